@@ -1,0 +1,11 @@
+from django.db import models
+
+
+class DemoDataset(models.Model):
+    """Which demo province this database holds, so `dangbo demo` builds it only once."""
+
+    profile = models.CharField(max_length=40)
+    seed = models.IntegerField()
+    members = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    seconds = models.FloatField(default=0)

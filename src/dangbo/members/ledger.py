@@ -1,0 +1,298 @@
+"""The member ledger: the pure replay of events, and the one function that writes the projection.
+
+``replay(events)`` folds a member's events, ordered by (effective date, recording
+order), into a ``State``: status, organization, dates, positions and placements.
+``append(member, event)`` is the only code that changes the projection: it stores
+the event, replays the member's whole ledger (a member has tens of events, not
+thousands) and writes the state back in the same transaction. ``bulk_write`` does
+the same for many new members at once (demo data, imports).
+
+Structural preconditions (admitted once, transfers from where the member is, a
+position ended only if held) are checked here, because a replay must never produce
+an impossible state; the Party's rules (ages, thresholds, who may hold a position)
+are checked by the services through ``rules/`` before they append.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable, Sequence
+from uuid import UUID
+
+from django.db import transaction
+
+from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Placement, Position
+
+Kind = MemberEvent.Kind
+
+
+class LedgerError(Exception):
+    """An event that cannot follow the member's history. The message is Vietnamese."""
+
+
+@dataclass(frozen=True)
+class PositionSpan:
+    org_id: UUID
+    role: str
+    started_on: date
+    ended_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PlacementSpan:
+    org_id: UUID
+    valid_from: date
+    status: str
+    valid_to: date | None = None
+    counted: bool = True
+
+
+@dataclass
+class State:
+    status: str | None = None
+    org_id: UUID | None = None
+    admitted_on: date | None = None
+    ceremony_on: date | None = None
+    full_on: date | None = None
+    died_on: date | None = None
+    status_since: date | None = None
+    open_positions: dict[tuple[UUID, str], date] = field(default_factory=dict)
+    closed_positions: list[PositionSpan] = field(default_factory=list)
+    placements: list[PlacementSpan] = field(default_factory=list)
+
+    @property
+    def positions(self) -> list[PositionSpan]:
+        current = [PositionSpan(org, role, since) for (org, role), since in self.open_positions.items()]
+        return sorted(self.closed_positions + current, key=lambda p: (p.started_on, str(p.org_id), p.role))
+
+    def _close_placement(self, on: date) -> None:
+        if self.placements and self.placements[-1].valid_to is None:
+            last = self.placements[-1]
+            if last.valid_from == on:
+                self.placements.pop()  # a span of no days: replaced by what follows
+            else:
+                self.placements[-1] = dataclasses.replace(last, valid_to=on)
+
+    def _open_placement(self, on: date) -> None:
+        self._close_placement(on)
+        self.placements.append(PlacementSpan(org_id=self.org_id, valid_from=on, status=self.status))
+
+
+def _sort_key(event: MemberEvent):
+    return (event.effective_on, event.seq)
+
+
+def _require_active(state: State, event: MemberEvent) -> None:
+    if state.status not in ACTIVE_STATUSES:
+        label = Kind(event.kind).label.lower()
+        if state.status is None:
+            raise LedgerError(f"Chưa có sự kiện kết nạp trước khi ghi «{label}» ngày {event.effective_on:%d/%m/%Y}.")
+        raise LedgerError(
+            f"Không thể ghi «{label}» ngày {event.effective_on:%d/%m/%Y}: "
+            f"đảng viên đang ở tình trạng «{MemberStatus(state.status).label.lower()}»."
+        )
+
+
+def step(state: State, event: MemberEvent) -> State:
+    """The state after ``event``. Raises ``LedgerError`` if it cannot follow ``state``."""
+    on = event.effective_on
+    kind = event.kind
+    if kind == Kind.ADMITTED:
+        if state.status is not None:
+            raise LedgerError("Đảng viên đã có sự kiện kết nạp; kết nạp lại theo quy trình riêng.")
+        if event.to_org_id is None:
+            raise LedgerError("Sự kiện kết nạp phải ghi chi bộ kết nạp.")
+        state.status = MemberStatus.PROBATIONARY
+        state.org_id = event.to_org_id
+        state.admitted_on = event.decision_on or on
+        ceremony = (event.data or {}).get("ceremony_on")
+        state.ceremony_on = date.fromisoformat(ceremony) if ceremony else on
+        state.status_since = on
+        state._open_placement(on)
+    elif kind == Kind.RECOGNIZED:
+        if state.status != MemberStatus.PROBATIONARY:
+            raise LedgerError("Chỉ công nhận chính thức cho đảng viên dự bị.")
+        state.status = MemberStatus.FULL
+        state.full_on = on
+        state.status_since = on
+        state._open_placement(on)
+    elif kind == Kind.TRANSFERRED:
+        _require_active(state, event)
+        if event.from_org_id != state.org_id:
+            raise LedgerError("Tổ chức chuyển đi không phải nơi đảng viên đang sinh hoạt.")
+        if event.to_org_id is None or event.to_org_id == state.org_id:
+            raise LedgerError("Tổ chức chuyển đến phải khác nơi đang sinh hoạt.")
+        state.org_id = event.to_org_id
+        state._open_placement(on)
+    elif kind == Kind.POSITION_STARTED:
+        _require_active(state, event)
+        key = (event.position_org_id, event.role)
+        if key in state.open_positions:
+            raise LedgerError("Đảng viên đang giữ chức vụ này ở tổ chức này.")
+        state.open_positions[key] = on
+    elif kind == Kind.POSITION_ENDED:
+        key = (event.position_org_id, event.role)
+        if key not in state.open_positions:
+            raise LedgerError("Đảng viên không giữ chức vụ này ở tổ chức này.")
+        started = state.open_positions.pop(key)
+        state.closed_positions.append(PositionSpan(key[0], key[1], started, on))
+    elif kind == Kind.DIED:
+        _require_active(state, event)
+        state.status = MemberStatus.DIED
+        state.died_on = on
+        state.status_since = on
+        for (org_id, role), started in sorted(state.open_positions.items(), key=lambda kv: kv[1]):
+            state.closed_positions.append(PositionSpan(org_id, role, started, on))
+        state.open_positions.clear()
+        state._close_placement(on)
+    else:
+        raise LedgerError(f"Loại sự kiện không xác định: {kind}")
+    return state
+
+
+def replay(events: Iterable[MemberEvent]) -> State:
+    state = State()
+    for event in sorted(events, key=_sort_key):
+        state = step(state, event)
+    return state
+
+
+# --- writing the projection -------------------------------------------------------------
+
+
+def _projection_fields(state: State, org_paths: dict[UUID, str]) -> dict:
+    return {
+        "status": state.status,
+        "org_id": state.org_id,
+        "org_path": org_paths[state.org_id],
+        "admitted_on": state.admitted_on,
+        "ceremony_on": state.ceremony_on,
+        "full_on": state.full_on,
+        "died_on": state.died_on,
+        "status_since": state.status_since,
+    }
+
+
+def _rows(member_id: UUID, state: State) -> tuple[list[Position], list[Placement]]:
+    positions = [
+        Position(member_id=member_id, org_id=p.org_id, role=p.role, started_on=p.started_on, ended_on=p.ended_on)
+        for p in state.positions
+    ]
+    placements = [
+        Placement(
+            member_id=member_id,
+            org_id=p.org_id,
+            valid_from=p.valid_from,
+            valid_to=p.valid_to,
+            counted=p.counted,
+            status=p.status,
+        )
+        for p in state.placements
+    ]
+    return positions, placements
+
+
+def _org_paths(org_ids: Iterable[UUID]) -> dict[UUID, str]:
+    from dangbo.orgs.models import Org
+
+    return dict(Org.objects.filter(id__in=set(org_ids)).values_list("id", "path"))
+
+
+@transaction.atomic
+def append(member: Member, event: MemberEvent) -> MemberEvent:
+    """Record ``event`` for ``member`` and bring the projection up to date.
+
+    The member row is locked, so two officers recording at once are serialised.
+    Raises ``LedgerError`` (and writes nothing) if the history would be impossible.
+    """
+    locked = Member.objects.select_for_update().get(pk=member.pk)
+    history = list(MemberEvent.objects.filter(member=locked))
+    event.member = locked
+    event.seq = locked.ledger_seq + 1
+    state = replay(history + [event])  # raises before anything is written
+    event.save(force_insert=True)
+    fields = _projection_fields(state, _org_paths([state.org_id]))
+    fields["ledger_seq"] = event.seq
+    Member.objects.filter(pk=locked.pk).update(**fields)
+    positions, placements = _rows(locked.pk, state)
+    Position.objects.filter(member=locked).delete()
+    Placement.objects.filter(member=locked).delete()
+    Position.objects.bulk_create(positions)
+    Placement.objects.bulk_create(placements)
+    for name, value in fields.items():
+        setattr(member, name, value)
+    return event
+
+
+def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size: int = 2000) -> None:
+    """Create new members with their whole ledgers at once (demo data and imports).
+
+    Each member's events are replayed exactly as ``append`` would, and the projection
+    is taken from the replay; the caller wraps this in a transaction.
+    """
+    org_ids = {e.to_org_id for _, events in pairs for e in events if e.to_org_id}
+    paths = _org_paths(org_ids)
+    all_events: list[MemberEvent] = []
+    all_positions: list[Position] = []
+    all_placements: list[Placement] = []
+    for member, events in pairs:
+        state = replay(events)
+        for name, value in _projection_fields(state, paths).items():
+            setattr(member, name, value)
+        member.ledger_seq = len(events)
+        for event in events:
+            event.member = member
+        all_events.extend(events)
+        positions, placements = _rows(member.pk, state)
+        all_positions.extend(positions)
+        all_placements.extend(placements)
+    Member.objects.bulk_create([m for m, _ in pairs], batch_size=batch_size)
+    MemberEvent.objects.bulk_create(all_events, batch_size=batch_size)
+    Position.objects.bulk_create(all_positions, batch_size=batch_size)
+    Placement.objects.bulk_create(all_placements, batch_size=batch_size)
+
+
+def stored_state(member: Member) -> State:
+    """The projection as stored, in the shape ``replay`` returns (for checks and tests)."""
+    member = Member.objects.get(pk=member.pk)
+    state = State(
+        status=member.status,
+        org_id=member.org_id,
+        admitted_on=member.admitted_on,
+        ceremony_on=member.ceremony_on,
+        full_on=member.full_on,
+        died_on=member.died_on,
+        status_since=member.status_since,
+    )
+    for p in Position.objects.filter(member=member).order_by("started_on"):
+        if p.ended_on is None:
+            state.open_positions[(p.org_id, p.role)] = p.started_on
+        else:
+            state.closed_positions.append(PositionSpan(p.org_id, p.role, p.started_on, p.ended_on))
+    state.placements = [
+        PlacementSpan(p.org_id, p.valid_from, p.status, p.valid_to, p.counted)
+        for p in Placement.objects.filter(member=member).order_by("valid_from")
+    ]
+    return state
+
+
+def projection_matches_replay(member: Member) -> bool:
+    expected = replay(MemberEvent.objects.filter(member=member))
+    actual = stored_state(member)
+    return _comparable(expected) == _comparable(actual)
+
+
+def _comparable(state: State):
+    return (
+        state.status,
+        state.org_id,
+        state.admitted_on,
+        state.ceremony_on,
+        state.full_on,
+        state.died_on,
+        state.status_since,
+        sorted(state.positions, key=lambda p: (p.started_on, str(p.org_id), p.role, p.ended_on or date.max)),
+        state.placements,
+    )

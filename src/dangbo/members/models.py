@@ -1,0 +1,159 @@
+"""Member records: identity fields (phiếu đảng viên), the event ledger, and its projection.
+
+The projection — ``Member.status``, ``org``, ``org_path``, the dates, and the
+``Position`` and ``Placement`` rows — is written only by ``members.ledger``
+(DESIGN.md decision 1). Identity fields are written by ``members.services``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from dangbo.core.fields import BinaryCharField
+from dangbo.core.models import Decision, UUIDModel
+from dangbo.members.roles import Role
+
+
+class Gender(models.TextChoices):
+    MALE = "M", "Nam"
+    FEMALE = "F", "Nữ"
+
+
+class MemberStatus(models.TextChoices):
+    PROBATIONARY = "probationary", "Đảng viên dự bị"
+    FULL = "full", "Đảng viên chính thức"
+    DIED = "died", "Từ trần"
+
+
+# Statuses counted in an organization's membership (đảng số).
+ACTIVE_STATUSES = frozenset({MemberStatus.PROBATIONARY, MemberStatus.FULL})
+
+
+class Member(UUIDModel):
+    # Identity (phiếu đảng viên, mẫu 2-HSĐV)
+    family_name = models.CharField("họ", max_length=60)
+    middle_name = models.CharField("tên đệm", max_length=80, blank=True)
+    given_name = models.CharField("tên", max_length=60)
+    gender = models.CharField("giới tính", max_length=1, choices=Gender.choices)
+    birth_date = models.DateField("ngày sinh")
+    national_id = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True, unique=True)
+    card_number = models.CharField("số thẻ đảng viên", max_length=8, null=True, blank=True, unique=True)
+    ethnicity = models.ForeignKey("reference.Ethnicity", models.PROTECT, verbose_name="dân tộc")
+    religion = models.ForeignKey("reference.Religion", models.PROTECT, verbose_name="tôn giáo")
+    birthplace = models.CharField("nơi sinh", max_length=255, blank=True)
+    hometown = models.CharField("quê quán", max_length=255, blank=True)
+    residence = models.CharField("nơi cư trú", max_length=255, blank=True)
+    residence_locality = models.ForeignKey(
+        "orgs.Locality", models.PROTECT, null=True, blank=True, related_name="residents", verbose_name="thôn, tổ dân phố cư trú"
+    )
+    general_education = models.ForeignKey(
+        "reference.GeneralEducation", models.PROTECT, null=True, blank=True, verbose_name="giáo dục phổ thông"
+    )
+    professional_level = models.ForeignKey(
+        "reference.ProfessionalLevel", models.PROTECT, null=True, blank=True, verbose_name="chuyên môn nghiệp vụ"
+    )
+    theory_level = models.ForeignKey(
+        "reference.TheoryLevel", models.PROTECT, null=True, blank=True, verbose_name="lý luận chính trị"
+    )
+    occupation = models.CharField("nghề nghiệp", max_length=120, blank=True)
+    workplace = models.CharField("nơi làm việc", max_length=255, blank=True)
+    search_key = BinaryCharField(max_length=255, db_index=True)
+    sort_key = BinaryCharField(max_length=400, db_index=True)
+
+    # Projection of the ledger (members.ledger writes these, nothing else does)
+    status = models.CharField("tình trạng", max_length=16, choices=MemberStatus.choices)
+    org = models.ForeignKey("orgs.Org", models.PROTECT, related_name="members", verbose_name="chi bộ")
+    org_path = BinaryCharField(max_length=255)
+    admitted_on = models.DateField("ngày vào Đảng", null=True, blank=True)
+    ceremony_on = models.DateField("ngày lễ kết nạp", null=True, blank=True)
+    full_on = models.DateField("ngày chính thức", null=True, blank=True)
+    died_on = models.DateField("ngày từ trần", null=True, blank=True)
+    status_since = models.DateField(null=True, blank=True)
+    ledger_seq = models.PositiveIntegerField(default=0)
+
+    version = models.PositiveIntegerField(default=1)  # optimistic locking of profile edits
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "đảng viên"
+        verbose_name_plural = "đảng viên"
+        ordering = ["sort_key"]
+        indexes = [
+            models.Index(fields=["org_path", "status"]),
+            models.Index(fields=["org", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
+
+
+class MemberEvent(UUIDModel, Decision):
+    """One change of a member's standing. Append-only: never updated, never deleted."""
+
+    class Kind(models.TextChoices):
+        ADMITTED = "admitted", "Kết nạp"
+        RECOGNIZED = "recognized", "Công nhận đảng viên chính thức"
+        TRANSFERRED = "transferred", "Chuyển sinh hoạt đảng chính thức"
+        POSITION_STARTED = "position_started", "Nhận chức vụ"
+        POSITION_ENDED = "position_ended", "Thôi chức vụ"
+        DIED = "died", "Từ trần"
+
+    member = models.ForeignKey(Member, models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()  # order of recording for this member
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    effective_on = models.DateField("ngày hiệu lực")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    authority_org = models.ForeignKey(
+        "orgs.Org", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="tổ chức quyết định"
+    )
+    from_org = models.ForeignKey("orgs.Org", models.PROTECT, null=True, blank=True, related_name="+")
+    to_org = models.ForeignKey("orgs.Org", models.PROTECT, null=True, blank=True, related_name="+")
+    position_org = models.ForeignKey("orgs.Org", models.PROTECT, null=True, blank=True, related_name="+")
+    role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    rule_version = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "sự kiện quá trình sinh hoạt đảng"
+        ordering = ["member", "effective_on", "seq"]
+        constraints = [models.UniqueConstraint(fields=["member", "seq"], name="member_event_seq_unique")]
+        indexes = [models.Index(fields=["kind", "effective_on"])]
+
+
+class Position(UUIDModel):
+    """A position held over a period (derived from the ledger)."""
+
+    member = models.ForeignKey(Member, models.PROTECT, related_name="positions")
+    org = models.ForeignKey("orgs.Org", models.PROTECT, related_name="positions")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["org", "role", "started_on"]
+        indexes = [models.Index(fields=["org", "ended_on"]), models.Index(fields=["member", "started_on"])]
+
+
+class Placement(UUIDModel):
+    """Where a member belonged from ``valid_from`` to the day before ``valid_to`` (derived).
+
+    ``counted`` is false where the member is hosted but counted at home (temporary transfer).
+    """
+
+    member = models.ForeignKey(Member, models.PROTECT, related_name="placements")
+    org = models.ForeignKey("orgs.Org", models.PROTECT, related_name="placements")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    counted = models.BooleanField(default=True)
+    status = models.CharField(max_length=16, choices=MemberStatus.choices)
+
+    class Meta:
+        ordering = ["member", "valid_from"]
+        indexes = [models.Index(fields=["org", "valid_from"]), models.Index(fields=["member", "valid_from"])]

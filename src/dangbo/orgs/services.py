@@ -1,0 +1,214 @@
+"""Changes to the organization tree. Each is one transaction that writes an ``OrgEvent``,
+closes the open ``OrgVersion`` and opens the next, and updates the current state on ``Org``.
+
+Restructuring (move, merge, split, dissolve, change of kind) builds on
+``_new_version``; the ``child_seq`` counter and the versions' paths are what it needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from dangbo.core.text import clean
+from dangbo.orgs import paths
+from dangbo.orgs.kinds import OrgKind, Sector
+from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
+from dangbo.rules import orgs as org_rules
+from dangbo.rules.base import RuleViolation, Violation, refuse_if
+
+
+@dataclass(frozen=True)
+class DecisionRef:
+    """Number, date and issuing body of the decision behind a change."""
+
+    number: str = ""
+    on: date | None = None
+    body: str = ""
+
+    def fields(self) -> dict:
+        return {"decision_no": self.number, "decision_on": self.on, "decision_body": self.body}
+
+
+def _input_violation(field: str, message: str) -> Violation:
+    return Violation("input", message, "Yêu cầu nhập liệu", field=field)
+
+
+def _new_version(org: Org, *, effective_on: date, event: OrgEvent) -> OrgVersion:
+    """Close the open version the day ``effective_on`` starts and open one from the org's state."""
+    open_version = OrgVersion.objects.filter(org=org, valid_to__isnull=True).first()
+    if open_version is not None:
+        if effective_on < open_version.valid_from:
+            raise RuleViolation(
+                [
+                    _input_violation(
+                        "effective_on",
+                        f"Ngày hiệu lực {effective_on:%d/%m/%Y} sớm hơn thay đổi gần nhất của tổ chức "
+                        f"({open_version.valid_from:%d/%m/%Y}).",
+                    )
+                ]
+            )
+        if effective_on == open_version.valid_from:
+            open_version.delete()  # superseded the same day: the version held no day
+        else:
+            open_version.valid_to = effective_on
+            open_version.save(update_fields=["valid_to"])
+    return OrgVersion.objects.create(
+        org=org,
+        valid_from=effective_on,
+        parent_id=org.parent_id,
+        path=org.path,
+        name=org.name,
+        kind=org.kind,
+        sector=org.sector,
+        has_upper_rights=org.has_upper_rights,
+        event=event,
+    )
+
+
+@transaction.atomic
+def org_establish(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Org | None,
+    established_on: date,
+    sector: str = "",
+    has_upper_rights: bool = False,
+    decision: DecisionRef = DecisionRef(),
+    actor=None,
+) -> Org:
+    """Establish an organization under ``parent`` (None only for a provincial organization)."""
+    code, name = clean(code), clean(name)
+    violations: list[Violation] = []
+    if not code:
+        violations.append(_input_violation("code", "Chưa nhập mã tổ chức."))
+    elif Org.objects.filter(code=code).exists():
+        violations.append(_input_violation("code", f"Mã tổ chức «{code}» đã được dùng."))
+    if not name:
+        violations.append(_input_violation("name", "Chưa nhập tên tổ chức."))
+    if kind not in OrgKind.values:
+        violations.append(_input_violation("kind", f"Loại tổ chức không hợp lệ: «{kind}»."))
+    if sector and sector not in Sector.values:
+        violations.append(_input_violation("sector", f"Loại hình không hợp lệ: «{sector}»."))
+    refuse_if(violations)
+    if parent is not None:
+        parent = Org.objects.select_for_update().get(pk=parent.pk)
+        if parent.dissolved_on is not None:
+            violations.append(_input_violation("parent", f"Tổ chức cấp trên «{parent.name}» đã giải thể."))
+    violations += org_rules.check_child_kind(
+        parent_kind=parent.kind if parent else None,
+        child_kind=kind,
+        parent_has_upper_rights=bool(parent and parent.has_upper_rights),
+        on=established_on,
+    )
+    if has_upper_rights and kind != OrgKind.GRASSROOTS_COMMITTEE:
+        violations.append(
+            Violation(
+                org_rules.UPPER_RIGHTS_CHILD_KINDS.code,
+                "Chỉ đảng bộ cơ sở mới được giao quyền cấp trên cơ sở.",
+                org_rules.UPPER_RIGHTS_CHILD_KINDS.at(established_on).citation,
+                field="has_upper_rights",
+            )
+        )
+    refuse_if(violations)
+
+    if parent is None:
+        number = Org.objects.filter(parent__isnull=True).count() + 1
+        path = paths.segment(number)
+    else:
+        parent.child_seq += 1
+        parent.save(update_fields=["child_seq"])
+        path = paths.child_path(parent.path, parent.child_seq)
+    org = Org.objects.create(
+        code=code,
+        created_on=established_on,
+        name=name,
+        kind=kind,
+        sector=sector,
+        has_upper_rights=has_upper_rights,
+        parent=parent,
+        path=path,
+        depth=paths.depth(path),
+    )
+    event = OrgEvent.objects.create(
+        kind=OrgEvent.Kind.ESTABLISHED,
+        org=org,
+        effective_on=established_on,
+        recorded_by=actor,
+        data={"parent": str(parent.pk) if parent else None},
+        **decision.fields(),
+    )
+    _new_version(org, effective_on=established_on, event=event)
+    return org
+
+
+@transaction.atomic
+def org_rename(*, org: Org, name: str, effective_on: date, decision: DecisionRef = DecisionRef(), actor=None) -> Org:
+    name = clean(name)
+    if not name:
+        raise RuleViolation([_input_violation("name", "Chưa nhập tên mới.")])
+    org = Org.objects.select_for_update().get(pk=org.pk)
+    if name == org.name:
+        raise RuleViolation([_input_violation("name", "Tên mới trùng với tên hiện tại.")])
+    old_name = org.name
+    org.name = name
+    org.version += 1
+    org.save(update_fields=["name", "version", "updated_at"])
+    event = OrgEvent.objects.create(
+        kind=OrgEvent.Kind.RENAMED,
+        org=org,
+        effective_on=effective_on,
+        recorded_by=actor,
+        data={"old_name": old_name, "new_name": name},
+        **decision.fields(),
+    )
+    _new_version(org, effective_on=effective_on, event=event)
+    return org
+
+
+@transaction.atomic
+def locality_create(
+    *,
+    code: str,
+    kind: str,
+    name: str,
+    commune: Org,
+    cell: Org | None = None,
+    head_name: str = "",
+    head_member=None,
+    head_is_member: bool = False,
+) -> Locality:
+    """Record a hamlet or residential group of a commune, the cell covering it and its head."""
+    code, name, head_name = clean(code), clean(name), clean(head_name)
+    violations: list[Violation] = []
+    if not code or Locality.objects.filter(code=code).exists():
+        violations.append(_input_violation("code", f"Mã thôn, tổ dân phố «{code}» trống hoặc đã được dùng."))
+    if kind not in Locality.Kind.values:
+        violations.append(_input_violation("kind", f"Loại đơn vị dân cư không hợp lệ: «{kind}»."))
+    if not name:
+        violations.append(_input_violation("name", "Chưa nhập tên thôn, tổ dân phố."))
+    if cell is not None:
+        if cell.kind not in org_rules.MEMBER_HOLDING_KINDS.value(date.today()):
+            violations.append(_input_violation("cell", f"«{cell.name}» không phải chi bộ."))
+        elif not paths.is_within(cell.path, commune.path):
+            violations.append(_input_violation("cell", f"Chi bộ «{cell.name}» không thuộc «{commune.name}»."))
+    if head_member is not None:
+        head_is_member = True
+        if not head_name:
+            head_name = head_member.full_name
+    refuse_if(violations)
+    return Locality.objects.create(
+        code=code,
+        kind=kind,
+        name=name,
+        commune=commune,
+        commune_path=commune.path,
+        cell=cell,
+        head_name=head_name,
+        head_is_member=head_is_member,
+        head_member=head_member,
+    )

@@ -1,0 +1,59 @@
+"""Read the CSV code lists shipped in ``reference/data`` and write them to their tables."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# table model name -> CSV file
+LISTS = {
+    "Ethnicity": "ethnicities.csv",
+    "Religion": "religions.csv",
+    "GeneralEducation": "general_education.csv",
+    "ProfessionalLevel": "professional_levels.csv",
+    "TheoryLevel": "theory_levels.csv",
+    "BirthProvince": "provinces_2016.csv",
+}
+
+
+@dataclass(frozen=True)
+class CodeList:
+    source: str
+    rows: tuple[dict, ...]
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(row["code"] for row in self.rows)
+
+
+@cache
+def read_list(filename: str) -> CodeList:
+    """Parse a code list: '#' lines carry the source, then a CSV header and rows."""
+    source_lines, body = [], []
+    with open(DATA_DIR / filename, encoding="utf-8") as handle:
+        for line in handle:
+            (source_lines if line.startswith("#") else body).append(line)
+    rows = tuple(csv.DictReader(body))
+    source = " ".join(line.lstrip("# ").strip() for line in source_lines)
+    return CodeList(source=source, rows=rows)
+
+
+def load_all(apps=None) -> None:
+    """Insert or update every list. Called by the data migration and safe to re-run."""
+    if apps is None:
+        from django.apps import apps as django_apps
+
+        apps = django_apps
+    for model_name, filename in LISTS.items():
+        model = apps.get_model("reference", model_name)
+        code_list = read_list(filename)
+        for position, row in enumerate(code_list.rows):
+            rank = int(row["rank"]) if row.get("rank") else position
+            model.objects.update_or_create(
+                code=row["code"],
+                defaults={"name": row["name"], "rank": rank, "source": code_list.source},
+            )

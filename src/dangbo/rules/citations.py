@@ -1,0 +1,13 @@
+"""The documents rules are drawn from, named once (RULES.md §0 and §13)."""
+
+from datetime import date
+
+CHARTER = "Điều lệ Đảng (Đại hội XI, 2011)"
+CHARTER_ADOPTED = date(2011, 1, 19)
+
+QD_24 = "Quy định 24-QĐ/TW ngày 30/7/2021"
+QD_24_FROM = date(2021, 7, 30)
+QD_232 = "Quy định 232-QĐ/TW ngày 20/1/2025"
+QD_232_FROM = date(2025, 1, 20)
+QD_294 = "Quy định 294-QĐ/TW ngày 26/5/2025"
+QD_294_FROM = date(2025, 7, 1)

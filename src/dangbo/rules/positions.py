@@ -1,0 +1,147 @@
+"""Who may hold which position in which organization (RULES.md §1.3, §2.3)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dangbo.members.roles import Role
+from dangbo.orgs.kinds import CELL_KINDS, OrgKind
+from dangbo.rules.base import Rule, RuleVersion, Violation, register
+from dangbo.rules.citations import CHARTER, CHARTER_ADOPTED, QD_294
+from dangbo.rules.orgs import CELL_COMMITTEE_MAX, CELL_COMMITTEE_THRESHOLD, CELL_DEPUTY_MAX_WITHOUT_COMMITTEE
+
+K = OrgKind
+_COMMITTEE_KINDS = frozenset(
+    {K.PROVINCE, K.UPPER, K.GRASSROOTS_COMMITTEE, K.GRASSROOTS_CELL, K.SUB_COMMITTEE, K.CELL}
+)
+
+POSITION_KINDS = register(
+    Rule(
+        code="position.org_kinds",
+        title="Chức vụ đảng theo loại tổ chức",
+        versions=(
+            RuleVersion(
+                CHARTER_ADOPTED,
+                {
+                    Role.SECRETARY: _COMMITTEE_KINDS,
+                    Role.DEPUTY_SECRETARY: _COMMITTEE_KINDS,
+                    Role.COMMITTEE_MEMBER: _COMMITTEE_KINDS,
+                    # A standing committee is elected by committees of upper and grassroots level.
+                    Role.STANDING_COMMITTEE_MEMBER: frozenset({K.PROVINCE, K.UPPER, K.GRASSROOTS_COMMITTEE}),
+                    Role.GROUP_LEADER: frozenset({K.GROUP}),
+                },
+                f"{CHARTER}, Điều 11, 12, 24; {QD_294}",
+            ),
+        ),
+    )
+)
+
+HOLDER_MUST_BE_FULL = register(
+    Rule(
+        code="position.full_member_only",
+        title="Đảng viên dự bị không có quyền ứng cử, bầu cử cơ quan lãnh đạo của Đảng",
+        versions=(RuleVersion(CHARTER_ADOPTED, True, f"{CHARTER}, Điều 5"),),
+    )
+)
+
+# Positions held by one person at a time.
+SINGLE_HOLDER_ROLES = frozenset({Role.SECRETARY, Role.GROUP_LEADER})
+
+
+def check_position(
+    *,
+    role: str,
+    org_kind: str,
+    on: date,
+    holder_is_full: bool,
+    holder_in_org: bool,
+    current_holders: dict[str, int],
+    cell_full_members: int | None = None,
+) -> list[Violation]:
+    """Violations of starting ``role`` in an organization of ``org_kind`` on ``on``.
+
+    ``current_holders`` counts current holders by role in that organization (before
+    this one); ``cell_full_members`` is needed for cells, whose committee depends on it.
+    """
+    violations: list[Violation] = []
+    role_label = Role(role).label
+    kinds = POSITION_KINDS.at(on)
+    if org_kind not in kinds.value[Role(role)]:
+        violations.append(
+            Violation(
+                POSITION_KINDS.code,
+                f"Không có chức vụ «{role_label}» trong {K(org_kind).label.lower()}.",
+                kinds.citation,
+                field="role",
+            )
+        )
+        return violations
+    if not holder_is_full:
+        full_rule = HOLDER_MUST_BE_FULL.at(on)
+        violations.append(
+            Violation(
+                HOLDER_MUST_BE_FULL.code,
+                f"Chỉ đảng viên chính thức mới được bầu giữ chức vụ «{role_label}».",
+                full_rule.citation,
+                field="member",
+            )
+        )
+    if not holder_in_org:
+        violations.append(
+            Violation(
+                POSITION_KINDS.code,
+                f"Người giữ chức vụ «{role_label}» phải là đảng viên sinh hoạt trong tổ chức này.",
+                kinds.citation,
+                field="member",
+            )
+        )
+    if role in SINGLE_HOLDER_ROLES and current_holders.get(role, 0) >= 1:
+        violations.append(
+            Violation(
+                POSITION_KINDS.code,
+                f"Tổ chức đã có {role_label.lower()}; cần kết thúc chức vụ của người đang giữ trước.",
+                kinds.citation,
+                field="role",
+            )
+        )
+    if org_kind in CELL_KINDS and cell_full_members is not None:
+        violations += _check_cell_committee(role, on, current_holders, cell_full_members)
+    return violations
+
+
+def _check_cell_committee(role: str, on: date, holders: dict[str, int], full_members: int) -> list[Violation]:
+    threshold = CELL_COMMITTEE_THRESHOLD.at(on)
+    if full_members < threshold.value:
+        if role == Role.COMMITTEE_MEMBER:
+            return [
+                Violation(
+                    CELL_COMMITTEE_THRESHOLD.code,
+                    f"Chi bộ có {full_members} đảng viên chính thức (dưới {threshold.value}) không bầu chi ủy, "
+                    "chỉ bầu bí thư và nếu cần một phó bí thư.",
+                    threshold.citation,
+                    field="role",
+                )
+            ]
+        deputy_max = CELL_DEPUTY_MAX_WITHOUT_COMMITTEE.at(on)
+        if role == Role.DEPUTY_SECRETARY and holders.get(Role.DEPUTY_SECRETARY, 0) >= deputy_max.value:
+            return [
+                Violation(
+                    CELL_DEPUTY_MAX_WITHOUT_COMMITTEE.code,
+                    f"Chi bộ dưới {threshold.value} đảng viên chính thức chỉ có một phó bí thư.",
+                    deputy_max.citation,
+                    field="role",
+                )
+            ]
+        return []
+    maximum = CELL_COMMITTEE_MAX.at(on)
+    committee = sum(holders.get(r, 0) for r in (Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER))
+    if committee + 1 > maximum.value:
+        return [
+            Violation(
+                CELL_COMMITTEE_MAX.code,
+                f"Chi ủy đã có {committee} ủy viên; không quá {maximum.value}.",
+                maximum.citation,
+                field="role",
+            )
+        ]
+    return []

@@ -1,0 +1,58 @@
+"""`make test`: the whole suite on SQLite, then on PostgreSQL when one is reachable.
+
+PostgreSQL is found at DANGBO_TEST_POSTGRES_URL (default
+postgres://postgres@127.0.0.1:5432/test). With CI=true a missing PostgreSQL fails the
+run instead of being skipped. Extra arguments go to pytest on both legs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
+
+
+def postgres_reachable(url: str) -> str | None:
+    """None if PostgreSQL answers at ``url``, else the reason it does not."""
+    try:
+        import psycopg
+
+        with psycopg.connect(url.replace("postgres://", "postgresql://", 1), connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+        return None
+    except Exception as error:  # any failure means: not reachable
+        return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def run_leg(label: str, database_url: str, args: list[str]) -> int:
+    print(f"\n=== Bộ kiểm thử trên {label} ({database_url.split('@')[-1]}) ===", flush=True)
+    env = dict(os.environ, DANGBO_DATABASE_URL=database_url)
+    return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+    with tempfile.TemporaryDirectory(prefix="dangbo-test-") as tmp:
+        os.environ.setdefault("DANGBO_VAR_DIR", tmp)
+        sqlite_code = run_leg("SQLite", f"sqlite:///{tmp}/test.sqlite3", args)
+        pg_url = os.environ.get("DANGBO_TEST_POSTGRES_URL", DEFAULT_PG)
+        reason = postgres_reachable(pg_url)
+        if reason is not None:
+            message = f"PostgreSQL không kết nối được tại {pg_url}: {reason}"
+            if in_ci:
+                print(f"\nLỖI: {message}. Trong CI, PostgreSQL là bắt buộc.", file=sys.stderr)
+                return 1
+            print(f"\nBỏ qua lượt PostgreSQL — {message}.")
+            return sqlite_code
+        pg_code = run_leg("PostgreSQL", pg_url, args)
+    if sqlite_code or pg_code:
+        print(f"\nKết quả: SQLite {'đạt' if not sqlite_code else 'LỖI'}, PostgreSQL {'đạt' if not pg_code else 'LỖI'}.")
+    return 1 if (sqlite_code or pg_code) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
