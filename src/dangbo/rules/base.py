@@ -7,7 +7,8 @@ versions. ``Rule.at(day)`` gives the version in force on that day; services stor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date
 from typing import Any
 
@@ -49,7 +50,7 @@ class Violation:
     message: str
     citation: str
     field: str | None = None
-    details: dict = field(default_factory=dict)
+    details: dict = dc_field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.message} ({self.citation})"

@@ -1,0 +1,75 @@
+"""Shared fixtures: a small tree and members made through the services, as users make them."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+
+from dangbo.members import services as member_services
+from dangbo.orgs import services as org_services
+from dangbo.orgs.kinds import OrgKind, Sector
+
+_counter = itertools.count(1)
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    on_postgres = connection.vendor == "postgresql"
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="cần PostgreSQL (chạy trong lượt PostgreSQL của make test)"))
+
+
+@pytest.fixture
+def tree(db):
+    """Province → district → commune committee → two cells; and a grassroots cell of an agency."""
+    on = date(2015, 1, 1)
+    province = org_services.org_establish(code="T", name="Đảng bộ tỉnh Mẫu", kind=OrgKind.PROVINCE, parent=None, established_on=on)
+    district = org_services.org_establish(code="H1", name="Huyện ủy Một", kind=OrgKind.UPPER, parent=province, established_on=on, sector=Sector.TERRITORIAL)
+    commune = org_services.org_establish(code="X1", name="Đảng bộ xã Một", kind=OrgKind.GRASSROOTS_COMMITTEE, parent=district, established_on=on, sector=Sector.COMMUNE)
+    cell_a = org_services.org_establish(code="X1A", name="Chi bộ thôn A", kind=OrgKind.CELL, parent=commune, established_on=on, sector=Sector.RESIDENTIAL)
+    cell_b = org_services.org_establish(code="X1B", name="Chi bộ thôn B", kind=OrgKind.CELL, parent=commune, established_on=on, sector=Sector.RESIDENTIAL)
+    agency = org_services.org_establish(code="CQ1", name="Chi bộ Cơ quan Một", kind=OrgKind.GRASSROOTS_CELL, parent=district, established_on=on, sector=Sector.AGENCY)
+    district2 = org_services.org_establish(code="H2", name="Huyện ủy Hai", kind=OrgKind.UPPER, parent=province, established_on=on, sector=Sector.TERRITORIAL)
+    return type("Tree", (), dict(province=province, district=district, commune=commune, cell_a=cell_a, cell_b=cell_b, agency=agency, district2=district2))
+
+
+def identity(**overrides) -> member_services.Identity:
+    values = dict(
+        family_name="Nguyễn",
+        middle_name="Văn",
+        given_name="Đức",
+        gender="M",
+        birth_date=date(1990, 5, 17),
+        ethnicity="01",
+        religion="00",
+        general_education="upper_secondary",
+        theory_level="elementary",
+    )
+    values.update(overrides)
+    return member_services.Identity(**values)
+
+
+def admit(cell, *, admitted_on=date(2016, 3, 1), full=True, **identity_fields):
+    """A member admitted to ``cell`` (and recognized a year after the ceremony unless ``full=False``)."""
+    n = next(_counter)
+    fields = dict(given_name=f"Đức{n}")
+    fields.update(identity_fields)
+    member = member_services.member_admit(
+        identity=identity(**fields),
+        cell=cell,
+        decision=org_services.DecisionRef(number=f"{n}-QĐ/ĐU", on=admitted_on, body="Đảng ủy"),
+        ceremony_on=admitted_on,
+    )
+    if full:
+        member_services.member_recognize(member=member, decision=org_services.DecisionRef(number=f"{n}b-QĐ/ĐU", on=admitted_on))
+        member.refresh_from_db()
+    return member
+
+
+@pytest.fixture
+def make_member():
+    return admit
