@@ -23,6 +23,8 @@ from uuid import UUID
 
 from django.db import transaction
 
+from dangbo.core.bulk import insert_many
+
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Placement, Position
 
 Kind = MemberEvent.Kind
@@ -226,7 +228,7 @@ def append(member: Member, event: MemberEvent) -> MemberEvent:
     return event
 
 
-def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size: int = 2000) -> None:
+def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size: int = 5000) -> None:
     """Create new members with their whole ledgers at once (demo data and imports).
 
     Each member's events are replayed exactly as ``append`` would, and the projection
@@ -248,10 +250,10 @@ def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size:
         positions, placements = _rows(member.pk, state)
         all_positions.extend(positions)
         all_placements.extend(placements)
-    Member.objects.bulk_create([m for m, _ in pairs], batch_size=batch_size)
-    MemberEvent.objects.bulk_create(all_events, batch_size=batch_size)
-    Position.objects.bulk_create(all_positions, batch_size=batch_size)
-    Placement.objects.bulk_create(all_placements, batch_size=batch_size)
+    insert_many(Member, [m for m, _ in pairs], batch_size=batch_size)
+    insert_many(MemberEvent, all_events, batch_size=batch_size)
+    insert_many(Position, all_positions, batch_size=batch_size)
+    insert_many(Placement, all_placements, batch_size=batch_size)
 
 
 def stored_state(member: Member) -> State:

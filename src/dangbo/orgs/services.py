@@ -212,3 +212,17 @@ def locality_create(
         head_is_member=head_is_member,
         head_member=head_member,
     )
+
+
+@transaction.atomic
+def locality_set_head(*, locality: Locality, head_name: str, head_member=None) -> Locality:
+    """Record who heads a hamlet; linked to the member record when the head is a Party member."""
+    head_name = clean(head_name) or (head_member.full_name if head_member is not None else "")
+    if not head_name:
+        raise RuleViolation([_input_violation("head_name", "Chưa nhập tên trưởng thôn, tổ trưởng.")])
+    updated = Locality.objects.filter(pk=locality.pk, version=locality.version).update(
+        head_name=head_name, head_member=head_member, head_is_member=head_member is not None, version=locality.version + 1
+    )
+    if not updated:
+        raise RuleViolation([_input_violation("version", "Thôn, tổ dân phố đã được người khác sửa; hãy tải lại.")])
+    return Locality.objects.get(pk=locality.pk)

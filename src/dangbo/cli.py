@@ -1,0 +1,210 @@
+"""The `dangbo` command: demo, serve, worker, createuser, and manage (any Django command)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangbo.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+DEMO_ACCOUNTS = (
+    # username, password, full name, what the account may do
+    ("quantri", "quantri-demo-2021", "Quản trị hệ thống", "quản trị hệ thống (toàn quyền)"),
+)
+
+
+def _demo_accounts() -> list[tuple[str, str, str]]:
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    printed = []
+    for username, password, full_name, role in DEMO_ACCOUNTS:
+        user, _ = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
+        user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        printed.append((username, password, role))
+    return printed
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup()
+    from django.core.management import call_command
+
+    from dangbo.core.formats import format_number, format_percent
+    from dangbo.demo.generator import build_demo
+    from dangbo.demo.models import DemoDataset
+    from dangbo.demo.profiles import PROFILES
+
+    profile = PROFILES[args.profile]
+    members = args.members or profile.members
+    print("Chuẩn bị cơ sở dữ liệu ...", flush=True)
+    _migrate()
+    existing = DemoDataset.objects.order_by("-created_at").first()
+    if existing and args.reset:
+        print("Xóa dữ liệu cũ (--reset) ...", flush=True)
+        call_command("flush", interactive=False, verbosity=0)
+        _migrate()
+        existing = None
+    if existing is None:
+        from dangbo.orgs.models import Org
+
+        if Org.objects.exists():
+            print("Cơ sở dữ liệu đã có dữ liệu không phải dữ liệu mẫu; không tạo dữ liệu mẫu đè lên.", file=sys.stderr)
+            return 2
+        print(f"Tạo dữ liệu mẫu «{profile.title}» (seed {args.seed}) ...", flush=True)
+        summary = build_demo(profile, seed=args.seed, members=members, progress=lambda line: print(line, flush=True))
+        DemoDataset.objects.create(profile=profile.name, seed=args.seed, members=members, seconds=summary.seconds)
+        print(
+            f"Xong trong {summary.seconds:.0f} giây: {summary.direct_children} tổ chức trực thuộc, "
+            f"{summary.grassroots} tổ chức cơ sở đảng, {format_number(summary.members)} đảng viên "
+            f"({format_percent(summary.women_share)} nữ, {format_percent(summary.ethnic_minority_share)} dân tộc thiểu số), "
+            f"{format_number(summary.admissions_10y)} đảng viên kết nạp trong 10 năm; "
+            f"{summary.localities} thôn, tổ dân phố ({summary.localities_without_cell} chưa có chi bộ, "
+            f"{summary.heads_not_members} trưởng thôn chưa là đảng viên).",
+            flush=True,
+        )
+    elif (existing.profile, existing.seed, existing.members) != (profile.name, args.seed, members):
+        print(
+            f"Cơ sở dữ liệu đang chứa dữ liệu mẫu «{existing.profile}» (seed {existing.seed}, {existing.members} đảng viên). "
+            "Thêm --reset để tạo lại theo tham số mới.",
+            file=sys.stderr,
+        )
+        return 2
+    else:
+        print(f"Dùng lại dữ liệu mẫu «{existing.profile}» đã tạo lúc {existing.created_at:%d/%m/%Y %H:%M}.", flush=True)
+    accounts = _demo_accounts()
+    print("\nTài khoản dùng thử:")
+    for username, password, role in accounts:
+        print(f"  {username:<12} mật khẩu: {password:<20} {role}")
+    if args.no_serve:
+        return 0
+    return _serve(args.host, args.port, threads=args.threads)
+
+
+def _serve(host: str, port: int, *, threads: int = 8) -> int:
+    from waitress import serve
+
+    from dangbo.wsgi import application
+
+    print(f"\nMở trình duyệt tại http://{host}:{port}/  (Ctrl+C để dừng)", flush=True)
+    serve(application, host=host, port=port, threads=threads, ident="dangbo")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup()
+    if not args.no_migrate:
+        _migrate()
+    return _serve(args.host, args.port, threads=args.threads)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup()
+    from django.core.management import call_command
+
+    call_command("db_worker", *args.worker_args)
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    _setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import ValidationError, validate_password
+
+    User = get_user_model()
+    _migrate()
+    if User.objects.filter(username=args.username).exists():
+        print(f"Tên đăng nhập «{args.username}» đã có.", file=sys.stderr)
+        return 2
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Mật khẩu: ")
+        if getpass.getpass("Nhập lại mật khẩu: ") != password:
+            print("Hai lần nhập mật khẩu không khớp.", file=sys.stderr)
+            return 2
+    user = User(username=args.username, first_name=args.full_name or "", email=args.email or "")
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        print("Mật khẩu chưa đạt yêu cầu: " + " ".join(error.messages), file=sys.stderr)
+        return 2
+    user.set_password(password)
+    user.is_staff = user.is_superuser = True  # scoped roles come with the accounts module
+    user.save()
+    print(f"Đã tạo tài khoản quản trị «{user.username}».")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangbo.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dangbo manage", *args.manage_args])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from dangbo.demo.profiles import DEFAULT_PROFILE, PROFILES
+
+    parser = argparse.ArgumentParser(prog="dangbo", description="Quản lý tổ chức cơ sở đảng và đảng viên.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    port = int(os.environ.get("PORT", "8000"))
+
+    demo = sub.add_parser("demo", help="tạo dữ liệu mẫu (một lần) và chạy ứng dụng")
+    demo.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
+    demo.add_argument("--seed", type=int, default=2021)
+    demo.add_argument("--members", type=int, help="số đảng viên (mặc định theo hồ sơ mẫu)")
+    demo.add_argument("--reset", action="store_true", help="xóa dữ liệu và tạo lại")
+    demo.add_argument("--no-serve", action="store_true", help="chỉ tạo dữ liệu, không chạy máy chủ")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=port)
+    demo.add_argument("--threads", type=int, default=8)
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="chạy ứng dụng")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=port)
+    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--no-migrate", action="store_true", help="không tự cập nhật cấu trúc cơ sở dữ liệu")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="chạy tiến trình xử lý tác vụ nền")
+    worker.add_argument("worker_args", nargs=argparse.REMAINDER)
+    worker.set_defaults(func=cmd_worker)
+
+    createuser = sub.add_parser("createuser", help="tạo tài khoản quản trị hệ thống")
+    createuser.add_argument("username")
+    createuser.add_argument("--full-name")
+    createuser.add_argument("--email")
+    createuser.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ đầu vào chuẩn")
+    createuser.set_defaults(func=cmd_createuser)
+
+    manage = sub.add_parser("manage", help="chạy một lệnh quản trị Django", add_help=False)
+    manage.add_argument("manage_args", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Real district and commune names for the demo provinces, from the `vietnam-provinces` package.
+
+`vietnam-provinces` 0.6.0 (GPL-3.0-or-later, by Nguyễn Hồng Quân) carries the
+divisions before the 2025 reform, as of 4/1/2025. For Lào Cai that is 9 districts
+and 151 communes; in October 2021 there were 152. The one difference, checked
+against the package's 0.5.0 release (data of 7/5/2023), is Xã Tà Chải (Bắc Hà),
+merged into Thị trấn Bắc Hà after 2023; it is added back below.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+
+from dangbo.orgs.kinds import Sector
+
+LAO_CAI_CODE = 10
+
+# Communes that existed in October 2021 but are missing from the package's 2025 data.
+MISSING_IN_PACKAGE = {(LAO_CAI_CODE, "Huyện Bắc Hà"): ["Xã Tà Chải"]}
+
+
+@dataclass(frozen=True)
+class Commune:
+    name: str  # "Xã Tả Van", "Phường Cốc Lếu", "Thị trấn Bắc Hà"
+
+    @property
+    def sector(self) -> str:
+        if self.name.startswith("Phường"):
+            return Sector.WARD
+        if self.name.startswith("Thị trấn"):
+            return Sector.TOWNLET
+        return Sector.COMMUNE
+
+    @property
+    def short_name(self) -> str:
+        for prefix in ("Thị trấn ", "Phường ", "Xã "):
+            if self.name.startswith(prefix):
+                return self.name[len(prefix):]
+        return self.name
+
+
+@dataclass(frozen=True)
+class District:
+    name: str  # "Huyện Bát Xát", "Thành phố Lào Cai", "Thị xã Sa Pa"
+    communes: tuple[Commune, ...]
+
+    @property
+    def party_name(self) -> str:
+        kind, _, rest = self.name.partition(" ")
+        if self.name.startswith("Thành phố"):
+            return "Đảng bộ thành phố " + self.name[len("Thành phố "):]
+        if self.name.startswith("Thị xã"):
+            return "Đảng bộ thị xã " + self.name[len("Thị xã "):]
+        return "Đảng bộ huyện " + rest
+
+
+@cache
+def province_divisions(province_code: int) -> tuple[str, tuple[District, ...]]:
+    import vietnam_provinces
+
+    with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as handle:
+        provinces = json.load(handle)
+    province = next(p for p in provinces if p["code"] == province_code)
+    districts = []
+    for d in province["districts"]:
+        names = [w["name"] for w in d["wards"]] + MISSING_IN_PACKAGE.get((province_code, d["name"]), [])
+        districts.append(District(d["name"], tuple(Commune(n) for n in names)))
+    return province["name"], tuple(districts)

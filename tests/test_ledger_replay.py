@@ -1,0 +1,77 @@
+"""Property: for any valid sequence of events, the stored projection equals the replay."""
+
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dangbo.members import ledger
+from dangbo.members.models import MemberEvent
+from dangbo.members.roles import Role
+
+ACTIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["transfer", "start", "end", "recognize", "die"]),
+        st.integers(min_value=0, max_value=400),  # days after the previous event
+        st.integers(min_value=0, max_value=10),  # which org / role to pick
+    ),
+    max_size=12,
+)
+
+
+def _valid_events(actions, cells, orgs):
+    """Turn random actions into a sequence the ledger accepts, using the pure ``step``."""
+    day = date(2010, 1, 1)
+    state = ledger.State()
+    seq = 0
+    events = []
+
+    def emit(**fields):
+        nonlocal state, seq
+        seq += 1
+        event = MemberEvent(seq=seq, effective_on=day, **fields)
+        state = ledger.step(state, event)
+        events.append(event)
+
+    emit(kind="admitted", to_org=cells[0], decision_on=day, data={"ceremony_on": day.isoformat()})
+    for action, gap, pick in actions:
+        day = day + timedelta(days=gap)
+        if state.status == "died":
+            break
+        if action == "recognize" and state.status == "probationary":
+            emit(kind="recognized")
+        elif action == "transfer":
+            target = cells[pick % len(cells)]
+            if target.pk != state.org_id:
+                emit(kind="transferred", from_org_id=state.org_id, to_org=target)
+        elif action == "start":
+            org, role = orgs[pick % len(orgs)], list(Role)[pick % len(Role)]
+            if (org.pk, role) not in state.open_positions:
+                emit(kind="position_started", position_org=org, role=role)
+        elif action == "end" and state.open_positions:
+            (org_id, role) = sorted(state.open_positions, key=str)[pick % len(state.open_positions)]
+            emit(kind="position_ended", position_org_id=org_id, role=role)
+        elif action == "die":
+            emit(kind="died")
+    return events
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(actions=ACTIONS)
+def test_projection_equals_replay_for_random_histories(tree, make_member, actions):
+    cells = [tree.cell_a, tree.cell_b, tree.agency]
+    orgs = [tree.cell_a, tree.cell_b, tree.commune, tree.district]
+    events = _valid_events(actions, cells, orgs)
+    member = make_member(tree.cell_a, full=False, admitted_on=date(2010, 1, 1))
+    # record in an order the officer might: mostly in date order, sometimes a later entry backdated
+    for event in events[1:]:
+        fresh = MemberEvent(
+            kind=event.kind, effective_on=event.effective_on, to_org_id=event.to_org_id, from_org_id=event.from_org_id,
+            position_org_id=event.position_org_id, role=event.role, decision_on=event.decision_on, data=event.data,
+        )
+        ledger.append(member, fresh)
+    assert ledger.projection_matches_replay(member)
+    expected = ledger.replay(events)
+    member.refresh_from_db()
+    assert member.status == expected.status and member.org_id == expected.org_id
+    assert ledger.stored_state(member).placements == expected.placements
