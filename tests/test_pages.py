@@ -49,3 +49,18 @@ def test_a_user_without_a_role_sees_no_figures(client, db):
 
 def test_health_reports_the_database(client, db):
     assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_overview_counts_grassroots_orgs_as_the_demo_summary_does(client, admin_user):
+    from dangbo.orgs.kinds import OrgKind
+    from dangbo.orgs.models import Org
+    from dangbo.orgs.services import org_establish
+
+    summary = build_demo(PROFILES["tiny"], seed=3, progress=lambda line: None)
+    province = Org.objects.get(kind=OrgKind.PROVINCE)
+    # a company committee given upper-level rights is not itself counted as grassroots
+    org_establish(code="APT", name="Đảng bộ Công ty", kind=OrgKind.GRASSROOTS_COMMITTEE, parent=province,
+                  established_on=PROFILES["tiny"].as_of, has_upper_rights=True)
+    client.force_login(admin_user)
+    html = client.get(reverse("home")).content.decode()
+    assert f"<dt>Tổ chức cơ sở đảng</dt><dd>{summary.grassroots}</dd>" in html

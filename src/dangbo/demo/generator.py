@@ -448,16 +448,12 @@ class Builder:
 
 def summarize(profile: Profile, seed: int, province: Org) -> Summary:
     from dangbo.members.selectors import member_figures
-    from dangbo.orgs.selectors import org_kind_counts
+    from dangbo.orgs.selectors import org_grassroots_count, org_kind_counts
 
     figures = member_figures(path=province.path)
     kinds = org_kind_counts(root=province)
     ten_years_before = profile.as_of.replace(year=profile.as_of.year - 10)
-    grassroots = (
-        Org.objects.filter(paths.subtree_q(province.path), kind__in=[OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL])
-        .exclude(has_upper_rights=True)
-        .count()
-    )
+    grassroots = org_grassroots_count(root=province)
     localities = Locality.objects.filter(paths.subtree_q(province.path, "commune_path"))
     return Summary(
         profile=profile.name,

@@ -43,3 +43,13 @@ def org_versions_on(*, day: date, root_path: str | None = None) -> QuerySet[OrgV
 
 def org_version_on(*, org: Org, day: date) -> OrgVersion | None:
     return org_versions_on(day=day).filter(org=org).first()
+
+
+def org_grassroots_count(*, root: Org) -> int:
+    """Grassroots organizations in the subtree. A grassroots committee given upper-level
+    rights acts as an upper committee and is counted with those, not here (as seed 001 counts)."""
+    return (
+        org_subtree(root=root)
+        .filter(kind__in=[OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL], has_upper_rights=False)
+        .count()
+    )

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from dangbo.members.selectors import member_figures
 from dangbo.orgs.kinds import OrgKind
-from dangbo.orgs.selectors import org_kind_counts, org_top_level
+from dangbo.orgs.selectors import org_grassroots_count, org_kind_counts, org_top_level
 
 
 @login_required
@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
             {
                 "org": root,
                 "kinds": [(OrgKind(kind).label, n) for kind, n in kinds.items() if n],
-                "grassroots": kinds[OrgKind.GRASSROOTS_COMMITTEE] + kinds[OrgKind.GRASSROOTS_CELL],
+                "grassroots": org_grassroots_count(root=root),
                 "direct_children": root.children.filter(dissolved_on__isnull=True).count(),
                 "members": member_figures(path=root.path),
             }
