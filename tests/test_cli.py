@@ -1,0 +1,50 @@
+"""The `dangbo` command."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import User
+
+from dangbo import cli
+from dangbo.demo.models import DemoDataset
+from dangbo.members.models import Member
+
+
+def test_createuser_reads_the_password_and_refuses_weak_ones(db, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("123\n"))
+    assert cli.main(["createuser", "bithu", "--password-stdin"]) == 2
+    assert "chưa đạt yêu cầu" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("mot-mat-khau-dai-du\n"))
+    assert cli.main(["createuser", "bithu", "--password-stdin", "--full-name", "Lò Văn Sính"]) == 0
+    user = User.objects.get(username="bithu")
+    assert user.check_password("mot-mat-khau-dai-du") and user.password.startswith("argon2")
+    assert cli.main(["createuser", "bithu", "--password-stdin"]) == 2
+
+
+def test_demo_builds_once_and_reuses_it(db, capsys):
+    assert cli.main(["demo", "--profile", "tiny", "--members", "60", "--no-serve"]) == 0
+    first = capsys.readouterr().out
+    assert "Tạo dữ liệu mẫu" in first and "quantri" in first
+    assert cli.main(["demo", "--profile", "tiny", "--members", "60", "--no-serve"]) == 0
+    assert "Dùng lại dữ liệu mẫu" in capsys.readouterr().out
+    assert DemoDataset.objects.count() == 1
+    assert Member.objects.filter(status__in=["full", "probationary"]).count() == 60
+
+
+def test_demo_with_other_parameters_asks_for_reset(db, capsys):
+    assert cli.main(["demo", "--profile", "tiny", "--members", "60", "--no-serve"]) == 0
+    assert cli.main(["demo", "--profile", "tiny", "--members", "80", "--no-serve"]) == 2
+    assert "--reset" in capsys.readouterr().err
+
+
+def test_manage_runs_django_commands(capsys):
+    assert cli.main(["manage", "check", "--fail-level", "ERROR"]) == 0
+    assert "no issues" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # an unknown command is reported, not ignored
+        cli.main(["manage", "no-such-command"])
+
+
+def test_the_parser_knows_every_command():
+    parser = cli.build_parser()
+    for command in ("demo", "serve", "worker", "createuser", "manage"):
+        assert parser.parse_args([command] + (["x"] if command == "createuser" else [])).command == command
