@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from dangbo import cli
 from dangbo.demo.models import DemoDataset
 from dangbo.members.models import Member
+from dangbo.reference.models import Ethnicity
 
 
 def test_createuser_reads_the_password_and_refuses_weak_ones(db, monkeypatch, capsys):
@@ -48,3 +49,11 @@ def test_the_parser_knows_every_command():
     parser = cli.build_parser()
     for command in ("demo", "serve", "worker", "createuser", "manage"):
         assert parser.parse_args([command] + (["x"] if command == "createuser" else [])).command == command
+
+
+def test_demo_reset_rebuilds_with_the_code_lists_intact(db, capsys):
+    assert cli.main(["demo", "--profile", "tiny", "--members", "60", "--no-serve"]) == 0
+    assert cli.main(["demo", "--profile", "tiny", "--members", "80", "--no-serve", "--reset"]) == 0
+    assert Member.objects.filter(status__in=["full", "probationary"]).count() == 80
+    assert Ethnicity.objects.count() == 54
+    assert DemoDataset.objects.get().members == 80

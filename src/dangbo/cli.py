@@ -49,6 +49,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dangbo.demo.generator import build_demo
     from dangbo.demo.models import DemoDataset
     from dangbo.demo.profiles import PROFILES
+    from dangbo.reference.loader import load_all
 
     profile = PROFILES[args.profile]
     members = args.members or profile.members
@@ -58,7 +59,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if existing and args.reset:
         print("Xóa dữ liệu cũ (--reset) ...", flush=True)
         call_command("flush", interactive=False, verbosity=0)
-        _migrate()
+        load_all()  # flush empties the code lists too; they came from a data migration
         existing = None
     if existing is None:
         from dangbo.orgs.models import Org
