@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 
 from dangbo.demo.generator import build_demo
 from dangbo.demo.profiles import PROFILES
+from dangbo.reference.loader import load_all
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
@@ -25,6 +26,7 @@ def browser_type_launch_args():
 
 
 def test_sign_in_and_see_the_province_overview(live_server, page, transactional_db):
+    load_all()  # an earlier transactional test's flush may have emptied the code lists
     User.objects.create_superuser("quantri", password="mat-khau-thu-1")
     summary = build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
     page.goto(live_server.url + "/")
