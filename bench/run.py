@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -46,18 +45,23 @@ def run_case(name: str, engine: str, members: int, tmp: str) -> dict:
         ensure_pg_database(PG_URL)
         env["DANGBO_DATABASE_URL"] = PG_URL
     command = [sys.executable, "-m", "dangbo.cli", "demo", "--no-serve", "--reset", "--members", str(members)]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    log_path = Path(tmp) / f"{name}.log"
     started = time.monotonic()
-    completed = subprocess.run(command, env=env, capture_output=True, text=True)
-    seconds = time.monotonic() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if completed.returncode:
-        print(completed.stdout, completed.stderr, file=sys.stderr)
+    with open(log_path, "w+", encoding="utf-8") as log:
+        child = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        # wait4 gives this child's own rusage, so each case's peak is its own
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.monotonic() - started
+        log.seek(0)
+        output = log.read()
+    if os.waitstatus_to_exitcode(status):
+        print(output, file=sys.stderr)
         raise SystemExit(f"{name} failed")
-    summary = next((line for line in completed.stdout.splitlines() if line.startswith("Xong")), "")
+    peak_kb = usage.ru_maxrss
+    summary = next((line for line in output.splitlines() if line.startswith("Xong")), "")
     return {
         "case": name, "engine": engine, "members": members, "wall_seconds": round(seconds, 1),
-        "peak_rss_mb": round(max(peak_kb, before) / 1024), "summary": summary,
+        "peak_rss_mb": round(peak_kb / 1024), "summary": summary,
     }
 
 

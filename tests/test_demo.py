@@ -75,3 +75,26 @@ def test_same_seed_gives_the_same_people(db):
             pass
     assert len(snapshots[0]) == 42  # 40 living members and 2 who died
     assert snapshots[0] == snapshots[1]
+
+
+def test_demo_logins_give_one_account_per_role_each_in_its_scope(db):
+    from dangbo.accounts.models import AccessRole
+    from dangbo.accounts.scope import scope_for
+    from dangbo.demo.accounts import demo_logins
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
+    logins = {login.username: login for login in demo_logins()}
+    assert set(logins) == {"quantri", "lanhdao", "canbo", "bithu", "dangvien"}
+    assert demo_logins()  # a second run resets passwords and keeps one assignment per account
+    scopes = {}
+    for name, login in logins.items():
+        user = authenticate(RequestFactory().post("/dang-nhap/"), username=name, password=login.password)
+        assert user is not None, name
+        scopes[name] = scope_for(user)
+    assert scopes["quantri"].is_admin
+    assert scopes["lanhdao"].roles == (AccessRole.LEADER,) and not scopes["lanhdao"].write_paths
+    assert scopes["canbo"].write_paths and scopes["canbo"].read_paths[0].startswith(scopes["lanhdao"].read_paths[0])
+    assert scopes["bithu"].write_paths[0].startswith(scopes["canbo"].read_paths[0])
+    assert scopes["dangvien"].own_member_id and not scopes["dangvien"].read_paths

@@ -16,29 +16,18 @@ def _setup() -> None:
 
 
 def _migrate() -> None:
+    """Bring the schema up to date and make sure the code lists are there.
+
+    The code lists come from a data migration, but a `flush` (run by `demo --reset`, or by
+    hand) empties them without un-applying the migration; reloading them when a table is
+    empty keeps every later insert from failing on a missing ethnicity or level.
+    """
     from django.core.management import call_command
 
+    from dangbo.reference.loader import ensure_loaded
+
     call_command("migrate", interactive=False, verbosity=0)
-
-
-DEMO_ACCOUNTS = (
-    # username, password, full name, what the account may do
-    ("quantri", "quantri-demo-2021", "Quản trị hệ thống", "quản trị hệ thống (toàn quyền)"),
-)
-
-
-def _demo_accounts() -> list[tuple[str, str, str]]:
-    from django.contrib.auth import get_user_model
-
-    User = get_user_model()
-    printed = []
-    for username, password, full_name, role in DEMO_ACCOUNTS:
-        user, _ = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
-        user.is_staff = user.is_superuser = True
-        user.set_password(password)
-        user.save()
-        printed.append((username, password, role))
-    return printed
+    ensure_loaded()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -49,7 +38,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dangbo.demo.generator import build_demo
     from dangbo.demo.models import DemoDataset
     from dangbo.demo.profiles import PROFILES
-    from dangbo.reference.loader import load_all
+    from dangbo.reference.loader import ensure_loaded
 
     profile = PROFILES[args.profile]
     members = args.members or profile.members
@@ -59,7 +48,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if existing and args.reset:
         print("Xóa dữ liệu cũ (--reset) ...", flush=True)
         call_command("flush", interactive=False, verbosity=0)
-        load_all()  # flush empties the code lists too; they came from a data migration
+        ensure_loaded()  # flush empties the code lists too; they came from a data migration
         existing = None
     if existing is None:
         from dangbo.orgs.models import Org
@@ -88,10 +77,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 2
     else:
         print(f"Dùng lại dữ liệu mẫu «{existing.profile}» đã tạo lúc {existing.created_at:%d/%m/%Y %H:%M}.", flush=True)
-    accounts = _demo_accounts()
-    print("\nTài khoản dùng thử:")
-    for username, password, role in accounts:
-        print(f"  {username:<12} mật khẩu: {password:<20} {role}")
+    from dangbo.demo.accounts import demo_logins
+
+    print("\nTài khoản dùng thử (mỗi vai trò một tài khoản):")
+    for login in demo_logins():
+        print(f"  {login.username:<10} mật khẩu: {login.password:<20} {login.role} — {login.scope}")
     if args.no_serve:
         return 0
     return _serve(args.host, args.port, threads=args.threads)
@@ -152,6 +142,22 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    _setup()
+    from dangbo.audit.verify import audit_verify
+
+    report = audit_verify()
+    if report.ok:
+        print(f"Nhật ký nguyên vẹn: đã kiểm tra {report.checked} dòng.")
+        return 0
+    print(
+        f"Nhật ký bị phá vỡ ở dòng số {report.broken_seq}: {report.reason}. "
+        f"{report.checked} dòng trước đó nguyên vẹn.",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangbo.settings")
     from django.core.management import execute_from_command_line
@@ -195,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     createuser.add_argument("--email")
     createuser.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ đầu vào chuẩn")
     createuser.set_defaults(func=cmd_createuser)
+
+    audit = sub.add_parser("audit", help="nhật ký truy cập")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="kiểm tra chuỗi băm của nhật ký, báo dòng đầu tiên bị phá vỡ")
+    verify.set_defaults(func=cmd_audit_verify)
 
     manage = sub.add_parser("manage", help="chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("manage_args", nargs=argparse.REMAINDER)

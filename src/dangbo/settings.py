@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,8 +46,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "dangbo.core",
     "dangbo.reference",
+    "dangbo.accounts",
+    "dangbo.audit",
     "dangbo.orgs",
     "dangbo.members",
     "dangbo.demo",
@@ -61,9 +65,26 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dangbo.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Lockout after repeated failed sign-ins (django-axes): per user name, for a cool-off period.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("DANGBO_LOCKOUT_FAILURES", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DANGBO_LOCKOUT_MINUTES", 15)))
+# Per user name only: offices on an intranet often share one address behind NAT, and
+# locking by address would lock the whole office out (hence axes.W006 is silenced).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Behind a reverse proxy, take the client address from X-Forwarded-For (audit and lockout).
+DANGBO_BEHIND_PROXY = _env_bool("DANGBO_BEHIND_PROXY")
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if DANGBO_BEHIND_PROXY else ["REMOTE_ADDR"]
 
 ROOT_URLCONF = "dangbo.urls"
 WSGI_APPLICATION = "dangbo.wsgi.application"
@@ -115,7 +136,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = int(os.environ.get("DANGBO_SESSION_SECONDS", 8 * 3600))
+# Sessions end after DANGBO_SESSION_IDLE_MINUTES without a request (each request renews
+# the period), and when the browser closes.
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("DANGBO_SESSION_IDLE_MINUTES", 60))
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

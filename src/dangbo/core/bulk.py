@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 
 def insert_many(model: type[models.Model], objects: Sequence[models.Model], *, batch_size: int = 5000) -> None:
@@ -23,19 +23,51 @@ def insert_many(model: type[models.Model], objects: Sequence[models.Model], *, b
             for obj in objects:
                 if getattr(obj, field.attname) is None:
                     field.pre_save(obj, add=True)
+    connection = connections[DEFAULT_DB_ALIAS]  # the real wrapper, not the per-access proxy
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
         for start in range(0, len(objects), batch_size):
-            rows = _rows(objects[start : start + batch_size], fields)
+            rows = _rows(objects[start : start + batch_size], fields, connection)
             cursor.executemany(sql, rows)
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
 
 
-def _rows(objects: Iterable[models.Model], fields) -> list[tuple]:
-    prep = [(f.attname, f.get_db_prep_save) for f in fields]
+def _identity(value, connection):
+    return value
+
+
+def _converter(field: models.Field, connection):
+    """``field.get_db_prep_save`` or, for the common types, a cheaper equivalent.
+
+    Django's per-value conversion was most of the demo's write time (4 million calls).
+    The shortcuts give the same values: text, numbers and booleans go as they are,
+    dates through the backend's adapter, UUIDs as the backend stores them.
+    """
+    target = field.target_field if field.is_relation else field
+    if type(target).get_db_prep_save is not models.Field.get_db_prep_save:
+        return field.get_db_prep_save
+    if isinstance(target, models.UUIDField):
+        if connection.features.has_native_uuid_field:
+            return _identity
+        return lambda value, connection: value.hex if value is not None else None
+    if type(target) is models.DateField:
+        adapt = connection.ops.adapt_datefield_value
+        return lambda value, connection: adapt(value)
+    if isinstance(target, (models.CharField, models.TextField, models.IntegerField, models.BooleanField)) and (
+        type(target).get_prep_value in (
+            models.CharField.get_prep_value, models.TextField.get_prep_value,
+            models.IntegerField.get_prep_value, models.BooleanField.get_prep_value,
+        )
+    ):
+        return _identity
+    return field.get_db_prep_save
+
+
+def _rows(objects: Iterable[models.Model], fields, connection) -> list[tuple]:
+    prep = [(f.attname, _converter(f, connection)) for f in fields]
     return [tuple(to_db(getattr(obj, attname), connection) for attname, to_db in prep) for obj in objects]

@@ -57,3 +57,13 @@ def load_all(apps=None) -> None:
                 code=row["code"],
                 defaults={"name": row["name"], "rank": rank, "source": code_list.source},
             )
+
+
+def ensure_loaded() -> bool:
+    """Load every list if any of their tables is empty; return whether it loaded."""
+    from django.apps import apps
+
+    if all(apps.get_model("reference", name).objects.exists() for name in LISTS):
+        return False
+    load_all()
+    return True

@@ -1,0 +1,52 @@
+"""Role assignments: who may read and write which subtree (DESIGN.md decision 4).
+
+A user's access is the union of their open assignments. Deny by default: a signed-in
+user with no assignment sees nothing but a page that says so.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from dangbo.core.models import UUIDModel
+
+
+class AccessRole(models.TextChoices):
+    ADMIN = "admin", "Quản trị hệ thống"
+    OFFICER = "officer", "Cán bộ tổ chức"
+    SECRETARY = "secretary", "Bí thư chi bộ"
+    LEADER = "leader", "Lãnh đạo"
+    MEMBER = "member", "Đảng viên"
+
+
+class RoleAssignment(UUIDModel):
+    """``user`` holds ``role`` on ``org``'s subtree (admin: the whole installation, no org;
+    member: their own record, ``member``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="role_assignments")
+    role = models.CharField("vai trò", max_length=16, choices=AccessRole.choices)
+    org = models.ForeignKey("orgs.Org", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="tổ chức")
+    member = models.ForeignKey(
+        "members.Member", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="đảng viên"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "phân quyền"
+        verbose_name_plural = "phân quyền"
+        constraints = [
+            models.CheckConstraint(
+                name="role_assignment_target",
+                condition=(
+                    models.Q(role="admin", org__isnull=True, member__isnull=True)
+                    | models.Q(role="member", org__isnull=True, member__isnull=False)
+                    | models.Q(role__in=["officer", "secretary", "leader"], org__isnull=False, member__isnull=True)
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"

@@ -1,0 +1,120 @@
+"""What a user may see and change, computed once per request from their role assignments.
+
+Every selector of people or organizations takes a ``Scope`` (the acting user) and filters
+with ``orgs_q`` / ``members_q``; nothing else decides access (DESIGN.md decision 4).
+Deny by default: an empty scope matches no row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from dangbo.accounts.models import AccessRole
+from dangbo.orgs import paths
+
+_NOTHING = Q(pk__in=[])
+
+# Which roles read, and which write, the subtree of the organization they are held on.
+READING_ROLES = frozenset({AccessRole.OFFICER, AccessRole.SECRETARY, AccessRole.LEADER})
+WRITING_ROLES = frozenset({AccessRole.OFFICER, AccessRole.SECRETARY})
+
+
+def _roots(path_list) -> tuple[str, ...]:
+    """The smallest set of subtree roots covering ``path_list`` (drop paths inside another)."""
+    roots: list[str] = []
+    for path in sorted(set(path_list)):
+        if not any(path.startswith(root) for root in roots):
+            roots.append(path)
+    return tuple(roots)
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    username: str
+    roles: tuple[str, ...] = ()
+    is_admin: bool = False
+    read_paths: tuple[str, ...] = ()
+    write_paths: tuple[str, ...] = ()
+    own_member_id: uuid.UUID | None = None
+    # Readable subtree roots as (code, name), for the audit trail and the page header.
+    root_labels: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    # --- filters for selectors -------------------------------------------------------
+    def orgs_q(self, field_name: str = "path") -> Q:
+        if self.is_admin:
+            return Q()
+        if not self.read_paths:
+            return _NOTHING
+        return reduce(or_, (paths.subtree_q(p, field_name) for p in self.read_paths))
+
+    def members_q(self) -> Q:
+        if self.is_admin:
+            return Q()
+        q = self.orgs_q("org_path") if self.read_paths else _NOTHING
+        if self.own_member_id:
+            q = q | Q(pk=self.own_member_id)
+        return q
+
+    # --- checks on one record ----------------------------------------------------------
+    def can_read_path(self, path: str) -> bool:
+        return self.is_admin or any(path.startswith(root) for root in self.read_paths)
+
+    def can_write_path(self, path: str) -> bool:
+        return self.is_admin or any(path.startswith(root) for root in self.write_paths)
+
+    def can_read_member(self, member) -> bool:
+        return self.can_read_path(member.org_path) or (self.own_member_id is not None and member.pk == self.own_member_id)
+
+    def can_write_member(self, member) -> bool:
+        return self.can_write_path(member.org_path)
+
+    @property
+    def sees_orgs(self) -> bool:
+        return self.is_admin or bool(self.read_paths)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.is_admin or self.read_paths or self.own_member_id)
+
+    @property
+    def role_label(self) -> str:
+        return ", ".join(AccessRole(role).label for role in self.roles) or "chưa được phân quyền"
+
+    @property
+    def label(self) -> str:
+        """Who and over what, as the audit trail records it."""
+        if self.is_admin:
+            return "toàn hệ thống"
+        parts = [f"{code} {name}" for code, name in self.root_labels]
+        if self.own_member_id:
+            parts.append(f"hồ sơ của mình ({self.own_member_id})")
+        return "; ".join(parts) or "không có"
+
+
+ANONYMOUS = Scope(user_id=None, username="")
+
+
+def scope_for(user) -> Scope:
+    """The user's scope from their open role assignments (a superuser is an administrator)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    assignments = list(
+        user.role_assignments.filter(revoked_at__isnull=True).select_related("org").order_by("role")
+    )
+    roles = sorted({a.role for a in assignments} | ({AccessRole.ADMIN} if user.is_superuser else set()))
+    is_admin = AccessRole.ADMIN in roles
+    live = [a for a in assignments if a.org is None or a.org.dissolved_on is None]
+    read = _roots(a.org.path for a in live if a.role in READING_ROLES and a.org)
+    write = _roots(a.org.path for a in live if a.role in WRITING_ROLES and a.org)
+    own = next((a.member_id for a in live if a.role == AccessRole.MEMBER), None)
+    labels = tuple((a.org.code, a.org.name) for a in sorted(live, key=lambda a: a.org.path if a.org else "") if a.org and a.org.path in read)
+    return Scope(
+        user_id=user.pk, username=user.get_username(), roles=tuple(str(r) for r in roles), is_admin=is_admin,
+        read_paths=read, write_paths=write, own_member_id=own, root_labels=labels,
+    )

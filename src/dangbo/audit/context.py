@@ -1,0 +1,52 @@
+"""Who is acting, from where, in which request: set by the middleware for web and API
+requests, by the command line for `dangbo` commands. ``audit_record`` reads it."""
+
+from __future__ import annotations
+
+import contextvars
+import getpass
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+@dataclass
+class AuditContext:
+    actor_id: int | None
+    actor_name: str
+    actor_role: str
+    scope: str
+    ip: str
+    request_id: str
+
+
+def system_context(command: str = "") -> AuditContext:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "?"
+    return AuditContext(
+        actor_id=None, actor_name=f"hệ thống ({who})", actor_role="dòng lệnh", scope="toàn hệ thống",
+        ip="", request_id=command or uuid.uuid4().hex,
+    )
+
+
+_current: contextvars.ContextVar = contextvars.ContextVar("dangbo_audit_context", default=None)
+
+
+def current() -> AuditContext:
+    """The acting context: a request's (a callable, resolved late) or the system's."""
+    value = _current.get()
+    if value is None:
+        return system_context()
+    return value() if callable(value) else value
+
+
+@contextmanager
+def acting(value):
+    """Run a block as ``value``: an AuditContext, or a callable returning one."""
+    token = _current.set(value)
+    try:
+        yield
+    finally:
+        _current.reset(token)

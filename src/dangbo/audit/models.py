@@ -1,0 +1,54 @@
+"""The audit trail: one row per read of a person, list, search, export, reveal, write,
+sign-in and sign-out. Append-only and hash-chained.
+
+The table is created by the migration's own SQL with triggers that refuse UPDATE,
+DELETE (and TRUNCATE on PostgreSQL), so the model is unmanaged: Django's ``flush``
+(tests, ``demo --reset``) skips it and the trail survives. For the same reason it has
+no foreign keys: the actor is kept as id and user name, subjects as type and id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC
+
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEntry(models.Model):
+    seq = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField("thời điểm")
+    actor_id = models.IntegerField(null=True)
+    actor_name = models.CharField("người thực hiện", max_length=150)
+    actor_role = models.CharField("vai trò", max_length=200)
+    scope = models.TextField("phạm vi")
+    action = models.CharField("hành động", max_length=40)
+    subject_type = models.CharField(max_length=20)
+    subject_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict)
+    ip = models.CharField("địa chỉ", max_length=45)
+    request_id = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        managed = False
+        db_table = "audit_entry"
+        ordering = ["-seq"]
+        verbose_name = "nhật ký"
+        verbose_name_plural = "nhật ký"
+
+    def chained_content(self) -> bytes:
+        """Canonical bytes of everything the hash covers (the previous hash included)."""
+        at = self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        fields = [
+            self.seq, at, self.actor_id, self.actor_name, self.actor_role, self.scope, self.action,
+            self.subject_type, self.subject_id, self.data, self.ip, self.request_id, self.prev_hash,
+        ]
+        return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.chained_content()).hexdigest()
