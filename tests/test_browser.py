@@ -41,3 +41,60 @@ def test_sign_in_and_see_the_province_overview(live_server, page, transactional_
     assert page.get_by_role("button", name="Đăng xuất").is_visible()
     page.get_by_role("button", name="Đăng xuất").click()
     page.get_by_role("heading", name="Đăng nhập").wait_for()
+
+
+def _sign_in(page, url, username, password):
+    page.goto(url + "/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def test_secretary_finds_a_member_by_unaccented_name_and_is_refused_another_cell(live_server, page, transactional_db):
+    from dangbo.accounts.scope import scope_for
+    from dangbo.core.text import fold
+    from dangbo.demo.accounts import demo_logins
+    from dangbo.members.models import Member
+
+    load_all()
+    build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
+    logins = {login.username: login for login in demo_logins()}
+    scope = scope_for(User.objects.get(username="bithu"))
+    own = Member.objects.filter(scope.members_q()).exclude(national_id=None).order_by("sort_key").first()
+    other = Member.objects.exclude(org_path__startswith=scope.read_paths[0]).order_by("sort_key").first()
+
+    _sign_in(page, live_server.url, "bithu", logins["bithu"].password)
+    page.get_by_role("link", name="Tìm đảng viên").click()
+    page.get_by_label("Họ tên, số thẻ hoặc số định danh").fill(fold(own.full_name))
+    page.get_by_role("button", name="Tìm").click()
+    page.get_by_role("link", name=own.full_name).first.click()
+    page.get_by_role("heading", name=own.full_name).wait_for()
+    assert own.national_id not in page.content()
+    page.get_by_role("button", name="Hiện số đầy đủ").click()
+    page.get_by_text(own.national_id).wait_for()
+    assert page.get_by_text("Quá trình sinh hoạt đảng").is_visible()
+
+    response = page.goto(f"{live_server.url}/dang-vien/{other.pk}/")
+    assert response.status == 404 and other.full_name not in page.content()
+    assert page.get_by_role("heading", name="Không tìm thấy").is_visible()
+
+    # the export link of the filtered list (browser downloads do not work here: fetch it with the session)
+    page.goto(f"{live_server.url}/dang-vien/?q={fold(own.given_name)}")
+    href = page.get_by_role("link", name="CSV").get_attribute("href")
+    exported = page.request.get(live_server.url + href)
+    assert exported.status == 200 and own.full_name in exported.text() and other.full_name not in exported.text()
+
+
+def test_tree_branches_open_on_demand(live_server, page, transactional_db):
+    from dangbo.demo.accounts import demo_logins
+
+    load_all()
+    build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
+    logins = {login.username: login for login in demo_logins()}
+    _sign_in(page, live_server.url, "lanhdao", logins["lanhdao"].password)
+    page.get_by_role("link", name="Cây tổ chức").click()
+    province = page.locator("details").first
+    province.locator("summary").click()
+    province.locator(".sub li").first.wait_for()
+    assert "Đang tải" not in province.inner_text()
+    page.keyboard.press("Tab")  # the tree is reachable from the keyboard

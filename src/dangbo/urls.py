@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from dangbo.accounts.views import PasswordChangeView
+from dangbo.members import views as member_views
+from dangbo.orgs import views as org_views
 from dangbo.web import views
 
 admin.site.site_header = "dangbo — quản trị hệ thống"
@@ -18,6 +20,13 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("to-chuc/", org_views.org_tree_view, name="org_tree"),
+    path("to-chuc/<uuid:org_id>/", org_views.org_page_view, name="org_page"),
+    path("to-chuc/<uuid:org_id>/nhanh/", org_views.org_children_view, name="org_children"),
+    path("dang-vien/", member_views.member_search_view, name="member_search"),
+    path("dang-vien/xuat/", member_views.member_export_view, name="member_export"),
+    path("dang-vien/<uuid:member_id>/", member_views.member_profile_view, name="member_profile"),
+    path("dang-vien/<uuid:member_id>/so-dinh-danh/", member_views.member_reveal_id_view, name="member_reveal_id"),
     path("healthz", views.healthz, name="healthz"),
     path("quan-tri/", admin.site.urls),
 ]

@@ -87,3 +87,10 @@ def national_id_prefix(gender: str, birth_date: date, province_code: str) -> str
     """The first six digits that a person of this sex, birth year and birth province has."""
     century_digit = 2 * ((birth_date.year - 1900) // 100) + (1 if gender == "F" else 0)
     return f"{province_code}{century_digit}{birth_date.year % 100:02d}"
+
+
+def mask_national_id(value: str | None) -> str:
+    """Show only the last three digits: enough to tell two records apart on screen."""
+    if not value:
+        return ""
+    return "•" * (len(value) - 3) + value[-3:]

@@ -3,14 +3,20 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 
-from dangbo.members.models import ACTIVE_STATUSES, Gender, Member, MemberStatus, Placement
+from dangbo.audit.services import Action, audit_record
+from dangbo.core import text
+from dangbo.members.models import ACTIVE_STATUSES, Gender, Member, MemberEvent, MemberStatus, Placement
 from dangbo.orgs import paths
-from dangbo.orgs.selectors import org_versions_on
+from dangbo.orgs.selectors import NotInScope, org_versions_on
 from dangbo.reference.models import KINH_CODE
 
 
@@ -57,3 +63,151 @@ def member_placements_on(*, day: date, root_path: str) -> QuerySet[Placement]:
 
 def member_count_on(*, day: date, root_path: str) -> int:
     return member_placements_on(day=day, root_path=root_path).count()
+
+
+# --- Scoped reads of people: what the pages and the API call. Each read of a person, list,
+# search or export is written to the audit trail here, so no caller can forget it. -------
+
+
+@dataclass(frozen=True)
+class MemberFilters:
+    """Search filters, already validated (members.forms.MemberSearchForm builds them)."""
+
+    q: str = ""
+    org: object = None  # an Org inside the actor's scope
+    status: str = ""
+    gender: str = ""
+    ethnicity: str = ""
+    religion: str = ""
+    theory_level: str = ""
+    age_min: int | None = None
+    age_max: int | None = None
+
+    def as_audit(self) -> dict:
+        data = {name: getattr(self, name) for name in ("q", "status", "gender", "ethnicity", "religion", "theory_level", "age_min", "age_max")}
+        data = {k: v for k, v in data.items() if v not in ("", None)}
+        if self.org is not None:
+            data["org"] = self.org.code
+        return data
+
+
+def _years_ago(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def member_search(*, actor, filters: MemberFilters, today: date | None = None) -> QuerySet[Member]:
+    """Members in the actor's scope matching ``filters``, in Vietnamese name order.
+
+    With no status filter, members who have died are left out (as in an organization's roll).
+    The name query is folded like the stored key, so "nguyen van duc" finds "Nguyễn Văn Đức";
+    a query of 8 or 12 digits looks up the card number or the national ID instead.
+    """
+    today = today or date.today()
+    queryset = Member.objects.filter(actor.members_q())
+    if filters.org is not None:
+        queryset = queryset.filter(paths.subtree_q(filters.org.path, "org_path"))
+    queryset = queryset.filter(status=filters.status) if filters.status else queryset.filter(status__in=ACTIVE_STATUSES)
+    for name in ("gender", "ethnicity", "religion", "theory_level"):
+        value = getattr(filters, name)
+        if value:
+            queryset = queryset.filter(**{f"{name}_id" if name != "gender" else name: value})
+    if filters.age_min is not None:
+        queryset = queryset.filter(birth_date__lte=_years_ago(today, filters.age_min))
+    if filters.age_max is not None:
+        queryset = queryset.filter(birth_date__gt=_years_ago(today, filters.age_max + 1))
+    q = text.clean(filters.q)
+    digits = q.replace(" ", "")
+    if digits.isdigit() and len(digits) == 12:
+        queryset = queryset.filter(national_id=digits)
+    elif digits.isdigit() and len(digits) == 8:
+        queryset = queryset.filter(card_number=digits)
+    elif q:
+        queryset = queryset.filter(search_key__contains=text.fold(q))
+    return queryset.order_by("sort_key", "id")
+
+
+def member_search_page(*, actor, filters: MemberFilters, page: int = 1, per_page: int = 50):
+    """One page of a search, audited with its filters and row count."""
+    paginator = Paginator(member_search(actor=actor, filters=filters).select_related("org", "ethnicity", "theory_level"), per_page)
+    page_obj = paginator.get_page(page)
+    audit_record(
+        action=Action.SEARCHED if (filters.q or filters.as_audit().keys() - {"org"}) else Action.LIST_VIEWED,
+        subject_type="org" if filters.org is not None else "",
+        subject_id=str(filters.org.pk) if filters.org is not None else "",
+        data={"filters": filters.as_audit(), "rows": paginator.count, "page": page_obj.number},
+    )
+    return page_obj
+
+
+def member_export_rows(*, actor, filters: MemberFilters, file_format: str) -> tuple[int, Iterator[Member]]:
+    """The whole filtered list for export, audited (filters, format, row count)."""
+    queryset = member_search(actor=actor, filters=filters)
+    count = queryset.count()
+    audit_record(
+        action=Action.EXPORTED,
+        subject_type="org" if filters.org is not None else "",
+        subject_id=str(filters.org.pk) if filters.org is not None else "",
+        data={"filters": filters.as_audit(), "rows": count, "format": file_format},
+    )
+    rows = queryset.select_related("org", "ethnicity", "religion", "theory_level", "general_education", "professional_level")
+    return count, rows.iterator(chunk_size=2000)
+
+
+def _member_in_scope(*, actor, member_id) -> Member:
+    try:
+        return Member.objects.filter(actor.members_q()).select_related(
+            "org", "ethnicity", "religion", "general_education", "professional_level", "theory_level", "residence_locality"
+        ).get(pk=member_id)
+    except (Member.DoesNotExist, ValueError, TypeError, ValidationError):
+        if Member.objects.filter(pk=member_id).exists() if _is_uuid(member_id) else False:
+            audit_record(action=Action.REFUSED, subject_type="member", subject_id=str(member_id), data={"reason": "out_of_scope"})
+        raise NotInScope(member_id) from None
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+        return True
+    except ValueError:
+        return False
+
+
+def member_profile(*, actor, member_id) -> Member:
+    """A member's record, audited as a view (a refused attempt on a real member is audited too)."""
+    member = _member_in_scope(actor=actor, member_id=member_id)
+    audit_record(action=Action.MEMBER_VIEWED, subject_type="member", subject_id=str(member.pk))
+    return member
+
+
+def member_history(*, actor, member: Member) -> list[MemberEvent]:
+    """The ledger of a member the actor may read, oldest first."""
+    if not actor.can_read_member(member):
+        raise NotInScope(member.pk)
+    return list(
+        MemberEvent.objects.filter(member=member)
+        .select_related("from_org", "to_org", "position_org", "authority_org", "recorded_by")
+        .order_by("effective_on", "seq")
+    )
+
+
+def member_national_id(*, actor, member_id) -> str:
+    """The unmasked national ID: every reveal is audited."""
+    member = _member_in_scope(actor=actor, member_id=member_id)
+    audit_record(action=Action.NATIONAL_ID_REVEALED, subject_type="member", subject_id=str(member.pk))
+    return member.national_id or ""
+
+
+def member_list_of_org(*, actor, org, page: int = 1, per_page: int = 50):
+    """The members whose organization is ``org`` itself (a cell's roll), audited as a list."""
+    if not actor.can_read_path(org.path):
+        raise NotInScope(org.pk)
+    queryset = Member.objects.filter(org=org, status__in=ACTIVE_STATUSES).select_related("theory_level").order_by("sort_key", "id")
+    page_obj = Paginator(queryset, per_page).get_page(page)
+    audit_record(
+        action=Action.LIST_VIEWED, subject_type="org", subject_id=str(org.pk),
+        data={"list": "org_members", "rows": page_obj.paginator.count, "page": page_obj.number},
+    )
+    return page_obj

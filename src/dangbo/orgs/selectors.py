@@ -1,18 +1,21 @@
 """Reads of the organization tree: today's tree from ``Org``, any date's from ``OrgVersion``.
 
-Access scope (which subtrees a user may read) is added with accounts; these functions
-take the subtree root they are asked about.
+The first functions take the subtree root they are asked about and serve other selectors,
+rules and the demo; pages and the API call the scoped ones below, which take the acting
+user's ``Scope`` as ``actor`` and never return a row outside it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import OrgKind
-from dangbo.orgs.models import Org, OrgVersion
+from dangbo.orgs.models import Locality, Org, OrgVersion
 
 
 def org_subtree(*, root: Org, include_dissolved: bool = False) -> QuerySet[Org]:
@@ -53,3 +56,107 @@ def org_grassroots_count(*, root: Org) -> int:
         .filter(kind__in=[OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL], has_upper_rights=False)
         .count()
     )
+
+
+# --- Scoped reads: what the pages and the API call. ``actor`` is the acting user's Scope. ----
+
+
+class NotInScope(LookupError):
+    """The record does not exist or lies outside the actor's scope (the two are not told apart)."""
+
+
+def org_visible(*, actor, include_dissolved: bool = False) -> QuerySet[Org]:
+    queryset = Org.objects.filter(actor.orgs_q())
+    if not include_dissolved:
+        queryset = queryset.filter(dissolved_on__isnull=True)
+    return queryset
+
+
+def org_get(*, actor, org_id) -> Org:
+    try:
+        return org_visible(actor=actor, include_dissolved=True).get(pk=org_id)
+    except (Org.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotInScope(org_id) from None
+
+
+def org_roots(*, actor) -> QuerySet[Org]:
+    """The tops of the actor's scope: the top-level organizations for an administrator."""
+    if actor.is_admin:
+        return org_top_level()
+    return Org.objects.filter(path__in=actor.read_paths, dissolved_on__isnull=True).order_by("path")
+
+
+def org_breadcrumbs(*, actor, org: Org) -> list[Org]:
+    """``org``'s ancestors within the actor's scope, top first (nothing above the scope)."""
+    return list(Org.objects.filter(actor.orgs_q(), path__in=paths.ancestor_paths(org.path)).order_by("path"))
+
+
+@dataclass(frozen=True)
+class OrgNode:
+    org: Org
+    members: int
+    children: int
+
+
+def org_children(*, actor, org: Org) -> list[OrgNode]:
+    """Live sub-organizations with their member counts (one index range count each)."""
+    return org_nodes(actor=actor, orgs=org_visible(actor=actor).filter(parent=org).order_by("path"))
+
+
+def org_nodes(*, actor, orgs) -> list[OrgNode]:
+    from dangbo.members.selectors import members_under
+
+    orgs = list(orgs)
+    grandchildren = dict(org_visible(actor=actor).filter(parent__in=orgs).values_list("parent").annotate(n=Count("id")))
+    return [OrgNode(org, members_under(path=org.path).count(), grandchildren.get(org.pk, 0)) for org in orgs]
+
+
+def org_localities(*, actor, org: Org) -> QuerySet[Locality]:
+    """Hamlets and residential groups of a commune-level organization, or covered by a cell."""
+    if not actor.can_read_path(org.path):
+        return Locality.objects.none()
+    return (
+        Locality.objects.filter(Q(commune=org) | Q(cell=org), dissolved_on__isnull=True)
+        .select_related("cell", "head_member")
+        .order_by("name")
+    )
+
+
+def org_committee(*, actor, org: Org):
+    """Current positions in the organization, committee first (secretary, deputies, ...)."""
+    from dangbo.members.models import Position
+    from dangbo.members.roles import Role
+
+    if not actor.can_read_path(org.path):
+        return []
+    order = {role: rank for rank, role in enumerate(Role.values)}
+    positions = Position.objects.filter(org=org, ended_on__isnull=True).select_related("member")
+    return sorted(positions, key=lambda p: (order.get(p.role, 99), p.member.sort_key))
+
+
+@dataclass(frozen=True)
+class ScopeOverview:
+    root: Org
+    kinds: list[tuple[str, int]]
+    grassroots: int
+    direct_children: int
+    members: object  # members.selectors.MemberFigures
+
+
+def org_overview(*, actor) -> list[ScopeOverview]:
+    """The actor's subtrees at a glance: organizations by kind, members by status, gender, minority."""
+    from dangbo.members.selectors import member_figures
+
+    overview = []
+    for root in org_roots(actor=actor):
+        kinds = org_kind_counts(root=root)
+        overview.append(
+            ScopeOverview(
+                root=root,
+                kinds=[(OrgKind(kind).label, n) for kind, n in kinds.items() if n],
+                grassroots=org_grassroots_count(root=root),
+                direct_children=root.children.filter(dissolved_on__isnull=True).count(),
+                members=member_figures(path=root.path),
+            )
+        )
+    return overview

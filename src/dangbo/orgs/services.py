@@ -36,9 +36,10 @@ def _input_violation(field: str, message: str) -> Violation:
     return Violation("input", message, "Yêu cầu nhập liệu", field=field)
 
 
-def _new_version(org: Org, *, effective_on: date, event: OrgEvent) -> OrgVersion:
-    """Close the open version the day ``effective_on`` starts and open one from the org's state."""
-    open_version = OrgVersion.objects.filter(org=org, valid_to__isnull=True).first()
+def _new_version(org: Org, *, effective_on: date, event: OrgEvent, first: bool = False) -> OrgVersion:
+    """Close the open version the day ``effective_on`` starts and open one from the org's state
+    (``first``: the organization has just been created and has no version yet)."""
+    open_version = None if first else OrgVersion.objects.filter(org=org, valid_to__isnull=True).first()
     if open_version is not None:
         if effective_on < open_version.valid_from:
             raise RuleViolation(
@@ -142,7 +143,7 @@ def org_establish(
         data={"parent": str(parent.pk) if parent else None},
         **decision.fields(),
     )
-    _new_version(org, effective_on=established_on, event=event)
+    _new_version(org, effective_on=established_on, event=event, first=True)
     return org
 
 

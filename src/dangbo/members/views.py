@@ -1,0 +1,100 @@
+"""Member pages: search and lists, export, profile with history, the audited ID reveal.
+Thin: validate the request with a form, call selectors, render."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from dangbo.core.identity import mask_national_id
+from dangbo.members import exports
+from dangbo.members.forms import MemberSearchForm
+from dangbo.members.selectors import (
+    member_export_rows,
+    member_history,
+    member_national_id,
+    member_profile,
+    member_search_page,
+)
+from dangbo.orgs.selectors import NotInScope, org_breadcrumbs
+
+MAX_QUERY_STRING = 2000
+
+
+def _page_number(request: HttpRequest) -> int:
+    value = request.GET.get("trang", "1")
+    return int(value) if value.isdigit() and len(value) < 7 else 1
+
+
+@login_required
+@require_GET
+def member_search_view(request: HttpRequest) -> HttpResponse:
+    if request.scope.is_empty:
+        return render(request, "web/no_role.html", status=403)
+    form = MemberSearchForm(request.GET, actor=request.scope)
+    page = None
+    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
+        form.is_valid()
+        form.add_error(None, "Điều kiện tìm kiếm quá dài.")
+    elif form.is_valid():
+        page = member_search_page(actor=request.scope, filters=form.filters(), page=_page_number(request))
+    query = request.GET.copy()
+    query.pop("trang", None)
+    context = {"form": form, "page": page, "org": form.org, "query": query.urlencode()}
+    template = "members/_results.html" if request.htmx and request.htmx.target == "ket-qua" else "members/search.html"
+    return render(request, template, context, status=200 if page is not None else 400)
+
+
+@login_required
+@require_GET
+def member_export_view(request: HttpRequest) -> HttpResponse:
+    file_format = request.GET.get("dinh-dang", "xlsx")
+    if file_format not in ("xlsx", "csv") or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
+        raise Http404
+    form = MemberSearchForm(request.GET, actor=request.scope)
+    if request.scope.is_empty or not form.is_valid():
+        return render(request, "members/search.html", {"form": form, "page": None}, status=400)
+    filters = form.filters()
+    _, rows = member_export_rows(actor=request.scope, filters=filters, file_format=file_format)
+    stamp = date.today().strftime("%Y%m%d")
+    name = f"danh-sach-dang-vien-{stamp}.{file_format}"
+    if file_format == "csv":
+        response = StreamingHttpResponse(exports.csv_chunks(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    title = "Danh sách đảng viên" + (f" — {filters.org.name}" if filters.org else "") + f" (ngày {date.today():%d/%m/%Y})"
+    return FileResponse(
+        exports.xlsx_file(rows, title=title), as_attachment=True, filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+@require_GET
+def member_profile_view(request: HttpRequest, member_id) -> HttpResponse:
+    try:
+        member = member_profile(actor=request.scope, member_id=member_id)
+    except NotInScope:
+        raise Http404("Không tìm thấy đảng viên này trong phạm vi của anh/chị.") from None
+    context = {
+        "member": member,
+        "history": member_history(actor=request.scope, member=member),
+        "national_id_masked": mask_national_id(member.national_id),
+        "breadcrumbs": org_breadcrumbs(actor=request.scope, org=member.org) if request.scope.sees_orgs else [],
+        "can_edit": request.scope.can_write_member(member),
+    }
+    return render(request, "members/profile.html", context)
+
+
+@login_required
+@require_POST
+def member_reveal_id_view(request: HttpRequest, member_id) -> HttpResponse:
+    try:
+        national_id = member_national_id(actor=request.scope, member_id=member_id)
+    except NotInScope:
+        raise Http404 from None
+    return render(request, "members/_national_id.html", {"national_id": national_id, "revealed": True})

@@ -1,0 +1,175 @@
+"""Member search, export, profile and the audited reveal; organization pages and the tree."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import User
+from openpyxl import load_workbook
+
+from dangbo.accounts.models import AccessRole
+from dangbo.accounts.services import role_grant
+from dangbo.audit.models import AuditEntry
+from dangbo.audit.services import Action
+
+
+@pytest.fixture
+def officer(client, tree):
+    user = User.objects.create_user("canbo", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.OFFICER, org=tree.district)
+    client.force_login(user)
+    return user
+
+
+def last_audit(action):
+    return AuditEntry.objects.filter(action=action).order_by("-seq").first()
+
+
+def test_unaccented_search_finds_the_accented_name(client, tree, officer, make_member):
+    duc = make_member(tree.cell_a, family_name="Nguyễn", middle_name="Văn", given_name="Đức")
+    make_member(tree.cell_b, family_name="Trần", middle_name="Thị", given_name="Hoa", gender="F")
+    html = client.get("/dang-vien/", {"q": "nguyen van duc"}).content.decode()
+    assert "Nguyễn Văn Đức" in html and "Trần Thị Hoa" not in html
+    assert "Kết quả: 1 đảng viên" in html
+    entry = last_audit(Action.SEARCHED)
+    assert entry.data["filters"] == {"q": "nguyen van duc"} and entry.data["rows"] == 1
+    assert entry.actor_name == "canbo" and "Huyện ủy Một" in entry.scope
+    assert str(duc.pk) in client.get("/dang-vien/", {"q": "đức"}).content.decode()
+
+
+def test_filters_and_vietnamese_name_order(client, tree, officer, make_member):
+    make_member(tree.cell_a, family_name="Lò", middle_name="Văn", given_name="Ánh", ethnicity="10")
+    make_member(tree.cell_a, family_name="Nguyễn", middle_name="Thị", given_name="Anh", gender="F")
+    make_member(tree.cell_b, family_name="Bùi", middle_name="Văn", given_name="Bình", birth_date=date(1960, 1, 1))
+    html = client.get("/dang-vien/").content.decode()
+    # given name first: Anh before Ánh before Bình
+    assert html.index("Nguyễn Thị Anh") < html.index("Lò Văn Ánh") < html.index("Bùi Văn Bình")
+    assert "Lò Văn Ánh" not in client.get("/dang-vien/", {"gender": "F"}).content.decode()
+    only_thai = client.get("/dang-vien/", {"ethnicity": "10"}).content.decode()
+    assert "Lò Văn Ánh" in only_thai and "Nguyễn Thị Anh" not in only_thai
+    older = client.get("/dang-vien/", {"age_min": 60}).content.decode()
+    assert "Bùi Văn Bình" in older and "Nguyễn Thị Anh" not in older
+    in_cell_b = client.get("/dang-vien/", {"org": str(tree.cell_b.pk)}).content.decode()
+    assert "Bùi Văn Bình" in in_cell_b and "Lò Văn Ánh" not in in_cell_b
+
+
+def test_pagination(client, tree, officer, make_member):
+    for n in range(55):
+        make_member(tree.cell_a)
+    first = client.get("/dang-vien/").content.decode()
+    assert "Trang 1 / 2" in first and "trang=2" in first
+    second = client.get("/dang-vien/", {"trang": 2}).content.decode()
+    assert "Trang 2 / 2" in second and ">51<" in second
+    assert client.get("/dang-vien/", {"trang": "abc"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"age_min": 60, "age_max": 30}, "phải lớn hơn hoặc bằng"),
+        ({"age_min": "muoi"}, "Nhập một số nguyên"),
+        ({"age_max": 500}, "không quá 130"),
+        ({"ethnicity": "99"}, "không có trong danh mục"),
+        ({"org": "khong-phai-uuid"}, "Giá trị không hợp lệ"),
+        ({"q": "x" * 101}, "nhiều nhất 100 ký tự"),
+        ({"q": "a" * 2500}, "quá dài"),
+    ],
+)
+def test_bad_search_input_is_explained(client, tree, officer, params, message):
+    response = client.get("/dang-vien/", params)
+    assert response.status_code == 400 and message in response.content.decode()
+
+
+def test_script_in_a_name_is_escaped(client, tree, officer, make_member):
+    make_member(tree.cell_a, given_name="<script>alert(1)</script>")
+    html = client.get("/dang-vien/").content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_export_csv_and_xlsx_neutralise_formulas(client, tree, officer, make_member):
+    make_member(tree.cell_a, family_name="Nguyễn", given_name="Đức", workplace="=HYPERLINK(\"http://x\",\"bấm\")")
+    make_member(tree.cell_b, family_name="Lê", given_name="Hà")
+    response = client.get("/dang-vien/xuat/", {"dinh-dang": "csv", "q": "duc"})
+    assert response["Content-Disposition"].startswith("attachment")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:2] == ["STT", "Họ và tên"] and len(rows) == 2
+    assert rows[1][1] == "Nguyễn Văn Đức" and rows[1][14].startswith("'=HYPERLINK")
+    entry = last_audit(Action.EXPORTED)
+    assert entry.data == {"filters": {"q": "duc"}, "rows": 1, "format": "csv"}
+
+    response = client.get("/dang-vien/xuat/", {"dinh-dang": "xlsx"})
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book.active
+    cells = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    assert len(cells) == 2
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)  # no formula anywhere
+    assert any(str(v).startswith("'=HYPERLINK") for row in cells for v in row)
+    assert client.get("/dang-vien/xuat/", {"dinh-dang": "pdfx"}).status_code == 404
+
+
+def test_profile_masks_the_national_id_and_reveal_is_audited(client, tree, officer, make_member):
+    member = make_member(tree.cell_a, national_id="001090012345", birth_date=date(1990, 5, 17))
+    html = client.get(f"/dang-vien/{member.pk}/").content.decode()
+    assert "001090012345" not in html and "•••••••••345" in html
+    assert last_audit(Action.MEMBER_VIEWED).subject_id == str(member.pk)
+    assert "Kết nạp" in html and "Công nhận đảng viên chính thức" in html  # the timeline
+    revealed = client.post(f"/dang-vien/{member.pk}/so-dinh-danh/").content.decode()
+    assert "001090012345" in revealed
+    assert last_audit(Action.NATIONAL_ID_REVEALED).subject_id == str(member.pk)
+    assert client.get(f"/dang-vien/{member.pk}/so-dinh-danh/").status_code == 405
+
+
+def test_refused_profile_of_a_real_member_is_audited(client, tree, make_member):
+    outside = make_member(tree.agency)
+    user = User.objects.create_user("bithu", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.SECRETARY, org=tree.cell_a)
+    client.force_login(user)
+    assert client.get(f"/dang-vien/{outside.pk}/").status_code == 404
+    entry = last_audit(Action.REFUSED)
+    assert entry.subject_id == str(outside.pk) and entry.actor_name == "bithu"
+
+
+def test_org_page_shows_committee_localities_and_roll(client, tree, officer, make_member):
+    from dangbo.members.services import member_position_start
+    from dangbo.orgs.services import DecisionRef, locality_create
+
+    secretary = make_member(tree.cell_a, family_name="Vàng", given_name="Sính")
+    member_position_start(member=secretary, org=tree.cell_a, role="secretary", started_on=date(2020, 4, 1), decision=DecisionRef())
+    locality_create(code="X1-T1", kind="thon", name="Nậm Chạy", commune=tree.commune, cell=None, head_name="Giàng Seo Phử")
+    cell_page = client.get(f"/to-chuc/{tree.cell_a.pk}/").content.decode()
+    assert "Bí thư" in cell_page and "Vàng Văn Sính" in cell_page and "Đảng viên sinh hoạt tại" in cell_page
+    commune_page = client.get(f"/to-chuc/{tree.commune.pk}/").content.decode()
+    assert "Thôn Nậm Chạy" in commune_page and "chưa có chi bộ" in commune_page and "Giàng Seo Phử" in commune_page
+    assert "Chi bộ thôn A" in commune_page  # sub-organizations
+    assert "Đảng bộ tỉnh Mẫu" not in commune_page  # nothing above the officer's scope
+    assert last_audit(Action.LIST_VIEWED).subject_id == str(tree.cell_a.pk)
+
+
+def test_tree_lists_roots_and_loads_branches(client, tree, officer, make_member):
+    make_member(tree.cell_a)
+    html = client.get("/to-chuc/").content.decode()
+    assert "Huyện ủy Một" in html and "Huyện ủy Hai" not in html and f"/to-chuc/{tree.district.pk}/nhanh/" in html
+    branch = client.get(f"/to-chuc/{tree.district.pk}/nhanh/").content.decode()
+    assert "Đảng bộ xã Một" in branch and "(1)" in branch and "Chi bộ Cơ quan Một" in branch
+
+
+def test_home_shows_the_scope_figures(client, tree, officer, make_member):
+    make_member(tree.cell_a, gender="F")
+    make_member(tree.agency)
+    html = client.get("/").content.decode()
+    assert "Huyện ủy Một" in html and "Đảng bộ tỉnh Mẫu" not in html
+    assert "<dd>2</dd>" in html and "50,0 %" in html
+
+
+def test_member_account_goes_to_its_own_record(client, tree, make_member):
+    own = make_member(tree.cell_a)
+    user = User.objects.create_user("dv", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.MEMBER, member=own)
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == f"/dang-vien/{own.pk}/"
+    assert client.get("/dang-vien/").status_code == 200  # search shows only their own record
+    assert client.get("/to-chuc/").status_code == 403

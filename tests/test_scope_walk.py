@@ -1,0 +1,136 @@
+"""Walk every URL as a user of a sibling subtree and as a member, and prove that nothing from
+outside their scope appears: no name, code or identifier of an organization or member,
+upward or sideways (DESIGN.md decision 4)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from dangbo.accounts.models import AccessRole
+from dangbo.accounts.services import role_grant
+from dangbo.members.models import Member
+from dangbo.orgs import services as org_services
+from dangbo.orgs.kinds import OrgKind, Sector
+from dangbo.orgs.models import Org
+
+
+def _patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if route.startswith("quan-tri/"):
+                continue  # Django's admin: staff only, checked separately
+            yield from _patterns(pattern, route)
+        elif isinstance(pattern, URLPattern):
+            yield route
+
+
+def _urls(orgs, members) -> list[str]:
+    urls = []
+    for route in _patterns():
+        if "<uuid:org_id>" in route:
+            urls += ["/" + route.replace("<uuid:org_id>", str(org.pk)) for org in orgs]
+        elif "<uuid:member_id>" in route:
+            urls += ["/" + route.replace("<uuid:member_id>", str(m.pk)) for m in members]
+        else:
+            assert "<" not in route, f"a new URL parameter needs walking: {route}"
+            urls.append("/" + route)
+    # list and search URLs with every organization as a filter, and every export format
+    for org in orgs:
+        urls += [f"/dang-vien/?org={org.pk}", f"/dang-vien/xuat/?org={org.pk}&dinh-dang=csv"]
+    urls += ["/dang-vien/?q=nguyen", "/dang-vien/xuat/?dinh-dang=csv", "/dang-vien/xuat/?dinh-dang=xlsx"]
+    return urls
+
+
+@pytest.fixture
+def world(tree, make_member):
+    """Members with distinctive names in each subtree; a sibling district with its own cell."""
+    commune2 = org_services.org_establish(
+        code="X2", name="Đảng bộ xã Hai", kind=OrgKind.GRASSROOTS_COMMITTEE, parent=tree.district2,
+        established_on=tree.province.created_on, sector=Sector.COMMUNE,
+    )
+    cell2 = org_services.org_establish(
+        code="X2A", name="Chi bộ thôn Hai A", kind=OrgKind.CELL, parent=commune2, established_on=tree.province.created_on,
+    )
+    outside = [
+        make_member(tree.cell_a, family_name="Phạm", given_name="Ngoàiphạmvi", national_id=""),
+        make_member(tree.cell_b, family_name="Lê", given_name="Khácxóm"),
+        make_member(tree.agency, family_name="Trần", given_name="Cơquanxa"),
+    ]
+    inside = [make_member(cell2, family_name="Hoàng", given_name="Trongphạmvi"), make_member(cell2, given_name="Đồngchí")]
+    return tree, commune2, cell2, outside, inside
+
+
+def _walk(client, urls, forbidden: list[str]) -> int:
+    """Request every URL with GET and POST; return how many answered 200 (signed in throughout)."""
+    ok = 0
+    for url in urls:
+        if url == "/dang-xuat/":
+            continue  # signing out would turn the rest of the walk into redirects
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code < 500, (method, url, response.status_code)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            body = body.decode("utf-8", errors="replace")
+            for needle in forbidden:
+                assert needle not in body, f"{method.upper()} {url} shows «{needle}» from outside the scope"
+            assert not (response.status_code == 302 and "/dang-nhap/" in response["Location"]), f"signed out at {url}"
+            ok += response.status_code == 200
+    return ok
+
+
+def _forbidden(orgs, members) -> list[str]:
+    needles = []
+    for org in orgs:
+        needles += [org.name, str(org.pk)]
+    for member in members:
+        needles += [member.given_name, str(member.pk)] + ([member.national_id] if member.national_id else [])
+    return needles
+
+
+def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
+    tree, commune2, cell2, outside, inside = world
+    officer = User.objects.create_user("canbo2", password="mat-khau-dai-du-1")
+    role_grant(user=officer, role=AccessRole.OFFICER, org=tree.district2)
+    client.force_login(officer)
+    out_orgs = [tree.province, tree.district, tree.commune, tree.cell_a, tree.cell_b, tree.agency]
+    urls = _urls(Org.objects.all(), Member.objects.all())
+    assert _walk(client, urls, _forbidden(out_orgs, outside)) > 10
+    # and it does see its own
+    assert "Trongphạmvi" in client.get(f"/dang-vien/?org={cell2.pk}").content.decode()
+    assert client.get(f"/dang-vien/{outside[0].pk}/").status_code == 404
+    assert client.get(f"/to-chuc/{tree.district.pk}/").status_code == 404
+
+
+def test_member_sees_only_their_own_record(client, world):
+    tree, commune2, cell2, outside, inside = world
+    own = inside[0]
+    account = User.objects.create_user("dv", password="mat-khau-dai-du-1")
+    role_grant(user=account, role=AccessRole.MEMBER, member=own)
+    client.force_login(account)
+    all_orgs = [tree.province, tree.district, tree.commune, tree.cell_a, tree.cell_b, tree.agency, tree.district2, commune2]
+    urls = _urls(Org.objects.all(), Member.objects.all())
+    assert _walk(client, urls, _forbidden(all_orgs, outside + inside[1:])) >= 2
+    page = client.get(f"/dang-vien/{own.pk}/").content.decode()
+    assert own.given_name in page and cell2.name in page  # their own record and cell
+
+
+def test_a_user_with_no_role_sees_nothing(client, world):
+    tree, commune2, cell2, outside, inside = world
+    client.force_login(User.objects.create_user("khach", password="mat-khau-dai-du-1"))
+    everything = [tree.province, tree.district, tree.commune, tree.cell_a, tree.cell_b, tree.agency, tree.district2, commune2, cell2]
+    _walk(client, _urls(Org.objects.all(), Member.objects.all()), _forbidden(everything, outside + inside))
+
+
+def test_signed_out_visitor_is_sent_to_sign_in(client, world):
+    tree, commune2, cell2, outside, inside = world
+    for url in _urls(Org.objects.all(), Member.objects.all()):
+        if url.startswith(("/dang-nhap", "/healthz", "/dang-xuat")):
+            continue
+        response = client.get(url)
+        assert response.status_code == 302 and re.search(r"/dang-nhap/", response["Location"]), url
