@@ -15,7 +15,7 @@ from dangbo.accounts.services import role_grant
 from dangbo.members.models import Member
 from dangbo.orgs import services as org_services
 from dangbo.orgs.kinds import OrgKind, Sector
-from dangbo.orgs.models import Org
+from dangbo.orgs.models import Locality, Org
 
 
 def _patterns(resolver=None, prefix=""):
@@ -35,6 +35,8 @@ def _urls(orgs, members) -> list[str]:
     for route in _patterns():
         if "<uuid:org_id>" in route:
             urls += ["/" + route.replace("<uuid:org_id>", str(org.pk)) for org in orgs]
+        elif "<uuid:locality_id>" in route:
+            urls += ["/" + route.replace("<uuid:locality_id>", str(loc.pk)) for loc in Locality.objects.all()]
         elif "<uuid:member_id>" in route:
             urls += ["/" + route.replace("<uuid:member_id>", str(m.pk)) for m in members]
         else:
@@ -63,6 +65,8 @@ def world(tree, make_member):
         make_member(tree.agency, family_name="Trần", given_name="Cơquanxa"),
     ]
     inside = [make_member(cell2, family_name="Hoàng", given_name="Trongphạmvi"), make_member(cell2, given_name="Đồngchí")]
+    org_services.locality_create(code="X1-T9", kind="ban", name="Bản Ngoàixa", commune=tree.commune, cell=tree.cell_a, head_name="Trưởngbản Ngoài")
+    org_services.locality_create(code="X2-T1", kind="thon", name="Thôn Tronghai", commune=commune2, cell=cell2)
     return tree, commune2, cell2, outside, inside
 
 
@@ -99,6 +103,7 @@ def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
     role_grant(user=officer, role=AccessRole.OFFICER, org=tree.district2)
     client.force_login(officer)
     out_orgs = [tree.province, tree.district, tree.commune, tree.cell_a, tree.cell_b, tree.agency]
+    out_orgs.append(type("L", (), {"name": "Ngoàixa", "pk": Locality.objects.get(code="X1-T9").pk})())
     urls = _urls(Org.objects.all(), Member.objects.all())
     assert _walk(client, urls, _forbidden(out_orgs, outside)) > 10
     # and it does see its own

@@ -50,3 +50,21 @@ def acting(value):
         yield
     finally:
         _current.reset(token)
+
+
+_bulk: contextvars.ContextVar = contextvars.ContextVar("dangbo_audit_bulk", default=None)
+
+
+def in_bulk_operation() -> bool:
+    return _bulk.get() is not None
+
+
+@contextmanager
+def bulk_operation(name: str):
+    """Run a system operation that writes thousands of rows (the demo generator) under one
+    audit row of its own instead of one per row; the caller records that row."""
+    token = _bulk.set(name)
+    try:
+        yield
+    finally:
+        _bulk.reset(token)

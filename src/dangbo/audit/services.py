@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dangbo.audit.context import AuditContext, current
+from dangbo.audit.context import AuditContext, current, in_bulk_operation
 from dangbo.audit.models import GENESIS_HASH, AuditEntry
 
 _LOCK_KEY = 0x64616E67  # "dang"
@@ -39,6 +39,8 @@ class Action:
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
     AUDIT_SEARCHED = "audit_searched"
+    LEDGER_EVENT = "ledger_event"
+    DEMO_GENERATED = "demo_generated"
 
 
 ACTION_LABELS = {
@@ -61,6 +63,8 @@ ACTION_LABELS = {
     Action.TOKEN_CREATED: "Tạo khóa API",
     Action.TOKEN_REVOKED: "Thu hồi khóa API",
     Action.AUDIT_SEARCHED: "Tra cứu nhật ký",
+    Action.LEDGER_EVENT: "Ghi sự kiện sinh hoạt đảng",
+    Action.DEMO_GENERATED: "Tạo dữ liệu mẫu",
 }
 
 
@@ -77,8 +81,14 @@ def audit_record(
     subject_id: str = "",
     data: dict | None = None,
     context: AuditContext | None = None,
-) -> AuditEntry:
-    """Append one row. ``data`` must be JSON of strings, integers, booleans, lists, dicts."""
+) -> AuditEntry | None:
+    """Append one row. ``data`` must be JSON of strings, integers, booleans, lists, dicts.
+
+    Inside ``audit.context.bulk_operation`` (the demo generator) nothing is written here:
+    the operation records one row for itself when it ends.
+    """
+    if in_bulk_operation():
+        return None
     ctx = context or current()
     with transaction.atomic():
         _lock()
@@ -93,3 +103,11 @@ def audit_record(
         entry.hash = entry.compute_hash()
         entry.save(force_insert=True)
     return entry
+
+
+def field_diff(before: dict, after: dict) -> dict:
+    """{field: [old, new]} for the fields that changed, values as text."""
+    def text(value):
+        return "" if value is None else str(value)
+
+    return {name: [text(before.get(name)), text(after.get(name))] for name in after if text(before.get(name)) != text(after.get(name))}

@@ -479,5 +479,16 @@ def summarize(profile: Profile, seed: int, province: Org) -> Summary:
 
 
 def build_demo(profile: Profile, *, seed: int = 2021, members: int | None = None, progress=print) -> Summary:
+    """Build the demo in one transaction, audited as one operation (not one row per record)."""
+    from dangbo.audit.context import bulk_operation
+    from dangbo.audit.services import Action, audit_record
+
+    members = members or profile.members
     with transaction.atomic():
-        return Builder(profile, seed=seed, members=members or profile.members, progress=progress).build()
+        with bulk_operation("demo"):
+            summary = Builder(profile, seed=seed, members=members, progress=progress).build()
+        audit_record(
+            action=Action.DEMO_GENERATED,
+            data={"profile": profile.name, "seed": seed, "members": summary.members, "orgs": summary.orgs},
+        )
+        return summary

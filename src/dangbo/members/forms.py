@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
-from dangbo.members.models import Gender, MemberStatus
+from dangbo.members.models import Gender, Member, MemberStatus
 from dangbo.members.selectors import MemberFilters
+from dangbo.members.services import Identity
 from dangbo.orgs.selectors import NotInScope, org_get
-from dangbo.reference.models import Ethnicity, Religion, TheoryLevel
+from dangbo.reference.models import Ethnicity, GeneralEducation, ProfessionalLevel, Religion, TheoryLevel
+from dangbo.web.forms import VietnameseDateField, VietnameseForm
 
 
 def _choices(model) -> list[tuple[str, str]]:
@@ -68,3 +70,51 @@ class MemberSearchForm(forms.Form):
             ethnicity=data.get("ethnicity") or "", religion=data.get("religion") or "",
             theory_level=data.get("theory_level") or "", age_min=data.get("age_min"), age_max=data.get("age_max"),
         )
+
+
+class MemberProfileForm(VietnameseForm):
+    """The identity fields of the phiếu đảng viên. Standing (status, organization) is not here:
+    it changes only through the workflows that write the ledger."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    family_name = forms.CharField(label="Họ", max_length=60)
+    middle_name = forms.CharField(label="Tên đệm", max_length=80, required=False)
+    given_name = forms.CharField(label="Tên", max_length=60)
+    gender = forms.ChoiceField(label="Giới tính", choices=Gender.choices)
+    birth_date = VietnameseDateField(label="Ngày sinh")
+    national_id = forms.CharField(label="Số định danh cá nhân", max_length=20, required=False, help_text="12 chữ số")
+    card_number = forms.CharField(label="Số thẻ đảng viên", max_length=12, required=False, help_text="8 chữ số")
+    ethnicity = forms.ChoiceField(label="Dân tộc")
+    religion = forms.ChoiceField(label="Tôn giáo")
+    birthplace = forms.CharField(label="Nơi sinh", max_length=255, required=False)
+    hometown = forms.CharField(label="Quê quán", max_length=255, required=False)
+    residence = forms.CharField(label="Nơi cư trú", max_length=255, required=False)
+    general_education = forms.ChoiceField(label="Giáo dục phổ thông", required=False)
+    professional_level = forms.ChoiceField(label="Chuyên môn nghiệp vụ", required=False)
+    theory_level = forms.ChoiceField(label="Lý luận chính trị", required=False)
+    occupation = forms.CharField(label="Nghề nghiệp", max_length=120, required=False)
+    workplace = forms.CharField(label="Nơi làm việc", max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ethnicity"].choices = _choices(Ethnicity)[1:]
+        self.fields["religion"].choices = _choices(Religion)[1:]
+        self.fields["general_education"].choices = [("", "—")] + _choices(GeneralEducation)[1:]
+        self.fields["professional_level"].choices = [("", "—")] + _choices(ProfessionalLevel)[1:]
+        self.fields["theory_level"].choices = [("", "—")] + _choices(TheoryLevel)[1:]
+
+    @classmethod
+    def initial_for(cls, member: Member) -> dict:
+        return {
+            "version": member.version, "family_name": member.family_name, "middle_name": member.middle_name,
+            "given_name": member.given_name, "gender": member.gender, "birth_date": member.birth_date,
+            "national_id": member.national_id or "", "card_number": member.card_number or "",
+            "ethnicity": member.ethnicity_id, "religion": member.religion_id, "birthplace": member.birthplace,
+            "hometown": member.hometown, "residence": member.residence,
+            "general_education": member.general_education_id or "", "professional_level": member.professional_level_id or "",
+            "theory_level": member.theory_level_id or "", "occupation": member.occupation, "workplace": member.workplace,
+        }
+
+    def identity(self, member: Member) -> Identity:
+        data = {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        return Identity(residence_locality=member.residence_locality, **data)

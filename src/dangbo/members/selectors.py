@@ -211,3 +211,38 @@ def member_list_of_org(*, actor, org, page: int = 1, per_page: int = 50):
         data={"list": "org_members", "rows": page_obj.paginator.count, "page": page_obj.number},
     )
     return page_obj
+
+
+def member_for_edit(*, actor, member_id) -> Member:
+    """A member the actor may change; a refused attempt on a real member is audited."""
+    member = _member_in_scope(actor=actor, member_id=member_id)
+    if not actor.can_write_member(member):
+        audit_record(action=Action.REFUSED, subject_type="member", subject_id=str(member.pk), data={"reason": "read_only"})
+        raise NotInScope(member_id)
+    return member
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    at: object
+    actor_name: str
+    changes: list[tuple[str, str, str]]  # (field label, before, after)
+
+
+def member_profile_changes(*, actor, member: Member) -> list[ProfileChange]:
+    """Corrections of the member's profile fields, from the audit trail, oldest first."""
+    from dangbo.audit.models import AuditEntry
+
+    if not actor.can_read_member(member):
+        raise NotInScope(member.pk)
+    labels = {}
+    for field in Member._meta.concrete_fields:
+        labels[field.attname] = labels[field.name] = str(field.verbose_name)
+    entries = AuditEntry.objects.filter(subject_type="member", subject_id=str(member.pk), action=Action.UPDATED).order_by("seq")
+    return [
+        ProfileChange(
+            at=entry.at, actor_name=entry.actor_name,
+            changes=[(labels.get(name, name), old, new) for name, (old, new) in entry.data.get("changes", {}).items()],
+        )
+        for entry in entries
+    ]

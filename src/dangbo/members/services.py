@@ -12,7 +12,9 @@ from datetime import date
 
 from django.db import transaction
 
+from dangbo.audit.services import Action, audit_record, field_diff
 from dangbo.core import text
+from dangbo.core.identity import mask_national_id
 from dangbo.core.identity import check_card_number, check_national_id, normalize_digits
 from dangbo.members import ledger
 from dangbo.members.models import Gender, Member, MemberEvent, MemberStatus, Position
@@ -183,9 +185,14 @@ def member_admit(
 
 def _append(member: Member, event: MemberEvent) -> MemberEvent:
     try:
-        return ledger.append(member, event)
+        event = ledger.append(member, event)
     except ledger.LedgerError as error:
         raise RuleViolation([Violation("ledger", str(error), "Quá trình sinh hoạt đảng")]) from error
+    audit_record(
+        action=Action.LEDGER_EVENT, subject_type="member", subject_id=str(member.pk),
+        data={"kind": event.kind, "effective_on": event.effective_on.isoformat(), "decision": event.decision_no, "seq": event.seq},
+    )
+    return event
 
 
 @transaction.atomic
@@ -341,6 +348,7 @@ def member_update_identity(*, member: Member, identity: Identity, expected_versi
     """
     values, violations = _check_identity(identity, member=member)
     refuse_if(violations)
+    before = Member.objects.filter(pk=member.pk).values(*_AUDITED_FIELDS).first() or {}
     updated = Member.objects.filter(pk=member.pk, version=expected_version).update(version=expected_version + 1, **values)
     if not updated:
         raise RuleViolation(
@@ -353,4 +361,18 @@ def member_update_identity(*, member: Member, identity: Identity, expected_versi
                 )
             ]
         )
+    after = Member.objects.filter(pk=member.pk).values(*_AUDITED_FIELDS).first()
+    for state in (before, after):
+        state["national_id"] = mask_national_id(state.get("national_id"))  # the trail never holds the full ID
+    changes = field_diff(before, after)
+    if changes:
+        audit_record(action=Action.UPDATED, subject_type="member", subject_id=str(member.pk), data={"changes": changes})
     return Member.objects.get(pk=member.pk)
+
+
+# Profile fields whose changes the audit trail records (as field: [before, after]).
+_AUDITED_FIELDS = (
+    "family_name", "middle_name", "given_name", "gender", "birth_date", "national_id", "card_number", "ethnicity_id",
+    "religion_id", "birthplace", "hometown", "residence", "residence_locality_id", "general_education_id",
+    "professional_level_id", "theory_level_id", "occupation", "workplace",
+)

@@ -5,22 +5,28 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.core.identity import mask_national_id
 from dangbo.members import exports
-from dangbo.members.forms import MemberSearchForm
+from dangbo.members.forms import MemberProfileForm, MemberSearchForm
 from dangbo.members.selectors import (
     member_export_rows,
+    member_for_edit,
+    member_profile_changes,
     member_history,
     member_national_id,
     member_profile,
     member_search_page,
 )
+from dangbo.members.services import member_update_identity
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs
+from dangbo.rules.base import RuleViolation
 
 MAX_QUERY_STRING = 2000
 
@@ -83,6 +89,7 @@ def member_profile_view(request: HttpRequest, member_id) -> HttpResponse:
     context = {
         "member": member,
         "history": member_history(actor=request.scope, member=member),
+        "changes": member_profile_changes(actor=request.scope, member=member),
         "national_id_masked": mask_national_id(member.national_id),
         "breadcrumbs": org_breadcrumbs(actor=request.scope, org=member.org) if request.scope.sees_orgs else [],
         "can_edit": request.scope.can_write_member(member),
@@ -98,3 +105,32 @@ def member_reveal_id_view(request: HttpRequest, member_id) -> HttpResponse:
     except NotInScope:
         raise Http404 from None
     return render(request, "members/_national_id.html", {"national_id": national_id, "revealed": True})
+
+
+@login_required
+def member_edit_view(request: HttpRequest, member_id) -> HttpResponse:
+    try:
+        member = member_for_edit(actor=request.scope, member_id=member_id)
+    except NotInScope:
+        raise Http404 from None
+    if request.method == "POST":
+        form = MemberProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                member_update_identity(
+                    member=member, identity=form.identity(member), expected_version=form.cleaned_data["version"],
+                    actor=request.user,
+                )
+            except RuleViolation as error:
+                form.add_violations(error)
+            else:
+                messages.success(request, "Đã lưu hồ sơ.")
+                return redirect("member_profile", member_id=member.pk)
+    else:
+        form = MemberProfileForm(initial=MemberProfileForm.initial_for(member))
+    return render(
+        request, "web/form.html",
+        {"form": form, "title": f"Sửa hồ sơ: {member.full_name}", "cancel_url": reverse("member_profile", args=[member.pk]),
+         "subtitle": "Tình trạng đảng viên và chi bộ sinh hoạt chỉ thay đổi qua các nghiệp vụ (kết nạp, chuyển sinh hoạt ...)."},
+        status=400 if form.is_bound and form.errors else 200,
+    )

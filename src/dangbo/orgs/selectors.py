@@ -160,3 +160,22 @@ def org_overview(*, actor) -> list[ScopeOverview]:
             )
         )
     return overview
+
+
+def org_for_edit(*, actor, org_id) -> Org:
+    """A live organization the actor may change."""
+    org = org_get(actor=actor, org_id=org_id)
+    if org.dissolved_on is not None or not actor.can_write_path(org.path):
+        raise NotInScope(org_id)
+    return org
+
+
+def locality_get(*, actor, locality_id, for_edit: bool = False) -> Locality:
+    try:
+        locality = Locality.objects.select_related("commune", "cell").get(pk=locality_id)
+    except (Locality.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotInScope(locality_id) from None
+    allowed = actor.can_write_path(locality.commune_path) if for_edit else actor.can_read_path(locality.commune_path)
+    if not allowed:
+        raise NotInScope(locality_id)
+    return locality

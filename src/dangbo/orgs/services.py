@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import transaction
 
+from dangbo.audit.services import Action, audit_record, field_diff
 from dangbo.core.text import clean
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import OrgKind, Sector
@@ -30,6 +31,9 @@ class DecisionRef:
 
     def fields(self) -> dict:
         return {"decision_no": self.number, "decision_on": self.on, "decision_body": self.body}
+
+
+STALE = "Bản ghi đã được người khác sửa trong lúc anh/chị đang sửa; hãy tải lại trang để xem thay đổi rồi sửa lại."
 
 
 def _input_violation(field: str, message: str) -> Violation:
@@ -144,15 +148,32 @@ def org_establish(
         **decision.fields(),
     )
     _new_version(org, effective_on=established_on, event=event, first=True)
+    audit_record(
+        action=Action.CREATED, subject_type="org", subject_id=str(org.pk),
+        data={"code": code, "name": name, "kind": kind, "parent": parent.code if parent else None,
+              "effective_on": established_on.isoformat(), "decision": decision.number},
+    )
     return org
 
 
 @transaction.atomic
-def org_rename(*, org: Org, name: str, effective_on: date, decision: DecisionRef = DecisionRef(), actor=None) -> Org:
+def org_rename(
+    *,
+    org: Org,
+    name: str,
+    effective_on: date,
+    decision: DecisionRef = DecisionRef(),
+    expected_version: int | None = None,
+    actor=None,
+) -> Org:
+    """Rename from ``effective_on``. ``expected_version`` (from the form the officer loaded)
+    refuses the change if someone else changed the organization meanwhile."""
     name = clean(name)
     if not name:
         raise RuleViolation([_input_violation("name", "Chưa nhập tên mới.")])
     org = Org.objects.select_for_update().get(pk=org.pk)
+    if expected_version is not None and org.version != expected_version:
+        raise RuleViolation([_input_violation("version", STALE)])
     if name == org.name:
         raise RuleViolation([_input_violation("name", "Tên mới trùng với tên hiện tại.")])
     old_name = org.name
@@ -168,6 +189,10 @@ def org_rename(*, org: Org, name: str, effective_on: date, decision: DecisionRef
         **decision.fields(),
     )
     _new_version(org, effective_on=effective_on, event=event)
+    audit_record(
+        action=Action.UPDATED, subject_type="org", subject_id=str(org.pk),
+        data={"changes": {"name": [old_name, name]}, "effective_on": effective_on.isoformat(), "decision": decision.number},
+    )
     return org
 
 
@@ -202,7 +227,7 @@ def locality_create(
         if not head_name:
             head_name = head_member.full_name
     refuse_if(violations)
-    return Locality.objects.create(
+    locality = Locality.objects.create(
         code=code,
         kind=kind,
         name=name,
@@ -213,6 +238,58 @@ def locality_create(
         head_is_member=head_is_member,
         head_member=head_member,
     )
+    audit_record(
+        action=Action.CREATED, subject_type="locality", subject_id=str(locality.pk),
+        data={"code": code, "name": name, "commune": commune.code, "cell": cell.code if cell else None},
+    )
+    return locality
+
+
+def _locality_state(locality: Locality) -> dict:
+    return {
+        "kind": locality.kind, "name": locality.name, "cell": locality.cell.code if locality.cell_id else "",
+        "head_name": locality.head_name, "head_is_member": locality.head_is_member,
+    }
+
+
+@transaction.atomic
+def locality_update(
+    *,
+    locality: Locality,
+    expected_version: int,
+    kind: str,
+    name: str,
+    cell: Org | None,
+    head_name: str,
+    head_is_member: bool,
+) -> Locality:
+    """Correct a hamlet's name, kind, covering cell and head. Refused if someone else saved first."""
+    name, head_name = clean(name), clean(head_name)
+    violations: list[Violation] = []
+    if kind not in Locality.Kind.values:
+        violations.append(_input_violation("kind", f"Loại đơn vị dân cư không hợp lệ: «{kind}»."))
+    if not name:
+        violations.append(_input_violation("name", "Chưa nhập tên thôn, tổ dân phố."))
+    if cell is not None:
+        if cell.kind not in org_rules.MEMBER_HOLDING_KINDS.value(date.today()):
+            violations.append(_input_violation("cell", f"«{cell.name}» không phải chi bộ."))
+        elif not paths.is_within(cell.path, locality.commune_path):
+            violations.append(_input_violation("cell", f"Chi bộ «{cell.name}» không thuộc {locality.commune.name}."))
+    refuse_if(violations)
+    before = _locality_state(locality)
+    keep_link = head_is_member and locality.head_member_id and head_name == locality.head_name
+    updated = Locality.objects.filter(pk=locality.pk, version=expected_version).update(
+        kind=kind, name=name, cell=cell, head_name=head_name, head_is_member=head_is_member,
+        head_member=locality.head_member if keep_link else None, version=expected_version + 1,
+    )
+    if not updated:
+        raise RuleViolation([_input_violation("version", STALE)])
+    locality = Locality.objects.select_related("cell", "commune").get(pk=locality.pk)
+    audit_record(
+        action=Action.UPDATED, subject_type="locality", subject_id=str(locality.pk),
+        data={"changes": field_diff(before, _locality_state(locality))},
+    )
+    return locality
 
 
 @transaction.atomic
@@ -225,5 +302,9 @@ def locality_set_head(*, locality: Locality, head_name: str, head_member=None) -
         head_name=head_name, head_member=head_member, head_is_member=head_member is not None, version=locality.version + 1
     )
     if not updated:
-        raise RuleViolation([_input_violation("version", "Thôn, tổ dân phố đã được người khác sửa; hãy tải lại.")])
+        raise RuleViolation([_input_violation("version", STALE)])
+    audit_record(
+        action=Action.UPDATED, subject_type="locality", subject_id=str(locality.pk),
+        data={"changes": {"head_name": [locality.head_name, head_name]}},
+    )
     return Locality.objects.get(pk=locality.pk)

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.members.selectors import member_figures, member_list_of_org
 from dangbo.members.views import _page_number
-from dangbo.orgs.kinds import CELL_KINDS
+from dangbo.orgs.forms import LocalityForm, OrgEstablishForm, OrgRenameForm
+from dangbo.orgs.kinds import CELL_KINDS, OrgKind
 from dangbo.orgs.selectors import (
     NotInScope,
     org_breadcrumbs,
     org_children,
     org_committee,
+    org_for_edit,
     org_get,
     org_localities,
     org_nodes,
     org_roots,
+    locality_get,
 )
+from dangbo.orgs.services import locality_create, locality_update, org_establish, org_rename
+from dangbo.rules.base import RuleViolation
+
+# Organizations that hold hamlets and residential groups (commune level).
+COMMUNE_LEVEL_KINDS = frozenset({OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL})
 
 
 def _org_or_404(request: HttpRequest, org_id):
@@ -61,6 +71,104 @@ def org_page_view(request: HttpRequest, org_id) -> HttpResponse:
         "committee": org_committee(actor=request.scope, org=org),
         "figures": member_figures(path=org.path),
         "members_page": members_page,
-        "can_edit": request.scope.can_write_path(org.path),
+        "can_edit": request.scope.can_write_path(org.path) and org.dissolved_on is None,
+        "holds_localities": org.kind in COMMUNE_LEVEL_KINDS,
     }
     return render(request, "orgs/page.html", context)
+
+
+def _form_page(request, form, *, title, cancel_url, submit="Lưu", subtitle=""):
+    return render(
+        request, "web/form.html",
+        {"form": form, "title": title, "cancel_url": cancel_url, "submit": submit, "subtitle": subtitle},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _editable_or_404(request, org_id):
+    try:
+        return org_for_edit(actor=request.scope, org_id=org_id)
+    except NotInScope:
+        raise Http404 from None
+
+
+@login_required
+def org_create_view(request: HttpRequest, org_id) -> HttpResponse:
+    parent = _editable_or_404(request, org_id)
+    form = OrgEstablishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            org = org_establish(
+                code=data["code"], name=data["name"], kind=data["kind"], parent=parent, sector=data["sector"] or "",
+                established_on=data["established_on"], decision=form.decision(), actor=request.user,
+            )
+        except RuleViolation as error:
+            form.add_violations(error, {"parent": "kind"})
+        else:
+            messages.success(request, f"Đã thành lập {org.name}.")
+            return redirect("org_page", org_id=org.pk)
+    return _form_page(request, form, title=f"Thành lập tổ chức trực thuộc {parent.name}", cancel_url=reverse("org_page", args=[parent.pk]), submit="Thành lập")
+
+
+@login_required
+def org_rename_view(request: HttpRequest, org_id) -> HttpResponse:
+    org = _editable_or_404(request, org_id)
+    form = OrgRenameForm(request.POST or None, initial={"version": org.version, "name": org.name})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            org_rename(
+                org=org, name=data["name"], effective_on=data["effective_on"], decision=form.decision(),
+                expected_version=data["version"], actor=request.user,
+            )
+        except RuleViolation as error:
+            form.add_violations(error)
+        else:
+            messages.success(request, "Đã đổi tên.")
+            return redirect("org_page", org_id=org.pk)
+    return _form_page(request, form, title=f"Đổi tên {org.name}", cancel_url=reverse("org_page", args=[org.pk]), submit="Đổi tên",
+                      subtitle="Tên cũ vẫn được giữ trong lịch sử của tổ chức, đến ngày tên mới có hiệu lực.")
+
+
+@login_required
+def locality_create_view(request: HttpRequest, org_id) -> HttpResponse:
+    commune = _editable_or_404(request, org_id)
+    if commune.kind not in COMMUNE_LEVEL_KINDS:
+        raise Http404
+    form = LocalityForm(request.POST or None, commune=commune)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            locality_create(
+                code=data["code"], kind=data["kind"], name=data["name"], commune=commune, cell=form.cleaned_cell(),
+                head_name=data["head_name"], head_is_member=data["head_is_member"],
+            )
+        except RuleViolation as error:
+            form.add_violations(error)
+        else:
+            messages.success(request, "Đã thêm thôn, tổ dân phố.")
+            return redirect("org_page", org_id=commune.pk)
+    return _form_page(request, form, title=f"Thêm thôn, tổ dân phố của {commune.name}", cancel_url=reverse("org_page", args=[commune.pk]), submit="Thêm")
+
+
+@login_required
+def locality_edit_view(request: HttpRequest, locality_id) -> HttpResponse:
+    try:
+        locality = locality_get(actor=request.scope, locality_id=locality_id, for_edit=True)
+    except NotInScope:
+        raise Http404 from None
+    form = LocalityForm(request.POST or None, commune=locality.commune, editing=True, initial=LocalityForm.initial_for(locality))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            locality_update(
+                locality=locality, expected_version=data["version"], kind=data["kind"], name=data["name"],
+                cell=form.cleaned_cell(), head_name=data["head_name"], head_is_member=data["head_is_member"],
+            )
+        except RuleViolation as error:
+            form.add_violations(error)
+        else:
+            messages.success(request, "Đã lưu thôn, tổ dân phố.")
+            return redirect("org_page", org_id=locality.commune_id)
+    return _form_page(request, form, title=f"Sửa {locality}", cancel_url=reverse("org_page", args=[locality.commune_id]))
