@@ -98,3 +98,21 @@ def test_tree_branches_open_on_demand(live_server, page, transactional_db):
     province.locator(".sub li").first.wait_for()
     assert "Đang tải" not in province.inner_text()
     page.keyboard.press("Tab")  # the tree is reachable from the keyboard
+
+
+def test_officer_edits_a_field_and_sees_it_in_the_history(live_server, page, transactional_db):
+    from dangbo.demo.accounts import demo_logins
+    from dangbo.members.models import Member
+
+    load_all()
+    build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
+    logins = {login.username: login for login in demo_logins()}
+    member = Member.objects.order_by("sort_key").first()
+    _sign_in(page, live_server.url, "canbo", logins["canbo"].password)
+    page.goto(f"{live_server.url}/dang-vien/{member.pk}/")
+    page.get_by_role("link", name="Sửa hồ sơ").click()
+    page.get_by_label("Nơi làm việc").fill("Trường Tiểu học Bản Vược")
+    page.get_by_role("button", name="Lưu").click()
+    page.get_by_text("Đã lưu hồ sơ.").wait_for()
+    history = page.locator("section", has=page.get_by_role("heading", name="Chỉnh sửa hồ sơ"))
+    assert "Trường Tiểu học Bản Vược" in history.inner_text() and "canbo" in history.inner_text()
