@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "django_htmx",
+    "ninja",
     "dangbo.core",
     "dangbo.reference",
     "dangbo.accounts",

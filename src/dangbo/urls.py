@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from dangbo.accounts.views import PasswordChangeView
+from dangbo.accounts.views import PasswordChangeView, api_tokens_view
+from dangbo.api import api
 from dangbo.members import views as member_views
 from dangbo.orgs import views as org_views
 from dangbo.web import views
@@ -20,6 +21,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("khoa-api/", api_tokens_view, name="api_tokens"),
     path("to-chuc/", org_views.org_tree_view, name="org_tree"),
     path("to-chuc/<uuid:org_id>/", org_views.org_page_view, name="org_page"),
     path("to-chuc/<uuid:org_id>/nhanh/", org_views.org_children_view, name="org_children"),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("dang-vien/<uuid:member_id>/", member_views.member_profile_view, name="member_profile"),
     path("dang-vien/<uuid:member_id>/sua/", member_views.member_edit_view, name="member_edit"),
     path("dang-vien/<uuid:member_id>/so-dinh-danh/", member_views.member_reveal_id_view, name="member_reveal_id"),
+    path("api/", api.urls),
     path("healthz", views.healthz, name="healthz"),
     path("quan-tri/", admin.site.urls),
 ]

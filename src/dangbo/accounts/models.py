@@ -50,3 +50,25 @@ class RoleAssignment(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
+
+
+class ApiToken(UUIDModel):
+    """A key for programs calling the API as ``user``. Only its SHA-256 is stored; the key is
+    shown once when created. It expires, and it can be revoked."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    name = models.CharField("tên gợi nhớ", max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)  # the key's first characters, to tell keys apart
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField("hết hạn")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "khóa API"
+        verbose_name_plural = "khóa API"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

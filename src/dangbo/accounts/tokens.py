@@ -1,0 +1,61 @@
+"""API tokens: create (the key is returned once), revoke, and resolve a presented key."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from dangbo.accounts.models import ApiToken
+from dangbo.audit.services import Action, audit_record
+
+KEY_PREFIX = "dbk_"
+MAX_DAYS = 366
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user, name: str, days: int = 90) -> tuple[ApiToken, str]:
+    """A new key for ``user``, valid ``days`` days (1–366). Returns the row and the key."""
+    name = (name or "").strip()[:100]
+    if not name:
+        raise ValueError("Chưa đặt tên gợi nhớ cho khóa.")
+    if not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"Thời hạn của khóa từ 1 đến {MAX_DAYS} ngày.")
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[:12], key_hash=_hash(key), expires_at=timezone.now() + timedelta(days=days)
+    )
+    audit_record(action=Action.TOKEN_CREATED, subject_type="user", subject_id=str(user.pk), data={"token": str(token.pk), "days": days})
+    return token, key
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(action=Action.TOKEN_REVOKED, subject_type="user", subject_id=str(token.user_id), data={"token": str(token.pk)})
+
+
+def token_user(key: str):
+    """The active user holding a valid, unexpired, unrevoked ``key``; None otherwise."""
+    if not key or not key.startswith(KEY_PREFIX) or len(key) > 100:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key)).first()
+    now = timezone.now()
+    if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def tokens_of(*, user):
+    return ApiToken.objects.filter(user=user).order_by("-created_at")

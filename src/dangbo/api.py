@@ -1,0 +1,28 @@
+"""The REST API (django-ninja, OpenAPI 3.1, documentation at /api/docs served locally)."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from dangbo.accounts.api_auth import SessionWithScope, TokenAuth
+from dangbo.members.api import router as members_router
+from dangbo.orgs.api import router as orgs_router
+from dangbo.orgs.selectors import NotInScope
+
+api = NinjaAPI(
+    title="dangbo API",
+    version="1",
+    description=(
+        "Tổ chức đảng và đảng viên trong phạm vi của người gọi. Xác thực bằng phiên đăng nhập của trình duyệt "
+        "hoặc khóa API (Authorization: Bearer …). Mọi lần đọc hồ sơ, danh sách, tìm kiếm đều được ghi nhật ký."
+    ),
+    auth=[TokenAuth(), SessionWithScope()],
+    urls_namespace="api",
+)
+api.add_router("/orgs", orgs_router)
+api.add_router("/members", members_router)
+
+
+@api.exception_handler(NotInScope)
+def not_in_scope(request, exc):
+    return api.create_response(request, {"detail": "Không tìm thấy trong phạm vi của người gọi."}, status=404)

@@ -1,0 +1,154 @@
+"""Member endpoints: search with the page's filters, profile, history, the audited ID reveal."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from dangbo.core.identity import mask_national_id
+from dangbo.members.forms import MemberSearchForm
+from dangbo.members.selectors import member_history, member_national_id, member_profile, member_search_page
+
+router = Router(tags=["Đảng viên"])
+
+
+class SearchQuery(Schema):
+    q: str = ""
+    org: UUID | None = None
+    status: str = ""
+    gender: str = ""
+    ethnicity: str = ""
+    religion: str = ""
+    theory_level: str = ""
+    age_min: int | None = None
+    age_max: int | None = None
+    page: int = 1
+
+
+class MemberRow(Schema):
+    id: UUID
+    full_name: str
+    gender: str
+    birth_date: date
+    ethnicity: str
+    status: str
+    org_id: UUID
+    org_name: str
+    theory_level: str
+
+
+class MemberPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[MemberRow]
+
+
+class MemberOut(Schema):
+    id: UUID
+    family_name: str
+    middle_name: str
+    given_name: str
+    full_name: str
+    gender: str
+    birth_date: date
+    national_id_masked: str
+    card_number: str
+    ethnicity: str
+    religion: str
+    birthplace: str
+    hometown: str
+    residence: str
+    general_education: str
+    professional_level: str
+    theory_level: str
+    occupation: str
+    workplace: str
+    status: str
+    org_id: UUID
+    org_name: str
+    admitted_on: date | None
+    full_on: date | None
+    died_on: date | None
+    version: int
+
+
+class EventOut(Schema):
+    kind: str
+    kind_label: str
+    effective_on: date
+    decision_no: str
+    decision_on: date | None
+    decision_body: str
+    from_org: str | None
+    to_org: str | None
+    position_org: str | None
+    role: str
+
+
+class NationalIdOut(Schema):
+    national_id: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+def _name(item) -> str:
+    return item.name if item is not None else ""
+
+
+@router.get("/", response={200: MemberPage, 422: ErrorOut}, summary="Tìm đảng viên (cùng bộ lọc như trang Tìm đảng viên)")
+def search(request, filters: Query[SearchQuery]):
+    data = {k: v for k, v in filters.dict().items() if v not in (None, "") and k != "page"}
+    form = MemberSearchForm({k: str(v) for k, v in data.items()}, actor=request.scope)
+    if not form.is_valid():
+        errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+        return Status(422, {"detail": "Điều kiện tìm kiếm không hợp lệ.", "errors": errors})
+    page = member_search_page(actor=request.scope, filters=form.filters(), page=max(1, min(filters.page, 10**6)))
+    return Status(200, {
+        "count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
+        "items": [
+            {"id": m.pk, "full_name": m.full_name, "gender": m.gender, "birth_date": m.birth_date, "ethnicity": m.ethnicity.name,
+             "status": m.status, "org_id": m.org_id, "org_name": m.org.name, "theory_level": _name(m.theory_level)}
+            for m in page
+        ],
+    })
+
+
+@router.get("/{member_id}", response=MemberOut, summary="Hồ sơ đảng viên (số định danh che bớt)")
+def profile(request, member_id: UUID):
+    m = member_profile(actor=request.scope, member_id=member_id)
+    return {
+        "id": m.pk, "family_name": m.family_name, "middle_name": m.middle_name, "given_name": m.given_name,
+        "full_name": m.full_name, "gender": m.gender, "birth_date": m.birth_date,
+        "national_id_masked": mask_national_id(m.national_id), "card_number": m.card_number or "",
+        "ethnicity": m.ethnicity.name, "religion": m.religion.name, "birthplace": m.birthplace, "hometown": m.hometown,
+        "residence": m.residence, "general_education": _name(m.general_education),
+        "professional_level": _name(m.professional_level), "theory_level": _name(m.theory_level),
+        "occupation": m.occupation, "workplace": m.workplace, "status": m.status, "org_id": m.org_id,
+        "org_name": m.org.name, "admitted_on": m.admitted_on, "full_on": m.full_on, "died_on": m.died_on, "version": m.version,
+    }
+
+
+@router.get("/{member_id}/history", response=list[EventOut], summary="Quá trình sinh hoạt đảng")
+def history(request, member_id: UUID):
+    member = member_profile(actor=request.scope, member_id=member_id)
+    return [
+        {"kind": e.kind, "kind_label": e.get_kind_display(), "effective_on": e.effective_on, "decision_no": e.decision_no,
+         "decision_on": e.decision_on, "decision_body": e.decision_body, "from_org": e.from_org.name if e.from_org else None,
+         "to_org": e.to_org.name if e.to_org else None, "position_org": e.position_org.name if e.position_org else None,
+         "role": e.role}
+        for e in member_history(actor=request.scope, member=member)
+    ]
+
+
+@router.post("/{member_id}/national-id", response=NationalIdOut, summary="Xem số định danh đầy đủ (ghi nhật ký)")
+def reveal_national_id(request, member_id: UUID):
+    if not request.scope.sees_orgs and request.scope.own_member_id != member_id:
+        raise HttpError(404, "Không tìm thấy trong phạm vi của người gọi.")
+    return {"national_id": member_national_id(actor=request.scope, member_id=member_id)}

@@ -1,0 +1,121 @@
+"""Organization endpoints: the same selectors as the pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from ninja import Router, Schema
+
+from dangbo.audit.services import Action, audit_record
+from dangbo.members.selectors import member_figures
+from dangbo.orgs.selectors import (
+    org_breadcrumbs,
+    org_children,
+    org_committee,
+    org_get,
+    org_localities,
+    org_nodes,
+    org_roots,
+)
+
+router = Router(tags=["Tổ chức đảng"])
+
+
+class OrgOut(Schema):
+    id: UUID
+    code: str
+    name: str
+    kind: str
+    kind_label: str
+    sector: str
+    has_upper_rights: bool
+    created_on: date
+    dissolved_on: date | None
+
+    @staticmethod
+    def of(org) -> dict:
+        return {
+            "id": org.pk, "code": org.code, "name": org.name, "kind": org.kind, "kind_label": org.get_kind_display(),
+            "sector": org.sector, "has_upper_rights": org.has_upper_rights, "created_on": org.created_on,
+            "dissolved_on": org.dissolved_on,
+        }
+
+
+class OrgNodeOut(Schema):
+    org: OrgOut
+    members: int
+    children: int
+
+
+class FiguresOut(Schema):
+    total: int
+    full: int
+    probationary: int
+    women: int
+    ethnic_minority: int
+
+
+class PositionOut(Schema):
+    role: str
+    role_label: str
+    member_id: UUID
+    member_name: str
+    started_on: date
+
+
+class LocalityOut(Schema):
+    id: UUID
+    code: str
+    kind: str
+    name: str
+    cell_id: UUID | None
+    head_name: str
+    head_is_member: bool
+
+
+class OrgPageOut(Schema):
+    org: OrgOut
+    breadcrumbs: list[OrgOut]
+    figures: FiguresOut
+    committee: list[PositionOut]
+    children: list[OrgNodeOut]
+    localities: list[LocalityOut]
+
+
+def _nodes(nodes) -> list[dict]:
+    return [{"org": OrgOut.of(n.org), "members": n.members, "children": n.children} for n in nodes]
+
+
+@router.get("/", response=list[OrgNodeOut], summary="Các tổ chức gốc trong phạm vi")
+def roots(request):
+    return _nodes(org_nodes(actor=request.scope, orgs=org_roots(actor=request.scope)))
+
+
+@router.get("/{org_id}/children", response=list[OrgNodeOut], summary="Tổ chức trực thuộc")
+def children(request, org_id: UUID):
+    return _nodes(org_children(actor=request.scope, org=org_get(actor=request.scope, org_id=org_id)))
+
+
+@router.get("/{org_id}", response=OrgPageOut, summary="Trang của một tổ chức")
+def page(request, org_id: UUID):
+    actor = request.scope
+    org = org_get(actor=actor, org_id=org_id)
+    audit_record(action=Action.ORG_VIEWED, subject_type="org", subject_id=str(org.pk), data={"via": "api"})
+    figures = member_figures(path=org.path)
+    return {
+        "org": OrgOut.of(org),
+        "breadcrumbs": [OrgOut.of(o) for o in org_breadcrumbs(actor=actor, org=org)],
+        "figures": {k: getattr(figures, k) for k in ("total", "full", "probationary", "women", "ethnic_minority")},
+        "committee": [
+            {"role": p.role, "role_label": p.get_role_display(), "member_id": p.member_id, "member_name": p.member.full_name,
+             "started_on": p.started_on}
+            for p in org_committee(actor=actor, org=org)
+        ],
+        "children": _nodes(org_children(actor=actor, org=org)),
+        "localities": [
+            {"id": l.pk, "code": l.code, "kind": l.kind, "name": l.name, "cell_id": l.cell_id, "head_name": l.head_name,
+             "head_is_member": l.head_is_member}
+            for l in org_localities(actor=actor, org=org)
+        ],
+    }
