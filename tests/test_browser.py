@@ -93,11 +93,15 @@ def test_tree_branches_open_on_demand(live_server, page, transactional_db):
     logins = {login.username: login for login in demo_logins()}
     _sign_in(page, live_server.url, "lanhdao", logins["lanhdao"].password)
     page.get_by_role("link", name="Cây tổ chức").click()
-    province = page.locator("details").first
-    province.locator("summary").click()
-    province.locator(".sub li").first.wait_for()
-    assert "Đang tải" not in province.inner_text()
-    page.keyboard.press("Tab")  # the tree is reachable from the keyboard
+    toggle = page.locator("button.toggle").first
+    branch = page.locator(".sub").first
+    assert toggle.get_attribute("aria-expanded") == "false" and branch.is_hidden()
+    toggle.focus()
+    page.keyboard.press("Enter")  # the tree opens from the keyboard
+    branch.locator("li").first.wait_for()
+    assert toggle.get_attribute("aria-expanded") == "true" and "Đang tải" not in branch.inner_text()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "false" and branch.is_hidden()
 
 
 def test_officer_edits_a_field_and_sees_it_in_the_history(live_server, page, transactional_db):

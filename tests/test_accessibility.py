@@ -1,0 +1,103 @@
+"""WCAG 2.1 AA on every page, at a laptop's 1366×768 and at a phone's width, in Debian's
+Chromium: axe-core (shipped inside the axe-playwright-python test package, never served to
+users) checks labels, names, contrast, landmarks and ARIA; the layout must not scroll sideways;
+the keyboard reaches the skip link first."""
+
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import User
+
+from dangbo.demo.generator import build_demo
+from dangbo.demo.profiles import PROFILES
+from dangbo.reference.loader import load_all
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)"),
+]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
+SIZES = {"laptop": (1366, 768), "phone": (375, 740)}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    }
+
+
+def _pages(admin: bool = False) -> list[str]:
+    from dangbo.members.models import Member
+    from dangbo.orgs.kinds import CELL_KINDS, OrgKind
+    from dangbo.orgs.models import Org
+
+    commune = Org.objects.filter(kind=OrgKind.GRASSROOTS_COMMITTEE).order_by("path").first()
+    cell = Org.objects.filter(kind__in=CELL_KINDS, path__startswith=commune.path).order_by("path").first()
+    member = Member.objects.filter(org=cell).order_by("sort_key").first()
+    return [
+        "/",
+        "/to-chuc/",
+        f"/to-chuc/{commune.pk}/",
+        f"/to-chuc/{cell.pk}/",
+        f"/to-chuc/{commune.pk}/thanh-lap/",
+        f"/to-chuc/{commune.pk}/them-thon/",
+        "/dang-vien/?q=van",
+        "/dang-vien/?age_min=70&age_max=20",  # a form showing its errors
+        f"/dang-vien/{member.pk}/",
+        f"/dang-vien/{member.pk}/sua/",
+        "/khoa-api/",
+        "/doi-mat-khau/",
+    ]
+
+
+def _check(page, url: str, label: str) -> list[str]:
+    problems = []
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(url)
+        results = Axe().run(page, options=WCAG_21_AA)
+        if results.violations_count:
+            problems.append(f"{label} {size}: {results.generate_report()}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            problems.append(f"{label} {size}: the page scrolls sideways by {overflow}px")
+    return problems
+
+
+def test_every_page_meets_wcag_21_aa_on_a_laptop_and_a_phone(live_server, page, transactional_db):
+    from dangbo.demo.accounts import demo_logins
+
+    load_all()
+    build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
+    logins = {login.username: login for login in demo_logins()}
+
+    problems = _check(page, live_server.url + "/dang-nhap/", "/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill("canbo")
+    page.get_by_label("Mật khẩu").fill(logins["canbo"].password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("heading", name="Tổng quan").wait_for()
+    for path in _pages():
+        problems += _check(page, live_server.url + path, path)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_keyboard_reaches_the_skip_link_first_and_it_moves_to_the_content(live_server, page, transactional_db):
+    load_all()
+    User.objects.create_superuser("quantri", password="mat-khau-thu-1")
+    page.goto(live_server.url + "/dang-nhap/")
+    assert page.evaluate("document.activeElement.name") == "username"  # the sign-in page starts in its first field
+    page.keyboard.type("quantri")
+    page.keyboard.press("Tab")
+    page.keyboard.type("mat-khau-thu-1")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Tổng quan").wait_for()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Bỏ qua, đến nội dung"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#noi-dung"
