@@ -51,6 +51,10 @@ def _urls(orgs, members) -> list[str]:
     for org in orgs:
         urls += [f"/dang-vien/?org={org.pk}", f"/dang-vien/xuat/?org={org.pk}&dinh-dang=csv", f"/api/members/?org={org.pk}"]
     urls += ["/api/members/?q=van", "/dang-vien/?q=nguyen", "/dang-vien/xuat/?dinh-dang=csv", "/dang-vien/xuat/?dinh-dang=xlsx"]
+    # the audit trail (administrators only) by every subject, and its export
+    for subject in [org.pk for org in orgs] + [m.pk for m in members]:
+        urls += [f"/nhat-ky/?subject={subject}", f"/nhat-ky/xuat/?subject={subject}&dinh-dang=csv"]
+    urls += ["/nhat-ky/?subject=nguyen", "/nhat-ky/xuat/?dinh-dang=csv", "/nhat-ky/xuat/?dinh-dang=xlsx"]
     return urls
 
 

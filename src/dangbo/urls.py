@@ -4,6 +4,7 @@ from django.urls import path
 
 from dangbo.accounts.views import PasswordChangeView, api_tokens_view
 from dangbo.api import api
+from dangbo.audit import views as audit_views
 from dangbo.members import views as member_views
 from dangbo.orgs import views as org_views
 from dangbo.web import views
@@ -34,6 +35,8 @@ urlpatterns = [
     path("dang-vien/<uuid:member_id>/", member_views.member_profile_view, name="member_profile"),
     path("dang-vien/<uuid:member_id>/sua/", member_views.member_edit_view, name="member_edit"),
     path("dang-vien/<uuid:member_id>/so-dinh-danh/", member_views.member_reveal_id_view, name="member_reveal_id"),
+    path("nhat-ky/", audit_views.audit_search_view, name="audit_search"),
+    path("nhat-ky/xuat/", audit_views.audit_export_view, name="audit_export"),
     path("api/", api.urls),
     path("healthz", views.healthz, name="healthz"),
     path("quan-tri/", admin.site.urls),

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from collections.abc import Iterable, Iterator
 
-import xlsxwriter
-
+from dangbo.core import spreadsheet
 from dangbo.core.formats import format_date
 from dangbo.core.spreadsheet import neutralize
 from dangbo.members.models import Member
@@ -40,33 +37,10 @@ def _cells(number: int, member: Member) -> list[str]:
 
 def csv_chunks(rows: Iterable[Member]) -> Iterator[str]:
     """UTF-8 with a byte-order mark so Excel opens Vietnamese text correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(HEADER)
-    for number, member in enumerate(rows, start=1):
-        writer.writerow(_cells(number, member))
-        if number % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return spreadsheet.csv_chunks(HEADER, (_cells(number, member) for number, member in enumerate(rows, start=1)))
 
 
 def xlsx_file(rows: Iterable[Member], *, title: str) -> tempfile.SpooledTemporaryFile:
     """An XLSX written in constant memory; every cell is written as text, never a formula."""
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False, "in_memory": False})
-    sheet = book.add_worksheet("Danh sách")
-    bold = book.add_format({"bold": True, "text_wrap": True})
-    sheet.write_string(0, 0, neutralize(title), bold)
-    for col, label in enumerate(HEADER):
-        sheet.write_string(2, col, label, bold)
-    sheet.set_column(1, 1, 28)
-    sheet.set_column(2, len(HEADER) - 1, 16)
-    for number, member in enumerate(rows, start=1):
-        for col, value in enumerate(_cells(number, member)):
-            sheet.write_string(2 + number, col, value)
-    book.close()
-    out.seek(0)
-    return out
+    cells = (_cells(number, member) for number, member in enumerate(rows, start=1))
+    return spreadsheet.xlsx_file(HEADER, cells, title=title, widths=[(1, 1, 28), (2, len(HEADER) - 1, 16)])

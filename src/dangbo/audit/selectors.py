@@ -1,0 +1,363 @@
+"""Reads of the audit trail, for system administrators only.
+
+Anyone else gets ``NotInScope`` and the refusal is itself recorded. Every search and
+export of the trail is recorded too (with its filters and row count), so reading the
+trail leaves a trace in it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from itertools import islice
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from dangbo.accounts.models import AccessRole
+from dangbo.audit.models import AuditEntry
+from dangbo.audit.services import ACTION_LABELS, Action, audit_record
+from dangbo.core import text
+from dangbo.core.formats import format_date, format_number
+from dangbo.members.models import Gender, Member, MemberEvent, MemberStatus
+from dangbo.orgs.kinds import OrgKind
+from dangbo.orgs.models import Locality, Org
+from dangbo.orgs.selectors import NotInScope
+
+PER_PAGE = 50
+# A subject typed as text resolves to at most this many members and organizations.
+SUBJECT_LIMIT = 200
+ORG_LIMIT = 50
+
+SUBJECT_LABELS = {"member": "Đảng viên", "org": "Tổ chức đảng", "locality": "Thôn, tổ dân phố", "user": "Tài khoản"}
+_NOTHING = Q(pk__in=[])
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def audit_require_admin(*, actor, page: str) -> None:
+    """Only system administrators read the trail; anyone else is refused, and the refusal recorded."""
+    if not actor.is_admin:
+        audit_record(action=Action.REFUSED, data={"reason": "not_admin", "page": page})
+        raise NotInScope(page)
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """Search filters, already validated (audit.forms.AuditSearchForm builds them)."""
+
+    subject: str = ""  # a member's or organization's id, or a name (folded, unaccented is fine)
+    actor: str = ""  # user name, exact or its beginning, any case
+    action: str = ""
+    date_from: date | None = None  # inclusive, in the installation's time zone
+    date_to: date | None = None  # inclusive
+
+    def as_audit(self) -> dict:
+        data = {"subject": self.subject, "actor": self.actor, "action": self.action}
+        data["date_from"] = self.date_from.isoformat() if self.date_from else ""
+        data["date_to"] = self.date_to.isoformat() if self.date_to else ""
+        return {name: value for name, value in data.items() if value}
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.as_audit()
+
+
+@dataclass(frozen=True)
+class _SubjectMatch:
+    q: Q
+    truncated: bool = False
+
+
+def _subject_match(subject: str) -> _SubjectMatch:
+    """An id matches that subject; text matches members by their folded name and
+    organizations by name or code, at most SUBJECT_LIMIT of them."""
+    value = text.clean(subject)
+    try:
+        return _SubjectMatch(Q(subject_id=str(uuid.UUID(value))))
+    except ValueError:
+        pass
+    org_ids = list(
+        Org.objects.filter(Q(name__icontains=value) | Q(code__iexact=value)).order_by("path").values_list("pk", flat=True)[: ORG_LIMIT + 1]
+    )
+    truncated = len(org_ids) > ORG_LIMIT
+    org_ids = org_ids[:ORG_LIMIT]
+    room = SUBJECT_LIMIT - len(org_ids)
+    folded = text.fold(value)
+    member_ids = list(Member.objects.filter(search_key__contains=folded).order_by("sort_key", "id").values_list("pk", flat=True)[: room + 1])
+    truncated = truncated or len(member_ids) > room
+    member_ids = member_ids[:room]
+    q = _NOTHING
+    if member_ids:
+        q |= Q(subject_type="member", subject_id__in=[str(pk) for pk in member_ids])
+    if org_ids:
+        q |= Q(subject_type="org", subject_id__in=[str(pk) for pk in org_ids])
+    return _SubjectMatch(q, truncated)
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
+
+
+def _entries(filters: AuditFilters) -> tuple[QuerySet[AuditEntry], bool]:
+    """The matching rows, newest first, and whether the subject matched more than the limit."""
+    queryset = AuditEntry.objects.all()
+    truncated = False
+    if filters.subject:
+        match = _subject_match(filters.subject)
+        queryset, truncated = queryset.filter(match.q), match.truncated
+    if filters.actor:
+        queryset = queryset.filter(actor_name__istartswith=filters.actor)
+    if filters.action:
+        queryset = queryset.filter(action=filters.action)
+    if filters.date_from:
+        queryset = queryset.filter(at__gte=_local_midnight(filters.date_from))
+    if filters.date_to:
+        queryset = queryset.filter(at__lt=_local_midnight(filters.date_to + timedelta(days=1)))
+    return queryset.order_by("-seq"), truncated
+
+
+def _count(queryset: QuerySet[AuditEntry], filters: AuditFilters) -> int:
+    """Rows matching. Unfiltered, the trail is numbered 1, 2, 3 ... without gaps (appends are
+    serialised and nothing is deleted; ``dangbo audit verify`` reports a gap), so the count is
+    the last number: one primary-key lookup instead of counting the whole table."""
+    if filters.is_empty:
+        return AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    return queryset.count()
+
+
+class _TrailPaginator(Paginator):
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+# --- How a row is shown (page and export) ----------------------------------------------
+
+_KEY_LABELS = {
+    "filters": "Điều kiện", "rows": "Số dòng", "page": "Trang", "format": "Định dạng", "reason": "Lý do",
+    "changes": "Thay đổi", "code": "Mã", "name": "Tên", "kind": "Loại", "parent": "Trực thuộc",
+    "effective_on": "Ngày hiệu lực", "decision": "Quyết định", "commune": "Xã", "cell": "Chi bộ", "via": "Qua",
+    "list": "Danh sách", "role": "Vai trò", "org": "Tổ chức", "member": "Đảng viên", "assignment": "Phân quyền",
+    "token": "Khóa API", "days": "Số ngày", "username": "Tên đăng nhập", "seq": "Số thứ tự", "profile": "Bộ mẫu",
+    "seed": "Hạt giống", "members": "Số đảng viên", "orgs": "Số tổ chức", "note": "Ghi chú",
+    # filters of member and audit searches
+    "q": "Từ khóa", "status": "Tình trạng", "gender": "Giới tính", "ethnicity": "Dân tộc", "religion": "Tôn giáo",
+    "theory_level": "Lý luận chính trị", "age_min": "Tuổi từ", "age_max": "Tuổi đến", "subject": "Đối tượng",
+    "actor": "Người thực hiện", "action": "Hành động", "date_from": "Từ ngày", "date_to": "Đến ngày",
+}
+_VALUE_LABELS = {
+    "reason": {"out_of_scope": "ngoài phạm vi được giao", "read_only": "chỉ có quyền xem", "not_admin": "không phải quản trị hệ thống"},
+    "page": {"audit_search": "tra cứu nhật ký", "audit_export": "xuất nhật ký"},
+    "list": {"org_members": "đảng viên của tổ chức", "audit_trail": "nhật ký truy cập"},
+    "action": ACTION_LABELS,
+    "kind": {**dict(Locality.Kind.choices), **dict(OrgKind.choices), **dict(MemberEvent.Kind.choices)},
+    "status": dict(MemberStatus.choices),
+    "gender": dict(Gender.choices),
+    "role": dict(AccessRole.choices),
+}
+
+
+def _field_labels() -> dict[str, str]:
+    labels = {}
+    for model in (Locality, Org, Member):  # members last: their labels win on shared names
+        for model_field in model._meta.concrete_fields:
+            labels[model_field.attname] = labels[model_field.name] = str(model_field.verbose_name)
+    return labels
+
+
+def _plain(value) -> str:
+    if value is None or value == "":
+        return "(trống)"
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, int):
+        return format_number(value)
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return "; ".join(f"{_KEY_LABELS.get(k, k)}: {_value(k, v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_plain(item) for item in value)
+    return str(value)
+
+
+def _value(key: str, value) -> str:
+    labels = _VALUE_LABELS.get(key)
+    if labels and isinstance(value, str) and value in labels:
+        return labels[value]
+    return _plain(value)
+
+
+def audit_details(data: dict, *, field_labels: dict[str, str] | None = None) -> list[str]:
+    """The ``data`` of a row as lines a person reads: "Tên: Nguyễn Văn A → Nguyễn Văn B",
+    "Điều kiện: Từ khóa: nguyen van duc", "Số dòng: 1.234". Plain text (templates escape it)."""
+    if not isinstance(data, dict):
+        return [_plain(data)]
+    field_labels = field_labels if field_labels is not None else _field_labels()
+    lines = []
+    for key, value in data.items():
+        if key == "changes" and isinstance(value, dict):
+            for name, change in value.items():
+                old, new = (change + ["", ""])[:2] if isinstance(change, list) else ("", change)
+                lines.append(f"{field_labels.get(name, name)}: {_plain(old)} → {_plain(new)}")
+        else:
+            lines.append(f"{_KEY_LABELS.get(key, key)}: {_value(key, value)}")
+    return lines
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One row of the trail as the page and the export show it."""
+
+    seq: int
+    when: str  # dd/mm/yyyy HH:MM:SS, local time
+    actor_name: str
+    actor_role: str
+    scope: str
+    action: str
+    action_label: str
+    subject_type: str
+    subject_id: str
+    subject_name: str  # the subject's current name, "" when unknown
+    details: list[str] = field(default_factory=list)
+    ip: str = ""
+    request_id: str = ""
+
+    @property
+    def subject_type_label(self) -> str:
+        return SUBJECT_LABELS.get(self.subject_type, self.subject_type)
+
+    @property
+    def subject_text(self) -> str:
+        if not self.subject_type and not self.subject_id:
+            return ""
+        name = self.subject_name or self.subject_id
+        return f"{self.subject_type_label}: {name}" if self.subject_type else name
+
+    @property
+    def linked(self) -> bool:
+        return bool(self.subject_name) and self.subject_type in ("member", "org")
+
+
+def _uuids(values: Iterable[str]) -> list[uuid.UUID]:
+    found = []
+    for value in values:
+        try:
+            found.append(uuid.UUID(value))
+        except (ValueError, TypeError, AttributeError):
+            continue
+    return found
+
+
+def _subject_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
+    """Current names of the subjects on a page: one query per kind of subject, not per row."""
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.subject_type and entry.subject_id:
+            wanted.setdefault(entry.subject_type, set()).add(entry.subject_id)
+    names: dict[tuple[str, str], str] = {}
+    if ids := _uuids(wanted.get("member", ())):
+        for member in Member.objects.filter(pk__in=ids).only("id", "family_name", "middle_name", "given_name"):
+            names["member", str(member.pk)] = member.full_name
+    if ids := _uuids(wanted.get("org", ())):
+        names.update({("org", str(pk)): name for pk, name in Org.objects.filter(pk__in=ids).values_list("pk", "name")})
+    if ids := _uuids(wanted.get("locality", ())):
+        names.update({("locality", str(pk)): name for pk, name in Locality.objects.filter(pk__in=ids).values_list("pk", "name")})
+    if ids := [int(value) for value in wanted.get("user", ()) if value.isdigit() and len(value) < 10]:
+        users = get_user_model().objects.filter(pk__in=ids)
+        names.update({("user", str(pk)): name for pk, name in users.values_list("pk", get_user_model().USERNAME_FIELD)})
+    return names
+
+
+def _rows(entries: list[AuditEntry], field_labels: dict[str, str]) -> list[AuditRow]:
+    names = _subject_names(entries)
+    return [
+        AuditRow(
+            seq=entry.seq,
+            when=timezone.localtime(entry.at).strftime("%d/%m/%Y %H:%M:%S"),
+            actor_name=entry.actor_name, actor_role=entry.actor_role, scope=entry.scope,
+            action=entry.action, action_label=ACTION_LABELS.get(entry.action, entry.action),
+            subject_type=entry.subject_type, subject_id=entry.subject_id,
+            subject_name=names.get((entry.subject_type, entry.subject_id), ""),
+            details=audit_details(entry.data, field_labels=field_labels),
+            ip=entry.ip, request_id=entry.request_id,
+        )
+        for entry in entries
+    ]
+
+
+# --- The pages' reads ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditSearchResult:
+    page: object  # django.core.paginator.Page of AuditEntry
+    rows: list[AuditRow]
+    subjects_truncated: bool  # the subject text matched more than SUBJECT_LIMIT members and organizations
+    subject_limit: int = SUBJECT_LIMIT
+
+
+def audit_search_page(*, actor, filters: AuditFilters, page: int = 1, per_page: int = PER_PAGE) -> AuditSearchResult:
+    """One page of the trail, newest first; the search is recorded with its filters and row count."""
+    audit_require_admin(actor=actor, page="audit_search")
+    queryset, truncated = _entries(filters)
+    paginator = _TrailPaginator(queryset, per_page, count=_count(queryset, filters))
+    page_obj = paginator.get_page(page)
+    rows = _rows(list(page_obj.object_list), _field_labels())
+    audit_record(
+        action=Action.AUDIT_SEARCHED,
+        data={"filters": filters.as_audit(), "rows": paginator.count, "page": page_obj.number},
+    )
+    return AuditSearchResult(page=page_obj, rows=rows, subjects_truncated=truncated)
+
+
+EXPORT_HEADER = (
+    "Số thứ tự", "Thời điểm", "Người thực hiện", "Vai trò", "Phạm vi", "Hành động", "Loại đối tượng", "Đối tượng",
+    "Mã đối tượng", "Chi tiết", "Địa chỉ IP", "Mã yêu cầu",
+)
+
+
+def audit_export_cells(row: AuditRow) -> list[str]:
+    """One row of the export (core.spreadsheet neutralises every cell when it writes them)."""
+    return [
+        str(row.seq), row.when, row.actor_name, row.actor_role, row.scope, row.action_label,
+        row.subject_type_label if row.subject_type else "", row.subject_name, row.subject_id,
+        "\n".join(row.details), row.ip, row.request_id,
+    ]
+
+
+def _export_rows(queryset: QuerySet[AuditEntry], chunk_size: int) -> Iterator[AuditRow]:
+    """Rows streamed from the database; names resolved per chunk (one query per kind each)."""
+    labels = _field_labels()
+    entries = queryset.iterator(chunk_size=chunk_size)
+    while chunk := list(islice(entries, chunk_size)):
+        yield from _rows(chunk, labels)
+
+
+def audit_export_rows(*, actor, filters: AuditFilters, file_format: str, chunk_size: int = 2000) -> tuple[int, Iterator[AuditRow]]:
+    """The whole filtered trail for export, newest first; the export is recorded (filters, format, rows)."""
+    audit_require_admin(actor=actor, page="audit_export")
+    # The rows as they stand now (not those appended while the file is written, nor this
+    # export's own row), so the recorded count and the file agree.
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    queryset, _ = _entries(filters)
+    queryset = queryset.filter(seq__lte=last)
+    count = last if filters.is_empty else queryset.count()
+    audit_record(
+        action=Action.EXPORTED,
+        data={"list": "audit_trail", "filters": filters.as_audit(), "rows": count, "format": file_format},
+    )
+    return count, _export_rows(queryset, chunk_size)
