@@ -29,7 +29,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -115,6 +115,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=400, help="requests per case (default 400)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--users", default="lanhdao,canbo", help="demo accounts to run as (default lanhdao,canbo)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -122,7 +123,7 @@ def main() -> None:
     members_total = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
     top = Org.objects.filter(parent__isnull=True).order_by("path").first()
     rows = []
-    for username in ("lanhdao", "canbo"):
+    for username in args.users.split(","):
         user = User.objects.get(username=username)
         client = Client()
         client.force_login(user)
@@ -135,12 +136,15 @@ def main() -> None:
             timed(client, url)
         by_kind: dict[str, list[float]] = {}
         search_times = []
+        slowest = []
         for kind, url in urls:
             elapsed = timed(client, url)
             search_times.append(elapsed)
+            slowest.append((round(elapsed, 1), url))
             by_kind.setdefault(kind, []).append(elapsed)
         rows.append({**summarise(f"search as {username}", search_times), "target_p95_ms": TARGETS["search"],
-                     "by_query": {k: summarise(k, v) for k, v in sorted(by_kind.items())}})
+                     "by_query": {k: summarise(k, v) for k, v in sorted(by_kind.items())},
+                     "slowest": sorted(slowest, reverse=True)[:5]})
 
         # Organization pages: the scope root itself, every upper-level organization, and random ones.
         page_orgs = [scope_root] + upper + [rng.choice(under) for _ in range(args.requests)]
@@ -154,7 +158,7 @@ def main() -> None:
         for row in rows[-2:]:
             print(f"{row['case']}: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms (target {row['target_p95_ms']}), max {row['max_ms']} ms", flush=True)
 
-    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     engine = f"{connection.vendor} {connection.cursor().connection.info.server_version if connection.vendor == 'postgresql' else ''}".strip()
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -166,6 +170,8 @@ def main() -> None:
         for row in rows:
             for detail in (row.get("by_query") or {}).values():
                 out.write(f"\n- {row['case']}, {detail['case']}: {detail['requests']} requests, p50 {detail['p50_ms']} ms, p95 {detail['p95_ms']} ms")
+            for ms, url in row.get("slowest", []):
+                out.write(f"\n- {row['case']}, one of the slowest: {ms} ms `{url}`")
             if "scope_root" in row:
                 d = row["scope_root"]
                 out.write(f"\n- {row['case']}, {d['case']} (20 times): p50 {d['p50_ms']} ms, p95 {d['p95_ms']} ms")

@@ -12,11 +12,9 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
 from itertools import islice
 
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -25,6 +23,7 @@ from dangbo.audit.models import AuditEntry
 from dangbo.audit.services import ACTION_LABELS, Action, audit_record
 from dangbo.core import text
 from dangbo.core.formats import format_date, format_number
+from dangbo.core.pagination import CappedPaginator
 from dangbo.members.models import Gender, Member, MemberEvent, MemberStatus
 from dangbo.orgs.kinds import OrgKind
 from dangbo.orgs.models import Locality, Org
@@ -122,29 +121,20 @@ def _entries(filters: AuditFilters) -> tuple[QuerySet[AuditEntry], bool]:
     return queryset.order_by("-seq"), truncated
 
 
-def _count(queryset: QuerySet[AuditEntry], filters: AuditFilters) -> int:
-    """Rows matching. Unfiltered, the trail is numbered 1, 2, 3 ... without gaps (appends are
-    serialised and nothing is deleted; ``dangbo audit verify`` reports a gap), so the count is
-    the last number: one primary-key lookup instead of counting the whole table."""
+def _known_count(filters: AuditFilters) -> int | None:
+    """The exact count when it is free. Unfiltered, the trail is numbered 1, 2, 3 ... without
+    gaps (appends are serialised and nothing is deleted; ``dangbo audit verify`` reports a
+    gap), so the count is the last number: one primary-key lookup. Filtered: None, and the
+    paginator counts up to its cap."""
     if filters.is_empty:
         return AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    return queryset.count()
-
-
-class _TrailPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
+    return None
 
 
 # --- How a row is shown (page and export) ----------------------------------------------
 
 _KEY_LABELS = {
-    "filters": "Điều kiện", "rows": "Số dòng", "page": "Trang", "format": "Định dạng", "reason": "Lý do",
+    "filters": "Điều kiện", "rows": "Số dòng", "rows_capped": "Còn nhiều hơn số dòng đếm", "page": "Trang", "format": "Định dạng", "reason": "Lý do",
     "changes": "Thay đổi", "code": "Mã", "name": "Tên", "kind": "Loại", "parent": "Trực thuộc",
     "effective_on": "Ngày hiệu lực", "decision": "Quyết định", "commune": "Xã", "cell": "Chi bộ", "via": "Qua",
     "list": "Danh sách", "role": "Vai trò", "org": "Tổ chức", "member": "Đảng viên", "assignment": "Phân quyền",
@@ -314,13 +304,11 @@ def audit_search_page(*, actor, filters: AuditFilters, page: int = 1, per_page: 
     """One page of the trail, newest first; the search is recorded with its filters and row count."""
     audit_require_admin(actor=actor, page="audit_search")
     queryset, truncated = _entries(filters)
-    paginator = _TrailPaginator(queryset, per_page, count=_count(queryset, filters))
+    paginator = CappedPaginator(queryset, per_page, known_count=_known_count(filters))
     page_obj = paginator.get_page(page)
     rows = _rows(list(page_obj.object_list), _field_labels())
-    audit_record(
-        action=Action.AUDIT_SEARCHED,
-        data={"filters": filters.as_audit(), "rows": paginator.count, "page": page_obj.number},
-    )
+    counted = {"rows": paginator.count, "rows_capped": True} if paginator.capped else {"rows": paginator.count}
+    audit_record(action=Action.AUDIT_SEARCHED, data={"filters": filters.as_audit(), **counted, "page": page_obj.number})
     return AuditSearchResult(page=page_obj, rows=rows, subjects_truncated=truncated)
 
 

@@ -17,19 +17,20 @@ from typing import Callable
 
 from django.db import connection, transaction
 
+from dangbo.core.bulk import refresh_statistics
 from dangbo.core.formats import format_number
 from dangbo.demo import units as unit_names
 from dangbo.demo.geography import Commune, province_divisions
 from dangbo.demo.people import Person, PersonFactory
 from dangbo.demo.profiles import Profile, UpperSpec
 from dangbo.members import ledger
-from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus
+from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Placement, Position
 from dangbo.members.roles import Role
 from dangbo.members.services import member_position_start
 from dangbo.orgs import paths
 from dangbo.orgs import services as org_services
 from dangbo.orgs.kinds import OrgKind, Sector
-from dangbo.orgs.models import Locality, Org
+from dangbo.orgs.models import Locality, Org, OrgVersion
 from dangbo.rules import positions as position_rules
 from dangbo.rules.orgs import GRASSROOTS_COMMITTEE_THRESHOLD
 from dangbo.rules.probation import add_months
@@ -491,4 +492,6 @@ def build_demo(profile: Profile, *, seed: int = 2021, members: int | None = None
             action=Action.DEMO_GENERATED,
             data={"profile": profile.name, "seed": seed, "members": summary.members, "orgs": summary.orgs},
         )
-        return summary
+    progress("Cập nhật thống kê của cơ sở dữ liệu ...")
+    refresh_statistics([Org, OrgVersion, Locality, Member, MemberEvent, Placement, Position])
+    return summary

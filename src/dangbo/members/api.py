@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from dangbo.core.identity import mask_national_id
@@ -42,6 +42,7 @@ class MemberRow(Schema):
 
 class MemberPage(Schema):
     count: int
+    count_capped: bool = Field(description="true: more rows match than `count` (the count stops at 1,000); narrow the search or export")
     page: int
     pages: int
     items: list[MemberRow]
@@ -111,7 +112,7 @@ def search(request, filters: Query[SearchQuery]):
         return Status(422, {"detail": "Điều kiện tìm kiếm không hợp lệ.", "errors": errors})
     page = member_search_page(actor=request.scope, filters=form.filters(), page=max(1, min(filters.page, 10**6)))
     return Status(200, {
-        "count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
+        "count": page.paginator.count, "count_capped": page.paginator.capped, "page": page.number, "pages": page.paginator.num_pages,
         "items": [
             {"id": m.pk, "full_name": m.full_name, "gender": m.gender, "birth_date": m.birth_date, "ethnicity": m.ethnicity.name,
              "status": m.status, "org_id": m.org_id, "org_name": m.org.name, "theory_level": _name(m.theory_level)}

@@ -11,9 +11,11 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import text
+from dangbo.core.pagination import CappedPaginator
 from dangbo.members.models import ACTIVE_STATUSES, Gender, Member, MemberEvent, MemberStatus, Placement
 from dangbo.orgs import paths
 from dangbo.orgs.selectors import NotInScope, org_versions_on
@@ -42,15 +44,42 @@ class MemberFigures:
         return self.ethnic_minority / self.total if self.total else 0.0
 
 
+# COUNT(status), not COUNT(id): every column these read is in the (org_path, status) INCLUDE
+# (gender, ethnicity) index, so PostgreSQL counts a subtree with an index-only scan. (status
+# is never null; COUNT(*) cannot take a FILTER in Django.)
+_FIGURES = dict(
+    total=Count("status"),
+    full=Count("status", filter=Q(status=MemberStatus.FULL)),
+    probationary=Count("status", filter=Q(status=MemberStatus.PROBATIONARY)),
+    women=Count("status", filter=Q(gender=Gender.FEMALE)),
+    ethnic_minority=Count("status", filter=~Q(ethnicity_id=KINH_CODE)),
+)
+
+
 def member_figures(*, path: str) -> MemberFigures:
-    row = members_under(path=path).aggregate(
-        total=Count("id"),
-        full=Count("id", filter=Q(status=MemberStatus.FULL)),
-        probationary=Count("id", filter=Q(status=MemberStatus.PROBATIONARY)),
-        women=Count("id", filter=Q(gender=Gender.FEMALE)),
-        ethnic_minority=Count("id", filter=~Q(ethnicity_id=KINH_CODE)),
+    return MemberFigures(**members_under(path=path).aggregate(**_FIGURES))
+
+
+def member_figures_with_children(*, path: str) -> tuple[MemberFigures, dict[str, int]]:
+    """The subtree's figures and the active members under each direct child (by the child's
+    path), in one pass over the subtree instead of one for the figures and one per child: a
+    province page counts its 500,000 members once."""
+    child_width = len(path) + paths.SEGMENT_WIDTH + 1
+    groups = (
+        members_under(path=path)
+        .annotate(branch=Substr("org_path", 1, child_width))
+        .values("branch")
+        .annotate(**_FIGURES)
+        .order_by()
     )
-    return MemberFigures(**row)
+    totals = dict.fromkeys(_FIGURES, 0)
+    per_child: dict[str, int] = {}
+    for group in groups:
+        for name in _FIGURES:
+            totals[name] += group[name]
+        if group["branch"] != path:  # members of the organization itself, not of a child
+            per_child[group["branch"]] = group["total"]
+    return MemberFigures(**totals), per_child
 
 
 def member_placements_on(*, day: date, root_path: str) -> QuerySet[Placement]:
@@ -131,13 +160,20 @@ def member_search(*, actor, filters: MemberFilters, today: date | None = None) -
 
 def member_search_page(*, actor, filters: MemberFilters, page: int = 1, per_page: int = 50):
     """One page of a search, audited with its filters and row count."""
-    paginator = Paginator(member_search(actor=actor, filters=filters).select_related("org", "ethnicity", "theory_level"), per_page)
+    # Two steps: the page's ids by a walk along the name order that reads only the index
+    # (member_name_order_walk carries every searched column), then those 50 rows. Asking
+    # for whole rows at once would visit every row the walk passes over.
+    paginator = CappedPaginator(member_search(actor=actor, filters=filters).values_list("pk", flat=True), per_page)
     page_obj = paginator.get_page(page)
+    ids = list(page_obj.object_list)
+    rows = Member.objects.filter(pk__in=ids).select_related("org", "ethnicity", "theory_level").in_bulk()
+    page_obj.object_list = [rows[pk] for pk in ids]
+    counted = {"rows": paginator.count, "rows_capped": True} if paginator.capped else {"rows": paginator.count}
     audit_record(
         action=Action.SEARCHED if (filters.q or filters.as_audit().keys() - {"org"}) else Action.LIST_VIEWED,
         subject_type="org" if filters.org is not None else "",
         subject_id=str(filters.org.pk) if filters.org is not None else "",
-        data={"filters": filters.as_audit(), "rows": paginator.count, "page": page_obj.number},
+        data={"filters": filters.as_audit(), **counted, "page": page_obj.number},
     )
     return page_obj
 

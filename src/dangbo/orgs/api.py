@@ -8,7 +8,7 @@ from uuid import UUID
 from ninja import Router, Schema
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.members.selectors import member_figures
+from dangbo.members.selectors import member_figures_with_children
 from dangbo.orgs.selectors import (
     org_breadcrumbs,
     org_children,
@@ -102,7 +102,7 @@ def page(request, org_id: UUID):
     actor = request.scope
     org = org_get(actor=actor, org_id=org_id)
     audit_record(action=Action.ORG_VIEWED, subject_type="org", subject_id=str(org.pk), data={"via": "api"})
-    figures = member_figures(path=org.path)
+    figures, child_counts = member_figures_with_children(path=org.path)
     return {
         "org": OrgOut.of(org),
         "breadcrumbs": [OrgOut.of(o) for o in org_breadcrumbs(actor=actor, org=org)],
@@ -112,7 +112,7 @@ def page(request, org_id: UUID):
              "started_on": p.started_on}
             for p in org_committee(actor=actor, org=org)
         ],
-        "children": _nodes(org_children(actor=actor, org=org)),
+        "children": _nodes(org_children(actor=actor, org=org, member_counts=child_counts)),
         "localities": [
             {"id": l.pk, "code": l.code, "kind": l.kind, "name": l.name, "cell_id": l.cell_id, "head_name": l.head_name,
              "head_is_member": l.head_is_member}

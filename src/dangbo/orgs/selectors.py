@@ -98,17 +98,23 @@ class OrgNode:
     children: int
 
 
-def org_children(*, actor, org: Org) -> list[OrgNode]:
-    """Live sub-organizations with their member counts (one index range count each)."""
-    return org_nodes(actor=actor, orgs=org_visible(actor=actor).filter(parent=org).order_by("path"))
+def org_children(*, actor, org: Org, member_counts: dict[str, int] | None = None) -> list[OrgNode]:
+    """Live sub-organizations with their member counts: from ``member_counts`` (child path →
+    count, as ``members.selectors.member_figures_with_children`` gives) or one index range
+    count each."""
+    return org_nodes(actor=actor, orgs=org_visible(actor=actor).filter(parent=org).order_by("path"), member_counts=member_counts)
 
 
-def org_nodes(*, actor, orgs) -> list[OrgNode]:
+def org_nodes(*, actor, orgs, member_counts: dict[str, int] | None = None) -> list[OrgNode]:
     from dangbo.members.selectors import members_under
 
     orgs = list(orgs)
     grandchildren = dict(org_visible(actor=actor).filter(parent__in=orgs).values_list("parent").annotate(n=Count("id")))
-    return [OrgNode(org, members_under(path=org.path).count(), grandchildren.get(org.pk, 0)) for org in orgs]
+
+    def members(org: Org) -> int:
+        return member_counts.get(org.path, 0) if member_counts is not None else members_under(path=org.path).count()
+
+    return [OrgNode(org, members(org), grandchildren.get(org.pk, 0)) for org in orgs]
 
 
 def org_localities(*, actor, org: Org) -> QuerySet[Locality]:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.members.selectors import member_figures, member_list_of_org
+from dangbo.members.selectors import member_figures_with_children, member_list_of_org
 from dangbo.members.views import _page_number
 from dangbo.orgs.forms import LocalityForm, OrgEstablishForm, OrgRenameForm
 from dangbo.orgs.kinds import CELL_KINDS, OrgKind
@@ -63,13 +63,14 @@ def org_page_view(request: HttpRequest, org_id) -> HttpResponse:
     members_page = None
     if org.kind in CELL_KINDS or request.GET.get("trang"):
         members_page = member_list_of_org(actor=request.scope, org=org, page=_page_number(request))
+    figures, child_counts = member_figures_with_children(path=org.path)
     context = {
         "org": org,
         "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org),
-        "children": org_children(actor=request.scope, org=org),
+        "children": org_children(actor=request.scope, org=org, member_counts=child_counts),
         "localities": org_localities(actor=request.scope, org=org),
         "committee": org_committee(actor=request.scope, org=org),
-        "figures": member_figures(path=org.path),
+        "figures": figures,
         "members_page": members_page,
         "can_edit": request.scope.can_write_path(org.path) and org.dissolved_on is None,
         "holds_localities": org.kind in COMMUNE_LEVEL_KINDS,
