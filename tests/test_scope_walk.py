@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
@@ -16,34 +15,19 @@ from dangbo.members.models import Member
 from dangbo.orgs import services as org_services
 from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Locality, Org
-
-
-def _patterns(resolver=None, prefix=""):
-    resolver = resolver or get_resolver()
-    for pattern in resolver.url_patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            if route.startswith("quan-tri/"):
-                continue  # Django's admin: staff only, checked separately
-            yield from _patterns(pattern, route)
-        elif isinstance(pattern, URLPattern):
-            yield route
-
-
-def _fill(route: str, name: str, ids) -> list[str]:
-    return ["/" + re.sub(rf"<(?:uuid:)?{name}>", str(pk), route) for pk in ids]
+from urlwalk import fill, routes
 
 
 def _urls(orgs, members) -> list[str]:
     """Every page and API endpoint, with every organization, locality and member id there is."""
     urls = []
-    for route in _patterns():
+    for route in routes():
         if re.search(r"<(uuid:)?org_id>", route):
-            urls += _fill(route, "org_id", [org.pk for org in orgs])
+            urls += fill(route, "org_id", [org.pk for org in orgs])
         elif re.search(r"<(uuid:)?locality_id>", route):
-            urls += _fill(route, "locality_id", Locality.objects.values_list("pk", flat=True))
+            urls += fill(route, "locality_id", Locality.objects.values_list("pk", flat=True))
         elif re.search(r"<(uuid:)?member_id>", route):
-            urls += _fill(route, "member_id", [m.pk for m in members])
+            urls += fill(route, "member_id", [m.pk for m in members])
         else:
             assert "<" not in route, f"a new URL parameter needs walking: {route}"
             urls.append("/" + route)

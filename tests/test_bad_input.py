@@ -1,0 +1,120 @@
+"""Bad input on every route: forged identifiers, malformed and oversized query strings, HTML and
+script in text fields. Refused or escaped, never a server error (issue 3, "Bad input")."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from django.contrib.auth.models import User
+
+from dangbo.accounts.models import AccessRole
+from dangbo.accounts.services import role_grant
+from dangbo.audit.models import AuditEntry
+from dangbo.audit.services import Action
+from dangbo.orgs.models import Locality, Org
+from urlwalk import fill, routes
+
+SCRIPT = "<script>alert(1)</script>"
+
+# Query strings as a careless or hostile client sends them (raw, already percent-encoded).
+MALFORMED = [
+    "q=" + "x" * 5000,
+    "q=%ff%fe%fd",  # not UTF-8
+    "q=%00abc",  # NUL
+    "q=a&q=b&q=" + "%e1%ba",  # repeated, and a cut UTF-8 sequence
+    "trang=-1", "trang=abc", "trang=" + "9" * 40,
+    "org=not-a-uuid", f"org={uuid.uuid4()}",
+    "age_min=1e309&age_max=-5", "age_min=" + "9" * 40,
+    "status=xyz&gender=%3Cb%3E&ethnicity=99&religion=%27%3B--&theory_level=../../etc",
+    "dinh-dang=pdf", "dinh-dang=" + "x" * 300,
+    "date_from=31/02/2024&date_to=99/99/9999", "date_from=01/01/0001", "date_to=" + "1" * 50,
+    "subject=" + SCRIPT.replace("<", "%3C").replace(">", "%3E"), "actor=%25%25%25", "action=" + "a" * 100,
+    "page=0", "page=" + "9" * 30,
+]
+
+
+@pytest.fixture
+def accounts(tree, make_member):
+    member = make_member(tree.cell_a)
+    Locality.objects.create(code="X1-T1", kind="thon", name="Một", commune=tree.commune, cell=tree.cell_a)
+    admin = User.objects.create_superuser("quantri", password="mat-khau-dai-du-1")
+    role_grant(user=admin, role=AccessRole.ADMIN, org=None)
+    officer = User.objects.create_user("canbo", password="mat-khau-dai-du-1")
+    role_grant(user=officer, role=AccessRole.OFFICER, org=tree.commune)
+    return member, admin, officer
+
+
+def _one_url_per_route(tree, member) -> list[str]:
+    urls = []
+    for route in routes():
+        if "<" not in route:
+            urls.append("/" + route)
+        for name, pk in (("org_id", tree.cell_a.pk), ("locality_id", Locality.objects.get().pk), ("member_id", member.pk)):
+            if re.search(rf"<(uuid:)?{name}>", route):
+                urls += fill(route, name, [pk])
+    return [url for url in urls if url != "/dang-xuat/"]
+
+
+def _body(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8", errors="replace")
+
+
+def test_malformed_query_strings_never_cause_a_server_error(client, tree, accounts):
+    member, admin, officer = accounts
+    urls = _one_url_per_route(tree, member)
+    assert len(urls) > 20
+    for user in (admin, officer):
+        client.force_login(user)
+        for url in urls:
+            for query in MALFORMED:
+                response = client.get(f"{url}?{query}")
+                assert response.status_code < 500, (user.username, url, query[:60], response.status_code)
+                assert SCRIPT not in _body(response), (url, query[:60])
+
+
+def test_forged_identifiers_are_not_found_and_attempts_on_people_are_audited(client, tree, accounts, make_member):
+    member, admin, officer = accounts
+    client.force_login(officer)
+    outsider = make_member(tree.agency)  # a real member outside the officer's commune
+    for route in routes():
+        for name in ("org_id", "locality_id", "member_id"):
+            if not re.search(rf"<(uuid:)?{name}>", route):
+                continue
+            for forged in (uuid.uuid4(), "khong-phai-uuid", "1 OR 1=1", "..%2F..%2Fetc"):
+                url = fill(route, name, [forged])[0]
+                response = client.get(url)
+                assert response.status_code in (404, 405, 422), (url, response.status_code)
+    before = AuditEntry.objects.filter(action=Action.REFUSED, subject_id=str(outsider.pk)).count()
+    for url in (f"/dang-vien/{outsider.pk}/", f"/dang-vien/{outsider.pk}/sua/", f"/api/members/{outsider.pk}"):
+        assert client.get(url).status_code == 404
+    assert AuditEntry.objects.filter(action=Action.REFUSED, subject_id=str(outsider.pk)).count() == before + 3
+
+
+def test_html_and_script_in_text_fields_are_kept_as_text_and_shown_escaped(client, tree, accounts):
+    member, admin, officer = accounts
+    client.force_login(officer)
+    response = client.post(
+        f"/to-chuc/{tree.commune.pk}/thanh-lap/",
+        {"code": "X1S", "name": f"Chi bộ {SCRIPT}", "kind": "cell", "sector": "residential", "established_on": "01/03/2024"},
+    )
+    org = Org.objects.get(code="X1S")
+    assert response.status_code == 302 and org.name == f"Chi bộ {SCRIPT}"
+    response = client.post(
+        f"/to-chuc/{tree.commune.pk}/them-thon/",
+        {"code": "X1-T9", "kind": "thon", "name": f"<b>Nậm</b>{SCRIPT}", "cell": "", "head_name": f"<img src=x onerror=alert(1)>"},
+    )
+    assert response.status_code == 302
+    client.post("/khoa-api/", {"action": "create", "name": SCRIPT, "days": 30})
+    pages = [f"/to-chuc/{tree.commune.pk}/", f"/to-chuc/{org.pk}/", "/to-chuc/", "/khoa-api/", f"/dang-vien/?org={org.pk}"]
+    for url in pages:
+        body = _body(client.get(url))
+        assert SCRIPT not in body and "<img src=x" not in body and "<b>Nậm" not in body, url
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in _body(client.get(f"/to-chuc/{tree.commune.pk}/"))
+    api = client.get(f"/api/orgs/{tree.commune.pk}").json()
+    assert any(child["org"]["name"] == f"Chi bộ {SCRIPT}" for child in api["children"])  # JSON keeps the text as text
+    client.force_login(admin)
+    body = _body(client.get("/nhat-ky/", {"subject": "X1S"}))
+    assert SCRIPT not in body and "&lt;script&gt;" in body
