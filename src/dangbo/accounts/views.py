@@ -1,8 +1,6 @@
 """Password change and API keys (sign-in and sign-out are Django's views; their audit comes
 from signals)."""
 
-import uuid
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -12,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
 from dangbo.accounts.tokens import MAX_DAYS, token_create, token_revoke, tokens_of
-from dangbo.web.forms import VietnameseForm
-
 from dangbo.audit.services import Action, audit_record
+from dangbo.core.models import is_uuid
+from dangbo.web.forms import VietnameseForm
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -37,7 +35,7 @@ def api_tokens_view(request: HttpRequest) -> HttpResponse:
     new_key = None
     form = TokenForm(request.POST if request.POST.get("action") == "create" else None)
     if request.method == "POST" and request.POST.get("action") == "revoke":
-        token = tokens_of(user=request.user).filter(pk=request.POST.get("token") if _is_uuid(request.POST.get("token")) else None).first()
+        token = tokens_of(user=request.user).filter(pk=request.POST.get("token") if is_uuid(request.POST.get("token")) else None).first()
         if token is None:
             raise Http404
         token_revoke(token=token)
@@ -47,11 +45,3 @@ def api_tokens_view(request: HttpRequest) -> HttpResponse:
         _, new_key = token_create(user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"])
         form = TokenForm()
     return render(request, "accounts/api_tokens.html", {"form": form, "tokens": tokens_of(user=request.user), "new_key": new_key})
-
-
-def _is_uuid(value) -> bool:
-    try:
-        uuid.UUID(str(value))
-        return True
-    except ValueError:
-        return False

@@ -23,3 +23,12 @@ class Decision(models.Model):
 
     class Meta:
         abstract = True
+
+
+def is_uuid(value) -> bool:
+    """Whether ``value`` (from a URL or a form) can be a key of a UUIDModel."""
+    try:
+        uuid.UUID(str(value))
+        return True
+    except ValueError:
+        return False

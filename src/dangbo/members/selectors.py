@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +14,7 @@ from django.db.models.functions import Substr
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import text
+from dangbo.core.models import is_uuid
 from dangbo.core.pagination import CappedPaginator
 from dangbo.members.models import ACTIVE_STATUSES, Gender, Member, MemberEvent, MemberStatus, Placement
 from dangbo.orgs import paths
@@ -198,17 +198,11 @@ def _member_in_scope(*, actor, member_id) -> Member:
             "org", "ethnicity", "religion", "general_education", "professional_level", "theory_level", "residence_locality"
         ).get(pk=member_id)
     except (Member.DoesNotExist, ValueError, TypeError, ValidationError):
-        if Member.objects.filter(pk=member_id).exists() if _is_uuid(member_id) else False:
+        if Member.objects.filter(pk=member_id).exists() if is_uuid(member_id) else False:
             audit_record(action=Action.REFUSED, subject_type="member", subject_id=str(member_id), data={"reason": "out_of_scope"})
         raise NotInScope(member_id) from None
 
 
-def _is_uuid(value) -> bool:
-    try:
-        uuid.UUID(str(value))
-        return True
-    except ValueError:
-        return False
 
 
 def member_profile(*, actor, member_id) -> Member:
