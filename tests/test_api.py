@@ -107,6 +107,8 @@ def test_token_page_shows_the_key_once_and_revokes(client, tree, officer):
     assert "chỉ hiện một lần" in html and f"<code class=\"key\">{token.prefix}" in html
     assert token.prefix + "…" in client.get("/khoa-api/").content.decode()
     assert "<code class=\"key\">" not in client.get("/khoa-api/").content.decode()
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert "đã hết hạn" in client.get("/khoa-api/").content.decode()
     client.post("/khoa-api/", {"action": "revoke", "token": str(token.pk)})
     token.refresh_from_db()
     assert token.revoked_at is not None

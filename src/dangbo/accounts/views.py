@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 
 from dangbo.accounts.tokens import MAX_DAYS, token_create, token_revoke, tokens_of
 from dangbo.audit.services import Action, audit_record
@@ -44,4 +45,5 @@ def api_tokens_view(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         _, new_key = token_create(user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"])
         form = TokenForm()
-    return render(request, "accounts/api_tokens.html", {"form": form, "tokens": tokens_of(user=request.user), "new_key": new_key})
+    context = {"form": form, "tokens": tokens_of(user=request.user), "new_key": new_key, "now": timezone.now()}
+    return render(request, "accounts/api_tokens.html", context)
