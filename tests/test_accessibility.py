@@ -51,6 +51,8 @@ def _pages(admin: bool = False) -> list[str]:
         "/dang-vien/?age_min=70&age_max=20",  # a form showing its errors
         f"/dang-vien/{member.pk}/",
         f"/dang-vien/{member.pk}/sua/",
+        f"/dang-vien/{member.pk}/huy-hieu/",
+        f"/to-chuc/{commune.pk}/huy-hieu/?ngay=02/09/2026",
         "/khoa-api/",
         "/doi-mat-khau/",
     ]

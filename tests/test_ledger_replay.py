@@ -11,7 +11,7 @@ from dangbo.members.roles import Role
 
 ACTIONS = st.lists(
     st.tuples(
-        st.sampled_from(["transfer", "start", "end", "recognize", "die"]),
+        st.sampled_from(["transfer", "start", "end", "recognize", "die", "badge", "posthumous_badge"]),
         st.integers(min_value=0, max_value=400),  # days after the previous event
         st.integers(min_value=0, max_value=10),  # which org / role to pick
     ),
@@ -37,7 +37,9 @@ def _valid_events(actions, cells, orgs):
     for action, gap, pick in actions:
         day = day + timedelta(days=gap)
         if state.status == "died":
-            break
+            if action == "posthumous_badge" and (state.badge_years or 0) < 90:
+                emit(kind="badge_awarded", data={"years": (state.badge_years or 20) + 10, "ground": "posthumous"})
+            continue
         if action == "recognize" and state.status == "probationary":
             emit(kind="recognized")
         elif action == "transfer":
@@ -53,6 +55,8 @@ def _valid_events(actions, cells, orgs):
             emit(kind="position_ended", position_org_id=org_id, role=role)
         elif action == "die":
             emit(kind="died")
+        elif action == "badge" and (state.badge_years or 0) < 90:
+            emit(kind="badge_awarded", data={"years": (state.badge_years or 20) + 10, "ground": "regular"})
     return events
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import signal
 import sys
 
 
@@ -158,6 +159,58 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def argv_is_console() -> bool:
+    """True when running as the `dangbo` command, not called from tests or another program."""
+    return os.path.basename(sys.argv[0]) in ("dangbo", "cli.py")
+
+
+def cmd_badges(args: argparse.Namespace) -> int:
+    """Who is eligible for which Party badge on an award date, and why (RULES.md §6)."""
+    if hasattr(signal, "SIGPIPE") and argv_is_console():
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `dangbo badges ... | head` ends quietly (never in the server)
+    _setup()
+    import json
+    from datetime import date
+
+    from dangbo.accounts.scope import Scope
+    from dangbo.members.selectors import badge_list
+    from dangbo.orgs.models import Org
+    from dangbo.rules.badges import Ground, is_award_day
+
+    try:
+        award_on = date.fromisoformat(args.date)
+    except ValueError:
+        print(f"Ngày không hợp lệ: {args.date!r} (nhập theo dạng YYYY-MM-DD, ví dụ 2026-09-02).", file=sys.stderr)
+        return 2
+    orgs = Org.objects.filter(code=args.org) if args.org else Org.objects.filter(parent__isnull=True).order_by("path")
+    org = orgs.first()
+    if org is None:
+        print(f"Không có tổ chức mã {args.org!r}." if args.org else "Chưa có tổ chức nào.", file=sys.stderr)
+        return 2
+    system = Scope(user_id=None, username="dòng lệnh", is_admin=True)
+    lists = badge_list(actor=system, org=org, award_on=award_on)
+    sections = (("due", "Đến hạn", lists.due), ("early_if_seriously_ill", "Tặng sớm nếu bệnh nặng", lists.early), ("posthumous", "Truy tặng", lists.posthumous))
+    if args.format == "json":
+        print(json.dumps({
+            "org": org.code, "award_on": award_on.isoformat(), "since": lists.since.isoformat(), "citation": lists.citation,
+            **{key: [
+                {"member_id": str(c.member.pk), "name": c.member.full_name, "org": c.member.org.code, "years": c.years,
+                 "party_age_from": c.member.party_age_from.isoformat(), "reached_on": c.reached_on.isoformat(),
+                 "ground": c.ground, "why": f"{Ground.LABELS[c.ground]}: đủ {c.years} năm tuổi đảng ngày {c.reached_on:%d/%m/%Y}"}
+                for c in candidates] for key, _, candidates in sections},
+        }, ensure_ascii=False, indent=2))
+        return 0
+    print(f"Xét tặng Huy hiệu Đảng đợt {award_on:%d/%m/%Y} — {org.name} (đủ mốc từ sau {lists.since:%d/%m/%Y})")
+    if not is_award_day(award_on):
+        print("Lưu ý: ngày này không phải dịp 3/2, 19/5, 2/9, 7/11.")
+    for _, label, candidates in sections:
+        print(f"\n{label}: {len(candidates)}")
+        for c in candidates:
+            print(f"  {c.years:>2} năm  {c.member.full_name}  ({c.member.org.name})  đủ tuổi đảng ngày {c.reached_on:%d/%m/%Y}")
+    print(f"\nCăn cứ: {lists.citation}")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangbo.settings")
     from django.core.management import execute_from_command_line
@@ -206,6 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="kiểm tra chuỗi băm của nhật ký, báo dòng đầu tiên bị phá vỡ")
     verify.set_defaults(func=cmd_audit_verify)
+
+    badges = sub.add_parser("badges", help="danh sách xét tặng Huy hiệu Đảng cho một đợt")
+    badges.add_argument("--org", help="mã tổ chức (mặc định: tổ chức cao nhất)")
+    badges.add_argument("--date", required=True, help="ngày trao tặng, YYYY-MM-DD (3/2, 19/5, 2/9, 7/11)")
+    badges.add_argument("--format", choices=("text", "json"), default="text")
+    badges.set_defaults(func=cmd_badges)
 
     manage = sub.add_parser("manage", help="chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("manage_args", nargs=argparse.REMAINDER)

@@ -153,3 +153,37 @@ def reveal_national_id(request, member_id: UUID):
     if not request.scope.sees_orgs and request.scope.own_member_id != member_id:
         raise HttpError(404, "Không tìm thấy trong phạm vi của người gọi.")
     return {"national_id": member_national_id(actor=request.scope, member_id=member_id)}
+
+
+class BadgeIn(Schema):
+    years: int
+    awarded_on: date
+    ground: str = Field("regular", description="regular | illness | posthumous")
+    decision_no: str = ""
+    decision_on: date
+    decision_body: str = ""
+
+
+@router.post("/{member_id}/badges", response={201: EventOut, 422: ErrorOut}, summary="Ghi nhận tặng Huy hiệu Đảng")
+def award_badge(request, member_id: UUID, body: BadgeIn):
+    from dangbo.members.selectors import member_for_edit
+    from dangbo.members.services import member_award_badge
+    from dangbo.orgs.services import DecisionRef
+    from dangbo.rules.base import RuleViolation
+
+    member = member_for_edit(actor=request.scope, member_id=member_id)
+    try:
+        event = member_award_badge(
+            member=member, years=body.years, awarded_on=body.awarded_on, ground=body.ground, actor=request.user,
+            decision=DecisionRef(number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]),
+        )
+    except RuleViolation as error:
+        errors: dict[str, list[str]] = {}
+        for v in error.violations:
+            errors.setdefault(v.field or "__all__", []).append(str(v))
+        return Status(422, {"detail": "Không ghi nhận được.", "errors": errors})
+    return Status(201, {
+        "kind": event.kind, "kind_label": event.get_kind_display(), "effective_on": event.effective_on, "decision_no": event.decision_no,
+        "decision_on": event.decision_on, "decision_body": event.decision_body, "from_org": None, "to_org": None, "position_org": None,
+        "role": "",
+    })

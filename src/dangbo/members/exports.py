@@ -44,3 +44,22 @@ def xlsx_file(rows: Iterable[Member], *, title: str) -> tempfile.SpooledTemporar
     """An XLSX written in constant memory; every cell is written as text, never a formula."""
     cells = (_cells(number, member) for number, member in enumerate(rows, start=1))
     return spreadsheet.xlsx_file(HEADER, cells, title=title, widths=[(1, 1, 28), (2, len(HEADER) - 1, 16)])
+
+
+BADGE_HEADER = ["STT", "Danh sách", "Họ và tên", "Ngày sinh", "Chi bộ", "Ngày vào Đảng", "Tuổi đảng tính từ", "Huy hiệu (năm)", "Đủ tuổi đảng ngày", "Trường hợp"]
+
+
+def badge_rows(badges) -> Iterator[list[str]]:
+    """The badge lists (due, early for illness, posthumous) as rows for core.spreadsheet."""
+    from dangbo.rules.badges import Ground
+
+    sections = (("Đến hạn", badges.due), ("Tặng sớm nếu bệnh nặng", badges.early), ("Truy tặng", badges.posthumous))
+    number = 0
+    for label, candidates in sections:
+        for c in candidates:
+            number += 1
+            m = c.member
+            yield [
+                str(number), label, m.full_name, format_date(m.birth_date), m.org.name, format_date(m.admitted_on),
+                format_date(m.party_age_from), str(c.years), format_date(c.reached_on), Ground.LABELS[c.ground],
+            ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 
 from dangbo.members.models import Gender, Member, MemberStatus
 from dangbo.members.selectors import MemberFilters
 from dangbo.members.services import Identity
+from dangbo.orgs.forms import DecisionFields
 from dangbo.orgs.selectors import NotInScope, org_get
 from dangbo.reference.models import Ethnicity, GeneralEducation, ProfessionalLevel, Religion, TheoryLevel
+from dangbo.rules import badges as badge_rules
 from dangbo.web.forms import VietnameseDateField, VietnameseForm
 
 
@@ -118,3 +122,28 @@ class MemberProfileForm(VietnameseForm):
     def identity(self, member: Member) -> Identity:
         data = {name: value for name, value in self.cleaned_data.items() if name != "version"}
         return Identity(residence_locality=member.residence_locality, **data)
+
+
+class BadgeAwardForm(DecisionFields):
+    """Record a Party badge (RULES.md §6). The decision date is required here."""
+
+    years = forms.TypedChoiceField(label="Huy hiệu (năm tuổi đảng)", coerce=int)
+    ground = forms.ChoiceField(label="Trường hợp", choices=list(badge_rules.Ground.LABELS.items()))
+    awarded_on = VietnameseDateField(label="Ngày trao tặng")
+    field_order = ["years", "ground", "awarded_on", "decision_no", "decision_on", "decision_body"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["years"].choices = [(y, f"{y} năm") for y in badge_rules.BADGE_MILESTONES.value(date.today())]
+        self.fields["decision_on"].required = True
+        self.fields["decision_on"].error_messages["required"] = "Chưa nhập ngày quyết định tặng Huy hiệu Đảng."
+
+
+class BadgeListForm(VietnameseForm):
+    ngay = VietnameseDateField(label="Đợt trao tặng ngày", required=False, help_text="mặc định: dịp trao tặng tới (3/2, 19/5, 2/9, 7/11)")
+
+    def award_on(self) -> date:
+        day = self.cleaned_data.get("ngay")
+        if day is not None:
+            return day
+        return badge_rules.award_days_around(date.today())[1]

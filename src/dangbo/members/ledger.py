@@ -60,6 +60,8 @@ class State:
     full_on: date | None = None
     died_on: date | None = None
     status_since: date | None = None
+    party_age_from: date | None = None
+    badge_years: int | None = None
     open_positions: dict[tuple[UUID, str], date] = field(default_factory=dict)
     closed_positions: list[PositionSpan] = field(default_factory=list)
     placements: list[PlacementSpan] = field(default_factory=list)
@@ -109,6 +111,7 @@ def step(state: State, event: MemberEvent) -> State:
         state.status = MemberStatus.PROBATIONARY
         state.org_id = event.to_org_id
         state.admitted_on = event.decision_on or on
+        state.party_age_from = state.admitted_on  # no gap yet; exits and readmission will move it
         ceremony = (event.data or {}).get("ceremony_on")
         state.ceremony_on = date.fromisoformat(ceremony) if ceremony else on
         state.status_since = on
@@ -149,6 +152,17 @@ def step(state: State, event: MemberEvent) -> State:
             state.closed_positions.append(PositionSpan(org_id, role, started, on))
         state.open_positions.clear()
         state._close_placement(on)
+    elif kind == Kind.BADGE_AWARDED:
+        years = (event.data or {}).get("years")
+        posthumous = (event.data or {}).get("ground") == "posthumous"
+        if posthumous:
+            if state.status != MemberStatus.DIED:
+                raise LedgerError("Chỉ truy tặng Huy hiệu Đảng cho đảng viên đã từ trần.")
+        else:
+            _require_active(state, event)
+        if not isinstance(years, int) or (state.badge_years or 0) >= years:
+            raise LedgerError(f"Đảng viên đã được tặng Huy hiệu {state.badge_years} năm tuổi đảng.")
+        state.badge_years = years
     else:
         raise LedgerError(f"Loại sự kiện không xác định: {kind}")
     return state
@@ -174,6 +188,8 @@ def _projection_fields(state: State, org_paths: dict[UUID, str]) -> dict:
         "full_on": state.full_on,
         "died_on": state.died_on,
         "status_since": state.status_since,
+        "party_age_from": state.party_age_from,
+        "badge_years": state.badge_years,
     }
 
 
@@ -267,6 +283,8 @@ def stored_state(member: Member) -> State:
         full_on=member.full_on,
         died_on=member.died_on,
         status_since=member.status_since,
+        party_age_from=member.party_age_from,
+        badge_years=member.badge_years,
     )
     for p in Position.objects.filter(member=member).order_by("started_on"):
         if p.ended_on is None:
@@ -295,6 +313,8 @@ def _comparable(state: State):
         state.full_on,
         state.died_on,
         state.status_since,
+        state.party_age_from,
+        state.badge_years,
         sorted(state.positions, key=lambda p: (p.started_on, str(p.org_id), p.role, p.ended_on or date.max)),
         state.placements,
     )

@@ -72,6 +72,10 @@ class Member(UUIDModel):
     full_on = models.DateField("ngày chính thức", null=True, blank=True)
     died_on = models.DateField("ngày từ trần", null=True, blank=True)
     status_since = models.DateField(null=True, blank=True)
+    # Party age runs from this date: the admission decision date moved later by every period
+    # out of the Party (rules.badges). Badges of N years fall due on it + N years.
+    party_age_from = models.DateField("ngày tính tuổi đảng", null=True, blank=True, db_index=True)
+    badge_years = models.PositiveSmallIntegerField("Huy hiệu Đảng đã tặng (năm)", null=True, blank=True)
     ledger_seq = models.PositiveIntegerField(default=0)
 
     version = models.PositiveIntegerField(default=1)  # optimistic locking of profile edits
@@ -114,6 +118,7 @@ class MemberEvent(UUIDModel, Decision):
         POSITION_STARTED = "position_started", "Nhận chức vụ"
         POSITION_ENDED = "position_ended", "Thôi chức vụ"
         DIED = "died", "Từ trần"
+        BADGE_AWARDED = "badge_awarded", "Tặng Huy hiệu Đảng"
 
     member = models.ForeignKey(Member, models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()  # order of recording for this member

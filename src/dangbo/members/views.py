@@ -14,8 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.core.identity import mask_national_id
 from dangbo.members import exports
-from dangbo.members.forms import MemberProfileForm, MemberSearchForm
+from dangbo.core import spreadsheet
+from dangbo.members.forms import BadgeAwardForm, BadgeListForm, MemberProfileForm, MemberSearchForm
 from dangbo.members.selectors import (
+    badge_list,
     member_export_rows,
     member_for_edit,
     member_profile_changes,
@@ -24,8 +26,9 @@ from dangbo.members.selectors import (
     member_profile,
     member_search_page,
 )
-from dangbo.members.services import member_update_identity
-from dangbo.orgs.selectors import NotInScope, org_breadcrumbs
+from dangbo.members.services import member_award_badge, member_update_identity
+from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
+from dangbo.rules.badges import party_age_years
 from dangbo.rules.base import RuleViolation
 
 MAX_QUERY_STRING = 2000
@@ -93,6 +96,7 @@ def member_profile_view(request: HttpRequest, member_id) -> HttpResponse:
         "national_id_masked": mask_national_id(member.national_id),
         "breadcrumbs": org_breadcrumbs(actor=request.scope, org=member.org) if request.scope.sees_orgs else [],
         "can_edit": request.scope.can_write_member(member),
+        "party_age": party_age_years(member.party_age_from, member.died_on or date.today()) if member.party_age_from else None,
     }
     return render(request, "members/profile.html", context)
 
@@ -132,5 +136,79 @@ def member_edit_view(request: HttpRequest, member_id) -> HttpResponse:
         request, "web/form.html",
         {"form": form, "title": f"Sửa hồ sơ: {member.full_name}", "cancel_url": reverse("member_profile", args=[member.pk]),
          "subtitle": "Tình trạng đảng viên và chi bộ sinh hoạt chỉ thay đổi qua các nghiệp vụ (kết nạp, chuyển sinh hoạt ...)."},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- Party badges ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def badge_list_view(request: HttpRequest, org_id) -> HttpResponse:
+    """Who may be awarded which badge at an award date, for an organization's subtree."""
+    try:
+        org = org_get(actor=request.scope, org_id=org_id)
+    except NotInScope:
+        raise Http404("Không tìm thấy tổ chức này trong phạm vi của anh/chị.") from None
+    form = BadgeListForm(request.GET)
+    if not form.is_valid():
+        return render(request, "members/badges.html", {"org": org, "form": form, "badges": None}, status=400)
+    badges = badge_list(actor=request.scope, org=org, award_on=form.award_on())
+    file_format = request.GET.get("dinh-dang")
+    if file_format in ("csv", "xlsx"):
+        return _badge_export(badges, file_format)
+    context = {
+        "org": org, "form": form, "badges": badges, "query": f"ngay={badges.award_on:%d/%m/%Y}",
+        "show_early": request.GET.get("som") == "1",
+        "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org),
+        "can_award": request.scope.can_write_path(org.path),
+    }
+    return render(request, "members/badges.html", context)
+
+
+def _badge_export(badges, file_format: str) -> HttpResponse:
+    rows = exports.badge_rows(badges)
+    name = f"huy-hieu-dang-{badges.org.code}-{badges.award_on:%Y%m%d}.{file_format}"
+    if file_format == "csv":
+        response = StreamingHttpResponse(spreadsheet.csv_chunks(exports.BADGE_HEADER, rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    title = f"Danh sách xét tặng Huy hiệu Đảng đợt {badges.award_on:%d/%m/%Y} — {badges.org.name}"
+    return FileResponse(
+        spreadsheet.xlsx_file(exports.BADGE_HEADER, rows, title=title), as_attachment=True, filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+def member_badge_view(request: HttpRequest, member_id) -> HttpResponse:
+    """Record a badge awarded to a member."""
+    try:
+        member = member_for_edit(actor=request.scope, member_id=member_id)
+    except NotInScope:
+        raise Http404 from None
+    if request.method == "POST":
+        form = BadgeAwardForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                member_award_badge(
+                    member=member, years=data["years"], awarded_on=data["awarded_on"], ground=data["ground"],
+                    decision=form.decision(), actor=request.user,
+                )
+            except RuleViolation as error:
+                form.add_violations(error)
+            else:
+                messages.success(request, f"Đã ghi nhận tặng Huy hiệu {data['years']} năm tuổi đảng.")
+                return redirect("member_profile", member_id=member.pk)
+    else:
+        initial = {k: request.GET.get(k) for k in ("years", "ground", "awarded_on") if request.GET.get(k)}
+        form = BadgeAwardForm(initial=initial)
+    subtitle = f"Tuổi đảng tính từ ngày {member.party_age_from:%d/%m/%Y}." if member.party_age_from else ""
+    return render(
+        request, "web/form.html",
+        {"form": form, "title": f"Tặng Huy hiệu Đảng: {member.full_name}", "subtitle": subtitle,
+         "cancel_url": reverse("member_profile", args=[member.pk]), "submit": "Ghi nhận"},
         status=400 if form.is_bound and form.errors else 200,
     )

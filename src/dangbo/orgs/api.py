@@ -6,6 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.members.selectors import member_figures_with_children
@@ -118,4 +119,49 @@ def page(request, org_id: UUID):
              "head_is_member": l.head_is_member}
             for l in org_localities(actor=actor, org=org)
         ],
+    }
+
+
+class BadgeCandidateOut(Schema):
+    member_id: UUID
+    member_name: str
+    org_id: UUID
+    org_name: str
+    years: int
+    party_age_from: date
+    reached_on: date
+    ground: str
+
+
+class BadgeListOut(Schema):
+    award_on: date
+    since: date
+    citation: str
+    due: list[BadgeCandidateOut]
+    early_if_seriously_ill: list[BadgeCandidateOut]
+    posthumous: list[BadgeCandidateOut]
+
+
+def _candidates(candidates) -> list[dict]:
+    return [
+        {"member_id": c.member.pk, "member_name": c.member.full_name, "org_id": c.member.org_id, "org_name": c.member.org.name,
+         "years": c.years, "party_age_from": c.member.party_age_from, "reached_on": c.reached_on, "ground": c.ground}
+        for c in candidates
+    ]
+
+
+@router.get("/{org_id}/badges", response=BadgeListOut, summary="Danh sách xét tặng Huy hiệu Đảng cho một đợt")
+def badges(request, org_id: UUID, award_on: date | None = None):
+    """``award_on`` defaults to the next award date (3/2, 19/5, 2/9, 7/11)."""
+    from dangbo.members.selectors import badge_list
+    from dangbo.rules.badges import award_days_around
+
+    org = org_get(actor=request.scope, org_id=org_id)
+    day = award_on or award_days_around(date.today())[1]
+    if not date(1930, 1, 1) <= day <= date(2200, 1, 1):
+        raise HttpError(422, "Ngày trao tặng không hợp lệ.")
+    lists = badge_list(actor=request.scope, org=org, award_on=day)
+    return {
+        "award_on": lists.award_on, "since": lists.since, "citation": lists.citation, "due": _candidates(lists.due),
+        "early_if_seriously_ill": _candidates(lists.early), "posthumous": _candidates(lists.posthumous),
     }

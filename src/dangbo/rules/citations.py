@@ -11,3 +11,8 @@ QD_232 = "Quy định 232-QĐ/TW ngày 20/1/2025"
 QD_232_FROM = date(2025, 1, 20)
 QD_294 = "Quy định 294-QĐ/TW ngày 26/5/2025"
 QD_294_FROM = date(2025, 7, 1)
+
+HD_01_2021 = "Hướng dẫn 01-HD/TW ngày 28/9/2021"
+HD_01_2021_FROM = date(2021, 9, 28)
+HD_06_2025 = "Hướng dẫn 06-HD/TW ngày 9/6/2025"
+HD_06_2025_FROM = date(2025, 6, 9)
