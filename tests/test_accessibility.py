@@ -53,6 +53,8 @@ def _pages(admin: bool = False) -> list[str]:
         f"/dang-vien/{member.pk}/sua/",
         f"/dang-vien/{member.pk}/huy-hieu/",
         f"/to-chuc/{commune.pk}/huy-hieu/?ngay=02/09/2026",
+        f"/to-chuc/{cell.pk}/chuc-vu/",
+        f"/to-chuc/{commune.pk}/chuc-vu/",
         "/khoa-api/",
         "/doi-mat-khau/",
     ]

@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 
 from dangbo.members.models import Gender, Member, MemberStatus
+from dangbo.members.roles import Role
 from dangbo.members.selectors import MemberFilters
 from dangbo.members.services import Identity
 from dangbo.orgs.forms import DecisionFields
@@ -147,3 +148,43 @@ class BadgeListForm(VietnameseForm):
         if day is not None:
             return day
         return badge_rules.award_days_around(date.today())[1]
+
+
+class PositionStartForm(DecisionFields):
+    """Elect or appoint a member to a position in an organization (RULES.md §1.3)."""
+
+    member = forms.ChoiceField(label="Đảng viên")
+    member_number = forms.CharField(label="Số thẻ đảng viên hoặc số định danh", max_length=20, required=False)
+    role = forms.ChoiceField(label="Chức vụ", choices=Role.choices)
+    started_on = VietnameseDateField(label="Từ ngày")
+    term = forms.CharField(label="Nhiệm kỳ", max_length=20, required=False, help_text="ví dụ 2025–2030")
+    field_order = ["member", "member_number", "role", "started_on", "term", "decision_no", "decision_on", "decision_body"]
+
+    def __init__(self, *args, candidates, small: bool, **kwargs):
+        """``small``: the candidates are few (a cell) and offered in a list; otherwise the
+        officer types a card number or national ID, looked up among ``candidates``."""
+        super().__init__(*args, **kwargs)
+        self.candidates = candidates
+        if small:
+            self.fields["member"].choices = [("", "— chọn —")] + [(str(m.pk), m.full_name) for m in candidates[:300]]
+            del self.fields["member_number"]
+        else:
+            del self.fields["member"]
+            self.fields["member_number"].required = True
+
+    def clean(self):
+        data = super().clean()
+        if "member" in self.fields and data.get("member"):
+            data["holder"] = self.candidates.filter(pk=data["member"]).first()
+        elif data.get("member_number"):
+            digits = "".join(ch for ch in data["member_number"] if ch.isdigit())
+            lookup = {"card_number": digits} if len(digits) == 8 else {"national_id": digits} if len(digits) == 12 else None
+            data["holder"] = self.candidates.filter(**lookup).first() if lookup else None
+            if data["holder"] is None:
+                self.add_error("member_number", "Không tìm thấy đảng viên có số này trong tổ chức.")
+        return data
+
+
+class PositionEndForm(DecisionFields):
+    ended_on = VietnameseDateField(label="Thôi chức vụ từ ngày")
+    field_order = ["ended_on", "decision_no", "decision_on", "decision_body"]

@@ -273,9 +273,10 @@ def _cell_full_members(org: Org) -> int:
 
 @transaction.atomic
 def member_position_start(
-    *, member: Member, org: Org, role: str, started_on: date, decision: DecisionRef = DecisionRef(), actor=None
+    *, member: Member, org: Org, role: str, started_on: date, decision: DecisionRef = DecisionRef(), term: str = "", actor=None
 ) -> MemberEvent:
-    """A member takes a position (secretary, deputy, committee member, ...) in ``org``."""
+    """A member takes a position (secretary, deputy, committee member, ...) in ``org``, for
+    the term (nhiệm kỳ, e.g. "2025–2030") when one is given."""
     member = Member.objects.get(pk=member.pk)
     org = Org.objects.select_for_update().get(pk=org.pk)  # serialise appointments in one org
     if role not in Role.values:
@@ -316,6 +317,7 @@ def member_position_start(
         role=role,
         recorded_by=actor,
         rule_version=position_rules.POSITION_KINDS.at(started_on).ref,
+        data={"term": text.clean(term)[:20]} if text.clean(term) else {},
         **decision.fields(),
     )
     return _append(member, event)

@@ -15,9 +15,18 @@ from django.views.decorators.http import require_GET, require_POST
 from dangbo.core.identity import mask_national_id
 from dangbo.members import exports
 from dangbo.core import spreadsheet
-from dangbo.members.forms import BadgeAwardForm, BadgeListForm, MemberProfileForm, MemberSearchForm
+from dangbo.members.forms import (
+    BadgeAwardForm,
+    BadgeListForm,
+    MemberProfileForm,
+    MemberSearchForm,
+    PositionEndForm,
+    PositionStartForm,
+)
 from dangbo.members.selectors import (
     badge_list,
+    org_position,
+    position_candidates,
     member_export_rows,
     member_for_edit,
     member_profile_changes,
@@ -26,7 +35,12 @@ from dangbo.members.selectors import (
     member_profile,
     member_search_page,
 )
-from dangbo.members.services import member_award_badge, member_update_identity
+from dangbo.members.services import (
+    member_award_badge,
+    member_position_end,
+    member_position_start,
+    member_update_identity,
+)
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
 from dangbo.rules.badges import party_age_years
 from dangbo.rules.base import RuleViolation
@@ -210,5 +224,82 @@ def member_badge_view(request: HttpRequest, member_id) -> HttpResponse:
         request, "web/form.html",
         {"form": form, "title": f"Tặng Huy hiệu Đảng: {member.full_name}", "subtitle": subtitle,
          "cancel_url": reverse("member_profile", args=[member.pk]), "submit": "Ghi nhận"},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- Positions (RULES.md §1.3) ---------------------------------------------------------------
+
+
+def _writable_org_or_404(request, org_id):
+    try:
+        org = org_get(actor=request.scope, org_id=org_id)
+    except NotInScope:
+        raise Http404 from None
+    if not request.scope.can_write_path(org.path) or org.dissolved_on is not None:
+        raise Http404
+    return org
+
+
+@login_required
+def position_start_view(request: HttpRequest, org_id) -> HttpResponse:
+    """Record an election or appointment to a position in an organization."""
+    from dangbo.orgs.kinds import CELL_KINDS
+
+    org = _writable_org_or_404(request, org_id)
+    candidates = position_candidates(actor=request.scope, org=org)
+    small = org.kind in CELL_KINDS
+    if small:
+        candidates = candidates.filter(org=org)
+    form = PositionStartForm(request.POST or None, candidates=candidates, small=small)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data.get("holder") is None:
+            form.add_error("member" if small else "member_number", "Chọn một đảng viên của tổ chức.")
+        else:
+            try:
+                member_position_start(
+                    member=data["holder"], org=org, role=data["role"], started_on=data["started_on"],
+                    decision=form.decision(), term=data.get("term") or "", actor=request.user,
+                )
+            except RuleViolation as error:
+                form.add_violations(error, {"member": "member" if small else "member_number"})
+            else:
+                messages.success(request, f"Đã ghi nhận {data['holder'].full_name} giữ chức vụ.")
+                return redirect("org_page", org_id=org.pk)
+    return render(
+        request, "web/form.html",
+        {"form": form, "title": f"Bầu, chỉ định chức vụ: {org.name}", "cancel_url": reverse("org_page", args=[org.pk]),
+         "subtitle": "Chỉ đảng viên chính thức được bầu vào cấp ủy. Chi bộ từ 9 đảng viên chính thức bầu chi ủy (không quá 7); dưới 9 chỉ bầu bí thư và nếu cần một phó bí thư.",
+         "submit": "Ghi nhận"},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def position_end_view(request: HttpRequest, org_id) -> HttpResponse:
+    """Record the end of a position (?dang-vien=<member id>&chuc-vu=<role>)."""
+    org = _writable_org_or_404(request, org_id)
+    try:
+        position = org_position(actor=request.scope, org=org, member_id=request.GET.get("dang-vien", ""), role=request.GET.get("chuc-vu", ""))
+    except NotInScope:
+        raise Http404 from None
+    form = PositionEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_position_end(
+                member=position.member, org=org, role=position.role, ended_on=form.cleaned_data["ended_on"],
+                decision=form.decision(), actor=request.user,
+            )
+        except RuleViolation as error:
+            form.add_violations(error, {"ledger": "ended_on"})
+        else:
+            messages.success(request, f"Đã ghi nhận {position.member.full_name} thôi chức vụ {position.get_role_display().lower()}.")
+            return redirect("org_page", org_id=org.pk)
+    return render(
+        request, "web/form.html",
+        {"form": form, "title": f"Thôi chức vụ {position.get_role_display().lower()}: {position.member.full_name}",
+         "subtitle": f"{org.name}; giữ chức vụ từ {position.started_on:%d/%m/%Y}.", "cancel_url": reverse("org_page", args=[org.pk]),
+         "submit": "Ghi nhận"},
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.members.selectors import member_figures_with_children
+from dangbo.members.roles import Role
 from dangbo.orgs.selectors import (
+    NotInScope,
     org_breadcrumbs,
     org_children,
     org_committee,
@@ -165,3 +167,92 @@ def badges(request, org_id: UUID, award_on: date | None = None):
         "award_on": lists.award_on, "since": lists.since, "citation": lists.citation, "due": _candidates(lists.due),
         "early_if_seriously_ill": _candidates(lists.early), "posthumous": _candidates(lists.posthumous),
     }
+
+
+class PositionStartIn(Schema):
+    member_id: UUID
+    role: str
+    started_on: date
+    term: str = ""
+    decision_no: str = ""
+    decision_on: date | None = None
+    decision_body: str = ""
+
+
+class PositionEndIn(Schema):
+    member_id: UUID
+    role: str
+    ended_on: date
+    decision_no: str = ""
+    decision_on: date | None = None
+    decision_body: str = ""
+
+
+class ProblemOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+class GapOut(Schema):
+    message: str
+    citation: str
+
+
+def _refusal(error) -> tuple[int, dict]:
+    errors: dict[str, list[str]] = {}
+    for v in error.violations:
+        errors.setdefault(v.field or "__all__", []).append(str(v))
+    return 422, {"detail": "Không ghi nhận được.", "errors": errors}
+
+
+@router.get("/{org_id}/committee-gaps", response=list[GapOut], summary="Những điểm cần kiện toàn cấp ủy (chưa có bí thư, thiếu hoặc thừa chi ủy)")
+def committee_gaps(request, org_id: UUID):
+    from dangbo.members.selectors import org_committee_gaps
+
+    org = org_get(actor=request.scope, org_id=org_id)
+    return [{"message": g.message, "citation": g.citation} for g in org_committee_gaps(actor=request.scope, org=org)]
+
+
+@router.post("/{org_id}/positions", response={201: PositionOut, 422: ProblemOut}, summary="Ghi nhận bầu, chỉ định chức vụ")
+def position_start(request, org_id: UUID, body: PositionStartIn):
+    from dangbo.members.selectors import position_candidates
+    from dangbo.members.services import member_position_start
+    from dangbo.orgs.services import DecisionRef
+    from dangbo.rules.base import RuleViolation
+
+    org = org_get(actor=request.scope, org_id=org_id)
+    holder = position_candidates(actor=request.scope, org=org).filter(pk=body.member_id).first()
+    if holder is None:
+        return Status(422, {"detail": "Không ghi nhận được.", "errors": {"member_id": ["Đảng viên không sinh hoạt trong tổ chức này."]}})
+    try:
+        member_position_start(
+            member=holder, org=org, role=body.role, started_on=body.started_on, term=body.term, actor=request.user,
+            decision=DecisionRef(number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]),
+        )
+    except RuleViolation as error:
+        return Status(*_refusal(error))
+    return Status(201, {"role": body.role, "role_label": dict(Role.choices)[body.role], "member_id": holder.pk,
+                        "member_name": holder.full_name, "started_on": body.started_on})
+
+
+@router.post("/{org_id}/positions/end", response={200: PositionOut, 422: ProblemOut}, summary="Ghi nhận thôi chức vụ")
+def position_end(request, org_id: UUID, body: PositionEndIn):
+    from dangbo.members.selectors import org_position
+    from dangbo.members.services import member_position_end
+    from dangbo.orgs.services import DecisionRef
+    from dangbo.rules.base import RuleViolation
+
+    org = org_get(actor=request.scope, org_id=org_id)
+    try:
+        position = org_position(actor=request.scope, org=org, member_id=body.member_id, role=body.role)
+    except NotInScope:
+        return Status(422, {"detail": "Không ghi nhận được.", "errors": {"member_id": ["Đảng viên không giữ chức vụ này ở tổ chức này."]}})
+    try:
+        member_position_end(
+            member=position.member, org=org, role=position.role, ended_on=body.ended_on, actor=request.user,
+            decision=DecisionRef(number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]),
+        )
+    except RuleViolation as error:
+        return Status(*_refusal(error))
+    return Status(200, {"role": position.role, "role_label": position.get_role_display(), "member_id": position.member_id,
+                        "member_name": position.member.full_name, "started_on": position.started_on})

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.members.selectors import member_figures_with_children, member_list_of_org
+from dangbo.members.selectors import member_figures_with_children, member_list_of_org, org_committee_gaps
 from dangbo.members.views import _page_number
 from dangbo.orgs.forms import LocalityForm, OrgEstablishForm, OrgRenameForm
 from dangbo.orgs.kinds import CELL_KINDS, OrgKind
@@ -70,6 +70,7 @@ def org_page_view(request: HttpRequest, org_id) -> HttpResponse:
         "children": org_children(actor=request.scope, org=org, member_counts=child_counts),
         "localities": org_localities(actor=request.scope, org=org),
         "committee": org_committee(actor=request.scope, org=org),
+        "committee_gaps": org_committee_gaps(actor=request.scope, org=org),
         "figures": figures,
         "members_page": members_page,
         "can_edit": request.scope.can_write_path(org.path) and org.dissolved_on is None,
