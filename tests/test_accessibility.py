@@ -56,6 +56,8 @@ def _pages(admin: bool = False) -> list[str]:
         f"/to-chuc/{cell.pk}/chuc-vu/",
         f"/to-chuc/{commune.pk}/chuc-vu/",
         "/khoa-api/",
+        "/viec-can-lam/",
+        f"/to-chuc/{commune.pk}/viec-can-lam/?ngay=10/01/2027",
         "/doi-mat-khau/",
     ]
 
@@ -94,7 +96,7 @@ def test_every_page_meets_wcag_21_aa_on_a_laptop_and_a_phone(live_server, page, 
     page.get_by_label("Mật khẩu").fill(logins["quantri"].password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("heading", name="Tổng quan").wait_for()
-    for path in ("/nhat-ky/", "/nhat-ky/?actor=canbo", "/nhat-ky/?date_from=32/13/2024"):
+    for path in ("/nhat-ky/", "/nhat-ky/?actor=canbo", "/nhat-ky/?date_from=32/13/2024", "/ngay-nghi/?nam=2026"):
         problems += _check(page, live_server.url + path, path)
     assert not problems, "\n".join(problems)
 

@@ -172,9 +172,7 @@ def cmd_badges(args: argparse.Namespace) -> int:
     import json
     from datetime import date
 
-    from dangbo.accounts.scope import Scope
     from dangbo.members.selectors import badge_list
-    from dangbo.orgs.models import Org
     from dangbo.rules.badges import Ground, is_award_day
 
     try:
@@ -182,12 +180,10 @@ def cmd_badges(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"Ngày không hợp lệ: {args.date!r} (nhập theo dạng YYYY-MM-DD, ví dụ 2026-09-02).", file=sys.stderr)
         return 2
-    orgs = Org.objects.filter(code=args.org) if args.org else Org.objects.filter(parent__isnull=True).order_by("path")
-    org = orgs.first()
-    if org is None:
-        print(f"Không có tổ chức mã {args.org!r}." if args.org else "Chưa có tổ chức nào.", file=sys.stderr)
+    system, org = _system_scope_and_org(args.org)
+    if system is None:
+        print(org, file=sys.stderr)
         return 2
-    system = Scope(user_id=None, username="dòng lệnh", is_admin=True)
     lists = badge_list(actor=system, org=org, award_on=award_on)
     sections = (("due", "Đến hạn", lists.due), ("early_if_seriously_ill", "Tặng sớm nếu bệnh nặng", lists.early), ("posthumous", "Truy tặng", lists.posthumous))
     if args.format == "json":
@@ -208,6 +204,53 @@ def cmd_badges(args: argparse.Namespace) -> int:
         for c in candidates:
             print(f"  {c.years:>2} năm  {c.member.full_name}  ({c.member.org.name})  đủ tuổi đảng ngày {c.reached_on:%d/%m/%Y}")
     print(f"\nCăn cứ: {lists.citation}")
+    return 0
+
+
+def _system_scope_and_org(code: str | None):
+    """The command line acts for the whole installation; ``code`` picks the organization
+    (default: the top one). Returns (scope, org) or (None, message)."""
+    from dangbo.accounts.scope import Scope
+    from dangbo.orgs.models import Org
+
+    org = (Org.objects.filter(code=code) if code else Org.objects.filter(parent__isnull=True).order_by("path")).first()
+    if org is None:
+        return None, (f"Không có tổ chức mã {code!r}." if code else "Chưa có tổ chức nào.")
+    return Scope(user_id=None, username="dòng lệnh", is_admin=True), org
+
+
+def cmd_todo(args: argparse.Namespace) -> int:
+    """What is overdue and what falls due in the next 30 days (RULES.md §2.3, §6)."""
+    if hasattr(signal, "SIGPIPE") and argv_is_console():
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    _setup()
+    import json
+    from datetime import date
+
+    from dangbo.members.selectors import todo_items
+
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    except ValueError:
+        print(f"Ngày không hợp lệ: {args.as_of!r} (nhập theo dạng YYYY-MM-DD).", file=sys.stderr)
+        return 2
+    scope, org = _system_scope_and_org(args.org)
+    if scope is None:
+        print(org, file=sys.stderr)
+        return 2
+    items = todo_items(actor=scope, org=org, as_of=as_of)
+    if args.format == "json":
+        print(json.dumps({"org": org.code, "as_of": as_of.isoformat(), "items": [
+            {"kind": i.kind, "title": i.title, "org": i.org.code, "org_name": i.org.name,
+             "member_id": str(i.member.pk) if i.member else None, "member": i.member.full_name if i.member else None,
+             "due_on": i.due_on.isoformat(), "overdue": i.overdue, "note": i.note, "citation": i.citation}
+            for i in items]}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"Việc cần làm — {org.name}, tính đến {as_of:%d/%m/%Y}: {len(items)} việc ({sum(i.overdue for i in items)} quá hạn)")
+    for i in items:
+        late = " QUÁ HẠN" if i.overdue else ""
+        who = f" — {i.member.full_name}" if i.member else ""
+        print(f"  {i.due_on:%d/%m/%Y}{late}  {i.title}{who} ({i.org.name}); {i.note}. Căn cứ: {i.citation}")
     return 0
 
 
@@ -259,6 +302,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="kiểm tra chuỗi băm của nhật ký, báo dòng đầu tiên bị phá vỡ")
     verify.set_defaults(func=cmd_audit_verify)
+
+    todo = sub.add_parser("todo", help="việc quá hạn và đến hạn trong 30 ngày tới")
+    todo.add_argument("--org", help="mã tổ chức (mặc định: tổ chức cao nhất)")
+    todo.add_argument("--as-of", help="tính đến ngày, YYYY-MM-DD (mặc định: hôm nay)")
+    todo.add_argument("--format", choices=("text", "json"), default="text")
+    todo.set_defaults(func=cmd_todo)
 
     badges = sub.add_parser("badges", help="danh sách xét tặng Huy hiệu Đảng cho một đợt")
     badges.add_argument("--org", help="mã tổ chức (mặc định: tổ chức cao nhất)")

@@ -7,6 +7,7 @@ from dangbo.api import api
 from dangbo.audit import views as audit_views
 from dangbo.members import views as member_views
 from dangbo.orgs import views as org_views
+from dangbo.reference import views as reference_views
 from dangbo.web import views
 
 admin.site.site_header = "dangbo — quản trị hệ thống"
@@ -30,6 +31,9 @@ urlpatterns = [
     path("to-chuc/<uuid:org_id>/doi-ten/", org_views.org_rename_view, name="org_rename"),
     path("to-chuc/<uuid:org_id>/them-thon/", org_views.locality_create_view, name="locality_create"),
     path("to-chuc/<uuid:org_id>/huy-hieu/", member_views.badge_list_view, name="org_badges"),
+    path("to-chuc/<uuid:org_id>/viec-can-lam/", member_views.todo_view, name="org_todo"),
+    path("viec-can-lam/", member_views.todo_view, name="todo"),
+    path("ngay-nghi/", reference_views.holidays_view, name="holidays"),
     path("to-chuc/<uuid:org_id>/chuc-vu/", member_views.position_start_view, name="position_start"),
     path("to-chuc/<uuid:org_id>/thoi-chuc-vu/", member_views.position_end_view, name="position_end"),
     path("thon/<uuid:locality_id>/sua/", org_views.locality_edit_view, name="locality_edit"),

@@ -399,3 +399,68 @@ def org_position(*, actor, org, member_id, role):
     if position is None:
         raise NotInScope(member_id)
     return position
+
+
+# --- What is due (to-do) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    kind: str  # "recognition" | "badge"
+    title: str
+    org: object
+    member: Member | None
+    due_on: date
+    citation: str
+    overdue: bool
+    note: str = ""
+
+
+TODO_HORIZON_DAYS = 30
+
+
+def todo_items(*, actor, org, as_of: date | None = None, horizon_days: int = TODO_HORIZON_DAYS, audit: bool = True) -> list[TodoItem]:
+    """What is overdue, and what falls due in the next ``horizon_days`` days, in ``org``'s
+    subtree: the cell's review of probationary members for recognition (30 working days after
+    the 12 months, RULES.md §2.3) and the badges due at the next award date (§6). Oldest first."""
+    from datetime import timedelta
+
+    from dangbo.core.workdays import _holidays
+    from dangbo.rules import badges as badge_rules
+    from dangbo.rules.probation import add_months, recognition_review_due
+
+    if not actor.can_read_path(org.path):
+        raise NotInScope(org.pk)
+    as_of = as_of or date.today()
+    until = as_of + timedelta(days=horizon_days)
+    items: list[TodoItem] = []
+    # A review falls due at most ~80 calendar days after the 12 months end (30 working days,
+    # Tết included), so only ceremonies before ``until`` less 12 months can be due.
+    probationary = Member.objects.filter(
+        paths.subtree_q(org.path, "org_path"), status=MemberStatus.PROBATIONARY, ceremony_on__lte=add_months(until, -12)
+    ).select_related("org")
+    holidays = _holidays(add_months(as_of, -24), until + timedelta(days=120))
+    for member in probationary:
+        ends, due, ref = recognition_review_due(member.ceremony_on, holidays=holidays)
+        if due <= until:
+            items.append(TodoItem(
+                kind="recognition", title="Chi bộ xét công nhận đảng viên chính thức", org=member.org, member=member,
+                due_on=due, citation=ref, overdue=due < as_of,
+                note=f"hết 12 tháng dự bị ngày {ends:%d/%m/%Y}; nếu đủ điều kiện, là đảng viên chính thức từ ngày này",
+            ))
+    _, award_on = badge_rules.award_days_around(as_of)
+    if award_on <= until:
+        badges = badge_list(actor=actor, org=org, award_on=award_on, audit=False)
+        for c in badges.due + badges.posthumous:
+            items.append(TodoItem(
+                kind="badge", title=f"Xét tặng Huy hiệu {c.years} năm tuổi đảng" + (" (truy tặng)" if c.ground == badge_rules.Ground.POSTHUMOUS else ""),
+                org=c.member.org, member=c.member, due_on=award_on, citation=badges.citation, overdue=False,
+                note=f"đủ {c.years} năm tuổi đảng ngày {c.reached_on:%d/%m/%Y}",
+            ))
+    items.sort(key=lambda i: (i.due_on, i.kind, i.member.sort_key if i.member else ""))
+    if audit:
+        audit_record(
+            action=Action.LIST_VIEWED, subject_type="org", subject_id=str(org.pk),
+            data={"list": "todo", "as_of": as_of.isoformat(), "rows": len(items)},
+        )
+    return items

@@ -25,6 +25,7 @@ from dangbo.members.forms import (
 )
 from dangbo.members.selectors import (
     badge_list,
+    todo_items,
     org_position,
     position_candidates,
     member_export_rows,
@@ -303,3 +304,51 @@ def position_end_view(request: HttpRequest, org_id) -> HttpResponse:
          "submit": "Ghi nhận"},
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+# --- What is due ---------------------------------------------------------------------------------
+
+
+TODO_HEADER = ["STT", "Việc", "Tổ chức", "Đảng viên", "Hạn", "Tình trạng", "Ghi chú", "Căn cứ"]
+
+
+@login_required
+@require_GET
+def todo_view(request: HttpRequest, org_id=None) -> HttpResponse:
+    """Overdue and due within 30 days: for one organization, or for every subtree the user holds."""
+    from dangbo.orgs.selectors import org_roots
+
+    if org_id is not None:
+        try:
+            orgs = [org_get(actor=request.scope, org_id=org_id)]
+        except NotInScope:
+            raise Http404 from None
+    else:
+        if not request.scope.sees_orgs:
+            return render(request, "web/no_role.html", status=403)
+        orgs = list(org_roots(actor=request.scope))
+    form = BadgeListForm(request.GET)  # the same "ngay" field: the day the list is drawn for
+    as_of = form.cleaned_data.get("ngay") if form.is_valid() else None
+    if form.errors:
+        return render(request, "members/todo.html", {"form": form, "sections": [], "org": orgs[0] if org_id else None}, status=400)
+    as_of = as_of or date.today()
+    sections = [(org, todo_items(actor=request.scope, org=org, as_of=as_of)) for org in orgs]
+    file_format = request.GET.get("dinh-dang")
+    if file_format in ("csv", "xlsx"):
+        rows = (
+            [str(n), item.title, item.org.name, item.member.full_name if item.member else "", item.due_on.strftime("%d/%m/%Y"),
+             "quá hạn" if item.overdue else "sắp đến hạn", item.note, item.citation]
+            for n, item in enumerate((i for _, items in sections for i in items), start=1)
+        )
+        name = f"viec-can-lam-{as_of:%Y%m%d}.{file_format}"
+        if file_format == "csv":
+            response = StreamingHttpResponse(spreadsheet.csv_chunks(TODO_HEADER, rows), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        return FileResponse(
+            spreadsheet.xlsx_file(TODO_HEADER, rows, title=f"Việc cần làm, ngày {as_of:%d/%m/%Y}"), as_attachment=True, filename=name,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    context = {"form": form, "sections": sections, "as_of": as_of, "org": orgs[0] if org_id else None,
+               "query": f"ngay={as_of:%d/%m/%Y}"}
+    return render(request, "members/todo.html", context)

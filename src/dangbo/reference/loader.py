@@ -67,3 +67,25 @@ def ensure_loaded() -> bool:
         return False
     load_all()
     return True
+
+
+def seed_holidays(apps=None) -> int:
+    """Add the holidays of ``data/holidays.csv`` whose day is not in the table yet; a day
+    already there keeps what administrators made of it. Run by the migration (once) and by
+    the tests. Returns how many were added."""
+    from datetime import date
+
+    if apps is None:
+        from django.apps import apps as django_apps
+
+        apps = django_apps
+    Holiday = apps.get_model("reference", "Holiday")
+    holidays = read_list("holidays.csv")
+    present = set(Holiday.objects.values_list("day", flat=True))
+    new = [
+        Holiday(day=date.fromisoformat(row["day"]), name=row["name"], source=row["source"] or holidays.source)
+        for row in holidays.rows
+        if date.fromisoformat(row["day"]) not in present
+    ]
+    Holiday.objects.bulk_create(new)
+    return len(new)

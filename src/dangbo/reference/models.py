@@ -66,3 +66,22 @@ class BirthProvince(ReferenceItem):
 
 KINH_CODE = "01"
 NO_RELIGION_CODE = "00"
+
+
+class Holiday(models.Model):
+    """A public holiday: not a working day when deadlines count working days (rules.deadlines).
+    Seeded from ``data/holidays.csv``; system administrators keep it in line with the
+    government's yearly announcement (the exact Tết days, the day next to National Day,
+    compensatory days off)."""
+
+    day = models.DateField("ngày", unique=True)
+    name = models.CharField("tên ngày nghỉ", max_length=120)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "ngày nghỉ lễ"
+        verbose_name_plural = "ngày nghỉ lễ"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.name}"

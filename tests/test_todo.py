@@ -1,0 +1,117 @@
+"""Working days on the editable holiday calendar, the recognition deadline, and the to-do lists
+(page, export, command)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import User
+
+from dangbo.accounts.models import AccessRole
+from dangbo.accounts.services import role_grant
+from dangbo.core.workdays import add_working_days, working_days_between
+from dangbo.reference.loader import seed_holidays
+from dangbo.reference.models import Holiday
+from dangbo.rules.probation import recognition_review_due
+
+
+def test_weekends_and_holidays_are_not_working_days(db):
+    Holiday.objects.all().delete()
+    assert add_working_days(date(2026, 11, 20), 1) == date(2026, 11, 23)  # Friday → Monday
+    assert add_working_days(date(2026, 11, 23), 5) == date(2026, 11, 30)
+    Holiday.objects.create(day=date(2026, 11, 24), name="Ngày nghỉ thử")
+    assert add_working_days(date(2026, 11, 23), 5) == date(2026, 12, 1)
+    assert working_days_between(date(2026, 11, 23), date(2026, 12, 1)) == 5
+    assert working_days_between(date(2026, 12, 1), date(2026, 11, 23)) == -5
+
+
+def test_the_seeded_calendar_has_tet(db):
+    Holiday.objects.all().delete()
+    assert seed_holidays() > 150 and seed_holidays() == 0  # a second run adds nothing
+    tet = set(Holiday.objects.filter(day__year=2026, name__startswith="Tết Âm lịch").values_list("day", flat=True))
+    assert tet == {date(2026, 2, 16), date(2026, 2, 17), date(2026, 2, 18), date(2026, 2, 19), date(2026, 2, 20)}
+    # 30 working days from the end of January 2026 skip the Tết week
+    assert add_working_days(date(2026, 1, 30), 30) == date(2026, 3, 20)
+
+
+def test_recognition_review_is_due_30_working_days_after_12_months(db):
+    ends, due, ref = recognition_review_due(date(2025, 6, 2), holidays=set())
+    assert ends == date(2026, 6, 2) and due == date(2026, 7, 14) and "Điều 5" in ref
+
+
+@pytest.fixture
+def officer(tree):
+    user = User.objects.create_user("canbo", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.OFFICER, org=tree.commune)
+    return user
+
+
+@pytest.fixture
+def cases(tree, make_member):
+    Holiday.objects.all().delete()
+    return {
+        "late": make_member(tree.cell_a, full=False, admitted_on=date(2025, 6, 2), given_name="Quáhạn"),
+        "soon": make_member(tree.cell_b, full=False, admitted_on=date(2025, 10, 20), given_name="Sắpđến"),
+        "far": make_member(tree.cell_a, full=False, admitted_on=date(2026, 3, 1), given_name="Cònxa"),
+        "full": make_member(tree.cell_a, admitted_on=date(2025, 6, 2), given_name="Đãchínhthức"),
+        "badge": make_member(tree.cell_b, admitted_on=date(1996, 12, 1), birth_date=date(1960, 1, 1), given_name="Huyhiệu"),
+        "outside": make_member(tree.agency, full=False, admitted_on=date(2025, 6, 2), given_name="Ngoài"),
+    }
+
+
+def test_todo_page_lists_overdue_and_due_soon_in_scope(client, tree, officer, cases):
+    client.force_login(officer)
+    html = client.get("/viec-can-lam/", {"ngay": "20/11/2026"}).content.decode()
+    assert "Quáhạn" in html and "quá hạn" in html and "Sắpđến" in html
+    assert "Cònxa" not in html and "Đãchínhthức" not in html and "Ngoài" not in html
+    assert "Huyhiệu" not in html  # the next award date (3/2/2027) is more than 30 days away
+    assert html.index("Quáhạn") < html.index("Sắpđến")
+    html = client.get("/viec-can-lam/", {"ngay": "10/01/2027"}).content.decode()
+    assert "Huyhiệu" in html and "Xét tặng Huy hiệu 30 năm tuổi đảng" in html and "03/02/2027" in html
+
+
+def test_todo_for_one_organization_and_its_export(client, tree, officer, cases):
+    client.force_login(officer)
+    html = client.get(f"/to-chuc/{tree.cell_b.pk}/viec-can-lam/", {"ngay": "20/11/2026"}).content.decode()
+    assert "Sắpđến" in html and "Quáhạn" not in html
+    csv = b"".join(client.get("/viec-can-lam/", {"ngay": "20/11/2026", "dinh-dang": "csv"}).streaming_content).decode()
+    assert "Quáhạn" in csv and "quá hạn" in csv and "Điều 5" in csv
+    assert client.get("/viec-can-lam/", {"ngay": "99/99/2026"}).status_code == 400
+    assert client.get(f"/to-chuc/{tree.agency.pk}/viec-can-lam/").status_code == 404
+
+
+def test_todo_command(tree, cases, capsys):
+    from dangbo.cli import main
+
+    assert main(["todo", "--org", "X1", "--as-of", "2026-11-20", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    names = [(i["member"].split()[-1], i["kind"], i["overdue"]) for i in out["items"]]
+    assert ("Quáhạn", "recognition", True) in names and ("Sắpđến", "recognition", False) in names
+    assert all(i["citation"] for i in out["items"]) and not any(n[0] in ("Cònxa", "Ngoài") for n in names)
+    assert main(["todo", "--org", "X1", "--as-of", "2026-11-20"]) == 0
+    assert "QUÁ HẠN" in capsys.readouterr().out
+    assert main(["todo", "--as-of", "hôm qua"]) == 2
+
+
+def test_administrators_edit_the_holiday_calendar(client, tree, officer):
+    from dangbo.audit.models import AuditEntry
+
+    Holiday.objects.all().delete()
+    client.force_login(officer)
+    assert client.get("/ngay-nghi/").status_code == 403
+    assert client.post("/ngay-nghi/", {"action": "add", "day": "02/01/2026", "name": "x"}).status_code == 403
+    assert not Holiday.objects.exists()
+    admin = User.objects.create_superuser("quantri", password="mat-khau-dai-du-1")
+    client.force_login(admin)
+    response = client.post("/ngay-nghi/", {"action": "add", "day": "02/01/2026", "name": "Nghỉ bù Tết Dương lịch"})
+    assert response.status_code == 302 and Holiday.objects.get(day=date(2026, 1, 2)).name == "Nghỉ bù Tết Dương lịch"
+    assert add_working_days(date(2026, 1, 1), 1) == date(2026, 1, 5)
+    again = client.post("/ngay-nghi/", {"action": "add", "day": "02/01/2026", "name": "Trùng"})
+    assert again.status_code == 400 and "đã có trong lịch nghỉ" in again.content.decode()
+    assert client.post("/ngay-nghi/", {"action": "add", "day": "31/02/2026", "name": "Sai"}).status_code == 400
+    assert "Nghỉ bù Tết Dương lịch" in client.get("/ngay-nghi/", {"nam": "2026"}).content.decode()
+    client.post("/ngay-nghi/?nam=2026", {"action": "remove", "day": "2026-01-02"})
+    assert not Holiday.objects.exists()
+    assert AuditEntry.objects.filter(subject_type="holiday", subject_id="2026-01-02").count() == 2
