@@ -42,6 +42,7 @@ urlpatterns = [
     path("dang-vien/<uuid:member_id>/", member_views.member_profile_view, name="member_profile"),
     path("dang-vien/<uuid:member_id>/sua/", member_views.member_edit_view, name="member_edit"),
     path("dang-vien/<uuid:member_id>/huy-hieu/", member_views.member_badge_view, name="member_badge"),
+    path("dang-vien/<uuid:member_id>/cong-nhan-chinh-thuc/", member_views.member_recognize_view, name="member_recognize"),
     path("dang-vien/<uuid:member_id>/so-dinh-danh/", member_views.member_reveal_id_view, name="member_reveal_id"),
     path("nhat-ky/", audit_views.audit_search_view, name="audit_search"),
     path("nhat-ky/xuat/", audit_views.audit_export_view, name="audit_export"),

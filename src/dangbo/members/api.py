@@ -187,3 +187,37 @@ def award_badge(request, member_id: UUID, body: BadgeIn):
         "decision_on": event.decision_on, "decision_body": event.decision_body, "from_org": None, "to_org": None, "position_org": None,
         "role": "",
     })
+
+
+class RecognitionIn(Schema):
+    vote_on: date
+    approvals: int
+    decision_no: str = ""
+    decision_on: date
+    decision_body: str = ""
+    late_reason: str = ""
+
+
+@router.post("/{member_id}/recognition", response={201: EventOut, 422: ErrorOut}, summary="Ghi nhận công nhận đảng viên chính thức")
+def recognize(request, member_id: UUID, body: RecognitionIn):
+    from dangbo.members.selectors import member_for_edit
+    from dangbo.members.services import member_recognize
+    from dangbo.orgs.services import DecisionRef
+    from dangbo.rules.base import RuleViolation
+
+    member = member_for_edit(actor=request.scope, member_id=member_id)
+    try:
+        event = member_recognize(
+            member=member, vote_on=body.vote_on, approvals=body.approvals, late_reason=body.late_reason[:500], actor=request.user,
+            decision=DecisionRef(number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]),
+        )
+    except RuleViolation as error:
+        errors: dict[str, list[str]] = {}
+        for v in error.violations:
+            errors.setdefault(v.field or "__all__", []).append(str(v))
+        return Status(422, {"detail": "Không ghi nhận được.", "errors": errors})
+    return Status(201, {
+        "kind": event.kind, "kind_label": event.get_kind_display(), "effective_on": event.effective_on, "decision_no": event.decision_no,
+        "decision_on": event.decision_on, "decision_body": event.decision_body, "from_org": None, "to_org": None, "position_org": None,
+        "role": "",
+    })

@@ -188,3 +188,19 @@ class PositionStartForm(DecisionFields):
 class PositionEndForm(DecisionFields):
     ended_on = VietnameseDateField(label="Thôi chức vụ từ ngày")
     field_order = ["ended_on", "decision_no", "decision_on", "decision_body"]
+
+
+class RecognitionForm(DecisionFields):
+    """Recognition as a full member (RULES.md §2.3): the cell's vote and the decision."""
+
+    vote_on = VietnameseDateField(label="Ngày chi bộ biểu quyết")
+    approvals = forms.IntegerField(label="Số đảng viên chính thức tán thành", min_value=0, max_value=10_000)
+    late_reason = forms.CharField(
+        label="Lý do chậm (nếu quá thời hạn)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    field_order = ["vote_on", "approvals", "decision_no", "decision_on", "decision_body", "late_reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision_on"].required = True
+        self.fields["decision_on"].error_messages["required"] = "Chưa nhập ngày quyết định công nhận đảng viên chính thức."

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 
 from dangbo.audit.services import Action, audit_record, field_diff
 from dangbo.core import text
@@ -196,30 +197,75 @@ def _append(member: Member, event: MemberEvent) -> MemberEvent:
 
 
 @transaction.atomic
-def member_recognize(*, member: Member, decision: DecisionRef, full_on: date | None = None, actor=None) -> MemberEvent:
+def member_recognize(
+    *,
+    member: Member,
+    decision: DecisionRef,
+    full_on: date | None = None,
+    vote_on: date | None = None,
+    approvals: int | None = None,
+    late_reason: str = "",
+    actor=None,
+) -> MemberEvent:
     """Recognition as a full member, effective at the end of the 12 months of probation
-    counted from the ceremony, whatever the delays (RULES.md §2.3, Charter art. 5)."""
+    counted from the ceremony, whatever the delays (RULES.md §2.3, Charter art. 5).
+
+    With the cell's vote (``vote_on``, ``approvals``), the vote is checked: on or after the
+    end of probation, at least two thirds of the cell's full members on that day, within 30
+    working days; the decision within 30 working days of the vote. A step past its time
+    limit is recorded only with ``late_reason``, and is marked late in the ledger.
+    """
+    from dangbo.core.workdays import add_working_days
+    from dangbo.rules import probation as probation_rules
+    from dangbo.rules import votes as vote_rules
+
+    member = Member.objects.get(pk=member.pk)
     if member.status != MemberStatus.PROBATIONARY:
         raise RuleViolation([Violation("ledger", "Chỉ công nhận chính thức cho đảng viên dự bị.", INPUT)])
     due = probation_end(member.ceremony_on)
-    event = MemberEvent(
-        kind=Kind.RECOGNIZED,
-        effective_on=full_on or due.on,
-        recorded_by=actor,
-        rule_version=due.rule_ref,
-        **decision.fields(),
-    )
-    if event.effective_on != due.on:
-        raise RuleViolation(
-            [
-                Violation(
-                    "probation.length",
-                    f"Ngày chính thức phải là ngày hết 12 tháng dự bị ({due.on:%d/%m/%Y}).",
-                    due.rule_ref,
-                    field="full_on",
-                )
-            ]
+    violations: list[Violation] = []
+    if (full_on or due.on) != due.on:
+        violations.append(Violation("probation.length", f"Ngày chính thức phải là ngày hết 12 tháng dự bị ({due.on:%d/%m/%Y}).", due.rule_ref, field="full_on"))
+    data: dict = {}
+    late: list[str] = []
+    if decision.on is None:
+        violations.append(Violation("input", "Chưa nhập ngày quyết định công nhận đảng viên chính thức.", INPUT, field="decision_on"))
+    if vote_on is not None:
+        _, review_due, review_ref = probation_rules.recognition_review_due(member.ceremony_on)
+        if vote_on < due.on:
+            violations.append(Violation(
+                probation_rules.PROBATION_MONTHS.code,
+                f"Chi bộ chỉ xét công nhận chính thức sau khi hết 12 tháng dự bị ({due.on:%d/%m/%Y}).", due.rule_ref, field="vote_on",
+            ))
+        elif vote_on > review_due:
+            late.append(f"chi bộ xét sau thời hạn {review_due:%d/%m/%Y} ({review_ref})")
+        denominator = Member.objects.filter(
+            placements__org=member.org, placements__status=MemberStatus.FULL, placements__counted=True,
+            placements__valid_from__lte=vote_on,
+        ).filter(Q(placements__valid_to__isnull=True) | Q(placements__valid_to__gt=vote_on)).distinct().count()
+        violations += vote_rules.check_vote(
+            rule=vote_rules.RECOGNITION_VOTE_SHARE, on=vote_on, approvals=approvals if approvals is not None else -1, denominator=denominator,
         )
+        data.update(vote_on=vote_on.isoformat(), approvals=approvals, denominator=denominator)
+        if decision.on is not None:
+            if decision.on < vote_on:
+                violations.append(Violation("input", "Ngày quyết định không thể trước ngày chi bộ biểu quyết.", INPUT, field="decision_on"))
+            else:
+                decision_rule = probation_rules.RECOGNITION_DECISION_WORKING_DAYS.at(vote_on)
+                decision_due = add_working_days(vote_on, decision_rule.value)
+                if decision.on > decision_due:
+                    late.append(f"quyết định sau thời hạn {decision_due:%d/%m/%Y} ({decision_rule.ref})")
+    if late:
+        reason = text.clean(late_reason)
+        if not reason:
+            violations.append(Violation(
+                "deadline", "Quá thời hạn: " + "; ".join(late) + ". Ghi rõ lý do chậm để lưu hồ sơ.", due.rule_ref, field="late_reason",
+            ))
+        data.update(late=late, late_reason=reason[:500])
+    refuse_if(violations)
+    event = MemberEvent(
+        kind=Kind.RECOGNIZED, effective_on=due.on, recorded_by=actor, rule_version=due.rule_ref, data=data, **decision.fields(),
+    )
     return _append(member, event)
 
 

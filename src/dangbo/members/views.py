@@ -22,6 +22,7 @@ from dangbo.members.forms import (
     MemberSearchForm,
     PositionEndForm,
     PositionStartForm,
+    RecognitionForm,
 )
 from dangbo.members.selectors import (
     badge_list,
@@ -40,6 +41,7 @@ from dangbo.members.services import (
     member_award_badge,
     member_position_end,
     member_position_start,
+    member_recognize,
     member_update_identity,
 )
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
@@ -352,3 +354,45 @@ def todo_view(request: HttpRequest, org_id=None) -> HttpResponse:
     context = {"form": form, "sections": sections, "as_of": as_of, "org": orgs[0] if org_id else None,
                "query": f"ngay={as_of:%d/%m/%Y}"}
     return render(request, "members/todo.html", context)
+
+
+# --- Recognition as a full member ------------------------------------------------------------------
+
+
+@login_required
+def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
+    from dangbo.members.models import MemberStatus
+    from dangbo.rules.probation import recognition_review_due
+
+    try:
+        member = member_for_edit(actor=request.scope, member_id=member_id)
+    except NotInScope:
+        raise Http404 from None
+    if member.status != MemberStatus.PROBATIONARY:
+        messages.error(request, "Chỉ công nhận chính thức cho đảng viên dự bị.")
+        return redirect("member_profile", member_id=member.pk)
+    form = RecognitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member_recognize(
+                member=member, decision=form.decision(), vote_on=data["vote_on"], approvals=data["approvals"],
+                late_reason=data.get("late_reason") or "", actor=request.user,
+            )
+        except RuleViolation as error:
+            form.add_violations(error)
+        else:
+            messages.success(request, "Đã ghi nhận công nhận đảng viên chính thức.")
+            return redirect("member_profile", member_id=member.pk)
+    ends, review_due, _ = recognition_review_due(member.ceremony_on)
+    subtitle = (
+        f"Lễ kết nạp ngày {member.ceremony_on:%d/%m/%Y}; hết 12 tháng dự bị ngày {ends:%d/%m/%Y} — nếu được công nhận, là đảng viên "
+        f"chính thức từ ngày này dù các bước sau có chậm. Chi bộ xét chậm nhất ngày {review_due:%d/%m/%Y}; cần ít nhất hai phần ba "
+        "số đảng viên chính thức của chi bộ tán thành."
+    )
+    return render(
+        request, "web/form.html",
+        {"form": form, "title": f"Công nhận đảng viên chính thức: {member.full_name}", "subtitle": subtitle,
+         "cancel_url": reverse("member_profile", args=[member.pk]), "submit": "Ghi nhận"},
+        status=400 if form.is_bound and form.errors else 200,
+    )

@@ -1,0 +1,51 @@
+"""Votes: who counts in the denominator, and the share that carries a decision (RULES.md §3).
+
+Approvals are counted against the full denominator, not against those present: the official
+members of the organization on the day of the vote, less those temporarily transferred out,
+exempted members who are absent, suspended members and members under prosecution (QĐ 294
+§9.3.2). The ledger has no exemptions or suspensions yet, so today the denominator is the
+cell's full members on the vote day; the exclusions come with those workflows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+from dangbo.rules.base import Rule, RuleVersion, Violation, register
+from dangbo.rules.citations import CHARTER, CHARTER_ADOPTED, QD_24, QD_24_FROM, QD_294, QD_294_FROM
+
+RECOGNITION_VOTE_SHARE = register(
+    Rule(
+        code="vote.recognition_share",
+        title="Chi bộ xét công nhận đảng viên chính thức: ít nhất hai phần ba đảng viên chính thức tán thành",
+        versions=(
+            RuleVersion(CHARTER_ADOPTED, Fraction(2, 3), f"{CHARTER}, Điều 5; Quy định 29-QĐ/TW (2016)", confirmed=False),
+            RuleVersion(QD_24_FROM, Fraction(2, 3), f"{CHARTER}, Điều 5; {QD_24}"),
+            RuleVersion(QD_294_FROM, Fraction(2, 3), f"{CHARTER}, Điều 5; {QD_294}, mục 9.3.2 (cách tính số đảng viên)", confirmed=False),
+        ),
+    )
+)
+
+
+def approvals_needed(share: Fraction, denominator: int) -> int:
+    """The fewest approvals that reach ``share`` of ``denominator`` (2/3 of 10 → 7)."""
+    needed = share * denominator
+    return needed.numerator // needed.denominator + (1 if needed.denominator != 1 else 0)
+
+
+def check_vote(*, rule: Rule, on: date, approvals: int, denominator: int) -> list[Violation]:
+    version = rule.at(on)
+    if denominator <= 0:
+        return [Violation(rule.code, "Chi bộ không có đảng viên chính thức nào vào ngày biểu quyết.", version.ref, field="approvals")]
+    if approvals < 0 or approvals > denominator:
+        return [Violation(rule.code, f"Số tán thành phải từ 0 đến {denominator} (số đảng viên chính thức của chi bộ).", version.ref, field="approvals")]
+    needed = approvals_needed(version.value, denominator)
+    if approvals < needed:
+        return [Violation(
+            rule.code,
+            f"{approvals}/{denominator} đảng viên chính thức tán thành, chưa đủ {version.value.numerator}/{version.value.denominator} "
+            f"(cần ít nhất {needed}). Nếu không đủ điều kiện, chi bộ đề nghị xóa tên theo quy định.",
+            version.ref, field="approvals",
+        )]
+    return []
