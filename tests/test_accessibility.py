@@ -55,6 +55,8 @@ def _pages(admin: bool = False) -> list[str]:
         f"/to-chuc/{commune.pk}/huy-hieu/?ngay=02/09/2026",
         f"/to-chuc/{cell.pk}/chuc-vu/",
         f"/to-chuc/{commune.pk}/chuc-vu/",
+        f"/to-chuc/{commune.pk}/chuyen-sinh-hoat/",
+        f"/dang-vien/{member.pk}/chuyen-sinh-hoat/",
         "/khoa-api/",
         "/viec-can-lam/",
         f"/to-chuc/{commune.pk}/viec-can-lam/?ngay=10/01/2027",

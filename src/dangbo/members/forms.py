@@ -204,3 +204,24 @@ class RecognitionForm(DecisionFields):
         super().__init__(*args, **kwargs)
         self.fields["decision_on"].required = True
         self.fields["decision_on"].error_messages["required"] = "Chưa nhập ngày quyết định công nhận đảng viên chính thức."
+
+
+class TransferIssueForm(DecisionFields):
+    to_code = forms.CharField(label="Mã tổ chức nơi chuyển đến", max_length=40, help_text="mã chi bộ nơi đến, do cấp ủy nơi đến cung cấp")
+    issued_on = VietnameseDateField(label="Ngày giới thiệu chuyển")
+    field_order = ["to_code", "issued_on", "decision_no", "decision_on", "decision_body"]
+
+    def clean_to_code(self):
+        from dangbo.orgs.models import Org
+
+        code = self.cleaned_data["to_code"].strip()
+        org = Org.objects.filter(code=code, dissolved_on__isnull=True).first()
+        if org is None:
+            raise forms.ValidationError("Không có tổ chức đảng nào mang mã này.")
+        self.cleaned_data["to_org"] = org
+        return code
+
+
+class TransferArrivalForm(VietnameseForm):
+    arrived_on = VietnameseDateField(label="Ngày đảng viên đến sinh hoạt (xuất trình giấy giới thiệu)")
+    late_reason = forms.CharField(label="Lý do chậm (nếu quá thời hạn)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

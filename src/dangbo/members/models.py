@@ -173,3 +173,32 @@ class Placement(UUIDModel):
     class Meta:
         ordering = ["member", "valid_from"]
         indexes = [models.Index(fields=["org", "valid_from"]), models.Index(fields=["member", "valid_from"])]
+
+
+class TransferCase(UUIDModel, Decision):
+    """An official transfer between two organizations of this installation, from the letter
+    (giấy giới thiệu) to the receiver's confirmation of arrival (RULES.md §2.5). Both sides
+    see it while it is open; the ledger records the transfer on the day of arrival."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Đang chuyển"
+        COMPLETED = "completed", "Đã tiếp nhận"
+
+    member = models.ForeignKey(Member, models.PROTECT, related_name="transfer_cases")
+    from_org = models.ForeignKey("orgs.Org", models.PROTECT, related_name="+", verbose_name="nơi chuyển đi")
+    to_org = models.ForeignKey("orgs.Org", models.PROTECT, related_name="+", verbose_name="nơi chuyển đến")
+    issued_on = models.DateField("ngày giới thiệu chuyển")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
+    arrived_on = models.DateField("ngày đến sinh hoạt", null=True, blank=True)
+    late_reason = models.CharField(max_length=500, blank=True)
+    rule_version = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "hồ sơ chuyển sinh hoạt đảng"
+        ordering = ["issued_on", "created_at"]
+        indexes = [models.Index(fields=["state", "from_org"]), models.Index(fields=["state", "to_org"])]
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=models.Q(state="open"), name="one_open_transfer_per_member"),
+        ]

@@ -401,6 +401,43 @@ def org_position(*, actor, org, member_id, role):
     return position
 
 
+# --- Transfers (RULES.md §2.5) ----------------------------------------------------------------
+
+
+def transfer_cases(*, actor, org, state: str = "open"):
+    """Transfer cases leaving or entering ``org``'s subtree: both sides see them (the
+    receiving side sees the incoming member's name and where they come from)."""
+    from dangbo.members.models import TransferCase
+
+    if not actor.can_read_path(org.path):
+        raise NotInScope(org.pk)
+    touching = paths.subtree_q(org.path, "from_org__path") | paths.subtree_q(org.path, "to_org__path")
+    return (
+        TransferCase.objects.filter(touching, state=state)
+        .select_related("member", "from_org", "to_org")
+        .order_by("issued_on", "created_at")
+    )
+
+
+def transfer_case_list(*, actor, org) -> list:
+    """The open cases of ``org``'s page, audited as a list of people."""
+    cases = list(transfer_cases(actor=actor, org=org))
+    audit_record(action=Action.LIST_VIEWED, subject_type="org", subject_id=str(org.pk), data={"list": "transfers", "rows": len(cases)})
+    return cases
+
+
+def transfer_case_to_confirm(*, actor, org, case_id):
+    """An open case arriving in ``org``'s subtree that the actor may confirm."""
+    from dangbo.members.models import TransferCase
+
+    if not is_uuid(case_id) or not actor.can_write_path(org.path):
+        raise NotInScope(case_id)
+    case = TransferCase.objects.filter(pk=case_id, state=TransferCase.State.OPEN).select_related("member", "from_org", "to_org").first()
+    if case is None or not paths.is_within(case.to_org.path, org.path):
+        raise NotInScope(case_id)
+    return case
+
+
 # --- What is due (to-do) ------------------------------------------------------------------------
 
 
@@ -422,7 +459,8 @@ TODO_HORIZON_DAYS = 30
 def todo_items(*, actor, org, as_of: date | None = None, horizon_days: int = TODO_HORIZON_DAYS, audit: bool = True) -> list[TodoItem]:
     """What is overdue, and what falls due in the next ``horizon_days`` days, in ``org``'s
     subtree: the cell's review of probationary members for recognition (30 working days after
-    the 12 months, RULES.md §2.3) and the badges due at the next award date (§6). Oldest first."""
+    the 12 months, RULES.md §2.3), open transfers on either side (§2.5) and the badges due at
+    the next award date (§6). Oldest first."""
     from datetime import timedelta
 
     from dangbo.core.workdays import _holidays
@@ -447,6 +485,17 @@ def todo_items(*, actor, org, as_of: date | None = None, horizon_days: int = TOD
                 kind="recognition", title="Chi bộ xét công nhận đảng viên chính thức", org=member.org, member=member,
                 due_on=due, citation=ref, overdue=due < as_of,
                 note=f"hết 12 tháng dự bị ngày {ends:%d/%m/%Y}; nếu đủ điều kiện, là đảng viên chính thức từ ngày này",
+            ))
+    from dangbo.members.services import transfer_deadlines
+
+    for case in transfer_cases(actor=actor, org=org):
+        present_by, complete_by = transfer_deadlines(case)
+        due = present_by if as_of <= present_by else complete_by
+        if due <= until:
+            items.append(TodoItem(
+                kind="transfer", title=f"Chuyển sinh hoạt đảng: {case.from_org.name} → {case.to_org.name}", org=case.to_org,
+                member=case.member, due_on=due, citation=case.rule_version, overdue=due < as_of,
+                note=f"giới thiệu ngày {case.issued_on:%d/%m/%Y}; xuất trình giấy giới thiệu trước {present_by:%d/%m/%Y}, hoàn tất trước {complete_by:%d/%m/%Y}",
             ))
     _, award_on = badge_rules.award_days_around(as_of)
     if award_on <= until:

@@ -459,3 +459,82 @@ def member_award_badge(
         data={"years": years, "ground": ground}, **decision.fields(),
     )
     return _append(member, event)
+
+
+# --- Official transfers between organizations of this installation (RULES.md §2.5) ---------
+
+
+@transaction.atomic
+def transfer_issue(*, member: Member, to_org: Org, issued_on: date, decision: DecisionRef, actor=None):
+    """The sending side issues the transfer letter: a case both sides see until the receiver
+    confirms arrival. The member stays where they are (and counted there) until then."""
+    from dangbo.members.models import TransferCase
+    from dangbo.rules import transfers as transfer_rules
+
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    violations = []
+    if member.status not in (MemberStatus.PROBATIONARY, MemberStatus.FULL):
+        violations.append(Violation("input", "Chỉ chuyển sinh hoạt cho đảng viên đang sinh hoạt.", INPUT, field="to_org"))
+    violations += _check_holder_org(to_org, issued_on)
+    if to_org.pk == member.org_id:
+        violations.append(Violation("input", "Tổ chức chuyển đến trùng với nơi đang sinh hoạt.", INPUT, field="to_org"))
+    if issued_on > date.today():
+        violations.append(Violation("input", "Ngày giới thiệu không thể sau hôm nay.", INPUT, field="issued_on"))
+    if decision.on is not None and decision.on > issued_on:
+        violations.append(Violation("input", "Ngày giới thiệu không thể trước ngày quyết định.", INPUT, field="issued_on"))
+    if TransferCase.objects.filter(member=member, state=TransferCase.State.OPEN).exists():
+        violations.append(Violation("input", "Đảng viên đang có một hồ sơ chuyển sinh hoạt chưa hoàn tất.", INPUT, field="to_org"))
+    refuse_if(violations)
+    case = TransferCase.objects.create(
+        member=member, from_org_id=member.org_id, to_org=to_org, issued_on=issued_on, recorded_by=actor,
+        rule_version=transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.at(issued_on).ref, **decision.fields(),
+    )
+    audit_record(
+        action=Action.CREATED, subject_type="member", subject_id=str(member.pk),
+        data={"transfer_case": str(case.pk), "from": member.org.code, "to": to_org.code, "issued_on": issued_on.isoformat()},
+    )
+    return case
+
+
+def transfer_deadlines(case) -> tuple[date, date]:
+    """(the last day to present the letter, the last day to complete the transfer)."""
+    from dangbo.core.workdays import add_working_days
+    from dangbo.rules import transfers as transfer_rules
+
+    present = transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.value(case.issued_on)
+    complete = transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.value(case.issued_on)
+    return add_working_days(case.issued_on, present), add_working_days(case.issued_on, complete)
+
+
+@transaction.atomic
+def transfer_confirm_arrival(*, case, arrived_on: date, late_reason: str = "", actor=None) -> MemberEvent:
+    """The receiving side confirms the member has presented the letter: the ledger records
+    the transfer on ``arrived_on`` with the case's decision, and the case closes. Past the
+    30 working days to present the letter, a reason is required and kept."""
+    from dangbo.members.models import TransferCase
+    from dangbo.rules import transfers as transfer_rules
+
+    case = TransferCase.objects.select_for_update().select_related("member", "to_org").get(pk=case.pk)
+    violations = []
+    if case.state != TransferCase.State.OPEN:
+        violations.append(Violation("input", "Hồ sơ chuyển sinh hoạt này đã hoàn tất.", INPUT, field="arrived_on"))
+    if arrived_on < case.issued_on:
+        violations.append(Violation("input", f"Ngày đến không thể trước ngày giới thiệu ({case.issued_on:%d/%m/%Y}).", INPUT, field="arrived_on"))
+    if arrived_on > date.today():
+        violations.append(Violation("input", "Ngày đến không thể sau hôm nay.", INPUT, field="arrived_on"))
+    present_by, _ = transfer_deadlines(case)
+    reason = text.clean(late_reason)[:500]
+    if arrived_on > present_by and not reason:
+        violations.append(Violation(
+            transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.code,
+            f"Quá thời hạn xuất trình giấy giới thiệu ({present_by:%d/%m/%Y}); ghi rõ lý do chậm để lưu hồ sơ.",
+            transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.at(case.issued_on).ref, field="late_reason",
+        ))
+    refuse_if(violations)
+    event = member_transfer(
+        member=case.member, to_org=case.to_org, effective_on=arrived_on, actor=actor,
+        decision=DecisionRef(number=case.decision_no, on=case.decision_on, body=case.decision_body),
+    )
+    case.state, case.arrived_on, case.late_reason = TransferCase.State.COMPLETED, arrived_on, reason
+    case.save(update_fields=["state", "arrived_on", "late_reason"])
+    return event

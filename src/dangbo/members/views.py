@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.core.identity import mask_national_id
-from dangbo.members import exports
 from dangbo.core import spreadsheet
+from dangbo.members import exports
 from dangbo.members.forms import (
     BadgeAwardForm,
     BadgeListForm,
@@ -23,9 +23,13 @@ from dangbo.members.forms import (
     PositionEndForm,
     PositionStartForm,
     RecognitionForm,
+    TransferArrivalForm,
+    TransferIssueForm,
 )
 from dangbo.members.selectors import (
     badge_list,
+    transfer_case_list,
+    transfer_case_to_confirm,
     todo_items,
     org_position,
     position_candidates,
@@ -43,7 +47,11 @@ from dangbo.members.services import (
     member_position_start,
     member_recognize,
     member_update_identity,
+    transfer_confirm_arrival,
+    transfer_deadlines,
+    transfer_issue,
 )
+from dangbo.orgs import paths
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
 from dangbo.rules.badges import party_age_years
 from dangbo.rules.base import RuleViolation
@@ -394,5 +402,77 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
         request, "web/form.html",
         {"form": form, "title": f"Công nhận đảng viên chính thức: {member.full_name}", "subtitle": subtitle,
          "cancel_url": reverse("member_profile", args=[member.pk]), "submit": "Ghi nhận"},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- Official transfers (RULES.md §2.5) ---------------------------------------------------------
+
+
+@login_required
+def member_transfer_view(request: HttpRequest, member_id) -> HttpResponse:
+    """The sending side issues the transfer letter."""
+    try:
+        member = member_for_edit(actor=request.scope, member_id=member_id)
+    except NotInScope:
+        raise Http404 from None
+    form = TransferIssueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer_issue(member=member, to_org=form.cleaned_data["to_org"], issued_on=form.cleaned_data["issued_on"],
+                           decision=form.decision(), actor=request.user)
+        except RuleViolation as error:
+            form.add_violations(error, {"to_org": "to_code", "org": "to_code"})
+        else:
+            messages.success(request, f"Đã giới thiệu chuyển sinh hoạt đảng đến {form.cleaned_data['to_org'].name}; chờ nơi đến xác nhận.")
+            return redirect("member_profile", member_id=member.pk)
+    return render(
+        request, "web/form.html",
+        {"form": form, "title": f"Chuyển sinh hoạt đảng chính thức: {member.full_name}", "cancel_url": reverse("member_profile", args=[member.pk]),
+         "subtitle": f"Đang sinh hoạt tại {member.org.name}. Đảng viên xuất trình giấy giới thiệu với chi ủy nơi đến trong 30 ngày làm việc; việc chuyển hoàn thành trong 60 ngày làm việc. Đảng viên vẫn thuộc nơi đi cho đến khi nơi đến xác nhận.",
+         "submit": "Giới thiệu chuyển"},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def org_transfers_view(request: HttpRequest, org_id) -> HttpResponse:
+    try:
+        org = org_get(actor=request.scope, org_id=org_id)
+    except NotInScope:
+        raise Http404 from None
+    cases = []
+    for case in transfer_case_list(actor=request.scope, org=org):
+        present_by, complete_by = transfer_deadlines(case)
+        incoming = paths.is_within(case.to_org.path, org.path)
+        cases.append({"case": case, "present_by": present_by, "complete_by": complete_by, "incoming": incoming,
+                      "late": date.today() > complete_by, "can_confirm": incoming and request.scope.can_write_path(case.to_org.path)})
+    return render(request, "members/transfers.html", {"org": org, "cases": cases, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)})
+
+
+@login_required
+def transfer_confirm_view(request: HttpRequest, org_id) -> HttpResponse:
+    """The receiving side confirms arrival (?ho-so=<case id>)."""
+    try:
+        org = org_get(actor=request.scope, org_id=org_id)
+        case = transfer_case_to_confirm(actor=request.scope, org=org, case_id=request.GET.get("ho-so", ""))
+    except NotInScope:
+        raise Http404 from None
+    form = TransferArrivalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer_confirm_arrival(case=case, arrived_on=form.cleaned_data["arrived_on"], late_reason=form.cleaned_data.get("late_reason") or "", actor=request.user)
+        except RuleViolation as error:
+            form.add_violations(error, {"ledger": "arrived_on", "org": "arrived_on", "to_org": "arrived_on"})
+        else:
+            messages.success(request, f"Đã tiếp nhận {case.member.full_name} vào {case.to_org.name}.")
+            return redirect("org_transfers", org_id=org.pk)
+    present_by, complete_by = transfer_deadlines(case)
+    return render(
+        request, "web/form.html",
+        {"form": form, "title": f"Tiếp nhận sinh hoạt đảng: {case.member.full_name}", "cancel_url": reverse("org_transfers", args=[org.pk]),
+         "subtitle": f"Từ {case.from_org.name} đến {case.to_org.name}, giới thiệu ngày {case.issued_on:%d/%m/%Y}; hạn xuất trình giấy giới thiệu {present_by:%d/%m/%Y}, hạn hoàn tất {complete_by:%d/%m/%Y}.",
+         "submit": "Xác nhận tiếp nhận"},
         status=400 if form.is_bound and form.errors else 200,
     )
