@@ -120,3 +120,49 @@ def test_officer_edits_a_field_and_sees_it_in_the_history(live_server, page, tra
     page.get_by_text("Đã lưu hồ sơ.").wait_for()
     history = page.locator("section", has=page.get_by_role("heading", name="Chỉnh sửa hồ sơ"))
     assert "Trường Tiểu học Bản Vược" in history.inner_text() and "canbo" in history.inner_text()
+
+
+def test_official_transfer_seen_from_both_sides(live_server, page, transactional_db):
+    """The sender issues the letter; both sides see the case; the receiver confirms arrival."""
+    from datetime import date, timedelta
+
+    from dangbo.accounts.models import AccessRole
+    from dangbo.accounts.services import role_grant
+    from dangbo.members.models import Member
+    from dangbo.orgs.kinds import CELL_KINDS
+    from dangbo.orgs.models import Org
+
+    load_all()
+    build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
+    cells = list(Org.objects.filter(kind__in=CELL_KINDS, members__status__in=("full", "probationary")).distinct().order_by("path")[:2])
+    member = Member.objects.filter(org=cells[0], status="full").order_by("sort_key").first()
+    sender = User.objects.create_user("noidi", password="mat-khau-dai-du-1")
+    role_grant(user=sender, role=AccessRole.OFFICER, org=cells[0])
+    receiver = User.objects.create_user("noiden", password="mat-khau-dai-du-1")
+    role_grant(user=receiver, role=AccessRole.OFFICER, org=cells[1])
+    issued = (date.today() - timedelta(days=3)).strftime("%d/%m/%Y")
+
+    _sign_in(page, live_server.url, "noidi", "mat-khau-dai-du-1")
+    page.goto(f"{live_server.url}/dang-vien/{member.pk}/")
+    page.get_by_role("link", name="Chuyển sinh hoạt đảng").click()
+    page.get_by_label("Mã tổ chức nơi chuyển đến").fill(cells[1].code)
+    page.get_by_label("Ngày giới thiệu chuyển").fill(issued)
+    page.get_by_role("button", name="Giới thiệu chuyển").click()
+    page.get_by_text("chờ nơi đến xác nhận").wait_for()
+    page.goto(f"{live_server.url}/to-chuc/{cells[0].pk}/chuyen-sinh-hoat/")
+    row = page.get_by_role("row", name=member.full_name)
+    assert "chuyển đi" in row.inner_text() and "Xác nhận tiếp nhận" not in row.inner_text()
+    page.get_by_role("button", name="Đăng xuất").click()
+
+    _sign_in(page, live_server.url, "noiden", "mat-khau-dai-du-1")
+    soon = (date.today() + timedelta(days=20)).strftime("%d/%m/%Y")
+    page.goto(f"{live_server.url}/viec-can-lam/?ngay={soon}")  # the letter falls due within 30 days of then
+    assert member.full_name in page.content()
+    page.goto(f"{live_server.url}/to-chuc/{cells[1].pk}/chuyen-sinh-hoat/")
+    page.get_by_role("link", name=f"Xác nhận tiếp nhận {member.full_name}").click()
+    page.get_by_label("Ngày đảng viên đến sinh hoạt (xuất trình giấy giới thiệu)").fill(date.today().strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Xác nhận tiếp nhận").click()
+    page.get_by_text(f"Đã tiếp nhận {member.full_name}").wait_for()
+    page.goto(f"{live_server.url}/dang-vien/{member.pk}/")
+    assert page.get_by_role("heading", name=member.full_name).is_visible()
+    assert "Chuyển sinh hoạt đảng chính thức" in page.content()
