@@ -8,6 +8,7 @@ from uuid import UUID
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from dangbo.core.apierrors import refusal
 from dangbo.core.identity import mask_national_id
 from dangbo.members.forms import MemberSearchForm
 from dangbo.members.selectors import member_history, member_national_id, member_profile, member_search_page
@@ -99,6 +100,15 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] = {}
 
 
+def _event_out(event) -> dict:
+    return {
+        "kind": event.kind, "kind_label": event.get_kind_display(), "effective_on": event.effective_on, "decision_no": event.decision_no,
+        "decision_on": event.decision_on, "decision_body": event.decision_body, "from_org": event.from_org.name if event.from_org else None,
+        "to_org": event.to_org.name if event.to_org else None, "position_org": event.position_org.name if event.position_org else None,
+        "role": event.role,
+    }
+
+
 def _name(item) -> str:
     return item.name if item is not None else ""
 
@@ -139,13 +149,7 @@ def profile(request, member_id: UUID):
 @router.get("/{member_id}/history", response=list[EventOut], summary="Quá trình sinh hoạt đảng")
 def history(request, member_id: UUID):
     member = member_profile(actor=request.scope, member_id=member_id)
-    return [
-        {"kind": e.kind, "kind_label": e.get_kind_display(), "effective_on": e.effective_on, "decision_no": e.decision_no,
-         "decision_on": e.decision_on, "decision_body": e.decision_body, "from_org": e.from_org.name if e.from_org else None,
-         "to_org": e.to_org.name if e.to_org else None, "position_org": e.position_org.name if e.position_org else None,
-         "role": e.role}
-        for e in member_history(actor=request.scope, member=member)
-    ]
+    return [_event_out(e) for e in member_history(actor=request.scope, member=member)]
 
 
 @router.post("/{member_id}/national-id", response=NationalIdOut, summary="Xem số định danh đầy đủ (ghi nhật ký)")
@@ -178,15 +182,8 @@ def award_badge(request, member_id: UUID, body: BadgeIn):
             decision=DecisionRef(number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]),
         )
     except RuleViolation as error:
-        errors: dict[str, list[str]] = {}
-        for v in error.violations:
-            errors.setdefault(v.field or "__all__", []).append(str(v))
-        return Status(422, {"detail": "Không ghi nhận được.", "errors": errors})
-    return Status(201, {
-        "kind": event.kind, "kind_label": event.get_kind_display(), "effective_on": event.effective_on, "decision_no": event.decision_no,
-        "decision_on": event.decision_on, "decision_body": event.decision_body, "from_org": None, "to_org": None, "position_org": None,
-        "role": "",
-    })
+        return Status(*refusal(error))
+    return Status(201, _event_out(event))
 
 
 class RecognitionIn(Schema):
@@ -212,12 +209,5 @@ def recognize(request, member_id: UUID, body: RecognitionIn):
             decision=DecisionRef(number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]),
         )
     except RuleViolation as error:
-        errors: dict[str, list[str]] = {}
-        for v in error.violations:
-            errors.setdefault(v.field or "__all__", []).append(str(v))
-        return Status(422, {"detail": "Không ghi nhận được.", "errors": errors})
-    return Status(201, {
-        "kind": event.kind, "kind_label": event.get_kind_display(), "effective_on": event.effective_on, "decision_no": event.decision_no,
-        "decision_on": event.decision_on, "decision_body": event.decision_body, "from_org": None, "to_org": None, "position_org": None,
-        "role": "",
-    })
+        return Status(*refusal(error))
+    return Status(201, _event_out(event))

@@ -54,6 +54,7 @@ from dangbo.members.services import (
 from dangbo.orgs import paths
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
 from dangbo.rules.badges import party_age_years
+from dangbo.web.pages import form_page
 from dangbo.rules.base import RuleViolation
 
 MAX_QUERY_STRING = 2000
@@ -157,11 +158,9 @@ def member_edit_view(request: HttpRequest, member_id) -> HttpResponse:
                 return redirect("member_profile", member_id=member.pk)
     else:
         form = MemberProfileForm(initial=MemberProfileForm.initial_for(member))
-    return render(
-        request, "web/form.html",
-        {"form": form, "title": f"Sửa hồ sơ: {member.full_name}", "cancel_url": reverse("member_profile", args=[member.pk]),
-         "subtitle": "Tình trạng đảng viên và chi bộ sinh hoạt chỉ thay đổi qua các nghiệp vụ (kết nạp, chuyển sinh hoạt ...)."},
-        status=400 if form.is_bound and form.errors else 200,
+    return form_page(
+        request, form, title=f"Sửa hồ sơ: {member.full_name}", cancel_url=reverse("member_profile", args=[member.pk]),
+        subtitle="Tình trạng đảng viên và chi bộ sinh hoạt chỉ thay đổi qua các nghiệp vụ (kết nạp, chuyển sinh hoạt ...).",
     )
 
 
@@ -231,11 +230,9 @@ def member_badge_view(request: HttpRequest, member_id) -> HttpResponse:
         initial = {k: request.GET.get(k) for k in ("years", "ground", "awarded_on") if request.GET.get(k)}
         form = BadgeAwardForm(initial=initial)
     subtitle = f"Tuổi đảng tính từ ngày {member.party_age_from:%d/%m/%Y}." if member.party_age_from else ""
-    return render(
-        request, "web/form.html",
-        {"form": form, "title": f"Tặng Huy hiệu Đảng: {member.full_name}", "subtitle": subtitle,
-         "cancel_url": reverse("member_profile", args=[member.pk]), "submit": "Ghi nhận"},
-        status=400 if form.is_bound and form.errors else 200,
+    return form_page(
+        request, form, title=f"Tặng Huy hiệu Đảng: {member.full_name}", subtitle=subtitle,
+        cancel_url=reverse("member_profile", args=[member.pk]), submit="Ghi nhận",
     )
 
 
@@ -278,12 +275,10 @@ def position_start_view(request: HttpRequest, org_id) -> HttpResponse:
             else:
                 messages.success(request, f"Đã ghi nhận {data['holder'].full_name} giữ chức vụ.")
                 return redirect("org_page", org_id=org.pk)
-    return render(
-        request, "web/form.html",
-        {"form": form, "title": f"Bầu, chỉ định chức vụ: {org.name}", "cancel_url": reverse("org_page", args=[org.pk]),
-         "subtitle": "Chỉ đảng viên chính thức được bầu vào cấp ủy. Chi bộ từ 9 đảng viên chính thức bầu chi ủy (không quá 7); dưới 9 chỉ bầu bí thư và nếu cần một phó bí thư.",
-         "submit": "Ghi nhận"},
-        status=400 if form.is_bound and form.errors else 200,
+    return form_page(
+        request, form, title=f"Bầu, chỉ định chức vụ: {org.name}", cancel_url=reverse("org_page", args=[org.pk]),
+        subtitle="Chỉ đảng viên chính thức được bầu vào cấp ủy. Chi bộ từ 9 đảng viên chính thức bầu chi ủy (không quá 7); dưới 9 chỉ bầu bí thư và nếu cần một phó bí thư.",
+        submit="Ghi nhận",
     )
 
 
@@ -307,12 +302,10 @@ def position_end_view(request: HttpRequest, org_id) -> HttpResponse:
         else:
             messages.success(request, f"Đã ghi nhận {position.member.full_name} thôi chức vụ {position.get_role_display().lower()}.")
             return redirect("org_page", org_id=org.pk)
-    return render(
-        request, "web/form.html",
-        {"form": form, "title": f"Thôi chức vụ {position.get_role_display().lower()}: {position.member.full_name}",
-         "subtitle": f"{org.name}; giữ chức vụ từ {position.started_on:%d/%m/%Y}.", "cancel_url": reverse("org_page", args=[org.pk]),
-         "submit": "Ghi nhận"},
-        status=400 if form.is_bound and form.errors else 200,
+    return form_page(
+        request, form, title=f"Thôi chức vụ {position.get_role_display().lower()}: {position.member.full_name}",
+        subtitle=f"{org.name}; giữ chức vụ từ {position.started_on:%d/%m/%Y}.", cancel_url=reverse("org_page", args=[org.pk]),
+        submit="Ghi nhận",
     )
 
 
@@ -398,11 +391,9 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
         f"chính thức từ ngày này dù các bước sau có chậm. Chi bộ xét chậm nhất ngày {review_due:%d/%m/%Y}; cần ít nhất hai phần ba "
         "số đảng viên chính thức của chi bộ tán thành."
     )
-    return render(
-        request, "web/form.html",
-        {"form": form, "title": f"Công nhận đảng viên chính thức: {member.full_name}", "subtitle": subtitle,
-         "cancel_url": reverse("member_profile", args=[member.pk]), "submit": "Ghi nhận"},
-        status=400 if form.is_bound and form.errors else 200,
+    return form_page(
+        request, form, title=f"Công nhận đảng viên chính thức: {member.full_name}", subtitle=subtitle,
+        cancel_url=reverse("member_profile", args=[member.pk]), submit="Ghi nhận",
     )
 
 
@@ -426,12 +417,10 @@ def member_transfer_view(request: HttpRequest, member_id) -> HttpResponse:
         else:
             messages.success(request, f"Đã giới thiệu chuyển sinh hoạt đảng đến {form.cleaned_data['to_org'].name}; chờ nơi đến xác nhận.")
             return redirect("member_profile", member_id=member.pk)
-    return render(
-        request, "web/form.html",
-        {"form": form, "title": f"Chuyển sinh hoạt đảng chính thức: {member.full_name}", "cancel_url": reverse("member_profile", args=[member.pk]),
-         "subtitle": f"Đang sinh hoạt tại {member.org.name}. Đảng viên xuất trình giấy giới thiệu với chi ủy nơi đến trong 30 ngày làm việc; việc chuyển hoàn thành trong 60 ngày làm việc. Đảng viên vẫn thuộc nơi đi cho đến khi nơi đến xác nhận.",
-         "submit": "Giới thiệu chuyển"},
-        status=400 if form.is_bound and form.errors else 200,
+    return form_page(
+        request, form, title=f"Chuyển sinh hoạt đảng chính thức: {member.full_name}", cancel_url=reverse("member_profile", args=[member.pk]),
+        subtitle=f"Đang sinh hoạt tại {member.org.name}. Đảng viên xuất trình giấy giới thiệu với chi ủy nơi đến trong 30 ngày làm việc; việc chuyển hoàn thành trong 60 ngày làm việc. Đảng viên vẫn thuộc nơi đi cho đến khi nơi đến xác nhận.",
+        submit="Giới thiệu chuyển",
     )
 
 
@@ -469,10 +458,8 @@ def transfer_confirm_view(request: HttpRequest, org_id) -> HttpResponse:
             messages.success(request, f"Đã tiếp nhận {case.member.full_name} vào {case.to_org.name}.")
             return redirect("org_transfers", org_id=org.pk)
     present_by, complete_by = transfer_deadlines(case)
-    return render(
-        request, "web/form.html",
-        {"form": form, "title": f"Tiếp nhận sinh hoạt đảng: {case.member.full_name}", "cancel_url": reverse("org_transfers", args=[org.pk]),
-         "subtitle": f"Từ {case.from_org.name} đến {case.to_org.name}, giới thiệu ngày {case.issued_on:%d/%m/%Y}; hạn xuất trình giấy giới thiệu {present_by:%d/%m/%Y}, hạn hoàn tất {complete_by:%d/%m/%Y}.",
-         "submit": "Xác nhận tiếp nhận"},
-        status=400 if form.is_bound and form.errors else 200,
+    return form_page(
+        request, form, title=f"Tiếp nhận sinh hoạt đảng: {case.member.full_name}", cancel_url=reverse("org_transfers", args=[org.pk]),
+        subtitle=f"Từ {case.from_org.name} đến {case.to_org.name}, giới thiệu ngày {case.issued_on:%d/%m/%Y}; hạn xuất trình giấy giới thiệu {present_by:%d/%m/%Y}, hạn hoàn tất {complete_by:%d/%m/%Y}.",
+        submit="Xác nhận tiếp nhận",
     )

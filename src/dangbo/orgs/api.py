@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.core.apierrors import refusal
 from dangbo.members.selectors import member_figures_with_children
 from dangbo.members.roles import Role
 from dangbo.orgs.selectors import (
@@ -198,13 +199,6 @@ class GapOut(Schema):
     citation: str
 
 
-def _refusal(error) -> tuple[int, dict]:
-    errors: dict[str, list[str]] = {}
-    for v in error.violations:
-        errors.setdefault(v.field or "__all__", []).append(str(v))
-    return 422, {"detail": "Không ghi nhận được.", "errors": errors}
-
-
 @router.get("/{org_id}/committee-gaps", response=list[GapOut], summary="Những điểm cần kiện toàn cấp ủy (chưa có bí thư, thiếu hoặc thừa chi ủy)")
 def committee_gaps(request, org_id: UUID):
     from dangbo.members.selectors import org_committee_gaps
@@ -230,7 +224,7 @@ def position_start(request, org_id: UUID, body: PositionStartIn):
             decision=DecisionRef(number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]),
         )
     except RuleViolation as error:
-        return Status(*_refusal(error))
+        return Status(*refusal(error))
     return Status(201, {"role": body.role, "role_label": dict(Role.choices)[body.role], "member_id": holder.pk,
                         "member_name": holder.full_name, "started_on": body.started_on})
 
@@ -253,6 +247,6 @@ def position_end(request, org_id: UUID, body: PositionEndIn):
             decision=DecisionRef(number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]),
         )
     except RuleViolation as error:
-        return Status(*_refusal(error))
+        return Status(*refusal(error))
     return Status(200, {"role": position.role, "role_label": position.get_role_display(), "member_id": position.member_id,
                         "member_name": position.member.full_name, "started_on": position.started_on})

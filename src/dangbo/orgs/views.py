@@ -28,6 +28,7 @@ from dangbo.orgs.selectors import (
 )
 from dangbo.orgs.services import locality_create, locality_update, org_establish, org_rename
 from dangbo.rules.base import RuleViolation
+from dangbo.web.pages import form_page
 
 # Organizations that hold hamlets and residential groups (commune level).
 COMMUNE_LEVEL_KINDS = frozenset({OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL})
@@ -79,14 +80,6 @@ def org_page_view(request: HttpRequest, org_id) -> HttpResponse:
     return render(request, "orgs/page.html", context)
 
 
-def _form_page(request, form, *, title, cancel_url, submit="Lưu", subtitle=""):
-    return render(
-        request, "web/form.html",
-        {"form": form, "title": title, "cancel_url": cancel_url, "submit": submit, "subtitle": subtitle},
-        status=400 if form.is_bound and form.errors else 200,
-    )
-
-
 def _editable_or_404(request, org_id):
     try:
         return org_for_edit(actor=request.scope, org_id=org_id)
@@ -110,7 +103,7 @@ def org_create_view(request: HttpRequest, org_id) -> HttpResponse:
         else:
             messages.success(request, f"Đã thành lập {org.name}.")
             return redirect("org_page", org_id=org.pk)
-    return _form_page(request, form, title=f"Thành lập tổ chức trực thuộc {parent.name}", cancel_url=reverse("org_page", args=[parent.pk]), submit="Thành lập")
+    return form_page(request, form, title=f"Thành lập tổ chức trực thuộc {parent.name}", cancel_url=reverse("org_page", args=[parent.pk]), submit="Thành lập")
 
 
 @login_required
@@ -129,7 +122,7 @@ def org_rename_view(request: HttpRequest, org_id) -> HttpResponse:
         else:
             messages.success(request, "Đã đổi tên.")
             return redirect("org_page", org_id=org.pk)
-    return _form_page(request, form, title=f"Đổi tên {org.name}", cancel_url=reverse("org_page", args=[org.pk]), submit="Đổi tên",
+    return form_page(request, form, title=f"Đổi tên {org.name}", cancel_url=reverse("org_page", args=[org.pk]), submit="Đổi tên",
                       subtitle="Tên cũ vẫn được giữ trong lịch sử của tổ chức, đến ngày tên mới có hiệu lực.")
 
 
@@ -151,7 +144,7 @@ def locality_create_view(request: HttpRequest, org_id) -> HttpResponse:
         else:
             messages.success(request, "Đã thêm thôn, tổ dân phố.")
             return redirect("org_page", org_id=commune.pk)
-    return _form_page(request, form, title=f"Thêm thôn, tổ dân phố của {commune.name}", cancel_url=reverse("org_page", args=[commune.pk]), submit="Thêm")
+    return form_page(request, form, title=f"Thêm thôn, tổ dân phố của {commune.name}", cancel_url=reverse("org_page", args=[commune.pk]), submit="Thêm")
 
 
 @login_required
@@ -173,4 +166,4 @@ def locality_edit_view(request: HttpRequest, locality_id) -> HttpResponse:
         else:
             messages.success(request, "Đã lưu thôn, tổ dân phố.")
             return redirect("org_page", org_id=locality.commune_id)
-    return _form_page(request, form, title=f"Sửa {locality}", cancel_url=reverse("org_page", args=[locality.commune_id]))
+    return form_page(request, form, title=f"Sửa {locality}", cancel_url=reverse("org_page", args=[locality.commune_id]))
