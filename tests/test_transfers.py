@@ -12,7 +12,8 @@ from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.members import ledger
 from dangbo.members.models import MemberEvent, TransferCase
-from dangbo.members.services import transfer_confirm_arrival, transfer_deadlines, transfer_issue
+from dangbo.members.services import transfer_confirm_arrival, transfer_issue
+from dangbo.rules.transfers import transfer_deadlines
 from dangbo.orgs import services as org_services
 from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.services import DecisionRef
@@ -41,7 +42,7 @@ def world(tree, make_member):
 def test_deadlines_are_30_and_60_working_days(world):
     tree, commune2, cell2, member, *_ = world
     case = transfer_issue(member=member, to_org=cell2, issued_on=date(2026, 3, 2), decision=DECISION)
-    assert transfer_deadlines(case) == (date(2026, 4, 13), date(2026, 5, 25))
+    assert transfer_deadlines(case.issued_on) == (date(2026, 4, 13), date(2026, 5, 25))
     assert "Quy định 294-QĐ/TW" in case.rule_version
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import signal
 import sys
 
 
@@ -159,15 +158,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
-def argv_is_console() -> bool:
-    """True when running as the `dangbo` command, not called from tests or another program."""
-    return os.path.basename(sys.argv[0]) in ("dangbo", "cli.py")
-
-
 def cmd_badges(args: argparse.Namespace) -> int:
     """Who is eligible for which Party badge on an award date, and why (RULES.md §6)."""
-    if hasattr(signal, "SIGPIPE") and argv_is_console():
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `dangbo badges ... | head` ends quietly (never in the server)
     _setup()
     import json
     from datetime import date
@@ -221,13 +213,11 @@ def _system_scope_and_org(code: str | None):
 
 def cmd_todo(args: argparse.Namespace) -> int:
     """What is overdue and what falls due in the next 30 days (RULES.md §2.3, §6)."""
-    if hasattr(signal, "SIGPIPE") and argv_is_console():
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     _setup()
     import json
     from datetime import date
 
-    from dangbo.members.selectors import todo_items
+    from dangbo.members.selectors import due_items
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
@@ -238,7 +228,7 @@ def cmd_todo(args: argparse.Namespace) -> int:
     if scope is None:
         print(org, file=sys.stderr)
         return 2
-    items = todo_items(actor=scope, org=org, as_of=as_of)
+    items = due_items(actor=scope, org=org, as_of=as_of)
     if args.format == "json":
         print(json.dumps({"org": org.code, "as_of": as_of.isoformat(), "items": [
             {"kind": i.kind, "title": i.title, "org": i.org.code, "org_name": i.org.name,
@@ -323,7 +313,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args) or 0
+    try:
+        return args.func(args) or 0
+    except BrokenPipeError:
+        # the reader of a listing went away (`dangbo todo | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

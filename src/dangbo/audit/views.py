@@ -4,15 +4,15 @@ Thin: check the role, validate the request with a form, call selectors, render."
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dangbo.audit.forms import AuditSearchForm
 from dangbo.audit.selectors import EXPORT_HEADER, audit_export_cells, audit_export_rows, audit_require_admin, audit_search_page
-from dangbo.core import spreadsheet
 from dangbo.orgs.selectors import NotInScope
+from dangbo.web.pages import spreadsheet_download
 
 MAX_QUERY_STRING = 2000
 FORMATS = ("xlsx", "csv")
@@ -64,16 +64,8 @@ def audit_export_view(request: HttpRequest) -> HttpResponse:
     _, rows = audit_export_rows(actor=request.scope, filters=form.filters(), file_format=file_format)
     cells = (audit_export_cells(row) for row in rows)
     today = timezone.localdate()
-    name = f"nhat-ky-truy-cap-{today:%Y%m%d}.{file_format}"
-    if file_format == "csv":
-        response = StreamingHttpResponse(spreadsheet.csv_chunks(EXPORT_HEADER, cells), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    book = spreadsheet.xlsx_file(
-        EXPORT_HEADER, cells, title=f"Nhật ký truy cập (xuất ngày {today:%d/%m/%Y})", sheet_name="Nhật ký",
+    return spreadsheet_download(
+        EXPORT_HEADER, cells, file_format=file_format, filename=f"nhat-ky-truy-cap-{today:%Y%m%d}.{file_format}",
+        title=f"Nhật ký truy cập (xuất ngày {today:%d/%m/%Y})", sheet_name="Nhật ký",
         widths=[(1, 1, 20), (2, 5, 18), (6, 6, 30), (8, 8, 50), (9, 10, 18)],
-    )
-    return FileResponse(
-        book, as_attachment=True, filename=name,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

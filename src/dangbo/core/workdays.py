@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 
-def _holidays(start: date, end: date) -> set[date]:
+def holidays_between(start: date, end: date) -> set[date]:
+    """The holidays from ``start`` to ``end``: load once, pass to many deadline computations."""
     from dangbo.reference.models import Holiday
 
     return set(Holiday.objects.filter(day__gte=start, day__lte=end).values_list("day", flat=True))
@@ -19,7 +20,7 @@ def add_working_days(start: date, days: int, *, holidays: set[date] | None = Non
         return start
     # 5 working days a week, plus room for holidays (Tết can take 9 days in a row)
     horizon = start + timedelta(days=days * 7 // 5 + 30)
-    off = holidays if holidays is not None else _holidays(start, horizon)
+    off = holidays if holidays is not None else holidays_between(start, horizon)
     day, counted = start, 0
     while counted < days:
         day += timedelta(days=1)
@@ -32,5 +33,5 @@ def working_days_between(start: date, end: date, *, holidays: set[date] | None =
     """Working days after ``start`` up to and including ``end`` (negative when ``end`` is before)."""
     if end < start:
         return -working_days_between(end, start, holidays=holidays)
-    off = holidays if holidays is not None else _holidays(start, end)
+    off = holidays if holidays is not None else holidays_between(start, end)
     return sum(1 for n in range(1, (end - start).days + 1) if (d := start + timedelta(days=n)).weekday() < 5 and d not in off)

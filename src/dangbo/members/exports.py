@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable, Iterator
 
 from dangbo.core import spreadsheet
@@ -35,15 +34,12 @@ def _cells(number: int, member: Member) -> list[str]:
     return [str(number)] + [neutralize(get(member)) for _, get in COLUMNS[1:]]
 
 
-def csv_chunks(rows: Iterable[Member]) -> Iterator[str]:
-    """UTF-8 with a byte-order mark so Excel opens Vietnamese text correctly."""
-    return spreadsheet.csv_chunks(HEADER, (_cells(number, member) for number, member in enumerate(rows, start=1)))
+def member_cells(rows: Iterable[Member]) -> Iterator[list[str]]:
+    """The member list's rows, numbered, for web.pages.spreadsheet_download."""
+    return (_cells(number, member) for number, member in enumerate(rows, start=1))
 
 
-def xlsx_file(rows: Iterable[Member], *, title: str) -> tempfile.SpooledTemporaryFile:
-    """An XLSX written in constant memory; every cell is written as text, never a formula."""
-    cells = (_cells(number, member) for number, member in enumerate(rows, start=1))
-    return spreadsheet.xlsx_file(HEADER, cells, title=title, widths=[(1, 1, 28), (2, len(HEADER) - 1, 16)])
+MEMBER_XLSX_WIDTHS = [(1, 1, 28), (2, len(HEADER) - 1, 16)]
 
 
 BADGE_HEADER = ["STT", "Danh sách", "Họ và tên", "Ngày sinh", "Chi bộ", "Ngày vào Đảng", "Tuổi đảng tính từ", "Huy hiệu (năm)", "Đủ tuổi đảng ngày", "Trường hợp"]

@@ -442,7 +442,7 @@ def transfer_case_to_confirm(*, actor, org, case_id):
 
 
 @dataclass(frozen=True)
-class TodoItem:
+class DueItem:
     kind: str  # "recognition" | "badge"
     title: str
     org: object
@@ -453,46 +453,47 @@ class TodoItem:
     note: str = ""
 
 
-TODO_HORIZON_DAYS = 30
+DUE_HORIZON_DAYS = 30
 
 
-def todo_items(*, actor, org, as_of: date | None = None, horizon_days: int = TODO_HORIZON_DAYS, audit: bool = True) -> list[TodoItem]:
+def due_items(*, actor, org, as_of: date | None = None, horizon_days: int = DUE_HORIZON_DAYS, audit: bool = True) -> list[DueItem]:
     """What is overdue, and what falls due in the next ``horizon_days`` days, in ``org``'s
     subtree: the cell's review of probationary members for recognition (30 working days after
     the 12 months, RULES.md §2.3), open transfers on either side (§2.5) and the badges due at
     the next award date (§6). Oldest first."""
     from datetime import timedelta
 
-    from dangbo.core.workdays import _holidays
+    from dangbo.core.workdays import holidays_between
     from dangbo.rules import badges as badge_rules
-    from dangbo.rules.probation import add_months, recognition_review_due
+    from dangbo.rules.probation import PROBATION_MONTHS, add_months, recognition_review_due
+    from dangbo.rules.transfers import transfer_deadlines
 
     if not actor.can_read_path(org.path):
         raise NotInScope(org.pk)
     as_of = as_of or date.today()
     until = as_of + timedelta(days=horizon_days)
-    items: list[TodoItem] = []
-    # A review falls due at most ~80 calendar days after the 12 months end (30 working days,
-    # Tết included), so only ceremonies before ``until`` less 12 months can be due.
+    items: list[DueItem] = []
+    # A review falls due after probation ends, so only ceremonies at least the probation
+    # (12 months) before ``until`` can be due.
     probationary = Member.objects.filter(
-        paths.subtree_q(org.path, "org_path"), status=MemberStatus.PROBATIONARY, ceremony_on__lte=add_months(until, -12)
+        paths.subtree_q(org.path, "org_path"), status=MemberStatus.PROBATIONARY, ceremony_on__lte=add_months(until, -PROBATION_MONTHS.value(until))
     ).select_related("org")
-    holidays = _holidays(add_months(as_of, -24), until + timedelta(days=120))
+    probationary = list(probationary)
+    earliest = min([m.ceremony_on for m in probationary] + [as_of - timedelta(days=366)])
+    holidays = holidays_between(earliest, until + timedelta(days=200))  # once, for every deadline below
     for member in probationary:
         ends, due, ref = recognition_review_due(member.ceremony_on, holidays=holidays)
         if due <= until:
-            items.append(TodoItem(
+            items.append(DueItem(
                 kind="recognition", title="Chi bộ xét công nhận đảng viên chính thức", org=member.org, member=member,
                 due_on=due, citation=ref, overdue=due < as_of,
                 note=f"hết 12 tháng dự bị ngày {ends:%d/%m/%Y}; nếu đủ điều kiện, là đảng viên chính thức từ ngày này",
             ))
-    from dangbo.members.services import transfer_deadlines
-
     for case in transfer_cases(actor=actor, org=org):
-        present_by, complete_by = transfer_deadlines(case)
+        present_by, complete_by = transfer_deadlines(case.issued_on, holidays=holidays)
         due = present_by if as_of <= present_by else complete_by
         if due <= until:
-            items.append(TodoItem(
+            items.append(DueItem(
                 kind="transfer", title=f"Chuyển sinh hoạt đảng: {case.from_org.name} → {case.to_org.name}", org=case.to_org,
                 member=case.member, due_on=due, citation=case.rule_version, overdue=due < as_of,
                 note=f"giới thiệu ngày {case.issued_on:%d/%m/%Y}; xuất trình giấy giới thiệu trước {present_by:%d/%m/%Y}, hoàn tất trước {complete_by:%d/%m/%Y}",
@@ -501,7 +502,7 @@ def todo_items(*, actor, org, as_of: date | None = None, horizon_days: int = TOD
     if award_on <= until:
         badges = badge_list(actor=actor, org=org, award_on=award_on, audit=False)
         for c in badges.due + badges.posthumous:
-            items.append(TodoItem(
+            items.append(DueItem(
                 kind="badge", title=f"Xét tặng Huy hiệu {c.years} năm tuổi đảng" + (" (truy tặng)" if c.ground == badge_rules.Ground.POSTHUMOUS else ""),
                 org=c.member.org, member=c.member, due_on=award_on, citation=badges.citation, overdue=False,
                 note=f"đủ {c.years} năm tuổi đảng ngày {c.reached_on:%d/%m/%Y}",

@@ -496,16 +496,6 @@ def transfer_issue(*, member: Member, to_org: Org, issued_on: date, decision: De
     return case
 
 
-def transfer_deadlines(case) -> tuple[date, date]:
-    """(the last day to present the letter, the last day to complete the transfer)."""
-    from dangbo.core.workdays import add_working_days
-    from dangbo.rules import transfers as transfer_rules
-
-    present = transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.value(case.issued_on)
-    complete = transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.value(case.issued_on)
-    return add_working_days(case.issued_on, present), add_working_days(case.issued_on, complete)
-
-
 @transaction.atomic
 def transfer_confirm_arrival(*, case, arrived_on: date, late_reason: str = "", actor=None) -> MemberEvent:
     """The receiving side confirms the member has presented the letter: the ledger records
@@ -522,7 +512,7 @@ def transfer_confirm_arrival(*, case, arrived_on: date, late_reason: str = "", a
         violations.append(Violation("input", f"Ngày đến không thể trước ngày giới thiệu ({case.issued_on:%d/%m/%Y}).", INPUT, field="arrived_on"))
     if arrived_on > date.today():
         violations.append(Violation("input", "Ngày đến không thể sau hôm nay.", INPUT, field="arrived_on"))
-    present_by, _ = transfer_deadlines(case)
+    present_by, _ = transfer_rules.transfer_deadlines(case.issued_on)
     reason = text.clean(late_reason)[:500]
     if arrived_on > present_by and not reason:
         violations.append(Violation(

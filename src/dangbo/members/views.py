@@ -3,17 +3,16 @@ Thin: validate the request with a form, call selectors, render."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.core.identity import mask_national_id
-from dangbo.core import spreadsheet
 from dangbo.members import exports
 from dangbo.members.forms import (
     BadgeAwardForm,
@@ -30,7 +29,7 @@ from dangbo.members.selectors import (
     badge_list,
     transfer_case_list,
     transfer_case_to_confirm,
-    todo_items,
+    due_items,
     org_position,
     position_candidates,
     member_export_rows,
@@ -48,13 +47,14 @@ from dangbo.members.services import (
     member_recognize,
     member_update_identity,
     transfer_confirm_arrival,
-    transfer_deadlines,
     transfer_issue,
 )
 from dangbo.orgs import paths
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
+from dangbo.core.workdays import holidays_between
 from dangbo.rules.badges import party_age_years
-from dangbo.web.pages import form_page
+from dangbo.rules.transfers import transfer_deadlines
+from dangbo.web.pages import form_page, spreadsheet_download
 from dangbo.rules.base import RuleViolation
 
 MAX_QUERY_STRING = 2000
@@ -95,16 +95,10 @@ def member_export_view(request: HttpRequest) -> HttpResponse:
         return render(request, "members/search.html", {"form": form, "page": None}, status=400)
     filters = form.filters()
     _, rows = member_export_rows(actor=request.scope, filters=filters, file_format=file_format)
-    stamp = date.today().strftime("%Y%m%d")
-    name = f"danh-sach-dang-vien-{stamp}.{file_format}"
-    if file_format == "csv":
-        response = StreamingHttpResponse(exports.csv_chunks(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
     title = "Danh sách đảng viên" + (f" — {filters.org.name}" if filters.org else "") + f" (ngày {date.today():%d/%m/%Y})"
-    return FileResponse(
-        exports.xlsx_file(rows, title=title), as_attachment=True, filename=name,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return spreadsheet_download(
+        exports.HEADER, exports.member_cells(rows), file_format=file_format, title=title,
+        filename=f"danh-sach-dang-vien-{date.today():%Y%m%d}.{file_format}", widths=exports.MEMBER_XLSX_WIDTHS,
     )
 
 
@@ -192,16 +186,10 @@ def badge_list_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 def _badge_export(badges, file_format: str) -> HttpResponse:
-    rows = exports.badge_rows(badges)
-    name = f"huy-hieu-dang-{badges.org.code}-{badges.award_on:%Y%m%d}.{file_format}"
-    if file_format == "csv":
-        response = StreamingHttpResponse(spreadsheet.csv_chunks(exports.BADGE_HEADER, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    title = f"Danh sách xét tặng Huy hiệu Đảng đợt {badges.award_on:%d/%m/%Y} — {badges.org.name}"
-    return FileResponse(
-        spreadsheet.xlsx_file(exports.BADGE_HEADER, rows, title=title), as_attachment=True, filename=name,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return spreadsheet_download(
+        exports.BADGE_HEADER, exports.badge_rows(badges), file_format=file_format,
+        filename=f"huy-hieu-dang-{badges.org.code}-{badges.award_on:%Y%m%d}.{file_format}",
+        title=f"Danh sách xét tặng Huy hiệu Đảng đợt {badges.award_on:%d/%m/%Y} — {badges.org.name}",
     )
 
 
@@ -312,7 +300,7 @@ def position_end_view(request: HttpRequest, org_id) -> HttpResponse:
 # --- What is due ---------------------------------------------------------------------------------
 
 
-TODO_HEADER = ["STT", "Việc", "Tổ chức", "Đảng viên", "Hạn", "Tình trạng", "Ghi chú", "Căn cứ"]
+DUE_LIST_HEADER = ["STT", "Việc", "Tổ chức", "Đảng viên", "Hạn", "Tình trạng", "Ghi chú", "Căn cứ"]
 
 
 @login_required
@@ -335,7 +323,7 @@ def todo_view(request: HttpRequest, org_id=None) -> HttpResponse:
     if form.errors:
         return render(request, "members/todo.html", {"form": form, "sections": [], "org": orgs[0] if org_id else None}, status=400)
     as_of = as_of or date.today()
-    sections = [(org, todo_items(actor=request.scope, org=org, as_of=as_of)) for org in orgs]
+    sections = [(org, due_items(actor=request.scope, org=org, as_of=as_of)) for org in orgs]
     file_format = request.GET.get("dinh-dang")
     if file_format in ("csv", "xlsx"):
         rows = (
@@ -343,14 +331,9 @@ def todo_view(request: HttpRequest, org_id=None) -> HttpResponse:
              "quá hạn" if item.overdue else "sắp đến hạn", item.note, item.citation]
             for n, item in enumerate((i for _, items in sections for i in items), start=1)
         )
-        name = f"viec-can-lam-{as_of:%Y%m%d}.{file_format}"
-        if file_format == "csv":
-            response = StreamingHttpResponse(spreadsheet.csv_chunks(TODO_HEADER, rows), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
-        return FileResponse(
-            spreadsheet.xlsx_file(TODO_HEADER, rows, title=f"Việc cần làm, ngày {as_of:%d/%m/%Y}"), as_attachment=True, filename=name,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return spreadsheet_download(
+            DUE_LIST_HEADER, rows, file_format=file_format, filename=f"viec-can-lam-{as_of:%Y%m%d}.{file_format}",
+            title=f"Việc cần làm, ngày {as_of:%d/%m/%Y}",
         )
     context = {"form": form, "sections": sections, "as_of": as_of, "org": orgs[0] if org_id else None,
                "query": f"ngay={as_of:%d/%m/%Y}"}
@@ -432,8 +415,10 @@ def org_transfers_view(request: HttpRequest, org_id) -> HttpResponse:
     except NotInScope:
         raise Http404 from None
     cases = []
-    for case in transfer_case_list(actor=request.scope, org=org):
-        present_by, complete_by = transfer_deadlines(case)
+    listed = transfer_case_list(actor=request.scope, org=org)
+    holidays = holidays_between(min((c.issued_on for c in listed), default=date.today()), date.today() + timedelta(days=200))
+    for case in listed:
+        present_by, complete_by = transfer_deadlines(case.issued_on, holidays=holidays)
         incoming = paths.is_within(case.to_org.path, org.path)
         cases.append({"case": case, "present_by": present_by, "complete_by": complete_by, "incoming": incoming,
                       "late": date.today() > complete_by, "can_confirm": incoming and request.scope.can_write_path(case.to_org.path)})
@@ -457,7 +442,7 @@ def transfer_confirm_view(request: HttpRequest, org_id) -> HttpResponse:
         else:
             messages.success(request, f"Đã tiếp nhận {case.member.full_name} vào {case.to_org.name}.")
             return redirect("org_transfers", org_id=org.pk)
-    present_by, complete_by = transfer_deadlines(case)
+    present_by, complete_by = transfer_deadlines(case.issued_on)
     return form_page(
         request, form, title=f"Tiếp nhận sinh hoạt đảng: {case.member.full_name}", cancel_url=reverse("org_transfers", args=[org.pk]),
         subtitle=f"Từ {case.from_org.name} đến {case.to_org.name}, giới thiệu ngày {case.issued_on:%d/%m/%Y}; hạn xuất trình giấy giới thiệu {present_by:%d/%m/%Y}, hạn hoàn tất {complete_by:%d/%m/%Y}.",

@@ -7,7 +7,7 @@ from datetime import date
 from dangbo.members.roles import Role
 from dangbo.orgs.kinds import CELL_KINDS, OrgKind
 from dangbo.rules.base import Rule, RuleVersion, Violation, register
-from dangbo.rules.citations import CHARTER, CHARTER_ADOPTED, QD_294
+from dangbo.rules.citations import CHARTER, CHARTER_ADOPTED, QD_24, QD_24_FROM, QD_294
 from dangbo.rules.orgs import CELL_COMMITTEE_MAX, CELL_COMMITTEE_THRESHOLD, CELL_DEPUTY_MAX_WITHOUT_COMMITTEE
 
 K = OrgKind
@@ -147,8 +147,17 @@ def _check_cell_committee(role: str, on: date, holders: dict[str, int], full_mem
     return []
 
 
-# The smallest committee (chi ủy) a cell can elect: a secretary, a deputy and one more member.
-CELL_COMMITTEE_MIN = 3
+# The smallest committee (chi ủy) a cell can elect: a secretary and a deputy elected from it
+# and at least one more member. RULES.md names no minimum; three follows from QĐ 294's
+# "elect a chi ủy, then the secretary and one deputy from it". Kept as a rule so it can be
+# corrected when the text is verified.
+CELL_COMMITTEE_MIN = register(
+    Rule(
+        code="org.cell_committee_min",
+        title="Chi ủy gồm bí thư, phó bí thư và ít nhất một chi ủy viên",
+        versions=(RuleVersion(QD_24_FROM, 3, f"{QD_24}; {QD_294}", confirmed=False),),
+    )
+)
 
 
 def committee_gaps(*, org_kind: str, on: date, holders: dict[str, int], full_members: int | None = None) -> list[Violation]:
@@ -167,7 +176,7 @@ def committee_gaps(*, org_kind: str, on: date, holders: dict[str, int], full_mem
     threshold = CELL_COMMITTEE_THRESHOLD.at(on)
     if full_members >= threshold.value:
         maximum = CELL_COMMITTEE_MAX.at(on)
-        if committee < CELL_COMMITTEE_MIN:
+        if committee < CELL_COMMITTEE_MIN.value(on):
             gaps.append(Violation(
                 CELL_COMMITTEE_THRESHOLD.code,
                 f"Chi bộ có {full_members} đảng viên chính thức (từ {threshold.value} trở lên) phải bầu chi ủy, "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from dangbo.rules.base import Rule, RuleVersion, register
 from dangbo.rules.citations import CHARTER_ADOPTED, QD_24, QD_24_FROM, QD_294, QD_294_FROM
 
@@ -28,3 +30,12 @@ TRANSFER_PRESENT_WORKING_DAYS = register(
         ),
     )
 )
+
+
+def transfer_deadlines(issued_on: date, *, holidays: set[date] | None = None) -> tuple[date, date]:
+    """(the last day to present the letter, the last day to complete the transfer)."""
+    from dangbo.core.workdays import add_working_days
+
+    present = TRANSFER_PRESENT_WORKING_DAYS.value(issued_on)
+    complete = TRANSFER_COMPLETE_WORKING_DAYS.value(issued_on)
+    return add_working_days(issued_on, present, holidays=holidays), add_working_days(issued_on, complete, holidays=holidays)
