@@ -40,6 +40,7 @@ def _pages(admin: bool = False) -> list[str]:
     commune = Org.objects.filter(kind=OrgKind.GRASSROOTS_COMMITTEE).order_by("path").first()
     cell = Org.objects.filter(kind__in=CELL_KINDS, path__startswith=commune.path).order_by("path").first()
     member = Member.objects.filter(org=cell).order_by("sort_key").first()
+    candidate = _a_candidate(cell)
     return [
         "/",
         "/to-chuc/",
@@ -61,7 +62,31 @@ def _pages(admin: bool = False) -> list[str]:
         "/viec-can-lam/",
         f"/to-chuc/{commune.pk}/viec-can-lam/?ngay=10/01/2027",
         "/doi-mat-khau/",
+        f"/to-chuc/{cell.pk}/cam-tinh-dang/",
+        f"/to-chuc/{cell.pk}/cam-tinh-dang/them/",
+        f"/cam-tinh-dang/{candidate.pk}/",
+        f"/dang-vien/{member.pk}/tinh-trang/xoa-ten/",
+        f"/dang-vien/{member.pk}/tinh-trang/chuyen-tam-thoi/",
+        f"/dang-vien/{member.pk}/ky-luat/",
     ]
+
+
+def _a_candidate(cell):
+    from datetime import date
+
+    from dangbo.members.models import Candidate
+    from dangbo.members.services import Identity
+    from dangbo.members.services.candidates import StepInput, candidate_add, candidate_record_step
+
+    existing = Candidate.objects.filter(cell=cell).first()
+    if existing:
+        return existing
+    candidate = candidate_add(
+        identity=Identity(family_name="Giàng", middle_name="A", given_name="Páo", gender="M", birth_date=date(1999, 1, 5), ethnicity="01"),
+        cell=cell, listed_on=date(2025, 1, 6),
+    )
+    candidate_record_step(candidate=candidate, kind="course", step=StepInput(done_on=date(2025, 1, 10), number="CN-1"))
+    return candidate
 
 
 def _check(page, url: str, label: str) -> list[str]:

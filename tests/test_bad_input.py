@@ -47,11 +47,18 @@ def accounts(tree, make_member):
 
 
 def _one_url_per_route(tree, member) -> list[str]:
+    from datetime import date
+
+    from dangbo.members.services.candidates import candidate_add
+    from tests.conftest import identity
+
+    candidate = candidate_add(identity=identity(given_name="Cảmtình"), cell=tree.cell_a, listed_on=date(2024, 1, 2))
     urls = []
     for route in routes():
         if "<" not in route:
             urls.append("/" + route)
-        for name, pk in (("org_id", tree.cell_a.pk), ("locality_id", Locality.objects.get().pk), ("member_id", member.pk)):
+        ids = (("org_id", tree.cell_a.pk), ("locality_id", Locality.objects.get().pk), ("member_id", member.pk), ("candidate_id", candidate.pk))
+        for name, pk in ids:
             if re.search(rf"<(uuid:)?{name}>", route):
                 urls += fill(route, name, [pk])
     return [url for url in urls if url != "/dang-xuat/"]
@@ -80,7 +87,7 @@ def test_forged_identifiers_are_not_found_and_attempts_on_people_are_audited(cli
     client.force_login(officer)
     outsider = make_member(tree.agency)  # a real member outside the officer's commune
     for route in routes():
-        for name in ("org_id", "locality_id", "member_id"):
+        for name in ("org_id", "locality_id", "member_id", "candidate_id"):
             if not re.search(rf"<(uuid:)?{name}>", route):
                 continue
             for forged in (uuid.uuid4(), "khong-phai-uuid", "1 OR 1=1", "..%2F..%2Fetc"):

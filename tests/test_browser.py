@@ -166,3 +166,92 @@ def test_official_transfer_seen_from_both_sides(live_server, page, transactional
     page.goto(f"{live_server.url}/dang-vien/{member.pk}/")
     assert page.get_by_role("heading", name=member.full_name).is_visible()
     assert "Chuyển sinh hoạt đảng chính thức" in page.content()
+
+
+def test_candidate_taken_from_the_register_to_full_member(live_server, page, transactional_db):
+    """A cell's officer lists a candidate, records every step of the admission procedure in
+    order, holds the ceremony, and after the 12 months of probation records recognition."""
+    from datetime import date, timedelta
+
+    from dangbo.accounts.models import AccessRole
+    from dangbo.accounts.services import role_grant
+    from dangbo.members.models import Member
+    from dangbo.members.selectors import vote_denominator
+    from dangbo.orgs.kinds import CELL_KINDS
+    from dangbo.orgs.models import Org
+
+    load_all()
+    build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
+    today = date.today()
+    ceremony = today - timedelta(days=430)
+    cell = next(
+        org for org in Org.objects.filter(kind__in=CELL_KINDS).order_by("path")
+        if Member.objects.filter(org=org, status="full", full_on__lt=ceremony - timedelta(days=800)).count() >= 3
+    )
+    sponsors = list(Member.objects.filter(org=cell, status="full", full_on__lt=ceremony - timedelta(days=800)).order_by("sort_key")[:2])
+    for n, sponsor in enumerate(sponsors):
+        sponsor.card_number = f"9900000{n}"
+        sponsor.save(update_fields=["card_number"])
+    officer = User.objects.create_user("chiuy", password="mat-khau-dai-du-1")
+    role_grant(user=officer, role=AccessRole.OFFICER, org=cell)
+    d = lambda day: day.strftime("%d/%m/%Y")  # noqa: E731
+    vote_on = ceremony - timedelta(days=40)
+
+    _sign_in(page, live_server.url, "chiuy", "mat-khau-dai-du-1")
+    page.goto(f"{live_server.url}/to-chuc/{cell.pk}/")
+    page.get_by_role("link", name="Quần chúng cảm tình Đảng").click()
+    page.get_by_role("link", name="Thêm người vào danh sách").click()
+    page.locator("#id_family_name").fill("Lò")
+    page.locator("#id_middle_name").fill("Thị")
+    page.locator("#id_given_name").fill("Sính")
+    page.get_by_label("Giới tính").select_option("F")
+    page.get_by_label("Ngày sinh").fill("12/08/1998")
+    page.get_by_label("Dân tộc").select_option(label="Thái")
+    page.get_by_label("Ngày đưa vào danh sách cảm tình Đảng").fill(d(ceremony - timedelta(days=300)))
+    page.get_by_role("button", name="Lưu").click()
+    page.get_by_role("heading", name="Lò Thị Sính").wait_for()
+
+    steps = [
+        ("Ghi bước tiếp theo: Học lớp bồi dưỡng", {"Ngày cấp giấy chứng nhận": d(ceremony - timedelta(days=290)), "Số giấy chứng nhận": "CN-2024-07"}),
+        ("Đơn xin vào Đảng", {"Ngày viết đơn": d(ceremony - timedelta(days=200))}),
+        ("Lý lịch người xin vào Đảng", {"Ngày hoàn thành lý lịch": d(ceremony - timedelta(days=190))}),
+        ("Thẩm tra, xác minh lý lịch", {"Ngày có kết quả thẩm tra": d(ceremony - timedelta(days=120))}),
+        ("Người giới thiệu", {
+            "Ngày giới thiệu": d(ceremony - timedelta(days=100)),
+            "Người giới thiệu thứ nhất (số thẻ đảng viên)": "99000000", "Người giới thiệu thứ hai (số thẻ đảng viên)": "99000001",
+        }),
+        ("Nhận xét của đoàn thể", {"Ngày có đủ nhận xét": d(ceremony - timedelta(days=60))}),
+        ("Chi bộ xét, đề nghị kết nạp", {
+            "Ngày chi bộ họp xét": d(vote_on), "Số đảng viên chính thức tán thành": str(vote_denominator(org=cell, on=vote_on)),
+        }),
+        ("Nghị quyết của đảng ủy cơ sở", {"Ngày nghị quyết": d(vote_on + timedelta(days=7)), "Số nghị quyết": "21-NQ/ĐU"}),
+        ("Quyết định kết nạp", {"Ngày quyết định kết nạp": d(vote_on + timedelta(days=20)), "Số quyết định": "88-QĐ/ĐU"}),
+        ("Lễ kết nạp", {"Ngày lễ kết nạp": d(ceremony)}),
+    ]
+    for heading, fields in steps:
+        assert heading in page.get_by_role("heading", level=2).last.inner_text()
+        for label, value in fields.items():
+            page.get_by_label(label).first.fill(value)
+        if "Người giới thiệu" == heading:
+            page.get_by_label("Cùng công tác, học tập, cư trú từ ngày").first.fill(d(ceremony - timedelta(days=900)))
+            page.get_by_label("Cùng công tác, học tập, cư trú từ ngày").last.fill(d(ceremony - timedelta(days=900)))
+        page.get_by_role("button", name="Ghi nhận").click()
+        page.get_by_role("status").first.wait_for()
+        assert "Đã ghi" in page.get_by_role("status").first.inner_text(), page.content()
+
+    # the ceremony created the member: the profile is shown, probationary
+    page.get_by_role("heading", name="Lò Thị Sính").wait_for()
+    assert "Đảng viên dự bị" in page.content() and "Kết nạp" in page.content()
+    member = Member.objects.get(family_name="Lò", given_name="Sính")
+    probation_end = member.ceremony_on.replace(year=member.ceremony_on.year + 1)
+    page.get_by_role("link", name="Công nhận đảng viên chính thức").click()
+    review = probation_end + timedelta(days=3)
+    page.get_by_label("Ngày chi bộ biểu quyết").fill(d(review))
+    page.get_by_label("Số đảng viên chính thức tán thành").fill(str(vote_denominator(org=cell, on=review)))
+    page.get_by_label("Số quyết định").fill("120-QĐ/ĐU")
+    page.get_by_label("Ngày quyết định").fill(d(review + timedelta(days=5)))
+    page.get_by_role("button", name="Ghi nhận").click()
+    page.get_by_text("Đã ghi nhận công nhận đảng viên chính thức").wait_for()
+    assert "Đảng viên chính thức" in page.locator("dl.details").last.inner_text()
+    member.refresh_from_db()
+    assert member.status == "full" and member.full_on == probation_end

@@ -11,11 +11,14 @@ from dangbo.members.roles import Role
 
 ACTIONS = st.lists(
     st.tuples(
-        st.sampled_from(["transfer", "start", "end", "recognize", "die", "badge", "posthumous_badge"]),
+        st.sampled_from([
+            "transfer", "start", "end", "recognize", "die", "badge", "posthumous_badge", "temp", "temp_return", "exempt",
+            "suspend", "standing_end", "discipline", "strike_off", "resign", "readmit", "restore", "move_away",
+        ]),
         st.integers(min_value=0, max_value=400),  # days after the previous event
         st.integers(min_value=0, max_value=10),  # which org / role to pick
     ),
-    max_size=12,
+    max_size=16,
 )
 
 
@@ -36,6 +39,14 @@ def _valid_events(actions, cells, orgs):
     emit(kind="admitted", to_org=cells[0], decision_on=day, data={"ceremony_on": day.isoformat()})
     for action, gap, pick in actions:
         day = day + timedelta(days=gap)
+        if state.status in ("struck_off", "resigned", "expelled"):
+            if action == "readmit":
+                emit(kind="readmitted", to_org=cells[pick % len(cells)], decision_on=day, data={"ceremony_on": day.isoformat()})
+            elif action == "restore":
+                emit(kind="restored")
+            continue
+        if state.status == "moved_away":
+            continue
         if state.status == "died":
             if action == "posthumous_badge" and (state.badge_years or 0) < 90:
                 emit(kind="badge_awarded", data={"years": (state.badge_years or 20) + 10, "ground": "posthumous"})
@@ -55,6 +66,21 @@ def _valid_events(actions, cells, orgs):
             emit(kind="position_ended", position_org_id=org_id, role=role)
         elif action == "die":
             emit(kind="died")
+        elif action == "temp" and state.standing == "":
+            host = cells[pick % len(cells)]
+            emit(kind="temp_transfer", to_org=None if host.pk == state.org_id else host, data={"host_name": "nơi khác"})
+        elif action == "temp_return" and state.standing == "temp_away":
+            emit(kind="temp_returned")
+        elif action in ("exempt", "suspend") and state.standing == "":
+            emit(kind="exempted" if action == "exempt" else "suspended")
+        elif action == "standing_end" and state.standing in ("exempted", "suspended"):
+            emit(kind="standing_ended")
+        elif action == "discipline":
+            emit(kind="disciplined", data={"badge_deferred_until": (day + timedelta(days=180)).isoformat()})
+        elif action in ("strike_off", "resign"):
+            emit(kind="struck_off" if action == "strike_off" else "resigned")
+        elif action == "move_away":
+            emit(kind="moved_away", data={"to_name": "Đảng bộ ngoài"})
         elif action == "badge" and (state.badge_years or 0) < 90:
             emit(kind="badge_awarded", data={"years": (state.badge_years or 20) + 10, "ground": "regular"})
     return events
@@ -79,3 +105,8 @@ def test_projection_equals_replay_for_random_histories(tree, make_member, action
     member.refresh_from_db()
     assert member.status == expected.status and member.org_id == expected.org_id
     assert ledger.stored_state(member).placements == expected.placements
+    # never counted twice: the counted spans follow one another without overlapping
+    counted = [p for p in expected.placements if p.counted]
+    for before, after in zip(counted, counted[1:]):
+        assert before.valid_to is not None and before.valid_to <= after.valid_from
+    assert all(not p.counted for p in expected.host_placements)

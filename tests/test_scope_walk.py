@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
-from dangbo.members.models import Member
+from dangbo.members.models import Candidate, Member
 from dangbo.orgs import services as org_services
 from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Locality, Org
@@ -28,6 +28,8 @@ def _urls(orgs, members) -> list[str]:
             urls += fill(route, "locality_id", Locality.objects.values_list("pk", flat=True))
         elif re.search(r"<(uuid:)?member_id>", route):
             urls += fill(route, "member_id", [m.pk for m in members])
+        elif re.search(r"<(uuid:)?candidate_id>", route):
+            urls += fill(route, "candidate_id", Candidate.objects.values_list("pk", flat=True))
         else:
             assert "<" not in route, f"a new URL parameter needs walking: {route}"
             urls.append("/" + route)
@@ -58,6 +60,13 @@ def world(tree, make_member):
         make_member(tree.agency, family_name="Trần", given_name="Cơquanxa"),
     ]
     inside = [make_member(cell2, family_name="Hoàng", given_name="Trongphạmvi"), make_member(cell2, given_name="Đồngchí")]
+    from datetime import date
+
+    from dangbo.members.services.candidates import candidate_add
+    from tests.conftest import identity
+
+    candidate_add(identity=identity(family_name="Vũ", given_name="Cảmtìnhngoài"), cell=tree.cell_a, listed_on=date(2024, 1, 2))
+    candidate_add(identity=identity(family_name="Đỗ", given_name="Cảmtìnhtrong"), cell=cell2, listed_on=date(2024, 1, 2))
     org_services.locality_create(code="X1-T9", kind="ban", name="Bản Ngoàixa", commune=tree.commune, cell=tree.cell_a, head_name="Trưởngbản Ngoài")
     org_services.locality_create(code="X2-T1", kind="thon", name="Thôn Tronghai", commune=commune2, cell=cell2)
     return tree, commune2, cell2, outside, inside
@@ -98,7 +107,9 @@ def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
     out_orgs = [tree.province, tree.district, tree.commune, tree.cell_a, tree.cell_b, tree.agency]
     out_orgs.append(type("L", (), {"name": "Ngoàixa", "pk": Locality.objects.get(code="X1-T9").pk})())
     urls = _urls(Org.objects.all(), Member.objects.all())
-    assert _walk(client, urls, _forbidden(out_orgs, outside)) > 10
+    candidate_out = Candidate.objects.get(given_name="Cảmtìnhngoài")
+    assert _walk(client, urls, _forbidden(out_orgs, outside) + ["Cảmtìnhngoài", str(candidate_out.pk)]) > 10
+    assert "Cảmtìnhtrong" in client.get(f"/to-chuc/{cell2.pk}/cam-tinh-dang/").content.decode()
     # and it does see its own
     assert "Trongphạmvi" in client.get(f"/dang-vien/?org={cell2.pk}").content.decode()
     assert client.get(f"/dang-vien/{outside[0].pk}/").status_code == 404
@@ -113,7 +124,7 @@ def test_member_sees_only_their_own_record(client, world):
     client.force_login(account)
     all_orgs = [tree.province, tree.district, tree.commune, tree.cell_a, tree.cell_b, tree.agency, tree.district2, commune2]
     urls = _urls(Org.objects.all(), Member.objects.all())
-    assert _walk(client, urls, _forbidden(all_orgs, outside + inside[1:])) >= 2
+    assert _walk(client, urls, _forbidden(all_orgs, outside + inside[1:]) + ["Cảmtìnhngoài", "Cảmtìnhtrong"]) >= 2
     page = client.get(f"/dang-vien/{own.pk}/").content.decode()
     assert own.given_name in page and cell2.name in page  # their own record and cell
 
@@ -122,7 +133,7 @@ def test_a_user_with_no_role_sees_nothing(client, world):
     tree, commune2, cell2, outside, inside = world
     client.force_login(User.objects.create_user("khach", password="mat-khau-dai-du-1"))
     everything = [tree.province, tree.district, tree.commune, tree.cell_a, tree.cell_b, tree.agency, tree.district2, commune2, cell2]
-    _walk(client, _urls(Org.objects.all(), Member.objects.all()), _forbidden(everything, outside + inside))
+    _walk(client, _urls(Org.objects.all(), Member.objects.all()), _forbidden(everything, outside + inside) + ["Cảmtìnhngoài", "Cảmtìnhtrong"])
 
 
 def test_signed_out_visitor_is_sent_to_sign_in(client, world):

@@ -21,6 +21,21 @@ def routes(resolver=None, prefix=""):
             yield route
 
 
+def _slug_values() -> dict[str, list[str]]:
+    from dangbo.members.documents import KINDS
+    from dangbo.members.standing_views import ACTIONS
+
+    return {"action": list(ACTIONS), "kind": list(KINDS)}
+
+
+def _expand(url: str) -> list[str]:
+    """Every value a ``<slug:…>`` part of the URL can take (each page the slug selects)."""
+    match = re.search(r"<slug:(\w+)>", url)
+    if not match:
+        return [url]
+    return [u for value in _slug_values()[match.group(1)] for u in _expand(url.replace(match.group(0), value, 1))]
+
+
 def fill(route: str, name: str, ids) -> list[str]:
-    """The route's URL for each id given for its parameter ``name``."""
-    return ["/" + re.sub(rf"<(?:uuid:)?{name}>", str(pk), route) for pk in ids]
+    """The route's URL for each id given for its parameter ``name`` (and each value of its slugs)."""
+    return [u for pk in ids for u in _expand("/" + re.sub(rf"<(?:uuid:)?{name}>", str(pk), route))]

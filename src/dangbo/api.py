@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from dangbo.accounts.api_auth import SessionWithScope, TokenAuth
 from dangbo.members.api import router as members_router
+from dangbo.members.lifecycle_api import router as lifecycle_router
 from dangbo.orgs.api import router as orgs_router
 from dangbo.orgs.selectors import NotInScope
 
@@ -21,6 +22,7 @@ api = NinjaAPI(
 )
 api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
+api.add_router("/", lifecycle_router)
 
 
 @api.exception_handler(NotInScope)

@@ -232,14 +232,15 @@ def cmd_todo(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps({"org": org.code, "as_of": as_of.isoformat(), "items": [
             {"kind": i.kind, "title": i.title, "org": i.org.code, "org_name": i.org.name,
-             "member_id": str(i.member.pk) if i.member else None, "member": i.member.full_name if i.member else None,
+             "member_id": str(i.member.pk) if i.member else None, "member": i.person_name or None,
+             "candidate_id": str(i.candidate.pk) if i.candidate else None,
              "due_on": i.due_on.isoformat(), "overdue": i.overdue, "note": i.note, "citation": i.citation}
             for i in items]}, ensure_ascii=False, indent=2))
         return 0
     print(f"Việc cần làm — {org.name}, tính đến {as_of:%d/%m/%Y}: {len(items)} việc ({sum(i.overdue for i in items)} quá hạn)")
     for i in items:
         late = " QUÁ HẠN" if i.overdue else ""
-        who = f" — {i.member.full_name}" if i.member else ""
+        who = f" — {i.person_name}" if i.person_name else ""
         print(f"  {i.due_on:%d/%m/%Y}{late}  {i.title}{who} ({i.org.name}); {i.note}. Căn cứ: {i.citation}")
     return 0
 

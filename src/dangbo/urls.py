@@ -5,6 +5,7 @@ from django.urls import path
 from dangbo.accounts.views import PasswordChangeView, api_tokens_view
 from dangbo.api import api
 from dangbo.audit import views as audit_views
+from dangbo.members import candidate_views, discipline_views, standing_views
 from dangbo.members import views as member_views
 from dangbo.orgs import views as org_views
 from dangbo.reference import views as reference_views
@@ -34,6 +35,10 @@ urlpatterns = [
     path("to-chuc/<uuid:org_id>/viec-can-lam/", member_views.todo_view, name="org_todo"),
     path("to-chuc/<uuid:org_id>/chuyen-sinh-hoat/", member_views.org_transfers_view, name="org_transfers"),
     path("to-chuc/<uuid:org_id>/chuyen-sinh-hoat/xac-nhan/", member_views.transfer_confirm_view, name="transfer_confirm"),
+    path("to-chuc/<uuid:org_id>/cam-tinh-dang/", candidate_views.candidate_list_view, name="org_candidates"),
+    path("to-chuc/<uuid:org_id>/cam-tinh-dang/them/", candidate_views.candidate_add_view, name="candidate_add"),
+    path("cam-tinh-dang/<uuid:candidate_id>/", candidate_views.candidate_page_view, name="candidate_page"),
+    path("cam-tinh-dang/<uuid:candidate_id>/thoi-xem-xet/", candidate_views.candidate_withdraw_view, name="candidate_withdraw"),
     path("viec-can-lam/", member_views.todo_view, name="todo"),
     path("ngay-nghi/", reference_views.holidays_view, name="holidays"),
     path("to-chuc/<uuid:org_id>/chuc-vu/", member_views.position_start_view, name="position_start"),
@@ -46,6 +51,12 @@ urlpatterns = [
     path("dang-vien/<uuid:member_id>/huy-hieu/", member_views.member_badge_view, name="member_badge"),
     path("dang-vien/<uuid:member_id>/chuyen-sinh-hoat/", member_views.member_transfer_view, name="member_transfer"),
     path("dang-vien/<uuid:member_id>/cong-nhan-chinh-thuc/", member_views.member_recognize_view, name="member_recognize"),
+    path("dang-vien/<uuid:member_id>/tinh-trang/<slug:action>/", standing_views.member_standing_view, name="member_standing"),
+    path("dang-vien/<uuid:member_id>/ky-luat/", discipline_views.discipline_view, name="member_discipline"),
+    path("dang-vien/<uuid:member_id>/ky-luat/quyet-dinh/", discipline_views.discipline_decide_view, name="member_discipline_decide"),
+    path("dang-vien/<uuid:member_id>/ky-luat/tam-hoan/", discipline_views.discipline_defer_view, name="member_discipline_defer"),
+    path("dang-vien/<uuid:member_id>/ky-luat/khong-ky-luat/", discipline_views.discipline_drop_view, name="member_discipline_drop"),
+    path("dang-vien/<uuid:member_id>/van-ban/<slug:kind>/", member_views.member_document_view, name="member_document"),
     path("dang-vien/<uuid:member_id>/so-dinh-danh/", member_views.member_reveal_id_view, name="member_reveal_id"),
     path("nhat-ky/", audit_views.audit_search_view, name="audit_search"),
     path("nhat-ky/xuat/", audit_views.audit_export_view, name="audit_export"),

@@ -212,13 +212,10 @@ class TransferIssueForm(DecisionFields):
     field_order = ["to_code", "issued_on", "decision_no", "decision_on", "decision_body"]
 
     def clean_to_code(self):
-        from dangbo.orgs.models import Org
+        from dangbo.members.standing_forms import org_by_code
 
         code = self.cleaned_data["to_code"].strip()
-        org = Org.objects.filter(code=code, dissolved_on__isnull=True).first()
-        if org is None:
-            raise forms.ValidationError("Không có tổ chức đảng nào mang mã này.")
-        self.cleaned_data["to_org"] = org
+        self.cleaned_data["to_org"] = org_by_code(code)
         return code
 
 

@@ -25,7 +25,16 @@ from django.db import transaction
 
 from dangbo.core.bulk import insert_many
 
-from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Placement, Position
+from dangbo.members.models import (
+    ACTIVE_STATUSES,
+    LEFT_STATUSES,
+    Member,
+    MemberEvent,
+    MemberStatus,
+    Placement,
+    Position,
+    Standing,
+)
 
 Kind = MemberEvent.Kind
 
@@ -62,9 +71,18 @@ class State:
     status_since: date | None = None
     party_age_from: date | None = None
     badge_years: int | None = None
+    badge_deferred_until: date | None = None
+    standing: str = Standing.NORMAL
+    standing_since: date | None = None
+    host_org_id: UUID | None = None
+    left_on: date | None = None
+    # What the member was before leaving, for a restoration that undoes the exit.
+    before_exit: tuple[str, UUID] | None = None
     open_positions: dict[tuple[UUID, str], date] = field(default_factory=dict)
     closed_positions: list[PositionSpan] = field(default_factory=list)
     placements: list[PlacementSpan] = field(default_factory=list)
+    # Spans hosted elsewhere on a temporary transfer: seen at the host, counted at home.
+    host_placements: list[PlacementSpan] = field(default_factory=list)
 
     @property
     def positions(self) -> list[PositionSpan]:
@@ -82,6 +100,48 @@ class State:
     def _open_placement(self, on: date) -> None:
         self._close_placement(on)
         self.placements.append(PlacementSpan(org_id=self.org_id, valid_from=on, status=self.status))
+
+    def _end_host_placement(self, on: date) -> None:
+        if self.host_placements and self.host_placements[-1].valid_to is None:
+            last = self.host_placements[-1]
+            if last.valid_from == on:
+                self.host_placements.pop()
+            else:
+                self.host_placements[-1] = dataclasses.replace(last, valid_to=on)
+
+    def _close_positions(self, on: date) -> None:
+        for (org_id, role), started in sorted(self.open_positions.items(), key=lambda kv: kv[1]):
+            self.closed_positions.append(PositionSpan(org_id, role, started, on))
+        self.open_positions.clear()
+
+    def _end_standing(self, on: date) -> None:
+        self._end_host_placement(on)
+        self.standing, self.standing_since, self.host_org_id = Standing.NORMAL, None, None
+
+    def _leave(self, on: date, status: str) -> None:
+        """Out of the count from ``on``: positions end, the placement closes."""
+        self.before_exit = (self.status, self.org_id)
+        self._end_standing(on)
+        self._close_positions(on)
+        self._close_placement(on)
+        self.status, self.status_since, self.left_on = status, on, on
+
+
+def _date(data: dict, key: str) -> date | None:
+    value = (data or {}).get(key)
+    return date.fromisoformat(value) if value else None
+
+
+_STANDING_OF_KIND = {
+    Kind.EXEMPTED: Standing.EXEMPTED,
+    Kind.SUSPENDED: Standing.SUSPENDED,
+    Kind.WORKING_AWAY: Standing.WORKING_AWAY,
+}
+_LEFT_STATUS_OF_KIND = {
+    Kind.STRUCK_OFF: MemberStatus.STRUCK_OFF,
+    Kind.RESIGNED: MemberStatus.RESIGNED,
+    Kind.EXPELLED: MemberStatus.EXPELLED,
+}
 
 
 def _sort_key(event: MemberEvent):
@@ -145,13 +205,8 @@ def step(state: State, event: MemberEvent) -> State:
         state.closed_positions.append(PositionSpan(key[0], key[1], started, on))
     elif kind == Kind.DIED:
         _require_active(state, event)
-        state.status = MemberStatus.DIED
-        state.died_on = on
-        state.status_since = on
-        for (org_id, role), started in sorted(state.open_positions.items(), key=lambda kv: kv[1]):
-            state.closed_positions.append(PositionSpan(org_id, role, started, on))
-        state.open_positions.clear()
-        state._close_placement(on)
+        state._leave(on, MemberStatus.DIED)
+        state.died_on, state.left_on = on, None
     elif kind == Kind.BADGE_AWARDED:
         years = (event.data or {}).get("years")
         posthumous = (event.data or {}).get("ground") == "posthumous"
@@ -163,6 +218,79 @@ def step(state: State, event: MemberEvent) -> State:
         if not isinstance(years, int) or (state.badge_years or 0) >= years:
             raise LedgerError(f"Đảng viên đã được tặng Huy hiệu {state.badge_years} năm tuổi đảng.")
         state.badge_years = years
+    elif kind == Kind.TRANSFERRED_IN:
+        # A member arriving from outside this installation, with the history the letter carries.
+        if state.status is not None:
+            raise LedgerError("Đảng viên đã có quá trình sinh hoạt ở đây; tiếp nhận từ nơi khác chỉ ghi khi lập hồ sơ.")
+        data = event.data or {}
+        if event.to_org_id is None or data.get("status") not in ACTIVE_STATUSES or not data.get("admitted_on"):
+            raise LedgerError("Tiếp nhận phải ghi chi bộ tiếp nhận, tình trạng và ngày vào Đảng theo giấy giới thiệu.")
+        state.status = data["status"]
+        state.org_id = event.to_org_id
+        state.admitted_on = _date(data, "admitted_on")
+        state.ceremony_on = _date(data, "ceremony_on") or state.admitted_on
+        state.full_on = _date(data, "full_on")
+        state.party_age_from = _date(data, "party_age_from") or state.admitted_on
+        state.badge_years = data.get("badge_years")
+        state.status_since = on
+        state._open_placement(on)
+    elif kind == Kind.MOVED_AWAY:
+        _require_active(state, event)
+        state._leave(on, MemberStatus.MOVED_AWAY)
+        state.left_on = None  # still a Party member, elsewhere: no gap in party age
+    elif kind == Kind.TEMP_TRANSFER:
+        _require_active(state, event)
+        if state.standing != Standing.NORMAL:
+            raise LedgerError(f"Đảng viên đang «{Standing(state.standing).label.lower()}»; ghi kết thúc trước.")
+        if event.to_org_id is not None and event.to_org_id == state.org_id:
+            raise LedgerError("Nơi sinh hoạt tạm thời phải khác nơi sinh hoạt chính thức.")
+        state.standing, state.standing_since, state.host_org_id = Standing.TEMP_AWAY, on, event.to_org_id
+        if event.to_org_id is not None:
+            state.host_placements.append(
+                PlacementSpan(org_id=event.to_org_id, valid_from=on, status=state.status, counted=False)
+            )
+    elif kind == Kind.TEMP_RETURNED:
+        if state.standing != Standing.TEMP_AWAY:
+            raise LedgerError("Đảng viên không đang sinh hoạt tạm thời nơi khác.")
+        state._end_standing(on)
+    elif kind in _STANDING_OF_KIND:
+        _require_active(state, event)
+        if state.standing != Standing.NORMAL:
+            raise LedgerError(f"Đảng viên đang «{Standing(state.standing).label.lower()}»; ghi kết thúc trước.")
+        state.standing, state.standing_since = _STANDING_OF_KIND[kind], on
+    elif kind == Kind.STANDING_ENDED:
+        if state.standing in (Standing.NORMAL, Standing.TEMP_AWAY):
+            raise LedgerError("Đảng viên không đang được miễn, bị đình chỉ hay đi làm ăn xa.")
+        state._end_standing(on)
+    elif kind == Kind.DISCIPLINED:
+        _require_active(state, event)
+        until = _date(event.data, "badge_deferred_until")
+        if until and (state.badge_deferred_until is None or until > state.badge_deferred_until):
+            state.badge_deferred_until = until
+    elif kind in _LEFT_STATUS_OF_KIND:
+        _require_active(state, event)
+        state._leave(on, _LEFT_STATUS_OF_KIND[kind])
+    elif kind == Kind.READMITTED:
+        if state.status not in LEFT_STATUSES:
+            raise LedgerError("Chỉ kết nạp lại người đã ra khỏi Đảng (xóa tên, xin ra, khai trừ).")
+        if event.to_org_id is None:
+            raise LedgerError("Sự kiện kết nạp lại phải ghi chi bộ kết nạp.")
+        decided = event.decision_on or on
+        if state.party_age_from is not None and state.left_on is not None and decided > state.left_on:
+            # Party age runs from the first admission less the time out of the Party.
+            state.party_age_from += decided - state.left_on
+        state.status, state.org_id, state.status_since = MemberStatus.PROBATIONARY, event.to_org_id, on
+        state.ceremony_on = _date(event.data, "ceremony_on") or on
+        state.full_on, state.left_on, state.before_exit = None, None, None
+        state._open_placement(on)
+    elif kind == Kind.RESTORED:
+        # A wrongful exit undone: the member is as before, with a continuous party age.
+        if state.status not in LEFT_STATUSES or state.before_exit is None:
+            raise LedgerError("Chỉ phục hồi đảng tịch cho người đã bị xóa tên, khai trừ hoặc cho ra khỏi Đảng.")
+        left_on = state.left_on
+        state.status, state.org_id = state.before_exit
+        state.status_since, state.left_on, state.before_exit = on, None, None
+        state._open_placement(left_on or on)
     else:
         raise LedgerError(f"Loại sự kiện không xác định: {kind}")
     return state
@@ -190,6 +318,11 @@ def _projection_fields(state: State, org_paths: dict[UUID, str]) -> dict:
         "status_since": state.status_since,
         "party_age_from": state.party_age_from,
         "badge_years": state.badge_years,
+        "badge_deferred_until": state.badge_deferred_until,
+        "standing": state.standing,
+        "standing_since": state.standing_since,
+        "host_org_id": state.host_org_id,
+        "left_on": state.left_on,
     }
 
 
@@ -207,7 +340,7 @@ def _rows(member_id: UUID, state: State) -> tuple[list[Position], list[Placement
             counted=p.counted,
             status=p.status,
         )
-        for p in state.placements
+        for p in state.placements + state.host_placements
     ]
     return positions, placements
 
@@ -285,16 +418,23 @@ def stored_state(member: Member) -> State:
         status_since=member.status_since,
         party_age_from=member.party_age_from,
         badge_years=member.badge_years,
+        badge_deferred_until=member.badge_deferred_until,
+        standing=member.standing,
+        standing_since=member.standing_since,
+        host_org_id=member.host_org_id,
+        left_on=member.left_on,
     )
     for p in Position.objects.filter(member=member).order_by("started_on"):
         if p.ended_on is None:
             state.open_positions[(p.org_id, p.role)] = p.started_on
         else:
             state.closed_positions.append(PositionSpan(p.org_id, p.role, p.started_on, p.ended_on))
-    state.placements = [
+    spans = [
         PlacementSpan(p.org_id, p.valid_from, p.status, p.valid_to, p.counted)
         for p in Placement.objects.filter(member=member).order_by("valid_from")
     ]
+    state.placements = [p for p in spans if p.counted]
+    state.host_placements = [p for p in spans if not p.counted]
     return state
 
 
@@ -315,6 +455,12 @@ def _comparable(state: State):
         state.status_since,
         state.party_age_from,
         state.badge_years,
+        state.badge_deferred_until,
+        state.standing,
+        state.standing_since,
+        state.host_org_id,
+        state.left_on,
         sorted(state.positions, key=lambda p: (p.started_on, str(p.org_id), p.role, p.ended_on or date.max)),
         state.placements,
+        state.host_placements,
     )

@@ -24,28 +24,46 @@ class MemberStatus(models.TextChoices):
     PROBATIONARY = "probationary", "Đảng viên dự bị"
     FULL = "full", "Đảng viên chính thức"
     DIED = "died", "Từ trần"
+    STRUCK_OFF = "struck_off", "Đã xóa tên"
+    RESIGNED = "resigned", "Đã ra khỏi Đảng (xin ra)"
+    EXPELLED = "expelled", "Bị khai trừ"
+    MOVED_AWAY = "moved_away", "Đã chuyển sinh hoạt ra ngoài"
 
 
 # Statuses counted in an organization's membership (đảng số).
 ACTIVE_STATUSES = frozenset({MemberStatus.PROBATIONARY, MemberStatus.FULL})
+# Out of the Party, by a decision that readmission or restoration may later undo (RULES.md §2.6).
+LEFT_STATUSES = frozenset({MemberStatus.STRUCK_OFF, MemberStatus.RESIGNED, MemberStatus.EXPELLED})
 
 
-class Member(UUIDModel):
-    # Identity (phiếu đảng viên, mẫu 2-HSĐV)
+class Standing(models.TextChoices):
+    """How an active member takes part (RULES.md §2.4). One at a time; the member stays
+    counted at home in every case."""
+
+    NORMAL = "", "Sinh hoạt bình thường"
+    EXEMPTED = "exempted", "Miễn công tác và sinh hoạt đảng"
+    SUSPENDED = "suspended", "Đình chỉ sinh hoạt đảng"
+    WORKING_AWAY = "working_away", "Đi làm ăn xa"
+    TEMP_AWAY = "temp_away", "Sinh hoạt đảng tạm thời nơi khác"
+
+
+class Person(models.Model):
+    """Who someone is (phiếu đảng viên, mẫu 2-HSĐV; lý lịch người xin vào Đảng, mẫu 2-KNĐ):
+    the fields a candidate and a member share."""
+
     family_name = models.CharField("họ", max_length=60)
     middle_name = models.CharField("tên đệm", max_length=80, blank=True)
     given_name = models.CharField("tên", max_length=60)
     gender = models.CharField("giới tính", max_length=1, choices=Gender.choices)
     birth_date = models.DateField("ngày sinh")
     national_id = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True, unique=True)
-    card_number = models.CharField("số thẻ đảng viên", max_length=8, null=True, blank=True, unique=True)
     ethnicity = models.ForeignKey("reference.Ethnicity", models.PROTECT, verbose_name="dân tộc")
     religion = models.ForeignKey("reference.Religion", models.PROTECT, verbose_name="tôn giáo")
     birthplace = models.CharField("nơi sinh", max_length=255, blank=True)
     hometown = models.CharField("quê quán", max_length=255, blank=True)
     residence = models.CharField("nơi cư trú", max_length=255, blank=True)
     residence_locality = models.ForeignKey(
-        "orgs.Locality", models.PROTECT, null=True, blank=True, related_name="residents", verbose_name="thôn, tổ dân phố cư trú"
+        "orgs.Locality", models.PROTECT, null=True, blank=True, related_name="%(class)s_residents", verbose_name="thôn, tổ dân phố cư trú"
     )
     general_education = models.ForeignKey(
         "reference.GeneralEducation", models.PROTECT, null=True, blank=True, verbose_name="giáo dục phổ thông"
@@ -63,6 +81,19 @@ class Member(UUIDModel):
     search_key = BinaryCharField(max_length=255)
     sort_key = BinaryCharField(max_length=400)
 
+
+    class Meta:
+        abstract = True
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
+
+
+class Member(UUIDModel, Person):
+    # Identity: the fields of Person, and the card
+    card_number = models.CharField("số thẻ đảng viên", max_length=8, null=True, blank=True, unique=True)
+
     # Projection of the ledger (members.ledger writes these, nothing else does)
     status = models.CharField("tình trạng", max_length=16, choices=MemberStatus.choices)
     org = models.ForeignKey("orgs.Org", models.PROTECT, related_name="members", verbose_name="chi bộ")
@@ -76,6 +107,13 @@ class Member(UUIDModel):
     # out of the Party (rules.badges). Badges of N years fall due on it + N years.
     party_age_from = models.DateField("ngày tính tuổi đảng", null=True, blank=True, db_index=True)
     badge_years = models.PositiveSmallIntegerField("Huy hiệu Đảng đã tặng (năm)", null=True, blank=True)
+    badge_deferred_until = models.DateField("xét Huy hiệu sau ngày (do kỷ luật)", null=True, blank=True)
+    standing = models.CharField("sinh hoạt", max_length=16, choices=Standing.choices, blank=True, default="")
+    standing_since = models.DateField(null=True, blank=True)
+    host_org = models.ForeignKey(
+        "orgs.Org", models.PROTECT, null=True, blank=True, related_name="hosted_members", verbose_name="nơi sinh hoạt tạm thời"
+    )
+    left_on = models.DateField("ngày ra khỏi Đảng", null=True, blank=True)
     ledger_seq = models.PositiveIntegerField(default=0)
 
     version = models.PositiveIntegerField(default=1)  # optimistic locking of profile edits
@@ -103,10 +141,6 @@ class Member(UUIDModel):
     def __str__(self) -> str:
         return self.full_name
 
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
-
 
 class MemberEvent(UUIDModel, Decision):
     """One change of a member's standing. Append-only: never updated, never deleted."""
@@ -119,6 +153,20 @@ class MemberEvent(UUIDModel, Decision):
         POSITION_ENDED = "position_ended", "Thôi chức vụ"
         DIED = "died", "Từ trần"
         BADGE_AWARDED = "badge_awarded", "Tặng Huy hiệu Đảng"
+        TRANSFERRED_IN = "transferred_in", "Tiếp nhận sinh hoạt đảng từ nơi khác"
+        MOVED_AWAY = "moved_away", "Chuyển sinh hoạt đảng ra ngoài"
+        TEMP_TRANSFER = "temp_transfer", "Chuyển sinh hoạt đảng tạm thời"
+        TEMP_RETURNED = "temp_returned", "Trở về sau sinh hoạt tạm thời"
+        EXEMPTED = "exempted", "Miễn công tác và sinh hoạt đảng"
+        SUSPENDED = "suspended", "Đình chỉ sinh hoạt đảng"
+        WORKING_AWAY = "working_away", "Đi làm ăn xa"
+        STANDING_ENDED = "standing_ended", "Trở lại sinh hoạt bình thường"
+        DISCIPLINED = "disciplined", "Kỷ luật"
+        STRUCK_OFF = "struck_off", "Xóa tên"
+        RESIGNED = "resigned", "Ra khỏi Đảng (xin ra)"
+        EXPELLED = "expelled", "Khai trừ"
+        READMITTED = "readmitted", "Kết nạp lại"
+        RESTORED = "restored", "Phục hồi đảng tịch"
 
     member = models.ForeignKey(Member, models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()  # order of recording for this member
@@ -202,3 +250,101 @@ class TransferCase(UUIDModel, Decision):
         constraints = [
             models.UniqueConstraint(fields=["member"], condition=models.Q(state="open"), name="one_open_transfer_per_member"),
         ]
+
+
+class DisciplineCase(UUIDModel, Decision):
+    """A disciplinary matter (RULES.md §5), from the act to the decision. While it is open the
+    member cannot resign (§2.6); a deferral ground (pregnancy, nursing, hospital) keeps it open.
+    The decision writes a ``disciplined`` (or ``expelled``) ledger event with the same decision."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Đang xem xét"
+        DECIDED = "decided", "Đã quyết định"
+        DROPPED = "dropped", "Không kỷ luật"
+
+    member = models.ForeignKey(Member, models.PROTECT, related_name="discipline_cases")
+    act_on = models.DateField("ngày vi phạm")
+    summary = models.CharField("nội dung vi phạm", max_length=500)
+    exempt_matter = models.BooleanField("vi phạm không áp dụng thời hiệu", default=False)
+    opened_on = models.DateField("ngày bắt đầu xem xét")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
+    form = models.CharField("hình thức kỷ luật", max_length=16, blank=True)
+    authority = models.CharField("cấp quyết định", max_length=32, blank=True)
+    decided_on = models.DateField("ngày quyết định", null=True, blank=True)
+    effective_on = models.DateField("ngày có hiệu lực", null=True, blank=True)
+    approvals = models.PositiveIntegerField(null=True, blank=True)
+    denominator = models.PositiveIntegerField(null=True, blank=True)
+    deferral = models.CharField("lý do chưa xem xét", max_length=16, blank=True)
+    rule_version = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "hồ sơ kỷ luật"
+        ordering = ["opened_on", "created_at"]
+        indexes = [models.Index(fields=["member", "state"])]
+
+
+class Candidate(UUIDModel, Person):
+    """A person on a cell's register of candidates (quần chúng ưu tú, cảm tình Đảng), on the
+    way through the admission steps of RULES.md §2.2. The steps are ``CandidateStep`` rows;
+    at the ceremony the member record is created and linked here."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "Đang bồi dưỡng, xem xét"
+        ADMITTED = "admitted", "Đã kết nạp"
+        WITHDRAWN = "withdrawn", "Thôi xem xét"
+
+    cell = models.ForeignKey("orgs.Org", models.PROTECT, related_name="candidates", verbose_name="chi bộ")
+    cell_path = BinaryCharField(max_length=255)
+    listed_on = models.DateField("ngày đưa vào danh sách cảm tình Đảng")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.ACTIVE)
+    stage = models.CharField("bước đã xong", max_length=24, blank=True)
+    stage_on = models.DateField(null=True, blank=True)
+    member = models.OneToOneField(Member, models.PROTECT, null=True, blank=True, related_name="candidacy")
+    note = models.CharField("ghi chú", max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "quần chúng cảm tình Đảng"
+        verbose_name_plural = "quần chúng cảm tình Đảng"
+        ordering = ["sort_key"]
+        indexes = [models.Index(fields=["cell_path", "state"]), models.Index(fields=["state", "stage"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class CandidateStep(UUIDModel, Decision):
+    """One step of the admission procedure, done on ``done_on``. Append-only."""
+
+    class Kind(models.TextChoices):
+        COURSE = "course", "Học lớp bồi dưỡng nhận thức về Đảng"
+        APPLICATION = "application", "Đơn xin vào Đảng"
+        HISTORY = "history", "Lý lịch người xin vào Đảng"
+        BACKGROUND_CHECK = "background_check", "Thẩm tra, xác minh lý lịch"
+        SPONSORS = "sponsors", "Người giới thiệu"
+        COMMENTS = "comments", "Nhận xét của đoàn thể, chi ủy nơi cư trú"
+        CELL_VOTE = "cell_vote", "Chi bộ xét, đề nghị kết nạp"
+        GRASSROOTS_RESOLUTION = "grassroots_resolution", "Nghị quyết của đảng ủy cơ sở"
+        DECISION = "decision", "Quyết định kết nạp"
+        CEREMONY = "ceremony", "Lễ kết nạp"
+
+    candidate = models.ForeignKey(Candidate, models.PROTECT, related_name="steps")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    done_on = models.DateField("ngày")
+    data = models.JSONField(default=dict, blank=True)
+    late_reason = models.CharField("lý do chậm", max_length=500, blank=True)
+    rule_version = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bước kết nạp"
+        ordering = ["candidate", "done_on", "recorded_at"]
+        constraints = [models.UniqueConstraint(fields=["candidate", "kind"], name="candidate_step_once")]
+
+
+# The steps in the order RULES.md §2.2 sets them.
+CANDIDATE_STEPS: tuple[str, ...] = tuple(CandidateStep.Kind.values)

@@ -318,7 +318,10 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
     since, _ = rules.award_days_around(award_on)
     milestones = rules.BADGE_MILESTONES.value(award_on)
     subtree = Member.objects.filter(paths.subtree_q(org.path, "org_path"), party_age_from__isnull=False)
-    active = subtree.filter(status__in=ACTIVE_STATUSES)
+    # Not before the deferral after discipline has run out (6, 9 or 12 months, RULES.md §6).
+    active = subtree.filter(status__in=ACTIVE_STATUSES).filter(
+        Q(badge_deferred_until__isnull=True) | Q(badge_deferred_until__lt=award_on)
+    )
     due, early = [], []
     for years in milestones:
         not_yet = Q(badge_years__isnull=True) | Q(badge_years__lt=years)
@@ -443,7 +446,7 @@ def transfer_case_to_confirm(*, actor, org, case_id):
 
 @dataclass(frozen=True)
 class DueItem:
-    kind: str  # "recognition" | "badge"
+    kind: str  # "admission_decision" | "ceremony" | "recognition" | "transfer" | "badge"
     title: str
     org: object
     member: Member | None
@@ -451,6 +454,17 @@ class DueItem:
     citation: str
     overdue: bool
     note: str = ""
+    candidate: object | None = None  # for the admission steps, before there is a member
+
+    @property
+    def person_name(self) -> str:
+        person = self.member or self.candidate
+        return person.full_name if person else ""
+
+    @property
+    def sort_name(self) -> str:
+        person = self.member or self.candidate
+        return person.sort_key if person else ""
 
 
 DUE_HORIZON_DAYS = 30
@@ -458,8 +472,9 @@ DUE_HORIZON_DAYS = 30
 
 def due_items(*, actor, org, as_of: date | None = None, horizon_days: int = DUE_HORIZON_DAYS, audit: bool = True) -> list[DueItem]:
     """What is overdue, and what falls due in the next ``horizon_days`` days, in ``org``'s
-    subtree: the cell's review of probationary members for recognition (30 working days after
-    the 12 months, RULES.md §2.3), open transfers on either side (§2.5) and the badges due at
+    subtree: admission decisions and ceremonies (60 and 30 working days, RULES.md §2.2), the
+    cell's review of probationary members for recognition (30 working days after
+    the 12 months, §2.3), open transfers on either side (§2.5) and the badges due at
     the next award date (§6). Oldest first."""
     from datetime import timedelta
 
@@ -489,6 +504,7 @@ def due_items(*, actor, org, as_of: date | None = None, horizon_days: int = DUE_
                 due_on=due, citation=ref, overdue=due < as_of,
                 note=f"hết 12 tháng dự bị ngày {ends:%d/%m/%Y}; nếu đủ điều kiện, là đảng viên chính thức từ ngày này",
             ))
+    items += _candidate_due_items(org, as_of=as_of, until=until, holidays=holidays)
     for case in transfer_cases(actor=actor, org=org):
         present_by, complete_by = transfer_deadlines(case.issued_on, holidays=holidays)
         due = present_by if as_of <= present_by else complete_by
@@ -507,10 +523,59 @@ def due_items(*, actor, org, as_of: date | None = None, horizon_days: int = DUE_
                 org=c.member.org, member=c.member, due_on=award_on, citation=badges.citation, overdue=False,
                 note=f"đủ {c.years} năm tuổi đảng ngày {c.reached_on:%d/%m/%Y}",
             ))
-    items.sort(key=lambda i: (i.due_on, i.kind, i.member.sort_key if i.member else ""))
+    items.sort(key=lambda i: (i.due_on, i.kind, i.sort_name))
     if audit:
         audit_record(
             action=Action.LIST_VIEWED, subject_type="org", subject_id=str(org.pk),
             data={"list": "todo", "as_of": as_of.isoformat(), "rows": len(items)},
         )
     return items
+
+
+def _candidate_due_items(org, *, as_of: date, until: date, holidays) -> list[DueItem]:
+    from dangbo.members.candidate_selectors import candidate_next_due
+    from dangbo.members.models import Candidate, CandidateStep
+
+    waiting = Candidate.objects.filter(
+        paths.subtree_q(org.path, "cell_path"), state=Candidate.State.ACTIVE,
+        stage__in=[CandidateStep.Kind.CELL_VOTE, CandidateStep.Kind.GRASSROOTS_RESOLUTION, CandidateStep.Kind.DECISION],
+    ).select_related("cell")
+    items = []
+    for candidate in waiting:
+        due = candidate_next_due(candidate, holidays=holidays)
+        if due is None or due.due_on > until:
+            continue
+        if due.step == CandidateStep.Kind.CEREMONY:
+            title, kind, note = "Tổ chức lễ kết nạp", "ceremony", f"quyết định kết nạp ngày {candidate.stage_on:%d/%m/%Y}"
+        else:
+            title, kind, note = "Quyết định kết nạp", "admission_decision", "chi bộ đã biểu quyết đề nghị kết nạp"
+        items.append(DueItem(
+            kind=kind, title=title, org=candidate.cell, member=None, candidate=candidate, due_on=due.due_on,
+            citation=due.rule_ref, overdue=due.due_on < as_of, note=note,
+        ))
+    return items
+
+
+# --- votes (RULES.md §3) -------------------------------------------------------------------
+
+_STANDING_KINDS = (
+    MemberEvent.Kind.TEMP_TRANSFER, MemberEvent.Kind.TEMP_RETURNED, MemberEvent.Kind.SUSPENDED,
+    MemberEvent.Kind.EXEMPTED, MemberEvent.Kind.WORKING_AWAY, MemberEvent.Kind.STANDING_ENDED,
+)
+_OUT_OF_VOTE = (MemberEvent.Kind.TEMP_TRANSFER, MemberEvent.Kind.SUSPENDED)
+
+
+def vote_denominator(*, org, on: date) -> int:
+    """The full members of ``org`` who count in a vote on ``on`` (QĐ 294 §9.3.2): its full
+    members that day, derived from the ledger, less those temporarily transferred out or
+    suspended that day. Exempted members who are absent are not known to the system and stay in."""
+    ids = set(
+        Member.objects.filter(
+            placements__org=org, placements__status=MemberStatus.FULL, placements__counted=True, placements__valid_from__lte=on,
+        ).filter(Q(placements__valid_to__isnull=True) | Q(placements__valid_to__gt=on)).values_list("id", flat=True)
+    )
+    last: dict = {}
+    events = MemberEvent.objects.filter(member_id__in=ids, effective_on__lte=on, kind__in=_STANDING_KINDS)
+    for member_id, kind in events.order_by("effective_on", "seq").values_list("member_id", "kind"):
+        last[member_id] = kind
+    return len(ids) - sum(1 for kind in last.values() if kind in _OUT_OF_VOTE)

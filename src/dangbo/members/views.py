@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.core.identity import mask_national_id
 from dangbo.members import exports
+from dangbo.members.documents import available_documents
+from dangbo.members.standing_views import actions_for
 from dangbo.members.forms import (
     BadgeAwardForm,
     BadgeListForm,
@@ -116,9 +118,18 @@ def member_profile_view(request: HttpRequest, member_id) -> HttpResponse:
         "national_id_masked": mask_national_id(member.national_id),
         "breadcrumbs": org_breadcrumbs(actor=request.scope, org=member.org) if request.scope.sees_orgs else [],
         "can_edit": request.scope.can_write_member(member),
-        "party_age": party_age_years(member.party_age_from, member.died_on or date.today()) if member.party_age_from else None,
+        "party_age": _party_age(member),
+        "standing_actions": actions_for(member) if request.scope.can_write_member(member) else [],
+        "documents": available_documents(member) if request.scope.can_write_member(member) else [],
     }
     return render(request, "members/profile.html", context)
+
+
+def _party_age(member) -> int | None:
+    """Whole years of party age today (or at death or exit); none before admission."""
+    if not member.party_age_from:
+        return None
+    return party_age_years(member.party_age_from, member.died_on or member.left_on or date.today())
 
 
 @login_required
@@ -327,7 +338,7 @@ def todo_view(request: HttpRequest, org_id=None) -> HttpResponse:
     file_format = request.GET.get("dinh-dang")
     if file_format in ("csv", "xlsx"):
         rows = (
-            [str(n), item.title, item.org.name, item.member.full_name if item.member else "", item.due_on.strftime("%d/%m/%Y"),
+            [str(n), item.title, item.org.name, item.person_name, item.due_on.strftime("%d/%m/%Y"),
              "quá hạn" if item.overdue else "sắp đến hạn", item.note, item.citation]
             for n, item in enumerate((i for _, items in sections for i in items), start=1)
         )
@@ -448,3 +459,29 @@ def transfer_confirm_view(request: HttpRequest, org_id) -> HttpResponse:
         subtitle=f"Từ {case.from_org.name} đến {case.to_org.name}, giới thiệu ngày {case.issued_on:%d/%m/%Y}; hạn xuất trình giấy giới thiệu {present_by:%d/%m/%Y}, hạn hoàn tất {complete_by:%d/%m/%Y}.",
         submit="Xác nhận tiếp nhận",
     )
+
+
+# --- Documents (Word, PDF) ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def member_document_view(request: HttpRequest, member_id, kind: str) -> HttpResponse:
+    """A document of the member's history as Word or PDF (?dinh-dang=docx|pdf), audited."""
+    from dangbo.audit.services import Action, audit_record
+    from dangbo.documents import render
+    from dangbo.members.documents import KINDS, NoDocument, member_document
+
+    file_format = request.GET.get("dinh-dang", "pdf")
+    if kind not in KINDS or file_format not in ("pdf", "docx"):
+        raise Http404
+    try:
+        member = member_for_edit(actor=request.scope, member_id=member_id)
+        document = member_document(member, kind)
+    except (NotInScope, NoDocument):
+        raise Http404 from None
+    body = render.render_pdf(document) if file_format == "pdf" else render.render_docx(document)
+    audit_record(action=Action.EXPORTED, subject_type="member", subject_id=str(member.pk), data={"document": kind, "format": file_format})
+    response = HttpResponse(body, content_type=render.PDF_MEDIA_TYPE if file_format == "pdf" else render.DOCX_MEDIA_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{render.filename(document, file_format)}"'
+    return response

@@ -16,3 +16,10 @@ HD_01_2021 = "Hướng dẫn 01-HD/TW ngày 28/9/2021"
 HD_01_2021_FROM = date(2021, 9, 28)
 HD_06_2025 = "Hướng dẫn 06-HD/TW ngày 9/6/2025"
 HD_06_2025_FROM = date(2025, 6, 9)
+
+QD_102 = "Quy định 102-QĐ/TW ngày 15/11/2017"
+QD_102_FROM = date(2017, 11, 15)
+QD_69 = "Quy định 69-QĐ/TW ngày 6/7/2022"
+QD_69_FROM = date(2022, 7, 6)
+QD_296 = "Quy định 296-QĐ/TW ngày 30/5/2025"
+QD_296_FROM = date(2025, 5, 30)

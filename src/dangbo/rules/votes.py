@@ -34,7 +34,10 @@ def approvals_needed(share: Fraction, denominator: int) -> int:
     return needed.numerator // needed.denominator + (1 if needed.denominator != 1 else 0)
 
 
-def check_vote(*, rule: Rule, on: date, approvals: int, denominator: int) -> list[Violation]:
+RECOGNITION_HINT = "Nếu không đủ điều kiện, chi bộ đề nghị xóa tên theo quy định."
+
+
+def check_vote(*, rule: Rule, on: date, approvals: int, denominator: int, hint: str = RECOGNITION_HINT) -> list[Violation]:
     version = rule.at(on)
     if denominator <= 0:
         return [Violation(rule.code, "Chi bộ không có đảng viên chính thức nào vào ngày biểu quyết.", version.ref, field="approvals")]
@@ -45,7 +48,17 @@ def check_vote(*, rule: Rule, on: date, approvals: int, denominator: int) -> lis
         return [Violation(
             rule.code,
             f"{approvals}/{denominator} đảng viên chính thức tán thành, chưa đủ {version.value.numerator}/{version.value.denominator} "
-            f"(cần ít nhất {needed}). Nếu không đủ điều kiện, chi bộ đề nghị xóa tên theo quy định.",
+            f"(cần ít nhất {needed}). {hint}",
             version.ref, field="approvals",
         )]
     return []
+
+
+def approvals_needed_more_than(share: Fraction, denominator: int) -> int:
+    """The fewest approvals strictly above ``share`` of ``denominator``.
+
+    "Trên một nửa" is strictly more than half: more than 1/2 of 10 → 6, of 9 → 5. Compare
+    ``approvals_needed``, which reaches the share ("ít nhất", "từ … trở lên"): 1/2 of 10 → 5.
+    """
+    needed = share * denominator
+    return needed.numerator // needed.denominator + 1

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
 
 from dangbo.audit.services import Action, audit_record, field_diff
 from dangbo.core import text
@@ -239,10 +238,9 @@ def member_recognize(
             ))
         elif vote_on > review_due:
             late.append(f"chi bộ xét sau thời hạn {review_due:%d/%m/%Y} ({review_ref})")
-        denominator = Member.objects.filter(
-            placements__org=member.org, placements__status=MemberStatus.FULL, placements__counted=True,
-            placements__valid_from__lte=vote_on,
-        ).filter(Q(placements__valid_to__isnull=True) | Q(placements__valid_to__gt=vote_on)).distinct().count()
+        from dangbo.members.selectors import vote_denominator
+
+        denominator = vote_denominator(org=member.org, on=vote_on)
         violations += vote_rules.check_vote(
             rule=vote_rules.RECOGNITION_VOTE_SHARE, on=vote_on, approvals=approvals if approvals is not None else -1, denominator=denominator,
         )
@@ -452,7 +450,17 @@ def member_award_badge(
         in_party=member.status in (MemberStatus.PROBATIONARY, MemberStatus.FULL) or (member.died_on is not None and awarded_on < member.died_on),
         died_on=member.died_on,
     )
-    refuse_if(badge_rules.check_badge_award(claim))
+    violations = badge_rules.check_badge_award(claim)
+    if member.badge_deferred_until and awarded_on <= member.badge_deferred_until:
+        from dangbo.rules import discipline as discipline_rules
+
+        version = discipline_rules.BADGE_DEFERRAL_MONTHS.at(awarded_on)
+        violations.append(Violation(
+            discipline_rules.BADGE_DEFERRAL_MONTHS.code,
+            f"Đảng viên bị kỷ luật: chỉ xét tặng Huy hiệu Đảng sau ngày {member.badge_deferred_until:%d/%m/%Y}.",
+            version.ref, field="awarded_on",
+        ))
+    refuse_if(violations)
     event = MemberEvent(
         kind=Kind.BADGE_AWARDED, effective_on=awarded_on, recorded_by=actor,
         rule_version=badge_rules.BADGE_MILESTONES.at(awarded_on).ref,

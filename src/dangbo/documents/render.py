@@ -1,0 +1,47 @@
+"""Entry points: one document in, the bytes of a .docx or a .pdf out, and a file name for it."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+
+from dangbo.core.text import fold
+from dangbo.documents import pdf, word
+from dangbo.documents.content import layout
+from dangbo.documents.data import AdmissionDecision, Document, RecognitionDecision, TransferLetter
+
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_MEDIA_TYPE = "application/pdf"
+
+_FILE_PREFIX = {
+    AdmissionDecision: "quyet-dinh-ket-nap",
+    RecognitionDecision: "quyet-dinh-cong-nhan-dang-vien-chinh-thuc",
+    TransferLetter: "giay-gioi-thieu-sinh-hoat-dang",
+}
+
+
+def _stamp(doc: Document) -> datetime:
+    # The file's own creation date is the date of issue, so rendering the same document twice gives the same metadata.
+    return datetime.combine(doc.issued_on, time(8, 0))
+
+
+def render_docx(doc: Document) -> bytes:
+    """The document as a Word file (Times New Roman, A4, margins of HD 36-HD/VPTW)."""
+    return word.render(layout(doc), issued_on=_stamp(doc))
+
+
+def render_pdf(doc: Document) -> bytes:
+    """The document as PDF, with Liberation Serif (metric-compatible with Times New Roman) embedded."""
+    return pdf.render(layout(doc), issued_on=_stamp(doc))
+
+
+def filename(doc: Document, ext: str) -> str:
+    """An ASCII file name: "quyet-dinh-ket-nap-nguyen-thi-hang.docx"."""
+    try:
+        prefix = _FILE_PREFIX[type(doc)]
+    except KeyError:
+        raise TypeError(f"Không có mẫu văn bản cho {type(doc).__name__}.") from None
+    name = re.sub(r"[^a-z0-9]+", "-", fold(doc.person.full_name)).strip("-")
+    stem = f"{prefix}-{name}" if name else prefix
+    ext = re.sub(r"[^a-z0-9]", "", ext.lower())
+    return f"{stem}.{ext}" if ext else stem

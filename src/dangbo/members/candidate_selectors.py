@@ -1,0 +1,76 @@
+"""Reads of the candidate register (RULES.md §2.2), scoped to what the actor may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from dangbo.audit.services import Action, audit_record
+from dangbo.core.models import is_uuid
+from dangbo.members.models import Candidate, CandidateStep
+from dangbo.members.services.candidates import next_step
+from dangbo.orgs import paths
+from dangbo.orgs.models import Org
+from dangbo.orgs.selectors import NotInScope
+from dangbo.rules import admission as admission_rules
+
+Step = CandidateStep.Kind
+
+
+def candidate_list(*, actor, org: Org, state: str = Candidate.State.ACTIVE) -> QuerySet[Candidate]:
+    if not actor.can_read_path(org.path):
+        raise NotInScope(org.pk)
+    return (
+        Candidate.objects.filter(paths.subtree_q(org.path, "cell_path"), state=state)
+        .select_related("cell", "member")
+        .order_by("sort_key", "id")
+    )
+
+
+def candidate_get(*, actor, candidate_id, for_edit: bool = False) -> Candidate:
+    """A candidate the actor may read (or change, with ``for_edit``); refusals on real records are audited."""
+    try:
+        candidate = Candidate.objects.select_related("cell", "ethnicity", "religion", "member").get(pk=candidate_id)
+    except (Candidate.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotInScope(candidate_id) from None
+    allowed = actor.can_write_path(candidate.cell_path) if for_edit else actor.can_read_path(candidate.cell_path)
+    if not allowed:
+        if is_uuid(candidate_id):
+            audit_record(action=Action.REFUSED, subject_type="candidate", subject_id=str(candidate.pk), data={"reason": "out_of_scope"})
+        raise NotInScope(candidate_id)
+    audit_record(action=Action.MEMBER_VIEWED, subject_type="candidate", subject_id=str(candidate.pk))
+    return candidate
+
+
+@dataclass(frozen=True)
+class StepDue:
+    """The time limit on the next step, where the rules set one."""
+
+    step: str
+    due_on: date
+    rule_ref: str
+
+    @property
+    def overdue(self) -> bool:
+        return date.today() > self.due_on
+
+
+def candidate_steps(candidate: Candidate) -> list[CandidateStep]:
+    return list(CandidateStep.objects.filter(candidate=candidate).select_related("recorded_by").order_by("done_on", "recorded_at"))
+
+
+def candidate_next_due(candidate: Candidate, steps: list[CandidateStep] | None = None, *, holidays=None) -> StepDue | None:
+    """The deadline of the next step: the decision within 60 working days of the cell's vote,
+    the ceremony within 30 working days of the decision (RULES.md §2.2)."""
+    upcoming = next_step(candidate)
+    done = {s.kind: s for s in (steps if steps is not None else candidate_steps(candidate))}
+    if upcoming in (Step.GRASSROOTS_RESOLUTION, Step.DECISION) and Step.CELL_VOTE in done:
+        due, _, ref = admission_rules.decision_due(done[Step.CELL_VOTE].done_on, holidays=holidays)
+        return StepDue(Step.DECISION, due, ref)
+    if upcoming == Step.CEREMONY and Step.DECISION in done:
+        due, ref = admission_rules.ceremony_due(done[Step.DECISION].done_on, holidays=holidays)
+        return StepDue(Step.CEREMONY, due, ref)
+    return None

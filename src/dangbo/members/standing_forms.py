@@ -1,0 +1,179 @@
+"""Forms for standing changes and exits (RULES.md §2.4–2.6), one per action."""
+
+from __future__ import annotations
+
+from django import forms
+
+from dangbo.members.models import MemberStatus
+from dangbo.orgs.forms import DecisionFields
+from dangbo.rules import exits as exit_rules
+from dangbo.web.forms import VietnameseDateField, VietnameseForm
+
+NOTE = {"label": "Ghi chú", "required": False, "max_length": 500, "widget": forms.Textarea(attrs={"rows": 2})}
+
+
+def org_by_code(code: str):
+    """The live organization with this code, or a Vietnamese ValidationError."""
+    from dangbo.orgs.models import Org
+
+    org = Org.objects.filter(code=code.strip(), dissolved_on__isnull=True).first()
+    if org is None:
+        raise forms.ValidationError("Không có tổ chức đảng nào mang mã này.")
+    return org
+
+
+class DatedDecisionForm(DecisionFields):
+    """An effective date, the decision behind it, and a note."""
+
+    effective_on = VietnameseDateField(label="Ngày hiệu lực")
+    note = forms.CharField(**NOTE)
+    field_order = ["effective_on", "decision_no", "decision_on", "decision_body", "note"]
+
+
+class DecidedForm(DatedDecisionForm):
+    """As above, where the competent committee's decision is required."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("decision_no", "decision_on"):
+            self.fields[name].required = True
+
+
+class ExemptionForm(DatedDecisionForm):
+    ground = forms.ChoiceField(label="Lý do miễn", choices=[])
+    field_order = ["ground", "effective_on", "decision_no", "decision_on", "decision_body", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = [("", "— chọn —")] + list(exit_rules.EXEMPTION_GROUNDS.items())
+
+
+class TempTransferForm(DecisionFields):
+    purpose = forms.ChoiceField(label="Lý do", choices=[])
+    host_code = forms.CharField(label="Mã tổ chức nơi sinh hoạt tạm thời (trong hệ thống)", max_length=40, required=False)
+    host_name = forms.CharField(label="hoặc tên tổ chức đảng nơi đến (ngoài hệ thống)", max_length=255, required=False)
+    starts_on = VietnameseDateField(label="Từ ngày")
+    until = VietnameseDateField(label="Đến ngày (dự kiến trở về)")
+    field_order = ["purpose", "host_code", "host_name", "starts_on", "until", "decision_no", "decision_on", "decision_body"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = [("", "— chọn —")] + list(exit_rules.TEMPORARY_PURPOSES.items())
+
+    def clean_host_code(self):
+        code = self.cleaned_data.get("host_code", "").strip()
+        self.cleaned_data["host"] = org_by_code(code) if code else None
+        return code
+
+
+class ReturnForm(VietnameseForm):
+    effective_on = VietnameseDateField(label="Ngày trở về sinh hoạt")
+
+
+class MoveAwayForm(DecisionFields):
+    to_name = forms.CharField(label="Tổ chức đảng nơi đến (ngoài hệ thống)", max_length=255)
+    effective_on = VietnameseDateField(label="Ngày chuyển đi")
+    field_order = ["to_name", "effective_on", "decision_no", "decision_on", "decision_body"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision_no"].label = "Số giấy giới thiệu"
+        self.fields["decision_on"].label = "Ngày giới thiệu"
+        self.fields["decision_on"].required = True
+
+
+class StrikeOffForm(DecidedForm):
+    ground = forms.ChoiceField(label="Lý do xóa tên", choices=[])
+    requests_made = forms.IntegerField(
+        label="Số lần chi ủy đã yêu cầu kiểm điểm", required=False, min_value=0, max_value=20,
+        help_text="Ghi khi đảng viên không kiểm điểm theo yêu cầu",
+    )
+    field_order = ["ground", "requests_made", "effective_on", "decision_no", "decision_on", "decision_body", "note"]
+
+    def __init__(self, *args, member=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        grounds = dict(exit_rules.STRIKE_OFF_GROUNDS)
+        if member is not None and member.status != MemberStatus.PROBATIONARY:
+            grounds.pop(exit_rules.PROBATION_FAILED, None)
+        self.fields["ground"].choices = [("", "— chọn —")] + list(grounds.items())
+
+
+class DeathForm(VietnameseForm):
+    effective_on = VietnameseDateField(label="Ngày từ trần")
+    note = forms.CharField(**NOTE)
+
+
+class ReadmitForm(DecisionFields):
+    cell_code = forms.CharField(label="Mã chi bộ kết nạp lại", max_length=40)
+    vote_on = VietnameseDateField(label="Ngày chi bộ biểu quyết")
+    provincial_consent = forms.CharField(
+        label="Văn bản đồng ý của Ban Thường vụ tỉnh ủy", max_length=300, help_text="số, ngày văn bản",
+    )
+    ceremony_on = VietnameseDateField(label="Ngày lễ kết nạp lại")
+    hardship = forms.BooleanField(label="Xin ra vì hoàn cảnh gia đình đặc biệt khó khăn", required=False)
+    expunged_on = VietnameseDateField(label="Ngày được xóa án tích (nếu có)", required=False)
+    field_order = [
+        "cell_code", "vote_on", "provincial_consent", "decision_no", "decision_on", "decision_body", "ceremony_on",
+        "hardship", "expunged_on",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("decision_no", "decision_on"):
+            self.fields[name].required = True
+
+    def clean_cell_code(self):
+        code = self.cleaned_data["cell_code"]
+        self.cleaned_data["cell"] = org_by_code(code)
+        return code
+
+
+class DisciplineOpenForm(VietnameseForm):
+    act_on = VietnameseDateField(label="Ngày vi phạm")
+    summary = forms.CharField(label="Nội dung vi phạm", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    opened_on = VietnameseDateField(label="Ngày bắt đầu xem xét")
+    exempt_matter = forms.BooleanField(
+        label="Vi phạm không áp dụng thời hiệu (chính trị nội bộ, quốc phòng, an ninh, đối ngoại, văn bằng không hợp pháp)",
+        required=False,
+    )
+
+
+class DisciplineDecideForm(DecisionFields):
+    form = forms.ChoiceField(label="Hình thức kỷ luật", choices=[])
+    authority = forms.ChoiceField(label="Cấp biểu quyết, quyết định", choices=[])
+    vote_on = VietnameseDateField(label="Ngày biểu quyết")
+    approvals = forms.IntegerField(label="Số tán thành", min_value=0, max_value=10_000)
+    denominator = forms.IntegerField(
+        label="Tổng số ủy viên của cấp ủy", min_value=1, max_value=10_000, required=False,
+        help_text="Khi chi bộ biểu quyết, hệ thống tự tính số đảng viên chính thức",
+    )
+    proposal_vote_on = VietnameseDateField(label="Ngày chi bộ biểu quyết đề nghị khai trừ", required=False)
+    proposal_approvals = forms.IntegerField(label="Số đảng viên chính thức tán thành đề nghị khai trừ", min_value=0, max_value=10_000, required=False)
+    field_order = [
+        "form", "authority", "vote_on", "approvals", "denominator", "proposal_vote_on", "proposal_approvals",
+        "decision_no", "decision_on", "decision_body",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        from dangbo.rules import discipline as rules
+
+        super().__init__(*args, **kwargs)
+        self.fields["form"].choices = [("", "— chọn —")] + [(f, rules.Form.label(f)) for f in rules.Form.ORDER]
+        self.fields["authority"].choices = [("", "— chọn —")] + [
+            (code, label) for code, label in rules.Authority.LABELS.items() if code != rules.Authority.CELL_COMMITTEE
+        ]
+
+
+class DisciplineDeferForm(VietnameseForm):
+    ground = forms.ChoiceField(label="Lý do chưa xem xét", choices=[], required=False, help_text="Để trống để tiếp tục xem xét")
+
+    def __init__(self, *args, **kwargs):
+        from dangbo.rules import discipline as rules
+
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = [("", "— tiếp tục xem xét —")] + list(rules.DeferralGround.LABELS.items())
+
+
+class DisciplineDropForm(VietnameseForm):
+    on = VietnameseDateField(label="Ngày")
+    reason = forms.CharField(label="Lý do không kỷ luật", max_length=300)
