@@ -190,3 +190,37 @@ def test_a_date_before_the_last_change_is_refused(tree, make_member):
     with pytest.raises(RuleViolation, match="trước lần thay đổi tình trạng gần nhất"):
         services.member_standing_start(member=member, kind=MemberEvent.Kind.SUSPENDED, on=date(2020, 5, 1))
     assert Member.objects.get(pk=member.pk).standing == ""
+
+
+def test_pages_receive_a_member_from_outside_and_show_a_hosted_member(client, tree, make_member):
+    from django.contrib.auth.models import User
+
+    from dangbo.accounts.models import AccessRole
+    from dangbo.accounts.services import role_grant
+
+    officer = User.objects.create_user("canbo", password="mat-khau-dai-du-1")
+    role_grant(user=officer, role=AccessRole.OFFICER, org=tree.commune)
+    client.force_login(officer)
+    form = {
+        "family_name": "Hà", "given_name": "Nhận", "gender": "M", "birth_date": "02/03/1980", "ethnicity": "01", "religion": "00",
+        "from_name": "Đảng bộ tỉnh Yên Bái", "decision_no": "15-GGT/TU", "decision_on": "02/05/2024", "arrived_on": "10/05/2024",
+        "status": "full", "admitted_on": "03/02/2005",
+    }
+    response = client.post(f"/to-chuc/{tree.cell_b.pk}/tiep-nhan/", form)
+    assert response.status_code == 400 and "ngày chính thức" in response.content.decode()
+    response = client.post(f"/to-chuc/{tree.cell_b.pk}/tiep-nhan/", form | {"full_on": "03/02/2006"})
+    assert response.status_code == 302
+    received = Member.objects.get(given_name="Nhận")
+    assert received.org == tree.cell_b and received.admitted_on == date(2005, 2, 3)
+    assert "Đảng bộ tỉnh Yên Bái" in client.get(f"/dang-vien/{received.pk}/").content.decode()
+
+    away = make_member(tree.cell_a, given_name="Tạmtrú")
+    services.member_temp_transfer(member=away, purpose="residence", starts_on=date(2024, 6, 1), until=date(2025, 3, 1), host=tree.cell_b)
+    page = client.get(f"/to-chuc/{tree.cell_b.pk}/").content.decode()
+    assert "Đảng viên sinh hoạt tạm thời" in page and "Tạmtrú" in page
+    assert client.get(f"/dang-vien/{away.pk}/van-ban/giay-gioi-thieu/").status_code == 404
+    services.member_move_away(member=received, on=date(2024, 9, 2), to_name="Đảng bộ tỉnh Lạng Sơn", decision=DECISION)
+    response = client.get(f"/dang-vien/{received.pk}/van-ban/giay-gioi-thieu/?dinh-dang=pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    response = client.get(f"/dang-vien/{received.pk}/van-ban/giay-gioi-thieu/?dinh-dang=docx")
+    assert response.status_code == 200 and response.content.startswith(b"PK")

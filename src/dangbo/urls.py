@@ -39,6 +39,7 @@ urlpatterns = [
     path("to-chuc/<uuid:org_id>/cam-tinh-dang/them/", candidate_views.candidate_add_view, name="candidate_add"),
     path("cam-tinh-dang/<uuid:candidate_id>/", candidate_views.candidate_page_view, name="candidate_page"),
     path("cam-tinh-dang/<uuid:candidate_id>/thoi-xem-xet/", candidate_views.candidate_withdraw_view, name="candidate_withdraw"),
+    path("to-chuc/<uuid:org_id>/tiep-nhan/", standing_views.member_receive_view, name="member_receive"),
     path("viec-can-lam/", member_views.todo_view, name="todo"),
     path("ngay-nghi/", reference_views.holidays_view, name="holidays"),
     path("to-chuc/<uuid:org_id>/chuc-vu/", member_views.position_start_view, name="position_start"),

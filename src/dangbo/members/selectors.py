@@ -16,7 +16,7 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core import text
 from dangbo.core.models import is_uuid
 from dangbo.core.pagination import CappedPaginator
-from dangbo.members.models import ACTIVE_STATUSES, Gender, Member, MemberEvent, MemberStatus, Placement
+from dangbo.members.models import ACTIVE_STATUSES, Gender, Member, MemberEvent, MemberStatus, Placement, Standing
 from dangbo.members.roles import Role
 from dangbo.orgs import paths
 from dangbo.orgs.selectors import NotInScope, org_versions_on
@@ -554,6 +554,18 @@ def _candidate_due_items(org, *, as_of: date, until: date, holidays) -> list[Due
             citation=due.rule_ref, overdue=due.due_on < as_of, note=note,
         ))
     return items
+
+
+def hosted_members(*, actor, org) -> list[Member]:
+    """Members hosted by ``org`` on a temporary transfer (RULES.md §2.5): listed by name at the
+    host, counted at home. Like an incoming transfer, the host must know whom it hosts, so the
+    names show even when the home cell lies outside the actor's scope; the records do not."""
+    if not actor.can_read_path(org.path):
+        raise NotInScope(org.pk)
+    return list(
+        Member.objects.filter(host_org=org, standing=Standing.TEMP_AWAY, status__in=ACTIVE_STATUSES)
+        .select_related("org").order_by("sort_key", "id")
+    )
 
 
 # --- votes (RULES.md §3) -------------------------------------------------------------------

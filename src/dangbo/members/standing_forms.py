@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from dangbo.members.forms import MemberProfileForm
 from dangbo.members.models import MemberStatus
 from dangbo.orgs.forms import DecisionFields
 from dangbo.rules import exits as exit_rules
@@ -177,3 +178,36 @@ class DisciplineDeferForm(VietnameseForm):
 class DisciplineDropForm(VietnameseForm):
     on = VietnameseDateField(label="Ngày")
     reason = forms.CharField(label="Lý do không kỷ luật", max_length=300)
+
+
+class ReceiveForm(MemberProfileForm, DecisionFields):
+    """A member arriving with a transfer letter from outside this installation: identity, and
+    the history the letter carries."""
+
+    from_name = forms.CharField(label="Tổ chức đảng nơi chuyển đi", max_length=255)
+    arrived_on = VietnameseDateField(label="Ngày đến sinh hoạt (xuất trình giấy giới thiệu)")
+    status = forms.ChoiceField(label="Tình trạng", choices=[("full", "Đảng viên chính thức"), ("probationary", "Đảng viên dự bị")])
+    admitted_on = VietnameseDateField(label="Ngày vào Đảng (ngày quyết định kết nạp)")
+    ceremony_on = VietnameseDateField(label="Ngày lễ kết nạp", required=False)
+    full_on = VietnameseDateField(label="Ngày chính thức", required=False)
+    party_age_from = VietnameseDateField(
+        label="Ngày tính tuổi đảng (nếu khác ngày vào Đảng)", required=False, help_text="khi có thời gian gián đoạn",
+    )
+    badge_years = forms.TypedChoiceField(
+        label="Huy hiệu Đảng đã được tặng", required=False, coerce=int, empty_value=None,
+        choices=[("", "— chưa —")] + [(y, f"{y} năm") for y in (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90)],
+    )
+    HISTORY = ["from_name", "decision_no", "decision_on", "decision_body", "arrived_on", "status", "admitted_on", "ceremony_on",
+               "full_on", "party_age_from", "badge_years"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["version"]
+        self.fields["decision_no"].label = "Số giấy giới thiệu"
+        self.fields["decision_on"].label = "Ngày giới thiệu"
+
+    def identity(self):
+        from dangbo.members.services import Identity
+
+        names = [n for n in self.fields if n not in self.HISTORY]
+        return Identity(**{name: self.cleaned_data.get(name) for name in names})

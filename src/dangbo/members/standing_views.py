@@ -181,3 +181,38 @@ def member_standing_view(request: HttpRequest, member_id, action: str) -> HttpRe
     return form_page(
         request, form, title=f"{spec.title}: {member.full_name}", subtitle=spec.subtitle, cancel_url=profile, submit="Ghi nhận",
     )
+
+
+@login_required
+def member_receive_view(request: HttpRequest, org_id) -> HttpResponse:
+    """Receive a member transferred from a Party organization outside this installation."""
+    from dangbo.orgs.kinds import CELL_KINDS
+    from dangbo.orgs.selectors import org_for_edit
+
+    try:
+        cell = org_for_edit(actor=request.scope, org_id=org_id)
+    except NotInScope:
+        raise Http404 from None
+    if cell.kind not in CELL_KINDS:
+        raise Http404
+    form = forms.ReceiveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.member_receive(
+                identity=form.identity(), cell=cell, arrived_on=data["arrived_on"], status=data["status"],
+                admitted_on=data["admitted_on"], from_name=data["from_name"], decision=form.decision(),
+                ceremony_on=data.get("ceremony_on"), full_on=data.get("full_on"), party_age_from=data.get("party_age_from"),
+                badge_years=data.get("badge_years"), actor=request.user,
+            )
+        except RuleViolation as error:
+            form.add_violations(error, {"org": "arrived_on"})
+        else:
+            messages.success(request, f"Đã tiếp nhận {member.full_name} vào {cell.name}.")
+            return redirect("member_profile", member_id=member.pk)
+    return form_page(
+        request, form, title=f"Tiếp nhận đảng viên từ nơi khác — {cell.name}", cancel_url=reverse("org_page", args=[cell.pk]),
+        subtitle="Đảng viên chuyển đến từ tổ chức đảng ngoài hệ thống này: ghi theo giấy giới thiệu sinh hoạt đảng và hồ sơ đảng viên. "
+                 "Trong hệ thống, nơi đi giới thiệu chuyển và nơi đến xác nhận ở trang «Chuyển sinh hoạt đảng».",
+        submit="Tiếp nhận",
+    )

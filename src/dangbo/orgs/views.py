@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.members.selectors import member_figures_with_children, member_list_of_org, org_committee_gaps
+from dangbo.members.selectors import hosted_members, member_figures_with_children, member_list_of_org, org_committee_gaps
 from dangbo.members.views import _page_number
 from dangbo.orgs.forms import LocalityForm, OrgEstablishForm, OrgRenameForm
 from dangbo.orgs.kinds import CELL_KINDS, OrgKind
@@ -76,6 +76,7 @@ def org_page_view(request: HttpRequest, org_id) -> HttpResponse:
         "members_page": members_page,
         "can_edit": request.scope.can_write_path(org.path) and org.dissolved_on is None,
         "holds_localities": org.kind in COMMUNE_LEVEL_KINDS,
+        "hosted": hosted_members(actor=request.scope, org=org) if org.kind in CELL_KINDS else [],
     }
     return render(request, "orgs/page.html", context)
 
