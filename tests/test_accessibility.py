@@ -82,7 +82,8 @@ def _a_candidate(cell):
     if existing:
         return existing
     candidate = candidate_add(
-        identity=Identity(family_name="Giàng", middle_name="A", given_name="Páo", gender="M", birth_date=date(1999, 1, 5), ethnicity="01"),
+        identity=Identity(family_name="Giàng", middle_name="A", given_name="Páo", gender="M", birth_date=date(1999, 1, 5), ethnicity="01",
+                          general_education="lower_secondary"),
         cell=cell, listed_on=date(2025, 1, 6),
     )
     candidate_record_step(candidate=candidate, kind="course", step=StepInput(done_on=date(2025, 1, 10), number="CN-1"))

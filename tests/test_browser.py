@@ -207,6 +207,7 @@ def test_candidate_taken_from_the_register_to_full_member(live_server, page, tra
     page.get_by_label("Giới tính").select_option("F")
     page.get_by_label("Ngày sinh").fill("12/08/1998")
     page.get_by_label("Dân tộc").select_option(label="Thái")
+    page.get_by_label("Giáo dục phổ thông").select_option("upper_secondary")
     page.get_by_label("Ngày đưa vào danh sách cảm tình Đảng").fill(d(ceremony - timedelta(days=300)))
     page.get_by_role("button", name="Lưu").click()
     page.get_by_role("heading", name="Lò Thị Sính").wait_for()

@@ -165,3 +165,17 @@ def test_a_future_date_is_refused(cell):
 def test_a_cell_that_cannot_hold_members_is_refused(tree):
     with pytest.raises(RuleViolation):
         candidate_add(identity=identity(), cell=tree.commune, listed_on=date(2025, 1, 6))
+
+
+def test_primary_education_needs_a_recorded_exception(cell):
+    candidate = _through(_candidate(cell, general_education="primary"), cell, Step.COMMENTS)
+    with pytest.raises(RuleViolation, match="chưa tốt nghiệp trung học cơ sở"):
+        candidate_record_step(candidate=candidate, kind=Step.CELL_VOTE, step=StepInput(done_on=date(2025, 3, 24), approvals=8))
+    record = candidate_record_step(candidate=candidate, kind=Step.CELL_VOTE, step=StepInput(
+        done_on=date(2025, 3, 24), approvals=8, education_exception="Xã biên giới Y Tý"))
+    assert record.data["education_exception"] == "Xã biên giới Y Tý"
+
+
+def test_a_candidate_without_education_recorded_is_refused(tree):
+    with pytest.raises(RuleViolation, match="giáo dục phổ thông"):
+        candidate_add(identity=identity(general_education=""), cell=tree.cell_a, listed_on=date(2025, 1, 6))

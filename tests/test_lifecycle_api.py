@@ -27,7 +27,8 @@ def _post(client, url, body):
 
 def test_candidate_created_and_a_step_out_of_order_refused(officer_client, tree):
     response = _post(officer_client, f"/api/orgs/{tree.cell_a.pk}/candidates", {
-        "family_name": "Lý", "given_name": "Mai", "gender": "F", "birth_date": "2001-02-03", "ethnicity": "01", "listed_on": "2025-01-06",
+        "family_name": "Lý", "given_name": "Mai", "gender": "F", "birth_date": "2001-02-03", "ethnicity": "01", "general_education": "upper_secondary",
+        "listed_on": "2025-01-06",
     })
     assert response.status_code == 201, response.content
     candidate_id = response.json()["id"]

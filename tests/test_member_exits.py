@@ -111,7 +111,15 @@ def test_striking_off_a_probationary_member_who_failed(tree, make_member):
     full = make_member(tree.cell_a)
     with pytest.raises(RuleViolation, match="chỉ dùng cho đảng viên dự bị"):
         services.member_strike_off(member=full, on=date(2025, 2, 1), ground=exit_rules.PROBATION_FAILED, decision=DECISION)
-    services.member_strike_off(member=member, on=date(2025, 2, 1), ground=exit_rules.PROBATION_FAILED, decision=DECISION)
+    with pytest.raises(RuleViolation, match="biểu quyết"):
+        services.member_strike_off(member=member, on=date(2025, 2, 1), ground=exit_rules.PROBATION_FAILED, decision=DECISION)
+    with pytest.raises(RuleViolation, match="0/1"):  # the cell's one other full member did not approve
+        services.member_strike_off(
+            member=member, on=date(2025, 2, 1), ground=exit_rules.PROBATION_FAILED, decision=DECISION, vote_on=date(2025, 1, 20), approvals=0,
+        )
+    services.member_strike_off(
+        member=member, on=date(2025, 2, 1), ground=exit_rules.PROBATION_FAILED, decision=DECISION, vote_on=date(2025, 1, 20), approvals=1,
+    )
     member.refresh_from_db()
     assert member.status == MemberStatus.STRUCK_OFF and member.left_on == date(2025, 2, 1)
     assert not Placement.objects.filter(member=member, valid_to__isnull=True).exists()

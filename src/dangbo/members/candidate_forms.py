@@ -23,6 +23,7 @@ class CandidateAddForm(MemberProfileForm):
         super().__init__(*args, **kwargs)
         del self.fields["version"]
         del self.fields["card_number"]
+        self.fields["general_education"].required = True
 
     def identity(self) -> Identity:
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("listed_on", "note")}
@@ -66,6 +67,10 @@ class CandidateStepForm(VietnameseForm):
     over_age_approval = forms.CharField(
         label="Văn bản đồng ý của Ban Thường vụ tỉnh ủy (nếu trên 60 tuổi)", max_length=200, required=False,
     )
+    education_exception = forms.CharField(
+        label="Trường hợp được kết nạp khi mới hoàn thành tiểu học (nếu có)", max_length=200, required=False,
+        help_text="miền núi, biên giới, hải đảo, vùng đồng bào dân tộc thiểu số, vùng đặc biệt khó khăn, ngư dân",
+    )
     late_reason = forms.CharField(
         label="Lý do chậm (nếu quá thời hạn)", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -74,7 +79,7 @@ class CandidateStepForm(VietnameseForm):
     FIELDS = {
         Step.COURSE: ("number",),
         Step.SPONSORS: ("sponsor1", "since1", "sponsor2", "since2", "youth_union_resolution"),
-        Step.CELL_VOTE: ("approvals", "over_age_approval"),
+        Step.CELL_VOTE: ("approvals", "over_age_approval", "education_exception"),
         Step.GRASSROOTS_RESOLUTION: ("number", "body"),
         Step.DECISION: ("number", "body", "late_reason"),
         Step.CEREMONY: ("late_reason",),
@@ -117,6 +122,7 @@ class CandidateStepForm(VietnameseForm):
             done_on=data["done_on"], number=data.get("number") or "", body=data.get("body") or "", note=data.get("note") or "",
             sponsors=data.get("sponsors") or [], youth_union_resolution=data.get("youth_union_resolution") or "",
             approvals=data.get("approvals"), over_age_approval=data.get("over_age_approval") or "",
+            education_exception=data.get("education_exception") or "",
             late_reason=data.get("late_reason") or "",
         )
 

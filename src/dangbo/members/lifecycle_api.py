@@ -74,6 +74,7 @@ class StandingIn(DecisionIn):
     org_code: str = Field("", max_length=40, description="nơi sinh hoạt tạm thời, hoặc chi bộ kết nạp lại")
     to_name: str = Field("", max_length=255, description="tổ chức đảng nơi đến, nơi sinh hoạt tạm thời ngoài hệ thống")
     vote_on: date | None = None
+    approvals: int | None = Field(None, ge=0, le=100_000, description="xóa tên đảng viên dự bị: số tán thành của chi bộ")
     provincial_consent: str = Field("", max_length=300)
     hardship: bool = False
     expunged_on: date | None = None
@@ -103,7 +104,8 @@ def standing(request, member_id: UUID, body: StandingIn):
             event = services.member_move_away(member=member, on=on, to_name=body.to_name, decision=body.decision(), actor=actor)
         elif kind == "struck_off":
             event = services.member_strike_off(
-                member=member, on=on, ground=body.ground, decision=body.decision(), requests_made=body.requests_made, note=body.note, actor=actor,
+                member=member, on=on, ground=body.ground, decision=body.decision(), requests_made=body.requests_made, note=body.note,
+                vote_on=body.vote_on, approvals=body.approvals, actor=actor,
             )
         elif kind == "resigned":
             event = services.member_resign(member=member, on=on, decision=body.decision(), note=body.note, actor=actor)
@@ -132,6 +134,7 @@ class CandidateIn(Schema):
     birth_date: date
     ethnicity: str = Field(..., max_length=10, description="mã dân tộc")
     religion: str = Field("00", max_length=10)
+    general_education: str = Field(..., max_length=20, description="primary | lower_secondary | upper_secondary")
     national_id: str = Field("", max_length=20)
     occupation: str = Field("", max_length=120)
     residence: str = Field("", max_length=255)
@@ -200,6 +203,7 @@ class StepIn(Schema):
     youth_union_resolution: str = Field("", max_length=120)
     approvals: int | None = Field(None, ge=0, le=100_000)
     over_age_approval: str = SHORT
+    education_exception: str = SHORT
     late_reason: str = Field("", max_length=500)
 
 
@@ -216,7 +220,8 @@ def candidate_step(request, candidate_id: UUID, body: StepIn):
     step = StepInput(
         done_on=body.done_on, number=body.number, body=body.body, note=body.note,
         sponsors=[(s.member_id, s.known_since) for s in body.sponsors], youth_union_resolution=body.youth_union_resolution,
-        approvals=body.approvals, over_age_approval=body.over_age_approval, late_reason=body.late_reason,
+        approvals=body.approvals, over_age_approval=body.over_age_approval, education_exception=body.education_exception,
+        late_reason=body.late_reason,
     )
     try:
         candidate_record_step(candidate=candidate, kind=body.kind, step=step, actor=request.user)

@@ -89,13 +89,16 @@ class StrikeOffForm(DecidedForm):
         label="Số lần chi ủy đã yêu cầu kiểm điểm", required=False, min_value=0, max_value=20,
         help_text="Ghi khi đảng viên không kiểm điểm theo yêu cầu",
     )
-    field_order = ["ground", "requests_made", "effective_on", "decision_no", "decision_on", "decision_body", "note"]
+    vote_on = VietnameseDateField(label="Ngày chi bộ biểu quyết đề nghị xóa tên (đảng viên dự bị)", required=False)
+    approvals = forms.IntegerField(label="Số đảng viên chính thức tán thành", required=False, min_value=0, max_value=10_000)
+    field_order = ["ground", "requests_made", "vote_on", "approvals", "effective_on", "decision_no", "decision_on", "decision_body", "note"]
 
     def __init__(self, *args, member=None, **kwargs):
         super().__init__(*args, **kwargs)
         grounds = dict(exit_rules.STRIKE_OFF_GROUNDS)
         if member is not None and member.status != MemberStatus.PROBATIONARY:
             grounds.pop(exit_rules.PROBATION_FAILED, None)
+            del self.fields["vote_on"], self.fields["approvals"]
         self.fields["ground"].choices = [("", "— chọn —")] + list(grounds.items())
 
 

@@ -109,7 +109,8 @@ ACTIONS: dict[str, Action] = {
         "Xóa tên trong danh sách đảng viên", forms.StrikeOffForm, _active,
         lambda m, f, a: services.member_strike_off(
             member=m, on=f.cleaned_data["effective_on"], ground=f.cleaned_data["ground"], decision=f.decision(),
-            requests_made=f.cleaned_data.get("requests_made"), note=_note(f), actor=a,
+            requests_made=f.cleaned_data.get("requests_made"), note=_note(f), vote_on=f.cleaned_data.get("vote_on"),
+            approvals=f.cleaned_data.get("approvals"), actor=a,
         ),
         "Đã ghi xóa tên.",
         "Chi bộ đề nghị, cấp ủy có thẩm quyền quyết định. Đảng viên dự bị không đủ tư cách được chi bộ đề nghị xóa tên.",

@@ -243,3 +243,37 @@ def ceremony_due(decision_on: date, *, holidays: set[date] | None = None) -> tup
 
     version = CEREMONY_WORKING_DAYS.at(decision_on)
     return add_working_days(decision_on, version.value, holidays=holidays), version.ref
+
+
+EDUCATION = register(
+    Rule(
+        code="admission.education",
+        title=(
+            "Trình độ học vấn: tốt nghiệp trung học cơ sở trở lên; ở miền núi, biên giới, hải đảo, vùng đồng bào dân "
+            "tộc thiểu số, vùng đặc biệt khó khăn, ngư dân: ít nhất hoàn thành chương trình tiểu học"
+        ),
+        versions=(
+            RuleVersion(QD_24_FROM, "lower_secondary", f"{QD_24}, mục 1.2"),
+            RuleVersion(QD_294_FROM, "lower_secondary", f"{QD_294}, mục 1.2", confirmed=False),
+        ),
+    )
+)
+_EDUCATION_ORDER = ("primary", "lower_secondary", "upper_secondary")
+
+
+def check_education(*, education: str | None, on: date, exception: str = "") -> list[Violation]:
+    """Lower secondary or above; primary only where an area or occupation exception is recorded
+    (``exception``: which one, e.g. "xã biên giới"). Below primary is outside the system's scale."""
+    version = EDUCATION.at(on)
+    if education in _EDUCATION_ORDER and _EDUCATION_ORDER.index(education) >= _EDUCATION_ORDER.index(version.value):
+        return []
+    if education == "primary" and exception.strip():
+        return []
+    if education is None:
+        message = "Chưa ghi trình độ giáo dục phổ thông của người vào Đảng."
+    else:
+        message = (
+            "Người vào Đảng chưa tốt nghiệp trung học cơ sở; chỉ kết nạp khi ở vùng hoặc nghề được ngoại lệ "
+            "(miền núi, biên giới, hải đảo, vùng đồng bào dân tộc thiểu số, vùng đặc biệt khó khăn, ngư dân) — ghi rõ trường hợp."
+        )
+    return [Violation(EDUCATION.code, message, version.ref, field="education_exception")]

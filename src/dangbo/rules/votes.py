@@ -28,6 +28,18 @@ RECOGNITION_VOTE_SHARE = register(
 )
 
 
+PROBATION_STRIKE_OFF_VOTE_SHARE = register(
+    Rule(
+        code="vote.probation_strike_off_share",
+        title="Chi bộ đề nghị xóa tên đảng viên dự bị không đủ tư cách: ít nhất hai phần ba đảng viên chính thức tán thành",
+        versions=(
+            RuleVersion(QD_24_FROM, Fraction(2, 3), f"{CHARTER}, Điều 5; {QD_24}", confirmed=False),
+            RuleVersion(QD_294_FROM, Fraction(2, 3), f"{CHARTER}, Điều 5; {QD_294}", confirmed=False),
+        ),
+    )
+)
+
+
 def approvals_needed(share: Fraction, denominator: int) -> int:
     """The fewest approvals that reach ``share`` of ``denominator`` (2/3 of 10 → 7)."""
     needed = share * denominator

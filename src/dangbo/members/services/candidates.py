@@ -44,6 +44,8 @@ def candidate_add(*, identity: Identity, cell: Org, listed_on: date, note: str =
     violations += _check_holder_org(cell, listed_on)
     if listed_on > date.today():
         violations.append(_input("listed_on", "Ngày đưa vào danh sách không thể sau hôm nay."))
+    if not values.get("general_education_id"):
+        violations.append(_input("general_education", "Chọn trình độ giáo dục phổ thông (điều kiện kết nạp)."))
     if values.get("national_id") and Candidate.objects.filter(national_id=values["national_id"]).exists():
         violations.append(_input("national_id", f"Số định danh {values['national_id']} đã có trong danh sách cảm tình Đảng."))
     refuse_if(violations)
@@ -76,6 +78,7 @@ class StepInput:
     youth_union_resolution: str = ""
     approvals: int | None = None
     over_age_approval: str = ""
+    education_exception: str = ""  # the area or occupation that allows primary education
     late_reason: str = ""
 
 
@@ -171,6 +174,11 @@ def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, a
         violations += admission_rules.check_admission_age(
             birth_date=candidate.birth_date, vote_on=on, over_age_approval=step.over_age_approval
         )
+        violations += admission_rules.check_education(
+            education=candidate.general_education_id, on=on, exception=step.education_exception
+        )
+        if text.clean(step.education_exception):
+            data["education_exception"] = text.clean(step.education_exception)[:200]
         course = done.get(Step.COURSE)
         if course is not None:
             violations += admission_rules.check_certificate(certificate_on=course.done_on, vote_on=on)

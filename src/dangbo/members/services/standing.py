@@ -226,12 +226,30 @@ def member_receive(
 
 @transaction.atomic
 def member_strike_off(
-    *, member: Member, on: date, ground: str, decision: DecisionRef, requests_made: int | None = None, note: str = "", actor=None
+    *, member: Member, on: date, ground: str, decision: DecisionRef, requests_made: int | None = None, note: str = "",
+    vote_on: date | None = None, approvals: int | None = None, actor=None,
 ) -> MemberEvent:
     """Striking off (xóa tên) on one of the grounds of RULES.md §2.6, or a probationary member
-    not recognized (§2.3). The competent committee's decision is required."""
+    not recognized (§2.3). The competent committee's decision is required; for a probationary
+    member, so is the cell's proposal by two thirds of its full members (``vote_on``, ``approvals``)."""
     member = _locked(member)
     violations = _common_checks(member, on)
+    vote: dict = {}
+    if ground == exit_rules.PROBATION_FAILED and member.status == MemberStatus.PROBATIONARY:
+        from dangbo.members.selectors import vote_denominator
+        from dangbo.rules import votes as vote_rules
+
+        if vote_on is None or approvals is None:
+            violations.append(_input("approvals", "Ghi ngày chi bộ biểu quyết và số đảng viên chính thức tán thành đề nghị xóa tên."))
+        else:
+            denominator = vote_denominator(org=member.org, on=vote_on)
+            violations += vote_rules.check_vote(
+                rule=vote_rules.PROBATION_STRIKE_OFF_VOTE_SHARE, on=vote_on, approvals=approvals, denominator=denominator,
+                hint="Ba lần biểu quyết không đủ hai phần ba thì báo cáo cấp ủy cấp trên xem xét.",
+            )
+            if on and vote_on > on:
+                violations.append(_input("vote_on", "Ngày chi bộ biểu quyết không thể sau ngày xóa tên."))
+            vote = {"vote_on": vote_on.isoformat(), "approvals": approvals, "denominator": denominator}
     if decision.on is None or not decision.number.strip():
         violations.append(_input("decision_no", "Ghi số và ngày quyết định xóa tên của cấp ủy có thẩm quyền."))
     if ground == exit_rules.PROBATION_FAILED and member.status != MemberStatus.PROBATIONARY:
@@ -239,7 +257,7 @@ def member_strike_off(
     if on:
         violations += exit_rules.check_strike_off(ground, on, requests_made)
     refuse_if(violations)
-    data = {"ground": ground, "ground_label": exit_rules.STRIKE_OFF_GROUNDS.get(ground, ground)}
+    data = {"ground": ground, "ground_label": exit_rules.STRIKE_OFF_GROUNDS.get(ground, ground), **vote}
     if requests_made is not None:
         data["requests_made"] = requests_made
     if text.clean(note):
