@@ -16,7 +16,7 @@ from dangbo.members.models import Member, MemberEvent, TransferCase
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import GRASSROOTS_KINDS
 from dangbo.orgs.models import Org
-from dangbo.rules.citations import HD_01_2021, HD_06_2025, QD_24, QD_294, QD_294_FROM
+from dangbo.rules.citations import HD_01_2021, HD_06_2025, QD_24, QD_24_FROM, QD_294, QD_294_FROM
 
 Kind = MemberEvent.Kind
 KINDS = {
@@ -31,6 +31,13 @@ class NoDocument(Exception):
 
 
 def _grounds(on: date) -> tuple[str, ...]:
+    """The Charter and the regulation and guidance in force on the document's date."""
+    if on < QD_24_FROM:
+        return (
+            "Điều lệ Đảng Cộng sản Việt Nam",
+            "Quy định 29-QĐ/TW ngày 25/7/2016 của Ban Chấp hành Trung ương về thi hành Điều lệ Đảng",
+            "Hướng dẫn 01-HD/TW ngày 20/9/2016 của Ban Bí thư về một số vấn đề cụ thể thi hành Điều lệ Đảng",
+        )
     if on >= QD_294_FROM:
         return (
             "Điều lệ Đảng Cộng sản Việt Nam",
@@ -62,18 +69,22 @@ def _committee_name(org: Org) -> str:
     return name.upper()
 
 
-def _issuer(cell: Org, body: str = "") -> doc.Issuer:
-    grassroots = cell
-    for path in reversed(paths.ancestor_paths(cell.path)):
-        org = Org.objects.filter(path=path).first()
-        if org is not None and org.kind in GRASSROOTS_KINDS:
-            grassroots = org
-            break
+_TERRITORIAL = {"commune", "ward", "townlet", "special_zone", "territorial"}
+
+
+def _issuer(cell: Org) -> doc.Issuer:
+    """The grassroots committee above ``cell`` issues; the place in the date line is that of
+    the nearest territorial organization (a commune, a district, the province)."""
+    ancestors = [o for o in (Org.objects.filter(path=p).first() for p in paths.ancestor_paths(cell.path)) if o is not None]
+    grassroots = next((o for o in reversed(ancestors) if o.kind in GRASSROOTS_KINDS), cell)
+    territorial = next(
+        (o for o in reversed(ancestors) if o.sector in _TERRITORIAL or o.parent_id is None), grassroots,
+    )
     superior = grassroots.parent
     return doc.Issuer(
         superior_name=superior.name.upper() if superior else "",
-        name=(body.upper() if body else _committee_name(grassroots)),
-        place=_place(grassroots.name),
+        name=_committee_name(grassroots),
+        place=_place(territorial.name),
         signer_on_behalf="T/M ĐẢNG ỦY" if grassroots.kind == "grassroots_committee" else "T/M CHI BỘ",
     )
 
@@ -103,7 +114,7 @@ def member_document(member: Member, kind: str):
             raise NoDocument("Hồ sơ không có sự kiện kết nạp.")
         issued = event.decision_on or event.effective_on
         return doc.AdmissionDecision(
-            issuer=_issuer(event.to_org, event.decision_body if event.decision_body else ""), number=event.decision_no,
+            issuer=_issuer(event.to_org), number=event.decision_no,
             issued_on=issued, person=_person(member), cell_name=event.to_org.name, grounds=_grounds(issued),
         )
     if kind == "quyet-dinh-chinh-thuc":
@@ -114,7 +125,7 @@ def member_document(member: Member, kind: str):
         admitted = _last(member, Kind.ADMITTED, Kind.READMITTED)
         cell = admitted.to_org if admitted and admitted.to_org else member.org
         return doc.RecognitionDecision(
-            issuer=_issuer(cell, event.decision_body), number=event.decision_no, issued_on=issued, person=_person(member),
+            issuer=_issuer(cell), number=event.decision_no, issued_on=issued, person=_person(member),
             cell_name=member.org.name, admitted_on=(admitted.decision_on or admitted.effective_on) if admitted else member.admitted_on,
             full_on=event.effective_on, grounds=_grounds(issued),
         )
