@@ -33,6 +33,18 @@ def _org_or_404(request, org_id):
         raise Http404("Không tìm thấy tổ chức này trong phạm vi của anh/chị.") from None
 
 
+def _holidays_for(candidates) -> set:
+    """The holidays every deadline of the list can touch, loaded once (not once per row)."""
+    from datetime import timedelta
+
+    from dangbo.core.workdays import holidays_between
+
+    dates = [c.stage_on for c in candidates if c.stage_on]
+    if not dates:
+        return set()
+    return holidays_between(min(dates), max(dates) + timedelta(days=200))
+
+
 @login_required
 @require_GET
 def candidate_list_view(request: HttpRequest, org_id) -> HttpResponse:
@@ -41,10 +53,11 @@ def candidate_list_view(request: HttpRequest, org_id) -> HttpResponse:
     if state not in Candidate.State.values:
         state = Candidate.State.ACTIVE
     candidates = list(candidate_list(actor=request.scope, org=org, state=state))
+    holidays = _holidays_for(candidates)
     rows = []
     for c in candidates:
         upcoming = next_step(c)
-        rows.append({"candidate": c, "next": upcoming, "next_label": Step(upcoming).label if upcoming else "", "due": candidate_next_due(c)})
+        rows.append({"candidate": c, "next": upcoming, "next_label": Step(upcoming).label if upcoming else "", "due": candidate_next_due(c, holidays=holidays)})
     file_format = request.GET.get("dinh-dang")
     if file_format in ("csv", "xlsx"):
         cells = (

@@ -16,7 +16,7 @@ from dangbo.members.models import Member, MemberEvent, TransferCase
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import GRASSROOTS_KINDS
 from dangbo.orgs.models import Org
-from dangbo.rules.citations import HD_01_2021, HD_06_2025, QD_24, QD_24_FROM, QD_294, QD_294_FROM
+from dangbo.rules.citations import HD_01_2016, HD_01_2021, HD_06_2025, QD_24, QD_24_FROM, QD_29, QD_294, QD_294_FROM
 
 Kind = MemberEvent.Kind
 KINDS = {
@@ -35,8 +35,8 @@ def _grounds(on: date) -> tuple[str, ...]:
     if on < QD_24_FROM:
         return (
             "Điều lệ Đảng Cộng sản Việt Nam",
-            "Quy định 29-QĐ/TW ngày 25/7/2016 của Ban Chấp hành Trung ương về thi hành Điều lệ Đảng",
-            "Hướng dẫn 01-HD/TW ngày 20/9/2016 của Ban Bí thư về một số vấn đề cụ thể thi hành Điều lệ Đảng",
+            f"{QD_29} của Ban Chấp hành Trung ương về thi hành Điều lệ Đảng",
+            f"{HD_01_2016} của Ban Bí thư về một số vấn đề cụ thể thi hành Điều lệ Đảng",
         )
     if on >= QD_294_FROM:
         return (

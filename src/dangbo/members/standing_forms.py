@@ -198,14 +198,19 @@ class ReceiveForm(MemberProfileForm, DecisionFields):
     )
     badge_years = forms.TypedChoiceField(
         label="Huy hiệu Đảng đã được tặng", required=False, coerce=int, empty_value=None,
-        choices=[("", "— chưa —")] + [(y, f"{y} năm") for y in (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90)],
+        choices=[],
     )
     HISTORY = ["from_name", "decision_no", "decision_on", "decision_body", "arrived_on", "status", "admitted_on", "ceremony_on",
                "full_on", "party_age_from", "badge_years"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from datetime import date
+
+        from dangbo.rules.badges import BADGE_MILESTONES
+
         del self.fields["version"]
+        self.fields["badge_years"].choices = [("", "— chưa —")] + [(y, f"{y} năm") for y in BADGE_MILESTONES.value(date.today())]
         self.fields["decision_no"].label = "Số giấy giới thiệu"
         self.fields["decision_on"].label = "Ngày giới thiệu"
 

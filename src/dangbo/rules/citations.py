@@ -9,6 +9,8 @@ QD_24 = "Quy định 24-QĐ/TW ngày 30/7/2021"
 QD_24_FROM = date(2021, 7, 30)
 QD_232 = "Quy định 232-QĐ/TW ngày 20/1/2025"
 QD_232_FROM = date(2025, 1, 20)
+QD_29 = "Quy định 29-QĐ/TW ngày 25/7/2016"
+HD_01_2016 = "Hướng dẫn 01-HD/TW ngày 20/9/2016"
 QD_294 = "Quy định 294-QĐ/TW ngày 26/5/2025"
 QD_294_FROM = date(2025, 7, 1)
 

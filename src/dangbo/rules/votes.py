@@ -3,8 +3,9 @@
 Approvals are counted against the full denominator, not against those present: the official
 members of the organization on the day of the vote, less those temporarily transferred out,
 exempted members who are absent, suspended members and members under prosecution (QĐ 294
-§9.3.2). The ledger has no exemptions or suspensions yet, so today the denominator is the
-cell's full members on the vote day; the exclusions come with those workflows.
+§9.3.2). ``members.selectors.vote_denominator`` derives it from the ledger: the cell's full
+members on the vote day less the suspended and the temporarily transferred out; absent exempted
+members are not known to the system and stay in.
 """
 
 from __future__ import annotations

@@ -208,8 +208,14 @@ def member_receive(
         violations.append(_input("full_on", "Ngày chính thức không thể trước ngày vào Đảng."))
     if party_age_from is not None and party_age_from < admitted_on:
         violations.append(_input("party_age_from", "Ngày tính tuổi đảng không thể trước ngày vào Đảng."))
-    if badge_years is not None and badge_years not in (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90):
-        violations.append(_input("badge_years", "Số năm Huy hiệu Đảng không đúng các mốc 30, 40, 45, 50 … 90."))
+    from dangbo.rules.badges import BADGE_MILESTONES
+
+    milestones = BADGE_MILESTONES.at(arrived_on)
+    if badge_years is not None and badge_years not in milestones.value:
+        violations.append(Violation(
+            BADGE_MILESTONES.code, f"Số năm Huy hiệu Đảng không đúng các mốc {', '.join(map(str, milestones.value))}.",
+            milestones.ref, field="badge_years",
+        ))
     refuse_if(violations)
     member = Member(status=status, org=cell, org_path=cell.path, **values)
     member.save(force_insert=True)
