@@ -35,6 +35,12 @@ def test_every_member_sits_in_a_cell_and_matches_its_ledger(tiny):
         assert member.org_path == member.org.path
 
 
+def test_the_demo_leaves_the_pre_aggregated_counts_equal_to_a_recount(tiny):
+    from dangbo.stats.tallies import tally_differences
+
+    assert tally_differences() == []
+
+
 def test_every_grassroots_org_and_cell_has_a_secretary(tiny):
     for org in Org.objects.filter(kind__in=GRASSROOTS_KINDS | CELL_KINDS):
         assert Position.objects.filter(org=org, role=Role.SECRETARY, ended_on__isnull=True).count() == 1, org.name

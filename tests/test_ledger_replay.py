@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from dangbo.members import ledger
 from dangbo.members.models import MemberEvent
 from dangbo.members.roles import Role
+from dangbo.stats.tallies import tally_differences
 
 ACTIONS = st.lists(
     st.tuples(
@@ -110,3 +111,5 @@ def test_projection_equals_replay_for_random_histories(tree, make_member, action
     for before, after in zip(counted, counted[1:]):
         assert before.valid_to is not None and before.valid_to <= after.valid_from
     assert all(not p.counted for p in expected.host_placements)
+    # the pre-aggregated counts followed every event: equal to a recount
+    assert tally_differences() == []

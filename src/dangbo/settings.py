@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dangbo.audit",
     "dangbo.orgs",
     "dangbo.members",
+    "dangbo.stats",
     "dangbo.demo",
     "dangbo.web",
 ]

@@ -351,6 +351,19 @@ def _org_paths(org_ids: Iterable[UUID]) -> dict[UUID, str]:
     return dict(Org.objects.filter(id__in=set(org_ids)).values_list("id", "path"))
 
 
+def _tally_row(member: Member) -> dict:
+    from dangbo.stats.tallies import MEMBER_FIELDS
+
+    return {name: getattr(member, name) for name in ("status", *MEMBER_FIELDS)}
+
+
+def _tally(*, before, after) -> None:
+    """Keep the pre-aggregated counts (stats.tallies) in step with the projection."""
+    from dangbo.stats.tallies import tally_member_changed
+
+    tally_member_changed(before=_tally_row(before) if before is not None else None, after=after)
+
+
 @transaction.atomic
 def append(member: Member, event: MemberEvent) -> MemberEvent:
     """Record ``event`` for ``member`` and bring the projection up to date.
@@ -367,6 +380,7 @@ def append(member: Member, event: MemberEvent) -> MemberEvent:
     fields = _projection_fields(state, _org_paths([state.org_id]))
     fields["ledger_seq"] = event.seq
     Member.objects.filter(pk=locked.pk).update(**fields)
+    _tally(before=locked if locked.ledger_seq else None, after={**_tally_row(locked), **fields})
     positions, placements = _rows(locked.pk, state)
     Position.objects.filter(member=locked).delete()
     Placement.objects.filter(member=locked).delete()
@@ -400,6 +414,9 @@ def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size:
         all_positions.extend(positions)
         all_placements.extend(placements)
     insert_many(Member, [m for m, _ in pairs], batch_size=batch_size)
+    from dangbo.stats.tallies import tally_members_changed
+
+    tally_members_changed((None, member) for member, _ in pairs)
     insert_many(MemberEvent, all_events, batch_size=batch_size)
     insert_many(Position, all_positions, batch_size=batch_size)
     insert_many(Placement, all_placements, batch_size=batch_size)

@@ -1,0 +1,38 @@
+"""Pre-aggregated counts (DESIGN.md: national scale reads pre-aggregated tables).
+
+``OrgTally`` holds, for every organization, how many active members (đảng số) its whole
+subtree has with each value of each attribute: the province's row for ``gender = F`` is
+the province's women. A dashboard of any subtree reads the root's rows and its
+children's, a few hundred rows, instead of counting hundreds of thousands of members.
+
+The rows are written only by ``stats.tallies``: as the ledger and identity edits apply
+(``tally_member_changed``) and by a full recount (``tally_rebuild``). ``dangbo check
+--aggregates`` proves them equal to a recount.
+"""
+
+from django.db import models
+
+
+class OrgTally(models.Model):
+    org = models.ForeignKey("orgs.Org", models.CASCADE, related_name="+", db_index=False)
+    dimension = models.CharField(max_length=16)
+    value = models.CharField(max_length=120)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "số liệu tổng hợp sẵn"
+        constraints = [models.UniqueConstraint(fields=["org", "dimension", "value"], name="org_tally_key")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.dimension}={self.value}: {self.count}"
+
+
+class TallyRun(models.Model):
+    """When the tallies were last recounted in full, and how long it took."""
+
+    finished_at = models.DateTimeField(auto_now_add=True)
+    seconds = models.FloatField()
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-finished_at"]

@@ -1,0 +1,93 @@
+"""Pre-aggregated counts (stats.tallies) follow the ledger and identity edits, and equal a recount."""
+
+from datetime import date
+
+import pytest
+
+from dangbo.members import services as member_services
+from dangbo.members.services import standing as standing_services
+from dangbo.orgs import services as org_services
+from dangbo.orgs.models import Locality
+from dangbo.stats.models import OrgTally
+from dangbo.stats.tallies import tally_differences, tally_read, tally_rebuild
+
+from conftest import identity
+
+
+def _counts(org, dimension):
+    return dict(tally_read([org.pk])[org.pk][dimension])
+
+
+def test_admission_counts_in_the_cell_and_every_ancestor(tree, make_member):
+    make_member(tree.cell_a, gender="F", ethnicity="02")
+    make_member(tree.cell_b, full=False)
+    for org in (tree.cell_a, tree.commune, tree.district, tree.province):
+        assert sum(_counts(org, "total").values()) >= 1
+    assert _counts(tree.province, "total") == {"": 2}
+    assert _counts(tree.province, "gender") == {"F": 1, "M": 1}
+    assert _counts(tree.province, "status") == {"full": 1, "probationary": 1}
+    assert _counts(tree.commune, "ethnicity") == {"01": 1, "02": 1}
+    assert _counts(tree.cell_a, "total") == {"": 1}
+    assert _counts(tree.district2, "total") == {}
+    assert _counts(tree.province, "birth_year") == {"1990": 2}
+    assert tally_differences() == []
+
+
+def test_transfer_death_and_identity_edit_move_the_counts(tree, make_member):
+    member = make_member(tree.cell_a)
+    other = make_member(tree.cell_a)
+    member_services.member_transfer(member=member, to_org=tree.agency, effective_on=date(2020, 1, 1))
+    assert _counts(tree.commune, "total") == {"": 1}
+    assert _counts(tree.agency, "total") == {"": 1}
+    assert _counts(tree.province, "total") == {"": 2}
+    member_services.member_record_death(member=other, died_on=date(2021, 1, 1))
+    assert _counts(tree.commune, "total") == {}
+    assert _counts(tree.province, "total") == {"": 1}
+    member.refresh_from_db()
+    member_services.member_update_identity(
+        member=member, identity=identity(given_name=member.given_name, ethnicity="03", theory_level="intermediate"),
+        expected_version=member.version,
+    )
+    assert _counts(tree.province, "ethnicity") == {"03": 1}
+    assert _counts(tree.province, "theory") == {"intermediate": 1}
+    assert tally_differences() == []
+
+
+def test_hamlet_residents_count_under_the_hamlets_commune(tree, make_member):
+    hamlet = org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn Một", code="TH1")
+    resident = make_member(tree.agency, residence_locality=hamlet)
+    assert _counts(tree.commune, "hamlet") == {str(hamlet.pk): 1}
+    assert _counts(tree.province, "hamlet") == {str(hamlet.pk): 1}
+    assert _counts(tree.agency, "hamlet") == {}
+    standing_services.member_move_away(member=resident, on=date(2022, 1, 1), to_name="Tỉnh khác", decision=org_services.DecisionRef(number="9-QĐ", on=date(2022, 1, 1), body="Đảng ủy"))
+    assert _counts(tree.commune, "hamlet") == {}
+    assert tally_differences() == []
+
+
+def test_a_wrong_count_is_found_and_a_rebuild_mends_it(tree, make_member):
+    make_member(tree.cell_a)
+    row = OrgTally.objects.get(org=tree.province, dimension="total")
+    row.count = 5
+    row.save()
+    differences = tally_differences()
+    assert [(d.dimension, d.stored, d.recounted) for d in differences] == [("total", 5, 1)]
+    run = tally_rebuild()
+    assert run.rows > 0
+    assert tally_differences() == []
+    assert _counts(tree.province, "total") == {"": 1}
+
+
+@pytest.mark.parametrize("members", [3])
+def test_bulk_written_members_are_counted(tree, members):
+    from dangbo.members import ledger
+    from dangbo.members.models import Member, MemberEvent
+
+    pairs = []
+    for n in range(members):
+        values, _ = member_services._check_identity(identity(given_name=f"Bulk{n}"))
+        member = Member(status="probationary", org=tree.cell_b, org_path=tree.cell_b.path, **values)
+        event = MemberEvent(kind="admitted", effective_on=date(2020, 1, 1), to_org=tree.cell_b, seq=1, data={"ceremony_on": "2020-01-01"})
+        pairs.append((member, [event]))
+    ledger.bulk_write(pairs)
+    assert _counts(tree.province, "total") == {"": members}
+    assert tally_differences() == []
