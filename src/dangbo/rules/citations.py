@@ -25,3 +25,10 @@ QD_69 = "Quy định 69-QĐ/TW ngày 6/7/2022"
 QD_69_FROM = date(2022, 7, 6)
 QD_296 = "Quy định 296-QĐ/TW ngày 30/5/2025"
 QD_296_FROM = date(2025, 5, 30)
+
+# Strategy targets (RULES.md §9; seeds 000 and 003).
+NQ_21 = "Nghị quyết 21-NQ/TW ngày 16/6/2022"
+NQ_21_FROM = date(2022, 6, 16)
+# The programme on building grassroots organizations and members (seed 000: the Central
+# Organization Commission's draft Đề án, discussed with the provinces).
+DE_AN_TCCSD = "Đề án «Về xây dựng tổ chức cơ sở đảng và đảng viên» (Ban Tổ chức Trung ương, dự thảo)"

@@ -1,0 +1,109 @@
+"""What a report is about: an organization's subtree, a date for stock figures and a period
+for flow figures, checked once for every caller (pages, the command line, the API).
+
+Stock figures (how many members, which hamlets have a cell) are counted on ``as_of``; flow
+figures (admissions, deaths, transfers) over ``start``..``end``, both days included. The
+subtree on a date is the one of that date's organization versions, so a report on a past
+day sees the tree as it stood then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Min, Q
+
+from dangbo.orgs import paths
+from dangbo.orgs.models import Org, OrgVersion
+
+
+class ReportInputError(ValueError):
+    """Bad report parameters; the message is Vietnamese and meant for the user."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    root: Org
+    as_of: date
+    start: date
+    end: date
+    today: date
+
+    @property
+    def is_today(self) -> bool:
+        return self.as_of == self.today
+
+    @property
+    def period_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def root_path_on(self, day: date) -> str | None:
+        """The root's path on ``day`` (from its dated versions); None if it did not exist."""
+        version = (
+            OrgVersion.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), org=self.root, valid_from__lte=day)
+            .values_list("path", flat=True)
+            .first()
+        )
+        return version
+
+    def org_ids_on(self, day: date):
+        """A subquery of the organizations in the root's subtree on ``day``."""
+        path = self.root_path_on(day)
+        if path is None:
+            return OrgVersion.objects.none().values("org_id")
+        return (
+            OrgVersion.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day)
+            .filter(paths.subtree_q(path))
+            .values("org_id")
+        )
+
+
+def _d(day: date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def first_record_on(root: Org) -> date:
+    """The first day the root existed in the records (its first version)."""
+    first = OrgVersion.objects.filter(org=root).aggregate(first=Min("valid_from"))["first"]
+    return first or root.created_on
+
+
+def org_by_code(code: str) -> Org:
+    code = (code or "").strip()
+    org = Org.objects.filter(code=code).first() if code else None
+    if org is None:
+        raise ReportInputError(f"Không có tổ chức đảng mã «{code}».")
+    return org
+
+
+def frame_for(
+    *, root: Org, as_of: date | None = None, start: date | None = None, end: date | None = None, today: date | None = None
+) -> Frame:
+    """Check the parameters and fill the defaults: ``as_of`` today, the period from 1 January
+    of the report year to ``as_of``. Raises ``ReportInputError`` with every problem found."""
+    today = today or date.today()
+    as_of = as_of or today
+    first = first_record_on(root)
+    problems = []
+    if as_of > today:
+        problems.append(f"Ngày báo cáo {_d(as_of)} ở tương lai; hãy chọn hôm nay ({_d(today)}) hoặc một ngày đã qua.")
+    elif as_of < first:
+        problems.append(
+            f"Ngày báo cáo {_d(as_of)} trước ngày có dữ liệu đầu tiên của {root.name} ({_d(first)}); hãy chọn từ ngày đó trở đi."
+        )
+    if (start is None) != (end is None):
+        problems.append("Cần nhập cả ngày đầu kỳ và ngày cuối kỳ (hoặc bỏ trống cả hai để lấy từ đầu năm đến ngày báo cáo).")
+    if start is None or end is None:
+        start, end = date(as_of.year, 1, 1), as_of
+        start = max(start, first)
+    else:
+        if end < start:
+            problems.append(f"Ngày cuối kỳ {_d(end)} trước ngày đầu kỳ {_d(start)}.")
+        if end > today:
+            problems.append(f"Ngày cuối kỳ {_d(end)} ở tương lai; kỳ báo cáo phải kết thúc muộn nhất hôm nay ({_d(today)}).")
+        if start < first:
+            problems.append(f"Ngày đầu kỳ {_d(start)} trước ngày có dữ liệu đầu tiên của {root.name} ({_d(first)}).")
+    if problems:
+        raise ReportInputError(" ".join(problems))
+    return Frame(root=root, as_of=as_of, start=start, end=end, today=today)
