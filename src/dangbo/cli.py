@@ -1,4 +1,5 @@
-"""The `dangbo` command: demo, serve, worker, createuser, and manage (any Django command)."""
+"""The `dangbo` command: demo, serve, worker, createuser, todo, badges, report, check, and manage
+(any Django command)."""
 
 from __future__ import annotations
 
@@ -305,6 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     badges.add_argument("--date", required=True, help="ngày trao tặng, YYYY-MM-DD (3/2, 19/5, 2/9, 7/11)")
     badges.add_argument("--format", choices=("text", "json"), default="text")
     badges.set_defaults(func=cmd_badges)
+
+    from dangbo.stats.cli import add_parsers as add_report_parsers
+
+    add_report_parsers(sub)
 
     manage = sub.add_parser("manage", help="chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("manage_args", nargs=argparse.REMAINDER)

@@ -1,0 +1,179 @@
+"""`dangbo report indicators|forms` and `dangbo check`: the command-line side of the reports.
+
+The command line acts for the whole installation; ``--org`` picks the organization (the
+top one by default). Bad input ends with exit status 2 and a Vietnamese message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+
+def _date(text: str | None, label: str) -> date | None:
+    from dangbo.stats.frames import ReportInputError
+
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ReportInputError(f"{label} không hợp lệ: «{text}» (nhập theo dạng YYYY-MM-DD, ví dụ 2025-12-31).") from None
+
+
+def _root(code: str | None):
+    from dangbo.orgs.models import Org
+    from dangbo.stats.frames import ReportInputError, org_by_code
+
+    if code:
+        return org_by_code(code)
+    root = Org.objects.filter(parent__isnull=True).order_by("path").first()
+    if root is None:
+        raise ReportInputError("Chưa có tổ chức đảng nào; hãy tạo dữ liệu trước.")
+    return root
+
+
+def _frame(args: argparse.Namespace, *, period: bool = True):
+    from dangbo.stats.frames import frame_for
+
+    root = _root(args.org)
+    as_of = _date(args.as_of, "Ngày báo cáo")
+    start = _date(getattr(args, "date_from", None), "Ngày đầu kỳ") if period else None
+    end = _date(getattr(args, "date_to", None), "Ngày cuối kỳ") if period else None
+    return frame_for(root=root, as_of=as_of, start=start, end=end)
+
+
+def _write(args: argparse.Namespace, data: bytes, default_name: str) -> None:
+    path = Path(args.output or default_name)
+    path.write_bytes(data)
+    print(f"Đã ghi {path} ({len(data):,} byte).".replace(",", "."))
+
+
+def _guarded(command):
+    def run(args: argparse.Namespace) -> int:
+        from dangbo.cli import _setup
+
+        _setup()
+        from dangbo.stats.frames import ReportInputError
+
+        try:
+            return command(args)
+        except ReportInputError as error:
+            print(str(error), file=sys.stderr)
+            return 2
+
+    return run
+
+
+@_guarded
+def cmd_report_indicators(args: argparse.Namespace) -> int:
+    from dangbo.documents.tables import tables_pdf, tables_xlsx
+    from dangbo.stats.indicators import context_for, report_dict
+    from dangbo.stats.reports import indicators_doc
+
+    frame = _frame(args)
+    ctx = context_for(frame)
+    name = f"chi-tieu-{frame.root.code}-{frame.as_of:%Y%m%d}"
+    if args.format == "json":
+        print(json.dumps(report_dict(ctx, children=args.children), ensure_ascii=False, indent=2))
+    elif args.format == "xlsx":
+        _write(args, tables_xlsx(indicators_doc(ctx)), f"{name}.xlsx")
+    else:
+        _write(args, tables_pdf(indicators_doc(ctx)), f"{name}.pdf")
+    return 0
+
+
+@_guarded
+def cmd_report_forms(args: argparse.Namespace) -> int:
+    from dangbo.stats.statforms import build_forms
+    from dangbo.stats.statforms_render import forms_pdf, forms_xlsx
+
+    frame = _frame(args)
+    report = build_forms(frame)
+    name = f"bieu-thong-ke-{frame.root.code}-{frame.as_of:%Y%m%d}"
+    data = forms_xlsx(report) if args.format == "xlsx" else forms_pdf(report)
+    _write(args, data, f"{name}.{args.format}")
+    failed = [check for check in report.checks if not check.ok]
+    for check in failed:
+        print(f"KHÔNG ĐẠT kiểm tra chéo: {check.description} — {check.detail}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+@_guarded
+def cmd_check(args: argparse.Namespace) -> int:
+    if args.aggregates:
+        return _check_aggregates(args)
+    from dangbo.stats.compliance import compliance_run, compliance_text, compliance_xlsx
+
+    root = _root(args.org)
+    today = date.today()
+    findings = compliance_run(root=root, today=today)
+    if args.format == "json":
+        print(json.dumps({"org": root.code, "as_of": today.isoformat(), "findings": [f.as_dict() for f in findings]},
+                         ensure_ascii=False, indent=2))
+    elif args.format == "xlsx":
+        data = compliance_xlsx(findings, title=f"Kiểm tra tuân thủ quy định — {root.name}, ngày {today:%d/%m/%Y}")
+        _write(args, data if isinstance(data, bytes) else data.read(), f"kiem-tra-{root.code}-{today:%Y%m%d}.xlsx")
+    else:
+        print(compliance_text(findings))
+    return 1 if findings else 0
+
+
+def _check_aggregates(args: argparse.Namespace) -> int:
+    import time
+
+    from dangbo.orgs.models import Org
+    from dangbo.stats.tallies import tally_differences, tally_rebuild
+
+    started = time.perf_counter()
+    differences = tally_differences()
+    seconds = time.perf_counter() - started
+    if not differences:
+        print(f"Số liệu tổng hợp sẵn khớp với đếm lại toàn bộ (đếm lại trong {seconds:.1f} giây).")
+        return 0
+    names = dict(Org.objects.filter(id__in={d.org_id for d in differences}).values_list("id", "name"))
+    print(f"{len(differences)} số liệu tổng hợp sẵn khác với đếm lại:", file=sys.stderr)
+    for d in differences[:50]:
+        print(f"  {names.get(d.org_id, d.org_id)}: {d.dimension}={d.value or '(tất cả)'} lưu {d.stored}, đếm lại {d.recounted}",
+              file=sys.stderr)
+    if args.repair:
+        run = tally_rebuild()
+        print(f"Đã đếm lại và ghi {run.rows} dòng trong {run.seconds:.1f} giây.")
+        return 0
+    print("Chạy lại với --repair để ghi số đếm lại.", file=sys.stderr)
+    return 1
+
+
+def add_parsers(sub) -> None:
+    report = sub.add_parser("report", help="báo cáo chỉ tiêu và biểu thống kê")
+    report_sub = report.add_subparsers(dest="report_command", required=True)
+
+    indicators = report_sub.add_parser("indicators", help="các chỉ tiêu của một tổ chức (JSON, XLSX, PDF)")
+    indicators.add_argument("--org", help="mã tổ chức (mặc định: tổ chức cao nhất)")
+    indicators.add_argument("--as-of", help="ngày báo cáo, YYYY-MM-DD (mặc định: hôm nay)")
+    indicators.add_argument("--from", dest="date_from", help="ngày đầu kỳ cho số liệu biến động, YYYY-MM-DD")
+    indicators.add_argument("--to", dest="date_to", help="ngày cuối kỳ, YYYY-MM-DD")
+    indicators.add_argument("--format", choices=("json", "xlsx", "pdf"), default="json")
+    indicators.add_argument("--children", action="store_true", help="kèm chỉ tiêu của từng tổ chức trực thuộc (JSON)")
+    indicators.add_argument("--output", help="tệp ghi ra (XLSX, PDF)")
+    indicators.set_defaults(func=cmd_report_indicators)
+
+    forms = report_sub.add_parser("forms", help="các biểu thống kê cơ bản (XLSX, PDF) và kiểm tra chéo")
+    forms.add_argument("--org", help="mã tổ chức (mặc định: tổ chức cao nhất)")
+    forms.add_argument("--as-of", required=True, help="ngày báo cáo, YYYY-MM-DD")
+    forms.add_argument("--from", dest="date_from", help="ngày đầu kỳ, YYYY-MM-DD (mặc định: 1/1 của năm báo cáo)")
+    forms.add_argument("--to", dest="date_to", help="ngày cuối kỳ, YYYY-MM-DD (mặc định: ngày báo cáo)")
+    forms.add_argument("--format", choices=("xlsx", "pdf"), default="xlsx")
+    forms.add_argument("--output", help="tệp ghi ra")
+    forms.set_defaults(func=cmd_report_forms)
+
+    check = sub.add_parser("check", help="kiểm tra tuân thủ quy định trên dữ liệu hiện có")
+    check.add_argument("--org", help="mã tổ chức (mặc định: tổ chức cao nhất)")
+    check.add_argument("--format", choices=("text", "json", "xlsx"), default="text")
+    check.add_argument("--output", help="tệp ghi ra (XLSX)")
+    check.add_argument("--aggregates", action="store_true", help="so số liệu tổng hợp sẵn với đếm lại toàn bộ")
+    check.add_argument("--repair", action="store_true", help="cùng --aggregates: ghi số đếm lại khi có sai khác")
+    check.set_defaults(func=cmd_check)

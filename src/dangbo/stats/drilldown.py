@@ -1,0 +1,166 @@
+"""The rows behind an indicator's gap: which hamlets, which secretaries, which cells.
+
+Each drill-down takes the report context and the organization and returns a header and
+rows; a row's first cells may carry a link target (organization, member or hamlet). Lists
+that name people are audited by the selector that calls them (``stats.selectors``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from dangbo.members.models import MemberStatus, Position
+from dangbo.members.roles import COMMITTEE_ROLES, Role
+from dangbo.orgs import paths
+from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind
+from dangbo.orgs.models import Locality, Org
+from dangbo.rules import orgs as org_rules
+from dangbo.rules import targets as target_rules
+from dangbo.stats.indicators import SECRETARY_ROLES, Context
+from dangbo.stats.models import OrgTally
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    org_id: object = None
+    member_id: object = None
+
+
+@dataclass(frozen=True)
+class Drill:
+    title: str
+    header: list[str]
+    rows: list[list[Cell]]
+    names_people: bool = False
+
+
+def _hamlets(ctx: Context, org: Org):
+    path = ctx.path_of(org) or org.path
+    return (
+        Locality.objects.filter(paths.subtree_q(path, "commune_path"), dissolved_on__isnull=True)
+        .select_related("commune", "cell", "head_member")
+        .order_by("commune_path", "name")
+    )
+
+
+def _hamlet_row(locality: Locality, *extra: str) -> list[Cell]:
+    return [
+        Cell(str(locality)),
+        Cell(locality.commune.name, org_id=locality.commune_id),
+        Cell(locality.cell.name if locality.cell else "", org_id=locality.cell_id),
+        *(Cell(text) for text in extra),
+    ]
+
+
+def hamlets_without_cell(ctx: Context, org: Org) -> Drill:
+    rows = [_hamlet_row(loc, loc.head_name or (loc.head_member.full_name if loc.head_member else "")) for loc in _hamlets(ctx, org).filter(cell__isnull=True)]
+    return Drill("Thôn, tổ dân phố chưa có chi bộ", ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ", "Trưởng thôn"], rows)
+
+
+def hamlets_without_members(ctx: Context, org: Org) -> Drill:
+    with_members = ctx.stock(org).hamlets() if not ctx.frame.is_today else set(
+        OrgTally.objects.filter(org=org, dimension="hamlet", count__gt=0).values_list("value", flat=True)
+    )
+    rows = [_hamlet_row(loc) for loc in _hamlets(ctx, org) if str(loc.pk) not in with_members]
+    return Drill("Thôn, tổ dân phố chưa có đảng viên cư trú", ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ"], rows)
+
+
+def hamlet_heads_not_members(ctx: Context, org: Org) -> Drill:
+    rows = [_hamlet_row(loc, loc.head_name or "chưa ghi") for loc in _hamlets(ctx, org).filter(head_is_member=False)]
+    return Drill(
+        "Thôn, tổ dân phố có trưởng thôn, tổ trưởng chưa là đảng viên",
+        ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ", "Trưởng thôn, tổ trưởng"],
+        rows,
+    )
+
+
+def _leaders_below(ctx: Context, org: Org, roles, title: str) -> Drill:
+    day = ctx.frame.as_of
+    path = ctx.path_of(org) or org.path
+    positions = (
+        Position.objects.filter(
+            paths.subtree_q(path, "org__path"),
+            Q(ended_on__isnull=True) | Q(ended_on__gt=day),
+            started_on__lte=day,
+            role__in=list(roles),
+            org__kind__in=list(GRASSROOTS_KINDS),
+            org__has_upper_rights=False,
+        )
+        .exclude(member__theory_level_id__in=list(target_rules.THEORY_INTERMEDIATE_OR_ABOVE))
+        .select_related("member", "member__theory_level", "org")
+        .order_by("org__path", "role", "member__sort_key")
+    )
+    rows = [
+        [
+            Cell(p.member.full_name, member_id=p.member_id),
+            Cell(Role(p.role).label),
+            Cell(p.org.name, org_id=p.org_id),
+            Cell(p.member.theory_level.name if p.member.theory_level else "chưa ghi"),
+        ]
+        for p in positions
+    ]
+    return Drill(title, ["Họ và tên", "Chức vụ", "Tổ chức cơ sở đảng", "Lý luận chính trị"], rows, names_people=True)
+
+
+def secretaries_below_theory(ctx: Context, org: Org) -> Drill:
+    return _leaders_below(ctx, org, SECRETARY_ROLES, "Bí thư, phó bí thư cấp ủy cơ sở chưa có lý luận chính trị trung cấp")
+
+
+def committee_below_theory(ctx: Context, org: Org) -> Drill:
+    return _leaders_below(ctx, org, COMMITTEE_ROLES, "Cấp ủy viên cơ sở chưa có lý luận chính trị trung cấp")
+
+
+def _orgs_by_count(ctx: Context, org: Org, kinds, dimension: str, value: str, minimum: int, title: str, label: str) -> Drill:
+    path = ctx.path_of(org) or org.path
+    if ctx.frame.is_today:
+        rows = (
+            OrgTally.objects.filter(
+                paths.subtree_q(path, "org__path"), dimension=dimension, value=value, count__gte=minimum,
+                org__kind__in=list(kinds), org__dissolved_on__isnull=True,
+            )
+            .select_related("org")
+            .order_by("org__path")
+        )
+        found = [(row.org, row.count) for row in rows]
+    else:
+        from dangbo.stats.figures import stocks
+
+        candidates = list(Org.objects.filter(paths.subtree_q(path), kind__in=list(kinds)))
+        figures = stocks(ctx.frame, candidates)
+        found = [(o, figures[o.pk].count(dimension, value)) for o in candidates if figures[o.pk].count(dimension, value) >= minimum]
+    committees = dict(
+        Position.objects.filter(org__in=[o for o, _ in found], ended_on__isnull=True, role__in=list(COMMITTEE_ROLES))
+        .values_list("org")
+        .annotate(n=Count("id"))
+        .values_list("org", "n")
+    )
+    return Drill(
+        title,
+        ["Tổ chức", "Loại", label, "Cấp ủy viên hiện có"],
+        [[Cell(o.name, org_id=o.pk), Cell(OrgKind(o.kind).label), Cell(str(n)), Cell(str(committees.get(o.pk, 0)))] for o, n in found],
+    )
+
+
+def grassroots_300(ctx: Context, org: Org) -> Drill:
+    return _orgs_by_count(ctx, org, {OrgKind.GRASSROOTS_COMMITTEE}, "total", "", 300,
+                          "Đảng bộ cơ sở có từ 300 đảng viên trở lên", "Số đảng viên")
+
+
+def cells_needing_committee(ctx: Context, org: Org) -> Drill:
+    threshold = org_rules.CELL_COMMITTEE_THRESHOLD.value(ctx.frame.as_of)
+    return _orgs_by_count(ctx, org, CELL_KINDS, "status", MemberStatus.FULL, threshold,
+                          f"Chi bộ có từ {threshold} đảng viên chính thức trở lên (phải bầu chi ủy)", "Đảng viên chính thức")
+
+
+DRILLS = {
+    "hamlets_without_cell": hamlets_without_cell,
+    "hamlets_without_members": hamlets_without_members,
+    "hamlet_heads_not_members": hamlet_heads_not_members,
+    "secretaries_below_theory": secretaries_below_theory,
+    "committee_below_theory": committee_below_theory,
+    "grassroots_300": grassroots_300,
+    "cells_needing_committee": cells_needing_committee,
+}

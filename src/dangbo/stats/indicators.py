@@ -1,0 +1,657 @@
+"""The indicator registry (DESIGN.md decision 5): one declaration per indicator.
+
+Each ``Indicator`` names its code (a stable interface: the JSON report, the API and the
+pages use it), its Vietnamese name, what it counts above and below the line, its unit, the
+target it is read against (a dated, cited rule in ``rules.targets``), and its drill-down:
+the rows behind the gap (which hamlets, which secretaries). ``Breakdown`` declares a
+structure table (members by gender, age band, ...). Pages, exports and the command line
+read ``INDICATORS`` and ``BREAKDOWNS``; nothing computes an indicator anywhere else.
+
+Everything is evaluated through a ``Context``, which loads the counts of the root and of
+its direct children once (``prepare``) so a dashboard with every child's value costs a
+few grouped queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+
+from dangbo.members.models import MemberStatus, Position
+from dangbo.members.roles import COMMITTEE_ROLES, Role
+from dangbo.orgs import paths
+from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind, Sector
+from dangbo.orgs.models import Locality, Org, OrgVersion
+from dangbo.reference.models import KINH_CODE, NO_RELIGION_CODE
+from dangbo.rules import orgs as org_rules
+from dangbo.rules import targets as target_rules
+from dangbo.rules.base import Rule
+from dangbo.stats.figures import Stock, admissions_in, stocks
+from dangbo.stats.frames import Frame
+from dangbo.stats.models import OrgTally
+
+# Units: how a value is written.
+PERCENT, MEMBERS, ORGS, HAMLETS, EVENTS = "percent", "members", "orgs", "hamlets", "events"
+UNIT_LABELS = {PERCENT: "%", MEMBERS: "đảng viên", ORGS: "tổ chức", HAMLETS: "thôn, tổ dân phố", EVENTS: "lượt"}
+
+
+@dataclass(frozen=True)
+class Value:
+    numerator: int | None
+    denominator: int | None = None
+    annualize_days: int | None = None  # a rate over a period, stated per year
+
+    @property
+    def value(self) -> float | int | None:
+        if self.denominator is None:
+            return self.numerator
+        if not self.denominator:
+            return None
+        share = self.numerator / self.denominator
+        if self.annualize_days:
+            share = share * 365 / self.annualize_days
+        return share
+
+
+# --- the context: counts for the root and its children, loaded once --------------------
+
+
+@dataclass
+class Context:
+    frame: Frame
+    children: list[Org] = field(default_factory=list)
+    _stocks: dict = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict)
+
+    @property
+    def root(self) -> Org:
+        return self.frame.root
+
+    @property
+    def orgs(self) -> list[Org]:
+        return [self.root, *self.children]
+
+    def stock(self, org: Org) -> Stock:
+        if not self._stocks:
+            self._stocks.update(stocks(self.frame, self.orgs))
+        if org.pk not in self._stocks:
+            self._stocks.update(stocks(self.frame, [org]))
+        return self._stocks[org.pk]
+
+    def grouped(self, name: str, load: Callable[[], dict]) -> dict:
+        """Per-branch figures loaded once for the root and every child: branch path → figures."""
+        if name not in self._cache:
+            self._cache[name] = load()
+        return self._cache[name]
+
+    def branch(self, org: Org) -> str | None:
+        """The path prefix that selects ``org``'s rows in a grouped load: the root's own path
+        for the root (its whole subtree), the child's for a child."""
+        return self.path_of(org)
+
+    def path_of(self, org: Org) -> str | None:
+        if org.pk == self.root.pk:
+            return self.root_path
+        return self.child_paths.get(org.pk)
+
+    @property
+    def root_path(self) -> str:
+        return self.frame.root_path_on(self.frame.as_of) or self.root.path
+
+    @property
+    def child_paths(self) -> dict:
+        if "child_paths" not in self._cache:
+            self._cache["child_paths"] = dict(
+                OrgVersion.objects.filter(
+                    Q(valid_to__isnull=True) | Q(valid_to__gt=self.frame.as_of),
+                    valid_from__lte=self.frame.as_of,
+                    org_id__in=[c.pk for c in self.children],
+                ).values_list("org_id", "path")
+            )
+        return self._cache["child_paths"]
+
+
+def children_on(frame: Frame) -> list[Org]:
+    """The root's direct children on the frame's date, in path order."""
+    day = frame.as_of
+    root_path = frame.root_path_on(day)
+    if root_path is None:
+        return []
+    ids = (
+        OrgVersion.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, parent=frame.root)
+        .order_by("path")
+        .values_list("org_id", flat=True)
+    )
+    by_id = Org.objects.in_bulk(list(ids))
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def context_for(frame: Frame, *, with_children: bool = True) -> Context:
+    return Context(frame=frame, children=children_on(frame) if with_children else [])
+
+
+# --- grouped loads (root and children in one query each) --------------------------------
+
+
+def _sum_by_prefix(ctx: Context, rows, key_index: int = 0) -> dict[str, list[int]]:
+    """Add up rows (path, n1, n2, ...) under each of the context's paths that prefix them."""
+    prefixes = {p for p in [ctx.root_path, *ctx.child_paths.values()] if p}
+    out: dict[str, list[int]] = {}
+    for row in rows:
+        path = row[key_index]
+        values = [v for i, v in enumerate(row) if i != key_index]
+        for prefix in prefixes:
+            if path.startswith(prefix):
+                acc = out.setdefault(prefix, [0] * len(values))
+                for i, v in enumerate(values):
+                    acc[i] += v or 0
+    return out
+
+
+def _branch_width(ctx: Context) -> int:
+    return len(ctx.root_path) + paths.SEGMENT_WIDTH + 1
+
+
+def _localities(ctx: Context) -> dict[str, list[int]]:
+    """total, with a cell, head is a member — per branch (localities are today's list)."""
+
+    def load():
+        rows = (
+            Locality.objects.filter(paths.subtree_q(ctx.root_path, "commune_path"), dissolved_on__isnull=True)
+            .annotate(branch=Substr("commune_path", 1, _branch_width(ctx)))
+            .values("branch")
+            .annotate(
+                total=Count("id"),
+                with_cell=Count("id", filter=Q(cell__isnull=False)),
+                heads=Count("id", filter=Q(head_is_member=True)),
+            )
+            .values_list("branch", "total", "with_cell", "heads")
+            .order_by()
+        )
+        return _sum_by_prefix(ctx, rows)
+
+    return ctx.grouped("localities", load)
+
+
+def _locality_figures(ctx: Context, org: Org) -> list[int]:
+    return _localities(ctx).get(ctx.path_of(org) or "", [0, 0, 0])
+
+
+def _hamlets_with_members(ctx: Context, org: Org) -> int:
+    if ctx.frame.is_today:
+        counts = ctx.grouped(
+            "hamlets_with_members",
+            lambda: dict(
+                OrgTally.objects.filter(org_id__in=[o.pk for o in ctx.orgs], dimension="hamlet", count__gt=0)
+                .values_list("org_id")
+                .annotate(n=Count("id"))
+                .values_list("org_id", "n")
+                .order_by()
+            ),
+        )
+        return counts.get(org.pk, 0)
+    live = set(
+        map(
+            str,
+            Locality.objects.filter(
+                paths.subtree_q(ctx.path_of(org) or "~", "commune_path"), dissolved_on__isnull=True
+            ).values_list("id", flat=True),
+        )
+    )
+    return len(ctx.stock(org).hamlets() & live)
+
+
+def _leaders(ctx: Context, roles, name: str) -> dict[str, list[int]]:
+    """Holders of ``roles`` in grassroots organizations on the date: total, with
+    intermediate theory or above — per branch."""
+    day = ctx.frame.as_of
+
+    def load():
+        rows = (
+            Position.objects.filter(
+                paths.subtree_q(ctx.root_path, "org__path"),
+                Q(ended_on__isnull=True) | Q(ended_on__gt=day),
+                started_on__lte=day,
+                role__in=list(roles),
+                org__kind__in=list(GRASSROOTS_KINDS),
+                org__has_upper_rights=False,
+            )
+            .annotate(branch=Substr("org__path", 1, _branch_width(ctx)))
+            .values("branch")
+            .annotate(
+                total=Count("member_id", distinct=True),
+                trained=Count(
+                    "member_id",
+                    filter=Q(member__theory_level_id__in=list(target_rules.THEORY_INTERMEDIATE_OR_ABOVE)),
+                    distinct=True,
+                ),
+            )
+            .values_list("branch", "total", "trained")
+            .order_by()
+        )
+        return _sum_by_prefix(ctx, rows)
+
+    return ctx.grouped(name, load)
+
+
+def _leader_value(ctx: Context, org: Org, roles, name: str) -> Value:
+    total, trained = _leaders(ctx, roles, name).get(ctx.path_of(org) or "", [0, 0])
+    return Value(trained, total)
+
+
+SECRETARY_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY})
+
+
+def _org_versions(ctx: Context) -> dict[str, list[int]]:
+    """Organizations by kind on the date, per branch: [direct children, grassroots, ...]."""
+    day = ctx.frame.as_of
+
+    def load():
+        kinds = list(OrgKind.values)
+        rows = (
+            OrgVersion.objects.filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gt=day), paths.subtree_q(ctx.root_path), valid_from__lte=day
+            )
+            .values_list("path", "kind", "sector", "has_upper_rights")
+            .order_by()
+        )
+        per_prefix: dict[str, dict[str, int]] = {}
+        prefixes = {p for p in [ctx.root_path, *ctx.child_paths.values()] if p}
+        for path, kind, sector, upper in rows:
+            for prefix in prefixes:
+                if path.startswith(prefix):
+                    acc = per_prefix.setdefault(prefix, dict.fromkeys(kinds, 0))
+                    if path == prefix:
+                        continue  # the organization itself
+                    acc[kind] += 1
+                    if len(path) == len(prefix) + paths.SEGMENT_WIDTH + 1:
+                        acc["direct"] = acc.get("direct", 0) + 1
+                    if kind in GRASSROOTS_KINDS and not upper:
+                        acc["grassroots"] = acc.get("grassroots", 0) + 1
+                        acc[f"sector:{sector}"] = acc.get(f"sector:{sector}", 0) + 1
+        return per_prefix
+
+    return ctx.grouped("org_versions", load)
+
+
+def _org_count(ctx: Context, org: Org, key: str) -> int:
+    return _org_versions(ctx).get(ctx.path_of(org) or "", {}).get(key, 0)
+
+
+def _orgs_with_members(ctx: Context, kinds, dimension: str, value: str, minimum: int, name: str) -> dict[str, int]:
+    """How many organizations of ``kinds`` have at least ``minimum`` members counted in
+    (``dimension``, ``value``), per branch: today from the tallies, a past date from the
+    placements of that day."""
+
+    def load():
+        if ctx.frame.is_today:
+            rows = (
+                OrgTally.objects.filter(
+                    paths.subtree_q(ctx.root_path, "org__path"),
+                    dimension=dimension,
+                    value=value,
+                    count__gte=minimum,
+                    org__kind__in=list(kinds),
+                    org__dissolved_on__isnull=True,
+                )
+                .values_list("org__path")
+                .annotate(n=Count("id"))
+                .values_list("org__path", "n")
+                .order_by()
+            )
+            return {k: v[0] for k, v in _sum_by_prefix(ctx, ((p, 1) for p, _ in rows)).items()}
+        day = ctx.frame.as_of
+        from dangbo.members.models import Placement
+
+        versions = dict(
+            OrgVersion.objects.filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gt=day), paths.subtree_q(ctx.root_path), valid_from__lte=day
+            ).values_list("org_id", "path")
+        )
+        kinds_of = dict(
+            OrgVersion.objects.filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gt=day), paths.subtree_q(ctx.root_path), valid_from__lte=day
+            ).values_list("path", "kind")
+        )
+        placements = Placement.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, counted=True, org_id__in=list(versions)
+        )
+        if dimension == "status":
+            placements = placements.filter(status=value)
+        own = dict(placements.values_list("org_id").annotate(n=Count("id")).values_list("org_id", "n").order_by())
+        subtree_counts: dict[str, int] = {}
+        for org_id, n in own.items():
+            for ancestor in paths.ancestor_paths(versions[org_id]):
+                subtree_counts[ancestor] = subtree_counts.get(ancestor, 0) + n
+        rows = [(p, 1) for p, n in subtree_counts.items() if n >= minimum and kinds_of.get(p) in kinds]
+        return {k: v[0] for k, v in _sum_by_prefix(ctx, rows).items()}
+
+    return ctx.grouped(name, load)
+
+
+# --- declarations -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    unit: str
+    numerator: str
+    denominator: str
+    compute: Callable[[Context, Org], Value]
+    section: str
+    target: Rule | None = None
+    flow: bool = False  # counted over the period, not on a day
+    drill: str = ""  # the drill-down list behind the gap (a key of stats.drilldown.DRILLS)
+    note: str = ""
+
+
+def _share(dimension: str, values=None, *, exclude=None) -> Callable[[Context, Org], Value]:
+    def compute(ctx: Context, org: Org) -> Value:
+        stock = ctx.stock(org)
+        n = stock.count_not_in(dimension, exclude) if exclude is not None else stock.count_in(dimension, values)
+        return Value(n, stock.total)
+
+    return compute
+
+
+SECTION_MEMBERS = "Đảng viên"
+SECTION_ORGS = "Tổ chức đảng"
+SECTION_HAMLETS = "Thôn, tổ dân phố"
+SECTION_LEADERS = "Cấp ủy cơ sở"
+SECTION_FLOWS = "Phát triển đảng viên và biến động trong kỳ"
+
+
+def _flow(kinds: tuple[str, ...]) -> Callable[[Context, Org], Value]:
+    from dangbo.members.models import MemberEvent
+
+    def compute(ctx: Context, org: Org) -> Value:
+        frame = Frame(root=org, as_of=ctx.frame.as_of, start=ctx.frame.start, end=ctx.frame.end, today=ctx.frame.today)
+        to_kinds = [k for k in kinds if k in (MemberEvent.Kind.ADMITTED, MemberEvent.Kind.READMITTED, MemberEvent.Kind.TRANSFERRED_IN)]
+        n = 0
+        if to_kinds:
+            n += MemberEvent.objects.filter(
+                kind__in=to_kinds, effective_on__gte=frame.start, effective_on__lte=frame.end, to_org_id__in=frame.org_ids_on(frame.end)
+            ).count()
+        other = [k for k in kinds if k not in to_kinds]
+        if other:
+            from dangbo.stats.figures import flows
+
+            figures = ctx.grouped(f"flows:{org.pk}", lambda: flows(frame))
+            n += sum(figures.get(k, 0) for k in other)
+        return Value(n)
+
+    return compute
+
+
+def _admission_rate(ctx: Context, org: Org) -> Value:
+    frame = Frame(root=org, as_of=ctx.frame.as_of, start=ctx.frame.start, end=ctx.frame.end, today=ctx.frame.today)
+    return Value(admissions_in(frame), ctx.stock(org).total, annualize_days=frame.period_days)
+
+
+_THEORY = target_rules.THEORY_INTERMEDIATE_OR_ABOVE
+_K = OrgKind
+
+INDICATORS: tuple[Indicator, ...] = (
+    # members
+    Indicator("members.total", "Tổng số đảng viên", MEMBERS, "Đảng viên chính thức và dự bị", "",
+              lambda ctx, org: Value(ctx.stock(org).total), SECTION_MEMBERS),
+    Indicator("members.full", "Đảng viên chính thức", MEMBERS, "Đảng viên chính thức", "",
+              lambda ctx, org: Value(ctx.stock(org).count("status", MemberStatus.FULL)), SECTION_MEMBERS),
+    Indicator("members.probationary", "Đảng viên dự bị", MEMBERS, "Đảng viên dự bị", "",
+              lambda ctx, org: Value(ctx.stock(org).count("status", MemberStatus.PROBATIONARY)), SECTION_MEMBERS),
+    Indicator("members.women_share", "Tỷ lệ đảng viên nữ", PERCENT, "Đảng viên nữ", "Tổng số đảng viên",
+              _share("gender", ["F"]), SECTION_MEMBERS),
+    Indicator("members.ethnic_minority_share", "Tỷ lệ đảng viên người dân tộc thiểu số", PERCENT,
+              "Đảng viên dân tộc thiểu số", "Tổng số đảng viên", _share("ethnicity", exclude=[KINH_CODE]), SECTION_MEMBERS),
+    Indicator("members.religious_share", "Tỷ lệ đảng viên có đạo", PERCENT, "Đảng viên theo một tôn giáo",
+              "Tổng số đảng viên", _share("religion", exclude=[NO_RELIGION_CODE]), SECTION_MEMBERS),
+    Indicator("members.theory_intermediate_share", "Tỷ lệ đảng viên có lý luận chính trị từ trung cấp trở lên", PERCENT,
+              "Đảng viên có trình độ lý luận chính trị trung cấp, cao cấp, cử nhân", "Tổng số đảng viên",
+              _share("theory", _THEORY), SECTION_MEMBERS),
+    # organizations
+    Indicator("orgs.direct_children", "Tổ chức đảng trực thuộc", ORGS, "Tổ chức đảng trực thuộc trực tiếp", "",
+              lambda ctx, org: Value(_org_count(ctx, org, "direct")), SECTION_ORGS),
+    Indicator("orgs.grassroots", "Tổ chức cơ sở đảng", ORGS, "Đảng bộ cơ sở và chi bộ cơ sở (không kể đảng ủy được giao quyền cấp trên cơ sở)", "",
+              lambda ctx, org: Value(_org_count(ctx, org, "grassroots")), SECTION_ORGS),
+    Indicator("orgs.grassroots_committees", "Đảng bộ cơ sở", ORGS, "Đảng bộ cơ sở", "",
+              lambda ctx, org: Value(_org_count(ctx, org, _K.GRASSROOTS_COMMITTEE)), SECTION_ORGS),
+    Indicator("orgs.grassroots_cells", "Chi bộ cơ sở", ORGS, "Chi bộ cơ sở", "",
+              lambda ctx, org: Value(_org_count(ctx, org, _K.GRASSROOTS_CELL)), SECTION_ORGS),
+    Indicator("orgs.cells", "Chi bộ trực thuộc đảng ủy cơ sở", ORGS, "Chi bộ trực thuộc", "",
+              lambda ctx, org: Value(_org_count(ctx, org, _K.CELL)), SECTION_ORGS),
+    Indicator("orgs.grassroots_300", "Đảng bộ cơ sở có từ 300 đảng viên trở lên", ORGS,
+              "Đảng bộ cơ sở có từ 300 đảng viên trở lên", "",
+              lambda ctx, org: Value(_orgs_with_members(ctx, {_K.GRASSROOTS_COMMITTEE}, "total", "", 300, "g300").get(ctx.path_of(org) or "", 0)),
+              SECTION_ORGS, drill="grassroots_300",
+              note="Mốc 300 đảng viên: Hướng dẫn 08-HD/UBKTTW (2020) về phó chủ nhiệm ủy ban kiểm tra chuyên trách (RULES.md §10)."),
+    Indicator("orgs.cells_needing_committee", "Chi bộ phải bầu chi ủy (từ 9 đảng viên chính thức)", ORGS,
+              "Chi bộ có từ 9 đảng viên chính thức trở lên", "",
+              lambda ctx, org: Value(_orgs_with_members(ctx, CELL_KINDS, "status", MemberStatus.FULL,
+                                                        org_rules.CELL_COMMITTEE_THRESHOLD.value(ctx.frame.as_of), "c9").get(ctx.path_of(org) or "", 0)),
+              SECTION_ORGS, drill="cells_needing_committee", note=org_rules.CELL_COMMITTEE_THRESHOLD.title),
+    # hamlets
+    Indicator("hamlets.total", "Thôn, tổ dân phố", HAMLETS, "Thôn, bản, tổ dân phố đang có", "",
+              lambda ctx, org: Value(_locality_figures(ctx, org)[0]), SECTION_HAMLETS),
+    Indicator("hamlets.with_members_share", "Tỷ lệ thôn, tổ dân phố có đảng viên", PERCENT,
+              "Thôn, tổ dân phố có đảng viên cư trú", "Thôn, tổ dân phố",
+              lambda ctx, org: Value(_hamlets_with_members(ctx, org), _locality_figures(ctx, org)[0]),
+              SECTION_HAMLETS, target=target_rules.HAMLETS_WITH_MEMBERS, drill="hamlets_without_members"),
+    Indicator("hamlets.with_cell_share", "Tỷ lệ thôn, tổ dân phố có chi bộ", PERCENT, "Thôn, tổ dân phố có chi bộ",
+              "Thôn, tổ dân phố", lambda ctx, org: Value(_locality_figures(ctx, org)[1], _locality_figures(ctx, org)[0]),
+              SECTION_HAMLETS, target=target_rules.HAMLETS_WITH_CELL, drill="hamlets_without_cell"),
+    Indicator("hamlets.without_cell", "Thôn, tổ dân phố chưa có chi bộ", HAMLETS, "Thôn, tổ dân phố chưa có chi bộ", "",
+              lambda ctx, org: Value(_locality_figures(ctx, org)[0] - _locality_figures(ctx, org)[1]),
+              SECTION_HAMLETS, target=target_rules.HAMLETS_WITHOUT_CELL, drill="hamlets_without_cell"),
+    Indicator("hamlets.head_member_share", "Tỷ lệ trưởng thôn, tổ trưởng tổ dân phố là đảng viên", PERCENT,
+              "Thôn, tổ dân phố có trưởng thôn, tổ trưởng là đảng viên", "Thôn, tổ dân phố",
+              lambda ctx, org: Value(_locality_figures(ctx, org)[2], _locality_figures(ctx, org)[0]),
+              SECTION_HAMLETS, target=target_rules.HAMLET_HEADS_MEMBERS, drill="hamlet_heads_not_members"),
+    # grassroots leaders
+    Indicator("secretaries.theory_intermediate_share",
+              "Tỷ lệ bí thư, phó bí thư cấp ủy cơ sở có lý luận chính trị từ trung cấp trở lên", PERCENT,
+              "Bí thư, phó bí thư có trình độ trung cấp, cao cấp, cử nhân", "Bí thư, phó bí thư cấp ủy cơ sở",
+              lambda ctx, org: _leader_value(ctx, org, SECRETARY_ROLES, "secretaries"),
+              SECTION_LEADERS, target=target_rules.SECRETARIES_THEORY, drill="secretaries_below_theory"),
+    Indicator("committee.theory_intermediate_share",
+              "Tỷ lệ cấp ủy viên cơ sở có lý luận chính trị từ trung cấp trở lên", PERCENT,
+              "Cấp ủy viên cơ sở có trình độ trung cấp, cao cấp, cử nhân", "Cấp ủy viên cơ sở",
+              lambda ctx, org: _leader_value(ctx, org, COMMITTEE_ROLES, "committee"),
+              SECTION_LEADERS, target=target_rules.COMMITTEE_THEORY, drill="committee_below_theory"),
+    # flows over the period
+    Indicator("admissions.rate_year", "Tỷ lệ kết nạp đảng viên mới (quy ra năm)", PERCENT,
+              "Đảng viên kết nạp mới trong kỳ", "Tổng số đảng viên tại ngày báo cáo",
+              _admission_rate, SECTION_FLOWS, target=target_rules.ADMISSION_RATE, flow=True,
+              note="Số kết nạp trong kỳ chia cho tổng số đảng viên tại ngày báo cáo, nhân 365 / số ngày của kỳ."),
+    Indicator("admissions.count", "Kết nạp đảng viên mới", EVENTS, "Đảng viên kết nạp trong kỳ", "",
+              _flow(("admitted",)), SECTION_FLOWS, flow=True),
+    Indicator("readmissions.count", "Kết nạp lại", EVENTS, "Kết nạp lại trong kỳ", "", _flow(("readmitted",)), SECTION_FLOWS, flow=True),
+    Indicator("recognitions.count", "Công nhận đảng viên chính thức", EVENTS, "Công nhận chính thức trong kỳ", "",
+              _flow(("recognized",)), SECTION_FLOWS, flow=True),
+    Indicator("transfers_in.count", "Chuyển sinh hoạt đến", EVENTS, "Đảng viên chuyển đến từ ngoài phạm vi trong kỳ", "",
+              _flow(("transferred_in", "transferred_in_internal")), SECTION_FLOWS, flow=True),
+    Indicator("transfers_out.count", "Chuyển sinh hoạt đi", EVENTS, "Đảng viên chuyển ra ngoài phạm vi trong kỳ", "",
+              _flow(("moved_away", "transferred_out_internal")), SECTION_FLOWS, flow=True),
+    Indicator("deaths.count", "Đảng viên từ trần", EVENTS, "Đảng viên từ trần trong kỳ", "", _flow(("died",)), SECTION_FLOWS, flow=True),
+    Indicator("exits.count", "Ra khỏi Đảng (xóa tên, xin ra, khai trừ)", EVENTS, "Xóa tên, xin ra khỏi Đảng, khai trừ trong kỳ", "",
+              _flow(("struck_off", "resigned", "expelled")), SECTION_FLOWS, flow=True),
+)
+BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
+SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(i.section for i in INDICATORS))
+
+if len(BY_CODE) != len(INDICATORS):  # pragma: no cover - a declaration error
+    raise ValueError("indicator code declared twice")
+
+
+# --- results ------------------------------------------------------------------------------
+
+MET, NOT_MET, NO_TARGET, NO_DATA = "met", "not_met", "no_target", "no_data"
+STATUS_LABELS = {MET: "Đạt", NOT_MET: "Chưa đạt", NO_TARGET: "Theo dõi", NO_DATA: "Chưa có số liệu"}
+
+
+@dataclass(frozen=True)
+class Result:
+    indicator: Indicator
+    org: Org
+    value: Value
+    target: target_rules.Target | None
+    citation: str
+    confirmed: bool
+
+    @property
+    def status(self) -> str:
+        if self.value.value is None:
+            return NO_DATA
+        if self.target is None:
+            return NO_TARGET
+        return MET if self.target.met(self.value.value) else NOT_MET
+
+    def as_dict(self) -> dict:
+        target = None
+        if self.target is not None:
+            target = {
+                "value": self.target.value,
+                "high": self.target.high,
+                "year": self.target.year,
+                "direction": self.target.direction,
+                "source": self.citation,
+                "confirmed": self.confirmed,
+            }
+        value = self.value.value
+        return {
+            "code": self.indicator.code,
+            "name": self.indicator.name,
+            "unit": self.indicator.unit,
+            "value": round(value, 6) if isinstance(value, float) else value,
+            "numerator": self.value.numerator,
+            "denominator": self.value.denominator,
+            "target": target,
+            "status": self.status,
+        }
+
+
+def evaluate(ctx: Context, indicator: Indicator, org: Org) -> Result:
+    target, citation, confirmed = None, "", True
+    if indicator.target is not None:
+        version = indicator.target.at(ctx.frame.as_of)
+        target, citation, confirmed = version.value, version.citation, version.confirmed
+    return Result(indicator, org, indicator.compute(ctx, org), target, citation, confirmed)
+
+
+def evaluate_all(ctx: Context, org: Org | None = None, indicators=INDICATORS) -> list[Result]:
+    return [evaluate(ctx, indicator, org or ctx.root) for indicator in indicators]
+
+
+# --- breakdowns: the structure tables ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    code: str
+    name: str
+    section: str
+    categories: Callable[[Context, Org], list[tuple[str, str, int]]]  # (code, label, count)
+
+
+def _labels(model) -> dict[str, str]:
+    return dict(model.objects.values_list("code", "name"))
+
+
+def _by(dimension: str, labels: Callable[[], dict[str, str]], none_label: str = "Chưa ghi"):
+    def categories(ctx: Context, org: Org) -> list[tuple[str, str, int]]:
+        names = labels()
+        values = ctx.stock(org).values(dimension)
+        ordered = [code for code in names if code in values] + sorted(set(values) - set(names))
+        return [(code, names.get(code) or (code if code else none_label), values[code]) for code in ordered]
+
+    return categories
+
+
+AGE_BANDS = ((None, 30, "Đến 30 tuổi"), (31, 40, "Từ 31 đến 40"), (41, 50, "Từ 41 đến 50"), (51, 60, "Từ 51 đến 60"),
+             (61, 70, "Từ 61 đến 70"), (71, None, "Trên 70 tuổi"))
+
+
+def age_band(age: int) -> int:
+    for index, (low, high, _) in enumerate(AGE_BANDS):
+        if (low is None or age >= low) and (high is None or age <= high):
+            return index
+    return len(AGE_BANDS) - 1
+
+
+def _age_bands(ctx: Context, org: Org) -> list[tuple[str, str, int]]:
+    counts = [0] * len(AGE_BANDS)
+    for year, n in ctx.stock(org).values("birth_year").items():
+        counts[age_band(ctx.frame.as_of.year - int(year))] += n
+    return [(str(i), label, counts[i]) for i, (_, _, label) in enumerate(AGE_BANDS)]
+
+
+def _minority(ctx: Context, org: Org) -> list[tuple[str, str, int]]:
+    stock = ctx.stock(org)
+    kinh = stock.count("ethnicity", KINH_CODE)
+    return [("kinh", "Dân tộc Kinh", kinh), ("minority", "Dân tộc thiểu số", stock.total - kinh)]
+
+
+def _org_kinds(ctx: Context, org: Org) -> list[tuple[str, str, int]]:
+    counts = _org_versions(ctx).get(ctx.path_of(org) or "", {})
+    return [(kind.value, kind.label, counts.get(kind.value, 0)) for kind in OrgKind if kind != OrgKind.PROVINCE]
+
+
+def _org_sectors(ctx: Context, org: Org) -> list[tuple[str, str, int]]:
+    counts = _org_versions(ctx).get(ctx.path_of(org) or "", {})
+    return [(s.value, s.label, counts.get(f"sector:{s.value}", 0)) for s in Sector if counts.get(f"sector:{s.value}")]
+
+
+def _reference(name: str):
+    def labels():
+        from dangbo.reference import models as reference
+
+        return _labels(getattr(reference, name))
+
+    return labels
+
+
+BREAKDOWNS: tuple[Breakdown, ...] = (
+    Breakdown("members.by_status", "Đảng viên theo tình trạng", SECTION_MEMBERS,
+              _by("status", lambda: {MemberStatus.FULL.value: "Chính thức", MemberStatus.PROBATIONARY.value: "Dự bị"})),
+    Breakdown("members.by_gender", "Đảng viên theo giới tính", SECTION_MEMBERS, _by("gender", lambda: {"M": "Nam", "F": "Nữ"})),
+    Breakdown("members.by_age_band", "Đảng viên theo tuổi đời (tính theo năm sinh)", SECTION_MEMBERS, _age_bands),
+    Breakdown("members.by_minority", "Đảng viên theo dân tộc", SECTION_MEMBERS, _minority),
+    Breakdown("members.by_ethnicity", "Đảng viên theo từng dân tộc", SECTION_MEMBERS, _by("ethnicity", _reference("Ethnicity"))),
+    Breakdown("members.by_religion", "Đảng viên theo tôn giáo", SECTION_MEMBERS, _by("religion", _reference("Religion"))),
+    Breakdown("members.by_education", "Đảng viên theo trình độ giáo dục phổ thông", SECTION_MEMBERS,
+              _by("education", _reference("GeneralEducation"))),
+    Breakdown("members.by_professional", "Đảng viên theo trình độ chuyên môn", SECTION_MEMBERS,
+              _by("professional", _reference("ProfessionalLevel"))),
+    Breakdown("members.by_theory", "Đảng viên theo trình độ lý luận chính trị", SECTION_MEMBERS, _by("theory", _reference("TheoryLevel"))),
+    Breakdown("members.by_occupation", "Đảng viên theo nghề nghiệp", SECTION_MEMBERS, _by("occupation", lambda: {})),
+    Breakdown("orgs.by_kind", "Tổ chức đảng theo loại", SECTION_ORGS, _org_kinds),
+    Breakdown("orgs.by_sector", "Tổ chức cơ sở đảng theo loại hình", SECTION_ORGS, _org_sectors),
+)
+BREAKDOWNS_BY_CODE = {b.code: b for b in BREAKDOWNS}
+
+
+def report_dict(ctx: Context, *, children: bool = False) -> dict:
+    """The JSON report: the frame, every indicator and every breakdown (and each child's
+    indicators when ``children``)."""
+    frame = ctx.frame
+    out = {
+        "org": {"code": ctx.root.code, "name": ctx.root.name},
+        "as_of": frame.as_of.isoformat(),
+        "period": {"from": frame.start.isoformat(), "to": frame.end.isoformat()},
+        "indicators": [r.as_dict() for r in evaluate_all(ctx)],
+        "breakdowns": [
+            {"code": b.code, "name": b.name, "categories": [{"code": c, "name": n, "count": k} for c, n, k in b.categories(ctx, ctx.root)]}
+            for b in BREAKDOWNS
+        ],
+    }
+    if children:
+        out["children"] = [
+            {"code": child.code, "name": child.name, "indicators": [r.as_dict() for r in evaluate_all(ctx, child)]}
+            for child in ctx.children
+        ]
+    return out
+

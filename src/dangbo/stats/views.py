@@ -1,0 +1,173 @@
+"""Dashboard pages: a subtree's indicators, charts and breakdowns, and each indicator's drill-down."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from dangbo.core.formats import format_percent
+from dangbo.documents.tables import tables_pdf, tables_xlsx
+from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
+from dangbo.stats.charts import Bar, bar_chart
+from dangbo.stats.forms import ReportFrameForm
+from dangbo.stats.frames import ReportInputError
+from dangbo.stats.indicators import BREAKDOWNS, INDICATORS, PERCENT, SECTIONS, STATUS_LABELS, evaluate, evaluate_all
+from dangbo.stats.reports import CHILD_COLUMNS, fraction_text, frame_text, indicators_doc, target_text, value_text
+from dangbo.stats.selectors import indicator_drill, indicator_get, report_context
+from dangbo.web.pages import spreadsheet_download
+
+
+def _org_or_404(request: HttpRequest, org_id):
+    try:
+        return org_get(actor=request.scope, org_id=org_id)
+    except NotInScope:
+        raise Http404("Không tìm thấy tổ chức này trong phạm vi của anh/chị.") from None
+
+
+def _context_or_errors(request: HttpRequest, org, *, with_children: bool = True):
+    """(form, ctx): ctx is None when the parameters are wrong (the form then says why)."""
+    form = ReportFrameForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    try:
+        ctx = report_context(actor=request.scope, org=org, as_of=data.get("ngay"), start=data.get("tu"), end=data.get("den"),
+                             with_children=with_children)
+    except ReportInputError as error:
+        form.add_error(None, str(error))
+        return form, None
+    except NotInScope:
+        raise Http404 from None
+    return form, ctx
+
+
+def _file(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    import io
+
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename, content_type=content_type)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_GET
+def dashboard_home_view(request: HttpRequest) -> HttpResponse:
+    if not request.scope.sees_orgs:
+        return render(request, "web/no_role.html", status=403)
+    root = org_roots(actor=request.scope).first()
+    if root is None:
+        return render(request, "web/no_role.html", status=403)
+    return redirect(reverse("dashboard", args=[root.pk]))
+
+
+@login_required
+@require_GET
+def dashboard_view(request: HttpRequest, org_id) -> HttpResponse:
+    org = _org_or_404(request, org_id)
+    form, ctx = _context_or_errors(request, org)
+    base = {"org": org, "form": form, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)}
+    if ctx is None:
+        return render(request, "stats/dashboard.html", base, status=400)
+    file_format = request.GET.get("dinh-dang")
+    if file_format in ("xlsx", "pdf"):
+        doc = indicators_doc(ctx)
+        name = f"chi-tieu-{org.code}-{ctx.frame.as_of:%Y%m%d}.{file_format}"
+        if file_format == "xlsx":
+            return _file(tables_xlsx(doc), name, XLSX)
+        return _file(tables_pdf(doc), name, "application/pdf")
+    results = evaluate_all(ctx)
+    sections = [(section, [r for r in results if r.indicator.section == section]) for section in SECTIONS]
+    targeted = [r for r in results if r.target is not None and r.indicator.unit == PERCENT]
+    progress = bar_chart(
+        [Bar(r.indicator.name, r.value.value or 0, value_text(r), r.value.value is None) for r in targeted],
+        title="Các chỉ tiêu có mục tiêu: giá trị hiện tại (thang 0–100 %)",
+        scale_max=1.0,
+    )
+    columns = [i for i in INDICATORS if i.code in CHILD_COLUMNS]
+    children = [
+        (child, [evaluate(ctx, indicator, child) for indicator in columns]) for child in ctx.children
+    ]
+    breakdowns = []
+    for breakdown in BREAKDOWNS:
+        categories = breakdown.categories(ctx, org)
+        total = sum(n for _, _, n in categories)
+        rows = [(label, n, format_percent(n / total) if total else "—") for _, label, n in categories]
+        chart = bar_chart([Bar(label, n, share) for label, n, share in rows], title=breakdown.name) if categories else None
+        breakdowns.append((breakdown, rows, total, chart))
+    context = {
+        **base,
+        "ctx": ctx,
+        "frame_text": frame_text(ctx.frame),
+        "sections": [(name, [_row(r) for r in rs]) for name, rs in sections],
+        "targeted": [_row(r) for r in targeted],
+        "progress": progress,
+        "columns": columns,
+        "children": [(child, [_row(r) for r in rs]) for child, rs in children],
+        "breakdowns": breakdowns,
+        "query": form.query(),
+    }
+    return render(request, "stats/dashboard.html", context)
+
+
+def _row(result) -> dict:
+    return {
+        "result": result,
+        "value": value_text(result),
+        "fraction": fraction_text(result),
+        "target": target_text(result),
+        "status": result.status,
+        "status_label": STATUS_LABELS[result.status],
+    }
+
+
+@login_required
+@require_GET
+def indicator_view(request: HttpRequest, org_id, code: str) -> HttpResponse:
+    org = _org_or_404(request, org_id)
+    try:
+        indicator = indicator_get(code)
+    except NotInScope:
+        raise Http404("Không có chỉ tiêu này.") from None
+    form, ctx = _context_or_errors(request, org)
+    base = {"org": org, "indicator": indicator, "form": form, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)}
+    if ctx is None:
+        return render(request, "stats/indicator.html", base, status=400)
+    result = evaluate(ctx, indicator, org)
+    children = [(child, _row(evaluate(ctx, indicator, child))) for child in ctx.children]
+    drill = indicator_drill(ctx=ctx, indicator=indicator)
+    file_format = request.GET.get("dinh-dang")
+    if drill is not None and file_format in ("csv", "xlsx"):
+        rows = ([str(n)] + [cell.text for cell in row] for n, row in enumerate(drill.rows, start=1))
+        return spreadsheet_download(
+            ["STT", *drill.header], rows, file_format=file_format,
+            filename=f"{indicator.code}-{org.code}-{ctx.frame.as_of:%Y%m%d}.{file_format}",
+            title=f"{drill.title} — {org.name}, ngày {ctx.frame.as_of:%d/%m/%Y}",
+        )
+    is_share = indicator.unit == PERCENT
+    chart = bar_chart(
+        [Bar(child.name, row["result"].value.value or 0, row["value"], row["result"].value.value is None) for child, row in children],
+        title=f"{indicator.name} theo tổ chức trực thuộc",
+        scale_max=1.0 if is_share else None,
+        target=result.target.value if result.target is not None and is_share and result.target.value > 0 else None,
+        target_text=f"mục tiêu {target_text(result)}" if result.target is not None else "",
+    ) if children else None
+    context = {
+        **base,
+        "ctx": ctx,
+        "frame_text": frame_text(ctx.frame),
+        "row": _row(result),
+        "children": children,
+        "chart": chart,
+        "drill": drill,
+        "drill_rows": drill.rows[:DRILL_PAGE_ROWS] if drill else [],
+        "query": form.query(),
+    }
+    return render(request, "stats/indicator.html", context)
+
+
+# Rows shown on the page; the export holds them all.
+DRILL_PAGE_ROWS = 500

@@ -1,0 +1,266 @@
+"""The indicator registry: values from the ledger (today and on past dates), targets and their
+status, drill-downs, the command line and the dashboard pages, and bad input."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+
+from dangbo import cli
+from dangbo.accounts.models import AccessRole
+from dangbo.accounts.services import role_grant
+from dangbo.members import services as member_services
+from dangbo.members.roles import Role
+from dangbo.orgs import services as org_services
+from dangbo.orgs.models import Locality
+from dangbo.stats.drilldown import DRILLS
+from dangbo.stats.frames import ReportInputError, frame_for
+from dangbo.stats.indicators import BREAKDOWNS, BY_CODE, INDICATORS, MET, NO_DATA, NOT_MET, context_for, evaluate
+
+STABLE_CODES = (
+    "members.total", "members.women_share", "members.ethnic_minority_share", "orgs.direct_children", "orgs.grassroots",
+    "admissions.rate_year", "hamlets.with_members_share", "hamlets.with_cell_share", "hamlets.head_member_share",
+    "secretaries.theory_intermediate_share",
+)
+TODAY = date.today()
+
+
+def _value(root, code, **frame):
+    ctx = context_for(frame_for(root=root, **frame))
+    return evaluate(ctx, BY_CODE[code], root)
+
+
+@pytest.fixture
+def province(tree, make_member):
+    """Members in two cells and an agency, hamlets with and without a cell, grassroots leaders."""
+    people = {
+        "a1": make_member(tree.cell_a, gender="F", ethnicity="02", admitted_on=date(2016, 3, 1)),
+        "a2": make_member(tree.cell_a, admitted_on=date(2016, 3, 1)),
+        "b1": make_member(tree.cell_b, gender="F", admitted_on=date(2020, 6, 1), theory_level="intermediate"),
+        "g1": make_member(tree.agency, admitted_on=date(2018, 1, 1)),
+    }
+    hamlet_a = org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a)
+    hamlet_b = org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn B", code="TB")
+    org_services.locality_set_head(locality=hamlet_a, head_name="", head_member=people["a1"])
+    member = people["a2"]
+    member.refresh_from_db()
+    member_services.member_update_identity(
+        member=member,
+        identity=member_services.Identity(
+            family_name=member.family_name, middle_name=member.middle_name, given_name=member.given_name, gender="M",
+            birth_date=member.birth_date, ethnicity="01", religion="00", general_education="upper_secondary",
+            theory_level="elementary", residence_locality=hamlet_a,
+        ),
+        expected_version=member.version,
+    )
+    member_services.member_position_start(member=people["b1"], org=tree.commune, role=Role.SECRETARY, started_on=date(2021, 1, 1))
+    member_services.member_position_start(member=people["a2"], org=tree.commune, role=Role.DEPUTY_SECRETARY, started_on=date(2021, 1, 1))
+    return type("Province", (), dict(people=people, hamlet_a=hamlet_a, hamlet_b=hamlet_b))
+
+
+def test_every_stable_code_is_declared_with_a_name_and_unit():
+    for code in STABLE_CODES:
+        assert code in BY_CODE
+    for indicator in INDICATORS:
+        assert indicator.name and indicator.unit and indicator.section
+        if indicator.drill:
+            assert indicator.drill in DRILLS
+    assert len({b.code for b in BREAKDOWNS}) == len(BREAKDOWNS)
+
+
+def test_member_shares_today(tree, province):
+    total = _value(tree.province, "members.total")
+    assert total.value.value == 4
+    women = _value(tree.province, "members.women_share")
+    assert (women.value.numerator, women.value.denominator) == (2, 4)
+    minority = _value(tree.commune, "members.ethnic_minority_share")
+    assert (minority.value.numerator, minority.value.denominator) == (1, 3)
+    assert _value(tree.district2, "members.women_share").status == NO_DATA  # no members: no share, not 0 %
+
+
+def test_organizations_counted_from_the_versions(tree, province):
+    assert _value(tree.province, "orgs.direct_children").value.value == 2
+    assert _value(tree.province, "orgs.grassroots").value.value == 2  # the commune committee and the agency cell
+    assert _value(tree.district, "orgs.direct_children").value.value == 2
+    before = _value(tree.province, "orgs.grassroots", as_of=date(2015, 6, 1))
+    assert before.value.value == 2
+    org_services.org_establish(code="X9", name="Chi bộ mới", kind="grassroots_cell", parent=tree.district2, established_on=TODAY - timedelta(days=3))
+    assert _value(tree.province, "orgs.grassroots").value.value == 3
+    # the day before it was established, the tree of that day had two
+    assert _value(tree.province, "orgs.grassroots", as_of=TODAY - timedelta(days=4)).value.value == 2
+
+
+def test_hamlet_targets_and_their_drill_down(tree, province):
+    with_cell = _value(tree.province, "hamlets.with_cell_share")
+    assert (with_cell.value.numerator, with_cell.value.denominator) == (1, 2)
+    assert with_cell.status == NOT_MET and with_cell.target.year == 2030 and "21-NQ/TW" in with_cell.citation
+    heads = _value(tree.commune, "hamlets.head_member_share")
+    assert (heads.value.numerator, heads.value.denominator) == (1, 2)
+    with_members = _value(tree.commune, "hamlets.with_members_share")
+    assert (with_members.value.numerator, with_members.value.denominator) == (1, 2)  # a2 lives in Thôn A
+    ctx = context_for(frame_for(root=tree.province))
+    drill = DRILLS["hamlets_without_cell"](ctx, tree.province)
+    assert [row[0].text for row in drill.rows] == ["Thôn Thôn B"]
+    drill = DRILLS["hamlets_without_members"](ctx, tree.province)
+    assert [row[0].text for row in drill.rows] == ["Thôn Thôn B"]
+
+
+def test_secretaries_theory_target_and_the_secretaries_behind_the_gap(tree, province):
+    result = _value(tree.province, "secretaries.theory_intermediate_share")
+    assert (result.value.numerator, result.value.denominator) == (1, 2)
+    assert result.status == NOT_MET and result.target.value == 0.9 and not result.confirmed
+    ctx = context_for(frame_for(root=tree.province))
+    rows = DRILLS["secretaries_below_theory"](ctx, tree.province).rows
+    assert [(row[0].text, row[1].text) for row in rows] == [(province.people["a2"].full_name, "Phó Bí thư")]
+    # before the positions began there were no grassroots secretaries on record
+    assert _value(tree.province, "secretaries.theory_intermediate_share", as_of=date(2020, 12, 31)).status == NO_DATA
+
+
+def test_past_dates_come_from_the_ledger(tree, province):
+    member = province.people["g1"]
+    member_services.member_record_death(member=member, died_on=TODAY - timedelta(days=10))
+    assert _value(tree.province, "members.total").value.value == 3
+    assert _value(tree.province, "members.total", as_of=TODAY - timedelta(days=11)).value.value == 4
+    # b1 was admitted on 1/6/2020: not yet a member at the end of 2019
+    assert _value(tree.province, "members.total", as_of=date(2019, 12, 31)).value.value == 3
+    assert _value(tree.province, "members.probationary", as_of=date(2020, 12, 31)).value.value == 1
+    deaths = _value(tree.province, "deaths.count", start=TODAY - timedelta(days=30), end=TODAY)
+    assert deaths.value.value == 1
+    assert _value(tree.district2, "deaths.count", start=TODAY - timedelta(days=30), end=TODAY).value.value == 0
+
+
+def test_admission_rate_is_annualised_against_the_target(tree, province, make_member):
+    make_member(tree.cell_a, admitted_on=date(2020, 1, 1))
+    rate = _value(tree.province, "admissions.rate_year", as_of=date(2020, 12, 31), start=date(2020, 1, 1), end=date(2020, 12, 31))
+    # admitted in 2020: b1 (1/6) and the new one (1/1); members on 31/12/2020: 5
+    assert (rate.value.numerator, rate.value.denominator) == (2, 5)
+    assert rate.value.value == pytest.approx(2 / 5 * 365 / 366)
+    assert rate.status == MET and rate.target.high == 0.04
+    count = _value(tree.province, "admissions.count", as_of=date(2020, 12, 31), start=date(2020, 1, 1), end=date(2020, 12, 31))
+    assert count.value.value == 2
+
+
+def test_transfers_across_the_subtree_edge_are_flows_inside_are_not(tree, province):
+    member = province.people["a1"]
+    on = TODAY - timedelta(days=5)
+    member_services.member_transfer(member=member, to_org=tree.agency, effective_on=on)
+    period = dict(start=on, end=TODAY)
+    assert _value(tree.commune, "transfers_out.count", **period).value.value == 1
+    assert _value(tree.district, "transfers_out.count", **period).value.value == 0  # both cells are under the district
+    assert _value(tree.province, "transfers_in.count", **period).value.value == 0
+
+
+@pytest.mark.parametrize(
+    "frame, message",
+    [
+        (dict(as_of=TODAY + timedelta(days=1)), "ở tương lai"),
+        (dict(as_of=date(2000, 1, 1)), "trước ngày có dữ liệu đầu tiên"),
+        (dict(start=date(2021, 5, 1), end=date(2021, 1, 1)), "trước ngày đầu kỳ"),
+        (dict(start=date(2021, 5, 1)), "cả ngày đầu kỳ và ngày cuối kỳ"),
+    ],
+)
+def test_bad_frames_are_refused_in_vietnamese(tree, frame, message):
+    with pytest.raises(ReportInputError, match=message):
+        frame_for(root=tree.province, **frame)
+
+
+def test_report_command_json_and_files(tree, province, capsys, tmp_path):
+    assert cli.main(["report", "indicators", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["org"]["code"] == "T"
+    by_code = {i["code"]: i for i in report["indicators"]}
+    assert set(STABLE_CODES) <= set(by_code)
+    assert by_code["members.total"]["value"] == 4
+    assert by_code["hamlets.with_cell_share"] == {
+        **by_code["hamlets.with_cell_share"], "numerator": 1, "denominator": 2, "status": "not_met", "value": 0.5,
+    }
+    assert by_code["hamlets.with_cell_share"]["target"]["year"] == 2030
+    assert cli.main(["report", "indicators", "--org", "X1", "--format", "xlsx", "--output", str(tmp_path / "x.xlsx")]) == 0
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "x.xlsx")
+    assert "Các chỉ tiêu" in book.sheetnames
+    values = [c.value for row in book["Các chỉ tiêu"].iter_rows() for c in row if c.value]
+    assert "hamlets.head_member_share" in values
+    assert cli.main(["report", "indicators", "--format", "pdf", "--output", str(tmp_path / "x.pdf")]) == 0
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "x.pdf").pages)
+    assert "Tỷ lệ thôn, tổ dân phố có chi bộ" in text and "Đảng bộ tỉnh Mẫu" in text
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--org", "KHONGCO"], "Không có tổ chức đảng mã «KHONGCO»"),
+        (["--as-of", "2999-01-01"], "ở tương lai"),
+        (["--as-of", "1990-01-01"], "trước ngày có dữ liệu đầu tiên"),
+        (["--from", "2024-05-01", "--to", "2024-01-01"], "trước ngày đầu kỳ"),
+        (["--as-of", "31/12/2024"], "không hợp lệ"),
+    ],
+)
+def test_report_command_refuses_bad_input(tree, capsys, args, message):
+    assert cli.main(["report", "indicators", "--format", "json", *args]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.out == ""
+
+
+def test_check_aggregates_command(tree, province, capsys):
+    assert cli.main(["check", "--aggregates"]) == 0
+    assert "khớp" in capsys.readouterr().out
+    from dangbo.stats.models import OrgTally
+
+    OrgTally.objects.filter(org=tree.commune, dimension="total").update(count=99)
+    assert cli.main(["check", "--aggregates"]) == 1
+    assert "Đảng bộ xã Một" in capsys.readouterr().err
+    assert cli.main(["check", "--aggregates", "--repair"]) == 0
+    assert cli.main(["check", "--aggregates"]) == 0
+
+
+@pytest.fixture
+def officer(tree):
+    user = User.objects.create_user("canbo", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.OFFICER, org=tree.district)
+    return user
+
+
+def test_dashboard_page_shows_values_targets_charts_and_children(client, tree, province, officer):
+    client.force_login(officer)
+    response = client.get(f"/to-chuc/{tree.district.pk}/chi-tieu/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tỷ lệ thôn, tổ dân phố có chi bộ" in html and "50,0 %" in html and "Chưa đạt" in html
+    assert "<svg" in html and 'role="img"' in html
+    assert "Đảng bộ xã Một" in html and f"/to-chuc/{tree.commune.pk}/chi-tieu/" in html
+    assert "Nghị quyết 21-NQ/TW" in html
+    # outside the officer's scope: not found, not a leak
+    assert client.get(f"/to-chuc/{tree.province.pk}/chi-tieu/").status_code == 404
+    assert client.get(f"/to-chuc/{tree.district2.pk}/chi-tieu/").status_code == 404
+
+
+def test_dashboard_page_bad_dates_and_exports(client, tree, province, officer):
+    client.force_login(officer)
+    url = f"/to-chuc/{tree.district.pk}/chi-tieu/"
+    response = client.get(url, {"ngay": "01/01/2999"})
+    assert response.status_code == 400 and "ở tương lai" in response.content.decode()
+    response = client.get(url, {"tu": "01/05/2024", "den": "01/01/2024"})
+    assert response.status_code == 400 and "trước ngày đầu kỳ" in response.content.decode()
+    response = client.get(url, {"ngay": "32/13/2024"})
+    assert response.status_code == 400
+    response = client.get(url, {"dinh-dang": "pdf"})
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_drill_down_page_lists_the_secretaries_and_is_audited(client, tree, province, officer):
+    from dangbo.audit.models import AuditEntry
+
+    client.force_login(officer)
+    response = client.get(f"/to-chuc/{tree.district.pk}/chi-tieu/secretaries.theory_intermediate_share/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert province.people["a2"].full_name in html and province.people["b1"].full_name not in html
+    assert AuditEntry.objects.filter(action="list_viewed", data__list="secretaries.theory_intermediate_share").exists()
+    response = client.get(f"/to-chuc/{tree.district.pk}/chi-tieu/secretaries.theory_intermediate_share/", {"dinh-dang": "csv"})
+    assert province.people["a2"].full_name in b"".join(response.streaming_content).decode("utf-8-sig")
+    assert client.get(f"/to-chuc/{tree.district.pk}/chi-tieu/khong.co/").status_code == 404
