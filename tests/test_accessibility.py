@@ -68,6 +68,13 @@ def _pages(admin: bool = False) -> list[str]:
         f"/dang-vien/{member.pk}/tinh-trang/xoa-ten/",
         f"/dang-vien/{member.pk}/tinh-trang/chuyen-tam-thoi/",
         f"/dang-vien/{member.pk}/ky-luat/",
+        f"/to-chuc/{commune.pk}/chi-tieu/",
+        f"/to-chuc/{commune.pk}/chi-tieu/?ngay=01/01/2999",  # the form showing its error
+        f"/to-chuc/{commune.pk}/chi-tieu/hamlets.with_cell_share/",
+        f"/to-chuc/{commune.pk}/chi-tieu/secretaries.theory_intermediate_share/",
+        f"/to-chuc/{commune.pk}/co-cau/",
+        f"/to-chuc/{commune.pk}/bieu-thong-ke/",
+        f"/to-chuc/{commune.pk}/kiem-tra/",
     ]
 
 

@@ -264,3 +264,47 @@ def test_drill_down_page_lists_the_secretaries_and_is_audited(client, tree, prov
     response = client.get(f"/to-chuc/{tree.district.pk}/chi-tieu/secretaries.theory_intermediate_share/", {"dinh-dang": "csv"})
     assert province.people["a2"].full_name in b"".join(response.streaming_content).decode("utf-8-sig")
     assert client.get(f"/to-chuc/{tree.district.pk}/chi-tieu/khong.co/").status_code == 404
+
+
+def test_structure_page_draws_each_breakdown_with_its_table(client, tree, province, officer):
+    client.force_login(officer)
+    response = client.get(f"/to-chuc/{tree.commune.pk}/co-cau/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Đảng viên theo giới tính" in html and "Đảng viên theo tuổi đời" in html
+    assert html.count("<svg") >= 10
+    assert ">Nữ<" in html and ">Nam<" in html
+    assert client.get(f"/to-chuc/{tree.commune.pk}/co-cau/", {"ngay": "01/01/1990"}).status_code == 400
+    assert client.get(f"/to-chuc/{tree.district2.pk}/co-cau/").status_code == 404
+
+
+def test_forms_page_shows_the_forms_and_their_checks(client, tree, province, officer):
+    client.force_login(officer)
+    url = f"/to-chuc/{tree.district.pk}/bieu-thong-ke/"
+    response = client.get(url, {"ngay": "31/12/2024", "tu": "01/01/2024", "den": "31/12/2024"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Mẫu 1-TCTW" in html and "Kiểm tra chéo" in html and "Mọi phép kiểm tra chéo đều đạt" in html
+    response = client.get(url, {"dinh-dang": "xlsx"})
+    assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"PK"
+    assert client.get(url, {"ngay": "01/01/2999"}).status_code == 400
+    assert client.get(f"/to-chuc/{tree.province.pk}/bieu-thong-ke/").status_code == 404
+
+
+def test_forms_and_check_commands(tree, province, capsys, tmp_path):
+    out = tmp_path / "forms.pdf"
+    assert cli.main(["report", "forms", "--as-of", "2024-12-31", "--format", "pdf", "--output", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    assert cli.main(["report", "forms", "--org", "NOPE", "--as-of", "2024-12-31"]) == 2
+    assert "Không có tổ chức đảng mã «NOPE»" in capsys.readouterr().err
+    assert cli.main(["report", "forms", "--as-of", "2999-12-31"]) == 2
+    assert cli.main(["check", "--format", "json"]) == 1  # the fixture's cells have fewer than 3 full members
+    report = json.loads(capsys.readouterr().out)
+    checks = {f["check"] for f in report["findings"]}
+    assert "org.min_full_members" in checks and "target.hamlets_without_cell" in checks
+    assert cli.main(["check", "--org", "H2"]) == 1
+    out = capsys.readouterr().out
+    assert "Huyện ủy Hai (H2): Đảng bộ cấp trên cơ sở chưa có bí thư" in out and "Chi bộ thôn A" not in out
+    assert cli.main(["check", "--org", "H2", "--format", "xlsx", "--output", str(tmp_path / "c.xlsx")]) == 1
+    assert (tmp_path / "c.xlsx").read_bytes()[:2] == b"PK"
+    assert cli.main(["check", "--org", "NOPE"]) == 2

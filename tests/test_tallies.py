@@ -15,7 +15,7 @@ from conftest import identity
 
 
 def _counts(org, dimension):
-    return dict(tally_read([org.pk])[org.pk][dimension])
+    return dict(tally_read([org.pk], [dimension])[org.pk][dimension])
 
 
 def test_admission_counts_in_the_cell_and_every_ancestor(tree, make_member):
@@ -90,4 +90,44 @@ def test_bulk_written_members_are_counted(tree, members):
         pairs.append((member, [event]))
     ledger.bulk_write(pairs)
     assert _counts(tree.province, "total") == {"": members}
+    assert tally_differences() == []
+
+
+def test_organization_leader_locality_and_flag_counts(tree, make_member):
+    from dangbo.members.roles import Role
+    from dangbo.stats import tallies
+
+    assert _counts(tree.province, tallies.ORG_KIND) == {"upper": 2, "grassroots_committee": 1, "cell": 2, "grassroots_cell": 1}
+    assert _counts(tree.province, tallies.ORG_DIRECT) == {"": 2}
+    assert _counts(tree.district, tallies.GRASSROOTS_SECTOR) == {"commune": 1, "agency": 1}
+    members = [make_member(tree.cell_a) for _ in range(9)]
+    assert _counts(tree.cell_a, tallies.CELL_COMMITTEE_FLAG) == {"": 1}  # nine full members: must elect a committee
+    assert _counts(tree.province, tallies.CELL_COMMITTEE_FLAG) == {"": 1}
+    member_services.member_record_death(member=members[0], died_on=date(2024, 1, 1))
+    assert _counts(tree.province, tallies.CELL_COMMITTEE_FLAG) == {}
+    member_services.member_position_start(member=members[1], org=tree.commune, role=Role.SECRETARY, started_on=date(2020, 1, 1))
+    assert _counts(tree.province, tallies.SECRETARIES) == {"untrained": 1}
+    assert _counts(tree.province, tallies.COMMITTEE) == {"untrained": 1}
+    members[1].refresh_from_db()
+    member_services.member_update_identity(
+        member=members[1], identity=identity(given_name=members[1].given_name, theory_level="advanced"), expected_version=members[1].version
+    )
+    assert _counts(tree.province, tallies.SECRETARIES) == {"trained": 1}
+    hamlet = org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn Hai", code="TH2", cell=tree.cell_a)
+    org_services.locality_set_head(locality=hamlet, head_name="", head_member=members[2])
+    assert _counts(tree.province, tallies.LOCALITIES) == {"all": 1, "with_cell": 1, "head_member": 1}
+    assert tally_differences() == []
+
+
+def test_flows_are_kept_by_day_and_a_transfer_counts_only_across_the_edge(tree, make_member):
+    from dangbo.stats.tallies import tally_flows
+
+    member = make_member(tree.cell_a, admitted_on=date(2019, 4, 1))
+    member_services.member_transfer(member=member, to_org=tree.agency, effective_on=date(2023, 5, 2))
+    year_2019 = tally_flows([tree.province.pk, tree.commune.pk], date(2019, 1, 1), date(2019, 12, 31))
+    assert year_2019[tree.province.pk] == {"admitted": 1}
+    flows = tally_flows([tree.province.pk, tree.district.pk, tree.commune.pk, tree.agency.pk], date(2023, 5, 2), date(2023, 5, 2))
+    assert tree.province.pk not in flows and tree.district.pk not in flows  # inside both: not a flow
+    assert flows[tree.commune.pk] == {"transfer_out": 1} and flows[tree.agency.pk] == {"transfer_in": 1}
+    assert tally_flows([tree.province.pk], date(2023, 5, 3), date(2023, 12, 31)) == {}
     assert tally_differences() == []

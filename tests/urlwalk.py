@@ -24,13 +24,16 @@ def routes(resolver=None, prefix=""):
 def _slug_values() -> dict[str, list[str]]:
     from dangbo.members.documents import KINDS
     from dangbo.members.standing_views import ACTIONS
+    from dangbo.stats.indicators import INDICATORS
 
-    return {"action": list(ACTIONS), "kind": list(KINDS)}
+    # every indicator with a drill-down (each draws a different list) and one without
+    codes = [i.code for i in INDICATORS if i.drill] + ["members.total", "admissions.rate_year"]
+    return {"action": list(ACTIONS), "kind": list(KINDS), "code": codes}
 
 
 def _expand(url: str) -> list[str]:
-    """Every value a ``<slug:…>`` part of the URL can take (each page the slug selects)."""
-    match = re.search(r"<slug:(\w+)>", url)
+    """Every value a ``<slug:…>`` or ``<str:…>`` part of the URL can take (each page it selects)."""
+    match = re.search(r"<(?:slug|str):(\w+)>", url)
     if not match:
         return [url]
     return [u for value in _slug_values()[match.group(1)] for u in _expand(url.replace(match.group(0), value, 1))]

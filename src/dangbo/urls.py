@@ -9,6 +9,8 @@ from dangbo.members import candidate_views, discipline_views, standing_views
 from dangbo.members import views as member_views
 from dangbo.orgs import views as org_views
 from dangbo.reference import views as reference_views
+from dangbo.stats import compliance_views
+from dangbo.stats import views as stats_views
 from dangbo.web import views
 
 admin.site.site_header = "dangbo — quản trị hệ thống"
@@ -41,6 +43,12 @@ urlpatterns = [
     path("cam-tinh-dang/<uuid:candidate_id>/thoi-xem-xet/", candidate_views.candidate_withdraw_view, name="candidate_withdraw"),
     path("to-chuc/<uuid:org_id>/tiep-nhan/", standing_views.member_receive_view, name="member_receive"),
     path("viec-can-lam/", member_views.todo_view, name="todo"),
+    path("chi-tieu/", stats_views.dashboard_home_view, name="dashboard_home"),
+    path("to-chuc/<uuid:org_id>/chi-tieu/", stats_views.dashboard_view, name="dashboard"),
+    path("to-chuc/<uuid:org_id>/chi-tieu/<str:code>/", stats_views.indicator_view, name="indicator"),
+    path("to-chuc/<uuid:org_id>/co-cau/", stats_views.structure_view, name="structure"),
+    path("to-chuc/<uuid:org_id>/bieu-thong-ke/", stats_views.forms_view, name="stat_forms"),
+    path("to-chuc/<uuid:org_id>/kiem-tra/", compliance_views.compliance_page, name="compliance"),
     path("ngay-nghi/", reference_views.holidays_view, name="holidays"),
     path("to-chuc/<uuid:org_id>/chuc-vu/", member_views.position_start_view, name="position_start"),
     path("to-chuc/<uuid:org_id>/thoi-chuc-vu/", member_views.position_end_view, name="position_end"),

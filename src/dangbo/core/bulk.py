@@ -17,7 +17,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 def insert_many(model: type[models.Model], objects: Sequence[models.Model], *, batch_size: int = 5000) -> None:
     if not objects:
         return
-    fields = [f for f in model._meta.concrete_fields]
+    # A database-generated key (AutoField) is left to the database.
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objects:

@@ -34,6 +34,7 @@ from dangbo.orgs.models import Locality, Org, OrgVersion
 from dangbo.rules import positions as position_rules
 from dangbo.rules.orgs import GRASSROOTS_COMMITTEE_THRESHOLD
 from dangbo.rules.probation import add_months
+from dangbo.stats.tallies import locality_row, tally_locality_changed
 
 Kind = MemberEvent.Kind
 FLUSH_EVERY = 4000
@@ -203,9 +204,11 @@ class Builder:
                 code=f"{commune_org.code}-{i + 1:02d}", name=name, kind=OrgKind.CELL, parent=parent,
                 sector=Sector.RESIDENTIAL,
             )
+            befores = [locality_row(loc.pk) for loc in group]
             Locality.objects.filter(pk__in=[loc.pk for loc in group]).update(cell=cell)
-            for loc in group:
+            for loc, before in zip(group, befores):
                 loc.cell = cell
+                tally_locality_changed(before=before, after=locality_row(loc.pk))
             # members of a cell live in its hamlets, and a few in the hamlets no cell covers
             plans.append(CellPlan(cell, sizes[i], localities=group + uncovered[i::hamlet_cells]))
         for j in range(agency_cells):

@@ -351,17 +351,12 @@ def _org_paths(org_ids: Iterable[UUID]) -> dict[UUID, str]:
     return dict(Org.objects.filter(id__in=set(org_ids)).values_list("id", "path"))
 
 
-def _tally_row(member: Member) -> dict:
+def _tally_row(member: Member, positions) -> dict:
     from dangbo.stats.tallies import MEMBER_FIELDS
 
-    return {name: getattr(member, name) for name in ("status", *MEMBER_FIELDS)}
-
-
-def _tally(*, before, after) -> None:
-    """Keep the pre-aggregated counts (stats.tallies) in step with the projection."""
-    from dangbo.stats.tallies import tally_member_changed
-
-    tally_member_changed(before=_tally_row(before) if before is not None else None, after=after)
+    row = {name: getattr(member, name) for name in ("status", *MEMBER_FIELDS)}
+    row["positions"] = list(positions)
+    return row
 
 
 @transaction.atomic
@@ -376,16 +371,22 @@ def append(member: Member, event: MemberEvent) -> MemberEvent:
     event.member = locked
     event.seq = locked.ledger_seq + 1
     state = replay(history + [event])  # raises before anything is written
+    from dangbo.stats.tallies import member_flows, open_positions, tally_flows_changed, tally_member_changed
+
+    tally_before = _tally_row(locked, open_positions(locked.pk)) if locked.ledger_seq else None
+    flows_before = member_flows(history, replay(history).placements) if history else []
     event.save(force_insert=True)
     fields = _projection_fields(state, _org_paths([state.org_id]))
     fields["ledger_seq"] = event.seq
     Member.objects.filter(pk=locked.pk).update(**fields)
-    _tally(before=locked if locked.ledger_seq else None, after={**_tally_row(locked), **fields})
     positions, placements = _rows(locked.pk, state)
     Position.objects.filter(member=locked).delete()
     Placement.objects.filter(member=locked).delete()
     Position.objects.bulk_create(positions)
     Placement.objects.bulk_create(placements)
+    # the pre-aggregated counts (stats.tallies) move with the projection, in this transaction
+    tally_member_changed(before=tally_before, after={**_tally_row(locked, state.open_positions), **fields})
+    tally_flows_changed([(flows_before, member_flows(history + [event], state.placements))])
     for name, value in fields.items():
         setattr(member, name, value)
     return event
@@ -402,6 +403,9 @@ def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size:
     all_events: list[MemberEvent] = []
     all_positions: list[Position] = []
     all_placements: list[Placement] = []
+    from dangbo.stats.tallies import member_flows
+
+    tally_rows, flows = [], []
     for member, events in pairs:
         state = replay(events)
         for name, value in _projection_fields(state, paths).items():
@@ -413,10 +417,13 @@ def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size:
         positions, placements = _rows(member.pk, state)
         all_positions.extend(positions)
         all_placements.extend(placements)
+        tally_rows.append((None, _tally_row(member, state.open_positions)))
+        flows.append(((), member_flows(events, state.placements)))
     insert_many(Member, [m for m, _ in pairs], batch_size=batch_size)
-    from dangbo.stats.tallies import tally_members_changed
+    from dangbo.stats.tallies import tally_flows_changed, tally_members_changed
 
-    tally_members_changed((None, member) for member, _ in pairs)
+    tally_members_changed(tally_rows)
+    tally_flows_changed(flows)
     insert_many(MemberEvent, all_events, batch_size=batch_size)
     insert_many(Position, all_positions, batch_size=batch_size)
     insert_many(Placement, all_placements, batch_size=batch_size)

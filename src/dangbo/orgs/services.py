@@ -148,6 +148,9 @@ def org_establish(
         **decision.fields(),
     )
     _new_version(org, effective_on=established_on, event=event, first=True)
+    from dangbo.stats.tallies import tally_org_changed
+
+    tally_org_changed(after=org)
     audit_record(
         action=Action.CREATED, subject_type="org", subject_id=str(org.pk),
         data={"code": code, "name": name, "kind": kind, "parent": parent.code if parent else None,
@@ -242,6 +245,9 @@ def locality_create(
         action=Action.CREATED, subject_type="locality", subject_id=str(locality.pk),
         data={"code": code, "name": name, "commune": commune.code, "cell": cell.code if cell else None},
     )
+    from dangbo.stats.tallies import locality_row, tally_locality_changed
+
+    tally_locality_changed(after=locality_row(locality.pk))
     return locality
 
 
@@ -277,6 +283,9 @@ def locality_update(
             violations.append(_input_violation("cell", f"Chi bộ «{cell.name}» không thuộc {locality.commune.name}."))
     refuse_if(violations)
     before = _locality_state(locality)
+    from dangbo.stats.tallies import locality_row, tally_locality_changed
+
+    tallied = locality_row(locality.pk)
     keep_link = head_is_member and locality.head_member_id and head_name == locality.head_name
     updated = Locality.objects.filter(pk=locality.pk, version=expected_version).update(
         kind=kind, name=name, cell=cell, head_name=head_name, head_is_member=head_is_member,
@@ -284,6 +293,7 @@ def locality_update(
     )
     if not updated:
         raise RuleViolation([_input_violation("version", STALE)])
+    tally_locality_changed(before=tallied, after=locality_row(locality.pk))
     locality = Locality.objects.select_related("cell", "commune").get(pk=locality.pk)
     audit_record(
         action=Action.UPDATED, subject_type="locality", subject_id=str(locality.pk),
@@ -298,6 +308,9 @@ def locality_set_head(*, locality: Locality, head_name: str, head_member=None) -
     head_name = clean(head_name) or (head_member.full_name if head_member is not None else "")
     if not head_name:
         raise RuleViolation([_input_violation("head_name", "Chưa nhập tên trưởng thôn, tổ trưởng.")])
+    from dangbo.stats.tallies import locality_row, tally_locality_changed
+
+    tallied = locality_row(locality.pk)
     updated = Locality.objects.filter(pk=locality.pk, version=locality.version).update(
         head_name=head_name, head_member=head_member, head_is_member=head_member is not None, version=locality.version + 1
     )
@@ -307,4 +320,5 @@ def locality_set_head(*, locality: Locality, head_name: str, head_member=None) -
         action=Action.UPDATED, subject_type="locality", subject_id=str(locality.pk),
         data={"changes": {"head_name": [locality.head_name, head_name]}},
     )
+    tally_locality_changed(before=tallied, after=locality_row(locality.pk))
     return Locality.objects.get(pk=locality.pk)

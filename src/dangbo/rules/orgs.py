@@ -89,6 +89,23 @@ CELL_COMMITTEE_THRESHOLD = register(
     )
 )
 
+# RULES.md §10: a grassroots committee of 300 members or more has a full-time deputy chair
+# of its inspection committee (2020–2025 term); what it means after 2025 is unconfirmed.
+LARGE_GRASSROOTS_COMMITTEE = register(
+    Rule(
+        code="org.large_grassroots_committee",
+        title="Đảng bộ cơ sở có từ 300 đảng viên trở lên (phó chủ nhiệm ủy ban kiểm tra chuyên trách)",
+        versions=(
+            RuleVersion(date(2020, 2, 14), 300, "Hướng dẫn 08-HD/UBKTTW ngày 14/2/2020"),
+            RuleVersion(
+                date(2025, 6, 6), 300,
+                "Hướng dẫn 08-HD/UBKTTW ngày 14/2/2020 (nhiệm kỳ 2025–2030 với đảng bộ cơ quan, doanh nghiệp: chưa xác nhận)",
+                confirmed=False,
+            ),
+        ),
+    )
+)
+
 CELL_COMMITTEE_MAX = register(
     Rule(
         code="org.cell_committee_max",

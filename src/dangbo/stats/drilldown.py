@@ -145,8 +145,9 @@ def _orgs_by_count(ctx: Context, org: Org, kinds, dimension: str, value: str, mi
 
 
 def grassroots_300(ctx: Context, org: Org) -> Drill:
-    return _orgs_by_count(ctx, org, {OrgKind.GRASSROOTS_COMMITTEE}, "total", "", 300,
-                          "Đảng bộ cơ sở có từ 300 đảng viên trở lên", "Số đảng viên")
+    threshold = org_rules.LARGE_GRASSROOTS_COMMITTEE.value(ctx.frame.as_of)
+    return _orgs_by_count(ctx, org, {OrgKind.GRASSROOTS_COMMITTEE}, "total", "", threshold,
+                          f"Đảng bộ cơ sở có từ {threshold} đảng viên trở lên", "Số đảng viên")
 
 
 def cells_needing_committee(ctx: Context, org: Org) -> Drill:

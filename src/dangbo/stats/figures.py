@@ -7,9 +7,8 @@ placements on that day and the organization versions of that day. Both go throug
 the identity attributes (ethnicity, education, theory level, residence) are today's: the
 profile keeps no history of them.
 
-Flow counts (``flows``) over the frame's period come from the ledger's events: increases
-carry their organization on the event; decreases are placed in the organization whose
-counted placement ended that day.
+Flow counts over a period are pre-aggregated by day (``tallies.member_flows``), read with
+``tallies.tally_flows``.
 """
 
 from __future__ import annotations
@@ -18,14 +17,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Q
+from django.db.models import Q
 
-from dangbo.members.models import MemberEvent, Placement
+from dangbo.members.models import Placement
 from dangbo.orgs.models import Org, OrgVersion
 from dangbo.stats.frames import Frame
 from dangbo.stats.tallies import HAMLET, member_keys, tally_read
 
-Kind = MemberEvent.Kind
 
 
 @dataclass
@@ -111,65 +109,3 @@ def _stocks_on(day: date, frame: Frame, orgs: list[Org]) -> dict[object, Stock]:
         dims.pop("standing", None)  # not kept over time
         result[org_id] = Stock({dim: dict(values) for dim, values in dims.items()})
     return result
-
-
-# --- flows ------------------------------------------------------------------------------
-
-# Increases record their organization on the event (to_org); decreases are placed where the
-# member's counted placement ended on the event day.
-INCREASES = (Kind.ADMITTED, Kind.READMITTED, Kind.TRANSFERRED_IN)
-DECREASES = (Kind.DIED, Kind.STRUCK_OFF, Kind.RESIGNED, Kind.EXPELLED, Kind.MOVED_AWAY)
-
-
-def flows(frame: Frame) -> dict[str, int]:
-    """Events in the root's subtree over the frame's period, by kind; "transferred_in_internal"
-    and "transferred_out_internal" are official transfers across the subtree's edge within
-    this installation."""
-    start, end = frame.start, frame.end
-    org_ids = frame.org_ids_on(end)
-    counts: dict[str, int] = defaultdict(int)
-    events = MemberEvent.objects.filter(effective_on__gte=start, effective_on__lte=end)
-    for kind, n in (
-        events.filter(kind__in=INCREASES, to_org_id__in=org_ids).values_list("kind").annotate(n=Count("id")).order_by()
-    ):
-        counts[kind] += n
-    counts["transferred_in_internal"] = (
-        events.filter(kind=Kind.TRANSFERRED, to_org_id__in=org_ids).exclude(from_org_id__in=org_ids).count()
-    )
-    counts["transferred_out_internal"] = (
-        events.filter(kind=Kind.TRANSFERRED, from_org_id__in=org_ids).exclude(to_org_id__in=org_ids).count()
-    )
-    leaving = (
-        Placement.objects.filter(
-            counted=True,
-            org_id__in=org_ids,
-            member__events__kind__in=DECREASES,
-            member__events__effective_on__gte=start,
-            member__events__effective_on__lte=end,
-            valid_to=F("member__events__effective_on"),
-        )
-        .values_list("member__events__kind")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for kind, n in leaving:
-        counts[kind] += n
-    recognized = Placement.objects.filter(
-        counted=True,
-        org_id__in=org_ids,
-        status="full",
-        member__events__kind=Kind.RECOGNIZED,
-        member__events__effective_on__gte=start,
-        member__events__effective_on__lte=end,
-        valid_from=F("member__events__effective_on"),
-    )
-    counts[Kind.RECOGNIZED] = recognized.count()
-    return dict(counts)
-
-
-def admissions_in(frame: Frame) -> int:
-    """New admissions (first admissions, not readmissions) in the period."""
-    return MemberEvent.objects.filter(
-        kind=Kind.ADMITTED, effective_on__gte=frame.start, effective_on__lte=frame.end, to_org_id__in=frame.org_ids_on(frame.end)
-    ).count()
-

@@ -63,10 +63,14 @@ def _d(day: date) -> str:
     return f"{day:%d/%m/%Y}"
 
 
-def first_record_on(root: Org) -> date:
-    """The first day the root existed in the records (its first version)."""
+def first_record_on(root: Org, *, on_or_after: date | None = None) -> date:
+    """The first day the root existed in the records (its first version). When the caller
+    only needs to know whether ``on_or_after`` is before it, and it is not even before the
+    founding date, the versions are not read."""
+    if on_or_after is not None and on_or_after >= root.created_on:
+        return root.created_on
     first = OrgVersion.objects.filter(org=root).aggregate(first=Min("valid_from"))["first"]
-    return first or root.created_on
+    return min(first, root.created_on) if first else root.created_on
 
 
 def org_by_code(code: str) -> Org:
@@ -84,7 +88,8 @@ def frame_for(
     of the report year to ``as_of``. Raises ``ReportInputError`` with every problem found."""
     today = today or date.today()
     as_of = as_of or today
-    first = first_record_on(root)
+    earliest = min(d for d in (as_of, start, end, date(as_of.year, 1, 1)) if d is not None)
+    first = first_record_on(root, on_or_after=earliest)
     problems = []
     if as_of > today:
         problems.append(f"Ngày báo cáo {_d(as_of)} ở tương lai; hãy chọn hôm nay ({_d(today)}) hoặc một ngày đã qua.")

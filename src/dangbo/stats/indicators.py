@@ -29,8 +29,9 @@ from dangbo.reference.models import KINH_CODE, NO_RELIGION_CODE
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import targets as target_rules
 from dangbo.rules.base import Rule
-from dangbo.stats.figures import Stock, admissions_in, stocks
+from dangbo.stats.figures import Stock, stocks
 from dangbo.stats.frames import Frame
+from dangbo.stats import tallies
 from dangbo.stats.models import OrgTally
 
 # Units: how a value is written.
@@ -75,10 +76,19 @@ class Context:
         return [self.root, *self.children]
 
     def stock(self, org: Org) -> Stock:
-        if not self._stocks:
-            self._stocks.update(stocks(self.frame, self.orgs))
-        if org.pk not in self._stocks:
+        """The root's stock is read whole; on today's figures the children's are read one
+        dimension at a time, for all children at once, as the indicators ask for them (a
+        children table needs a handful of dimensions, not every birth year)."""
+        if org.pk in self._stocks:
+            return self._stocks[org.pk]
+        if not self.frame.is_today:
+            self._stocks.update(stocks(self.frame, self.orgs if not self._stocks else [org]))
+        elif org.pk == self.root.pk or all(org.pk != child.pk for child in self.children):
             self._stocks.update(stocks(self.frame, [org]))
+        else:  # the first child asked for: every child's lazy stock at once
+            shared = _ChildDims(self)
+            for child in self.children:
+                self._stocks[child.pk] = Stock(_LazyDims(shared, child.pk))
         return self._stocks[org.pk]
 
     def grouped(self, name: str, load: Callable[[], dict]) -> dict:
@@ -114,8 +124,42 @@ class Context:
         return self._cache["child_paths"]
 
 
+class _ChildDims:
+    """Children's tallies, loaded one dimension at a time for every child at once."""
+
+    # Read together on first use: the few values per child a children table shows.
+    LIGHT = ("total", "status", "gender", "ethnicity", "standing", *tallies.STOCK_DIMENSIONS[len(tallies.DIMENSIONS):])
+
+    def __init__(self, ctx: Context):
+        self.ids = [c.pk for c in ctx.children]
+        self.loaded: dict[str, dict] = {}
+
+    def get(self, dimension: str, org_id) -> dict[str, int]:
+        if dimension not in self.loaded:
+            wanted = [d for d in (self.LIGHT if dimension in self.LIGHT else (dimension,)) if d not in self.loaded]
+            rows = tallies.tally_read(self.ids, wanted)
+            for name in wanted:
+                self.loaded[name] = {org_id: dict(dims.get(name, {})) for org_id, dims in rows.items()}
+        return self.loaded[dimension].get(org_id, {})
+
+
+class _LazyDims(dict):
+    """A child's dimension → value → count, read on first use."""
+
+    def __init__(self, shared: _ChildDims, org_id):
+        super().__init__()
+        self.shared, self.org_id = shared, org_id
+
+    def get(self, dimension, default=None):
+        if dimension not in self:
+            self[dimension] = self.shared.get(dimension, self.org_id)
+        return dict.get(self, dimension, default)
+
+
 def children_on(frame: Frame) -> list[Org]:
     """The root's direct children on the frame's date, in path order."""
+    if frame.is_today:
+        return list(Org.objects.filter(parent=frame.root, dissolved_on__isnull=True).order_by("path"))
     day = frame.as_of
     root_path = frame.root_path_on(day)
     if root_path is None:
@@ -155,29 +199,25 @@ def _branch_width(ctx: Context) -> int:
     return len(ctx.root_path) + paths.SEGMENT_WIDTH + 1
 
 
-def _localities(ctx: Context) -> dict[str, list[int]]:
-    """total, with a cell, head is a member — per branch (localities are today's list)."""
-
-    def load():
-        rows = (
-            Locality.objects.filter(paths.subtree_q(ctx.root_path, "commune_path"), dissolved_on__isnull=True)
-            .annotate(branch=Substr("commune_path", 1, _branch_width(ctx)))
-            .values("branch")
-            .annotate(
-                total=Count("id"),
-                with_cell=Count("id", filter=Q(cell__isnull=False)),
-                heads=Count("id", filter=Q(head_is_member=True)),
-            )
-            .values_list("branch", "total", "with_cell", "heads")
-            .order_by()
-        )
-        return _sum_by_prefix(ctx, rows)
-
-    return ctx.grouped("localities", load)
-
-
 def _locality_figures(ctx: Context, org: Org) -> list[int]:
-    return _localities(ctx).get(ctx.path_of(org) or "", [0, 0, 0])
+    """Hamlets in the subtree: all, with a cell, whose head is a member (the list of hamlets
+    is today's: it keeps no history)."""
+    if ctx.frame.is_today:
+        own = ctx.stock(org).values(tallies.LOCALITIES)
+    else:
+        counts = ctx.grouped(
+            "localities",
+            lambda: {org_id: dims.get(tallies.LOCALITIES, {}) for org_id, dims in tallies.tally_read(
+                [o.pk for o in ctx.orgs], [tallies.LOCALITIES]).items()},
+        )
+        own = counts.get(org.pk, {})
+    return [own.get("all", 0), own.get("with_cell", 0), own.get("head_member", 0)]
+
+
+def _flows(ctx: Context, org: Org) -> dict[str, int]:
+    """Flows over the period (stats.tallies.member_flows), by kind, for ``org``'s subtree."""
+    counts = ctx.grouped("flows", lambda: tallies.tally_flows([o.pk for o in ctx.orgs], ctx.frame.start, ctx.frame.end))
+    return counts.get(org.pk, {})
 
 
 def _hamlets_with_members(ctx: Context, org: Org) -> int:
@@ -185,7 +225,7 @@ def _hamlets_with_members(ctx: Context, org: Org) -> int:
         counts = ctx.grouped(
             "hamlets_with_members",
             lambda: dict(
-                OrgTally.objects.filter(org_id__in=[o.pk for o in ctx.orgs], dimension="hamlet", count__gt=0)
+                OrgTally.objects.filter(org_id__in=[o.pk for o in ctx.orgs], dimension=tallies.HAMLET, count__gt=0)
                 .values_list("org_id")
                 .annotate(n=Count("id"))
                 .values_list("org_id", "n")
@@ -222,12 +262,8 @@ def _leaders(ctx: Context, roles, name: str) -> dict[str, list[int]]:
             .annotate(branch=Substr("org__path", 1, _branch_width(ctx)))
             .values("branch")
             .annotate(
-                total=Count("member_id", distinct=True),
-                trained=Count(
-                    "member_id",
-                    filter=Q(member__theory_level_id__in=list(target_rules.THEORY_INTERMEDIATE_OR_ABOVE)),
-                    distinct=True,
-                ),
+                total=Count("id"),
+                trained=Count("id", filter=Q(member__theory_level_id__in=list(target_rules.THEORY_INTERMEDIATE_OR_ABOVE))),
             )
             .values_list("branch", "total", "trained")
             .order_by()
@@ -238,11 +274,15 @@ def _leaders(ctx: Context, roles, name: str) -> dict[str, list[int]]:
 
 
 def _leader_value(ctx: Context, org: Org, roles, name: str) -> Value:
+    if ctx.frame.is_today:
+        dimension = tallies.SECRETARIES if name == "secretaries" else tallies.COMMITTEE
+        counts = ctx.stock(org).values(dimension)
+        return Value(counts.get("trained", 0), counts.get("trained", 0) + counts.get("untrained", 0))
     total, trained = _leaders(ctx, roles, name).get(ctx.path_of(org) or "", [0, 0])
     return Value(trained, total)
 
 
-SECRETARY_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY})
+SECRETARY_ROLES = tallies.SECRETARY_ROLES
 
 
 def _org_versions(ctx: Context) -> dict[str, list[int]]:
@@ -278,31 +318,38 @@ def _org_versions(ctx: Context) -> dict[str, list[int]]:
 
 
 def _org_count(ctx: Context, org: Org, key: str) -> int:
-    return _org_versions(ctx).get(ctx.path_of(org) or "", {}).get(key, 0)
+    return _org_counts(ctx, org).get(key, 0)
+
+
+def _org_counts(ctx: Context, org: Org) -> dict[str, int]:
+    """Organizations below ``org`` by kind, "direct", "grassroots" and "sector:<s>": today's
+    from the tallies, a past date's from that day's organization versions."""
+    if not ctx.frame.is_today:
+        return _org_versions(ctx).get(ctx.path_of(org) or "", {})
+    stock = ctx.stock(org)
+    counts = dict(stock.values(tallies.ORG_KIND))
+    counts["direct"] = stock.count(tallies.ORG_DIRECT, "")
+    sectors = stock.values(tallies.GRASSROOTS_SECTOR)
+    counts["grassroots"] = sum(sectors.values())
+    counts.update({f"sector:{sector}": n for sector, n in sectors.items()})
+    return counts
+
+
+def _flagged(ctx: Context, org: Org, flag: str) -> int:
+    """How many organizations in ``org``'s subtree (itself included) carry ``flag``
+    (stats.tallies.FLAGS): today from the tallies, a past date from that day's placements."""
+    if ctx.frame.is_today:
+        return ctx.stock(org).count(flag, "")
+    spec = tallies.FLAGS[flag]
+    counts = _orgs_with_members(ctx, spec.kinds, spec.dimension, spec.value, spec.rule.value(ctx.frame.as_of), flag)
+    return counts.get(ctx.path_of(org) or "", 0)
 
 
 def _orgs_with_members(ctx: Context, kinds, dimension: str, value: str, minimum: int, name: str) -> dict[str, int]:
     """How many organizations of ``kinds`` have at least ``minimum`` members counted in
-    (``dimension``, ``value``), per branch: today from the tallies, a past date from the
-    placements of that day."""
+    (``dimension``, ``value``) on a past date, per branch (from that day's placements)."""
 
     def load():
-        if ctx.frame.is_today:
-            rows = (
-                OrgTally.objects.filter(
-                    paths.subtree_q(ctx.root_path, "org__path"),
-                    dimension=dimension,
-                    value=value,
-                    count__gte=minimum,
-                    org__kind__in=list(kinds),
-                    org__dissolved_on__isnull=True,
-                )
-                .values_list("org__path")
-                .annotate(n=Count("id"))
-                .values_list("org__path", "n")
-                .order_by()
-            )
-            return {k: v[0] for k, v in _sum_by_prefix(ctx, ((p, 1) for p, _ in rows)).items()}
         day = ctx.frame.as_of
         from dangbo.members.models import Placement
 
@@ -367,30 +414,15 @@ SECTION_FLOWS = "Phát triển đảng viên và biến động trong kỳ"
 
 
 def _flow(kinds: tuple[str, ...]) -> Callable[[Context, Org], Value]:
-    from dangbo.members.models import MemberEvent
-
     def compute(ctx: Context, org: Org) -> Value:
-        frame = Frame(root=org, as_of=ctx.frame.as_of, start=ctx.frame.start, end=ctx.frame.end, today=ctx.frame.today)
-        to_kinds = [k for k in kinds if k in (MemberEvent.Kind.ADMITTED, MemberEvent.Kind.READMITTED, MemberEvent.Kind.TRANSFERRED_IN)]
-        n = 0
-        if to_kinds:
-            n += MemberEvent.objects.filter(
-                kind__in=to_kinds, effective_on__gte=frame.start, effective_on__lte=frame.end, to_org_id__in=frame.org_ids_on(frame.end)
-            ).count()
-        other = [k for k in kinds if k not in to_kinds]
-        if other:
-            from dangbo.stats.figures import flows
-
-            figures = ctx.grouped(f"flows:{org.pk}", lambda: flows(frame))
-            n += sum(figures.get(k, 0) for k in other)
-        return Value(n)
+        counts = _flows(ctx, org)
+        return Value(sum(counts.get(kind, 0) for kind in kinds))
 
     return compute
 
 
 def _admission_rate(ctx: Context, org: Org) -> Value:
-    frame = Frame(root=org, as_of=ctx.frame.as_of, start=ctx.frame.start, end=ctx.frame.end, today=ctx.frame.today)
-    return Value(admissions_in(frame), ctx.stock(org).total, annualize_days=frame.period_days)
+    return Value(_flows(ctx, org).get("admitted", 0), ctx.stock(org).total, annualize_days=ctx.frame.period_days)
 
 
 _THEORY = target_rules.THEORY_INTERMEDIATE_OR_ABOVE
@@ -426,13 +458,11 @@ INDICATORS: tuple[Indicator, ...] = (
               lambda ctx, org: Value(_org_count(ctx, org, _K.CELL)), SECTION_ORGS),
     Indicator("orgs.grassroots_300", "Đảng bộ cơ sở có từ 300 đảng viên trở lên", ORGS,
               "Đảng bộ cơ sở có từ 300 đảng viên trở lên", "",
-              lambda ctx, org: Value(_orgs_with_members(ctx, {_K.GRASSROOTS_COMMITTEE}, "total", "", 300, "g300").get(ctx.path_of(org) or "", 0)),
-              SECTION_ORGS, drill="grassroots_300",
-              note="Mốc 300 đảng viên: Hướng dẫn 08-HD/UBKTTW (2020) về phó chủ nhiệm ủy ban kiểm tra chuyên trách (RULES.md §10)."),
+              lambda ctx, org: Value(_flagged(ctx, org, tallies.LARGE_GRASSROOTS_FLAG)),
+              SECTION_ORGS, drill="grassroots_300", note=org_rules.LARGE_GRASSROOTS_COMMITTEE.title),
     Indicator("orgs.cells_needing_committee", "Chi bộ phải bầu chi ủy (từ 9 đảng viên chính thức)", ORGS,
               "Chi bộ có từ 9 đảng viên chính thức trở lên", "",
-              lambda ctx, org: Value(_orgs_with_members(ctx, CELL_KINDS, "status", MemberStatus.FULL,
-                                                        org_rules.CELL_COMMITTEE_THRESHOLD.value(ctx.frame.as_of), "c9").get(ctx.path_of(org) or "", 0)),
+              lambda ctx, org: Value(_flagged(ctx, org, tallies.CELL_COMMITTEE_FLAG)),
               SECTION_ORGS, drill="cells_needing_committee", note=org_rules.CELL_COMMITTEE_THRESHOLD.title),
     # hamlets
     Indicator("hamlets.total", "Thôn, tổ dân phố", HAMLETS, "Thôn, bản, tổ dân phố đang có", "",
@@ -472,10 +502,11 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("readmissions.count", "Kết nạp lại", EVENTS, "Kết nạp lại trong kỳ", "", _flow(("readmitted",)), SECTION_FLOWS, flow=True),
     Indicator("recognitions.count", "Công nhận đảng viên chính thức", EVENTS, "Công nhận chính thức trong kỳ", "",
               _flow(("recognized",)), SECTION_FLOWS, flow=True),
-    Indicator("transfers_in.count", "Chuyển sinh hoạt đến", EVENTS, "Đảng viên chuyển đến từ ngoài phạm vi trong kỳ", "",
-              _flow(("transferred_in", "transferred_in_internal")), SECTION_FLOWS, flow=True),
+    Indicator("transfers_in.count", "Chuyển sinh hoạt đến", EVENTS,
+              "Đảng viên chuyển đến trong kỳ: tiếp nhận từ nơi khác và chuyển chính thức từ tổ chức ngoài phạm vi", "",
+              _flow(("transferred_in", tallies.TRANSFER_IN)), SECTION_FLOWS, flow=True),
     Indicator("transfers_out.count", "Chuyển sinh hoạt đi", EVENTS, "Đảng viên chuyển ra ngoài phạm vi trong kỳ", "",
-              _flow(("moved_away", "transferred_out_internal")), SECTION_FLOWS, flow=True),
+              _flow(("moved_away", tallies.TRANSFER_OUT)), SECTION_FLOWS, flow=True),
     Indicator("deaths.count", "Đảng viên từ trần", EVENTS, "Đảng viên từ trần trong kỳ", "", _flow(("died",)), SECTION_FLOWS, flow=True),
     Indicator("exits.count", "Ra khỏi Đảng (xóa tên, xin ra, khai trừ)", EVENTS, "Xóa tên, xin ra khỏi Đảng, khai trừ trong kỳ", "",
               _flow(("struck_off", "resigned", "expelled")), SECTION_FLOWS, flow=True),
@@ -537,7 +568,7 @@ class Result:
 def evaluate(ctx: Context, indicator: Indicator, org: Org) -> Result:
     target, citation, confirmed = None, "", True
     if indicator.target is not None:
-        version = indicator.target.at(ctx.frame.as_of)
+        version = ctx.grouped(f"target:{indicator.code}", lambda: indicator.target.at(ctx.frame.as_of))
         target, citation, confirmed = version.value, version.citation, version.confirmed
     return Result(indicator, org, indicator.compute(ctx, org), target, citation, confirmed)
 
@@ -557,8 +588,21 @@ class Breakdown:
     categories: Callable[[Context, Org], list[tuple[str, str, int]]]  # (code, label, count)
 
 
+_LABELS: dict[str, tuple[float, dict[str, str]]] = {}
+LABELS_TTL_SECONDS = 60
+
+
 def _labels(model) -> dict[str, str]:
-    return dict(model.objects.values_list("code", "name"))
+    """A code list's names, kept for a minute (code lists change by a migration or an
+    administrator's correction, not between two page views)."""
+    import time
+
+    key = model.__name__
+    cached = _LABELS.get(key)
+    if cached is None or time.monotonic() - cached[0] > LABELS_TTL_SECONDS:
+        cached = (time.monotonic(), dict(model.objects.values_list("code", "name")))
+        _LABELS[key] = cached
+    return cached[1]
 
 
 def _by(dimension: str, labels: Callable[[], dict[str, str]], none_label: str = "Chưa ghi"):
@@ -596,12 +640,12 @@ def _minority(ctx: Context, org: Org) -> list[tuple[str, str, int]]:
 
 
 def _org_kinds(ctx: Context, org: Org) -> list[tuple[str, str, int]]:
-    counts = _org_versions(ctx).get(ctx.path_of(org) or "", {})
+    counts = _org_counts(ctx, org)
     return [(kind.value, kind.label, counts.get(kind.value, 0)) for kind in OrgKind if kind != OrgKind.PROVINCE]
 
 
 def _org_sectors(ctx: Context, org: Org) -> list[tuple[str, str, int]]:
-    counts = _org_versions(ctx).get(ctx.path_of(org) or "", {})
+    counts = _org_counts(ctx, org)
     return [(s.value, s.label, counts.get(f"sector:{s.value}", 0)) for s in Sector if counts.get(f"sector:{s.value}")]
 
 

@@ -15,7 +15,7 @@ from django.db import models
 
 class OrgTally(models.Model):
     org = models.ForeignKey("orgs.Org", models.CASCADE, related_name="+", db_index=False)
-    dimension = models.CharField(max_length=16)
+    dimension = models.CharField(max_length=32)
     value = models.CharField(max_length=120)
     count = models.IntegerField(default=0)
 

@@ -1,12 +1,27 @@
-"""Keeping ``OrgTally`` equal to a recount of the members.
+"""Keeping ``OrgTally`` equal to a recount.
 
-Every change of a member's standing goes through ``members.ledger`` and every identity
-correction through ``members.services``; both call ``tally_member_changed`` with the
-member's row before and after, in the same transaction. The change becomes a list of
-+1/−1 on (organization, attribute, value) for the member's organization and each of its
-ancestors, applied with one upsert per row. ``tally_rebuild`` recounts everything (after
-a restructuring, or by the operator); ``tally_differences`` compares the stored rows with
-a fresh recount, which is what ``dangbo check --aggregates`` reports.
+What is counted, for every organization over its whole subtree:
+
+- members (đảng số) by each attribute in ``DIMENSIONS``, and the hamlets their residents
+  live in (``hamlet``: counted under the hamlet's commune, whoever the residents' cell is);
+- grassroots leaders: positions of secretary and deputy (``leaders:secretary``) and of
+  committee member (``leaders:committee``) in grassroots organizations, by whether the
+  holder has intermediate political theory or above (value ``trained`` / ``untrained``);
+- organizations below it by kind (``org_kind``), its direct children (``org_direct``) and
+  grassroots organizations by sector (``grassroots_sector``; upper-rights committees are
+  counted as upper committees, not here);
+- flags: cells that must elect a committee (``flag:cell_committee``) and grassroots
+  committees of 300 members or more (``flag:large_grassroots``), the organization itself
+  included.
+
+Every change of a member goes through ``members.ledger`` (standing, positions) or
+``members.services`` (identity); both call ``tally_members_changed`` with the member's row
+before and after in the same transaction. The change becomes +1/−1 on (organization,
+dimension, value) for each organization above, applied with one upsert per row; flags are
+re-judged for the organizations whose counts moved. ``orgs.services`` calls
+``tally_org_changed`` when an organization is established. ``tally_rebuild`` recounts
+everything (after a restructuring, or by the operator); ``tally_differences`` compares
+the stored rows with a recount — what ``dangbo check --aggregates`` reports.
 
 Age is kept as the year of birth, so the tallies do not go stale as people have
 birthdays; age bands are read as "report year − year of birth" (tuổi đời tính theo năm
@@ -19,15 +34,20 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connections, router, transaction
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
 from dangbo.core.bulk import insert_many
-from dangbo.members.models import ACTIVE_STATUSES, Member
+from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus, Position
+from dangbo.members.roles import COMMITTEE_ROLES, Role
 from dangbo.orgs import paths
-from dangbo.orgs.models import Org
+from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind
+from dangbo.orgs.models import Locality, Org
+from dangbo.rules import orgs as org_rules
+from dangbo.rules.targets import THEORY_INTERMEDIATE_OR_ABOVE
 from dangbo.stats.models import OrgTally, TallyRun
 
 # dimension → the member field it counts. "total" counts everyone once.
@@ -44,14 +64,40 @@ DIMENSIONS: dict[str, str | None] = {
     "birth_year": "birth_date",
     "standing": "standing",
 }
-# The member fields a tally reads (what callers must pass in ``before`` and ``after``).
+# The member fields a tally reads (what callers must pass in ``before`` and ``after``,
+# with ``status`` and, for leaders, ``positions``: the open (org id, role) pairs).
 MEMBER_FIELDS: tuple[str, ...] = ("org_path", "residence_locality_id") + tuple(f for f in DIMENSIONS.values() if f)
-# Hamlets (thôn, tổ dân phố) with resident members: counted under the hamlet's commune and
-# its ancestors, whatever organization the residents belong to, with the hamlet's id as value.
 HAMLET = "hamlet"
+SECRETARIES = "leaders:secretary"
+COMMITTEE = "leaders:committee"
+SECRETARY_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY})
+ORG_KIND, ORG_DIRECT, GRASSROOTS_SECTOR = "org_kind", "org_direct", "grassroots_sector"
+CELL_COMMITTEE_FLAG, LARGE_GRASSROOTS_FLAG = "flag:cell_committee", "flag:large_grassroots"
+LOCALITIES = "localities"  # values: all, with_cell, head_member
+FLOW = "flow:"  # flow dimensions: "flow:<kind>", value the ISO day
 _VALUE_WIDTH = OrgTally._meta.get_field("value").max_length
 
-Key = tuple[int | str, str, str]  # (org id, dimension, value)
+Key = tuple[object, str, str]  # (org id, dimension, value)
+
+# What a report reads for a subtree on a day (stats.figures.Stock).
+STOCK_DIMENSIONS = [
+    *DIMENSIONS, SECRETARIES, COMMITTEE, ORG_KIND, ORG_DIRECT, GRASSROOTS_SECTOR, CELL_COMMITTEE_FLAG,
+    LARGE_GRASSROOTS_FLAG, LOCALITIES,
+]
+
+
+@dataclass(frozen=True)
+class _Flag:
+    kinds: frozenset
+    dimension: str
+    value: str
+    rule: object
+
+
+FLAGS = {
+    CELL_COMMITTEE_FLAG: _Flag(CELL_KINDS, "status", MemberStatus.FULL, org_rules.CELL_COMMITTEE_THRESHOLD),
+    LARGE_GRASSROOTS_FLAG: _Flag(frozenset({OrgKind.GRASSROOTS_COMMITTEE}), "total", "", org_rules.LARGE_GRASSROOTS_COMMITTEE),
+}
 
 
 def _get(row, name: str):
@@ -74,56 +120,262 @@ def member_keys(row) -> list[tuple[str, str]]:
     return keys
 
 
-def _commune_paths(rows) -> dict[object, str]:
-    from dangbo.orgs.models import Locality
-
-    wanted = {_get(row, "residence_locality_id") for row in rows} - {None}
-    if not wanted:
-        return {}
-    return dict(Locality.objects.filter(id__in=wanted).values_list("id", "commune_path"))
+def theory_value(theory_level_id) -> str:
+    return "trained" if theory_level_id in THEORY_INTERMEDIATE_OR_ABOVE else "untrained"
 
 
-def _org_ids_by_path(path_set: Iterable[str]) -> dict[str, object]:
-    wanted = {ancestor for path in path_set for ancestor in paths.ancestor_paths(path)}
-    if not wanted:
-        return {}
-    return dict(Org.objects.filter(path__in=wanted).values_list("path", "id"))
+def leader_dimensions(role: str) -> list[str]:
+    dims = []
+    if role in SECRETARY_ROLES:
+        dims.append(SECRETARIES)
+    if role in COMMITTEE_ROLES:
+        dims.append(COMMITTEE)
+    return dims
 
 
-def _add(delta: dict, ids: dict, communes: dict, row, sign: int) -> None:
-    keys = member_keys(row)
-    if not keys:
-        return
-    for ancestor in paths.ancestor_paths(_get(row, "org_path")):
-        org_id = ids.get(ancestor)
-        if org_id is None:
-            continue
-        for dimension, value in keys:
-            delta[(org_id, dimension, value)] += sign
-    locality_id = _get(row, "residence_locality_id")
-    if locality_id is not None and locality_id in communes:
-        for ancestor in paths.ancestor_paths(communes[locality_id]):
-            if ancestor in ids:
-                delta[(ids[ancestor], HAMLET, str(locality_id))] += sign
+def leads_grassroots(kind: str, has_upper_rights: bool) -> bool:
+    return kind in GRASSROOTS_KINDS and not has_upper_rights
+
+
+def open_positions(member_id) -> list[tuple[object, str]]:
+    return list(Position.objects.filter(member_id=member_id, ended_on__isnull=True).values_list("org_id", "role"))
+
+
+def _ancestor_ids(path: str, ids_by_path: dict) -> list:
+    return [ids_by_path[p] for p in paths.ancestor_paths(path) if p in ids_by_path]
+
+
+# --- members ----------------------------------------------------------------------------
 
 
 def tally_member_changed(*, before=None, after=None) -> None:
     """Apply one member's change: ``before`` and ``after`` are the member's rows (a
-    ``Member`` or a mapping with ``status`` and ``MEMBER_FIELDS``), ``None`` for none."""
+    ``Member`` or a mapping with ``status``, ``MEMBER_FIELDS`` and ``positions``), ``None``
+    for none."""
     tally_members_changed([(before, after)])
 
 
 def tally_members_changed(pairs: Iterable[tuple[object, object]]) -> None:
-    pairs = list(pairs)
+    pairs = [(b, a) for b, a in pairs]
     rows = [row for pair in pairs for row in pair if row is not None and member_keys(row)]
     if not rows:
         return
-    communes = _commune_paths(rows)
-    ids = _org_ids_by_path({_get(row, "org_path") for row in rows} | set(communes.values()))
+    locality_ids = {_get(row, "residence_locality_id") for row in rows} - {None}
+    communes = dict(Locality.objects.filter(id__in=locality_ids).values_list("id", "commune_path")) if locality_ids else {}
+    position_orgs = {org_id for row in rows for org_id, _ in _positions(row)}
+    orgs = {
+        org_id: (path, kind, upper)
+        for org_id, path, kind, upper in Org.objects.filter(id__in=position_orgs).values_list("id", "path", "kind", "has_upper_rights")
+    } if position_orgs else {}
+    wanted = {_get(row, "org_path") for row in rows} | set(communes.values()) | {o[0] for o in orgs.values()}
+    ids_by_path = dict(
+        Org.objects.filter(path__in={a for p in wanted for a in paths.ancestor_paths(p)}).values_list("path", "id")
+    )
     delta: dict[Key, int] = defaultdict(int)
     for before, after in pairs:
-        _add(delta, ids, communes, before, -1)
-        _add(delta, ids, communes, after, +1)
+        for row, sign in ((before, -1), (after, +1)):
+            keys = member_keys(row)
+            if not keys:
+                continue
+            for org_id in _ancestor_ids(_get(row, "org_path"), ids_by_path):
+                for dimension, value in keys:
+                    delta[(org_id, dimension, value)] += sign
+            locality_id = _get(row, "residence_locality_id")
+            if locality_id in communes:
+                for org_id in _ancestor_ids(communes[locality_id], ids_by_path):
+                    delta[(org_id, HAMLET, str(locality_id))] += sign
+            trained = theory_value(_get(row, "theory_level_id"))
+            for position_org, role in _positions(row):
+                path, kind, upper = orgs[position_org]
+                if not leads_grassroots(kind, upper):
+                    continue
+                for dimension in leader_dimensions(role):
+                    for org_id in _ancestor_ids(path, ids_by_path):
+                        delta[(org_id, dimension, trained)] += sign
+    delta = {key: n for key, n in delta.items() if n}
+    _apply(delta)
+    _apply(_flag_delta(delta))
+
+
+def _positions(row) -> list[tuple[object, str]]:
+    if isinstance(row, Mapping):
+        return list(row.get("positions") or [])
+    return list(getattr(row, "tally_positions", None) or [])
+
+
+# --- flows: the member's events placed in the organizations they increase or decrease ------
+
+FLOW_INCREASES = ("admitted", "readmitted", "transferred_in")
+FLOW_DECREASES = ("died", "struck_off", "resigned", "expelled", "moved_away")
+TRANSFER_IN, TRANSFER_OUT = "transfer_in", "transfer_out"
+FLOW_DIMENSIONS = [FLOW + kind for kind in (*FLOW_INCREASES, *FLOW_DECREASES, "recognized", TRANSFER_IN, TRANSFER_OUT)]
+
+Flow = tuple[str, str, object, object]  # (dimension, ISO day, organization, organization not counted)
+
+
+def member_flows(events, placements) -> list[Flow]:
+    """The flows one member's history makes: increases in the organization the event names;
+    decreases in the organization whose counted placement ended that day; recognition where
+    the full member's placement began; an official transfer out of every organization above
+    the sender but not the receiver, and into every one above the receiver but not the sender."""
+    counted = [p for p in placements if p.counted]
+    ended = {p.valid_to: p.org_id for p in counted if p.valid_to is not None}
+    became_full = {p.valid_from: p.org_id for p in counted if p.status == MemberStatus.FULL}
+    flows: list[Flow] = []
+    for event in events:
+        day = event.effective_on
+        kind = event.kind
+        if kind in FLOW_INCREASES and event.to_org_id:
+            flows.append((FLOW + kind, day.isoformat(), event.to_org_id, None))
+        elif kind in FLOW_DECREASES and day in ended:
+            flows.append((FLOW + kind, day.isoformat(), ended[day], None))
+        elif kind == "recognized" and day in became_full:
+            flows.append((FLOW + kind, day.isoformat(), became_full[day], None))
+        elif kind == "transferred" and event.from_org_id and event.to_org_id:
+            flows.append((FLOW + TRANSFER_OUT, day.isoformat(), event.from_org_id, event.to_org_id))
+            flows.append((FLOW + TRANSFER_IN, day.isoformat(), event.to_org_id, event.from_org_id))
+    return flows
+
+
+def _flow_delta(flows_before: Iterable[Flow], flows_after: Iterable[Flow]) -> dict[Key, int]:
+    changes: dict[Flow, int] = defaultdict(int)
+    for flow in flows_before:
+        changes[flow] -= 1
+    for flow in flows_after:
+        changes[flow] += 1
+    changes = {flow: n for flow, n in changes.items() if n}
+    if not changes:
+        return {}
+    org_ids = {f[2] for f in changes} | {f[3] for f in changes if f[3] is not None}
+    org_paths = dict(Org.objects.filter(id__in=org_ids).values_list("id", "path"))
+    ids_by_path = dict(
+        Org.objects.filter(path__in={a for p in org_paths.values() for a in paths.ancestor_paths(p)}).values_list("path", "id")
+    )
+    delta: dict[Key, int] = defaultdict(int)
+    for (dimension, day, org_id, other), n in changes.items():
+        above = _ancestor_ids(org_paths[org_id], ids_by_path)
+        if other is not None:
+            skip = set(_ancestor_ids(org_paths[other], ids_by_path))
+            above = [a for a in above if a not in skip]
+        for ancestor in above:
+            delta[(ancestor, dimension, day)] += n
+    return {key: n for key, n in delta.items() if n}
+
+
+def tally_flows_changed(pairs: Iterable[tuple[Iterable[Flow], Iterable[Flow]]]) -> None:
+    """Apply the change of members' flows: (flows before, flows after) per member."""
+    before: list[Flow] = []
+    after: list[Flow] = []
+    for b, a in pairs:
+        before.extend(b)
+        after.extend(a)
+    _apply(_flow_delta(before, after))
+
+
+# --- localities ---------------------------------------------------------------------------
+
+
+def locality_keys(locality) -> list[str]:
+    if locality is None or _get(locality, "dissolved_on") is not None:
+        return []
+    keys = ["all"]
+    if _get(locality, "cell_id") is not None:
+        keys.append("with_cell")
+    if _get(locality, "head_is_member"):
+        keys.append("head_member")
+    return keys
+
+
+LOCALITY_FIELDS = ("commune_path", "cell_id", "head_is_member", "dissolved_on")
+
+
+def locality_row(locality_id) -> dict | None:
+    return Locality.objects.filter(pk=locality_id).values(*LOCALITY_FIELDS).first()
+
+
+def tally_locality_changed(*, before=None, after=None) -> None:
+    """Apply a hamlet's change: rows with ``LOCALITY_FIELDS`` (``locality_row``), None for none."""
+    rows = [r for r in (before, after) if r is not None]
+    ids_by_path = dict(
+        Org.objects.filter(path__in={a for r in rows for a in paths.ancestor_paths(_get(r, "commune_path"))}).values_list("path", "id")
+    )
+    delta: dict[Key, int] = defaultdict(int)
+    for row, sign in ((before, -1), (after, +1)):
+        for value in locality_keys(row):
+            for org_id in _ancestor_ids(_get(row, "commune_path"), ids_by_path):
+                delta[(org_id, LOCALITIES, value)] += sign
+    _apply({key: n for key, n in delta.items() if n})
+
+
+def _flag_delta(delta: dict[Key, int]) -> dict[Key, int]:
+    """Re-judge the flags of the organizations whose counts just moved by ``delta``."""
+    today = date.today()
+    moved = defaultdict(dict)  # org id → flag → change in the counted number
+    for (org_id, dimension, value), n in delta.items():
+        for flag, spec in FLAGS.items():
+            if (dimension, value) == (spec.dimension, spec.value):
+                moved[org_id][flag] = n
+    if not moved:
+        return {}
+    orgs = {org_id: (path, kind) for org_id, path, kind in Org.objects.filter(id__in=list(moved)).values_list("id", "path", "kind")}
+    now = {
+        (org_id, dim, value): n
+        for org_id, dim, value, n in OrgTally.objects.filter(org_id__in=list(moved)).filter(
+            dimension__in={s.dimension for s in FLAGS.values()}
+        ).values_list("org_id", "dimension", "value", "count")
+    }
+    flips: dict[Key, int] = defaultdict(int)
+    flipped_paths: list[tuple[str, str, int]] = []
+    for org_id, changes in moved.items():
+        path, kind = orgs[org_id]
+        for flag, n in changes.items():
+            spec = FLAGS[flag]
+            if kind not in spec.kinds:
+                continue
+            threshold = spec.rule.value(today)
+            after = now.get((org_id, spec.dimension, spec.value), 0)
+            was, is_ = after - n >= threshold, after >= threshold
+            if was != is_:
+                flipped_paths.append((path, flag, 1 if is_ else -1))
+    if not flipped_paths:
+        return {}
+    ids_by_path = dict(
+        Org.objects.filter(path__in={a for p, _, _ in flipped_paths for a in paths.ancestor_paths(p)}).values_list("path", "id")
+    )
+    for path, flag, sign in flipped_paths:
+        for org_id in _ancestor_ids(path, ids_by_path):
+            flips[(org_id, flag, "")] += sign
+    return {key: n for key, n in flips.items() if n}
+
+
+# --- organizations ------------------------------------------------------------------------
+
+
+def org_keys(kind: str, sector: str, has_upper_rights: bool) -> list[tuple[str, str]]:
+    """What a live organization adds to each organization strictly above it."""
+    keys = [(ORG_KIND, kind)]
+    if leads_grassroots(kind, has_upper_rights):
+        keys.append((GRASSROOTS_SECTOR, sector or ""))
+    return keys
+
+
+def tally_org_changed(*, before: Org | None = None, after: Org | None = None) -> None:
+    """Apply an organization's change (established: ``before`` None; dissolved: ``after``
+    None). Moves, merges and kind changes re-home members too: they call ``tally_rebuild``."""
+    rows = [org for org in (before, after) if org is not None]
+    ids_by_path = dict(
+        Org.objects.filter(path__in={a for o in rows for a in paths.ancestor_paths(o.path)}).values_list("path", "id")
+    )
+    delta: dict[Key, int] = defaultdict(int)
+    for org, sign in ((before, -1), (after, +1)):
+        if org is None:
+            continue
+        above = [org_id for org_id in _ancestor_ids(org.path, ids_by_path) if org_id != org.pk]
+        for org_id in above:
+            for dimension, value in org_keys(org.kind, org.sector, org.has_upper_rights):
+                delta[(org_id, dimension, value)] += sign
+        if org.parent_id is not None:
+            delta[(org.parent_id, ORG_DIRECT, "")] += sign
     _apply({key: n for key, n in delta.items() if n})
 
 
@@ -151,12 +403,13 @@ def _apply(delta: dict[Key, int]) -> None:
 
 
 def tally_recount() -> dict[Key, int]:
-    """Every organization's subtree counts, recounted from the member table."""
-    org_paths = dict(Org.objects.values_list("id", "path"))
-    ids_by_path = {path: org_id for org_id, path in org_paths.items()}
-    ancestors: dict[object, list] = {
-        org_id: [ids_by_path[p] for p in paths.ancestor_paths(path) if p in ids_by_path] for org_id, path in org_paths.items()
-    }
+    """Every tally, recounted from the member, position and organization tables."""
+    orgs = {org_id: (path, kind, sector, upper, parent, live) for org_id, path, kind, sector, upper, parent, live in (
+        (o[0], o[1], o[2], o[3], o[4], o[5], o[6] is None)
+        for o in Org.objects.values_list("id", "path", "kind", "sector", "has_upper_rights", "parent_id", "dissolved_on")
+    )}
+    ids_by_path = {values[0]: org_id for org_id, values in orgs.items()}
+    ancestors = {org_id: _ancestor_ids(values[0], ids_by_path) for org_id, values in orgs.items()}
     active = Member.objects.filter(status__in=ACTIVE_STATUSES).order_by()
     counts: dict[Key, int] = defaultdict(int)
     for dimension, field in DIMENSIONS.items():
@@ -172,15 +425,82 @@ def tally_recount() -> dict[Key, int]:
         for org_id, value, n in rows:
             for ancestor in ancestors[org_id]:
                 counts[(ancestor, dimension, value)] += n
-    from dangbo.orgs.models import Locality
-
     communes = dict(Locality.objects.values_list("id", "commune_path"))
     residents = active.filter(residence_locality__isnull=False).values_list("residence_locality_id").annotate(n=Count("id"))
     for locality_id, n in residents.values_list("residence_locality_id", "n"):
-        for ancestor in paths.ancestor_paths(communes[locality_id]):
-            if ancestor in ids_by_path:
-                counts[(ids_by_path[ancestor], HAMLET, str(locality_id))] += n
-    return dict(counts)
+        for ancestor in _ancestor_ids(communes[locality_id], ids_by_path):
+            counts[(ancestor, HAMLET, str(locality_id))] += n
+    leaders = (
+        Position.objects.filter(ended_on__isnull=True, member__status__in=ACTIVE_STATUSES)
+        .values_list("org_id", "role", "member__theory_level_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for org_id, role, theory, n in leaders:
+        path, kind, _, upper, _, _ = orgs[org_id]
+        if leads_grassroots(kind, upper):
+            for dimension in leader_dimensions(role):
+                for ancestor in ancestors[org_id]:
+                    counts[(ancestor, dimension, theory_value(theory))] += n
+    for row in Locality.objects.values(*LOCALITY_FIELDS).iterator(chunk_size=5000):
+        for value in locality_keys(row):
+            for ancestor in _ancestor_ids(row["commune_path"], ids_by_path):
+                counts[(ancestor, LOCALITIES, value)] += 1
+    for key, n in _recount_flows().items():
+        counts[key] += n
+    today = date.today()
+    for org_id, (path, kind, sector, upper, parent, live) in orgs.items():
+        if not live:
+            continue
+        for ancestor in ancestors[org_id]:
+            if ancestor != org_id:
+                for dimension, value in org_keys(kind, sector, upper):
+                    counts[(ancestor, dimension, value)] += 1
+        if parent is not None:
+            counts[(parent, ORG_DIRECT, "")] += 1
+        for flag, spec in FLAGS.items():
+            if kind in spec.kinds and counts.get((org_id, spec.dimension, spec.value), 0) >= spec.rule.value(today):
+                for ancestor in ancestors[org_id]:
+                    counts[(ancestor, flag, "")] += 1
+    return {key: n for key, n in counts.items() if n}
+
+
+def _recount_flows() -> dict[Key, int]:
+    """Every member's flows, from the events and placements (streamed member by member)."""
+    from dangbo.members.ledger import PlacementSpan
+    from dangbo.members.models import MemberEvent, Placement
+
+    events = MemberEvent.objects.filter(kind__in=[*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "transferred"]).order_by(
+        "member_id"
+    ).values_list("member_id", "kind", "effective_on", "to_org_id", "from_org_id")
+    placements = Placement.objects.filter(counted=True).order_by("member_id").values_list(
+        "member_id", "org_id", "valid_from", "valid_to", "status"
+    )
+    by_member: dict[object, list] = defaultdict(list)
+    for member_id, org_id, valid_from, valid_to, status in placements.iterator(chunk_size=20000):
+        by_member[member_id].append(PlacementSpan(org_id, valid_from, status, valid_to, True))
+    flows: list[Flow] = []
+    current, batch = None, []
+
+    def flush():
+        if current is not None:
+            flows.extend(member_flows(batch, by_member.get(current, [])))
+
+    for member_id, kind, effective_on, to_org_id, from_org_id in events.iterator(chunk_size=20000):
+        if member_id != current:
+            flush()
+            current, batch = member_id, []
+        batch.append(_EventRow(kind, effective_on, to_org_id, from_org_id))
+    flush()
+    return _flow_delta([], flows)
+
+
+@dataclass(frozen=True)
+class _EventRow:
+    kind: str
+    effective_on: date
+    to_org_id: object
+    from_org_id: object
 
 
 def tally_rebuild() -> TallyRun:
@@ -213,7 +533,7 @@ def tally_stored() -> dict[Key, int]:
 
 
 def tally_differences() -> list[TallyDifference]:
-    """Every (organization, attribute, value) whose stored count differs from a recount."""
+    """Every (organization, dimension, value) whose stored count differs from a recount."""
     stored = tally_stored()
     recounted = tally_recount()
     return [
@@ -223,11 +543,32 @@ def tally_differences() -> list[TallyDifference]:
     ]
 
 
-def tally_read(org_ids: Iterable) -> dict[object, dict[str, dict[str, int]]]:
-    """The stored counts of ``org_ids``: org id → dimension → value → count."""
+def tally_read(org_ids: Iterable, dimensions: Iterable[str] = ()) -> dict[object, dict[str, dict[str, int]]]:
+    """The stored counts of ``org_ids`` in ``dimensions`` (all the stock dimensions by
+    default: not the hamlets, of which a province has thousands, nor the flows, read by
+    ``tally_flows``): org id → dimension → value → count. Naming the dimensions lets the
+    database read each as a range of the (org, dimension, value) index."""
     result: dict[object, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for org_id, dim, value, n in OrgTally.objects.filter(org_id__in=list(org_ids), count__gt=0).values_list(
-        "org_id", "dimension", "value", "count"
-    ):
+    rows = OrgTally.objects.filter(org_id__in=list(org_ids), dimension__in=list(dimensions or STOCK_DIMENSIONS), count__gt=0)
+    for org_id, dim, value, n in rows.values_list("org_id", "dimension", "value", "count"):
         result[org_id][dim][value] = n
+    return result
+
+
+def tally_flows(org_ids: Iterable, start: date, end: date) -> dict[object, dict[str, int]]:
+    """Flows from ``start`` to ``end`` (both included): org id → kind → count."""
+    from django.db.models import Sum
+
+    result: dict[object, dict[str, int]] = defaultdict(dict)
+    rows = (
+        OrgTally.objects.filter(
+            org_id__in=list(org_ids), dimension__in=FLOW_DIMENSIONS, value__gte=start.isoformat(), value__lte=end.isoformat()
+        )
+        .values_list("org_id", "dimension")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for org_id, dimension, n in rows:
+        if n:
+            result[org_id][dimension[len(FLOW):]] = n
     return result

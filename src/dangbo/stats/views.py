@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from dangbo.core.formats import format_percent
+from dangbo.core.formats import format_number, format_percent
 from dangbo.documents.tables import tables_pdf, tables_xlsx
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
 from dangbo.stats.charts import Bar, bar_chart
@@ -88,37 +88,66 @@ def dashboard_view(request: HttpRequest, org_id) -> HttpResponse:
         scale_max=1.0,
     )
     columns = [i for i in INDICATORS if i.code in CHILD_COLUMNS]
-    children = [
-        (child, [evaluate(ctx, indicator, child) for indicator in columns]) for child in ctx.children
-    ]
-    breakdowns = []
-    for breakdown in BREAKDOWNS:
-        categories = breakdown.categories(ctx, org)
-        total = sum(n for _, _, n in categories)
-        rows = [(label, n, format_percent(n / total) if total else "—") for _, label, n in categories]
-        chart = bar_chart([Bar(label, n, share) for label, n, share in rows], title=breakdown.name) if categories else None
-        breakdowns.append((breakdown, rows, total, chart))
+    suffix = f"?{form.query()}" if form.query() else ""
+    columns_head = [(i.name, reverse("indicator", args=[org.pk, i.code]) + suffix) for i in columns]
+    children = []
+    for child in ctx.children:
+        cells = []
+        for indicator in columns:
+            result = evaluate(ctx, indicator, child)
+            cells.append((value_text(result), result.status == "not_met"))
+        children.append((child.name, reverse("dashboard", args=[child.pk]) + suffix, cells))
     context = {
         **base,
         "ctx": ctx,
         "frame_text": frame_text(ctx.frame),
-        "sections": [(name, [_row(r) for r in rs]) for name, rs in sections],
+        "sections": [
+            (name, [{**_row(r), "url": reverse("indicator", args=[org.pk, r.indicator.code]) + suffix} for r in rs])
+            for name, rs in sections
+        ],
         "targeted": [_row(r) for r in targeted],
         "progress": progress,
-        "columns": columns,
-        "children": [(child, [_row(r) for r in rs]) for child, rs in children],
-        "breakdowns": breakdowns,
+        "columns": columns_head,
+        "children": children,
         "query": form.query(),
     }
     return render(request, "stats/dashboard.html", context)
 
 
+@login_required
+@require_GET
+def structure_view(request: HttpRequest, org_id) -> HttpResponse:
+    """The structure of membership and organizations (the registry's breakdowns), each as a
+    chart with its table beside it."""
+    org = _org_or_404(request, org_id)
+    form, ctx = _context_or_errors(request, org, with_children=False)
+    base = {"org": org, "form": form, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)}
+    if ctx is None:
+        return render(request, "stats/structure.html", base, status=400)
+    breakdowns = []
+    for breakdown in BREAKDOWNS:
+        categories = breakdown.categories(ctx, org)
+        total = sum(n for _, _, n in categories)
+        rows = [(label, format_number(n), format_percent(n / total) if total else "—", n) for _, label, n in categories]
+        chart = bar_chart([Bar(label, n, text) for label, text, _, n in rows], title=breakdown.name) if categories else None
+        breakdowns.append((breakdown, [r[:3] for r in rows], format_number(total), chart))
+    context = {**base, "ctx": ctx, "frame_text": frame_text(ctx.frame), "breakdowns": breakdowns, "query": form.query()}
+    return render(request, "stats/structure.html", context)
+
+
 def _row(result) -> dict:
+    """What a page prints of a result, as flat strings (templates render them without lookups)."""
+    indicator, target = result.indicator, result.target
     return {
         "result": result,
+        "code": indicator.code,
+        "name": indicator.name,
         "value": value_text(result),
         "fraction": fraction_text(result),
         "target": target_text(result),
+        "year": target.year if target is not None else "",
+        "wording": target.wording if target is not None else "",
+        "citation": result.citation + ("" if result.confirmed or target is None else " (chưa xác nhận)"),
         "status": result.status,
         "status_label": STATUS_LABELS[result.status],
     }
@@ -171,3 +200,35 @@ def indicator_view(request: HttpRequest, org_id, code: str) -> HttpResponse:
 
 # Rows shown on the page; the export holds them all.
 DRILL_PAGE_ROWS = 500
+
+
+@login_required
+@require_GET
+def forms_view(request: HttpRequest, org_id) -> HttpResponse:
+    """The basic statistical forms for a date and a period, with their cross-checks; a figure
+    that fails a check is marked, never hidden. XLSX and PDF downloads."""
+    from dangbo.stats.statforms import build_forms
+    from dangbo.stats.statforms_render import forms_pdf, forms_xlsx
+
+    org = _org_or_404(request, org_id)
+    form, ctx = _context_or_errors(request, org, with_children=False)
+    base = {"org": org, "form": form, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)}
+    if ctx is None:
+        return render(request, "stats/forms.html", base, status=400)
+    report = build_forms(ctx.frame)
+    file_format = request.GET.get("dinh-dang")
+    if file_format in ("xlsx", "pdf"):
+        name = f"bieu-thong-ke-{org.code}-{ctx.frame.as_of:%Y%m%d}.{file_format}"
+        if file_format == "xlsx":
+            return _file(forms_xlsx(report), name, XLSX)
+        return _file(forms_pdf(report), name, "application/pdf")
+    tables = []
+    for stat_form in report.forms:
+        rows = [
+            (row.label, [(format_number(v), i in row.flagged) for i, v in enumerate(row.values)])
+            for row in [*stat_form.rows, stat_form.total]
+        ]
+        tables.append((stat_form, rows))
+    context = {**base, "ctx": ctx, "frame_text": frame_text(ctx.frame), "report": report, "tables": tables,
+               "query": form.query()}
+    return render(request, "stats/forms.html", context)

@@ -30,7 +30,7 @@ from dangbo.rules import positions as position_rules
 from dangbo.rules.base import RuleViolation, Violation, refuse_if
 from dangbo.rules.probation import probation_end
 from dangbo.stats.tallies import MEMBER_FIELDS as TALLIED_FIELDS
-from dangbo.stats.tallies import tally_member_changed
+from dangbo.stats.tallies import open_positions, tally_member_changed
 
 Kind = MemberEvent.Kind
 INPUT = "Yêu cầu nhập liệu"
@@ -397,7 +397,7 @@ def member_update_identity(*, member: Member, identity: Identity, expected_versi
     values, violations = _check_identity(identity, member=member)
     refuse_if(violations)
     before = Member.objects.filter(pk=member.pk).values(*_AUDITED_FIELDS).first() or {}
-    tallied_before = Member.objects.filter(pk=member.pk).values("status", *TALLIED_FIELDS).first()
+    tallied_before = {**Member.objects.filter(pk=member.pk).values("status", *TALLIED_FIELDS).first(), "positions": open_positions(member.pk)}
     updated = Member.objects.filter(pk=member.pk, version=expected_version).update(version=expected_version + 1, **values)
     if not updated:
         raise RuleViolation(
@@ -411,7 +411,10 @@ def member_update_identity(*, member: Member, identity: Identity, expected_versi
             ]
         )
     after = Member.objects.filter(pk=member.pk).values(*_AUDITED_FIELDS).first()
-    tally_member_changed(before=tallied_before, after=Member.objects.filter(pk=member.pk).values("status", *TALLIED_FIELDS).first())
+    tally_member_changed(
+        before=tallied_before,
+        after={**Member.objects.filter(pk=member.pk).values("status", *TALLIED_FIELDS).first(), "positions": tallied_before["positions"]},
+    )
     for state in (before, after):
         state["national_id"] = mask_national_id(state.get("national_id"))  # the trail never holds the full ID
     changes = field_diff(before, after)
