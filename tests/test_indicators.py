@@ -308,3 +308,21 @@ def test_forms_and_check_commands(tree, province, capsys, tmp_path):
     assert cli.main(["check", "--org", "H2", "--format", "xlsx", "--output", str(tmp_path / "c.xlsx")]) == 1
     assert (tmp_path / "c.xlsx").read_bytes()[:2] == b"PK"
     assert cli.main(["check", "--org", "NOPE"]) == 2
+
+
+def test_indicator_and_compliance_api(client, tree, province, officer):
+    client.force_login(officer)
+    response = client.get(f"/api/orgs/{tree.district.pk}/indicators", {"children": "true"})
+    assert response.status_code == 200
+    body = response.json()
+    by_code = {i["code"]: i for i in body["indicators"]}
+    assert by_code["hamlets.with_cell_share"]["numerator"] == 1 and by_code["hamlets.with_cell_share"]["status"] == "not_met"
+    assert [c["code"] for c in body["children"]] == ["X1", "CQ1"]
+    response = client.get(f"/api/orgs/{tree.district.pk}/indicators", {"as_of": "2999-01-01"})
+    assert response.status_code == 422 and "ở tương lai" in response.json()["detail"]
+    response = client.get(f"/api/orgs/{tree.district.pk}/indicators", {"date_from": "2024-05-01", "date_to": "2024-01-01"})
+    assert response.status_code == 422
+    assert client.get(f"/api/orgs/{tree.province.pk}/indicators").status_code == 404
+    response = client.get(f"/api/orgs/{tree.district.pk}/compliance")
+    assert response.status_code == 200
+    assert {f["check"] for f in response.json()} >= {"org.min_full_members", "target.hamlets_without_cell"}

@@ -131,3 +131,18 @@ def test_flows_are_kept_by_day_and_a_transfer_counts_only_across_the_edge(tree, 
     assert flows[tree.commune.pk] == {"transfer_out": 1} and flows[tree.agency.pk] == {"transfer_in": 1}
     assert tally_flows([tree.province.pk], date(2023, 5, 3), date(2023, 12, 31)) == {}
     assert tally_differences() == []
+
+
+def test_a_restoration_is_counted_on_the_day_of_the_exit_it_undoes(tree, make_member):
+    from dangbo.rules.exits import StrikeOffGround
+    from dangbo.stats.tallies import tally_flows
+
+    member = make_member(tree.cell_a)
+    decision = org_services.DecisionRef(number="5-QĐ", on=date(2023, 3, 1), body="Đảng ủy")
+    standing_services.member_strike_off(member=member, on=date(2023, 3, 1), ground=StrikeOffGround.RETURNED_CARD, decision=decision)
+    assert tally_flows([tree.province.pk], date(2023, 1, 1), date(2023, 12, 31))[tree.province.pk] == {"struck_off": 1}
+    standing_services.member_restore(member=member, on=date(2024, 6, 1), decision=org_services.DecisionRef(number="6-QĐ", on=date(2024, 6, 1), body="Tỉnh ủy"))
+    assert tally_flows([tree.province.pk], date(2023, 1, 1), date(2023, 12, 31))[tree.province.pk] == {"struck_off": 1, "restored": 1}
+    assert tally_flows([tree.province.pk], date(2024, 1, 1), date(2024, 12, 31)) == {}
+    assert _counts(tree.province, "total") == {"": 1}
+    assert tally_differences() == []

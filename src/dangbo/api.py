@@ -9,6 +9,7 @@ from dangbo.members.api import router as members_router
 from dangbo.members.lifecycle_api import router as lifecycle_router
 from dangbo.orgs.api import router as orgs_router
 from dangbo.orgs.selectors import NotInScope
+from dangbo.stats.api import router as stats_router
 
 api = NinjaAPI(
     title="dangbo API",
@@ -23,6 +24,7 @@ api = NinjaAPI(
 api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
 api.add_router("/", lifecycle_router)
+api.add_router("/", stats_router)
 
 
 @api.exception_handler(NotInScope)

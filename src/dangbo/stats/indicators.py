@@ -510,6 +510,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("deaths.count", "Đảng viên từ trần", EVENTS, "Đảng viên từ trần trong kỳ", "", _flow(("died",)), SECTION_FLOWS, flow=True),
     Indicator("exits.count", "Ra khỏi Đảng (xóa tên, xin ra, khai trừ)", EVENTS, "Xóa tên, xin ra khỏi Đảng, khai trừ trong kỳ", "",
               _flow(("struck_off", "resigned", "expelled")), SECTION_FLOWS, flow=True),
+    Indicator("restorations.count", "Phục hồi đảng tịch", EVENTS, "Ra khỏi Đảng trong kỳ rồi được phục hồi (tính vào ngày ra khỏi Đảng)", "",
+              _flow(("restored",)), SECTION_FLOWS, flow=True),
 )
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(i.section for i in INDICATORS))

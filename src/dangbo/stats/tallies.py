@@ -208,7 +208,7 @@ def _positions(row) -> list[tuple[object, str]]:
 FLOW_INCREASES = ("admitted", "readmitted", "transferred_in")
 FLOW_DECREASES = ("died", "struck_off", "resigned", "expelled", "moved_away")
 TRANSFER_IN, TRANSFER_OUT = "transfer_in", "transfer_out"
-FLOW_DIMENSIONS = [FLOW + kind for kind in (*FLOW_INCREASES, *FLOW_DECREASES, "recognized", TRANSFER_IN, TRANSFER_OUT)]
+FLOW_DIMENSIONS = [FLOW + kind for kind in (*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", TRANSFER_IN, TRANSFER_OUT)]
 
 Flow = tuple[str, str, object, object]  # (dimension, ISO day, organization, organization not counted)
 
@@ -217,14 +217,23 @@ def member_flows(events, placements) -> list[Flow]:
     """The flows one member's history makes: increases in the organization the event names;
     decreases in the organization whose counted placement ended that day; recognition where
     the full member's placement began; an official transfer out of every organization above
-    the sender but not the receiver, and into every one above the receiver but not the sender."""
+    the sender but not the receiver, and into every one above the receiver but not the sender.
+    A restoration is counted on the day of the exit it undoes."""
     counted = [p for p in placements if p.counted]
     ended = {p.valid_to: p.org_id for p in counted if p.valid_to is not None}
     became_full = {p.valid_from: p.org_id for p in counted if p.status == MemberStatus.FULL}
     flows: list[Flow] = []
+    exits = sorted(e.effective_on for e in events if e.kind in ("struck_off", "resigned", "expelled"))
     for event in events:
         day = event.effective_on
         kind = event.kind
+        if kind == "restored":
+            # The exit it undoes is counted back in the exit's own day and organization, as the
+            # placements are: the member never left the count (stats.statforms does the same).
+            undone = [d for d in exits if d <= day]
+            if undone and undone[-1] in ended:
+                flows.append((FLOW + "restored", undone[-1].isoformat(), ended[undone[-1]], None))
+            continue
         if kind in FLOW_INCREASES and event.to_org_id:
             flows.append((FLOW + kind, day.isoformat(), event.to_org_id, None))
         elif kind in FLOW_DECREASES and day in ended:
@@ -470,7 +479,7 @@ def _recount_flows() -> dict[Key, int]:
     from dangbo.members.ledger import PlacementSpan
     from dangbo.members.models import MemberEvent, Placement
 
-    events = MemberEvent.objects.filter(kind__in=[*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "transferred"]).order_by(
+    events = MemberEvent.objects.filter(kind__in=[*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", "transferred"]).order_by(
         "member_id"
     ).values_list("member_id", "kind", "effective_on", "to_org_id", "from_org_id")
     placements = Placement.objects.filter(counted=True).order_by("member_id").values_list(
