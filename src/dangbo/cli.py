@@ -29,6 +29,21 @@ def _migrate() -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
     ensure_loaded()
+    _count_once()
+
+
+def _count_once() -> None:
+    """A database that has members but no pre-aggregated counts (one upgraded from a version
+    before them) gets them counted once, so the dashboards are right from the first page."""
+    from dangbo.members.models import Member
+    from dangbo.stats.models import OrgTally, TallyRun
+    from dangbo.stats.tallies import tally_rebuild
+
+    if TallyRun.objects.exists() or OrgTally.objects.exists() or not Member.objects.exists():
+        return
+    print("Đếm số liệu tổng hợp lần đầu ...", flush=True)
+    run = tally_rebuild()
+    print(f"Xong trong {run.seconds:.0f} giây ({run.rows} dòng).", flush=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

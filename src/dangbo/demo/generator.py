@@ -487,10 +487,13 @@ def build_demo(profile: Profile, *, seed: int = 2021, members: int | None = None
     from dangbo.audit.context import bulk_operation
     from dangbo.audit.services import Action, audit_record
 
+    from dangbo.stats.tallies import tallies_deferred
+
     members = members or profile.members
     with transaction.atomic():
-        with bulk_operation("demo"):
+        with bulk_operation("demo"), tallies_deferred():
             summary = Builder(profile, seed=seed, members=members, progress=progress).build()
+            progress("Đếm số liệu tổng hợp ...")
         audit_record(
             action=Action.DEMO_GENERATED,
             data={"profile": profile.name, "seed": seed, "members": summary.members, "orgs": summary.orgs},

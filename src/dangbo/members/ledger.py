@@ -371,10 +371,11 @@ def append(member: Member, event: MemberEvent) -> MemberEvent:
     event.member = locked
     event.seq = locked.ledger_seq + 1
     state = replay(history + [event])  # raises before anything is written
-    from dangbo.stats.tallies import member_flows, open_positions, tally_flows_changed, tally_member_changed
+    from dangbo.stats.tallies import deferred, member_flows, open_positions, tally_flows_changed, tally_member_changed
 
-    tally_before = _tally_row(locked, open_positions(locked.pk)) if locked.ledger_seq else None
-    flows_before = member_flows(history, replay(history).placements) if history else []
+    counting = not deferred()
+    tally_before = _tally_row(locked, open_positions(locked.pk)) if locked.ledger_seq and counting else None
+    flows_before = member_flows(history, replay(history).placements) if history and counting else []
     event.save(force_insert=True)
     fields = _projection_fields(state, _org_paths([state.org_id]))
     fields["ledger_seq"] = event.seq
@@ -385,8 +386,9 @@ def append(member: Member, event: MemberEvent) -> MemberEvent:
     Position.objects.bulk_create(positions)
     Placement.objects.bulk_create(placements)
     # the pre-aggregated counts (stats.tallies) move with the projection, in this transaction
-    tally_member_changed(before=tally_before, after={**_tally_row(locked, state.open_positions), **fields})
-    tally_flows_changed([(flows_before, member_flows(history + [event], state.placements))])
+    if counting:
+        tally_member_changed(before=tally_before, after={**_tally_row(locked, state.open_positions), **fields})
+        tally_flows_changed([(flows_before, member_flows(history + [event], state.placements))])
     for name, value in fields.items():
         setattr(member, name, value)
     return event

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 BAR_HEIGHT = 18
 GAP = 6
-LABEL_WIDTH = 190
+LABEL_WIDTH = 300
 BAR_WIDTH = 260
 VALUE_WIDTH = 80
 PALETTE = ("#1f5fa8", "#b3261e")  # bar; target line
@@ -28,7 +28,7 @@ class Bar:
     missing: bool = False
 
 
-def _truncate(label: str, limit: int = 30) -> str:
+def _truncate(label: str, limit: int = 46) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 

@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,7 +42,6 @@ from django.db import connections, router, transaction
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
-from dangbo.core.bulk import insert_many
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus, Position
 from dangbo.members.roles import COMMITTEE_ROLES, Role
 from dangbo.orgs import paths
@@ -100,6 +101,28 @@ FLAGS = {
 }
 
 
+_DEFERRED: ContextVar[bool] = ContextVar("tallies_deferred", default=False)
+
+
+def deferred() -> bool:
+    """True inside ``tallies_deferred``: changes skip the tallies (callers may skip the work
+    of preparing them too)."""
+    return _DEFERRED.get()
+
+
+@contextmanager
+def tallies_deferred() -> Iterator[None]:
+    """Bulk work (the demo, an import) changes thousands of members and organizations; inside
+    this block the changes leave the tallies alone, and one recount at the end replaces them.
+    Nothing is recounted if the block fails (its transaction is rolled back anyway)."""
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+    tally_rebuild()
+
+
 def _get(row, name: str):
     return row[name] if isinstance(row, Mapping) else getattr(row, name)
 
@@ -156,6 +179,8 @@ def tally_member_changed(*, before=None, after=None) -> None:
 
 
 def tally_members_changed(pairs: Iterable[tuple[object, object]]) -> None:
+    if deferred():
+        return
     pairs = [(b, a) for b, a in pairs]
     rows = [row for pair in pairs for row in pair if row is not None and member_keys(row)]
     if not rows:
@@ -273,6 +298,8 @@ def _flow_delta(flows_before: Iterable[Flow], flows_after: Iterable[Flow]) -> di
 
 def tally_flows_changed(pairs: Iterable[tuple[Iterable[Flow], Iterable[Flow]]]) -> None:
     """Apply the change of members' flows: (flows before, flows after) per member."""
+    if deferred():
+        return
     before: list[Flow] = []
     after: list[Flow] = []
     for b, a in pairs:
@@ -304,6 +331,8 @@ def locality_row(locality_id) -> dict | None:
 
 def tally_locality_changed(*, before=None, after=None) -> None:
     """Apply a hamlet's change: rows with ``LOCALITY_FIELDS`` (``locality_row``), None for none."""
+    if deferred():
+        return
     rows = [r for r in (before, after) if r is not None]
     ids_by_path = dict(
         Org.objects.filter(path__in={a for r in rows for a in paths.ancestor_paths(_get(r, "commune_path"))}).values_list("path", "id")
@@ -371,6 +400,8 @@ def org_keys(kind: str, sector: str, has_upper_rights: bool) -> list[tuple[str, 
 def tally_org_changed(*, before: Org | None = None, after: Org | None = None) -> None:
     """Apply an organization's change (established: ``before`` None; dissolved: ``after``
     None). Moves, merges and kind changes re-home members too: they call ``tally_rebuild``."""
+    if deferred():
+        return
     rows = [org for org in (before, after) if org is not None]
     ids_by_path = dict(
         Org.objects.filter(path__in={a for o in rows for a in paths.ancestor_paths(o.path)}).values_list("path", "id")
@@ -391,7 +422,7 @@ def tally_org_changed(*, before: Org | None = None, after: Org | None = None) ->
 def _apply(delta: dict[Key, int]) -> None:
     """Add each count to its row, creating the row when it is new (one upsert per row,
     in key order so two writers lock shared ancestor rows in the same order)."""
-    if not delta:
+    if not delta or deferred():
         return
     connection = connections[router.db_for_write(OrgTally)]
     table = connection.ops.quote_name(OrgTally._meta.db_table)
@@ -516,12 +547,23 @@ def tally_rebuild() -> TallyRun:
     """Replace every tally with a fresh recount (one transaction)."""
     started = time.perf_counter()
     counts = tally_recount()
-    with transaction.atomic():
-        OrgTally.objects.all().delete()
-        insert_many(
-            OrgTally,
-            [OrgTally(org_id=org_id, dimension=dim, value=value, count=n) for (org_id, dim, value), n in counts.items()],
-        )
+    connection = connections[router.db_for_write(OrgTally)]
+    table = connection.ops.quote_name(OrgTally._meta.db_table)
+    org_field = OrgTally._meta.get_field("org").target_field
+    prepared: dict = {}
+
+    def org_value(org_id):
+        if org_id not in prepared:
+            prepared[org_id] = org_field.get_db_prep_value(org_id, connection)
+        return prepared[org_id]
+
+    # Plain tuples through one prepared INSERT: building half a million model instances
+    # cost more than the database's own work.
+    rows = [(org_value(org_id), dim, value, n) for (org_id, dim, value), n in counts.items()]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        for start in range(0, len(rows), 20000):
+            cursor.executemany(f"INSERT INTO {table} (org_id, dimension, value, count) VALUES (%s, %s, %s, %s)", rows[start:start + 20000])
         return TallyRun.objects.create(seconds=time.perf_counter() - started, rows=len(counts))
 
 
