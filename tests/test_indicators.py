@@ -326,3 +326,15 @@ def test_indicator_and_compliance_api(client, tree, province, officer):
     response = client.get(f"/api/orgs/{tree.district.pk}/compliance")
     assert response.status_code == 200
     assert {f["check"] for f in response.json()} >= {"org.min_full_members", "target.hamlets_without_cell"}
+
+
+def test_each_child_gets_its_own_flows_on_the_indicator_page(client, tree, province, officer):
+    member_services.member_record_death(member=province.people["g1"], died_on=TODAY - timedelta(days=2))
+    client.force_login(officer)
+    html = client.get(f"/to-chuc/{tree.district.pk}/chi-tieu/deaths.count/").content.decode()
+    # the agency cell (CQ1) lost its member; the commune did not
+    ctx = context_for(frame_for(root=tree.district))
+    values = {child.code: evaluate(ctx, BY_CODE["deaths.count"], child).value.value for child in ctx.children}
+    assert values == {"X1": 0, "CQ1": 1}
+    assert evaluate(ctx, BY_CODE["deaths.count"], tree.district).value.value == 1
+    assert "Chi bộ Cơ quan Một" in html

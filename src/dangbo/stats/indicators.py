@@ -21,9 +21,9 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from dangbo.members.models import MemberStatus, Position
-from dangbo.members.roles import COMMITTEE_ROLES, Role
+from dangbo.members.roles import COMMITTEE_ROLES
 from dangbo.orgs import paths
-from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind, Sector
+from dangbo.orgs.kinds import GRASSROOTS_KINDS, OrgKind, Sector
 from dangbo.orgs.models import Locality, Org, OrgVersion
 from dangbo.reference.models import KINH_CODE, NO_RELIGION_CODE
 from dangbo.rules import orgs as org_rules
@@ -127,8 +127,8 @@ class Context:
 class _ChildDims:
     """Children's tallies, loaded one dimension at a time for every child at once."""
 
-    # Read together on first use: the few values per child a children table shows.
-    LIGHT = ("total", "status", "gender", "ethnicity", "standing", *tallies.STOCK_DIMENSIONS[len(tallies.DIMENSIONS):])
+    # Read together on first use: what the children table (stats.reports.CHILD_COLUMNS) shows.
+    LIGHT = ("total", "gender", "ethnicity", tallies.GRASSROOTS_SECTOR, tallies.LOCALITIES, tallies.SECRETARIES)
 
     def __init__(self, ctx: Context):
         self.ids = [c.pk for c in ctx.children]
@@ -202,6 +202,10 @@ def _branch_width(ctx: Context) -> int:
 def _locality_figures(ctx: Context, org: Org) -> list[int]:
     """Hamlets in the subtree: all, with a cell, whose head is a member (the list of hamlets
     is today's: it keeps no history)."""
+    return ctx.grouped(f"localities:{org.pk}", lambda: _locality_counts(ctx, org))
+
+
+def _locality_counts(ctx: Context, org: Org) -> list[int]:
     if ctx.frame.is_today:
         own = ctx.stock(org).values(tallies.LOCALITIES)
     else:
@@ -214,9 +218,15 @@ def _locality_figures(ctx: Context, org: Org) -> list[int]:
     return [own.get("all", 0), own.get("with_cell", 0), own.get("head_member", 0)]
 
 
-def _flows(ctx: Context, org: Org) -> dict[str, int]:
-    """Flows over the period (stats.tallies.member_flows), by kind, for ``org``'s subtree."""
-    counts = ctx.grouped("flows", lambda: tallies.tally_flows([o.pk for o in ctx.orgs], ctx.frame.start, ctx.frame.end))
+def _flows(ctx: Context, org: Org, kinds: tuple[str, ...]) -> dict[str, int]:
+    """Flows of ``kinds`` over the period (stats.tallies.member_flows) for ``org``'s subtree:
+    every kind of the root at once; for the children, the kinds asked for, for all children
+    at once."""
+    if org.pk == ctx.root.pk or all(org.pk != child.pk for child in ctx.children):
+        counts = ctx.grouped(f"flows:{org.pk}", lambda: tallies.tally_flows([org.pk], ctx.frame.start, ctx.frame.end))
+    else:
+        counts = ctx.grouped(f"child_flows:{','.join(kinds)}", lambda: tallies.tally_flows(
+            [c.pk for c in ctx.children], ctx.frame.start, ctx.frame.end, kinds=kinds))
     return counts.get(org.pk, {})
 
 
@@ -318,6 +328,8 @@ def _org_versions(ctx: Context) -> dict[str, list[int]]:
 
 
 def _org_count(ctx: Context, org: Org, key: str) -> int:
+    if ctx.frame.is_today and key == "grassroots":  # one dimension, not the whole table
+        return sum(ctx.stock(org).values(tallies.GRASSROOTS_SECTOR).values())
     return _org_counts(ctx, org).get(key, 0)
 
 
@@ -326,7 +338,10 @@ def _org_counts(ctx: Context, org: Org) -> dict[str, int]:
     from the tallies, a past date's from that day's organization versions."""
     if not ctx.frame.is_today:
         return _org_versions(ctx).get(ctx.path_of(org) or "", {})
-    stock = ctx.stock(org)
+    return ctx.grouped(f"org_counts:{org.pk}", lambda: _org_counts_today(ctx.stock(org)))
+
+
+def _org_counts_today(stock: Stock) -> dict[str, int]:
     counts = dict(stock.values(tallies.ORG_KIND))
     counts["direct"] = stock.count(tallies.ORG_DIRECT, "")
     sectors = stock.values(tallies.GRASSROOTS_SECTOR)
@@ -415,14 +430,14 @@ SECTION_FLOWS = "Phát triển đảng viên và biến động trong kỳ"
 
 def _flow(kinds: tuple[str, ...]) -> Callable[[Context, Org], Value]:
     def compute(ctx: Context, org: Org) -> Value:
-        counts = _flows(ctx, org)
+        counts = _flows(ctx, org, kinds)
         return Value(sum(counts.get(kind, 0) for kind in kinds))
 
     return compute
 
 
 def _admission_rate(ctx: Context, org: Org) -> Value:
-    return Value(_flows(ctx, org).get("admitted", 0), ctx.stock(org).total, annualize_days=ctx.frame.period_days)
+    return Value(_flows(ctx, org, ("admitted",)).get("admitted", 0), ctx.stock(org).total, annualize_days=ctx.frame.period_days)
 
 
 _THEORY = target_rules.THEORY_INTERMEDIATE_OR_ABOVE

@@ -606,14 +606,18 @@ def tally_read(org_ids: Iterable, dimensions: Iterable[str] = ()) -> dict[object
     return result
 
 
-def tally_flows(org_ids: Iterable, start: date, end: date) -> dict[object, dict[str, int]]:
-    """Flows from ``start`` to ``end`` (both included): org id → kind → count."""
+def tally_flows(org_ids: Iterable, start: date, end: date, *, kinds: Iterable[str] | None = None) -> dict[object, dict[str, int]]:
+    """Flows from ``start`` to ``end`` (both included): org id → kind → count (every kind, or
+    ``kinds``)."""
     from django.db.models import Sum
 
     result: dict[object, dict[str, int]] = defaultdict(dict)
     rows = (
         OrgTally.objects.filter(
-            org_id__in=list(org_ids), dimension__in=FLOW_DIMENSIONS, value__gte=start.isoformat(), value__lte=end.isoformat()
+            org_id__in=list(org_ids),
+            dimension__in=FLOW_DIMENSIONS if kinds is None else [FLOW + kind for kind in kinds],
+            value__gte=start.isoformat(),
+            value__lte=end.isoformat(),
         )
         .values_list("org_id", "dimension")
         .annotate(n=Sum("count"))
