@@ -256,3 +256,26 @@ def test_candidate_taken_from_the_register_to_full_member(live_server, page, tra
     assert "Đảng viên chính thức" in page.locator("dl.details").last.inner_text()
     member.refresh_from_db()
     assert member.status == "full" and member.full_on == probation_end
+
+
+def test_leader_reads_the_dashboard_drills_down_and_picks_a_date(live_server, page, transactional_db):
+    from dangbo.demo.accounts import demo_logins
+    from dangbo.orgs.models import Locality
+
+    load_all()
+    build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
+    logins = {login.username: login for login in demo_logins()}
+    _sign_in(page, live_server.url, "lanhdao", logins["lanhdao"].password)
+    page.get_by_role("link", name="Chỉ tiêu", exact=True).click()
+    page.get_by_role("heading", name="Tiến độ các chỉ tiêu có mục tiêu").wait_for()
+    assert page.locator("svg.chart").first.is_visible()
+    # down the tree: a child organization's dashboard, then the hamlets behind a gap
+    page.locator("table.list tbody th a").first.click()
+    page.get_by_role("link", name="Tỷ lệ thôn, tổ dân phố có chi bộ").first.click()
+    page.get_by_role("heading", name="Theo tổ chức trực thuộc").or_(page.get_by_role("heading", name="Thôn, tổ dân phố chưa có chi bộ")).first.wait_for()
+    without_cell = Locality.objects.filter(cell__isnull=True, dissolved_on__isnull=True).count()
+    assert f"Thôn, tổ dân phố chưa có chi bộ ({without_cell})" in page.locator("main").inner_text()
+    # a date in the future is refused in Vietnamese, on the page
+    page.get_by_label("Số liệu ngày").fill("01/01/2999")
+    page.get_by_role("button", name="Xem").click()
+    assert "ở tương lai" in page.get_by_role("alert").first.inner_text()
