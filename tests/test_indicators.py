@@ -338,3 +338,20 @@ def test_each_child_gets_its_own_flows_on_the_indicator_page(client, tree, provi
     assert values == {"X1": 0, "CQ1": 1}
     assert evaluate(ctx, BY_CODE["deaths.count"], tree.district).value.value == 1
     assert "Chi bộ Cơ quan Một" in html
+
+
+def test_a_past_day_by_difference_equals_a_full_recount(tree, province, make_member):
+    from dangbo.stats.figures import _stocks_by_difference, _stocks_by_recount
+
+    make_member(tree.cell_b, full=False, admitted_on=TODAY - timedelta(days=400))
+    member_services.member_record_death(member=province.people["g1"], died_on=TODAY - timedelta(days=100))
+    member_services.member_transfer(member=province.people["a1"], to_org=tree.agency, effective_on=TODAY - timedelta(days=50))
+    for days_back in (1, 60, 99, 100, 101, 380, 2000):
+        day = TODAY - timedelta(days=days_back)
+        frame = frame_for(root=tree.province, as_of=day)
+        orgs = [tree.province, tree.district, tree.commune, tree.agency, tree.district2]
+        by_difference = _stocks_by_difference(day, frame, orgs)
+        by_recount = _stocks_by_recount(day, frame, orgs)
+        for org in orgs:
+            assert by_difference[org.pk].dims == by_recount[org.pk].dims, (days_back, org.code)
+    assert _stocks_by_recount(TODAY - timedelta(days=101), frame_for(root=tree.province, as_of=TODAY - timedelta(days=101)), [tree.province])[tree.province.pk].total == 5

@@ -113,3 +113,15 @@ def test_projection_equals_replay_for_random_histories(tree, make_member, action
     assert all(not p.counted for p in expected.host_placements)
     # the pre-aggregated counts followed every event: equal to a recount
     assert tally_differences() == []
+    # and a past day computed from today's counts and the changes since equals a full count
+    from dangbo.stats.figures import _stocks_by_difference, _stocks_by_recount
+    from dangbo.stats.frames import frame_for
+
+    for event in events[:: max(1, len(events) // 3)]:
+        day = max(event.effective_on, tree.province.created_on)
+        if day > date.today():
+            continue
+        frame = frame_for(root=tree.province, as_of=day)
+        orgs = [tree.province, tree.district, tree.commune, tree.agency]
+        by_difference, by_recount = _stocks_by_difference(day, frame, orgs), _stocks_by_recount(day, frame, orgs)
+        assert all(by_difference[o.pk].dims == by_recount[o.pk].dims for o in orgs), day

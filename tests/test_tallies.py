@@ -59,8 +59,13 @@ def test_hamlet_residents_count_under_the_hamlets_commune(tree, make_member):
     assert _counts(tree.commune, "hamlet") == {str(hamlet.pk): 1}
     assert _counts(tree.province, "hamlet") == {str(hamlet.pk): 1}
     assert _counts(tree.agency, "hamlet") == {}
+    assert _counts(tree.province, "hamlets_with_members") == {"": 1}
+    second = make_member(tree.cell_a, residence_locality=hamlet)  # a second resident: still one hamlet
+    assert _counts(tree.province, "hamlets_with_members") == {"": 1}
     standing_services.member_move_away(member=resident, on=date(2022, 1, 1), to_name="Tỉnh khác", decision=org_services.DecisionRef(number="9-QĐ", on=date(2022, 1, 1), body="Đảng ủy"))
-    assert _counts(tree.commune, "hamlet") == {}
+    assert _counts(tree.commune, "hamlet") == {str(hamlet.pk): 1}
+    member_services.member_record_death(member=second, died_on=date(2023, 1, 1))
+    assert _counts(tree.province, "hamlets_with_members") == {}  # the last resident: no longer a hamlet with members
     assert tally_differences() == []
 
 

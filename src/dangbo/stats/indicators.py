@@ -32,7 +32,7 @@ from dangbo.rules.base import Rule
 from dangbo.stats.figures import Stock, stocks
 from dangbo.stats.frames import Frame
 from dangbo.stats import tallies
-from dangbo.stats.models import OrgTally
+
 
 # Units: how a value is written.
 PERCENT, MEMBERS, ORGS, HAMLETS, EVENTS = "percent", "members", "orgs", "hamlets", "events"
@@ -232,17 +232,7 @@ def _flows(ctx: Context, org: Org, kinds: tuple[str, ...]) -> dict[str, int]:
 
 def _hamlets_with_members(ctx: Context, org: Org) -> int:
     if ctx.frame.is_today:
-        counts = ctx.grouped(
-            "hamlets_with_members",
-            lambda: dict(
-                OrgTally.objects.filter(org_id__in=[o.pk for o in ctx.orgs], dimension=tallies.HAMLET, count__gt=0)
-                .values_list("org_id")
-                .annotate(n=Count("id"))
-                .values_list("org_id", "n")
-                .order_by()
-            ),
-        )
-        return counts.get(org.pk, 0)
+        return ctx.stock(org).count(tallies.HAMLETS_WITH_MEMBERS, "")
     live = set(
         map(
             str,

@@ -75,6 +75,7 @@ SECRETARY_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY})
 ORG_KIND, ORG_DIRECT, GRASSROOTS_SECTOR = "org_kind", "org_direct", "grassroots_sector"
 CELL_COMMITTEE_FLAG, LARGE_GRASSROOTS_FLAG = "flag:cell_committee", "flag:large_grassroots"
 LOCALITIES = "localities"  # values: all, with_cell, head_member
+HAMLETS_WITH_MEMBERS = "hamlets_with_members"  # hamlets with at least one resident member
 FLOW = "flow:"  # flow dimensions: "flow:<kind>", value the ISO day
 _VALUE_WIDTH = OrgTally._meta.get_field("value").max_length
 
@@ -83,7 +84,7 @@ Key = tuple[object, str, str]  # (org id, dimension, value)
 # What a report reads for a subtree on a day (stats.figures.Stock).
 STOCK_DIMENSIONS = [
     *DIMENSIONS, SECRETARIES, COMMITTEE, ORG_KIND, ORG_DIRECT, GRASSROOTS_SECTOR, CELL_COMMITTEE_FLAG,
-    LARGE_GRASSROOTS_FLAG, LOCALITIES,
+    LARGE_GRASSROOTS_FLAG, LOCALITIES, HAMLETS_WITH_MEMBERS,
 ]
 
 
@@ -220,6 +221,7 @@ def tally_members_changed(pairs: Iterable[tuple[object, object]]) -> None:
     delta = {key: n for key, n in delta.items() if n}
     _apply(delta)
     _apply(_flag_delta(delta))
+    _apply(_hamlet_delta(delta))
 
 
 def _positions(row) -> list[tuple[object, str]]:
@@ -343,6 +345,26 @@ def tally_locality_changed(*, before=None, after=None) -> None:
             for org_id in _ancestor_ids(_get(row, "commune_path"), ids_by_path):
                 delta[(org_id, LOCALITIES, value)] += sign
     _apply({key: n for key, n in delta.items() if n})
+
+
+def _hamlet_delta(delta: dict[Key, int]) -> dict[Key, int]:
+    """Hamlets that just gained their first resident member, or lost their last one, under
+    each organization whose hamlet counts moved."""
+    moved = {(org_id, value): n for (org_id, dimension, value), n in delta.items() if dimension == HAMLET}
+    if not moved:
+        return {}
+    now = {
+        (org_id, value): n
+        for org_id, value, n in OrgTally.objects.filter(
+            dimension=HAMLET, org_id__in={o for o, _ in moved}, value__in={v for _, v in moved}
+        ).values_list("org_id", "value", "count")
+    }
+    changes: dict[Key, int] = defaultdict(int)
+    for (org_id, value), n in moved.items():
+        after = now.get((org_id, value), 0)
+        if (after - n > 0) != (after > 0):
+            changes[(org_id, HAMLETS_WITH_MEMBERS, "")] += 1 if after > 0 else -1
+    return {key: n for key, n in changes.items() if n}
 
 
 def _flag_delta(delta: dict[Key, int]) -> dict[Key, int]:
@@ -470,6 +492,8 @@ def tally_recount() -> dict[Key, int]:
     for locality_id, n in residents.values_list("residence_locality_id", "n"):
         for ancestor in _ancestor_ids(communes[locality_id], ids_by_path):
             counts[(ancestor, HAMLET, str(locality_id))] += n
+            if n:
+                counts[(ancestor, HAMLETS_WITH_MEMBERS, "")] += 1
     leaders = (
         Position.objects.filter(ended_on__isnull=True, member__status__in=ACTIVE_STATUSES)
         .values_list("org_id", "role", "member__theory_level_id")
