@@ -441,6 +441,32 @@ def tally_org_changed(*, before: Org | None = None, after: Org | None = None) ->
     _apply({key: n for key, n in delta.items() if n})
 
 
+def tally_subtree_moved(*, org: Org, old_parent: Org | None, new_parent: Org) -> None:
+    """A subtree moved: its counts leave the old ancestors it no longer sits under and join
+    the new ones (with the moved organization itself by its kind and sector); the counts
+    inside the subtree do not change."""
+    if deferred():
+        return
+    rows = list(OrgTally.objects.filter(org=org, count__gt=0).exclude(dimension=ORG_DIRECT).values_list("dimension", "value", "count"))
+    rows += [(dimension, value, 1) for dimension, value in org_keys(org.kind, org.sector, org.has_upper_rights)]
+
+    def above(parent: Org | None) -> set:
+        if parent is None:
+            return set()
+        return set(Org.objects.filter(path__in=paths.ancestor_paths(parent.path)).values_list("id", flat=True))
+
+    old, new = above(old_parent), above(new_parent)
+    delta: dict[Key, int] = defaultdict(int)
+    for ancestors, sign in ((old - new, -1), (new - old, +1)):
+        for ancestor in ancestors:
+            for dimension, value, n in rows:
+                delta[(ancestor, dimension, value)] += sign * n
+    if old_parent is not None:
+        delta[(old_parent.pk, ORG_DIRECT, "")] -= 1
+    delta[(new_parent.pk, ORG_DIRECT, "")] += 1
+    _apply({key: n for key, n in delta.items() if n})
+
+
 def _apply(delta: dict[Key, int]) -> None:
     """Add each count to its row, creating the row when it is new (one upsert per row,
     in key order so two writers lock shared ancestor rows in the same order)."""

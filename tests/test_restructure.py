@@ -1,0 +1,86 @@
+"""Restructuring: moving a subtree keeps its history, its members and the counts exact."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from dangbo.members.models import Member
+from dangbo.orgs import services as org_services
+from dangbo.orgs.models import Locality, Org, OrgEvent
+from dangbo.orgs.restructure import org_move, org_move_preview
+from dangbo.orgs.selectors import org_versions_on
+from dangbo.rules.base import RuleViolation
+from dangbo.stats.frames import frame_for
+from dangbo.stats.indicators import BY_CODE, context_for, evaluate
+from dangbo.stats.tallies import tally_differences
+
+DECISION = org_services.DecisionRef(number="15-QĐ/TU", on=date(2025, 6, 20), body="Tỉnh ủy")
+ON = date(2025, 7, 1)
+
+
+def _members(org, **frame):
+    ctx = context_for(frame_for(root=org, **frame))
+    return evaluate(ctx, BY_CODE["members.total"], org).value.value
+
+
+@pytest.fixture
+def populated(tree, make_member):
+    org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a)
+    for cell in (tree.cell_a, tree.cell_a, tree.cell_b, tree.agency):
+        make_member(cell, admitted_on=date(2016, 3, 1))
+    return tree
+
+
+def test_a_preview_counts_what_moves_and_applies_nothing(populated):
+    tree = populated
+    preview = org_move_preview(org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=DECISION)
+    assert preview.ok
+    assert (preview.organizations, preview.members, preview.localities) == (3, 3, 1)
+    assert Org.objects.get(pk=tree.commune.pk).parent_id == tree.district.pk
+
+
+def test_moving_a_commune_keeps_both_sides_of_the_date_exact(populated):
+    tree = populated
+    org_move(org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=DECISION)
+    commune = Org.objects.get(pk=tree.commune.pk)
+    assert commune.parent_id == tree.district2.pk and commune.path.startswith(Org.objects.get(pk=tree.district2.pk).path)
+    assert all(m.org_path.startswith(commune.path) for m in Member.objects.filter(org__in=[tree.cell_a, tree.cell_b]))
+    assert Locality.objects.get(code="TA").commune_path == commune.path
+    # the tree of a day before the move is unchanged
+    before = {v.org_id: v.parent_id for v in org_versions_on(day=ON - timedelta(days=1))}
+    after = {v.org_id: v.parent_id for v in org_versions_on(day=ON)}
+    assert before[tree.commune.pk] == tree.district.pk and after[tree.commune.pk] == tree.district2.pk
+    assert before[tree.cell_a.pk] == after[tree.cell_a.pk] == tree.commune.pk
+    # reports on both sides
+    assert _members(tree.district) == 1 and _members(tree.district2) == 3 and _members(tree.province) == 4
+    assert _members(tree.district, as_of=date(2024, 12, 31)) == 4
+    assert _members(tree.district2, as_of=date(2024, 12, 31)) == 0
+    assert _members(tree.district2, as_of=ON) == 3
+    assert tally_differences() == []
+    event = OrgEvent.objects.get(kind=OrgEvent.Kind.MOVED)
+    assert event.decision_no == "15-QĐ/TU" and event.effective_on == ON
+
+
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ("cell_a", "chính nó hoặc một tổ chức trực thuộc"),
+        ("district", "đang trực thuộc"),
+        ("agency", "Không thể lập"),
+    ],
+)
+def test_bad_moves_are_refused_and_nothing_changes(populated, target, message):
+    tree = populated
+    with pytest.raises(RuleViolation, match=message):
+        org_move(org=tree.commune, new_parent=getattr(tree, target), effective_on=ON, decision=DECISION)
+    assert Org.objects.get(pk=tree.commune.pk).parent_id == tree.district.pk
+    assert not OrgEvent.objects.filter(kind=OrgEvent.Kind.MOVED).exists()
+
+
+def test_a_move_needs_its_decision_and_cannot_rewrite_later_history(populated):
+    tree = populated
+    with pytest.raises(RuleViolation, match="Ghi số và ngày quyết định"):
+        org_move(org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=org_services.DecisionRef())
+    org_services.org_rename(org=tree.cell_a, name="Chi bộ thôn A mới", effective_on=date(2025, 9, 1))
+    with pytest.raises(RuleViolation, match="không thể ghi đè lịch sử"):
+        org_move(org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=DECISION)
