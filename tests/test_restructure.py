@@ -84,3 +84,55 @@ def test_a_move_needs_its_decision_and_cannot_rewrite_later_history(populated):
     org_services.org_rename(org=tree.cell_a, name="Chi bộ thôn A mới", effective_on=date(2025, 9, 1))
     with pytest.raises(RuleViolation, match="không thể ghi đè lịch sử"):
         org_move(org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=DECISION)
+
+
+def test_the_organization_page_shows_its_history_with_the_decision(client, populated):
+    from django.contrib.auth.models import User
+
+    from dangbo.accounts.models import AccessRole
+    from dangbo.accounts.services import role_grant
+
+    tree = populated
+    org_move(org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=DECISION)
+    user = User.objects.create_user("lanhdao", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.LEADER, org=tree.province)
+    client.force_login(user)
+    html = client.get(f"/to-chuc/{tree.commune.pk}/").content.decode()
+    assert "Lịch sử tổ chức" in html
+    assert "Chuyển trực thuộc" in html and "15-QĐ/TU ngày 20/06/2025 của Tỉnh ủy" in html
+    assert "trực thuộc Huyện ủy Hai" in html and "trực thuộc Huyện ủy Một" in html
+
+
+def test_dissolving_is_refused_while_members_hamlets_or_children_remain(populated):
+    from dangbo.orgs.restructure import org_dissolve, org_dissolve_preview
+
+    tree = populated
+    problems = [v.message for v in org_dissolve_preview(org=tree.commune, effective_on=ON, decision=DECISION)]
+    assert any("còn 3 đảng viên" in p for p in problems)
+    assert any("còn 2 tổ chức trực thuộc" in p for p in problems)
+    assert any("còn 1 thôn" in p for p in problems)
+    with pytest.raises(RuleViolation):
+        org_dissolve(org=tree.commune, effective_on=ON, decision=DECISION)
+    assert Org.objects.get(pk=tree.commune.pk).dissolved_on is None
+
+
+def test_an_empty_cell_is_dissolved_its_secretary_steps_down_and_its_hamlet_loses_the_cell(populated, make_member):
+    from dangbo.members import services as member_services
+    from dangbo.members.models import Position
+    from dangbo.members.roles import Role
+    from dangbo.orgs.restructure import org_dissolve
+
+    tree = populated
+    member = Member.objects.filter(org=tree.cell_a).first()
+    member_services.member_position_start(member=member, org=tree.cell_a, role=Role.SECRETARY, started_on=date(2020, 1, 1))
+    for each in Member.objects.filter(org=tree.cell_a):
+        member_services.member_transfer(member=each, to_org=tree.cell_b, effective_on=date(2025, 6, 25))
+    org_dissolve(org=tree.cell_a, effective_on=ON, decision=DECISION)
+    cell = Org.objects.get(pk=tree.cell_a.pk)
+    assert cell.dissolved_on == ON
+    assert not Position.objects.filter(org=cell, ended_on__isnull=True).exists()
+    assert Locality.objects.get(code="TA").cell_id is None
+    assert tree.cell_a.pk in {v.org_id for v in org_versions_on(day=ON - timedelta(days=1))}
+    assert tree.cell_a.pk not in {v.org_id for v in org_versions_on(day=ON)}
+    assert _members(tree.commune) == 3
+    assert tally_differences() == []

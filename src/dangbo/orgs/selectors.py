@@ -185,3 +185,27 @@ def locality_get(*, actor, locality_id, for_edit: bool = False) -> Locality:
     if not allowed:
         raise NotInScope(locality_id)
     return locality
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One dated change of an organization: its event and the version it opened."""
+
+    event: object  # OrgEvent
+    version: OrgVersion | None
+    parent_name: str
+
+
+def org_history(*, actor, org: Org) -> list[HistoryEntry]:
+    """The organization's events, newest first, each with the version it opened (name,
+    kind, where it sat) — what the organization was from that day."""
+    from dangbo.orgs.models import OrgEvent
+
+    if not actor.can_read_path(org.path):
+        raise NotInScope(org.pk)
+    versions = {v.event_id: v for v in OrgVersion.objects.filter(org=org).select_related("parent")}
+    events = OrgEvent.objects.filter(org=org).order_by("-effective_on", "-recorded_at")
+    return [
+        HistoryEntry(event, versions.get(event.pk), versions[event.pk].parent.name if versions.get(event.pk) and versions[event.pk].parent else "")
+        for event in events
+    ]

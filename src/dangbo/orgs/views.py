@@ -21,6 +21,7 @@ from dangbo.orgs.selectors import (
     org_committee,
     org_for_edit,
     org_get,
+    org_history,
     org_localities,
     org_nodes,
     org_roots,
@@ -77,6 +78,7 @@ def org_page_view(request: HttpRequest, org_id) -> HttpResponse:
         "can_edit": request.scope.can_write_path(org.path) and org.dissolved_on is None,
         "holds_localities": org.kind in COMMUNE_LEVEL_KINDS,
         "hosted": hosted_members(actor=request.scope, org=org) if org.kind in CELL_KINDS else [],
+        "history": org_history(actor=request.scope, org=org),
     }
     return render(request, "orgs/page.html", context)
 
