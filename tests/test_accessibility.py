@@ -75,6 +75,7 @@ def _pages(admin: bool = False) -> list[str]:
         f"/to-chuc/{commune.pk}/co-cau/",
         f"/to-chuc/{commune.pk}/bieu-thong-ke/",
         f"/to-chuc/{commune.pk}/kiem-tra/",
+        "/to-chuc/?ngay=01/01/2021",  # the tree of a past day
     ]
 
 

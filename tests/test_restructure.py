@@ -136,3 +136,26 @@ def test_an_empty_cell_is_dissolved_its_secretary_steps_down_and_its_hamlet_lose
     assert tree.cell_a.pk not in {v.org_id for v in org_versions_on(day=ON)}
     assert _members(tree.commune) == 3
     assert tally_differences() == []
+
+
+def test_the_tree_can_be_browsed_as_of_a_date(client, populated):
+    from django.contrib.auth.models import User
+
+    from dangbo.accounts.models import AccessRole
+    from dangbo.accounts.services import role_grant
+
+    tree = populated
+    org_move(org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=DECISION)
+    org_services.org_rename(org=tree.district2, name="Huyện ủy Hai (mới)", effective_on=ON)
+    user = User.objects.create_user("lanhdao", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.LEADER, org=tree.province)
+    client.force_login(user)
+    html = client.get("/to-chuc/", {"ngay": "31/12/2024"}).content.decode()
+    assert "Cây tổ chức đảng ngày 31/12/2024" in html and "Đảng bộ tỉnh Mẫu" in html
+    before = client.get(f"/to-chuc/{tree.district.pk}/nhanh/", {"ngay": "31/12/2024"}).content.decode()
+    after = client.get(f"/to-chuc/{tree.district.pk}/nhanh/", {"ngay": "01/07/2025"}).content.decode()
+    assert "Đảng bộ xã Một" in before and "Đảng bộ xã Một" not in after
+    top = client.get(f"/to-chuc/{tree.province.pk}/nhanh/", {"ngay": "31/12/2024"}).content.decode()
+    assert "Huyện ủy Hai" in top and "(mới)" not in top  # the name of that day
+    response = client.get("/to-chuc/", {"ngay": "01/01/2999"})
+    assert response.status_code == 400 and "ở tương lai" in response.content.decode()

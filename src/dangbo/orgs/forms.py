@@ -67,3 +67,17 @@ class LocalityForm(VietnameseForm):
             "kind": locality.kind, "name": locality.name, "cell": str(locality.cell_id or ""),
             "head_name": locality.head_name, "head_is_member": locality.head_is_member, "version": locality.version,
         }
+
+
+class TreeDayForm(VietnameseForm):
+    """The day the tree is drawn for (empty: today)."""
+
+    ngay = VietnameseDateField(label="Xem cây tổ chức vào ngày", required=False, help_text="để trống: hôm nay")
+
+    def clean_ngay(self):
+        from datetime import date
+
+        day = self.cleaned_data.get("ngay")
+        if day is not None and day > date.today():
+            raise forms.ValidationError("Ngày này ở tương lai; hãy chọn hôm nay hoặc một ngày đã qua.")
+        return day

@@ -209,3 +209,30 @@ def org_history(*, actor, org: Org) -> list[HistoryEntry]:
         HistoryEntry(event, versions.get(event.pk), versions[event.pk].parent.name if versions.get(event.pk) and versions[event.pk].parent else "")
         for event in events
     ]
+
+
+@dataclass(frozen=True)
+class DatedNode:
+    """An organization as it stood on a past day: its name and kind then, its children then."""
+
+    org_id: object
+    name: str
+    kind_label: str
+    children: int
+
+
+def org_nodes_on(*, actor, day: date, parent: Org | None = None) -> list[DatedNode]:
+    """The tree of ``day``: the actor's roots as they stood then (``parent`` None), or the
+    organizations directly under ``parent`` on that day."""
+    on_day = OrgVersion.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day)
+    if parent is None:
+        versions = on_day.filter(org_id__in=list(org_roots(actor=actor).values_list("pk", flat=True)))
+    else:
+        if not actor.can_read_path(parent.path):
+            raise NotInScope(parent.pk)
+        versions = on_day.filter(parent=parent)
+    versions = list(versions.order_by("path"))
+    children = dict(
+        on_day.filter(parent_id__in=[v.org_id for v in versions]).values_list("parent_id").annotate(n=Count("id")).values_list("parent_id", "n")
+    )
+    return [DatedNode(v.org_id, v.name, OrgKind(v.kind).label, children.get(v.org_id, 0)) for v in versions]

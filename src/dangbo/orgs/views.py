@@ -24,6 +24,7 @@ from dangbo.orgs.selectors import (
     org_history,
     org_localities,
     org_nodes,
+    org_nodes_on,
     org_roots,
     locality_get,
 )
@@ -45,15 +46,33 @@ def _org_or_404(request: HttpRequest, org_id):
 @login_required
 @require_GET
 def org_tree_view(request: HttpRequest) -> HttpResponse:
+    """Today's tree, or (``?ngay=``) the tree as it stood on a past day, from the dated versions."""
     if not request.scope.sees_orgs:
         return render(request, "web/no_role.html", status=403)
-    return render(request, "orgs/tree.html", {"nodes": org_nodes(actor=request.scope, orgs=org_roots(actor=request.scope))})
+    form, day = _tree_day(request)
+    if form.errors:
+        return render(request, "orgs/tree.html", {"form": form, "nodes": []}, status=400)
+    if day is not None:
+        nodes = org_nodes_on(actor=request.scope, day=day)
+        return render(request, "orgs/tree.html", {"form": form, "dated_nodes": nodes, "day": day})
+    return render(request, "orgs/tree.html", {"form": form, "nodes": org_nodes(actor=request.scope, orgs=org_roots(actor=request.scope))})
+
+
+def _tree_day(request: HttpRequest):
+    from dangbo.orgs.forms import TreeDayForm
+
+    form = TreeDayForm(request.GET)
+    day = form.cleaned_data.get("ngay") if form.is_valid() else None
+    return form, day
 
 
 @login_required
 @require_GET
 def org_children_view(request: HttpRequest, org_id) -> HttpResponse:
     org = _org_or_404(request, org_id)
+    form, day = _tree_day(request)
+    if day is not None:
+        return render(request, "orgs/_branch_on.html", {"nodes": org_nodes_on(actor=request.scope, day=day, parent=org), "day": day})
     return render(request, "orgs/_branch.html", {"nodes": org_children(actor=request.scope, org=org)})
 
 
