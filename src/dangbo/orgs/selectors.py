@@ -205,10 +205,14 @@ def org_history(*, actor, org: Org) -> list[HistoryEntry]:
         raise NotInScope(org.pk)
     versions = {v.event_id: v for v in OrgVersion.objects.filter(org=org).select_related("parent")}
     events = OrgEvent.objects.filter(org=org).order_by("-effective_on", "-recorded_at")
-    return [
-        HistoryEntry(event, versions.get(event.pk), versions[event.pk].parent.name if versions.get(event.pk) and versions[event.pk].parent else "")
-        for event in events
-    ]
+
+    def parent_name(version: OrgVersion | None) -> str:
+        # a parent outside the actor's scope is not named (as the breadcrumbs do not name it)
+        if version is None or version.parent is None or not actor.can_read_path(version.parent.path):
+            return ""
+        return version.parent.name
+
+    return [HistoryEntry(event, versions.get(event.pk), parent_name(versions.get(event.pk))) for event in events]
 
 
 @dataclass(frozen=True)
