@@ -47,12 +47,18 @@ def _subtree(org: Org):
     return Org.objects.filter(paths.subtree_q(org.path))
 
 
-def _check_move(org: Org, new_parent: Org, effective_on: date, decision: DecisionRef | None) -> list[Violation]:
+def _check_decision(decision: DecisionRef | None, effective_on: date, what: str) -> list[Violation]:
+    """Every restructuring names its decision and takes effect today or earlier."""
     violations: list[Violation] = []
     if decision is not None and (not decision.number or decision.on is None):
-        violations.append(_input_violation("decision", "Ghi số và ngày quyết định điều chỉnh tổ chức."))
+        violations.append(_input_violation("decision", f"Ghi số và ngày quyết định {what}."))
     if effective_on > date.today():
         violations.append(_input_violation("effective_on", "Ngày hiệu lực không thể sau hôm nay."))
+    return violations
+
+
+def _check_move(org: Org, new_parent: Org, effective_on: date, decision: DecisionRef | None) -> list[Violation]:
+    violations = _check_decision(decision, effective_on, "điều chỉnh tổ chức")
     if paths.is_within(new_parent.path, org.path):
         violations.append(
             _input_violation("new_parent", f"Không thể chuyển «{org.name}» vào chính nó hoặc một tổ chức trực thuộc nó.")
@@ -153,11 +159,7 @@ def org_move(*, org: Org, new_parent: Org, effective_on: date, decision: Decisio
 def _check_dissolve(org: Org, effective_on: date, decision: DecisionRef | None) -> list[Violation]:
     from dangbo.members.models import ACTIVE_STATUSES, Member
 
-    violations: list[Violation] = []
-    if decision is not None and (not decision.number or decision.on is None):
-        violations.append(_input_violation("decision", "Ghi số và ngày quyết định giải thể."))
-    if effective_on > date.today():
-        violations.append(_input_violation("effective_on", "Ngày hiệu lực không thể sau hôm nay."))
+    violations = _check_decision(decision, effective_on, "giải thể")
     if org.dissolved_on is not None:
         violations.append(_input_violation("org", f"«{org.name}» đã giải thể ngày {org.dissolved_on:%d/%m/%Y}."))
     members = Member.objects.filter(paths.subtree_q(org.path, "org_path"), status__in=ACTIVE_STATUSES).count()

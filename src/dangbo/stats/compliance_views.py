@@ -12,16 +12,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.members.views import _page_number
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
 from dangbo.stats.compliance import CHECK_TITLES, HEADER, WIDTHS, compliance_rows, compliance_run, compliance_summary
 from dangbo.web.pages import spreadsheet_download
 
 PER_PAGE = 100
-
-
-def _page_number(request: HttpRequest) -> int:
-    value = request.GET.get("trang", "1")
-    return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
 @login_required

@@ -622,15 +622,17 @@ def _by(dimension: str, labels: Callable[[], dict[str, str]], none_label: str = 
     return categories
 
 
-AGE_BANDS = ((None, 30, "Đến 30 tuổi"), (31, 40, "Từ 31 đến 40"), (41, 50, "Từ 41 đến 50"), (51, 60, "Từ 51 đến 60"),
-             (61, 70, "Từ 61 đến 70"), (71, None, "Trên 70 tuổi"))
+# Age bands of the reports (tuổi đời, by year of birth): the dashboard and the statistical forms.
+AGE_BANDS = ((None, 30, "Đến 30 tuổi"), (31, 40, "31–40"), (41, 50, "41–50"), (51, 60, "51–60"),
+             (61, 70, "61–70"), (71, None, "Trên 70"))
 
 
-def age_band(age: int) -> int:
-    for index, (low, high, _) in enumerate(AGE_BANDS):
+def age_band(age: int, bands=AGE_BANDS) -> int:
+    """The index of the band ``age`` falls in (the last band for anything beyond)."""
+    for index, (low, high, _) in enumerate(bands):
         if (low is None or age >= low) and (high is None or age <= high):
             return index
-    return len(AGE_BANDS) - 1
+    return len(bands) - 1
 
 
 def _age_bands(ctx: Context, org: Org) -> list[tuple[str, str, int]]:

@@ -121,6 +121,7 @@ from dangbo.reference.models import (
     Religion,
     TheoryLevel,
 )
+from dangbo.stats.indicators import AGE_BANDS, age_band
 from dangbo.stats.frames import Frame
 
 Kind = MemberEvent.Kind
@@ -146,8 +147,7 @@ DECREASE_PARTS = (DIED, STRUCK_OFF, RESIGNED, EXPELLED, TRANSFER_OUT)
 TOP_ETHNICITIES = 6
 TOP_RELIGIONS = 5
 TOP_OCCUPATIONS = 10
-STOCK_AGE_BANDS = ((None, 30, "Đến 30 tuổi"), (31, 40, "31–40"), (41, 50, "41–50"), (51, 60, "51–60"),
-                   (61, 70, "61–70"), (71, None, "Trên 70"))
+STOCK_AGE_BANDS = AGE_BANDS  # the dashboard's bands (stats.indicators)
 ADMISSION_AGE_BANDS = ((None, 30, "18–30 tuổi"), (31, 40, "31–40"), (41, 50, "41–50"), (51, None, "Trên 50"))
 
 TOTAL_LABEL = "Tổng cộng"
@@ -570,13 +570,6 @@ def _full_years(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def _band(age: int, bands) -> int:
-    for i, (low, high, _) in enumerate(bands):
-        if (low is None or age >= low) and (high is None or age <= high):
-            return i
-    return len(bands) - 1
-
-
 def _admissions(frame: Frame, tree: _PeriodTree) -> StatForm:
     layout, bucket = tree.layout, tree.bucket
     education = list(GeneralEducation.objects.values_list("code", "name"))
@@ -606,7 +599,7 @@ def _admissions(frame: Frame, tree: _PeriodTree) -> StatForm:
     for (kind, org_raw, on, gender, ethnicity, religion, born, school), n in counts.items():
         if org_raw not in bucket_raw:
             continue
-        columns = [c_total, c_ages[_band(_full_years(_as_date(born), _as_date(on)), ADMISSION_AGE_BANDS)],
+        columns = [c_total, c_ages[age_band(_full_years(_as_date(born), _as_date(on)), ADMISSION_AGE_BANDS)],
                    education_col.get(school, c_education[-1])]
         if kind == Kind.READMITTED:
             columns.append(c_readmitted)
@@ -878,7 +871,7 @@ def _age_gender(frame: Frame, stock: _Stock) -> StatForm:
     def fill(values: list[int], members: int, marginals: Marginals) -> None:
         values[c_total] = members
         _spread(values, marginals["gender"], lambda gender: c_women if gender == Gender.FEMALE else c_men)
-        _spread(values, marginals["birth_year"], lambda born: c_ages[_band(year - born, STOCK_AGE_BANDS)])
+        _spread(values, marginals["birth_year"], lambda born: c_ages[age_band(year - born, STOCK_AGE_BANDS)])
 
     return _stock_form(
         frame, stock, FORM_AGE_GENDER, "Đảng viên theo tuổi đời, giới tính", cols, fill,
