@@ -191,6 +191,23 @@ def step(state: State, event: MemberEvent) -> State:
             raise LedgerError("Tổ chức chuyển đến phải khác nơi đang sinh hoạt.")
         state.org_id = event.to_org_id
         state._open_placement(on)
+    elif kind == Kind.REHOMED:
+        # The member's organization was merged, split or dissolved: the decision re-homes them.
+        # ``data["hosted"]``: the member was hosted there on a temporary transfer; only the host moves.
+        _require_active(state, event)
+        if (event.data or {}).get("hosted"):
+            if state.standing != Standing.TEMP_AWAY or state.host_org_id != event.from_org_id:
+                raise LedgerError("Đảng viên không đang sinh hoạt tạm thời ở tổ chức được sắp xếp.")
+            state._end_host_placement(on)
+            state.host_org_id = event.to_org_id
+            state.host_placements.append(PlacementSpan(org_id=event.to_org_id, valid_from=on, status=state.status, counted=False))
+        else:
+            if event.from_org_id != state.org_id:
+                raise LedgerError("Tổ chức được sắp xếp không phải nơi đảng viên đang sinh hoạt.")
+            if event.to_org_id is None or event.to_org_id == state.org_id:
+                raise LedgerError("Tổ chức tiếp nhận phải khác tổ chức được sắp xếp.")
+            state.org_id = event.to_org_id
+            state._open_placement(on)
     elif kind == Kind.POSITION_STARTED:
         _require_active(state, event)
         key = (event.position_org_id, event.role)
@@ -366,32 +383,87 @@ def append(member: Member, event: MemberEvent) -> MemberEvent:
     The member row is locked, so two officers recording at once are serialised.
     Raises ``LedgerError`` (and writes nothing) if the history would be impossible.
     """
-    locked = Member.objects.select_for_update().get(pk=member.pk)
-    history = list(MemberEvent.objects.filter(member=locked))
-    event.member = locked
-    event.seq = locked.ledger_seq + 1
-    state = replay(history + [event])  # raises before anything is written
-    from dangbo.stats.tallies import deferred, member_flows, open_positions, tally_flows_changed, tally_member_changed
+    append_many([(member, event)])
+    return event
 
+
+@transaction.atomic
+def append_many(pairs: Sequence[tuple[Member, MemberEvent]], *, chunk: int = 2000) -> None:
+    """``append`` for many members at once (a restructuring re-homes a whole cell): one event
+    per member, each member's ledger replayed in full, the rows written in bulk and the
+    tallies moved by one aggregated change per chunk. All or nothing: a member whose history
+    cannot take the event raises ``LedgerError`` naming them, and nothing is written."""
+    seen: set = set()
+    for member, _ in pairs:
+        if member.pk in seen:
+            raise ValueError("append_many takes one event per member")
+        seen.add(member.pk)
+    for start in range(0, len(pairs), chunk):
+        _append_chunk(pairs[start:start + chunk], single=len(pairs) == 1)
+
+
+def _append_chunk(pairs: Sequence[tuple[Member, MemberEvent]], *, single: bool) -> None:
+    from dangbo.stats.tallies import deferred, member_flows, tally_flows_changed, tally_members_changed
+
+    ids = [member.pk for member, _ in pairs]
+    locked = {m.pk: m for m in Member.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    histories: dict[UUID, list[MemberEvent]] = {pk: [] for pk in ids}
+    for past in MemberEvent.objects.filter(member_id__in=ids):
+        histories[past.member_id].append(past)
     counting = not deferred()
-    tally_before = _tally_row(locked, open_positions(locked.pk)) if locked.ledger_seq and counting else None
-    flows_before = member_flows(history, replay(history).placements) if history and counting else []
-    event.save(force_insert=True)
-    fields = _projection_fields(state, _org_paths([state.org_id]))
-    fields["ledger_seq"] = event.seq
-    Member.objects.filter(pk=locked.pk).update(**fields)
-    positions, placements = _rows(locked.pk, state)
-    Position.objects.filter(member=locked).delete()
-    Placement.objects.filter(member=locked).delete()
-    Position.objects.bulk_create(positions)
-    Placement.objects.bulk_create(placements)
+    held: dict[UUID, list] = {pk: [] for pk in ids}
+    if counting:
+        for member_id, org_id, role in Position.objects.filter(member_id__in=ids, ended_on__isnull=True).values_list(
+            "member_id", "org_id", "role"
+        ):
+            held[member_id].append((org_id, role))
+    states: dict[UUID, State] = {}
+    for member, event in pairs:
+        row = locked[member.pk]
+        event.member = row
+        event.seq = row.ledger_seq + 1
+        try:
+            states[member.pk] = replay(histories[member.pk] + [event])  # raises before anything is written
+        except LedgerError as error:
+            if single:
+                raise
+            raise LedgerError(f"{row.full_name}: {error}") from error
+    org_paths = _org_paths(state.org_id for state in states.values())
+    tally_pairs, flow_pairs, updates = [], [], []
+    all_positions: list[Position] = []
+    all_placements: list[Placement] = []
+    for member, event in pairs:
+        row, state, history = locked[member.pk], states[member.pk], histories[member.pk]
+        fields = _projection_fields(state, org_paths)
+        fields["ledger_seq"] = event.seq
+        if counting:
+            before = _tally_row(row, held[member.pk]) if row.ledger_seq else None
+            tally_pairs.append((before, {**_tally_row(row, state.open_positions), **fields}))
+            flows_before = member_flows(history, replay(history).placements) if history else []
+            flow_pairs.append((flows_before, member_flows(history + [event], state.placements)))
+        for name, value in fields.items():
+            setattr(row, name, value)
+            setattr(member, name, value)
+        updates.append(row)
+        positions, placements = _rows(member.pk, state)
+        all_positions.extend(positions)
+        all_placements.extend(placements)
+    MemberEvent.objects.bulk_create([event for _, event in pairs])
+    if single:
+        Member.objects.filter(pk=updates[0].pk).update(**{name: getattr(updates[0], name) for name in _WRITTEN})
+    else:
+        Member.objects.bulk_update(updates, list(_WRITTEN), batch_size=500)
+    Position.objects.filter(member_id__in=ids).delete()
+    Placement.objects.filter(member_id__in=ids).delete()
+    Position.objects.bulk_create(all_positions)
+    Placement.objects.bulk_create(all_placements)
     # the pre-aggregated counts (stats.tallies) move with the projection, in this transaction
     if counting:
-        tally_member_changed(before=tally_before, after={**_tally_row(locked, state.open_positions), **fields})
-        tally_flows_changed([(flows_before, member_flows(history + [event], state.placements))])
-    for name, value in fields.items():
-        setattr(member, name, value)
-    return event
+        tally_members_changed(tally_pairs)
+        tally_flows_changed(flow_pairs)
+
+
+_WRITTEN = (*_projection_fields(State(), {None: ""}), "ledger_seq")
 
 
 def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size: int = 5000) -> None:

@@ -167,6 +167,7 @@ class MemberEvent(UUIDModel, Decision):
         EXPELLED = "expelled", "Khai trừ"
         READMITTED = "readmitted", "Kết nạp lại"
         RESTORED = "restored", "Phục hồi đảng tịch"
+        REHOMED = "rehomed", "Chuyển tổ chức đảng do sắp xếp tổ chức"
 
     member = models.ForeignKey(Member, models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()  # order of recording for this member

@@ -1,29 +1,43 @@
-"""Restructuring the tree (issue 6). This module holds the first operation: moving a subtree
-under a new parent, previewed before it is applied.
+"""Restructuring the tree: move, merge, split, dissolve, change of kind, upper-level rights.
 
-A move keeps every organization's identity: members stay in their cells, so no member's
-ledger changes; what changes is where the subtree sits. Every organization in the subtree
-gets a new dated version with its new path (the tree of any earlier day is unchanged), the
-current paths are rewritten in one statement per table, and the pre-aggregated counts of
-the old and new ancestors move with the subtree (``stats.tallies.tally_subtree_moved``).
-One transaction: a failure, or a kill halfway, leaves the database as it was.
+Every operation takes an effective date and a decision, is one transaction (a failure, or
+a kill halfway, leaves the database as it was), writes ``OrgEvent`` rows and new dated
+``OrgVersion`` rows (the tree of any earlier day is unchanged), and is audited.
+
+Two ways a member is affected, and how each is recorded:
+
+- their cell keeps its identity and moves with a subtree (a commune committee merged into a
+  new commune keeps its village cells): the member's organization is unchanged, so their
+  ledger is too; their history shows the move from the cell's ``OrgEvent`` and its decision;
+- their own organization is merged, split or turned into a committee: a ``rehomed`` ledger
+  event carrying the same decision moves them (``members.ledger.append_many``).
+
+The pre-aggregated counts follow: a moved subtree's counts move in the database
+(``tally_subtrees_moved``), re-homed members and hamlets through their usual tally paths,
+and the counts that depend on where organizations sit are recounted (``tally_fix_derived``).
+
+``dry_run`` runs any operation, or a whole plan (``orgs.plans``), and rolls it back: the
+preview is what applying would do, counted by the same code.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Callable
 
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Length, Substr
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.orgs import paths
+from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind, Sector
 from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
-from dangbo.orgs.services import DecisionRef, _input_violation, _new_version
+from dangbo.orgs.services import DecisionRef, _input_violation
 from dangbo.rules import orgs as org_rules
-from dangbo.rules.base import Violation, refuse_if
+from dangbo.rules.base import RuleViolation, Violation, refuse_if
 
 
 @dataclass(frozen=True)
@@ -110,50 +124,607 @@ def _rewrite(model, column: str, old: str, new: str) -> int:
     )
 
 
-@transaction.atomic
-def org_move(*, org: Org, new_parent: Org, effective_on: date, decision: DecisionRef, actor=None) -> OrgEvent:
-    """Move ``org`` and everything under it to ``new_parent`` from ``effective_on``."""
-    from dangbo.members.models import Candidate, Member
-    from dangbo.stats.tallies import tally_subtree_moved
+def _ancestors(path: str) -> list:
+    """The ids of the organizations at and above ``path``."""
+    return list(Org.objects.filter(path__in=paths.ancestor_paths(path)).values_list("id", flat=True))
 
-    org = Org.objects.select_for_update().get(pk=org.pk)
-    new_parent = Org.objects.select_for_update().get(pk=new_parent.pk)
-    refuse_if(_check_move(org, new_parent, effective_on, decision))
-    old_parent = org.parent
-    old_path = org.path
+
+def _new_versions(org_ids: list, *, effective_on: date, event: OrgEvent) -> None:
+    """``_new_version`` for many organizations at once (a merge moves thousands of cells)."""
+    OrgVersion.objects.filter(org_id__in=org_ids, valid_to__isnull=True, valid_from=effective_on).delete()
+    OrgVersion.objects.filter(org_id__in=org_ids, valid_to__isnull=True).update(valid_to=effective_on)
+    OrgVersion.objects.bulk_create(
+        OrgVersion(
+            org=org, valid_from=effective_on, parent_id=org.parent_id, path=org.path, name=org.name,
+            kind=org.kind, sector=org.sector, has_upper_rights=org.has_upper_rights, event=event,
+        )
+        for org in Org.objects.filter(id__in=org_ids)
+    )
+
+
+def _relocate(org: Org, new_parent: Org, *, effective_on: date, event: OrgEvent) -> tuple[list, list, int]:
+    """Put ``org``'s subtree under ``new_parent``: paths rewritten in one statement per table,
+    a new version for every organization in it. Returns the subtree root's ancestors before
+    and after (itself excluded) and how many organizations moved; the caller moves the
+    counts (``tally_subtrees_moved``)."""
+    from dangbo.members.models import Candidate, Member
+
+    before = [a for a in _ancestors(org.path) if a != org.pk]
     new_parent.child_seq += 1
-    new_parent.save(update_fields=["child_seq"])
-    new_path = paths.child_path(new_parent.path, new_parent.child_seq)
-    tally_subtree_moved(org=org, old_parent=old_parent, new_parent=new_parent)
+    Org.objects.filter(pk=new_parent.pk).update(child_seq=new_parent.child_seq)
+    old_path, new_path = org.path, paths.child_path(new_parent.path, new_parent.child_seq)
     depth_change = paths.depth(new_path) - paths.depth(old_path)
-    Org.objects.filter(pk=org.pk).update(parent=new_parent)
+    Org.objects.filter(pk=org.pk).update(parent=new_parent, version=F("version") + 1)
     _subtree(org).update(depth=F("depth") + depth_change)
     _rewrite(Org, "path", old_path, new_path)
     _rewrite(Member, "org_path", old_path, new_path)
     _rewrite(Locality, "commune_path", old_path, new_path)
     _rewrite(Candidate, "cell_path", old_path, new_path)
+    moved = list(Org.objects.filter(paths.subtree_q(new_path)).values_list("id", flat=True))
+    _new_versions(moved, effective_on=effective_on, event=event)
+    org.path, org.parent = new_path, new_parent
+    return before, [a for a in _ancestors(new_path) if a != org.pk], len(moved)
+
+
+@transaction.atomic
+def org_move(*, org: Org, new_parent: Org, effective_on: date, decision: DecisionRef, actor=None) -> OrgEvent:
+    """Move ``org`` and everything under it to ``new_parent`` from ``effective_on``."""
+    from dangbo.stats.tallies import tally_fix_derived, tally_subtrees_moved
+
+    org = Org.objects.select_for_update().get(pk=org.pk)
+    new_parent = Org.objects.select_for_update().get(pk=new_parent.pk)
+    refuse_if(_check_move(org, new_parent, effective_on, decision))
+    old_parent, old_path = org.parent, org.path
     event = OrgEvent.objects.create(
-        kind=OrgEvent.Kind.MOVED,
-        org=org,
-        effective_on=effective_on,
-        recorded_by=actor,
-        data={
-            "from_parent": str(old_parent.pk) if old_parent else None,
-            "to_parent": str(new_parent.pk),
-            "old_path": old_path,
-            "new_path": new_path,
-        },
+        kind=OrgEvent.Kind.MOVED, org=org, effective_on=effective_on, recorded_by=actor,
+        data={"from_parent": str(old_parent.pk) if old_parent else None, "to_parent": str(new_parent.pk)},
         **decision.fields(),
     )
-    moved = list(Org.objects.filter(paths.subtree_q(new_path)).order_by("path"))
-    for each in moved:
-        _new_version(each, effective_on=effective_on, event=event)
+    before, after, moved = _relocate(org, new_parent, effective_on=effective_on, event=event)
+    event.data.update(old_path=old_path, new_path=org.path)
+    event.save(update_fields=["data"])
+    tally_subtrees_moved([(org.pk, before, after)])
+    tally_fix_derived()
     audit_record(
         action=Action.UPDATED, subject_type="org", subject_id=str(org.pk),
         data={"moved": {"from": old_parent.code if old_parent else None, "to": new_parent.code},
-              "organizations": len(moved), "effective_on": effective_on.isoformat(), "decision": decision.number},
+              "organizations": moved, "effective_on": effective_on.isoformat(), "decision": decision.number},
     )
     return event
+
+
+# --- what an operation does, and its preview ---------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What an operation did (or, in a dry run, would do)."""
+
+    title: str
+    organizations: int = 0  # organizations placed elsewhere, established or dissolved
+    members_rehomed: int = 0  # members whose own organization changed (ledger events)
+    members_under: int = 0  # members whose cells moved with a subtree (ledger unchanged)
+    localities: int = 0
+    events: list[OrgEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Preview:
+    outcome: object | None
+    violations: list[Violation]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+class _Rollback(Exception):
+    pass
+
+
+def dry_run(apply: Callable[[], object]) -> Preview:
+    """Run ``apply`` in a transaction and roll it back: what it would do, or what it breaks."""
+    try:
+        with transaction.atomic():
+            result = apply()
+            raise _Rollback(result)
+    except _Rollback as done:
+        return Preview(done.args[0], [])
+    except RuleViolation as refused:
+        return Preview(None, refused.violations)
+
+
+# --- merge ---------------------------------------------------------------------------------
+
+
+def _active_members(org_ids):
+    from dangbo.members.models import ACTIVE_STATUSES, Member
+
+    return Member.objects.filter(org_id__in=list(org_ids), status__in=ACTIVE_STATUSES)
+
+
+def _hosted_members(org_ids):
+    from dangbo.members.models import ACTIVE_STATUSES, Member, Standing
+
+    return Member.objects.filter(host_org_id__in=list(org_ids), standing=Standing.TEMP_AWAY, status__in=ACTIVE_STATUSES)
+
+
+def _members_under(path: str) -> int:
+    from dangbo.members.models import ACTIVE_STATUSES, Member
+
+    return Member.objects.filter(paths.subtree_q(path, "org_path"), status__in=ACTIVE_STATUSES).count()
+
+
+def _formation_counts(org: Org) -> tuple[int, int]:
+    from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus
+
+    under = Member.objects.filter(paths.subtree_q(org.path, "org_path"), status__in=ACTIVE_STATUSES)
+    return under.count(), under.filter(status=MemberStatus.FULL).count()
+
+
+def _formation_after(org: Org, *, kind: str | None = None, approval: str = "", on: date, before: list[Violation] | None = None) -> list[Violation]:
+    """The formation rules the organization breaks after an operation and did not before
+    (``before``: what it broke already; a standing breach is the compliance page's
+    business, not a reason to refuse)."""
+    members, full = _formation_counts(org)
+    found = org_rules.check_formation(
+        kind=kind or org.kind, members=members, full_members=full, on=on, approval_ref=approval or org.formation_approval
+    )
+    known = {v.rule for v in before or []}
+    return [v for v in found if v.rule not in known]
+
+
+def _check_into(into: Org, sources: list[Org], effective_on: date, decision: DecisionRef | None) -> list[Violation]:
+    violations = _check_decision(decision, effective_on, "hợp nhất, sáp nhập")
+    if not sources:
+        violations.append(_input_violation("sources", "Chưa chọn tổ chức được hợp nhất."))
+    if len({s.pk for s in sources}) != len(sources):
+        violations.append(_input_violation("sources", "Một tổ chức được chọn hai lần."))
+    if into.dissolved_on is not None:
+        violations.append(_input_violation("into", f"Tổ chức «{into.name}» đã giải thể."))
+    holds_members = not org_rules.check_member_holder(kind=into.kind, on=effective_on)
+    for source in sources:
+        if source.pk == into.pk:
+            violations.append(_input_violation("into", f"Không thể hợp nhất «{source.name}» vào chính nó."))
+            continue
+        if paths.is_within(into.path, source.path):
+            violations.append(_input_violation(
+                "into", f"Không thể hợp nhất «{source.name}» vào «{into.name}», một tổ chức trực thuộc nó."))
+            continue
+        if source.dissolved_on is not None:
+            violations.append(_input_violation("sources", f"Tổ chức «{source.name}» đã giải thể."))
+        for child in Org.objects.filter(parent=source, dissolved_on__isnull=True):
+            violations += [
+                dataclasses.replace(v, message=f"«{child.name}»: {v.message}")
+                for v in org_rules.check_child_kind(
+                    parent_kind=into.kind, child_kind=child.kind, parent_has_upper_rights=into.has_upper_rights, on=effective_on)
+            ]
+        members = _active_members([source.pk]).count()
+        if members and not holds_members:
+            violations += [
+                dataclasses.replace(v, message=f"{members} đảng viên của «{source.name}» sẽ không có chi bộ: {v.message}")
+                for v in org_rules.check_member_holder(kind=into.kind, on=effective_on)
+            ]
+        hamlets = Locality.objects.filter(commune=source, dissolved_on__isnull=True).count()
+        if hamlets and into.kind not in GRASSROOTS_KINDS:
+            violations.append(_input_violation(
+                "into", f"{hamlets} thôn, tổ dân phố của «{source.name}» sẽ không thuộc đảng bộ xã, phường nào: "
+                f"«{into.name}» không phải tổ chức cơ sở đảng."))
+        covered = Locality.objects.filter(cell=source, dissolved_on__isnull=True).count()
+        if covered and not holds_members:
+            violations.append(_input_violation(
+                "into", f"{covered} thôn, tổ dân phố do «{source.name}» phụ trách sẽ không có chi bộ: "
+                f"«{into.name}» không phải chi bộ."))
+        later = OrgVersion.objects.filter(paths.subtree_q(source.path), valid_from__gt=effective_on).exists()
+        if later:
+            violations.append(_input_violation(
+                "effective_on", f"Ngày hiệu lực sớm hơn một thay đổi đã ghi trong «{source.name}»; không thể ghi đè lịch sử."))
+    return violations
+
+
+def _rehome(members, to_org: Org, *, effective_on: date, decision: DecisionRef, actor, hosted: bool = False) -> int:
+    from dangbo.members import ledger
+    from dangbo.members.models import MemberEvent
+
+    pairs = []
+    for member in members:
+        from_org = member.host_org_id if hosted else member.org_id
+        pairs.append((member, MemberEvent(
+            kind=MemberEvent.Kind.REHOMED, effective_on=effective_on, from_org_id=from_org, to_org=to_org,
+            recorded_by=actor, data={"hosted": True} if hosted else {}, **decision.fields(),
+        )))
+    try:
+        ledger.append_many(pairs)
+    except ledger.LedgerError as error:
+        raise RuleViolation([Violation("ledger", str(error), "Quá trình sinh hoạt đảng")]) from error
+    return len(pairs)
+
+
+def _end_positions(org_ids, *, effective_on: date, decision: DecisionRef, actor) -> int:
+    """Positions held in organizations that cease end the same day, by ledger events."""
+    from dangbo.members import ledger
+    from dangbo.members.models import MemberEvent, Position
+
+    open_positions = list(Position.objects.filter(org_id__in=list(org_ids), ended_on__isnull=True).select_related("member"))
+    ended = len(open_positions)
+    # one event per member per call: a member holding two positions takes two rounds
+    while open_positions:
+        round_, rest, seen = [], [], set()
+        for position in open_positions:
+            (rest if position.member_id in seen else round_).append(position)
+            seen.add(position.member_id)
+        ledger.append_many([
+            (p.member, MemberEvent(kind=MemberEvent.Kind.POSITION_ENDED, effective_on=effective_on, position_org_id=p.org_id,
+                                   role=p.role, recorded_by=actor, **decision.fields()))
+            for p in round_
+        ])
+        for p in rest:
+            p.member.refresh_from_db()
+        open_positions = rest
+    return ended
+
+
+def _move_hamlets(source: Org, into: Org) -> int:
+    """The hamlets of ``source`` (as commune or as cell) pass to ``into``, with their counts."""
+    from dangbo.members.models import Candidate
+    from dangbo.stats.tallies import locality_row, tally_hamlets_moved, tally_localities_changed
+
+    as_commune = list(Locality.objects.filter(commune=source).values_list("pk", flat=True))
+    as_cell = list(Locality.objects.filter(cell=source).values_list("pk", flat=True))
+    touched = sorted(set(as_commune) | set(as_cell))
+    befores = {pk: locality_row(pk) for pk in touched}
+    if as_commune:
+        Locality.objects.filter(pk__in=as_commune).update(commune=into, commune_path=into.path, version=F("version") + 1)
+        tally_hamlets_moved(as_commune, old=_ancestors(source.path), new=_ancestors(into.path), at=source.pk)
+    if as_cell:
+        Locality.objects.filter(pk__in=as_cell).update(cell=into, version=F("version") + 1)
+    tally_localities_changed([(befores[pk], locality_row(pk)) for pk in touched])
+    Candidate.objects.filter(cell=source, state=Candidate.State.ACTIVE).update(cell=into, cell_path=into.path)
+    return len([pk for pk in touched if befores[pk]["dissolved_on"] is None])
+
+
+def _cease(org: Org, *, kind: str, effective_on: date, decision: DecisionRef, actor, data: dict) -> OrgEvent:
+    """End an organization whose members, sub-organizations and hamlets have gone elsewhere."""
+    event = OrgEvent.objects.create(kind=kind, org=org, effective_on=effective_on, recorded_by=actor, data=data, **decision.fields())
+    OrgVersion.objects.filter(org=org, valid_to__isnull=True).update(valid_to=effective_on)
+    Org.objects.filter(pk=org.pk).update(dissolved_on=effective_on, version=F("version") + 1)
+    org.dissolved_on = effective_on
+    return event
+
+
+@transaction.atomic
+def org_merge(*, sources: list[Org], into: Org, effective_on: date, decision: DecisionRef, approval: str = "",
+              actor=None) -> Outcome:
+    """Merge ``sources`` into ``into`` (hợp nhất into a newly established organization, or
+    sáp nhập into an existing one): their sub-organizations move under ``into`` with their
+    members, their own members are re-homed to it, their hamlets pass to it, their positions
+    end, and they cease from ``effective_on``. ``approval``: the superior's written approval
+    for a size the Charter otherwise does not allow (art. 21)."""
+    from dangbo.stats.tallies import tally_fix_derived, tally_subtrees_moved
+
+    into = Org.objects.select_for_update().get(pk=into.pk)
+    locked = {o.pk: o for o in Org.objects.select_for_update().filter(pk__in=[s.pk for s in sources]).order_by("path")}
+    sources = [locked[s.pk] for s in sources]
+    refuse_if(_check_into(into, sources, effective_on, decision))
+    if approval:
+        into.formation_approval = approval
+        Org.objects.filter(pk=into.pk).update(formation_approval=approval)
+    # an organization that held members is judged on what the merge changes; a new or empty one in full
+    formation_before = _formation_after(into, on=effective_on) if _members_under(into.path) else []
+    outcome = Outcome(title=f"Hợp nhất {len(sources)} tổ chức vào «{into.name}»")
+    target_event = OrgEvent.objects.create(
+        kind=OrgEvent.Kind.MERGED, org=into, effective_on=effective_on, recorded_by=actor,
+        data={"role": "into", "from": [str(s.pk) for s in sources], "names": [s.name for s in sources]}, **decision.fields(),
+    )
+    moves = []
+    for source in sources:
+        _end_positions([source.pk], effective_on=effective_on, decision=decision, actor=actor)
+        outcome.members_rehomed += _rehome(list(_active_members([source.pk])), into, effective_on=effective_on, decision=decision, actor=actor)
+        _rehome(list(_hosted_members([source.pk])), into, effective_on=effective_on, decision=decision, actor=actor, hosted=True)
+        for child in list(Org.objects.filter(parent=source, dissolved_on__isnull=True).order_by("path")):
+            outcome.members_under += _members_under(child.path)
+            before, after, moved = _relocate(child, into, effective_on=effective_on, event=target_event)
+            moves.append((child.pk, before, after))
+            outcome.organizations += moved
+        outcome.localities += _move_hamlets(source, into)
+        source_event = _cease(source, kind=OrgEvent.Kind.MERGED, effective_on=effective_on, decision=decision, actor=actor,
+                              data={"role": "source", "into": str(into.pk), "into_name": into.name})
+        outcome.events.append(source_event)
+        outcome.organizations += 1
+    tally_subtrees_moved(moves)
+    tally_fix_derived()
+    refuse_if(_formation_after(into, on=effective_on, before=formation_before))
+    outcome.events.append(target_event)
+    audit_record(
+        action=Action.UPDATED, subject_type="org", subject_id=str(into.pk),
+        data={"merged": [s.code for s in sources], "effective_on": effective_on.isoformat(), "decision": decision.number,
+              "members_rehomed": outcome.members_rehomed, "members_under": outcome.members_under},
+    )
+    return outcome
+
+
+# --- split -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Share:
+    """What one organization receives in a split: members, hamlets and sub-organizations (ids)."""
+
+    members: list = field(default_factory=list)
+    localities: list = field(default_factory=list)
+    children: list = field(default_factory=list)
+
+
+def _check_split(source: Org, shares: dict[Org, Share], effective_on: date, decision: DecisionRef | None, keep: bool) -> list[Violation]:
+    violations = _check_decision(decision, effective_on, "chia tách")
+    if source.dissolved_on is not None:
+        violations.append(_input_violation("org", f"Tổ chức «{source.name}» đã giải thể."))
+    members = {m.pk: m for m in _active_members([source.pk])}
+    hamlets = {h.pk: h for h in Locality.objects.filter(Q(commune=source) | Q(cell=source), dissolved_on__isnull=True)}
+    children = {c.pk: c for c in Org.objects.filter(parent=source, dissolved_on__isnull=True)}
+    given: dict[str, dict] = {"members": {}, "localities": {}, "children": {}}
+    for org, share in shares.items():
+        if org.dissolved_on is not None:
+            violations.append(_input_violation("shares", f"Tổ chức «{org.name}» đã giải thể."))
+        if org.pk != source.pk and paths.is_within(org.path, source.path) and org.parent_id != source.pk:
+            violations.append(_input_violation("shares", f"«{org.name}» nằm trong «{source.name}»; không thể nhận phần chia tách."))
+        for what, ids, known in (("members", share.members, members), ("localities", share.localities, hamlets),
+                                 ("children", share.children, children)):
+            for pk in ids:
+                if pk not in known:
+                    violations.append(_input_violation(what, f"Mục {pk} không thuộc «{source.name}»."))
+                elif pk in given[what]:
+                    violations.append(_input_violation(what, f"«{known[pk]}» được giao cho hai tổ chức."))
+                given[what][pk] = org
+        if share.members:
+            violations += org_rules.check_member_holder(kind=org.kind, on=effective_on)
+        for pk in share.children:
+            if pk in children and pk == org.pk:
+                violations.append(_input_violation("children", f"Không thể giao «{children[pk].name}» cho chính nó."))
+            elif pk in children:
+                violations += org_rules.check_child_kind(
+                    parent_kind=org.kind, child_kind=children[pk].kind, parent_has_upper_rights=org.has_upper_rights, on=effective_on)
+        for pk in share.localities:
+            hamlet = hamlets.get(pk)
+            if hamlet is not None and hamlet.commune_id == source.pk and org.kind not in GRASSROOTS_KINDS:
+                violations.append(_input_violation("localities", f"«{hamlet}» phải giao cho một tổ chức cơ sở đảng."))
+    if not keep:
+        left = [("đảng viên", members, "members"), ("thôn, tổ dân phố", hamlets, "localities"), ("tổ chức trực thuộc", children, "children")]
+        for label, known, what in left:
+            missing = [known[pk] for pk in known if pk not in given[what]]
+            if missing:
+                names = ", ".join(str(x) for x in missing[:10]) + (f" và {len(missing) - 10} mục khác" if len(missing) > 10 else "")
+                violations.append(_input_violation(what, f"{len(missing)} {label} của «{source.name}» chưa được giao cho tổ chức nào: {names}."))
+    return violations
+
+
+@transaction.atomic
+def org_split(*, source: Org, shares: dict[Org, Share], effective_on: date, decision: DecisionRef, keep_source: bool = False,
+              actor=None) -> Outcome:
+    """Split ``source``: each receiving organization (established beforehand, or an existing
+    one) takes the members, hamlets and sub-organizations assigned to it. Without
+    ``keep_source`` everything must be assigned and the source ceases (chia tách); with it,
+    what is not assigned stays (tách một phần)."""
+    from dangbo.stats.tallies import tally_fix_derived, tally_subtrees_moved
+
+    source = Org.objects.select_for_update().get(pk=source.pk)
+    shares = {Org.objects.select_for_update().get(pk=org.pk): share for org, share in shares.items()}
+    refuse_if(_check_split(source, shares, effective_on, decision, keep_source))
+    outcome = Outcome(title=f"Chia tách «{source.name}» cho {len(shares)} tổ chức")
+    event = OrgEvent.objects.create(
+        kind=OrgEvent.Kind.SPLIT, org=source, effective_on=effective_on, recorded_by=actor,
+        data={"role": "source", "into": [str(o.pk) for o in shares], "names": [o.name for o in shares], "kept": keep_source},
+        **decision.fields(),
+    )
+    moves = []
+    for org, share in shares.items():
+        if org.pk == source.pk:
+            continue
+        outcome.events.append(OrgEvent.objects.create(
+            kind=OrgEvent.Kind.SPLIT, org=org, effective_on=effective_on, recorded_by=actor,
+            data={"role": "into", "from": str(source.pk), "from_name": source.name}, **decision.fields(),
+        ))
+        outcome.members_rehomed += _rehome(list(_active_members([source.pk]).filter(pk__in=share.members)), org,
+                                           effective_on=effective_on, decision=decision, actor=actor)
+        for child in Org.objects.filter(pk__in=share.children).order_by("path"):
+            outcome.members_under += _members_under(child.path)
+            before, after, moved = _relocate(child, org, effective_on=effective_on, event=event)
+            moves.append((child.pk, before, after))
+            outcome.organizations += moved
+        outcome.localities += _move_selected_hamlets(source, org, share.localities)
+    if not keep_source:
+        _end_positions([source.pk], effective_on=effective_on, decision=decision, actor=actor)
+        stay = {o for o, s in shares.items() if o.pk != source.pk}
+        hosted_to = next(iter(stay), None)
+        if hosted_to is not None:
+            _rehome(list(_hosted_members([source.pk])), hosted_to, effective_on=effective_on, decision=decision, actor=actor, hosted=True)
+        _cease(source, kind=OrgEvent.Kind.SPLIT, effective_on=effective_on, decision=decision, actor=actor, data={"role": "ceased"})
+        outcome.organizations += 1
+    tally_subtrees_moved(moves)
+    tally_fix_derived()
+    outcome.events.insert(0, event)
+    audit_record(
+        action=Action.UPDATED, subject_type="org", subject_id=str(source.pk),
+        data={"split": {o.code: {"members": len(s.members), "localities": len(s.localities), "children": len(s.children)}
+                        for o, s in shares.items()},
+              "kept": keep_source, "effective_on": effective_on.isoformat(), "decision": decision.number},
+    )
+    return outcome
+
+
+def _move_selected_hamlets(source: Org, org: Org, locality_ids) -> int:
+    from dangbo.stats.tallies import locality_row, tally_hamlets_moved, tally_localities_changed
+
+    chosen = list(Locality.objects.filter(pk__in=list(locality_ids)))
+    befores = {h.pk: locality_row(h.pk) for h in chosen}
+    as_commune = [h.pk for h in chosen if h.commune_id == source.pk]
+    if as_commune:
+        Locality.objects.filter(pk__in=as_commune).update(commune=org, commune_path=org.path, version=F("version") + 1)
+        tally_hamlets_moved(as_commune, old=_ancestors(source.path), new=_ancestors(org.path), at=source.pk)
+    as_cell = [h.pk for h in chosen if h.cell_id == source.pk]
+    if as_cell:
+        cell = org if not org_rules.check_member_holder(kind=org.kind, on=date.today()) else None
+        Locality.objects.filter(pk__in=as_cell).update(cell=cell, version=F("version") + 1)
+    tally_localities_changed([(befores[pk], locality_row(pk)) for pk in befores])
+    return len(chosen)
+
+
+# --- change of kind, upper-level rights ------------------------------------------------------
+
+# The changes of kind the Charter provides for (art. 21): a grassroots cell that grows to 30
+# members becomes a grassroots committee, and the reverse; a cell under a committee that
+# grows becomes a sub-committee, and the reverse.
+KIND_CHANGES = {
+    (OrgKind.GRASSROOTS_CELL, OrgKind.GRASSROOTS_COMMITTEE),
+    (OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL),
+    (OrgKind.CELL, OrgKind.SUB_COMMITTEE),
+    (OrgKind.SUB_COMMITTEE, OrgKind.CELL),
+}
+
+
+@dataclass(frozen=True)
+class NewCell:
+    """A cell established under an organization that becomes a committee, with its members."""
+
+    code: str
+    name: str
+    members: list
+    localities: list = field(default_factory=list)
+
+
+def _check_kind_change(org: Org, kind: str, approval: str, cells: list[NewCell], effective_on: date,
+                       decision: DecisionRef | None) -> list[Violation]:
+    violations = _check_decision(decision, effective_on, "đổi loại tổ chức")
+    if org.dissolved_on is not None:
+        violations.append(_input_violation("org", f"Tổ chức «{org.name}» đã giải thể."))
+    if (org.kind, kind) not in KIND_CHANGES:
+        violations.append(_input_violation(
+            "kind", f"Không thể đổi {OrgKind(org.kind).label.lower()} thành {OrgKind(kind).label.lower() if kind in OrgKind.values else kind}."))
+        return violations
+    violations += org_rules.check_child_kind(
+        parent_kind=org.parent.kind if org.parent else None, child_kind=kind,
+        parent_has_upper_rights=bool(org.parent and org.parent.has_upper_rights), on=effective_on)
+    becomes_committee = kind in (OrgKind.GRASSROOTS_COMMITTEE, OrgKind.SUB_COMMITTEE)
+    members = {m.pk: m for m in _active_members([org.pk])}
+    if becomes_committee:
+        given = [pk for cell in cells for pk in cell.members]
+        missing = [members[pk] for pk in members if pk not in given]
+        if missing:
+            violations.append(_input_violation(
+                "cells", f"{len(missing)} đảng viên chưa được phân công vào chi bộ trực thuộc (đảng bộ không trực tiếp có đảng viên): "
+                + ", ".join(m.full_name for m in missing[:10]) + (" …" if len(missing) > 10 else "")))
+        for pk in given:
+            if pk not in members:
+                violations.append(_input_violation("cells", f"Đảng viên {pk} không sinh hoạt tại «{org.name}»."))
+        if len(given) != len(set(given)):
+            violations.append(_input_violation("cells", "Một đảng viên được phân công vào hai chi bộ."))
+        for cell in cells:
+            if not cell.code or not cell.name:
+                violations.append(_input_violation("cells", "Mỗi chi bộ mới cần mã và tên."))
+            elif Org.objects.filter(code=cell.code).exists():
+                violations.append(_input_violation("cells", f"Mã tổ chức «{cell.code}» đã được dùng."))
+    else:
+        for child in Org.objects.filter(parent=org, dissolved_on__isnull=True):
+            if child.kind not in CELL_KINDS:
+                violations.append(_input_violation(
+                    "kind", f"«{child.name}» ({OrgKind(child.kind).label.lower()}) phải được sắp xếp lại trước khi đổi loại."))
+    total, full = _formation_counts(org)
+    violations += org_rules.check_formation(kind=kind, members=total, full_members=full, on=effective_on, approval_ref=approval)
+    return violations
+
+
+@transaction.atomic
+def org_change_kind(*, org: Org, kind: str, effective_on: date, decision: DecisionRef, approval: str = "",
+                    cells: list[NewCell] = (), actor=None) -> Outcome:
+    """Change a grassroots cell into a grassroots committee (its members distributed into the
+    new cells ``cells``) or a committee into a cell (its cells' members re-homed to it and the
+    cells ceasing). ``approval`` is the superior's written approval the Charter asks for
+    when the count is on the wrong side of 30."""
+    from dangbo.orgs.services import org_establish
+    from dangbo.stats.tallies import tally_fix_derived
+
+    org = Org.objects.select_for_update().get(pk=org.pk)
+    cells = list(cells)
+    refuse_if(_check_kind_change(org, kind, approval, cells, effective_on, decision))
+    old_kind = org.kind
+    outcome = Outcome(title=f"Đổi «{org.name}» từ {OrgKind(old_kind).label.lower()} thành {OrgKind(kind).label.lower()}")
+    org.kind, org.formation_approval = kind, approval
+    org.version += 1
+    org.save(update_fields=["kind", "formation_approval", "version", "updated_at"])
+    event = OrgEvent.objects.create(
+        kind=OrgEvent.Kind.KIND_CHANGED, org=org, effective_on=effective_on, recorded_by=actor,
+        data={"old_kind": old_kind, "new_kind": kind, "approval": approval}, **decision.fields(),
+    )
+    _new_versions([org.pk], effective_on=effective_on, event=event)
+    if kind in (OrgKind.GRASSROOTS_COMMITTEE, OrgKind.SUB_COMMITTEE):
+        sector = Sector.RESIDENTIAL if org.sector in (Sector.COMMUNE, Sector.WARD, Sector.TOWNLET) else org.sector
+        for spec in cells:
+            cell = org_establish(code=spec.code, name=spec.name, kind=OrgKind.CELL, parent=org, established_on=effective_on,
+                                 sector=sector, decision=decision, actor=actor)
+            outcome.organizations += 1
+            outcome.members_rehomed += _rehome(list(_active_members([org.pk]).filter(pk__in=spec.members)), cell,
+                                               effective_on=effective_on, decision=decision, actor=actor)
+            outcome.localities += _move_selected_hamlets(org, cell, [
+                pk for pk in spec.localities if Locality.objects.filter(pk=pk, cell=org).exists()])
+    else:
+        for child in list(Org.objects.filter(parent=org, dissolved_on__isnull=True)):
+            _end_positions([child.pk], effective_on=effective_on, decision=decision, actor=actor)
+            outcome.members_rehomed += _rehome(list(_active_members([child.pk])), org, effective_on=effective_on, decision=decision, actor=actor)
+            _rehome(list(_hosted_members([child.pk])), org, effective_on=effective_on, decision=decision, actor=actor, hosted=True)
+            outcome.localities += _move_hamlets(child, org)
+            _cease(child, kind=OrgEvent.Kind.MERGED, effective_on=effective_on, decision=decision, actor=actor,
+                   data={"role": "source", "into": str(org.pk), "into_name": org.name})
+            outcome.organizations += 1
+    tally_fix_derived()
+    outcome.events.append(event)
+    audit_record(
+        action=Action.UPDATED, subject_type="org", subject_id=str(org.pk),
+        data={"kind": [old_kind, kind], "approval": approval, "effective_on": effective_on.isoformat(), "decision": decision.number},
+    )
+    return outcome
+
+
+def _check_rights(org: Org, granted: bool, effective_on: date, decision: DecisionRef | None) -> list[Violation]:
+    violations = _check_decision(decision, effective_on, "giao, thu hồi quyền cấp trên cơ sở")
+    rule = org_rules.UPPER_RIGHTS_CHILD_KINDS
+    if org.kind != OrgKind.GRASSROOTS_COMMITTEE:
+        violations.append(Violation(rule.code, "Chỉ đảng bộ cơ sở mới được giao quyền cấp trên cơ sở.", rule.at(effective_on).citation, field="org"))
+    elif org.has_upper_rights == granted:
+        violations.append(_input_violation("org", f"«{org.name}» {'đã' if granted else 'chưa'} được giao quyền cấp trên cơ sở."))
+    if not granted:
+        for child in Org.objects.filter(parent=org, dissolved_on__isnull=True):
+            violations += [
+                dataclasses.replace(v, message=f"«{child.name}»: {v.message} Chuyển tổ chức này đi trước khi thu hồi quyền.")
+                for v in org_rules.check_child_kind(parent_kind=org.kind, child_kind=child.kind, on=effective_on)
+            ]
+    return violations
+
+
+@transaction.atomic
+def org_set_upper_rights(*, org: Org, granted: bool, effective_on: date, decision: DecisionRef, actor=None) -> Outcome:
+    """Grant or withdraw upper-level rights (a grassroots committee that may hold grassroots
+    organizations): its leaders then count, or stop counting, as grassroots leaders."""
+    from dangbo.stats.tallies import tally_fix_derived, tally_org_leaders_changed
+
+    org = Org.objects.select_for_update().get(pk=org.pk)
+    refuse_if(_check_rights(org, granted, effective_on, decision))
+    before = Org.objects.get(pk=org.pk)
+    org.has_upper_rights = granted
+    org.version += 1
+    org.save(update_fields=["has_upper_rights", "version", "updated_at"])
+    event = OrgEvent.objects.create(
+        kind=OrgEvent.Kind.RIGHTS_CHANGED, org=org, effective_on=effective_on, recorded_by=actor,
+        data={"granted": granted}, **decision.fields(),
+    )
+    _new_versions([org.pk], effective_on=effective_on, event=event)
+    tally_org_leaders_changed(before=before, after=org)
+    tally_fix_derived()
+    audit_record(
+        action=Action.UPDATED, subject_type="org", subject_id=str(org.pk),
+        data={"upper_rights": granted, "effective_on": effective_on.isoformat(), "decision": decision.number},
+    )
+    return Outcome(title=("Giao" if granted else "Thu hồi") + f" quyền cấp trên cơ sở cho «{org.name}»", events=[event])
+
 
 
 def _check_dissolve(org: Org, effective_on: date, decision: DecisionRef | None) -> list[Violation]:

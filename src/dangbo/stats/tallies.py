@@ -333,17 +333,24 @@ def locality_row(locality_id) -> dict | None:
 
 def tally_locality_changed(*, before=None, after=None) -> None:
     """Apply a hamlet's change: rows with ``LOCALITY_FIELDS`` (``locality_row``), None for none."""
+    tally_localities_changed([(before, after)])
+
+
+def tally_localities_changed(pairs: Iterable[tuple[object, object]]) -> None:
+    """Apply many hamlets' changes at once: (row before, row after) per hamlet."""
     if deferred():
         return
-    rows = [r for r in (before, after) if r is not None]
+    pairs = list(pairs)
+    rows = [r for pair in pairs for r in pair if r is not None]
     ids_by_path = dict(
         Org.objects.filter(path__in={a for r in rows for a in paths.ancestor_paths(_get(r, "commune_path"))}).values_list("path", "id")
     )
     delta: dict[Key, int] = defaultdict(int)
-    for row, sign in ((before, -1), (after, +1)):
-        for value in locality_keys(row):
-            for org_id in _ancestor_ids(_get(row, "commune_path"), ids_by_path):
-                delta[(org_id, LOCALITIES, value)] += sign
+    for before, after in pairs:
+        for row, sign in ((before, -1), (after, +1)):
+            for value in locality_keys(row):
+                for org_id in _ancestor_ids(_get(row, "commune_path"), ids_by_path):
+                    delta[(org_id, LOCALITIES, value)] += sign
     _apply({key: n for key, n in delta.items() if n})
 
 
@@ -421,7 +428,8 @@ def org_keys(kind: str, sector: str, has_upper_rights: bool) -> list[tuple[str, 
 
 def tally_org_changed(*, before: Org | None = None, after: Org | None = None) -> None:
     """Apply an organization's change (established: ``before`` None; dissolved: ``after``
-    None). Moves, merges and kind changes re-home members too: they call ``tally_rebuild``."""
+    None). Restructuring (``orgs.restructure``) moves subtrees' counts with
+    ``tally_subtrees_moved`` and recounts this part with ``tally_fix_derived``."""
     if deferred():
         return
     rows = [org for org in (before, after) if org is not None]
@@ -441,29 +449,39 @@ def tally_org_changed(*, before: Org | None = None, after: Org | None = None) ->
     _apply({key: n for key, n in delta.items() if n})
 
 
-def tally_subtree_moved(*, org: Org, old_parent: Org | None, new_parent: Org) -> None:
-    """A subtree moved: its counts leave the old ancestors it no longer sits under and join
-    the new ones (with the moved organization itself by its kind and sector); the counts
-    inside the subtree do not change."""
+def tally_org_leaders_changed(*, before: Org, after: Org) -> None:
+    """An organization's kind or upper-level rights changed: its leaders start or stop
+    counting as grassroots leaders (the counts by kind and sector: ``tally_fix_derived``)."""
     if deferred():
         return
-    rows = list(OrgTally.objects.filter(org=org, count__gt=0).exclude(dimension=ORG_DIRECT).values_list("dimension", "value", "count"))
-    rows += [(dimension, value, 1) for dimension, value in org_keys(org.kind, org.sector, org.has_upper_rights)]
-
-    def above(parent: Org | None) -> set:
-        if parent is None:
-            return set()
-        return set(Org.objects.filter(path__in=paths.ancestor_paths(parent.path)).values_list("id", flat=True))
-
-    old, new = above(old_parent), above(new_parent)
+    was, is_ = leads_grassroots(before.kind, before.has_upper_rights), leads_grassroots(after.kind, after.has_upper_rights)
+    if was == is_:
+        return
+    sign = 1 if is_ else -1
+    above = list(Org.objects.filter(path__in=paths.ancestor_paths(after.path)).values_list("id", flat=True))
     delta: dict[Key, int] = defaultdict(int)
-    for ancestors, sign in ((old - new, -1), (new - old, +1)):
-        for ancestor in ancestors:
-            for dimension, value, n in rows:
-                delta[(ancestor, dimension, value)] += sign * n
-    if old_parent is not None:
-        delta[(old_parent.pk, ORG_DIRECT, "")] -= 1
-    delta[(new_parent.pk, ORG_DIRECT, "")] += 1
+    held = Position.objects.filter(org=after, ended_on__isnull=True, member__status__in=ACTIVE_STATUSES)
+    for role, theory in held.values_list("role", "member__theory_level_id"):
+        for dimension in leader_dimensions(role):
+            for org_id in above:
+                delta[(org_id, dimension, theory_value(theory))] += sign
+    _apply({key: n for key, n in delta.items() if n})
+
+
+def tally_hamlets_moved(locality_ids: Iterable, *, old: Iterable, new: Iterable, at) -> None:
+    """Hamlets passed from one commune organization to another: their residents' counts
+    (``hamlet``) leave the old commune's ancestors ``old`` and join ``new``'s; ``at`` is the
+    old commune, whose rows hold the counts."""
+    if deferred():
+        return
+    old, new = set(old), set(new)
+    rows = OrgTally.objects.filter(org_id=at, dimension=HAMLET, value__in=[str(pk) for pk in locality_ids], count__gt=0)
+    delta: dict[Key, int] = defaultdict(int)
+    for value, n in rows.values_list("value", "count"):
+        for org_id in old - new:
+            delta[(org_id, HAMLET, value)] -= n
+        for org_id in new - old:
+            delta[(org_id, HAMLET, value)] += n
     _apply({key: n for key, n in delta.items() if n})
 
 
@@ -492,12 +510,8 @@ def _apply(delta: dict[Key, int]) -> None:
 
 def tally_recount() -> dict[Key, int]:
     """Every tally, recounted from the member, position and organization tables."""
-    orgs = {org_id: (path, kind, sector, upper, parent, live) for org_id, path, kind, sector, upper, parent, live in (
-        (o[0], o[1], o[2], o[3], o[4], o[5], o[6] is None)
-        for o in Org.objects.values_list("id", "path", "kind", "sector", "has_upper_rights", "parent_id", "dissolved_on")
-    )}
+    orgs, ancestors = _org_table()
     ids_by_path = {values[0]: org_id for org_id, values in orgs.items()}
-    ancestors = {org_id: _ancestor_ids(values[0], ids_by_path) for org_id, values in orgs.items()}
     active = Member.objects.filter(status__in=ACTIVE_STATUSES).order_by()
     counts: dict[Key, int] = defaultdict(int)
     for dimension, field in DIMENSIONS.items():
@@ -538,6 +552,24 @@ def tally_recount() -> dict[Key, int]:
                 counts[(ancestor, LOCALITIES, value)] += 1
     for key, n in _recount_flows().items():
         counts[key] += n
+    _count_structure(orgs, ancestors, own=counts, counts=counts)
+    return {key: n for key, n in counts.items() if n}
+
+
+def _org_table() -> tuple[dict, dict]:
+    """Every organization (id → path, kind, sector, upper rights, parent, live) and its
+    ancestors' ids (itself included)."""
+    orgs = {org_id: (path, kind, sector, upper, parent, live) for org_id, path, kind, sector, upper, parent, live in (
+        (o[0], o[1], o[2], o[3], o[4], o[5], o[6] is None)
+        for o in Org.objects.values_list("id", "path", "kind", "sector", "has_upper_rights", "parent_id", "dissolved_on")
+    )}
+    ids_by_path = {values[0]: org_id for org_id, values in orgs.items()}
+    return orgs, {org_id: _ancestor_ids(values[0], ids_by_path) for org_id, values in orgs.items()}
+
+
+def _count_structure(orgs: dict, ancestors: dict, *, own: Mapping[Key, int], counts: dict[Key, int]) -> None:
+    """Organizations by kind, direct children, grassroots by sector, and the flags (judged on
+    each organization's own counts in ``own``), added to ``counts``."""
     today = date.today()
     for org_id, (path, kind, sector, upper, parent, live) in orgs.items():
         if not live:
@@ -549,10 +581,90 @@ def tally_recount() -> dict[Key, int]:
         if parent is not None:
             counts[(parent, ORG_DIRECT, "")] += 1
         for flag, spec in FLAGS.items():
-            if kind in spec.kinds and counts.get((org_id, spec.dimension, spec.value), 0) >= spec.rule.value(today):
+            if kind in spec.kinds and own.get((org_id, spec.dimension, spec.value), 0) >= spec.rule.value(today):
                 for ancestor in ancestors[org_id]:
                     counts[(ancestor, flag, "")] += 1
-    return {key: n for key, n in counts.items() if n}
+
+
+# What a restructuring does not move with a subtree but recounts (``tally_fix_derived``):
+# counts that depend on where organizations sit, not on what is under them.
+DERIVED_DIMENSIONS = (ORG_KIND, ORG_DIRECT, GRASSROOTS_SECTOR, CELL_COMMITTEE_FLAG, LARGE_GRASSROOTS_FLAG,
+                      HAMLETS_WITH_MEMBERS, FLOW + TRANSFER_IN, FLOW + TRANSFER_OUT)
+
+
+def tally_fix_derived() -> int:
+    """Recount the derived dimensions exactly and correct the stored rows; returns how many
+    rows changed. Cheap at any scale: it reads the organization table, the transfers and
+    a few stored rows per organization, never the members."""
+    orgs, ancestors = _org_table()
+    own_dims = {(spec.dimension, spec.value) for spec in FLAGS.values()}
+    own: dict[Key, int] = {}
+    flagged_kinds = set().union(*(spec.kinds for spec in FLAGS.values()))
+    candidates = [org_id for org_id, values in orgs.items() if values[5] and values[1] in flagged_kinds]
+    for start in range(0, len(candidates), 5000):
+        rows = OrgTally.objects.filter(
+            org_id__in=candidates[start:start + 5000], dimension__in={d for d, _ in own_dims}
+        ).values_list("org_id", "dimension", "value", "count")
+        own.update({(o, d, v): n for o, d, v, n in rows if (d, v) in own_dims})
+    counts: dict[Key, int] = defaultdict(int)
+    _count_structure(orgs, ancestors, own=own, counts=counts)
+    with_members = OrgTally.objects.filter(dimension=HAMLET, count__gt=0).values_list("org_id").annotate(n=Count("id")).order_by()
+    for org_id, n in with_members:
+        counts[(org_id, HAMLETS_WITH_MEMBERS, "")] += n
+    for key, n in _recount_transfer_flows().items():
+        counts[key] += n
+    stored = {
+        (o, d, v): n for o, d, v, n in OrgTally.objects.filter(dimension__in=DERIVED_DIMENSIONS).values_list("org_id", "dimension", "value", "count")
+    }
+    delta = {key: counts.get(key, 0) - stored.get(key, 0) for key in set(counts) | set(stored)}
+    delta = {key: n for key, n in delta.items() if n}
+    _apply(delta)
+    return len(delta)
+
+
+def _recount_transfer_flows() -> dict[Key, int]:
+    from dangbo.members.models import MemberEvent
+
+    flows = []
+    for day, from_org, to_org in MemberEvent.objects.filter(kind="transferred").values_list("effective_on", "from_org_id", "to_org_id"):
+        if from_org and to_org:
+            flows.append((FLOW + TRANSFER_OUT, day.isoformat(), from_org, to_org))
+            flows.append((FLOW + TRANSFER_IN, day.isoformat(), to_org, from_org))
+    return _flow_delta([], flows)
+
+
+def tally_subtrees_moved(moves: Iterable[tuple[object, Iterable, Iterable]]) -> None:
+    """Subtrees moved: for each (organization, its ancestors before, its ancestors after; the
+    organization itself not among them), the counts under it leave the ancestors it no longer
+    sits under and join the new ones. Done in the database, one statement per few thousand
+    subtrees, whatever their size; the derived dimensions are left to ``tally_fix_derived``."""
+    if deferred():
+        return
+    mapping = []
+    for org_id, before, after in moves:
+        before, after = set(before), set(after)
+        mapping += [(org_id, a, -1) for a in before - after] + [(org_id, a, +1) for a in after - before]
+    if not mapping:
+        return
+    connection = connections[router.db_for_write(OrgTally)]
+    table = connection.ops.quote_name(OrgTally._meta.db_table)
+    org_field = OrgTally._meta.get_field("org").target_field
+    cast = "::uuid" if connection.vendor == "postgresql" else ""
+    excluded = ", ".join(["%s"] * len(DERIVED_DIMENSIONS))
+    with connection.cursor() as cursor:
+        for start in range(0, len(mapping), 2000):
+            part = mapping[start:start + 2000]
+            values = ", ".join([f"(%s{cast}, %s{cast}, %s)"] * len(part))
+            params = [x for source, target, sign in part for x in (
+                org_field.get_db_prep_value(source, connection), org_field.get_db_prep_value(target, connection), sign)]
+            cursor.execute(
+                f"WITH m(source, target, sign) AS (VALUES {values}) "
+                f"INSERT INTO {table} (org_id, dimension, value, count) "
+                f"SELECT m.target, s.dimension, s.value, SUM(s.count * m.sign) FROM {table} s JOIN m ON s.org_id = m.source "
+                f"WHERE s.dimension NOT IN ({excluded}) GROUP BY m.target, s.dimension, s.value "
+                f"ON CONFLICT (org_id, dimension, value) DO UPDATE SET count = {table}.count + excluded.count",
+                params + list(DERIVED_DIMENSIONS),
+            )
 
 
 def _recount_flows() -> dict[Key, int]:
