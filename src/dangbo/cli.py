@@ -1,5 +1,5 @@
-"""The `dangbo` command: demo, serve, worker, createuser, todo, badges, report, check, and manage
-(any Django command)."""
+"""The `dangbo` command: demo, serve, worker, createuser, todo, badges, report, check,
+restructure, and manage (any Django command)."""
 
 from __future__ import annotations
 
@@ -325,6 +325,10 @@ def build_parser() -> argparse.ArgumentParser:
     from dangbo.stats.cli import add_parsers as add_report_parsers
 
     add_report_parsers(sub)
+
+    from dangbo.orgs.cli import add_parsers as add_restructure_parsers
+
+    add_restructure_parsers(sub)
 
     manage = sub.add_parser("manage", help="chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("manage_args", nargs=argparse.REMAINDER)
