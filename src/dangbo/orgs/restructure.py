@@ -367,18 +367,19 @@ def _end_positions(org_ids, *, effective_on: date, decision: DecisionRef, actor)
 def _move_hamlets(source: Org, into: Org) -> int:
     """The hamlets of ``source`` (as commune or as cell) pass to ``into``, with their counts."""
     from dangbo.members.models import Candidate
-    from dangbo.stats.tallies import locality_row, tally_hamlets_moved, tally_localities_changed
+    from dangbo.stats.tallies import tally_hamlets_moved, tally_localities_changed
 
     as_commune = list(Locality.objects.filter(commune=source).values_list("pk", flat=True))
     as_cell = list(Locality.objects.filter(cell=source).values_list("pk", flat=True))
     touched = sorted(set(as_commune) | set(as_cell))
-    befores = {pk: locality_row(pk) for pk in touched}
+    befores = _locality_rows(touched)
     if as_commune:
         Locality.objects.filter(pk__in=as_commune).update(commune=into, commune_path=into.path, version=F("version") + 1)
         tally_hamlets_moved(as_commune, old=_ancestors(source.path), new=_ancestors(into.path), at=source.pk)
     if as_cell:
         Locality.objects.filter(pk__in=as_cell).update(cell=into, version=F("version") + 1)
-    tally_localities_changed([(befores[pk], locality_row(pk)) for pk in touched])
+    afters = _locality_rows(touched)
+    tally_localities_changed([(befores[pk], afters[pk]) for pk in touched])
     Candidate.objects.filter(cell=source, state=Candidate.State.ACTIVE).update(cell=into, cell_path=into.path)
     return len([pk for pk in touched if befores[pk]["dissolved_on"] is None])
 
@@ -417,8 +418,8 @@ def org_merge(*, sources: list[Org], into: Org, effective_on: date, decision: De
         data={"role": "into", "from": [str(s.pk) for s in sources], "names": [s.name for s in sources]}, **decision.fields(),
     )
     moves = []
+    _end_positions([source.pk for source in sources], effective_on=effective_on, decision=decision, actor=actor)
     for source in sources:
-        _end_positions([source.pk], effective_on=effective_on, decision=decision, actor=actor)
         outcome.members_rehomed += _rehome(list(_active_members([source.pk])), into, effective_on=effective_on, decision=decision, actor=actor)
         _rehome(list(_hosted_members([source.pk])), into, effective_on=effective_on, decision=decision, actor=actor, hosted=True)
         for child in list(Org.objects.filter(parent=source, dissolved_on__isnull=True).order_by("path")):
@@ -553,10 +554,10 @@ def org_split(*, source: Org, shares: dict[Org, Share], effective_on: date, deci
 
 
 def _move_selected_hamlets(source: Org, org: Org, locality_ids) -> int:
-    from dangbo.stats.tallies import locality_row, tally_hamlets_moved, tally_localities_changed
+    from dangbo.stats.tallies import tally_hamlets_moved, tally_localities_changed
 
     chosen = list(Locality.objects.filter(pk__in=list(locality_ids)))
-    befores = {h.pk: locality_row(h.pk) for h in chosen}
+    befores = _locality_rows([h.pk for h in chosen])
     as_commune = [h.pk for h in chosen if h.commune_id == source.pk]
     if as_commune:
         Locality.objects.filter(pk__in=as_commune).update(commune=org, commune_path=org.path, version=F("version") + 1)
@@ -565,8 +566,15 @@ def _move_selected_hamlets(source: Org, org: Org, locality_ids) -> int:
     if as_cell:
         cell = org if not org_rules.check_member_holder(kind=org.kind, on=date.today()) else None
         Locality.objects.filter(pk__in=as_cell).update(cell=cell, version=F("version") + 1)
-    tally_localities_changed([(befores[pk], locality_row(pk)) for pk in befores])
+    afters = _locality_rows(list(befores))
+    tally_localities_changed([(befores[pk], afters[pk]) for pk in befores])
     return len(chosen)
+
+
+def _locality_rows(pks: list) -> dict:
+    from dangbo.stats.tallies import LOCALITY_FIELDS
+
+    return {row.pop("pk"): row for row in Locality.objects.filter(pk__in=pks).values("pk", *LOCALITY_FIELDS)}
 
 
 # --- change of kind, upper-level rights ------------------------------------------------------

@@ -103,6 +103,7 @@ FLAGS = {
 
 
 _DEFERRED: ContextVar[bool] = ContextVar("tallies_deferred", default=False)
+_DERIVED_LATER: ContextVar[dict | None] = ContextVar("derived_later", default=None)
 
 
 def deferred() -> bool:
@@ -122,6 +123,20 @@ def tallies_deferred() -> Iterator[None]:
     finally:
         _DEFERRED.reset(token)
     tally_rebuild()
+
+
+@contextmanager
+def derived_counts_deferred() -> Iterator[None]:
+    """A restructuring plan runs many operations; inside this block each one's
+    ``tally_fix_derived`` is put off, and done once when the block ends without error."""
+    box = {"pending": False}
+    token = _DERIVED_LATER.set(box)
+    try:
+        yield
+    finally:
+        _DERIVED_LATER.reset(token)
+    if box["pending"]:
+        tally_fix_derived()
 
 
 def _get(row, name: str):
@@ -596,6 +611,12 @@ def tally_fix_derived() -> int:
     """Recount the derived dimensions exactly and correct the stored rows; returns how many
     rows changed. Cheap at any scale: it reads the organization table, the transfers and
     a few stored rows per organization, never the members."""
+    if deferred():
+        return 0
+    later = _DERIVED_LATER.get()
+    if later is not None:
+        later["pending"] = True
+        return 0
     orgs, ancestors = _org_table()
     own_dims = {(spec.dimension, spec.value) for spec in FLAGS.values()}
     own: dict[Key, int] = {}

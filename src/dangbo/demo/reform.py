@@ -1,0 +1,123 @@
+"""The July 2025 reform of the demo province, as a restructuring plan.
+
+From the official mapping of old communes to new ones (``reform2025``, generated from the
+``vietnamadminunits`` data and checked against Nghị quyết 1673/NQ-UBTVQH15), the plan:
+
+1. establishes a Party committee for every new commune or ward directly under the
+   provincial committee (``thanh_lap``);
+2. merges the committees of the old communes into it (``hop_nhat``): their village and
+   agency cells move with their members, their hamlets pass to it, their committees'
+   positions end;
+3. moves the other grassroots organizations of each district (agencies, schools, health
+   centres ...) to the provincial agencies-and-enterprises bloc (``chuyen``) — a
+   simplification: in the real reform they went to the new communes' committees or to
+   the provincial committees of agencies, case by case, by decisions the seeds do not give;
+4. dissolves the district committees (``giai_the``), whose positions end.
+
+All effective 1/7/2025. The establishing and dissolving decisions' numbers are the demo's
+own (the real ones are not in the seeds); the legal basis named is the Resolution.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dangbo.demo.profiles import Profile
+from dangbo.demo.reform2025 import EFFECTIVE_DATE, RESOLUTION_NUMBER, new_commune_sector, old_to_new
+from functools import reduce
+from operator import or_
+
+from dangbo.members.models import ACTIVE_STATUSES, Member
+from dangbo.orgs import paths
+from dangbo.orgs.kinds import OrgKind, Sector
+from dangbo.orgs.models import Org
+from dangbo.rules.orgs import GRASSROOTS_COMMITTEE_THRESHOLD
+
+DECIDED_ON = date(2025, 6, 30)
+BODY = "Ban Thường vụ Tỉnh ủy"
+BLOC_CODE = "LCI-KCQ"
+COMMUNE_SECTORS = (Sector.COMMUNE, Sector.WARD, Sector.TOWNLET)
+
+
+def _any(qs):
+    return reduce(or_, qs)
+
+
+class ReformError(Exception):
+    """The demo's tree does not match the mapping (a commune the Resolution does not name)."""
+
+
+def _commune_name(org: Org) -> str:
+    """«Đảng bộ xã Tả Van» → «Xã Tả Van», as the mapping spells the commune."""
+    rest = org.name.removeprefix("Đảng bộ ")
+    for prefix in ("thị trấn ", "phường ", "xã "):
+        if rest.startswith(prefix):
+            return prefix.capitalize() + rest[len(prefix):]
+    return rest
+
+
+def reform_plan_rows(profile: Profile) -> list[dict[str, str]]:
+    """The plan for the province as it stands (the demo of ``profile``, possibly after years of
+    simulated history), in the columns of ``orgs.plans``."""
+    province = Org.objects.get(code="LCI")
+    on = EFFECTIVE_DATE.strftime("%d/%m/%Y")
+    decided = DECIDED_ON.strftime("%d/%m/%Y")
+    mapping = old_to_new()
+    districts = [spec for spec in profile.uppers if spec.district]
+    sources: dict[str, list[Org]] = {}
+    others: list[Org] = []
+    for spec in districts:
+        district = Org.objects.get(code=spec.code)
+        for child in Org.objects.filter(parent=district, dissolved_on__isnull=True).order_by("path"):
+            if child.kind == OrgKind.GRASSROOTS_COMMITTEE and child.sector in COMMUNE_SECTORS:
+                key = (spec.district, _commune_name(child))
+                if key not in mapping:
+                    raise ReformError(f"«{child.name}» ({spec.district}) không có trong Nghị quyết {RESOLUTION_NUMBER}.")
+                sources.setdefault(mapping[key], []).append(child)
+            else:
+                others.append(child)
+    rows: list[dict[str, str]] = []
+    number = 100
+
+    def decision() -> dict[str, str]:
+        nonlocal number
+        number += 1
+        return {"ngay_hieu_luc": on, "so_quyet_dinh": f"{number}-QĐ/TU", "ngay_quyet_dinh": decided, "co_quan_quyet_dinh": BODY}
+
+    codes = {}
+    for index, new_name in enumerate(sorted(sources), start=1):
+        code = f"LCI-XP{index:02d}"
+        codes[new_name] = code
+        sector = new_commune_sector(new_name)
+        rows.append({"thao_tac": "thanh_lap", "ma_to_chuc": code, "ma_dich": province.code,
+                     "ten": "Đảng bộ " + new_name[0].lower() + new_name[1:], "loai": OrgKind.GRASSROOTS_COMMITTEE,
+                     "loai_hinh": sector, **decision()})
+    threshold = GRASSROOTS_COMMITTEE_THRESHOLD.value(EFFECTIVE_DATE)
+    for new_name in sorted(sources):
+        merge = decision()
+        members = Member.objects.filter(
+            _any(paths.subtree_q(old.path, "org_path") for old in sources[new_name]), status__in=ACTIVE_STATUSES).count()
+        if members < threshold:  # as the generator does for small demos: the approval art. 21 asks for
+            merge["van_ban_dong_y"] = "Văn bản đồng ý của Ban Thường vụ Tỉnh ủy (dữ liệu mẫu)"
+        for old in sources[new_name]:
+            rows.append({"thao_tac": "hop_nhat", "ma_to_chuc": old.code, "ma_dich": codes[new_name], **merge})
+    move = decision()
+    for org in others:
+        rows.append({"thao_tac": "chuyen", "ma_to_chuc": org.code, "ma_dich": BLOC_CODE, **move})
+    for spec in districts:
+        rows.append({"thao_tac": "giai_the", "ma_to_chuc": spec.code, **decision()})
+    return rows
+
+
+def apply_reform(profile: Profile, *, plan_path=None, progress=print):
+    """Build the plan, write it to ``plan_path`` (CSV) if given, and apply it as one."""
+    from dangbo.orgs.cli import describe
+    from dangbo.orgs.plans import plan_run, rows_from_dicts, write_plan_csv
+
+    rows = reform_plan_rows(profile)
+    if plan_path is not None:
+        write_plan_csv(rows, plan_path)
+    report = plan_run(rows_from_dicts(rows), apply=True)
+    if not report.ok:
+        raise ReformError("\n".join(describe(report)))
+    return report

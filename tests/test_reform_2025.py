@@ -1,0 +1,83 @@
+"""The July 2025 reform on the demo province: two districts of Lào Cai, built as in October
+2021, restructured by the plan built from the official mapping (NQ 1673/NQ-UBTVQH15)."""
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from dangbo.demo.generator import build_demo
+from dangbo.demo.profiles import LAO_CAI_2021
+from dangbo.demo.reform import apply_reform, reform_plan_rows
+from dangbo.demo.reform2025 import old_to_new
+from dangbo.members.models import ACTIVE_STATUSES, Member
+from dangbo.orgs.kinds import CELL_KINDS, OrgKind
+from dangbo.orgs.models import Locality, Org, OrgEvent
+from dangbo.orgs.selectors import org_versions_on
+from dangbo.stats.frames import frame_for
+from dangbo.stats.indicators import BY_CODE, context_for, evaluate
+from dangbo.stats.tallies import tally_differences
+
+# Bắc Hà (with Xã Tà Chải, merged into Thị trấn Bắc Hà before the reform), and the
+# provincial bloc that receives the district's other organizations.
+_KEEP = {"LCI-BH", "LCI-KCQ"}
+ONE_DISTRICT = dataclasses.replace(
+    LAO_CAI_2021, name="lao-cai-bac-ha", members=1500, renames=(),
+    uppers=tuple(dataclasses.replace(s, other_grassroots=min(s.other_grassroots, 3)) for s in LAO_CAI_2021.uppers if s.code in _KEEP),
+)
+BEFORE, AFTER = date(2024, 12, 31), date(2025, 12, 31)
+
+
+def _members(org, as_of):
+    return evaluate(context_for(frame_for(root=org, as_of=as_of)), BY_CODE["members.total"], org).value.value
+
+
+@pytest.fixture
+def province(db):
+    build_demo(ONE_DISTRICT, seed=5, progress=lambda line: None)
+    return Org.objects.get(code="LCI")
+
+
+def test_the_reform_is_previewed_then_keeps_every_member_and_redraws_the_tree(province, tmp_path):
+    from dangbo.orgs.plans import plan_run, rows_from_dicts
+
+    rows = reform_plan_rows(ONE_DISTRICT)
+    operations = [r["thao_tac"] for r in rows]
+    assert operations.count("giai_the") == 1 and "hop_nhat" in operations and "thanh_lap" in operations
+    preview = plan_run(rows_from_dicts(rows), apply=False)
+    assert preview.ok and not preview.applied
+    assert not Org.objects.filter(code__startswith="LCI-XP").exists()
+
+    active = Member.objects.filter(status__in=ACTIVE_STATUSES)
+    cells_before = dict(active.values_list("pk", "org_id"))
+    old_communes = list(Org.objects.filter(kind=OrgKind.GRASSROOTS_COMMITTEE, parent__code="LCI-BH",
+                                           sector__in=["commune", "ward", "townlet"]))
+    report = apply_reform(ONE_DISTRICT, plan_path=tmp_path / "ke-hoach.csv")
+    assert report.applied and (tmp_path / "ke-hoach.csv").exists()
+    # members before = after: nobody lost, doubled, moved out of their cell or left without one
+    assert dict(active.values_list("pk", "org_id")) == cells_before
+    assert report.members_before == report.members_after == len(cells_before)
+    assert not active.exclude(org__kind__in=CELL_KINDS).exists()
+    assert not active.filter(org__dissolved_on__isnull=False).exists()
+    assert all(m.org_path == m.org.path for m in active.select_related("org")[:500])
+    # the districts and old communes ceased; the new communes sit under the province
+    assert Org.objects.get(code="LCI-BH").dissolved_on == date(2025, 7, 1)
+    new_names = {old_to_new()[key] for key in old_to_new() if key[0] == "Huyện Bắc Hà"}
+    new = Org.objects.filter(parent=province, code__startswith="LCI-XP")
+    assert {o.name for o in new} == {"Đảng bộ " + n[0].lower() + n[1:] for n in new_names}
+    for old in old_communes:
+        event = OrgEvent.objects.get(org=old, kind=OrgEvent.Kind.MERGED)
+        assert event.effective_on == date(2025, 7, 1) and event.decision_no.endswith("-QĐ/TU")
+        assert Org.objects.get(pk=old.pk).dissolved_on == date(2025, 7, 1)
+    assert not Locality.objects.filter(dissolved_on__isnull=True, commune__dissolved_on__isnull=False).exists()
+    bac_ha = Org.objects.get(name="Đảng bộ xã Bắc Hà")
+    merged = set(OrgEvent.objects.get(org=bac_ha, kind=OrgEvent.Kind.MERGED).data["names"])
+    assert {"Đảng bộ thị trấn Bắc Hà", "Đảng bộ xã Tà Chải"} <= merged
+    # reports: 31/12/2024 on the old tree, 31/12/2025 on the new
+    district = Org.objects.get(code="LCI-BH")
+    assert _members(district, BEFORE) > 0 and _members(province, BEFORE) == _members(province, AFTER) == len(cells_before)
+    assert _members(bac_ha, AFTER) > 0
+    old_tree = {v.org_id for v in org_versions_on(day=BEFORE)}
+    assert district.pk in old_tree and bac_ha.pk not in old_tree
+    assert tally_differences() == []
+
