@@ -188,3 +188,27 @@ def test_upper_rights_are_granted_and_withdrawn_with_the_leaders_counted(two_com
     assert tally_differences() == []
     with pytest.raises(RuleViolation, match="Chỉ đảng bộ cơ sở"):
         org_set_upper_rights(org=tree.district, granted=True, effective_on=ON, decision=DECISION)
+
+
+def test_a_members_history_shows_the_merge_that_moved_their_cell_with_its_decision(client, two_communes):
+    from django.contrib.auth.models import User
+
+    from dangbo.accounts.models import AccessRole
+    from dangbo.accounts.services import role_grant
+
+    tree = two_communes
+    new = _new_commune(tree)
+    org_merge(sources=[tree.commune, tree.commune2], into=new, effective_on=ON, decision=DECISION, approval="CV 12")
+    org_merge(sources=[tree.cell_b], into=tree.cell_a, effective_on=ON + timedelta(days=1), decision=DECISION)
+    user = User.objects.create_user("lanhdao", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.LEADER, org=tree.province)
+    client.force_login(user)
+    stayed = Member.objects.filter(org=tree.cell_a).exclude(events__kind=MemberEvent.Kind.REHOMED).first()
+    html = client.get(f"/dang-vien/{stayed.pk}/").content.decode()
+    assert "Sắp xếp tổ chức (hợp nhất, sáp nhập)" in html and "Chi bộ thôn A chuyển về trực thuộc Đảng bộ xã Mới" in html
+    assert "Quyết định số 1673-QĐ/TU" in html
+    rehomed = Member.objects.get(events__kind=MemberEvent.Kind.REHOMED)
+    html = client.get(f"/dang-vien/{rehomed.pk}/").content.decode()
+    assert "Chuyển tổ chức đảng do sắp xếp tổ chức" in html and "từ Chi bộ thôn B đến Chi bộ thôn A" in html
+    api = client.get(f"/api/members/{stayed.pk}/history").json()
+    assert any(e["kind"] == "org_restructured" and e["cell"] == "Chi bộ thôn A" and e["to_org"] == "Đảng bộ xã Mới" for e in api)

@@ -89,6 +89,8 @@ class EventOut(Schema):
     to_org: str | None
     position_org: str | None
     role: str
+    # org_restructured: the member's cell, now under ``to_org``
+    cell: str | None = None
 
 
 class NationalIdOut(Schema):
@@ -101,6 +103,12 @@ class ErrorOut(Schema):
 
 
 def _event_out(event) -> dict:
+    if getattr(event, "is_org_change", False):  # the member's cell moved with a restructuring
+        return {
+            "kind": "org_restructured", "kind_label": f"Sắp xếp tổ chức ({event.kind_label.lower()})", "effective_on": event.effective_on,
+            "decision_no": event.decision_no, "decision_on": event.decision_on, "decision_body": event.decision_body,
+            "from_org": None, "to_org": event.parent_name, "position_org": None, "role": "", "cell": event.cell_name,
+        }
     return {
         "kind": event.kind, "kind_label": event.get_kind_display(), "effective_on": event.effective_on, "decision_no": event.decision_no,
         "decision_on": event.decision_on, "decision_body": event.decision_body, "from_org": event.from_org.name if event.from_org else None,

@@ -213,15 +213,61 @@ def member_profile(*, actor, member_id) -> Member:
     return member
 
 
-def member_history(*, actor, member: Member) -> list[MemberEvent]:
-    """The ledger of a member the actor may read, oldest first."""
+@dataclass(frozen=True)
+class OrgChange:
+    """A restructuring that moved the member's cell while they belonged to it (their own
+    ledger did not change: the cell kept its identity); shown in the member's history."""
+
+    effective_on: date
+    kind_label: str
+    cell_name: str
+    parent_name: str
+    decision_no: str
+    decision_on: date | None
+    decision_body: str
+    is_org_change: bool = True
+
+
+def member_org_changes(member: Member) -> list[OrgChange]:
+    """The moves, merges and splits that placed the member's cell under another organization
+    during the member's time in it, from the cell's dated versions and their events."""
+    from dangbo.orgs.models import OrgEvent, OrgVersion
+
+    kinds = [OrgEvent.Kind.MOVED, OrgEvent.Kind.MERGED, OrgEvent.Kind.SPLIT]
+    changes = []
+    for placement in Placement.objects.filter(member=member, counted=True):
+        versions = OrgVersion.objects.filter(org_id=placement.org_id, valid_from__gt=placement.valid_from, event__kind__in=kinds)
+        if placement.valid_to is not None:
+            versions = versions.filter(valid_from__lt=placement.valid_to)
+        for version in versions.select_related("event"):
+            parent = (
+                OrgVersion.objects.filter(org_id=version.parent_id, valid_from__lte=version.valid_from)
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=version.valid_from))
+                .values_list("name", flat=True).first()
+            ) if version.parent_id else ""
+            event = version.event
+            changes.append(OrgChange(
+                effective_on=version.valid_from, kind_label=event.get_kind_display(), cell_name=version.name,
+                parent_name=parent or "", decision_no=event.decision_no, decision_on=event.decision_on,
+                decision_body=event.decision_body,
+            ))
+    return changes
+
+
+def member_history(*, actor, member: Member) -> list:
+    """The ledger of a member the actor may read, with the restructurings that moved their
+    cell (``OrgChange``), oldest first."""
     if not actor.can_read_member(member):
         raise NotInScope(member.pk)
-    return list(
+    events = list(
         MemberEvent.objects.filter(member=member)
         .select_related("from_org", "to_org", "position_org", "authority_org", "recorded_by")
         .order_by("effective_on", "seq")
     )
+    changes = member_org_changes(member)
+    if not changes:
+        return events
+    return sorted(events + changes, key=lambda item: (item.effective_on, getattr(item, "seq", 0)))
 
 
 def member_national_id(*, actor, member_id) -> str:
