@@ -212,3 +212,28 @@ def test_a_members_history_shows_the_merge_that_moved_their_cell_with_its_decisi
     assert "Chuyển tổ chức đảng do sắp xếp tổ chức" in html and "từ Chi bộ thôn B đến Chi bộ thôn A" in html
     api = client.get(f"/api/members/{stayed.pk}/history").json()
     assert any(e["kind"] == "org_restructured" and e["cell"] == "Chi bộ thôn A" and e["to_org"] == "Đảng bộ xã Mới" for e in api)
+
+
+def test_member_lists_of_a_past_day_are_drawn_on_that_days_tree(client, two_communes):
+    from django.contrib.auth.models import User
+
+    from dangbo.accounts.models import AccessRole
+    from dangbo.accounts.services import role_grant
+
+    tree = two_communes
+    new = _new_commune(tree)
+    org_merge(sources=[tree.commune, tree.commune2], into=new, effective_on=ON, decision=DECISION, approval="CV 12")
+    org_merge(sources=[tree.cell_b], into=tree.cell_a, effective_on=ON, decision=DECISION)
+    user = User.objects.create_user("lanhdao", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.LEADER, org=tree.province)
+    client.force_login(user)
+    old = client.get("/dang-vien/", {"org": str(tree.district.pk), "ngay": "31/12/2024"}).content.decode()
+    assert "Kết quả: 3 đảng viên ngày 31/12/2024" in old and "Chi bộ thôn B" in old  # the cell of that day
+    assert "Kết quả: 0 đảng viên" in client.get("/dang-vien/", {"org": str(tree.district.pk)}).content.decode()
+    now = client.get("/dang-vien/", {"org": str(new.pk), "ngay": "31/12/2025"}).content.decode()
+    assert "Kết quả: 5 đảng viên ngày 31/12/2025" in now and "Chi bộ thôn B" not in now
+    export = client.get("/dang-vien/xuat/", {"org": str(tree.district.pk), "ngay": "31/12/2024", "dinh-dang": "csv"})
+    body = b"".join(export.streaming_content).decode("utf-8-sig") if export.streaming else export.content.decode("utf-8-sig")
+    assert body.count("Chi bộ thôn") == 3 and "Chi bộ thôn B" in body
+    future = client.get("/dang-vien/", {"ngay": "01/01/2999"})
+    assert future.status_code == 400 and "Ngày không thể sau hôm nay" in future.content.decode()

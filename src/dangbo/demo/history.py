@@ -12,7 +12,8 @@ of any size gets the same proportions):
   the window. Every probationary member already there whose 12 months end in the window
   is recognized too.
 * deaths 0.9 % (0.8–1 % of the stock a year), chosen by age (mortality doubling about
-  every 8 years of age). Positions a member held end with them (the ledger closes them).
+  every 8 years of age). Positions a member held end with them (the ledger closes them);
+  secretaries are spared, since no election of a successor is simulated.
 * official transfers between cells of the province 2 %, three in four inside the same
   organization directly under the province (district, bloc, police...). Members holding
   a position, away from their cell (``standing``) or with an open transfer or
@@ -38,6 +39,7 @@ import math
 import random
 import time
 from collections import Counter, defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
@@ -61,7 +63,9 @@ from dangbo.members.models import (
     Standing,
     TransferCase,
 )
+from dangbo.members.roles import Role
 from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind, Sector
+from dangbo.orgs import paths
 from dangbo.orgs.models import Org
 from dangbo.orgs.services import DecisionRef
 from dangbo.rules import admission as admission_rules
@@ -182,6 +186,10 @@ def _age(birth: date, on: date) -> float:
     return (on - birth).days / DAYS_PER_YEAR
 
 
+def _above_grassroots(org: _Org) -> bool:
+    return org.kind in (OrgKind.PROVINCE, OrgKind.UPPER) or org.has_upper_rights
+
+
 def _committee(org: _Org) -> tuple[str, str]:
     """The committee leading ``org`` ("Huyện ủy Bát Xát") and its decision suffix ("HU")."""
     for prefix, word, suffix in _COMMITTEES:
@@ -201,7 +209,7 @@ class _History:
         self.members: dict[UUID, _Rec] = {}
         self.pool: list[UUID] = []  # members in good standing who may get an event
         self.index: dict[UUID, int] = {}
-        self.year: Counter = Counter()
+        self.by_year: dict[int, Counter] = defaultdict(Counter)  # events by the year they take effect
 
     # --- loading the tree and the members -------------------------------------------------
 
@@ -215,7 +223,10 @@ class _History:
         self.by_path = {o.path: o for o in self.orgs.values()}
         self.cells = [o for o in self.orgs.values() if o.live and o.kind in CELL_KINDS]
 
-        holders = set(Position.objects.filter(ended_on__isnull=True).values_list("member_id", flat=True))
+        self.held = Counter(Position.objects.filter(ended_on__isnull=True).values_list("member_id", flat=True))
+        self.secretaries = set(
+            Position.objects.filter(ended_on__isnull=True, role=Role.SECRETARY).values_list("member_id", flat=True)
+        )
         frozen = set(TransferCase.objects.filter(state=TransferCase.State.OPEN).values_list("member_id", flat=True))
         frozen |= set(DisciplineCase.objects.filter(state=DisciplineCase.State.OPEN).values_list("member_id", flat=True))
         last_on = dict(
@@ -245,7 +256,7 @@ class _History:
                 org.minority += ethnicity != "01"
                 if len(org.samples) < 12:
                     org.samples.append((residence, locality_id, hometown))
-            rec = _Rec(mid, org_id, full_from, birth, standing == Standing.NORMAL, mid in holders,
+            rec = _Rec(mid, org_id, full_from, birth, standing == Standing.NORMAL, mid in self.held,
                        last_on.get(mid, date.min))
             self.members[mid] = rec
             if mid not in frozen:
@@ -283,7 +294,7 @@ class _History:
     @staticmethod
     def _scope(cell: _Org) -> str:
         """The path of the organization directly under the root that contains ``cell``."""
-        return cell.path[:10]
+        return cell.path[: 2 * (paths.SEGMENT_WIDTH + 1)]
 
     def _add(self, mid: UUID) -> None:
         self.index[mid] = len(self.pool)
@@ -327,10 +338,11 @@ class _History:
             if a != b:
                 break
             common += a
-        common = common[: common.rfind(".") + 1]
-        org = self.by_path.get(common) or self._grassroots(source)
+        org = self.by_path.get(common[: common.rfind(".") + 1]) or source
+        if not _above_grassroots(org):
+            org = self._grassroots(org)  # a sub-committee's transfers are its grassroots committee's
         name, suffix = _committee(org)
-        return (name if org.kind in GRASSROOTS_KINDS else f"Ban Thường vụ {name}"), suffix
+        return (f"Ban Thường vụ {name}" if _above_grassroots(org) else name), suffix
 
     def _decision(self, on: date, authority: tuple[str, str]) -> DecisionRef:
         body, suffix = authority
@@ -393,7 +405,7 @@ class _History:
         new_members = self._admissions(first, last, self._draw(active * ADMISSION_RATE * share))
         pairs: list[tuple[Member, MemberEvent]] = []
         cases: list[DisciplineCase] = []
-        cards: list[Member] = []
+        cards: list[tuple[UUID, str]] = []
         self._recognitions(first, last, pairs, cards)
         taken = {member.pk for member, _ in pairs}
         self._deaths(first, last, self._draw(active * DEATH_RATE * share), pairs, taken)
@@ -406,7 +418,7 @@ class _History:
         if cases:
             DisciplineCase.objects.bulk_create(cases)
         if cards:
-            Member.objects.bulk_update(cards, ["card_number"], batch_size=500)
+            _set_cards(cards)
 
     def _active_count(self) -> int:
         return self.summary.members_before + self.summary.admitted - self.summary.died - self.summary.exits
@@ -423,8 +435,8 @@ class _History:
             if admitted_on > last:
                 continue
             rows.append(self._new_member(cell, admitted_on))
+            self.by_year[admitted_on.year][Kind.ADMITTED] += 1
         self.summary.admitted += len(rows)
-        self.year[Kind.ADMITTED] += len(rows)
         return rows
 
     def _new_member(self, cell: _Org, admitted_on: date) -> tuple[Member, list[MemberEvent]]:
@@ -452,7 +464,7 @@ class _History:
             assert due.on == full_on
             events.append(self._recognition(due.on, due.rule_ref, cell))
             self.summary.recognized += 1
-            self.year[Kind.RECOGNIZED] += 1
+            self.by_year[due.on.year][Kind.RECOGNIZED] += 1
         for seq, event in enumerate(events, start=1):
             event.seq = seq
         cell.active += 1
@@ -463,7 +475,7 @@ class _History:
         return member, events
 
     def _recognition(self, full_on: date, rule_ref: str, cell: _Org) -> MemberEvent:
-        decided = min(full_on + timedelta(days=self.rng.randrange(5, 40)), max(full_on, self.end))
+        decided = min(full_on + timedelta(days=self.rng.randrange(5, 40)), self.end)  # not after ``end``
         decision = self._decision(decided, self._admitting(cell))
         return MemberEvent(kind=Kind.RECOGNIZED, effective_on=full_on, rule_version=rule_ref, data={}, **decision.fields())
 
@@ -479,9 +491,9 @@ class _History:
             rec.full_from, rec.last_on = due, due
             cell.full += 1
             if self.rng.random() < CARD_SHARE:
-                cards.append(Member(pk=mid, card_number=self.people._card()))
+                cards.append((mid, self.people._card()))
             self.summary.recognized += 1
-            self.year[Kind.RECOGNIZED] += 1
+            self.by_year[due.year][Kind.RECOGNIZED] += 1
 
     def _deaths(self, first: date, last: date, count: int, pairs, taken) -> None:
         done, tries = 0, 0
@@ -489,19 +501,18 @@ class _History:
             tries += 1
             mid = self.pool[self.rng.randrange(len(self.pool))]
             rec = self.members[mid]
-            if mid in taken:
-                continue
+            if mid in taken or mid in self.secretaries:
+                continue  # no election of a successor is simulated: secretaries stay
             on = self._after(rec, first, last)
             if on is None or self.rng.random() > math.exp(_GOMPERTZ * (min(_age(rec.birth, on), 95) - 95)):
                 continue
             if not self._may_leave(rec, on):
                 continue
             pairs.append((Member(pk=mid), MemberEvent(kind=Kind.DIED, effective_on=on, data={})))
-            if rec.holder:
-                self.summary.positions_closed += Position.objects.filter(member_id=mid, ended_on__isnull=True).count()
+            self.summary.positions_closed += self.held.get(mid, 0)
             self._gone(rec, on, taken)
             self.summary.died += 1
-            self.year[Kind.DIED] += 1
+            self.by_year[on.year][Kind.DIED] += 1
             done += 1
 
     def _gone(self, rec: _Rec, on: date, taken: set) -> None:
@@ -534,7 +545,7 @@ class _History:
             self._gone(rec, on, taken)
             name = str(event.kind)
             setattr(self.summary, name, getattr(self.summary, name) + 1)
-            self.year["exits"] += 1
+            self.by_year[on.year]["exits"] += 1
             done += 1
 
     def _strike_off(self, cell: _Org, on: date) -> MemberEvent:
@@ -626,7 +637,7 @@ class _History:
             rec.org_id, rec.last_on = target.id, on
             taken.add(mid)
             self.summary.transferred += 1
-            self.year[Kind.TRANSFERRED] += 1
+            self.by_year[on.year][Kind.TRANSFERRED] += 1
             done += 1
 
     def _target(self, source: _Org, on: date) -> _Org | None:
@@ -641,13 +652,22 @@ class _History:
     # progress -------------------------------------------------------------------------------------
 
     def _report_year(self, last: date) -> None:
-        y = self.year
+        y = self.by_year.pop(last.year, Counter())
         self.progress(
             f"  {last:%m/%Y}: kết nạp {format_number(y[Kind.ADMITTED])}, công nhận chính thức {format_number(y[Kind.RECOGNIZED])}, "
             f"chuyển sinh hoạt {format_number(y[Kind.TRANSFERRED])}, từ trần {format_number(y[Kind.DIED])}, "
             f"ra khỏi Đảng {format_number(y['exits'])}; còn {format_number(self._active_count())} đảng viên"
         )
-        self.year = Counter()
+
+
+def _set_cards(cards: list[tuple[UUID, str]]) -> None:
+    """Card numbers for newly recognized members (an identity field, not the ledger's)."""
+    table = connection.ops.quote_name(Member._meta.db_table)
+    column = connection.ops.quote_name(Member._meta.get_field("card_number").column)
+    pk = Member._meta.pk
+    rows = [(card, pk.get_db_prep_save(mid, connection)) for mid, card in cards]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {connection.ops.quote_name(pk.column)} = %s", rows)
 
 
 def simulate_history(*, start: date, end: date, seed: int, progress=print) -> HistorySummary:
@@ -655,15 +675,19 @@ def simulate_history(*, start: date, end: date, seed: int, progress=print) -> Hi
     in one transaction, audited as one operation; returns the counts."""
     from dangbo.audit.context import bulk_operation
     from dangbo.audit.services import Action, audit_record
-    from dangbo.stats.tallies import tallies_deferred
+    from dangbo.stats.tallies import deferred, tallies_deferred
 
     if end < start:
         raise ValueError("end must not precede start")
     started = time.monotonic()
+    # Inside a caller's own tallies_deferred (history, reform, history in one block) the
+    # caller recounts once at its end; otherwise this run recounts once at its end.
+    recount = not deferred()
     with transaction.atomic():
-        with bulk_operation("demo"), tallies_deferred():
+        with bulk_operation("demo"), (tallies_deferred() if recount else nullcontext()):
             summary = _History(start=start, end=end, seed=seed, progress=progress).run()
-            progress("Đếm số liệu tổng hợp ...")
+            if recount:
+                progress("Đếm số liệu tổng hợp ...")
         audit_record(
             action=Action.DEMO_GENERATED,
             data={"history": f"{start.isoformat()}..{end.isoformat()}", "seed": seed,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dangbo.core import spreadsheet
 from dangbo.core.formats import format_date
 from dangbo.core.spreadsheet import neutralize
-from dangbo.members.models import Member
+from dangbo.members.models import Member, MemberStatus
 
 COLUMNS = (
     ("STT", None),
@@ -16,8 +16,8 @@ COLUMNS = (
     ("Ngày sinh", lambda m: format_date(m.birth_date)),
     ("Dân tộc", lambda m: m.ethnicity.name),
     ("Tôn giáo", lambda m: m.religion.name),
-    ("Tình trạng", lambda m: m.get_status_display()),
-    ("Chi bộ", lambda m: m.org.name),
+    ("Tình trạng", lambda m: MemberStatus(m.status_then).label if getattr(m, "status_then", None) else m.get_status_display()),
+    ("Chi bộ", lambda m: getattr(m, "cell_then", None) or m.org.name),  # a past day's list: the cell of that day
     ("Ngày vào Đảng", lambda m: format_date(m.admitted_on)),
     ("Ngày chính thức", lambda m: format_date(m.full_on)),
     ("Giáo dục phổ thông", lambda m: m.general_education.name if m.general_education else ""),

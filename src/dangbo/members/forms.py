@@ -31,6 +31,7 @@ class MemberSearchForm(forms.Form):
     theory_level = forms.ChoiceField(label="Lý luận chính trị", required=False)
     age_min = forms.IntegerField(label="Tuổi từ", required=False, min_value=0, max_value=130)
     age_max = forms.IntegerField(label="đến", required=False, min_value=0, max_value=130)
+    ngay = VietnameseDateField(label="Tính đến ngày", required=False, help_text="để trống: hôm nay")
 
     def __init__(self, data=None, *, actor):
         super().__init__(data)
@@ -66,6 +67,11 @@ class MemberSearchForm(forms.Form):
         low, high = data.get("age_min"), data.get("age_max")
         if low is not None and high is not None and low > high:
             self.add_error("age_max", "Tuổi «đến» phải lớn hơn hoặc bằng tuổi «từ».")
+        day = data.get("ngay")
+        if day is not None and day > date.today():
+            self.add_error("ngay", "Ngày không thể sau hôm nay.")
+        elif day is not None and day.year < 1930:
+            self.add_error("ngay", "Ngày phải từ năm 1930 trở đi.")
         return data
 
     def filters(self) -> MemberFilters:
@@ -74,6 +80,7 @@ class MemberSearchForm(forms.Form):
             q=data.get("q") or "", org=self.org, status=data.get("status") or "", gender=data.get("gender") or "",
             ethnicity=data.get("ethnicity") or "", religion=data.get("religion") or "",
             theory_level=data.get("theory_level") or "", age_min=data.get("age_min"), age_max=data.get("age_max"),
+            as_of=data.get("ngay"),
         )
 
 

@@ -112,10 +112,17 @@ class MemberFilters:
     theory_level: str = ""
     age_min: int | None = None
     age_max: int | None = None
+    as_of: date | None = None  # a past day: the members counted then, on that day's tree
+
+    @property
+    def past_day(self) -> date | None:
+        return self.as_of if self.as_of is not None and self.as_of < date.today() else None
 
     def as_audit(self) -> dict:
         data = {name: getattr(self, name) for name in ("q", "status", "gender", "ethnicity", "religion", "theory_level", "age_min", "age_max")}
         data = {k: v for k, v in data.items() if v not in ("", None)}
+        if self.past_day:
+            data["as_of"] = self.past_day.isoformat()
         if self.org is not None:
             data["org"] = self.org.code
         return data
@@ -132,14 +139,21 @@ def member_search(*, actor, filters: MemberFilters, today: date | None = None) -
     """Members in the actor's scope matching ``filters``, in Vietnamese name order.
 
     With no status filter, members who have died are left out (as in an organization's roll).
+    With a past ``as_of``: the members counted that day in the organization as it stood then
+    (the tree of that day: a commune merged since still lists its members of that day),
+    their status and age of that day.
     The name query is folded like the stored key, so "nguyen van duc" finds "Nguyễn Văn Đức";
     a query of 8 or 12 digits looks up the card number or the national ID instead.
     """
     today = today or date.today()
     queryset = Member.objects.filter(actor.members_q())
-    if filters.org is not None:
-        queryset = queryset.filter(paths.subtree_q(filters.org.path, "org_path"))
-    queryset = queryset.filter(status=filters.status) if filters.status else queryset.filter(status__in=ACTIVE_STATUSES)
+    if filters.past_day:
+        today = filters.past_day
+        queryset = queryset.filter(pk__in=_placed_on(filters).values("member_id"))
+    else:
+        if filters.org is not None:
+            queryset = queryset.filter(paths.subtree_q(filters.org.path, "org_path"))
+        queryset = queryset.filter(status=filters.status) if filters.status else queryset.filter(status__in=ACTIVE_STATUSES)
     for name in ("gender", "ethnicity", "religion", "theory_level"):
         value = getattr(filters, name)
         if value:
@@ -159,6 +173,42 @@ def member_search(*, actor, filters: MemberFilters, today: date | None = None) -
     return queryset.order_by("sort_key", "id")
 
 
+def _placed_on(filters: MemberFilters) -> QuerySet[Placement]:
+    """Counted placements on the past day of ``filters``, under its organization as of then."""
+    from dangbo.orgs.selectors import org_version_on
+
+    day = filters.past_day
+    root_path = None
+    if filters.org is not None:
+        version = org_version_on(org=filters.org, day=day)
+        if version is None:
+            return Placement.objects.none()
+        root_path = version.path
+    placements = Placement.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, counted=True,
+        org_id__in=org_versions_on(day=day, root_path=root_path).values("org_id"),
+    )
+    return placements.filter(status=filters.status) if filters.status else placements.filter(status__in=ACTIVE_STATUSES)
+
+
+def _as_of_day(queryset: QuerySet[Member], filters: MemberFilters) -> QuerySet[Member]:
+    """For a past day, each member's cell name and status of that day (``cell_then``, ``status_then``)."""
+    from django.db.models import OuterRef, Subquery
+
+    from dangbo.orgs.models import OrgVersion
+
+    day = filters.past_day
+    if day is None:
+        return queryset
+    placed = Placement.objects.filter(member=OuterRef("pk"), counted=True, valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+    name = OrgVersion.objects.filter(org_id=OuterRef("placed_org"), valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day)).values("name")[:1]
+    return queryset.annotate(
+        placed_org=Subquery(placed.values("org_id")[:1]), status_then=Subquery(placed.values("status")[:1]),
+    ).annotate(cell_then=Subquery(name))
+
+
 def member_search_page(*, actor, filters: MemberFilters, page: int = 1, per_page: int = 50):
     """One page of a search, audited with its filters and row count."""
     # Two steps: the page's ids by a walk along the name order that reads only the index
@@ -167,7 +217,7 @@ def member_search_page(*, actor, filters: MemberFilters, page: int = 1, per_page
     paginator = CappedPaginator(member_search(actor=actor, filters=filters).values_list("pk", flat=True), per_page)
     page_obj = paginator.get_page(page)
     ids = list(page_obj.object_list)
-    rows = Member.objects.filter(pk__in=ids).select_related("org", "ethnicity", "theory_level").in_bulk()
+    rows = _as_of_day(Member.objects.filter(pk__in=ids).select_related("org", "ethnicity", "theory_level"), filters).in_bulk()
     page_obj.object_list = [rows[pk] for pk in ids]
     counted = {"rows": paginator.count, "rows_capped": True} if paginator.capped else {"rows": paginator.count}
     audit_record(
@@ -190,7 +240,7 @@ def member_export_rows(*, actor, filters: MemberFilters, file_format: str) -> tu
         data={"filters": filters.as_audit(), "rows": count, "format": file_format},
     )
     rows = queryset.select_related("org", "ethnicity", "religion", "theory_level", "general_education", "professional_level")
-    return count, rows.iterator(chunk_size=2000)
+    return count, _as_of_day(rows, filters).iterator(chunk_size=2000)
 
 
 def _member_in_scope(*, actor, member_id) -> Member:

@@ -97,10 +97,11 @@ def member_export_view(request: HttpRequest) -> HttpResponse:
         return render(request, "members/search.html", {"form": form, "page": None}, status=400)
     filters = form.filters()
     _, rows = member_export_rows(actor=request.scope, filters=filters, file_format=file_format)
-    title = "Danh sách đảng viên" + (f" — {filters.org.name}" if filters.org else "") + f" (ngày {date.today():%d/%m/%Y})"
+    day = filters.past_day or date.today()
+    title = "Danh sách đảng viên" + (f" — {filters.org.name}" if filters.org else "") + f" (ngày {day:%d/%m/%Y})"
     return spreadsheet_download(
         exports.HEADER, exports.member_cells(rows), file_format=file_format, title=title,
-        filename=f"danh-sach-dang-vien-{date.today():%Y%m%d}.{file_format}", widths=exports.MEMBER_XLSX_WIDTHS,
+        filename=f"danh-sach-dang-vien-{day:%Y%m%d}.{file_format}", widths=exports.MEMBER_XLSX_WIDTHS,
     )
 
 
