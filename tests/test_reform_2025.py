@@ -81,3 +81,28 @@ def test_the_reform_is_previewed_then_keeps_every_member_and_redraws_the_tree(pr
     assert district.pk in old_tree and bac_ha.pk not in old_tree
     assert tally_differences() == []
 
+
+
+def test_the_dashboard_and_forms_read_the_old_tree_before_and_the_new_after(province, client):
+    from django.contrib.auth.models import User
+
+    from dangbo.accounts.models import AccessRole
+    from dangbo.accounts.services import role_grant
+
+    apply_reform(ONE_DISTRICT)
+    user = User.objects.create_user("lanhdao", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.LEADER, org=province)
+    client.force_login(user)
+    before = client.get(f"/to-chuc/{province.pk}/chi-tieu/", {"ngay": "31/12/2024"})
+    after = client.get(f"/to-chuc/{province.pk}/chi-tieu/", {"ngay": "31/12/2025"})
+    assert before.status_code == after.status_code == 200
+    assert "Đảng bộ huyện Bắc Hà" in before.content.decode() and "Đảng bộ xã Bắc Hà" not in before.content.decode()
+    assert "Đảng bộ xã Bắc Hà" in after.content.decode() and "Đảng bộ huyện Bắc Hà" not in after.content.decode()
+    district = Org.objects.get(code="LCI-BH")
+    old_forms = client.get(f"/to-chuc/{district.pk}/bieu-thong-ke/", {"tu": "01/01/2024", "den": "31/12/2024"})
+    assert old_forms.status_code == 200 and "Mọi phép kiểm tra chéo đều đạt" in old_forms.content.decode()
+    gone = client.get(f"/to-chuc/{district.pk}/chi-tieu/", {"ngay": "31/12/2025"})
+    assert gone.status_code == 400 and "đã giải thể (hợp nhất, chia tách) từ ngày 01/07/2025" in gone.content.decode()
+    assert client.get(f"/to-chuc/{district.pk}/chi-tieu/").status_code == 200  # its last day by default
+    new_forms = client.get(f"/to-chuc/{province.pk}/bieu-thong-ke/", {"tu": "01/07/2025", "den": "31/12/2025"})
+    assert new_forms.status_code == 200 and "Mọi phép kiểm tra chéo đều đạt" in new_forms.content.decode()

@@ -10,7 +10,7 @@ day sees the tree as it stood then.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Min, Q
 
@@ -84,10 +84,13 @@ def org_by_code(code: str) -> Org:
 def frame_for(
     *, root: Org, as_of: date | None = None, start: date | None = None, end: date | None = None, today: date | None = None
 ) -> Frame:
-    """Check the parameters and fill the defaults: ``as_of`` today, the period from 1 January
-    of the report year to ``as_of``. Raises ``ReportInputError`` with every problem found."""
+    """Check the parameters and fill the defaults: ``as_of`` today (for an organization that
+    has ceased: its last day, or the period's end), the period from 1 January of the report
+    year to ``as_of``. Raises ``ReportInputError`` with every problem found."""
     today = today or date.today()
-    as_of = as_of or today
+    last = root.dissolved_on - timedelta(days=1) if root.dissolved_on else None  # a dissolved root's last day
+    given = as_of
+    as_of = as_of or (min(last, end or last) if last else today)
     earliest = min(d for d in (as_of, start, end, date(as_of.year, 1, 1)) if d is not None)
     first = first_record_on(root, on_or_after=earliest)
     problems = []
@@ -97,6 +100,9 @@ def frame_for(
         problems.append(
             f"Ngày báo cáo {_d(as_of)} trước ngày có dữ liệu đầu tiên của {root.name} ({_d(first)}); hãy chọn từ ngày đó trở đi."
         )
+    if last and given and given > last:
+        problems.append(f"{root.name} đã giải thể (hợp nhất, chia tách) từ ngày {_d(root.dissolved_on)}; "
+                        f"hãy chọn ngày báo cáo đến {_d(last)}.")
     if (start is None) != (end is None):
         problems.append("Cần nhập cả ngày đầu kỳ và ngày cuối kỳ (hoặc bỏ trống cả hai để lấy từ đầu năm đến ngày báo cáo).")
     if start is None or end is None:
