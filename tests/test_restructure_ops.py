@@ -237,3 +237,26 @@ def test_member_lists_of_a_past_day_are_drawn_on_that_days_tree(client, two_comm
     assert body.count("Chi bộ thôn") == 3 and "Chi bộ thôn B" in body
     future = client.get("/dang-vien/", {"ngay": "01/01/2999"})
     assert future.status_code == 400 and "Ngày không thể sau hôm nay" in future.content.decode()
+
+
+def test_flows_of_a_period_before_a_merge_stay_with_the_old_tree(two_communes, make_member):
+    """The tallies carry a moved cell's flows to its new ancestors; a period that began before
+    the merge is recounted from the ledger on the tree of each event's day."""
+    from dangbo.stats.figures import _flows_by_recount, flows
+    from dangbo.stats.tallies import tally_flows
+
+    tree = two_communes
+    make_member(tree.cell_b, admitted_on=date(2024, 3, 1), full=False)
+    member_services.member_transfer(member=Member.objects.filter(org=tree.cell_c).first(), to_org=tree.cell_b,
+                                    effective_on=date(2024, 5, 1))
+    year = frame_for(root=tree.province, as_of=BEFORE, start=date(2024, 1, 1), end=BEFORE)
+    orgs = [tree.province.pk, tree.district.pk, tree.district2.pk, tree.commune.pk]
+    # on an unchanged tree the recount and the tallies agree, kind by kind
+    assert _flows_by_recount(year.start, year.end, orgs) == {k: v for k, v in tally_flows(orgs, year.start, year.end).items() if v}
+    before = flows(year, orgs)
+    assert before[tree.district.pk] == {"admitted": 1, "transfer_in": 1}
+    assert before[tree.district2.pk] == {"transfer_out": 1} and before[tree.province.pk] == {"admitted": 1}
+    new = _new_commune(tree)
+    org_merge(sources=[tree.commune, tree.commune2], into=new, effective_on=ON, decision=DECISION, approval="CV 12")
+    assert flows(year, orgs) == before
+    assert tally_differences() == []

@@ -8,7 +8,10 @@ the identity attributes (ethnicity, education, theory level, residence) are toda
 profile keeps no history of them.
 
 Flow counts over a period are pre-aggregated by day (``tallies.member_flows``), read with
-``tallies.tally_flows``.
+``tallies.tally_flows``. The tallies place a flow under today's tree (a moved subtree carries
+its flows); when an organization has moved, merged or split since the period began,
+``flows`` recounts the period's events from the ledger instead, each placed by the tree of
+its own day — a district dissolved in the reform still shows its admissions of 2024.
 """
 
 from __future__ import annotations
@@ -182,3 +185,88 @@ def _stocks_by_difference(day: date, frame: Frame, orgs: list[Org]) -> dict[obje
     for row in _placement_rows(then, versions):
         acc.add(row, +1)
     return acc.stocks(orgs)
+
+
+# --- flows over a period ----------------------------------------------------------------------
+
+
+def flows(frame: Frame, org_ids: list, *, kinds=None) -> dict[object, dict[str, int]]:
+    """Flows from ``frame.start`` to ``frame.end`` for each organization's subtree: org id →
+    kind → count (every kind, or ``kinds``)."""
+    from dangbo.stats.tallies import tally_flows
+
+    if _tree_unchanged_since(frame.start):
+        return tally_flows(org_ids, frame.start, frame.end, kinds=kinds)
+    return _flows_by_recount(frame.start, frame.end, org_ids, kinds)
+
+
+class _Paths:
+    """Organizations' paths on any day of a period, from their versions."""
+
+    def __init__(self, org_ids, start: date, end: date):
+        self.spans: dict[object, list] = defaultdict(list)
+        versions = OrgVersion.objects.filter(org_id__in=list(org_ids), valid_from__lte=end).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+        for org_id, valid_from, valid_to, path in versions.values_list("org_id", "valid_from", "valid_to", "path"):
+            self.spans[org_id].append((valid_from, valid_to, path))
+
+    def on(self, org_id, day: date) -> str | None:
+        for valid_from, valid_to, path in self.spans.get(org_id, ()):
+            if valid_from <= day and (valid_to is None or day < valid_to):
+                return path
+        return None
+
+
+def _flows_by_recount(start: date, end: date, org_ids: list, kinds=None) -> dict[object, dict[str, int]]:
+    """The period's flows from the ledger, placed as ``tallies.member_flows`` places them but
+    on the tree of each event's day."""
+    from dangbo.members.models import MemberEvent
+    from dangbo.stats.tallies import FLOW_DECREASES, FLOW_INCREASES, TRANSFER_IN, TRANSFER_OUT
+
+    wanted = set(kinds) if kinds is not None else {*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", TRANSFER_IN, TRANSFER_OUT}
+    event_kinds = [k for k in (*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored") if k in wanted]
+    if wanted & {TRANSFER_IN, TRANSFER_OUT}:
+        event_kinds.append("transferred")
+    events = list(MemberEvent.objects.filter(effective_on__gte=start, effective_on__lte=end, kind__in=event_kinds)
+                  .values_list("member_id", "kind", "effective_on", "to_org_id", "from_org_id"))
+    members = {e[0] for e in events if e[1] not in FLOW_INCREASES and e[1] != "transferred"}
+    ended, began_full, exits = {}, {}, defaultdict(list)
+    if members:
+        placements = Placement.objects.filter(member_id__in=members, counted=True)
+        for member_id, org_id, valid_from, valid_to, status in placements.values_list("member_id", "org_id", "valid_from", "valid_to", "status"):
+            if valid_to is not None:
+                ended[(member_id, valid_to)] = org_id
+            if status == "full":
+                began_full[(member_id, valid_from)] = org_id
+        exit_events = MemberEvent.objects.filter(member_id__in=members, kind__in=["struck_off", "resigned", "expelled"])
+        for member_id, day in exit_events.values_list("member_id", "effective_on"):
+            exits[member_id].append(day)
+    placed: list[tuple[str, date, object, object]] = []  # (kind, day of the tree, org, org not counted)
+    for member_id, kind, day, to_org, from_org in events:
+        if kind in FLOW_INCREASES and to_org:
+            placed.append((kind, day, to_org, None))
+        elif kind in FLOW_DECREASES and (member_id, day) in ended:
+            placed.append((kind, day, ended[(member_id, day)], None))
+        elif kind == "recognized" and (member_id, day) in began_full:
+            placed.append((kind, day, began_full[(member_id, day)], None))
+        elif kind == "restored":
+            undone = sorted(d for d in exits[member_id] if d <= day)
+            if undone and (member_id, undone[-1]) in ended and start <= undone[-1]:
+                placed.append((kind, undone[-1], ended[(member_id, undone[-1])], None))
+        elif kind == "transferred" and from_org and to_org:
+            placed.append((TRANSFER_OUT, day, from_org, to_org))
+            placed.append((TRANSFER_IN, day, to_org, from_org))
+    involved = set(org_ids) | {p[2] for p in placed} | {p[3] for p in placed if p[3] is not None}
+    tree = _Paths(involved, start, end)
+    counts: dict[object, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for kind, day, org_id, other in placed:
+        if kind not in wanted:
+            continue
+        path, other_path = tree.on(org_id, day), tree.on(other, day) if other is not None else None
+        if path is None:
+            continue
+        for root in org_ids:
+            root_path = tree.on(root, day)
+            if root_path and path.startswith(root_path) and not (other_path and other_path.startswith(root_path)):
+                counts[root][kind] += 1
+    return {org_id: dict(by_kind) for org_id, by_kind in counts.items()}

@@ -31,7 +31,7 @@ from dangbo.rules import targets as target_rules
 from dangbo.rules.base import Rule
 from dangbo.stats.figures import Stock, stocks
 from dangbo.stats.frames import Frame
-from dangbo.stats import tallies
+from dangbo.stats import figures, tallies
 
 
 # Units: how a value is written.
@@ -223,10 +223,10 @@ def _flows(ctx: Context, org: Org, kinds: tuple[str, ...]) -> dict[str, int]:
     every kind of the root at once; for the children, the kinds asked for, for all children
     at once."""
     if org.pk == ctx.root.pk or all(org.pk != child.pk for child in ctx.children):
-        counts = ctx.grouped(f"flows:{org.pk}", lambda: tallies.tally_flows([org.pk], ctx.frame.start, ctx.frame.end))
+        counts = ctx.grouped(f"flows:{org.pk}", lambda: figures.flows(ctx.frame, [org.pk]))
     else:
-        counts = ctx.grouped(f"child_flows:{','.join(kinds)}", lambda: tallies.tally_flows(
-            [c.pk for c in ctx.children], ctx.frame.start, ctx.frame.end, kinds=kinds))
+        counts = ctx.grouped(f"child_flows:{','.join(kinds)}", lambda: figures.flows(
+            ctx.frame, [c.pk for c in ctx.children], kinds=kinds))
     return counts.get(org.pk, {})
 
 
