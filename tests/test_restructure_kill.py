@@ -67,7 +67,9 @@ def _plan(path: Path, cells: list[str]) -> int:
         {"thao_tac": "thanh_lap", "ma_to_chuc": "XM1", "ma_dich": "LCI", "ten": "Đảng bộ xã Mới Một", "loai": "Đảng bộ cơ sở",
          "loai_hinh": "Xã", "van_ban_dong_y": "CV 1", **DECISION},
     ]
-    rows += [{"thao_tac": "chuyen", "ma_to_chuc": code, "ma_dich": "XM1", **DECISION} for code in cells]
+    # a decision per move, so that each is its own step (consecutive moves under one decision are one)
+    rows += [{"thao_tac": "chuyen", "ma_to_chuc": code, "ma_dich": "XM1", **DECISION, "so_quyet_dinh": f"{i}-QĐ/TU"}
+             for i, code in enumerate(cells, 10)]
     rows += [{"thao_tac": "doi_ten", "ma_to_chuc": code, "ten": f"Chi bộ số {i}", **DECISION} for i, code in enumerate(cells, 1)]
     rows += [{"thao_tac": "doi_ten", "ma_to_chuc": "XM1", "ten": f"Đảng bộ xã Mới ({i})", **DECISION} for i in range(6)]
     write_plan_csv(rows, path)

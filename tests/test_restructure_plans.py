@@ -77,7 +77,7 @@ def test_a_bad_plan_is_rejected_whole_with_every_problem(reformable, tmp_path):
     report = plan_run(read_plan(path), apply=True)
     messages = " | ".join(f"{where}: {v.message}" for where, v in report.problems)
     assert not report.applied
-    for expected in ("dòng 4: Không thể lập", "dòng 5: Không thể chuyển", "dòng 6: «Huyện ủy Một» còn 4 đảng viên", "dòng 3: Đảng bộ cơ sở chỉ có 2 đảng viên chính thức",
+    for expected in ("dòng 4, 5: Không thể lập", "dòng 4, 5: Không thể chuyển", "dòng 6: «Huyện ủy Một» còn 4 đảng viên", "dòng 3: Đảng bộ cơ sở chỉ có 2 đảng viên chính thức",
                      "sẽ không có chi bộ", "Không có tổ chức mã «KHONG-CO»", "Thao tác «bay_gio» không có"):
         assert expected in messages, messages
     assert not Org.objects.filter(code="XM").exists()

@@ -429,7 +429,7 @@ def _append_chunk(pairs: Sequence[tuple[Member, MemberEvent]], *, single: bool) 
                 raise
             raise LedgerError(f"{row.full_name}: {error}") from error
     org_paths = _org_paths(state.org_id for state in states.values())
-    tally_pairs, flow_pairs, updates = [], [], []
+    tally_pairs, flow_pairs, updates, changed = [], [], [], {"ledger_seq"}
     all_positions: list[Position] = []
     all_placements: list[Placement] = []
     for member, event in pairs:
@@ -442,6 +442,8 @@ def _append_chunk(pairs: Sequence[tuple[Member, MemberEvent]], *, single: bool) 
             flows_before = member_flows(history, replay(history).placements) if history else []
             flow_pairs.append((flows_before, member_flows(history + [event], state.placements)))
         for name, value in fields.items():
+            if getattr(row, name) != value:
+                changed.add(name)
             setattr(row, name, value)
             setattr(member, name, value)
         updates.append(row)
@@ -449,10 +451,12 @@ def _append_chunk(pairs: Sequence[tuple[Member, MemberEvent]], *, single: bool) 
         all_positions.extend(positions)
         all_placements.extend(placements)
     MemberEvent.objects.bulk_create([event for _, event in pairs])
+    # only the columns some member's event changed: a position ending changes no indexed
+    # column, and the database can then update the rows in place
     if single:
-        Member.objects.filter(pk=updates[0].pk).update(**{name: getattr(updates[0], name) for name in _WRITTEN})
+        Member.objects.filter(pk=updates[0].pk).update(**{name: getattr(updates[0], name) for name in sorted(changed)})
     else:
-        Member.objects.bulk_update(updates, list(_WRITTEN), batch_size=500)
+        Member.objects.bulk_update(updates, sorted(changed), batch_size=500)
     Position.objects.filter(member_id__in=ids).delete()
     Placement.objects.filter(member_id__in=ids).delete()
     Position.objects.bulk_create(all_positions)
@@ -461,9 +465,6 @@ def _append_chunk(pairs: Sequence[tuple[Member, MemberEvent]], *, single: bool) 
     if counting:
         tally_members_changed(tally_pairs)
         tally_flows_changed(flow_pairs)
-
-
-_WRITTEN = (*_projection_fields(State(), {None: ""}), "ledger_seq")
 
 
 def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size: int = 5000) -> None:

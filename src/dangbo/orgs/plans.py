@@ -5,7 +5,8 @@ transaction. Its columns (the first row; order free, letters case-insensitive):
 
 ==================  ======================================================================
 ``thao_tac``        ``thanh_lap`` (establish), ``doi_ten`` (rename), ``chuyen`` (move under
-                    ``ma_dich``), ``hop_nhat`` (merge ``ma_to_chuc`` into ``ma_dich``;
+                    ``ma_dich``; consecutive rows under one decision are one move),
+                    ``hop_nhat`` (merge ``ma_to_chuc`` into ``ma_dich``;
                     consecutive rows with the same ``ma_dich`` are one merge),
                     ``giai_the`` (dissolve), ``doi_loai`` (change kind to ``loai``),
                     ``giao_quyen`` / ``thu_hoi_quyen`` (upper-level rights)
@@ -234,13 +235,14 @@ def _effective(row: Row) -> date:
 
 def _steps(rows: list[Row]) -> list[tuple[str, list[Row]]]:
     """Rows to operations: consecutive merge rows into the same organization, under the same
-    decision and date, are one merge."""
+    decision and date, are one merge; consecutive moves under the same decision, one move."""
     steps: list[tuple[str, list[Row]]] = []
     for row in rows:
         operation = _key(row["thao_tac"])
         previous = steps[-1] if steps else None
-        if (operation == "hop_nhat" and previous and previous[0] == "hop_nhat"
-                and all(previous[1][-1][c] == row[c] for c in ("ma_dich", "ngay_hieu_luc", "so_quyet_dinh"))):
+        same = previous and previous[0] == operation and all(
+            previous[1][-1][c] == row[c] for c in ("ngay_hieu_luc", "so_quyet_dinh", "ngay_quyet_dinh", "co_quan_quyet_dinh"))
+        if same and (operation == "chuyen" or (operation == "hop_nhat" and previous[1][-1]["ma_dich"] == row["ma_dich"])):
             previous[1].append(row)
         else:
             steps.append((operation, [row]))
@@ -274,11 +276,8 @@ def _apply_step(operation: str, rows: list[Row], actor) -> restructure.Outcome:
         services.org_rename(org=org, name=row["ten"], effective_on=on, decision=decision, actor=actor)
         return restructure.Outcome(title=f"Đổi tên «{org.name}» thành «{row['ten']}»")
     if operation == "chuyen":
-        parent = find.org(row["ma_dich"], "ma_dich")
-        preview = restructure.org_move_preview(org=org, new_parent=parent, effective_on=on, decision=decision)
-        restructure.org_move(org=org, new_parent=parent, effective_on=on, decision=decision, actor=actor)
-        return restructure.Outcome(title=f"Chuyển «{org.name}» về trực thuộc «{parent.name}»",
-                                   organizations=preview.organizations, members_under=preview.members, localities=preview.localities)
+        moves = [(find.org(r["ma_to_chuc"], "ma_to_chuc"), find.org(r["ma_dich"], "ma_dich")) for r in rows]
+        return restructure.org_move_many(moves=moves, effective_on=on, decision=decision, actor=actor)
     if operation == "hop_nhat":
         into = find.org(row["ma_dich"], "ma_dich")
         sources = [find.org(r["ma_to_chuc"], "ma_to_chuc") for r in rows]

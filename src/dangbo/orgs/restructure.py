@@ -142,55 +142,123 @@ def _new_versions(org_ids: list, *, effective_on: date, event: OrgEvent) -> None
     )
 
 
-def _relocate(org: Org, new_parent: Org, *, effective_on: date, event: OrgEvent) -> tuple[list, list, int]:
-    """Put ``org``'s subtree under ``new_parent``: paths rewritten in one statement per table,
-    a new version for every organization in it. Returns the subtree root's ancestors before
-    and after (itself excluded) and how many organizations moved; the caller moves the
-    counts (``tally_subtrees_moved``)."""
-    from dangbo.members.models import Candidate, Member
+_PATH_COLUMNS = (("orgs", "Org", "path"), ("members", "Member", "org_path"), ("orgs", "Locality", "commune_path"),
+                 ("members", "Candidate", "cell_path"))
 
-    before = [a for a in _ancestors(org.path) if a != org.pk]
-    new_parent.child_seq += 1
-    Org.objects.filter(pk=new_parent.pk).update(child_seq=new_parent.child_seq)
-    old_path, new_path = org.path, paths.child_path(new_parent.path, new_parent.child_seq)
-    depth_change = paths.depth(new_path) - paths.depth(old_path)
-    Org.objects.filter(pk=org.pk).update(parent=new_parent, version=F("version") + 1)
-    _subtree(org).update(depth=F("depth") + depth_change)
-    _rewrite(Org, "path", old_path, new_path)
-    _rewrite(Member, "org_path", old_path, new_path)
-    _rewrite(Locality, "commune_path", old_path, new_path)
-    _rewrite(Candidate, "cell_path", old_path, new_path)
-    moved = list(Org.objects.filter(paths.subtree_q(new_path)).values_list("id", flat=True))
-    _new_versions(moved, effective_on=effective_on, event=event)
-    org.path, org.parent = new_path, new_parent
-    return before, [a for a in _ancestors(new_path) if a != org.pk], len(moved)
+
+def _relocate_many(moves: list[tuple[Org, Org]], *, effective_on: date, event) -> tuple[list, int]:
+    """Put each (organization, new parent)'s subtree under its new parent: each gets the next
+    segment of its new parent; the paths of every table are rewritten by one statement per
+    table for up to 200 subtrees (a merge of communes moves thousands of cells); every
+    organization moved gets a new version, pointing to ``event`` (or, given a mapping, to the
+    event of its subtree's root). Returns, per subtree root, its ancestors before and after
+    (itself excluded) for ``tally_subtrees_moved``, and how many organizations moved."""
+    from django.apps import apps
+    from django.db import connection
+
+    if not moves:
+        return [], 0
+    parents: dict = {}
+    plans = []  # (org, old path, new path, new parent)
+    for org, parent in moves:
+        parent = parents.setdefault(parent.pk, parent)
+        parent.child_seq += 1
+        plans.append((org, org.path, paths.child_path(parent.path, parent.child_seq), parent))
+    for parent in parents.values():
+        Org.objects.filter(pk=parent.pk).update(child_seq=parent.child_seq)
+    wanted = {a for _, old, new, _ in plans for a in paths.ancestor_paths(old)[:-1] + paths.ancestor_paths(new)[:-1]}
+    ids_by_path = dict(Org.objects.filter(path__in=wanted).values_list("path", "id"))
+
+    def above(path: str) -> list:
+        return [ids_by_path[a] for a in paths.ancestor_paths(path)[:-1] if a in ids_by_path]
+
+    tally_moves = [(org.pk, above(old), above(new)) for org, old, new, _ in plans]
+    for parent_id in parents:
+        Org.objects.filter(pk__in=[org.pk for org, _, _, p in plans if p.pk == parent_id]).update(
+            parent_id=parent_id, version=F("version") + 1)
+    quote = connection.ops.quote_name
+    for start in range(0, len(plans), 200):
+        part = plans[start:start + 200]
+        for app, model, column in _PATH_COLUMNS:
+            table, col = quote(apps.get_model(app, model)._meta.db_table), quote(column)
+            cases, where, params, where_params = [], [], [], []
+            for _, old, new, _ in part:
+                cases.append(f"WHEN {col} >= %s AND {col} < %s THEN %s || SUBSTR({col}, {len(old) + 1})")
+                params += [old, old + paths.UPPER_BOUND, new]
+                where.append(f"({col} >= %s AND {col} < %s)")
+                where_params += [old, old + paths.UPPER_BOUND]
+            with connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {table} SET {col} = CASE {' '.join(cases)} ELSE {col} END WHERE {' OR '.join(where)}",
+                               params + where_params)
+    moved = 0
+    for org, _, new, _ in plans if isinstance(event, dict) else []:
+        within = paths.subtree_q(new)
+        ids = list(Org.objects.filter(within).values_list("id", flat=True))
+        Org.objects.filter(within).update(depth=Length("path") / (paths.SEGMENT_WIDTH + 1))
+        _new_versions(ids, effective_on=effective_on, event=event[org.pk])
+        moved += len(ids)
+    for start in range(0, len(plans), 200) if not isinstance(event, dict) else []:
+        within = Q()
+        for _, _, new, _ in plans[start:start + 200]:
+            within |= paths.subtree_q(new)
+        ids = list(Org.objects.filter(within).values_list("id", flat=True))
+        Org.objects.filter(within).update(depth=Length("path") / (paths.SEGMENT_WIDTH + 1))
+        _new_versions(ids, effective_on=effective_on, event=event)
+        moved += len(ids)
+    for org, _, new, parent in plans:
+        org.path, org.parent = new, parent
+    return tally_moves, moved
 
 
 @transaction.atomic
 def org_move(*, org: Org, new_parent: Org, effective_on: date, decision: DecisionRef, actor=None) -> OrgEvent:
     """Move ``org`` and everything under it to ``new_parent`` from ``effective_on``."""
+    return org_move_many(moves=[(org, new_parent)], effective_on=effective_on, decision=decision, actor=actor).events[0]
+
+
+@transaction.atomic
+def org_move_many(*, moves: list[tuple[Org, Org]], effective_on: date, decision: DecisionRef, actor=None) -> "Outcome":
+    """Move several subtrees at once under one decision (a plan's consecutive moves): each
+    gets its own event and versions; the paths and counts are rewritten together."""
     from dangbo.stats.tallies import tally_fix_derived, tally_subtrees_moved
 
-    org = Org.objects.select_for_update().get(pk=org.pk)
-    new_parent = Org.objects.select_for_update().get(pk=new_parent.pk)
-    refuse_if(_check_move(org, new_parent, effective_on, decision))
-    old_parent, old_path = org.parent, org.path
-    event = OrgEvent.objects.create(
-        kind=OrgEvent.Kind.MOVED, org=org, effective_on=effective_on, recorded_by=actor,
-        data={"from_parent": str(old_parent.pk) if old_parent else None, "to_parent": str(new_parent.pk)},
-        **decision.fields(),
-    )
-    before, after, moved = _relocate(org, new_parent, effective_on=effective_on, event=event)
-    event.data.update(old_path=old_path, new_path=org.path)
-    event.save(update_fields=["data"])
-    tally_subtrees_moved([(org.pk, before, after)])
+    locked = {o.pk: o for o in Org.objects.select_for_update().filter(pk__in={pk for m in moves for pk in (m[0].pk, m[1].pk)})}
+    moves = [(locked[org.pk], locked[parent.pk]) for org, parent in moves]
+    violations = []
+    for org, parent in moves:
+        violations += _check_move(org, parent, effective_on, decision)
+    roots = [org for org, _ in moves]
+    for org in roots:
+        if sum(1 for other in roots if paths.is_within(org.path, other.path)) > 1:
+            violations.append(_input_violation("org", f"«{org.name}» được chuyển hai lần, hoặc cùng với tổ chức cấp trên của nó."))
+    refuse_if(violations)
+    outcome = Outcome(title=f"Chuyển {len(moves)} tổ chức" if len(moves) > 1 else
+                      f"Chuyển «{moves[0][0].name}» về trực thuộc «{moves[0][1].name}»")
+    events, old = {}, {}
+    for org, parent in moves:
+        outcome.members_under += _members_under(org.path)
+        outcome.localities += Locality.objects.filter(paths.subtree_q(org.path, "commune_path"), dissolved_on__isnull=True).count()
+        old[org.pk] = (org.parent, org.path)
+        events[org.pk] = OrgEvent.objects.create(
+            kind=OrgEvent.Kind.MOVED, org=org, effective_on=effective_on, recorded_by=actor,
+            data={"from_parent": str(org.parent_id) if org.parent_id else None, "to_parent": str(parent.pk)},
+            **decision.fields(),
+        )
+    tally_moves, outcome.organizations = _relocate_many(moves, effective_on=effective_on, event=events)
+    for org, parent in moves:
+        event = events[org.pk]
+        old_parent, old_path = old[org.pk]
+        event.data.update(old_path=old_path, new_path=org.path)
+        event.save(update_fields=["data"])
+        outcome.events.append(event)
+        audit_record(
+            action=Action.UPDATED, subject_type="org", subject_id=str(org.pk),
+            data={"moved": {"from": old_parent.code if old_parent else None, "to": parent.code},
+                  "effective_on": effective_on.isoformat(), "decision": decision.number},
+        )
+    tally_subtrees_moved(tally_moves)
     tally_fix_derived()
-    audit_record(
-        action=Action.UPDATED, subject_type="org", subject_id=str(org.pk),
-        data={"moved": {"from": old_parent.code if old_parent else None, "to": new_parent.code},
-              "organizations": moved, "effective_on": effective_on.isoformat(), "decision": decision.number},
-    )
-    return event
+    return outcome
 
 
 # --- what an operation does, and its preview ---------------------------------------------
@@ -417,22 +485,33 @@ def org_merge(*, sources: list[Org], into: Org, effective_on: date, decision: De
         kind=OrgEvent.Kind.MERGED, org=into, effective_on=effective_on, recorded_by=actor,
         data={"role": "into", "from": [str(s.pk) for s in sources], "names": [s.name for s in sources]}, **decision.fields(),
     )
-    moves = []
+    moves, emptied = [], []
     _end_positions([source.pk for source in sources], effective_on=effective_on, decision=decision, actor=actor)
+    from dangbo.members.models import Placement
+    from dangbo.stats.models import OrgTally
+
+    into_above = _ancestors(into.path)
     for source in sources:
         outcome.members_rehomed += _rehome(list(_active_members([source.pk])), into, effective_on=effective_on, decision=decision, actor=actor)
         _rehome(list(_hosted_members([source.pk])), into, effective_on=effective_on, decision=decision, actor=actor, hosted=True)
-        for child in list(Org.objects.filter(parent=source, dissolved_on__isnull=True).order_by("path")):
-            outcome.members_under += _members_under(child.path)
-            before, after, moved = _relocate(child, into, effective_on=effective_on, event=target_event)
-            moves.append((child.pk, before, after))
-            outcome.organizations += moved
         outcome.localities += _move_hamlets(source, into)
+        # what is left under the source is its sub-organizations' content
+        outcome.members_under += _members_under(source.path)
+        children = list(Org.objects.filter(parent=source, dissolved_on__isnull=True).order_by("path"))
+        tally_moves, moved = _relocate_many([(child, into) for child in children], effective_on=effective_on, event=target_event)
+        outcome.organizations += moved
+        if Placement.objects.filter(org=source).exists():
+            moves += tally_moves  # its own members' past flows stay with it: move the children one by one
+        else:
+            # it never held members: its counts are its children's, moved at once, and it is left empty
+            moves.append((source.pk, [a for a in _ancestors(source.path) if a != source.pk], into_above))
+            emptied.append(source.pk)
         source_event = _cease(source, kind=OrgEvent.Kind.MERGED, effective_on=effective_on, decision=decision, actor=actor,
                               data={"role": "source", "into": str(into.pk), "into_name": into.name})
         outcome.events.append(source_event)
         outcome.organizations += 1
     tally_subtrees_moved(moves)
+    OrgTally.objects.filter(org_id__in=emptied).delete()
     tally_fix_derived()
     refuse_if(_formation_after(into, on=effective_on, before=formation_before))
     outcome.events.append(target_event)
@@ -527,11 +606,11 @@ def org_split(*, source: Org, shares: dict[Org, Share], effective_on: date, deci
         ))
         outcome.members_rehomed += _rehome(list(_active_members([source.pk]).filter(pk__in=share.members)), org,
                                            effective_on=effective_on, decision=decision, actor=actor)
-        for child in Org.objects.filter(pk__in=share.children).order_by("path"):
-            outcome.members_under += _members_under(child.path)
-            before, after, moved = _relocate(child, org, effective_on=effective_on, event=event)
-            moves.append((child.pk, before, after))
-            outcome.organizations += moved
+        children = list(Org.objects.filter(pk__in=share.children).order_by("path"))
+        outcome.members_under += sum(_members_under(child.path) for child in children)
+        tally_moves, moved = _relocate_many([(child, org) for child in children], effective_on=effective_on, event=event)
+        moves += tally_moves
+        outcome.organizations += moved
         outcome.localities += _move_selected_hamlets(source, org, share.localities)
     if not keep_source:
         _end_positions([source.pk], effective_on=effective_on, decision=decision, actor=actor)

@@ -670,7 +670,7 @@ def tally_subtrees_moved(moves: Iterable[tuple[object, Iterable, Iterable]]) -> 
     connection = connections[router.db_for_write(OrgTally)]
     table = connection.ops.quote_name(OrgTally._meta.db_table)
     org_field = OrgTally._meta.get_field("org").target_field
-    cast = "::uuid" if connection.vendor == "postgresql" else ""
+    cast = "::uuid" if connection.vendor == "postgresql" else ""  # a VALUES column is text otherwise
     excluded = ", ".join(["%s"] * len(DERIVED_DIMENSIONS))
     with connection.cursor() as cursor:
         for start in range(0, len(mapping), 2000):
@@ -678,11 +678,20 @@ def tally_subtrees_moved(moves: Iterable[tuple[object, Iterable, Iterable]]) -> 
             values = ", ".join([f"(%s{cast}, %s{cast}, %s)"] * len(part))
             params = [x for source, target, sign in part for x in (
                 org_field.get_db_prep_value(source, connection), org_field.get_db_prep_value(target, connection), sign)]
+            # PostgreSQL is told to read each source's rows by the index (LATERAL): joined to a
+            # list of a few dozen sources it would otherwise scan the whole table; SQLite has no
+            # LATERAL, and its planner loops over the small list by the index anyway.
+            rows = (
+                f"m CROSS JOIN LATERAL (SELECT dimension, value, count FROM {table} WHERE org_id = m.source "
+                f"AND dimension NOT IN ({excluded})) s"
+                if connection.vendor == "postgresql"
+                else f"{table} s JOIN m ON s.org_id = m.source WHERE s.dimension NOT IN ({excluded})"
+            )
             cursor.execute(
                 f"WITH m(source, target, sign) AS (VALUES {values}) "
                 f"INSERT INTO {table} (org_id, dimension, value, count) "
-                f"SELECT m.target, s.dimension, s.value, SUM(s.count * m.sign) FROM {table} s JOIN m ON s.org_id = m.source "
-                f"WHERE s.dimension NOT IN ({excluded}) GROUP BY m.target, s.dimension, s.value "
+                f"SELECT m.target, s.dimension, s.value, SUM(s.count * m.sign) FROM {rows} "
+                f"GROUP BY m.target, s.dimension, s.value "
                 f"ON CONFLICT (org_id, dimension, value) DO UPDATE SET count = {table}.count + excluded.count",
                 params + list(DERIVED_DIMENSIONS),
             )
