@@ -91,6 +91,7 @@ def main() -> None:
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "database": "PostgreSQL " + str(_scalar(url, "SHOW server_version")),
+        "settings": f"shared_buffers={_scalar(url, 'SHOW shared_buffers')}, max_wal_size={_scalar(url, 'SHOW max_wal_size')}",
         "members_before": members,
         "members_after": after,
         "seconds": round(seconds, 1),
@@ -112,12 +113,12 @@ def main() -> None:
         "Command: `.venv/bin/python bench/restructure.py [--check]` (see the module docstring).",
         f"Target: applied in {TARGET_S:.0f} s or less on 500,000 members; members before = after.",
         "",
-        "| when | database | members before → after | seconds | peak RSS (MB) | counts = recount | met |",
-        "|---|---|---|---|---|---|---|",
+        "| when | database | settings | members before → after | seconds | peak RSS (MB) | counts = recount | met |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in history:
         check = {None: "not run", 0: "yes"}.get(r["aggregates_check_exit"], "NO")
-        lines.append(f"| {r['when']} | {r['database']} | {r['members_before']:,} → {r['members_after']:,} | {r['seconds']} | "
+        lines.append(f"| {r['when']} | {r['database']} | {r.get('settings', 'defaults')} | {r['members_before']:,} → {r['members_after']:,} | {r['seconds']} | "
                      f"{r['peak_rss_mb']} | {check} | {'yes' if r['met'] else 'NO'} |")
     lines += ["", "Last run's summary line:", "", f"> {result['summary']}", ""]
     (RESULTS / "restructure.md").write_text("\n".join(lines))

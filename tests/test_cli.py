@@ -33,6 +33,23 @@ def test_demo_builds_once_and_reuses_it(db, capsys):
     assert Member.objects.filter(status__in=["full", "probationary"]).count() == 60
 
 
+def test_demo_reform_2025_restructures_the_2021_province(db, capsys, settings, tmp_path):
+    from dangbo.orgs.models import Org, OrgEvent
+
+    settings.VAR_DIR = tmp_path
+    assert cli.main(["demo", "--profile", "tiny", "--reform-2025", "--no-serve"]) == 0
+    out = capsys.readouterr().out
+    assert "Sắp xếp tổ chức theo Nghị quyết 1673/NQ-UBTVQH15" in out and "đảng viên trước 300, sau 300" in out
+    assert (tmp_path / "ke-hoach-sap-xep-2025.csv").exists()
+    district = Org.objects.get(code="LCI-SP")
+    assert district.dissolved_on is not None
+    commune = Org.objects.get(name="Đảng bộ xã Tả Van", dissolved_on__isnull=True)
+    assert commune.parent.code == "LCI" and commune.code.startswith("LCI-XP")
+    assert OrgEvent.objects.filter(kind=OrgEvent.Kind.MERGED, decision_no__endswith="-QĐ/TU").exists()
+    assert Member.objects.filter(status__in=["full", "probationary"]).count() == 300
+    assert DemoDataset.objects.get().profile == "tiny+reform-2025"
+
+
 def test_demo_with_other_parameters_asks_for_reset(db, capsys):
     assert cli.main(["demo", "--profile", "tiny", "--members", "60", "--no-serve"]) == 0
     assert cli.main(["demo", "--profile", "tiny", "--members", "80", "--no-serve"]) == 2

@@ -118,7 +118,8 @@ def test_transfers_and_exits_spare_position_holders_and_secretaries_do_not_die(h
     for event in _window().filter(kind=Kind.TRANSFERRED):
         assert event.member_id not in before.holders
         assert event.from_org_id != event.to_org_id
-        assert event.decision_no and event.decision_on < event.effective_on
+        admitted_on = event.member.events.filter(kind=Kind.ADMITTED).get().effective_on
+        assert event.decision_no and admitted_on <= event.decision_on <= event.effective_on
     assert not _window().filter(kind__in=EXITS, member_id__in=before.holders).exists()
     assert not _window().filter(kind=Kind.DIED, member_id__in=before.secretaries).exists()
     for event in _window().filter(kind__in=EXITS):
@@ -177,6 +178,19 @@ def test_a_history_in_two_runs_like_the_demo_around_the_reform(db):
         assert _window().filter(kind=kind).count() == first.by_kind()[kind] + second.by_kind()[kind]
     for member in Member.objects.filter(events__effective_on__gt=BUILT_ON).distinct():
         assert ledger.projection_matches_replay(member)
+
+
+def test_inside_a_callers_deferred_tallies_the_caller_recounts_once(db):
+    from dangbo.stats.tallies import tallies_deferred, tally_differences
+
+    build_demo(PROFILES["tiny"], seed=4, progress=quiet)
+    lines = []
+    with tallies_deferred():
+        simulate_history(start=START, end=date(2022, 6, 30), seed=4, progress=lines.append)
+        simulate_history(start=date(2022, 7, 1), end=END, seed=4, progress=lines.append)
+    assert not [line for line in lines if line.startswith("Đếm số liệu")]
+    assert lines[0].startswith("Mô phỏng biến động đảng viên 11/2021–6/2022")
+    assert tally_differences() == []
 
 
 class _Rollback(Exception):

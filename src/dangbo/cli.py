@@ -7,6 +7,7 @@ import argparse
 import getpass
 import os
 import sys
+import time
 
 
 def _setup() -> None:
@@ -51,13 +52,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     from dangbo.core.formats import format_number, format_percent
-    from dangbo.demo.generator import build_demo
+    from django.conf import settings
+
+    from dangbo.demo.generator import summarize
     from dangbo.demo.models import DemoDataset
+    from dangbo.demo.timeline import build_province
+    from dangbo.orgs.models import Org
     from dangbo.demo.profiles import PROFILES
     from dangbo.reference.loader import ensure_loaded
 
     profile = PROFILES[args.profile]
     members = args.members or profile.members
+    dataset_name = profile.name + ("+reform-2025" if args.reform_2025 and not profile.to_today else "")
     print("Chuẩn bị cơ sở dữ liệu ...", flush=True)
     _migrate()
     existing = DemoDataset.objects.order_by("-created_at").first()
@@ -67,14 +73,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ensure_loaded()  # flush empties the code lists too; they came from a data migration
         existing = None
     if existing is None:
-        from dangbo.orgs.models import Org
-
         if Org.objects.exists():
             print("Cơ sở dữ liệu đã có dữ liệu không phải dữ liệu mẫu; không tạo dữ liệu mẫu đè lên.", file=sys.stderr)
             return 2
         print(f"Tạo dữ liệu mẫu «{profile.title}» (seed {args.seed}) ...", flush=True)
-        summary = build_demo(profile, seed=args.seed, members=members, progress=lambda line: print(line, flush=True))
-        DemoDataset.objects.create(profile=profile.name, seed=args.seed, members=members, seconds=summary.seconds)
+        started = time.monotonic()
+        timeline = build_province(profile, seed=args.seed, members=members, reform=args.reform_2025, plan_dir=settings.VAR_DIR,
+                                  progress=lambda line: print(line, flush=True))
+        summary = summarize(profile, args.seed, Org.objects.get(code="LCI")) if timeline.reform else timeline.built
+        summary.seconds = time.monotonic() - started
+        DemoDataset.objects.create(profile=dataset_name, seed=args.seed, members=members, seconds=summary.seconds)
+        if timeline.plan_path:
+            print(f"Kế hoạch sắp xếp đã áp dụng: {timeline.plan_path} (xem, sửa và chạy lại bằng «dangbo restructure preview»).")
         print(
             f"Xong trong {summary.seconds:.0f} giây: {summary.direct_children} tổ chức trực thuộc, "
             f"{summary.grassroots} tổ chức cơ sở đảng, {format_number(summary.members)} đảng viên "
@@ -84,7 +94,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"{summary.heads_not_members} trưởng thôn chưa là đảng viên).",
             flush=True,
         )
-    elif (existing.profile, existing.seed, existing.members) != (profile.name, args.seed, members):
+    elif (existing.profile, existing.seed, existing.members) != (dataset_name, args.seed, members):
         print(
             f"Cơ sở dữ liệu đang chứa dữ liệu mẫu «{existing.profile}» (seed {existing.seed}, {existing.members} đảng viên). "
             "Thêm --reset để tạo lại theo tham số mới.",
@@ -281,6 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2021)
     demo.add_argument("--members", type=int, help="số đảng viên (mặc định theo hồ sơ mẫu)")
     demo.add_argument("--reset", action="store_true", help="xóa dữ liệu và tạo lại")
+    demo.add_argument("--reform-2025", action="store_true",
+                      help="áp dụng sắp xếp tổ chức tháng 7/2025 (Nghị quyết 1673/NQ-UBTVQH15) sau khi tạo")
     demo.add_argument("--no-serve", action="store_true", help="chỉ tạo dữ liệu, không chạy máy chủ")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=port)

@@ -490,10 +490,14 @@ def build_demo(profile: Profile, *, seed: int = 2021, members: int | None = None
     from dangbo.stats.tallies import tallies_deferred
 
     members = members or profile.members
+    from dangbo.stats.tallies import deferred
+
+    nested = deferred()  # inside demo.timeline: it recounts once at its end
     with transaction.atomic():
         with bulk_operation("demo"), tallies_deferred():
             summary = Builder(profile, seed=seed, members=members, progress=progress).build()
-            progress("Đếm số liệu tổng hợp ...")
+            if not nested:
+                progress("Đếm số liệu tổng hợp ...")
         audit_record(
             action=Action.DEMO_GENERATED,
             data={"profile": profile.name, "seed": seed, "members": summary.members, "orgs": summary.orgs},

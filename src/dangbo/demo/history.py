@@ -134,13 +134,13 @@ class HistorySummary:
     def by_kind(self) -> dict[str, int]:
         """Ledger events written, by ``MemberEvent.Kind``."""
         return {
-            Kind.ADMITTED: self.admitted,
-            Kind.RECOGNIZED: self.recognized,
-            Kind.TRANSFERRED: self.transferred,
-            Kind.DIED: self.died,
-            Kind.STRUCK_OFF: self.struck_off,
-            Kind.RESIGNED: self.resigned,
-            Kind.EXPELLED: self.expelled,
+            Kind.ADMITTED.value: self.admitted,
+            Kind.RECOGNIZED.value: self.recognized,
+            Kind.TRANSFERRED.value: self.transferred,
+            Kind.DIED.value: self.died,
+            Kind.STRUCK_OFF.value: self.struck_off,
+            Kind.RESIGNED.value: self.resigned,
+            Kind.EXPELLED.value: self.expelled,
         }
 
 
@@ -180,6 +180,10 @@ def _months(start: date, end: date):
         following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
         yield day, min(following - timedelta(days=1), end)
         day = following
+
+
+def _month_year(day: date) -> str:
+    return f"{day.month}/{day.year}"
 
 
 def _age(birth: date, on: date) -> float:
@@ -383,7 +387,7 @@ class _History:
                 cursor.execute("PRAGMA cache_size = -262144")
         self.load()
         self.progress(
-            f"Mô phỏng biến động đảng viên {self.start:%m/%Y}–{self.end:%m/%Y} "
+            f"Mô phỏng biến động đảng viên {_month_year(self.start)}–{_month_year(self.end)} "
             f"({format_number(self.summary.members_before)} đảng viên, {len(self.cells)} chi bộ) ..."
         )
         if self.summary.overdue_probation:
@@ -413,8 +417,12 @@ class _History:
         self._transfers(first, last, self._draw(active * TRANSFER_RATE * share), pairs, taken)
         if new_members:
             ledger.bulk_write(new_members)
-        if pairs:
-            ledger.append_many(pairs)
+        # one call per kind: the ledger updates only the columns some event of the call changed
+        by_kind: dict[str, list] = defaultdict(list)
+        for member, event in pairs:
+            by_kind[event.kind].append((member, event))
+        for group in by_kind.values():
+            ledger.append_many(group)
         if cases:
             DisciplineCase.objects.bulk_create(cases)
         if cards:
@@ -575,8 +583,8 @@ class _History:
         proposal_on = on - timedelta(days=rng.randrange(10, 40))
         opened_on = proposal_on - timedelta(days=rng.randrange(15, 60))
         act_on = opened_on - timedelta(days=rng.randrange(10, 300))
-        if proposal_on <= rec.last_on:
-            return None
+        if act_on <= rec.last_on:
+            return None  # the matter, and the vote, come after the member's last recorded event
         cell_count = vote_denominator(org=cell.id, on=proposal_on)
         if cell_count <= 0:
             return None
@@ -626,7 +634,8 @@ class _History:
             target = self._target(source, on)
             if target is None:
                 continue
-            decision = self._decision(on - timedelta(days=self.rng.randrange(7, 30)), self._transferring(source, target))
+            decided = max(on - timedelta(days=self.rng.randrange(7, 30)), rec.last_on)  # never before their last event
+            decision = self._decision(decided, self._transferring(source, target))
             pairs.append((Member(pk=mid), MemberEvent(
                 kind=Kind.TRANSFERRED, effective_on=on, from_org_id=source.id, to_org_id=target.id, data={}, **decision.fields(),
             )))
@@ -654,7 +663,7 @@ class _History:
     def _report_year(self, last: date) -> None:
         y = self.by_year.pop(last.year, Counter())
         self.progress(
-            f"  {last:%m/%Y}: kết nạp {format_number(y[Kind.ADMITTED])}, công nhận chính thức {format_number(y[Kind.RECOGNIZED])}, "
+            f"  {_month_year(last)}: kết nạp {format_number(y[Kind.ADMITTED])}, công nhận chính thức {format_number(y[Kind.RECOGNIZED])}, "
             f"chuyển sinh hoạt {format_number(y[Kind.TRANSFERRED])}, từ trần {format_number(y[Kind.DIED])}, "
             f"ra khỏi Đảng {format_number(y['exits'])}; còn {format_number(self._active_count())} đảng viên"
         )
@@ -671,8 +680,14 @@ def _set_cards(cards: list[tuple[UUID, str]]) -> None:
 
 
 def simulate_history(*, start: date, end: date, seed: int, progress=print) -> HistorySummary:
-    """Simulate the members' events with effective dates in [start, end] on the current tree,
-    in one transaction, audited as one operation; returns the counts."""
+    """Simulate the members' events with effective dates in [start, end] on the tree as it is
+    (live cells only), in one transaction, audited as one operation; returns the counts.
+
+    The same seed on the same database gives the same history (``start`` and ``end`` are mixed
+    into the random source, so two runs with one seed do not repeat each other). The tallies
+    are recounted once at the end, unless the caller is already inside ``tallies_deferred``:
+    then its own recount at the end of its block covers this run too.
+    """
     from dangbo.audit.context import bulk_operation
     from dangbo.audit.services import Action, audit_record
     from dangbo.stats.tallies import deferred, tallies_deferred
@@ -691,7 +706,7 @@ def simulate_history(*, start: date, end: date, seed: int, progress=print) -> Hi
         audit_record(
             action=Action.DEMO_GENERATED,
             data={"history": f"{start.isoformat()}..{end.isoformat()}", "seed": seed,
-                  **{str(kind): n for kind, n in summary.by_kind().items()}},
+                  **summary.by_kind()},
         )
     refresh_statistics([Member, MemberEvent, Placement, Position])
     summary.seconds = time.monotonic() - started

@@ -11,7 +11,7 @@ minorities; 20,472 members admitted in the ten years before.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from dangbo.orgs.kinds import OrgKind, Sector
@@ -46,6 +46,9 @@ class Profile:
     only_communes: tuple[str, ...] = ()  # keep just these communes (small profiles)
     established_on: date = date(1991, 10, 1)
     renames: tuple[tuple[str, str, date, str], ...] = field(default=())
+    # Brought to today (demo.timeline): simulated history from ``as_of`` to today, with the
+    # July 2025 reform applied on its day.
+    to_today: bool = False
 
 
 _T = Sector.TERRITORIAL
@@ -101,8 +104,12 @@ TINY = Profile(
     only_communes=("Xã Tả Van",),
 )
 
-PROFILES = {p.name: p for p in (LAO_CAI_2021, TINY)}
-DEFAULT_PROFILE = LAO_CAI_2021.name
+# The province as it stands today: the 2021 province, its members' admissions, recognitions,
+# transfers, deaths and exits simulated month by month since, and the July 2025 reform.
+LAO_CAI = replace(LAO_CAI_2021, name="lao-cai", title="Đảng bộ tỉnh Lào Cai hôm nay (sau sắp xếp tháng 7/2025)", to_today=True)
+
+PROFILES = {p.name: p for p in (LAO_CAI, LAO_CAI_2021, TINY)}
+DEFAULT_PROFILE = LAO_CAI.name
 
 # Shares of each minority among a district's minority members (Lào Cai: Mông, Tày, Dao lead).
 MINORITY_MIX = (

@@ -122,7 +122,8 @@ def tallies_deferred() -> Iterator[None]:
         yield
     finally:
         _DEFERRED.reset(token)
-    tally_rebuild()
+    if not deferred():  # inside another such block, its end recounts
+        tally_rebuild()
 
 
 @contextmanager
@@ -644,14 +645,34 @@ def tally_fix_derived() -> int:
 
 
 def _recount_transfer_flows() -> dict[Key, int]:
+    """Transfers out of every organization above the sender but not the receiver, and into
+    every one above the receiver but not the sender (as ``member_flows``), counted per pair
+    of organizations rather than per event: a province has tens of thousands of transfers
+    between a few thousand pairs."""
+    from collections import Counter
+
     from dangbo.members.models import MemberEvent
 
-    flows = []
-    for day, from_org, to_org in MemberEvent.objects.filter(kind="transferred").values_list("effective_on", "from_org_id", "to_org_id"):
-        if from_org and to_org:
-            flows.append((FLOW + TRANSFER_OUT, day.isoformat(), from_org, to_org))
-            flows.append((FLOW + TRANSFER_IN, day.isoformat(), to_org, from_org))
-    return _flow_delta([], flows)
+    by_pair: dict[tuple, Counter] = defaultdict(Counter)
+    rows = MemberEvent.objects.filter(kind="transferred", from_org__isnull=False, to_org__isnull=False)
+    for day, from_org, to_org in rows.values_list("effective_on", "from_org_id", "to_org_id").iterator(chunk_size=20000):
+        by_pair[(from_org, to_org)][day.isoformat()] += 1
+    if not by_pair:
+        return {}
+    org_paths = dict(Org.objects.values_list("id", "path"))
+    ids_by_path = {path: org_id for org_id, path in org_paths.items()}
+    counts: dict[Key, int] = defaultdict(int)
+    for (sender, receiver), days in by_pair.items():
+        above_sender = _ancestor_ids(org_paths[sender], ids_by_path)
+        above_receiver = _ancestor_ids(org_paths[receiver], ids_by_path)
+        out_of = [a for a in above_sender if a not in above_receiver]
+        into = [a for a in above_receiver if a not in above_sender]
+        for day, n in days.items():
+            for org_id in out_of:
+                counts[(org_id, FLOW + TRANSFER_OUT, day)] += n
+            for org_id in into:
+                counts[(org_id, FLOW + TRANSFER_IN, day)] += n
+    return counts
 
 
 def tally_subtrees_moved(moves: Iterable[tuple[object, Iterable, Iterable]]) -> None:
@@ -681,9 +702,11 @@ def tally_subtrees_moved(moves: Iterable[tuple[object, Iterable, Iterable]]) -> 
             # PostgreSQL is told to read each source's rows by the index (LATERAL): joined to a
             # list of a few dozen sources it would otherwise scan the whole table; SQLite has no
             # LATERAL, and its planner loops over the small list by the index anyway.
+            # Each source's rows are read once (a subtree moved from a district to the bloc adds
+            # to one and takes from the other), then spread over its targets.
             rows = (
-                f"m CROSS JOIN LATERAL (SELECT dimension, value, count FROM {table} WHERE org_id = m.source "
-                f"AND dimension NOT IN ({excluded})) s"
+                f"(SELECT DISTINCT source FROM m) src CROSS JOIN LATERAL (SELECT org_id, dimension, value, count FROM {table} "
+                f"WHERE org_id = src.source AND dimension NOT IN ({excluded})) s JOIN m ON m.source = s.org_id"
                 if connection.vendor == "postgresql"
                 else f"{table} s JOIN m ON s.org_id = m.source WHERE s.dimension NOT IN ({excluded})"
             )

@@ -1,0 +1,62 @@
+"""The demo province brought from its profile's date to today.
+
+``build_province`` builds the province as of the profile's date (``generator.build_demo``);
+for a profile brought to today (``Profile.to_today``) it then simulates the members' history
+month by month up to 30/6/2025 (``history.simulate_history``), applies the July 2025 reform
+as a restructuring plan (``reform.apply_reform``, effective 1/7/2025), and simulates on the
+new tree up to today. ``reform=True`` applies the reform to any profile (``dangbo demo
+--profile lao-cai-2021 --reform-2025``: the 2021 province, then the reform, no history).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from dangbo.demo.profiles import Profile
+
+
+@dataclass
+class Timeline:
+    built: object  # generator.Summary of the profile's date
+    histories: list = field(default_factory=list)  # history.HistorySummary per simulated stretch
+    reform: object | None = None  # plans.PlanReport
+    plan_path: Path | None = None
+
+
+def build_province(profile: Profile, *, seed: int, members: int | None = None, reform: bool = False,
+                   plan_dir: Path | None = None, progress=print) -> Timeline:
+    from dangbo.stats.tallies import tallies_deferred
+
+    from django.db import transaction
+
+    # all or nothing (a failure leaves no half-built province behind), one recount at the end
+    with transaction.atomic(), tallies_deferred():
+        timeline = _stages(profile, seed=seed, members=members, reform=reform, plan_dir=plan_dir, progress=progress)
+        progress("Đếm số liệu tổng hợp ...")
+    return timeline
+
+
+def _stages(profile: Profile, *, seed: int, members: int | None, reform: bool, plan_dir: Path | None, progress) -> Timeline:
+    from dangbo.demo.generator import build_demo
+    from dangbo.demo.history import simulate_history
+    from dangbo.demo.reform import apply_reform
+    from dangbo.demo.reform2025 import EFFECTIVE_DATE
+
+    timeline = Timeline(built=build_demo(profile, seed=seed, members=members, progress=progress))
+    reform = reform or profile.to_today
+    today = date.today()
+    if profile.to_today:
+        end = EFFECTIVE_DATE - timedelta(days=1) if reform else today
+        timeline.histories.append(simulate_history(start=profile.as_of + timedelta(days=1), end=end, seed=seed, progress=progress))
+    if reform:
+        progress("Sắp xếp tổ chức theo Nghị quyết 1673/NQ-UBTVQH15, hiệu lực 01/07/2025 ...")
+        timeline.plan_path = (plan_dir / "ke-hoach-sap-xep-2025.csv") if plan_dir else None
+        timeline.reform = apply_reform(profile, plan_path=timeline.plan_path, progress=progress)
+        totals = timeline.reform.totals()
+        progress(f"  {totals['operations']} thao tác; đảng viên trước {timeline.reform.members_before}, "
+                 f"sau {timeline.reform.members_after}.")
+    if profile.to_today and reform and EFFECTIVE_DATE <= today:
+        timeline.histories.append(simulate_history(start=EFFECTIVE_DATE, end=today, seed=seed + 1, progress=progress))
+    return timeline
