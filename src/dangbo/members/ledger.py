@@ -389,23 +389,23 @@ def append(member: Member, event: MemberEvent) -> MemberEvent:
 
 @transaction.atomic
 def append_many(pairs: Sequence[tuple[Member, MemberEvent]], *, chunk: int = 2000) -> None:
-    """``append`` for many members at once (a restructuring re-homes a whole cell): one event
-    per member, each member's ledger replayed in full, the rows written in bulk and the
-    tallies moved by one aggregated change per chunk. All or nothing: a member whose history
-    cannot take the event raises ``LedgerError`` naming them, and nothing is written."""
-    seen: set = set()
-    for member, _ in pairs:
-        if member.pk in seen:
-            raise ValueError("append_many takes one event per member")
-        seen.add(member.pk)
-    for start in range(0, len(pairs), chunk):
-        _append_chunk(pairs[start:start + chunk], single=len(pairs) == 1)
+    """``append`` for many members at once (a restructuring re-homes a whole cell): each
+    member's events (in the order given) after its ledger, the ledger replayed in full, the
+    rows written in bulk and the tallies moved by one aggregated change per chunk. All or
+    nothing: a member whose history cannot take an event raises ``LedgerError`` naming them,
+    and nothing is written."""
+    grouped: dict[UUID, tuple[Member, list[MemberEvent]]] = {}
+    for member, event in pairs:
+        grouped.setdefault(member.pk, (member, []))[1].append(event)
+    groups = list(grouped.values())
+    for start in range(0, len(groups), chunk):
+        _append_chunk(groups[start:start + chunk], single=len(groups) == 1)
 
 
-def _append_chunk(pairs: Sequence[tuple[Member, MemberEvent]], *, single: bool) -> None:
+def _append_chunk(groups: Sequence[tuple[Member, list[MemberEvent]]], *, single: bool) -> None:
     from dangbo.stats.tallies import deferred, member_flows, tally_flows_changed, tally_members_changed
 
-    ids = [member.pk for member, _ in pairs]
+    ids = [member.pk for member, _ in groups]
     locked = {m.pk: m for m in Member.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
     histories: dict[UUID, list[MemberEvent]] = {pk: [] for pk in ids}
     for past in MemberEvent.objects.filter(member_id__in=ids):
@@ -418,12 +418,13 @@ def _append_chunk(pairs: Sequence[tuple[Member, MemberEvent]], *, single: bool) 
         ):
             held[member_id].append((org_id, role))
     states: dict[UUID, State] = {}
-    for member, event in pairs:
+    for member, events in groups:
         row = locked[member.pk]
-        event.member = row
-        event.seq = row.ledger_seq + 1
+        for offset, event in enumerate(events, start=1):
+            event.member = row
+            event.seq = row.ledger_seq + offset
         try:
-            states[member.pk] = replay(histories[member.pk] + [event])  # raises before anything is written
+            states[member.pk] = replay(histories[member.pk] + events)  # raises before anything is written
         except LedgerError as error:
             if single:
                 raise
@@ -432,15 +433,15 @@ def _append_chunk(pairs: Sequence[tuple[Member, MemberEvent]], *, single: bool) 
     tally_pairs, flow_pairs, updates, changed = [], [], [], {"ledger_seq"}
     all_positions: list[Position] = []
     all_placements: list[Placement] = []
-    for member, event in pairs:
+    for member, events in groups:
         row, state, history = locked[member.pk], states[member.pk], histories[member.pk]
         fields = _projection_fields(state, org_paths)
-        fields["ledger_seq"] = event.seq
+        fields["ledger_seq"] = events[-1].seq
         if counting:
             before = _tally_row(row, held[member.pk]) if row.ledger_seq else None
             tally_pairs.append((before, {**_tally_row(row, state.open_positions), **fields}))
             flows_before = member_flows(history, replay(history).placements) if history else []
-            flow_pairs.append((flows_before, member_flows(history + [event], state.placements)))
+            flow_pairs.append((flows_before, member_flows(history + events, state.placements)))
         for name, value in fields.items():
             if getattr(row, name) != value:
                 changed.add(name)
@@ -450,7 +451,7 @@ def _append_chunk(pairs: Sequence[tuple[Member, MemberEvent]], *, single: bool) 
         positions, placements = _rows(member.pk, state)
         all_positions.extend(positions)
         all_placements.extend(placements)
-    MemberEvent.objects.bulk_create([event for _, event in pairs])
+    MemberEvent.objects.bulk_create([event for _, events in groups for event in events])
     # only the columns some member's event changed: a position ending changes no indexed
     # column, and the database can then update the rows in place
     if single:

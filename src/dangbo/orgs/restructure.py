@@ -129,17 +129,21 @@ def _ancestors(path: str) -> list:
     return list(Org.objects.filter(path__in=paths.ancestor_paths(path)).values_list("id", flat=True))
 
 
-def _new_versions(org_ids: list, *, effective_on: date, event: OrgEvent) -> None:
-    """``_new_version`` for many organizations at once (a merge moves thousands of cells)."""
-    OrgVersion.objects.filter(org_id__in=org_ids, valid_to__isnull=True, valid_from=effective_on).delete()
-    OrgVersion.objects.filter(org_id__in=org_ids, valid_to__isnull=True).update(valid_to=effective_on)
-    OrgVersion.objects.bulk_create(
-        OrgVersion(
-            org=org, valid_from=effective_on, parent_id=org.parent_id, path=org.path, name=org.name,
-            kind=org.kind, sector=org.sector, has_upper_rights=org.has_upper_rights, event=event,
+def _new_versions(org_ids: list, *, effective_on: date, event) -> None:
+    """``_new_version`` for many organizations at once (a merge moves thousands of cells);
+    ``event`` is one event, or a mapping of organization id → its event."""
+    for start in range(0, len(org_ids), 5000):
+        part = org_ids[start:start + 5000]
+        OrgVersion.objects.filter(org_id__in=part, valid_to__isnull=True, valid_from=effective_on).delete()
+        OrgVersion.objects.filter(org_id__in=part, valid_to__isnull=True).update(valid_to=effective_on)
+        OrgVersion.objects.bulk_create(
+            OrgVersion(
+                org=org, valid_from=effective_on, parent_id=org.parent_id, path=org.path, name=org.name,
+                kind=org.kind, sector=org.sector, has_upper_rights=org.has_upper_rights,
+                event=event[org.pk] if isinstance(event, dict) else event,
+            )
+            for org in Org.objects.filter(id__in=part)
         )
-        for org in Org.objects.filter(id__in=org_ids)
-    )
 
 
 _PATH_COLUMNS = (("orgs", "Org", "path"), ("members", "Member", "org_path"), ("orgs", "Locality", "commune_path"),
@@ -190,21 +194,18 @@ def _relocate_many(moves: list[tuple[Org, Org]], *, effective_on: date, event) -
             with connection.cursor() as cursor:
                 cursor.execute(f"UPDATE {table} SET {col} = CASE {' '.join(cases)} ELSE {col} END WHERE {' OR '.join(where)}",
                                params + where_params)
-    moved = 0
-    for org, _, new, _ in plans if isinstance(event, dict) else []:
-        within = paths.subtree_q(new)
-        ids = list(Org.objects.filter(within).values_list("id", flat=True))
-        Org.objects.filter(within).update(depth=Length("path") / (paths.SEGMENT_WIDTH + 1))
-        _new_versions(ids, effective_on=effective_on, event=event[org.pk])
-        moved += len(ids)
-    for start in range(0, len(plans), 200) if not isinstance(event, dict) else []:
+    events: dict = {}  # every organization moved → the event of its subtree's root
+    for start in range(0, len(plans), 200):
         within = Q()
         for _, _, new, _ in plans[start:start + 200]:
             within |= paths.subtree_q(new)
-        ids = list(Org.objects.filter(within).values_list("id", flat=True))
         Org.objects.filter(within).update(depth=Length("path") / (paths.SEGMENT_WIDTH + 1))
-        _new_versions(ids, effective_on=effective_on, event=event)
-        moved += len(ids)
+        roots = {new: org.pk for org, _, new, _ in plans[start:start + 200]}
+        for org_id, path in Org.objects.filter(within).values_list("id", "path"):
+            root = roots.get(next((a for a in paths.ancestor_paths(path) if a in roots), ""))
+            events[org_id] = event[root] if isinstance(event, dict) else event
+    _new_versions(list(events), effective_on=effective_on, event=events)
+    moved = len(events)
     for org, _, new, parent in plans:
         org.path, org.parent = new, parent
     return tally_moves, moved
@@ -414,21 +415,12 @@ def _end_positions(org_ids, *, effective_on: date, decision: DecisionRef, actor)
     from dangbo.members.models import MemberEvent, Position
 
     open_positions = list(Position.objects.filter(org_id__in=list(org_ids), ended_on__isnull=True).select_related("member"))
+    ledger.append_many([
+        (p.member, MemberEvent(kind=MemberEvent.Kind.POSITION_ENDED, effective_on=effective_on, position_org_id=p.org_id,
+                               role=p.role, recorded_by=actor, **decision.fields()))
+        for p in sorted(open_positions, key=lambda p: (str(p.member_id), p.started_on))
+    ])
     ended = len(open_positions)
-    # one event per member per call: a member holding two positions takes two rounds
-    while open_positions:
-        round_, rest, seen = [], [], set()
-        for position in open_positions:
-            (rest if position.member_id in seen else round_).append(position)
-            seen.add(position.member_id)
-        ledger.append_many([
-            (p.member, MemberEvent(kind=MemberEvent.Kind.POSITION_ENDED, effective_on=effective_on, position_org_id=p.org_id,
-                                   role=p.role, recorded_by=actor, **decision.fields()))
-            for p in round_
-        ])
-        for p in rest:
-            p.member.refresh_from_db()
-        open_positions = rest
     return ended
 
 
