@@ -54,6 +54,7 @@ def main() -> None:
     parser.add_argument("--source", default="dangbo_bench500", help="the generated database to copy")
     parser.add_argument("--check", action="store_true", help="compare the counts with a recount afterwards")
     parser.add_argument("--keep", action="store_true", help="keep the restructured copy")
+    parser.add_argument("--note", default="", help="what changed since the last run (written with the result)")
     args = parser.parse_args()
     copy = f"{args.source}_reform"
     url = f"{SERVER}/{copy}"
@@ -100,6 +101,8 @@ def main() -> None:
         "met": seconds <= TARGET_S and members == after,
         "summary": summary,
         "aggregates_check_exit": differences,
+        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip(),
+        "note": args.note,
     }
     if not args.keep:
         _admin(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
@@ -113,13 +116,14 @@ def main() -> None:
         "Command: `.venv/bin/python bench/restructure.py [--check]` (see the module docstring).",
         f"Target: applied in {TARGET_S:.0f} s or less on 500,000 members; members before = after.",
         "",
-        "| when | database | settings | members before → after | seconds | peak RSS (MB) | counts = recount | met |",
-        "|---|---|---|---|---|---|---|---|",
+        "| when | code | database | settings | members before → after | seconds | peak RSS (MB) | counts = recount | met | note |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in history:
         check = {None: "not run", 0: "yes"}.get(r["aggregates_check_exit"], "NO")
-        lines.append(f"| {r['when']} | {r['database']} | {r.get('settings', 'defaults')} | {r['members_before']:,} → {r['members_after']:,} | {r['seconds']} | "
-                     f"{r['peak_rss_mb']} | {check} | {'yes' if r['met'] else 'NO'} |")
+        lines.append(f"| {r['when']} | {r.get('commit', '')} | {r['database']} | {r.get('settings', 'defaults')} | "
+                     f"{r['members_before']:,} → {r['members_after']:,} | {r['seconds']} | "
+                     f"{r['peak_rss_mb']} | {check} | {'yes' if r['met'] else 'NO'} | {r.get('note', '')} |")
     lines += ["", "Last run's summary line:", "", f"> {result['summary']}", ""]
     (RESULTS / "restructure.md").write_text("\n".join(lines))
     print(json.dumps(result, ensure_ascii=False, indent=2))
