@@ -461,7 +461,8 @@ def summarize(profile: Profile, seed: int, province: Org) -> Summary:
 
     figures = member_figures(path=province.path)
     kinds = org_kind_counts(root=province)
-    ten_years_before = profile.as_of.replace(year=profile.as_of.year - 10)
+    as_of = date.today() if profile.to_today else profile.as_of  # a province brought to today counts back from today
+    ten_years_before = date(as_of.year - 10, as_of.month, min(as_of.day, 28 if as_of.month == 2 else as_of.day))
     grassroots = org_grassroots_count(root=province)
     localities = Locality.objects.filter(paths.subtree_q(province.path, "commune_path"))
     return Summary(
@@ -474,7 +475,7 @@ def summarize(profile: Profile, seed: int, province: Org) -> Summary:
         women_share=figures.women_share,
         ethnic_minority_share=figures.ethnic_minority_share,
         admissions_10y=MemberEvent.objects.filter(
-            kind=Kind.ADMITTED, effective_on__gt=ten_years_before, effective_on__lte=profile.as_of
+            kind=Kind.ADMITTED, effective_on__gt=ten_years_before, effective_on__lte=as_of
         ).count(),
         localities=localities.count(),
         localities_without_cell=localities.filter(cell__isnull=True).count(),

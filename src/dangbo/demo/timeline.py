@@ -39,6 +39,7 @@ def build_province(profile: Profile, *, seed: int, members: int | None = None, r
 
 
 def _stages(profile: Profile, *, seed: int, members: int | None, reform: bool, plan_dir: Path | None, progress) -> Timeline:
+    from dangbo.core.formats import format_number
     from dangbo.demo.generator import build_demo
     from dangbo.demo.history import simulate_history
     from dangbo.demo.reform import apply_reform
@@ -55,8 +56,8 @@ def _stages(profile: Profile, *, seed: int, members: int | None, reform: bool, p
         timeline.plan_path = (plan_dir / "ke-hoach-sap-xep-2025.csv") if plan_dir else None
         timeline.reform = apply_reform(profile, plan_path=timeline.plan_path, progress=progress)
         totals = timeline.reform.totals()
-        progress(f"  {totals['operations']} thao tác; đảng viên trước {timeline.reform.members_before}, "
-                 f"sau {timeline.reform.members_after}.")
+        progress(f"  {totals['operations']} thao tác; đảng viên trước {format_number(timeline.reform.members_before)}, "
+                 f"sau {format_number(timeline.reform.members_after)}.")
     if profile.to_today and reform and EFFECTIVE_DATE <= today:
         timeline.histories.append(simulate_history(start=EFFECTIVE_DATE, end=today, seed=seed + 1, progress=progress))
     return timeline
