@@ -7,7 +7,7 @@ import pytest
 from dangbo.members.models import Member
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, Org, OrgEvent
-from dangbo.orgs.restructure import org_move, org_move_preview
+from dangbo.orgs.restructure import dry_run, org_move, org_move_many
 from dangbo.orgs.selectors import org_versions_on
 from dangbo.rules.base import RuleViolation
 from dangbo.stats.frames import frame_for
@@ -33,9 +33,10 @@ def populated(tree, make_member):
 
 def test_a_preview_counts_what_moves_and_applies_nothing(populated):
     tree = populated
-    preview = org_move_preview(org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=DECISION)
+    preview = dry_run(lambda: org_move_many(moves=[(tree.commune, tree.district2)], effective_on=ON, decision=DECISION))
     assert preview.ok
-    assert (preview.organizations, preview.members, preview.localities) == (3, 3, 1)
+    outcome = preview.outcome
+    assert (outcome.organizations, outcome.members_under, outcome.localities) == (3, 3, 1)
     assert Org.objects.get(pk=tree.commune.pk).parent_id == tree.district.pk
 
 

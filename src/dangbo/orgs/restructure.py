@@ -28,8 +28,8 @@ from datetime import date
 from typing import Callable
 
 from django.db import transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Concat, Length, Substr
+from django.db.models import F, Q
+from django.db.models.functions import Length
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.orgs import paths
@@ -38,27 +38,6 @@ from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
 from dangbo.orgs.services import DecisionRef, _input_violation
 from dangbo.rules import orgs as org_rules
 from dangbo.rules.base import RuleViolation, Violation, refuse_if
-
-
-@dataclass(frozen=True)
-class MovePreview:
-    """What a move would change, and what it would break (nothing is applied)."""
-
-    org: Org
-    old_parent: Org | None
-    new_parent: Org
-    organizations: int
-    members: int
-    localities: int
-    violations: list[Violation] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.violations
-
-
-def _subtree(org: Org):
-    return Org.objects.filter(paths.subtree_q(org.path))
 
 
 def _check_decision(decision: DecisionRef | None, effective_on: date, what: str) -> list[Violation]:
@@ -101,27 +80,6 @@ def _check_move(org: Org, new_parent: Org, effective_on: date, decision: Decisio
             )
         )
     return violations
-
-
-def org_move_preview(*, org: Org, new_parent: Org, effective_on: date, decision: DecisionRef | None = None) -> MovePreview:
-    from dangbo.members.models import ACTIVE_STATUSES, Member
-
-    return MovePreview(
-        org=org,
-        old_parent=org.parent,
-        new_parent=new_parent,
-        organizations=_subtree(org).filter(dissolved_on__isnull=True).count(),
-        members=Member.objects.filter(paths.subtree_q(org.path, "org_path"), status__in=ACTIVE_STATUSES).count(),
-        localities=Locality.objects.filter(paths.subtree_q(org.path, "commune_path"), dissolved_on__isnull=True).count(),
-        violations=_check_move(org, new_parent, effective_on, decision),
-    )
-
-
-def _rewrite(model, column: str, old: str, new: str) -> int:
-    """Replace the ``old`` path prefix by ``new`` in ``column`` for every row under ``old``."""
-    return model.objects.filter(paths.subtree_q(old, column)).update(
-        **{column: Concat(Value(new), Substr(column, len(old) + 1, Length(column)))}
-    )
 
 
 def _ancestors(path: str) -> list:
@@ -424,23 +382,31 @@ def _end_positions(org_ids, *, effective_on: date, decision: DecisionRef, actor)
     return ended
 
 
-def _move_hamlets(source: Org, into: Org) -> int:
-    """The hamlets of ``source`` (as commune or as cell) pass to ``into``, with their counts."""
+def _move_hamlets(source: Org, into: Org, locality_ids=None) -> int:
+    """The hamlets of ``source`` (as commune or as cell), or only ``locality_ids`` of them,
+    pass to ``into``, with their counts; a hamlet's cell is kept only where ``into`` holds
+    members. When all pass, so do the source's candidates. Returns the hamlets not dissolved."""
     from dangbo.members.models import Candidate
     from dangbo.stats.tallies import tally_hamlets_moved, tally_localities_changed
 
-    as_commune = list(Locality.objects.filter(commune=source).values_list("pk", flat=True))
-    as_cell = list(Locality.objects.filter(cell=source).values_list("pk", flat=True))
-    touched = sorted(set(as_commune) | set(as_cell))
+    hamlets = Locality.objects.filter(Q(commune=source) | Q(cell=source))
+    if locality_ids is not None:
+        hamlets = hamlets.filter(pk__in=list(locality_ids))
+    rows = list(hamlets.values_list("pk", "commune_id", "cell_id"))
+    touched = sorted(pk for pk, _, _ in rows)
     befores = _locality_rows(touched)
+    as_commune = [pk for pk, commune_id, _ in rows if commune_id == source.pk]
+    as_cell = [pk for pk, _, cell_id in rows if cell_id == source.pk]
     if as_commune:
         Locality.objects.filter(pk__in=as_commune).update(commune=into, commune_path=into.path, version=F("version") + 1)
         tally_hamlets_moved(as_commune, old=_ancestors(source.path), new=_ancestors(into.path), at=source.pk)
     if as_cell:
-        Locality.objects.filter(pk__in=as_cell).update(cell=into, version=F("version") + 1)
+        cell = into if not org_rules.check_member_holder(kind=into.kind, on=date.today()) else None
+        Locality.objects.filter(pk__in=as_cell).update(cell=cell, version=F("version") + 1)
     afters = _locality_rows(touched)
     tally_localities_changed([(befores[pk], afters[pk]) for pk in touched])
-    Candidate.objects.filter(cell=source, state=Candidate.State.ACTIVE).update(cell=into, cell_path=into.path)
+    if locality_ids is None:
+        Candidate.objects.filter(cell=source, state=Candidate.State.ACTIVE).update(cell=into, cell_path=into.path)
     return len([pk for pk in touched if befores[pk]["dissolved_on"] is None])
 
 
@@ -603,7 +569,7 @@ def org_split(*, source: Org, shares: dict[Org, Share], effective_on: date, deci
         tally_moves, moved = _relocate_many([(child, org) for child in children], effective_on=effective_on, event=event)
         moves += tally_moves
         outcome.organizations += moved
-        outcome.localities += _move_selected_hamlets(source, org, share.localities)
+        outcome.localities += _move_hamlets(source, org, share.localities)
     if not keep_source:
         _end_positions([source.pk], effective_on=effective_on, decision=decision, actor=actor)
         stay = {o for o, s in shares.items() if o.pk != source.pk}
@@ -624,24 +590,6 @@ def org_split(*, source: Org, shares: dict[Org, Share], effective_on: date, deci
     return outcome
 
 
-def _move_selected_hamlets(source: Org, org: Org, locality_ids) -> int:
-    from dangbo.stats.tallies import tally_hamlets_moved, tally_localities_changed
-
-    chosen = list(Locality.objects.filter(pk__in=list(locality_ids)))
-    befores = _locality_rows([h.pk for h in chosen])
-    as_commune = [h.pk for h in chosen if h.commune_id == source.pk]
-    if as_commune:
-        Locality.objects.filter(pk__in=as_commune).update(commune=org, commune_path=org.path, version=F("version") + 1)
-        tally_hamlets_moved(as_commune, old=_ancestors(source.path), new=_ancestors(org.path), at=source.pk)
-    as_cell = [h.pk for h in chosen if h.cell_id == source.pk]
-    if as_cell:
-        cell = org if not org_rules.check_member_holder(kind=org.kind, on=date.today()) else None
-        Locality.objects.filter(pk__in=as_cell).update(cell=cell, version=F("version") + 1)
-    afters = _locality_rows(list(befores))
-    tally_localities_changed([(befores[pk], afters[pk]) for pk in befores])
-    return len(chosen)
-
-
 def _locality_rows(pks: list) -> dict:
     from dangbo.stats.tallies import LOCALITY_FIELDS
 
@@ -649,17 +597,6 @@ def _locality_rows(pks: list) -> dict:
 
 
 # --- change of kind, upper-level rights ------------------------------------------------------
-
-# The changes of kind the Charter provides for (art. 21): a grassroots cell that grows to 30
-# members becomes a grassroots committee, and the reverse; a cell under a committee that
-# grows becomes a sub-committee, and the reverse.
-KIND_CHANGES = {
-    (OrgKind.GRASSROOTS_CELL, OrgKind.GRASSROOTS_COMMITTEE),
-    (OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL),
-    (OrgKind.CELL, OrgKind.SUB_COMMITTEE),
-    (OrgKind.SUB_COMMITTEE, OrgKind.CELL),
-}
-
 
 @dataclass(frozen=True)
 class NewCell:
@@ -676,10 +613,9 @@ def _check_kind_change(org: Org, kind: str, approval: str, cells: list[NewCell],
     violations = _check_decision(decision, effective_on, "đổi loại tổ chức")
     if org.dissolved_on is not None:
         violations.append(_input_violation("org", f"Tổ chức «{org.name}» đã giải thể."))
-    if (org.kind, kind) not in KIND_CHANGES:
-        violations.append(_input_violation(
-            "kind", f"Không thể đổi {OrgKind(org.kind).label.lower()} thành {OrgKind(kind).label.lower() if kind in OrgKind.values else kind}."))
-        return violations
+    changes = org_rules.check_kind_change(old_kind=org.kind, new_kind=kind, on=effective_on)
+    if changes:
+        return violations + changes
     violations += org_rules.check_child_kind(
         parent_kind=org.parent.kind if org.parent else None, child_kind=kind,
         parent_has_upper_rights=bool(org.parent and org.parent.has_upper_rights), on=effective_on)
@@ -743,8 +679,7 @@ def org_change_kind(*, org: Org, kind: str, effective_on: date, decision: Decisi
             outcome.organizations += 1
             outcome.members_rehomed += _rehome(list(_active_members([org.pk]).filter(pk__in=spec.members)), cell,
                                                effective_on=effective_on, decision=decision, actor=actor)
-            outcome.localities += _move_selected_hamlets(org, cell, [
-                pk for pk in spec.localities if Locality.objects.filter(pk=pk, cell=org).exists()])
+            outcome.localities += _move_hamlets(org, cell, spec.localities)
     else:
         for child in list(Org.objects.filter(parent=org, dissolved_on__isnull=True)):
             _end_positions([child.pk], effective_on=effective_on, decision=decision, actor=actor)
@@ -765,10 +700,9 @@ def org_change_kind(*, org: Org, kind: str, effective_on: date, decision: Decisi
 
 def _check_rights(org: Org, granted: bool, effective_on: date, decision: DecisionRef | None) -> list[Violation]:
     violations = _check_decision(decision, effective_on, "giao, thu hồi quyền cấp trên cơ sở")
-    rule = org_rules.UPPER_RIGHTS_CHILD_KINDS
-    if org.kind != OrgKind.GRASSROOTS_COMMITTEE:
-        violations.append(Violation(rule.code, "Chỉ đảng bộ cơ sở mới được giao quyền cấp trên cơ sở.", rule.at(effective_on).citation, field="org"))
-    elif org.has_upper_rights == granted:
+    holder = org_rules.check_upper_rights_holder(kind=org.kind, on=effective_on, field="org")
+    violations += holder
+    if not holder and org.has_upper_rights == granted:
         violations.append(_input_violation("org", f"«{org.name}» {'đã' if granted else 'chưa'} được giao quyền cấp trên cơ sở."))
     if not granted:
         for child in Org.objects.filter(parent=org, dissolved_on__isnull=True):

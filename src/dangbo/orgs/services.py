@@ -110,15 +110,8 @@ def org_establish(
         parent_has_upper_rights=bool(parent and parent.has_upper_rights),
         on=established_on,
     )
-    if has_upper_rights and kind != OrgKind.GRASSROOTS_COMMITTEE:
-        violations.append(
-            Violation(
-                org_rules.UPPER_RIGHTS_CHILD_KINDS.code,
-                "Chỉ đảng bộ cơ sở mới được giao quyền cấp trên cơ sở.",
-                org_rules.UPPER_RIGHTS_CHILD_KINDS.at(established_on).citation,
-                field="has_upper_rights",
-            )
-        )
+    if has_upper_rights:
+        violations += org_rules.check_upper_rights_holder(kind=kind, on=established_on)
     refuse_if(violations)
 
     if parent is None:

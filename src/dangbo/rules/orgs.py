@@ -52,6 +52,44 @@ UPPER_RIGHTS_CHILD_KINDS = register(
     )
 )
 
+# Only a grassroots committee is given upper-level rights (QĐ 29 §19, [S40]).
+UPPER_RIGHTS_HOLDER_KINDS = register(
+    Rule(
+        code="org.upper_rights_holder",
+        title="Chỉ đảng bộ cơ sở được giao quyền cấp trên cơ sở",
+        versions=(
+            RuleVersion(
+                CHARTER_ADOPTED,
+                frozenset({K.GRASSROOTS_COMMITTEE}),
+                "Quy định 29-QĐ/TW (2016), mục 19 (tiếp tục trong QĐ 294: chưa xác nhận)",
+                confirmed=False,
+            ),
+        ),
+    )
+)
+
+# The changes of kind the Charter provides for (art. 21): a grassroots cell that reaches 30
+# members becomes a grassroots committee, and the reverse; a cell under a committee that grows
+# becomes a sub-committee (art. 21.3), and the reverse. Each keeps the organization's identity.
+KIND_CHANGES = register(
+    Rule(
+        code="org.kind_changes",
+        title="Chuyển chi bộ cơ sở thành đảng bộ cơ sở, chi bộ trực thuộc thành đảng bộ bộ phận và ngược lại",
+        versions=(
+            RuleVersion(
+                CHARTER_ADOPTED,
+                frozenset({
+                    (K.GRASSROOTS_CELL, K.GRASSROOTS_COMMITTEE),
+                    (K.GRASSROOTS_COMMITTEE, K.GRASSROOTS_CELL),
+                    (K.CELL, K.SUB_COMMITTEE),
+                    (K.SUB_COMMITTEE, K.CELL),
+                }),
+                f"{CHARTER}, Điều 21; {QD_294}",
+            ),
+        ),
+    )
+)
+
 # Members hold their membership in a cell: a grassroots cell or a cell under a committee.
 MEMBER_HOLDING_KINDS = register(
     Rule(
@@ -160,6 +198,23 @@ def check_child_kind(
             field="kind",
         )
     ]
+
+
+def check_upper_rights_holder(*, kind: str, on: date, field: str = "has_upper_rights") -> list[Violation]:
+    version = UPPER_RIGHTS_HOLDER_KINDS.at(on)
+    if kind in version.value:
+        return []
+    return [Violation(UPPER_RIGHTS_HOLDER_KINDS.code, "Chỉ đảng bộ cơ sở mới được giao quyền cấp trên cơ sở.",
+                      version.citation, field=field)]
+
+
+def check_kind_change(*, old_kind: str, new_kind: str, on: date) -> list[Violation]:
+    version = KIND_CHANGES.at(on)
+    if (old_kind, new_kind) in version.value:
+        return []
+    new_label = K(new_kind).label.lower() if new_kind in K.values else new_kind
+    return [Violation(KIND_CHANGES.code, f"Không thể đổi {K(old_kind).label.lower()} thành {new_label}.",
+                      version.citation, field="kind")]
 
 
 def check_member_holder(*, kind: str, on: date) -> list[Violation]:
