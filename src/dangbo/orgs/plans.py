@@ -124,10 +124,16 @@ def read_plan(path: str | Path) -> list[Row]:
     path = Path(path)
     if not path.exists():
         raise PlanError(f"Không tìm thấy tệp «{path}».")
-    if path.suffix.lower() == ".xlsx":
-        table = _xlsx_rows(path)
-    elif path.suffix.lower() == ".csv":
-        table = _csv_rows(path.read_bytes())
+    return read_plan_bytes(path.read_bytes(), path.name)
+
+
+def read_plan_bytes(data: bytes, filename: str) -> list[Row]:
+    """The rows of a plan received as bytes (an uploaded file), its kind told by ``filename``."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".xlsx":
+        table = _xlsx_rows(io.BytesIO(data))
+    elif suffix == ".csv":
+        table = _csv_rows(data)
     else:
         raise PlanError("Kế hoạch phải là tệp .csv hoặc .xlsx.")
     return rows_from_table(table)
@@ -143,11 +149,11 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
-def _xlsx_rows(path: Path) -> list[list[str]]:
+def _xlsx_rows(source) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(source, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise PlanError(f"Không đọc được tệp Excel: {error}") from error
     sheet = book.worksheets[0]
