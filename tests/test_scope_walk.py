@@ -14,7 +14,7 @@ from dangbo.accounts.services import role_grant
 from dangbo.members.models import Candidate, Member
 from dangbo.orgs import services as org_services
 from dangbo.orgs.kinds import OrgKind, Sector
-from dangbo.orgs.models import Locality, Org
+from dangbo.orgs.models import Locality, Org, RestructurePlan
 from urlwalk import fill, routes
 
 
@@ -30,6 +30,8 @@ def _urls(orgs, members) -> list[str]:
             urls += fill(route, "member_id", [m.pk for m in members])
         elif re.search(r"<(uuid:)?candidate_id>", route):
             urls += fill(route, "candidate_id", Candidate.objects.values_list("pk", flat=True))
+        elif re.search(r"<(uuid:)?plan_id>", route):
+            urls += fill(route, "plan_id", RestructurePlan.objects.values_list("pk", flat=True))
         else:
             assert "<" not in route, f"a new URL parameter needs walking: {route}"
             urls.append("/" + route)
@@ -69,6 +71,14 @@ def world(tree, make_member):
     candidate_add(identity=identity(family_name="Đỗ", given_name="Cảmtìnhtrong"), cell=cell2, listed_on=date(2024, 1, 2))
     org_services.locality_create(code="X1-T9", kind="ban", name="Bản Ngoàixa", commune=tree.commune, cell=tree.cell_a, head_name="Trưởngbản Ngoài")
     org_services.locality_create(code="X2-T1", kind="thon", name="Thôn Tronghai", commune=commune2, cell=cell2)
+    # restructuring plans (previewed, not applied) naming organizations of each side
+    from dangbo.orgs.plan_uploads import restructure_plan_upload
+
+    admin = User.objects.create_superuser("quantri-ke-hoach", password="mat-khau-dai-du-1")
+    decision = "01/07/2025,15-QĐ/TU,20/06/2025,Tỉnh ủy"
+    header = "thao_tac,ma_to_chuc,ma_dich,ten,ngay_hieu_luc,so_quyet_dinh,ngay_quyet_dinh,co_quan_quyet_dinh\n"
+    restructure_plan_upload(file_name="Phuonganngoai.csv", data=(header + f"chuyen,X1,H2,,{decision}\n").encode(), actor=admin)
+    restructure_plan_upload(file_name="Phuongantrong.csv", data=(header + f"doi_ten,X2A,,Chi bộ thôn Hai A mới,{decision}\n").encode(), actor=admin)
     return tree, commune2, cell2, outside, inside
 
 
@@ -108,7 +118,11 @@ def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
     out_orgs.append(type("L", (), {"name": "Ngoàixa", "pk": Locality.objects.get(code="X1-T9").pk})())
     urls = _urls(Org.objects.all(), Member.objects.all())
     candidate_out = Candidate.objects.get(given_name="Cảmtìnhngoài")
-    assert _walk(client, urls, _forbidden(out_orgs, outside) + ["Cảmtìnhngoài", str(candidate_out.pk)]) > 10
+    plan_out = RestructurePlan.objects.get(file_name="Phuonganngoai.csv")
+    assert _walk(client, urls, _forbidden(out_orgs, outside) + ["Cảmtìnhngoài", str(candidate_out.pk), "Phuonganngoai", str(plan_out.pk)]) > 10
+    plan_in = RestructurePlan.objects.get(file_name="Phuongantrong.csv")
+    assert "Đổi tên «Chi bộ thôn Hai A»" in client.get(f"/sap-xep-to-chuc/{plan_in.pk}/").content.decode()
+    assert plan_in.applied_at is None and RestructurePlan.objects.filter(applied_at__isnull=False).count() == 0
     assert "Cảmtìnhtrong" in client.get(f"/to-chuc/{cell2.pk}/cam-tinh-dang/").content.decode()
     # and it does see its own
     assert "Trongphạmvi" in client.get(f"/dang-vien/?org={cell2.pk}").content.decode()
@@ -124,7 +138,7 @@ def test_member_sees_only_their_own_record(client, world):
     client.force_login(account)
     all_orgs = [tree.province, tree.district, tree.commune, tree.cell_a, tree.cell_b, tree.agency, tree.district2, commune2]
     urls = _urls(Org.objects.all(), Member.objects.all())
-    assert _walk(client, urls, _forbidden(all_orgs, outside + inside[1:]) + ["Cảmtìnhngoài", "Cảmtìnhtrong"]) >= 2
+    assert _walk(client, urls, _forbidden(all_orgs, outside + inside[1:]) + ["Cảmtìnhngoài", "Cảmtìnhtrong", "Phuongan"]) >= 2
     page = client.get(f"/dang-vien/{own.pk}/").content.decode()
     assert own.given_name in page and cell2.name in page  # their own record and cell
 
@@ -133,7 +147,7 @@ def test_a_user_with_no_role_sees_nothing(client, world):
     tree, commune2, cell2, outside, inside = world
     client.force_login(User.objects.create_user("khach", password="mat-khau-dai-du-1"))
     everything = [tree.province, tree.district, tree.commune, tree.cell_a, tree.cell_b, tree.agency, tree.district2, commune2, cell2]
-    _walk(client, _urls(Org.objects.all(), Member.objects.all()), _forbidden(everything, outside + inside) + ["Cảmtìnhngoài", "Cảmtìnhtrong"])
+    _walk(client, _urls(Org.objects.all(), Member.objects.all()), _forbidden(everything, outside + inside) + ["Cảmtìnhngoài", "Cảmtìnhtrong", "Phuongan"])
 
 
 def test_signed_out_visitor_is_sent_to_sign_in(client, world):

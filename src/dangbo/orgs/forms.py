@@ -81,3 +81,129 @@ class TreeDayForm(VietnameseForm):
         if day is not None and day > date.today():
             raise forms.ValidationError("Ngày này ở tương lai; hãy chọn hôm nay hoặc một ngày đã qua.")
         return day
+
+
+# --- Restructuring ---------------------------------------------------------------------------
+
+OUT_OF_REACH = "Không có tổ chức đang hoạt động mang mã «{code}» trong phạm vi anh/chị được sửa."
+
+
+class RestructureForm(DecisionFields):
+    """An effective date and the decision behind a restructuring (number and date: the
+    operations refuse without them); organizations are named by code, among those the
+    acting user may change."""
+
+    effective_on = VietnameseDateField(label="Ngày hiệu lực")
+    field_order = ["effective_on", "decision_no", "decision_on", "decision_body"]
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        for name in ("decision_no", "decision_on"):
+            self.fields[name].required = True
+
+    def writable_org(self, code: str) -> Org:
+        from dangbo.orgs.selectors import NotInScope, org_writable_by_code
+
+        try:
+            return org_writable_by_code(actor=self.actor, code=code)
+        except NotInScope:
+            raise forms.ValidationError(OUT_OF_REACH.format(code=code)) from None
+
+
+class OrgMoveForm(RestructureForm):
+    parent_code = forms.CharField(label="Mã tổ chức cấp trên mới", max_length=40,
+                                  help_text="mã ghi trên trang của tổ chức sẽ trực thuộc")
+    field_order = ["parent_code", "effective_on", "decision_no", "decision_on", "decision_body"]
+
+    def clean_parent_code(self):
+        code = self.cleaned_data["parent_code"].strip()
+        self.cleaned_data["parent"] = self.writable_org(code)
+        return code
+
+
+class OrgMergeForm(RestructureForm):
+    source_codes = forms.CharField(
+        label="Mã các tổ chức được hợp nhất, sáp nhập vào tổ chức này", max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="cách nhau bằng dấu phẩy hoặc xuống dòng",
+    )
+    approval = forms.CharField(label="Văn bản đồng ý của cấp trên", max_length=200, required=False,
+                               help_text="khi Điều lệ Đảng đòi hỏi (Điều 21); để trống nếu không cần")
+    field_order = ["source_codes", "effective_on", "decision_no", "decision_on", "decision_body", "approval"]
+
+    def clean_source_codes(self):
+        import re
+
+        codes = list(dict.fromkeys(c for c in re.split(r"[\s,;]+", self.cleaned_data["source_codes"]) if c))
+        if not codes:
+            raise forms.ValidationError("Chưa nhập mã tổ chức nào.")
+        sources, errors = [], []
+        for code in codes:
+            try:
+                sources.append(self.writable_org(code))
+            except forms.ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise forms.ValidationError(errors)
+        self.cleaned_data["sources"] = sources
+        return ", ".join(codes)
+
+
+class OrgDissolveForm(RestructureForm):
+    pass
+
+
+PLAN_MAX_BYTES = 10 * 1024 * 1024
+
+
+class PlanUploadForm(VietnameseForm):
+    """A restructuring plan file: readable as a plan, naming only organizations the user may change."""
+
+    plan_file = forms.FileField(label="Tệp phương án (.csv hoặc .xlsx)",
+                                widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["plan_file"].error_messages.update(
+            required="Chưa chọn tệp.", empty="Tệp trống.", missing="Chưa chọn tệp.",
+            invalid="Không đọc được tệp gửi lên; hãy chọn lại tệp.",
+        )
+
+    def clean_plan_file(self):
+        from dangbo.orgs.plans import PlanError, read_plan_bytes
+        from dangbo.orgs.selectors import plan_codes_outside_scope
+
+        upload = self.cleaned_data["plan_file"]
+        if upload.size > PLAN_MAX_BYTES:
+            raise forms.ValidationError(f"Tệp quá lớn (tối đa {PLAN_MAX_BYTES // (1024 * 1024)} MB).")
+        data = upload.read()
+        try:
+            rows = read_plan_bytes(data, upload.name)
+        except PlanError as error:
+            raise forms.ValidationError(str(error)) from None
+        except ImportError:  # the Excel reader is not installed on this server
+            raise forms.ValidationError("Máy chủ này chưa đọc được tệp Excel; hãy lưu phương án thành «CSV UTF-8» rồi tải lên.") from None
+        outside = plan_codes_outside_scope(actor=self.actor, rows=rows)
+        if outside:
+            raise forms.ValidationError(
+                f"Phương án nêu {len(outside)} mã tổ chức không có hoặc nằm ngoài phạm vi anh/chị được sửa: "
+                + ", ".join(outside[:50]) + (" …" if len(outside) > 50 else "") + ". Không thể xem trước hay áp dụng phương án này."
+            )
+        self.file_name, self.content = upload.name, data
+        return upload
+
+
+class PlanApplyForm(VietnameseForm):
+    """The confirmation of a previewed plan: the SHA-256 of the bytes that were previewed."""
+
+    sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+
+    def clean_sha256(self):
+        if self.cleaned_data["sha256"] != self.plan.sha256:
+            raise forms.ValidationError("Trang đã cũ; hãy tải lại trang phương án rồi xác nhận lại.")
+        return self.cleaned_data["sha256"]

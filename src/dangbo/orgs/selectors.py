@@ -7,6 +7,7 @@ user's ``Scope`` as ``actor`` and never return a row outside it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -240,3 +241,103 @@ def org_nodes_on(*, actor, day: date, parent: Org | None = None) -> list[DatedNo
         on_day.filter(parent_id__in=[v.org_id for v in versions]).values_list("parent_id").annotate(n=Count("id")).values_list("parent_id", "n")
     )
     return [DatedNode(v.org_id, v.name, OrgKind(v.kind).label, children.get(v.org_id, 0)) for v in versions]
+
+
+# --- Restructuring from the pages: who may restructure what --------------------------------
+# Restructuring an organization changes every organization it involves (the new parent, the
+# merged ones): the actor needs write scope on each. A code the actor may not change and a
+# code that does not exist are not told apart.
+
+
+def may_restructure(*, actor) -> bool:
+    """Whether the actor may change any organization at all (the plan page is theirs)."""
+    return actor.is_admin or bool(actor.write_paths)
+
+
+def org_writable_by_code(*, actor, code: str) -> Org:
+    """The live organization with this code, if the actor may change it."""
+    org = Org.objects.filter(code=(code or "").strip(), dissolved_on__isnull=True).first()
+    if org is None or not actor.can_write_path(org.path):
+        raise NotInScope(code)
+    return org
+
+
+def _operation(text: str) -> str:
+    from dangbo.core.text import fold
+
+    return "_".join(fold(text).replace("-", " ").split())
+
+
+def plan_codes_outside_scope(*, actor, rows) -> list[str]:
+    """The organization codes a plan names (``ma_to_chuc``, ``ma_dich``) that the actor may
+    not change, in the order the plan names them; empty when the actor may run the whole plan.
+    A code the plan itself establishes (``thanh_lap``) and that does not exist yet is the
+    actor's when the parent it is established under is."""
+    named = list(dict.fromkeys(code for row in rows for code in (row["ma_to_chuc"], row["ma_dich"]) if code))
+    if actor.is_admin:
+        return []
+    established = {row["ma_to_chuc"] for row in rows if _operation(row["thao_tac"]) == "thanh_lap"}
+    existing = dict(Org.objects.filter(code__in=named).values_list("code", "path"))
+    return [
+        code for code in named
+        if not (actor.can_write_path(existing[code]) if code in existing else code in established)
+    ]
+
+
+def restructure_plans_of(*, actor, limit: int = 20):
+    """The plans the actor uploaded, newest first."""
+    from dangbo.orgs.models import RestructurePlan
+
+    if actor.user_id is None:
+        return RestructurePlan.objects.none()
+    return RestructurePlan.objects.filter(uploaded_by_id=actor.user_id).defer("content")[:limit]
+
+
+def restructure_plan_get(*, actor, plan_id):
+    """A stored plan, if the actor may change every organization it names (read afresh from
+    the stored bytes: the scope is the actor's today, not the uploader's then)."""
+    from dangbo.orgs.models import RestructurePlan
+    from dangbo.orgs.plans import PlanError, read_plan_bytes
+
+    try:
+        plan = RestructurePlan.objects.select_related("uploaded_by", "applied_by").get(pk=plan_id)
+    except (RestructurePlan.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotInScope(plan_id) from None
+    if not may_restructure(actor=actor):
+        raise NotInScope(plan_id)
+    try:
+        rows = read_plan_bytes(bytes(plan.content), plan.file_name)
+    except PlanError:
+        rows = []
+    if not rows and not actor.is_admin and plan.uploaded_by_id != actor.user_id:
+        raise NotInScope(plan_id)
+    if plan_codes_outside_scope(actor=actor, rows=rows):
+        raise NotInScope(plan_id)
+    return plan
+
+
+_QUOTED = re.compile(r"«([^»]+)»")
+HIDDEN_PROBLEM = ("Một tổ chức ngoài phạm vi của anh/chị không đạt kiểm tra chung sau sắp xếp; "
+                  "đề nghị cấp ủy cấp trên hoặc quản trị hệ thống xem.")
+
+
+def plan_report_for(*, actor, report: dict) -> dict:
+    """A stored plan report as the actor may read it. The checks of the whole result
+    (``orgs.plans``) look at every organization, and may name one outside the actor's scope:
+    such a problem is shown without the name."""
+    problems = report.get("problems", [])
+    names = {name for problem in problems for name in _QUOTED.findall(problem.get("message", ""))}
+    if actor.is_admin or not names:
+        return report
+    found: dict[str, bool] = {}
+    for name, path in Org.objects.filter(name__in=names).values_list("name", "path"):
+        found[name] = found.get(name, False) or actor.can_read_path(path)
+    hidden = {name for name, readable in found.items() if not readable}
+    if not hidden:
+        return report
+    shown = [
+        dict(problem, message=HIDDEN_PROBLEM, citation=problem.get("citation", ""))
+        if hidden & set(_QUOTED.findall(problem.get("message", ""))) else problem
+        for problem in problems
+    ]
+    return dict(report, problems=shown)
