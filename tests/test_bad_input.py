@@ -13,7 +13,7 @@ from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
 from dangbo.audit.services import Action
-from dangbo.orgs.models import Locality, Org
+from dangbo.orgs.models import Locality, Org, RestructurePlan
 from urlwalk import fill, routes
 
 SCRIPT = "<script>alert(1)</script>"
@@ -46,18 +46,23 @@ def accounts(tree, make_member):
     return member, admin, officer
 
 
-def _one_url_per_route(tree, member) -> list[str]:
+def _one_url_per_route(tree, member, uploader) -> list[str]:
     from datetime import date
 
     from dangbo.members.services.candidates import candidate_add
+    from dangbo.orgs.plan_uploads import restructure_plan_upload
     from tests.conftest import identity
 
     candidate = candidate_add(identity=identity(given_name="Cảmtình"), cell=tree.cell_a, listed_on=date(2024, 1, 2))
+    plan = restructure_plan_upload(file_name="doi-ten.csv", actor=uploader, data=(
+        "thao_tac,ma_to_chuc,ten,ngay_hieu_luc,so_quyet_dinh,ngay_quyet_dinh,co_quan_quyet_dinh\n"
+        f"doi_ten,{tree.cell_a.code},Chi bộ mới,01/07/2025,1-QĐ,20/06/2025,Đảng ủy\n").encode())
     urls = []
     for route in routes():
         if "<" not in route:
             urls.append("/" + route)
-        ids = (("org_id", tree.cell_a.pk), ("locality_id", Locality.objects.get().pk), ("member_id", member.pk), ("candidate_id", candidate.pk))
+        ids = (("org_id", tree.cell_a.pk), ("locality_id", Locality.objects.get().pk), ("member_id", member.pk), ("candidate_id", candidate.pk),
+               ("plan_id", plan.pk))
         for name, pk in ids:
             if re.search(rf"<(uuid:)?{name}>", route):
                 urls += fill(route, name, [pk])
@@ -71,7 +76,8 @@ def _body(response) -> str:
 
 def test_malformed_query_strings_never_cause_a_server_error(client, tree, accounts):
     member, admin, officer = accounts
-    urls = _one_url_per_route(tree, member)
+    urls = _one_url_per_route(tree, member, officer)
+    assert f"/sap-xep-to-chuc/{RestructurePlan.objects.get().pk}/" in urls
     assert len(urls) > 20
     for user in (admin, officer):
         client.force_login(user)

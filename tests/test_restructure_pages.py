@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dangbo.accounts.models import AccessRole
@@ -74,9 +75,11 @@ def test_the_org_page_offers_restructuring_only_to_those_who_may_write(client, p
     for url in (f"/to-chuc/{populated.commune.pk}/chuyen-truc-thuoc/", f"/to-chuc/{populated.commune.pk}/hop-nhat/",
                 f"/to-chuc/{populated.commune.pk}/giai-the/", "/sap-xep-to-chuc/"):
         assert f'href="{url}"' in html
+    assert '<a href="/sap-xep-to-chuc/">Sắp xếp tổ chức</a>' in client.get("/").content.decode()  # in the menu
     client.force_login(_user("lanhdao", AccessRole.LEADER, populated.province))
     html = client.get(f"/to-chuc/{populated.commune.pk}/").content.decode()
     assert "Sắp xếp tổ chức" not in html and "chuyen-truc-thuoc" not in html
+    assert "/sap-xep-to-chuc/" not in client.get("/").content.decode()
     assert client.get(f"/to-chuc/{populated.commune.pk}/chuyen-truc-thuoc/").status_code == 404
     assert client.get("/sap-xep-to-chuc/").status_code == 403
 
@@ -289,6 +292,9 @@ def test_a_good_plan_is_previewed_then_applied_once(client, populated, province_
     actions = list(AuditEntry.objects.filter(subject_type="restructure_plan", subject_id=str(plan.pk)).order_by("seq").values_list("action", "data"))
     assert [a for a, _ in actions] == ["created", "updated"] and actions[1][1]["applied"] is True
     assert tally_differences() == []
+    trail = Client()
+    trail.force_login(User.objects.create_superuser("quantri", password="mat-khau-dai-du-1"))
+    assert "Kế hoạch sắp xếp tổ chức: phuong-an.csv" in _text(trail.get("/nhat-ky/").content.decode())
 
     events = OrgEvent.objects.count()
     response = _apply(client, plan)  # a second time

@@ -133,3 +133,20 @@ def test_the_command_line_exits_non_zero_and_applies_nothing_on_a_rejected_plan(
     assert main(["restructure", "apply", str(tmp_path / "khong-co.csv")]) == 2
     assert main(["restructure", "apply", str(good)]) == 0
     assert "Đã áp dụng kế hoạch" in capsys.readouterr().out and Org.objects.filter(code="XM").exists()
+
+
+def test_a_breach_already_in_the_database_does_not_block_a_plan_that_does_not_add_to_it(reformable):
+    """Members left in a dissolved cell by an earlier import are the compliance pages' business:
+    a plan elsewhere goes through, and one that strands more is refused with the new count only."""
+    from dangbo.orgs.plans import _final_problems, _Leftovers, rows_from_dicts
+
+    Org.objects.filter(code="X2C").update(dissolved_on=date(2020, 1, 1))
+    rename = plan_run(rows_from_dicts([_row("doi_ten", "X1A", ten="Chi bộ thôn A mới")]), apply=True)
+    assert rename.ok and rename.applied, rename.problems
+    assert Org.objects.get(code="X1A").name == "Chi bộ thôn A mới"
+
+    before = _Leftovers.now()
+    assert before.stranded == 1
+    Org.objects.filter(code="X1A").update(dissolved_on=date(2025, 7, 1))  # one more member stranded
+    assert [v.message for v in _final_problems(before)] == [
+        "1 đảng viên còn ở tổ chức đã giải thể (không còn tổ chức sinh hoạt)."]

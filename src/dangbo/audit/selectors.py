@@ -26,7 +26,7 @@ from dangbo.core.formats import format_date, format_number
 from dangbo.core.pagination import CappedPaginator
 from dangbo.members.models import Gender, Member, MemberEvent, MemberStatus
 from dangbo.orgs.kinds import OrgKind
-from dangbo.orgs.models import Locality, Org
+from dangbo.orgs.models import Locality, Org, RestructurePlan
 from dangbo.orgs.selectors import NotInScope
 
 PER_PAGE = 50
@@ -34,7 +34,8 @@ PER_PAGE = 50
 SUBJECT_LIMIT = 200
 ORG_LIMIT = 50
 
-SUBJECT_LABELS = {"member": "Đảng viên", "org": "Tổ chức đảng", "locality": "Thôn, tổ dân phố", "user": "Tài khoản"}
+SUBJECT_LABELS = {"member": "Đảng viên", "org": "Tổ chức đảng", "locality": "Thôn, tổ dân phố", "user": "Tài khoản",
+                  "restructure_plan": "Kế hoạch sắp xếp tổ chức"}
 _NOTHING = Q(pk__in=[])
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -266,6 +267,9 @@ def _subject_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
         names.update({("org", str(pk)): name for pk, name in Org.objects.filter(pk__in=ids).values_list("pk", "name")})
     if ids := _uuids(wanted.get("locality", ())):
         names.update({("locality", str(pk)): name for pk, name in Locality.objects.filter(pk__in=ids).values_list("pk", "name")})
+    if ids := _uuids(wanted.get("restructure_plan", ())):
+        plans = RestructurePlan.objects.filter(pk__in=ids).values_list("pk", "file_name")
+        names.update({("restructure_plan", str(pk)): name for pk, name in plans})
     if ids := [int(value) for value in wanted.get("user", ()) if value.isdigit() and len(value) < 10]:
         users = get_user_model().objects.filter(pk__in=ids)
         names.update({("user", str(pk)): name for pk, name in users.values_list("pk", get_user_model().USERNAME_FIELD)})

@@ -24,8 +24,9 @@ Splitting needs an assignment of each member, hamlet and cell, which a row canno
 it is done by ``restructure.org_split``.
 
 ``plan_run`` applies every row it can, collecting each row's problems, then checks the
-result as a whole (no member, hamlet or organization left under a dissolved organization
-or in a kind that cannot hold them; as many members after as before). Any problem, or a
+result as a whole against the database before it (no member, hamlet or organization newly
+left under a dissolved organization or in a kind that cannot hold them; as many members
+after as before). Any problem, or a
 preview: everything is rolled back. Otherwise the transaction commits.
 """
 
@@ -300,27 +301,51 @@ def _apply_step(operation: str, rows: list[Row], actor) -> restructure.Outcome:
     return restructure.org_set_upper_rights(org=org, granted=operation == "giao_quyen", effective_on=on, decision=decision, actor=actor)
 
 
-def _final_problems() -> list[Violation]:
-    """What the plan as a whole must not leave behind."""
-    from dangbo.members.models import ACTIVE_STATUSES, Member
+@dataclass(frozen=True)
+class _Leftovers:
+    """What a plan must not leave behind, as the database stands: members in a dissolved
+    organization or in one that cannot hold them, organizations under a dissolved one,
+    hamlets of a dissolved commune committee."""
+
+    stranded: int
+    misplaced: frozenset  # names of the organizations holding members they cannot hold
+    orphans: frozenset  # (organization, its dissolved parent)
+    hamlets: int
+
+    @classmethod
+    def now(cls) -> "_Leftovers":
+        from dangbo.members.models import ACTIVE_STATUSES, Member
+        from dangbo.rules import orgs as org_rules
+
+        active = Member.objects.filter(status__in=ACTIVE_STATUSES)
+        holding = org_rules.MEMBER_HOLDING_KINDS.at(date.today()).value
+        return cls(
+            stranded=active.filter(org__dissolved_on__isnull=False).count(),
+            misplaced=frozenset(name for (name,) in active.exclude(org__kind__in=list(holding)).values_list("org__name").distinct()),
+            orphans=frozenset(Org.objects.filter(dissolved_on__isnull=True, parent__dissolved_on__isnull=False)
+                              .values_list("name", "parent__name")),
+            hamlets=Locality.objects.filter(dissolved_on__isnull=True, commune__dissolved_on__isnull=False).count(),
+        )
+
+
+def _final_problems(before: _Leftovers) -> list[Violation]:
+    """What the plan as a whole leaves behind that was not there ``before`` it: a breach the
+    database already held (an import's, say) is the compliance pages' business, and does not
+    block a plan that does not add to it (nor name organizations the plan never touched)."""
     from dangbo.rules import orgs as org_rules
 
+    after = _Leftovers.now()
     problems = []
-    active = Member.objects.filter(status__in=ACTIVE_STATUSES)
-    stranded = active.filter(org__dissolved_on__isnull=False).count()
-    if stranded:
-        problems.append(_problem(f"{stranded} đảng viên còn ở tổ chức đã giải thể (không còn tổ chức sinh hoạt)."))
+    if after.stranded > before.stranded:
+        problems.append(_problem(f"{after.stranded - before.stranded} đảng viên còn ở tổ chức đã giải thể (không còn tổ chức sinh hoạt)."))
     holding = org_rules.MEMBER_HOLDING_KINDS.at(date.today())
-    misplaced = active.exclude(org__kind__in=list(holding.value)).values_list("org__name").distinct()
-    for (name,) in misplaced[:20]:
+    for name in sorted(after.misplaced - before.misplaced)[:20]:
         problems.append(Violation(org_rules.MEMBER_HOLDING_KINDS.code,
                                   f"Đảng viên sinh hoạt tại «{name}», một tổ chức không phải chi bộ.", holding.citation))
-    orphans = Org.objects.filter(dissolved_on__isnull=True, parent__dissolved_on__isnull=False).values_list("name", "parent__name")
-    for name, parent in orphans[:20]:
+    for name, parent in sorted(after.orphans - before.orphans)[:20]:
         problems.append(_problem(f"«{name}» còn trực thuộc «{parent}», tổ chức đã giải thể."))
-    hamlets = Locality.objects.filter(dissolved_on__isnull=True, commune__dissolved_on__isnull=False).count()
-    if hamlets:
-        problems.append(_problem(f"{hamlets} thôn, tổ dân phố còn thuộc đảng bộ xã, phường đã giải thể."))
+    if after.hamlets > before.hamlets:
+        problems.append(_problem(f"{after.hamlets - before.hamlets} thôn, tổ dân phố còn thuộc đảng bộ xã, phường đã giải thể."))
     return problems
 
 
@@ -338,10 +363,11 @@ def plan_run(rows: list[Row], *, apply: bool, actor=None, progress=None) -> Plan
 
     try:
         with transaction.atomic():
+            leftovers = _Leftovers.now()
             planned = _steps(rows)
             with derived_counts_deferred():
                 _run_steps(planned, report, actor, progress)
-            report.problems += [("kế hoạch", v) for v in _final_problems()]
+            report.problems += [("kế hoạch", v) for v in _final_problems(leftovers)]
             report.members_after = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
             if report.members_after != report.members_before:
                 report.problems.append(("kế hoạch", _problem(

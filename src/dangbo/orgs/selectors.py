@@ -323,8 +323,9 @@ HIDDEN_PROBLEM = ("Một tổ chức ngoài phạm vi của anh/chị không đ�
 
 def plan_report_for(*, actor, report: dict) -> dict:
     """A stored plan report as the actor may read it. The checks of the whole result
-    (``orgs.plans``) look at every organization, and may name one outside the actor's scope:
-    such a problem is shown without the name."""
+    (``orgs.plans``) report only what the plan added, so they name organizations it touched;
+    a name outside the actor's scope (a report stored before that, or a scope narrowed since)
+    is still never shown."""
     problems = report.get("problems", [])
     names = {name for problem in problems for name in _QUOTED.findall(problem.get("message", ""))}
     if actor.is_admin or not names:
