@@ -7,7 +7,7 @@ Usage (a preview: everything is rolled back, so the database can be profiled aga
 
 ``bench/restructure.py`` writes the reform plan it applies to ``var/``. Prints the total,
 the time in SQL grouped by the statement's first 90 characters, and cProfile's cumulative
-view of the Python side.
+view of the Python side and the functions that spent the most time themselves.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("plan")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--save", help="write the cProfile statistics to this file (for pstats, snakeviz)")
     args = parser.parse_args()
     rows = read_plan(args.plan)
     spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
@@ -61,7 +62,11 @@ def main() -> None:
           f"problems: {len(report.problems)}")
     for text, (seconds, count) in sorted(spent.items(), key=lambda item: -item[1][0])[:args.top]:
         print(f"{seconds:8.2f} s {count:7d}×  {text}")
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top * 2)
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(args.top * 2)
+    stats.sort_stats("tottime").print_stats(args.top)
+    if args.save:
+        stats.dump_stats(args.save)
 
 
 if __name__ == "__main__":

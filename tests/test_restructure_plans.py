@@ -150,3 +150,33 @@ def test_a_breach_already_in_the_database_does_not_block_a_plan_that_does_not_ad
     Org.objects.filter(code="X1A").update(dissolved_on=date(2025, 7, 1))  # one more member stranded
     assert [v.message for v in _final_problems(before)] == [
         "1 đảng viên còn ở tổ chức đã giải thể (không còn tổ chức sinh hoạt)."]
+
+
+def test_counts_stay_exact_when_a_plan_moves_what_it_has_just_moved_into(reformable):
+    """The counts a plan moves are queued and moved together (``restructuring_batched``); an
+    organization that receives a subtree and then moves, or is merged, itself must carry
+    what it received."""
+    from dangbo.orgs.plans import rows_from_dicts
+
+    rows = rows_from_dicts([
+        _row("chuyen", "X1", "H2"),  # X1 leaves H1 for H2, with its cells
+        _row("hop_nhat", "X2", "X1", van_ban_dong_y="CV 2"),  # X2's cell joins X1, now under H2
+        _row("chuyen", "CQ1", "H2"),
+        _row("thanh_lap", "XM", "T", ten="Đảng bộ xã Mới", loai="Đảng bộ cơ sở", loai_hinh="Xã", van_ban_dong_y="CV 1"),
+        _row("hop_nhat", "X1", "XM", so_quyet_dinh="16-QĐ/TU", van_ban_dong_y="CV 1"),  # X1, with X2's cell, into XM
+        _row("giai_the", "H1", so_quyet_dinh="17-QĐ/TU"),
+    ])
+    report = plan_run(rows, apply=True)
+    assert report.applied, report.problems
+    assert set(Org.objects.filter(parent__code="XM").values_list("code", flat=True)) == {"X1A", "X1B", "X2C"}
+    assert tally_differences() == []
+
+
+def test_counts_stay_exact_when_an_organization_moves_right_after_receiving_a_merge(reformable):
+    from dangbo.orgs.plans import rows_from_dicts
+
+    rows = rows_from_dicts([_row("hop_nhat", "X2", "X1", van_ban_dong_y="CV 2"), _row("chuyen", "X1", "H2", so_quyet_dinh="16-QĐ/TU")])
+    report = plan_run(rows, apply=True)
+    assert report.applied, report.problems
+    assert Org.objects.get(code="X2C").parent.code == "X1" and Org.objects.get(code="X1").parent.code == "H2"
+    assert tally_differences() == []

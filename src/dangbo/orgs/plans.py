@@ -359,13 +359,13 @@ def plan_run(rows: list[Row], *, apply: bool, actor=None, progress=None) -> Plan
 
     before = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
     report = PlanReport(steps=[], problems=[], members_before=before, members_after=before, applied=False)
-    from dangbo.stats.tallies import derived_counts_deferred
+    from dangbo.stats.tallies import restructuring_batched
 
     try:
         with transaction.atomic():
             leftovers = _Leftovers.now()
             planned = _steps(rows)
-            with derived_counts_deferred():
+            with restructuring_batched():
                 _run_steps(planned, report, actor, progress)
             report.problems += [("kế hoạch", v) for v in _final_problems(leftovers)]
             report.members_after = Member.objects.filter(status__in=ACTIVE_STATUSES).count()

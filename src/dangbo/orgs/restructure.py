@@ -427,7 +427,7 @@ def org_merge(*, sources: list[Org], into: Org, effective_on: date, decision: De
     members, their own members are re-homed to it, their hamlets pass to it, their positions
     end, and they cease from ``effective_on``. ``approval``: the superior's written approval
     for a size the Charter otherwise does not allow (art. 21)."""
-    from dangbo.stats.tallies import tally_fix_derived, tally_subtrees_moved
+    from dangbo.stats.tallies import tally_fix_derived, tally_rows_dropped, tally_subtrees_moved
 
     into = Org.objects.select_for_update().get(pk=into.pk)
     locked = {o.pk: o for o in Org.objects.select_for_update().filter(pk__in=[s.pk for s in sources]).order_by("path")}
@@ -446,7 +446,6 @@ def org_merge(*, sources: list[Org], into: Org, effective_on: date, decision: De
     moves, emptied = [], []
     _end_positions([source.pk for source in sources], effective_on=effective_on, decision=decision, actor=actor)
     from dangbo.members.models import Placement
-    from dangbo.stats.models import OrgTally
 
     into_above = _ancestors(into.path)
     for source in sources:
@@ -469,7 +468,7 @@ def org_merge(*, sources: list[Org], into: Org, effective_on: date, decision: De
         outcome.events.append(source_event)
         outcome.organizations += 1
     tally_subtrees_moved(moves)
-    OrgTally.objects.filter(org_id__in=emptied).delete()
+    tally_rows_dropped(emptied)
     tally_fix_derived()
     refuse_if(_formation_after(into, on=effective_on, before=formation_before))
     outcome.events.append(target_event)

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 
 from django.db import connections, router, transaction
@@ -103,7 +104,6 @@ FLAGS = {
 
 
 _DEFERRED: ContextVar[bool] = ContextVar("tallies_deferred", default=False)
-_DERIVED_LATER: ContextVar[dict | None] = ContextVar("derived_later", default=None)
 
 
 def deferred() -> bool:
@@ -126,18 +126,70 @@ def tallies_deferred() -> Iterator[None]:
         tally_rebuild()
 
 
+@dataclass
+class _PendingMoves:
+    """Subtree moves queued by ``restructuring_batched``: (source, target, sign) rows, and
+    the sources whose rows are dropped once they have moved."""
+
+    mapping: list = dataclass_field(default_factory=list)
+    sources: set = dataclass_field(default_factory=set)
+    targets: set = dataclass_field(default_factory=set)
+    dropped: set = dataclass_field(default_factory=set)
+    derived: bool = False  # a ``tally_fix_derived`` was put off
+
+
+_BATCH: ContextVar[_PendingMoves | None] = ContextVar("restructuring_batch", default=None)
+
+
 @contextmanager
-def derived_counts_deferred() -> Iterator[None]:
+def restructuring_batched() -> Iterator[None]:
     """A restructuring plan runs many operations; inside this block each one's
-    ``tally_fix_derived`` is put off, and done once when the block ends without error."""
-    box = {"pending": False}
-    token = _DERIVED_LATER.set(box)
+    ``tally_fix_derived`` is put off, and the subtrees' counts it moves are queued and moved
+    together (a district that loses a hundred communes is written once per count, not once
+    per commune). Both are done when the block ends without error.
+
+    The queue is exact, not approximate: it is moved first whenever a change would read the
+    counts of an organization that queued moves add to, or write those of one whose counts
+    are queued to move (``_settle``), so every statement sees what it would have seen had
+    each move been applied at once."""
+    box = _PendingMoves()
+    token = _BATCH.set(box)
     try:
         yield
     finally:
-        _DERIVED_LATER.reset(token)
-    if box["pending"]:
+        _BATCH.reset(token)
+    _move_queued(box)
+    if box.derived:
         tally_fix_derived()
+
+
+def _settle(*, reads: Iterable = (), writes: Iterable = ()) -> None:
+    """Move the queued subtrees first if this change reads counts they add to, or writes
+    counts they are about to move."""
+    box = _BATCH.get()
+    if box is None or not box.mapping and not box.dropped:
+        return
+    reads, writes = set(reads), set(writes)
+    if box.targets & reads or box.sources & writes or box.dropped & (reads | writes):
+        _move_queued(box)
+
+
+def _move_queued(box: _PendingMoves) -> None:
+    _move_subtree_counts(box.mapping)
+    if box.dropped:
+        OrgTally.objects.filter(org_id__in=list(box.dropped)).delete()
+    box.mapping, box.sources, box.targets, box.dropped = [], set(), set(), set()
+
+
+def tally_rows_dropped(org_ids: Iterable) -> None:
+    """Delete the counts of organizations left empty (a merged organization that never held
+    members, whose counts moved with it), after any queued move has read them."""
+    org_ids = set(org_ids)
+    box = _BATCH.get()
+    if box is not None and not deferred():
+        box.dropped |= org_ids
+    elif org_ids:
+        OrgTally.objects.filter(org_id__in=list(org_ids)).delete()
 
 
 def _get(row, name: str):
@@ -376,6 +428,7 @@ def _hamlet_delta(delta: dict[Key, int]) -> dict[Key, int]:
     moved = {(org_id, value): n for (org_id, dimension, value), n in delta.items() if dimension == HAMLET}
     if not moved:
         return {}
+    _settle(reads={o for o, _ in moved})
     now = {
         (org_id, value): n
         for org_id, value, n in OrgTally.objects.filter(
@@ -400,6 +453,7 @@ def _flag_delta(delta: dict[Key, int]) -> dict[Key, int]:
                 moved[org_id][flag] = n
     if not moved:
         return {}
+    _settle(reads=moved)
     orgs = {org_id: (path, kind) for org_id, path, kind in Org.objects.filter(id__in=list(moved)).values_list("id", "path", "kind")}
     now = {
         (org_id, dim, value): n
@@ -491,6 +545,7 @@ def tally_hamlets_moved(locality_ids: Iterable, *, old: Iterable, new: Iterable,
     if deferred():
         return
     old, new = set(old), set(new)
+    _settle(reads={at})
     rows = OrgTally.objects.filter(org_id=at, dimension=HAMLET, value__in=[str(pk) for pk in locality_ids], count__gt=0)
     delta: dict[Key, int] = defaultdict(int)
     for value, n in rows.values_list("value", "count"):
@@ -506,6 +561,7 @@ def _apply(delta: dict[Key, int]) -> None:
     in key order so two writers lock shared ancestor rows in the same order)."""
     if not delta or deferred():
         return
+    _settle(writes={org_id for org_id, _, _ in delta})
     connection = connections[router.db_for_write(OrgTally)]
     table = connection.ops.quote_name(OrgTally._meta.db_table)
     sql = (
@@ -614,9 +670,9 @@ def tally_fix_derived() -> int:
     a few stored rows per organization, never the members."""
     if deferred():
         return 0
-    later = _DERIVED_LATER.get()
-    if later is not None:
-        later["pending"] = True
+    box = _BATCH.get()
+    if box is not None:
+        box.derived = True
         return 0
     orgs, ancestors = _org_table()
     own_dims = {(spec.dimension, spec.value) for spec in FLAGS.values()}
@@ -688,12 +744,32 @@ def tally_subtrees_moved(moves: Iterable[tuple[object, Iterable, Iterable]]) -> 
         mapping += [(org_id, a, -1) for a in before - after] + [(org_id, a, +1) for a in after - before]
     if not mapping:
         return
+    box = _BATCH.get()
+    if box is None:
+        _move_subtree_counts(mapping)
+        return
+    sources, targets = {m[0] for m in mapping}, {m[1] for m in mapping}
+    if box.targets & sources or box.sources & targets or box.dropped & (sources | targets):
+        _move_queued(box)
+    box.mapping += mapping
+    box.sources |= sources
+    box.targets |= targets
+
+
+def _move_subtree_counts(mapping: list[tuple[object, object, int]]) -> None:
+    """Add each source's counts, times the sign, to its target: in the database, one statement
+    per 2,000 rows of the mapping."""
+    if not mapping:
+        return
     connection = connections[router.db_for_write(OrgTally)]
     table = connection.ops.quote_name(OrgTally._meta.db_table)
     org_field = OrgTally._meta.get_field("org").target_field
     cast = "::uuid" if connection.vendor == "postgresql" else ""  # a VALUES column is text otherwise
     excluded = ", ".join(["%s"] * len(DERIVED_DIMENSIONS))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # a plan's moves, queued, sum a million rows: sorted in memory, not on disk
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         for start in range(0, len(mapping), 2000):
             part = mapping[start:start + 2000]
             values = ", ".join([f"(%s{cast}, %s{cast}, %s)"] * len(part))
@@ -718,6 +794,8 @@ def tally_subtrees_moved(moves: Iterable[tuple[object, Iterable, Iterable]]) -> 
                 f"ON CONFLICT (org_id, dimension, value) DO UPDATE SET count = {table}.count + excluded.count",
                 params + list(DERIVED_DIMENSIONS),
             )
+        if connection.vendor == "postgresql":
+            cursor.execute("RESET work_mem")
 
 
 def _recount_flows() -> dict[Key, int]:
