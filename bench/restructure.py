@@ -96,7 +96,8 @@ def main() -> None:
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "database": "PostgreSQL " + str(_scalar(url, "SHOW server_version")),
-        "settings": f"shared_buffers={_scalar(url, 'SHOW shared_buffers')}, max_wal_size={_scalar(url, 'SHOW max_wal_size')}",
+        "settings": f"shared_buffers={_scalar(url, 'SHOW shared_buffers')}, max_wal_size={_scalar(url, 'SHOW max_wal_size')}"
+                    + (f", wal_compression={_scalar(url, 'SHOW wal_compression')}" if _scalar(url, 'SHOW wal_compression') != 'off' else ""),
         "members_before": members,
         "members_after": after,
         "seconds": round(seconds, 1),
