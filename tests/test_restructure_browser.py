@@ -1,6 +1,7 @@
 """Restructuring in a real browser: an officer moves a commune, sees the preview, confirms."""
 
 import os
+import re
 from datetime import date
 
 import pytest
@@ -9,6 +10,9 @@ from django.contrib.auth.models import User
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
+from dangbo.members.models import Member
+from dangbo.orgs import services as org_services
+from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Locality, Org, OrgEvent
 from dangbo.reference.loader import load_all
 
@@ -32,8 +36,6 @@ def browser_type_launch_args():
 
 @pytest.fixture
 def populated(live_server, transactional_db, tree, make_member):
-    from dangbo.orgs import services as org_services
-
     load_all()  # an earlier transactional test's flush may have emptied the code lists
     org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a)
     for cell in (tree.cell_a, tree.cell_a, tree.cell_b):
@@ -115,6 +117,25 @@ def test_the_restructuring_pages_are_accessible_and_a_plan_uploads_from_the_brow
     page.get_by_role("button", name="Xem trước").click()
     page.get_by_role("heading", name="Không thể áp dụng: 1 vấn đề").wait_for()
     problems += _accessible(page, "giai-the (vấn đề)")
+
+    # a split: the receiver's code first, then each member and hamlet handed to it
+    receiver = org_services.org_establish(code="X1C", name="Chi bộ thôn C", kind=OrgKind.CELL, parent=tree.commune,
+                                          established_on=date(2025, 6, 1), sector=Sector.RESIDENTIAL)
+    page.goto(f"{live_server.url}/to-chuc/{tree.cell_a.pk}/chia-tach/")
+    page.get_by_label("Mã các tổ chức nhận").fill("X1C")
+    page.get_by_label("Ngày hiệu lực").fill("01/07/2025")
+    page.get_by_label("Số quyết định").fill("4-QĐ/ĐU")
+    page.get_by_label("Ngày quyết định").fill("20/06/2025")
+    page.get_by_role("button", name="Xem trước").click()
+    page.get_by_role("heading", name=re.compile("^Không thể áp dụng")).wait_for()
+    for select in page.locator("select").all():
+        select.select_option(label="Chi bộ thôn C (X1C)")
+    page.get_by_role("button", name="Xem trước").click()
+    page.get_by_role("heading", name="Xem trước: Chia tách «Chi bộ thôn A» cho 1 tổ chức").wait_for()
+    problems += _accessible(page, "chia-tach (xem trước)")
+    page.get_by_role("button", name="Xác nhận chia tách").click()
+    page.get_by_text("Đã áp dụng: Chia tách «Chi bộ thôn A»").wait_for()
+    assert Member.objects.filter(org=receiver).count() == 2 and Org.objects.get(pk=tree.cell_a.pk).dissolved_on == date(2025, 7, 1)
 
     page.goto(f"{live_server.url}/sap-xep-to-chuc/")
     problems += _accessible(page, "sap-xep-to-chuc")

@@ -215,6 +215,62 @@ def test_dissolving_is_refused_while_members_remain_and_applied_when_empty(clien
     assert client.get(f"/to-chuc/{empty.pk}/giai-the/").status_code == 404  # a dissolved organization is not restructured
 
 
+# --- split -------------------------------------------------------------------------------------
+
+
+def _new_cell(tree, code="X1C", name="Chi bộ thôn C"):
+    return org_services.org_establish(code=code, name=name, kind=OrgKind.CELL, parent=tree.commune,
+                                      established_on=date(2025, 6, 1), sector=Sector.RESIDENTIAL)
+
+
+def test_a_split_offers_the_receiving_organizations_then_moves_what_is_given_to_each(client, populated, province_officer):
+    tree = populated
+    receiver = _new_cell(tree)
+    staying, leaving = Member.objects.filter(org=tree.cell_a).order_by("sort_key", "id")
+    url = f"/to-chuc/{tree.cell_a.pk}/chia-tach/"
+    html = client.get(url).content.decode()
+    assert f"Đảng viên: {leaving.full_name}" in html and f"Thôn, tổ dân phố: {Locality.objects.get(code='TA')}" in html
+    assert "Chi bộ thôn C" not in html  # offered once its code is typed
+    form = {"target_codes": "X1C", "keep_source": "on", **DECISION, f"m_{leaving.pk}": str(receiver.pk)}
+    html = client.post(url, {**form, "buoc": "xem-truoc"}).content.decode()
+    assert "Xem trước: Chia tách «Chi bộ thôn A» cho 1 tổ chức" in html and "Chi bộ thôn C (X1C)" in html
+    assert _figure(html, "Đảng viên chuyển tổ chức") == "1"
+    assert Member.objects.get(pk=leaving.pk).org_id == tree.cell_a.pk  # a preview changes nothing
+    response = client.post(url, {**form, "buoc": "ap-dung"})
+    assert response.status_code == 302
+    assert Member.objects.get(pk=leaving.pk).org_id == receiver.pk and Member.objects.get(pk=staying.pk).org_id == tree.cell_a.pk
+    assert Org.objects.get(pk=tree.cell_a.pk).dissolved_on is None
+    assert OrgEvent.objects.filter(org=tree.cell_a, kind=OrgEvent.Kind.SPLIT, decision_no="15-QĐ/TU").exists()
+    assert tally_differences() == []
+
+
+def test_a_split_that_leaves_something_unassigned_lists_it_and_changes_nothing(client, populated, province_officer):
+    tree = populated
+    receiver = _new_cell(tree)
+    first, second = Member.objects.filter(org=tree.cell_a).order_by("sort_key", "id")
+    url = f"/to-chuc/{tree.cell_a.pk}/chia-tach/"
+    response = client.post(url, {"target_codes": "X1C", **DECISION, f"m_{first.pk}": str(receiver.pk), "buoc": "xem-truoc"})
+    text = _text(response.content.decode())
+    assert response.status_code == 400
+    assert "1 đảng viên của «Chi bộ thôn A» chưa được giao cho tổ chức nào" in text and second.full_name in text
+    assert "1 thôn, tổ dân phố của «Chi bộ thôn A» chưa được giao" in text
+    assert Member.objects.filter(org=tree.cell_a).count() == 2
+
+
+def test_a_split_refuses_receivers_outside_the_scope_and_unknown_choices(client, populated):
+    tree = populated
+    _new_cell(tree)
+    client.force_login(_user("canbo-xa", AccessRole.OFFICER, tree.commune))
+    url = f"/to-chuc/{tree.cell_a.pk}/chia-tach/"
+    member = Member.objects.filter(org=tree.cell_a).first()
+    response = client.post(url, {"target_codes": "X1C, CQ1", **DECISION, f"m_{member.pk}": str(tree.agency.pk), "buoc": "xem-truoc"})
+    text = _text(response.content.decode())
+    assert response.status_code == 400
+    assert "Không có tổ chức đang hoạt động mang mã «CQ1» trong phạm vi anh/chị được sửa." in text
+    assert "Select a valid choice" not in text and Member.objects.get(pk=member.pk).org_id == tree.cell_a.pk
+    assert client.get(f"/to-chuc/{tree.agency.pk}/chia-tach/").status_code == 404
+
+
 # --- plans ---------------------------------------------------------------------------------------
 
 

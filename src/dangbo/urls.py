@@ -36,6 +36,7 @@ urlpatterns = [
     path("to-chuc/<uuid:org_id>/chuyen-truc-thuoc/", org_views.org_move_view, name="org_move"),
     path("to-chuc/<uuid:org_id>/hop-nhat/", org_views.org_merge_view, name="org_merge"),
     path("to-chuc/<uuid:org_id>/giai-the/", org_views.org_dissolve_view, name="org_dissolve"),
+    path("to-chuc/<uuid:org_id>/chia-tach/", org_views.org_split_view, name="org_split"),
     path("sap-xep-to-chuc/", org_views.plan_upload_view, name="plan_upload"),
     path("sap-xep-to-chuc/mau.csv", org_views.plan_template_view, name="plan_template"),
     path("sap-xep-to-chuc/<uuid:plan_id>/", org_views.plan_page_view, name="plan_page"),

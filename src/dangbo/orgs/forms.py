@@ -153,6 +153,87 @@ class OrgDissolveForm(RestructureForm):
     pass
 
 
+class OrgSplitForm(RestructureForm):
+    """Split an organization: the receiving organizations (established beforehand) by code, then
+    for every member, hamlet and sub-organization the one that receives it. The choices of
+    each item are the receiving organizations typed in the same form, so the officer types the
+    codes, presses «Xem trước», and the lists offer them."""
+
+    target_codes = forms.CharField(
+        label="Mã các tổ chức nhận", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="tổ chức đã thành lập trước; cách nhau bằng dấu phẩy hoặc xuống dòng",
+    )
+    keep_source = forms.BooleanField(
+        label="Giữ lại tổ chức này (tách một phần)", required=False,
+        help_text="không đánh dấu: phải giao hết, tổ chức này thôi hoạt động từ ngày hiệu lực",
+    )
+    field_order = ["target_codes", "keep_source", "effective_on", "decision_no", "decision_on", "decision_body"]
+    PREFIXES = (("m", "members", "Đảng viên"), ("h", "localities", "Thôn, tổ dân phố"), ("c", "children", "Tổ chức trực thuộc"))
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets: dict[str, Org] = {}
+        for code in self._codes(self.data.get("target_codes", "") if self.is_bound else ""):
+            try:
+                org = self.writable_org(code)
+            except forms.ValidationError:
+                continue  # reported by clean_target_codes
+            self.targets[str(org.pk)] = org
+        choices = [("", "— giữ lại, hoặc chưa giao —")] + [(pk, f"{org.name} ({org.code})") for pk, org in self.targets.items()]
+        labels = {prefix: label for prefix, _, label in self.PREFIXES}
+        for prefix, things in (("m", items.members), ("h", items.hamlets), ("c", items.children)):
+            for thing in things:
+                name = thing.full_name if prefix == "m" else str(thing) if prefix == "h" else thing.name
+                self.fields[f"{prefix}_{thing.pk}"] = forms.ChoiceField(label=f"{labels[prefix]}: {name}", choices=choices, required=False)
+
+    @staticmethod
+    def _codes(text: str) -> list[str]:
+        import re
+
+        return list(dict.fromkeys(c for c in re.split(r"[\s,;]+", text or "") if c))
+
+    def clean_target_codes(self):
+        codes = self._codes(self.cleaned_data["target_codes"])
+        if not codes:
+            raise forms.ValidationError("Chưa nhập mã tổ chức nhận nào.")
+        errors = []
+        for code in codes:
+            try:
+                self.writable_org(code)
+            except forms.ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise forms.ValidationError(errors)
+        return ", ".join(codes)
+
+    def clean(self):
+        from dangbo.orgs.restructure import Share
+
+        data = super().clean()
+        shares = {org: Share() for org in self.targets.values()}
+        for name, value in data.items():
+            prefix, _, pk = name.partition("_")
+            what = {p: attr for p, attr, _ in self.PREFIXES}.get(prefix)
+            if what and pk and value:
+                target = self.targets.get(value)
+                if target is None:
+                    self.add_error(name, "Chọn một tổ chức nhận trong danh sách.")
+                    continue
+                getattr(shares[target], what).append(_pk(pk))
+        data["shares"] = shares
+        data["targets"] = list(self.targets.values())
+        return data
+
+
+def _pk(text: str):
+    import uuid
+
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return text
+
+
 PLAN_MAX_BYTES = 10 * 1024 * 1024
 
 

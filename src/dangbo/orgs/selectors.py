@@ -254,6 +254,28 @@ def may_restructure(*, actor) -> bool:
     return actor.is_admin or bool(actor.write_paths)
 
 
+@dataclass(frozen=True)
+class SplitItems:
+    """What a split hands out: the organization's own members, its hamlets (as commune or as
+    cell) and its sub-organizations, each live."""
+
+    members: list
+    hamlets: list
+    children: list
+
+
+def org_split_items(*, actor, org: Org) -> SplitItems:
+    from dangbo.members.models import ACTIVE_STATUSES, Member
+
+    if not actor.can_write_path(org.path):
+        raise NotInScope(org.pk)
+    return SplitItems(
+        members=list(Member.objects.filter(org=org, status__in=ACTIVE_STATUSES).order_by("sort_key", "id")),
+        hamlets=list(Locality.objects.filter(Q(commune=org) | Q(cell=org), dissolved_on__isnull=True).order_by("name")),
+        children=list(Org.objects.filter(parent=org, dissolved_on__isnull=True).order_by("name")),
+    )
+
+
 def org_writable_by_code(*, actor, code: str) -> Org:
     """The live organization with this code, if the actor may change it."""
     org = Org.objects.filter(code=(code or "").strip(), dissolved_on__isnull=True).first()

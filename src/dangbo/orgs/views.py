@@ -19,6 +19,7 @@ from dangbo.orgs.forms import (
     OrgEstablishForm,
     OrgMergeForm,
     OrgMoveForm,
+    OrgSplitForm,
     OrgRenameForm,
     PlanApplyForm,
     PlanUploadForm,
@@ -27,7 +28,7 @@ from dangbo.orgs.kinds import CELL_KINDS, OrgKind
 from dangbo.orgs.plan_uploads import restructure_plan_apply, restructure_plan_upload
 from dangbo.orgs.plans import COLUMNS as PLAN_COLUMNS
 from dangbo.orgs.plans import OPERATIONS
-from dangbo.orgs.restructure import Outcome, Preview, dry_run, org_dissolve, org_merge, org_move_many
+from dangbo.orgs.restructure import Outcome, Preview, dry_run, org_dissolve, org_merge, org_move_many, org_split
 from dangbo.orgs.selectors import (
     NotInScope,
     org_breadcrumbs,
@@ -40,6 +41,7 @@ from dangbo.orgs.selectors import (
     org_nodes,
     org_nodes_on,
     org_roots,
+    org_split_items,
     locality_get,
     may_restructure,
     plan_report_for,
@@ -220,7 +222,8 @@ def _outcome_counts(outcome) -> str:
     return ", ".join(f"{n(count)} {label}" for count, label in counts if count)
 
 
-def _restructure_page(request, org, form, run, *, title: str, subtitle: str, confirm: str, involved=()) -> HttpResponse:
+def _restructure_page(request, org, form, run, *, title: str, subtitle: str, confirm: str, involved=(),
+                      involved_label: str = "") -> HttpResponse:
     """The two steps of a restructuring: «Xem trước» runs ``run`` and rolls it back
     (``restructure.dry_run``); «Xác nhận» runs it for real, every check made again by the
     operation itself. ``run(data)`` applies the operation and returns its ``Outcome``."""
@@ -241,6 +244,7 @@ def _restructure_page(request, org, form, run, *, title: str, subtitle: str, con
     context = {
         "org": org, "form": form, "title": title, "subtitle": subtitle, "confirm": confirm, "preview": preview,
         "involved": involved() if callable(involved) and form.is_bound and form.is_valid() else [],
+        "involved_label": involved_label,
         "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org),
     }
     refused = (form.is_bound and form.errors) or (preview is not None and not preview.ok)
@@ -258,7 +262,7 @@ def org_move_view(request: HttpRequest, org_id) -> HttpResponse:
     return _restructure_page(
         request, org, form, run, title=f"Chuyển {org.name} sang trực thuộc tổ chức khác", confirm="Xác nhận chuyển",
         subtitle="Cả nhánh (các tổ chức trực thuộc, đảng viên, thôn, tổ dân phố) chuyển theo; đảng viên vẫn sinh hoạt ở chi bộ cũ.",
-        involved=lambda: [form.cleaned_data["parent"]],
+        involved=lambda: [form.cleaned_data["parent"]], involved_label="Trực thuộc mới",
     )
 
 
@@ -276,7 +280,25 @@ def org_merge_view(request: HttpRequest, org_id) -> HttpResponse:
         subtitle=(f"Các tổ chức trực thuộc của tổ chức được hợp nhất chuyển về {into.name} cùng đảng viên; đảng viên sinh hoạt "
                   f"trực tiếp ở đó chuyển sang {into.name}; thôn, tổ dân phố chuyển theo; chức vụ ở đó kết thúc; tổ chức được "
                   "hợp nhất thôi hoạt động từ ngày hiệu lực. Hợp nhất vào một tổ chức mới: thành lập tổ chức đó trước."),
-        involved=lambda: form.cleaned_data["sources"],
+        involved=lambda: form.cleaned_data["sources"], involved_label="Tổ chức được hợp nhất",
+    )
+
+
+@login_required
+def org_split_view(request: HttpRequest, org_id) -> HttpResponse:
+    source = _editable_or_404(request, org_id)
+    form = OrgSplitForm(request.POST or None, actor=request.scope, items=org_split_items(actor=request.scope, org=source))
+
+    def run(data):
+        return org_split(source=source, shares=data["shares"], effective_on=data["effective_on"], decision=form.decision(),
+                         keep_source=data["keep_source"], actor=request.user)
+
+    return _restructure_page(
+        request, source, form, run, title=f"Chia tách {source.name}", confirm="Xác nhận chia tách",
+        subtitle=("Nhập mã các tổ chức nhận (thành lập trước), bấm «Xem trước», rồi chọn nơi nhận cho từng đảng viên, thôn, "
+                  "tổ dân phố và tổ chức trực thuộc. Đảng viên chuyển sang tổ chức nhận theo quyết định; tổ chức trực thuộc "
+                  "chuyển cùng đảng viên của nó. Không giữ lại: phải giao hết, tổ chức này thôi hoạt động từ ngày hiệu lực."),
+        involved=lambda: form.cleaned_data["targets"], involved_label="Tổ chức nhận",
     )
 
 
