@@ -73,7 +73,7 @@ def test_the_org_page_offers_restructuring_only_to_those_who_may_write(client, p
     html = client.get(f"/to-chuc/{populated.commune.pk}/").content.decode()
     assert "Sắp xếp tổ chức" in html
     for url in (f"/to-chuc/{populated.commune.pk}/chuyen-truc-thuoc/", f"/to-chuc/{populated.commune.pk}/hop-nhat/",
-                f"/to-chuc/{populated.commune.pk}/giai-the/", "/sap-xep-to-chuc/"):
+                f"/to-chuc/{populated.commune.pk}/giai-the/", f"/to-chuc/{populated.commune.pk}/chia-tach/", "/sap-xep-to-chuc/"):
         assert f'href="{url}"' in html
     assert '<a href="/sap-xep-to-chuc/">Sắp xếp tổ chức</a>' in client.get("/").content.decode()  # in the menu
     client.force_login(_user("lanhdao", AccessRole.LEADER, populated.province))
@@ -81,6 +81,7 @@ def test_the_org_page_offers_restructuring_only_to_those_who_may_write(client, p
     assert "Sắp xếp tổ chức" not in html and "chuyen-truc-thuoc" not in html
     assert "/sap-xep-to-chuc/" not in client.get("/").content.decode()
     assert client.get(f"/to-chuc/{populated.commune.pk}/chuyen-truc-thuoc/").status_code == 404
+    assert client.get(f"/to-chuc/{populated.commune.pk}/chia-tach/").status_code == 404
     assert client.get("/sap-xep-to-chuc/").status_code == 403
 
 
