@@ -73,3 +73,15 @@ def admit(cell, *, admitted_on=date(2016, 3, 1), full=True, **identity_fields):
 @pytest.fixture
 def make_member():
     return admit
+
+
+@pytest.fixture
+def populated(tree, make_member):
+    """``tree`` with members: two in cell A, one in cell B, one in the agency; hamlet «Thôn A»
+    of the commune, covered by cell A (the restructuring tests' starting point)."""
+    from dangbo.orgs.models import Locality
+
+    org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a)
+    for cell in (tree.cell_a, tree.cell_a, tree.cell_b, tree.agency):
+        make_member(cell, admitted_on=date(2016, 3, 1))
+    return tree

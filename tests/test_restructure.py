@@ -23,14 +23,6 @@ def _members(org, **frame):
     return evaluate(ctx, BY_CODE["members.total"], org).value.value
 
 
-@pytest.fixture
-def populated(tree, make_member):
-    org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a)
-    for cell in (tree.cell_a, tree.cell_a, tree.cell_b, tree.agency):
-        make_member(cell, admitted_on=date(2016, 3, 1))
-    return tree
-
-
 def test_a_preview_counts_what_moves_and_applies_nothing(populated):
     tree = populated
     preview = dry_run(lambda: org_move_many(moves=[(tree.commune, tree.district2)], effective_on=ON, decision=DECISION))

@@ -30,14 +30,6 @@ PLAN_DECISION = {"ngay_hieu_luc": "01/07/2025", "so_quyet_dinh": "15-QĐ/TU", "n
                  "co_quan_quyet_dinh": "Tỉnh ủy"}
 
 
-@pytest.fixture
-def populated(tree, make_member):
-    org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a)
-    for cell in (tree.cell_a, tree.cell_a, tree.cell_b, tree.agency):
-        make_member(cell, admitted_on=date(2016, 3, 1))
-    return tree
-
-
 def _user(username: str, role: str, org) -> User:
     user = User.objects.create_user(username, password="mat-khau-dai-du-1")
     role_grant(user=user, role=role, org=org)

@@ -110,6 +110,20 @@ class RestructureForm(DecisionFields):
         except NotInScope:
             raise forms.ValidationError(OUT_OF_REACH.format(code=code)) from None
 
+    def writable_orgs(self, text: str) -> tuple[list[str], list[Org], list[forms.ValidationError]]:
+        """The codes typed in ``text`` (commas, semicolons or new lines between them, each once),
+        the organizations among them the user may change, and an error for each other code."""
+        import re
+
+        codes = list(dict.fromkeys(c for c in re.split(r"[\s,;]+", text or "") if c))
+        orgs, errors = [], []
+        for code in codes:
+            try:
+                orgs.append(self.writable_org(code))
+            except forms.ValidationError as error:
+                errors.append(error)
+        return codes, orgs, errors
+
 
 class OrgMoveForm(RestructureForm):
     parent_code = forms.CharField(label="Mã tổ chức cấp trên mới", max_length=40,
@@ -132,17 +146,9 @@ class OrgMergeForm(RestructureForm):
     field_order = ["source_codes", "effective_on", "decision_no", "decision_on", "decision_body", "approval"]
 
     def clean_source_codes(self):
-        import re
-
-        codes = list(dict.fromkeys(c for c in re.split(r"[\s,;]+", self.cleaned_data["source_codes"]) if c))
+        codes, sources, errors = self.writable_orgs(self.cleaned_data["source_codes"])
         if not codes:
             raise forms.ValidationError("Chưa nhập mã tổ chức nào.")
-        sources, errors = [], []
-        for code in codes:
-            try:
-                sources.append(self.writable_org(code))
-            except forms.ValidationError as error:
-                errors.append(error)
         if errors:
             raise forms.ValidationError(errors)
         self.cleaned_data["sources"] = sources
@@ -168,70 +174,39 @@ class OrgSplitForm(RestructureForm):
         help_text="không đánh dấu: phải giao hết, tổ chức này thôi hoạt động từ ngày hiệu lực",
     )
     field_order = ["target_codes", "keep_source", "effective_on", "decision_no", "decision_on", "decision_body"]
-    PREFIXES = (("m", "members", "Đảng viên"), ("h", "localities", "Thôn, tổ dân phố"), ("c", "children", "Tổ chức trực thuộc"))
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
-        self.targets: dict[str, Org] = {}
-        for code in self._codes(self.data.get("target_codes", "") if self.is_bound else ""):
-            try:
-                org = self.writable_org(code)
-            except forms.ValidationError:
-                continue  # reported by clean_target_codes
-            self.targets[str(org.pk)] = org
+        # the receivers are read once, here: the lists below offer them, clean_target_codes reports the rest
+        self.codes, targets, self.code_errors = self.writable_orgs(self.data.get("target_codes", "") if self.is_bound else "")
+        self.targets = {str(org.pk): org for org in targets}
         choices = [("", "— giữ lại, hoặc chưa giao —")] + [(pk, f"{org.name} ({org.code})") for pk, org in self.targets.items()]
-        labels = {prefix: label for prefix, _, label in self.PREFIXES}
-        for prefix, things in (("m", items.members), ("h", items.hamlets), ("c", items.children)):
-            for thing in things:
-                name = thing.full_name if prefix == "m" else str(thing) if prefix == "h" else thing.name
-                self.fields[f"{prefix}_{thing.pk}"] = forms.ChoiceField(label=f"{labels[prefix]}: {name}", choices=choices, required=False)
-
-    @staticmethod
-    def _codes(text: str) -> list[str]:
-        import re
-
-        return list(dict.fromkeys(c for c in re.split(r"[\s,;]+", text or "") if c))
+        self.assigned: dict[str, tuple[str, object]] = {}  # field name → (share attribute, item id)
+        for prefix, share, label, things in (("m", "members", "Đảng viên", [(m.pk, m.full_name) for m in items.members]),
+                                             ("h", "localities", "Thôn, tổ dân phố", [(h.pk, str(h)) for h in items.hamlets]),
+                                             ("c", "children", "Tổ chức trực thuộc", [(c.pk, c.name) for c in items.children])):
+            for pk, name in things:
+                self.fields[f"{prefix}_{pk}"] = forms.ChoiceField(label=f"{label}: {name}", choices=choices, required=False)
+                self.assigned[f"{prefix}_{pk}"] = (share, pk)
 
     def clean_target_codes(self):
-        codes = self._codes(self.cleaned_data["target_codes"])
-        if not codes:
+        if not self.codes:
             raise forms.ValidationError("Chưa nhập mã tổ chức nhận nào.")
-        errors = []
-        for code in codes:
-            try:
-                self.writable_org(code)
-            except forms.ValidationError as error:
-                errors.append(error)
-        if errors:
-            raise forms.ValidationError(errors)
-        return ", ".join(codes)
+        if self.code_errors:
+            raise forms.ValidationError(self.code_errors)
+        return ", ".join(self.codes)
 
     def clean(self):
         from dangbo.orgs.restructure import Share
 
         data = super().clean()
         shares = {org: Share() for org in self.targets.values()}
-        for name, value in data.items():
-            prefix, _, pk = name.partition("_")
-            what = {p: attr for p, attr, _ in self.PREFIXES}.get(prefix)
-            if what and pk and value:
-                target = self.targets.get(value)
-                if target is None:
-                    self.add_error(name, "Chọn một tổ chức nhận trong danh sách.")
-                    continue
-                getattr(shares[target], what).append(_pk(pk))
+        for name, (share, pk) in self.assigned.items():
+            if data.get(name):  # a choice among the receivers (the field refuses anything else)
+                getattr(shares[self.targets[data[name]]], share).append(pk)
         data["shares"] = shares
         data["targets"] = list(self.targets.values())
         return data
-
-
-def _pk(text: str):
-    import uuid
-
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return text
 
 
 PLAN_MAX_BYTES = 10 * 1024 * 1024
