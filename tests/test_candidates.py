@@ -49,7 +49,7 @@ def _through(candidate, tree, until: str, **overrides):
         (Step.COMMENTS, StepInput(done_on=date(2025, 3, 17))),
         (Step.CELL_VOTE, StepInput(done_on=date(2025, 3, 24), approvals=7)),
         (Step.GRASSROOTS_RESOLUTION, StepInput(done_on=date(2025, 4, 1), number="12-NQ/ĐU")),
-        (Step.DECISION, StepInput(done_on=date(2025, 4, 15), number="45-QĐ/HU", body="Ban Thường vụ Huyện ủy")),
+        (Step.DECISION, StepInput(done_on=date(2025, 4, 15), number="45-QĐ/HU", body="Ban Thường vụ Huyện ủy", decided_by="superior")),
         (Step.CEREMONY, StepInput(done_on=date(2025, 5, 5))),
     ]
     for kind, step in plan:
@@ -138,7 +138,7 @@ def test_a_sponsor_from_another_grassroots_organization_is_refused(cell, make_me
 
 def test_a_late_decision_needs_a_reason_and_is_marked_late(cell):
     candidate = _through(_candidate(cell), cell, Step.GRASSROOTS_RESOLUTION)
-    late = StepInput(done_on=date(2025, 7, 1), number="45-QĐ/HU")  # 60 working days from 24/3/2025 end on 16/6/2025
+    late = StepInput(done_on=date(2025, 7, 1), number="45-QĐ/HU", decided_by="superior")  # 60 working days from 24/3/2025 end on 16/6/2025
     with pytest.raises(RuleViolation, match="Quá thời hạn"):
         candidate_record_step(candidate=candidate, kind=Step.DECISION, step=late)
     late.late_reason = "Gia hạn theo Công văn 10-CV/HU"
@@ -151,7 +151,7 @@ def test_the_todo_list_shows_the_decision_and_then_the_ceremony(cell):
     items = [i for i in due_items(actor=SYSTEM, org=cell.commune, as_of=date(2025, 6, 1), audit=False) if i.candidate]
     assert [(i.kind, i.due_on, i.overdue) for i in items] == [("admission_decision", date(2025, 6, 16), False)]
     candidate_record_step(candidate=candidate, kind=Step.GRASSROOTS_RESOLUTION, step=StepInput(done_on=date(2025, 4, 1), number="1-NQ"))
-    candidate_record_step(candidate=candidate, kind=Step.DECISION, step=StepInput(done_on=date(2025, 4, 15), number="2-QĐ"))
+    candidate_record_step(candidate=candidate, kind=Step.DECISION, step=StepInput(done_on=date(2025, 4, 15), number="2-QĐ", decided_by="superior"))
     items = [i for i in due_items(actor=SYSTEM, org=cell.commune, as_of=date(2025, 6, 1), audit=False) if i.candidate]
     assert [(i.kind, i.due_on, i.overdue) for i in items] == [("ceremony", date(2025, 5, 27), True)]
 

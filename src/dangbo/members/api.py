@@ -197,6 +197,10 @@ def award_badge(request, member_id: UUID, body: BadgeIn):
 class RecognitionIn(Schema):
     vote_on: date
     approvals: int
+    absent_exempted: list[UUID] = Field(
+        default_factory=list, max_length=500,
+        description="đảng viên được miễn công tác và sinh hoạt đảng vắng mặt khi chi bộ biểu quyết (không tính vào tổng số)",
+    )
     decision_no: str = ""
     decision_on: date
     decision_body: str = ""
@@ -214,6 +218,7 @@ def recognize(request, member_id: UUID, body: RecognitionIn):
     try:
         event = member_recognize(
             member=member, vote_on=body.vote_on, approvals=body.approvals, late_reason=body.late_reason[:500], actor=request.user,
+            absent_exempted=tuple(body.absent_exempted),
             decision=DecisionRef(number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]),
         )
     except RuleViolation as error:

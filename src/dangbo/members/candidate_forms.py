@@ -7,7 +7,7 @@ from django import forms
 from dangbo.members.forms import MemberProfileForm
 from dangbo.members.models import CandidateStep, Member
 from dangbo.members.services import Identity
-from dangbo.members.services.candidates import StepInput
+from dangbo.members.services.candidates import DECIDED_BY, StepInput
 from dangbo.web.forms import VietnameseDateField, VietnameseForm
 
 Step = CandidateStep.Kind
@@ -64,6 +64,13 @@ class CandidateStepForm(VietnameseForm):
         label="hoặc nghị quyết giới thiệu của ban chấp hành đoàn cơ sở (số, ngày)", max_length=120, required=False,
     )
     approvals = forms.IntegerField(label="Số đảng viên chính thức tán thành", min_value=0, max_value=10_000, required=False)
+    decided_by = forms.ChoiceField(
+        label="Cấp quyết định kết nạp", choices=[("", "— chọn —"), *DECIDED_BY.items()], required=False,
+        help_text="Đảng ủy cơ sở được ủy quyền quyết định tập thể, cần ít nhất hai phần ba cấp ủy viên tán thành.",
+    )
+    committee_approvals = forms.IntegerField(
+        label="Số cấp ủy viên đảng ủy cơ sở tán thành (khi đảng ủy cơ sở quyết định)", min_value=0, max_value=1_000, required=False,
+    )
     over_age_approval = forms.CharField(
         label="Văn bản đồng ý của Ban Thường vụ tỉnh ủy (nếu trên 60 tuổi)", max_length=200, required=False,
     )
@@ -81,7 +88,7 @@ class CandidateStepForm(VietnameseForm):
         Step.SPONSORS: ("sponsor1", "since1", "sponsor2", "since2", "youth_union_resolution"),
         Step.CELL_VOTE: ("approvals", "over_age_approval", "education_exception"),
         Step.GRASSROOTS_RESOLUTION: ("number", "body"),
-        Step.DECISION: ("number", "body", "late_reason"),
+        Step.DECISION: ("decided_by", "committee_approvals", "number", "body", "late_reason"),
         Step.CEREMONY: ("late_reason",),
     }
 
@@ -98,6 +105,8 @@ class CandidateStepForm(VietnameseForm):
             self.fields["number"].required = True
         if "approvals" in self.fields:
             self.fields["approvals"].required = True
+        if "decided_by" in self.fields:
+            self.fields["decided_by"].required = True
 
     def _sponsor(self, number_field: str, since_field: str) -> tuple | None:
         number = (self.cleaned_data.get(number_field) or "").strip()
@@ -123,7 +132,8 @@ class CandidateStepForm(VietnameseForm):
             sponsors=data.get("sponsors") or [], youth_union_resolution=data.get("youth_union_resolution") or "",
             approvals=data.get("approvals"), over_age_approval=data.get("over_age_approval") or "",
             education_exception=data.get("education_exception") or "",
-            late_reason=data.get("late_reason") or "",
+            late_reason=data.get("late_reason") or "", absent_exempted=list(data.get("absent_exempted") or ()),
+            decided_by=data.get("decided_by") or "", committee_approvals=data.get("committee_approvals"),
         )
 
 

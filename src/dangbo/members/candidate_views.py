@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from dangbo.members.candidate_forms import CandidateAddForm, CandidateStepForm, WithdrawForm
+from dangbo.members.forms import add_absent_exempted
 from dangbo.members.candidate_selectors import candidate_get, candidate_list, candidate_next_due, candidate_steps
 from dangbo.members.models import Candidate, CandidateStep
 from dangbo.members.services.candidates import candidate_add, candidate_record_step, candidate_withdraw, next_step
@@ -113,6 +114,8 @@ def candidate_page_view(request: HttpRequest, candidate_id) -> HttpResponse:
     form = None
     if can_edit and upcoming:
         form = CandidateStepForm(request.POST if request.method == "POST" else None, step=upcoming)
+        if upcoming == Step.CELL_VOTE:
+            add_absent_exempted(form, candidate.cell)
         if request.method == "POST":
             if request.POST.get("step") != upcoming:
                 form.is_valid()

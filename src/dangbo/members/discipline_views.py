@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from dangbo.members import standing_forms as forms
+from dangbo.members.forms import add_absent_exempted
 from dangbo.members.models import ACTIVE_STATUSES, DisciplineCase
 from dangbo.members.selectors import member_for_edit
 from dangbo.members.services import discipline as services
@@ -66,13 +67,16 @@ def discipline_decide_view(request: HttpRequest, member_id) -> HttpResponse:
     if case is None:
         raise Http404
     form = forms.DisciplineDecideForm(request.POST if request.method == "POST" else None)
+    add_absent_exempted(form, member.org)
+    add_absent_exempted(form, member.org, after="proposal_approvals", name="proposal_absent_exempted")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.discipline_decide(
                 case=case, form=data["form"], authority=data["authority"], vote_on=data["vote_on"], approvals=data["approvals"],
                 decision=form.decision(), denominator=data.get("denominator"), proposal_vote_on=data.get("proposal_vote_on"),
-                proposal_approvals=data.get("proposal_approvals"), actor=request.user,
+                proposal_approvals=data.get("proposal_approvals"), absent_exempted=tuple(data.get("absent_exempted") or ()),
+                proposal_absent_exempted=tuple(data.get("proposal_absent_exempted") or ()), actor=request.user,
             )
         except RuleViolation as error:
             form.add_violations(error, {"decided_on": "decision_on", "status": "form", "holds_position": "form", "act_on": "vote_on", "deferral": None})

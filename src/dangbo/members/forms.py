@@ -6,7 +6,7 @@ from datetime import date
 
 from django import forms
 
-from dangbo.members.models import Gender, Member, MemberStatus
+from dangbo.members.models import Gender, Member, MemberStatus, Standing
 from dangbo.members.roles import Role
 from dangbo.members.selectors import MemberFilters
 from dangbo.members.services import Identity
@@ -195,6 +195,25 @@ class PositionStartForm(DecisionFields):
 class PositionEndForm(DecisionFields):
     ended_on = VietnameseDateField(label="Thôi chức vụ từ ngày")
     field_order = ["ended_on", "decision_no", "decision_on", "decision_body"]
+
+
+def add_absent_exempted(form: forms.Form, org, *, after: str = "approvals", name: str = "absent_exempted") -> None:
+    """Offer the cell's exempted full members as «absent» for a vote (RULES.md §3): an
+    exempted member who is absent is not counted in the denominator; present and voting,
+    they are. Only shown when the cell has exempted members."""
+    exempted = Member.objects.filter(org=org, status=MemberStatus.FULL, standing=Standing.EXEMPTED).order_by("sort_key", "id")
+    choices = [(str(m.pk), m.full_name) for m in exempted]
+    if not choices:
+        return
+    form.fields[name] = forms.MultipleChoiceField(
+        label="Đảng viên được miễn công tác và sinh hoạt đảng vắng mặt khi biểu quyết", choices=choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Người được miễn mà vắng mặt không tính vào tổng số đảng viên khi biểu quyết; có mặt và biểu quyết thì vẫn tính.",
+    )
+    order = list(form.fields)
+    order.remove(name)
+    order.insert(order.index(after) + 1 if after in order else len(order), name)
+    form.order_fields(order)
 
 
 class RecognitionForm(DecisionFields):

@@ -75,6 +75,10 @@ class StandingIn(DecisionIn):
     to_name: str = Field("", max_length=255, description="tổ chức đảng nơi đến, nơi sinh hoạt tạm thời ngoài hệ thống")
     vote_on: date | None = None
     approvals: int | None = Field(None, ge=0, le=100_000, description="xóa tên đảng viên dự bị: số tán thành của chi bộ")
+    absent_exempted: list[UUID] = Field(
+        default_factory=list, max_length=500,
+        description="chi bộ biểu quyết: đảng viên được miễn công tác và sinh hoạt đảng vắng mặt (không tính vào tổng số)",
+    )
     provincial_consent: str = Field("", max_length=300)
     hardship: bool = False
     expunged_on: date | None = None
@@ -105,7 +109,7 @@ def standing(request, member_id: UUID, body: StandingIn):
         elif kind == "struck_off":
             event = services.member_strike_off(
                 member=member, on=on, ground=body.ground, decision=body.decision(), requests_made=body.requests_made, note=body.note,
-                vote_on=body.vote_on, approvals=body.approvals, actor=actor,
+                vote_on=body.vote_on, approvals=body.approvals, absent_exempted=tuple(body.absent_exempted), actor=actor,
             )
         elif kind == "resigned":
             event = services.member_resign(member=member, on=on, decision=body.decision(), note=body.note, actor=actor)
@@ -202,6 +206,12 @@ class StepIn(Schema):
     sponsors: list[Sponsor] = Field(default_factory=list, max_length=5)
     youth_union_resolution: str = Field("", max_length=120)
     approvals: int | None = Field(None, ge=0, le=100_000)
+    absent_exempted: list[UUID] = Field(
+        default_factory=list, max_length=500,
+        description="chi bộ biểu quyết: đảng viên được miễn công tác và sinh hoạt đảng vắng mặt (không tính vào tổng số)",
+    )
+    decided_by: str = Field("", max_length=12, description="quyết định kết nạp: grassroots (đảng ủy cơ sở được ủy quyền) hoặc superior (Ban Thường vụ cấp trên)")
+    committee_approvals: int | None = Field(None, ge=0, le=1_000, description="quyết định của đảng ủy cơ sở: số cấp ủy viên tán thành")
     over_age_approval: str = SHORT
     education_exception: str = SHORT
     late_reason: str = Field("", max_length=500)
@@ -221,7 +231,8 @@ def candidate_step(request, candidate_id: UUID, body: StepIn):
         done_on=body.done_on, number=body.number, body=body.body, note=body.note,
         sponsors=[(s.member_id, s.known_since) for s in body.sponsors], youth_union_resolution=body.youth_union_resolution,
         approvals=body.approvals, over_age_approval=body.over_age_approval, education_exception=body.education_exception,
-        late_reason=body.late_reason,
+        late_reason=body.late_reason, absent_exempted=body.absent_exempted, decided_by=body.decided_by,
+        committee_approvals=body.committee_approvals,
     )
     try:
         candidate_record_step(candidate=candidate, kind=body.kind, step=step, actor=request.user)
@@ -271,6 +282,11 @@ class DisciplineDecisionIn(DecisionIn):
     denominator: int | None = Field(None, ge=1, le=100_000, description="số ủy viên của cấp ủy (chi bộ: hệ thống tự tính)")
     proposal_vote_on: date | None = None
     proposal_approvals: int | None = Field(None, ge=0, le=100_000)
+    absent_exempted: list[UUID] = Field(
+        default_factory=list, max_length=500,
+        description="chi bộ biểu quyết: đảng viên được miễn công tác và sinh hoạt đảng vắng mặt (không tính vào tổng số)",
+    )
+    proposal_absent_exempted: list[UUID] = Field(default_factory=list, max_length=500, description="như trên, cho biểu quyết đề nghị khai trừ của chi bộ")
 
 
 @router.post("/members/{member_id}/discipline/decision", response={201: EventOut, 404: ErrorOut, 422: ErrorOut}, summary="Ghi quyết định kỷ luật")
@@ -286,7 +302,8 @@ def discipline_decide(request, member_id: UUID, body: DisciplineDecisionIn):
         event = decide(
             case=case, form=body.form, authority=body.authority, vote_on=body.vote_on, approvals=body.approvals,
             decision=body.decision(), denominator=body.denominator, proposal_vote_on=body.proposal_vote_on,
-            proposal_approvals=body.proposal_approvals, actor=request.user,
+            proposal_approvals=body.proposal_approvals, absent_exempted=tuple(body.absent_exempted),
+            proposal_absent_exempted=tuple(body.proposal_absent_exempted), actor=request.user,
         )
     except RuleViolation as error:
         return Status(*refusal(error))

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from dangbo.members import standing_forms as forms
+from dangbo.members.forms import add_absent_exempted
 from dangbo.members.models import ACTIVE_STATUSES, LEFT_STATUSES, Member, MemberEvent, Standing
 from dangbo.members.selectors import member_for_edit
 from dangbo.members.services import member_record_death
@@ -110,7 +111,7 @@ ACTIONS: dict[str, Action] = {
         lambda m, f, a: services.member_strike_off(
             member=m, on=f.cleaned_data["effective_on"], ground=f.cleaned_data["ground"], decision=f.decision(),
             requests_made=f.cleaned_data.get("requests_made"), note=_note(f), vote_on=f.cleaned_data.get("vote_on"),
-            approvals=f.cleaned_data.get("approvals"), actor=a,
+            approvals=f.cleaned_data.get("approvals"), absent_exempted=tuple(f.cleaned_data.get("absent_exempted") or ()), actor=a,
         ),
         "Đã ghi xóa tên.",
         "Chi bộ đề nghị, cấp ủy có thẩm quyền quyết định. Đảng viên dự bị không đủ tư cách được chi bộ đề nghị xóa tên.",
@@ -171,6 +172,8 @@ def member_standing_view(request: HttpRequest, member_id, action: str) -> HttpRe
         return redirect(profile)
     extra = {"member": member} if spec.form is forms.StrikeOffForm else {}
     form = spec.form(request.POST or None, **extra)
+    if "approvals" in form.fields:
+        add_absent_exempted(form, member.org)
     if request.method == "POST" and form.is_valid():
         try:
             spec.run(member, form, request.user)

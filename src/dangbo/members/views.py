@@ -17,6 +17,7 @@ from dangbo.members import exports
 from dangbo.members.documents import available_documents
 from dangbo.members.standing_views import actions_for
 from dangbo.members.forms import (
+    add_absent_exempted,
     BadgeAwardForm,
     BadgeListForm,
     MemberProfileForm,
@@ -368,12 +369,14 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
         messages.error(request, "Chỉ công nhận chính thức cho đảng viên dự bị.")
         return redirect("member_profile", member_id=member.pk)
     form = RecognitionForm(request.POST or None)
+    add_absent_exempted(form, member.org)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             member_recognize(
                 member=member, decision=form.decision(), vote_on=data["vote_on"], approvals=data["approvals"],
-                late_reason=data.get("late_reason") or "", actor=request.user,
+                late_reason=data.get("late_reason") or "", absent_exempted=tuple(data.get("absent_exempted") or ()),
+                actor=request.user,
             )
         except RuleViolation as error:
             form.add_violations(error)

@@ -3,9 +3,12 @@
 Approvals are counted against the full denominator, not against those present: the official
 members of the organization on the day of the vote, less those temporarily transferred out,
 exempted members who are absent, suspended members and members under prosecution (QĐ 294
-§9.3.2). ``members.selectors.vote_denominator`` derives it from the ledger: the cell's full
-members on the vote day less the suspended and the temporarily transferred out; absent exempted
-members are not known to the system and stay in.
+§9.3.2). ``members.selectors.vote_roll`` derives it from the ledger: the full members counted
+in the cell on the vote day (one placement valid that day), less those temporarily transferred
+out and the suspended (a member under prosecution or detention is recorded as suspended), and
+less the exempted members the vote records as absent; ``members.services.votes`` counts every
+vote against it. A grassroots committee authorized to admit decides with at least two thirds of
+its own members (the committee's members on the day, from their positions).
 """
 
 from __future__ import annotations
@@ -50,17 +53,34 @@ def approvals_needed(share: Fraction, denominator: int) -> int:
 RECOGNITION_HINT = "Nếu không đủ điều kiện, chi bộ đề nghị xóa tên theo quy định."
 
 
-def check_vote(*, rule: Rule, on: date, approvals: int, denominator: int, hint: str = RECOGNITION_HINT) -> list[Violation]:
+GRASSROOTS_ADMISSION_DECISION_SHARE = register(
+    Rule(
+        code="vote.grassroots_admission_decision_share",
+        title="Đảng ủy cơ sở được ủy quyền quyết định kết nạp: ít nhất hai phần ba cấp ủy viên tán thành",
+        versions=(
+            RuleVersion(CHARTER_ADOPTED, Fraction(2, 3), f"{CHARTER}, Điều 4; Quy định 29-QĐ/TW (2016), mục 3", confirmed=False),
+            RuleVersion(QD_24_FROM, Fraction(2, 3), f"{CHARTER}, Điều 4; {QD_24}, mục 3.4", confirmed=False),
+            RuleVersion(QD_294_FROM, Fraction(2, 3), f"{CHARTER}, Điều 4; {QD_294}, mục 3.4", confirmed=False),
+        ),
+    )
+)
+
+
+def check_vote(
+    *, rule: Rule, on: date, approvals: int, denominator: int, hint: str = RECOGNITION_HINT,
+    body: str = "đảng viên chính thức",
+) -> list[Violation]:
+    """``approvals`` against ``denominator`` (the roll of ``body`` on the day of the vote)."""
     version = rule.at(on)
     if denominator <= 0:
-        return [Violation(rule.code, "Chi bộ không có đảng viên chính thức nào vào ngày biểu quyết.", version.ref, field="approvals")]
+        return [Violation(rule.code, f"Không có {body} nào được tính vào ngày biểu quyết.", version.ref, field="approvals")]
     if approvals < 0 or approvals > denominator:
-        return [Violation(rule.code, f"Số tán thành phải từ 0 đến {denominator} (số đảng viên chính thức của chi bộ).", version.ref, field="approvals")]
+        return [Violation(rule.code, f"Số tán thành phải từ 0 đến {denominator} (tổng số {body} được tính).", version.ref, field="approvals")]
     needed = approvals_needed(version.value, denominator)
     if approvals < needed:
         return [Violation(
             rule.code,
-            f"{approvals}/{denominator} đảng viên chính thức tán thành, chưa đủ {version.value.numerator}/{version.value.denominator} "
+            f"{approvals}/{denominator} {body} tán thành, chưa đủ {version.value.numerator}/{version.value.denominator} "
             f"(cần ít nhất {needed}). {hint}",
             version.ref, field="approvals",
         )]

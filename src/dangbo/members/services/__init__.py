@@ -19,6 +19,7 @@ from dangbo.core.identity import check_card_number, check_national_id, normalize
 from dangbo.members import ledger
 from dangbo.members.models import Gender, Member, MemberEvent, MemberStatus, Position
 from dangbo.members.roles import COMMITTEE_ROLES, Role
+from dangbo.members.services.votes import cell_vote
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import CELL_KINDS
 from dangbo.orgs.models import Locality, Org
@@ -205,6 +206,7 @@ def member_recognize(
     full_on: date | None = None,
     vote_on: date | None = None,
     approvals: int | None = None,
+    absent_exempted: tuple = (),
     late_reason: str = "",
     actor=None,
 ) -> MemberEvent:
@@ -240,13 +242,12 @@ def member_recognize(
             ))
         elif vote_on > review_due:
             late.append(f"chi bộ xét sau thời hạn {review_due:%d/%m/%Y} ({review_ref})")
-        from dangbo.members.selectors import vote_denominator
-
-        denominator = vote_denominator(org=member.org, on=vote_on)
-        violations += vote_rules.check_vote(
-            rule=vote_rules.RECOGNITION_VOTE_SHARE, on=vote_on, approvals=approvals if approvals is not None else -1, denominator=denominator,
+        vote = cell_vote(
+            org=member.org, on=vote_on, approvals=approvals, rule=vote_rules.RECOGNITION_VOTE_SHARE,
+            absent_exempted=absent_exempted,
         )
-        data.update(vote_on=vote_on.isoformat(), approvals=approvals, denominator=denominator)
+        violations += vote.violations
+        data.update(vote_on=vote_on.isoformat(), **vote.record(approvals))
         if decision.on is not None:
             if decision.on < vote_on:
                 violations.append(Violation("input", "Ngày quyết định không thể trước ngày chi bộ biểu quyết.", INPUT, field="decision_on"))

@@ -21,7 +21,8 @@ from dangbo.core import text
 from dangbo.members.models import CANDIDATE_STEPS, ACTIVE_STATUSES, Candidate, CandidateStep, Member, MemberStatus
 from dangbo.members.services import INPUT, Identity, _check_holder_org, _check_identity, member_admit
 from dangbo.orgs import paths
-from dangbo.orgs.kinds import GRASSROOTS_KINDS
+from dangbo.members.services.votes import cell_vote, committee_vote
+from dangbo.orgs.kinds import GRASSROOTS_KINDS, OrgKind
 from dangbo.orgs.models import Org
 from dangbo.orgs.services import DecisionRef
 from dangbo.rules import admission as admission_rules
@@ -77,6 +78,9 @@ class StepInput:
     sponsors: list[tuple[UUID, date | None]] = field(default_factory=list)  # (member id, together since)
     youth_union_resolution: str = ""
     approvals: int | None = None
+    absent_exempted: list = field(default_factory=list)  # exempted members absent from the cell's vote
+    decided_by: str = ""  # the decision step: "grassroots" (its committee's vote) or "superior"
+    committee_approvals: int | None = None  # the grassroots committee's members in favour
     over_age_approval: str = ""
     education_exception: str = ""  # the area or occupation that allows primary education
     late_reason: str = ""
@@ -163,14 +167,11 @@ def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, a
         data.update(sponsors=stored, youth_union_resolution=youth)
         rule_ref = admission_rules.SPONSORS.at(on).ref
     elif kind == Step.CELL_VOTE:
-        from dangbo.members.selectors import vote_denominator
-
-        denominator = vote_denominator(org=candidate.cell, on=on)
-        violations += vote_rules.check_vote(
-            rule=admission_rules.ADMISSION_VOTE_SHARE, on=on,
-            approvals=step.approvals if step.approvals is not None else -1, denominator=denominator,
-            hint="Chưa đủ số tán thành thì chi bộ chưa đề nghị kết nạp.",
+        vote = cell_vote(
+            org=candidate.cell, on=on, approvals=step.approvals, rule=admission_rules.ADMISSION_VOTE_SHARE,
+            absent_exempted=step.absent_exempted, hint="Chưa đủ số tán thành thì chi bộ chưa đề nghị kết nạp.",
         )
+        violations += vote.violations
         violations += admission_rules.check_admission_age(
             birth_date=candidate.birth_date, vote_on=on, over_age_approval=step.over_age_approval
         )
@@ -182,7 +183,7 @@ def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, a
         course = done.get(Step.COURSE)
         if course is not None:
             violations += admission_rules.check_certificate(certificate_on=course.done_on, vote_on=on)
-        data.update(approvals=step.approvals, denominator=denominator)
+        data.update(vote.record(step.approvals))
         if text.clean(step.over_age_approval):
             data["over_age_approval"] = text.clean(step.over_age_approval)[:200]
         rule_ref = admission_rules.ADMISSION_VOTE_SHARE.at(on).ref
@@ -190,6 +191,7 @@ def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, a
         if not number:
             violations.append(_input("number", "Ghi số văn bản (nghị quyết, quyết định)."))
         if kind == Step.DECISION:
+            violations += _decision_vote(candidate, step, data)
             vote = done[Step.CELL_VOTE]
             due, extended, rule_ref = admission_rules.decision_due(vote.done_on)
             late, problems = _late(kind, due, rule_ref, on, reason)
@@ -233,6 +235,32 @@ def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, a
         data={"step": kind, "done_on": on.isoformat(), "late": bool(late)},
     )
     return record
+
+
+DECIDED_BY = {
+    "grassroots": "Đảng ủy cơ sở (được ủy quyền quyết định kết nạp)",
+    "superior": "Ban Thường vụ cấp ủy cấp trên trực tiếp",
+}
+
+
+def _decision_vote(candidate: Candidate, step: StepInput, data: dict) -> list[Violation]:
+    """Who decided the admission; a grassroots committee decides by at least two thirds of
+    its own members that day (RULES.md §2.2 step 10), which is counted and recorded here."""
+    if step.decided_by not in DECIDED_BY:
+        return [_input("decided_by", "Chọn cấp quyết định kết nạp: đảng ủy cơ sở được ủy quyền, hoặc Ban Thường vụ cấp ủy cấp trên.")]
+    data.update(decided_by=step.decided_by)
+    if step.decided_by != "grassroots":
+        return []
+    grassroots = Org.objects.get(path=_grassroots_path(candidate.cell))
+    if grassroots.kind != OrgKind.GRASSROOTS_COMMITTEE:
+        rule = vote_rules.GRASSROOTS_ADMISSION_DECISION_SHARE
+        return [Violation(
+            rule.code, f"{grassroots.name} không phải đảng ủy cơ sở: Ban Thường vụ cấp ủy cấp trên trực tiếp quyết định kết nạp.",
+            rule.at(step.done_on).ref, field="decided_by",
+        )]
+    vote = committee_vote(org=grassroots, on=step.done_on, approvals=step.committee_approvals)
+    data.update(vote.record(step.committee_approvals, prefix="committee_"), grassroots=grassroots.code)
+    return vote.violations
 
 
 def _identity_of(candidate: Candidate) -> Identity:

@@ -17,6 +17,7 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core import text
 from dangbo.members.models import ACTIVE_STATUSES, DisciplineCase, Member, MemberEvent, Position
 from dangbo.members.services import INPUT, _append
+from dangbo.members.services.votes import CountedVote, cell_roll_count
 from dangbo.orgs.services import DecisionRef
 from dangbo.rules import discipline as rules
 from dangbo.rules.base import Violation, refuse_if
@@ -88,13 +89,11 @@ def discipline_drop(*, case: DisciplineCase, on: date, reason: str, actor=None) 
     return case
 
 
-def _denominator(member: Member, authority: str, vote_on: date, entered: int | None) -> int | None:
+def _denominator(member: Member, authority: str, vote_on: date, entered: int | None, absent_exempted) -> CountedVote | None:
     """The cell's is computed from the ledger (RULES.md §3); a committee's is entered."""
     if authority == rules.Authority.CELL:
-        from dangbo.members.selectors import vote_denominator
-
-        return vote_denominator(org=member.org, on=vote_on)
-    return entered
+        return cell_roll_count(org=member.org, on=vote_on, absent_exempted=absent_exempted)
+    return None if entered is None else CountedVote(denominator=entered)
 
 
 @transaction.atomic
@@ -109,6 +108,8 @@ def discipline_decide(
     denominator: int | None = None,
     proposal_vote_on: date | None = None,
     proposal_approvals: int | None = None,
+    absent_exempted: tuple = (),
+    proposal_absent_exempted: tuple = (),
     actor=None,
 ) -> MemberEvent:
     """Decide the case with ``form``, by ``authority``'s vote. For a cell the vote's denominator
@@ -128,10 +129,12 @@ def discipline_decide(
         violations.append(_input("vote_on", f"Ngày biểu quyết không thể trước ngày bắt đầu xem xét ({case.opened_on:%d/%m/%Y})."))
     if authority != rules.Authority.CELL and not decision.number.strip():
         violations.append(_input("decision_no", "Ghi số quyết định kỷ luật của cấp ủy."))
-    count = _denominator(member, authority, vote_on, denominator)
-    if count is None:
+    counted = _denominator(member, authority, vote_on, denominator, absent_exempted)
+    if counted is None:
         violations.append(_input("denominator", "Ghi tổng số ủy viên của cấp ủy biểu quyết."))
-        count = 0
+        counted = CountedVote(denominator=0)
+    violations += counted.violations
+    count = counted.denominator
     holds_position = Position.objects.filter(member=member, ended_on__isnull=True).exists()
     violations += rules.check_discipline(
         form=form, status=member.status, holds_position=holds_position, authority=authority, act_on=case.act_on,
@@ -141,15 +144,16 @@ def discipline_decide(
     data: dict = {"form": form, "form_label": rules.Form.label(form) if form in rules.Form.ORDER else form,
                   "authority": authority, "vote_on": vote_on.isoformat(), "approvals": approvals, "denominator": count,
                   "case": str(case.pk)}
+    if counted.absent_exempted:
+        data["absent_exempted"] = list(counted.absent_exempted)
     if form == Form.EXPULSION:
         if proposal_vote_on is None or proposal_approvals is None:
             violations.append(_input("proposal_approvals", "Khai trừ phải có biểu quyết đề nghị của chi bộ (ngày, số tán thành)."))
         else:
-            from dangbo.members.selectors import vote_denominator
-
-            cell_count = vote_denominator(org=member.org, on=proposal_vote_on)
-            violations += rules.check_discipline_vote(form, proposal_vote_on, proposal_approvals, cell_count, rules.Stage.PROPOSE)
-            data.update(proposal_vote_on=proposal_vote_on.isoformat(), proposal_approvals=proposal_approvals, proposal_denominator=cell_count)
+            proposal = cell_roll_count(org=member.org, on=proposal_vote_on, absent_exempted=proposal_absent_exempted)
+            violations += proposal.violations
+            violations += rules.check_discipline_vote(form, proposal_vote_on, proposal_approvals, proposal.denominator, rules.Stage.PROPOSE)
+            data.update(proposal_vote_on=proposal_vote_on.isoformat(), **proposal.record(proposal_approvals, prefix="proposal_"))
     refuse_if(violations)
     effective_on = rules.decision_effective_on(authority, vote_on, decided_on)
     decision_fields = (decision if decision.on else DecisionRef(number=decision.number, on=vote_on, body=decision.body)).fields()

@@ -15,9 +15,11 @@ from django.db import transaction
 from dangbo.core import text
 from dangbo.members.models import ACTIVE_STATUSES, LEFT_STATUSES, Member, MemberEvent, MemberStatus, Standing
 from dangbo.members.services import INPUT, Identity, _append, _check_holder_org, _check_identity, member_position_end
+from dangbo.members.services.votes import cell_vote
 from dangbo.orgs.models import Org
 from dangbo.orgs.services import DecisionRef
 from dangbo.rules import exits as exit_rules
+from dangbo.rules import votes as vote_rules
 from dangbo.rules.base import RuleViolation, Violation, refuse_if
 
 Kind = MemberEvent.Kind
@@ -233,7 +235,7 @@ def member_receive(
 @transaction.atomic
 def member_strike_off(
     *, member: Member, on: date, ground: str, decision: DecisionRef, requests_made: int | None = None, note: str = "",
-    vote_on: date | None = None, approvals: int | None = None, actor=None,
+    vote_on: date | None = None, approvals: int | None = None, absent_exempted: tuple = (), actor=None,
 ) -> MemberEvent:
     """Striking off (xóa tên) on one of the grounds of RULES.md §2.6, or a probationary member
     not recognized (§2.3). The competent committee's decision is required; for a probationary
@@ -242,20 +244,17 @@ def member_strike_off(
     violations = _common_checks(member, on)
     vote: dict = {}
     if ground == exit_rules.PROBATION_FAILED and member.status == MemberStatus.PROBATIONARY:
-        from dangbo.members.selectors import vote_denominator
-        from dangbo.rules import votes as vote_rules
-
         if vote_on is None or approvals is None:
             violations.append(_input("approvals", "Ghi ngày chi bộ biểu quyết và số đảng viên chính thức tán thành đề nghị xóa tên."))
         else:
-            denominator = vote_denominator(org=member.org, on=vote_on)
-            violations += vote_rules.check_vote(
-                rule=vote_rules.PROBATION_STRIKE_OFF_VOTE_SHARE, on=vote_on, approvals=approvals, denominator=denominator,
-                hint="Ba lần biểu quyết không đủ hai phần ba thì báo cáo cấp ủy cấp trên xem xét.",
+            counted = cell_vote(
+                org=member.org, on=vote_on, approvals=approvals, rule=vote_rules.PROBATION_STRIKE_OFF_VOTE_SHARE,
+                absent_exempted=absent_exempted, hint="Ba lần biểu quyết không đủ hai phần ba thì báo cáo cấp ủy cấp trên xem xét.",
             )
+            violations += counted.violations
             if on and vote_on > on:
                 violations.append(_input("vote_on", "Ngày chi bộ biểu quyết không thể sau ngày xóa tên."))
-            vote = {"vote_on": vote_on.isoformat(), "approvals": approvals, "denominator": denominator}
+            vote = {"vote_on": vote_on.isoformat(), **counted.record(approvals)}
     if decision.on is None or not decision.number.strip():
         violations.append(_input("decision_no", "Ghi số và ngày quyết định xóa tên của cấp ủy có thẩm quyền."))
     if ground == exit_rules.PROBATION_FAILED and member.status != MemberStatus.PROBATIONARY:
