@@ -16,7 +16,7 @@ from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality
 from dangbo.stats.drilldown import DRILLS
 from dangbo.stats.frames import ReportInputError, frame_for
-from dangbo.stats.indicators import BREAKDOWNS, BY_CODE, INDICATORS, MET, NO_DATA, NOT_MET, context_for, evaluate
+from dangbo.stats.indicators import ABOVE, BREAKDOWNS, BY_CODE, INDICATORS, MET, NO_DATA, NOT_MET, context_for, evaluate, evaluate_all
 
 STABLE_CODES = (
     "members.total", "members.women_share", "members.ethnic_minority_share", "orgs.direct_children", "orgs.grassroots",
@@ -130,15 +130,36 @@ def test_past_dates_come_from_the_ledger(tree, province):
     assert _value(tree.district2, "deaths.count", start=TODAY - timedelta(days=30), end=TODAY).value.value == 0
 
 
-def test_admission_rate_is_annualised_against_the_target(tree, province, make_member):
+def test_admission_rate_divides_by_the_members_at_the_start_of_the_period(tree, province, make_member):
     make_member(tree.cell_a, admitted_on=date(2020, 1, 1))
     rate = _value(tree.province, "admissions.rate_year", as_of=date(2020, 12, 31), start=date(2020, 1, 1), end=date(2020, 12, 31))
-    # admitted in 2020: b1 (1/6) and the new one (1/1); members on 31/12/2020: 5
-    assert (rate.value.numerator, rate.value.denominator) == (2, 5)
-    assert rate.value.value == pytest.approx(2 / 5 * 365 / 366)
-    assert rate.status == MET and rate.target.high == 0.04
+    # admitted in 2020: b1 (1/6) and the new one (1/1); members on 31/12/2019 (the period opens): a1, a2, g1
+    assert (rate.value.numerator, rate.value.denominator) == (2, 3)
+    assert rate.value.value == pytest.approx(2 / 3 * 365 / 366)
+    # far above the 3–4 % band: shown as above it, not hidden as «met»
+    assert rate.status == ABOVE and rate.target.high == 0.04
+    assert rate.as_dict()["status"] == "above_range"
     count = _value(tree.province, "admissions.count", as_of=date(2020, 12, 31), start=date(2020, 1, 1), end=date(2020, 12, 31))
     assert count.value.value == 2
+
+
+@pytest.mark.parametrize("admitted, status", [(0, NOT_MET), (1, MET), (2, ABOVE)])
+def test_the_admission_band_is_three_to_four_percent(tree, make_member, admitted, status):
+    for _ in range(30):
+        make_member(tree.cell_a, admitted_on=date(2010, 1, 1))
+    for n in range(admitted):
+        make_member(tree.cell_b, admitted_on=date(2021, 3, 1 + n))
+    rate = _value(tree.province, "admissions.rate_year", as_of=date(2021, 12, 31), start=date(2021, 1, 1), end=date(2021, 12, 31))
+    assert rate.value.denominator == 30 and rate.status == status  # 1/30 = 3.3 %, 2/30 = 6.7 %
+
+
+def test_every_indicator_states_its_definition(tree, province):
+    report = [r.as_dict() for r in evaluate_all(context_for(frame_for(root=tree.province)))]
+    assert all(row["definition"].startswith(("Tử số:", "Số được đếm:")) for row in report)
+    rate = next(row for row in report if row["code"] == "admissions.rate_year")
+    assert "ngày trước ngày đầu kỳ" in rate["definition"] and "3–4 %" in rate["definition"]
+    flows = next(row for row in report if row["code"] == "deaths.count")
+    assert "từ ngày đầu đến ngày cuối kỳ" in flows["definition"]
 
 
 def test_transfers_across_the_subtree_edge_are_flows_inside_are_not(tree, province):

@@ -29,12 +29,13 @@ class TargetOut(Schema):
 class IndicatorOut(Schema):
     code: str
     name: str
+    definition: str = ""  # numerator, denominator and date basis, in Vietnamese
     unit: str
     value: float | None
     numerator: int | None
     denominator: int | None
     target: TargetOut | None
-    status: str
+    status: str  # met | not_met | above_range (above a 3–4 % band) | no_target | no_data
 
 
 class CategoryOut(Schema):

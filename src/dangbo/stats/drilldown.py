@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from dangbo.members.models import MemberStatus, Position
 from dangbo.members.roles import COMMITTEE_ROLES, Role
@@ -18,7 +18,7 @@ from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind
 from dangbo.orgs.models import Locality, Org
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import targets as target_rules
-from dangbo.stats.indicators import SECRETARY_ROLES, Context
+from dangbo.stats.indicators import SECRETARY_ROLES, Context, grassroots_positions_on
 from dangbo.stats.models import OrgTally
 
 
@@ -81,23 +81,17 @@ def _leaders_below(ctx: Context, org: Org, roles, title: str) -> Drill:
     day = ctx.frame.as_of
     path = ctx.path_of(org) or org.path
     positions = (
-        Position.objects.filter(
-            paths.subtree_q(path, "org__path"),
-            Q(ended_on__isnull=True) | Q(ended_on__gt=day),
-            started_on__lte=day,
-            role__in=list(roles),
-            org__kind__in=list(GRASSROOTS_KINDS),
-            org__has_upper_rights=False,
-        )
+        grassroots_positions_on(day=day, path=path, roles=roles)
+        .annotate(org_name_then=F("org__versions__name"), org_path_then=F("org__versions__path"))
         .exclude(member__theory_level_id__in=list(target_rules.THEORY_INTERMEDIATE_OR_ABOVE))
         .select_related("member", "member__theory_level", "org")
-        .order_by("org__path", "role", "member__sort_key")
+        .order_by("org_path_then", "role", "member__sort_key")
     )
     rows = [
         [
             Cell(p.member.full_name, member_id=p.member_id),
             Cell(Role(p.role).label),
-            Cell(p.org.name, org_id=p.org_id),
+            Cell(p.org_name_then, org_id=p.org_id),
             Cell(p.member.theory_level.name if p.member.theory_level else "chưa ghi"),
         ]
         for p in positions

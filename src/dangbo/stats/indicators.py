@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from dangbo.members.models import MemberStatus, Position
+from dangbo.members.models import MemberStatus, Placement, Position
 from dangbo.members.roles import COMMITTEE_ROLES
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import GRASSROOTS_KINDS, OrgKind, Sector
@@ -244,22 +245,33 @@ def _hamlets_with_members(ctx: Context, org: Org) -> int:
     return len(ctx.stock(org).hamlets() & live)
 
 
+def grassroots_positions_on(*, day, path: str, roles):
+    """Positions of ``roles`` held on ``day`` in the grassroots organizations of the subtree at
+    ``path``, reading each organization as it was that day (its version: path, kind,
+    upper-level rights); ``org__versions__path`` and ``org__versions__name`` are that day's."""
+    return Position.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=day), started_on__lte=day, role__in=list(roles),
+    ).filter(  # one filter() call: every condition applies to the same version row
+        Q(org__versions__valid_to__isnull=True) | Q(org__versions__valid_to__gt=day),
+        paths.subtree_q(path, "org__versions__path"),
+        org__versions__valid_from__lte=day,
+        org__versions__kind__in=list(GRASSROOTS_KINDS),
+        org__versions__has_upper_rights=False,
+    )
+
+
 def _leaders(ctx: Context, roles, name: str) -> dict[str, list[int]]:
     """Holders of ``roles`` in grassroots organizations on the date: total, with
-    intermediate theory or above — per branch."""
+    intermediate theory or above — per branch. The organizations are read as they were on
+    the date (their version then: path, kind, upper-level rights), so an organization moved
+    into a branch later is not counted there backwards in time. (The theory level is the
+    member's as recorded now: it keeps no history.)"""
     day = ctx.frame.as_of
 
     def load():
         rows = (
-            Position.objects.filter(
-                paths.subtree_q(ctx.root_path, "org__path"),
-                Q(ended_on__isnull=True) | Q(ended_on__gt=day),
-                started_on__lte=day,
-                role__in=list(roles),
-                org__kind__in=list(GRASSROOTS_KINDS),
-                org__has_upper_rights=False,
-            )
-            .annotate(branch=Substr("org__path", 1, _branch_width(ctx)))
+            grassroots_positions_on(day=day, path=ctx.root_path, roles=roles)
+            .annotate(branch=Substr("org__versions__path", 1, _branch_width(ctx)))
             .values("branch")
             .annotate(
                 total=Count("id"),
@@ -400,6 +412,17 @@ class Indicator:
     flow: bool = False  # counted over the period, not on a day
     drill: str = ""  # the drill-down list behind the gap (a key of stats.drilldown.DRILLS)
     note: str = ""
+    basis: str = ""  # the date basis, where the default for a count on a day or over a period does not say it
+
+    @property
+    def definition(self) -> str:
+        """Numerator, denominator and date basis, in Vietnamese: written beside the indicator on
+        the page and in the JSON, so a reader knows what was counted."""
+        parts = [f"Tử số: {self.numerator}." if self.denominator else f"Số được đếm: {self.numerator}."]
+        if self.denominator:
+            parts.append(f"Mẫu số: {self.denominator}.")
+        parts.append(self.basis or (FLOW_BASIS if self.flow else STOCK_BASIS[self.unit]))
+        return " ".join(parts)
 
 
 def _share(dimension: str, values=None, *, exclude=None) -> Callable[[Context, Org], Value]:
@@ -410,6 +433,21 @@ def _share(dimension: str, values=None, *, exclude=None) -> Callable[[Context, O
 
     return compute
 
+
+STOCK_BASIS = {
+    unit: basis
+    for units, basis in (
+        ((PERCENT, MEMBERS), "Tính tại ngày báo cáo: đảng viên chính thức và dự bị được tính vào đảng số (không kể người sinh "
+                             "hoạt tạm thời), theo cây tổ chức của ngày đó."),
+        ((ORGS,), "Tính tại ngày báo cáo: tổ chức đang hoạt động trong phạm vi, theo cây tổ chức của ngày đó (không kể chính "
+                  "tổ chức đang xem)."),
+        ((HAMLETS,), "Tính tại ngày báo cáo: thôn, tổ dân phố của các đảng bộ xã, phường trong phạm vi vào ngày đó."),
+        ((EVENTS,), "Tính tại ngày báo cáo."),
+    )
+    for unit in units
+}
+FLOW_BASIS = ("Cộng các sự kiện có ngày hiệu lực từ ngày đầu đến ngày cuối kỳ (tính cả hai ngày), mỗi sự kiện đặt vào tổ chức "
+              "theo cây tổ chức của ngày xảy ra.")
 
 SECTION_MEMBERS = "Đảng viên"
 SECTION_ORGS = "Tổ chức đảng"
@@ -426,8 +464,52 @@ def _flow(kinds: tuple[str, ...]) -> Callable[[Context, Org], Value]:
     return compute
 
 
+def _totals_on(ctx: Context, day) -> dict:
+    """Members counted on ``day`` under the root and under each child, as the tree stood that
+    day (placements and organization versions of the day), in one grouped query."""
+    wanted = dict(
+        OrgVersion.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, org_id__in=[o.pk for o in ctx.orgs],
+        ).values_list("org_id", "path")
+    )
+    root_path = wanted.get(ctx.root.pk)
+    if root_path is None:
+        return {}
+    width = len(root_path) + paths.SEGMENT_WIDTH + 1
+    rows = (
+        Placement.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, counted=True,
+            status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY],
+        )
+        .filter(  # one filter() call: the version row of the same day
+            Q(org__versions__valid_to__isnull=True) | Q(org__versions__valid_to__gt=day),
+            paths.subtree_q(root_path, "org__versions__path"),
+            org__versions__valid_from__lte=day,
+        )
+        .annotate(branch=Substr("org__versions__path", 1, width))
+        .values("branch")
+        .annotate(n=Count("id"))
+        .values_list("branch", "n")
+        .order_by()
+    )
+    by_branch = dict(rows)
+    return {
+        org_id: sum(by_branch.values()) if org_id == ctx.root.pk else sum(n for b, n in by_branch.items() if b.startswith(path))
+        for org_id, path in wanted.items()
+    }
+
+
+def opening_day(frame: Frame):
+    """The day whose figures open the period: the day before its first day."""
+    return frame.start - timedelta(days=1)
+
+
 def _admission_rate(ctx: Context, org: Org) -> Value:
-    return Value(_flows(ctx, org, ("admitted",)).get("admitted", 0), ctx.stock(org).total, annualize_days=ctx.frame.period_days)
+    """Admissions of the period over the members at its start (the day before its first
+    day), stated per year (seed 003: "tỷ lệ kết nạp hằng năm 3–4 %")."""
+    opening = ctx.grouped("opening_totals", lambda: _totals_on(ctx, opening_day(ctx.frame)))
+    admitted = _flows(ctx, org, ("admitted",)).get("admitted", 0)
+    return Value(admitted, opening.get(org.pk, 0), annualize_days=ctx.frame.period_days)
 
 
 _THEORY = target_rules.THEORY_INTERMEDIATE_OR_ABOVE
@@ -499,9 +581,11 @@ INDICATORS: tuple[Indicator, ...] = (
               SECTION_LEADERS, target=target_rules.COMMITTEE_THEORY, drill="committee_below_theory"),
     # flows over the period
     Indicator("admissions.rate_year", "Tỷ lệ kết nạp đảng viên mới (quy ra năm)", PERCENT,
-              "Đảng viên kết nạp mới trong kỳ", "Tổng số đảng viên tại ngày báo cáo",
+              "Đảng viên kết nạp mới trong kỳ", "Tổng số đảng viên (chính thức và dự bị) đầu kỳ",
               _admission_rate, SECTION_FLOWS, target=target_rules.ADMISSION_RATE, flow=True,
-              note="Số kết nạp trong kỳ chia cho tổng số đảng viên tại ngày báo cáo, nhân 365 / số ngày của kỳ."),
+              basis="Tử số cộng các quyết định kết nạp có hiệu lực từ ngày đầu đến ngày cuối kỳ; mẫu số là đảng viên "
+                    "của tổ chức vào ngày trước ngày đầu kỳ, theo cây tổ chức của ngày đó; tỷ lệ quy ra năm (nhân 365 / số "
+                    "ngày của kỳ). Đạt khi trong khoảng 3–4 %; trên 4 % ghi là vượt khoảng mục tiêu."),
     Indicator("admissions.count", "Kết nạp đảng viên mới", EVENTS, "Đảng viên kết nạp trong kỳ", "",
               _flow(("admitted",)), SECTION_FLOWS, flow=True),
     Indicator("readmissions.count", "Kết nạp lại", EVENTS, "Kết nạp lại trong kỳ", "", _flow(("readmitted",)), SECTION_FLOWS, flow=True),
@@ -527,8 +611,10 @@ if len(BY_CODE) != len(INDICATORS):  # pragma: no cover - a declaration error
 
 # --- results ------------------------------------------------------------------------------
 
-MET, NOT_MET, NO_TARGET, NO_DATA = "met", "not_met", "no_target", "no_data"
-STATUS_LABELS = {MET: "Đạt", NOT_MET: "Chưa đạt", NO_TARGET: "Theo dõi", NO_DATA: "Chưa có số liệu"}
+MET, NOT_MET, ABOVE, NO_TARGET, NO_DATA = "met", "not_met", "above_range", "no_target", "no_data"
+STATUS_LABELS = {
+    MET: "Đạt", NOT_MET: "Chưa đạt", ABOVE: "Vượt khoảng mục tiêu", NO_TARGET: "Theo dõi", NO_DATA: "Chưa có số liệu",
+}
 
 
 @dataclass(frozen=True)
@@ -546,6 +632,8 @@ class Result:
             return NO_DATA
         if self.target is None:
             return NO_TARGET
+        if self.target.high is not None and self.value.value > self.target.high:
+            return ABOVE  # a range (3–4 %): above it is shown, not hidden as «met»
         return MET if self.target.met(self.value.value) else NOT_MET
 
     def as_dict(self) -> dict:
@@ -563,6 +651,7 @@ class Result:
         return {
             "code": self.indicator.code,
             "name": self.indicator.name,
+            "definition": self.indicator.definition,
             "unit": self.indicator.unit,
             "value": round(value, 6) if isinstance(value, float) else value,
             "numerator": self.value.numerator,

@@ -64,7 +64,13 @@ def indicators_doc(ctx: Context) -> TableDoc:
         ],
         widths=[28, 62, 18, 22, 16, 10, 78, 18],
     )
-    tables = [main]
+    definitions = Table(
+        title="Cách tính các chỉ tiêu",
+        header=["Mã", "Chỉ tiêu", "Tử số, mẫu số và ngày tính"],
+        rows=[[r.indicator.code, r.indicator.name, r.indicator.definition] for r in results],
+        widths=[28, 62, 162],
+    )
+    tables = [main, definitions]
     for breakdown in BREAKDOWNS:
         categories = breakdown.categories(ctx, ctx.root)
         total = sum(n for _, _, n in categories)

@@ -155,6 +155,7 @@ def _row(result) -> dict:
         "result": result,
         "code": indicator.code,
         "name": indicator.name,
+        "definition": indicator.definition,
         "value": value_text(result),
         "fraction": fraction_text(result),
         "target": target_text(result),
