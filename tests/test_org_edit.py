@@ -9,6 +9,7 @@ from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
 from dangbo.audit.services import Action
+from dangbo.members.models import Member
 from dangbo.orgs.models import Locality, Org, OrgVersion
 from dangbo.orgs.services import locality_create
 
@@ -21,16 +22,44 @@ def officer(client, tree):
     return user
 
 
-def test_establish_a_cell_under_the_commune(client, tree, officer):
+def test_establish_a_cell_under_the_commune(client, tree, officer, make_member):
+    moving = [make_member(tree.cell_a) for _ in range(3)]
+    for n, member in enumerate(moving):
+        member.card_number = f"3000000{n}"
+        member.save(update_fields=["card_number"])
     response = client.post(
         f"/to-chuc/{tree.commune.pk}/thanh-lap/",
         {"code": "X1C", "name": "Chi bộ thôn C", "kind": "cell", "sector": "residential", "established_on": "01/03/2024",
-         "decision_no": "12-QĐ/ĐU", "decision_on": "25/02/2024", "decision_body": "Đảng ủy xã Một"},
+         "members": "30000000\n30000001, 30000002", "decision_no": "12-QĐ/ĐU", "decision_on": "25/02/2024",
+         "decision_body": "Đảng ủy xã Một"},
     )
     org = Org.objects.get(code="X1C")
     assert response.status_code == 302 and org.parent == tree.commune and org.path.startswith(tree.commune.path)
+    assert {m.org_id for m in Member.objects.filter(pk__in=[m.pk for m in moving])} == {org.pk}
     assert AuditEntry.objects.filter(action=Action.CREATED, subject_id=str(org.pk)).exists()
     assert "Đã thành lập Chi bộ thôn C" in client.get(f"/to-chuc/{org.pk}/").content.decode()
+
+
+def test_a_cell_of_fewer_than_three_full_members_is_refused_on_the_page(client, tree, officer, make_member):
+    for n in range(2):
+        member = make_member(tree.cell_a)
+        member.card_number = f"3100000{n}"
+        member.save(update_fields=["card_number"])
+    response = client.post(
+        f"/to-chuc/{tree.commune.pk}/thanh-lap/",
+        {"code": "X1D", "name": "Chi bộ thôn D", "kind": "cell", "sector": "residential", "established_on": "01/03/2024",
+         "members": "31000000 31000001 99999999", "decision_no": "13-QĐ/ĐU", "decision_on": "25/02/2024"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and not Org.objects.filter(code="X1D").exists()
+    assert "99999999" in page  # the number that names no member here
+    response = client.post(
+        f"/to-chuc/{tree.commune.pk}/thanh-lap/",
+        {"code": "X1D", "name": "Chi bộ thôn D", "kind": "cell", "sector": "residential", "established_on": "01/03/2024",
+         "members": "31000000 31000001", "decision_no": "13-QĐ/ĐU", "decision_on": "25/02/2024"},
+    )
+    assert response.status_code == 400 and "với 2 đảng viên chính thức" in response.content.decode()
+    assert not Org.objects.filter(code="X1D").exists()
 
 
 def test_a_kind_the_parent_cannot_hold_is_refused_with_the_citation(client, tree, officer):

@@ -15,6 +15,7 @@ from dangbo.orgs import services as org_services
 from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Locality, Org, OrgEvent
 from dangbo.reference.loader import load_all
+from tests.conftest import admit
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
@@ -120,7 +121,8 @@ def test_the_restructuring_pages_are_accessible_and_a_plan_uploads_from_the_brow
 
     # a split: the receiver's code first, then each member and hamlet handed to it
     receiver = org_services.org_establish(code="X1C", name="Chi bộ thôn C", kind=OrgKind.CELL, parent=tree.commune,
-                                          established_on=date(2025, 6, 1), sector=Sector.RESIDENTIAL)
+                                          established_on=date(2015, 1, 1), sector=Sector.RESIDENTIAL)
+    admit(receiver)  # with the two it receives, the three full members a cell needs
     page.goto(f"{live_server.url}/to-chuc/{tree.cell_a.pk}/chia-tach/")
     page.get_by_label("Mã các tổ chức nhận").fill("X1C")
     page.get_by_label("Ngày hiệu lực").fill("01/07/2025")
@@ -135,7 +137,7 @@ def test_the_restructuring_pages_are_accessible_and_a_plan_uploads_from_the_brow
     problems += _accessible(page, "chia-tach (xem trước)")
     page.get_by_role("button", name="Xác nhận chia tách").click()
     page.get_by_text("Đã áp dụng: Chia tách «Chi bộ thôn A»").wait_for()
-    assert Member.objects.filter(org=receiver).count() == 2 and Org.objects.get(pk=tree.cell_a.pk).dissolved_on == date(2025, 7, 1)
+    assert Member.objects.filter(org=receiver).count() == 3 and Org.objects.get(pk=tree.cell_a.pk).dissolved_on == date(2025, 7, 1)
 
     page.goto(f"{live_server.url}/sap-xep-to-chuc/")
     problems += _accessible(page, "sap-xep-to-chuc")

@@ -8,6 +8,8 @@ import re
 from datetime import date
 
 import pytest
+
+from tests.conftest import admit
 from django.contrib.auth.models import User
 from django.test import Client
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -218,7 +220,10 @@ def _new_cell(tree, code="X1C", name="Chi bộ thôn C"):
 
 def test_a_split_offers_the_receiving_organizations_then_moves_what_is_given_to_each(client, populated, province_officer):
     tree = populated
-    receiver = _new_cell(tree)
+    receiver = org_services.org_establish(code="X1C", name="Chi bộ thôn C", kind=OrgKind.CELL, parent=tree.commune,
+                                          established_on=date(2015, 1, 1), sector=Sector.RESIDENTIAL)
+    for _ in range(2):  # with the one it receives, the three full members a cell needs
+        admit(receiver)
     staying, leaving = Member.objects.filter(org=tree.cell_a).order_by("sort_key", "id")
     url = f"/to-chuc/{tree.cell_a.pk}/chia-tach/"
     html = client.get(url).content.decode()

@@ -653,6 +653,20 @@ def _candidate_due_items(org, *, as_of: date, until: date, holidays) -> list[Due
     return items
 
 
+def members_by_numbers(*, parent, numbers: list[str]) -> tuple[list[Member], list[str]]:
+    """Active members of ``parent``'s subtree named by card number (8 digits) or national ID
+    (12 digits), in the order typed; and the numbers that name none of them."""
+    wanted = [n.strip() for n in numbers if n.strip()]
+    found = {
+        key: member
+        for member in Member.objects.filter(paths.subtree_q(parent.path, "org_path"), status__in=ACTIVE_STATUSES)
+        .filter(Q(card_number__in=wanted) | Q(national_id__in=wanted))
+        for key in (member.card_number, member.national_id) if key
+    }
+    members = list({found[n].pk: found[n] for n in wanted if n in found}.values())
+    return members, [n for n in wanted if n not in found]
+
+
 def hosted_members(*, actor, org) -> list[Member]:
     """Members hosted by ``org`` on a temporary transfer (RULES.md §2.5): listed by name at the
     host, counted at home. Like an incoming transfer, the host must know whom it hosts, so the

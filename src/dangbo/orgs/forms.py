@@ -26,7 +26,24 @@ class OrgEstablishForm(DecisionFields):
     kind = forms.ChoiceField(label="Loại tổ chức", choices=[c for c in OrgKind.choices if c[0] != OrgKind.PROVINCE])
     sector = forms.ChoiceField(label="Loại hình", choices=[("", "—")] + list(Sector.choices), required=False)
     established_on = VietnameseDateField(label="Ngày thành lập")
-    field_order = ["code", "name", "kind", "sector", "established_on", "decision_no", "decision_on", "decision_body"]
+    members = forms.CharField(
+        label="Đảng viên giao về chi bộ (số thẻ hoặc số định danh, mỗi dòng một người)", required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Bắt buộc khi thành lập chi bộ: ít nhất 3 đảng viên chính thức đang sinh hoạt trong tổ chức này (Điều lệ Đảng, Điều 21).",
+    )
+    formation_approval = forms.CharField(
+        label="Văn bản đồng ý của cấp ủy cấp trên trực tiếp (số, ngày)", max_length=200, required=False,
+        help_text="Bắt buộc khi lập đảng bộ bộ phận; khi số đảng viên khác quy định (đảng bộ cơ sở dưới 30, chi bộ trên 30).",
+    )
+    field_order = [
+        "code", "name", "kind", "sector", "established_on", "members", "formation_approval", "decision_no", "decision_on",
+        "decision_body",
+    ]
+
+    def member_numbers(self) -> list[str]:
+        """The card numbers or national IDs typed, one per line (commas and spaces also separate)."""
+        raw = (self.cleaned_data.get("members") or "").replace(",", "\n").replace(";", "\n")
+        return list(dict.fromkeys(n.strip() for line in raw.splitlines() for n in line.split() if n.strip()))
 
 
 class OrgRenameForm(DecisionFields):

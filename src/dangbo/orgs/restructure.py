@@ -276,6 +276,13 @@ def _hosted_members(org_ids):
     return Member.objects.filter(host_org_id__in=list(org_ids), standing=Standing.TEMP_AWAY, status__in=ACTIVE_STATUSES)
 
 
+def _full_on(members, day: date) -> int:
+    """How many of ``members`` are full members on ``day`` (recognized by then)."""
+    from dangbo.members.models import MemberStatus
+
+    return sum(1 for m in members if m.status == MemberStatus.FULL and m.full_on is not None and m.full_on <= day)
+
+
 def _members_under(path: str) -> int:
     from dangbo.members.models import ACTIVE_STATUSES, Member
 
@@ -515,6 +522,13 @@ def _check_split(source: Org, shares: dict[Org, Share], effective_on: date, deci
                 given[what][pk] = org
         if share.members:
             violations += org_rules.check_member_holder(kind=org.kind, on=effective_on)
+            if org.pk != source.pk:
+                received = [members[pk] for pk in share.members if pk in members]
+                already = _full_on(list(_active_members([org.pk])), effective_on)
+                violations += org_rules.check_new_cell(
+                    kind=org.kind, full_members=already + _full_on(received, effective_on), on=effective_on, name=org.name,
+                    field="shares",
+                )
         for pk in share.children:
             if pk in children and pk == org.pk:
                 violations.append(_input_violation("children", f"Không thể giao «{children[pk].name}» cho chính nó."))
@@ -619,8 +633,14 @@ def _check_kind_change(org: Org, kind: str, approval: str, cells: list[NewCell],
         parent_kind=org.parent.kind if org.parent else None, child_kind=kind,
         parent_has_upper_rights=bool(org.parent and org.parent.has_upper_rights), on=effective_on)
     becomes_committee = kind in (OrgKind.GRASSROOTS_COMMITTEE, OrgKind.SUB_COMMITTEE)
+    violations += org_rules.check_sub_committee_approval(kind=kind, approval_ref=approval, on=effective_on)
     members = {m.pk: m for m in _active_members([org.pk])}
     if becomes_committee:
+        for cell in cells:
+            violations += org_rules.check_new_cell(
+                kind=OrgKind.CELL, full_members=_full_on([members[pk] for pk in cell.members if pk in members], effective_on),
+                on=effective_on, name=cell.name, field="cells",
+            )
         given = [pk for cell in cells for pk in cell.members]
         missing = [members[pk] for pk in members if pk not in given]
         if missing:
@@ -695,6 +715,42 @@ def org_change_kind(*, org: Org, kind: str, effective_on: date, decision: Decisi
         data={"kind": [old_kind, kind], "approval": approval, "effective_on": effective_on.isoformat(), "decision": decision.number},
     )
     return outcome
+
+
+@transaction.atomic
+def org_establish_with_members(
+    *, code: str, name: str, kind: str, parent: Org, established_on: date, decision: DecisionRef, members: list,
+    sector: str = "", formation_approval: str = "", actor=None,
+) -> Org:
+    """Establish a cell (or grassroots cell) under ``parent`` with the members the decision
+    assigns to it, re-homed there on ``established_on`` by ``rehomed`` events carrying the
+    decision. Refused, writing nothing, below three full members (Charter art. 21), and for
+    members who are not active in ``parent``'s subtree."""
+    from dangbo.orgs.services import org_establish
+
+    violations = _check_decision(decision, established_on, "thành lập")
+    ids = list(dict.fromkeys(getattr(m, "pk", m) for m in members))
+    found = {m.pk: m for m in _active_members_under(parent.path).filter(pk__in=ids)}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        violations.append(_input_violation(
+            "members", f"{len(missing)} đảng viên không đang sinh hoạt trong «{parent.name}»: chỉ giao được đảng viên của tổ chức này."))
+    chosen = [found[pk] for pk in ids if pk in found]
+    violations += org_rules.check_new_cell(kind=kind, full_members=_full_on(chosen, established_on), on=established_on, name=name)
+    violations += org_rules.check_member_holder(kind=kind, on=established_on)
+    refuse_if(violations)
+    org = org_establish(
+        code=code, name=name, kind=kind, parent=parent, established_on=established_on, sector=sector, decision=decision,
+        formation_approval=formation_approval, actor=actor,
+    )
+    _rehome(chosen, org, effective_on=established_on, decision=decision, actor=actor)
+    return org
+
+
+def _active_members_under(path: str):
+    from dangbo.members.models import ACTIVE_STATUSES, Member
+
+    return Member.objects.filter(paths.subtree_q(path, "org_path"), status__in=ACTIVE_STATUSES)
 
 
 def _check_rights(org: Org, granted: bool, effective_on: date, decision: DecisionRef | None) -> list[Violation]:

@@ -84,9 +84,17 @@ def org_establish(
     sector: str = "",
     has_upper_rights: bool = False,
     decision: DecisionRef = DecisionRef(),
+    formation_approval: str = "",
     actor=None,
 ) -> Org:
-    """Establish an organization under ``parent`` (None only for a provincial organization)."""
+    """Establish an organization under ``parent`` (None only for a provincial organization).
+
+    The organization starts empty. A cell established by a committee's decision takes its
+    members with it: ``orgs.restructure.org_establish_with_members`` does that and refuses
+    fewer than three full members. This function alone serves registers whose members are
+    entered afterwards (the demo's history, imports, tests); the compliance check lists a
+    cell left below three. ``formation_approval`` is the superior's written approval that a
+    partial committee needs (RULES.md §1.3)."""
     code, name = clean(code), clean(name)
     violations: list[Violation] = []
     if not code:
@@ -112,6 +120,8 @@ def org_establish(
     )
     if has_upper_rights:
         violations += org_rules.check_upper_rights_holder(kind=kind, on=established_on)
+    formation_approval = clean(formation_approval)[:200]
+    violations += org_rules.check_sub_committee_approval(kind=kind, approval_ref=formation_approval, on=established_on)
     refuse_if(violations)
 
     if parent is None:
@@ -128,6 +138,7 @@ def org_establish(
         kind=kind,
         sector=sector,
         has_upper_rights=has_upper_rights,
+        formation_approval=formation_approval,
         parent=parent,
         path=path,
         depth=paths.depth(path),

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.members.selectors import hosted_members, member_figures_with_children, member_list_of_org, org_committee_gaps
+from dangbo.members.selectors import (
+    hosted_members, member_figures_with_children, member_list_of_org, members_by_numbers, org_committee_gaps,
+)
 from dangbo.members.views import _page_number
 from dangbo.orgs.forms import (
     LocalityForm,
@@ -28,7 +30,9 @@ from dangbo.orgs.kinds import CELL_KINDS, OrgKind
 from dangbo.orgs.plan_uploads import restructure_plan_apply, restructure_plan_upload
 from dangbo.orgs.plans import COLUMNS as PLAN_COLUMNS
 from dangbo.orgs.plans import OPERATIONS
-from dangbo.orgs.restructure import Outcome, Preview, dry_run, org_dissolve, org_merge, org_move_many, org_split
+from dangbo.orgs.restructure import (
+    Outcome, Preview, dry_run, org_dissolve, org_establish_with_members, org_merge, org_move_many, org_split,
+)
 from dangbo.orgs.selectors import (
     NotInScope,
     org_breadcrumbs,
@@ -49,7 +53,8 @@ from dangbo.orgs.selectors import (
     restructure_plans_of,
 )
 from dangbo.orgs.services import locality_create, locality_update, org_establish, org_rename
-from dangbo.rules.base import RuleViolation
+from dangbo.rules.base import RuleViolation, Violation
+from dangbo.web.forms import INPUT_CITATION
 from dangbo.web.pages import form_page
 
 # Organizations that hold hamlets and residential groups (commune level).
@@ -135,11 +140,22 @@ def org_create_view(request: HttpRequest, org_id) -> HttpResponse:
     form = OrgEstablishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        common = dict(
+            code=data["code"], name=data["name"], kind=data["kind"], parent=parent, sector=data["sector"] or "",
+            established_on=data["established_on"], decision=form.decision(), formation_approval=data["formation_approval"],
+            actor=request.user,
+        )
         try:
-            org = org_establish(
-                code=data["code"], name=data["name"], kind=data["kind"], parent=parent, sector=data["sector"] or "",
-                established_on=data["established_on"], decision=form.decision(), actor=request.user,
-            )
+            if data["kind"] in CELL_KINDS:
+                members, unknown = members_by_numbers(parent=parent, numbers=form.member_numbers())
+                if unknown:
+                    raise RuleViolation([Violation(
+                        "input", "Không tìm thấy đảng viên đang sinh hoạt trong tổ chức này có số: " + ", ".join(unknown) + ".",
+                        INPUT_CITATION, field="members",
+                    )])
+                org = org_establish_with_members(members=members, **common)
+            else:
+                org = org_establish(**common)
         except RuleViolation as error:
             form.add_violations(error, {"parent": "kind"})
         else:

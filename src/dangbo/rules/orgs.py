@@ -289,5 +289,47 @@ def check_formation(
     return violations
 
 
+SUB_COMMITTEE_APPROVAL = register(
+    Rule(
+        code="org.sub_committee_approval",
+        title="Lập đảng bộ bộ phận trong đảng bộ cơ sở cần văn bản đồng ý của cấp ủy cấp trên trực tiếp",
+        versions=(
+            RuleVersion(CHARTER_ADOPTED, True, f"{CHARTER}, Điều 21, 24"),
+            RuleVersion(QD_294_FROM, True, f"{CHARTER}, Điều 21, 24; {QD_294}", confirmed=False),
+        ),
+    )
+)
+
+
+def check_sub_committee_approval(*, kind: str, approval_ref: str, on: date, field: str = "approval") -> list[Violation]:
+    """A partial committee (đảng bộ bộ phận) is an exception like the others of §1.3: it is
+    established, or a cell turned into one, only with the direct superior's written approval."""
+    if kind != K.SUB_COMMITTEE or approval_ref.strip():
+        return []
+    version = SUB_COMMITTEE_APPROVAL.at(on)
+    return [Violation(
+        SUB_COMMITTEE_APPROVAL.code,
+        "Lập đảng bộ bộ phận cần văn bản đồng ý của cấp ủy cấp trên trực tiếp: ghi số, ngày văn bản.",
+        version.ref, field=field,
+    )]
+
+
+def check_new_cell(*, kind: str, full_members: int, on: date, name: str = "", field: str = "members") -> list[Violation]:
+    """A cell or grassroots cell is established, or split off, only with at least 3 full
+    members (Charter art. 21): refused, with the count, below that."""
+    if kind not in CELL_KINDS:
+        return []
+    minimum = MIN_FULL_MEMBERS.at(on)
+    if full_members >= minimum.value:
+        return []
+    who = f"«{name}»" if name else K(kind).label
+    return [Violation(
+        MIN_FULL_MEMBERS.code,
+        f"Không thể thành lập {who} với {full_members} đảng viên chính thức: chi bộ phải có ít nhất {minimum.value} "
+        "đảng viên chính thức; cấp ủy cấp trên phân công thêm đảng viên hoặc giao các đảng viên về một chi bộ phù hợp.",
+        minimum.ref, field=field, details={"full_members": full_members, "minimum": minimum.value},
+    )]
+
+
 def cell_needs_committee(*, full_members: int, on: date) -> bool:
     return full_members >= CELL_COMMITTEE_THRESHOLD.value(on)
