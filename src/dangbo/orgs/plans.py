@@ -274,9 +274,7 @@ def _apply_step(operation: str, rows: list[Row], actor) -> restructure.Outcome:
             raise RuleViolation(problems)
         parent = find.org(row["ma_dich"], "ma_dich")
         org = services.org_establish(code=row["ma_to_chuc"], name=row["ten"], kind=kind, parent=parent, established_on=on,
-                                     sector=sector, decision=decision, actor=actor)
-        if row["van_ban_dong_y"]:
-            Org.objects.filter(pk=org.pk).update(formation_approval=row["van_ban_dong_y"])
+                                     sector=sector, decision=decision, formation_approval=row["van_ban_dong_y"], actor=actor)
         return restructure.Outcome(title=f"Thành lập «{org.name}»", organizations=1)
     org = find.org(row["ma_to_chuc"], "ma_to_chuc")
     if operation == "doi_ten":
