@@ -111,7 +111,8 @@ def test_html_and_script_in_text_fields_are_kept_as_text_and_shown_escaped(clien
     client.force_login(officer)
     response = client.post(
         f"/to-chuc/{tree.commune.pk}/thanh-lap/",
-        {"code": "X1S", "name": f"Chi bộ {SCRIPT}", "kind": "cell", "sector": "residential", "established_on": "01/03/2024"},
+        {"code": "X1S", "name": f"Chi bộ {SCRIPT}", "kind": "sub_committee", "sector": "residential", "established_on": "01/03/2024",
+         "formation_approval": "3-CV/HU"},
     )
     org = Org.objects.get(code="X1S")
     assert response.status_code == 302 and org.name == f"Chi bộ {SCRIPT}"
