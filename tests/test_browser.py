@@ -236,6 +236,8 @@ def test_candidate_taken_from_the_register_to_full_member(live_server, page, tra
         if "Người giới thiệu" == heading:
             page.get_by_label("Cùng công tác, học tập, cư trú từ ngày").first.fill(d(ceremony - timedelta(days=900)))
             page.get_by_label("Cùng công tác, học tập, cư trú từ ngày").last.fill(d(ceremony - timedelta(days=900)))
+        if heading == "Quyết định kết nạp":
+            page.get_by_label("Cấp quyết định kết nạp").select_option("superior")
         page.get_by_role("button", name="Ghi nhận").click()
         page.get_by_role("status").first.wait_for()
         assert "Đã ghi" in page.get_by_role("status").first.inner_text(), page.content()
