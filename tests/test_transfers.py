@@ -349,3 +349,23 @@ def test_the_api_hides_cases_outside_the_callers_scope(client, world):
     assert _post(client, f"/api/transfers/{case.pk}/arrival", {"arrived_on": "2026-03-20"}).status_code == 404
     client.force_login(receiver)
     assert _post(client, f"/api/transfers/{case.pk}/arrival", {"arrived_on": "2026-03-20"}).status_code == 201
+
+
+def test_the_commands_list_late_transfers_until_closed(world, capsys):
+    from dangbo.cli import main
+
+    tree, commune2, cell2, member, *_ = world
+    letter_on = add_working_days(TRIGGER_ON, 61)
+    case = issue(member, cell2, issued_on=letter_on, trigger=Trigger(kind="residence", on=TRIGGER_ON), late_reason="family", late_note="Chuyển nhà muộn")
+    assert main(["todo", "--org", "X1", "--as-of", letter_on.isoformat(), "--format", "json"]) == 0
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [i["kind"] for i in items if i["kind"].startswith("transfer_")] == ["transfer_letter_late"]
+    assert main(["check", "--org", "X1", "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    [late] = [f for f in findings if f["check"] == "transfer.late"]
+    assert "Chuyển nhà muộn" in late["message"] and "Quy định 294-QĐ/TW" in late["citation"]
+    transfer_close_late(case=case, closed_on=letter_on, note="Đã nhắc nhở")
+    assert main(["todo", "--org", "X1", "--as-of", letter_on.isoformat(), "--format", "json"]) == 0
+    assert not [i for i in json.loads(capsys.readouterr().out)["items"] if i["kind"].startswith("transfer_")]
+    main(["check", "--org", "X1", "--format", "json"])
+    assert not [f for f in json.loads(capsys.readouterr().out)["findings"] if f["check"] == "transfer.late"]
