@@ -146,7 +146,13 @@ def test_official_transfer_seen_from_both_sides(live_server, page, transactional
     page.goto(f"{live_server.url}/dang-vien/{member.pk}/")
     page.get_by_role("link", name="Chuyển sinh hoạt đảng").click()
     page.get_by_label("Mã tổ chức nơi chuyển đến").fill(cells[1].code)
+    page.get_by_label("Căn cứ chuyển sinh hoạt").select_option("new_post")
+    page.get_by_label("Số quyết định làm căn cứ").fill("12/QĐ-UBND")
+    page.get_by_label("Ngày của căn cứ").fill(issued)
     page.get_by_label("Ngày giới thiệu chuyển").fill(issued)
+    below = page.get_by_label("Tôi đã biết chi bộ sẽ dưới 3 đảng viên chính thức")
+    if below.count():  # a small demo cell: the Charter art. 21 warning must be confirmed
+        below.check()
     page.get_by_role("button", name="Giới thiệu chuyển").click()
     page.get_by_text("chờ nơi đến xác nhận").wait_for()
     page.goto(f"{live_server.url}/to-chuc/{cells[0].pk}/chuyen-sinh-hoat/")

@@ -19,7 +19,8 @@ from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
 from dangbo.members.roles import Role
-from dangbo.members.services import member_position_start, transfer_issue
+from dangbo.members.services import member_position_start
+from dangbo.members.services.transfers import Trigger, transfer_close_late, transfer_issue
 from dangbo.orgs import paths
 from dangbo.orgs import services as org_services
 from dangbo.orgs.kinds import OrgKind, Sector
@@ -156,19 +157,37 @@ def test_an_overdue_transfer_is_reported_on_both_sides(tree, make_member):
     Holiday.objects.all().delete()
     member = make_member(tree.cell_a, given_name="Chuyểnđi")
     decision = org_services.DecisionRef(number="25-QĐ/ĐU", on=date(2026, 3, 2), body="Đảng ủy xã Một")
-    transfer_issue(member=member, to_org=tree.agency, issued_on=date(2026, 3, 2), decision=decision)
-    _, complete_by = transfer_rules.transfer_deadlines(date(2026, 3, 2), holidays=set())
-    # the receiving side
+    trigger = Trigger(kind="new_post", number="3/QĐ-UBND", on=date(2026, 2, 2))
+    transfer_issue(member=member, to_org=tree.agency, issued_on=date(2026, 3, 2), decision=decision, trigger=trigger, accept_below_minimum=True)
+    present_by = transfer_rules.arrival_due(date(2026, 3, 2), holidays=set())
+    # the receiving side: the letter not presented within 30 working days
     [incoming] = found(compliance_run(root=tree.agency, today=TODAY), "deadline.overdue")
     assert incoming.member.pk == member.pk and incoming.org.pk == tree.agency.pk
-    assert incoming.rule == transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.code
-    assert incoming.citation == transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.at(date(2026, 3, 2)).citation
-    assert incoming.since == complete_by + timedelta(days=1) and f"hạn {complete_by:%d/%m/%Y}" in incoming.message
+    assert incoming.rule == transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.code
+    assert incoming.citation == transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.at(date(2026, 3, 2)).citation
+    assert incoming.since == present_by + timedelta(days=1) and f"hạn {present_by:%d/%m/%Y}" in incoming.message
     # the sending side: reported where the member still belongs, inside its own subtree
     [outgoing] = found(compliance_run(root=tree.commune, today=TODAY), "deadline.overdue")
     assert outgoing.org.pk == tree.cell_a.pk
-    # not yet overdue before the deadline
-    assert not found(compliance_run(root=tree.agency, today=complete_by), "deadline.overdue")
+    # not yet overdue on the deadline
+    assert not found(compliance_run(root=tree.agency, today=present_by), "deadline.overdue")
+
+
+def test_a_late_letter_is_reported_until_its_handling_is_recorded(tree, make_member):
+    Holiday.objects.all().delete()
+    member = make_member(tree.cell_a, given_name="Chậm")
+    decision = org_services.DecisionRef(number="26-QĐ/ĐU", on=date(2026, 6, 1), body="Đảng ủy xã Một")
+    case = transfer_issue(
+        member=member, to_org=tree.agency, issued_on=date(2026, 6, 1), decision=decision,
+        trigger=Trigger(kind="retirement", number="8/QĐ-BHXH", on=date(2026, 1, 5)),
+        late_reason="administrative", late_note="Chậm chuyển hồ sơ", accept_below_minimum=True,
+    )
+    [finding] = found(compliance_run(root=tree.commune, today=TODAY), "transfer.late")
+    assert finding.rule == transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.code and finding.org.pk == tree.cell_a.pk
+    assert "hạn 30/03/2026" in finding.message and "Chậm chuyển hồ sơ" in finding.message
+    assert found(compliance_run(root=tree.agency, today=TODAY), "transfer.late")
+    transfer_close_late(case=case, closed_on=TODAY, note="Đã báo cáo")
+    assert not found(compliance_run(root=tree.commune, today=TODAY), "transfer.late")
 
 
 # --- 5, 6: targets ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
-from dangbo.members.models import Candidate, Member
+from dangbo.members.models import Candidate, Member, TransferCase
 from dangbo.orgs import services as org_services
 from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Locality, Org, RestructurePlan
@@ -32,6 +32,8 @@ def _urls(orgs, members) -> list[str]:
             urls += fill(route, "candidate_id", Candidate.objects.values_list("pk", flat=True))
         elif re.search(r"<(uuid:)?plan_id>", route):
             urls += fill(route, "plan_id", RestructurePlan.objects.values_list("pk", flat=True))
+        elif re.search(r"<(uuid:)?case_id>", route):
+            urls += fill(route, "case_id", TransferCase.objects.values_list("pk", flat=True))
         else:
             assert "<" not in route, f"a new URL parameter needs walking: {route}"
             urls.append("/" + route)
@@ -69,6 +71,13 @@ def world(tree, make_member):
 
     candidate_add(identity=identity(family_name="Vũ", given_name="Cảmtìnhngoài"), cell=tree.cell_a, listed_on=date(2024, 1, 2))
     candidate_add(identity=identity(family_name="Đỗ", given_name="Cảmtìnhtrong"), cell=cell2, listed_on=date(2024, 1, 2))
+    # an official transfer between two cells outside the sibling's subtree, its letter late
+    from dangbo.members.services.transfers import Trigger, transfer_issue
+
+    transfer_issue(
+        member=outside[0], to_org=tree.cell_b, issued_on=date(2024, 9, 2), decision=org_services.DecisionRef(number="9-QĐ/ĐU"),
+        trigger=Trigger(kind="residence", on=date(2024, 2, 1)), late_reason="other", late_note="Chậm", accept_below_minimum=True,
+    )
     org_services.locality_create(code="X1-T9", kind="ban", name="Bản Ngoàixa", commune=tree.commune, cell=tree.cell_a, head_name="Trưởngbản Ngoài")
     org_services.locality_create(code="X2-T1", kind="thon", name="Thôn Tronghai", commune=commune2, cell=cell2)
     # restructuring plans (previewed, not applied) naming organizations of each side

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from dangbo.accounts.api_auth import SessionWithScope, TokenAuth
 from dangbo.members.api import router as members_router
 from dangbo.members.lifecycle_api import router as lifecycle_router
+from dangbo.members.transfer_api import router as transfer_router
 from dangbo.orgs.api import router as orgs_router
 from dangbo.orgs.selectors import NotInScope
 from dangbo.stats.api import router as stats_router
@@ -24,6 +25,7 @@ api = NinjaAPI(
 api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
 api.add_router("/", lifecycle_router)
+api.add_router("/", transfer_router)
 api.add_router("/", stats_router)
 
 

@@ -45,6 +45,7 @@ urlpatterns = [
     path("to-chuc/<uuid:org_id>/viec-can-lam/", member_views.todo_view, name="org_todo"),
     path("to-chuc/<uuid:org_id>/chuyen-sinh-hoat/", member_views.org_transfers_view, name="org_transfers"),
     path("to-chuc/<uuid:org_id>/chuyen-sinh-hoat/xac-nhan/", member_views.transfer_confirm_view, name="transfer_confirm"),
+    path("to-chuc/<uuid:org_id>/chuyen-sinh-hoat/xu-ly-cham/", member_views.transfer_close_late_view, name="transfer_close_late"),
     path("to-chuc/<uuid:org_id>/cam-tinh-dang/", candidate_views.candidate_list_view, name="org_candidates"),
     path("to-chuc/<uuid:org_id>/cam-tinh-dang/them/", candidate_views.candidate_add_view, name="candidate_add"),
     path("cam-tinh-dang/<uuid:candidate_id>/", candidate_views.candidate_page_view, name="candidate_page"),

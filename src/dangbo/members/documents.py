@@ -106,7 +106,7 @@ def _last(member: Member, *kinds: str) -> MemberEvent | None:
 
 def member_document(member: Member, kind: str):
     """The document ``kind`` (a key of KINDS) for ``member``, or NoDocument."""
-    from dangbo.rules.transfers import transfer_deadlines
+    from dangbo.rules.transfers import arrival_due
 
     if kind == "quyet-dinh-ket-nap":
         event = _last(member, Kind.ADMITTED, Kind.READMITTED)
@@ -138,7 +138,7 @@ def member_document(member: Member, kind: str):
             issued, from_org, to_name, number = case.issued_on, case.from_org, case.to_org.name, case.decision_no
         else:
             raise NoDocument("Đảng viên không có giấy giới thiệu chuyển sinh hoạt đảng.")
-        present_by, _ = transfer_deadlines(issued)
+        present_by = arrival_due(issued)
         return doc.TransferLetter(
             issuer=_issuer(from_org), number=number, issued_on=issued, person=_person(member),
             status_label="Đảng viên chính thức" if member.full_on else "Đảng viên dự bị",

@@ -10,10 +10,12 @@ from dangbo.members.models import Gender, Member, MemberStatus, Standing
 from dangbo.members.roles import Role
 from dangbo.members.selectors import MemberFilters
 from dangbo.members.services import Identity
+from dangbo.members.services.transfers import Trigger
 from dangbo.orgs.forms import DecisionFields
 from dangbo.orgs.selectors import NotInScope, org_get
 from dangbo.reference.models import Ethnicity, GeneralEducation, ProfessionalLevel, Religion, TheoryLevel
 from dangbo.rules import badges as badge_rules
+from dangbo.rules import transfers as transfer_rules
 from dangbo.web.forms import VietnameseDateField, VietnameseForm
 
 
@@ -232,10 +234,49 @@ class RecognitionForm(DecisionFields):
         self.fields["decision_on"].error_messages["required"] = "Chưa nhập ngày quyết định công nhận đảng viên chính thức."
 
 
+_LATE_REASON_CHOICES = [("", "— không chậm —")] + list(transfer_rules.LATE_REASONS)
+
+
+def _late_fields(what: str) -> tuple[forms.ChoiceField, forms.CharField]:
+    return (
+        forms.ChoiceField(label=f"Lý do {what} chậm (nếu quá thời hạn)", choices=_LATE_REASON_CHOICES, required=False),
+        forms.CharField(
+            label="Nội dung lý do chậm", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="bắt buộc khi quá thời hạn, cùng với lý do chọn ở trên",
+        ),
+    )
+
+
 class TransferIssueForm(DecisionFields):
+    """The letter (RULES.md §2.5): its destination, date and decision, and its trigger."""
+
     to_code = forms.CharField(label="Mã tổ chức nơi chuyển đến", max_length=40, help_text="mã chi bộ nơi đến, do cấp ủy nơi đến cung cấp")
+    trigger_kind = forms.ChoiceField(label="Căn cứ chuyển sinh hoạt", choices=[("", "— chọn —")] + list(transfer_rules.TRIGGER_KINDS))
+    trigger_no = forms.CharField(
+        label="Số quyết định làm căn cứ", max_length=60, required=False,
+        help_text="quyết định chuyển công tác, nghỉ hưu, xuất ngũ; để trống khi thay đổi nơi cư trú",
+    )
+    trigger_on = VietnameseDateField(label="Ngày của căn cứ", help_text="ngày quyết định, hoặc ngày chuyển nơi cư trú")
     issued_on = VietnameseDateField(label="Ngày giới thiệu chuyển")
-    field_order = ["to_code", "issued_on", "decision_no", "decision_on", "decision_body"]
+    late_reason, late_note = _late_fields("giới thiệu")
+    accept_below_minimum = forms.BooleanField(
+        label="Tôi đã biết chi bộ sẽ dưới 3 đảng viên chính thức và vẫn giới thiệu chuyển", required=False,
+    )
+    field_order = [
+        "to_code", "trigger_kind", "trigger_no", "trigger_on", "issued_on", "decision_no", "decision_on", "decision_body",
+        "late_reason", "late_note", "accept_below_minimum",
+    ]
+
+    def __init__(self, *args, below_minimum=None, **kwargs):
+        """``below_minimum``: the warning that the transfer leaves the cell below the minimum;
+        without one, the confirmation box is not shown."""
+        super().__init__(*args, **kwargs)
+        self.fields["trigger_kind"].error_messages["required"] = "Chưa chọn căn cứ chuyển sinh hoạt đảng."
+        self.fields["trigger_on"].error_messages["required"] = "Chưa nhập ngày của căn cứ chuyển sinh hoạt đảng."
+        if below_minimum is None:
+            del self.fields["accept_below_minimum"]
+        else:
+            self.fields["accept_below_minimum"].help_text = str(below_minimum)
 
     def clean_to_code(self):
         from dangbo.members.standing_forms import org_by_code
@@ -244,7 +285,25 @@ class TransferIssueForm(DecisionFields):
         self.cleaned_data["to_org"] = org_by_code(code)
         return code
 
+    def trigger(self) -> Trigger:
+        data = self.cleaned_data
+        return Trigger(kind=data.get("trigger_kind") or "", number=data.get("trigger_no") or "", on=data.get("trigger_on"))
+
 
 class TransferArrivalForm(VietnameseForm):
     arrived_on = VietnameseDateField(label="Ngày đảng viên đến sinh hoạt (xuất trình giấy giới thiệu)")
-    late_reason = forms.CharField(label="Lý do chậm (nếu quá thời hạn)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    late_reason, late_note = _late_fields("xuất trình")
+
+
+class TransferCloseLateForm(VietnameseForm):
+    """The officers' record that a late transfer was reported and handled."""
+
+    closed_on = VietnameseDateField(label="Ngày xử lý xong")
+    note = forms.CharField(
+        label="Kết quả xử lý", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="ví dụ: đã báo cáo cấp ủy cấp trên; đã nhắc nhở, kiểm điểm người chậm",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].error_messages["required"] = "Ghi rõ kết quả xử lý (đã báo cáo, đã nhắc nhở, đã kiểm điểm...)."

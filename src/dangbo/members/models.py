@@ -13,6 +13,7 @@ from django.db import models
 from dangbo.core.fields import BinaryCharField
 from dangbo.core.models import Decision, UUIDModel
 from dangbo.members.roles import Role
+from dangbo.rules import transfers as transfer_rules
 
 
 class Gender(models.TextChoices):
@@ -242,9 +243,26 @@ class TransferCase(UUIDModel, Decision):
     from_org = models.ForeignKey("orgs.Org", models.PROTECT, related_name="+", verbose_name="nơi chuyển đi")
     to_org = models.ForeignKey("orgs.Org", models.PROTECT, related_name="+", verbose_name="nơi chuyển đến")
     issued_on = models.DateField("ngày giới thiệu chuyển")
+    # The trigger (căn cứ chuyển sinh hoạt): the letter is due within 60 working days of it.
+    # Blank only on cases recorded before it was asked for.
+    trigger_kind = models.CharField("căn cứ chuyển sinh hoạt", max_length=16, choices=transfer_rules.TRIGGER_KINDS, blank=True)
+    trigger_no = models.CharField("số quyết định làm căn cứ", max_length=60, blank=True)
+    trigger_on = models.DateField("ngày của căn cứ", null=True, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
     arrived_on = models.DateField("ngày đến sinh hoạt", null=True, blank=True)
-    late_reason = models.CharField(max_length=500, blank=True)
+    # Lateness, judged when the letter is issued and when the member arrives, with its reason.
+    letter_late = models.BooleanField("giới thiệu chậm", default=False)
+    letter_late_reason = models.CharField("lý do giới thiệu chậm", max_length=20, choices=transfer_rules.LATE_REASONS, blank=True)
+    letter_late_note = models.CharField("ghi chú lý do giới thiệu chậm", max_length=500, blank=True)
+    arrival_late = models.BooleanField("xuất trình chậm", default=False)
+    arrival_late_reason = models.CharField("lý do xuất trình chậm", max_length=20, choices=transfer_rules.LATE_REASONS, blank=True)
+    arrival_late_note = models.CharField("ghi chú lý do xuất trình chậm", max_length=500, blank=True)
+    # The officers' record that a late case was reported and handled; until then it stays flagged.
+    late_closed_on = models.DateField("ngày xử lý xong việc chậm", null=True, blank=True)
+    late_closed_note = models.CharField("kết quả xử lý việc chậm", max_length=500, blank=True)
+    late_closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    # The sender confirmed the warning that the transfer leaves its cell below the minimum of full members.
+    leaves_below_minimum = models.BooleanField("để chi bộ dưới mức tối thiểu đảng viên chính thức", default=False)
     rule_version = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -255,6 +273,12 @@ class TransferCase(UUIDModel, Decision):
         indexes = [models.Index(fields=["state", "from_org"]), models.Index(fields=["state", "to_org"])]
         constraints = [
             models.UniqueConstraint(fields=["member"], condition=models.Q(state="open"), name="one_open_transfer_per_member"),
+            models.CheckConstraint(
+                condition=models.Q(letter_late=False) | ~models.Q(letter_late_reason=""), name="late_letter_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(arrival_late=False) | ~models.Q(arrival_late_reason=""), name="late_arrival_has_reason",
+            ),
         ]
 
 

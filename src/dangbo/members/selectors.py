@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Substr
 
 from dangbo.audit.services import Action, audit_record
@@ -20,6 +20,7 @@ from dangbo.members import ledger
 from dangbo.members.models import ACTIVE_STATUSES, Gender, Member, MemberEvent, MemberStatus, Placement, Position, Standing
 from dangbo.members.roles import COMMITTEE_ROLES, Role
 from dangbo.orgs import paths
+from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope, org_versions_on
 from dangbo.reference.models import KINH_CODE
 
@@ -526,14 +527,57 @@ def transfer_case_list(*, actor, org) -> list:
     return cases
 
 
-def transfer_case_to_confirm(*, actor, org, case_id):
-    """An open case arriving in ``org``'s subtree that the actor may confirm."""
+def transfer_cases_late(*, actor, org):
+    """Cases leaving or entering ``org``'s subtree recorded late (letter or arrival) whose
+    handling is not yet recorded, open or completed: they stay flagged until closed."""
     from dangbo.members.models import TransferCase
 
-    if not is_uuid(case_id) or not actor.can_write_path(org.path):
+    if not actor.can_read_path(org.path):
+        raise NotInScope(org.pk)
+    touching = paths.subtree_q(org.path, "from_org__path") | paths.subtree_q(org.path, "to_org__path")
+    return (
+        TransferCase.objects.filter(touching, late_closed_on__isnull=True)
+        .filter(Q(letter_late=True) | Q(arrival_late=True))
+        .select_related("member", "from_org", "to_org")
+        .order_by("issued_on", "created_at")
+    )
+
+
+def transfer_case_late_list(*, actor, org) -> list:
+    """The late cases of ``org``'s transfers page, audited as a list of people."""
+    cases = list(transfer_cases_late(actor=actor, org=org))
+    audit_record(action=Action.LIST_VIEWED, subject_type="org", subject_id=str(org.pk), data={"list": "late_transfers", "rows": len(cases)})
+    return cases
+
+
+def transfer_case_to_confirm(*, actor, case_id, org=None):
+    """An open case arriving in ``org``'s subtree (or anywhere the actor may write, without
+    ``org``) that the actor may confirm."""
+    from dangbo.members.models import TransferCase
+
+    if not is_uuid(case_id) or (org is not None and not actor.can_write_path(org.path)):
         raise NotInScope(case_id)
     case = TransferCase.objects.filter(pk=case_id, state=TransferCase.State.OPEN).select_related("member", "from_org", "to_org").first()
-    if case is None or not paths.is_within(case.to_org.path, org.path):
+    if case is None or not actor.can_write_path(case.to_org.path) or (org is not None and not paths.is_within(case.to_org.path, org.path)):
+        raise NotInScope(case_id)
+    return case
+
+
+def transfer_case_to_close(*, actor, case_id, org=None):
+    """A case recorded late and not yet handled, whose handling the actor may record: either
+    side may (the letter is the sender's, the arrival the receiver's), within ``org`` if given."""
+    from dangbo.members.models import TransferCase
+
+    if not is_uuid(case_id):
+        raise NotInScope(case_id)
+    case = (
+        TransferCase.objects.filter(pk=case_id, late_closed_on__isnull=True).filter(Q(letter_late=True) | Q(arrival_late=True))
+        .select_related("member", "from_org", "to_org").first()
+    )
+    if case is None:
+        raise NotInScope(case_id)
+    sides = [o for o in (case.from_org, case.to_org) if actor.can_write_path(o.path) and (org is None or paths.is_within(o.path, org.path))]
+    if not sides:
         raise NotInScope(case_id)
     return case
 
@@ -543,7 +587,7 @@ def transfer_case_to_confirm(*, actor, org, case_id):
 
 @dataclass(frozen=True)
 class DueItem:
-    kind: str  # "admission_decision" | "ceremony" | "recognition" | "transfer" | "badge"
+    kind: str  # "admission_decision" | "ceremony" | "recognition" | "badge", or one of TRANSFER_KINDS
     title: str
     org: object
     member: Member | None
@@ -571,14 +615,14 @@ def due_items(*, actor, org, as_of: date | None = None, horizon_days: int = DUE_
     """What is overdue, and what falls due in the next ``horizon_days`` days, in ``org``'s
     subtree: admission decisions and ceremonies (60 and 30 working days, RULES.md §2.2), the
     cell's review of probationary members for recognition (30 working days after
-    the 12 months, §2.3), open transfers on either side (§2.5) and the badges due at
-    the next award date (§6). Oldest first."""
+    the 12 months, §2.3), transfers on either side (§2.5: open ones by the 30 working days to
+    present the letter, late ones until their handling is recorded, cells a transfer leaves
+    below three full members) and the badges due at the next award date (§6). Oldest first."""
     from datetime import timedelta
 
     from dangbo.core.workdays import holidays_between
     from dangbo.rules import badges as badge_rules
     from dangbo.rules.probation import PROBATION_MONTHS, add_months, recognition_review_due
-    from dangbo.rules.transfers import transfer_deadlines
 
     if not actor.can_read_path(org.path):
         raise NotInScope(org.pk)
@@ -602,15 +646,7 @@ def due_items(*, actor, org, as_of: date | None = None, horizon_days: int = DUE_
                 note=f"hết 12 tháng dự bị ngày {ends:%d/%m/%Y}; nếu đủ điều kiện, là đảng viên chính thức từ ngày này",
             ))
     items += _candidate_due_items(org, as_of=as_of, until=until, holidays=holidays)
-    for case in transfer_cases(actor=actor, org=org):
-        present_by, complete_by = transfer_deadlines(case.issued_on, holidays=holidays)
-        due = present_by if as_of <= present_by else complete_by
-        if due <= until:
-            items.append(DueItem(
-                kind="transfer", title=f"Chuyển sinh hoạt đảng: {case.from_org.name} → {case.to_org.name}", org=case.to_org,
-                member=case.member, due_on=due, citation=case.rule_version, overdue=due < as_of,
-                note=f"giới thiệu ngày {case.issued_on:%d/%m/%Y}; xuất trình giấy giới thiệu trước {present_by:%d/%m/%Y}, hoàn tất trước {complete_by:%d/%m/%Y}",
-            ))
+    items += _transfer_due_items(actor, org, as_of=as_of, until=until, holidays=holidays)
     _, award_on = badge_rules.award_days_around(as_of)
     if award_on <= until:
         badges = badge_list(actor=actor, org=org, award_on=award_on, audit=False)
@@ -626,6 +662,94 @@ def due_items(*, actor, org, as_of: date | None = None, horizon_days: int = DUE_
             action=Action.LIST_VIEWED, subject_type="org", subject_id=str(org.pk),
             data={"list": "todo", "as_of": as_of.isoformat(), "rows": len(items)},
         )
+    return items
+
+
+# due_items' kinds for transfers: open (the letter not yet presented), recorded late and not
+# handled (letter, arrival), and a cell a confirmed transfer leaves below the minimum.
+TRANSFER_KINDS = ("transfer", "transfer_letter_late", "transfer_arrival_late", "cell_below_minimum")
+
+
+def _side(org, preferred, other):
+    """The side of a transfer to list it under: ``preferred`` when it lies in ``org``'s subtree."""
+    return preferred if paths.is_within(preferred.path, org.path) else other
+
+
+def _late_note(case, reason: str, note: str) -> str:
+    from dangbo.rules.transfers import LATE_REASONS
+
+    label = dict(LATE_REASONS).get(reason, reason)
+    return f"lý do: {label.lower()}" + (f" — {note}" if note else "")
+
+
+def _transfer_due_items(actor, org, *, as_of: date, until: date, holidays) -> list[DueItem]:
+    from dangbo.members.models import TransferCase
+    from dangbo.rules import orgs as org_rules
+    from dangbo.rules import transfers as transfer_rules
+
+    items: list[DueItem] = []
+    present = transfer_rules.TRANSFER_PRESENT_WORKING_DAYS
+    for case in transfer_cases(actor=actor, org=org).filter(issued_on__lte=as_of):
+        present_by = transfer_rules.arrival_due(case.issued_on, holidays=holidays)
+        if present_by <= until:
+            items.append(DueItem(
+                kind="transfer", title=f"Chuyển sinh hoạt đảng: {case.from_org.name} → {case.to_org.name}",
+                org=_side(org, case.to_org, case.from_org), member=case.member, due_on=present_by,
+                citation=present.at(case.issued_on).ref, overdue=present_by < as_of,
+                note=f"giới thiệu ngày {case.issued_on:%d/%m/%Y}; đảng viên xuất trình giấy giới thiệu, nơi đến xác nhận tiếp nhận trước {present_by:%d/%m/%Y}",
+            ))
+    for case in transfer_cases_late(actor=actor, org=org).filter(issued_on__lte=as_of):
+        if case.letter_late and case.trigger_on is not None:
+            due = transfer_rules.letter_due(case.trigger_on, holidays=holidays)
+            items.append(DueItem(
+                kind="transfer_letter_late", title="Giới thiệu chuyển sinh hoạt đảng chậm hạn, chưa ghi nhận xử lý",
+                org=_side(org, case.from_org, case.to_org), member=case.member, due_on=due, overdue=True,
+                citation=transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.at(case.trigger_on).ref,
+                note=(
+                    f"{case.get_trigger_kind_display().lower()} ngày {case.trigger_on:%d/%m/%Y}; giới thiệu ngày {case.issued_on:%d/%m/%Y}; "
+                    + _late_note(case, case.letter_late_reason, case.letter_late_note)
+                ),
+            ))
+        if case.arrival_late and case.arrived_on is not None and case.arrived_on <= as_of:
+            due = transfer_rules.arrival_due(case.issued_on, holidays=holidays)
+            items.append(DueItem(
+                kind="transfer_arrival_late", title="Đảng viên xuất trình giấy giới thiệu chậm hạn, chưa ghi nhận xử lý",
+                org=_side(org, case.to_org, case.from_org), member=case.member, due_on=due, overdue=True,
+                citation=present.at(case.issued_on).ref,
+                note=(
+                    f"giới thiệu ngày {case.issued_on:%d/%m/%Y}, đến sinh hoạt ngày {case.arrived_on:%d/%m/%Y}; "
+                    + _late_note(case, case.arrival_late_reason, case.arrival_late_note)
+                ),
+            ))
+    # Cells a transfer was confirmed to leave below the minimum, while they stay below it
+    # (counting the full members still on their way out); compliance check 1 reports the same
+    # rule over every cell from today's counts.
+    warned = (
+        TransferCase.objects.filter(paths.subtree_q(org.path, "from_org__path"), leaves_below_minimum=True, issued_on__lte=as_of)
+        .values_list("from_org_id").annotate(last=Max("issued_on")).order_by()
+    )
+    last_warned = dict(warned)
+    if last_warned:
+        full = dict(
+            Member.objects.filter(org_id__in=list(last_warned), status=MemberStatus.FULL).values_list("org_id").annotate(n=Count("id")).order_by()
+        )
+        leaving = dict(
+            TransferCase.objects.filter(from_org_id__in=list(last_warned), state=TransferCase.State.OPEN, member__status=MemberStatus.FULL)
+            .values_list("from_org_id").annotate(n=Count("id")).order_by()
+        )
+        minimum = org_rules.MIN_FULL_MEMBERS.at(as_of)
+        for cell in Org.objects.filter(pk__in=list(last_warned), dissolved_on__isnull=True).order_by("path"):
+            remaining = full.get(cell.pk, 0) - leaving.get(cell.pk, 0)
+            if remaining >= minimum.value:
+                continue
+            items.append(DueItem(
+                kind="cell_below_minimum", title=f"Chi bộ dưới {minimum.value} đảng viên chính thức", org=cell, member=None,
+                due_on=last_warned[cell.pk], citation=minimum.ref, overdue=False,
+                note=(
+                    f"{cell.name} còn {remaining} đảng viên chính thức (không kể đảng viên đang chuyển đi); "
+                    "cấp ủy cấp trên cần bổ sung đảng viên hoặc hợp nhất chi bộ"
+                ),
+            ))
     return items
 
 

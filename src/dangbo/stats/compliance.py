@@ -16,10 +16,13 @@ The checks, in the order they are reported:
    (``rules.positions.committee_gaps``, the function the organization page shows);
 4. ``member.probation_ended`` — probationary members whose 12 months (``rules.probation``)
    are over and who have no recognition decision;
-5. ``deadline.overdue`` — other deadlines past (admission decision, ceremony, transfer),
-   from ``members.selectors.due_items``;
-6. ``target.hamlets_without_cell`` — hamlets and residential groups without a cell;
-7. ``target.secretaries_theory`` — grassroots secretaries and deputies below intermediate
+5. ``deadline.overdue`` — other deadlines past (admission decision, ceremony, an open
+   transfer whose letter was not presented in time), from ``members.selectors.due_items``;
+6. ``transfer.late`` — transfers recorded late (the letter more than 60 working days after
+   its trigger, the arrival more than 30 after the letter) whose handling no officer has
+   recorded yet, from the same ``due_items``;
+7. ``target.hamlets_without_cell`` — hamlets and residential groups without a cell;
+8. ``target.secretaries_theory`` — grassroots secretaries and deputies below intermediate
    political theory.
 
 Everything is read with a few grouped queries over the root's subtree (members by
@@ -83,8 +86,13 @@ CHECKS: tuple[Check, ...] = (
         (
             admission_rules.ADMISSION_DECISION_WORKING_DAYS,
             admission_rules.CEREMONY_WORKING_DAYS,
-            transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS,
+            transfer_rules.TRANSFER_PRESENT_WORKING_DAYS,
         ),
+    ),
+    Check(
+        "transfer.late",
+        "Chuyển sinh hoạt đảng chậm hạn, chưa ghi nhận xử lý",
+        (transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS, transfer_rules.TRANSFER_PRESENT_WORKING_DAYS),
     ),
     Check("target.hamlets_without_cell", "Thôn, tổ dân phố chưa có chi bộ", (target_rules.HAMLETS_WITHOUT_CELL,)),
     Check(
@@ -102,11 +110,16 @@ _FORMATION_CHECKS = {
     org_rules.GRASSROOTS_COMMITTEE_THRESHOLD.code: "org.formation_approval",
 }
 # due_items' kinds reported as overdue deadlines, with the rule each deadline comes from.
-# ("recognition" is check 4; badges are never overdue.)
+# ("recognition" is check 4; badges are never overdue; a cell left below the minimum is check 1.)
 _DEADLINE_RULES = {
     "admission_decision": admission_rules.ADMISSION_DECISION_WORKING_DAYS,
     "ceremony": admission_rules.CEREMONY_WORKING_DAYS,
-    "transfer": transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS,
+    "transfer": transfer_rules.TRANSFER_PRESENT_WORKING_DAYS,
+}
+# due_items' kinds of transfers recorded late and not yet handled (check 6).
+_LATE_TRANSFER_RULES = {
+    "transfer_letter_late": transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS,
+    "transfer_arrival_late": transfer_rules.TRANSFER_PRESENT_WORKING_DAYS,
 }
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on query parameters
 
@@ -367,31 +380,36 @@ def _citation_of(rule: Rule, ref: str, today: date) -> str:
 
 
 def _check_deadlines(root: Org, today: date, actor) -> list[Finding]:
-    """Check 5: what members.selectors.due_items reports as overdue (recognition is check 4)."""
+    """Checks 5 and 6: what members.selectors.due_items reports as overdue (recognition is
+    check 4), and the transfers recorded late whose handling is not recorded."""
     from dangbo.members.selectors import due_items
 
     # horizon 0: only what is due by today (overdue items are all before it); skips the badge lists.
     items = due_items(actor=actor, org=root, as_of=today, horizon_days=0, audit=False)
     findings = []
     for item in items:
-        rule = _DEADLINE_RULES.get(item.kind)
+        late_rule = _LATE_TRANSFER_RULES.get(item.kind)
+        rule = _DEADLINE_RULES.get(item.kind) or late_rule
         if rule is None or not item.overdue:
             continue
         org = item.org
         if not paths.is_within(org.path, root.path) and item.member is not None:
             org = item.member.org  # an outgoing transfer: reported where the member still belongs
         who = f" — {item.person_name}" if item.person_name else ""
+        check = "transfer.late" if late_rule is not None else "deadline.overdue"
+        if late_rule is not None:
+            message = f"{item.title}{who}: hạn {_d(item.due_on)}; {item.note}."
+        else:
+            message = f"{item.title}{who}: hạn {_d(item.due_on)}, đã quá {(today - item.due_on).days} ngày; {item.note}."
         findings.append(Finding(
-            check="deadline.overdue", title=CHECK_TITLES["deadline.overdue"], org=org, member=item.member,
-            candidate=item.candidate,
-            message=f"{item.title}{who}: hạn {_d(item.due_on)}, đã quá {(today - item.due_on).days} ngày; {item.note}.",
-            rule=rule.code, citation=_citation_of(rule, item.citation, today), since=item.due_on + timedelta(days=1),
+            check=check, title=CHECK_TITLES[check], org=org, member=item.member, candidate=item.candidate,
+            message=message, rule=rule.code, citation=_citation_of(rule, item.citation, today), since=item.due_on + timedelta(days=1),
         ))
     return findings
 
 
 def _check_hamlets(root: Org, today: date) -> list[Finding]:
-    """Check 6: hamlets and residential groups of the subtree's communes without a (live) cell."""
+    """Check 7: hamlets and residential groups of the subtree's communes without a (live) cell."""
     rule = target_rules.HAMLETS_WITHOUT_CELL
     version = rule.at(today)
     rows = (
@@ -416,7 +434,7 @@ def _check_hamlets(root: Org, today: date) -> list[Finding]:
 
 
 def _check_secretaries_theory(root: Org, today: date) -> list[Finding]:
-    """Check 7: grassroots secretaries and deputies below intermediate political theory."""
+    """Check 8: grassroots secretaries and deputies below intermediate political theory."""
     rule = target_rules.SECRETARIES_THEORY
     version = rule.at(today)
     levels = target_rules.THEORY_INTERMEDIATE_OR_ABOVE
