@@ -131,8 +131,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(link_heads_and_open_versions, untick_heads),
-        migrations.RemoveField(
-            model_name='locality',
-            name='head_is_member',
-        ),
+        # the tick is dropped by 0004, in its own transaction: PostgreSQL refuses to alter a
+        # table with deferred constraint checks still pending from the rows written here
     ]
