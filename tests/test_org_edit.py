@@ -98,12 +98,12 @@ def test_add_and_edit_a_locality(client, tree, officer):
     assert "Nậm Cang" in page
     response = client.post(
         f"/thon/{locality.pk}/sua/",
-        {"version": locality.version, "kind": "ban", "name": "Nậm Cang", "cell": "", "head_name": "Lý Láo Lở", "head_is_member": "on"},
+        {"version": locality.version, "kind": "ban", "name": "Nậm Cang", "cell": "", "head_name": "Lý Láo Lở"},
     )
     locality.refresh_from_db()
-    assert response.status_code == 302 and locality.cell is None and locality.head_is_member and locality.kind == "ban"
+    assert response.status_code == 302 and locality.cell is None and not locality.head_is_member and locality.kind == "ban"
     entry = AuditEntry.objects.filter(action=Action.UPDATED, subject_id=str(locality.pk)).get()
-    assert entry.data["changes"]["cell"] == ["X1B", ""] and entry.data["changes"]["head_is_member"] == ["False", "True"]
+    assert entry.data["changes"]["cell"] == ["X1B", ""]
 
 
 def test_a_cell_from_another_commune_is_not_offered(client, tree, officer):

@@ -12,7 +12,7 @@ from dangbo.demo.reform import apply_reform, reform_plan_rows
 from dangbo.demo.reform2025 import old_to_new
 from dangbo.members.models import ACTIVE_STATUSES, Member
 from dangbo.orgs.kinds import CELL_KINDS, OrgKind
-from dangbo.orgs.models import Locality, Org, OrgEvent
+from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgEvent
 from dangbo.orgs.selectors import org_versions_on
 from dangbo.stats.frames import frame_for
 from dangbo.stats.indicators import BY_CODE, context_for, evaluate
@@ -26,6 +26,10 @@ ONE_DISTRICT = dataclasses.replace(
     uppers=tuple(dataclasses.replace(s, other_grassroots=min(s.other_grassroots, 3)) for s in LAO_CAI_2021.uppers if s.code in _KEEP),
 )
 BEFORE, AFTER = date(2024, 12, 31), date(2025, 12, 31)
+
+
+def _hamlets(org, as_of):
+    return evaluate(context_for(frame_for(root=org, as_of=as_of)), BY_CODE["hamlets.total"], org).value.value
 
 
 def _members(org, as_of):
@@ -79,6 +83,13 @@ def test_the_reform_is_previewed_then_keeps_every_member_and_redraws_the_tree(pr
     assert _members(bac_ha, AFTER) > 0
     old_tree = {v.org_id for v in org_versions_on(day=BEFORE)}
     assert district.pk in old_tree and bac_ha.pk not in old_tree
+    # hamlets: the same hamlets before and after, under the old communes before and the new after
+    assert _hamlets(province, BEFORE) == _hamlets(province, AFTER) == Locality.objects.filter(dissolved_on__isnull=True).count()
+    assert _hamlets(district, BEFORE) > 0 and _hamlets(bac_ha, AFTER) > 0
+    for hamlet in Locality.objects.filter(commune=bac_ha):
+        versions = list(LocalityVersion.objects.filter(locality=hamlet).order_by("valid_from"))
+        assert [v.valid_to for v in versions][-1] is None and versions[-1].commune_id == bac_ha.pk
+        assert versions[-1].valid_from == date(2025, 7, 1) and versions[-2].valid_to == date(2025, 7, 1)
     assert tally_differences() == []
 
 

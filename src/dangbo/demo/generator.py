@@ -30,11 +30,12 @@ from dangbo.members.services import member_position_start
 from dangbo.orgs import paths
 from dangbo.orgs import services as org_services
 from dangbo.orgs.kinds import OrgKind, Sector
-from dangbo.orgs.models import Locality, Org, OrgVersion
+from dangbo.orgs.locality_versions import versions_follow
+from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgVersion
 from dangbo.rules import positions as position_rules
 from dangbo.rules.orgs import GRASSROOTS_COMMITTEE_THRESHOLD
 from dangbo.rules.probation import add_months
-from dangbo.stats.tallies import locality_row, tally_locality_changed
+from dangbo.stats.tallies import locality_row, tally_localities_changed
 
 Kind = MemberEvent.Kind
 FLUSH_EVERY = 4000
@@ -183,7 +184,7 @@ class Builder:
         hamlet_names = unit_names.hamlets(self.rng, commune, hamlet_kind)
         localities = [
             org_services.locality_create(
-                code=f"{commune_org.code}-T{i:02d}", kind=hamlet_kind, name=name, commune=commune_org,
+                code=f"{commune_org.code}-T{i:02d}", kind=hamlet_kind, name=name, commune=commune_org, established_on=self.on,
             )
             for i, name in enumerate(hamlet_names, start=1)
         ]
@@ -206,9 +207,11 @@ class Builder:
             )
             befores = [locality_row(loc.pk) for loc in group]
             Locality.objects.filter(pk__in=[loc.pk for loc in group]).update(cell=cell)
-            for loc, before in zip(group, befores):
+            for loc in group:
                 loc.cell = cell
-                tally_locality_changed(before=before, after=locality_row(loc.pk))
+            # the cell covers its hamlets from the day they were recorded: their first versions say so
+            versions_follow([loc.pk for loc in group], effective_on=self.on)
+            tally_localities_changed([(before, locality_row(loc.pk)) for loc, before in zip(group, befores)])
             # members of a cell live in its hamlets, and a few in the hamlets no cell covers
             plans.append(CellPlan(cell, sizes[i], localities=group + uncovered[i::hamlet_cells]))
         for j in range(agency_cells):
@@ -380,7 +383,8 @@ class Builder:
         self._pending_heads_flush()
 
     def _heads(self, plan: CellPlan, rows) -> None:
-        """Choose hamlet heads: nearly always a Party member living there, sometimes not."""
+        """Choose hamlet heads: nearly always a Party member living there (linked to the
+        member record), sometimes a person outside the Party (a name only)."""
         for locality in plan.localities:
             residents = [
                 p.member for p, events, _ in rows
@@ -397,7 +401,10 @@ class Builder:
         if self.pending:
             return  # heads that are members wait until their records are written
         for locality, name, member in self._head_queue:
-            org_services.locality_set_head(locality=Locality.objects.get(pk=locality.pk), head_name=name, head_member=member)
+            # heads from the hamlet's first day; a member head counts as a member only from
+            # their admission (their placements), and stops on their death or exit
+            org_services.locality_set_head(
+                locality=Locality.objects.get(pk=locality.pk), head_name=name, head_member=member, effective_on=self.on)
         self._head_queue = []
 
     def flush(self) -> None:
@@ -479,7 +486,7 @@ def summarize(profile: Profile, seed: int, province: Org) -> Summary:
         ).count(),
         localities=localities.count(),
         localities_without_cell=localities.filter(cell__isnull=True).count(),
-        heads_not_members=localities.filter(head_is_member=False).count(),
+        heads_not_members=localities.exclude(head_member__status__in=list(ACTIVE_STATUSES)).count(),
     )
 
 
@@ -504,5 +511,5 @@ def build_demo(profile: Profile, *, seed: int = 2021, members: int | None = None
             data={"profile": profile.name, "seed": seed, "members": summary.members, "orgs": summary.orgs},
         )
     progress("Cập nhật thống kê của cơ sở dữ liệu ...")
-    refresh_statistics([Org, OrgVersion, Locality, Member, MemberEvent, Placement, Position])
+    refresh_statistics([Org, OrgVersion, Locality, LocalityVersion, Member, MemberEvent, Placement, Position])
     return summary

@@ -74,8 +74,9 @@ class LocalityOut(Schema):
     kind: str
     name: str
     cell_id: UUID | None
-    head_name: str
-    head_is_member: bool
+    head_name: str  # the member record's name when linked, else the name of a head outside the Party
+    head_member_id: UUID | None
+    head_is_member: bool  # the linked member is probationary or full today
 
 
 class OrgPageOut(Schema):
@@ -118,8 +119,8 @@ def page(request, org_id: UUID):
         ],
         "children": _nodes(org_children(actor=actor, org=org, member_counts=child_counts)),
         "localities": [
-            {"id": l.pk, "code": l.code, "kind": l.kind, "name": l.name, "cell_id": l.cell_id, "head_name": l.head_name,
-             "head_is_member": l.head_is_member}
+            {"id": l.pk, "code": l.code, "kind": l.kind, "name": l.name, "cell_id": l.cell_id, "head_name": l.head_display,
+             "head_member_id": l.head_member_id, "head_is_member": l.head_is_member}
             for l in org_localities(actor=actor, org=org)
         ],
     }

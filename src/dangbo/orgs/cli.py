@@ -1,4 +1,5 @@
-"""`dangbo restructure preview|apply PLAN`: a restructuring plan from the command line.
+"""`dangbo restructure preview|apply PLAN`: a restructuring plan from the command line;
+`dangbo hamlets unmatched-heads`: the hamlet heads the 2026 migration could not match.
 
 ``preview`` applies the plan in a transaction and rolls it back, printing what each row
 does and every problem; ``apply`` does the same and commits only when there is none.
@@ -72,7 +73,58 @@ def cmd_restructure(args: argparse.Namespace) -> int:
     return 0
 
 
+def unmatched_heads(org_code: str | None = None) -> list[dict]:
+    """Hamlets whose head was ticked "is a member" before heads were linked to member
+    records, and whom migration 0003 could not match to exactly one record (the reason is
+    kept in ``Locality.head_unmatched_note`` until the head is recorded again)."""
+    from dangbo.orgs import paths
+    from dangbo.orgs.models import Locality, Org
+
+    rows = Locality.objects.exclude(head_unmatched_note="").filter(dissolved_on__isnull=True)
+    if org_code:
+        root = Org.objects.get(code=org_code)
+        rows = rows.filter(paths.subtree_q(root.path, "commune_path"))
+    return [
+        {"code": loc.code, "hamlet": str(loc), "commune_code": loc.commune.code, "commune": loc.commune.name,
+         "head_name": loc.head_name, "note": loc.head_unmatched_note}
+        for loc in rows.select_related("commune").order_by("commune_path", "name")
+    ]
+
+
+def cmd_unmatched_heads(args: argparse.Namespace) -> int:
+    import json
+
+    from dangbo.cli import _setup
+
+    _setup()
+    from dangbo.orgs.models import Org
+
+    try:
+        rows = unmatched_heads(args.org)
+    except Org.DoesNotExist:
+        print(f"Lỗi: không có tổ chức mã «{args.org}».", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("Không có trưởng thôn, tổ trưởng nào chưa khớp hồ sơ đảng viên.")
+        return 0
+    print(f"{len(rows)} thôn, tổ dân phố có trưởng thôn trước đây ghi là đảng viên nhưng chưa khớp hồ sơ:")
+    for row in rows:
+        print(f"  - {row['hamlet']} ({row['commune']}, mã {row['code']}): {row['head_name'] or 'chưa ghi tên'} — {row['note']}")
+    return 0
+
+
 def add_parsers(sub) -> None:
+    hamlets = sub.add_parser("hamlets", help="thôn, tổ dân phố")
+    hamlets_sub = hamlets.add_subparsers(dest="hamlets_command", required=True)
+    unmatched = hamlets_sub.add_parser(
+        "unmatched-heads", help="trưởng thôn trước đây ghi là đảng viên nhưng chưa khớp được hồ sơ đảng viên")
+    unmatched.add_argument("--org", help="mã tổ chức (mặc định: toàn bộ)")
+    unmatched.add_argument("--format", choices=("text", "json"), default="text")
+    unmatched.set_defaults(func=cmd_unmatched_heads)
+
     restructure = sub.add_parser("restructure", help="sắp xếp tổ chức theo kế hoạch (CSV, XLSX): xem trước hoặc áp dụng")
     restructure_sub = restructure.add_subparsers(dest="restructure_command", required=True)
     for name, help_text in (("preview", "xem trước: làm thử rồi hoàn tác, liệt kê mọi vấn đề"),

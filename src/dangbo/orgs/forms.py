@@ -53,17 +53,50 @@ class OrgRenameForm(DecisionFields):
     field_order = ["version", "name", "effective_on", "decision_no", "decision_on", "decision_body"]
 
 
+class DatalistInput(forms.TextInput):
+    """A text box with a list of suggestions the browser filters as one types (no script)."""
+
+    def __init__(self, *args, options: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = options or []
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.utils.html import format_html, format_html_join
+
+        attrs = {**(attrs or {}), "list": f"{(attrs or {}).get('id', name)}_list", "autocomplete": "off"}
+        box = super().render(name, value, attrs, renderer)
+        options = format_html_join("", '<option value="{}"></option>', ((o,) for o in self.options))
+        return format_html('{}<datalist id="{}">{}</datalist>', box, attrs["list"], options)
+
+
+# How many members the head box suggests; beyond that, typing the full name still finds one.
+HEAD_SUGGESTIONS = 3000
+
+
+def _head_label(member) -> str:
+    born = f"sinh {member.birth_date:%d/%m/%Y}" if member.birth_date else "chưa ghi ngày sinh"
+    return f"{member.full_name} — {born} — {member.org.name}"
+
+
 class LocalityForm(VietnameseForm):
     code = forms.CharField(label="Mã thôn, tổ dân phố", max_length=40)
     kind = forms.ChoiceField(label="Loại", choices=Locality.Kind.choices)
     name = forms.CharField(label="Tên", max_length=200, help_text="Không kèm chữ «Thôn», «Tổ dân phố»")
     cell = forms.ChoiceField(label="Chi bộ phụ trách", required=False)
-    head_name = forms.CharField(label="Trưởng thôn, tổ trưởng", max_length=120, required=False)
-    head_is_member = forms.BooleanField(label="Trưởng thôn là đảng viên", required=False)
+    head_member = forms.CharField(
+        label="Trưởng thôn, tổ trưởng là đảng viên", max_length=300, required=False,
+        help_text="Gõ họ tên để tìm trong danh sách đảng viên của xã, phường rồi chọn. Để trống nếu trưởng thôn không phải đảng viên.",
+    )
+    head_name = forms.CharField(
+        label="Hoặc: họ tên trưởng thôn, tổ trưởng không phải đảng viên", max_length=120, required=False,
+    )
+    effective_on = VietnameseDateField(label="Có hiệu lực từ ngày", required=False, help_text="để trống: hôm nay")
+    decision_no = forms.CharField(label="Số quyết định, văn bản (nếu có)", max_length=60, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, commune: Org, editing: bool = False, **kwargs):
+    def __init__(self, *args, commune: Org, editing: bool = False, current_head=None, **kwargs):
         super().__init__(*args, **kwargs)
+        from dangbo.core.text import fold
         from dangbo.orgs import paths
 
         self.cells = {
@@ -71,9 +104,44 @@ class LocalityForm(VietnameseForm):
             for org in Org.objects.filter(paths.subtree_q(commune.path), kind__in=CELL_KINDS, dissolved_on__isnull=True).order_by("name")
         }
         self.fields["cell"].choices = [("", "— chưa có chi bộ —")] + [(pk, org.name) for pk, org in self.cells.items()]
+        # The members who may head a hamlet: those of the commune (the editor's scope covers
+        # it: editing a hamlet needs write access to its commune), read through the head's
+        # relation so that orgs does not import members.
+        self.commune = commune
+        member_model = Locality._meta.get_field("head_member").related_model
+        self._members = member_model.objects.filter(paths.subtree_q(commune.path, "org_path"), status__in=("probationary", "full"))
+        suggested = list(self._members.select_related("org").order_by("sort_key")[:HEAD_SUGGESTIONS])
+        self.head_choices = {_head_label(m): m for m in suggested}
+        if current_head is not None:
+            self.head_choices.setdefault(_head_label(current_head), current_head)
+        self._fold = fold
+        self.fields["head_member"].widget = DatalistInput(options=list(self.head_choices))
         if editing:
             del self.fields["code"]
             self.fields["version"].required = True
+
+    def clean_head_member(self):
+        """The member record the typed text names: a suggestion chosen from the list, or a
+        full name that exactly one member of the commune has."""
+        typed = (self.cleaned_data.get("head_member") or "").strip()
+        if not typed:
+            return None
+        if typed in self.head_choices:
+            return self.head_choices[typed]
+        name = typed.split(" — ")[0]
+        found = list(self._members.filter(search_key=self._fold(name)).select_related("org")[:5])
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise forms.ValidationError(f"Không tìm thấy đảng viên «{name}» trong {self.commune.name}; chọn từ danh sách gợi ý, "
+                                        "hoặc ghi tên ở ô người không phải đảng viên.")
+        raise forms.ValidationError(f"Có {len(found)} đảng viên tên «{name}»; chọn đúng người trong danh sách gợi ý (có ngày sinh, chi bộ).")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("head_member") is not None and (data.get("head_name") or "").strip():
+            self.add_error("head_name", "Đã chọn trưởng thôn là đảng viên; để trống ô này (chỉ ghi tên khi trưởng thôn không phải đảng viên).")
+        return data
 
     def cleaned_cell(self) -> Org | None:
         return self.cells.get(self.cleaned_data.get("cell") or "")
@@ -82,7 +150,8 @@ class LocalityForm(VietnameseForm):
     def initial_for(locality: Locality) -> dict:
         return {
             "kind": locality.kind, "name": locality.name, "cell": str(locality.cell_id or ""),
-            "head_name": locality.head_name, "head_is_member": locality.head_is_member, "version": locality.version,
+            "head_member": _head_label(locality.head_member) if locality.head_member_id else "",
+            "head_name": locality.head_name, "version": locality.version,
         }
 
 

@@ -121,11 +121,16 @@ class Locality(UUIDModel):
     cell = models.ForeignKey(
         Org, models.PROTECT, null=True, blank=True, related_name="covered_localities", verbose_name="chi bộ"
     )
-    head_name = models.CharField("trưởng thôn, tổ trưởng", max_length=120, blank=True)
-    head_is_member = models.BooleanField("trưởng thôn là đảng viên", default=False)
+    # The head is either a member record (``head_member``; whether they count as a member on
+    # a day is that member's standing on the day) or a person outside the Party named in
+    # ``head_name``; never both.
+    head_name = models.CharField("trưởng thôn, tổ trưởng (người ngoài Đảng)", max_length=120, blank=True)
     head_member = models.ForeignKey(
         "members.Member", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="đảng viên"
     )
+    # Set by migration 0003 when a head ticked "is a member" could not be matched to one
+    # member record; cleared when the head is next recorded (docs/architecture.md).
+    head_unmatched_note = models.CharField("ghi chú trưởng thôn chưa khớp hồ sơ", max_length=300, blank=True)
     dissolved_on = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -136,6 +141,47 @@ class Locality(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name}"
+
+    @property
+    def head_is_member(self) -> bool:
+        """Whether the head is a member today: linked to a member record that is probationary
+        or full (``members.models.ACTIVE_STATUSES``; orgs does not import members)."""
+        return self.head_member_id is not None and self.head_member.status in ("probationary", "full")
+
+    @property
+    def head_display(self) -> str:
+        """The head's name: the member record's when linked (select_related it), else the name typed."""
+        return self.head_member.full_name if self.head_member_id else self.head_name
+
+
+class LocalityVersion(UUIDModel):
+    """What a hamlet was from ``valid_from`` until the day before ``valid_to``: its name,
+    kind, commune, covering cell and head. One open version per live hamlet; written only
+    by ``orgs.locality_versions`` (called by ``orgs.services`` and ``orgs.restructure``)."""
+
+    locality = models.ForeignKey(Locality, models.PROTECT, related_name="versions")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)  # exclusive; null = still valid
+    kind = models.CharField(max_length=12, choices=Locality.Kind.choices)
+    name = models.CharField(max_length=200)
+    commune = models.ForeignKey(Org, models.PROTECT, related_name="+")
+    cell = models.ForeignKey(Org, models.PROTECT, null=True, blank=True, related_name="+")
+    head_member = models.ForeignKey("members.Member", models.PROTECT, null=True, blank=True, related_name="+")
+    head_name = models.CharField(max_length=120, blank=True)
+    decision_no = models.CharField("số quyết định", max_length=60, blank=True)
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["locality", "valid_from"]
+        indexes = [
+            models.Index(fields=["commune", "valid_from"]),
+            models.Index(fields=["locality", "valid_from"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["locality"], condition=models.Q(valid_to__isnull=True), name="one_open_version_per_locality"
+            ),
+        ]
 
 
 class RestructurePlan(UUIDModel):

@@ -34,6 +34,7 @@ from django.db.models.functions import Length
 from dangbo.audit.services import Action, audit_record
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind, Sector
+from dangbo.orgs.locality_versions import versions_follow
 from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
 from dangbo.orgs.services import DecisionRef, _input_violation
 from dangbo.rules import orgs as org_rules
@@ -389,10 +390,11 @@ def _end_positions(org_ids, *, effective_on: date, decision: DecisionRef, actor)
     return ended
 
 
-def _move_hamlets(source: Org, into: Org, locality_ids=None) -> int:
+def _move_hamlets(source: Org, into: Org, locality_ids=None, *, effective_on: date, decision: DecisionRef) -> int:
     """The hamlets of ``source`` (as commune or as cell), or only ``locality_ids`` of them,
-    pass to ``into``, with their counts; a hamlet's cell is kept only where ``into`` holds
-    members. When all pass, so do the source's candidates. Returns the hamlets not dissolved."""
+    pass to ``into`` from ``effective_on``, with their counts and a new dated version each;
+    a hamlet's cell is kept only where ``into`` holds members. When all pass, so do the
+    source's candidates. Returns the hamlets not dissolved."""
     from dangbo.members.models import Candidate
     from dangbo.stats.tallies import tally_hamlets_moved, tally_localities_changed
 
@@ -411,6 +413,7 @@ def _move_hamlets(source: Org, into: Org, locality_ids=None) -> int:
         cell = into if not org_rules.check_member_holder(kind=into.kind, on=date.today()) else None
         Locality.objects.filter(pk__in=as_cell).update(cell=cell, version=F("version") + 1)
     afters = _locality_rows(touched)
+    versions_follow(touched, effective_on=effective_on, decision_no=decision.number if decision else "")
     tally_localities_changed([(befores[pk], afters[pk]) for pk in touched])
     if locality_ids is None:
         Candidate.objects.filter(cell=source, state=Candidate.State.ACTIVE).update(cell=into, cell_path=into.path)
@@ -458,7 +461,7 @@ def org_merge(*, sources: list[Org], into: Org, effective_on: date, decision: De
     for source in sources:
         outcome.members_rehomed += _rehome(list(_active_members([source.pk])), into, effective_on=effective_on, decision=decision, actor=actor)
         _rehome(list(_hosted_members([source.pk])), into, effective_on=effective_on, decision=decision, actor=actor, hosted=True)
-        outcome.localities += _move_hamlets(source, into)
+        outcome.localities += _move_hamlets(source, into, effective_on=effective_on, decision=decision)
         # what is left under the source is its sub-organizations' content
         outcome.members_under += _members_under(source.path)
         children = list(Org.objects.filter(parent=source, dissolved_on__isnull=True).order_by("path"))
@@ -582,7 +585,7 @@ def org_split(*, source: Org, shares: dict[Org, Share], effective_on: date, deci
         tally_moves, moved = _relocate_many([(child, org) for child in children], effective_on=effective_on, event=event)
         moves += tally_moves
         outcome.organizations += moved
-        outcome.localities += _move_hamlets(source, org, share.localities)
+        outcome.localities += _move_hamlets(source, org, share.localities, effective_on=effective_on, decision=decision)
     if not keep_source:
         _end_positions([source.pk], effective_on=effective_on, decision=decision, actor=actor)
         stay = {o for o, s in shares.items() if o.pk != source.pk}
@@ -698,13 +701,13 @@ def org_change_kind(*, org: Org, kind: str, effective_on: date, decision: Decisi
             outcome.organizations += 1
             outcome.members_rehomed += _rehome(list(_active_members([org.pk]).filter(pk__in=spec.members)), cell,
                                                effective_on=effective_on, decision=decision, actor=actor)
-            outcome.localities += _move_hamlets(org, cell, spec.localities)
+            outcome.localities += _move_hamlets(org, cell, spec.localities, effective_on=effective_on, decision=decision)
     else:
         for child in list(Org.objects.filter(parent=org, dissolved_on__isnull=True)):
             _end_positions([child.pk], effective_on=effective_on, decision=decision, actor=actor)
             outcome.members_rehomed += _rehome(list(_active_members([child.pk])), org, effective_on=effective_on, decision=decision, actor=actor)
             _rehome(list(_hosted_members([child.pk])), org, effective_on=effective_on, decision=decision, actor=actor, hosted=True)
-            outcome.localities += _move_hamlets(child, org)
+            outcome.localities += _move_hamlets(child, org, effective_on=effective_on, decision=decision)
             _cease(child, kind=OrgEvent.Kind.MERGED, effective_on=effective_on, decision=decision, actor=actor,
                    data={"role": "source", "into": str(org.pk), "into_name": org.name})
             outcome.organizations += 1
@@ -839,12 +842,13 @@ def org_dissolve(*, org: Org, effective_on: date, decision: DecisionRef, actor=N
         member_position_end(member=position.member, org=org, role=position.role, ended_on=effective_on, decision=decision, actor=actor)
     covered = list(Locality.objects.filter(cell=org, dissolved_on__isnull=True).values_list("pk", flat=True))
     if covered:
-        from dangbo.stats.tallies import locality_row, tally_locality_changed
+        from dangbo.stats.tallies import tally_localities_changed
 
-        befores = {pk: locality_row(pk) for pk in covered}
+        befores = _locality_rows(covered)
         Locality.objects.filter(pk__in=covered).update(cell=None, version=F("version") + 1)
-        for pk in covered:
-            tally_locality_changed(before=befores[pk], after=locality_row(pk))
+        afters = _locality_rows(covered)
+        versions_follow(covered, effective_on=effective_on, decision_no=decision.number if decision else "")
+        tally_localities_changed([(befores[pk], afters[pk]) for pk in covered])
     tally_org_changed(before=org)
     event = OrgEvent.objects.create(
         kind=OrgEvent.Kind.DISSOLVED, org=org, effective_on=effective_on, recorded_by=actor,

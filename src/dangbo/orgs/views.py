@@ -195,7 +195,8 @@ def locality_create_view(request: HttpRequest, org_id) -> HttpResponse:
         try:
             locality_create(
                 code=data["code"], kind=data["kind"], name=data["name"], commune=commune, cell=form.cleaned_cell(),
-                head_name=data["head_name"], head_is_member=data["head_is_member"],
+                head_member=data["head_member"], head_name=data["head_name"], established_on=data["effective_on"],
+                decision_no=data["decision_no"],
             )
         except RuleViolation as error:
             form.add_violations(error)
@@ -211,20 +212,27 @@ def locality_edit_view(request: HttpRequest, locality_id) -> HttpResponse:
         locality = locality_get(actor=request.scope, locality_id=locality_id, for_edit=True)
     except NotInScope:
         raise Http404 from None
-    form = LocalityForm(request.POST or None, commune=locality.commune, editing=True, initial=LocalityForm.initial_for(locality))
+    head = type(locality).objects.select_related("head_member__org").get(pk=locality.pk).head_member
+    form = LocalityForm(request.POST or None, commune=locality.commune, editing=True, current_head=head,
+                        initial=LocalityForm.initial_for(locality))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             locality_update(
                 locality=locality, expected_version=data["version"], kind=data["kind"], name=data["name"],
-                cell=form.cleaned_cell(), head_name=data["head_name"], head_is_member=data["head_is_member"],
+                cell=form.cleaned_cell(), head_member=data["head_member"], head_name=data["head_name"],
+                effective_on=data["effective_on"], decision_no=data["decision_no"],
             )
         except RuleViolation as error:
             form.add_violations(error)
         else:
             messages.success(request, "Đã lưu thôn, tổ dân phố.")
             return redirect("org_page", org_id=locality.commune_id)
-    return form_page(request, form, title=f"Sửa {locality}", cancel_url=reverse("org_page", args=[locality.commune_id]))
+    subtitle = "Thay đổi có hiệu lực từ ngày ghi dưới đây; tình trạng trước ngày đó vẫn được giữ trong lịch sử của thôn."
+    if locality.head_unmatched_note:
+        subtitle += f" Lưu ý: {locality.head_unmatched_note}"
+    return form_page(request, form, title=f"Sửa {locality}", cancel_url=reverse("org_page", args=[locality.commune_id]),
+                     subtitle=subtitle)
 
 
 # --- Restructuring: move, merge into, dissolve (preview, then confirm) -----------------------

@@ -23,7 +23,10 @@ The checks, in the order they are reported:
    recorded yet, from the same ``due_items``;
 7. ``target.hamlets_without_cell`` — hamlets and residential groups without a cell;
 8. ``target.secretaries_theory`` — grassroots secretaries and deputies below intermediate
-   political theory.
+   political theory;
+9. ``hamlet.head_record`` — hamlet heads whose record needs a look: ticked "is a member"
+   before heads were linked to member records and not matched by the migration
+   (``Locality.head_unmatched_note``), or linked to a member who has since died or left.
 
 Everything is read with a few grouped queries over the root's subtree (members by
 organization path and status, positions by organization and role), never one query per
@@ -99,6 +102,11 @@ CHECKS: tuple[Check, ...] = (
         "target.secretaries_theory",
         "Bí thư, phó bí thư cấp cơ sở chưa có trình độ lý luận chính trị từ trung cấp trở lên",
         (target_rules.SECRETARIES_THEORY,),
+    ),
+    Check(
+        "hamlet.head_record",
+        "Trưởng thôn, tổ trưởng cần xem lại hồ sơ (chưa khớp hồ sơ đảng viên, hoặc đã từ trần, ra khỏi Đảng)",
+        (target_rules.HAMLET_HEADS_MEMBERS,),
     ),
 )
 CHECK_TITLES = {check.code: check.title for check in CHECKS}
@@ -433,6 +441,33 @@ def _check_hamlets(root: Org, today: date) -> list[Finding]:
     return findings
 
 
+def _check_hamlet_heads(root: Org, today: date) -> list[Finding]:
+    """Check 8: heads the migration could not match to a member record, and heads linked to
+    a member who is no longer one (they no longer count as members)."""
+    rule = target_rules.HAMLET_HEADS_MEMBERS
+    version = rule.at(today)
+    rows = (
+        Locality.objects.filter(paths.subtree_q(root.path, "commune_path"), dissolved_on__isnull=True)
+        .filter(~Q(head_unmatched_note="") | (Q(head_member__isnull=False) & ~Q(head_member__status__in=list(ACTIVE_STATUSES))))
+        .select_related("commune", "head_member")
+        .order_by("commune_path", "name")
+    )
+    findings = []
+    for locality in rows:
+        if locality.head_unmatched_note:
+            message = f"{locality} ({locality.commune.name}): {locality.head_unmatched_note}"
+            member = None
+        else:
+            member = locality.head_member
+            message = (f"{locality} ({locality.commune.name}): trưởng thôn, tổ trưởng {member.full_name} "
+                       f"— {member.get_status_display().lower()}; không còn tính là đảng viên, cần ghi lại trưởng thôn.")
+        findings.append(Finding(
+            check="hamlet.head_record", title=CHECK_TITLES["hamlet.head_record"], org=locality.commune, member=member,
+            locality=locality, message=message, rule=rule.code, citation=version.citation, since=None,
+        ))
+    return findings
+
+
 def _check_secretaries_theory(root: Org, today: date) -> list[Finding]:
     """Check 8: grassroots secretaries and deputies below intermediate political theory."""
     rule = target_rules.SECRETARIES_THEORY
@@ -497,6 +532,7 @@ def compliance_run(*, root: Org, today: date | None = None, actor=None) -> list[
     findings += _check_deadlines(root, today, actor)
     findings += _check_hamlets(root, today)
     findings += _check_secretaries_theory(root, today)
+    findings += _check_hamlet_heads(root, today)
     findings.sort(key=_sort_key)
     return findings
 

@@ -15,10 +15,11 @@ from dangbo.members.models import MemberStatus, Position
 from dangbo.members.roles import COMMITTEE_ROLES, Role
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind
-from dangbo.orgs.models import Locality, Org
+from dangbo.orgs.locality_versions import valid_on
+from dangbo.orgs.models import Locality, LocalityVersion, Org
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import targets as target_rules
-from dangbo.stats.indicators import SECRETARY_ROLES, Context, grassroots_positions_on
+from dangbo.stats.indicators import SECRETARY_ROLES, Context, grassroots_positions_on, hamlet_versions_on
 from dangbo.stats.models import OrgTally
 
 
@@ -37,39 +38,89 @@ class Drill:
     names_people: bool = False
 
 
-def _hamlets(ctx: Context, org: Org):
+def _hamlets(ctx: Context, org: Org) -> list[LocalityVersion]:
+    """The hamlets of ``org``'s subtree as they were on the report's date (their versions),
+    annotated as ``hamlet_versions_on`` does."""
     path = ctx.path_of(org) or org.path
-    return (
-        Locality.objects.filter(paths.subtree_q(path, "commune_path"), dissolved_on__isnull=True)
-        .select_related("commune", "cell", "head_member")
-        .order_by("commune_path", "name")
+    return list(
+        hamlet_versions_on(ctx.frame.as_of, path)
+        .select_related("locality", "commune", "cell", "head_member")
+        .order_by("commune_path_on", "name")
     )
 
 
-def _hamlet_row(locality: Locality, *extra: str) -> list[Cell]:
+def _hamlet_name(version: LocalityVersion) -> str:
+    return f"{version.get_kind_display()} {version.name}"
+
+
+def _head(version: LocalityVersion) -> str:
+    return version.head_member.full_name if version.head_member_id else version.head_name
+
+
+def _hamlet_row(version: LocalityVersion, *extra: str) -> list[Cell]:
     return [
-        Cell(str(locality)),
-        Cell(locality.commune.name, org_id=locality.commune_id),
-        Cell(locality.cell.name if locality.cell else "", org_id=locality.cell_id),
+        Cell(_hamlet_name(version)),
+        Cell(version.commune.name, org_id=version.commune_id),
+        Cell(version.cell.name if version.cell else "", org_id=version.cell_id),
         *(Cell(text) for text in extra),
     ]
 
 
 def hamlets_without_cell(ctx: Context, org: Org) -> Drill:
-    rows = [_hamlet_row(loc, loc.head_name or (loc.head_member.full_name if loc.head_member else "")) for loc in _hamlets(ctx, org).filter(cell__isnull=True)]
+    rows = [_hamlet_row(v, _head(v)) for v in _hamlets(ctx, org) if v.cell_id is None]
     return Drill("Thôn, tổ dân phố chưa có chi bộ", ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ", "Trưởng thôn"], rows)
+
+
+def hamlets_without_own_cell(ctx: Context, org: Org) -> Drill:
+    """Behind the 2030 target: hamlets with no cell, and those whose cell also covers
+    other hamlets (thôn ghép chi bộ)."""
+    rows = [
+        _hamlet_row(v, "chưa có chi bộ" if v.cell_id is None else f"ghép chi bộ ({v.cell_hamlets} thôn, tổ dân phố)")
+        for v in _hamlets(ctx, org) if v.cell_id is None or (v.cell_hamlets or 0) > 1
+    ]
+    return Drill("Thôn, tổ dân phố chưa có chi bộ riêng", ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ", "Tình trạng"], rows)
+
+
+def hamlets_merged_cell(ctx: Context, org: Org) -> Drill:
+    """Hamlets whose cell covers several hamlets, grouped by the cell, each with the others."""
+    versions = [v for v in _hamlets(ctx, org) if v.cell_id is not None and (v.cell_hamlets or 0) > 1]
+    names: dict[object, list[str]] = {}
+    cells = list({v.cell_id for v in versions})
+    for start in range(0, len(cells), 500):
+        for cell_id, kind, name in LocalityVersion.objects.filter(valid_on(ctx.frame.as_of), cell_id__in=cells[start:start + 500]).values_list(
+                "cell_id", "kind", "name").order_by("name"):
+            names.setdefault(cell_id, []).append(f"{Locality.Kind(kind).label} {name}")
+    versions.sort(key=lambda v: (v.cell.name if v.cell else "", v.name))
+    rows = [
+        _hamlet_row(v, ", ".join(n for n in names.get(v.cell_id, []) if n != _hamlet_name(v)))
+        for v in versions
+    ]
+    return Drill("Thôn, tổ dân phố ghép chi bộ (một chi bộ phụ trách nhiều thôn, tổ dân phố)",
+                 ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ", "Cùng chi bộ với"], rows)
 
 
 def hamlets_without_members(ctx: Context, org: Org) -> Drill:
     with_members = ctx.stock(org).hamlets() if not ctx.frame.is_today else set(
         OrgTally.objects.filter(org=org, dimension="hamlet", count__gt=0).values_list("value", flat=True)
     )
-    rows = [_hamlet_row(loc) for loc in _hamlets(ctx, org) if str(loc.pk) not in with_members]
+    rows = [_hamlet_row(v) for v in _hamlets(ctx, org) if str(v.locality_id) not in with_members]
     return Drill("Thôn, tổ dân phố chưa có đảng viên cư trú", ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ"], rows)
 
 
 def hamlet_heads_not_members(ctx: Context, org: Org) -> Drill:
-    rows = [_hamlet_row(loc, loc.head_name or "chưa ghi") for loc in _hamlets(ctx, org).filter(head_is_member=False)]
+    """Hamlets whose head was not a member on the date: a head outside the Party, none
+    recorded, or a member record whose holder had died or left the Party by then."""
+    rows = []
+    for v in _hamlets(ctx, org):
+        if v.head_active:
+            continue
+        if v.head_member_id:
+            reason = f"{v.head_member.full_name} ({v.head_member.get_status_display().lower()})"
+        elif v.head_name:
+            reason = f"{v.head_name} (người ngoài Đảng)"
+        else:
+            reason = "chưa ghi"
+        rows.append(_hamlet_row(v, reason))
     return Drill(
         "Thôn, tổ dân phố có trưởng thôn, tổ trưởng chưa là đảng viên",
         ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ", "Trưởng thôn, tổ trưởng"],
@@ -152,6 +203,8 @@ def cells_needing_committee(ctx: Context, org: Org) -> Drill:
 
 DRILLS = {
     "hamlets_without_cell": hamlets_without_cell,
+    "hamlets_without_own_cell": hamlets_without_own_cell,
+    "hamlets_merged_cell": hamlets_merged_cell,
     "hamlets_without_members": hamlets_without_members,
     "hamlet_heads_not_members": hamlet_heads_not_members,
     "secretaries_below_theory": secretaries_below_theory,

@@ -18,14 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 
-from dangbo.members.models import MemberStatus, Placement, Position
+from dangbo.members.models import ACTIVE_STATUSES, MemberStatus, Placement, Position
 from dangbo.members.roles import COMMITTEE_ROLES
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import GRASSROOTS_KINDS, OrgKind, Sector
-from dangbo.orgs.models import Locality, Org, OrgVersion
+from dangbo.orgs.locality_versions import valid_on
+from dangbo.orgs.models import LocalityVersion, Org, OrgVersion
 from dangbo.reference.models import KINH_CODE, NO_RELIGION_CODE
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import targets as target_rules
@@ -200,23 +201,64 @@ def _branch_width(ctx: Context) -> int:
     return len(ctx.root_path) + paths.SEGMENT_WIDTH + 1
 
 
-def _locality_figures(ctx: Context, org: Org) -> list[int]:
-    """Hamlets in the subtree: all, with a cell, whose head is a member (the list of hamlets
-    is today's: it keeps no history)."""
-    return ctx.grouped(f"localities:{org.pk}", lambda: _locality_counts(ctx, org))
-
-
-def _locality_counts(ctx: Context, org: Org) -> list[int]:
+def _locality_figures(ctx: Context, org: Org) -> dict[str, int]:
+    """Hamlets in the subtree on the frame's date: ``all``, ``with_cell`` (any cell),
+    ``merged_cell`` (a cell that covers other hamlets too), ``own_cell`` (a cell of its
+    own), ``head_member`` (the head is a member on the date). Today from the tallies; a
+    past date from that day's hamlet versions and the heads' placements."""
     if ctx.frame.is_today:
         own = ctx.stock(org).values(tallies.LOCALITIES)
     else:
-        counts = ctx.grouped(
-            "localities",
-            lambda: {org_id: dims.get(tallies.LOCALITIES, {}) for org_id, dims in tallies.tally_read(
-                [o.pk for o in ctx.orgs], [tallies.LOCALITIES]).items()},
+        own = _hamlet_versions(ctx).get(ctx.path_of(org) or "", {})
+    figures = {key: own.get(key, 0) for key in ("all", "with_cell", tallies.MERGED_CELL, "head_member")}
+    figures["own_cell"] = figures["with_cell"] - figures[tallies.MERGED_CELL]
+    return figures
+
+
+def hamlet_versions_on(day, root_path: str):
+    """The hamlet versions valid on ``day`` whose commune was in the subtree at ``root_path``
+    on that day, annotated with the commune's path on the day (``commune_path_on``), how many
+    hamlets their cell covered that day (``cell_hamlets``), and whether the head was a member
+    that day (``head_active``: a counted placement, probationary or full)."""
+    covered = (
+        LocalityVersion.objects.filter(valid_on(day), cell_id=OuterRef("cell_id"))
+        .order_by().values("cell_id").annotate(n=Count("id")).values("n")
+    )
+    return (
+        LocalityVersion.objects.filter(valid_on(day))
+        .annotate(commune_path_on=Subquery(
+            OrgVersion.objects.filter(valid_on(day), org_id=OuterRef("commune_id")).values("path")[:1]))
+        .filter(paths.subtree_q(root_path, "commune_path_on"))
+        .annotate(
+            cell_hamlets=Subquery(covered),
+            head_active=Exists(Placement.objects.filter(
+                valid_on(day), member_id=OuterRef("head_member_id"), counted=True, status__in=list(ACTIVE_STATUSES))),
         )
-        own = counts.get(org.pk, {})
-    return [own.get("all", 0), own.get("with_cell", 0), own.get("head_member", 0)]
+    )
+
+
+def _hamlet_versions(ctx: Context) -> dict[str, dict[str, int]]:
+    """A past date's hamlet figures per branch (root and children), from one query."""
+
+    def load():
+        rows = hamlet_versions_on(ctx.frame.as_of, ctx.root_path).values_list(
+            "commune_path_on", "cell_id", "cell_hamlets", "head_active").order_by()
+        prefixes = {p for p in [ctx.root_path, *ctx.child_paths.values()] if p}
+        out: dict[str, dict[str, int]] = {}
+        for path, cell_id, cell_hamlets, head_active in rows.iterator(chunk_size=5000):
+            for prefix in prefixes:
+                if path.startswith(prefix):
+                    acc = out.setdefault(prefix, {})
+                    acc["all"] = acc.get("all", 0) + 1
+                    if cell_id is not None:
+                        acc["with_cell"] = acc.get("with_cell", 0) + 1
+                        if (cell_hamlets or 0) > 1:
+                            acc[tallies.MERGED_CELL] = acc.get(tallies.MERGED_CELL, 0) + 1
+                    if head_active:
+                        acc["head_member"] = acc.get("head_member", 0) + 1
+        return out
+
+    return ctx.grouped("hamlet_versions", load)
 
 
 def _flows(ctx: Context, org: Org, kinds: tuple[str, ...]) -> dict[str, int]:
@@ -234,14 +276,7 @@ def _flows(ctx: Context, org: Org, kinds: tuple[str, ...]) -> dict[str, int]:
 def _hamlets_with_members(ctx: Context, org: Org) -> int:
     if ctx.frame.is_today:
         return ctx.stock(org).count(tallies.HAMLETS_WITH_MEMBERS, "")
-    live = set(
-        map(
-            str,
-            Locality.objects.filter(
-                paths.subtree_q(ctx.path_of(org) or "~", "commune_path"), dissolved_on__isnull=True
-            ).values_list("id", flat=True),
-        )
-    )
+    live = set(map(str, hamlet_versions_on(ctx.frame.as_of, ctx.path_of(org) or "~").values_list("locality_id", flat=True)))
     return len(ctx.stock(org).hamlets() & live)
 
 
@@ -552,21 +587,32 @@ INDICATORS: tuple[Indicator, ...] = (
               lambda ctx, org: Value(_flagged(ctx, org, tallies.CELL_COMMITTEE_FLAG)),
               SECTION_ORGS, drill="cells_needing_committee", note=org_rules.CELL_COMMITTEE_THRESHOLD.title),
     # hamlets
-    Indicator("hamlets.total", "Thôn, tổ dân phố", HAMLETS, "Thôn, bản, tổ dân phố đang có", "",
-              lambda ctx, org: Value(_locality_figures(ctx, org)[0]), SECTION_HAMLETS),
+    Indicator("hamlets.total", "Thôn, tổ dân phố", HAMLETS, "Thôn, bản, tổ dân phố đang có vào ngày báo cáo", "",
+              lambda ctx, org: Value(_locality_figures(ctx, org)["all"]), SECTION_HAMLETS),
     Indicator("hamlets.with_members_share", "Tỷ lệ thôn, tổ dân phố có đảng viên", PERCENT,
-              "Thôn, tổ dân phố có đảng viên cư trú", "Thôn, tổ dân phố",
-              lambda ctx, org: Value(_hamlets_with_members(ctx, org), _locality_figures(ctx, org)[0]),
+              "Thôn, tổ dân phố có đảng viên cư trú", "Thôn, tổ dân phố đang có vào ngày báo cáo",
+              lambda ctx, org: Value(_hamlets_with_members(ctx, org), _locality_figures(ctx, org)["all"]),
               SECTION_HAMLETS, target=target_rules.HAMLETS_WITH_MEMBERS, drill="hamlets_without_members"),
-    Indicator("hamlets.with_cell_share", "Tỷ lệ thôn, tổ dân phố có chi bộ", PERCENT, "Thôn, tổ dân phố có chi bộ",
-              "Thôn, tổ dân phố", lambda ctx, org: Value(_locality_figures(ctx, org)[1], _locality_figures(ctx, org)[0]),
-              SECTION_HAMLETS, target=target_rules.HAMLETS_WITH_CELL, drill="hamlets_without_cell"),
-    Indicator("hamlets.without_cell", "Thôn, tổ dân phố chưa có chi bộ", HAMLETS, "Thôn, tổ dân phố chưa có chi bộ", "",
-              lambda ctx, org: Value(_locality_figures(ctx, org)[0] - _locality_figures(ctx, org)[1]),
+    Indicator("hamlets.with_cell_share", "Tỷ lệ thôn, tổ dân phố có chi bộ riêng", PERCENT,
+              "Thôn, tổ dân phố có chi bộ riêng (chi bộ chỉ phụ trách thôn, tổ dân phố đó; không kể thôn ghép chi bộ)",
+              "Thôn, tổ dân phố đang có vào ngày báo cáo",
+              lambda ctx, org: Value(_locality_figures(ctx, org)["own_cell"], _locality_figures(ctx, org)["all"]),
+              SECTION_HAMLETS, target=target_rules.HAMLETS_WITH_CELL, drill="hamlets_without_own_cell",
+              note="Mục tiêu năm 2030 đo trên thôn, tổ dân phố có chi bộ của riêng mình; thôn ghép chi bộ "
+                   "(một chi bộ phụ trách nhiều thôn) được đếm ở chỉ tiêu riêng."),
+    Indicator("hamlets.merged_cell", "Thôn, tổ dân phố ghép chi bộ", HAMLETS,
+              "Thôn, tổ dân phố có chi bộ phụ trách nhưng chi bộ đó phụ trách cả thôn, tổ dân phố khác (thôn ghép chi bộ)", "",
+              lambda ctx, org: Value(_locality_figures(ctx, org)[tallies.MERGED_CELL]),
+              SECTION_HAMLETS, drill="hamlets_merged_cell"),
+    Indicator("hamlets.without_cell", "Thôn, tổ dân phố chưa có chi bộ", HAMLETS,
+              "Thôn, tổ dân phố không có chi bộ nào phụ trách", "",
+              lambda ctx, org: Value(_locality_figures(ctx, org)["all"] - _locality_figures(ctx, org)["with_cell"]),
               SECTION_HAMLETS, target=target_rules.HAMLETS_WITHOUT_CELL, drill="hamlets_without_cell"),
     Indicator("hamlets.head_member_share", "Tỷ lệ trưởng thôn, tổ trưởng tổ dân phố là đảng viên", PERCENT,
-              "Thôn, tổ dân phố có trưởng thôn, tổ trưởng là đảng viên", "Thôn, tổ dân phố",
-              lambda ctx, org: Value(_locality_figures(ctx, org)[2], _locality_figures(ctx, org)[0]),
+              "Thôn, tổ dân phố có trưởng thôn, tổ trưởng là đảng viên (hồ sơ đảng viên dự bị hoặc chính thức "
+              "vào ngày báo cáo; người đã từ trần, ra khỏi Đảng không được tính)",
+              "Thôn, tổ dân phố đang có vào ngày báo cáo",
+              lambda ctx, org: Value(_locality_figures(ctx, org)["head_member"], _locality_figures(ctx, org)["all"]),
               SECTION_HAMLETS, target=target_rules.HAMLET_HEADS_MEMBERS, drill="hamlet_heads_not_members"),
     # grassroots leaders
     Indicator("secretaries.theory_intermediate_share",

@@ -10,6 +10,10 @@ What is counted, for every organization over its whole subtree:
 - organizations below it by kind (``org_kind``), its direct children (``org_direct``) and
   grassroots organizations by sector (``grassroots_sector``; upper-rights committees are
   counted as upper committees, not here);
+- hamlets (``localities``): live hamlets under their commune's organizations, those with a
+  cell, those whose cell also covers other hamlets (``merged_cell``), and those whose head
+  is a member today (the head's member record is probationary or full: a head who dies or
+  leaves the Party stops counting the same day, through ``tally_members_changed``);
 - flags: cells that must elect a committee (``flag:cell_committee``) and grassroots
   committees of 300 members or more (``flag:large_grassroots``), the organization itself
   included.
@@ -67,15 +71,16 @@ DIMENSIONS: dict[str, str | None] = {
     "standing": "standing",
 }
 # The member fields a tally reads (what callers must pass in ``before`` and ``after``,
-# with ``status`` and, for leaders, ``positions``: the open (org id, role) pairs).
-MEMBER_FIELDS: tuple[str, ...] = ("org_path", "residence_locality_id") + tuple(f for f in DIMENSIONS.values() if f)
+# with ``status`` and, for leaders, ``positions``: the open (org id, role) pairs). The id
+# finds the hamlets the member heads when they stop or start being a member.
+MEMBER_FIELDS: tuple[str, ...] = ("id", "org_path", "residence_locality_id") + tuple(f for f in DIMENSIONS.values() if f)
 HAMLET = "hamlet"
 SECRETARIES = "leaders:secretary"
 COMMITTEE = "leaders:committee"
 SECRETARY_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY})
 ORG_KIND, ORG_DIRECT, GRASSROOTS_SECTOR = "org_kind", "org_direct", "grassroots_sector"
 CELL_COMMITTEE_FLAG, LARGE_GRASSROOTS_FLAG = "flag:cell_committee", "flag:large_grassroots"
-LOCALITIES = "localities"  # values: all, with_cell, head_member
+LOCALITIES = "localities"  # values: all, with_cell, merged_cell, head_member
 HAMLETS_WITH_MEMBERS = "hamlets_with_members"  # hamlets with at least one resident member
 FLOW = "flow:"  # flow dimensions: "flow:<kind>", value the ISO day
 _VALUE_WIDTH = OrgTally._meta.get_field("value").max_length
@@ -251,6 +256,7 @@ def tally_members_changed(pairs: Iterable[tuple[object, object]]) -> None:
     if deferred():
         return
     pairs = [(b, a) for b, a in pairs]
+    _apply(_heads_delta(pairs))
     rows = [row for pair in pairs for row in pair if row is not None and member_keys(row)]
     if not rows:
         return
@@ -382,17 +388,21 @@ def tally_flows_changed(pairs: Iterable[tuple[Iterable[Flow], Iterable[Flow]]]) 
 
 
 def locality_keys(locality) -> list[str]:
+    """What one live hamlet adds under its commune's organizations: ``all``; ``with_cell``
+    when a cell covers it; ``head_member`` when its head is a member record whose holder is
+    a member today (probationary or full). ``merged_cell`` (its cell covers other live
+    hamlets too) depends on the other hamlets: ``_merged_delta``."""
     if locality is None or _get(locality, "dissolved_on") is not None:
         return []
     keys = ["all"]
     if _get(locality, "cell_id") is not None:
         keys.append("with_cell")
-    if _get(locality, "head_is_member"):
+    if _get(locality, "head_member__status") in ACTIVE_STATUSES:
         keys.append("head_member")
     return keys
 
 
-LOCALITY_FIELDS = ("commune_path", "cell_id", "head_is_member", "dissolved_on")
+LOCALITY_FIELDS = ("id", "commune_path", "cell_id", "head_member__status", "dissolved_on")
 
 
 def locality_row(locality_id) -> dict | None:
@@ -405,13 +415,17 @@ def tally_locality_changed(*, before=None, after=None) -> None:
 
 
 def tally_localities_changed(pairs: Iterable[tuple[object, object]]) -> None:
-    """Apply many hamlets' changes at once: (row before, row after) per hamlet."""
+    """Apply many hamlets' changes at once: (row before, row after) per hamlet, read after
+    every hamlet of the batch has been written (the rows of the other hamlets their cells
+    cover are read from the table)."""
     if deferred():
         return
     pairs = list(pairs)
     rows = [r for pair in pairs for r in pair if r is not None]
+    merged_rows = _merged_states(pairs)
+    wanted = {_get(r, "commune_path") for r in rows} | {r["commune_path"] for state in merged_rows for r in state}
     ids_by_path = dict(
-        Org.objects.filter(path__in={a for r in rows for a in paths.ancestor_paths(_get(r, "commune_path"))}).values_list("path", "id")
+        Org.objects.filter(path__in={a for p in wanted for a in paths.ancestor_paths(p)}).values_list("path", "id")
     )
     delta: dict[Key, int] = defaultdict(int)
     for before, after in pairs:
@@ -419,7 +433,68 @@ def tally_localities_changed(pairs: Iterable[tuple[object, object]]) -> None:
             for value in locality_keys(row):
                 for org_id in _ancestor_ids(_get(row, "commune_path"), ids_by_path):
                     delta[(org_id, LOCALITIES, value)] += sign
+    for state, sign in zip(merged_rows, (-1, +1)):
+        for row in state:
+            for org_id in _ancestor_ids(row["commune_path"], ids_by_path):
+                delta[(org_id, LOCALITIES, MERGED_CELL)] += sign
     _apply({key: n for key, n in delta.items() if n})
+
+
+MERGED_CELL = "merged_cell"
+
+
+def merged_hamlets(rows: Iterable[Mapping]) -> list[Mapping]:
+    """The live hamlets among ``rows`` whose cell covers at least one other of them: a
+    merged-hamlet cell (chi bộ ghép thôn). ``rows`` must hold every live hamlet of each cell."""
+    by_cell: dict[object, list] = defaultdict(list)
+    for row in rows:
+        if row["cell_id"] is not None and row["dissolved_on"] is None:
+            by_cell[row["cell_id"]].append(row)
+    return [row for group in by_cell.values() if len(group) > 1 for row in group]
+
+
+def _merged_states(pairs: list) -> tuple[list, list]:
+    """The merged hamlets of the cells the change touches, before and after it. After: the
+    table as it is now. Before: the same, with each changed hamlet's row put back."""
+    cells = {_get(r, "cell_id") for pair in pairs for r in pair if r is not None} - {None}
+    if not cells:
+        return [], []
+    now = {row["id"]: row for row in Locality.objects.filter(cell_id__in=cells, dissolved_on__isnull=True).values(*LOCALITY_FIELDS)}
+    then = dict(now)
+    for before, after in pairs:
+        for row in (after, before):
+            if row is not None:
+                then.pop(_get(row, "id"), None)
+        if before is not None and _get(before, "cell_id") in cells and _get(before, "dissolved_on") is None:
+            then[_get(before, "id")] = dict(before) if isinstance(before, Mapping) else {f: _get(before, f) for f in LOCALITY_FIELDS}
+    return merged_hamlets(then.values()), merged_hamlets(now.values())
+
+
+def _heads_delta(pairs: list) -> dict[Key, int]:
+    """Members who became or stopped being members (death, exit, readmission, restoration)
+    move the ``head_member`` count of the live hamlets they head."""
+    flips: dict[object, int] = {}
+    for before, after in pairs:
+        if before is None or after is None:
+            continue  # a new member heads no hamlet yet
+        was, is_ = _get(before, "status") in ACTIVE_STATUSES, _get(after, "status") in ACTIVE_STATUSES
+        member_id = before.get("id") if isinstance(before, Mapping) else getattr(before, "pk", None)
+        if was != is_ and member_id is not None:
+            flips[member_id] = flips.get(member_id, 0) + (1 if is_ else -1)
+    flips = {k: n for k, n in flips.items() if n}
+    if not flips:
+        return {}
+    headed = list(Locality.objects.filter(head_member_id__in=list(flips), dissolved_on__isnull=True).values_list("head_member_id", "commune_path"))
+    if not headed:
+        return {}
+    ids_by_path = dict(
+        Org.objects.filter(path__in={a for _, p in headed for a in paths.ancestor_paths(p)}).values_list("path", "id")
+    )
+    delta: dict[Key, int] = defaultdict(int)
+    for member_id, commune_path in headed:
+        for org_id in _ancestor_ids(commune_path, ids_by_path):
+            delta[(org_id, LOCALITIES, "head_member")] += flips[member_id]
+    return {key: n for key, n in delta.items() if n}
 
 
 def _hamlet_delta(delta: dict[Key, int]) -> dict[Key, int]:
@@ -618,10 +693,14 @@ def tally_recount() -> dict[Key, int]:
             for dimension in leader_dimensions(role):
                 for ancestor in ancestors[org_id]:
                     counts[(ancestor, dimension, theory_value(theory))] += n
-    for row in Locality.objects.values(*LOCALITY_FIELDS).iterator(chunk_size=5000):
+    live_hamlets = list(Locality.objects.filter(dissolved_on__isnull=True).values(*LOCALITY_FIELDS).iterator(chunk_size=5000))
+    for row in live_hamlets:
         for value in locality_keys(row):
             for ancestor in _ancestor_ids(row["commune_path"], ids_by_path):
                 counts[(ancestor, LOCALITIES, value)] += 1
+    for row in merged_hamlets(live_hamlets):
+        for ancestor in _ancestor_ids(row["commune_path"], ids_by_path):
+            counts[(ancestor, LOCALITIES, MERGED_CELL)] += 1
     for key, n in _recount_flows().items():
         counts[key] += n
     _count_structure(orgs, ancestors, own=counts, counts=counts)
