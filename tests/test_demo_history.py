@@ -291,7 +291,7 @@ def test_the_day_the_history_ends_has_work_in_flight(db):
     from dangbo.orgs.models import Org
 
     end = date(2023, 8, 31)
-    build_demo(PROFILES["tiny"], seed=8, progress=quiet)
+    build_demo(PROFILES["tiny"], seed=8, members=900, progress=quiet)  # enough admissions to be reviewed on the day
     summary = simulate_history(start=START, end=end, seed=8, progress=quiet, in_flight=True)
     items = due_items(actor=_system_scope(), org=Org.objects.get(code="LCI"), as_of=end, audit=False)
     kinds = {item.kind for item in items}

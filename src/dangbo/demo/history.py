@@ -25,6 +25,13 @@ of any size gets the same proportions):
 The admission, transfer, death and exit counts are the rates above, not figures of any
 report after 2021; they are rough, meant to keep the demo's flows of the right order.
 
+The rest of the ledger's kinds (standing, temporary transfers, discipline, moves out of and
+into the province, readmission, restoration, badges, secretaries' succession) come from
+``demo.lifecycle``, a mixin of the same simulation; with ``in_flight`` the last run leaves
+the work a real province has open on its last day (``demo.inflight``): recognitions not yet
+decided, candidates, open transfers and discipline cases. The module stays one piece with
+its mixin because they share one in-memory state of the province, month by month.
+
 Fast paths only: new members (admission and, within the window, recognition) are written
 with ``ledger.bulk_write`` as the generator writes them; events of existing members go
 through ``ledger.append_many``, one event per member and month, the months in date order
@@ -86,6 +93,12 @@ TRANSFER_NEARBY = 0.75  # share of transfers inside the same organization direct
 MIN_FULL_LEFT = 3  # a cell keeps at least this many full members (RULES.md §1: formation)
 CARD_SHARE = 0.96  # full members with a card number, as the generator makes them
 DAYS_PER_YEAR = 365.25
+_CALL_GROUP = {
+    **dict.fromkeys((Kind.EXEMPTED, Kind.WORKING_AWAY, Kind.SUSPENDED, Kind.STANDING_ENDED, Kind.TEMP_TRANSFER, Kind.TEMP_RETURNED), "standing"),
+    **dict.fromkeys((Kind.POSITION_STARTED, Kind.POSITION_ENDED), "position"),
+    **dict.fromkeys((Kind.STRUCK_OFF, Kind.RESIGNED, Kind.EXPELLED, Kind.MOVED_AWAY), "exit"),
+    **dict.fromkeys((Kind.READMITTED, Kind.RESTORED), "return"),
+}
 _GOMPERTZ = 0.085  # mortality grows about e^0.085 a year of age (doubles in ~8 years)
 _STRIKE_OFF_GROUNDS = (
     (exit_rules.StrikeOffGround.MISSED_MEETINGS_OR_DUES, 60),
@@ -468,10 +481,12 @@ class _History(LifecycleMixin):
         self._lifecycle_month(first, last, share, pairs, taken, cases, new_members)
         if new_members:
             ledger.bulk_write(new_members)
-        # one call per kind: the ledger updates only the columns some event of the call changed
+        # one call per group of kinds that change the same columns: the ledger updates only the
+        # columns some event of the call changed, and each call costs its own compiled update
+        # (a member has one event a month, so any grouping keeps each ledger in date order)
         by_kind: dict[str, list] = defaultdict(list)
         for member, event in pairs:
-            by_kind[event.kind].append((member, event))
+            by_kind[_CALL_GROUP.get(event.kind, event.kind)].append((member, event))
         for group in by_kind.values():
             ledger.append_many(group)
         if cases:
@@ -540,11 +555,11 @@ class _History(LifecycleMixin):
         return member, events
 
     def _recognition_day(self, full_on: date) -> date | None:
-        """When the recognition is decided: 15–75 days after the 12 months (the cell reviews within
-        30 working days, the committee decides within 30 more); 1 in 20 late, 3–6 months. Not
-        after ``end``; with work left in flight, None when it would come after it."""
+        """When the recognition is decided: 10–45 days after the 12 months (the cell reviews within
+        30 working days); 1 in 20 late, 3–6 months. Not after ``end``; with work left in flight,
+        None when it would come after it."""
         late = self.rng.random() < 0.05
-        decided = full_on + timedelta(days=self.rng.randrange(90, 180) if late else self.rng.randrange(15, 75))
+        decided = full_on + timedelta(days=self.rng.randrange(90, 180) if late else self.rng.randrange(10, 45))
         if decided > self.end and self.in_flight:
             self.summary.in_flight["recognition"] = self.summary.in_flight.get("recognition", 0) + 1
             return None

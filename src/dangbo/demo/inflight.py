@@ -31,7 +31,7 @@ from dangbo.rules import votes as vote_rules
 CANDIDATE_SHARE = 0.02
 OPEN_TRANSFER_DAYS = 50  # transfers open on the day: about seven weeks of them
 OPEN_DISCIPLINE_SHARE = 0.0005
-_TRANSFER_AGES = 110  # letters issued up to this many days before the last day (60 working days ≈ 84)
+_TRANSFER_AGES = 95  # letters issued up to this many days before the last day (60 working days ≈ 84)
 _STAGE_WEIGHTS = (14, 12, 12, 12, 10, 10, 10, 8, 8)  # candidates by the last step done (course … decision)
 _DISCIPLINE_MATTERS = (
     "Vi phạm quy định về sinh hoạt đảng (dữ liệu mẫu)",
@@ -83,9 +83,9 @@ def _candidates(h, count: int):
         cell = rng.choices(cells, cum_weights=weights)[0]
         index = stages.index(stage)
         if stage == Step.CELL_VOTE:
-            last = end - timedelta(days=rng.randrange(3, 115))  # the decision is due 60 working days after the vote
+            last = end - timedelta(days=rng.randrange(3, 95))  # the decision is due 60 working days (~84 days) after the vote
         elif stage == Step.DECISION:
-            last = end - timedelta(days=rng.randrange(3, 60))  # the ceremony 30 working days after the decision
+            last = end - timedelta(days=rng.randrange(3, 48))  # the ceremony 30 working days (~42 days) after the decision
         else:
             last = end - timedelta(days=rng.randrange(0, 60))
         if n == len(stages) + stages.index(Step.CELL_VOTE):

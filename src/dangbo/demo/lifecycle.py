@@ -489,9 +489,12 @@ class LifecycleMixin:
             ref = badge_rules.BADGE_MILESTONES.at(day).ref
             decision = DecisionRef(number=f"{self.rng.randrange(100, 999)}-QĐ/TU", on=day - timedelta(days=self.rng.randrange(5, 20)),
                                    body="Ban Thường vụ Tỉnh ủy")
+            near = {y for y in milestones} | {y + 1 for y in milestones}  # whole years of party age worth a closer look
             for mid in sorted(self.pool, key=str):
                 rec = self.members[mid]
-                if mid in taken or rec.age_from is None or rec.last_on >= day or (rec.deferred and day <= rec.deferred):
+                if rec.age_from is None or day.year - rec.age_from.year not in near:
+                    continue
+                if mid in taken or rec.last_on >= day or (rec.deferred and day <= rec.deferred):
                     continue
                 years = next((y for y in milestones if since < badge_rules.reached_on(rec.age_from, y) <= day), None)
                 if years is None or (rec.badge or 0) >= years or self.rng.random() >= BADGE_SHARE:
