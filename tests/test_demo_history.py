@@ -311,3 +311,20 @@ def test_the_day_the_history_ends_has_work_in_flight(db):
         steps = list(CandidateStep.objects.filter(candidate=candidate).order_by("done_on"))
         assert [s.kind for s in steps] == list(CANDIDATE_STEPS[: len(steps)])
         assert steps[-1].kind == candidate.stage and steps[-1].done_on == candidate.stage_on <= end
+
+
+def test_secretaries_are_replaced_one_at_a_time(db, monkeypatch):
+    """With a high turnover (the same organization drawn twice in a month): each position ends
+    once, and every grassroots organization and cell keeps exactly one secretary."""
+    from dangbo.demo import lifecycle
+    from dangbo.orgs.kinds import GRASSROOTS_KINDS
+    from dangbo.orgs.models import Org
+
+    monkeypatch.setattr(lifecycle, "SECRETARY_TURNOVER", 3.0)
+    build_demo(PROFILES["tiny"], seed=9, progress=quiet)
+    summary = simulate_history(start=START, end=date(2022, 12, 31), seed=9, progress=quiet)
+    assert summary.position_ended > 5
+    for org in Org.objects.filter(kind__in=GRASSROOTS_KINDS | CELL_KINDS):
+        assert Position.objects.filter(org=org, role=Role.SECRETARY, ended_on__isnull=True).count() == 1, org.name
+    for member in Member.objects.filter(events__kind=Kind.POSITION_ENDED).distinct():
+        assert ledger.projection_matches_replay(member)

@@ -452,7 +452,11 @@ class LifecycleMixin:
         for org in vacant:
             if rng.random() < VACANCY_FILL_MONTHLY:
                 ended.append((org, None, self._day(max(first, org.created_on), last)))
+        done: set = set()
         for org, old, on in ended:
+            if org.id in done or (old is not None and (old.id in taken or self.secretary_of.get(org.id) != old.id)):
+                continue  # drawn twice this month
+            done.add(org.id)
             new = self._successor(org, on, taken)
             if new is None:
                 continue
