@@ -127,6 +127,38 @@ def test_a_cell_of_nine_full_members_without_a_committee_is_flagged(tree, make_m
     assert not found(findings, "org.committee", org=tree.cell_b)
 
 
+def test_a_grassroots_organization_without_a_secretary_on_the_day_is_flagged(tree, make_member):
+    from dangbo.members.services import member_position_end
+
+    members = [make_member(tree.cell_a) for _ in range(3)]
+    apatit = org_services.org_establish(
+        code="APT", name="Đảng bộ Công ty Mẫu", kind=OrgKind.GRASSROOTS_COMMITTEE, parent=tree.province,
+        established_on=date(2015, 1, 1), sector=Sector.STATE_ENTERPRISE, has_upper_rights=True,
+    )
+    findings = compliance_run(root=tree.province, today=TODAY)
+    flagged = {f.org.pk: f for f in found(findings, "org.grassroots_secretary")}
+    # the commune committee and the agency's grassroots cell; not the cells, the district, nor a
+    # committee given upper-level rights
+    assert set(flagged) == {tree.commune.pk, tree.agency.pk}
+    finding = flagged[tree.commune.pk]
+    assert finding.rule == POSITION_KINDS.code and finding.citation == POSITION_KINDS.at(TODAY).citation
+    assert "không có bí thư ngày 20/11/2026" in finding.message and finding.since == tree.commune.created_on
+    # check 3 leaves that gap to this check (no finding twice), and still reports the others
+    assert not [f for f in found(findings, "org.committee", org=tree.commune) if "bí thư" in f.message]
+    assert found(findings, "org.committee", org=tree.province)
+    assert apatit.pk not in flagged
+
+    secretary(members[0], tree.commune, on=date(2025, 9, 1))
+    findings = compliance_run(root=tree.province, today=TODAY)
+    assert not found(findings, "org.grassroots_secretary", org=tree.commune)
+    # a secretary elected after the day does not count on it
+    assert found(compliance_run(root=tree.province, today=date(2025, 8, 31)), "org.grassroots_secretary", org=tree.commune)
+    # nor one whose position ended before it: flagged since the day it ended
+    member_position_end(member=members[0], org=tree.commune, role=Role.SECRETARY, ended_on=date(2026, 10, 1))
+    [finding] = found(compliance_run(root=tree.province, today=TODAY), "org.grassroots_secretary", org=tree.commune)
+    assert finding.since == date(2026, 10, 1)
+
+
 # --- 4: probation and deadlines -------------------------------------------------------------
 
 

@@ -117,3 +117,30 @@ def test_the_dashboard_and_forms_read_the_old_tree_before_and_the_new_after(prov
     assert client.get(f"/to-chuc/{district.pk}/chi-tieu/").status_code == 200  # its last day by default
     new_forms = client.get(f"/to-chuc/{province.pk}/bieu-thong-ke/", {"tu": "01/07/2025", "den": "31/12/2025"})
     assert new_forms.status_code == 200 and "Mọi phép kiểm tra chéo đều đạt" in new_forms.content.decode()
+
+
+def test_every_new_commune_committee_gets_its_leaders_on_the_reform_day(province):
+    from dangbo.members import ledger
+    from dangbo.members.models import Position
+    from dangbo.members.roles import Role
+    from dangbo.stats.compliance import compliance_run
+
+    old_holders = set(Position.objects.filter(org__parent__code="LCI-BH", org__kind=OrgKind.GRASSROOTS_COMMITTEE,
+                                              ended_on__isnull=True).values_list("member_id", flat=True))
+    apply_reform(ONE_DISTRICT)
+    new = list(Org.objects.filter(parent=province, code__startswith="LCI-XP"))
+    assert new
+    for org in new:
+        positions = Position.objects.filter(org=org, ended_on__isnull=True)
+        [secretary] = positions.filter(role=Role.SECRETARY)
+        assert secretary.started_on == date(2025, 7, 1)
+        assert positions.filter(role=Role.DEPUTY_SECRETARY).exists()
+        # chosen among the merged communes' committees, whose positions there ended that day
+        assert set(positions.values_list("member_id", flat=True)) <= old_holders
+        for position in positions.select_related("member"):
+            assert position.member.org_path.startswith(org.path) and position.member.status == "full"
+            assert ledger.projection_matches_replay(position.member)
+    assert not Position.objects.filter(org__dissolved_on__isnull=False, ended_on__isnull=True).exists()
+    findings = compliance_run(root=province, today=date(2025, 7, 1))
+    assert not [f for f in findings if f.check == "org.grassroots_secretary" and f.org.code.startswith("LCI-XP")]
+    assert tally_differences() == []

@@ -54,7 +54,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dangbo.core.formats import format_number, format_percent
     from django.conf import settings
 
-    from dangbo.demo.generator import summarize
+    from django.db import transaction
+
+    from dangbo.core.bulk import refresh_statistics
+    from dangbo.demo.generator import DEMO_TABLES, summarize
     from dangbo.demo.models import DemoDataset
     from dangbo.demo.timeline import build_province
     from dangbo.orgs.models import Org
@@ -67,7 +70,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("Chuẩn bị cơ sở dữ liệu ...", flush=True)
     _migrate()
     existing = DemoDataset.objects.order_by("-created_at").first()
-    if existing and args.reset:
+    if args.reset and (existing or _partial_demo()):
         print("Xóa dữ liệu cũ (--reset) ...", flush=True)
         call_command("flush", interactive=False, verbosity=0)
         ensure_loaded()  # flush empties the code lists too; they came from a data migration
@@ -75,14 +78,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if existing is None:
         if Org.objects.exists():
             print("Cơ sở dữ liệu đã có dữ liệu không phải dữ liệu mẫu; không tạo dữ liệu mẫu đè lên.", file=sys.stderr)
+            if _partial_demo():
+                print("Dữ liệu hiện có là dữ liệu mẫu tạo dở dang: chạy lại với --reset để xóa và tạo lại.", file=sys.stderr)
             return 2
         print(f"Tạo dữ liệu mẫu «{profile.title}» (seed {args.seed}) ...", flush=True)
         started = time.monotonic()
-        timeline = build_province(profile, seed=args.seed, members=members, reform=args.reform_2025, plan_dir=settings.VAR_DIR,
-                                  progress=lambda line: print(line, flush=True))
-        summary = summarize(profile, args.seed, Org.objects.get(code="LCI")) if timeline.reform else timeline.built
-        summary.seconds = time.monotonic() - started
-        DemoDataset.objects.create(profile=dataset_name, seed=args.seed, members=members, seconds=summary.seconds)
+        # The province and the record saying it is a demo commit together: a build killed at any
+        # point leaves either both or neither, so `dangbo demo` can always build again.
+        with transaction.atomic():
+            record = DemoDataset.objects.create(profile=dataset_name, seed=args.seed, members=members)
+            timeline = build_province(profile, seed=args.seed, members=members, reform=args.reform_2025, plan_dir=settings.VAR_DIR,
+                                      progress=lambda line: print(line, flush=True))
+            summary = summarize(profile, args.seed, Org.objects.get(code="LCI")) if timeline.reform else timeline.built
+            summary.seconds = time.monotonic() - started
+            record.seconds = summary.seconds
+            record.save(update_fields=["seconds"])
+            _test_pause("demo-before-commit")
+        print("Cập nhật thống kê của cơ sở dữ liệu ...", flush=True)
+        refresh_statistics(DEMO_TABLES)  # VACUUM cannot run inside the transaction
         if timeline.plan_path:
             print(f"Kế hoạch sắp xếp đã áp dụng: {timeline.plan_path} (xem, sửa và chạy lại bằng «dangbo restructure preview»).")
         print(
@@ -111,6 +124,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     return _serve(args.host, args.port, threads=args.threads)
+
+
+def _partial_demo() -> bool:
+    """Whether the organizations in the database were left by a demo build that never
+    recorded itself (one killed, before the build and its record committed together): the
+    audit trail holds a demo build, and nobody has signed in or changed anything since."""
+    from dangbo.audit.models import AuditEntry
+    from dangbo.audit.services import Action
+
+    last_build = AuditEntry.objects.filter(action=Action.DEMO_GENERATED).order_by("-seq").values_list("seq", flat=True).first()
+    if last_build is None:
+        return False
+    return not AuditEntry.objects.filter(seq__gt=last_build, actor_id__isnull=False).exists()
+
+
+def _test_pause(point: str) -> None:
+    """For the tests that kill a build at a given point (tests/test_demo_kill.py): with
+    DANGBO_TEST_PAUSE_AT=<point>, say so and wait there to be killed."""
+    if os.environ.get("DANGBO_TEST_PAUSE_AT") == point:
+        print(f"PAUSED AT {point}", flush=True)
+        time.sleep(3600)
 
 
 def _serve(host: str, port: int, *, threads: int = 8) -> int:

@@ -38,6 +38,8 @@ from dangbo.rules.probation import add_months
 from dangbo.stats.tallies import locality_row, tally_localities_changed
 
 Kind = MemberEvent.Kind
+# The tables a demo build fills, whose planner statistics are refreshed when it is committed.
+DEMO_TABLES = (Org, OrgVersion, Locality, LocalityVersion, Member, MemberEvent, Placement, Position)
 FLUSH_EVERY = 4000
 COMMUNE_WEIGHT = 3.7  # a commune committee holds about 3.7 times the members of another grassroots org
 DEATH_SHARE = 0.05
@@ -511,5 +513,5 @@ def build_demo(profile: Profile, *, seed: int = 2021, members: int | None = None
             data={"profile": profile.name, "seed": seed, "members": summary.members, "orgs": summary.orgs},
         )
     progress("Cập nhật thống kê của cơ sở dữ liệu ...")
-    refresh_statistics([Org, OrgVersion, Locality, LocalityVersion, Member, MemberEvent, Placement, Position])
+    refresh_statistics(DEMO_TABLES)  # nothing inside a caller's transaction (dangbo demo): it refreshes after
     return summary

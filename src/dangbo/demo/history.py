@@ -25,6 +25,13 @@ of any size gets the same proportions):
 The admission, transfer, death and exit counts are the rates above, not figures of any
 report after 2021; they are rough, meant to keep the demo's flows of the right order.
 
+The rest of the ledger's kinds (standing, temporary transfers, discipline, moves out of and
+into the province, readmission, restoration, badges, secretaries' succession) come from
+``demo.lifecycle``, a mixin of the same simulation; with ``in_flight`` the last run leaves
+the work a real province has open on its last day (``demo.inflight``): recognitions not yet
+decided, candidates, open transfers and discipline cases. The module stays one piece with
+its mixin because they share one in-memory state of the province, month by month.
+
 Fast paths only: new members (admission and, within the window, recognition) are written
 with ``ledger.bulk_write`` as the generator writes them; events of existing members go
 through ``ledger.append_many``, one event per member and month, the months in date order
@@ -50,10 +57,12 @@ from django.db.models import Max
 
 from dangbo.core.bulk import refresh_statistics
 from dangbo.core.formats import format_number
+from dangbo.demo.lifecycle import LifecycleMixin
 from dangbo.demo.people import PersonFactory
 from dangbo.members import ledger
 from dangbo.members.models import (
     ACTIVE_STATUSES,
+    LEFT_STATUSES,
     DisciplineCase,
     Member,
     MemberEvent,
@@ -84,6 +93,12 @@ TRANSFER_NEARBY = 0.75  # share of transfers inside the same organization direct
 MIN_FULL_LEFT = 3  # a cell keeps at least this many full members (RULES.md §1: formation)
 CARD_SHARE = 0.96  # full members with a card number, as the generator makes them
 DAYS_PER_YEAR = 365.25
+_CALL_GROUP = {
+    **dict.fromkeys((Kind.EXEMPTED, Kind.WORKING_AWAY, Kind.SUSPENDED, Kind.STANDING_ENDED, Kind.TEMP_TRANSFER, Kind.TEMP_RETURNED), "standing"),
+    **dict.fromkeys((Kind.POSITION_STARTED, Kind.POSITION_ENDED), "position"),
+    **dict.fromkeys((Kind.STRUCK_OFF, Kind.RESIGNED, Kind.EXPELLED, Kind.MOVED_AWAY), "exit"),
+    **dict.fromkeys((Kind.READMITTED, Kind.RESTORED), "return"),
+}
 _GOMPERTZ = 0.085  # mortality grows about e^0.085 a year of age (doubles in ~8 years)
 _STRIKE_OFF_GROUNDS = (
     (exit_rules.StrikeOffGround.MISSED_MEETINGS_OR_DUES, 60),
@@ -123,6 +138,21 @@ class HistorySummary:
     struck_off: int = 0
     resigned: int = 0
     expelled: int = 0
+    exempted: int = 0
+    suspended: int = 0
+    working_away: int = 0
+    standing_ended: int = 0
+    temp_transfer: int = 0
+    temp_returned: int = 0
+    disciplined: int = 0
+    moved_away: int = 0
+    transferred_in: int = 0
+    readmitted: int = 0
+    restored: int = 0
+    badge_awarded: int = 0
+    position_started: int = 0
+    position_ended: int = 0
+    in_flight: dict = field(default_factory=dict)  # work left open on ``end`` (demo.inflight)
     positions_closed: int = 0  # positions ended by a holder's death
     overdue_probation: int = 0  # probationary members whose 12 months ended before ``start``: left as they are
     seconds: float = 0.0
@@ -131,17 +161,14 @@ class HistorySummary:
     def exits(self) -> int:
         return self.struck_off + self.resigned + self.expelled
 
+    @property
+    def joined(self) -> int:
+        """Members in good standing added besides admissions: received from outside, readmitted, restored."""
+        return self.transferred_in + self.readmitted + self.restored
+
     def by_kind(self) -> dict[str, int]:
-        """Ledger events written, by ``MemberEvent.Kind``."""
-        return {
-            Kind.ADMITTED.value: self.admitted,
-            Kind.RECOGNIZED.value: self.recognized,
-            Kind.TRANSFERRED.value: self.transferred,
-            Kind.DIED.value: self.died,
-            Kind.STRUCK_OFF.value: self.struck_off,
-            Kind.RESIGNED.value: self.resigned,
-            Kind.EXPELLED.value: self.expelled,
-        }
+        """Ledger events written, by ``MemberEvent.Kind`` (every kind but ``rehomed``, the reform's)."""
+        return {kind.value: getattr(self, kind.value) for kind in Kind if kind != Kind.REHOMED}
 
 
 @dataclass
@@ -162,13 +189,23 @@ class _Org:
 
 
 class _Rec:
-    """One member in good standing, as far as the simulation needs to know."""
+    """One member (in good standing, or a former member who may come back), as far as the
+    simulation needs to know."""
 
-    __slots__ = ("id", "org_id", "full_from", "birth", "normal", "holder", "last_on")
+    __slots__ = ("id", "org_id", "full_from", "birth", "standing", "holder", "last_on", "host", "age_from", "badge", "deferred")
 
-    def __init__(self, id, org_id, full_from, birth, normal, holder, last_on):
+    def __init__(self, id, org_id, full_from, birth, normal, holder, last_on, standing=Standing.NORMAL):
         self.id, self.org_id, self.full_from, self.birth = id, org_id, full_from, birth
-        self.normal, self.holder, self.last_on = normal, holder, last_on
+        self.standing = Standing.NORMAL if normal else standing
+        self.holder, self.last_on = holder, last_on
+        self.host = None
+        self.age_from = None  # party age runs from (rules.badges)
+        self.badge = None  # the largest badge awarded
+        self.deferred = None  # badges deferred until (discipline)
+
+    @property
+    def normal(self) -> bool:
+        return self.standing == Standing.NORMAL
 
     def is_full(self, on: date) -> bool:
         return self.full_from is not None and self.full_from <= on
@@ -202,9 +239,10 @@ def _committee(org: _Org) -> tuple[str, str]:
     return f"Cấp ủy {org.name}", "ĐU"
 
 
-class _History:
-    def __init__(self, *, start: date, end: date, seed: int, progress: Callable[[str], None]):
+class _History(LifecycleMixin):
+    def __init__(self, *, start: date, end: date, seed: int, progress: Callable[[str], None], in_flight: bool = False):
         self.start, self.end, self.seed, self.progress = start, end, seed, progress
+        self.in_flight = in_flight
         # Not Random(seed) itself: the generator drew its member ids from that very stream, and
         # the two runs (before and after the reform) take the same seed; the same words at the
         # same offsets would give the same ids. A string seed is hashed the same way everywhere.
@@ -241,9 +279,13 @@ class _History:
         women = 0
         rows = Member.objects.filter(status__in=ACTIVE_STATUSES).order_by("id").values_list(
             "id", "org_id", "status", "ceremony_on", "birth_date", "standing", "gender", "ethnicity_id",
-            "residence", "residence_locality_id", "hometown",
+            "residence", "residence_locality_id", "hometown", "standing_since", "host_org_id", "party_age_from", "badge_years",
+            "badge_deferred_until",
         )
-        for mid, org_id, status, ceremony_on, birth, standing, gender, ethnicity, residence, locality_id, hometown in rows.iterator(2000):
+        self.by_org: dict[UUID, set] = defaultdict(set)
+        standings: dict[UUID, tuple[str, date | None]] = {}
+        for (mid, org_id, status, ceremony_on, birth, standing, gender, ethnicity, residence, locality_id, hometown,
+             standing_since, host_org_id, age_from, badge_years, deferred) in rows.iterator(2000):
             self.summary.members_before += 1
             women += gender == "F"
             full_from = date.min if status == MemberStatus.FULL else None
@@ -261,10 +303,25 @@ class _History:
                 if len(org.samples) < 12:
                     org.samples.append((residence, locality_id, hometown))
             rec = _Rec(mid, org_id, full_from, birth, standing == Standing.NORMAL, mid in self.held,
-                       last_on.get(mid, date.min))
+                       last_on.get(mid, date.min), standing)
+            rec.host, rec.age_from, rec.badge, rec.deferred = host_org_id, age_from, badge_years, deferred
+            if standing != Standing.NORMAL:
+                standings[mid] = (standing, standing_since)
             self.members[mid] = rec
+            self.by_org[org_id].add(mid)
             if mid not in frozen:
                 self._add(mid)
+        grounds = dict(
+            MemberEvent.objects.filter(kind=Kind.STRUCK_OFF, member__status=MemberStatus.STRUCK_OFF).values_list("member_id", "data__ground")
+        )
+        rows_left = []
+        for mid, status, left_on, org_id, full_on, birth, age_from in Member.objects.filter(status__in=LEFT_STATUSES).values_list(
+            "id", "status", "left_on", "org_id", "full_on", "birth_date", "party_age_from",
+        ):
+            rec = _Rec(mid, org_id, full_on, birth, True, False, left_on or date.min)
+            rec.age_from = age_from
+            self.members[mid] = rec
+            rows_left.append((mid, status, left_on or date.min, org_id, full_on, grounds.get(mid, "")))
         self.women_share = women / max(1, self.summary.members_before)
         self.minority_share = sum(o.minority for o in self.cells) / max(1, sum(o.active for o in self.cells))
 
@@ -276,6 +333,7 @@ class _History:
         self.people._national_ids |= national_ids  # new people never take a number already given
         self.people._cards |= cards
         self._index_cells()
+        self._load_lifecycle(standings, rows_left)
 
     def _index_cells(self) -> None:
         """Cells by weight (their size at the start) for admissions and for transfers, province-wide
@@ -376,6 +434,7 @@ class _History:
 
     def _leave(self, rec: _Rec, on: date) -> None:
         cell = self.orgs.get(rec.org_id)
+        self.by_org.get(rec.org_id, set()).discard(rec.id)
         if cell is not None:
             cell.active -= 1
             cell.full -= rec.is_full(on)
@@ -399,6 +458,10 @@ class _History:
             self._month(first, last)
             if last.month == 12 or last == self.end:
                 self._report_year(last)
+        if self.in_flight:
+            from dangbo.demo.inflight import leave_in_flight
+
+            self.summary.in_flight.update(leave_in_flight(self))
         self.summary.members_after = self._active_count()
         self.summary.seconds = time.monotonic() - started
         return self.summary
@@ -415,12 +478,15 @@ class _History:
         self._deaths(first, last, self._draw(active * DEATH_RATE * share), pairs, taken)
         self._exits(first, last, self._draw(active * EXIT_RATE * share), pairs, taken, cases)
         self._transfers(first, last, self._draw(active * TRANSFER_RATE * share), pairs, taken)
+        self._lifecycle_month(first, last, share, pairs, taken, cases, new_members)
         if new_members:
             ledger.bulk_write(new_members)
-        # one call per kind: the ledger updates only the columns some event of the call changed
+        # one call per group of kinds that change the same columns: the ledger updates only the
+        # columns some event of the call changed, and each call costs its own compiled update
+        # (a member has one event a month, so any grouping keeps each ledger in date order)
         by_kind: dict[str, list] = defaultdict(list)
         for member, event in pairs:
-            by_kind[event.kind].append((member, event))
+            by_kind[_CALL_GROUP.get(event.kind, event.kind)].append((member, event))
         for group in by_kind.values():
             ledger.append_many(group)
         if cases:
@@ -429,7 +495,8 @@ class _History:
             _set_cards(cards)
 
     def _active_count(self) -> int:
-        return self.summary.members_before + self.summary.admitted - self.summary.died - self.summary.exits
+        s = self.summary
+        return s.members_before + s.admitted + s.joined - s.died - s.exits - s.moved_away
 
     # admissions ----------------------------------------------------------------------------------
 
@@ -467,10 +534,13 @@ class _History:
             )
         ]
         full_on = person.full_on if ceremony_on == person.ceremony_on else None
+        decided = self._recognition_day(full_on) if full_on else None
+        if decided is None:
+            full_on = None
         if full_on:
             due = probation_end(ceremony_on)
             assert due.on == full_on
-            events.append(self._recognition(due.on, due.rule_ref, cell))
+            events.append(self._recognition(due.on, due.rule_ref, cell, decided))
             self.summary.recognized += 1
             self.by_year[due.on.year][Kind.RECOGNIZED] += 1
         for seq, event in enumerate(events, start=1):
@@ -478,12 +548,24 @@ class _History:
         cell.active += 1
         cell.full += full_on is not None
         rec = _Rec(member.id, cell.id, full_on, member.birth_date, True, False, events[-1].effective_on)
+        rec.age_from = admitted_on
         self.members[member.id] = rec
+        self.by_org[cell.id].add(member.id)
         self._add(member.id)
         return member, events
 
-    def _recognition(self, full_on: date, rule_ref: str, cell: _Org) -> MemberEvent:
-        decided = min(full_on + timedelta(days=self.rng.randrange(5, 40)), self.end)  # not after ``end``
+    def _recognition_day(self, full_on: date) -> date | None:
+        """When the recognition is decided: 10–45 days after the 12 months (the cell reviews within
+        30 working days); 1 in 20 late, 3–6 months. Not after ``end``; with work left in flight,
+        None when it would come after it."""
+        late = self.rng.random() < 0.05
+        decided = full_on + timedelta(days=self.rng.randrange(90, 180) if late else self.rng.randrange(10, 45))
+        if decided > self.end and self.in_flight:
+            self.summary.in_flight["recognition"] = self.summary.in_flight.get("recognition", 0) + 1
+            return None
+        return min(decided, self.end)
+
+    def _recognition(self, full_on: date, rule_ref: str, cell: _Org, decided: date) -> MemberEvent:
         decision = self._decision(decided, self._admitting(cell))
         return MemberEvent(kind=Kind.RECOGNIZED, effective_on=full_on, rule_version=rule_ref, data={}, **decision.fields())
 
@@ -495,7 +577,10 @@ class _History:
             if mid not in self.index or rec.last_on > due or not (first <= due <= last):
                 continue  # gone, or a later event already recorded: left as it is
             cell = self.orgs[rec.org_id]
-            pairs.append((Member(pk=mid), self._recognition(due, rule_ref, cell)))
+            decided = self._recognition_day(due)
+            if decided is None:
+                continue  # not decided yet: on the to-do list of ``end``
+            pairs.append((Member(pk=mid), self._recognition(due, rule_ref, cell, decided)))
             rec.full_from, rec.last_on = due, due
             cell.full += 1
             if self.rng.random() < CARD_SHARE:
@@ -550,6 +635,7 @@ class _History:
                 kind = Kind.STRUCK_OFF if kind == Kind.EXPELLED else kind
                 event = self._strike_off(cell, on) if kind == Kind.STRUCK_OFF else self._resignation(cell, on)
             pairs.append((Member(pk=mid), event))
+            self._left_party(rec, event)
             self._gone(rec, on, taken)
             name = str(event.kind)
             setattr(self.summary, name, getattr(self.summary, name) + 1)
@@ -643,6 +729,7 @@ class _History:
             self._leave(rec, on)
             target.active += 1
             target.full += full
+            self.by_org[target.id].add(mid)
             rec.org_id, rec.last_on = target.id, on
             taken.add(mid)
             self.summary.transferred += 1
@@ -679,12 +766,14 @@ def _set_cards(cards: list[tuple[UUID, str]]) -> None:
         cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {connection.ops.quote_name(pk.column)} = %s", rows)
 
 
-def simulate_history(*, start: date, end: date, seed: int, progress=print) -> HistorySummary:
+def simulate_history(*, start: date, end: date, seed: int, progress=print, in_flight: bool = False) -> HistorySummary:
     """Simulate the members' events with effective dates in [start, end] on the tree as it is
     (live cells only), in one transaction, audited as one operation; returns the counts.
 
     The same seed on the same database gives the same history (``start`` and ``end`` are mixed
-    into the random source, so two runs with one seed do not repeat each other). The tallies
+    into the random source, so two runs with one seed do not repeat each other). With
+    ``in_flight`` (the last run, up to the day the demo is built) the run ends with work open
+    on ``end`` (``demo.inflight``); otherwise everything due by ``end`` is done. The tallies
     are recounted once at the end, unless the caller is already inside ``tallies_deferred``:
     then its own recount at the end of its block covers this run too.
     """
@@ -700,7 +789,7 @@ def simulate_history(*, start: date, end: date, seed: int, progress=print) -> Hi
     recount = not deferred()
     with transaction.atomic():
         with bulk_operation("demo"), (tallies_deferred() if recount else nullcontext()):
-            summary = _History(start=start, end=end, seed=seed, progress=progress).run()
+            summary = _History(start=start, end=end, seed=seed, progress=progress, in_flight=in_flight).run()
             if recount:
                 progress("Đếm số liệu tổng hợp ...")
         audit_record(

@@ -12,7 +12,11 @@ From the official mapping of old communes to new ones (``reform2025``, generated
    centres ...) to the provincial agencies-and-enterprises bloc (``chuyen``) — a
    simplification: in the real reform they went to the new communes' committees or to
    the provincial committees of agencies, case by case, by decisions the seeds do not give;
-4. dissolves the district committees (``giai_the``), whose positions end.
+4. dissolves the district committees (``giai_the``), whose positions end;
+5. gives every new commune committee its leaders on the same day, as the real reform did:
+   a secretary, deputy secretaries, standing and committee members appointed by the
+   provincial standing committee from the members of the merged communes' committees,
+   whose positions there ended on the day (``appoint_new_committees``).
 
 All effective 1/7/2025. The establishing and dissolving decisions' numbers are the demo's
 own (the real ones are not in the seeds); the legal basis named is the Resolution.
@@ -27,7 +31,13 @@ from dangbo.demo.reform2025 import EFFECTIVE_DATE, RESOLUTION_NUMBER, new_commun
 from functools import reduce
 from operator import or_
 
-from dangbo.members.models import ACTIVE_STATUSES, Member
+from django.db import transaction
+
+from dangbo.members import ledger
+from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Position
+from dangbo.members.roles import Role
+from dangbo.orgs.services import DecisionRef
+from dangbo.rules import positions as position_rules
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Org
@@ -109,6 +119,57 @@ def reform_plan_rows(profile: Profile) -> list[dict[str, str]]:
     return rows
 
 
+_ROLE_RANK = {Role.SECRETARY: 0, Role.DEPUTY_SECRETARY: 1, Role.STANDING_COMMITTEE_MEMBER: 2, Role.COMMITTEE_MEMBER: 3}
+
+
+def _committee_roles(pool: int, merged: int) -> list[str]:
+    """A new commune committee's roles: larger the more communes it merges, never more than
+    the people available (the merged committees' members)."""
+    size = min(pool, max(9, min(25, 6 * merged)))
+    deputies = 2 if size >= 9 else 1
+    standing = min(5, max(0, size - 1 - deputies) // 3)
+    roles = [Role.SECRETARY] + [Role.DEPUTY_SECRETARY] * deputies + [Role.STANDING_COMMITTEE_MEMBER] * standing
+    return (roles + [Role.COMMITTEE_MEMBER] * size)[:size]
+
+
+def appoint_new_committees(rows: list[dict[str, str]], *, on: date = EFFECTIVE_DATE) -> int:
+    """Leaders of each commune committee the plan ``rows`` establishes, from the members of
+    the committees it merges whose positions ended on ``on``, secretaries first; written to
+    the ledger as the position service writes them. Returns the positions started."""
+    merged: dict[str, list[str]] = {}
+    for row in rows:
+        if row["thao_tac"] == "hop_nhat":
+            merged.setdefault(row["ma_dich"], []).append(row["ma_to_chuc"])
+    version = position_rules.POSITION_KINDS.at(on)
+    pairs = []
+    for number, (code, old_codes) in enumerate(sorted(merged.items()), start=1):
+        new = Org.objects.get(code=code)
+        ended = (
+            Position.objects.filter(org__code__in=old_codes, ended_on=on, member__status=MemberStatus.FULL)
+            .filter(paths.subtree_q(new.path, "member__org_path"))
+            .values_list("member_id", "role", "org__code")
+        )
+        best: dict = {}
+        for member_id, role, old_code in ended:
+            rank = (_ROLE_RANK.get(role, 9), old_codes.index(old_code))
+            best[member_id] = min(best.get(member_id, rank), rank)
+        people = sorted(best, key=lambda m: (best[m], str(m)))
+        holders: dict[str, int] = {}
+        decision = DecisionRef(number=f"{300 + number}-QĐ/TU", on=DECIDED_ON, body=BODY)
+        for member_id, role in zip(people, _committee_roles(len(people), len(old_codes))):
+            if position_rules.check_position(role=role, org_kind=new.kind, on=on, holder_is_full=True, holder_in_org=True,
+                                             current_holders=holders):
+                continue
+            holders[role] = holders.get(role, 0) + 1
+            pairs.append((Member(pk=member_id), MemberEvent(
+                kind=MemberEvent.Kind.POSITION_STARTED, effective_on=on, position_org=new, role=role, rule_version=version.ref,
+                data={"basis": "chỉ định khi thành lập đảng bộ xã, phường mới"}, **decision.fields(),
+            )))
+    if pairs:
+        ledger.append_many(pairs)
+    return len(pairs)
+
+
 def apply_reform(profile: Profile, *, plan_path=None, progress=print):
     """Build the plan, write it to ``plan_path`` (CSV) if given, and apply it as one."""
     from dangbo.orgs.cli import describe
@@ -117,7 +178,10 @@ def apply_reform(profile: Profile, *, plan_path=None, progress=print):
     rows = reform_plan_rows(profile)
     if plan_path is not None:
         write_plan_csv(rows, plan_path)
-    report = plan_run(rows_from_dicts(rows), apply=True)
-    if not report.ok:
-        raise ReformError("\n".join(describe(report)))
+    with transaction.atomic():
+        report = plan_run(rows_from_dicts(rows), apply=True)
+        if not report.ok:
+            raise ReformError("\n".join(describe(report)))
+        appointed = appoint_new_committees(rows)
+    progress(f"  {appointed} chức vụ trong cấp ủy các đảng bộ xã, phường mới (chỉ định từ ngày {EFFECTIVE_DATE:%d/%m/%Y}).")
     return report

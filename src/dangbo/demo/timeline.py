@@ -50,7 +50,8 @@ def _stages(profile: Profile, *, seed: int, members: int | None, reform: bool, p
     today = date.today()
     if profile.to_today:
         end = EFFECTIVE_DATE - timedelta(days=1) if reform else today
-        timeline.histories.append(simulate_history(start=profile.as_of + timedelta(days=1), end=end, seed=seed, progress=progress))
+        timeline.histories.append(simulate_history(start=profile.as_of + timedelta(days=1), end=end, seed=seed, progress=progress,
+                                                   in_flight=end == today))
     if reform:
         progress("Sắp xếp tổ chức theo Nghị quyết 1673/NQ-UBTVQH15, hiệu lực 01/07/2025 ...")
         timeline.plan_path = (plan_dir / "ke-hoach-sap-xep-2025.csv") if plan_dir else None
@@ -59,5 +60,6 @@ def _stages(profile: Profile, *, seed: int, members: int | None, reform: bool, p
         progress(f"  {totals['operations']} thao tác; đảng viên trước {format_number(timeline.reform.members_before)}, "
                  f"sau {format_number(timeline.reform.members_after)}.")
     if profile.to_today and reform and EFFECTIVE_DATE <= today:
-        timeline.histories.append(simulate_history(start=EFFECTIVE_DATE, end=today, seed=seed + 1, progress=progress))
+        # the last stretch ends today with work in flight (demo.inflight): today's to-do list is not empty
+        timeline.histories.append(simulate_history(start=EFFECTIVE_DATE, end=today, seed=seed + 1, progress=progress, in_flight=True))
     return timeline

@@ -14,6 +14,10 @@ The checks, in the order they are reported:
 3. ``org.committee`` — what an organization's leadership lacks or exceeds: no secretary, a
    cell big enough to elect a committee without one, too large a committee, ...
    (``rules.positions.committee_gaps``, the function the organization page shows);
+3a. ``org.grassroots_secretary`` — a grassroots organization (grassroots committee or
+   grassroots cell; not one given upper-level rights) with no secretary on the day, by the
+   positions' dates (``rules.positions.POSITION_KINDS``): the leaders' indicators leave it
+   out. Check 3 then leaves the same gap to it;
 4. ``member.probation_ended`` — probationary members whose 12 months (``rules.probation``)
    are over and who have no recognition decision;
 5. ``deadline.overdue`` — other deadlines past (admission decision, ceremony, an open
@@ -77,6 +81,11 @@ CHECKS: tuple[Check, ...] = (
         "org.committee",
         "Cấp ủy, chi ủy, bí thư chưa kiện toàn đúng quy định",
         (position_rules.POSITION_KINDS, org_rules.CELL_COMMITTEE_THRESHOLD, org_rules.CELL_COMMITTEE_MAX),
+    ),
+    Check(
+        "org.grassroots_secretary",
+        "Tổ chức cơ sở đảng không có bí thư",
+        (position_rules.POSITION_KINDS,),
     ),
     Check(
         "member.probation_ended",
@@ -323,6 +332,11 @@ def _check_formation(root: Org, live: list[Org], subtree: dict[str, _Counts], to
     return findings
 
 
+def _grassroots_without_secretary_check(org: Org) -> bool:
+    """Whether check 3a, not check 3, reports ``org`` lacking a secretary."""
+    return org.kind in GRASSROOTS_KINDS and not org.has_upper_rights
+
+
 def _check_committees(root: Org, live: list[Org], own: dict[str, _Counts], today: date) -> list[Finding]:
     """Check 3: rules.positions.committee_gaps (the organization page's warnings) for every
     live organization, from one grouped query of positions."""
@@ -330,7 +344,11 @@ def _check_committees(root: Org, live: list[Org], own: dict[str, _Counts], today
     hits: list[tuple[Org, object]] = []
     for org in live:
         full = own.get(org.path, _Counts()).full if org.kind in CELL_KINDS else None
-        for gap in position_rules.committee_gaps(org_kind=org.kind, on=today, holders=holders.get(org.pk, {}), full_members=full):
+        org_holders = holders.get(org.pk, {})
+        for gap in position_rules.committee_gaps(org_kind=org.kind, on=today, holders=org_holders, full_members=full):
+            if _grassroots_without_secretary_check(org) and not org_holders.get(Role.SECRETARY):
+                if gap.rule == position_rules.POSITION_KINDS.code and "bí thư" in gap.message:
+                    continue  # check 3a reports it, with the day's positions
             hits.append((org, gap))
     since = _latest_changes(root, list({org.pk: org for org, _ in hits}.values()), live, today, own=True)
     return [
@@ -340,6 +358,38 @@ def _check_committees(root: Org, live: list[Org], own: dict[str, _Counts], today
         )
         for org, gap in hits
     ]
+
+
+def _check_grassroots_secretaries(root: Org, live: list[Org], today: date) -> list[Finding]:
+    """Check 3a: grassroots organizations (not those given upper-level rights) that have no
+    secretary on ``today``, by the positions' dates; since the last secretary's position
+    ended, or since the organization was established."""
+    grassroots = [org for org in live if _grassroots_without_secretary_check(org) and org.created_on <= today]
+    if not grassroots:
+        return []
+    secretaries = Position.objects.filter(paths.subtree_q(root.path, "org__path"), role=Role.SECRETARY)
+    held = set(
+        secretaries.filter(started_on__lte=today).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        .values_list("org_id", flat=True).distinct()
+    )
+    missing = [org for org in grassroots if org.pk not in held]
+    if not missing:
+        return []
+    last_ended = dict(
+        secretaries.filter(ended_on__lte=today).values_list("org_id").annotate(last=Max("ended_on")).order_by()
+        .values_list("org_id", "last")
+    )
+    rule = position_rules.POSITION_KINDS
+    version = rule.at(today)
+    findings = []
+    for org in missing:
+        since = max(filter(None, (last_ended.get(org.pk), org.created_on)))
+        findings.append(Finding(
+            check="org.grassroots_secretary", title=CHECK_TITLES["org.grassroots_secretary"], org=org, member=None,
+            message=f"{org.name} không có bí thư ngày {_d(today)} (từ {_d(since)}); cần bầu hoặc chỉ định bí thư.",
+            rule=rule.code, citation=version.citation, since=since,
+        ))
+    return findings
 
 
 def _check_probation(root: Org, today: date) -> list[Finding]:
@@ -528,6 +578,7 @@ def compliance_run(*, root: Org, today: date | None = None, actor=None) -> list[
     findings: list[Finding] = []
     findings += _check_formation(root, live, subtree, today)
     findings += _check_committees(root, live, own, today)
+    findings += _check_grassroots_secretaries(root, live, today)
     findings += _check_probation(root, today)
     findings += _check_deadlines(root, today, actor)
     findings += _check_hamlets(root, today)
