@@ -126,6 +126,8 @@ def _candidates(h, count: int):
 
 def _step(h, candidate, kind: str, on: date, cell, names: dict, vote_denominator):
     from dangbo.members.models import CandidateStep
+    from dangbo.members.selectors import committee_roll
+    from dangbo.orgs.kinds import OrgKind
 
     Step = CandidateStep.Kind
     rng = h.rng
@@ -157,6 +159,17 @@ def _step(h, candidate, kind: str, on: date, cell, names: dict, vote_denominator
         decision = DecisionRef(number=f"{rng.randrange(1, 999)}-NQ/ĐU", on=on, body=h._admitting(cell)[0])
     elif kind == Step.DECISION:
         decision = DecisionRef(number=f"{rng.randrange(1, 999)}-QĐ/{h._admitting(cell)[1]}", on=on, body=h._admitting(cell)[0])
+        # a grassroots committee decides by its own vote, two thirds of its members or more
+        # (RULES.md §2.2); otherwise the standing committee above it
+        grassroots = h._grassroots(cell)
+        committee = committee_roll(org=grassroots.id, on=on) if grassroots.kind == OrgKind.GRASSROOTS_COMMITTEE else frozenset()
+        if committee:
+            size = len(committee)
+            data.update(decided_by="grassroots", committee_approvals=rng.randint(math.ceil(size * 2 / 3), size),
+                        committee_denominator=size)
+            rule_ref = vote_rules.GRASSROOTS_ADMISSION_DECISION_SHARE.at(on).ref
+        else:
+            data["decided_by"] = "superior"
     return CandidateStep(id=h.people.uuid(), candidate=candidate, kind=kind, done_on=on, data=data, rule_version=rule_ref, **decision.fields())
 
 
