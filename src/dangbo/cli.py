@@ -342,6 +342,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_restructure_parsers(sub)
 
+    from dangbo.accounts.cli import add_parsers as add_user_parsers
+
+    add_user_parsers(sub)
+
     manage = sub.add_parser("manage", help="chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("manage_args", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
