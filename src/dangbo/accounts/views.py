@@ -107,13 +107,13 @@ def _page_number(request: HttpRequest) -> int:
     return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
-@require_GET
 @managers_only
+@require_GET
 def account_list_view(request: HttpRequest) -> HttpResponse:
     """Who holds which role where, in the actor's subtrees: filter, page, print, export."""
     form = RoleFilterForm(request.GET or None, actor=request.scope)
     if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
-        form = RoleFilterForm(None, actor=request.scope)
+        form = RoleFilterForm({}, actor=request.scope)
         form.is_valid()
         form.add_error(None, "Điều kiện tìm kiếm quá dài.")
         page = None
@@ -134,8 +134,8 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/list.html", context, status=200 if page is not None else 400)
 
 
-@require_GET
 @managers_only
+@require_GET
 def account_export_view(request: HttpRequest) -> HttpResponse:
     file_format = request.GET.get("dinh-dang", "xlsx")
     if file_format not in EXPORT_FORMATS or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
@@ -152,8 +152,8 @@ def account_export_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 @managers_only
+@require_http_methods(["GET", "POST"])
 def account_create_view(request: HttpRequest) -> HttpResponse:
     form = AccountCreateForm(request.POST or None, actor=request.scope)
     if request.method == "POST" and form.is_valid():
@@ -180,14 +180,14 @@ def _account_page(request: HttpRequest, account, *, grant_form=None, status: int
     return render(request, "accounts/account.html", context, status=status)
 
 
-@require_GET
 @managed_account
+@require_GET
 def account_page_view(request: HttpRequest, account) -> HttpResponse:
     return _account_page(request, account)
 
 
-@require_http_methods(["GET", "POST"])
 @managed_account
+@require_http_methods(["GET", "POST"])
 def role_grant_view(request: HttpRequest, account) -> HttpResponse:
     if request.method == "GET":
         return redirect("accounts:account", user_id=account.pk)
@@ -204,8 +204,8 @@ def role_grant_view(request: HttpRequest, account) -> HttpResponse:
     return _account_page(request, account, grant_form=form, status=400)
 
 
-@require_POST
 @managed_account
+@require_POST
 def role_revoke_view(request: HttpRequest, account) -> HttpResponse:
     key = request.POST.get("assignment", "")
     assignment = account.role_assignments.filter(pk=key, revoked_at__isnull=True).first() if is_uuid(key) else None
@@ -231,8 +231,8 @@ def _confirmed_action(request, account, *, title: str, explain: str, label: str,
     return render(request, "accounts/confirm.html", context, status=400 if form.errors else 200)
 
 
-@require_http_methods(["GET", "POST"])
 @managed_account
+@require_http_methods(["GET", "POST"])
 def account_deactivate_view(request: HttpRequest, account) -> HttpResponse:
     def act():
         services.user_deactivate(actor=request.scope, user=account)
@@ -247,8 +247,8 @@ def account_deactivate_view(request: HttpRequest, account) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 @managed_account
+@require_http_methods(["GET", "POST"])
 def password_reset_view(request: HttpRequest, account) -> HttpResponse:
     def act():
         password = services.user_password_reset(actor=request.scope, user=account)
