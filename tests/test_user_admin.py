@@ -331,3 +331,20 @@ def test_exported_values_that_look_like_formulas_are_neutralised(people, client)
     response = client.get("/tai-khoan/xuat/", {"dinh-dang": "csv", "role": "secretary"})
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK" in body
+
+
+def test_every_change_made_by_a_page_names_its_actor():
+    """The services default ``actor`` to the installation (for set-up code); a page must never
+    rely on that default."""
+    import ast
+    import inspect
+
+    from dangbo.accounts import views
+
+    changes = {"user_create", "role_grant", "role_revoke", "user_deactivate", "user_password_reset"}
+    calls = [node for node in ast.walk(ast.parse(inspect.getsource(views))) if isinstance(node, ast.Call)
+             and getattr(node.func, "attr", getattr(node.func, "id", None)) in changes]
+    assert len(calls) == 5
+    for call in calls:
+        actor = next((k.value for k in call.keywords if k.arg == "actor"), None)
+        assert actor is not None and ast.unparse(actor) == "request.scope", ast.unparse(call)
