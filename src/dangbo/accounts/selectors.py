@@ -77,7 +77,9 @@ def role_list(*, actor: Scope, filters: RoleFilters) -> QuerySet[RoleAssignment]
         rows = rows.filter(role=filters.role)
     if filters.q:
         q = clean(filters.q)
-        rows = rows.filter(Q(user__account__search_key__contains=fold(q)) | Q(user__username__icontains=q))
+        # the folded key (accounts made here); user name and full name as typed (accounts made by
+        # `dangbo createuser` or the demo, which have no key)
+        rows = rows.filter(Q(user__account__search_key__contains=fold(q)) | Q(user__username__icontains=q) | Q(user__first_name__icontains=q))
     return (
         rows.select_related("user", "org", "member", "granted_by")
         .annotate(where_path=Coalesce("org__path", "member__org_path"))
