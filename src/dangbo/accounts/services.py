@@ -171,8 +171,8 @@ def role_grant(*, user, role: str, org=None, member=None, actor: Scope = SYSTEM,
             raise AccessError(NOT_YOURS)
         if user.role_assignments.exists():  # not an account user_create is making now
             _require_manageable(actor, user)
-    if not user.is_active:
-        raise AccessError("Tài khoản đã bị khóa; không cấp thêm quyền.")
+        if not user.is_active:
+            raise AccessError("Tài khoản đã bị khóa; không cấp thêm quyền.")
     held = RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
     if held.filter(role=role, org=org, member=member).exists():
         raise AccessError("Tài khoản đã có vai trò này ở đó.")
