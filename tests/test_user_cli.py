@@ -73,3 +73,14 @@ def test_user_list_and_revoke(populated, capsys):
     assert cli.main(["user", "revoke", "qt", "--role", "admin"]) == 0
     assert not scope_for(User.objects.get(username="qt")).is_admin
     assert User.objects.get(username="canbo").role_assignments.get().role == AccessRole.OFFICER
+
+
+def test_createuser_goes_through_the_audited_service(db, monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("mot-mat-khau-dai-du\n"))
+    assert cli.main(["createuser", "quantri", "--password-stdin", "--full-name", "Quản trị"]) == 0
+    user = User.objects.get(username="quantri")
+    assert user.is_superuser and scope_for(user).is_admin and not user.account.must_change_password
+    entry = AuditEntry.objects.get(action=Action.USER_CREATED, subject_id=str(user.pk))
+    assert entry.data["superuser"] is True

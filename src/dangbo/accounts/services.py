@@ -160,6 +160,24 @@ def user_create(
 
 
 @transaction.atomic
+def user_create_superuser(*, username: str, full_name: str = "", email: str = "", password: str):
+    """The installation's first administrators (`dangbo createuser`): a Django superuser, who
+    typed their own password and so need not change it. Only the command line calls this."""
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise AccessError(f"Tên đăng nhập «{username}» đã có.")
+    user = User(username=username, first_name=clean(full_name), email=clean(email))
+    _validate_password(password, user)
+    user.set_password(password)
+    user.is_staff = user.is_superuser = True
+    user.save()
+    Account.objects.create(user=user, search_key=search_key(username, user.first_name))
+    audit_record(action=Action.USER_CREATED, subject_type="user", subject_id=str(user.pk),
+                 data={"username": username, "full_name": user.first_name, "superuser": True})
+    return user
+
+
+@transaction.atomic
 def role_grant(*, user, role: str, org=None, member=None, actor: Scope = SYSTEM, granted_by=None) -> RoleAssignment:
     """``user`` holds ``role`` on ``org``'s subtree (member: on their own record ``member``)."""
     role = AccessRole(role)
