@@ -62,7 +62,7 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
         if "<" not in route:
             urls.append("/" + route)
         ids = (("org_id", tree.cell_a.pk), ("locality_id", Locality.objects.get().pk), ("member_id", member.pk), ("candidate_id", candidate.pk),
-               ("plan_id", plan.pk))
+               ("plan_id", plan.pk), ("user_id", uploader.pk))
         for name, pk in ids:
             if re.search(rf"<(uuid:)?{name}>", route):
                 urls += fill(route, name, [pk])
@@ -93,7 +93,7 @@ def test_forged_identifiers_are_not_found_and_attempts_on_people_are_audited(cli
     client.force_login(officer)
     outsider = make_member(tree.agency)  # a real member outside the officer's commune
     for route in routes():
-        for name in ("org_id", "locality_id", "member_id", "candidate_id"):
+        for name in ("org_id", "locality_id", "member_id", "candidate_id", "user_id"):
             if not re.search(rf"<(uuid:)?{name}>", route):
                 continue
             for forged in (uuid.uuid4(), "khong-phai-uuid", "1 OR 1=1", "..%2F..%2Fetc"):

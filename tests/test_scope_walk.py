@@ -34,12 +34,18 @@ def _urls(orgs, members) -> list[str]:
             urls += fill(route, "plan_id", RestructurePlan.objects.values_list("pk", flat=True))
         elif re.search(r"<(uuid:)?case_id>", route):
             urls += fill(route, "case_id", TransferCase.objects.values_list("pk", flat=True))
+        elif re.search(r"<(int:)?user_id>", route):
+            urls += fill(route, "user_id", User.objects.values_list("pk", flat=True))
         else:
             assert "<" not in route, f"a new URL parameter needs walking: {route}"
             urls.append("/" + route)
     # list and search URLs with every organization as a filter, and every export format
     for org in orgs:
         urls += [f"/dang-vien/?org={org.pk}", f"/dang-vien/xuat/?org={org.pk}&dinh-dang=csv", f"/api/members/?org={org.pk}"]
+    # the accounts and roles list filtered by every organization's code, and its export
+    for org in orgs:
+        urls += [f"/tai-khoan/?org={org.code}", f"/tai-khoan/xuat/?org={org.code}&dinh-dang=csv"]
+    urls += ["/tai-khoan/?q=nguyen", "/tai-khoan/xuat/?dinh-dang=csv", "/tai-khoan/xuat/?dinh-dang=xlsx"]
     urls += ["/api/members/?q=van", "/dang-vien/?q=nguyen", "/dang-vien/xuat/?dinh-dang=csv", "/dang-vien/xuat/?dinh-dang=xlsx"]
     # the audit trail (administrators only) by every subject, and its export
     for subject in [org.pk for org in orgs] + [m.pk for m in members]:
@@ -122,13 +128,16 @@ def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
     tree, commune2, cell2, outside, inside = world
     officer = User.objects.create_user("canbo2", password="mat-khau-dai-du-1")
     role_grant(user=officer, role=AccessRole.OFFICER, org=tree.district2)
+    role_grant(user=User.objects.create_user("bithungoai"), role=AccessRole.SECRETARY, org=tree.cell_a)
+    inside_account = User.objects.create_user("bithutrong")
+    role_grant(user=inside_account, role=AccessRole.SECRETARY, org=cell2)
     client.force_login(officer)
     out_orgs = [tree.province, tree.district, tree.commune, tree.cell_a, tree.cell_b, tree.agency]
     out_orgs.append(type("L", (), {"name": "Ngoàixa", "pk": Locality.objects.get(code="X1-T9").pk})())
     urls = _urls(Org.objects.all(), Member.objects.all())
     candidate_out = Candidate.objects.get(given_name="Cảmtìnhngoài")
     plan_out = RestructurePlan.objects.get(file_name="Phuonganngoai.csv")
-    assert _walk(client, urls, _forbidden(out_orgs, outside) + ["Cảmtìnhngoài", str(candidate_out.pk), "Phuonganngoai", str(plan_out.pk)]) > 10
+    assert _walk(client, urls, _forbidden(out_orgs, outside) + ["Cảmtìnhngoài", str(candidate_out.pk), "Phuonganngoai", str(plan_out.pk), "bithungoai"]) > 10
     plan_in = RestructurePlan.objects.get(file_name="Phuongantrong.csv")
     assert "Đổi tên «Chi bộ thôn Hai A»" in client.get(f"/sap-xep-to-chuc/{plan_in.pk}/").content.decode()
     assert plan_in.applied_at is None and RestructurePlan.objects.filter(applied_at__isnull=False).count() == 0
@@ -136,6 +145,9 @@ def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
     # and it does see its own
     assert "Trongphạmvi" in client.get(f"/dang-vien/?org={cell2.pk}").content.decode()
     assert client.get(f"/dang-vien/{outside[0].pk}/").status_code == 404
+    assert "bithutrong" in client.get("/tai-khoan/").content.decode()  # the accounts of its own subtree
+    assert client.get(f"/tai-khoan/{inside_account.pk}/").status_code == 200
+    assert User.objects.get(username="bithutrong").is_active  # the walk's empty POSTs changed nothing
     assert client.get(f"/to-chuc/{tree.district.pk}/").status_code == 404
 
 

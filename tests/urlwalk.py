@@ -41,4 +41,4 @@ def _expand(url: str) -> list[str]:
 
 def fill(route: str, name: str, ids) -> list[str]:
     """The route's URL for each id given for its parameter ``name`` (and each value of its slugs)."""
-    return [u for pk in ids for u in _expand("/" + re.sub(rf"<(?:uuid:)?{name}>", str(pk), route))]
+    return [u for pk in ids for u in _expand("/" + re.sub(rf"<(?:uuid:|int:)?{name}>", str(pk), route))]

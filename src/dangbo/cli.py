@@ -175,11 +175,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_createuser(args: argparse.Namespace) -> int:
     _setup()
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.password_validation import ValidationError, validate_password
 
-    User = get_user_model()
+    from dangbo.accounts.services import AccessError, user_create_superuser
+
     _migrate()
-    if User.objects.filter(username=args.username).exists():
+    if get_user_model().objects.filter(username=args.username).exists():  # say so before asking for a password
         print(f"Tên đăng nhập «{args.username}» đã có.", file=sys.stderr)
         return 2
     if args.password_stdin:
@@ -189,15 +189,11 @@ def cmd_createuser(args: argparse.Namespace) -> int:
         if getpass.getpass("Nhập lại mật khẩu: ") != password:
             print("Hai lần nhập mật khẩu không khớp.", file=sys.stderr)
             return 2
-    user = User(username=args.username, first_name=args.full_name or "", email=args.email or "")
     try:
-        validate_password(password, user)
-    except ValidationError as error:
-        print("Mật khẩu chưa đạt yêu cầu: " + " ".join(error.messages), file=sys.stderr)
+        user = user_create_superuser(username=args.username, full_name=args.full_name or "", email=args.email or "", password=password)
+    except AccessError as error:
+        print(error, file=sys.stderr)
         return 2
-    user.set_password(password)
-    user.is_staff = user.is_superuser = True  # scoped roles come with the accounts module
-    user.save()
     print(f"Đã tạo tài khoản quản trị «{user.username}».")
     return 0
 
@@ -375,6 +371,10 @@ def build_parser() -> argparse.ArgumentParser:
     from dangbo.orgs.cli import add_parsers as add_restructure_parsers
 
     add_restructure_parsers(sub)
+
+    from dangbo.accounts.cli import add_parsers as add_user_parsers
+
+    add_user_parsers(sub)
 
     manage = sub.add_parser("manage", help="chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("manage_args", nargs=argparse.REMAINDER)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from dangbo.accounts.views import PasswordChangeView, api_tokens_view
 from dangbo.api import api
@@ -27,6 +27,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("khoa-api/", api_tokens_view, name="api_tokens"),
+    path("tai-khoan/", include("dangbo.accounts.urls")),
     path("to-chuc/", org_views.org_tree_view, name="org_tree"),
     path("to-chuc/<uuid:org_id>/", org_views.org_page_view, name="org_page"),
     path("to-chuc/<uuid:org_id>/nhanh/", org_views.org_children_view, name="org_children"),

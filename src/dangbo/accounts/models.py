@@ -52,6 +52,24 @@ class RoleAssignment(UUIDModel):
         return f"{self.user} — {self.get_role_display()}"
 
 
+class Account(models.Model):
+    """What dangbo keeps about a user beyond Django's ``User``: the folded name that the list of
+    accounts searches, and whether the password must be changed at the next sign-in (set when
+    an account is created or its password reset by someone else; cleared when the user changes
+    it). Written only by ``accounts.services``. A user without this row (one made by
+    ``dangbo createuser`` or the demo) has nothing to change and is found by user name."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="account")
+    search_key = models.CharField(max_length=300, blank=True, default="")
+    must_change_password = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "tài khoản"
+        verbose_name_plural = "tài khoản"
+
+
 class ApiToken(UUIDModel):
     """A key for programs calling the API as ``user``. Only its SHA-256 is stored; the key is
     shown once when created. It expires, and it can be revoked."""

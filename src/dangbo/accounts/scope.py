@@ -42,6 +42,9 @@ class Scope:
     read_paths: tuple[str, ...] = ()
     write_paths: tuple[str, ...] = ()
     own_member_id: uuid.UUID | None = None
+    # Subtree roots where the user is an officer: where they may give and take accounts' roles
+    # (a cell secretary writes the cell's records but manages no accounts).
+    grant_paths: tuple[str, ...] = ()
     # Readable subtree roots as (code, name), for the audit trail and the page header.
     root_labels: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
@@ -67,6 +70,14 @@ class Scope:
 
     def can_write_path(self, path: str) -> bool:
         return self.is_admin or any(path.startswith(root) for root in self.write_paths)
+
+    def can_grant_path(self, path: str) -> bool:
+        return self.is_admin or any(path.startswith(root) for root in self.grant_paths)
+
+    @property
+    def manages_accounts(self) -> bool:
+        """Administrators, and officers within their subtrees (accounts.services)."""
+        return self.is_admin or bool(self.grant_paths)
 
     def can_read_member(self, member) -> bool:
         return self.can_read_path(member.org_path) or (self.own_member_id is not None and member.pk == self.own_member_id)
@@ -98,6 +109,8 @@ class Scope:
 
 
 ANONYMOUS = Scope(user_id=None, username="")
+# The installation acting for itself: set-up code (the command line, the demo, tests' fixtures).
+SYSTEM = Scope(user_id=None, username="hệ thống", roles=(AccessRole.ADMIN.value,), is_admin=True)
 
 
 def scope_for(user) -> Scope:
@@ -112,9 +125,10 @@ def scope_for(user) -> Scope:
     live = [a for a in assignments if a.org is None or a.org.dissolved_on is None]
     read = _roots(a.org.path for a in live if a.role in READING_ROLES and a.org)
     write = _roots(a.org.path for a in live if a.role in WRITING_ROLES and a.org)
+    grant = _roots(a.org.path for a in live if a.role == AccessRole.OFFICER and a.org)
     own = next((a.member_id for a in live if a.role == AccessRole.MEMBER), None)
     labels = tuple((a.org.code, a.org.name) for a in sorted(live, key=lambda a: a.org.path if a.org else "") if a.org and a.org.path in read)
     return Scope(
         user_id=user.pk, username=user.get_username(), roles=tuple(str(r) for r in roles), is_admin=is_admin,
-        read_paths=read, write_paths=write, own_member_id=own, root_labels=labels,
+        read_paths=read, write_paths=write, own_member_id=own, grant_paths=grant, root_labels=labels,
     )

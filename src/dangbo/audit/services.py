@@ -36,6 +36,9 @@ class Action:
     REFUSED = "refused"
     ROLE_GRANTED = "role_granted"
     ROLE_REVOKED = "role_revoked"
+    USER_CREATED = "user_created"
+    USER_DEACTIVATED = "user_deactivated"
+    PASSWORD_RESET = "password_reset"
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
     AUDIT_SEARCHED = "audit_searched"
@@ -60,6 +63,9 @@ ACTION_LABELS = {
     Action.REFUSED: "Bị từ chối truy cập",
     Action.ROLE_GRANTED: "Phân quyền",
     Action.ROLE_REVOKED: "Thu hồi quyền",
+    Action.USER_CREATED: "Tạo tài khoản",
+    Action.USER_DEACTIVATED: "Khóa tài khoản",
+    Action.PASSWORD_RESET: "Đặt lại mật khẩu",
     Action.TOKEN_CREATED: "Tạo khóa API",
     Action.TOKEN_REVOKED: "Thu hồi khóa API",
     Action.AUDIT_SEARCHED: "Tra cứu nhật ký",
