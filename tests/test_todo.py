@@ -72,6 +72,24 @@ def test_todo_page_lists_overdue_and_due_soon_in_scope(client, tree, officer, ca
     assert "Huyhiệu" in html and "Xét tặng Huy hiệu 30 năm tuổi đảng" in html and "03/02/2027" in html
 
 
+def test_a_badge_not_recorded_on_its_award_day_stays_overdue_until_awarded(tree, officer, cases, make_member):
+    from dangbo.accounts.scope import scope_for
+    from dangbo.members import services as member_services
+    from dangbo.members.selectors import due_items
+    from dangbo.orgs.services import DecisionRef
+
+    member = make_member(tree.cell_a, admitted_on=date(1996, 10, 1), birth_date=date(1960, 1, 1), given_name="Quáđợt")
+    actor = scope_for(officer)
+    items = [i for i in due_items(actor=actor, org=tree.commune, as_of=date(2026, 11, 20)) if i.kind == "badge"]
+    # 30 years on 1/10/2026: due on the award day of 7/11/2026, not recorded then
+    assert [(i.member.given_name, i.due_on, i.overdue) for i in items] == [("Quáđợt", date(2026, 11, 7), True)]
+    assert "chưa ghi nhận tặng trong đợt 07/11/2026" in items[0].note
+    member_services.member_award_badge(
+        member=member, years=30, awarded_on=date(2026, 11, 7), decision=DecisionRef(number="9-QĐ/TU", on=date(2026, 11, 1)),
+    )
+    assert not [i for i in due_items(actor=actor, org=tree.commune, as_of=date(2026, 11, 20)) if i.kind == "badge"]
+
+
 def test_todo_for_one_organization_and_its_export(client, tree, officer, cases):
     client.force_login(officer)
     html = client.get(f"/to-chuc/{tree.cell_b.pk}/viec-can-lam/", {"ngay": "20/11/2026"}).content.decode()

@@ -647,14 +647,18 @@ def due_items(*, actor, org, as_of: date | None = None, horizon_days: int = DUE_
             ))
     items += _candidate_due_items(org, as_of=as_of, until=until, holidays=holidays)
     items += _transfer_due_items(actor, org, as_of=as_of, until=until, holidays=holidays)
-    _, award_on = badge_rules.award_days_around(as_of)
-    if award_on <= until:
-        badges = badge_list(actor=actor, org=org, award_on=award_on, audit=False)
+    previous, award_on = badge_rules.award_days_around(as_of)
+    # the last award day's list still unawarded (overdue), and the next one's within the window
+    for day, overdue in ((previous, True), (award_on, False)):
+        if day > until:
+            continue
+        badges = badge_list(actor=actor, org=org, award_on=day, audit=False)
         for c in badges.due + badges.posthumous:
             items.append(DueItem(
                 kind="badge", title=f"Xét tặng Huy hiệu {c.years} năm tuổi đảng" + (" (truy tặng)" if c.ground == badge_rules.Ground.POSTHUMOUS else ""),
-                org=c.member.org, member=c.member, due_on=award_on, citation=badges.citation, overdue=False,
-                note=f"đủ {c.years} năm tuổi đảng ngày {c.reached_on:%d/%m/%Y}",
+                org=c.member.org, member=c.member, due_on=day, citation=badges.citation, overdue=overdue,
+                note=f"đủ {c.years} năm tuổi đảng ngày {c.reached_on:%d/%m/%Y}"
+                + (f"; chưa ghi nhận tặng trong đợt {day:%d/%m/%Y}" if overdue else ""),
             ))
     items.sort(key=lambda i: (i.due_on, i.kind, i.sort_name))
     if audit:
