@@ -5,8 +5,9 @@ not empty.
 * candidates at every step of the admission procedure (``Candidate``, ``CandidateStep`` in
   order, RULES.md §2.2), about 2 % of the members in good standing: as many as half a year
   of admissions; some past the 60 working days for the decision or the 30 for the ceremony;
-* official transfers on the way (open ``TransferCase``), about seven weeks of the transfer
-  rate; some past the 60 working days (§2.5);
+* official transfers on the way (open ``TransferCase``), letters of the last seven weeks, each
+  with its trigger; some past the 30 working days to present the letter, one letter issued late
+  after its trigger with the reason recorded (§2.5);
 * disciplinary cases under consideration (open ``DisciplineCase``, §5);
 * recognitions not yet decided: ``history`` leaves a probationary member unrecognized when
   the decision (5–40 days after the 12 months, sometimes 2–5 months) would come after the
@@ -31,7 +32,9 @@ from dangbo.rules import votes as vote_rules
 CANDIDATE_SHARE = 0.02
 OPEN_TRANSFER_DAYS = 50  # transfers open on the day: about seven weeks of them
 OPEN_DISCIPLINE_SHARE = 0.0005
-_TRANSFER_AGES = 95  # letters issued up to this many days before the last day (60 working days ≈ 84)
+# Letters issued up to this many days before the last day: the member presents the letter
+# within 30 working days (about six weeks), so most are on time and about one in six is late.
+_TRANSFER_AGES = 50
 _STAGE_WEIGHTS = (14, 12, 12, 12, 10, 10, 10, 8, 8)  # candidates by the last step done (course … decision)
 _DISCIPLINE_MATTERS = (
     "Vi phạm quy định về sinh hoạt đảng (dữ liệu mẫu)",
