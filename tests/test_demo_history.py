@@ -295,8 +295,10 @@ def test_the_day_the_history_ends_has_work_in_flight(db):
     summary = simulate_history(start=START, end=end, seed=8, progress=quiet, in_flight=True)
     items = due_items(actor=_system_scope(), org=Org.objects.get(code="LCI"), as_of=end, audit=False)
     kinds = {item.kind for item in items}
-    # and a transfer letter recorded late whose handling is not yet recorded
-    assert kinds == {"admission_decision", "ceremony", "recognition", "transfer", "transfer_letter_late", "badge"}, kinds
+    # and a transfer letter recorded late whose handling is not yet recorded; a cell a transfer
+    # leaves below three full members when the tiny province has one of exactly three
+    assert {"admission_decision", "ceremony", "recognition", "transfer", "transfer_letter_late", "badge"} <= kinds, kinds
+    assert kinds <= {"admission_decision", "ceremony", "recognition", "transfer", "transfer_letter_late", "badge", "cell_below_minimum"}
     overdue = {item.kind for item in items if item.overdue}
     assert {"admission_decision", "ceremony", "transfer"} <= overdue
     assert set(Candidate.objects.filter(state="active").values_list("stage", flat=True)) == set(CANDIDATE_STEPS[:-1])

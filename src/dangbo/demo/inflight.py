@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from dangbo.members.models import Standing
 from dangbo.orgs.services import DecisionRef
 from dangbo.rules import admission as admission_rules
+from dangbo.rules import orgs as org_rules
 from dangbo.rules import transfers as transfer_rules
 from dangbo.rules import votes as vote_rules
 
@@ -190,9 +191,14 @@ def _transfers(h, count: int):
     rng, end = h.rng, h.end
     taken: set = set()
     cases = []
+    leaving: dict = {}
     for n in range(count):
         issued_on = end - timedelta(days=95 if n == 0 else rng.randrange(0, _TRANSFER_AGES))  # the first one overdue
-        rec = _free(h, taken, lambda r: r.is_full(issued_on) and r.last_on < issued_on)
+        movable = lambda r: r.is_full(issued_on) and r.last_on < issued_on  # noqa: E731
+        rec = None
+        if n == 2:  # one leaves a cell of three full members: confirmed below the minimum (Charter art. 21)
+            rec = _free(h, taken, lambda r: movable(r) and getattr(h.orgs.get(r.org_id), "full", 0) == 3, tries=5000)
+        rec = rec or _free(h, taken, movable)
         source = h.orgs.get(rec.org_id) if rec else None
         if source is None or not source.live:
             continue
@@ -206,6 +212,8 @@ def _transfers(h, count: int):
         trigger_kind = ("new_post", "new_post", "retirement", "residence")[n % 4] if n != 1 else "new_post"
         trigger_on = decided - timedelta(days=130 if n == 1 else rng.randrange(7, 50))
         late = transfer_rules.letter_due(trigger_on) < decided
+        leaving[source.id] = leaving.get(source.id, 0) + 1
+        below = source.full - leaving[source.id] < org_rules.MIN_FULL_MEMBERS.value(issued_on)
         cases.append(TransferCase(
             id=h.people.uuid(), member_id=rec.id, from_org_id=source.id, to_org_id=target.id, issued_on=issued_on,
             state=TransferCase.State.OPEN, rule_version=transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.at(issued_on).ref,
@@ -213,6 +221,7 @@ def _transfers(h, count: int):
             trigger_no="" if trigger_kind == "residence" else f"{rng.randrange(1, 400)}-QĐ/UBND",
             letter_late=late, letter_late_reason="awaiting_decision" if late else "",
             letter_late_note="Đơn vị mới chậm gửi quyết định tiếp nhận" if late else "",
+            leaves_below_minimum=below,
             **h._decision(decided, h._transferring(source, target)).fields(),
         ))
     return cases
