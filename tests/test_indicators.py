@@ -376,3 +376,20 @@ def test_a_past_day_by_difference_equals_a_full_recount(tree, province, make_mem
         for org in orgs:
             assert by_difference[org.pk].dims == by_recount[org.pk].dims, (days_back, org.code)
     assert _stocks_by_recount(TODAY - timedelta(days=101), frame_for(root=tree.province, as_of=TODAY - timedelta(days=101)), [tree.province])[tree.province.pk].total == 5
+
+
+def test_a_past_days_totals_by_difference_equal_a_recount(tree, province, make_member):
+    """The opening totals of a period are today's corrected by the placements that changed
+    since; they must equal a count of every placement valid that day."""
+    from dangbo.stats.indicators import _totals_by_difference, _totals_by_recount
+
+    make_member(tree.cell_a, admitted_on=date(2022, 5, 1))
+    newcomer = make_member(tree.cell_b, admitted_on=date(2023, 2, 1), full=False)
+    member_services.member_transfer(member=province.people["a1"], to_org=tree.agency, effective_on=date(2023, 9, 1),
+                                    decision=org_services.DecisionRef(number="2-QĐ", on=date(2023, 8, 20)))
+    member_services.member_record_death(member=province.people["g1"], died_on=date(2024, 4, 2))
+    member_services.member_recognize(member=newcomer, decision=org_services.DecisionRef(number="3-QĐ", on=date(2024, 2, 10)))
+    for day in (date(2019, 12, 31), date(2021, 6, 30), date(2022, 12, 31), date(2023, 9, 1), date(2024, 4, 1), date(2024, 12, 31)):
+        for root in (tree.province, tree.district, tree.commune):
+            ctx = context_for(frame_for(root=root))
+            assert _totals_by_difference(ctx, day) == _totals_by_recount(ctx, day), (root.code, day)

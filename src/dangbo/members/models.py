@@ -227,7 +227,14 @@ class Placement(UUIDModel):
 
     class Meta:
         ordering = ["member", "valid_from"]
-        indexes = [models.Index(fields=["org", "valid_from"]), models.Index(fields=["member", "valid_from"])]
+        indexes = [
+            models.Index(fields=["org", "valid_from"]),
+            models.Index(fields=["member", "valid_from"]),
+            # the placements that began, or ended, after a past day: a past day's totals are
+            # today's corrected by them (stats.indicators._totals_by_difference)
+            models.Index(fields=["valid_from"], name="placement_valid_from"),
+            models.Index(fields=["valid_to"], name="placement_valid_to"),
+        ]
 
 
 class TransferCase(UUIDModel, Decision):

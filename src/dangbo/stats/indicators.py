@@ -500,8 +500,47 @@ def _flow(kinds: tuple[str, ...]) -> Callable[[Context, Org], Value]:
 
 
 def _totals_on(ctx: Context, day) -> dict:
-    """Members counted on ``day`` under the root and under each child, as the tree stood that
-    day (placements and organization versions of the day), in one grouped query."""
+    """Members counted on ``day`` under the root and under each child (org id → count).
+
+    When no organization has changed place since ``day``, today's tallies are corrected by the
+    placements that began or ended after it (a year of changes, read through the placements'
+    ``valid_from`` and ``valid_to`` indexes): the dashboard's default period, 1 January to
+    today, costs a few milliseconds instead of a pass over every placement. Otherwise the
+    placements valid that day are counted on that day's tree (``_totals_by_recount``)."""
+    if figures._tree_unchanged_since(day):
+        return _totals_by_difference(ctx, day)
+    return _totals_by_recount(ctx, day)
+
+
+_ACTIVE = [MemberStatus.FULL, MemberStatus.PROBATIONARY]
+
+
+def _totals_by_difference(ctx: Context, day) -> dict:
+    orgs = {o.pk: o.path for o in ctx.orgs if o.created_on <= day}
+    if not orgs:
+        return {}
+    today = ctx.frame.today
+    stored = tallies.tally_read(list(orgs), ["total"])
+    totals = {pk: stored.get(pk, {}).get("total", {}).get("", 0) for pk in orgs}
+    counted = Placement.objects.filter(counted=True, status__in=_ACTIVE)
+    began = counted.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today), valid_from__gt=day, valid_from__lte=today)
+    ended = counted.filter(valid_from__lte=day, valid_to__gt=day, valid_to__lte=today)
+    changes: dict = {}
+    for rows, sign in ((began, -1), (ended, 1)):  # counted today, not on the day; and the reverse
+        for org_id, n in rows.values_list("org_id").annotate(n=Count("id")).values_list("org_id", "n").order_by():
+            changes[org_id] = changes.get(org_id, 0) + sign * n
+    if changes:
+        where = dict(Org.objects.filter(pk__in=list(changes)).values_list("pk", "path"))
+        for org_id, delta in changes.items():
+            path = where.get(org_id, "")
+            for pk, prefix in orgs.items():
+                if path.startswith(prefix):
+                    totals[pk] += delta
+    return totals
+
+
+def _totals_by_recount(ctx: Context, day) -> dict:
+    """Counted placements valid on ``day`` under each organization's version of that day."""
     wanted = dict(
         OrgVersion.objects.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, org_id__in=[o.pk for o in ctx.orgs],
