@@ -169,9 +169,10 @@ def _step(h, candidate, kind: str, on: date, cell, names: dict, vote_denominator
         committee = committee_roll(org=grassroots.id, on=on) if grassroots.kind == OrgKind.GRASSROOTS_COMMITTEE else frozenset()
         if committee:
             size = len(committee)
-            data.update(decided_by="grassroots", committee_approvals=rng.randint(math.ceil(size * 2 / 3), size),
-                        committee_denominator=size)
-            rule_ref = vote_rules.GRASSROOTS_ADMISSION_DECISION_SHARE.at(on).ref
+            rule = vote_rules.GRASSROOTS_ADMISSION_DECISION_SHARE
+            needed = vote_rules.approvals_needed(rule.value(on), size)
+            data.update(decided_by="grassroots", committee_approvals=rng.randint(needed, size), committee_denominator=size)
+            rule_ref = rule.at(on).ref
         else:
             data["decided_by"] = "superior"
     return CandidateStep(id=h.people.uuid(), candidate=candidate, kind=kind, done_on=on, data=data, rule_version=rule_ref, **decision.fields())
