@@ -29,8 +29,10 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
+
+from dangbo.core import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -84,7 +86,11 @@ def main() -> None:
     cases = {
         "province": [province],
         "district or agency bloc": list(Org.objects.filter(parent=province)),
-        "grassroots": list(Org.objects.filter(kind__in=[OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL]).order_by("?")[:200]),
+        "grassroots": list(
+            Org.objects.filter(kind__in=[OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL]).order_by(
+                "?"
+            )[:200]
+        ),
         "cell": list(Org.objects.filter(kind=OrgKind.CELL).order_by("?")[:200]),
     }
     members = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
@@ -93,13 +99,29 @@ def main() -> None:
     rows = []
     for name, orgs in cases.items():
         times = [timed(client, f"/to-chuc/{rng.choice(orgs).pk}/chi-tieu/") for _ in range(args.requests)]
-        rows.append({"case": name, "requests": len(times), "p50_ms": round(statistics.median(times), 1),
-                     "p95_ms": round(percentile(times, 0.95), 1), "max_ms": round(max(times), 1)})
+        rows.append(
+            {
+                "case": name,
+                "requests": len(times),
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(percentile(times, 0.95), 1),
+                "max_ms": round(max(times), 1),
+            }
+        )
         print(rows[-1], flush=True)
-    past = date(date.today().year - 1, 12, 31).strftime("%d/%m/%Y")
-    times = [timed(client, f"/to-chuc/{province.pk}/chi-tieu/?ngay={past}") for _ in range(args.past_requests)]
-    rows.append({"case": f"province, past date {past} (from the ledger)", "requests": len(times),
-                 "p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1), "max_ms": round(max(times), 1)})
+    past = date(clock.today().year - 1, 12, 31).strftime("%d/%m/%Y")
+    times = [
+        timed(client, f"/to-chuc/{province.pk}/chi-tieu/?ngay={past}") for _ in range(args.past_requests)
+    ]
+    rows.append(
+        {
+            "case": f"province, past date {past} (from the ledger)",
+            "requests": len(times),
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(percentile(times, 0.95), 1),
+            "max_ms": round(max(times), 1),
+        }
+    )
     print(rows[-1], flush=True)
     recount = {}
     if not args.skip_recount:
@@ -112,7 +134,7 @@ def main() -> None:
         recount["rows"] = run.rows
         print(recount, flush=True)
     record = {
-        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": connection.vendor,
         "members": members,
         "organizations": Org.objects.count(),
@@ -141,8 +163,10 @@ def main() -> None:
         )
     with (RESULTS / "dashboard.md").open("a") as out:
         if out.tell() == 0:
-            out.write("# Indicator dashboard at province scale\n\nRun: `.venv/bin/python bench/dashboard.py` "
-                      "(see its docstring). Target: the dashboard of any subtree in 50 ms or less.\n")
+            out.write(
+                "# Indicator dashboard at province scale\n\nRun: `.venv/bin/python bench/dashboard.py` "
+                "(see its docstring). Target: the dashboard of any subtree in 50 ms or less.\n"
+            )
         out.write("\n".join(lines) + "\n")
 
 

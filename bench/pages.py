@@ -29,7 +29,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -63,7 +63,9 @@ def percentile(values: list[float], share: float) -> float:
 
 def sample_members(rng: random.Random, scope_path: str, n: int) -> list[Member]:
     """``n`` random active members under ``scope_path`` (by a random offset into an index range)."""
-    base = Member.objects.filter(paths.subtree_q(scope_path, "org_path"), status__in=ACTIVE_STATUSES).order_by("sort_key")
+    base = Member.objects.filter(
+        paths.subtree_q(scope_path, "org_path"), status__in=ACTIVE_STATUSES
+    ).order_by("sort_key")
     total = base.count()
     return [base[rng.randrange(total)] for _ in range(n)]
 
@@ -73,7 +75,18 @@ def search_urls(rng: random.Random, members: list[Member], orgs: list[Org]) -> l
     urls = []
     for m in members:
         family_given = f"{m.family_name} {m.given_name}"
-        choice = rng.choice(["full_name", "given_name", "family_given", "card", "national_id", "filters", "org_filter", "list_page"])
+        choice = rng.choice(
+            [
+                "full_name",
+                "given_name",
+                "family_given",
+                "card",
+                "national_id",
+                "filters",
+                "org_filter",
+                "list_page",
+            ]
+        )
         if choice == "full_name":
             params = {"q": text.fold(m.full_name)}
         elif choice == "given_name":
@@ -85,7 +98,12 @@ def search_urls(rng: random.Random, members: list[Member], orgs: list[Org]) -> l
         elif choice == "national_id" and m.national_id:
             params = {"q": m.national_id}
         elif choice == "filters":
-            params = {"gender": m.gender, "ethnicity": m.ethnicity_id, "age_min": rng.randint(25, 45), "age_max": rng.randint(50, 70)}
+            params = {
+                "gender": m.gender,
+                "ethnicity": m.ethnicity_id,
+                "age_min": rng.randint(25, 45),
+                "age_max": rng.randint(50, 70),
+            }
         elif choice == "org_filter":
             params = {"org": str(rng.choice(orgs).pk), "q": text.fold(m.given_name)}
         else:
@@ -106,8 +124,11 @@ def timed(client: Client, url: str) -> float:
 
 def summarise(name: str, times: list[float]) -> dict:
     return {
-        "case": name, "requests": len(times), "p50_ms": round(statistics.median(times), 1),
-        "p95_ms": round(percentile(times, 0.95), 1), "max_ms": round(max(times), 1),
+        "case": name,
+        "requests": len(times),
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "max_ms": round(max(times), 1),
     }
 
 
@@ -115,7 +136,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=400, help="requests per case (default 400)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--users", default="lanhdao,canbo", help="demo accounts to run as (default lanhdao,canbo)")
+    parser.add_argument(
+        "--users", default="lanhdao,canbo", help="demo accounts to run as (default lanhdao,canbo)"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -128,7 +151,11 @@ def main() -> None:
         client = Client()
         client.force_login(user)
         scope_root = top if username == "lanhdao" else Org.objects.get(pk=user.role_assignments.get().org_id)
-        under = list(Org.objects.filter(paths.subtree_q(scope_root.path), dissolved_on__isnull=True).only("pk", "kind", "path"))
+        under = list(
+            Org.objects.filter(paths.subtree_q(scope_root.path), dissolved_on__isnull=True).only(
+                "pk", "kind", "path"
+            )
+        )
         upper = [o for o in under if o.kind in (OrgKind.PROVINCE, OrgKind.UPPER)]
         members = sample_members(rng, scope_root.path, args.requests)
         urls = search_urls(rng, members, upper + rng.sample(under, min(50, len(under))))
@@ -142,9 +169,14 @@ def main() -> None:
             search_times.append(elapsed)
             slowest.append((round(elapsed, 1), url))
             by_kind.setdefault(kind, []).append(elapsed)
-        rows.append({**summarise(f"search as {username}", search_times), "target_p95_ms": TARGETS["search"],
-                     "by_query": {k: summarise(k, v) for k, v in sorted(by_kind.items())},
-                     "slowest": sorted(slowest, reverse=True)[:5]})
+        rows.append(
+            {
+                **summarise(f"search as {username}", search_times),
+                "target_p95_ms": TARGETS["search"],
+                "by_query": {k: summarise(k, v) for k, v in sorted(by_kind.items())},
+                "slowest": sorted(slowest, reverse=True)[:5],
+            }
+        )
 
         # Organization pages: the scope root itself, every upper-level organization, and random ones.
         page_orgs = [scope_root] + upper + [rng.choice(under) for _ in range(args.requests)]
@@ -153,31 +185,53 @@ def main() -> None:
             timed(client, f"/to-chuc/{org.pk}/")
         page_times = [timed(client, f"/to-chuc/{org.pk}/") for org in page_orgs]
         root_times = [timed(client, f"/to-chuc/{scope_root.pk}/") for _ in range(20)]
-        rows.append({**summarise(f"org page as {username}", page_times), "target_p95_ms": TARGETS["org_page"],
-                     "scope_root": summarise(f"page of {scope_root.code}", root_times)})
+        rows.append(
+            {
+                **summarise(f"org page as {username}", page_times),
+                "target_p95_ms": TARGETS["org_page"],
+                "scope_root": summarise(f"page of {scope_root.code}", root_times),
+            }
+        )
         for row in rows[-2:]:
-            print(f"{row['case']}: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms (target {row['target_p95_ms']}), max {row['max_ms']} ms", flush=True)
+            print(
+                f"{row['case']}: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms (target {row['target_p95_ms']}), max {row['max_ms']} ms",
+                flush=True,
+            )
 
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     engine = f"{connection.vendor} {connection.cursor().connection.info.server_version if connection.vendor == 'postgresql' else ''}".strip()
     RESULTS.mkdir(parents=True, exist_ok=True)
     with open(RESULTS / "pages.md", "a", encoding="utf-8") as out:
         out.write(f"\n## {stamp} — {machine}, {engine}, {members_total:,} active members\n\n")
-        out.write("| case | requests | p50 (ms) | p95 (ms) | target p95 (ms) | max (ms) |\n|---|---|---|---|---|---|\n")
+        out.write(
+            "| case | requests | p50 (ms) | p95 (ms) | target p95 (ms) | max (ms) |\n|---|---|---|---|---|---|\n"
+        )
         for row in rows:
-            out.write(f"| {row['case']} | {row['requests']} | {row['p50_ms']} | {row['p95_ms']} | {row['target_p95_ms']} | {row['max_ms']} |\n")
+            out.write(
+                f"| {row['case']} | {row['requests']} | {row['p50_ms']} | {row['p95_ms']} | {row['target_p95_ms']} | {row['max_ms']} |\n"
+            )
         for row in rows:
             for detail in (row.get("by_query") or {}).values():
-                out.write(f"\n- {row['case']}, {detail['case']}: {detail['requests']} requests, p50 {detail['p50_ms']} ms, p95 {detail['p95_ms']} ms")
+                out.write(
+                    f"\n- {row['case']}, {detail['case']}: {detail['requests']} requests, p50 {detail['p50_ms']} ms, p95 {detail['p95_ms']} ms"
+                )
             for ms, url in row.get("slowest", []):
                 out.write(f"\n- {row['case']}, one of the slowest: {ms} ms `{url}`")
             if "scope_root" in row:
                 d = row["scope_root"]
-                out.write(f"\n- {row['case']}, {d['case']} (20 times): p50 {d['p50_ms']} ms, p95 {d['p95_ms']} ms")
+                out.write(
+                    f"\n- {row['case']}, {d['case']} (20 times): p50 {d['p50_ms']} ms, p95 {d['p95_ms']} ms"
+                )
         out.write("\n")
     with open(RESULTS / "pages.json", "a", encoding="utf-8") as out:
-        out.write(json.dumps({"at": stamp, "machine": machine, "engine": engine, "members": members_total, "rows": rows}, ensure_ascii=False) + "\n")
+        out.write(
+            json.dumps(
+                {"at": stamp, "machine": machine, "engine": engine, "members": members_total, "rows": rows},
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
 
 
 if __name__ == "__main__":

@@ -58,9 +58,11 @@ def main() -> None:
         profiler.disable()
     total = time.perf_counter() - started
     sql = sum(s for s, _ in spent.values())
-    print(f"total {total:.1f} s, SQL {sql:.1f} s in {sum(n for _, n in spent.values())} statements; "
-          f"problems: {len(report.problems)}")
-    for text, (seconds, count) in sorted(spent.items(), key=lambda item: -item[1][0])[:args.top]:
+    print(
+        f"total {total:.1f} s, SQL {sql:.1f} s in {sum(n for _, n in spent.values())} statements; "
+        f"problems: {len(report.problems)}"
+    )
+    for text, (seconds, count) in sorted(spent.items(), key=lambda item: -item[1][0])[: args.top]:
         print(f"{seconds:8.2f} s {count:7d}×  {text}")
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(args.top * 2)

@@ -26,7 +26,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,9 @@ TARGET_S = 120.0
 def _admin(sql: str) -> None:
     import psycopg
 
-    with psycopg.connect(SERVER.replace("postgres://", "postgresql://", 1) + "/postgres", autocommit=True) as db:
+    with psycopg.connect(
+        SERVER.replace("postgres://", "postgresql://", 1) + "/postgres", autocommit=True
+    ) as db:
         db.execute(sql)
 
 
@@ -54,7 +56,9 @@ def main() -> None:
     parser.add_argument("--source", default="dangbo_bench500", help="the generated database to copy")
     parser.add_argument("--check", action="store_true", help="compare the counts with a recount afterwards")
     parser.add_argument("--keep", action="store_true", help="keep the restructured copy")
-    parser.add_argument("--note", default="", help="what changed since the last run (written with the result)")
+    parser.add_argument(
+        "--note", default="", help="what changed since the last run (written with the result)"
+    )
     args = parser.parse_args()
     copy = f"{args.source}_reform"
     url = f"{SERVER}/{copy}"
@@ -68,17 +72,29 @@ def main() -> None:
     members = _scalar(url, "SELECT count(*) FROM members_member WHERE status IN ('full', 'probationary')")
     plan = ROOT / "var" / "bench-ke-hoach-sap-xep-2025.csv"
     plan.parent.mkdir(exist_ok=True)
-    subprocess.run([sys.executable, "-c", (
-        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'dangbo.settings'); django.setup();"
-        "from dangbo.demo.profiles import LAO_CAI_2021; from dangbo.demo.reform import reform_plan_rows;"
-        "from dangbo.orgs.plans import write_plan_csv;"
-        f"write_plan_csv(reform_plan_rows(LAO_CAI_2021), {str(plan)!r})"
-    )], env=env, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'dangbo.settings'); django.setup();"
+                "from dangbo.demo.profiles import LAO_CAI_2021; from dangbo.demo.reform import reform_plan_rows;"
+                "from dangbo.orgs.plans import write_plan_csv;"
+                f"write_plan_csv(reform_plan_rows(LAO_CAI_2021), {str(plan)!r})"
+            ),
+        ],
+        env=env,
+        check=True,
+    )
     _admin("CHECKPOINT")
     print(f"Áp dụng kế hoạch {plan.name} cho {members:,} đảng viên ...", flush=True)
     started = time.perf_counter()
-    applied = subprocess.run([sys.executable, "-m", "dangbo.cli", "restructure", "apply", str(plan)], env=env,
-                             capture_output=True, text=True)
+    applied = subprocess.run(
+        [sys.executable, "-m", "dangbo.cli", "restructure", "apply", str(plan)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(applied.stdout[-1500:])
@@ -89,15 +105,24 @@ def main() -> None:
     after = _scalar(url, "SELECT count(*) FROM members_member WHERE status IN ('full', 'probationary')")
     differences = None
     if args.check:
-        checked = subprocess.run([sys.executable, "-m", "dangbo.cli", "check", "--aggregates"], env=env, capture_output=True, text=True)
+        checked = subprocess.run(
+            [sys.executable, "-m", "dangbo.cli", "check", "--aggregates"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         differences = checked.returncode
         print(checked.stdout[-800:])
     result = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "database": "PostgreSQL " + str(_scalar(url, "SHOW server_version")),
         "settings": f"shared_buffers={_scalar(url, 'SHOW shared_buffers')}, max_wal_size={_scalar(url, 'SHOW max_wal_size')}"
-                    + (f", wal_compression={_scalar(url, 'SHOW wal_compression')}" if _scalar(url, 'SHOW wal_compression') != 'off' else ""),
+        + (
+            f", wal_compression={_scalar(url, 'SHOW wal_compression')}"
+            if _scalar(url, "SHOW wal_compression") != "off"
+            else ""
+        ),
         "members_before": members,
         "members_after": after,
         "seconds": round(seconds, 1),
@@ -106,13 +131,19 @@ def main() -> None:
         "met": seconds <= TARGET_S and members == after,
         "summary": summary,
         "aggregates_check_exit": differences,
-        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip(),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
         "note": args.note,
     }
     if not args.keep:
         _admin(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
     RESULTS.mkdir(exist_ok=True)
-    history = json.loads((RESULTS / "restructure.json").read_text()) if (RESULTS / "restructure.json").exists() else []
+    history = (
+        json.loads((RESULTS / "restructure.json").read_text())
+        if (RESULTS / "restructure.json").exists()
+        else []
+    )
     history.append(result)
     (RESULTS / "restructure.json").write_text(json.dumps(history, ensure_ascii=False, indent=2) + "\n")
     lines = [
@@ -126,9 +157,11 @@ def main() -> None:
     ]
     for r in history:
         check = {None: "not run", 0: "yes"}.get(r["aggregates_check_exit"], "NO")
-        lines.append(f"| {r['when']} | {r.get('commit', '')} | {r['database']} | {r.get('settings', 'defaults')} | "
-                     f"{r['members_before']:,} → {r['members_after']:,} | {r['seconds']} | "
-                     f"{r['peak_rss_mb']} | {check} | {'yes' if r['met'] else 'NO'} | {r.get('note', '')} |")
+        lines.append(
+            f"| {r['when']} | {r.get('commit', '')} | {r['database']} | {r.get('settings', 'defaults')} | "
+            f"{r['members_before']:,} → {r['members_after']:,} | {r['seconds']} | "
+            f"{r['peak_rss_mb']} | {check} | {'yes' if r['met'] else 'NO'} | {r.get('note', '')} |"
+        )
     lines += ["", "Last run's summary line:", "", f"> {result['summary']}", ""]
     (RESULTS / "restructure.md").write_text("\n".join(lines))
     print(json.dumps(result, ensure_ascii=False, indent=2))

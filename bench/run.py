@@ -19,20 +19,26 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PG_URL = os.environ.get("DANGBO_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/dangbo_bench")
-CASES = {"sqlite-51k": ("sqlite", 51_000), "postgres-51k": ("postgres", 51_000), "postgres-500k": ("postgres", 500_000)}
+CASES = {
+    "sqlite-51k": ("sqlite", 51_000),
+    "postgres-51k": ("postgres", 51_000),
+    "postgres-500k": ("postgres", 500_000),
+}
 
 
 def ensure_pg_database(url: str) -> None:
     import psycopg
 
     base, _, name = url.rpartition("/")
-    with psycopg.connect(base.replace("postgres://", "postgresql://", 1) + "/postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        base.replace("postgres://", "postgresql://", 1) + "/postgres", autocommit=True
+    ) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -60,8 +66,12 @@ def run_case(name: str, engine: str, members: int, tmp: str) -> dict:
     peak_kb = usage.ru_maxrss
     summary = next((line for line in output.splitlines() if line.startswith("Xong")), "")
     return {
-        "case": name, "engine": engine, "members": members, "wall_seconds": round(seconds, 1),
-        "peak_rss_mb": round(peak_kb / 1024), "summary": summary,
+        "case": name,
+        "engine": engine,
+        "members": members,
+        "wall_seconds": round(seconds, 1),
+        "peak_rss_mb": round(peak_kb / 1024),
+        "summary": summary,
     }
 
 
@@ -76,12 +86,16 @@ def main() -> None:
             row = run_case(name, engine, members, tmp)
             print(f"  {row['wall_seconds']} s, peak {row['peak_rss_mb']} MB", flush=True)
             rows.append(row)
-    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     with open(RESULTS / "demo_generation.md", "a", encoding="utf-8") as out:
-        out.write(f"\n## {stamp} — {machine}\n\n| case | members | wall time (s) | peak RSS (MB) |\n|---|---|---|---|\n")
+        out.write(
+            f"\n## {stamp} — {machine}\n\n| case | members | wall time (s) | peak RSS (MB) |\n|---|---|---|---|\n"
+        )
         for row in rows:
-            out.write(f"| {row['case']} | {row['members']:,} | {row['wall_seconds']} | {row['peak_rss_mb']} |\n")
+            out.write(
+                f"| {row['case']} | {row['members']:,} | {row['wall_seconds']} | {row['peak_rss_mb']} |\n"
+            )
         for row in rows:
             out.write(f"\n{row['case']}: {row['summary']}\n")
     with open(RESULTS / "demo_generation.json", "a", encoding="utf-8") as out:

@@ -20,35 +20,93 @@ def pytest_collection_modifyitems(config, items):
     on_postgres = connection.vendor == "postgresql"
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
-            item.add_marker(pytest.mark.skip(reason="cần PostgreSQL (chạy trong lượt PostgreSQL của make test)"))
+            item.add_marker(
+                pytest.mark.skip(reason="cần PostgreSQL (chạy trong lượt PostgreSQL của make test)")
+            )
 
 
 @pytest.fixture
 def tree(db):
     """Province → district → commune committee → two cells; and a grassroots cell of an agency."""
     on = date(2015, 1, 1)
-    province = org_services.org_establish(code="T", name="Đảng bộ tỉnh Mẫu", kind=OrgKind.PROVINCE, parent=None, established_on=on)
-    district = org_services.org_establish(code="H1", name="Huyện ủy Một", kind=OrgKind.UPPER, parent=province, established_on=on, sector=Sector.TERRITORIAL)
-    commune = org_services.org_establish(code="X1", name="Đảng bộ xã Một", kind=OrgKind.GRASSROOTS_COMMITTEE, parent=district, established_on=on, sector=Sector.COMMUNE)
-    cell_a = org_services.org_establish(code="X1A", name="Chi bộ thôn A", kind=OrgKind.CELL, parent=commune, established_on=on, sector=Sector.RESIDENTIAL)
-    cell_b = org_services.org_establish(code="X1B", name="Chi bộ thôn B", kind=OrgKind.CELL, parent=commune, established_on=on, sector=Sector.RESIDENTIAL)
-    agency = org_services.org_establish(code="CQ1", name="Chi bộ Cơ quan Một", kind=OrgKind.GRASSROOTS_CELL, parent=district, established_on=on, sector=Sector.AGENCY)
-    district2 = org_services.org_establish(code="H2", name="Huyện ủy Hai", kind=OrgKind.UPPER, parent=province, established_on=on, sector=Sector.TERRITORIAL)
-    return type("Tree", (), dict(province=province, district=district, commune=commune, cell_a=cell_a, cell_b=cell_b, agency=agency, district2=district2))
+    province = org_services.org_establish(
+        code="T", name="Đảng bộ tỉnh Mẫu", kind=OrgKind.PROVINCE, parent=None, established_on=on
+    )
+    district = org_services.org_establish(
+        code="H1",
+        name="Huyện ủy Một",
+        kind=OrgKind.UPPER,
+        parent=province,
+        established_on=on,
+        sector=Sector.TERRITORIAL,
+    )
+    commune = org_services.org_establish(
+        code="X1",
+        name="Đảng bộ xã Một",
+        kind=OrgKind.GRASSROOTS_COMMITTEE,
+        parent=district,
+        established_on=on,
+        sector=Sector.COMMUNE,
+    )
+    cell_a = org_services.org_establish(
+        code="X1A",
+        name="Chi bộ thôn A",
+        kind=OrgKind.CELL,
+        parent=commune,
+        established_on=on,
+        sector=Sector.RESIDENTIAL,
+    )
+    cell_b = org_services.org_establish(
+        code="X1B",
+        name="Chi bộ thôn B",
+        kind=OrgKind.CELL,
+        parent=commune,
+        established_on=on,
+        sector=Sector.RESIDENTIAL,
+    )
+    agency = org_services.org_establish(
+        code="CQ1",
+        name="Chi bộ Cơ quan Một",
+        kind=OrgKind.GRASSROOTS_CELL,
+        parent=district,
+        established_on=on,
+        sector=Sector.AGENCY,
+    )
+    district2 = org_services.org_establish(
+        code="H2",
+        name="Huyện ủy Hai",
+        kind=OrgKind.UPPER,
+        parent=province,
+        established_on=on,
+        sector=Sector.TERRITORIAL,
+    )
+    return type(
+        "Tree",
+        (),
+        {
+            "province": province,
+            "district": district,
+            "commune": commune,
+            "cell_a": cell_a,
+            "cell_b": cell_b,
+            "agency": agency,
+            "district2": district2,
+        },
+    )
 
 
 def identity(**overrides) -> member_services.Identity:
-    values = dict(
-        family_name="Nguyễn",
-        middle_name="Văn",
-        given_name="Đức",
-        gender="M",
-        birth_date=date(1990, 5, 17),
-        ethnicity="01",
-        religion="00",
-        general_education="upper_secondary",
-        theory_level="elementary",
-    )
+    values = {
+        "family_name": "Nguyễn",
+        "middle_name": "Văn",
+        "given_name": "Đức",
+        "gender": "M",
+        "birth_date": date(1990, 5, 17),
+        "ethnicity": "01",
+        "religion": "00",
+        "general_education": "upper_secondary",
+        "theory_level": "elementary",
+    }
     values.update(overrides)
     return member_services.Identity(**values)
 
@@ -56,7 +114,7 @@ def identity(**overrides) -> member_services.Identity:
 def admit(cell, *, admitted_on=date(2016, 3, 1), full=True, **identity_fields):
     """A member admitted to ``cell`` (and recognized a year after the ceremony unless ``full=False``)."""
     n = next(_counter)
-    fields = dict(given_name=f"Đức{n}")
+    fields = {"given_name": f"Đức{n}"}
     fields.update(identity_fields)
     member = member_services.member_admit(
         identity=identity(**fields),
@@ -65,7 +123,9 @@ def admit(cell, *, admitted_on=date(2016, 3, 1), full=True, **identity_fields):
         ceremony_on=admitted_on,
     )
     if full:
-        member_services.member_recognize(member=member, decision=org_services.DecisionRef(number=f"{n}b-QĐ/ĐU", on=admitted_on))
+        member_services.member_recognize(
+            member=member, decision=org_services.DecisionRef(number=f"{n}b-QĐ/ĐU", on=admitted_on)
+        )
         member.refresh_from_db()
     return member
 
@@ -81,7 +141,9 @@ def populated(tree, make_member):
     of the commune, covered by cell A (the restructuring tests' starting point)."""
     from dangbo.orgs.models import Locality
 
-    org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a)
+    org_services.locality_create(
+        commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a
+    )
     for cell in (tree.cell_a, tree.cell_a, tree.cell_b, tree.agency):
         make_member(cell, admitted_on=date(2016, 3, 1))
     return tree

@@ -16,11 +16,17 @@ from dangbo.reference.loader import load_all
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
+    ),
 ]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
+WCAG_21_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 SIZES = {"laptop": (1366, 768), "phone": (375, 740)}
 
 
@@ -28,7 +34,13 @@ SIZES = {"laptop": (1366, 768), "phone": (375, 740)}
 def browser_type_launch_args():
     return {
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ],
     }
 
 
@@ -93,11 +105,21 @@ def _a_candidate(cell):
     if existing:
         return existing
     candidate = candidate_add(
-        identity=Identity(family_name="Giàng", middle_name="A", given_name="Páo", gender="M", birth_date=date(1999, 1, 5), ethnicity="01",
-                          general_education="lower_secondary"),
-        cell=cell, listed_on=date(2025, 1, 6),
+        identity=Identity(
+            family_name="Giàng",
+            middle_name="A",
+            given_name="Páo",
+            gender="M",
+            birth_date=date(1999, 1, 5),
+            ethnicity="01",
+            general_education="lower_secondary",
+        ),
+        cell=cell,
+        listed_on=date(2025, 1, 6),
     )
-    candidate_record_step(candidate=candidate, kind="course", step=StepInput(done_on=date(2025, 1, 10), number="CN-1"))
+    candidate_record_step(
+        candidate=candidate, kind="course", step=StepInput(done_on=date(2025, 1, 10), number="CN-1")
+    )
     return candidate
 
 
@@ -109,7 +131,9 @@ def _check(page, url: str, label: str) -> list[str]:
         results = Axe().run(page, options=WCAG_21_AA)
         if results.violations_count:
             problems.append(f"{label} {size}: {results.generate_report()}")
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         if overflow > 0:
             problems.append(f"{label} {size}: the page scrolls sideways by {overflow}px")
     return problems
@@ -135,16 +159,25 @@ def test_every_page_meets_wcag_21_aa_on_a_laptop_and_a_phone(live_server, page, 
     page.get_by_label("Mật khẩu").fill(logins["quantri"].password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("heading", name="Tổng quan").wait_for()
-    for path in ("/nhat-ky/", "/nhat-ky/?actor=canbo", "/nhat-ky/?date_from=32/13/2024", "/ngay-nghi/?nam=2026"):
+    for path in (
+        "/nhat-ky/",
+        "/nhat-ky/?actor=canbo",
+        "/nhat-ky/?date_from=32/13/2024",
+        "/ngay-nghi/?nam=2026",
+    ):
         problems += _check(page, live_server.url + path, path)
     assert not problems, "\n".join(problems)
 
 
-def test_the_keyboard_reaches_the_skip_link_first_and_it_moves_to_the_content(live_server, page, transactional_db):
+def test_the_keyboard_reaches_the_skip_link_first_and_it_moves_to_the_content(
+    live_server, page, transactional_db
+):
     load_all()
     User.objects.create_superuser("quantri", password="mat-khau-thu-1")
     page.goto(live_server.url + "/dang-nhap/")
-    assert page.evaluate("document.activeElement.name") == "username"  # the sign-in page starts in its first field
+    assert (
+        page.evaluate("document.activeElement.name") == "username"
+    )  # the sign-in page starts in its first field
     page.keyboard.type("quantri")
     page.keyboard.press("Tab")
     page.keyboard.type("mat-khau-thu-1")

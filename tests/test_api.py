@@ -9,9 +9,8 @@ import pytest
 import schemathesis
 from django.contrib.auth.models import User
 from django.core import signals
-from django.db import close_old_connections
 from django.core.wsgi import get_wsgi_application
-from django.utils import timezone
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -20,6 +19,7 @@ from dangbo.accounts.services import role_grant
 from dangbo.accounts.tokens import token_create, token_revoke
 from dangbo.audit.models import AuditEntry
 from dangbo.audit.services import Action
+from dangbo.core import clock
 
 
 @pytest.fixture
@@ -54,9 +54,9 @@ def test_no_or_bad_or_expired_or_revoked_token_is_refused(client, tree, officer,
     assert client.get("/api/orgs/").status_code == 401
     assert client.get("/api/orgs/", **bearer("dbk_sai")).status_code == 401
     token = ApiToken.objects.get(user=officer)
-    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=clock.now() - timedelta(seconds=1))
     assert client.get("/api/orgs/", **bearer(key)).status_code == 401
-    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() + timedelta(days=1))
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=clock.now() + timedelta(days=1))
     assert client.get("/api/orgs/", **bearer(key)).status_code == 200
     token_revoke(token=token)
     assert client.get("/api/orgs/", **bearer(key)).status_code == 401
@@ -104,10 +104,10 @@ def test_token_page_shows_the_key_once_and_revokes(client, tree, officer):
     client.force_login(officer)
     html = client.post("/khoa-api/", {"action": "create", "name": "Tổng hợp", "days": 30}).content.decode()
     token = ApiToken.objects.get(user=officer)
-    assert "chỉ hiện một lần" in html and f"<code class=\"key\">{token.prefix}" in html
+    assert "chỉ hiện một lần" in html and f'<code class="key">{token.prefix}' in html
     assert token.prefix + "…" in client.get("/khoa-api/").content.decode()
-    assert "<code class=\"key\">" not in client.get("/khoa-api/").content.decode()
-    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert '<code class="key">' not in client.get("/khoa-api/").content.decode()
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=clock.now() - timedelta(seconds=1))
     assert "đã hết hạn" in client.get("/khoa-api/").content.decode()
     client.post("/khoa-api/", {"action": "revoke", "token": str(token.pk)})
     token.refresh_from_db()

@@ -26,17 +26,23 @@ def test_rows_chain_and_verify(db):
 @pytest.mark.parametrize("statement", ["UPDATE audit_entry SET action = 'x'", "DELETE FROM audit_entry"])
 def test_update_and_delete_are_refused_by_the_database(db, statement):
     audit_record(action=Action.SEARCHED)
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
 
 
 @pytest.mark.postgres
 def test_truncate_is_refused_on_postgres(db):
     audit_record(action=Action.SEARCHED)
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("TRUNCATE audit_entry")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE audit_entry")
 
 
 def _tamper(seq: int, sql: str) -> None:
@@ -52,7 +58,9 @@ def _tamper(seq: int, sql: str) -> None:
 
 
 def test_verify_reports_the_first_edited_row(db, capsys):
-    rows = [audit_record(action=Action.MEMBER_VIEWED, subject_type="member", subject_id=str(n)) for n in range(4)]
+    rows = [
+        audit_record(action=Action.MEMBER_VIEWED, subject_type="member", subject_id=str(n)) for n in range(4)
+    ]
     _tamper(rows[2].seq, "UPDATE audit_entry SET subject_id = 'khac' WHERE seq = %s")
     report = audit_verify()
     assert not report.ok and report.broken_seq == rows[2].seq and "bị sửa" in report.reason

@@ -56,7 +56,7 @@ def rows_after(seq: int, action: str) -> list[AuditEntry]:
 def record_at(moment: datetime, monkeypatch, **kwargs) -> AuditEntry:
     """A row written as if at ``moment`` (the trail cannot be edited afterwards)."""
     with monkeypatch.context() as patch:
-        patch.setattr("dangbo.audit.services.timezone.now", lambda: moment)
+        patch.setattr("dangbo.core.clock.now", lambda: moment)
         return audit_record(**kwargs)
 
 
@@ -75,12 +75,21 @@ def test_admin_finds_the_views_of_a_profile_by_the_unaccented_name(admin, office
     assert response.status_code == 200
     assert "Kết quả: 1 dòng nhật ký" in html
     assert f'<a href="/dang-vien/{duc.pk}/">Nguyễn Văn Đức</a>' in html
-    assert "Xem hồ sơ đảng viên" in html and "canbo" in html and "Cán bộ tổ chức" in html and "Huyện ủy Một" in html
+    assert (
+        "Xem hồ sơ đảng viên" in html
+        and "canbo" in html
+        and "Cán bộ tổ chức" in html
+        and "Huyện ủy Một" in html
+    )
     assert str(hoa.pk) not in html and "Trần Thị Hoa" not in html
 
     # without the action filter: the profile view and the ledger events of his admission, nothing of hers
     html = admin.get("/nhat-ky/", {"subject": "NGUYEN van Duc"}).content.decode()
-    assert html.count(f'href="/dang-vien/{duc.pk}/"') == AuditEntry.objects.filter(subject_id=str(duc.pk)).count() >= 3
+    assert (
+        html.count(f'href="/dang-vien/{duc.pk}/"')
+        == AuditEntry.objects.filter(subject_id=str(duc.pk)).count()
+        >= 3
+    )
     assert "Ghi sự kiện sinh hoạt đảng" in html and "Kết nạp" in html and str(hoa.pk) not in html
 
     # by the member's id too
@@ -94,8 +103,13 @@ def test_an_organization_is_found_by_its_name_and_linked(admin, officer, tree):
     assert officer.get(f"/to-chuc/{tree.cell_b.pk}/").status_code == 200
     html = admin.get("/nhat-ky/", {"subject": "chi bộ thôn a", "action": Action.ORG_VIEWED}).content.decode()
     assert "Kết quả: 1 dòng nhật ký" in html
-    assert f'<a href="/to-chuc/{tree.cell_a.pk}/">Chi bộ thôn A</a>' in html and str(tree.cell_b.pk) not in html
-    assert "Kết quả: 0 dòng nhật ký" in admin.get("/nhat-ky/", {"subject": "khong ai co ten nay"}).content.decode()
+    assert (
+        f'<a href="/to-chuc/{tree.cell_a.pk}/">Chi bộ thôn A</a>' in html and str(tree.cell_b.pk) not in html
+    )
+    assert (
+        "Kết quả: 0 dòng nhật ký"
+        in admin.get("/nhat-ky/", {"subject": "khong ai co ten nay"}).content.decode()
+    )
 
 
 def test_filter_by_actor_exact_or_prefix_any_case(admin, officer, tree, make_member):
@@ -108,7 +122,9 @@ def test_filter_by_actor_exact_or_prefix_any_case(admin, officer, tree, make_mem
         assert "Kết quả: 1 dòng nhật ký" in html and "<td>canbo</td>" in html and "lanhdao" not in html, typed
     html = admin.get("/nhat-ky/", {"actor": "lanh"}).content.decode()
     assert "<td>lanhdao</td>" in html and "<td>canbo</td>" not in html
-    assert "Kết quả: 0 dòng nhật ký" in admin.get("/nhat-ky/", {"actor": "anbo"}).content.decode()  # not a substring search
+    assert (
+        "Kết quả: 0 dòng nhật ký" in admin.get("/nhat-ky/", {"actor": "anbo"}).content.decode()
+    )  # not a substring search
 
 
 def test_filter_by_dates_is_inclusive_in_local_time(admin, db, monkeypatch):
@@ -149,8 +165,15 @@ def test_nobody_but_an_administrator_sees_the_trail(admin, officer, tree, make_m
     own = make_member(tree.cell_b)
     client = signed_in("khach", **grant(tree, own))
     start = last_seq()
-    urls = ["/nhat-ky/", "/nhat-ky/?subject=nhatkhong", f"/nhat-ky/?subject={secret.pk}", "/nhat-ky/?date_from=99/99/9999",
-            "/nhat-ky/xuat/?dinh-dang=csv", "/nhat-ky/xuat/?dinh-dang=xlsx", "/nhat-ky/xuat/?dinh-dang=pdf"]
+    urls = [
+        "/nhat-ky/",
+        "/nhat-ky/?subject=nhatkhong",
+        f"/nhat-ky/?subject={secret.pk}",
+        "/nhat-ky/?date_from=99/99/9999",
+        "/nhat-ky/xuat/?dinh-dang=csv",
+        "/nhat-ky/xuat/?dinh-dang=xlsx",
+        "/nhat-ky/xuat/?dinh-dang=pdf",
+    ]
     for url in urls:
         response = client.get(url)
         body = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
@@ -171,15 +194,23 @@ def test_nobody_but_an_administrator_sees_the_trail(admin, officer, tree, make_m
 
 def test_the_search_itself_is_recorded(admin, admin_user, db):
     start = last_seq()
-    response = admin.get("/nhat-ky/", {"actor": "canbo", "date_from": "01/03/2024", "action": Action.SEARCHED})
+    response = admin.get(
+        "/nhat-ky/", {"actor": "canbo", "date_from": "01/03/2024", "action": Action.SEARCHED}
+    )
     assert response.status_code == 200
     [entry] = rows_after(start, Action.AUDIT_SEARCHED)
     assert entry.actor_name == admin_user.username and entry.actor_role == "Quản trị hệ thống"
-    assert entry.data == {"filters": {"actor": "canbo", "action": "searched", "date_from": "2024-03-01"}, "rows": 0, "page": 1}
+    assert entry.data == {
+        "filters": {"actor": "canbo", "action": "searched", "date_from": "2024-03-01"},
+        "rows": 0,
+        "page": 1,
+    }
     # and it is shown readably on the next search
     html = admin.get("/nhat-ky/", {"action": Action.AUDIT_SEARCHED}).content.decode()
     assert "Tra cứu nhật ký" in html and "Điều kiện: " in html
-    assert "Người thực hiện: canbo" in html and "Hành động: Tìm kiếm" in html and "Từ ngày: 01/03/2024" in html
+    assert (
+        "Người thực hiện: canbo" in html and "Hành động: Tìm kiếm" in html and "Từ ngày: 01/03/2024" in html
+    )
 
 
 def test_unfiltered_list_counts_every_row_and_pages_by_fifty(admin, db):
@@ -203,7 +234,10 @@ def test_subject_names_are_read_once_per_page_not_per_row(admin, admin_user, tre
         audit_record(action=Action.PASSWORD_CHANGED, subject_type="user", subject_id=str(admin_user.pk))
         with CaptureQueriesContext(connection) as queries:
             html = admin.get("/nhat-ky/", {"date_from": "01/01/2020"}).content.decode()
-        assert all(member.full_name in html for member in members) and f"Tài khoản: {admin_user.username}" in html
+        assert (
+            all(member.full_name in html for member in members)
+            and f"Tài khoản: {admin_user.username}" in html
+        )
         return len(queries)
 
     few = queries_for([make_member(tree.cell_a) for _ in range(2)])
@@ -235,9 +269,15 @@ def test_bad_input_is_explained_in_vietnamese(admin, db, params, message):
 def test_script_and_markup_in_the_trail_are_shown_as_text(admin, tree, make_member):
     member = make_member(tree.cell_a, family_name="Lê", given_name="<b>Hà</b>")
     audit_record(
-        action=Action.UPDATED, subject_type="member", subject_id=str(member.pk),
-        data={"changes": {"workplace": ["<script>alert(1)</script>", "Ủy ban xã"], "ethnicity_id": ["01", "10"]}},
-        context=AuditContext(None, '<img src=x onerror="alert(2)">', "vai trò", "phạm vi", "10.0.0.1", "req-12345678"),
+        action=Action.UPDATED,
+        subject_type="member",
+        subject_id=str(member.pk),
+        data={
+            "changes": {"workplace": ["<script>alert(1)</script>", "Ủy ban xã"], "ethnicity_id": ["01", "10"]}
+        },
+        context=AuditContext(
+            None, '<img src=x onerror="alert(2)">', "vai trò", "phạm vi", "10.0.0.1", "req-12345678"
+        ),
     )
     html = admin.get("/nhat-ky/", {"action": Action.UPDATED}).content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -253,11 +293,15 @@ def test_csv_export_has_the_filtered_rows_and_neutralises_formulas(admin, office
     officer.get(f"/dang-vien/{target.pk}/")
     officer.get(f"/dang-vien/{other.pk}/")
     audit_record(
-        action=Action.MEMBER_VIEWED, subject_type="member", subject_id=str(target.pk),
+        action=Action.MEMBER_VIEWED,
+        subject_type="member",
+        subject_id=str(target.pk),
         context=AuditContext(None, "=cmd|' /C calc'!A0", "vai trò", "phạm vi", "", "req-abcdefgh"),
     )
     start = last_seq()
-    response = admin.get("/nhat-ky/xuat/", {"dinh-dang": "csv", "subject": "tam", "action": Action.MEMBER_VIEWED})
+    response = admin.get(
+        "/nhat-ky/xuat/", {"dinh-dang": "csv", "subject": "tam", "action": Action.MEMBER_VIEWED}
+    )
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     rows = csv_rows(response)
     assert rows[0][:3] == ["Số thứ tự", "Thời điểm", "Người thực hiện"] and len(rows) == 3
@@ -267,12 +311,19 @@ def test_csv_export_has_the_filtered_rows_and_neutralises_formulas(admin, office
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert str(other.pk) not in str(rows) and other.full_name not in str(rows)
     [entry] = rows_after(start, Action.EXPORTED)
-    assert entry.data == {"list": "audit_trail", "filters": {"subject": "tam", "action": "member_viewed"}, "rows": 2, "format": "csv"}
+    assert entry.data == {
+        "list": "audit_trail",
+        "filters": {"subject": "tam", "action": "member_viewed"},
+        "rows": 2,
+        "format": "csv",
+    }
 
 
 def test_xlsx_export_is_text_only_and_recorded(admin, tree, make_member):
     member = make_member(tree.cell_a)
-    audit_record(action=Action.MEMBER_VIEWED, subject_type="member", subject_id=str(member.pk), data={"note": "=1+1"})
+    audit_record(
+        action=Action.MEMBER_VIEWED, subject_type="member", subject_id=str(member.pk), data={"note": "=1+1"}
+    )
     start = last_seq()
     response = admin.get("/nhat-ky/xuat/", {"dinh-dang": "xlsx", "action": Action.MEMBER_VIEWED})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active

@@ -24,14 +24,24 @@ MALFORMED = [
     "q=%ff%fe%fd",  # not UTF-8
     "q=%00abc",  # NUL
     "q=a&q=b&q=" + "%e1%ba",  # repeated, and a cut UTF-8 sequence
-    "trang=-1", "trang=abc", "trang=" + "9" * 40,
-    "org=not-a-uuid", f"org={uuid.uuid4()}",
-    "age_min=1e309&age_max=-5", "age_min=" + "9" * 40,
+    "trang=-1",
+    "trang=abc",
+    "trang=" + "9" * 40,
+    "org=not-a-uuid",
+    f"org={uuid.uuid4()}",
+    "age_min=1e309&age_max=-5",
+    "age_min=" + "9" * 40,
     "status=xyz&gender=%3Cb%3E&ethnicity=99&religion=%27%3B--&theory_level=../../etc",
-    "dinh-dang=pdf", "dinh-dang=" + "x" * 300,
-    "date_from=31/02/2024&date_to=99/99/9999", "date_from=01/01/0001", "date_to=" + "1" * 50,
-    "subject=" + SCRIPT.replace("<", "%3C").replace(">", "%3E"), "actor=%25%25%25", "action=" + "a" * 100,
-    "page=0", "page=" + "9" * 30,
+    "dinh-dang=pdf",
+    "dinh-dang=" + "x" * 300,
+    "date_from=31/02/2024&date_to=99/99/9999",
+    "date_from=01/01/0001",
+    "date_to=" + "1" * 50,
+    "subject=" + SCRIPT.replace("<", "%3C").replace(">", "%3E"),
+    "actor=%25%25%25",
+    "action=" + "a" * 100,
+    "page=0",
+    "page=" + "9" * 30,
 ]
 
 
@@ -49,20 +59,34 @@ def accounts(tree, make_member):
 def _one_url_per_route(tree, member, uploader) -> list[str]:
     from datetime import date
 
-    from dangbo.members.services.candidates import candidate_add
-    from dangbo.orgs.plan_uploads import restructure_plan_upload
     from tests.conftest import identity
 
-    candidate = candidate_add(identity=identity(given_name="Cảmtình"), cell=tree.cell_a, listed_on=date(2024, 1, 2))
-    plan = restructure_plan_upload(file_name="doi-ten.csv", actor=uploader, data=(
-        "thao_tac,ma_to_chuc,ten,ngay_hieu_luc,so_quyet_dinh,ngay_quyet_dinh,co_quan_quyet_dinh\n"
-        f"doi_ten,{tree.cell_a.code},Chi bộ mới,01/07/2025,1-QĐ,20/06/2025,Đảng ủy\n").encode())
+    from dangbo.members.services.candidates import candidate_add
+    from dangbo.orgs.plan_uploads import restructure_plan_upload
+
+    candidate = candidate_add(
+        identity=identity(given_name="Cảmtình"), cell=tree.cell_a, listed_on=date(2024, 1, 2)
+    )
+    plan = restructure_plan_upload(
+        file_name="doi-ten.csv",
+        actor=uploader,
+        data=(
+            "thao_tac,ma_to_chuc,ten,ngay_hieu_luc,so_quyet_dinh,ngay_quyet_dinh,co_quan_quyet_dinh\n"
+            f"doi_ten,{tree.cell_a.code},Chi bộ mới,01/07/2025,1-QĐ,20/06/2025,Đảng ủy\n"
+        ).encode(),
+    )
     urls = []
     for route in routes():
         if "<" not in route:
             urls.append("/" + route)
-        ids = (("org_id", tree.cell_a.pk), ("locality_id", Locality.objects.get().pk), ("member_id", member.pk), ("candidate_id", candidate.pk),
-               ("plan_id", plan.pk), ("user_id", uploader.pk))
+        ids = (
+            ("org_id", tree.cell_a.pk),
+            ("locality_id", Locality.objects.get().pk),
+            ("member_id", member.pk),
+            ("candidate_id", candidate.pk),
+            ("plan_id", plan.pk),
+            ("user_id", uploader.pk),
+        )
         for name, pk in ids:
             if re.search(rf"<(uuid:)?{name}>", route):
                 urls += fill(route, name, [pk])
@@ -88,8 +112,10 @@ def test_malformed_query_strings_never_cause_a_server_error(client, tree, accoun
                 assert SCRIPT not in _body(response), (url, query[:60])
 
 
-def test_forged_identifiers_are_not_found_and_attempts_on_people_are_audited(client, tree, accounts, make_member):
-    member, admin, officer = accounts
+def test_forged_identifiers_are_not_found_and_attempts_on_people_are_audited(
+    client, tree, accounts, make_member
+):
+    _member, _admin, officer = accounts
     client.force_login(officer)
     outsider = make_member(tree.agency)  # a real member outside the officer's commune
     for route in routes():
@@ -101,34 +127,58 @@ def test_forged_identifiers_are_not_found_and_attempts_on_people_are_audited(cli
                 response = client.get(url)
                 assert response.status_code in (404, 405, 422), (url, response.status_code)
     before = AuditEntry.objects.filter(action=Action.REFUSED, subject_id=str(outsider.pk)).count()
-    for url in (f"/dang-vien/{outsider.pk}/", f"/dang-vien/{outsider.pk}/sua/", f"/api/members/{outsider.pk}"):
+    for url in (
+        f"/dang-vien/{outsider.pk}/",
+        f"/dang-vien/{outsider.pk}/sua/",
+        f"/api/members/{outsider.pk}",
+    ):
         assert client.get(url).status_code == 404
     assert AuditEntry.objects.filter(action=Action.REFUSED, subject_id=str(outsider.pk)).count() == before + 3
 
 
 def test_html_and_script_in_text_fields_are_kept_as_text_and_shown_escaped(client, tree, accounts):
-    member, admin, officer = accounts
+    _member, admin, officer = accounts
     client.force_login(officer)
     response = client.post(
         f"/to-chuc/{tree.commune.pk}/thanh-lap/",
-        {"code": "X1S", "name": f"Chi bộ {SCRIPT}", "kind": "sub_committee", "sector": "residential", "established_on": "01/03/2024",
-         "formation_approval": "3-CV/HU"},
+        {
+            "code": "X1S",
+            "name": f"Chi bộ {SCRIPT}",
+            "kind": "sub_committee",
+            "sector": "residential",
+            "established_on": "01/03/2024",
+            "formation_approval": "3-CV/HU",
+        },
     )
     org = Org.objects.get(code="X1S")
     assert response.status_code == 302 and org.name == f"Chi bộ {SCRIPT}"
     response = client.post(
         f"/to-chuc/{tree.commune.pk}/them-thon/",
-        {"code": "X1-T9", "kind": "thon", "name": f"<b>Nậm</b>{SCRIPT}", "cell": "", "head_name": f"<img src=x onerror=alert(1)>"},
+        {
+            "code": "X1-T9",
+            "kind": "thon",
+            "name": f"<b>Nậm</b>{SCRIPT}",
+            "cell": "",
+            "head_name": "<img src=x onerror=alert(1)>",
+        },
     )
     assert response.status_code == 302
     client.post("/khoa-api/", {"action": "create", "name": SCRIPT, "days": 30})
-    pages = [f"/to-chuc/{tree.commune.pk}/", f"/to-chuc/{org.pk}/", "/to-chuc/", "/khoa-api/", f"/dang-vien/?org={org.pk}"]
+    pages = [
+        f"/to-chuc/{tree.commune.pk}/",
+        f"/to-chuc/{org.pk}/",
+        "/to-chuc/",
+        "/khoa-api/",
+        f"/dang-vien/?org={org.pk}",
+    ]
     for url in pages:
         body = _body(client.get(url))
         assert SCRIPT not in body and "<img src=x" not in body and "<b>Nậm" not in body, url
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in _body(client.get(f"/to-chuc/{tree.commune.pk}/"))
     api = client.get(f"/api/orgs/{tree.commune.pk}").json()
-    assert any(child["org"]["name"] == f"Chi bộ {SCRIPT}" for child in api["children"])  # JSON keeps the text as text
+    assert any(
+        child["org"]["name"] == f"Chi bộ {SCRIPT}" for child in api["children"]
+    )  # JSON keeps the text as text
     client.force_login(admin)
     body = _body(client.get("/nhat-ky/", {"subject": "X1S"}))
     assert SCRIPT not in body and "&lt;script&gt;" in body

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
+from dangbo.core import clock
 from dangbo.members import ledger
 from dangbo.members.selectors import badge_list
 from dangbo.members.services import member_award_badge, member_record_death
@@ -21,7 +22,15 @@ DECISION = DecisionRef(number="15-QĐ/ĐU", on=date(2026, 8, 20), body="Đảng 
 
 
 def claim(**overrides) -> BadgeClaim:
-    values = dict(years=30, awarded_on=ON, ground=Ground.REGULAR, party_age_from=date(1996, 6, 10), already_years=None, in_party=True, died_on=None)
+    values = {
+        "years": 30,
+        "awarded_on": ON,
+        "ground": Ground.REGULAR,
+        "party_age_from": date(1996, 6, 10),
+        "already_years": None,
+        "in_party": True,
+        "died_on": None,
+    }
     values.update(overrides)
     return BadgeClaim(**values)
 
@@ -45,16 +54,26 @@ def test_only_the_listed_milestones_exist():
 
 
 def test_serious_illness_allows_12_months_early_up_to_65_years_and_24_from_70():
-    assert check_badge_award(claim(ground=Ground.ILLNESS, party_age_from=date(1997, 9, 2))) == []  # 12 months early
-    assert "không quá 12 tháng" in messages(check_badge_award(claim(ground=Ground.ILLNESS, party_age_from=date(1997, 9, 3))))
-    assert check_badge_award(claim(years=70, ground=Ground.ILLNESS, party_age_from=date(1958, 9, 2))) == []  # 24 months
-    assert "không quá 24 tháng" in messages(check_badge_award(claim(years=70, ground=Ground.ILLNESS, party_age_from=date(1958, 9, 3))))
+    assert (
+        check_badge_award(claim(ground=Ground.ILLNESS, party_age_from=date(1997, 9, 2))) == []
+    )  # 12 months early
+    assert "không quá 12 tháng" in messages(
+        check_badge_award(claim(ground=Ground.ILLNESS, party_age_from=date(1997, 9, 3)))
+    )
+    assert (
+        check_badge_award(claim(years=70, ground=Ground.ILLNESS, party_age_from=date(1958, 9, 2))) == []
+    )  # 24 months
+    assert "không quá 24 tháng" in messages(
+        check_badge_award(claim(years=70, ground=Ground.ILLNESS, party_age_from=date(1958, 9, 3)))
+    )
 
 
 def test_posthumous_award_up_to_12_months_early_only_for_the_dead():
-    dead = dict(ground=Ground.POSTHUMOUS, in_party=False, died_on=date(2026, 3, 1))
+    dead = {"ground": Ground.POSTHUMOUS, "in_party": False, "died_on": date(2026, 3, 1)}
     assert check_badge_award(claim(party_age_from=date(1997, 3, 1), **dead)) == []
-    assert "còn thiếu hơn 12 tháng" in messages(check_badge_award(claim(party_age_from=date(1997, 3, 2), **dead)))
+    assert "còn thiếu hơn 12 tháng" in messages(
+        check_badge_award(claim(party_age_from=date(1997, 3, 2), **dead))
+    )
     assert "đã từ trần" in messages(check_badge_award(claim(ground=Ground.POSTHUMOUS)))
 
 
@@ -75,33 +94,54 @@ def test_award_dates_and_party_age_in_whole_years():
 
 @pytest.fixture
 def veteran(tree, make_member):
-    return make_member(tree.cell_a, admitted_on=date(1990, 5, 10), birth_date=date(1962, 1, 1), given_name="Cựu")
+    return make_member(
+        tree.cell_a, admitted_on=date(1990, 5, 10), birth_date=date(1962, 1, 1), given_name="Cựu"
+    )
 
 
 def test_award_is_written_to_the_ledger_and_the_projection(veteran):
-    member_award_badge(member=veteran, years=30, awarded_on=date(2020, 9, 2), decision=DecisionRef(number="1", on=date(2020, 8, 1)))
+    member_award_badge(
+        member=veteran,
+        years=30,
+        awarded_on=date(2020, 9, 2),
+        decision=DecisionRef(number="1", on=date(2020, 8, 1)),
+    )
     veteran.refresh_from_db()
     assert veteran.badge_years == 30 and veteran.party_age_from == date(1990, 5, 10)
     assert ledger.projection_matches_replay(veteran)
     with pytest.raises(RuleViolation, match="đã được tặng Huy hiệu 30"):
-        member_award_badge(member=veteran, years=30, awarded_on=date(2021, 2, 3), decision=DecisionRef(on=date(2021, 1, 1)))
+        member_award_badge(
+            member=veteran, years=30, awarded_on=date(2021, 2, 3), decision=DecisionRef(on=date(2021, 1, 1))
+        )
     with pytest.raises(RuleViolation, match="chưa đủ 40 năm tuổi đảng"):
-        member_award_badge(member=veteran, years=40, awarded_on=date(2026, 9, 2) if date.today() >= date(2026, 9, 2) else date(2025, 9, 2),
-                           decision=DecisionRef(on=date(2025, 8, 1)))
+        member_award_badge(
+            member=veteran,
+            years=40,
+            awarded_on=date(2026, 9, 2) if clock.today() >= date(2026, 9, 2) else date(2025, 9, 2),
+            decision=DecisionRef(on=date(2025, 8, 1)),
+        )
     veteran.refresh_from_db()
     assert veteran.badge_years == 30  # nothing half-written
 
 
 def test_posthumous_award_after_death(veteran):
     member_record_death(member=veteran, died_on=date(2020, 1, 5))
-    member_award_badge(member=veteran, years=30, awarded_on=date(2020, 2, 3), ground=Ground.POSTHUMOUS, decision=DecisionRef(on=date(2020, 1, 20)))
+    member_award_badge(
+        member=veteran,
+        years=30,
+        awarded_on=date(2020, 2, 3),
+        ground=Ground.POSTHUMOUS,
+        decision=DecisionRef(on=date(2020, 1, 20)),
+    )
     veteran.refresh_from_db()
     assert veteran.badge_years == 30 and ledger.projection_matches_replay(veteran)
 
 
 def test_bad_input_is_refused_and_nothing_is_written(veteran):
     with pytest.raises(RuleViolation) as refused:
-        member_award_badge(member=veteran, years=30, awarded_on=date(2020, 9, 2), ground="khac", decision=DecisionRef())
+        member_award_badge(
+            member=veteran, years=30, awarded_on=date(2020, 9, 2), ground="khac", decision=DecisionRef()
+        )
     text = str(refused.value)
     assert "Chọn trường hợp tặng" in text and "Chưa nhập ngày quyết định" in text
     veteran.refresh_from_db()
@@ -115,13 +155,23 @@ def test_bad_input_is_refused_and_nothing_is_written(veteran):
 def cohort(tree, make_member):
     born = date(1960, 1, 1)
     people = {
-        "due30": make_member(tree.cell_a, admitted_on=date(1996, 6, 10), birth_date=born, given_name="Đếnhạn"),
-        "due40": make_member(tree.cell_b, admitted_on=date(1986, 7, 1), birth_date=born, given_name="Bốnmươi"),
+        "due30": make_member(
+            tree.cell_a, admitted_on=date(1996, 6, 10), birth_date=born, given_name="Đếnhạn"
+        ),
+        "due40": make_member(
+            tree.cell_b, admitted_on=date(1986, 7, 1), birth_date=born, given_name="Bốnmươi"
+        ),
         "early": make_member(tree.cell_a, admitted_on=date(1996, 10, 1), birth_date=born, given_name="Sớm"),
         "late": make_member(tree.cell_a, admitted_on=date(1998, 1, 1), birth_date=born, given_name="Chưađến"),
-        "before": make_member(tree.cell_a, admitted_on=date(1996, 3, 1), birth_date=born, given_name="Đợttrước"),
-        "dead": make_member(tree.cell_b, admitted_on=date(1995, 12, 1), birth_date=born, given_name="Truytặng"),
-        "outside": make_member(tree.agency, admitted_on=date(1996, 6, 10), birth_date=born, given_name="Ngoài"),
+        "before": make_member(
+            tree.cell_a, admitted_on=date(1996, 3, 1), birth_date=born, given_name="Đợttrước"
+        ),
+        "dead": make_member(
+            tree.cell_b, admitted_on=date(1995, 12, 1), birth_date=born, given_name="Truytặng"
+        ),
+        "outside": make_member(
+            tree.agency, admitted_on=date(1996, 6, 10), birth_date=born, given_name="Ngoài"
+        ),
     }
     member_record_death(member=people["dead"], died_on=date(2025, 6, 15))
     return people
@@ -137,14 +187,21 @@ def test_lists_for_an_award_date(tree, cohort):
     assert {(c.member.given_name, c.years) for c in lists.early} == {("Sớm", 30)}
     assert lists.posthumous == []  # died before the previous award date (19/5/2026)
     lists = badge_list(actor=scope_for(admin), org=tree.commune, award_on=date(2025, 9, 2))
-    assert [(c.member.given_name, c.years, c.ground) for c in lists.posthumous] == [("Truytặng", 30, Ground.POSTHUMOUS)]
+    assert [(c.member.given_name, c.years, c.ground) for c in lists.posthumous] == [
+        ("Truytặng", 30, Ground.POSTHUMOUS)
+    ]
 
 
 def test_an_awarded_member_leaves_the_list(tree, cohort):
     from dangbo.accounts.scope import scope_for
 
     admin = User.objects.create_superuser("quantri", password="x-mat-khau-1")
-    member_award_badge(member=cohort["due30"], years=30, awarded_on=date(2026, 6, 10), decision=DecisionRef(on=date(2026, 6, 1)))
+    member_award_badge(
+        member=cohort["due30"],
+        years=30,
+        awarded_on=date(2026, 6, 10),
+        decision=DecisionRef(on=date(2026, 6, 1)),
+    )
     due = {c.member.given_name for c in badge_list(actor=scope_for(admin), org=tree.commune, award_on=ON).due}
     assert due == {"Bốnmươi"}
 
@@ -162,19 +219,38 @@ def officer(tree):
 def test_badge_page_lists_exports_and_records(client, tree, cohort, officer):
     client.force_login(officer)
     html = client.get(f"/to-chuc/{tree.commune.pk}/huy-hieu/", {"ngay": "02/09/2026"}).content.decode()
-    assert "Đếnhạn" in html and "Bốnmươi" in html and "Sớm" in html and "Ngoài" not in html and "Chưađến" not in html
+    assert (
+        "Đếnhạn" in html
+        and "Bốnmươi" in html
+        and "Sớm" in html
+        and "Ngoài" not in html
+        and "Chưađến" not in html
+    )
     assert "Hướng dẫn 01-HD/TW" in html
-    csv = b"".join(client.get(f"/to-chuc/{tree.commune.pk}/huy-hieu/", {"ngay": "02/09/2026", "dinh-dang": "csv"}).streaming_content).decode()
+    csv = b"".join(
+        client.get(
+            f"/to-chuc/{tree.commune.pk}/huy-hieu/", {"ngay": "02/09/2026", "dinh-dang": "csv"}
+        ).streaming_content
+    ).decode()
     assert "Đếnhạn" in csv and "Đến hạn" in csv and "Tặng sớm nếu bệnh nặng" in csv
     assert client.get(f"/to-chuc/{tree.commune.pk}/huy-hieu/", {"ngay": "31/02/2026"}).status_code == 400
     assert client.get(f"/to-chuc/{tree.agency.pk}/huy-hieu/").status_code == 404
 
     member = cohort["due30"]
-    refused = client.post(f"/dang-vien/{member.pk}/huy-hieu/", {"years": 40, "ground": "regular", "awarded_on": "10/06/2026", "decision_on": "01/06/2026"})
+    refused = client.post(
+        f"/dang-vien/{member.pk}/huy-hieu/",
+        {"years": 40, "ground": "regular", "awarded_on": "10/06/2026", "decision_on": "01/06/2026"},
+    )
     assert refused.status_code == 400 and "chưa đủ 40 năm tuổi đảng" in refused.content.decode()
     response = client.post(
         f"/dang-vien/{member.pk}/huy-hieu/",
-        {"years": 30, "ground": "regular", "awarded_on": "10/06/2026", "decision_no": "15-QĐ/ĐU", "decision_on": "01/06/2026"},
+        {
+            "years": 30,
+            "ground": "regular",
+            "awarded_on": "10/06/2026",
+            "decision_no": "15-QĐ/ĐU",
+            "decision_on": "01/06/2026",
+        },
     )
     assert response.status_code == 302
     profile = client.get(f"/dang-vien/{member.pk}/").content.decode()
@@ -216,9 +292,17 @@ def test_badges_through_the_api(client, tree, cohort, officer):
     assert {c["member_name"].split()[-1] for c in body["due"]} == {"Đếnhạn", "Bốnmươi"}
     assert client.get(f"/api/orgs/{tree.agency.pk}/badges").status_code == 404
     member = cohort["due30"]
-    refused = client.post(f"/api/members/{member.pk}/badges", {"years": 40, "awarded_on": "2026-06-10", "decision_on": "2026-06-01"}, content_type="application/json")
+    refused = client.post(
+        f"/api/members/{member.pk}/badges",
+        {"years": 40, "awarded_on": "2026-06-10", "decision_on": "2026-06-01"},
+        content_type="application/json",
+    )
     assert refused.status_code == 422 and "chưa đủ 40" in refused.json()["errors"]["years"][0]
-    made = client.post(f"/api/members/{member.pk}/badges", {"years": 30, "awarded_on": "2026-06-10", "decision_on": "2026-06-01"}, content_type="application/json")
+    made = client.post(
+        f"/api/members/{member.pk}/badges",
+        {"years": 30, "awarded_on": "2026-06-10", "decision_on": "2026-06-01"},
+        content_type="application/json",
+    )
     assert made.status_code == 201 and made.json()["kind"] == "badge_awarded"
     member.refresh_from_db()
     assert member.badge_years == 30

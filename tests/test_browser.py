@@ -5,6 +5,7 @@ import os
 import pytest
 from django.contrib.auth.models import User
 
+from dangbo.core import clock
 from dangbo.demo.generator import build_demo
 from dangbo.demo.profiles import PROFILES
 from dangbo.reference.loader import load_all
@@ -12,7 +13,10 @@ from dangbo.reference.loader import load_all
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
+    ),
 ]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
@@ -21,7 +25,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 def browser_type_launch_args():
     return {
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ],
     }
 
 
@@ -50,7 +60,9 @@ def _sign_in(page, url, username, password):
     page.get_by_role("button", name="Đăng nhập").click()
 
 
-def test_secretary_finds_a_member_by_unaccented_name_and_is_refused_another_cell(live_server, page, transactional_db):
+def test_secretary_finds_a_member_by_unaccented_name_and_is_refused_another_cell(
+    live_server, page, transactional_db
+):
     from dangbo.accounts.scope import scope_for
     from dangbo.core.text import fold
     from dangbo.demo.accounts import demo_logins
@@ -82,7 +94,9 @@ def test_secretary_finds_a_member_by_unaccented_name_and_is_refused_another_cell
     page.goto(f"{live_server.url}/dang-vien/?q={fold(own.given_name)}")
     href = page.get_by_role("link", name="CSV").get_attribute("href")
     exported = page.request.get(live_server.url + href)
-    assert exported.status == 200 and own.full_name in exported.text() and other.full_name not in exported.text()
+    assert (
+        exported.status == 200 and own.full_name in exported.text() and other.full_name not in exported.text()
+    )
 
 
 def test_tree_branches_open_on_demand(live_server, page, transactional_db):
@@ -124,7 +138,7 @@ def test_officer_edits_a_field_and_sees_it_in_the_history(live_server, page, tra
 
 def test_official_transfer_seen_from_both_sides(live_server, page, transactional_db):
     """The sender issues the letter; both sides see the case; the receiver confirms arrival."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from dangbo.accounts.models import AccessRole
     from dangbo.accounts.services import role_grant
@@ -134,13 +148,17 @@ def test_official_transfer_seen_from_both_sides(live_server, page, transactional
 
     load_all()
     build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
-    cells = list(Org.objects.filter(kind__in=CELL_KINDS, members__status__in=("full", "probationary")).distinct().order_by("path")[:2])
+    cells = list(
+        Org.objects.filter(kind__in=CELL_KINDS, members__status__in=("full", "probationary"))
+        .distinct()
+        .order_by("path")[:2]
+    )
     member = Member.objects.filter(org=cells[0], status="full").order_by("sort_key").first()
     sender = User.objects.create_user("noidi", password="mat-khau-dai-du-1")
     role_grant(user=sender, role=AccessRole.OFFICER, org=cells[0])
     receiver = User.objects.create_user("noiden", password="mat-khau-dai-du-1")
     role_grant(user=receiver, role=AccessRole.OFFICER, org=cells[1])
-    issued = (date.today() - timedelta(days=3)).strftime("%d/%m/%Y")
+    issued = (clock.today() - timedelta(days=3)).strftime("%d/%m/%Y")
 
     _sign_in(page, live_server.url, "noidi", "mat-khau-dai-du-1")
     page.goto(f"{live_server.url}/dang-vien/{member.pk}/")
@@ -161,12 +179,14 @@ def test_official_transfer_seen_from_both_sides(live_server, page, transactional
     page.get_by_role("button", name="Đăng xuất").click()
 
     _sign_in(page, live_server.url, "noiden", "mat-khau-dai-du-1")
-    soon = (date.today() + timedelta(days=20)).strftime("%d/%m/%Y")
+    soon = (clock.today() + timedelta(days=20)).strftime("%d/%m/%Y")
     page.goto(f"{live_server.url}/viec-can-lam/?ngay={soon}")  # the letter falls due within 30 days of then
     assert member.full_name in page.content()
     page.goto(f"{live_server.url}/to-chuc/{cells[1].pk}/chuyen-sinh-hoat/")
     page.get_by_role("link", name=f"Xác nhận tiếp nhận {member.full_name}").click()
-    page.get_by_label("Ngày đảng viên đến sinh hoạt (xuất trình giấy giới thiệu)").fill(date.today().strftime("%d/%m/%Y"))
+    page.get_by_label("Ngày đảng viên đến sinh hoạt (xuất trình giấy giới thiệu)").fill(
+        clock.today().strftime("%d/%m/%Y")
+    )
     page.get_by_role("button", name="Xác nhận tiếp nhận").click()
     page.get_by_text(f"Đã tiếp nhận {member.full_name}").wait_for()
     page.goto(f"{live_server.url}/dang-vien/{member.pk}/")
@@ -177,7 +197,7 @@ def test_official_transfer_seen_from_both_sides(live_server, page, transactional
 def test_candidate_taken_from_the_register_to_full_member(live_server, page, transactional_db):
     """A cell's officer lists a candidate, records every step of the admission procedure in
     order, holds the ceremony, and after the 12 months of probation records recognition."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from dangbo.accounts.models import AccessRole
     from dangbo.accounts.services import role_grant
@@ -188,13 +208,19 @@ def test_candidate_taken_from_the_register_to_full_member(live_server, page, tra
 
     load_all()
     build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
-    today = date.today()
+    today = clock.today()
     ceremony = today - timedelta(days=430)
     cell = next(
-        org for org in Org.objects.filter(kind__in=CELL_KINDS).order_by("path")
-        if Member.objects.filter(org=org, status="full", full_on__lt=ceremony - timedelta(days=800)).count() >= 3
+        org
+        for org in Org.objects.filter(kind__in=CELL_KINDS).order_by("path")
+        if Member.objects.filter(org=org, status="full", full_on__lt=ceremony - timedelta(days=800)).count()
+        >= 3
     )
-    sponsors = list(Member.objects.filter(org=cell, status="full", full_on__lt=ceremony - timedelta(days=800)).order_by("sort_key")[:2])
+    sponsors = list(
+        Member.objects.filter(org=cell, status="full", full_on__lt=ceremony - timedelta(days=800)).order_by(
+            "sort_key"
+        )[:2]
+    )
     for n, sponsor in enumerate(sponsors):
         sponsor.card_number = f"9900000{n}"
         sponsor.save(update_fields=["card_number"])
@@ -219,29 +245,53 @@ def test_candidate_taken_from_the_register_to_full_member(live_server, page, tra
     page.get_by_role("heading", name="Lò Thị Sính").wait_for()
 
     steps = [
-        ("Ghi bước tiếp theo: Học lớp bồi dưỡng", {"Ngày cấp giấy chứng nhận": d(ceremony - timedelta(days=290)), "Số giấy chứng nhận": "CN-2024-07"}),
+        (
+            "Ghi bước tiếp theo: Học lớp bồi dưỡng",
+            {
+                "Ngày cấp giấy chứng nhận": d(ceremony - timedelta(days=290)),
+                "Số giấy chứng nhận": "CN-2024-07",
+            },
+        ),
         ("Đơn xin vào Đảng", {"Ngày viết đơn": d(ceremony - timedelta(days=200))}),
         ("Lý lịch người xin vào Đảng", {"Ngày hoàn thành lý lịch": d(ceremony - timedelta(days=190))}),
         ("Thẩm tra, xác minh lý lịch", {"Ngày có kết quả thẩm tra": d(ceremony - timedelta(days=120))}),
-        ("Người giới thiệu", {
-            "Ngày giới thiệu": d(ceremony - timedelta(days=100)),
-            "Người giới thiệu thứ nhất (số thẻ đảng viên)": "99000000", "Người giới thiệu thứ hai (số thẻ đảng viên)": "99000001",
-        }),
+        (
+            "Người giới thiệu",
+            {
+                "Ngày giới thiệu": d(ceremony - timedelta(days=100)),
+                "Người giới thiệu thứ nhất (số thẻ đảng viên)": "99000000",
+                "Người giới thiệu thứ hai (số thẻ đảng viên)": "99000001",
+            },
+        ),
         ("Nhận xét của đoàn thể", {"Ngày có đủ nhận xét": d(ceremony - timedelta(days=60))}),
-        ("Chi bộ xét, đề nghị kết nạp", {
-            "Ngày chi bộ họp xét": d(vote_on), "Số đảng viên chính thức tán thành": str(vote_denominator(org=cell, on=vote_on)),
-        }),
-        ("Nghị quyết của đảng ủy cơ sở", {"Ngày nghị quyết": d(vote_on + timedelta(days=7)), "Số nghị quyết": "21-NQ/ĐU"}),
-        ("Quyết định kết nạp", {"Ngày quyết định kết nạp": d(vote_on + timedelta(days=20)), "Số quyết định": "88-QĐ/ĐU"}),
+        (
+            "Chi bộ xét, đề nghị kết nạp",
+            {
+                "Ngày chi bộ họp xét": d(vote_on),
+                "Số đảng viên chính thức tán thành": str(vote_denominator(org=cell, on=vote_on)),
+            },
+        ),
+        (
+            "Nghị quyết của đảng ủy cơ sở",
+            {"Ngày nghị quyết": d(vote_on + timedelta(days=7)), "Số nghị quyết": "21-NQ/ĐU"},
+        ),
+        (
+            "Quyết định kết nạp",
+            {"Ngày quyết định kết nạp": d(vote_on + timedelta(days=20)), "Số quyết định": "88-QĐ/ĐU"},
+        ),
         ("Lễ kết nạp", {"Ngày lễ kết nạp": d(ceremony)}),
     ]
     for heading, fields in steps:
         assert heading in page.get_by_role("heading", level=2).last.inner_text()
         for label, value in fields.items():
             page.get_by_label(label).first.fill(value)
-        if "Người giới thiệu" == heading:
-            page.get_by_label("Cùng công tác, học tập, cư trú từ ngày").first.fill(d(ceremony - timedelta(days=900)))
-            page.get_by_label("Cùng công tác, học tập, cư trú từ ngày").last.fill(d(ceremony - timedelta(days=900)))
+        if heading == "Người giới thiệu":
+            page.get_by_label("Cùng công tác, học tập, cư trú từ ngày").first.fill(
+                d(ceremony - timedelta(days=900))
+            )
+            page.get_by_label("Cùng công tác, học tập, cư trú từ ngày").last.fill(
+                d(ceremony - timedelta(days=900))
+            )
         if heading == "Quyết định kết nạp":
             page.get_by_label("Cấp quyết định kết nạp").select_option("superior")
         page.get_by_role("button", name="Ghi nhận").click()
@@ -267,9 +317,9 @@ def test_candidate_taken_from_the_register_to_full_member(live_server, page, tra
 
 
 def test_leader_reads_the_dashboard_drills_down_and_picks_a_date(live_server, page, transactional_db):
-    from dangbo.demo.accounts import demo_logins
     from django.db.models import Count, Q
 
+    from dangbo.demo.accounts import demo_logins
     from dangbo.orgs.models import Locality
 
     load_all()
@@ -282,10 +332,18 @@ def test_leader_reads_the_dashboard_drills_down_and_picks_a_date(live_server, pa
     # down the tree: a child organization's dashboard, then the hamlets behind a gap
     page.locator("table.list tbody th a").first.click()
     page.get_by_role("link", name="Tỷ lệ thôn, tổ dân phố có chi bộ").first.click()
-    page.get_by_role("heading", name="Theo tổ chức trực thuộc").or_(page.get_by_role("heading", name="Thôn, tổ dân phố chưa có chi bộ")).first.wait_for()
+    page.get_by_role("heading", name="Theo tổ chức trực thuộc").or_(
+        page.get_by_role("heading", name="Thôn, tổ dân phố chưa có chi bộ")
+    ).first.wait_for()
     live = Locality.objects.filter(dissolved_on__isnull=True)
-    shared = {cell for cell, n in live.exclude(cell__isnull=True).values_list("cell").annotate(n=Count("id")) if n > 1}
-    without_own_cell = live.filter(Q(cell__isnull=True) | Q(cell__in=shared)).count()  # none, or a cell shared (thôn ghép)
+    shared = {
+        cell
+        for cell, n in live.exclude(cell__isnull=True).values_list("cell").annotate(n=Count("id"))
+        if n > 1
+    }
+    without_own_cell = live.filter(
+        Q(cell__isnull=True) | Q(cell__in=shared)
+    ).count()  # none, or a cell shared (thôn ghép)
     assert f"Thôn, tổ dân phố chưa có chi bộ riêng ({without_own_cell})" in page.locator("main").inner_text()
     # a date in the future is refused in Vietnamese, on the page
     page.get_by_label("Số liệu ngày").fill("01/01/2999")

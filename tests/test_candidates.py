@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from tests.conftest import identity
 
 from dangbo.members import ledger
 from dangbo.members.models import Candidate, CandidateStep, MemberStatus
@@ -14,7 +15,6 @@ from dangbo.members.selectors import due_items
 from dangbo.members.services.candidates import StepInput, candidate_add, candidate_record_step, next_step
 from dangbo.reference.models import Holiday
 from dangbo.rules.base import RuleViolation
-from tests.conftest import identity
 
 Step = CandidateStep.Kind
 SYSTEM = type("S", (), {"is_admin": True, "can_read_path": lambda self, p: True})()
@@ -33,7 +33,7 @@ def cell(tree, make_member):
 
 
 def _candidate(tree, **fields):
-    values = dict(given_name="Hằng", middle_name="Thị", gender="F", birth_date=date(2000, 4, 10))
+    values = {"given_name": "Hằng", "middle_name": "Thị", "gender": "F", "birth_date": date(2000, 4, 10)}
     values.update(fields)
     return candidate_add(identity=identity(**values), cell=tree.cell_a, listed_on=date(2025, 1, 6))
 
@@ -45,11 +45,22 @@ def _through(candidate, tree, until: str, **overrides):
         (Step.APPLICATION, StepInput(done_on=date(2025, 2, 3))),
         (Step.HISTORY, StepInput(done_on=date(2025, 2, 10))),
         (Step.BACKGROUND_CHECK, StepInput(done_on=date(2025, 3, 3))),
-        (Step.SPONSORS, StepInput(done_on=date(2025, 3, 10), sponsors=[(s.pk, date(2023, 1, 1)) for s in tree.sponsors])),
+        (
+            Step.SPONSORS,
+            StepInput(done_on=date(2025, 3, 10), sponsors=[(s.pk, date(2023, 1, 1)) for s in tree.sponsors]),
+        ),
         (Step.COMMENTS, StepInput(done_on=date(2025, 3, 17))),
         (Step.CELL_VOTE, StepInput(done_on=date(2025, 3, 24), approvals=7)),
         (Step.GRASSROOTS_RESOLUTION, StepInput(done_on=date(2025, 4, 1), number="12-NQ/ĐU")),
-        (Step.DECISION, StepInput(done_on=date(2025, 4, 15), number="45-QĐ/HU", body="Ban Thường vụ Huyện ủy", decided_by="superior")),
+        (
+            Step.DECISION,
+            StepInput(
+                done_on=date(2025, 4, 15),
+                number="45-QĐ/HU",
+                body="Ban Thường vụ Huyện ủy",
+                decided_by="superior",
+            ),
+        ),
         (Step.CEREMONY, StepInput(done_on=date(2025, 5, 5))),
     ]
     for kind, step in plan:
@@ -78,37 +89,52 @@ def test_the_whole_procedure_creates_a_probationary_member(cell):
 def test_a_step_out_of_order_is_refused(cell):
     candidate = _candidate(cell)
     with pytest.raises(RuleViolation, match="bước tiếp theo theo quy trình là «Học lớp bồi dưỡng"):
-        candidate_record_step(candidate=candidate, kind=Step.APPLICATION, step=StepInput(done_on=date(2025, 2, 3)))
+        candidate_record_step(
+            candidate=candidate, kind=Step.APPLICATION, step=StepInput(done_on=date(2025, 2, 3))
+        )
     assert not CandidateStep.objects.exists()
 
 
 def test_a_date_before_the_previous_step_is_refused(cell):
     candidate = _through(_candidate(cell), cell, Step.APPLICATION)
     with pytest.raises(RuleViolation, match="trước bước trước"):
-        candidate_record_step(candidate=candidate, kind=Step.HISTORY, step=StepInput(done_on=date(2025, 1, 20)))
+        candidate_record_step(
+            candidate=candidate, kind=Step.HISTORY, step=StepInput(done_on=date(2025, 1, 20))
+        )
 
 
 def test_a_vote_below_two_thirds_is_refused_and_the_denominator_is_computed(cell):
     candidate = _through(_candidate(cell), cell, Step.COMMENTS)
     with pytest.raises(RuleViolation) as refused:
-        candidate_record_step(candidate=candidate, kind=Step.CELL_VOTE, step=StepInput(done_on=date(2025, 3, 24), approvals=5))
+        candidate_record_step(
+            candidate=candidate, kind=Step.CELL_VOTE, step=StepInput(done_on=date(2025, 3, 24), approvals=5)
+        )
     assert "5/9" in str(refused.value) and "cần ít nhất 6" in str(refused.value)
     assert "Điều lệ Đảng" in refused.value.violations[0].citation
-    candidate_record_step(candidate=candidate, kind=Step.CELL_VOTE, step=StepInput(done_on=date(2025, 3, 24), approvals=6))
+    candidate_record_step(
+        candidate=candidate, kind=Step.CELL_VOTE, step=StepInput(done_on=date(2025, 3, 24), approvals=6)
+    )
 
 
 def test_an_expired_certificate_is_refused_at_the_vote(cell):
     candidate = _through(
-        _candidate(cell), cell, Step.COMMENTS, **{Step.COURSE: StepInput(done_on=date(2019, 12, 1), number="CN-1")}
+        _candidate(cell),
+        cell,
+        Step.COMMENTS,
+        **{Step.COURSE: StepInput(done_on=date(2019, 12, 1), number="CN-1")},
     )
     with pytest.raises(RuleViolation, match="đã hết giá trị"):
-        candidate_record_step(candidate=candidate, kind=Step.CELL_VOTE, step=StepInput(done_on=date(2025, 3, 24), approvals=8))
+        candidate_record_step(
+            candidate=candidate, kind=Step.CELL_VOTE, step=StepInput(done_on=date(2025, 3, 24), approvals=8)
+        )
 
 
 def test_an_applicant_under_eighteen_at_the_vote_is_refused(cell):
     candidate = _through(_candidate(cell, birth_date=date(2007, 6, 1)), cell, Step.COMMENTS)
     with pytest.raises(RuleViolation, match="phải đủ 18 tuổi"):
-        candidate_record_step(candidate=candidate, kind=Step.CELL_VOTE, step=StepInput(done_on=date(2025, 3, 24), approvals=8))
+        candidate_record_step(
+            candidate=candidate, kind=Step.CELL_VOTE, step=StepInput(done_on=date(2025, 3, 24), approvals=8)
+        )
 
 
 def test_sponsors_must_be_full_members_known_twelve_months(cell, make_member):
@@ -116,29 +142,47 @@ def test_sponsors_must_be_full_members_known_twelve_months(cell, make_member):
     probationary = make_member(cell.cell_a, admitted_on=date(2025, 1, 2), full=False)
     one, _ = cell.sponsors
     with pytest.raises(RuleViolation) as refused:
-        candidate_record_step(candidate=candidate, kind=Step.SPONSORS, step=StepInput(
-            done_on=date(2025, 3, 10), sponsors=[(one.pk, date(2024, 9, 1)), (probationary.pk, date(2023, 1, 1))],
-        ))
+        candidate_record_step(
+            candidate=candidate,
+            kind=Step.SPONSORS,
+            step=StepInput(
+                done_on=date(2025, 3, 10),
+                sponsors=[(one.pk, date(2024, 9, 1)), (probationary.pk, date(2023, 1, 1))],
+            ),
+        )
     messages = " ".join(v.message for v in refused.value.violations)
     assert "chưa đủ 12 tháng" in messages and "không phải đảng viên chính thức" in messages
     # one full member and the Youth Union's resolution will do
-    candidate_record_step(candidate=candidate, kind=Step.SPONSORS, step=StepInput(
-        done_on=date(2025, 3, 10), sponsors=[(one.pk, date(2023, 1, 1))], youth_union_resolution="05-NQ/ĐTN ngày 1/3/2025",
-    ))
+    candidate_record_step(
+        candidate=candidate,
+        kind=Step.SPONSORS,
+        step=StepInput(
+            done_on=date(2025, 3, 10),
+            sponsors=[(one.pk, date(2023, 1, 1))],
+            youth_union_resolution="05-NQ/ĐTN ngày 1/3/2025",
+        ),
+    )
 
 
 def test_a_sponsor_from_another_grassroots_organization_is_refused(cell, make_member):
     candidate = _through(_candidate(cell), cell, Step.BACKGROUND_CHECK)
     outsider = make_member(cell.agency, admitted_on=date(2016, 3, 1))
     with pytest.raises(RuleViolation, match="cùng tổ chức cơ sở đảng"):
-        candidate_record_step(candidate=candidate, kind=Step.SPONSORS, step=StepInput(
-            done_on=date(2025, 3, 10), sponsors=[(cell.sponsors[0].pk, date(2023, 1, 1)), (outsider.pk, date(2023, 1, 1))],
-        ))
+        candidate_record_step(
+            candidate=candidate,
+            kind=Step.SPONSORS,
+            step=StepInput(
+                done_on=date(2025, 3, 10),
+                sponsors=[(cell.sponsors[0].pk, date(2023, 1, 1)), (outsider.pk, date(2023, 1, 1))],
+            ),
+        )
 
 
 def test_a_late_decision_needs_a_reason_and_is_marked_late(cell):
     candidate = _through(_candidate(cell), cell, Step.GRASSROOTS_RESOLUTION)
-    late = StepInput(done_on=date(2025, 7, 1), number="45-QĐ/HU", decided_by="superior")  # 60 working days from 24/3/2025 end on 16/6/2025
+    late = StepInput(
+        done_on=date(2025, 7, 1), number="45-QĐ/HU", decided_by="superior"
+    )  # 60 working days from 24/3/2025 end on 16/6/2025
     with pytest.raises(RuleViolation, match="Quá thời hạn"):
         candidate_record_step(candidate=candidate, kind=Step.DECISION, step=late)
     late.late_reason = "Gia hạn theo Công văn 10-CV/HU"
@@ -148,18 +192,38 @@ def test_a_late_decision_needs_a_reason_and_is_marked_late(cell):
 
 def test_the_todo_list_shows_the_decision_and_then_the_ceremony(cell):
     candidate = _through(_candidate(cell), cell, Step.CELL_VOTE)
-    items = [i for i in due_items(actor=SYSTEM, org=cell.commune, as_of=date(2025, 6, 1), audit=False) if i.candidate]
-    assert [(i.kind, i.due_on, i.overdue) for i in items] == [("admission_decision", date(2025, 6, 16), False)]
-    candidate_record_step(candidate=candidate, kind=Step.GRASSROOTS_RESOLUTION, step=StepInput(done_on=date(2025, 4, 1), number="1-NQ"))
-    candidate_record_step(candidate=candidate, kind=Step.DECISION, step=StepInput(done_on=date(2025, 4, 15), number="2-QĐ", decided_by="superior"))
-    items = [i for i in due_items(actor=SYSTEM, org=cell.commune, as_of=date(2025, 6, 1), audit=False) if i.candidate]
+    items = [
+        i
+        for i in due_items(actor=SYSTEM, org=cell.commune, as_of=date(2025, 6, 1), audit=False)
+        if i.candidate
+    ]
+    assert [(i.kind, i.due_on, i.overdue) for i in items] == [
+        ("admission_decision", date(2025, 6, 16), False)
+    ]
+    candidate_record_step(
+        candidate=candidate,
+        kind=Step.GRASSROOTS_RESOLUTION,
+        step=StepInput(done_on=date(2025, 4, 1), number="1-NQ"),
+    )
+    candidate_record_step(
+        candidate=candidate,
+        kind=Step.DECISION,
+        step=StepInput(done_on=date(2025, 4, 15), number="2-QĐ", decided_by="superior"),
+    )
+    items = [
+        i
+        for i in due_items(actor=SYSTEM, org=cell.commune, as_of=date(2025, 6, 1), audit=False)
+        if i.candidate
+    ]
     assert [(i.kind, i.due_on, i.overdue) for i in items] == [("ceremony", date(2025, 5, 27), True)]
 
 
 def test_a_future_date_is_refused(cell):
     candidate = _candidate(cell)
     with pytest.raises(RuleViolation, match="sau hôm nay"):
-        candidate_record_step(candidate=candidate, kind=Step.COURSE, step=StepInput(done_on=date(2099, 1, 1), number="CN"))
+        candidate_record_step(
+            candidate=candidate, kind=Step.COURSE, step=StepInput(done_on=date(2099, 1, 1), number="CN")
+        )
 
 
 def test_a_cell_that_cannot_hold_members_is_refused(tree):
@@ -170,9 +234,14 @@ def test_a_cell_that_cannot_hold_members_is_refused(tree):
 def test_primary_education_needs_a_recorded_exception(cell):
     candidate = _through(_candidate(cell, general_education="primary"), cell, Step.COMMENTS)
     with pytest.raises(RuleViolation, match="chưa tốt nghiệp trung học cơ sở"):
-        candidate_record_step(candidate=candidate, kind=Step.CELL_VOTE, step=StepInput(done_on=date(2025, 3, 24), approvals=8))
-    record = candidate_record_step(candidate=candidate, kind=Step.CELL_VOTE, step=StepInput(
-        done_on=date(2025, 3, 24), approvals=8, education_exception="Xã biên giới Y Tý"))
+        candidate_record_step(
+            candidate=candidate, kind=Step.CELL_VOTE, step=StepInput(done_on=date(2025, 3, 24), approvals=8)
+        )
+    record = candidate_record_step(
+        candidate=candidate,
+        kind=Step.CELL_VOTE,
+        step=StepInput(done_on=date(2025, 3, 24), approvals=8, education_exception="Xã biên giới Y Tý"),
+    )
     assert record.data["education_exception"] == "Xã biên giới Y Tý"
 
 

@@ -46,8 +46,11 @@ TODAY = date(2026, 11, 20)
 
 def found(findings, check, *, org=None, member=None, rule=None):
     return [
-        f for f in findings
-        if f.check == check and (org is None or f.org.pk == org.pk) and (member is None or (f.member and f.member.pk == member.pk))
+        f
+        for f in findings
+        if f.check == check
+        and (org is None or f.org.pk == org.pk)
+        and (member is None or (f.member and f.member.pk == member.pk))
         and (rule is None or f.rule == rule)
     ]
 
@@ -77,7 +80,9 @@ def test_a_cell_with_two_full_members_is_flagged_with_the_charter_citation(tree,
     assert not found(findings, "org.min_full_members", org=tree.commune)
     # ... but a grassroots committee of 6 members without the superior's written approval is flagged
     [approval] = found(findings, "org.formation_approval", org=tree.commune)
-    assert "6 đảng viên" in approval.message and approval.rule == org_rules.GRASSROOTS_COMMITTEE_THRESHOLD.code
+    assert (
+        "6 đảng viên" in approval.message and approval.rule == org_rules.GRASSROOTS_COMMITTEE_THRESHOLD.code
+    )
     # an empty grassroots cell is flagged too, since it was established
     [empty] = found(findings, "org.min_full_members", org=tree.agency)
     assert "chỉ có 0" in empty.message and empty.since == tree.agency.created_on
@@ -119,7 +124,10 @@ def test_a_cell_of_nine_full_members_without_a_committee_is_flagged(tree, make_m
     assert "9 đảng viên chính thức" in gap.message and "mới có 1 người trong chi ủy" in gap.message
     assert gap.since == date(2025, 9, 1)  # the secretary's election is the last change
     # a cell without any secretary is told so (the same warning as the organization page)
-    assert any("chưa có bí thư" in f.message for f in found(findings, "org.committee", org=tree.cell_a, rule=POSITION_KINDS.code))
+    assert any(
+        "chưa có bí thư" in f.message
+        for f in found(findings, "org.committee", org=tree.cell_a, rule=POSITION_KINDS.code)
+    )
 
     secretary(members[1], tree.cell_b, Role.DEPUTY_SECRETARY)
     secretary(members[2], tree.cell_b, Role.COMMITTEE_MEMBER)
@@ -132,8 +140,13 @@ def test_a_grassroots_organization_without_a_secretary_on_the_day_is_flagged(tre
 
     members = [make_member(tree.cell_a) for _ in range(3)]
     apatit = org_services.org_establish(
-        code="APT", name="Đảng bộ Công ty Mẫu", kind=OrgKind.GRASSROOTS_COMMITTEE, parent=tree.province,
-        established_on=date(2015, 1, 1), sector=Sector.STATE_ENTERPRISE, has_upper_rights=True,
+        code="APT",
+        name="Đảng bộ Công ty Mẫu",
+        kind=OrgKind.GRASSROOTS_COMMITTEE,
+        parent=tree.province,
+        established_on=date(2015, 1, 1),
+        sector=Sector.STATE_ENTERPRISE,
+        has_upper_rights=True,
     )
     findings = compliance_run(root=tree.province, today=TODAY)
     flagged = {f.org.pk: f for f in found(findings, "org.grassroots_secretary")}
@@ -152,10 +165,16 @@ def test_a_grassroots_organization_without_a_secretary_on_the_day_is_flagged(tre
     findings = compliance_run(root=tree.province, today=TODAY)
     assert not found(findings, "org.grassroots_secretary", org=tree.commune)
     # a secretary elected after the day does not count on it
-    assert found(compliance_run(root=tree.province, today=date(2025, 8, 31)), "org.grassroots_secretary", org=tree.commune)
+    assert found(
+        compliance_run(root=tree.province, today=date(2025, 8, 31)),
+        "org.grassroots_secretary",
+        org=tree.commune,
+    )
     # nor one whose position ended before it: flagged since the day it ended
     member_position_end(member=members[0], org=tree.commune, role=Role.SECRETARY, ended_on=date(2026, 10, 1))
-    [finding] = found(compliance_run(root=tree.province, today=TODAY), "org.grassroots_secretary", org=tree.commune)
+    [finding] = found(
+        compliance_run(root=tree.province, today=TODAY), "org.grassroots_secretary", org=tree.commune
+    )
     assert finding.since == date(2026, 10, 1)
 
 
@@ -190,14 +209,23 @@ def test_an_overdue_transfer_is_reported_on_both_sides(tree, make_member):
     member = make_member(tree.cell_a, given_name="Chuyểnđi")
     decision = org_services.DecisionRef(number="25-QĐ/ĐU", on=date(2026, 3, 2), body="Đảng ủy xã Một")
     trigger = Trigger(kind="new_post", number="3/QĐ-UBND", on=date(2026, 2, 2))
-    transfer_issue(member=member, to_org=tree.agency, issued_on=date(2026, 3, 2), decision=decision, trigger=trigger, accept_below_minimum=True)
+    transfer_issue(
+        member=member,
+        to_org=tree.agency,
+        issued_on=date(2026, 3, 2),
+        decision=decision,
+        trigger=trigger,
+        accept_below_minimum=True,
+    )
     present_by = transfer_rules.arrival_due(date(2026, 3, 2), holidays=set())
     # the receiving side: the letter not presented within 30 working days
     [incoming] = found(compliance_run(root=tree.agency, today=TODAY), "deadline.overdue")
     assert incoming.member.pk == member.pk and incoming.org.pk == tree.agency.pk
     assert incoming.rule == transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.code
     assert incoming.citation == transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.at(date(2026, 3, 2)).citation
-    assert incoming.since == present_by + timedelta(days=1) and f"hạn {present_by:%d/%m/%Y}" in incoming.message
+    assert (
+        incoming.since == present_by + timedelta(days=1) and f"hạn {present_by:%d/%m/%Y}" in incoming.message
+    )
     # the sending side: reported where the member still belongs, inside its own subtree
     [outgoing] = found(compliance_run(root=tree.commune, today=TODAY), "deadline.overdue")
     assert outgoing.org.pk == tree.cell_a.pk
@@ -210,12 +238,20 @@ def test_a_late_letter_is_reported_until_its_handling_is_recorded(tree, make_mem
     member = make_member(tree.cell_a, given_name="Chậm")
     decision = org_services.DecisionRef(number="26-QĐ/ĐU", on=date(2026, 6, 1), body="Đảng ủy xã Một")
     case = transfer_issue(
-        member=member, to_org=tree.agency, issued_on=date(2026, 6, 1), decision=decision,
+        member=member,
+        to_org=tree.agency,
+        issued_on=date(2026, 6, 1),
+        decision=decision,
         trigger=Trigger(kind="retirement", number="8/QĐ-BHXH", on=date(2026, 1, 5)),
-        late_reason="administrative", late_note="Chậm chuyển hồ sơ", accept_below_minimum=True,
+        late_reason="administrative",
+        late_note="Chậm chuyển hồ sơ",
+        accept_below_minimum=True,
     )
     [finding] = found(compliance_run(root=tree.commune, today=TODAY), "transfer.late")
-    assert finding.rule == transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.code and finding.org.pk == tree.cell_a.pk
+    assert (
+        finding.rule == transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.code
+        and finding.org.pk == tree.cell_a.pk
+    )
     assert "hạn 30/03/2026" in finding.message and "Chậm chuyển hồ sơ" in finding.message
     assert found(compliance_run(root=tree.agency, today=TODAY), "transfer.late")
     transfer_close_late(case=case, closed_on=TODAY, note="Đã báo cáo")
@@ -227,7 +263,9 @@ def test_a_late_letter_is_reported_until_its_handling_is_recorded(tree, make_mem
 
 def test_a_hamlet_without_a_cell_is_flagged(tree):
     bare = org_services.locality_create(code="X1-T3", kind="thon", name="Ba", commune=tree.commune)
-    org_services.locality_create(code="X1-T1", kind="thon", name="Một", commune=tree.commune, cell=tree.cell_a)
+    org_services.locality_create(
+        code="X1-T1", kind="thon", name="Một", commune=tree.commune, cell=tree.cell_a
+    )
     findings = compliance_run(root=tree.province, today=TODAY)
     [finding] = found(findings, "target.hamlets_without_cell")
     assert finding.locality.pk == bare.pk and finding.org.pk == tree.commune.pk and finding.member is None
@@ -269,7 +307,9 @@ def test_findings_stay_in_the_roots_subtree(tree, make_member):
     make_member(tree.agency, full=False, admitted_on=date(2025, 1, 6), given_name="Ngoài")
     org_services.locality_create(code="X1-T9", kind="thon", name="Chín", commune=tree.commune)
     everything = compliance_run(root=tree.province, today=TODAY)
-    assert found(everything, "member.probation_ended") and found(everything, "org.min_full_members", org=tree.agency)
+    assert found(everything, "member.probation_ended") and found(
+        everything, "org.min_full_members", org=tree.agency
+    )
     for root in (tree.commune, tree.cell_a, tree.district2):
         findings = compliance_run(root=root, today=TODAY)
         assert all(paths.is_within(f.org.path, root.path) for f in findings)
@@ -302,7 +342,11 @@ def test_the_number_of_queries_does_not_grow_with_the_tree(tree, make_member):
     before = queries()
     for n in range(6):
         cell = org_services.org_establish(
-            code=f"X1C{n}", name=f"Chi bộ thôn C{n}", kind=OrgKind.CELL, parent=tree.commune, established_on=date(2015, 1, 1),
+            code=f"X1C{n}",
+            name=f"Chi bộ thôn C{n}",
+            kind=OrgKind.CELL,
+            parent=tree.commune,
+            established_on=date(2015, 1, 1),
             sector=Sector.RESIDENTIAL,
         )
         make_member(cell)
@@ -325,11 +369,22 @@ def test_summary_xlsx_text_and_json(tree, make_member):
     assert counts["target.hamlets_without_cell"] == 1 and counts["member.probation_ended"] == 0
     assert all(citation for *_, citation in summary)
 
-    book = openpyxl.load_workbook(io.BytesIO(compliance_xlsx(findings, title="Kiểm tra tuân thủ — Đảng bộ tỉnh Mẫu").read()))
+    book = openpyxl.load_workbook(
+        io.BytesIO(compliance_xlsx(findings, title="Kiểm tra tuân thủ — Đảng bộ tỉnh Mẫu").read())
+    )
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][0] == "Kiểm tra tuân thủ — Đảng bộ tỉnh Mẫu"
     assert list(rows[2]) == HEADER
-    assert {"Kiểm tra", "Tổ chức", "Mã tổ chức", "Đảng viên", "Nội dung", "Quy định", "Căn cứ", "Từ ngày"} <= set(HEADER)
+    assert {
+        "Kiểm tra",
+        "Tổ chức",
+        "Mã tổ chức",
+        "Đảng viên",
+        "Nội dung",
+        "Quy định",
+        "Căn cứ",
+        "Từ ngày",
+    } <= set(HEADER)
     body = rows[3:]
     assert len(body) == len(findings)
     hamlet = next(r for r in body if r[1] == "Thôn, tổ dân phố chưa có chi bộ")
@@ -363,7 +418,10 @@ def compliance_url(settings, monkeypatch):
         from dangbo.stats.compliance_views import compliance_page
 
         module = types.ModuleType("compliance_test_urls")
-        module.urlpatterns = [path("to-chuc/<uuid:org_id>/kiem-tra/", compliance_page, name="compliance"), *dangbo.urls.urlpatterns]
+        module.urlpatterns = [
+            path("to-chuc/<uuid:org_id>/kiem-tra/", compliance_page, name="compliance"),
+            *dangbo.urls.urlpatterns,
+        ]
         monkeypatch.setitem(sys.modules, module.__name__, module)
         settings.ROOT_URLCONF = module.__name__
     return lambda org: reverse("compliance", args=[org.pk])
@@ -376,7 +434,9 @@ def officer(tree):
     return user
 
 
-def test_the_page_shows_the_findings_in_scope_and_404_outside(client, tree, make_member, officer, compliance_url):
+def test_the_page_shows_the_findings_in_scope_and_404_outside(
+    client, tree, make_member, officer, compliance_url
+):
     member = make_member(tree.cell_a, full=False, admitted_on=date(2025, 1, 6), given_name="Dựbịlâu")
     org_services.locality_create(code="X1-T7", kind="thon", name="Bảy", commune=tree.commune)
     make_member(tree.agency, full=False, admitted_on=date(2025, 1, 6), given_name="Ngoàiphạmvi")
@@ -388,14 +448,20 @@ def test_the_page_shows_the_findings_in_scope_and_404_outside(client, tree, make
     assert "Không đủ số đảng viên chính thức tối thiểu" in html and "Thôn Bảy" in html
     assert f"/dang-vien/{member.pk}/" in html and f"/to-chuc/{tree.cell_a.pk}/" in html
     assert "Ngoàiphạmvi" not in html and "Chi bộ Cơ quan Một" not in html
-    assert AuditEntry.objects.filter(action="list_viewed", subject_id=str(tree.commune.pk), data__list="compliance").exists()
+    assert AuditEntry.objects.filter(
+        action="list_viewed", subject_id=str(tree.commune.pk), data__list="compliance"
+    ).exists()
     # one check only
-    narrowed = client.get(compliance_url(tree.commune), {"kiem-tra": "member.probation_ended"}).content.decode()
+    narrowed = client.get(
+        compliance_url(tree.commune), {"kiem-tra": "member.probation_ended"}
+    ).content.decode()
     assert "Dựbịlâu" in narrowed and "Thôn Bảy" not in narrowed
     assert client.get(compliance_url(tree.commune), {"kiem-tra": "khong-co"}).status_code == 404
     # the export
     download = client.get(compliance_url(tree.commune), {"dinh-dang": "xlsx"})
-    assert download.status_code == 200 and download["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert download.status_code == 200 and download["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
     assert b"".join(download.streaming_content)[:2] == b"PK"
     # outside the officer's subtree, and signed out
     assert client.get(compliance_url(tree.agency)).status_code == 404

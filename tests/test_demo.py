@@ -43,7 +43,9 @@ def test_the_demo_leaves_the_pre_aggregated_counts_equal_to_a_recount(tiny):
 
 def test_every_grassroots_org_and_cell_has_a_secretary(tiny):
     for org in Org.objects.filter(kind__in=GRASSROOTS_KINDS | CELL_KINDS):
-        assert Position.objects.filter(org=org, role=Role.SECRETARY, ended_on__isnull=True).count() == 1, org.name
+        assert Position.objects.filter(org=org, role=Role.SECRETARY, ended_on__isnull=True).count() == 1, (
+            org.name
+        )
 
 
 def test_admissions_respect_the_age_rule(tiny):
@@ -55,8 +57,11 @@ def test_cells_have_at_least_three_full_members(tiny):
     for cell in Org.objects.filter(kind__in=CELL_KINDS):
         members = Member.objects.filter(org=cell, status__in=["full", "probationary"])
         violations = check_formation(
-            kind=cell.kind, members=members.count(), full_members=members.filter(status="full").count(),
-            on=tiny_as_of(), approval_ref=cell.formation_approval,
+            kind=cell.kind,
+            members=members.count(),
+            full_members=members.filter(status="full").count(),
+            on=tiny_as_of(),
+            approval_ref=cell.formation_approval,
         )
         assert [v for v in violations if v.rule == "org.min_full_members"] == [], cell.name
 
@@ -75,7 +80,9 @@ def test_same_seed_gives_the_same_people(db):
         try:
             with transaction.atomic():
                 build_demo(PROFILES["tiny"], seed=11, members=40, progress=lambda line: None)
-                snapshots.append(sorted(Member.objects.values_list("search_key", "birth_date", "national_id", "org__code")))
+                snapshots.append(
+                    sorted(Member.objects.values_list("search_key", "birth_date", "national_id", "org__code"))
+                )
                 raise _Rollback
         except _Rollback:
             pass
@@ -84,11 +91,12 @@ def test_same_seed_gives_the_same_people(db):
 
 
 def test_demo_logins_give_one_account_per_role_each_in_its_scope(db):
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
     from dangbo.accounts.models import AccessRole
     from dangbo.accounts.scope import scope_for
     from dangbo.demo.accounts import demo_logins
-    from django.contrib.auth import authenticate
-    from django.test import RequestFactory
 
     build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
     logins = {login.username: login for login in demo_logins()}
@@ -101,6 +109,8 @@ def test_demo_logins_give_one_account_per_role_each_in_its_scope(db):
         scopes[name] = scope_for(user)
     assert scopes["quantri"].is_admin
     assert scopes["lanhdao"].roles == (AccessRole.LEADER,) and not scopes["lanhdao"].write_paths
-    assert scopes["canbo"].write_paths and scopes["canbo"].read_paths[0].startswith(scopes["lanhdao"].read_paths[0])
+    assert scopes["canbo"].write_paths and scopes["canbo"].read_paths[0].startswith(
+        scopes["lanhdao"].read_paths[0]
+    )
     assert scopes["bithu"].write_paths[0].startswith(scopes["canbo"].read_paths[0])
     assert scopes["dangvien"].own_member_id and not scopes["dangvien"].read_paths

@@ -2,6 +2,7 @@
 the ledger's, every projection matches its replay, the tallies match a recount, probation ends
 in recognition, and a seed gives the same history."""
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -40,9 +41,15 @@ class Before:
 def _before() -> Before:
     return Before(
         active=Member.objects.filter(status__in=ACTIVE_STATUSES).count(),
-        probationary=dict(Member.objects.filter(status=MemberStatus.PROBATIONARY).values_list("id", "ceremony_on")),
+        probationary=dict(
+            Member.objects.filter(status=MemberStatus.PROBATIONARY).values_list("id", "ceremony_on")
+        ),
         holders=set(Position.objects.filter(ended_on__isnull=True).values_list("member_id", flat=True)),
-        secretaries=set(Position.objects.filter(ended_on__isnull=True, role=Role.SECRETARY).values_list("member_id", flat=True)),
+        secretaries=set(
+            Position.objects.filter(ended_on__isnull=True, role=Role.SECRETARY).values_list(
+                "member_id", flat=True
+            )
+        ),
     )
 
 
@@ -59,7 +66,7 @@ def _window():
 
 
 def test_the_counts_are_the_ledger_events_of_the_window(history):
-    before, summary = history
+    _before, summary = history
     assert isinstance(summary, HistorySummary)
     for kind, count in summary.by_kind().items():
         assert _window().filter(kind=kind).count() == count, kind
@@ -75,7 +82,11 @@ def test_members_after_are_those_before_plus_admitted_less_deaths_and_exits(hist
     after = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
     assert summary.members_before == before.active
     joined = summary.admitted + summary.transferred_in + summary.readmitted + summary.restored
-    assert after == summary.members_after == before.active + joined - summary.died - summary.exits - summary.moved_away
+    assert (
+        after
+        == summary.members_after
+        == before.active + joined - summary.died - summary.exits - summary.moved_away
+    )
     assert Member.objects.filter(status=MemberStatus.DIED, died_on__gte=START).count() == summary.died
     for kind in EXITS:
         assert _window().filter(kind=kind).count() == getattr(summary, kind)
@@ -90,13 +101,15 @@ def test_every_projection_matches_its_replay_and_the_tallies_a_recount(history):
 
 
 def test_probation_ends_in_recognition_twelve_months_after_the_ceremony(history):
-    before, summary = history
+    before, _summary = history
     assert before.probationary, "the 2021 build has probationary members"
     for member in Member.objects.filter(pk__in=list(before.probationary)):
         if member.status in ACTIVE_STATUSES:
             assert member.status == MemberStatus.FULL, member.full_name
             assert member.full_on == probation_end(member.ceremony_on).on
-    assert not Member.objects.filter(status=MemberStatus.PROBATIONARY, admitted_on__lt=date(2022, 12, 1)).exists()
+    assert not Member.objects.filter(
+        status=MemberStatus.PROBATIONARY, admitted_on__lt=date(2022, 12, 1)
+    ).exists()
     for event in _window().filter(kind=Kind.RECOGNIZED).select_related("member"):
         assert event.effective_on == probation_end(event.member.ceremony_on).on
         assert event.effective_on <= event.decision_on <= END
@@ -118,7 +131,8 @@ def test_new_members_are_admitted_by_the_rules_into_live_cells(history):
 def _held_on(event, roles=None) -> bool:
     """Whether the event's member held a position on its day (one ended by the event itself included)."""
     held = Position.objects.filter(member_id=event.member_id, started_on__lte=event.effective_on).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=event.effective_on))
+        Q(ended_on__isnull=True) | Q(ended_on__gte=event.effective_on)
+    )
     return held.filter(role__in=roles).exists() if roles else held.exists()
 
 
@@ -148,9 +162,11 @@ def test_exits_and_deaths_are_recorded_as_the_services_record_them(db, monkeypat
     monkeypatch.setattr(module, "DEATH_RATE", 0.1)
     build_demo(PROFILES["tiny"], seed=2, progress=quiet)
     full_cells = lambda: {  # noqa: E731
-        org.pk for org in Org.objects.filter(kind__in=CELL_KINDS).annotate(
+        org.pk
+        for org in Org.objects.filter(kind__in=CELL_KINDS).annotate(
             full=Count("members", filter=Q(members__status=MemberStatus.FULL))
-        ) if org.full >= 3
+        )
+        if org.full >= 3
     }
     cells_before = full_cells()
     summary = simulate_history(start=START, end=END, seed=2, progress=quiet)
@@ -158,7 +174,11 @@ def test_exits_and_deaths_are_recorded_as_the_services_record_them(db, monkeypat
     assert cells_before <= full_cells(), "a cell was left with fewer than three full members"
     for event in _window().filter(kind=Kind.EXPELLED):
         case = DisciplineCase.objects.get(pk=event.data["case"])
-        assert (case.member_id, case.state, case.form) == (event.member_id, DisciplineCase.State.DECIDED, "expulsion")
+        assert (case.member_id, case.state, case.form) == (
+            event.member_id,
+            DisciplineCase.State.DECIDED,
+            "expulsion",
+        )
         assert case.effective_on == event.effective_on and case.decision_no == event.decision_no
         assert event.data["proposal_approvals"] * 3 >= event.data["proposal_denominator"] * 2
         assert event.data["approvals"] * 2 > event.data["denominator"]
@@ -167,7 +187,11 @@ def test_exits_and_deaths_are_recorded_as_the_services_record_them(db, monkeypat
     died = dict(_window().filter(kind=Kind.DIED).values_list("member_id", "effective_on"))
     assert not Position.objects.filter(member_id__in=list(died), ended_on__isnull=True).exists()
     # closed by the death (an earlier position may have ended before, by a successor's election)
-    closed = [p for p in Position.objects.filter(member_id__in=list(died), ended_on__gte=START) if p.ended_on == died[p.member_id]]
+    closed = [
+        p
+        for p in Position.objects.filter(member_id__in=list(died), ended_on__gte=START)
+        if p.ended_on == died[p.member_id]
+    ]
     assert len(closed) == summary.positions_closed
     for member in Member.objects.filter(pk__in=list(died)):
         assert ledger.projection_matches_replay(member)
@@ -181,7 +205,9 @@ def test_a_history_in_two_runs_like_the_demo_around_the_reform(db):
     second = simulate_history(start=date(2022, 7, 1), end=END, seed=3, progress=quiet)
     assert second.members_before == first.members_after
     after = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
-    assert after == before + sum(s.admitted + s.joined - s.died - s.exits - s.moved_away for s in (first, second))
+    assert after == before + sum(
+        s.admitted + s.joined - s.died - s.exits - s.moved_away for s in (first, second)
+    )
     for kind in first.by_kind():
         assert _window().filter(kind=kind).count() == first.by_kind()[kind] + second.by_kind()[kind]
     for member in Member.objects.filter(events__effective_on__gt=BUILT_ON).distinct():
@@ -213,7 +239,9 @@ def test_the_same_seed_gives_the_same_history(db):
                 build_demo(PROFILES["tiny"], seed=5, members=80, progress=quiet)
                 summary = simulate_history(start=START, end=END, seed=5, progress=quiet)
                 events = sorted(
-                    _window().values_list("kind", "effective_on", "member__search_key", "member__birth_date", "to_org__code")
+                    _window().values_list(
+                        "kind", "effective_on", "member__search_key", "member__birth_date", "to_org__code"
+                    )
                 )
                 runs.append((summary.by_kind(), events))
                 raise _Rollback
@@ -246,7 +274,11 @@ def test_the_history_writes_every_event_kind_by_the_rules(db, monkeypatch):
     monkeypatch.setattr(module, "EXIT_RATE", 0.04)
     monkeypatch.setattr(lifecycle, "READMISSION_MONTHLY", 0.5)
     monkeypatch.setattr(lifecycle, "RESTORATION_MONTHLY", 0.02)
-    monkeypatch.setattr(lifecycle, "STANDING_RATES", ((Kind.EXEMPTED, 0.02), (Kind.WORKING_AWAY, 0.02), (Kind.SUSPENDED, 0.01)))
+    monkeypatch.setattr(
+        lifecycle,
+        "STANDING_RATES",
+        ((Kind.EXEMPTED, 0.02), (Kind.WORKING_AWAY, 0.02), (Kind.SUSPENDED, 0.01)),
+    )
     monkeypatch.setattr(lifecycle, "TRANSFERRED_IN_RATE", 0.02)
     build_demo(PROFILES["tiny"], seed=6, progress=quiet)
     summary = simulate_history(start=START, end=LONG_END, seed=6, progress=quiet)
@@ -259,27 +291,40 @@ def test_the_history_writes_every_event_kind_by_the_rules(db, monkeypatch):
     assert tally_differences() == []
     # counted placements never overlap: a temporary host sees the member, uncounted
     for member_id in _window().filter(kind=Kind.TEMP_TRANSFER).values_list("member_id", flat=True):
-        spans = sorted(Placement.objects.filter(member_id=member_id, counted=True).values_list("valid_from", "valid_to"))
-        assert all(a_to is not None and a_to <= b_from for (_, a_to), (b_from, _) in zip(spans, spans[1:]))
+        spans = sorted(
+            Placement.objects.filter(member_id=member_id, counted=True).values_list("valid_from", "valid_to")
+        )
+        assert all(
+            a_to is not None and a_to <= b_from for (_, a_to), (b_from, _) in itertools.pairwise(spans)
+        )
         assert Placement.objects.filter(member_id=member_id, counted=False).exists()
     for event in _window().filter(kind=Kind.TEMP_TRANSFER):
         until = date.fromisoformat(event.data["until"])
         assert exit_rules.check_temporary_transfer(event.data["purpose"], event.effective_on, until) == []
         assert event.to_org_id and event.to_org_id != event.from_org_id
     for event in _window().filter(kind=Kind.READMITTED).select_related("member"):
-        exit_event = event.member.events.filter(kind__in=EXITS, effective_on__lt=event.effective_on).latest("effective_on")
+        exit_event = event.member.events.filter(kind__in=EXITS, effective_on__lt=event.effective_on).latest(
+            "effective_on"
+        )
         vote_on = date.fromisoformat(event.data["vote_on"])
         assert vote_on >= add_months(exit_event.effective_on, 36)
-        assert exit_event.kind != Kind.RESIGNED and exit_event.data.get("ground") != exit_rules.StrikeOffGround.MISSED_MEETINGS_OR_DUES
+        assert (
+            exit_event.kind != Kind.RESIGNED
+            and exit_event.data.get("ground") != exit_rules.StrikeOffGround.MISSED_MEETINGS_OR_DUES
+        )
         assert event.member.events.filter(kind=Kind.READMITTED).count() == 1
     for event in _window().filter(kind=Kind.BADGE_AWARDED).select_related("member"):
-        assert badge_rules.is_award_day(event.effective_on) and event.data["years"] in badge_rules.BADGE_MILESTONES.value(event.effective_on)
+        assert badge_rules.is_award_day(event.effective_on) and event.data[
+            "years"
+        ] in badge_rules.BADGE_MILESTONES.value(event.effective_on)
     for event in _window().filter(kind=Kind.RESTORED):
         assert event.effective_on >= date(2023, 8, 18)  # QĐ 117-QĐ/TW
     # one standing at a time: the ledger refuses a second, so the replay above is the proof;
     # and a working-away spell is under three months (longer is a temporary transfer)
     for event in _window().filter(kind=Kind.STANDING_ENDED, data__ended="working_away"):
-        started = event.member.events.filter(kind=Kind.WORKING_AWAY, effective_on__lt=event.effective_on).latest("effective_on")
+        started = event.member.events.filter(
+            kind=Kind.WORKING_AWAY, effective_on__lt=event.effective_on
+        ).latest("effective_on")
         assert event.effective_on < add_months(started.effective_on, 3) + timedelta(days=31)
 
 
@@ -291,17 +336,36 @@ def test_the_day_the_history_ends_has_work_in_flight(db):
     from dangbo.orgs.models import Org
 
     end = date(2023, 8, 31)
-    build_demo(PROFILES["tiny"], seed=8, members=900, progress=quiet)  # enough admissions to be reviewed on the day
+    build_demo(
+        PROFILES["tiny"], seed=8, members=900, progress=quiet
+    )  # enough admissions to be reviewed on the day
     summary = simulate_history(start=START, end=end, seed=8, progress=quiet, in_flight=True)
     items = due_items(actor=_system_scope(), org=Org.objects.get(code="LCI"), as_of=end, audit=False)
     kinds = {item.kind for item in items}
     # and a transfer letter recorded late whose handling is not yet recorded; a cell a transfer
     # leaves below three full members when the tiny province has one of exactly three
-    assert {"admission_decision", "ceremony", "recognition", "transfer", "transfer_letter_late", "badge"} <= kinds, kinds
-    assert kinds <= {"admission_decision", "ceremony", "recognition", "transfer", "transfer_letter_late", "badge", "cell_below_minimum"}
+    assert {
+        "admission_decision",
+        "ceremony",
+        "recognition",
+        "transfer",
+        "transfer_letter_late",
+        "badge",
+    } <= kinds, kinds
+    assert kinds <= {
+        "admission_decision",
+        "ceremony",
+        "recognition",
+        "transfer",
+        "transfer_letter_late",
+        "badge",
+        "cell_below_minimum",
+    }
     overdue = {item.kind for item in items if item.overdue}
     assert {"admission_decision", "ceremony", "transfer"} <= overdue
-    assert set(Candidate.objects.filter(state="active").values_list("stage", flat=True)) == set(CANDIDATE_STEPS[:-1])
+    assert set(Candidate.objects.filter(state="active").values_list("stage", flat=True)) == set(
+        CANDIDATE_STEPS[:-1]
+    )
     assert TransferCase.objects.filter(state="open").count() == summary.in_flight["transfers"] >= 3
     assert DisciplineCase.objects.filter(state="open").count() == summary.in_flight["discipline"] >= 2
     for member in Member.objects.filter(status=MemberStatus.PROBATIONARY, ceremony_on__lt=date(2022, 8, 1)):
@@ -328,6 +392,8 @@ def test_secretaries_are_replaced_one_at_a_time(db, monkeypatch):
     summary = simulate_history(start=START, end=date(2022, 12, 31), seed=9, progress=quiet)
     assert summary.position_ended > 5
     for org in Org.objects.filter(kind__in=GRASSROOTS_KINDS | CELL_KINDS):
-        assert Position.objects.filter(org=org, role=Role.SECRETARY, ended_on__isnull=True).count() == 1, org.name
+        assert Position.objects.filter(org=org, role=Role.SECRETARY, ended_on__isnull=True).count() == 1, (
+            org.name
+        )
     for member in Member.objects.filter(events__kind=Kind.POSITION_ENDED).distinct():
         assert ledger.projection_matches_replay(member)

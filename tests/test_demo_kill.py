@@ -41,8 +41,13 @@ def _counts(url: str) -> tuple[int, int]:
 
 
 def _kill_before_commit(env) -> str:
-    process = subprocess.Popen([*DANGBO, "demo", "--profile", "tiny", "--no-serve"], env=dict(env, DANGBO_TEST_PAUSE_AT="demo-before-commit"),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [*DANGBO, "demo", "--profile", "tiny", "--no-serve"],
+        env=dict(env, DANGBO_TEST_PAUSE_AT="demo-before-commit"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     seen = ""
     for line in process.stdout:
         seen += line
@@ -71,8 +76,12 @@ def test_a_build_killed_before_it_commits_leaves_nothing_and_builds_again(tmp_pa
     src = Path(__file__).resolve().parents[1] / "src"
     for url, cleanup in _databases(tmp_path):
         try:
-            env = dict(os.environ, DANGBO_DATABASE_URL=url, DANGBO_VAR_DIR=str(tmp_path),
-                       PYTHONPATH=str(src) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+            env = dict(
+                os.environ,
+                DANGBO_DATABASE_URL=url,
+                DANGBO_VAR_DIR=str(tmp_path),
+                PYTHONPATH=str(src) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+            )
             env.pop("DANGBO_TEST_PAUSE_AT", None)
             seen = _kill_before_commit(env)
             assert "Đếm số liệu tổng hợp" in seen  # the province was built in full before the kill
@@ -106,8 +115,12 @@ def test_reset_leaves_real_data_alone(tmp_path):
     build) is not a partial demo: without a demo record, --reset refuses too."""
     src = Path(__file__).resolve().parents[1] / "src"
     url = f"sqlite:///{tmp_path}/real.sqlite3"
-    env = dict(os.environ, DANGBO_DATABASE_URL=url, DANGBO_VAR_DIR=str(tmp_path),
-               PYTHONPATH=str(src) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(
+        os.environ,
+        DANGBO_DATABASE_URL=url,
+        DANGBO_VAR_DIR=str(tmp_path),
+        PYTHONPATH=str(src) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    )
     env.pop("DANGBO_TEST_PAUSE_AT", None)
     assert _run(env, "demo", "--profile", "tiny", "--no-serve").returncode == 0
     _query(url, "DELETE FROM demo_demodataset")
@@ -123,7 +136,9 @@ user = User.objects.get(username="quantri")
 with acting(AuditContext(actor_id=user.pk, actor_name=user.username, actor_role="quản trị", scope="", ip="", request_id="t")):
     audit_record(action="updated", subject_type="member", subject_id="x")
 """
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     reset = _run(env, "demo", "--profile", "tiny", "--no-serve", "--reset")
     assert reset.returncode == 2 and "không phải dữ liệu mẫu" in reset.stderr

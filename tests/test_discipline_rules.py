@@ -46,7 +46,12 @@ def messages(violations) -> str:
 def test_forms_are_ordered_by_severity_with_vietnamese_labels():
     assert Form.ORDER == ("reprimand", "warning", "dismissal", "expulsion")
     assert [Form.severity(f) for f in Form.ORDER] == [0, 1, 2, 3]
-    assert Form.LABELS == {"reprimand": "Khiển trách", "warning": "Cảnh cáo", "dismissal": "Cách chức", "expulsion": "Khai trừ"}
+    assert Form.LABELS == {
+        "reprimand": "Khiển trách",
+        "warning": "Cảnh cáo",
+        "dismissal": "Cách chức",
+        "expulsion": "Khai trừ",
+    }
     assert sorted(["expulsion", "reprimand", "dismissal", "warning"], key=Form.severity) == list(Form.ORDER)
 
 
@@ -136,7 +141,9 @@ def test_the_cell_reprimands_and_warns_but_does_not_dismiss_or_expel():
 
 
 def test_the_cell_committee_has_no_disciplinary_power():
-    assert "Chi ủy không có quyền thi hành kỷ luật" in messages(check_authority("reprimand", Authority.CELL_COMMITTEE))
+    assert "Chi ủy không có quyền thi hành kỷ luật" in messages(
+        check_authority("reprimand", Authority.CELL_COMMITTEE)
+    )
     assert all(Authority.CELL_COMMITTEE not in authority_for(f) for f in Form.ORDER)
 
 
@@ -168,7 +175,11 @@ def test_reprimand_level_limitation_is_five_calendar_years():
     assert limitation_ends_on("reprimand", act, ON) == date(2025, 3, 10)
     assert check_limitation("reprimand", act, date(2025, 3, 10)) == []  # exactly 5 years
     found = messages(check_limitation("reprimand", act, date(2025, 3, 11)))
-    assert "Đã hết thời hiệu xử lý kỷ luật" in found and "thời hiệu 5 năm" in found and "hết ngày 10/03/2025" in found
+    assert (
+        "Đã hết thời hiệu xử lý kỷ luật" in found
+        and "thời hiệu 5 năm" in found
+        and "hết ngày 10/03/2025" in found
+    )
     assert "Quy định 69-QĐ/TW ngày 6/7/2022, Điều 4" in found
 
 
@@ -242,7 +253,9 @@ def test_check_badge_after_discipline():
     assert check_badge_after_discipline("warning", effective, date(2026, 6, 2)) == []
     found = messages(check_badge_after_discipline("warning", effective, date(2026, 6, 1)))
     assert "sau 9 tháng, từ ngày 02/06/2026" in found and "Quy định 294-QĐ/TW" in found
-    assert "khai trừ không được tặng" in messages(check_badge_after_discipline("expulsion", effective, date(2027, 1, 1)))
+    assert "khai trừ không được tặng" in messages(
+        check_badge_after_discipline("expulsion", effective, date(2027, 1, 1))
+    )
 
 
 def test_badge_deferral_under_294_is_unconfirmed():
@@ -255,10 +268,16 @@ def test_badge_deferral_under_294_is_unconfirmed():
 
 
 def case(**overrides) -> dict:
-    values = dict(
-        form="warning", status=FULL, holds_position=False, authority=Authority.CELL,
-        act_on=date(2025, 10, 1), vote_on=ON, approvals=4, denominator=7,
-    )
+    values = {
+        "form": "warning",
+        "status": FULL,
+        "holds_position": False,
+        "authority": Authority.CELL,
+        "act_on": date(2025, 10, 1),
+        "vote_on": ON,
+        "approvals": 4,
+        "denominator": 7,
+    }
     values.update(overrides)
     return values
 
@@ -269,18 +288,30 @@ def test_a_sound_cell_warning_passes():
 
 def test_a_cell_proposing_expulsion_is_checked_on_the_proposal_share_not_on_authority():
     assert check_discipline(**case(form="expulsion", stage=Stage.PROPOSE, approvals=5, denominator=7)) == []
-    assert "chưa đủ ít nhất 2/3" in messages(check_discipline(**case(form="expulsion", stage=Stage.PROPOSE, approvals=4, denominator=7)))
+    assert "chưa đủ ít nhất 2/3" in messages(
+        check_discipline(**case(form="expulsion", stage=Stage.PROPOSE, approvals=4, denominator=7))
+    )
 
 
 def test_every_violation_is_returned_together():
-    found = check_discipline(**case(
-        form="dismissal", status=PROBATIONARY, act_on=date(2010, 1, 1), approvals=3, denominator=7,
-        deferral_ground="pregnant", decided_on=date(2026, 3, 1),
-    ))
+    found = check_discipline(
+        **case(
+            form="dismissal",
+            status=PROBATIONARY,
+            act_on=date(2010, 1, 1),
+            approvals=3,
+            denominator=7,
+            deferral_ground="pregnant",
+            decided_on=date(2026, 3, 1),
+        )
+    )
     rules = {v.rule for v in found}
     assert rules == {
-        "discipline.forms_by_status", "discipline.deferral", "discipline.limitation_years",
-        "discipline.vote_share", "discipline.authority",
+        "discipline.forms_by_status",
+        "discipline.deferral",
+        "discipline.limitation_years",
+        "discipline.vote_share",
+        "discipline.authority",
     }
     assert "không thể trước ngày biểu quyết" in messages(found)
 
@@ -293,8 +324,13 @@ def test_an_unknown_form_stops_at_the_form():
 def test_rules_are_registered_with_titles_and_citations():
     codes = [c for c in REGISTRY if c.startswith("discipline.")]
     assert set(codes) == {
-        "discipline.forms_by_status", "discipline.vote_share", "discipline.authority", "discipline.effective",
-        "discipline.limitation_years", "discipline.deferral", "discipline.badge_deferral_months",
+        "discipline.forms_by_status",
+        "discipline.vote_share",
+        "discipline.authority",
+        "discipline.effective",
+        "discipline.limitation_years",
+        "discipline.deferral",
+        "discipline.badge_deferral_months",
     }
     for code in codes:
         rule = REGISTRY[code]

@@ -54,22 +54,39 @@ CELL = "Chi bộ thôn Phú Hà"
 
 
 def admission(**changes) -> AdmissionDecision:
-    return replace(AdmissionDecision(issuer=ISSUER, number="12", issued_on=date(2026, 3, 5), person=HANG, cell_name=CELL), **changes)
+    return replace(
+        AdmissionDecision(
+            issuer=ISSUER, number="12", issued_on=date(2026, 3, 5), person=HANG, cell_name=CELL
+        ),
+        **changes,
+    )
 
 
 def recognition(**changes) -> RecognitionDecision:
     doc = RecognitionDecision(
-        issuer=ISSUER, number="45-QĐ/ĐU", issued_on=date(2027, 3, 20), person=HANG, cell_name=CELL,
-        admitted_on=date(2026, 3, 10), full_on=date(2027, 3, 10),
+        issuer=ISSUER,
+        number="45-QĐ/ĐU",
+        issued_on=date(2027, 3, 20),
+        person=HANG,
+        cell_name=CELL,
+        admitted_on=date(2026, 3, 10),
+        full_on=date(2027, 3, 10),
     )
     return replace(doc, **changes)
 
 
 def transfer(**changes) -> TransferLetter:
     doc = TransferLetter(
-        issuer=ISSUER, number="7", issued_on=date(2026, 1, 8), person=HANG, status_label="Đảng viên chính thức",
-        admitted_on=date(2020, 1, 1), full_on=date(2021, 1, 1), from_org_name="Chi bộ thôn Phú Hà",
-        to_org_name="Đảng ủy xã Bảo Thắng", present_by=date(2026, 2, 20),
+        issuer=ISSUER,
+        number="7",
+        issued_on=date(2026, 1, 8),
+        person=HANG,
+        status_label="Đảng viên chính thức",
+        admitted_on=date(2020, 1, 1),
+        full_on=date(2021, 1, 1),
+        from_org_name="Chi bộ thôn Phú Hà",
+        to_org_name="Đảng ủy xã Bảo Thắng",
+        present_by=date(2026, 2, 20),
     )
     return replace(doc, **changes)
 
@@ -94,6 +111,7 @@ def flat(text: str) -> str:
 
 # --- the font ------------------------------------------------------------------------------------------------
 
+
 def test_the_alphabet_under_test_has_134_non_ascii_letters():
     assert len(LETTERS) == 146
     assert len(NON_ASCII_LETTERS) == 134
@@ -116,6 +134,7 @@ def test_the_font_licence_ships_with_the_fonts():
 
 
 # --- Word ----------------------------------------------------------------------------------------------------
+
 
 def test_admission_docx_has_the_parts_of_a_party_decision():
     data = render_docx(admission())
@@ -152,14 +171,22 @@ def test_admission_docx_has_the_parts_of_a_party_decision():
 def test_docx_is_a4_with_the_margins_of_hd36_in_times_new_roman():
     document = docx.Document(io.BytesIO(render_docx(admission())))
     section = document.sections[0]
-    sizes = (section.page_width, section.page_height, section.top_margin, section.bottom_margin,
-             section.left_margin, section.right_margin)
+    sizes = (
+        section.page_width,
+        section.page_height,
+        section.top_margin,
+        section.bottom_margin,
+        section.left_margin,
+        section.right_margin,
+    )
     assert [round(size.mm, 1) for size in sizes] == [210, 297, 20, 20, 30, 15]  # Word stores twips
     normal = document.styles["Normal"]
     assert normal.font.name == "Times New Roman"
     assert normal.font.size.pt == 14
     fonts = normal.element.rPr.rFonts
-    assert {fonts.get(f"{{{fonts.nsmap['w']}}}{key}") for key in ("ascii", "hAnsi", "cs", "eastAsia")} == {"Times New Roman"}
+    assert {fonts.get(f"{{{fonts.nsmap['w']}}}{key}") for key in ("ascii", "hAnsi", "cs", "eastAsia")} == {
+        "Times New Roman"
+    }
     # No page number on the first page; a PAGE field at the top of the others.
     assert section.different_first_page_header_footer
     assert "PAGE" in section.header._element.xml
@@ -167,7 +194,13 @@ def test_docx_is_a4_with_the_margins_of_hd36_in_times_new_roman():
 
 def test_docx_heading_runs_carry_the_prescribed_emphasis():
     document = docx.Document(io.BytesIO(render_docx(admission())))
-    runs = {run.text: run for table in document.tables for cell in table._cells for p in cell.paragraphs for run in p.runs}
+    runs = {
+        run.text: run
+        for table in document.tables
+        for cell in table._cells
+        for p in cell.paragraphs
+        for run in p.runs
+    }
     assert runs["ĐẢNG ỦY XÃ BẢO THẮNG"].bold
     assert not runs["ĐẢNG BỘ TỈNH LÀO CAI"].bold
     assert runs["ĐẢNG CỘNG SẢN VIỆT NAM"].bold and runs["ĐẢNG CỘNG SẢN VIỆT NAM"].underline
@@ -207,6 +240,7 @@ def test_transfer_letter_docx_names_both_organizations_and_the_deadline():
 
 
 # --- PDF -----------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("make", [admission, recognition, transfer])
 def test_pdf_is_a4_and_embeds_liberation_serif(make):
@@ -278,14 +312,22 @@ def test_long_issuer_name_wraps_inside_the_left_heading_column():
     long_name = "ĐẢNG ỦY CÁC CƠ QUAN ĐẢNG, MẶT TRẬN TỔ QUỐC VÀ CÁC ĐOÀN THỂ CHÍNH TRỊ - XÃ HỘI TỈNH LÀO CAI"
     data = render_pdf(admission(issuer=replace(ISSUER, name=long_name)))
     lines = _lines_by_y(data)
-    title_y = max(y for y, fragments in lines.items() if any(text == "QUYẾT ĐỊNH" for _, text, _, _ in fragments))
+    title_y = max(
+        y for y, fragments in lines.items() if any(text == "QUYẾT ĐỊNH" for _, text, _, _ in fragments)
+    )
     bold_heading = [  # bold 14 pt text above the title, left of the Party heading
-        (x, text) for y, fragments in sorted(lines.items(), reverse=True) if y > title_y
-        for x, text, size, font in fragments if "Bold" in font and size == 14 and x < 30 + 75
+        (x, text)
+        for y, fragments in sorted(lines.items(), reverse=True)
+        if y > title_y
+        for x, text, size, font in fragments
+        if "Bold" in font and size == 14 and x < 30 + 75
     ]
     assert len(bold_heading) >= 3  # the name took several lines
     assert " ".join(text for _, text in bold_heading) == long_name
-    for x, text in bold_heading:  # each line starts and ends inside the 75 mm column that begins at the 30 mm margin
+    for (
+        x,
+        text,
+    ) in bold_heading:  # each line starts and ends inside the 75 mm column that begins at the 30 mm margin
         assert x >= 30 - 0.01
         assert x + _width_mm(text, "LiberationSerif-Bold.ttf", 14) <= 30 + 75 + 0.01
 
@@ -303,7 +345,9 @@ def test_long_person_name_wraps_in_the_body_of_both_formats():
 
 
 def test_an_overlong_decision_numbers_its_second_page_and_keeps_the_signature_whole():
-    grounds = tuple(f"Căn cứ văn bản số {i}-HD/ĐU của Đảng ủy xã Bảo Thắng về một việc cần căn cứ" for i in range(1, 30))
+    grounds = tuple(
+        f"Căn cứ văn bản số {i}-HD/ĐU của Đảng ủy xã Bảo Thắng về một việc cần căn cứ" for i in range(1, 30)
+    )
     pages = pdf_pages(render_pdf(admission(grounds=grounds)))
     assert len(pages) >= 2
     assert pages[1].lstrip().startswith("2")
@@ -313,6 +357,7 @@ def test_an_overlong_decision_numbers_its_second_page_and_keeps_the_signature_wh
 
 
 # --- what callers may leave out ------------------------------------------------------------------------------
+
 
 def test_missing_optional_fields_do_not_crash_and_leave_no_empty_labels():
     bare_person = Person(full_name="Lò Văn Ỵ", gender="M", birth_date=date(2000, 12, 31))
@@ -326,7 +371,15 @@ def test_missing_optional_fields_do_not_crash_and_leave_no_empty_labels():
         for text in (docx_text(render_docx(doc)), flat(" ".join(pdf_pages(render_pdf(doc))))):
             assert "Lò Văn Ỵ" in text
             assert "Giới tính: Nam; sinh ngày 31 tháng 12 năm 2000." in text
-            for label in ("Quê quán", "Nơi cư trú", "Dân tộc", "Nghề nghiệp", "Số thẻ", "Số định danh", "Xét đề nghị"):
+            for label in (
+                "Quê quán",
+                "Nơi cư trú",
+                "Dân tộc",
+                "Nghề nghiệp",
+                "Số thẻ",
+                "Số định danh",
+                "Xét đề nghị",
+            ):
                 assert label not in text, label
             assert "ĐẢNG ỦY XÃ BẢO THẮNG" in text
             assert "Ngày " in text  # no place: the date line starts with the date itself
@@ -344,7 +397,10 @@ def test_callers_grounds_and_recipients_replace_the_defaults():
     )
     text = docx_text(render_docx(doc))
     assert "294-QĐ/TW" not in text
-    assert "- Căn cứ Điều lệ Đảng Cộng sản Việt Nam;\n- Căn cứ Quy chế làm việc của Đảng ủy xã;\n- Xét đề nghị của Chi bộ thôn Phú Hà," in text
+    assert (
+        "- Căn cứ Điều lệ Đảng Cộng sản Việt Nam;\n- Căn cứ Quy chế làm việc của Đảng ủy xã;\n- Xét đề nghị của Chi bộ thôn Phú Hà,"
+        in text
+    )
     assert "- Ban Tổ chức Tỉnh ủy (để b/c),\n- Chi bộ thôn Phú Hà,\n- Lưu Văn phòng Đảng ủy." in text
 
 
@@ -366,7 +422,10 @@ def test_issue_dates_pad_days_below_ten_and_january_and_february():
 def test_file_names_are_ascii_and_say_what_the_document_is():
     assert filename(admission(), "docx") == "quyet-dinh-ket-nap-nguyen-thi-hang.docx"
     assert filename(recognition(), ".pdf") == "quyet-dinh-cong-nhan-dang-vien-chinh-thuc-nguyen-thi-hang.pdf"
-    assert filename(transfer(person=replace(HANG, full_name="Đặng Thị Ỵ")), "PDF") == "giay-gioi-thieu-sinh-hoat-dang-dang-thi-y.pdf"
+    assert (
+        filename(transfer(person=replace(HANG, full_name="Đặng Thị Ỵ")), "PDF")
+        == "giay-gioi-thieu-sinh-hoat-dang-dang-thi-y.pdf"
+    )
 
 
 def test_rendering_something_else_is_refused():

@@ -44,8 +44,12 @@ def messages(violations) -> str:
 
 def test_grounds_have_codes_and_vietnamese_labels():
     assert set(StrikeOffGround.LABELS) == {
-        "missed_meetings_or_dues", "returned_card", "lost_will", "standing_violation_two_years",
-        "political_standard", "probation_failed",
+        "missed_meetings_or_dues",
+        "returned_card",
+        "lost_will",
+        "standing_violation_two_years",
+        "political_standard",
+        "probation_failed",
     }
     assert "3 tháng trong năm" in StrikeOffGround.LABELS["missed_meetings_or_dues"]
     assert STRIKE_OFF_GROUNDS == StrikeOffGround.LABELS and PROBATION_FAILED == "probation_failed"
@@ -65,13 +69,17 @@ def test_missed_meetings_or_dues_three_months():
 def test_lost_will_after_12_months_of_education():
     assert check_strike_off("lost_will", ON, educated_on=date(2025, 3, 10)) == []  # exactly 12 months
     found = messages(check_strike_off("lost_will", ON, educated_on=date(2025, 3, 11)))
-    assert "Chưa đủ 12 tháng kể từ ngày chi bộ giáo dục (11/03/2025)" in found and "từ ngày 11/03/2026" in found
+    assert (
+        "Chưa đủ 12 tháng kể từ ngày chi bộ giáo dục (11/03/2025)" in found and "từ ngày 11/03/2026" in found
+    )
     assert check_strike_off("lost_will", ON) == []
 
 
 def test_standing_violation_two_years_in_a_row():
     assert check_strike_off("standing_violation_two_years", ON, violation_years=2) == []
-    assert "cần 2 năm liền (mới 1 năm)" in messages(check_strike_off("standing_violation_two_years", ON, violation_years=1))
+    assert "cần 2 năm liền (mới 1 năm)" in messages(
+        check_strike_off("standing_violation_two_years", ON, violation_years=1)
+    )
     assert check_strike_off("standing_violation_two_years", ON) == []
 
 
@@ -113,10 +121,13 @@ def test_resignation_only_without_a_pending_violation():
 
 
 def readmit(**overrides) -> list:
-    values = dict(
-        left_on=date(2023, 3, 10), left_reason_code=LeftReason.STRUCK_OFF, vote_on=ON,
-        times_readmitted_before=0, provincial_consent=CONSENT,
-    )
+    values = {
+        "left_on": date(2023, 3, 10),
+        "left_reason_code": LeftReason.STRUCK_OFF,
+        "vote_on": ON,
+        "times_readmitted_before": 0,
+        "provincial_consent": CONSENT,
+    }
     values.update(overrides)
     return check_readmission(**values)
 
@@ -137,14 +148,16 @@ def test_readmission_needs_the_provincial_consent():
 
 
 def test_less_serious_crime_waits_60_months_after_expungement():
-    ok = dict(left_reason_code=LeftReason.LESS_SERIOUS_CRIME_CONVICTION, left_on=date(2018, 1, 1))
+    ok = {"left_reason_code": LeftReason.LESS_SERIOUS_CRIME_CONVICTION, "left_on": date(2018, 1, 1)}
     assert readmit(**ok, expunged_on=date(2021, 3, 10)) == []  # exactly 60 months
     found = messages(readmit(**ok, expunged_on=date(2021, 3, 11)))
     assert "Chưa đủ 60 tháng kể từ ngày được xóa án tích (11/03/2021)" in found
     assert "sau khi được xóa án tích" in messages(readmit(**ok))
 
 
-@pytest.mark.parametrize("reason", ["quit", "disunity", "corruption_conviction", "serious_crime_conviction", "resigned"])
+@pytest.mark.parametrize(
+    "reason", ["quit", "disunity", "corruption_conviction", "serious_crime_conviction", "resigned"]
+)
 def test_barred_reasons_are_never_readmitted(reason):
     [violation] = readmit(left_reason_code=reason)
     assert violation.rule == "exit.readmission_barred" and "Không xem xét kết nạp lại" in violation.message
@@ -157,7 +170,9 @@ def test_resignation_for_extreme_family_hardship_may_be_readmitted():
 
 
 def test_struck_off_for_missing_meetings_counts_as_quitting():
-    assert "tự bỏ sinh hoạt đảng" in messages(readmit(strike_off_ground=StrikeOffGround.MISSED_MEETINGS_OR_DUES))
+    assert "tự bỏ sinh hoạt đảng" in messages(
+        readmit(strike_off_ground=StrikeOffGround.MISSED_MEETINGS_OR_DUES)
+    )
     assert readmit(strike_off_ground=StrikeOffGround.LOST_WILL) == []
     assert readmit(left_reason_code=LeftReason.EXPELLED) == []
     # The ground itself may be given as the reason, as the ledger stores it.
@@ -167,16 +182,29 @@ def test_struck_off_for_missing_meetings_counts_as_quitting():
 
 
 def test_barred_set_and_helper():
-    assert READMISSION_BARRED_REASONS == {"quit", "resigned", "disunity", "corruption_conviction", "serious_crime_conviction"}
+    assert {
+        "quit",
+        "resigned",
+        "disunity",
+        "corruption_conviction",
+        "serious_crime_conviction",
+    } == READMISSION_BARRED_REASONS
     assert left_reason_is_barred("quit") and not left_reason_is_barred("resigned", hardship=True)
     assert not left_reason_is_barred("struck_off") and not left_reason_is_barred("expelled")
-    assert left_reason_is_barred("missed_meetings_or_dues") and left_reason_is_barred("struck_off", strike_off_ground="missed_meetings_or_dues")
+    assert left_reason_is_barred("missed_meetings_or_dues") and left_reason_is_barred(
+        "struck_off", strike_off_ground="missed_meetings_or_dues"
+    )
 
 
 def test_readmission_input_errors_and_everything_together():
     assert "Không rõ lý do" in messages(readmit(left_reason_code="moved"))
     assert "phải sau ngày ra khỏi Đảng" in messages(readmit(left_on=ON))
-    found = readmit(left_reason_code="disunity", left_on=date(2025, 1, 1), times_readmitted_before=1, provincial_consent="")
+    found = readmit(
+        left_reason_code="disunity",
+        left_on=date(2025, 1, 1),
+        times_readmitted_before=1,
+        provincial_consent="",
+    )
     assert len(found) == 4
 
 
@@ -193,9 +221,18 @@ def test_old_age_is_decided_by_the_cell_other_grounds_by_the_grassroots_committe
     assert exemption_decider("old_age_health") == "cell"
     for ground in ("long_treatment", "abroad_private", "mobile_work", "awaiting_retirement", "maternity"):
         assert exemption_decider(ground, ON) == "grassroots_committee"
-    assert EXEMPTION_GROUNDS == ExemptionGround.LABELS and set(TEMPORARY_PURPOSES) == {"work", "residence", "study"}
+    assert EXEMPTION_GROUNDS == ExemptionGround.LABELS and set(TEMPORARY_PURPOSES) == {
+        "work",
+        "residence",
+        "study",
+    }
     assert set(ExemptionGround.LABELS) == {
-        "old_age_health", "long_treatment", "abroad_private", "mobile_work", "awaiting_retirement", "maternity",
+        "old_age_health",
+        "long_treatment",
+        "abroad_private",
+        "mobile_work",
+        "awaiting_retirement",
+        "maternity",
     }
     with pytest.raises(ValueError):
         exemption_decider("holiday")
@@ -250,10 +287,19 @@ def test_working_away_route():
 def test_rules_are_registered_with_titles_and_citations():
     codes = {c for c in REGISTRY if c.startswith("exit.")}
     assert codes == {
-        "exit.strike_off_grounds", "exit.strike_off_missed_months", "exit.strike_off_lost_will_months",
-        "exit.strike_off_violation_years", "exit.strike_off_requests", "exit.strike_off_probationary",
-        "exit.resignation", "exit.readmission", "exit.readmission_barred", "exit.exemption_decider",
-        "exit.temporary_transfer_span", "exit.working_away_months", "exit.restoration",
+        "exit.strike_off_grounds",
+        "exit.strike_off_missed_months",
+        "exit.strike_off_lost_will_months",
+        "exit.strike_off_violation_years",
+        "exit.strike_off_requests",
+        "exit.strike_off_probationary",
+        "exit.resignation",
+        "exit.readmission",
+        "exit.readmission_barred",
+        "exit.exemption_decider",
+        "exit.temporary_transfer_span",
+        "exit.working_away_months",
+        "exit.restoration",
     }
     assert "117-QĐ/TW" in RESTORATION.at(ON).ref
     for code in codes:

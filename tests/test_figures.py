@@ -14,6 +14,10 @@ def test_one_pass_figures_equal_a_recount_for_every_organization(db):
         figures, per_child = member_figures_with_children(path=org.path)
         assert figures == member_figures(path=org.path), org.code
         children = [o for o in orgs if o.parent_id == org.pk]
-        assert {c.path: members_under(path=c.path).count() for c in children if members_under(path=c.path).exists()} == per_child, org.code
+        assert {
+            c.path: members_under(path=c.path).count()
+            for c in children
+            if members_under(path=c.path).exists()
+        } == per_child, org.code
     root = min(orgs, key=lambda o: len(o.path))
     assert member_figures(path=root.path).total > 100

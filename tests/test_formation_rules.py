@@ -22,8 +22,14 @@ DECISION = DecisionRef(number="7-QĐ/ĐU", on=ON, body="Đảng ủy xã Một")
 
 def _establish(tree, members, code="X1N"):
     return org_establish_with_members(
-        code=code, name="Chi bộ thôn Mới", kind=OrgKind.CELL, parent=tree.commune, established_on=ON, decision=DECISION,
-        members=members, sector=Sector.RESIDENTIAL,
+        code=code,
+        name="Chi bộ thôn Mới",
+        kind=OrgKind.CELL,
+        parent=tree.commune,
+        established_on=ON,
+        decision=DECISION,
+        members=members,
+        sector=Sector.RESIDENTIAL,
     )
 
 
@@ -36,13 +42,17 @@ def test_a_cell_with_two_full_members_is_refused_with_the_count_and_citation(tre
     assert "với 2 đảng viên chính thức" in violation.message and "Điều 21" in violation.citation
     assert violation.details == {"full_members": 2, "minimum": 3}
     assert not Org.objects.filter(code="X1N").exists()
-    assert set(Member.objects.filter(pk__in=[m.pk for m in full]).values_list("org_id", flat=True)) == {tree.cell_a.pk}
+    assert set(Member.objects.filter(pk__in=[m.pk for m in full]).values_list("org_id", flat=True)) == {
+        tree.cell_a.pk
+    }
 
 
 def test_a_cell_with_three_full_members_is_established_and_they_are_rehomed(tree, make_member):
     full = [make_member(tree.cell_a) for _ in range(3)]
     cell = _establish(tree, full)
-    assert set(Member.objects.filter(pk__in=[m.pk for m in full]).values_list("org_id", flat=True)) == {cell.pk}
+    assert set(Member.objects.filter(pk__in=[m.pk for m in full]).values_list("org_id", flat=True)) == {
+        cell.pk
+    }
     events = MemberEvent.objects.filter(member__in=full, kind=MemberEvent.Kind.REHOMED)
     assert events.count() == 3 and {e.decision_no for e in events} == {"7-QĐ/ĐU"}
     assert tally_differences() == []
@@ -57,18 +67,35 @@ def test_members_from_outside_the_establishing_committee_are_refused(tree, make_
 
 def test_a_partial_committee_needs_the_superiors_approval(tree):
     with pytest.raises(RuleViolation, match="văn bản đồng ý") as refused:
-        org_establish(code="BP1", name="Đảng bộ bộ phận Một", kind=OrgKind.SUB_COMMITTEE, parent=tree.commune, established_on=ON)
+        org_establish(
+            code="BP1",
+            name="Đảng bộ bộ phận Một",
+            kind=OrgKind.SUB_COMMITTEE,
+            parent=tree.commune,
+            established_on=ON,
+        )
     assert refused.value.violations[0].rule == "org.sub_committee_approval"
-    org = org_establish(code="BP1", name="Đảng bộ bộ phận Một", kind=OrgKind.SUB_COMMITTEE, parent=tree.commune,
-                        established_on=ON, formation_approval="15-CV/HU ngày 20/2/2025")
+    org = org_establish(
+        code="BP1",
+        name="Đảng bộ bộ phận Một",
+        kind=OrgKind.SUB_COMMITTEE,
+        parent=tree.commune,
+        established_on=ON,
+        formation_approval="15-CV/HU ngày 20/2/2025",
+    )
     assert org.formation_approval == "15-CV/HU ngày 20/2/2025"
 
 
 def test_converting_a_cell_to_a_partial_committee_needs_the_approval_and_cells_of_three(tree, make_member):
     members = [make_member(tree.cell_a) for _ in range(5)]
-    cells = [NewCell("X1A-1", "Chi bộ Xóm Một", [m.pk for m in members[:3]]), NewCell("X1A-2", "Chi bộ Xóm Hai", [m.pk for m in members[3:]])]
+    cells = [
+        NewCell("X1A-1", "Chi bộ Xóm Một", [m.pk for m in members[:3]]),
+        NewCell("X1A-2", "Chi bộ Xóm Hai", [m.pk for m in members[3:]]),
+    ]
     with pytest.raises(RuleViolation) as refused:
-        org_change_kind(org=tree.cell_a, kind=OrgKind.SUB_COMMITTEE, effective_on=ON, decision=DECISION, cells=cells)
+        org_change_kind(
+            org=tree.cell_a, kind=OrgKind.SUB_COMMITTEE, effective_on=ON, decision=DECISION, cells=cells
+        )
     rules = {v.rule for v in refused.value.violations}
     assert rules == {"org.sub_committee_approval", "org.min_full_members"}
     assert any("«Chi bộ Xóm Hai» với 2 đảng viên chính thức" in v.message for v in refused.value.violations)
@@ -76,10 +103,26 @@ def test_converting_a_cell_to_a_partial_committee_needs_the_approval_and_cells_o
 
 def test_splitting_into_a_cell_left_below_three_is_refused(tree, make_member):
     members = [make_member(tree.cell_a) for _ in range(5)]
-    receiver = org_establish(code="X1R", name="Chi bộ thôn Nhận", kind=OrgKind.CELL, parent=tree.commune, established_on=date(2015, 1, 1))
+    receiver = org_establish(
+        code="X1R",
+        name="Chi bộ thôn Nhận",
+        kind=OrgKind.CELL,
+        parent=tree.commune,
+        established_on=date(2015, 1, 1),
+    )
     with pytest.raises(RuleViolation, match="«Chi bộ thôn Nhận» với 2 đảng viên chính thức"):
-        org_split(source=tree.cell_a, shares={receiver: Share(members=[m.pk for m in members[:2]])}, effective_on=ON,
-                  decision=DECISION, keep_source=True)
-    outcome = org_split(source=tree.cell_a, shares={receiver: Share(members=[m.pk for m in members[:3]])}, effective_on=ON,
-                        decision=DECISION, keep_source=True)
+        org_split(
+            source=tree.cell_a,
+            shares={receiver: Share(members=[m.pk for m in members[:2]])},
+            effective_on=ON,
+            decision=DECISION,
+            keep_source=True,
+        )
+    outcome = org_split(
+        source=tree.cell_a,
+        shares={receiver: Share(members=[m.pk for m in members[:3]])},
+        effective_on=ON,
+        decision=DECISION,
+        keep_source=True,
+    )
     assert outcome.members_rehomed == 3

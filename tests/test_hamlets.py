@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from dangbo.core import clock
 from dangbo.members import services as member_services
 from dangbo.members.services import standing
 from dangbo.orgs import restructure
@@ -18,7 +19,7 @@ from dangbo.stats.frames import frame_for
 from dangbo.stats.indicators import BY_CODE, NOT_MET, context_for, evaluate
 from dangbo.stats.tallies import tally_differences
 
-TODAY = date.today()
+TODAY = clock.today()
 FOUNDED = date(2020, 1, 1)
 
 
@@ -32,8 +33,15 @@ def _figure(root, code, **frame) -> tuple:
 
 
 def _hamlet(tree, code, *, cell=None, **head):
-    return org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name=code, code=code,
-                                        cell=cell, established_on=FOUNDED, **head)
+    return org_services.locality_create(
+        commune=tree.commune,
+        kind=Locality.Kind.THON,
+        name=code,
+        code=code,
+        cell=cell,
+        established_on=FOUNDED,
+        **head,
+    )
 
 
 def test_a_head_who_dies_stops_counting_that_day_today_and_on_past_dates(tree, make_member):
@@ -48,13 +56,21 @@ def test_a_head_who_dies_stops_counting_that_day_today_and_on_past_dates(tree, m
     assert _figure(tree.province, "hamlets.head_member_share", as_of=died_on - timedelta(days=1)) == (1, 2)
     assert tally_differences() == []
     rows = DRILLS["hamlet_heads_not_members"](context_for(frame_for(root=tree.province)), tree.province).rows
-    assert {row[0].text: row[3].text for row in rows} == {"Thôn TA": f"{head.full_name} (từ trần)", "Thôn TB": "Lò Văn Pấu (người ngoài Đảng)"}
+    assert {row[0].text: row[3].text for row in rows} == {
+        "Thôn TA": f"{head.full_name} (từ trần)",
+        "Thôn TB": "Lò Văn Pấu (người ngoài Đảng)",
+    }
 
 
 def test_a_head_who_leaves_and_is_restored_moves_the_count_and_the_tallies_stay_exact(tree, make_member):
     head = make_member(tree.cell_a, admitted_on=date(2016, 3, 1))
     _hamlet(tree, "TA", cell=tree.cell_a, head_member=head)
-    counts = lambda: tallies.tally_read([tree.province.pk], [tallies.LOCALITIES])[tree.province.pk][tallies.LOCALITIES]  # noqa: E731
+
+    def counts():
+        return tallies.tally_read([tree.province.pk], [tallies.LOCALITIES])[tree.province.pk][
+            tallies.LOCALITIES
+        ]
+
     assert counts().get("head_member") == 1
     decision = org_services.DecisionRef(number="7-QĐ/ĐU", on=TODAY - timedelta(days=20), body="Đảng ủy")
     standing.member_resign(member=head, on=TODAY - timedelta(days=20), decision=decision)
@@ -69,10 +85,23 @@ def test_a_head_outside_the_party_is_a_name_and_never_both(tree, make_member):
     hamlet = _hamlet(tree, "TA", head_name="Lý Láo Lở")
     assert not hamlet.head_is_member and hamlet.head_display == "Lý Láo Lở"
     with pytest.raises(RuleViolation):
-        org_services.locality_update(locality=hamlet, expected_version=hamlet.version, kind=hamlet.kind, name=hamlet.name,
-                                     cell=None, head_member=member, head_name="Lý Láo Lở")
-    hamlet = org_services.locality_update(locality=hamlet, expected_version=hamlet.version, kind=hamlet.kind, name=hamlet.name,
-                                          cell=None, head_member=member)
+        org_services.locality_update(
+            locality=hamlet,
+            expected_version=hamlet.version,
+            kind=hamlet.kind,
+            name=hamlet.name,
+            cell=None,
+            head_member=member,
+            head_name="Lý Láo Lở",
+        )
+    hamlet = org_services.locality_update(
+        locality=hamlet,
+        expected_version=hamlet.version,
+        kind=hamlet.kind,
+        name=hamlet.name,
+        cell=None,
+        head_member=member,
+    )
     assert hamlet.head_is_member and hamlet.head_name == "" and hamlet.head_display == member.full_name
 
 
@@ -82,24 +111,45 @@ def test_past_dates_read_the_hamlet_versions_after_a_cell_and_head_change(tree, 
     _hamlet(tree, "TB", cell=tree.cell_b)
     changed_on = TODAY - timedelta(days=60)
     before = changed_on - timedelta(days=1)
-    org_services.locality_update(locality=hamlet, expected_version=hamlet.version, kind=hamlet.kind, name="A mới",
-                                 cell=tree.cell_a, head_member=head, effective_on=changed_on, decision_no="12-QĐ/UBND")
+    org_services.locality_update(
+        locality=hamlet,
+        expected_version=hamlet.version,
+        kind=hamlet.kind,
+        name="A mới",
+        cell=tree.cell_a,
+        head_member=head,
+        effective_on=changed_on,
+        decision_no="12-QĐ/UBND",
+    )
     assert _figure(tree.province, "hamlets.with_cell_share") == (2, 2)
     assert _figure(tree.province, "hamlets.head_member_share") == (1, 2)
     assert _figure(tree.province, "hamlets.with_cell_share", as_of=before) == (1, 2)
     assert _figure(tree.province, "hamlets.head_member_share", as_of=before) == (0, 2)
     assert _figure(tree.province, "hamlets.without_cell", as_of=before) == (1, None)
     assert _figure(tree.province, "hamlets.total", as_of=FOUNDED - timedelta(days=1)) == (0, None)
-    versions = list(LocalityVersion.objects.filter(locality=hamlet).order_by("valid_from").values_list(
-        "valid_from", "valid_to", "name", "cell_id", "head_member_id", "decision_no"))
-    assert versions == [(FOUNDED, changed_on, "TA", None, None, ""),
-                        (changed_on, None, "A mới", tree.cell_a.pk, head.pk, "12-QĐ/UBND")]
-    rows = DRILLS["hamlets_without_cell"](context_for(frame_for(root=tree.province, as_of=before)), tree.province).rows
+    versions = list(
+        LocalityVersion.objects.filter(locality=hamlet)
+        .order_by("valid_from")
+        .values_list("valid_from", "valid_to", "name", "cell_id", "head_member_id", "decision_no")
+    )
+    assert versions == [
+        (FOUNDED, changed_on, "TA", None, None, ""),
+        (changed_on, None, "A mới", tree.cell_a.pk, head.pk, "12-QĐ/UBND"),
+    ]
+    rows = DRILLS["hamlets_without_cell"](
+        context_for(frame_for(root=tree.province, as_of=before)), tree.province
+    ).rows
     assert [row[0].text for row in rows] == ["Thôn TA"]
     with pytest.raises(RuleViolation):  # history before the open version is not overwritten
         hamlet.refresh_from_db()
-        org_services.locality_update(locality=hamlet, expected_version=hamlet.version, kind=hamlet.kind, name="X",
-                                     cell=None, effective_on=before)
+        org_services.locality_update(
+            locality=hamlet,
+            expected_version=hamlet.version,
+            kind=hamlet.kind,
+            name="X",
+            cell=None,
+            effective_on=before,
+        )
 
 
 def test_merged_hamlet_cells_are_counted_apart_and_the_2030_target_is_on_own_cells(tree):
@@ -115,19 +165,29 @@ def test_merged_hamlet_cells_are_counted_apart_and_the_2030_target_is_on_own_cel
     ctx = context_for(frame_for(root=tree.province))
     rows = DRILLS["hamlets_merged_cell"](ctx, tree.province).rows
     assert [(r[0].text, r[2].text, r[3].text) for r in rows] == [
-        ("Thôn A1", "Chi bộ thôn A", "Thôn A2"), ("Thôn A2", "Chi bộ thôn A", "Thôn A1")]
+        ("Thôn A1", "Chi bộ thôn A", "Thôn A2"),
+        ("Thôn A2", "Chi bộ thôn A", "Thôn A1"),
+    ]
     behind_target = DRILLS["hamlets_without_own_cell"](ctx, tree.province).rows
     assert sorted(r[0].text for r in behind_target) == ["Thôn A1", "Thôn A2", "Thôn C"]
     assert tally_differences() == []
     # A1 moves to cell B: A2 has its own cell now, A1 and B share one
     moved_on = TODAY - timedelta(days=10)
-    org_services.locality_update(locality=a1, expected_version=a1.version, kind=a1.kind, name=a1.name, cell=tree.cell_b,
-                                 effective_on=moved_on)
+    org_services.locality_update(
+        locality=a1,
+        expected_version=a1.version,
+        kind=a1.kind,
+        name=a1.name,
+        cell=tree.cell_b,
+        effective_on=moved_on,
+    )
     assert _figure(tree.province, "hamlets.merged_cell") == (2, None)
     assert _figure(tree.province, "hamlets.with_cell_share") == (1, 4)
     rows = DRILLS["hamlets_merged_cell"](context_for(frame_for(root=tree.province)), tree.province).rows
     assert sorted(r[0].text for r in rows) == ["Thôn A1", "Thôn B"]
-    past = DRILLS["hamlets_merged_cell"](context_for(frame_for(root=tree.province, as_of=moved_on - timedelta(days=1))), tree.province).rows
+    past = DRILLS["hamlets_merged_cell"](
+        context_for(frame_for(root=tree.province, as_of=moved_on - timedelta(days=1))), tree.province
+    ).rows
     assert sorted(r[0].text for r in past) == ["Thôn A1", "Thôn A2"]
     assert tally_differences() == []
 
@@ -142,8 +202,11 @@ def test_dissolving_a_hamlet_and_a_covering_cell_keeps_versions_and_tallies(tree
     assert _figure(tree.province, "hamlets.with_cell_share") == (2, 2)
     assert _figure(tree.province, "hamlets.merged_cell", as_of=day - timedelta(days=1)) == (2, None)
     assert tally_differences() == []
-    restructure.org_dissolve(org=tree.cell_b, effective_on=TODAY - timedelta(days=3),
-                             decision=org_services.DecisionRef(number="9-QĐ/ĐU", on=TODAY - timedelta(days=3), body="Đảng ủy"))
+    restructure.org_dissolve(
+        org=tree.cell_b,
+        effective_on=TODAY - timedelta(days=3),
+        decision=org_services.DecisionRef(number="9-QĐ/ĐU", on=TODAY - timedelta(days=3), body="Đảng ủy"),
+    )
     assert _figure(tree.province, "hamlets.without_cell") == (1, None)
     assert _figure(tree.province, "hamlets.without_cell", as_of=TODAY - timedelta(days=4)) == (0, None)
     assert list(LocalityVersion.objects.filter(locality=a1).values_list("valid_to", flat=True)) == [None]
@@ -155,9 +218,17 @@ def test_a_merge_moves_hamlets_with_a_new_version(tree, make_member):
     for _ in range(3):
         make_member(tree.cell_b)
     day = TODAY - timedelta(days=15)
-    restructure.org_merge(sources=[tree.cell_b], into=tree.cell_a, effective_on=day,
-                          decision=org_services.DecisionRef(number="3-QĐ/ĐU", on=day, body="Đảng ủy"))
-    versions = list(LocalityVersion.objects.filter(locality=hamlet).order_by("valid_from").values_list("valid_from", "cell_id", "decision_no"))
+    restructure.org_merge(
+        sources=[tree.cell_b],
+        into=tree.cell_a,
+        effective_on=day,
+        decision=org_services.DecisionRef(number="3-QĐ/ĐU", on=day, body="Đảng ủy"),
+    )
+    versions = list(
+        LocalityVersion.objects.filter(locality=hamlet)
+        .order_by("valid_from")
+        .values_list("valid_from", "cell_id", "decision_no")
+    )
     assert versions == [(FOUNDED, tree.cell_b.pk, ""), (day, tree.cell_a.pk, "3-QĐ/ĐU")]
     assert tally_differences() == []
 
@@ -171,7 +242,9 @@ def code_lists(transactional_db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_links_heads_it_can_match_and_keeps_a_list_of_the_rest(code_lists, tree, make_member, capsys):
+def test_the_migration_links_heads_it_can_match_and_keeps_a_list_of_the_rest(
+    code_lists, tree, make_member, capsys
+):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
@@ -189,25 +262,43 @@ def test_the_migration_links_heads_it_can_match_and_keeps_a_list_of_the_rest(cod
     executor.migrate(before)
     old = executor.loader.project_state(before).apps.get_model("orgs", "Locality")
     heads = {
-        "MATCH": dict(head_name="Lý Thị Hoà", head_is_member=True),  # old tone placement: the same name
-        "TWIN": dict(head_name="Vàng A Sùng", head_is_member=True),  # two members of the commune bear it
-        "NONE": dict(head_name="Lò Văn Pấu", head_is_member=True),  # no member record at all
-        "OUT": dict(head_name="Giàng Seo Phử", head_is_member=True),  # a member, but not of this commune
-        "LINK": dict(head_name="Hầu A Lềnh", head_is_member=True, head_member_id=already.pk),
-        "PLAIN": dict(head_name="Sùng Mí Chá", head_is_member=False),
+        "MATCH": {"head_name": "Lý Thị Hoà", "head_is_member": True},  # old tone placement: the same name
+        "TWIN": {"head_name": "Vàng A Sùng", "head_is_member": True},  # two members of the commune bear it
+        "NONE": {"head_name": "Lò Văn Pấu", "head_is_member": True},  # no member record at all
+        "OUT": {"head_name": "Giàng Seo Phử", "head_is_member": True},  # a member, but not of this commune
+        "LINK": {"head_name": "Hầu A Lềnh", "head_is_member": True, "head_member_id": already.pk},
+        "PLAIN": {"head_name": "Sùng Mí Chá", "head_is_member": False},
     }
     for code, head in heads.items():
-        old.objects.create(code=code, kind="thon", name=code, commune_id=tree.commune.pk, commune_path=tree.commune.path, **head)
+        old.objects.create(
+            code=code,
+            kind="thon",
+            name=code,
+            commune_id=tree.commune.pk,
+            commune_path=tree.commune.path,
+            **head,
+        )
     executor = MigrationExecutor(connection)
     executor.migrate(after)
     got = {loc.code: loc for loc in Locality.objects.all()}
-    assert got["MATCH"].head_member_id == linked.pk and got["MATCH"].head_name == "" and not got["MATCH"].head_unmatched_note
+    assert (
+        got["MATCH"].head_member_id == linked.pk
+        and got["MATCH"].head_name == ""
+        and not got["MATCH"].head_unmatched_note
+    )
     assert got["LINK"].head_member_id == already.pk
-    assert got["PLAIN"].head_member_id is None and got["PLAIN"].head_name == "Sùng Mí Chá" and not got["PLAIN"].head_unmatched_note
+    assert (
+        got["PLAIN"].head_member_id is None
+        and got["PLAIN"].head_name == "Sùng Mí Chá"
+        and not got["PLAIN"].head_unmatched_note
+    )
     for code in ("TWIN", "NONE", "OUT"):
         assert got[code].head_member_id is None and got[code].head_name == heads[code]["head_name"]
     assert "2 đảng viên cùng tên" in got["TWIN"].head_unmatched_note
-    assert "không tìm thấy" in got["NONE"].head_unmatched_note and "không tìm thấy" in got["OUT"].head_unmatched_note
+    assert (
+        "không tìm thấy" in got["NONE"].head_unmatched_note
+        and "không tìm thấy" in got["OUT"].head_unmatched_note
+    )
     assert elsewhere.pk not in {loc.head_member_id for loc in got.values()}
     assert {row["code"] for row in unmatched_heads()} == {"TWIN", "NONE", "OUT"}
     findings = [f for f in compliance_run(root=tree.province) if f.check == "hamlet.head_record"]
@@ -215,9 +306,14 @@ def test_the_migration_links_heads_it_can_match_and_keeps_a_list_of_the_rest(cod
     assert cli.main(["hamlets", "unmatched-heads", "--format", "json"]) == 0
     assert "Vàng A Sùng" in capsys.readouterr().out
     # every hamlet has its first version, from its commune's founding day
-    assert LocalityVersion.objects.filter(valid_to__isnull=True, valid_from=tree.commune.created_on).count() == 6
+    assert (
+        LocalityVersion.objects.filter(valid_to__isnull=True, valid_from=tree.commune.created_on).count() == 6
+    )
     tallies.tally_rebuild()
-    assert _figure(tree.province, "hamlets.head_member_share") == (2, 6)  # the ticks without a record do not count
+    assert _figure(tree.province, "hamlets.head_member_share") == (
+        2,
+        6,
+    )  # the ticks without a record do not count
     # recording the head again clears the note
     twin = got["TWIN"]
     org_services.locality_set_head(locality=twin, head_name="Vàng A Sùng")

@@ -10,20 +10,39 @@ from django.contrib.auth.models import User
 from dangbo import cli
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
+from dangbo.core import clock
 from dangbo.members import services as member_services
 from dangbo.members.roles import Role
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality
 from dangbo.stats.drilldown import DRILLS
 from dangbo.stats.frames import ReportInputError, frame_for
-from dangbo.stats.indicators import ABOVE, BREAKDOWNS, BY_CODE, INDICATORS, MET, NO_DATA, NOT_MET, context_for, evaluate, evaluate_all
+from dangbo.stats.indicators import (
+    ABOVE,
+    BREAKDOWNS,
+    BY_CODE,
+    INDICATORS,
+    MET,
+    NO_DATA,
+    NOT_MET,
+    context_for,
+    evaluate,
+    evaluate_all,
+)
 
 STABLE_CODES = (
-    "members.total", "members.women_share", "members.ethnic_minority_share", "orgs.direct_children", "orgs.grassroots",
-    "admissions.rate_year", "hamlets.with_members_share", "hamlets.with_cell_share", "hamlets.head_member_share",
+    "members.total",
+    "members.women_share",
+    "members.ethnic_minority_share",
+    "orgs.direct_children",
+    "orgs.grassroots",
+    "admissions.rate_year",
+    "hamlets.with_members_share",
+    "hamlets.with_cell_share",
+    "hamlets.head_member_share",
     "secretaries.theory_intermediate_share",
 )
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _value(root, code, **frame):
@@ -40,23 +59,38 @@ def province(tree, make_member):
         "b1": make_member(tree.cell_b, gender="F", admitted_on=date(2020, 6, 1), theory_level="intermediate"),
         "g1": make_member(tree.agency, admitted_on=date(2018, 1, 1)),
     }
-    hamlet_a = org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a)
-    hamlet_b = org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn B", code="TB")
+    hamlet_a = org_services.locality_create(
+        commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a
+    )
+    hamlet_b = org_services.locality_create(
+        commune=tree.commune, kind=Locality.Kind.THON, name="Thôn B", code="TB"
+    )
     org_services.locality_set_head(locality=hamlet_a, head_name="", head_member=people["a1"])
     member = people["a2"]
     member.refresh_from_db()
     member_services.member_update_identity(
         member=member,
         identity=member_services.Identity(
-            family_name=member.family_name, middle_name=member.middle_name, given_name=member.given_name, gender="M",
-            birth_date=member.birth_date, ethnicity="01", religion="00", general_education="upper_secondary",
-            theory_level="elementary", residence_locality=hamlet_a,
+            family_name=member.family_name,
+            middle_name=member.middle_name,
+            given_name=member.given_name,
+            gender="M",
+            birth_date=member.birth_date,
+            ethnicity="01",
+            religion="00",
+            general_education="upper_secondary",
+            theory_level="elementary",
+            residence_locality=hamlet_a,
         ),
         expected_version=member.version,
     )
-    member_services.member_position_start(member=people["b1"], org=tree.commune, role=Role.SECRETARY, started_on=date(2021, 1, 1))
-    member_services.member_position_start(member=people["a2"], org=tree.commune, role=Role.DEPUTY_SECRETARY, started_on=date(2021, 1, 1))
-    return type("Province", (), dict(people=people, hamlet_a=hamlet_a, hamlet_b=hamlet_b))
+    member_services.member_position_start(
+        member=people["b1"], org=tree.commune, role=Role.SECRETARY, started_on=date(2021, 1, 1)
+    )
+    member_services.member_position_start(
+        member=people["a2"], org=tree.commune, role=Role.DEPUTY_SECRETARY, started_on=date(2021, 1, 1)
+    )
+    return type("Province", (), {"people": people, "hamlet_a": hamlet_a, "hamlet_b": hamlet_b})
 
 
 def test_every_stable_code_is_declared_with_a_name_and_unit():
@@ -81,11 +115,19 @@ def test_member_shares_today(tree, province):
 
 def test_organizations_counted_from_the_versions(tree, province):
     assert _value(tree.province, "orgs.direct_children").value.value == 2
-    assert _value(tree.province, "orgs.grassroots").value.value == 2  # the commune committee and the agency cell
+    assert (
+        _value(tree.province, "orgs.grassroots").value.value == 2
+    )  # the commune committee and the agency cell
     assert _value(tree.district, "orgs.direct_children").value.value == 2
     before = _value(tree.province, "orgs.grassroots", as_of=date(2015, 6, 1))
     assert before.value.value == 2
-    org_services.org_establish(code="X9", name="Chi bộ mới", kind="grassroots_cell", parent=tree.district2, established_on=TODAY - timedelta(days=3))
+    org_services.org_establish(
+        code="X9",
+        name="Chi bộ mới",
+        kind="grassroots_cell",
+        parent=tree.district2,
+        established_on=TODAY - timedelta(days=3),
+    )
     assert _value(tree.province, "orgs.grassroots").value.value == 3
     # the day before it was established, the tree of that day had two
     assert _value(tree.province, "orgs.grassroots", as_of=TODAY - timedelta(days=4)).value.value == 2
@@ -114,7 +156,10 @@ def test_secretaries_theory_target_and_the_secretaries_behind_the_gap(tree, prov
     rows = DRILLS["secretaries_below_theory"](ctx, tree.province).rows
     assert [(row[0].text, row[1].text) for row in rows] == [(province.people["a2"].full_name, "Phó Bí thư")]
     # before the positions began there were no grassroots secretaries on record
-    assert _value(tree.province, "secretaries.theory_intermediate_share", as_of=date(2020, 12, 31)).status == NO_DATA
+    assert (
+        _value(tree.province, "secretaries.theory_intermediate_share", as_of=date(2020, 12, 31)).status
+        == NO_DATA
+    )
 
 
 def test_past_dates_come_from_the_ledger(tree, province):
@@ -127,19 +172,33 @@ def test_past_dates_come_from_the_ledger(tree, province):
     assert _value(tree.province, "members.probationary", as_of=date(2020, 12, 31)).value.value == 1
     deaths = _value(tree.province, "deaths.count", start=TODAY - timedelta(days=30), end=TODAY)
     assert deaths.value.value == 1
-    assert _value(tree.district2, "deaths.count", start=TODAY - timedelta(days=30), end=TODAY).value.value == 0
+    assert (
+        _value(tree.district2, "deaths.count", start=TODAY - timedelta(days=30), end=TODAY).value.value == 0
+    )
 
 
 def test_admission_rate_divides_by_the_members_at_the_start_of_the_period(tree, province, make_member):
     make_member(tree.cell_a, admitted_on=date(2020, 1, 1))
-    rate = _value(tree.province, "admissions.rate_year", as_of=date(2020, 12, 31), start=date(2020, 1, 1), end=date(2020, 12, 31))
+    rate = _value(
+        tree.province,
+        "admissions.rate_year",
+        as_of=date(2020, 12, 31),
+        start=date(2020, 1, 1),
+        end=date(2020, 12, 31),
+    )
     # admitted in 2020: b1 (1/6) and the new one (1/1); members on 31/12/2019 (the period opens): a1, a2, g1
     assert (rate.value.numerator, rate.value.denominator) == (2, 3)
     assert rate.value.value == pytest.approx(2 / 3 * 365 / 366)
     # far above the 3–4 % band: shown as above it, not hidden as «met»
     assert rate.status == ABOVE and rate.target.high == 0.04
     assert rate.as_dict()["status"] == "above_range"
-    count = _value(tree.province, "admissions.count", as_of=date(2020, 12, 31), start=date(2020, 1, 1), end=date(2020, 12, 31))
+    count = _value(
+        tree.province,
+        "admissions.count",
+        as_of=date(2020, 12, 31),
+        start=date(2020, 1, 1),
+        end=date(2020, 12, 31),
+    )
     assert count.value.value == 2
 
 
@@ -149,7 +208,13 @@ def test_the_admission_band_is_three_to_four_percent(tree, make_member, admitted
         make_member(tree.cell_a, admitted_on=date(2010, 1, 1))
     for n in range(admitted):
         make_member(tree.cell_b, admitted_on=date(2021, 3, 1 + n))
-    rate = _value(tree.province, "admissions.rate_year", as_of=date(2021, 12, 31), start=date(2021, 1, 1), end=date(2021, 12, 31))
+    rate = _value(
+        tree.province,
+        "admissions.rate_year",
+        as_of=date(2021, 12, 31),
+        start=date(2021, 1, 1),
+        end=date(2021, 12, 31),
+    )
     assert rate.value.denominator == 30 and rate.status == status  # 1/30 = 3.3 %, 2/30 = 6.7 %
 
 
@@ -166,19 +231,21 @@ def test_transfers_across_the_subtree_edge_are_flows_inside_are_not(tree, provin
     member = province.people["a1"]
     on = TODAY - timedelta(days=5)
     member_services.member_transfer(member=member, to_org=tree.agency, effective_on=on)
-    period = dict(start=on, end=TODAY)
+    period = {"start": on, "end": TODAY}
     assert _value(tree.commune, "transfers_out.count", **period).value.value == 1
-    assert _value(tree.district, "transfers_out.count", **period).value.value == 0  # both cells are under the district
+    assert (
+        _value(tree.district, "transfers_out.count", **period).value.value == 0
+    )  # both cells are under the district
     assert _value(tree.province, "transfers_in.count", **period).value.value == 0
 
 
 @pytest.mark.parametrize(
     "frame, message",
     [
-        (dict(as_of=TODAY + timedelta(days=1)), "ở tương lai"),
-        (dict(as_of=date(2000, 1, 1)), "trước ngày có dữ liệu đầu tiên"),
-        (dict(start=date(2021, 5, 1), end=date(2021, 1, 1)), "trước ngày đầu kỳ"),
-        (dict(start=date(2021, 5, 1)), "cả ngày đầu kỳ và ngày cuối kỳ"),
+        ({"as_of": TODAY + timedelta(days=1)}, "ở tương lai"),
+        ({"as_of": date(2000, 1, 1)}, "trước ngày có dữ liệu đầu tiên"),
+        ({"start": date(2021, 5, 1), "end": date(2021, 1, 1)}, "trước ngày đầu kỳ"),
+        ({"start": date(2021, 5, 1)}, "cả ngày đầu kỳ và ngày cuối kỳ"),
     ],
 )
 def test_bad_frames_are_refused_in_vietnamese(tree, frame, message):
@@ -194,10 +261,19 @@ def test_report_command_json_and_files(tree, province, capsys, tmp_path):
     assert set(STABLE_CODES) <= set(by_code)
     assert by_code["members.total"]["value"] == 4
     assert by_code["hamlets.with_cell_share"] == {
-        **by_code["hamlets.with_cell_share"], "numerator": 1, "denominator": 2, "status": "not_met", "value": 0.5,
+        **by_code["hamlets.with_cell_share"],
+        "numerator": 1,
+        "denominator": 2,
+        "status": "not_met",
+        "value": 0.5,
     }
     assert by_code["hamlets.with_cell_share"]["target"]["year"] == 2030
-    assert cli.main(["report", "indicators", "--org", "X1", "--format", "xlsx", "--output", str(tmp_path / "x.xlsx")]) == 0
+    assert (
+        cli.main(
+            ["report", "indicators", "--org", "X1", "--format", "xlsx", "--output", str(tmp_path / "x.xlsx")]
+        )
+        == 0
+    )
     from openpyxl import load_workbook
 
     book = load_workbook(tmp_path / "x.xlsx")
@@ -281,8 +357,12 @@ def test_drill_down_page_lists_the_secretaries_and_is_audited(client, tree, prov
     html = response.content.decode()
     assert response.status_code == 200
     assert province.people["a2"].full_name in html and province.people["b1"].full_name not in html
-    assert AuditEntry.objects.filter(action="list_viewed", data__list="secretaries.theory_intermediate_share").exists()
-    response = client.get(f"/to-chuc/{tree.district.pk}/chi-tieu/secretaries.theory_intermediate_share/", {"dinh-dang": "csv"})
+    assert AuditEntry.objects.filter(
+        action="list_viewed", data__list="secretaries.theory_intermediate_share"
+    ).exists()
+    response = client.get(
+        f"/to-chuc/{tree.district.pk}/chi-tieu/secretaries.theory_intermediate_share/", {"dinh-dang": "csv"}
+    )
     assert province.people["a2"].full_name in b"".join(response.streaming_content).decode("utf-8-sig")
     assert client.get(f"/to-chuc/{tree.district.pk}/chi-tieu/khong.co/").status_code == 404
 
@@ -314,7 +394,9 @@ def test_forms_page_shows_the_forms_and_their_checks(client, tree, province, off
 
 def test_forms_and_check_commands(tree, province, capsys, tmp_path):
     out = tmp_path / "forms.pdf"
-    assert cli.main(["report", "forms", "--as-of", "2024-12-31", "--format", "pdf", "--output", str(out)]) == 0
+    assert (
+        cli.main(["report", "forms", "--as-of", "2024-12-31", "--format", "pdf", "--output", str(out)]) == 0
+    )
     assert out.read_bytes().startswith(b"%PDF")
     assert cli.main(["report", "forms", "--org", "NOPE", "--as-of", "2024-12-31"]) == 2
     assert "Không có tổ chức đảng mã «NOPE»" in capsys.readouterr().err
@@ -337,11 +419,16 @@ def test_indicator_and_compliance_api(client, tree, province, officer):
     assert response.status_code == 200
     body = response.json()
     by_code = {i["code"]: i for i in body["indicators"]}
-    assert by_code["hamlets.with_cell_share"]["numerator"] == 1 and by_code["hamlets.with_cell_share"]["status"] == "not_met"
+    assert (
+        by_code["hamlets.with_cell_share"]["numerator"] == 1
+        and by_code["hamlets.with_cell_share"]["status"] == "not_met"
+    )
     assert [c["code"] for c in body["children"]] == ["X1", "CQ1"]
     response = client.get(f"/api/orgs/{tree.district.pk}/indicators", {"as_of": "2999-01-01"})
     assert response.status_code == 422 and "ở tương lai" in response.json()["detail"]
-    response = client.get(f"/api/orgs/{tree.district.pk}/indicators", {"date_from": "2024-05-01", "date_to": "2024-01-01"})
+    response = client.get(
+        f"/api/orgs/{tree.district.pk}/indicators", {"date_from": "2024-05-01", "date_to": "2024-01-01"}
+    )
     assert response.status_code == 422
     assert client.get(f"/api/orgs/{tree.province.pk}/indicators").status_code == 404
     response = client.get(f"/api/orgs/{tree.district.pk}/compliance")
@@ -366,7 +453,9 @@ def test_a_past_day_by_difference_equals_a_full_recount(tree, province, make_mem
 
     make_member(tree.cell_b, full=False, admitted_on=TODAY - timedelta(days=400))
     member_services.member_record_death(member=province.people["g1"], died_on=TODAY - timedelta(days=100))
-    member_services.member_transfer(member=province.people["a1"], to_org=tree.agency, effective_on=TODAY - timedelta(days=50))
+    member_services.member_transfer(
+        member=province.people["a1"], to_org=tree.agency, effective_on=TODAY - timedelta(days=50)
+    )
     for days_back in (1, 60, 99, 100, 101, 380, 2000):
         day = TODAY - timedelta(days=days_back)
         frame = frame_for(root=tree.province, as_of=day)
@@ -375,7 +464,14 @@ def test_a_past_day_by_difference_equals_a_full_recount(tree, province, make_mem
         by_recount = _stocks_by_recount(day, frame, orgs)
         for org in orgs:
             assert by_difference[org.pk].dims == by_recount[org.pk].dims, (days_back, org.code)
-    assert _stocks_by_recount(TODAY - timedelta(days=101), frame_for(root=tree.province, as_of=TODAY - timedelta(days=101)), [tree.province])[tree.province.pk].total == 5
+    assert (
+        _stocks_by_recount(
+            TODAY - timedelta(days=101),
+            frame_for(root=tree.province, as_of=TODAY - timedelta(days=101)),
+            [tree.province],
+        )[tree.province.pk].total
+        == 5
+    )
 
 
 def test_a_past_days_totals_by_difference_equal_a_recount(tree, province, make_member):
@@ -385,11 +481,24 @@ def test_a_past_days_totals_by_difference_equal_a_recount(tree, province, make_m
 
     make_member(tree.cell_a, admitted_on=date(2022, 5, 1))
     newcomer = make_member(tree.cell_b, admitted_on=date(2023, 2, 1), full=False)
-    member_services.member_transfer(member=province.people["a1"], to_org=tree.agency, effective_on=date(2023, 9, 1),
-                                    decision=org_services.DecisionRef(number="2-QĐ", on=date(2023, 8, 20)))
+    member_services.member_transfer(
+        member=province.people["a1"],
+        to_org=tree.agency,
+        effective_on=date(2023, 9, 1),
+        decision=org_services.DecisionRef(number="2-QĐ", on=date(2023, 8, 20)),
+    )
     member_services.member_record_death(member=province.people["g1"], died_on=date(2024, 4, 2))
-    member_services.member_recognize(member=newcomer, decision=org_services.DecisionRef(number="3-QĐ", on=date(2024, 2, 10)))
-    for day in (date(2019, 12, 31), date(2021, 6, 30), date(2022, 12, 31), date(2023, 9, 1), date(2024, 4, 1), date(2024, 12, 31)):
+    member_services.member_recognize(
+        member=newcomer, decision=org_services.DecisionRef(number="3-QĐ", on=date(2024, 2, 10))
+    )
+    for day in (
+        date(2019, 12, 31),
+        date(2021, 6, 30),
+        date(2022, 12, 31),
+        date(2023, 9, 1),
+        date(2024, 4, 1),
+        date(2024, 12, 31),
+    ):
         for root in (tree.province, tree.district, tree.commune):
             ctx = context_for(frame_for(root=root))
             assert _totals_by_difference(ctx, day) == _totals_by_recount(ctx, day), (root.code, day)

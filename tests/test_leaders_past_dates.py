@@ -33,7 +33,10 @@ def _recount(root, roles, day) -> tuple[int, int]:
     """Independently: every position held on ``day``, placed by its organization's version of
     that day, counted when that version is a grassroots organization under ``root``'s version."""
     versions = {
-        v.org_id: v for v in OrgVersion.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day)
+        v.org_id: v
+        for v in OrgVersion.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day
+        )
     }
     root_path = versions[root.pk].path
     total = trained = 0
@@ -56,16 +59,28 @@ def bloc(tree, make_member):
     the commune committee of the first district with a secretary and a committee member since
     2021, moved into the bloc on 1/7/2025."""
     agency = org_services.org_establish(
-        code="CQ2", name="Chi bộ Cơ quan Hai", kind=OrgKind.GRASSROOTS_CELL, parent=tree.district2,
-        established_on=date(2015, 1, 1), sector=Sector.AGENCY,
+        code="CQ2",
+        name="Chi bộ Cơ quan Hai",
+        kind=OrgKind.GRASSROOTS_CELL,
+        parent=tree.district2,
+        established_on=date(2015, 1, 1),
+        sector=Sector.AGENCY,
     )
     staff = [make_member(agency, theory_level="intermediate") for _ in range(3)]
     commune = [make_member(tree.cell_a) for _ in range(3)]
-    member_services.member_position_start(member=staff[0], org=agency, role=Role.SECRETARY, started_on=date(2020, 1, 1))
-    member_services.member_position_start(member=commune[0], org=tree.commune, role=Role.SECRETARY, started_on=date(2021, 1, 1))
-    member_services.member_position_start(member=commune[1], org=tree.commune, role=Role.COMMITTEE_MEMBER, started_on=date(2021, 1, 1))
+    member_services.member_position_start(
+        member=staff[0], org=agency, role=Role.SECRETARY, started_on=date(2020, 1, 1)
+    )
+    member_services.member_position_start(
+        member=commune[0], org=tree.commune, role=Role.SECRETARY, started_on=date(2021, 1, 1)
+    )
+    member_services.member_position_start(
+        member=commune[1], org=tree.commune, role=Role.COMMITTEE_MEMBER, started_on=date(2021, 1, 1)
+    )
     restructure.org_move(
-        org=tree.commune, new_parent=tree.district2, effective_on=MOVED_ON,
+        org=tree.commune,
+        new_parent=tree.district2,
+        effective_on=MOVED_ON,
         decision=org_services.DecisionRef(number="5-QĐ/TU", on=MOVED_ON, body="Tỉnh ủy"),
     )
     return agency
@@ -73,16 +88,23 @@ def bloc(tree, make_member):
 
 def test_secretaries_before_a_move_stay_in_their_branch(tree, bloc):
     secretaries = "secretaries.theory_intermediate_share"
-    assert _value(tree.district2, secretaries, BEFORE).denominator == 1  # only the agency's secretary held office there
-    assert _value(tree.district, secretaries, BEFORE).denominator == 1  # the commune's was counted in its own district
+    assert (
+        _value(tree.district2, secretaries, BEFORE).denominator == 1
+    )  # only the agency's secretary held office there
+    assert (
+        _value(tree.district, secretaries, BEFORE).denominator == 1
+    )  # the commune's was counted in its own district
     assert _value(tree.district2, secretaries, AFTER).denominator == 2
     assert _value(tree.province, secretaries, BEFORE).denominator == 2
 
 
-@pytest.mark.parametrize("code, roles", [
-    ("secretaries.theory_intermediate_share", SECRETARY_ROLES),
-    ("committee.theory_intermediate_share", COMMITTEE_ROLES),
-])
+@pytest.mark.parametrize(
+    "code, roles",
+    [
+        ("secretaries.theory_intermediate_share", SECRETARY_ROLES),
+        ("committee.theory_intermediate_share", COMMITTEE_ROLES),
+    ],
+)
 @pytest.mark.parametrize("day", [date(2019, 12, 31), BEFORE, MOVED_ON, AFTER])
 def test_leaders_equal_an_independent_recount_across_the_move(tree, bloc, code, roles, day):
     for root in (tree.province, tree.district, tree.district2):

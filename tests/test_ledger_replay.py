@@ -1,10 +1,12 @@
 """Property: for any valid sequence of events, the stored projection equals the replay."""
 
+import itertools
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dangbo.core import clock
 from dangbo.members import ledger
 from dangbo.members.models import MemberEvent
 from dangbo.members.roles import Role
@@ -12,10 +14,28 @@ from dangbo.stats.tallies import tally_differences
 
 ACTIONS = st.lists(
     st.tuples(
-        st.sampled_from([
-            "transfer", "start", "end", "recognize", "die", "badge", "posthumous_badge", "temp", "temp_return", "exempt",
-            "suspend", "standing_end", "discipline", "strike_off", "resign", "readmit", "restore", "move_away",
-        ]),
+        st.sampled_from(
+            [
+                "transfer",
+                "start",
+                "end",
+                "recognize",
+                "die",
+                "badge",
+                "posthumous_badge",
+                "temp",
+                "temp_return",
+                "exempt",
+                "suspend",
+                "standing_end",
+                "discipline",
+                "strike_off",
+                "resign",
+                "readmit",
+                "restore",
+                "move_away",
+            ]
+        ),
         st.integers(min_value=0, max_value=400),  # days after the previous event
         st.integers(min_value=0, max_value=10),  # which org / role to pick
     ),
@@ -42,7 +62,12 @@ def _valid_events(actions, cells, orgs):
         day = day + timedelta(days=gap)
         if state.status in ("struck_off", "resigned", "expelled"):
             if action == "readmit":
-                emit(kind="readmitted", to_org=cells[pick % len(cells)], decision_on=day, data={"ceremony_on": day.isoformat()})
+                emit(
+                    kind="readmitted",
+                    to_org=cells[pick % len(cells)],
+                    decision_on=day,
+                    data={"ceremony_on": day.isoformat()},
+                )
             elif action == "restore":
                 emit(kind="restored")
             continue
@@ -50,7 +75,10 @@ def _valid_events(actions, cells, orgs):
             continue
         if state.status == "died":
             if action == "posthumous_badge" and (state.badge_years or 0) < 90:
-                emit(kind="badge_awarded", data={"years": (state.badge_years or 20) + 10, "ground": "posthumous"})
+                emit(
+                    kind="badge_awarded",
+                    data={"years": (state.badge_years or 20) + 10, "ground": "posthumous"},
+                )
             continue
         if action == "recognize" and state.status == "probationary":
             emit(kind="recognized")
@@ -69,7 +97,11 @@ def _valid_events(actions, cells, orgs):
             emit(kind="died")
         elif action == "temp" and state.standing == "":
             host = cells[pick % len(cells)]
-            emit(kind="temp_transfer", to_org=None if host.pk == state.org_id else host, data={"host_name": "nơi khác"})
+            emit(
+                kind="temp_transfer",
+                to_org=None if host.pk == state.org_id else host,
+                data={"host_name": "nơi khác"},
+            )
         elif action == "temp_return" and state.standing == "temp_away":
             emit(kind="temp_returned")
         elif action in ("exempt", "suspend") and state.standing == "":
@@ -97,8 +129,14 @@ def test_projection_equals_replay_for_random_histories(tree, make_member, action
     # record in an order the officer might: mostly in date order, sometimes a later entry backdated
     for event in events[1:]:
         fresh = MemberEvent(
-            kind=event.kind, effective_on=event.effective_on, to_org_id=event.to_org_id, from_org_id=event.from_org_id,
-            position_org_id=event.position_org_id, role=event.role, decision_on=event.decision_on, data=event.data,
+            kind=event.kind,
+            effective_on=event.effective_on,
+            to_org_id=event.to_org_id,
+            from_org_id=event.from_org_id,
+            position_org_id=event.position_org_id,
+            role=event.role,
+            decision_on=event.decision_on,
+            data=event.data,
         )
         ledger.append(member, fresh)
     assert ledger.projection_matches_replay(member)
@@ -108,7 +146,7 @@ def test_projection_equals_replay_for_random_histories(tree, make_member, action
     assert ledger.stored_state(member).placements == expected.placements
     # never counted twice: the counted spans follow one another without overlapping
     counted = [p for p in expected.placements if p.counted]
-    for before, after in zip(counted, counted[1:]):
+    for before, after in itertools.pairwise(counted):
         assert before.valid_to is not None and before.valid_to <= after.valid_from
     assert all(not p.counted for p in expected.host_placements)
     # the pre-aggregated counts followed every event: equal to a recount
@@ -119,9 +157,12 @@ def test_projection_equals_replay_for_random_histories(tree, make_member, action
 
     for event in events[:: max(1, len(events) // 3)]:
         day = max(event.effective_on, tree.province.created_on)
-        if day > date.today():
+        if day > clock.today():
             continue
         frame = frame_for(root=tree.province, as_of=day)
         orgs = [tree.province, tree.district, tree.commune, tree.agency]
-        by_difference, by_recount = _stocks_by_difference(day, frame, orgs), _stocks_by_recount(day, frame, orgs)
+        by_difference, by_recount = (
+            _stocks_by_difference(day, frame, orgs),
+            _stocks_by_recount(day, frame, orgs),
+        )
         assert all(by_difference[o.pk].dims == by_recount[o.pk].dims for o in orgs), day

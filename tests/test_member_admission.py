@@ -11,7 +11,10 @@ from dangbo.rules.base import RuleViolation
 
 def _admit(cell, on=date(2020, 3, 1), **fields):
     return services.member_admit(
-        identity=identity(**fields), cell=cell, decision=DecisionRef("12-QĐ/ĐU", on, "Đảng ủy xã"), ceremony_on=on
+        identity=identity(**fields),
+        cell=cell,
+        decision=DecisionRef("12-QĐ/ĐU", on, "Đảng ủy xã"),
+        ceremony_on=on,
     )
 
 
@@ -81,8 +84,10 @@ def test_over_sixty_needs_the_provincial_decision(tree):
     violations = _refused(tree.cell_a, birth_date=date(1959, 1, 1))
     assert violations[0].field == "over_age_approval"
     member = services.member_admit(
-        identity=identity(birth_date=date(1959, 1, 1)), cell=tree.cell_a,
-        decision=DecisionRef("5-QĐ/ĐU", date(2020, 3, 1)), ceremony_on=date(2020, 3, 1),
+        identity=identity(birth_date=date(1959, 1, 1)),
+        cell=tree.cell_a,
+        decision=DecisionRef("5-QĐ/ĐU", date(2020, 3, 1)),
+        ceremony_on=date(2020, 3, 1),
         over_age_approval="123-QĐ/TU ngày 1/2/2020 của Ban Thường vụ Tỉnh ủy",
     )
     assert member.events.get().data["over_age_approval"].startswith("123-QĐ/TU")

@@ -38,15 +38,24 @@ def test_edit_a_field_and_see_it_in_the_history(client, tree, officer, make_memb
     member.refresh_from_db()
     assert member.occupation == "Giáo viên" and member.version == 2
     entry = AuditEntry.objects.filter(action=Action.UPDATED, subject_id=str(member.pk)).get()
-    assert entry.data == {"changes": {"occupation": ["Nông dân", "Giáo viên"]}} and entry.actor_name == "canbo"
+    assert (
+        entry.data == {"changes": {"occupation": ["Nông dân", "Giáo viên"]}} and entry.actor_name == "canbo"
+    )
     profile = client.get(f"/dang-vien/{member.pk}/").content.decode()
-    assert "Chỉnh sửa hồ sơ" in profile and "«Nông dân» → «Giáo viên»" in profile and "Đã lưu hồ sơ." in profile
+    assert (
+        "Chỉnh sửa hồ sơ" in profile and "«Nông dân» → «Giáo viên»" in profile and "Đã lưu hồ sơ." in profile
+    )
 
 
 def test_a_stale_form_does_not_overwrite_anothers_edit(client, tree, officer, make_member):
     member = make_member(tree.cell_a)
     stale = form_data(member, occupation="Bản của người thứ hai")
-    assert client.post(f"/dang-vien/{member.pk}/sua/", form_data(member, occupation="Bản của người thứ nhất")).status_code == 302
+    assert (
+        client.post(
+            f"/dang-vien/{member.pk}/sua/", form_data(member, occupation="Bản của người thứ nhất")
+        ).status_code
+        == 302
+    )
     response = client.post(f"/dang-vien/{member.pk}/sua/", stale)
     assert response.status_code == 400 and "đã được người khác sửa" in response.content.decode()
     assert Member.objects.get(pk=member.pk).occupation == "Bản của người thứ nhất"
@@ -62,7 +71,9 @@ def test_a_stale_form_does_not_overwrite_anothers_edit(client, tree, officer, ma
         ({"ethnicity": "99"}, "không có trong danh mục"),
     ],
 )
-def test_bad_input_is_refused_in_vietnamese_and_nothing_changes(client, tree, officer, make_member, changes, message):
+def test_bad_input_is_refused_in_vietnamese_and_nothing_changes(
+    client, tree, officer, make_member, changes, message
+):
     member = make_member(tree.cell_a, occupation="Nông dân")
     response = client.post(f"/dang-vien/{member.pk}/sua/", form_data(member, occupation="Đổi", **changes))
     assert response.status_code == 400 and message in response.content.decode()
@@ -90,11 +101,15 @@ def test_leader_may_read_but_not_edit(client, tree, make_member):
     client.force_login(leader)
     assert "Sửa hồ sơ" not in client.get(f"/dang-vien/{member.pk}/").content.decode()
     assert client.post(f"/dang-vien/{member.pk}/sua/", form_data(member, occupation="X")).status_code == 404
-    assert AuditEntry.objects.filter(action=Action.REFUSED, subject_id=str(member.pk), actor_name="lanhdao").exists()
+    assert AuditEntry.objects.filter(
+        action=Action.REFUSED, subject_id=str(member.pk), actor_name="lanhdao"
+    ).exists()
     assert Member.objects.get(pk=member.pk).version == 1
 
 
 def test_form_posted_for_a_member_outside_the_scope_is_refused(client, tree, officer, make_member):
     outside = make_member(tree.agency, occupation="Cũ")
-    assert client.post(f"/dang-vien/{outside.pk}/sua/", form_data(outside, occupation="Mới")).status_code == 404
+    assert (
+        client.post(f"/dang-vien/{outside.pk}/sua/", form_data(outside, occupation="Mới")).status_code == 404
+    )
     assert Member.objects.get(pk=outside.pk).occupation == "Cũ"

@@ -3,9 +3,11 @@ temporary and outside transfers, striking off, resignation, readmission, restora
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
+from tests.conftest import identity
 
 from dangbo.members import ledger
 from dangbo.members.models import DisciplineCase, Member, MemberEvent, MemberStatus, Placement, Standing
@@ -15,7 +17,6 @@ from dangbo.members.services import standing as services
 from dangbo.orgs.services import DecisionRef
 from dangbo.rules import exits as exit_rules
 from dangbo.rules.base import RuleViolation
-from tests.conftest import identity
 
 DECISION = DecisionRef(number="7-QĐ/ĐU", on=date(2020, 6, 1), body="Đảng ủy xã Một")
 
@@ -23,7 +24,10 @@ DECISION = DecisionRef(number="7-QĐ/ĐU", on=date(2020, 6, 1), body="Đảng �
 def test_exemption_records_who_decides_and_keeps_the_member_counted(tree, make_member):
     member = make_member(tree.cell_a)
     event = services.member_standing_start(
-        member=member, kind=MemberEvent.Kind.EXEMPTED, on=date(2024, 1, 2), ground=exit_rules.ExemptionGround.OLD_AGE_HEALTH,
+        member=member,
+        kind=MemberEvent.Kind.EXEMPTED,
+        on=date(2024, 1, 2),
+        ground=exit_rules.ExemptionGround.OLD_AGE_HEALTH,
     )
     member.refresh_from_db()
     assert member.standing == Standing.EXEMPTED and member.status == MemberStatus.FULL
@@ -38,13 +42,17 @@ def test_exemption_records_who_decides_and_keeps_the_member_counted(tree, make_m
 def test_exemption_needs_a_ground(tree, make_member):
     member = make_member(tree.cell_a)
     with pytest.raises(RuleViolation, match="Chọn lý do"):
-        services.member_standing_start(member=member, kind=MemberEvent.Kind.EXEMPTED, on=date(2024, 1, 2), ground="")
+        services.member_standing_start(
+            member=member, kind=MemberEvent.Kind.EXEMPTED, on=date(2024, 1, 2), ground=""
+        )
 
 
 def test_a_suspended_member_is_left_out_of_the_vote_denominator(tree, make_member):
     members = [make_member(tree.cell_a) for _ in range(4)]
     assert vote_denominator(org=tree.cell_a, on=date(2024, 3, 1)) == 4
-    services.member_standing_start(member=members[0], kind=MemberEvent.Kind.SUSPENDED, on=date(2024, 2, 1), decision=DECISION)
+    services.member_standing_start(
+        member=members[0], kind=MemberEvent.Kind.SUSPENDED, on=date(2024, 2, 1), decision=DECISION
+    )
     assert vote_denominator(org=tree.cell_a, on=date(2024, 3, 1)) == 3
     assert vote_denominator(org=tree.cell_a, on=date(2024, 1, 15)) == 4
 
@@ -52,10 +60,16 @@ def test_a_suspended_member_is_left_out_of_the_vote_denominator(tree, make_membe
 def test_temporary_transfer_counts_at_home_and_shows_at_the_host(tree, make_member):
     member = make_member(tree.cell_a)
     services.member_temp_transfer(
-        member=member, purpose=exit_rules.TransferPurpose.WORK, starts_on=date(2024, 3, 1), until=date(2024, 11, 30), host=tree.cell_b,
+        member=member,
+        purpose=exit_rules.TransferPurpose.WORK,
+        starts_on=date(2024, 3, 1),
+        until=date(2024, 11, 30),
+        host=tree.cell_b,
     )
     member.refresh_from_db()
-    assert member.org == tree.cell_a and member.host_org == tree.cell_b and member.standing == Standing.TEMP_AWAY
+    assert (
+        member.org == tree.cell_a and member.host_org == tree.cell_b and member.standing == Standing.TEMP_AWAY
+    )
     assert Placement.objects.get(member=member, org=tree.cell_b, counted=False).valid_to is None
     assert vote_denominator(org=tree.cell_a, on=date(2024, 4, 1)) == 0
     assert vote_denominator(org=tree.cell_b, on=date(2024, 4, 1)) == 0
@@ -70,11 +84,19 @@ def test_temporary_transfer_of_twelve_months_for_work_is_refused(tree, make_memb
     member = make_member(tree.cell_a)
     with pytest.raises(RuleViolation) as refused:
         services.member_temp_transfer(
-            member=member, purpose=exit_rules.TransferPurpose.WORK, starts_on=date(2024, 3, 1), until=date(2025, 3, 1), host_name="Đảng bộ X",
+            member=member,
+            purpose=exit_rules.TransferPurpose.WORK,
+            starts_on=date(2024, 3, 1),
+            until=date(2025, 3, 1),
+            host_name="Đảng bộ X",
         )
     assert "Quy định" in refused.value.violations[0].citation
     services.member_temp_transfer(
-        member=member, purpose=exit_rules.TransferPurpose.STUDY, starts_on=date(2024, 3, 1), until=date(2026, 3, 1), host_name="Học viện",
+        member=member,
+        purpose=exit_rules.TransferPurpose.STUDY,
+        starts_on=date(2024, 3, 1),
+        until=date(2026, 3, 1),
+        host_name="Học viện",
     )
 
 
@@ -82,7 +104,9 @@ def test_moving_away_leaves_the_count_but_keeps_party_age(tree, make_member):
     member = make_member(tree.cell_a)
     member_position_start(member=member, org=tree.cell_a, role="secretary", started_on=date(2020, 1, 1))
     before = member_figures(path=tree.cell_a.path).total
-    services.member_move_away(member=member, on=date(2024, 5, 2), to_name="Đảng bộ tỉnh Yên Bái", decision=DECISION)
+    services.member_move_away(
+        member=member, on=date(2024, 5, 2), to_name="Đảng bộ tỉnh Yên Bái", decision=DECISION
+    )
     member.refresh_from_db()
     assert member.status == MemberStatus.MOVED_AWAY and member.left_on is None
     assert member.party_age_from == member.admitted_on
@@ -92,8 +116,14 @@ def test_moving_away_leaves_the_count_but_keeps_party_age(tree, make_member):
 
 def test_receiving_from_outside_creates_the_member_with_the_letters_history(tree):
     member = services.member_receive(
-        identity=identity(given_name="Đến"), cell=tree.cell_b, arrived_on=date(2024, 5, 10), status=MemberStatus.FULL,
-        admitted_on=date(2001, 2, 3), full_on=date(2002, 2, 10), badge_years=None, from_name="Đảng bộ tỉnh Yên Bái",
+        identity=identity(given_name="Đến"),
+        cell=tree.cell_b,
+        arrived_on=date(2024, 5, 10),
+        status=MemberStatus.FULL,
+        admitted_on=date(2001, 2, 3),
+        full_on=date(2002, 2, 10),
+        badge_years=None,
+        from_name="Đảng bộ tỉnh Yên Bái",
         decision=DecisionRef(number="15-GGT/TU", on=date(2024, 5, 2)),
     )
     assert member.status == MemberStatus.FULL and member.org == tree.cell_b
@@ -101,8 +131,13 @@ def test_receiving_from_outside_creates_the_member_with_the_letters_history(tree
     assert Placement.objects.get(member=member).valid_from == date(2024, 5, 10)
     with pytest.raises(RuleViolation, match="ngày chính thức"):
         services.member_receive(
-            identity=identity(given_name="Thiếu"), cell=tree.cell_b, arrived_on=date(2024, 5, 10), status=MemberStatus.FULL,
-            admitted_on=date(2001, 2, 3), from_name="Nơi khác", decision=DecisionRef(),
+            identity=identity(given_name="Thiếu"),
+            cell=tree.cell_b,
+            arrived_on=date(2024, 5, 10),
+            status=MemberStatus.FULL,
+            admitted_on=date(2001, 2, 3),
+            from_name="Nơi khác",
+            decision=DecisionRef(),
         )
 
 
@@ -110,15 +145,29 @@ def test_striking_off_a_probationary_member_who_failed(tree, make_member):
     member = make_member(tree.cell_a, admitted_on=date(2024, 1, 5), full=False)
     full = make_member(tree.cell_a)
     with pytest.raises(RuleViolation, match="chỉ dùng cho đảng viên dự bị"):
-        services.member_strike_off(member=full, on=date(2025, 2, 1), ground=exit_rules.PROBATION_FAILED, decision=DECISION)
+        services.member_strike_off(
+            member=full, on=date(2025, 2, 1), ground=exit_rules.PROBATION_FAILED, decision=DECISION
+        )
     with pytest.raises(RuleViolation, match="biểu quyết"):
-        services.member_strike_off(member=member, on=date(2025, 2, 1), ground=exit_rules.PROBATION_FAILED, decision=DECISION)
+        services.member_strike_off(
+            member=member, on=date(2025, 2, 1), ground=exit_rules.PROBATION_FAILED, decision=DECISION
+        )
     with pytest.raises(RuleViolation, match="0/1"):  # the cell's one other full member did not approve
         services.member_strike_off(
-            member=member, on=date(2025, 2, 1), ground=exit_rules.PROBATION_FAILED, decision=DECISION, vote_on=date(2025, 1, 20), approvals=0,
+            member=member,
+            on=date(2025, 2, 1),
+            ground=exit_rules.PROBATION_FAILED,
+            decision=DECISION,
+            vote_on=date(2025, 1, 20),
+            approvals=0,
         )
     services.member_strike_off(
-        member=member, on=date(2025, 2, 1), ground=exit_rules.PROBATION_FAILED, decision=DECISION, vote_on=date(2025, 1, 20), approvals=1,
+        member=member,
+        on=date(2025, 2, 1),
+        ground=exit_rules.PROBATION_FAILED,
+        decision=DECISION,
+        vote_on=date(2025, 1, 20),
+        approvals=1,
     )
     member.refresh_from_db()
     assert member.status == MemberStatus.STRUCK_OFF and member.left_on == date(2025, 2, 1)
@@ -128,12 +177,19 @@ def test_striking_off_a_probationary_member_who_failed(tree, make_member):
 def test_striking_off_needs_the_decision(tree, make_member):
     member = make_member(tree.cell_a)
     with pytest.raises(RuleViolation, match="Ghi số và ngày quyết định"):
-        services.member_strike_off(member=member, on=date(2025, 2, 1), ground=exit_rules.StrikeOffGround.RETURNED_CARD, decision=DecisionRef())
+        services.member_strike_off(
+            member=member,
+            on=date(2025, 2, 1),
+            ground=exit_rules.StrikeOffGround.RETURNED_CARD,
+            decision=DecisionRef(),
+        )
 
 
 def test_resignation_is_refused_while_discipline_is_open(tree, make_member):
     member = make_member(tree.cell_a)
-    DisciplineCase.objects.create(member=member, act_on=date(2024, 1, 1), summary="Vi phạm", opened_on=date(2024, 2, 1))
+    DisciplineCase.objects.create(
+        member=member, act_on=date(2024, 1, 1), summary="Vi phạm", opened_on=date(2024, 2, 1)
+    )
     with pytest.raises(RuleViolation, match="kỷ luật"):
         services.member_resign(member=member, on=date(2024, 3, 1), decision=DECISION)
     DisciplineCase.objects.update(state=DisciplineCase.State.DROPPED)
@@ -144,28 +200,54 @@ def test_resignation_is_refused_while_discipline_is_open(tree, make_member):
 
 def test_readmission_after_36_months_moves_party_age_by_the_gap(tree, make_member):
     member = make_member(tree.cell_a, admitted_on=date(2010, 3, 1))
-    services.member_strike_off(member=member, on=date(2019, 1, 10), ground=exit_rules.StrikeOffGround.RETURNED_CARD, decision=DECISION)
+    services.member_strike_off(
+        member=member,
+        on=date(2019, 1, 10),
+        ground=exit_rules.StrikeOffGround.RETURNED_CARD,
+        decision=DECISION,
+    )
     with pytest.raises(RuleViolation) as refused:
         services.member_readmit(
-            member=member, cell=tree.cell_b, decision=DecisionRef(number="3-QĐ", on=date(2021, 1, 20)), ceremony_on=date(2021, 2, 1),
-            vote_on=date(2021, 1, 5), provincial_consent="12-CV/TU",
+            member=member,
+            cell=tree.cell_b,
+            decision=DecisionRef(number="3-QĐ", on=date(2021, 1, 20)),
+            ceremony_on=date(2021, 2, 1),
+            vote_on=date(2021, 1, 5),
+            provincial_consent="12-CV/TU",
         )
     assert "36" in str(refused.value)
     services.member_readmit(
-        member=member, cell=tree.cell_b, decision=DecisionRef(number="3-QĐ", on=date(2022, 3, 20)), ceremony_on=date(2022, 4, 1),
-        vote_on=date(2022, 3, 5), provincial_consent="12-CV/TU ngày 1/3/2022",
+        member=member,
+        cell=tree.cell_b,
+        decision=DecisionRef(number="3-QĐ", on=date(2022, 3, 20)),
+        ceremony_on=date(2022, 4, 1),
+        vote_on=date(2022, 3, 5),
+        provincial_consent="12-CV/TU ngày 1/3/2022",
     )
     member.refresh_from_db()
-    assert member.status == MemberStatus.PROBATIONARY and member.org == tree.cell_b and member.ceremony_on == date(2022, 4, 1)
+    assert (
+        member.status == MemberStatus.PROBATIONARY
+        and member.org == tree.cell_b
+        and member.ceremony_on == date(2022, 4, 1)
+    )
     gap = date(2022, 3, 20) - date(2019, 1, 10)
     assert member.party_age_from == date(2010, 3, 1) + gap and member.admitted_on == date(2010, 3, 1)
     assert ledger.projection_matches_replay(member)
     # once only
-    services.member_strike_off(member=member, on=date(2023, 1, 10), ground=exit_rules.StrikeOffGround.RETURNED_CARD, decision=DECISION)
+    services.member_strike_off(
+        member=member,
+        on=date(2023, 1, 10),
+        ground=exit_rules.StrikeOffGround.RETURNED_CARD,
+        decision=DECISION,
+    )
     with pytest.raises(RuleViolation, match="một lần"):
         services.member_readmit(
-            member=member, cell=tree.cell_b, decision=DecisionRef(number="4-QĐ", on=date(2026, 3, 20)), ceremony_on=date(2026, 4, 1),
-            vote_on=date(2026, 3, 5), provincial_consent="1-CV/TU",
+            member=member,
+            cell=tree.cell_b,
+            decision=DecisionRef(number="4-QĐ", on=date(2026, 3, 20)),
+            ceremony_on=date(2026, 4, 1),
+            vote_on=date(2026, 3, 5),
+            provincial_consent="1-CV/TU",
         )
 
 
@@ -174,8 +256,12 @@ def test_readmission_is_barred_after_voluntary_resignation_and_needs_consent(tre
     services.member_resign(member=member, on=date(2018, 1, 10), decision=DECISION)
     with pytest.raises(RuleViolation) as refused:
         services.member_readmit(
-            member=member, cell=tree.cell_a, decision=DecisionRef(number="3-QĐ", on=date(2022, 3, 20)), ceremony_on=date(2022, 4, 1),
-            vote_on=date(2022, 3, 5), provincial_consent="",
+            member=member,
+            cell=tree.cell_a,
+            decision=DecisionRef(number="3-QĐ", on=date(2022, 3, 20)),
+            ceremony_on=date(2022, 4, 1),
+            vote_on=date(2022, 3, 5),
+            provincial_consent="",
         )
     text = str(refused.value)
     assert "xin ra" in text.lower() or "không được kết nạp lại" in text.lower()
@@ -184,12 +270,25 @@ def test_readmission_is_barred_after_voluntary_resignation_and_needs_consent(tre
 
 def test_restoration_undoes_a_wrongful_exit_with_continuous_party_age(tree, make_member):
     member = make_member(tree.cell_a, admitted_on=date(2010, 3, 1))
-    services.member_strike_off(member=member, on=date(2023, 1, 10), ground=exit_rules.StrikeOffGround.RETURNED_CARD, decision=DECISION)
-    services.member_restore(member=member, on=date(2024, 2, 1), decision=DecisionRef(number="9-QĐ/UBKT", on=date(2024, 1, 25)))
+    services.member_strike_off(
+        member=member,
+        on=date(2023, 1, 10),
+        ground=exit_rules.StrikeOffGround.RETURNED_CARD,
+        decision=DECISION,
+    )
+    services.member_restore(
+        member=member, on=date(2024, 2, 1), decision=DecisionRef(number="9-QĐ/UBKT", on=date(2024, 1, 25))
+    )
     member.refresh_from_db()
-    assert member.status == MemberStatus.FULL and member.org == tree.cell_a and member.party_age_from == date(2010, 3, 1)
+    assert (
+        member.status == MemberStatus.FULL
+        and member.org == tree.cell_a
+        and member.party_age_from == date(2010, 3, 1)
+    )
     spans = list(Placement.objects.filter(member=member, counted=True).order_by("valid_from"))
-    assert all(a.valid_to == b.valid_from for a, b in zip(spans, spans[1:])) and spans[-1].valid_to is None
+    assert (
+        all(a.valid_to == b.valid_from for a, b in itertools.pairwise(spans)) and spans[-1].valid_to is None
+    )
     assert ledger.projection_matches_replay(member)
 
 
@@ -210,9 +309,18 @@ def test_pages_receive_a_member_from_outside_and_show_a_hosted_member(client, tr
     role_grant(user=officer, role=AccessRole.OFFICER, org=tree.commune)
     client.force_login(officer)
     form = {
-        "family_name": "Hà", "given_name": "Nhận", "gender": "M", "birth_date": "02/03/1980", "ethnicity": "01", "religion": "00",
-        "from_name": "Đảng bộ tỉnh Yên Bái", "decision_no": "15-GGT/TU", "decision_on": "02/05/2024", "arrived_on": "10/05/2024",
-        "status": "full", "admitted_on": "03/02/2005",
+        "family_name": "Hà",
+        "given_name": "Nhận",
+        "gender": "M",
+        "birth_date": "02/03/1980",
+        "ethnicity": "01",
+        "religion": "00",
+        "from_name": "Đảng bộ tỉnh Yên Bái",
+        "decision_no": "15-GGT/TU",
+        "decision_on": "02/05/2024",
+        "arrived_on": "10/05/2024",
+        "status": "full",
+        "admitted_on": "03/02/2005",
     }
     response = client.post(f"/to-chuc/{tree.cell_b.pk}/tiep-nhan/", form)
     assert response.status_code == 400 and "ngày chính thức" in response.content.decode()
@@ -223,11 +331,15 @@ def test_pages_receive_a_member_from_outside_and_show_a_hosted_member(client, tr
     assert "Đảng bộ tỉnh Yên Bái" in client.get(f"/dang-vien/{received.pk}/").content.decode()
 
     away = make_member(tree.cell_a, given_name="Tạmtrú")
-    services.member_temp_transfer(member=away, purpose="residence", starts_on=date(2024, 6, 1), until=date(2025, 3, 1), host=tree.cell_b)
+    services.member_temp_transfer(
+        member=away, purpose="residence", starts_on=date(2024, 6, 1), until=date(2025, 3, 1), host=tree.cell_b
+    )
     page = client.get(f"/to-chuc/{tree.cell_b.pk}/").content.decode()
     assert "Đảng viên sinh hoạt tạm thời" in page and "Tạmtrú" in page
     assert client.get(f"/dang-vien/{away.pk}/van-ban/giay-gioi-thieu/").status_code == 404
-    services.member_move_away(member=received, on=date(2024, 9, 2), to_name="Đảng bộ tỉnh Lạng Sơn", decision=DECISION)
+    services.member_move_away(
+        member=received, on=date(2024, 9, 2), to_name="Đảng bộ tỉnh Lạng Sơn", decision=DECISION
+    )
     response = client.get(f"/dang-vien/{received.pk}/van-ban/giay-gioi-thieu/?dinh-dang=pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     response = client.get(f"/dang-vien/{received.pk}/van-ban/giay-gioi-thieu/?dinh-dang=docx")

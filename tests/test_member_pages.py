@@ -43,7 +43,9 @@ def test_unaccented_search_finds_the_accented_name(client, tree, officer, make_m
 def test_filters_and_vietnamese_name_order(client, tree, officer, make_member):
     make_member(tree.cell_a, family_name="Lò", middle_name="Văn", given_name="Ánh", ethnicity="10")
     make_member(tree.cell_a, family_name="Nguyễn", middle_name="Thị", given_name="Anh", gender="F")
-    make_member(tree.cell_b, family_name="Bùi", middle_name="Văn", given_name="Bình", birth_date=date(1960, 1, 1))
+    make_member(
+        tree.cell_b, family_name="Bùi", middle_name="Văn", given_name="Bình", birth_date=date(1960, 1, 1)
+    )
     html = client.get("/dang-vien/").content.decode()
     # given name first: Anh before Ánh before Bình
     assert html.index("Nguyễn Thị Anh") < html.index("Lò Văn Ánh") < html.index("Bùi Văn Bình")
@@ -57,7 +59,7 @@ def test_filters_and_vietnamese_name_order(client, tree, officer, make_member):
 
 
 def test_pagination(client, tree, officer, make_member):
-    for n in range(55):
+    for _n in range(55):
         make_member(tree.cell_a)
     first = client.get("/dang-vien/").content.decode()
     assert "Trang 1 / 2" in first and "trang=2" in first
@@ -90,7 +92,7 @@ def test_script_in_a_name_is_escaped(client, tree, officer, make_member):
 
 
 def test_export_csv_and_xlsx_neutralise_formulas(client, tree, officer, make_member):
-    make_member(tree.cell_a, family_name="Nguyễn", given_name="Đức", workplace="=HYPERLINK(\"http://x\",\"bấm\")")
+    make_member(tree.cell_a, family_name="Nguyễn", given_name="Đức", workplace='=HYPERLINK("http://x","bấm")')
     make_member(tree.cell_b, family_name="Lê", given_name="Hà")
     response = client.get("/dang-vien/xuat/", {"dinh-dang": "csv", "q": "duc"})
     assert response["Content-Disposition"].startswith("attachment")
@@ -137,12 +139,24 @@ def test_org_page_shows_committee_localities_and_roll(client, tree, officer, mak
     from dangbo.orgs.services import DecisionRef, locality_create
 
     secretary = make_member(tree.cell_a, family_name="Vàng", given_name="Sính")
-    member_position_start(member=secretary, org=tree.cell_a, role="secretary", started_on=date(2020, 4, 1), decision=DecisionRef())
-    locality_create(code="X1-T1", kind="thon", name="Nậm Chạy", commune=tree.commune, cell=None, head_name="Giàng Seo Phử")
+    member_position_start(
+        member=secretary,
+        org=tree.cell_a,
+        role="secretary",
+        started_on=date(2020, 4, 1),
+        decision=DecisionRef(),
+    )
+    locality_create(
+        code="X1-T1", kind="thon", name="Nậm Chạy", commune=tree.commune, cell=None, head_name="Giàng Seo Phử"
+    )
     cell_page = client.get(f"/to-chuc/{tree.cell_a.pk}/").content.decode()
     assert "Bí thư" in cell_page and "Vàng Văn Sính" in cell_page and "Đảng viên sinh hoạt tại" in cell_page
     commune_page = client.get(f"/to-chuc/{tree.commune.pk}/").content.decode()
-    assert "Thôn Nậm Chạy" in commune_page and "chưa có chi bộ" in commune_page and "Giàng Seo Phử" in commune_page
+    assert (
+        "Thôn Nậm Chạy" in commune_page
+        and "chưa có chi bộ" in commune_page
+        and "Giàng Seo Phử" in commune_page
+    )
     assert "Chi bộ thôn A" in commune_page  # sub-organizations
     assert "Đảng bộ tỉnh Mẫu" not in commune_page  # nothing above the officer's scope
     assert last_audit(Action.LIST_VIEWED).subject_id == str(tree.cell_a.pk)
@@ -151,7 +165,11 @@ def test_org_page_shows_committee_localities_and_roll(client, tree, officer, mak
 def test_tree_lists_roots_and_loads_branches(client, tree, officer, make_member):
     make_member(tree.cell_a)
     html = client.get("/to-chuc/").content.decode()
-    assert "Huyện ủy Một" in html and "Huyện ủy Hai" not in html and f"/to-chuc/{tree.district.pk}/nhanh/" in html
+    assert (
+        "Huyện ủy Một" in html
+        and "Huyện ủy Hai" not in html
+        and f"/to-chuc/{tree.district.pk}/nhanh/" in html
+    )
     branch = client.get(f"/to-chuc/{tree.district.pk}/nhanh/").content.decode()
     assert "Đảng bộ xã Một" in branch and "(1)" in branch and "Chi bộ Cơ quan Một" in branch
 

@@ -32,7 +32,9 @@ def test_path_segments_are_fixed_width_and_ordered():
 
 def test_establishing_writes_an_event_and_an_open_version(tree):
     version = OrgVersion.objects.get(org=tree.cell_a)
-    assert version.valid_to is None and version.path == tree.cell_a.path and version.parent_id == tree.commune.pk
+    assert (
+        version.valid_to is None and version.path == tree.cell_a.path and version.parent_id == tree.commune.pk
+    )
     assert OrgEvent.objects.filter(org=tree.cell_a, kind=OrgEvent.Kind.ESTABLISHED).count() == 1
 
 
@@ -54,12 +56,23 @@ def test_rename_before_the_last_change_is_refused(tree):
 
 @pytest.mark.parametrize(
     "parent_attr, kind",
-    [("cell_a", OrgKind.CELL), ("commune", OrgKind.UPPER), ("district", OrgKind.CELL), ("agency", OrgKind.CELL)],
+    [
+        ("cell_a", OrgKind.CELL),
+        ("commune", OrgKind.UPPER),
+        ("district", OrgKind.CELL),
+        ("agency", OrgKind.CELL),
+    ],
 )
 def test_a_kind_that_cannot_sit_under_the_parent_is_refused(tree, parent_attr, kind):
     before = Org.objects.count()
     with pytest.raises(RuleViolation) as refused:
-        org_services.org_establish(code="NEW", name="Mới", kind=kind, parent=getattr(tree, parent_attr), established_on=date(2020, 1, 1))
+        org_services.org_establish(
+            code="NEW",
+            name="Mới",
+            kind=kind,
+            parent=getattr(tree, parent_attr),
+            established_on=date(2020, 1, 1),
+        )
     violation = refused.value.violations[0]
     assert violation.rule == "org.child_kinds" and "Điều lệ Đảng" in violation.citation
     assert "Không thể lập" in violation.message
@@ -68,15 +81,27 @@ def test_a_kind_that_cannot_sit_under_the_parent_is_refused(tree, parent_attr, k
 
 def test_a_grassroots_committee_with_upper_rights_may_hold_grassroots_orgs(tree):
     company = org_services.org_establish(
-        code="APT", name="Đảng bộ Công ty", kind=OrgKind.GRASSROOTS_COMMITTEE, parent=tree.province,
-        established_on=date(2015, 1, 1), has_upper_rights=True,
+        code="APT",
+        name="Đảng bộ Công ty",
+        kind=OrgKind.GRASSROOTS_COMMITTEE,
+        parent=tree.province,
+        established_on=date(2015, 1, 1),
+        has_upper_rights=True,
     )
-    child = org_services.org_establish(code="APT1", name="Chi bộ cơ sở Xí nghiệp", kind=OrgKind.GRASSROOTS_CELL, parent=company, established_on=date(2015, 1, 1))
+    child = org_services.org_establish(
+        code="APT1",
+        name="Chi bộ cơ sở Xí nghiệp",
+        kind=OrgKind.GRASSROOTS_CELL,
+        parent=company,
+        established_on=date(2015, 1, 1),
+    )
     assert child.path.startswith(company.path)
 
 
 def test_duplicate_code_and_empty_name_are_both_reported(tree):
     with pytest.raises(RuleViolation) as refused:
-        org_services.org_establish(code="X1", name=" ", kind=OrgKind.CELL, parent=tree.commune, established_on=date(2020, 1, 1))
+        org_services.org_establish(
+            code="X1", name=" ", kind=OrgKind.CELL, parent=tree.commune, established_on=date(2020, 1, 1)
+        )
     fields = {v.field for v in refused.value.violations}
     assert fields == {"code", "name"}

@@ -59,8 +59,14 @@ def test_overview_counts_grassroots_orgs_as_the_demo_summary_does(client, admin_
     summary = build_demo(PROFILES["tiny"], seed=3, progress=lambda line: None)
     province = Org.objects.get(kind=OrgKind.PROVINCE)
     # a company committee given upper-level rights is not itself counted as grassroots
-    org_establish(code="APT", name="Đảng bộ Công ty", kind=OrgKind.GRASSROOTS_COMMITTEE, parent=province,
-                  established_on=PROFILES["tiny"].as_of, has_upper_rights=True)
+    org_establish(
+        code="APT",
+        name="Đảng bộ Công ty",
+        kind=OrgKind.GRASSROOTS_COMMITTEE,
+        parent=province,
+        established_on=PROFILES["tiny"].as_of,
+        has_upper_rights=True,
+    )
     client.force_login(admin_user)
     html = client.get(reverse("home")).content.decode()
     assert f"<dt>Tổ chức cơ sở đảng</dt><dd>{summary.grassroots}</dd>" in html

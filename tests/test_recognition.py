@@ -37,7 +37,12 @@ def cell(tree, make_member):
 
 
 def test_recognized_with_two_thirds_and_full_from_the_end_of_probation(cell):
-    member_recognize(member=cell, vote_on=date(2026, 3, 10), approvals=4, decision=DecisionRef(number="9-QĐ/ĐU", on=date(2026, 3, 20)))
+    member_recognize(
+        member=cell,
+        vote_on=date(2026, 3, 10),
+        approvals=4,
+        decision=DecisionRef(number="9-QĐ/ĐU", on=date(2026, 3, 20)),
+    )
     cell.refresh_from_db()
     assert cell.status == MemberStatus.FULL and cell.full_on == date(2026, 3, 3)
     event = MemberEvent.objects.get(member=cell, kind="recognized")
@@ -46,8 +51,12 @@ def test_recognized_with_two_thirds_and_full_from_the_end_of_probation(cell):
 
 
 def test_below_two_thirds_is_refused_and_nothing_written(cell):
-    with pytest.raises(RuleViolation, match=r"3/6 đảng viên chính thức tán thành, chưa đủ 2/3 \(cần ít nhất 4\)") as refused:
-        member_recognize(member=cell, vote_on=date(2026, 3, 10), approvals=3, decision=DecisionRef(on=date(2026, 3, 20)))
+    with pytest.raises(
+        RuleViolation, match=r"3/6 đảng viên chính thức tán thành, chưa đủ 2/3 \(cần ít nhất 4\)"
+    ) as refused:
+        member_recognize(
+            member=cell, vote_on=date(2026, 3, 10), approvals=3, decision=DecisionRef(on=date(2026, 3, 20))
+        )
     assert "Điều 5" in str(refused.value)
     cell.refresh_from_db()
     assert cell.status == MemberStatus.PROBATIONARY
@@ -55,16 +64,28 @@ def test_below_two_thirds_is_refused_and_nothing_written(cell):
 
 def test_a_vote_before_the_12_months_is_out_of_order(cell):
     with pytest.raises(RuleViolation, match="sau khi hết 12 tháng dự bị"):
-        member_recognize(member=cell, vote_on=date(2026, 2, 1), approvals=6, decision=DecisionRef(on=date(2026, 3, 20)))
+        member_recognize(
+            member=cell, vote_on=date(2026, 2, 1), approvals=6, decision=DecisionRef(on=date(2026, 3, 20))
+        )
     with pytest.raises(RuleViolation, match="không thể trước ngày chi bộ biểu quyết"):
-        member_recognize(member=cell, vote_on=date(2026, 3, 10), approvals=6, decision=DecisionRef(on=date(2026, 3, 9)))
+        member_recognize(
+            member=cell, vote_on=date(2026, 3, 10), approvals=6, decision=DecisionRef(on=date(2026, 3, 9))
+        )
 
 
 def test_a_late_vote_needs_a_reason_and_is_marked_late(cell):
     # 30 working days after 3/3/2026 is 14/4/2026
     with pytest.raises(RuleViolation, match="Quá thời hạn: chi bộ xét sau thời hạn 14/04/2026"):
-        member_recognize(member=cell, vote_on=date(2026, 5, 5), approvals=5, decision=DecisionRef(on=date(2026, 5, 10)))
-    member_recognize(member=cell, vote_on=date(2026, 5, 5), approvals=5, decision=DecisionRef(on=date(2026, 5, 10)), late_reason="Bí thư ốm dài ngày")
+        member_recognize(
+            member=cell, vote_on=date(2026, 5, 5), approvals=5, decision=DecisionRef(on=date(2026, 5, 10))
+        )
+    member_recognize(
+        member=cell,
+        vote_on=date(2026, 5, 5),
+        approvals=5,
+        decision=DecisionRef(on=date(2026, 5, 10)),
+        late_reason="Bí thư ốm dài ngày",
+    )
     cell.refresh_from_db()
     event = MemberEvent.objects.get(member=cell, kind="recognized")
     assert cell.full_on == date(2026, 3, 3)  # full from the end of month 12, whatever the delay
@@ -79,13 +100,21 @@ def test_recognition_from_the_profile(client, tree, cell):
     assert "Công nhận đảng viên chính thức" in profile
     form = client.get(f"/dang-vien/{cell.pk}/cong-nhan-chinh-thuc/").content.decode()
     assert "hết 12 tháng dự bị ngày 03/03/2026" in form and "14/04/2026" in form
-    refused = client.post(f"/dang-vien/{cell.pk}/cong-nhan-chinh-thuc/", {"vote_on": "10/03/2026", "approvals": "2", "decision_on": "20/03/2026"})
+    refused = client.post(
+        f"/dang-vien/{cell.pk}/cong-nhan-chinh-thuc/",
+        {"vote_on": "10/03/2026", "approvals": "2", "decision_on": "20/03/2026"},
+    )
     assert refused.status_code == 400 and "chưa đủ 2/3" in refused.content.decode()
-    done = client.post(f"/dang-vien/{cell.pk}/cong-nhan-chinh-thuc/", {"vote_on": "10/03/2026", "approvals": "5", "decision_no": "9-QĐ/ĐU", "decision_on": "20/03/2026"})
+    done = client.post(
+        f"/dang-vien/{cell.pk}/cong-nhan-chinh-thuc/",
+        {"vote_on": "10/03/2026", "approvals": "5", "decision_no": "9-QĐ/ĐU", "decision_on": "20/03/2026"},
+    )
     assert done.status_code == 302
     profile = client.get(f"/dang-vien/{cell.pk}/").content.decode()
     assert "Đảng viên chính thức" in profile and "5/6 tán thành" in profile and "03/03/2026" in profile
-    assert client.get(f"/dang-vien/{cell.pk}/cong-nhan-chinh-thuc/").status_code == 302  # no longer probationary
+    assert (
+        client.get(f"/dang-vien/{cell.pk}/cong-nhan-chinh-thuc/").status_code == 302
+    )  # no longer probationary
 
 
 def test_recognition_through_the_api(client, tree, cell):
@@ -93,7 +122,15 @@ def test_recognition_through_the_api(client, tree, cell):
     role_grant(user=officer, role=AccessRole.OFFICER, org=tree.commune)
     client.force_login(officer)
     url = f"/api/members/{cell.pk}/recognition"
-    refused = client.post(url, {"vote_on": "2026-03-10", "approvals": 1, "decision_on": "2026-03-20"}, content_type="application/json")
+    refused = client.post(
+        url,
+        {"vote_on": "2026-03-10", "approvals": 1, "decision_on": "2026-03-20"},
+        content_type="application/json",
+    )
     assert refused.status_code == 422 and "chưa đủ 2/3" in refused.json()["errors"]["approvals"][0]
-    made = client.post(url, {"vote_on": "2026-03-10", "approvals": 6, "decision_on": "2026-03-20"}, content_type="application/json")
+    made = client.post(
+        url,
+        {"vote_on": "2026-03-10", "approvals": 6, "decision_on": "2026-03-20"},
+        content_type="application/json",
+    )
     assert made.status_code == 201 and made.json()["effective_on"] == "2026-03-03"

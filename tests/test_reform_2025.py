@@ -22,8 +22,15 @@ from dangbo.stats.tallies import tally_differences
 # provincial bloc that receives the district's other organizations.
 _KEEP = {"LCI-BH", "LCI-KCQ"}
 ONE_DISTRICT = dataclasses.replace(
-    LAO_CAI_2021, name="lao-cai-bac-ha", members=1500, renames=(),
-    uppers=tuple(dataclasses.replace(s, other_grassroots=min(s.other_grassroots, 3)) for s in LAO_CAI_2021.uppers if s.code in _KEEP),
+    LAO_CAI_2021,
+    name="lao-cai-bac-ha",
+    members=1500,
+    renames=(),
+    uppers=tuple(
+        dataclasses.replace(s, other_grassroots=min(s.other_grassroots, 3))
+        for s in LAO_CAI_2021.uppers
+        if s.code in _KEEP
+    ),
 )
 BEFORE, AFTER = date(2024, 12, 31), date(2025, 12, 31)
 
@@ -54,8 +61,13 @@ def test_the_reform_is_previewed_then_keeps_every_member_and_redraws_the_tree(pr
 
     active = Member.objects.filter(status__in=ACTIVE_STATUSES)
     cells_before = dict(active.values_list("pk", "org_id"))
-    old_communes = list(Org.objects.filter(kind=OrgKind.GRASSROOTS_COMMITTEE, parent__code="LCI-BH",
-                                           sector__in=["commune", "ward", "townlet"]))
+    old_communes = list(
+        Org.objects.filter(
+            kind=OrgKind.GRASSROOTS_COMMITTEE,
+            parent__code="LCI-BH",
+            sector__in=["commune", "ward", "townlet"],
+        )
+    )
     report = apply_reform(ONE_DISTRICT, plan_path=tmp_path / "ke-hoach.csv")
     assert report.applied and (tmp_path / "ke-hoach.csv").exists()
     # members before = after: nobody lost, doubled, moved out of their cell or left without one
@@ -73,25 +85,32 @@ def test_the_reform_is_previewed_then_keeps_every_member_and_redraws_the_tree(pr
         event = OrgEvent.objects.get(org=old, kind=OrgEvent.Kind.MERGED)
         assert event.effective_on == date(2025, 7, 1) and event.decision_no.endswith("-QĐ/TU")
         assert Org.objects.get(pk=old.pk).dissolved_on == date(2025, 7, 1)
-    assert not Locality.objects.filter(dissolved_on__isnull=True, commune__dissolved_on__isnull=False).exists()
+    assert not Locality.objects.filter(
+        dissolved_on__isnull=True, commune__dissolved_on__isnull=False
+    ).exists()
     bac_ha = Org.objects.get(name="Đảng bộ xã Bắc Hà")
     merged = set(OrgEvent.objects.get(org=bac_ha, kind=OrgEvent.Kind.MERGED).data["names"])
     assert {"Đảng bộ thị trấn Bắc Hà", "Đảng bộ xã Tà Chải"} <= merged
     # reports: 31/12/2024 on the old tree, 31/12/2025 on the new
     district = Org.objects.get(code="LCI-BH")
-    assert _members(district, BEFORE) > 0 and _members(province, BEFORE) == _members(province, AFTER) == len(cells_before)
+    assert _members(district, BEFORE) > 0 and _members(province, BEFORE) == _members(province, AFTER) == len(
+        cells_before
+    )
     assert _members(bac_ha, AFTER) > 0
     old_tree = {v.org_id for v in org_versions_on(day=BEFORE)}
     assert district.pk in old_tree and bac_ha.pk not in old_tree
     # hamlets: the same hamlets before and after, under the old communes before and the new after
-    assert _hamlets(province, BEFORE) == _hamlets(province, AFTER) == Locality.objects.filter(dissolved_on__isnull=True).count()
+    assert (
+        _hamlets(province, BEFORE)
+        == _hamlets(province, AFTER)
+        == Locality.objects.filter(dissolved_on__isnull=True).count()
+    )
     assert _hamlets(district, BEFORE) > 0 and _hamlets(bac_ha, AFTER) > 0
     for hamlet in Locality.objects.filter(commune=bac_ha):
         versions = list(LocalityVersion.objects.filter(locality=hamlet).order_by("valid_from"))
         assert [v.valid_to for v in versions][-1] is None and versions[-1].commune_id == bac_ha.pk
         assert versions[-1].valid_from == date(2025, 7, 1) and versions[-2].valid_to == date(2025, 7, 1)
     assert tally_differences() == []
-
 
 
 def test_the_dashboard_and_forms_read_the_old_tree_before_and_the_new_after(province, client):
@@ -107,15 +126,27 @@ def test_the_dashboard_and_forms_read_the_old_tree_before_and_the_new_after(prov
     before = client.get(f"/to-chuc/{province.pk}/chi-tieu/", {"ngay": "31/12/2024"})
     after = client.get(f"/to-chuc/{province.pk}/chi-tieu/", {"ngay": "31/12/2025"})
     assert before.status_code == after.status_code == 200
-    assert "Đảng bộ huyện Bắc Hà" in before.content.decode() and "Đảng bộ xã Bắc Hà" not in before.content.decode()
-    assert "Đảng bộ xã Bắc Hà" in after.content.decode() and "Đảng bộ huyện Bắc Hà" not in after.content.decode()
+    assert (
+        "Đảng bộ huyện Bắc Hà" in before.content.decode()
+        and "Đảng bộ xã Bắc Hà" not in before.content.decode()
+    )
+    assert (
+        "Đảng bộ xã Bắc Hà" in after.content.decode() and "Đảng bộ huyện Bắc Hà" not in after.content.decode()
+    )
     district = Org.objects.get(code="LCI-BH")
-    old_forms = client.get(f"/to-chuc/{district.pk}/bieu-thong-ke/", {"tu": "01/01/2024", "den": "31/12/2024"})
+    old_forms = client.get(
+        f"/to-chuc/{district.pk}/bieu-thong-ke/", {"tu": "01/01/2024", "den": "31/12/2024"}
+    )
     assert old_forms.status_code == 200 and "Mọi phép kiểm tra chéo đều đạt" in old_forms.content.decode()
     gone = client.get(f"/to-chuc/{district.pk}/chi-tieu/", {"ngay": "31/12/2025"})
-    assert gone.status_code == 400 and "đã giải thể (hợp nhất, chia tách) từ ngày 01/07/2025" in gone.content.decode()
+    assert (
+        gone.status_code == 400
+        and "đã giải thể (hợp nhất, chia tách) từ ngày 01/07/2025" in gone.content.decode()
+    )
     assert client.get(f"/to-chuc/{district.pk}/chi-tieu/").status_code == 200  # its last day by default
-    new_forms = client.get(f"/to-chuc/{province.pk}/bieu-thong-ke/", {"tu": "01/07/2025", "den": "31/12/2025"})
+    new_forms = client.get(
+        f"/to-chuc/{province.pk}/bieu-thong-ke/", {"tu": "01/07/2025", "den": "31/12/2025"}
+    )
     assert new_forms.status_code == 200 and "Mọi phép kiểm tra chéo đều đạt" in new_forms.content.decode()
 
 
@@ -125,8 +156,11 @@ def test_every_new_commune_committee_gets_its_leaders_on_the_reform_day(province
     from dangbo.members.roles import Role
     from dangbo.stats.compliance import compliance_run
 
-    old_holders = set(Position.objects.filter(org__parent__code="LCI-BH", org__kind=OrgKind.GRASSROOTS_COMMITTEE,
-                                              ended_on__isnull=True).values_list("member_id", flat=True))
+    old_holders = set(
+        Position.objects.filter(
+            org__parent__code="LCI-BH", org__kind=OrgKind.GRASSROOTS_COMMITTEE, ended_on__isnull=True
+        ).values_list("member_id", flat=True)
+    )
     apply_reform(ONE_DISTRICT)
     new = list(Org.objects.filter(parent=province, code__startswith="LCI-XP"))
     assert new
@@ -142,5 +176,7 @@ def test_every_new_commune_committee_gets_its_leaders_on_the_reform_day(province
             assert ledger.projection_matches_replay(position.member)
     assert not Position.objects.filter(org__dissolved_on__isnull=False, ended_on__isnull=True).exists()
     findings = compliance_run(root=province, today=date(2025, 7, 1))
-    assert not [f for f in findings if f.check == "org.grassroots_secretary" and f.org.code.startswith("LCI-XP")]
+    assert not [
+        f for f in findings if f.check == "org.grassroots_secretary" and f.org.code.startswith("LCI-XP")
+    ]
     assert tally_differences() == []

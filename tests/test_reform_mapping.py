@@ -9,7 +9,13 @@ import pytest
 
 from dangbo.demo import reform2025
 from dangbo.demo.geography import LAO_CAI_CODE, province_divisions
-from dangbo.demo.reform2025 import LAO_CAI_2025, RESOLUTION_CLAUSE, lao_cai_reform_mapping, new_commune_sector, old_to_new
+from dangbo.demo.reform2025 import (
+    LAO_CAI_2025,
+    RESOLUTION_CLAUSE,
+    lao_cai_reform_mapping,
+    new_commune_sector,
+    old_to_new,
+)
 from dangbo.orgs.kinds import Sector
 
 
@@ -46,8 +52,8 @@ def test_new_commune_sector():
 
 def test_legal_basis():
     assert reform2025.RESOLUTION_NUMBER == "1673/NQ-UBTVQH15"
-    assert reform2025.RESOLUTION_DATE == date(2025, 6, 16)
-    assert reform2025.EFFECTIVE_DATE == date(2025, 7, 1)
+    assert date(2025, 6, 16) == reform2025.RESOLUTION_DATE
+    assert date(2025, 7, 1) == reform2025.EFFECTIVE_DATE
 
 
 def test_every_new_unit_has_its_clause_of_the_resolution():
@@ -61,35 +67,89 @@ def test_every_new_unit_has_its_clause_of_the_resolution():
     ("new", "olds"),
     [
         # khoản 90
-        ("Phường Lào Cai", {("Thành phố Lào Cai", "Phường Duyên Hải"), ("Thành phố Lào Cai", "Phường Cốc Lếu"),
-                            ("Thành phố Lào Cai", "Phường Kim Tân"), ("Thành phố Lào Cai", "Phường Lào Cai"),
-                            ("Thành phố Lào Cai", "Xã Vạn Hoà"), ("Huyện Bảo Thắng", "Xã Bản Phiệt")}),
+        (
+            "Phường Lào Cai",
+            {
+                ("Thành phố Lào Cai", "Phường Duyên Hải"),
+                ("Thành phố Lào Cai", "Phường Cốc Lếu"),
+                ("Thành phố Lào Cai", "Phường Kim Tân"),
+                ("Thành phố Lào Cai", "Phường Lào Cai"),
+                ("Thành phố Lào Cai", "Xã Vạn Hoà"),
+                ("Huyện Bảo Thắng", "Xã Bản Phiệt"),
+            },
+        ),
         # khoản 89: Nam Cường of the city of Lào Cai (Yên Bái had one too)
-        ("Phường Cam Đường", {("Thành phố Lào Cai", "Phường Nam Cường"), ("Thành phố Lào Cai", "Phường Xuân Tăng"),
-                              ("Thành phố Lào Cai", "Phường Pom Hán"), ("Thành phố Lào Cai", "Phường Bắc Cường"),
-                              ("Thành phố Lào Cai", "Phường Bắc Lệnh"), ("Thành phố Lào Cai", "Phường Bình Minh"),
-                              ("Thành phố Lào Cai", "Xã Cam Đường")}),
+        (
+            "Phường Cam Đường",
+            {
+                ("Thành phố Lào Cai", "Phường Nam Cường"),
+                ("Thành phố Lào Cai", "Phường Xuân Tăng"),
+                ("Thành phố Lào Cai", "Phường Pom Hán"),
+                ("Thành phố Lào Cai", "Phường Bắc Cường"),
+                ("Thành phố Lào Cai", "Phường Bắc Lệnh"),
+                ("Thành phố Lào Cai", "Phường Bình Minh"),
+                ("Thành phố Lào Cai", "Xã Cam Đường"),
+            },
+        ),
         # khoản 52
-        ("Xã Bát Xát", {("Huyện Bát Xát", "Thị trấn Bát Xát"), ("Huyện Bát Xát", "Xã Bản Vược"),
-                        ("Huyện Bát Xát", "Xã Bản Qua"), ("Huyện Bát Xát", "Xã Phìn Ngan"),
-                        ("Huyện Bát Xát", "Xã Quang Kim")}),
+        (
+            "Xã Bát Xát",
+            {
+                ("Huyện Bát Xát", "Thị trấn Bát Xát"),
+                ("Huyện Bát Xát", "Xã Bản Vược"),
+                ("Huyện Bát Xát", "Xã Bản Qua"),
+                ("Huyện Bát Xát", "Xã Phìn Ngan"),
+                ("Huyện Bát Xát", "Xã Quang Kim"),
+            },
+        ),
         # khoản 91
-        ("Phường Sa Pa", {("Thị xã Sa Pa", "Phường Hàm Rồng"), ("Thị xã Sa Pa", "Phường Ô Quý Hồ"),
-                          ("Thị xã Sa Pa", "Phường Sa Pả"), ("Thị xã Sa Pa", "Phường Cầu Mây"),
-                          ("Thị xã Sa Pa", "Phường Phan Si Păng"), ("Thị xã Sa Pa", "Phường Sa Pa")}),
+        (
+            "Phường Sa Pa",
+            {
+                ("Thị xã Sa Pa", "Phường Hàm Rồng"),
+                ("Thị xã Sa Pa", "Phường Ô Quý Hồ"),
+                ("Thị xã Sa Pa", "Phường Sa Pả"),
+                ("Thị xã Sa Pa", "Phường Cầu Mây"),
+                ("Thị xã Sa Pa", "Phường Phan Si Păng"),
+                ("Thị xã Sa Pa", "Phường Sa Pa"),
+            },
+        ),
         # khoản 73, with Xã Tà Chải, which was in Thị trấn Bắc Hà by then
-        ("Xã Bắc Hà", {("Huyện Bắc Hà", "Thị trấn Bắc Hà"), ("Huyện Bắc Hà", "Xã Tà Chải"),
-                       ("Huyện Bắc Hà", "Xã Na Hối"), ("Huyện Bắc Hà", "Xã Thải Giàng Phố"),
-                       ("Huyện Bắc Hà", "Xã Bản Phố"), ("Huyện Bắc Hà", "Xã Hoàng Thu Phố"),
-                       ("Huyện Bắc Hà", "Xã Nậm Mòn")}),
+        (
+            "Xã Bắc Hà",
+            {
+                ("Huyện Bắc Hà", "Thị trấn Bắc Hà"),
+                ("Huyện Bắc Hà", "Xã Tà Chải"),
+                ("Huyện Bắc Hà", "Xã Na Hối"),
+                ("Huyện Bắc Hà", "Xã Thải Giàng Phố"),
+                ("Huyện Bắc Hà", "Xã Bản Phố"),
+                ("Huyện Bắc Hà", "Xã Hoàng Thu Phố"),
+                ("Huyện Bắc Hà", "Xã Nậm Mòn"),
+            },
+        ),
         # khoản 67 and 77: the two Thanh Bình
         ("Xã Bản Hồ", {("Thị xã Sa Pa", "Xã Thanh Bình"), ("Thị xã Sa Pa", "Xã Bản Hồ")}),
-        ("Xã Mường Khương", {("Huyện Mường Khương", "Thị trấn Mường Khương"), ("Huyện Mường Khương", "Xã Thanh Bình"),
-                             ("Huyện Mường Khương", "Xã Nậm Chảy"), ("Huyện Mường Khương", "Xã Tung Chung Phố"),
-                             ("Huyện Mường Khương", "Xã Nấm Lư")}),
+        (
+            "Xã Mường Khương",
+            {
+                ("Huyện Mường Khương", "Thị trấn Mường Khương"),
+                ("Huyện Mường Khương", "Xã Thanh Bình"),
+                ("Huyện Mường Khương", "Xã Nậm Chảy"),
+                ("Huyện Mường Khương", "Xã Tung Chung Phố"),
+                ("Huyện Mường Khương", "Xã Nấm Lư"),
+            },
+        ),
         # khoản 65: across two old districts
-        ("Xã Bảo Hà", {("Huyện Bảo Yên", "Xã Kim Sơn"), ("Huyện Bảo Yên", "Xã Cam Cọn"), ("Huyện Văn Bàn", "Xã Tân An"),
-                       ("Huyện Văn Bàn", "Xã Tân Thượng"), ("Huyện Bảo Yên", "Xã Bảo Hà")}),
+        (
+            "Xã Bảo Hà",
+            {
+                ("Huyện Bảo Yên", "Xã Kim Sơn"),
+                ("Huyện Bảo Yên", "Xã Cam Cọn"),
+                ("Huyện Văn Bàn", "Xã Tân An"),
+                ("Huyện Văn Bàn", "Xã Tân Thượng"),
+                ("Huyện Bảo Yên", "Xã Bảo Hà"),
+            },
+        ),
         # khoản 92: left as it was
         ("Xã Nậm Xé", {("Huyện Văn Bàn", "Xã Nậm Xé")}),
     ],

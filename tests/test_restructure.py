@@ -25,7 +25,9 @@ def _members(org, **frame):
 
 def test_a_preview_counts_what_moves_and_applies_nothing(populated):
     tree = populated
-    preview = dry_run(lambda: org_move_many(moves=[(tree.commune, tree.district2)], effective_on=ON, decision=DECISION))
+    preview = dry_run(
+        lambda: org_move_many(moves=[(tree.commune, tree.district2)], effective_on=ON, decision=DECISION)
+    )
     assert preview.ok
     outcome = preview.outcome
     assert (outcome.organizations, outcome.members_under, outcome.localities) == (3, 3, 1)
@@ -36,8 +38,12 @@ def test_moving_a_commune_keeps_both_sides_of_the_date_exact(populated):
     tree = populated
     org_move(org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=DECISION)
     commune = Org.objects.get(pk=tree.commune.pk)
-    assert commune.parent_id == tree.district2.pk and commune.path.startswith(Org.objects.get(pk=tree.district2.pk).path)
-    assert all(m.org_path.startswith(commune.path) for m in Member.objects.filter(org__in=[tree.cell_a, tree.cell_b]))
+    assert commune.parent_id == tree.district2.pk and commune.path.startswith(
+        Org.objects.get(pk=tree.district2.pk).path
+    )
+    assert all(
+        m.org_path.startswith(commune.path) for m in Member.objects.filter(org__in=[tree.cell_a, tree.cell_b])
+    )
     assert Locality.objects.get(code="TA").commune_path == commune.path
     # the tree of a day before the move is unchanged
     before = {v.org_id: v.parent_id for v in org_versions_on(day=ON - timedelta(days=1))}
@@ -73,7 +79,9 @@ def test_bad_moves_are_refused_and_nothing_changes(populated, target, message):
 def test_a_move_needs_its_decision_and_cannot_rewrite_later_history(populated):
     tree = populated
     with pytest.raises(RuleViolation, match="Ghi số và ngày quyết định"):
-        org_move(org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=org_services.DecisionRef())
+        org_move(
+            org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=org_services.DecisionRef()
+        )
     org_services.org_rename(org=tree.cell_a, name="Chi bộ thôn A mới", effective_on=date(2025, 9, 1))
     with pytest.raises(RuleViolation, match="không thể ghi đè lịch sử"):
         org_move(org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=DECISION)
@@ -109,7 +117,9 @@ def test_dissolving_is_refused_while_members_hamlets_or_children_remain(populate
     assert Org.objects.get(pk=tree.commune.pk).dissolved_on is None
 
 
-def test_an_empty_cell_is_dissolved_its_secretary_steps_down_and_its_hamlet_loses_the_cell(populated, make_member):
+def test_an_empty_cell_is_dissolved_its_secretary_steps_down_and_its_hamlet_loses_the_cell(
+    populated, make_member
+):
     from dangbo.members import services as member_services
     from dangbo.members.models import Position
     from dangbo.members.roles import Role
@@ -117,7 +127,9 @@ def test_an_empty_cell_is_dissolved_its_secretary_steps_down_and_its_hamlet_lose
 
     tree = populated
     member = Member.objects.filter(org=tree.cell_a).first()
-    member_services.member_position_start(member=member, org=tree.cell_a, role=Role.SECRETARY, started_on=date(2020, 1, 1))
+    member_services.member_position_start(
+        member=member, org=tree.cell_a, role=Role.SECRETARY, started_on=date(2020, 1, 1)
+    )
     for each in Member.objects.filter(org=tree.cell_a):
         member_services.member_transfer(member=each, to_org=tree.cell_b, effective_on=date(2025, 6, 25))
     org_dissolve(org=tree.cell_a, effective_on=ON, decision=DECISION)

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from tests.conftest import admit
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
@@ -15,30 +16,43 @@ from dangbo.orgs import services as org_services
 from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Locality, Org, OrgEvent
 from dangbo.reference.loader import load_all
-from tests.conftest import admit
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
+    ),
 ]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
+WCAG_21_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     return {
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ],
     }
 
 
 @pytest.fixture
 def populated(live_server, transactional_db, tree, make_member):
     load_all()  # an earlier transactional test's flush may have emptied the code lists
-    org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a)
+    org_services.locality_create(
+        commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a
+    )
     for cell in (tree.cell_a, tree.cell_a, tree.cell_b):
         make_member(cell, admitted_on=date(2016, 3, 1))
     return tree
@@ -65,7 +79,9 @@ def test_an_officer_previews_then_confirms_moving_a_commune(live_server, page, p
     page.get_by_label("Cơ quan ban hành").fill("Ban Thường vụ Tỉnh ủy")
     page.get_by_role("button", name="Xem trước").click()
 
-    page.get_by_role("heading", name="Xem trước: Chuyển «Đảng bộ xã Một» về trực thuộc «Huyện ủy Hai»").wait_for()
+    page.get_by_role(
+        "heading", name="Xem trước: Chuyển «Đảng bộ xã Một» về trực thuộc «Huyện ủy Hai»"
+    ).wait_for()
     figures = page.locator(".figures").inner_text()
     assert "Đảng viên theo chi bộ chuyển cùng nhánh\n3" in figures and "Thôn, tổ dân phố\n1" in figures
     assert Org.objects.get(pk=tree.commune.pk).parent_id == tree.district.pk  # nothing changed yet
@@ -78,7 +94,9 @@ def test_an_officer_previews_then_confirms_moving_a_commune(live_server, page, p
     assert "Huyện ủy Hai" in page.locator(".crumbs").inner_text()
     commune = Org.objects.get(pk=tree.commune.pk)
     assert commune.parent_id == tree.district2.pk
-    assert OrgEvent.objects.get(kind=OrgEvent.Kind.MOVED, org=commune).decision_body == "Ban Thường vụ Tỉnh ủy"
+    assert (
+        OrgEvent.objects.get(kind=OrgEvent.Kind.MOVED, org=commune).decision_body == "Ban Thường vụ Tỉnh ủy"
+    )
 
 
 def _accessible(page, label: str) -> list[str]:
@@ -89,14 +107,18 @@ def _accessible(page, label: str) -> list[str]:
         results = Axe().run(page, options=WCAG_21_AA)
         if results.violations_count:
             problems.append(f"{label} {width}: {results.generate_report()}")
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         if overflow > 0:
             problems.append(f"{label} {width}: the page scrolls sideways by {overflow}px")
     page.set_viewport_size({"width": 1366, "height": 768})
     return problems
 
 
-def test_the_restructuring_pages_are_accessible_and_a_plan_uploads_from_the_browser(live_server, page, populated):
+def test_the_restructuring_pages_are_accessible_and_a_plan_uploads_from_the_browser(
+    live_server, page, populated
+):
     tree = populated
     User.objects.create_superuser("quantri", password="mat-khau-thu-1")
     page.goto(live_server.url + "/dang-nhap/")
@@ -120,8 +142,14 @@ def test_the_restructuring_pages_are_accessible_and_a_plan_uploads_from_the_brow
     problems += _accessible(page, "giai-the (vấn đề)")
 
     # a split: the receiver's code first, then each member and hamlet handed to it
-    receiver = org_services.org_establish(code="X1C", name="Chi bộ thôn C", kind=OrgKind.CELL, parent=tree.commune,
-                                          established_on=date(2015, 1, 1), sector=Sector.RESIDENTIAL)
+    receiver = org_services.org_establish(
+        code="X1C",
+        name="Chi bộ thôn C",
+        kind=OrgKind.CELL,
+        parent=tree.commune,
+        established_on=date(2015, 1, 1),
+        sector=Sector.RESIDENTIAL,
+    )
     admit(receiver)  # with the two it receives, the three full members a cell needs
     page.goto(f"{live_server.url}/to-chuc/{tree.cell_a.pk}/chia-tach/")
     page.get_by_label("Mã các tổ chức nhận").fill("X1C")
@@ -137,20 +165,32 @@ def test_the_restructuring_pages_are_accessible_and_a_plan_uploads_from_the_brow
     problems += _accessible(page, "chia-tach (xem trước)")
     page.get_by_role("button", name="Xác nhận chia tách").click()
     page.get_by_text("Đã áp dụng: Chia tách «Chi bộ thôn A»").wait_for()
-    assert Member.objects.filter(org=receiver).count() == 3 and Org.objects.get(pk=tree.cell_a.pk).dissolved_on == date(2025, 7, 1)
+    assert Member.objects.filter(org=receiver).count() == 3 and Org.objects.get(
+        pk=tree.cell_a.pk
+    ).dissolved_on == date(2025, 7, 1)
 
     page.goto(f"{live_server.url}/sap-xep-to-chuc/")
     problems += _accessible(page, "sap-xep-to-chuc")
-    plan = ("thao_tac,ma_to_chuc,ma_dich,ngay_hieu_luc,so_quyet_dinh,ngay_quyet_dinh,co_quan_quyet_dinh\n"
-            "chuyen,X1,H2,01/07/2025,15-QĐ/TU,20/06/2025,Tỉnh ủy\n")
-    page.get_by_label("Tệp phương án").set_input_files(files=[{"name": "phuong-an.csv", "mimeType": "text/csv", "buffer": plan.encode()}])
+    plan = (
+        "thao_tac,ma_to_chuc,ma_dich,ngay_hieu_luc,so_quyet_dinh,ngay_quyet_dinh,co_quan_quyet_dinh\n"
+        "chuyen,X1,H2,01/07/2025,15-QĐ/TU,20/06/2025,Tỉnh ủy\n"
+    )
+    page.get_by_label("Tệp phương án").set_input_files(
+        files=[{"name": "phuong-an.csv", "mimeType": "text/csv", "buffer": plan.encode()}]
+    )
     page.get_by_role("button", name="Tải lên và xem trước").click()
     page.get_by_text("Xem trước hợp lệ, chưa áp dụng").wait_for()
     assert "Chuyển «Đảng bộ xã Một» về trực thuộc «Huyện ủy Hai»" in page.content()
     problems += _accessible(page, "phuong-an")
     page.emulate_media(media="print")  # the report prints without the menu, the forms and the buttons
-    assert page.get_by_text("In ngày").is_visible() and page.get_by_role("heading", name="Từng thao tác (1)").is_visible()
-    assert not page.get_by_role("button", name="Áp dụng phương án").is_visible() and not page.locator(".menu").is_visible()
+    assert (
+        page.get_by_text("In ngày").is_visible()
+        and page.get_by_role("heading", name="Từng thao tác (1)").is_visible()
+    )
+    assert (
+        not page.get_by_role("button", name="Áp dụng phương án").is_visible()
+        and not page.locator(".menu").is_visible()
+    )
     page.emulate_media(media="screen")
     page.get_by_role("button", name="Áp dụng phương án").click()
     page.get_by_text("Đã áp dụng phương án.").wait_for()

@@ -15,7 +15,12 @@ from pathlib import Path
 
 from dangbo.orgs.plans import write_plan_csv
 
-DECISION = {"ngay_hieu_luc": "01/07/2025", "so_quyet_dinh": "7-QĐ/TU", "ngay_quyet_dinh": "20/06/2025", "co_quan_quyet_dinh": "Tỉnh ủy"}
+DECISION = {
+    "ngay_hieu_luc": "01/07/2025",
+    "so_quyet_dinh": "7-QĐ/TU",
+    "ngay_quyet_dinh": "20/06/2025",
+    "co_quan_quyet_dinh": "Tỉnh ủy",
+}
 DANGBO = [sys.executable, "-m", "dangbo.cli"]
 
 
@@ -41,9 +46,13 @@ def _postgres_fingerprint(url: str) -> str:
 
     digest = hashlib.sha256()
     with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as db:
-        tables = [t for (t,) in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]
+        tables = [
+            t for (t,) in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+        ]
         for table in tables:
-            (value,) = db.execute(f'SELECT md5(coalesce(string_agg(t::text, \'|\' ORDER BY t::text), \'\')) FROM "{table}" t').fetchone()
+            (value,) = db.execute(
+                f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{table}\" t"
+            ).fetchone()
             digest.update(f"{table}:{value}".encode())
     return digest.hexdigest()
 
@@ -64,21 +73,48 @@ def _cell_codes(url: str) -> list[str]:
 def _plan(path: Path, cells: list[str]) -> int:
     """A new commune, then every cell of the tiny demo moved under it and renamed: many steps."""
     rows = [
-        {"thao_tac": "thanh_lap", "ma_to_chuc": "XM1", "ma_dich": "LCI", "ten": "Đảng bộ xã Mới Một", "loai": "Đảng bộ cơ sở",
-         "loai_hinh": "Xã", "van_ban_dong_y": "CV 1", **DECISION},
+        {
+            "thao_tac": "thanh_lap",
+            "ma_to_chuc": "XM1",
+            "ma_dich": "LCI",
+            "ten": "Đảng bộ xã Mới Một",
+            "loai": "Đảng bộ cơ sở",
+            "loai_hinh": "Xã",
+            "van_ban_dong_y": "CV 1",
+            **DECISION,
+        },
     ]
     # a decision per move, so that each is its own step (consecutive moves under one decision are one)
-    rows += [{"thao_tac": "chuyen", "ma_to_chuc": code, "ma_dich": "XM1", **DECISION, "so_quyet_dinh": f"{i}-QĐ/TU"}
-             for i, code in enumerate(cells, 10)]
-    rows += [{"thao_tac": "doi_ten", "ma_to_chuc": code, "ten": f"Chi bộ số {i}", **DECISION} for i, code in enumerate(cells, 1)]
-    rows += [{"thao_tac": "doi_ten", "ma_to_chuc": "XM1", "ten": f"Đảng bộ xã Mới ({i})", **DECISION} for i in range(6)]
+    rows += [
+        {
+            "thao_tac": "chuyen",
+            "ma_to_chuc": code,
+            "ma_dich": "XM1",
+            **DECISION,
+            "so_quyet_dinh": f"{i}-QĐ/TU",
+        }
+        for i, code in enumerate(cells, 10)
+    ]
+    rows += [
+        {"thao_tac": "doi_ten", "ma_to_chuc": code, "ten": f"Chi bộ số {i}", **DECISION}
+        for i, code in enumerate(cells, 1)
+    ]
+    rows += [
+        {"thao_tac": "doi_ten", "ma_to_chuc": "XM1", "ten": f"Đảng bộ xã Mới ({i})", **DECISION}
+        for i in range(6)
+    ]
     write_plan_csv(rows, path)
     return len(rows)
 
 
 def _kill_halfway(env, plan: Path) -> str:
-    process = subprocess.Popen([*DANGBO, "restructure", "apply", str(plan)], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*DANGBO, "restructure", "apply", str(plan)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen = ""
     for line in process.stderr:  # progress lines: "  ... 2/23 thao tác"
         seen += line
@@ -107,8 +143,12 @@ def test_a_plan_killed_halfway_leaves_the_database_exactly_as_before(tmp_path):
     src = Path(__file__).resolve().parents[1] / "src"
     for url, fingerprint, cleanup in _databases(tmp_path):
         try:
-            env = dict(os.environ, DANGBO_DATABASE_URL=url, DANGBO_VAR_DIR=str(tmp_path),
-                       PYTHONPATH=str(src) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+            env = dict(
+                os.environ,
+                DANGBO_DATABASE_URL=url,
+                DANGBO_VAR_DIR=str(tmp_path),
+                PYTHONPATH=str(src) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+            )
             built = _run(env, "demo", "--profile", "tiny", "--no-serve")
             assert built.returncode == 0, built.stderr
             plan = tmp_path / "ke-hoach.csv"

@@ -5,15 +5,21 @@ from datetime import date, timedelta
 
 import pytest
 
+from dangbo.members import services as member_services
 from dangbo.members.ledger import projection_matches_replay
 from dangbo.members.models import Member, MemberEvent, Position
 from dangbo.members.roles import Role
-from dangbo.members import services as member_services
 from dangbo.orgs import services as org_services
 from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Locality, Org, OrgEvent
 from dangbo.orgs.restructure import (
-    NewCell, Share, dry_run, org_change_kind, org_merge, org_set_upper_rights, org_split,
+    NewCell,
+    Share,
+    dry_run,
+    org_change_kind,
+    org_merge,
+    org_set_upper_rights,
+    org_split,
 )
 from dangbo.orgs.selectors import org_versions_on
 from dangbo.rules.base import RuleViolation
@@ -33,23 +39,50 @@ def _members(org, **frame):
 @pytest.fixture
 def two_communes(tree, make_member):
     """Commune 1 (cells A, B; hamlet TA) and commune 2 under district 2 (cell C; hamlet TC)."""
-    commune2 = org_services.org_establish(code="X2", name="Đảng bộ xã Hai", kind=OrgKind.GRASSROOTS_COMMITTEE,
-                                          parent=tree.district2, established_on=date(2015, 1, 1), sector=Sector.COMMUNE)
-    cell_c = org_services.org_establish(code="X2C", name="Chi bộ thôn C", kind=OrgKind.CELL, parent=commune2,
-                                        established_on=date(2015, 1, 1), sector=Sector.RESIDENTIAL)
-    hamlet_a = org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a)
-    org_services.locality_create(commune=commune2, kind=Locality.Kind.THON, name="Thôn C", code="TC", cell=cell_c)
+    commune2 = org_services.org_establish(
+        code="X2",
+        name="Đảng bộ xã Hai",
+        kind=OrgKind.GRASSROOTS_COMMITTEE,
+        parent=tree.district2,
+        established_on=date(2015, 1, 1),
+        sector=Sector.COMMUNE,
+    )
+    cell_c = org_services.org_establish(
+        code="X2C",
+        name="Chi bộ thôn C",
+        kind=OrgKind.CELL,
+        parent=commune2,
+        established_on=date(2015, 1, 1),
+        sector=Sector.RESIDENTIAL,
+    )
+    hamlet_a = org_services.locality_create(
+        commune=tree.commune, kind=Locality.Kind.THON, name="Thôn A", code="TA", cell=tree.cell_a
+    )
+    org_services.locality_create(
+        commune=commune2, kind=Locality.Kind.THON, name="Thôn C", code="TC", cell=cell_c
+    )
     for cell in (tree.cell_a, tree.cell_a, tree.cell_b, cell_c, cell_c):
-        make_member(cell, admitted_on=date(2016, 3, 1), residence_locality=hamlet_a if cell == tree.cell_a else None)
+        make_member(
+            cell, admitted_on=date(2016, 3, 1), residence_locality=hamlet_a if cell == tree.cell_a else None
+        )
     secretary = Member.objects.filter(org=tree.cell_a).first()
-    member_services.member_position_start(member=secretary, org=tree.commune, role=Role.SECRETARY, started_on=date(2020, 10, 1))
+    member_services.member_position_start(
+        member=secretary, org=tree.commune, role=Role.SECRETARY, started_on=date(2020, 10, 1)
+    )
     tree.commune2, tree.cell_c = commune2, cell_c
     return tree
 
 
 def _new_commune(tree, code="XM", name="Đảng bộ xã Mới"):
-    return org_services.org_establish(code=code, name=name, kind=OrgKind.GRASSROOTS_COMMITTEE, parent=tree.province,
-                                      established_on=ON, sector=Sector.COMMUNE, decision=DECISION)
+    return org_services.org_establish(
+        code=code,
+        name=name,
+        kind=OrgKind.GRASSROOTS_COMMITTEE,
+        parent=tree.province,
+        established_on=ON,
+        sector=Sector.COMMUNE,
+        decision=DECISION,
+    )
 
 
 def test_two_communes_merge_into_a_new_one_under_the_province(two_communes):
@@ -57,9 +90,19 @@ def test_two_communes_merge_into_a_new_one_under_the_province(two_communes):
     new = _new_commune(tree)
     with pytest.raises(RuleViolation, match="cần văn bản đồng ý"):  # 5 members: a committee needs approval
         org_merge(sources=[tree.commune, tree.commune2], into=new, effective_on=ON, decision=DECISION)
-    outcome = org_merge(sources=[tree.commune, tree.commune2], into=new, effective_on=ON, decision=DECISION,
-                        approval="Công văn 12-CV/TU")
-    assert (outcome.organizations, outcome.members_rehomed, outcome.members_under, outcome.localities) == (5, 0, 5, 2)
+    outcome = org_merge(
+        sources=[tree.commune, tree.commune2],
+        into=new,
+        effective_on=ON,
+        decision=DECISION,
+        approval="Công văn 12-CV/TU",
+    )
+    assert (outcome.organizations, outcome.members_rehomed, outcome.members_under, outcome.localities) == (
+        5,
+        0,
+        5,
+        2,
+    )
     # cells keep their identity and now sit under the new commune
     assert set(Org.objects.filter(parent=new).values_list("code", flat=True)) == {"X1A", "X1B", "X2C"}
     assert all(m.org_path.startswith(new.path) for m in Member.objects.all() if m.org_id != tree.agency.pk)
@@ -88,9 +131,15 @@ def test_merging_cells_rehomes_their_members_through_the_ledger(two_communes):
     tree = two_communes
     outcome = org_merge(sources=[tree.cell_b], into=tree.cell_a, effective_on=ON, decision=DECISION)
     assert outcome.members_rehomed == 1
-    moved = Member.objects.get(given_name__startswith="Đức", org=tree.cell_a, events__kind=MemberEvent.Kind.REHOMED)
+    moved = Member.objects.get(
+        given_name__startswith="Đức", org=tree.cell_a, events__kind=MemberEvent.Kind.REHOMED
+    )
     event = moved.events.get(kind=MemberEvent.Kind.REHOMED)
-    assert (event.from_org_id, event.to_org_id, event.decision_no) == (tree.cell_b.pk, tree.cell_a.pk, "1673-QĐ/TU")
+    assert (event.from_org_id, event.to_org_id, event.decision_no) == (
+        tree.cell_b.pk,
+        tree.cell_a.pk,
+        "1673-QĐ/TU",
+    )
     assert projection_matches_replay(moved)
     assert _members(tree.cell_a) == 3 and _members(tree.cell_b, as_of=BEFORE) == 1
     assert tally_differences() == []
@@ -107,19 +156,34 @@ def test_merging_cells_rehomes_their_members_through_the_ledger(two_communes):
 )
 def test_bad_merges_are_refused_whole(two_communes, sources, into, message):
     tree = two_communes
-    preview = dry_run(lambda: org_merge(sources=[getattr(tree, s) for s in sources], into=getattr(tree, into),
-                                        effective_on=ON, decision=DECISION))
+    preview = dry_run(
+        lambda: org_merge(
+            sources=[getattr(tree, s) for s in sources],
+            into=getattr(tree, into),
+            effective_on=ON,
+            decision=DECISION,
+        )
+    )
     assert not preview.ok and any(message in v.message for v in preview.violations)
     with pytest.raises(RuleViolation):
-        org_merge(sources=[getattr(tree, s) for s in sources], into=getattr(tree, into), effective_on=ON, decision=DECISION)
+        org_merge(
+            sources=[getattr(tree, s) for s in sources],
+            into=getattr(tree, into),
+            effective_on=ON,
+            decision=DECISION,
+        )
     assert not OrgEvent.objects.filter(kind=OrgEvent.Kind.MERGED).exists()
-    assert not MemberEvent.objects.filter(kind__in=[MemberEvent.Kind.REHOMED, MemberEvent.Kind.POSITION_ENDED]).exists()
+    assert not MemberEvent.objects.filter(
+        kind__in=[MemberEvent.Kind.REHOMED, MemberEvent.Kind.POSITION_ENDED]
+    ).exists()
 
 
 def test_a_preview_counts_what_a_merge_would_do_and_writes_nothing(two_communes):
     tree = two_communes
     events = OrgEvent.objects.count()
-    preview = dry_run(lambda: org_merge(sources=[tree.commune2], into=tree.commune, effective_on=ON, decision=DECISION))
+    preview = dry_run(
+        lambda: org_merge(sources=[tree.commune2], into=tree.commune, effective_on=ON, decision=DECISION)
+    )
     assert preview.ok and (preview.outcome.members_under, preview.outcome.localities) == (2, 1)
     assert OrgEvent.objects.count() == events and Org.objects.get(code="X2").dissolved_on is None
 
@@ -130,14 +194,26 @@ def test_a_split_needs_every_member_hamlet_and_cell_assigned(two_communes):
     south = _new_commune(tree, "XN", "Đảng bộ xã Nam")
     hamlet = Locality.objects.get(code="TA")
     with pytest.raises(RuleViolation, match="chưa được giao cho tổ chức nào"):
-        org_split(source=tree.commune, shares={north: Share(children=[tree.cell_a.pk])}, effective_on=ON, decision=DECISION)
+        org_split(
+            source=tree.commune,
+            shares={north: Share(children=[tree.cell_a.pk])},
+            effective_on=ON,
+            decision=DECISION,
+        )
     outcome = org_split(
         source=tree.commune,
-        shares={north: Share(children=[tree.cell_a.pk], localities=[hamlet.pk]), south: Share(children=[tree.cell_b.pk])},
-        effective_on=ON, decision=DECISION,
+        shares={
+            north: Share(children=[tree.cell_a.pk], localities=[hamlet.pk]),
+            south: Share(children=[tree.cell_b.pk]),
+        },
+        effective_on=ON,
+        decision=DECISION,
     )
     assert outcome.members_under == 3 and Org.objects.get(code="X1").dissolved_on == ON
-    assert Org.objects.get(code="X1A").parent_id == north.pk and Org.objects.get(code="X1B").parent_id == south.pk
+    assert (
+        Org.objects.get(code="X1A").parent_id == north.pk
+        and Org.objects.get(code="X1B").parent_id == south.pk
+    )
     assert Locality.objects.get(code="TA").commune_id == north.pk
     assert (_members(north), _members(south), _members(tree.district, as_of=BEFORE)) == (2, 1, 3)
     assert tally_differences() == []
@@ -146,12 +222,22 @@ def test_a_split_needs_every_member_hamlet_and_cell_assigned(two_communes):
 def test_a_grassroots_cell_of_30_becomes_a_committee_with_its_members_in_new_cells(tree, make_member):
     members = [make_member(tree.agency, admitted_on=date(2016, 3, 1)) for _ in range(30)]
     with pytest.raises(RuleViolation, match="chưa được phân công"):
-        org_change_kind(org=tree.agency, kind=OrgKind.GRASSROOTS_COMMITTEE, effective_on=ON, decision=DECISION,
-                        cells=[NewCell("CQ1-1", "Chi bộ Phòng Một", [m.pk for m in members[:15]])])
+        org_change_kind(
+            org=tree.agency,
+            kind=OrgKind.GRASSROOTS_COMMITTEE,
+            effective_on=ON,
+            decision=DECISION,
+            cells=[NewCell("CQ1-1", "Chi bộ Phòng Một", [m.pk for m in members[:15]])],
+        )
     outcome = org_change_kind(
-        org=tree.agency, kind=OrgKind.GRASSROOTS_COMMITTEE, effective_on=ON, decision=DECISION,
-        cells=[NewCell("CQ1-1", "Chi bộ Phòng Một", [m.pk for m in members[:15]]),
-               NewCell("CQ1-2", "Chi bộ Phòng Hai", [m.pk for m in members[15:]])],
+        org=tree.agency,
+        kind=OrgKind.GRASSROOTS_COMMITTEE,
+        effective_on=ON,
+        decision=DECISION,
+        cells=[
+            NewCell("CQ1-1", "Chi bộ Phòng Một", [m.pk for m in members[:15]]),
+            NewCell("CQ1-2", "Chi bộ Phòng Hai", [m.pk for m in members[15:]]),
+        ],
     )
     assert outcome.members_rehomed == 30 and outcome.organizations == 2
     agency = Org.objects.get(pk=tree.agency.pk)
@@ -173,8 +259,19 @@ def test_a_committee_below_30_becomes_a_cell_only_with_approval_to_stay_otherwis
     assert tally_differences() == []
     # and back: a cell of 3 becoming a committee needs the superior's written approval
     with pytest.raises(RuleViolation, match="văn bản đồng ý"):
-        org_change_kind(org=commune, kind=OrgKind.GRASSROOTS_COMMITTEE, effective_on=ON + timedelta(days=30), decision=DECISION,
-                        cells=[NewCell("X1-1", "Chi bộ Một", list(Member.objects.filter(org=commune).values_list("pk", flat=True)))])
+        org_change_kind(
+            org=commune,
+            kind=OrgKind.GRASSROOTS_COMMITTEE,
+            effective_on=ON + timedelta(days=30),
+            decision=DECISION,
+            cells=[
+                NewCell(
+                    "X1-1",
+                    "Chi bộ Một",
+                    list(Member.objects.filter(org=commune).values_list("pk", flat=True)),
+                )
+            ],
+        )
 
 
 def test_upper_rights_are_granted_and_withdrawn_with_the_leaders_counted(two_communes):
@@ -184,7 +281,9 @@ def test_upper_rights_are_granted_and_withdrawn_with_the_leaders_counted(two_com
     assert tally_differences() == []
     with pytest.raises(RuleViolation, match="đã được giao"):
         org_set_upper_rights(org=tree.commune, granted=True, effective_on=ON, decision=DECISION)
-    org_set_upper_rights(org=tree.commune, granted=False, effective_on=ON + timedelta(days=1), decision=DECISION)
+    org_set_upper_rights(
+        org=tree.commune, granted=False, effective_on=ON + timedelta(days=1), decision=DECISION
+    )
     assert tally_differences() == []
     with pytest.raises(RuleViolation, match="Chỉ đảng bộ cơ sở"):
         org_set_upper_rights(org=tree.district, granted=True, effective_on=ON, decision=DECISION)
@@ -198,20 +297,28 @@ def test_a_members_history_shows_the_merge_that_moved_their_cell_with_its_decisi
 
     tree = two_communes
     new = _new_commune(tree)
-    org_merge(sources=[tree.commune, tree.commune2], into=new, effective_on=ON, decision=DECISION, approval="CV 12")
+    org_merge(
+        sources=[tree.commune, tree.commune2], into=new, effective_on=ON, decision=DECISION, approval="CV 12"
+    )
     org_merge(sources=[tree.cell_b], into=tree.cell_a, effective_on=ON + timedelta(days=1), decision=DECISION)
     user = User.objects.create_user("lanhdao", password="mat-khau-dai-du-1")
     role_grant(user=user, role=AccessRole.LEADER, org=tree.province)
     client.force_login(user)
     stayed = Member.objects.filter(org=tree.cell_a).exclude(events__kind=MemberEvent.Kind.REHOMED).first()
     html = client.get(f"/dang-vien/{stayed.pk}/").content.decode()
-    assert "Sắp xếp tổ chức (hợp nhất, sáp nhập)" in html and "Chi bộ thôn A chuyển về trực thuộc Đảng bộ xã Mới" in html
+    assert (
+        "Sắp xếp tổ chức (hợp nhất, sáp nhập)" in html
+        and "Chi bộ thôn A chuyển về trực thuộc Đảng bộ xã Mới" in html
+    )
     assert "Quyết định số 1673-QĐ/TU" in html
     rehomed = Member.objects.get(events__kind=MemberEvent.Kind.REHOMED)
     html = client.get(f"/dang-vien/{rehomed.pk}/").content.decode()
     assert "Chuyển tổ chức đảng do sắp xếp tổ chức" in html and "từ Chi bộ thôn B đến Chi bộ thôn A" in html
     api = client.get(f"/api/members/{stayed.pk}/history").json()
-    assert any(e["kind"] == "org_restructured" and e["cell"] == "Chi bộ thôn A" and e["to_org"] == "Đảng bộ xã Mới" for e in api)
+    assert any(
+        e["kind"] == "org_restructured" and e["cell"] == "Chi bộ thôn A" and e["to_org"] == "Đảng bộ xã Mới"
+        for e in api
+    )
 
 
 def test_member_lists_of_a_past_day_are_drawn_on_that_days_tree(client, two_communes):
@@ -222,18 +329,28 @@ def test_member_lists_of_a_past_day_are_drawn_on_that_days_tree(client, two_comm
 
     tree = two_communes
     new = _new_commune(tree)
-    org_merge(sources=[tree.commune, tree.commune2], into=new, effective_on=ON, decision=DECISION, approval="CV 12")
+    org_merge(
+        sources=[tree.commune, tree.commune2], into=new, effective_on=ON, decision=DECISION, approval="CV 12"
+    )
     org_merge(sources=[tree.cell_b], into=tree.cell_a, effective_on=ON, decision=DECISION)
     user = User.objects.create_user("lanhdao", password="mat-khau-dai-du-1")
     role_grant(user=user, role=AccessRole.LEADER, org=tree.province)
     client.force_login(user)
     old = client.get("/dang-vien/", {"org": str(tree.district.pk), "ngay": "31/12/2024"}).content.decode()
     assert "Kết quả: 3 đảng viên ngày 31/12/2024" in old and "Chi bộ thôn B" in old  # the cell of that day
-    assert "Kết quả: 0 đảng viên" in client.get("/dang-vien/", {"org": str(tree.district.pk)}).content.decode()
+    assert (
+        "Kết quả: 0 đảng viên" in client.get("/dang-vien/", {"org": str(tree.district.pk)}).content.decode()
+    )
     now = client.get("/dang-vien/", {"org": str(new.pk), "ngay": "31/12/2025"}).content.decode()
     assert "Kết quả: 5 đảng viên ngày 31/12/2025" in now and "Chi bộ thôn B" not in now
-    export = client.get("/dang-vien/xuat/", {"org": str(tree.district.pk), "ngay": "31/12/2024", "dinh-dang": "csv"})
-    body = b"".join(export.streaming_content).decode("utf-8-sig") if export.streaming else export.content.decode("utf-8-sig")
+    export = client.get(
+        "/dang-vien/xuat/", {"org": str(tree.district.pk), "ngay": "31/12/2024", "dinh-dang": "csv"}
+    )
+    body = (
+        b"".join(export.streaming_content).decode("utf-8-sig")
+        if export.streaming
+        else export.content.decode("utf-8-sig")
+    )
     assert body.count("Chi bộ thôn") == 3 and "Chi bộ thôn B" in body
     future = client.get("/dang-vien/", {"ngay": "01/01/2999"})
     assert future.status_code == 400 and "Ngày không thể sau hôm nay" in future.content.decode()
@@ -247,16 +364,23 @@ def test_flows_of_a_period_before_a_merge_stay_with_the_old_tree(two_communes, m
 
     tree = two_communes
     make_member(tree.cell_b, admitted_on=date(2024, 3, 1), full=False)
-    member_services.member_transfer(member=Member.objects.filter(org=tree.cell_c).first(), to_org=tree.cell_b,
-                                    effective_on=date(2024, 5, 1))
+    member_services.member_transfer(
+        member=Member.objects.filter(org=tree.cell_c).first(),
+        to_org=tree.cell_b,
+        effective_on=date(2024, 5, 1),
+    )
     year = frame_for(root=tree.province, as_of=BEFORE, start=date(2024, 1, 1), end=BEFORE)
     orgs = [tree.province.pk, tree.district.pk, tree.district2.pk, tree.commune.pk]
     # on an unchanged tree the recount and the tallies agree, kind by kind
-    assert _flows_by_recount(year.start, year.end, orgs) == {k: v for k, v in tally_flows(orgs, year.start, year.end).items() if v}
+    assert _flows_by_recount(year.start, year.end, orgs) == {
+        k: v for k, v in tally_flows(orgs, year.start, year.end).items() if v
+    }
     before = flows(year, orgs)
     assert before[tree.district.pk] == {"admitted": 1, "transfer_in": 1}
     assert before[tree.district2.pk] == {"transfer_out": 1} and before[tree.province.pk] == {"admitted": 1}
     new = _new_commune(tree)
-    org_merge(sources=[tree.commune, tree.commune2], into=new, effective_on=ON, decision=DECISION, approval="CV 12")
+    org_merge(
+        sources=[tree.commune, tree.commune2], into=new, effective_on=ON, decision=DECISION, approval="CV 12"
+    )
     assert flows(year, orgs) == before
     assert tally_differences() == []

@@ -41,12 +41,21 @@ def _urls(orgs, members) -> list[str]:
             urls.append("/" + route)
     # list and search URLs with every organization as a filter, and every export format
     for org in orgs:
-        urls += [f"/dang-vien/?org={org.pk}", f"/dang-vien/xuat/?org={org.pk}&dinh-dang=csv", f"/api/members/?org={org.pk}"]
+        urls += [
+            f"/dang-vien/?org={org.pk}",
+            f"/dang-vien/xuat/?org={org.pk}&dinh-dang=csv",
+            f"/api/members/?org={org.pk}",
+        ]
     # the accounts and roles list filtered by every organization's code, and its export
     for org in orgs:
         urls += [f"/tai-khoan/?org={org.code}", f"/tai-khoan/xuat/?org={org.code}&dinh-dang=csv"]
     urls += ["/tai-khoan/?q=nguyen", "/tai-khoan/xuat/?dinh-dang=csv", "/tai-khoan/xuat/?dinh-dang=xlsx"]
-    urls += ["/api/members/?q=van", "/dang-vien/?q=nguyen", "/dang-vien/xuat/?dinh-dang=csv", "/dang-vien/xuat/?dinh-dang=xlsx"]
+    urls += [
+        "/api/members/?q=van",
+        "/dang-vien/?q=nguyen",
+        "/dang-vien/xuat/?dinh-dang=csv",
+        "/dang-vien/xuat/?dinh-dang=xlsx",
+    ]
     # the audit trail (administrators only) by every subject, and its export
     for subject in [org.pk for org in orgs] + [m.pk for m in members]:
         urls += [f"/nhat-ky/?subject={subject}", f"/nhat-ky/xuat/?subject={subject}&dinh-dang=csv"]
@@ -58,42 +67,83 @@ def _urls(orgs, members) -> list[str]:
 def world(tree, make_member):
     """Members with distinctive names in each subtree; a sibling district with its own cell."""
     commune2 = org_services.org_establish(
-        code="X2", name="Đảng bộ xã Hai", kind=OrgKind.GRASSROOTS_COMMITTEE, parent=tree.district2,
-        established_on=tree.province.created_on, sector=Sector.COMMUNE,
+        code="X2",
+        name="Đảng bộ xã Hai",
+        kind=OrgKind.GRASSROOTS_COMMITTEE,
+        parent=tree.district2,
+        established_on=tree.province.created_on,
+        sector=Sector.COMMUNE,
     )
     cell2 = org_services.org_establish(
-        code="X2A", name="Chi bộ thôn Hai A", kind=OrgKind.CELL, parent=commune2, established_on=tree.province.created_on,
+        code="X2A",
+        name="Chi bộ thôn Hai A",
+        kind=OrgKind.CELL,
+        parent=commune2,
+        established_on=tree.province.created_on,
     )
     outside = [
         make_member(tree.cell_a, family_name="Phạm", given_name="Ngoàiphạmvi", national_id=""),
         make_member(tree.cell_b, family_name="Lê", given_name="Khácxóm"),
         make_member(tree.agency, family_name="Trần", given_name="Cơquanxa"),
     ]
-    inside = [make_member(cell2, family_name="Hoàng", given_name="Trongphạmvi"), make_member(cell2, given_name="Đồngchí")]
+    inside = [
+        make_member(cell2, family_name="Hoàng", given_name="Trongphạmvi"),
+        make_member(cell2, given_name="Đồngchí"),
+    ]
     from datetime import date
 
-    from dangbo.members.services.candidates import candidate_add
     from tests.conftest import identity
 
-    candidate_add(identity=identity(family_name="Vũ", given_name="Cảmtìnhngoài"), cell=tree.cell_a, listed_on=date(2024, 1, 2))
-    candidate_add(identity=identity(family_name="Đỗ", given_name="Cảmtìnhtrong"), cell=cell2, listed_on=date(2024, 1, 2))
+    from dangbo.members.services.candidates import candidate_add
+
+    candidate_add(
+        identity=identity(family_name="Vũ", given_name="Cảmtìnhngoài"),
+        cell=tree.cell_a,
+        listed_on=date(2024, 1, 2),
+    )
+    candidate_add(
+        identity=identity(family_name="Đỗ", given_name="Cảmtìnhtrong"), cell=cell2, listed_on=date(2024, 1, 2)
+    )
     # an official transfer between two cells outside the sibling's subtree, its letter late
     from dangbo.members.services.transfers import Trigger, transfer_issue
 
     transfer_issue(
-        member=outside[0], to_org=tree.cell_b, issued_on=date(2024, 9, 2), decision=org_services.DecisionRef(number="9-QĐ/ĐU"),
-        trigger=Trigger(kind="residence", on=date(2024, 2, 1)), late_reason="other", late_note="Chậm", accept_below_minimum=True,
+        member=outside[0],
+        to_org=tree.cell_b,
+        issued_on=date(2024, 9, 2),
+        decision=org_services.DecisionRef(number="9-QĐ/ĐU"),
+        trigger=Trigger(kind="residence", on=date(2024, 2, 1)),
+        late_reason="other",
+        late_note="Chậm",
+        accept_below_minimum=True,
     )
-    org_services.locality_create(code="X1-T9", kind="ban", name="Bản Ngoàixa", commune=tree.commune, cell=tree.cell_a, head_name="Trưởngbản Ngoài")
-    org_services.locality_create(code="X2-T1", kind="thon", name="Thôn Tronghai", commune=commune2, cell=cell2)
+    org_services.locality_create(
+        code="X1-T9",
+        kind="ban",
+        name="Bản Ngoàixa",
+        commune=tree.commune,
+        cell=tree.cell_a,
+        head_name="Trưởngbản Ngoài",
+    )
+    org_services.locality_create(
+        code="X2-T1", kind="thon", name="Thôn Tronghai", commune=commune2, cell=cell2
+    )
     # restructuring plans (previewed, not applied) naming organizations of each side
     from dangbo.orgs.plan_uploads import restructure_plan_upload
 
     admin = User.objects.create_superuser("quantri-ke-hoach", password="mat-khau-dai-du-1")
     decision = "01/07/2025,15-QĐ/TU,20/06/2025,Tỉnh ủy"
-    header = "thao_tac,ma_to_chuc,ma_dich,ten,ngay_hieu_luc,so_quyet_dinh,ngay_quyet_dinh,co_quan_quyet_dinh\n"
-    restructure_plan_upload(file_name="Phuonganngoai.csv", data=(header + f"chuyen,X1,H2,,{decision}\n").encode(), actor=admin)
-    restructure_plan_upload(file_name="Phuongantrong.csv", data=(header + f"doi_ten,X2A,,Chi bộ thôn Hai A mới,{decision}\n").encode(), actor=admin)
+    header = (
+        "thao_tac,ma_to_chuc,ma_dich,ten,ngay_hieu_luc,so_quyet_dinh,ngay_quyet_dinh,co_quan_quyet_dinh\n"
+    )
+    restructure_plan_upload(
+        file_name="Phuonganngoai.csv", data=(header + f"chuyen,X1,H2,,{decision}\n").encode(), actor=admin
+    )
+    restructure_plan_upload(
+        file_name="Phuongantrong.csv",
+        data=(header + f"doi_ten,X2A,,Chi bộ thôn Hai A mới,{decision}\n").encode(),
+        actor=admin,
+    )
     return tree, commune2, cell2, outside, inside
 
 
@@ -110,7 +160,9 @@ def _walk(client, urls, forbidden: list[str]) -> int:
             body = body.decode("utf-8", errors="replace")
             for needle in forbidden:
                 assert needle not in body, f"{method.upper()} {url} shows «{needle}» from outside the scope"
-            assert not (response.status_code == 302 and "/dang-nhap/" in response["Location"]), f"signed out at {url}"
+            assert not (response.status_code == 302 and "/dang-nhap/" in response["Location"]), (
+                f"signed out at {url}"
+            )
             ok += response.status_code == 200
     return ok
 
@@ -125,7 +177,7 @@ def _forbidden(orgs, members) -> list[str]:
 
 
 def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
-    tree, commune2, cell2, outside, inside = world
+    tree, _commune2, cell2, outside, _inside = world
     officer = User.objects.create_user("canbo2", password="mat-khau-dai-du-1")
     role_grant(user=officer, role=AccessRole.OFFICER, org=tree.district2)
     role_grant(user=User.objects.create_user("bithungoai"), role=AccessRole.SECRETARY, org=tree.cell_a)
@@ -137,10 +189,26 @@ def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
     urls = _urls(Org.objects.all(), Member.objects.all())
     candidate_out = Candidate.objects.get(given_name="Cảmtìnhngoài")
     plan_out = RestructurePlan.objects.get(file_name="Phuonganngoai.csv")
-    assert _walk(client, urls, _forbidden(out_orgs, outside) + ["Cảmtìnhngoài", str(candidate_out.pk), "Phuonganngoai", str(plan_out.pk), "bithungoai"]) > 10
+    assert (
+        _walk(
+            client,
+            urls,
+            [
+                *_forbidden(out_orgs, outside),
+                "Cảmtìnhngoài",
+                str(candidate_out.pk),
+                "Phuonganngoai",
+                str(plan_out.pk),
+                "bithungoai",
+            ],
+        )
+        > 10
+    )
     plan_in = RestructurePlan.objects.get(file_name="Phuongantrong.csv")
     assert "Đổi tên «Chi bộ thôn Hai A»" in client.get(f"/sap-xep-to-chuc/{plan_in.pk}/").content.decode()
-    assert plan_in.applied_at is None and RestructurePlan.objects.filter(applied_at__isnull=False).count() == 0
+    assert (
+        plan_in.applied_at is None and RestructurePlan.objects.filter(applied_at__isnull=False).count() == 0
+    )
     assert "Cảmtìnhtrong" in client.get(f"/to-chuc/{cell2.pk}/cam-tinh-dang/").content.decode()
     # and it does see its own
     assert "Trongphạmvi" in client.get(f"/dang-vien/?org={cell2.pk}").content.decode()
@@ -157,9 +225,25 @@ def test_member_sees_only_their_own_record(client, world):
     account = User.objects.create_user("dv", password="mat-khau-dai-du-1")
     role_grant(user=account, role=AccessRole.MEMBER, member=own)
     client.force_login(account)
-    all_orgs = [tree.province, tree.district, tree.commune, tree.cell_a, tree.cell_b, tree.agency, tree.district2, commune2]
+    all_orgs = [
+        tree.province,
+        tree.district,
+        tree.commune,
+        tree.cell_a,
+        tree.cell_b,
+        tree.agency,
+        tree.district2,
+        commune2,
+    ]
     urls = _urls(Org.objects.all(), Member.objects.all())
-    assert _walk(client, urls, _forbidden(all_orgs, outside + inside[1:]) + ["Cảmtìnhngoài", "Cảmtìnhtrong", "Phuongan"]) >= 2
+    assert (
+        _walk(
+            client,
+            urls,
+            [*_forbidden(all_orgs, outside + inside[1:]), "Cảmtìnhngoài", "Cảmtìnhtrong", "Phuongan"],
+        )
+        >= 2
+    )
     page = client.get(f"/dang-vien/{own.pk}/").content.decode()
     assert own.given_name in page and cell2.name in page  # their own record and cell
 
@@ -167,12 +251,26 @@ def test_member_sees_only_their_own_record(client, world):
 def test_a_user_with_no_role_sees_nothing(client, world):
     tree, commune2, cell2, outside, inside = world
     client.force_login(User.objects.create_user("khach", password="mat-khau-dai-du-1"))
-    everything = [tree.province, tree.district, tree.commune, tree.cell_a, tree.cell_b, tree.agency, tree.district2, commune2, cell2]
-    _walk(client, _urls(Org.objects.all(), Member.objects.all()), _forbidden(everything, outside + inside) + ["Cảmtìnhngoài", "Cảmtìnhtrong", "Phuongan"])
+    everything = [
+        tree.province,
+        tree.district,
+        tree.commune,
+        tree.cell_a,
+        tree.cell_b,
+        tree.agency,
+        tree.district2,
+        commune2,
+        cell2,
+    ]
+    _walk(
+        client,
+        _urls(Org.objects.all(), Member.objects.all()),
+        [*_forbidden(everything, outside + inside), "Cảmtìnhngoài", "Cảmtìnhtrong", "Phuongan"],
+    )
 
 
 def test_signed_out_visitor_is_sent_to_sign_in(client, world):
-    tree, commune2, cell2, outside, inside = world
+    _tree, _commune2, _cell2, _outside, _inside = world
     for url in _urls(Org.objects.all(), Member.objects.all()):
         if url.startswith(("/dang-nhap", "/healthz", "/dang-xuat", "/api/docs", "/api/openapi.json")):
             continue

@@ -45,8 +45,17 @@ DECISION = DecisionRef(number="7-QĐ/ĐU", on=date(2020, 6, 1), body="Đảng �
 
 
 def _identity(**overrides) -> member_services.Identity:
-    values = dict(family_name="Trần", middle_name="Văn", given_name="Đến", gender="M", birth_date=date(1990, 5, 17), ethnicity="01",
-                  religion="00", general_education="upper_secondary", theory_level="elementary")
+    values = {
+        "family_name": "Trần",
+        "middle_name": "Văn",
+        "given_name": "Đến",
+        "gender": "M",
+        "birth_date": date(1990, 5, 17),
+        "ethnicity": "01",
+        "religion": "00",
+        "general_education": "upper_secondary",
+        "theory_level": "elementary",
+    }
     values.update(overrides)
     return member_services.Identity(**values)
 
@@ -64,8 +73,14 @@ def history(tree, make_member):
     restored in the year), a resignation, an expulsion, a move to outside (CQ2), a recognition and a
     temporary transfer (neither changes a count). A restoration in 2024 of a 2023 exit, and an
     admission in 2025, fall outside the 2024 figures."""
-    cq2 = org_services.org_establish(code="CQ2", name="Chi bộ Cơ quan Hai", kind=OrgKind.GRASSROOTS_CELL, parent=tree.district2,
-                                     established_on=date(2015, 1, 1), sector=Sector.AGENCY)
+    cq2 = org_services.org_establish(
+        code="CQ2",
+        name="Chi bộ Cơ quan Hai",
+        kind=OrgKind.GRASSROOTS_CELL,
+        parent=tree.district2,
+        established_on=date(2015, 1, 1),
+        sector=Sector.AGENCY,
+    )
     m = {}
     m["transferred_out"] = make_member(tree.cell_a, admitted_on=date(2020, 3, 1))
     m["transferred_inside"] = make_member(tree.cell_a, admitted_on=date(2020, 4, 1))
@@ -80,45 +95,104 @@ def history(tree, make_member):
     m["restored_2023"] = make_member(tree.cell_a, admitted_on=date(2012, 3, 1))
     m["expelled"] = make_member(tree.cell_b, admitted_on=date(2016, 7, 1))
 
-    standing_services.member_strike_off(member=m["readmitted"], on=date(2020, 6, 1), ground=exit_rules.StrikeOffGround.RETURNED_CARD,
-                                        decision=DECISION)
-    standing_services.member_strike_off(member=m["restored_2023"], on=date(2023, 11, 1), ground=exit_rules.StrikeOffGround.RETURNED_CARD,
-                                        decision=_d("8-QĐ/ĐU", date(2023, 10, 25)))
+    standing_services.member_strike_off(
+        member=m["readmitted"],
+        on=date(2020, 6, 1),
+        ground=exit_rules.StrikeOffGround.RETURNED_CARD,
+        decision=DECISION,
+    )
+    standing_services.member_strike_off(
+        member=m["restored_2023"],
+        on=date(2023, 11, 1),
+        ground=exit_rules.StrikeOffGround.RETURNED_CARD,
+        decision=_d("8-QĐ/ĐU", date(2023, 10, 25)),
+    )
 
     # 2024
     m["received"] = standing_services.member_receive(
-        identity=_identity(), cell=cq2, arrived_on=date(2024, 2, 1), status=MemberStatus.FULL,
-        admitted_on=date(2001, 2, 3), full_on=date(2002, 2, 10), from_name="Đảng bộ tỉnh Yên Bái",
+        identity=_identity(),
+        cell=cq2,
+        arrived_on=date(2024, 2, 1),
+        status=MemberStatus.FULL,
+        admitted_on=date(2001, 2, 3),
+        full_on=date(2002, 2, 10),
+        from_name="Đảng bộ tỉnh Yên Bái",
         decision=_d("15-GGT/TU", date(2024, 1, 25)),
     )
-    standing_services.member_strike_off(member=m["restored"], on=date(2024, 2, 1), ground=exit_rules.StrikeOffGround.RETURNED_CARD,
-                                        decision=_d("9-QĐ/ĐU", date(2024, 1, 28)))
-    member_services.member_transfer(member=m["transferred_inside"], to_org=tree.cell_b, effective_on=date(2024, 3, 1))
-    standing_services.member_restore(member=m["restored_2023"], on=date(2024, 3, 1), decision=_d("2-QĐ/UBKT", date(2024, 2, 25)))
-    standing_services.member_readmit(
-        member=m["readmitted"], cell=tree.cell_b, decision=_d("3-QĐ/ĐU", date(2024, 3, 20)), ceremony_on=date(2024, 4, 1),
-        vote_on=date(2024, 3, 5), provincial_consent="12-CV/TU ngày 1/3/2024",
+    standing_services.member_strike_off(
+        member=m["restored"],
+        on=date(2024, 2, 1),
+        ground=exit_rules.StrikeOffGround.RETURNED_CARD,
+        decision=_d("9-QĐ/ĐU", date(2024, 1, 28)),
     )
-    m["admitted"] = make_member(tree.agency, admitted_on=date(2024, 4, 1), full=False, gender="F", ethnicity="02", religion="01",
-                                birth_date=date(1999, 1, 1))
+    member_services.member_transfer(
+        member=m["transferred_inside"], to_org=tree.cell_b, effective_on=date(2024, 3, 1)
+    )
+    standing_services.member_restore(
+        member=m["restored_2023"], on=date(2024, 3, 1), decision=_d("2-QĐ/UBKT", date(2024, 2, 25))
+    )
+    standing_services.member_readmit(
+        member=m["readmitted"],
+        cell=tree.cell_b,
+        decision=_d("3-QĐ/ĐU", date(2024, 3, 20)),
+        ceremony_on=date(2024, 4, 1),
+        vote_on=date(2024, 3, 5),
+        provincial_consent="12-CV/TU ngày 1/3/2024",
+    )
+    m["admitted"] = make_member(
+        tree.agency,
+        admitted_on=date(2024, 4, 1),
+        full=False,
+        gender="F",
+        ethnicity="02",
+        religion="01",
+        birth_date=date(1999, 1, 1),
+    )
     member_services.member_transfer(member=m["transferred_out"], to_org=cq2, effective_on=date(2024, 5, 10))
-    standing_services.member_temp_transfer(member=m["temporary"], purpose=exit_rules.TransferPurpose.WORK, starts_on=date(2024, 6, 1),
-                                           until=date(2024, 11, 30), host=cq2)
-    case = discipline_services.discipline_open(member=m["expelled"], act_on=date(2024, 1, 10), summary="Vi phạm nghiêm trọng",
-                                               opened_on=date(2024, 5, 1))
+    standing_services.member_temp_transfer(
+        member=m["temporary"],
+        purpose=exit_rules.TransferPurpose.WORK,
+        starts_on=date(2024, 6, 1),
+        until=date(2024, 11, 30),
+        host=cq2,
+    )
+    case = discipline_services.discipline_open(
+        member=m["expelled"],
+        act_on=date(2024, 1, 10),
+        summary="Vi phạm nghiêm trọng",
+        opened_on=date(2024, 5, 1),
+    )
     proposal_on = date(2024, 6, 1)
     discipline_services.discipline_decide(
-        case=case, form=Form.EXPULSION, authority=Authority.GRASSROOTS_COMMITTEE, vote_on=date(2024, 6, 8), approvals=6, denominator=9,
-        decision=_d("5-QĐ/ĐU", date(2024, 6, 10)), proposal_vote_on=proposal_on,
+        case=case,
+        form=Form.EXPULSION,
+        authority=Authority.GRASSROOTS_COMMITTEE,
+        vote_on=date(2024, 6, 8),
+        approvals=6,
+        denominator=9,
+        decision=_d("5-QĐ/ĐU", date(2024, 6, 10)),
+        proposal_vote_on=proposal_on,
         proposal_approvals=vote_denominator(org=tree.cell_b, on=proposal_on),
     )
-    standing_services.member_restore(member=m["restored"], on=date(2024, 7, 1), decision=_d("4-QĐ/UBKT", date(2024, 6, 25)))
+    standing_services.member_restore(
+        member=m["restored"], on=date(2024, 7, 1), decision=_d("4-QĐ/UBKT", date(2024, 6, 25))
+    )
     member_services.member_record_death(member=m["died"], died_on=date(2024, 8, 15))
-    standing_services.member_strike_off(member=m["struck_off"], on=date(2024, 9, 1), ground=exit_rules.StrikeOffGround.RETURNED_CARD,
-                                        decision=_d("10-QĐ/ĐU", date(2024, 8, 28)))
-    standing_services.member_move_away(member=m["moved_away"], on=date(2024, 10, 1), to_name="Đảng bộ tỉnh Hà Giang",
-                                       decision=_d("11-GGT/HU", date(2024, 9, 20)))
-    standing_services.member_resign(member=m["resigned"], on=date(2024, 11, 1), decision=_d("12-QĐ/ĐU", date(2024, 10, 28)))
+    standing_services.member_strike_off(
+        member=m["struck_off"],
+        on=date(2024, 9, 1),
+        ground=exit_rules.StrikeOffGround.RETURNED_CARD,
+        decision=_d("10-QĐ/ĐU", date(2024, 8, 28)),
+    )
+    standing_services.member_move_away(
+        member=m["moved_away"],
+        on=date(2024, 10, 1),
+        to_name="Đảng bộ tỉnh Hà Giang",
+        decision=_d("11-GGT/HU", date(2024, 9, 20)),
+    )
+    standing_services.member_resign(
+        member=m["resigned"], on=date(2024, 11, 1), decision=_d("12-QĐ/ĐU", date(2024, 10, 28))
+    )
     # 2025: outside the 2024 period
     m["later"] = make_member(tree.cell_a, admitted_on=date(2025, 1, 15), full=False)
     tree.cq2 = cq2
@@ -140,12 +214,51 @@ def test_increase_and_decrease_per_row(history):
     assert [row.org_code for row in form.rows] == ["H1", "H2"]
     h1, h2, total = _row(form, "H1").values, _row(form, "H2").values, form.total.values
     assert form.columns[OPENING] == "Đầu kỳ" and form.columns[CLOSING] == "Cuối kỳ"
-    expected_h1 = {OPENING: 10, ADMITTED: 1, READMITTED: 1, RESTORED: 1, TRANSFER_IN: 0, INCREASE: 3,
-                   DIED: 1, STRUCK_OFF: 2, RESIGNED: 1, EXPELLED: 1, TRANSFER_OUT: 1, DECREASE: 6, CLOSING: 7}
-    expected_h2 = {OPENING: 1, ADMITTED: 0, READMITTED: 0, RESTORED: 0, TRANSFER_IN: 2, INCREASE: 2,
-                   DIED: 0, STRUCK_OFF: 0, RESIGNED: 0, EXPELLED: 0, TRANSFER_OUT: 1, DECREASE: 1, CLOSING: 2}
-    expected_total = {OPENING: 11, ADMITTED: 1, READMITTED: 1, RESTORED: 1, TRANSFER_IN: 1, INCREASE: 4,
-                      DIED: 1, STRUCK_OFF: 2, RESIGNED: 1, EXPELLED: 1, TRANSFER_OUT: 1, DECREASE: 6, CLOSING: 9}
+    expected_h1 = {
+        OPENING: 10,
+        ADMITTED: 1,
+        READMITTED: 1,
+        RESTORED: 1,
+        TRANSFER_IN: 0,
+        INCREASE: 3,
+        DIED: 1,
+        STRUCK_OFF: 2,
+        RESIGNED: 1,
+        EXPELLED: 1,
+        TRANSFER_OUT: 1,
+        DECREASE: 6,
+        CLOSING: 7,
+    }
+    expected_h2 = {
+        OPENING: 1,
+        ADMITTED: 0,
+        READMITTED: 0,
+        RESTORED: 0,
+        TRANSFER_IN: 2,
+        INCREASE: 2,
+        DIED: 0,
+        STRUCK_OFF: 0,
+        RESIGNED: 0,
+        EXPELLED: 0,
+        TRANSFER_OUT: 1,
+        DECREASE: 1,
+        CLOSING: 2,
+    }
+    expected_total = {
+        OPENING: 11,
+        ADMITTED: 1,
+        READMITTED: 1,
+        RESTORED: 1,
+        TRANSFER_IN: 1,
+        INCREASE: 4,
+        DIED: 1,
+        STRUCK_OFF: 2,
+        RESIGNED: 1,
+        EXPELLED: 1,
+        TRANSFER_OUT: 1,
+        DECREASE: 6,
+        CLOSING: 9,
+    }
     assert {c: h1[c] for c in expected_h1} == expected_h1
     assert {c: h2[c] for c in expected_h2} == expected_h2
     assert {c: total[c] for c in expected_total} == expected_total
@@ -176,11 +289,13 @@ def test_member_totals_agree_across_the_forms(history):
 
 def test_admissions_by_gender_ethnicity_religion_age_and_education(history):
     form = build_forms(_frame(history)).form(statforms.FORM_ADMISSIONS)
-    h1 = dict(zip(form.columns, _row(form, "H1").values))
+    h1 = dict(zip(form.columns, _row(form, "H1").values, strict=False))
     assert h1["Tổng số kết nạp"] == 2
     assert h1["Trong đó: Kết nạp lại"] == 1 and h1["Trong đó: Nữ"] == 1
     assert h1["Trong đó: Dân tộc thiểu số"] == 1 and h1["Trong đó: Có tôn giáo"] == 1
-    assert h1["Tuổi khi kết nạp: 18–30 tuổi"] == 1 and h1["Tuổi khi kết nạp: 31–40"] == 1  # 25 and 33 on the decision date
+    assert (
+        h1["Tuổi khi kết nạp: 18–30 tuổi"] == 1 and h1["Tuổi khi kết nạp: 31–40"] == 1
+    )  # 25 and 33 on the decision date
     assert h1["Giáo dục phổ thông: Trung học phổ thông"] == 2
     assert not any(_row(form, "H2").values)
     assert form.total.values == _row(form, "H1").values
@@ -189,20 +304,30 @@ def test_admissions_by_gender_ethnicity_religion_age_and_education(history):
 def test_stock_forms_on_the_report_date(history):
     report = build_forms(_frame(history))
     ages = report.form(statforms.FORM_AGE_GENDER)
-    total = dict(zip(ages.columns, ages.total.values))
+    total = dict(zip(ages.columns, ages.total.values, strict=False))
     assert total["Giới tính: Nam"] == 8 and total["Giới tính: Nữ"] == 1
     assert total["Tuổi đời: Đến 30 tuổi"] == 1 and total["Tuổi đời: 31–40"] == 8  # 2024 − 1999, 2024 − 1990
-    ethnic = dict(zip(report.form(statforms.FORM_ETHNICITY_RELIGION).columns, report.form(statforms.FORM_ETHNICITY_RELIGION).total.values))
+    ethnic = dict(
+        zip(
+            report.form(statforms.FORM_ETHNICITY_RELIGION).columns,
+            report.form(statforms.FORM_ETHNICITY_RELIGION).total.values,
+            strict=False,
+        )
+    )
     assert ethnic["Dân tộc: Kinh"] == 8 and ethnic["Dân tộc: Dân tộc thiểu số"] == 1
     assert ethnic["Trong đó dân tộc thiểu số: Tày"] == 1
     assert ethnic["Tôn giáo: Không theo tôn giáo"] == 8 and ethnic["Trong đó có tôn giáo: Phật giáo"] == 1
     levels = report.form(statforms.FORM_QUALIFICATIONS)
-    assert dict(zip(levels.columns, levels.total.values))["Lý luận chính trị: Sơ cấp"] == 9
+    assert dict(zip(levels.columns, levels.total.values, strict=False))["Lý luận chính trị: Sơ cấp"] == 9
     units = report.form(statforms.FORM_UNITS)
-    assert dict(zip(units.columns, _row(units, "H1").values)) == {
-        "Tổ chức đảng: Đảng bộ cơ sở": 1, "Tổ chức đảng: Chi bộ cơ sở": 1, "Tổ chức đảng: Cộng tổ chức cơ sở đảng": 2,
-        "Tổ chức đảng: Đảng bộ bộ phận": 0, "Tổ chức đảng: Chi bộ trực thuộc": 2,
-        "Đảng viên: Tổng số": 7, "Đảng viên: Trong đó dự bị": 2,  # the 2024 admission and the readmission
+    assert dict(zip(units.columns, _row(units, "H1").values, strict=False)) == {
+        "Tổ chức đảng: Đảng bộ cơ sở": 1,
+        "Tổ chức đảng: Chi bộ cơ sở": 1,
+        "Tổ chức đảng: Cộng tổ chức cơ sở đảng": 2,
+        "Tổ chức đảng: Đảng bộ bộ phận": 0,
+        "Tổ chức đảng: Chi bộ trực thuộc": 2,
+        "Đảng viên: Tổng số": 7,
+        "Đảng viên: Trong đó dự bị": 2,  # the 2024 admission and the readmission
     }
     assert _row(units, "H2").values[-2:] == [2, 0]  # the temporary guest is counted at home, not in CQ2
     sectors = report.form(statforms.FORM_SECTORS)
@@ -222,9 +347,13 @@ def test_a_restoration_counts_beside_the_exit_it_annuls(history):
 
 
 def test_a_period_ending_before_the_report_date(history):
-    report = build_forms(_frame(history, start=date(2024, 1, 1), end=date(2024, 6, 30), as_of=date(2024, 12, 31)))
+    report = build_forms(
+        _frame(history, start=date(2024, 1, 1), end=date(2024, 6, 30), as_of=date(2024, 12, 31))
+    )
     movement = report.form(statforms.FORM_MOVEMENT)
-    assert movement.total.values[CLOSING] == member_count_on(day=date(2024, 6, 30), root_path=history.province.path)
+    assert movement.total.values[CLOSING] == member_count_on(
+        day=date(2024, 6, 30), root_path=history.province.path
+    )
     assert report.placement_counts.keys() == {date(2024, 6, 30), date(2024, 12, 31)}
     assert report.ok, [(c.code, c.detail) for c in report.failed]
 
@@ -251,7 +380,9 @@ def test_members_held_by_the_root_itself_have_their_own_row(history):
     units = report.form(statforms.FORM_UNITS)
     assert units.rows[0].direct and units.rows[0].values[-2:] == [1, 1]  # the 2024 admission, probationary
     sectors = report.form(statforms.FORM_SECTORS)
-    assert [(row.label, row.values) for row in sectors.rows] == [("Cơ quan", [0, 1, 1, 0, 0, 1])]  # the cell itself
+    assert [(row.label, row.values) for row in sectors.rows] == [
+        ("Cơ quan", [0, 1, 1, 0, 0, 1])
+    ]  # the cell itself
     assert report.ok, [(c.code, c.detail) for c in report.failed]
 
 
@@ -265,16 +396,28 @@ def test_every_check_passes_on_a_generated_commune(db):
     profile = PROFILES["tiny"]
     build_demo(profile, seed=11, progress=lambda line: None)
     as_of = profile.as_of
-    roots = [org for org in Org.objects.all() if org.kind in (OrgKind.PROVINCE, OrgKind.UPPER, OrgKind.GRASSROOTS_COMMITTEE)]
+    roots = [
+        org
+        for org in Org.objects.all()
+        if org.kind in (OrgKind.PROVINCE, OrgKind.UPPER, OrgKind.GRASSROOTS_COMMITTEE)
+    ]
     assert {org.kind for org in roots} == {OrgKind.PROVINCE, OrgKind.UPPER, OrgKind.GRASSROOTS_COMMITTEE}
     for root in roots:
         for start in (date(as_of.year, 1, 1), date(as_of.year - 10, 1, 1)):
-            report = build_forms(frame_for(root=root, as_of=as_of, start=max(start, root.created_on), end=as_of, today=as_of))
+            report = build_forms(
+                frame_for(root=root, as_of=as_of, start=max(start, root.created_on), end=as_of, today=as_of)
+            )
             assert report.ok, (root.code, start, [(c.code, c.detail) for c in report.failed])
     province = next(org for org in roots if org.kind == OrgKind.PROVINCE)
-    report = build_forms(frame_for(root=province, as_of=as_of, start=date(as_of.year - 10, 1, 1), end=as_of, today=as_of))
+    report = build_forms(
+        frame_for(root=province, as_of=as_of, start=date(as_of.year - 10, 1, 1), end=as_of, today=as_of)
+    )
     movement = report.form(statforms.FORM_MOVEMENT).total.values
-    assert movement[ADMITTED] > 50 and movement[DIED] > 0 and movement[CLOSING] == member_count_on(day=as_of, root_path=province.path)
+    assert (
+        movement[ADMITTED] > 50
+        and movement[DIED] > 0
+        and movement[CLOSING] == member_count_on(day=as_of, root_path=province.path)
+    )
 
 
 def test_a_corrupted_figure_is_flagged_not_hidden(history):
@@ -328,11 +471,17 @@ def test_the_xlsx_has_a_sheet_per_form_and_the_checks(history):
 
 def test_xlsx_text_is_neutralized(history):
     openpyxl = pytest.importorskip("openpyxl")
-    org_services.org_rename(org=history.district2, name="=HYPERLINK(\"http://x\")", effective_on=date(2024, 1, 1),
-                            expected_version=history.district2.version)
+    org_services.org_rename(
+        org=history.district2,
+        name='=HYPERLINK("http://x")',
+        effective_on=date(2024, 1, 1),
+        expected_version=history.district2.version,
+    )
     book = openpyxl.load_workbook(io.BytesIO(forms_xlsx(build_forms(_frame(history)))))
     values = [cell.value for row in book[statforms.FORM_MOVEMENT].iter_rows() for cell in row]
-    assert "'=HYPERLINK(\"http://x\")" in values and not any(isinstance(v, str) and v.startswith("=") for v in values)
+    assert '\'=HYPERLINK("http://x")' in values and not any(
+        isinstance(v, str) and v.startswith("=") for v in values
+    )
 
 
 def test_the_pdf_carries_the_vietnamese_titles_and_the_flags(history):
@@ -344,8 +493,13 @@ def test_the_pdf_carries_the_vietnamese_titles_and_the_flags(history):
     assert data.startswith(b"%PDF")
     reader = pypdf.PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    for title in ("TĂNG, GIẢM ĐẢNG VIÊN", "KẾT NẠP ĐẢNG VIÊN", "ĐẢNG VIÊN THEO TRÌNH ĐỘ", "ĐẢNG VIÊN THEO DÂN TỘC, TÔN GIÁO",
-                  "KIỂM TRA CHÉO"):
+    for title in (
+        "TĂNG, GIẢM ĐẢNG VIÊN",
+        "KẾT NẠP ĐẢNG VIÊN",
+        "ĐẢNG VIÊN THEO TRÌNH ĐỘ",
+        "ĐẢNG VIÊN THEO DÂN TỘC, TÔN GIÁO",
+        "KIỂM TRA CHÉO",
+    ):
         assert title in text, title
     assert "Mẫu 1-TCTW" in text and "Đảng bộ tỉnh Mẫu" in text
     assert "KHÔNG ĐẠT" in text and "8*" in text

@@ -4,14 +4,13 @@ from datetime import date
 
 import pytest
 
+from conftest import identity
 from dangbo.members import services as member_services
 from dangbo.members.services import standing as standing_services
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality
 from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies import tally_differences, tally_read, tally_rebuild
-
-from conftest import identity
 
 
 def _counts(org, dimension):
@@ -45,7 +44,8 @@ def test_transfer_death_and_identity_edit_move_the_counts(tree, make_member):
     assert _counts(tree.province, "total") == {"": 1}
     member.refresh_from_db()
     member_services.member_update_identity(
-        member=member, identity=identity(given_name=member.given_name, ethnicity="03", theory_level="intermediate"),
+        member=member,
+        identity=identity(given_name=member.given_name, ethnicity="03", theory_level="intermediate"),
         expected_version=member.version,
     )
     assert _counts(tree.province, "ethnicity") == {"03": 1}
@@ -54,7 +54,9 @@ def test_transfer_death_and_identity_edit_move_the_counts(tree, make_member):
 
 
 def test_hamlet_residents_count_under_the_hamlets_commune(tree, make_member):
-    hamlet = org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn Một", code="TH1")
+    hamlet = org_services.locality_create(
+        commune=tree.commune, kind=Locality.Kind.THON, name="Thôn Một", code="TH1"
+    )
     resident = make_member(tree.agency, residence_locality=hamlet)
     assert _counts(tree.commune, "hamlet") == {str(hamlet.pk): 1}
     assert _counts(tree.province, "hamlet") == {str(hamlet.pk): 1}
@@ -62,10 +64,17 @@ def test_hamlet_residents_count_under_the_hamlets_commune(tree, make_member):
     assert _counts(tree.province, "hamlets_with_members") == {"": 1}
     second = make_member(tree.cell_a, residence_locality=hamlet)  # a second resident: still one hamlet
     assert _counts(tree.province, "hamlets_with_members") == {"": 1}
-    standing_services.member_move_away(member=resident, on=date(2022, 1, 1), to_name="Tỉnh khác", decision=org_services.DecisionRef(number="9-QĐ", on=date(2022, 1, 1), body="Đảng ủy"))
+    standing_services.member_move_away(
+        member=resident,
+        on=date(2022, 1, 1),
+        to_name="Tỉnh khác",
+        decision=org_services.DecisionRef(number="9-QĐ", on=date(2022, 1, 1), body="Đảng ủy"),
+    )
     assert _counts(tree.commune, "hamlet") == {str(hamlet.pk): 1}
     member_services.member_record_death(member=second, died_on=date(2023, 1, 1))
-    assert _counts(tree.province, "hamlets_with_members") == {}  # the last resident: no longer a hamlet with members
+    assert (
+        _counts(tree.province, "hamlets_with_members") == {}
+    )  # the last resident: no longer a hamlet with members
     assert tally_differences() == []
 
 
@@ -91,7 +100,13 @@ def test_bulk_written_members_are_counted(tree, members):
     for n in range(members):
         values, _ = member_services._check_identity(identity(given_name=f"Bulk{n}"))
         member = Member(status="probationary", org=tree.cell_b, org_path=tree.cell_b.path, **values)
-        event = MemberEvent(kind="admitted", effective_on=date(2020, 1, 1), to_org=tree.cell_b, seq=1, data={"ceremony_on": "2020-01-01"})
+        event = MemberEvent(
+            kind="admitted",
+            effective_on=date(2020, 1, 1),
+            to_org=tree.cell_b,
+            seq=1,
+            data={"ceremony_on": "2020-01-01"},
+        )
         pairs.append((member, [event]))
     ledger.bulk_write(pairs)
     assert _counts(tree.province, "total") == {"": members}
@@ -102,23 +117,36 @@ def test_organization_leader_locality_and_flag_counts(tree, make_member):
     from dangbo.members.roles import Role
     from dangbo.stats import tallies
 
-    assert _counts(tree.province, tallies.ORG_KIND) == {"upper": 2, "grassroots_committee": 1, "cell": 2, "grassroots_cell": 1}
+    assert _counts(tree.province, tallies.ORG_KIND) == {
+        "upper": 2,
+        "grassroots_committee": 1,
+        "cell": 2,
+        "grassroots_cell": 1,
+    }
     assert _counts(tree.province, tallies.ORG_DIRECT) == {"": 2}
     assert _counts(tree.district, tallies.GRASSROOTS_SECTOR) == {"commune": 1, "agency": 1}
     members = [make_member(tree.cell_a) for _ in range(9)]
-    assert _counts(tree.cell_a, tallies.CELL_COMMITTEE_FLAG) == {"": 1}  # nine full members: must elect a committee
+    assert _counts(tree.cell_a, tallies.CELL_COMMITTEE_FLAG) == {
+        "": 1
+    }  # nine full members: must elect a committee
     assert _counts(tree.province, tallies.CELL_COMMITTEE_FLAG) == {"": 1}
     member_services.member_record_death(member=members[0], died_on=date(2024, 1, 1))
     assert _counts(tree.province, tallies.CELL_COMMITTEE_FLAG) == {}
-    member_services.member_position_start(member=members[1], org=tree.commune, role=Role.SECRETARY, started_on=date(2020, 1, 1))
+    member_services.member_position_start(
+        member=members[1], org=tree.commune, role=Role.SECRETARY, started_on=date(2020, 1, 1)
+    )
     assert _counts(tree.province, tallies.SECRETARIES) == {"untrained": 1}
     assert _counts(tree.province, tallies.COMMITTEE) == {"untrained": 1}
     members[1].refresh_from_db()
     member_services.member_update_identity(
-        member=members[1], identity=identity(given_name=members[1].given_name, theory_level="advanced"), expected_version=members[1].version
+        member=members[1],
+        identity=identity(given_name=members[1].given_name, theory_level="advanced"),
+        expected_version=members[1].version,
     )
     assert _counts(tree.province, tallies.SECRETARIES) == {"trained": 1}
-    hamlet = org_services.locality_create(commune=tree.commune, kind=Locality.Kind.THON, name="Thôn Hai", code="TH2", cell=tree.cell_a)
+    hamlet = org_services.locality_create(
+        commune=tree.commune, kind=Locality.Kind.THON, name="Thôn Hai", code="TH2", cell=tree.cell_a
+    )
     org_services.locality_set_head(locality=hamlet, head_name="", head_member=members[2])
     assert _counts(tree.province, tallies.LOCALITIES) == {"all": 1, "with_cell": 1, "head_member": 1}
     assert tally_differences() == []
@@ -131,7 +159,11 @@ def test_flows_are_kept_by_day_and_a_transfer_counts_only_across_the_edge(tree, 
     member_services.member_transfer(member=member, to_org=tree.agency, effective_on=date(2023, 5, 2))
     year_2019 = tally_flows([tree.province.pk, tree.commune.pk], date(2019, 1, 1), date(2019, 12, 31))
     assert year_2019[tree.province.pk] == {"admitted": 1}
-    flows = tally_flows([tree.province.pk, tree.district.pk, tree.commune.pk, tree.agency.pk], date(2023, 5, 2), date(2023, 5, 2))
+    flows = tally_flows(
+        [tree.province.pk, tree.district.pk, tree.commune.pk, tree.agency.pk],
+        date(2023, 5, 2),
+        date(2023, 5, 2),
+    )
     assert tree.province.pk not in flows and tree.district.pk not in flows  # inside both: not a flow
     assert flows[tree.commune.pk] == {"transfer_out": 1} and flows[tree.agency.pk] == {"transfer_in": 1}
     assert tally_flows([tree.province.pk], date(2023, 5, 3), date(2023, 12, 31)) == {}
@@ -144,10 +176,21 @@ def test_a_restoration_is_counted_on_the_day_of_the_exit_it_undoes(tree, make_me
 
     member = make_member(tree.cell_a)
     decision = org_services.DecisionRef(number="5-QĐ", on=date(2023, 3, 1), body="Đảng ủy")
-    standing_services.member_strike_off(member=member, on=date(2023, 3, 1), ground=StrikeOffGround.RETURNED_CARD, decision=decision)
-    assert tally_flows([tree.province.pk], date(2023, 1, 1), date(2023, 12, 31))[tree.province.pk] == {"struck_off": 1}
-    standing_services.member_restore(member=member, on=date(2024, 6, 1), decision=org_services.DecisionRef(number="6-QĐ", on=date(2024, 6, 1), body="Tỉnh ủy"))
-    assert tally_flows([tree.province.pk], date(2023, 1, 1), date(2023, 12, 31))[tree.province.pk] == {"struck_off": 1, "restored": 1}
+    standing_services.member_strike_off(
+        member=member, on=date(2023, 3, 1), ground=StrikeOffGround.RETURNED_CARD, decision=decision
+    )
+    assert tally_flows([tree.province.pk], date(2023, 1, 1), date(2023, 12, 31))[tree.province.pk] == {
+        "struck_off": 1
+    }
+    standing_services.member_restore(
+        member=member,
+        on=date(2024, 6, 1),
+        decision=org_services.DecisionRef(number="6-QĐ", on=date(2024, 6, 1), body="Tỉnh ủy"),
+    )
+    assert tally_flows([tree.province.pk], date(2023, 1, 1), date(2023, 12, 31))[tree.province.pk] == {
+        "struck_off": 1,
+        "restored": 1,
+    }
     assert tally_flows([tree.province.pk], date(2024, 1, 1), date(2024, 12, 31)) == {}
     assert _counts(tree.province, "total") == {"": 1}
     assert tally_differences() == []

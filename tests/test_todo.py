@@ -30,8 +30,16 @@ def test_weekends_and_holidays_are_not_working_days(db):
 def test_the_seeded_calendar_has_tet(db):
     Holiday.objects.all().delete()
     assert seed_holidays() > 150 and seed_holidays() == 0  # a second run adds nothing
-    tet = set(Holiday.objects.filter(day__year=2026, name__startswith="Tết Âm lịch").values_list("day", flat=True))
-    assert tet == {date(2026, 2, 16), date(2026, 2, 17), date(2026, 2, 18), date(2026, 2, 19), date(2026, 2, 20)}
+    tet = set(
+        Holiday.objects.filter(day__year=2026, name__startswith="Tết Âm lịch").values_list("day", flat=True)
+    )
+    assert tet == {
+        date(2026, 2, 16),
+        date(2026, 2, 17),
+        date(2026, 2, 18),
+        date(2026, 2, 19),
+        date(2026, 2, 20),
+    }
     # 30 working days from the end of January 2026 skip the Tết week
     assert add_working_days(date(2026, 1, 30), 30) == date(2026, 3, 20)
 
@@ -56,7 +64,9 @@ def cases(tree, make_member):
         "soon": make_member(tree.cell_b, full=False, admitted_on=date(2025, 10, 20), given_name="Sắpđến"),
         "far": make_member(tree.cell_a, full=False, admitted_on=date(2026, 3, 1), given_name="Cònxa"),
         "full": make_member(tree.cell_a, admitted_on=date(2025, 6, 2), given_name="Đãchínhthức"),
-        "badge": make_member(tree.cell_b, admitted_on=date(1996, 12, 1), birth_date=date(1960, 1, 1), given_name="Huyhiệu"),
+        "badge": make_member(
+            tree.cell_b, admitted_on=date(1996, 12, 1), birth_date=date(1960, 1, 1), given_name="Huyhiệu"
+        ),
         "outside": make_member(tree.agency, full=False, admitted_on=date(2025, 6, 2), given_name="Ngoài"),
     }
 
@@ -78,23 +88,36 @@ def test_a_badge_not_recorded_on_its_award_day_stays_overdue_until_awarded(tree,
     from dangbo.members.selectors import due_items
     from dangbo.orgs.services import DecisionRef
 
-    member = make_member(tree.cell_a, admitted_on=date(1996, 10, 1), birth_date=date(1960, 1, 1), given_name="Quáđợt")
+    member = make_member(
+        tree.cell_a, admitted_on=date(1996, 10, 1), birth_date=date(1960, 1, 1), given_name="Quáđợt"
+    )
     actor = scope_for(officer)
-    items = [i for i in due_items(actor=actor, org=tree.commune, as_of=date(2026, 11, 20)) if i.kind == "badge"]
+    items = [
+        i for i in due_items(actor=actor, org=tree.commune, as_of=date(2026, 11, 20)) if i.kind == "badge"
+    ]
     # 30 years on 1/10/2026: due on the award day of 7/11/2026, not recorded then
-    assert [(i.member.given_name, i.due_on, i.overdue) for i in items] == [("Quáđợt", date(2026, 11, 7), True)]
+    assert [(i.member.given_name, i.due_on, i.overdue) for i in items] == [
+        ("Quáđợt", date(2026, 11, 7), True)
+    ]
     assert "chưa ghi nhận tặng trong đợt 07/11/2026" in items[0].note
     member_services.member_award_badge(
-        member=member, years=30, awarded_on=date(2026, 11, 7), decision=DecisionRef(number="9-QĐ/TU", on=date(2026, 11, 1)),
+        member=member,
+        years=30,
+        awarded_on=date(2026, 11, 7),
+        decision=DecisionRef(number="9-QĐ/TU", on=date(2026, 11, 1)),
     )
-    assert not [i for i in due_items(actor=actor, org=tree.commune, as_of=date(2026, 11, 20)) if i.kind == "badge"]
+    assert not [
+        i for i in due_items(actor=actor, org=tree.commune, as_of=date(2026, 11, 20)) if i.kind == "badge"
+    ]
 
 
 def test_todo_for_one_organization_and_its_export(client, tree, officer, cases):
     client.force_login(officer)
     html = client.get(f"/to-chuc/{tree.cell_b.pk}/viec-can-lam/", {"ngay": "20/11/2026"}).content.decode()
     assert "Sắpđến" in html and "Quáhạn" not in html
-    csv = b"".join(client.get("/viec-can-lam/", {"ngay": "20/11/2026", "dinh-dang": "csv"}).streaming_content).decode()
+    csv = b"".join(
+        client.get("/viec-can-lam/", {"ngay": "20/11/2026", "dinh-dang": "csv"}).streaming_content
+    ).decode()
     assert "Quáhạn" in csv and "quá hạn" in csv and "Điều 5" in csv
     assert client.get("/viec-can-lam/", {"ngay": "99/99/2026"}).status_code == 400
     assert client.get(f"/to-chuc/{tree.agency.pk}/viec-can-lam/").status_code == 404
@@ -123,12 +146,19 @@ def test_administrators_edit_the_holiday_calendar(client, tree, officer):
     assert not Holiday.objects.exists()
     admin = User.objects.create_superuser("quantri", password="mat-khau-dai-du-1")
     client.force_login(admin)
-    response = client.post("/ngay-nghi/", {"action": "add", "day": "02/01/2026", "name": "Nghỉ bù Tết Dương lịch"})
-    assert response.status_code == 302 and Holiday.objects.get(day=date(2026, 1, 2)).name == "Nghỉ bù Tết Dương lịch"
+    response = client.post(
+        "/ngay-nghi/", {"action": "add", "day": "02/01/2026", "name": "Nghỉ bù Tết Dương lịch"}
+    )
+    assert (
+        response.status_code == 302
+        and Holiday.objects.get(day=date(2026, 1, 2)).name == "Nghỉ bù Tết Dương lịch"
+    )
     assert add_working_days(date(2026, 1, 1), 1) == date(2026, 1, 5)
     again = client.post("/ngay-nghi/", {"action": "add", "day": "02/01/2026", "name": "Trùng"})
     assert again.status_code == 400 and "đã có trong lịch nghỉ" in again.content.decode()
-    assert client.post("/ngay-nghi/", {"action": "add", "day": "31/02/2026", "name": "Sai"}).status_code == 400
+    assert (
+        client.post("/ngay-nghi/", {"action": "add", "day": "31/02/2026", "name": "Sai"}).status_code == 400
+    )
     assert "Nghỉ bù Tết Dương lịch" in client.get("/ngay-nghi/", {"nam": "2026"}).content.decode()
     client.post("/ngay-nghi/?nam=2026", {"action": "remove", "day": "2026-01-02"})
     assert not Holiday.objects.exists()

@@ -18,7 +18,12 @@ from dangbo.core.workdays import add_working_days
 from dangbo.members import ledger
 from dangbo.members.models import MemberEvent, TransferCase
 from dangbo.members.selectors import due_items
-from dangbo.members.services.transfers import Trigger, transfer_close_late, transfer_confirm_arrival, transfer_issue
+from dangbo.members.services.transfers import (
+    Trigger,
+    transfer_close_late,
+    transfer_confirm_arrival,
+    transfer_issue,
+)
 from dangbo.orgs import services as org_services
 from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.services import DecisionRef
@@ -37,10 +42,20 @@ SYSTEM = Scope(user_id=None, username="kiểm thử", is_admin=True)
 def world(tree, make_member):
     Holiday.objects.all().delete()
     commune2 = org_services.org_establish(
-        code="X2", name="Đảng bộ xã Hai", kind=OrgKind.GRASSROOTS_COMMITTEE, parent=tree.district2,
-        established_on=tree.province.created_on, sector=Sector.COMMUNE,
+        code="X2",
+        name="Đảng bộ xã Hai",
+        kind=OrgKind.GRASSROOTS_COMMITTEE,
+        parent=tree.district2,
+        established_on=tree.province.created_on,
+        sector=Sector.COMMUNE,
     )
-    cell2 = org_services.org_establish(code="X2A", name="Chi bộ thôn Hai A", kind=OrgKind.CELL, parent=commune2, established_on=tree.province.created_on)
+    cell2 = org_services.org_establish(
+        code="X2A",
+        name="Chi bộ thôn Hai A",
+        kind=OrgKind.CELL,
+        parent=commune2,
+        established_on=tree.province.created_on,
+    )
     member = make_member(tree.cell_a, given_name="Chuyểnđi")
     for _ in range(3):  # the sending cell keeps three full members
         make_member(tree.cell_a)
@@ -52,7 +67,9 @@ def world(tree, make_member):
 
 
 def issue(member, to_org, issued_on=date(2026, 3, 2), trigger=TRIGGER, **kwargs):
-    return transfer_issue(member=member, to_org=to_org, issued_on=issued_on, decision=DECISION, trigger=trigger, **kwargs)
+    return transfer_issue(
+        member=member, to_org=to_org, issued_on=issued_on, decision=DECISION, trigger=trigger, **kwargs
+    )
 
 
 def kinds(items, member=None):
@@ -60,16 +77,20 @@ def kinds(items, member=None):
 
 
 def test_deadlines_are_60_working_days_from_the_trigger_and_30_from_the_letter(world):
-    tree, commune2, cell2, member, *_ = world
+    _tree, _commune2, cell2, member, *_ = world
     case = issue(member, cell2)
     assert transfer_rules.letter_due(TRIGGER_ON) == date(2026, 3, 30)
     assert transfer_rules.arrival_due(case.issued_on) == date(2026, 4, 13)
-    assert case.trigger_kind == "new_post" and case.trigger_no == "112/QĐ-UBND" and case.trigger_on == date(2026, 2, 23)
+    assert (
+        case.trigger_kind == "new_post"
+        and case.trigger_no == "112/QĐ-UBND"
+        and case.trigger_on == date(2026, 2, 23)
+    )
     assert "Quy định 294-QĐ/TW" in case.rule_version and not case.letter_late
 
 
 def test_the_trigger_is_required(world):
-    tree, commune2, cell2, member, *_ = world
+    _tree, _commune2, cell2, member, *_ = world
     with pytest.raises(RuleViolation) as refused:
         issue(member, cell2, trigger=Trigger())
     text = str(refused.value)
@@ -79,19 +100,24 @@ def test_the_trigger_is_required(world):
     with pytest.raises(RuleViolation, match="không thể sau ngày giới thiệu"):
         issue(member, cell2, trigger=Trigger(kind="residence", on=date(2026, 3, 3)))
     assert not TransferCase.objects.exists()
-    case = issue(member, cell2, trigger=Trigger(kind="residence", on=date(2026, 2, 1)))  # a move has a date, no decision
+    case = issue(
+        member, cell2, trigger=Trigger(kind="residence", on=date(2026, 2, 1))
+    )  # a move has a date, no decision
     assert case.trigger_kind == "residence" and case.trigger_no == ""
 
 
 def test_a_letter_61_working_days_after_the_trigger_needs_a_reason_and_a_note(world):
-    tree, commune2, cell2, member, *_ = world
+    _tree, _commune2, cell2, member, *_ = world
     trigger = Trigger(kind="discharge", number="45/QĐ-BCH", on=TRIGGER_ON)
     on_time = add_working_days(TRIGGER_ON, 60)
     late = add_working_days(TRIGGER_ON, 61)
     with pytest.raises(RuleViolation) as refused:
         issue(member, cell2, issued_on=late, trigger=trigger)
     violation = refused.value.violations[0]
-    assert violation.rule == transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.code and violation.field == "letter_late_reason"
+    assert (
+        violation.rule == transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.code
+        and violation.field == "letter_late_reason"
+    )
     assert "quá 60 ngày làm việc" in violation.message and f"hạn {on_time:%d/%m/%Y}" in violation.message
     assert "Quy định 294-QĐ/TW" in violation.citation
     with pytest.raises(RuleViolation, match="chọn lý do chậm"):  # a reason without a note is not enough
@@ -99,18 +125,34 @@ def test_a_letter_61_working_days_after_the_trigger_needs_a_reason_and_a_note(wo
     with pytest.raises(RuleViolation, match="chọn lý do chậm"):  # nor a reason off the list
         issue(member, cell2, issued_on=late, trigger=trigger, late_reason="tired", late_note="x")
     assert not TransferCase.objects.exists()
-    case = issue(member, cell2, issued_on=late, trigger=trigger, late_reason="illness", late_note="Điều trị nội trú ba tháng")
-    assert case.letter_late and case.letter_late_reason == "illness" and case.letter_late_note == "Điều trị nội trú ba tháng"
+    case = issue(
+        member,
+        cell2,
+        issued_on=late,
+        trigger=trigger,
+        late_reason="illness",
+        late_note="Điều trị nội trú ba tháng",
+    )
+    assert (
+        case.letter_late
+        and case.letter_late_reason == "illness"
+        and case.letter_late_note == "Điều trị nội trú ba tháng"
+    )
 
 
 def test_a_letter_on_the_60th_working_day_is_on_time(world):
-    tree, commune2, cell2, member, *_ = world
-    case = issue(member, cell2, issued_on=add_working_days(TRIGGER_ON, 60), trigger=Trigger(kind="discharge", number="45/QĐ-BCH", on=TRIGGER_ON))
+    _tree, _commune2, cell2, member, *_ = world
+    case = issue(
+        member,
+        cell2,
+        issued_on=add_working_days(TRIGGER_ON, 60),
+        trigger=Trigger(kind="discharge", number="45/QĐ-BCH", on=TRIGGER_ON),
+    )
     assert not case.letter_late and case.letter_late_reason == ""
 
 
 def test_the_member_stays_counted_at_home_until_the_receiver_confirms(world):
-    tree, commune2, cell2, member, *_ = world
+    tree, _commune2, cell2, member, *_ = world
     case = issue(member, cell2)
     member.refresh_from_db()
     assert member.org == tree.cell_a
@@ -124,7 +166,7 @@ def test_the_member_stays_counted_at_home_until_the_receiver_confirms(world):
 
 
 def test_an_arrival_31_working_days_after_the_letter_needs_a_reason_and_a_note(world):
-    tree, commune2, cell2, member, *_ = world
+    _tree, _commune2, cell2, member, *_ = world
     case = issue(member, cell2)
     late = add_working_days(case.issued_on, 31)
     with pytest.raises(RuleViolation, match=r"quá 30 ngày làm việc \(hạn 13/04/2026\)") as refused:
@@ -133,10 +175,19 @@ def test_an_arrival_31_working_days_after_the_letter_needs_a_reason_and_a_note(w
     with pytest.raises(RuleViolation, match="chọn lý do chậm"):
         transfer_confirm_arrival(case=case, arrived_on=late, late_note="Đi công tác dài ngày")
     case.refresh_from_db()
-    assert case.state == TransferCase.State.OPEN and not MemberEvent.objects.filter(member=member, kind="transferred").exists()
-    transfer_confirm_arrival(case=case, arrived_on=late, late_reason="study", late_note="Học lớp trung cấp lý luận chính trị")
+    assert (
+        case.state == TransferCase.State.OPEN
+        and not MemberEvent.objects.filter(member=member, kind="transferred").exists()
+    )
+    transfer_confirm_arrival(
+        case=case, arrived_on=late, late_reason="study", late_note="Học lớp trung cấp lý luận chính trị"
+    )
     case.refresh_from_db()
-    assert case.arrival_late and case.arrival_late_reason == "study" and case.arrival_late_note == "Học lớp trung cấp lý luận chính trị"
+    assert (
+        case.arrival_late
+        and case.arrival_late_reason == "study"
+        and case.arrival_late_note == "Học lớp trung cấp lý luận chính trị"
+    )
     with pytest.raises(RuleViolation, match="đã hoàn tất"):
         transfer_confirm_arrival(case=case, arrived_on=late)
 
@@ -159,28 +210,60 @@ def test_bad_transfers_are_refused(world):
 def test_an_open_transfer_past_its_deadline_is_overdue(world):
     tree, commune2, cell2, member, *_ = world
     issue(member, cell2)
-    [item] = [i for i in due_items(actor=SYSTEM, org=tree.commune, as_of=date(2026, 4, 13), audit=False) if i.kind == "transfer"]
-    assert item.due_on == date(2026, 4, 13) and not item.overdue and item.org.pk == tree.cell_a.pk  # the sender's side
-    [item] = [i for i in due_items(actor=SYSTEM, org=commune2, as_of=date(2026, 4, 14), audit=False) if i.kind == "transfer"]
+    [item] = [
+        i
+        for i in due_items(actor=SYSTEM, org=tree.commune, as_of=date(2026, 4, 13), audit=False)
+        if i.kind == "transfer"
+    ]
+    assert (
+        item.due_on == date(2026, 4, 13) and not item.overdue and item.org.pk == tree.cell_a.pk
+    )  # the sender's side
+    [item] = [
+        i
+        for i in due_items(actor=SYSTEM, org=commune2, as_of=date(2026, 4, 14), audit=False)
+        if i.kind == "transfer"
+    ]
     assert item.overdue and item.org.pk == cell2.pk
-    [finding] = [f for f in compliance_run(root=commune2, today=date(2026, 4, 14)) if f.check == "deadline.overdue"]
-    assert finding.rule == transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.code and "hạn 13/04/2026" in finding.message
+    [finding] = [
+        f for f in compliance_run(root=commune2, today=date(2026, 4, 14)) if f.check == "deadline.overdue"
+    ]
+    assert (
+        finding.rule == transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.code
+        and "hạn 13/04/2026" in finding.message
+    )
 
 
 def test_late_cases_stay_flagged_until_their_handling_is_recorded(world):
-    tree, commune2, cell2, member, sender, receiver = world
+    tree, commune2, cell2, member, _sender, _receiver = world
     trigger = Trigger(kind="new_post", number="7/QĐ-SNV", on=TRIGGER_ON)
     letter_on = add_working_days(TRIGGER_ON, 61)
-    case = issue(member, cell2, issued_on=letter_on, trigger=trigger, late_reason="awaiting_decision", late_note="Chờ quyết định của sở")
+    case = issue(
+        member,
+        cell2,
+        issued_on=letter_on,
+        trigger=trigger,
+        late_reason="awaiting_decision",
+        late_note="Chờ quyết định của sở",
+    )
     arrived = add_working_days(letter_on, 31)
     transfer_confirm_arrival(case=case, arrived_on=arrived, late_reason="family", late_note="Vợ sinh con")
     today = date(2026, 11, 20)
     for root in (tree.commune, commune2):  # both sides see both kinds of lateness
-        assert sorted(kinds(due_items(actor=SYSTEM, org=root, as_of=today, audit=False), member)) == ["transfer_arrival_late", "transfer_letter_late"]
+        assert sorted(kinds(due_items(actor=SYSTEM, org=root, as_of=today, audit=False), member)) == [
+            "transfer_arrival_late",
+            "transfer_letter_late",
+        ]
         findings = [f for f in compliance_run(root=root, today=today) if f.check == "transfer.late"]
-        assert sorted(f.rule for f in findings) == sorted([transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.code, transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.code])
+        assert sorted(f.rule for f in findings) == sorted(
+            [
+                transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.code,
+                transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.code,
+            ]
+        )
         assert all("Quy định 294-QĐ/TW" in f.citation for f in findings)
-        assert any("chờ quyết định, ý kiến của đơn vị mới — Chờ quyết định của sở" in f.message for f in findings)
+        assert any(
+            "chờ quyết định, ý kiến của đơn vị mới — Chờ quyết định của sở" in f.message for f in findings
+        )
     with pytest.raises(RuleViolation, match="Ghi rõ kết quả xử lý"):
         transfer_close_late(case=case, closed_on=today, note=" ")
     transfer_close_late(case=case, closed_on=today, note="Đã báo cáo Ban Tổ chức; đã nhắc nhở")
@@ -192,14 +275,27 @@ def test_late_cases_stay_flagged_until_their_handling_is_recorded(world):
 
 
 def test_an_open_late_letter_is_flagged_while_the_member_travels(world):
-    tree, commune2, cell2, member, *_ = world
+    tree, _commune2, cell2, member, *_ = world
     letter_on = add_working_days(TRIGGER_ON, 70)
-    case = issue(member, cell2, issued_on=letter_on, trigger=Trigger(kind="residence", on=TRIGGER_ON), late_reason="other", late_note="Hồ sơ thất lạc")
+    case = issue(
+        member,
+        cell2,
+        issued_on=letter_on,
+        trigger=Trigger(kind="residence", on=TRIGGER_ON),
+        late_reason="other",
+        late_note="Hồ sơ thất lạc",
+    )
     items = due_items(actor=SYSTEM, org=tree.commune, as_of=letter_on, audit=False)
     [late] = [i for i in items if i.kind == "transfer_letter_late"]
-    assert late.overdue and late.org.pk == tree.cell_a.pk and late.due_on == transfer_rules.letter_due(TRIGGER_ON)
+    assert (
+        late.overdue
+        and late.org.pk == tree.cell_a.pk
+        and late.due_on == transfer_rules.letter_due(TRIGGER_ON)
+    )
     transfer_close_late(case=case, closed_on=letter_on, note="Đã kiểm điểm cán bộ văn phòng")
-    assert "transfer_letter_late" not in kinds(due_items(actor=SYSTEM, org=tree.commune, as_of=letter_on, audit=False))
+    assert "transfer_letter_late" not in kinds(
+        due_items(actor=SYSTEM, org=tree.commune, as_of=letter_on, audit=False)
+    )
 
 
 # --- below three full members (Charter art. 21) -------------------------------------------------
@@ -220,12 +316,27 @@ def test_a_transfer_that_leaves_a_cell_below_three_full_members_needs_confirmati
         issue(members[0], tree.cell_a)
     [violation] = refused.value.violations
     assert violation.rule == "org.min_full_members" and violation.field == "accept_below_minimum"
-    assert "Chi bộ thôn B chỉ còn 2 đảng viên chính thức, dưới mức tối thiểu 3" in violation.message and "Điều 21" in violation.citation
-    assert not [i for i in due_items(actor=SYSTEM, org=tree.commune, as_of=date(2026, 3, 2), audit=False) if i.kind == "cell_below_minimum"]
+    assert (
+        "Chi bộ thôn B chỉ còn 2 đảng viên chính thức, dưới mức tối thiểu 3" in violation.message
+        and "Điều 21" in violation.citation
+    )
+    assert not [
+        i
+        for i in due_items(actor=SYSTEM, org=tree.commune, as_of=date(2026, 3, 2), audit=False)
+        if i.kind == "cell_below_minimum"
+    ]
     case = issue(members[0], tree.cell_a, accept_below_minimum=True)
     assert case.leaves_below_minimum
-    [item] = [i for i in due_items(actor=SYSTEM, org=tree.commune, as_of=date(2026, 3, 2), audit=False) if i.kind == "cell_below_minimum"]
-    assert item.org.pk == tree.cell_b.pk and item.title == "Chi bộ dưới 3 đảng viên chính thức" and "còn 2" in item.note
+    [item] = [
+        i
+        for i in due_items(actor=SYSTEM, org=tree.commune, as_of=date(2026, 3, 2), audit=False)
+        if i.kind == "cell_below_minimum"
+    ]
+    assert (
+        item.org.pk == tree.cell_b.pk
+        and item.title == "Chi bộ dưới 3 đảng viên chính thức"
+        and "còn 2" in item.note
+    )
     assert "Điều 21" in item.citation
     # a second member leaving counts the first one, still on their way
     with pytest.raises(RuleViolation, match="chỉ còn 1 đảng viên chính thức"):
@@ -233,30 +344,58 @@ def test_a_transfer_that_leaves_a_cell_below_three_full_members_needs_confirmati
 
 
 def test_the_issue_page_shows_the_warning_and_requires_the_checkbox(client, small):
-    tree, members, officer = small
+    _tree, members, officer = small
     client.force_login(officer)
     url = f"/dang-vien/{members[0].pk}/chuyen-sinh-hoat/"
     page = client.get(url).content.decode()
     assert "chỉ còn 2 đảng viên chính thức" in page and 'name="accept_below_minimum"' in page
-    body = {"to_code": "X1A", "trigger_kind": "new_post", "trigger_no": "9/QĐ", "trigger_on": "23/02/2026", "issued_on": "02/03/2026"}
+    body = {
+        "to_code": "X1A",
+        "trigger_kind": "new_post",
+        "trigger_no": "9/QĐ",
+        "trigger_on": "23/02/2026",
+        "issued_on": "02/03/2026",
+    }
     refused = client.post(url, body)
-    assert refused.status_code == 400 and "Điều 21" in refused.content.decode() and not TransferCase.objects.exists()
+    assert (
+        refused.status_code == 400
+        and "Điều 21" in refused.content.decode()
+        and not TransferCase.objects.exists()
+    )
     assert client.post(url, dict(body, accept_below_minimum="on")).status_code == 302
     assert TransferCase.objects.get().leaves_below_minimum
-    assert "Chi bộ dưới 3 đảng viên chính thức" in client.get("/viec-can-lam/", {"ngay": "02/03/2026"}).content.decode()
+    assert (
+        "Chi bộ dưới 3 đảng viên chính thức"
+        in client.get("/viec-can-lam/", {"ngay": "02/03/2026"}).content.decode()
+    )
 
 
 # --- pages --------------------------------------------------------------------------------------
 
 
 def test_both_sides_see_the_case_and_only_the_receiver_confirms(client, world):
-    tree, commune2, cell2, member, sender, receiver = world
+    tree, commune2, _cell2, member, sender, receiver = world
     client.force_login(sender)
-    body = {"to_code": "X2A", "issued_on": "02/03/2026", "decision_no": "25-QĐ/ĐU", "decision_on": "02/03/2026",
-            "trigger_kind": "new_post", "trigger_no": "112/QĐ-UBND", "trigger_on": "23/02/2026"}
-    assert 'name="accept_below_minimum"' not in client.get(f"/dang-vien/{member.pk}/chuyen-sinh-hoat/").content.decode()
-    no_trigger = client.post(f"/dang-vien/{member.pk}/chuyen-sinh-hoat/", dict(body, trigger_kind="", trigger_on=""))
-    assert no_trigger.status_code == 400 and "Chưa chọn căn cứ chuyển sinh hoạt đảng" in no_trigger.content.decode()
+    body = {
+        "to_code": "X2A",
+        "issued_on": "02/03/2026",
+        "decision_no": "25-QĐ/ĐU",
+        "decision_on": "02/03/2026",
+        "trigger_kind": "new_post",
+        "trigger_no": "112/QĐ-UBND",
+        "trigger_on": "23/02/2026",
+    }
+    assert (
+        'name="accept_below_minimum"'
+        not in client.get(f"/dang-vien/{member.pk}/chuyen-sinh-hoat/").content.decode()
+    )
+    no_trigger = client.post(
+        f"/dang-vien/{member.pk}/chuyen-sinh-hoat/", dict(body, trigger_kind="", trigger_on="")
+    )
+    assert (
+        no_trigger.status_code == 400
+        and "Chưa chọn căn cứ chuyển sinh hoạt đảng" in no_trigger.content.decode()
+    )
     response = client.post(f"/dang-vien/{member.pk}/chuyen-sinh-hoat/", body)
     assert response.status_code == 302
     wrong = client.post(f"/dang-vien/{member.pk}/chuyen-sinh-hoat/", dict(body, to_code="KHONGCO"))
@@ -265,15 +404,22 @@ def test_both_sides_see_the_case_and_only_the_receiver_confirms(client, world):
     outgoing = client.get(f"/to-chuc/{tree.commune.pk}/chuyen-sinh-hoat/").content.decode()
     assert "Chuyểnđi" in outgoing and "chuyển đi" in outgoing and "Xác nhận tiếp nhận" not in outgoing
     assert "Quyết định chuyển công tác, nhận việc ở đơn vị mới 112/QĐ-UBND" in outgoing
-    assert client.get(f"/to-chuc/{commune2.pk}/chuyen-sinh-hoat/xac-nhan/", {"ho-so": str(case.pk)}).status_code == 404
+    assert (
+        client.get(f"/to-chuc/{commune2.pk}/chuyen-sinh-hoat/xac-nhan/", {"ho-so": str(case.pk)}).status_code
+        == 404
+    )
     assert "Chuyển sinh hoạt đảng" in client.get("/viec-can-lam/", {"ngay": "20/03/2026"}).content.decode()
 
     client.force_login(receiver)
     incoming = client.get(f"/to-chuc/{commune2.pk}/chuyen-sinh-hoat/").content.decode()
     assert "Chuyểnđi" in incoming and "chuyển đến" in incoming and "Xác nhận tiếp nhận" in incoming
     assert "Chuyểnđi" in client.get("/viec-can-lam/", {"ngay": "20/03/2026"}).content.decode()
-    assert client.get(f"/dang-vien/{member.pk}/").status_code == 404  # the record itself stays with the sender until arrival
-    response = client.post(f"/to-chuc/{commune2.pk}/chuyen-sinh-hoat/xac-nhan/?ho-so={case.pk}", {"arrived_on": "20/03/2026"})
+    assert (
+        client.get(f"/dang-vien/{member.pk}/").status_code == 404
+    )  # the record itself stays with the sender until arrival
+    response = client.post(
+        f"/to-chuc/{commune2.pk}/chuyen-sinh-hoat/xac-nhan/?ho-so={case.pk}", {"arrived_on": "20/03/2026"}
+    )
     assert response.status_code == 302
     assert client.get(f"/dang-vien/{member.pk}/").status_code == 200  # now the receiver's member
     client.force_login(sender)
@@ -282,26 +428,40 @@ def test_both_sides_see_the_case_and_only_the_receiver_confirms(client, world):
 
 
 def test_a_late_arrival_is_recorded_and_closed_on_the_pages(client, world):
-    tree, commune2, cell2, member, sender, receiver = world
+    _tree, commune2, cell2, member, _sender, receiver = world
     case = issue(member, cell2)
     client.force_login(receiver)
     url = f"/to-chuc/{commune2.pk}/chuyen-sinh-hoat/xac-nhan/?ho-so={case.pk}"
     refused = client.post(url, {"arrived_on": "20/04/2026"})
     assert refused.status_code == 400 and "quá 30 ngày làm việc (hạn 13/04/2026)" in refused.content.decode()
     assert "Quy định 294-QĐ/TW" in refused.content.decode()
-    assert client.post(url, {"arrived_on": "20/04/2026", "late_reason": "illness", "late_note": "Nằm viện"}).status_code == 302
+    assert (
+        client.post(
+            url, {"arrived_on": "20/04/2026", "late_reason": "illness", "late_note": "Nằm viện"}
+        ).status_code
+        == 302
+    )
     listing = client.get(f"/to-chuc/{commune2.pk}/chuyen-sinh-hoat/").content.decode()
     assert "Ốm đau, điều trị tại bệnh viện — Nằm viện" in listing and "Ghi nhận đã xử lý" in listing
-    assert "Đảng viên xuất trình giấy giới thiệu chậm hạn" in client.get("/viec-can-lam/", {"ngay": "20/04/2026"}).content.decode()
+    assert (
+        "Đảng viên xuất trình giấy giới thiệu chậm hạn"
+        in client.get("/viec-can-lam/", {"ngay": "20/04/2026"}).content.decode()
+    )
     close = f"/to-chuc/{commune2.pk}/chuyen-sinh-hoat/xu-ly-cham/?ho-so={case.pk}"
     empty = client.post(close, {"closed_on": "21/04/2026", "note": ""})
     assert empty.status_code == 400 and "Ghi rõ kết quả xử lý" in empty.content.decode()
     assert client.post(close, {"closed_on": "21/04/2026", "note": "Đã báo cáo Đảng ủy xã"}).status_code == 302
     case.refresh_from_db()
     assert case.late_closed_on == date(2026, 4, 21) and case.late_closed_by.username == "noiden"
-    assert "Không có hồ sơ chậm hạn nào chờ xử lý" in client.get(f"/to-chuc/{commune2.pk}/chuyen-sinh-hoat/").content.decode()
+    assert (
+        "Không có hồ sơ chậm hạn nào chờ xử lý"
+        in client.get(f"/to-chuc/{commune2.pk}/chuyen-sinh-hoat/").content.decode()
+    )
     assert client.get(close).status_code == 404  # nothing left to close
-    assert "xuất trình giấy giới thiệu chậm hạn" not in client.get("/viec-can-lam/", {"ngay": "22/04/2026"}).content.decode()
+    assert (
+        "xuất trình giấy giới thiệu chậm hạn"
+        not in client.get("/viec-can-lam/", {"ngay": "22/04/2026"}).content.decode()
+    )
 
 
 # --- API ----------------------------------------------------------------------------------------
@@ -312,38 +472,73 @@ def _post(client, url, body):
 
 
 def test_the_api_refuses_with_the_same_text_and_returns_the_warning(client, small):
-    tree, members, officer = small
+    _tree, members, officer = small
     client.force_login(officer)
     url = f"/api/members/{members[0].pk}/transfer"
-    body = {"to_code": "X1A", "issued_on": "2026-03-02", "decision_no": "3-QĐ/ĐU", "decision_on": "2026-03-02"}
+    body = {
+        "to_code": "X1A",
+        "issued_on": "2026-03-02",
+        "decision_no": "3-QĐ/ĐU",
+        "decision_on": "2026-03-02",
+    }
     refused = _post(client, url, body)
     assert refused.status_code == 422
     errors = refused.json()["errors"]
-    assert "Chưa chọn căn cứ chuyển sinh hoạt đảng" in errors["trigger_kind"][0] and "Chưa nhập ngày" in errors["trigger_on"][0]
-    assert "dưới mức tối thiểu 3" in errors["accept_below_minimum"][0] and "Điều 21" in errors["accept_below_minimum"][0]
+    assert (
+        "Chưa chọn căn cứ chuyển sinh hoạt đảng" in errors["trigger_kind"][0]
+        and "Chưa nhập ngày" in errors["trigger_on"][0]
+    )
+    assert (
+        "dưới mức tối thiểu 3" in errors["accept_below_minimum"][0]
+        and "Điều 21" in errors["accept_below_minimum"][0]
+    )
     body.update(trigger_kind="retirement", trigger_no="15/QĐ-BHXH", trigger_on="2025-10-01")
     late = _post(client, url, dict(body, accept_below_minimum=True))
-    assert late.status_code == 422 and "quá 60 ngày làm việc" in late.json()["errors"]["letter_late_reason"][0]
+    assert (
+        late.status_code == 422 and "quá 60 ngày làm việc" in late.json()["errors"]["letter_late_reason"][0]
+    )
     assert not TransferCase.objects.exists()
-    created = _post(client, url, dict(body, accept_below_minimum=True, late_reason="administrative", late_note="Chờ sổ bảo hiểm"))
+    created = _post(
+        client,
+        url,
+        dict(body, accept_below_minimum=True, late_reason="administrative", late_note="Chờ sổ bảo hiểm"),
+    )
     assert created.status_code == 201
     out = created.json()
     assert out["letter_late"] and out["leaves_below_minimum"] and out["trigger_kind"] == "retirement"
     assert "chỉ còn 2 đảng viên chính thức" in out["warnings"][0]
     case_id = out["id"]
     arrival = _post(client, f"/api/transfers/{case_id}/arrival", {"arrived_on": "2026-04-20"})
-    assert arrival.status_code == 422 and "quá 30 ngày làm việc" in arrival.json()["errors"]["arrival_late_reason"][0]
-    arrival = _post(client, f"/api/transfers/{case_id}/arrival", {"arrived_on": "2026-04-20", "late_reason": "other", "late_note": "Đi xa"})
-    assert arrival.status_code == 201 and arrival.json()["state"] == "completed" and arrival.json()["arrival_late"]
+    assert (
+        arrival.status_code == 422
+        and "quá 30 ngày làm việc" in arrival.json()["errors"]["arrival_late_reason"][0]
+    )
+    arrival = _post(
+        client,
+        f"/api/transfers/{case_id}/arrival",
+        {"arrived_on": "2026-04-20", "late_reason": "other", "late_note": "Đi xa"},
+    )
+    assert (
+        arrival.status_code == 201
+        and arrival.json()["state"] == "completed"
+        and arrival.json()["arrival_late"]
+    )
     empty = _post(client, f"/api/transfers/{case_id}/late-handled", {"closed_on": "2026-04-21", "note": ""})
     assert empty.status_code == 422 and "Ghi rõ kết quả xử lý" in empty.json()["errors"]["note"][0]
-    closed = _post(client, f"/api/transfers/{case_id}/late-handled", {"closed_on": "2026-04-21", "note": "Đã báo cáo"})
+    closed = _post(
+        client, f"/api/transfers/{case_id}/late-handled", {"closed_on": "2026-04-21", "note": "Đã báo cáo"}
+    )
     assert closed.status_code == 201 and closed.json()["late_closed_on"] == "2026-04-21"
-    assert _post(client, f"/api/transfers/{case_id}/late-handled", {"closed_on": "2026-04-21", "note": "x"}).status_code == 404
+    assert (
+        _post(
+            client, f"/api/transfers/{case_id}/late-handled", {"closed_on": "2026-04-21", "note": "x"}
+        ).status_code
+        == 404
+    )
 
 
 def test_the_api_hides_cases_outside_the_callers_scope(client, world):
-    tree, commune2, cell2, member, sender, receiver = world
+    _tree, _commune2, cell2, member, sender, receiver = world
     case = issue(member, cell2)
     client.force_login(sender)  # the sender may not confirm the arrival
     assert _post(client, f"/api/transfers/{case.pk}/arrival", {"arrived_on": "2026-03-20"}).status_code == 404
@@ -354,9 +549,16 @@ def test_the_api_hides_cases_outside_the_callers_scope(client, world):
 def test_the_commands_list_late_transfers_until_closed(world, capsys):
     from dangbo.cli import main
 
-    tree, commune2, cell2, member, *_ = world
+    _tree, _commune2, cell2, member, *_ = world
     letter_on = add_working_days(TRIGGER_ON, 61)
-    case = issue(member, cell2, issued_on=letter_on, trigger=Trigger(kind="residence", on=TRIGGER_ON), late_reason="family", late_note="Chuyển nhà muộn")
+    case = issue(
+        member,
+        cell2,
+        issued_on=letter_on,
+        trigger=Trigger(kind="residence", on=TRIGGER_ON),
+        late_reason="family",
+        late_note="Chuyển nhà muộn",
+    )
     assert main(["todo", "--org", "X1", "--as-of", letter_on.isoformat(), "--format", "json"]) == 0
     items = json.loads(capsys.readouterr().out)["items"]
     assert [i["kind"] for i in items if i["kind"].startswith("transfer_")] == ["transfer_letter_late"]

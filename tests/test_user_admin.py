@@ -14,7 +14,14 @@ from openpyxl import load_workbook
 from dangbo.accounts import services
 from dangbo.accounts.models import AccessRole, RoleAssignment
 from dangbo.accounts.scope import scope_for
-from dangbo.accounts.services import AccessError, role_grant, role_revoke, user_create, user_deactivate, user_password_reset
+from dangbo.accounts.services import (
+    AccessError,
+    role_grant,
+    role_revoke,
+    user_create,
+    user_deactivate,
+    user_password_reset,
+)
 from dangbo.audit.models import AuditEntry
 from dangbo.audit.services import Action
 
@@ -29,21 +36,28 @@ def people(populated):
     from dangbo.members.models import Member
 
     def account(name, role, org=None, member=None, superuser=False):
-        user = (User.objects.create_superuser if superuser else User.objects.create_user)(name, password=PASSWORD)
+        user = (User.objects.create_superuser if superuser else User.objects.create_user)(
+            name, password=PASSWORD
+        )
         if not superuser:
             role_grant(user=user, role=role, org=org, member=member)
         return user
 
     member = Member.objects.filter(org=tree.cell_a).order_by("sort_key").first()
-    return type("People", (), dict(
-        tree=tree, member=member,
-        admin=account("quantri", AccessRole.ADMIN, superuser=True),
-        officer=account("canbo", AccessRole.OFFICER, tree.district),
-        sibling=account("canbo2", AccessRole.OFFICER, tree.district2),
-        leader=account("lanhdao", AccessRole.LEADER, tree.district),
-        secretary=account("bithu", AccessRole.SECRETARY, tree.cell_a),
-        member_user=account("dangvien", AccessRole.MEMBER, member=member),
-    ))
+    return type(
+        "People",
+        (),
+        {
+            "tree": tree,
+            "member": member,
+            "admin": account("quantri", AccessRole.ADMIN, superuser=True),
+            "officer": account("canbo", AccessRole.OFFICER, tree.district),
+            "sibling": account("canbo2", AccessRole.OFFICER, tree.district2),
+            "leader": account("lanhdao", AccessRole.LEADER, tree.district),
+            "secretary": account("bithu", AccessRole.SECRETARY, tree.cell_a),
+            "member_user": account("dangvien", AccessRole.MEMBER, member=member),
+        },
+    )
 
 
 def _scope(user):
@@ -62,12 +76,23 @@ def _audited(action, user) -> int:
 
 # --- the service: who may grant what, where ----------------------------------------------
 def test_an_officer_creates_an_account_with_a_role_inside_their_subtree(people):
-    user, password = user_create(actor=_scope(people.officer), username="BiThu.XaMot", full_name=" Lò  Văn Sính ",
-                                 role=AccessRole.SECRETARY, org=people.tree.cell_b)
-    assert user.username == "bithu.xamot" and user.first_name == "Lò Văn Sính" and user.check_password(password)
+    user, password = user_create(
+        actor=_scope(people.officer),
+        username="BiThu.XaMot",
+        full_name=" Lò  Văn Sính ",
+        role=AccessRole.SECRETARY,
+        org=people.tree.cell_b,
+    )
+    assert (
+        user.username == "bithu.xamot" and user.first_name == "Lò Văn Sính" and user.check_password(password)
+    )
     assert user.account.must_change_password and user.account.created_by_id == people.officer.pk
     assignment = user.role_assignments.get()
-    assert (assignment.role, assignment.org, assignment.granted_by) == (AccessRole.SECRETARY, people.tree.cell_b, people.officer)
+    assert (assignment.role, assignment.org, assignment.granted_by) == (
+        AccessRole.SECRETARY,
+        people.tree.cell_b,
+        people.officer,
+    )
     assert _scope(user).write_paths == (people.tree.cell_b.path,)
     assert _audited(Action.USER_CREATED, user) == 1 and _audited(Action.ROLE_GRANTED, user) == 1
     entry = AuditEntry.objects.get(action=Action.USER_CREATED, subject_id=str(user.pk))
@@ -76,24 +101,56 @@ def test_an_officer_creates_an_account_with_a_role_inside_their_subtree(people):
 
 @pytest.mark.parametrize("role", [AccessRole.OFFICER, AccessRole.LEADER])
 def test_an_officer_grants_officer_and_leader_roles_within_the_subtree(people, role):
-    user, _ = user_create(actor=_scope(people.officer), username="moi", full_name="Người Mới", role=role, org=people.tree.commune)
+    user, _ = user_create(
+        actor=_scope(people.officer),
+        username="moi",
+        full_name="Người Mới",
+        role=role,
+        org=people.tree.commune,
+    )
     assert user.role_assignments.get().role == role
 
 
 def test_an_officer_links_a_member_account_to_a_member_they_may_read(people, make_member):
     other = make_member(people.tree.cell_b, given_name="Hồ")
-    user, _ = user_create(actor=_scope(people.officer), username="dvb", full_name="Đảng viên B", role=AccessRole.MEMBER, member=other)
+    user, _ = user_create(
+        actor=_scope(people.officer),
+        username="dvb",
+        full_name="Đảng viên B",
+        role=AccessRole.MEMBER,
+        member=other,
+    )
     assert _scope(user).own_member_id == other.pk
     outsider = make_member(people.tree.cell_a, given_name="Khác")
     with pytest.raises(AccessError, match="Không tìm thấy đảng viên này trong phạm vi"):
-        user_create(actor=_scope(people.sibling), username="dvx", full_name="X", role=AccessRole.MEMBER, member=outsider)
+        user_create(
+            actor=_scope(people.sibling),
+            username="dvx",
+            full_name="X",
+            role=AccessRole.MEMBER,
+            member=outsider,
+        )
 
 
 def test_granting_outside_the_subtree_is_refused_with_the_reason(people):
     with pytest.raises(AccessError, match="Tổ chức mã «X1A» nằm ngoài phạm vi bạn quản lý"):
-        user_create(actor=_scope(people.sibling), username="ngoai", full_name="Ngoài", role=AccessRole.OFFICER, org=people.tree.cell_a)
-    with pytest.raises(AccessError, match="nằm ngoài phạm vi"):  # upward: the province above the officer's district
-        user_create(actor=_scope(people.officer), username="tren", full_name="Trên", role=AccessRole.LEADER, org=people.tree.province)
+        user_create(
+            actor=_scope(people.sibling),
+            username="ngoai",
+            full_name="Ngoài",
+            role=AccessRole.OFFICER,
+            org=people.tree.cell_a,
+        )
+    with pytest.raises(
+        AccessError, match="nằm ngoài phạm vi"
+    ):  # upward: the province above the officer's district
+        user_create(
+            actor=_scope(people.officer),
+            username="tren",
+            full_name="Trên",
+            role=AccessRole.LEADER,
+            org=people.tree.province,
+        )
     assert not User.objects.filter(username__in=["ngoai", "tren"]).exists()
 
 
@@ -102,33 +159,72 @@ def test_granting_above_ones_own_role_is_refused(people):
         user_create(actor=_scope(people.officer), username="qt2", full_name="Quản trị", role=AccessRole.ADMIN)
     for user in (people.secretary, people.leader, people.member_user):
         with pytest.raises(AccessError, match="không có quyền quản lý tài khoản"):
-            user_create(actor=_scope(user), username="x" + user.username, full_name="X", role=AccessRole.LEADER, org=people.tree.cell_a)
-    user, _ = user_create(actor=_scope(people.admin), username="qt2", full_name="Quản trị Hai", role=AccessRole.ADMIN)
+            user_create(
+                actor=_scope(user),
+                username="x" + user.username,
+                full_name="X",
+                role=AccessRole.LEADER,
+                org=people.tree.cell_a,
+            )
+    user, _ = user_create(
+        actor=_scope(people.admin), username="qt2", full_name="Quản trị Hai", role=AccessRole.ADMIN
+    )
     assert _scope(user).is_admin
 
 
 def test_a_secretary_role_needs_a_cell_and_other_targets_are_checked(people):
     officer = _scope(people.officer)
     with pytest.raises(AccessError, match="chỉ gắn với một chi bộ"):
-        user_create(actor=officer, username="bt", full_name="Bí thư", role=AccessRole.SECRETARY, org=people.tree.commune)
+        user_create(
+            actor=officer,
+            username="bt",
+            full_name="Bí thư",
+            role=AccessRole.SECRETARY,
+            org=people.tree.commune,
+        )
     with pytest.raises(AccessError, match="phải gắn với đúng hồ sơ"):
-        user_create(actor=officer, username="bt", full_name="Bí thư", role=AccessRole.MEMBER, org=people.tree.cell_a)
+        user_create(
+            actor=officer, username="bt", full_name="Bí thư", role=AccessRole.MEMBER, org=people.tree.cell_a
+        )
     with pytest.raises(AccessError, match="Tên đăng nhập chỉ gồm"):
-        user_create(actor=officer, username="Nguyễn Văn", full_name="X", role=AccessRole.LEADER, org=people.tree.cell_a)
+        user_create(
+            actor=officer,
+            username="Nguyễn Văn",
+            full_name="X",
+            role=AccessRole.LEADER,
+            org=people.tree.cell_a,
+        )
     with pytest.raises(AccessError, match="«canbo2» đã có"):
-        user_create(actor=officer, username="canbo2", full_name="X", role=AccessRole.LEADER, org=people.tree.cell_a)
+        user_create(
+            actor=officer, username="canbo2", full_name="X", role=AccessRole.LEADER, org=people.tree.cell_a
+        )
     with pytest.raises(AccessError, match="Mật khẩu chưa đạt yêu cầu"):
-        user_create(actor=officer, username="yeu", full_name="X", role=AccessRole.LEADER, org=people.tree.cell_a, password="123")
+        user_create(
+            actor=officer,
+            username="yeu",
+            full_name="X",
+            role=AccessRole.LEADER,
+            org=people.tree.cell_a,
+            password="123",
+        )
     with pytest.raises(AccessError, match="đã gắn với tài khoản «dangvien»"):
-        user_create(actor=officer, username="dv2", full_name="X", role=AccessRole.MEMBER, member=people.member)
+        user_create(
+            actor=officer, username="dv2", full_name="X", role=AccessRole.MEMBER, member=people.member
+        )
 
 
 def test_an_officer_manages_only_accounts_whose_every_role_is_in_their_subtree(people):
     officer, sibling = _scope(people.officer), _scope(people.sibling)
     # the secretary of cell A is the officer's; not the sibling's
-    assert services.can_manage(officer, people.secretary) and not services.can_manage(sibling, people.secretary)
-    role_grant(user=people.secretary, role=AccessRole.LEADER, org=people.tree.district2)  # now also holds a role in H2
-    assert not services.can_manage(officer, people.secretary) and not services.can_manage(sibling, people.secretary)
+    assert services.can_manage(officer, people.secretary) and not services.can_manage(
+        sibling, people.secretary
+    )
+    role_grant(
+        user=people.secretary, role=AccessRole.LEADER, org=people.tree.district2
+    )  # now also holds a role in H2
+    assert not services.can_manage(officer, people.secretary) and not services.can_manage(
+        sibling, people.secretary
+    )
     with pytest.raises(AccessError, match="có quyền ngoài phạm vi bạn quản lý"):
         user_deactivate(actor=officer, user=people.secretary)
     with pytest.raises(AccessError, match="có quyền ngoài phạm vi"):
@@ -176,7 +272,14 @@ def test_a_reset_password_must_be_changed_at_the_next_sign_in(people, client):
         assert response.status_code == 302 and response["Location"] == "/doi-mat-khau/", url
     page = client.get("/doi-mat-khau/")
     assert page.status_code == 200 and "Hãy đổi mật khẩu trước khi dùng phần mềm" in page.content.decode()
-    response = client.post("/doi-mat-khau/", {"old_password": new, "new_password1": "mot-mat-khau-rieng-7", "new_password2": "mot-mat-khau-rieng-7"})
+    response = client.post(
+        "/doi-mat-khau/",
+        {
+            "old_password": new,
+            "new_password1": "mot-mat-khau-rieng-7",
+            "new_password2": "mot-mat-khau-rieng-7",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     assert not services.must_change_password(people.leader)
@@ -184,7 +287,13 @@ def test_a_reset_password_must_be_changed_at_the_next_sign_in(people, client):
 
 
 def test_a_new_account_changes_its_password_at_first_sign_in(people, client):
-    user, password = user_create(actor=_scope(people.admin), username="moi", full_name="Mới", role=AccessRole.LEADER, org=people.tree.commune)
+    _user, password = user_create(
+        actor=_scope(people.admin),
+        username="moi",
+        full_name="Mới",
+        role=AccessRole.LEADER,
+        org=people.tree.commune,
+    )
     assert _sign_in(client, "moi", password)
     assert client.get("/to-chuc/")["Location"] == "/doi-mat-khau/"
 
@@ -199,7 +308,12 @@ def test_djangos_admin_no_longer_edits_users_groups_or_permissions(people, clien
     client.force_login(people.admin)
     index = client.get("/quan-tri/")
     assert index.status_code == 200 and "/quan-tri/auth/" not in index.content.decode()
-    for url in ("/quan-tri/auth/user/", "/quan-tri/auth/user/add/", f"/quan-tri/auth/user/{people.officer.pk}/change/", "/quan-tri/auth/group/"):
+    for url in (
+        "/quan-tri/auth/user/",
+        "/quan-tri/auth/user/add/",
+        f"/quan-tri/auth/user/{people.officer.pk}/change/",
+        "/quan-tri/auth/group/",
+    ):
         assert client.get(url).status_code == 404, url
     assert client.get("/quan-tri/axes/accessattempt/").status_code == 200  # the rest still works
 
@@ -208,17 +322,28 @@ def test_djangos_admin_no_longer_edits_users_groups_or_permissions(people, clien
 def test_the_pages_render_for_an_administrator_and_an_officer(people, client):
     for user in (people.admin, people.officer):
         client.force_login(user)
-        for url in ("/tai-khoan/", "/tai-khoan/?org=X1&role=secretary&q=bithu", "/tai-khoan/tao/",
-                    f"/tai-khoan/{people.secretary.pk}/", f"/tai-khoan/{people.secretary.pk}/khoa/",
-                    f"/tai-khoan/{people.secretary.pk}/dat-lai-mat-khau/"):
+        for url in (
+            "/tai-khoan/",
+            "/tai-khoan/?org=X1&role=secretary&q=bithu",
+            "/tai-khoan/tao/",
+            f"/tai-khoan/{people.secretary.pk}/",
+            f"/tai-khoan/{people.secretary.pk}/khoa/",
+            f"/tai-khoan/{people.secretary.pk}/dat-lai-mat-khau/",
+        ):
             response = client.get(url)
             assert response.status_code == 200, (user.username, url)
         assert "Tài khoản</a>" in client.get("/").content.decode()  # the menu link
 
 
 def test_the_pages_are_refused_to_secretaries_leaders_members_and_sibling_officers(people, client):
-    urls = ["/tai-khoan/", "/tai-khoan/tao/", "/tai-khoan/xuat/?dinh-dang=csv", f"/tai-khoan/{people.secretary.pk}/",
-            f"/tai-khoan/{people.secretary.pk}/khoa/", f"/tai-khoan/{people.secretary.pk}/dat-lai-mat-khau/"]
+    urls = [
+        "/tai-khoan/",
+        "/tai-khoan/tao/",
+        "/tai-khoan/xuat/?dinh-dang=csv",
+        f"/tai-khoan/{people.secretary.pk}/",
+        f"/tai-khoan/{people.secretary.pk}/khoa/",
+        f"/tai-khoan/{people.secretary.pk}/dat-lai-mat-khau/",
+    ]
     for user in (people.secretary, people.leader, people.member_user):
         client.force_login(user)
         assert "/tai-khoan/" not in client.get("/").content.decode()
@@ -237,17 +362,26 @@ def test_the_pages_are_refused_to_secretaries_leaders_members_and_sibling_office
 
 def test_creating_an_account_on_the_page_shows_the_password_once(people, client):
     client.force_login(people.officer)
-    response = client.post("/tai-khoan/tao/", {"username": "bithub", "full_name": "Bí thư B", "role": "secretary", "org": "X1B"})
+    response = client.post(
+        "/tai-khoan/tao/", {"username": "bithub", "full_name": "Bí thư B", "role": "secretary", "org": "X1B"}
+    )
     assert response.status_code == 200
     user = User.objects.get(username="bithub")
     page = response.content.decode()
     assert "chỉ hiện một lần" in page and user.role_assignments.get().org == people.tree.cell_b
     # refusals are shown on the form, in Vietnamese
-    response = client.post("/tai-khoan/tao/", {"username": "x", "full_name": "X", "role": "officer", "org": "H2"})
-    assert response.status_code == 400 and "Không có tổ chức mã «H2» trong phạm vi bạn quản lý" in response.content.decode()
+    response = client.post(
+        "/tai-khoan/tao/", {"username": "x", "full_name": "X", "role": "officer", "org": "H2"}
+    )
+    assert (
+        response.status_code == 400
+        and "Không có tổ chức mã «H2» trong phạm vi bạn quản lý" in response.content.decode()
+    )
     response = client.post("/tai-khoan/tao/", {"username": "x", "full_name": "X", "role": "admin"})
     assert response.status_code == 400 and "Giá trị này không có trong danh mục" in response.content.decode()
-    response = client.post("/tai-khoan/tao/", {"username": "x", "full_name": "X", "role": "secretary", "org": "X1"})
+    response = client.post(
+        "/tai-khoan/tao/", {"username": "x", "full_name": "X", "role": "secretary", "org": "X1"}
+    )
     assert response.status_code == 400 and "chỉ gắn với một chi bộ" in response.content.decode()
     response = client.post("/tai-khoan/tao/", {"username": "x", "full_name": "X", "role": "member"})
     assert response.status_code == 400 and "cần số thẻ hoặc mã hồ sơ" in response.content.decode()
@@ -258,13 +392,21 @@ def test_grant_revoke_deactivate_and_reset_on_the_account_page(people, client, m
     url = f"/tai-khoan/{people.secretary.pk}/"
     response = client.post(url + "cap-quyen/", {"role": "leader", "org": "X1"})
     assert response.status_code == 302
-    assert people.secretary.role_assignments.filter(role="leader", org=people.tree.commune, revoked_at__isnull=True).exists()
+    assert people.secretary.role_assignments.filter(
+        role="leader", org=people.tree.commune, revoked_at__isnull=True
+    ).exists()
     response = client.post(url + "cap-quyen/", {"role": "leader", "org": "H2"})
     assert response.status_code == 400 and "Không có tổ chức mã «H2»" in response.content.decode()
     response = client.post(url + "cap-quyen/", {"role": "leader", "org": "X1"})
     assert response.status_code == 400 and "Tài khoản đã có vai trò này" in response.content.decode()
-    granted = AuditEntry.objects.filter(action=Action.ROLE_GRANTED, subject_id=str(people.secretary.pk)).order_by("-seq").first()
-    assert granted.actor_id == people.officer.pk and granted.data["org"] == "X1"  # the page's actor is in the trail
+    granted = (
+        AuditEntry.objects.filter(action=Action.ROLE_GRANTED, subject_id=str(people.secretary.pk))
+        .order_by("-seq")
+        .first()
+    )
+    assert (
+        granted.actor_id == people.officer.pk and granted.data["org"] == "X1"
+    )  # the page's actor is in the trail
     leader = people.secretary.role_assignments.get(role="leader")
     assert client.post(url + "thu-hoi/", {"assignment": str(leader.pk)}).status_code == 302
     leader.refresh_from_db()
@@ -316,16 +458,21 @@ def test_the_list_exports_to_csv_and_xlsx_with_what_the_page_lists(people, clien
     assert secretary_row[2:5] == ["Bí thư chi bộ", "X1A", "Chi bộ thôn A"]
     response = client.get("/tai-khoan/xuat/", {"dinh-dang": "xlsx"})
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    values = [[c for c in row] for row in book.active.iter_rows(values_only=True)]
+    values = [list(row) for row in book.active.iter_rows(values_only=True)]
     assert values[0][0].startswith("Tài khoản và phân quyền")
     names = sorted(row[0] for row in values[3:])
-    assert names == ["bithu", "canbo", "dangvien", "lanhdao"]  # the officer's subtree: not canbo2, not quantri
+    assert names == [
+        "bithu",
+        "canbo",
+        "dangvien",
+        "lanhdao",
+    ]  # the officer's subtree: not canbo2, not quantri
     assert client.get("/tai-khoan/xuat/", {"dinh-dang": "pdf"}).status_code == 404
     assert AuditEntry.objects.filter(action=Action.EXPORTED, subject_type="role_list").count() == 2
 
 
 def test_exported_values_that_look_like_formulas_are_neutralised(people, client):
-    people.secretary.first_name = "=HYPERLINK(\"x\")"
+    people.secretary.first_name = '=HYPERLINK("x")'
     people.secretary.save()
     client.force_login(people.admin)
     response = client.get("/tai-khoan/xuat/", {"dinh-dang": "csv", "role": "secretary"})
@@ -342,8 +489,12 @@ def test_every_change_made_by_a_page_names_its_actor():
     from dangbo.accounts import views
 
     changes = {"user_create", "role_grant", "role_revoke", "user_deactivate", "user_password_reset"}
-    calls = [node for node in ast.walk(ast.parse(inspect.getsource(views))) if isinstance(node, ast.Call)
-             and getattr(node.func, "attr", getattr(node.func, "id", None)) in changes]
+    calls = [
+        node
+        for node in ast.walk(ast.parse(inspect.getsource(views)))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", getattr(node.func, "id", None)) in changes
+    ]
     assert len(calls) == 5
     for call in calls:
         actor = next((k.value for k in call.keywords if k.arg == "actor"), None)

@@ -15,11 +15,17 @@ from dangbo.reference.loader import load_all
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
+    ),
 ]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
+WCAG_21_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 SIZES = {"laptop": (1366, 768), "phone": (375, 740)}
 PASSWORD = "mat-khau-thu-dai-1"
 
@@ -28,7 +34,13 @@ PASSWORD = "mat-khau-thu-dai-1"
 def browser_type_launch_args():
     return {
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ],
     }
 
 
@@ -40,7 +52,9 @@ def _axe(page, label: str) -> list[str]:
         results = Axe().run(page, options=WCAG_21_AA)
         if results.violations_count:
             problems.append(f"{label} {size}: {results.generate_report()}")
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         if overflow > 0:
             problems.append(f"{label} {size}: the page scrolls sideways by {overflow}px")
     page.set_viewport_size({"width": 1366, "height": 768})
@@ -54,7 +68,9 @@ def _sign_in(page, url, username, password):
     page.get_by_role("button", name="Đăng nhập").click()
 
 
-def test_an_officer_creates_an_account_and_the_user_changes_the_password(live_server, page, tree, transactional_db):
+def test_an_officer_creates_an_account_and_the_user_changes_the_password(
+    live_server, page, tree, transactional_db
+):
     from tests.conftest import admit
 
     load_all()
@@ -108,5 +124,7 @@ def test_an_officer_creates_an_account_and_the_user_changes_the_password(live_se
     page.get_by_role("button", name="Đổi mật khẩu").click()
     page.goto(url + "/")
     page.get_by_role("heading", name="Tổng quan").wait_for()
-    assert page.get_by_role("link", name="Tài khoản", exact=True).count() == 0  # a secretary manages no accounts
+    assert (
+        page.get_by_role("link", name="Tài khoản", exact=True).count() == 0
+    )  # a secretary manages no accounts
     assert not problems, "\n".join(problems)

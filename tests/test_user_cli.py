@@ -15,9 +15,14 @@ from dangbo.audit.services import Action
 
 
 def test_user_add_prints_a_password_that_must_be_changed(populated, capsys):
-    assert cli.main(["user", "add", "canbo", "--role", "officer", "--org", "H1", "--full-name", "Cán bộ Một"]) == 0
+    assert (
+        cli.main(["user", "add", "canbo", "--role", "officer", "--org", "H1", "--full-name", "Cán bộ Một"])
+        == 0
+    )
     out = capsys.readouterr().out
-    password = next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("Mật khẩu ban đầu"))
+    password = next(
+        line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("Mật khẩu ban đầu")
+    )
     user = User.objects.get(username="canbo")
     assert user.check_password(password) and user.account.must_change_password and "phải đổi mật khẩu" in out
     assert scope_for(user).grant_paths == (populated.district.path,)
@@ -28,25 +33,51 @@ def test_user_add_takes_a_password_and_links_a_member(populated, capsys):
     from dangbo.members.models import Member
 
     member = Member.objects.filter(org=populated.cell_a).first()
-    assert cli.main(["user", "add", "dv", "--role", "member", "--member", str(member.pk), "--password", "mot-mat-khau-dai-du"]) == 0
+    assert (
+        cli.main(
+            [
+                "user",
+                "add",
+                "dv",
+                "--role",
+                "member",
+                "--member",
+                str(member.pk),
+                "--password",
+                "mot-mat-khau-dai-du",
+            ]
+        )
+        == 0
+    )
     assert "Mật khẩu ban đầu" not in capsys.readouterr().out
     user = User.objects.get(username="dv")
     assert user.check_password("mot-mat-khau-dai-du") and scope_for(user).own_member_id == member.pk
-    assert cli.main(["user", "add", "dv", "--role", "leader", "--org", "X1"]) == 0  # a second role for an existing account
+    assert (
+        cli.main(["user", "add", "dv", "--role", "leader", "--org", "X1"]) == 0
+    )  # a second role for an existing account
     assert "cấp thêm vai trò" in capsys.readouterr().out
     assert set(user.role_assignments.values_list("role", flat=True)) == {"member", "leader"}
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["user", "add", "x", "--role", "secretary", "--org", "X1"], "Vai trò bí thư chi bộ chỉ gắn với một chi bộ."),
-    (["user", "add", "x", "--role", "officer", "--org", "KHONG"], "Không có tổ chức mã «KHONG»."),
-    (["user", "add", "x", "--role", "admin", "--org", "T"], "không gắn với tổ chức"),
-    (["user", "add", "x", "--role", "member"], "Vai trò đảng viên cần --member"),
-    (["user", "add", "x", "--role", "member", "--member", "12345678"], "Không có đảng viên"),
-    (["user", "add", "x", "--role", "officer"], "phải gắn với một tổ chức đảng"),
-    (["user", "add", "x", "--role", "leader", "--org", "H1", "--password", "123"], "Mật khẩu chưa đạt yêu cầu"),
-    (["user", "revoke", "khongco", "--org", "H1"], "Không có tài khoản «khongco»."),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["user", "add", "x", "--role", "secretary", "--org", "X1"],
+            "Vai trò bí thư chi bộ chỉ gắn với một chi bộ.",
+        ),
+        (["user", "add", "x", "--role", "officer", "--org", "KHONG"], "Không có tổ chức mã «KHONG»."),
+        (["user", "add", "x", "--role", "admin", "--org", "T"], "không gắn với tổ chức"),
+        (["user", "add", "x", "--role", "member"], "Vai trò đảng viên cần --member"),
+        (["user", "add", "x", "--role", "member", "--member", "12345678"], "Không có đảng viên"),
+        (["user", "add", "x", "--role", "officer"], "phải gắn với một tổ chức đảng"),
+        (
+            ["user", "add", "x", "--role", "leader", "--org", "H1", "--password", "123"],
+            "Mật khẩu chưa đạt yêu cầu",
+        ),
+        (["user", "revoke", "khongco", "--org", "H1"], "Không có tài khoản «khongco»."),
+    ],
+)
 def test_refusals_exit_non_zero_with_the_vietnamese_message(populated, capsys, argv, message):
     assert cli.main(argv) != 0
     assert message in capsys.readouterr().err

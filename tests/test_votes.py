@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import identity
+from tests.test_ledger_replay import ACTIONS, _valid_events
 
 from dangbo.members import ledger
 from dangbo.members.models import CandidateStep, MemberEvent
@@ -21,8 +23,6 @@ from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.services import DecisionRef
 from dangbo.reference.models import Holiday
 from dangbo.rules.base import RuleViolation
-from tests.conftest import identity
-from tests.test_ledger_replay import ACTIONS, _valid_events
 
 Step = CandidateStep.Kind
 DECISION = DecisionRef(number="1-QĐ", on=date(2024, 1, 2), body="Đảng ủy")
@@ -48,9 +48,20 @@ def test_probationary_members_do_not_count(tree, make_member):
 def test_temporarily_away_and_suspended_are_left_out_exempted_only_when_absent(tree, make_member):
     members = [make_member(tree.cell_a) for _ in range(6)]
     away, suspended, exempted = members[0], members[1], members[2]
-    member_temp_transfer(member=away, purpose="work", starts_on=date(2024, 2, 1), until=date(2024, 8, 1), host=tree.cell_b, decision=DECISION)
-    member_standing_start(member=suspended, kind=MemberEvent.Kind.SUSPENDED, on=date(2024, 2, 1), decision=DECISION)
-    member_standing_start(member=exempted, kind=MemberEvent.Kind.EXEMPTED, on=date(2024, 2, 1), ground="old_age_health")
+    member_temp_transfer(
+        member=away,
+        purpose="work",
+        starts_on=date(2024, 2, 1),
+        until=date(2024, 8, 1),
+        host=tree.cell_b,
+        decision=DECISION,
+    )
+    member_standing_start(
+        member=suspended, kind=MemberEvent.Kind.SUSPENDED, on=date(2024, 2, 1), decision=DECISION
+    )
+    member_standing_start(
+        member=exempted, kind=MemberEvent.Kind.EXEMPTED, on=date(2024, 2, 1), ground="old_age_health"
+    )
     day = date(2024, 3, 1)
     roll = vote_roll(org=tree.cell_a, on=day)
     assert roll.denominator() == 4  # the exempted member counts when present
@@ -67,11 +78,17 @@ def test_recognition_vote_refuses_an_absent_member_who_is_not_exempted(tree, mak
     member = make_member(tree.cell_a, full=False, admitted_on=date(2024, 1, 5))
     with pytest.raises(RuleViolation, match="không được miễn công tác"):
         member_recognize(
-            member=member, decision=DecisionRef(number="9-QĐ", on=date(2025, 1, 20)), vote_on=date(2025, 1, 10), approvals=2,
+            member=member,
+            decision=DecisionRef(number="9-QĐ", on=date(2025, 1, 20)),
+            vote_on=date(2025, 1, 10),
+            approvals=2,
             absent_exempted=(full[0].pk,),
         )
     event = member_recognize(
-        member=member, decision=DecisionRef(number="9-QĐ", on=date(2025, 1, 20)), vote_on=date(2025, 1, 10), approvals=2,
+        member=member,
+        decision=DecisionRef(number="9-QĐ", on=date(2025, 1, 20)),
+        vote_on=date(2025, 1, 10),
+        approvals=2,
     )
     assert event.data["denominator"] == 3 and event.data["approvals"] == 2
 
@@ -131,8 +148,12 @@ def test_the_roll_equals_an_independent_count_for_random_histories(tree, make_me
     n = next(_cell_codes)
     cells = [
         org_services.org_establish(
-            code=f"VP{n}{letter}", name=f"Chi bộ {n}{letter}", kind=OrgKind.CELL, parent=tree.commune,
-            established_on=date(2009, 1, 1), sector=Sector.RESIDENTIAL,
+            code=f"VP{n}{letter}",
+            name=f"Chi bộ {n}{letter}",
+            kind=OrgKind.CELL,
+            parent=tree.commune,
+            established_on=date(2009, 1, 1),
+            sector=Sector.RESIDENTIAL,
         )
         for letter in "ABC"
     ]
@@ -141,10 +162,19 @@ def test_the_roll_equals_an_independent_count_for_random_histories(tree, make_me
         events = _valid_events(actions, cells, [cells[0], tree.commune])
         member = make_member(cells[0], full=False, admitted_on=date(2010, 1, 1))
         for event in events[1:]:
-            ledger.append(member, MemberEvent(
-                kind=event.kind, effective_on=event.effective_on, to_org_id=event.to_org_id, from_org_id=event.from_org_id,
-                position_org_id=event.position_org_id, role=event.role, decision_on=event.decision_on, data=event.data,
-            ))
+            ledger.append(
+                member,
+                MemberEvent(
+                    kind=event.kind,
+                    effective_on=event.effective_on,
+                    to_org_id=event.to_org_id,
+                    from_org_id=event.from_org_id,
+                    position_org_id=event.position_org_id,
+                    role=event.role,
+                    decision_on=event.decision_on,
+                    data=event.data,
+                ),
+            )
         events[0].to_org_id = cells[0].pk
         timelines.append((str(member.pk), _independent_states(events)))
         for event in events:
@@ -152,7 +182,9 @@ def test_the_roll_equals_an_independent_count_for_random_histories(tree, make_me
     for day in sorted(days):
         for cell in cells:
             states = {mid: _state_on(t, day) for mid, t in timelines}
-            full_here = {mid for mid, (_, status, org, _) in states.items() if status == "full" and org == cell.pk}
+            full_here = {
+                mid for mid, (_, status, org, _) in states.items() if status == "full" and org == cell.pk
+            }
             voting = {mid for mid in full_here if states[mid][3] not in ("temp_away", "suspended")}
             exempted = {mid for mid in voting if states[mid][3] == "exempted"}
             roll = vote_roll(org=cell, on=day)
@@ -173,18 +205,26 @@ def candidate_at_decision(tree, make_member):
     for n, member in enumerate(members[:2]):
         member.card_number = f"2000000{n}"
         member.save(update_fields=["card_number"])
-    for member, role in zip(members[2:5], ("secretary", "deputy_secretary", "committee_member")):
-        member_position_start(member=member, org=tree.commune, role=role, started_on=date(2024, 1, 1), decision=DecisionRef())
+    for member, role in zip(
+        members[2:5], ("secretary", "deputy_secretary", "committee_member"), strict=False
+    ):
+        member_position_start(
+            member=member, org=tree.commune, role=role, started_on=date(2024, 1, 1), decision=DecisionRef()
+        )
     candidate = candidate_add(
         identity=identity(given_name="Hằng", middle_name="Thị", gender="F", birth_date=date(2000, 4, 10)),
-        cell=tree.cell_a, listed_on=date(2025, 1, 6),
+        cell=tree.cell_a,
+        listed_on=date(2025, 1, 6),
     )
     plan = [
         (Step.COURSE, StepInput(done_on=date(2025, 1, 10), number="CN-1")),
         (Step.APPLICATION, StepInput(done_on=date(2025, 2, 3))),
         (Step.HISTORY, StepInput(done_on=date(2025, 2, 10))),
         (Step.BACKGROUND_CHECK, StepInput(done_on=date(2025, 3, 3))),
-        (Step.SPONSORS, StepInput(done_on=date(2025, 3, 10), sponsors=[(m.pk, date(2023, 1, 1)) for m in members[:2]])),
+        (
+            Step.SPONSORS,
+            StepInput(done_on=date(2025, 3, 10), sponsors=[(m.pk, date(2023, 1, 1)) for m in members[:2]]),
+        ),
         (Step.COMMENTS, StepInput(done_on=date(2025, 3, 17))),
         (Step.CELL_VOTE, StepInput(done_on=date(2025, 3, 24), approvals=9)),
         (Step.GRASSROOTS_RESOLUTION, StepInput(done_on=date(2025, 4, 1), number="12-NQ/ĐU")),
@@ -201,8 +241,12 @@ def test_a_unanimous_cell_vote_counts_against_the_members_of_the_day(candidate_a
 
 def test_the_grassroots_committee_decides_with_two_thirds_of_its_members(tree, candidate_at_decision):
     assert len(committee_roll(org=tree.commune, on=date(2025, 4, 15))) == 3
-    step = StepInput(done_on=date(2025, 4, 15), number="45-QĐ/ĐU", decided_by="grassroots", committee_approvals=1)
-    with pytest.raises(RuleViolation, match="1/3 cấp ủy viên của đảng ủy cơ sở tán thành, chưa đủ 2/3") as refused:
+    step = StepInput(
+        done_on=date(2025, 4, 15), number="45-QĐ/ĐU", decided_by="grassroots", committee_approvals=1
+    )
+    with pytest.raises(
+        RuleViolation, match="1/3 cấp ủy viên của đảng ủy cơ sở tán thành, chưa đủ 2/3"
+    ) as refused:
         candidate_record_step(candidate=candidate_at_decision, kind=Step.DECISION, step=step)
     assert refused.value.violations[0].field == "committee_approvals"
     assert not CandidateStep.objects.filter(candidate=candidate_at_decision, kind=Step.DECISION).exists()
@@ -214,23 +258,38 @@ def test_the_grassroots_committee_decides_with_two_thirds_of_its_members(tree, c
 
 def test_the_decider_must_be_named(candidate_at_decision):
     with pytest.raises(RuleViolation, match="Chọn cấp quyết định kết nạp"):
-        candidate_record_step(candidate=candidate_at_decision, kind=Step.DECISION, step=StepInput(done_on=date(2025, 4, 15), number="45"))
+        candidate_record_step(
+            candidate=candidate_at_decision,
+            kind=Step.DECISION,
+            step=StepInput(done_on=date(2025, 4, 15), number="45"),
+        )
 
 
 def test_a_grassroots_cell_has_no_committee_to_decide(tree, make_member):
     members = [make_member(tree.agency) for _ in range(3)]
-    member_position_start(member=members[0], org=tree.agency, role="secretary", started_on=date(2024, 1, 1), decision=DecisionRef())
-    from dangbo.members.services.candidates import _decision_vote
+    member_position_start(
+        member=members[0],
+        org=tree.agency,
+        role="secretary",
+        started_on=date(2024, 1, 1),
+        decision=DecisionRef(),
+    )
     from dangbo.members.models import Candidate
+    from dangbo.members.services.candidates import _decision_vote
 
     candidate = Candidate(cell=tree.agency)
-    problems = _decision_vote(candidate, StepInput(done_on=date(2025, 1, 2), decided_by="grassroots", committee_approvals=1), {})
+    problems = _decision_vote(
+        candidate, StepInput(done_on=date(2025, 1, 2), decided_by="grassroots", committee_approvals=1), {}
+    )
     assert problems and "không phải đảng ủy cơ sở" in problems[0].message
 
 
 def test_the_superior_standing_committee_decides_without_a_counted_vote(candidate_at_decision):
     record = candidate_record_step(
-        candidate=candidate_at_decision, kind=Step.DECISION,
-        step=StepInput(done_on=date(2025, 4, 15), number="45-QĐ/HU", body="Ban Thường vụ Huyện ủy", decided_by="superior"),
+        candidate=candidate_at_decision,
+        kind=Step.DECISION,
+        step=StepInput(
+            done_on=date(2025, 4, 15), number="45-QĐ/HU", body="Ban Thường vụ Huyện ủy", decided_by="superior"
+        ),
     )
     assert record.data["decided_by"] == "superior" and "committee_approvals" not in record.data

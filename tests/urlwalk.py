@@ -36,7 +36,9 @@ def _expand(url: str) -> list[str]:
     match = re.search(r"<(?:slug|str):(\w+)>", url)
     if not match:
         return [url]
-    return [u for value in _slug_values()[match.group(1)] for u in _expand(url.replace(match.group(0), value, 1))]
+    return [
+        u for value in _slug_values()[match.group(1)] for u in _expand(url.replace(match.group(0), value, 1))
+    ]
 
 
 def fill(route: str, name: str, ids) -> list[str]:

@@ -50,7 +50,9 @@ def main() -> int:
             return sqlite_code
         pg_code = run_leg("PostgreSQL", pg_url, args)
     if sqlite_code or pg_code:
-        print(f"\nKết quả: SQLite {'đạt' if not sqlite_code else 'LỖI'}, PostgreSQL {'đạt' if not pg_code else 'LỖI'}.")
+        print(
+            f"\nKết quả: SQLite {'đạt' if not sqlite_code else 'LỖI'}, PostgreSQL {'đạt' if not pg_code else 'LỖI'}."
+        )
     return 1 if (sqlite_code or pg_code) else 0
 
 

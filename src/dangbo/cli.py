@@ -9,6 +9,8 @@ import os
 import sys
 import time
 
+from dangbo.core import clock
+
 
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangbo.settings")
@@ -49,19 +51,17 @@ def _count_once() -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup()
-    from django.core.management import call_command
-
-    from dangbo.core.formats import format_number, format_percent
     from django.conf import settings
-
+    from django.core.management import call_command
     from django.db import transaction
 
     from dangbo.core.bulk import refresh_statistics
+    from dangbo.core.formats import format_number, format_percent
     from dangbo.demo.generator import DEMO_TABLES, summarize
     from dangbo.demo.models import DemoDataset
+    from dangbo.demo.profiles import PROFILES
     from dangbo.demo.timeline import build_province
     from dangbo.orgs.models import Org
-    from dangbo.demo.profiles import PROFILES
     from dangbo.reference.loader import ensure_loaded
 
     profile = PROFILES[args.profile]
@@ -77,9 +77,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         existing = None
     if existing is None:
         if Org.objects.exists():
-            print("Cơ sở dữ liệu đã có dữ liệu không phải dữ liệu mẫu; không tạo dữ liệu mẫu đè lên.", file=sys.stderr)
+            print(
+                "Cơ sở dữ liệu đã có dữ liệu không phải dữ liệu mẫu; không tạo dữ liệu mẫu đè lên.",
+                file=sys.stderr,
+            )
             if _partial_demo():
-                print("Dữ liệu hiện có là dữ liệu mẫu tạo dở dang: chạy lại với --reset để xóa và tạo lại.", file=sys.stderr)
+                print(
+                    "Dữ liệu hiện có là dữ liệu mẫu tạo dở dang: chạy lại với --reset để xóa và tạo lại.",
+                    file=sys.stderr,
+                )
             return 2
         print(f"Tạo dữ liệu mẫu «{profile.title}» (seed {args.seed}) ...", flush=True)
         started = time.monotonic()
@@ -87,9 +93,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
         # point leaves either both or neither, so `dangbo demo` can always build again.
         with transaction.atomic():
             record = DemoDataset.objects.create(profile=dataset_name, seed=args.seed, members=members)
-            timeline = build_province(profile, seed=args.seed, members=members, reform=args.reform_2025, plan_dir=settings.VAR_DIR,
-                                      progress=lambda line: print(line, flush=True))
-            summary = summarize(profile, args.seed, Org.objects.get(code="LCI")) if timeline.reform else timeline.built
+            timeline = build_province(
+                profile,
+                seed=args.seed,
+                members=members,
+                reform=args.reform_2025,
+                plan_dir=settings.VAR_DIR,
+                progress=lambda line: print(line, flush=True),
+            )
+            summary = (
+                summarize(profile, args.seed, Org.objects.get(code="LCI"))
+                if timeline.reform
+                else timeline.built
+            )
             summary.seconds = time.monotonic() - started
             record.seconds = summary.seconds
             record.save(update_fields=["seconds"])
@@ -97,7 +113,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("Cập nhật thống kê của cơ sở dữ liệu ...", flush=True)
         refresh_statistics(DEMO_TABLES)  # VACUUM cannot run inside the transaction
         if timeline.plan_path:
-            print(f"Kế hoạch sắp xếp đã áp dụng: {timeline.plan_path} (xem, sửa và chạy lại bằng «dangbo restructure preview»).")
+            print(
+                f"Kế hoạch sắp xếp đã áp dụng: {timeline.plan_path} (xem, sửa và chạy lại bằng «dangbo restructure preview»)."
+            )
         print(
             f"Xong trong {summary.seconds:.0f} giây: {summary.direct_children} tổ chức trực thuộc, "
             f"{summary.grassroots} tổ chức cơ sở đảng, {format_number(summary.members)} đảng viên "
@@ -115,7 +133,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         return 2
     else:
-        print(f"Dùng lại dữ liệu mẫu «{existing.profile}» đã tạo lúc {existing.created_at:%d/%m/%Y %H:%M}.", flush=True)
+        print(
+            f"Dùng lại dữ liệu mẫu «{existing.profile}» đã tạo lúc {existing.created_at:%d/%m/%Y %H:%M}.",
+            flush=True,
+        )
     from dangbo.demo.accounts import demo_logins
 
     print("\nTài khoản dùng thử (mỗi vai trò một tài khoản):")
@@ -133,7 +154,12 @@ def _partial_demo() -> bool:
     from dangbo.audit.models import AuditEntry
     from dangbo.audit.services import Action
 
-    last_build = AuditEntry.objects.filter(action=Action.DEMO_GENERATED).order_by("-seq").values_list("seq", flat=True).first()
+    last_build = (
+        AuditEntry.objects.filter(action=Action.DEMO_GENERATED)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
     if last_build is None:
         return False
     return not AuditEntry.objects.filter(seq__gt=last_build, actor_id__isnull=False).exists()
@@ -179,7 +205,9 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     from dangbo.accounts.services import AccessError, user_create_superuser
 
     _migrate()
-    if get_user_model().objects.filter(username=args.username).exists():  # say so before asking for a password
+    if (
+        get_user_model().objects.filter(username=args.username).exists()
+    ):  # say so before asking for a password
         print(f"Tên đăng nhập «{args.username}» đã có.", file=sys.stderr)
         return 2
     if args.password_stdin:
@@ -190,7 +218,9 @@ def cmd_createuser(args: argparse.Namespace) -> int:
             print("Hai lần nhập mật khẩu không khớp.", file=sys.stderr)
             return 2
     try:
-        user = user_create_superuser(username=args.username, full_name=args.full_name or "", email=args.email or "", password=password)
+        user = user_create_superuser(
+            username=args.username, full_name=args.full_name or "", email=args.email or "", password=password
+        )
     except AccessError as error:
         print(error, file=sys.stderr)
         return 2
@@ -226,31 +256,62 @@ def cmd_badges(args: argparse.Namespace) -> int:
     try:
         award_on = date.fromisoformat(args.date)
     except ValueError:
-        print(f"Ngày không hợp lệ: {args.date!r} (nhập theo dạng YYYY-MM-DD, ví dụ 2026-09-02).", file=sys.stderr)
+        print(
+            f"Ngày không hợp lệ: {args.date!r} (nhập theo dạng YYYY-MM-DD, ví dụ 2026-09-02).",
+            file=sys.stderr,
+        )
         return 2
     system, org = _system_scope_and_org(args.org)
     if system is None:
         print(org, file=sys.stderr)
         return 2
     lists = badge_list(actor=system, org=org, award_on=award_on)
-    sections = (("due", "Đến hạn", lists.due), ("early_if_seriously_ill", "Tặng sớm nếu bệnh nặng", lists.early), ("posthumous", "Truy tặng", lists.posthumous))
+    sections = (
+        ("due", "Đến hạn", lists.due),
+        ("early_if_seriously_ill", "Tặng sớm nếu bệnh nặng", lists.early),
+        ("posthumous", "Truy tặng", lists.posthumous),
+    )
     if args.format == "json":
-        print(json.dumps({
-            "org": org.code, "award_on": award_on.isoformat(), "since": lists.since.isoformat(), "citation": lists.citation,
-            **{key: [
-                {"member_id": str(c.member.pk), "name": c.member.full_name, "org": c.member.org.code, "years": c.years,
-                 "party_age_from": c.member.party_age_from.isoformat(), "reached_on": c.reached_on.isoformat(),
-                 "ground": c.ground, "why": f"{Ground.LABELS[c.ground]}: đủ {c.years} năm tuổi đảng ngày {c.reached_on:%d/%m/%Y}"}
-                for c in candidates] for key, _, candidates in sections},
-        }, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "org": org.code,
+                    "award_on": award_on.isoformat(),
+                    "since": lists.since.isoformat(),
+                    "citation": lists.citation,
+                    **{
+                        key: [
+                            {
+                                "member_id": str(c.member.pk),
+                                "name": c.member.full_name,
+                                "org": c.member.org.code,
+                                "years": c.years,
+                                "party_age_from": c.member.party_age_from.isoformat(),
+                                "reached_on": c.reached_on.isoformat(),
+                                "ground": c.ground,
+                                "why": f"{Ground.LABELS[c.ground]}: đủ {c.years} năm tuổi đảng ngày {c.reached_on:%d/%m/%Y}",
+                            }
+                            for c in candidates
+                        ]
+                        for key, _, candidates in sections
+                    },
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
-    print(f"Xét tặng Huy hiệu Đảng đợt {award_on:%d/%m/%Y} — {org.name} (đủ mốc từ sau {lists.since:%d/%m/%Y})")
+    print(
+        f"Xét tặng Huy hiệu Đảng đợt {award_on:%d/%m/%Y} — {org.name} (đủ mốc từ sau {lists.since:%d/%m/%Y})"
+    )
     if not is_award_day(award_on):
         print("Lưu ý: ngày này không phải dịp 3/2, 19/5, 2/9, 7/11.")
     for _, label, candidates in sections:
         print(f"\n{label}: {len(candidates)}")
         for c in candidates:
-            print(f"  {c.years:>2} năm  {c.member.full_name}  ({c.member.org.name})  đủ tuổi đảng ngày {c.reached_on:%d/%m/%Y}")
+            print(
+                f"  {c.years:>2} năm  {c.member.full_name}  ({c.member.org.name})  đủ tuổi đảng ngày {c.reached_on:%d/%m/%Y}"
+            )
     print(f"\nCăn cứ: {lists.citation}")
     return 0
 
@@ -261,7 +322,9 @@ def _system_scope_and_org(code: str | None):
     from dangbo.accounts.scope import Scope
     from dangbo.orgs.models import Org
 
-    org = (Org.objects.filter(code=code) if code else Org.objects.filter(parent__isnull=True).order_by("path")).first()
+    org = (
+        Org.objects.filter(code=code) if code else Org.objects.filter(parent__isnull=True).order_by("path")
+    ).first()
     if org is None:
         return None, (f"Không có tổ chức mã {code!r}." if code else "Chưa có tổ chức nào.")
     return Scope(user_id=None, username="dòng lệnh", is_admin=True), org
@@ -276,7 +339,7 @@ def cmd_todo(args: argparse.Namespace) -> int:
     from dangbo.members.selectors import due_items
 
     try:
-        as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+        as_of = date.fromisoformat(args.as_of) if args.as_of else clock.today()
     except ValueError:
         print(f"Ngày không hợp lệ: {args.as_of!r} (nhập theo dạng YYYY-MM-DD).", file=sys.stderr)
         return 2
@@ -286,14 +349,36 @@ def cmd_todo(args: argparse.Namespace) -> int:
         return 2
     items = due_items(actor=scope, org=org, as_of=as_of)
     if args.format == "json":
-        print(json.dumps({"org": org.code, "as_of": as_of.isoformat(), "items": [
-            {"kind": i.kind, "title": i.title, "org": i.org.code, "org_name": i.org.name,
-             "member_id": str(i.member.pk) if i.member else None, "member": i.person_name or None,
-             "candidate_id": str(i.candidate.pk) if i.candidate else None,
-             "due_on": i.due_on.isoformat(), "overdue": i.overdue, "note": i.note, "citation": i.citation}
-            for i in items]}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "org": org.code,
+                    "as_of": as_of.isoformat(),
+                    "items": [
+                        {
+                            "kind": i.kind,
+                            "title": i.title,
+                            "org": i.org.code,
+                            "org_name": i.org.name,
+                            "member_id": str(i.member.pk) if i.member else None,
+                            "member": i.person_name or None,
+                            "candidate_id": str(i.candidate.pk) if i.candidate else None,
+                            "due_on": i.due_on.isoformat(),
+                            "overdue": i.overdue,
+                            "note": i.note,
+                            "citation": i.citation,
+                        }
+                        for i in items
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
-    print(f"Việc cần làm — {org.name}, tính đến {as_of:%d/%m/%Y}: {len(items)} việc ({sum(i.overdue for i in items)} quá hạn)")
+    print(
+        f"Việc cần làm — {org.name}, tính đến {as_of:%d/%m/%Y}: {len(items)} việc ({sum(i.overdue for i in items)} quá hạn)"
+    )
     for i in items:
         late = " QUÁ HẠN" if i.overdue else ""
         who = f" — {i.person_name}" if i.person_name else ""
@@ -321,8 +406,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2021)
     demo.add_argument("--members", type=int, help="số đảng viên (mặc định theo hồ sơ mẫu)")
     demo.add_argument("--reset", action="store_true", help="xóa dữ liệu và tạo lại")
-    demo.add_argument("--reform-2025", action="store_true",
-                      help="áp dụng sắp xếp tổ chức tháng 7/2025 (Nghị quyết 1673/NQ-UBTVQH15) sau khi tạo")
+    demo.add_argument(
+        "--reform-2025",
+        action="store_true",
+        help="áp dụng sắp xếp tổ chức tháng 7/2025 (Nghị quyết 1673/NQ-UBTVQH15) sau khi tạo",
+    )
     demo.add_argument("--no-serve", action="store_true", help="chỉ tạo dữ liệu, không chạy máy chủ")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=port)
@@ -349,7 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="nhật ký truy cập")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    verify = audit_sub.add_parser("verify", help="kiểm tra chuỗi băm của nhật ký, báo dòng đầu tiên bị phá vỡ")
+    verify = audit_sub.add_parser(
+        "verify", help="kiểm tra chuỗi băm của nhật ký, báo dòng đầu tiên bị phá vỡ"
+    )
     verify.set_defaults(func=cmd_audit_verify)
 
     todo = sub.add_parser("todo", help="việc quá hạn và đến hạn trong 30 ngày tới")

@@ -33,7 +33,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("DANGBO_DEBUG")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DANGBO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("DANGBO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -91,7 +93,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Behind a reverse proxy, take the client address from X-Forwarded-For (audit and lockout).
 DANGBO_BEHIND_PROXY = _env_bool("DANGBO_BEHIND_PROXY")
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if DANGBO_BEHIND_PROXY else ["REMOTE_ADDR"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if DANGBO_BEHIND_PROXY else ["REMOTE_ADDR"]
+)
 
 ROOT_URLCONF = "dangbo.urls"
 WSGI_APPLICATION = "dangbo.wsgi.application"

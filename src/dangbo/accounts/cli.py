@@ -12,7 +12,13 @@ import json
 import os
 import sys
 
-ROLE_NAMES = {"admin": "admin", "officer": "officer", "leader": "leader", "secretary": "secretary", "member": "member"}
+ROLE_NAMES = {
+    "admin": "admin",
+    "officer": "officer",
+    "leader": "leader",
+    "secretary": "secretary",
+    "member": "member",
+}
 
 
 def _setup() -> None:
@@ -69,13 +75,21 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         existing = get_user_model().objects.filter(username__iexact=args.username).first()
         if existing is not None:
             if args.password:
-                return _refuse(f"Tài khoản «{existing.username}» đã có; không đặt mật khẩu qua lệnh thêm vai trò.")
+                return _refuse(
+                    f"Tài khoản «{existing.username}» đã có; không đặt mật khẩu qua lệnh thêm vai trò."
+                )
             services.role_grant(actor=SYSTEM, user=existing, role=args.role, org=org, member=member)
             print(f"Đã cấp thêm vai trò cho tài khoản «{existing.username}».")
             return 0
         user, password = services.user_create(
-            actor=SYSTEM, username=args.username, full_name=args.full_name or "", role=args.role, org=org, member=member,
-            password=args.password, email=args.email or "",
+            actor=SYSTEM,
+            username=args.username,
+            full_name=args.full_name or "",
+            role=args.role,
+            org=org,
+            member=member,
+            password=args.password,
+            email=args.email or "",
         )
     except services.AccessError as error:
         return _refuse(str(error))
@@ -100,20 +114,33 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         items = []
         for a in rows.iterator(chunk_size=500):
             code, name = where_label(a)
-            items.append({
-                "username": a.user.username, "full_name": a.user.get_full_name(), "active": a.user.is_active, "role": a.role,
-                "org": code or None, "where": name, "member_id": str(a.member_id) if a.member_id else None,
-                "granted_at": a.granted_at.isoformat(), "granted_by": a.granted_by.username if a.granted_by else None,
-            })
+            items.append(
+                {
+                    "username": a.user.username,
+                    "full_name": a.user.get_full_name(),
+                    "active": a.user.is_active,
+                    "role": a.role,
+                    "org": code or None,
+                    "where": name,
+                    "member_id": str(a.member_id) if a.member_id else None,
+                    "granted_at": a.granted_at.isoformat(),
+                    "granted_by": a.granted_by.username if a.granted_by else None,
+                }
+            )
         print(json.dumps({"org": org.code if org else None, "roles": items}, ensure_ascii=False, indent=2))
         return 0
     count = 0
     for a in rows.iterator(chunk_size=500):
         code, name = where_label(a)
         count += 1
-        print(f"{a.user.username:<20} {AccessRole(a.role).label:<18} {(code + ' — ') if code else ''}{name}"
-              f"{'' if a.user.is_active else ' (đã khóa)'}")
-    print(f"Tổng: {count} vai trò đang có hiệu lực" + (f" trong {org.name} và các tổ chức trực thuộc." if org else "."))
+        print(
+            f"{a.user.username:<20} {AccessRole(a.role).label:<18} {(code + ' — ') if code else ''}{name}"
+            f"{'' if a.user.is_active else ' (đã khóa)'}"
+        )
+    print(
+        f"Tổng: {count} vai trò đang có hiệu lực"
+        + (f" trong {org.name} và các tổ chức trực thuộc." if org else ".")
+    )
     return 0
 
 
@@ -139,7 +166,9 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
     else:
         org = _org(args.org)
         if org is None:
-            return _refuse(f"Không có tổ chức mã «{args.org}»." if args.org else "Cần --org MÃ (hoặc --role admin).")
+            return _refuse(
+                f"Không có tổ chức mã «{args.org}»." if args.org else "Cần --org MÃ (hoặc --role admin)."
+            )
         member_q = paths.subtree_q(org.path, "member__org_path")
         targets = list(held.filter(org=org)) + list(held.filter(member_q, role=AccessRole.MEMBER))
     if not targets:
@@ -157,7 +186,9 @@ def add_parsers(sub) -> None:
     user = sub.add_parser("user", help="tài khoản và phân quyền")
     user_sub = user.add_subparsers(dest="user_command", required=True)
 
-    add = user_sub.add_parser("add", help="tạo tài khoản với một vai trò (hoặc cấp thêm vai trò cho tài khoản đã có)")
+    add = user_sub.add_parser(
+        "add", help="tạo tài khoản với một vai trò (hoặc cấp thêm vai trò cho tài khoản đã có)"
+    )
     add.add_argument("username", metavar="TÊN")
     add.add_argument("--role", required=True, choices=sorted(ROLE_NAMES))
     add.add_argument("--org", metavar="MÃ", help="mã tổ chức (không dùng cho admin; với member: để kiểm tra)")

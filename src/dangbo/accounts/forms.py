@@ -55,11 +55,15 @@ class RoleTargetForm(_ActorForm):
 
     role = forms.ChoiceField(label="Vai trò")
     org = forms.CharField(
-        label="Mã tổ chức", max_length=40, required=False,
+        label="Mã tổ chức",
+        max_length=40,
+        required=False,
         help_text="Cho cán bộ tổ chức, lãnh đạo, bí thư chi bộ (bí thư: mã một chi bộ). Quyền áp dụng cho cả các tổ chức trực thuộc.",
     )
     member = forms.CharField(
-        label="Đảng viên (số thẻ hoặc mã hồ sơ)", max_length=40, required=False,
+        label="Đảng viên (số thẻ hoặc mã hồ sơ)",
+        max_length=40,
+        required=False,
         help_text="Chỉ cho vai trò đảng viên: tài khoản xem hồ sơ của chính mình.",
     )
 
@@ -82,13 +86,27 @@ class RoleTargetForm(_ActorForm):
     def clean(self):
         data = super().clean()
         role = data.get("role")
-        if role == AccessRole.MEMBER and "member" in data and data.get("member") is None and not self.has_error("member"):
+        if (
+            role == AccessRole.MEMBER
+            and "member" in data
+            and data.get("member") is None
+            and not self.has_error("member")
+        ):
             self.add_error("member", "Vai trò đảng viên cần số thẻ hoặc mã hồ sơ của đảng viên.")
-        if role in (AccessRole.OFFICER, AccessRole.LEADER, AccessRole.SECRETARY) and data.get("org") is None and not self.has_error("org"):
+        if (
+            role in (AccessRole.OFFICER, AccessRole.LEADER, AccessRole.SECRETARY)
+            and data.get("org") is None
+            and not self.has_error("org")
+        ):
             self.add_error("org", "Vai trò này cần mã tổ chức.")
         if role == AccessRole.MEMBER and data.get("org"):
             self.add_error("org", "Vai trò đảng viên không gắn với tổ chức; để trống mục này.")
-        if role in (AccessRole.OFFICER, AccessRole.LEADER, AccessRole.SECRETARY, AccessRole.ADMIN) and data.get("member"):
+        if role in (
+            AccessRole.OFFICER,
+            AccessRole.LEADER,
+            AccessRole.SECRETARY,
+            AccessRole.ADMIN,
+        ) and data.get("member"):
             self.add_error("member", "Chỉ vai trò đảng viên mới gắn với hồ sơ đảng viên; để trống mục này.")
         if role == AccessRole.ADMIN and data.get("org"):
             self.add_error("org", "Quyền quản trị hệ thống áp dụng cho toàn hệ thống; để trống mục này.")
@@ -96,10 +114,15 @@ class RoleTargetForm(_ActorForm):
 
 
 class AccountCreateForm(RoleTargetForm):
-    username = forms.CharField(label="Tên đăng nhập", max_length=150, help_text="Chữ không dấu, chữ số và . _ -, ví dụ nguyenvana")
+    username = forms.CharField(
+        label="Tên đăng nhập", max_length=150, help_text="Chữ không dấu, chữ số và . _ -, ví dụ nguyenvana"
+    )
     full_name = forms.CharField(label="Họ và tên", max_length=150)
     password = forms.CharField(
-        label="Mật khẩu ban đầu", required=False, max_length=128, widget=forms.PasswordInput(render_value=False),
+        label="Mật khẩu ban đầu",
+        required=False,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False),
         help_text="Để trống để phần mềm tạo một mật khẩu ngẫu nhiên. Người dùng phải đổi mật khẩu khi đăng nhập lần đầu.",
     )
     field_order = ["username", "full_name", "role", "org", "member", "password"]

@@ -32,6 +32,11 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not _open(request.path) and must_change_password(user):
+        if (
+            user is not None
+            and user.is_authenticated
+            and not _open(request.path)
+            and must_change_password(user)
+        ):
             return redirect("password_change")
         return self.get_response(request)

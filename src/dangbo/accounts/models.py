@@ -26,12 +26,16 @@ class RoleAssignment(UUIDModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="role_assignments")
     role = models.CharField("vai trò", max_length=16, choices=AccessRole.choices)
-    org = models.ForeignKey("orgs.Org", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="tổ chức")
+    org = models.ForeignKey(
+        "orgs.Org", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="tổ chức"
+    )
     member = models.ForeignKey(
         "members.Member", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="đảng viên"
     )
     granted_at = models.DateTimeField(auto_now_add=True)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -43,7 +47,9 @@ class RoleAssignment(UUIDModel):
                 condition=(
                     models.Q(role="admin", org__isnull=True, member__isnull=True)
                     | models.Q(role="member", org__isnull=True, member__isnull=False)
-                    | models.Q(role__in=["officer", "secretary", "leader"], org__isnull=False, member__isnull=True)
+                    | models.Q(
+                        role__in=["officer", "secretary", "leader"], org__isnull=False, member__isnull=True
+                    )
                 ),
             ),
         ]
@@ -59,15 +65,23 @@ class Account(models.Model):
     it). Written only by ``accounts.services``. A user without this row (one made by
     ``dangbo createuser`` or the demo) has nothing to change and is found by user name."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="account")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="account"
+    )
     search_key = models.CharField(max_length=300, blank=True, default="")
     must_change_password = models.BooleanField(default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     deactivated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "tài khoản"
         verbose_name_plural = "tài khoản"
+
+    def __str__(self) -> str:
+        return f"account of user {self.user_id}"
 
 
 class ApiToken(UUIDModel):

@@ -80,7 +80,9 @@ class Scope:
         return self.is_admin or bool(self.grant_paths)
 
     def can_read_member(self, member) -> bool:
-        return self.can_read_path(member.org_path) or (self.own_member_id is not None and member.pk == self.own_member_id)
+        return self.can_read_path(member.org_path) or (
+            self.own_member_id is not None and member.pk == self.own_member_id
+        )
 
     def can_write_member(self, member) -> bool:
         return self.can_write_path(member.org_path)
@@ -127,8 +129,19 @@ def scope_for(user) -> Scope:
     write = _roots(a.org.path for a in live if a.role in WRITING_ROLES and a.org)
     grant = _roots(a.org.path for a in live if a.role == AccessRole.OFFICER and a.org)
     own = next((a.member_id for a in live if a.role == AccessRole.MEMBER), None)
-    labels = tuple((a.org.code, a.org.name) for a in sorted(live, key=lambda a: a.org.path if a.org else "") if a.org and a.org.path in read)
+    labels = tuple(
+        (a.org.code, a.org.name)
+        for a in sorted(live, key=lambda a: a.org.path if a.org else "")
+        if a.org and a.org.path in read
+    )
     return Scope(
-        user_id=user.pk, username=user.get_username(), roles=tuple(str(r) for r in roles), is_admin=is_admin,
-        read_paths=read, write_paths=write, own_member_id=own, grant_paths=grant, root_labels=labels,
+        user_id=user.pk,
+        username=user.get_username(),
+        roles=tuple(str(r) for r in roles),
+        is_admin=is_admin,
+        read_paths=read,
+        write_paths=write,
+        own_member_id=own,
+        grant_paths=grant,
+        root_labels=labels,
     )

@@ -47,7 +47,10 @@ def _managed_q(actor: Scope) -> Q:
         return Q()
     if not actor.grant_paths:
         return _NOTHING
-    return reduce(or_, (paths.subtree_q(p, "org__path") | paths.subtree_q(p, "member__org_path") for p in actor.grant_paths))
+    return reduce(
+        or_,
+        (paths.subtree_q(p, "org__path") | paths.subtree_q(p, "member__org_path") for p in actor.grant_paths),
+    )
 
 
 def managed_org(*, actor: Scope, code: str) -> Org:
@@ -62,7 +65,11 @@ def managed_member(*, actor: Scope, key: str):
     """The member of identifier or card number ``key`` if the actor may link an account to them."""
     key = clean(key)
     lookup = Q(pk=key) if is_uuid(key) else Q(card_number=key) if key.isdigit() and len(key) <= 8 else None
-    member = Member.objects.filter(lookup).filter(actor.members_q()).first() if lookup is not None and actor.manages_accounts else None
+    member = (
+        Member.objects.filter(lookup).filter(actor.members_q()).first()
+        if lookup is not None and actor.manages_accounts
+        else None
+    )
     if member is None or not actor.can_grant_path(member.org_path):
         raise NotManaged(key)
     return member
@@ -72,14 +79,21 @@ def role_list(*, actor: Scope, filters: RoleFilters) -> QuerySet[RoleAssignment]
     """Open role assignments the actor manages, by organization, role and user name."""
     rows = RoleAssignment.objects.filter(_managed_q(actor), revoked_at__isnull=True)
     if filters.org is not None:
-        rows = rows.filter(paths.subtree_q(filters.org.path, "org__path") | paths.subtree_q(filters.org.path, "member__org_path"))
+        rows = rows.filter(
+            paths.subtree_q(filters.org.path, "org__path")
+            | paths.subtree_q(filters.org.path, "member__org_path")
+        )
     if filters.role:
         rows = rows.filter(role=filters.role)
     if filters.q:
         q = clean(filters.q)
         # the folded key (accounts made here); user name and full name as typed (accounts made by
         # `dangbo createuser` or the demo, which have no key)
-        rows = rows.filter(Q(user__account__search_key__contains=fold(q)) | Q(user__username__icontains=q) | Q(user__first_name__icontains=q))
+        rows = rows.filter(
+            Q(user__account__search_key__contains=fold(q))
+            | Q(user__username__icontains=q)
+            | Q(user__first_name__icontains=q)
+        )
     return (
         rows.select_related("user", "org", "member", "granted_by")
         .annotate(where_path=Coalesce("org__path", "member__org_path"))
@@ -88,13 +102,19 @@ def role_list(*, actor: Scope, filters: RoleFilters) -> QuerySet[RoleAssignment]
 
 
 def role_list_viewed(*, filters: RoleFilters, page: int) -> None:
-    audit_record(action=Action.LIST_VIEWED, subject_type="role_list", data={"filters": filters.as_audit(), "page": page})
+    audit_record(
+        action=Action.LIST_VIEWED,
+        subject_type="role_list",
+        data={"filters": filters.as_audit(), "page": page},
+    )
 
 
 def manageable_user_ids(*, actor: Scope, user_ids: Iterable[int]) -> set[int]:
     """Which of these accounts the actor may change (for links on a page of the list)."""
     User = get_user_model()
-    users = User.objects.filter(pk__in=set(user_ids)).prefetch_related("role_assignments__org", "role_assignments__member")
+    users = User.objects.filter(pk__in=set(user_ids)).prefetch_related(
+        "role_assignments__org", "role_assignments__member"
+    )
     return {user.pk for user in users if can_manage(actor, user)}
 
 
@@ -122,16 +142,35 @@ def where_label(assignment: RoleAssignment) -> tuple[str, str]:
     return "", "Toàn hệ thống"
 
 
-EXPORT_HEADER = ("Tên đăng nhập", "Họ và tên", "Vai trò", "Mã tổ chức", "Nơi giữ vai trò", "Cấp ngày", "Người cấp", "Tài khoản")
+EXPORT_HEADER = (
+    "Tên đăng nhập",
+    "Họ và tên",
+    "Vai trò",
+    "Mã tổ chức",
+    "Nơi giữ vai trò",
+    "Cấp ngày",
+    "Người cấp",
+    "Tài khoản",
+)
 
 
 def role_export_rows(*, actor: Scope, filters: RoleFilters, file_format: str) -> Iterator[tuple[str, ...]]:
     """Every row of the list (no page), as text cells; the export is audited."""
-    audit_record(action=Action.EXPORTED, subject_type="role_list", data={"filters": filters.as_audit(), "format": file_format})
+    audit_record(
+        action=Action.EXPORTED,
+        subject_type="role_list",
+        data={"filters": filters.as_audit(), "format": file_format},
+    )
     for a in role_list(actor=actor, filters=filters).iterator(chunk_size=500):
         code, name = where_label(a)
         granted = timezone.localtime(a.granted_at)
         yield (
-            a.user.username, a.user.get_full_name(), AccessRole(a.role).label, code, name, f"{granted:%d/%m/%Y}",
-            a.granted_by.username if a.granted_by else "", "đang hoạt động" if a.user.is_active else "đã khóa",
+            a.user.username,
+            a.user.get_full_name(),
+            AccessRole(a.role).label,
+            code,
+            name,
+            f"{granted:%d/%m/%Y}",
+            a.granted_by.username if a.granted_by else "",
+            "đang hoạt động" if a.user.is_active else "đã khóa",
         )

@@ -20,11 +20,11 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import ValidationError, validate_password
 from django.db import transaction
-from django.utils import timezone
 
 from dangbo.accounts.models import AccessRole, Account, RoleAssignment
 from dangbo.accounts.scope import SYSTEM, Scope
 from dangbo.audit.services import Action, audit_record
+from dangbo.core import clock
 from dangbo.core.text import clean, fold
 from dangbo.orgs.kinds import OrgKind
 
@@ -35,7 +35,9 @@ USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 # Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
-NOT_A_MANAGER = "Tài khoản của bạn không có quyền quản lý tài khoản (chỉ quản trị hệ thống và cán bộ tổ chức)."
+NOT_A_MANAGER = (
+    "Tài khoản của bạn không có quyền quản lý tài khoản (chỉ quản trị hệ thống và cán bộ tổ chức)."
+)
 NOT_YOURS = "Tài khoản này có quyền ngoài phạm vi bạn quản lý; hãy đề nghị quản trị hệ thống."
 SELF = "Không tự thay đổi quyền hay tài khoản của chính mình; hãy đề nghị người quản lý cấp trên."
 
@@ -94,7 +96,9 @@ def _check_grant(actor: Scope, role: AccessRole, org, member) -> None:
     _require_manager(actor)
     if role == AccessRole.ADMIN:
         if org or member:
-            raise AccessError("Quyền quản trị hệ thống áp dụng cho toàn hệ thống, không gắn với tổ chức hay đảng viên.")
+            raise AccessError(
+                "Quyền quản trị hệ thống áp dụng cho toàn hệ thống, không gắn với tổ chức hay đảng viên."
+            )
         if not actor.is_admin:
             raise AccessError("Chỉ quản trị hệ thống mới cấp được quyền quản trị hệ thống.")
         return
@@ -107,7 +111,9 @@ def _check_grant(actor: Scope, role: AccessRole, org, member) -> None:
     if org is None or member is not None:
         raise AccessError(f"Vai trò «{role.label}» phải gắn với một tổ chức đảng.")
     if not actor.can_grant_path(org.path):
-        raise AccessError(f"Tổ chức mã «{org.code}» nằm ngoài phạm vi bạn quản lý; không cấp được quyền ở đó.")
+        raise AccessError(
+            f"Tổ chức mã «{org.code}» nằm ngoài phạm vi bạn quản lý; không cấp được quyền ở đó."
+        )
     if role == AccessRole.SECRETARY and org.kind not in CELL_KINDS:
         raise AccessError("Vai trò bí thư chi bộ chỉ gắn với một chi bộ.")
     if org.dissolved_on is not None:
@@ -133,7 +139,15 @@ def search_key(username: str, full_name: str) -> str:
 # --- services -----------------------------------------------------------------------------
 @transaction.atomic
 def user_create(
-    *, actor: Scope, username: str, full_name: str, role: str, org=None, member=None, password: str | None = None, email: str = ""
+    *,
+    actor: Scope,
+    username: str,
+    full_name: str,
+    role: str,
+    org=None,
+    member=None,
+    password: str | None = None,
+    email: str = "",
 ):
     """A new account with its first role; returns (user, initial password). The user must
     change the password at the first sign-in. Without ``password`` one is generated."""
@@ -153,8 +167,18 @@ def user_create(
     _validate_password(initial, user)
     user.set_password(initial)
     user.save()
-    Account.objects.create(user=user, search_key=search_key(username, full_name), must_change_password=True, created_by_id=actor.user_id)
-    audit_record(action=Action.USER_CREATED, subject_type="user", subject_id=str(user.pk), data={"username": username, "full_name": full_name})
+    Account.objects.create(
+        user=user,
+        search_key=search_key(username, full_name),
+        must_change_password=True,
+        created_by_id=actor.user_id,
+    )
+    audit_record(
+        action=Action.USER_CREATED,
+        subject_type="user",
+        subject_id=str(user.pk),
+        data={"username": username, "full_name": full_name},
+    )
     role_grant(actor=actor, user=user, role=role, org=org, member=member)
     return user, initial
 
@@ -172,13 +196,19 @@ def user_create_superuser(*, username: str, full_name: str = "", email: str = ""
     user.is_staff = user.is_superuser = True
     user.save()
     Account.objects.create(user=user, search_key=search_key(username, user.first_name))
-    audit_record(action=Action.USER_CREATED, subject_type="user", subject_id=str(user.pk),
-                 data={"username": username, "full_name": user.first_name, "superuser": True})
+    audit_record(
+        action=Action.USER_CREATED,
+        subject_type="user",
+        subject_id=str(user.pk),
+        data={"username": username, "full_name": user.first_name, "superuser": True},
+    )
     return user
 
 
 @transaction.atomic
-def role_grant(*, user, role: str, org=None, member=None, actor: Scope = SYSTEM, granted_by=None) -> RoleAssignment:
+def role_grant(
+    *, user, role: str, org=None, member=None, actor: Scope = SYSTEM, granted_by=None
+) -> RoleAssignment:
     """``user`` holds ``role`` on ``org``'s subtree (member: on their own record ``member``)."""
     role = AccessRole(role)
     _check_grant(actor, role, org, member)
@@ -197,16 +227,28 @@ def role_grant(*, user, role: str, org=None, member=None, actor: Scope = SYSTEM,
     if role == AccessRole.MEMBER:
         if held.filter(role=AccessRole.MEMBER).exists():
             raise AccessError("Tài khoản đã gắn với một hồ sơ đảng viên; thu hồi vai trò đó trước.")
-        other = RoleAssignment.objects.filter(role=AccessRole.MEMBER, member=member, revoked_at__isnull=True).select_related("user").first()
+        other = (
+            RoleAssignment.objects.filter(role=AccessRole.MEMBER, member=member, revoked_at__isnull=True)
+            .select_related("user")
+            .first()
+        )
         if other:
             raise AccessError(f"Hồ sơ đảng viên này đã gắn với tài khoản «{other.user.username}».")
     if granted_by is None and actor.user_id is not None:
         granted_by = get_user_model().objects.filter(pk=actor.user_id).first()
-    assignment = RoleAssignment.objects.create(user=user, role=role, org=org, member=member, granted_by=granted_by)
+    assignment = RoleAssignment.objects.create(
+        user=user, role=role, org=org, member=member, granted_by=granted_by
+    )
     audit_record(
-        action=Action.ROLE_GRANTED, subject_type="user", subject_id=str(user.pk),
-        data={"role": str(role), "org": org.code if org else None, "member": str(member.pk) if member else None,
-              "assignment": str(assignment.pk)},
+        action=Action.ROLE_GRANTED,
+        subject_type="user",
+        subject_id=str(user.pk),
+        data={
+            "role": str(role),
+            "org": org.code if org else None,
+            "member": str(member.pk) if member else None,
+            "assignment": str(assignment.pk),
+        },
     )
     return assignment
 
@@ -217,12 +259,18 @@ def role_revoke(*, assignment: RoleAssignment, actor: Scope = SYSTEM) -> None:
     if actor is not SYSTEM:
         _require_manageable(actor, assignment.user)
     if assignment.revoked_at is None:
-        assignment.revoked_at = timezone.now()
+        assignment.revoked_at = clock.now()
         assignment.save(update_fields=["revoked_at"])
         audit_record(
-            action=Action.ROLE_REVOKED, subject_type="user", subject_id=str(assignment.user_id),
-            data={"role": assignment.role, "org": assignment.org.code if assignment.org_id else None,
-                  "member": str(assignment.member_id) if assignment.member_id else None, "assignment": str(assignment.pk)},
+            action=Action.ROLE_REVOKED,
+            subject_type="user",
+            subject_id=str(assignment.user_id),
+            data={
+                "role": assignment.role,
+                "org": assignment.org.code if assignment.org_id else None,
+                "member": str(assignment.member_id) if assignment.member_id else None,
+                "assignment": str(assignment.pk),
+            },
         )
 
 
@@ -233,8 +281,10 @@ def user_deactivate(*, actor: Scope, user) -> None:
     _require_manageable(actor, user)
     if not user.is_active:
         raise AccessError("Tài khoản này đã bị khóa.")
-    now = timezone.now()
-    revoked = list(RoleAssignment.objects.filter(user=user, revoked_at__isnull=True).values_list("pk", flat=True))
+    now = clock.now()
+    revoked = list(
+        RoleAssignment.objects.filter(user=user, revoked_at__isnull=True).values_list("pk", flat=True)
+    )
     RoleAssignment.objects.filter(pk__in=revoked).update(revoked_at=now)
     user.is_active = False
     user.save(update_fields=["is_active"])
@@ -243,7 +293,9 @@ def user_deactivate(*, actor: Scope, user) -> None:
     account.save(update_fields=["deactivated_at"])
     user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
     audit_record(
-        action=Action.USER_DEACTIVATED, subject_type="user", subject_id=str(user.pk),
+        action=Action.USER_DEACTIVATED,
+        subject_type="user",
+        subject_id=str(user.pk),
         data={"username": user.username, "roles_revoked": [str(pk) for pk in revoked]},
     )
 
@@ -262,7 +314,12 @@ def user_password_reset(*, actor: Scope, user, password: str | None = None) -> s
     account = _account(user)
     account.must_change_password = True
     account.save(update_fields=["must_change_password"])
-    audit_record(action=Action.PASSWORD_RESET, subject_type="user", subject_id=str(user.pk), data={"username": user.username})
+    audit_record(
+        action=Action.PASSWORD_RESET,
+        subject_type="user",
+        subject_id=str(user.pk),
+        data={"username": user.username},
+    )
     return new
 
 

@@ -7,10 +7,10 @@ import secrets
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from dangbo.accounts.models import ApiToken
 from dangbo.audit.services import Action, audit_record
+from dangbo.core import clock
 
 KEY_PREFIX = "dbk_"
 MAX_DAYS = 366
@@ -30,18 +30,32 @@ def token_create(*, user, name: str, days: int = 90) -> tuple[ApiToken, str]:
         raise ValueError(f"Thời hạn của khóa từ 1 đến {MAX_DAYS} ngày.")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=key[:12], key_hash=_hash(key), expires_at=timezone.now() + timedelta(days=days)
+        user=user,
+        name=name,
+        prefix=key[:12],
+        key_hash=_hash(key),
+        expires_at=clock.now() + timedelta(days=days),
     )
-    audit_record(action=Action.TOKEN_CREATED, subject_type="user", subject_id=str(user.pk), data={"token": str(token.pk), "days": days})
+    audit_record(
+        action=Action.TOKEN_CREATED,
+        subject_type="user",
+        subject_id=str(user.pk),
+        data={"token": str(token.pk), "days": days},
+    )
     return token, key
 
 
 @transaction.atomic
 def token_revoke(*, token: ApiToken) -> None:
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(action=Action.TOKEN_REVOKED, subject_type="user", subject_id=str(token.user_id), data={"token": str(token.pk)})
+        audit_record(
+            action=Action.TOKEN_REVOKED,
+            subject_type="user",
+            subject_id=str(token.user_id),
+            data={"token": str(token.pk)},
+        )
 
 
 def token_user(key: str):
@@ -49,7 +63,7 @@ def token_user(key: str):
     if not key or not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key)).first()
-    now = timezone.now()
+    now = clock.now()
     if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):

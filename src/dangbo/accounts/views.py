@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangbo.accounts import selectors, services
@@ -22,6 +21,7 @@ from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import must_change_password, user_password_changed
 from dangbo.accounts.tokens import MAX_DAYS, token_create, token_revoke, tokens_of
 from dangbo.audit.services import Action, audit_record
+from dangbo.core import clock
 from dangbo.core.models import is_uuid
 from dangbo.core.pagination import CappedPaginator
 from dangbo.web.forms import VietnameseForm
@@ -43,7 +43,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class TokenForm(VietnameseForm):
-    name = forms.CharField(label="Tên gợi nhớ", max_length=100, help_text="Ví dụ: chương trình tổng hợp báo cáo")
+    name = forms.CharField(
+        label="Tên gợi nhớ", max_length=100, help_text="Ví dụ: chương trình tổng hợp báo cáo"
+    )
     days = forms.IntegerField(label="Thời hạn (ngày)", min_value=1, max_value=MAX_DAYS, initial=90)
 
 
@@ -53,16 +55,27 @@ def api_tokens_view(request: HttpRequest) -> HttpResponse:
     new_key = None
     form = TokenForm(request.POST if request.POST.get("action") == "create" else None)
     if request.method == "POST" and request.POST.get("action") == "revoke":
-        token = tokens_of(user=request.user).filter(pk=request.POST.get("token") if is_uuid(request.POST.get("token")) else None).first()
+        token = (
+            tokens_of(user=request.user)
+            .filter(pk=request.POST.get("token") if is_uuid(request.POST.get("token")) else None)
+            .first()
+        )
         if token is None:
             raise Http404
         token_revoke(token=token)
         messages.success(request, f"Đã thu hồi khóa «{token.name}».")
         return redirect("api_tokens")
     if form.is_bound and form.is_valid():
-        _, new_key = token_create(user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"])
+        _, new_key = token_create(
+            user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+        )
         form = TokenForm()
-    context = {"form": form, "tokens": tokens_of(user=request.user), "new_key": new_key, "now": timezone.now()}
+    context = {
+        "form": form,
+        "tokens": tokens_of(user=request.user),
+        "new_key": new_key,
+        "now": clock.now(),
+    }
     return render(request, "accounts/api_tokens.html", context)
 
 
@@ -79,7 +92,10 @@ def managers_only(view):
     @login_required
     def wrapped(request: HttpRequest, *args, **kwargs):
         if not request.scope.manages_accounts:
-            audit_record(action=Action.REFUSED, data={"reason": "not_account_manager", "page": request.resolver_match.url_name})
+            audit_record(
+                action=Action.REFUSED,
+                data={"reason": "not_account_manager", "page": request.resolver_match.url_name},
+            )
             return render(request, "accounts/forbidden.html", status=403)
         return view(request, *args, **kwargs)
 
@@ -95,7 +111,12 @@ def managed_account(view):
         try:
             account = selectors.user_get(actor=request.scope, user_id=user_id)
         except selectors.NotManaged:
-            audit_record(action=Action.REFUSED, subject_type="user", subject_id=str(user_id), data={"reason": "not_managed"})
+            audit_record(
+                action=Action.REFUSED,
+                subject_type="user",
+                subject_id=str(user_id),
+                data={"reason": "not_managed"},
+            )
             raise Http404 from None
         return view(request, account, *args, **kwargs)
 
@@ -130,7 +151,12 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
         rows = [(a, selectors.where_label(a), a.user_id in manageable) for a in page]
     query = request.GET.copy()
     query.pop("trang", None)
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode() if page is not None else ""}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode() if page is not None else "",
+    }
     return render(request, "accounts/list.html", context, status=200 if page is not None else 400)
 
 
@@ -144,10 +170,14 @@ def account_export_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "accounts/list.html", {"form": form, "page": None, "rows": []}, status=400)
     rows = selectors.role_export_rows(actor=request.scope, filters=form.filters(), file_format=file_format)
-    today = timezone.localdate()
+    today = clock.today()
     return spreadsheet_download(
-        selectors.EXPORT_HEADER, rows, file_format=file_format, filename=f"tai-khoan-phan-quyen-{today:%Y%m%d}.{file_format}",
-        title=f"Tài khoản và phân quyền (xuất ngày {today:%d/%m/%Y})", sheet_name="Phân quyền",
+        selectors.EXPORT_HEADER,
+        rows,
+        file_format=file_format,
+        filename=f"tai-khoan-phan-quyen-{today:%Y%m%d}.{file_format}",
+        title=f"Tài khoản và phân quyền (xuất ngày {today:%d/%m/%Y})",
+        sheet_name="Phân quyền",
         widths=[(0, 1, 24), (2, 2, 18), (3, 3, 14), (4, 4, 40), (5, 7, 16)],
     )
 
@@ -160,20 +190,30 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             account, password = services.user_create(
-                actor=request.scope, username=data["username"], full_name=data["full_name"], role=data["role"],
-                org=data["org"], member=data["member"], password=data["password"] or None,
+                actor=request.scope,
+                username=data["username"],
+                full_name=data["full_name"],
+                role=data["role"],
+                org=data["org"],
+                member=data["member"],
+                password=data["password"] or None,
             )
         except services.AccessError as error:
             form.add_error(None, str(error))
         else:
-            return render(request, "accounts/password_shown.html", {"account": account, "password": password, "created": True})
+            return render(
+                request,
+                "accounts/password_shown.html",
+                {"account": account, "password": password, "created": True},
+            )
     return render(request, "accounts/create.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _account_page(request: HttpRequest, account, *, grant_form=None, status: int = 200) -> HttpResponse:
     roles = selectors.user_roles(actor=request.scope, user=account)
     context = {
-        "account": account, "grant_form": grant_form or RoleTargetForm(actor=request.scope),
+        "account": account,
+        "grant_form": grant_form or RoleTargetForm(actor=request.scope),
         "roles": [(a, selectors.where_label(a)) for a in roles],
         "must_change": services.must_change_password(account),
     }
@@ -195,11 +235,15 @@ def role_grant_view(request: HttpRequest, account) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.role_grant(actor=request.scope, user=account, role=data["role"], org=data["org"], member=data["member"])
+            services.role_grant(
+                actor=request.scope, user=account, role=data["role"], org=data["org"], member=data["member"]
+            )
         except services.AccessError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Đã cấp vai trò «{AccessRole(data['role']).label}» cho {account.username}.")
+            messages.success(
+                request, f"Đã cấp vai trò «{AccessRole(data['role']).label}» cho {account.username}."
+            )
             return redirect("accounts:account", user_id=account.pk)
     return _account_page(request, account, grant_form=form, status=400)
 
@@ -208,7 +252,9 @@ def role_grant_view(request: HttpRequest, account) -> HttpResponse:
 @require_POST
 def role_revoke_view(request: HttpRequest, account) -> HttpResponse:
     key = request.POST.get("assignment", "")
-    assignment = account.role_assignments.filter(pk=key, revoked_at__isnull=True).first() if is_uuid(key) else None
+    assignment = (
+        account.role_assignments.filter(pk=key, revoked_at__isnull=True).first() if is_uuid(key) else None
+    )
     if assignment is None:
         raise Http404
     try:
@@ -216,7 +262,9 @@ def role_revoke_view(request: HttpRequest, account) -> HttpResponse:
     except services.AccessError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Đã thu hồi vai trò «{assignment.get_role_display()}» của {account.username}.")
+        messages.success(
+            request, f"Đã thu hồi vai trò «{assignment.get_role_display()}» của {account.username}."
+        )
     return redirect("accounts:account", user_id=account.pk)
 
 
@@ -236,14 +284,20 @@ def _confirmed_action(request, account, *, title: str, explain: str, label: str,
 def account_deactivate_view(request: HttpRequest, account) -> HttpResponse:
     def act():
         services.user_deactivate(actor=request.scope, user=account)
-        messages.success(request, f"Đã khóa tài khoản {account.username}; mọi vai trò của tài khoản đã được thu hồi.")
+        messages.success(
+            request, f"Đã khóa tài khoản {account.username}; mọi vai trò của tài khoản đã được thu hồi."
+        )
         return redirect("accounts:account", user_id=account.pk)
 
     return _confirmed_action(
-        request, account, title=f"Khóa tài khoản {account.username}", submit="Khóa tài khoản",
+        request,
+        account,
+        title=f"Khóa tài khoản {account.username}",
+        submit="Khóa tài khoản",
         explain="Tài khoản bị khóa không đăng nhập được nữa; mọi vai trò và khóa API của tài khoản bị thu hồi. "
-                "Nhật ký truy cập vẫn giữ tên tài khoản.",
-        label="Tôi xác nhận khóa tài khoản này", act=act,
+        "Nhật ký truy cập vẫn giữ tên tài khoản.",
+        label="Tôi xác nhận khóa tài khoản này",
+        act=act,
     )
 
 
@@ -252,11 +306,19 @@ def account_deactivate_view(request: HttpRequest, account) -> HttpResponse:
 def password_reset_view(request: HttpRequest, account) -> HttpResponse:
     def act():
         password = services.user_password_reset(actor=request.scope, user=account)
-        return render(request, "accounts/password_shown.html", {"account": account, "password": password, "created": False})
+        return render(
+            request,
+            "accounts/password_shown.html",
+            {"account": account, "password": password, "created": False},
+        )
 
     return _confirmed_action(
-        request, account, title=f"Đặt lại mật khẩu của {account.username}", submit="Đặt lại mật khẩu",
+        request,
+        account,
+        title=f"Đặt lại mật khẩu của {account.username}",
+        submit="Đặt lại mật khẩu",
         explain="Phần mềm tạo một mật khẩu mới và chỉ hiện một lần. Người dùng phải đổi mật khẩu ngay khi đăng nhập; "
-                "các phiên đăng nhập đang mở của tài khoản kết thúc.",
-        label="Tôi xác nhận đặt lại mật khẩu", act=act,
+        "các phiên đăng nhập đang mở của tài khoản kết thúc.",
+        label="Tôi xác nhận đặt lại mật khẩu",
+        act=act,
     )

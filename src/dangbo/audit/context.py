@@ -26,8 +26,12 @@ def system_context(command: str = "") -> AuditContext:
     except (KeyError, OSError):
         who = "?"
     return AuditContext(
-        actor_id=None, actor_name=f"hệ thống ({who})", actor_role="dòng lệnh", scope="toàn hệ thống",
-        ip="", request_id=command or uuid.uuid4().hex,
+        actor_id=None,
+        actor_name=f"hệ thống ({who})",
+        actor_role="dòng lệnh",
+        scope="toàn hệ thống",
+        ip="",
+        request_id=command or uuid.uuid4().hex,
     )
 
 

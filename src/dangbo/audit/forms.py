@@ -18,17 +18,29 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 class AuditSearchForm(VietnameseForm):
     subject = forms.CharField(
-        label="Đối tượng", required=False, max_length=100, strip=True,
+        label="Đối tượng",
+        required=False,
+        max_length=100,
+        strip=True,
         help_text="họ tên đảng viên (có dấu hay không dấu), tên tổ chức (có dấu) hoặc mã tổ chức, hay mã định danh (UUID)",
     )
-    actor = forms.CharField(label="Người thực hiện", required=False, max_length=150, strip=True, help_text="tên đăng nhập, hoặc phần đầu")
+    actor = forms.CharField(
+        label="Người thực hiện",
+        required=False,
+        max_length=150,
+        strip=True,
+        help_text="tên đăng nhập, hoặc phần đầu",
+    )
     action = forms.ChoiceField(label="Hành động", required=False)
     date_from = VietnameseDateField(label="Từ ngày", required=False)
     date_to = VietnameseDateField(label="Đến ngày", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "— tất cả —")] + sorted(ACTION_LABELS.items(), key=lambda item: text.collation_key(item[1]))
+        self.fields["action"].choices = [
+            ("", "— tất cả —"),
+            *sorted(ACTION_LABELS.items(), key=lambda item: text.collation_key(item[1])),
+        ]
 
     def _clean_day(self, name: str) -> date | None:
         day = self.cleaned_data.get(name)
@@ -52,6 +64,9 @@ class AuditSearchForm(VietnameseForm):
     def filters(self) -> AuditFilters:
         data = self.cleaned_data
         return AuditFilters(
-            subject=data.get("subject") or "", actor=data.get("actor") or "", action=data.get("action") or "",
-            date_from=data.get("date_from"), date_to=data.get("date_to"),
+            subject=data.get("subject") or "",
+            actor=data.get("actor") or "",
+            action=data.get("action") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
         )

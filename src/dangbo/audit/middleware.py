@@ -29,8 +29,12 @@ def request_context(request) -> AuditContext:
     if user is None or not user.is_authenticated:
         return AuditContext(None, "", "khách", "không có", request.audit_ip, request.request_id)
     return AuditContext(
-        actor_id=user.pk, actor_name=user.get_username(), actor_role=scope.role_label, scope=scope.label,
-        ip=request.audit_ip, request_id=request.request_id,
+        actor_id=user.pk,
+        actor_name=user.get_username(),
+        actor_role=scope.role_label,
+        scope=scope.label,
+        ip=request.audit_ip,
+        request_id=request.request_id,
     )
 
 

@@ -41,12 +41,26 @@ class AuditEntry(models.Model):
         verbose_name = "nhật ký"
         verbose_name_plural = "nhật ký"
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.subject_type}:{self.subject_id}"
+
     def chained_content(self) -> bytes:
         """Canonical bytes of everything the hash covers (the previous hash included)."""
         at = self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         fields = [
-            self.seq, at, self.actor_id, self.actor_name, self.actor_role, self.scope, self.action,
-            self.subject_type, self.subject_id, self.data, self.ip, self.request_id, self.prev_hash,
+            self.seq,
+            at,
+            self.actor_id,
+            self.actor_name,
+            self.actor_role,
+            self.scope,
+            self.action,
+            self.subject_type,
+            self.subject_id,
+            self.data,
+            self.ip,
+            self.request_id,
+            self.prev_hash,
         ]
         return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 

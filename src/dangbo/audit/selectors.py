@@ -34,8 +34,13 @@ PER_PAGE = 50
 SUBJECT_LIMIT = 200
 ORG_LIMIT = 50
 
-SUBJECT_LABELS = {"member": "Đảng viên", "org": "Tổ chức đảng", "locality": "Thôn, tổ dân phố", "user": "Tài khoản",
-                  "restructure_plan": "Kế hoạch sắp xếp tổ chức"}
+SUBJECT_LABELS = {
+    "member": "Đảng viên",
+    "org": "Tổ chức đảng",
+    "locality": "Thôn, tổ dân phố",
+    "user": "Tài khoản",
+    "restructure_plan": "Kế hoạch sắp xếp tổ chức",
+}
 _NOTHING = Q(pk__in=[])
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -83,13 +88,19 @@ def _subject_match(subject: str) -> _SubjectMatch:
     except ValueError:
         pass
     org_ids = list(
-        Org.objects.filter(Q(name__icontains=value) | Q(code__iexact=value)).order_by("path").values_list("pk", flat=True)[: ORG_LIMIT + 1]
+        Org.objects.filter(Q(name__icontains=value) | Q(code__iexact=value))
+        .order_by("path")
+        .values_list("pk", flat=True)[: ORG_LIMIT + 1]
     )
     truncated = len(org_ids) > ORG_LIMIT
     org_ids = org_ids[:ORG_LIMIT]
     room = SUBJECT_LIMIT - len(org_ids)
     folded = text.fold(value)
-    member_ids = list(Member.objects.filter(search_key__contains=folded).order_by("sort_key", "id").values_list("pk", flat=True)[: room + 1])
+    member_ids = list(
+        Member.objects.filter(search_key__contains=folded)
+        .order_by("sort_key", "id")
+        .values_list("pk", flat=True)[: room + 1]
+    )
     truncated = truncated or len(member_ids) > room
     member_ids = member_ids[:room]
     q = _NOTHING
@@ -135,19 +146,57 @@ def _known_count(filters: AuditFilters) -> int | None:
 # --- How a row is shown (page and export) ----------------------------------------------
 
 _KEY_LABELS = {
-    "filters": "Điều kiện", "rows": "Số dòng", "rows_capped": "Còn nhiều hơn số dòng đếm", "page": "Trang", "format": "Định dạng", "reason": "Lý do",
-    "changes": "Thay đổi", "code": "Mã", "name": "Tên", "kind": "Loại", "parent": "Trực thuộc",
-    "effective_on": "Ngày hiệu lực", "decision": "Quyết định", "commune": "Xã", "cell": "Chi bộ", "via": "Qua",
-    "list": "Danh sách", "role": "Vai trò", "org": "Tổ chức", "member": "Đảng viên", "assignment": "Phân quyền",
-    "token": "Khóa API", "days": "Số ngày", "username": "Tên đăng nhập", "seq": "Số thứ tự", "profile": "Bộ mẫu",
-    "seed": "Hạt giống", "members": "Số đảng viên", "orgs": "Số tổ chức", "note": "Ghi chú",
+    "filters": "Điều kiện",
+    "rows": "Số dòng",
+    "rows_capped": "Còn nhiều hơn số dòng đếm",
+    "page": "Trang",
+    "format": "Định dạng",
+    "reason": "Lý do",
+    "changes": "Thay đổi",
+    "code": "Mã",
+    "name": "Tên",
+    "kind": "Loại",
+    "parent": "Trực thuộc",
+    "effective_on": "Ngày hiệu lực",
+    "decision": "Quyết định",
+    "commune": "Xã",
+    "cell": "Chi bộ",
+    "via": "Qua",
+    "list": "Danh sách",
+    "role": "Vai trò",
+    "org": "Tổ chức",
+    "member": "Đảng viên",
+    "assignment": "Phân quyền",
+    "token": "Khóa API",
+    "days": "Số ngày",
+    "username": "Tên đăng nhập",
+    "seq": "Số thứ tự",
+    "profile": "Bộ mẫu",
+    "seed": "Hạt giống",
+    "members": "Số đảng viên",
+    "orgs": "Số tổ chức",
+    "note": "Ghi chú",
     # filters of member and audit searches
-    "q": "Từ khóa", "status": "Tình trạng", "gender": "Giới tính", "ethnicity": "Dân tộc", "religion": "Tôn giáo",
-    "theory_level": "Lý luận chính trị", "age_min": "Tuổi từ", "age_max": "Tuổi đến", "subject": "Đối tượng",
-    "actor": "Người thực hiện", "action": "Hành động", "date_from": "Từ ngày", "date_to": "Đến ngày",
+    "q": "Từ khóa",
+    "status": "Tình trạng",
+    "gender": "Giới tính",
+    "ethnicity": "Dân tộc",
+    "religion": "Tôn giáo",
+    "theory_level": "Lý luận chính trị",
+    "age_min": "Tuổi từ",
+    "age_max": "Tuổi đến",
+    "subject": "Đối tượng",
+    "actor": "Người thực hiện",
+    "action": "Hành động",
+    "date_from": "Từ ngày",
+    "date_to": "Đến ngày",
 }
 _VALUE_LABELS = {
-    "reason": {"out_of_scope": "ngoài phạm vi được giao", "read_only": "chỉ có quyền xem", "not_admin": "không phải quản trị hệ thống"},
+    "reason": {
+        "out_of_scope": "ngoài phạm vi được giao",
+        "read_only": "chỉ có quyền xem",
+        "not_admin": "không phải quản trị hệ thống",
+    },
     "page": {"audit_search": "tra cứu nhật ký", "audit_export": "xuất nhật ký"},
     "list": {"org_members": "đảng viên của tổ chức", "audit_trail": "nhật ký truy cập"},
     "action": ACTION_LABELS,
@@ -202,7 +251,7 @@ def audit_details(data: dict, *, field_labels: dict[str, str] | None = None) -> 
     for key, value in data.items():
         if key == "changes" and isinstance(value, dict):
             for name, change in value.items():
-                old, new = (change + ["", ""])[:2] if isinstance(change, list) else ("", change)
+                old, new = ([*change, "", ""])[:2] if isinstance(change, list) else ("", change)
                 lines.append(f"{field_labels.get(name, name)}: {_plain(old)} → {_plain(new)}")
         else:
             lines.append(f"{_KEY_LABELS.get(key, key)}: {_value(key, value)}")
@@ -261,18 +310,29 @@ def _subject_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
             wanted.setdefault(entry.subject_type, set()).add(entry.subject_id)
     names: dict[tuple[str, str], str] = {}
     if ids := _uuids(wanted.get("member", ())):
-        for member in Member.objects.filter(pk__in=ids).only("id", "family_name", "middle_name", "given_name"):
+        for member in Member.objects.filter(pk__in=ids).only(
+            "id", "family_name", "middle_name", "given_name"
+        ):
             names["member", str(member.pk)] = member.full_name
     if ids := _uuids(wanted.get("org", ())):
-        names.update({("org", str(pk)): name for pk, name in Org.objects.filter(pk__in=ids).values_list("pk", "name")})
+        names.update(
+            {("org", str(pk)): name for pk, name in Org.objects.filter(pk__in=ids).values_list("pk", "name")}
+        )
     if ids := _uuids(wanted.get("locality", ())):
-        names.update({("locality", str(pk)): name for pk, name in Locality.objects.filter(pk__in=ids).values_list("pk", "name")})
+        names.update(
+            {
+                ("locality", str(pk)): name
+                for pk, name in Locality.objects.filter(pk__in=ids).values_list("pk", "name")
+            }
+        )
     if ids := _uuids(wanted.get("restructure_plan", ())):
         plans = RestructurePlan.objects.filter(pk__in=ids).values_list("pk", "file_name")
         names.update({("restructure_plan", str(pk)): name for pk, name in plans})
     if ids := [int(value) for value in wanted.get("user", ()) if value.isdigit() and len(value) < 10]:
         users = get_user_model().objects.filter(pk__in=ids)
-        names.update({("user", str(pk)): name for pk, name in users.values_list("pk", get_user_model().USERNAME_FIELD)})
+        names.update(
+            {("user", str(pk)): name for pk, name in users.values_list("pk", get_user_model().USERNAME_FIELD)}
+        )
     return names
 
 
@@ -282,12 +342,17 @@ def _rows(entries: list[AuditEntry], field_labels: dict[str, str]) -> list[Audit
         AuditRow(
             seq=entry.seq,
             when=timezone.localtime(entry.at).strftime("%d/%m/%Y %H:%M:%S"),
-            actor_name=entry.actor_name, actor_role=entry.actor_role, scope=entry.scope,
-            action=entry.action, action_label=ACTION_LABELS.get(entry.action, entry.action),
-            subject_type=entry.subject_type, subject_id=entry.subject_id,
+            actor_name=entry.actor_name,
+            actor_role=entry.actor_role,
+            scope=entry.scope,
+            action=entry.action,
+            action_label=ACTION_LABELS.get(entry.action, entry.action),
+            subject_type=entry.subject_type,
+            subject_id=entry.subject_id,
             subject_name=names.get((entry.subject_type, entry.subject_id), ""),
             details=audit_details(entry.data, field_labels=field_labels),
-            ip=entry.ip, request_id=entry.request_id,
+            ip=entry.ip,
+            request_id=entry.request_id,
         )
         for entry in entries
     ]
@@ -304,30 +369,55 @@ class AuditSearchResult:
     subject_limit: int = SUBJECT_LIMIT
 
 
-def audit_search_page(*, actor, filters: AuditFilters, page: int = 1, per_page: int = PER_PAGE) -> AuditSearchResult:
+def audit_search_page(
+    *, actor, filters: AuditFilters, page: int = 1, per_page: int = PER_PAGE
+) -> AuditSearchResult:
     """One page of the trail, newest first; the search is recorded with its filters and row count."""
     audit_require_admin(actor=actor, page="audit_search")
     queryset, truncated = _entries(filters)
     paginator = CappedPaginator(queryset, per_page, known_count=_known_count(filters))
     page_obj = paginator.get_page(page)
     rows = _rows(list(page_obj.object_list), _field_labels())
-    counted = {"rows": paginator.count, "rows_capped": True} if paginator.capped else {"rows": paginator.count}
-    audit_record(action=Action.AUDIT_SEARCHED, data={"filters": filters.as_audit(), **counted, "page": page_obj.number})
+    counted = (
+        {"rows": paginator.count, "rows_capped": True} if paginator.capped else {"rows": paginator.count}
+    )
+    audit_record(
+        action=Action.AUDIT_SEARCHED, data={"filters": filters.as_audit(), **counted, "page": page_obj.number}
+    )
     return AuditSearchResult(page=page_obj, rows=rows, subjects_truncated=truncated)
 
 
 EXPORT_HEADER = (
-    "Số thứ tự", "Thời điểm", "Người thực hiện", "Vai trò", "Phạm vi", "Hành động", "Loại đối tượng", "Đối tượng",
-    "Mã đối tượng", "Chi tiết", "Địa chỉ IP", "Mã yêu cầu",
+    "Số thứ tự",
+    "Thời điểm",
+    "Người thực hiện",
+    "Vai trò",
+    "Phạm vi",
+    "Hành động",
+    "Loại đối tượng",
+    "Đối tượng",
+    "Mã đối tượng",
+    "Chi tiết",
+    "Địa chỉ IP",
+    "Mã yêu cầu",
 )
 
 
 def audit_export_cells(row: AuditRow) -> list[str]:
     """One row of the export (core.spreadsheet neutralises every cell when it writes them)."""
     return [
-        str(row.seq), row.when, row.actor_name, row.actor_role, row.scope, row.action_label,
-        row.subject_type_label if row.subject_type else "", row.subject_name, row.subject_id,
-        "\n".join(row.details), row.ip, row.request_id,
+        str(row.seq),
+        row.when,
+        row.actor_name,
+        row.actor_role,
+        row.scope,
+        row.action_label,
+        row.subject_type_label if row.subject_type else "",
+        row.subject_name,
+        row.subject_id,
+        "\n".join(row.details),
+        row.ip,
+        row.request_id,
     ]
 
 
@@ -339,7 +429,9 @@ def _export_rows(queryset: QuerySet[AuditEntry], chunk_size: int) -> Iterator[Au
         yield from _rows(chunk, labels)
 
 
-def audit_export_rows(*, actor, filters: AuditFilters, file_format: str, chunk_size: int = 2000) -> tuple[int, Iterator[AuditRow]]:
+def audit_export_rows(
+    *, actor, filters: AuditFilters, file_format: str, chunk_size: int = 2000
+) -> tuple[int, Iterator[AuditRow]]:
     """The whole filtered trail for export, newest first; the export is recorded (filters, format, rows)."""
     audit_require_admin(actor=actor, page="audit_export")
     # The rows as they stand now (not those appended while the file is written, nor this

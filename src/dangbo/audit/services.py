@@ -9,10 +9,10 @@ holds exactly the changes that were committed.
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from dangbo.audit.context import AuditContext, current, in_bulk_operation
 from dangbo.audit.models import GENESIS_HASH, AuditEntry
+from dangbo.core import clock
 
 _LOCK_KEY = 0x64616E67  # "dang"
 
@@ -101,9 +101,18 @@ def audit_record(
         last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
         entry = AuditEntry(
-            seq=seq, at=timezone.now(), actor_id=ctx.actor_id, actor_name=ctx.actor_name[:150],
-            actor_role=ctx.actor_role[:200], scope=ctx.scope, action=action, subject_type=subject_type,
-            subject_id=str(subject_id)[:64], data=data or {}, ip=ctx.ip, request_id=ctx.request_id[:64],
+            seq=seq,
+            at=clock.now(),
+            actor_id=ctx.actor_id,
+            actor_name=ctx.actor_name[:150],
+            actor_role=ctx.actor_role[:200],
+            scope=ctx.scope,
+            action=action,
+            subject_type=subject_type,
+            subject_id=str(subject_id)[:64],
+            data=data or {},
+            ip=ctx.ip,
+            request_id=ctx.request_id[:64],
             prev_hash=prev_hash,
         )
         entry.hash = entry.compute_hash()
@@ -113,7 +122,12 @@ def audit_record(
 
 def field_diff(before: dict, after: dict) -> dict:
     """{field: [old, new]} for the fields that changed, values as text."""
+
     def text(value):
         return "" if value is None else str(value)
 
-    return {name: [text(before.get(name)), text(after.get(name))] for name in after if text(before.get(name)) != text(after.get(name))}
+    return {
+        name: [text(before.get(name)), text(after.get(name))]
+        for name in after
+        if text(before.get(name)) != text(after.get(name))
+    }

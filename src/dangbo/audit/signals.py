@@ -16,23 +16,37 @@ def _context(request, user) -> AuditContext | None:
     if user is None:
         return AuditContext(None, "", "khách", "không có", request.audit_ip, request.request_id)
     scope = scope_for(user)
-    return AuditContext(user.pk, user.get_username(), scope.role_label, scope.label, request.audit_ip, request.request_id)
+    return AuditContext(
+        user.pk, user.get_username(), scope.role_label, scope.label, request.audit_ip, request.request_id
+    )
 
 
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs):
     if hasattr(request, "scope"):
         request.scope = scope_for(user)  # the lazy scope may have been read as anonymous
-    audit_record(action=Action.SIGN_IN, subject_type="user", subject_id=str(user.pk), context=_context(request, user))
+    audit_record(
+        action=Action.SIGN_IN, subject_type="user", subject_id=str(user.pk), context=_context(request, user)
+    )
 
 
 @receiver(user_logged_out)
 def _signed_out(sender, request, user, **kwargs):
     if user is not None:
-        audit_record(action=Action.SIGN_OUT, subject_type="user", subject_id=str(user.pk), context=_context(request, user))
+        audit_record(
+            action=Action.SIGN_OUT,
+            subject_type="user",
+            subject_id=str(user.pk),
+            context=_context(request, user),
+        )
 
 
 @receiver(user_login_failed)
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    audit_record(action=Action.SIGN_IN_FAILED, subject_type="user", data={"username": username}, context=_context(request, None))
+    audit_record(
+        action=Action.SIGN_IN_FAILED,
+        subject_type="user",
+        data={"username": username},
+        context=_context(request, None),
+    )

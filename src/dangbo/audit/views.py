@@ -6,11 +6,17 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dangbo.audit.forms import AuditSearchForm
-from dangbo.audit.selectors import EXPORT_HEADER, audit_export_cells, audit_export_rows, audit_require_admin, audit_search_page
+from dangbo.audit.selectors import (
+    EXPORT_HEADER,
+    audit_export_cells,
+    audit_export_rows,
+    audit_require_admin,
+    audit_search_page,
+)
+from dangbo.core import clock
 from dangbo.orgs.selectors import NotInScope
 from dangbo.web.pages import spreadsheet_download
 
@@ -45,8 +51,15 @@ def audit_search_view(request: HttpRequest) -> HttpResponse:
         result = audit_search_page(actor=request.scope, filters=form.filters(), page=_page_number(request))
     query = request.GET.copy()
     query.pop("trang", None)
-    context = {"form": form, "result": result, "page": result.page if result else None, "query": query.urlencode()}
-    template = "audit/_results.html" if request.htmx and request.htmx.target == "ket-qua" else "audit/search.html"
+    context = {
+        "form": form,
+        "result": result,
+        "page": result.page if result else None,
+        "query": query.urlencode(),
+    }
+    template = (
+        "audit/_results.html" if request.htmx and request.htmx.target == "ket-qua" else "audit/search.html"
+    )
     return render(request, template, context, status=200 if result is not None else 400)
 
 
@@ -63,9 +76,13 @@ def audit_export_view(request: HttpRequest) -> HttpResponse:
         return render(request, "audit/search.html", {"form": form, "result": None, "page": None}, status=400)
     _, rows = audit_export_rows(actor=request.scope, filters=form.filters(), file_format=file_format)
     cells = (audit_export_cells(row) for row in rows)
-    today = timezone.localdate()
+    today = clock.today()
     return spreadsheet_download(
-        EXPORT_HEADER, cells, file_format=file_format, filename=f"nhat-ky-truy-cap-{today:%Y%m%d}.{file_format}",
-        title=f"Nhật ký truy cập (xuất ngày {today:%d/%m/%Y})", sheet_name="Nhật ký",
+        EXPORT_HEADER,
+        cells,
+        file_format=file_format,
+        filename=f"nhat-ky-truy-cap-{today:%Y%m%d}.{file_format}",
+        title=f"Nhật ký truy cập (xuất ngày {today:%d/%m/%Y})",
+        sheet_name="Nhật ký",
         widths=[(1, 1, 20), (2, 5, 18), (6, 6, 30), (8, 8, 50), (9, 10, 18)],
     )

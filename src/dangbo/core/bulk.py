@@ -9,16 +9,20 @@ ledger's bulk writer and imports, which own the rows they write.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
 
-def insert_many(model: type[models.Model], objects: Sequence[models.Model], *, batch_size: int = 5000) -> None:
+def insert_many(
+    model: type[models.Model], objects: Sequence[models.Model], *, batch_size: int = 5000
+) -> None:
     if not objects:
         return
     # A database-generated key (AutoField) is left to the database.
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+    fields = [
+        f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))
+    ]
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objects:
@@ -59,10 +63,15 @@ def _converter(field: models.Field, connection):
     if type(target) is models.DateField:
         adapt = connection.ops.adapt_datefield_value
         return lambda value, connection: adapt(value)
-    if isinstance(target, (models.CharField, models.TextField, models.IntegerField, models.BooleanField)) and (
-        type(target).get_prep_value in (
-            models.CharField.get_prep_value, models.TextField.get_prep_value,
-            models.IntegerField.get_prep_value, models.BooleanField.get_prep_value,
+    if isinstance(
+        target, (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+    ) and (
+        type(target).get_prep_value
+        in (
+            models.CharField.get_prep_value,
+            models.TextField.get_prep_value,
+            models.IntegerField.get_prep_value,
+            models.BooleanField.get_prep_value,
         )
     ):
         return _identity
@@ -89,4 +98,6 @@ def refresh_statistics(models_: Iterable[type[models.Model]]) -> None:
     with connection.cursor() as cursor:
         for model in models_:
             table = quote(model._meta.db_table)
-            cursor.execute(f"VACUUM ANALYZE {table}" if connection.vendor == "postgresql" else f"ANALYZE {table}")
+            cursor.execute(
+                f"VACUUM ANALYZE {table}" if connection.vendor == "postgresql" else f"ANALYZE {table}"
+            )

@@ -14,7 +14,7 @@ def parse_date(text: str) -> date:
     text = text.strip()
     for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
         try:
-            return datetime.strptime(text, pattern).date()
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007  (a calendar date, no instant)
         except ValueError:
             continue
     raise ValueError(f"Ngày không hợp lệ: «{text}» (nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2024).")

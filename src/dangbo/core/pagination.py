@@ -18,7 +18,9 @@ COUNT_CAP = 1_000
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, cap: int | None = None, known_count: int | None = None, **kwargs):
+    def __init__(
+        self, object_list, per_page, *, cap: int | None = None, known_count: int | None = None, **kwargs
+    ):
         """``cap``: default COUNT_CAP. ``known_count``: the exact count when the caller has it
         for free (no cap then)."""
         super().__init__(object_list, per_page, **kwargs)

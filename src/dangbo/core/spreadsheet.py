@@ -52,8 +52,10 @@ def xlsx_file(
     """An XLSX written in constant memory: the title in A1, the header on row 3, then the rows.
     Every cell is written as text (neutralised), never a formula. ``widths`` holds
     (first column, last column, width) triples."""
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False, "in_memory": False})
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115  (returned to the caller)
+    book = xlsxwriter.Workbook(
+        out, {"constant_memory": True, "strings_to_formulas": False, "in_memory": False}
+    )
     sheet = book.add_worksheet(sheet_name)
     bold = book.add_format({"bold": True, "text_wrap": True})
     sheet.write_string(0, 0, neutralize(title), bold)

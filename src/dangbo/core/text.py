@@ -26,7 +26,41 @@ import unicodedata
 _WS = re.compile(r"\s+")
 
 # Primary order of base letters (CLDR vi tailoring; f, j, w, z keep their Latin places).
-_LETTERS = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
+_LETTERS = [
+    "a",
+    "ă",
+    "â",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "e",
+    "ê",
+    "f",
+    "g",
+    "h",
+    "i",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "o",
+    "ô",
+    "ơ",
+    "p",
+    "q",
+    "r",
+    "s",
+    "t",
+    "u",
+    "ư",
+    "v",
+    "w",
+    "x",
+    "y",
+    "z",
+]
 _LETTER_CODE = {letter: f"{20 + i:02d}" for i, letter in enumerate(_LETTERS)}
 _DIGIT_CODE = {str(d): f"{5 + d:02d}" for d in range(10)}
 _SPACE, _HYPHEN, _APOSTROPHE, _OTHER = "01", "02", "03", "04"
@@ -85,9 +119,7 @@ def _split_letters(text: str):
 # Syllables "oa", "oe", "uy" without a final consonant take the tone on the first
 # vowel in the traditional placement (hòa, khỏe, thúy) and on the second in the
 # new one (hoà, khoẻ, thuý). The sort key uses the traditional placement for both.
-_NEW_PLACEMENT = re.compile(
-    r"(?<![qQ])([oOuU])([aAeEyY])([" + _TONE_MARKS + r"])(?![a-zA-Zđ\u0300-\u036f])"
-)
+_NEW_PLACEMENT = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([" + _TONE_MARKS + r"])(?![a-zA-Zđ\u0300-\u036f])")
 
 
 def canonical_tone_placement(value: str) -> str:

@@ -34,4 +34,8 @@ def working_days_between(start: date, end: date, *, holidays: set[date] | None =
     if end < start:
         return -working_days_between(end, start, holidays=holidays)
     off = holidays if holidays is not None else holidays_between(start, end)
-    return sum(1 for n in range(1, (end - start).days + 1) if (d := start + timedelta(days=n)).weekday() < 5 and d not in off)
+    return sum(
+        1
+        for n in range(1, (end - start).days + 1)
+        if (d := start + timedelta(days=n)).weekday() < 5 and d not in off
+    )

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
 from dangbo.accounts.models import AccessRole, RoleAssignment
 from dangbo.accounts.services import role_grant
+from dangbo.core import clock
 from dangbo.members.models import ACTIVE_STATUSES, Member
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import CELL_KINDS, OrgKind
@@ -39,7 +39,11 @@ def _pick_orgs():
         .order_by("path")
         .first()
     )
-    member = Member.objects.filter(org=cell, status__in=ACTIVE_STATUSES).order_by("sort_key").first() if cell else None
+    member = (
+        Member.objects.filter(org=cell, status__in=ACTIVE_STATUSES).order_by("sort_key").first()
+        if cell
+        else None
+    )
     return top, upper, cell, member
 
 
@@ -69,7 +73,7 @@ def demo_logins() -> list[DemoLogin]:
         user.save()
         held = RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
         if not held.filter(role=role, org=org, member=member).exists():
-            held.update(revoked_at=timezone.now())
+            held.update(revoked_at=clock.now())
             if role != AccessRole.ADMIN:
                 role_grant(user=user, role=role, org=org, member=member)
         scope = org.name if org else (f"hồ sơ của {member.full_name}" if member else "toàn hệ thống")

@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable
 
 from django.db import connection, transaction
 
+from dangbo.core import clock
 from dangbo.core.bulk import refresh_statistics
 from dangbo.core.formats import format_number
 from dangbo.demo import units as unit_names
@@ -96,7 +97,10 @@ class Builder:
         self.target = members
         self.progress = progress
         self.people = PersonFactory(
-            self.rng, as_of=profile.as_of, province_code=profile.province_code, women_share=profile.women_share
+            self.rng,
+            as_of=profile.as_of,
+            province_code=profile.province_code,
+            women_share=profile.women_share,
         )
         self.on = profile.established_on
         self.pending: list[tuple[Member, list[MemberEvent]]] = []
@@ -107,10 +111,19 @@ class Builder:
 
     # --- organizations ---------------------------------------------------------------
 
-    def _establish(self, *, code: str, name: str, kind: str, parent: Org | None, sector: str = "", **extra) -> Org:
+    def _establish(
+        self, *, code: str, name: str, kind: str, parent: Org | None, sector: str = "", **extra
+    ) -> Org:
         return org_services.org_establish(
-            code=code, name=name, kind=kind, parent=parent, established_on=self.on, sector=sector,
-            decision=org_services.DecisionRef(number=f"{self.rng.randrange(10, 999)}-QĐ/TU", on=self.on, body="Tỉnh ủy"),
+            code=code,
+            name=name,
+            kind=kind,
+            parent=parent,
+            established_on=self.on,
+            sector=sector,
+            decision=org_services.DecisionRef(
+                number=f"{self.rng.randrange(10, 999)}-QĐ/TU", on=self.on, body="Tỉnh ủy"
+            ),
             **extra,
         )
 
@@ -121,7 +134,11 @@ class Builder:
         for spec in self.profile.uppers:
             old_names = {code: old for code, old, _, _ in self.profile.renames}
             upper = self._establish(
-                code=spec.code, name=old_names.get(spec.code, spec.name), kind=spec.kind, parent=province, sector=spec.sector,
+                code=spec.code,
+                name=old_names.get(spec.code, spec.name),
+                kind=spec.kind,
+                parent=province,
+                sector=spec.sector,
                 has_upper_rights=spec.has_upper_rights,
             )
             if spec.district:
@@ -129,7 +146,16 @@ class Builder:
                 if self.profile.only_communes:
                     communes = tuple(c for c in communes if c.name in self.profile.only_communes)
                 for commune in communes:
-                    units.append(Unit(upper, spec, unit_names.commune_party_name(commune), commune.sector, commune, COMMUNE_WEIGHT * spec.weight))
+                    units.append(
+                        Unit(
+                            upper,
+                            spec,
+                            unit_names.commune_party_name(commune),
+                            commune.sector,
+                            commune,
+                            COMMUNE_WEIGHT * spec.weight,
+                        )
+                    )
             names = unit_names.other_units(spec, by_name.get(spec.district), self.rng)
             for base_name, sector in names:
                 units.append(Unit(upper, spec, base_name, sector, None, spec.weight))
@@ -159,7 +185,9 @@ class Builder:
         )
         unit.upper.child_seq += 1
         if is_committee and unit.members < threshold:
-            Org.objects.filter(pk=org.pk).update(formation_approval="Văn bản đồng ý của cấp ủy cấp trên (dữ liệu mẫu)")
+            Org.objects.filter(pk=org.pk).update(
+                formation_approval="Văn bản đồng ý của cấp ủy cấp trên (dữ liệu mẫu)"
+            )
         return org
 
     def _cells(self, unit: Unit, grassroots: Org) -> list[CellPlan]:
@@ -172,21 +200,30 @@ class Builder:
         plans = []
         for i, size in enumerate(sizes, start=1):
             cell = self._establish(
-                code=f"{grassroots.code}-{i:02d}", name=f"Chi bộ {unit_names.department(self.rng, i)}",
-                kind=OrgKind.CELL, parent=grassroots, sector=unit.sector,
+                code=f"{grassroots.code}-{i:02d}",
+                name=f"Chi bộ {unit_names.department(self.rng, i)}",
+                kind=OrgKind.CELL,
+                parent=grassroots,
+                sector=unit.sector,
             )
             plans.append(CellPlan(cell, size, residence=self._place(unit)))
         return plans
 
     def _commune_cells(self, unit: Unit, commune_org: Org) -> list[CellPlan]:
         commune = unit.commune
-        hamlet_kind = Locality.Kind.TO_DAN_PHO if commune.sector != Sector.COMMUNE else self.rng.choice(
-            [Locality.Kind.THON, Locality.Kind.THON, Locality.Kind.BAN]
+        hamlet_kind = (
+            Locality.Kind.TO_DAN_PHO
+            if commune.sector != Sector.COMMUNE
+            else self.rng.choice([Locality.Kind.THON, Locality.Kind.THON, Locality.Kind.BAN])
         )
         hamlet_names = unit_names.hamlets(self.rng, commune, hamlet_kind)
         localities = [
             org_services.locality_create(
-                code=f"{commune_org.code}-T{i:02d}", kind=hamlet_kind, name=name, commune=commune_org, established_on=self.on,
+                code=f"{commune_org.code}-T{i:02d}",
+                kind=hamlet_kind,
+                name=name,
+                commune=commune_org,
+                established_on=self.on,
             )
             for i, name in enumerate(hamlet_names, start=1)
         ]
@@ -197,14 +234,23 @@ class Builder:
         hamlet_members = int(unit.members * 0.72)
         hamlet_cells = max(1, min(len(covered), hamlet_members // 8))
         agency_cells = max(1, min(len(agency_names), (unit.members - hamlet_members) // 8))
-        sizes = self._split(hamlet_members, hamlet_cells) + self._split(unit.members - hamlet_members, agency_cells)
+        sizes = self._split(hamlet_members, hamlet_cells) + self._split(
+            unit.members - hamlet_members, agency_cells
+        )
         parent = commune_org
         plans: list[CellPlan] = []
         for i in range(hamlet_cells):
             group = covered[i::hamlet_cells]
-            name = "Chi bộ " + " - ".join(str(loc) for loc in group[:2]) + (" và các thôn khác" if len(group) > 2 else "")
+            name = (
+                "Chi bộ "
+                + " - ".join(str(loc) for loc in group[:2])
+                + (" và các thôn khác" if len(group) > 2 else "")
+            )
             cell = self._establish(
-                code=f"{commune_org.code}-{i + 1:02d}", name=name, kind=OrgKind.CELL, parent=parent,
+                code=f"{commune_org.code}-{i + 1:02d}",
+                name=name,
+                kind=OrgKind.CELL,
+                parent=parent,
                 sector=Sector.RESIDENTIAL,
             )
             befores = [locality_row(loc.pk) for loc in group]
@@ -213,13 +259,18 @@ class Builder:
                 loc.cell = cell
             # the cell covers its hamlets from the day they were recorded: their first versions say so
             versions_follow([loc.pk for loc in group], effective_on=self.on)
-            tally_localities_changed([(before, locality_row(loc.pk)) for loc, before in zip(group, befores)])
+            tally_localities_changed(
+                [(before, locality_row(loc.pk)) for loc, before in zip(group, befores, strict=False)]
+            )
             # members of a cell live in its hamlets, and a few in the hamlets no cell covers
             plans.append(CellPlan(cell, sizes[i], localities=group + uncovered[i::hamlet_cells]))
         for j in range(agency_cells):
             cell = self._establish(
-                code=f"{commune_org.code}-{hamlet_cells + j + 1:02d}", name=f"Chi bộ {agency_names[j]}",
-                kind=OrgKind.CELL, parent=parent, sector=Sector.AGENCY,
+                code=f"{commune_org.code}-{hamlet_cells + j + 1:02d}",
+                name=f"Chi bộ {agency_names[j]}",
+                kind=OrgKind.CELL,
+                parent=parent,
+                sector=Sector.AGENCY,
             )
             plans.append(CellPlan(cell, sizes[hamlet_cells + j], residence=self._place(unit)))
         return plans
@@ -242,7 +293,9 @@ class Builder:
 
     # --- members ---------------------------------------------------------------------
 
-    def _events_for(self, person: Person, cell: Org, *, transfer_from: Org | None, dies: bool) -> tuple[list[MemberEvent], date]:
+    def _events_for(
+        self, person: Person, cell: Org, *, transfer_from: Org | None, dies: bool
+    ) -> tuple[list[MemberEvent], date]:
         """The member's ledger, and the date from which they sit in ``cell``."""
         first_cell = transfer_from or cell
         decision = org_services.DecisionRef(
@@ -250,8 +303,11 @@ class Builder:
         )
         events = [
             MemberEvent(
-                kind=Kind.ADMITTED, effective_on=person.admitted_on, to_org=first_cell,
-                data={"ceremony_on": person.ceremony_on.isoformat()}, **decision.fields(),
+                kind=Kind.ADMITTED,
+                effective_on=person.admitted_on,
+                to_org=first_cell,
+                data={"ceremony_on": person.ceremony_on.isoformat()},
+                **decision.fields(),
             )
         ]
         since = person.admitted_on
@@ -260,8 +316,11 @@ class Builder:
             recognized_on = person.full_on + timedelta(days=self.rng.randrange(5, 40))
             events.append(
                 MemberEvent(
-                    kind=Kind.RECOGNIZED, effective_on=person.full_on, decision_no=f"{self.rng.randrange(1, 999)}-QĐ/ĐU",
-                    decision_on=recognized_on, decision_body="Đảng ủy",
+                    kind=Kind.RECOGNIZED,
+                    effective_on=person.full_on,
+                    decision_no=f"{self.rng.randrange(1, 999)}-QĐ/ĐU",
+                    decision_on=recognized_on,
+                    decision_body="Đảng ủy",
                 )
             )
             last = person.full_on
@@ -271,16 +330,26 @@ class Builder:
             moved_on = earliest + timedelta(days=self.rng.randrange(max(1, span)))
             events.append(
                 MemberEvent(
-                    kind=Kind.TRANSFERRED, effective_on=moved_on, from_org=transfer_from, to_org=cell,
-                    decision_no=f"{self.rng.randrange(1, 999)}-QĐ/HU", decision_on=moved_on - timedelta(days=20),
+                    kind=Kind.TRANSFERRED,
+                    effective_on=moved_on,
+                    from_org=transfer_from,
+                    to_org=cell,
+                    decision_no=f"{self.rng.randrange(1, 999)}-QĐ/HU",
+                    decision_on=moved_on - timedelta(days=20),
                     decision_body="Ban Thường vụ Huyện ủy",
                 )
             )
             since = last = moved_on
         if dies:
-            start = max(last + timedelta(days=30), self.profile.as_of.replace(year=self.profile.as_of.year - 10))
+            start = max(
+                last + timedelta(days=30), self.profile.as_of.replace(year=self.profile.as_of.year - 10)
+            )
             span = (self.profile.as_of - start).days
-            events.append(MemberEvent(kind=Kind.DIED, effective_on=start + timedelta(days=self.rng.randrange(max(1, span)))))
+            events.append(
+                MemberEvent(
+                    kind=Kind.DIED, effective_on=start + timedelta(days=self.rng.randrange(max(1, span)))
+                )
+            )
         for i, event in enumerate(events, start=1):
             event.seq = i
         return events, since
@@ -297,12 +366,18 @@ class Builder:
                 self.recent_left -= recent
             admitted_on = self.people.admission_date(recent=recent)
             if dies:
-                admitted_on = date(1960 + self.rng.randrange(30), 1 + self.rng.randrange(12), 1 + self.rng.randrange(28))
+                admitted_on = date(
+                    1960 + self.rng.randrange(30), 1 + self.rng.randrange(12), 1 + self.rng.randrange(28)
+                )
             locality = self.rng.choice(plan.localities) if plan.localities else None
             residence = self._place(unit, locality) if locality else plan.residence
             person = self.people.person(
-                admitted_on=admitted_on, sector=unit.sector if plan.org.sector != Sector.RESIDENTIAL else "residential",
-                minority_share=unit.spec.minority_share, residence=residence, hometown=residence, locality=locality,
+                admitted_on=admitted_on,
+                sector=unit.sector if plan.org.sector != Sector.RESIDENTIAL else "residential",
+                minority_share=unit.spec.minority_share,
+                residence=residence,
+                hometown=residence,
+                locality=locality,
             )
             transfer_from = None
             if pool and person.full_on and not recent and self.rng.random() < TRANSFER_SHARE:
@@ -315,11 +390,14 @@ class Builder:
 
     def _eligible(self, rows, start: date):
         return [
-            (person, events) for person, events, since in rows
+            (person, events)
+            for person, events, since in rows
             if person.full_on and person.full_on <= start and since < start and events[-1].kind != Kind.DIED
         ]
 
-    def _appoint(self, *, org: Org, rows, roles: list[str], start: date, cell_full: int | None, taken: set) -> None:
+    def _appoint(
+        self, *, org: Org, rows, roles: list[str], start: date, cell_full: int | None, taken: set
+    ) -> None:
         """Add position events for ``roles`` in ``org``, checked against the position rules."""
         holders: dict[str, int] = {}
         candidates = [r for r in self._eligible(rows, start) if (r[0].member.pk, org.pk) not in taken]
@@ -329,8 +407,13 @@ class Builder:
                 return
             person, events = candidates.pop()
             violations = position_rules.check_position(
-                role=role, org_kind=org.kind, on=start, holder_is_full=True, holder_in_org=True,
-                current_holders=holders, cell_full_members=cell_full,
+                role=role,
+                org_kind=org.kind,
+                on=start,
+                holder_is_full=True,
+                holder_in_org=True,
+                current_holders=holders,
+                cell_full_members=cell_full,
             )
             if violations:
                 continue
@@ -340,7 +423,11 @@ class Builder:
                 person.member.theory_level_id = self.rng.choice(["intermediate", "intermediate", "advanced"])
             events.append(
                 MemberEvent(
-                    kind=Kind.POSITION_STARTED, effective_on=start, position_org=org, role=role, seq=len(events) + 1,
+                    kind=Kind.POSITION_STARTED,
+                    effective_on=start,
+                    position_org=org,
+                    role=role,
+                    seq=len(events) + 1,
                     rule_version=position_rules.POSITION_KINDS.at(start).ref,
                 )
             )
@@ -369,7 +456,14 @@ class Builder:
             unit_rows.extend(rows)
             if plan.org.pk != grassroots.pk:
                 full = len(self._eligible(rows, CELL_TERM_START))
-                self._appoint(org=plan.org, rows=rows, roles=self._cell_roles(full), start=CELL_TERM_START, cell_full=full, taken=taken)
+                self._appoint(
+                    org=plan.org,
+                    rows=rows,
+                    roles=self._cell_roles(full),
+                    start=CELL_TERM_START,
+                    cell_full=full,
+                    taken=taken,
+                )
             self.cell_pool.setdefault(unit.upper.code, []).append(plan.org)
             self._heads(plan, rows)
         if grassroots.kind == OrgKind.GRASSROOTS_CELL:
@@ -378,7 +472,14 @@ class Builder:
         else:
             full = None
             roles = self._committee_roles(unit.members)
-        self._appoint(org=grassroots, rows=unit_rows, roles=roles, start=GRASSROOTS_TERM_START, cell_full=full, taken=taken)
+        self._appoint(
+            org=grassroots,
+            rows=unit_rows,
+            roles=roles,
+            start=GRASSROOTS_TERM_START,
+            cell_full=full,
+            taken=taken,
+        )
         self.pending.extend((person.member, events) for person, events, _ in unit_rows)
         if len(self.pending) >= FLUSH_EVERY:
             self.flush()
@@ -389,7 +490,8 @@ class Builder:
         member record), sometimes a person outside the Party (a name only)."""
         for locality in plan.localities:
             residents = [
-                p.member for p, events, _ in rows
+                p.member
+                for p, events, _ in rows
                 if p.member.residence_locality is locality and events[-1].kind != Kind.DIED
             ]
             if locality.cell_id is None or not residents or self.rng.random() < 0.03:
@@ -406,7 +508,11 @@ class Builder:
             # heads from the hamlet's first day; a member head counts as a member only from
             # their admission (their placements), and stops on their death or exit
             org_services.locality_set_head(
-                locality=Locality.objects.get(pk=locality.pk), head_name=name, head_member=member, effective_on=self.on)
+                locality=Locality.objects.get(pk=locality.pk),
+                head_name=name,
+                head_member=member,
+                effective_on=self.on,
+            )
         self._head_queue = []
 
     def flush(self) -> None:
@@ -418,15 +524,21 @@ class Builder:
         """Leaders of an upper-level committee, through the position service."""
         deputies, standing, committee = sizes
         candidates = list(
-            Member.objects.filter(paths.subtree_q(org.path, "org_path"), status=MemberStatus.FULL, full_on__lt=start)
+            Member.objects.filter(
+                paths.subtree_q(org.path, "org_path"), status=MemberStatus.FULL, full_on__lt=start
+            )
             .filter(theory_level_id__in=["intermediate", "advanced", "bachelor"])
             .order_by("sort_key")
             .values_list("pk", flat=True)[:2000]
         )
         self.rng.shuffle(candidates)
-        roles = [Role.SECRETARY] + [Role.DEPUTY_SECRETARY] * deputies + [Role.STANDING_COMMITTEE_MEMBER] * standing
+        roles = (
+            [Role.SECRETARY]
+            + [Role.DEPUTY_SECRETARY] * deputies
+            + [Role.STANDING_COMMITTEE_MEMBER] * standing
+        )
         roles += [Role.COMMITTEE_MEMBER] * committee
-        for role, pk in zip(roles, candidates):
+        for role, pk in zip(roles, candidates, strict=False):
             member = Member.objects.get(pk=pk)
             if member.events.filter(effective_on__gt=start, kind=Kind.TRANSFERRED).exists():
                 continue
@@ -439,7 +551,9 @@ class Builder:
                 # A larger page cache for this connection: the build writes ~2 million index
                 # entries in one transaction, and the default 2 MB cache spills to the file.
                 cursor.execute("PRAGMA cache_size = -262144")
-        province = self._establish(code="LCI", name=self.profile.province_name, kind=OrgKind.PROVINCE, parent=None)
+        province = self._establish(
+            code="LCI", name=self.profile.province_name, kind=OrgKind.PROVINCE, parent=None
+        )
         units = self._plan_units(province)
         uppers = list(Org.objects.filter(parent=province).order_by("path"))
         self.progress(f"Tạo {len(units)} tổ chức cơ sở đảng và {format_number(self.target)} đảng viên ...")
@@ -448,7 +562,9 @@ class Builder:
                 self._build_unit(unit)
             self.flush()
             self._pending_heads_flush()
-            count = Member.objects.filter(paths.subtree_q(upper.path, "org_path"), status__in=ACTIVE_STATUSES).count()
+            count = Member.objects.filter(
+                paths.subtree_q(upper.path, "org_path"), status__in=ACTIVE_STATUSES
+            ).count()
             self.progress(f"  [{index}/{len(uppers)}] {upper.name}: {format_number(count)} đảng viên")
             if upper.kind == OrgKind.UPPER or upper.has_upper_rights:
                 self._upper_positions(upper, UPPER_TERM_START, (2, 5, 8))
@@ -456,8 +572,12 @@ class Builder:
         for code, _, renamed_on, basis in self.profile.renames:
             spec = next(s for s in self.profile.uppers if s.code == code)
             org_services.org_rename(
-                org=Org.objects.get(code=code), name=spec.name, effective_on=renamed_on,
-                decision=org_services.DecisionRef(number=basis, on=renamed_on, body="Ủy ban Thường vụ Quốc hội"),
+                org=Org.objects.get(code=code),
+                name=spec.name,
+                effective_on=renamed_on,
+                decision=org_services.DecisionRef(
+                    number=basis, on=renamed_on, body="Ủy ban Thường vụ Quốc hội"
+                ),
             )
         summary = summarize(self.profile, self.seed, province)
         summary.seconds = time.monotonic() - started
@@ -470,8 +590,12 @@ def summarize(profile: Profile, seed: int, province: Org) -> Summary:
 
     figures = member_figures(path=province.path)
     kinds = org_kind_counts(root=province)
-    as_of = date.today() if profile.to_today else profile.as_of  # a province brought to today counts back from today
-    ten_years_before = date(as_of.year - 10, as_of.month, min(as_of.day, 28 if as_of.month == 2 else as_of.day))
+    as_of = (
+        clock.today() if profile.to_today else profile.as_of
+    )  # a province brought to today counts back from today
+    ten_years_before = date(
+        as_of.year - 10, as_of.month, min(as_of.day, 28 if as_of.month == 2 else as_of.day)
+    )
     grassroots = org_grassroots_count(root=province)
     localities = Locality.objects.filter(paths.subtree_q(province.path, "commune_path"))
     return Summary(
@@ -496,7 +620,6 @@ def build_demo(profile: Profile, *, seed: int = 2021, members: int | None = None
     """Build the demo in one transaction, audited as one operation (not one row per record)."""
     from dangbo.audit.context import bulk_operation
     from dangbo.audit.services import Action, audit_record
-
     from dangbo.stats.tallies import tallies_deferred
 
     members = members or profile.members

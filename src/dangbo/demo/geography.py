@@ -37,7 +37,7 @@ class Commune:
     def short_name(self) -> str:
         for prefix in ("Thị trấn ", "Phường ", "Xã "):
             if self.name.startswith(prefix):
-                return self.name[len(prefix):]
+                return self.name[len(prefix) :]
         return self.name
 
 
@@ -48,11 +48,11 @@ class District:
 
     @property
     def party_name(self) -> str:
-        kind, _, rest = self.name.partition(" ")
+        _kind, _, rest = self.name.partition(" ")
         if self.name.startswith("Thành phố"):
-            return "Đảng bộ thành phố " + self.name[len("Thành phố "):]
+            return "Đảng bộ thành phố " + self.name[len("Thành phố ") :]
         if self.name.startswith("Thị xã"):
-            return "Đảng bộ thị xã " + self.name[len("Thị xã "):]
+            return "Đảng bộ thị xã " + self.name[len("Thị xã ") :]
         return "Đảng bộ huyện " + rest
 
 

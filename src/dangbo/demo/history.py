@@ -46,10 +46,10 @@ import math
 import random
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable
 from uuid import UUID
 
 from django.db import connection, transaction
@@ -73,8 +73,8 @@ from dangbo.members.models import (
     TransferCase,
 )
 from dangbo.members.roles import Role
-from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind, Sector
 from dangbo.orgs import paths
+from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind, Sector
 from dangbo.orgs.models import Org
 from dangbo.orgs.services import DecisionRef
 from dangbo.rules import admission as admission_rules
@@ -94,7 +94,17 @@ MIN_FULL_LEFT = 3  # a cell keeps at least this many full members (RULES.md §1:
 CARD_SHARE = 0.96  # full members with a card number, as the generator makes them
 DAYS_PER_YEAR = 365.25
 _CALL_GROUP = {
-    **dict.fromkeys((Kind.EXEMPTED, Kind.WORKING_AWAY, Kind.SUSPENDED, Kind.STANDING_ENDED, Kind.TEMP_TRANSFER, Kind.TEMP_RETURNED), "standing"),
+    **dict.fromkeys(
+        (
+            Kind.EXEMPTED,
+            Kind.WORKING_AWAY,
+            Kind.SUSPENDED,
+            Kind.STANDING_ENDED,
+            Kind.TEMP_TRANSFER,
+            Kind.TEMP_RETURNED,
+        ),
+        "standing",
+    ),
     **dict.fromkeys((Kind.POSITION_STARTED, Kind.POSITION_ENDED), "position"),
     **dict.fromkeys((Kind.STRUCK_OFF, Kind.RESIGNED, Kind.EXPELLED, Kind.MOVED_AWAY), "exit"),
     **dict.fromkeys((Kind.READMITTED, Kind.RESTORED), "return"),
@@ -154,7 +164,9 @@ class HistorySummary:
     position_ended: int = 0
     in_flight: dict = field(default_factory=dict)  # work left open on ``end`` (demo.inflight)
     positions_closed: int = 0  # positions ended by a holder's death
-    overdue_probation: int = 0  # probationary members whose 12 months ended before ``start``: left as they are
+    overdue_probation: int = (
+        0  # probationary members whose 12 months ended before ``start``: left as they are
+    )
     seconds: float = 0.0
 
     @property
@@ -192,7 +204,19 @@ class _Rec:
     """One member (in good standing, or a former member who may come back), as far as the
     simulation needs to know."""
 
-    __slots__ = ("id", "org_id", "full_from", "birth", "standing", "holder", "last_on", "host", "age_from", "badge", "deferred")
+    __slots__ = (
+        "age_from",
+        "badge",
+        "birth",
+        "deferred",
+        "full_from",
+        "holder",
+        "host",
+        "id",
+        "last_on",
+        "org_id",
+        "standing",
+    )
 
     def __init__(self, id, org_id, full_from, birth, normal, holder, last_on, standing=Standing.NORMAL):
         self.id, self.org_id, self.full_from, self.birth = id, org_id, full_from, birth
@@ -235,12 +259,14 @@ def _committee(org: _Org) -> tuple[str, str]:
     """The committee leading ``org`` ("Huyện ủy Bát Xát") and its decision suffix ("HU")."""
     for prefix, word, suffix in _COMMITTEES:
         if org.name.startswith(prefix):
-            return word + org.name[len(prefix):], suffix
+            return word + org.name[len(prefix) :], suffix
     return f"Cấp ủy {org.name}", "ĐU"
 
 
 class _History(LifecycleMixin):
-    def __init__(self, *, start: date, end: date, seed: int, progress: Callable[[str], None], in_flight: bool = False):
+    def __init__(
+        self, *, start: date, end: date, seed: int, progress: Callable[[str], None], in_flight: bool = False
+    ):
         self.start, self.end, self.seed, self.progress = start, end, seed, progress
         self.in_flight = in_flight
         # Not Random(seed) itself: the generator drew its member ids from that very stream, and
@@ -258,34 +284,85 @@ class _History(LifecycleMixin):
     def load(self) -> None:
         self.orgs: dict[UUID, _Org] = {}
         for row in Org.objects.order_by("path").values_list(
-            "id", "name", "kind", "sector", "path", "parent_id", "created_on", "has_upper_rights", "dissolved_on"
+            "id",
+            "name",
+            "kind",
+            "sector",
+            "path",
+            "parent_id",
+            "created_on",
+            "has_upper_rights",
+            "dissolved_on",
         ):
             *values, dissolved_on = row
             self.orgs[row[0]] = _Org(*values, live=dissolved_on is None)
         self.by_path = {o.path: o for o in self.orgs.values()}
         self.cells = [o for o in self.orgs.values() if o.live and o.kind in CELL_KINDS]
 
-        self.held = Counter(Position.objects.filter(ended_on__isnull=True).values_list("member_id", flat=True))
-        self.secretaries = set(
-            Position.objects.filter(ended_on__isnull=True, role=Role.SECRETARY).values_list("member_id", flat=True)
+        self.held = Counter(
+            Position.objects.filter(ended_on__isnull=True).values_list("member_id", flat=True)
         )
-        frozen = set(TransferCase.objects.filter(state=TransferCase.State.OPEN).values_list("member_id", flat=True))
-        frozen |= set(DisciplineCase.objects.filter(state=DisciplineCase.State.OPEN).values_list("member_id", flat=True))
+        self.secretaries = set(
+            Position.objects.filter(ended_on__isnull=True, role=Role.SECRETARY).values_list(
+                "member_id", flat=True
+            )
+        )
+        frozen = set(
+            TransferCase.objects.filter(state=TransferCase.State.OPEN).values_list("member_id", flat=True)
+        )
+        frozen |= set(
+            DisciplineCase.objects.filter(state=DisciplineCase.State.OPEN).values_list("member_id", flat=True)
+        )
         last_on = dict(
-            MemberEvent.objects.filter(member__status__in=ACTIVE_STATUSES).values("member_id").annotate(last=Max("effective_on"))
+            MemberEvent.objects.filter(member__status__in=ACTIVE_STATUSES)
+            .values("member_id")
+            .annotate(last=Max("effective_on"))
             .values_list("member_id", "last")
         )
         self.pending: dict[tuple[int, int], list[tuple[date, UUID, str]]] = defaultdict(list)
         women = 0
-        rows = Member.objects.filter(status__in=ACTIVE_STATUSES).order_by("id").values_list(
-            "id", "org_id", "status", "ceremony_on", "birth_date", "standing", "gender", "ethnicity_id",
-            "residence", "residence_locality_id", "hometown", "standing_since", "host_org_id", "party_age_from", "badge_years",
-            "badge_deferred_until",
+        rows = (
+            Member.objects.filter(status__in=ACTIVE_STATUSES)
+            .order_by("id")
+            .values_list(
+                "id",
+                "org_id",
+                "status",
+                "ceremony_on",
+                "birth_date",
+                "standing",
+                "gender",
+                "ethnicity_id",
+                "residence",
+                "residence_locality_id",
+                "hometown",
+                "standing_since",
+                "host_org_id",
+                "party_age_from",
+                "badge_years",
+                "badge_deferred_until",
+            )
         )
         self.by_org: dict[UUID, set] = defaultdict(set)
         standings: dict[UUID, tuple[str, date | None]] = {}
-        for (mid, org_id, status, ceremony_on, birth, standing, gender, ethnicity, residence, locality_id, hometown,
-             standing_since, host_org_id, age_from, badge_years, deferred) in rows.iterator(2000):
+        for (
+            mid,
+            org_id,
+            status,
+            ceremony_on,
+            birth,
+            standing,
+            gender,
+            ethnicity,
+            residence,
+            locality_id,
+            hometown,
+            standing_since,
+            host_org_id,
+            age_from,
+            badge_years,
+            deferred,
+        ) in rows.iterator(2000):
             self.summary.members_before += 1
             women += gender == "F"
             full_from = date.min if status == MemberStatus.FULL else None
@@ -302,8 +379,16 @@ class _History(LifecycleMixin):
                 org.minority += ethnicity != "01"
                 if len(org.samples) < 12:
                     org.samples.append((residence, locality_id, hometown))
-            rec = _Rec(mid, org_id, full_from, birth, standing == Standing.NORMAL, mid in self.held,
-                       last_on.get(mid, date.min), standing)
+            rec = _Rec(
+                mid,
+                org_id,
+                full_from,
+                birth,
+                standing == Standing.NORMAL,
+                mid in self.held,
+                last_on.get(mid, date.min),
+                standing,
+            )
             rec.host, rec.age_from, rec.badge, rec.deferred = host_org_id, age_from, badge_years, deferred
             if standing != Standing.NORMAL:
                 standings[mid] = (standing, standing_since)
@@ -312,11 +397,21 @@ class _History(LifecycleMixin):
             if mid not in frozen:
                 self._add(mid)
         grounds = dict(
-            MemberEvent.objects.filter(kind=Kind.STRUCK_OFF, member__status=MemberStatus.STRUCK_OFF).values_list("member_id", "data__ground")
+            MemberEvent.objects.filter(
+                kind=Kind.STRUCK_OFF, member__status=MemberStatus.STRUCK_OFF
+            ).values_list("member_id", "data__ground")
         )
         rows_left = []
-        for mid, status, left_on, org_id, full_on, birth, age_from in Member.objects.filter(status__in=LEFT_STATUSES).values_list(
-            "id", "status", "left_on", "org_id", "full_on", "birth_date", "party_age_from",
+        for mid, status, left_on, org_id, full_on, birth, age_from in Member.objects.filter(
+            status__in=LEFT_STATUSES
+        ).values_list(
+            "id",
+            "status",
+            "left_on",
+            "org_id",
+            "full_on",
+            "birth_date",
+            "party_age_from",
         ):
             rec = _Rec(mid, org_id, full_on, birth, True, False, left_on or date.min)
             rec.age_from = age_from
@@ -329,7 +424,9 @@ class _History(LifecycleMixin):
         cards = set(Member.objects.exclude(card_number=None).values_list("card_number", flat=True))
         prefixes = Counter(n[:3] for n in national_ids)
         province_code = int(prefixes.most_common(1)[0][0]) if prefixes else 10
-        self.people = PersonFactory(self.rng, as_of=self.end, province_code=province_code, women_share=self.women_share)
+        self.people = PersonFactory(
+            self.rng, as_of=self.end, province_code=province_code, women_share=self.women_share
+        )
         self.people._national_ids |= national_ids  # new people never take a number already given
         self.people._cards |= cards
         self._index_cells()
@@ -389,14 +486,18 @@ class _History(LifecycleMixin):
     def _superior(self, cell: _Org) -> tuple[str, str]:
         """The standing committee above the grassroots organization (strikes off, expels)."""
         grassroots = self._grassroots(cell)
-        above = grassroots if grassroots.has_upper_rights or grassroots.parent_id not in self.orgs else self.orgs[grassroots.parent_id]
+        above = (
+            grassroots
+            if grassroots.has_upper_rights or grassroots.parent_id not in self.orgs
+            else self.orgs[grassroots.parent_id]
+        )
         name, suffix = _committee(above)
         return f"Ban Thường vụ {name}", suffix
 
     def _transferring(self, source: _Org, target: _Org) -> tuple[str, str]:
         """The lowest committee over both cells decides the transfer."""
         common = ""
-        for a, b in zip(source.path, target.path):
+        for a, b in zip(source.path, target.path, strict=False):
             if a != b:
                 break
             common += a
@@ -503,7 +604,11 @@ class _History(LifecycleMixin):
     def _admissions(self, first: date, last: date, count: int) -> list[tuple[Member, list[MemberEvent]]]:
         rows = []
         for _ in range(count):
-            cell = self.rng.choices(self.admit_cells, cum_weights=self.admit_weights)[0] if self.admit_cells else None
+            cell = (
+                self.rng.choices(self.admit_cells, cum_weights=self.admit_weights)[0]
+                if self.admit_cells
+                else None
+            )
             if cell is None:
                 break
             admitted_on = max(self._day(first, last), cell.created_on)
@@ -519,16 +624,24 @@ class _History(LifecycleMixin):
         residence, locality_id, hometown = rng.choice(cell.samples) if cell.samples else ("", None, "")
         minority = (cell.minority / cell.active) if cell.active else self.minority_share
         person = self.people.person(
-            admitted_on=admitted_on, sector="residential" if cell.sector in ("", Sector.RESIDENTIAL) else cell.sector,
-            minority_share=minority, residence=residence, hometown=hometown or residence,
+            admitted_on=admitted_on,
+            sector="residential" if cell.sector in ("", Sector.RESIDENTIAL) else cell.sector,
+            minority_share=minority,
+            residence=residence,
+            hometown=hometown or residence,
         )
         member = person.member
         member.residence_locality_id = locality_id
-        ceremony_on = min(person.ceremony_on, self.end)  # a decision of the last days: the ceremony not after ``end``
+        ceremony_on = min(
+            person.ceremony_on, self.end
+        )  # a decision of the last days: the ceremony not after ``end``
         assert not admission_rules.check_admission_age(birth_date=member.birth_date, vote_on=admitted_on)
         events = [
             MemberEvent(
-                kind=Kind.ADMITTED, effective_on=admitted_on, to_org_id=cell.id, data={"ceremony_on": ceremony_on.isoformat()},
+                kind=Kind.ADMITTED,
+                effective_on=admitted_on,
+                to_org_id=cell.id,
+                data={"ceremony_on": ceremony_on.isoformat()},
                 rule_version=admission_rules.ADMISSION_AGE.at(admitted_on).ref,
                 **self._decision(admitted_on, self._admitting(cell)).fields(),
             )
@@ -559,7 +672,9 @@ class _History(LifecycleMixin):
         30 working days); 1 in 20 late, 3–6 months. Not after ``end``; with work left in flight,
         None when it would come after it."""
         late = self.rng.random() < 0.05
-        decided = full_on + timedelta(days=self.rng.randrange(90, 180) if late else self.rng.randrange(10, 45))
+        decided = full_on + timedelta(
+            days=self.rng.randrange(90, 180) if late else self.rng.randrange(10, 45)
+        )
         if decided > self.end and self.in_flight:
             self.summary.in_flight["recognition"] = self.summary.in_flight.get("recognition", 0) + 1
             return None
@@ -567,7 +682,9 @@ class _History(LifecycleMixin):
 
     def _recognition(self, full_on: date, rule_ref: str, cell: _Org, decided: date) -> MemberEvent:
         decision = self._decision(decided, self._admitting(cell))
-        return MemberEvent(kind=Kind.RECOGNIZED, effective_on=full_on, rule_version=rule_ref, data={}, **decision.fields())
+        return MemberEvent(
+            kind=Kind.RECOGNIZED, effective_on=full_on, rule_version=rule_ref, data={}, **decision.fields()
+        )
 
     # events of members already there -------------------------------------------------------------
 
@@ -615,7 +732,7 @@ class _History(LifecycleMixin):
         taken.add(rec.id)
 
     def _exits(self, first: date, last: date, count: int, pairs, taken, cases) -> None:
-        kinds, weights = zip(*EXIT_SHARES)
+        kinds, weights = zip(*EXIT_SHARES, strict=False)
         done, tries = 0, 0
         while done < count and tries < 200 * count and self.pool:
             tries += 1
@@ -643,18 +760,23 @@ class _History(LifecycleMixin):
             done += 1
 
     def _strike_off(self, cell: _Org, on: date) -> MemberEvent:
-        grounds, weights = zip(*_STRIKE_OFF_GROUNDS)
+        grounds, weights = zip(*_STRIKE_OFF_GROUNDS, strict=False)
         ground = self.rng.choices(grounds, weights)[0]
         assert not exit_rules.check_strike_off(ground, on)
         return MemberEvent(
-            kind=Kind.STRUCK_OFF, effective_on=on, rule_version=exit_rules.STRIKE_OFF.at(on).ref,
+            kind=Kind.STRUCK_OFF,
+            effective_on=on,
+            rule_version=exit_rules.STRIKE_OFF.at(on).ref,
             data={"ground": ground, "ground_label": exit_rules.STRIKE_OFF_GROUNDS[ground]},
             **self._decision(on, self._superior(cell)).fields(),
         )
 
     def _resignation(self, cell: _Org, on: date) -> MemberEvent:
         return MemberEvent(
-            kind=Kind.RESIGNED, effective_on=on, rule_version=exit_rules.RESIGNATION.at(on).ref, data={},
+            kind=Kind.RESIGNED,
+            effective_on=on,
+            rule_version=exit_rules.RESIGNATION.at(on).ref,
+            data={},
             **self._decision(on, self._superior(cell)).fields(),
         )
 
@@ -679,27 +801,59 @@ class _History(LifecycleMixin):
         committee = rng.randint(9, 15)
         approvals = rng.randint(version[Stage.DECIDE].needed(committee), committee)
         problems = discipline_rules.check_discipline(
-            form=Form.EXPULSION, status=MemberStatus.FULL, holds_position=False, authority=authority, act_on=act_on,
-            vote_on=on, approvals=approvals, denominator=committee, decided_on=on,
-        ) + discipline_rules.check_discipline_vote(Form.EXPULSION, proposal_on, proposal_approvals, cell_count, Stage.PROPOSE)
+            form=Form.EXPULSION,
+            status=MemberStatus.FULL,
+            holds_position=False,
+            authority=authority,
+            act_on=act_on,
+            vote_on=on,
+            approvals=approvals,
+            denominator=committee,
+            decided_on=on,
+        ) + discipline_rules.check_discipline_vote(
+            Form.EXPULSION, proposal_on, proposal_approvals, cell_count, Stage.PROPOSE
+        )
         if problems:
             return None
         decision = self._decision(on, self._superior(cell))
         rule_ref = discipline_rules.DISCIPLINE_VOTE.at(on).ref
         case = DisciplineCase(
-            id=self.people.uuid(), member_id=rec.id, act_on=act_on, summary=rng.choice(_EXPULSION_MATTERS), opened_on=opened_on,
-            state=DisciplineCase.State.DECIDED, form=Form.EXPULSION, authority=authority, decided_on=on, effective_on=on,
-            approvals=approvals, denominator=committee, rule_version=rule_ref, **decision.fields(),
+            id=self.people.uuid(),
+            member_id=rec.id,
+            act_on=act_on,
+            summary=rng.choice(_EXPULSION_MATTERS),
+            opened_on=opened_on,
+            state=DisciplineCase.State.DECIDED,
+            form=Form.EXPULSION,
+            authority=authority,
+            decided_on=on,
+            effective_on=on,
+            approvals=approvals,
+            denominator=committee,
+            rule_version=rule_ref,
+            **decision.fields(),
         )
         cases.append(case)
         data = {
-            "form": Form.EXPULSION, "form_label": Form.label(Form.EXPULSION), "authority": authority,
-            "vote_on": on.isoformat(), "approvals": approvals, "denominator": committee, "case": str(case.id),
-            "proposal_vote_on": proposal_on.isoformat(), "proposal_approvals": proposal_approvals,
+            "form": Form.EXPULSION,
+            "form_label": Form.label(Form.EXPULSION),
+            "authority": authority,
+            "vote_on": on.isoformat(),
+            "approvals": approvals,
+            "denominator": committee,
+            "case": str(case.id),
+            "proposal_vote_on": proposal_on.isoformat(),
+            "proposal_approvals": proposal_approvals,
             "proposal_denominator": cell_count,
         }
         effective_on = discipline_rules.decision_effective_on(authority, on, on)
-        return MemberEvent(kind=Kind.EXPELLED, effective_on=effective_on, rule_version=rule_ref, data=data, **decision.fields())
+        return MemberEvent(
+            kind=Kind.EXPELLED,
+            effective_on=effective_on,
+            rule_version=rule_ref,
+            data=data,
+            **decision.fields(),
+        )
 
     def _transfers(self, first: date, last: date, count: int, pairs, taken) -> None:
         done, tries = 0, 0
@@ -720,11 +874,23 @@ class _History(LifecycleMixin):
             target = self._target(source, on)
             if target is None:
                 continue
-            decided = max(on - timedelta(days=self.rng.randrange(7, 30)), rec.last_on)  # never before their last event
+            decided = max(
+                on - timedelta(days=self.rng.randrange(7, 30)), rec.last_on
+            )  # never before their last event
             decision = self._decision(decided, self._transferring(source, target))
-            pairs.append((Member(pk=mid), MemberEvent(
-                kind=Kind.TRANSFERRED, effective_on=on, from_org_id=source.id, to_org_id=target.id, data={}, **decision.fields(),
-            )))
+            pairs.append(
+                (
+                    Member(pk=mid),
+                    MemberEvent(
+                        kind=Kind.TRANSFERRED,
+                        effective_on=on,
+                        from_org_id=source.id,
+                        to_org_id=target.id,
+                        data={},
+                        **decision.fields(),
+                    ),
+                )
+            )
             full = rec.is_full(on)
             self._leave(rec, on)
             target.active += 1
@@ -738,7 +904,11 @@ class _History(LifecycleMixin):
 
     def _target(self, source: _Org, on: date) -> _Org | None:
         nearby = self.scopes.get(self._scope(source))
-        cells, weights = nearby if nearby and self.rng.random() < TRANSFER_NEARBY else (self.admit_cells, self.admit_weights)
+        cells, weights = (
+            nearby
+            if nearby and self.rng.random() < TRANSFER_NEARBY
+            else (self.admit_cells, self.admit_weights)
+        )
         for _ in range(5):
             target = self.rng.choices(cells, cum_weights=weights)[0]
             if target.id != source.id and target.created_on <= on:
@@ -763,10 +933,14 @@ def _set_cards(cards: list[tuple[UUID, str]]) -> None:
     pk = Member._meta.pk
     rows = [(card, pk.get_db_prep_save(mid, connection)) for mid, card in cards]
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {connection.ops.quote_name(pk.column)} = %s", rows)
+        cursor.executemany(
+            f"UPDATE {table} SET {column} = %s WHERE {connection.ops.quote_name(pk.column)} = %s", rows
+        )
 
 
-def simulate_history(*, start: date, end: date, seed: int, progress=print, in_flight: bool = False) -> HistorySummary:
+def simulate_history(
+    *, start: date, end: date, seed: int, progress=print, in_flight: bool = False
+) -> HistorySummary:
     """Simulate the members' events with effective dates in [start, end] on the tree as it is
     (live cells only), in one transaction, audited as one operation; returns the counts.
 
@@ -788,14 +962,13 @@ def simulate_history(*, start: date, end: date, seed: int, progress=print, in_fl
     # caller recounts once at its end; otherwise this run recounts once at its end.
     recount = not deferred()
     with transaction.atomic():
-        with bulk_operation("demo"), (tallies_deferred() if recount else nullcontext()):
+        with bulk_operation("demo"), tallies_deferred() if recount else nullcontext():
             summary = _History(start=start, end=end, seed=seed, progress=progress, in_flight=in_flight).run()
             if recount:
                 progress("Đếm số liệu tổng hợp ...")
         audit_record(
             action=Action.DEMO_GENERATED,
-            data={"history": f"{start.isoformat()}..{end.isoformat()}", "seed": seed,
-                  **summary.by_kind()},
+            data={"history": f"{start.isoformat()}..{end.isoformat()}", "seed": seed, **summary.by_kind()},
         )
     refresh_statistics([Member, MemberEvent, Placement, Position])
     summary.seconds = time.monotonic() - started

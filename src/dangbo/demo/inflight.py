@@ -87,9 +87,13 @@ def _candidates(h, count: int):
         cell = rng.choices(cells, cum_weights=weights)[0]
         index = stages.index(stage)
         if stage == Step.CELL_VOTE:
-            last = end - timedelta(days=rng.randrange(3, 95))  # the decision is due 60 working days (~84 days) after the vote
+            last = end - timedelta(
+                days=rng.randrange(3, 95)
+            )  # the decision is due 60 working days (~84 days) after the vote
         elif stage == Step.DECISION:
-            last = end - timedelta(days=rng.randrange(3, 48))  # the ceremony 30 working days (~42 days) after the decision
+            last = end - timedelta(
+                days=rng.randrange(3, 48)
+            )  # the ceremony 30 working days (~42 days) after the decision
         else:
             last = end - timedelta(days=rng.randrange(0, 60))
         if n == len(stages) + stages.index(Step.CELL_VOTE):
@@ -100,12 +104,18 @@ def _candidates(h, count: int):
         for _ in range(index):
             days.append(days[-1] - timedelta(days=rng.randrange(7, 35)))
         days.reverse()
-        vote_on = days[stages.index(Step.CELL_VOTE)] if index >= stages.index(Step.CELL_VOTE) else end + timedelta(days=60)
+        vote_on = (
+            days[stages.index(Step.CELL_VOTE)]
+            if index >= stages.index(Step.CELL_VOTE)
+            else end + timedelta(days=60)
+        )
         residence, locality_id, hometown = rng.choice(cell.samples) if cell.samples else ("", None, "")
         person = h.people.person(
-            admitted_on=vote_on, sector="residential" if cell.sector in ("", "residential") else cell.sector,
+            admitted_on=vote_on,
+            sector="residential" if cell.sector in ("", "residential") else cell.sector,
             minority_share=(cell.minority / cell.active) if cell.active else h.minority_share,
-            residence=residence, hometown=hometown or residence,
+            residence=residence,
+            hometown=hometown or residence,
         )
         m = person.member
         if admission_rules.check_education(education=m.general_education_id, on=vote_on):
@@ -113,14 +123,42 @@ def _candidates(h, count: int):
         if admission_rules.check_admission_age(birth_date=m.birth_date, vote_on=vote_on):
             continue
         candidate = Candidate(
-            id=h.people.uuid(), cell_id=cell.id, cell_path=cell.path, listed_on=days[0] - timedelta(days=rng.randrange(10, 60)),
-            state=Candidate.State.ACTIVE, stage=stage, stage_on=days[-1], note="Dữ liệu mẫu",
-            **{f: getattr(m, f) for f in ("family_name", "middle_name", "given_name", "gender", "birth_date", "national_id",
-                                          "ethnicity_id", "religion_id", "birthplace", "hometown", "residence", "general_education_id",
-                                          "professional_level_id", "occupation", "workplace", "search_key", "sort_key")},
+            id=h.people.uuid(),
+            cell_id=cell.id,
+            cell_path=cell.path,
+            listed_on=days[0] - timedelta(days=rng.randrange(10, 60)),
+            state=Candidate.State.ACTIVE,
+            stage=stage,
+            stage_on=days[-1],
+            note="Dữ liệu mẫu",
+            **{
+                f: getattr(m, f)
+                for f in (
+                    "family_name",
+                    "middle_name",
+                    "given_name",
+                    "gender",
+                    "birth_date",
+                    "national_id",
+                    "ethnicity_id",
+                    "religion_id",
+                    "birthplace",
+                    "hometown",
+                    "residence",
+                    "general_education_id",
+                    "professional_level_id",
+                    "occupation",
+                    "workplace",
+                    "search_key",
+                    "sort_key",
+                )
+            },
             residence_locality_id=locality_id,
         )
-        done = [_step(h, candidate, kind, on, cell, names, vote_denominator) for kind, on in zip(stages[: index + 1], days)]
+        done = [
+            _step(h, candidate, kind, on, cell, names, vote_denominator)
+            for kind, on in zip(stages[: index + 1], days, strict=False)
+        ]
         if None in done:
             continue  # a step could not be done (no sponsors, no vote): the candidate is left out
         candidates.append(candidate)
@@ -142,11 +180,21 @@ def _step(h, candidate, kind: str, on: date, cell, names: dict, vote_denominator
         data["certificate_no"] = f"{rng.randrange(1, 999)}-GCN/TTCT"
         rule_ref = admission_rules.AWARENESS_CERTIFICATE.at(on).ref
     elif kind == Step.SPONSORS:
-        sponsors = [m for m in sorted(h.by_org.get(cell.id, ()), key=str)[:40] if h.members[m].is_full(on - timedelta(days=400))][:2]
+        sponsors = [
+            m
+            for m in sorted(h.by_org.get(cell.id, ()), key=str)[:40]
+            if h.members[m].is_full(on - timedelta(days=400))
+        ][:2]
         if len(sponsors) < 2:
             return None
-        data["sponsors"] = [{"member": str(m), "name": _name(m, names), "known_since": (on - timedelta(days=rng.randrange(400, 2000))).isoformat()}
-                            for m in sponsors]
+        data["sponsors"] = [
+            {
+                "member": str(m),
+                "name": _name(m, names),
+                "known_since": (on - timedelta(days=rng.randrange(400, 2000))).isoformat(),
+            }
+            for m in sponsors
+        ]
         data["youth_union_resolution"] = ""
         rule_ref = admission_rules.SPONSORS.at(on).ref
     elif kind == Step.CELL_VOTE:
@@ -155,27 +203,47 @@ def _step(h, candidate, kind: str, on: date, cell, names: dict, vote_denominator
         if denominator <= 0:
             return None
         approvals = rng.randint(needed, denominator)
-        if vote_rules.check_vote(rule=admission_rules.ADMISSION_VOTE_SHARE, on=on, approvals=approvals, denominator=denominator):
+        if vote_rules.check_vote(
+            rule=admission_rules.ADMISSION_VOTE_SHARE, on=on, approvals=approvals, denominator=denominator
+        ):
             return None
         data.update(approvals=approvals, denominator=denominator)
         rule_ref = admission_rules.ADMISSION_VOTE_SHARE.at(on).ref
     elif kind == Step.GRASSROOTS_RESOLUTION:
         decision = DecisionRef(number=f"{rng.randrange(1, 999)}-NQ/ĐU", on=on, body=h._admitting(cell)[0])
     elif kind == Step.DECISION:
-        decision = DecisionRef(number=f"{rng.randrange(1, 999)}-QĐ/{h._admitting(cell)[1]}", on=on, body=h._admitting(cell)[0])
+        decision = DecisionRef(
+            number=f"{rng.randrange(1, 999)}-QĐ/{h._admitting(cell)[1]}", on=on, body=h._admitting(cell)[0]
+        )
         # a grassroots committee decides by its own vote, two thirds of its members or more
         # (RULES.md §2.2); otherwise the standing committee above it
         grassroots = h._grassroots(cell)
-        committee = committee_roll(org=grassroots.id, on=on) if grassroots.kind == OrgKind.GRASSROOTS_COMMITTEE else frozenset()
+        committee = (
+            committee_roll(org=grassroots.id, on=on)
+            if grassroots.kind == OrgKind.GRASSROOTS_COMMITTEE
+            else frozenset()
+        )
         if committee:
             size = len(committee)
             rule = vote_rules.GRASSROOTS_ADMISSION_DECISION_SHARE
             needed = vote_rules.approvals_needed(rule.value(on), size)
-            data.update(decided_by="grassroots", committee_approvals=rng.randint(needed, size), committee_denominator=size)
+            data.update(
+                decided_by="grassroots",
+                committee_approvals=rng.randint(needed, size),
+                committee_denominator=size,
+            )
             rule_ref = rule.at(on).ref
         else:
             data["decided_by"] = "superior"
-    return CandidateStep(id=h.people.uuid(), candidate=candidate, kind=kind, done_on=on, data=data, rule_version=rule_ref, **decision.fields())
+    return CandidateStep(
+        id=h.people.uuid(),
+        candidate=candidate,
+        kind=kind,
+        done_on=on,
+        data=data,
+        rule_version=rule_ref,
+        **decision.fields(),
+    )
 
 
 def _name(member_id, names: dict) -> str:
@@ -194,11 +262,18 @@ def _transfers(h, count: int):
     cases = []
     leaving: dict = {}
     for n in range(count):
-        issued_on = end - timedelta(days=95 if n == 0 else rng.randrange(0, _TRANSFER_AGES))  # the first one overdue
-        movable = lambda r: r.is_full(issued_on) and r.last_on < issued_on  # noqa: E731
+        issued_on = end - timedelta(
+            days=95 if n == 0 else rng.randrange(0, _TRANSFER_AGES)
+        )  # the first one overdue
+        movable = lambda r, issued_on=issued_on: r.is_full(issued_on) and r.last_on < issued_on  # noqa: E731
         rec = None
         if n == 2:  # one leaves a cell of three full members: confirmed below the minimum (Charter art. 21)
-            rec = _free(h, taken, lambda r: movable(r) and getattr(h.orgs.get(r.org_id), "full", 0) == 3, tries=5000)
+            rec = _free(
+                h,
+                taken,
+                lambda r, movable=movable: movable(r) and getattr(h.orgs.get(r.org_id), "full", 0) == 3,
+                tries=5000,
+            )
         rec = rec or _free(h, taken, movable)
         source = h.orgs.get(rec.org_id) if rec else None
         if source is None or not source.live:
@@ -215,16 +290,25 @@ def _transfers(h, count: int):
         late = transfer_rules.letter_due(trigger_on) < decided
         leaving[source.id] = leaving.get(source.id, 0) + 1
         below = source.full - leaving[source.id] < org_rules.MIN_FULL_MEMBERS.value(issued_on)
-        cases.append(TransferCase(
-            id=h.people.uuid(), member_id=rec.id, from_org_id=source.id, to_org_id=target.id, issued_on=issued_on,
-            state=TransferCase.State.OPEN, rule_version=transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.at(issued_on).ref,
-            trigger_kind=trigger_kind, trigger_on=trigger_on,
-            trigger_no="" if trigger_kind == "residence" else f"{rng.randrange(1, 400)}-QĐ/UBND",
-            letter_late=late, letter_late_reason="awaiting_decision" if late else "",
-            letter_late_note="Đơn vị mới chậm gửi quyết định tiếp nhận" if late else "",
-            leaves_below_minimum=below,
-            **h._decision(decided, h._transferring(source, target)).fields(),
-        ))
+        cases.append(
+            TransferCase(
+                id=h.people.uuid(),
+                member_id=rec.id,
+                from_org_id=source.id,
+                to_org_id=target.id,
+                issued_on=issued_on,
+                state=TransferCase.State.OPEN,
+                rule_version=transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.at(issued_on).ref,
+                trigger_kind=trigger_kind,
+                trigger_on=trigger_on,
+                trigger_no="" if trigger_kind == "residence" else f"{rng.randrange(1, 400)}-QĐ/UBND",
+                letter_late=late,
+                letter_late_reason="awaiting_decision" if late else "",
+                letter_late_note="Đơn vị mới chậm gửi quyết định tiếp nhận" if late else "",
+                leaves_below_minimum=below,
+                **h._decision(decided, h._transferring(source, target)).fields(),
+            )
+        )
     return cases
 
 
@@ -239,9 +323,14 @@ def _discipline_cases(h, count: int):
         if rec is None:
             continue
         opened_on = end - timedelta(days=rng.randrange(5, 90))
-        cases.append(DisciplineCase(
-            id=h.people.uuid(), member_id=rec.id, act_on=opened_on - timedelta(days=rng.randrange(10, 200)),
-            summary=rng.choice(_DISCIPLINE_MATTERS), opened_on=opened_on, state=DisciplineCase.State.OPEN,
-        ))
+        cases.append(
+            DisciplineCase(
+                id=h.people.uuid(),
+                member_id=rec.id,
+                act_on=opened_on - timedelta(days=rng.randrange(10, 200)),
+                summary=rng.choice(_DISCIPLINE_MATTERS),
+                opened_on=opened_on,
+                state=DisciplineCase.State.OPEN,
+            )
+        )
     return cases
-

@@ -9,3 +9,6 @@ class DemoDataset(models.Model):
     members = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.profile} (seed {self.seed}, {self.members} members)"

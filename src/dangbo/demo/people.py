@@ -26,17 +26,30 @@ _OCCUPATIONS = {
     Sector.PRIVATE_ENTERPRISE: (("Công nhân", 5), ("Nhân viên", 4)),
 }
 _PROFESSIONAL = {
-    "residential": (("none", 45), ("elementary", 12), ("intermediate", 20), ("college", 7), ("bachelor", 15), ("master", 1)),
+    "residential": (
+        ("none", 45),
+        ("elementary", 12),
+        ("intermediate", 20),
+        ("college", 7),
+        ("bachelor", 15),
+        ("master", 1),
+    ),
     "office": (("intermediate", 10), ("college", 8), ("bachelor", 62), ("master", 18), ("doctor", 2)),
     "uniform": (("elementary", 10), ("intermediate", 30), ("college", 10), ("bachelor", 45), ("master", 5)),
-    "enterprise": (("elementary", 25), ("intermediate", 30), ("college", 15), ("bachelor", 28), ("master", 2)),
+    "enterprise": (
+        ("elementary", 25),
+        ("intermediate", 30),
+        ("college", 15),
+        ("bachelor", 28),
+        ("master", 2),
+    ),
 }
 _THEORY = (("none", 6), ("elementary", 68), ("intermediate", 20), ("advanced", 5), ("bachelor", 1))
 _RELIGION = (("00", 970), ("01", 10), ("02", 6), ("03", 14))
 
 
 def _pick(rng: random.Random, pairs):
-    values, weights = zip(*pairs)
+    values, weights = zip(*pairs, strict=False)
     return rng.choices(values, weights)[0]
 
 
@@ -67,7 +80,7 @@ class PersonFactory:
         self.women_share = women_share
         self._national_ids: set[str] = set()
         self._cards: set[str] = set()
-        minority_codes, minority_weights = zip(*MINORITY_MIX)
+        minority_codes, minority_weights = zip(*MINORITY_MIX, strict=False)
         self._minority = (minority_codes, minority_weights)
 
     def uuid(self) -> uuid.UUID:
@@ -107,7 +120,14 @@ class PersonFactory:
         return start + timedelta(days=int(span * (self.rng.random() ** 0.6)))
 
     def person(
-        self, *, admitted_on: date, sector: str, minority_share: float, residence: str, hometown: str, locality=None
+        self,
+        *,
+        admitted_on: date,
+        sector: str,
+        minority_share: float,
+        residence: str,
+        hometown: str,
+        locality=None,
     ) -> Person:
         rng = self.rng
         gender = "F" if rng.random() < self.women_share else "M"

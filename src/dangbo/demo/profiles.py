@@ -63,7 +63,9 @@ LAO_CAI_2021 = Profile(
     admissions_10y=20_472,
     women_share=0.395,
     uppers=(
-        UpperSpec("LCI-TP", "Đảng bộ thành phố Lào Cai", _T, 59, 0.13, district="Thành phố Lào Cai", weight=1.2),
+        UpperSpec(
+            "LCI-TP", "Đảng bộ thành phố Lào Cai", _T, 59, 0.13, district="Thành phố Lào Cai", weight=1.2
+        ),
         UpperSpec("LCI-BX", "Đảng bộ huyện Bát Xát", _T, 28, 0.6, district="Huyện Bát Xát"),
         UpperSpec("LCI-MK", "Đảng bộ huyện Mường Khương", _T, 24, 0.66, district="Huyện Mường Khương"),
         UpperSpec("LCI-SMC", "Đảng bộ huyện Si Ma Cai", _T, 21, 0.72, district="Huyện Si Ma Cai"),
@@ -106,13 +108,27 @@ TINY = Profile(
 
 # The province as it stands today: the 2021 province, its members' admissions, recognitions,
 # transfers, deaths and exits simulated month by month since, and the July 2025 reform.
-LAO_CAI = replace(LAO_CAI_2021, name="lao-cai", title="Đảng bộ tỉnh Lào Cai hôm nay (sau sắp xếp tháng 7/2025)", to_today=True)
+LAO_CAI = replace(
+    LAO_CAI_2021,
+    name="lao-cai",
+    title="Đảng bộ tỉnh Lào Cai hôm nay (sau sắp xếp tháng 7/2025)",
+    to_today=True,
+)
 
 PROFILES = {p.name: p for p in (LAO_CAI, LAO_CAI_2021, TINY)}
 DEFAULT_PROFILE = LAO_CAI.name
 
 # Shares of each minority among a district's minority members (Lào Cai: Mông, Tày, Dao lead).
 MINORITY_MIX = (
-    ("08", 0.34), ("02", 0.2), ("09", 0.17), ("25", 0.07), ("07", 0.07), ("03", 0.05),
-    ("35", 0.04), ("40", 0.03), ("38", 0.01), ("49", 0.01), ("24", 0.01),
+    ("08", 0.34),
+    ("02", 0.2),
+    ("09", 0.17),
+    ("25", 0.07),
+    ("07", 0.07),
+    ("03", 0.05),
+    ("35", 0.04),
+    ("40", 0.03),
+    ("38", 0.01),
+    ("49", 0.01),
+    ("24", 0.01),
 )

@@ -25,22 +25,21 @@ own (the real ones are not in the seeds); the legal basis named is the Resolutio
 from __future__ import annotations
 
 from datetime import date
-
-from dangbo.demo.profiles import Profile
-from dangbo.demo.reform2025 import EFFECTIVE_DATE, RESOLUTION_NUMBER, new_commune_sector, old_to_new
 from functools import reduce
 from operator import or_
 
 from django.db import transaction
 
+from dangbo.demo.profiles import Profile
+from dangbo.demo.reform2025 import EFFECTIVE_DATE, RESOLUTION_NUMBER, new_commune_sector, old_to_new
 from dangbo.members import ledger
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Position
 from dangbo.members.roles import Role
-from dangbo.orgs.services import DecisionRef
-from dangbo.rules import positions as position_rules
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Org
+from dangbo.orgs.services import DecisionRef
+from dangbo.rules import positions as position_rules
 from dangbo.rules.orgs import GRASSROOTS_COMMITTEE_THRESHOLD
 
 DECIDED_ON = date(2025, 6, 30)
@@ -62,7 +61,7 @@ def _commune_name(org: Org) -> str:
     rest = org.name.removeprefix("Đảng bộ ")
     for prefix in ("thị trấn ", "phường ", "xã "):
         if rest.startswith(prefix):
-            return prefix.capitalize() + rest[len(prefix):]
+            return prefix.capitalize() + rest[len(prefix) :]
     return rest
 
 
@@ -82,7 +81,9 @@ def reform_plan_rows(profile: Profile) -> list[dict[str, str]]:
             if child.kind == OrgKind.GRASSROOTS_COMMITTEE and child.sector in COMMUNE_SECTORS:
                 key = (spec.district, _commune_name(child))
                 if key not in mapping:
-                    raise ReformError(f"«{child.name}» ({spec.district}) không có trong Nghị quyết {RESOLUTION_NUMBER}.")
+                    raise ReformError(
+                        f"«{child.name}» ({spec.district}) không có trong Nghị quyết {RESOLUTION_NUMBER}."
+                    )
                 sources.setdefault(mapping[key], []).append(child)
             else:
                 others.append(child)
@@ -92,21 +93,36 @@ def reform_plan_rows(profile: Profile) -> list[dict[str, str]]:
     def decision() -> dict[str, str]:
         nonlocal number
         number += 1
-        return {"ngay_hieu_luc": on, "so_quyet_dinh": f"{number}-QĐ/TU", "ngay_quyet_dinh": decided, "co_quan_quyet_dinh": BODY}
+        return {
+            "ngay_hieu_luc": on,
+            "so_quyet_dinh": f"{number}-QĐ/TU",
+            "ngay_quyet_dinh": decided,
+            "co_quan_quyet_dinh": BODY,
+        }
 
     codes = {}
     for index, new_name in enumerate(sorted(sources), start=1):
         code = f"LCI-XP{index:02d}"
         codes[new_name] = code
         sector = new_commune_sector(new_name)
-        rows.append({"thao_tac": "thanh_lap", "ma_to_chuc": code, "ma_dich": province.code,
-                     "ten": "Đảng bộ " + new_name[0].lower() + new_name[1:], "loai": OrgKind.GRASSROOTS_COMMITTEE,
-                     "loai_hinh": sector, **decision()})
+        rows.append(
+            {
+                "thao_tac": "thanh_lap",
+                "ma_to_chuc": code,
+                "ma_dich": province.code,
+                "ten": "Đảng bộ " + new_name[0].lower() + new_name[1:],
+                "loai": OrgKind.GRASSROOTS_COMMITTEE,
+                "loai_hinh": sector,
+                **decision(),
+            }
+        )
     threshold = GRASSROOTS_COMMITTEE_THRESHOLD.value(EFFECTIVE_DATE)
     for new_name in sorted(sources):
         merge = decision()
         members = Member.objects.filter(
-            _any(paths.subtree_q(old.path, "org_path") for old in sources[new_name]), status__in=ACTIVE_STATUSES).count()
+            _any(paths.subtree_q(old.path, "org_path") for old in sources[new_name]),
+            status__in=ACTIVE_STATUSES,
+        ).count()
         if members < threshold:  # as the generator does for small demos: the approval art. 21 asks for
             merge["van_ban_dong_y"] = "Văn bản đồng ý của Ban Thường vụ Tỉnh ủy (dữ liệu mẫu)"
         for old in sources[new_name]:
@@ -119,7 +135,12 @@ def reform_plan_rows(profile: Profile) -> list[dict[str, str]]:
     return rows
 
 
-_ROLE_RANK = {Role.SECRETARY: 0, Role.DEPUTY_SECRETARY: 1, Role.STANDING_COMMITTEE_MEMBER: 2, Role.COMMITTEE_MEMBER: 3}
+_ROLE_RANK = {
+    Role.SECRETARY: 0,
+    Role.DEPUTY_SECRETARY: 1,
+    Role.STANDING_COMMITTEE_MEMBER: 2,
+    Role.COMMITTEE_MEMBER: 3,
+}
 
 
 def _committee_roles(pool: int, merged: int) -> list[str]:
@@ -128,7 +149,9 @@ def _committee_roles(pool: int, merged: int) -> list[str]:
     size = min(pool, max(9, min(25, 6 * merged)))
     deputies = 2 if size >= 9 else 1
     standing = min(5, max(0, size - 1 - deputies) // 3)
-    roles = [Role.SECRETARY] + [Role.DEPUTY_SECRETARY] * deputies + [Role.STANDING_COMMITTEE_MEMBER] * standing
+    roles = (
+        [Role.SECRETARY] + [Role.DEPUTY_SECRETARY] * deputies + [Role.STANDING_COMMITTEE_MEMBER] * standing
+    )
     return (roles + [Role.COMMITTEE_MEMBER] * size)[:size]
 
 
@@ -156,15 +179,31 @@ def appoint_new_committees(rows: list[dict[str, str]], *, on: date = EFFECTIVE_D
         people = sorted(best, key=lambda m: (best[m], str(m)))
         holders: dict[str, int] = {}
         decision = DecisionRef(number=f"{300 + number}-QĐ/TU", on=DECIDED_ON, body=BODY)
-        for member_id, role in zip(people, _committee_roles(len(people), len(old_codes))):
-            if position_rules.check_position(role=role, org_kind=new.kind, on=on, holder_is_full=True, holder_in_org=True,
-                                             current_holders=holders):
+        for member_id, role in zip(people, _committee_roles(len(people), len(old_codes)), strict=False):
+            if position_rules.check_position(
+                role=role,
+                org_kind=new.kind,
+                on=on,
+                holder_is_full=True,
+                holder_in_org=True,
+                current_holders=holders,
+            ):
                 continue
             holders[role] = holders.get(role, 0) + 1
-            pairs.append((Member(pk=member_id), MemberEvent(
-                kind=MemberEvent.Kind.POSITION_STARTED, effective_on=on, position_org=new, role=role, rule_version=version.ref,
-                data={"basis": "chỉ định khi thành lập đảng bộ xã, phường mới"}, **decision.fields(),
-            )))
+            pairs.append(
+                (
+                    Member(pk=member_id),
+                    MemberEvent(
+                        kind=MemberEvent.Kind.POSITION_STARTED,
+                        effective_on=on,
+                        position_org=new,
+                        role=role,
+                        rule_version=version.ref,
+                        data={"basis": "chỉ định khi thành lập đảng bộ xã, phường mới"},
+                        **decision.fields(),
+                    ),
+                )
+            )
     if pairs:
         ledger.append_many(pairs)
     return len(pairs)
@@ -183,5 +222,7 @@ def apply_reform(profile: Profile, *, plan_path=None, progress=print):
         if not report.ok:
             raise ReformError("\n".join(describe(report)))
         appointed = appoint_new_committees(rows)
-    progress(f"  {appointed} chức vụ trong cấp ủy các đảng bộ xã, phường mới (chỉ định từ ngày {EFFECTIVE_DATE:%d/%m/%Y}).")
+    progress(
+        f"  {appointed} chức vụ trong cấp ủy các đảng bộ xã, phường mới (chỉ định từ ngày {EFFECTIVE_DATE:%d/%m/%Y})."
+    )
     return report

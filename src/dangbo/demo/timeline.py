@@ -11,9 +11,10 @@ new tree up to today. ``reform=True`` applies the reform to any profile (``dangb
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from dangbo.core import clock
 from dangbo.demo.profiles import Profile
 
 
@@ -25,20 +26,31 @@ class Timeline:
     plan_path: Path | None = None
 
 
-def build_province(profile: Profile, *, seed: int, members: int | None = None, reform: bool = False,
-                   plan_dir: Path | None = None, progress=print) -> Timeline:
-    from dangbo.stats.tallies import tallies_deferred
-
+def build_province(
+    profile: Profile,
+    *,
+    seed: int,
+    members: int | None = None,
+    reform: bool = False,
+    plan_dir: Path | None = None,
+    progress=print,
+) -> Timeline:
     from django.db import transaction
+
+    from dangbo.stats.tallies import tallies_deferred
 
     # all or nothing (a failure leaves no half-built province behind), one recount at the end
     with transaction.atomic(), tallies_deferred():
-        timeline = _stages(profile, seed=seed, members=members, reform=reform, plan_dir=plan_dir, progress=progress)
+        timeline = _stages(
+            profile, seed=seed, members=members, reform=reform, plan_dir=plan_dir, progress=progress
+        )
         progress("Đếm số liệu tổng hợp ...")
     return timeline
 
 
-def _stages(profile: Profile, *, seed: int, members: int | None, reform: bool, plan_dir: Path | None, progress) -> Timeline:
+def _stages(
+    profile: Profile, *, seed: int, members: int | None, reform: bool, plan_dir: Path | None, progress
+) -> Timeline:
     from dangbo.core.formats import format_number
     from dangbo.demo.generator import build_demo
     from dangbo.demo.history import simulate_history
@@ -47,19 +59,32 @@ def _stages(profile: Profile, *, seed: int, members: int | None, reform: bool, p
 
     timeline = Timeline(built=build_demo(profile, seed=seed, members=members, progress=progress))
     reform = reform or profile.to_today
-    today = date.today()
+    today = clock.today()
     if profile.to_today:
         end = EFFECTIVE_DATE - timedelta(days=1) if reform else today
-        timeline.histories.append(simulate_history(start=profile.as_of + timedelta(days=1), end=end, seed=seed, progress=progress,
-                                                   in_flight=end == today))
+        timeline.histories.append(
+            simulate_history(
+                start=profile.as_of + timedelta(days=1),
+                end=end,
+                seed=seed,
+                progress=progress,
+                in_flight=end == today,
+            )
+        )
     if reform:
         progress("Sắp xếp tổ chức theo Nghị quyết 1673/NQ-UBTVQH15, hiệu lực 01/07/2025 ...")
         timeline.plan_path = (plan_dir / "ke-hoach-sap-xep-2025.csv") if plan_dir else None
         timeline.reform = apply_reform(profile, plan_path=timeline.plan_path, progress=progress)
         totals = timeline.reform.totals()
-        progress(f"  {totals['operations']} thao tác; đảng viên trước {format_number(timeline.reform.members_before)}, "
-                 f"sau {format_number(timeline.reform.members_after)}.")
-    if profile.to_today and reform and EFFECTIVE_DATE <= today:
+        progress(
+            f"  {totals['operations']} thao tác; đảng viên trước {format_number(timeline.reform.members_before)}, "
+            f"sau {format_number(timeline.reform.members_after)}."
+        )
+    if profile.to_today and reform and today >= EFFECTIVE_DATE:
         # the last stretch ends today with work in flight (demo.inflight): today's to-do list is not empty
-        timeline.histories.append(simulate_history(start=EFFECTIVE_DATE, end=today, seed=seed + 1, progress=progress, in_flight=True))
+        timeline.histories.append(
+            simulate_history(
+                start=EFFECTIVE_DATE, end=today, seed=seed + 1, progress=progress, in_flight=True
+            )
+        )
     return timeline

@@ -91,7 +91,9 @@ def number_line(number: str, symbol: str) -> str:
 
 def gender_label(value: str) -> str:
     value = nfc(value)
-    return {"m": "Nam", "male": "Nam", "nam": "Nam", "f": "Nữ", "female": "Nữ", "nữ": "Nữ"}.get(value.lower(), value)
+    return {"m": "Nam", "male": "Nam", "nam": "Nam", "f": "Nữ", "female": "Nữ", "nữ": "Nữ"}.get(
+        value.lower(), value
+    )
 
 
 def punctuated(items: tuple[str, ...] | list[str], *, between: str, last: str) -> list[str]:
@@ -252,7 +254,12 @@ def transfer(doc: TransferLetter) -> Layout:
     if doc.full_on:
         membership += f"; chính thức {long_date(doc.full_on)}"
     body = [
-        Para((Span("Kính gửi: ", bold=False), Span(to_org, bold=True)), align="center", indent=False, space_before=6),
+        Para(
+            (Span("Kính gửi: ", bold=False), Span(to_org, bold=True)),
+            align="center",
+            indent=False,
+            space_before=6,
+        ),
         Para(
             (Span("Trân trọng giới thiệu đồng chí: "), Span(name, bold=True)),
             space_before=9,

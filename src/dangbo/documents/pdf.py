@@ -7,7 +7,7 @@ it uses, so the file prints the same on a machine without the font.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fpdf import FPDF
@@ -17,7 +17,11 @@ from dangbo.documents.content import PARTY_HEADING, Layout, Para
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FAMILY = "LiberationSerif"
-FONT_FILES = {"": "LiberationSerif-Regular.ttf", "B": "LiberationSerif-Bold.ttf", "I": "LiberationSerif-Italic.ttf"}
+FONT_FILES = {
+    "": "LiberationSerif-Regular.ttf",
+    "B": "LiberationSerif-Bold.ttf",
+    "I": "LiberationSerif-Italic.ttf",
+}
 
 MM_PER_PT = 25.4 / 72
 LINE = 1.2  # line height as a multiple of the font size, for the heading and the closing block
@@ -51,7 +55,7 @@ def render(layout: Layout, *, issued_on: datetime | None = None) -> bytes:
     pdf.set_creator("dangbo")
     pdf.set_lang("vi-VN")
     if issued_on is not None:
-        pdf.set_creation_date(issued_on if issued_on.tzinfo else issued_on.replace(tzinfo=timezone.utc))
+        pdf.set_creation_date(issued_on if issued_on.tzinfo else issued_on.replace(tzinfo=UTC))
 
     pdf.add_page()
     _heading(pdf, layout)
@@ -64,8 +68,9 @@ def render(layout: Layout, *, issued_on: datetime | None = None) -> bytes:
 Line = tuple[str, str, float]  # (text, style, size in points)
 
 
-def _column(pdf: FPDF, x: float, y: float, width: float, lines: list[Line], *, align: str = "C",
-            draw: bool = True) -> float:
+def _column(
+    pdf: FPDF, x: float, y: float, width: float, lines: list[Line], *, align: str = "C", draw: bool = True
+) -> float:
     """Write lines one under another in a column; wrap long ones inside it. Returns the y below them."""
     for text, style, size in lines:
         pdf.set_font(FAMILY, style, size)
@@ -88,7 +93,11 @@ def _heading(pdf: FPDF, layout: Layout) -> None:
     left_lines: list[Line] = []
     if layout.superior_name:
         left_lines.append((layout.superior_name, "", page.BODY_PT))
-    left_lines += [(layout.issuer_name, "B", page.BODY_PT), ("*", "", page.BODY_PT), (layout.number_line, "", page.BODY_PT)]
+    left_lines += [
+        (layout.issuer_name, "B", page.BODY_PT),
+        ("*", "", page.BODY_PT),
+        (layout.number_line, "", page.BODY_PT),
+    ]
     left_bottom = _column(pdf, left_x, top, page.LEFT_COLUMN_MM, left_lines)
 
     # The Party heading has a rule under it as long as the heading itself.
@@ -98,15 +107,22 @@ def _heading(pdf: FPDF, layout: Layout) -> None:
     rule_x = right_x + (page.RIGHT_COLUMN_MM - rule) / 2
     pdf.set_line_width(0.3)
     pdf.line(rule_x, heading_bottom - 0.5, rule_x + rule, heading_bottom - 0.5)
-    right_bottom = _column(pdf, right_x, heading_bottom + 4, page.RIGHT_COLUMN_MM, [(layout.date_line, "I", page.BODY_PT)])
+    right_bottom = _column(
+        pdf, right_x, heading_bottom + 4, page.RIGHT_COLUMN_MM, [(layout.date_line, "I", page.BODY_PT)]
+    )
     pdf.set_xy(pdf.l_margin, max(left_bottom, right_bottom))
 
 
 def _title(pdf: FPDF, layout: Layout) -> None:
     width = pdf.epw
     y = pdf.get_y() + 8
-    y = _column(pdf, pdf.l_margin, y, width, [(layout.kind, "B", page.KIND_PT), (layout.subject, "B", page.BODY_PT),
-                                               ("-----", "", page.BODY_PT)])
+    y = _column(
+        pdf,
+        pdf.l_margin,
+        y,
+        width,
+        [(layout.kind, "B", page.KIND_PT), (layout.subject, "B", page.BODY_PT), ("-----", "", page.BODY_PT)],
+    )
     pdf.set_xy(pdf.l_margin, y)
 
 
@@ -123,14 +139,18 @@ def _body(pdf: FPDF, paras: tuple[Para, ...]) -> None:
                 first_line_indent=page.FIRST_LINE_INDENT_MM if para.indent else 0,
             ) as paragraph:
                 for span in para.spans:
-                    pdf.set_font(FAMILY, ("B" if span.bold else "") + ("I" if span.italic else ""), page.BODY_PT)
+                    pdf.set_font(
+                        FAMILY, ("B" if span.bold else "") + ("I" if span.italic else ""), page.BODY_PT
+                    )
                     paragraph.write(span.text)
     pdf.set_font(FAMILY, "", page.BODY_PT)
 
 
 def _closing(pdf: FPDF, layout: Layout) -> None:
     left_lines: list[Line] = [(f"- {item}", "", page.RECIPIENTS_PT) for item in layout.recipients]
-    right_lines: list[Line] = [(text, "B", page.BODY_PT) for text in (layout.signer_on_behalf, layout.signer_title) if text]
+    right_lines: list[Line] = [
+        (text, "B", page.BODY_PT) for text in (layout.signer_on_behalf, layout.signer_title) if text
+    ]
     right_lines += [("", "", page.BODY_PT)] * 4 + [(layout.signer_name, "B", page.BODY_PT)]
 
     left_x = pdf.l_margin

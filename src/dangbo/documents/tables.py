@@ -83,10 +83,21 @@ def tables_pdf(doc: TableDoc) -> bytes:
                 row = out.row()
                 for c, value in enumerate(values):
                     text = _text(value) + (MARK if (r, c) in table.marked else "")
-                    row.cell(text, style=FontFace(emphasis="BOLD", color=(180, 0, 0)) if (r, c) in table.marked else None)
+                    row.cell(
+                        text,
+                        style=FontFace(emphasis="BOLD", color=(180, 0, 0))
+                        if (r, c) in table.marked
+                        else None,
+                    )
         if table.marked:
             pdf.set_font(FAMILY, "I", 9)
-            pdf.multi_cell(0, 5, "(*) Số liệu không khớp khi kiểm tra chéo; xem phần kiểm tra.", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                0,
+                5,
+                "(*) Số liệu không khớp khi kiểm tra chéo; xem phần kiểm tra.",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
         if table.note:
             pdf.set_font(FAMILY, "I", 9)
             pdf.multi_cell(0, 5, table.note, new_x="LMARGIN", new_y="NEXT")

@@ -20,7 +20,11 @@ from docx.shared import Mm, Pt
 from dangbo.documents import page
 from dangbo.documents.content import PARTY_HEADING, Layout, Para
 
-_ALIGN = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
+_ALIGN = {
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
 
 
 def render(layout: Layout, *, issued_on: datetime | None = None) -> bytes:
@@ -112,8 +116,17 @@ def _set_properties(document, layout: Layout, issued_on: datetime | None) -> Non
         properties.revision = 1
 
 
-def _add(container, text: str = "", *, size: float = page.BODY_PT, bold=False, italic=False, underline=False,
-         align: str = "center", space_before: float = 0):
+def _add(
+    container,
+    text: str = "",
+    *,
+    size: float = page.BODY_PT,
+    bold=False,
+    italic=False,
+    underline=False,
+    align: str = "center",
+    space_before: float = 0,
+):
     paragraph = container.add_paragraph()
     paragraph.alignment = _ALIGN[align]
     paragraph.paragraph_format.space_before = Pt(space_before)
@@ -135,7 +148,7 @@ def _two_columns(document):
     for cell, width in ((left, page.LEFT_COLUMN_MM), (right, page.RIGHT_COLUMN_MM)):
         cell.width = Mm(width)
         cell._tc.remove(cell.paragraphs[0]._p)  # start empty; _add appends paragraphs
-    for column, width in zip(table.columns, (page.LEFT_COLUMN_MM, page.RIGHT_COLUMN_MM)):
+    for column, width in zip(table.columns, (page.LEFT_COLUMN_MM, page.RIGHT_COLUMN_MM), strict=False):
         column.width = Mm(width)
     # Keep the row on one page: a signature must not be split from its title.
     tr_pr = table.rows[0]._tr.get_or_add_trPr()

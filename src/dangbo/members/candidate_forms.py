@@ -17,7 +17,9 @@ class CandidateAddForm(MemberProfileForm):
     """The person's identity (lý lịch, mẫu 2-KNĐ) and the day the cell listed them."""
 
     listed_on = VietnameseDateField(label="Ngày đưa vào danh sách cảm tình Đảng")
-    note = forms.CharField(label="Ghi chú", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Ghi chú", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,32 +58,54 @@ class CandidateStepForm(VietnameseForm):
     done_on = VietnameseDateField(label="Ngày")
     number = forms.CharField(max_length=60, required=False)
     body = forms.CharField(label="Cơ quan ban hành", max_length=200, required=False)
-    sponsor1 = forms.CharField(label="Người giới thiệu thứ nhất (số thẻ đảng viên)", max_length=20, required=False)
+    sponsor1 = forms.CharField(
+        label="Người giới thiệu thứ nhất (số thẻ đảng viên)", max_length=20, required=False
+    )
     since1 = VietnameseDateField(label="Cùng công tác, học tập, cư trú từ ngày", required=False)
-    sponsor2 = forms.CharField(label="Người giới thiệu thứ hai (số thẻ đảng viên)", max_length=20, required=False)
+    sponsor2 = forms.CharField(
+        label="Người giới thiệu thứ hai (số thẻ đảng viên)", max_length=20, required=False
+    )
     since2 = VietnameseDateField(label="Cùng công tác, học tập, cư trú từ ngày", required=False)
     youth_union_resolution = forms.CharField(
-        label="hoặc nghị quyết giới thiệu của ban chấp hành đoàn cơ sở (số, ngày)", max_length=120, required=False,
+        label="hoặc nghị quyết giới thiệu của ban chấp hành đoàn cơ sở (số, ngày)",
+        max_length=120,
+        required=False,
     )
-    approvals = forms.IntegerField(label="Số đảng viên chính thức tán thành", min_value=0, max_value=10_000, required=False)
+    approvals = forms.IntegerField(
+        label="Số đảng viên chính thức tán thành", min_value=0, max_value=10_000, required=False
+    )
     decided_by = forms.ChoiceField(
-        label="Cấp quyết định kết nạp", choices=[("", "— chọn —"), *DECIDED_BY.items()], required=False,
+        label="Cấp quyết định kết nạp",
+        choices=[("", "— chọn —"), *DECIDED_BY.items()],
+        required=False,
         help_text="Đảng ủy cơ sở được ủy quyền quyết định tập thể, cần ít nhất hai phần ba cấp ủy viên tán thành.",
     )
     committee_approvals = forms.IntegerField(
-        label="Số cấp ủy viên đảng ủy cơ sở tán thành (khi đảng ủy cơ sở quyết định)", min_value=0, max_value=1_000, required=False,
+        label="Số cấp ủy viên đảng ủy cơ sở tán thành (khi đảng ủy cơ sở quyết định)",
+        min_value=0,
+        max_value=1_000,
+        required=False,
     )
     over_age_approval = forms.CharField(
-        label="Văn bản đồng ý của Ban Thường vụ tỉnh ủy (nếu trên 60 tuổi)", max_length=200, required=False,
+        label="Văn bản đồng ý của Ban Thường vụ tỉnh ủy (nếu trên 60 tuổi)",
+        max_length=200,
+        required=False,
     )
     education_exception = forms.CharField(
-        label="Trường hợp được kết nạp khi mới hoàn thành tiểu học (nếu có)", max_length=200, required=False,
+        label="Trường hợp được kết nạp khi mới hoàn thành tiểu học (nếu có)",
+        max_length=200,
+        required=False,
         help_text="miền núi, biên giới, hải đảo, vùng đồng bào dân tộc thiểu số, vùng đặc biệt khó khăn, ngư dân",
     )
     late_reason = forms.CharField(
-        label="Lý do chậm (nếu quá thời hạn)", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Lý do chậm (nếu quá thời hạn)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    note = forms.CharField(label="Ghi chú", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Ghi chú", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     FIELDS = {
         Step.COURSE: ("number",),
@@ -112,7 +136,10 @@ class CandidateStepForm(VietnameseForm):
         number = (self.cleaned_data.get(number_field) or "").strip()
         if not number:
             return None
-        member = Member.objects.filter(card_number=number).first() or Member.objects.filter(national_id=number).first()
+        member = (
+            Member.objects.filter(card_number=number).first()
+            or Member.objects.filter(national_id=number).first()
+        )
         if member is None:
             self.add_error(number_field, "Không có đảng viên nào mang số thẻ (hoặc số định danh) này.")
             return None
@@ -121,24 +148,31 @@ class CandidateStepForm(VietnameseForm):
     def clean(self):
         data = super().clean()
         if self.step == Step.SPONSORS:
-            sponsors = [s for s in (self._sponsor("sponsor1", "since1"), self._sponsor("sponsor2", "since2")) if s]
+            sponsors = [
+                s for s in (self._sponsor("sponsor1", "since1"), self._sponsor("sponsor2", "since2")) if s
+            ]
             data["sponsors"] = sponsors
         return data
 
     def step_input(self) -> StepInput:
         data = self.cleaned_data
         return StepInput(
-            done_on=data["done_on"], number=data.get("number") or "", body=data.get("body") or "", note=data.get("note") or "",
-            sponsors=data.get("sponsors") or [], youth_union_resolution=data.get("youth_union_resolution") or "",
-            approvals=data.get("approvals"), over_age_approval=data.get("over_age_approval") or "",
+            done_on=data["done_on"],
+            number=data.get("number") or "",
+            body=data.get("body") or "",
+            note=data.get("note") or "",
+            sponsors=data.get("sponsors") or [],
+            youth_union_resolution=data.get("youth_union_resolution") or "",
+            approvals=data.get("approvals"),
+            over_age_approval=data.get("over_age_approval") or "",
             education_exception=data.get("education_exception") or "",
-            late_reason=data.get("late_reason") or "", absent_exempted=list(data.get("absent_exempted") or ()),
-            decided_by=data.get("decided_by") or "", committee_approvals=data.get("committee_approvals"),
+            late_reason=data.get("late_reason") or "",
+            absent_exempted=list(data.get("absent_exempted") or ()),
+            decided_by=data.get("decided_by") or "",
+            committee_approvals=data.get("committee_approvals"),
         )
 
 
 class WithdrawForm(VietnameseForm):
     on = VietnameseDateField(label="Ngày")
     reason = forms.CharField(label="Lý do thôi xem xét", max_length=300)
-
-

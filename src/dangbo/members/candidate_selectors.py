@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.core import clock
 from dangbo.core.models import is_uuid
 from dangbo.members.models import Candidate, CandidateStep
 from dangbo.members.services.candidates import next_step
@@ -33,13 +34,22 @@ def candidate_list(*, actor, org: Org, state: str = Candidate.State.ACTIVE) -> Q
 def candidate_get(*, actor, candidate_id, for_edit: bool = False) -> Candidate:
     """A candidate the actor may read (or change, with ``for_edit``); refusals on real records are audited."""
     try:
-        candidate = Candidate.objects.select_related("cell", "ethnicity", "religion", "member").get(pk=candidate_id)
+        candidate = Candidate.objects.select_related("cell", "ethnicity", "religion", "member").get(
+            pk=candidate_id
+        )
     except (Candidate.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotInScope(candidate_id) from None
-    allowed = actor.can_write_path(candidate.cell_path) if for_edit else actor.can_read_path(candidate.cell_path)
+    allowed = (
+        actor.can_write_path(candidate.cell_path) if for_edit else actor.can_read_path(candidate.cell_path)
+    )
     if not allowed:
         if is_uuid(candidate_id):
-            audit_record(action=Action.REFUSED, subject_type="candidate", subject_id=str(candidate.pk), data={"reason": "out_of_scope"})
+            audit_record(
+                action=Action.REFUSED,
+                subject_type="candidate",
+                subject_id=str(candidate.pk),
+                data={"reason": "out_of_scope"},
+            )
         raise NotInScope(candidate_id)
     audit_record(action=Action.MEMBER_VIEWED, subject_type="candidate", subject_id=str(candidate.pk))
     return candidate
@@ -55,14 +65,20 @@ class StepDue:
 
     @property
     def overdue(self) -> bool:
-        return date.today() > self.due_on
+        return clock.today() > self.due_on
 
 
 def candidate_steps(candidate: Candidate) -> list[CandidateStep]:
-    return list(CandidateStep.objects.filter(candidate=candidate).select_related("recorded_by").order_by("done_on", "recorded_at"))
+    return list(
+        CandidateStep.objects.filter(candidate=candidate)
+        .select_related("recorded_by")
+        .order_by("done_on", "recorded_at")
+    )
 
 
-def candidate_next_due(candidate: Candidate, steps: list[CandidateStep] | None = None, *, holidays=None) -> StepDue | None:
+def candidate_next_due(
+    candidate: Candidate, steps: list[CandidateStep] | None = None, *, holidays=None
+) -> StepDue | None:
     """The deadline of the next step: the decision within 60 working days of the cell's vote,
     the ceremony within 30 working days of the decision (RULES.md §2.2)."""
     upcoming = next_step(candidate)

@@ -3,8 +3,6 @@ person, and a candidate's page with the steps done and the form for the next one
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,11 +10,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from dangbo.core import clock
 from dangbo.members.candidate_forms import CandidateAddForm, CandidateStepForm, WithdrawForm
+from dangbo.members.candidate_selectors import (
+    candidate_get,
+    candidate_list,
+    candidate_next_due,
+    candidate_steps,
+)
 from dangbo.members.forms import add_absent_exempted
-from dangbo.members.candidate_selectors import candidate_get, candidate_list, candidate_next_due, candidate_steps
 from dangbo.members.models import Candidate, CandidateStep
-from dangbo.members.services.candidates import candidate_add, candidate_record_step, candidate_withdraw, next_step
+from dangbo.members.services.candidates import (
+    candidate_add,
+    candidate_record_step,
+    candidate_withdraw,
+    next_step,
+)
 from dangbo.orgs.kinds import CELL_KINDS
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
 from dangbo.rules.base import RuleViolation
@@ -24,7 +33,17 @@ from dangbo.web.pages import form_page, spreadsheet_download
 
 Step = CandidateStep.Kind
 
-EXPORT_HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Chi bộ", "Ngày vào danh sách", "Bước đã xong", "Ngày", "Bước tiếp theo"]
+EXPORT_HEADER = [
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Chi bộ",
+    "Ngày vào danh sách",
+    "Bước đã xong",
+    "Ngày",
+    "Bước tiếp theo",
+]
 
 
 def _org_or_404(request, org_id):
@@ -58,23 +77,45 @@ def candidate_list_view(request: HttpRequest, org_id) -> HttpResponse:
     rows = []
     for c in candidates:
         upcoming = next_step(c)
-        rows.append({"candidate": c, "next": upcoming, "next_label": Step(upcoming).label if upcoming else "", "due": candidate_next_due(c, holidays=holidays)})
+        rows.append(
+            {
+                "candidate": c,
+                "next": upcoming,
+                "next_label": Step(upcoming).label if upcoming else "",
+                "due": candidate_next_due(c, holidays=holidays),
+            }
+        )
     file_format = request.GET.get("dinh-dang")
     if file_format in ("csv", "xlsx"):
         cells = (
-            [str(n), r["candidate"].full_name, r["candidate"].birth_date.strftime("%d/%m/%Y"), r["candidate"].get_gender_display(),
-             r["candidate"].cell.name, r["candidate"].listed_on.strftime("%d/%m/%Y"),
-             Step(r["candidate"].stage).label if r["candidate"].stage else "",
-             r["candidate"].stage_on.strftime("%d/%m/%Y") if r["candidate"].stage_on else "", r["next_label"]]
+            [
+                str(n),
+                r["candidate"].full_name,
+                r["candidate"].birth_date.strftime("%d/%m/%Y"),
+                r["candidate"].get_gender_display(),
+                r["candidate"].cell.name,
+                r["candidate"].listed_on.strftime("%d/%m/%Y"),
+                Step(r["candidate"].stage).label if r["candidate"].stage else "",
+                r["candidate"].stage_on.strftime("%d/%m/%Y") if r["candidate"].stage_on else "",
+                r["next_label"],
+            ]
             for n, r in enumerate(rows, start=1)
         )
         return spreadsheet_download(
-            EXPORT_HEADER, cells, file_format=file_format, filename=f"cam-tinh-dang-{org.code}-{date.today():%Y%m%d}.{file_format}",
-            title=f"Danh sách quần chúng cảm tình Đảng — {org.name} (ngày {date.today():%d/%m/%Y})",
+            EXPORT_HEADER,
+            cells,
+            file_format=file_format,
+            filename=f"cam-tinh-dang-{org.code}-{clock.today():%Y%m%d}.{file_format}",
+            title=f"Danh sách quần chúng cảm tình Đảng — {org.name} (ngày {clock.today():%d/%m/%Y})",
         )
     context = {
-        "org": org, "rows": rows, "state": state, "states": Candidate.State.choices,
-        "can_add": org.kind in CELL_KINDS and request.scope.can_write_path(org.path) and org.dissolved_on is None,
+        "org": org,
+        "rows": rows,
+        "state": state,
+        "states": Candidate.State.choices,
+        "can_add": org.kind in CELL_KINDS
+        and request.scope.can_write_path(org.path)
+        and org.dissolved_on is None,
         "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org),
     }
     return render(request, "members/candidates.html", context)
@@ -89,7 +130,10 @@ def candidate_add_view(request: HttpRequest, org_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             candidate = candidate_add(
-                identity=form.identity(), cell=org, listed_on=form.cleaned_data["listed_on"], note=form.cleaned_data.get("note") or "",
+                identity=form.identity(),
+                cell=org,
+                listed_on=form.cleaned_data["listed_on"],
+                note=form.cleaned_data.get("note") or "",
                 actor=request.user,
             )
         except RuleViolation as error:
@@ -98,7 +142,10 @@ def candidate_add_view(request: HttpRequest, org_id) -> HttpResponse:
             messages.success(request, f"Đã đưa {candidate.full_name} vào danh sách cảm tình Đảng.")
             return redirect("candidate_page", candidate_id=candidate.pk)
     return form_page(
-        request, form, title=f"Thêm quần chúng cảm tình Đảng — {org.name}", cancel_url=reverse("org_candidates", args=[org.pk]),
+        request,
+        form,
+        title=f"Thêm quần chúng cảm tình Đảng — {org.name}",
+        cancel_url=reverse("org_candidates", args=[org.pk]),
         subtitle="Quần chúng ưu tú được chi bộ đưa vào danh sách cảm tình Đảng để bồi dưỡng, xem xét kết nạp.",
     )
 
@@ -122,9 +169,19 @@ def candidate_page_view(request: HttpRequest, candidate_id) -> HttpResponse:
                 form.add_error(None, "Hồ sơ vừa được người khác cập nhật; hãy xem lại bước tiếp theo.")
             elif form.is_valid():
                 try:
-                    candidate_record_step(candidate=candidate, kind=upcoming, step=form.step_input(), actor=request.user)
+                    candidate_record_step(
+                        candidate=candidate, kind=upcoming, step=form.step_input(), actor=request.user
+                    )
                 except RuleViolation as error:
-                    form.add_violations(error, {"sponsors": "sponsor1", "vote_on": "done_on", "birth_date": "done_on", "org": "done_on"})
+                    form.add_violations(
+                        error,
+                        {
+                            "sponsors": "sponsor1",
+                            "vote_on": "done_on",
+                            "birth_date": "done_on",
+                            "org": "done_on",
+                        },
+                    )
                 else:
                     messages.success(request, f"Đã ghi «{Step(upcoming).label}».")
                     candidate.refresh_from_db()
@@ -135,12 +192,19 @@ def candidate_page_view(request: HttpRequest, candidate_id) -> HttpResponse:
         raise Http404
     steps = candidate_steps(candidate)
     context = {
-        "candidate": candidate, "steps": steps, "next": upcoming, "next_label": Step(upcoming).label if upcoming else "",
-        "due": candidate_next_due(candidate, steps), "form": form, "can_edit": can_edit,
+        "candidate": candidate,
+        "steps": steps,
+        "next": upcoming,
+        "next_label": Step(upcoming).label if upcoming else "",
+        "due": candidate_next_due(candidate, steps),
+        "form": form,
+        "can_edit": can_edit,
         "all_steps": [(kind, label, kind in {s.kind for s in steps}) for kind, label in Step.choices],
         "breadcrumbs": org_breadcrumbs(actor=request.scope, org=candidate.cell),
     }
-    return render(request, "members/candidate.html", context, status=400 if form is not None and form.errors else 200)
+    return render(
+        request, "members/candidate.html", context, status=400 if form is not None and form.errors else 200
+    )
 
 
 @login_required
@@ -152,13 +216,21 @@ def candidate_withdraw_view(request: HttpRequest, candidate_id) -> HttpResponse:
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            candidate_withdraw(candidate=candidate, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"], actor=request.user)
+            candidate_withdraw(
+                candidate=candidate,
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
         except RuleViolation as error:
             form.add_violations(error)
         else:
             messages.success(request, "Đã ghi thôi xem xét.")
             return redirect("org_candidates", org_id=candidate.cell_id)
     return form_page(
-        request, form, title=f"Thôi xem xét kết nạp: {candidate.full_name}", cancel_url=reverse("candidate_page", args=[candidate.pk]),
+        request,
+        form,
+        title=f"Thôi xem xét kết nạp: {candidate.full_name}",
+        cancel_url=reverse("candidate_page", args=[candidate.pk]),
         submit="Ghi nhận",
     )

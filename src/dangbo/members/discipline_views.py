@@ -42,8 +42,12 @@ def discipline_view(request: HttpRequest, member_id) -> HttpResponse:
             data = form.cleaned_data
             try:
                 services.discipline_open(
-                    member=member, act_on=data["act_on"], summary=data["summary"], opened_on=data["opened_on"],
-                    exempt_matter=data.get("exempt_matter") or False, actor=request.user,
+                    member=member,
+                    act_on=data["act_on"],
+                    summary=data["summary"],
+                    opened_on=data["opened_on"],
+                    exempt_matter=data.get("exempt_matter") or False,
+                    actor=request.user,
                 )
             except RuleViolation as error:
                 form.add_violations(error)
@@ -54,10 +58,17 @@ def discipline_view(request: HttpRequest, member_id) -> HttpResponse:
         raise Http404
     cases = DisciplineCase.objects.filter(member=member).order_by("-opened_on", "-created_at")
     context = {
-        "member": member, "cases": cases, "open_case": open_case, "form": form,
-        "form_labels": rules.Form.LABELS, "authority_labels": rules.Authority.LABELS, "deferral_labels": rules.DeferralGround.LABELS,
+        "member": member,
+        "cases": cases,
+        "open_case": open_case,
+        "form": form,
+        "form_labels": rules.Form.LABELS,
+        "authority_labels": rules.Authority.LABELS,
+        "deferral_labels": rules.DeferralGround.LABELS,
     }
-    return render(request, "members/discipline.html", context, status=400 if form is not None and form.errors else 200)
+    return render(
+        request, "members/discipline.html", context, status=400 if form is not None and form.errors else 200
+    )
 
 
 @login_required
@@ -73,18 +84,38 @@ def discipline_decide_view(request: HttpRequest, member_id) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.discipline_decide(
-                case=case, form=data["form"], authority=data["authority"], vote_on=data["vote_on"], approvals=data["approvals"],
-                decision=form.decision(), denominator=data.get("denominator"), proposal_vote_on=data.get("proposal_vote_on"),
-                proposal_approvals=data.get("proposal_approvals"), absent_exempted=tuple(data.get("absent_exempted") or ()),
-                proposal_absent_exempted=tuple(data.get("proposal_absent_exempted") or ()), actor=request.user,
+                case=case,
+                form=data["form"],
+                authority=data["authority"],
+                vote_on=data["vote_on"],
+                approvals=data["approvals"],
+                decision=form.decision(),
+                denominator=data.get("denominator"),
+                proposal_vote_on=data.get("proposal_vote_on"),
+                proposal_approvals=data.get("proposal_approvals"),
+                absent_exempted=tuple(data.get("absent_exempted") or ()),
+                proposal_absent_exempted=tuple(data.get("proposal_absent_exempted") or ()),
+                actor=request.user,
             )
         except RuleViolation as error:
-            form.add_violations(error, {"decided_on": "decision_on", "status": "form", "holds_position": "form", "act_on": "vote_on", "deferral": None})
+            form.add_violations(
+                error,
+                {
+                    "decided_on": "decision_on",
+                    "status": "form",
+                    "holds_position": "form",
+                    "act_on": "vote_on",
+                    "deferral": None,
+                },
+            )
         else:
             messages.success(request, f"Đã ghi quyết định kỷ luật: {rules.Form.label(data['form']).lower()}.")
             return redirect("member_discipline", member_id=member.pk)
     return form_page(
-        request, form, title=f"Quyết định kỷ luật: {member.full_name}", cancel_url=reverse("member_discipline", args=[member.pk]),
+        request,
+        form,
+        title=f"Quyết định kỷ luật: {member.full_name}",
+        cancel_url=reverse("member_discipline", args=[member.pk]),
         subtitle=(
             f"Vi phạm ngày {case.act_on:%d/%m/%Y}: {case.summary}. Đảng viên dự bị chỉ bị khiển trách hoặc cảnh cáo; cách chức khi "
             "đang giữ chức vụ. Khiển trách, cảnh cáo, cách chức cần trên một nửa số tán thành; khai trừ cần ít nhất hai phần ba "
@@ -100,17 +131,24 @@ def discipline_defer_view(request: HttpRequest, member_id) -> HttpResponse:
     case = _open_case(member)
     if case is None:
         raise Http404
-    form = forms.DisciplineDeferForm(request.POST if request.method == "POST" else None, initial={"ground": case.deferral})
+    form = forms.DisciplineDeferForm(
+        request.POST if request.method == "POST" else None, initial={"ground": case.deferral}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.discipline_defer(case=case, ground=form.cleaned_data.get("ground") or "", actor=request.user)
+            services.discipline_defer(
+                case=case, ground=form.cleaned_data.get("ground") or "", actor=request.user
+            )
         except RuleViolation as error:
             form.add_violations(error, {"deferral": "ground"})
         else:
             messages.success(request, "Đã ghi.")
             return redirect("member_discipline", member_id=member.pk)
     return form_page(
-        request, form, title=f"Chưa xem xét kỷ luật: {member.full_name}", cancel_url=reverse("member_discipline", args=[member.pk]),
+        request,
+        form,
+        title=f"Chưa xem xét kỷ luật: {member.full_name}",
+        cancel_url=reverse("member_discipline", args=[member.pk]),
         subtitle="Đảng viên đang mang thai, nuôi con dưới 12 tháng hoặc ốm nặng đang điều trị nội trú thì chưa xem xét kỷ luật (Quy định 296-QĐ/TW, Điều 8).",
         submit="Ghi nhận",
     )
@@ -125,12 +163,18 @@ def discipline_drop_view(request: HttpRequest, member_id) -> HttpResponse:
     form = forms.DisciplineDropForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.discipline_drop(case=case, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"], actor=request.user)
+            services.discipline_drop(
+                case=case, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"], actor=request.user
+            )
         except RuleViolation as error:
             form.add_violations(error)
         else:
             messages.success(request, "Đã ghi không kỷ luật.")
             return redirect("member_discipline", member_id=member.pk)
     return form_page(
-        request, form, title=f"Không kỷ luật: {member.full_name}", cancel_url=reverse("member_discipline", args=[member.pk]), submit="Ghi nhận",
+        request,
+        form,
+        title=f"Không kỷ luật: {member.full_name}",
+        cancel_url=reverse("member_discipline", args=[member.pk]),
+        submit="Ghi nhận",
     )

@@ -16,7 +16,16 @@ from dangbo.members.models import Member, MemberEvent, TransferCase
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import GRASSROOTS_KINDS
 from dangbo.orgs.models import Org
-from dangbo.rules.citations import HD_01_2016, HD_01_2021, HD_06_2025, QD_24, QD_24_FROM, QD_29, QD_294, QD_294_FROM
+from dangbo.rules.citations import (
+    HD_01_2016,
+    HD_01_2021,
+    HD_06_2025,
+    QD_24,
+    QD_24_FROM,
+    QD_29,
+    QD_294,
+    QD_294_FROM,
+)
 
 Kind = MemberEvent.Kind
 KINDS = {
@@ -52,11 +61,13 @@ def _grounds(on: date) -> tuple[str, ...]:
 
 
 _NAME_PREFIX = re.compile(r"^(Đảng bộ|Đảng ủy|Chi bộ|Huyện ủy|Thị ủy|Thành ủy|Tỉnh ủy)\s+", re.IGNORECASE)
-_PLACE_PREFIX = re.compile(r"^(xã|phường|thị trấn|đặc khu|huyện|thị xã|thành phố|tỉnh|cơ sở)\s+", re.IGNORECASE)
+_PLACE_PREFIX = re.compile(
+    r"^(xã|phường|thị trấn|đặc khu|huyện|thị xã|thành phố|tỉnh|cơ sở)\s+", re.IGNORECASE
+)
 
 
 def _place(name: str) -> str:
-    """"Đảng bộ xã Bảo Thắng" → "Bảo Thắng" (the place in the date line)."""
+    """ "Đảng bộ xã Bảo Thắng" → "Bảo Thắng" (the place in the date line)."""
     rest = _PLACE_PREFIX.sub("", _NAME_PREFIX.sub("", name.strip()))
     return rest.strip()
 
@@ -65,7 +76,7 @@ def _committee_name(org: Org) -> str:
     """The committee that signs for an organization: "Đảng bộ xã X" → "ĐẢNG ỦY XÃ X"."""
     name = org.name.strip()
     if name.lower().startswith("đảng bộ "):
-        name = "Đảng ủy " + name[len("đảng bộ "):]
+        name = "Đảng ủy " + name[len("đảng bộ ") :]
     return name.upper()
 
 
@@ -75,10 +86,15 @@ _TERRITORIAL = {"commune", "ward", "townlet", "special_zone", "territorial"}
 def _issuer(cell: Org) -> doc.Issuer:
     """The grassroots committee above ``cell`` issues; the place in the date line is that of
     the nearest territorial organization (a commune, a district, the province)."""
-    ancestors = [o for o in (Org.objects.filter(path=p).first() for p in paths.ancestor_paths(cell.path)) if o is not None]
+    ancestors = [
+        o
+        for o in (Org.objects.filter(path=p).first() for p in paths.ancestor_paths(cell.path))
+        if o is not None
+    ]
     grassroots = next((o for o in reversed(ancestors) if o.kind in GRASSROOTS_KINDS), cell)
     territorial = next(
-        (o for o in reversed(ancestors) if o.sector in _TERRITORIAL or o.parent_id is None), grassroots,
+        (o for o in reversed(ancestors) if o.sector in _TERRITORIAL or o.parent_id is None),
+        grassroots,
     )
     superior = grassroots.parent
     return doc.Issuer(
@@ -91,16 +107,23 @@ def _issuer(cell: Org) -> doc.Issuer:
 
 def _person(member: Member) -> doc.Person:
     return doc.Person(
-        full_name=member.full_name, gender=member.get_gender_display(), birth_date=member.birth_date, hometown=member.hometown,
-        residence=member.residence, ethnicity=member.ethnicity.name if member.ethnicity_id else "", occupation=member.occupation,
+        full_name=member.full_name,
+        gender=member.get_gender_display(),
+        birth_date=member.birth_date,
+        hometown=member.hometown,
+        residence=member.residence,
+        ethnicity=member.ethnicity.name if member.ethnicity_id else "",
+        occupation=member.occupation,
         card_number=member.card_number or "",
     )
 
 
 def _last(member: Member, *kinds: str) -> MemberEvent | None:
     return (
-        MemberEvent.objects.filter(member=member, kind__in=kinds).select_related("to_org", "from_org")
-        .order_by("-effective_on", "-seq").first()
+        MemberEvent.objects.filter(member=member, kind__in=kinds)
+        .select_related("to_org", "from_org")
+        .order_by("-effective_on", "-seq")
+        .first()
     )
 
 
@@ -114,8 +137,12 @@ def member_document(member: Member, kind: str):
             raise NoDocument("Hồ sơ không có sự kiện kết nạp.")
         issued = event.decision_on or event.effective_on
         return doc.AdmissionDecision(
-            issuer=_issuer(event.to_org), number=event.decision_no,
-            issued_on=issued, person=_person(member), cell_name=event.to_org.name, grounds=_grounds(issued),
+            issuer=_issuer(event.to_org),
+            number=event.decision_no,
+            issued_on=issued,
+            person=_person(member),
+            cell_name=event.to_org.name,
+            grounds=_grounds(issued),
         )
     if kind == "quyet-dinh-chinh-thuc":
         event = _last(member, Kind.RECOGNIZED)
@@ -125,24 +152,50 @@ def member_document(member: Member, kind: str):
         admitted = _last(member, Kind.ADMITTED, Kind.READMITTED)
         cell = admitted.to_org if admitted and admitted.to_org else member.org
         return doc.RecognitionDecision(
-            issuer=_issuer(cell), number=event.decision_no, issued_on=issued, person=_person(member),
-            cell_name=member.org.name, admitted_on=(admitted.decision_on or admitted.effective_on) if admitted else member.admitted_on,
-            full_on=event.effective_on, grounds=_grounds(issued),
+            issuer=_issuer(cell),
+            number=event.decision_no,
+            issued_on=issued,
+            person=_person(member),
+            cell_name=member.org.name,
+            admitted_on=(admitted.decision_on or admitted.effective_on) if admitted else member.admitted_on,
+            full_on=event.effective_on,
+            grounds=_grounds(issued),
         )
     if kind == "giay-gioi-thieu":
-        case = TransferCase.objects.filter(member=member).select_related("from_org", "to_org").order_by("-issued_on").first()
+        case = (
+            TransferCase.objects.filter(member=member)
+            .select_related("from_org", "to_org")
+            .order_by("-issued_on")
+            .first()
+        )
         moved = _last(member, Kind.MOVED_AWAY)
         if moved is not None and (case is None or moved.effective_on >= case.issued_on):
-            issued, from_org, to_name, number = moved.decision_on or moved.effective_on, moved.from_org or member.org, moved.data.get("to_name", ""), moved.decision_no
+            issued, from_org, to_name, number = (
+                moved.decision_on or moved.effective_on,
+                moved.from_org or member.org,
+                moved.data.get("to_name", ""),
+                moved.decision_no,
+            )
         elif case is not None:
-            issued, from_org, to_name, number = case.issued_on, case.from_org, case.to_org.name, case.decision_no
+            issued, from_org, to_name, number = (
+                case.issued_on,
+                case.from_org,
+                case.to_org.name,
+                case.decision_no,
+            )
         else:
             raise NoDocument("Đảng viên không có giấy giới thiệu chuyển sinh hoạt đảng.")
         present_by = arrival_due(issued)
         return doc.TransferLetter(
-            issuer=_issuer(from_org), number=number, issued_on=issued, person=_person(member),
+            issuer=_issuer(from_org),
+            number=number,
+            issued_on=issued,
+            person=_person(member),
             status_label="Đảng viên chính thức" if member.full_on else "Đảng viên dự bị",
-            admitted_on=member.admitted_on, full_on=member.full_on, from_org_name=from_org.name, to_org_name=to_name,
+            admitted_on=member.admitted_on,
+            full_on=member.full_on,
+            from_org_name=from_org.name,
+            to_org_name=to_name,
             present_by=present_by,
         )
     raise NoDocument("Không có loại văn bản này.")

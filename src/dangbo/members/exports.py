@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from dangbo.core import spreadsheet
 from dangbo.core.formats import format_date
 from dangbo.core.spreadsheet import neutralize
 from dangbo.members.models import Member, MemberStatus
@@ -16,8 +15,16 @@ COLUMNS = (
     ("Ngày sinh", lambda m: format_date(m.birth_date)),
     ("Dân tộc", lambda m: m.ethnicity.name),
     ("Tôn giáo", lambda m: m.religion.name),
-    ("Tình trạng", lambda m: MemberStatus(m.status_then).label if getattr(m, "status_then", None) else m.get_status_display()),
-    ("Chi bộ", lambda m: getattr(m, "cell_then", None) or m.org.name),  # a past day's list: the cell of that day
+    (
+        "Tình trạng",
+        lambda m: (
+            MemberStatus(m.status_then).label if getattr(m, "status_then", None) else m.get_status_display()
+        ),
+    ),
+    (
+        "Chi bộ",
+        lambda m: getattr(m, "cell_then", None) or m.org.name,
+    ),  # a past day's list: the cell of that day
     ("Ngày vào Đảng", lambda m: format_date(m.admitted_on)),
     ("Ngày chính thức", lambda m: format_date(m.full_on)),
     ("Giáo dục phổ thông", lambda m: m.general_education.name if m.general_education else ""),
@@ -42,20 +49,43 @@ def member_cells(rows: Iterable[Member]) -> Iterator[list[str]]:
 MEMBER_XLSX_WIDTHS = [(1, 1, 28), (2, len(HEADER) - 1, 16)]
 
 
-BADGE_HEADER = ["STT", "Danh sách", "Họ và tên", "Ngày sinh", "Chi bộ", "Ngày vào Đảng", "Tuổi đảng tính từ", "Huy hiệu (năm)", "Đủ tuổi đảng ngày", "Trường hợp"]
+BADGE_HEADER = [
+    "STT",
+    "Danh sách",
+    "Họ và tên",
+    "Ngày sinh",
+    "Chi bộ",
+    "Ngày vào Đảng",
+    "Tuổi đảng tính từ",
+    "Huy hiệu (năm)",
+    "Đủ tuổi đảng ngày",
+    "Trường hợp",
+]
 
 
 def badge_rows(badges) -> Iterator[list[str]]:
     """The badge lists (due, early for illness, posthumous) as rows for core.spreadsheet."""
     from dangbo.rules.badges import Ground
 
-    sections = (("Đến hạn", badges.due), ("Tặng sớm nếu bệnh nặng", badges.early), ("Truy tặng", badges.posthumous))
+    sections = (
+        ("Đến hạn", badges.due),
+        ("Tặng sớm nếu bệnh nặng", badges.early),
+        ("Truy tặng", badges.posthumous),
+    )
     number = 0
     for label, candidates in sections:
         for c in candidates:
             number += 1
             m = c.member
             yield [
-                str(number), label, m.full_name, format_date(m.birth_date), m.org.name, format_date(m.admitted_on),
-                format_date(m.party_age_from), str(c.years), format_date(c.reached_on), Ground.LABELS[c.ground],
+                str(number),
+                label,
+                m.full_name,
+                format_date(m.birth_date),
+                m.org.name,
+                format_date(m.admitted_on),
+                format_date(m.party_age_from),
+                str(c.years),
+                format_date(c.reached_on),
+                Ground.LABELS[c.ground],
             ]

@@ -6,6 +6,7 @@ from datetime import date
 
 from django import forms
 
+from dangbo.core import clock
 from dangbo.members.models import Gender, Member, MemberStatus, Standing
 from dangbo.members.roles import Role
 from dangbo.members.selectors import MemberFilters
@@ -20,7 +21,7 @@ from dangbo.web.forms import VietnameseDateField, VietnameseForm
 
 
 def _choices(model) -> list[tuple[str, str]]:
-    return [("", "— tất cả —")] + list(model.objects.order_by("rank", "code").values_list("code", "name"))
+    return [("", "— tất cả —"), *list(model.objects.order_by("rank", "code").values_list("code", "name"))]
 
 
 class MemberSearchForm(forms.Form):
@@ -39,15 +40,17 @@ class MemberSearchForm(forms.Form):
         super().__init__(data)
         self.actor = actor
         self.org = None
-        self.fields["status"].choices = [("", "— đang sinh hoạt —")] + list(MemberStatus.choices)
-        self.fields["gender"].choices = [("", "— tất cả —")] + list(Gender.choices)
+        self.fields["status"].choices = [("", "— đang sinh hoạt —"), *list(MemberStatus.choices)]
+        self.fields["gender"].choices = [("", "— tất cả —"), *list(Gender.choices)]
         self.fields["ethnicity"].choices = _choices(Ethnicity)
         self.fields["religion"].choices = _choices(Religion)
         self.fields["theory_level"].choices = _choices(TheoryLevel)
         for field in self.fields.values():
             field.error_messages.update(
                 invalid_choice="Giá trị này không có trong danh mục; hãy chọn trong danh sách.",
-                invalid="Nhập một số nguyên, ví dụ 30." if isinstance(field, forms.IntegerField) else "Giá trị không hợp lệ.",
+                invalid="Nhập một số nguyên, ví dụ 30."
+                if isinstance(field, forms.IntegerField)
+                else "Giá trị không hợp lệ.",
                 max_length="Nhập nhiều nhất %(limit_value)d ký tự (đang có %(show_value)d).",
                 min_value="Nhập số từ %(limit_value)s trở lên.",
                 max_value="Nhập số không quá %(limit_value)s.",
@@ -70,7 +73,7 @@ class MemberSearchForm(forms.Form):
         if low is not None and high is not None and low > high:
             self.add_error("age_max", "Tuổi «đến» phải lớn hơn hoặc bằng tuổi «từ».")
         day = data.get("ngay")
-        if day is not None and day > date.today():
+        if day is not None and day > clock.today():
             self.add_error("ngay", "Ngày không thể sau hôm nay.")
         elif day is not None and day.year < 1930:
             self.add_error("ngay", "Ngày phải từ năm 1930 trở đi.")
@@ -79,9 +82,15 @@ class MemberSearchForm(forms.Form):
     def filters(self) -> MemberFilters:
         data = self.cleaned_data
         return MemberFilters(
-            q=data.get("q") or "", org=self.org, status=data.get("status") or "", gender=data.get("gender") or "",
-            ethnicity=data.get("ethnicity") or "", religion=data.get("religion") or "",
-            theory_level=data.get("theory_level") or "", age_min=data.get("age_min"), age_max=data.get("age_max"),
+            q=data.get("q") or "",
+            org=self.org,
+            status=data.get("status") or "",
+            gender=data.get("gender") or "",
+            ethnicity=data.get("ethnicity") or "",
+            religion=data.get("religion") or "",
+            theory_level=data.get("theory_level") or "",
+            age_min=data.get("age_min"),
+            age_max=data.get("age_max"),
             as_of=data.get("ngay"),
         )
 
@@ -96,8 +105,12 @@ class MemberProfileForm(VietnameseForm):
     given_name = forms.CharField(label="Tên", max_length=60)
     gender = forms.ChoiceField(label="Giới tính", choices=Gender.choices)
     birth_date = VietnameseDateField(label="Ngày sinh")
-    national_id = forms.CharField(label="Số định danh cá nhân", max_length=20, required=False, help_text="12 chữ số")
-    card_number = forms.CharField(label="Số thẻ đảng viên", max_length=12, required=False, help_text="8 chữ số")
+    national_id = forms.CharField(
+        label="Số định danh cá nhân", max_length=20, required=False, help_text="12 chữ số"
+    )
+    card_number = forms.CharField(
+        label="Số thẻ đảng viên", max_length=12, required=False, help_text="8 chữ số"
+    )
     ethnicity = forms.ChoiceField(label="Dân tộc")
     religion = forms.ChoiceField(label="Tôn giáo")
     birthplace = forms.CharField(label="Nơi sinh", max_length=255, required=False)
@@ -113,20 +126,31 @@ class MemberProfileForm(VietnameseForm):
         super().__init__(*args, **kwargs)
         self.fields["ethnicity"].choices = _choices(Ethnicity)[1:]
         self.fields["religion"].choices = _choices(Religion)[1:]
-        self.fields["general_education"].choices = [("", "—")] + _choices(GeneralEducation)[1:]
-        self.fields["professional_level"].choices = [("", "—")] + _choices(ProfessionalLevel)[1:]
-        self.fields["theory_level"].choices = [("", "—")] + _choices(TheoryLevel)[1:]
+        self.fields["general_education"].choices = [("", "—"), *_choices(GeneralEducation)[1:]]
+        self.fields["professional_level"].choices = [("", "—"), *_choices(ProfessionalLevel)[1:]]
+        self.fields["theory_level"].choices = [("", "—"), *_choices(TheoryLevel)[1:]]
 
     @classmethod
     def initial_for(cls, member: Member) -> dict:
         return {
-            "version": member.version, "family_name": member.family_name, "middle_name": member.middle_name,
-            "given_name": member.given_name, "gender": member.gender, "birth_date": member.birth_date,
-            "national_id": member.national_id or "", "card_number": member.card_number or "",
-            "ethnicity": member.ethnicity_id, "religion": member.religion_id, "birthplace": member.birthplace,
-            "hometown": member.hometown, "residence": member.residence,
-            "general_education": member.general_education_id or "", "professional_level": member.professional_level_id or "",
-            "theory_level": member.theory_level_id or "", "occupation": member.occupation, "workplace": member.workplace,
+            "version": member.version,
+            "family_name": member.family_name,
+            "middle_name": member.middle_name,
+            "given_name": member.given_name,
+            "gender": member.gender,
+            "birth_date": member.birth_date,
+            "national_id": member.national_id or "",
+            "card_number": member.card_number or "",
+            "ethnicity": member.ethnicity_id,
+            "religion": member.religion_id,
+            "birthplace": member.birthplace,
+            "hometown": member.hometown,
+            "residence": member.residence,
+            "general_education": member.general_education_id or "",
+            "professional_level": member.professional_level_id or "",
+            "theory_level": member.theory_level_id or "",
+            "occupation": member.occupation,
+            "workplace": member.workplace,
         }
 
     def identity(self, member: Member) -> Identity:
@@ -144,19 +168,27 @@ class BadgeAwardForm(DecisionFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["years"].choices = [(y, f"{y} năm") for y in badge_rules.BADGE_MILESTONES.value(date.today())]
+        self.fields["years"].choices = [
+            (y, f"{y} năm") for y in badge_rules.BADGE_MILESTONES.value(clock.today())
+        ]
         self.fields["decision_on"].required = True
-        self.fields["decision_on"].error_messages["required"] = "Chưa nhập ngày quyết định tặng Huy hiệu Đảng."
+        self.fields["decision_on"].error_messages["required"] = (
+            "Chưa nhập ngày quyết định tặng Huy hiệu Đảng."
+        )
 
 
 class BadgeListForm(VietnameseForm):
-    ngay = VietnameseDateField(label="Đợt trao tặng ngày", required=False, help_text="mặc định: dịp trao tặng tới (3/2, 19/5, 2/9, 7/11)")
+    ngay = VietnameseDateField(
+        label="Đợt trao tặng ngày",
+        required=False,
+        help_text="mặc định: dịp trao tặng tới (3/2, 19/5, 2/9, 7/11)",
+    )
 
     def award_on(self) -> date:
         day = self.cleaned_data.get("ngay")
         if day is not None:
             return day
-        return badge_rules.award_days_around(date.today())[1]
+        return badge_rules.award_days_around(clock.today())[1]
 
 
 class PositionStartForm(DecisionFields):
@@ -167,7 +199,16 @@ class PositionStartForm(DecisionFields):
     role = forms.ChoiceField(label="Chức vụ", choices=Role.choices)
     started_on = VietnameseDateField(label="Từ ngày")
     term = forms.CharField(label="Nhiệm kỳ", max_length=20, required=False, help_text="ví dụ 2025–2030")
-    field_order = ["member", "member_number", "role", "started_on", "term", "decision_no", "decision_on", "decision_body"]
+    field_order = [
+        "member",
+        "member_number",
+        "role",
+        "started_on",
+        "term",
+        "decision_no",
+        "decision_on",
+        "decision_body",
+    ]
 
     def __init__(self, *args, candidates, small: bool, **kwargs):
         """``small``: the candidates are few (a cell) and offered in a list; otherwise the
@@ -175,7 +216,9 @@ class PositionStartForm(DecisionFields):
         super().__init__(*args, **kwargs)
         self.candidates = candidates
         if small:
-            self.fields["member"].choices = [("", "— chọn —")] + [(str(m.pk), m.full_name) for m in candidates[:300]]
+            self.fields["member"].choices = [("", "— chọn —")] + [
+                (str(m.pk), m.full_name) for m in candidates[:300]
+            ]
             del self.fields["member_number"]
         else:
             del self.fields["member"]
@@ -187,7 +230,13 @@ class PositionStartForm(DecisionFields):
             data["holder"] = self.candidates.filter(pk=data["member"]).first()
         elif data.get("member_number"):
             digits = "".join(ch for ch in data["member_number"] if ch.isdigit())
-            lookup = {"card_number": digits} if len(digits) == 8 else {"national_id": digits} if len(digits) == 12 else None
+            lookup = (
+                {"card_number": digits}
+                if len(digits) == 8
+                else {"national_id": digits}
+                if len(digits) == 12
+                else None
+            )
             data["holder"] = self.candidates.filter(**lookup).first() if lookup else None
             if data["holder"] is None:
                 self.add_error("member_number", "Không tìm thấy đảng viên có số này trong tổ chức.")
@@ -199,16 +248,22 @@ class PositionEndForm(DecisionFields):
     field_order = ["ended_on", "decision_no", "decision_on", "decision_body"]
 
 
-def add_absent_exempted(form: forms.Form, org, *, after: str = "approvals", name: str = "absent_exempted") -> None:
+def add_absent_exempted(
+    form: forms.Form, org, *, after: str = "approvals", name: str = "absent_exempted"
+) -> None:
     """Offer the cell's exempted full members as «absent» for a vote (RULES.md §3): an
     exempted member who is absent is not counted in the denominator; present and voting,
     they are. Only shown when the cell has exempted members."""
-    exempted = Member.objects.filter(org=org, status=MemberStatus.FULL, standing=Standing.EXEMPTED).order_by("sort_key", "id")
+    exempted = Member.objects.filter(org=org, status=MemberStatus.FULL, standing=Standing.EXEMPTED).order_by(
+        "sort_key", "id"
+    )
     choices = [(str(m.pk), m.full_name) for m in exempted]
     if not choices:
         return
     form.fields[name] = forms.MultipleChoiceField(
-        label="Đảng viên được miễn công tác và sinh hoạt đảng vắng mặt khi biểu quyết", choices=choices, required=False,
+        label="Đảng viên được miễn công tác và sinh hoạt đảng vắng mặt khi biểu quyết",
+        choices=choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Người được miễn mà vắng mặt không tính vào tổng số đảng viên khi biểu quyết; có mặt và biểu quyết thì vẫn tính.",
     )
@@ -224,24 +279,34 @@ class RecognitionForm(DecisionFields):
     vote_on = VietnameseDateField(label="Ngày chi bộ biểu quyết")
     approvals = forms.IntegerField(label="Số đảng viên chính thức tán thành", min_value=0, max_value=10_000)
     late_reason = forms.CharField(
-        label="Lý do chậm (nếu quá thời hạn)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Lý do chậm (nếu quá thời hạn)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     field_order = ["vote_on", "approvals", "decision_no", "decision_on", "decision_body", "late_reason"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["decision_on"].required = True
-        self.fields["decision_on"].error_messages["required"] = "Chưa nhập ngày quyết định công nhận đảng viên chính thức."
+        self.fields["decision_on"].error_messages["required"] = (
+            "Chưa nhập ngày quyết định công nhận đảng viên chính thức."
+        )
 
 
-_LATE_REASON_CHOICES = [("", "— không chậm —")] + list(transfer_rules.LATE_REASONS)
+_LATE_REASON_CHOICES = [("", "— không chậm —"), *list(transfer_rules.LATE_REASONS)]
 
 
 def _late_fields(what: str) -> tuple[forms.ChoiceField, forms.CharField]:
     return (
-        forms.ChoiceField(label=f"Lý do {what} chậm (nếu quá thời hạn)", choices=_LATE_REASON_CHOICES, required=False),
+        forms.ChoiceField(
+            label=f"Lý do {what} chậm (nếu quá thời hạn)", choices=_LATE_REASON_CHOICES, required=False
+        ),
         forms.CharField(
-            label="Nội dung lý do chậm", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+            label="Nội dung lý do chậm",
+            required=False,
+            max_length=500,
+            widget=forms.Textarea(attrs={"rows": 2}),
             help_text="bắt buộc khi quá thời hạn, cùng với lý do chọn ở trên",
         ),
     )
@@ -250,21 +315,41 @@ def _late_fields(what: str) -> tuple[forms.ChoiceField, forms.CharField]:
 class TransferIssueForm(DecisionFields):
     """The letter (RULES.md §2.5): its destination, date and decision, and its trigger."""
 
-    to_code = forms.CharField(label="Mã tổ chức nơi chuyển đến", max_length=40, help_text="mã chi bộ nơi đến, do cấp ủy nơi đến cung cấp")
-    trigger_kind = forms.ChoiceField(label="Căn cứ chuyển sinh hoạt", choices=[("", "— chọn —")] + list(transfer_rules.TRIGGER_KINDS))
+    to_code = forms.CharField(
+        label="Mã tổ chức nơi chuyển đến",
+        max_length=40,
+        help_text="mã chi bộ nơi đến, do cấp ủy nơi đến cung cấp",
+    )
+    trigger_kind = forms.ChoiceField(
+        label="Căn cứ chuyển sinh hoạt", choices=[("", "— chọn —"), *list(transfer_rules.TRIGGER_KINDS)]
+    )
     trigger_no = forms.CharField(
-        label="Số quyết định làm căn cứ", max_length=60, required=False,
+        label="Số quyết định làm căn cứ",
+        max_length=60,
+        required=False,
         help_text="quyết định chuyển công tác, nghỉ hưu, xuất ngũ; để trống khi thay đổi nơi cư trú",
     )
-    trigger_on = VietnameseDateField(label="Ngày của căn cứ", help_text="ngày quyết định, hoặc ngày chuyển nơi cư trú")
+    trigger_on = VietnameseDateField(
+        label="Ngày của căn cứ", help_text="ngày quyết định, hoặc ngày chuyển nơi cư trú"
+    )
     issued_on = VietnameseDateField(label="Ngày giới thiệu chuyển")
     late_reason, late_note = _late_fields("giới thiệu")
     accept_below_minimum = forms.BooleanField(
-        label="Tôi đã biết chi bộ sẽ dưới 3 đảng viên chính thức và vẫn giới thiệu chuyển", required=False,
+        label="Tôi đã biết chi bộ sẽ dưới 3 đảng viên chính thức và vẫn giới thiệu chuyển",
+        required=False,
     )
     field_order = [
-        "to_code", "trigger_kind", "trigger_no", "trigger_on", "issued_on", "decision_no", "decision_on", "decision_body",
-        "late_reason", "late_note", "accept_below_minimum",
+        "to_code",
+        "trigger_kind",
+        "trigger_no",
+        "trigger_on",
+        "issued_on",
+        "decision_no",
+        "decision_on",
+        "decision_body",
+        "late_reason",
+        "late_note",
+        "accept_below_minimum",
     ]
 
     def __init__(self, *args, below_minimum=None, **kwargs):
@@ -272,7 +357,9 @@ class TransferIssueForm(DecisionFields):
         without one, the confirmation box is not shown."""
         super().__init__(*args, **kwargs)
         self.fields["trigger_kind"].error_messages["required"] = "Chưa chọn căn cứ chuyển sinh hoạt đảng."
-        self.fields["trigger_on"].error_messages["required"] = "Chưa nhập ngày của căn cứ chuyển sinh hoạt đảng."
+        self.fields["trigger_on"].error_messages["required"] = (
+            "Chưa nhập ngày của căn cứ chuyển sinh hoạt đảng."
+        )
         if below_minimum is None:
             del self.fields["accept_below_minimum"]
         else:
@@ -287,7 +374,11 @@ class TransferIssueForm(DecisionFields):
 
     def trigger(self) -> Trigger:
         data = self.cleaned_data
-        return Trigger(kind=data.get("trigger_kind") or "", number=data.get("trigger_no") or "", on=data.get("trigger_on"))
+        return Trigger(
+            kind=data.get("trigger_kind") or "",
+            number=data.get("trigger_no") or "",
+            on=data.get("trigger_on"),
+        )
 
 
 class TransferArrivalForm(VietnameseForm):
@@ -300,10 +391,14 @@ class TransferCloseLateForm(VietnameseForm):
 
     closed_on = VietnameseDateField(label="Ngày xử lý xong")
     note = forms.CharField(
-        label="Kết quả xử lý", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Kết quả xử lý",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="ví dụ: đã báo cáo cấp ủy cấp trên; đã nhắc nhở, kiểm điểm người chậm",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["note"].error_messages["required"] = "Ghi rõ kết quả xử lý (đã báo cáo, đã nhắc nhở, đã kiểm điểm...)."
+        self.fields["note"].error_messages["required"] = (
+            "Ghi rõ kết quả xử lý (đã báo cáo, đã nhắc nhở, đã kiểm điểm...)."
+        )

@@ -16,15 +16,14 @@ are checked by the services through ``rules/`` before they append.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Sequence
 from uuid import UUID
 
 from django.db import transaction
 
 from dangbo.core.bulk import insert_many
-
 from dangbo.members.models import (
     ACTIVE_STATUSES,
     LEFT_STATUSES,
@@ -152,7 +151,9 @@ def _require_active(state: State, event: MemberEvent) -> None:
     if state.status not in ACTIVE_STATUSES:
         label = Kind(event.kind).label.lower()
         if state.status is None:
-            raise LedgerError(f"Chưa có sự kiện kết nạp trước khi ghi «{label}» ngày {event.effective_on:%d/%m/%Y}.")
+            raise LedgerError(
+                f"Chưa có sự kiện kết nạp trước khi ghi «{label}» ngày {event.effective_on:%d/%m/%Y}."
+            )
         raise LedgerError(
             f"Không thể ghi «{label}» ngày {event.effective_on:%d/%m/%Y}: "
             f"đảng viên đang ở tình trạng «{MemberStatus(state.status).label.lower()}»."
@@ -200,7 +201,9 @@ def step(state: State, event: MemberEvent) -> State:
                 raise LedgerError("Đảng viên không đang sinh hoạt tạm thời ở tổ chức được sắp xếp.")
             state._end_host_placement(on)
             state.host_org_id = event.to_org_id
-            state.host_placements.append(PlacementSpan(org_id=event.to_org_id, valid_from=on, status=state.status, counted=False))
+            state.host_placements.append(
+                PlacementSpan(org_id=event.to_org_id, valid_from=on, status=state.status, counted=False)
+            )
         else:
             if event.from_org_id != state.org_id:
                 raise LedgerError("Tổ chức được sắp xếp không phải nơi đảng viên đang sinh hoạt.")
@@ -238,10 +241,18 @@ def step(state: State, event: MemberEvent) -> State:
     elif kind == Kind.TRANSFERRED_IN:
         # A member arriving from outside this installation, with the history the letter carries.
         if state.status is not None:
-            raise LedgerError("Đảng viên đã có quá trình sinh hoạt ở đây; tiếp nhận từ nơi khác chỉ ghi khi lập hồ sơ.")
+            raise LedgerError(
+                "Đảng viên đã có quá trình sinh hoạt ở đây; tiếp nhận từ nơi khác chỉ ghi khi lập hồ sơ."
+            )
         data = event.data or {}
-        if event.to_org_id is None or data.get("status") not in ACTIVE_STATUSES or not data.get("admitted_on"):
-            raise LedgerError("Tiếp nhận phải ghi chi bộ tiếp nhận, tình trạng và ngày vào Đảng theo giấy giới thiệu.")
+        if (
+            event.to_org_id is None
+            or data.get("status") not in ACTIVE_STATUSES
+            or not data.get("admitted_on")
+        ):
+            raise LedgerError(
+                "Tiếp nhận phải ghi chi bộ tiếp nhận, tình trạng và ngày vào Đảng theo giấy giới thiệu."
+            )
         state.status = data["status"]
         state.org_id = event.to_org_id
         state.admitted_on = _date(data, "admitted_on")
@@ -258,7 +269,9 @@ def step(state: State, event: MemberEvent) -> State:
     elif kind == Kind.TEMP_TRANSFER:
         _require_active(state, event)
         if state.standing != Standing.NORMAL:
-            raise LedgerError(f"Đảng viên đang «{Standing(state.standing).label.lower()}»; ghi kết thúc trước.")
+            raise LedgerError(
+                f"Đảng viên đang «{Standing(state.standing).label.lower()}»; ghi kết thúc trước."
+            )
         if event.to_org_id is not None and event.to_org_id == state.org_id:
             raise LedgerError("Nơi sinh hoạt tạm thời phải khác nơi sinh hoạt chính thức.")
         state.standing, state.standing_since, state.host_org_id = Standing.TEMP_AWAY, on, event.to_org_id
@@ -273,7 +286,9 @@ def step(state: State, event: MemberEvent) -> State:
     elif kind in _STANDING_OF_KIND:
         _require_active(state, event)
         if state.standing != Standing.NORMAL:
-            raise LedgerError(f"Đảng viên đang «{Standing(state.standing).label.lower()}»; ghi kết thúc trước.")
+            raise LedgerError(
+                f"Đảng viên đang «{Standing(state.standing).label.lower()}»; ghi kết thúc trước."
+            )
         state.standing, state.standing_since = _STANDING_OF_KIND[kind], on
     elif kind == Kind.STANDING_ENDED:
         if state.standing in (Standing.NORMAL, Standing.TEMP_AWAY):
@@ -303,7 +318,9 @@ def step(state: State, event: MemberEvent) -> State:
     elif kind == Kind.RESTORED:
         # A wrongful exit undone: the member is as before, with a continuous party age.
         if state.status not in LEFT_STATUSES or state.before_exit is None:
-            raise LedgerError("Chỉ phục hồi đảng tịch cho người đã bị xóa tên, khai trừ hoặc cho ra khỏi Đảng.")
+            raise LedgerError(
+                "Chỉ phục hồi đảng tịch cho người đã bị xóa tên, khai trừ hoặc cho ra khỏi Đảng."
+            )
         left_on = state.left_on
         state.status, state.org_id = state.before_exit
         state.status_since, state.left_on, state.before_exit = on, None, None
@@ -345,7 +362,9 @@ def _projection_fields(state: State, org_paths: dict[UUID, str]) -> dict:
 
 def _rows(member_id: UUID, state: State) -> tuple[list[Position], list[Placement]]:
     positions = [
-        Position(member_id=member_id, org_id=p.org_id, role=p.role, started_on=p.started_on, ended_on=p.ended_on)
+        Position(
+            member_id=member_id, org_id=p.org_id, role=p.role, started_on=p.started_on, ended_on=p.ended_on
+        )
         for p in state.positions
     ]
     placements = [
@@ -399,7 +418,7 @@ def append_many(pairs: Sequence[tuple[Member, MemberEvent]], *, chunk: int = 200
         grouped.setdefault(member.pk, (member, []))[1].append(event)
     groups = list(grouped.values())
     for start in range(0, len(groups), chunk):
-        _append_chunk(groups[start:start + chunk], single=len(groups) == 1)
+        _append_chunk(groups[start : start + chunk], single=len(groups) == 1)
 
 
 def _append_chunk(groups: Sequence[tuple[Member, list[MemberEvent]]], *, single: bool) -> None:
@@ -413,9 +432,9 @@ def _append_chunk(groups: Sequence[tuple[Member, list[MemberEvent]]], *, single:
     counting = not deferred()
     held: dict[UUID, list] = {pk: [] for pk in ids}
     if counting:
-        for member_id, org_id, role in Position.objects.filter(member_id__in=ids, ended_on__isnull=True).values_list(
-            "member_id", "org_id", "role"
-        ):
+        for member_id, org_id, role in Position.objects.filter(
+            member_id__in=ids, ended_on__isnull=True
+        ).values_list("member_id", "org_id", "role"):
             held[member_id].append((org_id, role))
     states: dict[UUID, State] = {}
     for member, events in groups:
@@ -455,7 +474,9 @@ def _append_chunk(groups: Sequence[tuple[Member, list[MemberEvent]]], *, single:
     # only the columns some member's event changed: a position ending changes no indexed
     # column, and the database can then update the rows in place
     if single:
-        Member.objects.filter(pk=updates[0].pk).update(**{name: getattr(updates[0], name) for name in sorted(changed)})
+        Member.objects.filter(pk=updates[0].pk).update(
+            **{name: getattr(updates[0], name) for name in sorted(changed)}
+        )
     else:
         Member.objects.bulk_update(updates, sorted(changed), batch_size=500)
     Position.objects.filter(member_id__in=ids).delete()

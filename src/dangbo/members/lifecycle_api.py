@@ -51,15 +51,31 @@ def _org_by_code(code: str):
 
     org = Org.objects.filter(code=code.strip(), dissolved_on__isnull=True).first()
     if org is None:
-        raise RuleViolation([Violation("input", "Không có tổ chức đảng nào mang mã này.", "Yêu cầu nhập liệu", field="org_code")])
+        raise RuleViolation(
+            [
+                Violation(
+                    "input", "Không có tổ chức đảng nào mang mã này.", "Yêu cầu nhập liệu", field="org_code"
+                )
+            ]
+        )
     return org
 
 
 # --- standing changes and exits ------------------------------------------------------------
 
 Action = Literal[
-    "exempted", "suspended", "working_away", "standing_ended", "temp_transfer", "temp_returned", "moved_away",
-    "struck_off", "resigned", "died", "readmitted", "restored",
+    "exempted",
+    "suspended",
+    "working_away",
+    "standing_ended",
+    "temp_transfer",
+    "temp_returned",
+    "moved_away",
+    "struck_off",
+    "resigned",
+    "died",
+    "readmitted",
+    "restored",
 ]
 
 
@@ -72,11 +88,16 @@ class StandingIn(DecisionIn):
     purpose: str = Field("", max_length=20, description="chuyển tạm thời: work | residence | study")
     until: date | None = None
     org_code: str = Field("", max_length=40, description="nơi sinh hoạt tạm thời, hoặc chi bộ kết nạp lại")
-    to_name: str = Field("", max_length=255, description="tổ chức đảng nơi đến, nơi sinh hoạt tạm thời ngoài hệ thống")
+    to_name: str = Field(
+        "", max_length=255, description="tổ chức đảng nơi đến, nơi sinh hoạt tạm thời ngoài hệ thống"
+    )
     vote_on: date | None = None
-    approvals: int | None = Field(None, ge=0, le=100_000, description="xóa tên đảng viên dự bị: số tán thành của chi bộ")
+    approvals: int | None = Field(
+        None, ge=0, le=100_000, description="xóa tên đảng viên dự bị: số tán thành của chi bộ"
+    )
     absent_exempted: list[UUID] = Field(
-        default_factory=list, max_length=500,
+        default_factory=list,
+        max_length=500,
         description="chi bộ biểu quyết: đảng viên được miễn công tác và sinh hoạt đảng vắng mặt (không tính vào tổng số)",
     )
     provincial_consent: str = Field("", max_length=300)
@@ -84,7 +105,11 @@ class StandingIn(DecisionIn):
     expunged_on: date | None = None
 
 
-@router.post("/members/{member_id}/standing", response={201: EventOut, 422: ErrorOut}, summary="Thay đổi tình trạng, sinh hoạt, ra khỏi Đảng")
+@router.post(
+    "/members/{member_id}/standing",
+    response={201: EventOut, 422: ErrorOut},
+    summary="Thay đổi tình trạng, sinh hoạt, ra khỏi Đảng",
+)
 def standing(request, member_id: UUID, body: StandingIn):
     from dangbo.members.services import member_record_death
     from dangbo.members.services import standing as services
@@ -93,35 +118,72 @@ def standing(request, member_id: UUID, body: StandingIn):
     kind, on, actor = body.action, body.effective_on, request.user
     try:
         if kind in ("exempted", "suspended", "working_away"):
-            event = services.member_standing_start(member=member, kind=kind, on=on, ground=body.ground, decision=body.decision(), note=body.note, actor=actor)
+            event = services.member_standing_start(
+                member=member,
+                kind=kind,
+                on=on,
+                ground=body.ground,
+                decision=body.decision(),
+                note=body.note,
+                actor=actor,
+            )
         elif kind == "standing_ended":
-            event = services.member_standing_end(member=member, on=on, decision=body.decision(), note=body.note, actor=actor)
+            event = services.member_standing_end(
+                member=member, on=on, decision=body.decision(), note=body.note, actor=actor
+            )
         elif kind == "temp_transfer":
             host = _org_by_code(body.org_code) if body.org_code.strip() else None
             event = services.member_temp_transfer(
-                member=member, purpose=body.purpose, starts_on=on, until=body.until or on, host=host, host_name=body.to_name,
-                decision=body.decision(), actor=actor,
+                member=member,
+                purpose=body.purpose,
+                starts_on=on,
+                until=body.until or on,
+                host=host,
+                host_name=body.to_name,
+                decision=body.decision(),
+                actor=actor,
             )
         elif kind == "temp_returned":
             event = services.member_temp_return(member=member, on=on, actor=actor)
         elif kind == "moved_away":
-            event = services.member_move_away(member=member, on=on, to_name=body.to_name, decision=body.decision(), actor=actor)
+            event = services.member_move_away(
+                member=member, on=on, to_name=body.to_name, decision=body.decision(), actor=actor
+            )
         elif kind == "struck_off":
             event = services.member_strike_off(
-                member=member, on=on, ground=body.ground, decision=body.decision(), requests_made=body.requests_made, note=body.note,
-                vote_on=body.vote_on, approvals=body.approvals, absent_exempted=tuple(body.absent_exempted), actor=actor,
+                member=member,
+                on=on,
+                ground=body.ground,
+                decision=body.decision(),
+                requests_made=body.requests_made,
+                note=body.note,
+                vote_on=body.vote_on,
+                approvals=body.approvals,
+                absent_exempted=tuple(body.absent_exempted),
+                actor=actor,
             )
         elif kind == "resigned":
-            event = services.member_resign(member=member, on=on, decision=body.decision(), note=body.note, actor=actor)
+            event = services.member_resign(
+                member=member, on=on, decision=body.decision(), note=body.note, actor=actor
+            )
         elif kind == "died":
             event = member_record_death(member=member, died_on=on, note=body.note, actor=actor)
         elif kind == "readmitted":
             event = services.member_readmit(
-                member=member, cell=_org_by_code(body.org_code), decision=body.decision(), ceremony_on=on, vote_on=body.vote_on or on,
-                provincial_consent=body.provincial_consent, hardship=body.hardship, expunged_on=body.expunged_on, actor=actor,
+                member=member,
+                cell=_org_by_code(body.org_code),
+                decision=body.decision(),
+                ceremony_on=on,
+                vote_on=body.vote_on or on,
+                provincial_consent=body.provincial_consent,
+                hardship=body.hardship,
+                expunged_on=body.expunged_on,
+                actor=actor,
             )
         else:
-            event = services.member_restore(member=member, on=on, decision=body.decision(), note=body.note, actor=actor)
+            event = services.member_restore(
+                member=member, on=on, decision=body.decision(), note=body.note, actor=actor
+            )
     except RuleViolation as error:
         return Status(*refusal(error))
     return Status(201, _event_out(event))
@@ -138,7 +200,9 @@ class CandidateIn(Schema):
     birth_date: date
     ethnicity: str = Field(..., max_length=10, description="mã dân tộc")
     religion: str = Field("00", max_length=10)
-    general_education: str = Field(..., max_length=20, description="primary | lower_secondary | upper_secondary")
+    general_education: str = Field(
+        ..., max_length=20, description="primary | lower_secondary | upper_secondary"
+    )
     national_id: str = Field("", max_length=20)
     occupation: str = Field("", max_length=120)
     residence: str = Field("", max_length=255)
@@ -162,13 +226,22 @@ def _candidate_out(candidate) -> dict:
     from dangbo.members.services.candidates import next_step
 
     return {
-        "id": candidate.pk, "full_name": candidate.full_name, "birth_date": candidate.birth_date, "cell_id": candidate.cell_id,
-        "listed_on": candidate.listed_on, "state": candidate.state, "stage": candidate.stage, "stage_on": candidate.stage_on,
-        "next_step": next_step(candidate), "member_id": candidate.member_id,
+        "id": candidate.pk,
+        "full_name": candidate.full_name,
+        "birth_date": candidate.birth_date,
+        "cell_id": candidate.cell_id,
+        "listed_on": candidate.listed_on,
+        "state": candidate.state,
+        "stage": candidate.stage,
+        "stage_on": candidate.stage_on,
+        "next_step": next_step(candidate),
+        "member_id": candidate.member_id,
     }
 
 
-@router.get("/orgs/{org_id}/candidates", response=list[CandidateOut], summary="Danh sách quần chúng cảm tình Đảng")
+@router.get(
+    "/orgs/{org_id}/candidates", response=list[CandidateOut], summary="Danh sách quần chúng cảm tình Đảng"
+)
 def candidates(request, org_id: UUID, state: str = "active"):
     from dangbo.members.candidate_selectors import candidate_list
     from dangbo.orgs.selectors import org_get
@@ -177,7 +250,11 @@ def candidates(request, org_id: UUID, state: str = "active"):
     return [_candidate_out(c) for c in candidate_list(actor=request.scope, org=org, state=state)]
 
 
-@router.post("/orgs/{org_id}/candidates", response={201: CandidateOut, 422: ErrorOut}, summary="Đưa vào danh sách cảm tình Đảng")
+@router.post(
+    "/orgs/{org_id}/candidates",
+    response={201: CandidateOut, 422: ErrorOut},
+    summary="Đưa vào danh sách cảm tình Đảng",
+)
 def candidate_create(request, org_id: UUID, body: CandidateIn):
     from dangbo.members.services import Identity
     from dangbo.members.services.candidates import candidate_add
@@ -186,7 +263,9 @@ def candidate_create(request, org_id: UUID, body: CandidateIn):
     data = body.dict()
     listed_on = data.pop("listed_on")
     try:
-        candidate = candidate_add(identity=Identity(**data), cell=org, listed_on=listed_on, actor=request.user)
+        candidate = candidate_add(
+            identity=Identity(**data), cell=org, listed_on=listed_on, actor=request.user
+        )
     except RuleViolation as error:
         return Status(*refusal(error))
     return Status(201, _candidate_out(candidate))
@@ -198,7 +277,11 @@ class Sponsor(Schema):
 
 
 class StepIn(Schema):
-    kind: str = Field(..., max_length=24, description="bước tiếp theo: course, application, history, background_check, sponsors, comments, cell_vote, grassroots_resolution, decision, ceremony")
+    kind: str = Field(
+        ...,
+        max_length=24,
+        description="bước tiếp theo: course, application, history, background_check, sponsors, comments, cell_vote, grassroots_resolution, decision, ceremony",
+    )
     done_on: date
     number: str = Field("", max_length=60)
     body: str = SHORT
@@ -207,17 +290,28 @@ class StepIn(Schema):
     youth_union_resolution: str = Field("", max_length=120)
     approvals: int | None = Field(None, ge=0, le=100_000)
     absent_exempted: list[UUID] = Field(
-        default_factory=list, max_length=500,
+        default_factory=list,
+        max_length=500,
         description="chi bộ biểu quyết: đảng viên được miễn công tác và sinh hoạt đảng vắng mặt (không tính vào tổng số)",
     )
-    decided_by: str = Field("", max_length=12, description="quyết định kết nạp: grassroots (đảng ủy cơ sở được ủy quyền) hoặc superior (Ban Thường vụ cấp trên)")
-    committee_approvals: int | None = Field(None, ge=0, le=1_000, description="quyết định của đảng ủy cơ sở: số cấp ủy viên tán thành")
+    decided_by: str = Field(
+        "",
+        max_length=12,
+        description="quyết định kết nạp: grassroots (đảng ủy cơ sở được ủy quyền) hoặc superior (Ban Thường vụ cấp trên)",
+    )
+    committee_approvals: int | None = Field(
+        None, ge=0, le=1_000, description="quyết định của đảng ủy cơ sở: số cấp ủy viên tán thành"
+    )
     over_age_approval: str = SHORT
     education_exception: str = SHORT
     late_reason: str = Field("", max_length=500)
 
 
-@router.post("/candidates/{candidate_id}/steps", response={201: CandidateOut, 422: ErrorOut}, summary="Ghi bước tiếp theo của quy trình kết nạp")
+@router.post(
+    "/candidates/{candidate_id}/steps",
+    response={201: CandidateOut, 422: ErrorOut},
+    summary="Ghi bước tiếp theo của quy trình kết nạp",
+)
 def candidate_step(request, candidate_id: UUID, body: StepIn):
     from dangbo.members.candidate_selectors import candidate_get
     from dangbo.members.services.candidates import StepInput, candidate_record_step
@@ -228,10 +322,18 @@ def candidate_step(request, candidate_id: UUID, body: StepIn):
     except NotInScope:
         raise HttpError(404, "Không tìm thấy trong phạm vi của người gọi.") from None
     step = StepInput(
-        done_on=body.done_on, number=body.number, body=body.body, note=body.note,
-        sponsors=[(s.member_id, s.known_since) for s in body.sponsors], youth_union_resolution=body.youth_union_resolution,
-        approvals=body.approvals, over_age_approval=body.over_age_approval, education_exception=body.education_exception,
-        late_reason=body.late_reason, absent_exempted=body.absent_exempted, decided_by=body.decided_by,
+        done_on=body.done_on,
+        number=body.number,
+        body=body.body,
+        note=body.note,
+        sponsors=[(s.member_id, s.known_since) for s in body.sponsors],
+        youth_union_resolution=body.youth_union_resolution,
+        approvals=body.approvals,
+        over_age_approval=body.over_age_approval,
+        education_exception=body.education_exception,
+        late_reason=body.late_reason,
+        absent_exempted=body.absent_exempted,
+        decided_by=body.decided_by,
         committee_approvals=body.committee_approvals,
     )
     try:
@@ -261,14 +363,24 @@ class DisciplineCaseOut(Schema):
     effective_on: date | None
 
 
-@router.post("/members/{member_id}/discipline", response={201: DisciplineCaseOut, 422: ErrorOut}, summary="Mở hồ sơ xem xét kỷ luật")
+@router.post(
+    "/members/{member_id}/discipline",
+    response={201: DisciplineCaseOut, 422: ErrorOut},
+    summary="Mở hồ sơ xem xét kỷ luật",
+)
 def discipline_open(request, member_id: UUID, body: DisciplineOpenIn):
     from dangbo.members.services.discipline import discipline_open as open_case
 
     member = _member(request, member_id)
     try:
-        case = open_case(member=member, act_on=body.act_on, summary=body.summary, opened_on=body.opened_on,
-                         exempt_matter=body.exempt_matter, actor=request.user)
+        case = open_case(
+            member=member,
+            act_on=body.act_on,
+            summary=body.summary,
+            opened_on=body.opened_on,
+            exempt_matter=body.exempt_matter,
+            actor=request.user,
+        )
     except RuleViolation as error:
         return Status(*refusal(error))
     return Status(201, case)
@@ -279,17 +391,28 @@ class DisciplineDecisionIn(DecisionIn):
     authority: str = Field(..., max_length=32, description="cell | grassroots_committee | superior_committee")
     vote_on: date
     approvals: int = COUNT
-    denominator: int | None = Field(None, ge=1, le=100_000, description="số ủy viên của cấp ủy (chi bộ: hệ thống tự tính)")
+    denominator: int | None = Field(
+        None, ge=1, le=100_000, description="số ủy viên của cấp ủy (chi bộ: hệ thống tự tính)"
+    )
     proposal_vote_on: date | None = None
     proposal_approvals: int | None = Field(None, ge=0, le=100_000)
     absent_exempted: list[UUID] = Field(
-        default_factory=list, max_length=500,
+        default_factory=list,
+        max_length=500,
         description="chi bộ biểu quyết: đảng viên được miễn công tác và sinh hoạt đảng vắng mặt (không tính vào tổng số)",
     )
-    proposal_absent_exempted: list[UUID] = Field(default_factory=list, max_length=500, description="như trên, cho biểu quyết đề nghị khai trừ của chi bộ")
+    proposal_absent_exempted: list[UUID] = Field(
+        default_factory=list,
+        max_length=500,
+        description="như trên, cho biểu quyết đề nghị khai trừ của chi bộ",
+    )
 
 
-@router.post("/members/{member_id}/discipline/decision", response={201: EventOut, 404: ErrorOut, 422: ErrorOut}, summary="Ghi quyết định kỷ luật")
+@router.post(
+    "/members/{member_id}/discipline/decision",
+    response={201: EventOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Ghi quyết định kỷ luật",
+)
 def discipline_decide(request, member_id: UUID, body: DisciplineDecisionIn):
     from dangbo.members.models import DisciplineCase
     from dangbo.members.services.discipline import discipline_decide as decide
@@ -300,10 +423,18 @@ def discipline_decide(request, member_id: UUID, body: DisciplineDecisionIn):
         return Status(404, {"detail": "Đảng viên không có hồ sơ kỷ luật đang xem xét.", "errors": {}})
     try:
         event = decide(
-            case=case, form=body.form, authority=body.authority, vote_on=body.vote_on, approvals=body.approvals,
-            decision=body.decision(), denominator=body.denominator, proposal_vote_on=body.proposal_vote_on,
-            proposal_approvals=body.proposal_approvals, absent_exempted=tuple(body.absent_exempted),
-            proposal_absent_exempted=tuple(body.proposal_absent_exempted), actor=request.user,
+            case=case,
+            form=body.form,
+            authority=body.authority,
+            vote_on=body.vote_on,
+            approvals=body.approvals,
+            decision=body.decision(),
+            denominator=body.denominator,
+            proposal_vote_on=body.proposal_vote_on,
+            proposal_approvals=body.proposal_approvals,
+            absent_exempted=tuple(body.absent_exempted),
+            proposal_absent_exempted=tuple(body.proposal_absent_exempted),
+            actor=request.user,
         )
     except RuleViolation as error:
         return Status(*refusal(error))

@@ -62,22 +62,46 @@ class Person(models.Model):
     # members up by one alone (search walks member_name_order_walk, reports read the tallies),
     # and each index costs every write of a member row — ten of them (with PostgreSQL's
     # pattern-ops twins) halved the speed of re-pathing 500,000 members in a restructuring.
-    ethnicity = models.ForeignKey("reference.Ethnicity", models.PROTECT, verbose_name="dân tộc", db_index=False)
-    religion = models.ForeignKey("reference.Religion", models.PROTECT, verbose_name="tôn giáo", db_index=False)
+    ethnicity = models.ForeignKey(
+        "reference.Ethnicity", models.PROTECT, verbose_name="dân tộc", db_index=False
+    )
+    religion = models.ForeignKey(
+        "reference.Religion", models.PROTECT, verbose_name="tôn giáo", db_index=False
+    )
     birthplace = models.CharField("nơi sinh", max_length=255, blank=True)
     hometown = models.CharField("quê quán", max_length=255, blank=True)
     residence = models.CharField("nơi cư trú", max_length=255, blank=True)
     residence_locality = models.ForeignKey(
-        "orgs.Locality", models.PROTECT, null=True, blank=True, related_name="%(class)s_residents", verbose_name="thôn, tổ dân phố cư trú"
+        "orgs.Locality",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="%(class)s_residents",
+        verbose_name="thôn, tổ dân phố cư trú",
     )
     general_education = models.ForeignKey(
-        "reference.GeneralEducation", models.PROTECT, null=True, blank=True, db_index=False, verbose_name="giáo dục phổ thông"
+        "reference.GeneralEducation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name="giáo dục phổ thông",
     )
     professional_level = models.ForeignKey(
-        "reference.ProfessionalLevel", models.PROTECT, null=True, blank=True, db_index=False, verbose_name="chuyên môn nghiệp vụ"
+        "reference.ProfessionalLevel",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name="chuyên môn nghiệp vụ",
     )
     theory_level = models.ForeignKey(
-        "reference.TheoryLevel", models.PROTECT, null=True, blank=True, db_index=False, verbose_name="lý luận chính trị"
+        "reference.TheoryLevel",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name="lý luận chính trị",
     )
     occupation = models.CharField("nghề nghiệp", max_length=120, blank=True)
     workplace = models.CharField("nơi làm việc", max_length=255, blank=True)
@@ -85,7 +109,6 @@ class Person(models.Model):
     # (migration 0003); a plain index on either would serve no query.
     search_key = BinaryCharField(max_length=255)
     sort_key = BinaryCharField(max_length=400)
-
 
     class Meta:
         abstract = True
@@ -102,7 +125,9 @@ class Member(UUIDModel, Person):
     # Projection of the ledger (members.ledger writes these, nothing else does)
     status = models.CharField("tình trạng", max_length=16, choices=MemberStatus.choices)
     # indexed by the (org, status) index below, whose first column serves lookups by org alone
-    org = models.ForeignKey("orgs.Org", models.PROTECT, related_name="members", verbose_name="chi bộ", db_index=False)
+    org = models.ForeignKey(
+        "orgs.Org", models.PROTECT, related_name="members", verbose_name="chi bộ", db_index=False
+    )
     org_path = BinaryCharField(max_length=255)
     admitted_on = models.DateField("ngày vào Đảng", null=True, blank=True)
     ceremony_on = models.DateField("ngày lễ kết nạp", null=True, blank=True)
@@ -117,7 +142,12 @@ class Member(UUIDModel, Person):
     standing = models.CharField("sinh hoạt", max_length=16, choices=Standing.choices, blank=True, default="")
     standing_since = models.DateField(null=True, blank=True)
     host_org = models.ForeignKey(
-        "orgs.Org", models.PROTECT, null=True, blank=True, related_name="hosted_members", verbose_name="nơi sinh hoạt tạm thời"
+        "orgs.Org",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_members",
+        verbose_name="nơi sinh hoạt tạm thời",
     )
     left_on = models.DateField("ngày ra khỏi Đảng", null=True, blank=True)
     ledger_seq = models.PositiveIntegerField(default=0)
@@ -132,13 +162,26 @@ class Member(UUIDModel, Person):
         ordering = ["sort_key"]
         indexes = [
             # Covers the subtree figures (count by status, gender, ethnicity) as an index-only scan.
-            models.Index(fields=["org_path", "status"], include=["gender", "ethnicity"], name="member_path_status_figures"),
+            models.Index(
+                fields=["org_path", "status"],
+                include=["gender", "ethnicity"],
+                name="member_path_status_figures",
+            ),
             # The name-order walk of a search: on PostgreSQL it carries every column a search
             # filters on, so finding the 50 members of a page is an index-only scan, however
             # far along the name order they lie (members.selectors.member_search_page).
             models.Index(
                 fields=["sort_key", "id"],
-                include=["org_path", "status", "search_key", "gender", "ethnicity", "religion", "theory_level", "birth_date"],
+                include=[
+                    "org_path",
+                    "status",
+                    "search_key",
+                    "gender",
+                    "ethnicity",
+                    "religion",
+                    "theory_level",
+                    "birth_date",
+                ],
                 name="member_name_order_walk",
             ),
             models.Index(fields=["org", "status"]),
@@ -180,7 +223,9 @@ class MemberEvent(UUIDModel, Decision):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     effective_on = models.DateField("ngày hiệu lực")
     recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     authority_org = models.ForeignKey(
         "orgs.Org", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="tổ chức quyết định"
     )
@@ -252,26 +297,38 @@ class TransferCase(UUIDModel, Decision):
     issued_on = models.DateField("ngày giới thiệu chuyển")
     # The trigger (căn cứ chuyển sinh hoạt): the letter is due within 60 working days of it.
     # Blank only on cases recorded before it was asked for.
-    trigger_kind = models.CharField("căn cứ chuyển sinh hoạt", max_length=16, choices=transfer_rules.TRIGGER_KINDS, blank=True)
+    trigger_kind = models.CharField(
+        "căn cứ chuyển sinh hoạt", max_length=16, choices=transfer_rules.TRIGGER_KINDS, blank=True
+    )
     trigger_no = models.CharField("số quyết định làm căn cứ", max_length=60, blank=True)
     trigger_on = models.DateField("ngày của căn cứ", null=True, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
     arrived_on = models.DateField("ngày đến sinh hoạt", null=True, blank=True)
     # Lateness, judged when the letter is issued and when the member arrives, with its reason.
     letter_late = models.BooleanField("giới thiệu chậm", default=False)
-    letter_late_reason = models.CharField("lý do giới thiệu chậm", max_length=20, choices=transfer_rules.LATE_REASONS, blank=True)
+    letter_late_reason = models.CharField(
+        "lý do giới thiệu chậm", max_length=20, choices=transfer_rules.LATE_REASONS, blank=True
+    )
     letter_late_note = models.CharField("ghi chú lý do giới thiệu chậm", max_length=500, blank=True)
     arrival_late = models.BooleanField("xuất trình chậm", default=False)
-    arrival_late_reason = models.CharField("lý do xuất trình chậm", max_length=20, choices=transfer_rules.LATE_REASONS, blank=True)
+    arrival_late_reason = models.CharField(
+        "lý do xuất trình chậm", max_length=20, choices=transfer_rules.LATE_REASONS, blank=True
+    )
     arrival_late_note = models.CharField("ghi chú lý do xuất trình chậm", max_length=500, blank=True)
     # The officers' record that a late case was reported and handled; until then it stays flagged.
     late_closed_on = models.DateField("ngày xử lý xong việc chậm", null=True, blank=True)
     late_closed_note = models.CharField("kết quả xử lý việc chậm", max_length=500, blank=True)
-    late_closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    late_closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The sender confirmed the warning that the transfer leaves its cell below the minimum of full members.
-    leaves_below_minimum = models.BooleanField("để chi bộ dưới mức tối thiểu đảng viên chính thức", default=False)
+    leaves_below_minimum = models.BooleanField(
+        "để chi bộ dưới mức tối thiểu đảng viên chính thức", default=False
+    )
     rule_version = models.CharField(max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -279,12 +336,16 @@ class TransferCase(UUIDModel, Decision):
         ordering = ["issued_on", "created_at"]
         indexes = [models.Index(fields=["state", "from_org"]), models.Index(fields=["state", "to_org"])]
         constraints = [
-            models.UniqueConstraint(fields=["member"], condition=models.Q(state="open"), name="one_open_transfer_per_member"),
-            models.CheckConstraint(
-                condition=models.Q(letter_late=False) | ~models.Q(letter_late_reason=""), name="late_letter_has_reason",
+            models.UniqueConstraint(
+                fields=["member"], condition=models.Q(state="open"), name="one_open_transfer_per_member"
             ),
             models.CheckConstraint(
-                condition=models.Q(arrival_late=False) | ~models.Q(arrival_late_reason=""), name="late_arrival_has_reason",
+                condition=models.Q(letter_late=False) | ~models.Q(letter_late_reason=""),
+                name="late_letter_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(arrival_late=False) | ~models.Q(arrival_late_reason=""),
+                name="late_arrival_has_reason",
             ),
         ]
 
@@ -313,7 +374,9 @@ class DisciplineCase(UUIDModel, Decision):
     denominator = models.PositiveIntegerField(null=True, blank=True)
     deferral = models.CharField("lý do chưa xem xét", max_length=16, blank=True)
     rule_version = models.CharField(max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -340,7 +403,9 @@ class Candidate(UUIDModel, Person):
     stage_on = models.DateField(null=True, blank=True)
     member = models.OneToOneField(Member, models.PROTECT, null=True, blank=True, related_name="candidacy")
     note = models.CharField("ghi chú", max_length=500, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -374,7 +439,9 @@ class CandidateStep(UUIDModel, Decision):
     data = models.JSONField(default=dict, blank=True)
     late_reason = models.CharField("lý do chậm", max_length=500, blank=True)
     rule_version = models.CharField(max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

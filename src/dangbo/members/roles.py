@@ -12,4 +12,6 @@ class Role(models.TextChoices):
 
 
 # Roles that sit on the organization's committee (cấp ủy / chi ủy).
-COMMITTEE_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.STANDING_COMMITTEE_MEMBER, Role.COMMITTEE_MEMBER})
+COMMITTEE_ROLES = frozenset(
+    {Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.STANDING_COMMITTEE_MEMBER, Role.COMMITTEE_MEMBER}
+)

@@ -13,11 +13,20 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Substr
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.core import text
+from dangbo.core import clock, text
 from dangbo.core.models import is_uuid
 from dangbo.core.pagination import CappedPaginator
 from dangbo.members import ledger
-from dangbo.members.models import ACTIVE_STATUSES, Gender, Member, MemberEvent, MemberStatus, Placement, Position, Standing
+from dangbo.members.models import (
+    ACTIVE_STATUSES,
+    Gender,
+    Member,
+    MemberEvent,
+    MemberStatus,
+    Placement,
+    Position,
+    Standing,
+)
 from dangbo.members.roles import COMMITTEE_ROLES, Role
 from dangbo.orgs import paths
 from dangbo.orgs.models import Org
@@ -50,13 +59,13 @@ class MemberFigures:
 # COUNT(status), not COUNT(id): every column these read is in the (org_path, status) INCLUDE
 # (gender, ethnicity) index, so PostgreSQL counts a subtree with an index-only scan. (status
 # is never null; COUNT(*) cannot take a FILTER in Django.)
-_FIGURES = dict(
-    total=Count("status"),
-    full=Count("status", filter=Q(status=MemberStatus.FULL)),
-    probationary=Count("status", filter=Q(status=MemberStatus.PROBATIONARY)),
-    women=Count("status", filter=Q(gender=Gender.FEMALE)),
-    ethnic_minority=Count("status", filter=~Q(ethnicity_id=KINH_CODE)),
-)
+_FIGURES = {
+    "total": Count("status"),
+    "full": Count("status", filter=Q(status=MemberStatus.FULL)),
+    "probationary": Count("status", filter=Q(status=MemberStatus.PROBATIONARY)),
+    "women": Count("status", filter=Q(gender=Gender.FEMALE)),
+    "ethnic_minority": Count("status", filter=~Q(ethnicity_id=KINH_CODE)),
+}
 
 
 def member_figures(*, path: str) -> MemberFigures:
@@ -118,10 +127,22 @@ class MemberFilters:
 
     @property
     def past_day(self) -> date | None:
-        return self.as_of if self.as_of is not None and self.as_of < date.today() else None
+        return self.as_of if self.as_of is not None and self.as_of < clock.today() else None
 
     def as_audit(self) -> dict:
-        data = {name: getattr(self, name) for name in ("q", "status", "gender", "ethnicity", "religion", "theory_level", "age_min", "age_max")}
+        data = {
+            name: getattr(self, name)
+            for name in (
+                "q",
+                "status",
+                "gender",
+                "ethnicity",
+                "religion",
+                "theory_level",
+                "age_min",
+                "age_max",
+            )
+        }
         data = {k: v for k, v in data.items() if v not in ("", None)}
         if self.past_day:
             data["as_of"] = self.past_day.isoformat()
@@ -147,7 +168,7 @@ def member_search(*, actor, filters: MemberFilters, today: date | None = None) -
     The name query is folded like the stored key, so "nguyen van duc" finds "Nguyễn Văn Đức";
     a query of 8 or 12 digits looks up the card number or the national ID instead.
     """
-    today = today or date.today()
+    today = today or clock.today()
     queryset = Member.objects.filter(actor.members_q())
     if filters.past_day:
         today = filters.past_day
@@ -155,7 +176,11 @@ def member_search(*, actor, filters: MemberFilters, today: date | None = None) -
     else:
         if filters.org is not None:
             queryset = queryset.filter(paths.subtree_q(filters.org.path, "org_path"))
-        queryset = queryset.filter(status=filters.status) if filters.status else queryset.filter(status__in=ACTIVE_STATUSES)
+        queryset = (
+            queryset.filter(status=filters.status)
+            if filters.status
+            else queryset.filter(status__in=ACTIVE_STATUSES)
+        )
     for name in ("gender", "ethnicity", "religion", "theory_level"):
         value = getattr(filters, name)
         if value:
@@ -187,10 +212,16 @@ def _placed_on(filters: MemberFilters) -> QuerySet[Placement]:
             return Placement.objects.none()
         root_path = version.path
     placements = Placement.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, counted=True,
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+        valid_from__lte=day,
+        counted=True,
         org_id__in=org_versions_on(day=day, root_path=root_path).values("org_id"),
     )
-    return placements.filter(status=filters.status) if filters.status else placements.filter(status__in=ACTIVE_STATUSES)
+    return (
+        placements.filter(status=filters.status)
+        if filters.status
+        else placements.filter(status__in=ACTIVE_STATUSES)
+    )
 
 
 def _as_of_day(queryset: QuerySet[Member], filters: MemberFilters) -> QuerySet[Member]:
@@ -203,11 +234,16 @@ def _as_of_day(queryset: QuerySet[Member], filters: MemberFilters) -> QuerySet[M
     if day is None:
         return queryset
     placed = Placement.objects.filter(member=OuterRef("pk"), counted=True, valid_from__lte=day).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-    name = OrgVersion.objects.filter(org_id=OuterRef("placed_org"), valid_from__lte=day).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=day)).values("name")[:1]
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+    )
+    name = (
+        OrgVersion.objects.filter(org_id=OuterRef("placed_org"), valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+        .values("name")[:1]
+    )
     return queryset.annotate(
-        placed_org=Subquery(placed.values("org_id")[:1]), status_then=Subquery(placed.values("status")[:1]),
+        placed_org=Subquery(placed.values("org_id")[:1]),
+        status_then=Subquery(placed.values("status")[:1]),
     ).annotate(cell_then=Subquery(name))
 
 
@@ -216,12 +252,18 @@ def member_search_page(*, actor, filters: MemberFilters, page: int = 1, per_page
     # Two steps: the page's ids by a walk along the name order that reads only the index
     # (member_name_order_walk carries every searched column), then those 50 rows. Asking
     # for whole rows at once would visit every row the walk passes over.
-    paginator = CappedPaginator(member_search(actor=actor, filters=filters).values_list("pk", flat=True), per_page)
+    paginator = CappedPaginator(
+        member_search(actor=actor, filters=filters).values_list("pk", flat=True), per_page
+    )
     page_obj = paginator.get_page(page)
     ids = list(page_obj.object_list)
-    rows = _as_of_day(Member.objects.filter(pk__in=ids).select_related("org", "ethnicity", "theory_level"), filters).in_bulk()
+    rows = _as_of_day(
+        Member.objects.filter(pk__in=ids).select_related("org", "ethnicity", "theory_level"), filters
+    ).in_bulk()
     page_obj.object_list = [rows[pk] for pk in ids]
-    counted = {"rows": paginator.count, "rows_capped": True} if paginator.capped else {"rows": paginator.count}
+    counted = (
+        {"rows": paginator.count, "rows_capped": True} if paginator.capped else {"rows": paginator.count}
+    )
     audit_record(
         action=Action.SEARCHED if (filters.q or filters.as_audit().keys() - {"org"}) else Action.LIST_VIEWED,
         subject_type="org" if filters.org is not None else "",
@@ -241,21 +283,36 @@ def member_export_rows(*, actor, filters: MemberFilters, file_format: str) -> tu
         subject_id=str(filters.org.pk) if filters.org is not None else "",
         data={"filters": filters.as_audit(), "rows": count, "format": file_format},
     )
-    rows = queryset.select_related("org", "ethnicity", "religion", "theory_level", "general_education", "professional_level")
+    rows = queryset.select_related(
+        "org", "ethnicity", "religion", "theory_level", "general_education", "professional_level"
+    )
     return count, _as_of_day(rows, filters).iterator(chunk_size=2000)
 
 
 def _member_in_scope(*, actor, member_id) -> Member:
     try:
-        return Member.objects.filter(actor.members_q()).select_related(
-            "org", "ethnicity", "religion", "general_education", "professional_level", "theory_level", "residence_locality"
-        ).get(pk=member_id)
+        return (
+            Member.objects.filter(actor.members_q())
+            .select_related(
+                "org",
+                "ethnicity",
+                "religion",
+                "general_education",
+                "professional_level",
+                "theory_level",
+                "residence_locality",
+            )
+            .get(pk=member_id)
+        )
     except (Member.DoesNotExist, ValueError, TypeError, ValidationError):
         if Member.objects.filter(pk=member_id).exists() if is_uuid(member_id) else False:
-            audit_record(action=Action.REFUSED, subject_type="member", subject_id=str(member_id), data={"reason": "out_of_scope"})
+            audit_record(
+                action=Action.REFUSED,
+                subject_type="member",
+                subject_id=str(member_id),
+                data={"reason": "out_of_scope"},
+            )
         raise NotInScope(member_id) from None
-
-
 
 
 def member_profile(*, actor, member_id) -> Member:
@@ -288,21 +345,34 @@ def member_org_changes(member: Member) -> list[OrgChange]:
     kinds = [OrgEvent.Kind.MOVED, OrgEvent.Kind.MERGED, OrgEvent.Kind.SPLIT]
     changes = []
     for placement in Placement.objects.filter(member=member, counted=True):
-        versions = OrgVersion.objects.filter(org_id=placement.org_id, valid_from__gt=placement.valid_from, event__kind__in=kinds)
+        versions = OrgVersion.objects.filter(
+            org_id=placement.org_id, valid_from__gt=placement.valid_from, event__kind__in=kinds
+        )
         if placement.valid_to is not None:
             versions = versions.filter(valid_from__lt=placement.valid_to)
         for version in versions.select_related("event"):
             parent = (
-                OrgVersion.objects.filter(org_id=version.parent_id, valid_from__lte=version.valid_from)
-                .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=version.valid_from))
-                .values_list("name", flat=True).first()
-            ) if version.parent_id else ""
+                (
+                    OrgVersion.objects.filter(org_id=version.parent_id, valid_from__lte=version.valid_from)
+                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=version.valid_from))
+                    .values_list("name", flat=True)
+                    .first()
+                )
+                if version.parent_id
+                else ""
+            )
             event = version.event
-            changes.append(OrgChange(
-                effective_on=version.valid_from, kind_label=event.get_kind_display(), cell_name=version.name,
-                parent_name=parent or "", decision_no=event.decision_no, decision_on=event.decision_on,
-                decision_body=event.decision_body,
-            ))
+            changes.append(
+                OrgChange(
+                    effective_on=version.valid_from,
+                    kind_label=event.get_kind_display(),
+                    cell_name=version.name,
+                    parent_name=parent or "",
+                    decision_no=event.decision_no,
+                    decision_on=event.decision_on,
+                    decision_body=event.decision_body,
+                )
+            )
     return changes
 
 
@@ -333,10 +403,16 @@ def member_list_of_org(*, actor, org, page: int = 1, per_page: int = 50):
     """The members whose organization is ``org`` itself (a cell's roll), audited as a list."""
     if not actor.can_read_path(org.path):
         raise NotInScope(org.pk)
-    queryset = Member.objects.filter(org=org, status__in=ACTIVE_STATUSES).select_related("theory_level").order_by("sort_key", "id")
+    queryset = (
+        Member.objects.filter(org=org, status__in=ACTIVE_STATUSES)
+        .select_related("theory_level")
+        .order_by("sort_key", "id")
+    )
     page_obj = Paginator(queryset, per_page).get_page(page)
     audit_record(
-        action=Action.LIST_VIEWED, subject_type="org", subject_id=str(org.pk),
+        action=Action.LIST_VIEWED,
+        subject_type="org",
+        subject_id=str(org.pk),
         data={"list": "org_members", "rows": page_obj.paginator.count, "page": page_obj.number},
     )
     return page_obj
@@ -346,7 +422,12 @@ def member_for_edit(*, actor, member_id) -> Member:
     """A member the actor may change; a refused attempt on a real member is audited."""
     member = _member_in_scope(actor=actor, member_id=member_id)
     if not actor.can_write_member(member):
-        audit_record(action=Action.REFUSED, subject_type="member", subject_id=str(member.pk), data={"reason": "read_only"})
+        audit_record(
+            action=Action.REFUSED,
+            subject_type="member",
+            subject_id=str(member.pk),
+            data={"reason": "read_only"},
+        )
         raise NotInScope(member_id)
     return member
 
@@ -367,11 +448,17 @@ def member_profile_changes(*, actor, member: Member) -> list[ProfileChange]:
     labels = {}
     for field in Member._meta.concrete_fields:
         labels[field.attname] = labels[field.name] = str(field.verbose_name)
-    entries = AuditEntry.objects.filter(subject_type="member", subject_id=str(member.pk), action=Action.UPDATED).order_by("seq")
+    entries = AuditEntry.objects.filter(
+        subject_type="member", subject_id=str(member.pk), action=Action.UPDATED
+    ).order_by("seq")
     return [
         ProfileChange(
-            at=entry.at, actor_name=entry.actor_name,
-            changes=[(labels.get(name, name), old, new) for name, (old, new) in entry.data.get("changes", {}).items()],
+            at=entry.at,
+            actor_name=entry.actor_name,
+            changes=[
+                (labels.get(name, name), old, new)
+                for name, (old, new) in entry.data.get("changes", {}).items()
+            ],
         )
         for entry in entries
     ]
@@ -425,27 +512,54 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
         not_yet = Q(badge_years__isnull=True) | Q(badge_years__lt=years)
         window_start, window_end = _years_before(since, years), _years_before(award_on, years)
         rows = active.filter(not_yet, party_age_from__gt=window_start, party_age_from__lte=window_end)
-        due += [BadgeCandidate(m, years, rules.reached_on(m.party_age_from, years), rules.Ground.REGULAR) for m in rows.select_related("org")]
+        due += [
+            BadgeCandidate(m, years, rules.reached_on(m.party_age_from, years), rules.Ground.REGULAR)
+            for m in rows.select_related("org")
+        ]
         months = rules.illness_early_months(years, award_on)
         early_end = _years_before(_months_after(award_on, months), years)
         rows = active.filter(not_yet, party_age_from__gt=window_end, party_age_from__lte=early_end)
-        early += [BadgeCandidate(m, years, rules.reached_on(m.party_age_from, years), rules.Ground.ILLNESS) for m in rows.select_related("org")]
+        early += [
+            BadgeCandidate(m, years, rules.reached_on(m.party_age_from, years), rules.Ground.ILLNESS)
+            for m in rows.select_related("org")
+        ]
     posthumous = []
     grace = rules.BADGE_POSTHUMOUS_EARLY.value(award_on)
-    for member in subtree.filter(status=MemberStatus.DIED, died_on__gt=since, died_on__lte=award_on).select_related("org"):
-        reachable = [y for y in milestones if rules.reached_on(member.party_age_from, y) <= _months_after(member.died_on, grace)]
+    for member in subtree.filter(
+        status=MemberStatus.DIED, died_on__gt=since, died_on__lte=award_on
+    ).select_related("org"):
+        reachable = [
+            y
+            for y in milestones
+            if rules.reached_on(member.party_age_from, y) <= _months_after(member.died_on, grace)
+        ]
         if reachable and max(reachable) > (member.badge_years or 0):
             years = max(reachable)
-            posthumous.append(BadgeCandidate(member, years, rules.reached_on(member.party_age_from, years), rules.Ground.POSTHUMOUS))
+            posthumous.append(
+                BadgeCandidate(
+                    member, years, rules.reached_on(member.party_age_from, years), rules.Ground.POSTHUMOUS
+                )
+            )
     order = lambda c: (-c.years, c.member.sort_key)  # noqa: E731
     result = BadgeList(
-        org=org, award_on=award_on, since=since, due=sorted(due, key=order), early=sorted(early, key=order),
-        posthumous=sorted(posthumous, key=order), citation=rules.BADGE_MILESTONES.at(award_on).ref,
+        org=org,
+        award_on=award_on,
+        since=since,
+        due=sorted(due, key=order),
+        early=sorted(early, key=order),
+        posthumous=sorted(posthumous, key=order),
+        citation=rules.BADGE_MILESTONES.at(award_on).ref,
     )
     if audit:
         audit_record(
-            action=Action.LIST_VIEWED, subject_type="org", subject_id=str(org.pk),
-            data={"list": "badges", "award_on": award_on.isoformat(), "rows": len(result.due) + len(result.early) + len(result.posthumous)},
+            action=Action.LIST_VIEWED,
+            subject_type="org",
+            subject_id=str(org.pk),
+            data={
+                "list": "badges",
+                "award_on": award_on.isoformat(),
+                "rows": len(result.due) + len(result.early) + len(result.posthumous),
+            },
         )
     return result
 
@@ -476,8 +590,10 @@ def org_committee_gaps(*, actor, org, on: date | None = None) -> list:
     holders: dict[str, int] = {}
     for role in Position.objects.filter(org=org, ended_on__isnull=True).values_list("role", flat=True):
         holders[role] = holders.get(role, 0) + 1
-    full = Member.objects.filter(org=org, status=MemberStatus.FULL).count() if org.kind in CELL_KINDS else None
-    return committee_gaps(org_kind=org.kind, on=on or date.today(), holders=holders, full_members=full)
+    full = (
+        Member.objects.filter(org=org, status=MemberStatus.FULL).count() if org.kind in CELL_KINDS else None
+    )
+    return committee_gaps(org_kind=org.kind, on=on or clock.today(), holders=holders, full_members=full)
 
 
 def position_candidates(*, actor, org) -> QuerySet[Member]:
@@ -485,7 +601,9 @@ def position_candidates(*, actor, org) -> QuerySet[Member]:
     committee, members of its subtree (found by card number or national ID on the form)."""
     if not actor.can_write_path(org.path):
         raise NotInScope(org.pk)
-    return Member.objects.filter(paths.subtree_q(org.path, "org_path"), status__in=ACTIVE_STATUSES).order_by("sort_key", "id")
+    return Member.objects.filter(paths.subtree_q(org.path, "org_path"), status__in=ACTIVE_STATUSES).order_by(
+        "sort_key", "id"
+    )
 
 
 def org_position(*, actor, org, member_id, role):
@@ -496,7 +614,11 @@ def org_position(*, actor, org, member_id, role):
 
     if not actor.can_write_path(org.path) or not is_uuid(member_id) or role not in Role.values:
         raise NotInScope(member_id)
-    position = Position.objects.filter(org=org, member_id=member_id, role=role, ended_on__isnull=True).select_related("member").first()
+    position = (
+        Position.objects.filter(org=org, member_id=member_id, role=role, ended_on__isnull=True)
+        .select_related("member")
+        .first()
+    )
     if position is None:
         raise NotInScope(member_id)
     return position
@@ -523,7 +645,12 @@ def transfer_cases(*, actor, org, state: str = "open"):
 def transfer_case_list(*, actor, org) -> list:
     """The open cases of ``org``'s page, audited as a list of people."""
     cases = list(transfer_cases(actor=actor, org=org))
-    audit_record(action=Action.LIST_VIEWED, subject_type="org", subject_id=str(org.pk), data={"list": "transfers", "rows": len(cases)})
+    audit_record(
+        action=Action.LIST_VIEWED,
+        subject_type="org",
+        subject_id=str(org.pk),
+        data={"list": "transfers", "rows": len(cases)},
+    )
     return cases
 
 
@@ -546,7 +673,12 @@ def transfer_cases_late(*, actor, org):
 def transfer_case_late_list(*, actor, org) -> list:
     """The late cases of ``org``'s transfers page, audited as a list of people."""
     cases = list(transfer_cases_late(actor=actor, org=org))
-    audit_record(action=Action.LIST_VIEWED, subject_type="org", subject_id=str(org.pk), data={"list": "late_transfers", "rows": len(cases)})
+    audit_record(
+        action=Action.LIST_VIEWED,
+        subject_type="org",
+        subject_id=str(org.pk),
+        data={"list": "late_transfers", "rows": len(cases)},
+    )
     return cases
 
 
@@ -557,8 +689,16 @@ def transfer_case_to_confirm(*, actor, case_id, org=None):
 
     if not is_uuid(case_id) or (org is not None and not actor.can_write_path(org.path)):
         raise NotInScope(case_id)
-    case = TransferCase.objects.filter(pk=case_id, state=TransferCase.State.OPEN).select_related("member", "from_org", "to_org").first()
-    if case is None or not actor.can_write_path(case.to_org.path) or (org is not None and not paths.is_within(case.to_org.path, org.path)):
+    case = (
+        TransferCase.objects.filter(pk=case_id, state=TransferCase.State.OPEN)
+        .select_related("member", "from_org", "to_org")
+        .first()
+    )
+    if (
+        case is None
+        or not actor.can_write_path(case.to_org.path)
+        or (org is not None and not paths.is_within(case.to_org.path, org.path))
+    ):
         raise NotInScope(case_id)
     return case
 
@@ -571,12 +711,18 @@ def transfer_case_to_close(*, actor, case_id, org=None):
     if not is_uuid(case_id):
         raise NotInScope(case_id)
     case = (
-        TransferCase.objects.filter(pk=case_id, late_closed_on__isnull=True).filter(Q(letter_late=True) | Q(arrival_late=True))
-        .select_related("member", "from_org", "to_org").first()
+        TransferCase.objects.filter(pk=case_id, late_closed_on__isnull=True)
+        .filter(Q(letter_late=True) | Q(arrival_late=True))
+        .select_related("member", "from_org", "to_org")
+        .first()
     )
     if case is None:
         raise NotInScope(case_id)
-    sides = [o for o in (case.from_org, case.to_org) if actor.can_write_path(o.path) and (org is None or paths.is_within(o.path, org.path))]
+    sides = [
+        o
+        for o in (case.from_org, case.to_org)
+        if actor.can_write_path(o.path) and (org is None or paths.is_within(o.path, org.path))
+    ]
     if not sides:
         raise NotInScope(case_id)
     return case
@@ -611,7 +757,9 @@ class DueItem:
 DUE_HORIZON_DAYS = 30
 
 
-def due_items(*, actor, org, as_of: date | None = None, horizon_days: int = DUE_HORIZON_DAYS, audit: bool = True) -> list[DueItem]:
+def due_items(
+    *, actor, org, as_of: date | None = None, horizon_days: int = DUE_HORIZON_DAYS, audit: bool = True
+) -> list[DueItem]:
     """What is overdue, and what falls due in the next ``horizon_days`` days, in ``org``'s
     subtree: admission decisions and ceremonies (60 and 30 working days, RULES.md §2.2), the
     cell's review of probationary members for recognition (30 working days after
@@ -626,13 +774,15 @@ def due_items(*, actor, org, as_of: date | None = None, horizon_days: int = DUE_
 
     if not actor.can_read_path(org.path):
         raise NotInScope(org.pk)
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     until = as_of + timedelta(days=horizon_days)
     items: list[DueItem] = []
     # A review falls due after probation ends, so only ceremonies at least the probation
     # (12 months) before ``until`` can be due.
     probationary = Member.objects.filter(
-        paths.subtree_q(org.path, "org_path"), status=MemberStatus.PROBATIONARY, ceremony_on__lte=add_months(until, -PROBATION_MONTHS.value(until))
+        paths.subtree_q(org.path, "org_path"),
+        status=MemberStatus.PROBATIONARY,
+        ceremony_on__lte=add_months(until, -PROBATION_MONTHS.value(until)),
     ).select_related("org")
     probationary = list(probationary)
     earliest = min([m.ceremony_on for m in probationary] + [as_of - timedelta(days=366)])
@@ -640,11 +790,18 @@ def due_items(*, actor, org, as_of: date | None = None, horizon_days: int = DUE_
     for member in probationary:
         ends, due, ref = recognition_review_due(member.ceremony_on, holidays=holidays)
         if due <= until:
-            items.append(DueItem(
-                kind="recognition", title="Chi bộ xét công nhận đảng viên chính thức", org=member.org, member=member,
-                due_on=due, citation=ref, overdue=due < as_of,
-                note=f"hết 12 tháng dự bị ngày {ends:%d/%m/%Y}; nếu đủ điều kiện, là đảng viên chính thức từ ngày này",
-            ))
+            items.append(
+                DueItem(
+                    kind="recognition",
+                    title="Chi bộ xét công nhận đảng viên chính thức",
+                    org=member.org,
+                    member=member,
+                    due_on=due,
+                    citation=ref,
+                    overdue=due < as_of,
+                    note=f"hết 12 tháng dự bị ngày {ends:%d/%m/%Y}; nếu đủ điều kiện, là đảng viên chính thức từ ngày này",
+                )
+            )
     items += _candidate_due_items(org, as_of=as_of, until=until, holidays=holidays)
     items += _transfer_due_items(actor, org, as_of=as_of, until=until, holidays=holidays)
     previous, award_on = badge_rules.award_days_around(as_of)
@@ -654,16 +811,26 @@ def due_items(*, actor, org, as_of: date | None = None, horizon_days: int = DUE_
             continue
         badges = badge_list(actor=actor, org=org, award_on=day, audit=False)
         for c in badges.due + badges.posthumous:
-            items.append(DueItem(
-                kind="badge", title=f"Xét tặng Huy hiệu {c.years} năm tuổi đảng" + (" (truy tặng)" if c.ground == badge_rules.Ground.POSTHUMOUS else ""),
-                org=c.member.org, member=c.member, due_on=day, citation=badges.citation, overdue=overdue,
-                note=f"đủ {c.years} năm tuổi đảng ngày {c.reached_on:%d/%m/%Y}"
-                + (f"; chưa ghi nhận tặng trong đợt {day:%d/%m/%Y}" if overdue else ""),
-            ))
+            items.append(
+                DueItem(
+                    kind="badge",
+                    title=f"Xét tặng Huy hiệu {c.years} năm tuổi đảng"
+                    + (" (truy tặng)" if c.ground == badge_rules.Ground.POSTHUMOUS else ""),
+                    org=c.member.org,
+                    member=c.member,
+                    due_on=day,
+                    citation=badges.citation,
+                    overdue=overdue,
+                    note=f"đủ {c.years} năm tuổi đảng ngày {c.reached_on:%d/%m/%Y}"
+                    + (f"; chưa ghi nhận tặng trong đợt {day:%d/%m/%Y}" if overdue else ""),
+                )
+            )
     items.sort(key=lambda i: (i.due_on, i.kind, i.sort_name))
     if audit:
         audit_record(
-            action=Action.LIST_VIEWED, subject_type="org", subject_id=str(org.pk),
+            action=Action.LIST_VIEWED,
+            subject_type="org",
+            subject_id=str(org.pk),
             data={"list": "todo", "as_of": as_of.isoformat(), "rows": len(items)},
         )
     return items
@@ -696,64 +863,102 @@ def _transfer_due_items(actor, org, *, as_of: date, until: date, holidays) -> li
     for case in transfer_cases(actor=actor, org=org).filter(issued_on__lte=as_of):
         present_by = transfer_rules.arrival_due(case.issued_on, holidays=holidays)
         if present_by <= until:
-            items.append(DueItem(
-                kind="transfer", title=f"Chuyển sinh hoạt đảng: {case.from_org.name} → {case.to_org.name}",
-                org=_side(org, case.to_org, case.from_org), member=case.member, due_on=present_by,
-                citation=present.at(case.issued_on).ref, overdue=present_by < as_of,
-                note=f"giới thiệu ngày {case.issued_on:%d/%m/%Y}; đảng viên xuất trình giấy giới thiệu, nơi đến xác nhận tiếp nhận trước {present_by:%d/%m/%Y}",
-            ))
+            items.append(
+                DueItem(
+                    kind="transfer",
+                    title=f"Chuyển sinh hoạt đảng: {case.from_org.name} → {case.to_org.name}",
+                    org=_side(org, case.to_org, case.from_org),
+                    member=case.member,
+                    due_on=present_by,
+                    citation=present.at(case.issued_on).ref,
+                    overdue=present_by < as_of,
+                    note=f"giới thiệu ngày {case.issued_on:%d/%m/%Y}; đảng viên xuất trình giấy giới thiệu, nơi đến xác nhận tiếp nhận trước {present_by:%d/%m/%Y}",
+                )
+            )
     for case in transfer_cases_late(actor=actor, org=org).filter(issued_on__lte=as_of):
         if case.letter_late and case.trigger_on is not None:
             due = transfer_rules.letter_due(case.trigger_on, holidays=holidays)
-            items.append(DueItem(
-                kind="transfer_letter_late", title="Giới thiệu chuyển sinh hoạt đảng chậm hạn, chưa ghi nhận xử lý",
-                org=_side(org, case.from_org, case.to_org), member=case.member, due_on=due, overdue=True,
-                citation=transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.at(case.trigger_on).ref,
-                note=(
-                    f"{case.get_trigger_kind_display().lower()} ngày {case.trigger_on:%d/%m/%Y}; giới thiệu ngày {case.issued_on:%d/%m/%Y}; "
-                    + _late_note(case, case.letter_late_reason, case.letter_late_note)
-                ),
-            ))
+            items.append(
+                DueItem(
+                    kind="transfer_letter_late",
+                    title="Giới thiệu chuyển sinh hoạt đảng chậm hạn, chưa ghi nhận xử lý",
+                    org=_side(org, case.from_org, case.to_org),
+                    member=case.member,
+                    due_on=due,
+                    overdue=True,
+                    citation=transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.at(case.trigger_on).ref,
+                    note=(
+                        f"{case.get_trigger_kind_display().lower()} ngày {case.trigger_on:%d/%m/%Y}; giới thiệu ngày {case.issued_on:%d/%m/%Y}; "
+                        + _late_note(case, case.letter_late_reason, case.letter_late_note)
+                    ),
+                )
+            )
         if case.arrival_late and case.arrived_on is not None and case.arrived_on <= as_of:
             due = transfer_rules.arrival_due(case.issued_on, holidays=holidays)
-            items.append(DueItem(
-                kind="transfer_arrival_late", title="Đảng viên xuất trình giấy giới thiệu chậm hạn, chưa ghi nhận xử lý",
-                org=_side(org, case.to_org, case.from_org), member=case.member, due_on=due, overdue=True,
-                citation=present.at(case.issued_on).ref,
-                note=(
-                    f"giới thiệu ngày {case.issued_on:%d/%m/%Y}, đến sinh hoạt ngày {case.arrived_on:%d/%m/%Y}; "
-                    + _late_note(case, case.arrival_late_reason, case.arrival_late_note)
-                ),
-            ))
+            items.append(
+                DueItem(
+                    kind="transfer_arrival_late",
+                    title="Đảng viên xuất trình giấy giới thiệu chậm hạn, chưa ghi nhận xử lý",
+                    org=_side(org, case.to_org, case.from_org),
+                    member=case.member,
+                    due_on=due,
+                    overdue=True,
+                    citation=present.at(case.issued_on).ref,
+                    note=(
+                        f"giới thiệu ngày {case.issued_on:%d/%m/%Y}, đến sinh hoạt ngày {case.arrived_on:%d/%m/%Y}; "
+                        + _late_note(case, case.arrival_late_reason, case.arrival_late_note)
+                    ),
+                )
+            )
     # Cells a transfer was confirmed to leave below the minimum, while they stay below it
     # (counting the full members still on their way out); compliance check 1 reports the same
     # rule over every cell from today's counts.
     warned = (
-        TransferCase.objects.filter(paths.subtree_q(org.path, "from_org__path"), leaves_below_minimum=True, issued_on__lte=as_of)
-        .values_list("from_org_id").annotate(last=Max("issued_on")).order_by()
+        TransferCase.objects.filter(
+            paths.subtree_q(org.path, "from_org__path"), leaves_below_minimum=True, issued_on__lte=as_of
+        )
+        .values_list("from_org_id")
+        .annotate(last=Max("issued_on"))
+        .order_by()
     )
     last_warned = dict(warned)
     if last_warned:
         full = dict(
-            Member.objects.filter(org_id__in=list(last_warned), status=MemberStatus.FULL).values_list("org_id").annotate(n=Count("id")).order_by()
+            Member.objects.filter(org_id__in=list(last_warned), status=MemberStatus.FULL)
+            .values_list("org_id")
+            .annotate(n=Count("id"))
+            .order_by()
         )
         leaving = dict(
-            TransferCase.objects.filter(from_org_id__in=list(last_warned), state=TransferCase.State.OPEN, member__status=MemberStatus.FULL)
-            .values_list("from_org_id").annotate(n=Count("id")).order_by()
+            TransferCase.objects.filter(
+                from_org_id__in=list(last_warned),
+                state=TransferCase.State.OPEN,
+                member__status=MemberStatus.FULL,
+            )
+            .values_list("from_org_id")
+            .annotate(n=Count("id"))
+            .order_by()
         )
         minimum = org_rules.MIN_FULL_MEMBERS.at(as_of)
         for cell in Org.objects.filter(pk__in=list(last_warned), dissolved_on__isnull=True).order_by("path"):
             remaining = full.get(cell.pk, 0) - leaving.get(cell.pk, 0)
             if remaining >= minimum.value:
                 continue
-            items.append(DueItem(
-                kind="cell_below_minimum", title=f"Chi bộ dưới {minimum.value} đảng viên chính thức", org=cell, member=None,
-                due_on=last_warned[cell.pk], citation=minimum.ref, overdue=False,
-                note=(
-                    f"{cell.name} còn {remaining} đảng viên chính thức (không kể đảng viên đang chuyển đi); "
-                    "cấp ủy cấp trên cần bổ sung đảng viên hoặc hợp nhất chi bộ"
-                ),
-            ))
+            items.append(
+                DueItem(
+                    kind="cell_below_minimum",
+                    title=f"Chi bộ dưới {minimum.value} đảng viên chính thức",
+                    org=cell,
+                    member=None,
+                    due_on=last_warned[cell.pk],
+                    citation=minimum.ref,
+                    overdue=False,
+                    note=(
+                        f"{cell.name} còn {remaining} đảng viên chính thức (không kể đảng viên đang chuyển đi); "
+                        "cấp ủy cấp trên cần bổ sung đảng viên hoặc hợp nhất chi bộ"
+                    ),
+                )
+            )
     return items
 
 
@@ -762,8 +967,13 @@ def _candidate_due_items(org, *, as_of: date, until: date, holidays) -> list[Due
     from dangbo.members.models import Candidate, CandidateStep
 
     waiting = Candidate.objects.filter(
-        paths.subtree_q(org.path, "cell_path"), state=Candidate.State.ACTIVE,
-        stage__in=[CandidateStep.Kind.CELL_VOTE, CandidateStep.Kind.GRASSROOTS_RESOLUTION, CandidateStep.Kind.DECISION],
+        paths.subtree_q(org.path, "cell_path"),
+        state=Candidate.State.ACTIVE,
+        stage__in=[
+            CandidateStep.Kind.CELL_VOTE,
+            CandidateStep.Kind.GRASSROOTS_RESOLUTION,
+            CandidateStep.Kind.DECISION,
+        ],
     ).select_related("cell")
     items = []
     for candidate in waiting:
@@ -771,13 +981,30 @@ def _candidate_due_items(org, *, as_of: date, until: date, holidays) -> list[Due
         if due is None or due.due_on > until:
             continue
         if due.step == CandidateStep.Kind.CEREMONY:
-            title, kind, note = "Tổ chức lễ kết nạp", "ceremony", f"quyết định kết nạp ngày {candidate.stage_on:%d/%m/%Y}"
+            title, kind, note = (
+                "Tổ chức lễ kết nạp",
+                "ceremony",
+                f"quyết định kết nạp ngày {candidate.stage_on:%d/%m/%Y}",
+            )
         else:
-            title, kind, note = "Quyết định kết nạp", "admission_decision", "chi bộ đã biểu quyết đề nghị kết nạp"
-        items.append(DueItem(
-            kind=kind, title=title, org=candidate.cell, member=None, candidate=candidate, due_on=due.due_on,
-            citation=due.rule_ref, overdue=due.due_on < as_of, note=note,
-        ))
+            title, kind, note = (
+                "Quyết định kết nạp",
+                "admission_decision",
+                "chi bộ đã biểu quyết đề nghị kết nạp",
+            )
+        items.append(
+            DueItem(
+                kind=kind,
+                title=title,
+                org=candidate.cell,
+                member=None,
+                candidate=candidate,
+                due_on=due.due_on,
+                citation=due.rule_ref,
+                overdue=due.due_on < as_of,
+                note=note,
+            )
+        )
     return items
 
 
@@ -787,9 +1014,11 @@ def members_by_numbers(*, parent, numbers: list[str]) -> tuple[list[Member], lis
     wanted = [n.strip() for n in numbers if n.strip()]
     found = {
         key: member
-        for member in Member.objects.filter(paths.subtree_q(parent.path, "org_path"), status__in=ACTIVE_STATUSES)
-        .filter(Q(card_number__in=wanted) | Q(national_id__in=wanted))
-        for key in (member.card_number, member.national_id) if key
+        for member in Member.objects.filter(
+            paths.subtree_q(parent.path, "org_path"), status__in=ACTIVE_STATUSES
+        ).filter(Q(card_number__in=wanted) | Q(national_id__in=wanted))
+        for key in (member.card_number, member.national_id)
+        if key
     }
     members = list({found[n].pk: found[n] for n in wanted if n in found}.values())
     return members, [n for n in wanted if n not in found]
@@ -803,7 +1032,8 @@ def hosted_members(*, actor, org) -> list[Member]:
         raise NotInScope(org.pk)
     return list(
         Member.objects.filter(host_org=org, standing=Standing.TEMP_AWAY, status__in=ACTIVE_STATUSES)
-        .select_related("org").order_by("sort_key", "id")
+        .select_related("org")
+        .order_by("sort_key", "id")
     )
 
 
@@ -840,13 +1070,18 @@ def vote_roll(*, org, on: date) -> VoteRoll:
     full = set(
         Placement.objects.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=on),
-            org_id=org_id, status=MemberStatus.FULL, counted=True, valid_from__lte=on,
+            org_id=org_id,
+            status=MemberStatus.FULL,
+            counted=True,
+            valid_from__lte=on,
         ).values_list("member_id", flat=True)
     )
     standing_of: dict = {}
     if full:
         events: dict = {}
-        for event in MemberEvent.objects.filter(member_id__in=full, effective_on__lte=on).order_by("member_id", "effective_on", "seq"):
+        for event in MemberEvent.objects.filter(member_id__in=full, effective_on__lte=on).order_by(
+            "member_id", "effective_on", "seq"
+        ):
             events.setdefault(event.member_id, []).append(event)
         standing_of = {member_id: ledger.replay(evs).standing for member_id, evs in events.items()}
 
@@ -873,8 +1108,11 @@ def committee_roll(*, org, on: date) -> frozenset:
     there that day, from the ledger's positions (a member with two positions counts once)."""
     org_id = getattr(org, "pk", org)
     return frozenset(
-        str(m) for m in Position.objects.filter(
+        str(m)
+        for m in Position.objects.filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=on),
-            org_id=org_id, role__in=list(COMMITTEE_ROLES), started_on__lte=on,
+            org_id=org_id,
+            role__in=list(COMMITTEE_ROLES),
+            started_on__lte=on,
         ).values_list("member_id", flat=True)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from dangbo.core import clock
 from dangbo.members.forms import MemberProfileForm
 from dangbo.members.models import MemberStatus
 from dangbo.orgs.forms import DecisionFields
@@ -46,20 +47,33 @@ class ExemptionForm(DatedDecisionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ground"].choices = [("", "— chọn —")] + list(exit_rules.EXEMPTION_GROUNDS.items())
+        self.fields["ground"].choices = [("", "— chọn —"), *list(exit_rules.EXEMPTION_GROUNDS.items())]
 
 
 class TempTransferForm(DecisionFields):
     purpose = forms.ChoiceField(label="Lý do", choices=[])
-    host_code = forms.CharField(label="Mã tổ chức nơi sinh hoạt tạm thời (trong hệ thống)", max_length=40, required=False)
-    host_name = forms.CharField(label="hoặc tên tổ chức đảng nơi đến (ngoài hệ thống)", max_length=255, required=False)
+    host_code = forms.CharField(
+        label="Mã tổ chức nơi sinh hoạt tạm thời (trong hệ thống)", max_length=40, required=False
+    )
+    host_name = forms.CharField(
+        label="hoặc tên tổ chức đảng nơi đến (ngoài hệ thống)", max_length=255, required=False
+    )
     starts_on = VietnameseDateField(label="Từ ngày")
     until = VietnameseDateField(label="Đến ngày (dự kiến trở về)")
-    field_order = ["purpose", "host_code", "host_name", "starts_on", "until", "decision_no", "decision_on", "decision_body"]
+    field_order = [
+        "purpose",
+        "host_code",
+        "host_name",
+        "starts_on",
+        "until",
+        "decision_no",
+        "decision_on",
+        "decision_body",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = [("", "— chọn —")] + list(exit_rules.TEMPORARY_PURPOSES.items())
+        self.fields["purpose"].choices = [("", "— chọn —"), *list(exit_rules.TEMPORARY_PURPOSES.items())]
 
     def clean_host_code(self):
         code = self.cleaned_data.get("host_code", "").strip()
@@ -86,12 +100,29 @@ class MoveAwayForm(DecisionFields):
 class StrikeOffForm(DecidedForm):
     ground = forms.ChoiceField(label="Lý do xóa tên", choices=[])
     requests_made = forms.IntegerField(
-        label="Số lần chi ủy đã yêu cầu kiểm điểm", required=False, min_value=0, max_value=20,
+        label="Số lần chi ủy đã yêu cầu kiểm điểm",
+        required=False,
+        min_value=0,
+        max_value=20,
         help_text="Ghi khi đảng viên không kiểm điểm theo yêu cầu",
     )
-    vote_on = VietnameseDateField(label="Ngày chi bộ biểu quyết đề nghị xóa tên (đảng viên dự bị)", required=False)
-    approvals = forms.IntegerField(label="Số đảng viên chính thức tán thành", required=False, min_value=0, max_value=10_000)
-    field_order = ["ground", "requests_made", "vote_on", "approvals", "effective_on", "decision_no", "decision_on", "decision_body", "note"]
+    vote_on = VietnameseDateField(
+        label="Ngày chi bộ biểu quyết đề nghị xóa tên (đảng viên dự bị)", required=False
+    )
+    approvals = forms.IntegerField(
+        label="Số đảng viên chính thức tán thành", required=False, min_value=0, max_value=10_000
+    )
+    field_order = [
+        "ground",
+        "requests_made",
+        "vote_on",
+        "approvals",
+        "effective_on",
+        "decision_no",
+        "decision_on",
+        "decision_body",
+        "note",
+    ]
 
     def __init__(self, *args, member=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,7 +130,7 @@ class StrikeOffForm(DecidedForm):
         if member is not None and member.status != MemberStatus.PROBATIONARY:
             grounds.pop(exit_rules.PROBATION_FAILED, None)
             del self.fields["vote_on"], self.fields["approvals"]
-        self.fields["ground"].choices = [("", "— chọn —")] + list(grounds.items())
+        self.fields["ground"].choices = [("", "— chọn —"), *list(grounds.items())]
 
 
 class DeathForm(VietnameseForm):
@@ -111,14 +142,23 @@ class ReadmitForm(DecisionFields):
     cell_code = forms.CharField(label="Mã chi bộ kết nạp lại", max_length=40)
     vote_on = VietnameseDateField(label="Ngày chi bộ biểu quyết")
     provincial_consent = forms.CharField(
-        label="Văn bản đồng ý của Ban Thường vụ tỉnh ủy", max_length=300, help_text="số, ngày văn bản",
+        label="Văn bản đồng ý của Ban Thường vụ tỉnh ủy",
+        max_length=300,
+        help_text="số, ngày văn bản",
     )
     ceremony_on = VietnameseDateField(label="Ngày lễ kết nạp lại")
     hardship = forms.BooleanField(label="Xin ra vì hoàn cảnh gia đình đặc biệt khó khăn", required=False)
     expunged_on = VietnameseDateField(label="Ngày được xóa án tích (nếu có)", required=False)
     field_order = [
-        "cell_code", "vote_on", "provincial_consent", "decision_no", "decision_on", "decision_body", "ceremony_on",
-        "hardship", "expunged_on",
+        "cell_code",
+        "vote_on",
+        "provincial_consent",
+        "decision_no",
+        "decision_on",
+        "decision_body",
+        "ceremony_on",
+        "hardship",
+        "expunged_on",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -134,7 +174,9 @@ class ReadmitForm(DecisionFields):
 
 class DisciplineOpenForm(VietnameseForm):
     act_on = VietnameseDateField(label="Ngày vi phạm")
-    summary = forms.CharField(label="Nội dung vi phạm", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label="Nội dung vi phạm", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
     opened_on = VietnameseDateField(label="Ngày bắt đầu xem xét")
     exempt_matter = forms.BooleanField(
         label="Vi phạm không áp dụng thời hiệu (chính trị nội bộ, quốc phòng, an ninh, đối ngoại, văn bằng không hợp pháp)",
@@ -148,34 +190,59 @@ class DisciplineDecideForm(DecisionFields):
     vote_on = VietnameseDateField(label="Ngày biểu quyết")
     approvals = forms.IntegerField(label="Số tán thành", min_value=0, max_value=10_000)
     denominator = forms.IntegerField(
-        label="Tổng số ủy viên của cấp ủy", min_value=1, max_value=10_000, required=False,
+        label="Tổng số ủy viên của cấp ủy",
+        min_value=1,
+        max_value=10_000,
+        required=False,
         help_text="Khi chi bộ biểu quyết, hệ thống tự tính số đảng viên chính thức",
     )
     proposal_vote_on = VietnameseDateField(label="Ngày chi bộ biểu quyết đề nghị khai trừ", required=False)
-    proposal_approvals = forms.IntegerField(label="Số đảng viên chính thức tán thành đề nghị khai trừ", min_value=0, max_value=10_000, required=False)
+    proposal_approvals = forms.IntegerField(
+        label="Số đảng viên chính thức tán thành đề nghị khai trừ",
+        min_value=0,
+        max_value=10_000,
+        required=False,
+    )
     field_order = [
-        "form", "authority", "vote_on", "approvals", "denominator", "proposal_vote_on", "proposal_approvals",
-        "decision_no", "decision_on", "decision_body",
+        "form",
+        "authority",
+        "vote_on",
+        "approvals",
+        "denominator",
+        "proposal_vote_on",
+        "proposal_approvals",
+        "decision_no",
+        "decision_on",
+        "decision_body",
     ]
 
     def __init__(self, *args, **kwargs):
         from dangbo.rules import discipline as rules
 
         super().__init__(*args, **kwargs)
-        self.fields["form"].choices = [("", "— chọn —")] + [(f, rules.Form.label(f)) for f in rules.Form.ORDER]
+        self.fields["form"].choices = [("", "— chọn —")] + [
+            (f, rules.Form.label(f)) for f in rules.Form.ORDER
+        ]
         self.fields["authority"].choices = [("", "— chọn —")] + [
-            (code, label) for code, label in rules.Authority.LABELS.items() if code != rules.Authority.CELL_COMMITTEE
+            (code, label)
+            for code, label in rules.Authority.LABELS.items()
+            if code != rules.Authority.CELL_COMMITTEE
         ]
 
 
 class DisciplineDeferForm(VietnameseForm):
-    ground = forms.ChoiceField(label="Lý do chưa xem xét", choices=[], required=False, help_text="Để trống để tiếp tục xem xét")
+    ground = forms.ChoiceField(
+        label="Lý do chưa xem xét", choices=[], required=False, help_text="Để trống để tiếp tục xem xét"
+    )
 
     def __init__(self, *args, **kwargs):
         from dangbo.rules import discipline as rules
 
         super().__init__(*args, **kwargs)
-        self.fields["ground"].choices = [("", "— tiếp tục xem xét —")] + list(rules.DeferralGround.LABELS.items())
+        self.fields["ground"].choices = [
+            ("", "— tiếp tục xem xét —"),
+            *list(rules.DeferralGround.LABELS.items()),
+        ]
 
 
 class DisciplineDropForm(VietnameseForm):
@@ -189,28 +256,47 @@ class ReceiveForm(MemberProfileForm, DecisionFields):
 
     from_name = forms.CharField(label="Tổ chức đảng nơi chuyển đi", max_length=255)
     arrived_on = VietnameseDateField(label="Ngày đến sinh hoạt (xuất trình giấy giới thiệu)")
-    status = forms.ChoiceField(label="Tình trạng", choices=[("full", "Đảng viên chính thức"), ("probationary", "Đảng viên dự bị")])
+    status = forms.ChoiceField(
+        label="Tình trạng", choices=[("full", "Đảng viên chính thức"), ("probationary", "Đảng viên dự bị")]
+    )
     admitted_on = VietnameseDateField(label="Ngày vào Đảng (ngày quyết định kết nạp)")
     ceremony_on = VietnameseDateField(label="Ngày lễ kết nạp", required=False)
     full_on = VietnameseDateField(label="Ngày chính thức", required=False)
     party_age_from = VietnameseDateField(
-        label="Ngày tính tuổi đảng (nếu khác ngày vào Đảng)", required=False, help_text="khi có thời gian gián đoạn",
+        label="Ngày tính tuổi đảng (nếu khác ngày vào Đảng)",
+        required=False,
+        help_text="khi có thời gian gián đoạn",
     )
     badge_years = forms.TypedChoiceField(
-        label="Huy hiệu Đảng đã được tặng", required=False, coerce=int, empty_value=None,
+        label="Huy hiệu Đảng đã được tặng",
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=[],
     )
-    HISTORY = ["from_name", "decision_no", "decision_on", "decision_body", "arrived_on", "status", "admitted_on", "ceremony_on",
-               "full_on", "party_age_from", "badge_years"]
+    HISTORY = [
+        "from_name",
+        "decision_no",
+        "decision_on",
+        "decision_body",
+        "arrived_on",
+        "status",
+        "admitted_on",
+        "ceremony_on",
+        "full_on",
+        "party_age_from",
+        "badge_years",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from datetime import date
 
         from dangbo.rules.badges import BADGE_MILESTONES
 
         del self.fields["version"]
-        self.fields["badge_years"].choices = [("", "— chưa —")] + [(y, f"{y} năm") for y in BADGE_MILESTONES.value(date.today())]
+        self.fields["badge_years"].choices = [("", "— chưa —")] + [
+            (y, f"{y} năm") for y in BADGE_MILESTONES.value(clock.today())
+        ]
         self.fields["decision_no"].label = "Số giấy giới thiệu"
         self.fields["decision_on"].label = "Ngày giới thiệu"
 

@@ -3,7 +3,7 @@ Thin: validate the request with a form, call selectors, render."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from dangbo.core import clock
 from dangbo.core.identity import mask_national_id
+from dangbo.core.workdays import holidays_between
 from dangbo.members import exports
 from dangbo.members.documents import available_documents
-from dangbo.members.standing_views import actions_for
 from dangbo.members.forms import (
-    add_absent_exempted,
     BadgeAwardForm,
     BadgeListForm,
     MemberProfileForm,
@@ -28,23 +28,24 @@ from dangbo.members.forms import (
     TransferArrivalForm,
     TransferCloseLateForm,
     TransferIssueForm,
+    add_absent_exempted,
 )
 from dangbo.members.selectors import (
     badge_list,
+    due_items,
+    member_export_rows,
+    member_for_edit,
+    member_history,
+    member_national_id,
+    member_profile,
+    member_profile_changes,
+    member_search_page,
+    org_position,
+    position_candidates,
     transfer_case_late_list,
     transfer_case_list,
     transfer_case_to_close,
     transfer_case_to_confirm,
-    due_items,
-    org_position,
-    position_candidates,
-    member_export_rows,
-    member_for_edit,
-    member_profile_changes,
-    member_history,
-    member_national_id,
-    member_profile,
-    member_search_page,
 )
 from dangbo.members.services import (
     member_award_badge,
@@ -53,14 +54,19 @@ from dangbo.members.services import (
     member_recognize,
     member_update_identity,
 )
-from dangbo.members.services.transfers import transfer_below_minimum, transfer_close_late, transfer_confirm_arrival, transfer_issue
+from dangbo.members.services.transfers import (
+    transfer_below_minimum,
+    transfer_close_late,
+    transfer_confirm_arrival,
+    transfer_issue,
+)
+from dangbo.members.standing_views import actions_for
 from dangbo.orgs import paths
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
-from dangbo.core.workdays import holidays_between
 from dangbo.rules.badges import party_age_years
+from dangbo.rules.base import RuleViolation
 from dangbo.rules.transfers import arrival_due, letter_due
 from dangbo.web.pages import form_page, spreadsheet_download
-from dangbo.rules.base import RuleViolation
 
 MAX_QUERY_STRING = 2000
 
@@ -85,7 +91,11 @@ def member_search_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("trang", None)
     context = {"form": form, "page": page, "org": form.org, "query": query.urlencode()}
-    template = "members/_results.html" if request.htmx and request.htmx.target == "ket-qua" else "members/search.html"
+    template = (
+        "members/_results.html"
+        if request.htmx and request.htmx.target == "ket-qua"
+        else "members/search.html"
+    )
     return render(request, template, context, status=200 if page is not None else 400)
 
 
@@ -100,11 +110,17 @@ def member_export_view(request: HttpRequest) -> HttpResponse:
         return render(request, "members/search.html", {"form": form, "page": None}, status=400)
     filters = form.filters()
     _, rows = member_export_rows(actor=request.scope, filters=filters, file_format=file_format)
-    day = filters.past_day or date.today()
-    title = "Danh sách đảng viên" + (f" — {filters.org.name}" if filters.org else "") + f" (ngày {day:%d/%m/%Y})"
+    day = filters.past_day or clock.today()
+    title = (
+        "Danh sách đảng viên" + (f" — {filters.org.name}" if filters.org else "") + f" (ngày {day:%d/%m/%Y})"
+    )
     return spreadsheet_download(
-        exports.HEADER, exports.member_cells(rows), file_format=file_format, title=title,
-        filename=f"danh-sach-dang-vien-{day:%Y%m%d}.{file_format}", widths=exports.MEMBER_XLSX_WIDTHS,
+        exports.HEADER,
+        exports.member_cells(rows),
+        file_format=file_format,
+        title=title,
+        filename=f"danh-sach-dang-vien-{day:%Y%m%d}.{file_format}",
+        widths=exports.MEMBER_XLSX_WIDTHS,
     )
 
 
@@ -120,7 +136,9 @@ def member_profile_view(request: HttpRequest, member_id) -> HttpResponse:
         "history": member_history(actor=request.scope, member=member),
         "changes": member_profile_changes(actor=request.scope, member=member),
         "national_id_masked": mask_national_id(member.national_id),
-        "breadcrumbs": org_breadcrumbs(actor=request.scope, org=member.org) if request.scope.sees_orgs else [],
+        "breadcrumbs": org_breadcrumbs(actor=request.scope, org=member.org)
+        if request.scope.sees_orgs
+        else [],
         "can_edit": request.scope.can_write_member(member),
         "party_age": _party_age(member),
         "standing_actions": actions_for(member) if request.scope.can_write_member(member) else [],
@@ -133,7 +151,7 @@ def _party_age(member) -> int | None:
     """Whole years of party age today (or at death or exit); none before admission."""
     if not member.party_age_from:
         return None
-    return party_age_years(member.party_age_from, member.died_on or member.left_on or date.today())
+    return party_age_years(member.party_age_from, member.died_on or member.left_on or clock.today())
 
 
 @login_required
@@ -157,7 +175,9 @@ def member_edit_view(request: HttpRequest, member_id) -> HttpResponse:
         if form.is_valid():
             try:
                 member_update_identity(
-                    member=member, identity=form.identity(member), expected_version=form.cleaned_data["version"],
+                    member=member,
+                    identity=form.identity(member),
+                    expected_version=form.cleaned_data["version"],
                     actor=request.user,
                 )
             except RuleViolation as error:
@@ -168,7 +188,10 @@ def member_edit_view(request: HttpRequest, member_id) -> HttpResponse:
     else:
         form = MemberProfileForm(initial=MemberProfileForm.initial_for(member))
     return form_page(
-        request, form, title=f"Sửa hồ sơ: {member.full_name}", cancel_url=reverse("member_profile", args=[member.pk]),
+        request,
+        form,
+        title=f"Sửa hồ sơ: {member.full_name}",
+        cancel_url=reverse("member_profile", args=[member.pk]),
         subtitle="Tình trạng đảng viên và chi bộ sinh hoạt chỉ thay đổi qua các nghiệp vụ (kết nạp, chuyển sinh hoạt ...).",
     )
 
@@ -192,7 +215,10 @@ def badge_list_view(request: HttpRequest, org_id) -> HttpResponse:
     if file_format in ("csv", "xlsx"):
         return _badge_export(badges, file_format)
     context = {
-        "org": org, "form": form, "badges": badges, "query": f"ngay={badges.award_on:%d/%m/%Y}",
+        "org": org,
+        "form": form,
+        "badges": badges,
+        "query": f"ngay={badges.award_on:%d/%m/%Y}",
         "show_early": request.GET.get("som") == "1",
         "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org),
         "can_award": request.scope.can_write_path(org.path),
@@ -202,7 +228,9 @@ def badge_list_view(request: HttpRequest, org_id) -> HttpResponse:
 
 def _badge_export(badges, file_format: str) -> HttpResponse:
     return spreadsheet_download(
-        exports.BADGE_HEADER, exports.badge_rows(badges), file_format=file_format,
+        exports.BADGE_HEADER,
+        exports.badge_rows(badges),
+        file_format=file_format,
         filename=f"huy-hieu-dang-{badges.org.code}-{badges.award_on:%Y%m%d}.{file_format}",
         title=f"Danh sách xét tặng Huy hiệu Đảng đợt {badges.award_on:%d/%m/%Y} — {badges.org.name}",
     )
@@ -221,8 +249,12 @@ def member_badge_view(request: HttpRequest, member_id) -> HttpResponse:
             data = form.cleaned_data
             try:
                 member_award_badge(
-                    member=member, years=data["years"], awarded_on=data["awarded_on"], ground=data["ground"],
-                    decision=form.decision(), actor=request.user,
+                    member=member,
+                    years=data["years"],
+                    awarded_on=data["awarded_on"],
+                    ground=data["ground"],
+                    decision=form.decision(),
+                    actor=request.user,
                 )
             except RuleViolation as error:
                 form.add_violations(error)
@@ -234,8 +266,12 @@ def member_badge_view(request: HttpRequest, member_id) -> HttpResponse:
         form = BadgeAwardForm(initial=initial)
     subtitle = f"Tuổi đảng tính từ ngày {member.party_age_from:%d/%m/%Y}." if member.party_age_from else ""
     return form_page(
-        request, form, title=f"Tặng Huy hiệu Đảng: {member.full_name}", subtitle=subtitle,
-        cancel_url=reverse("member_profile", args=[member.pk]), submit="Ghi nhận",
+        request,
+        form,
+        title=f"Tặng Huy hiệu Đảng: {member.full_name}",
+        subtitle=subtitle,
+        cancel_url=reverse("member_profile", args=[member.pk]),
+        submit="Ghi nhận",
     )
 
 
@@ -270,8 +306,13 @@ def position_start_view(request: HttpRequest, org_id) -> HttpResponse:
         else:
             try:
                 member_position_start(
-                    member=data["holder"], org=org, role=data["role"], started_on=data["started_on"],
-                    decision=form.decision(), term=data.get("term") or "", actor=request.user,
+                    member=data["holder"],
+                    org=org,
+                    role=data["role"],
+                    started_on=data["started_on"],
+                    decision=form.decision(),
+                    term=data.get("term") or "",
+                    actor=request.user,
                 )
             except RuleViolation as error:
                 form.add_violations(error, {"member": "member" if small else "member_number"})
@@ -279,7 +320,10 @@ def position_start_view(request: HttpRequest, org_id) -> HttpResponse:
                 messages.success(request, f"Đã ghi nhận {data['holder'].full_name} giữ chức vụ.")
                 return redirect("org_page", org_id=org.pk)
     return form_page(
-        request, form, title=f"Bầu, chỉ định chức vụ: {org.name}", cancel_url=reverse("org_page", args=[org.pk]),
+        request,
+        form,
+        title=f"Bầu, chỉ định chức vụ: {org.name}",
+        cancel_url=reverse("org_page", args=[org.pk]),
         subtitle="Chỉ đảng viên chính thức được bầu vào cấp ủy. Chi bộ từ 9 đảng viên chính thức bầu chi ủy (không quá 7); dưới 9 chỉ bầu bí thư và nếu cần một phó bí thư.",
         submit="Ghi nhận",
     )
@@ -290,24 +334,39 @@ def position_end_view(request: HttpRequest, org_id) -> HttpResponse:
     """Record the end of a position (?dang-vien=<member id>&chuc-vu=<role>)."""
     org = _writable_org_or_404(request, org_id)
     try:
-        position = org_position(actor=request.scope, org=org, member_id=request.GET.get("dang-vien", ""), role=request.GET.get("chuc-vu", ""))
+        position = org_position(
+            actor=request.scope,
+            org=org,
+            member_id=request.GET.get("dang-vien", ""),
+            role=request.GET.get("chuc-vu", ""),
+        )
     except NotInScope:
         raise Http404 from None
     form = PositionEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             member_position_end(
-                member=position.member, org=org, role=position.role, ended_on=form.cleaned_data["ended_on"],
-                decision=form.decision(), actor=request.user,
+                member=position.member,
+                org=org,
+                role=position.role,
+                ended_on=form.cleaned_data["ended_on"],
+                decision=form.decision(),
+                actor=request.user,
             )
         except RuleViolation as error:
             form.add_violations(error, {"ledger": "ended_on"})
         else:
-            messages.success(request, f"Đã ghi nhận {position.member.full_name} thôi chức vụ {position.get_role_display().lower()}.")
+            messages.success(
+                request,
+                f"Đã ghi nhận {position.member.full_name} thôi chức vụ {position.get_role_display().lower()}.",
+            )
             return redirect("org_page", org_id=org.pk)
     return form_page(
-        request, form, title=f"Thôi chức vụ {position.get_role_display().lower()}: {position.member.full_name}",
-        subtitle=f"{org.name}; giữ chức vụ từ {position.started_on:%d/%m/%Y}.", cancel_url=reverse("org_page", args=[org.pk]),
+        request,
+        form,
+        title=f"Thôi chức vụ {position.get_role_display().lower()}: {position.member.full_name}",
+        subtitle=f"{org.name}; giữ chức vụ từ {position.started_on:%d/%m/%Y}.",
+        cancel_url=reverse("org_page", args=[org.pk]),
         submit="Ghi nhận",
     )
 
@@ -336,22 +395,43 @@ def todo_view(request: HttpRequest, org_id=None) -> HttpResponse:
     form = BadgeListForm(request.GET)  # the same "ngay" field: the day the list is drawn for
     as_of = form.cleaned_data.get("ngay") if form.is_valid() else None
     if form.errors:
-        return render(request, "members/todo.html", {"form": form, "sections": [], "org": orgs[0] if org_id else None}, status=400)
-    as_of = as_of or date.today()
+        return render(
+            request,
+            "members/todo.html",
+            {"form": form, "sections": [], "org": orgs[0] if org_id else None},
+            status=400,
+        )
+    as_of = as_of or clock.today()
     sections = [(org, due_items(actor=request.scope, org=org, as_of=as_of)) for org in orgs]
     file_format = request.GET.get("dinh-dang")
     if file_format in ("csv", "xlsx"):
         rows = (
-            [str(n), item.title, item.org.name, item.person_name, item.due_on.strftime("%d/%m/%Y"),
-             "quá hạn" if item.overdue else "sắp đến hạn", item.note, item.citation]
+            [
+                str(n),
+                item.title,
+                item.org.name,
+                item.person_name,
+                item.due_on.strftime("%d/%m/%Y"),
+                "quá hạn" if item.overdue else "sắp đến hạn",
+                item.note,
+                item.citation,
+            ]
             for n, item in enumerate((i for _, items in sections for i in items), start=1)
         )
         return spreadsheet_download(
-            DUE_LIST_HEADER, rows, file_format=file_format, filename=f"viec-can-lam-{as_of:%Y%m%d}.{file_format}",
+            DUE_LIST_HEADER,
+            rows,
+            file_format=file_format,
+            filename=f"viec-can-lam-{as_of:%Y%m%d}.{file_format}",
             title=f"Việc cần làm, ngày {as_of:%d/%m/%Y}",
         )
-    context = {"form": form, "sections": sections, "as_of": as_of, "org": orgs[0] if org_id else None,
-               "query": f"ngay={as_of:%d/%m/%Y}"}
+    context = {
+        "form": form,
+        "sections": sections,
+        "as_of": as_of,
+        "org": orgs[0] if org_id else None,
+        "query": f"ngay={as_of:%d/%m/%Y}",
+    }
     return render(request, "members/todo.html", context)
 
 
@@ -376,8 +456,12 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
         data = form.cleaned_data
         try:
             member_recognize(
-                member=member, decision=form.decision(), vote_on=data["vote_on"], approvals=data["approvals"],
-                late_reason=data.get("late_reason") or "", absent_exempted=tuple(data.get("absent_exempted") or ()),
+                member=member,
+                decision=form.decision(),
+                vote_on=data["vote_on"],
+                approvals=data["approvals"],
+                late_reason=data.get("late_reason") or "",
+                absent_exempted=tuple(data.get("absent_exempted") or ()),
                 actor=request.user,
             )
         except RuleViolation as error:
@@ -392,8 +476,12 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
         "số đảng viên chính thức của chi bộ tán thành."
     )
     return form_page(
-        request, form, title=f"Công nhận đảng viên chính thức: {member.full_name}", subtitle=subtitle,
-        cancel_url=reverse("member_profile", args=[member.pk]), submit="Ghi nhận",
+        request,
+        form,
+        title=f"Công nhận đảng viên chính thức: {member.full_name}",
+        subtitle=subtitle,
+        cancel_url=reverse("member_profile", args=[member.pk]),
+        submit="Ghi nhận",
     )
 
 
@@ -413,15 +501,25 @@ def member_transfer_view(request: HttpRequest, member_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             transfer_issue(
-                member=member, to_org=form.cleaned_data["to_org"], issued_on=form.cleaned_data["issued_on"],
-                decision=form.decision(), trigger=form.trigger(), late_reason=form.cleaned_data.get("late_reason") or "",
+                member=member,
+                to_org=form.cleaned_data["to_org"],
+                issued_on=form.cleaned_data["issued_on"],
+                decision=form.decision(),
+                trigger=form.trigger(),
+                late_reason=form.cleaned_data.get("late_reason") or "",
                 late_note=form.cleaned_data.get("late_note") or "",
-                accept_below_minimum=bool(form.cleaned_data.get("accept_below_minimum")), actor=request.user,
+                accept_below_minimum=bool(form.cleaned_data.get("accept_below_minimum")),
+                actor=request.user,
             )
         except RuleViolation as error:
-            form.add_violations(error, {"to_org": "to_code", "org": "to_code", "letter_late_reason": "late_reason"})
+            form.add_violations(
+                error, {"to_org": "to_code", "org": "to_code", "letter_late_reason": "late_reason"}
+            )
         else:
-            messages.success(request, f"Đã giới thiệu chuyển sinh hoạt đảng đến {form.cleaned_data['to_org'].name}; chờ nơi đến xác nhận.")
+            messages.success(
+                request,
+                f"Đã giới thiệu chuyển sinh hoạt đảng đến {form.cleaned_data['to_org'].name}; chờ nơi đến xác nhận.",
+            )
             return redirect("member_profile", member_id=member.pk)
     subtitle = (
         f"Đang sinh hoạt tại {member.org.name}. Giấy giới thiệu cấp trong 60 ngày làm việc kể từ căn cứ chuyển sinh hoạt "
@@ -431,8 +529,12 @@ def member_transfer_view(request: HttpRequest, member_id) -> HttpResponse:
     if warning is not None:
         subtitle += f" Lưu ý: {warning}"
     return form_page(
-        request, form, title=f"Chuyển sinh hoạt đảng chính thức: {member.full_name}", cancel_url=reverse("member_profile", args=[member.pk]),
-        subtitle=subtitle, submit="Giới thiệu chuyển",
+        request,
+        form,
+        title=f"Chuyển sinh hoạt đảng chính thức: {member.full_name}",
+        cancel_url=reverse("member_profile", args=[member.pk]),
+        subtitle=subtitle,
+        submit="Giới thiệu chuyển",
     )
 
 
@@ -440,11 +542,19 @@ def _transfer_row(case, org, request, holidays) -> dict:
     present_by = arrival_due(case.issued_on, holidays=holidays)
     letter_by = letter_due(case.trigger_on, holidays=holidays) if case.trigger_on else None
     incoming = paths.is_within(case.to_org.path, org.path)
-    may_write = any(request.scope.can_write_path(o.path) and paths.is_within(o.path, org.path) for o in (case.from_org, case.to_org))
+    may_write = any(
+        request.scope.can_write_path(o.path) and paths.is_within(o.path, org.path)
+        for o in (case.from_org, case.to_org)
+    )
     return {
-        "case": case, "present_by": present_by, "letter_by": letter_by, "incoming": incoming,
-        "late": case.state == case.State.OPEN and date.today() > present_by,
-        "can_confirm": case.state == case.State.OPEN and incoming and request.scope.can_write_path(case.to_org.path),
+        "case": case,
+        "present_by": present_by,
+        "letter_by": letter_by,
+        "incoming": incoming,
+        "late": case.state == case.State.OPEN and clock.today() > present_by,
+        "can_confirm": case.state == case.State.OPEN
+        and incoming
+        and request.scope.can_write_path(case.to_org.path),
         "can_close": may_write and (case.letter_late or case.arrival_late) and case.late_closed_on is None,
     }
 
@@ -458,13 +568,18 @@ def org_transfers_view(request: HttpRequest, org_id) -> HttpResponse:
         raise Http404 from None
     listed = transfer_case_list(actor=request.scope, org=org)
     late = transfer_case_late_list(actor=request.scope, org=org)
-    earliest = min([c.trigger_on or c.issued_on for c in listed + late], default=date.today())
-    holidays = holidays_between(earliest, date.today() + timedelta(days=200))
-    return render(request, "members/transfers.html", {
-        "org": org, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org),
-        "cases": [_transfer_row(c, org, request, holidays) for c in listed],
-        "late_cases": [_transfer_row(c, org, request, holidays) for c in late],
-    })
+    earliest = min([c.trigger_on or c.issued_on for c in listed + late], default=clock.today())
+    holidays = holidays_between(earliest, clock.today() + timedelta(days=200))
+    return render(
+        request,
+        "members/transfers.html",
+        {
+            "org": org,
+            "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org),
+            "cases": [_transfer_row(c, org, request, holidays) for c in listed],
+            "late_cases": [_transfer_row(c, org, request, holidays) for c in late],
+        },
+    )
 
 
 @login_required
@@ -479,17 +594,31 @@ def transfer_confirm_view(request: HttpRequest, org_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             transfer_confirm_arrival(
-                case=case, arrived_on=form.cleaned_data["arrived_on"], late_reason=form.cleaned_data.get("late_reason") or "",
-                late_note=form.cleaned_data.get("late_note") or "", actor=request.user,
+                case=case,
+                arrived_on=form.cleaned_data["arrived_on"],
+                late_reason=form.cleaned_data.get("late_reason") or "",
+                late_note=form.cleaned_data.get("late_note") or "",
+                actor=request.user,
             )
         except RuleViolation as error:
-            form.add_violations(error, {"ledger": "arrived_on", "org": "arrived_on", "to_org": "arrived_on", "arrival_late_reason": "late_reason"})
+            form.add_violations(
+                error,
+                {
+                    "ledger": "arrived_on",
+                    "org": "arrived_on",
+                    "to_org": "arrived_on",
+                    "arrival_late_reason": "late_reason",
+                },
+            )
         else:
             messages.success(request, f"Đã tiếp nhận {case.member.full_name} vào {case.to_org.name}.")
             return redirect("org_transfers", org_id=org.pk)
     present_by = arrival_due(case.issued_on)
     return form_page(
-        request, form, title=f"Tiếp nhận sinh hoạt đảng: {case.member.full_name}", cancel_url=reverse("org_transfers", args=[org.pk]),
+        request,
+        form,
+        title=f"Tiếp nhận sinh hoạt đảng: {case.member.full_name}",
+        cancel_url=reverse("org_transfers", args=[org.pk]),
         subtitle=(
             f"Từ {case.from_org.name} đến {case.to_org.name}, giới thiệu ngày {case.issued_on:%d/%m/%Y}; hạn xuất trình giấy giới thiệu "
             f"{present_by:%d/%m/%Y} (30 ngày làm việc). Đến sau hạn này phải chọn lý do chậm và ghi rõ nội dung."
@@ -509,23 +638,38 @@ def transfer_close_late_view(request: HttpRequest, org_id) -> HttpResponse:
     form = TransferCloseLateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            transfer_close_late(case=case, closed_on=form.cleaned_data["closed_on"], note=form.cleaned_data["note"], actor=request.user)
+            transfer_close_late(
+                case=case,
+                closed_on=form.cleaned_data["closed_on"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
         except RuleViolation as error:
             form.add_violations(error)
         else:
-            messages.success(request, f"Đã ghi nhận xử lý việc chuyển sinh hoạt chậm hạn của {case.member.full_name}.")
+            messages.success(
+                request, f"Đã ghi nhận xử lý việc chuyển sinh hoạt chậm hạn của {case.member.full_name}."
+            )
             return redirect("org_transfers", org_id=org.pk)
     late = []
     if case.letter_late:
-        late.append(f"giới thiệu ngày {case.issued_on:%d/%m/%Y}, quá 60 ngày làm việc kể từ căn cứ ({case.trigger_on:%d/%m/%Y}): "
-                    f"{case.get_letter_late_reason_display().lower()} — {case.letter_late_note}")
+        late.append(
+            f"giới thiệu ngày {case.issued_on:%d/%m/%Y}, quá 60 ngày làm việc kể từ căn cứ ({case.trigger_on:%d/%m/%Y}): "
+            f"{case.get_letter_late_reason_display().lower()} — {case.letter_late_note}"
+        )
     if case.arrival_late:
-        late.append(f"đến sinh hoạt ngày {case.arrived_on:%d/%m/%Y}, quá 30 ngày làm việc kể từ ngày giới thiệu: "
-                    f"{case.get_arrival_late_reason_display().lower()} — {case.arrival_late_note}")
+        late.append(
+            f"đến sinh hoạt ngày {case.arrived_on:%d/%m/%Y}, quá 30 ngày làm việc kể từ ngày giới thiệu: "
+            f"{case.get_arrival_late_reason_display().lower()} — {case.arrival_late_note}"
+        )
     return form_page(
-        request, form, title=f"Ghi nhận xử lý chuyển sinh hoạt chậm hạn: {case.member.full_name}",
+        request,
+        form,
+        title=f"Ghi nhận xử lý chuyển sinh hoạt chậm hạn: {case.member.full_name}",
         cancel_url=reverse("org_transfers", args=[org.pk]),
-        subtitle=f"Từ {case.from_org.name} đến {case.to_org.name}; " + "; ".join(late) + ". Sau khi ghi nhận, hồ sơ không còn trong việc cần làm và kiểm tra tuân thủ.",
+        subtitle=f"Từ {case.from_org.name} đến {case.to_org.name}; "
+        + "; ".join(late)
+        + ". Sau khi ghi nhận, hồ sơ không còn trong việc cần làm và kiểm tra tuân thủ.",
         submit="Ghi nhận đã xử lý",
     )
 
@@ -550,7 +694,14 @@ def member_document_view(request: HttpRequest, member_id, kind: str) -> HttpResp
     except (NotInScope, NoDocument):
         raise Http404 from None
     body = render.render_pdf(document) if file_format == "pdf" else render.render_docx(document)
-    audit_record(action=Action.EXPORTED, subject_type="member", subject_id=str(member.pk), data={"document": kind, "format": file_format})
-    response = HttpResponse(body, content_type=render.PDF_MEDIA_TYPE if file_format == "pdf" else render.DOCX_MEDIA_TYPE)
+    audit_record(
+        action=Action.EXPORTED,
+        subject_type="member",
+        subject_id=str(member.pk),
+        data={"document": kind, "format": file_format},
+    )
+    response = HttpResponse(
+        body, content_type=render.PDF_MEDIA_TYPE if file_format == "pdf" else render.DOCX_MEDIA_TYPE
+    )
     response["Content-Disposition"] = f'attachment; filename="{render.filename(document, file_format)}"'
     return response

@@ -9,9 +9,10 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.core import clock
 from dangbo.core.apierrors import refusal
-from dangbo.members.selectors import member_figures_with_children
 from dangbo.members.roles import Role
+from dangbo.members.selectors import member_figures_with_children
 from dangbo.orgs.selectors import (
     NotInScope,
     org_breadcrumbs,
@@ -40,8 +41,14 @@ class OrgOut(Schema):
     @staticmethod
     def of(org) -> dict:
         return {
-            "id": org.pk, "code": org.code, "name": org.name, "kind": org.kind, "kind_label": org.get_kind_display(),
-            "sector": org.sector, "has_upper_rights": org.has_upper_rights, "created_on": org.created_on,
+            "id": org.pk,
+            "code": org.code,
+            "name": org.name,
+            "kind": org.kind,
+            "kind_label": org.get_kind_display(),
+            "sector": org.sector,
+            "has_upper_rights": org.has_upper_rights,
+            "created_on": org.created_on,
             "dissolved_on": org.dissolved_on,
         }
 
@@ -111,17 +118,32 @@ def page(request, org_id: UUID):
     return {
         "org": OrgOut.of(org),
         "breadcrumbs": [OrgOut.of(o) for o in org_breadcrumbs(actor=actor, org=org)],
-        "figures": {k: getattr(figures, k) for k in ("total", "full", "probationary", "women", "ethnic_minority")},
+        "figures": {
+            k: getattr(figures, k) for k in ("total", "full", "probationary", "women", "ethnic_minority")
+        },
         "committee": [
-            {"role": p.role, "role_label": p.get_role_display(), "member_id": p.member_id, "member_name": p.member.full_name,
-             "started_on": p.started_on}
+            {
+                "role": p.role,
+                "role_label": p.get_role_display(),
+                "member_id": p.member_id,
+                "member_name": p.member.full_name,
+                "started_on": p.started_on,
+            }
             for p in org_committee(actor=actor, org=org)
         ],
         "children": _nodes(org_children(actor=actor, org=org, member_counts=child_counts)),
         "localities": [
-            {"id": l.pk, "code": l.code, "kind": l.kind, "name": l.name, "cell_id": l.cell_id, "head_name": l.head_display,
-             "head_member_id": l.head_member_id, "head_is_member": l.head_is_member}
-            for l in org_localities(actor=actor, org=org)
+            {
+                "id": loc.pk,
+                "code": loc.code,
+                "kind": loc.kind,
+                "name": loc.name,
+                "cell_id": loc.cell_id,
+                "head_name": loc.head_display,
+                "head_member_id": loc.head_member_id,
+                "head_is_member": loc.head_is_member,
+            }
+            for loc in org_localities(actor=actor, org=org)
         ],
     }
 
@@ -148,8 +170,16 @@ class BadgeListOut(Schema):
 
 def _candidates(candidates) -> list[dict]:
     return [
-        {"member_id": c.member.pk, "member_name": c.member.full_name, "org_id": c.member.org_id, "org_name": c.member.org.name,
-         "years": c.years, "party_age_from": c.member.party_age_from, "reached_on": c.reached_on, "ground": c.ground}
+        {
+            "member_id": c.member.pk,
+            "member_name": c.member.full_name,
+            "org_id": c.member.org_id,
+            "org_name": c.member.org.name,
+            "years": c.years,
+            "party_age_from": c.member.party_age_from,
+            "reached_on": c.reached_on,
+            "ground": c.ground,
+        }
         for c in candidates
     ]
 
@@ -161,13 +191,17 @@ def badges(request, org_id: UUID, award_on: date | None = None):
     from dangbo.rules.badges import award_days_around
 
     org = org_get(actor=request.scope, org_id=org_id)
-    day = award_on or award_days_around(date.today())[1]
+    day = award_on or award_days_around(clock.today())[1]
     if not date(1930, 1, 1) <= day <= date(2200, 1, 1):
         raise HttpError(422, "Ngày trao tặng không hợp lệ.")
     lists = badge_list(actor=request.scope, org=org, award_on=day)
     return {
-        "award_on": lists.award_on, "since": lists.since, "citation": lists.citation, "due": _candidates(lists.due),
-        "early_if_seriously_ill": _candidates(lists.early), "posthumous": _candidates(lists.posthumous),
+        "award_on": lists.award_on,
+        "since": lists.since,
+        "citation": lists.citation,
+        "due": _candidates(lists.due),
+        "early_if_seriously_ill": _candidates(lists.early),
+        "posthumous": _candidates(lists.posthumous),
     }
 
 
@@ -200,15 +234,26 @@ class GapOut(Schema):
     citation: str
 
 
-@router.get("/{org_id}/committee-gaps", response=list[GapOut], summary="Những điểm cần kiện toàn cấp ủy (chưa có bí thư, thiếu hoặc thừa chi ủy)")
+@router.get(
+    "/{org_id}/committee-gaps",
+    response=list[GapOut],
+    summary="Những điểm cần kiện toàn cấp ủy (chưa có bí thư, thiếu hoặc thừa chi ủy)",
+)
 def committee_gaps(request, org_id: UUID):
     from dangbo.members.selectors import org_committee_gaps
 
     org = org_get(actor=request.scope, org_id=org_id)
-    return [{"message": g.message, "citation": g.citation} for g in org_committee_gaps(actor=request.scope, org=org)]
+    return [
+        {"message": g.message, "citation": g.citation}
+        for g in org_committee_gaps(actor=request.scope, org=org)
+    ]
 
 
-@router.post("/{org_id}/positions", response={201: PositionOut, 422: ProblemOut}, summary="Ghi nhận bầu, chỉ định chức vụ")
+@router.post(
+    "/{org_id}/positions",
+    response={201: PositionOut, 422: ProblemOut},
+    summary="Ghi nhận bầu, chỉ định chức vụ",
+)
 def position_start(request, org_id: UUID, body: PositionStartIn):
     from dangbo.members.selectors import position_candidates
     from dangbo.members.services import member_position_start
@@ -218,19 +263,42 @@ def position_start(request, org_id: UUID, body: PositionStartIn):
     org = org_get(actor=request.scope, org_id=org_id)
     holder = position_candidates(actor=request.scope, org=org).filter(pk=body.member_id).first()
     if holder is None:
-        return Status(422, {"detail": "Không ghi nhận được.", "errors": {"member_id": ["Đảng viên không sinh hoạt trong tổ chức này."]}})
+        return Status(
+            422,
+            {
+                "detail": "Không ghi nhận được.",
+                "errors": {"member_id": ["Đảng viên không sinh hoạt trong tổ chức này."]},
+            },
+        )
     try:
         member_position_start(
-            member=holder, org=org, role=body.role, started_on=body.started_on, term=body.term, actor=request.user,
-            decision=DecisionRef(number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]),
+            member=holder,
+            org=org,
+            role=body.role,
+            started_on=body.started_on,
+            term=body.term,
+            actor=request.user,
+            decision=DecisionRef(
+                number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]
+            ),
         )
     except RuleViolation as error:
         return Status(*refusal(error))
-    return Status(201, {"role": body.role, "role_label": dict(Role.choices)[body.role], "member_id": holder.pk,
-                        "member_name": holder.full_name, "started_on": body.started_on})
+    return Status(
+        201,
+        {
+            "role": body.role,
+            "role_label": dict(Role.choices)[body.role],
+            "member_id": holder.pk,
+            "member_name": holder.full_name,
+            "started_on": body.started_on,
+        },
+    )
 
 
-@router.post("/{org_id}/positions/end", response={200: PositionOut, 422: ProblemOut}, summary="Ghi nhận thôi chức vụ")
+@router.post(
+    "/{org_id}/positions/end", response={200: PositionOut, 422: ProblemOut}, summary="Ghi nhận thôi chức vụ"
+)
 def position_end(request, org_id: UUID, body: PositionEndIn):
     from dangbo.members.selectors import org_position
     from dangbo.members.services import member_position_end
@@ -241,13 +309,33 @@ def position_end(request, org_id: UUID, body: PositionEndIn):
     try:
         position = org_position(actor=request.scope, org=org, member_id=body.member_id, role=body.role)
     except NotInScope:
-        return Status(422, {"detail": "Không ghi nhận được.", "errors": {"member_id": ["Đảng viên không giữ chức vụ này ở tổ chức này."]}})
+        return Status(
+            422,
+            {
+                "detail": "Không ghi nhận được.",
+                "errors": {"member_id": ["Đảng viên không giữ chức vụ này ở tổ chức này."]},
+            },
+        )
     try:
         member_position_end(
-            member=position.member, org=org, role=position.role, ended_on=body.ended_on, actor=request.user,
-            decision=DecisionRef(number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]),
+            member=position.member,
+            org=org,
+            role=position.role,
+            ended_on=body.ended_on,
+            actor=request.user,
+            decision=DecisionRef(
+                number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]
+            ),
         )
     except RuleViolation as error:
         return Status(*refusal(error))
-    return Status(200, {"role": position.role, "role_label": position.get_role_display(), "member_id": position.member_id,
-                        "member_name": position.member.full_name, "started_on": position.started_on})
+    return Status(
+        200,
+        {
+            "role": position.role,
+            "role_label": position.get_role_display(),
+            "member_id": position.member_id,
+            "member_name": position.member.full_name,
+            "started_on": position.started_on,
+        },
+    )

@@ -69,7 +69,11 @@ def cmd_restructure(args: argparse.Namespace) -> int:
         print(line)
     if not report.ok:
         return 1
-    print("Đã áp dụng kế hoạch." if report.applied else "Xem trước: kế hoạch hợp lệ; chưa áp dụng (dùng «dangbo restructure apply»).")
+    print(
+        "Đã áp dụng kế hoạch."
+        if report.applied
+        else "Xem trước: kế hoạch hợp lệ; chưa áp dụng (dùng «dangbo restructure apply»)."
+    )
     return 0
 
 
@@ -85,8 +89,14 @@ def unmatched_heads(org_code: str | None = None) -> list[dict]:
         root = Org.objects.get(code=org_code)
         rows = rows.filter(paths.subtree_q(root.path, "commune_path"))
     return [
-        {"code": loc.code, "hamlet": str(loc), "commune_code": loc.commune.code, "commune": loc.commune.name,
-         "head_name": loc.head_name, "note": loc.head_unmatched_note}
+        {
+            "code": loc.code,
+            "hamlet": str(loc),
+            "commune_code": loc.commune.code,
+            "commune": loc.commune.name,
+            "head_name": loc.head_name,
+            "note": loc.head_unmatched_note,
+        }
         for loc in rows.select_related("commune").order_by("commune_path", "name")
     ]
 
@@ -112,7 +122,9 @@ def cmd_unmatched_heads(args: argparse.Namespace) -> int:
         return 0
     print(f"{len(rows)} thôn, tổ dân phố có trưởng thôn trước đây ghi là đảng viên nhưng chưa khớp hồ sơ:")
     for row in rows:
-        print(f"  - {row['hamlet']} ({row['commune']}, mã {row['code']}): {row['head_name'] or 'chưa ghi tên'} — {row['note']}")
+        print(
+            f"  - {row['hamlet']} ({row['commune']}, mã {row['code']}): {row['head_name'] or 'chưa ghi tên'} — {row['note']}"
+        )
     return 0
 
 
@@ -120,15 +132,20 @@ def add_parsers(sub) -> None:
     hamlets = sub.add_parser("hamlets", help="thôn, tổ dân phố")
     hamlets_sub = hamlets.add_subparsers(dest="hamlets_command", required=True)
     unmatched = hamlets_sub.add_parser(
-        "unmatched-heads", help="trưởng thôn trước đây ghi là đảng viên nhưng chưa khớp được hồ sơ đảng viên")
+        "unmatched-heads", help="trưởng thôn trước đây ghi là đảng viên nhưng chưa khớp được hồ sơ đảng viên"
+    )
     unmatched.add_argument("--org", help="mã tổ chức (mặc định: toàn bộ)")
     unmatched.add_argument("--format", choices=("text", "json"), default="text")
     unmatched.set_defaults(func=cmd_unmatched_heads)
 
-    restructure = sub.add_parser("restructure", help="sắp xếp tổ chức theo kế hoạch (CSV, XLSX): xem trước hoặc áp dụng")
+    restructure = sub.add_parser(
+        "restructure", help="sắp xếp tổ chức theo kế hoạch (CSV, XLSX): xem trước hoặc áp dụng"
+    )
     restructure_sub = restructure.add_subparsers(dest="restructure_command", required=True)
-    for name, help_text in (("preview", "xem trước: làm thử rồi hoàn tác, liệt kê mọi vấn đề"),
-                            ("apply", "áp dụng toàn bộ, hoặc không áp dụng gì nếu có vấn đề")):
+    for name, help_text in (
+        ("preview", "xem trước: làm thử rồi hoàn tác, liệt kê mọi vấn đề"),
+        ("apply", "áp dụng toàn bộ, hoặc không áp dụng gì nếu có vấn đề"),
+    ):
         command = restructure_sub.add_parser(name, help=help_text)
         command.add_argument("plan", help="tệp kế hoạch .csv hoặc .xlsx")
         command.set_defaults(func=cmd_restructure)

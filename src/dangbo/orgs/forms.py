@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from dangbo.core import clock
 from dangbo.orgs.kinds import CELL_KINDS, OrgKind, Sector
 from dangbo.orgs.models import Locality, Org
 from dangbo.orgs.services import DecisionRef
@@ -17,26 +18,43 @@ class DecisionFields(VietnameseForm):
 
     def decision(self) -> DecisionRef:
         data = self.cleaned_data
-        return DecisionRef(number=data.get("decision_no") or "", on=data.get("decision_on"), body=data.get("decision_body") or "")
+        return DecisionRef(
+            number=data.get("decision_no") or "",
+            on=data.get("decision_on"),
+            body=data.get("decision_body") or "",
+        )
 
 
 class OrgEstablishForm(DecisionFields):
     code = forms.CharField(label="Mã tổ chức", max_length=40, help_text="Mã ổn định, không dùng lại")
     name = forms.CharField(label="Tên tổ chức", max_length=255)
-    kind = forms.ChoiceField(label="Loại tổ chức", choices=[c for c in OrgKind.choices if c[0] != OrgKind.PROVINCE])
-    sector = forms.ChoiceField(label="Loại hình", choices=[("", "—")] + list(Sector.choices), required=False)
+    kind = forms.ChoiceField(
+        label="Loại tổ chức", choices=[c for c in OrgKind.choices if c[0] != OrgKind.PROVINCE]
+    )
+    sector = forms.ChoiceField(label="Loại hình", choices=[("", "—"), *list(Sector.choices)], required=False)
     established_on = VietnameseDateField(label="Ngày thành lập")
     members = forms.CharField(
-        label="Đảng viên giao về chi bộ (số thẻ hoặc số định danh, mỗi dòng một người)", required=False,
+        label="Đảng viên giao về chi bộ (số thẻ hoặc số định danh, mỗi dòng một người)",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Bắt buộc khi thành lập chi bộ: ít nhất 3 đảng viên chính thức đang sinh hoạt trong tổ chức này (Điều lệ Đảng, Điều 21).",
     )
     formation_approval = forms.CharField(
-        label="Văn bản đồng ý của cấp ủy cấp trên trực tiếp (số, ngày)", max_length=200, required=False,
+        label="Văn bản đồng ý của cấp ủy cấp trên trực tiếp (số, ngày)",
+        max_length=200,
+        required=False,
         help_text="Bắt buộc khi lập đảng bộ bộ phận; khi số đảng viên khác quy định (đảng bộ cơ sở dưới 30, chi bộ trên 30).",
     )
     field_order = [
-        "code", "name", "kind", "sector", "established_on", "members", "formation_approval", "decision_no", "decision_on",
+        "code",
+        "name",
+        "kind",
+        "sector",
+        "established_on",
+        "members",
+        "formation_approval",
+        "decision_no",
+        "decision_on",
         "decision_body",
     ]
 
@@ -84,13 +102,19 @@ class LocalityForm(VietnameseForm):
     name = forms.CharField(label="Tên", max_length=200, help_text="Không kèm chữ «Thôn», «Tổ dân phố»")
     cell = forms.ChoiceField(label="Chi bộ phụ trách", required=False)
     head_member = forms.CharField(
-        label="Trưởng thôn, tổ trưởng là đảng viên", max_length=300, required=False,
+        label="Trưởng thôn, tổ trưởng là đảng viên",
+        max_length=300,
+        required=False,
         help_text="Gõ họ tên để tìm trong danh sách đảng viên của xã, phường rồi chọn. Để trống nếu trưởng thôn không phải đảng viên.",
     )
     head_name = forms.CharField(
-        label="Hoặc: họ tên trưởng thôn, tổ trưởng không phải đảng viên", max_length=120, required=False,
+        label="Hoặc: họ tên trưởng thôn, tổ trưởng không phải đảng viên",
+        max_length=120,
+        required=False,
     )
-    effective_on = VietnameseDateField(label="Có hiệu lực từ ngày", required=False, help_text="để trống: hôm nay")
+    effective_on = VietnameseDateField(
+        label="Có hiệu lực từ ngày", required=False, help_text="để trống: hôm nay"
+    )
     decision_no = forms.CharField(label="Số quyết định, văn bản (nếu có)", max_length=60, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -101,15 +125,21 @@ class LocalityForm(VietnameseForm):
 
         self.cells = {
             str(org.pk): org
-            for org in Org.objects.filter(paths.subtree_q(commune.path), kind__in=CELL_KINDS, dissolved_on__isnull=True).order_by("name")
+            for org in Org.objects.filter(
+                paths.subtree_q(commune.path), kind__in=CELL_KINDS, dissolved_on__isnull=True
+            ).order_by("name")
         }
-        self.fields["cell"].choices = [("", "— chưa có chi bộ —")] + [(pk, org.name) for pk, org in self.cells.items()]
+        self.fields["cell"].choices = [("", "— chưa có chi bộ —")] + [
+            (pk, org.name) for pk, org in self.cells.items()
+        ]
         # The members who may head a hamlet: those of the commune (the editor's scope covers
         # it: editing a hamlet needs write access to its commune), read through the head's
         # relation so that orgs does not import members.
         self.commune = commune
         member_model = Locality._meta.get_field("head_member").related_model
-        self._members = member_model.objects.filter(paths.subtree_q(commune.path, "org_path"), status__in=("probationary", "full"))
+        self._members = member_model.objects.filter(
+            paths.subtree_q(commune.path, "org_path"), status__in=("probationary", "full")
+        )
         suggested = list(self._members.select_related("org").order_by("sort_key")[:HEAD_SUGGESTIONS])
         self.head_choices = {_head_label(m): m for m in suggested}
         if current_head is not None:
@@ -133,14 +163,21 @@ class LocalityForm(VietnameseForm):
         if len(found) == 1:
             return found[0]
         if not found:
-            raise forms.ValidationError(f"Không tìm thấy đảng viên «{name}» trong {self.commune.name}; chọn từ danh sách gợi ý, "
-                                        "hoặc ghi tên ở ô người không phải đảng viên.")
-        raise forms.ValidationError(f"Có {len(found)} đảng viên tên «{name}»; chọn đúng người trong danh sách gợi ý (có ngày sinh, chi bộ).")
+            raise forms.ValidationError(
+                f"Không tìm thấy đảng viên «{name}» trong {self.commune.name}; chọn từ danh sách gợi ý, "
+                "hoặc ghi tên ở ô người không phải đảng viên."
+            )
+        raise forms.ValidationError(
+            f"Có {len(found)} đảng viên tên «{name}»; chọn đúng người trong danh sách gợi ý (có ngày sinh, chi bộ)."
+        )
 
     def clean(self):
         data = super().clean()
         if data.get("head_member") is not None and (data.get("head_name") or "").strip():
-            self.add_error("head_name", "Đã chọn trưởng thôn là đảng viên; để trống ô này (chỉ ghi tên khi trưởng thôn không phải đảng viên).")
+            self.add_error(
+                "head_name",
+                "Đã chọn trưởng thôn là đảng viên; để trống ô này (chỉ ghi tên khi trưởng thôn không phải đảng viên).",
+            )
         return data
 
     def cleaned_cell(self) -> Org | None:
@@ -149,22 +186,26 @@ class LocalityForm(VietnameseForm):
     @staticmethod
     def initial_for(locality: Locality) -> dict:
         return {
-            "kind": locality.kind, "name": locality.name, "cell": str(locality.cell_id or ""),
+            "kind": locality.kind,
+            "name": locality.name,
+            "cell": str(locality.cell_id or ""),
             "head_member": _head_label(locality.head_member) if locality.head_member_id else "",
-            "head_name": locality.head_name, "version": locality.version,
+            "head_name": locality.head_name,
+            "version": locality.version,
         }
 
 
 class TreeDayForm(VietnameseForm):
     """The day the tree is drawn for (empty: today)."""
 
-    ngay = VietnameseDateField(label="Xem cây tổ chức vào ngày", required=False, help_text="để trống: hôm nay")
+    ngay = VietnameseDateField(
+        label="Xem cây tổ chức vào ngày", required=False, help_text="để trống: hôm nay"
+    )
 
     def clean_ngay(self):
-        from datetime import date
 
         day = self.cleaned_data.get("ngay")
-        if day is not None and day > date.today():
+        if day is not None and day > clock.today():
             raise forms.ValidationError("Ngày này ở tương lai; hãy chọn hôm nay hoặc một ngày đã qua.")
         return day
 
@@ -212,8 +253,11 @@ class RestructureForm(DecisionFields):
 
 
 class OrgMoveForm(RestructureForm):
-    parent_code = forms.CharField(label="Mã tổ chức cấp trên mới", max_length=40,
-                                  help_text="mã ghi trên trang của tổ chức sẽ trực thuộc")
+    parent_code = forms.CharField(
+        label="Mã tổ chức cấp trên mới",
+        max_length=40,
+        help_text="mã ghi trên trang của tổ chức sẽ trực thuộc",
+    )
     field_order = ["parent_code", "effective_on", "decision_no", "decision_on", "decision_body"]
 
     def clean_parent_code(self):
@@ -224,11 +268,17 @@ class OrgMoveForm(RestructureForm):
 
 class OrgMergeForm(RestructureForm):
     source_codes = forms.CharField(
-        label="Mã các tổ chức được hợp nhất, sáp nhập vào tổ chức này", max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="cách nhau bằng dấu phẩy hoặc xuống dòng",
+        label="Mã các tổ chức được hợp nhất, sáp nhập vào tổ chức này",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="cách nhau bằng dấu phẩy hoặc xuống dòng",
     )
-    approval = forms.CharField(label="Văn bản đồng ý của cấp trên", max_length=200, required=False,
-                               help_text="khi Điều lệ Đảng đòi hỏi (Điều 21); để trống nếu không cần")
+    approval = forms.CharField(
+        label="Văn bản đồng ý của cấp trên",
+        max_length=200,
+        required=False,
+        help_text="khi Điều lệ Đảng đòi hỏi (Điều 21); để trống nếu không cần",
+    )
     field_order = ["source_codes", "effective_on", "decision_no", "decision_on", "decision_body", "approval"]
 
     def clean_source_codes(self):
@@ -252,27 +302,45 @@ class OrgSplitForm(RestructureForm):
     codes, presses «Xem trước», and the lists offer them."""
 
     target_codes = forms.CharField(
-        label="Mã các tổ chức nhận", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Mã các tổ chức nhận",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="tổ chức đã thành lập trước; cách nhau bằng dấu phẩy hoặc xuống dòng",
     )
     keep_source = forms.BooleanField(
-        label="Giữ lại tổ chức này (tách một phần)", required=False,
+        label="Giữ lại tổ chức này (tách một phần)",
+        required=False,
         help_text="không đánh dấu: phải giao hết, tổ chức này thôi hoạt động từ ngày hiệu lực",
     )
-    field_order = ["target_codes", "keep_source", "effective_on", "decision_no", "decision_on", "decision_body"]
+    field_order = [
+        "target_codes",
+        "keep_source",
+        "effective_on",
+        "decision_no",
+        "decision_on",
+        "decision_body",
+    ]
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
         # the receivers are read once, here: the lists below offer them, clean_target_codes reports the rest
-        self.codes, targets, self.code_errors = self.writable_orgs(self.data.get("target_codes", "") if self.is_bound else "")
+        self.codes, targets, self.code_errors = self.writable_orgs(
+            self.data.get("target_codes", "") if self.is_bound else ""
+        )
         self.targets = {str(org.pk): org for org in targets}
-        choices = [("", "— giữ lại, hoặc chưa giao —")] + [(pk, f"{org.name} ({org.code})") for pk, org in self.targets.items()]
+        choices = [("", "— giữ lại, hoặc chưa giao —")] + [
+            (pk, f"{org.name} ({org.code})") for pk, org in self.targets.items()
+        ]
         self.assigned: dict[str, tuple[str, object]] = {}  # field name → (share attribute, item id)
-        for prefix, share, label, things in (("m", "members", "Đảng viên", [(m.pk, m.full_name) for m in items.members]),
-                                             ("h", "localities", "Thôn, tổ dân phố", [(h.pk, str(h)) for h in items.hamlets]),
-                                             ("c", "children", "Tổ chức trực thuộc", [(c.pk, c.name) for c in items.children])):
+        for prefix, share, label, things in (
+            ("m", "members", "Đảng viên", [(m.pk, m.full_name) for m in items.members]),
+            ("h", "localities", "Thôn, tổ dân phố", [(h.pk, str(h)) for h in items.hamlets]),
+            ("c", "children", "Tổ chức trực thuộc", [(c.pk, c.name) for c in items.children]),
+        ):
             for pk, name in things:
-                self.fields[f"{prefix}_{pk}"] = forms.ChoiceField(label=f"{label}: {name}", choices=choices, required=False)
+                self.fields[f"{prefix}_{pk}"] = forms.ChoiceField(
+                    label=f"{label}: {name}", choices=choices, required=False
+                )
                 self.assigned[f"{prefix}_{pk}"] = (share, pk)
 
     def clean_target_codes(self):
@@ -301,14 +369,18 @@ PLAN_MAX_BYTES = 10 * 1024 * 1024
 class PlanUploadForm(VietnameseForm):
     """A restructuring plan file: readable as a plan, naming only organizations the user may change."""
 
-    plan_file = forms.FileField(label="Tệp phương án (.csv hoặc .xlsx)",
-                                widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+    plan_file = forms.FileField(
+        label="Tệp phương án (.csv hoặc .xlsx)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.fields["plan_file"].error_messages.update(
-            required="Chưa chọn tệp.", empty="Tệp trống.", missing="Chưa chọn tệp.",
+            required="Chưa chọn tệp.",
+            empty="Tệp trống.",
+            missing="Chưa chọn tệp.",
             invalid="Không đọc được tệp gửi lên; hãy chọn lại tệp.",
         )
 
@@ -325,12 +397,16 @@ class PlanUploadForm(VietnameseForm):
         except PlanError as error:
             raise forms.ValidationError(str(error)) from None
         except ImportError:  # the Excel reader is not installed on this server
-            raise forms.ValidationError("Máy chủ này chưa đọc được tệp Excel; hãy lưu phương án thành «CSV UTF-8» rồi tải lên.") from None
+            raise forms.ValidationError(
+                "Máy chủ này chưa đọc được tệp Excel; hãy lưu phương án thành «CSV UTF-8» rồi tải lên."
+            ) from None
         outside = plan_codes_outside_scope(actor=self.actor, rows=rows)
         if outside:
             raise forms.ValidationError(
                 f"Phương án nêu {len(outside)} mã tổ chức không có hoặc nằm ngoài phạm vi anh/chị được sửa: "
-                + ", ".join(outside[:50]) + (" …" if len(outside) > 50 else "") + ". Không thể xem trước hay áp dụng phương án này."
+                + ", ".join(outside[:50])
+                + (" …" if len(outside) > 50 else "")
+                + ". Không thể xem trước hay áp dụng phương án này."
             )
         self.file_name, self.content = upload.name, data
         return upload

@@ -21,7 +21,9 @@ VERSIONED_FIELDS = ("kind", "name", "commune_id", "cell_id", "head_member_id", "
 _CHUNK = 2000
 
 
-def versions_follow(locality_ids: Iterable, *, effective_on: date, decision_no: str = "", note: str = "") -> int:
+def versions_follow(
+    locality_ids: Iterable, *, effective_on: date, decision_no: str = "", note: str = ""
+) -> int:
     """Bring the versions of ``locality_ids`` in line with their rows. A hamlet whose open
     version differs from its row gets a new version from ``effective_on`` (the open one
     ends that day); when the open version began on ``effective_on`` or later, it is
@@ -30,9 +32,15 @@ def versions_follow(locality_ids: Iterable, *, effective_on: date, decision_no: 
     ids = list(dict.fromkeys(locality_ids))
     written = 0
     for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
-        rows = {row["id"]: row for row in Locality.objects.filter(pk__in=chunk).values("id", "dissolved_on", *VERSIONED_FIELDS)}
-        open_versions = {v.locality_id: v for v in LocalityVersion.objects.filter(locality_id__in=chunk, valid_to__isnull=True)}
+        chunk = ids[start : start + _CHUNK]
+        rows = {
+            row["id"]: row
+            for row in Locality.objects.filter(pk__in=chunk).values("id", "dissolved_on", *VERSIONED_FIELDS)
+        }
+        open_versions = {
+            v.locality_id: v
+            for v in LocalityVersion.objects.filter(locality_id__in=chunk, valid_to__isnull=True)
+        }
         closed, rewritten, created = [], [], []
         for pk, row in rows.items():
             current = open_versions.get(pk)
@@ -53,11 +61,17 @@ def versions_follow(locality_ids: Iterable, *, effective_on: date, decision_no: 
             if current is not None:
                 current.valid_to = effective_on
                 closed.append(current)
-            created.append(LocalityVersion(locality_id=pk, valid_from=effective_on, decision_no=decision_no, note=note, **state))
+            created.append(
+                LocalityVersion(
+                    locality_id=pk, valid_from=effective_on, decision_no=decision_no, note=note, **state
+                )
+            )
         if closed:
             LocalityVersion.objects.bulk_update(closed, ["valid_to"], batch_size=500)
         if rewritten:
-            LocalityVersion.objects.bulk_update(rewritten, [*VERSIONED_FIELDS, "decision_no", "note"], batch_size=500)
+            LocalityVersion.objects.bulk_update(
+                rewritten, [*VERSIONED_FIELDS, "decision_no", "note"], batch_size=500
+            )
         if created:
             LocalityVersion.objects.bulk_create(created, batch_size=1000)
         written += len(closed) + len(rewritten) + len(created)

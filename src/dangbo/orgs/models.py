@@ -64,7 +64,9 @@ class OrgEvent(UUIDModel, Decision):
     org = models.ForeignKey(Org, models.PROTECT, related_name="events")
     effective_on = models.DateField("ngày hiệu lực")
     recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # Other organizations in the operation (merged from, split into) and before/after values.
     data = models.JSONField(default=dict, blank=True)
 
@@ -116,7 +118,9 @@ class Locality(UUIDModel):
     code = models.CharField("mã", max_length=40, unique=True)
     kind = models.CharField("loại", max_length=12, choices=Kind.choices)
     name = models.CharField("tên", max_length=200)
-    commune = models.ForeignKey(Org, models.PROTECT, related_name="localities", verbose_name="đảng bộ xã, phường")
+    commune = models.ForeignKey(
+        Org, models.PROTECT, related_name="localities", verbose_name="đảng bộ xã, phường"
+    )
     commune_path = BinaryCharField(max_length=255, db_index=True)
     cell = models.ForeignKey(
         Org, models.PROTECT, null=True, blank=True, related_name="covered_localities", verbose_name="chi bộ"
@@ -179,7 +183,9 @@ class LocalityVersion(UUIDModel):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["locality"], condition=models.Q(valid_to__isnull=True), name="one_open_version_per_locality"
+                fields=["locality"],
+                condition=models.Q(valid_to__isnull=True),
+                name="one_open_version_per_locality",
             ),
         ]
 
@@ -198,7 +204,9 @@ class RestructurePlan(UUIDModel):
     report = models.JSONField(default=dict, blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
-    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "phương án sắp xếp tổ chức"
@@ -206,7 +214,9 @@ class RestructurePlan(UUIDModel):
         ordering = ["-uploaded_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["sha256"], condition=models.Q(applied_at__isnull=False), name="restructure_plan_applied_once"
+                fields=["sha256"],
+                condition=models.Q(applied_at__isnull=False),
+                name="restructure_plan_applied_once",
             ),
         ]
 

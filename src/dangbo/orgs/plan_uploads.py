@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.core import clock
 from dangbo.core.formats import format_date
 from dangbo.orgs.models import RestructurePlan
 from dangbo.orgs.plans import OPERATIONS, PlanReport, plan_run, read_plan_bytes
@@ -29,19 +30,29 @@ def report_json(report: PlanReport) -> dict:
     steps = []
     for step in report.steps:
         outcome = step.outcome
-        steps.append({
-            "rows": step.rows, "operation": step.operation, "operation_label": OPERATIONS.get(step.operation, step.operation),
-            "title": step.title, "ok": outcome is not None,
-            "organizations": outcome.organizations if outcome else 0,
-            "members_rehomed": outcome.members_rehomed if outcome else 0,
-            "members_under": outcome.members_under if outcome else 0,
-            "localities": outcome.localities if outcome else 0,
-        })
+        steps.append(
+            {
+                "rows": step.rows,
+                "operation": step.operation,
+                "operation_label": OPERATIONS.get(step.operation, step.operation),
+                "title": step.title,
+                "ok": outcome is not None,
+                "organizations": outcome.organizations if outcome else 0,
+                "members_rehomed": outcome.members_rehomed if outcome else 0,
+                "members_under": outcome.members_under if outcome else 0,
+                "localities": outcome.localities if outcome else 0,
+            }
+        )
     return {
-        "ok": report.ok, "applied": report.applied, "totals": report.totals(),
-        "members_before": report.members_before, "members_after": report.members_after,
+        "ok": report.ok,
+        "applied": report.applied,
+        "totals": report.totals(),
+        "members_before": report.members_before,
+        "members_after": report.members_after,
         "steps": steps,
-        "problems": [{"where": where, "message": v.message, "citation": v.citation} for where, v in report.problems],
+        "problems": [
+            {"where": where, "message": v.message, "citation": v.citation} for where, v in report.problems
+        ],
     }
 
 
@@ -52,13 +63,24 @@ def restructure_plan_upload(*, file_name: str, data: bytes, actor) -> Restructur
     report = plan_run(rows, apply=False, actor=actor)
     with transaction.atomic():
         plan = RestructurePlan.objects.create(
-            file_name=file_name[:255], content=data, sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor,
-            report=report_json(report), reported_at=timezone.now(),
+            file_name=file_name[:255],
+            content=data,
+            sha256=hashlib.sha256(data).hexdigest(),
+            uploaded_by=actor,
+            report=report_json(report),
+            reported_at=clock.now(),
         )
         audit_record(
-            action=Action.CREATED, subject_type=SUBJECT, subject_id=str(plan.pk),
-            data={"file_name": plan.file_name, "sha256": plan.sha256, "rows": len(rows), "problems": len(report.problems),
-                  "totals": report.totals()},
+            action=Action.CREATED,
+            subject_type=SUBJECT,
+            subject_id=str(plan.pk),
+            data={
+                "file_name": plan.file_name,
+                "sha256": plan.sha256,
+                "rows": len(rows),
+                "problems": len(report.problems),
+                "totals": report.totals(),
+            },
         )
     return plan
 
@@ -71,23 +93,41 @@ def restructure_plan_apply(*, plan: RestructurePlan, actor) -> PlanReport:
     """Apply the stored bytes of ``plan``: everything, or (any problem) nothing. Refused
     (``RuleViolation``) when the plan, or a plan of the same content, was applied already."""
     with transaction.atomic():
-        plan = RestructurePlan.objects.select_for_update(of=("self",)).select_related("applied_by").get(pk=plan.pk)
+        plan = (
+            RestructurePlan.objects.select_for_update(of=("self",))
+            .select_related("applied_by")
+            .get(pk=plan.pk)
+        )
         if plan.applied_at is not None:
-            who = (plan.applied_by.get_full_name() or plan.applied_by.get_username()) if plan.applied_by else ""
-            raise _refused(f"Phương án này đã được áp dụng ngày {format_date(timezone.localdate(plan.applied_at))}"
-                           + (f" ({who})" if who else "") + "; không áp dụng lần nữa.")
+            who = (
+                (plan.applied_by.get_full_name() or plan.applied_by.get_username()) if plan.applied_by else ""
+            )
+            raise _refused(
+                f"Phương án này đã được áp dụng ngày {format_date(timezone.localdate(plan.applied_at))}"
+                + (f" ({who})" if who else "")
+                + "; không áp dụng lần nữa."
+            )
         twin = RestructurePlan.objects.filter(sha256=plan.sha256, applied_at__isnull=False).first()
         if twin is not None:
-            raise _refused(f"Một phương án cùng nội dung («{twin.file_name}») đã được áp dụng ngày "
-                           f"{format_date(timezone.localdate(twin.applied_at))}; không áp dụng lần nữa.")
+            raise _refused(
+                f"Một phương án cùng nội dung («{twin.file_name}») đã được áp dụng ngày "
+                f"{format_date(timezone.localdate(twin.applied_at))}; không áp dụng lần nữa."
+            )
         report = plan_run(read_plan_bytes(bytes(plan.content), plan.file_name), apply=True, actor=actor)
-        plan.report, plan.reported_at = report_json(report), timezone.now()
+        plan.report, plan.reported_at = report_json(report), clock.now()
         if report.applied:
             plan.applied_at, plan.applied_by = plan.reported_at, actor
         plan.save(update_fields=["report", "reported_at", "applied_at", "applied_by"])
         audit_record(
-            action=Action.UPDATED, subject_type=SUBJECT, subject_id=str(plan.pk),
-            data={"applied": report.applied, "file_name": plan.file_name, "sha256": plan.sha256,
-                  "problems": len(report.problems), "totals": report.totals()},
+            action=Action.UPDATED,
+            subject_type=SUBJECT,
+            subject_id=str(plan.pk),
+            data={
+                "applied": report.applied,
+                "file_name": plan.file_name,
+                "sha256": plan.sha256,
+                "problems": len(report.problems),
+                "totals": report.totals(),
+            },
         )
     return report

@@ -41,6 +41,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from dangbo.core import clock
 from dangbo.core.formats import parse_date
 from dangbo.core.text import clean
 from dangbo.orgs import restructure, services
@@ -48,8 +49,19 @@ from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Locality, Org
 from dangbo.rules.base import RuleViolation, Violation
 
-COLUMNS = ("thao_tac", "ma_to_chuc", "ma_dich", "ten", "loai", "loai_hinh", "ngay_hieu_luc",
-           "so_quyet_dinh", "ngay_quyet_dinh", "co_quan_quyet_dinh", "van_ban_dong_y")
+COLUMNS = (
+    "thao_tac",
+    "ma_to_chuc",
+    "ma_dich",
+    "ten",
+    "loai",
+    "loai_hinh",
+    "ngay_hieu_luc",
+    "so_quyet_dinh",
+    "ngay_quyet_dinh",
+    "co_quan_quyet_dinh",
+    "van_ban_dong_y",
+)
 OPERATIONS = {
     "thanh_lap": "Thành lập",
     "doi_ten": "Đổi tên",
@@ -147,7 +159,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         raise PlanError("Tệp CSV phải mã hóa UTF-8 (trong Excel: Lưu thành «CSV UTF-8»).") from error
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def _xlsx_rows(source) -> list[list[str]]:
@@ -160,7 +172,9 @@ def _xlsx_rows(source) -> list[list[str]]:
     sheet = book.worksheets[0]
     rows = []
     for values in sheet.iter_rows(values_only=True):
-        rows.append([v.strftime("%d/%m/%Y") if isinstance(v, date) else ("" if v is None else str(v)) for v in values])
+        rows.append(
+            [v.strftime("%d/%m/%Y") if isinstance(v, date) else ("" if v is None else str(v)) for v in values]
+        )
     book.close()
     return rows
 
@@ -184,7 +198,9 @@ def rows_from_table(table: list[list[str]]) -> list[Row]:
 
 def rows_from_dicts(dicts: list[dict[str, str]]) -> list[Row]:
     """A plan built in code (``demo.reform``), numbered as its CSV would be."""
-    return [Row(number, {c: clean(str(d.get(c, ""))) for c in COLUMNS}) for number, d in enumerate(dicts, start=2)]
+    return [
+        Row(number, {c: clean(str(d.get(c, ""))) for c in COLUMNS}) for number, d in enumerate(dicts, start=2)
+    ]
 
 
 def write_plan_csv(rows: list[dict[str, str]], path: str | Path) -> None:
@@ -229,7 +245,9 @@ def _decision(row: Row) -> services.DecisionRef:
         try:
             on = parse_date(row["ngay_quyet_dinh"])
         except ValueError as error:
-            raise RuleViolation([_problem(f"Ngày quyết định «{row['ngay_quyet_dinh']}» không hợp lệ.", "ngay_quyet_dinh")]) from error
+            raise RuleViolation(
+                [_problem(f"Ngày quyết định «{row['ngay_quyet_dinh']}» không hợp lệ.", "ngay_quyet_dinh")]
+            ) from error
     return services.DecisionRef(number=row["so_quyet_dinh"], on=on, body=row["co_quan_quyet_dinh"])
 
 
@@ -237,7 +255,9 @@ def _effective(row: Row) -> date:
     try:
         return parse_date(row["ngay_hieu_luc"])
     except ValueError as error:
-        raise RuleViolation([_problem(f"Ngày hiệu lực «{row['ngay_hieu_luc']}» không hợp lệ.", "ngay_hieu_luc")]) from error
+        raise RuleViolation(
+            [_problem(f"Ngày hiệu lực «{row['ngay_hieu_luc']}» không hợp lệ.", "ngay_hieu_luc")]
+        ) from error
 
 
 def _steps(rows: list[Row]) -> list[tuple[str, list[Row]]]:
@@ -247,9 +267,18 @@ def _steps(rows: list[Row]) -> list[tuple[str, list[Row]]]:
     for row in rows:
         operation = _key(row["thao_tac"])
         previous = steps[-1] if steps else None
-        same = previous and previous[0] == operation and all(
-            previous[1][-1][c] == row[c] for c in ("ngay_hieu_luc", "so_quyet_dinh", "ngay_quyet_dinh", "co_quan_quyet_dinh"))
-        if same and (operation == "chuyen" or (operation == "hop_nhat" and previous[1][-1]["ma_dich"] == row["ma_dich"])):
+        same = (
+            previous
+            and previous[0] == operation
+            and all(
+                previous[1][-1][c] == row[c]
+                for c in ("ngay_hieu_luc", "so_quyet_dinh", "ngay_quyet_dinh", "co_quan_quyet_dinh")
+            )
+        )
+        if same and (
+            operation == "chuyen"
+            or (operation == "hop_nhat" and previous[1][-1]["ma_dich"] == row["ma_dich"])
+        ):
             previous[1].append(row)
         else:
             steps.append((operation, [row]))
@@ -261,7 +290,14 @@ def _apply_step(operation: str, rows: list[Row], actor) -> restructure.Outcome:
     row = rows[0]
     on, decision = _effective(row), _decision(row)
     if operation not in OPERATIONS:
-        raise RuleViolation([_problem(f"Thao tác «{row['thao_tac']}» không có; dùng một trong: {', '.join(OPERATIONS)}.", "thao_tac")])
+        raise RuleViolation(
+            [
+                _problem(
+                    f"Thao tác «{row['thao_tac']}» không có; dùng một trong: {', '.join(OPERATIONS)}.",
+                    "thao_tac",
+                )
+            ]
+        )
     if operation == "thanh_lap":
         kind = _choice(row["loai"], OrgKind)
         sector = _choice(row["loai_hinh"], Sector) if row["loai_hinh"] else ""
@@ -273,8 +309,17 @@ def _apply_step(operation: str, rows: list[Row], actor) -> restructure.Outcome:
         if problems:
             raise RuleViolation(problems)
         parent = find.org(row["ma_dich"], "ma_dich")
-        org = services.org_establish(code=row["ma_to_chuc"], name=row["ten"], kind=kind, parent=parent, established_on=on,
-                                     sector=sector, decision=decision, formation_approval=row["van_ban_dong_y"], actor=actor)
+        org = services.org_establish(
+            code=row["ma_to_chuc"],
+            name=row["ten"],
+            kind=kind,
+            parent=parent,
+            established_on=on,
+            sector=sector,
+            decision=decision,
+            formation_approval=row["van_ban_dong_y"],
+            actor=actor,
+        )
         return restructure.Outcome(title=f"Thành lập «{org.name}»", organizations=1)
     org = find.org(row["ma_to_chuc"], "ma_to_chuc")
     if operation == "doi_ten":
@@ -287,7 +332,9 @@ def _apply_step(operation: str, rows: list[Row], actor) -> restructure.Outcome:
         into = find.org(row["ma_dich"], "ma_dich")
         sources = [find.org(r["ma_to_chuc"], "ma_to_chuc") for r in rows]
         approval = next((r["van_ban_dong_y"] for r in rows if r["van_ban_dong_y"]), "")
-        return restructure.org_merge(sources=sources, into=into, effective_on=on, decision=decision, approval=approval, actor=actor)
+        return restructure.org_merge(
+            sources=sources, into=into, effective_on=on, decision=decision, approval=approval, actor=actor
+        )
     if operation == "giai_the":
         restructure.org_dissolve(org=org, effective_on=on, decision=decision, actor=actor)
         return restructure.Outcome(title=f"Giải thể «{org.name}»", organizations=1)
@@ -295,8 +342,17 @@ def _apply_step(operation: str, rows: list[Row], actor) -> restructure.Outcome:
         kind = _choice(row["loai"], OrgKind)
         if kind is None:
             raise RuleViolation([_problem(f"Loại tổ chức «{row['loai']}» không hợp lệ.", "loai")])
-        return restructure.org_change_kind(org=org, kind=kind, effective_on=on, decision=decision, approval=row["van_ban_dong_y"], actor=actor)
-    return restructure.org_set_upper_rights(org=org, granted=operation == "giao_quyen", effective_on=on, decision=decision, actor=actor)
+        return restructure.org_change_kind(
+            org=org,
+            kind=kind,
+            effective_on=on,
+            decision=decision,
+            approval=row["van_ban_dong_y"],
+            actor=actor,
+        )
+    return restructure.org_set_upper_rights(
+        org=org, granted=operation == "giao_quyen", effective_on=on, decision=decision, actor=actor
+    )
 
 
 @dataclass(frozen=True)
@@ -311,18 +367,26 @@ class _Leftovers:
     hamlets: int
 
     @classmethod
-    def now(cls) -> "_Leftovers":
+    def now(cls) -> _Leftovers:
         from dangbo.members.models import ACTIVE_STATUSES, Member
         from dangbo.rules import orgs as org_rules
 
         active = Member.objects.filter(status__in=ACTIVE_STATUSES)
-        holding = org_rules.MEMBER_HOLDING_KINDS.at(date.today()).value
+        holding = org_rules.MEMBER_HOLDING_KINDS.at(clock.today()).value
         return cls(
             stranded=active.filter(org__dissolved_on__isnull=False).count(),
-            misplaced=frozenset(name for (name,) in active.exclude(org__kind__in=list(holding)).values_list("org__name").distinct()),
-            orphans=frozenset(Org.objects.filter(dissolved_on__isnull=True, parent__dissolved_on__isnull=False)
-                              .values_list("name", "parent__name")),
-            hamlets=Locality.objects.filter(dissolved_on__isnull=True, commune__dissolved_on__isnull=False).count(),
+            misplaced=frozenset(
+                name
+                for (name,) in active.exclude(org__kind__in=list(holding)).values_list("org__name").distinct()
+            ),
+            orphans=frozenset(
+                Org.objects.filter(dissolved_on__isnull=True, parent__dissolved_on__isnull=False).values_list(
+                    "name", "parent__name"
+                )
+            ),
+            hamlets=Locality.objects.filter(
+                dissolved_on__isnull=True, commune__dissolved_on__isnull=False
+            ).count(),
         )
 
 
@@ -335,15 +399,28 @@ def _final_problems(before: _Leftovers) -> list[Violation]:
     after = _Leftovers.now()
     problems = []
     if after.stranded > before.stranded:
-        problems.append(_problem(f"{after.stranded - before.stranded} đảng viên còn ở tổ chức đã giải thể (không còn tổ chức sinh hoạt)."))
-    holding = org_rules.MEMBER_HOLDING_KINDS.at(date.today())
+        problems.append(
+            _problem(
+                f"{after.stranded - before.stranded} đảng viên còn ở tổ chức đã giải thể (không còn tổ chức sinh hoạt)."
+            )
+        )
+    holding = org_rules.MEMBER_HOLDING_KINDS.at(clock.today())
     for name in sorted(after.misplaced - before.misplaced)[:20]:
-        problems.append(Violation(org_rules.MEMBER_HOLDING_KINDS.code,
-                                  f"Đảng viên sinh hoạt tại «{name}», một tổ chức không phải chi bộ.", holding.citation))
+        problems.append(
+            Violation(
+                org_rules.MEMBER_HOLDING_KINDS.code,
+                f"Đảng viên sinh hoạt tại «{name}», một tổ chức không phải chi bộ.",
+                holding.citation,
+            )
+        )
     for name, parent in sorted(after.orphans - before.orphans)[:20]:
         problems.append(_problem(f"«{name}» còn trực thuộc «{parent}», tổ chức đã giải thể."))
     if after.hamlets > before.hamlets:
-        problems.append(_problem(f"{after.hamlets - before.hamlets} thôn, tổ dân phố còn thuộc đảng bộ xã, phường đã giải thể."))
+        problems.append(
+            _problem(
+                f"{after.hamlets - before.hamlets} thôn, tổ dân phố còn thuộc đảng bộ xã, phường đã giải thể."
+            )
+        )
     return problems
 
 
@@ -368,8 +445,14 @@ def plan_run(rows: list[Row], *, apply: bool, actor=None, progress=None) -> Plan
             report.problems += [("kế hoạch", v) for v in _final_problems(leftovers)]
             report.members_after = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
             if report.members_after != report.members_before:
-                report.problems.append(("kế hoạch", _problem(
-                    f"Số đảng viên sau sắp xếp ({report.members_after}) khác trước ({report.members_before}).")))
+                report.problems.append(
+                    (
+                        "kế hoạch",
+                        _problem(
+                            f"Số đảng viên sau sắp xếp ({report.members_after}) khác trước ({report.members_before})."
+                        ),
+                    )
+                )
             if report.problems or not apply:
                 raise _Rollback
             report.applied = True
@@ -381,8 +464,11 @@ def plan_run(rows: list[Row], *, apply: bool, actor=None, progress=None) -> Plan
 def _run_steps(planned, report: PlanReport, actor, progress) -> None:
     for index, (operation, step_rows) in enumerate(planned, start=1):
         where = "dòng " + ", ".join(str(r.number) for r in step_rows)
-        step = Step(rows=[r.number for r in step_rows], operation=operation,
-                    title=OPERATIONS.get(operation, step_rows[0]["thao_tac"]))
+        step = Step(
+            rows=[r.number for r in step_rows],
+            operation=operation,
+            title=OPERATIONS.get(operation, step_rows[0]["thao_tac"]),
+        )
         try:
             with transaction.atomic():
                 step.outcome = _apply_step(operation, step_rows, actor)

@@ -32,7 +32,7 @@ def org_top_level() -> QuerySet[Org]:
 
 def org_kind_counts(*, root: Org) -> dict[str, int]:
     rows = org_subtree(root=root).values("kind").annotate(n=Count("id"))
-    counts = {kind: 0 for kind in OrgKind.values}
+    counts = dict.fromkeys(OrgKind.values, 0)
     counts.update({row["kind"]: row["n"] for row in rows})
     return counts
 
@@ -103,17 +103,27 @@ def org_children(*, actor, org: Org, member_counts: dict[str, int] | None = None
     """Live sub-organizations with their member counts: from ``member_counts`` (child path →
     count, as ``members.selectors.member_figures_with_children`` gives) or one index range
     count each."""
-    return org_nodes(actor=actor, orgs=org_visible(actor=actor).filter(parent=org).order_by("path"), member_counts=member_counts)
+    return org_nodes(
+        actor=actor,
+        orgs=org_visible(actor=actor).filter(parent=org).order_by("path"),
+        member_counts=member_counts,
+    )
 
 
 def org_nodes(*, actor, orgs, member_counts: dict[str, int] | None = None) -> list[OrgNode]:
     from dangbo.members.selectors import members_under
 
     orgs = list(orgs)
-    grandchildren = dict(org_visible(actor=actor).filter(parent__in=orgs).values_list("parent").annotate(n=Count("id")))
+    grandchildren = dict(
+        org_visible(actor=actor).filter(parent__in=orgs).values_list("parent").annotate(n=Count("id"))
+    )
 
     def members(org: Org) -> int:
-        return member_counts.get(org.path, 0) if member_counts is not None else members_under(path=org.path).count()
+        return (
+            member_counts.get(org.path, 0)
+            if member_counts is not None
+            else members_under(path=org.path).count()
+        )
 
     return [OrgNode(org, members(org), grandchildren.get(org.pk, 0)) for org in orgs]
 
@@ -182,7 +192,11 @@ def locality_get(*, actor, locality_id, for_edit: bool = False) -> Locality:
         locality = Locality.objects.select_related("commune", "cell").get(pk=locality_id)
     except (Locality.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotInScope(locality_id) from None
-    allowed = actor.can_write_path(locality.commune_path) if for_edit else actor.can_read_path(locality.commune_path)
+    allowed = (
+        actor.can_write_path(locality.commune_path)
+        if for_edit
+        else actor.can_read_path(locality.commune_path)
+    )
     if not allowed:
         raise NotInScope(locality_id)
     return locality
@@ -213,7 +227,9 @@ def org_history(*, actor, org: Org) -> list[HistoryEntry]:
             return ""
         return version.parent.name
 
-    return [HistoryEntry(event, versions.get(event.pk), parent_name(versions.get(event.pk))) for event in events]
+    return [
+        HistoryEntry(event, versions.get(event.pk), parent_name(versions.get(event.pk))) for event in events
+    ]
 
 
 @dataclass(frozen=True)
@@ -238,7 +254,10 @@ def org_nodes_on(*, actor, day: date, parent: Org | None = None) -> list[DatedNo
         versions = on_day.filter(parent=parent)
     versions = list(versions.order_by("path"))
     children = dict(
-        on_day.filter(parent_id__in=[v.org_id for v in versions]).values_list("parent_id").annotate(n=Count("id")).values_list("parent_id", "n")
+        on_day.filter(parent_id__in=[v.org_id for v in versions])
+        .values_list("parent_id")
+        .annotate(n=Count("id"))
+        .values_list("parent_id", "n")
     )
     return [DatedNode(v.org_id, v.name, OrgKind(v.kind).label, children.get(v.org_id, 0)) for v in versions]
 
@@ -271,7 +290,9 @@ def org_split_items(*, actor, org: Org) -> SplitItems:
         raise NotInScope(org.pk)
     return SplitItems(
         members=list(Member.objects.filter(org=org, status__in=ACTIVE_STATUSES).order_by("sort_key", "id")),
-        hamlets=list(Locality.objects.filter(Q(commune=org) | Q(cell=org), dissolved_on__isnull=True).order_by("name")),
+        hamlets=list(
+            Locality.objects.filter(Q(commune=org) | Q(cell=org), dissolved_on__isnull=True).order_by("name")
+        ),
         children=list(Org.objects.filter(parent=org, dissolved_on__isnull=True).order_by("name")),
     )
 
@@ -301,7 +322,8 @@ def plan_codes_outside_scope(*, actor, rows) -> list[str]:
     established = {row["ma_to_chuc"] for row in rows if _operation(row["thao_tac"]) == "thanh_lap"}
     existing = dict(Org.objects.filter(code__in=named).values_list("code", "path"))
     return [
-        code for code in named
+        code
+        for code in named
         if not (actor.can_write_path(existing[code]) if code in existing else code in established)
     ]
 
@@ -339,8 +361,10 @@ def restructure_plan_get(*, actor, plan_id):
 
 
 _QUOTED = re.compile(r"«([^»]+)»")
-HIDDEN_PROBLEM = ("Một tổ chức ngoài phạm vi của anh/chị không đạt kiểm tra chung sau sắp xếp; "
-                  "đề nghị cấp ủy cấp trên hoặc quản trị hệ thống xem.")
+HIDDEN_PROBLEM = (
+    "Một tổ chức ngoài phạm vi của anh/chị không đạt kiểm tra chung sau sắp xếp; "
+    "đề nghị cấp ủy cấp trên hoặc quản trị hệ thống xem."
+)
 
 
 def plan_report_for(*, actor, report: dict) -> dict:
@@ -360,7 +384,8 @@ def plan_report_for(*, actor, report: dict) -> dict:
         return report
     shown = [
         dict(problem, message=HIDDEN_PROBLEM, citation=problem.get("citation", ""))
-        if hidden & set(_QUOTED.findall(problem.get("message", ""))) else problem
+        if hidden & set(_QUOTED.findall(problem.get("message", "")))
+        else problem
         for problem in problems
     ]
     return dict(report, problems=shown)

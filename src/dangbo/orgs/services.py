@@ -13,6 +13,7 @@ from datetime import date
 from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record, field_diff
+from dangbo.core import clock
 from dangbo.core.text import clean
 from dangbo.orgs import paths
 from dangbo.orgs.kinds import OrgKind, Sector
@@ -122,7 +123,9 @@ def org_establish(
     if has_upper_rights:
         violations += org_rules.check_upper_rights_holder(kind=kind, on=established_on)
     formation_approval = clean(formation_approval)[:200]
-    violations += org_rules.check_sub_committee_approval(kind=kind, approval_ref=formation_approval, on=established_on)
+    violations += org_rules.check_sub_committee_approval(
+        kind=kind, approval_ref=formation_approval, on=established_on
+    )
     refuse_if(violations)
 
     if parent is None:
@@ -157,9 +160,17 @@ def org_establish(
 
     tally_org_changed(after=org)
     audit_record(
-        action=Action.CREATED, subject_type="org", subject_id=str(org.pk),
-        data={"code": code, "name": name, "kind": kind, "parent": parent.code if parent else None,
-              "effective_on": established_on.isoformat(), "decision": decision.number},
+        action=Action.CREATED,
+        subject_type="org",
+        subject_id=str(org.pk),
+        data={
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "parent": parent.code if parent else None,
+            "effective_on": established_on.isoformat(),
+            "decision": decision.number,
+        },
     )
     return org
 
@@ -198,37 +209,53 @@ def org_rename(
     )
     _new_version(org, effective_on=effective_on, event=event)
     audit_record(
-        action=Action.UPDATED, subject_type="org", subject_id=str(org.pk),
-        data={"changes": {"name": [old_name, name]}, "effective_on": effective_on.isoformat(), "decision": decision.number},
+        action=Action.UPDATED,
+        subject_type="org",
+        subject_id=str(org.pk),
+        data={
+            "changes": {"name": [old_name, name]},
+            "effective_on": effective_on.isoformat(),
+            "decision": decision.number,
+        },
     )
     return org
 
 
-def _check_locality(*, kind: str, name: str, commune: Org, cell: Org | None, head_member, head_name: str) -> list[Violation]:
+def _check_locality(
+    *, kind: str, name: str, commune: Org, cell: Org | None, head_member, head_name: str
+) -> list[Violation]:
     violations: list[Violation] = []
     if kind not in Locality.Kind.values:
         violations.append(_input_violation("kind", f"Loại đơn vị dân cư không hợp lệ: «{kind}»."))
     if not name:
         violations.append(_input_violation("name", "Chưa nhập tên thôn, tổ dân phố."))
     if cell is not None:
-        if cell.kind not in org_rules.MEMBER_HOLDING_KINDS.value(date.today()):
+        if cell.kind not in org_rules.MEMBER_HOLDING_KINDS.value(clock.today()):
             violations.append(_input_violation("cell", f"«{cell.name}» không phải chi bộ."))
         elif not paths.is_within(cell.path, commune.path):
             violations.append(_input_violation("cell", f"Chi bộ «{cell.name}» không thuộc «{commune.name}»."))
     if head_member is not None and head_name:
-        violations.append(_input_violation(
-            "head_name", "Trưởng thôn là đảng viên thì chọn hồ sơ đảng viên; chỉ nhập tên khi trưởng thôn là người ngoài Đảng."))
+        violations.append(
+            _input_violation(
+                "head_name",
+                "Trưởng thôn là đảng viên thì chọn hồ sơ đảng viên; chỉ nhập tên khi trưởng thôn là người ngoài Đảng.",
+            )
+        )
     return violations
 
 
 def _check_effective_on(locality: Locality | None, effective_on: date) -> list[Violation]:
     violations: list[Violation] = []
-    if effective_on > date.today():
+    if effective_on > clock.today():
         violations.append(_input_violation("effective_on", "Ngày hiệu lực không thể sau hôm nay."))
     started = open_version_start(locality.pk) if locality is not None else None
     if started is not None and effective_on < started:
-        violations.append(_input_violation(
-            "effective_on", f"Ngày hiệu lực sớm hơn lần thay đổi trước (ngày {started:%d/%m/%Y}); không thể ghi đè lịch sử."))
+        violations.append(
+            _input_violation(
+                "effective_on",
+                f"Ngày hiệu lực sớm hơn lần thay đổi trước (ngày {started:%d/%m/%Y}); không thể ghi đè lịch sử.",
+            )
+        )
     return violations
 
 
@@ -249,10 +276,14 @@ def locality_create(
     (a member record, or the name of a head outside the Party), and its first dated version
     from ``established_on`` (default: today)."""
     code, name, head_name = clean(code), clean(name), clean(head_name)
-    established_on = established_on or date.today()
-    violations = _check_locality(kind=kind, name=name, commune=commune, cell=cell, head_member=head_member, head_name=head_name)
+    established_on = established_on or clock.today()
+    violations = _check_locality(
+        kind=kind, name=name, commune=commune, cell=cell, head_member=head_member, head_name=head_name
+    )
     if not code or Locality.objects.filter(code=code).exists():
-        violations.insert(0, _input_violation("code", f"Mã thôn, tổ dân phố «{code}» trống hoặc đã được dùng."))
+        violations.insert(
+            0, _input_violation("code", f"Mã thôn, tổ dân phố «{code}» trống hoặc đã được dùng.")
+        )
     violations += _check_effective_on(None, established_on)
     refuse_if(violations)
     locality = Locality.objects.create(
@@ -267,10 +298,18 @@ def locality_create(
     )
     versions_follow([locality.pk], effective_on=established_on, decision_no=clean(decision_no))
     audit_record(
-        action=Action.CREATED, subject_type="locality", subject_id=str(locality.pk),
-        data={"code": code, "name": name, "commune": commune.code, "cell": cell.code if cell else None,
-              "head_member": str(head_member.pk) if head_member is not None else None, "head_name": head_name,
-              "effective_on": established_on.isoformat()},
+        action=Action.CREATED,
+        subject_type="locality",
+        subject_id=str(locality.pk),
+        data={
+            "code": code,
+            "name": name,
+            "commune": commune.code,
+            "cell": cell.code if cell else None,
+            "head_member": str(head_member.pk) if head_member is not None else None,
+            "head_name": head_name,
+            "effective_on": established_on.isoformat(),
+        },
     )
     from dangbo.stats.tallies import locality_row, tally_locality_changed
 
@@ -280,8 +319,11 @@ def locality_create(
 
 def _locality_state(locality: Locality) -> dict:
     return {
-        "kind": locality.kind, "name": locality.name, "cell": locality.cell.code if locality.cell_id else "",
-        "head_member": str(locality.head_member_id or ""), "head_name": locality.head_name,
+        "kind": locality.kind,
+        "name": locality.name,
+        "cell": locality.cell.code if locality.cell_id else "",
+        "head_member": str(locality.head_member_id or ""),
+        "head_name": locality.head_name,
     }
 
 
@@ -303,8 +345,15 @@ def locality_update(
     today): the open version ends that day and a new one begins (a change on the day the
     open version began rewrites it). Refused if someone else saved first."""
     name, head_name = clean(name), clean(head_name)
-    effective_on = effective_on or date.today()
-    violations = _check_locality(kind=kind, name=name, commune=locality.commune, cell=cell, head_member=head_member, head_name=head_name)
+    effective_on = effective_on or clock.today()
+    violations = _check_locality(
+        kind=kind,
+        name=name,
+        commune=locality.commune,
+        cell=cell,
+        head_member=head_member,
+        head_name=head_name,
+    )
     violations += _check_effective_on(locality, effective_on)
     refuse_if(violations)
     before = _locality_state(locality)
@@ -312,27 +361,41 @@ def locality_update(
 
     tallied = locality_row(locality.pk)
     updated = Locality.objects.filter(pk=locality.pk, version=expected_version).update(
-        kind=kind, name=name, cell=cell, head_name=head_name, head_member=head_member, head_unmatched_note="",
+        kind=kind,
+        name=name,
+        cell=cell,
+        head_name=head_name,
+        head_member=head_member,
+        head_unmatched_note="",
         version=expected_version + 1,
     )
     if not updated:
         raise RuleViolation([_input_violation("version", STALE)])
-    versions_follow([locality.pk], effective_on=effective_on, decision_no=clean(decision_no), note=clean(note))
+    versions_follow(
+        [locality.pk], effective_on=effective_on, decision_no=clean(decision_no), note=clean(note)
+    )
     tally_locality_changed(before=tallied, after=locality_row(locality.pk))
     locality = Locality.objects.select_related("cell", "commune", "head_member").get(pk=locality.pk)
     audit_record(
-        action=Action.UPDATED, subject_type="locality", subject_id=str(locality.pk),
-        data={"changes": field_diff(before, _locality_state(locality)), "effective_on": effective_on.isoformat()},
+        action=Action.UPDATED,
+        subject_type="locality",
+        subject_id=str(locality.pk),
+        data={
+            "changes": field_diff(before, _locality_state(locality)),
+            "effective_on": effective_on.isoformat(),
+        },
     )
     return locality
 
 
 @transaction.atomic
-def locality_set_head(*, locality: Locality, head_name: str = "", head_member=None, effective_on: date | None = None) -> Locality:
+def locality_set_head(
+    *, locality: Locality, head_name: str = "", head_member=None, effective_on: date | None = None
+) -> Locality:
     """Record who heads a hamlet from ``effective_on`` (default: today): a member record, or
     the name of a head outside the Party."""
     head_name = "" if head_member is not None else clean(head_name)
-    effective_on = effective_on or date.today()
+    effective_on = effective_on or clock.today()
     if head_member is None and not head_name:
         raise RuleViolation([_input_violation("head_name", "Chưa nhập tên trưởng thôn, tổ trưởng.")])
     refuse_if(_check_effective_on(locality, effective_on))
@@ -346,21 +409,35 @@ def locality_set_head(*, locality: Locality, head_name: str = "", head_member=No
         raise RuleViolation([_input_violation("version", STALE)])
     versions_follow([locality.pk], effective_on=effective_on)
     audit_record(
-        action=Action.UPDATED, subject_type="locality", subject_id=str(locality.pk),
-        data={"changes": {"head_member": [str(locality.head_member_id or ""), str(head_member.pk if head_member else "")],
-                          "head_name": [locality.head_name, head_name]}, "effective_on": effective_on.isoformat()},
+        action=Action.UPDATED,
+        subject_type="locality",
+        subject_id=str(locality.pk),
+        data={
+            "changes": {
+                "head_member": [
+                    str(locality.head_member_id or ""),
+                    str(head_member.pk if head_member else ""),
+                ],
+                "head_name": [locality.head_name, head_name],
+            },
+            "effective_on": effective_on.isoformat(),
+        },
     )
     tally_locality_changed(before=tallied, after=locality_row(locality.pk))
     return Locality.objects.get(pk=locality.pk)
 
 
 @transaction.atomic
-def locality_dissolve(*, locality: Locality, effective_on: date, decision_no: str = "", note: str = "") -> Locality:
+def locality_dissolve(
+    *, locality: Locality, effective_on: date, decision_no: str = "", note: str = ""
+) -> Locality:
     """A hamlet ceases (merged into another by the State, or abolished): its open version
     ends on ``effective_on``; it stops counting from that day."""
     violations = _check_effective_on(locality, effective_on)
     if locality.dissolved_on is not None:
-        violations.append(_input_violation("locality", f"{locality} đã giải thể ngày {locality.dissolved_on:%d/%m/%Y}."))
+        violations.append(
+            _input_violation("locality", f"{locality} đã giải thể ngày {locality.dissolved_on:%d/%m/%Y}.")
+        )
     refuse_if(violations)
     from dangbo.stats.tallies import locality_row, tally_locality_changed
 
@@ -372,7 +449,9 @@ def locality_dissolve(*, locality: Locality, effective_on: date, decision_no: st
         raise RuleViolation([_input_violation("version", STALE)])
     versions_follow([locality.pk], effective_on=effective_on)
     audit_record(
-        action=Action.UPDATED, subject_type="locality", subject_id=str(locality.pk),
+        action=Action.UPDATED,
+        subject_type="locality",
+        subject_id=str(locality.pk),
         data={"dissolved": effective_on.isoformat(), "decision": clean(decision_no), "note": clean(note)},
     )
     tally_locality_changed(before=tallied, after=locality_row(locality.pk))

@@ -24,8 +24,12 @@ def holiday_add(*, day: date, name: str) -> Holiday:
         problems.append(Violation("input", f"Ngày {day:%d/%m/%Y} đã có trong lịch nghỉ.", INPUT, field="day"))
     if problems:
         raise RuleViolation(problems)
-    holiday = Holiday.objects.create(day=day, name=name, source="Quản trị hệ thống nhập theo thông báo của Chính phủ")
-    audit_record(action=Action.CREATED, subject_type="holiday", subject_id=day.isoformat(), data={"name": name})
+    holiday = Holiday.objects.create(
+        day=day, name=name, source="Quản trị hệ thống nhập theo thông báo của Chính phủ"
+    )
+    audit_record(
+        action=Action.CREATED, subject_type="holiday", subject_id=day.isoformat(), data={"name": name}
+    )
     return holiday
 
 
@@ -33,6 +37,13 @@ def holiday_add(*, day: date, name: str) -> Holiday:
 def holiday_remove(*, day: date) -> None:
     holiday = Holiday.objects.filter(day=day).first()
     if holiday is None:
-        raise RuleViolation([Violation("input", f"Ngày {day:%d/%m/%Y} không có trong lịch nghỉ.", INPUT, field="day")])
+        raise RuleViolation(
+            [Violation("input", f"Ngày {day:%d/%m/%Y} không có trong lịch nghỉ.", INPUT, field="day")]
+        )
     holiday.delete()
-    audit_record(action=Action.UPDATED, subject_type="holiday", subject_id=day.isoformat(), data={"removed": holiday.name})
+    audit_record(
+        action=Action.UPDATED,
+        subject_type="holiday",
+        subject_id=day.isoformat(),
+        data={"removed": holiday.name},
+    )

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from dangbo.core import clock
 from dangbo.reference.models import Holiday
 from dangbo.reference.services import holiday_add, holiday_remove
 from dangbo.rules.base import RuleViolation
@@ -27,7 +28,7 @@ def holidays_view(request: HttpRequest) -> HttpResponse:
     if not request.scope.is_admin:
         return render(request, "web/no_role.html", status=403)
     year_text = request.GET.get("nam", "")
-    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else date.today().year
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else clock.today().year
     form = HolidayForm(request.POST if request.POST.get("action") == "add" else None)
     if request.method == "POST" and request.POST.get("action") == "remove":
         try:
@@ -45,5 +46,12 @@ def holidays_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Đã thêm ngày nghỉ {holiday.day:%d/%m/%Y}.")
             return redirect(f"{reverse('holidays')}?nam={holiday.day.year}")
-    context = {"form": form, "year": year, "holidays": Holiday.objects.filter(day__year=year), "years": (year - 1, year + 1)}
-    return render(request, "reference/holidays.html", context, status=400 if form.is_bound and form.errors else 200)
+    context = {
+        "form": form,
+        "year": year,
+        "holidays": Holiday.objects.filter(day__year=year),
+        "years": (year - 1, year + 1),
+    }
+    return render(
+        request, "reference/holidays.html", context, status=400 if form.is_bound and form.errors else 200
+    )

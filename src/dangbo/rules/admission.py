@@ -25,7 +25,12 @@ ADMISSION_AGE = register(
         code="admission.age",
         title="Tuổi đời khi chi bộ xét kết nạp: từ đủ 18 đến đủ 60 tuổi (tính theo tháng)",
         versions=(
-            RuleVersion(CHARTER_ADOPTED, (18 * 12, 60 * 12), f"{CHARTER}, Điều 1; Quy định 29-QĐ/TW (2016), mục 1", confirmed=False),
+            RuleVersion(
+                CHARTER_ADOPTED,
+                (18 * 12, 60 * 12),
+                f"{CHARTER}, Điều 1; Quy định 29-QĐ/TW (2016), mục 1",
+                confirmed=False,
+            ),
             RuleVersion(QD_24_FROM, (18 * 12, 60 * 12), f"{CHARTER}, Điều 1; {QD_24}, mục 1.1"),
             RuleVersion(QD_232_FROM, (18 * 12, 60 * 12), f"{CHARTER}, Điều 1; {QD_232}, mục 1"),
             RuleVersion(QD_294_FROM, (18 * 12, 60 * 12), f"{CHARTER}, Điều 1; {QD_294}, mục 1"),
@@ -85,6 +90,7 @@ def check_admission_age(*, birth_date: date, vote_on: date, over_age_approval: s
 
 # --- The admission procedure (RULES.md §2.2) ----------------------------------------------
 
+
 def _certificate_months() -> int:
     """60 months unless the installation sets DANGBO_AWARENESS_CERTIFICATE_MONTHS (the 60 comes
     from older texts and HD 06 §5.4, known only from a secondary source)."""
@@ -101,8 +107,15 @@ AWARENESS_CERTIFICATE = register(
         code="admission.awareness_certificate",
         title="Giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng còn giá trị khi chi bộ xét kết nạp",
         versions=(
-            RuleVersion(QD_24_FROM, 60, f"{QD_24}, mục 3.2; Hướng dẫn 01-HD/TW ngày 28/9/2021", confirmed=False),
-            RuleVersion(QD_294_FROM, 60, f"{QD_294}, mục 3.2; Hướng dẫn 06-HD/TW ngày 9/6/2025, mục 5.4", confirmed=False),
+            RuleVersion(
+                QD_24_FROM, 60, f"{QD_24}, mục 3.2; Hướng dẫn 01-HD/TW ngày 28/9/2021", confirmed=False
+            ),
+            RuleVersion(
+                QD_294_FROM,
+                60,
+                f"{QD_294}, mục 3.2; Hướng dẫn 06-HD/TW ngày 9/6/2025, mục 5.4",
+                confirmed=False,
+            ),
         ),
     )
 )
@@ -130,7 +143,12 @@ ADMISSION_VOTE_SHARE = register(
         versions=(
             RuleVersion(CHARTER_ADOPTED, Fraction(2, 3), f"{CHARTER}, Điều 4", confirmed=False),
             RuleVersion(QD_24_FROM, Fraction(2, 3), f"{CHARTER}, Điều 4; {QD_24}, mục 3.4"),
-            RuleVersion(QD_294_FROM, Fraction(2, 3), f"{CHARTER}, Điều 4; {QD_294}, mục 9.3.2 (cách tính số đảng viên)", confirmed=False),
+            RuleVersion(
+                QD_294_FROM,
+                Fraction(2, 3),
+                f"{CHARTER}, Điều 4; {QD_294}, mục 9.3.2 (cách tính số đảng viên)",
+                confirmed=False,
+            ),
         ),
     )
 )
@@ -172,12 +190,15 @@ def check_certificate(*, certificate_on: date, vote_on: date) -> list[Violation]
     version = AWARENESS_CERTIFICATE.at(vote_on)
     until = certificate_valid_until(certificate_on)
     if vote_on > until:
-        return [Violation(
-            AWARENESS_CERTIFICATE.code,
-            f"Giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng ngày {certificate_on:%d/%m/%Y} đã hết giá trị "
-            f"({_certificate_months()} tháng, đến {until:%d/%m/%Y}); người vào Đảng phải học lại trước khi chi bộ xét.",
-            version.ref, field="vote_on",
-        )]
+        return [
+            Violation(
+                AWARENESS_CERTIFICATE.code,
+                f"Giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng ngày {certificate_on:%d/%m/%Y} đã hết giá trị "
+                f"({_certificate_months()} tháng, đến {until:%d/%m/%Y}); người vào Đảng phải học lại trước khi chi bộ xét.",
+                version.ref,
+                field="vote_on",
+            )
+        ]
     return []
 
 
@@ -199,32 +220,48 @@ def check_sponsors(*, sponsors: list[SponsorFacts], youth_union_resolution: str,
     violations: list[Violation] = []
     for sponsor in sponsors:
         if not sponsor.is_full_member:
-            violations.append(Violation(
-                SPONSORS.code, f"{sponsor.name} không phải đảng viên chính thức vào ngày {on:%d/%m/%Y}, không được giới thiệu.",
-                version.ref, field="sponsors",
-            ))
+            violations.append(
+                Violation(
+                    SPONSORS.code,
+                    f"{sponsor.name} không phải đảng viên chính thức vào ngày {on:%d/%m/%Y}, không được giới thiệu.",
+                    version.ref,
+                    field="sponsors",
+                )
+            )
         if not sponsor.in_same_grassroots:
-            violations.append(Violation(
-                SPONSORS.code, f"{sponsor.name} không sinh hoạt trong cùng tổ chức cơ sở đảng với chi bộ của người vào Đảng.",
-                version.ref, field="sponsors",
-            ))
+            violations.append(
+                Violation(
+                    SPONSORS.code,
+                    f"{sponsor.name} không sinh hoạt trong cùng tổ chức cơ sở đảng với chi bộ của người vào Đảng.",
+                    version.ref,
+                    field="sponsors",
+                )
+            )
         if sponsor.known_since is None or add_months(sponsor.known_since, months) > on:
             since = f"từ {sponsor.known_since:%d/%m/%Y}" if sponsor.known_since else "chưa ghi từ ngày nào"
-            violations.append(Violation(
-                SPONSORS.code,
-                f"{sponsor.name} cùng công tác, học tập hoặc cư trú với người vào Đảng {since}, chưa đủ {months} tháng.",
-                version.ref, field="sponsors",
-            ))
+            violations.append(
+                Violation(
+                    SPONSORS.code,
+                    f"{sponsor.name} cùng công tác, học tập hoặc cư trú với người vào Đảng {since}, chưa đủ {months} tháng.",
+                    version.ref,
+                    field="sponsors",
+                )
+            )
     youth = bool(youth_union_resolution.strip())
     if len(sponsors) + (1 if youth else 0) != needed or not sponsors:
-        violations.append(Violation(
-            SPONSORS.code,
-            f"Cần {needed} đảng viên chính thức giới thiệu, hoặc một đảng viên chính thức và nghị quyết giới thiệu "
-            f"của ban chấp hành đoàn cơ sở (đang có {len(sponsors)} người{' và nghị quyết của đoàn' if youth else ''}).",
-            version.ref, field="sponsors",
-        ))
+        violations.append(
+            Violation(
+                SPONSORS.code,
+                f"Cần {needed} đảng viên chính thức giới thiệu, hoặc một đảng viên chính thức và nghị quyết giới thiệu "
+                f"của ban chấp hành đoàn cơ sở (đang có {len(sponsors)} người{' và nghị quyết của đoàn' if youth else ''}).",
+                version.ref,
+                field="sponsors",
+            )
+        )
     if len({s.name for s in sponsors}) != len(sponsors):
-        violations.append(Violation(SPONSORS.code, "Một người không thể giới thiệu hai lần.", version.ref, field="sponsors"))
+        violations.append(
+            Violation(SPONSORS.code, "Một người không thể giới thiệu hai lần.", version.ref, field="sponsors")
+        )
     return violations
 
 
@@ -265,7 +302,9 @@ def check_education(*, education: str | None, on: date, exception: str = "") -> 
     """Lower secondary or above; primary only where an area or occupation exception is recorded
     (``exception``: which one, e.g. "xã biên giới"). Below primary is outside the system's scale."""
     version = EDUCATION.at(on)
-    if education in _EDUCATION_ORDER and _EDUCATION_ORDER.index(education) >= _EDUCATION_ORDER.index(version.value):
+    if education in _EDUCATION_ORDER and _EDUCATION_ORDER.index(education) >= _EDUCATION_ORDER.index(
+        version.value
+    ):
         return []
     if education == "primary" and exception.strip():
         return []

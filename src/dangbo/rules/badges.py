@@ -25,9 +25,15 @@ BADGE_MILESTONES = register(
         code="badge.milestones",
         title="Đảng viên đủ 30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90 năm tuổi đảng được xét tặng Huy hiệu Đảng",
         versions=(
-            RuleVersion(date(2016, 9, 20), (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90), _HD_2016, confirmed=False),
-            RuleVersion(HD_01_2021_FROM, (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90), f"{HD_01_2021}, mục 18"),
-            RuleVersion(HD_06_2025_FROM, (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90), _HD_2025, confirmed=False),
+            RuleVersion(
+                date(2016, 9, 20), (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90), _HD_2016, confirmed=False
+            ),
+            RuleVersion(
+                HD_01_2021_FROM, (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90), f"{HD_01_2021}, mục 18"
+            ),
+            RuleVersion(
+                HD_06_2025_FROM, (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90), _HD_2025, confirmed=False
+            ),
         ),
     )
 )
@@ -99,7 +105,9 @@ def illness_early_months(years: int, on: date) -> int:
 
 def award_days_around(day: date) -> tuple[date, date]:
     """(the standard award date before ``day``, the first standard award date on or after it)."""
-    days = sorted(date(y, m, d) for y in (day.year - 1, day.year, day.year + 1) for d, m in BADGE_AWARD_DAYS.value(day))
+    days = sorted(
+        date(y, m, d) for y in (day.year - 1, day.year, day.year + 1) for d, m in BADGE_AWARD_DAYS.value(day)
+    )
     following = next(d for d in days if d >= day)
     previous = max(d for d in days if d < day)
     return previous, following
@@ -129,32 +137,63 @@ def check_badge_award(claim: BadgeClaim) -> list[Violation]:
     violations: list[Violation] = []
     if claim.years not in milestones.value:
         years = ", ".join(str(y) for y in milestones.value)
-        violations.append(Violation(BADGE_MILESTONES.code, f"Huy hiệu Đảng chỉ có các mốc {years} năm tuổi đảng.", milestones.ref, field="years"))
+        violations.append(
+            Violation(
+                BADGE_MILESTONES.code,
+                f"Huy hiệu Đảng chỉ có các mốc {years} năm tuổi đảng.",
+                milestones.ref,
+                field="years",
+            )
+        )
         return violations
     if claim.party_age_from is None:
-        violations.append(Violation(BADGE_MILESTONES.code, "Chưa có ngày quyết định kết nạp để tính tuổi đảng.", milestones.ref))
+        violations.append(
+            Violation(
+                BADGE_MILESTONES.code, "Chưa có ngày quyết định kết nạp để tính tuổi đảng.", milestones.ref
+            )
+        )
         return violations
     if claim.already_years is not None and claim.already_years >= claim.years:
         violations.append(
-            Violation(BADGE_MILESTONES.code, f"Đảng viên đã được tặng Huy hiệu {claim.already_years} năm tuổi đảng.", milestones.ref, field="years")
+            Violation(
+                BADGE_MILESTONES.code,
+                f"Đảng viên đã được tặng Huy hiệu {claim.already_years} năm tuổi đảng.",
+                milestones.ref,
+                field="years",
+            )
         )
     reach = reached_on(claim.party_age_from, claim.years)
     if claim.ground == Ground.POSTHUMOUS:
         rule = BADGE_POSTHUMOUS_EARLY.at(on)
         if claim.died_on is None:
-            violations.append(Violation(BADGE_POSTHUMOUS_EARLY.code, "Chỉ truy tặng cho đảng viên đã từ trần.", rule.ref, field="ground"))
+            violations.append(
+                Violation(
+                    BADGE_POSTHUMOUS_EARLY.code,
+                    "Chỉ truy tặng cho đảng viên đã từ trần.",
+                    rule.ref,
+                    field="ground",
+                )
+            )
         elif reach > add_months(claim.died_on, rule.value):
             violations.append(
                 Violation(
                     BADGE_POSTHUMOUS_EARLY.code,
                     f"Đến ngày từ trần ({claim.died_on:%d/%m/%Y}) đảng viên còn thiếu hơn {rule.value} tháng mới đủ "
                     f"{claim.years} năm tuổi đảng (đủ vào ngày {reach:%d/%m/%Y}).",
-                    rule.ref, field="years",
+                    rule.ref,
+                    field="years",
                 )
             )
         return violations
     if not claim.in_party:
-        violations.append(Violation(BADGE_MILESTONES.code, "Đảng viên không còn sinh hoạt đảng vào ngày tặng; trường hợp từ trần thì chọn truy tặng.", milestones.ref, field="ground"))
+        violations.append(
+            Violation(
+                BADGE_MILESTONES.code,
+                "Đảng viên không còn sinh hoạt đảng vào ngày tặng; trường hợp từ trần thì chọn truy tặng.",
+                milestones.ref,
+                field="ground",
+            )
+        )
         return violations
     if claim.ground == Ground.ILLNESS:
         rule = BADGE_EARLY_ILLNESS.at(on)
@@ -164,7 +203,8 @@ def check_badge_award(claim: BadgeClaim) -> list[Violation]:
                 Violation(
                     BADGE_EARLY_ILLNESS.code,
                     f"Tặng sớm do bệnh nặng không quá {months} tháng: đảng viên đủ {claim.years} năm tuổi đảng vào ngày {reach:%d/%m/%Y}.",
-                    rule.ref, field="years",
+                    rule.ref,
+                    field="years",
                 )
             )
     elif reach > on:
@@ -172,7 +212,8 @@ def check_badge_award(claim: BadgeClaim) -> list[Violation]:
             Violation(
                 BADGE_MILESTONES.code,
                 f"Đến ngày tặng ({on:%d/%m/%Y}) đảng viên chưa đủ {claim.years} năm tuổi đảng (đủ vào ngày {reach:%d/%m/%Y}).",
-                milestones.ref, field="years",
+                milestones.ref,
+                field="years",
             )
         )
     return violations

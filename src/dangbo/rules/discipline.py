@@ -40,7 +40,12 @@ class Form:
     DISMISSAL = "dismissal"
     EXPULSION = "expulsion"
     ORDER = (REPRIMAND, WARNING, DISMISSAL, EXPULSION)
-    CHOICES = ((REPRIMAND, "Khiển trách"), (WARNING, "Cảnh cáo"), (DISMISSAL, "Cách chức"), (EXPULSION, "Khai trừ"))
+    CHOICES = (
+        (REPRIMAND, "Khiển trách"),
+        (WARNING, "Cảnh cáo"),
+        (DISMISSAL, "Cách chức"),
+        (EXPULSION, "Khai trừ"),
+    )
     LABELS = dict(CHOICES)
 
     @classmethod
@@ -152,22 +157,39 @@ def forms_allowed(status: str, holds_position: bool, on: date) -> tuple[str, ...
 def check_form(form: str, status: str, holds_position: bool, on: date) -> list[Violation]:
     version = FORMS_BY_STATUS.at(on)
     if form not in Form.ORDER:
-        return [Violation(FORMS_BY_STATUS.code, f"Không có hình thức kỷ luật «{form}».", version.ref, field="form")]
+        return [
+            Violation(
+                FORMS_BY_STATUS.code, f"Không có hình thức kỷ luật «{form}».", version.ref, field="form"
+            )
+        ]
     if status not in version.value:
-        return [Violation(
-            FORMS_BY_STATUS.code, "Chỉ thi hành kỷ luật đối với đảng viên dự bị hoặc chính thức đang sinh hoạt đảng.", version.ref, field="status",
-        )]
+        return [
+            Violation(
+                FORMS_BY_STATUS.code,
+                "Chỉ thi hành kỷ luật đối với đảng viên dự bị hoặc chính thức đang sinh hoạt đảng.",
+                version.ref,
+                field="status",
+            )
+        ]
     if form not in version.value[status]:
         allowed = ", ".join(Form.label(f).lower() for f in version.value[status])
-        return [Violation(
-            FORMS_BY_STATUS.code,
-            f"Không thể kỷ luật {Form.label(form).lower()} {_STATUS_LABELS[status]}: chỉ áp dụng {allowed}.",
-            version.ref, field="form",
-        )]
+        return [
+            Violation(
+                FORMS_BY_STATUS.code,
+                f"Không thể kỷ luật {Form.label(form).lower()} {_STATUS_LABELS[status]}: chỉ áp dụng {allowed}.",
+                version.ref,
+                field="form",
+            )
+        ]
     if form == Form.DISMISSAL and not holds_position:
-        return [Violation(
-            FORMS_BY_STATUS.code, "Chỉ kỷ luật cách chức đảng viên đang giữ chức vụ trong Đảng.", version.ref, field="form",
-        )]
+        return [
+            Violation(
+                FORMS_BY_STATUS.code,
+                "Chỉ kỷ luật cách chức đảng viên đang giữ chức vụ trong Đảng.",
+                version.ref,
+                field="form",
+            )
+        ]
     return []
 
 
@@ -193,7 +215,9 @@ DISCIPLINE_VOTE = register(
 )
 
 
-def check_discipline_vote(form: str, on: date, approvals: int, denominator: int, stage: str = Stage.PROPOSE) -> list[Violation]:
+def check_discipline_vote(
+    form: str, on: date, approvals: int, denominator: int, stage: str = Stage.PROPOSE
+) -> list[Violation]:
     """Do ``approvals`` carry ``form`` at ``stage``?
 
     ``denominator`` is the whole voting body — the cell's full members (RULES.md §3 exclusions
@@ -201,22 +225,51 @@ def check_discipline_vote(form: str, on: date, approvals: int, denominator: int,
     """
     version = DISCIPLINE_VOTE.at(on)
     if form not in version.value:
-        return [Violation(DISCIPLINE_VOTE.code, f"Không có hình thức kỷ luật «{form}».", version.ref, field="form")]
+        return [
+            Violation(
+                DISCIPLINE_VOTE.code, f"Không có hình thức kỷ luật «{form}».", version.ref, field="form"
+            )
+        ]
     if stage not in Stage.LABELS:
-        return [Violation(DISCIPLINE_VOTE.code, f"Bước biểu quyết «{stage}» không hợp lệ (đề nghị hoặc quyết định).", version.ref, field="stage")]
+        return [
+            Violation(
+                DISCIPLINE_VOTE.code,
+                f"Bước biểu quyết «{stage}» không hợp lệ (đề nghị hoặc quyết định).",
+                version.ref,
+                field="stage",
+            )
+        ]
     if denominator <= 0:
-        return [Violation(DISCIPLINE_VOTE.code, "Tổ chức biểu quyết không có thành viên nào có quyền biểu quyết.", version.ref, field="denominator")]
+        return [
+            Violation(
+                DISCIPLINE_VOTE.code,
+                "Tổ chức biểu quyết không có thành viên nào có quyền biểu quyết.",
+                version.ref,
+                field="denominator",
+            )
+        ]
     if approvals < 0 or approvals > denominator:
-        return [Violation(DISCIPLINE_VOTE.code, f"Số tán thành phải từ 0 đến {denominator}.", version.ref, field="approvals")]
+        return [
+            Violation(
+                DISCIPLINE_VOTE.code,
+                f"Số tán thành phải từ 0 đến {denominator}.",
+                version.ref,
+                field="approvals",
+            )
+        ]
     threshold = version.value[form][stage]
     needed = threshold.needed(denominator)
     if approvals < needed:
-        return [Violation(
-            DISCIPLINE_VOTE.code,
-            f"{Stage.LABELS[stage].capitalize()} kỷ luật {Form.label(form).lower()}: {approvals}/{denominator} tán thành, "
-            f"chưa đủ {threshold.words} số đảng viên chính thức (hoặc cấp ủy viên) (cần ít nhất {needed}).",
-            version.ref, field="approvals", details={"needed": needed},
-        )]
+        return [
+            Violation(
+                DISCIPLINE_VOTE.code,
+                f"{Stage.LABELS[stage].capitalize()} kỷ luật {Form.label(form).lower()}: {approvals}/{denominator} tán thành, "
+                f"chưa đủ {threshold.words} số đảng viên chính thức (hoặc cấp ủy viên) (cần ít nhất {needed}).",
+                version.ref,
+                field="approvals",
+                details={"needed": needed},
+            )
+        ]
     return []
 
 
@@ -259,19 +312,31 @@ def check_authority(form: str, authority: str, on: date | None = None) -> list[V
     version = _version(DISCIPLINE_AUTHORITY, on)
     allowed = version.value.get(form)
     if allowed is None:
-        return [Violation(DISCIPLINE_AUTHORITY.code, f"Không có hình thức kỷ luật «{form}».", version.ref, field="form")]
+        return [
+            Violation(
+                DISCIPLINE_AUTHORITY.code, f"Không có hình thức kỷ luật «{form}».", version.ref, field="form"
+            )
+        ]
     if authority == Authority.CELL_COMMITTEE:
-        return [Violation(
-            DISCIPLINE_AUTHORITY.code, "Chi ủy không có quyền thi hành kỷ luật; chi bộ hoặc cấp ủy cấp trên quyết định.", version.ref, field="authority",
-        )]
+        return [
+            Violation(
+                DISCIPLINE_AUTHORITY.code,
+                "Chi ủy không có quyền thi hành kỷ luật; chi bộ hoặc cấp ủy cấp trên quyết định.",
+                version.ref,
+                field="authority",
+            )
+        ]
     if authority not in allowed:
         names = "; ".join(Authority.LABELS[a] for a in sorted(allowed, key=list(Authority.LABELS).index))
         who = Authority.LABELS.get(authority, f"«{authority}»")
-        return [Violation(
-            DISCIPLINE_AUTHORITY.code,
-            f"{who} không có thẩm quyền kỷ luật {Form.label(form).lower()} đảng viên; thẩm quyền thuộc: {names}.",
-            version.ref, field="authority",
-        )]
+        return [
+            Violation(
+                DISCIPLINE_AUTHORITY.code,
+                f"{who} không có thẩm quyền kỷ luật {Form.label(form).lower()} đảng viên; thẩm quyền thuộc: {names}.",
+                version.ref,
+                field="authority",
+            )
+        ]
     return []
 
 
@@ -333,7 +398,12 @@ def limitation_ends_on(form: str, act_on: date, on: date) -> date | None:
 
 
 def check_limitation(
-    form: str, act_on: date, decided_on: date, exempt_matter: bool = False, *, new_violation_on: date | None = None
+    form: str,
+    act_on: date,
+    decided_on: date,
+    exempt_matter: bool = False,
+    *,
+    new_violation_on: date | None = None,
 ) -> list[Violation]:
     """Has the limitation period run out between the act and the decision?
 
@@ -342,26 +412,40 @@ def check_limitation(
     """
     version = LIMITATION_YEARS.at(decided_on)
     if form not in version.value:
-        return [Violation(LIMITATION_YEARS.code, f"Không có hình thức kỷ luật «{form}».", version.ref, field="form")]
+        return [
+            Violation(
+                LIMITATION_YEARS.code, f"Không có hình thức kỷ luật «{form}».", version.ref, field="form"
+            )
+        ]
     if act_on > decided_on:
-        return [Violation(
-            LIMITATION_YEARS.code, f"Ngày vi phạm ({act_on:%d/%m/%Y}) không thể sau ngày quyết định kỷ luật ({decided_on:%d/%m/%Y}).",
-            version.ref, field="act_on",
-        )]
+        return [
+            Violation(
+                LIMITATION_YEARS.code,
+                f"Ngày vi phạm ({act_on:%d/%m/%Y}) không thể sau ngày quyết định kỷ luật ({decided_on:%d/%m/%Y}).",
+                version.ref,
+                field="act_on",
+            )
+        ]
     years = version.value[form]
     if years is None or exempt_matter:
         return []
     start = act_on
-    if new_violation_on is not None and act_on < new_violation_on <= min(add_months(act_on, 12 * years), decided_on):
+    if new_violation_on is not None and act_on < new_violation_on <= min(
+        add_months(act_on, 12 * years), decided_on
+    ):
         start = new_violation_on
     ends = add_months(start, 12 * years)
     if decided_on > ends:
-        return [Violation(
-            LIMITATION_YEARS.code,
-            f"Đã hết thời hiệu xử lý kỷ luật: vi phạm đến mức {Form.label(form).lower()} có thời hiệu {years} năm "
-            f"kể từ ngày {start:%d/%m/%Y} (hết ngày {ends:%d/%m/%Y}), nay là {decided_on:%d/%m/%Y}.",
-            version.ref, field="act_on", details={"ends_on": ends.isoformat(), "years": years},
-        )]
+        return [
+            Violation(
+                LIMITATION_YEARS.code,
+                f"Đã hết thời hiệu xử lý kỷ luật: vi phạm đến mức {Form.label(form).lower()} có thời hiệu {years} năm "
+                f"kể từ ngày {start:%d/%m/%Y} (hết ngày {ends:%d/%m/%Y}), nay là {decided_on:%d/%m/%Y}.",
+                version.ref,
+                field="act_on",
+                details={"ends_on": ends.isoformat(), "years": years},
+            )
+        ]
     return []
 
 
@@ -385,12 +469,23 @@ def check_deferral(ground: str | None, on: date | None = None) -> list[Violation
         return []
     version = _version(DEFERRAL_GROUNDS, on)
     if ground not in version.value:
-        return [Violation(DEFERRAL_GROUNDS.code, f"Không có lý do hoãn xem xét kỷ luật «{ground}».", version.ref, field="deferral")]
-    return [Violation(
-        DEFERRAL_GROUNDS.code,
-        f"Chưa xem xét, xử lý kỷ luật: {DeferralGround.LABELS[ground].lower()}. Xem xét lại khi hết lý do này.",
-        version.ref, field="deferral", details={"ground": ground},
-    )]
+        return [
+            Violation(
+                DEFERRAL_GROUNDS.code,
+                f"Không có lý do hoãn xem xét kỷ luật «{ground}».",
+                version.ref,
+                field="deferral",
+            )
+        ]
+    return [
+        Violation(
+            DEFERRAL_GROUNDS.code,
+            f"Chưa xem xét, xử lý kỷ luật: {DeferralGround.LABELS[ground].lower()}. Xem xét lại khi hết lý do này.",
+            version.ref,
+            field="deferral",
+            details={"ground": ground},
+        )
+    ]
 
 
 # --- badge after discipline --------------------------------------------------------------------
@@ -425,15 +520,26 @@ def check_badge_after_discipline(form: str, effective_on: date, awarded_on: date
     """Is a badge awarded on ``awarded_on`` too soon after discipline in effect from ``effective_on``?"""
     version = BADGE_DEFERRAL_MONTHS.at(effective_on)
     if form not in version.value:
-        return [Violation(BADGE_DEFERRAL_MONTHS.code, "Đảng viên bị khai trừ không được tặng Huy hiệu Đảng.", version.ref, field="years")]
+        return [
+            Violation(
+                BADGE_DEFERRAL_MONTHS.code,
+                "Đảng viên bị khai trừ không được tặng Huy hiệu Đảng.",
+                version.ref,
+                field="years",
+            )
+        ]
     until = add_months(effective_on, version.value[form])
     if awarded_on < until:
-        return [Violation(
-            BADGE_DEFERRAL_MONTHS.code,
-            f"Đảng viên bị kỷ luật {Form.label(form).lower()} (hiệu lực từ {effective_on:%d/%m/%Y}) chỉ được xét tặng "
-            f"Huy hiệu Đảng sau {version.value[form]} tháng, từ ngày {until:%d/%m/%Y}.",
-            version.ref, field="awarded_on", details={"until": until.isoformat()},
-        )]
+        return [
+            Violation(
+                BADGE_DEFERRAL_MONTHS.code,
+                f"Đảng viên bị kỷ luật {Form.label(form).lower()} (hiệu lực từ {effective_on:%d/%m/%Y}) chỉ được xét tặng "
+                f"Huy hiệu Đảng sau {version.value[form]} tháng, từ ngày {until:%d/%m/%Y}.",
+                version.ref,
+                field="awarded_on",
+                details={"until": until.isoformat()},
+            )
+        ]
     return []
 
 
@@ -474,11 +580,14 @@ def check_discipline(
         violations += check_authority(form, authority, decided_on)
     if decided_on < vote_on:
         version = DISCIPLINE_VOTE.at(vote_on)
-        violations.append(Violation(
-            DISCIPLINE_VOTE.code,
-            f"Ngày quyết định ({decided_on:%d/%m/%Y}) không thể trước ngày biểu quyết ({vote_on:%d/%m/%Y}).",
-            version.ref, field="decided_on",
-        ))
+        violations.append(
+            Violation(
+                DISCIPLINE_VOTE.code,
+                f"Ngày quyết định ({decided_on:%d/%m/%Y}) không thể trước ngày biểu quyết ({vote_on:%d/%m/%Y}).",
+                version.ref,
+                field="decided_on",
+            )
+        )
     return violations
 
 

@@ -64,7 +64,13 @@ class StrikeOffGround:
         PROBATION_FAILED: "Đảng viên dự bị không đủ điều kiện công nhận đảng viên chính thức",
     }
     # The grounds for a member of the Party in general (Charter art. 8; QĐ 24).
-    MEMBER_GROUNDS = (MISSED_MEETINGS_OR_DUES, RETURNED_CARD, LOST_WILL, STANDING_VIOLATION_TWO_YEARS, POLITICAL_STANDARD)
+    MEMBER_GROUNDS = (
+        MISSED_MEETINGS_OR_DUES,
+        RETURNED_CARD,
+        LOST_WILL,
+        STANDING_VIOLATION_TWO_YEARS,
+        POLITICAL_STANDARD,
+    )
 
 
 # code → label of every ground, for choices and stored labels.
@@ -78,7 +84,12 @@ STRIKE_OFF = register(
         versions=(
             RuleVersion(QD_24_FROM, frozenset(StrikeOffGround.MEMBER_GROUNDS), f"{CHARTER}, Điều 8; {QD_24}"),
             # RULES.md §2.6 cites a 2022 source (QĐ 24); that QĐ 294 keeps the list is not verified.
-            RuleVersion(QD_294_FROM, frozenset(StrikeOffGround.MEMBER_GROUNDS), f"{CHARTER}, Điều 8; {QD_294}", confirmed=False),
+            RuleVersion(
+                QD_294_FROM,
+                frozenset(StrikeOffGround.MEMBER_GROUNDS),
+                f"{CHARTER}, Điều 8; {QD_294}",
+                confirmed=False,
+            ),
         ),
     )
 )
@@ -164,54 +175,74 @@ def check_strike_off(
     if ground == StrikeOffGround.PROBATION_FAILED:
         version = STRIKE_OFF_PROBATIONARY.at(on)
         if probationary is False:
-            return [Violation(
-                STRIKE_OFF_PROBATIONARY.code,
-                "Chỉ xóa tên vì không đủ điều kiện công nhận chính thức đối với đảng viên dự bị.",
-                version.ref, field="ground",
-            )]
+            return [
+                Violation(
+                    STRIKE_OFF_PROBATIONARY.code,
+                    "Chỉ xóa tên vì không đủ điều kiện công nhận chính thức đối với đảng viên dự bị.",
+                    version.ref,
+                    field="ground",
+                )
+            ]
         return []
 
     grounds = STRIKE_OFF.at(on)
     if ground not in grounds.value:
-        return [Violation(STRIKE_OFF.code, f"Không có trường hợp xóa tên «{ground}».", grounds.ref, field="ground")]
+        return [
+            Violation(
+                STRIKE_OFF.code, f"Không có trường hợp xóa tên «{ground}».", grounds.ref, field="ground"
+            )
+        ]
     violations: list[Violation] = []
     if ground == StrikeOffGround.MISSED_MEETINGS_OR_DUES:
         rule = STRIKE_OFF_MISSED_MONTHS.at(on)
         if months_missed is not None and months_missed < rule.value:
             missed = f"mới {months_missed} tháng"
-            violations.append(Violation(
-                STRIKE_OFF_MISSED_MONTHS.code,
-                f"Xóa tên vì bỏ sinh hoạt hoặc không đóng đảng phí cần đủ {rule.value} tháng trong năm không có lý do chính đáng ({missed}).",
-                rule.ref, field="months_missed",
-            ))
+            violations.append(
+                Violation(
+                    STRIKE_OFF_MISSED_MONTHS.code,
+                    f"Xóa tên vì bỏ sinh hoạt hoặc không đóng đảng phí cần đủ {rule.value} tháng trong năm không có lý do chính đáng ({missed}).",
+                    rule.ref,
+                    field="months_missed",
+                )
+            )
     elif ground == StrikeOffGround.LOST_WILL:
         rule = STRIKE_OFF_LOST_WILL_MONTHS.at(on)
         if educated_on is not None and on < add_months(educated_on, rule.value):
             due = add_months(educated_on, rule.value)
-            violations.append(Violation(
-                STRIKE_OFF_LOST_WILL_MONTHS.code,
-                f"Chưa đủ {rule.value} tháng kể từ ngày chi bộ giáo dục ({educated_on:%d/%m/%Y}); "
-                f"chỉ xem xét xóa tên từ ngày {due:%d/%m/%Y} nếu đảng viên không tiến bộ.",
-                rule.ref, field="educated_on", details={"due": due.isoformat()},
-            ))
+            violations.append(
+                Violation(
+                    STRIKE_OFF_LOST_WILL_MONTHS.code,
+                    f"Chưa đủ {rule.value} tháng kể từ ngày chi bộ giáo dục ({educated_on:%d/%m/%Y}); "
+                    f"chỉ xem xét xóa tên từ ngày {due:%d/%m/%Y} nếu đảng viên không tiến bộ.",
+                    rule.ref,
+                    field="educated_on",
+                    details={"due": due.isoformat()},
+                )
+            )
     elif ground == StrikeOffGround.STANDING_VIOLATION_TWO_YEARS:
         rule = STRIKE_OFF_VIOLATION_YEARS.at(on)
         if violation_years is not None and violation_years < rule.value:
             years = f"mới {violation_years} năm"
-            violations.append(Violation(
-                STRIKE_OFF_VIOLATION_YEARS.code,
-                f"Xóa tên vì vi phạm tư cách đảng viên cần {rule.value} năm liền ({years}).",
-                rule.ref, field="violation_years",
-            ))
+            violations.append(
+                Violation(
+                    STRIKE_OFF_VIOLATION_YEARS.code,
+                    f"Xóa tên vì vi phạm tư cách đảng viên cần {rule.value} năm liền ({years}).",
+                    rule.ref,
+                    field="violation_years",
+                )
+            )
     if requests_made is not None:
         rule = STRIKE_OFF_REQUESTS.at(on)
         if requests_made < rule.value:
-            violations.append(Violation(
-                STRIKE_OFF_REQUESTS.code,
-                f"Đảng viên chưa tự kiểm điểm: chi ủy mới yêu cầu {requests_made} lần; chi bộ chỉ xem xét khi đã yêu cầu "
-                f"đến lần thứ {rule.value} mà đảng viên không thực hiện.",
-                rule.ref, field="requests_made",
-            ))
+            violations.append(
+                Violation(
+                    STRIKE_OFF_REQUESTS.code,
+                    f"Đảng viên chưa tự kiểm điểm: chi ủy mới yêu cầu {requests_made} lần; chi bộ chỉ xem xét khi đã yêu cầu "
+                    f"đến lần thứ {rule.value} mà đảng viên không thực hiện.",
+                    rule.ref,
+                    field="requests_made",
+                )
+            )
     return violations
 
 
@@ -222,7 +253,12 @@ RESIGNATION = register(
         code="exit.resignation",
         title="Chỉ xem xét cho ra khỏi Đảng đảng viên chưa vi phạm tư cách; có vi phạm thì xử lý kỷ luật trước",
         versions=(
-            RuleVersion(CHARTER_ADOPTED, True, f"{CHARTER}, Điều 8; Hướng dẫn 01-HD/TW ngày 20/9/2016", confirmed=False),
+            RuleVersion(
+                CHARTER_ADOPTED,
+                True,
+                f"{CHARTER}, Điều 8; Hướng dẫn 01-HD/TW ngày 20/9/2016",
+                confirmed=False,
+            ),
             RuleVersion(HD_01_2021_FROM, True, f"{CHARTER}, Điều 8; {HD_01_2021}"),
             RuleVersion(HD_06_2025_FROM, True, f"{CHARTER}, Điều 8; {HD_06_2025}", confirmed=False),
         ),
@@ -234,11 +270,14 @@ def check_resignation(has_open_discipline: bool, on: date | None = None) -> list
     """A member asking to leave must not have a violation pending: discipline comes first."""
     version = _version(RESIGNATION, on)
     if has_open_discipline:
-        return [Violation(
-            RESIGNATION.code,
-            "Đảng viên đang có vi phạm chưa xử lý: phải xem xét, xử lý kỷ luật trước rồi mới xét cho ra khỏi Đảng.",
-            version.ref, field="has_open_discipline",
-        )]
+        return [
+            Violation(
+                RESIGNATION.code,
+                "Đảng viên đang có vi phạm chưa xử lý: phải xem xét, xử lý kỷ luật trước rồi mới xét cho ra khỏi Đảng.",
+                version.ref,
+                field="has_open_discipline",
+            )
+        ]
     return []
 
 
@@ -275,13 +314,15 @@ class LeftReason:
 
 
 # Never readmitted. ``resigned`` is barred except for extreme family hardship.
-READMISSION_BARRED_REASONS = frozenset({
-    LeftReason.QUIT,
-    LeftReason.RESIGNED,
-    LeftReason.DISUNITY,
-    LeftReason.CORRUPTION_CONVICTION,
-    LeftReason.SERIOUS_CRIME_CONVICTION,
-})
+READMISSION_BARRED_REASONS = frozenset(
+    {
+        LeftReason.QUIT,
+        LeftReason.RESIGNED,
+        LeftReason.DISUNITY,
+        LeftReason.CORRUPTION_CONVICTION,
+        LeftReason.SERIOUS_CRIME_CONVICTION,
+    }
+)
 
 # (months after leaving, months after expungement for a less serious crime, times allowed)
 READMISSION = register(
@@ -322,7 +363,13 @@ def _split_reason(left_reason_code: str, strike_off_ground: str | None) -> tuple
     return left_reason_code, strike_off_ground
 
 
-def left_reason_is_barred(left_reason_code: str, *, strike_off_ground: str | None = None, hardship: bool = False, on: date | None = None) -> bool:
+def left_reason_is_barred(
+    left_reason_code: str,
+    *,
+    strike_off_ground: str | None = None,
+    hardship: bool = False,
+    on: date | None = None,
+) -> bool:
     """Whether someone who left for this reason may never be readmitted.
 
     Striking off for missing meetings or dues 3 months is treated as quitting (tự bỏ sinh
@@ -330,7 +377,10 @@ def left_reason_is_barred(left_reason_code: str, *, strike_off_ground: str | Non
     """
     barred = _version(READMISSION_BARRED, on).value
     left_reason_code, strike_off_ground = _split_reason(left_reason_code, strike_off_ground)
-    if left_reason_code == LeftReason.STRUCK_OFF and strike_off_ground == StrikeOffGround.MISSED_MEETINGS_OR_DUES:
+    if (
+        left_reason_code == LeftReason.STRUCK_OFF
+        and strike_off_ground == StrikeOffGround.MISSED_MEETINGS_OR_DUES
+    ):
         return True
     if left_reason_code == LeftReason.RESIGNED and hardship:
         return False
@@ -363,52 +413,91 @@ def check_readmission(
     months, expunged_months, times_allowed = rule.value
     left_reason_code, strike_off_ground = _split_reason(left_reason_code, strike_off_ground)
     if left_reason_code not in LeftReason.LABELS:
-        return [Violation(READMISSION.code, f"Không rõ lý do ra khỏi Đảng «{left_reason_code}».", rule.ref, field="left_reason")]
+        return [
+            Violation(
+                READMISSION.code,
+                f"Không rõ lý do ra khỏi Đảng «{left_reason_code}».",
+                rule.ref,
+                field="left_reason",
+            )
+        ]
     violations: list[Violation] = []
-    if left_reason_is_barred(left_reason_code, strike_off_ground=strike_off_ground, hardship=hardship, on=vote_on):
+    if left_reason_is_barred(
+        left_reason_code, strike_off_ground=strike_off_ground, hardship=hardship, on=vote_on
+    ):
         if left_reason_code == LeftReason.STRUCK_OFF:
             why = "bị xóa tên vì bỏ sinh hoạt đảng (tự bỏ sinh hoạt đảng)"
         elif left_reason_code == LeftReason.RESIGNED:
             why = "tự nguyện xin ra khỏi Đảng mà không có hoàn cảnh gia đình đặc biệt khó khăn"
         else:
             why = LeftReason.LABELS[left_reason_code].lower()
-        violations.append(Violation(
-            READMISSION_BARRED.code, f"Không xem xét kết nạp lại người đã ra khỏi Đảng do {why}.", barred_rule.ref, field="left_reason",
-        ))
+        violations.append(
+            Violation(
+                READMISSION_BARRED.code,
+                f"Không xem xét kết nạp lại người đã ra khỏi Đảng do {why}.",
+                barred_rule.ref,
+                field="left_reason",
+            )
+        )
     if times_readmitted_before >= times_allowed:
-        violations.append(Violation(
-            READMISSION.code, "Người này đã được kết nạp lại một lần; chỉ được kết nạp lại một lần duy nhất.", rule.ref, field="times_readmitted_before",
-        ))
+        violations.append(
+            Violation(
+                READMISSION.code,
+                "Người này đã được kết nạp lại một lần; chỉ được kết nạp lại một lần duy nhất.",
+                rule.ref,
+                field="times_readmitted_before",
+            )
+        )
     if vote_on <= left_on:
-        violations.append(Violation(
-            READMISSION.code, "Ngày chi bộ xét kết nạp lại phải sau ngày ra khỏi Đảng.", rule.ref, field="vote_on",
-        ))
+        violations.append(
+            Violation(
+                READMISSION.code,
+                "Ngày chi bộ xét kết nạp lại phải sau ngày ra khỏi Đảng.",
+                rule.ref,
+                field="vote_on",
+            )
+        )
     elif vote_on < add_months(left_on, months):
         due = add_months(left_on, months)
-        violations.append(Violation(
-            READMISSION.code,
-            f"Chưa đủ {months} tháng kể từ ngày ra khỏi Đảng ({left_on:%d/%m/%Y}); chỉ xét kết nạp lại từ ngày {due:%d/%m/%Y}.",
-            rule.ref, field="vote_on", details={"due": due.isoformat()},
-        ))
+        violations.append(
+            Violation(
+                READMISSION.code,
+                f"Chưa đủ {months} tháng kể từ ngày ra khỏi Đảng ({left_on:%d/%m/%Y}); chỉ xét kết nạp lại từ ngày {due:%d/%m/%Y}.",
+                rule.ref,
+                field="vote_on",
+                details={"due": due.isoformat()},
+            )
+        )
     if left_reason_code == LeftReason.LESS_SERIOUS_CRIME_CONVICTION and expunged_on is None:
-        violations.append(Violation(
-            READMISSION.code, "Người bị kết án về tội phạm ít nghiêm trọng chỉ được xét kết nạp lại sau khi được xóa án tích.",
-            rule.ref, field="expunged_on",
-        ))
+        violations.append(
+            Violation(
+                READMISSION.code,
+                "Người bị kết án về tội phạm ít nghiêm trọng chỉ được xét kết nạp lại sau khi được xóa án tích.",
+                rule.ref,
+                field="expunged_on",
+            )
+        )
     if expunged_on is not None and vote_on < add_months(expunged_on, expunged_months):
         due = add_months(expunged_on, expunged_months)
-        violations.append(Violation(
-            READMISSION.code,
-            f"Chưa đủ {expunged_months} tháng kể từ ngày được xóa án tích ({expunged_on:%d/%m/%Y}); "
-            f"chỉ xét kết nạp lại từ ngày {due:%d/%m/%Y}.",
-            rule.ref, field="expunged_on", details={"due": due.isoformat()},
-        ))
+        violations.append(
+            Violation(
+                READMISSION.code,
+                f"Chưa đủ {expunged_months} tháng kể từ ngày được xóa án tích ({expunged_on:%d/%m/%Y}); "
+                f"chỉ xét kết nạp lại từ ngày {due:%d/%m/%Y}.",
+                rule.ref,
+                field="expunged_on",
+                details={"due": due.isoformat()},
+            )
+        )
     if not provincial_consent.strip():
-        violations.append(Violation(
-            READMISSION.code,
-            f"Kết nạp lại cần văn bản đồng ý của {READMISSION_CONSENT_BODY} (ghi số, ngày văn bản).",
-            rule.ref, field="provincial_consent",
-        ))
+        violations.append(
+            Violation(
+                READMISSION.code,
+                f"Kết nạp lại cần văn bản đồng ý của {READMISSION_CONSENT_BODY} (ghi số, ngày văn bản).",
+                rule.ref,
+                field="provincial_consent",
+            )
+        )
     return violations
 
 
@@ -416,7 +505,9 @@ RESTORATION = register(
     Rule(
         code="exit.restoration",
         title="Đảng viên bị kỷ luật khai trừ, xóa tên oan, sai được xin lỗi và phục hồi: tuổi đảng liên tục, đóng đảng phí thời gian gián đoạn",
-        versions=(RuleVersion(date(2023, 8, 18), "continuous_party_age", "Quy định 117-QĐ/TW ngày 18/8/2023"),),
+        versions=(
+            RuleVersion(date(2023, 8, 18), "continuous_party_age", "Quy định 117-QĐ/TW ngày 18/8/2023"),
+        ),
     )
 )
 
@@ -444,7 +535,7 @@ class ExemptionGround:
 CELL_DECIDES = "cell"
 GRASSROOTS_COMMITTEE_DECIDES = "grassroots_committee"
 _DECIDER_LABELS = {CELL_DECIDES: "chi bộ", GRASSROOTS_COMMITTEE_DECIDES: "đảng ủy cơ sở"}
-_EXEMPTION_DECIDERS = {ground: GRASSROOTS_COMMITTEE_DECIDES for ground in ExemptionGround.LABELS} | {
+_EXEMPTION_DECIDERS = dict.fromkeys(ExemptionGround.LABELS, GRASSROOTS_COMMITTEE_DECIDES) | {
     ExemptionGround.OLD_AGE_HEALTH: CELL_DECIDES
 }
 
@@ -474,14 +565,24 @@ def exemption_decider(ground: str, on: date | None = None) -> str:
 def check_exemption(ground: str, decided_by: str, on: date | None = None) -> list[Violation]:
     version = _version(EXEMPTION, on)
     if ground not in version.value:
-        return [Violation(EXEMPTION.code, f"Không có trường hợp miễn công tác và sinh hoạt đảng «{ground}».", version.ref, field="ground")]
+        return [
+            Violation(
+                EXEMPTION.code,
+                f"Không có trường hợp miễn công tác và sinh hoạt đảng «{ground}».",
+                version.ref,
+                field="ground",
+            )
+        ]
     decider = version.value[ground]
     if decided_by != decider:
-        return [Violation(
-            EXEMPTION.code,
-            f"Miễn công tác và sinh hoạt đảng vì «{ExemptionGround.LABELS[ground].lower()}» do {_DECIDER_LABELS[decider]} quyết định.",
-            version.ref, field="decided_by",
-        )]
+        return [
+            Violation(
+                EXEMPTION.code,
+                f"Miễn công tác và sinh hoạt đảng vì «{ExemptionGround.LABELS[ground].lower()}» do {_DECIDER_LABELS[decider]} quyết định.",
+                version.ref,
+                field="decided_by",
+            )
+        ]
     return []
 
 
@@ -492,7 +593,11 @@ class TransferPurpose:
     WORK = "work"
     RESIDENCE = "residence"
     STUDY = "study"
-    LABELS = {WORK: "Thay đổi nơi làm việc", RESIDENCE: "Thay đổi nơi cư trú", STUDY: "Đi học tập trung trong nước"}
+    LABELS = {
+        WORK: "Thay đổi nơi làm việc",
+        RESIDENCE: "Thay đổi nơi cư trú",
+        STUDY: "Đi học tập trung trong nước",
+    }
 
 
 TEMPORARY_PURPOSES = dict(TransferPurpose.LABELS)
@@ -524,26 +629,43 @@ def check_temporary_transfer(purpose: str, start: date, end: date) -> list[Viola
     """
     version = TEMPORARY_TRANSFER.at(start)
     if purpose not in version.value:
-        return [Violation(TEMPORARY_TRANSFER.code, f"Không có mục đích chuyển sinh hoạt tạm thời «{purpose}».", version.ref, field="purpose")]
+        return [
+            Violation(
+                TEMPORARY_TRANSFER.code,
+                f"Không có mục đích chuyển sinh hoạt tạm thời «{purpose}».",
+                version.ref,
+                field="purpose",
+            )
+        ]
     if end <= start:
-        return [Violation(TEMPORARY_TRANSFER.code, "Ngày kết thúc phải sau ngày bắt đầu.", version.ref, field="end")]
+        return [
+            Violation(
+                TEMPORARY_TRANSFER.code, "Ngày kết thúc phải sau ngày bắt đầu.", version.ref, field="end"
+            )
+        ]
     minimum, maximum, inclusive = version.value[purpose]
     label = TransferPurpose.LABELS[purpose]
     if end < add_months(start, minimum):
-        return [Violation(
-            TEMPORARY_TRANSFER.code,
-            f"{label} dưới {minimum} tháng ({start:%d/%m/%Y} – {end:%d/%m/%Y}) không chuyển sinh hoạt đảng tạm thời.",
-            version.ref, field="end",
-        )]
+        return [
+            Violation(
+                TEMPORARY_TRANSFER.code,
+                f"{label} dưới {minimum} tháng ({start:%d/%m/%Y} – {end:%d/%m/%Y}) không chuyển sinh hoạt đảng tạm thời.",
+                version.ref,
+                field="end",
+            )
+        ]
     last = add_months(start, maximum)
     if end > last or (end == last and not inclusive):
         limit = f"không quá {maximum} tháng" if inclusive else f"dưới {maximum} tháng"
         more = "; từ 12 tháng trở lên thì chuyển sinh hoạt đảng chính thức" if not inclusive else ""
-        return [Violation(
-            TEMPORARY_TRANSFER.code,
-            f"{label}: chuyển sinh hoạt đảng tạm thời {limit} ({start:%d/%m/%Y} – {end:%d/%m/%Y}){more}.",
-            version.ref, field="end",
-        )]
+        return [
+            Violation(
+                TEMPORARY_TRANSFER.code,
+                f"{label}: chuyển sinh hoạt đảng tạm thời {limit} ({start:%d/%m/%Y} – {end:%d/%m/%Y}){more}.",
+                version.ref,
+                field="end",
+            )
+        ]
     return []
 
 

@@ -78,12 +78,14 @@ KIND_CHANGES = register(
         versions=(
             RuleVersion(
                 CHARTER_ADOPTED,
-                frozenset({
-                    (K.GRASSROOTS_CELL, K.GRASSROOTS_COMMITTEE),
-                    (K.GRASSROOTS_COMMITTEE, K.GRASSROOTS_CELL),
-                    (K.CELL, K.SUB_COMMITTEE),
-                    (K.SUB_COMMITTEE, K.CELL),
-                }),
+                frozenset(
+                    {
+                        (K.GRASSROOTS_CELL, K.GRASSROOTS_COMMITTEE),
+                        (K.GRASSROOTS_COMMITTEE, K.GRASSROOTS_CELL),
+                        (K.CELL, K.SUB_COMMITTEE),
+                        (K.SUB_COMMITTEE, K.CELL),
+                    }
+                ),
                 f"{CHARTER}, Điều 21; {QD_294}",
             ),
         ),
@@ -136,7 +138,8 @@ LARGE_GRASSROOTS_COMMITTEE = register(
         versions=(
             RuleVersion(date(2020, 2, 14), 300, "Hướng dẫn 08-HD/UBKTTW ngày 14/2/2020"),
             RuleVersion(
-                date(2025, 6, 6), 300,
+                date(2025, 6, 6),
+                300,
                 "Hướng dẫn 08-HD/UBKTTW ngày 14/2/2020 (nhiệm kỳ 2025–2030 với đảng bộ cơ quan, doanh nghiệp: chưa xác nhận)",
                 confirmed=False,
             ),
@@ -204,8 +207,14 @@ def check_upper_rights_holder(*, kind: str, on: date, field: str = "has_upper_ri
     version = UPPER_RIGHTS_HOLDER_KINDS.at(on)
     if kind in version.value:
         return []
-    return [Violation(UPPER_RIGHTS_HOLDER_KINDS.code, "Chỉ đảng bộ cơ sở mới được giao quyền cấp trên cơ sở.",
-                      version.citation, field=field)]
+    return [
+        Violation(
+            UPPER_RIGHTS_HOLDER_KINDS.code,
+            "Chỉ đảng bộ cơ sở mới được giao quyền cấp trên cơ sở.",
+            version.citation,
+            field=field,
+        )
+    ]
 
 
 def check_kind_change(*, old_kind: str, new_kind: str, on: date) -> list[Violation]:
@@ -213,8 +222,14 @@ def check_kind_change(*, old_kind: str, new_kind: str, on: date) -> list[Violati
     if (old_kind, new_kind) in version.value:
         return []
     new_label = K(new_kind).label.lower() if new_kind in K.values else new_kind
-    return [Violation(KIND_CHANGES.code, f"Không thể đổi {K(old_kind).label.lower()} thành {new_label}.",
-                      version.citation, field="kind")]
+    return [
+        Violation(
+            KIND_CHANGES.code,
+            f"Không thể đổi {K(old_kind).label.lower()} thành {new_label}.",
+            version.citation,
+            field="kind",
+        )
+    ]
 
 
 def check_member_holder(*, kind: str, on: date) -> list[Violation]:
@@ -301,20 +316,27 @@ SUB_COMMITTEE_APPROVAL = register(
 )
 
 
-def check_sub_committee_approval(*, kind: str, approval_ref: str, on: date, field: str = "approval") -> list[Violation]:
+def check_sub_committee_approval(
+    *, kind: str, approval_ref: str, on: date, field: str = "approval"
+) -> list[Violation]:
     """A partial committee (đảng bộ bộ phận) is an exception like the others of §1.3: it is
     established, or a cell turned into one, only with the direct superior's written approval."""
     if kind != K.SUB_COMMITTEE or approval_ref.strip():
         return []
     version = SUB_COMMITTEE_APPROVAL.at(on)
-    return [Violation(
-        SUB_COMMITTEE_APPROVAL.code,
-        "Lập đảng bộ bộ phận cần văn bản đồng ý của cấp ủy cấp trên trực tiếp: ghi số, ngày văn bản.",
-        version.ref, field=field,
-    )]
+    return [
+        Violation(
+            SUB_COMMITTEE_APPROVAL.code,
+            "Lập đảng bộ bộ phận cần văn bản đồng ý của cấp ủy cấp trên trực tiếp: ghi số, ngày văn bản.",
+            version.ref,
+            field=field,
+        )
+    ]
 
 
-def check_new_cell(*, kind: str, full_members: int, on: date, name: str = "", field: str = "members") -> list[Violation]:
+def check_new_cell(
+    *, kind: str, full_members: int, on: date, name: str = "", field: str = "members"
+) -> list[Violation]:
     """A cell or grassroots cell is established, or split off, only with at least 3 full
     members (Charter art. 21): refused, with the count, below that."""
     if kind not in CELL_KINDS:
@@ -323,12 +345,16 @@ def check_new_cell(*, kind: str, full_members: int, on: date, name: str = "", fi
     if full_members >= minimum.value:
         return []
     who = f"«{name}»" if name else K(kind).label
-    return [Violation(
-        MIN_FULL_MEMBERS.code,
-        f"Không thể thành lập {who} với {full_members} đảng viên chính thức: chi bộ phải có ít nhất {minimum.value} "
-        "đảng viên chính thức; cấp ủy cấp trên phân công thêm đảng viên hoặc giao các đảng viên về một chi bộ phù hợp.",
-        minimum.ref, field=field, details={"full_members": full_members, "minimum": minimum.value},
-    )]
+    return [
+        Violation(
+            MIN_FULL_MEMBERS.code,
+            f"Không thể thành lập {who} với {full_members} đảng viên chính thức: chi bộ phải có ít nhất {minimum.value} "
+            "đảng viên chính thức; cấp ủy cấp trên phân công thêm đảng viên hoặc giao các đảng viên về một chi bộ phù hợp.",
+            minimum.ref,
+            field=field,
+            details={"full_members": full_members, "minimum": minimum.value},
+        )
+    ]
 
 
 def cell_needs_committee(*, full_members: int, on: date) -> bool:

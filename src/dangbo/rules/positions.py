@@ -160,7 +160,9 @@ CELL_COMMITTEE_MIN = register(
 )
 
 
-def committee_gaps(*, org_kind: str, on: date, holders: dict[str, int], full_members: int | None = None) -> list[Violation]:
+def committee_gaps(
+    *, org_kind: str, on: date, holders: dict[str, int], full_members: int | None = None
+) -> list[Violation]:
     """What an organization's leadership lacks or exceeds on ``on`` (shown on its page and by
     the compliance checker): no secretary; a cell of 9 or more full members without a
     committee, or with more than 7; a smaller cell with committee members or two deputies."""
@@ -169,7 +171,11 @@ def committee_gaps(*, org_kind: str, on: date, holders: dict[str, int], full_mem
     if org_kind not in _COMMITTEE_KINDS:
         return gaps
     if holders.get(Role.SECRETARY, 0) == 0:
-        gaps.append(Violation(POSITION_KINDS.code, f"{K(org_kind).label} chưa có bí thư.", kinds.citation, field="role"))
+        gaps.append(
+            Violation(
+                POSITION_KINDS.code, f"{K(org_kind).label} chưa có bí thư.", kinds.citation, field="role"
+            )
+        )
     if org_kind not in CELL_KINDS or full_members is None:
         return gaps
     committee = sum(holders.get(r, 0) for r in (Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER))
@@ -177,26 +183,43 @@ def committee_gaps(*, org_kind: str, on: date, holders: dict[str, int], full_mem
     if full_members >= threshold.value:
         maximum = CELL_COMMITTEE_MAX.at(on)
         if committee < CELL_COMMITTEE_MIN.value(on):
-            gaps.append(Violation(
-                CELL_COMMITTEE_THRESHOLD.code,
-                f"Chi bộ có {full_members} đảng viên chính thức (từ {threshold.value} trở lên) phải bầu chi ủy, "
-                f"nhưng mới có {committee} người trong chi ủy.",
-                threshold.citation, field="role",
-            ))
+            gaps.append(
+                Violation(
+                    CELL_COMMITTEE_THRESHOLD.code,
+                    f"Chi bộ có {full_members} đảng viên chính thức (từ {threshold.value} trở lên) phải bầu chi ủy, "
+                    f"nhưng mới có {committee} người trong chi ủy.",
+                    threshold.citation,
+                    field="role",
+                )
+            )
         elif committee > maximum.value:
-            gaps.append(Violation(CELL_COMMITTEE_MAX.code, f"Chi ủy có {committee} ủy viên, quá {maximum.value}.", maximum.citation, field="role"))
+            gaps.append(
+                Violation(
+                    CELL_COMMITTEE_MAX.code,
+                    f"Chi ủy có {committee} ủy viên, quá {maximum.value}.",
+                    maximum.citation,
+                    field="role",
+                )
+            )
     else:
         if holders.get(Role.COMMITTEE_MEMBER, 0):
-            gaps.append(Violation(
-                CELL_COMMITTEE_THRESHOLD.code,
-                f"Chi bộ có {full_members} đảng viên chính thức (dưới {threshold.value}) không bầu chi ủy, nhưng đang ghi "
-                f"{holders[Role.COMMITTEE_MEMBER]} chi ủy viên.",
-                threshold.citation, field="role",
-            ))
+            gaps.append(
+                Violation(
+                    CELL_COMMITTEE_THRESHOLD.code,
+                    f"Chi bộ có {full_members} đảng viên chính thức (dưới {threshold.value}) không bầu chi ủy, nhưng đang ghi "
+                    f"{holders[Role.COMMITTEE_MEMBER]} chi ủy viên.",
+                    threshold.citation,
+                    field="role",
+                )
+            )
         deputies = CELL_DEPUTY_MAX_WITHOUT_COMMITTEE.at(on)
         if holders.get(Role.DEPUTY_SECRETARY, 0) > deputies.value:
-            gaps.append(Violation(
-                CELL_DEPUTY_MAX_WITHOUT_COMMITTEE.code,
-                f"Chi bộ dưới {threshold.value} đảng viên chính thức chỉ có một phó bí thư.", deputies.citation, field="role",
-            ))
+            gaps.append(
+                Violation(
+                    CELL_DEPUTY_MAX_WITHOUT_COMMITTEE.code,
+                    f"Chi bộ dưới {threshold.value} đảng viên chính thức chỉ có một phó bí thư.",
+                    deputies.citation,
+                    field="role",
+                )
+            )
     return gaps

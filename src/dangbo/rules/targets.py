@@ -42,8 +42,12 @@ def _target(code: str, title: str, *versions: RuleVersion) -> Rule:
 HAMLETS_WITH_MEMBERS = _target(
     "hamlets_with_members",
     "100 % thôn, tổ dân phố có đảng viên (năm 2025)",
-    RuleVersion(DE_AN_FROM, Target(1.0, 2025, wording="phấn đấu 100 % thôn, bản có đảng viên"), f"{DE_AN_TCCSD}"),
-    RuleVersion(NQ_21_FROM, Target(1.0, 2025, wording="100 % thôn, tổ dân phố có đảng viên"), f"{NQ_21}, mục III"),
+    RuleVersion(
+        DE_AN_FROM, Target(1.0, 2025, wording="phấn đấu 100 % thôn, bản có đảng viên"), f"{DE_AN_TCCSD}"
+    ),
+    RuleVersion(
+        NQ_21_FROM, Target(1.0, 2025, wording="100 % thôn, tổ dân phố có đảng viên"), f"{NQ_21}, mục III"
+    ),
 )
 # Measured on hamlets with a cell of their own (stats.indicators ``hamlets.with_cell_share``):
 # a cell that covers several hamlets (thôn ghép chi bộ) is the interim arrangement the target
@@ -51,14 +55,28 @@ HAMLETS_WITH_MEMBERS = _target(
 HAMLETS_WITH_CELL = _target(
     "hamlets_with_cell",
     "100 % thôn, tổ dân phố có chi bộ riêng (năm 2030)",
-    RuleVersion(DE_AN_FROM, Target(1.0, 2030, wording="không còn thôn, bản, tổ dân phố không có chi bộ"), f"{DE_AN_TCCSD}"),
-    RuleVersion(NQ_21_FROM, Target(1.0, 2030, wording="100 % thôn, tổ dân phố có chi bộ"), f"{NQ_21}, mục III"),
+    RuleVersion(
+        DE_AN_FROM,
+        Target(1.0, 2030, wording="không còn thôn, bản, tổ dân phố không có chi bộ"),
+        f"{DE_AN_TCCSD}",
+    ),
+    RuleVersion(
+        NQ_21_FROM, Target(1.0, 2030, wording="100 % thôn, tổ dân phố có chi bộ"), f"{NQ_21}, mục III"
+    ),
 )
 HAMLETS_WITHOUT_CELL = _target(
     "hamlets_without_cell",
     "Không còn thôn, tổ dân phố chưa có chi bộ (năm 2030)",
-    RuleVersion(DE_AN_FROM, Target(0, 2030, direction="at_most", wording="không còn thôn, bản, tổ dân phố không có chi bộ"), f"{DE_AN_TCCSD}"),
-    RuleVersion(NQ_21_FROM, Target(0, 2030, direction="at_most", wording="100 % thôn, tổ dân phố có chi bộ"), f"{NQ_21}, mục III"),
+    RuleVersion(
+        DE_AN_FROM,
+        Target(0, 2030, direction="at_most", wording="không còn thôn, bản, tổ dân phố không có chi bộ"),
+        f"{DE_AN_TCCSD}",
+    ),
+    RuleVersion(
+        NQ_21_FROM,
+        Target(0, 2030, direction="at_most", wording="100 % thôn, tổ dân phố có chi bộ"),
+        f"{NQ_21}, mục III",
+    ),
 )
 HAMLET_HEADS_MEMBERS = _target(
     "hamlet_heads_members",
@@ -92,7 +110,11 @@ COMMITTEE_THEORY = _target(
 ADMISSION_RATE = _target(
     "admission_rate",
     "Kết nạp đảng viên mới hằng năm bằng 3–4 % tổng số đảng viên",
-    RuleVersion(NQ_21_FROM, Target(0.03, 2025, high=0.04, wording="bình quân hằng năm 3–4 % tổng số đảng viên (2020–2025)"), f"{NQ_21}, mục III"),
+    RuleVersion(
+        NQ_21_FROM,
+        Target(0.03, 2025, high=0.04, wording="bình quân hằng năm 3–4 % tổng số đảng viên (2020–2025)"),
+        f"{NQ_21}, mục III",
+    ),
     RuleVersion(
         date(2026, 1, 1),
         Target(0.03, 2030, high=0.04, wording="3–4 % mỗi năm (giai đoạn 2025–2030, chưa xác nhận)"),

@@ -75,40 +75,83 @@ def check_trigger(*, kind: str, number: str, on: date | None, issued_on: date | 
     """The trigger of an official transfer: its kind, its date, and (for a decision) its number."""
     violations: list[Violation] = []
     if kind not in TRIGGER_KIND_CODES:
-        violations.append(Violation("input", "Chưa chọn căn cứ chuyển sinh hoạt đảng (chuyển công tác, nghỉ hưu, xuất ngũ, thay đổi nơi cư trú).", _INPUT, field="trigger_kind"))
+        violations.append(
+            Violation(
+                "input",
+                "Chưa chọn căn cứ chuyển sinh hoạt đảng (chuyển công tác, nghỉ hưu, xuất ngũ, thay đổi nơi cư trú).",
+                _INPUT,
+                field="trigger_kind",
+            )
+        )
     if kind in TRIGGERS_WITH_DECISION and not number.strip():
-        violations.append(Violation("input", "Chưa nhập số quyết định làm căn cứ chuyển sinh hoạt đảng.", _INPUT, field="trigger_no"))
+        violations.append(
+            Violation(
+                "input",
+                "Chưa nhập số quyết định làm căn cứ chuyển sinh hoạt đảng.",
+                _INPUT,
+                field="trigger_no",
+            )
+        )
     if on is None:
-        violations.append(Violation("input", "Chưa nhập ngày của căn cứ chuyển sinh hoạt đảng (ngày quyết định hoặc ngày thay đổi nơi cư trú).", _INPUT, field="trigger_on"))
+        violations.append(
+            Violation(
+                "input",
+                "Chưa nhập ngày của căn cứ chuyển sinh hoạt đảng (ngày quyết định hoặc ngày thay đổi nơi cư trú).",
+                _INPUT,
+                field="trigger_on",
+            )
+        )
     elif issued_on is not None and on > issued_on:
-        violations.append(Violation("input", "Ngày của căn cứ chuyển sinh hoạt không thể sau ngày giới thiệu.", _INPUT, field="trigger_on"))
+        violations.append(
+            Violation(
+                "input",
+                "Ngày của căn cứ chuyển sinh hoạt không thể sau ngày giới thiệu.",
+                _INPUT,
+                field="trigger_on",
+            )
+        )
     return violations
 
 
-def _check_reason(rule: Rule, start: date, due: date, what: str, reason: str, note: str, field: str) -> list[Violation]:
+def _check_reason(
+    rule: Rule, start: date, due: date, what: str, reason: str, note: str, field: str
+) -> list[Violation]:
     version = rule.at(start)
     if reason not in LATE_REASON_CODES or not note.strip():
-        return [Violation(
-            rule.code,
-            f"{what} quá {version.value} ngày làm việc (hạn {due:%d/%m/%Y}); chọn lý do chậm và ghi rõ nội dung để lưu hồ sơ.",
-            version.citation, field=field,
-        )]
+        return [
+            Violation(
+                rule.code,
+                f"{what} quá {version.value} ngày làm việc (hạn {due:%d/%m/%Y}); chọn lý do chậm và ghi rõ nội dung để lưu hồ sơ.",
+                version.citation,
+                field=field,
+            )
+        ]
     return []
 
 
-def check_letter_late(*, trigger_on: date, issued_on: date, reason: str, note: str, holidays: set[date] | None = None) -> tuple[bool, list[Violation]]:
+def check_letter_late(
+    *, trigger_on: date, issued_on: date, reason: str, note: str, holidays: set[date] | None = None
+) -> tuple[bool, list[Violation]]:
     """(whether the letter is late, the violations if it is and no reason is given)."""
     due = letter_due(trigger_on, holidays=holidays)
     if issued_on <= due:
         return False, []
-    what = f"Giấy giới thiệu ngày {issued_on:%d/%m/%Y} cấp sau căn cứ chuyển sinh hoạt ({trigger_on:%d/%m/%Y})"
-    return True, _check_reason(TRANSFER_COMPLETE_WORKING_DAYS, trigger_on, due, what, reason, note, "letter_late_reason")
+    what = (
+        f"Giấy giới thiệu ngày {issued_on:%d/%m/%Y} cấp sau căn cứ chuyển sinh hoạt ({trigger_on:%d/%m/%Y})"
+    )
+    return True, _check_reason(
+        TRANSFER_COMPLETE_WORKING_DAYS, trigger_on, due, what, reason, note, "letter_late_reason"
+    )
 
 
-def check_arrival_late(*, issued_on: date, arrived_on: date, reason: str, note: str, holidays: set[date] | None = None) -> tuple[bool, list[Violation]]:
+def check_arrival_late(
+    *, issued_on: date, arrived_on: date, reason: str, note: str, holidays: set[date] | None = None
+) -> tuple[bool, list[Violation]]:
     """(whether the member presented the letter late, the violations if so and no reason is given)."""
     due = arrival_due(issued_on, holidays=holidays)
     if arrived_on <= due:
         return False, []
     what = f"Đảng viên xuất trình giấy giới thiệu ngày {arrived_on:%d/%m/%Y}, sau ngày giới thiệu ({issued_on:%d/%m/%Y})"
-    return True, _check_reason(TRANSFER_PRESENT_WORKING_DAYS, issued_on, due, what, reason, note, "arrival_late_reason")
+    return True, _check_reason(
+        TRANSFER_PRESENT_WORKING_DAYS, issued_on, due, what, reason, note, "arrival_late_reason"
+    )

@@ -24,9 +24,19 @@ RECOGNITION_VOTE_SHARE = register(
         code="vote.recognition_share",
         title="Chi bộ xét công nhận đảng viên chính thức: ít nhất hai phần ba đảng viên chính thức tán thành",
         versions=(
-            RuleVersion(CHARTER_ADOPTED, Fraction(2, 3), f"{CHARTER}, Điều 5; Quy định 29-QĐ/TW (2016)", confirmed=False),
+            RuleVersion(
+                CHARTER_ADOPTED,
+                Fraction(2, 3),
+                f"{CHARTER}, Điều 5; Quy định 29-QĐ/TW (2016)",
+                confirmed=False,
+            ),
             RuleVersion(QD_24_FROM, Fraction(2, 3), f"{CHARTER}, Điều 5; {QD_24}"),
-            RuleVersion(QD_294_FROM, Fraction(2, 3), f"{CHARTER}, Điều 5; {QD_294}, mục 9.3.2 (cách tính số đảng viên)", confirmed=False),
+            RuleVersion(
+                QD_294_FROM,
+                Fraction(2, 3),
+                f"{CHARTER}, Điều 5; {QD_294}, mục 9.3.2 (cách tính số đảng viên)",
+                confirmed=False,
+            ),
         ),
     )
 )
@@ -58,32 +68,61 @@ GRASSROOTS_ADMISSION_DECISION_SHARE = register(
         code="vote.grassroots_admission_decision_share",
         title="Đảng ủy cơ sở được ủy quyền quyết định kết nạp: ít nhất hai phần ba cấp ủy viên tán thành",
         versions=(
-            RuleVersion(CHARTER_ADOPTED, Fraction(2, 3), f"{CHARTER}, Điều 4; Quy định 29-QĐ/TW (2016), mục 3", confirmed=False),
+            RuleVersion(
+                CHARTER_ADOPTED,
+                Fraction(2, 3),
+                f"{CHARTER}, Điều 4; Quy định 29-QĐ/TW (2016), mục 3",
+                confirmed=False,
+            ),
             RuleVersion(QD_24_FROM, Fraction(2, 3), f"{CHARTER}, Điều 4; {QD_24}, mục 3.4", confirmed=False),
-            RuleVersion(QD_294_FROM, Fraction(2, 3), f"{CHARTER}, Điều 4; {QD_294}, mục 3.4", confirmed=False),
+            RuleVersion(
+                QD_294_FROM, Fraction(2, 3), f"{CHARTER}, Điều 4; {QD_294}, mục 3.4", confirmed=False
+            ),
         ),
     )
 )
 
 
 def check_vote(
-    *, rule: Rule, on: date, approvals: int, denominator: int, hint: str = RECOGNITION_HINT,
+    *,
+    rule: Rule,
+    on: date,
+    approvals: int,
+    denominator: int,
+    hint: str = RECOGNITION_HINT,
     body: str = "đảng viên chính thức",
 ) -> list[Violation]:
     """``approvals`` against ``denominator`` (the roll of ``body`` on the day of the vote)."""
     version = rule.at(on)
     if denominator <= 0:
-        return [Violation(rule.code, f"Không có {body} nào được tính vào ngày biểu quyết.", version.ref, field="approvals")]
+        return [
+            Violation(
+                rule.code,
+                f"Không có {body} nào được tính vào ngày biểu quyết.",
+                version.ref,
+                field="approvals",
+            )
+        ]
     if approvals < 0 or approvals > denominator:
-        return [Violation(rule.code, f"Số tán thành phải từ 0 đến {denominator} (tổng số {body} được tính).", version.ref, field="approvals")]
+        return [
+            Violation(
+                rule.code,
+                f"Số tán thành phải từ 0 đến {denominator} (tổng số {body} được tính).",
+                version.ref,
+                field="approvals",
+            )
+        ]
     needed = approvals_needed(version.value, denominator)
     if approvals < needed:
-        return [Violation(
-            rule.code,
-            f"{approvals}/{denominator} {body} tán thành, chưa đủ {version.value.numerator}/{version.value.denominator} "
-            f"(cần ít nhất {needed}). {hint}",
-            version.ref, field="approvals",
-        )]
+        return [
+            Violation(
+                rule.code,
+                f"{approvals}/{denominator} {body} tán thành, chưa đủ {version.value.numerator}/{version.value.denominator} "
+                f"(cần ít nhất {needed}). {hint}",
+                version.ref,
+                field="approvals",
+            )
+        ]
     return []
 
 

@@ -70,15 +70,27 @@ class IndicatorReportOut(Schema):
     children: list[ChildOut] = []
 
 
-@router.get("orgs/{org_id}/indicators", response=IndicatorReportOut, summary="Các chỉ tiêu của một tổ chức (theo ngày, theo kỳ)")
-def indicators(request, org_id: UUID, as_of: date | None = None, date_from: date | None = None, date_to: date | None = None,
-               children: bool = False):
+@router.get(
+    "orgs/{org_id}/indicators",
+    response=IndicatorReportOut,
+    summary="Các chỉ tiêu của một tổ chức (theo ngày, theo kỳ)",
+)
+def indicators(
+    request,
+    org_id: UUID,
+    as_of: date | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    children: bool = False,
+):
     """Every indicator of the registry for ``org_id``'s subtree: stock figures on ``as_of``
     (default today), flows from ``date_from`` to ``date_to`` (default 1 January to ``as_of``).
     Bad dates answer 422 with the Vietnamese reason."""
     org = org_get(actor=request.scope, org_id=org_id)
     try:
-        ctx = report_context(actor=request.scope, org=org, as_of=as_of, start=date_from, end=date_to, with_children=children)
+        ctx = report_context(
+            actor=request.scope, org=org, as_of=as_of, start=date_from, end=date_to, with_children=children
+        )
     except ReportInputError as error:
         raise HttpError(422, str(error)) from None
     return report_dict(ctx, children=children)
@@ -103,11 +115,20 @@ class FindingOut(Schema):
     since: date | None
 
 
-@router.get("orgs/{org_id}/compliance", response=list[FindingOut], summary="Kiểm tra tuân thủ quy định trong phạm vi một tổ chức")
+@router.get(
+    "orgs/{org_id}/compliance",
+    response=list[FindingOut],
+    summary="Kiểm tra tuân thủ quy định trong phạm vi một tổ chức",
+)
 def compliance(request, org_id: UUID):
     from dangbo.stats.compliance import compliance_run
 
     org = org_get(actor=request.scope, org_id=org_id)
     findings = compliance_run(root=org, actor=request.scope)
-    audit_record(action=Action.LIST_VIEWED, subject_type="org", subject_id=str(org.pk), data={"list": "compliance", "via": "api"})
+    audit_record(
+        action=Action.LIST_VIEWED,
+        subject_type="org",
+        subject_id=str(org.pk),
+        data={"list": "compliance", "via": "api"},
+    )
     return [finding.as_dict() for finding in findings]

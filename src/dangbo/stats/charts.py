@@ -32,8 +32,14 @@ def _truncate(label: str, limit: int = 46) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def bar_chart(bars: list[Bar], *, title: str, scale_max: float | None = None, target: float | None = None,
-              target_text: str = "") -> SafeString:
+def bar_chart(
+    bars: list[Bar],
+    *,
+    title: str,
+    scale_max: float | None = None,
+    target: float | None = None,
+    target_text: str = "",
+) -> SafeString:
     """Horizontal bars scaled to ``scale_max`` (the largest value by default); ``target`` draws
     a vertical line at that value."""
     top = max([b.value for b in bars if not b.missing] + [target or 0, scale_max or 0, 0]) or 1

@@ -12,6 +12,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from dangbo.core import clock
+
 
 def _date(text: str | None, label: str) -> date | None:
     from dangbo.stats.frames import ReportInputError
@@ -21,7 +23,9 @@ def _date(text: str | None, label: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ReportInputError(f"{label} không hợp lệ: «{text}» (nhập theo dạng YYYY-MM-DD, ví dụ 2025-12-31).") from None
+        raise ReportInputError(
+            f"{label} không hợp lệ: «{text}» (nhập theo dạng YYYY-MM-DD, ví dụ 2025-12-31)."
+        ) from None
 
 
 def _root(code: str | None):
@@ -109,14 +113,25 @@ def cmd_check(args: argparse.Namespace) -> int:
     from dangbo.stats.compliance import compliance_run, compliance_text, compliance_xlsx
 
     root = _root(args.org)
-    today = date.today()
+    today = clock.today()
     findings = compliance_run(root=root, today=today)
     if args.format == "json":
-        print(json.dumps({"org": root.code, "as_of": today.isoformat(), "findings": [f.as_dict() for f in findings]},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"org": root.code, "as_of": today.isoformat(), "findings": [f.as_dict() for f in findings]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     elif args.format == "xlsx":
-        data = compliance_xlsx(findings, title=f"Kiểm tra tuân thủ quy định — {root.name}, ngày {today:%d/%m/%Y}")
-        _write(args, data if isinstance(data, bytes) else data.read(), f"kiem-tra-{root.code}-{today:%Y%m%d}.xlsx")
+        data = compliance_xlsx(
+            findings, title=f"Kiểm tra tuân thủ quy định — {root.name}, ngày {today:%d/%m/%Y}"
+        )
+        _write(
+            args,
+            data if isinstance(data, bytes) else data.read(),
+            f"kiem-tra-{root.code}-{today:%Y%m%d}.xlsx",
+        )
     else:
         print(compliance_text(findings))
     return 1 if findings else 0
@@ -137,8 +152,10 @@ def _check_aggregates(args: argparse.Namespace) -> int:
     names = dict(Org.objects.filter(id__in={d.org_id for d in differences}).values_list("id", "name"))
     print(f"{len(differences)} số liệu tổng hợp sẵn khác với đếm lại:", file=sys.stderr)
     for d in differences[:50]:
-        print(f"  {names.get(d.org_id, d.org_id)}: {d.dimension}={d.value or '(tất cả)'} lưu {d.stored}, đếm lại {d.recounted}",
-              file=sys.stderr)
+        print(
+            f"  {names.get(d.org_id, d.org_id)}: {d.dimension}={d.value or '(tất cả)'} lưu {d.stored}, đếm lại {d.recounted}",
+            file=sys.stderr,
+        )
     if args.repair:
         run = tally_rebuild()
         print(f"Đã đếm lại và ghi {run.rows} dòng trong {run.seconds:.1f} giây.")
@@ -157,14 +174,18 @@ def add_parsers(sub) -> None:
     indicators.add_argument("--from", dest="date_from", help="ngày đầu kỳ cho số liệu biến động, YYYY-MM-DD")
     indicators.add_argument("--to", dest="date_to", help="ngày cuối kỳ, YYYY-MM-DD")
     indicators.add_argument("--format", choices=("json", "xlsx", "pdf"), default="json")
-    indicators.add_argument("--children", action="store_true", help="kèm chỉ tiêu của từng tổ chức trực thuộc (JSON)")
+    indicators.add_argument(
+        "--children", action="store_true", help="kèm chỉ tiêu của từng tổ chức trực thuộc (JSON)"
+    )
     indicators.add_argument("--output", help="tệp ghi ra (XLSX, PDF)")
     indicators.set_defaults(func=cmd_report_indicators)
 
     forms = report_sub.add_parser("forms", help="các biểu thống kê cơ bản (XLSX, PDF) và kiểm tra chéo")
     forms.add_argument("--org", help="mã tổ chức (mặc định: tổ chức cao nhất)")
     forms.add_argument("--as-of", required=True, help="ngày báo cáo, YYYY-MM-DD")
-    forms.add_argument("--from", dest="date_from", help="ngày đầu kỳ, YYYY-MM-DD (mặc định: 1/1 của năm báo cáo)")
+    forms.add_argument(
+        "--from", dest="date_from", help="ngày đầu kỳ, YYYY-MM-DD (mặc định: 1/1 của năm báo cáo)"
+    )
     forms.add_argument("--to", dest="date_to", help="ngày cuối kỳ, YYYY-MM-DD (mặc định: ngày báo cáo)")
     forms.add_argument("--format", choices=("xlsx", "pdf"), default="xlsx")
     forms.add_argument("--output", help="tệp ghi ra")
@@ -174,6 +195,10 @@ def add_parsers(sub) -> None:
     check.add_argument("--org", help="mã tổ chức (mặc định: tổ chức cao nhất)")
     check.add_argument("--format", choices=("text", "json", "xlsx"), default="text")
     check.add_argument("--output", help="tệp ghi ra (XLSX)")
-    check.add_argument("--aggregates", action="store_true", help="so số liệu tổng hợp sẵn với đếm lại toàn bộ")
-    check.add_argument("--repair", action="store_true", help="cùng --aggregates: ghi số đếm lại khi có sai khác")
+    check.add_argument(
+        "--aggregates", action="store_true", help="so số liệu tổng hợp sẵn với đếm lại toàn bộ"
+    )
+    check.add_argument(
+        "--repair", action="store_true", help="cùng --aggregates: ghi số đếm lại khi có sai khác"
+    )
     check.set_defaults(func=cmd_check)

@@ -46,6 +46,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Max, Q
 
+from dangbo.core import clock
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus, Placement, Position
 from dangbo.members.roles import Role
 from dangbo.orgs import paths
@@ -71,7 +72,9 @@ class Check:
 
 
 CHECKS: tuple[Check, ...] = (
-    Check("org.min_full_members", "Không đủ số đảng viên chính thức tối thiểu", (org_rules.MIN_FULL_MEMBERS,)),
+    Check(
+        "org.min_full_members", "Không đủ số đảng viên chính thức tối thiểu", (org_rules.MIN_FULL_MEMBERS,)
+    ),
     Check(
         "org.formation_approval",
         "Loại tổ chức không tương ứng số đảng viên, chưa có văn bản đồng ý của cấp trên",
@@ -106,7 +109,9 @@ CHECKS: tuple[Check, ...] = (
         "Chuyển sinh hoạt đảng chậm hạn, chưa ghi nhận xử lý",
         (transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS, transfer_rules.TRANSFER_PRESENT_WORKING_DAYS),
     ),
-    Check("target.hamlets_without_cell", "Thôn, tổ dân phố chưa có chi bộ", (target_rules.HAMLETS_WITHOUT_CELL,)),
+    Check(
+        "target.hamlets_without_cell", "Thôn, tổ dân phố chưa có chi bộ", (target_rules.HAMLETS_WITHOUT_CELL,)
+    ),
     Check(
         "target.secretaries_theory",
         "Bí thư, phó bí thư cấp cơ sở chưa có trình độ lý luận chính trị từ trung cấp trở lên",
@@ -278,27 +283,44 @@ def _latest_changes(
 
     related = {org.pk: flagged_above(org.path) for org in live}
     related = {org_id: above for org_id, above in related.items() if above}
-    not_future = dict(
-        a=Max("valid_from", filter=Q(valid_from__lte=today)), b=Max("valid_to", filter=Q(valid_to__lte=today))
-    )
+    not_future = {
+        "a": Max("valid_from", filter=Q(valid_from__lte=today)),
+        "b": Max("valid_to", filter=Q(valid_to__lte=today)),
+    }
     for chunk in _chunks(list(related)):
-        rows = Placement.objects.filter(org_id__in=chunk, counted=True).values_list("org_id").annotate(**not_future).order_by()
+        rows = (
+            Placement.objects.filter(org_id__in=chunk, counted=True)
+            .values_list("org_id")
+            .annotate(**not_future)
+            .order_by()
+        )
         for org_id, started, ended in rows.values_list("org_id", "a", "b"):
             bump(related[org_id], started)
             bump(related[org_id], ended)
     # Versions by the path they had, so an organization moved out of the subtree counts too.
-    versions = OrgVersion.objects.filter(paths.subtree_q(root.path)).values_list("path").annotate(**not_future).order_by()
+    versions = (
+        OrgVersion.objects.filter(paths.subtree_q(root.path))
+        .values_list("path")
+        .annotate(**not_future)
+        .order_by()
+    )
     for path, started, ended in versions.values_list("path", "a", "b"):
         above = flagged_above(path)
         if above:
             bump(above, started)
             bump(above, ended)
     if own:
-        position_dates = dict(
-            a=Max("started_on", filter=Q(started_on__lte=today)), b=Max("ended_on", filter=Q(ended_on__lte=today))
-        )
+        position_dates = {
+            "a": Max("started_on", filter=Q(started_on__lte=today)),
+            "b": Max("ended_on", filter=Q(ended_on__lte=today)),
+        }
         for chunk in _chunks([org.pk for org in flagged]):
-            rows = Position.objects.filter(org_id__in=chunk).values_list("org_id").annotate(**position_dates).order_by()
+            rows = (
+                Position.objects.filter(org_id__in=chunk)
+                .values_list("org_id")
+                .annotate(**position_dates)
+                .order_by()
+            )
             for org_id, started, ended in rows.values_list("org_id", "a", "b"):
                 bump([org_id], started)
                 bump([org_id], ended)
@@ -318,17 +340,29 @@ def _check_formation(root: Org, live: list[Org], subtree: dict[str, _Counts], to
             continue
         counts = subtree.get(org.path, _Counts())
         for violation in org_rules.check_formation(
-            kind=org.kind, members=counts.members, full_members=counts.full, on=today, approval_ref=org.formation_approval
+            kind=org.kind,
+            members=counts.members,
+            full_members=counts.full,
+            on=today,
+            approval_ref=org.formation_approval,
         ):
             hits.append((org, violation))
     since = _latest_changes(root, list({org.pk: org for org, _ in hits}.values()), live, today)
     findings = []
     for org, violation in hits:
         check = _FORMATION_CHECKS.get(violation.rule, "org.formation_approval")
-        findings.append(Finding(
-            check=check, title=CHECK_TITLES[check], org=org, member=None, message=violation.message,
-            rule=violation.rule, citation=violation.citation, since=since.get(org.pk),
-        ))
+        findings.append(
+            Finding(
+                check=check,
+                title=CHECK_TITLES[check],
+                org=org,
+                member=None,
+                message=violation.message,
+                rule=violation.rule,
+                citation=violation.citation,
+                since=since.get(org.pk),
+            )
+        )
     return findings
 
 
@@ -345,16 +379,28 @@ def _check_committees(root: Org, live: list[Org], own: dict[str, _Counts], today
     for org in live:
         full = own.get(org.path, _Counts()).full if org.kind in CELL_KINDS else None
         org_holders = holders.get(org.pk, {})
-        for gap in position_rules.committee_gaps(org_kind=org.kind, on=today, holders=org_holders, full_members=full):
-            if _grassroots_without_secretary_check(org) and not org_holders.get(Role.SECRETARY):
-                if gap.rule == position_rules.POSITION_KINDS.code and "bí thư" in gap.message:
-                    continue  # check 3a reports it, with the day's positions
+        for gap in position_rules.committee_gaps(
+            org_kind=org.kind, on=today, holders=org_holders, full_members=full
+        ):
+            if (
+                _grassroots_without_secretary_check(org)
+                and not org_holders.get(Role.SECRETARY)
+                and gap.rule == position_rules.POSITION_KINDS.code
+                and "bí thư" in gap.message
+            ):
+                continue  # check 3a reports it, with the day's positions
             hits.append((org, gap))
     since = _latest_changes(root, list({org.pk: org for org, _ in hits}.values()), live, today, own=True)
     return [
         Finding(
-            check="org.committee", title=CHECK_TITLES["org.committee"], org=org, member=None, message=gap.message,
-            rule=gap.rule, citation=gap.citation, since=since.get(org.pk),
+            check="org.committee",
+            title=CHECK_TITLES["org.committee"],
+            org=org,
+            member=None,
+            message=gap.message,
+            rule=gap.rule,
+            citation=gap.citation,
+            since=since.get(org.pk),
         )
         for org, gap in hits
     ]
@@ -369,14 +415,19 @@ def _check_grassroots_secretaries(root: Org, live: list[Org], today: date) -> li
         return []
     secretaries = Position.objects.filter(paths.subtree_q(root.path, "org__path"), role=Role.SECRETARY)
     held = set(
-        secretaries.filter(started_on__lte=today).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
-        .values_list("org_id", flat=True).distinct()
+        secretaries.filter(started_on__lte=today)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        .values_list("org_id", flat=True)
+        .distinct()
     )
     missing = [org for org in grassroots if org.pk not in held]
     if not missing:
         return []
     last_ended = dict(
-        secretaries.filter(ended_on__lte=today).values_list("org_id").annotate(last=Max("ended_on")).order_by()
+        secretaries.filter(ended_on__lte=today)
+        .values_list("org_id")
+        .annotate(last=Max("ended_on"))
+        .order_by()
         .values_list("org_id", "last")
     )
     rule = position_rules.POSITION_KINDS
@@ -384,11 +435,18 @@ def _check_grassroots_secretaries(root: Org, live: list[Org], today: date) -> li
     findings = []
     for org in missing:
         since = max(filter(None, (last_ended.get(org.pk), org.created_on)))
-        findings.append(Finding(
-            check="org.grassroots_secretary", title=CHECK_TITLES["org.grassroots_secretary"], org=org, member=None,
-            message=f"{org.name} không có bí thư ngày {_d(today)} (từ {_d(since)}); cần bầu hoặc chỉ định bí thư.",
-            rule=rule.code, citation=version.citation, since=since,
-        ))
+        findings.append(
+            Finding(
+                check="org.grassroots_secretary",
+                title=CHECK_TITLES["org.grassroots_secretary"],
+                org=org,
+                member=None,
+                message=f"{org.name} không có bí thư ngày {_d(today)} (từ {_d(since)}); cần bầu hoặc chỉ định bí thư.",
+                rule=rule.code,
+                citation=version.citation,
+                since=since,
+            )
+        )
     return findings
 
 
@@ -400,7 +458,9 @@ def _check_probation(root: Org, today: date) -> list[Finding]:
     shortest = timedelta(days=365)
     rows = list(
         Member.objects.filter(
-            paths.subtree_q(root.path, "org_path"), status=MemberStatus.PROBATIONARY, ceremony_on__lt=today - shortest
+            paths.subtree_q(root.path, "org_path"),
+            status=MemberStatus.PROBATIONARY,
+            ceremony_on__lt=today - shortest,
         ).select_related("org")
     )
     rows = [m for m in rows if probation_rules.probation_end(m.ceremony_on).on < today]
@@ -418,14 +478,21 @@ def _check_probation(root: Org, today: date) -> list[Finding]:
             if review_due < today
             else f"chi bộ cần xét công nhận chậm nhất ngày {_d(review_due)}"
         )
-        findings.append(Finding(
-            check="member.probation_ended", title=CHECK_TITLES["member.probation_ended"], org=member.org, member=member,
-            message=(
-                f"Lễ kết nạp ngày {_d(member.ceremony_on)}; đã hết {version.value} tháng dự bị ngày {_d(ends)} "
-                f"({(today - ends).days} ngày trước) nhưng chưa có quyết định công nhận đảng viên chính thức; {late}."
-            ),
-            rule=rule.code, citation=version.citation, since=ends + timedelta(days=1),
-        ))
+        findings.append(
+            Finding(
+                check="member.probation_ended",
+                title=CHECK_TITLES["member.probation_ended"],
+                org=member.org,
+                member=member,
+                message=(
+                    f"Lễ kết nạp ngày {_d(member.ceremony_on)}; đã hết {version.value} tháng dự bị ngày {_d(ends)} "
+                    f"({(today - ends).days} ngày trước) nhưng chưa có quyết định công nhận đảng viên chính thức; {late}."
+                ),
+                rule=rule.code,
+                citation=version.citation,
+                since=ends + timedelta(days=1),
+            )
+        )
     return findings
 
 
@@ -459,10 +526,19 @@ def _check_deadlines(root: Org, today: date, actor) -> list[Finding]:
             message = f"{item.title}{who}: hạn {_d(item.due_on)}; {item.note}."
         else:
             message = f"{item.title}{who}: hạn {_d(item.due_on)}, đã quá {(today - item.due_on).days} ngày; {item.note}."
-        findings.append(Finding(
-            check=check, title=CHECK_TITLES[check], org=org, member=item.member, candidate=item.candidate,
-            message=message, rule=rule.code, citation=_citation_of(rule, item.citation, today), since=item.due_on + timedelta(days=1),
-        ))
+        findings.append(
+            Finding(
+                check=check,
+                title=CHECK_TITLES[check],
+                org=org,
+                member=item.member,
+                candidate=item.candidate,
+                message=message,
+                rule=rule.code,
+                citation=_citation_of(rule, item.citation, today),
+                since=item.due_on + timedelta(days=1),
+            )
+        )
     return findings
 
 
@@ -483,11 +559,19 @@ def _check_hamlets(root: Org, today: date) -> list[Finding]:
         else:
             message = f"{locality} ({locality.commune.name}): chi bộ phụ trách «{locality.cell.name}» đã giải thể ngày {_d(locality.cell.dissolved_on)}."
             since = locality.cell.dissolved_on
-        findings.append(Finding(
-            check="target.hamlets_without_cell", title=CHECK_TITLES["target.hamlets_without_cell"], org=locality.commune,
-            member=None, locality=locality, message=f"{message} Mục tiêu: {version.value.wording} (năm {version.value.year}).",
-            rule=rule.code, citation=version.citation, since=since,
-        ))
+        findings.append(
+            Finding(
+                check="target.hamlets_without_cell",
+                title=CHECK_TITLES["target.hamlets_without_cell"],
+                org=locality.commune,
+                member=None,
+                locality=locality,
+                message=f"{message} Mục tiêu: {version.value.wording} (năm {version.value.year}).",
+                rule=rule.code,
+                citation=version.citation,
+                since=since,
+            )
+        )
     return findings
 
 
@@ -498,7 +582,10 @@ def _check_hamlet_heads(root: Org, today: date) -> list[Finding]:
     version = rule.at(today)
     rows = (
         Locality.objects.filter(paths.subtree_q(root.path, "commune_path"), dissolved_on__isnull=True)
-        .filter(~Q(head_unmatched_note="") | (Q(head_member__isnull=False) & ~Q(head_member__status__in=list(ACTIVE_STATUSES))))
+        .filter(
+            ~Q(head_unmatched_note="")
+            | (Q(head_member__isnull=False) & ~Q(head_member__status__in=list(ACTIVE_STATUSES)))
+        )
         .select_related("commune", "head_member")
         .order_by("commune_path", "name")
     )
@@ -509,12 +596,23 @@ def _check_hamlet_heads(root: Org, today: date) -> list[Finding]:
             member = None
         else:
             member = locality.head_member
-            message = (f"{locality} ({locality.commune.name}): trưởng thôn, tổ trưởng {member.full_name} "
-                       f"— {member.get_status_display().lower()}; không còn tính là đảng viên, cần ghi lại trưởng thôn.")
-        findings.append(Finding(
-            check="hamlet.head_record", title=CHECK_TITLES["hamlet.head_record"], org=locality.commune, member=member,
-            locality=locality, message=message, rule=rule.code, citation=version.citation, since=None,
-        ))
+            message = (
+                f"{locality} ({locality.commune.name}): trưởng thôn, tổ trưởng {member.full_name} "
+                f"— {member.get_status_display().lower()}; không còn tính là đảng viên, cần ghi lại trưởng thôn."
+            )
+        findings.append(
+            Finding(
+                check="hamlet.head_record",
+                title=CHECK_TITLES["hamlet.head_record"],
+                org=locality.commune,
+                member=member,
+                locality=locality,
+                message=message,
+                rule=rule.code,
+                citation=version.citation,
+                since=None,
+            )
+        )
     return findings
 
 
@@ -539,14 +637,21 @@ def _check_secretaries_theory(root: Org, today: date) -> list[Finding]:
     for position in rows:
         member = position.member
         level = member.theory_level.name.lower() if member.theory_level else "chưa ghi nhận"
-        findings.append(Finding(
-            check="target.secretaries_theory", title=CHECK_TITLES["target.secretaries_theory"], org=position.org, member=member,
-            message=(
-                f"{position.get_role_display()} {position.org.name} (từ {_d(position.started_on)}): trình độ lý luận chính trị "
-                f"{level}, chưa đạt trung cấp trở lên. Mục tiêu: {version.value.wording} (năm {version.value.year})."
-            ),
-            rule=rule.code, citation=version.citation, since=position.started_on if position.started_on <= today else None,
-        ))
+        findings.append(
+            Finding(
+                check="target.secretaries_theory",
+                title=CHECK_TITLES["target.secretaries_theory"],
+                org=position.org,
+                member=member,
+                message=(
+                    f"{position.get_role_display()} {position.org.name} (từ {_d(position.started_on)}): trình độ lý luận chính trị "
+                    f"{level}, chưa đạt trung cấp trở lên. Mục tiêu: {version.value.wording} (năm {version.value.year})."
+                ),
+                rule=rule.code,
+                citation=version.citation,
+                since=position.started_on if position.started_on <= today else None,
+            )
+        )
     return findings
 
 
@@ -569,7 +674,7 @@ def compliance_run(*, root: Org, today: date | None = None, actor=None) -> list[
     list it shows or exports."""
     from dangbo.orgs.selectors import NotInScope
 
-    today = today or date.today()
+    today = today or clock.today()
     actor = actor if actor is not None else _system_scope()
     if not actor.can_read_path(root.path):
         raise NotInScope(root.pk)
@@ -595,23 +700,47 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def compliance_summary(findings: Iterable[Finding], *, on: date | None = None) -> list[tuple[str, str, int, str]]:
+def compliance_summary(
+    findings: Iterable[Finding], *, on: date | None = None
+) -> list[tuple[str, str, int, str]]:
     """(check code, title, number of findings, citations) for every check, in check order; a
     check without findings cites the rules it applies, as in force on ``on`` (today)."""
-    on = on or date.today()
+    on = on or clock.today()
     by_check: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_check[finding.check].append(finding)
     summary = []
     for check in CHECKS:
         found = by_check.get(check.code, [])
-        citations = _unique(f.citation for f in found) or _unique(rule.at(on).citation for rule in check.rules)
+        citations = _unique(f.citation for f in found) or _unique(
+            rule.at(on).citation for rule in check.rules
+        )
         summary.append((check.code, check.title, len(found), "; ".join(citations)))
     return summary
 
 
-HEADER = ["STT", "Kiểm tra", "Tổ chức", "Mã tổ chức", "Đảng viên", "Nội dung", "Quy định", "Căn cứ", "Từ ngày"]
-WIDTHS = ((0, 0, 6), (1, 1, 30), (2, 2, 30), (3, 3, 12), (4, 4, 24), (5, 5, 70), (6, 6, 40), (7, 7, 40), (8, 8, 14))
+HEADER = [
+    "STT",
+    "Kiểm tra",
+    "Tổ chức",
+    "Mã tổ chức",
+    "Đảng viên",
+    "Nội dung",
+    "Quy định",
+    "Căn cứ",
+    "Từ ngày",
+]
+WIDTHS = (
+    (0, 0, 6),
+    (1, 1, 30),
+    (2, 2, 30),
+    (3, 3, 12),
+    (4, 4, 24),
+    (5, 5, 70),
+    (6, 6, 40),
+    (7, 7, 40),
+    (8, 8, 14),
+)
 
 
 def _rule_title(code: str) -> str:
@@ -626,14 +755,26 @@ def compliance_rows(findings: Iterable[Finding]) -> Iterator[list[str]]:
         if f.candidate is not None and f.member is None:
             person += " (người vào Đảng)"
         org_name = f"{f.org.name} — {f.locality}" if f.locality is not None else f.org.name
-        yield [str(number), f.title, org_name, f.org.code, person, f.message, _rule_title(f.rule), f.citation, f.since_text]
+        yield [
+            str(number),
+            f.title,
+            org_name,
+            f.org.code,
+            person,
+            f.message,
+            _rule_title(f.rule),
+            f.citation,
+            f.since_text,
+        ]
 
 
 def compliance_xlsx(findings: Iterable[Finding], *, title: str):
     """The findings as an XLSX workbook (a file object, read from the start)."""
     from dangbo.core.spreadsheet import xlsx_file
 
-    return xlsx_file(HEADER, compliance_rows(findings), title=title, sheet_name="Kiểm tra tuân thủ", widths=WIDTHS)
+    return xlsx_file(
+        HEADER, compliance_rows(findings), title=title, sheet_name="Kiểm tra tuân thủ", widths=WIDTHS
+    )
 
 
 def compliance_text(findings: Iterable[Finding], *, title: str = "", on: date | None = None) -> str:

@@ -3,8 +3,6 @@ subtree, as a summary and a list (?kiem-tra=<check> narrows it; ?dinh-dang=xlsx|
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,9 +10,17 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.core import clock
 from dangbo.members.views import _page_number
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
-from dangbo.stats.compliance import CHECK_TITLES, HEADER, WIDTHS, compliance_rows, compliance_run, compliance_summary
+from dangbo.stats.compliance import (
+    CHECK_TITLES,
+    HEADER,
+    WIDTHS,
+    compliance_rows,
+    compliance_run,
+    compliance_summary,
+)
 from dangbo.web.pages import spreadsheet_download
 
 PER_PAGE = 100
@@ -27,7 +33,7 @@ def compliance_page(request: HttpRequest, org_id) -> HttpResponse:
         org = org_get(actor=request.scope, org_id=org_id)
     except NotInScope:
         raise Http404("Không tìm thấy tổ chức này trong phạm vi của anh/chị.") from None
-    today = date.today()
+    today = clock.today()
     findings = compliance_run(root=org, today=today, actor=request.scope)
     summary = compliance_summary(findings, on=today)
     check = request.GET.get("kiem-tra", "")
@@ -37,17 +43,24 @@ def compliance_page(request: HttpRequest, org_id) -> HttpResponse:
     file_format = request.GET.get("dinh-dang")
     if file_format in ("csv", "xlsx"):
         audit_record(
-            action=Action.EXPORTED, subject_type="org", subject_id=str(org.pk),
+            action=Action.EXPORTED,
+            subject_type="org",
+            subject_id=str(org.pk),
             data={"list": "compliance", "check": check, "rows": len(shown), "format": file_format},
         )
         return spreadsheet_download(
-            HEADER, compliance_rows(shown), file_format=file_format,
+            HEADER,
+            compliance_rows(shown),
+            file_format=file_format,
             filename=f"kiem-tra-tuan-thu-{org.code}-{today:%Y%m%d}.{file_format}",
-            title=f"Kiểm tra tuân thủ quy định — {org.name}, ngày {today:%d/%m/%Y}", widths=WIDTHS,
+            title=f"Kiểm tra tuân thủ quy định — {org.name}, ngày {today:%d/%m/%Y}",
+            widths=WIDTHS,
         )
     page = Paginator(shown, PER_PAGE).get_page(_page_number(request))
     audit_record(
-        action=Action.LIST_VIEWED, subject_type="org", subject_id=str(org.pk),
+        action=Action.LIST_VIEWED,
+        subject_type="org",
+        subject_id=str(org.pk),
         data={"list": "compliance", "check": check, "rows": len(shown), "page": page.number},
     )
     context = {
@@ -60,7 +73,9 @@ def compliance_page(request: HttpRequest, org_id) -> HttpResponse:
         "check_title": CHECK_TITLES.get(check, ""),
         "page": page,
         # a member arriving by transfer from outside the scope is named, not linked (as on the to-do page)
-        "rows": [(f, f.member is not None and request.scope.can_read_member(f.member)) for f in page.object_list],
+        "rows": [
+            (f, f.member is not None and request.scope.can_read_member(f.member)) for f in page.object_list
+        ],
         "query": f"kiem-tra={check}" if check else "",
     }
     return render(request, "stats/compliance.html", context)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 
 from dangbo.members.models import MemberStatus, Position
 from dangbo.members.roles import COMMITTEE_ROLES, Role
 from dangbo.orgs import paths
-from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind
+from dangbo.orgs.kinds import CELL_KINDS, OrgKind
 from dangbo.orgs.locality_versions import valid_on
 from dangbo.orgs.models import Locality, LocalityVersion, Org
 from dangbo.rules import orgs as org_rules
@@ -68,17 +68,28 @@ def _hamlet_row(version: LocalityVersion, *extra: str) -> list[Cell]:
 
 def hamlets_without_cell(ctx: Context, org: Org) -> Drill:
     rows = [_hamlet_row(v, _head(v)) for v in _hamlets(ctx, org) if v.cell_id is None]
-    return Drill("Thôn, tổ dân phố chưa có chi bộ", ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ", "Trưởng thôn"], rows)
+    return Drill(
+        "Thôn, tổ dân phố chưa có chi bộ",
+        ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ", "Trưởng thôn"],
+        rows,
+    )
 
 
 def hamlets_without_own_cell(ctx: Context, org: Org) -> Drill:
     """Behind the 2030 target: hamlets with no cell, and those whose cell also covers
     other hamlets (thôn ghép chi bộ)."""
     rows = [
-        _hamlet_row(v, "chưa có chi bộ" if v.cell_id is None else f"ghép chi bộ ({v.cell_hamlets} thôn, tổ dân phố)")
-        for v in _hamlets(ctx, org) if v.cell_id is None or (v.cell_hamlets or 0) > 1
+        _hamlet_row(
+            v, "chưa có chi bộ" if v.cell_id is None else f"ghép chi bộ ({v.cell_hamlets} thôn, tổ dân phố)"
+        )
+        for v in _hamlets(ctx, org)
+        if v.cell_id is None or (v.cell_hamlets or 0) > 1
     ]
-    return Drill("Thôn, tổ dân phố chưa có chi bộ riêng", ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ", "Tình trạng"], rows)
+    return Drill(
+        "Thôn, tổ dân phố chưa có chi bộ riêng",
+        ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ", "Tình trạng"],
+        rows,
+    )
 
 
 def hamlets_merged_cell(ctx: Context, org: Org) -> Drill:
@@ -87,24 +98,38 @@ def hamlets_merged_cell(ctx: Context, org: Org) -> Drill:
     names: dict[object, list[str]] = {}
     cells = list({v.cell_id for v in versions})
     for start in range(0, len(cells), 500):
-        for cell_id, kind, name in LocalityVersion.objects.filter(valid_on(ctx.frame.as_of), cell_id__in=cells[start:start + 500]).values_list(
-                "cell_id", "kind", "name").order_by("name"):
+        for cell_id, kind, name in (
+            LocalityVersion.objects.filter(valid_on(ctx.frame.as_of), cell_id__in=cells[start : start + 500])
+            .values_list("cell_id", "kind", "name")
+            .order_by("name")
+        ):
             names.setdefault(cell_id, []).append(f"{Locality.Kind(kind).label} {name}")
     versions.sort(key=lambda v: (v.cell.name if v.cell else "", v.name))
     rows = [
         _hamlet_row(v, ", ".join(n for n in names.get(v.cell_id, []) if n != _hamlet_name(v)))
         for v in versions
     ]
-    return Drill("Thôn, tổ dân phố ghép chi bộ (một chi bộ phụ trách nhiều thôn, tổ dân phố)",
-                 ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ", "Cùng chi bộ với"], rows)
+    return Drill(
+        "Thôn, tổ dân phố ghép chi bộ (một chi bộ phụ trách nhiều thôn, tổ dân phố)",
+        ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ", "Cùng chi bộ với"],
+        rows,
+    )
 
 
 def hamlets_without_members(ctx: Context, org: Org) -> Drill:
-    with_members = ctx.stock(org).hamlets() if not ctx.frame.is_today else set(
-        OrgTally.objects.filter(org=org, dimension="hamlet", count__gt=0).values_list("value", flat=True)
+    with_members = (
+        ctx.stock(org).hamlets()
+        if not ctx.frame.is_today
+        else set(
+            OrgTally.objects.filter(org=org, dimension="hamlet", count__gt=0).values_list("value", flat=True)
+        )
     )
     rows = [_hamlet_row(v) for v in _hamlets(ctx, org) if str(v.locality_id) not in with_members]
-    return Drill("Thôn, tổ dân phố chưa có đảng viên cư trú", ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ"], rows)
+    return Drill(
+        "Thôn, tổ dân phố chưa có đảng viên cư trú",
+        ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ"],
+        rows,
+    )
 
 
 def hamlet_heads_not_members(ctx: Context, org: Org) -> Drill:
@@ -147,24 +172,34 @@ def _leaders_below(ctx: Context, org: Org, roles, title: str) -> Drill:
         ]
         for p in positions
     ]
-    return Drill(title, ["Họ và tên", "Chức vụ", "Tổ chức cơ sở đảng", "Lý luận chính trị"], rows, names_people=True)
+    return Drill(
+        title, ["Họ và tên", "Chức vụ", "Tổ chức cơ sở đảng", "Lý luận chính trị"], rows, names_people=True
+    )
 
 
 def secretaries_below_theory(ctx: Context, org: Org) -> Drill:
-    return _leaders_below(ctx, org, SECRETARY_ROLES, "Bí thư, phó bí thư cấp ủy cơ sở chưa có lý luận chính trị trung cấp")
+    return _leaders_below(
+        ctx, org, SECRETARY_ROLES, "Bí thư, phó bí thư cấp ủy cơ sở chưa có lý luận chính trị trung cấp"
+    )
 
 
 def committee_below_theory(ctx: Context, org: Org) -> Drill:
     return _leaders_below(ctx, org, COMMITTEE_ROLES, "Cấp ủy viên cơ sở chưa có lý luận chính trị trung cấp")
 
 
-def _orgs_by_count(ctx: Context, org: Org, kinds, dimension: str, value: str, minimum: int, title: str, label: str) -> Drill:
+def _orgs_by_count(
+    ctx: Context, org: Org, kinds, dimension: str, value: str, minimum: int, title: str, label: str
+) -> Drill:
     path = ctx.path_of(org) or org.path
     if ctx.frame.is_today:
         rows = (
             OrgTally.objects.filter(
-                paths.subtree_q(path, "org__path"), dimension=dimension, value=value, count__gte=minimum,
-                org__kind__in=list(kinds), org__dissolved_on__isnull=True,
+                paths.subtree_q(path, "org__path"),
+                dimension=dimension,
+                value=value,
+                count__gte=minimum,
+                org__kind__in=list(kinds),
+                org__dissolved_on__isnull=True,
             )
             .select_related("org")
             .order_by("org__path")
@@ -175,9 +210,15 @@ def _orgs_by_count(ctx: Context, org: Org, kinds, dimension: str, value: str, mi
 
         candidates = list(Org.objects.filter(paths.subtree_q(path), kind__in=list(kinds)))
         figures = stocks(ctx.frame, candidates)
-        found = [(o, figures[o.pk].count(dimension, value)) for o in candidates if figures[o.pk].count(dimension, value) >= minimum]
+        found = [
+            (o, figures[o.pk].count(dimension, value))
+            for o in candidates
+            if figures[o.pk].count(dimension, value) >= minimum
+        ]
     committees = dict(
-        Position.objects.filter(org__in=[o for o, _ in found], ended_on__isnull=True, role__in=list(COMMITTEE_ROLES))
+        Position.objects.filter(
+            org__in=[o for o, _ in found], ended_on__isnull=True, role__in=list(COMMITTEE_ROLES)
+        )
         .values_list("org")
         .annotate(n=Count("id"))
         .values_list("org", "n")
@@ -185,20 +226,44 @@ def _orgs_by_count(ctx: Context, org: Org, kinds, dimension: str, value: str, mi
     return Drill(
         title,
         ["Tổ chức", "Loại", label, "Cấp ủy viên hiện có"],
-        [[Cell(o.name, org_id=o.pk), Cell(OrgKind(o.kind).label), Cell(str(n)), Cell(str(committees.get(o.pk, 0)))] for o, n in found],
+        [
+            [
+                Cell(o.name, org_id=o.pk),
+                Cell(OrgKind(o.kind).label),
+                Cell(str(n)),
+                Cell(str(committees.get(o.pk, 0))),
+            ]
+            for o, n in found
+        ],
     )
 
 
 def grassroots_300(ctx: Context, org: Org) -> Drill:
     threshold = org_rules.LARGE_GRASSROOTS_COMMITTEE.value(ctx.frame.as_of)
-    return _orgs_by_count(ctx, org, {OrgKind.GRASSROOTS_COMMITTEE}, "total", "", threshold,
-                          f"Đảng bộ cơ sở có từ {threshold} đảng viên trở lên", "Số đảng viên")
+    return _orgs_by_count(
+        ctx,
+        org,
+        {OrgKind.GRASSROOTS_COMMITTEE},
+        "total",
+        "",
+        threshold,
+        f"Đảng bộ cơ sở có từ {threshold} đảng viên trở lên",
+        "Số đảng viên",
+    )
 
 
 def cells_needing_committee(ctx: Context, org: Org) -> Drill:
     threshold = org_rules.CELL_COMMITTEE_THRESHOLD.value(ctx.frame.as_of)
-    return _orgs_by_count(ctx, org, CELL_KINDS, "status", MemberStatus.FULL, threshold,
-                          f"Chi bộ có từ {threshold} đảng viên chính thức trở lên (phải bầu chi ủy)", "Đảng viên chính thức")
+    return _orgs_by_count(
+        ctx,
+        org,
+        CELL_KINDS,
+        "status",
+        MemberStatus.FULL,
+        threshold,
+        f"Chi bộ có từ {threshold} đảng viên chính thức trở lên (phải bầu chi ủy)",
+        "Đảng viên chính thức",
+    )
 
 
 DRILLS = {

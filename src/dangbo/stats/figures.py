@@ -28,7 +28,6 @@ from dangbo.stats.frames import Frame
 from dangbo.stats.tallies import HAMLET, member_keys, tally_read
 
 
-
 @dataclass
 class Stock:
     """dimension → value → members, for one subtree on one day."""
@@ -59,8 +58,14 @@ class Stock:
 
 
 _PLACEMENT_MEMBER_FIELDS = (
-    "member__gender", "member__ethnicity_id", "member__religion_id", "member__general_education_id",
-    "member__professional_level_id", "member__theory_level_id", "member__occupation", "member__birth_date",
+    "member__gender",
+    "member__ethnicity_id",
+    "member__religion_id",
+    "member__general_education_id",
+    "member__professional_level_id",
+    "member__theory_level_id",
+    "member__occupation",
+    "member__birth_date",
     "member__residence_locality_id",
 )
 
@@ -69,7 +74,10 @@ def stocks(frame: Frame, orgs: list[Org]) -> dict[object, Stock]:
     """The stock of each of ``orgs`` (the root and some of its descendants) on ``frame.as_of``."""
     if frame.is_today:
         stored = tally_read([org.pk for org in orgs])
-        return {org.pk: Stock({dim: dict(values) for dim, values in stored.get(org.pk, {}).items()}) for org in orgs}
+        return {
+            org.pk: Stock({dim: dict(values) for dim, values in stored.get(org.pk, {}).items()})
+            for org in orgs
+        }
     return _stocks_on(frame.as_of, frame, orgs)
 
 
@@ -82,8 +90,17 @@ def _stocks_on(day: date, frame: Frame, orgs: list[Org]) -> dict[object, Stock]:
     return _stocks_by_recount(day, frame, orgs)
 
 
-_MEMBER_FIELDS = ("gender", "ethnicity_id", "religion_id", "general_education_id", "professional_level_id",
-                  "theory_level_id", "occupation", "birth_date", "residence_locality_id")
+_MEMBER_FIELDS = (
+    "gender",
+    "ethnicity_id",
+    "religion_id",
+    "general_education_id",
+    "professional_level_id",
+    "theory_level_id",
+    "occupation",
+    "birth_date",
+    "residence_locality_id",
+)
 
 
 class _Accumulator:
@@ -127,16 +144,21 @@ class _Accumulator:
 
 def _wanted_paths(day: date, frame: Frame, orgs: list[Org]) -> tuple[dict[object, str], dict[str, object]]:
     versions = dict(
-        OrgVersion.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, org_id__in=frame.org_ids_on(day))
-        .values_list("org_id", "path")
+        OrgVersion.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+            valid_from__lte=day,
+            org_id__in=frame.org_ids_on(day),
+        ).values_list("org_id", "path")
     )
     return versions, {versions[org.pk]: org.pk for org in orgs if org.pk in versions}
 
 
 def _placement_rows(placements, versions: dict[object, str]):
-    for org_id, status, *member in placements.values_list("org_id", "status", *_PLACEMENT_MEMBER_FIELDS).iterator(chunk_size=20000):
+    for org_id, status, *member in placements.values_list(
+        "org_id", "status", *_PLACEMENT_MEMBER_FIELDS
+    ).iterator(chunk_size=20000):
         if org_id in versions:
-            row = dict(zip(_MEMBER_FIELDS, member))
+            row = dict(zip(_MEMBER_FIELDS, member, strict=False))
             row.update(status=status, standing="", org_path=versions[org_id])
             yield row
 
@@ -178,7 +200,9 @@ def _stocks_by_difference(day: date, frame: Frame, orgs: list[Org]) -> dict[obje
             for value, n in values.items():
                 acc.counts[org_id][dimension][value] += n
     changed = Placement.objects.filter(Q(valid_from__gt=day) | Q(valid_to__gt=day)).values("member_id")
-    today = Member.objects.filter(id__in=changed, status__in=ACTIVE_STATUSES).values("status", "standing", "org_path", *_MEMBER_FIELDS)
+    today = Member.objects.filter(id__in=changed, status__in=ACTIVE_STATUSES).values(
+        "status", "standing", "org_path", *_MEMBER_FIELDS
+    )
     for row in today.iterator(chunk_size=20000):
         acc.add(row, -1)
     then = Placement.objects.filter(_on(day), member_id__in=changed, org_id__in=list(versions))
@@ -206,8 +230,11 @@ class _Paths:
     def __init__(self, org_ids, start: date, end: date):
         self.spans: dict[object, list] = defaultdict(list)
         versions = OrgVersion.objects.filter(org_id__in=list(org_ids), valid_from__lte=end).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=start))
-        for org_id, valid_from, valid_to, path in versions.values_list("org_id", "valid_from", "valid_to", "path"):
+            Q(valid_to__isnull=True) | Q(valid_to__gt=start)
+        )
+        for org_id, valid_from, valid_to, path in versions.values_list(
+            "org_id", "valid_from", "valid_to", "path"
+        ):
             self.spans[org_id].append((valid_from, valid_to, path))
 
     def on(self, org_id, day: date) -> str | None:
@@ -223,22 +250,33 @@ def _flows_by_recount(start: date, end: date, org_ids: list, kinds=None) -> dict
     from dangbo.members.models import MemberEvent
     from dangbo.stats.tallies import FLOW_DECREASES, FLOW_INCREASES, TRANSFER_IN, TRANSFER_OUT
 
-    wanted = set(kinds) if kinds is not None else {*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", TRANSFER_IN, TRANSFER_OUT}
+    wanted = (
+        set(kinds)
+        if kinds is not None
+        else {*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", TRANSFER_IN, TRANSFER_OUT}
+    )
     event_kinds = [k for k in (*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored") if k in wanted]
     if wanted & {TRANSFER_IN, TRANSFER_OUT}:
         event_kinds.append("transferred")
-    events = list(MemberEvent.objects.filter(effective_on__gte=start, effective_on__lte=end, kind__in=event_kinds)
-                  .values_list("member_id", "kind", "effective_on", "to_org_id", "from_org_id"))
+    events = list(
+        MemberEvent.objects.filter(
+            effective_on__gte=start, effective_on__lte=end, kind__in=event_kinds
+        ).values_list("member_id", "kind", "effective_on", "to_org_id", "from_org_id")
+    )
     members = {e[0] for e in events if e[1] not in FLOW_INCREASES and e[1] != "transferred"}
     ended, began_full, exits = {}, {}, defaultdict(list)
     if members:
         placements = Placement.objects.filter(member_id__in=members, counted=True)
-        for member_id, org_id, valid_from, valid_to, status in placements.values_list("member_id", "org_id", "valid_from", "valid_to", "status"):
+        for member_id, org_id, valid_from, valid_to, status in placements.values_list(
+            "member_id", "org_id", "valid_from", "valid_to", "status"
+        ):
             if valid_to is not None:
                 ended[(member_id, valid_to)] = org_id
             if status == "full":
                 began_full[(member_id, valid_from)] = org_id
-        exit_events = MemberEvent.objects.filter(member_id__in=members, kind__in=["struck_off", "resigned", "expelled"])
+        exit_events = MemberEvent.objects.filter(
+            member_id__in=members, kind__in=["struck_off", "resigned", "expelled"]
+        )
         for member_id, day in exit_events.values_list("member_id", "effective_on"):
             exits[member_id].append(day)
     placed: list[tuple[str, date, object, object]] = []  # (kind, day of the tree, org, org not counted)
@@ -267,6 +305,10 @@ def _flows_by_recount(start: date, end: date, org_ids: list, kinds=None) -> dict
             continue
         for root in org_ids:
             root_path = tree.on(root, day)
-            if root_path and path.startswith(root_path) and not (other_path and other_path.startswith(root_path)):
+            if (
+                root_path
+                and path.startswith(root_path)
+                and not (other_path and other_path.startswith(root_path))
+            ):
                 counts[root][kind] += 1
     return {org_id: dict(by_kind) for org_id, by_kind in counts.items()}

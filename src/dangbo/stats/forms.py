@@ -7,7 +7,9 @@ from dangbo.web.forms import VietnameseDateField, VietnameseForm
 
 class ReportFrameForm(VietnameseForm):
     ngay = VietnameseDateField(label="Số liệu ngày", required=False, help_text="mặc định: hôm nay")
-    tu = VietnameseDateField(label="Biến động từ ngày", required=False, help_text="mặc định: 1/1 của năm báo cáo")
+    tu = VietnameseDateField(
+        label="Biến động từ ngày", required=False, help_text="mặc định: 1/1 của năm báo cáo"
+    )
     den = VietnameseDateField(label="đến ngày", required=False, help_text="mặc định: ngày báo cáo")
 
     def query(self) -> str:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.db.models import Min, Q
 
+from dangbo.core import clock
 from dangbo.orgs import paths
 from dangbo.orgs.models import Org, OrgVersion
 
@@ -41,7 +42,9 @@ class Frame:
     def root_path_on(self, day: date) -> str | None:
         """The root's path on ``day`` (from its dated versions); None if it did not exist."""
         version = (
-            OrgVersion.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), org=self.root, valid_from__lte=day)
+            OrgVersion.objects.filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gt=day), org=self.root, valid_from__lte=day
+            )
             .values_list("path", flat=True)
             .first()
         )
@@ -82,12 +85,17 @@ def org_by_code(code: str) -> Org:
 
 
 def frame_for(
-    *, root: Org, as_of: date | None = None, start: date | None = None, end: date | None = None, today: date | None = None
+    *,
+    root: Org,
+    as_of: date | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    today: date | None = None,
 ) -> Frame:
     """Check the parameters and fill the defaults: ``as_of`` today (for an organization that
     has ceased: its last day, or the period's end), the period from 1 January of the report
     year to ``as_of``. Raises ``ReportInputError`` with every problem found."""
-    today = today or date.today()
+    today = today or clock.today()
     last = root.dissolved_on - timedelta(days=1) if root.dissolved_on else None  # a dissolved root's last day
     given = as_of
     as_of = as_of or (min(last, end or last) if last else today)
@@ -95,16 +103,22 @@ def frame_for(
     first = first_record_on(root, on_or_after=earliest)
     problems = []
     if as_of > today:
-        problems.append(f"Ngày báo cáo {_d(as_of)} ở tương lai; hãy chọn hôm nay ({_d(today)}) hoặc một ngày đã qua.")
+        problems.append(
+            f"Ngày báo cáo {_d(as_of)} ở tương lai; hãy chọn hôm nay ({_d(today)}) hoặc một ngày đã qua."
+        )
     elif as_of < first:
         problems.append(
             f"Ngày báo cáo {_d(as_of)} trước ngày có dữ liệu đầu tiên của {root.name} ({_d(first)}); hãy chọn từ ngày đó trở đi."
         )
     if last and given and given > last:
-        problems.append(f"{root.name} đã giải thể (hợp nhất, chia tách) từ ngày {_d(root.dissolved_on)}; "
-                        f"hãy chọn ngày báo cáo đến {_d(last)}.")
+        problems.append(
+            f"{root.name} đã giải thể (hợp nhất, chia tách) từ ngày {_d(root.dissolved_on)}; "
+            f"hãy chọn ngày báo cáo đến {_d(last)}."
+        )
     if (start is None) != (end is None):
-        problems.append("Cần nhập cả ngày đầu kỳ và ngày cuối kỳ (hoặc bỏ trống cả hai để lấy từ đầu năm đến ngày báo cáo).")
+        problems.append(
+            "Cần nhập cả ngày đầu kỳ và ngày cuối kỳ (hoặc bỏ trống cả hai để lấy từ đầu năm đến ngày báo cáo)."
+        )
     if start is None or end is None:
         start, end = date(as_of.year, 1, 1), as_of
         start = max(start, first)
@@ -112,9 +126,13 @@ def frame_for(
         if end < start:
             problems.append(f"Ngày cuối kỳ {_d(end)} trước ngày đầu kỳ {_d(start)}.")
         if end > today:
-            problems.append(f"Ngày cuối kỳ {_d(end)} ở tương lai; kỳ báo cáo phải kết thúc muộn nhất hôm nay ({_d(today)}).")
+            problems.append(
+                f"Ngày cuối kỳ {_d(end)} ở tương lai; kỳ báo cáo phải kết thúc muộn nhất hôm nay ({_d(today)})."
+            )
         if start < first:
-            problems.append(f"Ngày đầu kỳ {_d(start)} trước ngày có dữ liệu đầu tiên của {root.name} ({_d(first)}).")
+            problems.append(
+                f"Ngày đầu kỳ {_d(start)} trước ngày có dữ liệu đầu tiên của {root.name} ({_d(first)})."
+            )
     if problems:
         raise ReportInputError(" ".join(problems))
     return Frame(root=root, as_of=as_of, start=start, end=end, today=today)

@@ -31,14 +31,19 @@ from dangbo.reference.models import KINH_CODE, NO_RELIGION_CODE
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import targets as target_rules
 from dangbo.rules.base import Rule
+from dangbo.stats import figures, tallies
 from dangbo.stats.figures import Stock, stocks
 from dangbo.stats.frames import Frame
-from dangbo.stats import figures, tallies
-
 
 # Units: how a value is written.
 PERCENT, MEMBERS, ORGS, HAMLETS, EVENTS = "percent", "members", "orgs", "hamlets", "events"
-UNIT_LABELS = {PERCENT: "%", MEMBERS: "đảng viên", ORGS: "tổ chức", HAMLETS: "thôn, tổ dân phố", EVENTS: "lượt"}
+UNIT_LABELS = {
+    PERCENT: "%",
+    MEMBERS: "đảng viên",
+    ORGS: "tổ chức",
+    HAMLETS: "thôn, tổ dân phố",
+    EVENTS: "lượt",
+}
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,14 @@ class _ChildDims:
     """Children's tallies, loaded one dimension at a time for every child at once."""
 
     # Read together on first use: what the children table (stats.reports.CHILD_COLUMNS) shows.
-    LIGHT = ("total", "gender", "ethnicity", tallies.GRASSROOTS_SECTOR, tallies.LOCALITIES, tallies.SECRETARIES)
+    LIGHT = (
+        "total",
+        "gender",
+        "ethnicity",
+        tallies.GRASSROOTS_SECTOR,
+        tallies.LOCALITIES,
+        tallies.SECRETARIES,
+    )
 
     def __init__(self, ctx: Context):
         self.ids = [c.pk for c in ctx.children]
@@ -138,7 +150,9 @@ class _ChildDims:
 
     def get(self, dimension: str, org_id) -> dict[str, int]:
         if dimension not in self.loaded:
-            wanted = [d for d in (self.LIGHT if dimension in self.LIGHT else (dimension,)) if d not in self.loaded]
+            wanted = [
+                d for d in (self.LIGHT if dimension in self.LIGHT else (dimension,)) if d not in self.loaded
+            ]
             rows = tallies.tally_read(self.ids, wanted)
             for name in wanted:
                 self.loaded[name] = {org_id: dict(dims.get(name, {})) for org_id, dims in rows.items()}
@@ -167,7 +181,9 @@ def children_on(frame: Frame) -> list[Org]:
     if root_path is None:
         return []
     ids = (
-        OrgVersion.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, parent=frame.root)
+        OrgVersion.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, parent=frame.root
+        )
         .order_by("path")
         .values_list("org_id", flat=True)
     )
@@ -222,17 +238,29 @@ def hamlet_versions_on(day, root_path: str):
     that day (``head_active``: a counted placement, probationary or full)."""
     covered = (
         LocalityVersion.objects.filter(valid_on(day), cell_id=OuterRef("cell_id"))
-        .order_by().values("cell_id").annotate(n=Count("id")).values("n")
+        .order_by()
+        .values("cell_id")
+        .annotate(n=Count("id"))
+        .values("n")
     )
     return (
         LocalityVersion.objects.filter(valid_on(day))
-        .annotate(commune_path_on=Subquery(
-            OrgVersion.objects.filter(valid_on(day), org_id=OuterRef("commune_id")).values("path")[:1]))
+        .annotate(
+            commune_path_on=Subquery(
+                OrgVersion.objects.filter(valid_on(day), org_id=OuterRef("commune_id")).values("path")[:1]
+            )
+        )
         .filter(paths.subtree_q(root_path, "commune_path_on"))
         .annotate(
             cell_hamlets=Subquery(covered),
-            head_active=Exists(Placement.objects.filter(
-                valid_on(day), member_id=OuterRef("head_member_id"), counted=True, status__in=list(ACTIVE_STATUSES))),
+            head_active=Exists(
+                Placement.objects.filter(
+                    valid_on(day),
+                    member_id=OuterRef("head_member_id"),
+                    counted=True,
+                    status__in=list(ACTIVE_STATUSES),
+                )
+            ),
         )
     )
 
@@ -241,8 +269,11 @@ def _hamlet_versions(ctx: Context) -> dict[str, dict[str, int]]:
     """A past date's hamlet figures per branch (root and children), from one query."""
 
     def load():
-        rows = hamlet_versions_on(ctx.frame.as_of, ctx.root_path).values_list(
-            "commune_path_on", "cell_id", "cell_hamlets", "head_active").order_by()
+        rows = (
+            hamlet_versions_on(ctx.frame.as_of, ctx.root_path)
+            .values_list("commune_path_on", "cell_id", "cell_hamlets", "head_active")
+            .order_by()
+        )
         prefixes = {p for p in [ctx.root_path, *ctx.child_paths.values()] if p}
         out: dict[str, dict[str, int]] = {}
         for path, cell_id, cell_hamlets, head_active in rows.iterator(chunk_size=5000):
@@ -268,15 +299,24 @@ def _flows(ctx: Context, org: Org, kinds: tuple[str, ...]) -> dict[str, int]:
     if org.pk == ctx.root.pk or all(org.pk != child.pk for child in ctx.children):
         counts = ctx.grouped(f"flows:{org.pk}", lambda: figures.flows(ctx.frame, [org.pk]))
     else:
-        counts = ctx.grouped(f"child_flows:{','.join(kinds)}", lambda: figures.flows(
-            ctx.frame, [c.pk for c in ctx.children], kinds=kinds))
+        counts = ctx.grouped(
+            f"child_flows:{','.join(kinds)}",
+            lambda: figures.flows(ctx.frame, [c.pk for c in ctx.children], kinds=kinds),
+        )
     return counts.get(org.pk, {})
 
 
 def _hamlets_with_members(ctx: Context, org: Org) -> int:
     if ctx.frame.is_today:
         return ctx.stock(org).count(tallies.HAMLETS_WITH_MEMBERS, "")
-    live = set(map(str, hamlet_versions_on(ctx.frame.as_of, ctx.path_of(org) or "~").values_list("locality_id", flat=True)))
+    live = set(
+        map(
+            str,
+            hamlet_versions_on(ctx.frame.as_of, ctx.path_of(org) or "~").values_list(
+                "locality_id", flat=True
+            ),
+        )
+    )
     return len(ctx.stock(org).hamlets() & live)
 
 
@@ -285,7 +325,9 @@ def grassroots_positions_on(*, day, path: str, roles):
     ``path``, reading each organization as it was that day (its version: path, kind,
     upper-level rights); ``org__versions__path`` and ``org__versions__name`` are that day's."""
     return Position.objects.filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=day), started_on__lte=day, role__in=list(roles),
+        Q(ended_on__isnull=True) | Q(ended_on__gt=day),
+        started_on__lte=day,
+        role__in=list(roles),
     ).filter(  # one filter() call: every condition applies to the same version row
         Q(org__versions__valid_to__isnull=True) | Q(org__versions__valid_to__gt=day),
         paths.subtree_q(path, "org__versions__path"),
@@ -310,7 +352,10 @@ def _leaders(ctx: Context, roles, name: str) -> dict[str, list[int]]:
             .values("branch")
             .annotate(
                 total=Count("id"),
-                trained=Count("id", filter=Q(member__theory_level_id__in=list(target_rules.THEORY_INTERMEDIATE_OR_ABOVE))),
+                trained=Count(
+                    "id",
+                    filter=Q(member__theory_level_id__in=list(target_rules.THEORY_INTERMEDIATE_OR_ABOVE)),
+                ),
             )
             .values_list("branch", "total", "trained")
             .order_by()
@@ -340,7 +385,9 @@ def _org_versions(ctx: Context) -> dict[str, list[int]]:
         kinds = list(OrgKind.values)
         rows = (
             OrgVersion.objects.filter(
-                Q(valid_to__isnull=True) | Q(valid_to__gt=day), paths.subtree_q(ctx.root_path), valid_from__lte=day
+                Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+                paths.subtree_q(ctx.root_path),
+                valid_from__lte=day,
             )
             .values_list("path", "kind", "sector", "has_upper_rights")
             .order_by()
@@ -393,11 +440,15 @@ def _flagged(ctx: Context, org: Org, flag: str) -> int:
     if ctx.frame.is_today:
         return ctx.stock(org).count(flag, "")
     spec = tallies.FLAGS[flag]
-    counts = _orgs_with_members(ctx, spec.kinds, spec.dimension, spec.value, spec.rule.value(ctx.frame.as_of), flag)
+    counts = _orgs_with_members(
+        ctx, spec.kinds, spec.dimension, spec.value, spec.rule.value(ctx.frame.as_of), flag
+    )
     return counts.get(ctx.path_of(org) or "", 0)
 
 
-def _orgs_with_members(ctx: Context, kinds, dimension: str, value: str, minimum: int, name: str) -> dict[str, int]:
+def _orgs_with_members(
+    ctx: Context, kinds, dimension: str, value: str, minimum: int, name: str
+) -> dict[str, int]:
     """How many organizations of ``kinds`` have at least ``minimum`` members counted in
     (``dimension``, ``value``) on a past date, per branch (from that day's placements)."""
 
@@ -407,20 +458,29 @@ def _orgs_with_members(ctx: Context, kinds, dimension: str, value: str, minimum:
 
         versions = dict(
             OrgVersion.objects.filter(
-                Q(valid_to__isnull=True) | Q(valid_to__gt=day), paths.subtree_q(ctx.root_path), valid_from__lte=day
+                Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+                paths.subtree_q(ctx.root_path),
+                valid_from__lte=day,
             ).values_list("org_id", "path")
         )
         kinds_of = dict(
             OrgVersion.objects.filter(
-                Q(valid_to__isnull=True) | Q(valid_to__gt=day), paths.subtree_q(ctx.root_path), valid_from__lte=day
+                Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+                paths.subtree_q(ctx.root_path),
+                valid_from__lte=day,
             ).values_list("path", "kind")
         )
         placements = Placement.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, counted=True, org_id__in=list(versions)
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+            valid_from__lte=day,
+            counted=True,
+            org_id__in=list(versions),
         )
         if dimension == "status":
             placements = placements.filter(status=value)
-        own = dict(placements.values_list("org_id").annotate(n=Count("id")).values_list("org_id", "n").order_by())
+        own = dict(
+            placements.values_list("org_id").annotate(n=Count("id")).values_list("org_id", "n").order_by()
+        )
         subtree_counts: dict[str, int] = {}
         for org_id, n in own.items():
             for ancestor in paths.ancestor_paths(versions[org_id]):
@@ -463,7 +523,11 @@ class Indicator:
 def _share(dimension: str, values=None, *, exclude=None) -> Callable[[Context, Org], Value]:
     def compute(ctx: Context, org: Org) -> Value:
         stock = ctx.stock(org)
-        n = stock.count_not_in(dimension, exclude) if exclude is not None else stock.count_in(dimension, values)
+        n = (
+            stock.count_not_in(dimension, exclude)
+            if exclude is not None
+            else stock.count_in(dimension, values)
+        )
         return Value(n, stock.total)
 
     return compute
@@ -472,17 +536,28 @@ def _share(dimension: str, values=None, *, exclude=None) -> Callable[[Context, O
 STOCK_BASIS = {
     unit: basis
     for units, basis in (
-        ((PERCENT, MEMBERS), "Tính tại ngày báo cáo: đảng viên chính thức và dự bị được tính vào đảng số (không kể người sinh "
-                             "hoạt tạm thời), theo cây tổ chức của ngày đó."),
-        ((ORGS,), "Tính tại ngày báo cáo: tổ chức đang hoạt động trong phạm vi, theo cây tổ chức của ngày đó (không kể chính "
-                  "tổ chức đang xem)."),
-        ((HAMLETS,), "Tính tại ngày báo cáo: thôn, tổ dân phố của các đảng bộ xã, phường trong phạm vi vào ngày đó."),
+        (
+            (PERCENT, MEMBERS),
+            "Tính tại ngày báo cáo: đảng viên chính thức và dự bị được tính vào đảng số (không kể người sinh "
+            "hoạt tạm thời), theo cây tổ chức của ngày đó.",
+        ),
+        (
+            (ORGS,),
+            "Tính tại ngày báo cáo: tổ chức đang hoạt động trong phạm vi, theo cây tổ chức của ngày đó (không kể chính "
+            "tổ chức đang xem).",
+        ),
+        (
+            (HAMLETS,),
+            "Tính tại ngày báo cáo: thôn, tổ dân phố của các đảng bộ xã, phường trong phạm vi vào ngày đó.",
+        ),
         ((EVENTS,), "Tính tại ngày báo cáo."),
     )
     for unit in units
 }
-FLOW_BASIS = ("Cộng các sự kiện có ngày hiệu lực từ ngày đầu đến ngày cuối kỳ (tính cả hai ngày), mỗi sự kiện đặt vào tổ chức "
-              "theo cây tổ chức của ngày xảy ra.")
+FLOW_BASIS = (
+    "Cộng các sự kiện có ngày hiệu lực từ ngày đầu đến ngày cuối kỳ (tính cả hai ngày), mỗi sự kiện đặt vào tổ chức "
+    "theo cây tổ chức của ngày xảy ra."
+)
 
 SECTION_MEMBERS = "Đảng viên"
 SECTION_ORGS = "Tổ chức đảng"
@@ -523,11 +598,15 @@ def _totals_by_difference(ctx: Context, day) -> dict:
     stored = tallies.tally_read(list(orgs), ["total"])
     totals = {pk: stored.get(pk, {}).get("total", {}).get("", 0) for pk in orgs}
     counted = Placement.objects.filter(counted=True, status__in=_ACTIVE)
-    began = counted.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today), valid_from__gt=day, valid_from__lte=today)
+    began = counted.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=today), valid_from__gt=day, valid_from__lte=today
+    )
     ended = counted.filter(valid_from__lte=day, valid_to__gt=day, valid_to__lte=today)
     changes: dict = {}
     for rows, sign in ((began, -1), (ended, 1)):  # counted today, not on the day; and the reverse
-        for org_id, n in rows.values_list("org_id").annotate(n=Count("id")).values_list("org_id", "n").order_by():
+        for org_id, n in (
+            rows.values_list("org_id").annotate(n=Count("id")).values_list("org_id", "n").order_by()
+        ):
             changes[org_id] = changes.get(org_id, 0) + sign * n
     if changes:
         where = dict(Org.objects.filter(pk__in=list(changes)).values_list("pk", "path"))
@@ -543,7 +622,9 @@ def _totals_by_recount(ctx: Context, day) -> dict:
     """Counted placements valid on ``day`` under each organization's version of that day."""
     wanted = dict(
         OrgVersion.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, org_id__in=[o.pk for o in ctx.orgs],
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+            valid_from__lte=day,
+            org_id__in=[o.pk for o in ctx.orgs],
         ).values_list("org_id", "path")
     )
     root_path = wanted.get(ctx.root.pk)
@@ -552,7 +633,9 @@ def _totals_by_recount(ctx: Context, day) -> dict:
     width = len(root_path) + paths.SEGMENT_WIDTH + 1
     rows = (
         Placement.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, counted=True,
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+            valid_from__lte=day,
+            counted=True,
             status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY],
         )
         .filter(  # one filter() call: the version row of the same day
@@ -568,7 +651,9 @@ def _totals_by_recount(ctx: Context, day) -> dict:
     )
     by_branch = dict(rows)
     return {
-        org_id: sum(by_branch.values()) if org_id == ctx.root.pk else sum(n for b, n in by_branch.items() if b.startswith(path))
+        org_id: sum(by_branch.values())
+        if org_id == ctx.root.pk
+        else sum(n for b, n in by_branch.items() if b.startswith(path))
         for org_id, path in wanted.items()
     }
 
@@ -591,101 +676,324 @@ _K = OrgKind
 
 INDICATORS: tuple[Indicator, ...] = (
     # members
-    Indicator("members.total", "Tổng số đảng viên", MEMBERS, "Đảng viên chính thức và dự bị", "",
-              lambda ctx, org: Value(ctx.stock(org).total), SECTION_MEMBERS),
-    Indicator("members.full", "Đảng viên chính thức", MEMBERS, "Đảng viên chính thức", "",
-              lambda ctx, org: Value(ctx.stock(org).count("status", MemberStatus.FULL)), SECTION_MEMBERS),
-    Indicator("members.probationary", "Đảng viên dự bị", MEMBERS, "Đảng viên dự bị", "",
-              lambda ctx, org: Value(ctx.stock(org).count("status", MemberStatus.PROBATIONARY)), SECTION_MEMBERS),
-    Indicator("members.women_share", "Tỷ lệ đảng viên nữ", PERCENT, "Đảng viên nữ", "Tổng số đảng viên",
-              _share("gender", ["F"]), SECTION_MEMBERS),
-    Indicator("members.ethnic_minority_share", "Tỷ lệ đảng viên người dân tộc thiểu số", PERCENT,
-              "Đảng viên dân tộc thiểu số", "Tổng số đảng viên", _share("ethnicity", exclude=[KINH_CODE]), SECTION_MEMBERS),
-    Indicator("members.religious_share", "Tỷ lệ đảng viên có đạo", PERCENT, "Đảng viên theo một tôn giáo",
-              "Tổng số đảng viên", _share("religion", exclude=[NO_RELIGION_CODE]), SECTION_MEMBERS),
-    Indicator("members.theory_intermediate_share", "Tỷ lệ đảng viên có lý luận chính trị từ trung cấp trở lên", PERCENT,
-              "Đảng viên có trình độ lý luận chính trị trung cấp, cao cấp, cử nhân", "Tổng số đảng viên",
-              _share("theory", _THEORY), SECTION_MEMBERS),
+    Indicator(
+        "members.total",
+        "Tổng số đảng viên",
+        MEMBERS,
+        "Đảng viên chính thức và dự bị",
+        "",
+        lambda ctx, org: Value(ctx.stock(org).total),
+        SECTION_MEMBERS,
+    ),
+    Indicator(
+        "members.full",
+        "Đảng viên chính thức",
+        MEMBERS,
+        "Đảng viên chính thức",
+        "",
+        lambda ctx, org: Value(ctx.stock(org).count("status", MemberStatus.FULL)),
+        SECTION_MEMBERS,
+    ),
+    Indicator(
+        "members.probationary",
+        "Đảng viên dự bị",
+        MEMBERS,
+        "Đảng viên dự bị",
+        "",
+        lambda ctx, org: Value(ctx.stock(org).count("status", MemberStatus.PROBATIONARY)),
+        SECTION_MEMBERS,
+    ),
+    Indicator(
+        "members.women_share",
+        "Tỷ lệ đảng viên nữ",
+        PERCENT,
+        "Đảng viên nữ",
+        "Tổng số đảng viên",
+        _share("gender", ["F"]),
+        SECTION_MEMBERS,
+    ),
+    Indicator(
+        "members.ethnic_minority_share",
+        "Tỷ lệ đảng viên người dân tộc thiểu số",
+        PERCENT,
+        "Đảng viên dân tộc thiểu số",
+        "Tổng số đảng viên",
+        _share("ethnicity", exclude=[KINH_CODE]),
+        SECTION_MEMBERS,
+    ),
+    Indicator(
+        "members.religious_share",
+        "Tỷ lệ đảng viên có đạo",
+        PERCENT,
+        "Đảng viên theo một tôn giáo",
+        "Tổng số đảng viên",
+        _share("religion", exclude=[NO_RELIGION_CODE]),
+        SECTION_MEMBERS,
+    ),
+    Indicator(
+        "members.theory_intermediate_share",
+        "Tỷ lệ đảng viên có lý luận chính trị từ trung cấp trở lên",
+        PERCENT,
+        "Đảng viên có trình độ lý luận chính trị trung cấp, cao cấp, cử nhân",
+        "Tổng số đảng viên",
+        _share("theory", _THEORY),
+        SECTION_MEMBERS,
+    ),
     # organizations
-    Indicator("orgs.direct_children", "Tổ chức đảng trực thuộc", ORGS, "Tổ chức đảng trực thuộc trực tiếp", "",
-              lambda ctx, org: Value(_org_count(ctx, org, "direct")), SECTION_ORGS),
-    Indicator("orgs.grassroots", "Tổ chức cơ sở đảng", ORGS, "Đảng bộ cơ sở và chi bộ cơ sở (không kể đảng ủy được giao quyền cấp trên cơ sở)", "",
-              lambda ctx, org: Value(_org_count(ctx, org, "grassroots")), SECTION_ORGS),
-    Indicator("orgs.grassroots_committees", "Đảng bộ cơ sở", ORGS, "Đảng bộ cơ sở", "",
-              lambda ctx, org: Value(_org_count(ctx, org, _K.GRASSROOTS_COMMITTEE)), SECTION_ORGS),
-    Indicator("orgs.grassroots_cells", "Chi bộ cơ sở", ORGS, "Chi bộ cơ sở", "",
-              lambda ctx, org: Value(_org_count(ctx, org, _K.GRASSROOTS_CELL)), SECTION_ORGS),
-    Indicator("orgs.cells", "Chi bộ trực thuộc đảng ủy cơ sở", ORGS, "Chi bộ trực thuộc", "",
-              lambda ctx, org: Value(_org_count(ctx, org, _K.CELL)), SECTION_ORGS),
-    Indicator("orgs.grassroots_300", "Đảng bộ cơ sở có từ 300 đảng viên trở lên", ORGS,
-              "Đảng bộ cơ sở có từ 300 đảng viên trở lên", "",
-              lambda ctx, org: Value(_flagged(ctx, org, tallies.LARGE_GRASSROOTS_FLAG)),
-              SECTION_ORGS, drill="grassroots_300", note=org_rules.LARGE_GRASSROOTS_COMMITTEE.title),
-    Indicator("orgs.cells_needing_committee", "Chi bộ phải bầu chi ủy (từ 9 đảng viên chính thức)", ORGS,
-              "Chi bộ có từ 9 đảng viên chính thức trở lên", "",
-              lambda ctx, org: Value(_flagged(ctx, org, tallies.CELL_COMMITTEE_FLAG)),
-              SECTION_ORGS, drill="cells_needing_committee", note=org_rules.CELL_COMMITTEE_THRESHOLD.title),
+    Indicator(
+        "orgs.direct_children",
+        "Tổ chức đảng trực thuộc",
+        ORGS,
+        "Tổ chức đảng trực thuộc trực tiếp",
+        "",
+        lambda ctx, org: Value(_org_count(ctx, org, "direct")),
+        SECTION_ORGS,
+    ),
+    Indicator(
+        "orgs.grassroots",
+        "Tổ chức cơ sở đảng",
+        ORGS,
+        "Đảng bộ cơ sở và chi bộ cơ sở (không kể đảng ủy được giao quyền cấp trên cơ sở)",
+        "",
+        lambda ctx, org: Value(_org_count(ctx, org, "grassroots")),
+        SECTION_ORGS,
+    ),
+    Indicator(
+        "orgs.grassroots_committees",
+        "Đảng bộ cơ sở",
+        ORGS,
+        "Đảng bộ cơ sở",
+        "",
+        lambda ctx, org: Value(_org_count(ctx, org, _K.GRASSROOTS_COMMITTEE)),
+        SECTION_ORGS,
+    ),
+    Indicator(
+        "orgs.grassroots_cells",
+        "Chi bộ cơ sở",
+        ORGS,
+        "Chi bộ cơ sở",
+        "",
+        lambda ctx, org: Value(_org_count(ctx, org, _K.GRASSROOTS_CELL)),
+        SECTION_ORGS,
+    ),
+    Indicator(
+        "orgs.cells",
+        "Chi bộ trực thuộc đảng ủy cơ sở",
+        ORGS,
+        "Chi bộ trực thuộc",
+        "",
+        lambda ctx, org: Value(_org_count(ctx, org, _K.CELL)),
+        SECTION_ORGS,
+    ),
+    Indicator(
+        "orgs.grassroots_300",
+        "Đảng bộ cơ sở có từ 300 đảng viên trở lên",
+        ORGS,
+        "Đảng bộ cơ sở có từ 300 đảng viên trở lên",
+        "",
+        lambda ctx, org: Value(_flagged(ctx, org, tallies.LARGE_GRASSROOTS_FLAG)),
+        SECTION_ORGS,
+        drill="grassroots_300",
+        note=org_rules.LARGE_GRASSROOTS_COMMITTEE.title,
+    ),
+    Indicator(
+        "orgs.cells_needing_committee",
+        "Chi bộ phải bầu chi ủy (từ 9 đảng viên chính thức)",
+        ORGS,
+        "Chi bộ có từ 9 đảng viên chính thức trở lên",
+        "",
+        lambda ctx, org: Value(_flagged(ctx, org, tallies.CELL_COMMITTEE_FLAG)),
+        SECTION_ORGS,
+        drill="cells_needing_committee",
+        note=org_rules.CELL_COMMITTEE_THRESHOLD.title,
+    ),
     # hamlets
-    Indicator("hamlets.total", "Thôn, tổ dân phố", HAMLETS, "Thôn, bản, tổ dân phố đang có vào ngày báo cáo", "",
-              lambda ctx, org: Value(_locality_figures(ctx, org)["all"]), SECTION_HAMLETS),
-    Indicator("hamlets.with_members_share", "Tỷ lệ thôn, tổ dân phố có đảng viên", PERCENT,
-              "Thôn, tổ dân phố có đảng viên cư trú", "Thôn, tổ dân phố đang có vào ngày báo cáo",
-              lambda ctx, org: Value(_hamlets_with_members(ctx, org), _locality_figures(ctx, org)["all"]),
-              SECTION_HAMLETS, target=target_rules.HAMLETS_WITH_MEMBERS, drill="hamlets_without_members"),
-    Indicator("hamlets.with_cell_share", "Tỷ lệ thôn, tổ dân phố có chi bộ riêng", PERCENT,
-              "Thôn, tổ dân phố có chi bộ riêng (chi bộ chỉ phụ trách thôn, tổ dân phố đó; không kể thôn ghép chi bộ)",
-              "Thôn, tổ dân phố đang có vào ngày báo cáo",
-              lambda ctx, org: Value(_locality_figures(ctx, org)["own_cell"], _locality_figures(ctx, org)["all"]),
-              SECTION_HAMLETS, target=target_rules.HAMLETS_WITH_CELL, drill="hamlets_without_own_cell",
-              note="Mục tiêu năm 2030 đo trên thôn, tổ dân phố có chi bộ của riêng mình; thôn ghép chi bộ "
-                   "(một chi bộ phụ trách nhiều thôn) được đếm ở chỉ tiêu riêng."),
-    Indicator("hamlets.merged_cell", "Thôn, tổ dân phố ghép chi bộ", HAMLETS,
-              "Thôn, tổ dân phố có chi bộ phụ trách nhưng chi bộ đó phụ trách cả thôn, tổ dân phố khác (thôn ghép chi bộ)", "",
-              lambda ctx, org: Value(_locality_figures(ctx, org)[tallies.MERGED_CELL]),
-              SECTION_HAMLETS, drill="hamlets_merged_cell"),
-    Indicator("hamlets.without_cell", "Thôn, tổ dân phố chưa có chi bộ", HAMLETS,
-              "Thôn, tổ dân phố không có chi bộ nào phụ trách", "",
-              lambda ctx, org: Value(_locality_figures(ctx, org)["all"] - _locality_figures(ctx, org)["with_cell"]),
-              SECTION_HAMLETS, target=target_rules.HAMLETS_WITHOUT_CELL, drill="hamlets_without_cell"),
-    Indicator("hamlets.head_member_share", "Tỷ lệ trưởng thôn, tổ trưởng tổ dân phố là đảng viên", PERCENT,
-              "Thôn, tổ dân phố có trưởng thôn, tổ trưởng là đảng viên (hồ sơ đảng viên dự bị hoặc chính thức "
-              "vào ngày báo cáo; người đã từ trần, ra khỏi Đảng không được tính)",
-              "Thôn, tổ dân phố đang có vào ngày báo cáo",
-              lambda ctx, org: Value(_locality_figures(ctx, org)["head_member"], _locality_figures(ctx, org)["all"]),
-              SECTION_HAMLETS, target=target_rules.HAMLET_HEADS_MEMBERS, drill="hamlet_heads_not_members"),
+    Indicator(
+        "hamlets.total",
+        "Thôn, tổ dân phố",
+        HAMLETS,
+        "Thôn, bản, tổ dân phố đang có vào ngày báo cáo",
+        "",
+        lambda ctx, org: Value(_locality_figures(ctx, org)["all"]),
+        SECTION_HAMLETS,
+    ),
+    Indicator(
+        "hamlets.with_members_share",
+        "Tỷ lệ thôn, tổ dân phố có đảng viên",
+        PERCENT,
+        "Thôn, tổ dân phố có đảng viên cư trú",
+        "Thôn, tổ dân phố đang có vào ngày báo cáo",
+        lambda ctx, org: Value(_hamlets_with_members(ctx, org), _locality_figures(ctx, org)["all"]),
+        SECTION_HAMLETS,
+        target=target_rules.HAMLETS_WITH_MEMBERS,
+        drill="hamlets_without_members",
+    ),
+    Indicator(
+        "hamlets.with_cell_share",
+        "Tỷ lệ thôn, tổ dân phố có chi bộ riêng",
+        PERCENT,
+        "Thôn, tổ dân phố có chi bộ riêng (chi bộ chỉ phụ trách thôn, tổ dân phố đó; không kể thôn ghép chi bộ)",
+        "Thôn, tổ dân phố đang có vào ngày báo cáo",
+        lambda ctx, org: Value(_locality_figures(ctx, org)["own_cell"], _locality_figures(ctx, org)["all"]),
+        SECTION_HAMLETS,
+        target=target_rules.HAMLETS_WITH_CELL,
+        drill="hamlets_without_own_cell",
+        note="Mục tiêu năm 2030 đo trên thôn, tổ dân phố có chi bộ của riêng mình; thôn ghép chi bộ "
+        "(một chi bộ phụ trách nhiều thôn) được đếm ở chỉ tiêu riêng.",
+    ),
+    Indicator(
+        "hamlets.merged_cell",
+        "Thôn, tổ dân phố ghép chi bộ",
+        HAMLETS,
+        "Thôn, tổ dân phố có chi bộ phụ trách nhưng chi bộ đó phụ trách cả thôn, tổ dân phố khác (thôn ghép chi bộ)",
+        "",
+        lambda ctx, org: Value(_locality_figures(ctx, org)[tallies.MERGED_CELL]),
+        SECTION_HAMLETS,
+        drill="hamlets_merged_cell",
+    ),
+    Indicator(
+        "hamlets.without_cell",
+        "Thôn, tổ dân phố chưa có chi bộ",
+        HAMLETS,
+        "Thôn, tổ dân phố không có chi bộ nào phụ trách",
+        "",
+        lambda ctx, org: Value(_locality_figures(ctx, org)["all"] - _locality_figures(ctx, org)["with_cell"]),
+        SECTION_HAMLETS,
+        target=target_rules.HAMLETS_WITHOUT_CELL,
+        drill="hamlets_without_cell",
+    ),
+    Indicator(
+        "hamlets.head_member_share",
+        "Tỷ lệ trưởng thôn, tổ trưởng tổ dân phố là đảng viên",
+        PERCENT,
+        "Thôn, tổ dân phố có trưởng thôn, tổ trưởng là đảng viên (hồ sơ đảng viên dự bị hoặc chính thức "
+        "vào ngày báo cáo; người đã từ trần, ra khỏi Đảng không được tính)",
+        "Thôn, tổ dân phố đang có vào ngày báo cáo",
+        lambda ctx, org: Value(
+            _locality_figures(ctx, org)["head_member"], _locality_figures(ctx, org)["all"]
+        ),
+        SECTION_HAMLETS,
+        target=target_rules.HAMLET_HEADS_MEMBERS,
+        drill="hamlet_heads_not_members",
+    ),
     # grassroots leaders
-    Indicator("secretaries.theory_intermediate_share",
-              "Tỷ lệ bí thư, phó bí thư cấp ủy cơ sở có lý luận chính trị từ trung cấp trở lên", PERCENT,
-              "Bí thư, phó bí thư có trình độ trung cấp, cao cấp, cử nhân", "Bí thư, phó bí thư cấp ủy cơ sở",
-              lambda ctx, org: _leader_value(ctx, org, SECRETARY_ROLES, "secretaries"),
-              SECTION_LEADERS, target=target_rules.SECRETARIES_THEORY, drill="secretaries_below_theory"),
-    Indicator("committee.theory_intermediate_share",
-              "Tỷ lệ cấp ủy viên cơ sở có lý luận chính trị từ trung cấp trở lên", PERCENT,
-              "Cấp ủy viên cơ sở có trình độ trung cấp, cao cấp, cử nhân", "Cấp ủy viên cơ sở",
-              lambda ctx, org: _leader_value(ctx, org, COMMITTEE_ROLES, "committee"),
-              SECTION_LEADERS, target=target_rules.COMMITTEE_THEORY, drill="committee_below_theory"),
+    Indicator(
+        "secretaries.theory_intermediate_share",
+        "Tỷ lệ bí thư, phó bí thư cấp ủy cơ sở có lý luận chính trị từ trung cấp trở lên",
+        PERCENT,
+        "Bí thư, phó bí thư có trình độ trung cấp, cao cấp, cử nhân",
+        "Bí thư, phó bí thư cấp ủy cơ sở",
+        lambda ctx, org: _leader_value(ctx, org, SECRETARY_ROLES, "secretaries"),
+        SECTION_LEADERS,
+        target=target_rules.SECRETARIES_THEORY,
+        drill="secretaries_below_theory",
+    ),
+    Indicator(
+        "committee.theory_intermediate_share",
+        "Tỷ lệ cấp ủy viên cơ sở có lý luận chính trị từ trung cấp trở lên",
+        PERCENT,
+        "Cấp ủy viên cơ sở có trình độ trung cấp, cao cấp, cử nhân",
+        "Cấp ủy viên cơ sở",
+        lambda ctx, org: _leader_value(ctx, org, COMMITTEE_ROLES, "committee"),
+        SECTION_LEADERS,
+        target=target_rules.COMMITTEE_THEORY,
+        drill="committee_below_theory",
+    ),
     # flows over the period
-    Indicator("admissions.rate_year", "Tỷ lệ kết nạp đảng viên mới (quy ra năm)", PERCENT,
-              "Đảng viên kết nạp mới trong kỳ", "Tổng số đảng viên (chính thức và dự bị) đầu kỳ",
-              _admission_rate, SECTION_FLOWS, target=target_rules.ADMISSION_RATE, flow=True,
-              basis="Tử số cộng các quyết định kết nạp có hiệu lực từ ngày đầu đến ngày cuối kỳ; mẫu số là đảng viên "
-                    "của tổ chức vào ngày trước ngày đầu kỳ, theo cây tổ chức của ngày đó; tỷ lệ quy ra năm (nhân 365 / số "
-                    "ngày của kỳ). Đạt khi trong khoảng 3–4 %; trên 4 % ghi là vượt khoảng mục tiêu."),
-    Indicator("admissions.count", "Kết nạp đảng viên mới", EVENTS, "Đảng viên kết nạp trong kỳ", "",
-              _flow(("admitted",)), SECTION_FLOWS, flow=True),
-    Indicator("readmissions.count", "Kết nạp lại", EVENTS, "Kết nạp lại trong kỳ", "", _flow(("readmitted",)), SECTION_FLOWS, flow=True),
-    Indicator("recognitions.count", "Công nhận đảng viên chính thức", EVENTS, "Công nhận chính thức trong kỳ", "",
-              _flow(("recognized",)), SECTION_FLOWS, flow=True),
-    Indicator("transfers_in.count", "Chuyển sinh hoạt đến", EVENTS,
-              "Đảng viên chuyển đến trong kỳ: tiếp nhận từ nơi khác và chuyển chính thức từ tổ chức ngoài phạm vi", "",
-              _flow(("transferred_in", tallies.TRANSFER_IN)), SECTION_FLOWS, flow=True),
-    Indicator("transfers_out.count", "Chuyển sinh hoạt đi", EVENTS, "Đảng viên chuyển ra ngoài phạm vi trong kỳ", "",
-              _flow(("moved_away", tallies.TRANSFER_OUT)), SECTION_FLOWS, flow=True),
-    Indicator("deaths.count", "Đảng viên từ trần", EVENTS, "Đảng viên từ trần trong kỳ", "", _flow(("died",)), SECTION_FLOWS, flow=True),
-    Indicator("exits.count", "Ra khỏi Đảng (xóa tên, xin ra, khai trừ)", EVENTS, "Xóa tên, xin ra khỏi Đảng, khai trừ trong kỳ", "",
-              _flow(("struck_off", "resigned", "expelled")), SECTION_FLOWS, flow=True),
-    Indicator("restorations.count", "Phục hồi đảng tịch", EVENTS, "Ra khỏi Đảng trong kỳ rồi được phục hồi (tính vào ngày ra khỏi Đảng)", "",
-              _flow(("restored",)), SECTION_FLOWS, flow=True),
+    Indicator(
+        "admissions.rate_year",
+        "Tỷ lệ kết nạp đảng viên mới (quy ra năm)",
+        PERCENT,
+        "Đảng viên kết nạp mới trong kỳ",
+        "Tổng số đảng viên (chính thức và dự bị) đầu kỳ",
+        _admission_rate,
+        SECTION_FLOWS,
+        target=target_rules.ADMISSION_RATE,
+        flow=True,
+        basis="Tử số cộng các quyết định kết nạp có hiệu lực từ ngày đầu đến ngày cuối kỳ; mẫu số là đảng viên "
+        "của tổ chức vào ngày trước ngày đầu kỳ, theo cây tổ chức của ngày đó; tỷ lệ quy ra năm (nhân 365 / số "
+        "ngày của kỳ). Đạt khi trong khoảng 3–4 %; trên 4 % ghi là vượt khoảng mục tiêu.",
+    ),
+    Indicator(
+        "admissions.count",
+        "Kết nạp đảng viên mới",
+        EVENTS,
+        "Đảng viên kết nạp trong kỳ",
+        "",
+        _flow(("admitted",)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "readmissions.count",
+        "Kết nạp lại",
+        EVENTS,
+        "Kết nạp lại trong kỳ",
+        "",
+        _flow(("readmitted",)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "recognitions.count",
+        "Công nhận đảng viên chính thức",
+        EVENTS,
+        "Công nhận chính thức trong kỳ",
+        "",
+        _flow(("recognized",)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "transfers_in.count",
+        "Chuyển sinh hoạt đến",
+        EVENTS,
+        "Đảng viên chuyển đến trong kỳ: tiếp nhận từ nơi khác và chuyển chính thức từ tổ chức ngoài phạm vi",
+        "",
+        _flow(("transferred_in", tallies.TRANSFER_IN)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "transfers_out.count",
+        "Chuyển sinh hoạt đi",
+        EVENTS,
+        "Đảng viên chuyển ra ngoài phạm vi trong kỳ",
+        "",
+        _flow(("moved_away", tallies.TRANSFER_OUT)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "deaths.count",
+        "Đảng viên từ trần",
+        EVENTS,
+        "Đảng viên từ trần trong kỳ",
+        "",
+        _flow(("died",)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "exits.count",
+        "Ra khỏi Đảng (xóa tên, xin ra, khai trừ)",
+        EVENTS,
+        "Xóa tên, xin ra khỏi Đảng, khai trừ trong kỳ",
+        "",
+        _flow(("struck_off", "resigned", "expelled")),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "restorations.count",
+        "Phục hồi đảng tịch",
+        EVENTS,
+        "Ra khỏi Đảng trong kỳ rồi được phục hồi (tính vào ngày ra khỏi Đảng)",
+        "",
+        _flow(("restored",)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
 )
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(i.section for i in INDICATORS))
@@ -698,7 +1006,11 @@ if len(BY_CODE) != len(INDICATORS):  # pragma: no cover - a declaration error
 
 MET, NOT_MET, ABOVE, NO_TARGET, NO_DATA = "met", "not_met", "above_range", "no_target", "no_data"
 STATUS_LABELS = {
-    MET: "Đạt", NOT_MET: "Chưa đạt", ABOVE: "Vượt khoảng mục tiêu", NO_TARGET: "Theo dõi", NO_DATA: "Chưa có số liệu",
+    MET: "Đạt",
+    NOT_MET: "Chưa đạt",
+    ABOVE: "Vượt khoảng mục tiêu",
+    NO_TARGET: "Theo dõi",
+    NO_DATA: "Chưa có số liệu",
 }
 
 
@@ -797,8 +1109,14 @@ def _by(dimension: str, labels: Callable[[], dict[str, str]], none_label: str = 
 
 
 # Age bands of the reports (tuổi đời, by year of birth): the dashboard and the statistical forms.
-AGE_BANDS = ((None, 30, "Đến 30 tuổi"), (31, 40, "31–40"), (41, 50, "41–50"), (51, 60, "51–60"),
-             (61, 70, "61–70"), (71, None, "Trên 70"))
+AGE_BANDS = (
+    (None, 30, "Đến 30 tuổi"),
+    (31, 40, "31–40"),
+    (41, 50, "41–50"),
+    (51, 60, "51–60"),
+    (61, 70, "61–70"),
+    (71, None, "Trên 70"),
+)
 
 
 def age_band(age: int, bands=AGE_BANDS) -> int:
@@ -824,12 +1142,18 @@ def _minority(ctx: Context, org: Org) -> list[tuple[str, str, int]]:
 
 def _org_kinds(ctx: Context, org: Org) -> list[tuple[str, str, int]]:
     counts = _org_counts(ctx, org)
-    return [(kind.value, kind.label, counts.get(kind.value, 0)) for kind in OrgKind if kind != OrgKind.PROVINCE]
+    return [
+        (kind.value, kind.label, counts.get(kind.value, 0)) for kind in OrgKind if kind != OrgKind.PROVINCE
+    ]
 
 
 def _org_sectors(ctx: Context, org: Org) -> list[tuple[str, str, int]]:
     counts = _org_counts(ctx, org)
-    return [(s.value, s.label, counts.get(f"sector:{s.value}", 0)) for s in Sector if counts.get(f"sector:{s.value}")]
+    return [
+        (s.value, s.label, counts.get(f"sector:{s.value}", 0))
+        for s in Sector
+        if counts.get(f"sector:{s.value}")
+    ]
 
 
 def _reference(name: str):
@@ -842,19 +1166,58 @@ def _reference(name: str):
 
 
 BREAKDOWNS: tuple[Breakdown, ...] = (
-    Breakdown("members.by_status", "Đảng viên theo tình trạng", SECTION_MEMBERS,
-              _by("status", lambda: {MemberStatus.FULL.value: "Chính thức", MemberStatus.PROBATIONARY.value: "Dự bị"})),
-    Breakdown("members.by_gender", "Đảng viên theo giới tính", SECTION_MEMBERS, _by("gender", lambda: {"M": "Nam", "F": "Nữ"})),
-    Breakdown("members.by_age_band", "Đảng viên theo tuổi đời (tính theo năm sinh)", SECTION_MEMBERS, _age_bands),
+    Breakdown(
+        "members.by_status",
+        "Đảng viên theo tình trạng",
+        SECTION_MEMBERS,
+        _by(
+            "status",
+            lambda: {MemberStatus.FULL.value: "Chính thức", MemberStatus.PROBATIONARY.value: "Dự bị"},
+        ),
+    ),
+    Breakdown(
+        "members.by_gender",
+        "Đảng viên theo giới tính",
+        SECTION_MEMBERS,
+        _by("gender", lambda: {"M": "Nam", "F": "Nữ"}),
+    ),
+    Breakdown(
+        "members.by_age_band", "Đảng viên theo tuổi đời (tính theo năm sinh)", SECTION_MEMBERS, _age_bands
+    ),
     Breakdown("members.by_minority", "Đảng viên theo dân tộc", SECTION_MEMBERS, _minority),
-    Breakdown("members.by_ethnicity", "Đảng viên theo từng dân tộc", SECTION_MEMBERS, _by("ethnicity", _reference("Ethnicity"))),
-    Breakdown("members.by_religion", "Đảng viên theo tôn giáo", SECTION_MEMBERS, _by("religion", _reference("Religion"))),
-    Breakdown("members.by_education", "Đảng viên theo trình độ giáo dục phổ thông", SECTION_MEMBERS,
-              _by("education", _reference("GeneralEducation"))),
-    Breakdown("members.by_professional", "Đảng viên theo trình độ chuyên môn", SECTION_MEMBERS,
-              _by("professional", _reference("ProfessionalLevel"))),
-    Breakdown("members.by_theory", "Đảng viên theo trình độ lý luận chính trị", SECTION_MEMBERS, _by("theory", _reference("TheoryLevel"))),
-    Breakdown("members.by_occupation", "Đảng viên theo nghề nghiệp", SECTION_MEMBERS, _by("occupation", lambda: {})),
+    Breakdown(
+        "members.by_ethnicity",
+        "Đảng viên theo từng dân tộc",
+        SECTION_MEMBERS,
+        _by("ethnicity", _reference("Ethnicity")),
+    ),
+    Breakdown(
+        "members.by_religion",
+        "Đảng viên theo tôn giáo",
+        SECTION_MEMBERS,
+        _by("religion", _reference("Religion")),
+    ),
+    Breakdown(
+        "members.by_education",
+        "Đảng viên theo trình độ giáo dục phổ thông",
+        SECTION_MEMBERS,
+        _by("education", _reference("GeneralEducation")),
+    ),
+    Breakdown(
+        "members.by_professional",
+        "Đảng viên theo trình độ chuyên môn",
+        SECTION_MEMBERS,
+        _by("professional", _reference("ProfessionalLevel")),
+    ),
+    Breakdown(
+        "members.by_theory",
+        "Đảng viên theo trình độ lý luận chính trị",
+        SECTION_MEMBERS,
+        _by("theory", _reference("TheoryLevel")),
+    ),
+    Breakdown(
+        "members.by_occupation", "Đảng viên theo nghề nghiệp", SECTION_MEMBERS, _by("occupation", dict)
+    ),
     Breakdown("orgs.by_kind", "Tổ chức đảng theo loại", SECTION_ORGS, _org_kinds),
     Breakdown("orgs.by_sector", "Tổ chức cơ sở đảng theo loại hình", SECTION_ORGS, _org_sectors),
 )
@@ -871,14 +1234,21 @@ def report_dict(ctx: Context, *, children: bool = False) -> dict:
         "period": {"from": frame.start.isoformat(), "to": frame.end.isoformat()},
         "indicators": [r.as_dict() for r in evaluate_all(ctx)],
         "breakdowns": [
-            {"code": b.code, "name": b.name, "categories": [{"code": c, "name": n, "count": k} for c, n, k in b.categories(ctx, ctx.root)]}
+            {
+                "code": b.code,
+                "name": b.name,
+                "categories": [{"code": c, "name": n, "count": k} for c, n, k in b.categories(ctx, ctx.root)],
+            }
             for b in BREAKDOWNS
         ],
     }
     if children:
         out["children"] = [
-            {"code": child.code, "name": child.name, "indicators": [r.as_dict() for r in evaluate_all(ctx, child)]}
+            {
+                "code": child.code,
+                "name": child.name,
+                "indicators": [r.as_dict() for r in evaluate_all(ctx, child)],
+            }
             for child in ctx.children
         ]
     return out
-

@@ -36,3 +36,6 @@ class TallyRun(models.Model):
 
     class Meta:
         ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        return f"recount at {self.finished_at:%Y-%m-%d %H:%M} ({self.rows} rows, {self.seconds:.1f} s)"

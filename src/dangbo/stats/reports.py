@@ -58,8 +58,16 @@ def indicators_doc(ctx: Context) -> TableDoc:
         title="Các chỉ tiêu",
         header=["Mã", "Chỉ tiêu", "Giá trị", "Tử số/mẫu số", "Mục tiêu", "Năm", "Căn cứ", "Đánh giá"],
         rows=[
-            [r.indicator.code, r.indicator.name, value_text(r), fraction_text(r), target_text(r),
-             r.target.year if r.target else "", r.citation + ("" if r.confirmed else " (chưa xác nhận)"), STATUS_LABELS[r.status]]
+            [
+                r.indicator.code,
+                r.indicator.name,
+                value_text(r),
+                fraction_text(r),
+                target_text(r),
+                r.target.year if r.target else "",
+                r.citation + ("" if r.confirmed else " (chưa xác nhận)"),
+                STATUS_LABELS[r.status],
+            ]
             for r in results
         ],
         widths=[28, 62, 18, 22, 16, 10, 78, 18],

@@ -16,8 +16,15 @@ from dangbo.stats.frames import frame_for
 from dangbo.stats.indicators import BY_CODE, Context, Indicator, context_for
 
 
-def report_context(*, actor, org: Org, as_of: date | None = None, start: date | None = None, end: date | None = None,
-                   with_children: bool = True) -> Context:
+def report_context(
+    *,
+    actor,
+    org: Org,
+    as_of: date | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    with_children: bool = True,
+) -> Context:
     """The report context for ``org``'s subtree; raises ``NotInScope`` outside the actor's
     scope and ``ReportInputError`` for bad dates."""
     if not actor.can_read_path(org.path):

@@ -121,13 +121,15 @@ from dangbo.reference.models import (
     Religion,
     TheoryLevel,
 )
-from dangbo.stats.indicators import AGE_BANDS, age_band
 from dangbo.stats.frames import Frame
+from dangbo.stats.indicators import AGE_BANDS, age_band
 
 Kind = MemberEvent.Kind
 _ORG_ID_FIELD = Placement._meta.get_field("org").target_field
 
-SOURCE = "HD 11-HD/BTCTW (13/12/2021), biểu mẫu thống kê cơ bản — nội dung do dangbo dựng lại từ mô tả công khai"
+SOURCE = (
+    "HD 11-HD/BTCTW (13/12/2021), biểu mẫu thống kê cơ bản — nội dung do dangbo dựng lại từ mô tả công khai"
+)
 
 FORM_MOVEMENT = "Mẫu 1-TCTW"
 FORM_ADMISSIONS = "Mẫu 2-TCTW"
@@ -254,8 +256,16 @@ class _Columns:
 
 
 def _form(code: str, title: str, cols: _Columns, rows: list[FormRow], total: FormRow, **extra) -> StatForm:
-    return StatForm(code=code, title=title, columns=cols.names, rows=rows, total=total, headers=cols.short,
-                    groups=cols.groups, **extra)
+    return StatForm(
+        code=code,
+        title=title,
+        columns=cols.names,
+        rows=rows,
+        total=total,
+        headers=cols.short,
+        groups=cols.groups,
+        **extra,
+    )
 
 
 # --- the tree a form is drawn on ----------------------------------------------------------
@@ -336,7 +346,14 @@ class _Layout:
     def rows(self, tables: list[list[int]], *, keep_direct: bool) -> list[FormRow]:
         rows = [FormRow(child.name, child.code, tables[i]) for i, child in enumerate(self.children)]
         if keep_direct:
-            rows.append(FormRow(f"Sinh hoạt trực tiếp tại {self.root_name}", self.root_code, tables[self.direct], direct=True))
+            rows.append(
+                FormRow(
+                    f"Sinh hoạt trực tiếp tại {self.root_name}",
+                    self.root_code,
+                    tables[self.direct],
+                    direct=True,
+                )
+            )
         return rows
 
 
@@ -346,7 +363,8 @@ def _layout(frame: Frame, versions: dict[object, _Version]) -> _Layout:
         return _Layout(None, frame.root.name, frame.root.code, [])
     child_len = len(root.path) + paths.SEGMENT_WIDTH + 1
     children = sorted(
-        (v for v in versions.values() if len(v.path) == child_len and v.path.startswith(root.path)), key=lambda v: v.path
+        (v for v in versions.values() if len(v.path) == child_len and v.path.startswith(root.path)),
+        key=lambda v: v.path,
     )
     return _Layout(root.path, root.name, root.code, children)
 
@@ -355,7 +373,11 @@ def _subtree_on(frame: Frame, day: date) -> dict[object, _Version]:
     root_path = frame.root_path_on(day)
     if root_path is None:
         return {}
-    rows = OrgVersion.objects.filter(_valid_on(day)).filter(paths.subtree_q(root_path)).values_list(*_VERSION_FIELDS)
+    rows = (
+        OrgVersion.objects.filter(_valid_on(day))
+        .filter(paths.subtree_q(root_path))
+        .values_list(*_VERSION_FIELDS)
+    )
     return {row[0]: _Version(*row) for row in rows}
 
 
@@ -403,7 +425,11 @@ def _period_tree(frame: Frame) -> _PeriodTree:
         """The root's path on ``day`` and the paths of the end-of-period rows on that day."""
         if day not in places:
             root = version_on(frame.root.pk, day)
-            index = {v.path: i for i, child in enumerate(layout.children) if (v := version_on(child.org_id, day)) is not None}
+            index = {
+                v.path: i
+                for i, child in enumerate(layout.children)
+                if (v := version_on(child.org_id, day)) is not None
+            }
             places[day] = (root.path if root else None, index)
         return places[day]
 
@@ -427,7 +453,11 @@ def _period_tree(frame: Frame) -> _PeriodTree:
 _HOME_KINDS = (Kind.ADMITTED, Kind.READMITTED, Kind.TRANSFERRED_IN, Kind.TRANSFERRED)
 _EXIT_KINDS = (Kind.STRUCK_OFF, Kind.RESIGNED, Kind.EXPELLED)
 _DECREASE_COLUMN = {
-    Kind.DIED: DIED, Kind.STRUCK_OFF: STRUCK_OFF, Kind.RESIGNED: RESIGNED, Kind.EXPELLED: EXPELLED, Kind.MOVED_AWAY: TRANSFER_OUT,
+    Kind.DIED: DIED,
+    Kind.STRUCK_OFF: STRUCK_OFF,
+    Kind.RESIGNED: RESIGNED,
+    Kind.EXPELLED: EXPELLED,
+    Kind.MOVED_AWAY: TRANSFER_OUT,
 }
 _INCREASE_COLUMN = {Kind.ADMITTED: ADMITTED, Kind.READMITTED: READMITTED, Kind.TRANSFERRED_IN: TRANSFER_IN}
 
@@ -456,8 +486,12 @@ def _movement(frame: Frame, tree: _PeriodTree) -> StatForm:
     layout, bucket, org_ids = tree.layout, tree.bucket, tree.org_ids
     cols = _Columns()
     cols.add("Đầu kỳ")
-    cols.group("Tăng trong kỳ", ["Kết nạp mới", "Kết nạp lại", "Phục hồi đảng tịch", "Chuyển đến", "Cộng tăng"])
-    cols.group("Giảm trong kỳ", ["Từ trần", "Xóa tên", "Xin ra khỏi Đảng", "Khai trừ", "Chuyển đi", "Cộng giảm"])
+    cols.group(
+        "Tăng trong kỳ", ["Kết nạp mới", "Kết nạp lại", "Phục hồi đảng tịch", "Chuyển đến", "Cộng tăng"]
+    )
+    cols.group(
+        "Giảm trong kỳ", ["Từ trần", "Xóa tên", "Xin ra khỏi Đảng", "Khai trừ", "Chuyển đi", "Cộng giảm"]
+    )
     cols.add("Cuối kỳ")
     tables = [[0] * cols.width for _ in range(layout.buckets)]
     total = [0] * cols.width
@@ -473,7 +507,13 @@ def _movement(frame: Frame, tree: _PeriodTree) -> StatForm:
 
     before = start - timedelta(days=1)
     for column, day in ((OPENING, before), (CLOSING, end)):
-        counts = _placements_on(day).filter(org_id__in=org_ids).values_list("org_id").annotate(n=Count("id")).order_by()
+        counts = (
+            _placements_on(day)
+            .filter(org_id__in=org_ids)
+            .values_list("org_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
         for org_id, n in counts:
             add(org_id, column, n)
 
@@ -481,12 +521,16 @@ def _movement(frame: Frame, tree: _PeriodTree) -> StatForm:
     # Increases and transfers carry their organizations: counted per organization in the database.
     for kind, org_id, n in (
         in_period.filter(kind__in=tuple(_INCREASE_COLUMN), to_org_id__in=org_ids)
-        .values_list("kind", "to_org_id").annotate(n=Count("id")).order_by()
+        .values_list("kind", "to_org_id")
+        .annotate(n=Count("id"))
+        .order_by()
     ):
         add(org_id, _INCREASE_COLUMN[kind], n)
     for from_org_id, to_org_id, n in (
         in_period.filter(Q(to_org_id__in=org_ids) | Q(from_org_id__in=org_ids), kind=Kind.TRANSFERRED)
-        .values_list("from_org_id", "to_org_id").annotate(n=Count("id")).order_by()
+        .values_list("from_org_id", "to_org_id")
+        .annotate(n=Count("id"))
+        .order_by()
     ):
         row_from = bucket.get(from_org_id, "outside")
         row_to = bucket.get(to_org_id, "outside")
@@ -502,13 +546,18 @@ def _movement(frame: Frame, tree: _PeriodTree) -> StatForm:
 
     # Decreases are placed where the member was just before (module docstring): one by one.
     leaving = in_period.filter(kind__in=tuple(_DECREASE_COLUMN))
-    touched = Placement.objects.filter(counted=True, org_id__in=org_ids, valid_to__gte=start, valid_to__lte=end).values("member_id")
+    touched = Placement.objects.filter(
+        counted=True, org_id__in=org_ids, valid_to__gte=start, valid_to__lte=end
+    ).values("member_id")
     decreases = list(
-        leaving.filter(Q(from_org_id__in=org_ids) | Q(member_id__in=touched) | Q(member__org_id__in=org_ids))
-        .values_list("member_id", "seq", "kind", "effective_on", "from_org_id", "member__org_id")
+        leaving.filter(
+            Q(from_org_id__in=org_ids) | Q(member_id__in=touched) | Q(member__org_id__in=org_ids)
+        ).values_list("member_id", "seq", "kind", "effective_on", "from_org_id", "member__org_id")
     )
     restorations = list(
-        MemberEvent.objects.filter(kind=Kind.RESTORED, effective_on__gte=start).values_list("member_id", "effective_on", "seq")
+        MemberEvent.objects.filter(kind=Kind.RESTORED, effective_on__gte=start).values_list(
+            "member_id", "effective_on", "seq"
+        )
     )
     restored_members = list({member_id for member_id, _, _ in restorations})
     homes = _Homes(
@@ -547,7 +596,10 @@ def _movement(frame: Frame, tree: _PeriodTree) -> StatForm:
 
     keep_direct = any(tables[layout.direct]) if layout.root_path else False
     return _form(
-        FORM_MOVEMENT, "Tăng, giảm đảng viên", cols, layout.rows(tables, keep_direct=keep_direct),
+        FORM_MOVEMENT,
+        "Tăng, giảm đảng viên",
+        cols,
+        layout.rows(tables, keep_direct=keep_direct),
         FormRow(TOTAL_LABEL, layout.root_code, total),
         basis=_period_basis(frame),
         members_column=CLOSING,
@@ -585,11 +637,21 @@ def _admissions(frame: Frame, tree: _PeriodTree) -> StatForm:
     total = [0] * cols.width
     query = (
         MemberEvent.objects.filter(
-            kind__in=(Kind.ADMITTED, Kind.READMITTED), effective_on__gte=frame.start, effective_on__lte=frame.end,
+            kind__in=(Kind.ADMITTED, Kind.READMITTED),
+            effective_on__gte=frame.start,
+            effective_on__lte=frame.end,
             to_org_id__in=tree.org_ids,
         )
-        .values_list("kind", "to_org_id", "effective_on", "member__gender", "member__ethnicity_id", "member__religion_id",
-                     "member__birth_date", "member__general_education_id")
+        .values_list(
+            "kind",
+            "to_org_id",
+            "effective_on",
+            "member__gender",
+            "member__ethnicity_id",
+            "member__religion_id",
+            "member__birth_date",
+            "member__general_education_id",
+        )
         .order_by()
     )
     counts: Counter = Counter()
@@ -599,8 +661,11 @@ def _admissions(frame: Frame, tree: _PeriodTree) -> StatForm:
     for (kind, org_raw, on, gender, ethnicity, religion, born, school), n in counts.items():
         if org_raw not in bucket_raw:
             continue
-        columns = [c_total, c_ages[age_band(_full_years(_as_date(born), _as_date(on)), ADMISSION_AGE_BANDS)],
-                   education_col.get(school, c_education[-1])]
+        columns = [
+            c_total,
+            c_ages[age_band(_full_years(_as_date(born), _as_date(on)), ADMISSION_AGE_BANDS)],
+            education_col.get(school, c_education[-1]),
+        ]
         if kind == Kind.READMITTED:
             columns.append(c_readmitted)
         if gender == Gender.FEMALE:
@@ -616,7 +681,10 @@ def _admissions(frame: Frame, tree: _PeriodTree) -> StatForm:
             total[column] += n
     keep_direct = any(tables[layout.direct]) if layout.root_path else False
     return _form(
-        FORM_ADMISSIONS, "Kết nạp đảng viên", cols, layout.rows(tables, keep_direct=keep_direct),
+        FORM_ADMISSIONS,
+        "Kết nạp đảng viên",
+        cols,
+        layout.rows(tables, keep_direct=keep_direct),
         FormRow(TOTAL_LABEL, layout.root_code, total),
         basis=_period_basis(frame),
         parts=[(c_total, tuple(c_ages)), (c_total, tuple(c_education))],
@@ -660,7 +728,9 @@ class _Stock:
     sector_of: dict[object, str | None]  # org id → sector of its grassroots organization
 
 
-def _grassroots_sectors(versions: dict[object, _Version], ancestors: list[_Version]) -> dict[object, str | None]:
+def _grassroots_sectors(
+    versions: dict[object, _Version], ancestors: list[_Version]
+) -> dict[object, str | None]:
     by_path = {v.path: v for v in ancestors}
     by_path.update({v.path: v for v in versions.values()})
     sectors: dict[object, str | None] = {}
@@ -695,7 +765,10 @@ def _stock(frame: Frame) -> _Stock:
     ancestors: list[_Version] = []
     if layout.root_path:
         above = paths.ancestor_paths(layout.root_path)[:-1]
-        ancestors = [_Version(*row) for row in OrgVersion.objects.filter(_valid_on(day), path__in=above).values_list(*_VERSION_FIELDS)]
+        ancestors = [
+            _Version(*row)
+            for row in OrgVersion.objects.filter(_valid_on(day), path__in=above).values_list(*_VERSION_FIELDS)
+        ]
     query = (
         _placements_on(day)
         .filter(org_id__in=frame.org_ids_on(day))
@@ -711,11 +784,11 @@ def _stock(frame: Frame) -> _Stock:
     # (row, value) → members; row None: an organization of the subtree under no row (check C)
     pairs = {dimension: Counter() for dimension in _DIMENSIONS}
     for chunk in _raw_chunks(query):
-        columns = list(zip(*chunk))
+        columns = list(zip(*chunk, strict=False))
         by_raw_org.update(columns[0])
         rows_of_chunk = [row_of.get(raw) for raw in columns[0]]
         for i, dimension in enumerate(_DIMENSIONS, start=1):
-            pairs[dimension].update(zip(rows_of_chunk, columns[i]))
+            pairs[dimension].update(zip(rows_of_chunk, columns[i], strict=False))
 
     rows = [{dimension: Counter() for dimension in _DIMENSIONS} for _ in range(layout.buckets)]
     total: Marginals = {dimension: Counter() for dimension in _DIMENSIONS}
@@ -733,13 +806,22 @@ def _stock(frame: Frame) -> _Stock:
         if row is not None:
             row_counts[row] += n
     rows = [(row_counts[i], marginals) for i, marginals in enumerate(rows)]
-    return _Stock(layout, versions, rows, (sum(by_raw_org.values()), total), by_org, _grassroots_sectors(versions, ancestors))
+    return _Stock(
+        layout,
+        versions,
+        rows,
+        (sum(by_raw_org.values()), total),
+        by_org,
+        _grassroots_sectors(versions, ancestors),
+    )
 
 
 Fill = Callable[[list[int], int, Marginals], None]
 
 
-def _stock_form(frame: Frame, stock: _Stock, code: str, title: str, cols: _Columns, fill: Fill, **extra) -> StatForm:
+def _stock_form(
+    frame: Frame, stock: _Stock, code: str, title: str, cols: _Columns, fill: Fill, **extra
+) -> StatForm:
     """Rows of member counts; ``fill(values, members, marginals)`` writes one row's figures."""
 
     def table(members: int, marginals: Marginals) -> list[int]:
@@ -750,9 +832,16 @@ def _stock_form(frame: Frame, stock: _Stock, code: str, title: str, cols: _Colum
     layout = stock.layout
     tables = [table(*row) for row in stock.rows]
     keep_direct = bool(stock.rows[layout.direct][0]) if layout.root_path else False
-    return _form(code, title, cols, layout.rows(tables, keep_direct=keep_direct),
-                 FormRow(TOTAL_LABEL, layout.root_code, table(*stock.total)),
-                 basis=_date_basis(frame), members_on=frame.as_of, **extra)
+    return _form(
+        code,
+        title,
+        cols,
+        layout.rows(tables, keep_direct=keep_direct),
+        FormRow(TOTAL_LABEL, layout.root_code, table(*stock.total)),
+        basis=_date_basis(frame),
+        members_on=frame.as_of,
+        **extra,
+    )
 
 
 def _reference(model) -> list[tuple[str, str]]:
@@ -781,20 +870,33 @@ def _qualifications(frame: Frame, stock: _Stock) -> StatForm:
     def fill(values: list[int], members: int, marginals: Marginals) -> None:
         values[c_total] = members
         for dimension, indexes, by_code in groups:
-            _spread(values, marginals[dimension], lambda code: by_code.get(code, indexes[-1]))
+            _spread(
+                values,
+                marginals[dimension],
+                lambda code, by_code=by_code, indexes=indexes: by_code.get(code, indexes[-1]),
+            )
 
     return _stock_form(
-        frame, stock, FORM_QUALIFICATIONS, "Đảng viên theo trình độ", cols, fill,
+        frame,
+        stock,
+        FORM_QUALIFICATIONS,
+        "Đảng viên theo trình độ",
+        cols,
+        fill,
         members_column=c_total,
         parts=[(c_total, tuple(indexes)) for _, indexes, _ in groups],
-        notes=["Trình độ theo hồ sơ đảng viên hiện nay. Cử nhân chính trị tính ngang cao cấp lý luận chính trị."],
+        notes=[
+            "Trình độ theo hồ sơ đảng viên hiện nay. Cử nhân chính trị tính ngang cao cấp lý luận chính trị."
+        ],
     )
 
 
 def _top(counter: Counter, n: int, exclude: Iterable = ()) -> list:
     skip = set(exclude)
-    ranked = sorted(((count, value) for value, count in counter.items() if value not in skip and count > 0),
-                    key=lambda item: (-item[0], str(item[1])))
+    ranked = sorted(
+        ((count, value) for value, count in counter.items() if value not in skip and count > 0),
+        key=lambda item: (-item[0], str(item[1])),
+    )
     return [value for _, value in ranked[:n]]
 
 
@@ -810,9 +912,13 @@ def _ethnicity_religion(frame: Frame, stock: _Stock) -> StatForm:
     cols = _Columns()
     c_total = cols.add("Tổng số đảng viên")
     c_kinh, c_minority = cols.group("Dân tộc", [names_e.get(KINH_CODE, "Kinh"), "Dân tộc thiểu số"])
-    c_top_e = cols.group("Trong đó dân tộc thiểu số", [names_e.get(code, code) for code in top_e] + ["Dân tộc khác"])
+    c_top_e = cols.group(
+        "Trong đó dân tộc thiểu số", [names_e.get(code, code) for code in top_e] + ["Dân tộc khác"]
+    )
     c_none, c_religious = cols.group("Tôn giáo", ["Không theo tôn giáo", "Có tôn giáo"])
-    c_top_r = cols.group("Trong đó có tôn giáo", [names_r.get(code, code) for code in top_r] + ["Tôn giáo khác"])
+    c_top_r = cols.group(
+        "Trong đó có tôn giáo", [names_r.get(code, code) for code in top_r] + ["Tôn giáo khác"]
+    )
     e_col = {code: c_top_e[i] for i, code in enumerate(top_e)}
     r_col = {code: c_top_r[i] for i, code in enumerate(top_r)}
 
@@ -832,13 +938,24 @@ def _ethnicity_religion(frame: Frame, stock: _Stock) -> StatForm:
                 values[r_col.get(code, c_top_r[-1])] += n
 
     return _stock_form(
-        frame, stock, FORM_ETHNICITY_RELIGION, "Đảng viên theo dân tộc, tôn giáo", cols, fill,
+        frame,
+        stock,
+        FORM_ETHNICITY_RELIGION,
+        "Đảng viên theo dân tộc, tôn giáo",
+        cols,
+        fill,
         members_column=c_total,
-        parts=[(c_total, (c_kinh, c_minority)), (c_minority, tuple(c_top_e)), (c_total, (c_none, c_religious)),
-               (c_religious, tuple(c_top_r))],
-        notes=[f"Các dân tộc thiểu số, tôn giáo có cột riêng là những nhóm đông nhất của toàn đảng bộ "
-               f"(tối đa {TOP_ETHNICITIES} dân tộc, {TOP_RELIGIONS} tôn giáo); các nhóm còn lại ở cột «khác».",
-               "Dân tộc, tôn giáo theo hồ sơ đảng viên hiện nay."],
+        parts=[
+            (c_total, (c_kinh, c_minority)),
+            (c_minority, tuple(c_top_e)),
+            (c_total, (c_none, c_religious)),
+            (c_religious, tuple(c_top_r)),
+        ],
+        notes=[
+            f"Các dân tộc thiểu số, tôn giáo có cột riêng là những nhóm đông nhất của toàn đảng bộ "
+            f"(tối đa {TOP_ETHNICITIES} dân tộc, {TOP_RELIGIONS} tôn giáo); các nhóm còn lại ở cột «khác».",
+            "Dân tộc, tôn giáo theo hồ sơ đảng viên hiện nay.",
+        ],
     )
 
 
@@ -846,18 +963,27 @@ def _occupations(frame: Frame, stock: _Stock) -> StatForm:
     top = _top(stock.total[1]["occupation"], TOP_OCCUPATIONS, exclude=("",))
     cols = _Columns()
     c_total = cols.add("Tổng số đảng viên")
-    c_jobs = cols.group("Nghề nghiệp", top + ["Nghề nghiệp khác", UNRECORDED])
+    c_jobs = cols.group("Nghề nghiệp", [*top, "Nghề nghiệp khác", UNRECORDED])
     job_col = {name: c_jobs[i] for i, name in enumerate(top)}
 
     def fill(values: list[int], members: int, marginals: Marginals) -> None:
         values[c_total] = members
-        _spread(values, marginals["occupation"], lambda job: job_col.get(job, c_jobs[-2]) if job else c_jobs[-1])
+        _spread(
+            values, marginals["occupation"], lambda job: job_col.get(job, c_jobs[-2]) if job else c_jobs[-1]
+        )
 
     return _stock_form(
-        frame, stock, FORM_OCCUPATIONS, "Đảng viên theo nghề nghiệp", cols, fill,
+        frame,
+        stock,
+        FORM_OCCUPATIONS,
+        "Đảng viên theo nghề nghiệp",
+        cols,
+        fill,
         members_column=c_total,
         parts=[(c_total, tuple(c_jobs))],
-        notes=[f"Nghề nghiệp ghi trong hồ sơ (nguyên văn); {TOP_OCCUPATIONS} nghề đông nhất của toàn đảng bộ có cột riêng."],
+        notes=[
+            f"Nghề nghiệp ghi trong hồ sơ (nguyên văn); {TOP_OCCUPATIONS} nghề đông nhất của toàn đảng bộ có cột riêng."
+        ],
     )
 
 
@@ -874,15 +1000,31 @@ def _age_gender(frame: Frame, stock: _Stock) -> StatForm:
         _spread(values, marginals["birth_year"], lambda born: c_ages[age_band(year - born, STOCK_AGE_BANDS)])
 
     return _stock_form(
-        frame, stock, FORM_AGE_GENDER, "Đảng viên theo tuổi đời, giới tính", cols, fill,
+        frame,
+        stock,
+        FORM_AGE_GENDER,
+        "Đảng viên theo tuổi đời, giới tính",
+        cols,
+        fill,
         members_column=c_total,
         parts=[(c_total, (c_men, c_women)), (c_total, tuple(c_ages))],
         notes=[f"Tuổi đời tính theo năm sinh: {year} trừ năm sinh."],
     )
 
 
-_ORG_COLUMNS = ("Đảng bộ cơ sở", "Chi bộ cơ sở", "Cộng tổ chức cơ sở đảng", "Đảng bộ bộ phận", "Chi bộ trực thuộc")
-_KIND_COLUMN = {OrgKind.GRASSROOTS_COMMITTEE: 0, OrgKind.GRASSROOTS_CELL: 1, OrgKind.SUB_COMMITTEE: 3, OrgKind.CELL: 4}
+_ORG_COLUMNS = (
+    "Đảng bộ cơ sở",
+    "Chi bộ cơ sở",
+    "Cộng tổ chức cơ sở đảng",
+    "Đảng bộ bộ phận",
+    "Chi bộ trực thuộc",
+)
+_KIND_COLUMN = {
+    OrgKind.GRASSROOTS_COMMITTEE: 0,
+    OrgKind.GRASSROOTS_CELL: 1,
+    OrgKind.SUB_COMMITTEE: 3,
+    OrgKind.CELL: 4,
+}
 
 
 def _org_columns(cols: _Columns) -> list[int]:
@@ -909,12 +1051,19 @@ def _units(frame: Frame, stock: _Stock) -> StatForm:
         values[c_probationary] = marginals["status"][MemberStatus.PROBATIONARY]
 
     form = _stock_form(
-        frame, stock, FORM_UNITS, "Tổ chức đảng trực thuộc và đảng viên", cols, fill,
+        frame,
+        stock,
+        FORM_UNITS,
+        "Tổ chức đảng trực thuộc và đảng viên",
+        cols,
+        fill,
         members_column=c_members,
         parts=[(org_cols[2], (org_cols[0], org_cols[1]))],
         within=[(c_probationary, c_members)],
-        notes=["Đếm các tổ chức đảng dưới mỗi đơn vị trực thuộc (kể cả chính đơn vị), không đếm đảng bộ "
-               f"{layout.root_name}."],
+        notes=[
+            "Đếm các tổ chức đảng dưới mỗi đơn vị trực thuộc (kể cả chính đơn vị), không đếm đảng bộ "
+            f"{layout.root_name}."
+        ],
     )
     rows_by_bucket = {i: row for i, row in enumerate(form.rows) if not row.direct}
     for org_id, version in stock.versions.items():
@@ -953,16 +1102,30 @@ def _sectors(frame: Frame, stock: _Stock) -> StatForm:
         tables[stock.sector_of.get(org_id, NO_GRASSROOTS)][c_members] += n
     total[c_members] = stock.total[0]
     order = {value: i for i, value in enumerate(Sector.values)}
-    keys = sorted((k for k, v in tables.items() if any(v)),
-                  key=lambda k: (2, "") if k is NO_GRASSROOTS else (1, "") if k == "" else (0, order.get(k, len(order)), k))
+    keys = sorted(
+        (k for k, v in tables.items() if any(v)),
+        key=lambda k: (
+            (2, "") if k is NO_GRASSROOTS else (1, "") if k == "" else (0, order.get(k, len(order)), k)
+        ),
+    )
     rows = [FormRow(_sector_label(k), "", tables[k]) for k in keys]
     return StatForm(
-        code=FORM_SECTORS, title="Tổ chức cơ sở đảng và đảng viên theo loại hình", columns=cols.names, rows=rows,
-        total=FormRow(TOTAL_LABEL, stock.layout.root_code, total), headers=cols.short, groups=cols.groups,
-        basis=_date_basis(frame), row_heading="Loại hình", members_column=c_members, members_on=frame.as_of,
+        code=FORM_SECTORS,
+        title="Tổ chức cơ sở đảng và đảng viên theo loại hình",
+        columns=cols.names,
+        rows=rows,
+        total=FormRow(TOTAL_LABEL, stock.layout.root_code, total),
+        headers=cols.short,
+        groups=cols.groups,
+        basis=_date_basis(frame),
+        row_heading="Loại hình",
+        members_column=c_members,
+        members_on=frame.as_of,
         parts=[(org_cols[2], (org_cols[0], org_cols[1]))],
-        notes=["Loại hình của tổ chức cơ sở đảng; đảng bộ bộ phận, chi bộ trực thuộc và đảng viên tính theo loại hình "
-               "của tổ chức cơ sở đảng chứa nó."],
+        notes=[
+            "Loại hình của tổ chức cơ sở đảng; đảng bộ bộ phận, chi bộ trực thuộc và đảng viên tính theo loại hình "
+            "của tổ chức cơ sở đảng chứa nó."
+        ],
     )
 
 
@@ -1032,14 +1195,19 @@ def _all_rows(form: StatForm) -> list[int]:
 
 
 def _check_balance(form: StatForm) -> Check:
-    checker = _Checker("A-1", f"{form.code}: đầu kỳ + tổng tăng − tổng giảm = cuối kỳ, ở từng dòng và dòng tổng cộng")
+    checker = _Checker(
+        "A-1", f"{form.code}: đầu kỳ + tổng tăng − tổng giảm = cuối kỳ, ở từng dòng và dòng tổng cộng"
+    )
     for index in _all_rows(form):
         v = form.row_at(index).values
         expected = v[OPENING] + v[INCREASE] - v[DECREASE]
         if expected != v[CLOSING]:
-            checker.fail(form, [(index, c) for c in (OPENING, INCREASE, DECREASE, CLOSING)],
-                         f"{_row_name(form, index)}: {_n(v[OPENING])} + {_n(v[INCREASE])} − {_n(v[DECREASE])} = "
-                         f"{_n(expected)}, nhưng cuối kỳ là {_n(v[CLOSING])}")
+            checker.fail(
+                form,
+                [(index, c) for c in (OPENING, INCREASE, DECREASE, CLOSING)],
+                f"{_row_name(form, index)}: {_n(v[OPENING])} + {_n(v[INCREASE])} − {_n(v[DECREASE])} = "
+                f"{_n(expected)}, nhưng cuối kỳ là {_n(v[CLOSING])}",
+            )
     return checker.done(f"Khớp ở cả {len(form.rows) + 1} dòng.")
 
 
@@ -1049,12 +1217,18 @@ def _check_members(report: FormReport, form: StatForm) -> Check | None:
     day = form.members_on
     expected = report.placement_counts.get(day)
     what = "cuối kỳ" if form.code == FORM_MOVEMENT else "tổng số đảng viên"
-    checker = _Checker(f"B-{form.number}", f"{form.code}: {what} của dòng tổng cộng bằng số đảng viên trong đảng số "
-                                           f"ngày {format_date(day)} (đếm riêng từ quá trình sinh hoạt đảng)")
+    checker = _Checker(
+        f"B-{form.number}",
+        f"{form.code}: {what} của dòng tổng cộng bằng số đảng viên trong đảng số "
+        f"ngày {format_date(day)} (đếm riêng từ quá trình sinh hoạt đảng)",
+    )
     value = form.total.values[form.members_column]
     if expected is None or value != expected:
-        checker.fail(form, [(-1, form.members_column)],
-                     f"mẫu ghi {_n(value)}, đếm riêng được {'không có số' if expected is None else _n(expected)}")
+        checker.fail(
+            form,
+            [(-1, form.members_column)],
+            f"mẫu ghi {_n(value)}, đếm riêng được {'không có số' if expected is None else _n(expected)}",
+        )
     return checker.done(f"Khớp: {_n(value)} đảng viên.")
 
 
@@ -1062,8 +1236,11 @@ def _check_sums(form: StatForm) -> Check:
     net = {c for pair in form.net_pairs for c in pair}
     description = f"{form.code}: dòng tổng cộng bằng tổng các dòng"
     if form.net_pairs:
-        description += (" (" + ", ".join(f"«{form.headers[a]}» − «{form.headers[b]}»" for a, b in form.net_pairs)
-                        + " so theo số thuần, vì chuyển giữa các dòng không làm tăng, giảm toàn đảng bộ)")
+        description += (
+            " ("
+            + ", ".join(f"«{form.headers[a]}» − «{form.headers[b]}»" for a, b in form.net_pairs)
+            + " so theo số thuần, vì chuyển giữa các dòng không làm tăng, giảm toàn đảng bộ)"
+        )
     checker = _Checker(f"C-{form.number}", description)
     rows = range(len(form.rows))
     for column in range(len(form.columns)):
@@ -1071,14 +1248,20 @@ def _check_sums(form: StatForm) -> Check:
             continue
         summed = sum(form.rows[i].values[column] for i in rows)
         if summed != form.total.values[column]:
-            checker.fail(form, [(i, column) for i in [*rows, -1]],
-                         f"cột «{form.columns[column]}»: các dòng cộng lại {_n(summed)}, dòng tổng cộng {_n(form.total.values[column])}")
+            checker.fail(
+                form,
+                [(i, column) for i in [*rows, -1]],
+                f"cột «{form.columns[column]}»: các dòng cộng lại {_n(summed)}, dòng tổng cộng {_n(form.total.values[column])}",
+            )
     for a, b in form.net_pairs:
         summed = sum(form.rows[i].values[a] - form.rows[i].values[b] for i in rows)
         total = form.total.values[a] - form.total.values[b]
         if summed != total:
-            checker.fail(form, [(i, c) for i in [*rows, -1] for c in (a, b)],
-                         f"«{form.columns[a]}» − «{form.columns[b]}»: các dòng {_n(summed)}, dòng tổng cộng {_n(total)}")
+            checker.fail(
+                form,
+                [(i, c) for i in [*rows, -1] for c in (a, b)],
+                f"«{form.columns[a]}» − «{form.columns[b]}»: các dòng {_n(summed)}, dòng tổng cộng {_n(total)}",
+            )
     return checker.done(f"Khớp ở cả {len(form.columns)} cột.")
 
 
@@ -1088,9 +1271,13 @@ def _parts_text(form: StatForm) -> str:
 
     wholes = []
     for whole, parts in form.parts:
-        group = next((heading for heading, a, b in form.groups if a <= parts[0] <= b and parts[-1] <= b), None)
-        wholes.append(f"{name(whole)} = " + (f"các cột nhóm «{group}»" if group and len(parts) > 2
-                                             else " + ".join(name(c) for c in parts)))
+        group = next(
+            (heading for heading, a, b in form.groups if a <= parts[0] <= b and parts[-1] <= b), None
+        )
+        wholes.append(
+            f"{name(whole)} = "
+            + (f"các cột nhóm «{group}»" if group and len(parts) > 2 else " + ".join(name(c) for c in parts))
+        )
     return "; ".join(wholes)
 
 
@@ -1107,34 +1294,49 @@ def _check_parts(form: StatForm) -> Check | None:
         for whole, parts in form.parts:
             summed = sum(v[c] for c in parts)
             if summed != v[whole]:
-                checker.fail(form, [(index, c) for c in (whole, *parts)],
-                             f"{_row_name(form, index)}: «{form.columns[whole]}» {_n(v[whole])}, các cột thành phần cộng "
-                             f"{_n(summed)}")
+                checker.fail(
+                    form,
+                    [(index, c) for c in (whole, *parts)],
+                    f"{_row_name(form, index)}: «{form.columns[whole]}» {_n(v[whole])}, các cột thành phần cộng "
+                    f"{_n(summed)}",
+                )
         for part, whole in form.within:
             if v[part] > v[whole]:
-                checker.fail(form, [(index, part), (index, whole)],
-                             f"{_row_name(form, index)}: «{form.columns[part]}» {_n(v[part])} lớn hơn "
-                             f"«{form.columns[whole]}» {_n(v[whole])}")
+                checker.fail(
+                    form,
+                    [(index, part), (index, whole)],
+                    f"{_row_name(form, index)}: «{form.columns[part]}» {_n(v[part])} lớn hơn "
+                    f"«{form.columns[whole]}» {_n(v[whole])}",
+                )
     return checker.done("Khớp ở mọi dòng.")
 
 
 def _check_admissions(movement: StatForm, admissions: StatForm) -> Check:
-    checker = _Checker("E-2", f"{admissions.code} khớp {movement.code}: số kết nạp (mới và lại) ở từng dòng bằng "
-                              "kết nạp mới + kết nạp lại")
+    checker = _Checker(
+        "E-2",
+        f"{admissions.code} khớp {movement.code}: số kết nạp (mới và lại) ở từng dòng bằng "
+        "kết nạp mới + kết nạp lại",
+    )
     by_key = {(row.org_code, row.direct): i for i, row in enumerate(movement.rows)}
     pairs = [(-1, -1)]
     for i, row in enumerate(admissions.rows):
         j = by_key.get((row.org_code, row.direct))
         if j is None and any(row.values):
-            checker.fail(admissions, [(i, 0)], f"{row.label}: có ở {admissions.code} nhưng không có ở {movement.code}")
+            checker.fail(
+                admissions, [(i, 0)], f"{row.label}: có ở {admissions.code} nhưng không có ở {movement.code}"
+            )
         elif j is not None:
             pairs.append((i, j))
     for i, j in pairs:
         admitted = admissions.row_at(i).values[0]
         v = movement.row_at(j).values
         if admitted != v[ADMITTED] + v[READMITTED]:
-            checker.fail(admissions, [(i, 0)], f"{_row_name(admissions, i)}: {admissions.code} ghi {_n(admitted)}, "
-                                               f"{movement.code} ghi {_n(v[ADMITTED])} + {_n(v[READMITTED])}")
+            checker.fail(
+                admissions,
+                [(i, 0)],
+                f"{_row_name(admissions, i)}: {admissions.code} ghi {_n(admitted)}, "
+                f"{movement.code} ghi {_n(v[ADMITTED])} + {_n(v[READMITTED])}",
+            )
             for column in (ADMITTED, READMITTED):
                 movement.row_at(j).flagged.add(column)
                 checker.check.cells.append((movement.code, j, column))

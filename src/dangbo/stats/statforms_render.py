@@ -13,7 +13,7 @@ Vietnamese letter; fpdf2 embeds the subset used.
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import xlsxwriter
 from fpdf import FPDF
@@ -27,16 +27,22 @@ from dangbo.stats.statforms import Check, FormReport, StatForm
 PASSED = "Đạt"
 FAILED = "KHÔNG ĐẠT"
 CHECKS_TITLE = "Kiểm tra chéo"
-FLAG_NOTE = ("(*) Số liệu không khớp khi kiểm tra chéo (xem mục «Kiểm tra chéo»). "
-             "Số liệu được giữ nguyên như tính từ dữ liệu, không sửa, không bỏ.")
-XLSX_FLAG_NOTE = ("Ô nền đỏ: số liệu không khớp khi kiểm tra chéo (xem trang «Kiểm tra chéo»). "
-                  "Số liệu được giữ nguyên như tính từ dữ liệu, không sửa, không bỏ.")
+FLAG_NOTE = (
+    "(*) Số liệu không khớp khi kiểm tra chéo (xem mục «Kiểm tra chéo»). "
+    "Số liệu được giữ nguyên như tính từ dữ liệu, không sửa, không bỏ."
+)
+XLSX_FLAG_NOTE = (
+    "Ô nền đỏ: số liệu không khớp khi kiểm tra chéo (xem trang «Kiểm tra chéo»). "
+    "Số liệu được giữ nguyên như tính từ dữ liệu, không sửa, không bỏ."
+)
 
 
 def _heading_lines(report: FormReport) -> tuple[str, str]:
     frame = report.frame
-    dates = (f"Ngày báo cáo {format_date(frame.as_of)}; kỳ báo cáo từ {format_date(frame.start)} "
-             f"đến {format_date(frame.end)}")
+    dates = (
+        f"Ngày báo cáo {format_date(frame.as_of)}; kỳ báo cáo từ {format_date(frame.start)} "
+        f"đến {format_date(frame.end)}"
+    )
     return report.root_name, dates
 
 
@@ -58,25 +64,48 @@ def _flagged(form: StatForm) -> bool:
 
 def forms_xlsx(report: FormReport) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {
-        "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-    })
-    book.set_properties({"title": neutralize(f"Thống kê cơ bản — {report.root_name}"), "author": "dangbo",
-                         "comments": neutralize(report.source)})
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    book.set_properties(
+        {
+            "title": neutralize(f"Thống kê cơ bản — {report.root_name}"),
+            "author": "dangbo",
+            "comments": neutralize(report.source),
+        }
+    )
     styles = {
         "org": book.add_format({"bold": True}),
         "code": book.add_format({"bold": True, "align": "right"}),
         "title": book.add_format({"bold": True, "font_size": 14, "align": "center"}),
         "basis": book.add_format({"italic": True, "align": "center"}),
-        "head": book.add_format({"bold": True, "text_wrap": True, "align": "center", "valign": "vcenter", "border": 1,
-                                 "bg_color": "#EDEDED"}),
+        "head": book.add_format(
+            {
+                "bold": True,
+                "text_wrap": True,
+                "align": "center",
+                "valign": "vcenter",
+                "border": 1,
+                "bg_color": "#EDEDED",
+            }
+        ),
         "text": book.add_format({"border": 1, "text_wrap": True, "valign": "top"}),
         "text_bold": book.add_format({"border": 1, "bold": True, "text_wrap": True, "valign": "top"}),
         "num": book.add_format({"border": 1, "num_format": "#,##0"}),
         "num_bold": book.add_format({"border": 1, "bold": True, "num_format": "#,##0"}),
-        "flag": book.add_format({"border": 1, "num_format": "#,##0", "bold": True, "bg_color": "#FFC7CE", "font_color": "#9C0006"}),
+        "flag": book.add_format(
+            {"border": 1, "num_format": "#,##0", "bold": True, "bg_color": "#FFC7CE", "font_color": "#9C0006"}
+        ),
         "note": book.add_format({"italic": True}),
-        "failed": book.add_format({"border": 1, "bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE", "valign": "top"}),
+        "failed": book.add_format(
+            {"border": 1, "bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE", "valign": "top"}
+        ),
         "passed": book.add_format({"border": 1, "font_color": "#006100", "valign": "top"}),
     }
     failed_cells = _failed_by_cell(report)
@@ -137,9 +166,15 @@ def _form_sheet(book, styles, report: FormReport, form: StatForm, failed_cells) 
             if c in row.flagged:
                 sheet.write_number(line, first + c, value, styles["flag"])
                 codes = failed_cells.get((form.code, index, c), [])
-                sheet.write_comment(line, first + c, neutralize(
-                    "Không khớp kiểm tra chéo" + (": " + ", ".join(codes) if codes else "")
-                    + ". Số liệu giữ nguyên như tính từ dữ liệu."))
+                sheet.write_comment(
+                    line,
+                    first + c,
+                    neutralize(
+                        "Không khớp kiểm tra chéo"
+                        + (": " + ", ".join(codes) if codes else "")
+                        + ". Số liệu giữ nguyên như tính từ dữ liệu."
+                    ),
+                )
             else:
                 sheet.write_number(line, first + c, value, styles["num_bold"] if is_total else styles["num"])
         line += 1
@@ -173,15 +208,20 @@ def _checks_sheet(book, styles, report: FormReport) -> None:
     sheet.merge_range(2, 0, 2, 3, "", styles["basis"])
     _text(sheet, 2, 0, dates_line, styles["basis"])
     failed = len(report.failed)
-    summary = (f"Tất cả {len(report.checks)} phép kiểm tra đều đạt." if not failed
-               else f"{failed}/{len(report.checks)} phép kiểm tra KHÔNG ĐẠT; các số liệu liên quan được tô đỏ ở từng mẫu.")
+    summary = (
+        f"Tất cả {len(report.checks)} phép kiểm tra đều đạt."
+        if not failed
+        else f"{failed}/{len(report.checks)} phép kiểm tra KHÔNG ĐẠT; các số liệu liên quan được tô đỏ ở từng mẫu."
+    )
     _text(sheet, 3, 0, summary, styles["org"] if not failed else styles["failed"])
     for col, label in enumerate(("Mã", "Nội dung kiểm tra", "Kết quả", "Chi tiết")):
         _text(sheet, 5, col, label, styles["head"])
     for line, check in enumerate(report.checks, start=6):
         _text(sheet, line, 0, check.code, styles["text"])
         _text(sheet, line, 1, check.description, styles["text"])
-        _text(sheet, line, 2, PASSED if check.ok else FAILED, styles["passed"] if check.ok else styles["failed"])
+        _text(
+            sheet, line, 2, PASSED if check.ok else FAILED, styles["passed"] if check.ok else styles["failed"]
+        )
         _text(sheet, line, 3, check.detail, styles["text"])
     sheet.set_column(0, 0, 7)
     sheet.set_column(1, 1, 70)
@@ -227,7 +267,7 @@ def forms_pdf(report: FormReport, *, created: datetime | None = None) -> bytes:
     pdf.set_creator("dangbo")
     pdf.set_lang("vi-VN")
     if created is not None:
-        pdf.set_creation_date(created if created.tzinfo else created.replace(tzinfo=timezone.utc))
+        pdf.set_creation_date(created if created.tzinfo else created.replace(tzinfo=UTC))
     for form in report.forms:
         _form_page(pdf, report, form)
     _checks_page(pdf, report)
@@ -261,8 +301,15 @@ def _form_page(pdf: FPDF, report: FormReport, form: StatForm) -> None:
     total_style = FontFace(emphasis="BOLD")
     pdf.set_font(FAMILY, "", TABLE_PT)
     with pdf.table(
-        col_widths=widths, width=min(sum(widths), pdf.epw), text_align="CENTER", line_height=LINE_MM, num_heading_rows=2 if two_rows else 1,
-        headings_style=heading_style, first_row_as_headings=True, repeat_headings=1, padding=0.6,
+        col_widths=widths,
+        width=min(sum(widths), pdf.epw),
+        text_align="CENTER",
+        line_height=LINE_MM,
+        num_heading_rows=2 if two_rows else 1,
+        headings_style=heading_style,
+        first_row_as_headings=True,
+        repeat_headings=1,
+        padding=0.6,
     ) as table:
         top = table.row()
         span = 2 if two_rows else 1
@@ -298,7 +345,13 @@ def _form_page(pdf: FPDF, report: FormReport, form: StatForm) -> None:
         failed = [check for check in report.failed if any(cell[0] == form.code for cell in check.cells)]
         pdf.set_font(FAMILY, "", 8)
         for check in failed:
-            pdf.multi_cell(pdf.epw, 4, f"{check.code} — {check.description}: {check.detail}", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                pdf.epw,
+                4,
+                f"{check.code} — {check.description}: {check.detail}",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
         pdf.set_text_color(0, 0, 0)
     pdf.set_font(FAMILY, "I", 8)
     for note in form.notes:
@@ -317,11 +370,19 @@ def _checks_page(pdf: FPDF, report: FormReport) -> None:
         pdf.multi_cell(pdf.epw, 5, summary, new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
     else:
-        pdf.multi_cell(pdf.epw, 5, f"Tất cả {len(report.checks)} phép kiểm tra đều đạt.", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            pdf.epw, 5, f"Tất cả {len(report.checks)} phép kiểm tra đều đạt.", new_x="LMARGIN", new_y="NEXT"
+        )
     pdf.ln(2)
     pdf.set_font(FAMILY, "", 8.5)
-    with pdf.table(col_widths=(12, 105, 22, 138), width=pdf.epw, text_align="LEFT", line_height=4,
-                   headings_style=FontFace(emphasis="BOLD", fill_color=GREY), padding=0.8) as table:
+    with pdf.table(
+        col_widths=(12, 105, 22, 138),
+        width=pdf.epw,
+        text_align="LEFT",
+        line_height=4,
+        headings_style=FontFace(emphasis="BOLD", fill_color=GREY),
+        padding=0.8,
+    ) as table:
         head = table.row()
         for label in ("Mã", "Nội dung kiểm tra", "Kết quả", "Chi tiết"):
             head.cell(label)

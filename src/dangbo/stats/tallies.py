@@ -47,6 +47,7 @@ from django.db import connections, router, transaction
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
+from dangbo.core import clock
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus, Position
 from dangbo.members.roles import COMMITTEE_ROLES, Role
 from dangbo.orgs import paths
@@ -73,7 +74,12 @@ DIMENSIONS: dict[str, str | None] = {
 # The member fields a tally reads (what callers must pass in ``before`` and ``after``,
 # with ``status`` and, for leaders, ``positions``: the open (org id, role) pairs). The id
 # finds the hamlets the member heads when they stop or start being a member.
-MEMBER_FIELDS: tuple[str, ...] = ("id", "org_path", "residence_locality_id") + tuple(f for f in DIMENSIONS.values() if f)
+MEMBER_FIELDS: tuple[str, ...] = (
+    "id",
+    "org_path",
+    "residence_locality_id",
+    *tuple(f for f in DIMENSIONS.values() if f),
+)
 HAMLET = "hamlet"
 SECRETARIES = "leaders:secretary"
 COMMITTEE = "leaders:committee"
@@ -89,8 +95,16 @@ Key = tuple[object, str, str]  # (org id, dimension, value)
 
 # What a report reads for a subtree on a day (stats.figures.Stock).
 STOCK_DIMENSIONS = [
-    *DIMENSIONS, SECRETARIES, COMMITTEE, ORG_KIND, ORG_DIRECT, GRASSROOTS_SECTOR, CELL_COMMITTEE_FLAG,
-    LARGE_GRASSROOTS_FLAG, LOCALITIES, HAMLETS_WITH_MEMBERS,
+    *DIMENSIONS,
+    SECRETARIES,
+    COMMITTEE,
+    ORG_KIND,
+    ORG_DIRECT,
+    GRASSROOTS_SECTOR,
+    CELL_COMMITTEE_FLAG,
+    LARGE_GRASSROOTS_FLAG,
+    LOCALITIES,
+    HAMLETS_WITH_MEMBERS,
 ]
 
 
@@ -104,7 +118,9 @@ class _Flag:
 
 FLAGS = {
     CELL_COMMITTEE_FLAG: _Flag(CELL_KINDS, "status", MemberStatus.FULL, org_rules.CELL_COMMITTEE_THRESHOLD),
-    LARGE_GRASSROOTS_FLAG: _Flag(frozenset({OrgKind.GRASSROOTS_COMMITTEE}), "total", "", org_rules.LARGE_GRASSROOTS_COMMITTEE),
+    LARGE_GRASSROOTS_FLAG: _Flag(
+        frozenset({OrgKind.GRASSROOTS_COMMITTEE}), "total", "", org_rules.LARGE_GRASSROOTS_COMMITTEE
+    ),
 }
 
 
@@ -172,7 +188,7 @@ def _settle(*, reads: Iterable = (), writes: Iterable = ()) -> None:
     """Move the queued subtrees first if this change reads counts they add to, or writes
     counts they are about to move."""
     box = _BATCH.get()
-    if box is None or not box.mapping and not box.dropped:
+    if box is None or (not box.mapping and not box.dropped):
         return
     reads, writes = set(reads), set(writes)
     if box.targets & reads or box.sources & writes or box.dropped & (reads | writes):
@@ -235,7 +251,9 @@ def leads_grassroots(kind: str, has_upper_rights: bool) -> bool:
 
 
 def open_positions(member_id) -> list[tuple[object, str]]:
-    return list(Position.objects.filter(member_id=member_id, ended_on__isnull=True).values_list("org_id", "role"))
+    return list(
+        Position.objects.filter(member_id=member_id, ended_on__isnull=True).values_list("org_id", "role")
+    )
 
 
 def _ancestor_ids(path: str, ids_by_path: dict) -> list:
@@ -261,15 +279,27 @@ def tally_members_changed(pairs: Iterable[tuple[object, object]]) -> None:
     if not rows:
         return
     locality_ids = {_get(row, "residence_locality_id") for row in rows} - {None}
-    communes = dict(Locality.objects.filter(id__in=locality_ids).values_list("id", "commune_path")) if locality_ids else {}
+    communes = (
+        dict(Locality.objects.filter(id__in=locality_ids).values_list("id", "commune_path"))
+        if locality_ids
+        else {}
+    )
     position_orgs = {org_id for row in rows for org_id, _ in _positions(row)}
-    orgs = {
-        org_id: (path, kind, upper)
-        for org_id, path, kind, upper in Org.objects.filter(id__in=position_orgs).values_list("id", "path", "kind", "has_upper_rights")
-    } if position_orgs else {}
+    orgs = (
+        {
+            org_id: (path, kind, upper)
+            for org_id, path, kind, upper in Org.objects.filter(id__in=position_orgs).values_list(
+                "id", "path", "kind", "has_upper_rights"
+            )
+        }
+        if position_orgs
+        else {}
+    )
     wanted = {_get(row, "org_path") for row in rows} | set(communes.values()) | {o[0] for o in orgs.values()}
     ids_by_path = dict(
-        Org.objects.filter(path__in={a for p in wanted for a in paths.ancestor_paths(p)}).values_list("path", "id")
+        Org.objects.filter(path__in={a for p in wanted for a in paths.ancestor_paths(p)}).values_list(
+            "path", "id"
+        )
     )
     delta: dict[Key, int] = defaultdict(int)
     for before, after in pairs:
@@ -309,7 +339,10 @@ def _positions(row) -> list[tuple[object, str]]:
 FLOW_INCREASES = ("admitted", "readmitted", "transferred_in")
 FLOW_DECREASES = ("died", "struck_off", "resigned", "expelled", "moved_away")
 TRANSFER_IN, TRANSFER_OUT = "transfer_in", "transfer_out"
-FLOW_DIMENSIONS = [FLOW + kind for kind in (*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", TRANSFER_IN, TRANSFER_OUT)]
+FLOW_DIMENSIONS = [
+    FLOW + kind
+    for kind in (*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", TRANSFER_IN, TRANSFER_OUT)
+]
 
 Flow = tuple[str, str, object, object]  # (dimension, ISO day, organization, organization not counted)
 
@@ -359,7 +392,9 @@ def _flow_delta(flows_before: Iterable[Flow], flows_after: Iterable[Flow]) -> di
     org_ids = {f[2] for f in changes} | {f[3] for f in changes if f[3] is not None}
     org_paths = dict(Org.objects.filter(id__in=org_ids).values_list("id", "path"))
     ids_by_path = dict(
-        Org.objects.filter(path__in={a for p in org_paths.values() for a in paths.ancestor_paths(p)}).values_list("path", "id")
+        Org.objects.filter(
+            path__in={a for p in org_paths.values() for a in paths.ancestor_paths(p)}
+        ).values_list("path", "id")
     )
     delta: dict[Key, int] = defaultdict(int)
     for (dimension, day, org_id, other), n in changes.items():
@@ -423,9 +458,13 @@ def tally_localities_changed(pairs: Iterable[tuple[object, object]]) -> None:
     pairs = list(pairs)
     rows = [r for pair in pairs for r in pair if r is not None]
     merged_rows = _merged_states(pairs)
-    wanted = {_get(r, "commune_path") for r in rows} | {r["commune_path"] for state in merged_rows for r in state}
+    wanted = {_get(r, "commune_path") for r in rows} | {
+        r["commune_path"] for state in merged_rows for r in state
+    }
     ids_by_path = dict(
-        Org.objects.filter(path__in={a for p in wanted for a in paths.ancestor_paths(p)}).values_list("path", "id")
+        Org.objects.filter(path__in={a for p in wanted for a in paths.ancestor_paths(p)}).values_list(
+            "path", "id"
+        )
     )
     delta: dict[Key, int] = defaultdict(int)
     for before, after in pairs:
@@ -433,7 +472,7 @@ def tally_localities_changed(pairs: Iterable[tuple[object, object]]) -> None:
             for value in locality_keys(row):
                 for org_id in _ancestor_ids(_get(row, "commune_path"), ids_by_path):
                     delta[(org_id, LOCALITIES, value)] += sign
-    for state, sign in zip(merged_rows, (-1, +1)):
+    for state, sign in zip(merged_rows, (-1, +1), strict=False):
         for row in state:
             for org_id in _ancestor_ids(row["commune_path"], ids_by_path):
                 delta[(org_id, LOCALITIES, MERGED_CELL)] += sign
@@ -459,14 +498,21 @@ def _merged_states(pairs: list) -> tuple[list, list]:
     cells = {_get(r, "cell_id") for pair in pairs for r in pair if r is not None} - {None}
     if not cells:
         return [], []
-    now = {row["id"]: row for row in Locality.objects.filter(cell_id__in=cells, dissolved_on__isnull=True).values(*LOCALITY_FIELDS)}
+    now = {
+        row["id"]: row
+        for row in Locality.objects.filter(cell_id__in=cells, dissolved_on__isnull=True).values(
+            *LOCALITY_FIELDS
+        )
+    }
     then = dict(now)
     for before, after in pairs:
         for row in (after, before):
             if row is not None:
                 then.pop(_get(row, "id"), None)
         if before is not None and _get(before, "cell_id") in cells and _get(before, "dissolved_on") is None:
-            then[_get(before, "id")] = dict(before) if isinstance(before, Mapping) else {f: _get(before, f) for f in LOCALITY_FIELDS}
+            then[_get(before, "id")] = (
+                dict(before) if isinstance(before, Mapping) else {f: _get(before, f) for f in LOCALITY_FIELDS}
+            )
     return merged_hamlets(then.values()), merged_hamlets(now.values())
 
 
@@ -484,11 +530,17 @@ def _heads_delta(pairs: list) -> dict[Key, int]:
     flips = {k: n for k, n in flips.items() if n}
     if not flips:
         return {}
-    headed = list(Locality.objects.filter(head_member_id__in=list(flips), dissolved_on__isnull=True).values_list("head_member_id", "commune_path"))
+    headed = list(
+        Locality.objects.filter(head_member_id__in=list(flips), dissolved_on__isnull=True).values_list(
+            "head_member_id", "commune_path"
+        )
+    )
     if not headed:
         return {}
     ids_by_path = dict(
-        Org.objects.filter(path__in={a for _, p in headed for a in paths.ancestor_paths(p)}).values_list("path", "id")
+        Org.objects.filter(path__in={a for _, p in headed for a in paths.ancestor_paths(p)}).values_list(
+            "path", "id"
+        )
     )
     delta: dict[Key, int] = defaultdict(int)
     for member_id, commune_path in headed:
@@ -520,7 +572,7 @@ def _hamlet_delta(delta: dict[Key, int]) -> dict[Key, int]:
 
 def _flag_delta(delta: dict[Key, int]) -> dict[Key, int]:
     """Re-judge the flags of the organizations whose counts just moved by ``delta``."""
-    today = date.today()
+    today = clock.today()
     moved = defaultdict(dict)  # org id → flag → change in the counted number
     for (org_id, dimension, value), n in delta.items():
         for flag, spec in FLAGS.items():
@@ -529,12 +581,15 @@ def _flag_delta(delta: dict[Key, int]) -> dict[Key, int]:
     if not moved:
         return {}
     _settle(reads=moved)
-    orgs = {org_id: (path, kind) for org_id, path, kind in Org.objects.filter(id__in=list(moved)).values_list("id", "path", "kind")}
+    orgs = {
+        org_id: (path, kind)
+        for org_id, path, kind in Org.objects.filter(id__in=list(moved)).values_list("id", "path", "kind")
+    }
     now = {
         (org_id, dim, value): n
-        for org_id, dim, value, n in OrgTally.objects.filter(org_id__in=list(moved)).filter(
-            dimension__in={s.dimension for s in FLAGS.values()}
-        ).values_list("org_id", "dimension", "value", "count")
+        for org_id, dim, value, n in OrgTally.objects.filter(org_id__in=list(moved))
+        .filter(dimension__in={s.dimension for s in FLAGS.values()})
+        .values_list("org_id", "dimension", "value", "count")
     }
     flips: dict[Key, int] = defaultdict(int)
     flipped_paths: list[tuple[str, str, int]] = []
@@ -552,7 +607,9 @@ def _flag_delta(delta: dict[Key, int]) -> dict[Key, int]:
     if not flipped_paths:
         return {}
     ids_by_path = dict(
-        Org.objects.filter(path__in={a for p, _, _ in flipped_paths for a in paths.ancestor_paths(p)}).values_list("path", "id")
+        Org.objects.filter(
+            path__in={a for p, _, _ in flipped_paths for a in paths.ancestor_paths(p)}
+        ).values_list("path", "id")
     )
     for path, flag, sign in flipped_paths:
         for org_id in _ancestor_ids(path, ids_by_path):
@@ -579,7 +636,9 @@ def tally_org_changed(*, before: Org | None = None, after: Org | None = None) ->
         return
     rows = [org for org in (before, after) if org is not None]
     ids_by_path = dict(
-        Org.objects.filter(path__in={a for o in rows for a in paths.ancestor_paths(o.path)}).values_list("path", "id")
+        Org.objects.filter(path__in={a for o in rows for a in paths.ancestor_paths(o.path)}).values_list(
+            "path", "id"
+        )
     )
     delta: dict[Key, int] = defaultdict(int)
     for org, sign in ((before, -1), (after, +1)):
@@ -599,7 +658,10 @@ def tally_org_leaders_changed(*, before: Org, after: Org) -> None:
     counting as grassroots leaders (the counts by kind and sector: ``tally_fix_derived``)."""
     if deferred():
         return
-    was, is_ = leads_grassroots(before.kind, before.has_upper_rights), leads_grassroots(after.kind, after.has_upper_rights)
+    was, is_ = (
+        leads_grassroots(before.kind, before.has_upper_rights),
+        leads_grassroots(after.kind, after.has_upper_rights),
+    )
     if was == is_:
         return
     sign = 1 if is_ else -1
@@ -621,7 +683,9 @@ def tally_hamlets_moved(locality_ids: Iterable, *, old: Iterable, new: Iterable,
         return
     old, new = set(old), set(new)
     _settle(reads={at})
-    rows = OrgTally.objects.filter(org_id=at, dimension=HAMLET, value__in=[str(pk) for pk in locality_ids], count__gt=0)
+    rows = OrgTally.objects.filter(
+        org_id=at, dimension=HAMLET, value__in=[str(pk) for pk in locality_ids], count__gt=0
+    )
     delta: dict[Key, int] = defaultdict(int)
     for value, n in rows.values_list("value", "count"):
         for org_id in old - new:
@@ -666,7 +730,11 @@ def tally_recount() -> dict[Key, int]:
             groups = active.values_list("org_id").annotate(n=Count("id")).values_list("org_id", "n")
             rows = ((org_id, "", n) for org_id, n in groups)
         elif field == "birth_date":
-            groups = active.annotate(y=ExtractYear("birth_date")).values_list("org_id", "y").annotate(n=Count("id"))
+            groups = (
+                active.annotate(y=ExtractYear("birth_date"))
+                .values_list("org_id", "y")
+                .annotate(n=Count("id"))
+            )
             rows = ((org_id, str(y), n) for org_id, y, n in groups)
         else:
             groups = active.values_list("org_id", field).annotate(n=Count("id"))
@@ -675,7 +743,11 @@ def tally_recount() -> dict[Key, int]:
             for ancestor in ancestors[org_id]:
                 counts[(ancestor, dimension, value)] += n
     communes = dict(Locality.objects.values_list("id", "commune_path"))
-    residents = active.filter(residence_locality__isnull=False).values_list("residence_locality_id").annotate(n=Count("id"))
+    residents = (
+        active.filter(residence_locality__isnull=False)
+        .values_list("residence_locality_id")
+        .annotate(n=Count("id"))
+    )
     for locality_id, n in residents.values_list("residence_locality_id", "n"):
         for ancestor in _ancestor_ids(communes[locality_id], ids_by_path):
             counts[(ancestor, HAMLET, str(locality_id))] += n
@@ -688,12 +760,14 @@ def tally_recount() -> dict[Key, int]:
         .order_by()
     )
     for org_id, role, theory, n in leaders:
-        path, kind, _, upper, _, _ = orgs[org_id]
+        _path, kind, _, upper, _, _ = orgs[org_id]
         if leads_grassroots(kind, upper):
             for dimension in leader_dimensions(role):
                 for ancestor in ancestors[org_id]:
                     counts[(ancestor, dimension, theory_value(theory))] += n
-    live_hamlets = list(Locality.objects.filter(dissolved_on__isnull=True).values(*LOCALITY_FIELDS).iterator(chunk_size=5000))
+    live_hamlets = list(
+        Locality.objects.filter(dissolved_on__isnull=True).values(*LOCALITY_FIELDS).iterator(chunk_size=5000)
+    )
     for row in live_hamlets:
         for value in locality_keys(row):
             for ancestor in _ancestor_ids(row["commune_path"], ids_by_path):
@@ -710,10 +784,15 @@ def tally_recount() -> dict[Key, int]:
 def _org_table() -> tuple[dict, dict]:
     """Every organization (id → path, kind, sector, upper rights, parent, live) and its
     ancestors' ids (itself included)."""
-    orgs = {org_id: (path, kind, sector, upper, parent, live) for org_id, path, kind, sector, upper, parent, live in (
-        (o[0], o[1], o[2], o[3], o[4], o[5], o[6] is None)
-        for o in Org.objects.values_list("id", "path", "kind", "sector", "has_upper_rights", "parent_id", "dissolved_on")
-    )}
+    orgs = {
+        org_id: (path, kind, sector, upper, parent, live)
+        for org_id, path, kind, sector, upper, parent, live in (
+            (o[0], o[1], o[2], o[3], o[4], o[5], o[6] is None)
+            for o in Org.objects.values_list(
+                "id", "path", "kind", "sector", "has_upper_rights", "parent_id", "dissolved_on"
+            )
+        )
+    }
     ids_by_path = {values[0]: org_id for org_id, values in orgs.items()}
     return orgs, {org_id: _ancestor_ids(values[0], ids_by_path) for org_id, values in orgs.items()}
 
@@ -721,8 +800,8 @@ def _org_table() -> tuple[dict, dict]:
 def _count_structure(orgs: dict, ancestors: dict, *, own: Mapping[Key, int], counts: dict[Key, int]) -> None:
     """Organizations by kind, direct children, grassroots by sector, and the flags (judged on
     each organization's own counts in ``own``), added to ``counts``."""
-    today = date.today()
-    for org_id, (path, kind, sector, upper, parent, live) in orgs.items():
+    today = clock.today()
+    for org_id, (_path, kind, sector, upper, parent, live) in orgs.items():
         if not live:
             continue
         for ancestor in ancestors[org_id]:
@@ -732,15 +811,25 @@ def _count_structure(orgs: dict, ancestors: dict, *, own: Mapping[Key, int], cou
         if parent is not None:
             counts[(parent, ORG_DIRECT, "")] += 1
         for flag, spec in FLAGS.items():
-            if kind in spec.kinds and own.get((org_id, spec.dimension, spec.value), 0) >= spec.rule.value(today):
+            if kind in spec.kinds and own.get((org_id, spec.dimension, spec.value), 0) >= spec.rule.value(
+                today
+            ):
                 for ancestor in ancestors[org_id]:
                     counts[(ancestor, flag, "")] += 1
 
 
 # What a restructuring does not move with a subtree but recounts (``tally_fix_derived``):
 # counts that depend on where organizations sit, not on what is under them.
-DERIVED_DIMENSIONS = (ORG_KIND, ORG_DIRECT, GRASSROOTS_SECTOR, CELL_COMMITTEE_FLAG, LARGE_GRASSROOTS_FLAG,
-                      HAMLETS_WITH_MEMBERS, FLOW + TRANSFER_IN, FLOW + TRANSFER_OUT)
+DERIVED_DIMENSIONS = (
+    ORG_KIND,
+    ORG_DIRECT,
+    GRASSROOTS_SECTOR,
+    CELL_COMMITTEE_FLAG,
+    LARGE_GRASSROOTS_FLAG,
+    HAMLETS_WITH_MEMBERS,
+    FLOW + TRANSFER_IN,
+    FLOW + TRANSFER_OUT,
+)
 
 
 def tally_fix_derived() -> int:
@@ -760,18 +849,26 @@ def tally_fix_derived() -> int:
     candidates = [org_id for org_id, values in orgs.items() if values[5] and values[1] in flagged_kinds]
     for start in range(0, len(candidates), 5000):
         rows = OrgTally.objects.filter(
-            org_id__in=candidates[start:start + 5000], dimension__in={d for d, _ in own_dims}
+            org_id__in=candidates[start : start + 5000], dimension__in={d for d, _ in own_dims}
         ).values_list("org_id", "dimension", "value", "count")
         own.update({(o, d, v): n for o, d, v, n in rows if (d, v) in own_dims})
     counts: dict[Key, int] = defaultdict(int)
     _count_structure(orgs, ancestors, own=own, counts=counts)
-    with_members = OrgTally.objects.filter(dimension=HAMLET, count__gt=0).values_list("org_id").annotate(n=Count("id")).order_by()
+    with_members = (
+        OrgTally.objects.filter(dimension=HAMLET, count__gt=0)
+        .values_list("org_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     for org_id, n in with_members:
         counts[(org_id, HAMLETS_WITH_MEMBERS, "")] += n
     for key, n in _recount_transfer_flows().items():
         counts[key] += n
     stored = {
-        (o, d, v): n for o, d, v, n in OrgTally.objects.filter(dimension__in=DERIVED_DIMENSIONS).values_list("org_id", "dimension", "value", "count")
+        (o, d, v): n
+        for o, d, v, n in OrgTally.objects.filter(dimension__in=DERIVED_DIMENSIONS).values_list(
+            "org_id", "dimension", "value", "count"
+        )
     }
     delta = {key: counts.get(key, 0) - stored.get(key, 0) for key in set(counts) | set(stored)}
     delta = {key: n for key, n in delta.items() if n}
@@ -790,7 +887,9 @@ def _recount_transfer_flows() -> dict[Key, int]:
 
     by_pair: dict[tuple, Counter] = defaultdict(Counter)
     rows = MemberEvent.objects.filter(kind="transferred", from_org__isnull=False, to_org__isnull=False)
-    for day, from_org, to_org in rows.values_list("effective_on", "from_org_id", "to_org_id").iterator(chunk_size=20000):
+    for day, from_org, to_org in rows.values_list("effective_on", "from_org_id", "to_org_id").iterator(
+        chunk_size=20000
+    ):
         by_pair[(from_org, to_org)][day.isoformat()] += 1
     if not by_pair:
         return {}
@@ -850,10 +949,17 @@ def _move_subtree_counts(mapping: list[tuple[object, object, int]]) -> None:
             # a plan's moves, queued, sum a million rows: sorted in memory, not on disk
             cursor.execute("SET LOCAL work_mem = '256MB'")
         for start in range(0, len(mapping), 2000):
-            part = mapping[start:start + 2000]
+            part = mapping[start : start + 2000]
             values = ", ".join([f"(%s{cast}, %s{cast}, %s)"] * len(part))
-            params = [x for source, target, sign in part for x in (
-                org_field.get_db_prep_value(source, connection), org_field.get_db_prep_value(target, connection), sign)]
+            params = [
+                x
+                for source, target, sign in part
+                for x in (
+                    org_field.get_db_prep_value(source, connection),
+                    org_field.get_db_prep_value(target, connection),
+                    sign,
+                )
+            ]
             # PostgreSQL is told to read each source's rows by the index (LATERAL): joined to a
             # list of a few dozen sources it would otherwise scan the whole table; SQLite has no
             # LATERAL, and its planner loops over the small list by the index anyway.
@@ -882,11 +988,17 @@ def _recount_flows() -> dict[Key, int]:
     from dangbo.members.ledger import PlacementSpan
     from dangbo.members.models import MemberEvent, Placement
 
-    events = MemberEvent.objects.filter(kind__in=[*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", "transferred"]).order_by(
-        "member_id"
-    ).values_list("member_id", "kind", "effective_on", "to_org_id", "from_org_id")
-    placements = Placement.objects.filter(counted=True).order_by("member_id").values_list(
-        "member_id", "org_id", "valid_from", "valid_to", "status"
+    events = (
+        MemberEvent.objects.filter(
+            kind__in=[*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", "transferred"]
+        )
+        .order_by("member_id")
+        .values_list("member_id", "kind", "effective_on", "to_org_id", "from_org_id")
+    )
+    placements = (
+        Placement.objects.filter(counted=True)
+        .order_by("member_id")
+        .values_list("member_id", "org_id", "valid_from", "valid_to", "status")
     )
     by_member: dict[object, list] = defaultdict(list)
     for member_id, org_id, valid_from, valid_to, status in placements.iterator(chunk_size=20000):
@@ -935,7 +1047,10 @@ def tally_rebuild() -> TallyRun:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}")
         for start in range(0, len(rows), 20000):
-            cursor.executemany(f"INSERT INTO {table} (org_id, dimension, value, count) VALUES (%s, %s, %s, %s)", rows[start:start + 20000])
+            cursor.executemany(
+                f"INSERT INTO {table} (org_id, dimension, value, count) VALUES (%s, %s, %s, %s)",
+                rows[start : start + 20000],
+            )
         return TallyRun.objects.create(seconds=time.perf_counter() - started, rows=len(counts))
 
 
@@ -951,7 +1066,9 @@ class TallyDifference:
 def tally_stored() -> dict[Key, int]:
     return {
         (org_id, dim, value): n
-        for org_id, dim, value, n in OrgTally.objects.exclude(count=0).values_list("org_id", "dimension", "value", "count")
+        for org_id, dim, value, n in OrgTally.objects.exclude(count=0).values_list(
+            "org_id", "dimension", "value", "count"
+        )
     }
 
 
@@ -972,13 +1089,17 @@ def tally_read(org_ids: Iterable, dimensions: Iterable[str] = ()) -> dict[object
     ``tally_flows``): org id → dimension → value → count. Naming the dimensions lets the
     database read each as a range of the (org, dimension, value) index."""
     result: dict[object, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    rows = OrgTally.objects.filter(org_id__in=list(org_ids), dimension__in=list(dimensions or STOCK_DIMENSIONS), count__gt=0)
+    rows = OrgTally.objects.filter(
+        org_id__in=list(org_ids), dimension__in=list(dimensions or STOCK_DIMENSIONS), count__gt=0
+    )
     for org_id, dim, value, n in rows.values_list("org_id", "dimension", "value", "count"):
         result[org_id][dim][value] = n
     return result
 
 
-def tally_flows(org_ids: Iterable, start: date, end: date, *, kinds: Iterable[str] | None = None) -> dict[object, dict[str, int]]:
+def tally_flows(
+    org_ids: Iterable, start: date, end: date, *, kinds: Iterable[str] | None = None
+) -> dict[object, dict[str, int]]:
     """Flows from ``start`` to ``end`` (both included): org id → kind → count (every kind, or
     ``kinds``)."""
     from django.db.models import Sum
@@ -997,5 +1118,5 @@ def tally_flows(org_ids: Iterable, start: date, end: date, *, kinds: Iterable[st
     )
     for org_id, dimension, n in rows:
         if n:
-            result[org_id][dimension[len(FLOW):]] = n
+            result[org_id][dimension[len(FLOW) :]] = n
     return result

@@ -17,8 +17,23 @@ from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_root
 from dangbo.stats.charts import Bar, bar_chart
 from dangbo.stats.forms import ReportFrameForm
 from dangbo.stats.frames import ReportInputError
-from dangbo.stats.indicators import BREAKDOWNS, INDICATORS, PERCENT, SECTIONS, STATUS_LABELS, evaluate, evaluate_all
-from dangbo.stats.reports import CHILD_COLUMNS, fraction_text, frame_text, indicators_doc, target_text, value_text
+from dangbo.stats.indicators import (
+    BREAKDOWNS,
+    INDICATORS,
+    PERCENT,
+    SECTIONS,
+    STATUS_LABELS,
+    evaluate,
+    evaluate_all,
+)
+from dangbo.stats.reports import (
+    CHILD_COLUMNS,
+    fraction_text,
+    frame_text,
+    indicators_doc,
+    target_text,
+    value_text,
+)
 from dangbo.stats.selectors import indicator_drill, indicator_get, report_context
 from dangbo.web.pages import spreadsheet_download
 
@@ -37,8 +52,14 @@ def _context_or_errors(request: HttpRequest, org, *, with_children: bool = True)
         return form, None
     data = form.cleaned_data
     try:
-        ctx = report_context(actor=request.scope, org=org, as_of=data.get("ngay"), start=data.get("tu"), end=data.get("den"),
-                             with_children=with_children)
+        ctx = report_context(
+            actor=request.scope,
+            org=org,
+            as_of=data.get("ngay"),
+            start=data.get("tu"),
+            end=data.get("den"),
+            with_children=with_children,
+        )
     except ReportInputError as error:
         form.add_error(None, str(error))
         return form, None
@@ -99,7 +120,13 @@ def dashboard_view(request: HttpRequest, org_id) -> HttpResponse:
         "ctx": ctx,
         "frame_text": frame_text(ctx.frame),
         "sections": [
-            (name, [{**_row(r), "url": reverse("indicator", args=[org.pk, r.indicator.code]) + suffix} for r in rs])
+            (
+                name,
+                [
+                    {**_row(r), "url": reverse("indicator", args=[org.pk, r.indicator.code]) + suffix}
+                    for r in rs
+                ],
+            )
             for name, rs in sections
         ],
         "targeted": [_row(r) for r in targeted],
@@ -125,10 +152,23 @@ def structure_view(request: HttpRequest, org_id) -> HttpResponse:
     for breakdown in BREAKDOWNS:
         categories = breakdown.categories(ctx, org)
         total = sum(n for _, _, n in categories)
-        rows = [(label, format_number(n), format_percent(n / total) if total else "—", n) for _, label, n in categories]
-        chart = bar_chart([Bar(label, n, text) for label, text, _, n in rows], title=breakdown.name) if categories else None
+        rows = [
+            (label, format_number(n), format_percent(n / total) if total else "—", n)
+            for _, label, n in categories
+        ]
+        chart = (
+            bar_chart([Bar(label, n, text) for label, text, _, n in rows], title=breakdown.name)
+            if categories
+            else None
+        )
         breakdowns.append((breakdown, [r[:3] for r in rows], format_number(total), chart))
-    context = {**base, "ctx": ctx, "frame_text": frame_text(ctx.frame), "breakdowns": breakdowns, "query": form.query()}
+    context = {
+        **base,
+        "ctx": ctx,
+        "frame_text": frame_text(ctx.frame),
+        "breakdowns": breakdowns,
+        "query": form.query(),
+    }
     return render(request, "stats/structure.html", context)
 
 
@@ -144,7 +184,9 @@ def _children_rows(ctx, columns, suffix: str) -> str:
             late = " late" if result.status == "not_met" else ""
             cells.append(f'<td class="num{late}">{html.escape(value_text(result))}</td>')
         url = html.escape(reverse("dashboard", args=[child.pk]) + suffix)
-        rows.append(f'<tr><th scope="row"><a href="{url}">{html.escape(child.name)}</a></th>{"".join(cells)}</tr>')
+        rows.append(
+            f'<tr><th scope="row"><a href="{url}">{html.escape(child.name)}</a></th>{"".join(cells)}</tr>'
+        )
     return mark_safe("".join(rows))  # every value above is escaped
 
 
@@ -176,7 +218,12 @@ def indicator_view(request: HttpRequest, org_id, code: str) -> HttpResponse:
     except NotInScope:
         raise Http404("Không có chỉ tiêu này.") from None
     form, ctx = _context_or_errors(request, org)
-    base = {"org": org, "indicator": indicator, "form": form, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)}
+    base = {
+        "org": org,
+        "indicator": indicator,
+        "form": form,
+        "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org),
+    }
     if ctx is None:
         return render(request, "stats/indicator.html", base, status=400)
     result = evaluate(ctx, indicator, org)
@@ -186,18 +233,34 @@ def indicator_view(request: HttpRequest, org_id, code: str) -> HttpResponse:
     if drill is not None and file_format in ("csv", "xlsx"):
         rows = ([str(n)] + [cell.text for cell in row] for n, row in enumerate(drill.rows, start=1))
         return spreadsheet_download(
-            ["STT", *drill.header], rows, file_format=file_format,
+            ["STT", *drill.header],
+            rows,
+            file_format=file_format,
             filename=f"{indicator.code}-{org.code}-{ctx.frame.as_of:%Y%m%d}.{file_format}",
             title=f"{drill.title} — {org.name}, ngày {ctx.frame.as_of:%d/%m/%Y}",
         )
     is_share = indicator.unit == PERCENT
-    chart = bar_chart(
-        [Bar(child.name, row["result"].value.value or 0, row["value"], row["result"].value.value is None) for child, row in children],
-        title=f"{indicator.name} theo tổ chức trực thuộc",
-        scale_max=1.0 if is_share else None,
-        target=result.target.value if result.target is not None and is_share and result.target.value > 0 else None,
-        target_text=f"mục tiêu {target_text(result)}" if result.target is not None else "",
-    ) if children else None
+    chart = (
+        bar_chart(
+            [
+                Bar(
+                    child.name,
+                    row["result"].value.value or 0,
+                    row["value"],
+                    row["result"].value.value is None,
+                )
+                for child, row in children
+            ],
+            title=f"{indicator.name} theo tổ chức trực thuộc",
+            scale_max=1.0 if is_share else None,
+            target=result.target.value
+            if result.target is not None and is_share and result.target.value > 0
+            else None,
+            target_text=f"mục tiêu {target_text(result)}" if result.target is not None else "",
+        )
+        if children
+        else None
+    )
     context = {
         **base,
         "ctx": ctx,
@@ -243,6 +306,12 @@ def forms_view(request: HttpRequest, org_id) -> HttpResponse:
             for row in [*stat_form.rows, stat_form.total]
         ]
         tables.append((stat_form, rows))
-    context = {**base, "ctx": ctx, "frame_text": frame_text(ctx.frame), "report": report, "tables": tables,
-               "query": form.query()}
+    context = {
+        **base,
+        "ctx": ctx,
+        "frame_text": frame_text(ctx.frame),
+        "report": report,
+        "tables": tables,
+        "query": form.query(),
+    }
     return render(request, "stats/forms.html", context)

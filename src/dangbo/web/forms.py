@@ -37,7 +37,9 @@ class VietnameseDateField(forms.Field):
         if not value:
             return None
         if len(value) > 10:
-            raise forms.ValidationError("Ngày không hợp lệ (nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2024).")
+            raise forms.ValidationError(
+                "Ngày không hợp lệ (nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2024)."
+            )
         try:
             return parse_date(value)
         except ValueError as error:
@@ -51,13 +53,19 @@ class VietnameseForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             messages = dict(MESSAGES)
-            messages["invalid"] = "Nhập một số nguyên." if isinstance(field, forms.IntegerField) else "Giá trị không hợp lệ."
+            messages["invalid"] = (
+                "Nhập một số nguyên." if isinstance(field, forms.IntegerField) else "Giá trị không hợp lệ."
+            )
             field.error_messages.update(messages)
 
     def add_violations(self, error: RuleViolation, field_map: dict | None = None) -> None:
         field_map = field_map or {}
         for violation in error.violations:
             name = field_map.get(violation.field, violation.field)
-            message = violation.message if violation.citation == INPUT_CITATION else f"{violation.message} ({violation.citation})"
+            message = (
+                violation.message
+                if violation.citation == INPUT_CITATION
+                else f"{violation.message} ({violation.citation})"
+            )
             visible = name in self.fields and not self.fields[name].widget.is_hidden
             self.add_error(name if visible else None, message)

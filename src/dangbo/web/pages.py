@@ -6,10 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
-def form_page(request: HttpRequest, form, *, title: str, cancel_url: str, submit: str = "Lưu", subtitle: str = "") -> HttpResponse:
+def form_page(
+    request: HttpRequest, form, *, title: str, cancel_url: str, submit: str = "Lưu", subtitle: str = ""
+) -> HttpResponse:
     """A form on its own page (web/form.html); 400 when a submitted form has errors."""
     return render(
-        request, "web/form.html",
+        request,
+        "web/form.html",
         {"form": form, "title": title, "cancel_url": cancel_url, "submit": submit, "subtitle": subtitle},
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -18,7 +21,9 @@ def form_page(request: HttpRequest, form, *, title: str, cancel_url: str, submit
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def spreadsheet_download(header, rows, *, file_format: str, filename: str, title: str, **xlsx_options) -> HttpResponse:
+def spreadsheet_download(
+    header, rows, *, file_format: str, filename: str, title: str, **xlsx_options
+) -> HttpResponse:
     """A list as a download: CSV streamed row by row, or XLSX written in constant memory;
     both through core.spreadsheet, so every value is neutralised."""
     from django.http import FileResponse, StreamingHttpResponse
@@ -26,7 +31,9 @@ def spreadsheet_download(header, rows, *, file_format: str, filename: str, title
     from dangbo.core import spreadsheet
 
     if file_format == "csv":
-        response = StreamingHttpResponse(spreadsheet.csv_chunks(header, rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            spreadsheet.csv_chunks(header, rows), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     book = spreadsheet.xlsx_file(header, rows, title=title, **xlsx_options)

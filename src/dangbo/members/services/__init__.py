@@ -13,9 +13,8 @@ from datetime import date
 from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record, field_diff
-from dangbo.core import text
-from dangbo.core.identity import mask_national_id
-from dangbo.core.identity import check_card_number, check_national_id, normalize_digits
+from dangbo.core import clock, text
+from dangbo.core.identity import check_card_number, check_national_id, mask_national_id, normalize_digits
 from dangbo.members import ledger
 from dangbo.members.models import Gender, Member, MemberEvent, MemberStatus, Position
 from dangbo.members.roles import COMMITTEE_ROLES, Role
@@ -68,7 +67,16 @@ _CODE_LISTS = {
     "professional_level": (ProfessionalLevel, "Trình độ chuyên môn"),
     "theory_level": (TheoryLevel, "Trình độ lý luận chính trị"),
 }
-_TEXT_FIELDS = ("family_name", "middle_name", "given_name", "birthplace", "hometown", "residence", "occupation", "workplace")
+_TEXT_FIELDS = (
+    "family_name",
+    "middle_name",
+    "given_name",
+    "birthplace",
+    "hometown",
+    "residence",
+    "occupation",
+    "workplace",
+)
 
 
 def _check_identity(identity: Identity, *, member: Member | None = None) -> tuple[dict, list[Violation]]:
@@ -82,7 +90,7 @@ def _check_identity(identity: Identity, *, member: Member | None = None) -> tupl
     if identity.gender not in Gender.values:
         violations.append(Violation("input", "Giới tính phải là Nam hoặc Nữ.", INPUT, field="gender"))
     values["gender"] = identity.gender
-    if not isinstance(identity.birth_date, date) or identity.birth_date > date.today():
+    if not isinstance(identity.birth_date, date) or identity.birth_date > clock.today():
         violations.append(Violation("input", "Ngày sinh không hợp lệ.", INPUT, field="birth_date"))
     values["birth_date"] = identity.birth_date
 
@@ -94,35 +102,54 @@ def _check_identity(identity: Identity, *, member: Member | None = None) -> tupl
             values[f"{name}_id"] = None
             continue
         if not model.objects.filter(pk=code).exists():
-            violations.append(Violation("input", f"{label} không có trong danh mục: «{code}».", INPUT, field=name))
+            violations.append(
+                Violation("input", f"{label} không có trong danh mục: «{code}».", INPUT, field=name)
+            )
         values[f"{name}_id"] = code
 
     national_id = normalize_digits(identity.national_id)
     if national_id:
         for problem in check_national_id(
-            national_id, gender=identity.gender, birth_date=identity.birth_date if isinstance(identity.birth_date, date) else None
+            national_id,
+            gender=identity.gender,
+            birth_date=identity.birth_date if isinstance(identity.birth_date, date) else None,
         ):
-            violations.append(Violation("identity.national_id", problem.message, problem.citation, field=problem.field))
+            violations.append(
+                Violation("identity.national_id", problem.message, problem.citation, field=problem.field)
+            )
         clash = Member.objects.filter(national_id=national_id).exclude(pk=getattr(member, "pk", None))
         if clash.exists():
             violations.append(
-                Violation("input", f"Số định danh {national_id} đã có trong hồ sơ đảng viên khác.", INPUT, field="national_id")
+                Violation(
+                    "input",
+                    f"Số định danh {national_id} đã có trong hồ sơ đảng viên khác.",
+                    INPUT,
+                    field="national_id",
+                )
             )
     values["national_id"] = national_id or None
 
     card_number = normalize_digits(identity.card_number)
     if card_number:
         for problem in check_card_number(card_number):
-            violations.append(Violation("identity.card_number", problem.message, problem.citation, field=problem.field))
+            violations.append(
+                Violation("identity.card_number", problem.message, problem.citation, field=problem.field)
+            )
         clash = Member.objects.filter(card_number=card_number).exclude(pk=getattr(member, "pk", None))
         if clash.exists():
             violations.append(
-                Violation("input", f"Số thẻ {card_number} đã cấp cho đảng viên khác.", INPUT, field="card_number")
+                Violation(
+                    "input", f"Số thẻ {card_number} đã cấp cho đảng viên khác.", INPUT, field="card_number"
+                )
             )
     values["card_number"] = card_number or None
     values["residence_locality"] = identity.residence_locality
-    values["search_key"] = text.fold(text.full_name(values["family_name"], values["middle_name"], values["given_name"]))
-    values["sort_key"] = text.name_sort_key(values["family_name"], values["middle_name"], values["given_name"])
+    values["search_key"] = text.fold(
+        text.full_name(values["family_name"], values["middle_name"], values["given_name"])
+    )
+    values["sort_key"] = text.name_sort_key(
+        values["family_name"], values["middle_name"], values["given_name"]
+    )
     return values, violations
 
 
@@ -152,7 +179,9 @@ def member_admit(
     """
     values, violations = _check_identity(identity)
     if decision.on is None:
-        violations.append(Violation("input", "Chưa nhập ngày quyết định kết nạp.", INPUT, field="decision_on"))
+        violations.append(
+            Violation("input", "Chưa nhập ngày quyết định kết nạp.", INPUT, field="decision_on")
+        )
     violations += _check_holder_org(cell, decision.on or ceremony_on)
     judged_on = vote_on or decision.on
     if judged_on and isinstance(identity.birth_date, date):
@@ -161,7 +190,12 @@ def member_admit(
         )
     if decision.on and ceremony_on < decision.on:
         violations.append(
-            Violation("input", "Ngày lễ kết nạp không thể trước ngày quyết định kết nạp.", INPUT, field="ceremony_on")
+            Violation(
+                "input",
+                "Ngày lễ kết nạp không thể trước ngày quyết định kết nạp.",
+                INPUT,
+                field="ceremony_on",
+            )
         )
     refuse_if(violations)
 
@@ -192,8 +226,15 @@ def _append(member: Member, event: MemberEvent) -> MemberEvent:
     except ledger.LedgerError as error:
         raise RuleViolation([Violation("ledger", str(error), "Quá trình sinh hoạt đảng")]) from error
     audit_record(
-        action=Action.LEDGER_EVENT, subject_type="member", subject_id=str(member.pk),
-        data={"kind": event.kind, "effective_on": event.effective_on.isoformat(), "decision": event.decision_no, "seq": event.seq},
+        action=Action.LEDGER_EVENT,
+        subject_type="member",
+        subject_id=str(member.pk),
+        data={
+            "kind": event.kind,
+            "effective_on": event.effective_on.isoformat(),
+            "decision": event.decision_no,
+            "seq": event.seq,
+        },
     )
     return event
 
@@ -228,29 +269,57 @@ def member_recognize(
     due = probation_end(member.ceremony_on)
     violations: list[Violation] = []
     if (full_on or due.on) != due.on:
-        violations.append(Violation("probation.length", f"Ngày chính thức phải là ngày hết 12 tháng dự bị ({due.on:%d/%m/%Y}).", due.rule_ref, field="full_on"))
+        violations.append(
+            Violation(
+                "probation.length",
+                f"Ngày chính thức phải là ngày hết 12 tháng dự bị ({due.on:%d/%m/%Y}).",
+                due.rule_ref,
+                field="full_on",
+            )
+        )
     data: dict = {}
     late: list[str] = []
     if decision.on is None:
-        violations.append(Violation("input", "Chưa nhập ngày quyết định công nhận đảng viên chính thức.", INPUT, field="decision_on"))
+        violations.append(
+            Violation(
+                "input",
+                "Chưa nhập ngày quyết định công nhận đảng viên chính thức.",
+                INPUT,
+                field="decision_on",
+            )
+        )
     if vote_on is not None:
         _, review_due, review_ref = probation_rules.recognition_review_due(member.ceremony_on)
         if vote_on < due.on:
-            violations.append(Violation(
-                probation_rules.PROBATION_MONTHS.code,
-                f"Chi bộ chỉ xét công nhận chính thức sau khi hết 12 tháng dự bị ({due.on:%d/%m/%Y}).", due.rule_ref, field="vote_on",
-            ))
+            violations.append(
+                Violation(
+                    probation_rules.PROBATION_MONTHS.code,
+                    f"Chi bộ chỉ xét công nhận chính thức sau khi hết 12 tháng dự bị ({due.on:%d/%m/%Y}).",
+                    due.rule_ref,
+                    field="vote_on",
+                )
+            )
         elif vote_on > review_due:
             late.append(f"chi bộ xét sau thời hạn {review_due:%d/%m/%Y} ({review_ref})")
         vote = cell_vote(
-            org=member.org, on=vote_on, approvals=approvals, rule=vote_rules.RECOGNITION_VOTE_SHARE,
+            org=member.org,
+            on=vote_on,
+            approvals=approvals,
+            rule=vote_rules.RECOGNITION_VOTE_SHARE,
             absent_exempted=absent_exempted,
         )
         violations += vote.violations
         data.update(vote_on=vote_on.isoformat(), **vote.record(approvals))
         if decision.on is not None:
             if decision.on < vote_on:
-                violations.append(Violation("input", "Ngày quyết định không thể trước ngày chi bộ biểu quyết.", INPUT, field="decision_on"))
+                violations.append(
+                    Violation(
+                        "input",
+                        "Ngày quyết định không thể trước ngày chi bộ biểu quyết.",
+                        INPUT,
+                        field="decision_on",
+                    )
+                )
             else:
                 decision_rule = probation_rules.RECOGNITION_DECISION_WORKING_DAYS.at(vote_on)
                 decision_due = add_working_days(vote_on, decision_rule.value)
@@ -259,13 +328,23 @@ def member_recognize(
     if late:
         reason = text.clean(late_reason)
         if not reason:
-            violations.append(Violation(
-                "deadline", "Quá thời hạn: " + "; ".join(late) + ". Ghi rõ lý do chậm để lưu hồ sơ.", due.rule_ref, field="late_reason",
-            ))
+            violations.append(
+                Violation(
+                    "deadline",
+                    "Quá thời hạn: " + "; ".join(late) + ". Ghi rõ lý do chậm để lưu hồ sơ.",
+                    due.rule_ref,
+                    field="late_reason",
+                )
+            )
         data.update(late=late, late_reason=reason[:500])
     refuse_if(violations)
     event = MemberEvent(
-        kind=Kind.RECOGNIZED, effective_on=due.on, recorded_by=actor, rule_version=due.rule_ref, data=data, **decision.fields(),
+        kind=Kind.RECOGNIZED,
+        effective_on=due.on,
+        recorded_by=actor,
+        rule_version=due.rule_ref,
+        data=data,
+        **decision.fields(),
     )
     return _append(member, event)
 
@@ -288,7 +367,9 @@ def member_transfer(
     member = Member.objects.get(pk=member.pk)
     violations = _check_holder_org(to_org, effective_on)
     if to_org.pk == member.org_id:
-        violations.append(Violation("input", "Tổ chức chuyển đến trùng với nơi đang sinh hoạt.", INPUT, field="to_org"))
+        violations.append(
+            Violation("input", "Tổ chức chuyển đến trùng với nơi đang sinh hoạt.", INPUT, field="to_org")
+        )
     refuse_if(violations)
     for position in _positions_outside(member, to_org):
         _append(
@@ -320,7 +401,14 @@ def _cell_full_members(org: Org) -> int:
 
 @transaction.atomic
 def member_position_start(
-    *, member: Member, org: Org, role: str, started_on: date, decision: DecisionRef = DecisionRef(), term: str = "", actor=None
+    *,
+    member: Member,
+    org: Org,
+    role: str,
+    started_on: date,
+    decision: DecisionRef = DecisionRef(),
+    term: str = "",
+    actor=None,
 ) -> MemberEvent:
     """A member takes a position (secretary, deputy, committee member, ...) in ``org``, for
     the term (nhiệm kỳ, e.g. "2025–2030") when one is given."""
@@ -375,21 +463,35 @@ def member_position_end(
     *, member: Member, org: Org, role: str, ended_on: date, decision: DecisionRef = DecisionRef(), actor=None
 ) -> MemberEvent:
     event = MemberEvent(
-        kind=Kind.POSITION_ENDED, effective_on=ended_on, position_org=org, role=role, recorded_by=actor, **decision.fields()
+        kind=Kind.POSITION_ENDED,
+        effective_on=ended_on,
+        position_org=org,
+        role=role,
+        recorded_by=actor,
+        **decision.fields(),
     )
     return _append(member, event)
 
 
 @transaction.atomic
 def member_record_death(*, member: Member, died_on: date, actor=None, note: str = "") -> MemberEvent:
-    if died_on > date.today():
-        raise RuleViolation([Violation("input", "Ngày từ trần không thể sau hôm nay.", INPUT, field="died_on")])
-    event = MemberEvent(kind=Kind.DIED, effective_on=died_on, recorded_by=actor, data={"note": text.clean(note)} if note else {})
+    if died_on > clock.today():
+        raise RuleViolation(
+            [Violation("input", "Ngày từ trần không thể sau hôm nay.", INPUT, field="died_on")]
+        )
+    event = MemberEvent(
+        kind=Kind.DIED,
+        effective_on=died_on,
+        recorded_by=actor,
+        data={"note": text.clean(note)} if note else {},
+    )
     return _append(member, event)
 
 
 @transaction.atomic
-def member_update_identity(*, member: Member, identity: Identity, expected_version: int, actor=None) -> Member:
+def member_update_identity(
+    *, member: Member, identity: Identity, expected_version: int, actor=None
+) -> Member:
     """Correct profile fields. Standing (status, organization) changes only through the ledger.
 
     ``expected_version`` is the version the editor loaded; if someone saved in between,
@@ -398,8 +500,13 @@ def member_update_identity(*, member: Member, identity: Identity, expected_versi
     values, violations = _check_identity(identity, member=member)
     refuse_if(violations)
     before = Member.objects.filter(pk=member.pk).values(*_AUDITED_FIELDS).first() or {}
-    tallied_before = {**Member.objects.filter(pk=member.pk).values("status", *TALLIED_FIELDS).first(), "positions": open_positions(member.pk)}
-    updated = Member.objects.filter(pk=member.pk, version=expected_version).update(version=expected_version + 1, **values)
+    tallied_before = {
+        **Member.objects.filter(pk=member.pk).values("status", *TALLIED_FIELDS).first(),
+        "positions": open_positions(member.pk),
+    }
+    updated = Member.objects.filter(pk=member.pk, version=expected_version).update(
+        version=expected_version + 1, **values
+    )
     if not updated:
         raise RuleViolation(
             [
@@ -414,27 +521,53 @@ def member_update_identity(*, member: Member, identity: Identity, expected_versi
     after = Member.objects.filter(pk=member.pk).values(*_AUDITED_FIELDS).first()
     tally_member_changed(
         before=tallied_before,
-        after={**Member.objects.filter(pk=member.pk).values("status", *TALLIED_FIELDS).first(), "positions": tallied_before["positions"]},
+        after={
+            **Member.objects.filter(pk=member.pk).values("status", *TALLIED_FIELDS).first(),
+            "positions": tallied_before["positions"],
+        },
     )
     for state in (before, after):
         state["national_id"] = mask_national_id(state.get("national_id"))  # the trail never holds the full ID
     changes = field_diff(before, after)
     if changes:
-        audit_record(action=Action.UPDATED, subject_type="member", subject_id=str(member.pk), data={"changes": changes})
+        audit_record(
+            action=Action.UPDATED, subject_type="member", subject_id=str(member.pk), data={"changes": changes}
+        )
     return Member.objects.get(pk=member.pk)
 
 
 # Profile fields whose changes the audit trail records (as field: [before, after]).
 _AUDITED_FIELDS = (
-    "family_name", "middle_name", "given_name", "gender", "birth_date", "national_id", "card_number", "ethnicity_id",
-    "religion_id", "birthplace", "hometown", "residence", "residence_locality_id", "general_education_id",
-    "professional_level_id", "theory_level_id", "occupation", "workplace",
+    "family_name",
+    "middle_name",
+    "given_name",
+    "gender",
+    "birth_date",
+    "national_id",
+    "card_number",
+    "ethnicity_id",
+    "religion_id",
+    "birthplace",
+    "hometown",
+    "residence",
+    "residence_locality_id",
+    "general_education_id",
+    "professional_level_id",
+    "theory_level_id",
+    "occupation",
+    "workplace",
 )
 
 
 @transaction.atomic
 def member_award_badge(
-    *, member: Member, years: int, awarded_on: date, decision: DecisionRef, ground: str = "regular", actor=None
+    *,
+    member: Member,
+    years: int,
+    awarded_on: date,
+    decision: DecisionRef,
+    ground: str = "regular",
+    actor=None,
 ) -> MemberEvent:
     """Record a Party badge of ``years`` years (RULES.md §6), on time, early for serious
     illness, or posthumously; refused with the rule's citation when the member does not
@@ -444,18 +577,40 @@ def member_award_badge(
     member = Member.objects.get(pk=member.pk)
     violations = []
     if ground not in badge_rules.Ground.LABELS:
-        violations.append(Violation("input", "Chọn trường hợp tặng: đủ tuổi đảng, tặng sớm do bệnh nặng, hoặc truy tặng.", INPUT, field="ground"))
+        violations.append(
+            Violation(
+                "input",
+                "Chọn trường hợp tặng: đủ tuổi đảng, tặng sớm do bệnh nặng, hoặc truy tặng.",
+                INPUT,
+                field="ground",
+            )
+        )
     if decision.on is None:
-        violations.append(Violation("input", "Chưa nhập ngày quyết định tặng Huy hiệu Đảng.", INPUT, field="decision_on"))
+        violations.append(
+            Violation("input", "Chưa nhập ngày quyết định tặng Huy hiệu Đảng.", INPUT, field="decision_on")
+        )
     elif decision.on > awarded_on:
-        violations.append(Violation("input", "Ngày trao tặng không thể trước ngày quyết định.", INPUT, field="awarded_on"))
-    if awarded_on > date.today():
-        violations.append(Violation("input", "Ngày trao tặng không thể sau hôm nay; danh sách xét tặng cho đợt sau có ở trang Huy hiệu Đảng.", INPUT, field="awarded_on"))
+        violations.append(
+            Violation("input", "Ngày trao tặng không thể trước ngày quyết định.", INPUT, field="awarded_on")
+        )
+    if awarded_on > clock.today():
+        violations.append(
+            Violation(
+                "input",
+                "Ngày trao tặng không thể sau hôm nay; danh sách xét tặng cho đợt sau có ở trang Huy hiệu Đảng.",
+                INPUT,
+                field="awarded_on",
+            )
+        )
     refuse_if(violations)
     claim = badge_rules.BadgeClaim(
-        years=years, awarded_on=awarded_on, ground=ground, party_age_from=member.party_age_from,
+        years=years,
+        awarded_on=awarded_on,
+        ground=ground,
+        party_age_from=member.party_age_from,
         already_years=member.badge_years,
-        in_party=member.status in (MemberStatus.PROBATIONARY, MemberStatus.FULL) or (member.died_on is not None and awarded_on < member.died_on),
+        in_party=member.status in (MemberStatus.PROBATIONARY, MemberStatus.FULL)
+        or (member.died_on is not None and awarded_on < member.died_on),
         died_on=member.died_on,
     )
     violations = badge_rules.check_badge_award(claim)
@@ -463,16 +618,22 @@ def member_award_badge(
         from dangbo.rules import discipline as discipline_rules
 
         version = discipline_rules.BADGE_DEFERRAL_MONTHS.at(awarded_on)
-        violations.append(Violation(
-            discipline_rules.BADGE_DEFERRAL_MONTHS.code,
-            f"Đảng viên bị kỷ luật: chỉ xét tặng Huy hiệu Đảng sau ngày {member.badge_deferred_until:%d/%m/%Y}.",
-            version.ref, field="awarded_on",
-        ))
+        violations.append(
+            Violation(
+                discipline_rules.BADGE_DEFERRAL_MONTHS.code,
+                f"Đảng viên bị kỷ luật: chỉ xét tặng Huy hiệu Đảng sau ngày {member.badge_deferred_until:%d/%m/%Y}.",
+                version.ref,
+                field="awarded_on",
+            )
+        )
     refuse_if(violations)
     event = MemberEvent(
-        kind=Kind.BADGE_AWARDED, effective_on=awarded_on, recorded_by=actor,
+        kind=Kind.BADGE_AWARDED,
+        effective_on=awarded_on,
+        recorded_by=actor,
         rule_version=badge_rules.BADGE_MILESTONES.at(awarded_on).ref,
-        data={"years": years, "ground": ground}, **decision.fields(),
+        data={"years": years, "ground": ground},
+        **decision.fields(),
     )
     return _append(member, event)
 

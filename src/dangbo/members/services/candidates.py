@@ -17,11 +17,18 @@ from uuid import UUID
 from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.core import text
-from dangbo.members.models import CANDIDATE_STEPS, ACTIVE_STATUSES, Candidate, CandidateStep, Member, MemberStatus
+from dangbo.core import clock, text
+from dangbo.members.models import (
+    ACTIVE_STATUSES,
+    CANDIDATE_STEPS,
+    Candidate,
+    CandidateStep,
+    Member,
+    MemberStatus,
+)
 from dangbo.members.services import INPUT, Identity, _check_holder_org, _check_identity, member_admit
-from dangbo.orgs import paths
 from dangbo.members.services.votes import cell_vote, committee_vote
+from dangbo.orgs import paths
 from dangbo.orgs.kinds import GRASSROOTS_KINDS, OrgKind
 from dangbo.orgs.models import Org
 from dangbo.orgs.services import DecisionRef
@@ -43,17 +50,33 @@ def candidate_add(*, identity: Identity, cell: Org, listed_on: date, note: str =
     values.pop("card_number", None)
     violations = [v for v in violations if v.field != "card_number"]
     violations += _check_holder_org(cell, listed_on)
-    if listed_on > date.today():
+    if listed_on > clock.today():
         violations.append(_input("listed_on", "Ngày đưa vào danh sách không thể sau hôm nay."))
     if not values.get("general_education_id"):
-        violations.append(_input("general_education", "Chọn trình độ giáo dục phổ thông (điều kiện kết nạp)."))
+        violations.append(
+            _input("general_education", "Chọn trình độ giáo dục phổ thông (điều kiện kết nạp).")
+        )
     if values.get("national_id") and Candidate.objects.filter(national_id=values["national_id"]).exists():
-        violations.append(_input("national_id", f"Số định danh {values['national_id']} đã có trong danh sách cảm tình Đảng."))
+        violations.append(
+            _input(
+                "national_id", f"Số định danh {values['national_id']} đã có trong danh sách cảm tình Đảng."
+            )
+        )
     refuse_if(violations)
     candidate = Candidate.objects.create(
-        cell=cell, cell_path=cell.path, listed_on=listed_on, note=text.clean(note)[:500], recorded_by=actor, **values
+        cell=cell,
+        cell_path=cell.path,
+        listed_on=listed_on,
+        note=text.clean(note)[:500],
+        recorded_by=actor,
+        **values,
     )
-    audit_record(action=Action.CREATED, subject_type="candidate", subject_id=str(candidate.pk), data={"cell": cell.code})
+    audit_record(
+        action=Action.CREATED,
+        subject_type="candidate",
+        subject_id=str(candidate.pk),
+        data={"cell": cell.code},
+    )
     return candidate
 
 
@@ -99,7 +122,9 @@ def _grassroots_path(cell: Org) -> str:
     return cell.path
 
 
-def _sponsor_facts(candidate: Candidate, step: StepInput) -> tuple[list[admission_rules.SponsorFacts], list[dict], list[Violation]]:
+def _sponsor_facts(
+    candidate: Candidate, step: StepInput
+) -> tuple[list[admission_rules.SponsorFacts], list[dict], list[Violation]]:
     facts, stored, violations = [], [], []
     grassroots = _grassroots_path(candidate.cell)
     for member_id, known_since in step.sponsors:
@@ -108,24 +133,47 @@ def _sponsor_facts(candidate: Candidate, step: StepInput) -> tuple[list[admissio
             violations.append(_input("sponsors", "Không tìm thấy đảng viên giới thiệu."))
             continue
         is_full = (
-            sponsor.status == MemberStatus.FULL and sponsor.full_on is not None and sponsor.full_on <= step.done_on
-        ) and sponsor.placements.filter(valid_from__lte=step.done_on, status=MemberStatus.FULL, counted=True).exists()
-        facts.append(admission_rules.SponsorFacts(
-            name=sponsor.full_name, is_full_member=is_full,
-            in_same_grassroots=sponsor.status in ACTIVE_STATUSES and paths.is_within(sponsor.org_path, grassroots),
-            known_since=known_since,
-        ))
-        stored.append({"member": str(sponsor.pk), "name": sponsor.full_name, "known_since": known_since.isoformat() if known_since else None})
+            sponsor.status == MemberStatus.FULL
+            and sponsor.full_on is not None
+            and sponsor.full_on <= step.done_on
+        ) and sponsor.placements.filter(
+            valid_from__lte=step.done_on, status=MemberStatus.FULL, counted=True
+        ).exists()
+        facts.append(
+            admission_rules.SponsorFacts(
+                name=sponsor.full_name,
+                is_full_member=is_full,
+                in_same_grassroots=sponsor.status in ACTIVE_STATUSES
+                and paths.is_within(sponsor.org_path, grassroots),
+                known_since=known_since,
+            )
+        )
+        stored.append(
+            {
+                "member": str(sponsor.pk),
+                "name": sponsor.full_name,
+                "known_since": known_since.isoformat() if known_since else None,
+            }
+        )
     return facts, stored, violations
 
 
-def _late(step_kind: str, due: date, ref: str, done_on: date, reason: str) -> tuple[list[str], list[Violation]]:
+def _late(
+    step_kind: str, due: date, ref: str, done_on: date, reason: str
+) -> tuple[list[str], list[Violation]]:
     if done_on <= due:
         return [], []
     label = Step(step_kind).label.lower()
     message = f"{label} ngày {done_on:%d/%m/%Y} sau thời hạn {due:%d/%m/%Y} ({ref})"
     if not reason:
-        return [message], [Violation("deadline", f"Quá thời hạn: {message}. Ghi rõ lý do (văn bản gia hạn, đồng ý của cấp trên) để lưu hồ sơ.", ref, field="late_reason")]
+        return [message], [
+            Violation(
+                "deadline",
+                f"Quá thời hạn: {message}. Ghi rõ lý do (văn bản gia hạn, đồng ý của cấp trên) để lưu hồ sơ.",
+                ref,
+                field="late_reason",
+            )
+        ]
     return [message], []
 
 
@@ -139,15 +187,24 @@ def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, a
         raise RuleViolation([_input("kind", "Hồ sơ này đã kết thúc; không ghi thêm bước nào.")])
     if kind != expected:
         label = Step(kind).label if kind in Step.values else kind
-        raise RuleViolation([_input("kind", f"Chưa thể ghi «{label}»: bước tiếp theo theo quy trình là «{Step(expected).label}».")])
+        raise RuleViolation(
+            [
+                _input(
+                    "kind",
+                    f"Chưa thể ghi «{label}»: bước tiếp theo theo quy trình là «{Step(expected).label}».",
+                )
+            ]
+        )
     done = _steps(candidate)
     previous_on = candidate.stage_on or candidate.listed_on
     violations: list[Violation] = []
     on = step.done_on
-    if on > date.today():
+    if on > clock.today():
         violations.append(_input("done_on", "Ngày thực hiện không thể sau hôm nay."))
     if on < previous_on and kind != Step.COURSE:
-        violations.append(_input("done_on", f"Ngày thực hiện không thể trước bước trước ({previous_on:%d/%m/%Y})."))
+        violations.append(
+            _input("done_on", f"Ngày thực hiện không thể trước bước trước ({previous_on:%d/%m/%Y}).")
+        )
     reason = text.clean(step.late_reason)[:500]
     data: dict = {}
     late: list[str] = []
@@ -168,8 +225,12 @@ def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, a
         rule_ref = admission_rules.SPONSORS.at(on).ref
     elif kind == Step.CELL_VOTE:
         vote = cell_vote(
-            org=candidate.cell, on=on, approvals=step.approvals, rule=admission_rules.ADMISSION_VOTE_SHARE,
-            absent_exempted=step.absent_exempted, hint="Chưa đủ số tán thành thì chi bộ chưa đề nghị kết nạp.",
+            org=candidate.cell,
+            on=on,
+            approvals=step.approvals,
+            rule=admission_rules.ADMISSION_VOTE_SHARE,
+            absent_exempted=step.absent_exempted,
+            hint="Chưa đủ số tán thành thì chi bộ chưa đề nghị kết nạp.",
         )
         violations += vote.violations
         violations += admission_rules.check_admission_age(
@@ -209,14 +270,18 @@ def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, a
         data["note"] = text.clean(step.note)[:500]
     refuse_if(violations)
 
-    decision_ref = DecisionRef(number=number, on=on, body=text.clean(step.body)[:200]) if number else DecisionRef()
+    decision_ref = (
+        DecisionRef(number=number, on=on, body=text.clean(step.body)[:200]) if number else DecisionRef()
+    )
     if kind == Step.CEREMONY:
         decision = done[Step.DECISION]
         vote = done[Step.CELL_VOTE]
         member = member_admit(
             identity=_identity_of(candidate),
             cell=candidate.cell,
-            decision=DecisionRef(number=decision.decision_no, on=decision.done_on, body=decision.decision_body),
+            decision=DecisionRef(
+                number=decision.decision_no, on=decision.done_on, body=decision.decision_body
+            ),
             ceremony_on=on,
             vote_on=vote.done_on,
             over_age_approval=(vote.data or {}).get("over_age_approval", ""),
@@ -225,13 +290,21 @@ def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, a
         candidate.member = member
         candidate.state = Candidate.State.ADMITTED
     record = CandidateStep.objects.create(
-        candidate=candidate, kind=kind, done_on=on, data=data, late_reason=reason if late else "",
-        rule_version=rule_ref, recorded_by=actor, **decision_ref.fields(),
+        candidate=candidate,
+        kind=kind,
+        done_on=on,
+        data=data,
+        late_reason=reason if late else "",
+        rule_version=rule_ref,
+        recorded_by=actor,
+        **decision_ref.fields(),
     )
     candidate.stage, candidate.stage_on = kind, max(on, previous_on)
     candidate.save(update_fields=["stage", "stage_on", "state", "member"])
     audit_record(
-        action=Action.UPDATED, subject_type="candidate", subject_id=str(candidate.pk),
+        action=Action.UPDATED,
+        subject_type="candidate",
+        subject_id=str(candidate.pk),
         data={"step": kind, "done_on": on.isoformat(), "late": bool(late)},
     )
     return record
@@ -247,17 +320,26 @@ def _decision_vote(candidate: Candidate, step: StepInput, data: dict) -> list[Vi
     """Who decided the admission; a grassroots committee decides by at least two thirds of
     its own members that day (RULES.md §2.2 step 10), which is counted and recorded here."""
     if step.decided_by not in DECIDED_BY:
-        return [_input("decided_by", "Chọn cấp quyết định kết nạp: đảng ủy cơ sở được ủy quyền, hoặc Ban Thường vụ cấp ủy cấp trên.")]
+        return [
+            _input(
+                "decided_by",
+                "Chọn cấp quyết định kết nạp: đảng ủy cơ sở được ủy quyền, hoặc Ban Thường vụ cấp ủy cấp trên.",
+            )
+        ]
     data.update(decided_by=step.decided_by)
     if step.decided_by != "grassroots":
         return []
     grassroots = Org.objects.get(path=_grassroots_path(candidate.cell))
     if grassroots.kind != OrgKind.GRASSROOTS_COMMITTEE:
         rule = vote_rules.GRASSROOTS_ADMISSION_DECISION_SHARE
-        return [Violation(
-            rule.code, f"{grassroots.name} không phải đảng ủy cơ sở: Ban Thường vụ cấp ủy cấp trên trực tiếp quyết định kết nạp.",
-            rule.at(step.done_on).ref, field="decided_by",
-        )]
+        return [
+            Violation(
+                rule.code,
+                f"{grassroots.name} không phải đảng ủy cơ sở: Ban Thường vụ cấp ủy cấp trên trực tiếp quyết định kết nạp.",
+                rule.at(step.done_on).ref,
+                field="decided_by",
+            )
+        ]
     vote = committee_vote(org=grassroots, on=step.done_on, approvals=step.committee_approvals)
     data.update(vote.record(step.committee_approvals, prefix="committee_"), grassroots=grassroots.code)
     return vote.violations
@@ -265,12 +347,23 @@ def _decision_vote(candidate: Candidate, step: StepInput, data: dict) -> list[Vi
 
 def _identity_of(candidate: Candidate) -> Identity:
     return Identity(
-        family_name=candidate.family_name, middle_name=candidate.middle_name, given_name=candidate.given_name,
-        gender=candidate.gender, birth_date=candidate.birth_date, ethnicity=candidate.ethnicity_id,
-        religion=candidate.religion_id, national_id=candidate.national_id or "", birthplace=candidate.birthplace,
-        hometown=candidate.hometown, residence=candidate.residence, residence_locality=candidate.residence_locality,
-        general_education=candidate.general_education_id or "", professional_level=candidate.professional_level_id or "",
-        theory_level=candidate.theory_level_id or "", occupation=candidate.occupation, workplace=candidate.workplace,
+        family_name=candidate.family_name,
+        middle_name=candidate.middle_name,
+        given_name=candidate.given_name,
+        gender=candidate.gender,
+        birth_date=candidate.birth_date,
+        ethnicity=candidate.ethnicity_id,
+        religion=candidate.religion_id,
+        national_id=candidate.national_id or "",
+        birthplace=candidate.birthplace,
+        hometown=candidate.hometown,
+        residence=candidate.residence,
+        residence_locality=candidate.residence_locality,
+        general_education=candidate.general_education_id or "",
+        professional_level=candidate.professional_level_id or "",
+        theory_level=candidate.theory_level_id or "",
+        occupation=candidate.occupation,
+        workplace=candidate.workplace,
     )
 
 
@@ -283,11 +376,16 @@ def candidate_withdraw(*, candidate: Candidate, on: date, reason: str, actor=Non
         violations.append(_input("reason", "Hồ sơ này đã kết thúc."))
     if not text.clean(reason):
         violations.append(_input("reason", "Ghi lý do thôi xem xét."))
-    if on > date.today() or on < candidate.listed_on:
+    if on > clock.today() or on < candidate.listed_on:
         violations.append(_input("on", "Ngày không hợp lệ."))
     refuse_if(violations)
     candidate.state = Candidate.State.WITHDRAWN
     candidate.note = text.clean(f"{candidate.note} — Thôi xem xét ngày {on:%d/%m/%Y}: {reason}")[:500]
     candidate.save(update_fields=["state", "note"])
-    audit_record(action=Action.UPDATED, subject_type="candidate", subject_id=str(candidate.pk), data={"withdrawn_on": on.isoformat()})
+    audit_record(
+        action=Action.UPDATED,
+        subject_type="candidate",
+        subject_id=str(candidate.pk),
+        data={"withdrawn_on": on.isoformat()},
+    )
     return candidate

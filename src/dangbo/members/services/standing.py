@@ -12,15 +12,21 @@ from datetime import date
 
 from django.db import transaction
 
-from dangbo.core import text
+from dangbo.core import clock, text
 from dangbo.members.models import ACTIVE_STATUSES, LEFT_STATUSES, Member, MemberEvent, MemberStatus, Standing
-from dangbo.members.services import INPUT, Identity, _append, _check_holder_org, _check_identity, member_position_end
+from dangbo.members.services import (
+    INPUT,
+    Identity,
+    _append,
+    _check_holder_org,
+    _check_identity,
+)
 from dangbo.members.services.votes import cell_vote
 from dangbo.orgs.models import Org
 from dangbo.orgs.services import DecisionRef
 from dangbo.rules import exits as exit_rules
 from dangbo.rules import votes as vote_rules
-from dangbo.rules.base import RuleViolation, Violation, refuse_if
+from dangbo.rules.base import Violation, refuse_if
 
 Kind = MemberEvent.Kind
 
@@ -34,13 +40,18 @@ def _common_checks(member: Member, on: date | None, *, active: bool = True) -> l
     if on is None:
         violations.append(_input("effective_on", "Chưa nhập ngày hiệu lực."))
         return violations
-    if on > date.today():
+    if on > clock.today():
         violations.append(_input("effective_on", "Ngày hiệu lực không thể sau hôm nay."))
     if active and member.status not in ACTIVE_STATUSES:
-        violations.append(_input("effective_on", f"Đảng viên đang ở tình trạng «{member.get_status_display().lower()}»."))
+        violations.append(
+            _input("effective_on", f"Đảng viên đang ở tình trạng «{member.get_status_display().lower()}».")
+        )
     if member.status_since and on < member.status_since:
         violations.append(
-            _input("effective_on", f"Ngày hiệu lực không thể trước lần thay đổi tình trạng gần nhất ({member.status_since:%d/%m/%Y}).")
+            _input(
+                "effective_on",
+                f"Ngày hiệu lực không thể trước lần thay đổi tình trạng gần nhất ({member.status_since:%d/%m/%Y}).",
+            )
         )
     return violations
 
@@ -51,7 +62,14 @@ def _locked(member: Member) -> Member:
 
 @transaction.atomic
 def member_standing_start(
-    *, member: Member, kind: str, on: date, ground: str = "", decision: DecisionRef = DecisionRef(), note: str = "", actor=None
+    *,
+    member: Member,
+    kind: str,
+    on: date,
+    ground: str = "",
+    decision: DecisionRef = DecisionRef(),
+    note: str = "",
+    actor=None,
 ) -> MemberEvent:
     """Exemption (with its ground), suspension, or working away, from ``on``. The member
     stays counted at home; exemption records who decides for the ground (QĐ 24 §7.1)."""
@@ -64,33 +82,50 @@ def member_standing_start(
             violations.append(_input("ground", "Chọn lý do miễn công tác và sinh hoạt đảng."))
         else:
             data.update(
-                ground=ground, ground_label=exit_rules.EXEMPTION_GROUNDS[ground], decider=exit_rules.exemption_decider(ground)
+                ground=ground,
+                ground_label=exit_rules.EXEMPTION_GROUNDS[ground],
+                decider=exit_rules.exemption_decider(ground),
             )
-            rule_ref = exit_rules.EXEMPTION.at(on or date.today()).ref
+            rule_ref = exit_rules.EXEMPTION.at(on or clock.today()).ref
     elif kind not in (Kind.SUSPENDED, Kind.WORKING_AWAY):
         violations.append(_input("kind", "Chọn miễn công tác, đình chỉ sinh hoạt hoặc đi làm ăn xa."))
     if member.standing != Standing.NORMAL:
-        violations.append(_input("kind", f"Đảng viên đang «{member.get_standing_display().lower()}»; ghi kết thúc trước."))
+        violations.append(
+            _input("kind", f"Đảng viên đang «{member.get_standing_display().lower()}»; ghi kết thúc trước.")
+        )
     if text.clean(note):
         data["note"] = text.clean(note)[:500]
     refuse_if(violations)
-    event = MemberEvent(kind=kind, effective_on=on, recorded_by=actor, rule_version=rule_ref, data=data, **decision.fields())
+    event = MemberEvent(
+        kind=kind, effective_on=on, recorded_by=actor, rule_version=rule_ref, data=data, **decision.fields()
+    )
     return _append(member, event)
 
 
 @transaction.atomic
-def member_standing_end(*, member: Member, on: date, decision: DecisionRef = DecisionRef(), note: str = "", actor=None) -> MemberEvent:
+def member_standing_end(
+    *, member: Member, on: date, decision: DecisionRef = DecisionRef(), note: str = "", actor=None
+) -> MemberEvent:
     member = _locked(member)
     violations = _common_checks(member, on)
     if member.standing in (Standing.NORMAL, Standing.TEMP_AWAY):
-        violations.append(_input("effective_on", "Đảng viên không đang được miễn, bị đình chỉ hay đi làm ăn xa."))
+        violations.append(
+            _input("effective_on", "Đảng viên không đang được miễn, bị đình chỉ hay đi làm ăn xa.")
+        )
     elif member.standing_since and on and on < member.standing_since:
-        violations.append(_input("effective_on", f"Ngày kết thúc không thể trước ngày bắt đầu ({member.standing_since:%d/%m/%Y})."))
+        violations.append(
+            _input(
+                "effective_on",
+                f"Ngày kết thúc không thể trước ngày bắt đầu ({member.standing_since:%d/%m/%Y}).",
+            )
+        )
     refuse_if(violations)
     data = {"ended": member.standing}
     if text.clean(note):
         data["note"] = text.clean(note)[:500]
-    event = MemberEvent(kind=Kind.STANDING_ENDED, effective_on=on, recorded_by=actor, data=data, **decision.fields())
+    event = MemberEvent(
+        kind=Kind.STANDING_ENDED, effective_on=on, recorded_by=actor, data=data, **decision.fields()
+    )
     return _append(member, event)
 
 
@@ -113,20 +148,32 @@ def member_temp_transfer(
     violations = _common_checks(member, starts_on)
     host_name = text.clean(host_name)[:255]
     if host is None and not host_name:
-        violations.append(_input("host", "Chọn nơi sinh hoạt tạm thời hoặc ghi tên tổ chức đảng ngoài hệ thống."))
+        violations.append(
+            _input("host", "Chọn nơi sinh hoạt tạm thời hoặc ghi tên tổ chức đảng ngoài hệ thống.")
+        )
     if host is not None:
         violations += _check_holder_org(host, starts_on)
         if host.pk == member.org_id:
             violations.append(_input("host", "Nơi sinh hoạt tạm thời phải khác nơi sinh hoạt chính thức."))
     if member.standing != Standing.NORMAL:
-        violations.append(_input("host", f"Đảng viên đang «{member.get_standing_display().lower()}»; ghi kết thúc trước."))
+        violations.append(
+            _input("host", f"Đảng viên đang «{member.get_standing_display().lower()}»; ghi kết thúc trước.")
+        )
     if starts_on and until:
         violations += exit_rules.check_temporary_transfer(purpose, starts_on, until)
     refuse_if(violations)
     event = MemberEvent(
-        kind=Kind.TEMP_TRANSFER, effective_on=starts_on, to_org=host, from_org_id=member.org_id, recorded_by=actor,
+        kind=Kind.TEMP_TRANSFER,
+        effective_on=starts_on,
+        to_org=host,
+        from_org_id=member.org_id,
+        recorded_by=actor,
         rule_version=exit_rules.TEMPORARY_TRANSFER.at(starts_on).ref,
-        data={"purpose": purpose, "until": until.isoformat(), "host_name": host_name or (host.name if host else "")},
+        data={
+            "purpose": purpose,
+            "until": until.isoformat(),
+            "host_name": host_name or (host.name if host else ""),
+        },
         **decision.fields(),
     )
     return _append(member, event)
@@ -139,9 +186,19 @@ def member_temp_return(*, member: Member, on: date, actor=None) -> MemberEvent:
     if member.standing != Standing.TEMP_AWAY:
         violations.append(_input("effective_on", "Đảng viên không đang sinh hoạt tạm thời nơi khác."))
     elif member.standing_since and on and on < member.standing_since:
-        violations.append(_input("effective_on", f"Ngày trở về không thể trước ngày chuyển đi ({member.standing_since:%d/%m/%Y})."))
+        violations.append(
+            _input(
+                "effective_on",
+                f"Ngày trở về không thể trước ngày chuyển đi ({member.standing_since:%d/%m/%Y}).",
+            )
+        )
     refuse_if(violations)
-    return _append(member, MemberEvent(kind=Kind.TEMP_RETURNED, effective_on=on, recorded_by=actor, from_org_id=member.host_org_id))
+    return _append(
+        member,
+        MemberEvent(
+            kind=Kind.TEMP_RETURNED, effective_on=on, recorded_by=actor, from_org_id=member.host_org_id
+        ),
+    )
 
 
 @transaction.atomic
@@ -165,8 +222,13 @@ def member_move_away(
     from dangbo.rules import transfers as transfer_rules
 
     event = MemberEvent(
-        kind=Kind.MOVED_AWAY, effective_on=on, from_org_id=member.org_id, recorded_by=actor,
-        rule_version=transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.at(on).ref, data={"to_name": to_name}, **decision.fields(),
+        kind=Kind.MOVED_AWAY,
+        effective_on=on,
+        from_org_id=member.org_id,
+        recorded_by=actor,
+        rule_version=transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.at(on).ref,
+        data={"to_name": to_name},
+        **decision.fields(),
     )
     return _append(member, event)
 
@@ -194,7 +256,7 @@ def member_receive(
     from_name = text.clean(from_name)[:255]
     if not from_name:
         violations.append(_input("from_name", "Ghi tên tổ chức đảng nơi chuyển đi."))
-    if arrived_on > date.today():
+    if arrived_on > clock.today():
         violations.append(_input("arrived_on", "Ngày đến sinh hoạt không thể sau hôm nay."))
     if status not in ACTIVE_STATUSES:
         violations.append(_input("status", "Chọn đảng viên chính thức hoặc dự bị."))
@@ -214,28 +276,52 @@ def member_receive(
 
     milestones = BADGE_MILESTONES.at(arrived_on)
     if badge_years is not None and badge_years not in milestones.value:
-        violations.append(Violation(
-            BADGE_MILESTONES.code, f"Số năm Huy hiệu Đảng không đúng các mốc {', '.join(map(str, milestones.value))}.",
-            milestones.ref, field="badge_years",
-        ))
+        violations.append(
+            Violation(
+                BADGE_MILESTONES.code,
+                f"Số năm Huy hiệu Đảng không đúng các mốc {', '.join(map(str, milestones.value))}.",
+                milestones.ref,
+                field="badge_years",
+            )
+        )
     refuse_if(violations)
     member = Member(status=status, org=cell, org_path=cell.path, **values)
     member.save(force_insert=True)
     data = {"status": status, "admitted_on": admitted_on.isoformat(), "from_name": from_name}
-    for key, value in (("ceremony_on", ceremony_on), ("full_on", full_on), ("party_age_from", party_age_from)):
+    for key, value in (
+        ("ceremony_on", ceremony_on),
+        ("full_on", full_on),
+        ("party_age_from", party_age_from),
+    ):
         if value:
             data[key] = value.isoformat()
     if badge_years:
         data["badge_years"] = badge_years
-    event = MemberEvent(kind=Kind.TRANSFERRED_IN, effective_on=arrived_on, to_org=cell, recorded_by=actor, data=data, **decision.fields())
+    event = MemberEvent(
+        kind=Kind.TRANSFERRED_IN,
+        effective_on=arrived_on,
+        to_org=cell,
+        recorded_by=actor,
+        data=data,
+        **decision.fields(),
+    )
     _append(member, event)
     return member
 
 
 @transaction.atomic
 def member_strike_off(
-    *, member: Member, on: date, ground: str, decision: DecisionRef, requests_made: int | None = None, note: str = "",
-    vote_on: date | None = None, approvals: int | None = None, absent_exempted: tuple = (), actor=None,
+    *,
+    member: Member,
+    on: date,
+    ground: str,
+    decision: DecisionRef,
+    requests_made: int | None = None,
+    note: str = "",
+    vote_on: date | None = None,
+    approvals: int | None = None,
+    absent_exempted: tuple = (),
+    actor=None,
 ) -> MemberEvent:
     """Striking off (xóa tên) on one of the grounds of RULES.md §2.6, or a probationary member
     not recognized (§2.3). The competent committee's decision is required; for a probationary
@@ -245,20 +331,33 @@ def member_strike_off(
     vote: dict = {}
     if ground == exit_rules.PROBATION_FAILED and member.status == MemberStatus.PROBATIONARY:
         if vote_on is None or approvals is None:
-            violations.append(_input("approvals", "Ghi ngày chi bộ biểu quyết và số đảng viên chính thức tán thành đề nghị xóa tên."))
+            violations.append(
+                _input(
+                    "approvals",
+                    "Ghi ngày chi bộ biểu quyết và số đảng viên chính thức tán thành đề nghị xóa tên.",
+                )
+            )
         else:
             counted = cell_vote(
-                org=member.org, on=vote_on, approvals=approvals, rule=vote_rules.PROBATION_STRIKE_OFF_VOTE_SHARE,
-                absent_exempted=absent_exempted, hint="Ba lần biểu quyết không đủ hai phần ba thì báo cáo cấp ủy cấp trên xem xét.",
+                org=member.org,
+                on=vote_on,
+                approvals=approvals,
+                rule=vote_rules.PROBATION_STRIKE_OFF_VOTE_SHARE,
+                absent_exempted=absent_exempted,
+                hint="Ba lần biểu quyết không đủ hai phần ba thì báo cáo cấp ủy cấp trên xem xét.",
             )
             violations += counted.violations
             if on and vote_on > on:
                 violations.append(_input("vote_on", "Ngày chi bộ biểu quyết không thể sau ngày xóa tên."))
             vote = {"vote_on": vote_on.isoformat(), **counted.record(approvals)}
     if decision.on is None or not decision.number.strip():
-        violations.append(_input("decision_no", "Ghi số và ngày quyết định xóa tên của cấp ủy có thẩm quyền."))
+        violations.append(
+            _input("decision_no", "Ghi số và ngày quyết định xóa tên của cấp ủy có thẩm quyền.")
+        )
     if ground == exit_rules.PROBATION_FAILED and member.status != MemberStatus.PROBATIONARY:
-        violations.append(_input("ground", "Lý do «không đủ tư cách đảng viên chính thức» chỉ dùng cho đảng viên dự bị."))
+        violations.append(
+            _input("ground", "Lý do «không đủ tư cách đảng viên chính thức» chỉ dùng cho đảng viên dự bị.")
+        )
     if on:
         violations += exit_rules.check_strike_off(ground, on, requests_made)
     refuse_if(violations)
@@ -268,14 +367,20 @@ def member_strike_off(
     if text.clean(note):
         data["note"] = text.clean(note)[:500]
     event = MemberEvent(
-        kind=Kind.STRUCK_OFF, effective_on=on, recorded_by=actor, rule_version=exit_rules.STRIKE_OFF.at(on).ref, data=data,
+        kind=Kind.STRUCK_OFF,
+        effective_on=on,
+        recorded_by=actor,
+        rule_version=exit_rules.STRIKE_OFF.at(on).ref,
+        data=data,
         **decision.fields(),
     )
     return _append(member, event)
 
 
 @transaction.atomic
-def member_resign(*, member: Member, on: date, decision: DecisionRef, note: str = "", actor=None) -> MemberEvent:
+def member_resign(
+    *, member: Member, on: date, decision: DecisionRef, note: str = "", actor=None
+) -> MemberEvent:
     """Resignation (xin ra): only for a member with no pending discipline (RULES.md §2.6)."""
     member = _locked(member)
     violations = _common_checks(member, on)
@@ -289,7 +394,11 @@ def member_resign(*, member: Member, on: date, decision: DecisionRef, note: str 
     refuse_if(violations)
     data = {"note": text.clean(note)[:500]} if text.clean(note) else {}
     event = MemberEvent(
-        kind=Kind.RESIGNED, effective_on=on, recorded_by=actor, rule_version=exit_rules.RESIGNATION.at(on).ref, data=data,
+        kind=Kind.RESIGNED,
+        effective_on=on,
+        recorded_by=actor,
+        rule_version=exit_rules.RESIGNATION.at(on).ref,
+        data=data,
         **decision.fields(),
     )
     return _append(member, event)
@@ -322,14 +431,16 @@ def member_readmit(
     member = _locked(member)
     violations: list[Violation] = []
     if member.status not in LEFT_STATUSES:
-        violations.append(_input("vote_on", "Chỉ kết nạp lại người đã ra khỏi Đảng (xóa tên, xin ra, khai trừ)."))
+        violations.append(
+            _input("vote_on", "Chỉ kết nạp lại người đã ra khỏi Đảng (xóa tên, xin ra, khai trừ).")
+        )
     if decision.on is None or not decision.number.strip():
         violations.append(_input("decision_no", "Ghi số và ngày quyết định kết nạp lại."))
     elif ceremony_on < decision.on:
         violations.append(_input("ceremony_on", "Ngày lễ kết nạp không thể trước ngày quyết định."))
     elif decision.on < vote_on:
         violations.append(_input("decision_on", "Ngày quyết định không thể trước ngày chi bộ biểu quyết."))
-    if ceremony_on > date.today():
+    if ceremony_on > clock.today():
         violations.append(_input("ceremony_on", "Ngày lễ kết nạp không thể sau hôm nay."))
     violations += _check_holder_org(cell, ceremony_on)
     exit_event = _exit_event(member)
@@ -353,11 +464,16 @@ def member_readmit(
         violations += admission_rules.check_admission_age(birth_date=member.birth_date, vote_on=vote_on)
     refuse_if(violations)
     event = MemberEvent(
-        kind=Kind.READMITTED, effective_on=decision.on, to_org=cell, recorded_by=actor,
+        kind=Kind.READMITTED,
+        effective_on=decision.on,
+        to_org=cell,
+        recorded_by=actor,
         rule_version=exit_rules.READMISSION.at(vote_on).ref,
         data={
-            "ceremony_on": ceremony_on.isoformat(), "vote_on": vote_on.isoformat(),
-            "provincial_consent": text.clean(provincial_consent)[:300], "hardship": hardship,
+            "ceremony_on": ceremony_on.isoformat(),
+            "vote_on": vote_on.isoformat(),
+            "provincial_consent": text.clean(provincial_consent)[:300],
+            "hardship": hardship,
         },
         **decision.fields(),
     )
@@ -365,19 +481,29 @@ def member_readmit(
 
 
 @transaction.atomic
-def member_restore(*, member: Member, on: date, decision: DecisionRef, note: str = "", actor=None) -> MemberEvent:
+def member_restore(
+    *, member: Member, on: date, decision: DecisionRef, note: str = "", actor=None
+) -> MemberEvent:
     """Restoration after a wrongful exit decision (QĐ 117-QĐ/TW 2023): the member is again
     what they were, where they were, and their party age is continuous."""
     member = _locked(member)
     violations = _common_checks(member, on, active=False)
     if member.status not in LEFT_STATUSES:
-        violations.append(_input("effective_on", "Chỉ phục hồi cho người đã bị xóa tên, khai trừ hoặc cho ra khỏi Đảng."))
+        violations.append(
+            _input("effective_on", "Chỉ phục hồi cho người đã bị xóa tên, khai trừ hoặc cho ra khỏi Đảng.")
+        )
     if decision.on is None or not decision.number.strip():
-        violations.append(_input("decision_no", "Ghi số và ngày quyết định hủy bỏ quyết định sai (cơ quan có thẩm quyền)."))
+        violations.append(
+            _input("decision_no", "Ghi số và ngày quyết định hủy bỏ quyết định sai (cơ quan có thẩm quyền).")
+        )
     refuse_if(violations)
     data = {"note": text.clean(note)[:500]} if text.clean(note) else {}
     event = MemberEvent(
-        kind=Kind.RESTORED, effective_on=on, recorded_by=actor, rule_version=exit_rules.RESTORATION.at(on).ref, data=data,
+        kind=Kind.RESTORED,
+        effective_on=on,
+        recorded_by=actor,
+        rule_version=exit_rules.RESTORATION.at(on).ref,
+        data=data,
         **decision.fields(),
     )
     return _append(member, event)

@@ -18,7 +18,7 @@ from datetime import date
 from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.core import text
+from dangbo.core import clock, text
 from dangbo.members.models import Member, MemberEvent, MemberStatus, TransferCase
 from dangbo.members.services import INPUT, _check_holder_org, member_transfer
 from dangbo.orgs.models import Org
@@ -45,21 +45,25 @@ def transfer_below_minimum(*, member: Member, on: date | None = None) -> Violati
     """The warning when transferring ``member`` leaves their cell below the Charter's minimum of
     full members (art. 21; ``rules.orgs.MIN_FULL_MEMBERS``), counting the full members already
     on their way out; ``None`` otherwise. Allowed, but only once the sender has confirmed it."""
-    on = on or date.today()
+    on = on or clock.today()
     if member.status != MemberStatus.FULL:
         return None
     minimum = org_rules.MIN_FULL_MEMBERS.at(on)
     leaving = TransferCase.objects.filter(
         from_org_id=member.org_id, state=TransferCase.State.OPEN, member__status=MemberStatus.FULL
     ).exclude(member=member)
-    remaining = Member.objects.filter(org_id=member.org_id, status=MemberStatus.FULL).count() - 1 - leaving.count()
+    remaining = (
+        Member.objects.filter(org_id=member.org_id, status=MemberStatus.FULL).count() - 1 - leaving.count()
+    )
     if remaining >= minimum.value:
         return None
     return Violation(
         org_rules.MIN_FULL_MEMBERS.code,
         f"Sau khi chuyển, {member.org.name} chỉ còn {max(remaining, 0)} đảng viên chính thức, dưới mức tối thiểu {minimum.value}; "
         "cấp ủy cấp trên cần bổ sung đảng viên hoặc hợp nhất chi bộ. Đánh dấu xác nhận nếu vẫn chuyển.",
-        minimum.citation, field="accept_below_minimum", details={"remaining": max(remaining, 0), "minimum": minimum.value},
+        minimum.citation,
+        field="accept_below_minimum",
+        details={"remaining": max(remaining, 0), "minimum": minimum.value},
     )
 
 
@@ -90,32 +94,49 @@ def transfer_issue(
     violations += _check_holder_org(to_org, issued_on)
     if to_org.pk == member.org_id:
         violations.append(_input("to_org", "Tổ chức chuyển đến trùng với nơi đang sinh hoạt."))
-    if issued_on > date.today():
+    if issued_on > clock.today():
         violations.append(_input("issued_on", "Ngày giới thiệu không thể sau hôm nay."))
     if decision.on is not None and decision.on > issued_on:
         violations.append(_input("issued_on", "Ngày giới thiệu không thể trước ngày quyết định."))
     if TransferCase.objects.filter(member=member, state=TransferCase.State.OPEN).exists():
         violations.append(_input("to_org", "Đảng viên đang có một hồ sơ chuyển sinh hoạt chưa hoàn tất."))
-    violations += transfer_rules.check_trigger(kind=trigger.kind, number=trigger.number, on=trigger.on, issued_on=issued_on)
+    violations += transfer_rules.check_trigger(
+        kind=trigger.kind, number=trigger.number, on=trigger.on, issued_on=issued_on
+    )
     reason, note = late_reason.strip(), text.clean(late_note)[:500]
     late = False
     if trigger.on is not None and trigger.on <= issued_on:
-        late, late_violations = transfer_rules.check_letter_late(trigger_on=trigger.on, issued_on=issued_on, reason=reason, note=note)
+        late, late_violations = transfer_rules.check_letter_late(
+            trigger_on=trigger.on, issued_on=issued_on, reason=reason, note=note
+        )
         violations += late_violations
     warning = transfer_below_minimum(member=member, on=issued_on)
     if warning is not None and not accept_below_minimum:
         violations.append(warning)
     refuse_if(violations)
     case = TransferCase.objects.create(
-        member=member, from_org_id=member.org_id, to_org=to_org, issued_on=issued_on, recorded_by=actor,
-        trigger_kind=trigger.kind, trigger_no=text.clean(trigger.number)[:60], trigger_on=trigger.on,
-        letter_late=late, letter_late_reason=reason if late else "", letter_late_note=note if late else "",
+        member=member,
+        from_org_id=member.org_id,
+        to_org=to_org,
+        issued_on=issued_on,
+        recorded_by=actor,
+        trigger_kind=trigger.kind,
+        trigger_no=text.clean(trigger.number)[:60],
+        trigger_on=trigger.on,
+        letter_late=late,
+        letter_late_reason=reason if late else "",
+        letter_late_note=note if late else "",
         leaves_below_minimum=warning is not None,
-        rule_version=transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.at(trigger.on).ref, **decision.fields(),
+        rule_version=transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.at(trigger.on).ref,
+        **decision.fields(),
     )
     data = {
-        "transfer_case": str(case.pk), "from": member.org.code, "to": to_org.code, "issued_on": issued_on.isoformat(),
-        "trigger": trigger.kind, "trigger_on": trigger.on.isoformat(),
+        "transfer_case": str(case.pk),
+        "from": member.org.code,
+        "to": to_org.code,
+        "issued_on": issued_on.isoformat(),
+        "trigger": trigger.kind,
+        "trigger_on": trigger.on.isoformat(),
     }
     if late:
         data.update(letter_late=True, late_reason=reason)
@@ -126,7 +147,9 @@ def transfer_issue(
 
 
 @transaction.atomic
-def transfer_confirm_arrival(*, case: TransferCase, arrived_on: date, late_reason: str = "", late_note: str = "", actor=None) -> MemberEvent:
+def transfer_confirm_arrival(
+    *, case: TransferCase, arrived_on: date, late_reason: str = "", late_note: str = "", actor=None
+) -> MemberEvent:
     """The receiving side confirms the member has presented the letter: the ledger records
     the transfer on ``arrived_on`` with the case's decision, and the case closes. Past the
     30 working days to present the letter, a reason and a note are required and kept, and a
@@ -136,14 +159,21 @@ def transfer_confirm_arrival(*, case: TransferCase, arrived_on: date, late_reaso
     if case.state != TransferCase.State.OPEN:
         violations.append(_input("arrived_on", "Hồ sơ chuyển sinh hoạt này đã hoàn tất."))
     if arrived_on < case.issued_on:
-        violations.append(_input("arrived_on", f"Ngày đến không thể trước ngày giới thiệu ({case.issued_on:%d/%m/%Y})."))
-    if arrived_on > date.today():
+        violations.append(
+            _input("arrived_on", f"Ngày đến không thể trước ngày giới thiệu ({case.issued_on:%d/%m/%Y}).")
+        )
+    if arrived_on > clock.today():
         violations.append(_input("arrived_on", "Ngày đến không thể sau hôm nay."))
     reason, note = late_reason.strip(), text.clean(late_note)[:500]
-    late, late_violations = transfer_rules.check_arrival_late(issued_on=case.issued_on, arrived_on=arrived_on, reason=reason, note=note)
+    late, late_violations = transfer_rules.check_arrival_late(
+        issued_on=case.issued_on, arrived_on=arrived_on, reason=reason, note=note
+    )
     refuse_if(violations + late_violations)
     event = member_transfer(
-        member=case.member, to_org=case.to_org, effective_on=arrived_on, actor=actor,
+        member=case.member,
+        to_org=case.to_org,
+        effective_on=arrived_on,
+        actor=actor,
         decision=DecisionRef(number=case.decision_no, on=case.decision_on, body=case.decision_body),
     )
     case.state, case.arrived_on = TransferCase.State.COMPLETED, arrived_on
@@ -153,8 +183,14 @@ def transfer_confirm_arrival(*, case: TransferCase, arrived_on: date, late_reaso
         fields += ["arrival_late", "arrival_late_reason", "arrival_late_note"]
         if case.late_closed_on is not None:
             audit_record(
-                action=Action.UPDATED, subject_type="transfer_case", subject_id=str(case.pk),
-                data={"late_reopened": True, "closed_on": case.late_closed_on.isoformat(), "closed_note": case.late_closed_note},
+                action=Action.UPDATED,
+                subject_type="transfer_case",
+                subject_id=str(case.pk),
+                data={
+                    "late_reopened": True,
+                    "closed_on": case.late_closed_on.isoformat(),
+                    "closed_note": case.late_closed_note,
+                },
             )
             case.late_closed_on, case.late_closed_note, case.late_closed_by = None, "", None
             fields += ["late_closed_on", "late_closed_note", "late_closed_by"]
@@ -173,18 +209,26 @@ def transfer_close_late(*, case: TransferCase, closed_on: date, note: str, actor
     if not (case.letter_late or case.arrival_late):
         violations.append(_input("closed_on", "Hồ sơ chuyển sinh hoạt này không ghi nhận chậm hạn."))
     elif case.late_closed_on is not None:
-        violations.append(_input("closed_on", f"Việc chậm hạn của hồ sơ này đã được xử lý ngày {case.late_closed_on:%d/%m/%Y}."))
-    if closed_on > date.today():
+        violations.append(
+            _input(
+                "closed_on", f"Việc chậm hạn của hồ sơ này đã được xử lý ngày {case.late_closed_on:%d/%m/%Y}."
+            )
+        )
+    if closed_on > clock.today():
         violations.append(_input("closed_on", "Ngày xử lý không thể sau hôm nay."))
     if closed_on < case.issued_on:
-        violations.append(_input("closed_on", f"Ngày xử lý không thể trước ngày giới thiệu ({case.issued_on:%d/%m/%Y})."))
+        violations.append(
+            _input("closed_on", f"Ngày xử lý không thể trước ngày giới thiệu ({case.issued_on:%d/%m/%Y}).")
+        )
     if not note:
         violations.append(_input("note", "Ghi rõ kết quả xử lý (đã báo cáo, đã nhắc nhở, đã kiểm điểm...)."))
     refuse_if(violations)
     case.late_closed_on, case.late_closed_note, case.late_closed_by = closed_on, note, actor
     case.save(update_fields=["late_closed_on", "late_closed_note", "late_closed_by"])
     audit_record(
-        action=Action.UPDATED, subject_type="transfer_case", subject_id=str(case.pk),
+        action=Action.UPDATED,
+        subject_type="transfer_case",
+        subject_id=str(case.pk),
         data={"late_closed_on": closed_on.isoformat(), "note": note, "member": str(case.member_id)},
     )
     return case

@@ -49,24 +49,41 @@ def cell_roll_count(*, org, on: date, absent_exempted: Iterable = ()) -> Counted
     violations: list[Violation] = []
     wrong = roll.not_exempted(absent)
     if wrong:
-        violations.append(Violation(
-            "input", f"{_names(wrong)} không được miễn công tác và sinh hoạt đảng ở chi bộ vào ngày biểu quyết "
-            f"{on:%d/%m/%Y}; chỉ đảng viên được miễn mà vắng mặt mới không tính vào tổng số.", INPUT, field="absent_exempted",
-        ))
+        violations.append(
+            Violation(
+                "input",
+                f"{_names(wrong)} không được miễn công tác và sinh hoạt đảng ở chi bộ vào ngày biểu quyết "
+                f"{on:%d/%m/%Y}; chỉ đảng viên được miễn mà vắng mặt mới không tính vào tổng số.",
+                INPUT,
+                field="absent_exempted",
+            )
+        )
     return CountedVote(denominator=roll.denominator(absent), violations=violations, absent_exempted=absent)
 
 
 def cell_vote(
-    *, org, on: date, approvals: int | None, rule: Rule, absent_exempted: Iterable = (), hint: str | None = None,
+    *,
+    org,
+    on: date,
+    approvals: int | None,
+    rule: Rule,
+    absent_exempted: Iterable = (),
+    hint: str | None = None,
     field_name: str = "approvals",
 ) -> CountedVote:
     """Count ``approvals`` of ``org``'s vote on ``on`` against its roll (``cell_roll_count``)."""
     counted = cell_roll_count(org=org, on=on, absent_exempted=absent_exempted)
     kwargs = {"hint": hint} if hint is not None else {}
     share = vote_rules.check_vote(
-        rule=rule, on=on, approvals=approvals if approvals is not None else -1, denominator=counted.denominator, **kwargs
+        rule=rule,
+        on=on,
+        approvals=approvals if approvals is not None else -1,
+        denominator=counted.denominator,
+        **kwargs,
     )
-    return dataclasses.replace(counted, violations=counted.violations + [_on_field(v, field_name) for v in share])
+    return dataclasses.replace(
+        counted, violations=counted.violations + [_on_field(v, field_name) for v in share]
+    )
 
 
 def committee_vote(*, org, on: date, approvals: int | None) -> CountedVote:
@@ -75,17 +92,29 @@ def committee_vote(*, org, on: date, approvals: int | None) -> CountedVote:
     rule = vote_rules.GRASSROOTS_ADMISSION_DECISION_SHARE
     members = committee_roll(org=org, on=on)
     if not members:
-        return CountedVote(denominator=0, violations=[Violation(
-            rule.code,
-            f"{org.name} chưa có cấp ủy viên nào trong hồ sơ vào ngày {on:%d/%m/%Y}: ghi cấp ủy của đảng ủy cơ sở "
-            "trước, hoặc chọn Ban Thường vụ cấp ủy cấp trên trực tiếp quyết định.",
-            rule.at(on).ref, field="committee_approvals",
-        )])
+        return CountedVote(
+            denominator=0,
+            violations=[
+                Violation(
+                    rule.code,
+                    f"{org.name} chưa có cấp ủy viên nào trong hồ sơ vào ngày {on:%d/%m/%Y}: ghi cấp ủy của đảng ủy cơ sở "
+                    "trước, hoặc chọn Ban Thường vụ cấp ủy cấp trên trực tiếp quyết định.",
+                    rule.at(on).ref,
+                    field="committee_approvals",
+                )
+            ],
+        )
     violations = vote_rules.check_vote(
-        rule=rule, on=on, approvals=approvals if approvals is not None else -1, denominator=len(members),
-        hint="Chưa đủ thì đảng ủy chưa quyết định kết nạp.", body="cấp ủy viên của đảng ủy cơ sở",
+        rule=rule,
+        on=on,
+        approvals=approvals if approvals is not None else -1,
+        denominator=len(members),
+        hint="Chưa đủ thì đảng ủy chưa quyết định kết nạp.",
+        body="cấp ủy viên của đảng ủy cơ sở",
     )
-    return CountedVote(denominator=len(members), violations=[_on_field(v, "committee_approvals") for v in violations])
+    return CountedVote(
+        denominator=len(members), violations=[_on_field(v, "committee_approvals") for v in violations]
+    )
 
 
 def _on_field(violation: Violation, name: str) -> Violation:
