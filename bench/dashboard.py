@@ -49,8 +49,8 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from dangbo.core.kinds import OrgKind  # noqa: E402
 from dangbo.members.models import ACTIVE_STATUSES, Member  # noqa: E402
-from dangbo.orgs.kinds import OrgKind  # noqa: E402
 from dangbo.orgs.models import Org  # noqa: E402
 from dangbo.stats.tallies import tally_differences, tally_rebuild  # noqa: E402
 

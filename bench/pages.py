@@ -47,10 +47,9 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from dangbo.core import text  # noqa: E402
+from dangbo.core import paths, text  # noqa: E402
+from dangbo.core.kinds import OrgKind  # noqa: E402
 from dangbo.members.models import ACTIVE_STATUSES, Member  # noqa: E402
-from dangbo.orgs import paths  # noqa: E402
-from dangbo.orgs.kinds import OrgKind  # noqa: E402
 from dangbo.orgs.models import Org  # noqa: E402
 
 TARGETS = {"search": 100.0, "org_page": 150.0}

@@ -31,7 +31,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from dangbo.orgs.plans import plan_run, read_plan
+    from dangbo.restructuring.plans import plan_run, read_plan
 
     parser = argparse.ArgumentParser()
     parser.add_argument("plan")

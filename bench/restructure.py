@@ -79,7 +79,7 @@ def main() -> None:
             (
                 "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'dangbo.settings'); django.setup();"
                 "from dangbo.demo.profiles import LAO_CAI_2021; from dangbo.demo.reform import reform_plan_rows;"
-                "from dangbo.orgs.plans import write_plan_csv;"
+                "from dangbo.restructuring.plans import write_plan_csv;"
                 f"write_plan_csv(reform_plan_rows(LAO_CAI_2021), {str(plan)!r})"
             ),
         ],

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
+from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members import services as member_services
 from dangbo.orgs import services as org_services
-from dangbo.orgs.kinds import OrgKind, Sector
 
 _counter = itertools.count(1)
 

@@ -45,8 +45,8 @@ def browser_type_launch_args():
 
 
 def _pages(admin: bool = False) -> list[str]:
+    from dangbo.core.kinds import CELL_KINDS, OrgKind
     from dangbo.members.models import Member
-    from dangbo.orgs.kinds import CELL_KINDS, OrgKind
     from dangbo.orgs.models import Org
 
     commune = Org.objects.filter(kind=OrgKind.GRASSROOTS_COMMITTEE).order_by("path").first()

@@ -62,7 +62,7 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
     from tests.conftest import identity
 
     from dangbo.members.services.candidates import candidate_add
-    from dangbo.orgs.plan_uploads import restructure_plan_upload
+    from dangbo.restructuring.plan_uploads import restructure_plan_upload
 
     candidate = candidate_add(
         identity=identity(given_name="Cảmtình"), cell=tree.cell_a, listed_on=date(2024, 1, 2)

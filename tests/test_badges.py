@@ -10,10 +10,10 @@ from django.contrib.auth.models import User
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.core import clock
+from dangbo.core.decisions import DecisionRef
 from dangbo.members import ledger
 from dangbo.members.selectors import badge_list
 from dangbo.members.services import member_award_badge, member_record_death
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules.badges import BadgeClaim, Ground, award_days_around, check_badge_award, party_age_years
 from dangbo.rules.base import RuleViolation
 

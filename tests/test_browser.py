@@ -142,8 +142,8 @@ def test_official_transfer_seen_from_both_sides(live_server, page, transactional
 
     from dangbo.accounts.models import AccessRole
     from dangbo.accounts.services import role_grant
+    from dangbo.core.kinds import CELL_KINDS
     from dangbo.members.models import Member
-    from dangbo.orgs.kinds import CELL_KINDS
     from dangbo.orgs.models import Org
 
     load_all()
@@ -201,9 +201,9 @@ def test_candidate_taken_from_the_register_to_full_member(live_server, page, tra
 
     from dangbo.accounts.models import AccessRole
     from dangbo.accounts.services import role_grant
+    from dangbo.core.kinds import CELL_KINDS
     from dangbo.members.models import Member
     from dangbo.members.selectors import vote_denominator
-    from dangbo.orgs.kinds import CELL_KINDS
     from dangbo.orgs.models import Org
 
     load_all()

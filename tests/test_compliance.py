@@ -18,12 +18,13 @@ from django.test.utils import CaptureQueriesContext
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
-from dangbo.members.roles import Role
+from dangbo.core import paths
+from dangbo.core.decisions import DecisionRef
+from dangbo.core.kinds import OrgKind, Sector
+from dangbo.core.roles import Role
 from dangbo.members.services import member_position_start
 from dangbo.members.services.transfers import Trigger, transfer_close_late, transfer_issue
-from dangbo.orgs import paths
 from dangbo.orgs import services as org_services
-from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope
 from dangbo.reference.models import Holiday
@@ -207,7 +208,7 @@ def test_a_probationary_member_13_months_after_the_ceremony_is_flagged(tree, mak
 def test_an_overdue_transfer_is_reported_on_both_sides(tree, make_member):
     Holiday.objects.all().delete()
     member = make_member(tree.cell_a, given_name="Chuyểnđi")
-    decision = org_services.DecisionRef(number="25-QĐ/ĐU", on=date(2026, 3, 2), body="Đảng ủy xã Một")
+    decision = DecisionRef(number="25-QĐ/ĐU", on=date(2026, 3, 2), body="Đảng ủy xã Một")
     trigger = Trigger(kind="new_post", number="3/QĐ-UBND", on=date(2026, 2, 2))
     transfer_issue(
         member=member,
@@ -236,7 +237,7 @@ def test_an_overdue_transfer_is_reported_on_both_sides(tree, make_member):
 def test_a_late_letter_is_reported_until_its_handling_is_recorded(tree, make_member):
     Holiday.objects.all().delete()
     member = make_member(tree.cell_a, given_name="Chậm")
-    decision = org_services.DecisionRef(number="26-QĐ/ĐU", on=date(2026, 6, 1), body="Đảng ủy xã Một")
+    decision = DecisionRef(number="26-QĐ/ĐU", on=date(2026, 6, 1), body="Đảng ủy xã Một")
     case = transfer_issue(
         member=member,
         to_org=tree.agency,

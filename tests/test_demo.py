@@ -3,12 +3,12 @@
 import pytest
 from django.db import transaction
 
+from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS
+from dangbo.core.roles import Role
 from dangbo.demo.generator import build_demo
 from dangbo.demo.profiles import PROFILES
 from dangbo.members import ledger
 from dangbo.members.models import Member, MemberEvent, Position
-from dangbo.members.roles import Role
-from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS
 from dangbo.orgs.models import Locality, Org
 from dangbo.rules.admission import check_admission_age
 from dangbo.rules.orgs import check_formation

@@ -10,13 +10,13 @@ import pytest
 from django.db import transaction
 from django.db.models import Q
 
+from dangbo.core.kinds import CELL_KINDS
+from dangbo.core.roles import Role
 from dangbo.demo.generator import build_demo
 from dangbo.demo.history import HistorySummary, simulate_history
 from dangbo.demo.profiles import PROFILES
 from dangbo.members import ledger
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Position
-from dangbo.members.roles import Role
-from dangbo.orgs.kinds import CELL_KINDS
 from dangbo.rules.admission import check_admission_age
 from dangbo.rules.probation import probation_end
 
@@ -383,8 +383,8 @@ def test_the_day_the_history_ends_has_work_in_flight(db):
 def test_secretaries_are_replaced_one_at_a_time(db, monkeypatch):
     """With a high turnover (the same organization drawn twice in a month): each position ends
     once, and every grassroots organization and cell keeps exactly one secretary."""
+    from dangbo.core.kinds import GRASSROOTS_KINDS
     from dangbo.demo import lifecycle
-    from dangbo.orgs.kinds import GRASSROOTS_KINDS
     from dangbo.orgs.models import Org
 
     monkeypatch.setattr(lifecycle, "SECRETARY_TURNOVER", 3.0)

@@ -10,12 +10,12 @@ from django.contrib.auth.models import User
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
+from dangbo.core.decisions import DecisionRef
 from dangbo.members import ledger
 from dangbo.members.models import DisciplineCase, MemberStatus, Position
 from dangbo.members.selectors import badge_list
 from dangbo.members.services import discipline as services
 from dangbo.members.services import member_award_badge, member_position_start
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules.base import RuleViolation
 from dangbo.rules.discipline import Authority, DeferralGround, Form
 

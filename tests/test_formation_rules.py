@@ -8,11 +8,18 @@ from datetime import date
 
 import pytest
 
+from dangbo.core.decisions import DecisionRef
+from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members.models import Member, MemberEvent
-from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Org
-from dangbo.orgs.restructure import NewCell, Share, org_change_kind, org_establish_with_members, org_split
-from dangbo.orgs.services import DecisionRef, org_establish
+from dangbo.orgs.services import org_establish
+from dangbo.restructuring.operations import (
+    NewCell,
+    Share,
+    org_change_kind,
+    org_establish_with_members,
+    org_split,
+)
 from dangbo.rules.base import RuleViolation
 from dangbo.stats.tallies import tally_differences
 

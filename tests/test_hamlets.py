@@ -9,9 +9,9 @@ import pytest
 from dangbo.core import clock
 from dangbo.members import services as member_services
 from dangbo.members.services import standing
-from dangbo.orgs import restructure
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, LocalityVersion
+from dangbo.restructuring import operations
 from dangbo.rules.base import RuleViolation
 from dangbo.stats import tallies
 from dangbo.stats.drilldown import DRILLS
@@ -202,7 +202,7 @@ def test_dissolving_a_hamlet_and_a_covering_cell_keeps_versions_and_tallies(tree
     assert _figure(tree.province, "hamlets.with_cell_share") == (2, 2)
     assert _figure(tree.province, "hamlets.merged_cell", as_of=day - timedelta(days=1)) == (2, None)
     assert tally_differences() == []
-    restructure.org_dissolve(
+    operations.org_dissolve(
         org=tree.cell_b,
         effective_on=TODAY - timedelta(days=3),
         decision=org_services.DecisionRef(number="9-QĐ/ĐU", on=TODAY - timedelta(days=3), body="Đảng ủy"),
@@ -218,7 +218,7 @@ def test_a_merge_moves_hamlets_with_a_new_version(tree, make_member):
     for _ in range(3):
         make_member(tree.cell_b)
     day = TODAY - timedelta(days=15)
-    restructure.org_merge(
+    operations.org_merge(
         sources=[tree.cell_b],
         into=tree.cell_a,
         effective_on=day,

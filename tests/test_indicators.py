@@ -11,8 +11,8 @@ from dangbo import cli
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.core import clock
+from dangbo.core.roles import Role
 from dangbo.members import services as member_services
-from dangbo.members.roles import Role
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality
 from dangbo.stats.drilldown import DRILLS

@@ -9,13 +9,13 @@ from datetime import date
 import pytest
 from django.db.models import Q
 
+from dangbo.core.kinds import GRASSROOTS_KINDS, OrgKind, Sector
+from dangbo.core.roles import COMMITTEE_ROLES, Role
 from dangbo.members import services as member_services
 from dangbo.members.models import Position
-from dangbo.members.roles import COMMITTEE_ROLES, Role
-from dangbo.orgs import restructure
 from dangbo.orgs import services as org_services
-from dangbo.orgs.kinds import GRASSROOTS_KINDS, OrgKind, Sector
 from dangbo.orgs.models import OrgVersion
+from dangbo.restructuring import operations
 from dangbo.stats.drilldown import DRILLS
 from dangbo.stats.frames import frame_for
 from dangbo.stats.indicators import BY_CODE, SECRETARY_ROLES, context_for, evaluate
@@ -77,7 +77,7 @@ def bloc(tree, make_member):
     member_services.member_position_start(
         member=commune[1], org=tree.commune, role=Role.COMMITTEE_MEMBER, started_on=date(2021, 1, 1)
     )
-    restructure.org_move(
+    operations.org_move(
         org=tree.commune,
         new_parent=tree.district2,
         effective_on=MOVED_ON,

@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dangbo.core import clock
+from dangbo.core.roles import Role
 from dangbo.members import ledger
 from dangbo.members.models import MemberEvent
-from dangbo.members.roles import Role
 from dangbo.stats.tallies import tally_differences
 
 ACTIONS = st.lists(

@@ -3,9 +3,9 @@ from datetime import date
 import pytest
 
 from conftest import identity
+from dangbo.core.decisions import DecisionRef
 from dangbo.members import services
 from dangbo.members.models import Member, MemberEvent, MemberStatus, Placement
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules.base import RuleViolation
 
 

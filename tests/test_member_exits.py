@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 from tests.conftest import identity
 
+from dangbo.core.decisions import DecisionRef
 from dangbo.members import ledger
 from dangbo.members.models import DisciplineCase, Member, MemberEvent, MemberStatus, Placement, Standing
 from dangbo.members.selectors import member_figures, vote_denominator
 from dangbo.members.services import member_position_start
 from dangbo.members.services import standing as services
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules import exits as exit_rules
 from dangbo.rules.base import RuleViolation
 

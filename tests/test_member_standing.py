@@ -2,11 +2,11 @@ from datetime import date
 
 import pytest
 
+from dangbo.core.decisions import DecisionRef
+from dangbo.core.roles import Role
 from dangbo.members import ledger, services
 from dangbo.members.models import Member, MemberEvent, MemberStatus, Position
-from dangbo.members.roles import Role
 from dangbo.members.selectors import member_count_on, member_figures
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules.base import RuleViolation
 
 

@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from dangbo.orgs import paths
+from dangbo.core import paths
+from dangbo.core.kinds import OrgKind
 from dangbo.orgs import services as org_services
-from dangbo.orgs.kinds import OrgKind
 from dangbo.orgs.models import Org, OrgEvent, OrgVersion
 from dangbo.orgs.selectors import org_subtree, org_version_on, org_versions_on
 from dangbo.rules.base import RuleViolation

@@ -52,7 +52,7 @@ def test_health_reports_the_database(client, db):
 
 
 def test_overview_counts_grassroots_orgs_as_the_demo_summary_does(client, admin_user):
-    from dangbo.orgs.kinds import OrgKind
+    from dangbo.core.kinds import OrgKind
     from dangbo.orgs.models import Org
     from dangbo.orgs.services import org_establish
 

@@ -10,9 +10,9 @@ from django.contrib.auth.models import User
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
+from dangbo.core.kinds import OrgKind
+from dangbo.core.roles import Role
 from dangbo.members.models import MemberEvent, Position
-from dangbo.members.roles import Role
-from dangbo.orgs.kinds import OrgKind
 from dangbo.rules.positions import committee_gaps
 
 ON = date(2026, 1, 1)

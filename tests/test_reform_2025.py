@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
+from dangbo.core.kinds import CELL_KINDS, OrgKind
 from dangbo.demo.generator import build_demo
 from dangbo.demo.profiles import LAO_CAI_2021
 from dangbo.demo.reform import apply_reform, reform_plan_rows
 from dangbo.demo.reform2025 import old_to_new
 from dangbo.members.models import ACTIVE_STATUSES, Member
-from dangbo.orgs.kinds import CELL_KINDS, OrgKind
 from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgEvent
 from dangbo.orgs.selectors import org_versions_on
 from dangbo.stats.frames import frame_for
@@ -50,7 +50,7 @@ def province(db):
 
 
 def test_the_reform_is_previewed_then_keeps_every_member_and_redraws_the_tree(province, tmp_path):
-    from dangbo.orgs.plans import plan_run, rows_from_dicts
+    from dangbo.restructuring.plans import plan_run, rows_from_dicts
 
     rows = reform_plan_rows(ONE_DISTRICT)
     operations = [r["thao_tac"] for r in rows]
@@ -151,9 +151,9 @@ def test_the_dashboard_and_forms_read_the_old_tree_before_and_the_new_after(prov
 
 
 def test_every_new_commune_committee_gets_its_leaders_on_the_reform_day(province):
+    from dangbo.core.roles import Role
     from dangbo.members import ledger
     from dangbo.members.models import Position
-    from dangbo.members.roles import Role
     from dangbo.stats.compliance import compliance_run
 
     old_holders = set(

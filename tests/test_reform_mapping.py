@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from dangbo.core.kinds import Sector
 from dangbo.demo import reform2025
 from dangbo.demo.geography import LAO_CAI_CODE, province_divisions
 from dangbo.demo.reform2025 import (
@@ -16,7 +17,6 @@ from dangbo.demo.reform2025 import (
     new_commune_sector,
     old_to_new,
 )
-from dangbo.orgs.kinds import Sector
 
 
 def _old_communes() -> list[tuple[str, str]]:

@@ -7,8 +7,8 @@ import pytest
 from dangbo.members.models import Member
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, Org, OrgEvent
-from dangbo.orgs.restructure import dry_run, org_move, org_move_many
 from dangbo.orgs.selectors import org_versions_on
+from dangbo.restructuring.operations import dry_run, org_move, org_move_many
 from dangbo.rules.base import RuleViolation
 from dangbo.stats.frames import frame_for
 from dangbo.stats.indicators import BY_CODE, context_for, evaluate
@@ -105,7 +105,7 @@ def test_the_organization_page_shows_its_history_with_the_decision(client, popul
 
 
 def test_dissolving_is_refused_while_members_hamlets_or_children_remain(populated):
-    from dangbo.orgs.restructure import org_dissolve, org_dissolve_preview
+    from dangbo.restructuring.operations import org_dissolve, org_dissolve_preview
 
     tree = populated
     problems = [v.message for v in org_dissolve_preview(org=tree.commune, effective_on=ON, decision=DECISION)]
@@ -120,10 +120,10 @@ def test_dissolving_is_refused_while_members_hamlets_or_children_remain(populate
 def test_an_empty_cell_is_dissolved_its_secretary_steps_down_and_its_hamlet_loses_the_cell(
     populated, make_member
 ):
+    from dangbo.core.roles import Role
     from dangbo.members import services as member_services
     from dangbo.members.models import Position
-    from dangbo.members.roles import Role
-    from dangbo.orgs.restructure import org_dissolve
+    from dangbo.restructuring.operations import org_dissolve
 
     tree = populated
     member = Member.objects.filter(org=tree.cell_a).first()

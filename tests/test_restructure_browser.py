@@ -11,9 +11,9 @@ from tests.conftest import admit
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
+from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members.models import Member
 from dangbo.orgs import services as org_services
-from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Locality, Org, OrgEvent
 from dangbo.reference.loader import load_all
 

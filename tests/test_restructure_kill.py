@@ -13,7 +13,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from dangbo.orgs.plans import write_plan_csv
+from dangbo.restructuring.plans import write_plan_csv
 
 DECISION = {
     "ngay_hieu_luc": "01/07/2025",

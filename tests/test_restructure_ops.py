@@ -5,14 +5,15 @@ from datetime import date, timedelta
 
 import pytest
 
+from dangbo.core.kinds import OrgKind, Sector
+from dangbo.core.roles import Role
 from dangbo.members import services as member_services
 from dangbo.members.ledger import projection_matches_replay
 from dangbo.members.models import Member, MemberEvent, Position
-from dangbo.members.roles import Role
 from dangbo.orgs import services as org_services
-from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Locality, Org, OrgEvent
-from dangbo.orgs.restructure import (
+from dangbo.orgs.selectors import org_versions_on
+from dangbo.restructuring.operations import (
     NewCell,
     Share,
     dry_run,
@@ -21,7 +22,6 @@ from dangbo.orgs.restructure import (
     org_set_upper_rights,
     org_split,
 )
-from dangbo.orgs.selectors import org_versions_on
 from dangbo.rules.base import RuleViolation
 from dangbo.stats.frames import ReportInputError, frame_for
 from dangbo.stats.indicators import BY_CODE, context_for, evaluate

@@ -17,13 +17,13 @@ from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import scope_for
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
+from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members.models import Member
 from dangbo.orgs import services as org_services
-from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Locality, Org, OrgEvent, RestructurePlan
-from dangbo.orgs.plans import COLUMNS, read_plan_bytes
-from dangbo.orgs.restructure import org_move
-from dangbo.orgs.selectors import HIDDEN_PROBLEM, plan_report_for
+from dangbo.restructuring.operations import org_move
+from dangbo.restructuring.plans import COLUMNS, read_plan_bytes
+from dangbo.restructuring.selectors import HIDDEN_PROBLEM, plan_report_for
 from dangbo.stats.tallies import tally_differences
 
 DECISION = {

@@ -5,11 +5,11 @@ from datetime import date
 import pytest
 
 from dangbo.cli import main
+from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members.models import Member
 from dangbo.orgs import services as org_services
-from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Locality, Org, OrgEvent
-from dangbo.orgs.plans import COLUMNS, PlanError, plan_run, read_plan, write_plan_csv
+from dangbo.restructuring.plans import COLUMNS, PlanError, plan_run, read_plan, write_plan_csv
 from dangbo.stats.tallies import tally_differences
 
 DECISION = {
@@ -127,7 +127,7 @@ def test_a_bad_plan_is_rejected_whole_with_every_problem(reformable, tmp_path):
 
 
 def test_a_plan_that_leaves_members_in_a_dissolved_organization_is_rejected(reformable, tmp_path):
-    from dangbo.orgs.plans import rows_from_table
+    from dangbo.restructuring.plans import rows_from_table
 
     table = [
         list(COLUMNS),
@@ -194,7 +194,7 @@ def test_the_command_line_exits_non_zero_and_applies_nothing_on_a_rejected_plan(
 def test_a_breach_already_in_the_database_does_not_block_a_plan_that_does_not_add_to_it(reformable):
     """Members left in a dissolved cell by an earlier import are the compliance pages' business:
     a plan elsewhere goes through, and one that strands more is refused with the new count only."""
-    from dangbo.orgs.plans import _final_problems, _Leftovers, rows_from_dicts
+    from dangbo.restructuring.plans import _final_problems, _Leftovers, rows_from_dicts
 
     Org.objects.filter(code="X2C").update(dissolved_on=date(2020, 1, 1))
     rename = plan_run(rows_from_dicts([_row("doi_ten", "X1A", ten="Chi bộ thôn A mới")]), apply=True)
@@ -213,7 +213,7 @@ def test_counts_stay_exact_when_a_plan_moves_what_it_has_just_moved_into(reforma
     """The counts a plan moves are queued and moved together (``restructuring_batched``); an
     organization that receives a subtree and then moves, or is merged, itself must carry
     what it received."""
-    from dangbo.orgs.plans import rows_from_dicts
+    from dangbo.restructuring.plans import rows_from_dicts
 
     rows = rows_from_dicts(
         [
@@ -242,7 +242,7 @@ def test_counts_stay_exact_when_a_plan_moves_what_it_has_just_moved_into(reforma
 
 
 def test_counts_stay_exact_when_an_organization_moves_right_after_receiving_a_merge(reformable):
-    from dangbo.orgs.plans import rows_from_dicts
+    from dangbo.restructuring.plans import rows_from_dicts
 
     rows = rows_from_dicts(
         [

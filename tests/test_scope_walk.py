@@ -11,9 +11,10 @@ from django.contrib.auth.models import User
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
+from dangbo.core.decisions import DecisionRef
+from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members.models import Candidate, Member, TransferCase
 from dangbo.orgs import services as org_services
-from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Locality, Org, RestructurePlan
 from urlwalk import fill, routes
 
@@ -111,7 +112,7 @@ def world(tree, make_member):
         member=outside[0],
         to_org=tree.cell_b,
         issued_on=date(2024, 9, 2),
-        decision=org_services.DecisionRef(number="9-QĐ/ĐU"),
+        decision=DecisionRef(number="9-QĐ/ĐU"),
         trigger=Trigger(kind="residence", on=date(2024, 2, 1)),
         late_reason="other",
         late_note="Chậm",
@@ -129,7 +130,7 @@ def world(tree, make_member):
         code="X2-T1", kind="thon", name="Thôn Tronghai", commune=commune2, cell=cell2
     )
     # restructuring plans (previewed, not applied) naming organizations of each side
-    from dangbo.orgs.plan_uploads import restructure_plan_upload
+    from dangbo.restructuring.plan_uploads import restructure_plan_upload
 
     admin = User.objects.create_superuser("quantri-ke-hoach", password="mat-khau-dai-du-1")
     decision = "01/07/2025,15-QĐ/TU,20/06/2025,Tỉnh ủy"

@@ -9,14 +9,14 @@ from datetime import date
 
 import pytest
 
+from dangbo.core.decisions import DecisionRef
+from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members import services as member_services
 from dangbo.members.models import MemberStatus
 from dangbo.members.selectors import member_count_on, vote_denominator
 from dangbo.members.services import discipline as discipline_services
 from dangbo.members.services import standing as standing_services
 from dangbo.orgs import services as org_services
-from dangbo.orgs.kinds import OrgKind, Sector
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules import exits as exit_rules
 from dangbo.rules.discipline import Authority, Form
 from dangbo.stats import statforms

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from conftest import identity
+from dangbo.core.decisions import DecisionRef
 from dangbo.members import services as member_services
 from dangbo.members.services import standing as standing_services
 from dangbo.orgs import services as org_services
@@ -68,7 +69,7 @@ def test_hamlet_residents_count_under_the_hamlets_commune(tree, make_member):
         member=resident,
         on=date(2022, 1, 1),
         to_name="Tỉnh khác",
-        decision=org_services.DecisionRef(number="9-QĐ", on=date(2022, 1, 1), body="Đảng ủy"),
+        decision=DecisionRef(number="9-QĐ", on=date(2022, 1, 1), body="Đảng ủy"),
     )
     assert _counts(tree.commune, "hamlet") == {str(hamlet.pk): 1}
     member_services.member_record_death(member=second, died_on=date(2023, 1, 1))
@@ -114,7 +115,7 @@ def test_bulk_written_members_are_counted(tree, members):
 
 
 def test_organization_leader_locality_and_flag_counts(tree, make_member):
-    from dangbo.members.roles import Role
+    from dangbo.core.roles import Role
     from dangbo.stats import tallies
 
     assert _counts(tree.province, tallies.ORG_KIND) == {
@@ -175,7 +176,7 @@ def test_a_restoration_is_counted_on_the_day_of_the_exit_it_undoes(tree, make_me
     from dangbo.stats.tallies import tally_flows
 
     member = make_member(tree.cell_a)
-    decision = org_services.DecisionRef(number="5-QĐ", on=date(2023, 3, 1), body="Đảng ủy")
+    decision = DecisionRef(number="5-QĐ", on=date(2023, 3, 1), body="Đảng ủy")
     standing_services.member_strike_off(
         member=member, on=date(2023, 3, 1), ground=StrikeOffGround.RETURNED_CARD, decision=decision
     )
@@ -185,7 +186,7 @@ def test_a_restoration_is_counted_on_the_day_of_the_exit_it_undoes(tree, make_me
     standing_services.member_restore(
         member=member,
         on=date(2024, 6, 1),
-        decision=org_services.DecisionRef(number="6-QĐ", on=date(2024, 6, 1), body="Tỉnh ủy"),
+        decision=DecisionRef(number="6-QĐ", on=date(2024, 6, 1), body="Tỉnh ủy"),
     )
     assert tally_flows([tree.province.pk], date(2023, 1, 1), date(2023, 12, 31))[tree.province.pk] == {
         "struck_off": 1,

@@ -11,9 +11,9 @@ from django.contrib.auth.models import User
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
-from dangbo.core.workdays import add_working_days, working_days_between
 from dangbo.reference.loader import seed_holidays
 from dangbo.reference.models import Holiday
+from dangbo.reference.workdays import add_working_days, working_days_between
 from dangbo.rules.probation import recognition_review_due
 
 
@@ -84,9 +84,9 @@ def test_todo_page_lists_overdue_and_due_soon_in_scope(client, tree, officer, ca
 
 def test_a_badge_not_recorded_on_its_award_day_stays_overdue_until_awarded(tree, officer, cases, make_member):
     from dangbo.accounts.scope import scope_for
+    from dangbo.core.decisions import DecisionRef
     from dangbo.members import services as member_services
     from dangbo.members.selectors import due_items
-    from dangbo.orgs.services import DecisionRef
 
     member = make_member(
         tree.cell_a, admitted_on=date(1996, 10, 1), birth_date=date(1960, 1, 1), given_name="Quáđợt"

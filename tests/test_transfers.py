@@ -14,7 +14,8 @@ from django.contrib.auth.models import User
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import Scope
 from dangbo.accounts.services import role_grant
-from dangbo.core.workdays import add_working_days
+from dangbo.core.decisions import DecisionRef
+from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members import ledger
 from dangbo.members.models import MemberEvent, TransferCase
 from dangbo.members.selectors import due_items
@@ -25,9 +26,8 @@ from dangbo.members.services.transfers import (
     transfer_issue,
 )
 from dangbo.orgs import services as org_services
-from dangbo.orgs.kinds import OrgKind, Sector
-from dangbo.orgs.services import DecisionRef
 from dangbo.reference.models import Holiday
+from dangbo.reference.workdays import add_working_days
 from dangbo.rules import transfers as transfer_rules
 from dangbo.rules.base import RuleViolation
 from dangbo.stats.compliance import compliance_run

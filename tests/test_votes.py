@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from tests.conftest import identity
 from tests.test_ledger_replay import ACTIONS, _valid_events
 
+from dangbo.core.decisions import DecisionRef
+from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members import ledger
 from dangbo.members.models import CandidateStep, MemberEvent
 from dangbo.members.selectors import committee_roll, vote_denominator, vote_roll
@@ -19,8 +21,6 @@ from dangbo.members.services import member_position_start, member_recognize, mem
 from dangbo.members.services.candidates import StepInput, candidate_add, candidate_record_step
 from dangbo.members.services.standing import member_standing_start, member_temp_transfer
 from dangbo.orgs import services as org_services
-from dangbo.orgs.kinds import OrgKind, Sector
-from dangbo.orgs.services import DecisionRef
 from dangbo.reference.models import Holiday
 from dangbo.rules.base import RuleViolation
 

@@ -7,8 +7,8 @@ from ninja import NinjaAPI
 from dangbo.accounts.api_auth import SessionWithScope, TokenAuth
 from dangbo.members.api import router as members_router
 from dangbo.members.lifecycle_api import router as lifecycle_router
+from dangbo.members.org_api import router as orgs_router
 from dangbo.members.transfer_api import router as transfer_router
-from dangbo.orgs.api import router as orgs_router
 from dangbo.orgs.selectors import NotInScope
 from dangbo.stats.api import router as stats_router
 

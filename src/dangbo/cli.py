@@ -10,13 +10,11 @@ import sys
 import time
 
 from dangbo.core import clock
+from dangbo.core.setup import django_setup
 
 
 def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangbo.settings")
-    import django
-
-    django.setup()
+    django_setup()
 
 
 def _migrate() -> None:
@@ -458,8 +456,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_parsers(sub)
 
-    from dangbo.orgs.cli import add_parsers as add_restructure_parsers
+    from dangbo.orgs.cli import add_parsers as add_hamlet_parsers
+    from dangbo.restructuring.cli import add_parsers as add_restructure_parsers
 
+    add_hamlet_parsers(sub)
     add_restructure_parsers(sub)
 
     from dangbo.accounts.cli import add_parsers as add_user_parsers

@@ -4,13 +4,15 @@ from django.urls import include, path
 
 from dangbo.accounts.views import PasswordChangeView, api_tokens_view
 from dangbo.api import api
-from dangbo.audit import views as audit_views
 from dangbo.members import candidate_views, discipline_views, standing_views
+from dangbo.members import org_views as members_org_views
 from dangbo.members import views as member_views
 from dangbo.orgs import views as org_views
 from dangbo.reference import views as reference_views
+from dangbo.restructuring import views as restructuring_views
 from dangbo.stats import compliance_views
 from dangbo.stats import views as stats_views
+from dangbo.web import audit_views as audit_views
 from dangbo.web import views
 
 admin.site.site_header = "dangbo — quản trị hệ thống"
@@ -28,20 +30,20 @@ urlpatterns = [
     ),
     path("khoa-api/", api_tokens_view, name="api_tokens"),
     path("tai-khoan/", include("dangbo.accounts.urls")),
-    path("to-chuc/", org_views.org_tree_view, name="org_tree"),
-    path("to-chuc/<uuid:org_id>/", org_views.org_page_view, name="org_page"),
-    path("to-chuc/<uuid:org_id>/nhanh/", org_views.org_children_view, name="org_children"),
-    path("to-chuc/<uuid:org_id>/thanh-lap/", org_views.org_create_view, name="org_create"),
+    path("to-chuc/", members_org_views.org_tree_view, name="org_tree"),
+    path("to-chuc/<uuid:org_id>/", members_org_views.org_page_view, name="org_page"),
+    path("to-chuc/<uuid:org_id>/nhanh/", members_org_views.org_children_view, name="org_children"),
+    path("to-chuc/<uuid:org_id>/thanh-lap/", restructuring_views.org_create_view, name="org_create"),
     path("to-chuc/<uuid:org_id>/doi-ten/", org_views.org_rename_view, name="org_rename"),
     path("to-chuc/<uuid:org_id>/them-thon/", org_views.locality_create_view, name="locality_create"),
-    path("to-chuc/<uuid:org_id>/chuyen-truc-thuoc/", org_views.org_move_view, name="org_move"),
-    path("to-chuc/<uuid:org_id>/hop-nhat/", org_views.org_merge_view, name="org_merge"),
-    path("to-chuc/<uuid:org_id>/giai-the/", org_views.org_dissolve_view, name="org_dissolve"),
-    path("to-chuc/<uuid:org_id>/chia-tach/", org_views.org_split_view, name="org_split"),
-    path("sap-xep-to-chuc/", org_views.plan_upload_view, name="plan_upload"),
-    path("sap-xep-to-chuc/mau.csv", org_views.plan_template_view, name="plan_template"),
-    path("sap-xep-to-chuc/<uuid:plan_id>/", org_views.plan_page_view, name="plan_page"),
-    path("sap-xep-to-chuc/<uuid:plan_id>/ap-dung/", org_views.plan_apply_view, name="plan_apply"),
+    path("to-chuc/<uuid:org_id>/chuyen-truc-thuoc/", restructuring_views.org_move_view, name="org_move"),
+    path("to-chuc/<uuid:org_id>/hop-nhat/", restructuring_views.org_merge_view, name="org_merge"),
+    path("to-chuc/<uuid:org_id>/giai-the/", restructuring_views.org_dissolve_view, name="org_dissolve"),
+    path("to-chuc/<uuid:org_id>/chia-tach/", restructuring_views.org_split_view, name="org_split"),
+    path("sap-xep-to-chuc/", restructuring_views.plan_upload_view, name="plan_upload"),
+    path("sap-xep-to-chuc/mau.csv", restructuring_views.plan_template_view, name="plan_template"),
+    path("sap-xep-to-chuc/<uuid:plan_id>/", restructuring_views.plan_page_view, name="plan_page"),
+    path("sap-xep-to-chuc/<uuid:plan_id>/ap-dung/", restructuring_views.plan_apply_view, name="plan_apply"),
     path("to-chuc/<uuid:org_id>/huy-hieu/", member_views.badge_list_view, name="org_badges"),
     path("to-chuc/<uuid:org_id>/viec-can-lam/", member_views.todo_view, name="org_todo"),
     path("to-chuc/<uuid:org_id>/chuyen-sinh-hoat/", member_views.org_transfers_view, name="org_transfers"),

@@ -153,7 +153,7 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
     from dangbo.accounts import services
     from dangbo.accounts.models import AccessRole
     from dangbo.accounts.scope import SYSTEM
-    from dangbo.orgs import paths
+    from dangbo.core import paths
 
     user = get_user_model().objects.filter(username__iexact=args.username).first()
     if user is None:

@@ -10,8 +10,8 @@ from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import Scope
 from dangbo.accounts.selectors import NotManaged, RoleFilters, managed_member, managed_org
 from dangbo.accounts.services import OFFICER_GRANTS
+from dangbo.core.forms import VietnameseForm
 from dangbo.core.text import clean
-from dangbo.web.forms import VietnameseForm
 
 
 def role_choices(actor: Scope, *, blank: str | None = None) -> list[tuple[str, str]]:

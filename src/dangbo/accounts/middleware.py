@@ -10,7 +10,9 @@ from functools import cache
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
+from dangbo.accounts.scope import scope_for
 from dangbo.accounts.services import must_change_password
 
 # Pages that stay open: changing the password, signing in and out.
@@ -24,6 +26,18 @@ def _open_paths() -> frozenset[str]:
 
 def _open(path: str) -> bool:
     return path in _open_paths() or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+
+
+class ScopeMiddleware:
+    """``request.scope``: the acting user's subtrees and roles, read from their role
+    assignments the first time a view (or the audit context) asks."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.scope = SimpleLazyObject(lambda: scope_for(getattr(request, "user", None)))
+        return self.get_response(request)
 
 
 class PasswordChangeRequiredMiddleware:

@@ -15,7 +15,7 @@ from operator import or_
 from django.db.models import Q
 
 from dangbo.accounts.models import AccessRole
-from dangbo.orgs import paths
+from dangbo.core import paths
 
 _NOTHING = Q(pk__in=[])
 

@@ -19,10 +19,10 @@ from dangbo.accounts.models import AccessRole, RoleAssignment
 from dangbo.accounts.scope import Scope
 from dangbo.accounts.services import can_manage
 from dangbo.audit.services import Action, audit_record
+from dangbo.core import paths
 from dangbo.core.models import is_uuid
 from dangbo.core.text import clean, fold
 from dangbo.members.models import Member
-from dangbo.orgs import paths
 from dangbo.orgs.models import Org
 
 _NOTHING = Q(pk__in=[])

@@ -25,8 +25,8 @@ from dangbo.accounts.models import AccessRole, Account, RoleAssignment
 from dangbo.accounts.scope import SYSTEM, Scope
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
+from dangbo.core.kinds import OrgKind
 from dangbo.core.text import clean, fold
-from dangbo.orgs.kinds import OrgKind
 
 CELL_KINDS = frozenset({OrgKind.GRASSROOTS_CELL, OrgKind.CELL})
 # What an officer may grant inside their subtree (only an administrator grants administrator).

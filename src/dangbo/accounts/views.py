@@ -22,10 +22,10 @@ from dangbo.accounts.services import must_change_password, user_password_changed
 from dangbo.accounts.tokens import MAX_DAYS, token_create, token_revoke, tokens_of
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
+from dangbo.core.forms import VietnameseForm
 from dangbo.core.models import is_uuid
+from dangbo.core.pages import spreadsheet_download
 from dangbo.core.pagination import CappedPaginator
-from dangbo.web.forms import VietnameseForm
-from dangbo.web.pages import spreadsheet_download
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -5,6 +5,3 @@ class AuditConfig(AppConfig):
     name = "dangbo.audit"
     label = "audit"
     verbose_name = "Nhật ký truy cập"
-
-    def ready(self) -> None:
-        from dangbo.audit import signals  # noqa: F401  (sign-in, sign-out, failed sign-in)

@@ -1,5 +1,6 @@
-"""Attach the acting user's scope and a request id to every request, and make them the
-audit context for the duration of the request."""
+"""Give every request an id and the client's address, and make the request the audit context
+for its duration. The acting user's scope is attached by ``accounts.middleware.ScopeMiddleware``
+(below this one); the context reads ``request.scope`` only when a row is written."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ import re
 import uuid
 
 from django.conf import settings
-from django.utils.functional import SimpleLazyObject
 
-from dangbo.accounts.scope import scope_for
 from dangbo.audit.context import AuditContext, acting
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -26,7 +25,7 @@ def client_address(request) -> str:
 def request_context(request) -> AuditContext:
     user = getattr(request, "user", None)
     scope = getattr(request, "scope", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or scope is None:
         return AuditContext(None, "", "khách", "không có", request.audit_ip, request.request_id)
     return AuditContext(
         actor_id=user.pk,
@@ -46,7 +45,6 @@ class AuditContextMiddleware:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.audit_ip = client_address(request)
-        request.scope = SimpleLazyObject(lambda: scope_for(getattr(request, "user", None)))
         with acting(lambda: request_context(request)):
             response = self.get_response(request)
         response["X-Request-ID"] = request.request_id

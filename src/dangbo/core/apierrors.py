@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dangbo.rules.base import RuleViolation
+from dangbo.core.violations import RuleViolation
 
 
 def refusal(error: RuleViolation) -> tuple[int, dict]:

@@ -9,10 +9,9 @@ from django.db import transaction
 
 from dangbo.accounts.models import AccessRole, RoleAssignment
 from dangbo.accounts.services import role_grant
-from dangbo.core import clock
+from dangbo.core import clock, paths
+from dangbo.core.kinds import CELL_KINDS, OrgKind
 from dangbo.members.models import ACTIVE_STATUSES, Member
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import CELL_KINDS, OrgKind
 from dangbo.orgs.models import Org
 
 

@@ -17,20 +17,20 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 
-from dangbo.core import clock
+from dangbo.core import clock, paths
 from dangbo.core.bulk import refresh_statistics
+from dangbo.core.decisions import DecisionRef
 from dangbo.core.formats import format_number
+from dangbo.core.kinds import OrgKind, Sector
+from dangbo.core.roles import Role
 from dangbo.demo import units as unit_names
 from dangbo.demo.geography import Commune, province_divisions
 from dangbo.demo.people import Person, PersonFactory
 from dangbo.demo.profiles import Profile, UpperSpec
 from dangbo.members import ledger
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Placement, Position
-from dangbo.members.roles import Role
 from dangbo.members.services import member_position_start
-from dangbo.orgs import paths
 from dangbo.orgs import services as org_services
-from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.locality_versions import versions_follow
 from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgVersion
 from dangbo.rules import positions as position_rules
@@ -121,9 +121,7 @@ class Builder:
             parent=parent,
             established_on=self.on,
             sector=sector,
-            decision=org_services.DecisionRef(
-                number=f"{self.rng.randrange(10, 999)}-QĐ/TU", on=self.on, body="Tỉnh ủy"
-            ),
+            decision=DecisionRef(number=f"{self.rng.randrange(10, 999)}-QĐ/TU", on=self.on, body="Tỉnh ủy"),
             **extra,
         )
 
@@ -298,7 +296,7 @@ class Builder:
     ) -> tuple[list[MemberEvent], date]:
         """The member's ledger, and the date from which they sit in ``cell``."""
         first_cell = transfer_from or cell
-        decision = org_services.DecisionRef(
+        decision = DecisionRef(
             number=f"{self.rng.randrange(1, 999)}-QĐ/ĐU", on=person.admitted_on, body="Đảng ủy"
         )
         events = [
@@ -575,9 +573,7 @@ class Builder:
                 org=Org.objects.get(code=code),
                 name=spec.name,
                 effective_on=renamed_on,
-                decision=org_services.DecisionRef(
-                    number=basis, on=renamed_on, body="Ủy ban Thường vụ Quốc hội"
-                ),
+                decision=DecisionRef(number=basis, on=renamed_on, body="Ủy ban Thường vụ Quốc hội"),
             )
         summary = summarize(self.profile, self.seed, province)
         summary.seconds = time.monotonic() - started

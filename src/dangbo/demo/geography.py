@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 
-from dangbo.orgs.kinds import Sector
+from dangbo.core.kinds import Sector
 
 LAO_CAI_CODE = 10
 

@@ -55,8 +55,12 @@ from uuid import UUID
 from django.db import connection, transaction
 from django.db.models import Max
 
+from dangbo.core import paths
 from dangbo.core.bulk import refresh_statistics
+from dangbo.core.decisions import DecisionRef
 from dangbo.core.formats import format_number
+from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind, Sector
+from dangbo.core.roles import Role
 from dangbo.demo.lifecycle import LifecycleMixin
 from dangbo.demo.people import PersonFactory
 from dangbo.members import ledger
@@ -72,11 +76,7 @@ from dangbo.members.models import (
     Standing,
     TransferCase,
 )
-from dangbo.members.roles import Role
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind, Sector
 from dangbo.orgs.models import Org
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules import admission as admission_rules
 from dangbo.rules import discipline as discipline_rules
 from dangbo.rules import exits as exit_rules

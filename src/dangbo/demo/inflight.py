@@ -23,8 +23,8 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
+from dangbo.core.decisions import DecisionRef
 from dangbo.members.models import Standing
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules import admission as admission_rules
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import transfers as transfer_rules
@@ -167,9 +167,9 @@ def _candidates(h, count: int):
 
 
 def _step(h, candidate, kind: str, on: date, cell, names: dict, vote_denominator):
+    from dangbo.core.kinds import OrgKind
     from dangbo.members.models import CandidateStep
     from dangbo.members.selectors import committee_roll
-    from dangbo.orgs.kinds import OrgKind
 
     Step = CandidateStep.Kind
     rng = h.rng

@@ -37,10 +37,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
+from dangbo.core.decisions import DecisionRef
+from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS
+from dangbo.core.roles import Role
 from dangbo.members.models import Member, MemberEvent, MemberStatus, Standing
-from dangbo.members.roles import Role
-from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules import badges as badge_rules
 from dangbo.rules import discipline as discipline_rules
 from dangbo.rules import exits as exit_rules

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dangbo.core import text
-from dangbo.core.identity import national_id_prefix
+from dangbo.core.kinds import Sector
 from dangbo.demo.names import NameGenerator
 from dangbo.demo.profiles import MINORITY_MIX
 from dangbo.members.models import Member
-from dangbo.orgs.kinds import Sector
+from dangbo.reference.identity import national_id_prefix
 from dangbo.rules.admission import check_admission_age
 from dangbo.rules.probation import add_months
 

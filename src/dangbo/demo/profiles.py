@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from dangbo.orgs.kinds import OrgKind, Sector
+from dangbo.core.kinds import OrgKind, Sector
 
 
 @dataclass(frozen=True)

@@ -30,15 +30,15 @@ from operator import or_
 
 from django.db import transaction
 
+from dangbo.core import paths
+from dangbo.core.decisions import DecisionRef
+from dangbo.core.kinds import OrgKind, Sector
+from dangbo.core.roles import Role
 from dangbo.demo.profiles import Profile
 from dangbo.demo.reform2025 import EFFECTIVE_DATE, RESOLUTION_NUMBER, new_commune_sector, old_to_new
 from dangbo.members import ledger
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Position
-from dangbo.members.roles import Role
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import OrgKind, Sector
 from dangbo.orgs.models import Org
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules import positions as position_rules
 from dangbo.rules.orgs import GRASSROOTS_COMMITTEE_THRESHOLD
 
@@ -211,8 +211,8 @@ def appoint_new_committees(rows: list[dict[str, str]], *, on: date = EFFECTIVE_D
 
 def apply_reform(profile: Profile, *, plan_path=None, progress=print):
     """Build the plan, write it to ``plan_path`` (CSV) if given, and apply it as one."""
-    from dangbo.orgs.cli import describe
-    from dangbo.orgs.plans import plan_run, rows_from_dicts, write_plan_csv
+    from dangbo.restructuring.cli import describe
+    from dangbo.restructuring.plans import plan_run, rows_from_dicts, write_plan_csv
 
     rows = reform_plan_rows(profile)
     if plan_path is not None:

@@ -47,7 +47,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from dangbo.orgs.kinds import Sector
+from dangbo.core.kinds import Sector
 
 RESOLUTION_NUMBER = "1673/NQ-UBTVQH15"
 RESOLUTION_DATE = date(2025, 6, 16)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
+from dangbo.core.kinds import Sector
 from dangbo.demo.geography import Commune, District
 from dangbo.demo.profiles import UpperSpec
-from dangbo.orgs.kinds import Sector
 from dangbo.orgs.models import Locality
 
 DISTRICT_UNITS = (

@@ -9,9 +9,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from dangbo.core.apierrors import refusal
-from dangbo.core.identity import mask_national_id
 from dangbo.members.forms import MemberSearchForm
 from dangbo.members.selectors import member_history, member_national_id, member_profile, member_search_page
+from dangbo.reference.identity import mask_national_id
 
 router = Router(tags=["Đảng viên"])
 
@@ -237,9 +237,9 @@ class BadgeIn(Schema):
     "/{member_id}/badges", response={201: EventOut, 422: ErrorOut}, summary="Ghi nhận tặng Huy hiệu Đảng"
 )
 def award_badge(request, member_id: UUID, body: BadgeIn):
+    from dangbo.core.decisions import DecisionRef
     from dangbo.members.selectors import member_for_edit
     from dangbo.members.services import member_award_badge
-    from dangbo.orgs.services import DecisionRef
     from dangbo.rules.base import RuleViolation
 
     member = member_for_edit(actor=request.scope, member_id=member_id)
@@ -279,9 +279,9 @@ class RecognitionIn(Schema):
     summary="Ghi nhận công nhận đảng viên chính thức",
 )
 def recognize(request, member_id: UUID, body: RecognitionIn):
+    from dangbo.core.decisions import DecisionRef
     from dangbo.members.selectors import member_for_edit
     from dangbo.members.services import member_recognize
-    from dangbo.orgs.services import DecisionRef
     from dangbo.rules.base import RuleViolation
 
     member = member_for_edit(actor=request.scope, member_id=member_id)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
+from dangbo.core.forms import VietnameseDateField, VietnameseForm
 from dangbo.members.forms import MemberProfileForm
 from dangbo.members.models import CandidateStep, Member
 from dangbo.members.services import Identity
 from dangbo.members.services.candidates import DECIDED_BY, StepInput
-from dangbo.web.forms import VietnameseDateField, VietnameseForm
 
 Step = CandidateStep.Kind
 

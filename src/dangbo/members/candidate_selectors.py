@@ -9,11 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.core import clock
+from dangbo.core import clock, paths
 from dangbo.core.models import is_uuid
 from dangbo.members.models import Candidate, CandidateStep
 from dangbo.members.services.candidates import next_step
-from dangbo.orgs import paths
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope
 from dangbo.rules import admission as admission_rules

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from dangbo.core import clock
+from dangbo.core.kinds import CELL_KINDS
+from dangbo.core.pages import form_page, spreadsheet_download
 from dangbo.members.candidate_forms import CandidateAddForm, CandidateStepForm, WithdrawForm
 from dangbo.members.candidate_selectors import (
     candidate_get,
@@ -26,10 +28,8 @@ from dangbo.members.services.candidates import (
     candidate_withdraw,
     next_step,
 )
-from dangbo.orgs.kinds import CELL_KINDS
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
 from dangbo.rules.base import RuleViolation
-from dangbo.web.pages import form_page, spreadsheet_download
 
 Step = CandidateStep.Kind
 
@@ -57,7 +57,7 @@ def _holidays_for(candidates) -> set:
     """The holidays every deadline of the list can touch, loaded once (not once per row)."""
     from datetime import timedelta
 
-    from dangbo.core.workdays import holidays_between
+    from dangbo.reference.workdays import holidays_between
 
     dates = [c.stage_on for c in candidates if c.stage_on]
     if not dates:

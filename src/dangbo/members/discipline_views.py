@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from dangbo.core.pages import form_page
 from dangbo.members import standing_forms as forms
 from dangbo.members.forms import add_absent_exempted
 from dangbo.members.models import ACTIVE_STATUSES, DisciplineCase
@@ -16,7 +17,6 @@ from dangbo.members.services import discipline as services
 from dangbo.orgs.selectors import NotInScope
 from dangbo.rules import discipline as rules
 from dangbo.rules.base import RuleViolation
-from dangbo.web.pages import form_page
 
 
 def _member(request, member_id):

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from dangbo.core import paths
+from dangbo.core.kinds import GRASSROOTS_KINDS
 from dangbo.documents import data as doc
 from dangbo.members.models import Member, MemberEvent, TransferCase
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import GRASSROOTS_KINDS
 from dangbo.orgs.models import Org
 from dangbo.rules.citations import (
     HD_01_2016,

@@ -7,8 +7,9 @@ from datetime import date
 from django import forms
 
 from dangbo.core import clock
+from dangbo.core.forms import VietnameseDateField, VietnameseForm
+from dangbo.core.roles import Role
 from dangbo.members.models import Gender, Member, MemberStatus, Standing
-from dangbo.members.roles import Role
 from dangbo.members.selectors import MemberFilters
 from dangbo.members.services import Identity
 from dangbo.members.services.transfers import Trigger
@@ -17,7 +18,6 @@ from dangbo.orgs.selectors import NotInScope, org_get
 from dangbo.reference.models import Ethnicity, GeneralEducation, ProfessionalLevel, Religion, TheoryLevel
 from dangbo.rules import badges as badge_rules
 from dangbo.rules import transfers as transfer_rules
-from dangbo.web.forms import VietnameseDateField, VietnameseForm
 
 
 def _choices(model) -> list[tuple[str, str]]:

@@ -23,6 +23,7 @@ from uuid import UUID
 
 from django.db import transaction
 
+from dangbo.core import projections
 from dangbo.core.bulk import insert_many
 from dangbo.members.models import (
     ACTIVE_STATUSES,
@@ -388,9 +389,7 @@ def _org_paths(org_ids: Iterable[UUID]) -> dict[UUID, str]:
 
 
 def _tally_row(member: Member, positions) -> dict:
-    from dangbo.stats.tallies import MEMBER_FIELDS
-
-    row = {name: getattr(member, name) for name in ("status", *MEMBER_FIELDS)}
+    row = {name: getattr(member, name) for name in ("status", *projections.tallies().member_fields)}
     row["positions"] = list(positions)
     return row
 
@@ -422,14 +421,12 @@ def append_many(pairs: Sequence[tuple[Member, MemberEvent]], *, chunk: int = 200
 
 
 def _append_chunk(groups: Sequence[tuple[Member, list[MemberEvent]]], *, single: bool) -> None:
-    from dangbo.stats.tallies import deferred, member_flows, tally_flows_changed, tally_members_changed
-
     ids = [member.pk for member, _ in groups]
     locked = {m.pk: m for m in Member.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
     histories: dict[UUID, list[MemberEvent]] = {pk: [] for pk in ids}
     for past in MemberEvent.objects.filter(member_id__in=ids):
         histories[past.member_id].append(past)
-    counting = not deferred()
+    counting = not projections.tallies().deferred()
     held: dict[UUID, list] = {pk: [] for pk in ids}
     if counting:
         for member_id, org_id, role in Position.objects.filter(
@@ -459,8 +456,12 @@ def _append_chunk(groups: Sequence[tuple[Member, list[MemberEvent]]], *, single:
         if counting:
             before = _tally_row(row, held[member.pk]) if row.ledger_seq else None
             tally_pairs.append((before, {**_tally_row(row, state.open_positions), **fields}))
-            flows_before = member_flows(history, replay(history).placements) if history else []
-            flow_pairs.append((flows_before, member_flows(history + events, state.placements)))
+            flows_before = (
+                projections.tallies().member_flows(history, replay(history).placements) if history else []
+            )
+            flow_pairs.append(
+                (flows_before, projections.tallies().member_flows(history + events, state.placements))
+            )
         for name, value in fields.items():
             if getattr(row, name) != value:
                 changed.add(name)
@@ -485,8 +486,8 @@ def _append_chunk(groups: Sequence[tuple[Member, list[MemberEvent]]], *, single:
     Placement.objects.bulk_create(all_placements)
     # the pre-aggregated counts (stats.tallies) move with the projection, in this transaction
     if counting:
-        tally_members_changed(tally_pairs)
-        tally_flows_changed(flow_pairs)
+        projections.tallies().members_changed(tally_pairs)
+        projections.tallies().flows_changed(flow_pairs)
 
 
 def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size: int = 5000) -> None:
@@ -500,8 +501,6 @@ def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size:
     all_events: list[MemberEvent] = []
     all_positions: list[Position] = []
     all_placements: list[Placement] = []
-    from dangbo.stats.tallies import member_flows
-
     tally_rows, flows = [], []
     for member, events in pairs:
         state = replay(events)
@@ -515,12 +514,10 @@ def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size:
         all_positions.extend(positions)
         all_placements.extend(placements)
         tally_rows.append((None, _tally_row(member, state.open_positions)))
-        flows.append(((), member_flows(events, state.placements)))
+        flows.append(((), projections.tallies().member_flows(events, state.placements)))
     insert_many(Member, [m for m, _ in pairs], batch_size=batch_size)
-    from dangbo.stats.tallies import tally_flows_changed, tally_members_changed
-
-    tally_members_changed(tally_rows)
-    tally_flows_changed(flows)
+    projections.tallies().members_changed(tally_rows)
+    projections.tallies().flows_changed(flows)
     insert_many(MemberEvent, all_events, batch_size=batch_size)
     insert_many(Position, all_positions, batch_size=batch_size)
     insert_many(Placement, all_placements, batch_size=batch_size)

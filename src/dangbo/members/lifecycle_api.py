@@ -12,8 +12,8 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from dangbo.core.apierrors import refusal
+from dangbo.core.decisions import DecisionRef
 from dangbo.members.api import ErrorOut, EventOut, _event_out
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules.base import RuleViolation, Violation
 
 router = Router(tags=["Quy trình đảng viên"])

@@ -12,7 +12,7 @@ from django.db import models
 
 from dangbo.core.fields import BinaryCharField
 from dangbo.core.models import Decision, UUIDModel
-from dangbo.members.roles import Role
+from dangbo.core.roles import Role
 from dangbo.rules import transfers as transfer_rules
 
 

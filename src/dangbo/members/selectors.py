@@ -13,9 +13,10 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Substr
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.core import clock, text
+from dangbo.core import clock, paths, text
 from dangbo.core.models import is_uuid
 from dangbo.core.pagination import CappedPaginator
+from dangbo.core.roles import COMMITTEE_ROLES, Role
 from dangbo.members import ledger
 from dangbo.members.models import (
     ACTIVE_STATUSES,
@@ -27,8 +28,6 @@ from dangbo.members.models import (
     Position,
     Standing,
 )
-from dangbo.members.roles import COMMITTEE_ROLES, Role
-from dangbo.orgs import paths
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope, org_versions_on
 from dangbo.reference.models import KINH_CODE
@@ -581,8 +580,8 @@ def _months_after(day: date, months: int) -> date:
 
 def org_committee_gaps(*, actor, org, on: date | None = None) -> list:
     """What the organization's leadership lacks or exceeds today (rules.positions.committee_gaps)."""
+    from dangbo.core.kinds import CELL_KINDS
     from dangbo.members.models import Position
-    from dangbo.orgs.kinds import CELL_KINDS
     from dangbo.rules.positions import committee_gaps
 
     if not actor.can_read_path(org.path) or org.dissolved_on is not None:
@@ -768,7 +767,7 @@ def due_items(
     below three full members) and the badges due at the next award date (§6). Oldest first."""
     from datetime import timedelta
 
-    from dangbo.core.workdays import holidays_between
+    from dangbo.reference.workdays import holidays_between
     from dangbo.rules import badges as badge_rules
     from dangbo.rules.probation import PROBATION_MONTHS, add_months, recognition_review_due
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django import forms
 
 from dangbo.core import clock
+from dangbo.core.forms import VietnameseDateField, VietnameseForm
 from dangbo.members.forms import MemberProfileForm
 from dangbo.members.models import MemberStatus
 from dangbo.orgs.forms import DecisionFields
 from dangbo.rules import exits as exit_rules
-from dangbo.web.forms import VietnameseDateField, VietnameseForm
 
 NOTE = {"label": "Ghi chú", "required": False, "max_length": 500, "widget": forms.Textarea(attrs={"rows": 2})}
 

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from dangbo.core.pages import form_page
 from dangbo.members import standing_forms as forms
 from dangbo.members.forms import add_absent_exempted
 from dangbo.members.models import ACTIVE_STATUSES, LEFT_STATUSES, Member, MemberEvent, Standing
@@ -20,7 +21,6 @@ from dangbo.members.services import member_record_death
 from dangbo.members.services import standing as services
 from dangbo.orgs.selectors import NotInScope
 from dangbo.rules.base import RuleViolation
-from dangbo.web.pages import form_page
 
 Kind = MemberEvent.Kind
 
@@ -276,7 +276,7 @@ def member_standing_view(request: HttpRequest, member_id, action: str) -> HttpRe
 @login_required
 def member_receive_view(request: HttpRequest, org_id) -> HttpResponse:
     """Receive a member transferred from a Party organization outside this installation."""
-    from dangbo.orgs.kinds import CELL_KINDS
+    from dangbo.core.kinds import CELL_KINDS
     from dangbo.orgs.selectors import org_for_edit
 
     try:

@@ -12,9 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from dangbo.core import clock
-from dangbo.core.identity import mask_national_id
-from dangbo.core.workdays import holidays_between
+from dangbo.core import clock, paths
+from dangbo.core.pages import form_page, spreadsheet_download
 from dangbo.members import exports
 from dangbo.members.documents import available_documents
 from dangbo.members.forms import (
@@ -61,12 +60,12 @@ from dangbo.members.services.transfers import (
     transfer_issue,
 )
 from dangbo.members.standing_views import actions_for
-from dangbo.orgs import paths
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
+from dangbo.reference.identity import mask_national_id
+from dangbo.reference.workdays import holidays_between
 from dangbo.rules.badges import party_age_years
 from dangbo.rules.base import RuleViolation
 from dangbo.rules.transfers import arrival_due, letter_due
-from dangbo.web.pages import form_page, spreadsheet_download
 
 MAX_QUERY_STRING = 2000
 
@@ -291,7 +290,7 @@ def _writable_org_or_404(request, org_id):
 @login_required
 def position_start_view(request: HttpRequest, org_id) -> HttpResponse:
     """Record an election or appointment to a position in an organization."""
-    from dangbo.orgs.kinds import CELL_KINDS
+    from dangbo.core.kinds import CELL_KINDS
 
     org = _writable_org_or_404(request, org_id)
     candidates = position_candidates(actor=request.scope, org=org)

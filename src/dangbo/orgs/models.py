@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import models
 
 from dangbo.core.fields import BinaryCharField
+from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.models import Decision, UUIDModel
-from dangbo.orgs.kinds import OrgKind, Sector
 
 
 class Org(UUIDModel):

@@ -7,15 +7,14 @@ user's ``Scope`` as ``actor`` and never return a row outside it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import OrgKind
+from dangbo.core import paths
+from dangbo.core.kinds import OrgKind
 from dangbo.orgs.models import Locality, Org, OrgVersion
 
 
@@ -92,42 +91,6 @@ def org_breadcrumbs(*, actor, org: Org) -> list[Org]:
     return list(Org.objects.filter(actor.orgs_q(), path__in=paths.ancestor_paths(org.path)).order_by("path"))
 
 
-@dataclass(frozen=True)
-class OrgNode:
-    org: Org
-    members: int
-    children: int
-
-
-def org_children(*, actor, org: Org, member_counts: dict[str, int] | None = None) -> list[OrgNode]:
-    """Live sub-organizations with their member counts: from ``member_counts`` (child path →
-    count, as ``members.selectors.member_figures_with_children`` gives) or one index range
-    count each."""
-    return org_nodes(
-        actor=actor,
-        orgs=org_visible(actor=actor).filter(parent=org).order_by("path"),
-        member_counts=member_counts,
-    )
-
-
-def org_nodes(*, actor, orgs, member_counts: dict[str, int] | None = None) -> list[OrgNode]:
-    from dangbo.members.selectors import members_under
-
-    orgs = list(orgs)
-    grandchildren = dict(
-        org_visible(actor=actor).filter(parent__in=orgs).values_list("parent").annotate(n=Count("id"))
-    )
-
-    def members(org: Org) -> int:
-        return (
-            member_counts.get(org.path, 0)
-            if member_counts is not None
-            else members_under(path=org.path).count()
-        )
-
-    return [OrgNode(org, members(org), grandchildren.get(org.pk, 0)) for org in orgs]
-
-
 def org_localities(*, actor, org: Org) -> QuerySet[Locality]:
     """Hamlets and residential groups of a commune-level organization, or covered by a cell."""
     if not actor.can_read_path(org.path):
@@ -137,46 +100,6 @@ def org_localities(*, actor, org: Org) -> QuerySet[Locality]:
         .select_related("cell", "head_member")
         .order_by("name")
     )
-
-
-def org_committee(*, actor, org: Org):
-    """Current positions in the organization, committee first (secretary, deputies, ...)."""
-    from dangbo.members.models import Position
-    from dangbo.members.roles import Role
-
-    if not actor.can_read_path(org.path):
-        return []
-    order = {role: rank for rank, role in enumerate(Role.values)}
-    positions = Position.objects.filter(org=org, ended_on__isnull=True).select_related("member")
-    return sorted(positions, key=lambda p: (order.get(p.role, 99), p.member.sort_key))
-
-
-@dataclass(frozen=True)
-class ScopeOverview:
-    root: Org
-    kinds: list[tuple[str, int]]
-    grassroots: int
-    direct_children: int
-    members: object  # members.selectors.MemberFigures
-
-
-def org_overview(*, actor) -> list[ScopeOverview]:
-    """The actor's subtrees at a glance: organizations by kind, members by status, gender, minority."""
-    from dangbo.members.selectors import member_figures
-
-    overview = []
-    for root in org_roots(actor=actor):
-        kinds = org_kind_counts(root=root)
-        overview.append(
-            ScopeOverview(
-                root=root,
-                kinds=[(OrgKind(kind).label, n) for kind, n in kinds.items() if n],
-                grassroots=org_grassroots_count(root=root),
-                direct_children=root.children.filter(dissolved_on__isnull=True).count(),
-                members=member_figures(path=root.path),
-            )
-        )
-    return overview
 
 
 def org_for_edit(*, actor, org_id) -> Org:
@@ -268,124 +191,9 @@ def org_nodes_on(*, actor, day: date, parent: Org | None = None) -> list[DatedNo
 # code that does not exist are not told apart.
 
 
-def may_restructure(*, actor) -> bool:
-    """Whether the actor may change any organization at all (the plan page is theirs)."""
-    return actor.is_admin or bool(actor.write_paths)
-
-
-@dataclass(frozen=True)
-class SplitItems:
-    """What a split hands out: the organization's own members, its hamlets (as commune or as
-    cell) and its sub-organizations, each live."""
-
-    members: list
-    hamlets: list
-    children: list
-
-
-def org_split_items(*, actor, org: Org) -> SplitItems:
-    from dangbo.members.models import ACTIVE_STATUSES, Member
-
-    if not actor.can_write_path(org.path):
-        raise NotInScope(org.pk)
-    return SplitItems(
-        members=list(Member.objects.filter(org=org, status__in=ACTIVE_STATUSES).order_by("sort_key", "id")),
-        hamlets=list(
-            Locality.objects.filter(Q(commune=org) | Q(cell=org), dissolved_on__isnull=True).order_by("name")
-        ),
-        children=list(Org.objects.filter(parent=org, dissolved_on__isnull=True).order_by("name")),
-    )
-
-
 def org_writable_by_code(*, actor, code: str) -> Org:
     """The live organization with this code, if the actor may change it."""
     org = Org.objects.filter(code=(code or "").strip(), dissolved_on__isnull=True).first()
     if org is None or not actor.can_write_path(org.path):
         raise NotInScope(code)
     return org
-
-
-def _operation(text: str) -> str:
-    from dangbo.core.text import fold
-
-    return "_".join(fold(text).replace("-", " ").split())
-
-
-def plan_codes_outside_scope(*, actor, rows) -> list[str]:
-    """The organization codes a plan names (``ma_to_chuc``, ``ma_dich``) that the actor may
-    not change, in the order the plan names them; empty when the actor may run the whole plan.
-    A code the plan itself establishes (``thanh_lap``) and that does not exist yet is the
-    actor's when the parent it is established under is."""
-    named = list(dict.fromkeys(code for row in rows for code in (row["ma_to_chuc"], row["ma_dich"]) if code))
-    if actor.is_admin:
-        return []
-    established = {row["ma_to_chuc"] for row in rows if _operation(row["thao_tac"]) == "thanh_lap"}
-    existing = dict(Org.objects.filter(code__in=named).values_list("code", "path"))
-    return [
-        code
-        for code in named
-        if not (actor.can_write_path(existing[code]) if code in existing else code in established)
-    ]
-
-
-def restructure_plans_of(*, actor, limit: int = 20):
-    """The plans the actor uploaded, newest first."""
-    from dangbo.orgs.models import RestructurePlan
-
-    if actor.user_id is None:
-        return RestructurePlan.objects.none()
-    return RestructurePlan.objects.filter(uploaded_by_id=actor.user_id).defer("content")[:limit]
-
-
-def restructure_plan_get(*, actor, plan_id):
-    """A stored plan, if the actor may change every organization it names (read afresh from
-    the stored bytes: the scope is the actor's today, not the uploader's then)."""
-    from dangbo.orgs.models import RestructurePlan
-    from dangbo.orgs.plans import PlanError, read_plan_bytes
-
-    try:
-        plan = RestructurePlan.objects.select_related("uploaded_by", "applied_by").get(pk=plan_id)
-    except (RestructurePlan.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotInScope(plan_id) from None
-    if not may_restructure(actor=actor):
-        raise NotInScope(plan_id)
-    try:
-        rows = read_plan_bytes(bytes(plan.content), plan.file_name)
-    except PlanError:
-        rows = []
-    if not rows and not actor.is_admin and plan.uploaded_by_id != actor.user_id:
-        raise NotInScope(plan_id)
-    if plan_codes_outside_scope(actor=actor, rows=rows):
-        raise NotInScope(plan_id)
-    return plan
-
-
-_QUOTED = re.compile(r"«([^»]+)»")
-HIDDEN_PROBLEM = (
-    "Một tổ chức ngoài phạm vi của anh/chị không đạt kiểm tra chung sau sắp xếp; "
-    "đề nghị cấp ủy cấp trên hoặc quản trị hệ thống xem."
-)
-
-
-def plan_report_for(*, actor, report: dict) -> dict:
-    """A stored plan report as the actor may read it. The checks of the whole result
-    (``orgs.plans``) report only what the plan added, so they name organizations it touched;
-    a name outside the actor's scope (a report stored before that, or a scope narrowed since)
-    is still never shown."""
-    problems = report.get("problems", [])
-    names = {name for problem in problems for name in _QUOTED.findall(problem.get("message", ""))}
-    if actor.is_admin or not names:
-        return report
-    found: dict[str, bool] = {}
-    for name, path in Org.objects.filter(name__in=names).values_list("name", "path"):
-        found[name] = found.get(name, False) or actor.can_read_path(path)
-    hidden = {name for name, readable in found.items() if not readable}
-    if not hidden:
-        return report
-    shown = [
-        dict(problem, message=HIDDEN_PROBLEM, citation=problem.get("citation", ""))
-        if hidden & set(_QUOTED.findall(problem.get("message", "")))
-        else problem
-        for problem in problems
-    ]
-    return dict(report, problems=shown)

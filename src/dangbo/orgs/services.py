@@ -7,39 +7,22 @@ Restructuring (move, merge, split, dissolve, change of kind) builds on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record, field_diff
-from dangbo.core import clock
+from dangbo.core import clock, paths, projections
+from dangbo.core.decisions import DecisionRef
+from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.text import clean
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import OrgKind, Sector
+from dangbo.core.violations import RuleViolation, Violation, refuse_if
+from dangbo.core.violations import input_violation as _input_violation
 from dangbo.orgs.locality_versions import open_version_start, versions_follow
 from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
 from dangbo.rules import orgs as org_rules
-from dangbo.rules.base import RuleViolation, Violation, refuse_if
-
-
-@dataclass(frozen=True)
-class DecisionRef:
-    """Number, date and issuing body of the decision behind a change."""
-
-    number: str = ""
-    on: date | None = None
-    body: str = ""
-
-    def fields(self) -> dict:
-        return {"decision_no": self.number, "decision_on": self.on, "decision_body": self.body}
-
 
 STALE = "Bản ghi đã được người khác sửa trong lúc anh/chị đang sửa; hãy tải lại trang để xem thay đổi rồi sửa lại."
-
-
-def _input_violation(field: str, message: str) -> Violation:
-    return Violation("input", message, "Yêu cầu nhập liệu", field=field)
 
 
 def _new_version(org: Org, *, effective_on: date, event: OrgEvent, first: bool = False) -> OrgVersion:
@@ -156,9 +139,7 @@ def org_establish(
         **decision.fields(),
     )
     _new_version(org, effective_on=established_on, event=event, first=True)
-    from dangbo.stats.tallies import tally_org_changed
-
-    tally_org_changed(after=org)
+    projections.tallies().org_changed(after=org)
     audit_record(
         action=Action.CREATED,
         subject_type="org",
@@ -311,9 +292,7 @@ def locality_create(
             "effective_on": established_on.isoformat(),
         },
     )
-    from dangbo.stats.tallies import locality_row, tally_locality_changed
-
-    tally_locality_changed(after=locality_row(locality.pk))
+    projections.tallies().locality_changed(after=projections.tallies().locality_row(locality.pk))
     return locality
 
 
@@ -357,9 +336,7 @@ def locality_update(
     violations += _check_effective_on(locality, effective_on)
     refuse_if(violations)
     before = _locality_state(locality)
-    from dangbo.stats.tallies import locality_row, tally_locality_changed
-
-    tallied = locality_row(locality.pk)
+    tallied = projections.tallies().locality_row(locality.pk)
     updated = Locality.objects.filter(pk=locality.pk, version=expected_version).update(
         kind=kind,
         name=name,
@@ -374,7 +351,9 @@ def locality_update(
     versions_follow(
         [locality.pk], effective_on=effective_on, decision_no=clean(decision_no), note=clean(note)
     )
-    tally_locality_changed(before=tallied, after=locality_row(locality.pk))
+    projections.tallies().locality_changed(
+        before=tallied, after=projections.tallies().locality_row(locality.pk)
+    )
     locality = Locality.objects.select_related("cell", "commune", "head_member").get(pk=locality.pk)
     audit_record(
         action=Action.UPDATED,
@@ -399,9 +378,7 @@ def locality_set_head(
     if head_member is None and not head_name:
         raise RuleViolation([_input_violation("head_name", "Chưa nhập tên trưởng thôn, tổ trưởng.")])
     refuse_if(_check_effective_on(locality, effective_on))
-    from dangbo.stats.tallies import locality_row, tally_locality_changed
-
-    tallied = locality_row(locality.pk)
+    tallied = projections.tallies().locality_row(locality.pk)
     updated = Locality.objects.filter(pk=locality.pk, version=locality.version).update(
         head_name=head_name, head_member=head_member, head_unmatched_note="", version=locality.version + 1
     )
@@ -423,7 +400,9 @@ def locality_set_head(
             "effective_on": effective_on.isoformat(),
         },
     )
-    tally_locality_changed(before=tallied, after=locality_row(locality.pk))
+    projections.tallies().locality_changed(
+        before=tallied, after=projections.tallies().locality_row(locality.pk)
+    )
     return Locality.objects.get(pk=locality.pk)
 
 
@@ -439,9 +418,7 @@ def locality_dissolve(
             _input_violation("locality", f"{locality} đã giải thể ngày {locality.dissolved_on:%d/%m/%Y}.")
         )
     refuse_if(violations)
-    from dangbo.stats.tallies import locality_row, tally_locality_changed
-
-    tallied = locality_row(locality.pk)
+    tallied = projections.tallies().locality_row(locality.pk)
     updated = Locality.objects.filter(pk=locality.pk, version=locality.version).update(
         dissolved_on=effective_on, version=locality.version + 1
     )
@@ -454,5 +431,7 @@ def locality_dissolve(
         subject_id=str(locality.pk),
         data={"dissolved": effective_on.isoformat(), "decision": clean(decision_no), "note": clean(note)},
     )
-    tally_locality_changed(before=tallied, after=locality_row(locality.pk))
+    projections.tallies().locality_changed(
+        before=tallied, after=projections.tallies().locality_row(locality.pk)
+    )
     return Locality.objects.get(pk=locality.pk)

@@ -8,8 +8,8 @@ from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import text
+from dangbo.core.violations import RuleViolation, Violation
 from dangbo.reference.models import Holiday
-from dangbo.rules.base import RuleViolation, Violation
 
 INPUT = "Yêu cầu nhập liệu"
 

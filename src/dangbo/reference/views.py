@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from dangbo.core import clock
+from dangbo.core.forms import VietnameseDateField, VietnameseForm
+from dangbo.core.violations import RuleViolation
 from dangbo.reference.models import Holiday
 from dangbo.reference.services import holiday_add, holiday_remove
-from dangbo.rules.base import RuleViolation
-from dangbo.web.forms import VietnameseDateField, VietnameseForm
 
 
 class HolidayForm(VietnameseForm):

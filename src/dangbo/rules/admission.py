@@ -267,7 +267,7 @@ def check_sponsors(*, sponsors: list[SponsorFacts], youth_union_resolution: str,
 
 def decision_due(vote_on: date, *, holidays: set[date] | None = None) -> tuple[date, date, str]:
     """(the last day for the admission decision, the last day with the extension, the rule's ref)."""
-    from dangbo.core.workdays import add_working_days
+    from dangbo.reference.workdays import add_working_days
 
     version = ADMISSION_DECISION_WORKING_DAYS.at(vote_on)
     days, extension = version.value
@@ -276,7 +276,7 @@ def decision_due(vote_on: date, *, holidays: set[date] | None = None) -> tuple[d
 
 
 def ceremony_due(decision_on: date, *, holidays: set[date] | None = None) -> tuple[date, str]:
-    from dangbo.core.workdays import add_working_days
+    from dangbo.reference.workdays import add_working_days
 
     version = CEREMONY_WORKING_DAYS.at(decision_on)
     return add_working_days(decision_on, version.value, holidays=holidays), version.ref

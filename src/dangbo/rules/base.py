@@ -8,9 +8,12 @@ versions. ``Rule.at(day)`` gives the version in force on that day; services stor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from dataclasses import field as dc_field
 from datetime import date
 from typing import Any
+
+from dangbo.core.violations import RuleViolation, Violation, refuse_if
+
+__all__ = ["REGISTRY", "Rule", "RuleVersion", "RuleViolation", "Violation", "refuse_if", "register"]
 
 
 @dataclass(frozen=True)
@@ -40,33 +43,6 @@ class Rule:
 
     def value(self, day: date) -> Any:
         return self.at(day).value
-
-
-@dataclass(frozen=True)
-class Violation:
-    """A rule broken: what, in Vietnamese, and where the rule comes from."""
-
-    rule: str
-    message: str
-    citation: str
-    field: str | None = None
-    details: dict = dc_field(default_factory=dict)
-
-    def __str__(self) -> str:
-        return f"{self.message} ({self.citation})"
-
-
-class RuleViolation(Exception):
-    """Raised by a service that refuses a change; carries every violation found."""
-
-    def __init__(self, violations: list[Violation]):
-        self.violations = list(violations)
-        super().__init__("; ".join(str(v) for v in self.violations))
-
-
-def refuse_if(violations: list[Violation]) -> None:
-    if violations:
-        raise RuleViolation(violations)
 
 
 REGISTRY: dict[str, Rule] = {}

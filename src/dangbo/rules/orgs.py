@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind
+from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind
 from dangbo.rules.base import Rule, RuleVersion, Violation, register
 from dangbo.rules.citations import CHARTER, CHARTER_ADOPTED, QD_24, QD_24_FROM, QD_294, QD_294_FROM
 

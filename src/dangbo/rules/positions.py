@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from dangbo.members.roles import Role
-from dangbo.orgs.kinds import CELL_KINDS, OrgKind
+from dangbo.core.kinds import CELL_KINDS, OrgKind
+from dangbo.core.roles import Role
 from dangbo.rules.base import Rule, RuleVersion, Violation, register
 from dangbo.rules.citations import CHARTER, CHARTER_ADOPTED, QD_24, QD_24_FROM, QD_294
 from dangbo.rules.orgs import CELL_COMMITTEE_MAX, CELL_COMMITTEE_THRESHOLD, CELL_DEPUTY_MAX_WITHOUT_COMMITTEE

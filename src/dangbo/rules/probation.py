@@ -66,7 +66,7 @@ RECOGNITION_DECISION_WORKING_DAYS = register(
 
 def recognition_review_due(ceremony_on: date, *, holidays: set[date] | None = None) -> tuple[date, date, str]:
     """(end of probation, the last day for the cell's review, the rule's reference)."""
-    from dangbo.core.workdays import add_working_days
+    from dangbo.reference.workdays import add_working_days
 
     end = probation_end(ceremony_on)
     version = RECOGNITION_REVIEW_WORKING_DAYS.at(end.on)

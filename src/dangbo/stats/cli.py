@@ -58,7 +58,7 @@ def _write(args: argparse.Namespace, data: bytes, default_name: str) -> None:
 
 def _guarded(command):
     def run(args: argparse.Namespace) -> int:
-        from dangbo.cli import _setup
+        from dangbo.core.setup import django_setup as _setup
 
         _setup()
         from dangbo.stats.frames import ReportInputError

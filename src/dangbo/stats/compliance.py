@@ -46,11 +46,10 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Max, Q
 
-from dangbo.core import clock
+from dangbo.core import clock, paths
+from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS
+from dangbo.core.roles import Role
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus, Placement, Position
-from dangbo.members.roles import Role
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS
 from dangbo.orgs.models import Locality, Org, OrgVersion
 from dangbo.rules import REGISTRY
 from dangbo.rules import admission as admission_rules
@@ -452,7 +451,7 @@ def _check_grassroots_secretaries(root: Org, live: list[Org], today: date) -> li
 
 def _check_probation(root: Org, today: date) -> list[Finding]:
     """Check 4: probationary members past their probation (rules.probation) without a recognition decision."""
-    from dangbo.core.workdays import holidays_between
+    from dangbo.reference.workdays import holidays_between
 
     # Probation lasts 12 months, at least 365 days: a cheap bound before the exact end date.
     shortest = timedelta(days=365)

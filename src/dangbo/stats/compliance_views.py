@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
+from dangbo.core.pages import spreadsheet_download
 from dangbo.members.views import _page_number
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
 from dangbo.stats.compliance import (
@@ -21,7 +22,6 @@ from dangbo.stats.compliance import (
     compliance_run,
     compliance_summary,
 )
-from dangbo.web.pages import spreadsheet_download
 
 PER_PAGE = 100
 

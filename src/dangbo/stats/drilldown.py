@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F
 
+from dangbo.core import paths
+from dangbo.core.kinds import CELL_KINDS, OrgKind
+from dangbo.core.roles import COMMITTEE_ROLES, Role
 from dangbo.members.models import MemberStatus, Position
-from dangbo.members.roles import COMMITTEE_ROLES, Role
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import CELL_KINDS, OrgKind
 from dangbo.orgs.locality_versions import valid_on
 from dangbo.orgs.models import Locality, LocalityVersion, Org
 from dangbo.rules import orgs as org_rules

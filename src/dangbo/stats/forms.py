@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dangbo.web.forms import VietnameseDateField, VietnameseForm
+from dangbo.core.forms import VietnameseDateField, VietnameseForm
 
 
 class ReportFrameForm(VietnameseForm):

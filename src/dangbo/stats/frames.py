@@ -14,8 +14,7 @@ from datetime import date, timedelta
 
 from django.db.models import Min, Q
 
-from dangbo.core import clock
-from dangbo.orgs import paths
+from dangbo.core import clock, paths
 from dangbo.orgs.models import Org, OrgVersion
 
 

@@ -21,10 +21,10 @@ from datetime import timedelta
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 
+from dangbo.core import paths
+from dangbo.core.kinds import GRASSROOTS_KINDS, OrgKind, Sector
+from dangbo.core.roles import COMMITTEE_ROLES
 from dangbo.members.models import ACTIVE_STATUSES, MemberStatus, Placement, Position
-from dangbo.members.roles import COMMITTEE_ROLES
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import GRASSROOTS_KINDS, OrgKind, Sector
 from dangbo.orgs.locality_versions import valid_on
 from dangbo.orgs.models import LocalityVersion, Org, OrgVersion
 from dangbo.reference.models import KINH_CODE, NO_RELIGION_CODE

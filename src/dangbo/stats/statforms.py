@@ -107,10 +107,10 @@ from django.db import connections
 from django.db.models import CharField, Count, Q
 from django.db.models.functions import Cast, Substr
 
+from dangbo.core import paths
 from dangbo.core.formats import format_date, format_number
+from dangbo.core.kinds import GRASSROOTS_KINDS, OrgKind, Sector
 from dangbo.members.models import Gender, MemberEvent, MemberStatus, Placement
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import GRASSROOTS_KINDS, OrgKind, Sector
 from dangbo.orgs.models import OrgVersion
 from dangbo.reference.models import (
     KINH_CODE,

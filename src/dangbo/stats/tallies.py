@@ -47,11 +47,10 @@ from django.db import connections, router, transaction
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
-from dangbo.core import clock
+from dangbo.core import clock, paths
+from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind
+from dangbo.core.roles import COMMITTEE_ROLES, Role
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus, Position
-from dangbo.members.roles import COMMITTEE_ROLES, Role
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind
 from dangbo.orgs.models import Locality, Org
 from dangbo.rules import orgs as org_rules
 from dangbo.rules.targets import THEORY_INTERMEDIATE_OR_ABOVE

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from dangbo.core.formats import format_number, format_percent
+from dangbo.core.pages import spreadsheet_download
 from dangbo.documents.tables import tables_pdf, tables_xlsx
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
 from dangbo.stats.charts import Bar, bar_chart
@@ -35,7 +36,6 @@ from dangbo.stats.reports import (
     value_text,
 )
 from dangbo.stats.selectors import indicator_drill, indicator_get, report_context
-from dangbo.web.pages import spreadsheet_download
 
 
 def _org_or_404(request: HttpRequest, org_id):

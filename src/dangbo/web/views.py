@@ -5,7 +5,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from dangbo.orgs.selectors import org_overview
+from dangbo.members.org_selectors import org_overview
 
 
 @login_required

@@ -13,24 +13,21 @@ from datetime import date
 from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record, field_diff
-from dangbo.core import clock, text
-from dangbo.core.identity import check_card_number, check_national_id, mask_national_id, normalize_digits
+from dangbo.core import clock, paths, projections, text
+from dangbo.core.decisions import DecisionRef
+from dangbo.core.kinds import CELL_KINDS
+from dangbo.core.roles import COMMITTEE_ROLES, Role
 from dangbo.members import ledger
 from dangbo.members.models import Gender, Member, MemberEvent, MemberStatus, Position
-from dangbo.members.roles import COMMITTEE_ROLES, Role
 from dangbo.members.services.votes import cell_vote
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import CELL_KINDS
 from dangbo.orgs.models import Locality, Org
-from dangbo.orgs.services import DecisionRef
+from dangbo.reference.identity import check_card_number, check_national_id, mask_national_id, normalize_digits
 from dangbo.reference.models import Ethnicity, GeneralEducation, ProfessionalLevel, Religion, TheoryLevel
 from dangbo.rules import admission as admission_rules
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import positions as position_rules
 from dangbo.rules.base import RuleViolation, Violation, refuse_if
 from dangbo.rules.probation import probation_end
-from dangbo.stats.tallies import MEMBER_FIELDS as TALLIED_FIELDS
-from dangbo.stats.tallies import open_positions, tally_member_changed
 
 Kind = MemberEvent.Kind
 INPUT = "Yêu cầu nhập liệu"
@@ -259,7 +256,7 @@ def member_recognize(
     working days; the decision within 30 working days of the vote. A step past its time
     limit is recorded only with ``late_reason``, and is marked late in the ledger.
     """
-    from dangbo.core.workdays import add_working_days
+    from dangbo.reference.workdays import add_working_days
     from dangbo.rules import probation as probation_rules
     from dangbo.rules import votes as vote_rules
 
@@ -501,8 +498,8 @@ def member_update_identity(
     refuse_if(violations)
     before = Member.objects.filter(pk=member.pk).values(*_AUDITED_FIELDS).first() or {}
     tallied_before = {
-        **Member.objects.filter(pk=member.pk).values("status", *TALLIED_FIELDS).first(),
-        "positions": open_positions(member.pk),
+        **Member.objects.filter(pk=member.pk).values("status", *projections.tallies().member_fields).first(),
+        "positions": projections.tallies().open_positions(member.pk),
     }
     updated = Member.objects.filter(pk=member.pk, version=expected_version).update(
         version=expected_version + 1, **values
@@ -519,10 +516,12 @@ def member_update_identity(
             ]
         )
     after = Member.objects.filter(pk=member.pk).values(*_AUDITED_FIELDS).first()
-    tally_member_changed(
+    projections.tallies().member_changed(
         before=tallied_before,
         after={
-            **Member.objects.filter(pk=member.pk).values("status", *TALLIED_FIELDS).first(),
+            **Member.objects.filter(pk=member.pk)
+            .values("status", *projections.tallies().member_fields)
+            .first(),
             "positions": tallied_before["positions"],
         },
     )

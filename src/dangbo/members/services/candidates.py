@@ -17,7 +17,9 @@ from uuid import UUID
 from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.core import clock, text
+from dangbo.core import clock, paths, text
+from dangbo.core.decisions import DecisionRef
+from dangbo.core.kinds import GRASSROOTS_KINDS, OrgKind
 from dangbo.members.models import (
     ACTIVE_STATUSES,
     CANDIDATE_STEPS,
@@ -28,10 +30,7 @@ from dangbo.members.models import (
 )
 from dangbo.members.services import INPUT, Identity, _check_holder_org, _check_identity, member_admit
 from dangbo.members.services.votes import cell_vote, committee_vote
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import GRASSROOTS_KINDS, OrgKind
 from dangbo.orgs.models import Org
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules import admission as admission_rules
 from dangbo.rules import votes as vote_rules
 from dangbo.rules.base import RuleViolation, Violation, refuse_if

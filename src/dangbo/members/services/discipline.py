@@ -15,10 +15,10 @@ from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock, text
+from dangbo.core.decisions import DecisionRef
 from dangbo.members.models import ACTIVE_STATUSES, DisciplineCase, Member, MemberEvent, Position
 from dangbo.members.services import INPUT, _append
 from dangbo.members.services.votes import CountedVote, cell_roll_count
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules import discipline as rules
 from dangbo.rules.base import Violation, refuse_if
 

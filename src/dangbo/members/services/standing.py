@@ -13,6 +13,7 @@ from datetime import date
 from django.db import transaction
 
 from dangbo.core import clock, text
+from dangbo.core.decisions import DecisionRef
 from dangbo.members.models import ACTIVE_STATUSES, LEFT_STATUSES, Member, MemberEvent, MemberStatus, Standing
 from dangbo.members.services import (
     INPUT,
@@ -23,7 +24,6 @@ from dangbo.members.services import (
 )
 from dangbo.members.services.votes import cell_vote
 from dangbo.orgs.models import Org
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules import exits as exit_rules
 from dangbo.rules import votes as vote_rules
 from dangbo.rules.base import Violation, refuse_if

@@ -19,10 +19,10 @@ from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock, text
+from dangbo.core.decisions import DecisionRef
 from dangbo.members.models import Member, MemberEvent, MemberStatus, TransferCase
 from dangbo.members.services import INPUT, _check_holder_org, member_transfer
 from dangbo.orgs.models import Org
-from dangbo.orgs.services import DecisionRef
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import transfers as transfer_rules
 from dangbo.rules.base import Violation, refuse_if

@@ -32,12 +32,12 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.core import clock
-from dangbo.orgs import paths
-from dangbo.orgs.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind, Sector
+from dangbo.core import clock, paths, projections
+from dangbo.core.decisions import DecisionRef
+from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind, Sector
+from dangbo.core.violations import input_violation as _input_violation
 from dangbo.orgs.locality_versions import versions_follow
 from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
-from dangbo.orgs.services import DecisionRef, _input_violation
 from dangbo.rules import orgs as org_rules
 from dangbo.rules.base import RuleViolation, Violation, refuse_if
 
@@ -209,8 +209,6 @@ def org_move_many(
 ) -> Outcome:
     """Move several subtrees at once under one decision (a plan's consecutive moves): each
     gets its own event and versions; the paths and counts are rewritten together."""
-    from dangbo.stats.tallies import tally_fix_derived, tally_subtrees_moved
-
     locked = {
         o.pk: o
         for o in Org.objects.select_for_update().filter(
@@ -267,8 +265,8 @@ def org_move_many(
                 "decision": decision.number,
             },
         )
-    tally_subtrees_moved(tally_moves)
-    tally_fix_derived()
+    projections.tallies().subtrees_moved(tally_moves)
+    projections.tallies().fix_derived()
     return outcome
 
 
@@ -508,7 +506,6 @@ def _move_hamlets(
     a hamlet's cell is kept only where ``into`` holds members. When all pass, so do the
     source's candidates. Returns the hamlets not dissolved."""
     from dangbo.members.models import Candidate
-    from dangbo.stats.tallies import tally_hamlets_moved, tally_localities_changed
 
     hamlets = Locality.objects.filter(Q(commune=source) | Q(cell=source))
     if locality_ids is not None:
@@ -522,13 +519,15 @@ def _move_hamlets(
         Locality.objects.filter(pk__in=as_commune).update(
             commune=into, commune_path=into.path, version=F("version") + 1
         )
-        tally_hamlets_moved(as_commune, old=_ancestors(source.path), new=_ancestors(into.path), at=source.pk)
+        projections.tallies().hamlets_moved(
+            as_commune, old=_ancestors(source.path), new=_ancestors(into.path), at=source.pk
+        )
     if as_cell:
         cell = into if not org_rules.check_member_holder(kind=into.kind, on=clock.today()) else None
         Locality.objects.filter(pk__in=as_cell).update(cell=cell, version=F("version") + 1)
     afters = _locality_rows(touched)
     versions_follow(touched, effective_on=effective_on, decision_no=decision.number if decision else "")
-    tally_localities_changed([(befores[pk], afters[pk]) for pk in touched])
+    projections.tallies().localities_changed([(befores[pk], afters[pk]) for pk in touched])
     if locality_ids is None:
         Candidate.objects.filter(cell=source, state=Candidate.State.ACTIVE).update(
             cell=into, cell_path=into.path
@@ -562,8 +561,6 @@ def org_merge(
     members, their own members are re-homed to it, their hamlets pass to it, their positions
     end, and they cease from ``effective_on``. ``approval``: the superior's written approval
     for a size the Charter otherwise does not allow (art. 21)."""
-    from dangbo.stats.tallies import tally_fix_derived, tally_rows_dropped, tally_subtrees_moved
-
     into = Org.objects.select_for_update().get(pk=into.pk)
     locked = {
         o.pk: o
@@ -632,9 +629,9 @@ def org_merge(
         )
         outcome.events.append(source_event)
         outcome.organizations += 1
-    tally_subtrees_moved(moves)
-    tally_rows_dropped(emptied)
-    tally_fix_derived()
+    projections.tallies().subtrees_moved(moves)
+    projections.tallies().rows_dropped(emptied)
+    projections.tallies().fix_derived()
     refuse_if(_formation_after(into, on=effective_on, before=formation_before))
     outcome.events.append(target_event)
     audit_record(
@@ -762,8 +759,6 @@ def org_split(
     one) takes the members, hamlets and sub-organizations assigned to it. Without
     ``keep_source`` everything must be assigned and the source ceases (chia tách); with it,
     what is not assigned stays (tách một phần)."""
-    from dangbo.stats.tallies import tally_fix_derived, tally_subtrees_moved
-
     source = Org.objects.select_for_update().get(pk=source.pk)
     shares = {Org.objects.select_for_update().get(pk=org.pk): share for org, share in shares.items()}
     refuse_if(_check_split(source, shares, effective_on, decision, keep_source))
@@ -834,8 +829,8 @@ def org_split(
             data={"role": "ceased"},
         )
         outcome.organizations += 1
-    tally_subtrees_moved(moves)
-    tally_fix_derived()
+    projections.tallies().subtrees_moved(moves)
+    projections.tallies().fix_derived()
     outcome.events.insert(0, event)
     audit_record(
         action=Action.UPDATED,
@@ -859,9 +854,10 @@ def org_split(
 
 
 def _locality_rows(pks: list) -> dict:
-    from dangbo.stats.tallies import LOCALITY_FIELDS
-
-    return {row.pop("pk"): row for row in Locality.objects.filter(pk__in=pks).values("pk", *LOCALITY_FIELDS)}
+    return {
+        row.pop("pk"): row
+        for row in Locality.objects.filter(pk__in=pks).values("pk", *projections.tallies().locality_fields)
+    }
 
 
 # --- change of kind, upper-level rights ------------------------------------------------------
@@ -959,7 +955,6 @@ def org_change_kind(
     cells ceasing). ``approval`` is the superior's written approval the Charter asks for
     when the count is on the wrong side of 30."""
     from dangbo.orgs.services import org_establish
-    from dangbo.stats.tallies import tally_fix_derived
 
     org = Org.objects.select_for_update().get(pk=org.pk)
     cells = list(cells)
@@ -1034,7 +1029,7 @@ def org_change_kind(
                 data={"role": "source", "into": str(org.pk), "into_name": org.name},
             )
             outcome.organizations += 1
-    tally_fix_derived()
+    projections.tallies().fix_derived()
     outcome.events.append(event)
     audit_record(
         action=Action.UPDATED,
@@ -1139,8 +1134,6 @@ def org_set_upper_rights(
 ) -> Outcome:
     """Grant or withdraw upper-level rights (a grassroots committee that may hold grassroots
     organizations): its leaders then count, or stop counting, as grassroots leaders."""
-    from dangbo.stats.tallies import tally_fix_derived, tally_org_leaders_changed
-
     org = Org.objects.select_for_update().get(pk=org.pk)
     refuse_if(_check_rights(org, granted, effective_on, decision))
     before = Org.objects.get(pk=org.pk)
@@ -1156,8 +1149,8 @@ def org_set_upper_rights(
         **decision.fields(),
     )
     _new_versions([org.pk], effective_on=effective_on, event=event)
-    tally_org_leaders_changed(before=before, after=org)
-    tally_fix_derived()
+    projections.tallies().org_leaders_changed(before=before, after=org)
+    projections.tallies().fix_derived()
     audit_record(
         action=Action.UPDATED,
         subject_type="org",
@@ -1226,7 +1219,6 @@ def org_dissolve(*, org: Org, effective_on: date, decision: DecisionRef, actor=N
     hamlets it covered as their cell are left without a cell (the hamlet lists show them)."""
     from dangbo.members.models import Position
     from dangbo.members.services import member_position_end
-    from dangbo.stats.tallies import tally_org_changed
 
     org = Org.objects.select_for_update().get(pk=org.pk)
     refuse_if(_check_dissolve(org, effective_on, decision))
@@ -1241,14 +1233,12 @@ def org_dissolve(*, org: Org, effective_on: date, decision: DecisionRef, actor=N
         )
     covered = list(Locality.objects.filter(cell=org, dissolved_on__isnull=True).values_list("pk", flat=True))
     if covered:
-        from dangbo.stats.tallies import tally_localities_changed
-
         befores = _locality_rows(covered)
         Locality.objects.filter(pk__in=covered).update(cell=None, version=F("version") + 1)
         afters = _locality_rows(covered)
         versions_follow(covered, effective_on=effective_on, decision_no=decision.number if decision else "")
-        tally_localities_changed([(befores[pk], afters[pk]) for pk in covered])
-    tally_org_changed(before=org)
+        projections.tallies().localities_changed([(befores[pk], afters[pk]) for pk in covered])
+    projections.tallies().org_changed(before=org)
     event = OrgEvent.objects.create(
         kind=OrgEvent.Kind.DISSOLVED,
         org=org,

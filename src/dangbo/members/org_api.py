@@ -11,18 +11,10 @@ from ninja.errors import HttpError
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.apierrors import refusal
-from dangbo.members.roles import Role
+from dangbo.core.roles import Role
+from dangbo.members.org_selectors import org_children, org_committee, org_nodes
 from dangbo.members.selectors import member_figures_with_children
-from dangbo.orgs.selectors import (
-    NotInScope,
-    org_breadcrumbs,
-    org_children,
-    org_committee,
-    org_get,
-    org_localities,
-    org_nodes,
-    org_roots,
-)
+from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_localities, org_roots
 
 router = Router(tags=["Tổ chức đảng"])
 
@@ -255,9 +247,9 @@ def committee_gaps(request, org_id: UUID):
     summary="Ghi nhận bầu, chỉ định chức vụ",
 )
 def position_start(request, org_id: UUID, body: PositionStartIn):
+    from dangbo.core.decisions import DecisionRef
     from dangbo.members.selectors import position_candidates
     from dangbo.members.services import member_position_start
-    from dangbo.orgs.services import DecisionRef
     from dangbo.rules.base import RuleViolation
 
     org = org_get(actor=request.scope, org_id=org_id)
@@ -300,9 +292,9 @@ def position_start(request, org_id: UUID, body: PositionStartIn):
     "/{org_id}/positions/end", response={200: PositionOut, 422: ProblemOut}, summary="Ghi nhận thôi chức vụ"
 )
 def position_end(request, org_id: UUID, body: PositionEndIn):
+    from dangbo.core.decisions import DecisionRef
     from dangbo.members.selectors import org_position
     from dangbo.members.services import member_position_end
-    from dangbo.orgs.services import DecisionRef
     from dangbo.rules.base import RuleViolation
 
     org = org_get(actor=request.scope, org_id=org_id)

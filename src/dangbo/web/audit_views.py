@@ -8,17 +8,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dangbo.audit.forms import AuditSearchForm
-from dangbo.audit.selectors import (
+from dangbo.core import clock
+from dangbo.core.pages import spreadsheet_download
+from dangbo.orgs.selectors import NotInScope
+from dangbo.web.audit_forms import AuditSearchForm
+from dangbo.web.audit_selectors import (
     EXPORT_HEADER,
     audit_export_cells,
     audit_export_rows,
     audit_require_admin,
     audit_search_page,
 )
-from dangbo.core import clock
-from dangbo.orgs.selectors import NotInScope
-from dangbo.web.pages import spreadsheet_download
 
 MAX_QUERY_STRING = 2000
 FORMATS = ("xlsx", "csv")

@@ -18,7 +18,7 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.formats import format_date
 from dangbo.orgs.models import RestructurePlan
-from dangbo.orgs.plans import OPERATIONS, PlanReport, plan_run, read_plan_bytes
+from dangbo.restructuring.plans import OPERATIONS, PlanReport, plan_run, read_plan_bytes
 from dangbo.rules.base import RuleViolation, Violation
 
 SUBJECT = "restructure_plan"

@@ -21,7 +21,7 @@ transaction. Its columns (the first row; order free, letters case-insensitive):
 ==================  ======================================================================
 
 Splitting needs an assignment of each member, hamlet and cell, which a row cannot carry;
-it is done by ``restructure.org_split``.
+it is done by ``operations.org_split``.
 
 ``plan_run`` applies every row it can, collecting each row's problems, then checks the
 result as a whole against the database before it (no member, hamlet or organization newly
@@ -41,12 +41,14 @@ from pathlib import Path
 
 from django.db import transaction
 
-from dangbo.core import clock
+from dangbo.core import clock, projections
+from dangbo.core.decisions import DecisionRef
 from dangbo.core.formats import parse_date
+from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.text import clean
-from dangbo.orgs import restructure, services
-from dangbo.orgs.kinds import OrgKind, Sector
+from dangbo.orgs import services
 from dangbo.orgs.models import Locality, Org
+from dangbo.restructuring import operations
 from dangbo.rules.base import RuleViolation, Violation
 
 COLUMNS = (
@@ -95,7 +97,7 @@ class Step:
     rows: list[int]
     operation: str
     title: str
-    outcome: restructure.Outcome | None = None
+    outcome: operations.Outcome | None = None
     violations: list[Violation] = field(default_factory=list)
 
 
@@ -239,7 +241,7 @@ class _Resolver:
         return org
 
 
-def _decision(row: Row) -> services.DecisionRef:
+def _decision(row: Row) -> DecisionRef:
     on = None
     if row["ngay_quyet_dinh"]:
         try:
@@ -248,7 +250,7 @@ def _decision(row: Row) -> services.DecisionRef:
             raise RuleViolation(
                 [_problem(f"Ngày quyết định «{row['ngay_quyet_dinh']}» không hợp lệ.", "ngay_quyet_dinh")]
             ) from error
-    return services.DecisionRef(number=row["so_quyet_dinh"], on=on, body=row["co_quan_quyet_dinh"])
+    return DecisionRef(number=row["so_quyet_dinh"], on=on, body=row["co_quan_quyet_dinh"])
 
 
 def _effective(row: Row) -> date:
@@ -285,7 +287,7 @@ def _steps(rows: list[Row]) -> list[tuple[str, list[Row]]]:
     return steps
 
 
-def _apply_step(operation: str, rows: list[Row], actor) -> restructure.Outcome:
+def _apply_step(operation: str, rows: list[Row], actor) -> operations.Outcome:
     find = _Resolver()
     row = rows[0]
     on, decision = _effective(row), _decision(row)
@@ -320,29 +322,29 @@ def _apply_step(operation: str, rows: list[Row], actor) -> restructure.Outcome:
             formation_approval=row["van_ban_dong_y"],
             actor=actor,
         )
-        return restructure.Outcome(title=f"Thành lập «{org.name}»", organizations=1)
+        return operations.Outcome(title=f"Thành lập «{org.name}»", organizations=1)
     org = find.org(row["ma_to_chuc"], "ma_to_chuc")
     if operation == "doi_ten":
         services.org_rename(org=org, name=row["ten"], effective_on=on, decision=decision, actor=actor)
-        return restructure.Outcome(title=f"Đổi tên «{org.name}» thành «{row['ten']}»")
+        return operations.Outcome(title=f"Đổi tên «{org.name}» thành «{row['ten']}»")
     if operation == "chuyen":
         moves = [(find.org(r["ma_to_chuc"], "ma_to_chuc"), find.org(r["ma_dich"], "ma_dich")) for r in rows]
-        return restructure.org_move_many(moves=moves, effective_on=on, decision=decision, actor=actor)
+        return operations.org_move_many(moves=moves, effective_on=on, decision=decision, actor=actor)
     if operation == "hop_nhat":
         into = find.org(row["ma_dich"], "ma_dich")
         sources = [find.org(r["ma_to_chuc"], "ma_to_chuc") for r in rows]
         approval = next((r["van_ban_dong_y"] for r in rows if r["van_ban_dong_y"]), "")
-        return restructure.org_merge(
+        return operations.org_merge(
             sources=sources, into=into, effective_on=on, decision=decision, approval=approval, actor=actor
         )
     if operation == "giai_the":
-        restructure.org_dissolve(org=org, effective_on=on, decision=decision, actor=actor)
-        return restructure.Outcome(title=f"Giải thể «{org.name}»", organizations=1)
+        operations.org_dissolve(org=org, effective_on=on, decision=decision, actor=actor)
+        return operations.Outcome(title=f"Giải thể «{org.name}»", organizations=1)
     if operation == "doi_loai":
         kind = _choice(row["loai"], OrgKind)
         if kind is None:
             raise RuleViolation([_problem(f"Loại tổ chức «{row['loai']}» không hợp lệ.", "loai")])
-        return restructure.org_change_kind(
+        return operations.org_change_kind(
             org=org,
             kind=kind,
             effective_on=on,
@@ -350,7 +352,7 @@ def _apply_step(operation: str, rows: list[Row], actor) -> restructure.Outcome:
             approval=row["van_ban_dong_y"],
             actor=actor,
         )
-    return restructure.org_set_upper_rights(
+    return operations.org_set_upper_rights(
         org=org, granted=operation == "giao_quyen", effective_on=on, decision=decision, actor=actor
     )
 
@@ -434,13 +436,11 @@ def plan_run(rows: list[Row], *, apply: bool, actor=None, progress=None) -> Plan
 
     before = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
     report = PlanReport(steps=[], problems=[], members_before=before, members_after=before, applied=False)
-    from dangbo.stats.tallies import restructuring_batched
-
     try:
         with transaction.atomic():
             leftovers = _Leftovers.now()
             planned = _steps(rows)
-            with restructuring_batched():
+            with projections.tallies().batched():
                 _run_steps(planned, report, actor, progress)
             report.problems += [("kế hoạch", v) for v in _final_problems(leftovers)]
             report.members_after = Member.objects.filter(status__in=ACTIVE_STATUSES).count()

@@ -6,10 +6,10 @@ from datetime import date
 
 from django import forms
 
-from dangbo.audit.selectors import AuditFilters
 from dangbo.audit.services import ACTION_LABELS
 from dangbo.core import text
-from dangbo.web.forms import VietnameseDateField, VietnameseForm
+from dangbo.core.forms import VietnameseDateField, VietnameseForm
+from dangbo.web.audit_selectors import AuditFilters
 
 # The trail cannot be older than the system or far in the future; outside this a date is a typo
 # (and day arithmetic near year 1 or 9999 would overflow).

@@ -6,9 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from dangbo.core.formats import format_date, parse_date
-from dangbo.rules.base import RuleViolation
-
-INPUT_CITATION = "Yêu cầu nhập liệu"
+from dangbo.core.violations import INPUT_CITATION, RuleViolation
 
 MESSAGES = {
     "required": "Chưa nhập mục này.",

@@ -23,9 +23,9 @@ from dangbo.audit.models import AuditEntry
 from dangbo.audit.services import ACTION_LABELS, Action, audit_record
 from dangbo.core import text
 from dangbo.core.formats import format_date, format_number
+from dangbo.core.kinds import OrgKind
 from dangbo.core.pagination import CappedPaginator
 from dangbo.members.models import Gender, Member, MemberEvent, MemberStatus
-from dangbo.orgs.kinds import OrgKind
 from dangbo.orgs.models import Locality, Org, RestructurePlan
 from dangbo.orgs.selectors import NotInScope
 

@@ -15,6 +15,8 @@ class OrgKind(models.TextChoices):
 
 GRASSROOTS_KINDS = frozenset({OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL})
 CELL_KINDS = frozenset({OrgKind.GRASSROOTS_CELL, OrgKind.CELL})
+# Organizations that hold hamlets and residential groups (commune level).
+COMMUNE_LEVEL_KINDS = frozenset({OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL})
 
 
 class Sector(models.TextChoices):

@@ -1,0 +1,98 @@
+"""The one hook by which the pre-aggregated counts follow the ledger and the tree.
+
+``stats`` keeps counts per organization (``stats.tallies``) that move in the same transaction
+as the change they count: a member admitted, an organization established, a hamlet given a
+cell, a subtree moved by a restructuring. The code that makes those changes (``members``,
+``orgs``, ``restructuring``) sits below ``stats`` and must not import it (DESIGN.md, Shape of
+the code), so it tells the counts through this interface instead, and ``stats`` registers
+its implementation in ``StatsConfig.ready()``.
+
+The default does nothing and keeps nothing: without ``stats`` installed no counts exist to
+follow. ``deferred()`` is True then, so callers skip preparing the rows they would pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
+
+
+class TallyProjection:
+    """What changes tell the counts. Rows are the shapes ``stats.tallies`` documents:
+    a member row holds ``status``, the ``member_fields`` and ``positions``; a locality row the
+    ``locality_fields``; flows come from ``member_flows``."""
+
+    member_fields: tuple[str, ...] = ()
+    locality_fields: tuple[str, ...] = ()
+
+    def deferred(self) -> bool:
+        """True when changes leave the counts alone (bulk work recounts at its end)."""
+        return True
+
+    def batched(self) -> AbstractContextManager[None]:
+        """A block in which a restructuring plan's many moves of counts are queued and
+        written together."""
+        return nullcontext()
+
+    # members
+    def open_positions(self, member_id: Any) -> list[tuple[Any, str]]:
+        return []
+
+    def member_flows(self, events: Iterable[Any], placements: Iterable[Any]) -> list[Any]:
+        return []
+
+    def members_changed(self, pairs: Iterable[tuple[Any, Any]]) -> None:
+        return None
+
+    def flows_changed(self, pairs: Iterable[tuple[Iterable[Any], Iterable[Any]]]) -> None:
+        return None
+
+    # organizations and localities
+    def org_changed(self, *, before: Any = None, after: Any = None) -> None:
+        return None
+
+    def org_leaders_changed(self, *, before: Any, after: Any) -> None:
+        return None
+
+    def locality_row(self, locality_id: Any) -> dict | None:
+        return None
+
+    def localities_changed(self, pairs: Iterable[tuple[Any, Any]]) -> None:
+        return None
+
+    # restructuring
+    def subtrees_moved(self, moves: Iterable[tuple[Any, Iterable[Any], Iterable[Any]]]) -> None:
+        return None
+
+    def hamlets_moved(
+        self, locality_ids: Iterable[Any], *, old: Iterable[Any], new: Iterable[Any], at: Any
+    ) -> None:
+        return None
+
+    def rows_dropped(self, org_ids: Iterable[Any]) -> None:
+        return None
+
+    def fix_derived(self) -> int:
+        return 0
+
+    # conveniences over the above
+    def member_changed(self, *, before: Any = None, after: Any = None) -> None:
+        self.members_changed([(before, after)])
+
+    def locality_changed(self, *, before: Any = None, after: Any = None) -> None:
+        self.localities_changed([(before, after)])
+
+
+_registered: TallyProjection = TallyProjection()
+
+
+def register_tallies(projection: TallyProjection) -> None:
+    """Called once, from ``StatsConfig.ready()``."""
+    global _registered
+    _registered = projection
+
+
+def tallies() -> TallyProjection:
+    """The registered counts (a no-op when none are)."""
+    return _registered

@@ -1,0 +1,54 @@
+"""``stats.tallies`` as the counts the ledger and the tree report to (``core.projections``);
+registered in ``StatsConfig.ready()``."""
+
+from __future__ import annotations
+
+from dangbo.core.projections import TallyProjection
+from dangbo.stats import tallies as t
+
+
+class StatsTallies(TallyProjection):
+    member_fields = t.MEMBER_FIELDS
+    locality_fields = t.LOCALITY_FIELDS
+
+    def deferred(self):
+        return t.deferred()
+
+    def batched(self):
+        return t.restructuring_batched()
+
+    def open_positions(self, member_id):
+        return t.open_positions(member_id)
+
+    def member_flows(self, events, placements):
+        return t.member_flows(events, placements)
+
+    def members_changed(self, pairs):
+        t.tally_members_changed(pairs)
+
+    def flows_changed(self, pairs):
+        t.tally_flows_changed(pairs)
+
+    def org_changed(self, *, before=None, after=None):
+        t.tally_org_changed(before=before, after=after)
+
+    def org_leaders_changed(self, *, before, after):
+        t.tally_org_leaders_changed(before=before, after=after)
+
+    def locality_row(self, locality_id):
+        return t.locality_row(locality_id)
+
+    def localities_changed(self, pairs):
+        t.tally_localities_changed(pairs)
+
+    def subtrees_moved(self, moves):
+        t.tally_subtrees_moved(moves)
+
+    def hamlets_moved(self, locality_ids, *, old, new, at):
+        t.tally_hamlets_moved(locality_ids, old=old, new=new, at=at)
+
+    def rows_dropped(self, org_ids):
+        t.tally_rows_dropped(org_ids)
+
+    def fix_derived(self):
+        return t.tally_fix_derived()
