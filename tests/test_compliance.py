@@ -413,7 +413,7 @@ def compliance_url(settings, monkeypatch):
     from django.urls import NoReverseMatch, path, reverse
 
     try:
-        reverse("compliance", args=[uuid.uuid4()])
+        reverse("stats:compliance", args=[uuid.uuid4()])
     except NoReverseMatch:
         import dangbo.urls
         from dangbo.stats.compliance_views import compliance_page
@@ -425,7 +425,7 @@ def compliance_url(settings, monkeypatch):
         ]
         monkeypatch.setitem(sys.modules, module.__name__, module)
         settings.ROOT_URLCONF = module.__name__
-    return lambda org: reverse("compliance", args=[org.pk])
+    return lambda org: reverse("stats:compliance", args=[org.pk])
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ def admin_user(db):
 
 
 def test_overview_requires_sign_in(client, db):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("web:home"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
@@ -32,7 +32,7 @@ def test_wrong_password_says_so_in_vietnamese(client, admin_user):
 def test_overview_shows_the_figures_of_the_tree(client, admin_user):
     summary = build_demo(PROFILES["tiny"], seed=3, progress=lambda line: None)
     client.force_login(admin_user)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("web:home")).content.decode()
     assert "Đảng bộ tỉnh Lào Cai" in html
     assert f"<dd>{summary.members}</dd>" in html
     assert "Đảng bộ cơ sở" in html
@@ -42,7 +42,7 @@ def test_a_user_without_a_role_sees_no_figures(client, db):
     user = User.objects.create_user("khach", password="mat-khau-thu-2")
     build_demo(PROFILES["tiny"], seed=3, progress=lambda line: None)
     client.force_login(user)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("web:home"))
     assert response.status_code == 403
     assert "Lào Cai" not in response.content.decode()
 
@@ -68,5 +68,5 @@ def test_overview_counts_grassroots_orgs_as_the_demo_summary_does(client, admin_
         has_upper_rights=True,
     )
     client.force_login(admin_user)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("web:home")).content.decode()
     assert f"<dt>Tổ chức cơ sở đảng</dt><dd>{summary.grassroots}</dd>" in html

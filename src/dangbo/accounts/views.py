@@ -64,7 +64,7 @@ def api_tokens_view(request: HttpRequest) -> HttpResponse:
             raise Http404
         token_revoke(token=token)
         messages.success(request, f"Đã thu hồi khóa «{token.name}».")
-        return redirect("api_tokens")
+        return redirect("accounts:api_tokens")
     if form.is_bound and form.is_valid():
         _, new_key = token_create(
             user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]

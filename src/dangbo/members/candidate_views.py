@@ -140,12 +140,12 @@ def candidate_add_view(request: HttpRequest, org_id) -> HttpResponse:
             form.add_violations(error, {"org": "listed_on"})
         else:
             messages.success(request, f"Đã đưa {candidate.full_name} vào danh sách cảm tình Đảng.")
-            return redirect("candidate_page", candidate_id=candidate.pk)
+            return redirect("members:candidate_page", candidate_id=candidate.pk)
     return form_page(
         request,
         form,
         title=f"Thêm quần chúng cảm tình Đảng — {org.name}",
-        cancel_url=reverse("org_candidates", args=[org.pk]),
+        cancel_url=reverse("members:org_candidates", args=[org.pk]),
         subtitle="Quần chúng ưu tú được chi bộ đưa vào danh sách cảm tình Đảng để bồi dưỡng, xem xét kết nạp.",
     )
 
@@ -186,8 +186,8 @@ def candidate_page_view(request: HttpRequest, candidate_id) -> HttpResponse:
                     messages.success(request, f"Đã ghi «{Step(upcoming).label}».")
                     candidate.refresh_from_db()
                     if candidate.member_id:
-                        return redirect("member_profile", member_id=candidate.member_id)
-                    return redirect("candidate_page", candidate_id=candidate.pk)
+                        return redirect("members:member_profile", member_id=candidate.member_id)
+                    return redirect("members:candidate_page", candidate_id=candidate.pk)
     elif request.method == "POST":
         raise Http404
     steps = candidate_steps(candidate)
@@ -226,11 +226,11 @@ def candidate_withdraw_view(request: HttpRequest, candidate_id) -> HttpResponse:
             form.add_violations(error)
         else:
             messages.success(request, "Đã ghi thôi xem xét.")
-            return redirect("org_candidates", org_id=candidate.cell_id)
+            return redirect("members:org_candidates", org_id=candidate.cell_id)
     return form_page(
         request,
         form,
         title=f"Thôi xem xét kết nạp: {candidate.full_name}",
-        cancel_url=reverse("candidate_page", args=[candidate.pk]),
+        cancel_url=reverse("members:candidate_page", args=[candidate.pk]),
         submit="Ghi nhận",
     )

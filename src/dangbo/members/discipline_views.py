@@ -53,7 +53,7 @@ def discipline_view(request: HttpRequest, member_id) -> HttpResponse:
                 form.add_violations(error)
             else:
                 messages.success(request, "Đã mở hồ sơ xem xét kỷ luật.")
-                return redirect("member_discipline", member_id=member.pk)
+                return redirect("members:member_discipline", member_id=member.pk)
     elif request.method == "POST":
         raise Http404
     cases = DisciplineCase.objects.filter(member=member).order_by("-opened_on", "-created_at")
@@ -110,12 +110,12 @@ def discipline_decide_view(request: HttpRequest, member_id) -> HttpResponse:
             )
         else:
             messages.success(request, f"Đã ghi quyết định kỷ luật: {rules.Form.label(data['form']).lower()}.")
-            return redirect("member_discipline", member_id=member.pk)
+            return redirect("members:member_discipline", member_id=member.pk)
     return form_page(
         request,
         form,
         title=f"Quyết định kỷ luật: {member.full_name}",
-        cancel_url=reverse("member_discipline", args=[member.pk]),
+        cancel_url=reverse("members:member_discipline", args=[member.pk]),
         subtitle=(
             f"Vi phạm ngày {case.act_on:%d/%m/%Y}: {case.summary}. Đảng viên dự bị chỉ bị khiển trách hoặc cảnh cáo; cách chức khi "
             "đang giữ chức vụ. Khiển trách, cảnh cáo, cách chức cần trên một nửa số tán thành; khai trừ cần ít nhất hai phần ba "
@@ -143,12 +143,12 @@ def discipline_defer_view(request: HttpRequest, member_id) -> HttpResponse:
             form.add_violations(error, {"deferral": "ground"})
         else:
             messages.success(request, "Đã ghi.")
-            return redirect("member_discipline", member_id=member.pk)
+            return redirect("members:member_discipline", member_id=member.pk)
     return form_page(
         request,
         form,
         title=f"Chưa xem xét kỷ luật: {member.full_name}",
-        cancel_url=reverse("member_discipline", args=[member.pk]),
+        cancel_url=reverse("members:member_discipline", args=[member.pk]),
         subtitle="Đảng viên đang mang thai, nuôi con dưới 12 tháng hoặc ốm nặng đang điều trị nội trú thì chưa xem xét kỷ luật (Quy định 296-QĐ/TW, Điều 8).",
         submit="Ghi nhận",
     )
@@ -170,11 +170,11 @@ def discipline_drop_view(request: HttpRequest, member_id) -> HttpResponse:
             form.add_violations(error)
         else:
             messages.success(request, "Đã ghi không kỷ luật.")
-            return redirect("member_discipline", member_id=member.pk)
+            return redirect("members:member_discipline", member_id=member.pk)
     return form_page(
         request,
         form,
         title=f"Không kỷ luật: {member.full_name}",
-        cancel_url=reverse("member_discipline", args=[member.pk]),
+        cancel_url=reverse("members:member_discipline", args=[member.pk]),
         submit="Ghi nhận",
     )

@@ -240,7 +240,7 @@ def member_standing_view(request: HttpRequest, member_id, action: str) -> HttpRe
         member = member_for_edit(actor=request.scope, member_id=member_id)
     except NotInScope:
         raise Http404 from None
-    profile = reverse("member_profile", args=[member.pk])
+    profile = reverse("members:member_profile", args=[member.pk])
     if not spec.applies(member):
         messages.error(request, f"Không áp dụng «{spec.title.lower()}» cho đảng viên ở tình trạng hiện tại.")
         return redirect(profile)
@@ -307,12 +307,12 @@ def member_receive_view(request: HttpRequest, org_id) -> HttpResponse:
             form.add_violations(error, {"org": "arrived_on"})
         else:
             messages.success(request, f"Đã tiếp nhận {member.full_name} vào {cell.name}.")
-            return redirect("member_profile", member_id=member.pk)
+            return redirect("members:member_profile", member_id=member.pk)
     return form_page(
         request,
         form,
         title=f"Tiếp nhận đảng viên từ nơi khác — {cell.name}",
-        cancel_url=reverse("org_page", args=[cell.pk]),
+        cancel_url=reverse("members:org_page", args=[cell.pk]),
         subtitle="Đảng viên chuyển đến từ tổ chức đảng ngoài hệ thống này: ghi theo giấy giới thiệu sinh hoạt đảng và hồ sơ đảng viên. "
         "Trong hệ thống, nơi đi giới thiệu chuyển và nơi đến xác nhận ở trang «Chuyển sinh hoạt đảng».",
         submit="Tiếp nhận",

@@ -183,14 +183,14 @@ def member_edit_view(request: HttpRequest, member_id) -> HttpResponse:
                 form.add_violations(error)
             else:
                 messages.success(request, "Đã lưu hồ sơ.")
-                return redirect("member_profile", member_id=member.pk)
+                return redirect("members:member_profile", member_id=member.pk)
     else:
         form = MemberProfileForm(initial=MemberProfileForm.initial_for(member))
     return form_page(
         request,
         form,
         title=f"Sửa hồ sơ: {member.full_name}",
-        cancel_url=reverse("member_profile", args=[member.pk]),
+        cancel_url=reverse("members:member_profile", args=[member.pk]),
         subtitle="Tình trạng đảng viên và chi bộ sinh hoạt chỉ thay đổi qua các nghiệp vụ (kết nạp, chuyển sinh hoạt ...).",
     )
 
@@ -259,7 +259,7 @@ def member_badge_view(request: HttpRequest, member_id) -> HttpResponse:
                 form.add_violations(error)
             else:
                 messages.success(request, f"Đã ghi nhận tặng Huy hiệu {data['years']} năm tuổi đảng.")
-                return redirect("member_profile", member_id=member.pk)
+                return redirect("members:member_profile", member_id=member.pk)
     else:
         initial = {k: request.GET.get(k) for k in ("years", "ground", "awarded_on") if request.GET.get(k)}
         form = BadgeAwardForm(initial=initial)
@@ -269,7 +269,7 @@ def member_badge_view(request: HttpRequest, member_id) -> HttpResponse:
         form,
         title=f"Tặng Huy hiệu Đảng: {member.full_name}",
         subtitle=subtitle,
-        cancel_url=reverse("member_profile", args=[member.pk]),
+        cancel_url=reverse("members:member_profile", args=[member.pk]),
         submit="Ghi nhận",
     )
 
@@ -317,12 +317,12 @@ def position_start_view(request: HttpRequest, org_id) -> HttpResponse:
                 form.add_violations(error, {"member": "member" if small else "member_number"})
             else:
                 messages.success(request, f"Đã ghi nhận {data['holder'].full_name} giữ chức vụ.")
-                return redirect("org_page", org_id=org.pk)
+                return redirect("members:org_page", org_id=org.pk)
     return form_page(
         request,
         form,
         title=f"Bầu, chỉ định chức vụ: {org.name}",
-        cancel_url=reverse("org_page", args=[org.pk]),
+        cancel_url=reverse("members:org_page", args=[org.pk]),
         subtitle="Chỉ đảng viên chính thức được bầu vào cấp ủy. Chi bộ từ 9 đảng viên chính thức bầu chi ủy (không quá 7); dưới 9 chỉ bầu bí thư và nếu cần một phó bí thư.",
         submit="Ghi nhận",
     )
@@ -359,13 +359,13 @@ def position_end_view(request: HttpRequest, org_id) -> HttpResponse:
                 request,
                 f"Đã ghi nhận {position.member.full_name} thôi chức vụ {position.get_role_display().lower()}.",
             )
-            return redirect("org_page", org_id=org.pk)
+            return redirect("members:org_page", org_id=org.pk)
     return form_page(
         request,
         form,
         title=f"Thôi chức vụ {position.get_role_display().lower()}: {position.member.full_name}",
         subtitle=f"{org.name}; giữ chức vụ từ {position.started_on:%d/%m/%Y}.",
-        cancel_url=reverse("org_page", args=[org.pk]),
+        cancel_url=reverse("members:org_page", args=[org.pk]),
         submit="Ghi nhận",
     )
 
@@ -448,7 +448,7 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
         raise Http404 from None
     if member.status != MemberStatus.PROBATIONARY:
         messages.error(request, "Chỉ công nhận chính thức cho đảng viên dự bị.")
-        return redirect("member_profile", member_id=member.pk)
+        return redirect("members:member_profile", member_id=member.pk)
     form = RecognitionForm(request.POST or None)
     add_absent_exempted(form, member.org)
     if request.method == "POST" and form.is_valid():
@@ -467,7 +467,7 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
             form.add_violations(error)
         else:
             messages.success(request, "Đã ghi nhận công nhận đảng viên chính thức.")
-            return redirect("member_profile", member_id=member.pk)
+            return redirect("members:member_profile", member_id=member.pk)
     ends, review_due, _ = recognition_review_due(member.ceremony_on)
     subtitle = (
         f"Lễ kết nạp ngày {member.ceremony_on:%d/%m/%Y}; hết 12 tháng dự bị ngày {ends:%d/%m/%Y} — nếu được công nhận, là đảng viên "
@@ -479,7 +479,7 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
         form,
         title=f"Công nhận đảng viên chính thức: {member.full_name}",
         subtitle=subtitle,
-        cancel_url=reverse("member_profile", args=[member.pk]),
+        cancel_url=reverse("members:member_profile", args=[member.pk]),
         submit="Ghi nhận",
     )
 
@@ -519,7 +519,7 @@ def member_transfer_view(request: HttpRequest, member_id) -> HttpResponse:
                 request,
                 f"Đã giới thiệu chuyển sinh hoạt đảng đến {form.cleaned_data['to_org'].name}; chờ nơi đến xác nhận.",
             )
-            return redirect("member_profile", member_id=member.pk)
+            return redirect("members:member_profile", member_id=member.pk)
     subtitle = (
         f"Đang sinh hoạt tại {member.org.name}. Giấy giới thiệu cấp trong 60 ngày làm việc kể từ căn cứ chuyển sinh hoạt "
         "(quyết định chuyển công tác, nghỉ hưu, xuất ngũ, hoặc ngày thay đổi nơi cư trú); đảng viên xuất trình giấy giới thiệu "
@@ -531,7 +531,7 @@ def member_transfer_view(request: HttpRequest, member_id) -> HttpResponse:
         request,
         form,
         title=f"Chuyển sinh hoạt đảng chính thức: {member.full_name}",
-        cancel_url=reverse("member_profile", args=[member.pk]),
+        cancel_url=reverse("members:member_profile", args=[member.pk]),
         subtitle=subtitle,
         submit="Giới thiệu chuyển",
     )
@@ -611,13 +611,13 @@ def transfer_confirm_view(request: HttpRequest, org_id) -> HttpResponse:
             )
         else:
             messages.success(request, f"Đã tiếp nhận {case.member.full_name} vào {case.to_org.name}.")
-            return redirect("org_transfers", org_id=org.pk)
+            return redirect("members:org_transfers", org_id=org.pk)
     present_by = arrival_due(case.issued_on)
     return form_page(
         request,
         form,
         title=f"Tiếp nhận sinh hoạt đảng: {case.member.full_name}",
-        cancel_url=reverse("org_transfers", args=[org.pk]),
+        cancel_url=reverse("members:org_transfers", args=[org.pk]),
         subtitle=(
             f"Từ {case.from_org.name} đến {case.to_org.name}, giới thiệu ngày {case.issued_on:%d/%m/%Y}; hạn xuất trình giấy giới thiệu "
             f"{present_by:%d/%m/%Y} (30 ngày làm việc). Đến sau hạn này phải chọn lý do chậm và ghi rõ nội dung."
@@ -649,7 +649,7 @@ def transfer_close_late_view(request: HttpRequest, org_id) -> HttpResponse:
             messages.success(
                 request, f"Đã ghi nhận xử lý việc chuyển sinh hoạt chậm hạn của {case.member.full_name}."
             )
-            return redirect("org_transfers", org_id=org.pk)
+            return redirect("members:org_transfers", org_id=org.pk)
     late = []
     if case.letter_late:
         late.append(
@@ -665,7 +665,7 @@ def transfer_close_late_view(request: HttpRequest, org_id) -> HttpResponse:
         request,
         form,
         title=f"Ghi nhận xử lý chuyển sinh hoạt chậm hạn: {case.member.full_name}",
-        cancel_url=reverse("org_transfers", args=[org.pk]),
+        cancel_url=reverse("members:org_transfers", args=[org.pk]),
         subtitle=f"Từ {case.from_org.name} đến {case.to_org.name}; "
         + "; ".join(late)
         + ". Sau khi ghi nhận, hồ sơ không còn trong việc cần làm và kiểm tra tuân thủ.",

@@ -58,12 +58,12 @@ def org_rename_view(request: HttpRequest, org_id) -> HttpResponse:
             form.add_violations(error)
         else:
             messages.success(request, "Đã đổi tên.")
-            return redirect("org_page", org_id=org.pk)
+            return redirect("members:org_page", org_id=org.pk)
     return form_page(
         request,
         form,
         title=f"Đổi tên {org.name}",
-        cancel_url=reverse("org_page", args=[org.pk]),
+        cancel_url=reverse("members:org_page", args=[org.pk]),
         submit="Đổi tên",
         subtitle="Tên cũ vẫn được giữ trong lịch sử của tổ chức, đến ngày tên mới có hiệu lực.",
     )
@@ -93,12 +93,12 @@ def locality_create_view(request: HttpRequest, org_id) -> HttpResponse:
             form.add_violations(error)
         else:
             messages.success(request, "Đã thêm thôn, tổ dân phố.")
-            return redirect("org_page", org_id=commune.pk)
+            return redirect("members:org_page", org_id=commune.pk)
     return form_page(
         request,
         form,
         title=f"Thêm thôn, tổ dân phố của {commune.name}",
-        cancel_url=reverse("org_page", args=[commune.pk]),
+        cancel_url=reverse("members:org_page", args=[commune.pk]),
         submit="Thêm",
     )
 
@@ -135,7 +135,7 @@ def locality_edit_view(request: HttpRequest, locality_id) -> HttpResponse:
             form.add_violations(error)
         else:
             messages.success(request, "Đã lưu thôn, tổ dân phố.")
-            return redirect("org_page", org_id=locality.commune_id)
+            return redirect("members:org_page", org_id=locality.commune_id)
     subtitle = "Thay đổi có hiệu lực từ ngày ghi dưới đây; tình trạng trước ngày đó vẫn được giữ trong lịch sử của thôn."
     if locality.head_unmatched_note:
         subtitle += f" Lưu ý: {locality.head_unmatched_note}"
@@ -143,7 +143,7 @@ def locality_edit_view(request: HttpRequest, locality_id) -> HttpResponse:
         request,
         form,
         title=f"Sửa {locality}",
-        cancel_url=reverse("org_page", args=[locality.commune_id]),
+        cancel_url=reverse("members:org_page", args=[locality.commune_id]),
         subtitle=subtitle,
     )
 

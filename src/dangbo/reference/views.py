@@ -37,7 +37,7 @@ def holidays_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Không xóa được ngày này.")
         else:
             messages.success(request, "Đã xóa ngày nghỉ.")
-        return redirect(f"{reverse('holidays')}?nam={year}")
+        return redirect(f"{reverse('reference:holidays')}?nam={year}")
     if form.is_bound and form.is_valid():
         try:
             holiday = holiday_add(day=form.cleaned_data["day"], name=form.cleaned_data["name"])
@@ -45,7 +45,7 @@ def holidays_view(request: HttpRequest) -> HttpResponse:
             form.add_violations(error)
         else:
             messages.success(request, f"Đã thêm ngày nghỉ {holiday.day:%d/%m/%Y}.")
-            return redirect(f"{reverse('holidays')}?nam={holiday.day.year}")
+            return redirect(f"{reverse('reference:holidays')}?nam={holiday.day.year}")
     context = {
         "form": form,
         "year": year,

@@ -80,7 +80,7 @@ def _restructure_page(
                 messages.success(
                     request, f"Đã áp dụng: {outcome.title}" + (f" ({counts})." if counts else ".")
                 )
-                return redirect("org_page", org_id=org.pk)
+                return redirect("members:org_page", org_id=org.pk)
         elif step != "sua":
             preview = dry_run(lambda: run(form.cleaned_data))
     context = {
@@ -222,7 +222,7 @@ def plan_upload_view(request: HttpRequest) -> HttpResponse:
     )
     if posted and form.is_valid():
         plan = restructure_plan_upload(file_name=form.file_name, data=form.content, actor=request.user)
-        return redirect("plan_page", plan_id=plan.pk)
+        return redirect("restructuring:plan_page", plan_id=plan.pk)
     context = {
         "form": form,
         "plans": restructure_plans_of(actor=request.scope),
@@ -290,7 +290,7 @@ def plan_apply_view(request: HttpRequest, plan_id) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("plan_page", plan_id=plan.pk)
+        return redirect("restructuring:plan_page", plan_id=plan.pk)
     try:
         report = restructure_plan_apply(plan=plan, actor=request.user)
     except RuleViolation as error:
@@ -304,7 +304,7 @@ def plan_apply_view(request: HttpRequest, plan_id) -> HttpResponse:
                 request,
                 f"Phương án bị từ chối khi áp dụng ({len(report.problems)} vấn đề, xem dưới đây); không thay đổi gì.",
             )
-    return redirect("plan_page", plan_id=plan.pk)
+    return redirect("restructuring:plan_page", plan_id=plan.pk)
 
 
 @login_required
@@ -347,11 +347,11 @@ def org_create_view(request: HttpRequest, org_id) -> HttpResponse:
             form.add_violations(error, {"parent": "kind"})
         else:
             messages.success(request, f"Đã thành lập {org.name}.")
-            return redirect("org_page", org_id=org.pk)
+            return redirect("members:org_page", org_id=org.pk)
     return form_page(
         request,
         form,
         title=f"Thành lập tổ chức trực thuộc {parent.name}",
-        cancel_url=reverse("org_page", args=[parent.pk]),
+        cancel_url=reverse("members:org_page", args=[parent.pk]),
         submit="Thành lập",
     )

@@ -85,7 +85,7 @@ def dashboard_home_view(request: HttpRequest) -> HttpResponse:
     root = org_roots(actor=request.scope).first()
     if root is None:
         return render(request, "web/no_role.html", status=403)
-    return redirect(reverse("dashboard", args=[root.pk]))
+    return redirect(reverse("stats:dashboard", args=[root.pk]))
 
 
 @login_required
@@ -113,7 +113,7 @@ def dashboard_view(request: HttpRequest, org_id) -> HttpResponse:
     )
     columns = [i for i in INDICATORS if i.code in CHILD_COLUMNS]
     suffix = f"?{form.query()}" if form.query() else ""
-    columns_head = [(i.name, reverse("indicator", args=[org.pk, i.code]) + suffix) for i in columns]
+    columns_head = [(i.name, reverse("stats:indicator", args=[org.pk, i.code]) + suffix) for i in columns]
     children = _children_rows(ctx, columns, suffix)
     context = {
         **base,
@@ -123,7 +123,7 @@ def dashboard_view(request: HttpRequest, org_id) -> HttpResponse:
             (
                 name,
                 [
-                    {**_row(r), "url": reverse("indicator", args=[org.pk, r.indicator.code]) + suffix}
+                    {**_row(r), "url": reverse("stats:indicator", args=[org.pk, r.indicator.code]) + suffix}
                     for r in rs
                 ],
             )
@@ -183,7 +183,7 @@ def _children_rows(ctx, columns, suffix: str) -> str:
             result = evaluate(ctx, indicator, child)
             late = " late" if result.status == "not_met" else ""
             cells.append(f'<td class="num{late}">{html.escape(value_text(result))}</td>')
-        url = html.escape(reverse("dashboard", args=[child.pk]) + suffix)
+        url = html.escape(reverse("stats:dashboard", args=[child.pk]) + suffix)
         rows.append(
             f'<tr><th scope="row"><a href="{url}">{html.escape(child.name)}</a></th>{"".join(cells)}</tr>'
         )

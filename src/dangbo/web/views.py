@@ -15,7 +15,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.is_empty:
         return render(request, "web/no_role.html", status=403)
     if not scope.sees_orgs:
-        return redirect("member_profile", member_id=scope.own_member_id)
+        return redirect("members:member_profile", member_id=scope.own_member_id)
     return render(request, "web/home.html", {"overview": org_overview(actor=scope)})
 
 
