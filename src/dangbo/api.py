@@ -5,11 +5,12 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from dangbo.accounts.api_auth import SessionWithScope, TokenAuth
+from dangbo.core.apierrors import refusal
+from dangbo.core.violations import NotInScope, RuleViolation
 from dangbo.members.api import router as members_router
 from dangbo.members.lifecycle_api import router as lifecycle_router
 from dangbo.members.org_api import router as orgs_router
 from dangbo.members.transfer_api import router as transfer_router
-from dangbo.orgs.selectors import NotInScope
 from dangbo.stats.api import router as stats_router
 
 api = NinjaAPI(
@@ -27,6 +28,13 @@ api.add_router("/members", members_router)
 api.add_router("/", lifecycle_router)
 api.add_router("/", transfer_router)
 api.add_router("/", stats_router)
+
+
+@api.exception_handler(RuleViolation)
+def refused(request, exc):
+    """A service refused the change: 422 with every violation by field (core.apierrors)."""
+    status, body = refusal(exc)
+    return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(NotInScope)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from dangbo.core.violations import NotInScope
+
+T = TypeVar("T")
 
 
 def form_page(
@@ -38,3 +45,12 @@ def spreadsheet_download(
         return response
     book = spreadsheet.xlsx_file(header, rows, title=title, **xlsx_options)
     return FileResponse(book, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+def in_scope_or_404(lookup: Callable[..., T], /, **kwargs: Any) -> T:
+    """``lookup(**kwargs)``, a scoped selector; a record outside the actor's scope, or none at all,
+    is the same 404 for the user (the two are never told apart)."""
+    try:
+        return lookup(**kwargs)
+    except NotInScope:
+        raise Http404 from None

@@ -41,6 +41,10 @@ class RuleViolation(Exception):
         return [v.rule for v in self.violations]
 
 
+class NotInScope(LookupError):
+    """The record does not exist or lies outside the actor's scope (the two are not told apart)."""
+
+
 def refuse_if(violations: list[Violation]) -> None:
     if violations:
         raise RuleViolation(violations)

@@ -8,7 +8,6 @@ from uuid import UUID
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from dangbo.core.apierrors import refusal
 from dangbo.members.forms import MemberSearchForm
 from dangbo.members.selectors import member_history, member_national_id, member_profile, member_search_page
 from dangbo.reference.identity import mask_national_id
@@ -240,22 +239,18 @@ def award_badge(request, member_id: UUID, body: BadgeIn):
     from dangbo.core.decisions import DecisionRef
     from dangbo.members.selectors import member_for_edit
     from dangbo.members.services import member_award_badge
-    from dangbo.rules.base import RuleViolation
 
     member = member_for_edit(actor=request.scope, member_id=member_id)
-    try:
-        event = member_award_badge(
-            member=member,
-            years=body.years,
-            awarded_on=body.awarded_on,
-            ground=body.ground,
-            actor=request.user,
-            decision=DecisionRef(
-                number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]
-            ),
-        )
-    except RuleViolation as error:
-        return Status(*refusal(error))
+    event = member_award_badge(
+        member=member,
+        years=body.years,
+        awarded_on=body.awarded_on,
+        ground=body.ground,
+        actor=request.user,
+        decision=DecisionRef(
+            number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]
+        ),
+    )
     return Status(201, _event_out(event))
 
 
@@ -282,21 +277,17 @@ def recognize(request, member_id: UUID, body: RecognitionIn):
     from dangbo.core.decisions import DecisionRef
     from dangbo.members.selectors import member_for_edit
     from dangbo.members.services import member_recognize
-    from dangbo.rules.base import RuleViolation
 
     member = member_for_edit(actor=request.scope, member_id=member_id)
-    try:
-        event = member_recognize(
-            member=member,
-            vote_on=body.vote_on,
-            approvals=body.approvals,
-            late_reason=body.late_reason[:500],
-            actor=request.user,
-            absent_exempted=tuple(body.absent_exempted),
-            decision=DecisionRef(
-                number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]
-            ),
-        )
-    except RuleViolation as error:
-        return Status(*refusal(error))
+    event = member_recognize(
+        member=member,
+        vote_on=body.vote_on,
+        approvals=body.approvals,
+        late_reason=body.late_reason[:500],
+        actor=request.user,
+        absent_exempted=tuple(body.absent_exempted),
+        decision=DecisionRef(
+            number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]
+        ),
+    )
     return Status(201, _event_out(event))

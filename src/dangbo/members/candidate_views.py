@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from dangbo.core import clock
 from dangbo.core.kinds import CELL_KINDS
-from dangbo.core.pages import form_page, spreadsheet_download
+from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
 from dangbo.members.candidate_forms import CandidateAddForm, CandidateStepForm, WithdrawForm
 from dangbo.members.candidate_selectors import (
     candidate_get,
@@ -28,7 +28,7 @@ from dangbo.members.services.candidates import (
     candidate_withdraw,
     next_step,
 )
-from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
+from dangbo.orgs.selectors import org_breadcrumbs, org_get
 from dangbo.rules.base import RuleViolation
 
 Step = CandidateStep.Kind
@@ -47,10 +47,7 @@ EXPORT_HEADER = [
 
 
 def _org_or_404(request, org_id):
-    try:
-        return org_get(actor=request.scope, org_id=org_id)
-    except NotInScope:
-        raise Http404("Không tìm thấy tổ chức này trong phạm vi của anh/chị.") from None
+    return in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
 
 
 def _holidays_for(candidates) -> set:
@@ -152,10 +149,7 @@ def candidate_add_view(request: HttpRequest, org_id) -> HttpResponse:
 
 @login_required
 def candidate_page_view(request: HttpRequest, candidate_id) -> HttpResponse:
-    try:
-        candidate = candidate_get(actor=request.scope, candidate_id=candidate_id)
-    except NotInScope:
-        raise Http404("Không tìm thấy hồ sơ này trong phạm vi của anh/chị.") from None
+    candidate = in_scope_or_404(candidate_get, actor=request.scope, candidate_id=candidate_id)
     can_edit = request.scope.can_write_path(candidate.cell_path)
     upcoming = next_step(candidate)
     form = None
@@ -209,10 +203,7 @@ def candidate_page_view(request: HttpRequest, candidate_id) -> HttpResponse:
 
 @login_required
 def candidate_withdraw_view(request: HttpRequest, candidate_id) -> HttpResponse:
-    try:
-        candidate = candidate_get(actor=request.scope, candidate_id=candidate_id, for_edit=True)
-    except NotInScope:
-        raise Http404 from None
+    candidate = in_scope_or_404(candidate_get, actor=request.scope, candidate_id=candidate_id, for_edit=True)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

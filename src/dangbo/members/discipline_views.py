@@ -8,22 +8,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from dangbo.core.pages import form_page
+from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.members import standing_forms as forms
 from dangbo.members.forms import add_absent_exempted
 from dangbo.members.models import ACTIVE_STATUSES, DisciplineCase
 from dangbo.members.selectors import member_for_edit
 from dangbo.members.services import discipline as services
-from dangbo.orgs.selectors import NotInScope
 from dangbo.rules import discipline as rules
 from dangbo.rules.base import RuleViolation
 
 
 def _member(request, member_id):
-    try:
-        return member_for_edit(actor=request.scope, member_id=member_id)
-    except NotInScope:
-        raise Http404 from None
+    return in_scope_or_404(member_for_edit, actor=request.scope, member_id=member_id)
 
 
 def _open_case(member):

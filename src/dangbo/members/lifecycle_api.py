@@ -11,7 +11,6 @@ from uuid import UUID
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from dangbo.core.apierrors import refusal
 from dangbo.core.decisions import DecisionRef
 from dangbo.members.api import ErrorOut, EventOut, _event_out
 from dangbo.rules.base import RuleViolation, Violation
@@ -116,76 +115,73 @@ def standing(request, member_id: UUID, body: StandingIn):
 
     member = _member(request, member_id)
     kind, on, actor = body.action, body.effective_on, request.user
-    try:
-        if kind in ("exempted", "suspended", "working_away"):
-            event = services.member_standing_start(
-                member=member,
-                kind=kind,
-                on=on,
-                ground=body.ground,
-                decision=body.decision(),
-                note=body.note,
-                actor=actor,
-            )
-        elif kind == "standing_ended":
-            event = services.member_standing_end(
-                member=member, on=on, decision=body.decision(), note=body.note, actor=actor
-            )
-        elif kind == "temp_transfer":
-            host = _org_by_code(body.org_code) if body.org_code.strip() else None
-            event = services.member_temp_transfer(
-                member=member,
-                purpose=body.purpose,
-                starts_on=on,
-                until=body.until or on,
-                host=host,
-                host_name=body.to_name,
-                decision=body.decision(),
-                actor=actor,
-            )
-        elif kind == "temp_returned":
-            event = services.member_temp_return(member=member, on=on, actor=actor)
-        elif kind == "moved_away":
-            event = services.member_move_away(
-                member=member, on=on, to_name=body.to_name, decision=body.decision(), actor=actor
-            )
-        elif kind == "struck_off":
-            event = services.member_strike_off(
-                member=member,
-                on=on,
-                ground=body.ground,
-                decision=body.decision(),
-                requests_made=body.requests_made,
-                note=body.note,
-                vote_on=body.vote_on,
-                approvals=body.approvals,
-                absent_exempted=tuple(body.absent_exempted),
-                actor=actor,
-            )
-        elif kind == "resigned":
-            event = services.member_resign(
-                member=member, on=on, decision=body.decision(), note=body.note, actor=actor
-            )
-        elif kind == "died":
-            event = member_record_death(member=member, died_on=on, note=body.note, actor=actor)
-        elif kind == "readmitted":
-            event = services.member_readmit(
-                member=member,
-                cell=_org_by_code(body.org_code),
-                decision=body.decision(),
-                ceremony_on=on,
-                vote_on=body.vote_on or on,
-                provincial_consent=body.provincial_consent,
-                hardship=body.hardship,
-                expunged_on=body.expunged_on,
-                actor=actor,
-            )
-        else:
-            event = services.member_restore(
-                member=member, on=on, decision=body.decision(), note=body.note, actor=actor
-            )
-    except RuleViolation as error:
-        return Status(*refusal(error))
+    if kind in ("exempted", "suspended", "working_away"):
+        event = services.member_standing_start(
+            member=member,
+            kind=kind,
+            on=on,
+            ground=body.ground,
+            decision=body.decision(),
+            note=body.note,
+            actor=actor,
+        )
+    elif kind == "standing_ended":
+        event = services.member_standing_end(
+            member=member, on=on, decision=body.decision(), note=body.note, actor=actor
+        )
+    elif kind == "temp_transfer":
+        host = _org_by_code(body.org_code) if body.org_code.strip() else None
+        event = services.member_temp_transfer(
+            member=member,
+            purpose=body.purpose,
+            starts_on=on,
+            until=body.until or on,
+            host=host,
+            host_name=body.to_name,
+            decision=body.decision(),
+            actor=actor,
+        )
+    elif kind == "temp_returned":
+        event = services.member_temp_return(member=member, on=on, actor=actor)
+    elif kind == "moved_away":
+        event = services.member_move_away(
+            member=member, on=on, to_name=body.to_name, decision=body.decision(), actor=actor
+        )
+    elif kind == "struck_off":
+        event = services.member_strike_off(
+            member=member,
+            on=on,
+            ground=body.ground,
+            decision=body.decision(),
+            requests_made=body.requests_made,
+            note=body.note,
+            vote_on=body.vote_on,
+            approvals=body.approvals,
+            absent_exempted=tuple(body.absent_exempted),
+            actor=actor,
+        )
+    elif kind == "resigned":
+        event = services.member_resign(
+            member=member, on=on, decision=body.decision(), note=body.note, actor=actor
+        )
+    elif kind == "died":
+        event = member_record_death(member=member, died_on=on, note=body.note, actor=actor)
+    elif kind == "readmitted":
+        event = services.member_readmit(
+            member=member,
+            cell=_org_by_code(body.org_code),
+            decision=body.decision(),
+            ceremony_on=on,
+            vote_on=body.vote_on or on,
+            provincial_consent=body.provincial_consent,
+            hardship=body.hardship,
+            expunged_on=body.expunged_on,
+            actor=actor,
+        )
+    else:
+        event = services.member_restore(
+            member=member, on=on, decision=body.decision(), note=body.note, actor=actor
+        )
     return Status(201, _event_out(event))
 
 
@@ -262,12 +258,7 @@ def candidate_create(request, org_id: UUID, body: CandidateIn):
     org = _org(request, org_id)
     data = body.dict()
     listed_on = data.pop("listed_on")
-    try:
-        candidate = candidate_add(
-            identity=Identity(**data), cell=org, listed_on=listed_on, actor=request.user
-        )
-    except RuleViolation as error:
-        return Status(*refusal(error))
+    candidate = candidate_add(identity=Identity(**data), cell=org, listed_on=listed_on, actor=request.user)
     return Status(201, _candidate_out(candidate))
 
 
@@ -336,10 +327,7 @@ def candidate_step(request, candidate_id: UUID, body: StepIn):
         decided_by=body.decided_by,
         committee_approvals=body.committee_approvals,
     )
-    try:
-        candidate_record_step(candidate=candidate, kind=body.kind, step=step, actor=request.user)
-    except RuleViolation as error:
-        return Status(*refusal(error))
+    candidate_record_step(candidate=candidate, kind=body.kind, step=step, actor=request.user)
     candidate.refresh_from_db()
     return Status(201, _candidate_out(candidate))
 
@@ -372,17 +360,14 @@ def discipline_open(request, member_id: UUID, body: DisciplineOpenIn):
     from dangbo.members.services.discipline import discipline_open as open_case
 
     member = _member(request, member_id)
-    try:
-        case = open_case(
-            member=member,
-            act_on=body.act_on,
-            summary=body.summary,
-            opened_on=body.opened_on,
-            exempt_matter=body.exempt_matter,
-            actor=request.user,
-        )
-    except RuleViolation as error:
-        return Status(*refusal(error))
+    case = open_case(
+        member=member,
+        act_on=body.act_on,
+        summary=body.summary,
+        opened_on=body.opened_on,
+        exempt_matter=body.exempt_matter,
+        actor=request.user,
+    )
     return Status(201, case)
 
 
@@ -421,21 +406,18 @@ def discipline_decide(request, member_id: UUID, body: DisciplineDecisionIn):
     case = DisciplineCase.objects.filter(member=member, state=DisciplineCase.State.OPEN).first()
     if case is None:
         return Status(404, {"detail": "Đảng viên không có hồ sơ kỷ luật đang xem xét.", "errors": {}})
-    try:
-        event = decide(
-            case=case,
-            form=body.form,
-            authority=body.authority,
-            vote_on=body.vote_on,
-            approvals=body.approvals,
-            decision=body.decision(),
-            denominator=body.denominator,
-            proposal_vote_on=body.proposal_vote_on,
-            proposal_approvals=body.proposal_approvals,
-            absent_exempted=tuple(body.absent_exempted),
-            proposal_absent_exempted=tuple(body.proposal_absent_exempted),
-            actor=request.user,
-        )
-    except RuleViolation as error:
-        return Status(*refusal(error))
+    event = decide(
+        case=case,
+        form=body.form,
+        authority=body.authority,
+        vote_on=body.vote_on,
+        approvals=body.approvals,
+        decision=body.decision(),
+        denominator=body.denominator,
+        proposal_vote_on=body.proposal_vote_on,
+        proposal_approvals=body.proposal_approvals,
+        absent_exempted=tuple(body.absent_exempted),
+        proposal_absent_exempted=tuple(body.proposal_absent_exempted),
+        actor=request.user,
+    )
     return Status(201, _event_out(event))

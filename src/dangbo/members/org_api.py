@@ -10,7 +10,6 @@ from ninja.errors import HttpError
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
-from dangbo.core.apierrors import refusal
 from dangbo.core.roles import Role
 from dangbo.members.org_selectors import org_children, org_committee, org_nodes
 from dangbo.members.selectors import member_figures_with_children
@@ -250,7 +249,6 @@ def position_start(request, org_id: UUID, body: PositionStartIn):
     from dangbo.core.decisions import DecisionRef
     from dangbo.members.selectors import position_candidates
     from dangbo.members.services import member_position_start
-    from dangbo.rules.base import RuleViolation
 
     org = org_get(actor=request.scope, org_id=org_id)
     holder = position_candidates(actor=request.scope, org=org).filter(pk=body.member_id).first()
@@ -262,20 +260,17 @@ def position_start(request, org_id: UUID, body: PositionStartIn):
                 "errors": {"member_id": ["Đảng viên không sinh hoạt trong tổ chức này."]},
             },
         )
-    try:
-        member_position_start(
-            member=holder,
-            org=org,
-            role=body.role,
-            started_on=body.started_on,
-            term=body.term,
-            actor=request.user,
-            decision=DecisionRef(
-                number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]
-            ),
-        )
-    except RuleViolation as error:
-        return Status(*refusal(error))
+    member_position_start(
+        member=holder,
+        org=org,
+        role=body.role,
+        started_on=body.started_on,
+        term=body.term,
+        actor=request.user,
+        decision=DecisionRef(
+            number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]
+        ),
+    )
     return Status(
         201,
         {
@@ -295,7 +290,6 @@ def position_end(request, org_id: UUID, body: PositionEndIn):
     from dangbo.core.decisions import DecisionRef
     from dangbo.members.selectors import org_position
     from dangbo.members.services import member_position_end
-    from dangbo.rules.base import RuleViolation
 
     org = org_get(actor=request.scope, org_id=org_id)
     try:
@@ -308,19 +302,16 @@ def position_end(request, org_id: UUID, body: PositionEndIn):
                 "errors": {"member_id": ["Đảng viên không giữ chức vụ này ở tổ chức này."]},
             },
         )
-    try:
-        member_position_end(
-            member=position.member,
-            org=org,
-            role=position.role,
-            ended_on=body.ended_on,
-            actor=request.user,
-            decision=DecisionRef(
-                number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]
-            ),
-        )
-    except RuleViolation as error:
-        return Status(*refusal(error))
+    member_position_end(
+        member=position.member,
+        org=org,
+        role=position.role,
+        ended_on=body.ended_on,
+        actor=request.user,
+        decision=DecisionRef(
+            number=body.decision_no[:60], on=body.decision_on, body=body.decision_body[:200]
+        ),
+    )
     return Status(
         200,
         {

@@ -12,14 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from dangbo.core.pages import form_page
+from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.members import standing_forms as forms
 from dangbo.members.forms import add_absent_exempted
 from dangbo.members.models import ACTIVE_STATUSES, LEFT_STATUSES, Member, MemberEvent, Standing
 from dangbo.members.selectors import member_for_edit
 from dangbo.members.services import member_record_death
 from dangbo.members.services import standing as services
-from dangbo.orgs.selectors import NotInScope
 from dangbo.rules.base import RuleViolation
 
 Kind = MemberEvent.Kind
@@ -236,10 +235,7 @@ def member_standing_view(request: HttpRequest, member_id, action: str) -> HttpRe
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
-    try:
-        member = member_for_edit(actor=request.scope, member_id=member_id)
-    except NotInScope:
-        raise Http404 from None
+    member = in_scope_or_404(member_for_edit, actor=request.scope, member_id=member_id)
     profile = reverse("members:member_profile", args=[member.pk])
     if not spec.applies(member):
         messages.error(request, f"Không áp dụng «{spec.title.lower()}» cho đảng viên ở tình trạng hiện tại.")
@@ -279,10 +275,7 @@ def member_receive_view(request: HttpRequest, org_id) -> HttpResponse:
     from dangbo.core.kinds import CELL_KINDS
     from dangbo.orgs.selectors import org_for_edit
 
-    try:
-        cell = org_for_edit(actor=request.scope, org_id=org_id)
-    except NotInScope:
-        raise Http404 from None
+    cell = in_scope_or_404(org_for_edit, actor=request.scope, org_id=org_id)
     if cell.kind not in CELL_KINDS:
         raise Http404
     form = forms.ReceiveForm(request.POST if request.method == "POST" else None)

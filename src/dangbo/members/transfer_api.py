@@ -11,12 +11,10 @@ from uuid import UUID
 
 from ninja import Field, Router, Schema, Status
 
-from dangbo.core.apierrors import refusal
 from dangbo.members.api import ErrorOut
 from dangbo.members.lifecycle_api import DecisionIn, _member, _org_by_code
 from dangbo.members.selectors import transfer_case_to_close, transfer_case_to_confirm
 from dangbo.members.services import transfers as services
-from dangbo.rules.base import RuleViolation
 
 router = Router(tags=["Chuyển sinh hoạt đảng"])
 
@@ -113,20 +111,17 @@ def _case_out(case, warnings: list[str] | None = None) -> dict:
 def transfer_issue(request, member_id: UUID, body: TransferIn):
     member = _member(request, member_id)
     warning = services.transfer_below_minimum(member=member, on=body.issued_on)
-    try:
-        case = services.transfer_issue(
-            member=member,
-            to_org=_org_by_code(body.to_code),
-            issued_on=body.issued_on,
-            decision=body.decision(),
-            trigger=services.Trigger(kind=body.trigger_kind, number=body.trigger_no, on=body.trigger_on),
-            late_reason=body.late_reason,
-            late_note=body.late_note,
-            accept_below_minimum=body.accept_below_minimum,
-            actor=request.user,
-        )
-    except RuleViolation as error:
-        return Status(*refusal(error))
+    case = services.transfer_issue(
+        member=member,
+        to_org=_org_by_code(body.to_code),
+        issued_on=body.issued_on,
+        decision=body.decision(),
+        trigger=services.Trigger(kind=body.trigger_kind, number=body.trigger_no, on=body.trigger_on),
+        late_reason=body.late_reason,
+        late_note=body.late_note,
+        accept_below_minimum=body.accept_below_minimum,
+        actor=request.user,
+    )
     return Status(
         201, _case_out(case, [str(warning)] if case.leaves_below_minimum and warning is not None else [])
     )
@@ -139,16 +134,13 @@ def transfer_issue(request, member_id: UUID, body: TransferIn):
 )
 def transfer_arrival(request, case_id: UUID, body: ArrivalIn):
     case = transfer_case_to_confirm(actor=request.scope, case_id=str(case_id))
-    try:
-        services.transfer_confirm_arrival(
-            case=case,
-            arrived_on=body.arrived_on,
-            late_reason=body.late_reason,
-            late_note=body.late_note,
-            actor=request.user,
-        )
-    except RuleViolation as error:
-        return Status(*refusal(error))
+    services.transfer_confirm_arrival(
+        case=case,
+        arrived_on=body.arrived_on,
+        late_reason=body.late_reason,
+        late_note=body.late_note,
+        actor=request.user,
+    )
     case.refresh_from_db()
     return Status(201, _case_out(case))
 
@@ -160,10 +152,7 @@ def transfer_arrival(request, case_id: UUID, body: ArrivalIn):
 )
 def transfer_late_handled(request, case_id: UUID, body: LateHandledIn):
     case = transfer_case_to_close(actor=request.scope, case_id=str(case_id))
-    try:
-        case = services.transfer_close_late(
-            case=case, closed_on=body.closed_on, note=body.note, actor=request.user
-        )
-    except RuleViolation as error:
-        return Status(*refusal(error))
+    case = services.transfer_close_late(
+        case=case, closed_on=body.closed_on, note=body.note, actor=request.user
+    )
     return Status(201, _case_out(case))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.core import clock, paths
-from dangbo.core.pages import form_page, spreadsheet_download
+from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
 from dangbo.members import exports
 from dangbo.members.documents import available_documents
 from dangbo.members.forms import (
@@ -126,10 +126,7 @@ def member_export_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def member_profile_view(request: HttpRequest, member_id) -> HttpResponse:
-    try:
-        member = member_profile(actor=request.scope, member_id=member_id)
-    except NotInScope:
-        raise Http404("Không tìm thấy đảng viên này trong phạm vi của anh/chị.") from None
+    member = in_scope_or_404(member_profile, actor=request.scope, member_id=member_id)
     context = {
         "member": member,
         "history": member_history(actor=request.scope, member=member),
@@ -156,19 +153,13 @@ def _party_age(member) -> int | None:
 @login_required
 @require_POST
 def member_reveal_id_view(request: HttpRequest, member_id) -> HttpResponse:
-    try:
-        national_id = member_national_id(actor=request.scope, member_id=member_id)
-    except NotInScope:
-        raise Http404 from None
+    national_id = in_scope_or_404(member_national_id, actor=request.scope, member_id=member_id)
     return render(request, "members/_national_id.html", {"national_id": national_id, "revealed": True})
 
 
 @login_required
 def member_edit_view(request: HttpRequest, member_id) -> HttpResponse:
-    try:
-        member = member_for_edit(actor=request.scope, member_id=member_id)
-    except NotInScope:
-        raise Http404 from None
+    member = in_scope_or_404(member_for_edit, actor=request.scope, member_id=member_id)
     if request.method == "POST":
         form = MemberProfileForm(request.POST)
         if form.is_valid():
@@ -202,10 +193,7 @@ def member_edit_view(request: HttpRequest, member_id) -> HttpResponse:
 @require_GET
 def badge_list_view(request: HttpRequest, org_id) -> HttpResponse:
     """Who may be awarded which badge at an award date, for an organization's subtree."""
-    try:
-        org = org_get(actor=request.scope, org_id=org_id)
-    except NotInScope:
-        raise Http404("Không tìm thấy tổ chức này trong phạm vi của anh/chị.") from None
+    org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
     form = BadgeListForm(request.GET)
     if not form.is_valid():
         return render(request, "members/badges.html", {"org": org, "form": form, "badges": None}, status=400)
@@ -238,10 +226,7 @@ def _badge_export(badges, file_format: str) -> HttpResponse:
 @login_required
 def member_badge_view(request: HttpRequest, member_id) -> HttpResponse:
     """Record a badge awarded to a member."""
-    try:
-        member = member_for_edit(actor=request.scope, member_id=member_id)
-    except NotInScope:
-        raise Http404 from None
+    member = in_scope_or_404(member_for_edit, actor=request.scope, member_id=member_id)
     if request.method == "POST":
         form = BadgeAwardForm(request.POST)
         if form.is_valid():
@@ -278,10 +263,7 @@ def member_badge_view(request: HttpRequest, member_id) -> HttpResponse:
 
 
 def _writable_org_or_404(request, org_id):
-    try:
-        org = org_get(actor=request.scope, org_id=org_id)
-    except NotInScope:
-        raise Http404 from None
+    org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
     if not request.scope.can_write_path(org.path) or org.dissolved_on is not None:
         raise Http404
     return org
@@ -332,15 +314,13 @@ def position_start_view(request: HttpRequest, org_id) -> HttpResponse:
 def position_end_view(request: HttpRequest, org_id) -> HttpResponse:
     """Record the end of a position (?dang-vien=<member id>&chuc-vu=<role>)."""
     org = _writable_org_or_404(request, org_id)
-    try:
-        position = org_position(
-            actor=request.scope,
-            org=org,
-            member_id=request.GET.get("dang-vien", ""),
-            role=request.GET.get("chuc-vu", ""),
-        )
-    except NotInScope:
-        raise Http404 from None
+    position = in_scope_or_404(
+        org_position,
+        actor=request.scope,
+        org=org,
+        member_id=request.GET.get("dang-vien", ""),
+        role=request.GET.get("chuc-vu", ""),
+    )
     form = PositionEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -383,10 +363,7 @@ def todo_view(request: HttpRequest, org_id=None) -> HttpResponse:
     from dangbo.orgs.selectors import org_roots
 
     if org_id is not None:
-        try:
-            orgs = [org_get(actor=request.scope, org_id=org_id)]
-        except NotInScope:
-            raise Http404 from None
+        orgs = [in_scope_or_404(org_get, actor=request.scope, org_id=org_id)]
     else:
         if not request.scope.sees_orgs:
             return render(request, "web/no_role.html", status=403)
@@ -442,10 +419,7 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
     from dangbo.members.models import MemberStatus
     from dangbo.rules.probation import recognition_review_due
 
-    try:
-        member = member_for_edit(actor=request.scope, member_id=member_id)
-    except NotInScope:
-        raise Http404 from None
+    member = in_scope_or_404(member_for_edit, actor=request.scope, member_id=member_id)
     if member.status != MemberStatus.PROBATIONARY:
         messages.error(request, "Chỉ công nhận chính thức cho đảng viên dự bị.")
         return redirect("members:member_profile", member_id=member.pk)
@@ -491,10 +465,7 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
 def member_transfer_view(request: HttpRequest, member_id) -> HttpResponse:
     """The sending side issues the transfer letter, with its trigger; a transfer that leaves
     the cell below three full members is shown as a warning that must be confirmed."""
-    try:
-        member = member_for_edit(actor=request.scope, member_id=member_id)
-    except NotInScope:
-        raise Http404 from None
+    member = in_scope_or_404(member_for_edit, actor=request.scope, member_id=member_id)
     warning = transfer_below_minimum(member=member)
     form = TransferIssueForm(request.POST or None, below_minimum=warning)
     if request.method == "POST" and form.is_valid():
@@ -561,10 +532,7 @@ def _transfer_row(case, org, request, holidays) -> dict:
 @login_required
 @require_GET
 def org_transfers_view(request: HttpRequest, org_id) -> HttpResponse:
-    try:
-        org = org_get(actor=request.scope, org_id=org_id)
-    except NotInScope:
-        raise Http404 from None
+    org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
     listed = transfer_case_list(actor=request.scope, org=org)
     late = transfer_case_late_list(actor=request.scope, org=org)
     earliest = min([c.trigger_on or c.issued_on for c in listed + late], default=clock.today())
@@ -584,11 +552,10 @@ def org_transfers_view(request: HttpRequest, org_id) -> HttpResponse:
 @login_required
 def transfer_confirm_view(request: HttpRequest, org_id) -> HttpResponse:
     """The receiving side confirms arrival (?ho-so=<case id>)."""
-    try:
-        org = org_get(actor=request.scope, org_id=org_id)
-        case = transfer_case_to_confirm(actor=request.scope, org=org, case_id=request.GET.get("ho-so", ""))
-    except NotInScope:
-        raise Http404 from None
+    org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
+    case = in_scope_or_404(
+        transfer_case_to_confirm, actor=request.scope, org=org, case_id=request.GET.get("ho-so", "")
+    )
     form = TransferArrivalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -629,11 +596,10 @@ def transfer_confirm_view(request: HttpRequest, org_id) -> HttpResponse:
 @login_required
 def transfer_close_late_view(request: HttpRequest, org_id) -> HttpResponse:
     """Either side records how a late transfer was reported and handled (?ho-so=<case id>)."""
-    try:
-        org = org_get(actor=request.scope, org_id=org_id)
-        case = transfer_case_to_close(actor=request.scope, org=org, case_id=request.GET.get("ho-so", ""))
-    except NotInScope:
-        raise Http404 from None
+    org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
+    case = in_scope_or_404(
+        transfer_case_to_close, actor=request.scope, org=org, case_id=request.GET.get("ho-so", "")
+    )
     form = TransferCloseLateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

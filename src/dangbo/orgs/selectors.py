@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 
 from dangbo.core import paths
 from dangbo.core.kinds import OrgKind
+from dangbo.core.violations import NotInScope
 from dangbo.orgs.models import Locality, Org, OrgVersion
 
 
@@ -59,10 +60,6 @@ def org_grassroots_count(*, root: Org) -> int:
 
 
 # --- Scoped reads: what the pages and the API call. ``actor`` is the acting user's Scope. ----
-
-
-class NotInScope(LookupError):
-    """The record does not exist or lies outside the actor's scope (the two are not told apart)."""
 
 
 def org_visible(*, actor, include_dissolved: bool = False) -> QuerySet[Org]:

@@ -10,13 +10,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from dangbo.core.kinds import COMMUNE_LEVEL_KINDS
-from dangbo.core.pages import form_page
+from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.orgs.forms import (
     LocalityForm,
     OrgRenameForm,
 )
 from dangbo.orgs.selectors import (
-    NotInScope,
     locality_get,
     org_for_edit,
     org_get,
@@ -26,17 +25,11 @@ from dangbo.rules.base import RuleViolation
 
 
 def org_or_404(request: HttpRequest, org_id):
-    try:
-        return org_get(actor=request.scope, org_id=org_id)
-    except NotInScope:
-        raise Http404("Không tìm thấy tổ chức này trong phạm vi của anh/chị.") from None
+    return in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
 
 
 def editable_or_404(request, org_id):
-    try:
-        return org_for_edit(actor=request.scope, org_id=org_id)
-    except NotInScope:
-        raise Http404 from None
+    return in_scope_or_404(org_for_edit, actor=request.scope, org_id=org_id)
 
 
 @login_required
@@ -105,10 +98,7 @@ def locality_create_view(request: HttpRequest, org_id) -> HttpResponse:
 
 @login_required
 def locality_edit_view(request: HttpRequest, locality_id) -> HttpResponse:
-    try:
-        locality = locality_get(actor=request.scope, locality_id=locality_id, for_edit=True)
-    except NotInScope:
-        raise Http404 from None
+    locality = in_scope_or_404(locality_get, actor=request.scope, locality_id=locality_id, for_edit=True)
     head = type(locality).objects.select_related("head_member__org").get(pk=locality.pk).head_member
     form = LocalityForm(
         request.POST or None,

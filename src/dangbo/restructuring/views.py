@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.core.kinds import CELL_KINDS
-from dangbo.core.pages import form_page
+from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.core.violations import INPUT_CITATION, Violation
 from dangbo.members.selectors import members_by_numbers
 from dangbo.orgs.forms import OrgEstablishForm
-from dangbo.orgs.selectors import NotInScope, org_breadcrumbs
+from dangbo.orgs.selectors import org_breadcrumbs
 from dangbo.orgs.services import org_establish
 from dangbo.orgs.views import editable_or_404
 from dangbo.restructuring.forms import (
@@ -263,10 +263,7 @@ def plan_template_view(request: HttpRequest) -> HttpResponse:
 
 
 def _plan_or_404(request, plan_id):
-    try:
-        return restructure_plan_get(actor=request.scope, plan_id=plan_id)
-    except NotInScope:
-        raise Http404("Không tìm thấy phương án này trong phạm vi của anh/chị.") from None
+    return in_scope_or_404(restructure_plan_get, actor=request.scope, plan_id=plan_id)
 
 
 @login_required

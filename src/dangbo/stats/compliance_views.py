@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
-from dangbo.core.pages import spreadsheet_download
+from dangbo.core.pages import in_scope_or_404, spreadsheet_download
 from dangbo.members.views import _page_number
-from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
+from dangbo.orgs.selectors import org_breadcrumbs, org_get
 from dangbo.stats.compliance import (
     CHECK_TITLES,
     HEADER,
@@ -29,10 +29,7 @@ PER_PAGE = 100
 @login_required
 @require_GET
 def compliance_page(request: HttpRequest, org_id) -> HttpResponse:
-    try:
-        org = org_get(actor=request.scope, org_id=org_id)
-    except NotInScope:
-        raise Http404("Không tìm thấy tổ chức này trong phạm vi của anh/chị.") from None
+    org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
     today = clock.today()
     findings = compliance_run(root=org, today=today, actor=request.scope)
     summary = compliance_summary(findings, on=today)

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from dangbo.core.formats import format_number, format_percent
-from dangbo.core.pages import spreadsheet_download
+from dangbo.core.pages import in_scope_or_404, spreadsheet_download
 from dangbo.documents.tables import tables_pdf, tables_xlsx
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
 from dangbo.stats.charts import Bar, bar_chart
@@ -39,10 +39,7 @@ from dangbo.stats.selectors import indicator_drill, indicator_get, report_contex
 
 
 def _org_or_404(request: HttpRequest, org_id):
-    try:
-        return org_get(actor=request.scope, org_id=org_id)
-    except NotInScope:
-        raise Http404("Không tìm thấy tổ chức này trong phạm vi của anh/chị.") from None
+    return in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
 
 
 def _context_or_errors(request: HttpRequest, org, *, with_children: bool = True):
@@ -213,10 +210,7 @@ def _row(result) -> dict:
 @require_GET
 def indicator_view(request: HttpRequest, org_id, code: str) -> HttpResponse:
     org = _org_or_404(request, org_id)
-    try:
-        indicator = indicator_get(code)
-    except NotInScope:
-        raise Http404("Không có chỉ tiêu này.") from None
+    indicator = in_scope_or_404(indicator_get, code)
     form, ctx = _context_or_errors(request, org)
     base = {
         "org": org,
