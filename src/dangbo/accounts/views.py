@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +23,7 @@ from dangbo.accounts.services import must_change_password, user_password_changed
 from dangbo.accounts.tokens import MAX_DAYS, token_create, token_revoke, tokens_of
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
+from dangbo.core.http import ScopedRequest
 from dangbo.core.models import is_uuid
 from dangbo.core.pagination import CappedPaginator
 from dangbo.web.forms import VietnameseForm
@@ -90,11 +92,14 @@ def managers_only(view):
 
     @wraps(view)
     @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):
+    def wrapped(request: ScopedRequest, *args, **kwargs):
         if not request.scope.manages_accounts:
             audit_record(
                 action=Action.REFUSED,
-                data={"reason": "not_account_manager", "page": request.resolver_match.url_name},
+                data={
+                    "reason": "not_account_manager",
+                    "page": request.resolver_match.url_name if request.resolver_match else "",
+                },
             )
             return render(request, "accounts/forbidden.html", status=403)
         return view(request, *args, **kwargs)
@@ -107,7 +112,7 @@ def managed_account(view):
 
     @wraps(view)
     @managers_only
-    def wrapped(request: HttpRequest, user_id: int, *args, **kwargs):
+    def wrapped(request: ScopedRequest, user_id: int, *args, **kwargs):
         try:
             account = selectors.user_get(actor=request.scope, user_id=user_id)
         except selectors.NotManaged:
@@ -130,7 +135,7 @@ def _page_number(request: HttpRequest) -> int:
 
 @managers_only
 @require_GET
-def account_list_view(request: HttpRequest) -> HttpResponse:
+def account_list_view(request: ScopedRequest) -> HttpResponse:
     """Who holds which role where, in the actor's subtrees: filter, page, print, export."""
     form = RoleFilterForm(request.GET or None, actor=request.scope)
     if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
@@ -162,7 +167,7 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
 
 @managers_only
 @require_GET
-def account_export_view(request: HttpRequest) -> HttpResponse:
+def account_export_view(request: ScopedRequest) -> HttpResponseBase:
     file_format = request.GET.get("dinh-dang", "xlsx")
     if file_format not in EXPORT_FORMATS or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
         raise Http404
@@ -184,7 +189,7 @@ def account_export_view(request: HttpRequest) -> HttpResponse:
 
 @managers_only
 @require_http_methods(["GET", "POST"])
-def account_create_view(request: HttpRequest) -> HttpResponse:
+def account_create_view(request: ScopedRequest) -> HttpResponse:
     form = AccountCreateForm(request.POST or None, actor=request.scope)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -209,7 +214,7 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/create.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _account_page(request: HttpRequest, account, *, grant_form=None, status: int = 200) -> HttpResponse:
+def _account_page(request: ScopedRequest, account, *, grant_form=None, status: int = 200) -> HttpResponse:
     roles = selectors.user_roles(actor=request.scope, user=account)
     context = {
         "account": account,
@@ -222,13 +227,13 @@ def _account_page(request: HttpRequest, account, *, grant_form=None, status: int
 
 @managed_account
 @require_GET
-def account_page_view(request: HttpRequest, account) -> HttpResponse:
+def account_page_view(request: ScopedRequest, account) -> HttpResponse:
     return _account_page(request, account)
 
 
 @managed_account
 @require_http_methods(["GET", "POST"])
-def role_grant_view(request: HttpRequest, account) -> HttpResponse:
+def role_grant_view(request: ScopedRequest, account) -> HttpResponse:
     if request.method == "GET":
         return redirect("accounts:account", user_id=account.pk)
     form = RoleTargetForm(request.POST, actor=request.scope)
@@ -250,7 +255,7 @@ def role_grant_view(request: HttpRequest, account) -> HttpResponse:
 
 @managed_account
 @require_POST
-def role_revoke_view(request: HttpRequest, account) -> HttpResponse:
+def role_revoke_view(request: ScopedRequest, account) -> HttpResponse:
     key = request.POST.get("assignment", "")
     assignment = (
         account.role_assignments.filter(pk=key, revoked_at__isnull=True).first() if is_uuid(key) else None

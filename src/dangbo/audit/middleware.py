@@ -26,7 +26,7 @@ def client_address(request) -> str:
 def request_context(request) -> AuditContext:
     user = getattr(request, "user", None)
     scope = getattr(request, "scope", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or scope is None:
         return AuditContext(None, "", "khách", "không có", request.audit_ip, request.request_id)
     return AuditContext(
         actor_id=user.pk,

@@ -19,6 +19,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 from uuid import UUID
 
 from django.db import transaction
@@ -76,7 +77,7 @@ class State:
     host_org_id: UUID | None = None
     left_on: date | None = None
     # What the member was before leaving, for a restoration that undoes the exit.
-    before_exit: tuple[str, UUID] | None = None
+    before_exit: tuple[str | None, UUID | None] | None = None
     open_positions: dict[tuple[UUID, str], date] = field(default_factory=dict)
     closed_positions: list[PositionSpan] = field(default_factory=list)
     placements: list[PlacementSpan] = field(default_factory=list)
@@ -98,7 +99,10 @@ class State:
 
     def _open_placement(self, on: date) -> None:
         self._close_placement(on)
-        self.placements.append(PlacementSpan(org_id=self.org_id, valid_from=on, status=self.status))
+        # a placement opens from the admission on, when the member has a status and an organization
+        self.placements.append(
+            PlacementSpan(org_id=cast(UUID, self.org_id), valid_from=on, status=cast(str, self.status))
+        )
 
     def _end_host_placement(self, on: date) -> None:
         if self.host_placements and self.host_placements[-1].valid_to is None:
@@ -131,12 +135,12 @@ def _date(data: dict, key: str) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-_STANDING_OF_KIND = {
+_STANDING_OF_KIND: dict[str, str] = {
     Kind.EXEMPTED: Standing.EXEMPTED,
     Kind.SUSPENDED: Standing.SUSPENDED,
     Kind.WORKING_AWAY: Standing.WORKING_AWAY,
 }
-_LEFT_STATUS_OF_KIND = {
+_LEFT_STATUS_OF_KIND: dict[str, str] = {
     Kind.STRUCK_OFF: MemberStatus.STRUCK_OFF,
     Kind.RESIGNED: MemberStatus.RESIGNED,
     Kind.EXPELLED: MemberStatus.EXPELLED,
@@ -202,7 +206,12 @@ def step(state: State, event: MemberEvent) -> State:
             state._end_host_placement(on)
             state.host_org_id = event.to_org_id
             state.host_placements.append(
-                PlacementSpan(org_id=event.to_org_id, valid_from=on, status=state.status, counted=False)
+                PlacementSpan(
+                    org_id=cast(UUID, event.to_org_id),  # a re-homing names its receiving organization
+                    valid_from=on,
+                    status=cast(str, state.status),  # active: _require_active above
+                    counted=False,
+                )
             )
         else:
             if event.from_org_id != state.org_id:
@@ -213,12 +222,12 @@ def step(state: State, event: MemberEvent) -> State:
             state._open_placement(on)
     elif kind == Kind.POSITION_STARTED:
         _require_active(state, event)
-        key = (event.position_org_id, event.role)
+        key = (cast(UUID, event.position_org_id), event.role)  # position events name their organization
         if key in state.open_positions:
             raise LedgerError("Đảng viên đang giữ chức vụ này ở tổ chức này.")
         state.open_positions[key] = on
     elif kind == Kind.POSITION_ENDED:
-        key = (event.position_org_id, event.role)
+        key = (cast(UUID, event.position_org_id), event.role)
         if key not in state.open_positions:
             raise LedgerError("Đảng viên không giữ chức vụ này ở tổ chức này.")
         started = state.open_positions.pop(key)
@@ -277,7 +286,9 @@ def step(state: State, event: MemberEvent) -> State:
         state.standing, state.standing_since, state.host_org_id = Standing.TEMP_AWAY, on, event.to_org_id
         if event.to_org_id is not None:
             state.host_placements.append(
-                PlacementSpan(org_id=event.to_org_id, valid_from=on, status=state.status, counted=False)
+                PlacementSpan(
+                    org_id=event.to_org_id, valid_from=on, status=cast(str, state.status), counted=False
+                )
             )
     elif kind == Kind.TEMP_RETURNED:
         if state.standing != Standing.TEMP_AWAY:
@@ -344,7 +355,7 @@ def _projection_fields(state: State, org_paths: dict[UUID, str]) -> dict:
     return {
         "status": state.status,
         "org_id": state.org_id,
-        "org_path": org_paths[state.org_id],
+        "org_path": org_paths[cast(UUID, state.org_id)],
         "admitted_on": state.admitted_on,
         "ceremony_on": state.ceremony_on,
         "full_on": state.full_on,
@@ -381,7 +392,7 @@ def _rows(member_id: UUID, state: State) -> tuple[list[Position], list[Placement
     return positions, placements
 
 
-def _org_paths(org_ids: Iterable[UUID]) -> dict[UUID, str]:
+def _org_paths(org_ids: Iterable[UUID | None]) -> dict[UUID, str]:
     from dangbo.orgs.models import Org
 
     return dict(Org.objects.filter(id__in=set(org_ids)).values_list("id", "path"))

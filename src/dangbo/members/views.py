@@ -3,16 +3,19 @@ Thin: validate the request with a form, call selectors, render."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.core import clock
+from dangbo.core.http import ScopedRequest
 from dangbo.core.identity import mask_national_id
 from dangbo.core.workdays import holidays_between
 from dangbo.members import exports
@@ -78,7 +81,7 @@ def _page_number(request: HttpRequest) -> int:
 
 @login_required
 @require_GET
-def member_search_view(request: HttpRequest) -> HttpResponse:
+def member_search_view(request: ScopedRequest) -> HttpResponse:
     if request.scope.is_empty:
         return render(request, "web/no_role.html", status=403)
     form = MemberSearchForm(request.GET, actor=request.scope)
@@ -101,7 +104,7 @@ def member_search_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def member_export_view(request: HttpRequest) -> HttpResponse:
+def member_export_view(request: ScopedRequest) -> HttpResponseBase:
     file_format = request.GET.get("dinh-dang", "xlsx")
     if file_format not in ("xlsx", "csv") or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
         raise Http404
@@ -126,7 +129,7 @@ def member_export_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def member_profile_view(request: HttpRequest, member_id) -> HttpResponse:
+def member_profile_view(request: ScopedRequest, member_id) -> HttpResponse:
     try:
         member = member_profile(actor=request.scope, member_id=member_id)
     except NotInScope:
@@ -156,7 +159,7 @@ def _party_age(member) -> int | None:
 
 @login_required
 @require_POST
-def member_reveal_id_view(request: HttpRequest, member_id) -> HttpResponse:
+def member_reveal_id_view(request: ScopedRequest, member_id) -> HttpResponse:
     try:
         national_id = member_national_id(actor=request.scope, member_id=member_id)
     except NotInScope:
@@ -165,7 +168,7 @@ def member_reveal_id_view(request: HttpRequest, member_id) -> HttpResponse:
 
 
 @login_required
-def member_edit_view(request: HttpRequest, member_id) -> HttpResponse:
+def member_edit_view(request: ScopedRequest, member_id) -> HttpResponse:
     try:
         member = member_for_edit(actor=request.scope, member_id=member_id)
     except NotInScope:
@@ -201,7 +204,7 @@ def member_edit_view(request: HttpRequest, member_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def badge_list_view(request: HttpRequest, org_id) -> HttpResponse:
+def badge_list_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     """Who may be awarded which badge at an award date, for an organization's subtree."""
     try:
         org = org_get(actor=request.scope, org_id=org_id)
@@ -226,7 +229,7 @@ def badge_list_view(request: HttpRequest, org_id) -> HttpResponse:
     return render(request, "members/badges.html", context)
 
 
-def _badge_export(badges, file_format: str) -> HttpResponse:
+def _badge_export(badges, file_format: str) -> HttpResponseBase:
     return spreadsheet_download(
         exports.BADGE_HEADER,
         exports.badge_rows(badges),
@@ -237,7 +240,7 @@ def _badge_export(badges, file_format: str) -> HttpResponse:
 
 
 @login_required
-def member_badge_view(request: HttpRequest, member_id) -> HttpResponse:
+def member_badge_view(request: ScopedRequest, member_id) -> HttpResponse:
     """Record a badge awarded to a member."""
     try:
         member = member_for_edit(actor=request.scope, member_id=member_id)
@@ -289,7 +292,7 @@ def _writable_org_or_404(request, org_id):
 
 
 @login_required
-def position_start_view(request: HttpRequest, org_id) -> HttpResponse:
+def position_start_view(request: ScopedRequest, org_id) -> HttpResponse:
     """Record an election or appointment to a position in an organization."""
     from dangbo.orgs.kinds import CELL_KINDS
 
@@ -330,7 +333,7 @@ def position_start_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def position_end_view(request: HttpRequest, org_id) -> HttpResponse:
+def position_end_view(request: ScopedRequest, org_id) -> HttpResponse:
     """Record the end of a position (?dang-vien=<member id>&chuc-vu=<role>)."""
     org = _writable_org_or_404(request, org_id)
     try:
@@ -379,7 +382,7 @@ DUE_LIST_HEADER = ["STT", "Việc", "Tổ chức", "Đảng viên", "Hạn", "T�
 
 @login_required
 @require_GET
-def todo_view(request: HttpRequest, org_id=None) -> HttpResponse:
+def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
     """Overdue and due within 30 days: for one organization, or for every subtree the user holds."""
     from dangbo.orgs.selectors import org_roots
 
@@ -439,7 +442,7 @@ def todo_view(request: HttpRequest, org_id=None) -> HttpResponse:
 
 
 @login_required
-def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
+def member_recognize_view(request: ScopedRequest, member_id) -> HttpResponse:
     from dangbo.members.models import MemberStatus
     from dangbo.rules.probation import recognition_review_due
 
@@ -469,7 +472,7 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
         else:
             messages.success(request, "Đã ghi nhận công nhận đảng viên chính thức.")
             return redirect("member_profile", member_id=member.pk)
-    ends, review_due, _ = recognition_review_due(member.ceremony_on)
+    ends, review_due, _ = recognition_review_due(cast(date, member.ceremony_on))  # set: probationary
     subtitle = (
         f"Lễ kết nạp ngày {member.ceremony_on:%d/%m/%Y}; hết 12 tháng dự bị ngày {ends:%d/%m/%Y} — nếu được công nhận, là đảng viên "
         f"chính thức từ ngày này dù các bước sau có chậm. Chi bộ xét chậm nhất ngày {review_due:%d/%m/%Y}; cần ít nhất hai phần ba "
@@ -489,7 +492,7 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
 
 
 @login_required
-def member_transfer_view(request: HttpRequest, member_id) -> HttpResponse:
+def member_transfer_view(request: ScopedRequest, member_id) -> HttpResponse:
     """The sending side issues the transfer letter, with its trigger; a transfer that leaves
     the cell below three full members is shown as a warning that must be confirmed."""
     try:
@@ -561,7 +564,7 @@ def _transfer_row(case, org, request, holidays) -> dict:
 
 @login_required
 @require_GET
-def org_transfers_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_transfers_view(request: ScopedRequest, org_id) -> HttpResponse:
     try:
         org = org_get(actor=request.scope, org_id=org_id)
     except NotInScope:
@@ -583,7 +586,7 @@ def org_transfers_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def transfer_confirm_view(request: HttpRequest, org_id) -> HttpResponse:
+def transfer_confirm_view(request: ScopedRequest, org_id) -> HttpResponse:
     """The receiving side confirms arrival (?ho-so=<case id>)."""
     try:
         org = org_get(actor=request.scope, org_id=org_id)
@@ -628,7 +631,7 @@ def transfer_confirm_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def transfer_close_late_view(request: HttpRequest, org_id) -> HttpResponse:
+def transfer_close_late_view(request: ScopedRequest, org_id) -> HttpResponse:
     """Either side records how a late transfer was reported and handled (?ho-so=<case id>)."""
     try:
         org = org_get(actor=request.scope, org_id=org_id)
@@ -679,7 +682,7 @@ def transfer_close_late_view(request: HttpRequest, org_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def member_document_view(request: HttpRequest, member_id, kind: str) -> HttpResponse:
+def member_document_view(request: ScopedRequest, member_id, kind: str) -> HttpResponse:
     """A document of the member's history as Word or PDF (?dinh-dang=docx|pdf), audited."""
     from dangbo.audit.services import Action, audit_record
     from dangbo.documents import render

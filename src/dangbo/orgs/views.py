@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.core.http import ScopedRequest
 from dangbo.members.selectors import (
     hosted_members,
     member_figures_with_children,
@@ -72,7 +73,7 @@ from dangbo.web.pages import form_page
 COMMUNE_LEVEL_KINDS = frozenset({OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL})
 
 
-def _org_or_404(request: HttpRequest, org_id):
+def _org_or_404(request: ScopedRequest, org_id):
     try:
         return org_get(actor=request.scope, org_id=org_id)
     except NotInScope:
@@ -81,7 +82,7 @@ def _org_or_404(request: HttpRequest, org_id):
 
 @login_required
 @require_GET
-def org_tree_view(request: HttpRequest) -> HttpResponse:
+def org_tree_view(request: ScopedRequest) -> HttpResponse:
     """Today's tree, or (``?ngay=``) the tree as it stood on a past day, from the dated versions."""
     if not request.scope.sees_orgs:
         return render(request, "web/no_role.html", status=403)
@@ -108,7 +109,7 @@ def _tree_day(request: HttpRequest):
 
 @login_required
 @require_GET
-def org_children_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_children_view(request: ScopedRequest, org_id) -> HttpResponse:
     org = _org_or_404(request, org_id)
     _form, day = _tree_day(request)
     if day is not None:
@@ -122,7 +123,7 @@ def org_children_view(request: HttpRequest, org_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def org_page_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_page_view(request: ScopedRequest, org_id) -> HttpResponse:
     org = _org_or_404(request, org_id)
     audit_record(action=Action.ORG_VIEWED, subject_type="org", subject_id=str(org.pk))
     members_page = None
@@ -268,7 +269,7 @@ def locality_create_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def locality_edit_view(request: HttpRequest, locality_id) -> HttpResponse:
+def locality_edit_view(request: ScopedRequest, locality_id) -> HttpResponse:
     try:
         locality = locality_get(actor=request.scope, locality_id=locality_id, for_edit=True)
     except NotInScope:
@@ -365,7 +366,7 @@ def _restructure_page(
 
 
 @login_required
-def org_move_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_move_view(request: ScopedRequest, org_id) -> HttpResponse:
     org = _editable_or_404(request, org_id)
     form = OrgMoveForm(request.POST or None, actor=request.scope)
 
@@ -391,7 +392,7 @@ def org_move_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def org_merge_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_merge_view(request: ScopedRequest, org_id) -> HttpResponse:
     into = _editable_or_404(request, org_id)
     form = OrgMergeForm(request.POST or None, actor=request.scope)
 
@@ -423,7 +424,7 @@ def org_merge_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def org_split_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_split_view(request: ScopedRequest, org_id) -> HttpResponse:
     source = _editable_or_404(request, org_id)
     form = OrgSplitForm(
         request.POST or None, actor=request.scope, items=org_split_items(actor=request.scope, org=source)
@@ -457,7 +458,7 @@ def org_split_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def org_dissolve_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_dissolve_view(request: ScopedRequest, org_id) -> HttpResponse:
     org = _editable_or_404(request, org_id)
     form = OrgDissolveForm(request.POST or None, actor=request.scope)
 
@@ -481,7 +482,7 @@ def org_dissolve_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def plan_upload_view(request: HttpRequest) -> HttpResponse:
+def plan_upload_view(request: ScopedRequest) -> HttpResponse:
     """Upload a plan: it is stored and previewed (run, then rolled back), and its report shown."""
     if not may_restructure(actor=request.scope):
         return render(request, "web/no_role.html", status=403)
@@ -505,7 +506,7 @@ def plan_upload_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def plan_template_view(request: HttpRequest) -> HttpResponse:
+def plan_template_view(request: ScopedRequest) -> HttpResponse:
     """The plan's columns and one example row, as a CSV to fill in."""
     from dangbo.core.spreadsheet import csv_chunks
 
@@ -537,7 +538,7 @@ def _plan_or_404(request, plan_id):
 
 @login_required
 @require_GET
-def plan_page_view(request: HttpRequest, plan_id) -> HttpResponse:
+def plan_page_view(request: ScopedRequest, plan_id) -> HttpResponse:
     plan = _plan_or_404(request, plan_id)
     context = {
         "plan": plan,
@@ -555,7 +556,7 @@ def plan_apply_view(request: HttpRequest, plan_id) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("plan_page", plan_id=plan.pk)
     try:
         report = restructure_plan_apply(plan=plan, actor=request.user)

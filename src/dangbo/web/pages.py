@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 
@@ -23,7 +24,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def spreadsheet_download(
     header, rows, *, file_format: str, filename: str, title: str, **xlsx_options
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A list as a download: CSV streamed row by row, or XLSX written in constant memory;
     both through core.spreadsheet, so every value is neutralised."""
     from django.http import FileResponse, StreamingHttpResponse

@@ -5,11 +5,12 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from dangbo.core.http import ScopedRequest
 from dangbo.orgs.selectors import org_overview
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ScopedRequest) -> HttpResponse:
     """The user's subtrees at a glance; a member goes to their own record."""
     scope = request.scope
     if scope.is_empty:
