@@ -56,6 +56,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dangbo.core.bulk import refresh_statistics
     from dangbo.core.formats import format_number, format_percent
     from dangbo.demo.generator import DEMO_TABLES, summarize
+    from dangbo.demo.geography import DemoDependencyMissing, vietnam_provinces_package
     from dangbo.demo.models import DemoDataset
     from dangbo.demo.profiles import PROFILES
     from dangbo.demo.timeline import build_province
@@ -84,6 +85,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
                     "Dữ liệu hiện có là dữ liệu mẫu tạo dở dang: chạy lại với --reset để xóa và tạo lại.",
                     file=sys.stderr,
                 )
+            return 2
+        try:
+            vietnam_provinces_package()  # optional (the `[demo]` extra): say so before building
+        except DemoDependencyMissing as missing:
+            print(missing, file=sys.stderr)
             return 2
         print(f"Tạo dữ liệu mẫu «{profile.title}» (seed {args.seed}) ...", flush=True)
         started = time.monotonic()
@@ -284,7 +290,8 @@ def cmd_badges(args: argparse.Namespace) -> int:
                                 "name": c.member.full_name,
                                 "org": c.member.org.code,
                                 "years": c.years,
-                                "party_age_from": c.member.party_age_from.isoformat(),
+                                "party_age_from": c.member.party_age_from
+                                and c.member.party_age_from.isoformat(),
                                 "reached_on": c.reached_on.isoformat(),
                                 "ground": c.ground,
                                 "why": f"{Ground.LABELS[c.ground]}: đủ {c.years} năm tuổi đảng ngày {c.reached_on:%d/%m/%Y}",

@@ -39,7 +39,7 @@ def _org(code: str | None):
     return Org.objects.filter(code=code).first() if code else None
 
 
-def _member(key: str | None):
+def _member(key: str):
     from dangbo.accounts.scope import SYSTEM
     from dangbo.accounts.selectors import NotManaged, managed_member
 

@@ -135,9 +135,9 @@ def user_roles(*, actor: Scope, user) -> list[RoleAssignment]:
 
 def where_label(assignment: RoleAssignment) -> tuple[str, str]:
     """(code, name) of where a role is held."""
-    if assignment.org_id:
+    if assignment.org is not None:
         return assignment.org.code, assignment.org.name
-    if assignment.member_id:
+    if assignment.member is not None:
         return "", f"Hồ sơ của {assignment.member.full_name}"
     return "", "Toàn hệ thống"
 

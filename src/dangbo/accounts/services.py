@@ -18,7 +18,8 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import ValidationError, validate_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dangbo.accounts.models import AccessRole, Account, RoleAssignment
@@ -59,9 +60,9 @@ def _require_manager(actor: Scope) -> None:
 
 
 def _assignment_path(assignment: RoleAssignment) -> str | None:
-    if assignment.org_id:
+    if assignment.org is not None:
         return assignment.org.path
-    if assignment.member_id:
+    if assignment.member is not None:
         return assignment.member.org_path
     return None  # administrator
 
@@ -267,7 +268,7 @@ def role_revoke(*, assignment: RoleAssignment, actor: Scope = SYSTEM) -> None:
             subject_id=str(assignment.user_id),
             data={
                 "role": assignment.role,
-                "org": assignment.org.code if assignment.org_id else None,
+                "org": assignment.org.code if assignment.org is not None else None,
                 "member": str(assignment.member_id) if assignment.member_id else None,
                 "assignment": str(assignment.pk),
             },

@@ -10,7 +10,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +24,7 @@ from dangbo.accounts.tokens import MAX_DAYS, token_create, token_revoke, tokens_
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.forms import VietnameseForm
+from dangbo.core.http import ScopedRequest
 from dangbo.core.models import is_uuid
 from dangbo.core.pages import spreadsheet_download
 from dangbo.core.pagination import CappedPaginator
@@ -50,7 +52,7 @@ class TokenForm(VietnameseForm):
 
 
 @login_required
-def api_tokens_view(request: HttpRequest) -> HttpResponse:
+def api_tokens_view(request: ScopedRequest) -> HttpResponse:
     """The user's own API keys: create one (shown once), revoke one."""
     new_key = None
     form = TokenForm(request.POST if request.POST.get("action") == "create" else None)
@@ -90,11 +92,14 @@ def managers_only(view):
 
     @wraps(view)
     @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):
+    def wrapped(request: ScopedRequest, *args, **kwargs):
         if not request.scope.manages_accounts:
             audit_record(
                 action=Action.REFUSED,
-                data={"reason": "not_account_manager", "page": request.resolver_match.url_name},
+                data={
+                    "reason": "not_account_manager",
+                    "page": request.resolver_match.url_name if request.resolver_match else "",
+                },
             )
             return render(request, "accounts/forbidden.html", status=403)
         return view(request, *args, **kwargs)
@@ -107,7 +112,7 @@ def managed_account(view):
 
     @wraps(view)
     @managers_only
-    def wrapped(request: HttpRequest, user_id: int, *args, **kwargs):
+    def wrapped(request: ScopedRequest, user_id: int, *args, **kwargs):
         try:
             account = selectors.user_get(actor=request.scope, user_id=user_id)
         except selectors.NotManaged:
@@ -123,14 +128,14 @@ def managed_account(view):
     return wrapped
 
 
-def _page_number(request: HttpRequest) -> int:
+def _page_number(request: ScopedRequest) -> int:
     value = request.GET.get("trang", "1")
     return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
 @managers_only
 @require_GET
-def account_list_view(request: HttpRequest) -> HttpResponse:
+def account_list_view(request: ScopedRequest) -> HttpResponse:
     """Who holds which role where, in the actor's subtrees: filter, page, print, export."""
     form = RoleFilterForm(request.GET or None, actor=request.scope)
     if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
@@ -162,7 +167,7 @@ def account_list_view(request: HttpRequest) -> HttpResponse:
 
 @managers_only
 @require_GET
-def account_export_view(request: HttpRequest) -> HttpResponse:
+def account_export_view(request: ScopedRequest) -> HttpResponseBase:
     file_format = request.GET.get("dinh-dang", "xlsx")
     if file_format not in EXPORT_FORMATS or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
         raise Http404
@@ -184,7 +189,7 @@ def account_export_view(request: HttpRequest) -> HttpResponse:
 
 @managers_only
 @require_http_methods(["GET", "POST"])
-def account_create_view(request: HttpRequest) -> HttpResponse:
+def account_create_view(request: ScopedRequest) -> HttpResponse:
     form = AccountCreateForm(request.POST or None, actor=request.scope)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -209,7 +214,7 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/create.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _account_page(request: HttpRequest, account, *, grant_form=None, status: int = 200) -> HttpResponse:
+def _account_page(request: ScopedRequest, account, *, grant_form=None, status: int = 200) -> HttpResponse:
     roles = selectors.user_roles(actor=request.scope, user=account)
     context = {
         "account": account,
@@ -222,13 +227,13 @@ def _account_page(request: HttpRequest, account, *, grant_form=None, status: int
 
 @managed_account
 @require_GET
-def account_page_view(request: HttpRequest, account) -> HttpResponse:
+def account_page_view(request: ScopedRequest, account) -> HttpResponse:
     return _account_page(request, account)
 
 
 @managed_account
 @require_http_methods(["GET", "POST"])
-def role_grant_view(request: HttpRequest, account) -> HttpResponse:
+def role_grant_view(request: ScopedRequest, account) -> HttpResponse:
     if request.method == "GET":
         return redirect("accounts:account", user_id=account.pk)
     form = RoleTargetForm(request.POST, actor=request.scope)
@@ -250,7 +255,7 @@ def role_grant_view(request: HttpRequest, account) -> HttpResponse:
 
 @managed_account
 @require_POST
-def role_revoke_view(request: HttpRequest, account) -> HttpResponse:
+def role_revoke_view(request: ScopedRequest, account) -> HttpResponse:
     key = request.POST.get("assignment", "")
     assignment = (
         account.role_assignments.filter(pk=key, revoked_at__isnull=True).first() if is_uuid(key) else None
@@ -281,7 +286,7 @@ def _confirmed_action(request, account, *, title: str, explain: str, label: str,
 
 @managed_account
 @require_http_methods(["GET", "POST"])
-def account_deactivate_view(request: HttpRequest, account) -> HttpResponse:
+def account_deactivate_view(request: ScopedRequest, account) -> HttpResponse:
     def act():
         services.user_deactivate(actor=request.scope, user=account)
         messages.success(
@@ -303,7 +308,7 @@ def account_deactivate_view(request: HttpRequest, account) -> HttpResponse:
 
 @managed_account
 @require_http_methods(["GET", "POST"])
-def password_reset_view(request: HttpRequest, account) -> HttpResponse:
+def password_reset_view(request: ScopedRequest, account) -> HttpResponse:
     def act():
         password = services.user_password_reset(actor=request.scope, user=account)
         return render(

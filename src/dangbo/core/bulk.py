@@ -10,6 +10,7 @@ ledger's bulk writer and imports, which own the rows they write.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
@@ -53,7 +54,7 @@ def _converter(field: models.Field, connection):
     The shortcuts give the same values: text, numbers and booleans go as they are,
     dates through the backend's adapter, UUIDs as the backend stores them.
     """
-    target = field.target_field if field.is_relation else field
+    target = cast(models.ForeignKey, field).target_field if field.is_relation else field
     if type(target).get_db_prep_save is not models.Field.get_db_prep_save:
         return field.get_db_prep_save
     if isinstance(target, models.UUIDField):

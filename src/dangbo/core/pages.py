@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from dangbo.core.violations import NotInScope
@@ -30,7 +31,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def spreadsheet_download(
     header, rows, *, file_format: str, filename: str, title: str, **xlsx_options
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A list as a download: CSV streamed row by row, or XLSX written in constant memory;
     both through core.spreadsheet, so every value is neutralised."""
     from django.http import FileResponse, StreamingHttpResponse
@@ -47,10 +48,10 @@ def spreadsheet_download(
     return FileResponse(book, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
 
 
-def in_scope_or_404(lookup: Callable[..., T], /, **kwargs: Any) -> T:
-    """``lookup(**kwargs)``, a scoped selector; a record outside the actor's scope, or none at all,
+def in_scope_or_404(lookup: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """``lookup(*args, **kwargs)``, a scoped selector; a record outside the actor's scope, or none at all,
     is the same 404 for the user (the two are never told apart)."""
     try:
-        return lookup(**kwargs)
+        return lookup(*args, **kwargs)
     except NotInScope:
         raise Http404 from None

@@ -11,7 +11,10 @@ PostgreSQL; 1,000 take a tenth of that (bench/results/pages.md).
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 COUNT_CAP = 1_000
@@ -32,7 +35,8 @@ class CappedPaginator(Paginator):
     def _counted(self) -> int:
         if self._known_count is not None:
             return self._known_count
-        return self.object_list[: self.cap + 1].count()
+        # given a queryset (a list would have known_count): count at most cap + 1 rows
+        return cast("QuerySet[Any]", self.object_list)[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:

@@ -67,7 +67,7 @@ _SPACE, _HYPHEN, _APOSTROPHE, _OTHER = "01", "02", "03", "04"
 
 # Combining marks that make a new letter (primary difference) ...
 _LETTER_MARKS = {"\u0306": "breve", "\u0302": "circumflex", "\u031b": "horn"}
-_WITH_MARK = {
+_WITH_MARK: dict[tuple[str, str | None], str] = {
     ("a", "breve"): "ă",
     ("a", "circumflex"): "â",
     ("e", "circumflex"): "ê",

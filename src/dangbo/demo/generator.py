@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -154,7 +154,7 @@ class Builder:
                             COMMUNE_WEIGHT * spec.weight,
                         )
                     )
-            names = unit_names.other_units(spec, by_name.get(spec.district), self.rng)
+            names = unit_names.other_units(spec, by_name.get(spec.district or ""), self.rng)
             for base_name, sector in names:
                 units.append(Unit(upper, spec, base_name, sector, None, spec.weight))
         for unit in units:
@@ -209,6 +209,7 @@ class Builder:
 
     def _commune_cells(self, unit: Unit, commune_org: Org) -> list[CellPlan]:
         commune = unit.commune
+        assert commune is not None  # a commune's unit
         hamlet_kind = (
             Locality.Kind.TO_DAN_PHO
             if commune.sector != Sector.COMMUNE
@@ -394,7 +395,7 @@ class Builder:
         ]
 
     def _appoint(
-        self, *, org: Org, rows, roles: list[str], start: date, cell_full: int | None, taken: set
+        self, *, org: Org, rows, roles: Sequence[str], start: date, cell_full: int | None, taken: set
     ) -> None:
         """Add position events for ``roles`` in ``org``, checked against the position rules."""
         holders: dict[str, int] = {}
@@ -430,12 +431,12 @@ class Builder:
                 )
             )
 
-    def _cell_roles(self, full: int) -> list[str]:
+    def _cell_roles(self, full: int) -> list[Role]:
         if full >= 9:
             return [Role.SECRETARY, Role.DEPUTY_SECRETARY] + [Role.COMMITTEE_MEMBER] * self.rng.randint(1, 3)
         return [Role.SECRETARY] + ([Role.DEPUTY_SECRETARY] if full >= 5 and self.rng.random() < 0.5 else [])
 
-    def _committee_roles(self, members: int) -> list[str]:
+    def _committee_roles(self, members: int) -> list[Role]:
         committee = min(15, max(5, members // 25))
         roles = [Role.SECRETARY, Role.DEPUTY_SECRETARY]
         if members >= 150:
@@ -453,20 +454,21 @@ class Builder:
             rows = self._members_of_cell(unit, plan)
             unit_rows.extend(rows)
             if plan.org.pk != grassroots.pk:
-                full = len(self._eligible(rows, CELL_TERM_START))
+                cell_full = len(self._eligible(rows, CELL_TERM_START))
                 self._appoint(
                     org=plan.org,
                     rows=rows,
-                    roles=self._cell_roles(full),
+                    roles=self._cell_roles(cell_full),
                     start=CELL_TERM_START,
-                    cell_full=full,
+                    cell_full=cell_full,
                     taken=taken,
                 )
             self.cell_pool.setdefault(unit.upper.code, []).append(plan.org)
             self._heads(plan, rows)
         if grassroots.kind == OrgKind.GRASSROOTS_CELL:
-            full = len(self._eligible(unit_rows, GRASSROOTS_TERM_START))
-            roles = self._cell_roles(full)
+            grassroots_full = len(self._eligible(unit_rows, GRASSROOTS_TERM_START))
+            full: int | None = grassroots_full
+            roles = self._cell_roles(grassroots_full)
         else:
             full = None
             roles = self._committee_roles(unit.members)

@@ -5,6 +5,11 @@ divisions before the 2025 reform, as of 4/1/2025. For Lào Cai that is 9 distric
 and 151 communes; in October 2021 there were 152. The one difference, checked
 against the package's 0.5.0 release (data of 7/5/2023), is Xã Tà Chải (Bắc Hà),
 merged into Thị trấn Bắc Hà after 2023; it is added back below.
+
+`vietnam-provinces` is an optional dependency (the `[demo]` extra: `make demo`, `make test`,
+`pip install -c constraints.txt ".[demo]"`): only the demo data needs it, so a production
+installation goes without it. It is imported inside functions, through `vietnam_provinces_package`,
+which says in Vietnamese what to install when it is missing.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
+from types import ModuleType
 
 from dangbo.core.kinds import Sector
 
@@ -56,10 +62,28 @@ class District:
         return "Đảng bộ huyện " + rest
 
 
+MISSING_PACKAGE_MESSAGE = (
+    "Dữ liệu mẫu cần gói tùy chọn vietnam-provinces (tên huyện, xã thật), chưa được cài. "
+    'Cài bằng lệnh: pip install -c constraints.txt -e ".[demo]" (hoặc chạy make demo).'
+)
+
+
+class DemoDependencyMissing(ImportError):
+    """The optional `[demo]` extra is not installed; the message says how to install it."""
+
+
+def vietnam_provinces_package() -> ModuleType:
+    """The optional `vietnam_provinces` module, or `DemoDependencyMissing` with a Vietnamese message."""
+    try:
+        import vietnam_provinces  # optional dependency: the `[demo]` extra
+    except ImportError:
+        raise DemoDependencyMissing(MISSING_PACKAGE_MESSAGE) from None
+    return vietnam_provinces
+
+
 @cache
 def province_divisions(province_code: int) -> tuple[str, tuple[District, ...]]:
-    import vietnam_provinces
-
+    vietnam_provinces = vietnam_provinces_package()
     with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as handle:
         provinces = json.load(handle)
     province = next(p for p in provinces if p["code"] == province_code)

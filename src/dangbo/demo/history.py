@@ -50,6 +50,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import cast
 from uuid import UUID
 
 from django.db import connection, transaction
@@ -93,7 +94,7 @@ TRANSFER_NEARBY = 0.75  # share of transfers inside the same organization direct
 MIN_FULL_LEFT = 3  # a cell keeps at least this many full members (RULES.md §1: formation)
 CARD_SHARE = 0.96  # full members with a card number, as the generator makes them
 DAYS_PER_YEAR = 365.25
-_CALL_GROUP = {
+_CALL_GROUP: dict[str, str] = {
     **dict.fromkeys(
         (
             Kind.EXEMPTED,
@@ -294,8 +295,7 @@ class _History(LifecycleMixin):
             "has_upper_rights",
             "dissolved_on",
         ):
-            *values, dissolved_on = row
-            self.orgs[row[0]] = _Org(*values, live=dissolved_on is None)
+            self.orgs[row[0]] = _Org(*row[:-1], live=row[-1] is None)  # the last is dissolved_on
         self.by_path = {o.path: o for o in self.orgs.values()}
         self.cells = [o for o in self.orgs.values() if o.live and o.kind in CELL_KINDS]
 
@@ -420,8 +420,13 @@ class _History(LifecycleMixin):
         self.women_share = women / max(1, self.summary.members_before)
         self.minority_share = sum(o.minority for o in self.cells) / max(1, sum(o.active for o in self.cells))
 
-        national_ids = set(Member.objects.exclude(national_id=None).values_list("national_id", flat=True))
-        cards = set(Member.objects.exclude(card_number=None).values_list("card_number", flat=True))
+        # both sets of str: the None values are excluded
+        national_ids = cast(
+            set[str], set(Member.objects.exclude(national_id=None).values_list("national_id", flat=True))
+        )
+        cards = cast(
+            set[str], set(Member.objects.exclude(card_number=None).values_list("card_number", flat=True))
+        )
         prefixes = Counter(n[:3] for n in national_ids)
         province_code = int(prefixes.most_common(1)[0][0]) if prefixes else 10
         self.people = PersonFactory(
@@ -650,7 +655,7 @@ class _History(LifecycleMixin):
         decided = self._recognition_day(full_on) if full_on else None
         if decided is None:
             full_on = None
-        if full_on:
+        if full_on and decided:  # decided is None only when full_on was cleared above
             due = probation_end(ceremony_on)
             assert due.on == full_on
             events.append(self._recognition(due.on, due.rule_ref, cell, decided))
@@ -732,7 +737,7 @@ class _History(LifecycleMixin):
         taken.add(rec.id)
 
     def _exits(self, first: date, last: date, count: int, pairs, taken, cases) -> None:
-        kinds, weights = zip(*EXIT_SHARES, strict=False)
+        kinds, weights = [k for k, _ in EXIT_SHARES], [w for _, w in EXIT_SHARES]
         done, tries = 0, 0
         while done < count and tries < 200 * count and self.pool:
             tries += 1
@@ -760,7 +765,7 @@ class _History(LifecycleMixin):
             done += 1
 
     def _strike_off(self, cell: _Org, on: date) -> MemberEvent:
-        grounds, weights = zip(*_STRIKE_OFF_GROUNDS, strict=False)
+        grounds, weights = [g for g, _ in _STRIKE_OFF_GROUNDS], [w for _, w in _STRIKE_OFF_GROUNDS]
         ground = self.rng.choices(grounds, weights)[0]
         assert not exit_rules.check_strike_off(ground, on)
         return MemberEvent(

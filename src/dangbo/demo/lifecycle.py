@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from dangbo.core.decisions import DecisionRef
@@ -63,7 +64,7 @@ SECRETARY_TURNOVER = 0.06
 VACANCY_FILL_MONTHLY = 0.6
 BADGE_SHARE = 0.97  # the others wait for a later award day (documents late): they leave the list
 
-_STANDING_OF_KIND = {
+_STANDING_OF_KIND: dict[str, str] = {
     Kind.EXEMPTED: Standing.EXEMPTED,
     Kind.WORKING_AWAY: Standing.WORKING_AWAY,
     Kind.SUSPENDED: Standing.SUSPENDED,
@@ -117,6 +118,11 @@ def _award_days(first: date, last: date, on: date) -> list[date]:
 class LifecycleMixin:
     """See the module docstring. Expects ``_History``'s attributes and helpers."""
 
+    if TYPE_CHECKING:
+        # `_History` (a subclass) holds the state and helpers this mixin uses; mypy accepts no
+        # self-type narrower than the class, so to it they are `Any` here.
+        def __getattr__(self, name: str) -> Any: ...
+
     # --- loading --------------------------------------------------------------------------
 
     def _load_lifecycle(self, standings: dict, rows_left) -> None:
@@ -136,7 +142,9 @@ class LifecycleMixin:
             since = since or self.start
             if standing == Standing.TEMP_AWAY:
                 until = temp_until.get(mid)
-                ends = date.fromisoformat(until) if until else add_months(since, self.rng.randint(3, 11))
+                ends: date | None = (
+                    date.fromisoformat(until) if until else add_months(since, self.rng.randint(3, 11))
+                )
             elif standing == Standing.EXEMPTED:
                 ends = add_months(since, self.rng.randint(3, 12)) if self.rng.random() < 0.3 else None
             else:

@@ -236,7 +236,7 @@ class NameGenerator:
         rng = self.rng
         minority = ethnicity != "01"
         if gender == "F":
-            middles = MINORITY_FEMALE_MIDDLE if minority else FEMALE_MIDDLE
+            middles: tuple[str, ...] = MINORITY_FEMALE_MIDDLE if minority else FEMALE_MIDDLE
             given = rng.choice(FEMALE_GIVEN)
         else:
             middles = MINORITY_MALE_MIDDLE if minority else MALE_MIDDLE

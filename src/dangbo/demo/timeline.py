@@ -13,16 +13,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dangbo.core import clock
 from dangbo.demo.profiles import Profile
 
+if TYPE_CHECKING:
+    from dangbo.demo.generator import Summary
+    from dangbo.restructuring.plans import PlanReport
+
 
 @dataclass
 class Timeline:
-    built: object  # generator.Summary of the profile's date
+    built: Summary  # of the profile's date
     histories: list = field(default_factory=list)  # history.HistorySummary per simulated stretch
-    reform: object | None = None  # plans.PlanReport
+    reform: PlanReport | None = None
     plan_path: Path | None = None
 
 

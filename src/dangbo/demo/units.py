@@ -240,7 +240,7 @@ def other_units(spec: UpperSpec, district: District | None, rng: random.Random) 
         for commune in district.communes if district else ():
             for school in SCHOOLS[:3]:
                 pool.append((f"{school} {commune.short_name}", Sector.PUBLIC_UNIT))
-    names = []
+    names: list[tuple[str, str]] = []
     for i in range(spec.other_grassroots):
         name, sector = pool[i % len(pool)]
         if i >= len(pool):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
+from fpdf.enums import Align
 
 from dangbo.documents import page
 from dangbo.documents.content import PARTY_HEADING, Layout, Para
@@ -78,11 +80,13 @@ def _column(
         if not text:
             y += height
             continue
-        rows = pdf.multi_cell(width, height, text, align=align, dry_run=True, output="LINES")
+        wrapped = cast(
+            list[str], pdf.multi_cell(width, height, text, align=align, dry_run=True, output="LINES")
+        )
         if draw:
             pdf.set_xy(x, y)
             pdf.multi_cell(width, height, text, align=align, new_x="LEFT", new_y="NEXT")
-        y += height * len(rows)
+        y += height * len(wrapped)
     return y
 
 
@@ -126,7 +130,7 @@ def _title(pdf: FPDF, layout: Layout) -> None:
     pdf.set_xy(pdf.l_margin, y)
 
 
-_TEXT_ALIGN = {"justify": "J", "center": "C", "left": "L"}
+_TEXT_ALIGN = {"justify": Align.J, "center": Align.C, "left": Align.L}
 
 
 def _body(pdf: FPDF, paras: tuple[Para, ...]) -> None:

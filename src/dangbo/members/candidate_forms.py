@@ -27,13 +27,14 @@ class CandidateAddForm(MemberProfileForm):
         del self.fields["card_number"]
         self.fields["general_education"].required = True
 
-    def identity(self) -> Identity:
+    def identity(self, member: Member | None = None) -> Identity:
+        """The candidate's identity (``member``: none yet; kept for the base form's signature)."""
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("listed_on", "note")}
         return Identity(**data)
 
 
 # For each step, the fields asked for beyond the date, with the date's own label.
-_DATE_LABELS = {
+_DATE_LABELS: dict[str, str] = {
     Step.COURSE: "Ngày cấp giấy chứng nhận",
     Step.APPLICATION: "Ngày viết đơn",
     Step.HISTORY: "Ngày hoàn thành lý lịch",
@@ -45,7 +46,7 @@ _DATE_LABELS = {
     Step.DECISION: "Ngày quyết định kết nạp",
     Step.CEREMONY: "Ngày lễ kết nạp",
 }
-_NUMBER_LABELS = {
+_NUMBER_LABELS: dict[str, str] = {
     Step.COURSE: "Số giấy chứng nhận",
     Step.GRASSROOTS_RESOLUTION: "Số nghị quyết",
     Step.DECISION: "Số quyết định",
@@ -107,7 +108,7 @@ class CandidateStepForm(VietnameseForm):
         label="Ghi chú", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    FIELDS = {
+    FIELDS: dict[str, tuple[str, ...]] = {
         Step.COURSE: ("number",),
         Step.SPONSORS: ("sponsor1", "since1", "sponsor2", "since2", "youth_union_resolution"),
         Step.CELL_VOTE: ("approvals", "over_age_approval", "education_exception"),

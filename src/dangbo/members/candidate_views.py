@@ -3,14 +3,18 @@ person, and a candidate's page with the steps done and the form for the next one
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from dangbo.core import clock
+from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
 from dangbo.members.candidate_forms import CandidateAddForm, CandidateStepForm, WithdrawForm
@@ -64,14 +68,14 @@ def _holidays_for(candidates) -> set:
 
 @login_required
 @require_GET
-def candidate_list_view(request: HttpRequest, org_id) -> HttpResponse:
+def candidate_list_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     org = _org_or_404(request, org_id)
     state = request.GET.get("tinh-trang", Candidate.State.ACTIVE)
     if state not in Candidate.State.values:
         state = Candidate.State.ACTIVE
     candidates = list(candidate_list(actor=request.scope, org=org, state=state))
     holidays = _holidays_for(candidates)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in candidates:
         upcoming = next_step(c)
         rows.append(
@@ -119,7 +123,7 @@ def candidate_list_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def candidate_add_view(request: HttpRequest, org_id) -> HttpResponse:
+def candidate_add_view(request: ScopedRequest, org_id) -> HttpResponse:
     org = _org_or_404(request, org_id)
     if not request.scope.can_write_path(org.path) or org.kind not in CELL_KINDS:
         raise Http404
@@ -148,7 +152,7 @@ def candidate_add_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def candidate_page_view(request: HttpRequest, candidate_id) -> HttpResponse:
+def candidate_page_view(request: ScopedRequest, candidate_id) -> HttpResponse:
     candidate = in_scope_or_404(candidate_get, actor=request.scope, candidate_id=candidate_id)
     can_edit = request.scope.can_write_path(candidate.cell_path)
     upcoming = next_step(candidate)
@@ -202,7 +206,7 @@ def candidate_page_view(request: HttpRequest, candidate_id) -> HttpResponse:
 
 
 @login_required
-def candidate_withdraw_view(request: HttpRequest, candidate_id) -> HttpResponse:
+def candidate_withdraw_view(request: ScopedRequest, candidate_id) -> HttpResponse:
     candidate = in_scope_or_404(candidate_get, actor=request.scope, candidate_id=candidate_id, for_edit=True)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.members import standing_forms as forms
 from dangbo.members.forms import add_absent_exempted
@@ -27,7 +28,7 @@ def _open_case(member):
 
 
 @login_required
-def discipline_view(request: HttpRequest, member_id) -> HttpResponse:
+def discipline_view(request: ScopedRequest, member_id) -> HttpResponse:
     """The member's cases; the form to open one when none is open."""
     member = _member(request, member_id)
     open_case = _open_case(member)
@@ -68,7 +69,7 @@ def discipline_view(request: HttpRequest, member_id) -> HttpResponse:
 
 
 @login_required
-def discipline_decide_view(request: HttpRequest, member_id) -> HttpResponse:
+def discipline_decide_view(request: ScopedRequest, member_id) -> HttpResponse:
     member = _member(request, member_id)
     case = _open_case(member)
     if case is None:
@@ -122,7 +123,7 @@ def discipline_decide_view(request: HttpRequest, member_id) -> HttpResponse:
 
 
 @login_required
-def discipline_defer_view(request: HttpRequest, member_id) -> HttpResponse:
+def discipline_defer_view(request: ScopedRequest, member_id) -> HttpResponse:
     member = _member(request, member_id)
     case = _open_case(member)
     if case is None:
@@ -151,7 +152,7 @@ def discipline_defer_view(request: HttpRequest, member_id) -> HttpResponse:
 
 
 @login_required
-def discipline_drop_view(request: HttpRequest, member_id) -> HttpResponse:
+def discipline_drop_view(request: ScopedRequest, member_id) -> HttpResponse:
     member = _member(request, member_id)
     case = _open_case(member)
     if case is None:

@@ -151,13 +151,16 @@ def member_document(member: Member, kind: str):
         issued = event.decision_on or event.effective_on
         admitted = _last(member, Kind.ADMITTED, Kind.READMITTED)
         cell = admitted.to_org if admitted and admitted.to_org else member.org
+        admitted_on = (admitted.decision_on or admitted.effective_on) if admitted else member.admitted_on
+        if admitted_on is None:
+            raise NoDocument("Hồ sơ chưa có ngày vào Đảng.")
         return doc.RecognitionDecision(
             issuer=_issuer(cell),
             number=event.decision_no,
             issued_on=issued,
             person=_person(member),
             cell_name=member.org.name,
-            admitted_on=(admitted.decision_on or admitted.effective_on) if admitted else member.admitted_on,
+            admitted_on=admitted_on,
             full_on=event.effective_on,
             grounds=_grounds(issued),
         )
@@ -186,6 +189,8 @@ def member_document(member: Member, kind: str):
         else:
             raise NoDocument("Đảng viên không có giấy giới thiệu chuyển sinh hoạt đảng.")
         present_by = arrival_due(issued)
+        if member.admitted_on is None:
+            raise NoDocument("Hồ sơ chưa có ngày vào Đảng.")
         return doc.TransferLetter(
             issuer=_issuer(from_org),
             number=number,

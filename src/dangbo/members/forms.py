@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 
@@ -18,6 +19,9 @@ from dangbo.orgs.selectors import NotInScope, org_get
 from dangbo.reference.models import Ethnicity, GeneralEducation, ProfessionalLevel, Religion, TheoryLevel
 from dangbo.rules import badges as badge_rules
 from dangbo.rules import transfers as transfer_rules
+
+if TYPE_CHECKING:
+    from dangbo.orgs.models import Org
 
 
 def _choices(model) -> list[tuple[str, str]]:
@@ -83,7 +87,7 @@ class MemberSearchForm(forms.Form):
         data = self.cleaned_data
         return MemberFilters(
             q=data.get("q") or "",
-            org=self.org,
+            org=cast("Org | None", self.org),  # set in __init__; not the declared field of that name
             status=data.get("status") or "",
             gender=data.get("gender") or "",
             ethnicity=data.get("ethnicity") or "",
@@ -216,7 +220,7 @@ class PositionStartForm(DecisionFields):
         super().__init__(*args, **kwargs)
         self.candidates = candidates
         if small:
-            self.fields["member"].choices = [("", "— chọn —")] + [
+            cast(forms.ChoiceField, self.fields["member"]).choices = [("", "— chọn —")] + [
                 (str(m.pk), m.full_name) for m in candidates[:300]
             ]
             del self.fields["member_number"]

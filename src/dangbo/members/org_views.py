@@ -4,11 +4,12 @@ its committee, hamlets and members. They read members, so they live here, above 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS, COMMUNE_LEVEL_KINDS
 from dangbo.members.org_selectors import org_children, org_committee, org_nodes
 from dangbo.members.selectors import (
@@ -24,7 +25,7 @@ from dangbo.orgs.views import org_or_404
 
 @login_required
 @require_GET
-def org_tree_view(request: HttpRequest) -> HttpResponse:
+def org_tree_view(request: ScopedRequest) -> HttpResponse:
     """Today's tree, or (``?ngay=``) the tree as it stood on a past day, from the dated versions."""
     if not request.scope.sees_orgs:
         return render(request, "web/no_role.html", status=403)
@@ -41,7 +42,7 @@ def org_tree_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _tree_day(request: HttpRequest):
+def _tree_day(request: ScopedRequest):
     from dangbo.orgs.forms import TreeDayForm
 
     form = TreeDayForm(request.GET)
@@ -51,7 +52,7 @@ def _tree_day(request: HttpRequest):
 
 @login_required
 @require_GET
-def org_children_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_children_view(request: ScopedRequest, org_id) -> HttpResponse:
     org = org_or_404(request, org_id)
     _form, day = _tree_day(request)
     if day is not None:
@@ -65,7 +66,7 @@ def org_children_view(request: HttpRequest, org_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def org_page_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_page_view(request: ScopedRequest, org_id) -> HttpResponse:
     org = org_or_404(request, org_id)
     audit_record(action=Action.ORG_VIEWED, subject_type="org", subject_id=str(org.pk))
     members_page = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +21,7 @@ from dangbo.core.roles import COMMITTEE_ROLES, Role
 from dangbo.members import ledger
 from dangbo.members.models import (
     ACTIVE_STATUSES,
+    Candidate,
     Gender,
     Member,
     MemberEvent,
@@ -114,7 +116,7 @@ class MemberFilters:
     """Search filters, already validated (members.forms.MemberSearchForm builds them)."""
 
     q: str = ""
-    org: object = None  # an Org inside the actor's scope
+    org: Org | None = None  # an Org inside the actor's scope
     status: str = ""
     gender: str = ""
     ethnicity: str = ""
@@ -204,6 +206,7 @@ def _placed_on(filters: MemberFilters) -> QuerySet[Placement]:
     from dangbo.orgs.selectors import org_version_on
 
     day = filters.past_day
+    assert day is not None  # called for a search of a past day only
     root_path = None
     if filters.org is not None:
         version = org_version_on(org=filters.org, day=day)
@@ -360,7 +363,7 @@ def member_org_changes(member: Member) -> list[OrgChange]:
                 if version.parent_id
                 else ""
             )
-            event = version.event
+            event = cast(OrgEvent, version.event)  # filtered on its kind above
             changes.append(
                 OrgChange(
                     effective_on=version.valid_from,
@@ -433,7 +436,7 @@ def member_for_edit(*, actor, member_id) -> Member:
 
 @dataclass(frozen=True)
 class ProfileChange:
-    at: object
+    at: datetime
     actor_name: str
     changes: list[tuple[str, str, str]]  # (field label, before, after)
 
@@ -478,7 +481,7 @@ class BadgeCandidate:
 class BadgeList:
     """Who may be awarded which badge on ``award_on``, for the organization ``org``."""
 
-    org: object
+    org: Org
     award_on: date
     since: date  # the standard award date before: members who reached a badge after it are due now
     due: list[BadgeCandidate]
@@ -512,14 +515,18 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
         window_start, window_end = _years_before(since, years), _years_before(award_on, years)
         rows = active.filter(not_yet, party_age_from__gt=window_start, party_age_from__lte=window_end)
         due += [
-            BadgeCandidate(m, years, rules.reached_on(m.party_age_from, years), rules.Ground.REGULAR)
+            BadgeCandidate(
+                m, years, rules.reached_on(cast(date, m.party_age_from), years), rules.Ground.REGULAR
+            )
             for m in rows.select_related("org")
         ]
         months = rules.illness_early_months(years, award_on)
         early_end = _years_before(_months_after(award_on, months), years)
         rows = active.filter(not_yet, party_age_from__gt=window_end, party_age_from__lte=early_end)
         early += [
-            BadgeCandidate(m, years, rules.reached_on(m.party_age_from, years), rules.Ground.ILLNESS)
+            BadgeCandidate(
+                m, years, rules.reached_on(cast(date, m.party_age_from), years), rules.Ground.ILLNESS
+            )
             for m in rows.select_related("org")
         ]
     posthumous = []
@@ -527,16 +534,16 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
     for member in subtree.filter(
         status=MemberStatus.DIED, died_on__gt=since, died_on__lte=award_on
     ).select_related("org"):
+        # both dates are set: the queries above filter on them
+        party_age_from, died_on = cast(date, member.party_age_from), cast(date, member.died_on)
         reachable = [
-            y
-            for y in milestones
-            if rules.reached_on(member.party_age_from, y) <= _months_after(member.died_on, grace)
+            y for y in milestones if rules.reached_on(party_age_from, y) <= _months_after(died_on, grace)
         ]
         if reachable and max(reachable) > (member.badge_years or 0):
             years = max(reachable)
             posthumous.append(
                 BadgeCandidate(
-                    member, years, rules.reached_on(member.party_age_from, years), rules.Ground.POSTHUMOUS
+                    member, years, rules.reached_on(party_age_from, years), rules.Ground.POSTHUMOUS
                 )
             )
     order = lambda c: (-c.years, c.member.sort_key)  # noqa: E731
@@ -734,13 +741,13 @@ def transfer_case_to_close(*, actor, case_id, org=None):
 class DueItem:
     kind: str  # "admission_decision" | "ceremony" | "recognition" | "badge", or one of TRANSFER_KINDS
     title: str
-    org: object
+    org: Org
     member: Member | None
     due_on: date
     citation: str
     overdue: bool
     note: str = ""
-    candidate: object | None = None  # for the admission steps, before there is a member
+    candidate: Candidate | None = None  # for the admission steps, before there is a member
 
     @property
     def person_name(self) -> str:
@@ -778,16 +785,18 @@ def due_items(
     items: list[DueItem] = []
     # A review falls due after probation ends, so only ceremonies at least the probation
     # (12 months) before ``until`` can be due.
-    probationary = Member.objects.filter(
-        paths.subtree_q(org.path, "org_path"),
-        status=MemberStatus.PROBATIONARY,
-        ceremony_on__lte=add_months(until, -PROBATION_MONTHS.value(until)),
-    ).select_related("org")
-    probationary = list(probationary)
-    earliest = min([m.ceremony_on for m in probationary] + [as_of - timedelta(days=366)])
+    probationary = list(
+        Member.objects.filter(
+            paths.subtree_q(org.path, "org_path"),
+            status=MemberStatus.PROBATIONARY,
+            ceremony_on__lte=add_months(until, -PROBATION_MONTHS.value(until)),
+        ).select_related("org")
+    )
+    # ceremony_on is set on every member the filter on it returned
+    earliest = min([cast(date, m.ceremony_on) for m in probationary] + [as_of - timedelta(days=366)])
     holidays = holidays_between(earliest, until + timedelta(days=200))  # once, for every deadline below
     for member in probationary:
-        ends, due, ref = recognition_review_due(member.ceremony_on, holidays=holidays)
+        ends, due, ref = recognition_review_due(cast(date, member.ceremony_on), holidays=holidays)
         if due <= until:
             items.append(
                 DueItem(

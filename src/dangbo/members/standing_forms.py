@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from dangbo.core import clock
@@ -11,7 +13,12 @@ from dangbo.members.models import MemberStatus
 from dangbo.orgs.forms import DecisionFields
 from dangbo.rules import exits as exit_rules
 
-NOTE = {"label": "Ghi chú", "required": False, "max_length": 500, "widget": forms.Textarea(attrs={"rows": 2})}
+NOTE: dict[str, Any] = {
+    "label": "Ghi chú",
+    "required": False,
+    "max_length": 500,
+    "widget": forms.Textarea(attrs={"rows": 2}),
+}
 
 
 def org_by_code(code: str):

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.members import standing_forms as forms
 from dangbo.members.forms import add_absent_exempted
@@ -231,7 +232,7 @@ def actions_for(member: Member) -> list[tuple[str, str]]:
 
 
 @login_required
-def member_standing_view(request: HttpRequest, member_id, action: str) -> HttpResponse:
+def member_standing_view(request: ScopedRequest, member_id, action: str) -> HttpResponse:
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
@@ -270,7 +271,7 @@ def member_standing_view(request: HttpRequest, member_id, action: str) -> HttpRe
 
 
 @login_required
-def member_receive_view(request: HttpRequest, org_id) -> HttpResponse:
+def member_receive_view(request: ScopedRequest, org_id) -> HttpResponse:
     """Receive a member transferred from a Party organization outside this installation."""
     from dangbo.core.kinds import CELL_KINDS
     from dangbo.orgs.selectors import org_for_edit

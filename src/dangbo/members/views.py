@@ -3,16 +3,19 @@ Thin: validate the request with a form, call selectors, render."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.core import clock, paths
+from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
 from dangbo.members import exports
 from dangbo.members.documents import available_documents
@@ -70,14 +73,14 @@ from dangbo.rules.transfers import arrival_due, letter_due
 MAX_QUERY_STRING = 2000
 
 
-def _page_number(request: HttpRequest) -> int:
+def _page_number(request: ScopedRequest) -> int:
     value = request.GET.get("trang", "1")
     return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
 @login_required
 @require_GET
-def member_search_view(request: HttpRequest) -> HttpResponse:
+def member_search_view(request: ScopedRequest) -> HttpResponse:
     if request.scope.is_empty:
         return render(request, "web/no_role.html", status=403)
     form = MemberSearchForm(request.GET, actor=request.scope)
@@ -100,7 +103,7 @@ def member_search_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def member_export_view(request: HttpRequest) -> HttpResponse:
+def member_export_view(request: ScopedRequest) -> HttpResponseBase:
     file_format = request.GET.get("dinh-dang", "xlsx")
     if file_format not in ("xlsx", "csv") or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
         raise Http404
@@ -125,7 +128,7 @@ def member_export_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def member_profile_view(request: HttpRequest, member_id) -> HttpResponse:
+def member_profile_view(request: ScopedRequest, member_id) -> HttpResponse:
     member = in_scope_or_404(member_profile, actor=request.scope, member_id=member_id)
     context = {
         "member": member,
@@ -152,13 +155,13 @@ def _party_age(member) -> int | None:
 
 @login_required
 @require_POST
-def member_reveal_id_view(request: HttpRequest, member_id) -> HttpResponse:
+def member_reveal_id_view(request: ScopedRequest, member_id) -> HttpResponse:
     national_id = in_scope_or_404(member_national_id, actor=request.scope, member_id=member_id)
     return render(request, "members/_national_id.html", {"national_id": national_id, "revealed": True})
 
 
 @login_required
-def member_edit_view(request: HttpRequest, member_id) -> HttpResponse:
+def member_edit_view(request: ScopedRequest, member_id) -> HttpResponse:
     member = in_scope_or_404(member_for_edit, actor=request.scope, member_id=member_id)
     if request.method == "POST":
         form = MemberProfileForm(request.POST)
@@ -191,7 +194,7 @@ def member_edit_view(request: HttpRequest, member_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def badge_list_view(request: HttpRequest, org_id) -> HttpResponse:
+def badge_list_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     """Who may be awarded which badge at an award date, for an organization's subtree."""
     org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
     form = BadgeListForm(request.GET)
@@ -213,7 +216,7 @@ def badge_list_view(request: HttpRequest, org_id) -> HttpResponse:
     return render(request, "members/badges.html", context)
 
 
-def _badge_export(badges, file_format: str) -> HttpResponse:
+def _badge_export(badges, file_format: str) -> HttpResponseBase:
     return spreadsheet_download(
         exports.BADGE_HEADER,
         exports.badge_rows(badges),
@@ -224,7 +227,7 @@ def _badge_export(badges, file_format: str) -> HttpResponse:
 
 
 @login_required
-def member_badge_view(request: HttpRequest, member_id) -> HttpResponse:
+def member_badge_view(request: ScopedRequest, member_id) -> HttpResponse:
     """Record a badge awarded to a member."""
     member = in_scope_or_404(member_for_edit, actor=request.scope, member_id=member_id)
     if request.method == "POST":
@@ -270,7 +273,7 @@ def _writable_org_or_404(request, org_id):
 
 
 @login_required
-def position_start_view(request: HttpRequest, org_id) -> HttpResponse:
+def position_start_view(request: ScopedRequest, org_id) -> HttpResponse:
     """Record an election or appointment to a position in an organization."""
     from dangbo.core.kinds import CELL_KINDS
 
@@ -311,7 +314,7 @@ def position_start_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def position_end_view(request: HttpRequest, org_id) -> HttpResponse:
+def position_end_view(request: ScopedRequest, org_id) -> HttpResponse:
     """Record the end of a position (?dang-vien=<member id>&chuc-vu=<role>)."""
     org = _writable_org_or_404(request, org_id)
     position = in_scope_or_404(
@@ -358,7 +361,7 @@ DUE_LIST_HEADER = ["STT", "Việc", "Tổ chức", "Đảng viên", "Hạn", "T�
 
 @login_required
 @require_GET
-def todo_view(request: HttpRequest, org_id=None) -> HttpResponse:
+def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
     """Overdue and due within 30 days: for one organization, or for every subtree the user holds."""
     from dangbo.orgs.selectors import org_roots
 
@@ -415,7 +418,7 @@ def todo_view(request: HttpRequest, org_id=None) -> HttpResponse:
 
 
 @login_required
-def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
+def member_recognize_view(request: ScopedRequest, member_id) -> HttpResponse:
     from dangbo.members.models import MemberStatus
     from dangbo.rules.probation import recognition_review_due
 
@@ -442,7 +445,7 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
         else:
             messages.success(request, "Đã ghi nhận công nhận đảng viên chính thức.")
             return redirect("members:member_profile", member_id=member.pk)
-    ends, review_due, _ = recognition_review_due(member.ceremony_on)
+    ends, review_due, _ = recognition_review_due(cast(date, member.ceremony_on))  # set: probationary
     subtitle = (
         f"Lễ kết nạp ngày {member.ceremony_on:%d/%m/%Y}; hết 12 tháng dự bị ngày {ends:%d/%m/%Y} — nếu được công nhận, là đảng viên "
         f"chính thức từ ngày này dù các bước sau có chậm. Chi bộ xét chậm nhất ngày {review_due:%d/%m/%Y}; cần ít nhất hai phần ba "
@@ -462,7 +465,7 @@ def member_recognize_view(request: HttpRequest, member_id) -> HttpResponse:
 
 
 @login_required
-def member_transfer_view(request: HttpRequest, member_id) -> HttpResponse:
+def member_transfer_view(request: ScopedRequest, member_id) -> HttpResponse:
     """The sending side issues the transfer letter, with its trigger; a transfer that leaves
     the cell below three full members is shown as a warning that must be confirmed."""
     member = in_scope_or_404(member_for_edit, actor=request.scope, member_id=member_id)
@@ -531,7 +534,7 @@ def _transfer_row(case, org, request, holidays) -> dict:
 
 @login_required
 @require_GET
-def org_transfers_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_transfers_view(request: ScopedRequest, org_id) -> HttpResponse:
     org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
     listed = transfer_case_list(actor=request.scope, org=org)
     late = transfer_case_late_list(actor=request.scope, org=org)
@@ -550,7 +553,7 @@ def org_transfers_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def transfer_confirm_view(request: HttpRequest, org_id) -> HttpResponse:
+def transfer_confirm_view(request: ScopedRequest, org_id) -> HttpResponse:
     """The receiving side confirms arrival (?ho-so=<case id>)."""
     org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
     case = in_scope_or_404(
@@ -594,7 +597,7 @@ def transfer_confirm_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def transfer_close_late_view(request: HttpRequest, org_id) -> HttpResponse:
+def transfer_close_late_view(request: ScopedRequest, org_id) -> HttpResponse:
     """Either side records how a late transfer was reported and handled (?ho-so=<case id>)."""
     org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
     case = in_scope_or_404(
@@ -644,7 +647,7 @@ def transfer_close_late_view(request: HttpRequest, org_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def member_document_view(request: HttpRequest, member_id, kind: str) -> HttpResponse:
+def member_document_view(request: ScopedRequest, member_id, kind: str) -> HttpResponse:
     """A document of the member's history as Word or PDF (?dinh-dang=docx|pdf), audited."""
     from dangbo.audit.services import Action, audit_record
     from dangbo.documents import render

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from dangbo.core import clock
@@ -129,14 +131,14 @@ class LocalityForm(VietnameseForm):
                 paths.subtree_q(commune.path), kind__in=CELL_KINDS, dissolved_on__isnull=True
             ).order_by("name")
         }
-        self.fields["cell"].choices = [("", "— chưa có chi bộ —")] + [
+        cast(forms.ChoiceField, self.fields["cell"]).choices = [("", "— chưa có chi bộ —")] + [
             (pk, org.name) for pk, org in self.cells.items()
         ]
         # The members who may head a hamlet: those of the commune (the editor's scope covers
         # it: editing a hamlet needs write access to its commune), read through the head's
         # relation so that orgs does not import members.
         self.commune = commune
-        member_model = Locality._meta.get_field("head_member").related_model
+        member_model = cast(Any, Locality._meta.get_field("head_member").related_model)  # members.Member
         self._members = member_model.objects.filter(
             paths.subtree_q(commune.path, "org_path"), status__in=("probationary", "full")
         )

@@ -150,12 +150,12 @@ class Locality(UUIDModel):
     def head_is_member(self) -> bool:
         """Whether the head is a member today: linked to a member record that is probationary
         or full (``members.models.ACTIVE_STATUSES``; orgs does not import members)."""
-        return self.head_member_id is not None and self.head_member.status in ("probationary", "full")
+        return self.head_member is not None and self.head_member.status in ("probationary", "full")
 
     @property
     def head_display(self) -> str:
         """The head's name: the member record's when linked (select_related it), else the name typed."""
-        return self.head_member.full_name if self.head_member_id else self.head_name
+        return self.head_member.full_name if self.head_member is not None else self.head_name
 
 
 class LocalityVersion(UUIDModel):

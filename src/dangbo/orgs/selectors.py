@@ -172,14 +172,14 @@ def org_nodes_on(*, actor, day: date, parent: Org | None = None) -> list[DatedNo
         if not actor.can_read_path(parent.path):
             raise NotInScope(parent.pk)
         versions = on_day.filter(parent=parent)
-    versions = list(versions.order_by("path"))
+    found = list(versions.order_by("path"))
     children = dict(
-        on_day.filter(parent_id__in=[v.org_id for v in versions])
+        on_day.filter(parent_id__in=[v.org_id for v in found])
         .values_list("parent_id")
         .annotate(n=Count("id"))
         .values_list("parent_id", "n")
     )
-    return [DatedNode(v.org_id, v.name, OrgKind(v.kind).label, children.get(v.org_id, 0)) for v in versions]
+    return [DatedNode(v.org_id, v.name, OrgKind(v.kind).label, children.get(v.org_id, 0)) for v in found]
 
 
 # --- Restructuring from the pages: who may restructure what --------------------------------

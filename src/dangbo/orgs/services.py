@@ -300,7 +300,7 @@ def _locality_state(locality: Locality) -> dict:
     return {
         "kind": locality.kind,
         "name": locality.name,
-        "cell": locality.cell.code if locality.cell_id else "",
+        "cell": locality.cell.code if locality.cell is not None else "",
         "head_member": str(locality.head_member_id or ""),
         "head_name": locality.head_name,
     }

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import COMMUNE_LEVEL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.orgs.forms import (
@@ -24,7 +25,7 @@ from dangbo.orgs.services import locality_create, locality_update, org_rename
 from dangbo.rules.base import RuleViolation
 
 
-def org_or_404(request: HttpRequest, org_id):
+def org_or_404(request: ScopedRequest, org_id):
     return in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
 
 
@@ -33,7 +34,7 @@ def editable_or_404(request, org_id):
 
 
 @login_required
-def org_rename_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_rename_view(request: ScopedRequest, org_id) -> HttpResponse:
     org = editable_or_404(request, org_id)
     form = OrgRenameForm(request.POST or None, initial={"version": org.version, "name": org.name})
     if request.method == "POST" and form.is_valid():
@@ -63,7 +64,7 @@ def org_rename_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def locality_create_view(request: HttpRequest, org_id) -> HttpResponse:
+def locality_create_view(request: ScopedRequest, org_id) -> HttpResponse:
     commune = editable_or_404(request, org_id)
     if commune.kind not in COMMUNE_LEVEL_KINDS:
         raise Http404
@@ -97,7 +98,7 @@ def locality_create_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def locality_edit_view(request: HttpRequest, locality_id) -> HttpResponse:
+def locality_edit_view(request: ScopedRequest, locality_id) -> HttpResponse:
     locality = in_scope_or_404(locality_get, actor=request.scope, locality_id=locality_id, for_edit=True)
     head = type(locality).objects.select_related("head_member__org").get(pk=locality.pk).head_member
     form = LocalityForm(

@@ -33,7 +33,8 @@ class CodeList:
 @cache
 def read_list(filename: str) -> CodeList:
     """Parse a code list: '#' lines carry the source, then a CSV header and rows."""
-    source_lines, body = [], []
+    source_lines: list[str] = []
+    body: list[str] = []
     with open(DATA_DIR / filename, encoding="utf-8") as handle:
         for line in handle:
             (source_lines if line.startswith("#") else body).append(line)

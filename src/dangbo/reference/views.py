@@ -7,12 +7,13 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from dangbo.core import clock
 from dangbo.core.forms import VietnameseDateField, VietnameseForm
+from dangbo.core.http import ScopedRequest
 from dangbo.core.violations import RuleViolation
 from dangbo.reference.models import Holiday
 from dangbo.reference.services import holiday_add, holiday_remove
@@ -24,7 +25,7 @@ class HolidayForm(VietnameseForm):
 
 
 @login_required
-def holidays_view(request: HttpRequest) -> HttpResponse:
+def holidays_view(request: ScopedRequest) -> HttpResponse:
     if not request.scope.is_admin:
         return render(request, "web/no_role.html", status=403)
     year_text = request.GET.get("nam", "")

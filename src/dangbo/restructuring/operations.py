@@ -23,7 +23,7 @@ preview is what applying would do, counted by the same code.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -947,7 +947,7 @@ def org_change_kind(
     effective_on: date,
     decision: DecisionRef,
     approval: str = "",
-    cells: list[NewCell] = (),
+    cells: Sequence[NewCell] = (),
     actor=None,
 ) -> Outcome:
     """Change a grassroots cell into a grassroots committee (its members distributed into the

@@ -277,9 +277,13 @@ def _steps(rows: list[Row]) -> list[tuple[str, list[Row]]]:
                 for c in ("ngay_hieu_luc", "so_quyet_dinh", "ngay_quyet_dinh", "co_quan_quyet_dinh")
             )
         )
-        if same and (
-            operation == "chuyen"
-            or (operation == "hop_nhat" and previous[1][-1]["ma_dich"] == row["ma_dich"])
+        if (
+            same
+            and previous is not None
+            and (
+                operation == "chuyen"
+                or (operation == "hop_nhat" and previous[1][-1]["ma_dich"] == row["ma_dich"])
+            )
         ):
             previous[1].append(row)
         else:
@@ -308,7 +312,7 @@ def _apply_step(operation: str, rows: list[Row], actor) -> operations.Outcome:
             problems.append(_problem(f"Loại tổ chức «{row['loai']}» không hợp lệ.", "loai"))
         if sector is None:
             problems.append(_problem(f"Loại hình «{row['loai_hinh']}» không hợp lệ.", "loai_hinh"))
-        if problems:
+        if kind is None or sector is None:
             raise RuleViolation(problems)
         parent = find.org(row["ma_dich"], "ma_dich")
         org = services.org_establish(

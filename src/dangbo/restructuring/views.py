@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.core.violations import INPUT_CITATION, Violation
@@ -99,7 +100,7 @@ def _restructure_page(
 
 
 @login_required
-def org_move_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_move_view(request: ScopedRequest, org_id) -> HttpResponse:
     org = editable_or_404(request, org_id)
     form = OrgMoveForm(request.POST or None, actor=request.scope)
 
@@ -125,7 +126,7 @@ def org_move_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def org_merge_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_merge_view(request: ScopedRequest, org_id) -> HttpResponse:
     into = editable_or_404(request, org_id)
     form = OrgMergeForm(request.POST or None, actor=request.scope)
 
@@ -157,7 +158,7 @@ def org_merge_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def org_split_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_split_view(request: ScopedRequest, org_id) -> HttpResponse:
     source = editable_or_404(request, org_id)
     form = OrgSplitForm(
         request.POST or None, actor=request.scope, items=org_split_items(actor=request.scope, org=source)
@@ -191,7 +192,7 @@ def org_split_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def org_dissolve_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_dissolve_view(request: ScopedRequest, org_id) -> HttpResponse:
     org = editable_or_404(request, org_id)
     form = OrgDissolveForm(request.POST or None, actor=request.scope)
 
@@ -212,7 +213,7 @@ def org_dissolve_view(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def plan_upload_view(request: HttpRequest) -> HttpResponse:
+def plan_upload_view(request: ScopedRequest) -> HttpResponse:
     """Upload a plan: it is stored and previewed (run, then rolled back), and its report shown."""
     if not may_restructure(actor=request.scope):
         return render(request, "web/no_role.html", status=403)
@@ -239,7 +240,7 @@ def plan_upload_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def plan_template_view(request: HttpRequest) -> HttpResponse:
+def plan_template_view(request: ScopedRequest) -> HttpResponse:
     """The plan's columns and one example row, as a CSV to fill in."""
     from dangbo.core.spreadsheet import csv_chunks
 
@@ -268,7 +269,7 @@ def _plan_or_404(request, plan_id):
 
 @login_required
 @require_GET
-def plan_page_view(request: HttpRequest, plan_id) -> HttpResponse:
+def plan_page_view(request: ScopedRequest, plan_id) -> HttpResponse:
     plan = _plan_or_404(request, plan_id)
     context = {
         "plan": plan,
@@ -280,13 +281,13 @@ def plan_page_view(request: HttpRequest, plan_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_apply_view(request: HttpRequest, plan_id) -> HttpResponse:
+def plan_apply_view(request: ScopedRequest, plan_id) -> HttpResponse:
     plan = _plan_or_404(request, plan_id)
     form = PlanApplyForm(request.POST, plan=plan)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("restructuring:plan_page", plan_id=plan.pk)
     try:
         report = restructure_plan_apply(plan=plan, actor=request.user)
@@ -305,7 +306,7 @@ def plan_apply_view(request: HttpRequest, plan_id) -> HttpResponse:
 
 
 @login_required
-def org_create_view(request: HttpRequest, org_id) -> HttpResponse:
+def org_create_view(request: ScopedRequest, org_id) -> HttpResponse:
     parent = editable_or_404(request, org_id)
     form = OrgEstablishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

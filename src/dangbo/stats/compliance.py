@@ -43,13 +43,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from django.db.models import Count, Max, Q
 
 from dangbo.core import clock, paths
 from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS
 from dangbo.core.roles import Role
-from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus, Placement, Position
+from dangbo.members.models import ACTIVE_STATUSES, Candidate, Member, MemberStatus, Placement, Position
 from dangbo.orgs.models import Locality, Org, OrgVersion
 from dangbo.rules import REGISTRY
 from dangbo.rules import admission as admission_rules
@@ -58,7 +59,7 @@ from dangbo.rules import positions as position_rules
 from dangbo.rules import probation as probation_rules
 from dangbo.rules import targets as target_rules
 from dangbo.rules import transfers as transfer_rules
-from dangbo.rules.base import Rule
+from dangbo.rules.base import Rule, Violation
 
 UNKNOWN_SINCE = "không xác định"
 
@@ -158,7 +159,7 @@ class Finding:
     citation: str
     since: date | None  # since when the violation holds, as far as the records tell
     locality: Locality | None = None
-    candidate: object | None = None  # a person in the admission procedure (overdue decision, ceremony)
+    candidate: Candidate | None = None  # a person in the admission procedure (overdue decision, ceremony)
 
     @property
     def person_name(self) -> str:
@@ -255,7 +256,7 @@ def _position_holders(root: Org) -> dict[object, dict[str, int]]:
 
 def _latest_changes(
     root: Org, flagged: list[Org], live: list[Org], today: date, *, own: bool = False
-) -> dict[object, date]:
+) -> dict[object, date | None]:
     """For each flagged organization, the last day (up to ``today``) its situation changed:
     a member joining or leaving a cell of its subtree or changing status (the counted
     placements), a version of an organization of its subtree starting or ending
@@ -271,13 +272,13 @@ def _latest_changes(
             return [by_path[path]] if path in by_path else []
         return [by_path[p] for p in paths.ancestor_paths(path) if p in by_path]
 
-    latest: dict[object, date] = {}
+    latest: dict[object, date | None] = {}
 
     def bump(org_ids, day: date | None) -> None:
         if day is None or day > today:
             return
         for org_id in org_ids:
-            if org_id not in latest or day > latest[org_id]:
+            if (current := latest.get(org_id)) is None or day > current:
                 latest[org_id] = day
 
     related = {org.pk: flagged_above(org.path) for org in live}
@@ -290,7 +291,7 @@ def _latest_changes(
         rows = (
             Placement.objects.filter(org_id__in=chunk, counted=True)
             .values_list("org_id")
-            .annotate(**not_future)
+            .annotate(a=not_future["a"], b=not_future["b"])
             .order_by()
         )
         for org_id, started, ended in rows.values_list("org_id", "a", "b"):
@@ -300,7 +301,7 @@ def _latest_changes(
     versions = (
         OrgVersion.objects.filter(paths.subtree_q(root.path))
         .values_list("path")
-        .annotate(**not_future)
+        .annotate(a=not_future["a"], b=not_future["b"])
         .order_by()
     )
     for path, started, ended in versions.values_list("path", "a", "b"):
@@ -314,13 +315,13 @@ def _latest_changes(
             "b": Max("ended_on", filter=Q(ended_on__lte=today)),
         }
         for chunk in _chunks([org.pk for org in flagged]):
-            rows = (
+            position_rows = (
                 Position.objects.filter(org_id__in=chunk)
                 .values_list("org_id")
-                .annotate(**position_dates)
+                .annotate(a=position_dates["a"], b=position_dates["b"])
                 .order_by()
             )
-            for org_id, started, ended in rows.values_list("org_id", "a", "b"):
+            for org_id, started, ended in position_rows.values_list("org_id", "a", "b"):
                 bump([org_id], started)
                 bump([org_id], ended)
     for org in flagged:  # nothing changed since it was established
@@ -333,7 +334,7 @@ def _latest_changes(
 
 def _check_formation(root: Org, live: list[Org], subtree: dict[str, _Counts], today: date) -> list[Finding]:
     """Checks 1 and 2: rules.orgs.check_formation on every cell and grassroots organization."""
-    hits: list[tuple[Org, object]] = []
+    hits: list[tuple[Org, Violation]] = []
     for org in live:
         if org.kind not in CELL_KINDS | GRASSROOTS_KINDS:
             continue
@@ -374,7 +375,7 @@ def _check_committees(root: Org, live: list[Org], own: dict[str, _Counts], today
     """Check 3: rules.positions.committee_gaps (the organization page's warnings) for every
     live organization, from one grouped query of positions."""
     holders = _position_holders(root)
-    hits: list[tuple[Org, object]] = []
+    hits: list[tuple[Org, Violation]] = []
     for org in live:
         full = own.get(org.path, _Counts()).full if org.kind in CELL_KINDS else None
         org_holders = holders.get(org.pk, {})
@@ -462,16 +463,18 @@ def _check_probation(root: Org, today: date) -> list[Finding]:
             ceremony_on__lt=today - shortest,
         ).select_related("org")
     )
-    rows = [m for m in rows if probation_rules.probation_end(m.ceremony_on).on < today]
+    # ceremony_on is set on every member the filter on it returned
+    rows = [m for m in rows if probation_rules.probation_end(cast(date, m.ceremony_on)).on < today]
     if not rows:
         return []
-    earliest = min(m.ceremony_on for m in rows)
+    earliest = min(cast(date, m.ceremony_on) for m in rows)
     holidays = holidays_between(earliest, today + timedelta(days=100))
     findings = []
     rule = probation_rules.PROBATION_MONTHS
     for member in rows:
-        version = rule.at(member.ceremony_on)
-        ends, review_due, _ = probation_rules.recognition_review_due(member.ceremony_on, holidays=holidays)
+        ceremony_on = cast(date, member.ceremony_on)
+        version = rule.at(ceremony_on)
+        ends, review_due, _ = probation_rules.recognition_review_due(ceremony_on, holidays=holidays)
         late = (
             f"hạn chi bộ xét công nhận là {_d(review_due)}, đã quá {(today - review_due).days} ngày"
             if review_due < today
@@ -484,7 +487,7 @@ def _check_probation(root: Org, today: date) -> list[Finding]:
                 org=member.org,
                 member=member,
                 message=(
-                    f"Lễ kết nạp ngày {_d(member.ceremony_on)}; đã hết {version.value} tháng dự bị ngày {_d(ends)} "
+                    f"Lễ kết nạp ngày {_d(ceremony_on)}; đã hết {version.value} tháng dự bị ngày {_d(ends)} "
                     f"({(today - ends).days} ngày trước) nhưng chưa có quyết định công nhận đảng viên chính thức; {late}."
                 ),
                 rule=rule.code,
@@ -556,7 +559,7 @@ def _check_hamlets(root: Org, today: date) -> list[Finding]:
         if locality.cell is None:
             message, since = f"{locality} ({locality.commune.name}) chưa có chi bộ phụ trách.", None
         else:
-            message = f"{locality} ({locality.commune.name}): chi bộ phụ trách «{locality.cell.name}» đã giải thể ngày {_d(locality.cell.dissolved_on)}."
+            message = f"{locality} ({locality.commune.name}): chi bộ phụ trách «{locality.cell.name}» đã giải thể ngày {_d(cast(date, locality.cell.dissolved_on))}."
             since = locality.cell.dissolved_on
         findings.append(
             Finding(
@@ -594,7 +597,7 @@ def _check_hamlet_heads(root: Org, today: date) -> list[Finding]:
             message = f"{locality} ({locality.commune.name}): {locality.head_unmatched_note}"
             member = None
         else:
-            member = locality.head_member
+            member = cast(Member, locality.head_member)  # the query keeps hamlets whose head is a member
             message = (
                 f"{locality} ({locality.commune.name}): trưởng thôn, tổ trưởng {member.full_name} "
                 f"— {member.get_status_display().lower()}; không còn tính là đảng viên, cần ghi lại trưởng thôn."

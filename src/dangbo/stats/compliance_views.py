@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
+from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import in_scope_or_404, spreadsheet_download
 from dangbo.members.views import _page_number
 from dangbo.orgs.selectors import org_breadcrumbs, org_get
@@ -28,7 +30,7 @@ PER_PAGE = 100
 
 @login_required
 @require_GET
-def compliance_page(request: HttpRequest, org_id) -> HttpResponse:
+def compliance_page(request: ScopedRequest, org_id) -> HttpResponseBase:
     org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
     today = clock.today()
     findings = compliance_run(root=org, today=today, actor=request.scope)

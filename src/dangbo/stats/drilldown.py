@@ -8,6 +8,7 @@ that name people are audited by the selector that calls them (``stats.selectors`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import Count, F
 
@@ -21,6 +22,19 @@ from dangbo.rules import orgs as org_rules
 from dangbo.rules import targets as target_rules
 from dangbo.stats.indicators import SECRETARY_ROLES, Context, grassroots_positions_on, hamlet_versions_on
 from dangbo.stats.models import OrgTally
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _HamletAnnotations(TypedDict):
+    """What ``hamlet_versions_on`` annotates on each version."""
+
+    cell_hamlets: int | None
+    head_active: bool
+
+
+HamletVersion: TypeAlias = "WithAnnotations[LocalityVersion, _HamletAnnotations]"
 
 
 @dataclass(frozen=True)
@@ -38,7 +52,7 @@ class Drill:
     names_people: bool = False
 
 
-def _hamlets(ctx: Context, org: Org) -> list[LocalityVersion]:
+def _hamlets(ctx: Context, org: Org) -> list[HamletVersion]:
     """The hamlets of ``org``'s subtree as they were on the report's date (their versions),
     annotated as ``hamlet_versions_on`` does."""
     path = ctx.path_of(org) or org.path
@@ -54,7 +68,7 @@ def _hamlet_name(version: LocalityVersion) -> str:
 
 
 def _head(version: LocalityVersion) -> str:
-    return version.head_member.full_name if version.head_member_id else version.head_name
+    return version.head_member.full_name if version.head_member is not None else version.head_name
 
 
 def _hamlet_row(version: LocalityVersion, *extra: str) -> list[Cell]:
@@ -139,7 +153,7 @@ def hamlet_heads_not_members(ctx: Context, org: Org) -> Drill:
     for v in _hamlets(ctx, org):
         if v.head_active:
             continue
-        if v.head_member_id:
+        if v.head_member is not None:
             reason = f"{v.head_member.full_name} ({v.head_member.get_status_display().lower()})"
         elif v.head_name:
             reason = f"{v.head_name} (người ngoài Đảng)"

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from uuid import UUID
 
 from django.db.models import Q
 
@@ -70,7 +71,7 @@ _PLACEMENT_MEMBER_FIELDS = (
 )
 
 
-def stocks(frame: Frame, orgs: list[Org]) -> dict[object, Stock]:
+def stocks(frame: Frame, orgs: list[Org]) -> dict[UUID, Stock]:
     """The stock of each of ``orgs`` (the root and some of its descendants) on ``frame.as_of``."""
     if frame.is_today:
         stored = tally_read([org.pk for org in orgs])
@@ -81,7 +82,7 @@ def stocks(frame: Frame, orgs: list[Org]) -> dict[object, Stock]:
     return _stocks_on(frame.as_of, frame, orgs)
 
 
-def _stocks_on(day: date, frame: Frame, orgs: list[Org]) -> dict[object, Stock]:
+def _stocks_on(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID, Stock]:
     """A past day's stocks. When no organization has moved, merged or split since ``day``,
     today's tallies are corrected by the members whose placements changed after it (a year
     back, a tenth of a province); otherwise every counted placement of the day is counted."""
@@ -107,13 +108,13 @@ class _Accumulator:
     """Adds members' keys (tallies.member_keys, and their hamlet) to every requested
     organization whose path prefixes the member's organization's path on the day."""
 
-    def __init__(self, wanted: dict[str, object]):
+    def __init__(self, wanted: dict[str, UUID]):
         from dangbo.orgs.models import Locality
 
         self.wanted = wanted
         self.lengths = sorted({len(path) for path in wanted})
         self.communes = dict(Locality.objects.values_list("id", "commune_path"))
-        self.counts: dict[object, dict[str, dict[str, int]]] = {
+        self.counts: dict[UUID, dict[str, dict[str, int]]] = {
             org_id: defaultdict(lambda: defaultdict(int)) for org_id in wanted.values()
         }
 
@@ -132,7 +133,7 @@ class _Accumulator:
                 if commune_path[:n] in self.wanted:
                     self.counts[self.wanted[commune_path[:n]]][HAMLET][str(locality)] += sign
 
-    def stocks(self, orgs: list[Org]) -> dict[object, Stock]:
+    def stocks(self, orgs: list[Org]) -> dict[UUID, Stock]:
         result = {}
         for org in orgs:
             dims = self.counts.get(org.pk, {})
@@ -142,7 +143,7 @@ class _Accumulator:
         return result
 
 
-def _wanted_paths(day: date, frame: Frame, orgs: list[Org]) -> tuple[dict[object, str], dict[str, object]]:
+def _wanted_paths(day: date, frame: Frame, orgs: list[Org]) -> tuple[dict[UUID, str], dict[str, UUID]]:
     versions = dict(
         OrgVersion.objects.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=day),
@@ -153,7 +154,7 @@ def _wanted_paths(day: date, frame: Frame, orgs: list[Org]) -> tuple[dict[object
     return versions, {versions[org.pk]: org.pk for org in orgs if org.pk in versions}
 
 
-def _placement_rows(placements, versions: dict[object, str]):
+def _placement_rows(placements, versions: dict[UUID, str]):
     for org_id, status, *member in placements.values_list(
         "org_id", "status", *_PLACEMENT_MEMBER_FIELDS
     ).iterator(chunk_size=20000):
@@ -167,7 +168,7 @@ def _on(day: date) -> Q:
     return (Q(valid_to__isnull=True) | Q(valid_to__gt=day)) & Q(valid_from__lte=day, counted=True)
 
 
-def _stocks_by_recount(day: date, frame: Frame, orgs: list[Org]) -> dict[object, Stock]:
+def _stocks_by_recount(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID, Stock]:
     versions, wanted = _wanted_paths(day, frame, orgs)
     if not wanted:
         return {org.pk: Stock() for org in orgs}
@@ -186,7 +187,7 @@ def _tree_unchanged_since(day: date) -> bool:
     return not OrgEvent.objects.filter(effective_on__gt=day, kind__in=moves).exists()
 
 
-def _stocks_by_difference(day: date, frame: Frame, orgs: list[Org]) -> dict[object, Stock]:
+def _stocks_by_difference(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID, Stock]:
     from dangbo.members.models import ACTIVE_STATUSES, Member
     from dangbo.stats.tallies import DIMENSIONS
 
@@ -214,7 +215,7 @@ def _stocks_by_difference(day: date, frame: Frame, orgs: list[Org]) -> dict[obje
 # --- flows over a period ----------------------------------------------------------------------
 
 
-def flows(frame: Frame, org_ids: list, *, kinds=None) -> dict[object, dict[str, int]]:
+def flows(frame: Frame, org_ids: list, *, kinds=None) -> dict[UUID, dict[str, int]]:
     """Flows from ``frame.start`` to ``frame.end`` for each organization's subtree: org id →
     kind → count (every kind, or ``kinds``)."""
     from dangbo.stats.tallies import tally_flows
@@ -228,7 +229,7 @@ class _Paths:
     """Organizations' paths on any day of a period, from their versions."""
 
     def __init__(self, org_ids, start: date, end: date):
-        self.spans: dict[object, list] = defaultdict(list)
+        self.spans: dict[UUID, list] = defaultdict(list)
         versions = OrgVersion.objects.filter(org_id__in=list(org_ids), valid_from__lte=end).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=start)
         )
@@ -244,7 +245,7 @@ class _Paths:
         return None
 
 
-def _flows_by_recount(start: date, end: date, org_ids: list, kinds=None) -> dict[object, dict[str, int]]:
+def _flows_by_recount(start: date, end: date, org_ids: list, kinds=None) -> dict[UUID, dict[str, int]]:
     """The period's flows from the ledger, placed as ``tallies.member_flows`` places them but
     on the tree of each event's day."""
     from dangbo.members.models import MemberEvent
@@ -279,7 +280,7 @@ def _flows_by_recount(start: date, end: date, org_ids: list, kinds=None) -> dict
         )
         for member_id, day in exit_events.values_list("member_id", "effective_on"):
             exits[member_id].append(day)
-    placed: list[tuple[str, date, object, object]] = []  # (kind, day of the tree, org, org not counted)
+    placed: list[tuple[str, date, UUID, UUID | None]] = []  # (kind, day of the tree, org, org not counted)
     for member_id, kind, day, to_org, from_org in events:
         if kind in FLOW_INCREASES and to_org:
             placed.append((kind, day, to_org, None))
@@ -296,7 +297,7 @@ def _flows_by_recount(start: date, end: date, org_ids: list, kinds=None) -> dict
             placed.append((TRANSFER_IN, day, to_org, from_org))
     involved = set(org_ids) | {p[2] for p in placed} | {p[3] for p in placed if p[3] is not None}
     tree = _Paths(involved, start, end)
-    counts: dict[object, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    counts: dict[UUID, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for kind, day, org_id, other in placed:
         if kind not in wanted:
             continue

@@ -109,7 +109,7 @@ def frame_for(
         problems.append(
             f"Ngày báo cáo {_d(as_of)} trước ngày có dữ liệu đầu tiên của {root.name} ({_d(first)}); hãy chọn từ ngày đó trở đi."
         )
-    if last and given and given > last:
+    if root.dissolved_on and last and given and given > last:
         problems.append(
             f"{root.name} đã giải thể (hợp nhất, chia tách) từ ngày {_d(root.dissolved_on)}; "
             f"hãy chọn ngày báo cáo đến {_d(last)}."

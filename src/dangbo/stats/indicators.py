@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypeVar
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
@@ -34,6 +35,8 @@ from dangbo.rules.base import Rule
 from dangbo.stats import figures, tallies
 from dangbo.stats.figures import Stock, stocks
 from dangbo.stats.frames import Frame
+
+_T = TypeVar("_T")
 
 # Units: how a value is written.
 PERCENT, MEMBERS, ORGS, HAMLETS, EVENTS = "percent", "members", "orgs", "hamlets", "events"
@@ -56,7 +59,7 @@ class Value:
     def value(self) -> float | int | None:
         if self.denominator is None:
             return self.numerator
-        if not self.denominator:
+        if not self.denominator or self.numerator is None:
             return None
         share = self.numerator / self.denominator
         if self.annualize_days:
@@ -98,7 +101,7 @@ class Context:
                 self._stocks[child.pk] = Stock(_LazyDims(shared, child.pk))
         return self._stocks[org.pk]
 
-    def grouped(self, name: str, load: Callable[[], dict]) -> dict:
+    def grouped(self, name: str, load: Callable[[], _T]) -> _T:
         """Per-branch figures loaded once for the root and every child: branch path → figures."""
         if name not in self._cache:
             self._cache[name] = load()
@@ -377,8 +380,8 @@ def _leader_value(ctx: Context, org: Org, roles, name: str) -> Value:
 SECRETARY_ROLES = tallies.SECRETARY_ROLES
 
 
-def _org_versions(ctx: Context) -> dict[str, list[int]]:
-    """Organizations by kind on the date, per branch: [direct children, grassroots, ...]."""
+def _org_versions(ctx: Context) -> dict[str, dict[str, int]]:
+    """Organizations by kind on the date, per branch: kind, "direct", "grassroots", "sector:<s>" → count."""
     day = ctx.frame.as_of
 
     def load():
@@ -1061,7 +1064,8 @@ class Result:
 def evaluate(ctx: Context, indicator: Indicator, org: Org) -> Result:
     target, citation, confirmed = None, "", True
     if indicator.target is not None:
-        version = ctx.grouped(f"target:{indicator.code}", lambda: indicator.target.at(ctx.frame.as_of))
+        target_rule = indicator.target
+        version = ctx.grouped(f"target:{indicator.code}", lambda: target_rule.at(ctx.frame.as_of))
         target, citation, confirmed = version.value, version.citation, version.confirmed
     return Result(indicator, org, indicator.compute(ctx, org), target, citation, confirmed)
 

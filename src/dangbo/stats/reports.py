@@ -42,7 +42,7 @@ def fraction_text(result: Result) -> str:
     v = result.value
     if v.denominator is None:
         return ""
-    return f"{format_number(v.numerator)}/{format_number(v.denominator)}"
+    return f"{format_number(v.numerator or 0)}/{format_number(v.denominator)}"
 
 
 def frame_text(frame: Frame) -> str:

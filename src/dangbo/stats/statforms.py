@@ -102,6 +102,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import connections
 from django.db.models import CharField, Count, Q
@@ -440,19 +441,19 @@ def _period_tree(frame: Frame) -> _PeriodTree:
         else:
             valid_from, valid_to, version = max(versions, key=lambda item: item[0])
             day = valid_to - timedelta(days=1)
-        root_path, index = place_on(day)
-        if root_path is None or not version.path.startswith(root_path):
+        root_then, index = place_on(day)
+        if root_then is None or not version.path.startswith(root_then):
             continue  # outside the root on its last day in the period
-        if version.path == root_path:
+        if version.path == root_then:
             bucket[org_id] = layout.direct
         else:
-            bucket[org_id] = index.get(version.path[: len(root_path) + paths.SEGMENT_WIDTH + 1])
+            bucket[org_id] = index.get(version.path[: len(root_then) + paths.SEGMENT_WIDTH + 1])
     return _PeriodTree(layout, bucket, candidates.values("org_id"))
 
 
 _HOME_KINDS = (Kind.ADMITTED, Kind.READMITTED, Kind.TRANSFERRED_IN, Kind.TRANSFERRED)
 _EXIT_KINDS = (Kind.STRUCK_OFF, Kind.RESIGNED, Kind.EXPELLED)
-_DECREASE_COLUMN = {
+_DECREASE_COLUMN: dict[str, int] = {
     Kind.DIED: DIED,
     Kind.STRUCK_OFF: STRUCK_OFF,
     Kind.RESIGNED: RESIGNED,
@@ -535,9 +536,9 @@ def _movement(frame: Frame, tree: _PeriodTree) -> StatForm:
         row_from = bucket.get(from_org_id, "outside")
         row_to = bucket.get(to_org_id, "outside")
         if row_to != row_from:
-            if to_org_id in bucket and row_to is not None:
+            if to_org_id in bucket and isinstance(row_to, int):
                 tables[row_to][TRANSFER_IN] += n
-            if from_org_id in bucket and row_from is not None:
+            if from_org_id in bucket and isinstance(row_from, int):
                 tables[row_from][TRANSFER_OUT] += n
         if to_org_id in bucket and from_org_id not in bucket:
             total[TRANSFER_IN] += n
@@ -782,7 +783,7 @@ def _stock(frame: Frame) -> _Stock:
     row_of = {raw: layout.bucket(versions[org_id].path) for raw, org_id in org_of_raw.items()}
     by_raw_org: Counter = Counter()
     # (row, value) → members; row None: an organization of the subtree under no row (check C)
-    pairs = {dimension: Counter() for dimension in _DIMENSIONS}
+    pairs: dict[str, Counter] = {dimension: Counter() for dimension in _DIMENSIONS}
     for chunk in _raw_chunks(query):
         columns = list(zip(*chunk, strict=False))
         by_raw_org.update(columns[0])
@@ -790,14 +791,16 @@ def _stock(frame: Frame) -> _Stock:
         for i, dimension in enumerate(_DIMENSIONS, start=1):
             pairs[dimension].update(zip(rows_of_chunk, columns[i], strict=False))
 
-    rows = [{dimension: Counter() for dimension in _DIMENSIONS} for _ in range(layout.buckets)]
+    marginals_of_row: list[Marginals] = [
+        {dimension: Counter() for dimension in _DIMENSIONS} for _ in range(layout.buckets)
+    ]
     total: Marginals = {dimension: Counter() for dimension in _DIMENSIONS}
     for dimension, counter in pairs.items():
         for (row, value), n in counter.items():
             value = _normalized(dimension, value)
             total[dimension][value] += n
             if row is not None:
-                rows[row][dimension][value] += n
+                marginals_of_row[row][dimension][value] += n
     by_org: Counter = Counter()
     row_counts = [0] * layout.buckets
     for raw, n in by_raw_org.items():
@@ -805,11 +808,10 @@ def _stock(frame: Frame) -> _Stock:
         row = row_of.get(raw)
         if row is not None:
             row_counts[row] += n
-    rows = [(row_counts[i], marginals) for i, marginals in enumerate(rows)]
     return _Stock(
         layout,
         versions,
-        rows,
+        [(row_counts[i], marginals) for i, marginals in enumerate(marginals_of_row)],
         (sum(by_raw_org.values()), total),
         by_org,
         _grassroots_sectors(versions, ancestors),
@@ -853,7 +855,7 @@ def _levels(cols: _Columns, heading: str, items: list[tuple[str, str]]) -> tuple
     return indexes, {code: indexes[i] for i, (code, _) in enumerate(items)}
 
 
-def _spread(values: list[int], counter: Counter, column_of: Callable[[object], int]) -> None:
+def _spread(values: list[int], counter: Counter, column_of: Callable[[Any], int]) -> None:
     for value, n in counter.items():
         values[column_of(value)] += n
 
@@ -870,11 +872,11 @@ def _qualifications(frame: Frame, stock: _Stock) -> StatForm:
     def fill(values: list[int], members: int, marginals: Marginals) -> None:
         values[c_total] = members
         for dimension, indexes, by_code in groups:
-            _spread(
-                values,
-                marginals[dimension],
-                lambda code, by_code=by_code, indexes=indexes: by_code.get(code, indexes[-1]),
-            )
+
+            def column_of(code, by_code: dict = by_code, indexes: list[int] = indexes) -> int:
+                return by_code.get(code, indexes[-1])
+
+            _spread(values, marginals[dimension], column_of)
 
     return _stock_form(
         frame,
@@ -1019,7 +1021,7 @@ _ORG_COLUMNS = (
     "Đảng bộ bộ phận",
     "Chi bộ trực thuộc",
 )
-_KIND_COLUMN = {
+_KIND_COLUMN: dict[str, int] = {
     OrgKind.GRASSROOTS_COMMITTEE: 0,
     OrgKind.GRASSROOTS_CELL: 1,
     OrgKind.SUB_COMMITTEE: 3,

@@ -42,6 +42,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
+from uuid import UUID
 
 from django.db import connections, router, transaction
 from django.db.models import Count
@@ -53,6 +54,7 @@ from dangbo.core.roles import COMMITTEE_ROLES, Role
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus, Position
 from dangbo.orgs.models import Locality, Org
 from dangbo.rules import orgs as org_rules
+from dangbo.rules.base import Rule
 from dangbo.rules.targets import THEORY_INTERMEDIATE_OR_ABOVE
 from dangbo.stats.models import OrgTally, TallyRun
 
@@ -90,7 +92,7 @@ HAMLETS_WITH_MEMBERS = "hamlets_with_members"  # hamlets with at least one resid
 FLOW = "flow:"  # flow dimensions: "flow:<kind>", value the ISO day
 _VALUE_WIDTH = OrgTally._meta.get_field("value").max_length
 
-Key = tuple[object, str, str]  # (org id, dimension, value)
+Key = tuple[UUID, str, str]  # (org id, dimension, value)
 
 # What a report reads for a subtree on a day (stats.figures.Stock).
 STOCK_DIMENSIONS = [
@@ -112,7 +114,7 @@ class _Flag:
     kinds: frozenset
     dimension: str
     value: str
-    rule: object
+    rule: Rule
 
 
 FLAGS = {
@@ -327,7 +329,7 @@ def tally_members_changed(pairs: Iterable[tuple[object, object]]) -> None:
     _apply(_hamlet_delta(delta))
 
 
-def _positions(row) -> list[tuple[object, str]]:
+def _positions(row) -> list[tuple[UUID, str]]:
     if isinstance(row, Mapping):
         return list(row.get("positions") or [])
     return list(getattr(row, "tally_positions", None) or [])
@@ -343,7 +345,7 @@ FLOW_DIMENSIONS = [
     for kind in (*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", TRANSFER_IN, TRANSFER_OUT)
 ]
 
-Flow = tuple[str, str, object, object]  # (dimension, ISO day, organization, organization not counted)
+Flow = tuple[str, str, UUID, UUID | None]  # (dimension, ISO day, organization, organization not counted)
 
 
 def member_flows(events, placements) -> list[Flow]:
@@ -572,7 +574,7 @@ def _hamlet_delta(delta: dict[Key, int]) -> dict[Key, int]:
 def _flag_delta(delta: dict[Key, int]) -> dict[Key, int]:
     """Re-judge the flags of the organizations whose counts just moved by ``delta``."""
     today = clock.today()
-    moved = defaultdict(dict)  # org id → flag → change in the counted number
+    moved: dict[UUID, dict[str, int]] = defaultdict(dict)  # org id → flag → change in the counted number
     for (org_id, dimension, value), n in delta.items():
         for flag, spec in FLAGS.items():
             if (dimension, value) == (spec.dimension, spec.value):
@@ -729,15 +731,15 @@ def tally_recount() -> dict[Key, int]:
             groups = active.values_list("org_id").annotate(n=Count("id")).values_list("org_id", "n")
             rows = ((org_id, "", n) for org_id, n in groups)
         elif field == "birth_date":
-            groups = (
+            by_year = (
                 active.annotate(y=ExtractYear("birth_date"))
                 .values_list("org_id", "y")
                 .annotate(n=Count("id"))
             )
-            rows = ((org_id, str(y), n) for org_id, y, n in groups)
+            rows = ((org_id, str(y), n) for org_id, y, n in by_year)
         else:
-            groups = active.values_list("org_id", field).annotate(n=Count("id"))
-            rows = ((org_id, str(v or "")[:_VALUE_WIDTH], n) for org_id, v, n in groups)
+            by_value = active.values_list("org_id", field).annotate(n=Count("id"))
+            rows = ((org_id, str(v or "")[:_VALUE_WIDTH], n) for org_id, v, n in by_value)
         for org_id, value, n in rows:
             for ancestor in ancestors[org_id]:
                 counts[(ancestor, dimension, value)] += n
@@ -1003,7 +1005,8 @@ def _recount_flows() -> dict[Key, int]:
     for member_id, org_id, valid_from, valid_to, status in placements.iterator(chunk_size=20000):
         by_member[member_id].append(PlacementSpan(org_id, valid_from, status, valid_to, True))
     flows: list[Flow] = []
-    current, batch = None, []
+    current = None
+    batch: list[_EventRow] = []
 
     def flush():
         if current is not None:
@@ -1055,7 +1058,7 @@ def tally_rebuild() -> TallyRun:
 
 @dataclass(frozen=True)
 class TallyDifference:
-    org_id: object
+    org_id: UUID
     dimension: str
     value: str
     stored: int
@@ -1082,12 +1085,12 @@ def tally_differences() -> list[TallyDifference]:
     ]
 
 
-def tally_read(org_ids: Iterable, dimensions: Iterable[str] = ()) -> dict[object, dict[str, dict[str, int]]]:
+def tally_read(org_ids: Iterable, dimensions: Iterable[str] = ()) -> dict[UUID, dict[str, dict[str, int]]]:
     """The stored counts of ``org_ids`` in ``dimensions`` (all the stock dimensions by
     default: not the hamlets, of which a province has thousands, nor the flows, read by
     ``tally_flows``): org id → dimension → value → count. Naming the dimensions lets the
     database read each as a range of the (org, dimension, value) index."""
-    result: dict[object, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    result: dict[UUID, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     rows = OrgTally.objects.filter(
         org_id__in=list(org_ids), dimension__in=list(dimensions or STOCK_DIMENSIONS), count__gt=0
     )
@@ -1098,12 +1101,12 @@ def tally_read(org_ids: Iterable, dimensions: Iterable[str] = ()) -> dict[object
 
 def tally_flows(
     org_ids: Iterable, start: date, end: date, *, kinds: Iterable[str] | None = None
-) -> dict[object, dict[str, int]]:
+) -> dict[UUID, dict[str, int]]:
     """Flows from ``start`` to ``end`` (both included): org id → kind → count (every kind, or
     ``kinds``)."""
     from django.db.models import Sum
 
-    result: dict[object, dict[str, int]] = defaultdict(dict)
+    result: dict[UUID, dict[str, int]] = defaultdict(dict)
     rows = (
         OrgTally.objects.filter(
             org_id__in=list(org_ids),

@@ -5,13 +5,15 @@ from __future__ import annotations
 import html
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from dangbo.core.formats import format_number, format_percent
+from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import in_scope_or_404, spreadsheet_download
 from dangbo.documents.tables import tables_pdf, tables_xlsx
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
@@ -38,11 +40,11 @@ from dangbo.stats.reports import (
 from dangbo.stats.selectors import indicator_drill, indicator_get, report_context
 
 
-def _org_or_404(request: HttpRequest, org_id):
+def _org_or_404(request: ScopedRequest, org_id):
     return in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
 
 
-def _context_or_errors(request: HttpRequest, org, *, with_children: bool = True):
+def _context_or_errors(request: ScopedRequest, org, *, with_children: bool = True):
     """(form, ctx): ctx is None when the parameters are wrong (the form then says why)."""
     form = ReportFrameForm(request.GET)
     if not form.is_valid():
@@ -65,7 +67,7 @@ def _context_or_errors(request: HttpRequest, org, *, with_children: bool = True)
     return form, ctx
 
 
-def _file(data: bytes, filename: str, content_type: str) -> HttpResponse:
+def _file(data: bytes, filename: str, content_type: str) -> HttpResponseBase:
     import io
 
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename, content_type=content_type)
@@ -76,7 +78,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 @require_GET
-def dashboard_home_view(request: HttpRequest) -> HttpResponse:
+def dashboard_home_view(request: ScopedRequest) -> HttpResponse:
     if not request.scope.sees_orgs:
         return render(request, "web/no_role.html", status=403)
     root = org_roots(actor=request.scope).first()
@@ -87,7 +89,7 @@ def dashboard_home_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def dashboard_view(request: HttpRequest, org_id) -> HttpResponse:
+def dashboard_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     org = _org_or_404(request, org_id)
     form, ctx = _context_or_errors(request, org)
     base = {"org": org, "form": form, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)}
@@ -137,7 +139,7 @@ def dashboard_view(request: HttpRequest, org_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def structure_view(request: HttpRequest, org_id) -> HttpResponse:
+def structure_view(request: ScopedRequest, org_id) -> HttpResponse:
     """The structure of membership and organizations (the registry's breakdowns), each as a
     chart with its table beside it."""
     org = _org_or_404(request, org_id)
@@ -208,7 +210,7 @@ def _row(result) -> dict:
 
 @login_required
 @require_GET
-def indicator_view(request: HttpRequest, org_id, code: str) -> HttpResponse:
+def indicator_view(request: ScopedRequest, org_id, code: str) -> HttpResponseBase:
     org = _org_or_404(request, org_id)
     indicator = in_scope_or_404(indicator_get, code)
     form, ctx = _context_or_errors(request, org)
@@ -275,7 +277,7 @@ DRILL_PAGE_ROWS = 500
 
 @login_required
 @require_GET
-def forms_view(request: HttpRequest, org_id) -> HttpResponse:
+def forms_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     """The basic statistical forms for a date and a period, with their cross-checks; a figure
     that fails a check is marked, never hidden. XLSX and PDF downloads."""
     from dangbo.stats.statforms import build_forms

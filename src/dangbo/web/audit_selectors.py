@@ -328,8 +328,8 @@ def _subject_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
     if ids := _uuids(wanted.get("restructure_plan", ())):
         plans = RestructurePlan.objects.filter(pk__in=ids).values_list("pk", "file_name")
         names.update({("restructure_plan", str(pk)): name for pk, name in plans})
-    if ids := [int(value) for value in wanted.get("user", ()) if value.isdigit() and len(value) < 10]:
-        users = get_user_model().objects.filter(pk__in=ids)
+    if user_ids := [int(value) for value in wanted.get("user", ()) if value.isdigit() and len(value) < 10]:
+        users = get_user_model().objects.filter(pk__in=user_ids)
         names.update(
             {("user", str(pk)): name for pk, name in users.values_list("pk", get_user_model().USERNAME_FIELD)}
         )

@@ -4,11 +4,13 @@ Thin: check the role, validate the request with a form, call selectors, render."
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dangbo.core import clock
+from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import spreadsheet_download
 from dangbo.orgs.selectors import NotInScope
 from dangbo.web.audit_forms import AuditSearchForm
@@ -24,12 +26,12 @@ MAX_QUERY_STRING = 2000
 FORMATS = ("xlsx", "csv")
 
 
-def _page_number(request: HttpRequest) -> int:
+def _page_number(request: ScopedRequest) -> int:
     value = request.GET.get("trang", "1")
     return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
-def _refused(request: HttpRequest, page: str) -> HttpResponse | None:
+def _refused(request: ScopedRequest, page: str) -> HttpResponse | None:
     try:
         audit_require_admin(actor=request.scope, page=page)
     except NotInScope:
@@ -39,7 +41,7 @@ def _refused(request: HttpRequest, page: str) -> HttpResponse | None:
 
 @login_required
 @require_GET
-def audit_search_view(request: HttpRequest) -> HttpResponse:
+def audit_search_view(request: ScopedRequest) -> HttpResponse:
     if refused := _refused(request, "audit_search"):
         return refused
     form = AuditSearchForm(request.GET)
@@ -65,7 +67,7 @@ def audit_search_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_export_view(request: HttpRequest) -> HttpResponse:
+def audit_export_view(request: ScopedRequest) -> HttpResponseBase:
     if refused := _refused(request, "audit_export"):
         return refused
     file_format = request.GET.get("dinh-dang", "xlsx")

@@ -2,14 +2,15 @@
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from dangbo.core.http import ScopedRequest
 from dangbo.members.org_selectors import org_overview
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ScopedRequest) -> HttpResponse:
     """The user's subtrees at a glance; a member goes to their own record."""
     scope = request.scope
     if scope.is_empty:
@@ -19,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"overview": org_overview(actor=scope)})
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(request: ScopedRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})

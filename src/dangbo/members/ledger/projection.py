@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import cast
 from uuid import UUID
 
 from django.db import transaction
@@ -25,7 +26,7 @@ def _projection_fields(state: State, org_paths: dict[UUID, str]) -> dict:
     return {
         "status": state.status,
         "org_id": state.org_id,
-        "org_path": org_paths[state.org_id],
+        "org_path": org_paths[cast(UUID, state.org_id)],
         "admitted_on": state.admitted_on,
         "ceremony_on": state.ceremony_on,
         "full_on": state.full_on,
@@ -62,7 +63,7 @@ def _rows(member_id: UUID, state: State) -> tuple[list[Position], list[Placement
     return positions, placements
 
 
-def _org_paths(org_ids: Iterable[UUID]) -> dict[UUID, str]:
+def _org_paths(org_ids: Iterable[UUID | None]) -> dict[UUID, str]:
     from dangbo.orgs.models import Org
 
     return dict(Org.objects.filter(id__in=set(org_ids)).values_list("id", "path"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 from uuid import UUID
 
 from dangbo.members.models import (
@@ -55,7 +56,7 @@ class State:
     host_org_id: UUID | None = None
     left_on: date | None = None
     # What the member was before leaving, for a restoration that undoes the exit.
-    before_exit: tuple[str, UUID] | None = None
+    before_exit: tuple[str | None, UUID | None] | None = None
     open_positions: dict[tuple[UUID, str], date] = field(default_factory=dict)
     closed_positions: list[PositionSpan] = field(default_factory=list)
     placements: list[PlacementSpan] = field(default_factory=list)
@@ -77,7 +78,10 @@ class State:
 
     def _open_placement(self, on: date) -> None:
         self._close_placement(on)
-        self.placements.append(PlacementSpan(org_id=self.org_id, valid_from=on, status=self.status))
+        # a placement opens from the admission on, when the member has a status and an organization
+        self.placements.append(
+            PlacementSpan(org_id=cast(UUID, self.org_id), valid_from=on, status=cast(str, self.status))
+        )
 
     def _end_host_placement(self, on: date) -> None:
         if self.host_placements and self.host_placements[-1].valid_to is None:
@@ -110,12 +114,12 @@ def _date(data: dict, key: str) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-_STANDING_OF_KIND = {
+_STANDING_OF_KIND: dict[str, str] = {
     Kind.EXEMPTED: Standing.EXEMPTED,
     Kind.SUSPENDED: Standing.SUSPENDED,
     Kind.WORKING_AWAY: Standing.WORKING_AWAY,
 }
-_LEFT_STATUS_OF_KIND = {
+_LEFT_STATUS_OF_KIND: dict[str, str] = {
     Kind.STRUCK_OFF: MemberStatus.STRUCK_OFF,
     Kind.RESIGNED: MemberStatus.RESIGNED,
     Kind.EXPELLED: MemberStatus.EXPELLED,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import cast
+from uuid import UUID
 
 from dangbo.members.ledger.state import (
     _LEFT_STATUS_OF_KIND,
@@ -69,7 +71,12 @@ def _rehomed(state: State, event: MemberEvent, on: date) -> None:
         state._end_host_placement(on)
         state.host_org_id = event.to_org_id
         state.host_placements.append(
-            PlacementSpan(org_id=event.to_org_id, valid_from=on, status=state.status, counted=False)
+            PlacementSpan(
+                org_id=cast(UUID, event.to_org_id),  # a re-homing names its receiving organization
+                valid_from=on,
+                status=cast(str, state.status),  # active: _require_active above
+                counted=False,
+            )
         )
     else:
         if event.from_org_id != state.org_id:
@@ -82,14 +89,14 @@ def _rehomed(state: State, event: MemberEvent, on: date) -> None:
 
 def _position_started(state: State, event: MemberEvent, on: date) -> None:
     _require_active(state, event)
-    key = (event.position_org_id, event.role)
+    key = (cast(UUID, event.position_org_id), event.role)  # position events name their organization
     if key in state.open_positions:
         raise LedgerError("Đảng viên đang giữ chức vụ này ở tổ chức này.")
     state.open_positions[key] = on
 
 
 def _position_ended(state: State, event: MemberEvent, on: date) -> None:
-    key = (event.position_org_id, event.role)
+    key = (cast(UUID, event.position_org_id), event.role)  # position events name their organization
     if key not in state.open_positions:
         raise LedgerError("Đảng viên không giữ chức vụ này ở tổ chức này.")
     started = state.open_positions.pop(key)
@@ -152,7 +159,9 @@ def _temp_transfer(state: State, event: MemberEvent, on: date) -> None:
     state.standing, state.standing_since, state.host_org_id = Standing.TEMP_AWAY, on, event.to_org_id
     if event.to_org_id is not None:
         state.host_placements.append(
-            PlacementSpan(org_id=event.to_org_id, valid_from=on, status=state.status, counted=False)
+            PlacementSpan(
+                org_id=event.to_org_id, valid_from=on, status=cast(str, state.status), counted=False
+            )
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from django.db import transaction
 
@@ -98,12 +99,13 @@ def _check_identity(identity: Identity, *, member: Member | None = None) -> tupl
                 violations.append(Violation("input", f"Chưa chọn {label.lower()}.", INPUT, field=name))
             values[f"{name}_id"] = None
             continue
-        if not model.objects.filter(pk=code).exists():
+        if not model._default_manager.filter(pk=code).exists():
             violations.append(
                 Violation("input", f"{label} không có trong danh mục: «{code}».", INPUT, field=name)
             )
         values[f"{name}_id"] = code
 
+    others = Member.objects.exclude(pk=member.pk) if member is not None else Member.objects.all()
     national_id = normalize_digits(identity.national_id)
     if national_id:
         for problem in check_national_id(
@@ -114,7 +116,7 @@ def _check_identity(identity: Identity, *, member: Member | None = None) -> tupl
             violations.append(
                 Violation("identity.national_id", problem.message, problem.citation, field=problem.field)
             )
-        clash = Member.objects.filter(national_id=national_id).exclude(pk=getattr(member, "pk", None))
+        clash = others.filter(national_id=national_id)
         if clash.exists():
             violations.append(
                 Violation(
@@ -132,7 +134,7 @@ def _check_identity(identity: Identity, *, member: Member | None = None) -> tupl
             violations.append(
                 Violation("identity.card_number", problem.message, problem.citation, field=problem.field)
             )
-        clash = Member.objects.filter(card_number=card_number).exclude(pk=getattr(member, "pk", None))
+        clash = others.filter(card_number=card_number)
         if clash.exists():
             violations.append(
                 Violation(
@@ -196,6 +198,7 @@ def member_admit(
         )
     refuse_if(violations)
 
+    assert decision.on is not None and judged_on is not None  # refused above when missing
     member = Member(status=MemberStatus.PROBATIONARY, org=cell, org_path=cell.path, **values)
     member.save(force_insert=True)
     data = {"ceremony_on": ceremony_on.isoformat()}
@@ -263,7 +266,8 @@ def member_recognize(
     member = Member.objects.get(pk=member.pk)
     if member.status != MemberStatus.PROBATIONARY:
         raise RuleViolation([Violation("ledger", "Chỉ công nhận chính thức cho đảng viên dự bị.", INPUT)])
-    due = probation_end(member.ceremony_on)
+    ceremony_on = cast(date, member.ceremony_on)  # set on every probationary member by the ledger
+    due = probation_end(ceremony_on)
     violations: list[Violation] = []
     if (full_on or due.on) != due.on:
         violations.append(
@@ -286,7 +290,7 @@ def member_recognize(
             )
         )
     if vote_on is not None:
-        _, review_due, review_ref = probation_rules.recognition_review_due(member.ceremony_on)
+        _, review_due, review_ref = probation_rules.recognition_review_due(ceremony_on)
         if vote_on < due.on:
             violations.append(
                 Violation(

@@ -252,8 +252,8 @@ def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, a
             violations.append(_input("number", "Ghi số văn bản (nghị quyết, quyết định)."))
         if kind == Step.DECISION:
             violations += _decision_vote(candidate, step, data)
-            vote = done[Step.CELL_VOTE]
-            due, extended, rule_ref = admission_rules.decision_due(vote.done_on)
+            vote_step = done[Step.CELL_VOTE]
+            due, extended, rule_ref = admission_rules.decision_due(vote_step.done_on)
             late, problems = _late(kind, due, rule_ref, on, reason)
             violations += problems
             if on > extended:
@@ -274,7 +274,7 @@ def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, a
     )
     if kind == Step.CEREMONY:
         decision = done[Step.DECISION]
-        vote = done[Step.CELL_VOTE]
+        vote_step = done[Step.CELL_VOTE]
         member = member_admit(
             identity=_identity_of(candidate),
             cell=candidate.cell,
@@ -282,8 +282,8 @@ def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, a
                 number=decision.decision_no, on=decision.done_on, body=decision.decision_body
             ),
             ceremony_on=on,
-            vote_on=vote.done_on,
-            over_age_approval=(vote.data or {}).get("over_age_approval", ""),
+            vote_on=vote_step.done_on,
+            over_age_approval=(vote_step.data or {}).get("over_age_approval", ""),
             actor=actor,
         )
         candidate.member = member

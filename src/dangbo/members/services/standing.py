@@ -287,7 +287,11 @@ def member_receive(
     refuse_if(violations)
     member = Member(status=status, org=cell, org_path=cell.path, **values)
     member.save(force_insert=True)
-    data = {"status": status, "admitted_on": admitted_on.isoformat(), "from_name": from_name}
+    data: dict[str, object] = {
+        "status": status,
+        "admitted_on": admitted_on.isoformat(),
+        "from_name": from_name,
+    }
     for key, value in (
         ("ceremony_on", ceremony_on),
         ("full_on", full_on),
@@ -463,6 +467,7 @@ def member_readmit(
 
         violations += admission_rules.check_admission_age(birth_date=member.birth_date, vote_on=vote_on)
     refuse_if(violations)
+    assert decision.on is not None  # refused above when missing
     event = MemberEvent(
         kind=Kind.READMITTED,
         effective_on=decision.on,

@@ -114,6 +114,7 @@ def transfer_issue(
     if warning is not None and not accept_below_minimum:
         violations.append(warning)
     refuse_if(violations)
+    assert trigger.on is not None  # check_trigger refused a missing date
     case = TransferCase.objects.create(
         member=member,
         from_org_id=member.org_id,
@@ -130,7 +131,7 @@ def transfer_issue(
         rule_version=transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.at(trigger.on).ref,
         **decision.fields(),
     )
-    data = {
+    data: dict[str, object] = {
         "transfer_case": str(case.pk),
         "from": member.org.code,
         "to": to_org.code,

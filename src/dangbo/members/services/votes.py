@@ -30,7 +30,7 @@ class CountedVote:
 
     def record(self, approvals: int | None, *, prefix: str = "") -> dict:
         """What the step or event keeps of the vote."""
-        data = {f"{prefix}approvals": approvals, f"{prefix}denominator": self.denominator}
+        data: dict[str, object] = {f"{prefix}approvals": approvals, f"{prefix}denominator": self.denominator}
         if self.absent_exempted:
             data[f"{prefix}absent_exempted"] = list(self.absent_exempted)
         return data
