@@ -34,6 +34,7 @@ from dangbo.rules.base import Rule
 from dangbo.stats import figures, tallies
 from dangbo.stats.figures import Stock, stocks
 from dangbo.stats.frames import Frame
+from dangbo.stats.tallies import keys as tally_keys
 
 # Units: how a value is written.
 PERCENT, MEMBERS, ORGS, HAMLETS, EVENTS = "percent", "members", "orgs", "hamlets", "events"
@@ -139,9 +140,9 @@ class _ChildDims:
         "total",
         "gender",
         "ethnicity",
-        tallies.GRASSROOTS_SECTOR,
-        tallies.LOCALITIES,
-        tallies.SECRETARIES,
+        tally_keys.GRASSROOTS_SECTOR,
+        tally_keys.LOCALITIES,
+        tally_keys.SECRETARIES,
     )
 
     def __init__(self, ctx: Context):
@@ -223,11 +224,11 @@ def _locality_figures(ctx: Context, org: Org) -> dict[str, int]:
     own), ``head_member`` (the head is a member on the date). Today from the tallies; a
     past date from that day's hamlet versions and the heads' placements."""
     if ctx.frame.is_today:
-        own = ctx.stock(org).values(tallies.LOCALITIES)
+        own = ctx.stock(org).values(tally_keys.LOCALITIES)
     else:
         own = _hamlet_versions(ctx).get(ctx.path_of(org) or "", {})
-    figures = {key: own.get(key, 0) for key in ("all", "with_cell", tallies.MERGED_CELL, "head_member")}
-    figures["own_cell"] = figures["with_cell"] - figures[tallies.MERGED_CELL]
+    figures = {key: own.get(key, 0) for key in ("all", "with_cell", tally_keys.MERGED_CELL, "head_member")}
+    figures["own_cell"] = figures["with_cell"] - figures[tally_keys.MERGED_CELL]
     return figures
 
 
@@ -284,7 +285,7 @@ def _hamlet_versions(ctx: Context) -> dict[str, dict[str, int]]:
                     if cell_id is not None:
                         acc["with_cell"] = acc.get("with_cell", 0) + 1
                         if (cell_hamlets or 0) > 1:
-                            acc[tallies.MERGED_CELL] = acc.get(tallies.MERGED_CELL, 0) + 1
+                            acc[tally_keys.MERGED_CELL] = acc.get(tally_keys.MERGED_CELL, 0) + 1
                     if head_active:
                         acc["head_member"] = acc.get("head_member", 0) + 1
         return out
@@ -308,7 +309,7 @@ def _flows(ctx: Context, org: Org, kinds: tuple[str, ...]) -> dict[str, int]:
 
 def _hamlets_with_members(ctx: Context, org: Org) -> int:
     if ctx.frame.is_today:
-        return ctx.stock(org).count(tallies.HAMLETS_WITH_MEMBERS, "")
+        return ctx.stock(org).count(tally_keys.HAMLETS_WITH_MEMBERS, "")
     live = set(
         map(
             str,
@@ -367,14 +368,14 @@ def _leaders(ctx: Context, roles, name: str) -> dict[str, list[int]]:
 
 def _leader_value(ctx: Context, org: Org, roles, name: str) -> Value:
     if ctx.frame.is_today:
-        dimension = tallies.SECRETARIES if name == "secretaries" else tallies.COMMITTEE
+        dimension = tally_keys.SECRETARIES if name == "secretaries" else tally_keys.COMMITTEE
         counts = ctx.stock(org).values(dimension)
         return Value(counts.get("trained", 0), counts.get("trained", 0) + counts.get("untrained", 0))
     total, trained = _leaders(ctx, roles, name).get(ctx.path_of(org) or "", [0, 0])
     return Value(trained, total)
 
 
-SECRETARY_ROLES = tallies.SECRETARY_ROLES
+SECRETARY_ROLES = tally_keys.SECRETARY_ROLES
 
 
 def _org_versions(ctx: Context) -> dict[str, list[int]]:
@@ -413,7 +414,7 @@ def _org_versions(ctx: Context) -> dict[str, list[int]]:
 
 def _org_count(ctx: Context, org: Org, key: str) -> int:
     if ctx.frame.is_today and key == "grassroots":  # one dimension, not the whole table
-        return sum(ctx.stock(org).values(tallies.GRASSROOTS_SECTOR).values())
+        return sum(ctx.stock(org).values(tally_keys.GRASSROOTS_SECTOR).values())
     return _org_counts(ctx, org).get(key, 0)
 
 
@@ -426,9 +427,9 @@ def _org_counts(ctx: Context, org: Org) -> dict[str, int]:
 
 
 def _org_counts_today(stock: Stock) -> dict[str, int]:
-    counts = dict(stock.values(tallies.ORG_KIND))
-    counts["direct"] = stock.count(tallies.ORG_DIRECT, "")
-    sectors = stock.values(tallies.GRASSROOTS_SECTOR)
+    counts = dict(stock.values(tally_keys.ORG_KIND))
+    counts["direct"] = stock.count(tally_keys.ORG_DIRECT, "")
+    sectors = stock.values(tally_keys.GRASSROOTS_SECTOR)
     counts["grassroots"] = sum(sectors.values())
     counts.update({f"sector:{sector}": n for sector, n in sectors.items()})
     return counts
@@ -436,10 +437,10 @@ def _org_counts_today(stock: Stock) -> dict[str, int]:
 
 def _flagged(ctx: Context, org: Org, flag: str) -> int:
     """How many organizations in ``org``'s subtree (itself included) carry ``flag``
-    (stats.tallies.FLAGS): today from the tallies, a past date from that day's placements."""
+    (stats.tallies.keys.FLAGS): today from the tallies, a past date from that day's placements."""
     if ctx.frame.is_today:
         return ctx.stock(org).count(flag, "")
-    spec = tallies.FLAGS[flag]
+    spec = tally_keys.FLAGS[flag]
     counts = _orgs_with_members(
         ctx, spec.kinds, spec.dimension, spec.value, spec.rule.value(ctx.frame.as_of), flag
     )
@@ -791,7 +792,7 @@ INDICATORS: tuple[Indicator, ...] = (
         ORGS,
         "Đảng bộ cơ sở có từ 300 đảng viên trở lên",
         "",
-        lambda ctx, org: Value(_flagged(ctx, org, tallies.LARGE_GRASSROOTS_FLAG)),
+        lambda ctx, org: Value(_flagged(ctx, org, tally_keys.LARGE_GRASSROOTS_FLAG)),
         SECTION_ORGS,
         drill="grassroots_300",
         note=org_rules.LARGE_GRASSROOTS_COMMITTEE.title,
@@ -802,7 +803,7 @@ INDICATORS: tuple[Indicator, ...] = (
         ORGS,
         "Chi bộ có từ 9 đảng viên chính thức trở lên",
         "",
-        lambda ctx, org: Value(_flagged(ctx, org, tallies.CELL_COMMITTEE_FLAG)),
+        lambda ctx, org: Value(_flagged(ctx, org, tally_keys.CELL_COMMITTEE_FLAG)),
         SECTION_ORGS,
         drill="cells_needing_committee",
         note=org_rules.CELL_COMMITTEE_THRESHOLD.title,
@@ -847,7 +848,7 @@ INDICATORS: tuple[Indicator, ...] = (
         HAMLETS,
         "Thôn, tổ dân phố có chi bộ phụ trách nhưng chi bộ đó phụ trách cả thôn, tổ dân phố khác (thôn ghép chi bộ)",
         "",
-        lambda ctx, org: Value(_locality_figures(ctx, org)[tallies.MERGED_CELL]),
+        lambda ctx, org: Value(_locality_figures(ctx, org)[tally_keys.MERGED_CELL]),
         SECTION_HAMLETS,
         drill="hamlets_merged_cell",
     ),
@@ -950,7 +951,7 @@ INDICATORS: tuple[Indicator, ...] = (
         EVENTS,
         "Đảng viên chuyển đến trong kỳ: tiếp nhận từ nơi khác và chuyển chính thức từ tổ chức ngoài phạm vi",
         "",
-        _flow(("transferred_in", tallies.TRANSFER_IN)),
+        _flow(("transferred_in", tally_keys.TRANSFER_IN)),
         SECTION_FLOWS,
         flow=True,
     ),
@@ -960,7 +961,7 @@ INDICATORS: tuple[Indicator, ...] = (
         EVENTS,
         "Đảng viên chuyển ra ngoài phạm vi trong kỳ",
         "",
-        _flow(("moved_away", tallies.TRANSFER_OUT)),
+        _flow(("moved_away", tally_keys.TRANSFER_OUT)),
         SECTION_FLOWS,
         flow=True,
     ),
