@@ -62,7 +62,7 @@ def tally_add(delta: dict[tuple[object, str, str], int]) -> None:
 
 def tally_move_subtree_counts(mapping: list[tuple[object, object, int]], *, kept: tuple[str, ...]) -> None:
     """Add each source's counts, times the sign, to its target: in the database, one statement
-    per 2,000 rows of the mapping. The dimensions ``kept`` (``tallies.keys.kept``,
+    per 2,000 rows of the mapping. The dimensions ``kept`` (``tallies.keys.DERIVED_DIMENSIONS``,
     recounted instead) are left where they are."""
     if not mapping:
         return
