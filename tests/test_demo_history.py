@@ -153,7 +153,7 @@ def test_exits_and_deaths_are_recorded_as_the_services_record_them(db, monkeypat
     """With many more deaths and exits than the real rates give, to see each path taken."""
     from django.db.models import Count, Q
 
-    from dangbo.demo import history as module
+    from dangbo.demo.history import simulation as module
     from dangbo.members.models import DisciplineCase
     from dangbo.orgs.models import Org
     from dangbo.rules import exits as exit_rules
@@ -263,8 +263,8 @@ def _system_scope():
 def test_the_history_writes_every_event_kind_by_the_rules(db, monkeypatch):
     """Over four and a half years, with the rare flows made frequent enough to be seen on 300
     members: every kind of ledger event, each as the rules allow it."""
-    from dangbo.demo import history as module
-    from dangbo.demo import lifecycle
+    from dangbo.demo.history import departures, lifecycle
+    from dangbo.demo.history import simulation as module
     from dangbo.members.models import Placement
     from dangbo.rules import badges as badge_rules
     from dangbo.rules import exits as exit_rules
@@ -272,8 +272,8 @@ def test_the_history_writes_every_event_kind_by_the_rules(db, monkeypatch):
     from dangbo.stats.tallies import tally_differences
 
     monkeypatch.setattr(module, "EXIT_RATE", 0.04)
-    monkeypatch.setattr(lifecycle, "READMISSION_MONTHLY", 0.5)
-    monkeypatch.setattr(lifecycle, "RESTORATION_MONTHLY", 0.02)
+    monkeypatch.setattr(departures, "READMISSION_MONTHLY", 0.5)
+    monkeypatch.setattr(departures, "RESTORATION_MONTHLY", 0.02)
     monkeypatch.setattr(
         lifecycle,
         "STANDING_RATES",
@@ -384,10 +384,10 @@ def test_secretaries_are_replaced_one_at_a_time(db, monkeypatch):
     """With a high turnover (the same organization drawn twice in a month): each position ends
     once, and every grassroots organization and cell keeps exactly one secretary."""
     from dangbo.core.kinds import GRASSROOTS_KINDS
-    from dangbo.demo import lifecycle
+    from dangbo.demo.history import succession
     from dangbo.orgs.models import Org
 
-    monkeypatch.setattr(lifecycle, "SECRETARY_TURNOVER", 3.0)
+    monkeypatch.setattr(succession, "SECRETARY_TURNOVER", 3.0)
     build_demo(PROFILES["tiny"], seed=9, progress=quiet)
     summary = simulate_history(start=START, end=date(2022, 12, 31), seed=9, progress=quiet)
     assert summary.position_ended > 5

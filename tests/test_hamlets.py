@@ -18,6 +18,7 @@ from dangbo.stats.drilldown import DRILLS
 from dangbo.stats.frames import frame_for
 from dangbo.stats.indicators import BY_CODE, NOT_MET, context_for, evaluate
 from dangbo.stats.tallies import tally_differences
+from dangbo.stats.tallies.keys import LOCALITIES
 
 TODAY = clock.today()
 FOUNDED = date(2020, 1, 1)
@@ -67,9 +68,7 @@ def test_a_head_who_leaves_and_is_restored_moves_the_count_and_the_tallies_stay_
     _hamlet(tree, "TA", cell=tree.cell_a, head_member=head)
 
     def counts():
-        return tallies.tally_read([tree.province.pk], [tallies.LOCALITIES])[tree.province.pk][
-            tallies.LOCALITIES
-        ]
+        return tallies.tally_read([tree.province.pk], [LOCALITIES])[tree.province.pk][LOCALITIES]
 
     assert counts().get("head_member") == 1
     decision = org_services.DecisionRef(number="7-QĐ/ĐU", on=TODAY - timedelta(days=20), body="Đảng ủy")

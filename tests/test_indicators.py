@@ -477,7 +477,7 @@ def test_a_past_day_by_difference_equals_a_full_recount(tree, province, make_mem
 def test_a_past_days_totals_by_difference_equal_a_recount(tree, province, make_member):
     """The opening totals of a period are today's corrected by the placements that changed
     since; they must equal a count of every placement valid that day."""
-    from dangbo.stats.indicators import _totals_by_difference, _totals_by_recount
+    from dangbo.stats.indicators.loads import _totals_by_difference, _totals_by_recount
 
     make_member(tree.cell_a, admitted_on=date(2022, 5, 1))
     newcomer = make_member(tree.cell_b, admitted_on=date(2023, 2, 1), full=False)

@@ -21,7 +21,8 @@ from dangbo.rules import exits as exit_rules
 from dangbo.rules.discipline import Authority, Form
 from dangbo.stats import statforms
 from dangbo.stats.frames import frame_for
-from dangbo.stats.statforms import (
+from dangbo.stats.statforms import build_forms, check_forms
+from dangbo.stats.statforms.period import (
     ADMITTED,
     CLOSING,
     DECREASE,
@@ -35,10 +36,8 @@ from dangbo.stats.statforms import (
     STRUCK_OFF,
     TRANSFER_IN,
     TRANSFER_OUT,
-    build_forms,
-    check_forms,
 )
-from dangbo.stats.statforms_render import forms_pdf, forms_xlsx
+from dangbo.stats.statforms.render import forms_pdf, forms_xlsx
 
 TODAY = date(2025, 6, 30)
 DECISION = DecisionRef(number="7-QĐ/ĐU", on=date(2020, 6, 1), body="Đảng ủy")

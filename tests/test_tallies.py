@@ -116,40 +116,40 @@ def test_bulk_written_members_are_counted(tree, members):
 
 def test_organization_leader_locality_and_flag_counts(tree, make_member):
     from dangbo.core.roles import Role
-    from dangbo.stats import tallies
+    from dangbo.stats.tallies import keys as tally_keys
 
-    assert _counts(tree.province, tallies.ORG_KIND) == {
+    assert _counts(tree.province, tally_keys.ORG_KIND) == {
         "upper": 2,
         "grassroots_committee": 1,
         "cell": 2,
         "grassroots_cell": 1,
     }
-    assert _counts(tree.province, tallies.ORG_DIRECT) == {"": 2}
-    assert _counts(tree.district, tallies.GRASSROOTS_SECTOR) == {"commune": 1, "agency": 1}
+    assert _counts(tree.province, tally_keys.ORG_DIRECT) == {"": 2}
+    assert _counts(tree.district, tally_keys.GRASSROOTS_SECTOR) == {"commune": 1, "agency": 1}
     members = [make_member(tree.cell_a) for _ in range(9)]
-    assert _counts(tree.cell_a, tallies.CELL_COMMITTEE_FLAG) == {
+    assert _counts(tree.cell_a, tally_keys.CELL_COMMITTEE_FLAG) == {
         "": 1
     }  # nine full members: must elect a committee
-    assert _counts(tree.province, tallies.CELL_COMMITTEE_FLAG) == {"": 1}
+    assert _counts(tree.province, tally_keys.CELL_COMMITTEE_FLAG) == {"": 1}
     member_services.member_record_death(member=members[0], died_on=date(2024, 1, 1))
-    assert _counts(tree.province, tallies.CELL_COMMITTEE_FLAG) == {}
+    assert _counts(tree.province, tally_keys.CELL_COMMITTEE_FLAG) == {}
     member_services.member_position_start(
         member=members[1], org=tree.commune, role=Role.SECRETARY, started_on=date(2020, 1, 1)
     )
-    assert _counts(tree.province, tallies.SECRETARIES) == {"untrained": 1}
-    assert _counts(tree.province, tallies.COMMITTEE) == {"untrained": 1}
+    assert _counts(tree.province, tally_keys.SECRETARIES) == {"untrained": 1}
+    assert _counts(tree.province, tally_keys.COMMITTEE) == {"untrained": 1}
     members[1].refresh_from_db()
     member_services.member_update_identity(
         member=members[1],
         identity=identity(given_name=members[1].given_name, theory_level="advanced"),
         expected_version=members[1].version,
     )
-    assert _counts(tree.province, tallies.SECRETARIES) == {"trained": 1}
+    assert _counts(tree.province, tally_keys.SECRETARIES) == {"trained": 1}
     hamlet = org_services.locality_create(
         commune=tree.commune, kind=Locality.Kind.THON, name="Thôn Hai", code="TH2", cell=tree.cell_a
     )
     org_services.locality_set_head(locality=hamlet, head_name="", head_member=members[2])
-    assert _counts(tree.province, tallies.LOCALITIES) == {"all": 1, "with_cell": 1, "head_member": 1}
+    assert _counts(tree.province, tally_keys.LOCALITIES) == {"all": 1, "with_cell": 1, "head_member": 1}
     assert tally_differences() == []
 
 

@@ -93,7 +93,7 @@ def cmd_report_indicators(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_report_forms(args: argparse.Namespace) -> int:
     from dangbo.stats.statforms import build_forms
-    from dangbo.stats.statforms_render import forms_pdf, forms_xlsx
+    from dangbo.stats.statforms.render import forms_pdf, forms_xlsx
 
     frame = _frame(args)
     report = build_forms(frame)

@@ -26,7 +26,8 @@ from django.db.models import Q
 from dangbo.members.models import Placement
 from dangbo.orgs.models import Org, OrgVersion
 from dangbo.stats.frames import Frame
-from dangbo.stats.tallies import HAMLET, member_keys, tally_read
+from dangbo.stats.tallies import member_keys, tally_read
+from dangbo.stats.tallies.keys import HAMLET
 
 
 @dataclass
@@ -189,7 +190,7 @@ def _tree_unchanged_since(day: date) -> bool:
 
 def _stocks_by_difference(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID, Stock]:
     from dangbo.members.models import ACTIVE_STATUSES, Member
-    from dangbo.stats.tallies import DIMENSIONS
+    from dangbo.stats.tallies.keys import DIMENSIONS
 
     versions, wanted = _wanted_paths(day, frame, orgs)
     if not wanted:
@@ -249,7 +250,7 @@ def _flows_by_recount(start: date, end: date, org_ids: list, kinds=None) -> dict
     """The period's flows from the ledger, placed as ``tallies.member_flows`` places them but
     on the tree of each event's day."""
     from dangbo.members.models import MemberEvent
-    from dangbo.stats.tallies import FLOW_DECREASES, FLOW_INCREASES, TRANSFER_IN, TRANSFER_OUT
+    from dangbo.stats.tallies.keys import FLOW_DECREASES, FLOW_INCREASES, TRANSFER_IN, TRANSFER_OUT
 
     wanted = (
         set(kinds)

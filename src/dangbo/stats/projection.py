@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dangbo.core.projections import TallyProjection
 from dangbo.stats import tallies as t
+from dangbo.stats.tallies.keys import LOCALITY_FIELDS, MEMBER_FIELDS
 
 
 class StatsTallies(TallyProjection):
-    member_fields = t.MEMBER_FIELDS
-    locality_fields = t.LOCALITY_FIELDS
+    member_fields = MEMBER_FIELDS
+    locality_fields = LOCALITY_FIELDS
 
     def deferred(self):
         return t.deferred()

@@ -281,7 +281,7 @@ def forms_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     """The basic statistical forms for a date and a period, with their cross-checks; a figure
     that fails a check is marked, never hidden. XLSX and PDF downloads."""
     from dangbo.stats.statforms import build_forms
-    from dangbo.stats.statforms_render import forms_pdf, forms_xlsx
+    from dangbo.stats.statforms.render import forms_pdf, forms_xlsx
 
     org = _org_or_404(request, org_id)
     form, ctx = _context_or_errors(request, org, with_children=False)

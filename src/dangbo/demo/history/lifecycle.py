@@ -3,7 +3,7 @@ suspension, working away, temporary transfer, and their ends), discipline short 
 expulsion, transfers to and from outside the province, readmission and restoration of
 former members, Party badges on the award days, and the succession of secretaries.
 
-A mixin of ``history._History``: it reads and updates the same in-memory state (members,
+A mixin of ``simulation._History``: it reads and updates the same in-memory state (members,
 cells, the pool of members who may get an event this month) and follows the same
 discipline — one event per member and month, never before the member's last event, each
 checked by the rule the service would apply (``rules/``), written through the ledger's bulk
@@ -29,6 +29,10 @@ no report after 2021 gives them):
   of party age since the previous award day and is not deferred by discipline (§6);
 * secretaries: 6 % a year replaced (the old one's position ends, the successor's starts the
   same day); an organization left without one elects one within a month or two.
+
+Here: standing, temporary transfers and discipline, and the month that draws every rate;
+moves out and in, readmission and restoration are in ``departures``, secretaries and badges
+in ``succession``, each rate beside the code that applies it.
 """
 
 from __future__ import annotations
@@ -42,13 +46,9 @@ from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS
 from dangbo.core.roles import Role
 from dangbo.members.models import Member, MemberEvent, MemberStatus, Standing
-from dangbo.rules import badges as badge_rules
 from dangbo.rules import discipline as discipline_rules
 from dangbo.rules import exits as exit_rules
-from dangbo.rules import positions as position_rules
-from dangbo.rules import transfers as transfer_rules
-from dangbo.rules.admission import check_admission_age
-from dangbo.rules.probation import add_months, probation_end
+from dangbo.rules.probation import add_months
 
 Kind = MemberEvent.Kind
 
@@ -57,12 +57,6 @@ TEMP_TRANSFER_RATE = 0.005
 DISCIPLINE_RATE = 0.003
 MOVED_AWAY_RATE = 0.004
 TRANSFERRED_IN_RATE = 0.004
-READMISSION_MONTHLY = 0.02
-RESTORATION_MONTHLY = 0.004
-RESTORATION_WITHIN_DAYS = 730
-SECRETARY_TURNOVER = 0.06
-VACANCY_FILL_MONTHLY = 0.6
-BADGE_SHARE = 0.97  # the others wait for a later award day (documents late): they leave the list
 
 _STANDING_OF_KIND: dict[str, str] = {
     Kind.EXEMPTED: Standing.EXEMPTED,
@@ -75,16 +69,8 @@ _EXEMPTION_OTHERS = (
     exit_rules.ExemptionGround.MOBILE_WORK,
     exit_rules.ExemptionGround.AWAITING_RETIREMENT,
 )
-_OUTSIDE = (
-    "Đảng bộ tỉnh Phú Thọ",
-    "Đảng bộ tỉnh Tuyên Quang",
-    "Đảng bộ thành phố Hà Nội",
-    "Đảng bộ tỉnh Thái Nguyên",
-    "Đảng bộ tỉnh Lai Châu",
-    "Đảng bộ tỉnh Điện Biên",
-    "Đảng bộ Quân đội",
-    "Đảng bộ Công an Trung ương",
-)
+
+
 _DISCIPLINE_MATTERS = (
     "Vi phạm quy định về sinh hoạt đảng, không thực hiện nhiệm vụ được giao (dữ liệu mẫu)",
     "Vi phạm đạo đức, lối sống, ảnh hưởng uy tín đảng viên (dữ liệu mẫu)",
@@ -103,16 +89,6 @@ class _Left:
     org_id: UUID  # where they were (restoration puts them back there)
     full_from: date | None
     readmitted_before: int
-
-
-def _award_days(first: date, last: date, on: date) -> list[date]:
-    days = badge_rules.BADGE_AWARD_DAYS.value(on)
-    return sorted(
-        d
-        for year in {first.year, last.year}
-        for day, month in days
-        if first <= (d := date(year, month, day)) <= last
-    )
 
 
 class LifecycleMixin:
@@ -392,348 +368,6 @@ class LifecycleMixin:
                 **decision.fields(),
             ),
         )
-
-    def _move_away(self, first: date, last: date, pairs, taken) -> None:
-        rec, on = self._pick(first, last, taken, self._normal)
-        cell = self.orgs.get(rec.org_id) if rec else None
-        if cell is None or not self._may_leave(rec, on):
-            return
-        decided = max(on - timedelta(days=self.rng.randrange(7, 30)), rec.last_on)
-        event = MemberEvent(
-            kind=Kind.MOVED_AWAY,
-            effective_on=on,
-            from_org_id=cell.id,
-            data={"to_name": self.rng.choice(_OUTSIDE)},
-            rule_version=transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.at(on).ref,
-            **self._decision(decided, self._superior(cell)).fields(),
-        )
-        self._event(pairs, taken, rec, event)
-        self._gone(rec, on, taken)
-
-    def _receive(self, first: date, last: date, new_members) -> None:
-        from dangbo.demo.history import _Rec
-
-        rng = self.rng
-        cell = rng.choices(self.admit_cells, cum_weights=self.admit_weights)[0] if self.admit_cells else None
-        if cell is None:
-            return
-        on = max(self._day(first, last), cell.created_on)
-        admitted_on = on - timedelta(days=rng.randrange(2 * 365, 32 * 365))
-        residence, locality_id, hometown = rng.choice(cell.samples) if cell.samples else ("", None, "")
-        person = self.people.person(
-            admitted_on=admitted_on,
-            sector="residential" if cell.sector in ("", "residential") else cell.sector,
-            minority_share=(cell.minority / cell.active) if cell.active else self.minority_share,
-            residence=residence,
-            hometown=hometown or residence,
-        )
-        if on > last or person.full_on is None or person.full_on >= on:
-            return
-        member = person.member
-        member.residence_locality_id = locality_id
-        data = {
-            "status": MemberStatus.FULL,
-            "admitted_on": admitted_on.isoformat(),
-            "ceremony_on": person.ceremony_on.isoformat(),
-            "full_on": person.full_on.isoformat(),
-            "from_name": rng.choice(_OUTSIDE),
-        }
-        reached = [
-            y for y in badge_rules.BADGE_MILESTONES.value(on) if badge_rules.reached_on(admitted_on, y) <= on
-        ]
-        badge = max(reached) if reached and rng.random() < 0.9 else None
-        if badge:
-            data["badge_years"] = badge
-        decision = DecisionRef(
-            number=f"{rng.randrange(1, 999)}-QĐ/TU",
-            on=on - timedelta(days=rng.randrange(10, 40)),
-            body="Ban Tổ chức " + data["from_name"].replace("Đảng bộ ", ""),
-        )
-        event = MemberEvent(
-            kind=Kind.TRANSFERRED_IN,
-            effective_on=on,
-            to_org_id=cell.id,
-            data=data,
-            seq=1,
-            **decision.fields(),
-        )
-        new_members.append((member, [event]))
-        rec = _Rec(member.id, cell.id, person.full_on, member.birth_date, True, False, on)
-        rec.age_from, rec.badge = admitted_on, badge
-        self.members[member.id] = rec
-        self._add(member.id)
-        self._joined(rec, cell, full=True)
-        self._count(Kind.TRANSFERRED_IN, on)
-
-    def _readmissions(self, first: date, last: date, pairs, taken) -> None:
-        rng = self.rng
-        months = exit_rules.READMISSION.at(last).value[0]
-        for mid in sorted(
-            (m for m, left in self.left.items() if add_months(left.left_on, months) < last), key=str
-        ):
-            left = self.left[mid]
-            reason = left.ground if left.kind == MemberStatus.STRUCK_OFF else left.kind
-            if (
-                left.readmitted_before
-                or exit_rules.left_reason_is_barred(reason)
-                or rng.random() >= READMISSION_MONTHLY
-            ):
-                continue
-            vote_on = self._day(max(first, add_months(left.left_on, months) + timedelta(days=1)), last)
-            decided = vote_on + timedelta(days=rng.randrange(0, 10))
-            ceremony = decided + timedelta(days=rng.randrange(5, 20))
-            rec = self.members.get(mid)
-            if rec is None or ceremony > last or check_admission_age(birth_date=rec.birth, vote_on=vote_on):
-                continue
-            consent = f"{rng.randrange(100, 999)}-CV/TU ngày {vote_on - timedelta(days=rng.randrange(20, 60)):%d/%m/%Y}"
-            if exit_rules.check_readmission(left.left_on, reason, vote_on, left.readmitted_before, consent):
-                continue
-            cell = self.orgs.get(left.org_id)
-            if cell is None or not cell.live or cell.kind not in CELL_KINDS:
-                cell = rng.choices(self.admit_cells, cum_weights=self.admit_weights)[0]
-            event = MemberEvent(
-                kind=Kind.READMITTED,
-                effective_on=decided,
-                to_org_id=cell.id,
-                rule_version=exit_rules.READMISSION.at(vote_on).ref,
-                data={
-                    "ceremony_on": ceremony.isoformat(),
-                    "vote_on": vote_on.isoformat(),
-                    "provincial_consent": consent,
-                    "hardship": False,
-                },
-                **self._decision(decided, self._admitting(cell)).fields(),
-            )
-            del self.left[mid]
-            rec.org_id, rec.full_from, rec.standing, rec.holder, rec.deferred = (
-                cell.id,
-                None,
-                Standing.NORMAL,
-                False,
-                None,
-            )
-            if rec.age_from is not None:
-                rec.age_from += decided - left.left_on  # party age: the first admission less the time out
-            self._event(pairs, taken, rec, event)
-            self._add(mid)
-            self._joined(rec, cell, full=False)
-            due = probation_end(ceremony)
-            self.pending[(due.on.year, due.on.month)].append((due.on, mid, due.rule_ref))
-
-    def _restorations(self, first: date, last: date, pairs, taken) -> None:
-        rng = self.rng
-        since = exit_rules.RESTORATION.versions[0].effective_from
-        for mid in sorted(
-            (
-                m
-                for m, left in self.left.items()
-                if left.kind in (MemberStatus.STRUCK_OFF, MemberStatus.EXPELLED)
-            ),
-            key=str,
-        ):
-            left = self.left[mid]
-            earliest = max(first, left.left_on + timedelta(days=90), since)
-            if (
-                earliest > last
-                or (last - left.left_on).days > RESTORATION_WITHIN_DAYS
-                or rng.random() >= RESTORATION_MONTHLY
-            ):
-                continue
-            cell = self.orgs.get(left.org_id)
-            rec = self.members.get(mid)
-            if rec is None or cell is None or not cell.live or cell.kind not in CELL_KINDS:
-                continue
-            on = self._day(earliest, last)
-            event = MemberEvent(
-                kind=Kind.RESTORED,
-                effective_on=on,
-                rule_version=exit_rules.RESTORATION.at(on).ref,
-                data={"note": "Hủy bỏ quyết định xử lý oan, sai; phục hồi đảng tịch (dữ liệu mẫu)"},
-                **self._decision(on, self._superior(cell)).fields(),
-            )
-            del self.left[mid]
-            rec.org_id, rec.full_from, rec.standing, rec.holder = (
-                left.org_id,
-                left.full_from,
-                Standing.NORMAL,
-                False,
-            )
-            self._event(pairs, taken, rec, event)
-            self._add(mid)
-            self._joined(rec, cell, full=rec.is_full(on))
-
-    def _joined(self, rec, cell, *, full: bool) -> None:
-        cell.active += 1
-        cell.full += full
-        self.by_org.setdefault(cell.id, set()).add(rec.id)
-
-    def _left_party(self, rec, event: MemberEvent) -> None:
-        """Remember a former member for readmission and restoration."""
-        self.left[rec.id] = _Left(
-            str(event.kind),
-            (event.data or {}).get("ground", ""),
-            event.effective_on,
-            rec.org_id,
-            rec.full_from,
-            0,
-        )
-
-    # --- secretaries ------------------------------------------------------------------------
-
-    def _successor(self, org, on: date, taken: set):
-        ids = [
-            m for cell in self.cells_under.get(org.id, ()) for m in sorted(self.by_org.get(cell, ()), key=str)
-        ]
-        for _ in range(min(30, len(ids))):
-            rec = self.members[ids[self.rng.randrange(len(ids))]]
-            if (
-                rec.id not in taken
-                and rec.id in self.index
-                and rec.is_full(on)
-                and rec.standing == Standing.NORMAL
-                and rec.last_on < on
-                and rec.id not in self.secretaries
-            ):
-                return rec
-        return None
-
-    def _secretaries(self, first: date, last: date, share: float, pairs, taken) -> None:
-        rng = self.rng
-        ended = []
-        # by the organization's path: organization ids are random, the draws must not depend on them
-        held = sorted(
-            ((o, m) for o, m in self.secretary_of.items() if o in self.orgs),
-            key=lambda kv: self.orgs[kv[0]].path,
-        )
-        for _ in range(self._draw(len(held) * SECRETARY_TURNOVER * share)) if held else ():
-            org_id, mid = held[rng.randrange(len(held))]
-            org, rec = self.orgs.get(org_id), self.members.get(mid)
-            if (
-                org is None
-                or not org.live
-                or rec is None
-                or mid in taken
-                or self.secretary_of.get(org_id) != mid
-            ):
-                continue
-            on = self._after(rec, first, last)
-            if on is not None:
-                ended.append((org, rec, on))
-        vacant = [
-            o for o in self.leading if o.id not in self.secretary_of and o.live and o.created_on <= last
-        ]
-        for org in vacant:
-            if rng.random() < VACANCY_FILL_MONTHLY:
-                ended.append((org, None, self._day(max(first, org.created_on), last)))
-        done: set = set()
-        for org, old, on in ended:
-            if org.id in done or (
-                old is not None and (old.id in taken or self.secretary_of.get(org.id) != old.id)
-            ):
-                continue  # drawn twice this month
-            done.add(org.id)
-            new = self._successor(org, on, taken)
-            if new is None:
-                continue
-            full = org.full if org.kind in CELL_KINDS else None
-            if position_rules.check_position(
-                role=Role.SECRETARY,
-                org_kind=org.kind,
-                on=on,
-                holder_is_full=True,
-                holder_in_org=True,
-                current_holders={},
-                cell_full_members=full,
-            ):
-                continue
-            grassroots = org.kind in GRASSROOTS_KINDS
-            decision = self._decision(on, self._superior(org) if grassroots else self._admitting(org))
-            if old is not None:
-                self._event(
-                    pairs,
-                    taken,
-                    old,
-                    MemberEvent(
-                        kind=Kind.POSITION_ENDED,
-                        effective_on=on,
-                        position_org_id=org.id,
-                        role=Role.SECRETARY,
-                        data={"reason": "thôi giữ chức vụ (nghỉ hưu, chuyển công tác)"},
-                        **decision.fields(),
-                    ),
-                )
-                self.secretaries.discard(old.id)
-                self.held[old.id] -= 1
-                old.holder = self.held[old.id] > 0
-            self._event(
-                pairs,
-                taken,
-                new,
-                MemberEvent(
-                    kind=Kind.POSITION_STARTED,
-                    effective_on=on,
-                    position_org_id=org.id,
-                    role=Role.SECRETARY,
-                    rule_version=position_rules.POSITION_KINDS.at(on).ref,
-                    data={"basis": "chỉ định" if old is None and grassroots else "bầu"},
-                    **decision.fields(),
-                ),
-            )
-            self.secretary_of[org.id] = new.id
-            self.secretaries.add(new.id)
-            self.held[new.id] += 1
-            new.holder = True
-
-    # --- badges -------------------------------------------------------------------------------
-
-    def _badges(self, first: date, last: date, pairs, taken) -> None:
-        for day in _award_days(first, last, last):
-            since, _ = badge_rules.award_days_around(day)
-            milestones = sorted(badge_rules.BADGE_MILESTONES.value(day), reverse=True)
-            ref = badge_rules.BADGE_MILESTONES.at(day).ref
-            decision = DecisionRef(
-                number=f"{self.rng.randrange(100, 999)}-QĐ/TU",
-                on=day - timedelta(days=self.rng.randrange(5, 20)),
-                body="Ban Thường vụ Tỉnh ủy",
-            )
-            near = set(milestones) | {
-                y + 1 for y in milestones
-            }  # whole years of party age worth a closer look
-            for mid in sorted(self.pool, key=str):
-                rec = self.members[mid]
-                if rec.age_from is None or day.year - rec.age_from.year not in near:
-                    continue
-                if mid in taken or rec.last_on >= day or (rec.deferred and day <= rec.deferred):
-                    continue
-                years = next(
-                    (y for y in milestones if since < badge_rules.reached_on(rec.age_from, y) <= day), None
-                )
-                if years is None or (rec.badge or 0) >= years or self.rng.random() >= BADGE_SHARE:
-                    continue
-                claim = badge_rules.BadgeClaim(
-                    years=years,
-                    awarded_on=day,
-                    ground=badge_rules.Ground.REGULAR,
-                    party_age_from=rec.age_from,
-                    already_years=rec.badge,
-                    in_party=True,
-                    died_on=None,
-                )
-                if badge_rules.check_badge_award(claim):
-                    continue
-                rec.badge = years
-                self._event(
-                    pairs,
-                    taken,
-                    rec,
-                    MemberEvent(
-                        kind=Kind.BADGE_AWARDED,
-                        effective_on=day,
-                        rule_version=ref,
-                        data={"years": years, "ground": badge_rules.Ground.REGULAR},
-                        **decision.fields(),
-                    ),
-                )
 
     @staticmethod
     def _age(rec, on: date) -> float:

@@ -22,7 +22,7 @@ from fpdf.fonts import FontFace
 from dangbo.core.formats import format_date, format_number
 from dangbo.core.spreadsheet import neutralize
 from dangbo.documents.pdf import FAMILY, FONT_FILES, FONTS
-from dangbo.stats.statforms import Check, FormReport, StatForm
+from dangbo.stats.statforms.shapes import Check, FormReport, StatForm
 
 PASSED = "Đạt"
 FAILED = "KHÔNG ĐẠT"

@@ -1,0 +1,51 @@
+"""Build a demo province: the tree (through the org services), hamlets and their heads, and
+members with their ledgers (through ``ledger.bulk_write``), deterministic for a seed.
+
+Memory stays bounded: members are written in batches as each grassroots organization
+is finished, and nothing keeps them afterwards. The whole build is one transaction,
+so an interrupted build leaves nothing half-made.
+
+Where the code is: ``tree`` (the organizations and hamlets), ``members`` (ledgers and
+positions), ``builder`` (``Builder``, the build), ``summary`` (``Summary``, ``summarize``);
+this module runs the build in its transaction (``build_demo``).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from dangbo.core.bulk import refresh_statistics
+from dangbo.demo.generator.builder import Builder
+from dangbo.demo.generator.summary import Summary, summarize
+from dangbo.demo.profiles import Profile
+from dangbo.members.models import Member, MemberEvent, Placement, Position
+from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgVersion
+
+__all__ = ["DEMO_TABLES", "Summary", "build_demo", "summarize"]
+
+# The tables a demo build fills, whose planner statistics are refreshed when it is committed.
+DEMO_TABLES = (Org, OrgVersion, Locality, LocalityVersion, Member, MemberEvent, Placement, Position)
+
+
+def build_demo(profile: Profile, *, seed: int = 2021, members: int | None = None, progress=print) -> Summary:
+    """Build the demo in one transaction, audited as one operation (not one row per record)."""
+    from dangbo.audit.context import bulk_operation
+    from dangbo.audit.services import Action, audit_record
+    from dangbo.stats.tallies import tallies_deferred
+
+    members = members or profile.members
+    from dangbo.stats.tallies import deferred
+
+    nested = deferred()  # inside demo.timeline: it recounts once at its end
+    with transaction.atomic():
+        with bulk_operation("demo"), tallies_deferred():
+            summary = Builder(profile, seed=seed, members=members, progress=progress).build()
+            if not nested:
+                progress("Đếm số liệu tổng hợp ...")
+        audit_record(
+            action=Action.DEMO_GENERATED,
+            data={"profile": profile.name, "seed": seed, "members": summary.members, "orgs": summary.orgs},
+        )
+    progress("Cập nhật thống kê của cơ sở dữ liệu ...")
+    refresh_statistics(DEMO_TABLES)  # nothing inside a caller's transaction (dangbo demo): it refreshes after
+    return summary

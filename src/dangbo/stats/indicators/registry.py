@@ -1,0 +1,450 @@
+"""The declarations (DESIGN.md decision 5): ``Indicator`` and every indicator of the registry
+(``INDICATORS``, ``BY_CODE``), in sections, each with its numerator, denominator, date basis,
+target and drill-down. This module only declares; the figures come from ``context`` and
+``loads``. It is long because it is a table: one entry per indicator, read top to bottom."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dangbo.core.kinds import OrgKind
+from dangbo.core.roles import COMMITTEE_ROLES
+from dangbo.members.models import MemberStatus
+from dangbo.orgs.models import Org
+from dangbo.reference.models import KINH_CODE, NO_RELIGION_CODE
+from dangbo.rules import orgs as org_rules
+from dangbo.rules import targets as target_rules
+from dangbo.rules.base import Rule
+from dangbo.stats.indicators.context import EVENTS, HAMLETS, MEMBERS, ORGS, PERCENT, Context, Value
+from dangbo.stats.indicators.loads import (
+    SECRETARY_ROLES,
+    _flagged,
+    _flows,
+    _hamlets_with_members,
+    _leader_value,
+    _locality_figures,
+    _org_count,
+    _totals_on,
+    opening_day,
+)
+from dangbo.stats.tallies import keys as tally_keys
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    unit: str
+    numerator: str
+    denominator: str
+    compute: Callable[[Context, Org], Value]
+    section: str
+    target: Rule | None = None
+    flow: bool = False  # counted over the period, not on a day
+    drill: str = ""  # the drill-down list behind the gap (a key of stats.drilldown.DRILLS)
+    note: str = ""
+    basis: str = ""  # the date basis, where the default for a count on a day or over a period does not say it
+
+    @property
+    def definition(self) -> str:
+        """Numerator, denominator and date basis, in Vietnamese: written beside the indicator on
+        the page and in the JSON, so a reader knows what was counted."""
+        parts = [f"Tử số: {self.numerator}." if self.denominator else f"Số được đếm: {self.numerator}."]
+        if self.denominator:
+            parts.append(f"Mẫu số: {self.denominator}.")
+        parts.append(self.basis or (FLOW_BASIS if self.flow else STOCK_BASIS[self.unit]))
+        return " ".join(parts)
+
+
+def _share(dimension: str, values=None, *, exclude=None) -> Callable[[Context, Org], Value]:
+    def compute(ctx: Context, org: Org) -> Value:
+        stock = ctx.stock(org)
+        n = (
+            stock.count_not_in(dimension, exclude)
+            if exclude is not None
+            else stock.count_in(dimension, values)
+        )
+        return Value(n, stock.total)
+
+    return compute
+
+
+STOCK_BASIS = {
+    unit: basis
+    for units, basis in (
+        (
+            (PERCENT, MEMBERS),
+            "Tính tại ngày báo cáo: đảng viên chính thức và dự bị được tính vào đảng số (không kể người sinh "
+            "hoạt tạm thời), theo cây tổ chức của ngày đó.",
+        ),
+        (
+            (ORGS,),
+            "Tính tại ngày báo cáo: tổ chức đang hoạt động trong phạm vi, theo cây tổ chức của ngày đó (không kể chính "
+            "tổ chức đang xem).",
+        ),
+        (
+            (HAMLETS,),
+            "Tính tại ngày báo cáo: thôn, tổ dân phố của các đảng bộ xã, phường trong phạm vi vào ngày đó.",
+        ),
+        ((EVENTS,), "Tính tại ngày báo cáo."),
+    )
+    for unit in units
+}
+FLOW_BASIS = (
+    "Cộng các sự kiện có ngày hiệu lực từ ngày đầu đến ngày cuối kỳ (tính cả hai ngày), mỗi sự kiện đặt vào tổ chức "
+    "theo cây tổ chức của ngày xảy ra."
+)
+
+SECTION_MEMBERS = "Đảng viên"
+SECTION_ORGS = "Tổ chức đảng"
+SECTION_HAMLETS = "Thôn, tổ dân phố"
+SECTION_LEADERS = "Cấp ủy cơ sở"
+SECTION_FLOWS = "Phát triển đảng viên và biến động trong kỳ"
+
+
+def _flow(kinds: tuple[str, ...]) -> Callable[[Context, Org], Value]:
+    def compute(ctx: Context, org: Org) -> Value:
+        counts = _flows(ctx, org, kinds)
+        return Value(sum(counts.get(kind, 0) for kind in kinds))
+
+    return compute
+
+
+def _admission_rate(ctx: Context, org: Org) -> Value:
+    """Admissions of the period over the members at its start (the day before its first
+    day), stated per year (seed 003: "tỷ lệ kết nạp hằng năm 3–4 %")."""
+    opening = ctx.grouped("opening_totals", lambda: _totals_on(ctx, opening_day(ctx.frame)))
+    admitted = _flows(ctx, org, ("admitted",)).get("admitted", 0)
+    return Value(admitted, opening.get(org.pk, 0), annualize_days=ctx.frame.period_days)
+
+
+_THEORY = target_rules.THEORY_INTERMEDIATE_OR_ABOVE
+_K = OrgKind
+
+INDICATORS: tuple[Indicator, ...] = (
+    # members
+    Indicator(
+        "members.total",
+        "Tổng số đảng viên",
+        MEMBERS,
+        "Đảng viên chính thức và dự bị",
+        "",
+        lambda ctx, org: Value(ctx.stock(org).total),
+        SECTION_MEMBERS,
+    ),
+    Indicator(
+        "members.full",
+        "Đảng viên chính thức",
+        MEMBERS,
+        "Đảng viên chính thức",
+        "",
+        lambda ctx, org: Value(ctx.stock(org).count("status", MemberStatus.FULL)),
+        SECTION_MEMBERS,
+    ),
+    Indicator(
+        "members.probationary",
+        "Đảng viên dự bị",
+        MEMBERS,
+        "Đảng viên dự bị",
+        "",
+        lambda ctx, org: Value(ctx.stock(org).count("status", MemberStatus.PROBATIONARY)),
+        SECTION_MEMBERS,
+    ),
+    Indicator(
+        "members.women_share",
+        "Tỷ lệ đảng viên nữ",
+        PERCENT,
+        "Đảng viên nữ",
+        "Tổng số đảng viên",
+        _share("gender", ["F"]),
+        SECTION_MEMBERS,
+    ),
+    Indicator(
+        "members.ethnic_minority_share",
+        "Tỷ lệ đảng viên người dân tộc thiểu số",
+        PERCENT,
+        "Đảng viên dân tộc thiểu số",
+        "Tổng số đảng viên",
+        _share("ethnicity", exclude=[KINH_CODE]),
+        SECTION_MEMBERS,
+    ),
+    Indicator(
+        "members.religious_share",
+        "Tỷ lệ đảng viên có đạo",
+        PERCENT,
+        "Đảng viên theo một tôn giáo",
+        "Tổng số đảng viên",
+        _share("religion", exclude=[NO_RELIGION_CODE]),
+        SECTION_MEMBERS,
+    ),
+    Indicator(
+        "members.theory_intermediate_share",
+        "Tỷ lệ đảng viên có lý luận chính trị từ trung cấp trở lên",
+        PERCENT,
+        "Đảng viên có trình độ lý luận chính trị trung cấp, cao cấp, cử nhân",
+        "Tổng số đảng viên",
+        _share("theory", _THEORY),
+        SECTION_MEMBERS,
+    ),
+    # organizations
+    Indicator(
+        "orgs.direct_children",
+        "Tổ chức đảng trực thuộc",
+        ORGS,
+        "Tổ chức đảng trực thuộc trực tiếp",
+        "",
+        lambda ctx, org: Value(_org_count(ctx, org, "direct")),
+        SECTION_ORGS,
+    ),
+    Indicator(
+        "orgs.grassroots",
+        "Tổ chức cơ sở đảng",
+        ORGS,
+        "Đảng bộ cơ sở và chi bộ cơ sở (không kể đảng ủy được giao quyền cấp trên cơ sở)",
+        "",
+        lambda ctx, org: Value(_org_count(ctx, org, "grassroots")),
+        SECTION_ORGS,
+    ),
+    Indicator(
+        "orgs.grassroots_committees",
+        "Đảng bộ cơ sở",
+        ORGS,
+        "Đảng bộ cơ sở",
+        "",
+        lambda ctx, org: Value(_org_count(ctx, org, _K.GRASSROOTS_COMMITTEE)),
+        SECTION_ORGS,
+    ),
+    Indicator(
+        "orgs.grassroots_cells",
+        "Chi bộ cơ sở",
+        ORGS,
+        "Chi bộ cơ sở",
+        "",
+        lambda ctx, org: Value(_org_count(ctx, org, _K.GRASSROOTS_CELL)),
+        SECTION_ORGS,
+    ),
+    Indicator(
+        "orgs.cells",
+        "Chi bộ trực thuộc đảng ủy cơ sở",
+        ORGS,
+        "Chi bộ trực thuộc",
+        "",
+        lambda ctx, org: Value(_org_count(ctx, org, _K.CELL)),
+        SECTION_ORGS,
+    ),
+    Indicator(
+        "orgs.grassroots_300",
+        "Đảng bộ cơ sở có từ 300 đảng viên trở lên",
+        ORGS,
+        "Đảng bộ cơ sở có từ 300 đảng viên trở lên",
+        "",
+        lambda ctx, org: Value(_flagged(ctx, org, tally_keys.LARGE_GRASSROOTS_FLAG)),
+        SECTION_ORGS,
+        drill="grassroots_300",
+        note=org_rules.LARGE_GRASSROOTS_COMMITTEE.title,
+    ),
+    Indicator(
+        "orgs.cells_needing_committee",
+        "Chi bộ phải bầu chi ủy (từ 9 đảng viên chính thức)",
+        ORGS,
+        "Chi bộ có từ 9 đảng viên chính thức trở lên",
+        "",
+        lambda ctx, org: Value(_flagged(ctx, org, tally_keys.CELL_COMMITTEE_FLAG)),
+        SECTION_ORGS,
+        drill="cells_needing_committee",
+        note=org_rules.CELL_COMMITTEE_THRESHOLD.title,
+    ),
+    # hamlets
+    Indicator(
+        "hamlets.total",
+        "Thôn, tổ dân phố",
+        HAMLETS,
+        "Thôn, bản, tổ dân phố đang có vào ngày báo cáo",
+        "",
+        lambda ctx, org: Value(_locality_figures(ctx, org)["all"]),
+        SECTION_HAMLETS,
+    ),
+    Indicator(
+        "hamlets.with_members_share",
+        "Tỷ lệ thôn, tổ dân phố có đảng viên",
+        PERCENT,
+        "Thôn, tổ dân phố có đảng viên cư trú",
+        "Thôn, tổ dân phố đang có vào ngày báo cáo",
+        lambda ctx, org: Value(_hamlets_with_members(ctx, org), _locality_figures(ctx, org)["all"]),
+        SECTION_HAMLETS,
+        target=target_rules.HAMLETS_WITH_MEMBERS,
+        drill="hamlets_without_members",
+    ),
+    Indicator(
+        "hamlets.with_cell_share",
+        "Tỷ lệ thôn, tổ dân phố có chi bộ riêng",
+        PERCENT,
+        "Thôn, tổ dân phố có chi bộ riêng (chi bộ chỉ phụ trách thôn, tổ dân phố đó; không kể thôn ghép chi bộ)",
+        "Thôn, tổ dân phố đang có vào ngày báo cáo",
+        lambda ctx, org: Value(_locality_figures(ctx, org)["own_cell"], _locality_figures(ctx, org)["all"]),
+        SECTION_HAMLETS,
+        target=target_rules.HAMLETS_WITH_CELL,
+        drill="hamlets_without_own_cell",
+        note="Mục tiêu năm 2030 đo trên thôn, tổ dân phố có chi bộ của riêng mình; thôn ghép chi bộ "
+        "(một chi bộ phụ trách nhiều thôn) được đếm ở chỉ tiêu riêng.",
+    ),
+    Indicator(
+        "hamlets.merged_cell",
+        "Thôn, tổ dân phố ghép chi bộ",
+        HAMLETS,
+        "Thôn, tổ dân phố có chi bộ phụ trách nhưng chi bộ đó phụ trách cả thôn, tổ dân phố khác (thôn ghép chi bộ)",
+        "",
+        lambda ctx, org: Value(_locality_figures(ctx, org)[tally_keys.MERGED_CELL]),
+        SECTION_HAMLETS,
+        drill="hamlets_merged_cell",
+    ),
+    Indicator(
+        "hamlets.without_cell",
+        "Thôn, tổ dân phố chưa có chi bộ",
+        HAMLETS,
+        "Thôn, tổ dân phố không có chi bộ nào phụ trách",
+        "",
+        lambda ctx, org: Value(_locality_figures(ctx, org)["all"] - _locality_figures(ctx, org)["with_cell"]),
+        SECTION_HAMLETS,
+        target=target_rules.HAMLETS_WITHOUT_CELL,
+        drill="hamlets_without_cell",
+    ),
+    Indicator(
+        "hamlets.head_member_share",
+        "Tỷ lệ trưởng thôn, tổ trưởng tổ dân phố là đảng viên",
+        PERCENT,
+        "Thôn, tổ dân phố có trưởng thôn, tổ trưởng là đảng viên (hồ sơ đảng viên dự bị hoặc chính thức "
+        "vào ngày báo cáo; người đã từ trần, ra khỏi Đảng không được tính)",
+        "Thôn, tổ dân phố đang có vào ngày báo cáo",
+        lambda ctx, org: Value(
+            _locality_figures(ctx, org)["head_member"], _locality_figures(ctx, org)["all"]
+        ),
+        SECTION_HAMLETS,
+        target=target_rules.HAMLET_HEADS_MEMBERS,
+        drill="hamlet_heads_not_members",
+    ),
+    # grassroots leaders
+    Indicator(
+        "secretaries.theory_intermediate_share",
+        "Tỷ lệ bí thư, phó bí thư cấp ủy cơ sở có lý luận chính trị từ trung cấp trở lên",
+        PERCENT,
+        "Bí thư, phó bí thư có trình độ trung cấp, cao cấp, cử nhân",
+        "Bí thư, phó bí thư cấp ủy cơ sở",
+        lambda ctx, org: _leader_value(ctx, org, SECRETARY_ROLES, "secretaries"),
+        SECTION_LEADERS,
+        target=target_rules.SECRETARIES_THEORY,
+        drill="secretaries_below_theory",
+    ),
+    Indicator(
+        "committee.theory_intermediate_share",
+        "Tỷ lệ cấp ủy viên cơ sở có lý luận chính trị từ trung cấp trở lên",
+        PERCENT,
+        "Cấp ủy viên cơ sở có trình độ trung cấp, cao cấp, cử nhân",
+        "Cấp ủy viên cơ sở",
+        lambda ctx, org: _leader_value(ctx, org, COMMITTEE_ROLES, "committee"),
+        SECTION_LEADERS,
+        target=target_rules.COMMITTEE_THEORY,
+        drill="committee_below_theory",
+    ),
+    # flows over the period
+    Indicator(
+        "admissions.rate_year",
+        "Tỷ lệ kết nạp đảng viên mới (quy ra năm)",
+        PERCENT,
+        "Đảng viên kết nạp mới trong kỳ",
+        "Tổng số đảng viên (chính thức và dự bị) đầu kỳ",
+        _admission_rate,
+        SECTION_FLOWS,
+        target=target_rules.ADMISSION_RATE,
+        flow=True,
+        basis="Tử số cộng các quyết định kết nạp có hiệu lực từ ngày đầu đến ngày cuối kỳ; mẫu số là đảng viên "
+        "của tổ chức vào ngày trước ngày đầu kỳ, theo cây tổ chức của ngày đó; tỷ lệ quy ra năm (nhân 365 / số "
+        "ngày của kỳ). Đạt khi trong khoảng 3–4 %; trên 4 % ghi là vượt khoảng mục tiêu.",
+    ),
+    Indicator(
+        "admissions.count",
+        "Kết nạp đảng viên mới",
+        EVENTS,
+        "Đảng viên kết nạp trong kỳ",
+        "",
+        _flow(("admitted",)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "readmissions.count",
+        "Kết nạp lại",
+        EVENTS,
+        "Kết nạp lại trong kỳ",
+        "",
+        _flow(("readmitted",)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "recognitions.count",
+        "Công nhận đảng viên chính thức",
+        EVENTS,
+        "Công nhận chính thức trong kỳ",
+        "",
+        _flow(("recognized",)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "transfers_in.count",
+        "Chuyển sinh hoạt đến",
+        EVENTS,
+        "Đảng viên chuyển đến trong kỳ: tiếp nhận từ nơi khác và chuyển chính thức từ tổ chức ngoài phạm vi",
+        "",
+        _flow(("transferred_in", tally_keys.TRANSFER_IN)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "transfers_out.count",
+        "Chuyển sinh hoạt đi",
+        EVENTS,
+        "Đảng viên chuyển ra ngoài phạm vi trong kỳ",
+        "",
+        _flow(("moved_away", tally_keys.TRANSFER_OUT)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "deaths.count",
+        "Đảng viên từ trần",
+        EVENTS,
+        "Đảng viên từ trần trong kỳ",
+        "",
+        _flow(("died",)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "exits.count",
+        "Ra khỏi Đảng (xóa tên, xin ra, khai trừ)",
+        EVENTS,
+        "Xóa tên, xin ra khỏi Đảng, khai trừ trong kỳ",
+        "",
+        _flow(("struck_off", "resigned", "expelled")),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+    Indicator(
+        "restorations.count",
+        "Phục hồi đảng tịch",
+        EVENTS,
+        "Ra khỏi Đảng trong kỳ rồi được phục hồi (tính vào ngày ra khỏi Đảng)",
+        "",
+        _flow(("restored",)),
+        SECTION_FLOWS,
+        flow=True,
+    ),
+)
+BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
+SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(i.section for i in INDICATORS))
+
+if len(BY_CODE) != len(INDICATORS):  # pragma: no cover - a declaration error
+    raise ValueError("indicator code declared twice")

@@ -1,0 +1,135 @@
+"""Every statement of ``stats`` written in SQL rather than through the ORM, in one place.
+
+Each is here for speed, on both databases, and says why:
+
+- ``driver_rows``: a ``values_list`` query's rows as the driver returns them, in chunks (the
+  statistical forms count half a million rows; Django's per-value conversion cost more than
+  the query);
+- ``tally_add``: add counts to ``OrgTally`` rows, creating them, one upsert per row
+  (``INSERT … ON CONFLICT DO UPDATE``, which the ORM cannot say);
+- ``tally_move_subtree_counts``: a moved subtree's counts added to its new ancestors and taken
+  from its old ones, in one ``INSERT … SELECT … ON CONFLICT`` per 2,000 (source, target) pairs,
+  whatever the subtrees' size;
+- ``tally_replace_all``: every tally row replaced by a recount, through one prepared INSERT
+  (building half a million model instances cost more than the database's own work).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.db import connections, router
+
+from dangbo.stats.models import OrgTally
+
+_FETCH_ROWS = 50_000
+
+
+def driver_rows(queryset) -> Iterator[list[tuple]]:
+    """The rows of a ``values_list`` query as the database driver returns them, in chunks.
+
+    Model conversion (UUIDs from text, dates from text on SQLite) costs more than the query
+    itself at 500,000 rows; the callers count the raw rows and convert only distinct values."""
+    connection = connections[queryset.db]
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(_FETCH_ROWS):
+            yield chunk
+
+
+def _org_id_field():
+    return OrgTally._meta.get_field("org").target_field
+
+
+def tally_add(delta: Mapping[tuple[Any, str, str], int]) -> None:
+    """Add each count to its row, creating the row when it is new (one upsert per row,
+    in key order so two writers lock shared ancestor rows in the same order)."""
+    connection = connections[router.db_for_write(OrgTally)]
+    table = connection.ops.quote_name(OrgTally._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (org_id, dimension, value, count) VALUES (%s, %s, %s, %s) "
+        f"ON CONFLICT (org_id, dimension, value) DO UPDATE SET count = {table}.count + excluded.count"
+    )
+    org_field = _org_id_field()
+    rows = sorted(
+        (org_field.get_db_prep_value(org_id, connection), dimension, value, n)
+        for (org_id, dimension, value), n in delta.items()
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def tally_move_subtree_counts(mapping: list[tuple[object, object, int]], *, kept: tuple[str, ...]) -> None:
+    """Add each source's counts, times the sign, to its target: in the database, one statement
+    per 2,000 rows of the mapping. The dimensions ``kept`` (``tallies.keys.DERIVED_DIMENSIONS``,
+    recounted instead) are left where they are."""
+    if not mapping:
+        return
+    connection = connections[router.db_for_write(OrgTally)]
+    table = connection.ops.quote_name(OrgTally._meta.db_table)
+    org_field = _org_id_field()
+    cast = "::uuid" if connection.vendor == "postgresql" else ""  # a VALUES column is text otherwise
+    excluded = ", ".join(["%s"] * len(kept))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # a plan's moves, queued, sum a million rows: sorted in memory, not on disk
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        for start in range(0, len(mapping), 2000):
+            part = mapping[start : start + 2000]
+            values = ", ".join([f"(%s{cast}, %s{cast}, %s)"] * len(part))
+            params = [
+                x
+                for source, target, sign in part
+                for x in (
+                    org_field.get_db_prep_value(source, connection),
+                    org_field.get_db_prep_value(target, connection),
+                    sign,
+                )
+            ]
+            # PostgreSQL is told to read each source's rows by the index (LATERAL): joined to a
+            # list of a few dozen sources it would otherwise scan the whole table; SQLite has no
+            # LATERAL, and its planner loops over the small list by the index anyway.
+            # Each source's rows are read once (a subtree moved from a district to the bloc adds
+            # to one and takes from the other), then spread over its targets.
+            rows = (
+                f"(SELECT DISTINCT source FROM m) src CROSS JOIN LATERAL (SELECT org_id, dimension, value, count FROM {table} "
+                f"WHERE org_id = src.source AND dimension NOT IN ({excluded})) s JOIN m ON m.source = s.org_id"
+                if connection.vendor == "postgresql"
+                else f"{table} s JOIN m ON s.org_id = m.source WHERE s.dimension NOT IN ({excluded})"
+            )
+            cursor.execute(
+                f"WITH m(source, target, sign) AS (VALUES {values}) "
+                f"INSERT INTO {table} (org_id, dimension, value, count) "
+                f"SELECT m.target, s.dimension, s.value, SUM(s.count * m.sign) FROM {rows} "
+                f"GROUP BY m.target, s.dimension, s.value "
+                f"ON CONFLICT (org_id, dimension, value) DO UPDATE SET count = {table}.count + excluded.count",
+                params + list(kept),
+            )
+        if connection.vendor == "postgresql":
+            cursor.execute("RESET work_mem")
+
+
+def tally_replace_all(counts: Mapping[tuple[Any, str, str], int]) -> None:
+    """Delete every tally row and insert ``counts`` instead; the caller holds the transaction."""
+    connection = connections[router.db_for_write(OrgTally)]
+    table = connection.ops.quote_name(OrgTally._meta.db_table)
+    org_field = _org_id_field()
+    prepared: dict = {}
+
+    def org_value(org_id):
+        if org_id not in prepared:
+            prepared[org_id] = org_field.get_db_prep_value(org_id, connection)
+        return prepared[org_id]
+
+    # Plain tuples through one prepared INSERT: building half a million model instances
+    # cost more than the database's own work.
+    rows = [(org_value(org_id), dim, value, n) for (org_id, dim, value), n in counts.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        for start in range(0, len(rows), 20000):
+            cursor.executemany(
+                f"INSERT INTO {table} (org_id, dimension, value, count) VALUES (%s, %s, %s, %s)",
+                rows[start : start + 20000],
+            )

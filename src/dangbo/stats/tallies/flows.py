@@ -1,0 +1,175 @@
+"""Flows: a member's events placed, by day, in the organizations they increase or decrease
+(``member_flows``); applying their change, and recounting them from the ledger (they are read
+over a period by ``reads.tally_flows``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from dangbo.core import paths
+from dangbo.members.models import MemberStatus
+from dangbo.orgs.models import Org
+from dangbo.stats.tallies.keys import (
+    FLOW,
+    FLOW_DECREASES,
+    FLOW_INCREASES,
+    TRANSFER_IN,
+    TRANSFER_OUT,
+    Flow,
+    Key,
+    _ancestor_ids,
+)
+from dangbo.stats.tallies.store import _apply, deferred
+
+
+def member_flows(events, placements) -> list[Flow]:
+    """The flows one member's history makes: increases in the organization the event names;
+    decreases in the organization whose counted placement ended that day; recognition where
+    the full member's placement began; an official transfer out of every organization above
+    the sender but not the receiver, and into every one above the receiver but not the sender.
+    A restoration is counted on the day of the exit it undoes."""
+    counted = [p for p in placements if p.counted]
+    ended = {p.valid_to: p.org_id for p in counted if p.valid_to is not None}
+    became_full = {p.valid_from: p.org_id for p in counted if p.status == MemberStatus.FULL}
+    flows: list[Flow] = []
+    exits = sorted(e.effective_on for e in events if e.kind in ("struck_off", "resigned", "expelled"))
+    for event in events:
+        day = event.effective_on
+        kind = event.kind
+        if kind == "restored":
+            # The exit it undoes is counted back in the exit's own day and organization, as the
+            # placements are: the member never left the count (stats.statforms does the same).
+            undone = [d for d in exits if d <= day]
+            if undone and undone[-1] in ended:
+                flows.append((FLOW + "restored", undone[-1].isoformat(), ended[undone[-1]], None))
+            continue
+        if kind in FLOW_INCREASES and event.to_org_id:
+            flows.append((FLOW + kind, day.isoformat(), event.to_org_id, None))
+        elif kind in FLOW_DECREASES and day in ended:
+            flows.append((FLOW + kind, day.isoformat(), ended[day], None))
+        elif kind == "recognized" and day in became_full:
+            flows.append((FLOW + kind, day.isoformat(), became_full[day], None))
+        elif kind == "transferred" and event.from_org_id and event.to_org_id:
+            flows.append((FLOW + TRANSFER_OUT, day.isoformat(), event.from_org_id, event.to_org_id))
+            flows.append((FLOW + TRANSFER_IN, day.isoformat(), event.to_org_id, event.from_org_id))
+    return flows
+
+
+def _flow_delta(flows_before: Iterable[Flow], flows_after: Iterable[Flow]) -> dict[Key, int]:
+    changes: dict[Flow, int] = defaultdict(int)
+    for flow in flows_before:
+        changes[flow] -= 1
+    for flow in flows_after:
+        changes[flow] += 1
+    changes = {flow: n for flow, n in changes.items() if n}
+    if not changes:
+        return {}
+    org_ids = {f[2] for f in changes} | {f[3] for f in changes if f[3] is not None}
+    org_paths = dict(Org.objects.filter(id__in=org_ids).values_list("id", "path"))
+    ids_by_path = dict(
+        Org.objects.filter(
+            path__in={a for p in org_paths.values() for a in paths.ancestor_paths(p)}
+        ).values_list("path", "id")
+    )
+    delta: dict[Key, int] = defaultdict(int)
+    for (dimension, day, org_id, other), n in changes.items():
+        above = _ancestor_ids(org_paths[org_id], ids_by_path)
+        if other is not None:
+            skip = set(_ancestor_ids(org_paths[other], ids_by_path))
+            above = [a for a in above if a not in skip]
+        for ancestor in above:
+            delta[(ancestor, dimension, day)] += n
+    return {key: n for key, n in delta.items() if n}
+
+
+def tally_flows_changed(pairs: Iterable[tuple[Iterable[Flow], Iterable[Flow]]]) -> None:
+    """Apply the change of members' flows: (flows before, flows after) per member."""
+    if deferred():
+        return
+    before: list[Flow] = []
+    after: list[Flow] = []
+    for b, a in pairs:
+        before.extend(b)
+        after.extend(a)
+    _apply(_flow_delta(before, after))
+
+
+def _recount_transfer_flows() -> dict[Key, int]:
+    """Transfers out of every organization above the sender but not the receiver, and into
+    every one above the receiver but not the sender (as ``member_flows``), counted per pair
+    of organizations rather than per event: a province has tens of thousands of transfers
+    between a few thousand pairs."""
+    from collections import Counter
+
+    from dangbo.members.models import MemberEvent
+
+    by_pair: dict[tuple, Counter] = defaultdict(Counter)
+    rows = MemberEvent.objects.filter(kind="transferred", from_org__isnull=False, to_org__isnull=False)
+    for day, from_org, to_org in rows.values_list("effective_on", "from_org_id", "to_org_id").iterator(
+        chunk_size=20000
+    ):
+        by_pair[(from_org, to_org)][day.isoformat()] += 1
+    if not by_pair:
+        return {}
+    org_paths = dict(Org.objects.values_list("id", "path"))
+    ids_by_path = {path: org_id for org_id, path in org_paths.items()}
+    counts: dict[Key, int] = defaultdict(int)
+    for (sender, receiver), days in by_pair.items():
+        above_sender = _ancestor_ids(org_paths[sender], ids_by_path)
+        above_receiver = _ancestor_ids(org_paths[receiver], ids_by_path)
+        out_of = [a for a in above_sender if a not in above_receiver]
+        into = [a for a in above_receiver if a not in above_sender]
+        for day, n in days.items():
+            for org_id in out_of:
+                counts[(org_id, FLOW + TRANSFER_OUT, day)] += n
+            for org_id in into:
+                counts[(org_id, FLOW + TRANSFER_IN, day)] += n
+    return counts
+
+
+def _recount_flows() -> dict[Key, int]:
+    """Every member's flows, from the events and placements (streamed member by member)."""
+    from dangbo.members.ledger import PlacementSpan
+    from dangbo.members.models import MemberEvent, Placement
+
+    events = (
+        MemberEvent.objects.filter(
+            kind__in=[*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", "transferred"]
+        )
+        .order_by("member_id")
+        .values_list("member_id", "kind", "effective_on", "to_org_id", "from_org_id")
+    )
+    placements = (
+        Placement.objects.filter(counted=True)
+        .order_by("member_id")
+        .values_list("member_id", "org_id", "valid_from", "valid_to", "status")
+    )
+    by_member: dict[object, list] = defaultdict(list)
+    for member_id, org_id, valid_from, valid_to, status in placements.iterator(chunk_size=20000):
+        by_member[member_id].append(PlacementSpan(org_id, valid_from, status, valid_to, True))
+    flows: list[Flow] = []
+    current = None
+    batch: list[_EventRow] = []
+
+    def flush():
+        if current is not None:
+            flows.extend(member_flows(batch, by_member.get(current, [])))
+
+    for member_id, kind, effective_on, to_org_id, from_org_id in events.iterator(chunk_size=20000):
+        if member_id != current:
+            flush()
+            current, batch = member_id, []
+        batch.append(_EventRow(kind, effective_on, to_org_id, from_org_id))
+    flush()
+    return _flow_delta([], flows)
+
+
+@dataclass(frozen=True)
+class _EventRow:
+    kind: str
+    effective_on: date
+    to_org_id: object
+    from_org_id: object

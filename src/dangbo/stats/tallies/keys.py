@@ -1,0 +1,188 @@
+"""What the tallies count (``stats.tallies``): the dimensions and their values, the flags, and
+the (dimension, value) pairs a member, a hamlet or an organization adds to the organizations
+above it. Pure functions of a row; nothing here reads or writes the database."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from uuid import UUID
+
+from dangbo.core import paths
+from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind
+from dangbo.core.roles import COMMITTEE_ROLES, Role
+from dangbo.members.models import ACTIVE_STATUSES, MemberStatus
+from dangbo.rules import orgs as org_rules
+from dangbo.rules.base import Rule
+from dangbo.rules.targets import THEORY_INTERMEDIATE_OR_ABOVE
+from dangbo.stats.models import OrgTally
+
+# dimension → the member field it counts. "total" counts everyone once.
+DIMENSIONS: dict[str, str | None] = {
+    "total": None,
+    "status": "status",
+    "gender": "gender",
+    "ethnicity": "ethnicity_id",
+    "religion": "religion_id",
+    "education": "general_education_id",
+    "professional": "professional_level_id",
+    "theory": "theory_level_id",
+    "occupation": "occupation",
+    "birth_year": "birth_date",
+    "standing": "standing",
+}
+# The member fields a tally reads (what callers must pass in ``before`` and ``after``,
+# with ``status`` and, for leaders, ``positions``: the open (org id, role) pairs). The id
+# finds the hamlets the member heads when they stop or start being a member.
+MEMBER_FIELDS: tuple[str, ...] = (
+    "id",
+    "org_path",
+    "residence_locality_id",
+    *tuple(f for f in DIMENSIONS.values() if f),
+)
+HAMLET = "hamlet"
+SECRETARIES = "leaders:secretary"
+COMMITTEE = "leaders:committee"
+SECRETARY_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY})
+ORG_KIND, ORG_DIRECT, GRASSROOTS_SECTOR = "org_kind", "org_direct", "grassroots_sector"
+CELL_COMMITTEE_FLAG, LARGE_GRASSROOTS_FLAG = "flag:cell_committee", "flag:large_grassroots"
+LOCALITIES = "localities"  # values: all, with_cell, merged_cell, head_member
+HAMLETS_WITH_MEMBERS = "hamlets_with_members"  # hamlets with at least one resident member
+FLOW = "flow:"  # flow dimensions: "flow:<kind>", value the ISO day
+_VALUE_WIDTH = OrgTally._meta.get_field("value").max_length
+
+Key = tuple[UUID, str, str]  # (org id, dimension, value)
+
+# What a report reads for a subtree on a day (stats.figures.Stock).
+STOCK_DIMENSIONS = [
+    *DIMENSIONS,
+    SECRETARIES,
+    COMMITTEE,
+    ORG_KIND,
+    ORG_DIRECT,
+    GRASSROOTS_SECTOR,
+    CELL_COMMITTEE_FLAG,
+    LARGE_GRASSROOTS_FLAG,
+    LOCALITIES,
+    HAMLETS_WITH_MEMBERS,
+]
+
+
+@dataclass(frozen=True)
+class _Flag:
+    kinds: frozenset
+    dimension: str
+    value: str
+    rule: Rule
+
+
+FLAGS = {
+    CELL_COMMITTEE_FLAG: _Flag(CELL_KINDS, "status", MemberStatus.FULL, org_rules.CELL_COMMITTEE_THRESHOLD),
+    LARGE_GRASSROOTS_FLAG: _Flag(
+        frozenset({OrgKind.GRASSROOTS_COMMITTEE}), "total", "", org_rules.LARGE_GRASSROOTS_COMMITTEE
+    ),
+}
+
+
+FLOW_INCREASES = ("admitted", "readmitted", "transferred_in")
+FLOW_DECREASES = ("died", "struck_off", "resigned", "expelled", "moved_away")
+TRANSFER_IN, TRANSFER_OUT = "transfer_in", "transfer_out"
+FLOW_DIMENSIONS = [
+    FLOW + kind
+    for kind in (*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", TRANSFER_IN, TRANSFER_OUT)
+]
+
+Flow = tuple[str, str, UUID, UUID | None]  # (dimension, ISO day, organization, organization not counted)
+
+LOCALITY_FIELDS = ("id", "commune_path", "cell_id", "head_member__status", "dissolved_on")
+
+MERGED_CELL = "merged_cell"
+
+
+# What a restructuring does not move with a subtree but recounts (``tally_fix_derived``):
+# counts that depend on where organizations sit, not on what is under them.
+DERIVED_DIMENSIONS = (
+    ORG_KIND,
+    ORG_DIRECT,
+    GRASSROOTS_SECTOR,
+    CELL_COMMITTEE_FLAG,
+    LARGE_GRASSROOTS_FLAG,
+    HAMLETS_WITH_MEMBERS,
+    FLOW + TRANSFER_IN,
+    FLOW + TRANSFER_OUT,
+)
+
+
+def _get(row, name: str):
+    return row[name] if isinstance(row, Mapping) else getattr(row, name)
+
+
+def member_keys(row) -> list[tuple[str, str]]:
+    """The (dimension, value) pairs an active member adds to each organization above it."""
+    if row is None or _get(row, "status") not in ACTIVE_STATUSES:
+        return []
+    keys = []
+    for dimension, field in DIMENSIONS.items():
+        if field is None:
+            value = ""
+        elif field == "birth_date":
+            value = str(_get(row, field).year)
+        else:
+            value = _get(row, field) or ""
+        keys.append((dimension, str(value)[:_VALUE_WIDTH]))
+    return keys
+
+
+def theory_value(theory_level_id) -> str:
+    return "trained" if theory_level_id in THEORY_INTERMEDIATE_OR_ABOVE else "untrained"
+
+
+def leader_dimensions(role: str) -> list[str]:
+    dims = []
+    if role in SECRETARY_ROLES:
+        dims.append(SECRETARIES)
+    if role in COMMITTEE_ROLES:
+        dims.append(COMMITTEE)
+    return dims
+
+
+def leads_grassroots(kind: str, has_upper_rights: bool) -> bool:
+    return kind in GRASSROOTS_KINDS and not has_upper_rights
+
+
+def _ancestor_ids(path: str, ids_by_path: dict) -> list:
+    return [ids_by_path[p] for p in paths.ancestor_paths(path) if p in ids_by_path]
+
+
+def locality_keys(locality) -> list[str]:
+    """What one live hamlet adds under its commune's organizations: ``all``; ``with_cell``
+    when a cell covers it; ``head_member`` when its head is a member record whose holder is
+    a member today (probationary or full). ``merged_cell`` (its cell covers other live
+    hamlets too) depends on the other hamlets: ``_merged_delta``."""
+    if locality is None or _get(locality, "dissolved_on") is not None:
+        return []
+    keys = ["all"]
+    if _get(locality, "cell_id") is not None:
+        keys.append("with_cell")
+    if _get(locality, "head_member__status") in ACTIVE_STATUSES:
+        keys.append("head_member")
+    return keys
+
+
+def merged_hamlets(rows: Iterable[Mapping]) -> list[Mapping]:
+    """The live hamlets among ``rows`` whose cell covers at least one other of them: a
+    merged-hamlet cell (chi bộ ghép thôn). ``rows`` must hold every live hamlet of each cell."""
+    by_cell: dict[object, list] = defaultdict(list)
+    for row in rows:
+        if row["cell_id"] is not None and row["dissolved_on"] is None:
+            by_cell[row["cell_id"]].append(row)
+    return [row for group in by_cell.values() if len(group) > 1 for row in group]
+
+
+def org_keys(kind: str, sector: str, has_upper_rights: bool) -> list[tuple[str, str]]:
+    """What a live organization adds to each organization strictly above it."""
+    keys = [(ORG_KIND, kind)]
+    if leads_grassroots(kind, has_upper_rights):
+        keys.append((GRASSROOTS_SECTOR, sector or ""))
+    return keys

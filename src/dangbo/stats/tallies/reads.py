@@ -1,0 +1,51 @@
+"""Reading the stored tallies: the stock dimensions of some organizations (``tally_read``) and
+their flows over a period (``tally_flows``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from uuid import UUID
+
+from dangbo.stats.models import OrgTally
+from dangbo.stats.tallies.keys import FLOW, FLOW_DIMENSIONS, STOCK_DIMENSIONS
+
+
+def tally_read(org_ids: Iterable, dimensions: Iterable[str] = ()) -> dict[UUID, dict[str, dict[str, int]]]:
+    """The stored counts of ``org_ids`` in ``dimensions`` (all the stock dimensions by
+    default: not the hamlets, of which a province has thousands, nor the flows, read by
+    ``tally_flows``): org id → dimension → value → count. Naming the dimensions lets the
+    database read each as a range of the (org, dimension, value) index."""
+    result: dict[UUID, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    rows = OrgTally.objects.filter(
+        org_id__in=list(org_ids), dimension__in=list(dimensions or STOCK_DIMENSIONS), count__gt=0
+    )
+    for org_id, dim, value, n in rows.values_list("org_id", "dimension", "value", "count"):
+        result[org_id][dim][value] = n
+    return result
+
+
+def tally_flows(
+    org_ids: Iterable, start: date, end: date, *, kinds: Iterable[str] | None = None
+) -> dict[UUID, dict[str, int]]:
+    """Flows from ``start`` to ``end`` (both included): org id → kind → count (every kind, or
+    ``kinds``)."""
+    from django.db.models import Sum
+
+    result: dict[UUID, dict[str, int]] = defaultdict(dict)
+    rows = (
+        OrgTally.objects.filter(
+            org_id__in=list(org_ids),
+            dimension__in=FLOW_DIMENSIONS if kinds is None else [FLOW + kind for kind in kinds],
+            value__gte=start.isoformat(),
+            value__lte=end.isoformat(),
+        )
+        .values_list("org_id", "dimension")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for org_id, dimension, n in rows:
+        if n:
+            result[org_id][dimension[len(FLOW) :]] = n
+    return result
