@@ -8,3 +8,7 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from dangbo.audit import signals  # noqa: F401  (sign-in, sign-out, failed sign-in)
+        from dangbo.core.logs import connect_job_logging
+
+        # The job log lines sit beside the request log lines this app's middleware writes.
+        connect_job_logging()
