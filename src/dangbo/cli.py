@@ -232,19 +232,45 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unsealed_line(report) -> str:
+    from django.utils import timezone
+
+    when = timezone.localtime(report.oldest_unsealed_at).strftime("%d/%m/%Y %H:%M:%S")
+    return f"{report.unsealed} dòng chưa niêm phong (dòng cũ nhất ghi lúc {when})."
+
+
+def cmd_audit_seal(args: argparse.Namespace) -> int:
+    _setup()
+    from dangbo.audit.services import audit_seal
+
+    sealed = audit_seal()
+    print(f"Đã niêm phong {sealed} dòng nhật ký.")
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     _setup()
+    from dangbo.audit.services import audit_seal
     from dangbo.audit.verify import audit_verify
 
+    if not args.no_seal:
+        sealed = audit_seal()
+        if sealed:
+            print(f"Đã niêm phong {sealed} dòng trước khi kiểm tra.")
     report = audit_verify()
     if report.ok:
         print(f"Nhật ký nguyên vẹn: đã kiểm tra {report.checked} dòng.")
+        if report.unsealed:
+            print(f"Còn {_unsealed_line(report)}")
         return 0
+    where = f" (mắt xích thứ {report.broken_chain_seq})" if report.broken_chain_seq else ""
     print(
-        f"Nhật ký bị phá vỡ ở dòng số {report.broken_seq}: {report.reason}. "
+        f"Nhật ký bị phá vỡ ở dòng số {report.broken_seq}{where}: {report.reason}. "
         f"{report.checked} dòng trước đó nguyên vẹn.",
         file=sys.stderr,
     )
+    if report.unsealed:
+        print(f"Ngoài ra còn {_unsealed_line(report)}", file=sys.stderr)
     return 1
 
 
@@ -443,9 +469,18 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="nhật ký truy cập")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser(
-        "verify", help="kiểm tra chuỗi băm của nhật ký, báo dòng đầu tiên bị phá vỡ"
+        "verify",
+        help="niêm phong các dòng còn lại rồi kiểm tra chuỗi băm, báo dòng đầu tiên bị phá vỡ "
+        "và số dòng chưa niêm phong",
+    )
+    verify.add_argument(
+        "--no-seal", action="store_true", help="chỉ kiểm tra, không niêm phong các dòng chưa niêm phong"
     )
     verify.set_defaults(func=cmd_audit_verify)
+    seal = audit_sub.add_parser(
+        "seal", help="niêm phong (nối vào chuỗi băm) các dòng nhật ký đã ghi mà chưa niêm phong"
+    )
+    seal.set_defaults(func=cmd_audit_seal)
 
     todo = sub.add_parser("todo", help="việc quá hạn và đến hạn trong 30 ngày tới")
     todo.add_argument("--org", help="mã tổ chức (mặc định: tổ chức cao nhất)")

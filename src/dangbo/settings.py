@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dangbo.audit.middleware.RequestLogMiddleware",  # makes the request id; one JSON line each
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -187,9 +188,25 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# One JSON object per line on the console (dangbo.core.logs, docs/operators.md "Logs"):
+# a line per request (dangbo.requests) and per background job (dangbo.jobs) at INFO, whatever
+# DANGBO_LOG_LEVEL says for the rest; DANGBO_LOG_FORMAT=text for plain lines when reading by eye.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "dangbo.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "text" if os.environ.get("DANGBO_LOG_FORMAT") == "text" else "json",
+        }
+    },
+    "loggers": {
+        "dangbo.requests": {"level": os.environ.get("DANGBO_REQUEST_LOG_LEVEL", "INFO")},
+        "dangbo.jobs": {"level": "INFO"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DANGBO_LOG_LEVEL", "WARNING")},
 }

@@ -1,10 +1,13 @@
-"""Give every request an id and the client's address, and make the request the audit context
-for its duration. The acting user's scope is attached by ``accounts.middleware.ScopeMiddleware``
-(below this one); the context reads ``request.scope`` only when a row is written."""
+"""Give every request an id and log it (``RequestLogMiddleware``), and make the request the audit
+context for its duration. The acting user's scope is attached by
+``accounts.middleware.ScopeMiddleware`` (below these); the context reads ``request.scope`` only
+when a row is written."""
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 import uuid
 
 from django.conf import settings
@@ -12,6 +15,18 @@ from django.conf import settings
 from dangbo.audit.context import AuditContext, acting
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+request_log = logging.getLogger("dangbo.requests")
+
+
+def request_id_for(request) -> str:
+    """The request's id: the one it already has, a well-formed incoming X-Request-ID (from a
+    reverse proxy), or a new one. The audit rows of the request and its log line carry it."""
+    existing = getattr(request, "request_id", "")
+    if existing:
+        return existing
+    incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+    return incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
 
 
 def client_address(request) -> str:
@@ -42,10 +57,55 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id_for(request)
         request.audit_ip = client_address(request)
         with acting(lambda: request_context(request)):
             response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
+        return response
+
+
+def _user_fields(request) -> dict:
+    user = getattr(request, "user", None)  # a token's user on the API, the session's elsewhere
+    try:
+        if user is not None and user.is_authenticated:
+            return {"user": user.get_username(), "user_id": user.pk}
+    except Exception:  # a log line never fails the response
+        request_log.debug("no user for the request log", exc_info=True)
+    return {"user": None, "user_id": None}
+
+
+class RequestLogMiddleware:
+    """One JSON line per request on the ``dangbo.requests`` logger: request id, user, method,
+    path (without the query string, which may hold a searched name), status and duration.
+    Placed before the session and authentication middleware, so the duration covers them;
+    static files served by WhiteNoise, before it, are not logged."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        request.request_id = request_id_for(request)
+        response = self.get_response(request)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        status = response.status_code
+        request_log.log(
+            logging.ERROR if status >= 500 else logging.INFO,
+            "%s %s %s",
+            request.method,
+            request.path,
+            status,
+            extra={
+                "event": "request",
+                "request_id": request.request_id,
+                **_user_fields(request),
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": duration_ms,
+            },
+        )
+        if not response.has_header("X-Request-ID"):
+            response["X-Request-ID"] = request.request_id
         return response

@@ -1,6 +1,12 @@
 """The audit trail: one row per read of a person, list, search, export, reveal, write,
 sign-in and sign-out. Append-only and hash-chained.
 
+A row is written unsealed, in its business transaction and without any lock: ``seq`` is
+its number in order of writing (given by the database, with gaps on PostgreSQL where a
+transaction rolled back). The sealing step (``services.audit_seal``), after the commit,
+gives it its place in the chain (``chain_seq``: 1, 2, 3 ... without gaps, in the order the
+rows were committed and sealed), the previous link's hash and its own.
+
 The table is created by the migration's own SQL with triggers that refuse UPDATE,
 DELETE (and TRUNCATE on PostgreSQL), so the model is unmanaged: Django's ``flush``
 (tests, ``demo --reset``) skips it and the trail survives. For the same reason it has
@@ -19,7 +25,7 @@ GENESIS_HASH = "0" * 64
 
 
 class AuditEntry(models.Model):
-    seq = models.BigIntegerField(primary_key=True)
+    seq = models.BigAutoField(primary_key=True)
     at = models.DateTimeField("thời điểm")
     actor_id = models.IntegerField(null=True)
     actor_name = models.CharField("người thực hiện", max_length=150)
@@ -31,8 +37,9 @@ class AuditEntry(models.Model):
     data = models.JSONField(default=dict)
     ip = models.CharField("địa chỉ", max_length=45)
     request_id = models.CharField(max_length=64)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    chain_seq = models.BigIntegerField(null=True, unique=True)  # NULL until sealed
+    prev_hash = models.CharField(max_length=64, default="")  # "" until sealed
+    hash = models.CharField(max_length=64, default="")  # "" until sealed
 
     class Meta:
         managed = False
@@ -44,11 +51,17 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.subject_type}:{self.subject_id}"
 
+    @property
+    def sealed(self) -> bool:
+        return self.chain_seq is not None
+
     def chained_content(self) -> bytes:
-        """Canonical bytes of everything the hash covers (the previous hash included)."""
+        """Canonical bytes of everything the hash covers: the place in the chain, the content,
+        the previous link's hash, and the row's own number when it differs from its place
+        (rows chained before sealing existed have the two equal and keep their hashes)."""
         at = self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         fields = [
-            self.seq,
+            self.chain_seq,
             at,
             self.actor_id,
             self.actor_name,
@@ -62,6 +75,8 @@ class AuditEntry(models.Model):
             self.request_id,
             self.prev_hash,
         ]
+        if self.seq != self.chain_seq:
+            fields.append(self.seq)
         return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
     def compute_hash(self) -> str:

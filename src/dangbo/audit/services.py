@@ -1,12 +1,26 @@
 """Writing to the audit trail. The only writer of ``AuditEntry``.
 
-Appends are serialised so that each row chains to the one before: a PostgreSQL
-transaction-level advisory lock, or SQLite's write lock (every transaction here begins
-IMMEDIATE). A write's audit row goes in the same transaction as the write, so the trail
-holds exactly the changes that were committed.
+A row is written in the caller's transaction, so the trail holds exactly what was
+committed (a rolled-back change leaves no row), and without any lock: the database numbers
+it (``seq``). Nothing here waits for another transaction, however long it runs.
+
+Chaining happens afterwards, in ``audit_seal``: in a short transaction of its own, under
+the one lock of the trail (a PostgreSQL transaction-level advisory lock; SQLite's write
+lock, every transaction here beginning IMMEDIATE), it takes the committed rows not yet
+sealed, in the order they were written, and gives each the next place in the chain
+(``chain_seq``), the previous link's hash and its own. ``audit_record`` arranges for it to
+run when the caller's transaction commits; ``dangbo audit seal``, ``dangbo audit verify``
+and the audit pages run it too, so a row left unsealed (a process that died between its
+commit and the seal) is sealed by the next of these. Rows are chained in the order their
+transactions committed, as far as sealing can see it: a row committed after another row
+was sealed always comes after it in the chain; rows that became visible to the same seal
+are chained in the order they were written.
 """
 
 from __future__ import annotations
+
+import logging
+from typing import cast
 
 from django.db import connection, transaction
 
@@ -15,6 +29,9 @@ from dangbo.audit.models import GENESIS_HASH, AuditEntry
 from dangbo.core import clock
 
 _LOCK_KEY = 0x64616E67  # "dang"
+SEAL_BATCH = 1000
+
+logger = logging.getLogger("dangbo.audit")
 
 
 class Action:
@@ -74,10 +91,21 @@ ACTION_LABELS = {
 }
 
 
-def _lock() -> None:
+def _lock(*, own_transaction: bool) -> None:
+    """The sealing lock (only the sealing takes it). On SQLite the transaction's write lock,
+    taken at BEGIN IMMEDIATE, already serialises it.
+
+    On PostgreSQL, when the seal runs in a transaction of its own, its commit does not wait
+    for the WAL to reach the disk (``synchronous_commit`` off, for that transaction only):
+    the rows it chains are already durable, and a seal lost in a server crash is the end of
+    the WAL, so those rows are simply unsealed again and the next seal chains them."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            if own_transaction:
+                sql = "SELECT pg_advisory_xact_lock(%s), set_config('synchronous_commit', 'off', true)"
+            else:
+                sql = "SELECT pg_advisory_xact_lock(%s)"
+            cursor.execute(sql, [_LOCK_KEY])
 
 
 def audit_record(
@@ -88,36 +116,93 @@ def audit_record(
     data: dict | None = None,
     context: AuditContext | None = None,
 ) -> AuditEntry | None:
-    """Append one row. ``data`` must be JSON of strings, integers, booleans, lists, dicts.
+    """Write one unsealed row. ``data`` must be JSON of strings, integers, booleans, lists, dicts.
 
+    The row is sealed after the surrounding transaction commits (at once outside one).
     Inside ``audit.context.bulk_operation`` (the demo generator) nothing is written here:
     the operation records one row for itself when it ends.
     """
     if in_bulk_operation():
         return None
     ctx = context or current()
-    with transaction.atomic():
-        _lock()
-        last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-        entry = AuditEntry(
-            seq=seq,
-            at=clock.now(),
-            actor_id=ctx.actor_id,
-            actor_name=ctx.actor_name[:150],
-            actor_role=ctx.actor_role[:200],
-            scope=ctx.scope,
-            action=action,
-            subject_type=subject_type,
-            subject_id=str(subject_id)[:64],
-            data=data or {},
-            ip=ctx.ip,
-            request_id=ctx.request_id[:64],
-            prev_hash=prev_hash,
-        )
-        entry.hash = entry.compute_hash()
-        entry.save(force_insert=True)
+    entry = AuditEntry(
+        at=clock.now(),
+        actor_id=ctx.actor_id,
+        actor_name=ctx.actor_name[:150],
+        actor_role=ctx.actor_role[:200],
+        scope=ctx.scope,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id)[:64],
+        data=data or {},
+        ip=ctx.ip,
+        request_id=ctx.request_id[:64],
+    )
+    entry.save(force_insert=True)
+    _seal_after_commit()
     return entry
+
+
+def _seal_committed() -> None:
+    audit_seal()
+
+
+def _seal_after_commit() -> None:
+    """Seal when the current transaction commits: once per transaction, however many rows
+    it writes. A failed seal does not fail the caller (its change is committed and its
+    rows are safe); it is logged, and the next seal takes the rows."""
+    if connection.in_atomic_block and any(
+        callback[1] is _seal_committed for callback in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_seal_committed, robust=True)
+
+
+def audit_seal(*, batch_size: int = SEAL_BATCH) -> int:
+    """Chain every committed row not yet sealed; return how many were sealed.
+
+    Each batch is one short transaction under the sealing lock. Call it outside a
+    transaction: inside one, the lock is held until that transaction ends.
+    """
+    total = 0
+    own_transaction = not connection.in_atomic_block
+    while True:
+        with transaction.atomic():
+            _lock(own_transaction=own_transaction)
+            sealed = _seal_batch(batch_size)
+        total += sealed
+        if sealed < batch_size:
+            break
+    if total:
+        logger.debug("audit: sealed %d rows", total)
+    return total
+
+
+def _seal_batch(batch_size: int) -> int:
+    head = (
+        AuditEntry.objects.filter(chain_seq__isnull=False)
+        .order_by("-chain_seq")
+        .values_list("chain_seq", "hash")
+        .first()
+    )
+    chain_seq, prev_hash = cast(tuple[int, str], head) if head else (0, GENESIS_HASH)  # sealed: numbered
+    rows = list(AuditEntry.objects.filter(chain_seq__isnull=True).order_by("seq")[:batch_size])
+    links = []
+    for entry in rows:
+        chain_seq += 1
+        entry.chain_seq, entry.prev_hash = chain_seq, prev_hash
+        entry.hash = prev_hash = entry.compute_hash()
+        links.append((entry.chain_seq, entry.prev_hash, entry.hash, entry.seq))
+    if links:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE audit_entry SET chain_seq = %s, prev_hash = %s, hash = %s "
+                "WHERE seq = %s AND chain_seq IS NULL",
+                links,
+            )
+            if cursor.rowcount != len(links):  # cannot happen under the lock; never fork the chain
+                raise RuntimeError(f"audit seal: {cursor.rowcount} rows sealed of {len(links)}")
+    return len(links)
 
 
 def field_diff(before: dict, after: dict) -> dict:

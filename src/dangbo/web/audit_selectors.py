@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from dangbo.accounts.models import AccessRole
 from dangbo.audit.models import AuditEntry
-from dangbo.audit.services import ACTION_LABELS, Action, audit_record
+from dangbo.audit.services import ACTION_LABELS, Action, audit_record, audit_seal
 from dangbo.core import text
 from dangbo.core.formats import format_date, format_number
 from dangbo.core.kinds import OrgKind
@@ -134,13 +134,23 @@ def _entries(filters: AuditFilters) -> tuple[QuerySet[AuditEntry], bool]:
 
 
 def _known_count(filters: AuditFilters) -> int | None:
-    """The exact count when it is free. Unfiltered, the trail is numbered 1, 2, 3 ... without
-    gaps (appends are serialised and nothing is deleted; ``dangbo audit verify`` reports a
-    gap), so the count is the last number: one primary-key lookup. Filtered: None, and the
-    paginator counts up to its cap."""
+    """The exact count when it is free. Unfiltered, the sealed rows are numbered 1, 2, 3 ...
+    in the chain without gaps (``dangbo audit verify`` reports a gap), so the count is the
+    last place in the chain plus the rows not sealed yet: two index lookups. Filtered:
+    None, and the paginator counts up to its cap."""
     if filters.is_empty:
-        return AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        return _chain_head() + AuditEntry.objects.filter(chain_seq__isnull=True).count()
     return None
+
+
+def _chain_head() -> int:
+    return (
+        AuditEntry.objects.filter(chain_seq__isnull=False)
+        .order_by("-chain_seq")
+        .values_list("chain_seq", flat=True)
+        .first()
+        or 0
+    )
 
 
 # --- How a row is shown (page and export) ----------------------------------------------
@@ -374,6 +384,7 @@ def audit_search_page(
 ) -> AuditSearchResult:
     """One page of the trail, newest first; the search is recorded with its filters and row count."""
     audit_require_admin(actor=actor, page="audit_search")
+    audit_seal()  # what the page shows is chained (normally done already, after each commit)
     queryset, truncated = _entries(filters)
     paginator = CappedPaginator(queryset, per_page, known_count=_known_count(filters))
     page_obj = paginator.get_page(page)
@@ -434,11 +445,12 @@ def audit_export_rows(
 ) -> tuple[int, Iterator[AuditRow]]:
     """The whole filtered trail for export, newest first; the export is recorded (filters, format, rows)."""
     audit_require_admin(actor=actor, page="audit_export")
-    # The rows as they stand now (not those appended while the file is written, nor this
-    # export's own row), so the recorded count and the file agree.
-    last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    # The rows as they stand now, sealed (not those committed while the file is written, nor
+    # this export's own row), so the recorded count and the file agree.
+    audit_seal()
+    last = _chain_head()
     queryset, _ = _entries(filters)
-    queryset = queryset.filter(seq__lte=last)
+    queryset = queryset.filter(chain_seq__lte=last)
     count = last if filters.is_empty else queryset.count()
     audit_record(
         action=Action.EXPORTED,
