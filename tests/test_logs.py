@@ -77,7 +77,7 @@ def test_a_request_is_one_line_with_the_id_its_audit_rows_carry(client, admin_us
 
 def test_an_anonymous_request_and_an_incoming_request_id(client, db, caplog):
     caplog.set_level(logging.INFO, logger="dangbo.requests")
-    response = client.get(reverse("home"), HTTP_X_REQUEST_ID="proxy-1234567890")
+    response = client.get(reverse("web:home"), HTTP_X_REQUEST_ID="proxy-1234567890")
     client.get("/khong-co-trang-nay/", HTTP_X_REQUEST_ID="x")  # malformed: a new id is made
     first, second = (as_json(r) for r in lines(caplog, "dangbo.requests"))
     assert response["X-Request-ID"] == "proxy-1234567890" == first["request_id"]
