@@ -29,7 +29,7 @@ from dangbo.demo.people import Person, PersonFactory
 from dangbo.demo.profiles import Profile, UpperSpec
 from dangbo.members import ledger
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Placement, Position
-from dangbo.members.services import member_position_start
+from dangbo.members.services.positions import member_position_start
 from dangbo.orgs import services as org_services
 from dangbo.orgs.locality_versions import versions_follow
 from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgVersion
@@ -581,7 +581,7 @@ class Builder:
 
 
 def summarize(profile: Profile, seed: int, province: Org) -> Summary:
-    from dangbo.members.selectors import member_figures
+    from dangbo.members.selectors.figures import member_figures
     from dangbo.orgs.selectors import org_grassroots_count, org_kind_counts
 
     figures = member_figures(path=province.path)

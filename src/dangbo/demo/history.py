@@ -63,11 +63,11 @@ from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind, Sector
 from dangbo.core.roles import Role
 from dangbo.demo.lifecycle import LifecycleMixin
 from dangbo.demo.people import PersonFactory
+from dangbo.discipline.models import DisciplineCase
 from dangbo.members import ledger
 from dangbo.members.models import (
     ACTIVE_STATUSES,
     LEFT_STATUSES,
-    DisciplineCase,
     Member,
     MemberEvent,
     MemberStatus,
@@ -783,7 +783,7 @@ class _History(LifecycleMixin):
     def _expulsion(self, rec: _Rec, cell: _Org, on: date, cases: list) -> MemberEvent | None:
         """Expulsion by the superior committee on ``on``, on the cell's proposal, as
         ``discipline_decide`` records it; None if the votes could not carry it."""
-        from dangbo.members.selectors import vote_denominator
+        from dangbo.members.selectors.votes import vote_denominator
 
         rng = self.rng
         Form, Stage = discipline_rules.Form, discipline_rules.Stage

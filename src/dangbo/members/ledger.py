@@ -11,6 +11,9 @@ Structural preconditions (admitted once, transfers from where the member is, a
 position ended only if held) are checked here, because a replay must never produce
 an impossible state; the Party's rules (ages, thresholds, who may hold a position)
 are checked by the services through ``rules/`` before they append.
+
+It is one module, longer than most, because the replay and the writers of the projection must
+agree on every field: apart, they would drift.
 """
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ _PATH_COLUMNS = (
     ("orgs", "Org", "path"),
     ("members", "Member", "org_path"),
     ("orgs", "Locality", "commune_path"),
-    ("members", "Candidate", "cell_path"),
+    ("candidates", "Candidate", "cell_path"),
 )
 
 
@@ -505,7 +505,7 @@ def _move_hamlets(
     pass to ``into`` from ``effective_on``, with their counts and a new dated version each;
     a hamlet's cell is kept only where ``into`` holds members. When all pass, so do the
     source's candidates. Returns the hamlets not dissolved."""
-    from dangbo.members.models import Candidate
+    from dangbo.candidates.services import candidates_rehome
 
     hamlets = Locality.objects.filter(Q(commune=source) | Q(cell=source))
     if locality_ids is not None:
@@ -529,9 +529,7 @@ def _move_hamlets(
     versions_follow(touched, effective_on=effective_on, decision_no=decision.number if decision else "")
     projections.tallies().localities_changed([(befores[pk], afters[pk]) for pk in touched])
     if locality_ids is None:
-        Candidate.objects.filter(cell=source, state=Candidate.State.ACTIVE).update(
-            cell=into, cell_path=into.path
-        )
+        candidates_rehome(source=source, into=into)
     return len([pk for pk in touched if befores[pk]["dissolved_on"] is None])
 
 
@@ -1218,7 +1216,7 @@ def org_dissolve(*, org: Org, effective_on: date, decision: DecisionRef, actor=N
     Positions still held in it end the same day, each by a ledger event carrying the decision;
     hamlets it covered as their cell are left without a cell (the hamlet lists show them)."""
     from dangbo.members.models import Position
-    from dangbo.members.services import member_position_end
+    from dangbo.members.services.positions import member_position_end
 
     org = Org.objects.select_for_update().get(pk=org.pk)
     refuse_if(_check_dissolve(org, effective_on, decision))

@@ -21,7 +21,7 @@ The checks, in the order they are reported:
 4. ``member.probation_ended`` — probationary members whose 12 months (``rules.probation``)
    are over and who have no recognition decision;
 5. ``deadline.overdue`` — other deadlines past (admission decision, ceremony, an open
-   transfer whose letter was not presented in time), from ``members.selectors.due_items``;
+   transfer whose letter was not presented in time), from ``members.selectors.todo.due_items``;
 6. ``transfer.late`` — transfers recorded late (the letter more than 60 working days after
    its trigger, the arrival more than 30 after the letter) whose handling no officer has
    recorded yet, from the same ``due_items``;
@@ -504,9 +504,9 @@ def _citation_of(rule: Rule, ref: str, today: date) -> str:
 
 
 def _check_deadlines(root: Org, today: date, actor) -> list[Finding]:
-    """Checks 5 and 6: what members.selectors.due_items reports as overdue (recognition is
+    """Checks 5 and 6: what members.selectors.todo.due_items reports as overdue (recognition is
     check 4), and the transfers recorded late whose handling is not recorded."""
-    from dangbo.members.selectors import due_items
+    from dangbo.members.selectors.todo import due_items
 
     # horizon 0: only what is due by today (overdue items are all before it); skips the badge lists.
     items = due_items(actor=actor, org=root, as_of=today, horizon_days=0, audit=False)

@@ -38,7 +38,7 @@ How the figures are drawn (the choices, and why)
 -----------------------------------------------
 * **Stock** (members on a day) is the counted ``Placement`` rows valid that day
   (``valid_from <= d < valid_to``, or open), in the organizations of the root's subtree as it
-  stood that day (``Frame.org_ids_on``) — exactly ``members.selectors.member_placements_on``. A
+  stood that day (``Frame.org_ids_on``) — exactly ``members.selectors.figures.member_placements_on``. A
   temporary host does not count (its placement is not counted). The stock forms draw on
   ``frame.as_of``. **Identity attributes (gender, ethnicity, religion, education, occupation,
   birth date) are today's values** from the member row: the profile keeps no history of them.
