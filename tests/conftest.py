@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from dangbo.core.kinds import OrgKind, Sector
-from dangbo.members import services as member_services
+from dangbo.members.services.recognition import member_recognize
+from dangbo.members.services.records import Identity, member_admit
 from dangbo.orgs import services as org_services
 
 _counter = itertools.count(1)
@@ -95,7 +96,7 @@ def tree(db):
     )
 
 
-def identity(**overrides) -> member_services.Identity:
+def identity(**overrides) -> Identity:
     values = {
         "family_name": "Nguyễn",
         "middle_name": "Văn",
@@ -108,7 +109,7 @@ def identity(**overrides) -> member_services.Identity:
         "theory_level": "elementary",
     }
     values.update(overrides)
-    return member_services.Identity(**values)
+    return Identity(**values)
 
 
 def admit(cell, *, admitted_on=date(2016, 3, 1), full=True, **identity_fields):
@@ -116,14 +117,14 @@ def admit(cell, *, admitted_on=date(2016, 3, 1), full=True, **identity_fields):
     n = next(_counter)
     fields = {"given_name": f"Đức{n}"}
     fields.update(identity_fields)
-    member = member_services.member_admit(
+    member = member_admit(
         identity=identity(**fields),
         cell=cell,
         decision=org_services.DecisionRef(number=f"{n}-QĐ/ĐU", on=admitted_on, body="Đảng ủy"),
         ceremony_on=admitted_on,
     )
     if full:
-        member_services.member_recognize(
+        member_recognize(
             member=member, decision=org_services.DecisionRef(number=f"{n}b-QĐ/ĐU", on=admitted_on)
         )
         member.refresh_from_db()

@@ -97,9 +97,9 @@ def _pages(admin: bool = False) -> list[str]:
 def _a_candidate(cell):
     from datetime import date
 
-    from dangbo.members.models import Candidate
-    from dangbo.members.services import Identity
-    from dangbo.members.services.candidates import StepInput, candidate_add, candidate_record_step
+    from dangbo.candidates.models import Candidate
+    from dangbo.candidates.services import StepInput, candidate_add, candidate_record_step
+    from dangbo.members.services.records import Identity
 
     existing = Candidate.objects.filter(cell=cell).first()
     if existing:

@@ -61,7 +61,7 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
 
     from tests.conftest import identity
 
-    from dangbo.members.services.candidates import candidate_add
+    from dangbo.candidates.services import candidate_add
     from dangbo.restructuring.plan_uploads import restructure_plan_upload
 
     candidate = candidate_add(

@@ -12,8 +12,9 @@ from dangbo.accounts.services import role_grant
 from dangbo.core import clock
 from dangbo.core.decisions import DecisionRef
 from dangbo.members import ledger
-from dangbo.members.selectors import badge_list
-from dangbo.members.services import member_award_badge, member_record_death
+from dangbo.members.selectors.badges import badge_list
+from dangbo.members.services.badges import member_award_badge
+from dangbo.members.services.records import member_record_death
 from dangbo.rules.badges import BadgeClaim, Ground, award_days_around, check_badge_award, party_age_years
 from dangbo.rules.base import RuleViolation
 

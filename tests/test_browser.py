@@ -203,7 +203,7 @@ def test_candidate_taken_from_the_register_to_full_member(live_server, page, tra
     from dangbo.accounts.services import role_grant
     from dangbo.core.kinds import CELL_KINDS
     from dangbo.members.models import Member
-    from dangbo.members.selectors import vote_denominator
+    from dangbo.members.selectors.votes import vote_denominator
     from dangbo.orgs.models import Org
 
     load_all()

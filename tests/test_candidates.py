@@ -9,10 +9,11 @@ from datetime import date
 import pytest
 from tests.conftest import identity
 
+from dangbo.candidates.models import Candidate, CandidateStep
+from dangbo.candidates.services import StepInput, candidate_add, candidate_record_step, next_step
 from dangbo.members import ledger
-from dangbo.members.models import Candidate, CandidateStep, MemberStatus
-from dangbo.members.selectors import due_items
-from dangbo.members.services.candidates import StepInput, candidate_add, candidate_record_step, next_step
+from dangbo.members.models import MemberStatus
+from dangbo.members.selectors.todo import due_items
 from dangbo.reference.models import Holiday
 from dangbo.rules.base import RuleViolation
 

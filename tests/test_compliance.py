@@ -22,7 +22,7 @@ from dangbo.core import paths
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.roles import Role
-from dangbo.members.services import member_position_start
+from dangbo.members.services.positions import member_position_start
 from dangbo.members.services.transfers import Trigger, transfer_close_late, transfer_issue
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Org
@@ -137,7 +137,7 @@ def test_a_cell_of_nine_full_members_without_a_committee_is_flagged(tree, make_m
 
 
 def test_a_grassroots_organization_without_a_secretary_on_the_day_is_flagged(tree, make_member):
-    from dangbo.members.services import member_position_end
+    from dangbo.members.services.positions import member_position_end
 
     members = [make_member(tree.cell_a) for _ in range(3)]
     apatit = org_services.org_establish(

@@ -154,7 +154,7 @@ def test_exits_and_deaths_are_recorded_as_the_services_record_them(db, monkeypat
     from django.db.models import Count, Q
 
     from dangbo.demo.history import simulation as module
-    from dangbo.members.models import DisciplineCase
+    from dangbo.discipline.models import DisciplineCase
     from dangbo.orgs.models import Org
     from dangbo.rules import exits as exit_rules
 
@@ -331,8 +331,10 @@ def test_the_history_writes_every_event_kind_by_the_rules(db, monkeypatch):
 def test_the_day_the_history_ends_has_work_in_flight(db):
     """The last run ends with work open: on its last day the to-do list has items of every
     kind it knows, some overdue (31/8/2023: the badge day 2/9 falls within the 30 days)."""
-    from dangbo.members.models import CANDIDATE_STEPS, Candidate, DisciplineCase, TransferCase
-    from dangbo.members.selectors import due_items
+    from dangbo.candidates.models import CANDIDATE_STEPS, Candidate
+    from dangbo.discipline.models import DisciplineCase
+    from dangbo.members.models import TransferCase
+    from dangbo.members.selectors.todo import due_items
     from dangbo.orgs.models import Org
 
     end = date(2023, 8, 31)
@@ -372,7 +374,7 @@ def test_the_day_the_history_ends_has_work_in_flight(db):
         assert probation_end(member.ceremony_on).on <= end  # left for the cell to review
     assert summary.in_flight.get("recognition", 0) > 0
     # candidates' steps are in order, each on or after the one before
-    from dangbo.members.models import CandidateStep
+    from dangbo.candidates.models import CandidateStep
 
     for candidate in Candidate.objects.all()[:50]:
         steps = list(CandidateStep.objects.filter(candidate=candidate).order_by("done_on"))

@@ -11,11 +11,13 @@ from django.contrib.auth.models import User
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.core.decisions import DecisionRef
+from dangbo.discipline import services as services
+from dangbo.discipline.models import DisciplineCase
 from dangbo.members import ledger
-from dangbo.members.models import DisciplineCase, MemberStatus, Position
-from dangbo.members.selectors import badge_list
-from dangbo.members.services import discipline as services
-from dangbo.members.services import member_award_badge, member_position_start
+from dangbo.members.models import MemberStatus, Position
+from dangbo.members.selectors.badges import badge_list
+from dangbo.members.services.badges import member_award_badge
+from dangbo.members.services.positions import member_position_start
 from dangbo.rules.base import RuleViolation
 from dangbo.rules.discipline import Authority, DeferralGround, Form
 

@@ -2,7 +2,7 @@
 
 from dangbo.demo.generator import build_demo
 from dangbo.demo.profiles import PROFILES
-from dangbo.members.selectors import member_figures, member_figures_with_children, members_under
+from dangbo.members.selectors.figures import member_figures, member_figures_with_children, members_under
 from dangbo.orgs.models import Org
 
 

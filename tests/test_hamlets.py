@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from dangbo.core import clock
-from dangbo.members import services as member_services
 from dangbo.members.services import standing
+from dangbo.members.services.records import member_record_death
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, LocalityVersion
 from dangbo.restructuring import operations
@@ -51,7 +51,7 @@ def test_a_head_who_dies_stops_counting_that_day_today_and_on_past_dates(tree, m
     _hamlet(tree, "TB", cell=tree.cell_b, head_name="Lò Văn Pấu")
     assert _figure(tree.province, "hamlets.head_member_share") == (1, 2)
     died_on = TODAY - timedelta(days=30)
-    member_services.member_record_death(member=head, died_on=died_on)
+    member_record_death(member=head, died_on=died_on)
     assert _figure(tree.province, "hamlets.head_member_share") == (0, 2)
     assert _figure(tree.province, "hamlets.head_member_share", as_of=died_on) == (0, 2)
     assert _figure(tree.province, "hamlets.head_member_share", as_of=died_on - timedelta(days=1)) == (1, 2)

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.core import clock
-from dangbo.members import services as member_services
+from dangbo.members.services.records import member_record_death
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality
 from dangbo.reference.loader import load_all
@@ -92,7 +92,7 @@ def test_an_officer_picks_a_member_as_head_then_the_page_shows_when_the_head_die
     row = page.locator("tr", has_text="Nậm Cang")
     assert "Lý Thị Mỷ" in row.inner_text() and "có" in row.inner_text()
 
-    member_services.member_record_death(member=head, died_on=clock.today())
+    member_record_death(member=head, died_on=clock.today())
     page.reload()
     row = page.locator("tr", has_text="Nậm Cang")
     assert "Lý Thị Mỷ" in row.inner_text() and "từ trần" in row.inner_text()

@@ -12,7 +12,10 @@ from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.core import clock
 from dangbo.core.roles import Role
-from dangbo.members import services as member_services
+from dangbo.members.services.positions import member_position_start
+from dangbo.members.services.recognition import member_recognize
+from dangbo.members.services.records import Identity, member_record_death, member_update_identity
+from dangbo.members.services.transfers import member_transfer
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality
 from dangbo.stats.drilldown import DRILLS
@@ -68,9 +71,9 @@ def province(tree, make_member):
     org_services.locality_set_head(locality=hamlet_a, head_name="", head_member=people["a1"])
     member = people["a2"]
     member.refresh_from_db()
-    member_services.member_update_identity(
+    member_update_identity(
         member=member,
-        identity=member_services.Identity(
+        identity=Identity(
             family_name=member.family_name,
             middle_name=member.middle_name,
             given_name=member.given_name,
@@ -84,10 +87,10 @@ def province(tree, make_member):
         ),
         expected_version=member.version,
     )
-    member_services.member_position_start(
+    member_position_start(
         member=people["b1"], org=tree.commune, role=Role.SECRETARY, started_on=date(2021, 1, 1)
     )
-    member_services.member_position_start(
+    member_position_start(
         member=people["a2"], org=tree.commune, role=Role.DEPUTY_SECRETARY, started_on=date(2021, 1, 1)
     )
     return type("Province", (), {"people": people, "hamlet_a": hamlet_a, "hamlet_b": hamlet_b})
@@ -164,7 +167,7 @@ def test_secretaries_theory_target_and_the_secretaries_behind_the_gap(tree, prov
 
 def test_past_dates_come_from_the_ledger(tree, province):
     member = province.people["g1"]
-    member_services.member_record_death(member=member, died_on=TODAY - timedelta(days=10))
+    member_record_death(member=member, died_on=TODAY - timedelta(days=10))
     assert _value(tree.province, "members.total").value.value == 3
     assert _value(tree.province, "members.total", as_of=TODAY - timedelta(days=11)).value.value == 4
     # b1 was admitted on 1/6/2020: not yet a member at the end of 2019
@@ -230,7 +233,7 @@ def test_every_indicator_states_its_definition(tree, province):
 def test_transfers_across_the_subtree_edge_are_flows_inside_are_not(tree, province):
     member = province.people["a1"]
     on = TODAY - timedelta(days=5)
-    member_services.member_transfer(member=member, to_org=tree.agency, effective_on=on)
+    member_transfer(member=member, to_org=tree.agency, effective_on=on)
     period = {"start": on, "end": TODAY}
     assert _value(tree.commune, "transfers_out.count", **period).value.value == 1
     assert (
@@ -437,7 +440,7 @@ def test_indicator_and_compliance_api(client, tree, province, officer):
 
 
 def test_each_child_gets_its_own_flows_on_the_indicator_page(client, tree, province, officer):
-    member_services.member_record_death(member=province.people["g1"], died_on=TODAY - timedelta(days=2))
+    member_record_death(member=province.people["g1"], died_on=TODAY - timedelta(days=2))
     client.force_login(officer)
     html = client.get(f"/to-chuc/{tree.district.pk}/chi-tieu/deaths.count/").content.decode()
     # the agency cell (CQ1) lost its member; the commune did not
@@ -452,10 +455,8 @@ def test_a_past_day_by_difference_equals_a_full_recount(tree, province, make_mem
     from dangbo.stats.figures import _stocks_by_difference, _stocks_by_recount
 
     make_member(tree.cell_b, full=False, admitted_on=TODAY - timedelta(days=400))
-    member_services.member_record_death(member=province.people["g1"], died_on=TODAY - timedelta(days=100))
-    member_services.member_transfer(
-        member=province.people["a1"], to_org=tree.agency, effective_on=TODAY - timedelta(days=50)
-    )
+    member_record_death(member=province.people["g1"], died_on=TODAY - timedelta(days=100))
+    member_transfer(member=province.people["a1"], to_org=tree.agency, effective_on=TODAY - timedelta(days=50))
     for days_back in (1, 60, 99, 100, 101, 380, 2000):
         day = TODAY - timedelta(days=days_back)
         frame = frame_for(root=tree.province, as_of=day)
@@ -481,16 +482,14 @@ def test_a_past_days_totals_by_difference_equal_a_recount(tree, province, make_m
 
     make_member(tree.cell_a, admitted_on=date(2022, 5, 1))
     newcomer = make_member(tree.cell_b, admitted_on=date(2023, 2, 1), full=False)
-    member_services.member_transfer(
+    member_transfer(
         member=province.people["a1"],
         to_org=tree.agency,
         effective_on=date(2023, 9, 1),
         decision=org_services.DecisionRef(number="2-QĐ", on=date(2023, 8, 20)),
     )
-    member_services.member_record_death(member=province.people["g1"], died_on=date(2024, 4, 2))
-    member_services.member_recognize(
-        member=newcomer, decision=org_services.DecisionRef(number="3-QĐ", on=date(2024, 2, 10))
-    )
+    member_record_death(member=province.people["g1"], died_on=date(2024, 4, 2))
+    member_recognize(member=newcomer, decision=org_services.DecisionRef(number="3-QĐ", on=date(2024, 2, 10)))
     for day in (
         date(2019, 12, 31),
         date(2021, 6, 30),

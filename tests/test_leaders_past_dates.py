@@ -11,8 +11,8 @@ from django.db.models import Q
 
 from dangbo.core.kinds import GRASSROOTS_KINDS, OrgKind, Sector
 from dangbo.core.roles import COMMITTEE_ROLES, Role
-from dangbo.members import services as member_services
 from dangbo.members.models import Position
+from dangbo.members.services.positions import member_position_start
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import OrgVersion
 from dangbo.restructuring import operations
@@ -68,13 +68,11 @@ def bloc(tree, make_member):
     )
     staff = [make_member(agency, theory_level="intermediate") for _ in range(3)]
     commune = [make_member(tree.cell_a) for _ in range(3)]
-    member_services.member_position_start(
-        member=staff[0], org=agency, role=Role.SECRETARY, started_on=date(2020, 1, 1)
-    )
-    member_services.member_position_start(
+    member_position_start(member=staff[0], org=agency, role=Role.SECRETARY, started_on=date(2020, 1, 1))
+    member_position_start(
         member=commune[0], org=tree.commune, role=Role.SECRETARY, started_on=date(2021, 1, 1)
     )
-    member_services.member_position_start(
+    member_position_start(
         member=commune[1], org=tree.commune, role=Role.COMMITTEE_MEMBER, started_on=date(2021, 1, 1)
     )
     operations.org_move(

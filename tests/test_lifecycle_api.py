@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
-from dangbo.members.models import Candidate, MemberStatus
+from dangbo.candidates.models import Candidate
+from dangbo.members.models import MemberStatus
 
 
 @pytest.fixture

@@ -4,13 +4,14 @@ import pytest
 
 from conftest import identity
 from dangbo.core.decisions import DecisionRef
-from dangbo.members import services
 from dangbo.members.models import Member, MemberEvent, MemberStatus, Placement
+from dangbo.members.services.recognition import member_recognize
+from dangbo.members.services.records import member_admit
 from dangbo.rules.base import RuleViolation
 
 
 def _admit(cell, on=date(2020, 3, 1), **fields):
-    return services.member_admit(
+    return member_admit(
         identity=identity(**fields),
         cell=cell,
         decision=DecisionRef("12-QĐ/ĐU", on, "Đảng ủy xã"),
@@ -40,7 +41,7 @@ def test_admission_creates_a_probationary_member_in_the_cell(tree):
 
 def test_recognition_is_dated_twelve_months_after_the_ceremony(tree):
     member = _admit(tree.cell_a, on=date(2020, 3, 15))
-    services.member_recognize(member=member, decision=DecisionRef("20-QĐ/ĐU", date(2021, 5, 2)))
+    member_recognize(member=member, decision=DecisionRef("20-QĐ/ĐU", date(2021, 5, 2)))
     member.refresh_from_db()
     assert member.status == MemberStatus.FULL
     assert member.full_on == date(2021, 3, 15)  # the end of probation, though the decision came later
@@ -83,7 +84,7 @@ def test_eighteen_to_the_day_is_accepted(tree):
 def test_over_sixty_needs_the_provincial_decision(tree):
     violations = _refused(tree.cell_a, birth_date=date(1959, 1, 1))
     assert violations[0].field == "over_age_approval"
-    member = services.member_admit(
+    member = member_admit(
         identity=identity(birth_date=date(1959, 1, 1)),
         cell=tree.cell_a,
         decision=DecisionRef("5-QĐ/ĐU", date(2020, 3, 1)),

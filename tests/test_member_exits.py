@@ -10,11 +10,13 @@ import pytest
 from tests.conftest import identity
 
 from dangbo.core.decisions import DecisionRef
+from dangbo.discipline.models import DisciplineCase
 from dangbo.members import ledger
-from dangbo.members.models import DisciplineCase, Member, MemberEvent, MemberStatus, Placement, Standing
-from dangbo.members.selectors import member_figures, vote_denominator
-from dangbo.members.services import member_position_start
+from dangbo.members.models import Member, MemberEvent, MemberStatus, Placement, Standing
+from dangbo.members.selectors.figures import member_figures
+from dangbo.members.selectors.votes import vote_denominator
 from dangbo.members.services import standing as services
+from dangbo.members.services.positions import member_position_start
 from dangbo.rules import exits as exit_rules
 from dangbo.rules.base import RuleViolation
 

@@ -136,7 +136,7 @@ def test_refused_profile_of_a_real_member_is_audited(client, tree, make_member):
 
 def test_org_page_shows_committee_localities_and_roll(client, tree, officer, make_member):
     from dangbo.core.decisions import DecisionRef
-    from dangbo.members.services import member_position_start
+    from dangbo.members.services.positions import member_position_start
     from dangbo.orgs.services import locality_create
 
     secretary = make_member(tree.cell_a, family_name="Vàng", given_name="Sính")

@@ -14,7 +14,7 @@ from dangbo.accounts.services import role_grant
 from dangbo.core.decisions import DecisionRef
 from dangbo.members import ledger
 from dangbo.members.models import MemberEvent, MemberStatus
-from dangbo.members.services import member_recognize
+from dangbo.members.services.recognition import member_recognize
 from dangbo.reference.models import Holiday
 from dangbo.rules.base import RuleViolation
 from dangbo.rules.votes import approvals_needed

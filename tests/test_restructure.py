@@ -5,6 +5,8 @@ from datetime import date, timedelta
 import pytest
 
 from dangbo.members.models import Member
+from dangbo.members.services.positions import member_position_start
+from dangbo.members.services.transfers import member_transfer
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, Org, OrgEvent
 from dangbo.orgs.selectors import org_versions_on
@@ -121,17 +123,14 @@ def test_an_empty_cell_is_dissolved_its_secretary_steps_down_and_its_hamlet_lose
     populated, make_member
 ):
     from dangbo.core.roles import Role
-    from dangbo.members import services as member_services
     from dangbo.members.models import Position
     from dangbo.restructuring.operations import org_dissolve
 
     tree = populated
     member = Member.objects.filter(org=tree.cell_a).first()
-    member_services.member_position_start(
-        member=member, org=tree.cell_a, role=Role.SECRETARY, started_on=date(2020, 1, 1)
-    )
+    member_position_start(member=member, org=tree.cell_a, role=Role.SECRETARY, started_on=date(2020, 1, 1))
     for each in Member.objects.filter(org=tree.cell_a):
-        member_services.member_transfer(member=each, to_org=tree.cell_b, effective_on=date(2025, 6, 25))
+        member_transfer(member=each, to_org=tree.cell_b, effective_on=date(2025, 6, 25))
     org_dissolve(org=tree.cell_a, effective_on=ON, decision=DECISION)
     cell = Org.objects.get(pk=tree.cell_a.pk)
     assert cell.dissolved_on == ON

@@ -7,9 +7,10 @@ import pytest
 
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.roles import Role
-from dangbo.members import services as member_services
 from dangbo.members.ledger import projection_matches_replay
 from dangbo.members.models import Member, MemberEvent, Position
+from dangbo.members.services.positions import member_position_start
+from dangbo.members.services.transfers import member_transfer
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, Org, OrgEvent
 from dangbo.orgs.selectors import org_versions_on
@@ -66,7 +67,7 @@ def two_communes(tree, make_member):
             cell, admitted_on=date(2016, 3, 1), residence_locality=hamlet_a if cell == tree.cell_a else None
         )
     secretary = Member.objects.filter(org=tree.cell_a).first()
-    member_services.member_position_start(
+    member_position_start(
         member=secretary, org=tree.commune, role=Role.SECRETARY, started_on=date(2020, 10, 1)
     )
     tree.commune2, tree.cell_c = commune2, cell_c
@@ -364,7 +365,7 @@ def test_flows_of_a_period_before_a_merge_stay_with_the_old_tree(two_communes, m
 
     tree = two_communes
     make_member(tree.cell_b, admitted_on=date(2024, 3, 1), full=False)
-    member_services.member_transfer(
+    member_transfer(
         member=Member.objects.filter(org=tree.cell_c).first(),
         to_org=tree.cell_b,
         effective_on=date(2024, 5, 1),

@@ -11,9 +11,10 @@ from django.contrib.auth.models import User
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
+from dangbo.candidates.models import Candidate
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
-from dangbo.members.models import Candidate, Member, TransferCase
+from dangbo.members.models import Member, TransferCase
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, Org, RestructurePlan
 from urlwalk import fill, routes
@@ -95,7 +96,7 @@ def world(tree, make_member):
 
     from tests.conftest import identity
 
-    from dangbo.members.services.candidates import candidate_add
+    from dangbo.candidates.services import candidate_add
 
     candidate_add(
         identity=identity(family_name="Vũ", given_name="Cảmtìnhngoài"),

@@ -11,11 +11,13 @@ import pytest
 
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
-from dangbo.members import services as member_services
+from dangbo.discipline import services as discipline_services
 from dangbo.members.models import MemberStatus
-from dangbo.members.selectors import member_count_on, vote_denominator
-from dangbo.members.services import discipline as discipline_services
+from dangbo.members.selectors.figures import member_count_on
+from dangbo.members.selectors.votes import vote_denominator
 from dangbo.members.services import standing as standing_services
+from dangbo.members.services.records import Identity, member_record_death
+from dangbo.members.services.transfers import member_transfer
 from dangbo.orgs import services as org_services
 from dangbo.rules import exits as exit_rules
 from dangbo.rules.discipline import Authority, Form
@@ -43,7 +45,7 @@ TODAY = date(2025, 6, 30)
 DECISION = DecisionRef(number="7-QĐ/ĐU", on=date(2020, 6, 1), body="Đảng ủy")
 
 
-def _identity(**overrides) -> member_services.Identity:
+def _identity(**overrides) -> Identity:
     values = {
         "family_name": "Trần",
         "middle_name": "Văn",
@@ -56,7 +58,7 @@ def _identity(**overrides) -> member_services.Identity:
         "theory_level": "elementary",
     }
     values.update(overrides)
-    return member_services.Identity(**values)
+    return Identity(**values)
 
 
 def _d(number: str, on: date) -> DecisionRef:
@@ -124,9 +126,7 @@ def history(tree, make_member):
         ground=exit_rules.StrikeOffGround.RETURNED_CARD,
         decision=_d("9-QĐ/ĐU", date(2024, 1, 28)),
     )
-    member_services.member_transfer(
-        member=m["transferred_inside"], to_org=tree.cell_b, effective_on=date(2024, 3, 1)
-    )
+    member_transfer(member=m["transferred_inside"], to_org=tree.cell_b, effective_on=date(2024, 3, 1))
     standing_services.member_restore(
         member=m["restored_2023"], on=date(2024, 3, 1), decision=_d("2-QĐ/UBKT", date(2024, 2, 25))
     )
@@ -147,7 +147,7 @@ def history(tree, make_member):
         religion="01",
         birth_date=date(1999, 1, 1),
     )
-    member_services.member_transfer(member=m["transferred_out"], to_org=cq2, effective_on=date(2024, 5, 10))
+    member_transfer(member=m["transferred_out"], to_org=cq2, effective_on=date(2024, 5, 10))
     standing_services.member_temp_transfer(
         member=m["temporary"],
         purpose=exit_rules.TransferPurpose.WORK,
@@ -176,7 +176,7 @@ def history(tree, make_member):
     standing_services.member_restore(
         member=m["restored"], on=date(2024, 7, 1), decision=_d("4-QĐ/UBKT", date(2024, 6, 25))
     )
-    member_services.member_record_death(member=m["died"], died_on=date(2024, 8, 15))
+    member_record_death(member=m["died"], died_on=date(2024, 8, 15))
     standing_services.member_strike_off(
         member=m["struck_off"],
         on=date(2024, 9, 1),

@@ -6,8 +6,10 @@ import pytest
 
 from conftest import identity
 from dangbo.core.decisions import DecisionRef
-from dangbo.members import services as member_services
 from dangbo.members.services import standing as standing_services
+from dangbo.members.services.positions import member_position_start
+from dangbo.members.services.records import check_identity, member_record_death, member_update_identity
+from dangbo.members.services.transfers import member_transfer
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality
 from dangbo.stats.models import OrgTally
@@ -36,15 +38,15 @@ def test_admission_counts_in_the_cell_and_every_ancestor(tree, make_member):
 def test_transfer_death_and_identity_edit_move_the_counts(tree, make_member):
     member = make_member(tree.cell_a)
     other = make_member(tree.cell_a)
-    member_services.member_transfer(member=member, to_org=tree.agency, effective_on=date(2020, 1, 1))
+    member_transfer(member=member, to_org=tree.agency, effective_on=date(2020, 1, 1))
     assert _counts(tree.commune, "total") == {"": 1}
     assert _counts(tree.agency, "total") == {"": 1}
     assert _counts(tree.province, "total") == {"": 2}
-    member_services.member_record_death(member=other, died_on=date(2021, 1, 1))
+    member_record_death(member=other, died_on=date(2021, 1, 1))
     assert _counts(tree.commune, "total") == {}
     assert _counts(tree.province, "total") == {"": 1}
     member.refresh_from_db()
-    member_services.member_update_identity(
+    member_update_identity(
         member=member,
         identity=identity(given_name=member.given_name, ethnicity="03", theory_level="intermediate"),
         expected_version=member.version,
@@ -72,7 +74,7 @@ def test_hamlet_residents_count_under_the_hamlets_commune(tree, make_member):
         decision=DecisionRef(number="9-QĐ", on=date(2022, 1, 1), body="Đảng ủy"),
     )
     assert _counts(tree.commune, "hamlet") == {str(hamlet.pk): 1}
-    member_services.member_record_death(member=second, died_on=date(2023, 1, 1))
+    member_record_death(member=second, died_on=date(2023, 1, 1))
     assert (
         _counts(tree.province, "hamlets_with_members") == {}
     )  # the last resident: no longer a hamlet with members
@@ -99,7 +101,7 @@ def test_bulk_written_members_are_counted(tree, members):
 
     pairs = []
     for n in range(members):
-        values, _ = member_services._check_identity(identity(given_name=f"Bulk{n}"))
+        values, _ = check_identity(identity(given_name=f"Bulk{n}"))
         member = Member(status="probationary", org=tree.cell_b, org_path=tree.cell_b.path, **values)
         event = MemberEvent(
             kind="admitted",
@@ -131,15 +133,15 @@ def test_organization_leader_locality_and_flag_counts(tree, make_member):
         "": 1
     }  # nine full members: must elect a committee
     assert _counts(tree.province, tally_keys.CELL_COMMITTEE_FLAG) == {"": 1}
-    member_services.member_record_death(member=members[0], died_on=date(2024, 1, 1))
+    member_record_death(member=members[0], died_on=date(2024, 1, 1))
     assert _counts(tree.province, tally_keys.CELL_COMMITTEE_FLAG) == {}
-    member_services.member_position_start(
+    member_position_start(
         member=members[1], org=tree.commune, role=Role.SECRETARY, started_on=date(2020, 1, 1)
     )
     assert _counts(tree.province, tally_keys.SECRETARIES) == {"untrained": 1}
     assert _counts(tree.province, tally_keys.COMMITTEE) == {"untrained": 1}
     members[1].refresh_from_db()
-    member_services.member_update_identity(
+    member_update_identity(
         member=members[1],
         identity=identity(given_name=members[1].given_name, theory_level="advanced"),
         expected_version=members[1].version,
@@ -157,7 +159,7 @@ def test_flows_are_kept_by_day_and_a_transfer_counts_only_across_the_edge(tree, 
     from dangbo.stats.tallies import tally_flows
 
     member = make_member(tree.cell_a, admitted_on=date(2019, 4, 1))
-    member_services.member_transfer(member=member, to_org=tree.agency, effective_on=date(2023, 5, 2))
+    member_transfer(member=member, to_org=tree.agency, effective_on=date(2023, 5, 2))
     year_2019 = tally_flows([tree.province.pk, tree.commune.pk], date(2019, 1, 1), date(2019, 12, 31))
     assert year_2019[tree.province.pk] == {"admitted": 1}
     flows = tally_flows(

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
+from dangbo.members.services.badges import member_award_badge
 from dangbo.reference.loader import seed_holidays
 from dangbo.reference.models import Holiday
 from dangbo.reference.workdays import add_working_days, working_days_between
@@ -85,8 +86,7 @@ def test_todo_page_lists_overdue_and_due_soon_in_scope(client, tree, officer, ca
 def test_a_badge_not_recorded_on_its_award_day_stays_overdue_until_awarded(tree, officer, cases, make_member):
     from dangbo.accounts.scope import scope_for
     from dangbo.core.decisions import DecisionRef
-    from dangbo.members import services as member_services
-    from dangbo.members.selectors import due_items
+    from dangbo.members.selectors.todo import due_items
 
     member = make_member(
         tree.cell_a, admitted_on=date(1996, 10, 1), birth_date=date(1960, 1, 1), given_name="Quáđợt"
@@ -100,7 +100,7 @@ def test_a_badge_not_recorded_on_its_award_day_stays_overdue_until_awarded(tree,
         ("Quáđợt", date(2026, 11, 7), True)
     ]
     assert "chưa ghi nhận tặng trong đợt 07/11/2026" in items[0].note
-    member_services.member_award_badge(
+    member_award_badge(
         member=member,
         years=30,
         awarded_on=date(2026, 11, 7),

@@ -18,7 +18,7 @@ from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members import ledger
 from dangbo.members.models import MemberEvent, TransferCase
-from dangbo.members.selectors import due_items
+from dangbo.members.selectors.todo import due_items
 from dangbo.members.services.transfers import (
     Trigger,
     transfer_close_late,

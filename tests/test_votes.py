@@ -12,14 +12,17 @@ from hypothesis import strategies as st
 from tests.conftest import identity
 from tests.test_ledger_replay import ACTIONS, _valid_events
 
+from dangbo.candidates.models import CandidateStep
+from dangbo.candidates.services import StepInput, candidate_add, candidate_record_step
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members import ledger
-from dangbo.members.models import CandidateStep, MemberEvent
-from dangbo.members.selectors import committee_roll, vote_denominator, vote_roll
-from dangbo.members.services import member_position_start, member_recognize, member_transfer
-from dangbo.members.services.candidates import StepInput, candidate_add, candidate_record_step
+from dangbo.members.models import MemberEvent
+from dangbo.members.selectors.votes import committee_roll, vote_denominator, vote_roll
+from dangbo.members.services.positions import member_position_start
+from dangbo.members.services.recognition import member_recognize
 from dangbo.members.services.standing import member_standing_start, member_temp_transfer
+from dangbo.members.services.transfers import member_transfer
 from dangbo.orgs import services as org_services
 from dangbo.reference.models import Holiday
 from dangbo.rules.base import RuleViolation
@@ -274,8 +277,8 @@ def test_a_grassroots_cell_has_no_committee_to_decide(tree, make_member):
         started_on=date(2024, 1, 1),
         decision=DecisionRef(),
     )
-    from dangbo.members.models import Candidate
-    from dangbo.members.services.candidates import _decision_vote
+    from dangbo.candidates.models import Candidate
+    from dangbo.candidates.services import _decision_vote
 
     candidate = Candidate(cell=tree.agency)
     problems = _decision_vote(

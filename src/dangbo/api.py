@@ -5,11 +5,13 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from dangbo.accounts.api_auth import SessionWithScope, TokenAuth
+from dangbo.candidates.api import router as candidates_router
 from dangbo.core.apierrors import refusal
 from dangbo.core.violations import NotInScope, RuleViolation
+from dangbo.discipline.api import router as discipline_router
 from dangbo.members.api import router as members_router
-from dangbo.members.lifecycle_api import router as lifecycle_router
 from dangbo.members.org_api import router as orgs_router
+from dangbo.members.standing_api import router as standing_router
 from dangbo.members.transfer_api import router as transfer_router
 from dangbo.stats.api import router as stats_router
 
@@ -25,7 +27,9 @@ api = NinjaAPI(
 )
 api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
-api.add_router("/", lifecycle_router)
+api.add_router("/", standing_router)
+api.add_router("/", candidates_router)
+api.add_router("/", discipline_router)
 api.add_router("/", transfer_router)
 api.add_router("/", stats_router)
 

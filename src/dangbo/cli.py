@@ -280,7 +280,7 @@ def cmd_badges(args: argparse.Namespace) -> int:
     import json
     from datetime import date
 
-    from dangbo.members.selectors import badge_list
+    from dangbo.members.selectors.badges import badge_list
     from dangbo.rules.badges import Ground, is_award_day
 
     try:
@@ -367,7 +367,7 @@ def cmd_todo(args: argparse.Namespace) -> int:
     import json
     from datetime import date
 
-    from dangbo.members.selectors import due_items
+    from dangbo.members.selectors.todo import due_items
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else clock.today()

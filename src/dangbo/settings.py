@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "dangbo.audit",
     "dangbo.orgs",
     "dangbo.members",
+    "dangbo.candidates",
+    "dangbo.discipline",
     "dangbo.restructuring",
     "dangbo.stats",
     "dangbo.demo",

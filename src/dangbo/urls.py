@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("dangbo.accounts.urls")),
     path("", include("dangbo.orgs.urls")),
     path("", include("dangbo.members.urls")),
+    path("", include("dangbo.candidates.urls")),
+    path("", include("dangbo.discipline.urls")),
     path("", include("dangbo.restructuring.urls")),
     path("", include("dangbo.stats.urls")),
     path("", include("dangbo.reference.urls")),

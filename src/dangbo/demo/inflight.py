@@ -46,7 +46,9 @@ _DISCIPLINE_MATTERS = (
 
 def leave_in_flight(h) -> dict[str, int]:
     """Open candidates, transfer cases and discipline cases on ``h.end``; returns their counts."""
-    from dangbo.members.models import Candidate, CandidateStep, DisciplineCase, TransferCase
+    from dangbo.candidates.models import Candidate, CandidateStep
+    from dangbo.discipline.models import DisciplineCase
+    from dangbo.members.models import TransferCase
 
     active = h._active_count()
     candidates, steps = _candidates(h, max(len(_STAGE_WEIGHTS) * 2, round(active * CANDIDATE_SHARE)))
@@ -69,8 +71,8 @@ def _free(h, taken: set, ok=lambda rec: True, tries: int = 200):
 
 
 def _candidates(h, count: int):
-    from dangbo.members.models import CANDIDATE_STEPS, Candidate, CandidateStep
-    from dangbo.members.selectors import vote_denominator
+    from dangbo.candidates.models import CANDIDATE_STEPS, Candidate, CandidateStep
+    from dangbo.members.selectors.votes import vote_denominator
 
     rng, end = h.rng, h.end
     Step = CandidateStep.Kind
@@ -167,9 +169,9 @@ def _candidates(h, count: int):
 
 
 def _step(h, candidate, kind: str, on: date, cell, names: dict, vote_denominator):
+    from dangbo.candidates.models import CandidateStep
     from dangbo.core.kinds import OrgKind
-    from dangbo.members.models import CandidateStep
-    from dangbo.members.selectors import committee_roll
+    from dangbo.members.selectors.votes import committee_roll
 
     Step = CandidateStep.Kind
     rng = h.rng
@@ -313,7 +315,7 @@ def _transfers(h, count: int):
 
 
 def _discipline_cases(h, count: int):
-    from dangbo.members.models import DisciplineCase
+    from dangbo.discipline.models import DisciplineCase
 
     rng, end = h.rng, h.end
     taken: set = set()

@@ -9,7 +9,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from dangbo.members.forms import MemberSearchForm
-from dangbo.members.selectors import member_history, member_national_id, member_profile, member_search_page
+from dangbo.members.selectors.profile import member_history, member_national_id, member_profile
+from dangbo.members.selectors.search import member_search_page
 from dangbo.reference.identity import mask_national_id
 
 router = Router(tags=["Đảng viên"])
@@ -237,8 +238,8 @@ class BadgeIn(Schema):
 )
 def award_badge(request, member_id: UUID, body: BadgeIn):
     from dangbo.core.decisions import DecisionRef
-    from dangbo.members.selectors import member_for_edit
-    from dangbo.members.services import member_award_badge
+    from dangbo.members.selectors.profile import member_for_edit
+    from dangbo.members.services.badges import member_award_badge
 
     member = member_for_edit(actor=request.scope, member_id=member_id)
     event = member_award_badge(
@@ -275,8 +276,8 @@ class RecognitionIn(Schema):
 )
 def recognize(request, member_id: UUID, body: RecognitionIn):
     from dangbo.core.decisions import DecisionRef
-    from dangbo.members.selectors import member_for_edit
-    from dangbo.members.services import member_recognize
+    from dangbo.members.selectors.profile import member_for_edit
+    from dangbo.members.services.recognition import member_recognize
 
     member = member_for_edit(actor=request.scope, member_id=member_id)
     event = member_recognize(

@@ -11,8 +11,8 @@ from dangbo.core import clock
 from dangbo.core.forms import VietnameseDateField, VietnameseForm
 from dangbo.core.roles import Role
 from dangbo.members.models import Gender, Member, MemberStatus, Standing
-from dangbo.members.selectors import MemberFilters
-from dangbo.members.services import Identity
+from dangbo.members.selectors.search import MemberFilters
+from dangbo.members.services.records import Identity
 from dangbo.members.services.transfers import Trigger
 from dangbo.orgs.forms import DecisionFields
 from dangbo.orgs.selectors import NotInScope, org_get

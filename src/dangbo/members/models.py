@@ -2,7 +2,8 @@
 
 The projection — ``Member.status``, ``org``, ``org_path``, the dates, and the
 ``Position`` and ``Placement`` rows — is written only by ``members.ledger``
-(DESIGN.md decision 1). Identity fields are written by ``members.services``.
+(DESIGN.md decision 1). Identity fields are written by ``members.services.records``.
+``Person`` (the identity fields) is shared with ``candidates.Candidate``.
 """
 
 from __future__ import annotations
@@ -169,7 +170,7 @@ class Member(UUIDModel, Person):
             ),
             # The name-order walk of a search: on PostgreSQL it carries every column a search
             # filters on, so finding the 50 members of a page is an index-only scan, however
-            # far along the name order they lie (members.selectors.member_search_page).
+            # far along the name order they lie (members.selectors.search.member_search_page).
             models.Index(
                 fields=["sort_key", "id"],
                 include=[
@@ -348,107 +349,3 @@ class TransferCase(UUIDModel, Decision):
                 name="late_arrival_has_reason",
             ),
         ]
-
-
-class DisciplineCase(UUIDModel, Decision):
-    """A disciplinary matter (RULES.md §5), from the act to the decision. While it is open the
-    member cannot resign (§2.6); a deferral ground (pregnancy, nursing, hospital) keeps it open.
-    The decision writes a ``disciplined`` (or ``expelled``) ledger event with the same decision."""
-
-    class State(models.TextChoices):
-        OPEN = "open", "Đang xem xét"
-        DECIDED = "decided", "Đã quyết định"
-        DROPPED = "dropped", "Không kỷ luật"
-
-    member = models.ForeignKey(Member, models.PROTECT, related_name="discipline_cases")
-    act_on = models.DateField("ngày vi phạm")
-    summary = models.CharField("nội dung vi phạm", max_length=500)
-    exempt_matter = models.BooleanField("vi phạm không áp dụng thời hiệu", default=False)
-    opened_on = models.DateField("ngày bắt đầu xem xét")
-    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
-    form = models.CharField("hình thức kỷ luật", max_length=16, blank=True)
-    authority = models.CharField("cấp quyết định", max_length=32, blank=True)
-    decided_on = models.DateField("ngày quyết định", null=True, blank=True)
-    effective_on = models.DateField("ngày có hiệu lực", null=True, blank=True)
-    approvals = models.PositiveIntegerField(null=True, blank=True)
-    denominator = models.PositiveIntegerField(null=True, blank=True)
-    deferral = models.CharField("lý do chưa xem xét", max_length=16, blank=True)
-    rule_version = models.CharField(max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "hồ sơ kỷ luật"
-        ordering = ["opened_on", "created_at"]
-        indexes = [models.Index(fields=["member", "state"])]
-
-
-class Candidate(UUIDModel, Person):
-    """A person on a cell's register of candidates (quần chúng ưu tú, cảm tình Đảng), on the
-    way through the admission steps of RULES.md §2.2. The steps are ``CandidateStep`` rows;
-    at the ceremony the member record is created and linked here."""
-
-    class State(models.TextChoices):
-        ACTIVE = "active", "Đang bồi dưỡng, xem xét"
-        ADMITTED = "admitted", "Đã kết nạp"
-        WITHDRAWN = "withdrawn", "Thôi xem xét"
-
-    cell = models.ForeignKey("orgs.Org", models.PROTECT, related_name="candidates", verbose_name="chi bộ")
-    cell_path = BinaryCharField(max_length=255)
-    listed_on = models.DateField("ngày đưa vào danh sách cảm tình Đảng")
-    state = models.CharField(max_length=12, choices=State.choices, default=State.ACTIVE)
-    stage = models.CharField("bước đã xong", max_length=24, blank=True)
-    stage_on = models.DateField(null=True, blank=True)
-    member = models.OneToOneField(Member, models.PROTECT, null=True, blank=True, related_name="candidacy")
-    note = models.CharField("ghi chú", max_length=500, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "quần chúng cảm tình Đảng"
-        verbose_name_plural = "quần chúng cảm tình Đảng"
-        ordering = ["sort_key"]
-        indexes = [models.Index(fields=["cell_path", "state"]), models.Index(fields=["state", "stage"])]
-
-    def __str__(self) -> str:
-        return self.full_name
-
-
-class CandidateStep(UUIDModel, Decision):
-    """One step of the admission procedure, done on ``done_on``. Append-only."""
-
-    class Kind(models.TextChoices):
-        COURSE = "course", "Học lớp bồi dưỡng nhận thức về Đảng"
-        APPLICATION = "application", "Đơn xin vào Đảng"
-        HISTORY = "history", "Lý lịch người xin vào Đảng"
-        BACKGROUND_CHECK = "background_check", "Thẩm tra, xác minh lý lịch"
-        SPONSORS = "sponsors", "Người giới thiệu"
-        COMMENTS = "comments", "Nhận xét của đoàn thể, chi ủy nơi cư trú"
-        CELL_VOTE = "cell_vote", "Chi bộ xét, đề nghị kết nạp"
-        GRASSROOTS_RESOLUTION = "grassroots_resolution", "Nghị quyết của đảng ủy cơ sở"
-        DECISION = "decision", "Quyết định kết nạp"
-        CEREMONY = "ceremony", "Lễ kết nạp"
-
-    candidate = models.ForeignKey(Candidate, models.PROTECT, related_name="steps")
-    kind = models.CharField(max_length=24, choices=Kind.choices)
-    done_on = models.DateField("ngày")
-    data = models.JSONField(default=dict, blank=True)
-    late_reason = models.CharField("lý do chậm", max_length=500, blank=True)
-    rule_version = models.CharField(max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "bước kết nạp"
-        ordering = ["candidate", "done_on", "recorded_at"]
-        constraints = [models.UniqueConstraint(fields=["candidate", "kind"], name="candidate_step_once")]
-
-
-# The steps in the order RULES.md §2.2 sets them.
-CANDIDATE_STEPS: tuple[str, ...] = tuple(CandidateStep.Kind.values)

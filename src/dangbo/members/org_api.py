@@ -12,7 +12,7 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.roles import Role
 from dangbo.members.org_selectors import org_children, org_committee, org_nodes
-from dangbo.members.selectors import member_figures_with_children
+from dangbo.members.selectors.figures import member_figures_with_children
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_localities, org_roots
 
 router = Router(tags=["Tổ chức đảng"])
@@ -178,7 +178,7 @@ def _candidates(candidates) -> list[dict]:
 @router.get("/{org_id}/badges", response=BadgeListOut, summary="Danh sách xét tặng Huy hiệu Đảng cho một đợt")
 def badges(request, org_id: UUID, award_on: date | None = None):
     """``award_on`` defaults to the next award date (3/2, 19/5, 2/9, 7/11)."""
-    from dangbo.members.selectors import badge_list
+    from dangbo.members.selectors.badges import badge_list
     from dangbo.rules.badges import award_days_around
 
     org = org_get(actor=request.scope, org_id=org_id)
@@ -231,7 +231,7 @@ class GapOut(Schema):
     summary="Những điểm cần kiện toàn cấp ủy (chưa có bí thư, thiếu hoặc thừa chi ủy)",
 )
 def committee_gaps(request, org_id: UUID):
-    from dangbo.members.selectors import org_committee_gaps
+    from dangbo.members.selectors.positions import org_committee_gaps
 
     org = org_get(actor=request.scope, org_id=org_id)
     return [
@@ -247,8 +247,8 @@ def committee_gaps(request, org_id: UUID):
 )
 def position_start(request, org_id: UUID, body: PositionStartIn):
     from dangbo.core.decisions import DecisionRef
-    from dangbo.members.selectors import position_candidates
-    from dangbo.members.services import member_position_start
+    from dangbo.members.selectors.positions import position_candidates
+    from dangbo.members.services.positions import member_position_start
 
     org = org_get(actor=request.scope, org_id=org_id)
     holder = position_candidates(actor=request.scope, org=org).filter(pk=body.member_id).first()
@@ -288,8 +288,8 @@ def position_start(request, org_id: UUID, body: PositionStartIn):
 )
 def position_end(request, org_id: UUID, body: PositionEndIn):
     from dangbo.core.decisions import DecisionRef
-    from dangbo.members.selectors import org_position
-    from dangbo.members.services import member_position_end
+    from dangbo.members.selectors.positions import org_position
+    from dangbo.members.services.positions import member_position_end
 
     org = org_get(actor=request.scope, org_id=org_id)
     try:

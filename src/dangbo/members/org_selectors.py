@@ -21,7 +21,7 @@ class OrgNode:
 
 def org_children(*, actor, org: Org, member_counts: dict[str, int] | None = None) -> list[OrgNode]:
     """Live sub-organizations with their member counts: from ``member_counts`` (child path →
-    count, as ``members.selectors.member_figures_with_children`` gives) or one index range
+    count, as ``members.selectors.figures.member_figures_with_children`` gives) or one index range
     count each."""
     return org_nodes(
         actor=actor,
@@ -31,7 +31,7 @@ def org_children(*, actor, org: Org, member_counts: dict[str, int] | None = None
 
 
 def org_nodes(*, actor, orgs, member_counts: dict[str, int] | None = None) -> list[OrgNode]:
-    from dangbo.members.selectors import members_under
+    from dangbo.members.selectors.figures import members_under
 
     orgs = list(orgs)
     grandchildren = dict(
@@ -66,12 +66,12 @@ class ScopeOverview:
     kinds: list[tuple[str, int]]
     grassroots: int
     direct_children: int
-    members: object  # members.selectors.MemberFigures
+    members: object  # members.selectors.figures.MemberFigures
 
 
 def org_overview(*, actor) -> list[ScopeOverview]:
     """The actor's subtrees at a glance: organizations by kind, members by status, gender, minority."""
-    from dangbo.members.selectors import member_figures
+    from dangbo.members.selectors.figures import member_figures
 
     overview = []
     for root in org_roots(actor=actor):

@@ -12,12 +12,10 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS, COMMUNE_LEVEL_KINDS
 from dangbo.members.org_selectors import org_children, org_committee, org_nodes
-from dangbo.members.selectors import (
-    hosted_members,
-    member_figures_with_children,
-    member_list_of_org,
-    org_committee_gaps,
-)
+from dangbo.members.selectors.figures import member_figures_with_children
+from dangbo.members.selectors.positions import org_committee_gaps
+from dangbo.members.selectors.search import member_list_of_org
+from dangbo.members.selectors.transfers import hosted_members
 from dangbo.members.views import _page_number
 from dangbo.orgs.selectors import org_breadcrumbs, org_history, org_localities, org_nodes_on, org_roots
 from dangbo.orgs.views import org_or_404

@@ -17,9 +17,9 @@ from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.members import standing_forms as forms
 from dangbo.members.forms import add_absent_exempted
 from dangbo.members.models import ACTIVE_STATUSES, LEFT_STATUSES, Member, MemberEvent, Standing
-from dangbo.members.selectors import member_for_edit
-from dangbo.members.services import member_record_death
+from dangbo.members.selectors.profile import member_for_edit
 from dangbo.members.services import standing as services
+from dangbo.members.services.records import member_record_death
 from dangbo.rules.base import RuleViolation
 
 Kind = MemberEvent.Kind

@@ -12,9 +12,9 @@ from uuid import UUID
 from ninja import Field, Router, Schema, Status
 
 from dangbo.members.api import ErrorOut
-from dangbo.members.lifecycle_api import DecisionIn, _member, _org_by_code
-from dangbo.members.selectors import transfer_case_to_close, transfer_case_to_confirm
+from dangbo.members.selectors.transfers import transfer_case_to_close, transfer_case_to_confirm
 from dangbo.members.services import transfers as services
+from dangbo.members.standing_api import DecisionIn, member_to_change, org_by_code
 
 router = Router(tags=["Chuyển sinh hoạt đảng"])
 
@@ -109,11 +109,11 @@ def _case_out(case, warnings: list[str] | None = None) -> dict:
     summary="Giới thiệu chuyển sinh hoạt đảng chính thức",
 )
 def transfer_issue(request, member_id: UUID, body: TransferIn):
-    member = _member(request, member_id)
+    member = member_to_change(request, member_id)
     warning = services.transfer_below_minimum(member=member, on=body.issued_on)
     case = services.transfer_issue(
         member=member,
-        to_org=_org_by_code(body.to_code),
+        to_org=org_by_code(body.to_code),
         issued_on=body.issued_on,
         decision=body.decision(),
         trigger=services.Trigger(kind=body.trigger_kind, number=body.trigger_no, on=body.trigger_on),

@@ -3,8 +3,8 @@ the addresses stay as users know them; names are ``members:<name>``."""
 
 from django.urls import path
 
-from dangbo.members import candidate_views, discipline_views, standing_views
 from dangbo.members import org_views as members_org_views
+from dangbo.members import standing_views, transfer_views
 from dangbo.members import views as member_views
 
 app_name = "members"
@@ -15,26 +15,16 @@ urlpatterns = [
     path("to-chuc/<uuid:org_id>/nhanh/", members_org_views.org_children_view, name="org_children"),
     path("to-chuc/<uuid:org_id>/huy-hieu/", member_views.badge_list_view, name="org_badges"),
     path("to-chuc/<uuid:org_id>/viec-can-lam/", member_views.todo_view, name="org_todo"),
-    path("to-chuc/<uuid:org_id>/chuyen-sinh-hoat/", member_views.org_transfers_view, name="org_transfers"),
+    path("to-chuc/<uuid:org_id>/chuyen-sinh-hoat/", transfer_views.org_transfers_view, name="org_transfers"),
     path(
         "to-chuc/<uuid:org_id>/chuyen-sinh-hoat/xac-nhan/",
-        member_views.transfer_confirm_view,
+        transfer_views.transfer_confirm_view,
         name="transfer_confirm",
     ),
     path(
         "to-chuc/<uuid:org_id>/chuyen-sinh-hoat/xu-ly-cham/",
-        member_views.transfer_close_late_view,
+        transfer_views.transfer_close_late_view,
         name="transfer_close_late",
-    ),
-    path("to-chuc/<uuid:org_id>/cam-tinh-dang/", candidate_views.candidate_list_view, name="org_candidates"),
-    path(
-        "to-chuc/<uuid:org_id>/cam-tinh-dang/them/", candidate_views.candidate_add_view, name="candidate_add"
-    ),
-    path("cam-tinh-dang/<uuid:candidate_id>/", candidate_views.candidate_page_view, name="candidate_page"),
-    path(
-        "cam-tinh-dang/<uuid:candidate_id>/thoi-xem-xet/",
-        candidate_views.candidate_withdraw_view,
-        name="candidate_withdraw",
     ),
     path("to-chuc/<uuid:org_id>/tiep-nhan/", standing_views.member_receive_view, name="member_receive"),
     path("viec-can-lam/", member_views.todo_view, name="todo"),
@@ -47,7 +37,7 @@ urlpatterns = [
     path("dang-vien/<uuid:member_id>/huy-hieu/", member_views.member_badge_view, name="member_badge"),
     path(
         "dang-vien/<uuid:member_id>/chuyen-sinh-hoat/",
-        member_views.member_transfer_view,
+        transfer_views.member_transfer_view,
         name="member_transfer",
     ),
     path(
@@ -59,22 +49,6 @@ urlpatterns = [
         "dang-vien/<uuid:member_id>/tinh-trang/<slug:action>/",
         standing_views.member_standing_view,
         name="member_standing",
-    ),
-    path("dang-vien/<uuid:member_id>/ky-luat/", discipline_views.discipline_view, name="member_discipline"),
-    path(
-        "dang-vien/<uuid:member_id>/ky-luat/quyet-dinh/",
-        discipline_views.discipline_decide_view,
-        name="member_discipline_decide",
-    ),
-    path(
-        "dang-vien/<uuid:member_id>/ky-luat/tam-hoan/",
-        discipline_views.discipline_defer_view,
-        name="member_discipline_defer",
-    ),
-    path(
-        "dang-vien/<uuid:member_id>/ky-luat/khong-ky-luat/",
-        discipline_views.discipline_drop_view,
-        name="member_discipline_drop",
     ),
     path(
         "dang-vien/<uuid:member_id>/van-ban/<slug:kind>/",

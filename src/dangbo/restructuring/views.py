@@ -14,7 +14,7 @@ from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.core.violations import INPUT_CITATION, Violation
-from dangbo.members.selectors import members_by_numbers
+from dangbo.members.selectors.search import members_by_numbers
 from dangbo.orgs.forms import OrgEstablishForm
 from dangbo.orgs.selectors import org_breadcrumbs
 from dangbo.orgs.services import org_establish

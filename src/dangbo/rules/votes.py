@@ -3,7 +3,7 @@
 Approvals are counted against the full denominator, not against those present: the official
 members of the organization on the day of the vote, less those temporarily transferred out,
 exempted members who are absent, suspended members and members under prosecution (QĐ 294
-§9.3.2). ``members.selectors.vote_roll`` derives it from the ledger: the full members counted
+§9.3.2). ``members.selectors.votes.vote_roll`` derives it from the ledger: the full members counted
 in the cell on the vote day (one placement valid that day), less those temporarily transferred
 out and the suspended (a member under prosecution or detention is recorded as suspended), and
 less the exempted members the vote records as absent; ``members.services.votes`` counts every

@@ -212,7 +212,7 @@ def _row(result) -> dict:
 @require_GET
 def indicator_view(request: ScopedRequest, org_id, code: str) -> HttpResponseBase:
     org = _org_or_404(request, org_id)
-    indicator = in_scope_or_404(indicator_get, code)
+    indicator = in_scope_or_404(indicator_get, code=code)
     form, ctx = _context_or_errors(request, org)
     base = {
         "org": org,

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from dangbo.core.http import ScopedRequest
@@ -20,7 +20,7 @@ def home(request: ScopedRequest) -> HttpResponse:
     return render(request, "web/home.html", {"overview": org_overview(actor=scope)})
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(request: ScopedRequest) -> JsonResponse:
     """The database answers: a bare ``SELECT 1`` on the connection, the one statement of ``web``
     in SQL. It stays here rather than in a ``web/sql.py`` of one line: it reads no table (the
     ORM has no query for "the database is up"), and it is the check itself."""

@@ -22,7 +22,7 @@ from dangbo.demo.people import PersonFactory
 from dangbo.demo.profiles import Profile
 from dangbo.members import ledger
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus
-from dangbo.members.services import member_position_start
+from dangbo.members.services.positions import member_position_start
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, Org
 

@@ -31,7 +31,7 @@ class Summary:
 
 
 def summarize(profile: Profile, seed: int, province: Org) -> Summary:
-    from dangbo.members.selectors import member_figures
+    from dangbo.members.selectors.figures import member_figures
     from dangbo.orgs.selectors import org_grassroots_count, org_kind_counts
 
     figures = member_figures(path=province.path)

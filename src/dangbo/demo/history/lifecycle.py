@@ -289,8 +289,8 @@ class LifecycleMixin:
         self._schedule_end(until, rec.id)
 
     def _discipline(self, first: date, last: date, pairs, taken, cases) -> None:
-        from dangbo.members.models import DisciplineCase
-        from dangbo.members.selectors import vote_denominator
+        from dangbo.discipline.models import DisciplineCase
+        from dangbo.members.selectors.votes import vote_denominator
 
         rng = self.rng
         rec, on = self._pick(first, last, taken, self._normal)

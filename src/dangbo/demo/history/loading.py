@@ -17,10 +17,10 @@ from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind
 from dangbo.core.roles import Role
 from dangbo.demo.history.state import _above_grassroots, _committee, _Org, _Rec
 from dangbo.demo.people import PersonFactory
+from dangbo.discipline.models import DisciplineCase
 from dangbo.members.models import (
     ACTIVE_STATUSES,
     LEFT_STATUSES,
-    DisciplineCase,
     Member,
     MemberEvent,
     MemberStatus,

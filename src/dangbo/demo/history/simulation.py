@@ -20,8 +20,9 @@ from dangbo.demo.history.lifecycle import LifecycleMixin
 from dangbo.demo.history.loading import LoadingMixin
 from dangbo.demo.history.state import DAYS_PER_YEAR, HistorySummary, _month_year, _months, _Rec
 from dangbo.demo.history.succession import SuccessionMixin
+from dangbo.discipline.models import DisciplineCase
 from dangbo.members import ledger
-from dangbo.members.models import DisciplineCase, Member, MemberEvent
+from dangbo.members.models import Member, MemberEvent
 
 Kind = MemberEvent.Kind
 

@@ -14,14 +14,10 @@ from django.db import transaction
 
 from dangbo.core import clock, text
 from dangbo.core.decisions import DecisionRef
+from dangbo.members import hooks
 from dangbo.members.models import ACTIVE_STATUSES, LEFT_STATUSES, Member, MemberEvent, MemberStatus, Standing
-from dangbo.members.services import (
-    INPUT,
-    Identity,
-    _append,
-    _check_holder_org,
-    _check_identity,
-)
+from dangbo.members.services import INPUT, append_event, check_holder_org
+from dangbo.members.services.records import Identity, check_identity
 from dangbo.members.services.votes import cell_vote
 from dangbo.orgs.models import Org
 from dangbo.rules import exits as exit_rules
@@ -99,7 +95,7 @@ def member_standing_start(
     event = MemberEvent(
         kind=kind, effective_on=on, recorded_by=actor, rule_version=rule_ref, data=data, **decision.fields()
     )
-    return _append(member, event)
+    return append_event(member, event)
 
 
 @transaction.atomic
@@ -126,7 +122,7 @@ def member_standing_end(
     event = MemberEvent(
         kind=Kind.STANDING_ENDED, effective_on=on, recorded_by=actor, data=data, **decision.fields()
     )
-    return _append(member, event)
+    return append_event(member, event)
 
 
 @transaction.atomic
@@ -152,7 +148,7 @@ def member_temp_transfer(
             _input("host", "Chọn nơi sinh hoạt tạm thời hoặc ghi tên tổ chức đảng ngoài hệ thống.")
         )
     if host is not None:
-        violations += _check_holder_org(host, starts_on)
+        violations += check_holder_org(host, starts_on)
         if host.pk == member.org_id:
             violations.append(_input("host", "Nơi sinh hoạt tạm thời phải khác nơi sinh hoạt chính thức."))
     if member.standing != Standing.NORMAL:
@@ -176,7 +172,7 @@ def member_temp_transfer(
         },
         **decision.fields(),
     )
-    return _append(member, event)
+    return append_event(member, event)
 
 
 @transaction.atomic
@@ -193,7 +189,7 @@ def member_temp_return(*, member: Member, on: date, actor=None) -> MemberEvent:
             )
         )
     refuse_if(violations)
-    return _append(
+    return append_event(
         member,
         MemberEvent(
             kind=Kind.TEMP_RETURNED, effective_on=on, recorded_by=actor, from_org_id=member.host_org_id
@@ -230,7 +226,7 @@ def member_move_away(
         data={"to_name": to_name},
         **decision.fields(),
     )
-    return _append(member, event)
+    return append_event(member, event)
 
 
 @transaction.atomic
@@ -251,8 +247,8 @@ def member_receive(
 ) -> Member:
     """A member arriving with a transfer letter from outside this installation: the record
     is created with the history the letter carries (admission, probation, party age, badge)."""
-    values, violations = _check_identity(identity)
-    violations += _check_holder_org(cell, arrived_on)
+    values, violations = check_identity(identity)
+    violations += check_holder_org(cell, arrived_on)
     from_name = text.clean(from_name)[:255]
     if not from_name:
         violations.append(_input("from_name", "Ghi tên tổ chức đảng nơi chuyển đi."))
@@ -309,7 +305,7 @@ def member_receive(
         data=data,
         **decision.fields(),
     )
-    _append(member, event)
+    append_event(member, event)
     return member
 
 
@@ -378,7 +374,7 @@ def member_strike_off(
         data=data,
         **decision.fields(),
     )
-    return _append(member, event)
+    return append_event(member, event)
 
 
 @transaction.atomic
@@ -390,11 +386,8 @@ def member_resign(
     violations = _common_checks(member, on)
     if decision.on is None or not decision.number.strip():
         violations.append(_input("decision_no", "Ghi số và ngày quyết định của cấp ủy có thẩm quyền."))
-    from dangbo.members.models import DisciplineCase
-
-    open_case = DisciplineCase.objects.filter(member=member, state=DisciplineCase.State.OPEN).exists()
-    if on:
-        violations += exit_rules.check_resignation(open_case, on)
+    if on:  # a disciplinary matter pending (the discipline app's open cases, members.hooks)
+        violations += exit_rules.check_resignation(hooks.discipline_pending(member), on)
     refuse_if(violations)
     data = {"note": text.clean(note)[:500]} if text.clean(note) else {}
     event = MemberEvent(
@@ -405,7 +398,7 @@ def member_resign(
         data=data,
         **decision.fields(),
     )
-    return _append(member, event)
+    return append_event(member, event)
 
 
 def _exit_event(member: Member) -> MemberEvent | None:
@@ -446,7 +439,7 @@ def member_readmit(
         violations.append(_input("decision_on", "Ngày quyết định không thể trước ngày chi bộ biểu quyết."))
     if ceremony_on > clock.today():
         violations.append(_input("ceremony_on", "Ngày lễ kết nạp không thể sau hôm nay."))
-    violations += _check_holder_org(cell, ceremony_on)
+    violations += check_holder_org(cell, ceremony_on)
     exit_event = _exit_event(member)
     if member.status in LEFT_STATUSES and exit_event is not None:
         if exit_event.kind == Kind.STRUCK_OFF:
@@ -482,7 +475,7 @@ def member_readmit(
         },
         **decision.fields(),
     )
-    return _append(member, event)
+    return append_event(member, event)
 
 
 @transaction.atomic
@@ -511,4 +504,4 @@ def member_restore(
         data=data,
         **decision.fields(),
     )
-    return _append(member, event)
+    return append_event(member, event)

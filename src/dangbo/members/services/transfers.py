@@ -8,6 +8,9 @@ forces, or a change of residence); the letter is due within 60 working days of i
 arrival within 30 working days of the letter. A step past its limit is recorded only with a
 reason from ``rules.transfers.LATE_REASONS`` and a note, and the case stays flagged (to-do
 list, compliance check) until an officer records how it was handled (``transfer_close_late``).
+
+``member_transfer`` is the transfer itself, the ledger event (which the confirmation calls);
+registers entered after the fact (the demo's history, tests) call it directly.
 """
 
 from __future__ import annotations
@@ -18,14 +21,62 @@ from datetime import date
 from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.core import clock, text
+from dangbo.core import clock, paths, text
 from dangbo.core.decisions import DecisionRef
-from dangbo.members.models import Member, MemberEvent, MemberStatus, TransferCase
-from dangbo.members.services import INPUT, _check_holder_org, member_transfer
+from dangbo.members.models import Member, MemberEvent, MemberStatus, Position, TransferCase
+from dangbo.members.services import INPUT, append_event, check_holder_org
 from dangbo.orgs.models import Org
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import transfers as transfer_rules
 from dangbo.rules.base import Violation, refuse_if
+
+Kind = MemberEvent.Kind
+
+
+def _positions_outside(member: Member, destination: Org) -> list[Position]:
+    """Open positions in organizations that do not contain ``destination``."""
+    held = Position.objects.filter(member=member, ended_on__isnull=True).select_related("org")
+    return [p for p in held if not paths.is_within(destination.path, p.org.path)]
+
+
+@transaction.atomic
+def member_transfer(
+    *, member: Member, to_org: Org, effective_on: date, decision: DecisionRef = DecisionRef(), actor=None
+) -> MemberEvent:
+    """Official transfer between two cells of this installation.
+
+    Positions held in organizations the member leaves end the same day, each by its
+    own ledger event carrying the transfer's decision.
+    """
+    member = Member.objects.get(pk=member.pk)
+    violations = check_holder_org(to_org, effective_on)
+    if to_org.pk == member.org_id:
+        violations.append(
+            Violation("input", "Tổ chức chuyển đến trùng với nơi đang sinh hoạt.", INPUT, field="to_org")
+        )
+    refuse_if(violations)
+    for position in _positions_outside(member, to_org):
+        append_event(
+            member,
+            MemberEvent(
+                kind=Kind.POSITION_ENDED,
+                effective_on=effective_on,
+                position_org=position.org,
+                role=position.role,
+                recorded_by=actor,
+                data={"reason": "transfer"},
+                **decision.fields(),
+            ),
+        )
+    event = MemberEvent(
+        kind=Kind.TRANSFERRED,
+        effective_on=effective_on,
+        from_org_id=member.org_id,
+        to_org=to_org,
+        recorded_by=actor,
+        **decision.fields(),
+    )
+    return append_event(member, event)
 
 
 @dataclass(frozen=True)
@@ -91,7 +142,7 @@ def transfer_issue(
     violations = []
     if member.status not in (MemberStatus.PROBATIONARY, MemberStatus.FULL):
         violations.append(_input("to_org", "Chỉ chuyển sinh hoạt cho đảng viên đang sinh hoạt."))
-    violations += _check_holder_org(to_org, issued_on)
+    violations += check_holder_org(to_org, issued_on)
     if to_org.pk == member.org_id:
         violations.append(_input("to_org", "Tổ chức chuyển đến trùng với nơi đang sinh hoạt."))
     if issued_on > clock.today():

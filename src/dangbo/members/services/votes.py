@@ -1,9 +1,9 @@
 """Counting a cell's vote and a committee's vote (RULES.md §3, §2.2, §11 rule 8).
 
 Every vote a cell takes on a member — admission, recognition, striking off a probationary
-member, discipline — is counted here against ``members.selectors.vote_roll``; the
+member, discipline — is counted here against ``members.selectors.votes.vote_roll``; the
 grassroots committee's vote on an admission decision is counted against the committee's
-members on the day (``members.selectors.committee_roll``). The services record what this
+members on the day (``members.selectors.votes.committee_roll``). The services record what this
 returns, so the denominator written on a step or an event is the one that was checked.
 """
 
@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dangbo.members.models import Member
-from dangbo.members.selectors import committee_roll, vote_roll
+from dangbo.members.selectors.votes import committee_roll, vote_roll
+from dangbo.members.services import INPUT
 from dangbo.rules import votes as vote_rules
 from dangbo.rules.base import Rule, Violation
-
-INPUT = "Yêu cầu nhập liệu"
 
 
 @dataclass(frozen=True)

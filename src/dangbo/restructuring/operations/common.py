@@ -175,7 +175,7 @@ def _move_hamlets(
     pass to ``into`` from ``effective_on``, with their counts and a new dated version each;
     a hamlet's cell is kept only where ``into`` holds members. When all pass, so do the
     source's candidates. Returns the hamlets not dissolved."""
-    from dangbo.members.models import Candidate
+    from dangbo.candidates.models import Candidate
 
     hamlets = Locality.objects.filter(Q(commune=source) | Q(cell=source))
     if locality_ids is not None:

@@ -74,7 +74,7 @@ def org_dissolve(*, org: Org, effective_on: date, decision: DecisionRef, actor=N
     Positions still held in it end the same day, each by a ledger event carrying the decision;
     hamlets it covered as their cell are left without a cell (the hamlet lists show them)."""
     from dangbo.members.models import Position
-    from dangbo.members.services import member_position_end
+    from dangbo.members.services.positions import member_position_end
 
     org = Org.objects.select_for_update().get(pk=org.pk)
     refuse_if(_check_dissolve(org, effective_on, decision))

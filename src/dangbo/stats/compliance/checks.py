@@ -210,7 +210,7 @@ def _citation_of(rule: Rule, ref: str, today: date) -> str:
 def _check_deadlines(root: Org, today: date, actor) -> list[Finding]:
     """Checks 5 and 6: what members.selectors.due_items reports as overdue (recognition is
     check 4), and the transfers recorded late whose handling is not recorded."""
-    from dangbo.members.selectors import due_items
+    from dangbo.members.selectors.todo import due_items
 
     # horizon 0: only what is due by today (overdue items are all before it); skips the badge lists.
     items = due_items(actor=actor, org=root, as_of=today, horizon_days=0, audit=False)

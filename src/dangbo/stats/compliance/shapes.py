@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from dangbo.members.models import Candidate, Member
+from dangbo.candidates.models import Candidate
+from dangbo.members.models import Member
 from dangbo.orgs.models import Locality, Org
 from dangbo.rules import admission as admission_rules
 from dangbo.rules import orgs as org_rules

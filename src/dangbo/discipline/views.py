@@ -10,11 +10,17 @@ from django.urls import reverse
 
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import form_page, in_scope_or_404
-from dangbo.members import standing_forms as forms
+from dangbo.discipline import services
+from dangbo.discipline.forms import (
+    DisciplineDecideForm,
+    DisciplineDeferForm,
+    DisciplineDropForm,
+    DisciplineOpenForm,
+)
+from dangbo.discipline.selectors import member_cases, open_case
 from dangbo.members.forms import add_absent_exempted
-from dangbo.members.models import ACTIVE_STATUSES, DisciplineCase
-from dangbo.members.selectors import member_for_edit
-from dangbo.members.services import discipline as services
+from dangbo.members.models import ACTIVE_STATUSES
+from dangbo.members.selectors.profile import member_for_edit
 from dangbo.rules import discipline as rules
 from dangbo.rules.base import RuleViolation
 
@@ -23,18 +29,14 @@ def _member(request, member_id):
     return in_scope_or_404(member_for_edit, actor=request.scope, member_id=member_id)
 
 
-def _open_case(member):
-    return DisciplineCase.objects.filter(member=member, state=DisciplineCase.State.OPEN).first()
-
-
 @login_required
 def discipline_view(request: ScopedRequest, member_id) -> HttpResponse:
     """The member's cases; the form to open one when none is open."""
     member = _member(request, member_id)
-    open_case = _open_case(member)
+    pending = open_case(member)
     form = None
-    if open_case is None and member.status in ACTIVE_STATUSES:
-        form = forms.DisciplineOpenForm(request.POST if request.method == "POST" else None)
+    if pending is None and member.status in ACTIVE_STATUSES:
+        form = DisciplineOpenForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -50,31 +52,34 @@ def discipline_view(request: ScopedRequest, member_id) -> HttpResponse:
                 form.add_violations(error)
             else:
                 messages.success(request, "Đã mở hồ sơ xem xét kỷ luật.")
-                return redirect("members:member_discipline", member_id=member.pk)
+                return redirect("discipline:member_discipline", member_id=member.pk)
     elif request.method == "POST":
         raise Http404
-    cases = DisciplineCase.objects.filter(member=member).order_by("-opened_on", "-created_at")
+    cases = member_cases(member)
     context = {
         "member": member,
         "cases": cases,
-        "open_case": open_case,
+        "open_case": pending,
         "form": form,
         "form_labels": rules.Form.LABELS,
         "authority_labels": rules.Authority.LABELS,
         "deferral_labels": rules.DeferralGround.LABELS,
     }
     return render(
-        request, "members/discipline.html", context, status=400 if form is not None and form.errors else 200
+        request,
+        "discipline/discipline.html",
+        context,
+        status=400 if form is not None and form.errors else 200,
     )
 
 
 @login_required
 def discipline_decide_view(request: ScopedRequest, member_id) -> HttpResponse:
     member = _member(request, member_id)
-    case = _open_case(member)
+    case = open_case(member)
     if case is None:
         raise Http404
-    form = forms.DisciplineDecideForm(request.POST if request.method == "POST" else None)
+    form = DisciplineDecideForm(request.POST if request.method == "POST" else None)
     add_absent_exempted(form, member.org)
     add_absent_exempted(form, member.org, after="proposal_approvals", name="proposal_absent_exempted")
     if request.method == "POST" and form.is_valid():
@@ -107,12 +112,12 @@ def discipline_decide_view(request: ScopedRequest, member_id) -> HttpResponse:
             )
         else:
             messages.success(request, f"Đã ghi quyết định kỷ luật: {rules.Form.label(data['form']).lower()}.")
-            return redirect("members:member_discipline", member_id=member.pk)
+            return redirect("discipline:member_discipline", member_id=member.pk)
     return form_page(
         request,
         form,
         title=f"Quyết định kỷ luật: {member.full_name}",
-        cancel_url=reverse("members:member_discipline", args=[member.pk]),
+        cancel_url=reverse("discipline:member_discipline", args=[member.pk]),
         subtitle=(
             f"Vi phạm ngày {case.act_on:%d/%m/%Y}: {case.summary}. Đảng viên dự bị chỉ bị khiển trách hoặc cảnh cáo; cách chức khi "
             "đang giữ chức vụ. Khiển trách, cảnh cáo, cách chức cần trên một nửa số tán thành; khai trừ cần ít nhất hai phần ba "
@@ -125,10 +130,10 @@ def discipline_decide_view(request: ScopedRequest, member_id) -> HttpResponse:
 @login_required
 def discipline_defer_view(request: ScopedRequest, member_id) -> HttpResponse:
     member = _member(request, member_id)
-    case = _open_case(member)
+    case = open_case(member)
     if case is None:
         raise Http404
-    form = forms.DisciplineDeferForm(
+    form = DisciplineDeferForm(
         request.POST if request.method == "POST" else None, initial={"ground": case.deferral}
     )
     if request.method == "POST" and form.is_valid():
@@ -140,12 +145,12 @@ def discipline_defer_view(request: ScopedRequest, member_id) -> HttpResponse:
             form.add_violations(error, {"deferral": "ground"})
         else:
             messages.success(request, "Đã ghi.")
-            return redirect("members:member_discipline", member_id=member.pk)
+            return redirect("discipline:member_discipline", member_id=member.pk)
     return form_page(
         request,
         form,
         title=f"Chưa xem xét kỷ luật: {member.full_name}",
-        cancel_url=reverse("members:member_discipline", args=[member.pk]),
+        cancel_url=reverse("discipline:member_discipline", args=[member.pk]),
         subtitle="Đảng viên đang mang thai, nuôi con dưới 12 tháng hoặc ốm nặng đang điều trị nội trú thì chưa xem xét kỷ luật (Quy định 296-QĐ/TW, Điều 8).",
         submit="Ghi nhận",
     )
@@ -154,10 +159,10 @@ def discipline_defer_view(request: ScopedRequest, member_id) -> HttpResponse:
 @login_required
 def discipline_drop_view(request: ScopedRequest, member_id) -> HttpResponse:
     member = _member(request, member_id)
-    case = _open_case(member)
+    case = open_case(member)
     if case is None:
         raise Http404
-    form = forms.DisciplineDropForm(request.POST if request.method == "POST" else None)
+    form = DisciplineDropForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.discipline_drop(
@@ -167,11 +172,11 @@ def discipline_drop_view(request: ScopedRequest, member_id) -> HttpResponse:
             form.add_violations(error)
         else:
             messages.success(request, "Đã ghi không kỷ luật.")
-            return redirect("members:member_discipline", member_id=member.pk)
+            return redirect("discipline:member_discipline", member_id=member.pk)
     return form_page(
         request,
         form,
         title=f"Không kỷ luật: {member.full_name}",
-        cancel_url=reverse("members:member_discipline", args=[member.pk]),
+        cancel_url=reverse("discipline:member_discipline", args=[member.pk]),
         submit="Ghi nhận",
     )

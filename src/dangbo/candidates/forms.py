@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from dangbo.candidates.models import CandidateStep
+from dangbo.candidates.services import DECIDED_BY, StepInput
 from dangbo.core.forms import VietnameseDateField, VietnameseForm
 from dangbo.members.forms import MemberProfileForm
-from dangbo.members.models import CandidateStep, Member
-from dangbo.members.services import Identity
-from dangbo.members.services.candidates import DECIDED_BY, StepInput
+from dangbo.members.models import Member
+from dangbo.members.services.records import Identity
 
 Step = CandidateStep.Kind
 

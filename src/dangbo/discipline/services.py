@@ -16,8 +16,9 @@ from django.db import transaction
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock, text
 from dangbo.core.decisions import DecisionRef
-from dangbo.members.models import ACTIVE_STATUSES, DisciplineCase, Member, MemberEvent, Position
-from dangbo.members.services import INPUT, _append
+from dangbo.discipline.models import DisciplineCase
+from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, Position
+from dangbo.members.services import INPUT, append_event
 from dangbo.members.services.votes import CountedVote, cell_roll_count
 from dangbo.rules import discipline as rules
 from dangbo.rules.base import Violation, refuse_if
@@ -214,7 +215,7 @@ def discipline_decide(
     ).fields()
     if form == Form.DISMISSAL:
         for position in Position.objects.filter(member=member, ended_on__isnull=True).select_related("org"):
-            _append(
+            append_event(
                 member,
                 MemberEvent(
                     kind=Kind.POSITION_ENDED,
@@ -245,7 +246,7 @@ def discipline_decide(
             data=data,
             **decision_fields,
         )
-    event = _append(member, event)
+    event = append_event(member, event)
     case.state, case.form, case.authority = DisciplineCase.State.DECIDED, form, authority
     case.decided_on, case.effective_on, case.approvals, case.denominator = (
         decided_on,

@@ -13,25 +13,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from dangbo.candidates.forms import CandidateAddForm, CandidateStepForm, WithdrawForm
+from dangbo.candidates.models import Candidate, CandidateStep
+from dangbo.candidates.selectors import candidate_get, candidate_list, candidate_next_due, candidate_steps
+from dangbo.candidates.services import candidate_add, candidate_record_step, candidate_withdraw, next_step
 from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
-from dangbo.members.candidate_forms import CandidateAddForm, CandidateStepForm, WithdrawForm
-from dangbo.members.candidate_selectors import (
-    candidate_get,
-    candidate_list,
-    candidate_next_due,
-    candidate_steps,
-)
 from dangbo.members.forms import add_absent_exempted
-from dangbo.members.models import Candidate, CandidateStep
-from dangbo.members.services.candidates import (
-    candidate_add,
-    candidate_record_step,
-    candidate_withdraw,
-    next_step,
-)
 from dangbo.orgs.selectors import org_breadcrumbs, org_get
 from dangbo.rules.base import RuleViolation
 
@@ -119,7 +109,7 @@ def candidate_list_view(request: ScopedRequest, org_id) -> HttpResponseBase:
         and org.dissolved_on is None,
         "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org),
     }
-    return render(request, "members/candidates.html", context)
+    return render(request, "candidates/candidates.html", context)
 
 
 @login_required
@@ -141,12 +131,12 @@ def candidate_add_view(request: ScopedRequest, org_id) -> HttpResponse:
             form.add_violations(error, {"org": "listed_on"})
         else:
             messages.success(request, f"Đã đưa {candidate.full_name} vào danh sách cảm tình Đảng.")
-            return redirect("members:candidate_page", candidate_id=candidate.pk)
+            return redirect("candidates:candidate_page", candidate_id=candidate.pk)
     return form_page(
         request,
         form,
         title=f"Thêm quần chúng cảm tình Đảng — {org.name}",
-        cancel_url=reverse("members:org_candidates", args=[org.pk]),
+        cancel_url=reverse("candidates:org_candidates", args=[org.pk]),
         subtitle="Quần chúng ưu tú được chi bộ đưa vào danh sách cảm tình Đảng để bồi dưỡng, xem xét kết nạp.",
     )
 
@@ -185,7 +175,7 @@ def candidate_page_view(request: ScopedRequest, candidate_id) -> HttpResponse:
                     candidate.refresh_from_db()
                     if candidate.member_id:
                         return redirect("members:member_profile", member_id=candidate.member_id)
-                    return redirect("members:candidate_page", candidate_id=candidate.pk)
+                    return redirect("candidates:candidate_page", candidate_id=candidate.pk)
     elif request.method == "POST":
         raise Http404
     steps = candidate_steps(candidate)
@@ -201,7 +191,7 @@ def candidate_page_view(request: ScopedRequest, candidate_id) -> HttpResponse:
         "breadcrumbs": org_breadcrumbs(actor=request.scope, org=candidate.cell),
     }
     return render(
-        request, "members/candidate.html", context, status=400 if form is not None and form.errors else 200
+        request, "candidates/candidate.html", context, status=400 if form is not None and form.errors else 200
     )
 
 
@@ -221,11 +211,11 @@ def candidate_withdraw_view(request: ScopedRequest, candidate_id) -> HttpRespons
             form.add_violations(error)
         else:
             messages.success(request, "Đã ghi thôi xem xét.")
-            return redirect("members:org_candidates", org_id=candidate.cell_id)
+            return redirect("candidates:org_candidates", org_id=candidate.cell_id)
     return form_page(
         request,
         form,
         title=f"Thôi xem xét kết nạp: {candidate.full_name}",
-        cancel_url=reverse("members:candidate_page", args=[candidate.pk]),
+        cancel_url=reverse("candidates:candidate_page", args=[candidate.pk]),
         submit="Ghi nhận",
     )

@@ -17,18 +17,13 @@ from uuid import UUID
 from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.candidates.models import CANDIDATE_STEPS, Candidate, CandidateStep
 from dangbo.core import clock, paths, text
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import GRASSROOTS_KINDS, OrgKind
-from dangbo.members.models import (
-    ACTIVE_STATUSES,
-    CANDIDATE_STEPS,
-    Candidate,
-    CandidateStep,
-    Member,
-    MemberStatus,
-)
-from dangbo.members.services import INPUT, Identity, _check_holder_org, _check_identity, member_admit
+from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus
+from dangbo.members.services import INPUT, check_holder_org
+from dangbo.members.services.records import Identity, check_identity, member_admit
 from dangbo.members.services.votes import cell_vote, committee_vote
 from dangbo.orgs.models import Org
 from dangbo.rules import admission as admission_rules
@@ -45,10 +40,10 @@ def _input(name: str, message: str) -> Violation:
 @transaction.atomic
 def candidate_add(*, identity: Identity, cell: Org, listed_on: date, note: str = "", actor=None) -> Candidate:
     """Put a person on the cell's register of candidates."""
-    values, violations = _check_identity(identity)
+    values, violations = check_identity(identity)
     values.pop("card_number", None)
     violations = [v for v in violations if v.field != "card_number"]
-    violations += _check_holder_org(cell, listed_on)
+    violations += check_holder_org(cell, listed_on)
     if listed_on > clock.today():
         violations.append(_input("listed_on", "Ngày đưa vào danh sách không thể sau hôm nay."))
     if not values.get("general_education_id"):
@@ -388,3 +383,12 @@ def candidate_withdraw(*, candidate: Candidate, on: date, reason: str, actor=Non
         data={"withdrawn_on": on.isoformat()},
     )
     return candidate
+
+
+def candidates_rehome(*, source: Org, into: Org) -> int:
+    """The active candidates of ``source`` pass to ``into`` with their steps, when a
+    restructuring hands all of ``source``'s hamlets to ``into`` (``restructuring.operations``,
+    inside its transaction). Returns how many passed."""
+    return Candidate.objects.filter(cell=source, state=Candidate.State.ACTIVE).update(
+        cell=into, cell_path=into.path
+    )

@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.candidates.models import Candidate, CandidateStep
+from dangbo.candidates.services import next_step
 from dangbo.core import clock, paths
 from dangbo.core.models import is_uuid
-from dangbo.members.models import Candidate, CandidateStep
-from dangbo.members.services.candidates import next_step
+from dangbo.members.selectors.todo import DueItem
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope
 from dangbo.rules import admission as admission_rules
@@ -89,3 +90,50 @@ def candidate_next_due(
         due, ref = admission_rules.ceremony_due(done[Step.DECISION].done_on, holidays=holidays)
         return StepDue(Step.CEREMONY, due, ref)
     return None
+
+
+def candidate_due_items(actor, org, *, as_of: date, until: date, holidays) -> list[DueItem]:
+    """The to-do list's admission deadlines in ``org``'s subtree (a due source, registered in
+    ``CandidatesConfig.ready()`` through ``members.hooks``): the decision within 60 working
+    days of the cell's vote, the ceremony within 30 of the decision (RULES.md §2.2). The to-do
+    list has checked that ``actor`` may read ``org``."""
+    waiting = Candidate.objects.filter(
+        paths.subtree_q(org.path, "cell_path"),
+        state=Candidate.State.ACTIVE,
+        stage__in=[
+            CandidateStep.Kind.CELL_VOTE,
+            CandidateStep.Kind.GRASSROOTS_RESOLUTION,
+            CandidateStep.Kind.DECISION,
+        ],
+    ).select_related("cell")
+    items = []
+    for candidate in waiting:
+        due = candidate_next_due(candidate, holidays=holidays)
+        if due is None or due.due_on > until:
+            continue
+        if due.step == CandidateStep.Kind.CEREMONY:
+            title, kind, note = (
+                "Tổ chức lễ kết nạp",
+                "ceremony",
+                f"quyết định kết nạp ngày {candidate.stage_on:%d/%m/%Y}",
+            )
+        else:
+            title, kind, note = (
+                "Quyết định kết nạp",
+                "admission_decision",
+                "chi bộ đã biểu quyết đề nghị kết nạp",
+            )
+        items.append(
+            DueItem(
+                kind=kind,
+                title=title,
+                org=candidate.cell,
+                member=None,
+                candidate=candidate,
+                due_on=due.due_on,
+                citation=due.rule_ref,
+                overdue=due.due_on < as_of,
+                note=note,
+            )
+        )
+    return items

@@ -1,0 +1,127 @@
+"""Party badges (RULES.md §6): who is due which badge on an award date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import cast
+
+from django.db.models import Q
+
+from dangbo.audit.services import Action, audit_record
+from dangbo.core import paths
+from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus
+from dangbo.orgs.selectors import NotInScope
+
+
+@dataclass(frozen=True)
+class BadgeCandidate:
+    member: Member
+    years: int
+    reached_on: date
+    ground: str
+
+
+@dataclass(frozen=True)
+class BadgeList:
+    """Who may be awarded which badge on ``award_on``, for the organization ``org``."""
+
+    org: object
+    award_on: date
+    since: date  # the standard award date before: members who reached a badge after it are due now
+    due: list[BadgeCandidate]
+    early: list[BadgeCandidate]  # may be awarded early if seriously ill (not yet due)
+    posthumous: list[BadgeCandidate]
+    citation: str
+
+
+def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
+    """The badge lists of ``org``'s subtree for the award date ``award_on``.
+
+    Due: members in the Party who reached a milestone after the previous standard award date
+    and up to ``award_on``, and have no badge of it yet. Early: those who will reach one within
+    the early window for serious illness. Posthumous: members who died since the previous
+    award date within 12 months of a milestone they had not been awarded.
+    """
+    from dangbo.rules import badges as rules
+
+    if not actor.can_read_path(org.path):
+        raise NotInScope(org.pk)
+    since, _ = rules.award_days_around(award_on)
+    milestones = rules.BADGE_MILESTONES.value(award_on)
+    subtree = Member.objects.filter(paths.subtree_q(org.path, "org_path"), party_age_from__isnull=False)
+    # Not before the deferral after discipline has run out (6, 9 or 12 months, RULES.md §6).
+    active = subtree.filter(status__in=ACTIVE_STATUSES).filter(
+        Q(badge_deferred_until__isnull=True) | Q(badge_deferred_until__lt=award_on)
+    )
+    due, early = [], []
+    for years in milestones:
+        not_yet = Q(badge_years__isnull=True) | Q(badge_years__lt=years)
+        window_start, window_end = _years_before(since, years), _years_before(award_on, years)
+        rows = active.filter(not_yet, party_age_from__gt=window_start, party_age_from__lte=window_end)
+        due += [
+            BadgeCandidate(
+                m, years, rules.reached_on(cast(date, m.party_age_from), years), rules.Ground.REGULAR
+            )
+            for m in rows.select_related("org")
+        ]
+        months = rules.illness_early_months(years, award_on)
+        early_end = _years_before(_months_after(award_on, months), years)
+        rows = active.filter(not_yet, party_age_from__gt=window_end, party_age_from__lte=early_end)
+        early += [
+            BadgeCandidate(
+                m, years, rules.reached_on(cast(date, m.party_age_from), years), rules.Ground.ILLNESS
+            )
+            for m in rows.select_related("org")
+        ]
+    posthumous = []
+    grace = rules.BADGE_POSTHUMOUS_EARLY.value(award_on)
+    for member in subtree.filter(
+        status=MemberStatus.DIED, died_on__gt=since, died_on__lte=award_on
+    ).select_related("org"):
+        # both dates are set: the queries above filter on them
+        party_age_from, died_on = cast(date, member.party_age_from), cast(date, member.died_on)
+        reachable = [
+            y for y in milestones if rules.reached_on(party_age_from, y) <= _months_after(died_on, grace)
+        ]
+        if reachable and max(reachable) > (member.badge_years or 0):
+            years = max(reachable)
+            posthumous.append(
+                BadgeCandidate(
+                    member, years, rules.reached_on(party_age_from, years), rules.Ground.POSTHUMOUS
+                )
+            )
+    order = lambda c: (-c.years, c.member.sort_key)  # noqa: E731
+    result = BadgeList(
+        org=org,
+        award_on=award_on,
+        since=since,
+        due=sorted(due, key=order),
+        early=sorted(early, key=order),
+        posthumous=sorted(posthumous, key=order),
+        citation=rules.BADGE_MILESTONES.at(award_on).ref,
+    )
+    if audit:
+        audit_record(
+            action=Action.LIST_VIEWED,
+            subject_type="org",
+            subject_id=str(org.pk),
+            data={
+                "list": "badges",
+                "award_on": award_on.isoformat(),
+                "rows": len(result.due) + len(result.early) + len(result.posthumous),
+            },
+        )
+    return result
+
+
+def _years_before(day: date, years: int) -> date:
+    from dangbo.rules.probation import add_months
+
+    return add_months(day, -12 * years)
+
+
+def _months_after(day: date, months: int) -> date:
+    from dangbo.rules.probation import add_months
+
+    return add_months(day, months)

@@ -1,0 +1,234 @@
+"""Finding members: the search (today, or on a past day's tree), its page and its export, an
+organization's own roll, and members named by card number or national ID. Each read of
+people is audited here, so no caller can forget it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+
+from dangbo.audit.services import Action, audit_record
+from dangbo.core import clock, paths, text
+from dangbo.core.pagination import CappedPaginator
+from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
+from dangbo.orgs.models import Org
+from dangbo.orgs.selectors import NotInScope, org_versions_on
+
+
+@dataclass(frozen=True)
+class MemberFilters:
+    """Search filters, already validated (members.forms.MemberSearchForm builds them)."""
+
+    q: str = ""
+    org: Org | None = None  # an Org inside the actor's scope
+    status: str = ""
+    gender: str = ""
+    ethnicity: str = ""
+    religion: str = ""
+    theory_level: str = ""
+    age_min: int | None = None
+    age_max: int | None = None
+    as_of: date | None = None  # a past day: the members counted then, on that day's tree
+
+    @property
+    def past_day(self) -> date | None:
+        return self.as_of if self.as_of is not None and self.as_of < clock.today() else None
+
+    def as_audit(self) -> dict:
+        data = {
+            name: getattr(self, name)
+            for name in (
+                "q",
+                "status",
+                "gender",
+                "ethnicity",
+                "religion",
+                "theory_level",
+                "age_min",
+                "age_max",
+            )
+        }
+        data = {k: v for k, v in data.items() if v not in ("", None)}
+        if self.past_day:
+            data["as_of"] = self.past_day.isoformat()
+        if self.org is not None:
+            data["org"] = self.org.code
+        return data
+
+
+def _years_ago(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def member_search(*, actor, filters: MemberFilters, today: date | None = None) -> QuerySet[Member]:
+    """Members in the actor's scope matching ``filters``, in Vietnamese name order.
+
+    With no status filter, members who have died are left out (as in an organization's roll).
+    With a past ``as_of``: the members counted that day in the organization as it stood then
+    (the tree of that day: a commune merged since still lists its members of that day),
+    their status and age of that day.
+    The name query is folded like the stored key, so "nguyen van duc" finds "Nguyễn Văn Đức";
+    a query of 8 or 12 digits looks up the card number or the national ID instead.
+    """
+    today = today or clock.today()
+    queryset = Member.objects.filter(actor.members_q())
+    if filters.past_day:
+        today = filters.past_day
+        queryset = queryset.filter(pk__in=_placed_on(filters).values("member_id"))
+    else:
+        if filters.org is not None:
+            queryset = queryset.filter(paths.subtree_q(filters.org.path, "org_path"))
+        queryset = (
+            queryset.filter(status=filters.status)
+            if filters.status
+            else queryset.filter(status__in=ACTIVE_STATUSES)
+        )
+    for name in ("gender", "ethnicity", "religion", "theory_level"):
+        value = getattr(filters, name)
+        if value:
+            queryset = queryset.filter(**{f"{name}_id" if name != "gender" else name: value})
+    if filters.age_min is not None:
+        queryset = queryset.filter(birth_date__lte=_years_ago(today, filters.age_min))
+    if filters.age_max is not None:
+        queryset = queryset.filter(birth_date__gt=_years_ago(today, filters.age_max + 1))
+    q = text.clean(filters.q)
+    digits = q.replace(" ", "")
+    if digits.isdigit() and len(digits) == 12:
+        queryset = queryset.filter(national_id=digits)
+    elif digits.isdigit() and len(digits) == 8:
+        queryset = queryset.filter(card_number=digits)
+    elif q:
+        queryset = queryset.filter(search_key__contains=text.fold(q))
+    return queryset.order_by("sort_key", "id")
+
+
+def _placed_on(filters: MemberFilters) -> QuerySet[Placement]:
+    """Counted placements on the past day of ``filters``, under its organization as of then."""
+    from dangbo.orgs.selectors import org_version_on
+
+    day = filters.past_day
+    assert day is not None  # called for a search of a past day only
+    root_path = None
+    if filters.org is not None:
+        version = org_version_on(org=filters.org, day=day)
+        if version is None:
+            return Placement.objects.none()
+        root_path = version.path
+    placements = Placement.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+        valid_from__lte=day,
+        counted=True,
+        org_id__in=org_versions_on(day=day, root_path=root_path).values("org_id"),
+    )
+    return (
+        placements.filter(status=filters.status)
+        if filters.status
+        else placements.filter(status__in=ACTIVE_STATUSES)
+    )
+
+
+def _as_of_day(queryset: QuerySet[Member], filters: MemberFilters) -> QuerySet[Member]:
+    """For a past day, each member's cell name and status of that day (``cell_then``, ``status_then``)."""
+    from django.db.models import OuterRef, Subquery
+
+    from dangbo.orgs.models import OrgVersion
+
+    day = filters.past_day
+    if day is None:
+        return queryset
+    placed = Placement.objects.filter(member=OuterRef("pk"), counted=True, valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+    )
+    name = (
+        OrgVersion.objects.filter(org_id=OuterRef("placed_org"), valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+        .values("name")[:1]
+    )
+    return queryset.annotate(
+        placed_org=Subquery(placed.values("org_id")[:1]),
+        status_then=Subquery(placed.values("status")[:1]),
+    ).annotate(cell_then=Subquery(name))
+
+
+def member_search_page(*, actor, filters: MemberFilters, page: int = 1, per_page: int = 50):
+    """One page of a search, audited with its filters and row count."""
+    # Two steps: the page's ids by a walk along the name order that reads only the index
+    # (member_name_order_walk carries every searched column), then those 50 rows. Asking
+    # for whole rows at once would visit every row the walk passes over.
+    paginator = CappedPaginator(
+        member_search(actor=actor, filters=filters).values_list("pk", flat=True), per_page
+    )
+    page_obj = paginator.get_page(page)
+    ids = list(page_obj.object_list)
+    rows = _as_of_day(
+        Member.objects.filter(pk__in=ids).select_related("org", "ethnicity", "theory_level"), filters
+    ).in_bulk()
+    page_obj.object_list = [rows[pk] for pk in ids]
+    counted = (
+        {"rows": paginator.count, "rows_capped": True} if paginator.capped else {"rows": paginator.count}
+    )
+    audit_record(
+        action=Action.SEARCHED if (filters.q or filters.as_audit().keys() - {"org"}) else Action.LIST_VIEWED,
+        subject_type="org" if filters.org is not None else "",
+        subject_id=str(filters.org.pk) if filters.org is not None else "",
+        data={"filters": filters.as_audit(), **counted, "page": page_obj.number},
+    )
+    return page_obj
+
+
+def member_export_rows(*, actor, filters: MemberFilters, file_format: str) -> tuple[int, Iterator[Member]]:
+    """The whole filtered list for export, audited (filters, format, row count)."""
+    queryset = member_search(actor=actor, filters=filters)
+    count = queryset.count()
+    audit_record(
+        action=Action.EXPORTED,
+        subject_type="org" if filters.org is not None else "",
+        subject_id=str(filters.org.pk) if filters.org is not None else "",
+        data={"filters": filters.as_audit(), "rows": count, "format": file_format},
+    )
+    rows = queryset.select_related(
+        "org", "ethnicity", "religion", "theory_level", "general_education", "professional_level"
+    )
+    return count, _as_of_day(rows, filters).iterator(chunk_size=2000)
+
+
+def member_list_of_org(*, actor, org, page: int = 1, per_page: int = 50):
+    """The members whose organization is ``org`` itself (a cell's roll), audited as a list."""
+    if not actor.can_read_path(org.path):
+        raise NotInScope(org.pk)
+    queryset = (
+        Member.objects.filter(org=org, status__in=ACTIVE_STATUSES)
+        .select_related("theory_level")
+        .order_by("sort_key", "id")
+    )
+    page_obj = Paginator(queryset, per_page).get_page(page)
+    audit_record(
+        action=Action.LIST_VIEWED,
+        subject_type="org",
+        subject_id=str(org.pk),
+        data={"list": "org_members", "rows": page_obj.paginator.count, "page": page_obj.number},
+    )
+    return page_obj
+
+
+def members_by_numbers(*, parent, numbers: list[str]) -> tuple[list[Member], list[str]]:
+    """Active members of ``parent``'s subtree named by card number (8 digits) or national ID
+    (12 digits), in the order typed; and the numbers that name none of them."""
+    wanted = [n.strip() for n in numbers if n.strip()]
+    found = {
+        key: member
+        for member in Member.objects.filter(
+            paths.subtree_q(parent.path, "org_path"), status__in=ACTIVE_STATUSES
+        ).filter(Q(card_number__in=wanted) | Q(national_id__in=wanted))
+        for key in (member.card_number, member.national_id)
+        if key
+    }
+    members = list({found[n].pk: found[n] for n in wanted if n in found}.values())
+    return members, [n for n in wanted if n not in found]

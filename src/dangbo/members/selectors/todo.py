@@ -1,0 +1,258 @@
+"""What falls due (the to-do list): members' own deadlines — the cell's review for recognition,
+transfers on either side, badges at the next award date — and those the apps of member work
+add through ``members.hooks.register_due_source`` (``candidates``: the admission decision and
+the ceremony). The to-do page, the ``dangbo todo`` command and the compliance checks of
+overdue deadlines all read ``due_items``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+from django.db.models import Count, Max
+
+from dangbo.audit.services import Action, audit_record
+from dangbo.core import clock, paths
+from dangbo.members import hooks
+from dangbo.members.models import Member, MemberStatus
+from dangbo.members.selectors.badges import badge_list
+from dangbo.members.selectors.transfers import transfer_cases, transfer_cases_late
+from dangbo.orgs.models import Org
+from dangbo.orgs.selectors import NotInScope
+
+
+@dataclass(frozen=True)
+class DueItem:
+    kind: str  # "admission_decision" | "ceremony" | "recognition" | "badge", or one of TRANSFER_KINDS
+    title: str
+    org: Org
+    member: Member | None
+    due_on: date
+    citation: str
+    overdue: bool
+    note: str = ""
+    # a person not yet a member (the admission steps: a candidates.Candidate, which members may not import)
+    candidate: Any = None
+
+    @property
+    def person_name(self) -> str:
+        person = self.member or self.candidate
+        return person.full_name if person else ""
+
+    @property
+    def sort_name(self) -> str:
+        person = self.member or self.candidate
+        return person.sort_key if person else ""
+
+
+DUE_HORIZON_DAYS = 30
+
+
+def due_items(
+    *, actor, org, as_of: date | None = None, horizon_days: int = DUE_HORIZON_DAYS, audit: bool = True
+) -> list[DueItem]:
+    """What is overdue, and what falls due in the next ``horizon_days`` days, in ``org``'s
+    subtree: the cell's review of probationary members for recognition (30 working days after
+    the 12 months, RULES.md §2.3), transfers on either side (§2.5: open ones by the 30 working
+    days to present the letter, late ones until their handling is recorded, cells a transfer
+    leaves below three full members), the badges due at the next award date (§6), and what the
+    registered due sources add (``members.hooks``; ``candidates``: admission decisions and
+    ceremonies, 60 and 30 working days, §2.2). Oldest first."""
+    from datetime import timedelta
+
+    from dangbo.reference.workdays import holidays_between
+    from dangbo.rules import badges as badge_rules
+    from dangbo.rules.probation import PROBATION_MONTHS, add_months, recognition_review_due
+
+    if not actor.can_read_path(org.path):
+        raise NotInScope(org.pk)
+    as_of = as_of or clock.today()
+    until = as_of + timedelta(days=horizon_days)
+    items: list[DueItem] = []
+    # A review falls due after probation ends, so only ceremonies at least the probation
+    # (12 months) before ``until`` can be due.
+    probationary = list(
+        Member.objects.filter(
+            paths.subtree_q(org.path, "org_path"),
+            status=MemberStatus.PROBATIONARY,
+            ceremony_on__lte=add_months(until, -PROBATION_MONTHS.value(until)),
+        ).select_related("org")
+    )
+    # ceremony_on is set on every member the filter on it returned
+    earliest = min([cast(date, m.ceremony_on) for m in probationary] + [as_of - timedelta(days=366)])
+    holidays = holidays_between(earliest, until + timedelta(days=200))  # once, for every deadline below
+    for member in probationary:
+        ends, due, ref = recognition_review_due(cast(date, member.ceremony_on), holidays=holidays)
+        if due <= until:
+            items.append(
+                DueItem(
+                    kind="recognition",
+                    title="Chi bộ xét công nhận đảng viên chính thức",
+                    org=member.org,
+                    member=member,
+                    due_on=due,
+                    citation=ref,
+                    overdue=due < as_of,
+                    note=f"hết 12 tháng dự bị ngày {ends:%d/%m/%Y}; nếu đủ điều kiện, là đảng viên chính thức từ ngày này",
+                )
+            )
+    for source in hooks.due_sources():  # the apps of member work (members.hooks)
+        items += source(actor, org, as_of=as_of, until=until, holidays=holidays)
+    items += _transfer_due_items(actor, org, as_of=as_of, until=until, holidays=holidays)
+    previous, award_on = badge_rules.award_days_around(as_of)
+    # the last award day's list still unawarded (overdue), and the next one's within the window
+    for day, overdue in ((previous, True), (award_on, False)):
+        if day > until:
+            continue
+        badges = badge_list(actor=actor, org=org, award_on=day, audit=False)
+        for c in badges.due + badges.posthumous:
+            items.append(
+                DueItem(
+                    kind="badge",
+                    title=f"Xét tặng Huy hiệu {c.years} năm tuổi đảng"
+                    + (" (truy tặng)" if c.ground == badge_rules.Ground.POSTHUMOUS else ""),
+                    org=c.member.org,
+                    member=c.member,
+                    due_on=day,
+                    citation=badges.citation,
+                    overdue=overdue,
+                    note=f"đủ {c.years} năm tuổi đảng ngày {c.reached_on:%d/%m/%Y}"
+                    + (f"; chưa ghi nhận tặng trong đợt {day:%d/%m/%Y}" if overdue else ""),
+                )
+            )
+    items.sort(key=lambda i: (i.due_on, i.kind, i.sort_name))
+    if audit:
+        audit_record(
+            action=Action.LIST_VIEWED,
+            subject_type="org",
+            subject_id=str(org.pk),
+            data={"list": "todo", "as_of": as_of.isoformat(), "rows": len(items)},
+        )
+    return items
+
+
+# due_items' kinds for transfers: open (the letter not yet presented), recorded late and not
+# handled (letter, arrival), and a cell a confirmed transfer leaves below the minimum.
+TRANSFER_KINDS = ("transfer", "transfer_letter_late", "transfer_arrival_late", "cell_below_minimum")
+
+
+def _side(org, preferred, other):
+    """The side of a transfer to list it under: ``preferred`` when it lies in ``org``'s subtree."""
+    return preferred if paths.is_within(preferred.path, org.path) else other
+
+
+def _late_note(case, reason: str, note: str) -> str:
+    from dangbo.rules.transfers import LATE_REASONS
+
+    label = dict(LATE_REASONS).get(reason, reason)
+    return f"lý do: {label.lower()}" + (f" — {note}" if note else "")
+
+
+def _transfer_due_items(actor, org, *, as_of: date, until: date, holidays) -> list[DueItem]:
+    from dangbo.members.models import TransferCase
+    from dangbo.rules import orgs as org_rules
+    from dangbo.rules import transfers as transfer_rules
+
+    items: list[DueItem] = []
+    present = transfer_rules.TRANSFER_PRESENT_WORKING_DAYS
+    for case in transfer_cases(actor=actor, org=org).filter(issued_on__lte=as_of):
+        present_by = transfer_rules.arrival_due(case.issued_on, holidays=holidays)
+        if present_by <= until:
+            items.append(
+                DueItem(
+                    kind="transfer",
+                    title=f"Chuyển sinh hoạt đảng: {case.from_org.name} → {case.to_org.name}",
+                    org=_side(org, case.to_org, case.from_org),
+                    member=case.member,
+                    due_on=present_by,
+                    citation=present.at(case.issued_on).ref,
+                    overdue=present_by < as_of,
+                    note=f"giới thiệu ngày {case.issued_on:%d/%m/%Y}; đảng viên xuất trình giấy giới thiệu, nơi đến xác nhận tiếp nhận trước {present_by:%d/%m/%Y}",
+                )
+            )
+    for case in transfer_cases_late(actor=actor, org=org).filter(issued_on__lte=as_of):
+        if case.letter_late and case.trigger_on is not None:
+            due = transfer_rules.letter_due(case.trigger_on, holidays=holidays)
+            items.append(
+                DueItem(
+                    kind="transfer_letter_late",
+                    title="Giới thiệu chuyển sinh hoạt đảng chậm hạn, chưa ghi nhận xử lý",
+                    org=_side(org, case.from_org, case.to_org),
+                    member=case.member,
+                    due_on=due,
+                    overdue=True,
+                    citation=transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.at(case.trigger_on).ref,
+                    note=(
+                        f"{case.get_trigger_kind_display().lower()} ngày {case.trigger_on:%d/%m/%Y}; giới thiệu ngày {case.issued_on:%d/%m/%Y}; "
+                        + _late_note(case, case.letter_late_reason, case.letter_late_note)
+                    ),
+                )
+            )
+        if case.arrival_late and case.arrived_on is not None and case.arrived_on <= as_of:
+            due = transfer_rules.arrival_due(case.issued_on, holidays=holidays)
+            items.append(
+                DueItem(
+                    kind="transfer_arrival_late",
+                    title="Đảng viên xuất trình giấy giới thiệu chậm hạn, chưa ghi nhận xử lý",
+                    org=_side(org, case.to_org, case.from_org),
+                    member=case.member,
+                    due_on=due,
+                    overdue=True,
+                    citation=present.at(case.issued_on).ref,
+                    note=(
+                        f"giới thiệu ngày {case.issued_on:%d/%m/%Y}, đến sinh hoạt ngày {case.arrived_on:%d/%m/%Y}; "
+                        + _late_note(case, case.arrival_late_reason, case.arrival_late_note)
+                    ),
+                )
+            )
+    # Cells a transfer was confirmed to leave below the minimum, while they stay below it
+    # (counting the full members still on their way out); compliance check 1 reports the same
+    # rule over every cell from today's counts.
+    warned = (
+        TransferCase.objects.filter(
+            paths.subtree_q(org.path, "from_org__path"), leaves_below_minimum=True, issued_on__lte=as_of
+        )
+        .values_list("from_org_id")
+        .annotate(last=Max("issued_on"))
+        .order_by()
+    )
+    last_warned = dict(warned)
+    if last_warned:
+        full = dict(
+            Member.objects.filter(org_id__in=list(last_warned), status=MemberStatus.FULL)
+            .values_list("org_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        leaving = dict(
+            TransferCase.objects.filter(
+                from_org_id__in=list(last_warned),
+                state=TransferCase.State.OPEN,
+                member__status=MemberStatus.FULL,
+            )
+            .values_list("from_org_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        minimum = org_rules.MIN_FULL_MEMBERS.at(as_of)
+        for cell in Org.objects.filter(pk__in=list(last_warned), dissolved_on__isnull=True).order_by("path"):
+            remaining = full.get(cell.pk, 0) - leaving.get(cell.pk, 0)
+            if remaining >= minimum.value:
+                continue
+            items.append(
+                DueItem(
+                    kind="cell_below_minimum",
+                    title=f"Chi bộ dưới {minimum.value} đảng viên chính thức",
+                    org=cell,
+                    member=None,
+                    due_on=last_warned[cell.pk],
+                    citation=minimum.ref,
+                    overdue=False,
+                    note=(
+                        f"{cell.name} còn {remaining} đảng viên chính thức (không kể đảng viên đang chuyển đi); "
+                        "cấp ủy cấp trên cần bổ sung đảng viên hoặc hợp nhất chi bộ"
+                    ),
+                )
+            )
+    return items
