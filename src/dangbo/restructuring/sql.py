@@ -17,7 +17,7 @@ PATH_COLUMNS = (
     ("orgs", "Org", "path"),
     ("members", "Member", "org_path"),
     ("orgs", "Locality", "commune_path"),
-    ("members", "Candidate", "cell_path"),
+    ("candidates", "Candidate", "cell_path"),
 )
 
 

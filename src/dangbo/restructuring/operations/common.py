@@ -175,7 +175,7 @@ def _move_hamlets(
     pass to ``into`` from ``effective_on``, with their counts and a new dated version each;
     a hamlet's cell is kept only where ``into`` holds members. When all pass, so do the
     source's candidates. Returns the hamlets not dissolved."""
-    from dangbo.candidates.models import Candidate
+    from dangbo.candidates.services import candidates_rehome
 
     hamlets = Locality.objects.filter(Q(commune=source) | Q(cell=source))
     if locality_ids is not None:
@@ -199,9 +199,7 @@ def _move_hamlets(
     versions_follow(touched, effective_on=effective_on, decision_no=decision.number if decision else "")
     projections.tallies().localities_changed([(befores[pk], afters[pk]) for pk in touched])
     if locality_ids is None:
-        Candidate.objects.filter(cell=source, state=Candidate.State.ACTIVE).update(
-            cell=into, cell_path=into.path
-        )
+        candidates_rehome(source=source, into=into)
     return len([pk for pk in touched if befores[pk]["dissolved_on"] is None])
 
 
