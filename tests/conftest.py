@@ -148,3 +148,13 @@ def populated(tree, make_member):
     for cell in (tree.cell_a, tree.cell_a, tree.cell_b, tree.agency):
         make_member(cell, admitted_on=date(2016, 3, 1))
     return tree
+
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_at_once(settings):
+    """Background jobs run as soon as they are queued, inside the test (the worker's place);
+    tests of the queue itself set TASKS back to the database backend."""
+    settings.TASKS = IMMEDIATE_TASKS

@@ -13,7 +13,8 @@ from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
 from dangbo.audit.services import Action
-from dangbo.orgs.models import Locality, Org, RestructurePlan
+from dangbo.orgs.models import Locality, Org
+from dangbo.restructuring.models import RestructurePlan
 from urlwalk import fill, routes
 
 SCRIPT = "<script>alert(1)</script>"

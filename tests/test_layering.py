@@ -17,12 +17,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "dangbo"
 LAYERS: list[set[str]] = [
     {"core"},  # leaf: text, the clock, value types (kinds, roles, paths, violations, decisions)
     {"audit", "documents"},  # the audit trail and document rendering: need only core
+    {"jobs"},  # background jobs: kinds registered from above, run by the worker
     {"reference"},  # official code lists, ID numbers, the holiday calendar (edits are audited)
     {"rules"},
     {"orgs"},
     {"members"},
     {"accounts"},  # users and roles held on organizations, optionally linked to a member
-    {"jobs", "candidates", "discipline", "meetings", "dues", "ratings"},
+    {"candidates", "discipline", "meetings", "dues", "ratings"},
     {"restructuring"},
     {"imports", "exchange"},
     {"stats"},

@@ -18,9 +18,11 @@ from dangbo.accounts.scope import scope_for
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
 from dangbo.core.kinds import OrgKind, Sector
+from dangbo.jobs.models import Job, JobState
 from dangbo.members.models import Member
 from dangbo.orgs import services as org_services
-from dangbo.orgs.models import Locality, Org, OrgEvent, RestructurePlan
+from dangbo.orgs.models import Locality, Org, OrgEvent
+from dangbo.restructuring.models import RestructurePlan
 from dangbo.restructuring.operations import org_move
 from dangbo.restructuring.plans import COLUMNS, read_plan_bytes
 from dangbo.restructuring.selectors import HIDDEN_PROBLEM, plan_report_for
@@ -440,7 +442,10 @@ def test_a_good_plan_is_previewed_then_applied_once(client, populated, province_
 
     response = _apply(client, plan)
     assert response.status_code == 302
-    assert "Đã áp dụng phương án." in client.get(response["Location"]).content.decode()
+    assert "Đã áp dụng phương án (4 thao tác" in client.get(response["Location"]).content.decode()
+    preview_job, apply_job = Job.objects.filter(subject_id=str(plan.pk)).order_by("created_at")
+    assert (preview_job.kind, apply_job.kind) == ("restructuring.plan_preview", "restructuring.plan_apply")
+    assert apply_job.owner == province_officer and apply_job.state == JobState.DONE
     new = Org.objects.get(code="XM")
     assert set(Org.objects.filter(parent=new).values_list("code", flat=True)) == {"X1A", "X1B"}
     assert Org.objects.get(code="H1").dissolved_on == date(2025, 7, 1)
@@ -452,7 +457,8 @@ def test_a_good_plan_is_previewed_then_applied_once(client, populated, province_
         .order_by("seq")
         .values_list("action", "data")
     )
-    assert [a for a, _ in actions] == ["created", "updated"] and actions[1][1]["applied"] is True
+    assert [a for a, _ in actions] == ["created", "updated", "updated"]
+    assert actions[1][1]["previewed"] is True and actions[2][1]["applied"] is True
     assert tally_differences() == []
     trail = Client()
     trail.force_login(User.objects.create_superuser("quantri", password="mat-khau-dai-du-1"))

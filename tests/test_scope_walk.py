@@ -14,9 +14,11 @@ from dangbo.accounts.services import role_grant
 from dangbo.candidates.models import Candidate
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
+from dangbo.jobs.models import Job
 from dangbo.members.models import Member, TransferCase
 from dangbo.orgs import services as org_services
-from dangbo.orgs.models import Locality, Org, RestructurePlan
+from dangbo.orgs.models import Locality, Org
+from dangbo.restructuring.models import RestructurePlan
 from urlwalk import fill, routes
 
 
@@ -34,6 +36,8 @@ def _urls(orgs, members) -> list[str]:
             urls += fill(route, "candidate_id", Candidate.objects.values_list("pk", flat=True))
         elif re.search(r"<(uuid:)?plan_id>", route):
             urls += fill(route, "plan_id", RestructurePlan.objects.values_list("pk", flat=True))
+        elif re.search(r"<(uuid:)?job_id>", route):
+            urls += fill(route, "job_id", Job.objects.values_list("pk", flat=True))
         elif re.search(r"<(uuid:)?case_id>", route):
             urls += fill(route, "case_id", TransferCase.objects.values_list("pk", flat=True))
         elif re.search(r"<(int:)?user_id>", route):

@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import subprocess
 import sys
+import threading
 import time
 
 from dangbo.core import clock
@@ -148,7 +150,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {login.username:<10} mật khẩu: {login.password:<20} {login.role} — {login.scope}")
     if args.no_serve:
         return 0
-    return _serve(args.host, args.port, threads=args.threads)
+    return _serve(args.host, args.port, threads=args.threads, worker=True)
 
 
 def _partial_demo() -> bool:
@@ -177,21 +179,67 @@ def _test_pause(point: str) -> None:
         time.sleep(3600)
 
 
-def _serve(host: str, port: int, *, threads: int = 8) -> int:
+def _serve(host: str, port: int, *, threads: int = 8, worker: bool = False) -> int:
     from waitress import serve
 
     from dangbo.wsgi import application
 
+    supervisor = _WorkerSupervisor() if worker else None
+    if supervisor:
+        supervisor.start()
     print(f"\nMở trình duyệt tại http://{host}:{port}/  (Ctrl+C để dừng)", flush=True)
-    serve(application, host=host, port=port, threads=threads, ident="dangbo")
+    try:
+        serve(application, host=host, port=port, threads=threads, ident="dangbo")
+    finally:
+        if supervisor:
+            supervisor.stop()
     return 0
+
+
+class _WorkerSupervisor:
+    """One background worker (`dangbo worker`) beside the server, for the demo and for
+    `serve --worker`: started with it, started again if it stops, stopped with it. A larger
+    installation runs its workers as services of their own (docs/operators.md)."""
+
+    RESTART_AFTER = 2.0
+
+    def __init__(self) -> None:
+        self._stopping = threading.Event()
+        self._process: subprocess.Popen | None = None
+        self._thread = threading.Thread(target=self._run, name="dangbo-worker-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        command = [sys.executable, "-m", "dangbo.cli", "worker", "--no-reload", "--no-startup-delay"]
+        while not self._stopping.is_set():
+            self._process = subprocess.Popen(command)
+            code = self._process.wait()
+            if self._stopping.is_set():
+                return
+            print(
+                f"Tiến trình xử lý nền đã dừng (mã {code}); khởi động lại sau {self.RESTART_AFTER:.0f} giây.",
+                file=sys.stderr,
+                flush=True,
+            )
+            self._stopping.wait(self.RESTART_AFTER)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup()
     if not args.no_migrate:
         _migrate()
-    return _serve(args.host, args.port, threads=args.threads)
+    return _serve(args.host, args.port, threads=args.threads, worker=args.worker)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -453,6 +501,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=port)
     serve.add_argument("--threads", type=int, default=8)
     serve.add_argument("--no-migrate", action="store_true", help="không tự cập nhật cấu trúc cơ sở dữ liệu")
+    serve.add_argument(
+        "--worker", action="store_true", help="chạy kèm một tiến trình xử lý nền (cho cài đặt nhỏ, một máy)"
+    )
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="chạy tiến trình xử lý tác vụ nền")
@@ -507,6 +558,10 @@ def build_parser() -> argparse.ArgumentParser:
     from dangbo.accounts.cli import add_parsers as add_user_parsers
 
     add_user_parsers(sub)
+
+    from dangbo.jobs.cli import add_parsers as add_job_parsers
+
+    add_job_parsers(sub)
 
     manage = sub.add_parser("manage", help="chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("manage_args", nargs=argparse.REMAINDER)

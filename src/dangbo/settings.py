@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dangbo.reference",
     "dangbo.accounts",
     "dangbo.audit",
+    "dangbo.jobs",
     "dangbo.orgs",
     "dangbo.members",
     "dangbo.candidates",
@@ -184,7 +185,14 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from the app
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Background jobs' result files (dangbo.jobs), kept for their owner until purged.
+    "jobs": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "jobs"},
+    },
 }
+# Days a finished job and its file are kept (`dangbo jobs purge`, run by the worker each day).
+DANGBO_JOB_KEEP_DAYS = int(os.environ.get("DANGBO_JOB_KEEP_DAYS", "7"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("", include("dangbo.web.urls")),
     path("", include("dangbo.accounts.urls")),
+    path("", include("dangbo.jobs.urls")),
     path("", include("dangbo.orgs.urls")),
     path("", include("dangbo.members.urls")),
     path("", include("dangbo.candidates.urls")),

@@ -10,3 +10,9 @@ class AccountsConfig(AppConfig):
         # Connects the receivers that audit sign-in, sign-out and failed sign-in. Importing a
         # module for its side effect is what Django's ready() is for.
         from dangbo.accounts import signals  # noqa: F401
+
+        # Background jobs act as their owner: the worker reads the owner's scope this way.
+        from dangbo.accounts.scope import scope_for
+        from dangbo.jobs import registry
+
+        registry.register_actor_loader(scope_for)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from dangbo.core import spreadsheet
 from dangbo.core.violations import NotInScope
 
 T = TypeVar("T")
@@ -26,26 +27,19 @@ def form_page(
     )
 
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def spreadsheet_download(
     header, rows, *, file_format: str, filename: str, title: str, **xlsx_options
 ) -> HttpResponseBase:
     """A list as a download: CSV streamed row by row, or XLSX written in constant memory;
     both through core.spreadsheet, so every value is neutralised."""
-    from django.http import FileResponse, StreamingHttpResponse
-
-    from dangbo.core import spreadsheet
-
     if file_format == "csv":
         response = StreamingHttpResponse(
-            spreadsheet.csv_chunks(header, rows), content_type="text/csv; charset=utf-8"
+            spreadsheet.csv_chunks(header, rows), content_type=spreadsheet.CSV_TYPE
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     book = spreadsheet.xlsx_file(header, rows, title=title, **xlsx_options)
-    return FileResponse(book, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+    return FileResponse(book, as_attachment=True, filename=filename, content_type=spreadsheet.XLSX_TYPE)
 
 
 def in_scope_or_404(lookup: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:

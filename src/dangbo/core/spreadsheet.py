@@ -41,6 +41,19 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence], *, chunk_rows: i
     yield buffer.getvalue()
 
 
+def csv_file(header: Sequence[str], rows: Iterable[Sequence]) -> tempfile.SpooledTemporaryFile:
+    """The CSV of ``csv_chunks`` as a file (for a background job's result), in constant memory."""
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115  (returned to the caller)
+    for chunk in csv_chunks(header, rows):
+        out.write(chunk.encode("utf-8"))
+    out.seek(0)
+    return out
+
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def xlsx_file(
     header: Sequence[str],
     rows: Iterable[Sequence],

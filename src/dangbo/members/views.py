@@ -14,11 +14,13 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangbo.core import clock
+from dangbo.core.formats import format_number
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
+from dangbo.jobs.services import job_start
 from dangbo.members import exports
 from dangbo.members.documents import available_documents
 from dangbo.members.forms import (
@@ -31,6 +33,7 @@ from dangbo.members.forms import (
     RecognitionForm,
     add_absent_exempted,
 )
+from dangbo.members.jobs import EXPORT_IN_REQUEST_MAX, EXPORT_JOB, export_title
 from dangbo.members.selectors.badges import badge_list
 from dangbo.members.selectors.positions import org_position, position_candidates
 from dangbo.members.selectors.profile import (
@@ -40,7 +43,7 @@ from dangbo.members.selectors.profile import (
     member_profile,
     member_profile_changes,
 )
-from dangbo.members.selectors.search import member_export_rows, member_search_page
+from dangbo.members.selectors.search import member_export_rows, member_search_exceeds, member_search_page
 from dangbo.members.selectors.todo import due_items
 from dangbo.members.services.badges import member_award_badge
 from dangbo.members.services.positions import member_position_end, member_position_start
@@ -84,26 +87,38 @@ def member_search_view(request: ScopedRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def member_export_view(request: ScopedRequest) -> HttpResponseBase:
-    file_format = request.GET.get("dinh-dang", "xlsx")
+    """The searched list as XLSX or CSV. A list longer than ``EXPORT_IN_REQUEST_MAX`` is
+    written by a background job: the page says how long it is and asks to start it (POST)."""
+    query = request.GET.copy()
+    file_format = query.pop("dinh-dang", ["xlsx"])[-1]
     if file_format not in ("xlsx", "csv") or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
         raise Http404
     form = MemberSearchForm(request.GET, actor=request.scope)
     if request.scope.is_empty or not form.is_valid():
         return render(request, "members/search.html", {"form": form, "page": None}, status=400)
     filters = form.filters()
+    count = member_search_exceeds(actor=request.scope, filters=filters, limit=EXPORT_IN_REQUEST_MAX)
+    if count is not None:
+        if request.method == "POST":
+            job = job_start(
+                kind=EXPORT_JOB,
+                owner=request.user,
+                params={"query": query.urlencode(), "format": file_format},
+                title=f"{export_title(filters)[0]}: {format_number(count)} đảng viên ({file_format.upper()})",
+            )
+            return redirect("jobs:job", job_id=job.pk)
+        context = {"count": count, "file_format": file_format, "query": query.urlencode(), "org": filters.org}
+        return render(request, "members/export_job.html", context)
     _, rows = member_export_rows(actor=request.scope, filters=filters, file_format=file_format)
-    day = filters.past_day or clock.today()
-    title = (
-        "Danh sách đảng viên" + (f" — {filters.org.name}" if filters.org else "") + f" (ngày {day:%d/%m/%Y})"
-    )
+    title, stem = export_title(filters)
     return spreadsheet_download(
         exports.HEADER,
         exports.member_cells(rows),
         file_format=file_format,
         title=title,
-        filename=f"danh-sach-dang-vien-{day:%Y%m%d}.{file_format}",
+        filename=f"{stem}.{file_format}",
         widths=exports.MEMBER_XLSX_WIDTHS,
     )
 

@@ -4,7 +4,13 @@ The bytes stored at upload are the bytes previewed and, later, the bytes applied
 re-runs every check (``plans.plan_run`` commits only when nothing is wrong, whatever the
 preview said) and marks the plan applied in the same transaction, so a plan is applied at
 most once; the same content is never applied twice either (a database constraint says so).
-Uploads and applications are audited; the operations themselves audit their own changes.
+Uploads, previews and applications are audited; the operations themselves audit their own
+changes (a preview's are rolled back with it).
+
+The preview and the apply of a province's plan take minutes, so the page starts them as
+background jobs (``restructure_plan_upload`` and ``restructure_plan_apply_start``; the jobs'
+kinds are in ``restructuring.jobs``) and shows their progress; the command line calls
+``plans.plan_run`` directly.
 """
 
 from __future__ import annotations
@@ -17,12 +23,15 @@ from django.utils import timezone
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.formats import format_date
-from dangbo.orgs.models import RestructurePlan
+from dangbo.core.violations import INPUT_CITATION, RuleViolation, Violation
+from dangbo.jobs.models import FINISHED_STATES, Job
+from dangbo.jobs.services import job_start
+from dangbo.restructuring.models import RestructurePlan
 from dangbo.restructuring.plans import OPERATIONS, PlanReport, plan_run, read_plan_bytes
-from dangbo.rules.base import RuleViolation, Violation
 
 SUBJECT = "restructure_plan"
-INPUT_CITATION = "Yêu cầu nhập liệu"
+PREVIEW_JOB = "restructuring.plan_preview"
+APPLY_JOB = "restructuring.plan_apply"
 
 
 def report_json(report: PlanReport) -> dict:
@@ -57,39 +66,101 @@ def report_json(report: PlanReport) -> dict:
 
 
 def restructure_plan_upload(*, file_name: str, data: bytes, actor) -> RestructurePlan:
-    """Store an uploaded plan with its preview (run and rolled back). Raises ``PlanError``
+    """Store an uploaded plan and queue its preview (a background job). Raises ``PlanError``
     when the file cannot be read as a plan (nothing is stored then)."""
     rows = read_plan_bytes(data, file_name)
-    report = plan_run(rows, apply=False, actor=actor)
     with transaction.atomic():
         plan = RestructurePlan.objects.create(
             file_name=file_name[:255],
             content=data,
             sha256=hashlib.sha256(data).hexdigest(),
             uploaded_by=actor,
-            report=report_json(report),
-            reported_at=clock.now(),
         )
         audit_record(
             action=Action.CREATED,
             subject_type=SUBJECT,
             subject_id=str(plan.pk),
+            data={"file_name": plan.file_name, "sha256": plan.sha256, "rows": len(rows)},
+        )
+        job_start(
+            kind=PREVIEW_JOB,
+            owner=actor,
+            params={"plan_id": str(plan.pk)},
+            title=f"Xem trước phương án «{plan.file_name}»",
+            subject=(SUBJECT, str(plan.pk)),
+        )
+    return plan
+
+
+def restructure_plan_preview(*, plan: RestructurePlan, actor, progress=None) -> PlanReport:
+    """Run the stored plan and roll it back; keep the report with the plan. The preview's
+    own changes, audit rows included, are rolled back; one audit row records the preview."""
+    report = plan_run(
+        read_plan_bytes(bytes(plan.content), plan.file_name), apply=False, actor=actor, progress=progress
+    )
+    with transaction.atomic():
+        plan.report, plan.reported_at = report_json(report), clock.now()
+        plan.save(update_fields=["report", "reported_at"])
+        audit_record(
+            action=Action.UPDATED,
+            subject_type=SUBJECT,
+            subject_id=str(plan.pk),
             data={
+                "previewed": True,
                 "file_name": plan.file_name,
                 "sha256": plan.sha256,
-                "rows": len(rows),
                 "problems": len(report.problems),
                 "totals": report.totals(),
             },
         )
-    return plan
+    return report
+
+
+def plan_job_running(plan: RestructurePlan) -> bool:
+    """Whether a preview or an apply of the plan is queued or running."""
+    return (
+        Job.objects.filter(subject_type=SUBJECT, subject_id=str(plan.pk))
+        .exclude(state__in=FINISHED_STATES)
+        .exists()
+    )
 
 
 def _refused(message: str) -> RuleViolation:
     return RuleViolation([Violation("input", message, INPUT_CITATION)])
 
 
-def restructure_plan_apply(*, plan: RestructurePlan, actor) -> PlanReport:
+def _refuse_applied(plan: RestructurePlan) -> None:
+    if plan.applied_at is not None:
+        who = (plan.applied_by.get_full_name() or plan.applied_by.get_username()) if plan.applied_by else ""
+        raise _refused(
+            f"Phương án này đã được áp dụng ngày {format_date(timezone.localdate(plan.applied_at))}"
+            + (f" ({who})" if who else "")
+            + "; không áp dụng lần nữa."
+        )
+    twin = RestructurePlan.objects.filter(sha256=plan.sha256, applied_at__isnull=False).first()
+    if twin is not None and twin.applied_at is not None:
+        raise _refused(
+            f"Một phương án cùng nội dung («{twin.file_name}») đã được áp dụng ngày "
+            f"{format_date(timezone.localdate(twin.applied_at))}; không áp dụng lần nữa."
+        )
+
+
+def restructure_plan_apply_start(*, plan: RestructurePlan, actor) -> Job:
+    """Queue the apply of ``plan`` (a background job). Refused at once (``RuleViolation``)
+    when it was applied already, or while its preview or an apply is still running."""
+    _refuse_applied(plan)
+    if plan_job_running(plan):
+        raise _refused("Phương án đang được xem trước hoặc áp dụng; chờ công việc đó xong rồi thử lại.")
+    return job_start(
+        kind=APPLY_JOB,
+        owner=actor,
+        params={"plan_id": str(plan.pk)},
+        title=f"Áp dụng phương án «{plan.file_name}»",
+        subject=(SUBJECT, str(plan.pk)),
+    )
+
+
+def restructure_plan_apply(*, plan: RestructurePlan, actor, progress=None) -> PlanReport:
     """Apply the stored bytes of ``plan``: everything, or (any problem) nothing. Refused
     (``RuleViolation``) when the plan, or a plan of the same content, was applied already."""
     with transaction.atomic():
@@ -98,22 +169,10 @@ def restructure_plan_apply(*, plan: RestructurePlan, actor) -> PlanReport:
             .select_related("applied_by")
             .get(pk=plan.pk)
         )
-        if plan.applied_at is not None:
-            who = (
-                (plan.applied_by.get_full_name() or plan.applied_by.get_username()) if plan.applied_by else ""
-            )
-            raise _refused(
-                f"Phương án này đã được áp dụng ngày {format_date(timezone.localdate(plan.applied_at))}"
-                + (f" ({who})" if who else "")
-                + "; không áp dụng lần nữa."
-            )
-        twin = RestructurePlan.objects.filter(sha256=plan.sha256, applied_at__isnull=False).first()
-        if twin is not None:
-            raise _refused(
-                f"Một phương án cùng nội dung («{twin.file_name}») đã được áp dụng ngày "
-                f"{format_date(timezone.localdate(twin.applied_at))}; không áp dụng lần nữa."
-            )
-        report = plan_run(read_plan_bytes(bytes(plan.content), plan.file_name), apply=True, actor=actor)
+        _refuse_applied(plan)
+        report = plan_run(
+            read_plan_bytes(bytes(plan.content), plan.file_name), apply=True, actor=actor, progress=progress
+        )
         plan.report, plan.reported_at = report_json(report), clock.now()
         if report.applied:
             plan.applied_at, plan.applied_by = plan.reported_at, actor

@@ -66,7 +66,7 @@ def plan_codes_outside_scope(*, actor, rows) -> list[str]:
 
 def restructure_plans_of(*, actor, limit: int = 20):
     """The plans the actor uploaded, newest first."""
-    from dangbo.orgs.models import RestructurePlan
+    from dangbo.restructuring.models import RestructurePlan
 
     if actor.user_id is None:
         return RestructurePlan.objects.none()
@@ -76,7 +76,7 @@ def restructure_plans_of(*, actor, limit: int = 20):
 def restructure_plan_get(*, actor, plan_id):
     """A stored plan, if the actor may change every organization it names (read afresh from
     the stored bytes: the scope is the actor's today, not the uploader's then)."""
-    from dangbo.orgs.models import RestructurePlan
+    from dangbo.restructuring.models import RestructurePlan
     from dangbo.restructuring.plans import PlanError, read_plan_bytes
 
     try:

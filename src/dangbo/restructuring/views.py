@@ -14,6 +14,8 @@ from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.core.violations import INPUT_CITATION, Violation
+from dangbo.jobs.models import JobState
+from dangbo.jobs.selectors import latest_job_for
 from dangbo.members.selectors.search import members_by_numbers
 from dangbo.orgs.forms import OrgEstablishForm
 from dangbo.orgs.selectors import org_breadcrumbs
@@ -37,7 +39,13 @@ from dangbo.restructuring.operations import (
     org_move_many,
     org_split,
 )
-from dangbo.restructuring.plan_uploads import restructure_plan_apply, restructure_plan_upload
+from dangbo.restructuring.plan_uploads import (
+    SUBJECT as PLAN_SUBJECT,
+)
+from dangbo.restructuring.plan_uploads import (
+    restructure_plan_apply_start,
+    restructure_plan_upload,
+)
 from dangbo.restructuring.plans import COLUMNS as PLAN_COLUMNS
 from dangbo.restructuring.plans import OPERATIONS
 from dangbo.restructuring.selectors import (
@@ -270,9 +278,14 @@ def _plan_or_404(request, plan_id):
 @login_required
 @require_GET
 def plan_page_view(request: ScopedRequest, plan_id) -> HttpResponse:
+    """The plan, its last report, and its preview or apply while it runs (a background job)."""
     plan = _plan_or_404(request, plan_id)
+    job = latest_job_for(actor=request.scope, subject_type=PLAN_SUBJECT, subject_id=plan.pk)
     context = {
         "plan": plan,
+        "job": job,
+        "states": JobState,
+        "working": job is not None and not job.finished,
         "report": plan_report_for(actor=request.scope, report=plan.report),
         "apply_form": PlanApplyForm(initial={"sha256": plan.sha256}, plan=plan),
     }
@@ -282,6 +295,7 @@ def plan_page_view(request: ScopedRequest, plan_id) -> HttpResponse:
 @login_required
 @require_POST
 def plan_apply_view(request: ScopedRequest, plan_id) -> HttpResponse:
+    """Queue the plan's apply; the plan page shows its progress, then its result."""
     plan = _plan_or_404(request, plan_id)
     form = PlanApplyForm(request.POST, plan=plan)
     if not form.is_valid():
@@ -290,18 +304,10 @@ def plan_apply_view(request: ScopedRequest, plan_id) -> HttpResponse:
                 messages.error(request, str(error))
         return redirect("restructuring:plan_page", plan_id=plan.pk)
     try:
-        report = restructure_plan_apply(plan=plan, actor=request.user)
+        restructure_plan_apply_start(plan=plan, actor=request.user)
     except RuleViolation as error:
         for violation in error.violations:
             messages.error(request, violation.message)
-    else:
-        if report.applied:
-            messages.success(request, "Đã áp dụng phương án.")
-        else:
-            messages.error(
-                request,
-                f"Phương án bị từ chối khi áp dụng ({len(report.problems)} vấn đề, xem dưới đây); không thay đổi gì.",
-            )
     return redirect("restructuring:plan_page", plan_id=plan.pk)
 
 

@@ -12,3 +12,10 @@ class StatsConfig(AppConfig):
         from dangbo.stats.projection import StatsTallies
 
         register_tallies(StatsTallies())
+
+        # The forms' files are written by background jobs; their kind is registered here.
+        from dangbo.jobs import registry
+        from dangbo.stats.jobs import KINDS
+
+        for kind in KINDS:
+            registry.register(kind)

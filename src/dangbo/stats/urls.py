@@ -14,5 +14,6 @@ urlpatterns = [
     path("to-chuc/<uuid:org_id>/chi-tieu/<str:code>/", stats_views.indicator_view, name="indicator"),
     path("to-chuc/<uuid:org_id>/co-cau/", stats_views.structure_view, name="structure"),
     path("to-chuc/<uuid:org_id>/bieu-thong-ke/", stats_views.forms_view, name="stat_forms"),
+    path("to-chuc/<uuid:org_id>/bieu-thong-ke/tai-ve/", stats_views.forms_file_view, name="stat_forms_file"),
     path("to-chuc/<uuid:org_id>/kiem-tra/", compliance_views.compliance_page, name="compliance"),
 ]

@@ -10,12 +10,13 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.core.formats import format_number, format_percent
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import in_scope_or_404, spreadsheet_download
 from dangbo.documents.tables import tables_pdf, tables_xlsx
+from dangbo.jobs.services import job_start
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
 from dangbo.stats.charts import Bar, bar_chart
 from dangbo.stats.forms import ReportFrameForm
@@ -29,6 +30,7 @@ from dangbo.stats.indicators import (
     evaluate,
     evaluate_all,
 )
+from dangbo.stats.jobs import FORMATS, FORMS_JOB, forms_job_params
 from dangbo.stats.reports import (
     CHILD_COLUMNS,
     fraction_text,
@@ -38,6 +40,7 @@ from dangbo.stats.reports import (
     value_text,
 )
 from dangbo.stats.selectors import indicator_drill, indicator_get, report_context
+from dangbo.stats.statforms import build_forms
 
 
 def _org_or_404(request: ScopedRequest, org_id):
@@ -279,22 +282,14 @@ DRILL_PAGE_ROWS = 500
 @require_GET
 def forms_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     """The basic statistical forms for a date and a period, with their cross-checks; a figure
-    that fails a check is marked, never hidden. XLSX and PDF downloads."""
-    from dangbo.stats.statforms import build_forms
-    from dangbo.stats.statforms.render import forms_pdf, forms_xlsx
-
+    that fails a check is marked, never hidden. Their XLSX and PDF are written by a
+    background job (``forms_file_view``)."""
     org = _org_or_404(request, org_id)
     form, ctx = _context_or_errors(request, org, with_children=False)
     base = {"org": org, "form": form, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)}
     if ctx is None:
         return render(request, "stats/forms.html", base, status=400)
     report = build_forms(ctx.frame)
-    file_format = request.GET.get("dinh-dang")
-    if file_format in ("xlsx", "pdf"):
-        name = f"bieu-thong-ke-{org.code}-{ctx.frame.as_of:%Y%m%d}.{file_format}"
-        if file_format == "xlsx":
-            return _file(forms_xlsx(report), name, XLSX)
-        return _file(forms_pdf(report), name, "application/pdf")
     tables = []
     for stat_form in report.forms:
         rows = [
@@ -311,3 +306,31 @@ def forms_view(request: ScopedRequest, org_id) -> HttpResponseBase:
         "query": form.query(),
     }
     return render(request, "stats/forms.html", context)
+
+
+@login_required
+@require_POST
+def forms_file_view(request: ScopedRequest, org_id) -> HttpResponseBase:
+    """Start the job that writes the forms as XLSX or PDF, for the day and period on the page."""
+    org = _org_or_404(request, org_id)
+    file_format = request.POST.get("dinh-dang")
+    form = ReportFrameForm(request.POST)
+    if file_format not in FORMATS or not form.is_valid():
+        return redirect(
+            reverse("stats:stat_forms", args=[org.pk]) + (f"?{form.query()}" if form.is_valid() else "")
+        )
+    data = form.cleaned_data
+    job = job_start(
+        kind=FORMS_JOB,
+        owner=request.user,
+        params=forms_job_params(
+            org=org,
+            file_format=file_format,
+            as_of=data.get("ngay"),
+            start=data.get("tu"),
+            end=data.get("den"),
+        ),
+        title=f"Biểu thống kê cơ bản — {org.name} ({file_format.upper()})",
+        subject=("org", str(org.pk)),
+    )
+    return redirect("jobs:job", job_id=job.pk)

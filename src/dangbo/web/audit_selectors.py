@@ -26,8 +26,9 @@ from dangbo.core.formats import format_date, format_number
 from dangbo.core.kinds import OrgKind
 from dangbo.core.pagination import CappedPaginator
 from dangbo.members.models import Gender, Member, MemberEvent, MemberStatus
-from dangbo.orgs.models import Locality, Org, RestructurePlan
+from dangbo.orgs.models import Locality, Org
 from dangbo.orgs.selectors import NotInScope
+from dangbo.restructuring.models import RestructurePlan
 
 PER_PAGE = 50
 # A subject typed as text resolves to at most this many members and organizations.

@@ -183,6 +183,15 @@ def member_search_page(*, actor, filters: MemberFilters, page: int = 1, per_page
     return page_obj
 
 
+def member_search_exceeds(*, actor, filters: MemberFilters, limit: int) -> int | None:
+    """The number of members the search finds when it is more than ``limit``, else None
+    (counting at most ``limit + 1`` rows to tell; then the exact count)."""
+    queryset = member_search(actor=actor, filters=filters)
+    if queryset[: limit + 1].count() <= limit:
+        return None
+    return queryset.count()
+
+
 def member_export_rows(*, actor, filters: MemberFilters, file_format: str) -> tuple[int, Iterator[Member]]:
     """The whole filtered list for export, audited (filters, format, row count)."""
     queryset = member_search(actor=actor, filters=filters)
