@@ -506,7 +506,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=cmd_serve)
 
-    worker = sub.add_parser("worker", help="chạy tiến trình xử lý tác vụ nền")
+    worker = sub.add_parser(
+        "worker",
+        help="chạy tiến trình xử lý công việc nền (các tùy chọn của db_worker: --batch, --interval …)",
+    )
     worker.add_argument("worker_args", nargs=argparse.REMAINDER)
     worker.set_defaults(func=cmd_worker)
 
@@ -570,7 +573,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # `dangbo worker` passes its options on to django-tasks' db_worker (--batch, --interval…);
+    # argparse would take them for options of its own, so they are collected here.
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.func is not cmd_worker:
+        parser.error("không hiểu: " + " ".join(extra))
+    if args.func is cmd_worker:
+        args.worker_args = [*args.worker_args, *extra]
     try:
         return args.func(args) or 0
     except BrokenPipeError:

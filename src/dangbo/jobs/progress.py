@@ -10,13 +10,16 @@ embedded database only ever runs on one machine, so the web process reads the sa
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+log = logging.getLogger("dangbo.jobs")
 
 # Writes at most this often; the page polls every two seconds.
 MIN_INTERVAL = 0.5
@@ -54,8 +57,17 @@ class Progress:
             scratch.write_text(json.dumps({"done": done, "total": total, "step": step}), encoding="utf-8")
             os.replace(scratch, path)
             return
+        try:
+            self._write_row(done, total, step)
+        except DatabaseError:  # progress is for the page; it never stops the job
+            log.warning("progress of job %s not written", self.job_id, exc_info=True)
+
+    def _write_row(self, done: int, total: int | None, step: str) -> None:
         if self._connection is None:
             self._connection = connections.create_connection(DEFAULT_DB_ALIAS)
+            with self._connection.cursor() as cursor:
+                # never wait behind a lock on the job's row: skip this write instead
+                cursor.execute("SET lock_timeout = '1s'")
         quote = self._connection.ops.quote_name
         sets, params = ["done = %s", "step = %s"], [done, step]  # type: list[str], list[int | str]
         if total is not None:

@@ -87,7 +87,7 @@ def job_run(job_id: str) -> str:
         log.exception("job %s (%s) failed", job.pk, job.kind)
         _fail(
             job,
-            "Công việc gặp lỗi hệ thống và đã dừng; không có thay đổi nào được lưu dở. Báo quản trị viên.",
+            f"Công việc gặp lỗi hệ thống và đã dừng. Báo quản trị viên (mã công việc {job.pk}).",
         )
         raise
     finally:
