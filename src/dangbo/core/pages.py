@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from dangbo.core import spreadsheet
 from dangbo.core.violations import NotInScope
 
 T = TypeVar("T")
@@ -34,10 +35,6 @@ def spreadsheet_download(
 ) -> HttpResponseBase:
     """A list as a download: CSV streamed row by row, or XLSX written in constant memory;
     both through core.spreadsheet, so every value is neutralised."""
-    from django.http import FileResponse, StreamingHttpResponse
-
-    from dangbo.core import spreadsheet
-
     if file_format == "csv":
         response = StreamingHttpResponse(
             spreadsheet.csv_chunks(header, rows), content_type="text/csv; charset=utf-8"
