@@ -3,14 +3,22 @@
 The command line acts as the installation itself (``scope.SYSTEM``, an administrator), through
 the same services as the pages, so every change is checked and audited the same way. A refusal
 prints the Vietnamese message and exits with status 2.
+
+dangbo's command line imports this module to build its parser, before Django is configured, so
+the project's models, and the modules that import them, are imported inside each command, after
+``django.setup()``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
+
+from django.contrib.auth import get_user_model
+
+from dangbo.core import paths
+from dangbo.core.setup import django_setup as _setup
 
 ROLE_NAMES = {
     "admin": "admin",
@@ -21,25 +29,19 @@ ROLE_NAMES = {
 }
 
 
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangbo.settings")
-    import django
-
-    django.setup()
-
-
 def _refuse(message: str) -> int:
     print(message, file=sys.stderr)
     return 2
 
 
 def _org(code: str | None):
-    from dangbo.orgs.models import Org
+    from dangbo.orgs.models import Org  # after django.setup() (see the module's docstring)
 
     return Org.objects.filter(code=code).first() if code else None
 
 
 def _member(key: str):
+    # after django.setup() (see the module's docstring)
     from dangbo.accounts.scope import SYSTEM
     from dangbo.accounts.selectors import NotManaged, managed_member
 
@@ -51,8 +53,7 @@ def _member(key: str):
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     _setup()
-    from django.contrib.auth import get_user_model
-
+    # after django.setup() (see the module's docstring)
     from dangbo.accounts import services
     from dangbo.accounts.scope import SYSTEM
 
@@ -102,6 +103,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     _setup()
+    # after django.setup() (see the module's docstring)
     from dangbo.accounts.models import AccessRole
     from dangbo.accounts.scope import SYSTEM
     from dangbo.accounts.selectors import RoleFilters, role_list, where_label
@@ -148,12 +150,10 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
     """End the account's open roles on organization CODE (its member role, if the member
     belongs to CODE's subtree; with --role, only that role)."""
     _setup()
-    from django.contrib.auth import get_user_model
-
+    # after django.setup() (see the module's docstring)
     from dangbo.accounts import services
     from dangbo.accounts.models import AccessRole
     from dangbo.accounts.scope import SYSTEM
-    from dangbo.core import paths
 
     user = get_user_model().objects.filter(username__iexact=args.username).first()
     if user is None:

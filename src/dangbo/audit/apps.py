@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from dangbo.core.logs import connect_job_logging
+
 
 class AuditConfig(AppConfig):
     name = "dangbo.audit"
@@ -7,7 +9,5 @@ class AuditConfig(AppConfig):
     verbose_name = "Nhật ký truy cập"
 
     def ready(self) -> None:
-        from dangbo.core.logs import connect_job_logging
-
         # The job log lines sit beside the request log lines this app's middleware writes.
         connect_job_logging()

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from dangbo.members.hooks import register_due_source
+
 
 class CandidatesConfig(AppConfig):
     name = "dangbo.candidates"
@@ -8,7 +10,7 @@ class CandidatesConfig(AppConfig):
 
     def ready(self) -> None:
         # The admission decision and the ceremony join the to-do list (members.hooks).
+        # In ready(): the selectors import the models, which Django loads after this module.
         from dangbo.candidates.selectors import candidate_due_items
-        from dangbo.members.hooks import register_due_source
 
         register_due_source(candidate_due_items)

@@ -3,6 +3,7 @@ person, and a candidate's page with the steps done and the form for the next one
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
 from dangbo.members.forms import add_absent_exempted
 from dangbo.orgs.selectors import org_breadcrumbs, org_get
+from dangbo.reference.workdays import holidays_between
 from dangbo.rules.base import RuleViolation
 
 Step = CandidateStep.Kind
@@ -46,10 +48,6 @@ def _org_or_404(request, org_id):
 
 def _holidays_for(candidates) -> set:
     """The holidays every deadline of the list can touch, loaded once (not once per row)."""
-    from datetime import timedelta
-
-    from dangbo.reference.workdays import holidays_between
-
     dates = [c.stage_on for c in candidates if c.stage_on]
     if not dates:
         return set()

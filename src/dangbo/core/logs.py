@@ -20,6 +20,8 @@ import logging
 import time
 from datetime import UTC, datetime
 
+from django_tasks.signals import task_finished, task_started
+
 _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
@@ -85,7 +87,5 @@ def _job_finished(sender, task_result, **kwargs) -> None:
 
 def connect_job_logging() -> None:
     """Hook the job lines to django-tasks' signals (called once, from an AppConfig.ready)."""
-    from django_tasks.signals import task_finished, task_started
-
     task_started.connect(_job_started, dispatch_uid="dangbo.core.logs.job_started")
     task_finished.connect(_job_finished, dispatch_uid="dangbo.core.logs.job_finished")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
+import django
+
 
 def django_setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangbo.settings")
-    import django
-
     django.setup()

@@ -23,8 +23,12 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
+from dangbo.candidates.models import CANDIDATE_STEPS, Candidate, CandidateStep
 from dangbo.core.decisions import DecisionRef
-from dangbo.members.models import Standing
+from dangbo.core.kinds import OrgKind
+from dangbo.discipline.models import DisciplineCase
+from dangbo.members.models import Member, Standing, TransferCase
+from dangbo.members.selectors.votes import committee_roll, vote_denominator
 from dangbo.rules import admission as admission_rules
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import transfers as transfer_rules
@@ -46,10 +50,6 @@ _DISCIPLINE_MATTERS = (
 
 def leave_in_flight(h) -> dict[str, int]:
     """Open candidates, transfer cases and discipline cases on ``h.end``; returns their counts."""
-    from dangbo.candidates.models import Candidate, CandidateStep
-    from dangbo.discipline.models import DisciplineCase
-    from dangbo.members.models import TransferCase
-
     active = h._active_count()
     candidates, steps = _candidates(h, max(len(_STAGE_WEIGHTS) * 2, round(active * CANDIDATE_SHARE)))
     Candidate.objects.bulk_create(candidates, batch_size=1000)
@@ -71,9 +71,6 @@ def _free(h, taken: set, ok=lambda rec: True, tries: int = 200):
 
 
 def _candidates(h, count: int):
-    from dangbo.candidates.models import CANDIDATE_STEPS, Candidate, CandidateStep
-    from dangbo.members.selectors.votes import vote_denominator
-
     rng, end = h.rng, h.end
     Step = CandidateStep.Kind
     stages = list(CANDIDATE_STEPS[:-1])  # the ceremony makes a member: not in flight
@@ -169,10 +166,6 @@ def _candidates(h, count: int):
 
 
 def _step(h, candidate, kind: str, on: date, cell, names: dict, vote_denominator):
-    from dangbo.candidates.models import CandidateStep
-    from dangbo.core.kinds import OrgKind
-    from dangbo.members.selectors.votes import committee_roll
-
     Step = CandidateStep.Kind
     rng = h.rng
     data: dict = {}
@@ -249,16 +242,12 @@ def _step(h, candidate, kind: str, on: date, cell, names: dict, vote_denominator
 
 
 def _name(member_id, names: dict) -> str:
-    from dangbo.members.models import Member
-
     if member_id not in names:
         names[member_id] = Member.objects.get(pk=member_id).full_name
     return names[member_id]
 
 
 def _transfers(h, count: int):
-    from dangbo.members.models import TransferCase
-
     rng, end = h.rng, h.end
     taken: set = set()
     cases = []
@@ -315,8 +304,6 @@ def _transfers(h, count: int):
 
 
 def _discipline_cases(h, count: int):
-    from dangbo.discipline.models import DisciplineCase
-
     rng, end = h.rng, h.end
     taken: set = set()
     cases = []

@@ -39,6 +39,8 @@ from dangbo.demo.reform2025 import EFFECTIVE_DATE, RESOLUTION_NUMBER, new_commun
 from dangbo.members import ledger
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Position
 from dangbo.orgs.models import Org
+from dangbo.restructuring.cli import describe
+from dangbo.restructuring.plans import plan_run, rows_from_dicts, write_plan_csv
 from dangbo.rules import positions as position_rules
 from dangbo.rules.orgs import GRASSROOTS_COMMITTEE_THRESHOLD
 
@@ -211,9 +213,6 @@ def appoint_new_committees(rows: list[dict[str, str]], *, on: date = EFFECTIVE_D
 
 def apply_reform(profile: Profile, *, plan_path=None, progress=print):
     """Build the plan, write it to ``plan_path`` (CSV) if given, and apply it as one."""
-    from dangbo.restructuring.cli import describe
-    from dangbo.restructuring.plans import plan_run, rows_from_dicts, write_plan_csv
-
     rows = reform_plan_rows(profile)
     if plan_path is not None:
         write_plan_csv(rows, plan_path)

@@ -44,10 +44,15 @@ Lào Cai); it follows Thị trấn Bắc Hà into Xã Bắc Hà (khoản 73). Se
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import sqlite3
 from datetime import date
 from functools import cache
+from pathlib import Path
 
 from dangbo.core.kinds import Sector
+from dangbo.demo.geography import LAO_CAI_CODE, vietnam_provinces_package
 
 RESOLUTION_NUMBER = "1673/NQ-UBTVQH15"
 RESOLUTION_DATE = date(2025, 6, 16)
@@ -404,13 +409,6 @@ _NEW_SECTORS = {entry[0]: _KINDS[entry[1]] for entry in LAO_CAI_2025}
 
 def _generate(data_dir=None) -> str:
     """The `LAO_CAI_2025` literal, from vietnamadminunits' data files and vietnam-provinces 0.6."""
-    import importlib.util
-    import json
-    import sqlite3
-    from pathlib import Path
-
-    from dangbo.demo.geography import LAO_CAI_CODE, vietnam_provinces_package
-
     # optional dependency (the `[demo]` extra); a clear Vietnamese error when it is missing
     vietnam_provinces = vietnam_provinces_package()
 

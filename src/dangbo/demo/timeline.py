@@ -15,11 +15,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.db import transaction
+
 from dangbo.core import clock
+from dangbo.core.formats import format_number
+from dangbo.demo.generator import Summary, build_demo
+from dangbo.demo.history import simulate_history
 from dangbo.demo.profiles import Profile
+from dangbo.demo.reform import apply_reform
+from dangbo.demo.reform2025 import EFFECTIVE_DATE
+from dangbo.stats.tallies import tallies_deferred
 
 if TYPE_CHECKING:
-    from dangbo.demo.generator import Summary
     from dangbo.restructuring.plans import PlanReport
 
 
@@ -40,10 +47,6 @@ def build_province(
     plan_dir: Path | None = None,
     progress=print,
 ) -> Timeline:
-    from django.db import transaction
-
-    from dangbo.stats.tallies import tallies_deferred
-
     # all or nothing (a failure leaves no half-built province behind), one recount at the end
     with transaction.atomic(), tallies_deferred():
         timeline = _stages(
@@ -56,12 +59,6 @@ def build_province(
 def _stages(
     profile: Profile, *, seed: int, members: int | None, reform: bool, plan_dir: Path | None, progress
 ) -> Timeline:
-    from dangbo.core.formats import format_number
-    from dangbo.demo.generator import build_demo
-    from dangbo.demo.history import simulate_history
-    from dangbo.demo.reform import apply_reform
-    from dangbo.demo.reform2025 import EFFECTIVE_DATE
-
     timeline = Timeline(built=build_demo(profile, seed=seed, members=members, progress=progress))
     reform = reform or profile.to_today
     today = clock.today()

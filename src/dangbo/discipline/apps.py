@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from dangbo.members.hooks import register_discipline_pending
+
 
 class DisciplineConfig(AppConfig):
     name = "dangbo.discipline"
@@ -8,7 +10,7 @@ class DisciplineConfig(AppConfig):
 
     def ready(self) -> None:
         # An open case bars resignation (members.hooks).
+        # In ready(): the selectors import the models, which Django loads after this module.
         from dangbo.discipline.selectors import has_open_case
-        from dangbo.members.hooks import register_discipline_pending
 
         register_discipline_pending(has_open_case)

@@ -6,6 +6,7 @@ from django import forms
 
 from dangbo.core.forms import VietnameseDateField, VietnameseForm
 from dangbo.orgs.forms import DecisionFields
+from dangbo.rules import discipline as rules
 
 
 class DisciplineOpenForm(VietnameseForm):
@@ -53,8 +54,6 @@ class DisciplineDecideForm(DecisionFields):
     ]
 
     def __init__(self, *args, **kwargs):
-        from dangbo.rules import discipline as rules
-
         super().__init__(*args, **kwargs)
         self.fields["form"].choices = [("", "— chọn —")] + [
             (f, rules.Form.label(f)) for f in rules.Form.ORDER
@@ -72,8 +71,6 @@ class DisciplineDeferForm(VietnameseForm):
     )
 
     def __init__(self, *args, **kwargs):
-        from dangbo.rules import discipline as rules
-
         super().__init__(*args, **kwargs)
         self.fields["ground"].choices = [
             ("", "— tiếp tục xem xét —"),

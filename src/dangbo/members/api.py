@@ -8,9 +8,17 @@ from uuid import UUID
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from dangbo.core.decisions import DecisionRef
 from dangbo.members.forms import MemberSearchForm
-from dangbo.members.selectors.profile import member_history, member_national_id, member_profile
+from dangbo.members.selectors.profile import (
+    member_for_edit,
+    member_history,
+    member_national_id,
+    member_profile,
+)
 from dangbo.members.selectors.search import member_search_page
+from dangbo.members.services.badges import member_award_badge
+from dangbo.members.services.recognition import member_recognize
 from dangbo.reference.identity import mask_national_id
 
 router = Router(tags=["Đảng viên"])
@@ -237,10 +245,6 @@ class BadgeIn(Schema):
     "/{member_id}/badges", response={201: EventOut, 422: ErrorOut}, summary="Ghi nhận tặng Huy hiệu Đảng"
 )
 def award_badge(request, member_id: UUID, body: BadgeIn):
-    from dangbo.core.decisions import DecisionRef
-    from dangbo.members.selectors.profile import member_for_edit
-    from dangbo.members.services.badges import member_award_badge
-
     member = member_for_edit(actor=request.scope, member_id=member_id)
     event = member_award_badge(
         member=member,
@@ -275,10 +279,6 @@ class RecognitionIn(Schema):
     summary="Ghi nhận công nhận đảng viên chính thức",
 )
 def recognize(request, member_id: UUID, body: RecognitionIn):
-    from dangbo.core.decisions import DecisionRef
-    from dangbo.members.selectors.profile import member_for_edit
-    from dangbo.members.services.recognition import member_recognize
-
     member = member_for_edit(actor=request.scope, member_id=member_id)
     event = member_recognize(
         member=member,

@@ -26,6 +26,7 @@ from dangbo.rules.citations import (
     QD_294,
     QD_294_FROM,
 )
+from dangbo.rules.transfers import arrival_due
 
 Kind = MemberEvent.Kind
 KINDS = {
@@ -129,8 +130,6 @@ def _last(member: Member, *kinds: str) -> MemberEvent | None:
 
 def member_document(member: Member, kind: str):
     """The document ``kind`` (a key of KINDS) for ``member``, or NoDocument."""
-    from dangbo.rules.transfers import arrival_due
-
     if kind == "quyet-dinh-ket-nap":
         event = _last(member, Kind.ADMITTED, Kind.READMITTED)
         if event is None or event.to_org is None:

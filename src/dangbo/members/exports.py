@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dangbo.core.formats import format_date
 from dangbo.core.spreadsheet import neutralize
 from dangbo.members.models import Member, MemberStatus
+from dangbo.rules.badges import Ground
 
 COLUMNS = (
     ("STT", None),
@@ -65,8 +66,6 @@ BADGE_HEADER = [
 
 def badge_rows(badges) -> Iterator[list[str]]:
     """The badge lists (due, early for illness, posthumous) as rows for core.spreadsheet."""
-    from dangbo.rules.badges import Ground
-
     sections = (
         ("Đến hạn", badges.due),
         ("Tặng sớm nếu bệnh nặng", badges.early),

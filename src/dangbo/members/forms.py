@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from django import forms
 
@@ -15,13 +15,19 @@ from dangbo.members.selectors.search import MemberFilters
 from dangbo.members.services.records import Identity
 from dangbo.members.services.transfers import Trigger
 from dangbo.orgs.forms import DecisionFields
+from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope, org_get
 from dangbo.reference.models import Ethnicity, GeneralEducation, ProfessionalLevel, Religion, TheoryLevel
 from dangbo.rules import badges as badge_rules
 from dangbo.rules import transfers as transfer_rules
 
-if TYPE_CHECKING:
-    from dangbo.orgs.models import Org
+
+def org_by_code(code: str):
+    """The live organization with this code, or a Vietnamese ValidationError."""
+    org = Org.objects.filter(code=code.strip(), dissolved_on__isnull=True).first()
+    if org is None:
+        raise forms.ValidationError("Không có tổ chức đảng nào mang mã này.")
+    return org
 
 
 def _choices(model) -> list[tuple[str, str]]:
@@ -370,8 +376,6 @@ class TransferIssueForm(DecisionFields):
             self.fields["accept_below_minimum"].help_text = str(below_minimum)
 
     def clean_to_code(self):
-        from dangbo.members.standing_forms import org_by_code
-
         code = self.cleaned_data["to_code"].strip()
         self.cleaned_data["to_org"] = org_by_code(code)
         return code

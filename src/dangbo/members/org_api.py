@@ -10,10 +10,15 @@ from ninja.errors import HttpError
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
+from dangbo.core.decisions import DecisionRef
 from dangbo.core.roles import Role
 from dangbo.members.org_selectors import org_children, org_committee, org_nodes
+from dangbo.members.selectors.badges import badge_list
 from dangbo.members.selectors.figures import member_figures_with_children
+from dangbo.members.selectors.positions import org_committee_gaps, org_position, position_candidates
+from dangbo.members.services.positions import member_position_end, member_position_start
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_localities, org_roots
+from dangbo.rules.badges import award_days_around
 
 router = Router(tags=["Tổ chức đảng"])
 
@@ -178,9 +183,6 @@ def _candidates(candidates) -> list[dict]:
 @router.get("/{org_id}/badges", response=BadgeListOut, summary="Danh sách xét tặng Huy hiệu Đảng cho một đợt")
 def badges(request, org_id: UUID, award_on: date | None = None):
     """``award_on`` defaults to the next award date (3/2, 19/5, 2/9, 7/11)."""
-    from dangbo.members.selectors.badges import badge_list
-    from dangbo.rules.badges import award_days_around
-
     org = org_get(actor=request.scope, org_id=org_id)
     day = award_on or award_days_around(clock.today())[1]
     if not date(1930, 1, 1) <= day <= date(2200, 1, 1):
@@ -231,8 +233,6 @@ class GapOut(Schema):
     summary="Những điểm cần kiện toàn cấp ủy (chưa có bí thư, thiếu hoặc thừa chi ủy)",
 )
 def committee_gaps(request, org_id: UUID):
-    from dangbo.members.selectors.positions import org_committee_gaps
-
     org = org_get(actor=request.scope, org_id=org_id)
     return [
         {"message": g.message, "citation": g.citation}
@@ -246,10 +246,6 @@ def committee_gaps(request, org_id: UUID):
     summary="Ghi nhận bầu, chỉ định chức vụ",
 )
 def position_start(request, org_id: UUID, body: PositionStartIn):
-    from dangbo.core.decisions import DecisionRef
-    from dangbo.members.selectors.positions import position_candidates
-    from dangbo.members.services.positions import member_position_start
-
     org = org_get(actor=request.scope, org_id=org_id)
     holder = position_candidates(actor=request.scope, org=org).filter(pk=body.member_id).first()
     if holder is None:
@@ -287,10 +283,6 @@ def position_start(request, org_id: UUID, body: PositionStartIn):
     "/{org_id}/positions/end", response={200: PositionOut, 422: ProblemOut}, summary="Ghi nhận thôi chức vụ"
 )
 def position_end(request, org_id: UUID, body: PositionEndIn):
-    from dangbo.core.decisions import DecisionRef
-    from dangbo.members.selectors.positions import org_position
-    from dangbo.members.services.positions import member_position_end
-
     org = org_get(actor=request.scope, org_id=org_id)
     try:
         position = org_position(actor=request.scope, org=org, member_id=body.member_id, role=body.role)

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from dangbo.core.kinds import OrgKind
+from dangbo.core.roles import Role
+from dangbo.members.models import Position
+from dangbo.members.selectors.figures import member_figures, members_under
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import org_grassroots_count, org_kind_counts, org_roots, org_visible
 
@@ -31,8 +34,6 @@ def org_children(*, actor, org: Org, member_counts: dict[str, int] | None = None
 
 
 def org_nodes(*, actor, orgs, member_counts: dict[str, int] | None = None) -> list[OrgNode]:
-    from dangbo.members.selectors.figures import members_under
-
     orgs = list(orgs)
     grandchildren = dict(
         org_visible(actor=actor).filter(parent__in=orgs).values_list("parent").annotate(n=Count("id"))
@@ -50,9 +51,6 @@ def org_nodes(*, actor, orgs, member_counts: dict[str, int] | None = None) -> li
 
 def org_committee(*, actor, org: Org):
     """Current positions in the organization, committee first (secretary, deputies, ...)."""
-    from dangbo.core.roles import Role
-    from dangbo.members.models import Position
-
     if not actor.can_read_path(org.path):
         return []
     order = {role: rank for rank, role in enumerate(Role.values)}
@@ -71,8 +69,6 @@ class ScopeOverview:
 
 def org_overview(*, actor) -> list[ScopeOverview]:
     """The actor's subtrees at a glance: organizations by kind, members by status, gender, minority."""
-    from dangbo.members.selectors.figures import member_figures
-
     overview = []
     for root in org_roots(actor=actor):
         kinds = org_kind_counts(root=root)

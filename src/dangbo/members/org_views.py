@@ -17,6 +17,7 @@ from dangbo.members.selectors.positions import org_committee_gaps
 from dangbo.members.selectors.search import member_list_of_org
 from dangbo.members.selectors.transfers import hosted_members
 from dangbo.members.views import _page_number
+from dangbo.orgs.forms import TreeDayForm
 from dangbo.orgs.selectors import org_breadcrumbs, org_history, org_localities, org_nodes_on, org_roots
 from dangbo.orgs.views import org_or_404
 
@@ -41,8 +42,6 @@ def org_tree_view(request: ScopedRequest) -> HttpResponse:
 
 
 def _tree_day(request: ScopedRequest):
-    from dangbo.orgs.forms import TreeDayForm
-
     form = TreeDayForm(request.GET)
     day = form.cleaned_data.get("ngay") if form.is_valid() else None
     return form, day

@@ -15,6 +15,11 @@ from ninja.errors import HttpError
 
 from dangbo.core.decisions import DecisionRef
 from dangbo.members.api import ErrorOut, EventOut, _event_out
+from dangbo.members.selectors.profile import member_for_edit
+from dangbo.members.services import standing as services
+from dangbo.members.services.records import member_record_death
+from dangbo.orgs.models import Org
+from dangbo.orgs.selectors import org_get
 from dangbo.rules.base import RuleViolation, Violation
 
 router = Router(tags=["Quy trình đảng viên"])
@@ -34,15 +39,11 @@ class DecisionIn(Schema):
 
 def member_to_change(request, member_id):
     """The member the caller may change (``NotInScope``, hence 404, otherwise; audited)."""
-    from dangbo.members.selectors.profile import member_for_edit
-
     return member_for_edit(actor=request.scope, member_id=member_id)
 
 
 def writable_org(request, org_id):
     """The organization the caller may change, or 404."""
-    from dangbo.orgs.selectors import org_get
-
     org = org_get(actor=request.scope, org_id=org_id)
     if not request.scope.can_write_path(org.path):
         raise HttpError(404, "Không tìm thấy trong phạm vi của người gọi.")
@@ -51,8 +52,6 @@ def writable_org(request, org_id):
 
 def org_by_code(code: str):
     """A live organization named by its code (a destination, a host), or a 422 on ``org_code``."""
-    from dangbo.orgs.models import Org
-
     org = Org.objects.filter(code=code.strip(), dissolved_on__isnull=True).first()
     if org is None:
         raise RuleViolation(
@@ -115,9 +114,6 @@ class StandingIn(DecisionIn):
     summary="Thay đổi tình trạng, sinh hoạt, ra khỏi Đảng",
 )
 def standing(request, member_id: UUID, body: StandingIn):
-    from dangbo.members.services import standing as services
-    from dangbo.members.services.records import member_record_death
-
     member = member_to_change(request, member_id)
     kind, on, actor = body.action, body.effective_on, request.user
     if kind in ("exempted", "suspended", "working_away"):

@@ -8,10 +8,12 @@ from django import forms
 
 from dangbo.core import clock
 from dangbo.core.forms import VietnameseDateField, VietnameseForm
-from dangbo.members.forms import MemberProfileForm
+from dangbo.members.forms import MemberProfileForm, org_by_code
 from dangbo.members.models import MemberStatus
+from dangbo.members.services.records import Identity
 from dangbo.orgs.forms import DecisionFields
 from dangbo.rules import exits as exit_rules
+from dangbo.rules.badges import BADGE_MILESTONES
 
 NOTE: dict[str, Any] = {
     "label": "Ghi chú",
@@ -19,16 +21,6 @@ NOTE: dict[str, Any] = {
     "max_length": 500,
     "widget": forms.Textarea(attrs={"rows": 2}),
 }
-
-
-def org_by_code(code: str):
-    """The live organization with this code, or a Vietnamese ValidationError."""
-    from dangbo.orgs.models import Org
-
-    org = Org.objects.filter(code=code.strip(), dissolved_on__isnull=True).first()
-    if org is None:
-        raise forms.ValidationError("Không có tổ chức đảng nào mang mã này.")
-    return org
 
 
 class DatedDecisionForm(DecisionFields):
@@ -220,8 +212,6 @@ class ReceiveForm(MemberProfileForm, DecisionFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
 
-        from dangbo.rules.badges import BADGE_MILESTONES
-
         del self.fields["version"]
         self.fields["badge_years"].choices = [("", "— chưa —")] + [
             (y, f"{y} năm") for y in BADGE_MILESTONES.value(clock.today())
@@ -230,7 +220,5 @@ class ReceiveForm(MemberProfileForm, DecisionFields):
         self.fields["decision_on"].label = "Ngày giới thiệu"
 
     def identity(self):
-        from dangbo.members.services.records import Identity
-
         names = [n for n in self.fields if n not in self.HISTORY]
         return Identity(**{name: self.cleaned_data.get(name) for name in names})

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from dangbo.core.http import ScopedRequest
+from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.members import standing_forms as forms
 from dangbo.members.forms import add_absent_exempted
@@ -20,6 +21,7 @@ from dangbo.members.models import ACTIVE_STATUSES, LEFT_STATUSES, Member, Member
 from dangbo.members.selectors.profile import member_for_edit
 from dangbo.members.services import standing as services
 from dangbo.members.services.records import member_record_death
+from dangbo.orgs.selectors import org_for_edit
 from dangbo.rules.base import RuleViolation
 
 Kind = MemberEvent.Kind
@@ -273,9 +275,6 @@ def member_standing_view(request: ScopedRequest, member_id, action: str) -> Http
 @login_required
 def member_receive_view(request: ScopedRequest, org_id) -> HttpResponse:
     """Receive a member transferred from a Party organization outside this installation."""
-    from dangbo.core.kinds import CELL_KINDS
-    from dangbo.orgs.selectors import org_for_edit
-
     cell = in_scope_or_404(org_for_edit, actor=request.scope, org_id=org_id)
     if cell.kind not in CELL_KINDS:
         raise Http404

@@ -16,13 +16,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.formats import format_number
 from dangbo.core.http import ScopedRequest
+from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
+from dangbo.documents import render as document_render
 from dangbo.jobs.services import job_start
 from dangbo.members import exports
-from dangbo.members.documents import available_documents
+from dangbo.members.documents import KINDS, NoDocument, available_documents, member_document
 from dangbo.members.forms import (
     BadgeAwardForm,
     BadgeListForm,
@@ -34,6 +37,7 @@ from dangbo.members.forms import (
     add_absent_exempted,
 )
 from dangbo.members.jobs import EXPORT_IN_REQUEST_MAX, EXPORT_JOB, export_title
+from dangbo.members.models import MemberStatus
 from dangbo.members.selectors.badges import badge_list
 from dangbo.members.selectors.positions import org_position, position_candidates
 from dangbo.members.selectors.profile import (
@@ -50,10 +54,11 @@ from dangbo.members.services.positions import member_position_end, member_positi
 from dangbo.members.services.recognition import member_recognize
 from dangbo.members.services.records import member_update_identity
 from dangbo.members.standing_views import actions_for
-from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get
+from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
 from dangbo.reference.identity import mask_national_id
 from dangbo.rules.badges import party_age_years
 from dangbo.rules.base import RuleViolation
+from dangbo.rules.probation import recognition_review_due
 
 MAX_QUERY_STRING = 2000
 
@@ -272,8 +277,6 @@ def _writable_org_or_404(request, org_id):
 @login_required
 def position_start_view(request: ScopedRequest, org_id) -> HttpResponse:
     """Record an election or appointment to a position in an organization."""
-    from dangbo.core.kinds import CELL_KINDS
-
     org = _writable_org_or_404(request, org_id)
     candidates = position_candidates(actor=request.scope, org=org)
     small = org.kind in CELL_KINDS
@@ -360,8 +363,6 @@ DUE_LIST_HEADER = ["STT", "Việc", "Tổ chức", "Đảng viên", "Hạn", "T�
 @require_GET
 def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
     """Overdue and due within 30 days: for one organization, or for every subtree the user holds."""
-    from dangbo.orgs.selectors import org_roots
-
     if org_id is not None:
         orgs = [in_scope_or_404(org_get, actor=request.scope, org_id=org_id)]
     else:
@@ -416,9 +417,6 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
 
 @login_required
 def member_recognize_view(request: ScopedRequest, member_id) -> HttpResponse:
-    from dangbo.members.models import MemberStatus
-    from dangbo.rules.probation import recognition_review_due
-
     member = in_scope_or_404(member_for_edit, actor=request.scope, member_id=member_id)
     if member.status != MemberStatus.PROBATIONARY:
         messages.error(request, "Chỉ công nhận chính thức cho đảng viên dự bị.")
@@ -468,10 +466,6 @@ def member_recognize_view(request: ScopedRequest, member_id) -> HttpResponse:
 @require_GET
 def member_document_view(request: ScopedRequest, member_id, kind: str) -> HttpResponse:
     """A document of the member's history as Word or PDF (?dinh-dang=docx|pdf), audited."""
-    from dangbo.audit.services import Action, audit_record
-    from dangbo.documents import render
-    from dangbo.members.documents import KINDS, NoDocument, member_document
-
     file_format = request.GET.get("dinh-dang", "pdf")
     if kind not in KINDS or file_format not in ("pdf", "docx"):
         raise Http404
@@ -480,7 +474,11 @@ def member_document_view(request: ScopedRequest, member_id, kind: str) -> HttpRe
         document = member_document(member, kind)
     except (NotInScope, NoDocument):
         raise Http404 from None
-    body = render.render_pdf(document) if file_format == "pdf" else render.render_docx(document)
+    body = (
+        document_render.render_pdf(document)
+        if file_format == "pdf"
+        else document_render.render_docx(document)
+    )
     audit_record(
         action=Action.EXPORTED,
         subject_type="member",
@@ -488,7 +486,12 @@ def member_document_view(request: ScopedRequest, member_id, kind: str) -> HttpRe
         data={"document": kind, "format": file_format},
     )
     response = HttpResponse(
-        body, content_type=render.PDF_MEDIA_TYPE if file_format == "pdf" else render.DOCX_MEDIA_TYPE
+        body,
+        content_type=document_render.PDF_MEDIA_TYPE
+        if file_format == "pdf"
+        else document_render.DOCX_MEDIA_TYPE,
     )
-    response["Content-Disposition"] = f'attachment; filename="{render.filename(document, file_format)}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{document_render.filename(document, file_format)}"'
+    )
     return response

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+
+from dangbo.core import paths
+from dangbo.core.setup import django_setup as _setup
 
 
 def unmatched_heads(org_code: str | None = None) -> list[dict]:
     """Hamlets whose head was ticked "is a member" before heads were linked to member
     records, and whom migration 0003 could not match to exactly one record (the reason is
     kept in ``Locality.head_unmatched_note`` until the head is recorded again)."""
-    from dangbo.core import paths
+    # Django's models only once Django is set up: dangbo's command line imports this module to
+    # build its parser, before django.setup().
     from dangbo.orgs.models import Locality, Org
 
     rows = Locality.objects.exclude(head_unmatched_note="").filter(dissolved_on__isnull=True)
@@ -31,12 +36,8 @@ def unmatched_heads(org_code: str | None = None) -> list[dict]:
 
 
 def cmd_unmatched_heads(args: argparse.Namespace) -> int:
-    import json
-
-    from dangbo.core.setup import django_setup as _setup
-
     _setup()
-    from dangbo.orgs.models import Org
+    from dangbo.orgs.models import Org  # after django.setup(), as in unmatched_heads
 
     try:
         rows = unmatched_heads(args.org)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.html import format_html, format_html_join
 
-from dangbo.core import clock
+from dangbo.core import clock, paths
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.forms import VietnameseDateField, VietnameseForm
 from dangbo.core.kinds import CELL_KINDS, OrgKind, Sector
+from dangbo.core.text import fold
 from dangbo.orgs.models import Locality, Org
 
 
@@ -81,8 +83,6 @@ class DatalistInput(forms.TextInput):
         self.options = options or []
 
     def render(self, name, value, attrs=None, renderer=None):
-        from django.utils.html import format_html, format_html_join
-
         attrs = {**(attrs or {}), "list": f"{(attrs or {}).get('id', name)}_list", "autocomplete": "off"}
         box = super().render(name, value, attrs, renderer)
         options = format_html_join("", '<option value="{}"></option>', ((o,) for o in self.options))
@@ -122,9 +122,6 @@ class LocalityForm(VietnameseForm):
 
     def __init__(self, *args, commune: Org, editing: bool = False, current_head=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from dangbo.core import paths
-        from dangbo.core.text import fold
-
         self.cells = {
             str(org.pk): org
             for org in Org.objects.filter(

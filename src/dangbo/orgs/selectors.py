@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from dangbo.core import paths
 from dangbo.core.kinds import OrgKind
 from dangbo.core.violations import NotInScope
-from dangbo.orgs.models import Locality, Org, OrgVersion
+from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
 
 
 def org_subtree(*, root: Org, include_dissolved: bool = False) -> QuerySet[Org]:
@@ -134,8 +134,6 @@ class HistoryEntry:
 def org_history(*, actor, org: Org) -> list[HistoryEntry]:
     """The organization's events, newest first, each with the version it opened (name,
     kind, where it sat) — what the organization was from that day."""
-    from dangbo.orgs.models import OrgEvent
-
     if not actor.can_read_path(org.path):
         raise NotInScope(org.pk)
     versions = {v.event_id: v for v in OrgVersion.objects.filter(org=org).select_related("parent")}

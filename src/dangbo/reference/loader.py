@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
+
+from django.apps import apps as django_apps
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -46,8 +49,6 @@ def read_list(filename: str) -> CodeList:
 def load_all(apps=None) -> None:
     """Insert or update every list. Called by the data migration and safe to re-run."""
     if apps is None:
-        from django.apps import apps as django_apps
-
         apps = django_apps
     for model_name, filename in LISTS.items():
         model = apps.get_model("reference", model_name)
@@ -62,9 +63,7 @@ def load_all(apps=None) -> None:
 
 def ensure_loaded() -> bool:
     """Load every list if any of their tables is empty; return whether it loaded."""
-    from django.apps import apps
-
-    if all(apps.get_model("reference", name).objects.exists() for name in LISTS):
+    if all(django_apps.get_model("reference", name).objects.exists() for name in LISTS):
         return False
     load_all()
     return True
@@ -74,11 +73,7 @@ def seed_holidays(apps=None) -> int:
     """Add the holidays of ``data/holidays.csv`` whose day is not in the table yet; a day
     already there keeps what administrators made of it. Run by the migration (once) and by
     the tests. Returns how many were added."""
-    from datetime import date
-
     if apps is None:
-        from django.apps import apps as django_apps
-
         apps = django_apps
     Holiday = apps.get_model("reference", "Holiday")
     holidays = read_list("holidays.csv")

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from dangbo.reference.models import Holiday
+
 
 def holidays_between(start: date, end: date) -> set[date]:
     """The holidays from ``start`` to ``end``: load once, pass to many deadline computations."""
-    from dangbo.reference.models import Holiday
-
     return set(Holiday.objects.filter(day__gte=start, day__lte=end).values_list("day", flat=True))
 
 

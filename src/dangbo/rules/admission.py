@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
+from dangbo.reference.workdays import add_working_days
 from dangbo.rules.base import Rule, RuleVersion, Violation, register
 from dangbo.rules.citations import (
     CHARTER,
@@ -18,6 +20,7 @@ from dangbo.rules.citations import (
     QD_294,
     QD_294_FROM,
 )
+from dangbo.rules.probation import add_months
 
 # (minimum, maximum) age in whole months at the cell's admission vote.
 ADMISSION_AGE = register(
@@ -94,8 +97,6 @@ def check_admission_age(*, birth_date: date, vote_on: date, over_age_approval: s
 def _certificate_months() -> int:
     """60 months unless the installation sets DANGBO_AWARENESS_CERTIFICATE_MONTHS (the 60 comes
     from older texts and HD 06 §5.4, known only from a secondary source)."""
-    import os
-
     try:
         return int(os.environ.get("DANGBO_AWARENESS_CERTIFICATE_MONTHS", "60"))
     except ValueError:
@@ -180,8 +181,6 @@ CEREMONY_WORKING_DAYS = register(
 
 
 def certificate_valid_until(certificate_on: date) -> date:
-    from dangbo.rules.probation import add_months
-
     return add_months(certificate_on, _certificate_months())
 
 
@@ -215,8 +214,6 @@ class SponsorFacts:
 def check_sponsors(*, sponsors: list[SponsorFacts], youth_union_resolution: str, on: date) -> list[Violation]:
     version = SPONSORS.at(on)
     needed, months = version.value
-    from dangbo.rules.probation import add_months
-
     violations: list[Violation] = []
     for sponsor in sponsors:
         if not sponsor.is_full_member:
@@ -267,8 +264,6 @@ def check_sponsors(*, sponsors: list[SponsorFacts], youth_union_resolution: str,
 
 def decision_due(vote_on: date, *, holidays: set[date] | None = None) -> tuple[date, date, str]:
     """(the last day for the admission decision, the last day with the extension, the rule's ref)."""
-    from dangbo.reference.workdays import add_working_days
-
     version = ADMISSION_DECISION_WORKING_DAYS.at(vote_on)
     days, extension = version.value
     due = add_working_days(vote_on, days, holidays=holidays)
@@ -276,8 +271,6 @@ def decision_due(vote_on: date, *, holidays: set[date] | None = None) -> tuple[d
 
 
 def ceremony_due(decision_on: date, *, holidays: set[date] | None = None) -> tuple[date, str]:
-    from dangbo.reference.workdays import add_working_days
-
     version = CEREMONY_WORKING_DAYS.at(decision_on)
     return add_working_days(decision_on, version.value, holidays=holidays), version.ref
 

@@ -6,6 +6,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from dangbo.reference.workdays import add_working_days
 from dangbo.rules.base import Rule, RuleVersion, register
 from dangbo.rules.citations import CHARTER, CHARTER_ADOPTED, QD_24, QD_24_FROM, QD_294, QD_294_FROM
 
@@ -66,8 +67,6 @@ RECOGNITION_DECISION_WORKING_DAYS = register(
 
 def recognition_review_due(ceremony_on: date, *, holidays: set[date] | None = None) -> tuple[date, date, str]:
     """(end of probation, the last day for the cell's review, the rule's reference)."""
-    from dangbo.reference.workdays import add_working_days
-
     end = probation_end(ceremony_on)
     version = RECOGNITION_REVIEW_WORKING_DAYS.at(end.on)
     return end.on, add_working_days(end.on, version.value, holidays=holidays), version.ref

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from dangbo.reference.workdays import add_working_days
 from dangbo.rules.base import Rule, RuleVersion, Violation, register
 from dangbo.rules.citations import CHARTER_ADOPTED, QD_24, QD_24_FROM, QD_294, QD_294_FROM
 
@@ -59,15 +60,11 @@ _INPUT = "Yêu cầu nhập liệu"
 
 def letter_due(trigger_on: date, *, holidays: set[date] | None = None) -> date:
     """The last day to issue the transfer letter: 60 working days after the trigger."""
-    from dangbo.reference.workdays import add_working_days
-
     return add_working_days(trigger_on, TRANSFER_COMPLETE_WORKING_DAYS.value(trigger_on), holidays=holidays)
 
 
 def arrival_due(issued_on: date, *, holidays: set[date] | None = None) -> date:
     """The last day for the member to present the letter: 30 working days after it."""
-    from dangbo.reference.workdays import add_working_days
-
     return add_working_days(issued_on, TRANSFER_PRESENT_WORKING_DAYS.value(issued_on), holidays=holidays)
 
 

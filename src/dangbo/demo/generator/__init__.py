@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from dangbo.audit.context import bulk_operation
+from dangbo.audit.services import Action, audit_record
 from dangbo.core.bulk import refresh_statistics
 from dangbo.demo.generator.builder import Builder
 from dangbo.demo.generator.summary import Summary, summarize
 from dangbo.demo.profiles import Profile
 from dangbo.members.models import Member, MemberEvent, Placement, Position
 from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgVersion
+from dangbo.stats.tallies import deferred, tallies_deferred
 
 __all__ = ["DEMO_TABLES", "Summary", "build_demo", "summarize"]
 
@@ -29,13 +32,7 @@ DEMO_TABLES = (Org, OrgVersion, Locality, LocalityVersion, Member, MemberEvent, 
 
 def build_demo(profile: Profile, *, seed: int = 2021, members: int | None = None, progress=print) -> Summary:
     """Build the demo in one transaction, audited as one operation (not one row per record)."""
-    from dangbo.audit.context import bulk_operation
-    from dangbo.audit.services import Action, audit_record
-    from dangbo.stats.tallies import tallies_deferred
-
     members = members or profile.members
-    from dangbo.stats.tallies import deferred
-
     nested = deferred()  # inside demo.timeline: it recounts once at its end
     with transaction.atomic():
         with bulk_operation("demo"), tallies_deferred():

@@ -8,7 +8,9 @@ from datetime import date
 from dangbo.core import clock, paths
 from dangbo.demo.profiles import Profile
 from dangbo.members.models import ACTIVE_STATUSES, MemberEvent
+from dangbo.members.selectors.figures import member_figures
 from dangbo.orgs.models import Locality, Org
+from dangbo.orgs.selectors import org_grassroots_count, org_kind_counts
 
 Kind = MemberEvent.Kind
 
@@ -31,9 +33,6 @@ class Summary:
 
 
 def summarize(profile: Profile, seed: int, province: Org) -> Summary:
-    from dangbo.members.selectors.figures import member_figures
-    from dangbo.orgs.selectors import org_grassroots_count, org_kind_counts
-
     figures = member_figures(path=province.path)
     kinds = org_kind_counts(root=province)
     as_of = (

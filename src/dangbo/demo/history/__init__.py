@@ -54,11 +54,14 @@ from datetime import date
 
 from django.db import transaction
 
+from dangbo.audit.context import bulk_operation
+from dangbo.audit.services import Action, audit_record
 from dangbo.core.bulk import refresh_statistics
 from dangbo.core.formats import format_number
 from dangbo.demo.history.simulation import _History
 from dangbo.demo.history.state import HistorySummary
 from dangbo.members.models import Member, MemberEvent, Placement, Position
+from dangbo.stats.tallies import deferred, tallies_deferred
 
 __all__ = ["HistorySummary", "simulate_history"]
 
@@ -76,10 +79,6 @@ def simulate_history(
     are recounted once at the end, unless the caller is already inside ``tallies_deferred``:
     then its own recount at the end of its block covers this run too.
     """
-    from dangbo.audit.context import bulk_operation
-    from dangbo.audit.services import Action, audit_record
-    from dangbo.stats.tallies import deferred, tallies_deferred
-
     if end < start:
         raise ValueError("end must not precede start")
     started = time.monotonic()

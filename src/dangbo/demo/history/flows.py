@@ -13,6 +13,7 @@ from dangbo.core.kinds import CELL_KINDS, Sector
 from dangbo.demo.history.state import _age, _Org, _Rec
 from dangbo.discipline.models import DisciplineCase
 from dangbo.members.models import Member, MemberEvent, MemberStatus
+from dangbo.members.selectors.votes import vote_denominator
 from dangbo.rules import admission as admission_rules
 from dangbo.rules import discipline as discipline_rules
 from dangbo.rules import exits as exit_rules
@@ -230,8 +231,6 @@ class FlowsMixin:
     def _expulsion(self, rec: _Rec, cell: _Org, on: date, cases: list) -> MemberEvent | None:
         """Expulsion by the superior committee on ``on``, on the cell's proposal, as
         ``discipline_decide`` records it; None if the votes could not carry it."""
-        from dangbo.members.selectors.votes import vote_denominator
-
         rng = self.rng
         Form, Stage = discipline_rules.Form, discipline_rules.Stage
         authority = discipline_rules.Authority.SUPERIOR_COMMITTEE

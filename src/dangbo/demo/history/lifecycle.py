@@ -45,7 +45,9 @@ from uuid import UUID
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS
 from dangbo.core.roles import Role
-from dangbo.members.models import Member, MemberEvent, MemberStatus, Standing
+from dangbo.discipline.models import DisciplineCase
+from dangbo.members.models import Member, MemberEvent, MemberStatus, Position, Standing
+from dangbo.members.selectors.votes import vote_denominator
 from dangbo.rules import discipline as discipline_rules
 from dangbo.rules import exits as exit_rules
 from dangbo.rules.probation import add_months
@@ -104,8 +106,6 @@ class LifecycleMixin:
     def _load_lifecycle(self, standings: dict, rows_left) -> None:
         """The ends of standings already running (their events before ``start``), former members,
         the secretaries, and the cells of each grassroots organization."""
-        from dangbo.members.models import Position
-
         self.ends: dict[tuple[int, int], list[tuple[date, UUID]]] = {}
         temp_until = {
             event.member_id: event.data.get("until")
@@ -289,9 +289,6 @@ class LifecycleMixin:
         self._schedule_end(until, rec.id)
 
     def _discipline(self, first: date, last: date, pairs, taken, cases) -> None:
-        from dangbo.discipline.models import DisciplineCase
-        from dangbo.members.selectors.votes import vote_denominator
-
         rng = self.rng
         rec, on = self._pick(first, last, taken, self._normal)
         cell = self.orgs.get(rec.org_id) if rec else None

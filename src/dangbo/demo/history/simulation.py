@@ -20,6 +20,7 @@ from dangbo.demo.history.lifecycle import LifecycleMixin
 from dangbo.demo.history.loading import LoadingMixin
 from dangbo.demo.history.state import DAYS_PER_YEAR, HistorySummary, _month_year, _months, _Rec
 from dangbo.demo.history.succession import SuccessionMixin
+from dangbo.demo.inflight import leave_in_flight
 from dangbo.discipline.models import DisciplineCase
 from dangbo.members import ledger
 from dangbo.members.models import Member, MemberEvent
@@ -112,8 +113,6 @@ class _History(LoadingMixin, FlowsMixin, LifecycleMixin, DeparturesMixin, Succes
             if last.month == 12 or last == self.end:
                 self._report_year(last)
         if self.in_flight:
-            from dangbo.demo.inflight import leave_in_flight
-
             self.summary.in_flight.update(leave_in_flight(self))
         self.summary.members_after = self._active_count()
         self.summary.seconds = time.monotonic() - started

@@ -20,6 +20,7 @@ from dangbo.members.models import (
     Placement,
     Position,
 )
+from dangbo.orgs.models import Org
 
 
 def _projection_fields(state: State, org_paths: dict[UUID, str]) -> dict:
@@ -64,8 +65,6 @@ def _rows(member_id: UUID, state: State) -> tuple[list[Position], list[Placement
 
 
 def _org_paths(org_ids: Iterable[UUID | None]) -> dict[UUID, str]:
-    from dangbo.orgs.models import Org
-
     return dict(Org.objects.filter(id__in=set(org_ids)).values_list("id", "path"))
 
 

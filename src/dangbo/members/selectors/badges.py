@@ -12,6 +12,8 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core import paths
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus
 from dangbo.orgs.selectors import NotInScope
+from dangbo.rules import badges as rules
+from dangbo.rules.probation import add_months
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,6 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
     the early window for serious illness. Posthumous: members who died since the previous
     award date within 12 months of a milestone they had not been awarded.
     """
-    from dangbo.rules import badges as rules
-
     if not actor.can_read_path(org.path):
         raise NotInScope(org.pk)
     since, _ = rules.award_days_around(award_on)
@@ -116,12 +116,8 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
 
 
 def _years_before(day: date, years: int) -> date:
-    from dangbo.rules.probation import add_months
-
     return add_months(day, -12 * years)
 
 
 def _months_after(day: date, months: int) -> date:
-    from dangbo.rules.probation import add_months
-
     return add_months(day, months)

@@ -8,17 +8,16 @@ from datetime import date
 from django.db.models import QuerySet
 
 from dangbo.core import clock, paths
+from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.models import is_uuid
 from dangbo.core.roles import Role
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus, Position
 from dangbo.orgs.selectors import NotInScope
+from dangbo.rules.positions import committee_gaps
 
 
 def org_committee_gaps(*, actor, org, on: date | None = None) -> list:
     """What the organization's leadership lacks or exceeds today (rules.positions.committee_gaps)."""
-    from dangbo.core.kinds import CELL_KINDS
-    from dangbo.rules.positions import committee_gaps
-
     if not actor.can_read_path(org.path) or org.dissolved_on is not None:
         return []
     holders: dict[str, int] = {}

@@ -11,9 +11,11 @@ from typing import cast
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from dangbo.audit.models import AuditEntry
 from dangbo.audit.services import Action, audit_record
 from dangbo.core.models import is_uuid
 from dangbo.members.models import Member, MemberEvent, Placement
+from dangbo.orgs.models import OrgEvent, OrgVersion
 from dangbo.orgs.selectors import NotInScope
 
 
@@ -68,8 +70,6 @@ class OrgChange:
 def member_org_changes(member: Member) -> list[OrgChange]:
     """The moves, merges and splits that placed the member's cell under another organization
     during the member's time in it, from the cell's dated versions and their events."""
-    from dangbo.orgs.models import OrgEvent, OrgVersion
-
     kinds = [OrgEvent.Kind.MOVED, OrgEvent.Kind.MERGED, OrgEvent.Kind.SPLIT]
     changes = []
     for placement in Placement.objects.filter(member=member, counted=True):
@@ -150,8 +150,6 @@ class ProfileChange:
 
 def member_profile_changes(*, actor, member: Member) -> list[ProfileChange]:
     """Corrections of the member's profile fields, from the audit trail, oldest first."""
-    from dangbo.audit.models import AuditEntry
-
     if not actor.can_read_member(member):
         raise NotInScope(member.pk)
     labels = {}

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock, paths, text
 from dangbo.core.pagination import CappedPaginator
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
-from dangbo.orgs.models import Org
-from dangbo.orgs.selectors import NotInScope, org_versions_on
+from dangbo.orgs.models import Org, OrgVersion
+from dangbo.orgs.selectors import NotInScope, org_version_on, org_versions_on
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,6 @@ def member_search(*, actor, filters: MemberFilters, today: date | None = None) -
 
 def _placed_on(filters: MemberFilters) -> QuerySet[Placement]:
     """Counted placements on the past day of ``filters``, under its organization as of then."""
-    from dangbo.orgs.selectors import org_version_on
-
     day = filters.past_day
     assert day is not None  # called for a search of a past day only
     root_path = None
@@ -136,10 +134,6 @@ def _placed_on(filters: MemberFilters) -> QuerySet[Placement]:
 
 def _as_of_day(queryset: QuerySet[Member], filters: MemberFilters) -> QuerySet[Member]:
     """For a past day, each member's cell name and status of that day (``cell_then``, ``status_then``)."""
-    from django.db.models import OuterRef, Subquery
-
-    from dangbo.orgs.models import OrgVersion
-
     day = filters.past_day
     if day is None:
         return queryset

@@ -7,7 +7,7 @@ overdue deadlines all read ``due_items``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django.db.models import Count, Max
@@ -15,11 +15,16 @@ from django.db.models import Count, Max
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock, paths
 from dangbo.members import hooks
-from dangbo.members.models import Member, MemberStatus
+from dangbo.members.models import Member, MemberStatus, TransferCase
 from dangbo.members.selectors.badges import badge_list
 from dangbo.members.selectors.transfers import transfer_cases, transfer_cases_late
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope
+from dangbo.reference.workdays import holidays_between
+from dangbo.rules import badges as badge_rules
+from dangbo.rules import orgs as org_rules
+from dangbo.rules import transfers as transfer_rules
+from dangbo.rules.probation import PROBATION_MONTHS, add_months, recognition_review_due
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,6 @@ def due_items(
     leaves below three full members), the badges due at the next award date (§6), and what the
     registered due sources add (``members.hooks``; ``candidates``: admission decisions and
     ceremonies, 60 and 30 working days, §2.2). Oldest first."""
-    from datetime import timedelta
-
-    from dangbo.reference.workdays import holidays_between
-    from dangbo.rules import badges as badge_rules
-    from dangbo.rules.probation import PROBATION_MONTHS, add_months, recognition_review_due
-
     if not actor.can_read_path(org.path):
         raise NotInScope(org.pk)
     as_of = as_of or clock.today()
@@ -143,17 +142,11 @@ def _side(org, preferred, other):
 
 
 def _late_note(case, reason: str, note: str) -> str:
-    from dangbo.rules.transfers import LATE_REASONS
-
-    label = dict(LATE_REASONS).get(reason, reason)
+    label = dict(transfer_rules.LATE_REASONS).get(reason, reason)
     return f"lý do: {label.lower()}" + (f" — {note}" if note else "")
 
 
 def _transfer_due_items(actor, org, *, as_of: date, until: date, holidays) -> list[DueItem]:
-    from dangbo.members.models import TransferCase
-    from dangbo.rules import orgs as org_rules
-    from dangbo.rules import transfers as transfer_rules
-
     items: list[DueItem] = []
     present = transfer_rules.TRANSFER_PRESENT_WORKING_DAYS
     for case in transfer_cases(actor=actor, org=org).filter(issued_on__lte=as_of):

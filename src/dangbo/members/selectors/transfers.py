@@ -9,15 +9,13 @@ from django.db.models import Q
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import paths
 from dangbo.core.models import is_uuid
-from dangbo.members.models import ACTIVE_STATUSES, Member, Standing
+from dangbo.members.models import ACTIVE_STATUSES, Member, Standing, TransferCase
 from dangbo.orgs.selectors import NotInScope
 
 
 def transfer_cases(*, actor, org, state: str = "open"):
     """Transfer cases leaving or entering ``org``'s subtree: both sides see them (the
     receiving side sees the incoming member's name and where they come from)."""
-    from dangbo.members.models import TransferCase
-
     if not actor.can_read_path(org.path):
         raise NotInScope(org.pk)
     touching = paths.subtree_q(org.path, "from_org__path") | paths.subtree_q(org.path, "to_org__path")
@@ -43,8 +41,6 @@ def transfer_case_list(*, actor, org) -> list:
 def transfer_cases_late(*, actor, org):
     """Cases leaving or entering ``org``'s subtree recorded late (letter or arrival) whose
     handling is not yet recorded, open or completed: they stay flagged until closed."""
-    from dangbo.members.models import TransferCase
-
     if not actor.can_read_path(org.path):
         raise NotInScope(org.pk)
     touching = paths.subtree_q(org.path, "from_org__path") | paths.subtree_q(org.path, "to_org__path")
@@ -71,8 +67,6 @@ def transfer_case_late_list(*, actor, org) -> list:
 def transfer_case_to_confirm(*, actor, case_id, org=None):
     """An open case arriving in ``org``'s subtree (or anywhere the actor may write, without
     ``org``) that the actor may confirm."""
-    from dangbo.members.models import TransferCase
-
     if not is_uuid(case_id) or (org is not None and not actor.can_write_path(org.path)):
         raise NotInScope(case_id)
     case = (
@@ -92,8 +86,6 @@ def transfer_case_to_confirm(*, actor, case_id, org=None):
 def transfer_case_to_close(*, actor, case_id, org=None):
     """A case recorded late and not yet handled, whose handling the actor may record: either
     side may (the letter is the sender's, the arrival the receiver's), within ``org`` if given."""
-    from dangbo.members.models import TransferCase
-
     if not is_uuid(case_id):
         raise NotInScope(case_id)
     case = (

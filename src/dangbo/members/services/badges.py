@@ -10,6 +10,8 @@ from dangbo.core import clock
 from dangbo.core.decisions import DecisionRef
 from dangbo.members.models import Member, MemberEvent, MemberStatus
 from dangbo.members.services import INPUT, append_event
+from dangbo.rules import badges as badge_rules
+from dangbo.rules import discipline as discipline_rules
 from dangbo.rules.base import Violation, refuse_if
 
 Kind = MemberEvent.Kind
@@ -28,8 +30,6 @@ def member_award_badge(
     """Record a Party badge of ``years`` years (RULES.md §6), on time, early for serious
     illness, or posthumously; refused with the rule's citation when the member does not
     qualify on ``awarded_on``."""
-    from dangbo.rules import badges as badge_rules
-
     member = Member.objects.get(pk=member.pk)
     violations = []
     if ground not in badge_rules.Ground.LABELS:
@@ -71,8 +71,6 @@ def member_award_badge(
     )
     violations = badge_rules.check_badge_award(claim)
     if member.badge_deferred_until and awarded_on <= member.badge_deferred_until:
-        from dangbo.rules import discipline as discipline_rules
-
         version = discipline_rules.BADGE_DEFERRAL_MONTHS.at(awarded_on)
         violations.append(
             Violation(

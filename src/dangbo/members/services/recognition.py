@@ -12,6 +12,9 @@ from dangbo.core.decisions import DecisionRef
 from dangbo.members.models import Member, MemberEvent, MemberStatus
 from dangbo.members.services import INPUT, append_event
 from dangbo.members.services.votes import cell_vote
+from dangbo.reference.workdays import add_working_days
+from dangbo.rules import probation as probation_rules
+from dangbo.rules import votes as vote_rules
 from dangbo.rules.base import RuleViolation, Violation, refuse_if
 from dangbo.rules.probation import probation_end
 
@@ -38,10 +41,6 @@ def member_recognize(
     working days; the decision within 30 working days of the vote. A step past its time
     limit is recorded only with ``late_reason``, and is marked late in the ledger.
     """
-    from dangbo.reference.workdays import add_working_days
-    from dangbo.rules import probation as probation_rules
-    from dangbo.rules import votes as vote_rules
-
     member = Member.objects.get(pk=member.pk)
     if member.status != MemberStatus.PROBATIONARY:
         raise RuleViolation([Violation("ledger", "Chỉ công nhận chính thức cho đảng viên dự bị.", INPUT)])

@@ -20,8 +20,11 @@ from dangbo.members.services import INPUT, append_event, check_holder_org
 from dangbo.members.services.records import Identity, check_identity
 from dangbo.members.services.votes import cell_vote
 from dangbo.orgs.models import Org
+from dangbo.rules import admission as admission_rules
 from dangbo.rules import exits as exit_rules
+from dangbo.rules import transfers as transfer_rules
 from dangbo.rules import votes as vote_rules
+from dangbo.rules.badges import BADGE_MILESTONES
 from dangbo.rules.base import Violation, refuse_if
 
 Kind = MemberEvent.Kind
@@ -215,8 +218,6 @@ def member_move_away(
     if member.standing == Standing.TEMP_AWAY:
         violations.append(_input("to_name", "Đảng viên đang sinh hoạt tạm thời nơi khác; ghi trở về trước."))
     refuse_if(violations)
-    from dangbo.rules import transfers as transfer_rules
-
     event = MemberEvent(
         kind=Kind.MOVED_AWAY,
         effective_on=on,
@@ -268,8 +269,6 @@ def member_receive(
         violations.append(_input("full_on", "Ngày chính thức không thể trước ngày vào Đảng."))
     if party_age_from is not None and party_age_from < admitted_on:
         violations.append(_input("party_age_from", "Ngày tính tuổi đảng không thể trước ngày vào Đảng."))
-    from dangbo.rules.badges import BADGE_MILESTONES
-
     milestones = BADGE_MILESTONES.at(arrived_on)
     if badge_years is not None and badge_years not in milestones.value:
         violations.append(
@@ -456,8 +455,6 @@ def member_readmit(
             expunged_on=expunged_on,
             hardship=hardship,
         )
-        from dangbo.rules import admission as admission_rules
-
         violations += admission_rules.check_admission_age(birth_date=member.birth_date, vote_on=vote_on)
     refuse_if(violations)
     assert decision.on is not None  # refused above when missing
