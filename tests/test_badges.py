@@ -9,7 +9,6 @@ from django.contrib.auth.models import User
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
-from dangbo.core import clock
 from dangbo.core.decisions import DecisionRef
 from dangbo.members import ledger
 from dangbo.members.selectors.badges import badge_list
@@ -100,7 +99,8 @@ def veteran(tree, make_member):
     )
 
 
-def test_award_is_written_to_the_ledger_and_the_projection(veteran):
+def test_award_is_written_to_the_ledger_and_the_projection(veteran, frozen_today):
+    frozen_today(date(2026, 11, 20))  # after the award day of 2/9/2026
     member_award_badge(
         member=veteran,
         years=30,
@@ -118,7 +118,7 @@ def test_award_is_written_to_the_ledger_and_the_projection(veteran):
         member_award_badge(
             member=veteran,
             years=40,
-            awarded_on=date(2026, 9, 2) if clock.today() >= date(2026, 9, 2) else date(2025, 9, 2),
+            awarded_on=date(2026, 9, 2),
             decision=DecisionRef(on=date(2025, 8, 1)),
         )
     veteran.refresh_from_db()

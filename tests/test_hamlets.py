@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from dangbo.core import clock
+from conftest import FROZEN_DAY
 from dangbo.members.services import standing
 from dangbo.members.services.records import member_record_death
 from dangbo.orgs import services as org_services
@@ -20,8 +20,13 @@ from dangbo.stats.indicators import BY_CODE, NOT_MET, context_for, evaluate
 from dangbo.stats.tallies import tally_differences
 from dangbo.stats.tallies.keys import LOCALITIES
 
-TODAY = clock.today()
+TODAY = FROZEN_DAY  # the tests count back from it; the clock is fixed to it (_frozen_clock)
 FOUNDED = date(2020, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(frozen_today):
+    frozen_today(TODAY)
 
 
 def _value(root, code, **frame):

@@ -6,18 +6,20 @@ until their handling is recorded, and the warning when a cell falls below three 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
 
+from conftest import Tree
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import Scope
 from dangbo.accounts.services import role_grant
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members import ledger
-from dangbo.members.models import MemberEvent, TransferCase
+from dangbo.members.models import Member, MemberEvent, TransferCase
 from dangbo.members.selectors.todo import due_items
 from dangbo.members.services.transfers import (
     Trigger,
@@ -26,6 +28,7 @@ from dangbo.members.services.transfers import (
     transfer_issue,
 )
 from dangbo.orgs import services as org_services
+from dangbo.orgs.models import Org
 from dangbo.reference.models import Holiday
 from dangbo.reference.workdays import add_working_days
 from dangbo.rules import transfers as transfer_rules
@@ -38,8 +41,21 @@ TRIGGER_ON = date(2026, 1, 5)
 SYSTEM = Scope(user_id=None, username="kiểm thử", is_admin=True)
 
 
+@dataclass
+class World:
+    """Two communes in two districts; a member of cell A (which keeps three full members more)
+    to transfer to ``cell2``; the sending commune's officer and the receiving one's."""
+
+    tree: Tree
+    commune2: Org
+    cell2: Org
+    member: Member
+    sender: User
+    receiver: User
+
+
 @pytest.fixture
-def world(tree, make_member):
+def world(tree, make_member) -> World:
     Holiday.objects.all().delete()
     commune2 = org_services.org_establish(
         code="X2",
@@ -63,7 +79,7 @@ def world(tree, make_member):
     role_grant(user=sender, role=AccessRole.OFFICER, org=tree.commune)
     receiver = User.objects.create_user("noiden", password="mat-khau-dai-du-1")
     role_grant(user=receiver, role=AccessRole.OFFICER, org=commune2)
-    return tree, commune2, cell2, member, sender, receiver
+    return World(tree=tree, commune2=commune2, cell2=cell2, member=member, sender=sender, receiver=receiver)
 
 
 def issue(member, to_org, issued_on=date(2026, 3, 2), trigger=TRIGGER, **kwargs):
@@ -77,7 +93,7 @@ def kinds(items, member=None):
 
 
 def test_deadlines_are_60_working_days_from_the_trigger_and_30_from_the_letter(world):
-    _tree, _commune2, cell2, member, *_ = world
+    cell2, member = world.cell2, world.member
     case = issue(member, cell2)
     assert transfer_rules.letter_due(TRIGGER_ON) == date(2026, 3, 30)
     assert transfer_rules.arrival_due(case.issued_on) == date(2026, 4, 13)
@@ -90,7 +106,7 @@ def test_deadlines_are_60_working_days_from_the_trigger_and_30_from_the_letter(w
 
 
 def test_the_trigger_is_required(world):
-    _tree, _commune2, cell2, member, *_ = world
+    cell2, member = world.cell2, world.member
     with pytest.raises(RuleViolation) as refused:
         issue(member, cell2, trigger=Trigger())
     text = str(refused.value)
@@ -107,7 +123,7 @@ def test_the_trigger_is_required(world):
 
 
 def test_a_letter_61_working_days_after_the_trigger_needs_a_reason_and_a_note(world):
-    _tree, _commune2, cell2, member, *_ = world
+    cell2, member = world.cell2, world.member
     trigger = Trigger(kind="discharge", number="45/QĐ-BCH", on=TRIGGER_ON)
     on_time = add_working_days(TRIGGER_ON, 60)
     late = add_working_days(TRIGGER_ON, 61)
@@ -141,7 +157,7 @@ def test_a_letter_61_working_days_after_the_trigger_needs_a_reason_and_a_note(wo
 
 
 def test_a_letter_on_the_60th_working_day_is_on_time(world):
-    _tree, _commune2, cell2, member, *_ = world
+    cell2, member = world.cell2, world.member
     case = issue(
         member,
         cell2,
@@ -152,7 +168,7 @@ def test_a_letter_on_the_60th_working_day_is_on_time(world):
 
 
 def test_the_member_stays_counted_at_home_until_the_receiver_confirms(world):
-    tree, _commune2, cell2, member, *_ = world
+    tree, cell2, member = world.tree, world.cell2, world.member
     case = issue(member, cell2)
     member.refresh_from_db()
     assert member.org == tree.cell_a
@@ -166,7 +182,7 @@ def test_the_member_stays_counted_at_home_until_the_receiver_confirms(world):
 
 
 def test_an_arrival_31_working_days_after_the_letter_needs_a_reason_and_a_note(world):
-    _tree, _commune2, cell2, member, *_ = world
+    cell2, member = world.cell2, world.member
     case = issue(member, cell2)
     late = add_working_days(case.issued_on, 31)
     with pytest.raises(RuleViolation, match=r"quá 30 ngày làm việc \(hạn 13/04/2026\)") as refused:
@@ -193,7 +209,7 @@ def test_an_arrival_31_working_days_after_the_letter_needs_a_reason_and_a_note(w
 
 
 def test_bad_transfers_are_refused(world):
-    tree, commune2, cell2, member, *_ = world
+    tree, commune2, cell2, member = world.tree, world.commune2, world.cell2, world.member
     with pytest.raises(RuleViolation, match="không thể đưa đảng viên vào"):
         issue(member, commune2)
     with pytest.raises(RuleViolation, match="trùng với nơi đang sinh hoạt"):
@@ -208,7 +224,7 @@ def test_bad_transfers_are_refused(world):
 
 
 def test_an_open_transfer_past_its_deadline_is_overdue(world):
-    tree, commune2, cell2, member, *_ = world
+    tree, commune2, cell2, member = world.tree, world.commune2, world.cell2, world.member
     issue(member, cell2)
     [item] = [
         i
@@ -234,7 +250,7 @@ def test_an_open_transfer_past_its_deadline_is_overdue(world):
 
 
 def test_late_cases_stay_flagged_until_their_handling_is_recorded(world):
-    tree, commune2, cell2, member, _sender, _receiver = world
+    tree, commune2, cell2, member = world.tree, world.commune2, world.cell2, world.member
     trigger = Trigger(kind="new_post", number="7/QĐ-SNV", on=TRIGGER_ON)
     letter_on = add_working_days(TRIGGER_ON, 61)
     case = issue(
@@ -275,7 +291,7 @@ def test_late_cases_stay_flagged_until_their_handling_is_recorded(world):
 
 
 def test_an_open_late_letter_is_flagged_while_the_member_travels(world):
-    tree, _commune2, cell2, member, *_ = world
+    tree, cell2, member = world.tree, world.cell2, world.member
     letter_on = add_working_days(TRIGGER_ON, 70)
     case = issue(
         member,
@@ -301,17 +317,26 @@ def test_an_open_late_letter_is_flagged_while_the_member_travels(world):
 # --- below three full members (Charter art. 21) -------------------------------------------------
 
 
+@dataclass
+class Small:
+    """Cell B with exactly three full ``members``, and an officer of the commune."""
+
+    tree: Tree
+    members: list[Member]
+    officer: User
+
+
 @pytest.fixture
-def small(tree, make_member):
+def small(tree, make_member) -> Small:
     Holiday.objects.all().delete()
     members = [make_member(tree.cell_b, given_name=f"Ítngười{n}") for n in range(3)]
     officer = User.objects.create_user("canbo", password="mat-khau-dai-du-1")
     role_grant(user=officer, role=AccessRole.OFFICER, org=tree.commune)
-    return tree, members, officer
+    return Small(tree=tree, members=members, officer=officer)
 
 
 def test_a_transfer_that_leaves_a_cell_below_three_full_members_needs_confirmation(small):
-    tree, members, _ = small
+    tree, members = small.tree, small.members
     with pytest.raises(RuleViolation) as refused:
         issue(members[0], tree.cell_a)
     [violation] = refused.value.violations
@@ -344,7 +369,7 @@ def test_a_transfer_that_leaves_a_cell_below_three_full_members_needs_confirmati
 
 
 def test_the_issue_page_shows_the_warning_and_requires_the_checkbox(client, small):
-    _tree, members, officer = small
+    members, officer = small.members, small.officer
     client.force_login(officer)
     url = f"/dang-vien/{members[0].pk}/chuyen-sinh-hoat/"
     page = client.get(url).content.decode()
@@ -374,7 +399,13 @@ def test_the_issue_page_shows_the_warning_and_requires_the_checkbox(client, smal
 
 
 def test_both_sides_see_the_case_and_only_the_receiver_confirms(client, world):
-    tree, commune2, _cell2, member, sender, receiver = world
+    tree, commune2, member, sender, receiver = (
+        world.tree,
+        world.commune2,
+        world.member,
+        world.sender,
+        world.receiver,
+    )
     client.force_login(sender)
     body = {
         "to_code": "X2A",
@@ -428,7 +459,7 @@ def test_both_sides_see_the_case_and_only_the_receiver_confirms(client, world):
 
 
 def test_a_late_arrival_is_recorded_and_closed_on_the_pages(client, world):
-    _tree, commune2, cell2, member, _sender, receiver = world
+    commune2, cell2, member, receiver = world.commune2, world.cell2, world.member, world.receiver
     case = issue(member, cell2)
     client.force_login(receiver)
     url = f"/to-chuc/{commune2.pk}/chuyen-sinh-hoat/xac-nhan/?ho-so={case.pk}"
@@ -472,7 +503,7 @@ def _post(client, url, body):
 
 
 def test_the_api_refuses_with_the_same_text_and_returns_the_warning(client, small):
-    _tree, members, officer = small
+    members, officer = small.members, small.officer
     client.force_login(officer)
     url = f"/api/members/{members[0].pk}/transfer"
     body = {
@@ -538,7 +569,7 @@ def test_the_api_refuses_with_the_same_text_and_returns_the_warning(client, smal
 
 
 def test_the_api_hides_cases_outside_the_callers_scope(client, world):
-    _tree, _commune2, cell2, member, sender, receiver = world
+    cell2, member, sender, receiver = world.cell2, world.member, world.sender, world.receiver
     case = issue(member, cell2)
     client.force_login(sender)  # the sender may not confirm the arrival
     assert _post(client, f"/api/transfers/{case.pk}/arrival", {"arrived_on": "2026-03-20"}).status_code == 404
@@ -549,7 +580,7 @@ def test_the_api_hides_cases_outside_the_callers_scope(client, world):
 def test_the_commands_list_late_transfers_until_closed(world, capsys):
     from dangbo.cli import main
 
-    _tree, _commune2, cell2, member, *_ = world
+    cell2, member = world.cell2, world.member
     letter_on = add_working_days(TRIGGER_ON, 61)
     case = issue(
         member,
