@@ -142,6 +142,15 @@ def tree(db) -> Tree:
     )
 
 
+def refused_on(refused) -> list[tuple[str, str | None]]:
+    """The (rule code, field) of each violation of a refusal: what a test compares, rather than
+    the wording. ``refused``: what ``pytest.raises(RuleViolation)`` gives, a RuleViolation, or
+    a list of violations. Input problems all have the code ``input``; their field tells them
+    apart."""
+    error = getattr(refused, "value", refused)
+    return [(v.rule, v.field) for v in getattr(error, "violations", error)]
+
+
 def identity(**overrides) -> Identity:
     values = {
         "family_name": "Nguyễn",

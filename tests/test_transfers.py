@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import User
 
-from conftest import Tree
+from conftest import Tree, refused_on
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import Scope
 from dangbo.accounts.services import role_grant
@@ -109,12 +109,13 @@ def test_the_trigger_is_required(world):
     cell2, member = world.cell2, world.member
     with pytest.raises(RuleViolation) as refused:
         issue(member, cell2, trigger=Trigger())
-    text = str(refused.value)
-    assert "Chưa chọn căn cứ chuyển sinh hoạt đảng" in text and "Chưa nhập ngày của căn cứ" in text
-    with pytest.raises(RuleViolation, match="Chưa nhập số quyết định làm căn cứ"):
+    assert refused_on(refused) == [("input", "trigger_kind"), ("input", "trigger_on")]
+    with pytest.raises(RuleViolation) as refused:
         issue(member, cell2, trigger=Trigger(kind="retirement", on=date(2026, 2, 1)))
-    with pytest.raises(RuleViolation, match="không thể sau ngày giới thiệu"):
+    assert refused_on(refused) == [("input", "trigger_no")]
+    with pytest.raises(RuleViolation) as refused:
         issue(member, cell2, trigger=Trigger(kind="residence", on=date(2026, 3, 3)))
+    assert refused_on(refused) == [("input", "trigger_on")]  # after the letter
     assert not TransferCase.objects.exists()
     case = issue(
         member, cell2, trigger=Trigger(kind="residence", on=date(2026, 2, 1))
@@ -134,12 +135,14 @@ def test_a_letter_61_working_days_after_the_trigger_needs_a_reason_and_a_note(wo
         violation.rule == transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.code
         and violation.field == "letter_late_reason"
     )
-    assert "quá 60 ngày làm việc" in violation.message and f"hạn {on_time:%d/%m/%Y}" in violation.message
+    assert f"hạn {on_time:%d/%m/%Y}" in violation.message  # the deadline, not the wording
     assert "Quy định 294-QĐ/TW" in violation.citation
-    with pytest.raises(RuleViolation, match="chọn lý do chậm"):  # a reason without a note is not enough
+    with pytest.raises(RuleViolation) as refused:  # a reason without a note is not enough
         issue(member, cell2, issued_on=late, trigger=trigger, late_reason="illness")
-    with pytest.raises(RuleViolation, match="chọn lý do chậm"):  # nor a reason off the list
+    assert refused_on(refused) == [(transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.code, "letter_late_reason")]
+    with pytest.raises(RuleViolation) as refused:  # nor a reason off the list
         issue(member, cell2, issued_on=late, trigger=trigger, late_reason="tired", late_note="x")
+    assert refused_on(refused) == [(transfer_rules.TRANSFER_COMPLETE_WORKING_DAYS.code, "letter_late_reason")]
     assert not TransferCase.objects.exists()
     case = issue(
         member,
@@ -185,11 +188,17 @@ def test_an_arrival_31_working_days_after_the_letter_needs_a_reason_and_a_note(w
     cell2, member = world.cell2, world.member
     case = issue(member, cell2)
     late = add_working_days(case.issued_on, 31)
-    with pytest.raises(RuleViolation, match=r"quá 30 ngày làm việc \(hạn 13/04/2026\)") as refused:
+    with pytest.raises(RuleViolation) as refused:
         transfer_confirm_arrival(case=case, arrived_on=late)
-    assert "Quy định 294-QĐ/TW" in str(refused.value)
-    with pytest.raises(RuleViolation, match="chọn lý do chậm"):
+    [violation] = refused.value.violations
+    assert (violation.rule, violation.field) == (
+        transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.code,
+        "arrival_late_reason",
+    )
+    assert "hạn 13/04/2026" in violation.message and "Quy định 294-QĐ/TW" in violation.citation
+    with pytest.raises(RuleViolation) as refused:  # a note without a reason
         transfer_confirm_arrival(case=case, arrived_on=late, late_note="Đi công tác dài ngày")
+    assert refused_on(refused) == [(transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.code, "arrival_late_reason")]
     case.refresh_from_db()
     assert (
         case.state == TransferCase.State.OPEN
@@ -204,23 +213,33 @@ def test_an_arrival_31_working_days_after_the_letter_needs_a_reason_and_a_note(w
         and case.arrival_late_reason == "study"
         and case.arrival_late_note == "Học lớp trung cấp lý luận chính trị"
     )
-    with pytest.raises(RuleViolation, match="đã hoàn tất"):
+    with pytest.raises(RuleViolation) as refused:
         transfer_confirm_arrival(case=case, arrived_on=late)
+    # completed already (and late)
+    assert refused_on(refused) == [
+        ("input", "arrived_on"),
+        *[(transfer_rules.TRANSFER_PRESENT_WORKING_DAYS.code, "arrival_late_reason")],
+    ]
 
 
 def test_bad_transfers_are_refused(world):
     tree, commune2, cell2, member = world.tree, world.commune2, world.cell2, world.member
-    with pytest.raises(RuleViolation, match="không thể đưa đảng viên vào"):
+    with pytest.raises(RuleViolation) as refused:
         issue(member, commune2)
-    with pytest.raises(RuleViolation, match="trùng với nơi đang sinh hoạt"):
+    assert refused_on(refused) == [("org.member_holding_kinds", "org")]
+    with pytest.raises(RuleViolation) as refused:
         issue(member, tree.cell_a)
+    assert refused_on(refused) == [("input", "to_org")]  # where the member is
     case = issue(member, cell2)
-    with pytest.raises(RuleViolation, match="chưa hoàn tất"):
+    with pytest.raises(RuleViolation) as refused:
         issue(member, tree.cell_b, issued_on=date(2026, 3, 3))
-    with pytest.raises(RuleViolation, match="không thể trước ngày giới thiệu"):
+    assert refused_on(refused) == [("input", "to_org")]  # a transfer is open
+    with pytest.raises(RuleViolation) as refused:
         transfer_confirm_arrival(case=case, arrived_on=date(2026, 3, 1))
-    with pytest.raises(RuleViolation, match="không ghi nhận chậm hạn"):
+    assert refused_on(refused) == [("input", "arrived_on")]
+    with pytest.raises(RuleViolation) as refused:
         transfer_close_late(case=case, closed_on=date(2026, 3, 10), note="x")
+    assert refused_on(refused) == [("input", "closed_on")]  # the case was not late
 
 
 def test_an_open_transfer_past_its_deadline_is_overdue(world):
@@ -249,8 +268,9 @@ def test_an_open_transfer_past_its_deadline_is_overdue(world):
     )
 
 
-def test_late_cases_stay_flagged_until_their_handling_is_recorded(world):
+def test_late_cases_stay_flagged_until_their_handling_is_recorded(world, frozen_today):
     tree, commune2, cell2, member = world.tree, world.commune2, world.cell2, world.member
+    frozen_today(date(2026, 11, 20))  # the day the handling is recorded
     trigger = Trigger(kind="new_post", number="7/QĐ-SNV", on=TRIGGER_ON)
     letter_on = add_working_days(TRIGGER_ON, 61)
     case = issue(
@@ -280,14 +300,16 @@ def test_late_cases_stay_flagged_until_their_handling_is_recorded(world):
         assert any(
             "chờ quyết định, ý kiến của đơn vị mới — Chờ quyết định của sở" in f.message for f in findings
         )
-    with pytest.raises(RuleViolation, match="Ghi rõ kết quả xử lý"):
+    with pytest.raises(RuleViolation) as refused:
         transfer_close_late(case=case, closed_on=today, note=" ")
+    assert refused_on(refused) == [("input", "note")]
     transfer_close_late(case=case, closed_on=today, note="Đã báo cáo Ban Tổ chức; đã nhắc nhở")
     for root in (tree.commune, commune2):
         assert not kinds(due_items(actor=SYSTEM, org=root, as_of=today, audit=False), member)
         assert not [f for f in compliance_run(root=root, today=today) if f.check == "transfer.late"]
-    with pytest.raises(RuleViolation, match="đã được xử lý ngày 20/11/2026"):
+    with pytest.raises(RuleViolation) as refused:
         transfer_close_late(case=case, closed_on=today, note="lần nữa")
+    assert refused_on(refused) == [("input", "closed_on")]  # handled already
 
 
 def test_an_open_late_letter_is_flagged_while_the_member_travels(world):
@@ -341,10 +363,7 @@ def test_a_transfer_that_leaves_a_cell_below_three_full_members_needs_confirmati
         issue(members[0], tree.cell_a)
     [violation] = refused.value.violations
     assert violation.rule == "org.min_full_members" and violation.field == "accept_below_minimum"
-    assert (
-        "Chi bộ thôn B chỉ còn 2 đảng viên chính thức, dưới mức tối thiểu 3" in violation.message
-        and "Điều 21" in violation.citation
-    )
+    assert violation.details == {"remaining": 2, "minimum": 3} and "Điều 21" in violation.citation
     assert not [
         i
         for i in due_items(actor=SYSTEM, org=tree.commune, as_of=date(2026, 3, 2), audit=False)
@@ -364,8 +383,10 @@ def test_a_transfer_that_leaves_a_cell_below_three_full_members_needs_confirmati
     )
     assert "Điều 21" in item.citation
     # a second member leaving counts the first one, still on their way
-    with pytest.raises(RuleViolation, match="chỉ còn 1 đảng viên chính thức"):
+    with pytest.raises(RuleViolation) as refused:
         issue(members[1], tree.cell_a)
+    assert refused_on(refused) == [("org.min_full_members", "accept_below_minimum")]
+    assert refused.value.violations[0].details == {"remaining": 1, "minimum": 3}
 
 
 def test_the_issue_page_shows_the_warning_and_requires_the_checkbox(client, small):
