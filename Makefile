@@ -41,8 +41,9 @@ $(DEMO_STAMP): pyproject.toml constraints.txt | $(BIN)/python
 demo: $(DEMO_ENV)
 	$(BIN)/dangbo demo --port $(PORT)
 
+# `make test ARGS="tests/test_todo.py -n 0"`: ARGS go to pytest on both legs (tools/run_tests.py).
 test: $(DEV_STAMP)
-	$(BIN)/python tools/run_tests.py
+	$(BIN)/python tools/run_tests.py $(ARGS)
 
 # The quality gates, in order (docs/architecture.md, "Quality gates"); the first failure stops.
 check: $(DEV_STAMP)

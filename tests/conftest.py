@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from dangbo.core import clock
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members.services.recognition import member_recognize
 from dangbo.members.services.records import Identity, member_admit
 from dangbo.orgs import services as org_services
+from dangbo.orgs.models import Org
 
 _counter = itertools.count(1)
 
@@ -26,8 +31,53 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+# The day ``frozen_today()`` fixes when called without one: a weekday, after every date the
+# fixtures and tests write, and the day the to-do and compliance tests take as "today".
+FROZEN_DAY = date(2026, 11, 20)
+
+
 @pytest.fixture
-def tree(db):
+def frozen_today(time_machine) -> Callable[..., date]:
+    """Fix what ``core.clock`` answers, for the rest of the test (time-machine; the real clock
+    comes back at teardown). ``frozen_today()`` fixes :data:`FROZEN_DAY`, ``frozen_today(day)``
+    that day, at 09:00 in Vietnam, and returns it; ``frozen_today(moment)`` fixes an aware
+    datetime and returns its Vietnamese date. Called again, it moves the clock. The clock stands
+    still (``clock.now()`` gives the same instant until moved) unless ``tick=True``.
+
+    It freezes the process: the code under test, Django's ``timezone.now()`` and a live server's
+    threads see the same date. A browser does not (its own clock is the real one).
+    """
+
+    def freeze(when: date | datetime = FROZEN_DAY, *, tick: bool = False) -> date:
+        if isinstance(when, datetime):
+            assert when.tzinfo is not None, "a frozen instant needs its time zone"
+            moment = when
+        else:
+            from django.conf import settings
+
+            moment = datetime.combine(when, time(9, 0), tzinfo=ZoneInfo(settings.TIME_ZONE))
+        time_machine.move_to(moment, tick=tick)
+        return clock.today()
+
+    return freeze
+
+
+@dataclass
+class Tree:
+    """The organizations of the ``tree`` fixture. Not frozen: a test's own fixture may add the
+    organizations it establishes (``tree.commune2``)."""
+
+    province: Org
+    district: Org
+    commune: Org
+    cell_a: Org
+    cell_b: Org
+    agency: Org
+    district2: Org
+
+
+@pytest.fixture
+def tree(db) -> Tree:
     """Province → district → commune committee → two cells; and a grassroots cell of an agency."""
     on = date(2015, 1, 1)
     province = org_services.org_establish(
@@ -81,19 +131,24 @@ def tree(db):
         established_on=on,
         sector=Sector.TERRITORIAL,
     )
-    return type(
-        "Tree",
-        (),
-        {
-            "province": province,
-            "district": district,
-            "commune": commune,
-            "cell_a": cell_a,
-            "cell_b": cell_b,
-            "agency": agency,
-            "district2": district2,
-        },
+    return Tree(
+        province=province,
+        district=district,
+        commune=commune,
+        cell_a=cell_a,
+        cell_b=cell_b,
+        agency=agency,
+        district2=district2,
     )
+
+
+def refused_on(refused) -> list[tuple[str, str | None]]:
+    """The (rule code, field) of each violation of a refusal: what a test compares, rather than
+    the wording. ``refused``: what ``pytest.raises(RuleViolation)`` gives, a RuleViolation, or
+    a list of violations. Input problems all have the code ``input``; their field tells them
+    apart."""
+    error = getattr(refused, "value", refused)
+    return [(v.rule, v.field) for v in getattr(error, "violations", error)]
 
 
 def identity(**overrides) -> Identity:

@@ -53,11 +53,11 @@ def rows_after(seq: int, action: str) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(seq__gt=seq, action=action).order_by("seq"))
 
 
-def record_at(moment: datetime, monkeypatch, **kwargs) -> AuditEntry:
-    """A row written as if at ``moment`` (the trail cannot be edited afterwards)."""
-    with monkeypatch.context() as patch:
-        patch.setattr("dangbo.core.clock.now", lambda: moment)
-        return audit_record(**kwargs)
+def record_at(moment: datetime, frozen_today, **kwargs) -> AuditEntry:
+    """A row written at ``moment`` (the trail cannot be edited afterwards): the clock is moved
+    there, and stays there until moved again."""
+    frozen_today(moment)
+    return audit_record(**kwargs)
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -127,7 +127,7 @@ def test_filter_by_actor_exact_or_prefix_any_case(admin, officer, tree, make_mem
     )  # not a substring search
 
 
-def test_filter_by_dates_is_inclusive_in_local_time(admin, db, monkeypatch):
+def test_filter_by_dates_is_inclusive_in_local_time(admin, db, frozen_today):
     moments = {
         "truoc-khoang": datetime(2024, 2, 29, 23, 59, tzinfo=HANOI),
         "dau-khoang": datetime(2024, 3, 1, 0, 0, tzinfo=HANOI),
@@ -135,7 +135,8 @@ def test_filter_by_dates_is_inclusive_in_local_time(admin, db, monkeypatch):
         "sau-khoang": datetime(2024, 3, 11, 0, 10, tzinfo=HANOI),  # still the 10th in UTC
     }
     for note, moment in moments.items():
-        record_at(moment, monkeypatch, action=Action.SEARCHED, data={"note": note})
+        record_at(moment, frozen_today, action=Action.SEARCHED, data={"note": note})
+    frozen_today()  # the pages are read on a later day
     response = admin.get("/nhat-ky/", {"date_from": "01/03/2024", "date_to": "10/03/2024"})
     html = response.content.decode()
     assert response.status_code == 200 and "Kết quả: 2 dòng nhật ký" in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,6 +14,8 @@ from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
 from dangbo.audit.services import Action
+from dangbo.jobs.models import Job
+from dangbo.members.models import Member
 from dangbo.orgs.models import Locality, Org
 from dangbo.restructuring.models import RestructurePlan
 from urlwalk import fill, routes
@@ -46,15 +49,24 @@ MALFORMED = [
 ]
 
 
+@dataclass
+class Accounts:
+    """A member of cell A, an administrator, and an officer of the commune."""
+
+    member: Member
+    admin: User
+    officer: User
+
+
 @pytest.fixture
-def accounts(tree, make_member):
+def accounts(tree, make_member) -> Accounts:
     member = make_member(tree.cell_a)
     Locality.objects.create(code="X1-T1", kind="thon", name="Một", commune=tree.commune, cell=tree.cell_a)
     admin = User.objects.create_superuser("quantri", password="mat-khau-dai-du-1")
     role_grant(user=admin, role=AccessRole.ADMIN, org=None)
     officer = User.objects.create_user("canbo", password="mat-khau-dai-du-1")
     role_grant(user=officer, role=AccessRole.OFFICER, org=tree.commune)
-    return member, admin, officer
+    return Accounts(member=member, admin=admin, officer=officer)
 
 
 def _one_url_per_route(tree, member, uploader) -> list[str]:
@@ -87,6 +99,7 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
             ("candidate_id", candidate.pk),
             ("plan_id", plan.pk),
             ("user_id", uploader.pk),
+            ("job_id", Job.objects.get(subject_id=str(plan.pk)).pk),
         )
         for name, pk in ids:
             if re.search(rf"<(uuid:)?{name}>", route):
@@ -100,11 +113,10 @@ def _body(response) -> str:
 
 
 def test_malformed_query_strings_never_cause_a_server_error(client, tree, accounts):
-    member, admin, officer = accounts
-    urls = _one_url_per_route(tree, member, officer)
+    urls = _one_url_per_route(tree, accounts.member, accounts.officer)
     assert f"/sap-xep-to-chuc/{RestructurePlan.objects.get().pk}/" in urls
     assert len(urls) > 20
-    for user in (admin, officer):
+    for user in (accounts.admin, accounts.officer):
         client.force_login(user)
         for url in urls:
             for query in MALFORMED:
@@ -116,11 +128,10 @@ def test_malformed_query_strings_never_cause_a_server_error(client, tree, accoun
 def test_forged_identifiers_are_not_found_and_attempts_on_people_are_audited(
     client, tree, accounts, make_member
 ):
-    _member, _admin, officer = accounts
-    client.force_login(officer)
+    client.force_login(accounts.officer)
     outsider = make_member(tree.agency)  # a real member outside the officer's commune
     for route in routes():
-        for name in ("org_id", "locality_id", "member_id", "candidate_id", "user_id"):
+        for name in ("org_id", "locality_id", "member_id", "candidate_id", "user_id", "job_id"):
             if not re.search(rf"<(uuid:)?{name}>", route):
                 continue
             for forged in (uuid.uuid4(), "khong-phai-uuid", "1 OR 1=1", "..%2F..%2Fetc"):
@@ -138,8 +149,7 @@ def test_forged_identifiers_are_not_found_and_attempts_on_people_are_audited(
 
 
 def test_html_and_script_in_text_fields_are_kept_as_text_and_shown_escaped(client, tree, accounts):
-    _member, admin, officer = accounts
-    client.force_login(officer)
+    client.force_login(accounts.officer)
     response = client.post(
         f"/to-chuc/{tree.commune.pk}/thanh-lap/",
         {
@@ -180,6 +190,6 @@ def test_html_and_script_in_text_fields_are_kept_as_text_and_shown_escaped(clien
     assert any(
         child["org"]["name"] == f"Chi bộ {SCRIPT}" for child in api["children"]
     )  # JSON keeps the text as text
-    client.force_login(admin)
+    client.force_login(accounts.admin)
     body = _body(client.get("/nhat-ky/", {"subject": "X1S"}))
     assert SCRIPT not in body and "&lt;script&gt;" in body

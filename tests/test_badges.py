@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import User
 
+from conftest import refused_on
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
-from dangbo.core import clock
 from dangbo.core.decisions import DecisionRef
 from dangbo.members import ledger
 from dangbo.members.selectors.badges import badge_list
@@ -100,7 +100,8 @@ def veteran(tree, make_member):
     )
 
 
-def test_award_is_written_to_the_ledger_and_the_projection(veteran):
+def test_award_is_written_to_the_ledger_and_the_projection(veteran, frozen_today):
+    frozen_today(date(2026, 11, 20))  # after the award day of 2/9/2026
     member_award_badge(
         member=veteran,
         years=30,
@@ -110,17 +111,19 @@ def test_award_is_written_to_the_ledger_and_the_projection(veteran):
     veteran.refresh_from_db()
     assert veteran.badge_years == 30 and veteran.party_age_from == date(1990, 5, 10)
     assert ledger.projection_matches_replay(veteran)
-    with pytest.raises(RuleViolation, match="đã được tặng Huy hiệu 30"):
+    with pytest.raises(RuleViolation) as refused:  # the 30-year badge again
         member_award_badge(
             member=veteran, years=30, awarded_on=date(2021, 2, 3), decision=DecisionRef(on=date(2021, 1, 1))
         )
-    with pytest.raises(RuleViolation, match="chưa đủ 40 năm tuổi đảng"):
+    assert refused.value.codes == ["badge.milestones"]
+    with pytest.raises(RuleViolation) as refused:  # 40 years before the party age reaches 40
         member_award_badge(
             member=veteran,
             years=40,
-            awarded_on=date(2026, 9, 2) if clock.today() >= date(2026, 9, 2) else date(2025, 9, 2),
+            awarded_on=date(2026, 9, 2),
             decision=DecisionRef(on=date(2025, 8, 1)),
         )
+    assert refused.value.codes == ["badge.milestones"]
     veteran.refresh_from_db()
     assert veteran.badge_years == 30  # nothing half-written
 
@@ -143,8 +146,7 @@ def test_bad_input_is_refused_and_nothing_is_written(veteran):
         member_award_badge(
             member=veteran, years=30, awarded_on=date(2020, 9, 2), ground="khac", decision=DecisionRef()
         )
-    text = str(refused.value)
-    assert "Chọn trường hợp tặng" in text and "Chưa nhập ngày quyết định" in text
+    assert refused_on(refused) == [("input", "ground"), ("input", "decision_on")]
     veteran.refresh_from_db()
     assert veteran.badge_years is None
 

@@ -53,12 +53,20 @@ def _before() -> Before:
     )
 
 
+@dataclass
+class History:
+    """The tiny demo as built (``before``) and what its history from START to END reported."""
+
+    before: Before
+    summary: HistorySummary
+
+
 @pytest.fixture
-def history(db):
+def history(db) -> History:
     build_demo(PROFILES["tiny"], seed=1, progress=quiet)
     before = _before()
     summary = simulate_history(start=START, end=END, seed=1, progress=quiet)
-    return before, summary
+    return History(before=before, summary=summary)
 
 
 def _window():
@@ -66,7 +74,7 @@ def _window():
 
 
 def test_the_counts_are_the_ledger_events_of_the_window(history):
-    _before, summary = history
+    summary = history.summary
     assert isinstance(summary, HistorySummary)
     for kind, count in summary.by_kind().items():
         assert _window().filter(kind=kind).count() == count, kind
@@ -78,7 +86,7 @@ def test_the_counts_are_the_ledger_events_of_the_window(history):
 
 
 def test_members_after_are_those_before_plus_admitted_less_deaths_and_exits(history):
-    before, summary = history
+    before, summary = history.before, history.summary
     after = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
     assert summary.members_before == before.active
     joined = summary.admitted + summary.transferred_in + summary.readmitted + summary.restored
@@ -101,7 +109,7 @@ def test_every_projection_matches_its_replay_and_the_tallies_a_recount(history):
 
 
 def test_probation_ends_in_recognition_twelve_months_after_the_ceremony(history):
-    before, _summary = history
+    before = history.before
     assert before.probationary, "the 2021 build has probationary members"
     for member in Member.objects.filter(pk__in=list(before.probationary)):
         if member.status in ACTIVE_STATUSES:

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import User
 
+from conftest import refused_on
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.core.decisions import DecisionRef
@@ -58,19 +59,20 @@ def test_a_cell_reprimand_takes_effect_at_the_vote_and_defers_the_badge(cell):
         c.member
         for c in badge_list(actor=SYSTEM, org=cell.cell_a, award_on=date(2025, 9, 2), audit=False).due
     ]
-    with pytest.raises(RuleViolation, match="sau ngày 05/09/2025"):
+    with pytest.raises(RuleViolation) as refused:
         member_award_badge(
             member=member,
             years=30,
             awarded_on=date(2025, 9, 2),
             decision=DecisionRef(number="1", on=date(2025, 9, 1)),
         )
+    assert refused.value.codes == ["discipline.badge_deferral_months"]
 
 
 def test_a_vote_of_exactly_half_is_refused(cell):
     member = cell.members[0]
     case = _case(member)
-    with pytest.raises(RuleViolation, match="tán thành"):
+    with pytest.raises(RuleViolation) as refused:
         services.discipline_decide(
             case=case,
             form=Form.WARNING,
@@ -80,6 +82,8 @@ def test_a_vote_of_exactly_half_is_refused(cell):
             denominator=10,
             decision=DecisionRef(number="2-QĐ/ĐU", on=date(2025, 3, 6)),
         )
+    assert refused_on(refused) == [("discipline.vote_share", "approvals")]
+    assert refused.value.violations[0].details == {"needed": 6}  # more than half of 10
     services.discipline_decide(
         case=case,
         form=Form.WARNING,
@@ -93,7 +97,7 @@ def test_a_vote_of_exactly_half_is_refused(cell):
 
 def test_a_probationary_member_can_only_be_reprimanded_or_warned(cell, make_member):
     member = make_member(cell.cell_a, admitted_on=date(2024, 9, 1), full=False)
-    with pytest.raises(RuleViolation, match="đảng viên dự bị"):
+    with pytest.raises(RuleViolation) as refused:
         services.discipline_decide(
             case=_case(member),
             form=Form.EXPULSION,
@@ -105,13 +109,14 @@ def test_a_probationary_member_can_only_be_reprimanded_or_warned(cell, make_memb
             proposal_vote_on=date(2025, 3, 1),
             proposal_approvals=5,
         )
+    assert refused.value.codes == ["discipline.forms_by_status"]
 
 
 def test_the_cell_cannot_dismiss_and_dismissal_ends_positions(cell):
     member = cell.members[0]
     member_position_start(member=member, org=cell.cell_a, role="secretary", started_on=date(2020, 1, 1))
     case = _case(member)
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation) as refused:
         services.discipline_decide(
             case=case,
             form=Form.DISMISSAL,
@@ -120,6 +125,7 @@ def test_the_cell_cannot_dismiss_and_dismissal_ends_positions(cell):
             approvals=5,
             decision=DecisionRef(),
         )
+    assert refused.value.codes == ["discipline.authority"]  # a cell cannot dismiss
     services.discipline_decide(
         case=case,
         form=Form.DISMISSAL,
@@ -137,7 +143,7 @@ def test_expulsion_needs_the_cells_two_thirds_and_ends_membership(cell):
     member = cell.members[0]
     case = _case(member)
     decision = DecisionRef(number="5-QĐ/ĐU", on=date(2025, 3, 10))
-    with pytest.raises(RuleViolation, match=r"hai phần ba|2/3"):
+    with pytest.raises(RuleViolation) as refused:
         services.discipline_decide(
             case=case,
             form=Form.EXPULSION,
@@ -149,6 +155,8 @@ def test_expulsion_needs_the_cells_two_thirds_and_ends_membership(cell):
             proposal_vote_on=date(2025, 3, 1),
             proposal_approvals=3,
         )
+    assert refused_on(refused) == [("discipline.vote_share", "approvals")]  # the proposal: 3 of 5
+    assert refused.value.violations[0].details == {"needed": 4}
     services.discipline_decide(
         case=case,
         form=Form.EXPULSION,
@@ -166,7 +174,7 @@ def test_expulsion_needs_the_cells_two_thirds_and_ends_membership(cell):
 
 def test_a_limitation_period_run_out_is_refused(cell):
     case = _case(cell.members[0], act_on=date(2019, 1, 10))
-    with pytest.raises(RuleViolation, match=r"thời hiệu|5 năm"):
+    with pytest.raises(RuleViolation) as refused:
         services.discipline_decide(
             case=case,
             form=Form.REPRIMAND,
@@ -175,11 +183,13 @@ def test_a_limitation_period_run_out_is_refused(cell):
             approvals=5,
             decision=DecisionRef(),
         )
+    assert refused.value.codes == ["discipline.limitation_years"]
+    assert refused.value.violations[0].details["years"] == 5
 
 
 def test_a_deferred_case_cannot_be_decided(cell):
     case = services.discipline_defer(case=_case(cell.members[1]), ground=DeferralGround.NURSING)
-    with pytest.raises(RuleViolation, match="nuôi con"):
+    with pytest.raises(RuleViolation) as refused:
         services.discipline_decide(
             case=case,
             form=Form.REPRIMAND,
@@ -188,6 +198,8 @@ def test_a_deferred_case_cannot_be_decided(cell):
             approvals=5,
             decision=DecisionRef(),
         )
+    assert refused.value.codes == ["discipline.deferral"]
+    assert refused.value.violations[0].details == {"ground": DeferralGround.NURSING}
     services.discipline_defer(case=case, ground="")
     services.discipline_decide(
         case=case,

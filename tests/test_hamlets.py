@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from dangbo.core import clock
+from conftest import FROZEN_DAY, refused_on
 from dangbo.members.services import standing
 from dangbo.members.services.records import member_record_death
 from dangbo.orgs import services as org_services
@@ -20,8 +20,13 @@ from dangbo.stats.indicators import BY_CODE, NOT_MET, context_for, evaluate
 from dangbo.stats.tallies import tally_differences
 from dangbo.stats.tallies.keys import LOCALITIES
 
-TODAY = clock.today()
+TODAY = FROZEN_DAY  # the tests count back from it; the clock is fixed to it (_frozen_clock)
 FOUNDED = date(2020, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(frozen_today):
+    frozen_today(TODAY)
 
 
 def _value(root, code, **frame):
@@ -83,7 +88,7 @@ def test_a_head_outside_the_party_is_a_name_and_never_both(tree, make_member):
     member = make_member(tree.cell_a)
     hamlet = _hamlet(tree, "TA", head_name="Lý Láo Lở")
     assert not hamlet.head_is_member and hamlet.head_display == "Lý Láo Lở"
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation) as refused:
         org_services.locality_update(
             locality=hamlet,
             expected_version=hamlet.version,
@@ -93,6 +98,7 @@ def test_a_head_outside_the_party_is_a_name_and_never_both(tree, make_member):
             head_member=member,
             head_name="Lý Láo Lở",
         )
+    assert refused_on(refused) == [("input", "head_name")]
     hamlet = org_services.locality_update(
         locality=hamlet,
         expected_version=hamlet.version,
@@ -139,7 +145,7 @@ def test_past_dates_read_the_hamlet_versions_after_a_cell_and_head_change(tree, 
         context_for(frame_for(root=tree.province, as_of=before)), tree.province
     ).rows
     assert [row[0].text for row in rows] == ["Thôn TA"]
-    with pytest.raises(RuleViolation):  # history before the open version is not overwritten
+    with pytest.raises(RuleViolation) as refused:  # history before the open version is not overwritten
         hamlet.refresh_from_db()
         org_services.locality_update(
             locality=hamlet,
@@ -149,6 +155,7 @@ def test_past_dates_read_the_hamlet_versions_after_a_cell_and_head_change(tree, 
             cell=None,
             effective_on=before,
         )
+    assert refused_on(refused) == [("input", "effective_on")]
 
 
 def test_merged_hamlet_cells_are_counted_apart_and_the_2030_target_is_on_own_cells(tree):

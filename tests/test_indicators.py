@@ -2,16 +2,18 @@
 status, drill-downs, the command line and the dashboard pages, and bad input."""
 
 import json
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import User
 
+from conftest import FROZEN_DAY
 from dangbo import cli
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
-from dangbo.core import clock
 from dangbo.core.roles import Role
+from dangbo.members.models import Member
 from dangbo.members.services.positions import member_position_start
 from dangbo.members.services.recognition import member_recognize
 from dangbo.members.services.records import Identity, member_record_death, member_update_identity
@@ -45,7 +47,12 @@ STABLE_CODES = (
     "hamlets.head_member_share",
     "secretaries.theory_intermediate_share",
 )
-TODAY = clock.today()
+TODAY = FROZEN_DAY  # the tests count back from it; the clock is fixed to it (_frozen_clock)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(frozen_today):
+    frozen_today(TODAY)
 
 
 def _value(root, code, **frame):
@@ -53,8 +60,17 @@ def _value(root, code, **frame):
     return evaluate(ctx, BY_CODE[code], root)
 
 
+@dataclass
+class Province:
+    """The ``province`` fixture: its members by short name (a1, a2, b1, g1) and its two hamlets."""
+
+    people: dict[str, Member]
+    hamlet_a: Locality
+    hamlet_b: Locality
+
+
 @pytest.fixture
-def province(tree, make_member):
+def province(tree, make_member) -> Province:
     """Members in two cells and an agency, hamlets with and without a cell, grassroots leaders."""
     people = {
         "a1": make_member(tree.cell_a, gender="F", ethnicity="02", admitted_on=date(2016, 3, 1)),
@@ -93,7 +109,7 @@ def province(tree, make_member):
     member_position_start(
         member=people["a2"], org=tree.commune, role=Role.DEPUTY_SECRETARY, started_on=date(2021, 1, 1)
     )
-    return type("Province", (), {"people": people, "hamlet_a": hamlet_a, "hamlet_b": hamlet_b})
+    return Province(people=people, hamlet_a=hamlet_a, hamlet_b=hamlet_b)
 
 
 def test_every_stable_code_is_declared_with_a_name_and_unit():

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from conftest import identity
+from conftest import identity, refused_on
 from dangbo.core.decisions import DecisionRef
 from dangbo.members.models import Member, MemberEvent, MemberStatus, Placement
 from dangbo.members.services.recognition import member_recognize
@@ -48,32 +48,31 @@ def test_recognition_is_dated_twelve_months_after_the_ceremony(tree):
 
 
 @pytest.mark.parametrize(
-    "national_id, fragment",
+    "national_id",
     [
-        ("01009000123", "đúng 12 chữ số"),
-        ("0100900012AB", "đúng 12 chữ số"),
-        ("003090001234", "mã tỉnh"),  # 003 is no province code
-        ("010190001234", "giới tính"),  # digit 4 = 1: a woman born in the 1900s
-        ("010085001234", "năm sinh"),  # 1985, but born 1990
+        "01009000123",  # 11 digits
+        "0100900012AB",  # not digits
+        "003090001234",  # 003 is no province code
+        "010190001234",  # digit 4 = 1: a woman born in the 1900s
+        "010085001234",  # 1985, but born 1990
     ],
 )
-def test_a_malformed_national_id_is_refused_with_its_citation(tree, national_id, fragment):
+def test_a_malformed_national_id_is_refused_with_its_citation(tree, national_id):
     violations = _refused(tree.cell_a, national_id=national_id)
-    assert any(fragment in v.message for v in violations)
+    assert refused_on(violations) == [("identity.national_id", "national_id")]
     assert all("Thông tư 07/2016/TT-BCA" in v.citation for v in violations if v.field == "national_id")
 
 
 @pytest.mark.parametrize("card", ["1234567", "123456789", "1234567a"])
 def test_a_card_number_of_the_wrong_length_is_refused(tree, card):
     violations = _refused(tree.cell_a, card_number=card)
-    assert [v.field for v in violations] == ["card_number"]
-    assert "8 chữ số" in violations[0].message
+    assert refused_on(violations) == [("identity.card_number", "card_number")]
 
 
 def test_an_applicant_under_eighteen_by_month_is_refused(tree):
     violations = _refused(tree.cell_a, birth_date=date(2002, 3, 2))  # 17 years 11 months on 1/3/2020
-    assert violations[0].rule == "admission.age"
-    assert "17 tuổi 11 tháng" in violations[0].message
+    assert refused_on(violations) == [("admission.age", "birth_date")]
+    assert violations[0].details == {"age_months": 17 * 12 + 11}
     assert "Điều lệ Đảng" in violations[0].citation
 
 
@@ -83,7 +82,7 @@ def test_eighteen_to_the_day_is_accepted(tree):
 
 def test_over_sixty_needs_the_provincial_decision(tree):
     violations = _refused(tree.cell_a, birth_date=date(1959, 1, 1))
-    assert violations[0].field == "over_age_approval"
+    assert refused_on(violations) == [("admission.age", "over_age_approval")]
     member = member_admit(
         identity=identity(birth_date=date(1959, 1, 1)),
         cell=tree.cell_a,
@@ -101,16 +100,19 @@ def test_the_rule_version_follows_the_vote_date(tree):
 
 def test_members_are_admitted_only_into_cells(tree):
     violations = _refused(tree.commune)
-    assert violations[0].rule == "org.member_holding_kinds"
-    assert "sinh hoạt tại chi bộ" in violations[0].message
+    assert refused_on(violations) == [("org.member_holding_kinds", "org")]
 
 
 def test_unknown_codes_and_missing_names_are_all_reported(tree):
     violations = _refused(tree.cell_a, ethnicity="99", given_name="", theory_level="phd")
-    assert {v.field for v in violations} == {"ethnicity", "given_name", "theory_level"}
+    assert refused_on(violations) == [
+        ("input", "given_name"),
+        ("input", "ethnicity"),
+        ("input", "theory_level"),
+    ]
 
 
 def test_a_national_id_can_belong_to_one_member_only(tree):
     _admit(tree.cell_a, national_id="010090001234")
     violations = _refused(tree.cell_b, national_id="010 090 001 234")
-    assert "đã có trong hồ sơ" in violations[0].message
+    assert refused_on(violations) == [("input", "national_id")]  # already another member's

@@ -7,7 +7,7 @@ import itertools
 from datetime import date
 
 import pytest
-from tests.conftest import identity
+from tests.conftest import identity, refused_on
 
 from dangbo.core.decisions import DecisionRef
 from dangbo.discipline.models import DisciplineCase
@@ -34,8 +34,9 @@ def test_exemption_records_who_decides_and_keeps_the_member_counted(tree, make_m
     member.refresh_from_db()
     assert member.standing == Standing.EXEMPTED and member.status == MemberStatus.FULL
     assert event.data["decider"] == "cell" and "Quy định" in event.rule_version
-    with pytest.raises(RuleViolation, match="ghi kết thúc trước"):
+    with pytest.raises(RuleViolation) as refused:
         services.member_standing_start(member=member, kind=MemberEvent.Kind.SUSPENDED, on=date(2024, 2, 1))
+    assert refused_on(refused) == [("input", "kind")]  # the exemption is to be ended first
     services.member_standing_end(member=member, on=date(2024, 6, 1))
     member.refresh_from_db()
     assert member.standing == "" and ledger.projection_matches_replay(member)
@@ -43,10 +44,11 @@ def test_exemption_records_who_decides_and_keeps_the_member_counted(tree, make_m
 
 def test_exemption_needs_a_ground(tree, make_member):
     member = make_member(tree.cell_a)
-    with pytest.raises(RuleViolation, match="Chọn lý do"):
+    with pytest.raises(RuleViolation) as refused:
         services.member_standing_start(
             member=member, kind=MemberEvent.Kind.EXEMPTED, on=date(2024, 1, 2), ground=""
         )
+    assert refused_on(refused) == [("input", "ground")]
 
 
 def test_a_suspended_member_is_left_out_of_the_vote_denominator(tree, make_member):
@@ -92,6 +94,7 @@ def test_temporary_transfer_of_twelve_months_for_work_is_refused(tree, make_memb
             until=date(2025, 3, 1),
             host_name="Đảng bộ X",
         )
+    assert refused.value.codes == ["exit.temporary_transfer_span"]
     assert "Quy định" in refused.value.violations[0].citation
     services.member_temp_transfer(
         member=member,
@@ -131,7 +134,7 @@ def test_receiving_from_outside_creates_the_member_with_the_letters_history(tree
     assert member.status == MemberStatus.FULL and member.org == tree.cell_b
     assert member.admitted_on == date(2001, 2, 3) and member.party_age_from == date(2001, 2, 3)
     assert Placement.objects.get(member=member).valid_from == date(2024, 5, 10)
-    with pytest.raises(RuleViolation, match="ngày chính thức"):
+    with pytest.raises(RuleViolation) as refused:
         services.member_receive(
             identity=identity(given_name="Thiếu"),
             cell=tree.cell_b,
@@ -141,20 +144,23 @@ def test_receiving_from_outside_creates_the_member_with_the_letters_history(tree
             from_name="Nơi khác",
             decision=DecisionRef(),
         )
+    assert refused_on(refused) == [("input", "full_on")]
 
 
 def test_striking_off_a_probationary_member_who_failed(tree, make_member):
     member = make_member(tree.cell_a, admitted_on=date(2024, 1, 5), full=False)
     full = make_member(tree.cell_a)
-    with pytest.raises(RuleViolation, match="chỉ dùng cho đảng viên dự bị"):
+    with pytest.raises(RuleViolation) as refused:
         services.member_strike_off(
             member=full, on=date(2025, 2, 1), ground=exit_rules.PROBATION_FAILED, decision=DECISION
         )
-    with pytest.raises(RuleViolation, match="biểu quyết"):
+    assert refused_on(refused) == [("input", "ground")]  # for probationary members only
+    with pytest.raises(RuleViolation) as refused:
         services.member_strike_off(
             member=member, on=date(2025, 2, 1), ground=exit_rules.PROBATION_FAILED, decision=DECISION
         )
-    with pytest.raises(RuleViolation, match="0/1"):  # the cell's one other full member did not approve
+    assert refused_on(refused) == [("input", "approvals")]  # the cell's vote is not recorded
+    with pytest.raises(RuleViolation) as refused:  # the cell's one other full member did not approve
         services.member_strike_off(
             member=member,
             on=date(2025, 2, 1),
@@ -163,6 +169,7 @@ def test_striking_off_a_probationary_member_who_failed(tree, make_member):
             vote_on=date(2025, 1, 20),
             approvals=0,
         )
+    assert refused.value.codes == ["vote.probation_strike_off_share"]
     services.member_strike_off(
         member=member,
         on=date(2025, 2, 1),
@@ -178,13 +185,14 @@ def test_striking_off_a_probationary_member_who_failed(tree, make_member):
 
 def test_striking_off_needs_the_decision(tree, make_member):
     member = make_member(tree.cell_a)
-    with pytest.raises(RuleViolation, match="Ghi số và ngày quyết định"):
+    with pytest.raises(RuleViolation) as refused:
         services.member_strike_off(
             member=member,
             on=date(2025, 2, 1),
             ground=exit_rules.StrikeOffGround.RETURNED_CARD,
             decision=DecisionRef(),
         )
+    assert refused_on(refused) == [("input", "decision_no")]
 
 
 def test_resignation_is_refused_while_discipline_is_open(tree, make_member):
@@ -192,8 +200,9 @@ def test_resignation_is_refused_while_discipline_is_open(tree, make_member):
     DisciplineCase.objects.create(
         member=member, act_on=date(2024, 1, 1), summary="Vi phạm", opened_on=date(2024, 2, 1)
     )
-    with pytest.raises(RuleViolation, match="kỷ luật"):
+    with pytest.raises(RuleViolation) as refused:
         services.member_resign(member=member, on=date(2024, 3, 1), decision=DECISION)
+    assert refused.value.codes == ["exit.resignation"]  # an open discipline case first
     DisciplineCase.objects.update(state=DisciplineCase.State.DROPPED)
     services.member_resign(member=member, on=date(2024, 3, 1), decision=DECISION)
     member.refresh_from_db()
@@ -217,7 +226,7 @@ def test_readmission_after_36_months_moves_party_age_by_the_gap(tree, make_membe
             vote_on=date(2021, 1, 5),
             provincial_consent="12-CV/TU",
         )
-    assert "36" in str(refused.value)
+    assert refused_on(refused) == [("exit.readmission", "vote_on")]  # not 36 months since leaving
     services.member_readmit(
         member=member,
         cell=tree.cell_b,
@@ -242,7 +251,7 @@ def test_readmission_after_36_months_moves_party_age_by_the_gap(tree, make_membe
         ground=exit_rules.StrikeOffGround.RETURNED_CARD,
         decision=DECISION,
     )
-    with pytest.raises(RuleViolation, match="một lần"):
+    with pytest.raises(RuleViolation) as refused:
         services.member_readmit(
             member=member,
             cell=tree.cell_b,
@@ -251,6 +260,7 @@ def test_readmission_after_36_months_moves_party_age_by_the_gap(tree, make_membe
             vote_on=date(2026, 3, 5),
             provincial_consent="1-CV/TU",
         )
+    assert refused_on(refused) == [("exit.readmission", "times_readmitted_before")]
 
 
 def test_readmission_is_barred_after_voluntary_resignation_and_needs_consent(tree, make_member):
@@ -265,9 +275,11 @@ def test_readmission_is_barred_after_voluntary_resignation_and_needs_consent(tre
             vote_on=date(2022, 3, 5),
             provincial_consent="",
         )
-    text = str(refused.value)
-    assert "xin ra" in text.lower() or "không được kết nạp lại" in text.lower()
-    assert "Ban Thường vụ" in text
+    # barred (left of their own will), and the provincial standing committee's consent is missing
+    assert refused_on(refused) == [
+        ("exit.readmission_barred", "left_reason"),
+        ("exit.readmission", "provincial_consent"),
+    ]
 
 
 def test_restoration_undoes_a_wrongful_exit_with_continuous_party_age(tree, make_member):
@@ -296,8 +308,9 @@ def test_restoration_undoes_a_wrongful_exit_with_continuous_party_age(tree, make
 
 def test_a_date_before_the_last_change_is_refused(tree, make_member):
     member = make_member(tree.cell_a, admitted_on=date(2020, 3, 1))
-    with pytest.raises(RuleViolation, match="trước lần thay đổi tình trạng gần nhất"):
+    with pytest.raises(RuleViolation) as refused:
         services.member_standing_start(member=member, kind=MemberEvent.Kind.SUSPENDED, on=date(2020, 5, 1))
+    assert refused_on(refused) == [("input", "effective_on")]
     assert Member.objects.get(pk=member.pk).standing == ""
 
 

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from conftest import refused_on
 from dangbo.members.models import Member
 from dangbo.members.services.positions import member_position_start
 from dangbo.members.services.transfers import member_transfer
@@ -63,30 +64,34 @@ def test_moving_a_commune_keeps_both_sides_of_the_date_exact(populated):
 
 
 @pytest.mark.parametrize(
-    "target, message",
+    "target, refusals",
     [
-        ("cell_a", "chính nó hoặc một tổ chức trực thuộc"),
-        ("district", "đang trực thuộc"),
-        ("agency", "Không thể lập"),
+        # into its own subtree, where a grassroots committee cannot sit under a cell either
+        ("cell_a", [("input", "new_parent"), ("org.child_kinds", "kind")]),
+        ("district", [("input", "new_parent")]),  # where it already is
+        ("agency", [("org.child_kinds", "kind")]),
     ],
 )
-def test_bad_moves_are_refused_and_nothing_changes(populated, target, message):
+def test_bad_moves_are_refused_and_nothing_changes(populated, target, refusals):
     tree = populated
-    with pytest.raises(RuleViolation, match=message):
+    with pytest.raises(RuleViolation) as refused:
         org_move(org=tree.commune, new_parent=getattr(tree, target), effective_on=ON, decision=DECISION)
+    assert refused_on(refused) == refusals
     assert Org.objects.get(pk=tree.commune.pk).parent_id == tree.district.pk
     assert not OrgEvent.objects.filter(kind=OrgEvent.Kind.MOVED).exists()
 
 
 def test_a_move_needs_its_decision_and_cannot_rewrite_later_history(populated):
     tree = populated
-    with pytest.raises(RuleViolation, match="Ghi số và ngày quyết định"):
+    with pytest.raises(RuleViolation) as refused:
         org_move(
             org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=org_services.DecisionRef()
         )
+    assert refused_on(refused) == [("input", "decision")]
     org_services.org_rename(org=tree.cell_a, name="Chi bộ thôn A mới", effective_on=date(2025, 9, 1))
-    with pytest.raises(RuleViolation, match="không thể ghi đè lịch sử"):
+    with pytest.raises(RuleViolation) as refused:
         org_move(org=tree.commune, new_parent=tree.district2, effective_on=ON, decision=DECISION)
+    assert refused_on(refused) == [("input", "effective_on")]  # a later change in the subtree
 
 
 def test_the_organization_page_shows_its_history_with_the_decision(client, populated):
@@ -110,12 +115,14 @@ def test_dissolving_is_refused_while_members_hamlets_or_children_remain(populate
     from dangbo.restructuring.operations import org_dissolve, org_dissolve_preview
 
     tree = populated
-    problems = [v.message for v in org_dissolve_preview(org=tree.commune, effective_on=ON, decision=DECISION)]
-    assert any("còn 3 đảng viên" in p for p in problems)
-    assert any("còn 2 tổ chức trực thuộc" in p for p in problems)
-    assert any("còn 1 thôn" in p for p in problems)
-    with pytest.raises(RuleViolation):
+    preview = org_dissolve_preview(org=tree.commune, effective_on=ON, decision=DECISION)
+    assert refused_on(preview) == [("input", "org")] * 3
+    # the counts: members, organizations and hamlets left
+    problems = [v.message for v in preview]
+    assert "còn 3 đảng viên" in problems[0] and "còn 2 tổ chức" in problems[1] and "còn 1 thôn" in problems[2]
+    with pytest.raises(RuleViolation) as refused:
         org_dissolve(org=tree.commune, effective_on=ON, decision=DECISION)
+    assert refused_on(refused) == refused_on(preview)
     assert Org.objects.get(pk=tree.commune.pk).dissolved_on is None
 
 

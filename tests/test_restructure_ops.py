@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from conftest import refused_on
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.roles import Role
 from dangbo.members.ledger import projection_matches_replay
@@ -89,8 +90,9 @@ def _new_commune(tree, code="XM", name="Đảng bộ xã Mới"):
 def test_two_communes_merge_into_a_new_one_under_the_province(two_communes):
     tree = two_communes
     new = _new_commune(tree)
-    with pytest.raises(RuleViolation, match="cần văn bản đồng ý"):  # 5 members: a committee needs approval
+    with pytest.raises(RuleViolation) as refused:  # 5 members: a committee needs approval
         org_merge(sources=[tree.commune, tree.commune2], into=new, effective_on=ON, decision=DECISION)
+    assert refused.value.codes == ["org.grassroots_committee_threshold"]
     outcome = org_merge(
         sources=[tree.commune, tree.commune2],
         into=new,
@@ -147,15 +149,21 @@ def test_merging_cells_rehomes_their_members_through_the_ledger(two_communes):
 
 
 @pytest.mark.parametrize(
-    "sources, into, message",
+    "sources, into, refusals",
     [
-        (["commune"], "cell_a", "một tổ chức trực thuộc nó"),
-        (["cell_a"], "commune2", "sẽ không có chi bộ"),
-        (["commune"], "district2", "không thuộc đảng bộ xã, phường nào"),
-        (["commune", "commune"], "commune2", "được chọn hai lần"),
+        (["commune"], "cell_a", [("input", "into")]),  # into an organization under it
+        # its members and its hamlet would be left without a cell
+        (["cell_a"], "commune2", [("org.member_holding_kinds", "org"), ("input", "into")]),
+        # cells cannot sit under a district; the hamlet would belong to no commune
+        (
+            ["commune"],
+            "district2",
+            [("org.child_kinds", "kind"), ("org.child_kinds", "kind"), ("input", "into")],
+        ),
+        (["commune", "commune"], "commune2", [("input", "sources")]),  # chosen twice
     ],
 )
-def test_bad_merges_are_refused_whole(two_communes, sources, into, message):
+def test_bad_merges_are_refused_whole(two_communes, sources, into, refusals):
     tree = two_communes
     preview = dry_run(
         lambda: org_merge(
@@ -165,14 +173,15 @@ def test_bad_merges_are_refused_whole(two_communes, sources, into, message):
             decision=DECISION,
         )
     )
-    assert not preview.ok and any(message in v.message for v in preview.violations)
-    with pytest.raises(RuleViolation):
+    assert not preview.ok and refused_on(preview.violations) == refusals
+    with pytest.raises(RuleViolation) as refused:
         org_merge(
             sources=[getattr(tree, s) for s in sources],
             into=getattr(tree, into),
             effective_on=ON,
             decision=DECISION,
         )
+    assert refused_on(refused) == refusals
     assert not OrgEvent.objects.filter(kind=OrgEvent.Kind.MERGED).exists()
     assert not MemberEvent.objects.filter(
         kind__in=[MemberEvent.Kind.REHOMED, MemberEvent.Kind.POSITION_ENDED]
@@ -194,13 +203,15 @@ def test_a_split_needs_every_member_hamlet_and_cell_assigned(two_communes):
     north = _new_commune(tree, "XB", "Đảng bộ xã Bắc")
     south = _new_commune(tree, "XN", "Đảng bộ xã Nam")
     hamlet = Locality.objects.get(code="TA")
-    with pytest.raises(RuleViolation, match="chưa được giao cho tổ chức nào"):
+    with pytest.raises(RuleViolation) as refused:
         org_split(
             source=tree.commune,
             shares={north: Share(children=[tree.cell_a.pk])},
             effective_on=ON,
             decision=DECISION,
         )
+    # the hamlet and cell B are given to neither new commune
+    assert refused_on(refused) == [("input", "localities"), ("input", "children")]
     outcome = org_split(
         source=tree.commune,
         shares={
@@ -222,7 +233,7 @@ def test_a_split_needs_every_member_hamlet_and_cell_assigned(two_communes):
 
 def test_a_grassroots_cell_of_30_becomes_a_committee_with_its_members_in_new_cells(tree, make_member):
     members = [make_member(tree.agency, admitted_on=date(2016, 3, 1)) for _ in range(30)]
-    with pytest.raises(RuleViolation, match="chưa được phân công"):
+    with pytest.raises(RuleViolation) as refused:
         org_change_kind(
             org=tree.agency,
             kind=OrgKind.GRASSROOTS_COMMITTEE,
@@ -230,6 +241,7 @@ def test_a_grassroots_cell_of_30_becomes_a_committee_with_its_members_in_new_cel
             decision=DECISION,
             cells=[NewCell("CQ1-1", "Chi bộ Phòng Một", [m.pk for m in members[:15]])],
         )
+    assert refused_on(refused) == [("input", "cells")]  # 15 members assigned to no new cell
     outcome = org_change_kind(
         org=tree.agency,
         kind=OrgKind.GRASSROOTS_COMMITTEE,
@@ -259,7 +271,7 @@ def test_a_committee_below_30_becomes_a_cell_only_with_approval_to_stay_otherwis
     assert Org.objects.get(pk=tree.cell_a.pk).dissolved_on == ON
     assert tally_differences() == []
     # and back: a cell of 3 becoming a committee needs the superior's written approval
-    with pytest.raises(RuleViolation, match="văn bản đồng ý"):
+    with pytest.raises(RuleViolation) as refused:
         org_change_kind(
             org=commune,
             kind=OrgKind.GRASSROOTS_COMMITTEE,
@@ -273,6 +285,7 @@ def test_a_committee_below_30_becomes_a_cell_only_with_approval_to_stay_otherwis
                 )
             ],
         )
+    assert refused.value.codes == ["org.grassroots_committee_threshold"]
 
 
 def test_upper_rights_are_granted_and_withdrawn_with_the_leaders_counted(two_communes):
@@ -280,14 +293,16 @@ def test_upper_rights_are_granted_and_withdrawn_with_the_leaders_counted(two_com
     org_set_upper_rights(org=tree.commune, granted=True, effective_on=ON, decision=DECISION)
     assert Org.objects.get(pk=tree.commune.pk).has_upper_rights
     assert tally_differences() == []
-    with pytest.raises(RuleViolation, match="đã được giao"):
+    with pytest.raises(RuleViolation) as refused:
         org_set_upper_rights(org=tree.commune, granted=True, effective_on=ON, decision=DECISION)
+    assert refused_on(refused) == [("input", "org")]  # granted already
     org_set_upper_rights(
         org=tree.commune, granted=False, effective_on=ON + timedelta(days=1), decision=DECISION
     )
     assert tally_differences() == []
-    with pytest.raises(RuleViolation, match="Chỉ đảng bộ cơ sở"):
+    with pytest.raises(RuleViolation) as refused:
         org_set_upper_rights(org=tree.district, granted=True, effective_on=ON, decision=DECISION)
+    assert refused_on(refused) == [("org.upper_rights_holder", "org")]
 
 
 def test_a_members_history_shows_the_merge_that_moved_their_cell_with_its_decision(client, two_communes):

@@ -5,10 +5,12 @@ upward or sideways (DESIGN.md decision 4)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
 
+from conftest import Tree
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.candidates.models import Candidate
@@ -69,8 +71,20 @@ def _urls(orgs, members) -> list[str]:
     return urls
 
 
+@dataclass
+class World:
+    """``tree`` and a commune with a cell under its second district; members ``outside`` the
+    second district (in ``tree``'s cells) and ``inside`` it (in ``cell2``)."""
+
+    tree: Tree
+    commune2: Org
+    cell2: Org
+    outside: list[Member]
+    inside: list[Member]
+
+
 @pytest.fixture
-def world(tree, make_member):
+def world(tree, make_member) -> World:
     """Members with distinctive names in each subtree; a sibling district with its own cell."""
     commune2 = org_services.org_establish(
         code="X2",
@@ -150,7 +164,7 @@ def world(tree, make_member):
         data=(header + f"doi_ten,X2A,,Chi bộ thôn Hai A mới,{decision}\n").encode(),
         actor=admin,
     )
-    return tree, commune2, cell2, outside, inside
+    return World(tree=tree, commune2=commune2, cell2=cell2, outside=outside, inside=inside)
 
 
 def _walk(client, urls, forbidden: list[str]) -> int:
@@ -183,7 +197,7 @@ def _forbidden(orgs, members) -> list[str]:
 
 
 def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
-    tree, _commune2, cell2, outside, _inside = world
+    tree, cell2, outside = world.tree, world.cell2, world.outside
     officer = User.objects.create_user("canbo2", password="mat-khau-dai-du-1")
     role_grant(user=officer, role=AccessRole.OFFICER, org=tree.district2)
     role_grant(user=User.objects.create_user("bithungoai"), role=AccessRole.SECRETARY, org=tree.cell_a)
@@ -226,7 +240,8 @@ def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
 
 
 def test_member_sees_only_their_own_record(client, world):
-    tree, commune2, cell2, outside, inside = world
+    tree, commune2, cell2 = world.tree, world.commune2, world.cell2
+    outside, inside = world.outside, world.inside
     own = inside[0]
     account = User.objects.create_user("dv", password="mat-khau-dai-du-1")
     role_grant(user=account, role=AccessRole.MEMBER, member=own)
@@ -255,7 +270,8 @@ def test_member_sees_only_their_own_record(client, world):
 
 
 def test_a_user_with_no_role_sees_nothing(client, world):
-    tree, commune2, cell2, outside, inside = world
+    tree, commune2, cell2 = world.tree, world.commune2, world.cell2
+    outside, inside = world.outside, world.inside
     client.force_login(User.objects.create_user("khach", password="mat-khau-dai-du-1"))
     everything = [
         tree.province,
@@ -276,7 +292,6 @@ def test_a_user_with_no_role_sees_nothing(client, world):
 
 
 def test_signed_out_visitor_is_sent_to_sign_in(client, world):
-    _tree, _commune2, _cell2, _outside, _inside = world
     for url in _urls(Org.objects.all(), Member.objects.all()):
         if url.startswith(("/dang-nhap", "/healthz", "/dang-xuat", "/api/docs", "/api/openapi.json")):
             continue

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
 from openpyxl import load_workbook
 
+from conftest import Tree
 from dangbo.accounts import services
 from dangbo.accounts.models import AccessRole, RoleAssignment
 from dangbo.accounts.scope import scope_for
@@ -24,16 +26,30 @@ from dangbo.accounts.services import (
 )
 from dangbo.audit.models import AuditEntry
 from dangbo.audit.services import Action
+from dangbo.members.models import Member
 
 PASSWORD = "mat-khau-dai-du-1"
 
 
+@dataclass
+class People:
+    """The ``people`` fixture: ``populated``'s tree, a member of cell A and the accounts."""
+
+    tree: Tree
+    member: Member
+    admin: User
+    officer: User
+    sibling: User
+    leader: User
+    secretary: User
+    member_user: User
+
+
 @pytest.fixture
-def people(populated):
+def people(populated) -> People:
     """An administrator; an officer of district H1 and one of sibling district H2; a leader of H1;
     a secretary of cell A; a member of cell A with an account."""
     tree = populated
-    from dangbo.members.models import Member
 
     def account(name, role, org=None, member=None, superuser=False):
         user = (User.objects.create_superuser if superuser else User.objects.create_user)(
@@ -44,19 +60,15 @@ def people(populated):
         return user
 
     member = Member.objects.filter(org=tree.cell_a).order_by("sort_key").first()
-    return type(
-        "People",
-        (),
-        {
-            "tree": tree,
-            "member": member,
-            "admin": account("quantri", AccessRole.ADMIN, superuser=True),
-            "officer": account("canbo", AccessRole.OFFICER, tree.district),
-            "sibling": account("canbo2", AccessRole.OFFICER, tree.district2),
-            "leader": account("lanhdao", AccessRole.LEADER, tree.district),
-            "secretary": account("bithu", AccessRole.SECRETARY, tree.cell_a),
-            "member_user": account("dangvien", AccessRole.MEMBER, member=member),
-        },
+    return People(
+        tree=tree,
+        member=member,
+        admin=account("quantri", AccessRole.ADMIN, superuser=True),
+        officer=account("canbo", AccessRole.OFFICER, tree.district),
+        sibling=account("canbo2", AccessRole.OFFICER, tree.district2),
+        leader=account("lanhdao", AccessRole.LEADER, tree.district),
+        secretary=account("bithu", AccessRole.SECRETARY, tree.cell_a),
+        member_user=account("dangvien", AccessRole.MEMBER, member=member),
     )
 
 

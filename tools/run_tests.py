@@ -3,6 +3,11 @@
 PostgreSQL is found at DANGBO_TEST_POSTGRES_URL (default
 postgres://postgres@127.0.0.1:5432/test). With CI=true a missing PostgreSQL fails the
 run instead of being skipped. Extra arguments go to pytest on both legs.
+
+Each leg runs on several pytest-xdist workers: DANGBO_TEST_WORKERS of them, by default as
+many as the CPUs this process may use, at most 4 (docs/testing.md). Arguments that choose
+the workers themselves (``-n 0``, ``--numprocesses``, ``-p no:xdist``) or that need one
+process (``--pdb``, ``--trace``) are left as given.
 """
 
 from __future__ import annotations
@@ -13,6 +18,33 @@ import sys
 import tempfile
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
+MAX_WORKERS = 4  # past this, the workers' start-up (Django, the test database) outweighs the gain
+
+
+def workers() -> int:
+    """How many xdist workers: DANGBO_TEST_WORKERS, or the usable CPUs up to MAX_WORKERS."""
+    if os.environ.get("DANGBO_TEST_WORKERS", "").strip():
+        return max(0, int(os.environ["DANGBO_TEST_WORKERS"]))
+    try:
+        cpus = len(os.sched_getaffinity(0))  # the CPUs this process may run on (containers, taskset)
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return min(cpus, MAX_WORKERS)
+
+
+def xdist_args(args: list[str]) -> list[str]:
+    """``-n N`` unless the arguments already decide the workers or need a single process."""
+    chooses = any(
+        a in ("-n", "--numprocesses", "--pdb", "--trace")
+        or a.startswith(("--numprocesses=", "--pdb", "--trace"))
+        or (a.startswith("-n") and a[2:].isalnum())  # -n0, -n2, -nauto
+        for a in args
+    )
+    joined = " ".join(args)
+    if chooses or "no:xdist" in joined:
+        return []
+    n = workers()
+    return ["-n", str(n)] if n > 1 else []
 
 
 def postgres_reachable(url: str) -> str | None:
@@ -30,7 +62,7 @@ def postgres_reachable(url: str) -> str | None:
 def run_leg(label: str, database_url: str, args: list[str]) -> int:
     print(f"\n=== Bộ kiểm thử trên {label} ({database_url.split('@')[-1]}) ===", flush=True)
     env = dict(os.environ, DANGBO_DATABASE_URL=database_url)
-    return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
+    return subprocess.call([sys.executable, "-m", "pytest", *xdist_args(args), *args], env=env)
 
 
 def main() -> int:
