@@ -13,6 +13,7 @@ from dangbo import cli
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.core.roles import Role
+from dangbo.jobs.models import Job
 from dangbo.members.models import Member
 from dangbo.members.services.positions import member_position_start
 from dangbo.members.services.recognition import member_recognize
@@ -405,8 +406,13 @@ def test_forms_page_shows_the_forms_and_their_checks(client, tree, province, off
     html = response.content.decode()
     assert response.status_code == 200
     assert "Mẫu 1-TCTW" in html and "Kiểm tra chéo" in html and "Mọi phép kiểm tra chéo đều đạt" in html
-    response = client.get(url, {"dinh-dang": "xlsx"})
-    assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"PK"
+    assert 'name="dinh-dang" value="xlsx"' in html and 'value="31/12/2024"' in html  # the file keeps the day
+    response = client.post(url + "tai-ve/", {"dinh-dang": "xlsx", "ngay": "31/12/2024"})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/cong-viec/{job.pk}/"
+    assert job.params["as_of"] == "2024-12-31" and job.result_name.endswith("-20241231.xlsx")
+    download = client.get(f"/cong-viec/{job.pk}/tai-ve/")
+    assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
     assert client.get(url, {"ngay": "01/01/2999"}).status_code == 400
     assert client.get(f"/to-chuc/{tree.province.pk}/bieu-thong-ke/").status_code == 404
 

@@ -110,6 +110,7 @@ def fail() -> None:
     raise ValueError("không được")
 
 
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
@@ -135,10 +136,11 @@ def test_a_failed_job_is_logged_as_an_error_with_its_exception(caplog):
 
 
 @pytest.mark.django_db(transaction=True)  # the worker commits, and closes connections in a transaction
-def test_a_job_run_by_the_database_worker_is_logged(caplog):
+def test_a_job_run_by_the_database_worker_is_logged(caplog, settings):
     """The configured backend (django-tasks-db) and its worker, as `dangbo worker` runs it."""
     from django.core.management import call_command
 
+    settings.TASKS = DATABASE_TASKS  # the tests run jobs at once (conftest); this one queues them
     caplog.set_level(logging.INFO, logger="dangbo.jobs")
     assert type(task_backends["default"]).__name__ == "DatabaseBackend"
     result = add.enqueue(20, 22)

@@ -193,7 +193,7 @@ def test_the_restructuring_pages_are_accessible_and_a_plan_uploads_from_the_brow
     )
     page.emulate_media(media="screen")
     page.get_by_role("button", name="Áp dụng phương án").click()
-    page.get_by_text("Đã áp dụng phương án.").wait_for()
+    page.get_by_text("Đã áp dụng phương án (1 thao tác").wait_for()
     assert page.get_by_role("button", name="Áp dụng phương án").count() == 0
     assert Org.objects.get(pk=tree.commune.pk).parent_id == tree.district2.pk
     assert not problems, "\n".join(problems)
