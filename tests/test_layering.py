@@ -29,7 +29,7 @@ LAYERS: list[set[str]] = [
     {"stats"},
     {"web"},
     {"demo"},
-    {"urls", "api", "cli", "settings", "wsgi", "asgi", "__init__"},  # the shell
+    {"urls", "api", "cli", "server", "settings", "wsgi", "asgi", "__init__"},  # the shell
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}
 SHELL = RANK["urls"]

@@ -200,13 +200,13 @@ def test_a_restoration_is_counted_on_the_day_of_the_exit_it_undoes(tree, make_me
 
 
 def test_an_upgraded_database_is_counted_once_at_start(tree, make_member, capsys):
-    from dangbo import cli
+    from dangbo import server
     from dangbo.stats.models import TallyRun
 
     make_member(tree.cell_a)
     OrgTally.objects.all().delete()
-    cli._count_once()
+    server.count_once()
     assert "Đếm số liệu tổng hợp lần đầu" in capsys.readouterr().out
     assert TallyRun.objects.count() == 1 and tally_differences() == []
-    cli._count_once()  # counted already: nothing again
+    server.count_once()  # counted already: nothing again
     assert TallyRun.objects.count() == 1

@@ -1,52 +1,27 @@
 """The `dangbo` command: demo, serve, worker, createuser, todo, badges, report, check,
-restructure, and manage (any Django command)."""
+restructure, jobs, and manage (any Django command).
+
+The parser is built before Django is set up (`dangbo --help` needs no database), so each
+command imports the models and services it needs inside its function, after ``_setup()``;
+the apps' own command modules (``<app>/cli.py``) do the same. Serving and the demo's worker
+are in ``dangbo.server``. About 500 lines: the shell's own commands, each short; a command of
+one app belongs in that app's ``cli.py``."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import os
-import subprocess
 import sys
-import threading
 import time
 
+from dangbo import server
 from dangbo.core import clock
 from dangbo.core.setup import django_setup
 
 
 def _setup() -> None:
     django_setup()
-
-
-def _migrate() -> None:
-    """Bring the schema up to date and make sure the code lists are there.
-
-    The code lists come from a data migration, but a `flush` (run by `demo --reset`, or by
-    hand) empties them without un-applying the migration; reloading them when a table is
-    empty keeps every later insert from failing on a missing ethnicity or level.
-    """
-    from django.core.management import call_command
-
-    from dangbo.reference.loader import ensure_loaded
-
-    call_command("migrate", interactive=False, verbosity=0)
-    ensure_loaded()
-    _count_once()
-
-
-def _count_once() -> None:
-    """A database that has members but no pre-aggregated counts (one upgraded from a version
-    before them) gets them counted once, so the dashboards are right from the first page."""
-    from dangbo.members.models import Member
-    from dangbo.stats.models import OrgTally, TallyRun
-    from dangbo.stats.tallies import tally_rebuild
-
-    if TallyRun.objects.exists() or OrgTally.objects.exists() or not Member.objects.exists():
-        return
-    print("Đếm số liệu tổng hợp lần đầu ...", flush=True)
-    run = tally_rebuild()
-    print(f"Xong trong {run.seconds:.0f} giây ({run.rows} dòng).", flush=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -69,7 +44,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     members = args.members or profile.members
     dataset_name = profile.name + ("+reform-2025" if args.reform_2025 and not profile.to_today else "")
     print("Chuẩn bị cơ sở dữ liệu ...", flush=True)
-    _migrate()
+    server.migrate()
     existing = DemoDataset.objects.order_by("-created_at").first()
     if args.reset and (existing or _partial_demo()):
         print("Xóa dữ liệu cũ (--reset) ...", flush=True)
@@ -150,7 +125,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {login.username:<10} mật khẩu: {login.password:<20} {login.role} — {login.scope}")
     if args.no_serve:
         return 0
-    return _serve(args.host, args.port, threads=args.threads, worker=True)
+    return server.serve(args.host, args.port, threads=args.threads, worker=True)
 
 
 def _partial_demo() -> bool:
@@ -179,67 +154,11 @@ def _test_pause(point: str) -> None:
         time.sleep(3600)
 
 
-def _serve(host: str, port: int, *, threads: int = 8, worker: bool = False) -> int:
-    from waitress import serve
-
-    from dangbo.wsgi import application
-
-    supervisor = _WorkerSupervisor() if worker else None
-    if supervisor:
-        supervisor.start()
-    print(f"\nMở trình duyệt tại http://{host}:{port}/  (Ctrl+C để dừng)", flush=True)
-    try:
-        serve(application, host=host, port=port, threads=threads, ident="dangbo")
-    finally:
-        if supervisor:
-            supervisor.stop()
-    return 0
-
-
-class _WorkerSupervisor:
-    """One background worker (`dangbo worker`) beside the server, for the demo and for
-    `serve --worker`: started with it, started again if it stops, stopped with it. A larger
-    installation runs its workers as services of their own (docs/operators.md)."""
-
-    RESTART_AFTER = 2.0
-
-    def __init__(self) -> None:
-        self._stopping = threading.Event()
-        self._process: subprocess.Popen | None = None
-        self._thread = threading.Thread(target=self._run, name="dangbo-worker-supervisor", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _run(self) -> None:
-        command = [sys.executable, "-m", "dangbo.cli", "worker", "--no-reload", "--no-startup-delay"]
-        while not self._stopping.is_set():
-            self._process = subprocess.Popen(command)
-            code = self._process.wait()
-            if self._stopping.is_set():
-                return
-            print(
-                f"Tiến trình xử lý nền đã dừng (mã {code}); khởi động lại sau {self.RESTART_AFTER:.0f} giây.",
-                file=sys.stderr,
-                flush=True,
-            )
-            self._stopping.wait(self.RESTART_AFTER)
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup()
     if not args.no_migrate:
-        _migrate()
-    return _serve(args.host, args.port, threads=args.threads, worker=args.worker)
+        server.migrate()
+    return server.serve(args.host, args.port, threads=args.threads, worker=args.worker)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -256,7 +175,7 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 
     from dangbo.accounts.services import AccessError, user_create_superuser
 
-    _migrate()
+    server.migrate()
     if (
         get_user_model().objects.filter(username=args.username).exists()
     ):  # say so before asking for a password

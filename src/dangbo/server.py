@@ -1,0 +1,97 @@
+"""Running the application: bringing the schema up to date, serving it with waitress, and
+the one background worker that small installations and the demo run beside the server.
+
+Used by the `dangbo` command (``dangbo.cli``) after Django is set up: the imports of models
+inside these functions run then (this module is imported while the parser is built)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import waitress
+
+
+def migrate() -> None:
+    """Bring the schema up to date and make sure the code lists are there.
+
+    The code lists come from a data migration, but a `flush` (run by `demo --reset`, or by
+    hand) empties them without un-applying the migration; reloading them when a table is
+    empty keeps every later insert from failing on a missing ethnicity or level.
+    """
+    from django.core.management import call_command
+
+    from dangbo.reference.loader import ensure_loaded
+
+    call_command("migrate", interactive=False, verbosity=0)
+    ensure_loaded()
+    count_once()
+
+
+def count_once() -> None:
+    """A database that has members but no pre-aggregated counts (one upgraded from a version
+    before them) gets them counted once, so the dashboards are right from the first page."""
+    from dangbo.members.models import Member
+    from dangbo.stats.models import OrgTally, TallyRun
+    from dangbo.stats.tallies import tally_rebuild
+
+    if TallyRun.objects.exists() or OrgTally.objects.exists() or not Member.objects.exists():
+        return
+    print("Đếm số liệu tổng hợp lần đầu ...", flush=True)
+    run = tally_rebuild()
+    print(f"Xong trong {run.seconds:.0f} giây ({run.rows} dòng).", flush=True)
+
+
+def serve(host: str, port: int, *, threads: int = 8, worker: bool = False) -> int:
+    from dangbo.wsgi import application  # sets Django up: imported only when serving
+
+    supervisor = WorkerSupervisor() if worker else None
+    if supervisor:
+        supervisor.start()
+    print(f"\nMở trình duyệt tại http://{host}:{port}/  (Ctrl+C để dừng)", flush=True)
+    try:
+        waitress.serve(application, host=host, port=port, threads=threads, ident="dangbo")
+    finally:
+        if supervisor:
+            supervisor.stop()
+    return 0
+
+
+class WorkerSupervisor:
+    """One background worker (`dangbo worker`) beside the server, for the demo and for
+    `serve --worker`: started with it, started again if it stops, stopped with it. A larger
+    installation runs its workers as services of their own (docs/operators.md)."""
+
+    RESTART_AFTER = 2.0
+
+    def __init__(self) -> None:
+        self._stopping = threading.Event()
+        self._process: subprocess.Popen | None = None
+        self._thread = threading.Thread(target=self._run, name="dangbo-worker-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        command = [sys.executable, "-m", "dangbo.cli", "worker", "--no-reload", "--no-startup-delay"]
+        while not self._stopping.is_set():
+            self._process = subprocess.Popen(command)
+            code = self._process.wait()
+            if self._stopping.is_set():
+                return
+            print(
+                f"Tiến trình xử lý nền đã dừng (mã {code}); khởi động lại sau {self.RESTART_AFTER:.0f} giây.",
+                file=sys.stderr,
+                flush=True,
+            )
+            self._stopping.wait(self.RESTART_AFTER)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
