@@ -7,13 +7,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from dangbo.core import clock, paths, projections
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.violations import input_violation as _input_violation
 from dangbo.orgs.locality_versions import versions_follow
-from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
+from dangbo.orgs.models import Locality, Org, OrgEvent
+from dangbo.orgs.services.tree import (
+    localities_cell_set,
+    localities_commune_set,
+    org_dissolved_set,
+    org_event_record,
+    org_versions_close,
+)
 from dangbo.rules import orgs as org_rules
 from dangbo.rules.base import RuleViolation, Violation
 
@@ -31,29 +38,6 @@ def _check_decision(decision: DecisionRef | None, effective_on: date, what: str)
 def _ancestors(path: str) -> list:
     """The ids of the organizations at and above ``path``."""
     return list(Org.objects.filter(path__in=paths.ancestor_paths(path)).values_list("id", flat=True))
-
-
-def _new_versions(org_ids: list, *, effective_on: date, event) -> None:
-    """``_new_version`` for many organizations at once (a merge moves thousands of cells);
-    ``event`` is one event, or a mapping of organization id → its event."""
-    for start in range(0, len(org_ids), 5000):
-        part = org_ids[start : start + 5000]
-        OrgVersion.objects.filter(org_id__in=part, valid_to__isnull=True, valid_from=effective_on).delete()
-        OrgVersion.objects.filter(org_id__in=part, valid_to__isnull=True).update(valid_to=effective_on)
-        OrgVersion.objects.bulk_create(
-            OrgVersion(
-                org=org,
-                valid_from=effective_on,
-                parent_id=org.parent_id,
-                path=org.path,
-                name=org.name,
-                kind=org.kind,
-                sector=org.sector,
-                has_upper_rights=org.has_upper_rights,
-                event=event[org.pk] if isinstance(event, dict) else event,
-            )
-            for org in Org.objects.filter(id__in=part)
-        )
 
 
 def _active_members(org_ids):
@@ -186,15 +170,13 @@ def _move_hamlets(
     as_commune = [pk for pk, commune_id, _ in rows if commune_id == source.pk]
     as_cell = [pk for pk, _, cell_id in rows if cell_id == source.pk]
     if as_commune:
-        Locality.objects.filter(pk__in=as_commune).update(
-            commune=into, commune_path=into.path, version=F("version") + 1
-        )
+        localities_commune_set(locality_ids=as_commune, commune=into)
         projections.tallies().hamlets_moved(
             as_commune, old=_ancestors(source.path), new=_ancestors(into.path), at=source.pk
         )
     if as_cell:
         cell = into if not org_rules.check_member_holder(kind=into.kind, on=clock.today()) else None
-        Locality.objects.filter(pk__in=as_cell).update(cell=cell, version=F("version") + 1)
+        localities_cell_set(locality_ids=as_cell, cell=cell)
     afters = _locality_rows(touched)
     versions_follow(touched, effective_on=effective_on, decision_no=decision.number if decision else "")
     projections.tallies().localities_changed([(befores[pk], afters[pk]) for pk in touched])
@@ -205,12 +187,11 @@ def _move_hamlets(
 
 def _cease(org: Org, *, kind: str, effective_on: date, decision: DecisionRef, actor, data: dict) -> OrgEvent:
     """End an organization whose members, sub-organizations and hamlets have gone elsewhere."""
-    event = OrgEvent.objects.create(
-        kind=kind, org=org, effective_on=effective_on, recorded_by=actor, data=data, **decision.fields()
+    event = org_event_record(
+        org=org, kind=kind, effective_on=effective_on, decision=decision, actor=actor, data=data
     )
-    OrgVersion.objects.filter(org=org, valid_to__isnull=True).update(valid_to=effective_on)
-    Org.objects.filter(pk=org.pk).update(dissolved_on=effective_on, version=F("version") + 1)
-    org.dissolved_on = effective_on
+    org_versions_close(org=org, on=effective_on)
+    org_dissolved_set(org=org, on=effective_on)
     return event
 
 
