@@ -9,9 +9,12 @@ from datetime import date
 
 from django.db.models import Q
 
+from dangbo.candidates.services import candidates_rehome
 from dangbo.core import clock, paths, projections
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.violations import input_violation as _input_violation
+from dangbo.members import ledger
+from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Position, Standing
 from dangbo.orgs.locality_versions import versions_follow
 from dangbo.orgs.models import Locality, Org, OrgEvent
 from dangbo.orgs.services.tree import (
@@ -41,14 +44,10 @@ def _ancestors(path: str) -> list:
 
 
 def _active_members(org_ids):
-    from dangbo.members.models import ACTIVE_STATUSES, Member
-
     return Member.objects.filter(org_id__in=list(org_ids), status__in=ACTIVE_STATUSES)
 
 
 def _hosted_members(org_ids):
-    from dangbo.members.models import ACTIVE_STATUSES, Member, Standing
-
     return Member.objects.filter(
         host_org_id__in=list(org_ids), standing=Standing.TEMP_AWAY, status__in=ACTIVE_STATUSES
     )
@@ -56,22 +55,16 @@ def _hosted_members(org_ids):
 
 def _full_on(members, day: date) -> int:
     """How many of ``members`` are full members on ``day`` (recognized by then)."""
-    from dangbo.members.models import MemberStatus
-
     return sum(
         1 for m in members if m.status == MemberStatus.FULL and m.full_on is not None and m.full_on <= day
     )
 
 
 def _members_under(path: str) -> int:
-    from dangbo.members.models import ACTIVE_STATUSES, Member
-
     return Member.objects.filter(paths.subtree_q(path, "org_path"), status__in=ACTIVE_STATUSES).count()
 
 
 def _formation_counts(org: Org) -> tuple[int, int]:
-    from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus
-
     under = Member.objects.filter(paths.subtree_q(org.path, "org_path"), status__in=ACTIVE_STATUSES)
     return under.count(), under.filter(status=MemberStatus.FULL).count()
 
@@ -97,9 +90,6 @@ def _formation_after(
 def _rehome(
     members, to_org: Org, *, effective_on: date, decision: DecisionRef, actor, hosted: bool = False
 ) -> int:
-    from dangbo.members import ledger
-    from dangbo.members.models import MemberEvent
-
     pairs = []
     for member in members:
         from_org = member.host_org_id if hosted else member.org_id
@@ -126,9 +116,6 @@ def _rehome(
 
 def _end_positions(org_ids, *, effective_on: date, decision: DecisionRef, actor) -> int:
     """Positions held in organizations that cease end the same day, by ledger events."""
-    from dangbo.members import ledger
-    from dangbo.members.models import MemberEvent, Position
-
     open_positions = list(
         Position.objects.filter(org_id__in=list(org_ids), ended_on__isnull=True).select_related("member")
     )
@@ -159,8 +146,6 @@ def _move_hamlets(
     pass to ``into`` from ``effective_on``, with their counts and a new dated version each;
     a hamlet's cell is kept only where ``into`` holds members. When all pass, so do the
     source's candidates. Returns the hamlets not dissolved."""
-    from dangbo.candidates.services import candidates_rehome
-
     hamlets = Locality.objects.filter(Q(commune=source) | Q(cell=source))
     if locality_ids is not None:
         hamlets = hamlets.filter(pk__in=list(locality_ids))
@@ -203,6 +188,4 @@ def _locality_rows(pks: list) -> dict:
 
 
 def _active_members_under(path: str):
-    from dangbo.members.models import ACTIVE_STATUSES, Member
-
     return Member.objects.filter(paths.subtree_q(path, "org_path"), status__in=ACTIVE_STATUSES)

@@ -11,6 +11,8 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core import paths, projections
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.violations import input_violation as _input_violation
+from dangbo.members.models import ACTIVE_STATUSES, Member, Position
+from dangbo.members.services.positions import member_position_end
 from dangbo.orgs.locality_versions import versions_follow
 from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
 from dangbo.orgs.services.tree import (
@@ -24,8 +26,6 @@ from dangbo.rules.base import Violation, refuse_if
 
 
 def _check_dissolve(org: Org, effective_on: date, decision: DecisionRef | None) -> list[Violation]:
-    from dangbo.members.models import ACTIVE_STATUSES, Member
-
     violations = _check_decision(decision, effective_on, "giải thể")
     if org.dissolved_on is not None:
         violations.append(
@@ -78,9 +78,6 @@ def org_dissolve(*, org: Org, effective_on: date, decision: DecisionRef, actor=N
     """Dissolve an organization that no longer holds members, sub-organizations or hamlets.
     Positions still held in it end the same day, each by a ledger event carrying the decision;
     hamlets it covered as their cell are left without a cell (the hamlet lists show them)."""
-    from dangbo.members.models import Position
-    from dangbo.members.services.positions import member_position_end
-
     org = Org.objects.select_for_update().get(pk=org.pk)
     refuse_if(_check_dissolve(org, effective_on, decision))
     for position in Position.objects.filter(org=org, ended_on__isnull=True).select_related("member"):

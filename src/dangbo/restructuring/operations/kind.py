@@ -17,6 +17,7 @@ from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import CELL_KINDS, OrgKind, Sector
 from dangbo.core.violations import input_violation as _input_violation
 from dangbo.orgs.models import Org, OrgEvent
+from dangbo.orgs.services import org_establish
 from dangbo.orgs.services.tree import org_event_record, org_kind_set, org_upper_rights_set, org_versions_renew
 from dangbo.restructuring.operations.common import (
     _active_members,
@@ -125,8 +126,6 @@ def org_change_kind(
     new cells ``cells``) or a committee into a cell (its cells' members re-homed to it and the
     cells ceasing). ``approval`` is the superior's written approval the Charter asks for
     when the count is on the wrong side of 30."""
-    from dangbo.orgs.services import org_establish
-
     org = Org.objects.select_for_update().get(pk=org.pk)
     cells = list(cells)
     refuse_if(_check_kind_change(org, kind, approval, cells, effective_on, decision))

@@ -14,6 +14,7 @@ from dangbo.core import paths, projections
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import GRASSROOTS_KINDS
 from dangbo.core.violations import input_violation as _input_violation
+from dangbo.members.models import Placement
 from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
 from dangbo.orgs.services.tree import org_event_record, org_formation_approval_set
 from dangbo.restructuring.operations.common import (
@@ -145,7 +146,6 @@ def org_merge(
     _end_positions(
         [source.pk for source in sources], effective_on=effective_on, decision=decision, actor=actor
     )
-    from dangbo.members.models import Placement
 
     into_above = _ancestors(into.path)
     for source in sources:
