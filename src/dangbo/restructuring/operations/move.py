@@ -80,8 +80,9 @@ def _relocate_many(moves: list[tuple[Org, Org]], *, effective_on: date, event) -
     statement per table for up to 200 subtrees (a merge of communes moves thousands of cells:
     ``orgs.sql.org_paths_rewrite``, ``members.sql.member_paths_rewrite``,
     ``candidates.sql.candidate_paths_rewrite``); every organization moved gets a new version,
-    pointing to ``event`` (or, given a mapping, to the event of its subtree's root). Returns, per subtree root, its ancestors before and after
-    (itself excluded) for ``tally_subtrees_moved``, and how many organizations moved."""
+    pointing to ``event`` (or, given a mapping, to the event of its subtree's root). Returns,
+    per subtree root, its ancestors before and after (itself excluded) for
+    ``tally_subtrees_moved``, and how many organizations moved."""
     if not moves:
         return [], 0
     parents: dict = {}
