@@ -98,3 +98,64 @@ def test_the_check_catches_an_upward_import_inside_a_function(tmp_path):
     found = _imports(tmp_path)
     assert [(s, t) for s, t, _ in found] == [("orgs", "core"), ("orgs", "members")]
     assert _upward(found) == ["orgs/selectors.py:4: orgs imports members"]
+
+
+_MANAGER_WRITES = {
+    "update",
+    "create",
+    "bulk_create",
+    "bulk_update",
+    "delete",
+    "get_or_create",
+    "update_or_create",
+}
+_INSTANCE_WRITES = {"save", "delete", "bulk_create", "bulk_update"}
+
+
+def _writes(package: Path, own: set[str]) -> list[str]:
+    """Calls in ``package`` that write rows other than its own: a model manager's write whose
+    model is not in ``own``, ``save``/``delete``/``bulk_*`` on anything but a ``plan``, raw
+    SQL. A guard on how the code is written, not a proof: a queryset held in a variable is
+    not followed."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            receiver, method = ast.unparse(node.func.value), node.func.attr
+            root = node.func.value
+            while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript)):
+                root = root.func if isinstance(root, ast.Call) else root.value
+            name = root.id if isinstance(root, ast.Name) else ""
+            through_manager = ".objects" in receiver
+            if (
+                method in {"execute", "executemany", "raw"}
+                or (through_manager and method in _MANAGER_WRITES and name not in own)
+                or (not through_manager and method in _INSTANCE_WRITES and name != "plan")
+            ):
+                found.append(f"{path.relative_to(package)}:{node.lineno}: {receiver}.{method}")
+    return found
+
+
+def test_restructuring_writes_no_other_apps_tables():
+    """Restructuring changes the tree through the services of the apps that own the rows
+    (``orgs.services.tree``, ``orgs.sql``, the members' ledger and ``members.sql``,
+    ``candidates.services`` and ``candidates.sql``); its own table is ``RestructurePlan``."""
+    writes = _writes(PACKAGE / "restructuring", own={"RestructurePlan"})
+    assert not writes, "restructuring writes another app's rows:\n" + "\n".join(writes)
+
+
+def test_the_write_check_catches_a_direct_write(tmp_path):
+    (tmp_path / "ops.py").write_text(
+        "def f(org, plan):\n"
+        "    Org.objects.filter(pk=org.pk).update(depth=1)\n"
+        "    org.save(update_fields=['kind'])\n"
+        "    plan.save()\n"
+        "    RestructurePlan.objects.create()\n"
+    )
+    assert _writes(tmp_path, own={"RestructurePlan"}) == [
+        "ops.py:2: Org.objects.filter(pk=org.pk).update",
+        "ops.py:3: org.save",
+    ]

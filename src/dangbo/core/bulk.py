@@ -1,4 +1,6 @@
-"""Fast inserts of many new rows: one prepared INSERT run with ``executemany``.
+"""Fast inserts of many new rows: one prepared INSERT run with ``executemany``; the pieces of
+the statement by which each app rewrites its own materialized paths when subtrees move
+(``path_prefix_cases``); the planner's statistics after a bulk load.
 
 Django's ``bulk_create`` compiles SQL with a placeholder per value for every batch,
 which costs more than the database's own work when generating or importing hundreds
@@ -13,6 +15,11 @@ from collections.abc import Iterable, Sequence
 from typing import cast
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+
+from dangbo.core import paths
+
+# how many moved subtrees one path-rewriting UPDATE handles (a province merge moves thousands)
+PATH_MOVES_PER_STATEMENT = 200
 
 
 def insert_many(
@@ -102,3 +109,21 @@ def refresh_statistics(models_: Iterable[type[models.Model]]) -> None:
             cursor.execute(
                 f"VACUUM ANALYZE {table}" if connection.vendor == "postgresql" else f"ANALYZE {table}"
             )
+
+
+def path_prefix_cases(column: str, moves: Sequence[tuple[str, str]]) -> tuple[str, str, list]:
+    """The pieces of one ``UPDATE table SET column = <case> WHERE <where>`` that replaces, for
+    each (old path, new path) of a moved subtree root, the ``old`` prefix of the materialized
+    path ``column`` (already quoted) with ``new``: the CASE expression, the WHERE clause and
+    their parameters in that order. The range conditions (``column >= old AND column < old ||
+    '~'``) are served by the path indexes on both databases. Each app that carries a path
+    runs the statement on its own table (``orgs.sql``, ``members.sql``, ``candidates.sql``),
+    for up to ``PATH_MOVES_PER_STATEMENT`` moves at a time; the ORM would read and save each
+    row."""
+    cases, where, params, where_params = [], [], [], []
+    for old, new in moves:
+        cases.append(f"WHEN {column} >= %s AND {column} < %s THEN %s || SUBSTR({column}, {len(old) + 1})")
+        params += [old, old + paths.UPPER_BOUND, new]
+        where.append(f"({column} >= %s AND {column} < %s)")
+        where_params += [old, old + paths.UPPER_BOUND]
+    return f"CASE {' '.join(cases)} ELSE {column} END", " OR ".join(where), params + where_params

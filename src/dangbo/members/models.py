@@ -2,7 +2,8 @@
 
 The projection — ``Member.status``, ``org``, ``org_path``, the dates, and the
 ``Position`` and ``Placement`` rows — is written only by ``members.ledger``
-(DESIGN.md decision 1). Identity fields are written by ``members.services.records``.
+(DESIGN.md decision 1), but for the ``org_path`` of the members under a moved subtree,
+rewritten by ``members.sql.member_paths_rewrite``. Identity fields are written by ``members.services.records``.
 ``Person`` (the identity fields) is shared with ``candidates.Candidate``.
 """
 

@@ -3,7 +3,8 @@
 ``Org`` holds the current state (a projection of its open ``OrgVersion``) so that
 today's lists are one range scan; ``OrgVersion`` holds what the organization was
 during each period, so any date's tree can be drawn. Both are written only by
-``orgs.services``.
+``orgs.services`` (``orgs.services.tree`` for restructuring) and, for the paths of a moved
+subtree, ``orgs.sql``.
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ class Locality(UUIDModel):
 class LocalityVersion(UUIDModel):
     """What a hamlet was from ``valid_from`` until the day before ``valid_to``: its name,
     kind, commune, covering cell and head. One open version per live hamlet; written only
-    by ``orgs.locality_versions`` (called by ``orgs.services`` and ``orgs.restructure``)."""
+    by ``orgs.locality_versions`` (called by ``orgs.services`` and ``restructuring``)."""
 
     locality = models.ForeignKey(Locality, models.PROTECT, related_name="versions")
     valid_from = models.DateField()

@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dangbo.core.formats import format_number as n
+from dangbo.core.setup import django_setup as _setup
+
 
 def describe(report) -> list[str]:
     """The report as lines for a terminal (also what ``dangbo demo --reform-2025`` prints)."""
-    from dangbo.core.formats import format_number as n
-
     lines = []
     for step in report.steps:
         where = "dòng " + ", ".join(str(r) for r in step.rows)
@@ -47,9 +48,9 @@ def describe(report) -> list[str]:
 
 
 def cmd_restructure(args: argparse.Namespace) -> int:
-    from dangbo.core.setup import django_setup as _setup
-
     _setup()
+    # after django.setup(): the root ``dangbo`` command imports this module to build its
+    # parser before Django is set up, and the plans load models
     from dangbo.restructuring.plans import PlanError, plan_run, read_plan
 
     try:

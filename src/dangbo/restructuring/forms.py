@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from dangbo.core.forms import VietnameseDateField, VietnameseForm
 from dangbo.orgs.forms import DecisionFields
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope, org_writable_by_code
+from dangbo.restructuring.operations import Share
+from dangbo.restructuring.plans import PlanError, read_plan_bytes
+from dangbo.restructuring.selectors import plan_codes_outside_scope
 
 
 class RestructureForm(DecisionFields):
@@ -25,7 +30,6 @@ class RestructureForm(DecisionFields):
             self.fields[name].required = True
 
     def writable_org(self, code: str) -> Org:
-
         try:
             return org_writable_by_code(actor=self.actor, code=code)
         except NotInScope:
@@ -34,8 +38,6 @@ class RestructureForm(DecisionFields):
     def writable_orgs(self, text: str) -> tuple[list[str], list[Org], list[forms.ValidationError]]:
         """The codes typed in ``text`` (commas, semicolons or new lines between them, each once),
         the organizations among them the user may change, and an error for each other code."""
-        import re
-
         codes = list(dict.fromkeys(c for c in re.split(r"[\s,;]+", text or "") if c))
         orgs, errors = [], []
         for code in codes:
@@ -145,8 +147,6 @@ class OrgSplitForm(RestructureForm):
         return ", ".join(self.codes)
 
     def clean(self):
-        from dangbo.restructuring.operations import Share
-
         data = super().clean()
         shares = {org: Share() for org in self.targets.values()}
         for name, (share, pk) in self.assigned.items():
@@ -176,9 +176,6 @@ class PlanUploadForm(VietnameseForm):
         )
 
     def clean_plan_file(self):
-        from dangbo.restructuring.plans import PlanError, read_plan_bytes
-        from dangbo.restructuring.selectors import plan_codes_outside_scope
-
         upload = self.cleaned_data["plan_file"]
         if upload.size > PLAN_MAX_BYTES:
             raise forms.ValidationError(f"Tệp quá lớn (tối đa {PLAN_MAX_BYTES // (1024 * 1024)} MB).")

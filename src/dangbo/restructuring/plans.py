@@ -40,15 +40,18 @@ from datetime import date
 from pathlib import Path
 
 from django.db import transaction
+from openpyxl import load_workbook
 
 from dangbo.core import clock, projections
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.formats import parse_date
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.text import clean
+from dangbo.members.models import ACTIVE_STATUSES, Member
 from dangbo.orgs import services
 from dangbo.orgs.models import Locality, Org
 from dangbo.restructuring import operations
+from dangbo.rules import orgs as org_rules
 from dangbo.rules.base import RuleViolation, Violation
 
 COLUMNS = (
@@ -165,8 +168,6 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 
 def _xlsx_rows(source) -> list[list[str]]:
-    from openpyxl import load_workbook
-
     try:
         book = load_workbook(source, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
@@ -374,9 +375,6 @@ class _Leftovers:
 
     @classmethod
     def now(cls) -> _Leftovers:
-        from dangbo.members.models import ACTIVE_STATUSES, Member
-        from dangbo.rules import orgs as org_rules
-
         active = Member.objects.filter(status__in=ACTIVE_STATUSES)
         holding = org_rules.MEMBER_HOLDING_KINDS.at(clock.today()).value
         return cls(
@@ -400,8 +398,6 @@ def _final_problems(before: _Leftovers) -> list[Violation]:
     """What the plan as a whole leaves behind that was not there ``before`` it: a breach the
     database already held (an import's, say) is the compliance pages' business, and does not
     block a plan that does not add to it (nor name organizations the plan never touched)."""
-    from dangbo.rules import orgs as org_rules
-
     after = _Leftovers.now()
     problems = []
     if after.stranded > before.stranded:
@@ -436,8 +432,6 @@ class _Rollback(Exception):
 
 def plan_run(rows: list[Row], *, apply: bool, actor=None, progress=None) -> PlanReport:
     """Preview (``apply=False``) or apply a plan; applied only if nothing is wrong."""
-    from dangbo.members.models import ACTIVE_STATUSES, Member
-
     before = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
     report = PlanReport(steps=[], problems=[], members_before=before, members_after=before, applied=False)
     try:

@@ -8,8 +8,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from dangbo.core.text import fold
+from dangbo.members.models import ACTIVE_STATUSES, Member
 from dangbo.orgs.models import Locality, Org
 from dangbo.orgs.selectors import NotInScope
+from dangbo.restructuring.models import RestructurePlan
+from dangbo.restructuring.plans import PlanError, read_plan_bytes
 
 
 def may_restructure(*, actor) -> bool:
@@ -28,8 +32,6 @@ class SplitItems:
 
 
 def org_split_items(*, actor, org: Org) -> SplitItems:
-    from dangbo.members.models import ACTIVE_STATUSES, Member
-
     if not actor.can_write_path(org.path):
         raise NotInScope(org.pk)
     return SplitItems(
@@ -42,8 +44,6 @@ def org_split_items(*, actor, org: Org) -> SplitItems:
 
 
 def _operation(text: str) -> str:
-    from dangbo.core.text import fold
-
     return "_".join(fold(text).replace("-", " ").split())
 
 
@@ -66,8 +66,6 @@ def plan_codes_outside_scope(*, actor, rows) -> list[str]:
 
 def restructure_plans_of(*, actor, limit: int = 20):
     """The plans the actor uploaded, newest first."""
-    from dangbo.restructuring.models import RestructurePlan
-
     if actor.user_id is None:
         return RestructurePlan.objects.none()
     return RestructurePlan.objects.filter(uploaded_by_id=actor.user_id).defer("content")[:limit]
@@ -76,9 +74,6 @@ def restructure_plans_of(*, actor, limit: int = 20):
 def restructure_plan_get(*, actor, plan_id):
     """A stored plan, if the actor may change every organization it names (read afresh from
     the stored bytes: the scope is the actor's today, not the uploader's then)."""
-    from dangbo.restructuring.models import RestructurePlan
-    from dangbo.restructuring.plans import PlanError, read_plan_bytes
-
     try:
         plan = RestructurePlan.objects.select_related("uploaded_by", "applied_by").get(pk=plan_id)
     except (RestructurePlan.DoesNotExist, ValueError, TypeError, ValidationError):

@@ -10,9 +10,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from dangbo.core.formats import format_number as n
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404
+from dangbo.core.spreadsheet import csv_chunks
 from dangbo.core.violations import INPUT_CITATION, Violation
 from dangbo.jobs.models import JobState
 from dangbo.jobs.selectors import latest_job_for
@@ -59,8 +61,6 @@ from dangbo.rules.base import RuleViolation
 
 
 def _outcome_counts(outcome) -> str:
-    from dangbo.core.formats import format_number as n
-
     counts = [
         (outcome.organizations, "tổ chức"),
         (outcome.members_rehomed, "đảng viên chuyển tổ chức"),
@@ -250,8 +250,6 @@ def plan_upload_view(request: ScopedRequest) -> HttpResponse:
 @require_GET
 def plan_template_view(request: ScopedRequest) -> HttpResponse:
     """The plan's columns and one example row, as a CSV to fill in."""
-    from dangbo.core.spreadsheet import csv_chunks
-
     if not may_restructure(actor=request.scope):
         return render(request, "web/no_role.html", status=403)
     example = {

@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.orgs.selectors import org_get
+from dangbo.stats.compliance import compliance_run
 from dangbo.stats.frames import ReportInputError
 from dangbo.stats.indicators import report_dict
 from dangbo.stats.selectors import report_context
@@ -121,8 +122,6 @@ class FindingOut(Schema):
     summary="Kiểm tra tuân thủ quy định trong phạm vi một tổ chức",
 )
 def compliance(request, org_id: UUID):
-    from dangbo.stats.compliance import compliance_run
-
     org = org_get(actor=request.scope, org_id=org_id)
     findings = compliance_run(root=org, actor=request.scope)
     audit_record(

@@ -2,6 +2,10 @@
 
 The command line acts for the whole installation; ``--org`` picks the organization (the
 top one by default). Bad input ends with exit status 2 and a Vietnamese message.
+
+The root ``dangbo`` command imports this module to build its parser before Django is set up
+(``dangbo --help`` needs no database), so the project's modules that load models are imported
+inside the commands, after ``django_setup()``; each such import says so.
 """
 
 from __future__ import annotations
@@ -9,13 +13,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
 from dangbo.core import clock
+from dangbo.core.setup import django_setup as _setup
 
 
 def _date(text: str | None, label: str) -> date | None:
+    # after django.setup() (see the module docstring)
     from dangbo.stats.frames import ReportInputError
 
     if not text:
@@ -29,6 +36,7 @@ def _date(text: str | None, label: str) -> date | None:
 
 
 def _root(code: str | None):
+    # after django.setup() (see the module docstring)
     from dangbo.orgs.models import Org
     from dangbo.stats.frames import ReportInputError, org_by_code
 
@@ -41,6 +49,7 @@ def _root(code: str | None):
 
 
 def _frame(args: argparse.Namespace, *, period: bool = True):
+    # after django.setup() (see the module docstring)
     from dangbo.stats.frames import frame_for
 
     root = _root(args.org)
@@ -58,9 +67,8 @@ def _write(args: argparse.Namespace, data: bytes, default_name: str) -> None:
 
 def _guarded(command):
     def run(args: argparse.Namespace) -> int:
-        from dangbo.core.setup import django_setup as _setup
-
         _setup()
+        # after django.setup() (see the module docstring)
         from dangbo.stats.frames import ReportInputError
 
         try:
@@ -74,6 +82,7 @@ def _guarded(command):
 
 @_guarded
 def cmd_report_indicators(args: argparse.Namespace) -> int:
+    # after django.setup() (see the module docstring)
     from dangbo.documents.tables import tables_pdf, tables_xlsx
     from dangbo.stats.indicators import context_for, report_dict
     from dangbo.stats.reports import indicators_doc
@@ -92,6 +101,7 @@ def cmd_report_indicators(args: argparse.Namespace) -> int:
 
 @_guarded
 def cmd_report_forms(args: argparse.Namespace) -> int:
+    # after django.setup() (see the module docstring)
     from dangbo.stats.statforms import build_forms
     from dangbo.stats.statforms.render import forms_pdf, forms_xlsx
 
@@ -110,6 +120,7 @@ def cmd_report_forms(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     if args.aggregates:
         return _check_aggregates(args)
+    # after django.setup() (see the module docstring)
     from dangbo.stats.compliance import compliance_run, compliance_text, compliance_xlsx
 
     root = _root(args.org)
@@ -138,8 +149,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _check_aggregates(args: argparse.Namespace) -> int:
-    import time
-
+    # after django.setup() (see the module docstring)
     from dangbo.orgs.models import Org
     from dangbo.stats.tallies import tally_differences, tally_rebuild
 

@@ -20,6 +20,7 @@ from dangbo.orgs.locality_versions import valid_on
 from dangbo.orgs.models import Locality, LocalityVersion, Org
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import targets as target_rules
+from dangbo.stats.figures import stocks
 from dangbo.stats.indicators import SECRETARY_ROLES, Context, grassroots_positions_on, hamlet_versions_on
 from dangbo.stats.models import OrgTally
 
@@ -220,8 +221,6 @@ def _orgs_by_count(
         )
         found = [(row.org, row.count) for row in rows]
     else:
-        from dangbo.stats.figures import stocks
-
         candidates = list(Org.objects.filter(paths.subtree_q(path), kind__in=list(kinds)))
         figures = stocks(ctx.frame, candidates)
         found = [

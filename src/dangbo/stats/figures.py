@@ -23,11 +23,18 @@ from uuid import UUID
 
 from django.db.models import Q
 
-from dangbo.members.models import Placement
-from dangbo.orgs.models import Org, OrgVersion
+from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, Placement
+from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
 from dangbo.stats.frames import Frame
-from dangbo.stats.tallies import member_keys, tally_read
-from dangbo.stats.tallies.keys import HAMLET
+from dangbo.stats.tallies import member_keys, tally_flows, tally_read
+from dangbo.stats.tallies.keys import (
+    DIMENSIONS,
+    FLOW_DECREASES,
+    FLOW_INCREASES,
+    HAMLET,
+    TRANSFER_IN,
+    TRANSFER_OUT,
+)
 
 
 @dataclass
@@ -110,8 +117,6 @@ class _Accumulator:
     organization whose path prefixes the member's organization's path on the day."""
 
     def __init__(self, wanted: dict[str, UUID]):
-        from dangbo.orgs.models import Locality
-
         self.wanted = wanted
         self.lengths = sorted({len(path) for path in wanted})
         self.communes = dict(Locality.objects.values_list("id", "commune_path"))
@@ -182,16 +187,11 @@ def _stocks_by_recount(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID, S
 def _tree_unchanged_since(day: date) -> bool:
     """No organization has changed place in the tree after ``day`` (a rename or a new
     organization does not move anyone's path)."""
-    from dangbo.orgs.models import OrgEvent
-
     moves = (OrgEvent.Kind.MOVED, OrgEvent.Kind.MERGED, OrgEvent.Kind.SPLIT)
     return not OrgEvent.objects.filter(effective_on__gt=day, kind__in=moves).exists()
 
 
 def _stocks_by_difference(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID, Stock]:
-    from dangbo.members.models import ACTIVE_STATUSES, Member
-    from dangbo.stats.tallies.keys import DIMENSIONS
-
     versions, wanted = _wanted_paths(day, frame, orgs)
     if not wanted:
         return {org.pk: Stock() for org in orgs}
@@ -219,8 +219,6 @@ def _stocks_by_difference(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID
 def flows(frame: Frame, org_ids: list, *, kinds=None) -> dict[UUID, dict[str, int]]:
     """Flows from ``frame.start`` to ``frame.end`` for each organization's subtree: org id →
     kind → count (every kind, or ``kinds``)."""
-    from dangbo.stats.tallies import tally_flows
-
     if _tree_unchanged_since(frame.start):
         return tally_flows(org_ids, frame.start, frame.end, kinds=kinds)
     return _flows_by_recount(frame.start, frame.end, org_ids, kinds)
@@ -249,9 +247,6 @@ class _Paths:
 def _flows_by_recount(start: date, end: date, org_ids: list, kinds=None) -> dict[UUID, dict[str, int]]:
     """The period's flows from the ledger, placed as ``tallies.member_flows`` places them but
     on the tree of each event's day."""
-    from dangbo.members.models import MemberEvent
-    from dangbo.stats.tallies.keys import FLOW_DECREASES, FLOW_INCREASES, TRANSFER_IN, TRANSFER_OUT
-
     wanted = (
         set(kinds)
         if kinds is not None

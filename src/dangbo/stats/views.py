@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -71,8 +72,6 @@ def _context_or_errors(request: ScopedRequest, org, *, with_children: bool = Tru
 
 
 def _file(data: bytes, filename: str, content_type: str) -> HttpResponseBase:
-    import io
-
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename, content_type=content_type)
 
 

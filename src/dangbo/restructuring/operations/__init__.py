@@ -21,8 +21,10 @@ the preview is what applying would do, counted by the same code.
 
 Where the code is: ``shapes`` (``Outcome``, ``Preview``, ``dry_run``), ``common`` (the steps the
 operations share), ``move``, ``merge``, ``split``, ``kind`` (change of kind, upper-level
-rights), ``establish`` (a cell with its members), ``dissolve``; the path rewrite in SQL is in
-``restructuring.sql``. The names below are the package's public API.
+rights), ``establish`` (a cell with its members), ``dissolve``. They write the organizations through
+``orgs.services.tree``, the members through their ledger and services, the candidates through
+``candidates.services``, and each app rewrites its own paths (``orgs.sql``, ``members.sql``,
+``candidates.sql``). The names below are the package's public API.
 """
 
 from __future__ import annotations

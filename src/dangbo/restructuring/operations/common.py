@@ -7,13 +7,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import F, Q
+from django.db.models import Q
 
+from dangbo.candidates.services import candidates_rehome
 from dangbo.core import clock, paths, projections
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.violations import input_violation as _input_violation
+from dangbo.members import ledger
+from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Position, Standing
 from dangbo.orgs.locality_versions import versions_follow
-from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
+from dangbo.orgs.models import Locality, Org, OrgEvent
+from dangbo.orgs.services.tree import (
+    localities_cell_set,
+    localities_commune_set,
+    org_dissolved_set,
+    org_event_record,
+    org_versions_close,
+)
 from dangbo.rules import orgs as org_rules
 from dangbo.rules.base import RuleViolation, Violation
 
@@ -33,38 +43,11 @@ def _ancestors(path: str) -> list:
     return list(Org.objects.filter(path__in=paths.ancestor_paths(path)).values_list("id", flat=True))
 
 
-def _new_versions(org_ids: list, *, effective_on: date, event) -> None:
-    """``_new_version`` for many organizations at once (a merge moves thousands of cells);
-    ``event`` is one event, or a mapping of organization id → its event."""
-    for start in range(0, len(org_ids), 5000):
-        part = org_ids[start : start + 5000]
-        OrgVersion.objects.filter(org_id__in=part, valid_to__isnull=True, valid_from=effective_on).delete()
-        OrgVersion.objects.filter(org_id__in=part, valid_to__isnull=True).update(valid_to=effective_on)
-        OrgVersion.objects.bulk_create(
-            OrgVersion(
-                org=org,
-                valid_from=effective_on,
-                parent_id=org.parent_id,
-                path=org.path,
-                name=org.name,
-                kind=org.kind,
-                sector=org.sector,
-                has_upper_rights=org.has_upper_rights,
-                event=event[org.pk] if isinstance(event, dict) else event,
-            )
-            for org in Org.objects.filter(id__in=part)
-        )
-
-
 def _active_members(org_ids):
-    from dangbo.members.models import ACTIVE_STATUSES, Member
-
     return Member.objects.filter(org_id__in=list(org_ids), status__in=ACTIVE_STATUSES)
 
 
 def _hosted_members(org_ids):
-    from dangbo.members.models import ACTIVE_STATUSES, Member, Standing
-
     return Member.objects.filter(
         host_org_id__in=list(org_ids), standing=Standing.TEMP_AWAY, status__in=ACTIVE_STATUSES
     )
@@ -72,22 +55,16 @@ def _hosted_members(org_ids):
 
 def _full_on(members, day: date) -> int:
     """How many of ``members`` are full members on ``day`` (recognized by then)."""
-    from dangbo.members.models import MemberStatus
-
     return sum(
         1 for m in members if m.status == MemberStatus.FULL and m.full_on is not None and m.full_on <= day
     )
 
 
 def _members_under(path: str) -> int:
-    from dangbo.members.models import ACTIVE_STATUSES, Member
-
     return Member.objects.filter(paths.subtree_q(path, "org_path"), status__in=ACTIVE_STATUSES).count()
 
 
 def _formation_counts(org: Org) -> tuple[int, int]:
-    from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus
-
     under = Member.objects.filter(paths.subtree_q(org.path, "org_path"), status__in=ACTIVE_STATUSES)
     return under.count(), under.filter(status=MemberStatus.FULL).count()
 
@@ -113,9 +90,6 @@ def _formation_after(
 def _rehome(
     members, to_org: Org, *, effective_on: date, decision: DecisionRef, actor, hosted: bool = False
 ) -> int:
-    from dangbo.members import ledger
-    from dangbo.members.models import MemberEvent
-
     pairs = []
     for member in members:
         from_org = member.host_org_id if hosted else member.org_id
@@ -142,9 +116,6 @@ def _rehome(
 
 def _end_positions(org_ids, *, effective_on: date, decision: DecisionRef, actor) -> int:
     """Positions held in organizations that cease end the same day, by ledger events."""
-    from dangbo.members import ledger
-    from dangbo.members.models import MemberEvent, Position
-
     open_positions = list(
         Position.objects.filter(org_id__in=list(org_ids), ended_on__isnull=True).select_related("member")
     )
@@ -175,8 +146,6 @@ def _move_hamlets(
     pass to ``into`` from ``effective_on``, with their counts and a new dated version each;
     a hamlet's cell is kept only where ``into`` holds members. When all pass, so do the
     source's candidates. Returns the hamlets not dissolved."""
-    from dangbo.candidates.services import candidates_rehome
-
     hamlets = Locality.objects.filter(Q(commune=source) | Q(cell=source))
     if locality_ids is not None:
         hamlets = hamlets.filter(pk__in=list(locality_ids))
@@ -186,15 +155,13 @@ def _move_hamlets(
     as_commune = [pk for pk, commune_id, _ in rows if commune_id == source.pk]
     as_cell = [pk for pk, _, cell_id in rows if cell_id == source.pk]
     if as_commune:
-        Locality.objects.filter(pk__in=as_commune).update(
-            commune=into, commune_path=into.path, version=F("version") + 1
-        )
+        localities_commune_set(locality_ids=as_commune, commune=into)
         projections.tallies().hamlets_moved(
             as_commune, old=_ancestors(source.path), new=_ancestors(into.path), at=source.pk
         )
     if as_cell:
         cell = into if not org_rules.check_member_holder(kind=into.kind, on=clock.today()) else None
-        Locality.objects.filter(pk__in=as_cell).update(cell=cell, version=F("version") + 1)
+        localities_cell_set(locality_ids=as_cell, cell=cell)
     afters = _locality_rows(touched)
     versions_follow(touched, effective_on=effective_on, decision_no=decision.number if decision else "")
     projections.tallies().localities_changed([(befores[pk], afters[pk]) for pk in touched])
@@ -205,12 +172,11 @@ def _move_hamlets(
 
 def _cease(org: Org, *, kind: str, effective_on: date, decision: DecisionRef, actor, data: dict) -> OrgEvent:
     """End an organization whose members, sub-organizations and hamlets have gone elsewhere."""
-    event = OrgEvent.objects.create(
-        kind=kind, org=org, effective_on=effective_on, recorded_by=actor, data=data, **decision.fields()
+    event = org_event_record(
+        org=org, kind=kind, effective_on=effective_on, decision=decision, actor=actor, data=data
     )
-    OrgVersion.objects.filter(org=org, valid_to__isnull=True).update(valid_to=effective_on)
-    Org.objects.filter(pk=org.pk).update(dissolved_on=effective_on, version=F("version") + 1)
-    org.dissolved_on = effective_on
+    org_versions_close(org=org, on=effective_on)
+    org_dissolved_set(org=org, on=effective_on)
     return event
 
 
@@ -222,6 +188,4 @@ def _locality_rows(pks: list) -> dict:
 
 
 def _active_members_under(path: str):
-    from dangbo.members.models import ACTIVE_STATUSES, Member
-
     return Member.objects.filter(paths.subtree_q(path, "org_path"), status__in=ACTIVE_STATUSES)

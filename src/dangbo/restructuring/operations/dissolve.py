@@ -6,21 +6,26 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import paths, projections
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.violations import input_violation as _input_violation
+from dangbo.members.models import ACTIVE_STATUSES, Member, Position
+from dangbo.members.services.positions import member_position_end
 from dangbo.orgs.locality_versions import versions_follow
 from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
+from dangbo.orgs.services.tree import (
+    localities_cell_set,
+    org_dissolved_set,
+    org_event_record,
+    org_versions_close,
+)
 from dangbo.restructuring.operations.common import _check_decision, _locality_rows
 from dangbo.rules.base import Violation, refuse_if
 
 
 def _check_dissolve(org: Org, effective_on: date, decision: DecisionRef | None) -> list[Violation]:
-    from dangbo.members.models import ACTIVE_STATUSES, Member
-
     violations = _check_decision(decision, effective_on, "giải thể")
     if org.dissolved_on is not None:
         violations.append(
@@ -73,9 +78,6 @@ def org_dissolve(*, org: Org, effective_on: date, decision: DecisionRef, actor=N
     """Dissolve an organization that no longer holds members, sub-organizations or hamlets.
     Positions still held in it end the same day, each by a ledger event carrying the decision;
     hamlets it covered as their cell are left without a cell (the hamlet lists show them)."""
-    from dangbo.members.models import Position
-    from dangbo.members.services.positions import member_position_end
-
     org = Org.objects.select_for_update().get(pk=org.pk)
     refuse_if(_check_dissolve(org, effective_on, decision))
     for position in Position.objects.filter(org=org, ended_on__isnull=True).select_related("member"):
@@ -90,24 +92,21 @@ def org_dissolve(*, org: Org, effective_on: date, decision: DecisionRef, actor=N
     covered = list(Locality.objects.filter(cell=org, dissolved_on__isnull=True).values_list("pk", flat=True))
     if covered:
         befores = _locality_rows(covered)
-        Locality.objects.filter(pk__in=covered).update(cell=None, version=F("version") + 1)
+        localities_cell_set(locality_ids=covered, cell=None)
         afters = _locality_rows(covered)
         versions_follow(covered, effective_on=effective_on, decision_no=decision.number if decision else "")
         projections.tallies().localities_changed([(befores[pk], afters[pk]) for pk in covered])
     projections.tallies().org_changed(before=org)
-    event = OrgEvent.objects.create(
-        kind=OrgEvent.Kind.DISSOLVED,
+    event = org_event_record(
         org=org,
+        kind=OrgEvent.Kind.DISSOLVED,
         effective_on=effective_on,
-        recorded_by=actor,
+        decision=decision,
+        actor=actor,
         data={"hamlets_left_without_cell": len(covered)},
-        **decision.fields(),
     )
-    open_version = OrgVersion.objects.filter(org=org, valid_to__isnull=True).first()
-    if open_version is not None:
-        open_version.valid_to = effective_on
-        open_version.save(update_fields=["valid_to"])
-    Org.objects.filter(pk=org.pk).update(dissolved_on=effective_on, version=F("version") + 1)
+    org_versions_close(org=org, on=effective_on)
+    org_dissolved_set(org=org, on=effective_on)
     audit_record(
         action=Action.UPDATED,
         subject_type="org",

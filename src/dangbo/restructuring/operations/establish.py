@@ -11,6 +11,7 @@ from django.db import transaction
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.violations import input_violation as _input_violation
 from dangbo.orgs.models import Org
+from dangbo.orgs.services import org_establish
 from dangbo.restructuring.operations.common import _active_members_under, _check_decision, _full_on, _rehome
 from dangbo.rules import orgs as org_rules
 from dangbo.rules.base import refuse_if
@@ -34,8 +35,6 @@ def org_establish_with_members(
     assigns to it, re-homed there on ``established_on`` by ``rehomed`` events carrying the
     decision. Refused, writing nothing, below three full members (Charter art. 21), and for
     members who are not active in ``parent``'s subtree."""
-    from dangbo.orgs.services import org_establish
-
     violations = _check_decision(decision, established_on, "thành lập")
     ids = list(dict.fromkeys(getattr(m, "pk", m) for m in members))
     found = {m.pk: m for m in _active_members_under(parent.path).filter(pk__in=ids)}

@@ -17,6 +17,8 @@ from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import CELL_KINDS, OrgKind, Sector
 from dangbo.core.violations import input_violation as _input_violation
 from dangbo.orgs.models import Org, OrgEvent
+from dangbo.orgs.services import org_establish
+from dangbo.orgs.services.tree import org_event_record, org_kind_set, org_upper_rights_set, org_versions_renew
 from dangbo.restructuring.operations.common import (
     _active_members,
     _cease,
@@ -26,7 +28,6 @@ from dangbo.restructuring.operations.common import (
     _full_on,
     _hosted_members,
     _move_hamlets,
-    _new_versions,
     _rehome,
 )
 from dangbo.restructuring.operations.shapes import Outcome
@@ -125,8 +126,6 @@ def org_change_kind(
     new cells ``cells``) or a committee into a cell (its cells' members re-homed to it and the
     cells ceasing). ``approval`` is the superior's written approval the Charter asks for
     when the count is on the wrong side of 30."""
-    from dangbo.orgs.services import org_establish
-
     org = Org.objects.select_for_update().get(pk=org.pk)
     cells = list(cells)
     refuse_if(_check_kind_change(org, kind, approval, cells, effective_on, decision))
@@ -134,18 +133,16 @@ def org_change_kind(
     outcome = Outcome(
         title=f"Đổi «{org.name}» từ {OrgKind(old_kind).label.lower()} thành {OrgKind(kind).label.lower()}"
     )
-    org.kind, org.formation_approval = kind, approval
-    org.version += 1
-    org.save(update_fields=["kind", "formation_approval", "version", "updated_at"])
-    event = OrgEvent.objects.create(
-        kind=OrgEvent.Kind.KIND_CHANGED,
+    org_kind_set(org=org, kind=kind, formation_approval=approval)
+    event = org_event_record(
         org=org,
+        kind=OrgEvent.Kind.KIND_CHANGED,
         effective_on=effective_on,
-        recorded_by=actor,
+        decision=decision,
+        actor=actor,
         data={"old_kind": old_kind, "new_kind": kind, "approval": approval},
-        **decision.fields(),
     )
-    _new_versions([org.pk], effective_on=effective_on, event=event)
+    org_versions_renew(org_ids=[org.pk], effective_on=effective_on, event=event)
     if kind in (OrgKind.GRASSROOTS_COMMITTEE, OrgKind.SUB_COMMITTEE):
         sector = (
             Sector.RESIDENTIAL if org.sector in (Sector.COMMUNE, Sector.WARD, Sector.TOWNLET) else org.sector
@@ -250,18 +247,16 @@ def org_set_upper_rights(
     org = Org.objects.select_for_update().get(pk=org.pk)
     refuse_if(_check_rights(org, granted, effective_on, decision))
     before = Org.objects.get(pk=org.pk)
-    org.has_upper_rights = granted
-    org.version += 1
-    org.save(update_fields=["has_upper_rights", "version", "updated_at"])
-    event = OrgEvent.objects.create(
-        kind=OrgEvent.Kind.RIGHTS_CHANGED,
+    org_upper_rights_set(org=org, granted=granted)
+    event = org_event_record(
         org=org,
+        kind=OrgEvent.Kind.RIGHTS_CHANGED,
         effective_on=effective_on,
-        recorded_by=actor,
+        decision=decision,
+        actor=actor,
         data={"granted": granted},
-        **decision.fields(),
     )
-    _new_versions([org.pk], effective_on=effective_on, event=event)
+    org_versions_renew(org_ids=[org.pk], effective_on=effective_on, event=event)
     projections.tallies().org_leaders_changed(before=before, after=org)
     projections.tallies().fix_derived()
     audit_record(

@@ -14,7 +14,9 @@ from dangbo.core import paths, projections
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import GRASSROOTS_KINDS
 from dangbo.core.violations import input_violation as _input_violation
+from dangbo.members.models import Placement
 from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
+from dangbo.orgs.services.tree import org_event_record, org_formation_approval_set
 from dangbo.restructuring.operations.common import (
     _active_members,
     _ancestors,
@@ -128,24 +130,22 @@ def org_merge(
     sources = [locked[s.pk] for s in sources]
     refuse_if(_check_into(into, sources, effective_on, decision))
     if approval:
-        into.formation_approval = approval
-        Org.objects.filter(pk=into.pk).update(formation_approval=approval)
+        org_formation_approval_set(org=into, approval=approval)
     # an organization that held members is judged on what the merge changes; a new or empty one in full
     formation_before = _formation_after(into, on=effective_on) if _members_under(into.path) else []
     outcome = Outcome(title=f"Hợp nhất {len(sources)} tổ chức vào «{into.name}»")
-    target_event = OrgEvent.objects.create(
-        kind=OrgEvent.Kind.MERGED,
+    target_event = org_event_record(
         org=into,
+        kind=OrgEvent.Kind.MERGED,
         effective_on=effective_on,
-        recorded_by=actor,
+        decision=decision,
+        actor=actor,
         data={"role": "into", "from": [str(s.pk) for s in sources], "names": [s.name for s in sources]},
-        **decision.fields(),
     )
     moves, emptied = [], []
     _end_positions(
         [source.pk for source in sources], effective_on=effective_on, decision=decision, actor=actor
     )
-    from dangbo.members.models import Placement
 
     into_above = _ancestors(into.path)
     for source in sources:

@@ -1,23 +1,33 @@
 """Moving subtrees (``org_move``, ``org_move_many``) and the relocation merge and split also
 use (``_relocate_many``): each moved organization gets the next segment of its new parent,
-the paths of every table are rewritten in the database (``restructuring.sql``), and the
-members under it keep their ledger."""
+the materialized paths are rewritten in the database by the apps that carry them
+(``orgs.sql``, ``members.sql``, ``candidates.sql``), and the members under it keep their
+ledger."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.functions import Length
+from django.db.models import Q
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.candidates.sql import candidate_paths_rewrite
 from dangbo.core import paths, projections
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.violations import input_violation as _input_violation
+from dangbo.members.sql import member_paths_rewrite
 from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
-from dangbo.restructuring import sql
-from dangbo.restructuring.operations.common import _check_decision, _members_under, _new_versions
+from dangbo.orgs.services.tree import (
+    org_child_seq_set,
+    org_event_data_update,
+    org_event_record,
+    org_versions_renew,
+    orgs_depth_recompute,
+    orgs_parent_set,
+)
+from dangbo.orgs.sql import org_paths_rewrite
+from dangbo.restructuring.operations.common import _check_decision, _members_under
 from dangbo.restructuring.operations.shapes import Outcome
 from dangbo.rules import orgs as org_rules
 from dangbo.rules.base import Violation, refuse_if
@@ -66,11 +76,13 @@ def _check_move(
 
 def _relocate_many(moves: list[tuple[Org, Org]], *, effective_on: date, event) -> tuple[list, int]:
     """Put each (organization, new parent)'s subtree under its new parent: each gets the next
-    segment of its new parent; the paths of every table are rewritten by one statement per
-    table for up to 200 subtrees (a merge of communes moves thousands of cells;
-    ``restructuring.sql``); every organization moved gets a new version, pointing to ``event`` (or, given a mapping, to the
-    event of its subtree's root). Returns, per subtree root, its ancestors before and after
-    (itself excluded) for ``tally_subtrees_moved``, and how many organizations moved."""
+    segment of its new parent; the paths are rewritten by each app that carries one, one
+    statement per table for up to 200 subtrees (a merge of communes moves thousands of cells:
+    ``orgs.sql.org_paths_rewrite``, ``members.sql.member_paths_rewrite``,
+    ``candidates.sql.candidate_paths_rewrite``); every organization moved gets a new version,
+    pointing to ``event`` (or, given a mapping, to the event of its subtree's root). Returns,
+    per subtree root, its ancestors before and after (itself excluded) for
+    ``tally_subtrees_moved``, and how many organizations moved."""
     if not moves:
         return [], 0
     parents: dict = {}
@@ -80,7 +92,7 @@ def _relocate_many(moves: list[tuple[Org, Org]], *, effective_on: date, event) -
         parent.child_seq += 1
         plans.append((org, org.path, paths.child_path(parent.path, parent.child_seq), parent))
     for parent in parents.values():
-        Org.objects.filter(pk=parent.pk).update(child_seq=parent.child_seq)
+        org_child_seq_set(org=parent)
     wanted = {
         a for _, old, new, _ in plans for a in paths.ancestor_paths(old)[:-1] + paths.ancestor_paths(new)[:-1]
     }
@@ -90,22 +102,24 @@ def _relocate_many(moves: list[tuple[Org, Org]], *, effective_on: date, event) -
         return [ids_by_path[a] for a in paths.ancestor_paths(path)[:-1] if a in ids_by_path]
 
     tally_moves = [(org.pk, above(old), above(new)) for org, old, new, _ in plans]
-    for parent_id in parents:
-        Org.objects.filter(pk__in=[org.pk for org, _, _, p in plans if p.pk == parent_id]).update(
-            parent_id=parent_id, version=F("version") + 1
-        )
-    sql.subtree_paths_rewrite([(old, new) for _, old, new, _ in plans])
+    for parent in parents.values():
+        orgs_parent_set(org_ids=[org.pk for org, _, _, p in plans if p.pk == parent.pk], parent=parent)
+    path_moves = [(old, new) for _, old, new, _ in plans]
+    org_paths_rewrite(path_moves)
+    member_paths_rewrite(path_moves)
+    candidate_paths_rewrite(path_moves)
     events: dict = {}  # every organization moved → the event of its subtree's root
     for start in range(0, len(plans), 200):
+        new_roots = [new for _, _, new, _ in plans[start : start + 200]]
+        orgs_depth_recompute(roots=new_roots)
         within = Q()
-        for _, _, new, _ in plans[start : start + 200]:
+        for new in new_roots:
             within |= paths.subtree_q(new)
-        Org.objects.filter(within).update(depth=Length("path") / (paths.SEGMENT_WIDTH + 1))
         roots = {new: org.pk for org, _, new, _ in plans[start : start + 200]}
         for org_id, path in Org.objects.filter(within).values_list("id", "path"):
             root = roots.get(next((a for a in paths.ancestor_paths(path) if a in roots), ""))
             events[org_id] = event[root] if isinstance(event, dict) else event
-    _new_versions(list(events), effective_on=effective_on, event=events)
+    org_versions_renew(org_ids=list(events), effective_on=effective_on, event=events)
     moved = len(events)
     for org, _, new, parent in plans:
         org.path, org.parent = new, parent
@@ -157,20 +171,19 @@ def org_move_many(
             paths.subtree_q(org.path, "commune_path"), dissolved_on__isnull=True
         ).count()
         old[org.pk] = (org.parent, org.path)
-        events[org.pk] = OrgEvent.objects.create(
-            kind=OrgEvent.Kind.MOVED,
+        events[org.pk] = org_event_record(
             org=org,
+            kind=OrgEvent.Kind.MOVED,
             effective_on=effective_on,
-            recorded_by=actor,
+            decision=decision,
+            actor=actor,
             data={"from_parent": str(org.parent_id) if org.parent_id else None, "to_parent": str(parent.pk)},
-            **decision.fields(),
         )
     tally_moves, outcome.organizations = _relocate_many(moves, effective_on=effective_on, event=events)
     for org, parent in moves:
         event = events[org.pk]
         old_parent, old_path = old[org.pk]
-        event.data.update(old_path=old_path, new_path=org.path)
-        event.save(update_fields=["data"])
+        org_event_data_update(event=event, data={"old_path": old_path, "new_path": org.path})
         outcome.events.append(event)
         audit_record(
             action=Action.UPDATED,

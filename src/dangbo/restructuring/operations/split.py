@@ -15,6 +15,7 @@ from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import GRASSROOTS_KINDS
 from dangbo.core.violations import input_violation as _input_violation
 from dangbo.orgs.models import Locality, Org, OrgEvent
+from dangbo.orgs.services.tree import org_event_record
 from dangbo.restructuring.operations.common import (
     _active_members,
     _cease,
@@ -143,31 +144,31 @@ def org_split(
     shares = {Org.objects.select_for_update().get(pk=org.pk): share for org, share in shares.items()}
     refuse_if(_check_split(source, shares, effective_on, decision, keep_source))
     outcome = Outcome(title=f"Chia tách «{source.name}» cho {len(shares)} tổ chức")
-    event = OrgEvent.objects.create(
-        kind=OrgEvent.Kind.SPLIT,
+    event = org_event_record(
         org=source,
+        kind=OrgEvent.Kind.SPLIT,
         effective_on=effective_on,
-        recorded_by=actor,
+        decision=decision,
+        actor=actor,
         data={
             "role": "source",
             "into": [str(o.pk) for o in shares],
             "names": [o.name for o in shares],
             "kept": keep_source,
         },
-        **decision.fields(),
     )
     moves = []
     for org, share in shares.items():
         if org.pk == source.pk:
             continue
         outcome.events.append(
-            OrgEvent.objects.create(
-                kind=OrgEvent.Kind.SPLIT,
+            org_event_record(
                 org=org,
+                kind=OrgEvent.Kind.SPLIT,
                 effective_on=effective_on,
-                recorded_by=actor,
+                decision=decision,
+                actor=actor,
                 data={"role": "into", "from": str(source.pk), "from_name": source.name},
-                **decision.fields(),
             )
         )
         outcome.members_rehomed += _rehome(

@@ -14,7 +14,10 @@ from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS
 from dangbo.core.roles import Role
 from dangbo.core.violations import Violation
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus, Position
+from dangbo.members.selectors.todo import due_items
 from dangbo.orgs.models import Locality, Org
+from dangbo.orgs.selectors import NotInScope
+from dangbo.reference.workdays import holidays_between
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import positions as position_rules
 from dangbo.rules import probation as probation_rules
@@ -153,7 +156,6 @@ def _check_grassroots_secretaries(root: Org, live: list[Org], today: date) -> li
 
 def _check_probation(root: Org, today: date) -> list[Finding]:
     """Check 4: probationary members past their probation (rules.probation) without a recognition decision."""
-    from dangbo.reference.workdays import holidays_between
 
     # Probation lasts 12 months, at least 365 days: a cheap bound before the exact end date.
     shortest = timedelta(days=365)
@@ -210,7 +212,6 @@ def _citation_of(rule: Rule, ref: str, today: date) -> str:
 def _check_deadlines(root: Org, today: date, actor) -> list[Finding]:
     """Checks 5 and 6: what members.selectors.due_items reports as overdue (recognition is
     check 4), and the transfers recorded late whose handling is not recorded."""
-    from dangbo.members.selectors.todo import due_items
 
     # horizon 0: only what is due by today (overdue items are all before it); skips the badge lists.
     items = due_items(actor=actor, org=root, as_of=today, horizon_days=0, audit=False)
@@ -375,8 +376,6 @@ def compliance_run(*, root: Org, today: date | None = None, actor=None) -> list[
     ``actor`` is the acting user's Scope (the root must lie in it); ``None`` means the whole
     installation, as on the command line. Nothing here is audited: the caller records the
     list it shows or exports."""
-    from dangbo.orgs.selectors import NotInScope
-
     today = today or clock.today()
     actor = actor if actor is not None else _system_scope()
     if not actor.can_read_path(root.path):

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from dangbo.core import clock
+from dangbo.core.spreadsheet import xlsx_file
 from dangbo.rules import REGISTRY
 from dangbo.stats.compliance.shapes import CHECK_TITLES, CHECKS, Finding
 
@@ -86,8 +87,6 @@ def compliance_rows(findings: Iterable[Finding]) -> Iterator[list[str]]:
 
 def compliance_xlsx(findings: Iterable[Finding], *, title: str):
     """The findings as an XLSX workbook (a file object, read from the start)."""
-    from dangbo.core.spreadsheet import xlsx_file
-
     return xlsx_file(
         HEADER, compliance_rows(findings), title=title, sheet_name="Kiểm tra tuân thủ", widths=WIDTHS
     )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from dangbo.accounts.scope import Scope
 from dangbo.candidates.models import Candidate
 from dangbo.members.models import Member
 from dangbo.orgs.models import Locality, Org
@@ -160,6 +161,4 @@ def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
 
 def _system_scope():
     """The whole installation (the command line; ``actor=None``)."""
-    from dangbo.accounts.scope import Scope
-
     return Scope(user_id=None, username="dòng lệnh", is_admin=True)

@@ -4,12 +4,14 @@ bands the dashboard and the statistical forms share (``AGE_BANDS``, ``age_band``
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.members.models import MemberStatus
 from dangbo.orgs.models import Org
+from dangbo.reference import models as reference
 from dangbo.reference.models import KINH_CODE
 from dangbo.stats.indicators.context import Context
 from dangbo.stats.indicators.loads import _org_counts
@@ -31,8 +33,6 @@ LABELS_TTL_SECONDS = 60
 def _labels(model) -> dict[str, str]:
     """A code list's names, kept for a minute (code lists change by a migration or an
     administrator's correction, not between two page views)."""
-    import time
-
     key = model.__name__
     cached = _LABELS.get(key)
     if cached is None or time.monotonic() - cached[0] > LABELS_TTL_SECONDS:
@@ -101,8 +101,6 @@ def _org_sectors(ctx: Context, org: Org) -> list[tuple[str, str, int]]:
 
 def _reference(name: str):
     def labels():
-        from dangbo.reference import models as reference
-
         return _labels(getattr(reference, name))
 
     return labels

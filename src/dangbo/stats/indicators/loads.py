@@ -280,7 +280,6 @@ def _orgs_with_members(
 
     def load():
         day = ctx.frame.as_of
-        from dangbo.members.models import Placement
 
         versions = dict(
             OrgVersion.objects.filter(

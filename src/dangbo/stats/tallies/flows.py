@@ -4,13 +4,14 @@ over a period by ``reads.tally_flows``)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from dangbo.core import paths
-from dangbo.members.models import MemberStatus
+from dangbo.members.ledger import PlacementSpan
+from dangbo.members.models import MemberEvent, MemberStatus, Placement
 from dangbo.orgs.models import Org
 from dangbo.stats.tallies.keys import (
     FLOW,
@@ -102,10 +103,6 @@ def _recount_transfer_flows() -> dict[Key, int]:
     every one above the receiver but not the sender (as ``member_flows``), counted per pair
     of organizations rather than per event: a province has tens of thousands of transfers
     between a few thousand pairs."""
-    from collections import Counter
-
-    from dangbo.members.models import MemberEvent
-
     by_pair: dict[tuple, Counter] = defaultdict(Counter)
     rows = MemberEvent.objects.filter(kind="transferred", from_org__isnull=False, to_org__isnull=False)
     for day, from_org, to_org in rows.values_list("effective_on", "from_org_id", "to_org_id").iterator(
@@ -132,9 +129,6 @@ def _recount_transfer_flows() -> dict[Key, int]:
 
 def _recount_flows() -> dict[Key, int]:
     """Every member's flows, from the events and placements (streamed member by member)."""
-    from dangbo.members.ledger import PlacementSpan
-    from dangbo.members.models import MemberEvent, Placement
-
     events = (
         MemberEvent.objects.filter(
             kind__in=[*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", "transferred"]

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from datetime import date
 from uuid import UUID
 
+from django.db.models import Sum
+
 from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies.keys import FLOW, FLOW_DIMENSIONS, STOCK_DIMENSIONS
 
@@ -31,8 +33,6 @@ def tally_flows(
 ) -> dict[UUID, dict[str, int]]:
     """Flows from ``start`` to ``end`` (both included): org id → kind → count (every kind, or
     ``kinds``)."""
-    from django.db.models import Sum
-
     result: dict[UUID, dict[str, int]] = defaultdict(dict)
     rows = (
         OrgTally.objects.filter(

@@ -1,8 +1,9 @@
 """Changes to the organization tree. Each is one transaction that writes an ``OrgEvent``,
 closes the open ``OrgVersion`` and opens the next, and updates the current state on ``Org``.
 
-Restructuring (move, merge, split, dissolve, change of kind) builds on
-``_new_version``; the ``child_seq`` counter and the versions' paths are what it needs.
+Restructuring (move, merge, split, dissolve, change of kind) writes the tree through the
+primitives of ``orgs.services.tree`` and the paths through ``orgs.sql``; this module keeps the
+complete operations the pages call (establish, rename, the hamlets' own changes).
 """
 
 from __future__ import annotations
