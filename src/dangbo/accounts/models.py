@@ -37,6 +37,9 @@ class RoleAssignment(UUIDModel):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A leader reads reports of their subtree; exporting lists of people (birth dates, ethnicity,
+    # religion) needs this grant (issue 18). Officers and secretaries export without it.
+    may_export_personal = models.BooleanField("được xuất danh sách cá nhân", default=False)
 
     class Meta:
         verbose_name = "phân quyền"
@@ -84,9 +87,15 @@ class Account(models.Model):
         return f"account of user {self.user_id}"
 
 
+class TokenAccess(models.TextChoices):
+    READ = "read", "Chỉ đọc"
+    WRITE = "write", "Đọc và ghi"
+
+
 class ApiToken(UUIDModel):
     """A key for programs calling the API as ``user``. Only its SHA-256 is stored; the key is
-    shown once when created. It expires, and it can be revoked."""
+    shown once when created. It expires, it can be revoked, and it carries an access level:
+    a read-only key is refused on every unsafe method."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
     name = models.CharField("tên gợi nhớ", max_length=100)
@@ -96,6 +105,7 @@ class ApiToken(UUIDModel):
     expires_at = models.DateTimeField("hết hạn")
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    access = models.CharField("quyền", max_length=8, choices=TokenAccess.choices, default=TokenAccess.READ)
 
     class Meta:
         verbose_name = "khóa API"

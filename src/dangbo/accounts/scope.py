@@ -45,6 +45,9 @@ class Scope:
     # Subtree roots where the user is an officer: where they may give and take accounts' roles
     # (a cell secretary writes the cell's records but manages no accounts).
     grant_paths: tuple[str, ...] = ()
+    # Subtree roots where the user may export lists of people: where they write (officer,
+    # secretary), and where they lead with ``RoleAssignment.may_export_personal``.
+    export_paths: tuple[str, ...] = ()
     # Readable subtree roots as (code, name), for the audit trail and the page header.
     root_labels: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
@@ -73,6 +76,9 @@ class Scope:
 
     def can_grant_path(self, path: str) -> bool:
         return self.is_admin or any(path.startswith(root) for root in self.grant_paths)
+
+    def can_export_personal_path(self, path: str) -> bool:
+        return self.is_admin or any(path.startswith(root) for root in self.export_paths)
 
     @property
     def manages_accounts(self) -> bool:
@@ -128,6 +134,9 @@ def scope_for(user) -> Scope:
     read = _roots(a.org.path for a in live if a.role in READING_ROLES and a.org)
     write = _roots(a.org.path for a in live if a.role in WRITING_ROLES and a.org)
     grant = _roots(a.org.path for a in live if a.role == AccessRole.OFFICER and a.org)
+    export = _roots(
+        [a.org.path for a in live if a.org and (a.role in WRITING_ROLES or a.may_export_personal)]
+    )
     own = next((a.member_id for a in live if a.role == AccessRole.MEMBER), None)
     labels = tuple(
         (a.org.code, a.org.name)
@@ -143,5 +152,6 @@ def scope_for(user) -> Scope:
         write_paths=write,
         own_member_id=own,
         grant_paths=grant,
+        export_paths=export,
         root_labels=labels,
     )
