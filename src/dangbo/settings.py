@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dangbo.jobs.middleware.SingleWriterMiddleware",  # SQLite: writes answered at once during a long one
     "dangbo.audit.middleware.AuditContextMiddleware",
     "dangbo.accounts.middleware.ScopeMiddleware",
     "dangbo.accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -161,6 +162,12 @@ LOGOUT_REDIRECT_URL = "login"
 # the period), and when the browser closes.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("DANGBO_SESSION_IDLE_MINUTES", 60))
 SESSION_SAVE_EVERY_REQUEST = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Sessions in files, not in the one-writer database: saving the session on every request
+    # must not wait while the worker applies a restructuring plan (jobs.middleware).
+    SESSION_ENGINE = "django.contrib.sessions.backends.file"
+    SESSION_FILE_PATH = str(VAR_DIR / "sessions")
+    Path(SESSION_FILE_PATH).mkdir(parents=True, exist_ok=True)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -26,7 +26,8 @@ from django.db import connection, transaction
 
 from dangbo.audit.context import AuditContext, current, in_bulk_operation
 from dangbo.audit.models import GENESIS_HASH, AuditEntry
-from dangbo.core import clock
+from dangbo.audit.spool import spool_delete, spool_flush, spool_write
+from dangbo.core import clock, locks
 
 _LOCK_KEY = 0x64616E67  # "dang"
 SEAL_BATCH = 1000
@@ -138,13 +139,41 @@ def audit_record(
         ip=ctx.ip,
         request_id=ctx.request_id[:64],
     )
-    entry.save(force_insert=True)
+    if locks.single_writer() and not connection.in_atomic_block:
+        # A read's row, outside any transaction: on SQLite it must not wait for a long writer
+        # (the worker applying a plan); if the lock is held it goes to the spool (audit.spool).
+        try:
+            with locks.short_wait():
+                entry.save(force_insert=True)
+        except Exception as error:
+            if not locks.database_locked(error):
+                raise
+            spool_write(entry)
+            return entry
+    else:
+        entry.save(force_insert=True)
     _seal_after_commit()
     return entry
 
 
+def audit_seal_if_free() -> int:
+    """``audit_seal``, except that on SQLite it waits only briefly for the write lock: a long
+    writer holding it (the worker applying a plan) seals what is waiting when it commits, and
+    so does the next seal. Returns how many rows were sealed (0 when the lock was held)."""
+    if not locks.single_writer():
+        return audit_seal()
+    try:
+        with locks.short_wait():
+            return audit_seal()
+    except Exception as error:
+        if not locks.database_locked(error):
+            raise
+        logger.info("audit: database busy, rows left for the next seal")
+        return 0
+
+
 def _seal_committed() -> None:
-    audit_seal()
+    audit_seal_if_free()
 
 
 def _seal_after_commit() -> None:
@@ -166,6 +195,11 @@ def audit_seal(*, batch_size: int = SEAL_BATCH) -> int:
     """
     total = 0
     own_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        _lock(own_transaction=own_transaction)
+        spooled = spool_flush()  # rows that could not wait for the lock (audit.spool), first
+    if spooled:
+        transaction.on_commit(lambda: spool_delete(spooled))  # at once outside a transaction
     while True:
         with transaction.atomic():
             _lock(own_transaction=own_transaction)

@@ -49,9 +49,15 @@ class JobRun:
 
 @dataclass(frozen=True)
 class JobKind:
+    """``writes_long``: the job holds one write transaction for most of its run (a
+    restructuring plan). On SQLite, the one writer, other users' writes are then answered at
+    once with a page saying so (``jobs.middleware.SingleWriterMiddleware``) instead of
+    waiting for the lock and failing."""
+
     name: str
     title: str
     run: Callable[[JobRun], JobOutcome]
+    writes_long: bool = False
 
 
 _kinds: dict[str, JobKind] = {}
@@ -75,6 +81,10 @@ def kind(name: str) -> JobKind:
 
 def kinds() -> dict[str, JobKind]:
     return dict(_kinds)
+
+
+def long_writing_kinds() -> list[str]:
+    return [name for name, registered in _kinds.items() if registered.writes_long]
 
 
 def register_actor_loader(loader: Callable[[Any], Any]) -> None:

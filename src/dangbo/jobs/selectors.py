@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from dangbo.core.violations import NotInScope
-from dangbo.jobs import progress
+from dangbo.jobs import progress, registry
 from dangbo.jobs.models import Job, JobState
 
 
@@ -36,4 +36,15 @@ def job_with_progress(job: Job) -> Job:
 def latest_job_for(*, actor, subject_type: str, subject_id) -> Job | None:
     """The newest job the actor may see about one subject (a plan), with its progress."""
     job = jobs_of(actor=actor).filter(subject_type=subject_type, subject_id=str(subject_id)).first()
+    return job_with_progress(job) if job else None
+
+
+def long_writer_running() -> Job | None:
+    """A running job that holds a long write transaction (``JobKind.writes_long``), with its
+    progress; None when there is none. Read outside any transaction, so it never waits."""
+    job = (
+        Job.objects.filter(state=JobState.RUNNING, kind__in=registry.long_writing_kinds())
+        .order_by("started_at")
+        .first()
+    )
     return job_with_progress(job) if job else None

@@ -74,6 +74,7 @@ def run_apply(run: JobRun) -> JobOutcome:
 
 
 KINDS = (
-    JobKind(PREVIEW_JOB, "Xem trước phương án sắp xếp tổ chức", run_preview),
-    JobKind(APPLY_JOB, "Áp dụng phương án sắp xếp tổ chức", run_apply),
+    # Both run the plan in one transaction (a preview rolls it back at the end).
+    JobKind(PREVIEW_JOB, "Xem trước phương án sắp xếp tổ chức", run_preview, writes_long=True),
+    JobKind(APPLY_JOB, "Áp dụng phương án sắp xếp tổ chức", run_apply, writes_long=True),
 )

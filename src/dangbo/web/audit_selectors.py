@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from dangbo.accounts.models import AccessRole
 from dangbo.audit.models import AuditEntry
-from dangbo.audit.services import ACTION_LABELS, Action, audit_record, audit_seal
+from dangbo.audit.services import ACTION_LABELS, Action, audit_record, audit_seal_if_free
 from dangbo.core import text
 from dangbo.core.formats import format_date, format_number
 from dangbo.core.kinds import OrgKind
@@ -385,7 +385,7 @@ def audit_search_page(
 ) -> AuditSearchResult:
     """One page of the trail, newest first; the search is recorded with its filters and row count."""
     audit_require_admin(actor=actor, page="audit_search")
-    audit_seal()  # what the page shows is chained (normally done already, after each commit)
+    audit_seal_if_free()  # what the page shows is chained (normally done already, after each commit)
     queryset, truncated = _entries(filters)
     paginator = CappedPaginator(queryset, per_page, known_count=_known_count(filters))
     page_obj = paginator.get_page(page)
@@ -448,7 +448,7 @@ def audit_export_rows(
     audit_require_admin(actor=actor, page="audit_export")
     # The rows as they stand now, sealed (not those committed while the file is written, nor
     # this export's own row), so the recorded count and the file agree.
-    audit_seal()
+    audit_seal_if_free()
     last = _chain_head()
     queryset, _ = _entries(filters)
     queryset = queryset.filter(chain_seq__lte=last)
