@@ -10,6 +10,7 @@ import json
 import sqlite3
 import sys
 import time
+from pathlib import Path
 
 
 def main() -> None:
@@ -27,7 +28,9 @@ def main() -> None:
     from dangbo.core import clock
     from dangbo.jobs.models import Job, JobState
     from dangbo.members.models import Member
-    from dangbo.restructuring.plan_uploads import APPLY_JOB
+    from dangbo.orgs.models import Org
+    from dangbo.restructuring.plan_uploads import APPLY_JOB, plan_preview_report, restructure_plan_upload
+    from dangbo.restructuring.plans import write_plan_csv
 
     database = sys.argv[1]
     officer = (
@@ -47,6 +50,27 @@ def main() -> None:
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     viewed_before = AuditEntry.objects.filter(action="member_viewed", subject_id=str(member.pk)).count()
+
+    cells = list(
+        Org.objects.filter(
+            kind="cell", dissolved_on__isnull=True, path__startswith=officer.org.path
+        ).order_by("path")[:5]
+    )
+    decision = {
+        "ngay_hieu_luc": "01/07/2025",
+        "so_quyet_dinh": "7-QĐ/TU",
+        "ngay_quyet_dinh": "20/06/2025",
+        "co_quan_quyet_dinh": "Tỉnh ủy",
+    }
+    csv_path = Path(database).with_name("ke-hoach.csv")
+    write_plan_csv(
+        [
+            {"thao_tac": "doi_ten", "ma_to_chuc": c.code, "ten": f"Chi bộ mới {i}", **decision}
+            for i, c in enumerate(cells)
+        ],
+        csv_path,
+    )
+    plan = restructure_plan_upload(file_name="ke-hoach.csv", data=csv_path.read_bytes(), actor=user)
 
     writer = sqlite3.connect(database, timeout=0, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")  # the long writer holds the lock from here
@@ -74,6 +98,14 @@ def main() -> None:
             "body": response.content.decode(),
         }
     )
+    started = time.perf_counter()
+    report = plan_preview_report(plan=plan, actor=user)
+    seen["preview"] = {
+        "seconds": time.perf_counter() - started,
+        "steps": len(report.steps),
+        "problems": len(report.problems),
+        "applied": report.applied,
+    }
     seen["spooled_while_locked"] = len(spooled_files())
     writer.execute("ROLLBACK")
     writer.close()
@@ -84,6 +116,9 @@ def main() -> None:
     seen["profile_rows_added"] = (
         AuditEntry.objects.filter(action="member_viewed", subject_id=str(member.pk)).count() - viewed_before
     )
+    seen["cells_unchanged"] = sorted(
+        Org.objects.filter(pk__in=[c.pk for c in cells]).values_list("name", flat=True)
+    ) == sorted(c.name for c in cells)
     seen["name_unchanged"] = Member.objects.get(pk=member.pk).full_name != "Tên Mới"
     seen["chain_ok"] = audit_verify().ok
     print(json.dumps(seen, ensure_ascii=False))

@@ -72,3 +72,11 @@ def test_the_reads_audit_rows_wait_in_the_spool_and_join_the_chain(probe):
     assert probe["spooled_after_seal"] == 0
     assert probe["profile_rows_added"] == 1
     assert probe["chain_ok"]
+
+
+def test_a_plan_preview_runs_on_a_copy_while_the_lock_is_held(probe):
+    preview = probe["preview"]
+    assert preview["steps"] == 5 and preview["problems"] == 0, preview
+    assert not preview["applied"]
+    assert preview["seconds"] < 10, preview  # no wait for the lock (20 s busy timeout)
+    assert probe["cells_unchanged"]

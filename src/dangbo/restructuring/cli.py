@@ -51,6 +51,7 @@ def cmd_restructure(args: argparse.Namespace) -> int:
     _setup()
     # after django.setup(): the root ``dangbo`` command imports this module to build its
     # parser before Django is set up, and the plans load models
+    from dangbo.core.snapshot import sqlite_snapshot
     from dangbo.restructuring.plans import PlanError, plan_run, read_plan
 
     try:
@@ -64,7 +65,11 @@ def cmd_restructure(args: argparse.Namespace) -> int:
         if total >= 20 and (index % max(1, total // 10) == 0 or index == total):
             print(f"  ... {index}/{total} thao tác", file=sys.stderr, flush=True)
 
-    report = plan_run(rows, apply=apply, progress=progress)
+    if apply:
+        report = plan_run(rows, apply=True, progress=progress)
+    else:
+        with sqlite_snapshot():  # on SQLite, on a copy: a preview holds no lock on the database
+            report = plan_run(rows, apply=False, progress=progress)
     for line in describe(report):
         print(line)
     if not report.ok:

@@ -74,7 +74,8 @@ def run_apply(run: JobRun) -> JobOutcome:
 
 
 KINDS = (
-    # Both run the plan in one transaction (a preview rolls it back at the end).
-    JobKind(PREVIEW_JOB, "Xem trước phương án sắp xếp tổ chức", run_preview, writes_long=True),
+    # The apply runs the plan in one transaction; a preview does so on a copy of a SQLite
+    # database (plan_uploads.plan_preview_report), so it holds no lock on the real one.
+    JobKind(PREVIEW_JOB, "Xem trước phương án sắp xếp tổ chức", run_preview),
     JobKind(APPLY_JOB, "Áp dụng phương án sắp xếp tổ chức", run_apply, writes_long=True),
 )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.formats import format_date
+from dangbo.core.snapshot import sqlite_snapshot
 from dangbo.core.violations import INPUT_CITATION, RuleViolation, Violation
 from dangbo.jobs.models import FINISHED_STATES, Job
 from dangbo.jobs.services import job_start
@@ -92,12 +93,18 @@ def restructure_plan_upload(*, file_name: str, data: bytes, actor) -> Restructur
     return plan
 
 
+def plan_preview_report(*, plan: RestructurePlan, actor, progress=None) -> PlanReport:
+    """Run the stored plan and roll it back. On SQLite it runs on a copy of the database
+    (``core.snapshot``), so a preview holds no write lock and other users go on saving."""
+    rows = read_plan_bytes(bytes(plan.content), plan.file_name)
+    with sqlite_snapshot():
+        return plan_run(rows, apply=False, actor=actor, progress=progress)
+
+
 def restructure_plan_preview(*, plan: RestructurePlan, actor, progress=None) -> PlanReport:
-    """Run the stored plan and roll it back; keep the report with the plan. The preview's
-    own changes, audit rows included, are rolled back; one audit row records the preview."""
-    report = plan_run(
-        read_plan_bytes(bytes(plan.content), plan.file_name), apply=False, actor=actor, progress=progress
-    )
+    """Preview the stored plan (``plan_preview_report``) and keep the report with the plan. The
+    preview's own changes, audit rows included, are rolled back; one audit row records it."""
+    report = plan_preview_report(plan=plan, actor=actor, progress=progress)
     with transaction.atomic():
         plan.report, plan.reported_at = report_json(report), clock.now()
         plan.save(update_fields=["report", "reported_at"])
