@@ -198,7 +198,7 @@ STORAGES = {
         "OPTIONS": {"location": VAR_DIR / "jobs"},
     },
 }
-# Days a finished job and its file are kept (`dangbo jobs purge`, run by the worker each day).
+# Days a finished job and its file are kept (`dangbo jobs purge`, run daily from cron: docs/operators.md).
 DANGBO_JOB_KEEP_DAYS = int(os.environ.get("DANGBO_JOB_KEEP_DAYS", "7"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
