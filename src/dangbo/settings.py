@@ -193,6 +193,10 @@ STORAGES = {
 }
 # Days a finished job and its file are kept (`dangbo jobs purge`, run by the worker each day).
 DANGBO_JOB_KEEP_DAYS = int(os.environ.get("DANGBO_JOB_KEEP_DAYS", "7"))
+# The key of the audit trail's hash chain (dangbo.audit.chain, docs/operators.md): DANGBO_AUDIT_KEY,
+# or a file generated once. Production keeps it off the database host and out of its backups.
+DANGBO_AUDIT_KEY = os.environ.get("DANGBO_AUDIT_KEY", "")
+DANGBO_AUDIT_KEY_FILE = Path(os.environ.get("DANGBO_AUDIT_KEY_FILE") or VAR_DIR / "audit_key")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -24,6 +24,7 @@ from typing import cast
 
 from django.db import connection, transaction
 
+from dangbo.audit import chain
 from dangbo.audit.context import AuditContext, current, in_bulk_operation
 from dangbo.audit.models import GENESIS_HASH, AuditEntry
 from dangbo.core import clock
@@ -137,6 +138,7 @@ def audit_record(
         data=data or {},
         ip=ctx.ip,
         request_id=ctx.request_id[:64],
+        client_request_id=ctx.client_request_id[:64],
     )
     entry.save(force_insert=True)
     _seal_after_commit()
@@ -188,10 +190,11 @@ def _seal_batch(batch_size: int) -> int:
     chain_seq, prev_hash = cast(tuple[int, str], head) if head else (0, GENESIS_HASH)  # sealed: numbered
     rows = list(AuditEntry.objects.filter(chain_seq__isnull=True).order_by("seq")[:batch_size])
     links = []
+    key = chain.audit_key()
     for entry in rows:
         chain_seq += 1
         entry.chain_seq, entry.prev_hash = chain_seq, prev_hash
-        entry.hash = prev_hash = entry.compute_hash()
+        entry.hash = prev_hash = entry.compute_hash(key)
         links.append((entry.chain_seq, entry.prev_hash, entry.hash, entry.seq))
     if links:
         with connection.cursor() as cursor:
