@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP, Permissions-Policy, Cache-Control: no-store on every answer but static files (core.headers)
+    "dangbo.core.headers.SecurityHeadersMiddleware",
     "dangbo.audit.middleware.RequestLogMiddleware",  # makes the request id; one JSON line each
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -101,8 +103,13 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040", "security.W021"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Behind a reverse proxy, take the client address from X-Forwarded-For (audit and lockout).
-DANGBO_BEHIND_PROXY = _env_bool("DANGBO_BEHIND_PROXY")
+# Behind a TLS reverse proxy: DANGBO_TRUSTED_PROXY is its address; `dangbo serve` (waitress) then
+# puts the client's address in REMOTE_ADDR and the scheme in wsgi.url_scheme, from that proxy's
+# X-Forwarded-For/-Proto only (dangbo.server.waitress_options), so the audit trail and the lockout
+# read REMOTE_ADDR. DANGBO_BEHIND_PROXY (deprecated: it believes X-Forwarded-For from anyone) is
+# kept for installations not yet moved, and ignored once DANGBO_TRUSTED_PROXY is set.
+DANGBO_TRUSTED_PROXY = os.environ.get("DANGBO_TRUSTED_PROXY", "").strip()
+DANGBO_BEHIND_PROXY = _env_bool("DANGBO_BEHIND_PROXY") and not DANGBO_TRUSTED_PROXY
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if DANGBO_BEHIND_PROXY else ["REMOTE_ADDR"]
 )
@@ -166,12 +173,14 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
 if _env_bool("DANGBO_HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not DANGBO_TRUSTED_PROXY:  # without it, any client's X-Forwarded-Proto (check dangbo.W002)
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]

@@ -38,6 +38,9 @@ def client_request_id_for(request) -> str:
 
 
 def client_address(request) -> str:
+    """REMOTE_ADDR: the client's address, which waitress puts there from a trusted proxy's
+    X-Forwarded-For (DANGBO_TRUSTED_PROXY). Only the deprecated DANGBO_BEHIND_PROXY reads the
+    header here, from whoever sent it."""
     if settings.DANGBO_BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
