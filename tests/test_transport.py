@@ -13,6 +13,7 @@ import waitress
 from django.contrib.auth.models import User
 from django.core.checks import run_checks
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import connections
 
 from dangbo import server
 from dangbo.accounts.models import AccessRole
@@ -40,17 +41,35 @@ class Running:
         settings.SECURE_SSL_REDIRECT = ssl_redirect
         settings.SECURE_PROXY_SSL_HEADER = None  # what DANGBO_HTTPS=1 leaves with a trusted proxy
         options = server.waitress_options("127.0.0.1", 0, threads=2)
-        self.server = waitress.create_server(WSGIHandler(), **options)  # middleware from the settings above
+        self.handler = WSGIHandler()  # its middleware from the settings above
+        self.server = waitress.create_server(self._app, **options)
         self.port = self.server.effective_port
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _app(self, environ, start_response):
+        """The application, closing its thread's database connection after each request (the
+        test database is dropped at the end; a server thread must not hold it open)."""
+        response = self.handler(environ, start_response)
+        try:
+            return list(response)
+        finally:
+            response.close()
+            connections.close_all()
+
+    def _run(self):
+        """waitress's loop, a turn at a time, so the server stops and closes in its own thread."""
+        while not self.stopping.is_set():
+            self.server.asyncore.loop(timeout=0.05, map=self.server._map, count=1)
+        self.server.close()
 
     def __enter__(self):
         self.thread.start()
         return self
 
     def __exit__(self, *exc):
-        self.server.close()
-        self.thread.join(5)
+        self.stopping.set()
+        self.thread.join(10)
 
     def get(self, path: str, headers: dict) -> http.client.HTTPResponse:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
@@ -71,7 +90,9 @@ def test_behind_the_trusted_proxy_the_client_address_is_audited_without_a_redire
         response = running.get("/api/members/?q=a", {**auth, **PROXIED})
         assert response.status == 200  # the proxy says https: no redirect
         assert _last_search().ip == CLIENT
-        plain = running.get("/api/members/?q=a", {**auth, "X-Forwarded-For": CLIENT, "X-Forwarded-Proto": "http"})
+        plain = running.get(
+            "/api/members/?q=a", {**auth, "X-Forwarded-For": CLIENT, "X-Forwarded-Proto": "http"}
+        )
         assert plain.status == 301 and plain.getheader("Location").startswith("https://")
         # the redirected request comes back through the proxy as https and is served
         assert running.get("/api/members/?q=a", {**auth, **PROXIED}).status == 200
@@ -114,7 +135,10 @@ def test_pages_exports_and_api_answers_are_not_stored_and_carry_the_policies(cli
         assert response["Cache-Control"] == "no-store", name
         csp = response["Content-Security-Policy"]
         assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp, name
-        assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
+        assert (
+            "camera=()" in response["Permissions-Policy"]
+            and "geolocation=()" in response["Permissions-Policy"]
+        )
         assert response["Referrer-Policy"] == "same-origin", name
 
 
@@ -147,7 +171,11 @@ def test_no_template_has_inline_script_or_style():
 
 
 def _ids(**overrides) -> set[str]:
-    return {message.id for message in run_checks(include_deployment_checks=True) if message.id.startswith("dangbo")}
+    return {
+        message.id
+        for message in run_checks(include_deployment_checks=True)
+        if message.id.startswith("dangbo")
+    }
 
 
 def test_deployment_checks_name_an_untrusted_proxy_and_a_key_beside_the_data(settings, tmp_path):

@@ -27,7 +27,7 @@ def proxy_and_audit_key(app_configs=None, **kwargs) -> list[Warning]:
             )
         )
     default_key_file = settings.VAR_DIR / "audit_key"
-    if not settings.DANGBO_AUDIT_KEY and settings.DANGBO_AUDIT_KEY_FILE == default_key_file:
+    if not settings.DANGBO_AUDIT_KEY and default_key_file == settings.DANGBO_AUDIT_KEY_FILE:
         found.append(
             Warning(
                 "The audit key is the file generated beside the data (VAR_DIR/audit_key).",
