@@ -206,6 +206,15 @@ DANGBO_JOB_KEEP_DAYS = int(os.environ.get("DANGBO_JOB_KEEP_DAYS", "7"))
 # or a file generated once. Production keeps it off the database host and out of its backups.
 DANGBO_AUDIT_KEY = os.environ.get("DANGBO_AUDIT_KEY", "")
 DANGBO_AUDIT_KEY_FILE = Path(os.environ.get("DANGBO_AUDIT_KEY_FILE") or VAR_DIR / "audit_key")
+# Uploads (dangbo.core.uploads): a request's body, a spreadsheet unpacked, rows of a sheet or CSV.
+DANGBO_UPLOAD_MAX_MB = int(os.environ.get("DANGBO_UPLOAD_MAX_MB", "20"))
+DANGBO_UPLOAD_MAX_UNCOMPRESSED_MB = int(os.environ.get("DANGBO_UPLOAD_MAX_UNCOMPRESSED_MB", "50"))
+DANGBO_UPLOAD_MAX_ROWS = int(os.environ.get("DANGBO_UPLOAD_MAX_ROWS", "50000"))
+FILE_UPLOAD_HANDLERS = [
+    "dangbo.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
