@@ -93,7 +93,9 @@ def officer(client, tree):
 
 
 def test_the_upload_page_refuses_the_bomb_and_stores_nothing(client, officer):
-    response = client.post("/sap-xep-to-chuc/", {"plan_file": SimpleUploadedFile("phuong-an.xlsx", _bomb(60))})
+    response = client.post(
+        "/sap-xep-to-chuc/", {"plan_file": SimpleUploadedFile("phuong-an.xlsx", _bomb(60))}
+    )
     assert response.status_code == 400
     assert "quá giới hạn 50 MB" in response.content.decode()
     assert not RestructurePlan.objects.exists()

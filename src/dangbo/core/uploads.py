@@ -71,7 +71,9 @@ def check_xlsx(data: bytes) -> None:
     with book:
         entries = book.infolist()
         if len(entries) > MAX_ENTRIES:
-            raise UploadRefused(f"Tệp Excel có quá nhiều thành phần ({len(entries)}); hãy lưu lại thành tệp mới.")
+            raise UploadRefused(
+                f"Tệp Excel có quá nhiều thành phần ({len(entries)}); hãy lưu lại thành tệp mới."
+            )
         total = sum(entry.file_size for entry in entries)
         if total > limit:
             raise UploadRefused(
