@@ -79,7 +79,7 @@ def test_the_plan_page_shows_the_refusal_in_vietnamese(client, tree):
 
 def test_a_discipline_summary_is_refused_not_cut(tree, make_member):
     member = make_member(tree.cell_a, admitted_on=date(2010, 1, 1))
-    with pytest.raises(RuleViolation, match="Nội dung vi phạm dài 100.000 ký tự, quá giới hạn 500 ký tự"):
+    with pytest.raises(RuleViolation, match=r"Nội dung vi phạm dài 100\.000 ký tự, quá giới hạn 500 ký tự"):
         discipline_open(member=member, act_on=date(2025, 1, 2), summary=HUGE, opened_on=date(2025, 1, 10))
     assert not DisciplineCase.objects.exists()
 
@@ -88,7 +88,7 @@ def test_every_row_of_the_guarded_apps_is_checked_before_the_database(tree, make
     """A service that forgets the check (members, candidates) is still refused, in Vietnamese."""
     member = make_member(tree.cell_a)
     member.family_name = HUGE
-    with pytest.raises(RuleViolation, match="dài 100.000 ký tự"):
+    with pytest.raises(RuleViolation, match=r"dài 100\.000 ký tự"):
         member.save()
 
 
