@@ -80,7 +80,8 @@ def validation_refusal(errors: list[dict]) -> tuple[int, dict]:
     """(422, {"detail": [{"loc", "type", "msg"}, ...], "errors": {field: [message, ...]}}) for the
     framework's validation errors: the same shape as ``refusal`` (``errors`` by field) plus
     ninja's ``detail`` list, every message in Vietnamese, the location kept."""
-    detail, by_field = [], {}
+    detail: list[dict] = []
+    by_field: dict[str, list[str]] = {}
     for error in errors:
         loc = list(error.get("loc", ()))
         field = next(
