@@ -60,12 +60,12 @@ def _new_version(org: Org, *, effective_on: date, event: OrgEvent, first: bool =
     )
 
 
-@transaction.atomic
 def decision_length_violations(decision: DecisionRef) -> list[Violation]:
     """The decision's number and body, as long as the event row keeps them."""
     return length_violations(OrgEvent, {k: v for k, v in decision.fields().items() if isinstance(v, str)})
 
 
+@transaction.atomic
 def org_establish(
     *,
     code: str,
