@@ -16,11 +16,13 @@ DEMO_ENV   := $(if $(wildcard $(DEV_STAMP)),$(DEV_STAMP),$(DEMO_STAMP))
 
 # `make check` loads the settings (mypy's Django plugin, Django's checks) with a scratch folder,
 # never the demo's var/, and runs the deployment check with production settings: DEBUG off,
-# HTTPS, a host name and a random key.
+# HTTPS behind a trusted proxy, a host name, a random key and an audit key file of its own
+# (docs/operators.md, "Cài đặt cho môi trường chính thức").
 CHECK_VAR  := $(VENV)/check-var
 CHECK_ENV  := DANGBO_VAR_DIR=$(CHECK_VAR)
 DJANGO     := $(CHECK_ENV) $(BIN)/dangbo manage
 PRODUCTION := DANGBO_DEBUG=0 DANGBO_HTTPS=1 DANGBO_ALLOWED_HOSTS=dangbo.example.vn \
+	DANGBO_TRUSTED_PROXY=127.0.0.1 DANGBO_AUDIT_KEY_FILE=$(CHECK_VAR)/keys/audit_key \
 	DANGBO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"
 
 .PHONY: demo test check bench install clean

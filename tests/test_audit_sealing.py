@@ -8,7 +8,6 @@ import itertools
 import json
 import threading
 import time
-from datetime import UTC
 
 import pytest
 from django.db import connection, transaction
@@ -86,26 +85,14 @@ def test_rolled_back_rows_never_appear(db):
     assert audit_verify().ok
 
 
-def _old_content(entry: AuditEntry) -> bytes:
-    """What the hash covered before sealing existed (the row's number was its place)."""
-    at = entry.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    fields = [entry.seq, at, entry.actor_id, entry.actor_name, entry.actor_role, entry.scope]
-    fields += [entry.action, entry.subject_type, entry.subject_id, entry.data, entry.ip]
-    fields += [entry.request_id, entry.prev_hash]
-    return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-
-
-def test_rows_chained_before_sealing_existed_keep_their_hashes(db):
-    """The migration gave the old rows chain_seq = seq: their hash is computed as before."""
+def test_a_rows_own_number_and_place_are_covered(db):
+    """The hash covers the row's place in the chain and its own number (issue 17); since the
+    chain is keyed (issue 18, tests/test_audit_keyed.py) the plain hash of 0002 is gone."""
     entry = audit_record(action=Action.SEARCHED, data={"q": "Đức"})
     audit_seal()
     entry = reloaded(entry)
-    old = AuditEntry(**{f.attname: getattr(entry, f.attname) for f in AuditEntry._meta.concrete_fields})
-    old.seq = old.chain_seq
-    assert old.chained_content() == _old_content(old)
-    if entry.seq != entry.chain_seq:  # a new row's own number is covered too
-        assert entry.chained_content() != _old_content(entry)
-        assert str(entry.seq) in entry.chained_content().decode()
+    content = json.loads(entry.chained_content())
+    assert content[:3] == ["v2", entry.chain_seq, entry.seq]
 
 
 # --- what the database lets through ------------------------------------------------------------

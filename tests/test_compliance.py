@@ -445,7 +445,7 @@ def test_the_page_shows_the_findings_in_scope_and_404_outside(
     response = client.get(compliance_url(tree.commune))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Kiểm tra tuân thủ quy định" in html and "Tải Excel" in html and "window.print()" in html
+    assert "Kiểm tra tuân thủ quy định" in html and "Tải Excel" in html and "data-print" in html
     assert "Không đủ số đảng viên chính thức tối thiểu" in html and "Thôn Bảy" in html
     assert f"/dang-vien/{member.pk}/" in html and f"/to-chuc/{tree.cell_a.pk}/" in html
     assert "Ngoàiphạmvi" not in html and "Chi bộ Cơ quan Một" not in html

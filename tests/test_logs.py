@@ -76,13 +76,28 @@ def test_a_request_is_one_line_with_the_id_its_audit_rows_carry(client, admin_us
 
 
 def test_an_anonymous_request_and_an_incoming_request_id(client, db, caplog):
+    """The server makes every request id; a client's well-formed X-Request-ID is only kept
+    beside it (issue 18), a malformed one is dropped."""
     caplog.set_level(logging.INFO, logger="dangbo.requests")
     response = client.get(reverse("web:home"), HTTP_X_REQUEST_ID="proxy-1234567890")
-    client.get("/khong-co-trang-nay/", HTTP_X_REQUEST_ID="x")  # malformed: a new id is made
+    client.get("/khong-co-trang-nay/", HTTP_X_REQUEST_ID="x")  # malformed: not kept
     first, second = (as_json(r) for r in lines(caplog, "dangbo.requests"))
-    assert response["X-Request-ID"] == "proxy-1234567890" == first["request_id"]
+    assert response["X-Request-ID"] == first["request_id"] != "proxy-1234567890"
+    assert len(first["request_id"]) == 32 and first["client_request_id"] == "proxy-1234567890"
     assert first["user"] is None and first["status"] == 302
     assert second["status"] == 404 and second["request_id"] != "x" and len(second["request_id"]) == 32
+    assert second["client_request_id"] is None
+
+
+def test_a_client_request_id_is_kept_apart_in_the_audit_row(client, admin_user, tree):
+    """A client cannot give its audit rows the id of another request: the row's request_id is
+    the server's, and what the client sent is its own column, covered by the hash."""
+    client.force_login(admin_user)
+    response = client.get(f"/to-chuc/{tree.cell_a.pk}/", HTTP_X_REQUEST_ID="someone-elses-id-42")
+    row = AuditEntry.objects.filter(subject_id=str(tree.cell_a.pk)).order_by("-seq").first()
+    assert row.request_id == response["X-Request-ID"] != "someone-elses-id-42"
+    assert row.client_request_id == "someone-elses-id-42"
+    assert "someone-elses-id-42" in row.chained_content().decode()
 
 
 def test_a_sign_in_is_logged_as_the_user_who_signed_in(client, db, caplog):

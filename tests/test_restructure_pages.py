@@ -437,7 +437,7 @@ def test_a_good_plan_is_previewed_then_applied_once(client, populated, province_
     assert "Xem trước hợp lệ, chưa áp dụng" in html and plan.sha256 in html
     assert _figure(html, "Thao tác") == "4" and _figure(html, "Đảng viên trước / sau") == "4 / 4"
     assert "Thành lập «Đảng bộ xã Mới»" in html and "Hợp nhất 1 tổ chức vào «Đảng bộ xã Mới»" in html
-    assert "mất vài phút" in html and "window.print()" in html
+    assert "mất vài phút" in html and "data-print" in html
     assert not Org.objects.filter(code="XM").exists() and Org.objects.get(code="H1").dissolved_on is None
 
     response = _apply(client, plan)

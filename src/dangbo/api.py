@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from dangbo.accounts.api_auth import SessionWithScope, TokenAuth
 from dangbo.candidates.api import router as candidates_router
-from dangbo.core.apierrors import refusal
+from dangbo.core.apierrors import refusal, validation_refusal
 from dangbo.core.violations import NotInScope, RuleViolation
 from dangbo.discipline.api import router as discipline_router
 from dangbo.members.api import router as members_router
@@ -38,6 +39,13 @@ api.add_router("/", stats_router)
 def refused(request, exc):
     """A service refused the change: 422 with every violation by field (core.apierrors)."""
     status, body = refusal(exc)
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    """The request does not fit the schema: 422, every message in Vietnamese (core.apierrors)."""
+    status, body = validation_refusal(exc.errors)
     return api.create_response(request, body, status=status)
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 import time
+from pathlib import Path
 
 from dangbo import server
 from dangbo.core import clock
@@ -215,6 +217,21 @@ def cmd_audit_seal(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_anchor(args: argparse.Namespace) -> int:
+    _setup()
+    from dangbo.audit.services import audit_seal
+    from dangbo.audit.verify import audit_anchor
+
+    audit_seal()
+    text = json.dumps(audit_anchor(), ensure_ascii=False, indent=2) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Đã ghi mốc nhật ký vào {args.output}. Hãy cất tệp này ở nơi khác máy chủ.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     _setup()
     from dangbo.audit.services import audit_seal
@@ -224,7 +241,19 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         sealed = audit_seal()
         if sealed:
             print(f"Đã niêm phong {sealed} dòng trước khi kiểm tra.")
-    report = audit_verify()
+    anchor = None
+    if args.anchor:
+        try:
+            anchor = json.loads(Path(args.anchor).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            print(f"Không đọc được tệp mốc {args.anchor}: {error}", file=sys.stderr)
+            return 2
+    report = audit_verify(anchor=anchor)
+    if report.anchor_problem:
+        print(f"Nhật ký không khớp với mốc: {report.anchor_problem}.", file=sys.stderr)
+        if report.checked:
+            print(f"{report.checked} dòng của chuỗi nguyên vẹn.", file=sys.stderr)
+        return 1
     if report.ok:
         print(f"Nhật ký nguyên vẹn: đã kiểm tra {report.checked} dòng.")
         if report.unsealed:
@@ -244,7 +273,6 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_badges(args: argparse.Namespace) -> int:
     """Who is eligible for which Party badge on an award date, and why (RULES.md §6)."""
     _setup()
-    import json
     from datetime import date
 
     from dangbo.members.selectors.badges import badge_list
@@ -331,7 +359,6 @@ def _system_scope_and_org(code: str | None):
 def cmd_todo(args: argparse.Namespace) -> int:
     """What is overdue and what falls due in the next 30 days (RULES.md §2.3, §6)."""
     _setup()
-    import json
     from datetime import date
 
     from dangbo.members.selectors.todo import due_items
@@ -449,7 +476,19 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--no-seal", action="store_true", help="chỉ kiểm tra, không niêm phong các dòng chưa niêm phong"
     )
+    verify.add_argument(
+        "--anchor",
+        metavar="TỆP",
+        help="đối chiếu với một mốc đã xuất (dangbo audit anchor): phát hiện nhật ký bị cắt",
+    )
     verify.set_defaults(func=cmd_audit_verify)
+    anchor = audit_sub.add_parser(
+        "anchor",
+        help="xuất mốc của chuỗi (số mắt xích, hash cuối, có ký bằng khóa nhật ký) để sau này "
+        "kiểm tra nhật ký không bị cắt",
+    )
+    anchor.add_argument("--output", metavar="TỆP", help="ghi vào tệp (mặc định: in ra màn hình)")
+    anchor.set_defaults(func=cmd_audit_anchor)
     seal = audit_sub.add_parser(
         "seal", help="niêm phong (nối vào chuỗi băm) các dòng nhật ký đã ghi mà chưa niêm phong"
     )

@@ -43,6 +43,32 @@ def count_once() -> None:
     print(f"Xong trong {run.seconds:.0f} giây ({run.rows} dòng).", flush=True)
 
 
+# The headers a trusted reverse proxy sets (docs/operators.md, "Sau proxy TLS"): the client's
+# address and the scheme it used. Host is passed through by the proxy as it came.
+PROXY_HEADERS = ("x-forwarded-for", "x-forwarded-proto")
+
+
+def waitress_options(host: str, port: int, *, threads: int = 8) -> dict:
+    """waitress's settings. With ``DANGBO_TRUSTED_PROXY`` (the proxy's address as waitress sees
+    it, or ``*`` when waitress listens on an address only the proxy can reach), waitress takes
+    the client's address (REMOTE_ADDR) and scheme (``wsgi.url_scheme``) from X-Forwarded-For and
+    X-Forwarded-Proto sent by that proxy, and removes those headers from any other sender: the
+    audit trail and the lockout see the real client, Django sees HTTPS (no redirect loop with
+    ``DANGBO_HTTPS=1``) without trusting a header a client could send."""
+    from django.conf import settings
+
+    options: dict = {"host": host, "port": port, "threads": threads, "ident": "dangbo"}
+    if settings.DANGBO_TRUSTED_PROXY:
+        options.update(
+            trusted_proxy=settings.DANGBO_TRUSTED_PROXY,
+            trusted_proxy_count=1,
+            trusted_proxy_headers=set(PROXY_HEADERS),
+            clear_untrusted_proxy_headers=True,
+            log_untrusted_proxy_headers=True,
+        )
+    return options
+
+
 def serve(host: str, port: int, *, threads: int = 8, worker: bool = False) -> int:
     from dangbo.wsgi import application  # sets Django up: imported only when serving
 
@@ -51,7 +77,7 @@ def serve(host: str, port: int, *, threads: int = 8, worker: bool = False) -> in
         supervisor.start()
     print(f"\nMở trình duyệt tại http://{host}:{port}/  (Ctrl+C để dừng)", flush=True)
     try:
-        waitress.serve(application, host=host, port=port, threads=threads, ident="dangbo")
+        waitress.serve(application, **waitress_options(host, port, threads=threads))
     finally:
         if supervisor:
             supervisor.stop()

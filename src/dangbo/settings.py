@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP, Permissions-Policy, Cache-Control: no-store on every answer but static files (core.headers)
+    "dangbo.core.headers.SecurityHeadersMiddleware",
     "dangbo.audit.middleware.RequestLogMiddleware",  # makes the request id; one JSON line each
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,8 +104,13 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040", "security.W021"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Behind a reverse proxy, take the client address from X-Forwarded-For (audit and lockout).
-DANGBO_BEHIND_PROXY = _env_bool("DANGBO_BEHIND_PROXY")
+# Behind a TLS reverse proxy: DANGBO_TRUSTED_PROXY is its address; `dangbo serve` (waitress) then
+# puts the client's address in REMOTE_ADDR and the scheme in wsgi.url_scheme, from that proxy's
+# X-Forwarded-For/-Proto only (dangbo.server.waitress_options), so the audit trail and the lockout
+# read REMOTE_ADDR. DANGBO_BEHIND_PROXY (deprecated: it believes X-Forwarded-For from anyone) is
+# kept for installations not yet moved, and ignored once DANGBO_TRUSTED_PROXY is set.
+DANGBO_TRUSTED_PROXY = os.environ.get("DANGBO_TRUSTED_PROXY", "").strip()
+DANGBO_BEHIND_PROXY = _env_bool("DANGBO_BEHIND_PROXY") and not DANGBO_TRUSTED_PROXY
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if DANGBO_BEHIND_PROXY else ["REMOTE_ADDR"]
 )
@@ -173,12 +180,14 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
 if _env_bool("DANGBO_HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not DANGBO_TRUSTED_PROXY:  # without it, any client's X-Forwarded-Proto (check dangbo.W002)
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]
@@ -200,6 +209,19 @@ STORAGES = {
 }
 # Days a finished job and its file are kept (`dangbo jobs purge`, run daily from cron: docs/operators.md).
 DANGBO_JOB_KEEP_DAYS = int(os.environ.get("DANGBO_JOB_KEEP_DAYS", "7"))
+# The key of the audit trail's hash chain (dangbo.audit.chain, docs/operators.md): DANGBO_AUDIT_KEY,
+# or a file generated once. Production keeps it off the database host and out of its backups.
+DANGBO_AUDIT_KEY = os.environ.get("DANGBO_AUDIT_KEY", "")
+DANGBO_AUDIT_KEY_FILE = Path(os.environ.get("DANGBO_AUDIT_KEY_FILE") or VAR_DIR / "audit_key")
+# Uploads (dangbo.core.uploads): a request's body, a spreadsheet unpacked, rows of a sheet or CSV.
+DANGBO_UPLOAD_MAX_MB = int(os.environ.get("DANGBO_UPLOAD_MAX_MB", "20"))
+DANGBO_UPLOAD_MAX_UNCOMPRESSED_MB = int(os.environ.get("DANGBO_UPLOAD_MAX_UNCOMPRESSED_MB", "50"))
+DANGBO_UPLOAD_MAX_ROWS = int(os.environ.get("DANGBO_UPLOAD_MAX_ROWS", "50000"))
+FILE_UPLOAD_HANDLERS = [
+    "dangbo.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -17,7 +17,8 @@ class AuditContext:
     actor_role: str
     scope: str
     ip: str
-    request_id: str
+    request_id: str  # made by the server
+    client_request_id: str = ""  # a well-formed X-Request-ID the client sent, kept apart
 
 
 def system_context(command: str = "") -> AuditContext:

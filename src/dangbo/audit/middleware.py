@@ -20,16 +20,27 @@ request_log = logging.getLogger("dangbo.requests")
 
 
 def request_id_for(request) -> str:
-    """The request's id: the one it already has, a well-formed incoming X-Request-ID (from a
-    reverse proxy), or a new one. The audit rows of the request and its log line carry it."""
+    """The request's id, always made here (the one it already has, or a new one): the audit
+    rows of the request and its log line carry it. A client cannot choose it; what it sends
+    as X-Request-ID is kept apart (``client_request_id_for``)."""
     existing = getattr(request, "request_id", "")
     if existing:
         return existing
+    request.client_request_id = client_request_id_for(request)
+    return uuid.uuid4().hex
+
+
+def client_request_id_for(request) -> str:
+    """A well-formed X-Request-ID sent with the request (by a reverse proxy or a client), or "".
+    Logged and audited as ``client_request_id``, beside the server's own id."""
     incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-    return incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    return incoming if _REQUEST_ID.match(incoming) else ""
 
 
 def client_address(request) -> str:
+    """REMOTE_ADDR: the client's address, which waitress puts there from a trusted proxy's
+    X-Forwarded-For (DANGBO_TRUSTED_PROXY). Only the deprecated DANGBO_BEHIND_PROXY reads the
+    header here, from whoever sent it."""
     if settings.DANGBO_BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
@@ -41,7 +52,9 @@ def request_context(request) -> AuditContext:
     user = getattr(request, "user", None)
     scope = getattr(request, "scope", None)
     if user is None or not user.is_authenticated or scope is None:
-        return AuditContext(None, "", "khách", "không có", request.audit_ip, request.request_id)
+        return AuditContext(
+            None, "", "khách", "không có", request.audit_ip, request.request_id, _client_id(request)
+        )
     return AuditContext(
         actor_id=user.pk,
         actor_name=user.get_username(),
@@ -49,7 +62,12 @@ def request_context(request) -> AuditContext:
         scope=scope.label,
         ip=request.audit_ip,
         request_id=request.request_id,
+        client_request_id=_client_id(request),
     )
+
+
+def _client_id(request) -> str:
+    return getattr(request, "client_request_id", "")
 
 
 class AuditContextMiddleware:
@@ -99,6 +117,7 @@ class RequestLogMiddleware:
             extra={
                 "event": "request",
                 "request_id": request.request_id,
+                "client_request_id": _client_id(request) or None,
                 **_user_fields(request),
                 "method": request.method,
                 "path": request.path,

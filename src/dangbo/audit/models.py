@@ -1,5 +1,5 @@
 """The audit trail: one row per read of a person, list, search, export, reveal, write,
-sign-in and sign-out. Append-only and hash-chained.
+sign-in and sign-out. Append-only and chained by a keyed hash (``audit.chain``).
 
 A row is written unsealed, in its business transaction and without any lock: ``seq`` is
 its number in order of writing (given by the database, with gaps on PostgreSQL where a
@@ -15,11 +15,9 @@ no foreign keys: the actor is kept as id and user name, subjects as type and id.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from datetime import UTC
-
 from django.db import models
+
+from dangbo.audit import chain
 
 GENESIS_HASH = "0" * 64
 
@@ -36,7 +34,8 @@ class AuditEntry(models.Model):
     subject_id = models.CharField(max_length=64)
     data = models.JSONField(default=dict)
     ip = models.CharField("địa chỉ", max_length=45)
-    request_id = models.CharField(max_length=64)
+    request_id = models.CharField(max_length=64)  # made by the server
+    client_request_id = models.CharField(max_length=64, default="")  # the client's X-Request-ID, if any
     chain_seq = models.BigIntegerField(null=True, unique=True)  # NULL until sealed
     prev_hash = models.CharField(max_length=64, default="")  # "" until sealed
     hash = models.CharField(max_length=64, default="")  # "" until sealed
@@ -56,28 +55,9 @@ class AuditEntry(models.Model):
         return self.chain_seq is not None
 
     def chained_content(self) -> bytes:
-        """Canonical bytes of everything the hash covers: the place in the chain, the content,
-        the previous link's hash, and the row's own number when it differs from its place
-        (rows chained before sealing existed have the two equal and keep their hashes)."""
-        at = self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        fields = [
-            self.chain_seq,
-            at,
-            self.actor_id,
-            self.actor_name,
-            self.actor_role,
-            self.scope,
-            self.action,
-            self.subject_type,
-            self.subject_id,
-            self.data,
-            self.ip,
-            self.request_id,
-            self.prev_hash,
-        ]
-        if self.seq != self.chain_seq:
-            fields.append(self.seq)
-        return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        """Canonical bytes of everything the hash covers (``audit.chain.content``)."""
+        return chain.content(**{name: getattr(self, name) for name in chain.CONTENT_COLUMNS})
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.chained_content()).hexdigest()
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """The keyed hash (HMAC-SHA256, ``audit.chain``) this row's link must carry."""
+        return chain.link_hash(self, key)

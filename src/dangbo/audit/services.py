@@ -24,6 +24,7 @@ from typing import cast
 
 from django.db import connection, transaction
 
+from dangbo.audit import chain
 from dangbo.audit.context import AuditContext, current, in_bulk_operation
 from dangbo.audit.models import GENESIS_HASH, AuditEntry
 from dangbo.audit.spool import spool_delete, spool_flush, spool_write
@@ -138,6 +139,7 @@ def audit_record(
         data=data or {},
         ip=ctx.ip,
         request_id=ctx.request_id[:64],
+        client_request_id=ctx.client_request_id[:64],
     )
     if locks.single_writer() and not connection.in_atomic_block:
         # A read's row, outside any transaction: on SQLite it must not wait for a long writer
@@ -222,10 +224,11 @@ def _seal_batch(batch_size: int) -> int:
     chain_seq, prev_hash = cast(tuple[int, str], head) if head else (0, GENESIS_HASH)  # sealed: numbered
     rows = list(AuditEntry.objects.filter(chain_seq__isnull=True).order_by("seq")[:batch_size])
     links = []
+    key = chain.audit_key()
     for entry in rows:
         chain_seq += 1
         entry.chain_seq, entry.prev_hash = chain_seq, prev_hash
-        entry.hash = prev_hash = entry.compute_hash()
+        entry.hash = prev_hash = entry.compute_hash(key)
         links.append((entry.chain_seq, entry.prev_hash, entry.hash, entry.seq))
     if links:
         with connection.cursor() as cursor:

@@ -16,6 +16,7 @@ from django.db import transaction
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock, text
 from dangbo.core.decisions import DecisionRef
+from dangbo.core.lengths import length_violations
 from dangbo.discipline.models import DisciplineCase
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, Position
 from dangbo.members.services import INPUT, append_event
@@ -25,6 +26,10 @@ from dangbo.rules.base import Violation, refuse_if
 
 Kind = MemberEvent.Kind
 Form = rules.Form
+
+
+# The reason is added to the case's summary (500 characters), which keeps its beginning.
+REASON_MAX_LENGTH = 300
 
 
 def _input(name: str, message: str) -> Violation:
@@ -38,7 +43,8 @@ def discipline_open(
     """Open a disciplinary case on an act committed on ``act_on``."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     violations = []
-    summary = text.clean(summary)[:500]
+    summary = text.clean(summary)
+    violations += length_violations(DisciplineCase, {"summary": summary})
     if member.status not in ACTIVE_STATUSES:
         violations.append(_input("summary", "Chỉ xem xét kỷ luật đảng viên đang sinh hoạt."))
     if not summary:
@@ -97,6 +103,8 @@ def discipline_drop(*, case: DisciplineCase, on: date, reason: str, actor=None) 
         violations.append(_input("reason", "Hồ sơ kỷ luật này đã kết thúc."))
     if not text.clean(reason):
         violations.append(_input("reason", "Ghi lý do không kỷ luật."))
+    elif len(text.clean(reason)) > REASON_MAX_LENGTH:
+        violations.append(_input("reason", f"Lý do dài quá {REASON_MAX_LENGTH} ký tự."))
     refuse_if(violations)
     case.state, case.decided_on = DisciplineCase.State.DROPPED, on
     case.summary = text.clean(f"{case.summary} — Không kỷ luật: {reason}")[:500]

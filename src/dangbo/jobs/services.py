@@ -45,6 +45,7 @@ def job_start(*, kind: str, owner, params: dict, title: str = "", subject: tuple
             "scope": ctx.scope,
             "ip": ctx.ip,
             "request_id": ctx.request_id,
+            "client_request_id": ctx.client_request_id,
         },
         subject_type=subject[0],
         subject_id=str(subject[1]),

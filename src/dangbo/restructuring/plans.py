@@ -47,6 +47,7 @@ from dangbo.core.decisions import DecisionRef
 from dangbo.core.formats import parse_date
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.text import clean
+from dangbo.core.uploads import UploadRefused, check_spreadsheet
 from dangbo.members.models import ACTIVE_STATUSES, Member
 from dangbo.orgs import services
 from dangbo.orgs.models import Locality, Org
@@ -148,6 +149,10 @@ def read_plan(path: str | Path) -> list[Row]:
 def read_plan_bytes(data: bytes, filename: str) -> list[Row]:
     """The rows of a plan received as bytes (an uploaded file), its kind told by ``filename``."""
     suffix = Path(filename).suffix.lower()
+    try:
+        check_spreadsheet(data, filename)  # before any parser: a zip bomb, too many rows
+    except UploadRefused as error:
+        raise PlanError(str(error)) from error
     if suffix == ".xlsx":
         table = _xlsx_rows(io.BytesIO(data))
     elif suffix == ".csv":

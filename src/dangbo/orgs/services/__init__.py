@@ -16,11 +16,12 @@ from dangbo.audit.services import Action, audit_record, field_diff
 from dangbo.core import clock, paths, projections
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
+from dangbo.core.lengths import length_violations
 from dangbo.core.text import clean
 from dangbo.core.violations import RuleViolation, Violation, refuse_if
 from dangbo.core.violations import input_violation as _input_violation
 from dangbo.orgs.locality_versions import open_version_start, versions_follow
-from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
+from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgEvent, OrgVersion
 from dangbo.rules import orgs as org_rules
 
 STALE = "Bản ghi đã được người khác sửa trong lúc anh/chị đang sửa; hãy tải lại trang để xem thay đổi rồi sửa lại."
@@ -59,6 +60,11 @@ def _new_version(org: Org, *, effective_on: date, event: OrgEvent, first: bool =
     )
 
 
+def decision_length_violations(decision: DecisionRef) -> list[Violation]:
+    """The decision's number and body, as long as the event row keeps them."""
+    return length_violations(OrgEvent, {k: v for k, v in decision.fields().items() if isinstance(v, str)})
+
+
 @transaction.atomic
 def org_establish(
     *,
@@ -93,6 +99,10 @@ def org_establish(
         violations.append(_input_violation("kind", f"Loại tổ chức không hợp lệ: «{kind}»."))
     if sector and sector not in Sector.values:
         violations.append(_input_violation("sector", f"Loại hình không hợp lệ: «{sector}»."))
+    violations += length_violations(
+        Org, {"code": code, "name": name, "formation_approval": formation_approval}
+    )
+    violations += decision_length_violations(decision)
     refuse_if(violations)
     if parent is not None:
         parent = Org.objects.select_for_update().get(pk=parent.pk)
@@ -172,6 +182,7 @@ def org_rename(
     name = clean(name)
     if not name:
         raise RuleViolation([_input_violation("name", "Chưa nhập tên mới.")])
+    refuse_if(length_violations(Org, {"name": name}) + decision_length_violations(decision))
     org = Org.objects.select_for_update().get(pk=org.pk)
     if expected_version is not None and org.version != expected_version:
         raise RuleViolation([_input_violation("version", STALE)])
@@ -206,7 +217,7 @@ def org_rename(
 def _check_locality(
     *, kind: str, name: str, commune: Org, cell: Org | None, head_member, head_name: str
 ) -> list[Violation]:
-    violations: list[Violation] = []
+    violations: list[Violation] = length_violations(Locality, {"name": name, "head_name": head_name})
     if kind not in Locality.Kind.values:
         violations.append(_input_violation("kind", f"Loại đơn vị dân cư không hợp lệ: «{kind}»."))
     if not name:
@@ -267,6 +278,9 @@ def locality_create(
             0, _input_violation("code", f"Mã thôn, tổ dân phố «{code}» trống hoặc đã được dùng.")
         )
     violations += _check_effective_on(None, established_on)
+    violations += length_violations(Locality, {"code": code}) + length_violations(
+        LocalityVersion, {"decision_no": decision_no}
+    )
     refuse_if(violations)
     locality = Locality.objects.create(
         code=code,
@@ -335,6 +349,7 @@ def locality_update(
         head_name=head_name,
     )
     violations += _check_effective_on(locality, effective_on)
+    violations += length_violations(LocalityVersion, {"decision_no": decision_no, "note": note})
     refuse_if(violations)
     before = _locality_state(locality)
     tallied = projections.tallies().locality_row(locality.pk)
