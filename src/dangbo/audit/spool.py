@@ -40,6 +40,7 @@ _FIELDS = (
     "data",
     "ip",
     "request_id",
+    "client_request_id",
 )
 
 
@@ -79,7 +80,7 @@ def spool_flush() -> list[Path]:
         except (OSError, ValueError):
             logger.exception("audit spool: cannot read %s; left in place", path)
             continue
-        fields = {name: record[name] for name in _FIELDS} | {"at": datetime.fromisoformat(record["at"])}
+        fields = {name: record[name] for name in _FIELDS if name in record} | {"at": datetime.fromisoformat(record["at"])}
         if AuditEntry.objects.filter(
             at=fields["at"],
             request_id=fields["request_id"],
