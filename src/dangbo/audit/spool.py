@@ -80,7 +80,9 @@ def spool_flush() -> list[Path]:
         except (OSError, ValueError):
             logger.exception("audit spool: cannot read %s; left in place", path)
             continue
-        fields = {name: record[name] for name in _FIELDS if name in record} | {"at": datetime.fromisoformat(record["at"])}
+        fields = {name: record[name] for name in _FIELDS if name in record} | {
+            "at": datetime.fromisoformat(record["at"])
+        }
         if AuditEntry.objects.filter(
             at=fields["at"],
             request_id=fields["request_id"],
