@@ -146,7 +146,12 @@ def candidate_page_view(request: ScopedRequest, candidate_id) -> HttpResponse:
     upcoming = next_step(candidate)
     form = None
     if can_edit and upcoming:
-        form = CandidateStepForm(request.POST if request.method == "POST" else None, step=upcoming)
+        form = CandidateStepForm(
+            request.POST if request.method == "POST" else None,
+            step=upcoming,
+            actor=request.scope,
+            candidate=candidate,
+        )
         if upcoming == Step.CELL_VOTE:
             add_absent_exempted(form, candidate.cell)
         if request.method == "POST":
@@ -156,7 +161,11 @@ def candidate_page_view(request: ScopedRequest, candidate_id) -> HttpResponse:
             elif form.is_valid():
                 try:
                     candidate_record_step(
-                        candidate=candidate, kind=upcoming, step=form.step_input(), actor=request.user
+                        candidate=candidate,
+                        kind=upcoming,
+                        step=form.step_input(),
+                        actor=request.user,
+                        reader=request.scope,
                     )
                 except RuleViolation as error:
                     form.add_violations(
