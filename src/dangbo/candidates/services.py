@@ -24,7 +24,7 @@ from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import GRASSROOTS_KINDS, OrgKind
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus
 from dangbo.members.services import INPUT, check_holder_org
-from dangbo.members.services.records import Identity, check_identity, member_admit
+from dangbo.members.services.records import NATIONAL_ID_TAKEN, Identity, check_identity, member_admit
 from dangbo.members.services.votes import cell_vote, committee_vote
 from dangbo.orgs.models import Org
 from dangbo.rules import admission as admission_rules
@@ -51,12 +51,13 @@ def candidate_add(*, identity: Identity, cell: Org, listed_on: date, note: str =
         violations.append(
             _input("general_education", "Chọn trình độ giáo dục phổ thông (điều kiện kết nạp).")
         )
-    if values.get("national_id") and Candidate.objects.filter(national_id=values["national_id"]).exists():
-        violations.append(
-            _input(
-                "national_id", f"Số định danh {values['national_id']} đã có trong danh sách cảm tình Đảng."
-            )
-        )
+    taken = [v for v in violations if v.field == "national_id" and v.message == NATIONAL_ID_TAKEN]
+    if (
+        values.get("national_id")
+        and not taken
+        and Candidate.objects.filter(national_id=values["national_id"]).exists()
+    ):
+        violations.append(_input("national_id", NATIONAL_ID_TAKEN))
     refuse_if(violations)
     candidate = Candidate.objects.create(
         cell=cell,

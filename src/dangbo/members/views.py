@@ -29,7 +29,7 @@ from dangbo.members.documents import KINDS, NoDocument, available_documents, mem
 from dangbo.members.forms import (
     BadgeAwardForm,
     BadgeListForm,
-    MemberProfileForm,
+    MemberEditForm,
     MemberSearchForm,
     PositionEndForm,
     PositionStartForm,
@@ -61,6 +61,9 @@ from dangbo.rules.base import RuleViolation
 from dangbo.rules.probation import recognition_review_due
 
 MAX_QUERY_STRING = 2000
+# The members whose national ID this session revealed (audited): only those may have it changed
+# on the edit form, which otherwise shows it masked (issue 18).
+REVEALED_SESSION_KEY = "revealed_national_ids"
 
 
 def _page_number(request: ScopedRequest) -> int:
@@ -159,14 +162,17 @@ def _party_age(member) -> int | None:
 @require_POST
 def member_reveal_id_view(request: ScopedRequest, member_id) -> HttpResponse:
     national_id = in_scope_or_404(member_national_id, actor=request.scope, member_id=member_id)
+    revealed = [str(member_id), *request.session.get(REVEALED_SESSION_KEY, [])]
+    request.session[REVEALED_SESSION_KEY] = list(dict.fromkeys(revealed))[:50]
     return render(request, "members/_national_id.html", {"national_id": national_id, "revealed": True})
 
 
 @login_required
 def member_edit_view(request: ScopedRequest, member_id) -> HttpResponse:
     member = in_scope_or_404(member_for_edit, actor=request.scope, member_id=member_id)
+    revealed = str(member.pk) in request.session.get(REVEALED_SESSION_KEY, [])
     if request.method == "POST":
-        form = MemberProfileForm(request.POST)
+        form = MemberEditForm(request.POST, member=member, revealed=revealed)
         if form.is_valid():
             try:
                 member_update_identity(
@@ -181,7 +187,11 @@ def member_edit_view(request: ScopedRequest, member_id) -> HttpResponse:
                 messages.success(request, "Đã lưu hồ sơ.")
                 return redirect("members:member_profile", member_id=member.pk)
     else:
-        form = MemberProfileForm(initial=MemberProfileForm.initial_for(member))
+        form = MemberEditForm(
+            initial=MemberEditForm.initial_for_edit(member, revealed=revealed),
+            member=member,
+            revealed=revealed,
+        )
     return form_page(
         request,
         form,

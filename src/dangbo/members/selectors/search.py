@@ -17,6 +17,7 @@ from dangbo.core.pagination import CappedPaginator
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.orgs.models import Org, OrgVersion
 from dangbo.orgs.selectors import NotInScope, org_version_on, org_versions_on
+from dangbo.reference.identity import mask_national_id
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,20 @@ class MemberFilters:
             )
         }
         data = {k: v for k, v in data.items() if v not in ("", None)}
+        if data.get("q"):
+            data["q"] = masked_query(data["q"])
         if self.past_day:
             data["as_of"] = self.past_day.isoformat()
         if self.org is not None:
             data["org"] = self.org.code
         return data
+
+
+def masked_query(q: str) -> str:
+    """A query as the audit trail keeps it: a national ID or card number (the digits of one)
+    masked to its last three digits, a name as typed (issue 18)."""
+    digits = text.clean(q).replace(" ", "")
+    return mask_national_id(digits) if digits.isdigit() and len(digits) >= 8 else q
 
 
 def _years_ago(today: date, years: int) -> date:
