@@ -7,9 +7,10 @@ from typing import cast
 
 from django import forms
 
-from dangbo.core import clock
+from dangbo.core import clock, text
 from dangbo.core.forms import VietnameseDateField, VietnameseForm
 from dangbo.core.roles import Role
+from dangbo.members.exports import PURPOSE_MIN_LENGTH
 from dangbo.members.models import Gender, Member, MemberStatus, Standing
 from dangbo.members.selectors.search import MemberFilters
 from dangbo.members.services.records import Identity
@@ -167,6 +168,32 @@ class MemberProfileForm(VietnameseForm):
     def identity(self, member: Member) -> Identity:
         data = {name: value for name, value in self.cleaned_data.items() if name != "version"}
         return Identity(residence_locality=member.residence_locality, **data)
+
+
+class ExportPurposeForm(VietnameseForm):
+    """The stated purpose of a long export of people (issue 18): kept in the job and the trail."""
+
+    purpose = forms.CharField(
+        label="Mục đích sử dụng danh sách",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="ai cần danh sách, để làm việc gì; được ghi vào nhật ký cùng số dòng",
+    )
+
+    def __init__(self, *args, required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].required = required
+        self.fields["purpose"].error_messages["required"] = (
+            "Mục đích: ghi rõ ai cần danh sách và để làm việc gì (danh sách dài phải nêu mục đích)."
+        )
+
+    def clean_purpose(self):
+        purpose = text.clean(self.cleaned_data.get("purpose") or "")
+        if self.fields["purpose"].required and len(purpose) < PURPOSE_MIN_LENGTH:
+            raise forms.ValidationError(
+                f"Mục đích cần ghi rõ hơn (ít nhất {PURPOSE_MIN_LENGTH} ký tự): ai cần danh sách, để làm việc gì."
+            )
+        return purpose
 
 
 REVEAL_TO_CHANGE = (

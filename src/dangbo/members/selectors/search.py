@@ -196,15 +196,21 @@ def member_search_exceeds(*, actor, filters: MemberFilters, limit: int) -> int |
     return queryset.count()
 
 
-def member_export_rows(*, actor, filters: MemberFilters, file_format: str) -> tuple[int, Iterator[Member]]:
-    """The whole filtered list for export, audited (filters, format, row count)."""
+def member_export_rows(
+    *, actor, filters: MemberFilters, file_format: str, purpose: str = ""
+) -> tuple[int, Iterator[Member]]:
+    """The whole filtered list for export, audited (filters, format, row count, and the stated
+    purpose of a long list)."""
     queryset = member_search(actor=actor, filters=filters)
     count = queryset.count()
+    data = {"filters": filters.as_audit(), "rows": count, "format": file_format}
+    if purpose:
+        data["purpose"] = purpose
     audit_record(
         action=Action.EXPORTED,
         subject_type="org" if filters.org is not None else "",
         subject_id=str(filters.org.pk) if filters.org is not None else "",
-        data={"filters": filters.as_audit(), "rows": count, "format": file_format},
+        data=data,
     )
     rows = queryset.select_related(
         "org", "ethnicity", "religion", "theory_level", "general_education", "professional_level"
