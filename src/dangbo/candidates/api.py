@@ -10,9 +10,15 @@ from uuid import UUID
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from dangbo.candidates.selectors import candidate_get, candidate_list
-from dangbo.candidates.services import StepInput, candidate_add, candidate_record_step, next_step
-from dangbo.core.violations import NotInScope
+from dangbo.candidates.selectors import candidate_get, candidate_list, sponsor_find
+from dangbo.candidates.services import (
+    SPONSOR_NOT_FOUND,
+    StepInput,
+    candidate_add,
+    candidate_record_step,
+    next_step,
+)
+from dangbo.core.violations import NotInScope, RuleViolation, input_violation
 from dangbo.members.api import ErrorOut
 from dangbo.members.services.records import Identity
 from dangbo.members.standing_api import SHORT, writable_org
@@ -133,6 +139,10 @@ def candidate_step(request, candidate_id: UUID, body: StepIn):
         candidate = candidate_get(actor=request.scope, candidate_id=candidate_id, for_edit=True)
     except NotInScope:
         raise HttpError(404, "Không tìm thấy trong phạm vi của người gọi.") from None
+    if body.kind == "sponsors":
+        for sponsor in body.sponsors:  # each lookup audited; one answer for out of reach and unknown
+            if sponsor_find(actor=request.scope, candidate=candidate, member_id=sponsor.member_id) is None:
+                raise RuleViolation([input_violation("sponsors", SPONSOR_NOT_FOUND)])
     step = StepInput(
         done_on=body.done_on,
         number=body.number,
@@ -148,6 +158,8 @@ def candidate_step(request, candidate_id: UUID, body: StepIn):
         decided_by=body.decided_by,
         committee_approvals=body.committee_approvals,
     )
-    candidate_record_step(candidate=candidate, kind=body.kind, step=step, actor=request.user)
+    candidate_record_step(
+        candidate=candidate, kind=body.kind, step=step, actor=request.user, reader=request.scope
+    )
     candidate.refresh_from_db()
     return Status(201, _candidate_out(candidate))

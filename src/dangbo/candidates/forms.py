@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from dangbo.candidates.models import CandidateStep
-from dangbo.candidates.services import DECIDED_BY, StepInput
+from dangbo.candidates.selectors import sponsor_find
+from dangbo.candidates.services import DECIDED_BY, SPONSOR_NOT_FOUND, StepInput
 from dangbo.core.forms import VietnameseDateField, VietnameseForm
 from dangbo.members.forms import MemberProfileForm
 from dangbo.members.models import Member
@@ -118,9 +119,9 @@ class CandidateStepForm(VietnameseForm):
         Step.CEREMONY: ("late_reason",),
     }
 
-    def __init__(self, *args, step: str, **kwargs):
+    def __init__(self, *args, step: str, actor=None, candidate=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.step = step
+        self.step, self.actor, self.candidate = step, actor, candidate
         keep = {"done_on", "note", *self.FIELDS.get(step, ())}
         for name in list(self.fields):
             if name not in keep:
@@ -138,12 +139,9 @@ class CandidateStepForm(VietnameseForm):
         number = (self.cleaned_data.get(number_field) or "").strip()
         if not number:
             return None
-        member = (
-            Member.objects.filter(card_number=number).first()
-            or Member.objects.filter(national_id=number).first()
-        )
+        member = sponsor_find(actor=self.actor, candidate=self.candidate, number=number)
         if member is None:
-            self.add_error(number_field, "Không có đảng viên nào mang số thẻ (hoặc số định danh) này.")
+            self.add_error(number_field, SPONSOR_NOT_FOUND)
             return None
         return member.pk, self.cleaned_data.get(since_field)
 

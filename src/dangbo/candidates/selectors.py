@@ -10,12 +10,14 @@ from django.db.models import QuerySet
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.candidates.models import Candidate, CandidateStep
-from dangbo.candidates.services import next_step
+from dangbo.candidates.services import next_step, sponsor_reach_q
 from dangbo.core import clock, paths
 from dangbo.core.models import is_uuid
+from dangbo.members.models import Member
 from dangbo.members.selectors.todo import DueItem
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope
+from dangbo.reference.identity import mask_national_id
 from dangbo.rules import admission as admission_rules
 
 Step = CandidateStep.Kind
@@ -53,6 +55,34 @@ def candidate_get(*, actor, candidate_id, for_edit: bool = False) -> Candidate:
         raise NotInScope(candidate_id)
     audit_record(action=Action.MEMBER_VIEWED, subject_type="candidate", subject_id=str(candidate.pk))
     return candidate
+
+
+def sponsor_find(*, actor, candidate: Candidate, number: str = "", member_id=None) -> Member | None:
+    """The member named as a sponsor of ``candidate`` by card number, national ID or id, looked
+    up only among those ``actor`` may read and those of the candidate's grassroots organization
+    (``services.sponsor_reach_q``); None for anyone else, as for no one. Every lookup is
+    audited: a found member is the row's subject (the number kept masked)."""
+    number = (number or "").strip()
+    reach = Member.objects.filter(sponsor_reach_q(actor, candidate.cell))
+    member = None
+    if member_id is not None:
+        member = reach.filter(pk=member_id).first() if is_uuid(member_id) else None
+        by = "id"
+    elif number.isdigit():
+        member = reach.filter(card_number=number).first() or reach.filter(national_id=number).first()
+        by = "number"
+    else:
+        by = "number"
+    data = {"purpose": "sponsor", "candidate": str(candidate.pk), "by": by, "found": member is not None}
+    if number:
+        data["number"] = mask_national_id(number)
+    audit_record(
+        action=Action.SEARCHED,
+        subject_type="member" if member is not None else "candidate",
+        subject_id=str(member.pk if member is not None else candidate.pk),
+        data=data,
+    )
+    return member
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from datetime import date
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import Q
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.candidates.models import CANDIDATE_STEPS, Candidate, CandidateStep
@@ -23,7 +24,7 @@ from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import GRASSROOTS_KINDS, OrgKind
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus
 from dangbo.members.services import INPUT, check_holder_org
-from dangbo.members.services.records import Identity, check_identity, member_admit
+from dangbo.members.services.records import NATIONAL_ID_TAKEN, Identity, check_identity, member_admit
 from dangbo.members.services.votes import cell_vote, committee_vote
 from dangbo.orgs.models import Org
 from dangbo.rules import admission as admission_rules
@@ -50,12 +51,13 @@ def candidate_add(*, identity: Identity, cell: Org, listed_on: date, note: str =
         violations.append(
             _input("general_education", "Chọn trình độ giáo dục phổ thông (điều kiện kết nạp).")
         )
-    if values.get("national_id") and Candidate.objects.filter(national_id=values["national_id"]).exists():
-        violations.append(
-            _input(
-                "national_id", f"Số định danh {values['national_id']} đã có trong danh sách cảm tình Đảng."
-            )
-        )
+    taken = [v for v in violations if v.field == "national_id" and v.message == NATIONAL_ID_TAKEN]
+    if (
+        values.get("national_id")
+        and not taken
+        and Candidate.objects.filter(national_id=values["national_id"]).exists()
+    ):
+        violations.append(_input("national_id", NATIONAL_ID_TAKEN))
     refuse_if(violations)
     candidate = Candidate.objects.create(
         cell=cell,
@@ -116,15 +118,34 @@ def _grassroots_path(cell: Org) -> str:
     return cell.path
 
 
+# The one answer for a sponsor outside the actor's reach, and for a number that names no one:
+# the two are never told apart (issue 18).
+SPONSOR_NOT_FOUND = (
+    "Không dùng được số này: người giới thiệu phải là đảng viên trong cùng tổ chức cơ sở đảng với chi bộ "
+    "của người vào Đảng (hoặc trong phạm vi anh/chị được giao). Kiểm tra lại số thẻ đảng viên hoặc số định danh."
+)
+
+
+def sponsor_reach_q(actor, cell: Org) -> Q:
+    """The members who may be named as sponsors for a candidate of ``cell`` by ``actor``: those
+    the actor may read, and those of the cell's grassroots organization (the rule's own circle)."""
+    return actor.members_q() | paths.subtree_q(_grassroots_path(cell), "org_path")
+
+
 def _sponsor_facts(
-    candidate: Candidate, step: StepInput
+    candidate: Candidate, step: StepInput, reader=None
 ) -> tuple[list[admission_rules.SponsorFacts], list[dict], list[Violation]]:
     facts, stored, violations = [], [], []
     grassroots = _grassroots_path(candidate.cell)
+    members = (
+        Member.objects.all()
+        if reader is None
+        else Member.objects.filter(sponsor_reach_q(reader, candidate.cell))
+    )
     for member_id, known_since in step.sponsors:
-        sponsor = Member.objects.filter(pk=member_id).first()
+        sponsor = members.filter(pk=member_id).first()
         if sponsor is None:
-            violations.append(_input("sponsors", "Không tìm thấy đảng viên giới thiệu."))
+            violations.append(_input("sponsors", SPONSOR_NOT_FOUND))
             continue
         is_full = (
             sponsor.status == MemberStatus.FULL
@@ -172,9 +193,13 @@ def _late(
 
 
 @transaction.atomic
-def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, actor=None) -> CandidateStep:
+def candidate_record_step(
+    *, candidate: Candidate, kind: str, step: StepInput, actor=None, reader=None
+) -> CandidateStep:
     """Record the next step of the procedure for ``candidate``; refuse a step out of order,
-    a date before the previous step, and whatever the step's rules forbid."""
+    a date before the previous step, and whatever the step's rules forbid. ``reader``: the
+    acting ``Scope`` on the pages and the API, which limits the sponsors that may be named to
+    ``sponsor_reach_q`` (None: set-up code, trusted)."""
     candidate = Candidate.objects.select_for_update().select_related("cell").get(pk=candidate.pk)
     expected = next_step(candidate)
     if expected is None:
@@ -211,7 +236,7 @@ def candidate_record_step(*, candidate: Candidate, kind: str, step: StepInput, a
         data["certificate_no"] = number
         rule_ref = admission_rules.AWARENESS_CERTIFICATE.at(on).ref
     elif kind == Step.SPONSORS:
-        facts, stored, problems = _sponsor_facts(candidate, step)
+        facts, stored, problems = _sponsor_facts(candidate, step, reader)
         violations += problems
         youth = text.clean(step.youth_union_resolution)[:120]
         violations += admission_rules.check_sponsors(sponsors=facts, youth_union_resolution=youth, on=on)

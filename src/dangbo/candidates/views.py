@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from dangbo.audit.services import Action, audit_record
 from dangbo.candidates.forms import CandidateAddForm, CandidateStepForm, WithdrawForm
 from dangbo.candidates.models import Candidate, CandidateStep
 from dangbo.candidates.selectors import candidate_get, candidate_list, candidate_next_due, candidate_steps
@@ -22,6 +23,7 @@ from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
+from dangbo.members import exports
 from dangbo.members.forms import add_absent_exempted
 from dangbo.orgs.selectors import org_breadcrumbs, org_get
 from dangbo.reference.workdays import holidays_between
@@ -76,6 +78,14 @@ def candidate_list_view(request: ScopedRequest, org_id) -> HttpResponseBase:
         )
     file_format = request.GET.get("dinh-dang")
     if file_format in ("csv", "xlsx"):
+        if not exports.may_export_people(request.scope, org.path):
+            return exports.export_refused(request, what="candidates", org=org)
+        audit_record(
+            action=Action.EXPORTED,
+            subject_type="org",
+            subject_id=str(org.pk),
+            data={"list": "candidates", "state": state, "rows": len(rows), "format": file_format},
+        )
         cells = (
             [
                 str(n),
@@ -146,7 +156,12 @@ def candidate_page_view(request: ScopedRequest, candidate_id) -> HttpResponse:
     upcoming = next_step(candidate)
     form = None
     if can_edit and upcoming:
-        form = CandidateStepForm(request.POST if request.method == "POST" else None, step=upcoming)
+        form = CandidateStepForm(
+            request.POST if request.method == "POST" else None,
+            step=upcoming,
+            actor=request.scope,
+            candidate=candidate,
+        )
         if upcoming == Step.CELL_VOTE:
             add_absent_exempted(form, candidate.cell)
         if request.method == "POST":
@@ -156,7 +171,11 @@ def candidate_page_view(request: ScopedRequest, candidate_id) -> HttpResponse:
             elif form.is_valid():
                 try:
                     candidate_record_step(
-                        candidate=candidate, kind=upcoming, step=form.step_input(), actor=request.user
+                        candidate=candidate,
+                        kind=upcoming,
+                        step=form.step_input(),
+                        actor=request.user,
+                        reader=request.scope,
                     )
                 except RuleViolation as error:
                     form.add_violations(

@@ -1,9 +1,16 @@
-"""The member list as CSV or XLSX: same columns, formulas neutralised, streamed row by row."""
+"""The member list as CSV or XLSX: same columns, formulas neutralised, streamed row by row; and
+who may export lists of people, with what stated purpose (issue 18)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from dangbo.audit.services import Action, audit_record
 from dangbo.core.formats import format_date
 from dangbo.core.spreadsheet import neutralize
 from dangbo.members.models import Member, MemberStatus
@@ -88,3 +95,45 @@ def badge_rows(badges) -> Iterator[list[str]]:
                 format_date(c.reached_on),
                 Ground.LABELS[c.ground],
             ]
+
+
+# --- who may export lists of people, and when a purpose is asked ------------------------------
+
+# A purpose is a sentence, not a word: who needs the list, for what.
+PURPOSE_MIN_LENGTH = 20
+PURPOSE_DEFAULT_ROWS = 5_000
+
+
+def export_purpose_rows() -> int:
+    """Above this many rows an export of people needs a stated purpose and runs as a job:
+    ``DANGBO_EXPORT_PURPOSE_ROWS`` (the setting, else the environment), 5.000 by default."""
+    value = getattr(settings, "DANGBO_EXPORT_PURPOSE_ROWS", None) or os.environ.get(
+        "DANGBO_EXPORT_PURPOSE_ROWS", ""
+    )
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return PURPOSE_DEFAULT_ROWS
+
+
+def may_export_people(actor, path: str | None) -> bool:
+    """Whether ``actor`` may download a list of people of the subtree at ``path`` (None: every
+    subtree they read). Officers and secretaries may where they write; a leader only with the
+    grant (``Scope.export_paths``); a member's own-record access exports nothing."""
+    if actor.is_admin:
+        return True
+    if path is not None:
+        return actor.can_export_personal_path(path)
+    return bool(actor.read_paths) and all(actor.can_export_personal_path(p) for p in actor.read_paths)
+
+
+def export_refused(request, *, what: str, org=None) -> HttpResponse:
+    """The answer to an export of people without the right to it: 403, audited as refused.
+    Aggregate reports (the indicators, the statistical forms) stay open."""
+    audit_record(
+        action=Action.REFUSED,
+        subject_type="org" if org is not None else "",
+        subject_id=str(org.pk) if org is not None else "",
+        data={"reason": "export_not_granted", "list": what},
+    )
+    return render(request, "members/export_refused.html", {"org": org}, status=403)

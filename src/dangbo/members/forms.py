@@ -7,9 +7,10 @@ from typing import cast
 
 from django import forms
 
-from dangbo.core import clock
+from dangbo.core import clock, text
 from dangbo.core.forms import VietnameseDateField, VietnameseForm
 from dangbo.core.roles import Role
+from dangbo.members.exports import PURPOSE_MIN_LENGTH
 from dangbo.members.models import Gender, Member, MemberStatus, Standing
 from dangbo.members.selectors.search import MemberFilters
 from dangbo.members.services.records import Identity
@@ -17,6 +18,7 @@ from dangbo.members.services.transfers import Trigger
 from dangbo.orgs.forms import DecisionFields
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope, org_get
+from dangbo.reference.identity import mask_national_id
 from dangbo.reference.models import Ethnicity, GeneralEducation, ProfessionalLevel, Religion, TheoryLevel
 from dangbo.rules import badges as badge_rules
 from dangbo.rules import transfers as transfer_rules
@@ -166,6 +168,69 @@ class MemberProfileForm(VietnameseForm):
     def identity(self, member: Member) -> Identity:
         data = {name: value for name, value in self.cleaned_data.items() if name != "version"}
         return Identity(residence_locality=member.residence_locality, **data)
+
+
+class ExportPurposeForm(VietnameseForm):
+    """The stated purpose of a long export of people (issue 18): kept in the job and the trail."""
+
+    purpose = forms.CharField(
+        label="Mục đích sử dụng danh sách",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="ai cần danh sách, để làm việc gì; được ghi vào nhật ký cùng số dòng",
+    )
+
+    def __init__(self, *args, required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].required = required
+        self.fields["purpose"].error_messages["required"] = (
+            "Mục đích: ghi rõ ai cần danh sách và để làm việc gì (danh sách dài phải nêu mục đích)."
+        )
+
+    def clean_purpose(self):
+        purpose = text.clean(self.cleaned_data.get("purpose") or "")
+        if self.fields["purpose"].required and len(purpose) < PURPOSE_MIN_LENGTH:
+            raise forms.ValidationError(
+                f"Mục đích cần ghi rõ hơn (ít nhất {PURPOSE_MIN_LENGTH} ký tự): ai cần danh sách, để làm việc gì."
+            )
+        return purpose
+
+
+REVEAL_TO_CHANGE = (
+    "Số định danh đang được che. Để sửa, bấm «Hiện số đầy đủ» trên trang hồ sơ (lần xem được ghi "
+    "nhật ký), rồi mở lại trang sửa."
+)
+
+
+class MemberEditForm(MemberProfileForm):
+    """The profile's edit: the national ID is shown masked, and kept when left masked; changing
+    it needs the audited reveal first (``revealed``: the editor revealed it in this session)."""
+
+    def __init__(self, *args, member: Member, revealed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member, self.revealed = member, revealed
+        if member.national_id and not revealed:
+            self.fields[
+                "national_id"
+            ].help_text = "12 chữ số; đang che bớt — bấm «Hiện số đầy đủ» trên trang hồ sơ nếu cần sửa"
+
+    @classmethod
+    def initial_for_edit(cls, member: Member, *, revealed: bool) -> dict:
+        initial = cls.initial_for(member)
+        if not revealed:
+            initial["national_id"] = mask_national_id(member.national_id)
+        return initial
+
+    def clean_national_id(self):
+        value = (self.cleaned_data.get("national_id") or "").strip()
+        stored = self.member.national_id or ""
+        if not stored or value == stored:
+            return value
+        if value == mask_national_id(stored):
+            return stored  # left as shown: unchanged
+        if not self.revealed:
+            raise forms.ValidationError(REVEAL_TO_CHANGE)
+        return value
 
 
 class BadgeAwardForm(DecisionFields):

@@ -18,7 +18,7 @@ from dangbo.core.violations import RuleViolation, input_violation
 from dangbo.jobs.registry import JobKind, JobOutcome, JobRun
 from dangbo.members import exports
 from dangbo.members.forms import MemberSearchForm
-from dangbo.members.selectors.search import member_export_rows
+from dangbo.members.selectors.search import member_export_rows, member_search_exceeds
 
 EXPORT_JOB = "members.export"
 # Longer lists are written by the worker: a province's list takes minutes to write.
@@ -49,7 +49,16 @@ def run_export(run: JobRun) -> JobOutcome:
             [input_violation(None, "Điều kiện lọc danh sách không còn hợp lệ với quyền hiện tại.")]
         )
     filters = form.filters()
-    count, members = member_export_rows(actor=run.actor, filters=filters, file_format=file_format)
+    if not exports.may_export_people(run.actor, filters.org.path if filters.org else None):
+        raise RuleViolation([input_violation(None, "Tài khoản không còn quyền xuất danh sách cá nhân.")])
+    purpose = run.params.get("purpose", "")
+    if not purpose and member_search_exceeds(
+        actor=run.actor, filters=filters, limit=exports.export_purpose_rows()
+    ):
+        raise RuleViolation([input_violation("purpose", "Danh sách dài cần ghi mục đích sử dụng.")])
+    count, members = member_export_rows(
+        actor=run.actor, filters=filters, file_format=file_format, purpose=purpose
+    )
     run.progress(0, count, "Đang đọc danh sách")
     title, stem = export_title(filters)
     rows = exports.member_cells(_counted(members, count, run))

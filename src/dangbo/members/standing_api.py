@@ -18,8 +18,9 @@ from dangbo.members.api import ErrorOut, EventOut, _event_out
 from dangbo.members.selectors.profile import member_for_edit
 from dangbo.members.services import standing as services
 from dangbo.members.services.records import member_record_death
+from dangbo.members.standing_forms import HOST_OUT_OF_REACH, READMISSION_OUT_OF_REACH
 from dangbo.orgs.models import Org
-from dangbo.orgs.selectors import org_get
+from dangbo.orgs.selectors import NotInScope, org_get, org_writable_by_code
 from dangbo.rules.base import RuleViolation, Violation
 
 router = Router(tags=["Quy trình đảng viên"])
@@ -62,6 +63,16 @@ def org_by_code(code: str):
             ]
         )
     return org
+
+
+def writable_org_by_code(request, code: str, message: str):
+    """A live organization named by its code where the caller may write (a readmission's cell,
+    a temporary host), or a 422 on ``org_code`` with ``message``: a code outside the caller's
+    scope is answered as one that names nothing (issue 18)."""
+    try:
+        return org_writable_by_code(actor=request.scope, code=code)
+    except NotInScope:
+        raise RuleViolation([Violation("input", message, "Yêu cầu nhập liệu", field="org_code")]) from None
 
 
 # --- standing changes and exits ------------------------------------------------------------
@@ -131,7 +142,9 @@ def standing(request, member_id: UUID, body: StandingIn):
             member=member, on=on, decision=body.decision(), note=body.note, actor=actor
         )
     elif kind == "temp_transfer":
-        host = org_by_code(body.org_code) if body.org_code.strip() else None
+        host = (
+            writable_org_by_code(request, body.org_code, HOST_OUT_OF_REACH) if body.org_code.strip() else None
+        )
         event = services.member_temp_transfer(
             member=member,
             purpose=body.purpose,
@@ -170,7 +183,7 @@ def standing(request, member_id: UUID, body: StandingIn):
     elif kind == "readmitted":
         event = services.member_readmit(
             member=member,
-            cell=org_by_code(body.org_code),
+            cell=writable_org_by_code(request, body.org_code, READMISSION_OUT_OF_REACH),
             decision=body.decision(),
             ceremony_on=on,
             vote_on=body.vote_on or on,

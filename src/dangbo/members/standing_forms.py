@@ -8,10 +8,11 @@ from django import forms
 
 from dangbo.core import clock
 from dangbo.core.forms import VietnameseDateField, VietnameseForm
-from dangbo.members.forms import MemberProfileForm, org_by_code
+from dangbo.members.forms import MemberProfileForm
 from dangbo.members.models import MemberStatus
 from dangbo.members.services.records import Identity
 from dangbo.orgs.forms import DecisionFields
+from dangbo.orgs.selectors import NotInScope, org_writable_by_code
 from dangbo.rules import exits as exit_rules
 from dangbo.rules.badges import BADGE_MILESTONES
 
@@ -70,13 +71,16 @@ class TempTransferForm(DecisionFields):
         "decision_body",
     ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
+        self.actor = actor
         self.fields["purpose"].choices = [("", "— chọn —"), *list(exit_rules.TEMPORARY_PURPOSES.items())]
 
     def clean_host_code(self):
         code = self.cleaned_data.get("host_code", "").strip()
-        self.cleaned_data["host"] = org_by_code(code) if code else None
+        self.cleaned_data["host"] = (
+            writable_destination(self.actor, code, HOST_OUT_OF_REACH) if code else None
+        )
         return code
 
 
@@ -137,6 +141,26 @@ class DeathForm(VietnameseForm):
     note = forms.CharField(**NOTE)
 
 
+# A destination the actor may not write is answered like a code that names no organization
+# (issue 18: no write into another subtree, and no oracle of its codes).
+HOST_OUT_OF_REACH = (
+    "Không có tổ chức đảng nào mang mã này trong phạm vi anh/chị được giao. Nếu nơi sinh hoạt tạm thời "
+    "thuộc đơn vị khác, ghi tên tổ chức đảng nơi đến vào ô «hoặc tên tổ chức đảng nơi đến»."
+)
+READMISSION_OUT_OF_REACH = (
+    "Không có chi bộ nào mang mã này trong phạm vi anh/chị được giao. Kết nạp lại vào chi bộ thuộc đơn vị "
+    "khác do cấp ủy quản lý cả hai nơi ghi nhận (đề nghị Ban Tổ chức cấp ủy cấp trên)."
+)
+
+
+def writable_destination(actor, code: str, message: str):
+    """The live organization with ``code`` if ``actor`` may write there, else ``message``."""
+    try:
+        return org_writable_by_code(actor=actor, code=code)
+    except NotInScope:
+        raise forms.ValidationError(message) from None
+
+
 class ReadmitForm(DecisionFields):
     cell_code = forms.CharField(label="Mã chi bộ kết nạp lại", max_length=40)
     vote_on = VietnameseDateField(label="Ngày chi bộ biểu quyết")
@@ -160,14 +184,15 @@ class ReadmitForm(DecisionFields):
         "expunged_on",
     ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
+        self.actor = actor
         for name in ("decision_no", "decision_on"):
             self.fields[name].required = True
 
     def clean_cell_code(self):
         code = self.cleaned_data["cell_code"]
-        self.cleaned_data["cell"] = org_by_code(code)
+        self.cleaned_data["cell"] = writable_destination(self.actor, code, READMISSION_OUT_OF_REACH)
         return code
 
 

@@ -243,7 +243,9 @@ def member_standing_view(request: ScopedRequest, member_id, action: str) -> Http
     if not spec.applies(member):
         messages.error(request, f"Không áp dụng «{spec.title.lower()}» cho đảng viên ở tình trạng hiện tại.")
         return redirect(profile)
-    extra = {"member": member} if spec.form is forms.StrikeOffForm else {}
+    extra: dict = {"member": member} if spec.form is forms.StrikeOffForm else {}
+    if spec.form in (forms.TempTransferForm, forms.ReadmitForm):
+        extra["actor"] = request.scope  # their destination must be one the actor may write
     form = spec.form(request.POST or None, **extra)
     if "approvals" in form.fields:
         add_absent_exempted(form, member.org)

@@ -29,7 +29,8 @@ from dangbo.members.documents import KINDS, NoDocument, available_documents, mem
 from dangbo.members.forms import (
     BadgeAwardForm,
     BadgeListForm,
-    MemberProfileForm,
+    ExportPurposeForm,
+    MemberEditForm,
     MemberSearchForm,
     PositionEndForm,
     PositionStartForm,
@@ -61,6 +62,9 @@ from dangbo.rules.base import RuleViolation
 from dangbo.rules.probation import recognition_review_due
 
 MAX_QUERY_STRING = 2000
+# The members whose national ID this session revealed (audited): only those may have it changed
+# on the edit form, which otherwise shows it masked (issue 18).
+REVEALED_SESSION_KEY = "revealed_national_ids"
 
 
 def _page_number(request: ScopedRequest) -> int:
@@ -104,18 +108,37 @@ def member_export_view(request: ScopedRequest) -> HttpResponseBase:
     if request.scope.is_empty or not form.is_valid():
         return render(request, "members/search.html", {"form": form, "page": None}, status=400)
     filters = form.filters()
-    count = member_search_exceeds(actor=request.scope, filters=filters, limit=EXPORT_IN_REQUEST_MAX)
+    if not exports.may_export_people(request.scope, filters.org.path if filters.org else None):
+        return exports.export_refused(request, what="members", org=filters.org)
+    threshold = exports.export_purpose_rows()
+    count = member_search_exceeds(
+        actor=request.scope, filters=filters, limit=min(EXPORT_IN_REQUEST_MAX, threshold)
+    )
     if count is not None:
-        if request.method == "POST":
+        purpose_form = ExportPurposeForm(
+            request.POST if request.method == "POST" else None, required=count > threshold
+        )
+        if request.method == "POST" and purpose_form.is_valid():
             job = job_start(
                 kind=EXPORT_JOB,
                 owner=request.user,
-                params={"query": query.urlencode(), "format": file_format},
+                params={
+                    "query": query.urlencode(),
+                    "format": file_format,
+                    "purpose": purpose_form.cleaned_data["purpose"],
+                },
                 title=f"{export_title(filters)[0]}: {format_number(count)} đảng viên ({file_format.upper()})",
             )
             return redirect("jobs:job", job_id=job.pk)
-        context = {"count": count, "file_format": file_format, "query": query.urlencode(), "org": filters.org}
-        return render(request, "members/export_job.html", context)
+        context = {
+            "count": count,
+            "file_format": file_format,
+            "query": query.urlencode(),
+            "org": filters.org,
+            "form": purpose_form,
+            "needs_purpose": count > threshold,
+        }
+        return render(request, "members/export_job.html", context, status=400 if purpose_form.errors else 200)
     _, rows = member_export_rows(actor=request.scope, filters=filters, file_format=file_format)
     title, stem = export_title(filters)
     return spreadsheet_download(
@@ -159,14 +182,17 @@ def _party_age(member) -> int | None:
 @require_POST
 def member_reveal_id_view(request: ScopedRequest, member_id) -> HttpResponse:
     national_id = in_scope_or_404(member_national_id, actor=request.scope, member_id=member_id)
+    revealed = [str(member_id), *request.session.get(REVEALED_SESSION_KEY, [])]
+    request.session[REVEALED_SESSION_KEY] = list(dict.fromkeys(revealed))[:50]
     return render(request, "members/_national_id.html", {"national_id": national_id, "revealed": True})
 
 
 @login_required
 def member_edit_view(request: ScopedRequest, member_id) -> HttpResponse:
     member = in_scope_or_404(member_for_edit, actor=request.scope, member_id=member_id)
+    revealed = str(member.pk) in request.session.get(REVEALED_SESSION_KEY, [])
     if request.method == "POST":
-        form = MemberProfileForm(request.POST)
+        form = MemberEditForm(request.POST, member=member, revealed=revealed)
         if form.is_valid():
             try:
                 member_update_identity(
@@ -181,7 +207,11 @@ def member_edit_view(request: ScopedRequest, member_id) -> HttpResponse:
                 messages.success(request, "Đã lưu hồ sơ.")
                 return redirect("members:member_profile", member_id=member.pk)
     else:
-        form = MemberProfileForm(initial=MemberProfileForm.initial_for(member))
+        form = MemberEditForm(
+            initial=MemberEditForm.initial_for_edit(member, revealed=revealed),
+            member=member,
+            revealed=revealed,
+        )
     return form_page(
         request,
         form,
@@ -205,6 +235,8 @@ def badge_list_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     badges = badge_list(actor=request.scope, org=org, award_on=form.award_on())
     file_format = request.GET.get("dinh-dang")
     if file_format in ("csv", "xlsx"):
+        if not exports.may_export_people(request.scope, org.path):
+            return exports.export_refused(request, what="badges", org=org)
         return _badge_export(badges, file_format)
     context = {
         "org": org,
@@ -219,6 +251,17 @@ def badge_list_view(request: ScopedRequest, org_id) -> HttpResponseBase:
 
 
 def _badge_export(badges, file_format: str) -> HttpResponseBase:
+    audit_record(
+        action=Action.EXPORTED,
+        subject_type="org",
+        subject_id=str(badges.org.pk),
+        data={
+            "list": "badges",
+            "award_on": badges.award_on.isoformat(),
+            "rows": len(badges.due) + len(badges.early) + len(badges.posthumous),
+            "format": file_format,
+        },
+    )
     return spreadsheet_download(
         exports.BADGE_HEADER,
         exports.badge_rows(badges),
@@ -382,6 +425,20 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
     sections = [(org, due_items(actor=request.scope, org=org, as_of=as_of)) for org in orgs]
     file_format = request.GET.get("dinh-dang")
     if file_format in ("csv", "xlsx"):
+        one = orgs[0] if org_id else None
+        if not exports.may_export_people(request.scope, one.path if one is not None else None):
+            return exports.export_refused(request, what="todo", org=one)
+        audit_record(
+            action=Action.EXPORTED,
+            subject_type="org" if one is not None else "",
+            subject_id=str(one.pk) if one is not None else "",
+            data={
+                "list": "todo",
+                "as_of": as_of.isoformat(),
+                "rows": sum(len(items) for _, items in sections),
+                "format": file_format,
+            },
+        )
         rows = (
             [
                 str(n),

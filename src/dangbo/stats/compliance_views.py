@@ -14,6 +14,7 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import in_scope_or_404, spreadsheet_download
+from dangbo.members import exports
 from dangbo.members.views import _page_number
 from dangbo.orgs.selectors import org_breadcrumbs, org_get
 from dangbo.stats.compliance import (
@@ -41,6 +42,8 @@ def compliance_page(request: ScopedRequest, org_id) -> HttpResponseBase:
     shown = [f for f in findings if f.check == check] if check else findings
     file_format = request.GET.get("dinh-dang")
     if file_format in ("csv", "xlsx"):
+        if not exports.may_export_people(request.scope, org.path):  # findings name members
+            return exports.export_refused(request, what="compliance", org=org)
         audit_record(
             action=Action.EXPORTED,
             subject_type="org",

@@ -165,6 +165,7 @@ def hamlet_heads_not_members(ctx: Context, org: Org) -> Drill:
         "Thôn, tổ dân phố có trưởng thôn, tổ trưởng chưa là đảng viên",
         ["Thôn, tổ dân phố", "Đảng bộ xã, phường", "Chi bộ", "Trưởng thôn, tổ trưởng"],
         rows,
+        names_people=True,  # the heads, members or not, by name
     )
 
 

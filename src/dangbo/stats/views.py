@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from dangbo.audit.services import Action, audit_record
 from dangbo.core.formats import format_number, format_percent
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import in_scope_or_404, spreadsheet_download
 from dangbo.documents.tables import tables_pdf, tables_xlsx
 from dangbo.jobs.services import job_start
+from dangbo.members import exports
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
 from dangbo.stats.charts import Bar, bar_chart
 from dangbo.stats.forms import ReportFrameForm
@@ -229,6 +231,14 @@ def indicator_view(request: ScopedRequest, org_id, code: str) -> HttpResponseBas
     drill = indicator_drill(ctx=ctx, indicator=indicator)
     file_format = request.GET.get("dinh-dang")
     if drill is not None and file_format in ("csv", "xlsx"):
+        if drill.names_people and not exports.may_export_people(request.scope, org.path):
+            return exports.export_refused(request, what=indicator.code, org=org)
+        audit_record(
+            action=Action.EXPORTED,
+            subject_type="org",
+            subject_id=str(org.pk),
+            data={"list": indicator.code, "rows": len(drill.rows), "format": file_format},
+        )
         rows = ([str(n)] + [cell.text for cell in row] for n, row in enumerate(drill.rows, start=1))
         return spreadsheet_download(
             ["STT", *drill.header],

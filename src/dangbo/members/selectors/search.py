@@ -17,6 +17,7 @@ from dangbo.core.pagination import CappedPaginator
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.orgs.models import Org, OrgVersion
 from dangbo.orgs.selectors import NotInScope, org_version_on, org_versions_on
+from dangbo.reference.identity import mask_national_id
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,20 @@ class MemberFilters:
             )
         }
         data = {k: v for k, v in data.items() if v not in ("", None)}
+        if data.get("q"):
+            data["q"] = masked_query(data["q"])
         if self.past_day:
             data["as_of"] = self.past_day.isoformat()
         if self.org is not None:
             data["org"] = self.org.code
         return data
+
+
+def masked_query(q: str) -> str:
+    """A query as the audit trail keeps it: a national ID or card number (the digits of one)
+    masked to its last three digits, a name as typed (issue 18)."""
+    digits = text.clean(q).replace(" ", "")
+    return mask_national_id(digits) if digits.isdigit() and len(digits) >= 8 else q
 
 
 def _years_ago(today: date, years: int) -> date:
@@ -186,15 +196,21 @@ def member_search_exceeds(*, actor, filters: MemberFilters, limit: int) -> int |
     return queryset.count()
 
 
-def member_export_rows(*, actor, filters: MemberFilters, file_format: str) -> tuple[int, Iterator[Member]]:
-    """The whole filtered list for export, audited (filters, format, row count)."""
+def member_export_rows(
+    *, actor, filters: MemberFilters, file_format: str, purpose: str = ""
+) -> tuple[int, Iterator[Member]]:
+    """The whole filtered list for export, audited (filters, format, row count, and the stated
+    purpose of a long list)."""
     queryset = member_search(actor=actor, filters=filters)
     count = queryset.count()
+    data = {"filters": filters.as_audit(), "rows": count, "format": file_format}
+    if purpose:
+        data["purpose"] = purpose
     audit_record(
         action=Action.EXPORTED,
         subject_type="org" if filters.org is not None else "",
         subject_id=str(filters.org.pk) if filters.org is not None else "",
-        data={"filters": filters.as_audit(), "rows": count, "format": file_format},
+        data=data,
     )
     rows = queryset.select_related(
         "org", "ethnicity", "religion", "theory_level", "general_education", "professional_level"

@@ -57,6 +57,16 @@ _CODE_LISTS = {
 }
 
 
+# A number already on another record: refused with a message that names no record and says
+# whom to ask, so the form is no oracle of who is a Party member or a candidate (issue 18).
+NUMBER_TAKEN = (
+    "{label} này đã có trong hệ thống nên không ghi được. Kiểm tra lại số đã nhập; nếu số đúng, "
+    "đề nghị Ban Tổ chức cấp ủy cấp trên (hoặc người quản trị hệ thống) đối chiếu và xử lý hồ sơ trùng."
+)
+NATIONAL_ID_TAKEN = NUMBER_TAKEN.format(label="Số định danh cá nhân")
+CARD_NUMBER_TAKEN = NUMBER_TAKEN.format(label="Số thẻ đảng viên")
+
+
 _TEXT_FIELDS = (
     "family_name",
     "middle_name",
@@ -110,14 +120,7 @@ def check_identity(identity: Identity, *, member: Member | None = None) -> tuple
             )
         clash = others.filter(national_id=national_id)
         if clash.exists():
-            violations.append(
-                Violation(
-                    "input",
-                    f"Số định danh {national_id} đã có trong hồ sơ đảng viên khác.",
-                    INPUT,
-                    field="national_id",
-                )
-            )
+            violations.append(Violation("input", NATIONAL_ID_TAKEN, INPUT, field="national_id"))
     values["national_id"] = national_id or None
 
     card_number = normalize_digits(identity.card_number)
@@ -128,11 +131,7 @@ def check_identity(identity: Identity, *, member: Member | None = None) -> tuple
             )
         clash = others.filter(card_number=card_number)
         if clash.exists():
-            violations.append(
-                Violation(
-                    "input", f"Số thẻ {card_number} đã cấp cho đảng viên khác.", INPUT, field="card_number"
-                )
-            )
+            violations.append(Violation("input", CARD_NUMBER_TAKEN, INPUT, field="card_number"))
     values["card_number"] = card_number or None
     values["residence_locality"] = identity.residence_locality
     values["search_key"] = text.fold(
