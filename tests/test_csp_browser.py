@@ -29,13 +29,6 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
-# Templates of members and candidates (owned by another change) still carry
-# onclick="window.print()…" on their «In» link: the policy blocks the attribute (the link
-# still prints, through web/static/dangbo/print.js). Until they use data-print, those pages
-# may report that one violation and no other; empty this set when they do.
-WAITING_FOR_DATA_PRINT = {"/dang-vien/?q=a", "/dang-vien/{member}/", "/viec-can-lam/"}
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     return {"executable_path": CHROMIUM, "args": ["--no-sandbox", "--disable-gpu", "--no-first-run"]}
@@ -87,9 +80,6 @@ def test_main_pages_raise_no_csp_violation(live_server, page, transactional_db):
         if path == "/api/docs":
             page.locator("#swagger-ui .info").wait_for()
         found = page.evaluate("window.__csp")
-        if path.replace(str(member.pk), "{member}") in WAITING_FOR_DATA_PRINT:
-            found = [v for v in found if v != "script-src-attr inline :0"]
-            console = [m for m in console if "script-src-attr" not in m and "inline event handler" not in m]
         if found:
             seen[path] = found
     assert not seen, seen

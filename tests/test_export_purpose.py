@@ -82,9 +82,9 @@ def officer(client, populated):
 
 
 def test_a_list_above_the_threshold_needs_a_purpose_and_runs_as_an_audited_job(
-    client, populated, officer, monkeypatch
+    client, populated, officer, monkeypatch, settings
 ):
-    monkeypatch.setenv("DANGBO_EXPORT_PURPOSE_ROWS", "2")
+    settings.DANGBO_EXPORT_PURPOSE_ROWS = 2
     listed = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
     assert listed > 2
     page = client.get("/dang-vien/xuat/?dinh-dang=csv")
@@ -100,13 +100,13 @@ def test_a_list_above_the_threshold_needs_a_purpose_and_runs_as_an_audited_job(
     exported = AuditEntry.objects.get(action=Action.EXPORTED, subject_type="")
     assert exported.data["rows"] == listed and exported.data["purpose"] == PURPOSE
     # below the threshold: no purpose asked, downloaded at once
-    monkeypatch.setenv("DANGBO_EXPORT_PURPOSE_ROWS", "5000")
+    settings.DANGBO_EXPORT_PURPOSE_ROWS = 5000
     response = client.get("/dang-vien/xuat/?dinh-dang=csv")
     assert response["Content-Type"].startswith("text/csv")
 
 
-def test_a_job_queued_before_the_grant_was_lost_is_refused(client, populated, leader, monkeypatch):
-    monkeypatch.setenv("DANGBO_EXPORT_PURPOSE_ROWS", "1")
+def test_a_job_queued_before_the_grant_was_lost_is_refused(client, populated, leader, monkeypatch, settings):
+    settings.DANGBO_EXPORT_PURPOSE_ROWS = 1
     RoleAssignment.objects.filter(user=leader).update(may_export_personal=True)
     from django.test import override_settings
 

@@ -222,6 +222,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Above this many rows a list of people is exported only with a stated purpose, as a background
+# job, audited with its row count and purpose (members.exports; docs/security.md).
+DANGBO_EXPORT_PURPOSE_ROWS = int(os.environ.get("DANGBO_EXPORT_PURPOSE_ROWS", "5000"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

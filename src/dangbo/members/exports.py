@@ -3,7 +3,6 @@ who may export lists of people, with what stated purpose (issue 18)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
@@ -106,14 +105,8 @@ PURPOSE_DEFAULT_ROWS = 5_000
 
 def export_purpose_rows() -> int:
     """Above this many rows an export of people needs a stated purpose and runs as a job:
-    ``DANGBO_EXPORT_PURPOSE_ROWS`` (the setting, else the environment), 5.000 by default."""
-    value = getattr(settings, "DANGBO_EXPORT_PURPOSE_ROWS", None) or os.environ.get(
-        "DANGBO_EXPORT_PURPOSE_ROWS", ""
-    )
-    try:
-        return max(0, int(value))
-    except (TypeError, ValueError):
-        return PURPOSE_DEFAULT_ROWS
+    ``settings.DANGBO_EXPORT_PURPOSE_ROWS`` (environment variable of the same name), 5.000 by default."""
+    return max(0, int(getattr(settings, "DANGBO_EXPORT_PURPOSE_ROWS", PURPOSE_DEFAULT_ROWS)))
 
 
 def may_export_people(actor, path: str | None) -> bool:
