@@ -145,16 +145,17 @@ class SecondFactorMiddleware:
             return self.get_response(request)
         pending = second_factor_pending(request)
         request.second_factor_pending = pending or ""  # the page header hides the menu meanwhile
-        if pending and not path.startswith("/api/") and not _open_while(pending, path):
+        if pending and not path.startswith("/api/") and not _open_while(pending, path, request.user):
             target = reverse("accounts:second_factor" if pending == VERIFY else "accounts:enrol")
             query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
             return redirect(f"{target}?{query}" if query else target)
         return self.get_response(request)
 
 
-def _open_while(pending: str, path: str) -> bool:
+def _open_while(pending: str, path: str, user) -> bool:
     """Pages open before the second factor: signing in and out, the code and enrolment pages,
-    the health check; and, for a user who has yet to enrol, changing the password (a forced
-    change comes first). A user with a device changes their password only after the code."""
-    names = _SECOND_FACTOR_OPEN + (_PASSWORD_PAGES if pending == ENROL else ())
-    return path in _paths(*names) or path == "/healthz"
+    the health check; and the forced change of a password, for a user who has yet to enrol (it
+    comes first). A user with a device changes their password only after the code."""
+    if path in _paths(*_SECOND_FACTOR_OPEN) or path == "/healthz":
+        return True
+    return pending == ENROL and path in _paths(*_PASSWORD_PAGES) and must_change_password(user)

@@ -11,6 +11,7 @@ the same function. Every change of a second factor is audited here.
 
 from __future__ import annotations
 
+import time
 from base64 import b32encode
 from datetime import datetime
 
@@ -18,7 +19,8 @@ import segno
 from django.conf import settings
 from django.db import transaction
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from dangbo.accounts import recovery
 from dangbo.accounts.models import AccessRole, RecoveryCodes, RoleAssignment
@@ -32,6 +34,8 @@ REQUIRED_ROLES = frozenset({AccessRole.ADMIN, AccessRole.OFFICER, AccessRole.LEA
 APP_DEVICE_NAME = "Ứng dụng xác thực"
 VERIFY = "verify"
 ENROL = "enrol"
+# Where the secret of the app being enrolled waits for its first code (the session).
+PENDING_SECRET = "dangbo_totp_pending"
 
 
 class TwoFactorError(ValueError):
@@ -77,15 +81,14 @@ def second_factor_pending(request) -> str | None:
 
 
 # --- enrolment ------------------------------------------------------------------------------
-@account_service
-@transaction.atomic
-def totp_enrolment_start(*, user) -> TOTPDevice:
-    """The device being enrolled: an unconfirmed TOTP device with a fresh secret (kept while
-    the user reloads the page; a new one after it was confirmed or reset)."""
-    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).order_by("-pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
-    return device
+def totp_enrolment_device(request) -> TOTPDevice:
+    """The device being enrolled, not saved: its secret is kept in the session until the user
+    confirms it with a code (reloading the page shows the same QR code), so opening the page
+    writes nothing."""
+    key = request.session.get(PENDING_SECRET)
+    if not key:
+        key = request.session[PENDING_SECRET] = default_key()
+    return TOTPDevice(user=request.user, name=APP_DEVICE_NAME, key=key, confirmed=False)
 
 
 def totp_secret(device: TOTPDevice) -> str:
@@ -103,23 +106,38 @@ def totp_qr_svg(device: TOTPDevice) -> str:
 
 
 @account_service
-@transaction.atomic
 def totp_enrolment_confirm(*, request, device: TOTPDevice, code: str) -> list[str]:
-    """The user typed a code from their app: the device becomes theirs, ten recovery codes are
-    made (returned, to be shown once), and this session counts as verified."""
+    """The user typed a code from their app: the device is saved as theirs (replacing any
+    other), ten recovery codes are made (returned, to be shown once), and this session counts
+    as verified. The code is checked with django-otp's TOTP, as at sign-in. A wrong code is
+    audited (committed) before ``TwoFactorError`` is raised."""
+    with transaction.atomic():
+        codes = _enrolment_confirm(request, device, code)
+    if codes is None:
+        raise TwoFactorError(
+            "Mã không đúng. Kiểm tra đồng hồ của điện thoại (tự động theo giờ mạng) và nhập mã đang hiện."
+        )
+    return codes
+
+
+def _enrolment_confirm(request, device: TOTPDevice, code: str) -> list[str] | None:
     user = request.user
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user_id=user.pk, confirmed=False)
-    if not device.verify_token(_digits(code)):
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    digits = _digits(code)
+    if not (digits.isdigit() and totp.verify(int(digits), device.tolerance)):
         audit_record(
             action=Action.SECOND_FACTOR_FAILED,
             subject_type="user",
             subject_id=str(user.pk),
             data={"step": "enrol"},
         )
-        raise TwoFactorError(_wrong_code_message(device))
-    TOTPDevice.objects.filter(user_id=user.pk).exclude(pk=device.pk).delete()
+        return None
+    TOTPDevice.objects.filter(user_id=user.pk).delete()
+    device.last_t = totp.t()  # the code just used cannot be used again to sign in
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    device.save()
+    request.session.pop(PENDING_SECRET, None)
     codes = _recovery_codes_make(user)
     audit_record(
         action=Action.SECOND_FACTOR_ENROLLED,
@@ -188,11 +206,19 @@ def _wrong_code_message(device) -> str:
 
 
 @account_service
-@transaction.atomic
 def second_factor_verify(*, request, code: str):
     """Check ``code`` (an app's six digits, or a recovery code) for the signed-in user; on
     success this session counts as verified (a new session key, the device remembered). Raises
-    ``TwoFactorError`` with the reason otherwise. Every attempt is audited."""
+    ``TwoFactorError`` with the reason otherwise, after the failure (audit row, the device's
+    throttling count) is committed."""
+    with transaction.atomic():
+        device, refusal = _verify(request, code)
+    if refusal:
+        raise TwoFactorError(refusal)
+    return device
+
+
+def _verify(request, code: str):
     user = request.user
     code = _digits(code)
     recovering = bool(recovery.normalise(code))
@@ -206,10 +232,8 @@ def second_factor_verify(*, request, code: str):
             data={"step": "sign_in", "method": "recovery" if recovering else "totp"},
         )
         if device is None and recovering:
-            raise TwoFactorError(
-                "Tài khoản không còn mã khôi phục nào; hãy đề nghị quản trị hệ thống đặt lại."
-            )
-        raise TwoFactorError(_wrong_code_message(device) if device is not None else "Mã không đúng.")
+            return None, "Tài khoản không có mã khôi phục nào; hãy đề nghị cán bộ quản lý tài khoản đặt lại."
+        return None, _wrong_code_message(device) if device is not None else "Mã không đúng."
     data: dict = {"method": "recovery" if recovering else "totp"}
     if recovering:
         data["recovery_codes_left"] = device.codes.filter(used_at__isnull=True).count()
@@ -217,7 +241,7 @@ def second_factor_verify(*, request, code: str):
         action=Action.SECOND_FACTOR_VERIFIED, subject_type="user", subject_id=str(user.pk), data=data
     )
     _verified(request, device)
-    return device
+    return device, ""
 
 
 def _verified(request, device) -> None:

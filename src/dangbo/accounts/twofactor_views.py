@@ -64,14 +64,13 @@ def second_factor_view(request: ScopedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrol_view(request: ScopedRequest) -> HttpResponse:
-    """Add an authenticator app: the QR code and the secret, then a code from the app; the
-    recovery codes are shown once when it succeeds."""
+    """Add an authenticator app (or move to a new one, once this session is verified): the QR
+    code and the secret, then a code from the app; the recovery codes are shown once when it
+    succeeds."""
     pending = twofactor.second_factor_pending(request)
     if pending == twofactor.VERIFY:
         return redirect("accounts:second_factor")
-    if twofactor.has_second_factor(request.user):
-        return redirect("accounts:security")
-    device = twofactor.totp_enrolment_start(user=request.user)
+    device = twofactor.totp_enrolment_device(request)
     form = CodeForm(request.POST or None)
     form.fields["code"].help_text = "6 chữ số đang hiện trong ứng dụng, sau khi đã thêm tài khoản."
     form.fields["code"].widget.attrs["inputmode"] = "numeric"
@@ -93,6 +92,7 @@ def enrol_view(request: ScopedRequest) -> HttpResponse:
         "qr": twofactor.totp_qr_svg(device),
         "secret": twofactor.totp_secret(device),
         "required": pending == twofactor.ENROL,
+        "replacing": twofactor.has_second_factor(request.user),
         "next": _next(request),
     }
     return render(request, "accounts/enrol.html", context, status=400 if form.errors else 200)
