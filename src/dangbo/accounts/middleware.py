@@ -19,7 +19,6 @@ from functools import cache
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -118,13 +117,11 @@ class SessionLifetimeMiddleware:
                     data={"signed_in_at": started},
                 )
                 logout(request)
-                messages.info(
-                    request,
-                    f"Phiên đăng nhập đã quá {settings.DANGBO_SESSION_MAX_HOURS:g} giờ; xin đăng nhập lại.",
-                )
                 if request.path.startswith("/api/"):
                     return self.get_response(request)  # the API answers 401 itself
-                return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+                # the sign-in page says why (``hethan``)
+                query = urlencode({"next": request.get_full_path(), "hethan": "1"})
+                return redirect(f"{reverse('login')}?{query}")
         return self.get_response(request)
 
 
