@@ -62,8 +62,12 @@ def test_the_key_page_lets_the_user_choose_the_access(client, officer):
     client.force_login(officer)
     page = client.get(reverse("accounts:api_tokens")).content.decode()
     assert 'value="read"' in page and 'value="write"' in page and "Đọc và ghi" in page
-    client.post(reverse("accounts:api_tokens"), {"action": "create", "name": "Ghi", "days": 30, "access": "write"})
-    client.post(reverse("accounts:api_tokens"), {"action": "create", "name": "Đọc", "days": 30, "access": "read"})
+    client.post(
+        reverse("accounts:api_tokens"), {"action": "create", "name": "Ghi", "days": 30, "access": "write"}
+    )
+    client.post(
+        reverse("accounts:api_tokens"), {"action": "create", "name": "Đọc", "days": 30, "access": "read"}
+    )
     assert dict(ApiToken.objects.values_list("name", "access")) == {"Ghi": "write", "Đọc": "read"}
     page = client.get(reverse("accounts:api_tokens")).content.decode()
     assert "<td>Đọc và ghi</td>" in page and "<td>Chỉ đọc</td>" in page
