@@ -213,3 +213,19 @@ def jobs_run_at_once(settings):
     """Background jobs run as soon as they are queued, inside the test (the worker's place);
     tests of the queue itself set TASKS back to the database backend."""
     settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture(autouse=True)
+def second_factor_not_required(settings):
+    """Tests sign in with ``force_login`` or the demo's passwords alone: two-step verification
+    is not required of them. ``tests/test_two_factor.py`` turns it back on (the production
+    default, DANGBO_REQUIRE_2FA) and proves a password alone then reaches no page."""
+    settings.DANGBO_REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The API's rate counters (Django's cache) start at zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -14,7 +14,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from dangbo.accounts.models import AccessRole, ApiToken
+from dangbo.accounts.models import AccessRole, ApiToken, TokenAccess
 from dangbo.accounts.services import role_grant
 from dangbo.accounts.tokens import token_create, token_revoke
 from dangbo.audit.models import AuditEntry
@@ -32,6 +32,12 @@ def officer(tree):
 @pytest.fixture
 def key(officer):
     return token_create(user=officer, name="báo cáo", days=30)[1]
+
+
+@pytest.fixture
+def write_key(officer):
+    """A read-write key: what a program that changes data (or reveals a national ID) needs."""
+    return token_create(user=officer, name="ghi", days=30, access=TokenAccess.WRITE)[1]
 
 
 def bearer(key):
@@ -76,7 +82,7 @@ def test_scope_applies_to_the_api(client, tree, officer, key, make_member):
     assert AuditEntry.objects.filter(action=Action.REFUSED, subject_id=str(outside.pk)).exists()
 
 
-def test_profile_history_and_audited_reveal(client, tree, officer, key, make_member):
+def test_profile_history_and_audited_reveal(client, tree, officer, key, write_key, make_member):
     from datetime import date
 
     member = make_member(tree.cell_a, national_id="001090012345", birth_date=date(1990, 5, 17))
@@ -84,7 +90,7 @@ def test_profile_history_and_audited_reveal(client, tree, officer, key, make_mem
     assert profile["national_id_masked"].endswith("345") and "001090012345" not in str(profile)
     history = client.get(f"/api/members/{member.pk}/history", **bearer(key)).json()
     assert [e["kind"] for e in history] == ["admitted", "recognized"]
-    revealed = client.post(f"/api/members/{member.pk}/national-id", **bearer(key)).json()
+    revealed = client.post(f"/api/members/{member.pk}/national-id", **bearer(write_key)).json()
     assert revealed == {"national_id": "001090012345"}
     assert AuditEntry.objects.filter(action=Action.NATIONAL_ID_REVEALED, subject_id=str(member.pk)).exists()
 
@@ -138,6 +144,9 @@ def test_no_server_error_anywhere_in_the_api(case, tree):
     user = User.objects.get_or_create(username="schemathesis")[0]
     if not user.role_assignments.exists():
         role_grant(user=user, role=AccessRole.OFFICER, org=tree.district)
-    key = getattr(user, "_key", None) or token_create(user=user, name="schemathesis", days=1)[1]
+    key = (
+        getattr(user, "_key", None)
+        or token_create(user=user, name="schemathesis", days=1, access=TokenAccess.WRITE)[1]
+    )
     user._key = key
     case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=[not_a_server_error])

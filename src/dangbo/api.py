@@ -5,7 +5,8 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-from dangbo.accounts.api_auth import SessionWithScope, TokenAuth
+from dangbo.accounts.api_auth import ReadOnlyKey, SessionWithScope, TokenAuth
+from dangbo.accounts.ratelimit import RateLimited
 from dangbo.candidates.api import router as candidates_router
 from dangbo.core.apierrors import refusal, validation_refusal
 from dangbo.core.violations import NotInScope, RuleViolation
@@ -21,7 +22,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "Tổ chức đảng và đảng viên trong phạm vi của người gọi. Xác thực bằng phiên đăng nhập của trình duyệt "
-        "hoặc khóa API (Authorization: Bearer …). Mọi lần đọc hồ sơ, danh sách, tìm kiếm đều được ghi nhật ký."
+        "hoặc khóa API (Authorization: Bearer …). Khóa «chỉ đọc» bị từ chối (403) ở mọi yêu cầu thay đổi dữ liệu "
+        "(POST, PUT, PATCH, DELETE). Mỗi khóa và mỗi địa chỉ gọi được một số lần mỗi phút; quá giới hạn, API trả 429 "
+        "với tiêu đề Retry-After. Mọi lần đọc hồ sơ, danh sách, tìm kiếm đều được ghi nhật ký."
     ),
     auth=[TokenAuth(), SessionWithScope()],
     urls_namespace="api",
@@ -52,3 +55,15 @@ def invalid(request, exc):
 @api.exception_handler(NotInScope)
 def not_in_scope(request, exc):
     return api.create_response(request, {"detail": "Không tìm thấy trong phạm vi của người gọi."}, status=404)
+
+
+@api.exception_handler(ReadOnlyKey)
+def read_only_key(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc):
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response

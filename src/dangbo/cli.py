@@ -27,6 +27,9 @@ def _setup() -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    # The demo's accounts sign in with a password alone, unless DANGBO_REQUIRE_2FA=1 is given:
+    # said below with the accounts, and in README.md and docs/operators.md.
+    os.environ.setdefault("DANGBO_REQUIRE_2FA", "0")
     _setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -125,6 +128,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("\nTài khoản dùng thử (mỗi vai trò một tài khoản):")
     for login in demo_logins():
         print(f"  {login.username:<10} mật khẩu: {login.password:<20} {login.role} — {login.scope}")
+    if settings.DANGBO_REQUIRE_2FA:
+        print(
+            "Xác thực hai bước: BẮT BUỘC (DANGBO_REQUIRE_2FA=1) với quản trị, cán bộ, lãnh đạo, bí thư; "
+            "lần đăng nhập đầu, mỗi tài khoản đăng ký một ứng dụng xác thực trên điện thoại."
+        )
+    else:
+        print(
+            "Lưu ý: bản dùng thử TẮT yêu cầu xác thực hai bước (bản cài đặt thật luôn bật) để đăng nhập bằng "
+            "mật khẩu trên. Thử đăng ký ở trang «Bảo mật», hoặc chạy lại với DANGBO_REQUIRE_2FA=1 để bắt buộc như thật."
+        )
     if args.no_serve:
         return 0
     return server.serve(args.host, args.port, threads=args.threads, worker=True)

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    # Second factor (accounts.twofactor): django-otp's core and its TOTP device; the recovery
+    # codes are dangbo's own device (accounts.models.RecoveryCodes), their hashes salted.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_htmx",
     "ninja",
     "dangbo.core",
@@ -81,26 +85,35 @@ MIDDLEWARE = [
     "dangbo.audit.middleware.AuditContextMiddleware",
     "dangbo.accounts.middleware.ScopeMiddleware",
     "dangbo.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor given
+    "dangbo.accounts.middleware.SessionLifetimeMiddleware",
+    "dangbo.accounts.middleware.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
-# Lockout after repeated failed sign-ins (django-axes): per user name, for a cool-off period.
+# Lockout after repeated failed sign-ins (django-axes, accounts.lockout; docs/operators.md
+# "Sign-in lockout"). Two counters, each over the last DANGBO_LOCKOUT_MINUTES:
+#  - a user name from one address: DANGBO_LOCKOUT_FAILURES failures lock that pair only, so an
+#    attacker elsewhere cannot lock `quantri` out of the office;
+#  - one address across every user name (password spraying): DANGBO_LOCKOUT_ADDRESS_FAILURES,
+#    generous because an office signs in from one address behind NAT.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = int(os.environ.get("DANGBO_LOCKOUT_FAILURES", 5))
+DANGBO_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("DANGBO_LOCKOUT_ADDRESS_FAILURES", 50))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DANGBO_LOCKOUT_MINUTES", 15)))
-# Per user name only: offices on an intranet often share one address behind NAT, and
-# locking by address would lock the whole office out (hence axes.W006 is silenced).
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "dangbo.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "dangbo.accounts.lockout.lockout_response"
 # models.W040: the covering indexes (INCLUDE) of members exist on PostgreSQL only; on SQLite
 # Django builds them without the included columns, which is what we want (docs/architecture.md).
 # security.W021 (`check --deploy`, SECURE_HSTS_PRELOAD): the browsers' HSTS preload list is for
 # public domains submitted to it; an installation serves a closed intranet under a local name or
 # address that cannot be listed, and a preload entry is hard to take back. HSTS itself is on with
 # DANGBO_HTTPS=1.
-SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040", "security.W021"]
+SILENCED_SYSTEM_CHECKS = ["models.W040", "security.W021"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -114,6 +127,21 @@ DANGBO_BEHIND_PROXY = _env_bool("DANGBO_BEHIND_PROXY") and not DANGBO_TRUSTED_PR
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if DANGBO_BEHIND_PROXY else ["REMOTE_ADDR"]
 )
+
+# Second factor (accounts.twofactor, docs/operators.md "Two-step verification"). Required of
+# administrators, officers, leaders and secretaries when DANGBO_REQUIRE_2FA is on (the default;
+# `dangbo demo` turns it off and says so); members may enrol. The code is asked after the password.
+DANGBO_REQUIRE_2FA = _env_bool("DANGBO_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = os.environ.get("DANGBO_2FA_ISSUER", "dangbo")
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes, wait 2^(n-1) seconds before the next is checked
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# API keys: requests per minute per key, and per client address (programs of one office share it).
+DANGBO_API_RATE_PER_MINUTE = int(os.environ.get("DANGBO_API_RATE_PER_MINUTE", 120))
+DANGBO_API_ADDRESS_RATE_PER_MINUTE = int(os.environ.get("DANGBO_API_ADDRESS_RATE_PER_MINUTE", 600))
+# The counters of the API's rate limit live in this process's memory (waitress serves with
+# threads in one process); several processes would each count on their own.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dangbo"}}
 
 ROOT_URLCONF = "dangbo.urls"
 WSGI_APPLICATION = "dangbo.wsgi.application"
@@ -161,6 +189,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Vietnamese passwords that are guessed first (accounts/common_passwords_vi.txt), a maximum
+    # length, and a hook that revokes the user's API keys whenever their password changes.
+    {"NAME": "dangbo.accounts.passwords.VietnameseCommonPasswordValidator"},
+    {"NAME": "dangbo.accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "dangbo.accounts.passwords.RevokeApiKeysOnChange"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -168,6 +201,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions end after DANGBO_SESSION_IDLE_MINUTES without a request (each request renews
 # the period), and when the browser closes.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("DANGBO_SESSION_IDLE_MINUTES", 60))
+# ... and DANGBO_SESSION_MAX_HOURS after signing in, however active (accounts.middleware).
+DANGBO_SESSION_MAX_HOURS = float(os.environ.get("DANGBO_SESSION_MAX_HOURS", 10))
 SESSION_SAVE_EVERY_REQUEST = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Sessions in files, not in the one-writer database: saving the session on every request

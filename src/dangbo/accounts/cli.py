@@ -1,4 +1,4 @@
-"""`dangbo user add|list|revoke`: accounts and roles from the command line.
+"""`dangbo user add|list|revoke|password|reset-2fa`: accounts and roles from the command line.
 
 The command line acts as the installation itself (``scope.SYSTEM``, an administrator), through
 the same services as the pages, so every change is checked and audited the same way. A refusal
@@ -182,6 +182,49 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _account(username: str):
+    return get_user_model().objects.filter(username__iexact=username).first()
+
+
+def cmd_user_password(args: argparse.Namespace) -> int:
+    """A new password for the account (generated and printed), to be changed at the next
+    sign-in; the account's API keys are revoked. For an administrator locked out of the pages."""
+    _setup()
+    from dangbo.accounts import services  # after django.setup() (see the module's docstring)
+    from dangbo.accounts.scope import SYSTEM
+
+    user = _account(args.username)
+    if user is None:
+        return _refuse(f"Không có tài khoản «{args.username}».")
+    try:
+        password = services.user_password_reset(actor=SYSTEM, user=user)
+    except services.AccessError as error:
+        return _refuse(str(error))
+    print(f"Mật khẩu mới của «{user.username}»: {password}")
+    print("Người dùng phải đổi mật khẩu khi đăng nhập; mọi khóa API của tài khoản đã bị thu hồi.")
+    return 0
+
+
+def cmd_user_reset_2fa(args: argparse.Namespace) -> int:
+    """Remove the account's authenticator app and recovery codes (a lost telephone): the user
+    enrols again at the next sign-in. For when no administrator can sign in to do it."""
+    _setup()
+    # after django.setup() (see the module's docstring)
+    from dangbo.accounts.scope import SYSTEM
+    from dangbo.accounts.services import AccessError
+    from dangbo.accounts.twofactor import second_factor_reset
+
+    user = _account(args.username)
+    if user is None:
+        return _refuse(f"Không có tài khoản «{args.username}».")
+    try:
+        second_factor_reset(actor=SYSTEM, user=user)
+    except AccessError as error:
+        return _refuse(str(error))
+    print(f"Đã đặt lại xác thực hai bước của «{user.username}»: lần đăng nhập tới, người dùng đăng ký lại.")
+    return 0
+
+
 def add_parsers(sub) -> None:
     user = sub.add_parser("user", help="tài khoản và phân quyền")
     user_sub = user.add_subparsers(dest="user_command", required=True)
@@ -209,3 +252,15 @@ def add_parsers(sub) -> None:
     revoke.add_argument("--org", metavar="MÃ")
     revoke.add_argument("--role", choices=sorted(ROLE_NAMES))
     revoke.set_defaults(func=cmd_user_revoke)
+
+    password = user_sub.add_parser(
+        "password", help="đặt lại mật khẩu (in ra mật khẩu mới; phải đổi khi đăng nhập; thu hồi khóa API)"
+    )
+    password.add_argument("username", metavar="TÊN")
+    password.set_defaults(func=cmd_user_password)
+
+    reset_2fa = user_sub.add_parser(
+        "reset-2fa", help="đặt lại xác thực hai bước (mất điện thoại): người dùng đăng ký lại khi đăng nhập"
+    )
+    reset_2fa.add_argument("username", metavar="TÊN")
+    reset_2fa.set_defaults(func=cmd_user_reset_2fa)

@@ -1,31 +1,65 @@
-"""A user whose password was set by someone else (a new account, a reset) must change it before
-anything else: every page redirects to the password change page until they do. The obligation
-is ``Account.must_change_password``, set and cleared only by ``accounts.services``; checking it
-is one primary-key lookup per signed-in request."""
+"""Per-request checks of the signed-in user, in this order (settings.MIDDLEWARE):
+
+- ``ScopeMiddleware``: ``request.scope``.
+- ``PasswordChangeRequiredMiddleware``: a user whose password was set by someone else (a new
+  account, a reset) must change it before anything else: every page redirects to the password
+  change page until they do. The obligation is ``Account.must_change_password``, set and cleared
+  only by ``accounts.services``; checking it is one primary-key lookup per signed-in request.
+- ``SessionLifetimeMiddleware``: a session ends DANGBO_SESSION_MAX_HOURS after the sign-in,
+  however active (the idle timeout is the session cookie's age, renewed by each request).
+- ``SecondFactorMiddleware``: until the second factor is given (or, for a user who must have
+  one, enrolled), every page redirects to the code page (or the enrolment page); the API's
+  session authentication refuses such a session itself (``api_auth.SessionWithScope``).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import cache
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from dangbo.accounts.scope import scope_for
 from dangbo.accounts.services import must_change_password
+from dangbo.accounts.twofactor import ENROL, VERIFY, second_factor_pending
+from dangbo.audit.services import Action, audit_record
+from dangbo.core import clock
 
-# Pages that stay open: changing the password, signing in and out.
-_OPEN_NAMES = ("password_change", "password_change_done", "logout", "login")
+# Pages that stay open: changing the password, signing in and out, giving the second factor.
+_OPEN_NAMES = (
+    "password_change",
+    "password_change_done",
+    "logout",
+    "login",
+    "accounts:second_factor",
+    "accounts:enrol",
+)
+_SECOND_FACTOR_OPEN = ("logout", "login", "accounts:second_factor", "accounts:enrol")
+_PASSWORD_PAGES = ("password_change", "password_change_done")
+# Where the sign-in time is kept in the session (an ISO timestamp).
+SIGNED_IN_AT = "dangbo_signed_in_at"
 
 
 @cache
+def _paths(*names: str) -> frozenset[str]:
+    return frozenset(reverse(name) for name in names)
+
+
 def _open_paths() -> frozenset[str]:
-    return frozenset(reverse(name) for name in _OPEN_NAMES) | {"/healthz"}
+    return _paths(*_OPEN_NAMES) | {"/healthz"}
+
+
+def _static(path: str) -> bool:
+    return path.startswith("/" + settings.STATIC_URL.lstrip("/"))
 
 
 def _open(path: str) -> bool:
-    return path in _open_paths() or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+    return path in _open_paths() or _static(path)
 
 
 class ScopeMiddleware:
@@ -54,3 +88,71 @@ class PasswordChangeRequiredMiddleware:
         ):
             return redirect("password_change")
         return self.get_response(request)
+
+
+def session_started(request) -> None:
+    """Note the sign-in time in the new session (called when the user signs in)."""
+    request.session[SIGNED_IN_AT] = clock.now().isoformat()
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session DANGBO_SESSION_MAX_HOURS after its sign-in (ASVS 5.0 7.3.2). A session
+    without a sign-in time (made before this check existed) is given one now."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not _static(request.path):
+            started = request.session.get(SIGNED_IN_AT)
+            now = clock.now()
+            if started is None:
+                request.session[SIGNED_IN_AT] = now.isoformat()
+            elif now - _parse(started) >= timedelta(hours=settings.DANGBO_SESSION_MAX_HOURS):
+                audit_record(
+                    action=Action.SESSION_EXPIRED,
+                    subject_type="user",
+                    subject_id=str(user.pk),
+                    data={"signed_in_at": started},
+                )
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)  # the API answers 401 itself
+                # the sign-in page says why (``hethan``)
+                query = urlencode({"next": request.get_full_path(), "hethan": "1"})
+                return redirect(f"{reverse('login')}?{query}")
+        return self.get_response(request)
+
+
+def _parse(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return clock.now() - timedelta(days=3650)  # unreadable: treat as long expired
+
+
+class SecondFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path
+        if _static(path):
+            return self.get_response(request)
+        pending = second_factor_pending(request)
+        request.second_factor_pending = pending or ""  # the page header hides the menu meanwhile
+        if pending and not path.startswith("/api/") and not _open_while(pending, path, request.user):
+            target = reverse("accounts:second_factor" if pending == VERIFY else "accounts:enrol")
+            query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+            return redirect(f"{target}?{query}" if query else target)
+        return self.get_response(request)
+
+
+def _open_while(pending: str, path: str, user) -> bool:
+    """Pages open before the second factor: signing in and out, the code and enrolment pages,
+    the health check; and the forced change of a password, for a user who has yet to enrol (it
+    comes first). A user with a device changes their password only after the code."""
+    if path in _paths(*_SECOND_FACTOR_OPEN) or path == "/healthz":
+        return True
+    return pending == ENROL and path in _paths(*_PASSWORD_PAGES) and must_change_password(user)

@@ -24,6 +24,7 @@ from django.db import transaction
 
 from dangbo.accounts.models import AccessRole, Account, RoleAssignment
 from dangbo.accounts.scope import SYSTEM, Scope
+from dangbo.accounts.watch import account_service
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.kinds import OrgKind
@@ -84,7 +85,7 @@ def can_manage(actor: Scope, user) -> bool:
     return all((path := _assignment_path(a)) is not None and actor.can_grant_path(path) for a in live)
 
 
-def _require_manageable(actor: Scope, user) -> None:
+def require_manageable(actor: Scope, user) -> None:
     _require_manager(actor)
     if user.pk == actor.user_id:
         raise AccessError(SELF)
@@ -138,6 +139,7 @@ def search_key(username: str, full_name: str) -> str:
 
 
 # --- services -----------------------------------------------------------------------------
+@account_service
 @transaction.atomic
 def user_create(
     *,
@@ -184,6 +186,7 @@ def user_create(
     return user, initial
 
 
+@account_service
 @transaction.atomic
 def user_create_superuser(*, username: str, full_name: str = "", email: str = "", password: str):
     """The installation's first administrators (`dangbo createuser`): a Django superuser, who
@@ -206,6 +209,7 @@ def user_create_superuser(*, username: str, full_name: str = "", email: str = ""
     return user
 
 
+@account_service
 @transaction.atomic
 def role_grant(
     *, user, role: str, org=None, member=None, actor: Scope = SYSTEM, granted_by=None
@@ -219,7 +223,7 @@ def role_grant(
         if user.is_superuser and not actor.is_admin:
             raise AccessError(NOT_YOURS)
         if user.role_assignments.exists():  # not an account user_create is making now
-            _require_manageable(actor, user)
+            require_manageable(actor, user)
         if not user.is_active:
             raise AccessError("Tài khoản đã bị khóa; không cấp thêm quyền.")
     held = RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
@@ -254,11 +258,12 @@ def role_grant(
     return assignment
 
 
+@account_service
 @transaction.atomic
 def role_revoke(*, assignment: RoleAssignment, actor: Scope = SYSTEM) -> None:
     """End one role assignment (from now on; the row stays, with the time it ended)."""
     if actor is not SYSTEM:
-        _require_manageable(actor, assignment.user)
+        require_manageable(actor, assignment.user)
     if assignment.revoked_at is None:
         assignment.revoked_at = clock.now()
         assignment.save(update_fields=["revoked_at"])
@@ -275,11 +280,12 @@ def role_revoke(*, assignment: RoleAssignment, actor: Scope = SYSTEM) -> None:
         )
 
 
+@account_service
 @transaction.atomic
 def user_deactivate(*, actor: Scope, user) -> None:
     """The account can no longer sign in and its roles end (its scope is empty from the next
     request). Nothing is deleted: the audit trail keeps naming it."""
-    _require_manageable(actor, user)
+    require_manageable(actor, user)
     if not user.is_active:
         raise AccessError("Tài khoản này đã bị khóa.")
     now = clock.now()
@@ -301,11 +307,12 @@ def user_deactivate(*, actor: Scope, user) -> None:
     )
 
 
+@account_service
 @transaction.atomic
 def user_password_reset(*, actor: Scope, user, password: str | None = None) -> str:
     """A new password for ``user`` (generated unless given), to be changed at the next sign-in.
     Returns it, to be handed to the user; their open sessions end (Django's session hash)."""
-    _require_manageable(actor, user)
+    require_manageable(actor, user)
     if not user.is_active:
         raise AccessError("Tài khoản này đã bị khóa; không đặt lại mật khẩu.")
     new = password or generate_password()
@@ -324,10 +331,21 @@ def user_password_reset(*, actor: Scope, user, password: str | None = None) -> s
     return new
 
 
+@account_service
+@transaction.atomic
+def user_password_change(*, user, password: str) -> None:
+    """The user sets their own new password (Django's password change form checked the old one
+    and the rules): set it, record it, lift the obligation to change it. Their API keys are
+    revoked (``passwords.RevokeApiKeysOnChange``)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    user_password_changed(user=user)
+
+
+@account_service
 @transaction.atomic
 def user_password_changed(*, user) -> None:
-    """The user changed their own password (Django's form set it): record it, and lift the
-    obligation to change it."""
+    """The user changed their own password: record it, and lift the obligation to change it."""
     Account.objects.filter(user=user, must_change_password=True).update(must_change_password=False)
     audit_record(action=Action.PASSWORD_CHANGED, subject_type="user", subject_id=str(user.pk))
 

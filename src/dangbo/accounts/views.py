@@ -8,9 +8,10 @@ from functools import wraps
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -18,9 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangbo.accounts import selectors, services
 from dangbo.accounts.forms import AccountCreateForm, ConfirmForm, RoleFilterForm, RoleTargetForm
-from dangbo.accounts.models import AccessRole
-from dangbo.accounts.services import must_change_password, user_password_changed
+from dangbo.accounts.models import AccessRole, TokenAccess
+from dangbo.accounts.services import must_change_password, user_password_change
 from dangbo.accounts.tokens import MAX_DAYS, token_create, token_revoke, tokens_of
+from dangbo.accounts.twofactor import has_second_factor, second_factor_required
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.forms import VietnameseForm
@@ -31,12 +33,15 @@ from dangbo.core.pagination import CappedPaginator
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's form checks the old password and the rules; the service sets the new one (and
+    audits it, lifts a forced change, revokes the user's API keys)."""
+
     success_url = reverse_lazy("password_change_done")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        user_password_changed(user=self.request.user)
-        return response
+        user_password_change(user=self.request.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, self.request.user)  # this session stays signed in
+        return HttpResponseRedirect(self.get_success_url())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -49,6 +54,14 @@ class TokenForm(VietnameseForm):
         label="Tên gợi nhớ", max_length=100, help_text="Ví dụ: chương trình tổng hợp báo cáo"
     )
     days = forms.IntegerField(label="Thời hạn (ngày)", min_value=1, max_value=MAX_DAYS, initial=90)
+    access = forms.ChoiceField(
+        label="Quyền của khóa",
+        choices=TokenAccess.choices,
+        initial=TokenAccess.READ,
+        required=False,  # not chosen: read-only
+        widget=forms.RadioSelect,
+        help_text="Khóa chỉ đọc bị từ chối khi chương trình gửi yêu cầu thay đổi dữ liệu (POST, PUT, PATCH, DELETE).",
+    )
 
 
 @login_required
@@ -69,7 +82,10 @@ def api_tokens_view(request: ScopedRequest) -> HttpResponse:
         return redirect("accounts:api_tokens")
     if form.is_bound and form.is_valid():
         _, new_key = token_create(
-            user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            user=request.user,
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+            access=form.cleaned_data["access"] or TokenAccess.READ,
         )
         form = TokenForm()
     context = {
@@ -221,6 +237,8 @@ def _account_page(request: ScopedRequest, account, *, grant_form=None, status: i
         "grant_form": grant_form or RoleTargetForm(actor=request.scope),
         "roles": [(a, selectors.where_label(a)) for a in roles],
         "must_change": services.must_change_password(account),
+        "second_factor": has_second_factor(account),
+        "second_factor_required": second_factor_required(account),
     }
     return render(request, "accounts/account.html", context, status=status)
 
@@ -273,7 +291,7 @@ def role_revoke_view(request: ScopedRequest, account) -> HttpResponse:
     return redirect("accounts:account", user_id=account.pk)
 
 
-def _confirmed_action(request, account, *, title: str, explain: str, label: str, submit: str, act):
+def confirmed_action(request, account, *, title: str, explain: str, label: str, submit: str, act):
     form = ConfirmForm(request.POST if request.method == "POST" else None, label=label)
     if request.method == "POST" and form.is_valid():
         try:
@@ -294,7 +312,7 @@ def account_deactivate_view(request: ScopedRequest, account) -> HttpResponse:
         )
         return redirect("accounts:account", user_id=account.pk)
 
-    return _confirmed_action(
+    return confirmed_action(
         request,
         account,
         title=f"Khóa tài khoản {account.username}",
@@ -317,7 +335,7 @@ def password_reset_view(request: ScopedRequest, account) -> HttpResponse:
             {"account": account, "password": password, "created": False},
         )
 
-    return _confirmed_action(
+    return confirmed_action(
         request,
         account,
         title=f"Đặt lại mật khẩu của {account.username}",

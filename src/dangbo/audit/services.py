@@ -63,6 +63,15 @@ class Action:
     AUDIT_SEARCHED = "audit_searched"
     LEDGER_EVENT = "ledger_event"
     DEMO_GENERATED = "demo_generated"
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled"
+    SECOND_FACTOR_VERIFIED = "second_factor_verified"
+    SECOND_FACTOR_FAILED = "second_factor_failed"
+    SECOND_FACTOR_RESET = "second_factor_reset"
+    SECOND_FACTOR_DISABLED = "second_factor_disabled"
+    RECOVERY_CODES_CREATED = "recovery_codes_created"
+    SIGN_IN_LOCKED_OUT = "sign_in_locked_out"
+    SESSION_EXPIRED = "session_expired"
+    ACCOUNT_CHANGED_DIRECTLY = "account_changed_directly"
 
 
 ACTION_LABELS = {
@@ -90,6 +99,15 @@ ACTION_LABELS = {
     Action.AUDIT_SEARCHED: "Tra cứu nhật ký",
     Action.LEDGER_EVENT: "Ghi sự kiện sinh hoạt đảng",
     Action.DEMO_GENERATED: "Tạo dữ liệu mẫu",
+    Action.SECOND_FACTOR_ENROLLED: "Đăng ký xác thực hai bước",
+    Action.SECOND_FACTOR_VERIFIED: "Xác thực hai bước",
+    Action.SECOND_FACTOR_FAILED: "Nhập sai mã xác thực",
+    Action.SECOND_FACTOR_RESET: "Đặt lại xác thực hai bước",
+    Action.SECOND_FACTOR_DISABLED: "Tắt xác thực hai bước",
+    Action.RECOVERY_CODES_CREATED: "Tạo mã khôi phục",
+    Action.SIGN_IN_LOCKED_OUT: "Tạm khóa đăng nhập",
+    Action.SESSION_EXPIRED: "Hết thời hạn phiên đăng nhập",
+    Action.ACCOUNT_CHANGED_DIRECTLY: "Thay đổi tài khoản ngoài chức năng quản lý",
 }
 
 

@@ -68,7 +68,10 @@ def demo_logins() -> list[DemoLogin]:
         user.first_name = full_name
         user.is_staff = user.is_superuser = role == AccessRole.ADMIN
         password = f"{username}-demo-2021"
-        user.set_password(password)
+        if not user.check_password(password):
+            # only when it differs: setting a password revokes the account's API keys (and the
+            # change is audited), which a restart of the demo should not do
+            user.set_password(password)
         user.save()
         held = RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
         if not held.filter(role=role, org=org, member=member).exists():

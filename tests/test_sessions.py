@@ -1,0 +1,60 @@
+"""Sessions end DANGBO_SESSION_MAX_HOURS (10) after the sign-in however active they are, beside
+the idle timeout (issue 18, ASVS 5.0 7.3.2)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from dangbo.audit.models import AuditEntry
+from dangbo.audit.services import Action
+from dangbo.core import clock
+
+PASSWORD = "mat-khau-dai-du-1"
+
+
+def test_an_active_session_ends_ten_hours_after_signing_in(client, db, settings, frozen_today):
+    assert settings.DANGBO_SESSION_MAX_HOURS == 10
+    start = datetime(2026, 11, 20, 7, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    frozen_today(start)
+    User.objects.create_user("canbo", password=PASSWORD)
+    client.post(reverse("login"), {"username": "canbo", "password": PASSWORD})
+    # a request every 50 minutes: never idle for the hour of the idle timeout
+    for minutes in [*range(50, 600, 50), 599]:
+        frozen_today(start + timedelta(minutes=minutes))
+        assert client.get(reverse("accounts:security")).status_code == 200, minutes
+    frozen_today(start + timedelta(hours=10, minutes=1))
+    response = client.get(reverse("accounts:security"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+    page = client.get(response.url).content.decode()
+    assert "hết thời hạn tối đa" in page
+    assert AuditEntry.objects.filter(action=Action.SESSION_EXPIRED).exists()
+
+
+def test_the_lifetime_is_a_setting_and_counts_from_signing_in(client, db, settings, frozen_today):
+    settings.DANGBO_SESSION_MAX_HOURS = 1
+    frozen_today()
+    user = User.objects.create_user("canbo", password=PASSWORD)
+    client.force_login(user)
+    frozen_today(clock.now() + timedelta(minutes=40))
+    assert client.get(reverse("accounts:security")).status_code == 200
+    frozen_today(clock.now() + timedelta(minutes=21))
+    assert client.get(reverse("accounts:security")).status_code == 302
+    # signing in again starts a new period
+    client.force_login(user)
+    assert client.get(reverse("accounts:security")).status_code == 200
+
+
+def test_the_api_refuses_an_expired_session(client, db, settings, frozen_today):
+    settings.DANGBO_SESSION_MAX_HOURS = 1
+    frozen_today()
+    client.force_login(User.objects.create_user("canbo", password=PASSWORD))
+    assert client.get("/api/orgs/").status_code == 200
+    frozen_today(clock.now() + timedelta(minutes=30))
+    assert client.get("/api/orgs/").status_code == 200
+    frozen_today(clock.now() + timedelta(minutes=31))
+    assert client.get("/api/orgs/").status_code == 401
