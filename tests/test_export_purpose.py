@@ -124,3 +124,27 @@ def test_a_job_queued_before_the_grant_was_lost_is_refused(client, populated, le
     job_run(str(job.pk))
     job.refresh_from_db()
     assert job.state == JobState.FAILED and not job.result_name
+
+
+def test_an_officer_grants_a_leader_the_export_right_on_the_account_page(client, populated, officer):
+    """The grant is a checkbox of the role form, for the leader role only; it is audited and the
+    account page says who holds it."""
+    account = User.objects.create_user("lanhdao-moi", password="mat-khau-dai-du-1")
+    role_grant(user=account, role=AccessRole.SECRETARY, org=populated.cell_a)  # an account of the officer's
+    url = f"/tai-khoan/{account.pk}/cap-quyen/"
+    refused = client.post(
+        url, {"role": "officer", "org": populated.commune.code, "may_export_personal": "on"}
+    )
+    assert refused.status_code == 400
+    assert "Chỉ vai trò lãnh đạo" in refused.content.decode()
+    assert not RoleAssignment.objects.filter(user=account, role=AccessRole.OFFICER).exists()
+
+    granted = client.post(url, {"role": "leader", "org": populated.commune.code, "may_export_personal": "on"})
+    assert granted.status_code == 302
+    assignment = RoleAssignment.objects.get(user=account, role=AccessRole.LEADER)
+    assert assignment.role == AccessRole.LEADER and assignment.may_export_personal
+    row = AuditEntry.objects.filter(action=Action.ROLE_GRANTED, subject_id=str(account.pk)).order_by("-seq")[
+        0
+    ]
+    assert row.data["may_export_personal"] is True
+    assert "được xuất danh sách cá nhân" in client.get(f"/tai-khoan/{account.pk}/").content.decode()

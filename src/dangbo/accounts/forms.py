@@ -66,6 +66,15 @@ class RoleTargetForm(_ActorForm):
         required=False,
         help_text="Chỉ cho vai trò đảng viên: tài khoản xem hồ sơ của chính mình.",
     )
+    may_export_personal = forms.BooleanField(
+        label="Được xuất danh sách cá nhân",
+        required=False,
+        help_text=(
+            "Chỉ cho vai trò lãnh đạo: tải danh sách đảng viên, quần chúng (họ tên, ngày sinh, dân tộc, "
+            "tôn giáo…) của tổ chức mình. Không có quyền này, lãnh đạo chỉ xem và tải báo cáo tổng hợp. "
+            "Cán bộ tổ chức và bí thư chi bộ đã có quyền này theo vai trò."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,6 +117,10 @@ class RoleTargetForm(_ActorForm):
             AccessRole.ADMIN,
         ) and data.get("member"):
             self.add_error("member", "Chỉ vai trò đảng viên mới gắn với hồ sơ đảng viên; để trống mục này.")
+        if data.get("may_export_personal") and role != AccessRole.LEADER:
+            self.add_error(
+                "may_export_personal", "Chỉ vai trò lãnh đạo cần cấp riêng quyền xuất danh sách cá nhân."
+            )
         if role == AccessRole.ADMIN and data.get("org"):
             self.add_error("org", "Quyền quản trị hệ thống áp dụng cho toàn hệ thống; để trống mục này.")
         return data
@@ -125,7 +138,7 @@ class AccountCreateForm(RoleTargetForm):
         widget=forms.PasswordInput(render_value=False),
         help_text="Để trống để phần mềm tạo một mật khẩu ngẫu nhiên. Người dùng phải đổi mật khẩu khi đăng nhập lần đầu.",
     )
-    field_order = ["username", "full_name", "role", "org", "member", "password"]
+    field_order = ["username", "full_name", "role", "org", "member", "may_export_personal", "password"]
 
 
 class ConfirmForm(VietnameseForm):

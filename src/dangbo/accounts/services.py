@@ -150,6 +150,7 @@ def user_create(
     org=None,
     member=None,
     password: str | None = None,
+    may_export_personal: bool = False,
     email: str = "",
 ):
     """A new account with its first role; returns (user, initial password). The user must
@@ -182,7 +183,9 @@ def user_create(
         subject_id=str(user.pk),
         data={"username": username, "full_name": full_name},
     )
-    role_grant(actor=actor, user=user, role=role, org=org, member=member)
+    role_grant(
+        actor=actor, user=user, role=role, org=org, member=member, may_export_personal=may_export_personal
+    )
     return user, initial
 
 
@@ -212,11 +215,21 @@ def user_create_superuser(*, username: str, full_name: str = "", email: str = ""
 @account_service
 @transaction.atomic
 def role_grant(
-    *, user, role: str, org=None, member=None, actor: Scope = SYSTEM, granted_by=None
+    *,
+    user,
+    role: str,
+    org=None,
+    member=None,
+    actor: Scope = SYSTEM,
+    granted_by=None,
+    may_export_personal: bool = False,
 ) -> RoleAssignment:
-    """``user`` holds ``role`` on ``org``'s subtree (member: on their own record ``member``)."""
+    """``user`` holds ``role`` on ``org``'s subtree (member: on their own record ``member``).
+    ``may_export_personal``: a leader may also export lists of people (``Scope.export_paths``)."""
     role = AccessRole(role)
     _check_grant(actor, role, org, member)
+    if may_export_personal and role != AccessRole.LEADER:
+        raise AccessError("Chỉ vai trò lãnh đạo cần cấp riêng quyền xuất danh sách cá nhân.")
     if actor is not SYSTEM:
         if user.pk == actor.user_id:
             raise AccessError(SELF)
@@ -242,7 +255,12 @@ def role_grant(
     if granted_by is None and actor.user_id is not None:
         granted_by = get_user_model().objects.filter(pk=actor.user_id).first()
     assignment = RoleAssignment.objects.create(
-        user=user, role=role, org=org, member=member, granted_by=granted_by
+        user=user,
+        role=role,
+        org=org,
+        member=member,
+        granted_by=granted_by,
+        may_export_personal=may_export_personal,
     )
     audit_record(
         action=Action.ROLE_GRANTED,
@@ -253,6 +271,7 @@ def role_grant(
             "org": org.code if org else None,
             "member": str(member.pk) if member else None,
             "assignment": str(assignment.pk),
+            "may_export_personal": may_export_personal,
         },
     )
     return assignment

@@ -10,12 +10,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from dangbo.accounts.models import ApiToken, TokenAccess
 from dangbo.accounts.watch import account_service
 from dangbo.audit.services import Action, audit_record
-from dangbo.core import clock
+from dangbo.core import clock, locks
 
 KEY_PREFIX = "dbk_"
 MAX_DAYS = 366
@@ -88,7 +88,7 @@ def token_resolve(key: str) -> ApiToken | None:
     if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        _touch(token, now)
     return token
 
 
@@ -100,3 +100,15 @@ def token_user(key: str):
 
 def tokens_of(*, user):
     return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def _touch(token: ApiToken, now) -> None:
+    """Note when a key was last used. On SQLite it waits only briefly for the write lock: while
+    the worker applies a plan, a read through the API must not wait for it (the next use will
+    note the time)."""
+    try:
+        with locks.short_wait():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    except OperationalError as error:
+        if not locks.database_locked(error):
+            raise

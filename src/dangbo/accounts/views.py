@@ -218,6 +218,7 @@ def account_create_view(request: ScopedRequest) -> HttpResponse:
                 org=data["org"],
                 member=data["member"],
                 password=data["password"] or None,
+                may_export_personal=data["may_export_personal"],
             )
         except services.AccessError as error:
             form.add_error(None, str(error))
@@ -259,7 +260,12 @@ def role_grant_view(request: ScopedRequest, account) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.role_grant(
-                actor=request.scope, user=account, role=data["role"], org=data["org"], member=data["member"]
+                actor=request.scope,
+                user=account,
+                role=data["role"],
+                org=data["org"],
+                member=data["member"],
+                may_export_personal=data["may_export_personal"],
             )
         except services.AccessError as error:
             form.add_error(None, str(error))
