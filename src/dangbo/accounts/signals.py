@@ -17,10 +17,24 @@ def _context(request, user) -> AuditContext | None:
     if request is None or not hasattr(request, "request_id"):
         return None
     if user is None:
-        return AuditContext(None, "", "khách", "không có", request.audit_ip, request.request_id)
+        return AuditContext(
+            None,
+            "",
+            "khách",
+            "không có",
+            request.audit_ip,
+            request.request_id,
+            getattr(request, "client_request_id", ""),
+        )
     scope = scope_for(user)
     return AuditContext(
-        user.pk, user.get_username(), scope.role_label, scope.label, request.audit_ip, request.request_id
+        user.pk,
+        user.get_username(),
+        scope.role_label,
+        scope.label,
+        request.audit_ip,
+        request.request_id,
+        getattr(request, "client_request_id", ""),
     )
 
 
