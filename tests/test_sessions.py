@@ -58,3 +58,44 @@ def test_the_api_refuses_an_expired_session(client, db, settings, frozen_today):
     assert client.get("/api/orgs/").status_code == 200
     frozen_today(clock.now() + timedelta(minutes=31))
     assert client.get("/api/orgs/").status_code == 401
+
+
+def test_a_manager_ends_every_session_of_an_account(db, settings, frozen_today):
+    """ASVS 5.0 7.4.5: an administrator (or the officer managing the account) ends a user's open
+    sessions, on every browser; the user may sign in again; the command line ends everyone's."""
+    from django.test import Client
+
+    from dangbo.cli import main as dangbo
+
+    start = datetime(2026, 11, 20, 7, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    frozen_today(start)
+    User.objects.create_superuser("quantri", password=PASSWORD)
+    user = User.objects.create_user("canbo", password=PASSWORD)
+    office, home, admin = Client(), Client(), Client()
+    for browser in (office, home):
+        browser.post(reverse("login"), {"username": "canbo", "password": PASSWORD})
+        assert browser.get(reverse("accounts:security")).status_code == 200
+    admin.post(reverse("login"), {"username": "quantri", "password": PASSWORD})
+
+    frozen_today(start + timedelta(minutes=5))
+    url = reverse("accounts:sessions_end", args=[user.pk])
+    assert "Kết thúc các phiên đăng nhập" in admin.get(url).content.decode()
+    response = admin.post(url, {"confirm": "on"})
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action=Action.SESSIONS_ENDED, subject_id=str(user.pk)).count() == 1
+
+    for browser in (office, home):
+        response = browser.get(reverse("accounts:security"))
+        assert response.status_code == 302 and "ketthuc=1" in response.url
+        assert "quản trị hoặc cán bộ quản lý tài khoản kết thúc" in browser.get(response.url).content.decode()
+        assert "_auth_user_id" not in browser.session
+    assert admin.get(reverse("accounts:security")).status_code == 200  # the administrator's own goes on
+
+    frozen_today(start + timedelta(minutes=6))
+    office.post(reverse("login"), {"username": "canbo", "password": PASSWORD})
+    assert office.get(reverse("accounts:security")).status_code == 200  # signing in again works
+
+    frozen_today(start + timedelta(minutes=7))
+    assert dangbo(["user", "end-sessions", "--all"]) == 0
+    assert admin.get(reverse("accounts:security")).status_code == 302
+    assert office.get(reverse("accounts:security")).status_code == 302

@@ -1,4 +1,4 @@
-"""`dangbo user add|list|revoke|password|reset-2fa`: accounts and roles from the command line.
+"""`dangbo user add|list|revoke|password|reset-2fa|end-sessions`: accounts and roles from the command line.
 
 The command line acts as the installation itself (``scope.SYSTEM``, an administrator), through
 the same services as the pages, so every change is checked and audited the same way. A refusal
@@ -225,6 +225,29 @@ def cmd_user_reset_2fa(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_end_sessions(args: argparse.Namespace) -> int:
+    """End the open sessions of one account, or of every account (``--all``: a stolen laptop, a
+    suspected break-in); each ends at its next request."""
+    _setup()
+    # after django.setup() (see the module's docstring)
+    from dangbo.accounts import services
+    from dangbo.accounts.scope import SYSTEM
+
+    if args.all == bool(args.username):
+        return _refuse("Nêu một tên đăng nhập, hoặc --all cho mọi tài khoản.")
+    if args.all:
+        users = list(get_user_model().objects.order_by("pk"))
+    else:
+        user = _account(args.username)
+        if user is None:
+            return _refuse(f"Không có tài khoản «{args.username}».")
+        users = [user]
+    for user in users:
+        services.sessions_end(actor=SYSTEM, user=user)
+    print(f"Đã kết thúc các phiên đăng nhập của {len(users)} tài khoản.")
+    return 0
+
+
 def add_parsers(sub) -> None:
     user = sub.add_parser("user", help="tài khoản và phân quyền")
     user_sub = user.add_subparsers(dest="user_command", required=True)
@@ -264,3 +287,10 @@ def add_parsers(sub) -> None:
     )
     reset_2fa.add_argument("username", metavar="TÊN")
     reset_2fa.set_defaults(func=cmd_user_reset_2fa)
+
+    end_sessions = user_sub.add_parser(
+        "end-sessions", help="kết thúc các phiên đăng nhập đang mở của một tài khoản, hoặc của mọi tài khoản"
+    )
+    end_sessions.add_argument("username", metavar="TÊN", nargs="?")
+    end_sessions.add_argument("--all", action="store_true", help="mọi tài khoản")
+    end_sessions.set_defaults(func=cmd_user_end_sessions)

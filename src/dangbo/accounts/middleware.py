@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from dangbo.accounts.scope import scope_for
-from dangbo.accounts.services import must_change_password
+from dangbo.accounts.services import must_change_password, sessions_ended_at
 from dangbo.accounts.twofactor import ENROL, VERIFY, second_factor_pending
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
@@ -96,8 +96,10 @@ def session_started(request) -> None:
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session DANGBO_SESSION_MAX_HOURS after its sign-in (ASVS 5.0 7.3.2). A session
-    without a sign-in time (made before this check existed) is given one now."""
+    """Ends a session DANGBO_SESSION_MAX_HOURS after its sign-in (ASVS 5.0 7.3.2), and a session
+    signed in before an administrator or officer ended the user's sessions (``sessions_end``,
+    ASVS 5.0 7.4.5). A session without a sign-in time (made before this check existed) is given
+    one now, unless the user's sessions have been ended since."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -107,6 +109,9 @@ class SessionLifetimeMiddleware:
         if user is not None and user.is_authenticated and not _static(request.path):
             started = request.session.get(SIGNED_IN_AT)
             now = clock.now()
+            ended = sessions_ended_at(user)
+            if ended is not None and (started is None or _parse(started) < ended):
+                return self._end(request, "ketthuc")
             if started is None:
                 request.session[SIGNED_IN_AT] = now.isoformat()
             elif now - _parse(started) >= timedelta(hours=settings.DANGBO_SESSION_MAX_HOURS):
@@ -116,13 +121,16 @@ class SessionLifetimeMiddleware:
                     subject_id=str(user.pk),
                     data={"signed_in_at": started},
                 )
-                logout(request)
-                if request.path.startswith("/api/"):
-                    return self.get_response(request)  # the API answers 401 itself
-                # the sign-in page says why (``hethan``)
-                query = urlencode({"next": request.get_full_path(), "hethan": "1"})
-                return redirect(f"{reverse('login')}?{query}")
+                return self._end(request, "hethan")
         return self.get_response(request)
+
+    def _end(self, request, why: str):
+        logout(request)
+        if request.path.startswith("/api/"):
+            return self.get_response(request)  # the API answers 401 itself
+        # the sign-in page says why (``hethan``: the lifetime; ``ketthuc``: ended by a manager)
+        query = urlencode({"next": request.get_full_path(), why: "1"})
+        return redirect(f"{reverse('login')}?{query}")
 
 
 def _parse(value: str) -> datetime:

@@ -80,6 +80,9 @@ class Account(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # Sessions signed in before this moment are ended at their next request (an administrator
+    # or officer ended them: accounts.services.sessions_end). Works whatever the session store.
+    sessions_ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "tài khoản"

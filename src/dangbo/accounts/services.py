@@ -301,6 +301,30 @@ def role_revoke(*, assignment: RoleAssignment, actor: Scope = SYSTEM) -> None:
 
 @account_service
 @transaction.atomic
+def sessions_end(*, actor: Scope, user) -> None:
+    """End every open session of ``user`` (signed in on any browser): each ends at its next
+    request, which is sent to the sign-in page. Their API keys are not touched (revoke those on
+    the key page, or deactivate the account)."""
+    if actor is not SYSTEM:
+        require_manageable(actor, user)
+    account = _account(user)
+    account.sessions_ended_at = clock.now()
+    account.save(update_fields=["sessions_ended_at"])
+    audit_record(
+        action=Action.SESSIONS_ENDED,
+        subject_type="user",
+        subject_id=str(user.pk),
+        data={"username": user.username},
+    )
+
+
+def sessions_ended_at(user):
+    """When ``user``'s sessions were last ended (``sessions_end``), or None."""
+    return Account.objects.filter(user_id=user.pk).values_list("sessions_ended_at", flat=True).first()
+
+
+@account_service
+@transaction.atomic
 def user_deactivate(*, actor: Scope, user) -> None:
     """The account can no longer sign in and its roles end (its scope is empty from the next
     request). Nothing is deleted: the audit trail keeps naming it."""

@@ -20,6 +20,7 @@ urlpatterns = [
     path("tai-khoan/<int:user_id>/cap-quyen/", views.role_grant_view, name="grant"),
     path("tai-khoan/<int:user_id>/thu-hoi/", views.role_revoke_view, name="revoke"),
     path("tai-khoan/<int:user_id>/khoa/", views.account_deactivate_view, name="deactivate"),
+    path("tai-khoan/<int:user_id>/ket-thuc-phien/", views.sessions_end_view, name="sessions_end"),
     path("tai-khoan/<int:user_id>/dat-lai-mat-khau/", views.password_reset_view, name="password_reset"),
     path(
         "tai-khoan/<int:user_id>/dat-lai-xac-thuc/",

@@ -332,6 +332,27 @@ def account_deactivate_view(request: ScopedRequest, account) -> HttpResponse:
 
 @managed_account
 @require_http_methods(["GET", "POST"])
+def sessions_end_view(request: ScopedRequest, account) -> HttpResponse:
+    def act():
+        services.sessions_end(actor=request.scope, user=account)
+        messages.success(request, f"Đã kết thúc mọi phiên đăng nhập của {account.username}.")
+        return redirect("accounts:account", user_id=account.pk)
+
+    return confirmed_action(
+        request,
+        account,
+        title=f"Kết thúc các phiên đăng nhập của {account.username}",
+        submit="Kết thúc các phiên đăng nhập",
+        explain="Mọi trình duyệt đang đăng nhập bằng tài khoản này bị đăng xuất ở lần thao tác kế tiếp "
+        "(ví dụ khi máy tính bị mất hoặc để quên ở nơi công cộng). Người dùng vẫn đăng nhập lại được; "
+        "khóa API của tài khoản không bị thu hồi.",
+        label="Tôi xác nhận kết thúc các phiên đăng nhập của tài khoản này",
+        act=act,
+    )
+
+
+@managed_account
+@require_http_methods(["GET", "POST"])
 def password_reset_view(request: ScopedRequest, account) -> HttpResponse:
     def act():
         password = services.user_password_reset(actor=request.scope, user=account)

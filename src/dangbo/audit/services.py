@@ -72,6 +72,7 @@ class Action:
     SIGN_IN_LOCKED_OUT = "sign_in_locked_out"
     SESSION_EXPIRED = "session_expired"
     ACCOUNT_CHANGED_DIRECTLY = "account_changed_directly"
+    SESSIONS_ENDED = "sessions_ended"
 
 
 ACTION_LABELS = {
@@ -108,6 +109,7 @@ ACTION_LABELS = {
     Action.SIGN_IN_LOCKED_OUT: "Tạm khóa đăng nhập",
     Action.SESSION_EXPIRED: "Hết thời hạn phiên đăng nhập",
     Action.ACCOUNT_CHANGED_DIRECTLY: "Thay đổi tài khoản ngoài chức năng quản lý",
+    Action.SESSIONS_ENDED: "Kết thúc các phiên đăng nhập",
 }
 
 
