@@ -350,7 +350,8 @@ def test_member_lists_of_a_past_day_are_drawn_on_that_days_tree(client, two_comm
     )
     org_merge(sources=[tree.cell_b], into=tree.cell_a, effective_on=ON, decision=DECISION)
     user = User.objects.create_user("lanhdao", password="mat-khau-dai-du-1")
-    role_grant(user=user, role=AccessRole.LEADER, org=tree.province)
+    # a leader who may export lists of people (issue 18: without the grant, reports only)
+    role_grant(user=user, role=AccessRole.LEADER, org=tree.province, may_export_personal=True)
     client.force_login(user)
     old = client.get("/dang-vien/", {"org": str(tree.district.pk), "ngay": "31/12/2024"}).content.decode()
     assert "Kết quả: 3 đảng viên ngày 31/12/2024" in old and "Chi bộ thôn B" in old  # the cell of that day

@@ -25,23 +25,14 @@ from pathlib import Path
 
 from django.conf import settings
 
+from dangbo.audit import chain
 from dangbo.audit.models import AuditEntry
 
 logger = logging.getLogger("dangbo.audit")
 
-_FIELDS = (
-    "actor_id",
-    "actor_name",
-    "actor_role",
-    "scope",
-    "action",
-    "subject_type",
-    "subject_id",
-    "data",
-    "ip",
-    "request_id",
-    "client_request_id",
-)
+# What a spooled row keeps: the chained content but its place, its number and its time (written
+# apart) and the link to the previous row (given when it is sealed).
+_FIELDS = tuple(c for c in chain.CONTENT_COLUMNS if c not in ("chain_seq", "seq", "at", "prev_hash"))
 
 
 def spool_dir() -> Path:
