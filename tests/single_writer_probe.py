@@ -109,6 +109,10 @@ def main() -> None:
     seen["spooled_while_locked"] = len(spooled_files())
     writer.execute("ROLLBACK")
     writer.close()
+    seen["name_unchanged"] = Member.objects.get(pk=member.pk).full_name != "Tên Mới"
+    # the job still says "running" (a worker killed mid-way): with the lock free, writes go on
+    response = client.post(reverse("members:member_edit", args=[member.pk]), {"full_name": "Tên Mới"})
+    seen["write_after_release"] = response.status_code
 
     Job.objects.filter(kind=APPLY_JOB).update(state=JobState.DONE, finished_at=clock.now())
     audit_seal()
@@ -119,7 +123,6 @@ def main() -> None:
     seen["cells_unchanged"] = sorted(
         Org.objects.filter(pk__in=[c.pk for c in cells]).values_list("name", flat=True)
     ) == sorted(c.name for c in cells)
-    seen["name_unchanged"] = Member.objects.get(pk=member.pk).full_name != "Tên Mới"
     seen["chain_ok"] = audit_verify().ok
     print(json.dumps(seen, ensure_ascii=False))
 

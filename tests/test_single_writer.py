@@ -81,3 +81,7 @@ def test_a_plan_preview_runs_on_a_copy_while_the_lock_is_held(probe):
     assert not preview["applied"]
     assert preview["seconds"] < 10, preview  # no wait for the lock (20 s busy timeout)
     assert probe["cells_unchanged"]
+
+
+def test_a_job_left_running_by_a_killed_worker_blocks_no_write(probe):
+    assert probe["write_after_release"] != 503

@@ -7,6 +7,7 @@ On PostgreSQL writers do not block each other's inserts, so everything here is a
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -44,3 +45,23 @@ def short_wait(ms: int = SHORT_WAIT_MS) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
+
+
+def write_lock_held() -> bool:
+    """Whether another connection holds SQLite's write lock right now: a separate connection
+    tries to take it without waiting and gives it back at once. False on PostgreSQL; True for an
+    in-memory database, which no other connection can probe (tests)."""
+    if not single_writer():
+        return False
+    name = str(connection.settings_dict.get("NAME", ""))
+    if not name or "memory" in name:
+        return True
+    probe = sqlite3.connect(name, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError as error:
+        return "locked" in str(error).lower() or "busy" in str(error).lower()
+    finally:
+        probe.close()

@@ -8,7 +8,8 @@ at once with 503 and a page (or, on the API, a JSON message) saying what is runn
 has got and to try again shortly: nothing was changed, nothing is lost. Pages that only read go
 on working (their audit rows wait in ``audit.spool`` if need be).
 
-A write that runs into the lock anyway (a plan applied from the command line, which has no
+Only while the lock is really held: a job left "running" by a worker killed mid-way (its
+transaction rolled back by SQLite) blocks nothing. A write that runs into the lock anyway (a plan applied from the command line, which has no
 job) gets the same answer instead of a server error when the busy timeout runs out.
 
 On PostgreSQL writers do not queue behind each other this way, and this middleware does nothing.
@@ -57,7 +58,8 @@ class SingleWriterMiddleware:
     def __call__(self, request):
         if request.method not in _SAFE and locks.single_writer():
             job = long_writer_running()
-            if job is not None:
+            # A job left "running" by a worker that was killed holds no lock: then the write goes on.
+            if job is not None and locks.write_lock_held():
                 return busy_response(request, job)
         return self.get_response(request)
 
