@@ -98,6 +98,12 @@ def test_a_client_request_id_is_kept_apart_in_the_audit_row(client, admin_user, 
     assert row.request_id == response["X-Request-ID"] != "someone-elses-id-42"
     assert row.client_request_id == "someone-elses-id-42"
     assert "someone-elses-id-42" in row.chained_content().decode()
+    # the audit page and its export show it apart from the server's id
+    page = client.get("/nhat-ky/", {"subject": str(tree.cell_a.pk)}).content.decode()
+    assert "máy khách: <code>someone-elses-id-42</code>" in page
+    export = client.get("/nhat-ky/xuat/", {"subject": str(tree.cell_a.pk), "dinh-dang": "csv"})
+    body = (b"".join(export.streaming_content) if export.streaming else export.content).decode("utf-8-sig")
+    assert "Mã yêu cầu của máy khách" in body and "someone-elses-id-42" in body
 
 
 def test_a_sign_in_is_logged_as_the_user_who_signed_in(client, db, caplog):

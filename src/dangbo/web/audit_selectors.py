@@ -286,6 +286,7 @@ class AuditRow:
     details: list[str] = field(default_factory=list)
     ip: str = ""
     request_id: str = ""
+    client_request_id: str = ""  # the X-Request-ID the client sent, kept apart from the server's
 
     @property
     def subject_type_label(self) -> str:
@@ -364,6 +365,7 @@ def _rows(entries: list[AuditEntry], field_labels: dict[str, str]) -> list[Audit
             details=audit_details(entry.data, field_labels=field_labels),
             ip=entry.ip,
             request_id=entry.request_id,
+            client_request_id=entry.client_request_id,
         )
         for entry in entries
     ]
@@ -412,6 +414,7 @@ EXPORT_HEADER = (
     "Chi tiết",
     "Địa chỉ IP",
     "Mã yêu cầu",
+    "Mã yêu cầu của máy khách",
 )
 
 
@@ -430,6 +433,7 @@ def audit_export_cells(row: AuditRow) -> list[str]:
         "\n".join(row.details),
         row.ip,
         row.request_id,
+        row.client_request_id,
     ]
 
 
