@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from dangbo.accounts.scope import scope_for
-from dangbo.accounts.services import must_change_password, sessions_ended_at
+from dangbo.accounts.services import AccountState, account_state, must_change_password
 from dangbo.accounts.twofactor import ENROL, VERIFY, second_factor_pending
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
@@ -84,10 +84,18 @@ class PasswordChangeRequiredMiddleware:
             user is not None
             and user.is_authenticated
             and not _open(request.path)
-            and must_change_password(user)
+            and _state(request, user).must_change_password
         ):
             return redirect("password_change")
         return self.get_response(request)
+
+
+def _state(request, user) -> AccountState:
+    """The signed-in user's account state, read once per request for the middleware here."""
+    state = getattr(request, "_account_state", None)
+    if state is None:
+        state = request._account_state = account_state(user)
+    return state
 
 
 def session_started(request) -> None:
@@ -109,7 +117,7 @@ class SessionLifetimeMiddleware:
         if user is not None and user.is_authenticated and not _static(request.path):
             started = request.session.get(SIGNED_IN_AT)
             now = clock.now()
-            ended = sessions_ended_at(user)
+            ended = _state(request, user).sessions_ended_at
             if ended is not None and (started is None or _parse(started) < ended):
                 return self._end(request, "ketthuc")
             if started is None:

@@ -16,6 +16,8 @@ line, tests' fixtures); every page passes ``request.scope``.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -318,9 +320,21 @@ def sessions_end(*, actor: Scope, user) -> None:
     )
 
 
-def sessions_ended_at(user):
-    """When ``user``'s sessions were last ended (``sessions_end``), or None."""
-    return Account.objects.filter(user_id=user.pk).values_list("sessions_ended_at", flat=True).first()
+@dataclass(frozen=True)
+class AccountState:
+    """What the middleware checks on every signed-in request, read in one query."""
+
+    must_change_password: bool = False
+    sessions_ended_at: datetime | None = None  # sessions signed in before this are ended
+
+
+def account_state(user) -> AccountState:
+    row = (
+        Account.objects.filter(user_id=user.pk)
+        .values_list("must_change_password", "sessions_ended_at")
+        .first()
+    )
+    return AccountState(*row) if row else AccountState()
 
 
 @account_service
