@@ -14,6 +14,7 @@ from conftest import refused_on
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import SYSTEM, scope_for
 from dangbo.accounts.services import role_grant
+from dangbo.audit.models import AuditEntry
 from dangbo.core.violations import NotInScope
 from dangbo.meetings import selectors, services
 from dangbo.meetings.models import (
@@ -29,6 +30,7 @@ from dangbo.meetings.models import (
 )
 from dangbo.meetings.services import MeetingDetails
 from dangbo.members.models import MemberEvent
+from dangbo.members.services.positions import member_position_start
 from dangbo.members.services.standing import member_standing_start, member_temp_transfer
 from dangbo.rules import REGISTRY
 from dangbo.rules import exits as exit_rules
@@ -377,3 +379,50 @@ def test_the_absence_rule_counts_distinct_months_of_the_year():
         [("a", date(2026, 1, 5)), ("a", date(2026, 2, 5)), ("a", date(2026, 12, 5))], year=2026
     )
     assert [(r.member_id, r.months) for r in found] == [("a", (1, 2, 12))]
+
+
+def test_a_committee_meeting_records_the_committee_only(cell):
+    secretary, deputy = cell.members[0], cell.members[1]
+    member_position_start(member=secretary, org=cell.cell_a, role="secretary", started_on=date(2025, 1, 1))
+    member_position_start(
+        member=deputy, org=cell.cell_a, role="deputy_secretary", started_on=date(2026, 10, 10)
+    )
+    meeting = _schedule(cell.cell_a, date(2026, 10, 5), body=Body.CHI_UY, presided_by=secretary)
+    with pytest.raises(RuleViolation) as refused:
+        services.attendance_record(
+            actor=SYSTEM, meeting=meeting, entries={secretary.pk: PRESENT, deputy.pk: PRESENT}
+        )
+    assert refused.value.codes == ["meeting.attendance_roll"]  # the deputy took office after the meeting
+    services.attendance_record(actor=SYSTEM, meeting=meeting, entries={secretary.pk: PRESENT})
+    with pytest.raises(RuleViolation) as refused:
+        _schedule(cell.cell_a, date(2026, 10, 6), kind=MeetingKind.THEMATIC, body=Body.CHI_UY)
+    assert refused_on(refused) == [("input", "kind")]
+
+
+def test_a_recorded_meeting_cannot_move_to_a_day_its_attendees_were_not_members(cell, make_member):
+    newcomer = make_member(cell.cell_a, admitted_on=date(2026, 6, 1), full=False)
+    meeting = _schedule(cell.cell_a, date(2026, 10, 5))
+    services.attendance_record(actor=SYSTEM, meeting=meeting, entries={newcomer.pk: PRESENT})
+    for held_on, expected in (
+        (date(2026, 5, 5), [("meeting.attendance_roll", "attendance")]),
+        (date(2026, 12, 1), [("input", "held_on")]),
+    ):
+        with pytest.raises(RuleViolation) as refused:
+            services.meeting_update(
+                actor=SYSTEM,
+                meeting=meeting,
+                details=MeetingDetails(body=Body.CHI_BO, kind=MeetingKind.REGULAR, held_on=held_on),
+            )
+        assert refused_on(refused) == expected
+    assert Meeting.objects.get(pk=meeting.pk).held_on == date(2026, 10, 5)
+
+
+def test_every_change_is_audited(cell):
+    meeting = _schedule(cell.cell_a, date(2026, 10, 5))
+    services.attendance_record(actor=SYSTEM, meeting=meeting, entries={m.pk: PRESENT for m in cell.members})
+    services.minutes_write(actor=SYSTEM, meeting=meeting, content="Nội dung")
+    services.minutes_sign(actor=SYSTEM, meeting=meeting)
+    services.minutes_amend(actor=SYSTEM, meeting=meeting, amendment="Bổ sung", reason="Sót")
+    rows = AuditEntry.objects.filter(subject_type="meeting", subject_id=str(meeting.pk)).order_by("at", "pk")
+    assert [r.action for r in rows] == ["created", "updated", "created", "updated", "updated"]
+    assert rows[1].data["attendance_added"] == 4

@@ -39,7 +39,8 @@ from dangbo.orgs.models import Org
 from dangbo.rules import meetings as rules
 
 SIGNED = "meeting.minutes_signed"
-SIGNED_CITATION = "Biên bản đã ký là văn bản chính thức; chỉ bổ sung, đính chính bằng văn bản kèm theo"
+# Not a Party rule: the system's own (DESIGN.md decision 7, nothing is lost), stated as such.
+SIGNED_CITATION = "Quy ước của hệ thống: biên bản đã ký không sửa, chỉ ghi bổ sung, đính chính"
 
 # Which organizations each body meets in, and the kinds of meeting it holds.
 BODY_ORG_KINDS: dict[str, frozenset[str]] = {
@@ -214,6 +215,26 @@ def meeting_schedule(*, actor, org: Org, details: MeetingDetails) -> Meeting:
     return meeting
 
 
+def _attendance_still_fits(meeting: Meeting, details: MeetingDetails) -> list[Violation]:
+    """A meeting already recorded keeps its attendance: the new day cannot be after today,
+    and everyone recorded must be on the roll of the new day (and body)."""
+    recorded = list(meeting.attendance.values_list("member_id", flat=True))
+    if not recorded:
+        return []
+    if details.held_on > clock.today():
+        return [
+            input_violation("held_on", "Buổi sinh hoạt đã điểm danh không thể dời sang ngày sau hôm nay.")
+        ]
+    if details.body not in Body.values:
+        return []
+    roll = meeting_roll(org=meeting.org, body=details.body, on=details.held_on)
+    outsiders = [m for m in recorded if m not in roll]
+    if not outsiders:
+        return []
+    names = [m.full_name for m in Member.objects.filter(pk__in=outsiders).order_by("sort_key")]
+    return [rules.attendance_roll_violation(on=details.held_on, names=names)]
+
+
 @transaction.atomic
 def meeting_update(*, actor, meeting: Meeting, details: MeetingDetails) -> Meeting:
     """Correct a meeting; refused once its minutes are signed."""
@@ -221,12 +242,10 @@ def meeting_update(*, actor, meeting: Meeting, details: MeetingDetails) -> Meeti
     _require_write(actor, meeting.org)
     if _minutes_signed(meeting):
         refuse_if([_signed_violation()])
-    if details.held_on != meeting.held_on and meeting.attendance.exists() and details.held_on > clock.today():
-        refuse_if(
-            [input_violation("held_on", "Buổi sinh hoạt đã điểm danh không thể dời sang ngày sau hôm nay.")]
-        )
     values = _clean(details)
     violations, counted = _check_details(meeting.org, details, values, exclude=meeting)
+    if (details.held_on, details.body) != (meeting.held_on, meeting.body):
+        violations += _attendance_still_fits(meeting, details)
     refuse_if(violations)
     fields = _fields(details, values, counted)
     changed = sorted(name for name, value in fields.items() if getattr(meeting, name) != value)
