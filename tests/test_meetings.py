@@ -426,3 +426,9 @@ def test_every_change_is_audited(cell):
     rows = AuditEntry.objects.filter(subject_type="meeting", subject_id=str(meeting.pk)).order_by("at", "pk")
     assert [r.action for r in rows] == ["created", "updated", "created", "updated", "updated"]
     assert rows[1].data["attendance_added"] == 4
+    # reads that name people are audited too
+    selectors.member_attendance(actor=SYSTEM, member=cell.members[0])
+    selectors.unexcused_absence_reviews(actor=SYSTEM, org=cell.cell_a, year=2026)
+    selectors.meeting_get(actor=SYSTEM, meeting_id=meeting.pk)
+    reads = AuditEntry.objects.filter(action__in=["member_history_viewed", "list_viewed"])
+    assert sorted(r.subject_type for r in reads) == ["meeting", "member", "org"]

@@ -41,9 +41,13 @@ def meeting_roll(*, org: Org, body: str, on: date) -> Roll:
     """One query: the placements valid on ``on`` in ``org``, or the committee's positions."""
     if body != Body.CHI_BO:
         return Roll(members=committee_roll(org=org, on=on), guests=frozenset())
-    rows = Placement.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=on), org_id=org.pk, valid_from__lte=on
-    ).values_list("member_id", "counted")
+    rows = (
+        Placement.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=on), org_id=org.pk, valid_from__lte=on
+        )
+        .order_by()
+        .values_list("member_id", "counted")
+    )  # no ordering: it would join members
     return Roll(
         members=frozenset(str(m) for m, counted in rows if counted),
         guests=frozenset(str(m) for m, counted in rows if not counted),
@@ -112,10 +116,20 @@ def meeting_get(*, actor, meeting_id, for_edit: bool = False, audit: bool = True
     return meeting
 
 
-def member_attendance(*, actor, member: Member, year: int | None = None) -> QuerySet[Attendance]:
-    """A member's attendance, newest first: for the member themself, or within the actor's subtrees."""
+def member_attendance(
+    *, actor, member: Member, year: int | None = None, audit: bool = True
+) -> QuerySet[Attendance]:
+    """A member's attendance, newest first: for the member themself, or within the actor's
+    subtrees. Reading a person's history is audited."""
     if not actor.can_read_member(member):
         raise NotInScope(member.pk)
+    if audit:
+        audit_record(
+            action=Action.MEMBER_HISTORY_VIEWED,
+            subject_type="member",
+            subject_id=str(member.pk),
+            data={"history": "attendance", "year": year},
+        )
     rows = Attendance.objects.filter(member=member).select_related("meeting", "meeting__org")
     if year is not None:
         rows = rows.filter(meeting__held_on__year=year)
@@ -129,9 +143,10 @@ class AbsenceReviewRow:
     rule_ref: str
 
 
-def unexcused_absence_reviews(*, actor, org: Org, year: int) -> list[AbsenceReviewRow]:
+def unexcused_absence_reviews(*, actor, org: Org, year: int, audit: bool = True) -> list[AbsenceReviewRow]:
     """The members of ``org``'s subtree absent without reason from the cell's meetings in enough
-    months of ``year`` to be considered for striking off (RULES.md §11 rule 13), with the months."""
+    months of ``year`` to be considered for striking off (RULES.md §11 rule 13), with the months.
+    The list names people: reading it is audited."""
     if not actor.can_read_path(org.path):
         raise NotInScope(org.pk)
     absences = Attendance.objects.filter(
@@ -144,6 +159,13 @@ def unexcused_absence_reviews(*, actor, org: Org, year: int) -> list[AbsenceRevi
     reviews = rules.unexcused_absence_reviews(absences, year=year)
     members = Member.objects.in_bulk([r.member_id for r in reviews])
     rows = [AbsenceReviewRow(members[r.member_id], r.months, r.rule_ref) for r in reviews]
+    if audit:
+        audit_record(
+            action=Action.LIST_VIEWED,
+            subject_type="org",
+            subject_id=str(org.pk),
+            data={"list": "unexcused_absence_reviews", "year": year, "rows": len(rows)},
+        )
     return sorted(rows, key=lambda r: r.member.sort_key)
 
 

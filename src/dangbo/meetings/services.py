@@ -240,6 +240,8 @@ def meeting_update(*, actor, meeting: Meeting, details: MeetingDetails) -> Meeti
     """Correct a meeting; refused once its minutes are signed."""
     meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
     _require_write(actor, meeting.org)
+    # as meeting_schedule: one change of the organization's calendar at a time
+    list(Org.objects.select_for_update().filter(pk=meeting.org_id).values_list("pk", flat=True))
     if _minutes_signed(meeting):
         refuse_if([_signed_violation()])
     values = _clean(details)
