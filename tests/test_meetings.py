@@ -432,3 +432,64 @@ def test_every_change_is_audited(cell):
     selectors.meeting_get(actor=SYSTEM, meeting_id=meeting.pk)
     reads = AuditEntry.objects.filter(action__in=["member_history_viewed", "list_viewed"])
     assert sorted(r.subject_type for r in reads) == ["meeting", "member", "org"]
+
+
+def test_exactly_half_unable_is_not_enough_for_an_online_meeting():
+    def codes(unable, counted, reason=rules.OnlineReason.SPECIAL):
+        found = rules.check_online(
+            on=date(2026, 3, 1),
+            mode_online=True,
+            reason=reason,
+            unable_in_person=unable,
+            members_counted=counted,
+        )
+        return [(v.rule, v.field) for v in found]
+
+    assert codes(2, 4) == [("meeting.online_conditions", "unable_in_person")]
+    assert codes(3, 5) == []
+    assert codes(6, 5) == [("meeting.online_conditions", "unable_in_person")]
+    assert codes(3, 5, reason="") == [("meeting.online_conditions", "online_reason")]
+    assert (
+        rules.check_online(
+            on=date(2026, 3, 1), mode_online=False, reason="", unable_in_person=None, members_counted=0
+        )
+        == []
+    )
+
+
+def test_a_mixed_meeting_counts_the_suspended_out_and_needs_its_link(cell):
+    member_standing_start(member=cell.members[0], kind=MemberEvent.Kind.SUSPENDED, on=date(2026, 2, 1))
+    mixed = {"mode": MeetingMode.MIXED, "online_reason": rules.OnlineReason.DISPERSED, "unable_in_person": 2}
+    with pytest.raises(RuleViolation) as refused:
+        _schedule(cell.cell_a, date(2026, 10, 5), **mixed)
+    assert refused_on(refused) == [("input", "online_link")]
+    meeting = _schedule(cell.cell_a, date(2026, 10, 5), online_link="https://hop.example.vn/a", **mixed)
+    assert meeting.members_counted == 3
+    with pytest.raises(RuleViolation) as refused:  # in person, with the online record left in
+        _schedule(cell.cell_a, date(2026, 10, 9), kind=MeetingKind.EXTRAORDINARY, unable_in_person=2)
+    assert refused_on(refused) == [("input", "mode")]
+
+
+def test_no_meeting_before_the_cell_was_established(cell):
+    with pytest.raises(RuleViolation) as refused:
+        _schedule(cell.cell_a, date(2014, 12, 5))
+    assert refused_on(refused) == [("input", "held_on")]
+
+
+def test_the_meetings_of_a_subtree_in_a_period(cell):
+    october_a = _schedule(cell.cell_a, date(2026, 10, 5))
+    october_b = _schedule(cell.cell_b, date(2026, 10, 6))
+    _schedule(cell.cell_a, date(2026, 9, 5))
+    _schedule(cell.agency, date(2026, 10, 7))  # another grassroots organization of the district
+    found = selectors.meetings_in_period(
+        actor=SYSTEM, org=cell.commune, start=date(2026, 10, 1), end=date(2026, 10, 31)
+    )
+    assert list(found) == [october_a, october_b]
+    assert (
+        len(
+            selectors.meetings_in_period(
+                actor=SYSTEM, org=cell.district, start=date(2026, 1, 1), end=date(2026, 12, 31)
+            )
+        )
+        == 4
+    )
