@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dangbo.members",
     "dangbo.candidates",
     "dangbo.discipline",
+    "dangbo.meetings",
     "dangbo.restructuring",
     "dangbo.stats",
     "dangbo.demo",

@@ -25,7 +25,7 @@ from dangbo.core.violations import Violation, input_violation, refuse_if
 TEXT_MAX_LENGTH = 5000
 # The apps whose rows hold text people type (app labels: core imports none of them).
 GUARDED_APPS = frozenset(
-    {"orgs", "members", "candidates", "discipline", "restructuring", "reference", "auth"}
+    {"orgs", "members", "candidates", "discipline", "meetings", "restructuring", "reference", "auth"}
 )
 
 

@@ -8,6 +8,7 @@ from dangbo.rules import (  # noqa: F401  (imported so their rules register)
     badges,
     discipline,
     exits,
+    meetings,
     orgs,
     positions,
     probation,
