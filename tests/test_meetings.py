@@ -493,3 +493,62 @@ def test_the_meetings_of_a_subtree_in_a_period(cell):
         )
         == 4
     )
+
+
+# --- the command line: `dangbo meetings` -----------------------------------------------------
+
+
+def test_the_command_line_lists_meetings_with_their_counts(cell, capsys, tmp_path):
+    """Counts only, in date order, for a subtree and a period; text, JSON and Excel; audited."""
+    import json
+
+    from openpyxl import load_workbook
+
+    from dangbo.cli import main as dangbo
+
+    a, b, c, _ = cell.members
+    october = _schedule(cell.cell_a, date(2026, 10, 5), place="Nhà văn hóa thôn A")
+    services.attendance_record(
+        actor=SYSTEM, meeting=october, entries={a.pk: PRESENT, b.pk: ILL, c.pk: UNEXCUSED}
+    )
+    _schedule(cell.cell_a, date(2026, 10, 20), kind=MeetingKind.THEMATIC)
+    _schedule(cell.cell_b, date(2026, 11, 3))
+    _schedule(cell.cell_a, date(2025, 12, 3))  # before the period
+
+    assert dangbo(["meetings", "--org", cell.commune.code, "--from", "01/01/2026", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["date"], r["org_code"], r["kind"]) for r in rows] == [
+        ("2026-10-05", cell.cell_a.code, MeetingKind.REGULAR.label),
+        ("2026-10-20", cell.cell_a.code, MeetingKind.THEMATIC.label),
+        ("2026-11-03", cell.cell_b.code, MeetingKind.REGULAR.label),
+    ]
+    assert (rows[0]["present"], rows[0]["absent_excused"], rows[0]["absent_unexcused"]) == (1, 1, 1)
+    assert rows[1]["topic"] and rows[2]["present"] == 0
+
+    assert dangbo(["meetings", "--org", cell.cell_a.code, "--from", "2026-01-01", "--to", "2026-10-31"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("2 buổi sinh hoạt từ 01/01/2026 đến 31/10/2026:")
+    assert "có mặt 1, vắng có lý do 1, vắng không lý do 1" in text
+    names = [m.given_name for m in cell.members]
+    assert not any(name in text for name in names)  # counts, never people
+
+    out = tmp_path / "sinh-hoat.xlsx"
+    assert dangbo(["meetings", "--from", "1/1/2026", "--format", "xlsx", "--output", str(out)]) == 0
+    sheet = load_workbook(out).active
+    assert sheet["A3"].value == "Ngày" and sheet["A4"].value == "05/10/2026"
+    assert sheet.max_row == 3 + 3
+    assert AuditEntry.objects.filter(action="exported", subject_type="meeting_list").exists()
+    assert AuditEntry.objects.filter(action="list_viewed", subject_type="meeting_list").count() == 2
+
+
+def test_the_command_line_refuses_bad_input_in_vietnamese(cell, capsys):
+    from dangbo.cli import main as dangbo
+
+    assert dangbo(["meetings", "--org", "KHONG-CO"]) == 2
+    assert "Không có tổ chức mã «KHONG-CO»" in capsys.readouterr().err
+    assert dangbo(["meetings", "--from", "31/02/2026"]) == 2
+    assert "Ngày không hợp lệ" in capsys.readouterr().err
+    assert dangbo(["meetings", "--from", "01/12/2026", "--to", "01/01/2026"]) == 2
+    assert "sau ngày kết thúc" in capsys.readouterr().err
+    assert dangbo(["meetings", "--format", "xlsx"]) == 2
+    assert "--output" in capsys.readouterr().err

@@ -537,6 +537,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_job_parsers(sub)
 
+    from dangbo.meetings.cli import add_parsers as add_meeting_parsers
+
+    add_meeting_parsers(sub)
+
     manage = sub.add_parser("manage", help="chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("manage_args", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock, paths
@@ -179,4 +179,39 @@ def calendar_gaps(*, actor, org: Org, year: int, body: str = Body.CHI_BO) -> lis
     thematic = [d.month for kind, d in held if kind == MeetingKind.THEMATIC]
     return rules.calendar_gaps(
         year=year, regular_months=regular, thematic_months=thematic, until=clock.today()
+    )
+
+
+def meetings_with_counts(*, actor, org: Org, start: date, end: date) -> list[dict]:
+    """``meetings_in_period`` as rows with each meeting's attendance counted (present, absent
+    with and without a reason, guests) and its visitors, in one query: counts only, no names."""
+    present = Q(attendance__status=AttendanceStatus.PRESENT)
+    return list(
+        meetings_in_period(actor=actor, org=org, start=start, end=end)
+        .annotate(
+            n_present=Count("attendance", filter=present, distinct=True),
+            n_excused=Count(
+                "attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT_EXCUSED), distinct=True
+            ),
+            n_unexcused=Count(
+                "attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT_UNEXCUSED), distinct=True
+            ),
+            n_guests=Count("attendance", filter=present & Q(attendance__guest=True), distinct=True),
+            n_visitors=Count("visitors", distinct=True),
+        )
+        .values(
+            "held_on",
+            "org__code",
+            "org__name",
+            "body",
+            "kind",
+            "topic",
+            "mode",
+            "n_present",
+            "n_excused",
+            "n_unexcused",
+            "n_guests",
+            "n_visitors",
+            "minutes__signed_at",
+        )
     )
