@@ -36,6 +36,7 @@ from dangbo.core import clock
 from dangbo.core.bulk import refresh_statistics
 from dangbo.core.formats import format_number
 from dangbo.demo import sql
+from dangbo.demo.generator import MEETING_TABLES
 from dangbo.demo.meetings.loading import (
     drift_cells,
     load_holders,
@@ -47,7 +48,6 @@ from dangbo.demo.meetings.loading import (
 from dangbo.demo.meetings.plan import month_starts
 from dangbo.demo.meetings.rows import Context, OrgMeetings
 from dangbo.demo.meetings.writing import Keys, Writer, indexes_set_aside
-from dangbo.demo.generator import MEETING_TABLES
 from dangbo.meetings.models import Meeting
 from dangbo.stats.tallies import deferred, tallies_deferred
 

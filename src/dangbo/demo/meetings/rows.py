@@ -200,9 +200,8 @@ class OrgMeetings:
         if not held:
             ctx.count("scheduled")
             return
-        counts, speakers = self._attendance(prefix, base, p, roll, (presider, recorder), ended)
+        counts, voters, speakers = self._attendance(prefix, base, p, roll, (presider, recorder), ended)
         names = (roll[presider][0] if presider else "", roll[recorder][0] if recorder else "")
-        voters = sum(1 for _, counted in roll.values() if counted)
         self._minutes(prefix, base, p, place, names, (counts, voters), speakers, ended)
         if chi_bo:
             self._visitors(prefix, base, p, version.parent_id, ended)
@@ -217,12 +216,13 @@ class OrgMeetings:
         present_rate, unexcused_rate = self.present_rate, self.present_rate + self.unexcused_rate
         reasons = self.reasons
         rows, speakers = [], []
-        present = excused = unexcused = 0
+        present = excused = unexcused = guests = 0
         for index, (member, (name, counted)) in enumerate(roll.items(), start=base + 8):
             if member in leading:
                 status, reason = PRESENT, ""
             elif not counted:
                 status, reason = self._guest()
+                guests += 1
             elif member in drift and month in drift[member][0] and random() < drift[member][1]:
                 status, reason = UNEXCUSED, ""
             elif member in spans:
@@ -238,7 +238,7 @@ class OrgMeetings:
             rows.append((prefix + f"{index:016x}", key, member, status, reason, not counted, at))
             if status == PRESENT:
                 present += 1
-                if len(speakers) < 4 and member not in leading:
+                if len(speakers) < 2 and member not in leading and random() < 0.25:
                     speakers.append(name)
             elif status == EXCUSED:
                 excused += 1
@@ -247,7 +247,7 @@ class OrgMeetings:
         ctx.writer.extend(Attendance, rows)
         ctx.count("attendance", len(rows))
         ctx.count("unexcused", unexcused)
-        return (present, excused, unexcused), speakers
+        return (present, excused, unexcused), len(rows) - guests, speakers
 
     def _member(self, standing: str) -> tuple[str, str]:
         draw = self.random()
@@ -297,6 +297,7 @@ class OrgMeetings:
         else:
             signed_at = max(signed, written + timedelta(minutes=10))
         minutes_key = prefix + f"{base + 1:016x}"
+        signed_stamp, written_stamp = w.stamp(signed_at), w.stamp(written)
         w.add(
             Minutes,
             (
@@ -305,10 +306,10 @@ class OrgMeetings:
                 content,
                 opinions,
                 resolution,
-                w.stamp(signed_at),
+                signed_stamp,
                 None,
-                w.stamp(written),
-                w.stamp(signed_at or written),
+                written_stamp,
+                signed_stamp or written_stamp,
             ),
         )
         ctx.count("minutes")

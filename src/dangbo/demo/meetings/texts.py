@@ -254,7 +254,7 @@ def minutes_text(
         else f"{label} thảo luận các nội dung theo chương trình đã thông báo.",
     ]
     content = "\n".join(line for line in lines if line)
-    picked = rng.sample(speakers, min(len(speakers), 1 if body != "chi_bo" else rng.randint(1, 2)))
+    picked = speakers[: 1 if body != "chi_bo" else 2]
     committee = body != "chi_bo"
     said = COMMITTEE_OPINIONS if committee else OPINIONS
     opinions = "\n".join(f"Đồng chí {name} {rng.choice(said)}." for name in picked)
