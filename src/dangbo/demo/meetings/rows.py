@@ -151,11 +151,20 @@ class OrgMeetings:
             }
         else:
             roll = {m: (committee[m].name, True) for m in sorted(committee)}
-        presider = next((m for m, h in committee.items() if h.role == Role.SECRETARY and m in roll), None)
-        presider = presider or next((m for m in committee if m in roll), None)
+        month = day.replace(day=1)
+        spans, drift = ctx.standings.spans, self.drift if chi_bo else {}
+
+        def able(member: str) -> bool:  # there in person, as far as anyone knew beforehand
+            return (member not in spans or ctx.standings.at(member, day) == Standing.NORMAL) and not (
+                member in drift and month in drift[member][0]
+            )
+
+        leaders = [m for m in committee if m in roll and able(m)]
+        presider = next((m for m in leaders if committee[m].role == Role.SECRETARY), None)
+        presider = presider or next(iter(leaders), None)
         recorder = None
         if held:
-            others = [m for m, (_, counted) in roll.items() if counted and m != presider]
+            others = [m for m, (_, counted) in roll.items() if counted and m != presider and able(m)]
             recorder = others[int(random() * len(others))] if others else None
         spot = (version.name, version.sector, p.body)
         place = self.places.get(spot) or self.places.setdefault(spot, texts.place(*spot))
