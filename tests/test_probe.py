@@ -28,6 +28,7 @@ from django.test import Client
 from tests.conftest import identity
 
 from dangbo.accounts.models import AccessRole, ApiToken, RoleAssignment
+from dangbo.accounts.scope import SYSTEM
 from dangbo.accounts.services import role_grant
 from dangbo.candidates.models import Candidate, CandidateStep
 from dangbo.candidates.services import StepInput, candidate_add, candidate_record_step
@@ -38,6 +39,8 @@ from dangbo.discipline.models import DisciplineCase
 from dangbo.discipline.services import discipline_open
 from dangbo.jobs.models import Job
 from dangbo.jobs.services import job_start
+from dangbo.meetings import services as meeting_services
+from dangbo.meetings.models import Attendance, Meeting, MeetingVisitor, Minutes, MinutesAmendment
 from dangbo.members.models import Member, MemberEvent, Placement, Position, TransferCase
 from dangbo.members.services.standing import member_resign
 from dangbo.members.services.transfers import Trigger, transfer_issue
@@ -142,6 +145,16 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
         params={"query": f"org={commune.pk}", "format": "csv"},
         title=f"Danh sách {label}",
     )
+    meeting = meeting_services.meeting_schedule(
+        actor=SYSTEM,
+        org=cells[0],
+        details=meeting_services.MeetingDetails(body="chi_bo", kind="regular", held_on=date(2025, 3, 3)),
+    )
+    meeting_services.attendance_record(
+        actor=SYSTEM, meeting=meeting, entries={m.pk: ("present", "") for m in members[:3]}
+    )
+    meeting_services.visitor_add(actor=SYSTEM, meeting=meeting, name=f"Cấptrên {label}", org=commune)
+    meeting_services.minutes_write(actor=SYSTEM, meeting=meeting, content=f"Biên bản {label}")
     orgs = list(Org.objects.filter(paths.subtree_q(root.path, "path")).order_by("path"))
     side = Side(root=root, orgs=orgs, cells=cells, members=members, accounts=[officer, secretary])
     side.ids = {
@@ -153,6 +166,7 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
         "job_id": [job.pk, Job.objects.get(subject_id=str(plan.pk)).pk],
         "case_id": [case.pk],
         "user_id": [officer.pk, secretary.pk],
+        "meeting_id": [meeting.pk],
     }
     return side
 
@@ -207,7 +221,7 @@ def world(tree, make_member) -> World:
 def _snapshot(b: Side) -> dict:
     """Every row of B: its organizations and their versions, hamlets, members and their ledger,
     placements and positions, candidates and their steps, discipline and transfer cases, plans,
-    jobs, accounts, roles and API keys; and any row of any of these that names one of B's
+    jobs, accounts, roles and API keys, meetings and their attendance, visitors and minutes; and any row of any of these that names one of B's
     organizations or members (a write into B from outside)."""
     org_ids = list(Org.objects.filter(paths.subtree_q(b.root.path, "path")).values_list("pk", flat=True))
     org_ids += [o.pk for o in b.orgs]
@@ -238,6 +252,11 @@ def _snapshot(b: Side) -> dict:
         "user": User.objects.filter(pk__in=users),
         "role": RoleAssignment.objects.filter(Q(user_id__in=users) | Q(org_id__in=org_ids)),
         "token": ApiToken.objects.filter(user_id__in=users),
+        "meeting": Meeting.objects.filter(org_id__in=org_ids),
+        "attendance": Attendance.objects.filter(Q(meeting__org_id__in=org_ids) | Q(member_id__in=member_ids)),
+        "visitor": MeetingVisitor.objects.filter(Q(meeting__org_id__in=org_ids) | Q(org_id__in=org_ids)),
+        "minutes": Minutes.objects.filter(meeting__org_id__in=org_ids),
+        "amendment": MinutesAmendment.objects.filter(minutes__meeting__org_id__in=org_ids),
     }
     rows = {}
     for name, queryset in queries.items():

@@ -17,6 +17,7 @@ from dangbo.candidates.models import Candidate
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.jobs.models import Job
+from dangbo.meetings.models import Meeting
 from dangbo.members.models import Member, TransferCase
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, Org
@@ -44,6 +45,8 @@ def _urls(orgs, members) -> list[str]:
             urls += fill(route, "case_id", TransferCase.objects.values_list("pk", flat=True))
         elif re.search(r"<(int:)?user_id>", route):
             urls += fill(route, "user_id", User.objects.values_list("pk", flat=True))
+        elif re.search(r"<(uuid:)?meeting_id>", route):
+            urls += fill(route, "meeting_id", Meeting.objects.values_list("pk", flat=True))
         else:
             assert "<" not in route, f"a new URL parameter needs walking: {route}"
             urls.append("/" + route)
@@ -148,6 +151,16 @@ def world(tree, make_member) -> World:
     org_services.locality_create(
         code="X2-T1", kind="thon", name="Thôn Tronghai", commune=commune2, cell=cell2
     )
+    # a meeting on each side, its attendance naming the members there
+    from dangbo.accounts.scope import SYSTEM
+    from dangbo.meetings import services as meetings
+
+    for cell, present in ((tree.cell_a, outside[:1]), (cell2, inside)):
+        details = meetings.MeetingDetails(body="chi_bo", kind="regular", held_on=date(2025, 3, 3))
+        meeting = meetings.meeting_schedule(actor=SYSTEM, org=cell, details=details)
+        meetings.attendance_record(
+            actor=SYSTEM, meeting=meeting, entries={m.pk: ("present", "") for m in present}
+        )
     # restructuring plans (previewed, not applied) naming organizations of each side
     from dangbo.restructuring.plan_uploads import restructure_plan_upload
 
