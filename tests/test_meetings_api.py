@@ -303,7 +303,9 @@ def test_signed_minutes_are_not_edited_only_amended(client, world):
         ("post", "minutes/sign", None),
     ):
         response = call(client, method, f"{url}/{path}", key, body)
-        assert response.status_code == 422 and "Biên bản đã ký" in json.dumps(response.json(), ensure_ascii=False)
+        assert response.status_code == 422 and "Biên bản đã ký" in json.dumps(
+            response.json(), ensure_ascii=False
+        )
     assert _rows() == before
     assert Minutes.objects.get(meeting=world.past).content == "Bản đầu"
 

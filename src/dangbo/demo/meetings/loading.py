@@ -29,7 +29,7 @@ Kind = MemberEvent.Kind
 MEETING_KINDS = CELL_KINDS | {OrgKind.GRASSROOTS_COMMITTEE}
 COMMUNE_SECTORS = frozenset({Sector.COMMUNE, Sector.WARD, Sector.TOWNLET})
 
-_STARTS = {
+_STARTS: dict[str, str] = {
     Kind.EXEMPTED: Standing.EXEMPTED,
     Kind.WORKING_AWAY: Standing.WORKING_AWAY,
     Kind.SUSPENDED: Standing.SUSPENDED,
@@ -128,12 +128,12 @@ def load_orgs(start: date) -> dict[UUID, OrgRec]:
             "id", "code", "path", "kind", "sector", "created_on", "dissolved_on"
         )
     }
-    for org_id, *values in (
+    for org_id, valid_from, valid_to, kind, name, sector, parent_id in (
         OrgVersion.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
         .order_by("org_id", "valid_from")
         .values_list("org_id", "valid_from", "valid_to", "kind", "name", "sector", "parent_id")
     ):
-        orgs[org_id].versions.append(Version(*values))
+        orgs[org_id].versions.append(Version(valid_from, valid_to, kind, name, sector, parent_id))
     return orgs
 
 

@@ -67,7 +67,7 @@ UNSIGNED_WEAK = 0.15
 AMENDED = 0.012
 VISIT_NEAR = {"regular": 0.05, "thematic": 0.12}  # the committee just above
 VISIT_FAR = {"regular": 0.01, "thematic": 0.03}  # the one above that
-_VISITOR_WEIGHTS = {
+_VISITOR_WEIGHTS: dict[str, int] = {
     Role.SECRETARY: 1,
     Role.DEPUTY_SECRETARY: 2,
     Role.STANDING_COMMITTEE_MEMBER: 2,
@@ -224,7 +224,8 @@ class OrgMeetings:
         spans = ctx.standings.spans
         present_rate, unexcused_rate = self.present_rate, self.present_rate + self.unexcused_rate
         reasons = self.reasons
-        rows, speakers = [], []
+        rows: list[tuple] = []
+        speakers: list[str] = []
         present = excused = unexcused = guests = 0
         for index, (member, (name, counted)) in enumerate(roll.items(), start=base + 8):
             if member in leading:

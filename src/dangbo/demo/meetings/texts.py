@@ -278,7 +278,7 @@ def amendment(rng: random.Random) -> tuple[str, str]:
 
 # --- visiting officials ---------------------------------------------------------------------------
 
-_ROLE_WORDS = {
+_ROLE_WORDS: dict[str, str] = {
     Role.SECRETARY: "Bí thư",
     Role.DEPUTY_SECRETARY: "Phó Bí thư",
     Role.STANDING_COMMITTEE_MEMBER: "Ủy viên Ban Thường vụ",

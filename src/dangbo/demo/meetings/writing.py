@@ -25,11 +25,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, models
 
 from dangbo.meetings.models import Attendance, Meeting, MeetingVisitor, Minutes, MinutesAmendment
 
-COLUMNS: dict[type, tuple[str, ...]] = {
+COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
     Meeting: (
         "id",
         "org_id",
@@ -101,8 +101,8 @@ class Writer:
                 raise RuntimeError(
                     f"demo.meetings: the columns of {model.__name__} changed: {sorted(expected)}"
                 )
-        self.buffers: dict[type, list[tuple]] = {model: [] for model in ORDER}
-        self.counts: dict[type, int] = dict.fromkeys(ORDER, 0)
+        self.buffers: dict[type[models.Model], list[tuple]] = {model: [] for model in ORDER}
+        self.counts: dict[type[models.Model], int] = dict.fromkeys(ORDER, 0)
         self.pending = 0
 
     # --- values as the database stores them --------------------------------------------------
@@ -116,11 +116,11 @@ class Writer:
 
     # --- buffering and writing ----------------------------------------------------------------
 
-    def add(self, model: type, row: tuple) -> None:
+    def add(self, model: type[models.Model], row: tuple) -> None:
         self.buffers[model].append(row)
         self.pending += 1
 
-    def extend(self, model: type, rows: list[tuple]) -> None:
+    def extend(self, model: type[models.Model], rows: list[tuple]) -> None:
         self.buffers[model].extend(rows)
         self.pending += len(rows)
 
@@ -139,7 +139,7 @@ class Writer:
                 self.buffers[model] = []
         self.pending = 0
 
-    def _write(self, cursor, model: type, rows: list[tuple]) -> None:
+    def _write(self, cursor, model: type[models.Model], rows: list[tuple]) -> None:
         quote = connection.ops.quote_name
         table = quote(model._meta.db_table)
         columns = ", ".join(quote(c) for c in COLUMNS[model])
