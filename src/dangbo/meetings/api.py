@@ -89,33 +89,13 @@ def meetings(request, org_id: UUID, period: Query[PeriodQuery]):
             ]
         )
     found = meeting_page(actor=request.scope, org=org, start=start, end=end, page=period.page)
-    items = [
-        {
-            "id": r["id"],
-            "org_id": r["org_id"],
-            "org_code": r["org__code"],
-            "org_name": r["org__name"],
-            "body": r["body"],
-            "kind": r["kind"],
-            "topic": r["topic"],
-            "held_on": r["held_on"],
-            "mode": r["mode"],
-            "present": r["n_present"],
-            "absent_excused": r["n_excused"],
-            "absent_unexcused": r["n_unexcused"],
-            "guests": r["n_guests"],
-            "visitors": r["n_visitors"],
-            "minutes_signed": r["minutes__signed_at"] is not None,
-        }
-        for r in found.rows
-    ]
     return {
         "count": found.count,
         "page": found.page,
         "pages": found.pages,
         "date_from": start,
         "date_to": end,
-        "items": items,
+        "items": found.rows,
     }
 
 

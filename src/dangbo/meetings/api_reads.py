@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.meetings.models import AttendanceStatus, Meeting
@@ -23,29 +23,20 @@ from dangbo.orgs.models import Org
 PER_PAGE = 100
 
 _PRESENT = Q(attendance__status=AttendanceStatus.PRESENT)
-COUNTS = {
-    "n_present": Count("attendance", filter=_PRESENT, distinct=True),
-    "n_excused": Count(
-        "attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT_EXCUSED), distinct=True
-    ),
-    "n_unexcused": Count(
-        "attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT_UNEXCUSED), distinct=True
-    ),
-    "n_guests": Count("attendance", filter=_PRESENT & Q(attendance__guest=True), distinct=True),
-    "n_visitors": Count("visitors", distinct=True),
+_EXCUSED = Q(attendance__status=AttendanceStatus.ABSENT_EXCUSED)
+_UNEXCUSED = Q(attendance__status=AttendanceStatus.ABSENT_UNEXCUSED)
+# Each meeting as the API lists it: its fields and the counts of ``selectors.meetings_with_counts``.
+COLUMNS = {
+    "org_code": F("org__code"),
+    "org_name": F("org__name"),
+    "signed_at": F("minutes__signed_at"),
+    "present": Count("attendance", filter=_PRESENT, distinct=True),
+    "absent_excused": Count("attendance", filter=_EXCUSED, distinct=True),
+    "absent_unexcused": Count("attendance", filter=_UNEXCUSED, distinct=True),
+    "guests": Count("attendance", filter=_PRESENT & Q(attendance__guest=True), distinct=True),
+    "visits": Count("visitors", distinct=True),  # "visitors" is the relation's own name
 }
-FIELDS = (
-    "id",
-    "org_id",
-    "org__code",
-    "org__name",
-    "body",
-    "kind",
-    "topic",
-    "held_on",
-    "mode",
-    "minutes__signed_at",
-)
+FIELDS = ("id", "org_id", "body", "kind", "topic", "held_on", "mode")
 
 
 @dataclass(frozen=True)
@@ -65,10 +56,11 @@ def meeting_page(*, actor, org: Org, start: date, end: date, page: int) -> Meeti
     pages = max(1, -(-count // PER_PAGE))
     page = min(max(page, 1), pages)
     ids = list(meetings.values_list("id", flat=True)[(page - 1) * PER_PAGE : page * PER_PAGE])
-    counted = {
-        row["id"]: row
-        for row in Meeting.objects.filter(pk__in=ids).order_by().annotate(**COUNTS).values(*FIELDS, *COUNTS)
-    }
+    counted = {}
+    for row in Meeting.objects.filter(pk__in=ids).order_by().annotate(**COLUMNS).values(*FIELDS, *COLUMNS):
+        row["minutes_signed"] = row.pop("signed_at") is not None
+        row["visitors"] = row.pop("visits")
+        counted[row["id"]] = row
     audit_record(
         action=Action.LIST_VIEWED,
         subject_type="meeting_list",
