@@ -163,9 +163,13 @@ class OrgMeetings:
         presider = next((m for m in leaders if committee[m].role == Role.SECRETARY), None)
         presider = presider or next(iter(leaders), None)
         recorder = None
-        if held:
-            others = [m for m, (_, counted) in roll.items() if counted and m != presider and able(m)]
-            recorder = others[int(random() * len(others))] if others else None
+        if held and roll:
+            members = list(roll)
+            for _ in range(6):  # someone counted here, there in person, not presiding
+                pick = members[int(random() * len(members))]
+                if roll[pick][1] and pick != presider and able(pick):
+                    recorder = pick
+                    break
         spot = (version.name, version.sector, p.body)
         place = self.places.get(spot) or self.places.setdefault(spot, texts.place(*spot))
         if p.kind == MeetingKind.THEMATIC:
