@@ -166,13 +166,15 @@ class Calendar:
     def _month(self, first: date) -> list[Planned]:
         rng, found = self.rng, []
         cell_day = (
-            self._day(first, self.habit + rng.randint(-2, 2), CELL_KINDS) if self._spans(CELL_KINDS) else None
+            self._day(first, self.habit - 2 + int(rng.random() * 5), CELL_KINDS)
+            if self._spans(CELL_KINDS)
+            else None
         )
         if cell_day is not None:
             missed = first in self.gaps and cell_day < self.today
             if not missed and self._upcoming_ok(first, cell_day, next_month=True):
                 found.append(Planned(Body.CHI_BO, MeetingKind.REGULAR, cell_day, self.hour))
-            committee_day = max(first, cell_day - timedelta(days=rng.randint(2, 5)))
+            committee_day = max(first, cell_day - timedelta(days=2 + int(rng.random() * 4)))
             skip = (missed and rng.random() < 0.8) or rng.random() < COMMITTEE_SKIP
             if (
                 not skip
@@ -203,7 +205,7 @@ class Calendar:
                 continue
             first = rng.choice(months)
             same_day = rng.random() < 0.3
-            wanted = self.habit if same_day else rng.randint(12, 25)
+            wanted = self.habit if same_day else 12 + int(rng.random() * 14)
             day = self._day(first, wanted, CELL_KINDS)
             if day is None or not self._upcoming_ok(first, day, next_month=True):
                 continue

@@ -270,7 +270,7 @@ class OrgMeetings:
                 return PRESENT, ""
             if draw < self.present_rate + self.unexcused_rate:
                 return UNEXCUSED, ""
-            return EXCUSED, self.rng.choice(self.reasons)
+            return EXCUSED, texts.pick(self.rng, self.reasons)
         if standing == Standing.EXEMPTED:
             return (PRESENT, "") if draw < 0.15 else (EXCUSED, EXEMPTED)
         if standing == Standing.WORKING_AWAY:

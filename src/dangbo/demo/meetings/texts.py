@@ -93,6 +93,11 @@ DATED_TOPICS = (
 )
 
 
+def pick(rng: random.Random, items):
+    """One of ``items``, from one draw (``random.choice`` costs several)."""
+    return items[int(rng.random() * len(items))]
+
+
 def _family(sector: str) -> str:
     if sector in RESIDENTIAL:
         return "residential"
@@ -160,9 +165,9 @@ def regular_agenda(rng: random.Random, sector: str, on: date) -> str:
     items = [
         f"Đánh giá kết quả lãnh đạo thực hiện nhiệm vụ tháng {_month_label(before)}.",
         f"Phương hướng, nhiệm vụ tháng {_month_label(on)}: "
-        + rng.choice(WORK_ITEMS[_family(sector)]).lower()
+        + pick(rng, WORK_ITEMS[_family(sector)]).lower()
         + "; "
-        + rng.choice(SEASONAL[on.month]).lower()
+        + pick(rng, SEASONAL[on.month]).lower()
         + ".",
         "Thông tin thời sự, phổ biến văn bản mới của cấp trên.",
         f"Thu đảng phí tháng {_month_label(on)}.",
@@ -257,9 +262,9 @@ def minutes_text(
     picked = speakers[: 1 if body != "chi_bo" else 2]
     committee = body != "chi_bo"
     said = COMMITTEE_OPINIONS if committee else OPINIONS
-    opinions = "\n".join(f"Đồng chí {name} {rng.choice(said)}." for name in picked)
+    opinions = "\n".join(f"Đồng chí {name} {pick(rng, said)}." for name in picked)
     approving = min(present, voters) - (present > 0 and rng.random() < 0.1)
-    resolved = rng.choice(COMMITTEE_RESOLUTIONS if committee else RESOLUTIONS)
+    resolved = pick(rng, COMMITTEE_RESOLUTIONS if committee else RESOLUTIONS)
     resolution = f"{resolved}\nBiểu quyết: {max(approving, 0)}/{voters} đồng chí tán thành."
     return content, opinions, resolution
 
