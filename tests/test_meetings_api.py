@@ -360,3 +360,21 @@ def test_other_bad_input_is_refused_in_vietnamese(client, world):
     year = call(client, "get", f"/api/members/{world.members[0].pk}/attendance?year=0", key)
     assert year.status_code == 422 and year.json()["errors"]["year"]
     assert _rows() == before
+
+
+def test_a_member_reads_their_own_attendance_and_nothing_else(client, world):
+    services.attendance_record(
+        actor=SYSTEM, meeting=world.past, entries={m.pk: ("present", "") for m in world.members}
+    )
+    own = world.members[0]
+    account = User.objects.create_user("dangvien", password="mat-khau-dai-du-1")
+    role_grant(user=account, role=AccessRole.MEMBER, member=own)
+    key = _key(account)
+    mine = call(client, "get", f"/api/members/{own.pk}/attendance", key)
+    assert mine.status_code == 200 and [r["meeting_id"] for r in mine.json()["items"]] == [str(world.past.pk)]
+    for url in (
+        f"/api/members/{world.members[1].pk}/attendance",
+        f"/api/meetings/{world.past.pk}",
+        f"/api/orgs/{world.tree.cell_a.pk}/meetings",
+    ):
+        assert call(client, "get", url, key).status_code == 404, url
