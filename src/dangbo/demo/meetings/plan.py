@@ -68,8 +68,8 @@ def holders_on(holders: list[Holder], day: date) -> dict[str, Holder]:
 
 
 class Calendar:
-    """The plan of one organization: ``plan()`` gives the meetings; ``gaps`` the months its
-    cell let pass (past months only)."""
+    """The plan of one organization: ``plan()`` gives the meetings; ``missed``, once planned,
+    the months its cell existed and let pass without a regular meeting."""
 
     def __init__(
         self,
@@ -99,6 +99,7 @@ class Calendar:
         if self.weak and past:
             self.gaps = set(rng.sample(past, min(len(past), rng.randint(*WEAK_GAPS))))
         self.gaps |= {m for m in past if rng.random() < RANDOM_GAP}
+        self.missed: list[date] = []  # the months of ``gaps`` in which the cell did exist
 
     # --- days ---------------------------------------------------------------------------------
 
@@ -172,7 +173,9 @@ class Calendar:
         )
         if cell_day is not None:
             missed = first in self.gaps and cell_day < self.today
-            if not missed and self._upcoming_ok(first, cell_day, next_month=True):
+            if missed:
+                self.missed.append(first)
+            elif self._upcoming_ok(first, cell_day, next_month=True):
                 found.append(Planned(Body.CHI_BO, MeetingKind.REGULAR, cell_day, self.hour))
             committee_day = max(first, cell_day - timedelta(days=2 + int(rng.random() * 4)))
             skip = (missed and rng.random() < 0.8) or rng.random() < COMMITTEE_SKIP

@@ -125,7 +125,7 @@ class OrgMeetings:
 
     def write(self) -> None:
         planned = self.calendar.plan()
-        self.ctx.count("gaps", len(self.calendar.gaps))
+        self.ctx.count("gaps", len(self.calendar.missed))
         self.drift = choose_drifters(self.ctx, self.org, self.seats, self.holders, planned, self.rng)
         for meeting in planned:
             self._meeting(meeting)
