@@ -25,9 +25,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.test import Client
-from tests.conftest import identity
+from tests.conftest import hold_meeting, identity
 
 from dangbo.accounts.models import AccessRole, ApiToken, RoleAssignment
+from dangbo.accounts.scope import SYSTEM
 from dangbo.accounts.services import role_grant
 from dangbo.candidates.models import Candidate, CandidateStep
 from dangbo.candidates.services import StepInput, candidate_add, candidate_record_step
@@ -38,6 +39,18 @@ from dangbo.discipline.models import DisciplineCase
 from dangbo.discipline.services import discipline_open
 from dangbo.jobs.models import Job
 from dangbo.jobs.services import job_start
+from dangbo.meetings.models import (
+    Attendance,
+    Body,
+    Meeting,
+    MeetingDocument,
+    MeetingKind,
+    MeetingVisitor,
+    MeetingVote,
+    Minutes,
+    MinutesAmendment,
+)
+from dangbo.meetings.services import MeetingDetails, meeting_schedule
 from dangbo.members.models import Member, MemberEvent, Placement, Position, TransferCase
 from dangbo.members.services.standing import member_resign
 from dangbo.members.services.transfers import Trigger, transfer_issue
@@ -61,6 +74,7 @@ class Side:
     members: list[Member]
     ids: dict[str, list] = field(default_factory=dict)
     accounts: list[User] = field(default_factory=list)
+    label: str = ""
 
     def codes(self) -> list[str]:
         return [o.code for o in self.orgs]
@@ -142,8 +156,16 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
         params={"query": f"org={commune.pk}", "format": "csv"},
         title=f"Danh sách {label}",
     )
+    meeting, document = hold_meeting(cells[0], members[:3], held_on=date(2025, 3, 5), label=f"Họp{label}")
+    open_meeting = meeting_schedule(
+        actor=SYSTEM,
+        org=cells[1],
+        details=MeetingDetails(body=Body.CHI_BO, kind=MeetingKind.REGULAR, held_on=date(2025, 4, 5)),
+    )
     orgs = list(Org.objects.filter(paths.subtree_q(root.path, "path")).order_by("path"))
-    side = Side(root=root, orgs=orgs, cells=cells, members=members, accounts=[officer, secretary])
+    side = Side(
+        root=root, orgs=orgs, cells=cells, members=members, accounts=[officer, secretary], label=label
+    )
     side.ids = {
         "org_id": [commune.pk, cells[0].pk],
         "locality_id": [locality.pk],
@@ -153,6 +175,8 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
         "job_id": [job.pk, Job.objects.get(subject_id=str(plan.pk)).pk],
         "case_id": [case.pk],
         "user_id": [officer.pk, secretary.pk],
+        "meeting_id": [meeting.pk, open_meeting.pk],  # signed minutes; still open
+        "document_id": [document.pk],
     }
     return side
 
@@ -238,6 +262,13 @@ def _snapshot(b: Side) -> dict:
         "user": User.objects.filter(pk__in=users),
         "role": RoleAssignment.objects.filter(Q(user_id__in=users) | Q(org_id__in=org_ids)),
         "token": ApiToken.objects.filter(user_id__in=users),
+        "meeting": Meeting.objects.filter(org_id__in=org_ids),
+        "attendance": Attendance.objects.filter(Q(meeting__org_id__in=org_ids) | Q(member_id__in=member_ids)),
+        "visitor": MeetingVisitor.objects.filter(meeting__org_id__in=org_ids),
+        "meeting_document": MeetingDocument.objects.filter(meeting__org_id__in=org_ids),
+        "meeting_vote": MeetingVote.objects.filter(meeting__org_id__in=org_ids),
+        "minutes": Minutes.objects.filter(meeting__org_id__in=org_ids),
+        "minutes_amendment": MinutesAmendment.objects.filter(minutes__meeting__org_id__in=org_ids),
     }
     rows = {}
     for name, queryset in queries.items():
@@ -258,6 +289,7 @@ def _people_of(b: Side) -> list[str]:
     for candidate in Candidate.objects.filter(cell_id__in=[o.pk for o in b.orgs]):
         needles += [candidate.given_name, candidate.national_id]
     needles += [u.username for u in b.accounts]
+    needles.append(f"Họp{b.label}")  # in the agenda, document, vote, minutes of B's meeting
     return [n for n in needles if n]
 
 
