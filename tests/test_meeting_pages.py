@@ -314,3 +314,25 @@ def test_the_calendar_exports_and_nothing_leaks_to_a_sibling(secretary, cell):
     ):
         assert client.get(url).status_code == 404, url
     assert client.post(reverse("meetings:minutes_sign", args=[meeting.pk])).status_code == 404
+
+
+def test_the_minutes_and_resolution_download_as_word_and_pdf(secretary, cell):
+    meeting = _meeting(cell.cell_a, date(2026, 11, 5))
+    url = reverse("meetings:document_download", args=[meeting.pk, "bien-ban"])
+    assert secretary.get(url).status_code == 404  # no minutes yet
+    services.minutes_write(
+        actor=SYSTEM,
+        meeting=meeting,
+        content="Chi bộ kiểm điểm công tác tháng 10.",
+        resolution="1. Hoàn thành thu đảng phí.\n2. Sinh hoạt chuyên đề quý IV.",
+    )
+    pdf = secretary.get(url + "?dinh-dang=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf["Content-Disposition"].startswith('attachment; filename="bien-ban-')
+    word = secretary.get(
+        reverse("meetings:document_download", args=[meeting.pk, "nghi-quyet"]) + "?dinh-dang=docx"
+    )
+    assert word.status_code == 200 and word.content.startswith(b"PK")
+    assert secretary.get(url + "?dinh-dang=exe").status_code == 404
+    assert secretary.get(reverse("meetings:document_download", args=[meeting.pk, "khac"])).status_code == 404
+    assert AuditEntry.objects.filter(subject_id=str(meeting.pk), action="exported").count() == 2

@@ -20,7 +20,7 @@ from dangbo.documents.data import Issuer, MeetingMinutes, MeetingResolution, Onl
 from dangbo.documents.render import filename, layout, render_docx, render_pdf
 from dangbo.meetings import selectors, services
 from dangbo.meetings.documents import NoDocument, minutes_document, resolution_document
-from dangbo.meetings.models import AbsenceReason, AttendanceStatus, Body, MeetingKind
+from dangbo.meetings.models import AbsenceReason, AttendanceStatus, Body, MeetingKind, MeetingVote
 from dangbo.meetings.services import MeetingDetails
 from dangbo.members.models import MemberEvent
 from dangbo.members.services.positions import member_position_start
@@ -40,12 +40,11 @@ NAMES = {  # key: (family, middle, given)
 }
 CONTENT = "Đồng chí Bí thư đánh giá kết quả tháng 10. Chi bộ thảo luận phương hướng tháng 11."
 OPINIONS = "Đồng chí Ngọc: đề nghị sớm hoàn thành thu đảng phí."
-# Typed with its points numbered; the service stores text on one line (core.text.clean).
+# Typed with its points numbered, one a line; the service keeps the lines (core.text.clean_lines).
 RESOLUTION = (
     "1. Hoàn thành thu đảng phí năm 2026 trước ngày 15/12, giao đồng chí Hằng theo dõi.\n"
     "2. Tổ chức sinh hoạt chuyên đề quý IV về chuyển đổi số ở thôn."
 )
-STORED_RESOLUTION = RESOLUTION.replace("\n", " ")
 
 
 def _full(name: str) -> str:
@@ -110,6 +109,13 @@ def meeting_setup(tree, make_member, frozen_today):
     services.visitor_add(
         actor=SYSTEM, meeting=meeting, name="Lê Thị Hoa", position="Phó Bí thư Đảng ủy", org=tree.commune
     )
+    services.meeting_vote_record(
+        actor=SYSTEM,
+        meeting=meeting,
+        subject="Thông qua nghị quyết tháng 11",
+        approvals=4,
+        absent_exempted=(str(people["son"].pk),),
+    )
     services.minutes_write(
         actor=SYSTEM, meeting=meeting, content=CONTENT, opinions=OPINIONS, resolution=RESOLUTION
     )
@@ -152,7 +158,7 @@ def flat(text: str) -> str:
 
 def test_the_minutes_document_carries_the_meeting(meeting_setup, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
-        minutes = minutes_document(meeting_setup, votes=[("Thông qua nghị quyết tháng 11", 4)])
+        minutes = minutes_document(meeting_setup)
     assert minutes.issuer.superior_name == "ĐẢNG BỘ XÃ MỘT"
     assert minutes.issuer.name == "CHI BỘ THÔN A"
     assert minutes.issuer.place == "Một"
@@ -175,12 +181,13 @@ def test_the_minutes_document_carries_the_meeting(meeting_setup, django_assert_m
     assert [(a.made_on, a.reason) for a in minutes.amendments] == [
         (date(2026, 11, 23), "Sót ý kiến khi ghi biên bản")
     ]
-    assert minutes.content == CONTENT and minutes.conclusions == STORED_RESOLUTION
+    assert minutes.content == CONTENT and minutes.conclusions == RESOLUTION
 
 
-def test_more_approvals_than_the_denominator_are_refused(meeting_setup):
-    with pytest.raises(ValueError, match="từ 0 đến 6"):
-        minutes_document(meeting_setup, votes=[("Thông qua nghị quyết", 7)])
+def test_a_meeting_without_votes_prints_none(meeting_setup):
+    MeetingVote.objects.filter(meeting=meeting_setup).delete()
+    meeting = selectors.meeting_get(actor=SYSTEM, meeting_id=meeting_setup.pk, audit=False)
+    assert minutes_document(meeting).votes == ()
 
 
 def test_the_resolution_document_is_signed_by_the_secretary(meeting_setup):
@@ -197,7 +204,7 @@ def test_the_resolution_document_is_signed_by_the_secretary(meeting_setup):
 
 
 def test_the_minutes_as_word_and_pdf(meeting_setup):
-    minutes = minutes_document(meeting_setup, votes=[("Thông qua nghị quyết tháng 11", 4)])
+    minutes = minutes_document(meeting_setup)
     word = docx_text(render_docx(minutes))
     pdf = pdf_text(render_pdf(minutes))
     for text in (word, flat(pdf)):
@@ -242,7 +249,7 @@ def test_the_minutes_as_word_and_pdf(meeting_setup):
 
 
 def test_the_resolution_as_word_and_pdf(meeting_setup):
-    resolution = resolution_document(meeting_setup, votes=[("Nghị quyết được biểu quyết thông qua", 5)])
+    resolution = resolution_document(meeting_setup)
     word = docx_text(render_docx(resolution))
     pdf = pdf_text(render_pdf(resolution))
     for text in (flat(word), pdf):
@@ -258,7 +265,7 @@ def test_the_resolution_as_word_and_pdf(meeting_setup):
             "QUYẾT NGHỊ:",
             "1. Hoàn thành thu đảng phí năm 2026 trước ngày 15/12, giao đồng chí Hằng theo dõi.",
             "2. Tổ chức sinh hoạt chuyên đề quý IV về chuyển đổi số ở thôn.",
-            "Nghị quyết được biểu quyết thông qua: 5/6 đồng chí tán thành, đạt 83,33%.",
+            "Thông qua nghị quyết tháng 11: 4/6 đồng chí tán thành, đạt 66,66%.",
             "Nơi nhận:",
             "- Đảng ủy xã Một (để báo cáo),",
             "- Lưu chi bộ.",

@@ -401,7 +401,7 @@ def _page_urls(side: Side) -> list[str]:
         if route.startswith("api/") and route not in ("api/", "api/docs", "api/openapi.json"):
             continue  # the API: by its operations, below
         names = re.findall(r"<(?:\w+:)?(\w+)>", route)
-        plain = [n for n in names if n not in ("action", "kind", "code")]
+        plain = [n for n in names if n not in ("action", "kind", "code", "paper")]
         assert all(n in side.ids for n in plain), f"the probe does not know the parameter of {route}"
         candidates = ["/" + route]
         for name in plain:

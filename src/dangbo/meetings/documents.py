@@ -13,7 +13,6 @@ besides what ``selectors.meeting_get`` has loaded.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import date
 
 from django.utils import timezone
@@ -33,7 +32,7 @@ from dangbo.meetings.models import (
 )
 from dangbo.meetings.selectors import meeting_roll
 from dangbo.members.models import Member, Position
-from dangbo.members.selectors.votes import committee_roll, vote_denominator
+from dangbo.members.selectors.votes import committee_roll
 from dangbo.orgs.models import Org, OrgVersion
 from dangbo.orgs.selectors import org_versions_on
 from dangbo.rules import meetings as rules
@@ -236,25 +235,13 @@ def _on_roll(meeting: Meeting) -> int:
     return len(committee_roll(org=meeting.org, on=meeting.held_on))
 
 
-def _votes(meeting: Meeting, votes: Iterable[tuple[str, int]], absent_ids) -> tuple[doc.Vote, ...]:
-    """Each (matter, approvals) counted on the full denominator of the day (RULES.md §3): for
-    the cell, its full members less those away, suspended, or exempted and absent; for a
-    committee, its members."""
-    votes = list(votes)
-    if not votes:
-        return ()
-    if meeting.body == Body.CHI_BO:
-        denominator = vote_denominator(org=meeting.org, on=meeting.held_on, absent_exempted=absent_ids)
-    else:
-        denominator = len(committee_roll(org=meeting.org, on=meeting.held_on))
-    out = []
-    for matter, in_favour in votes:
-        if not 0 <= in_favour <= denominator:
-            raise ValueError(
-                f"Số tán thành «{matter}» ({in_favour}) phải từ 0 đến {denominator} (số đảng viên được biểu quyết)."
-            )
-        out.append(doc.Vote(matter=matter, in_favour=in_favour, denominator=denominator))
-    return tuple(out)
+def _votes(meeting: Meeting) -> tuple[doc.Vote, ...]:
+    """The votes recorded in the meeting (``MeetingVote``), each with the full denominator of
+    the day it was counted on when recorded (RULES.md §3), never those present."""
+    return tuple(
+        doc.Vote(matter=v.subject, in_favour=v.approvals, denominator=v.denominator)
+        for v in meeting.votes.all()
+    )
 
 
 def _minutes(meeting: Meeting) -> Minutes:
@@ -282,10 +269,10 @@ def _title(held: dict[str, str], member, titles: dict) -> str:
 # --- the documents ----------------------------------------------------------------------------
 
 
-def minutes_document(meeting: Meeting, *, votes: Iterable[tuple[str, int]] = ()) -> doc.MeetingMinutes:
+def minutes_document(meeting: Meeting) -> doc.MeetingMinutes:
     """The minutes of ``meeting`` (loaded by ``selectors.meeting_get``: attendance with members,
-    visitors). ``votes``: (matter, approvals) of votes taken in the meeting, printed against
-    the day's full denominator. ``NoDocument`` when the meeting has no minutes yet."""
+    visitors, votes) with the votes recorded in it, printed against the full denominator they
+    were counted on. ``NoDocument`` when the meeting has no minutes yet."""
     minutes = _minutes(meeting)
     lineage = _lineage(meeting.org, meeting.held_on)
     held = _positions(meeting)
@@ -323,13 +310,13 @@ def minutes_document(meeting: Meeting, *, votes: Iterable[tuple[str, int]] = ())
         content=minutes.content,
         opinions=minutes.opinions,
         conclusions=minutes.resolution,
-        votes=_votes(meeting, votes, attendance.absent_ids),
+        votes=_votes(meeting),
         signed_on=timezone.localdate(minutes.signed_at) if minutes.signed_at else None,
         amendments=_amendments(minutes),
     )
 
 
-def resolution_document(meeting: Meeting, *, votes: Iterable[tuple[str, int]] = ()) -> doc.MeetingResolution:
+def resolution_document(meeting: Meeting) -> doc.MeetingResolution:
     """The resolution of ``meeting``, drawn from its minutes' resolution text (one numbered
     point a line), signed on behalf of the body by its secretary that day (the name left blank
     when the organization had no one secretary). ``NoDocument`` without a resolution text."""
@@ -358,6 +345,6 @@ def resolution_document(meeting: Meeting, *, votes: Iterable[tuple[str, int]] = 
         number_symbol="-NQ/ĐU" if meeting.body == Body.DANG_UY_CO_SO else "-NQ/CB",
         present=attendance.present,
         on_roll=_on_roll(meeting),
-        votes=_votes(meeting, votes, attendance.absent_ids),
+        votes=_votes(meeting),
         recipients=recipients,
     )

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from dangbo.audit.services import Action, audit_record
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.core.violations import RuleViolation
+from dangbo.documents import render
 from dangbo.meetings import selectors, services
+from dangbo.meetings.documents import NoDocument, minutes_document, resolution_document
 from dangbo.meetings.forms import AmendmentForm, MinutesForm, VisitorForm, VoteForm
 from dangbo.meetings.models import Meeting, Minutes
 
@@ -169,3 +172,32 @@ def minutes_amend(request: ScopedRequest, meeting_id) -> HttpResponse:
         subtitle="Biên bản đã ký giữ nguyên; nội dung bổ sung, đính chính được ghi tiếp theo, có ngày và người ghi.",
         submit="Ghi bổ sung",
     )
+
+
+PAPERS = {"bien-ban": minutes_document, "nghi-quyet": resolution_document}
+
+
+@login_required
+def minutes_download(request: ScopedRequest, meeting_id, paper: str) -> HttpResponse:
+    """The minutes (``bien-ban``) or the resolution (``nghi-quyet``) as Word or PDF
+    (?dinh-dang=docx|pdf) in the Party layout; names attendees, so audited as an export."""
+    file_format = request.GET.get("dinh-dang", "pdf")
+    if paper not in PAPERS or file_format not in ("pdf", "docx"):
+        raise Http404
+    meeting = in_scope_or_404(selectors.meeting_get, actor=request.scope, meeting_id=meeting_id, audit=False)
+    try:
+        document = PAPERS[paper](meeting)
+    except NoDocument:
+        raise Http404 from None
+    body = render.render_pdf(document) if file_format == "pdf" else render.render_docx(document)
+    audit_record(
+        action=Action.EXPORTED,
+        subject_type="meeting",
+        subject_id=str(meeting.pk),
+        data={"org": meeting.org.code, "document": paper, "format": file_format},
+    )
+    response = HttpResponse(
+        body, content_type=render.PDF_MEDIA_TYPE if file_format == "pdf" else render.DOCX_MEDIA_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{render.filename(document, file_format)}"'
+    return response

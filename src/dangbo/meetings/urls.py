@@ -31,4 +31,9 @@ urlpatterns = [
     path(
         "sinh-hoat/<uuid:meeting_id>/bien-ban/dinh-chinh/", minutes_views.minutes_amend, name="minutes_amend"
     ),
+    path(
+        "sinh-hoat/<uuid:meeting_id>/van-ban/<str:paper>/",
+        minutes_views.minutes_download,
+        name="document_download",
+    ),
 ]
