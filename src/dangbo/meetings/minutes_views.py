@@ -3,6 +3,8 @@ denominator), the minutes and their signing, and the amendments appended once si
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -15,6 +17,7 @@ from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.core.violations import RuleViolation
 from dangbo.documents import render
+from dangbo.documents.data import MeetingMinutes, MeetingResolution
 from dangbo.meetings import selectors, services
 from dangbo.meetings.documents import NoDocument, minutes_document, resolution_document
 from dangbo.meetings.forms import AmendmentForm, MinutesForm, VisitorForm, VoteForm
@@ -174,7 +177,10 @@ def minutes_amend(request: ScopedRequest, meeting_id) -> HttpResponse:
     )
 
 
-PAPERS = {"bien-ban": minutes_document, "nghi-quyet": resolution_document}
+PAPERS: dict[str, Callable[[Meeting], MeetingMinutes | MeetingResolution]] = {
+    "bien-ban": minutes_document,
+    "nghi-quyet": resolution_document,
+}
 
 
 @login_required
