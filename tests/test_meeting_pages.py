@@ -336,3 +336,11 @@ def test_the_minutes_and_resolution_download_as_word_and_pdf(secretary, cell):
     assert secretary.get(url + "?dinh-dang=exe").status_code == 404
     assert secretary.get(reverse("meetings:document_download", args=[meeting.pk, "khac"])).status_code == 404
     assert AuditEntry.objects.filter(subject_id=str(meeting.pk), action="exported").count() == 2
+
+
+def test_the_secretary_sees_the_next_meeting_on_arrival(secretary, cell):
+    _meeting(cell.cell_a, date(2026, 11, 20), place="Nhà văn hóa")
+    _meeting(cell.cell_a, date(2026, 12, 4))
+    page = secretary.get(reverse("web:home")).content.decode()
+    assert "20/11/2026 — Sinh hoạt thường kỳ" in page and "04/12/2026 — Sinh hoạt thường kỳ" in page
+    assert "Điểm danh" in page and "Thông báo nội dung" in page  # today's meeting; next month's agenda
