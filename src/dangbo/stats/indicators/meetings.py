@@ -238,8 +238,8 @@ def _window(period: tuple[int, int] | None, first_day) -> tuple[date, date] | No
     return (first_day(period[0]), first_day(period[1] + 1)) if period is not None else None
 
 
-def _inside(day: date, window: tuple[date, date] | None) -> bool:
-    return window is not None and window[0] <= day < window[1]
+def _inside(day: date | None, window: tuple[date, date] | None) -> bool:
+    return day is not None and window is not None and window[0] <= day < window[1]
 
 
 def _calendars(org_ids) -> dict:
@@ -431,7 +431,7 @@ def _read_period(span: Span, cells: dict[object, CellPeriod]) -> None:
 
 
 def _versions_of(org_ids, span: Span) -> dict[object, list[tuple[date, date | None, str]]]:
-    found = defaultdict(list)
+    found: dict[object, list[tuple[date, date | None, str]]] = defaultdict(list)
     for org_id, valid_from, valid_to, path in OrgVersion.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=span.first_day),
         org_id__in=list(org_ids),

@@ -313,8 +313,8 @@ def tally_attendance_changed(
             .values_list("member_id", "meeting__month")
             .order_by()
         )
-        for member_id, other_month in rows:
-            others[str(member_id)].add(month_index(other_month))
+        for absent_id, other_month in rows:
+            others[str(absent_id)].add(month_index(other_month))
         for member_id, now_absent in switched.items():
             base = others.get(member_id, set())
             for value in chain_values(base | ({month} if not now_absent else set())):
@@ -422,8 +422,8 @@ def recount_meetings(ancestors: Mapping[object, list]) -> dict[Key, int]:
     for org_id, member_id, month in absences.iterator(chunk_size=20000):
         of(org_id).unexcused[member_id].add(month_index(month))
     counts: dict[Key, int] = defaultdict(int)
-    for org_id, data in orgs.items():
-        above = ancestors.get(org_id, [org_id])
+    for holder, data in orgs.items():
+        above = ancestors.get(holder, [holder])
         for (dimension, value), n in data.keys().items():
             for ancestor in above:
                 counts[(ancestor, dimension, value)] += n
