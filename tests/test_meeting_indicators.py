@@ -33,7 +33,7 @@ from dangbo.stats.frames import frame_for
 from dangbo.stats.indicators import BY_CODE, SECTIONS, context_for, evaluate, report_dict
 from dangbo.stats.indicators.meetings import _from_tallies, _live, live_figures, period_span, span_of
 from dangbo.stats.models import OrgTally
-from dangbo.stats.tallies import tallies_deferred, tally_differences, tally_rebuild
+from dangbo.stats.tallies import tallies_deferred, tally_differences, tally_meetings_rebuild
 
 TODAY = date(2026, 11, 20)
 DECISION = org_services.DecisionRef(number="12-QĐ/HU", on=date(2026, 6, 25), body="Huyện ủy")
@@ -231,9 +231,10 @@ def test_the_tallies_read_what_the_tables_hold(history, frame):
         span = span_of(ctx)
         if span.months is None:
             continue
-        stored, live = _from_tallies(ctx, span), _live(ctx, span)
-        assert stored == live
-        assert stored[ctx.root_path] == live_figures(span, root)
+        by_id = {root.pk: ctx.root_path, **ctx.child_paths}
+        stored, live = _from_tallies(by_id, ctx.root_path, span), _live(ctx, span, by_id)
+        assert stored == live and set(stored) == {root.pk, *(c.pk for c in ctx.children)}
+        assert stored[root.pk] == live_figures(span, root)
 
 
 def test_the_tallies_equal_a_recount(history):
@@ -270,7 +271,7 @@ def test_a_count_changed_behind_the_tallies_is_found_and_rebuilt(history):
     Attendance.objects.create(meeting=march, member=history.b[0], status=AttendanceStatus.PRESENT)
     differences = tally_differences()
     assert {d.dimension for d in differences} >= {"meet:regular_r", "meet:present"}
-    tally_rebuild()
+    tally_meetings_rebuild()  # the meeting counts alone
     assert tally_differences() == []
     assert _values(history.cell_b)["meetings.monthly_held_share"] == (1, 1)
 

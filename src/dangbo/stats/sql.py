@@ -14,7 +14,9 @@ Each is here for speed, on both databases, and says why:
   from its old ones, in one ``INSERT … SELECT … ON CONFLICT`` per 2,000 (source, target) pairs,
   whatever the subtrees' size;
 - ``tally_replace_all``: every tally row replaced by a recount, through one prepared INSERT
-  (building half a million model instances cost more than the database's own work).
+  (building half a million model instances cost more than the database's own work);
+  ``tally_replace_dimensions`` the same for some dimensions only (the meetings' after a bulk
+  load of meetings).
 """
 
 from __future__ import annotations
@@ -141,8 +143,11 @@ def tally_move_subtree_counts(mapping: list[tuple[object, object, int]], *, kept
             cursor.execute("RESET work_mem")
 
 
-def tally_replace_all(counts: Mapping[tuple[Any, str, str], int]) -> None:
-    """Delete every tally row and insert ``counts`` instead; the caller holds the transaction."""
+def tally_replace_all(
+    counts: Mapping[tuple[Any, str, str], int], *, dimensions: tuple[str, ...] = ()
+) -> None:
+    """Delete every tally row (of ``dimensions``, when given) and insert ``counts`` instead; the
+    caller holds the transaction."""
     connection = connections[router.db_for_write(OrgTally)]
     table = connection.ops.quote_name(OrgTally._meta.db_table)
     org_field = _org_id_field()
@@ -157,7 +162,13 @@ def tally_replace_all(counts: Mapping[tuple[Any, str, str], int]) -> None:
     # cost more than the database's own work.
     rows = [(org_value(org_id), dim, value, n) for (org_id, dim, value), n in counts.items()]
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")
+        if dimensions:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE dimension IN ({', '.join(['%s'] * len(dimensions))})",
+                list(dimensions),
+            )
+        else:
+            cursor.execute(f"DELETE FROM {table}")
         for start in range(0, len(rows), 20000):
             cursor.executemany(
                 f"INSERT INTO {table} (org_id, dimension, value, count) VALUES (%s, %s, %s, %s)",

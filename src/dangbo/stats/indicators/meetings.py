@@ -86,13 +86,15 @@ class Figures:
 def figures(ctx: Context, org: Org) -> Figures:
     """The meeting figures of ``org`` (the root or a child) over the frame's period."""
 
-    def load() -> dict[str, Figures]:
+    def load() -> dict[object, Figures]:
         span = span_of(ctx)
+        root_path = ctx.root_path  # (read once: it is a query)
+        paths_by_id = {ctx.root.pk: root_path, **ctx.child_paths} if root_path else {}
         if _tree_unchanged_since(min(span.first_day, ctx.frame.as_of)):
-            return _from_tallies(ctx, span)
-        return _live(ctx, span)
+            return _from_tallies(paths_by_id, root_path, span)
+        return _live(ctx, span, paths_by_id)
 
-    return ctx.grouped("meetings", load).get(ctx.path_of(org) or "", Figures())
+    return ctx.grouped("meetings", load).get(org.pk, Figures())
 
 
 def _tree_unchanged_since(day: date) -> bool:
@@ -119,9 +121,9 @@ def _run_conditions(span: Span) -> Q:
     return found
 
 
-def _from_tallies(ctx: Context, span: Span) -> dict[str, Figures]:
-    by_id = {ctx.root.pk: ctx.root_path, **ctx.child_paths}
-    out = {path: Figures() for path in by_id.values()}
+def _from_tallies(by_id: dict[object, str], root_path: str, span: Span) -> dict[object, Figures]:
+    """The figures of the organizations of ``by_id`` (id → path: the root and its children)."""
+    out = {org_id: Figures() for org_id in by_id}
     if span.months is not None:
         first, last = mt.month_text(span.months[0]), mt.month_text(span.months[1])
         sums = (
@@ -155,7 +157,7 @@ def _from_tallies(ctx: Context, span: Span) -> dict[str, Figures]:
             k.MEETING_UNEXCUSED: "unexcused",
         }
         for org_id, dimension, n in [*sums, *unexcused]:
-            setattr(out[by_id[org_id]], fields[dimension], n or 0)
+            setattr(out[org_id], fields[dimension], n or 0)
     if span.months is None and span.quarters is None:
         return out
     covered = (
@@ -167,22 +169,27 @@ def _from_tallies(ctx: Context, span: Span) -> dict[str, Figures]:
         .order_by()
     )
     for org_id, dimension, n in covered:
-        figures = out[by_id[org_id]]
+        figures = out[org_id]
         if dimension in (k.MEETING_REGULAR_BIRTH, k.MEETING_REGULAR_RUN):
             figures.held_months += n or 0
         else:
             figures.held_quarters += n or 0
-    _cells_owed(ctx, span, out)
+    _cells_owed(by_id, root_path, span, out)
     return out
 
 
-def _cells_owed(ctx: Context, span: Span, out: dict[str, Figures]) -> None:
+def _cells_owed(by_id: dict[object, str], root_path: str, span: Span, out: dict[object, Figures]) -> None:
     """Add the cells that owed meetings in the period (living through its last counted month or
     quarter: one grouped count), and correct the held counts for the cells dissolved during it,
     judged on their own meetings."""
-    width = len(ctx.root_path) + paths.SEGMENT_WIDTH + 1
-    cells = Org.objects.filter(paths.subtree_q(ctx.root_path), kind__in=list(CELL_KINDS))
-    counts = {}
+    width = len(root_path) + paths.SEGMENT_WIDTH + 1
+    cells = Org.objects.filter(paths.subtree_q(root_path), kind__in=list(CELL_KINDS))
+    # dissolved before the end of the last counted month (quarter): not in the counts below
+    windows = [_window(span.months, mt.month_first_day), _window(span.quarters, mt.quarter_first_day)]
+    ended_q = Q(
+        dissolved_on__gte=min(w[0] for w in windows if w), dissolved_on__lt=max(w[1] for w in windows if w)
+    )
+    counts = {"ended": Count("id", filter=ended_q)}
     for name, period, first_day in (
         ("months", span.months, mt.month_first_day),
         ("quarters", span.quarters, mt.quarter_first_day),
@@ -194,22 +201,16 @@ def _cells_owed(ctx: Context, span: Span, out: dict[str, Figures]) -> None:
                 & (Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=first_day(period[1] + 1))),
             )
     rows = cells.annotate(branch=Substr("path", 1, width)).values("branch").annotate(**counts).order_by()
-    prefixes = list(out)
+    ended_count = 0
     for row in rows:
-        for prefix in prefixes:
+        ended_count += row["ended"]
+        for org_id, prefix in by_id.items():
             if row["branch"].startswith(prefix):
-                out[prefix].cells_months += row.get("months", 0)
-                out[prefix].cells_quarters += row.get("quarters", 0)
-    # dissolved before the end of the last counted month (quarter): not in the counts above
-    windows = [_window(span.months, mt.month_first_day), _window(span.quarters, mt.quarter_first_day)]
-    ended = list(
-        cells.filter(
-            dissolved_on__gte=min(w[0] for w in windows if w),
-            dissolved_on__lt=max(w[1] for w in windows if w),
-        ).values_list("id", "path", "created_on", "dissolved_on")
-    )
-    if not ended:
+                out[org_id].cells_months += row.get("months", 0)
+                out[org_id].cells_quarters += row.get("quarters", 0)
+    if not ended_count:
         return
+    ended = list(cells.filter(ended_q).values_list("id", "path", "created_on", "dissolved_on"))
     calendars = _calendars([org_id for org_id, *_ in ended])
     for org_id, path, created_on, dissolved_on in ended:
         regular, thematic = calendars.get(org_id, (set(), set()))
@@ -224,9 +225,9 @@ def _cells_owed(ctx: Context, span: Span, out: dict[str, Figures]) -> None:
             regular,
             thematic,
         )
-        for prefix in prefixes:
+        for holder, prefix in by_id.items():
             if path.startswith(prefix):
-                figures = out[prefix]
+                figures = out[holder]
                 figures.cells_months += judged.owes_months
                 figures.held_months += judged.held_months - judged.stored_months
                 figures.cells_quarters += judged.owes_quarters
@@ -457,20 +458,16 @@ def cells_under(span: Span, org: Org) -> list[CellPeriod]:
     return _placed(period_cells(span, [p for _, _, p in versions]), versions)
 
 
-def _live(ctx: Context, span: Span) -> dict[str, Figures]:
-    """Each branch's figures from ``period_cells``: a cell counts under the root or child whose
-    path on the cell's day prefixes the cell's."""
-    roots = [ctx.root, *ctx.children]
-    versions = _versions_of([o.pk for o in roots], span)
+def _live(ctx: Context, span: Span, by_id: dict[object, str]) -> dict[object, Figures]:
+    """The figures of the root and the children (``by_id``) from ``period_cells``: a cell counts
+    under each whose path on the cell's day prefixes the cell's."""
+    versions = _versions_of(list(by_id), span)
     cells = period_cells(span, [p for _, _, p in versions.get(ctx.root.pk, [])])
-    out: dict[str, Figures] = {}
-    for root in roots:
-        key = ctx.path_of(root)
-        if not key:
-            continue
-        out[key] = Figures()
-        for cell in _placed(cells, versions.get(root.pk, [])):
-            _add(out[key], cell)
+    out: dict[object, Figures] = {}
+    for org_id in by_id:
+        out[org_id] = Figures()
+        for cell in _placed(cells, versions.get(org_id, [])):
+            _add(out[org_id], cell)
     return out
 
 

@@ -57,6 +57,7 @@ from dangbo.stats.tallies.meetings import (
     meetings_rows_kept,
     tally_attendance_changed,
     tally_meetings_changed,
+    tally_meetings_rebuild,
 )
 from dangbo.stats.tallies.members import open_positions, tally_member_changed, tally_members_changed
 from dangbo.stats.tallies.moves import restructuring_batched, tally_fix_derived, tally_subtrees_moved
@@ -92,6 +93,7 @@ __all__ = [
     "tally_localities_changed",
     "tally_locality_changed",
     "tally_meetings_changed",
+    "tally_meetings_rebuild",
     "tally_member_changed",
     "tally_members_changed",
     "tally_org_changed",
