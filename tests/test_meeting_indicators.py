@@ -397,3 +397,22 @@ def test_the_pages_and_the_report_show_the_section(client, history):
     found = {i["code"]: i for i in report["indicators"]}
     assert found["meetings.higher_level_visits"]["value"] == 5
     assert found["meetings.attendance_rate"]["denominator"] == 34
+
+
+@pytest.mark.parametrize("frame", [{}, {"start": date(2025, 11, 1), "end": date(2026, 2, 28)}])
+def test_the_drill_downs_read_from_the_tallies_list_what_a_live_reading_lists(history, monkeypatch, frame):
+    """On an unchanged tree the lists start from each cell's tallies and read the tables only
+    for the cells they list: the same rows as a live reading of the period."""
+    from dangbo.stats import meeting_drills
+
+    def rows(root):
+        ctx = _ctx(root, **frame)
+        return {
+            code: [[c.text for c in row] for row in DRILLS[BY_CODE[code].drill](ctx, root).rows]
+            for code in CODES
+        }
+
+    fast = {root.pk: rows(root) for root in (history.province, history.commune)}
+    monkeypatch.setattr(meeting_drills, "_tree_unchanged_since", lambda day: False)
+    assert fast == {root.pk: rows(root) for root in (history.province, history.commune)}
+    assert fast[history.province.pk]["meetings.monthly_held_share"]  # not empty lists

@@ -346,10 +346,13 @@ class CellPeriod:
         return [q for q in self.owed_quarters if q not in self.thematic]
 
 
-def period_cells(span: Span, root_paths: list[str]) -> list[CellPeriod]:
+PARTS = frozenset({"calendar", "attendance", "unexcused", "visitors"})
+
+
+def period_cells(span: Span, root_paths: list[str], parts=PARTS) -> list[CellPeriod]:
     """Every organization with chi bộ meetings in the period, or a cell then, whose path on its
     day (the period's last, or its own last) lay under one of ``root_paths`` (the root's
-    paths during the period), with its figures read from the tables."""
+    paths during the period), with its figures (``parts`` of them) read from the tables."""
     start, end = span.first_day, span.end
     overlap = Q(valid_from__lte=end) & (Q(valid_to__isnull=True) | Q(valid_to__gt=start))
     under = Q(pk__in=[])
@@ -381,54 +384,73 @@ def period_cells(span: Span, root_paths: list[str]) -> list[CellPeriod]:
             cell.owed_months = owed(span.months, mt.first_due_month(created_on), last_month)
             cell.owed_quarters = owed(span.quarters, mt.first_due_quarter(created_on), last_quarter)
         cells[org_id] = cell
-    _read_period(span, cells)
+    _read_period(span, cells, parts)
     return [c for c in cells.values() if any(c.path.startswith(p) for p in root_paths)]
 
 
-def _read_period(span: Span, cells: dict[object, CellPeriod]) -> None:
+def _read_period(span: Span, cells: dict[object, CellPeriod], parts=PARTS) -> None:
     if not cells:
         return
-    ids = list(cells)
-    period = Q(meeting__org_id__in=ids, meeting__body=Body.CHI_BO)
-    if span.months is not None:
-        first, last = (mt.month_first_day(span.months[0]), mt.month_first_day(span.months[1]))
-        period &= Q(meeting__month__gte=first, meeting__month__lte=last)
-    else:
-        period &= Q(pk__in=[])
+    period = period_q(span, list(cells))
+    if "calendar" in parts:
+        read_calendar(span, cells)
+    if "attendance" in parts:
+        counted = Attendance.objects.filter(
+            period, meeting__kind__in=[MeetingKind.REGULAR, MeetingKind.THEMATIC]
+        )
+        for org_id, present, expected in (
+            counted.values_list("meeting__org_id")
+            .annotate(present=Count("id", filter=mt._PRESENT_Q), expected=Count("id", filter=~mt._EXEMPTED_Q))
+            .order_by()
+        ):
+            cells[org_id].present, cells[org_id].expected = present, expected
+    if "visitors" in parts:
+        for org_id, n in (
+            MeetingVisitor.objects.filter(period)
+            .values_list("meeting__org_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            cells[org_id].visitors = n
+    if "unexcused" in parts:
+        read_unexcused(period, cells)
+
+
+def period_q(span: Span, org_ids: list) -> Q:
+    """Attendance or visitors at the chi bộ meetings of ``org_ids`` in the period's months."""
+    if span.months is None:
+        return Q(pk__in=[])
+    first, last = mt.month_first_day(span.months[0]), mt.month_first_day(span.months[1])
+    return Q(
+        meeting__org_id__in=org_ids,
+        meeting__body=Body.CHI_BO,
+        meeting__month__gte=first,
+        meeting__month__lte=last,
+    )
+
+
+def read_unexcused(period: Q, cells: dict[object, CellPeriod]) -> None:
+    """Each cell's members absent without reason from its meetings in ``period``, and the months."""
+    absences = Attendance.objects.filter(period, status=AttendanceStatus.ABSENT_UNEXCUSED)
+    for org_id, member_id, month in absences.values_list("meeting__org_id", "member_id", "meeting__month"):
+        cells[org_id].unexcused[member_id].add(mt.month_index(month))
+
+
+def read_calendar(span: Span, cells: dict[object, CellPeriod]) -> None:
+    """Each cell's months (quarters) of the period with a regular (thematic) meeting."""
     meetings = Meeting.objects.filter(
-        org_id__in=ids,
+        org_id__in=list(cells),
         body=Body.CHI_BO,
         kind__in=[MeetingKind.REGULAR, MeetingKind.THEMATIC],
         month__gte=span.first_day,
         month__lte=span.end,
     )
     for org_id, kind, month in meetings.values_list("org_id", "kind", "month").distinct().order_by():
-        if (
-            kind == MeetingKind.REGULAR
-            and span.months
-            and span.months[0] <= mt.month_index(month) <= span.months[1]
-        ):
-            cells[org_id].regular.add(mt.month_index(month))
-        quarter = mt.quarter_index(month)
+        month_n, quarter = mt.month_index(month), mt.quarter_index(month)
+        if kind == MeetingKind.REGULAR and span.months and span.months[0] <= month_n <= span.months[1]:
+            cells[org_id].regular.add(month_n)
         if kind == MeetingKind.THEMATIC and span.quarters and span.quarters[0] <= quarter <= span.quarters[1]:
             cells[org_id].thematic.add(quarter)
-    counted = Attendance.objects.filter(period, meeting__kind__in=[MeetingKind.REGULAR, MeetingKind.THEMATIC])
-    for org_id, present, expected in (
-        counted.values_list("meeting__org_id")
-        .annotate(present=Count("id", filter=mt._PRESENT_Q), expected=Count("id", filter=~mt._EXEMPTED_Q))
-        .order_by()
-    ):
-        cells[org_id].present, cells[org_id].expected = present, expected
-    for org_id, n in (
-        MeetingVisitor.objects.filter(period)
-        .values_list("meeting__org_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        cells[org_id].visitors = n
-    absences = Attendance.objects.filter(period, status=AttendanceStatus.ABSENT_UNEXCUSED)
-    for org_id, member_id, month in absences.values_list("meeting__org_id", "member_id", "meeting__month"):
-        cells[org_id].unexcused[member_id].add(mt.month_index(month))
 
 
 def _versions_of(org_ids, span: Span) -> dict[object, list[tuple[date, date | None, str]]]:
@@ -452,10 +474,10 @@ def _placed(cells: list[CellPeriod], versions: list[tuple[date, date | None, str
     return placed
 
 
-def cells_under(span: Span, org: Org) -> list[CellPeriod]:
+def cells_under(span: Span, org: Org, parts=PARTS) -> list[CellPeriod]:
     """``period_cells`` of one subtree, each cell placed as the figures place it."""
     versions = _versions_of([org.pk], span).get(org.pk, [])
-    return _placed(period_cells(span, [p for _, _, p in versions]), versions)
+    return _placed(period_cells(span, [p for _, _, p in versions], parts), versions)
 
 
 def _live(ctx: Context, span: Span, by_id: dict[object, str]) -> dict[object, Figures]:
