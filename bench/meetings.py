@@ -337,9 +337,9 @@ def remove_bench_meetings() -> None:
 # --- (b) the indicators -------------------------------------------------------------------------
 
 
-def indicators_once(org: Org) -> float:
+def indicators_once(org: Org, *, children: bool = True) -> float:
     started = time.perf_counter()
-    ctx = context_for(frame_for(root=org))
+    ctx = context_for(frame_for(root=org), with_children=children)
     for code in CODES:
         for target in [org, *ctx.children]:
             evaluate(ctx, BY_CODE[code], target)
@@ -374,6 +374,8 @@ def main() -> None:
     for name, orgs in levels.items():
         times = [indicators_once(rng.choice(orgs)) for _ in range(args.requests)]
         cases.append(summary(f"meeting indicators, {name} and its children", times))
+    times = [indicators_once(province, children=False) for _ in range(args.requests)]
+    cases.append(summary("meeting indicators, the province alone (what the dashboard adds)", times))
     client = Client()
     client.force_login(get_user_model().objects.get(username="lanhdao"))
     url = f"/to-chuc/{province.pk}/chi-tieu/"

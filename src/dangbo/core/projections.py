@@ -2,10 +2,11 @@
 
 ``stats`` keeps counts per organization (``stats.tallies``) that move in the same transaction
 as the change they count: a member admitted, an organization established, a hamlet given a
-cell, a subtree moved by a restructuring. The code that makes those changes (``members``,
-``orgs``, ``restructuring``) sits below ``stats`` and must not import it (DESIGN.md, Shape of
-the code), so it tells the counts through this interface instead, and ``stats`` registers
-its implementation in ``StatsConfig.ready()``.
+cell, a subtree moved by a restructuring, a cell's meeting recorded or its attendance taken.
+The code that makes those changes (``members``, ``orgs``, ``meetings``, ``restructuring``) sits
+below ``stats`` and must not import it (DESIGN.md, Shape of the code), so it tells the counts
+through this interface instead, and ``stats`` registers its implementation in
+``StatsConfig.ready()``.
 
 The default does nothing and keeps nothing: without ``stats`` installed no counts exist to
 follow. ``deferred()`` is True then, so callers skip preparing the rows they would pass.
