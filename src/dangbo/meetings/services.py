@@ -17,7 +17,7 @@ from uuid import UUID
 from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.core import clock, paths, text
+from dangbo.core import clock, paths, projections, text
 from dangbo.core.kinds import CELL_KINDS, OrgKind
 from dangbo.core.lengths import length_violations
 from dangbo.core.models import is_uuid
@@ -212,9 +212,11 @@ def meeting_schedule(*, actor, org: Org, details: MeetingDetails) -> Meeting:
     values = _clean(details)
     violations, counted = _check_details(org, details, values, exclude=None)
     refuse_if(violations)
+    tallied = projections.tallies().meeting_counts(org.pk, [details.held_on])
     meeting = Meeting.objects.create(
         org=org, created_by_id=actor.user_id, **_fields(details, values, counted)
     )
+    projections.tallies().meetings_changed(tallied)
     _audit(Action.CREATED, meeting, kind=meeting.kind, body=meeting.body, mode=meeting.mode)
     return meeting
 
@@ -253,11 +255,13 @@ def meeting_update(*, actor, meeting: Meeting, details: MeetingDetails) -> Meeti
     if (details.held_on, details.body) != (meeting.held_on, meeting.body):
         violations += _attendance_still_fits(meeting, details)
     refuse_if(violations)
+    tallied = projections.tallies().meeting_counts(meeting.org_id, [meeting.held_on, details.held_on])
     fields = _fields(details, values, counted)
     changed = sorted(name for name, value in fields.items() if getattr(meeting, name) != value)
     for name, value in fields.items():
         setattr(meeting, name, value)
     meeting.save()
+    projections.tallies().meetings_changed(tallied)
     _audit(Action.UPDATED, meeting, changed=changed)
     return meeting
 
@@ -308,6 +312,7 @@ def attendance_record(
     existing = {
         str(a.member_id): a for a in Attendance.objects.filter(meeting=meeting, member_id__in=list(wanted))
     }
+    tallied = {member_id: (row.status, row.reason) for member_id, row in existing.items()}
     new, changed = [], []
     for member_id, (status, reason) in wanted.items():
         guest = member_id in roll.guests
@@ -324,6 +329,7 @@ def attendance_record(
     Attendance.objects.bulk_create(new)
     if changed:
         Attendance.objects.bulk_update(changed, ["status", "reason", "guest", "recorded_at"])
+    projections.tallies().attendance_changed(meeting, before=tallied, after=wanted)
     _audit(Action.UPDATED, meeting, attendance_added=len(new), attendance_changed=len(changed))
     return new + changed
 
@@ -346,7 +352,9 @@ def visitor_add(
             input_violation("org", f"«{org.name}» không phải tổ chức cấp trên của «{meeting.org.name}».")
         )
     refuse_if(violations)
+    tallied = projections.tallies().meeting_counts(meeting.org_id, [meeting.held_on])
     visitor = MeetingVisitor.objects.create(meeting=meeting, org=org, **values)
+    projections.tallies().meetings_changed(tallied)
     _audit(Action.UPDATED, meeting, visitor=str(visitor.pk))
     return visitor
 
