@@ -118,7 +118,6 @@ def test_taps_not_yet_saved_come_back_after_a_reload(live_server, page, cell_mee
 
 
 def test_the_calendar_and_meeting_pages_at_the_office(live_server, page, cell_meeting, tree):
-    meeting, members = cell_meeting
     page.set_viewport_size({"width": 1366, "height": 768})
     _sign_in(page, live_server)
     page.get_by_role("link", name="Sinh hoạt chi bộ").click()

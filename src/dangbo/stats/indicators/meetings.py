@@ -22,8 +22,10 @@ Two ways, one answer:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
@@ -429,7 +431,7 @@ def period_q(span: Span, org_ids: list) -> Q:
     )
 
 
-def read_unexcused(period: Q, cells: dict[object, CellPeriod]) -> None:
+def read_unexcused(period: Q, cells: Mapping[Any, CellPeriod]) -> None:
     """Each cell's members absent without reason from its meetings in ``period``, and the months."""
     absences = Attendance.objects.filter(period, status=AttendanceStatus.ABSENT_UNEXCUSED)
     for org_id, member_id, month in absences.values_list("meeting__org_id", "member_id", "meeting__month"):
