@@ -231,8 +231,8 @@ def world(tree, make_member) -> World:
 def _snapshot(b: Side) -> dict:
     """Every row of B: its organizations and their versions, hamlets, members and their ledger,
     placements and positions, candidates and their steps, discipline and transfer cases, plans,
-    jobs, accounts, roles and API keys; and any row of any of these that names one of B's
-    organizations or members (a write into B from outside)."""
+    jobs, accounts, roles and API keys, meetings and all they hold; and any row of any of these that
+    names one of B's organizations or members (a write into B from outside)."""
     org_ids = list(Org.objects.filter(paths.subtree_q(b.root.path, "path")).values_list("pk", flat=True))
     org_ids += [o.pk for o in b.orgs]
     member_ids = [m.pk for m in b.members] + list(
@@ -264,7 +264,7 @@ def _snapshot(b: Side) -> dict:
         "token": ApiToken.objects.filter(user_id__in=users),
         "meeting": Meeting.objects.filter(org_id__in=org_ids),
         "attendance": Attendance.objects.filter(Q(meeting__org_id__in=org_ids) | Q(member_id__in=member_ids)),
-        "visitor": MeetingVisitor.objects.filter(meeting__org_id__in=org_ids),
+        "visitor": MeetingVisitor.objects.filter(Q(meeting__org_id__in=org_ids) | Q(org_id__in=org_ids)),
         "meeting_document": MeetingDocument.objects.filter(meeting__org_id__in=org_ids),
         "meeting_vote": MeetingVote.objects.filter(meeting__org_id__in=org_ids),
         "minutes": Minutes.objects.filter(meeting__org_id__in=org_ids),

@@ -4,7 +4,8 @@
 for a profile brought to today (``Profile.to_today``) it then simulates the members' history
 month by month up to 30/6/2025 (``history.simulate_history``), applies the July 2025 reform
 as a restructuring plan (``reform.apply_reform``, effective 1/7/2025), and simulates on the
-new tree up to today. ``reform=True`` applies the reform to any profile (``dangbo demo
+new tree up to today. Whatever the profile, it ends with two years of the cells' meetings up
+to today (``meetings.build_meetings``). ``reform=True`` applies the reform to any profile (``dangbo demo
 --profile lao-cai-2021 --reform-2025``: the 2021 province, then the reform, no history).
 """
 
@@ -21,6 +22,7 @@ from dangbo.core import clock
 from dangbo.core.formats import format_number
 from dangbo.demo.generator import Summary, build_demo
 from dangbo.demo.history import simulate_history
+from dangbo.demo.meetings import MeetingsSummary, build_meetings
 from dangbo.demo.profiles import Profile
 from dangbo.demo.reform import apply_reform
 from dangbo.demo.reform2025 import EFFECTIVE_DATE
@@ -36,6 +38,7 @@ class Timeline:
     histories: list = field(default_factory=list)  # history.HistorySummary per simulated stretch
     reform: PlanReport | None = None
     plan_path: Path | None = None
+    meetings: MeetingsSummary | None = None
 
 
 def build_province(
@@ -89,4 +92,6 @@ def _stages(
                 start=EFFECTIVE_DATE, end=today, seed=seed + 1, progress=progress, in_flight=True
             )
         )
+    # last: the cells' meetings of the two years up to today, on the tree and rolls as they came out
+    timeline.meetings = build_meetings(seed=seed, progress=progress)
     return timeline

@@ -20,14 +20,27 @@ from dangbo.core.bulk import refresh_statistics
 from dangbo.demo.generator.builder import Builder
 from dangbo.demo.generator.summary import Summary, summarize
 from dangbo.demo.profiles import Profile
+from dangbo.meetings.models import Attendance, Meeting, MeetingVisitor, Minutes, MinutesAmendment
 from dangbo.members.models import Member, MemberEvent, Placement, Position
 from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgVersion
 from dangbo.stats.tallies import deferred, tallies_deferred
 
 __all__ = ["DEMO_TABLES", "Summary", "build_demo", "summarize"]
 
-# The tables a demo build fills, whose planner statistics are refreshed when it is committed.
-DEMO_TABLES = (Org, OrgVersion, Locality, LocalityVersion, Member, MemberEvent, Placement, Position)
+# The tables a demo build fills, whose planner statistics are refreshed when it is committed
+# (the meetings' are filled by demo.timeline's last stage, demo.meetings).
+MEETING_TABLES = (Meeting, Attendance, MeetingVisitor, Minutes, MinutesAmendment)
+DEMO_TABLES = (
+    Org,
+    OrgVersion,
+    Locality,
+    LocalityVersion,
+    Member,
+    MemberEvent,
+    Placement,
+    Position,
+    *MEETING_TABLES,
+)
 
 
 def build_demo(profile: Profile, *, seed: int = 2021, members: int | None = None, progress=print) -> Summary:
