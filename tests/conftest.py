@@ -229,3 +229,46 @@ def fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def meeting_files(settings, tmp_path_factory):
+    """Documents posted for meetings go to the test run's temporary folder, not ``var/``."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "meetings": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path_factory.getbasetemp() / "meetings"},
+        },
+    }
+
+
+def hold_meeting(cell, members, *, held_on: date, label: str):
+    """A cell's regular meeting on ``held_on`` with everything a meeting holds, named by
+    ``label``: its agenda posted, a document, attendance of ``members``, a visitor, a vote and
+    signed minutes. Returns (meeting, document)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangbo.accounts.scope import SYSTEM
+    from dangbo.meetings import services as meeting_services
+    from dangbo.meetings.models import Body, MeetingKind
+
+    details = meeting_services.MeetingDetails(body=Body.CHI_BO, kind=MeetingKind.REGULAR, held_on=held_on)
+    meeting = meeting_services.meeting_schedule(actor=SYSTEM, org=cell, details=details)
+    meeting_services.meeting_agenda_post(actor=SYSTEM, meeting=meeting, agenda=f"Nội dung {label}")
+    document = meeting_services.meeting_document_add(
+        actor=SYSTEM,
+        meeting=meeting,
+        title=f"Tài liệu {label}",
+        upload=SimpleUploadedFile(f"tai-lieu-{label}.pdf", b"%PDF-1.4 " + label.encode()),
+    )
+    meeting_services.attendance_record(
+        actor=SYSTEM, meeting=meeting, entries={m.pk: ("present", "") for m in members}
+    )
+    meeting_services.visitor_add(actor=SYSTEM, meeting=meeting, name=f"Cán bộ {label}")
+    meeting_services.meeting_vote_record(
+        actor=SYSTEM, meeting=meeting, subject=f"Biểu quyết {label}", approvals=len(members)
+    )
+    meeting_services.minutes_write(actor=SYSTEM, meeting=meeting, content=f"Biên bản {label}")
+    meeting_services.minutes_sign(actor=SYSTEM, meeting=meeting)
+    return meeting, document

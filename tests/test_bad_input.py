@@ -72,7 +72,7 @@ def accounts(tree, make_member) -> Accounts:
 def _one_url_per_route(tree, member, uploader) -> list[str]:
     from datetime import date
 
-    from tests.conftest import identity
+    from tests.conftest import hold_meeting, identity
 
     from dangbo.candidates.services import candidate_add
     from dangbo.restructuring.plan_uploads import restructure_plan_upload
@@ -88,14 +88,7 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
             f"doi_ten,{tree.cell_a.code},Chi bộ mới,01/07/2025,1-QĐ,20/06/2025,Đảng ủy\n"
         ).encode(),
     )
-    from dangbo.accounts.scope import SYSTEM
-    from dangbo.meetings.services import MeetingDetails, meeting_schedule
-
-    meeting = meeting_schedule(
-        actor=SYSTEM,
-        org=tree.cell_a,
-        details=MeetingDetails(body="chi_bo", kind="regular", held_on=date(2024, 3, 4)),
-    )
+    meeting, document = hold_meeting(tree.cell_a, [member], held_on=date(2025, 3, 5), label="Họp")
     urls = []
     for route in routes():
         if "<" not in route:
@@ -109,6 +102,7 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
             ("user_id", uploader.pk),
             ("job_id", Job.objects.get(subject_id=str(plan.pk)).pk),
             ("meeting_id", meeting.pk),
+            ("document_id", document.pk),
         )
         for name, pk in ids:
             if re.search(rf"<(uuid:)?{name}>", route):
@@ -140,7 +134,16 @@ def test_forged_identifiers_are_not_found_and_attempts_on_people_are_audited(
     client.force_login(accounts.officer)
     outsider = make_member(tree.agency)  # a real member outside the officer's commune
     for route in routes():
-        for name in ("org_id", "locality_id", "member_id", "candidate_id", "user_id", "job_id", "meeting_id"):
+        for name in (
+            "org_id",
+            "locality_id",
+            "member_id",
+            "candidate_id",
+            "user_id",
+            "job_id",
+            "meeting_id",
+            "document_id",
+        ):
             if not re.search(rf"<(uuid:)?{name}>", route):
                 continue
             for forged in (uuid.uuid4(), "khong-phai-uuid", "1 OR 1=1", "..%2F..%2Fetc"):

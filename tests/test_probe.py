@@ -25,7 +25,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.test import Client
-from tests.conftest import identity
+from tests.conftest import hold_meeting, identity
 
 from dangbo.accounts.models import AccessRole, ApiToken, RoleAssignment
 from dangbo.accounts.scope import SYSTEM
@@ -39,8 +39,18 @@ from dangbo.discipline.models import DisciplineCase
 from dangbo.discipline.services import discipline_open
 from dangbo.jobs.models import Job
 from dangbo.jobs.services import job_start
-from dangbo.meetings import services as meeting_services
-from dangbo.meetings.models import Attendance, Meeting, MeetingVisitor, Minutes, MinutesAmendment
+from dangbo.meetings.models import (
+    Attendance,
+    Body,
+    Meeting,
+    MeetingDocument,
+    MeetingKind,
+    MeetingVisitor,
+    MeetingVote,
+    Minutes,
+    MinutesAmendment,
+)
+from dangbo.meetings.services import MeetingDetails, meeting_schedule
 from dangbo.members.models import Member, MemberEvent, Placement, Position, TransferCase
 from dangbo.members.services.standing import member_resign
 from dangbo.members.services.transfers import Trigger, transfer_issue
@@ -64,6 +74,7 @@ class Side:
     members: list[Member]
     ids: dict[str, list] = field(default_factory=dict)
     accounts: list[User] = field(default_factory=list)
+    label: str = ""
 
     def codes(self) -> list[str]:
         return [o.code for o in self.orgs]
@@ -145,18 +156,16 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
         params={"query": f"org={commune.pk}", "format": "csv"},
         title=f"Danh sách {label}",
     )
-    meeting = meeting_services.meeting_schedule(
+    meeting, document = hold_meeting(cells[0], members[:3], held_on=date(2025, 3, 5), label=f"Họp{label}")
+    open_meeting = meeting_schedule(
         actor=SYSTEM,
-        org=cells[0],
-        details=meeting_services.MeetingDetails(body="chi_bo", kind="regular", held_on=date(2025, 3, 3)),
+        org=cells[1],
+        details=MeetingDetails(body=Body.CHI_BO, kind=MeetingKind.REGULAR, held_on=date(2025, 4, 5)),
     )
-    meeting_services.attendance_record(
-        actor=SYSTEM, meeting=meeting, entries={m.pk: ("present", "") for m in members[:3]}
-    )
-    meeting_services.visitor_add(actor=SYSTEM, meeting=meeting, name=f"Cấptrên {label}", org=commune)
-    meeting_services.minutes_write(actor=SYSTEM, meeting=meeting, content=f"Biên bản {label}")
     orgs = list(Org.objects.filter(paths.subtree_q(root.path, "path")).order_by("path"))
-    side = Side(root=root, orgs=orgs, cells=cells, members=members, accounts=[officer, secretary])
+    side = Side(
+        root=root, orgs=orgs, cells=cells, members=members, accounts=[officer, secretary], label=label
+    )
     side.ids = {
         "org_id": [commune.pk, cells[0].pk],
         "locality_id": [locality.pk],
@@ -166,7 +175,8 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
         "job_id": [job.pk, Job.objects.get(subject_id=str(plan.pk)).pk],
         "case_id": [case.pk],
         "user_id": [officer.pk, secretary.pk],
-        "meeting_id": [meeting.pk],
+        "meeting_id": [meeting.pk, open_meeting.pk],  # signed minutes; still open
+        "document_id": [document.pk],
     }
     return side
 
@@ -221,8 +231,8 @@ def world(tree, make_member) -> World:
 def _snapshot(b: Side) -> dict:
     """Every row of B: its organizations and their versions, hamlets, members and their ledger,
     placements and positions, candidates and their steps, discipline and transfer cases, plans,
-    jobs, accounts, roles and API keys, meetings and their attendance, visitors and minutes; and any row of any of these that names one of B's
-    organizations or members (a write into B from outside)."""
+    jobs, accounts, roles and API keys, meetings and all they hold; and any row of any of these that
+    names one of B's organizations or members (a write into B from outside)."""
     org_ids = list(Org.objects.filter(paths.subtree_q(b.root.path, "path")).values_list("pk", flat=True))
     org_ids += [o.pk for o in b.orgs]
     member_ids = [m.pk for m in b.members] + list(
@@ -255,8 +265,10 @@ def _snapshot(b: Side) -> dict:
         "meeting": Meeting.objects.filter(org_id__in=org_ids),
         "attendance": Attendance.objects.filter(Q(meeting__org_id__in=org_ids) | Q(member_id__in=member_ids)),
         "visitor": MeetingVisitor.objects.filter(Q(meeting__org_id__in=org_ids) | Q(org_id__in=org_ids)),
+        "meeting_document": MeetingDocument.objects.filter(meeting__org_id__in=org_ids),
+        "meeting_vote": MeetingVote.objects.filter(meeting__org_id__in=org_ids),
         "minutes": Minutes.objects.filter(meeting__org_id__in=org_ids),
-        "amendment": MinutesAmendment.objects.filter(minutes__meeting__org_id__in=org_ids),
+        "minutes_amendment": MinutesAmendment.objects.filter(minutes__meeting__org_id__in=org_ids),
     }
     rows = {}
     for name, queryset in queries.items():
@@ -277,6 +289,7 @@ def _people_of(b: Side) -> list[str]:
     for candidate in Candidate.objects.filter(cell_id__in=[o.pk for o in b.orgs]):
         needles += [candidate.given_name, candidate.national_id]
     needles += [u.username for u in b.accounts]
+    needles.append(f"Họp{b.label}")  # in the agenda, document, vote, minutes of B's meeting
     return [n for n in needles if n]
 
 
@@ -388,7 +401,7 @@ def _page_urls(side: Side) -> list[str]:
         if route.startswith("api/") and route not in ("api/", "api/docs", "api/openapi.json"):
             continue  # the API: by its operations, below
         names = re.findall(r"<(?:\w+:)?(\w+)>", route)
-        plain = [n for n in names if n not in ("action", "kind", "code")]
+        plain = [n for n in names if n not in ("action", "kind", "code", "paper")]
         assert all(n in side.ids for n in plain), f"the probe does not know the parameter of {route}"
         candidates = ["/" + route]
         for name in plain:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from tests.conftest import hold_meeting
 
 from conftest import Tree
 from dangbo.accounts.models import AccessRole
@@ -17,7 +18,7 @@ from dangbo.candidates.models import Candidate
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.jobs.models import Job
-from dangbo.meetings.models import Meeting
+from dangbo.meetings.models import Meeting, MeetingDocument
 from dangbo.members.models import Member, TransferCase
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, Org
@@ -43,10 +44,12 @@ def _urls(orgs, members) -> list[str]:
             urls += fill(route, "job_id", Job.objects.values_list("pk", flat=True))
         elif re.search(r"<(uuid:)?case_id>", route):
             urls += fill(route, "case_id", TransferCase.objects.values_list("pk", flat=True))
-        elif re.search(r"<(int:)?user_id>", route):
-            urls += fill(route, "user_id", User.objects.values_list("pk", flat=True))
         elif re.search(r"<(uuid:)?meeting_id>", route):
             urls += fill(route, "meeting_id", Meeting.objects.values_list("pk", flat=True))
+        elif re.search(r"<(uuid:)?document_id>", route):
+            urls += fill(route, "document_id", MeetingDocument.objects.values_list("pk", flat=True))
+        elif re.search(r"<(int:)?user_id>", route):
+            urls += fill(route, "user_id", User.objects.values_list("pk", flat=True))
         else:
             assert "<" not in route, f"a new URL parameter needs walking: {route}"
             urls.append("/" + route)
@@ -151,16 +154,6 @@ def world(tree, make_member) -> World:
     org_services.locality_create(
         code="X2-T1", kind="thon", name="Thôn Tronghai", commune=commune2, cell=cell2
     )
-    # a meeting on each side, its attendance naming the members there
-    from dangbo.accounts.scope import SYSTEM
-    from dangbo.meetings import services as meetings
-
-    for cell, present in ((tree.cell_a, outside[:1]), (cell2, inside)):
-        details = meetings.MeetingDetails(body="chi_bo", kind="regular", held_on=date(2025, 3, 3))
-        meeting = meetings.meeting_schedule(actor=SYSTEM, org=cell, details=details)
-        meetings.attendance_record(
-            actor=SYSTEM, meeting=meeting, entries={m.pk: ("present", "") for m in present}
-        )
     # restructuring plans (previewed, not applied) naming organizations of each side
     from dangbo.restructuring.plan_uploads import restructure_plan_upload
 
@@ -177,6 +170,8 @@ def world(tree, make_member) -> World:
         data=(header + f"doi_ten,X2A,,Chi bộ thôn Hai A mới,{decision}\n").encode(),
         actor=admin,
     )
+    hold_meeting(tree.cell_a, outside[:1], held_on=date(2025, 3, 5), label="Họpngoài")
+    hold_meeting(cell2, inside, held_on=date(2025, 3, 5), label="Họptrong")
     return World(tree=tree, commune2=commune2, cell2=cell2, outside=outside, inside=inside)
 
 
@@ -233,6 +228,11 @@ def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
                 "Phuonganngoai",
                 str(plan_out.pk),
                 "bithungoai",
+                "Họpngoài",
+                *(
+                    str(pk)
+                    for pk in Meeting.objects.filter(org__in=out_orgs[:6]).values_list("pk", flat=True)
+                ),
             ],
         )
         > 10
@@ -274,7 +274,13 @@ def test_member_sees_only_their_own_record(client, world):
         _walk(
             client,
             urls,
-            [*_forbidden(all_orgs, outside + inside[1:]), "Cảmtìnhngoài", "Cảmtìnhtrong", "Phuongan"],
+            [
+                *_forbidden(all_orgs, outside + inside[1:]),
+                "Cảmtìnhngoài",
+                "Cảmtìnhtrong",
+                "Phuongan",
+                "Họpngoài",
+            ],
         )
         >= 2
     )
@@ -300,7 +306,7 @@ def test_a_user_with_no_role_sees_nothing(client, world):
     _walk(
         client,
         _urls(Org.objects.all(), Member.objects.all()),
-        [*_forbidden(everything, outside + inside), "Cảmtìnhngoài", "Cảmtìnhtrong", "Phuongan"],
+        [*_forbidden(everything, outside + inside), "Cảmtìnhngoài", "Cảmtìnhtrong", "Phuongan", "Họp"],
     )
 
 

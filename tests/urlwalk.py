@@ -22,13 +22,14 @@ def routes(resolver=None, prefix=""):
 
 
 def _slug_values() -> dict[str, list[str]]:
+    from dangbo.meetings.minutes_views import PAPERS
     from dangbo.members.documents import KINDS
     from dangbo.members.standing_views import ACTIONS
     from dangbo.stats.indicators import INDICATORS
 
     # every indicator with a drill-down (each draws a different list) and one without
     codes = [i.code for i in INDICATORS if i.drill] + ["members.total", "admissions.rate_year"]
-    return {"action": list(ACTIONS), "kind": list(KINDS), "code": codes}
+    return {"action": list(ACTIONS), "kind": list(KINDS), "code": codes, "paper": list(PAPERS)}
 
 
 def _expand(url: str) -> list[str]:

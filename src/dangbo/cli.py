@@ -403,6 +403,7 @@ def cmd_todo(args: argparse.Namespace) -> int:
                             "candidate_id": str(i.candidate.pk) if i.candidate else None,
                             "due_on": i.due_on.isoformat(),
                             "overdue": i.overdue,
+                            "review": i.review,
                             "note": i.note,
                             "citation": i.citation,
                         }
@@ -418,7 +419,7 @@ def cmd_todo(args: argparse.Namespace) -> int:
         f"Việc cần làm — {org.name}, tính đến {as_of:%d/%m/%Y}: {len(items)} việc ({sum(i.overdue for i in items)} quá hạn)"
     )
     for i in items:
-        late = " QUÁ HẠN" if i.overdue else ""
+        late = " QUÁ HẠN" if i.overdue else (" CẦN XEM XÉT" if i.review else "")
         who = f" — {i.person_name}" if i.person_name else ""
         print(f"  {i.due_on:%d/%m/%Y}{late}  {i.title}{who} ({i.org.name}); {i.note}. Căn cứ: {i.citation}")
     return 0

@@ -242,6 +242,11 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": VAR_DIR / "jobs"},
     },
+    # Documents posted for a cell's meeting (dangbo.meetings), served only through the scoped view.
+    "meetings": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "meetings"},
+    },
 }
 # Days a finished job and its file are kept (`dangbo jobs purge`, run daily from cron: docs/operators.md).
 DANGBO_JOB_KEEP_DAYS = int(os.environ.get("DANGBO_JOB_KEEP_DAYS", "7"))

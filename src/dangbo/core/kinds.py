@@ -17,6 +17,8 @@ GRASSROOTS_KINDS = frozenset({OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_C
 CELL_KINDS = frozenset({OrgKind.GRASSROOTS_CELL, OrgKind.CELL})
 # Organizations that hold hamlets and residential groups (commune level).
 COMMUNE_LEVEL_KINDS = frozenset({OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL})
+# Organizations that hold meetings of their own (RULES.md §3): cells and grassroots committees.
+MEETING_KINDS = CELL_KINDS | {OrgKind.GRASSROOTS_COMMITTEE}
 
 
 class Sector(models.TextChoices):

@@ -2,10 +2,11 @@
 
 ``stats`` keeps counts per organization (``stats.tallies``) that move in the same transaction
 as the change they count: a member admitted, an organization established, a hamlet given a
-cell, a subtree moved by a restructuring. The code that makes those changes (``members``,
-``orgs``, ``restructuring``) sits below ``stats`` and must not import it (DESIGN.md, Shape of
-the code), so it tells the counts through this interface instead, and ``stats`` registers
-its implementation in ``StatsConfig.ready()``.
+cell, a subtree moved by a restructuring, a cell's meeting recorded or its attendance taken.
+The code that makes those changes (``members``, ``orgs``, ``meetings``, ``restructuring``) sits
+below ``stats`` and must not import it (DESIGN.md, Shape of the code), so it tells the counts
+through this interface instead, and ``stats`` registers its implementation in
+``StatsConfig.ready()``.
 
 The default does nothing and keeps nothing: without ``stats`` installed no counts exist to
 follow. ``deferred()`` is True then, so callers skip preparing the rows they would pass.
@@ -13,7 +14,7 @@ follow. ``deferred()`` is True then, so callers skip preparing the rows they wou
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -75,6 +76,25 @@ class TallyProjection:
 
     def fix_derived(self) -> int:
         return 0
+
+    # meetings (the cell's calendar, attendance and visitors; ``meetings.services``)
+    def meeting_counts(self, org_id: Any, months: Iterable[Any]) -> Any:
+        """What the counts hold for an organization's meetings, read before a change to its
+        calendar or visitors (its whole calendar, and attendance and visitors in ``months``,
+        the first days of the months the change touches); the change then passes it to
+        ``meetings_changed``. None when the counts are deferred."""
+        return None
+
+    def meetings_changed(self, before: Any) -> None:
+        return None
+
+    def attendance_changed(
+        self, meeting: Any, *, before: Mapping[str, tuple[str, str]], after: Mapping[str, tuple[str, str]]
+    ) -> None:
+        """Attendance at ``meeting`` changed from ``before`` to ``after`` (member id → (status,
+        reason)); members absent from ``after`` were left as they were. The caller holds the
+        lock of the meeting's organization row (changes at one cell are counted in turn)."""
+        return None
 
     # conveniences over the above
     def member_changed(self, *, before: Any = None, after: Any = None) -> None:

@@ -89,6 +89,17 @@ def clean(value: str | None) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFC", value)).strip()
 
 
+def clean_lines(value: str | None) -> str:
+    """``clean`` line by line, for long texts (an agenda, minutes, a resolution): the lines are
+    kept — they are the points of the text — runs of blank lines become one, and line endings
+    become ``\n``."""
+    if not value:
+        return ""
+    lines = [clean(line) for line in unicodedata.normalize("NFC", value).splitlines()]
+    text = "\n".join(lines).strip("\n")
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
 def fold(value: str | None) -> str:
     """Lower case without diacritics, đ→d: "Nguyễn Văn Đức" → "nguyen van duc"."""
     text = clean(value).lower().replace("đ", "d")

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from dangbo.documents.data import AdmissionDecision, Document, Person, RecognitionDecision, TransferLetter
+from dangbo.documents.data import AdmissionDecision, Person, RecognitionDecision, TransferLetter
 
 CHARTER = "Điều lệ Đảng Cộng sản Việt Nam"
 DEFAULT_GROUNDS = (
@@ -48,11 +48,21 @@ class Para:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """A signature block in the left column, in place of "Nơi nhận" (the secretary of a
+    meeting's minutes signs there, the one who presided on the right)."""
+
+    on_behalf: str
+    title: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Layout:
     title_for_metadata: str
     superior_name: str
     issuer_name: str
-    number_line: str  # "Số 12-QĐ/ĐU"
+    number_line: str  # "Số 12-QĐ/ĐU"; "" for a document without a number (minutes)
     date_line: str  # "Bảo Thắng, ngày 05 tháng 3 năm 2026"
     kind: str  # "QUYẾT ĐỊNH"
     subject: str  # "về việc kết nạp đảng viên"
@@ -61,6 +71,8 @@ class Layout:
     signer_on_behalf: str
     signer_title: str
     signer_name: str
+    left_signature: Signature | None = None  # drawn instead of the recipients
+    annex: tuple[Para, ...] = ()  # after the signatures (amendments to signed minutes)
 
 
 def nfc(value: str | None) -> str:
@@ -163,7 +175,7 @@ def _decision(doc: AdmissionDecision | RecognitionDecision, subject: str, articl
         superior_name=nfc(issuer.superior_name).upper(),
         issuer_name=nfc(issuer.name).upper(),
         number_line=number_line(doc.number, "-QĐ/ĐU"),
-        date_line=_date_line(issuer.place, doc.issued_on),
+        date_line=date_line(issuer.place, doc.issued_on),
         kind="QUYẾT ĐỊNH",
         subject=subject,
         body=tuple(body),
@@ -174,7 +186,7 @@ def _decision(doc: AdmissionDecision | RecognitionDecision, subject: str, articl
     )
 
 
-def _date_line(place: str, day: date) -> str:
+def date_line(place: str, day: date) -> str:
     place = nfc(place)
     return f"{place}, {issue_date(day)}" if place else issue_date(day).capitalize()
 
@@ -285,7 +297,7 @@ def transfer(doc: TransferLetter) -> Layout:
         superior_name=nfc(issuer.superior_name).upper(),
         issuer_name=nfc(issuer.name).upper(),
         number_line=number_line(doc.number, "-GGT/ĐU"),
-        date_line=_date_line(issuer.place, doc.issued_on),
+        date_line=date_line(issuer.place, doc.issued_on),
         kind="GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG",
         subject="chuyển sinh hoạt đảng chính thức",
         body=tuple(body),
@@ -294,13 +306,3 @@ def transfer(doc: TransferLetter) -> Layout:
         signer_title=nfc(issuer.signer_title).upper(),
         signer_name=nfc(issuer.signer_name),
     )
-
-
-def layout(doc: Document) -> Layout:
-    if isinstance(doc, AdmissionDecision):
-        return admission(doc)
-    if isinstance(doc, RecognitionDecision):
-        return recognition(doc)
-    if isinstance(doc, TransferLetter):
-        return transfer(doc)
-    raise TypeError(f"Không có mẫu văn bản cho {type(doc).__name__}.")

@@ -64,6 +64,8 @@ def render(layout: Layout, *, issued_on: datetime | None = None) -> bytes:
     _title(pdf, layout)
     _body(pdf, layout.body)
     _closing(pdf, layout)
+    if layout.annex:
+        _body(pdf, layout.annex)
     return bytes(pdf.output())
 
 
@@ -97,11 +99,9 @@ def _heading(pdf: FPDF, layout: Layout) -> None:
     left_lines: list[Line] = []
     if layout.superior_name:
         left_lines.append((layout.superior_name, "", page.BODY_PT))
-    left_lines += [
-        (layout.issuer_name, "B", page.BODY_PT),
-        ("*", "", page.BODY_PT),
-        (layout.number_line, "", page.BODY_PT),
-    ]
+    left_lines += [(layout.issuer_name, "B", page.BODY_PT), ("*", "", page.BODY_PT)]
+    if layout.number_line:
+        left_lines.append((layout.number_line, "", page.BODY_PT))
     left_bottom = _column(pdf, left_x, top, page.LEFT_COLUMN_MM, left_lines)
 
     # The Party heading has a rule under it as long as the heading itself.
@@ -150,16 +150,22 @@ def _body(pdf: FPDF, paras: tuple[Para, ...]) -> None:
     pdf.set_font(FAMILY, "", page.BODY_PT)
 
 
+def _signature_lines(on_behalf: str, title: str, name: str) -> list[Line]:
+    lines: list[Line] = [(text, "B", page.BODY_PT) for text in (on_behalf, title) if text]
+    return lines + [("", "", page.BODY_PT)] * 4 + [(name, "B", page.BODY_PT)]  # room for signature and seal
+
+
 def _closing(pdf: FPDF, layout: Layout) -> None:
-    left_lines: list[Line] = [(f"- {item}", "", page.RECIPIENTS_PT) for item in layout.recipients]
-    right_lines: list[Line] = [
-        (text, "B", page.BODY_PT) for text in (layout.signer_on_behalf, layout.signer_title) if text
-    ]
-    right_lines += [("", "", page.BODY_PT)] * 4 + [(layout.signer_name, "B", page.BODY_PT)]
+    signed_left = layout.left_signature
+    if signed_left is not None:
+        left_lines = _signature_lines(signed_left.on_behalf, signed_left.title, signed_left.name)
+    else:
+        left_lines = [(f"- {item}", "", page.RECIPIENTS_PT) for item in layout.recipients]
+    right_lines = _signature_lines(layout.signer_on_behalf, layout.signer_title, layout.signer_name)
 
     left_x = pdf.l_margin
     right_x = left_x + page.LEFT_COLUMN_MM
-    heading = line_height(page.BODY_PT)
+    heading = 0.0 if signed_left is not None else line_height(page.BODY_PT)
     needed = max(
         heading + _column(pdf, left_x, 0, page.LEFT_COLUMN_MM, left_lines, align="L", draw=False),
         _column(pdf, right_x, 0, page.RIGHT_COLUMN_MM, right_lines, draw=False),
@@ -170,10 +176,13 @@ def _closing(pdf: FPDF, layout: Layout) -> None:
         top = pdf.get_y()
 
     pdf.set_auto_page_break(False)
-    pdf.set_font(FAMILY, "U", page.BODY_PT)
-    pdf.set_xy(left_x, top)
-    pdf.cell(page.LEFT_COLUMN_MM, heading, "Nơi nhận:", align="L")
-    left_bottom = _column(pdf, left_x, top + heading, page.LEFT_COLUMN_MM, left_lines, align="L")
+    if signed_left is not None:
+        left_bottom = _column(pdf, left_x, top, page.LEFT_COLUMN_MM, left_lines)
+    else:
+        pdf.set_font(FAMILY, "U", page.BODY_PT)
+        pdf.set_xy(left_x, top)
+        pdf.cell(page.LEFT_COLUMN_MM, heading, "Nơi nhận:", align="L")
+        left_bottom = _column(pdf, left_x, top + heading, page.LEFT_COLUMN_MM, left_lines, align="L")
     right_bottom = _column(pdf, right_x, top, page.RIGHT_COLUMN_MM, right_lines)
     pdf.set_auto_page_break(True, margin=page.BOTTOM_MM)
     pdf.set_xy(pdf.l_margin, max(left_bottom, right_bottom))

@@ -42,6 +42,8 @@ def render(layout: Layout, *, issued_on: datetime | None = None) -> bytes:
     for para in layout.body:
         _paragraph(document, para)
     _closing(document, layout)
+    for para in layout.annex:
+        _paragraph(document, para)
 
     out = io.BytesIO()
     document.save(out)
@@ -172,7 +174,8 @@ def _heading(document, layout: Layout) -> None:
         _add(left, layout.superior_name)
     _add(left, layout.issuer_name, bold=True)
     _add(left, "*")
-    _add(left, layout.number_line)
+    if layout.number_line:
+        _add(left, layout.number_line)
     _add(right, PARTY_HEADING, size=page.HEADING_PT, bold=True, underline=True)
     _add(right, layout.date_line, italic=True, space_before=14)
 
@@ -200,13 +203,21 @@ def _paragraph(document, para: Para) -> None:
 def _closing(document, layout: Layout) -> None:
     _add(document, space_before=6)
     left, right = _two_columns(document)
-    _add(left, "Nơi nhận:", underline=True, align="left")
-    for item in layout.recipients:
-        _add(left, f"- {item}", size=page.RECIPIENTS_PT, align="left")
-    if layout.signer_on_behalf:
-        _add(right, layout.signer_on_behalf, bold=True)
-    if layout.signer_title:
-        _add(right, layout.signer_title, bold=True)
+    if layout.left_signature is not None:
+        signature = layout.left_signature
+        _signature(left, signature.on_behalf, signature.title, signature.name)
+    else:
+        _add(left, "Nơi nhận:", underline=True, align="left")
+        for item in layout.recipients:
+            _add(left, f"- {item}", size=page.RECIPIENTS_PT, align="left")
+    _signature(right, layout.signer_on_behalf, layout.signer_title, layout.signer_name)
+
+
+def _signature(cell, on_behalf: str, title: str, name: str) -> None:
+    if on_behalf:
+        _add(cell, on_behalf, bold=True)
+    if title:
+        _add(cell, title, bold=True)
     for _ in range(4):  # room for the signature and the seal
-        _add(right)
-    _add(right, layout.signer_name or " ", bold=True)
+        _add(cell)
+    _add(cell, name or " ", bold=True)

@@ -56,6 +56,9 @@ class Meeting(UUIDModel):
         "số đảng viên được tính (không kể miễn, đình chỉ sinh hoạt)", null=True, blank=True
     )
     agenda = models.TextField("nội dung dự kiến", blank=True)
+    # When the agenda (and documents) were posted for members to read ahead; members see
+    # neither before (the secretary posts around the 20th of the month before).
+    agenda_posted_at = models.DateTimeField("thời điểm thông báo nội dung", null=True, blank=True)
     presided_by = models.ForeignKey(
         "members.Member", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="chủ trì"
     )
@@ -186,3 +189,59 @@ class MinutesAmendment(UUIDModel):
         verbose_name = "đính chính biên bản"
         verbose_name_plural = "đính chính biên bản"
         ordering = ["minutes", "created_at"]
+
+
+def _document_storage():
+    """Where the documents posted for a meeting are kept: ``STORAGES["meetings"]`` (a folder of
+    the var directory by default), never served as static files: only through the scoped view."""
+    from django.core.files.storage import storages
+
+    return storages["meetings"]
+
+
+class MeetingDocument(UUIDModel):
+    """A document posted for members to read before the meeting (tài liệu sinh hoạt)."""
+
+    meeting = models.ForeignKey(Meeting, models.PROTECT, related_name="documents")
+    title = models.CharField("tên tài liệu", max_length=200)
+    file = models.FileField("tệp", storage=_document_storage, upload_to="%Y/%m", max_length=300)
+    file_name = models.CharField("tên tệp", max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField("dung lượng (byte)")
+    withdrawn_at = models.DateTimeField("thời điểm gỡ", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "tài liệu sinh hoạt"
+        verbose_name_plural = "tài liệu sinh hoạt"
+        ordering = ["meeting", "created_at"]
+
+
+class MeetingVote(UUIDModel):
+    """A vote taken in the meeting, counted on the full denominator (RULES.md §3, QĐ 294
+    §9.3.2): the official members on the day less those who do not count, never those present."""
+
+    meeting = models.ForeignKey(Meeting, models.PROTECT, related_name="votes")
+    subject = models.CharField("nội dung biểu quyết", max_length=300)
+    approvals = models.PositiveIntegerField("số tán thành")
+    denominator = models.PositiveIntegerField("tổng số đảng viên được tính")
+    absent_exempted = models.JSONField("đảng viên được miễn vắng mặt", default=list, blank=True)
+    passed = models.BooleanField("được thông qua")
+    rule_ref = models.CharField("căn cứ", max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "biểu quyết"
+        verbose_name_plural = "biểu quyết"
+        ordering = ["meeting", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approvals__lte=models.F("denominator")), name="meeting_vote_within_roll"
+            )
+        ]

@@ -14,7 +14,15 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock, paths
 from dangbo.core.models import is_uuid
 from dangbo.core.violations import NotInScope, Violation
-from dangbo.meetings.models import Attendance, AttendanceStatus, Body, Meeting, MeetingKind
+from dangbo.meetings.models import (
+    Attendance,
+    AttendanceStatus,
+    Body,
+    Meeting,
+    MeetingDocument,
+    MeetingKind,
+    MeetingVisitor,
+)
 from dangbo.members import ledger
 from dangbo.members.models import Member, MemberEvent, Placement, Standing
 from dangbo.members.selectors.votes import committee_roll
@@ -97,7 +105,9 @@ def meeting_get(*, actor, meeting_id, for_edit: bool = False, audit: bool = True
                     "attendance",
                     queryset=Attendance.objects.select_related("member").order_by("member__sort_key"),
                 ),
-                "visitors",
+                Prefetch("visitors", queryset=MeetingVisitor.objects.select_related("org")),
+                "documents",
+                "votes",
             )
             .get(pk=meeting_id)
         )
@@ -215,3 +225,148 @@ def meetings_with_counts(*, actor, org: Org, start: date, end: date) -> list[dic
             "minutes__signed_at",
         )
     )
+
+
+# --- the pages: an organization's calendar, the attendance sheet, a member's own page ------
+
+
+def _with_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return meetings.annotate(
+        n_present=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT), distinct=True),
+        n_absent=Count("attendance", filter=~Q(attendance__status=AttendanceStatus.PRESENT), distinct=True),
+        n_unexcused=Count(
+            "attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT_UNEXCUSED), distinct=True
+        ),
+        n_visitors=Count("visitors", distinct=True),
+    ).select_related("org", "minutes")
+
+
+def org_calendar(*, actor, org: Org, year: int) -> list[Meeting]:
+    """The meetings of ``org`` itself (its cell, committee or grassroots committee) in ``year``,
+    with their attendance counted; counts only, no names."""
+    if not actor.can_read_path(org.path):
+        raise NotInScope(org.pk)
+    return list(
+        _with_counts(Meeting.objects.filter(org=org, held_on__year=year)).order_by("held_on", "created_at")
+    )
+
+
+def org_upcoming(*, actor, org: Org) -> list[Meeting]:
+    """``org``'s meetings from today on, nearest first."""
+    if not actor.can_read_path(org.path):
+        raise NotInScope(org.pk)
+    return list(
+        Meeting.objects.filter(org=org, held_on__gte=clock.today())
+        .select_related("org")
+        .order_by("held_on", "created_at")[:6]
+    )
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One line of the attendance sheet: a person on the meeting's roll, and what is recorded."""
+
+    member: Member
+    guest: bool
+    exempted: bool  # exempted from meetings (may still attend): an absence is excused as such
+    status: str
+    reason: str
+
+
+def attendance_sheet(*, meeting: Meeting) -> list[SheetRow]:
+    """Everyone on ``meeting``'s roll (``meeting_get`` has checked the scope), in name order, with
+    what is recorded for them; people recorded earlier and no longer on the roll are kept so
+    nothing recorded disappears from the page. Two queries besides the roll."""
+    roll = meeting_roll(org=meeting.org, body=meeting.body, on=meeting.held_on)
+    recorded = {str(a.member_id): a for a in meeting.attendance.all()}
+    ids = set(roll.members) | set(roll.guests) | set(recorded)
+    members = Member.objects.filter(pk__in=[UUID(m) for m in ids]).order_by("sort_key")
+    rows = []
+    for member in members:
+        key = str(member.pk)
+        row = recorded.get(key)
+        rows.append(
+            SheetRow(
+                member=member,
+                guest=key in roll.guests or bool(row and row.guest),
+                exempted=member.standing == Standing.EXEMPTED,
+                status=row.status if row else "",
+                reason=row.reason if row else "",
+            )
+        )
+    return rows
+
+
+def member_cells(*, member: Member, on: date) -> list[Org]:
+    """The organizations whose meetings ``member`` attends on ``on``: their cell, and the cell
+    hosting them on a temporary transfer."""
+    ids = (
+        Placement.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=on), member=member, valid_from__lte=on
+        )
+        .order_by()
+        .values_list("org_id", flat=True)
+    )
+    return list(Org.objects.filter(pk__in=list(ids)).order_by("path"))
+
+
+@dataclass(frozen=True)
+class MemberMeetings:
+    cells: list[Org]
+    upcoming: list[Meeting]  # from today, documents loaded (posted ones only)
+    recent: list[Meeting]  # the last twelve months
+    attendance: dict[str, Attendance]  # meeting id → the member's attendance
+
+
+def member_meetings(*, actor, member: Member) -> MemberMeetings:
+    """A member's own page: their cells' calendar (coming meetings with the agenda and documents
+    once posted; the past year's meetings) and their attendance. For the member themself, or
+    within the actor's subtrees; audited as a read of the person's history."""
+    if not actor.can_read_member(member):
+        raise NotInScope(member.pk)
+    today = clock.today()
+    cells = member_cells(member=member, on=today)
+    posted_documents = Prefetch(
+        "documents", queryset=MeetingDocument.objects.filter(withdrawn_at__isnull=True).order_by("created_at")
+    )
+    base = Meeting.objects.filter(org__in=cells, body=Body.CHI_BO).select_related("org")
+    upcoming = list(
+        base.filter(held_on__gte=today).prefetch_related(posted_documents).order_by("held_on")[:6]
+    )
+    start = date(today.year - 1, today.month, 1)
+    recent = list(base.filter(held_on__lt=today, held_on__gte=start).order_by("-held_on"))
+    attendance = {
+        str(a.meeting_id): a
+        for a in Attendance.objects.filter(member=member, meeting__held_on__gte=start).order_by()
+    }
+    audit_record(
+        action=Action.MEMBER_HISTORY_VIEWED,
+        subject_type="member",
+        subject_id=str(member.pk),
+        data={"history": "meetings", "meetings": len(recent) + len(upcoming)},
+    )
+    return MemberMeetings(cells=cells, upcoming=upcoming, recent=recent, attendance=attendance)
+
+
+def document_get(*, actor, document_id) -> MeetingDocument:
+    """A posted document for download: within the actor's subtrees, or for a member of the cell
+    once the agenda is posted (not withdrawn). Anything else is ``NotInScope``."""
+    if not is_uuid(document_id):
+        raise NotInScope(document_id)
+    document = MeetingDocument.objects.select_related("meeting__org").filter(pk=document_id).first()
+    if document is None:
+        raise NotInScope(document_id)
+    meeting = document.meeting
+    if actor.can_read_path(meeting.org.path):
+        return document
+    own = actor.own_member_id
+    if (
+        own is not None
+        and document.withdrawn_at is None
+        and meeting.agenda_posted_at is not None
+        and meeting.body == Body.CHI_BO
+        and Member.objects.filter(pk=own).exists()
+        and meeting.org_id in {o.pk for o in member_cells(member=Member(pk=own), on=clock.today())}
+    ):
+        return document
+    raise NotInScope(document_id)

@@ -8,6 +8,7 @@ meeting, its attendance and its visitors are fixed once its minutes are signed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +17,7 @@ from uuid import UUID
 from django.db import transaction
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.core import clock, paths, text
+from dangbo.core import clock, paths, projections, text
 from dangbo.core.kinds import CELL_KINDS, OrgKind
 from dangbo.core.lengths import length_violations
 from dangbo.core.models import is_uuid
@@ -27,14 +28,17 @@ from dangbo.meetings.models import (
     AttendanceStatus,
     Body,
     Meeting,
+    MeetingDocument,
     MeetingKind,
     MeetingMode,
     MeetingVisitor,
+    MeetingVote,
     Minutes,
     MinutesAmendment,
 )
 from dangbo.meetings.selectors import meeting_roll, members_counted
 from dangbo.members.models import Member
+from dangbo.members.services.votes import cell_roll_count
 from dangbo.orgs.models import Org
 from dangbo.rules import meetings as rules
 
@@ -96,7 +100,7 @@ def _clean(details: MeetingDetails) -> dict:
         "place": text.clean(details.place),
         "topic": text.clean(details.topic),
         "online_link": text.clean(details.online_link),
-        "agenda": text.clean(details.agenda),
+        "agenda": text.clean_lines(details.agenda),
     }
 
 
@@ -208,9 +212,11 @@ def meeting_schedule(*, actor, org: Org, details: MeetingDetails) -> Meeting:
     values = _clean(details)
     violations, counted = _check_details(org, details, values, exclude=None)
     refuse_if(violations)
+    tallied = projections.tallies().meeting_counts(org.pk, [details.held_on])
     meeting = Meeting.objects.create(
         org=org, created_by_id=actor.user_id, **_fields(details, values, counted)
     )
+    projections.tallies().meetings_changed(tallied)
     _audit(Action.CREATED, meeting, kind=meeting.kind, body=meeting.body, mode=meeting.mode)
     return meeting
 
@@ -249,11 +255,13 @@ def meeting_update(*, actor, meeting: Meeting, details: MeetingDetails) -> Meeti
     if (details.held_on, details.body) != (meeting.held_on, meeting.body):
         violations += _attendance_still_fits(meeting, details)
     refuse_if(violations)
+    tallied = projections.tallies().meeting_counts(meeting.org_id, [meeting.held_on, details.held_on])
     fields = _fields(details, values, counted)
     changed = sorted(name for name, value in fields.items() if getattr(meeting, name) != value)
     for name, value in fields.items():
         setattr(meeting, name, value)
     meeting.save()
+    projections.tallies().meetings_changed(tallied)
     _audit(Action.UPDATED, meeting, changed=changed)
     return meeting
 
@@ -304,6 +312,7 @@ def attendance_record(
     existing = {
         str(a.member_id): a for a in Attendance.objects.filter(meeting=meeting, member_id__in=list(wanted))
     }
+    tallied = {member_id: (row.status, row.reason) for member_id, row in existing.items()}
     new, changed = [], []
     for member_id, (status, reason) in wanted.items():
         guest = member_id in roll.guests
@@ -320,6 +329,7 @@ def attendance_record(
     Attendance.objects.bulk_create(new)
     if changed:
         Attendance.objects.bulk_update(changed, ["status", "reason", "guest", "recorded_at"])
+    projections.tallies().attendance_changed(meeting, before=tallied, after=wanted)
     _audit(Action.UPDATED, meeting, attendance_added=len(new), attendance_changed=len(changed))
     return new + changed
 
@@ -342,7 +352,9 @@ def visitor_add(
             input_violation("org", f"«{org.name}» không phải tổ chức cấp trên của «{meeting.org.name}».")
         )
     refuse_if(violations)
+    tallied = projections.tallies().meeting_counts(meeting.org_id, [meeting.held_on])
     visitor = MeetingVisitor.objects.create(meeting=meeting, org=org, **values)
+    projections.tallies().meetings_changed(tallied)
     _audit(Action.UPDATED, meeting, visitor=str(visitor.pk))
     return visitor
 
@@ -355,9 +367,9 @@ def minutes_write(
     meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
     _require_write(actor, meeting.org)
     values = {
-        "content": text.clean(content),
-        "opinions": text.clean(opinions),
-        "resolution": text.clean(resolution),
+        "content": text.clean_lines(content),
+        "opinions": text.clean_lines(opinions),
+        "resolution": text.clean_lines(resolution),
     }
     violations = length_violations(Minutes, values)
     if meeting.held_on > clock.today():
@@ -399,7 +411,7 @@ def minutes_amend(*, actor, meeting: Meeting, amendment: str, reason: str) -> Mi
     """Append a correction to signed minutes (before signing, the minutes are rewritten instead)."""
     meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
     _require_write(actor, meeting.org)
-    values = {"text": text.clean(amendment), "reason": text.clean(reason)}
+    values = {"text": text.clean_lines(amendment), "reason": text.clean(reason)}
     violations = length_violations(MinutesAmendment, values)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None or not minutes.is_signed:
@@ -415,3 +427,144 @@ def minutes_amend(*, actor, meeting: Meeting, amendment: str, reason: str) -> Mi
     row = MinutesAmendment.objects.create(minutes=minutes, created_by_id=actor.user_id, **values)
     _audit(Action.UPDATED, meeting, minutes=str(minutes.pk), amendment=str(row.pk))
     return row
+
+
+# --- posting the agenda and documents, votes ----------------------------------------------
+
+# What a cell posts for members to read ahead: office documents, PDF, pictures, text.
+DOCUMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".txt": "text/plain",
+}
+
+
+@transaction.atomic
+def meeting_agenda_post(*, actor, meeting: Meeting, agenda: str) -> Meeting:
+    """Post (or re-post) the agenda for members to read before the meeting: from now on the
+    members of the cell see it, with the documents posted, on their own page."""
+    meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+    _require_write(actor, meeting.org)
+    values = {"agenda": text.clean_lines(agenda)}
+    violations = length_violations(Meeting, values)
+    if _minutes_signed(meeting):
+        violations.append(_signed_violation())
+    if not values["agenda"]:
+        violations.append(input_violation("agenda", "Ghi nội dung dự kiến của buổi sinh hoạt."))
+    refuse_if(violations)
+    meeting.agenda = values["agenda"]
+    meeting.agenda_posted_at = clock.now()
+    meeting.save(update_fields=["agenda", "agenda_posted_at", "updated_at"])
+    _audit(Action.UPDATED, meeting, agenda_posted=True)
+    return meeting
+
+
+@transaction.atomic
+def meeting_document_add(*, actor, meeting: Meeting, title: str, upload) -> MeetingDocument:
+    """Keep a document for the meeting (``upload``: a Django ``UploadedFile``, whose size the
+    upload handler has already bounded). Only the listed kinds of file are kept."""
+    meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+    _require_write(actor, meeting.org)
+    name = text.clean(os.path.basename(upload.name or ""))[:200]
+    values = {"title": text.clean(title) or name.rsplit(".", 1)[0][:200], "file_name": name}
+    violations = length_violations(MeetingDocument, values)
+    extension = os.path.splitext(name)[1].lower()
+    if extension not in DOCUMENT_TYPES:
+        violations.append(
+            input_violation(
+                "file",
+                "Chỉ nhận tệp " + ", ".join(sorted(e.lstrip(".").upper() for e in DOCUMENT_TYPES)) + ".",
+            )
+        )
+    if not upload.size:
+        violations.append(input_violation("file", "Tệp rỗng."))
+    if _minutes_signed(meeting):
+        violations.append(_signed_violation())
+    refuse_if(violations)
+    document = MeetingDocument(
+        meeting=meeting,
+        content_type=DOCUMENT_TYPES[extension],
+        size=upload.size,
+        created_by_id=actor.user_id,
+        **values,
+    )
+    document.file.save(f"{document.pk}{extension}", upload, save=False)
+    document.save()
+    _audit(Action.CREATED, meeting, document=str(document.pk), file_name=name, size=upload.size)
+    return document
+
+
+@transaction.atomic
+def meeting_document_withdraw(*, actor, document: MeetingDocument) -> MeetingDocument:
+    """Withdraw a posted document (members no longer see it; the file is kept, as the record is)."""
+    document = MeetingDocument.objects.select_for_update().select_related("meeting__org").get(pk=document.pk)
+    _require_write(actor, document.meeting.org)
+    if document.withdrawn_at is None:
+        document.withdrawn_at = clock.now()
+        document.save(update_fields=["withdrawn_at"])
+        _audit(Action.UPDATED, document.meeting, document=str(document.pk), withdrawn=True)
+    return document
+
+
+@transaction.atomic
+def meeting_vote_record(
+    *, actor, meeting: Meeting, subject: str, approvals: int, absent_exempted: tuple = ()
+) -> MeetingVote:
+    """A vote of the cell in the meeting, counted on the full denominator of the day (RULES.md
+    §3, QĐ 294 §9.3.2: the official members less those temporarily transferred out, suspended,
+    and the exempted members absent), never on those present. Whether it carried is recorded
+    with it; a vote that does not carry is recorded too (the resolution is not adopted)."""
+    meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+    _require_write(actor, meeting.org)
+    values = {"subject": text.clean(subject)}
+    violations = length_violations(MeetingVote, values)
+    if not values["subject"]:
+        violations.append(input_violation("subject", "Ghi nội dung biểu quyết."))
+    if meeting.body != Body.CHI_BO:
+        violations.append(
+            input_violation("subject", "Chỉ ghi biểu quyết của chi bộ tại buổi sinh hoạt chi bộ.")
+        )
+    if meeting.held_on > clock.today():
+        violations.append(
+            input_violation("approvals", "Buổi sinh hoạt chưa diễn ra: chưa ghi biểu quyết được.")
+        )
+    if _minutes_signed(meeting):
+        violations.append(_signed_violation())
+    counted = cell_roll_count(org=meeting.org, on=meeting.held_on, absent_exempted=absent_exempted)
+    violations += counted.violations
+    violations += rules.check_vote_count(
+        on=meeting.held_on, approvals=approvals, denominator=counted.denominator
+    )
+    refuse_if(violations)
+    outcome = rules.resolution_outcome(
+        on=meeting.held_on, approvals=approvals, denominator=counted.denominator
+    )
+    vote = MeetingVote.objects.create(
+        meeting=meeting,
+        subject=values["subject"],
+        approvals=approvals,
+        denominator=counted.denominator,
+        absent_exempted=list(counted.absent_exempted),
+        passed=outcome.passed,
+        rule_ref=outcome.ref,
+        created_by_id=actor.user_id,
+    )
+    _audit(
+        Action.UPDATED,
+        meeting,
+        vote=str(vote.pk),
+        approvals=approvals,
+        denominator=counted.denominator,
+        passed=outcome.passed,
+    )
+    return vote

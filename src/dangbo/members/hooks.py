@@ -12,6 +12,12 @@ that app fills in its ``AppConfig.ready()``, as ``core.projections`` does for th
   ``dangbo todo`` command and the compliance checks of overdue deadlines — adds them to members'
   own (recognition, transfers, badges). ``candidates`` adds the admission decision and the
   ceremony.
+* **Evidence for striking off** (``register_strike_off_evidence``): a function ``(member, *, on)
+  -> list[StrikeOffEvidence]`` giving the facts the records hold behind a ground of striking off
+  (RULES.md §2.6), for the year of ``on`` and the one before: ``meetings`` adds the months of
+  unexcused absence from the cell's meetings, with the meetings. The striking-off page shows
+  them beside the form and ``members.services.standing.member_strike_off`` records them in the
+  event's data.
 * **Pending discipline** (``register_discipline_pending``): a function ``(member) -> bool``
   telling that a disciplinary matter against the member is under consideration, which bars
   resignation (RULES.md §2.6; ``members.services.standing.member_resign``). ``discipline`` adds
@@ -24,13 +30,37 @@ Registering the same function twice keeps it once (``ready()`` may run more than
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 DueSource = Callable[..., list[Any]]  # (actor, org, *, as_of, until, holidays) -> list[DueItem]
 DisciplinePending = Callable[[Any], bool]  # (member) -> bool
 
+
+@dataclass(frozen=True)
+class EvidenceLink:
+    """A record behind the evidence: its label and the page that shows it, by URL name (the
+    app's page, which members does not import; no link while no such page is routed)."""
+
+    label: str
+    url_name: str = ""
+    url_kwargs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class StrikeOffEvidence:
+    ground: str  # the ground it bears on (rules.exits.StrikeOffGround)
+    summary: str  # what it shows, in Vietnamese
+    citation: str  # the rule it is measured against
+    data: dict  # what the striking-off event records (JSON)
+    links: tuple[EvidenceLink, ...] = ()
+
+
+StrikeOffEvidenceSource = Callable[..., list[StrikeOffEvidence]]  # (member, *, on) -> list
+
 _due_sources: list[DueSource] = []
 _discipline_pending: list[DisciplinePending] = []
+_strike_off_evidence: list[StrikeOffEvidenceSource] = []
 
 
 def register_due_source(source: DueSource) -> None:
@@ -53,3 +83,16 @@ def register_discipline_pending(check: DisciplinePending) -> None:
 def discipline_pending(member) -> bool:
     """True when a registered check finds a disciplinary matter pending against ``member``."""
     return any(check(member) for check in _discipline_pending)
+
+
+def register_strike_off_evidence(source: StrikeOffEvidenceSource) -> None:
+    """Let ``source`` give the facts behind a ground of striking off (from an
+    ``AppConfig.ready()``)."""
+    if source not in _strike_off_evidence:
+        _strike_off_evidence.append(source)
+
+
+def strike_off_evidence(member, *, on) -> list[StrikeOffEvidence]:
+    """What the registered sources hold behind striking ``member`` off on ``on`` (unscoped: the
+    caller has checked that the actor may change the member)."""
+    return [item for source in _strike_off_evidence for item in source(member, on=on)]

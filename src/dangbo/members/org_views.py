@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core.http import ScopedRequest
-from dangbo.core.kinds import CELL_KINDS, COMMUNE_LEVEL_KINDS
+from dangbo.core.kinds import CELL_KINDS, COMMUNE_LEVEL_KINDS, MEETING_KINDS
 from dangbo.members.org_selectors import org_children, org_committee, org_nodes
 from dangbo.members.selectors.figures import member_figures_with_children
 from dangbo.members.selectors.positions import org_committee_gaps
@@ -83,5 +83,6 @@ def org_page_view(request: ScopedRequest, org_id) -> HttpResponse:
         "holds_localities": org.kind in COMMUNE_LEVEL_KINDS,
         "hosted": hosted_members(actor=request.scope, org=org) if org.kind in CELL_KINDS else [],
         "history": org_history(actor=request.scope, org=org),
+        "meeting_kinds": MEETING_KINDS,
     }
     return render(request, "orgs/page.html", context)

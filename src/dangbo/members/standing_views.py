@@ -9,12 +9,16 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 
+from dangbo.audit.services import Action as AuditAction
+from dangbo.audit.services import audit_record
+from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404
+from dangbo.members import hooks
 from dangbo.members import standing_forms as forms
 from dangbo.members.forms import add_absent_exempted
 from dangbo.members.models import ACTIVE_STATUSES, LEFT_STATUSES, Member, MemberEvent, Standing
@@ -22,6 +26,7 @@ from dangbo.members.selectors.profile import member_for_edit
 from dangbo.members.services import standing as services
 from dangbo.members.services.records import member_record_death
 from dangbo.orgs.selectors import org_for_edit
+from dangbo.rules import exits as exit_rules
 from dangbo.rules.base import RuleViolation
 
 Kind = MemberEvent.Kind
@@ -264,6 +269,8 @@ def member_standing_view(request: ScopedRequest, member_id, action: str) -> Http
         else:
             messages.success(request, spec.done)
             return redirect(profile)
+    if spec.form is forms.StrikeOffForm:
+        return _strike_off_page(request, member, spec, form, cancel_url=profile)
     return form_page(
         request,
         form,
@@ -271,6 +278,43 @@ def member_standing_view(request: ScopedRequest, member_id, action: str) -> Http
         subtitle=spec.subtitle,
         cancel_url=profile,
         submit="Ghi nhận",
+    )
+
+
+def _href(link: hooks.EvidenceLink) -> str:
+    """The page of a record behind the evidence, or "" while no such page is routed."""
+    if not link.url_name:
+        return ""
+    try:
+        return reverse(link.url_name, kwargs=dict(link.url_kwargs))
+    except NoReverseMatch:
+        return ""
+
+
+def _strike_off_page(request: ScopedRequest, member: Member, spec: Action, form, *, cancel_url: str):
+    """The striking-off form with, for the ground of missed meetings, what the records hold:
+    the months of unexcused absence and the meetings (``members.hooks``; reading them is a
+    read of the member's history, audited)."""
+    ground = exit_rules.StrikeOffGround.MISSED_MEETINGS_OR_DUES
+    evidence = [e for e in hooks.strike_off_evidence(member, on=clock.today()) if e.ground == ground]
+    if evidence:
+        audit_record(
+            action=AuditAction.MEMBER_HISTORY_VIEWED,
+            subject_type="member",
+            subject_id=str(member.pk),
+            data={"history": "strike_off_evidence", "items": len(evidence)},
+        )
+    context = {
+        "form": form,
+        "title": f"{spec.title}: {member.full_name}",
+        "subtitle": spec.subtitle,
+        "cancel_url": cancel_url,
+        "submit": "Ghi nhận",
+        "ground_label": exit_rules.STRIKE_OFF_GROUNDS[ground],
+        "evidence": [(e, [(link.label, _href(link)) for link in e.links]) for e in evidence],
+    }
+    return render(
+        request, "members/strike_off.html", context, status=400 if form.is_bound and form.errors else 200
     )
 
 

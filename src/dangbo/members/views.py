@@ -446,7 +446,7 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
                 item.org.name,
                 item.person_name,
                 item.due_on.strftime("%d/%m/%Y"),
-                "quá hạn" if item.overdue else "sắp đến hạn",
+                "quá hạn" if item.overdue else ("cần xem xét" if item.review else "sắp đến hạn"),
                 item.note,
                 item.citation,
             ]

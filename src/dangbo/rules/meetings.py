@@ -20,6 +20,7 @@ from fractions import Fraction
 from dangbo.rules.base import Rule, RuleVersion, Violation, register
 from dangbo.rules.citations import CHARTER, CHARTER_ADOPTED, QD_294, QD_294_FROM
 from dangbo.rules.exits import STRIKE_OFF_MISSED_MONTHS
+from dangbo.rules.votes import approvals_needed_more_than
 
 # RULES.md §3 names the guidance (HD 03-HD/TW, a pilot of online Party meetings) through a
 # provincial page of 28/2/2023 [S73] and gives no date of issue: the guidance was in force
@@ -91,6 +92,49 @@ ATTENDANCE_ROLL = register(
         ),
     )
 )
+
+
+# RULES.md §3: a resolution needs more than half of the members (QĐ 294 §9.3.2 for who counts).
+RESOLUTION_MAJORITY = register(
+    Rule(
+        code="meeting.resolution_majority",
+        title="Nghị quyết của chi bộ có giá trị khi trên một nửa số đảng viên được tính tán thành "
+        "(tính trên tổng số đảng viên, không tính trên số có mặt)",
+        versions=(
+            RuleVersion(
+                CHARTER_ADOPTED, Fraction(1, 2), f"{CHARTER}, Điều 10; {QD_294}, mục 9.3.2", confirmed=False
+            ),
+        ),
+    )
+)
+
+
+@dataclass(frozen=True)
+class VoteOutcome:
+    passed: bool
+    needed: int  # the fewest approvals that carry it
+    ref: str
+
+
+def resolution_outcome(*, on: date, approvals: int, denominator: int) -> VoteOutcome:
+    """Whether ``approvals`` carry a resolution: strictly more than half of ``denominator``
+    (the full roll of the day, RULES.md §3), never of those present."""
+    version = RESOLUTION_MAJORITY.at(on)
+    needed = approvals_needed_more_than(version.value, denominator)
+    return VoteOutcome(passed=denominator > 0 and approvals >= needed, needed=needed, ref=version.ref)
+
+
+def check_vote_count(*, on: date, approvals: int, denominator: int) -> list[Violation]:
+    """Approvals are counted from 0 to the whole denominator."""
+    if 0 <= approvals <= denominator and denominator > 0:
+        return []
+    version = RESOLUTION_MAJORITY.at(on)
+    message = (
+        "Không có đảng viên chính thức nào được tính vào ngày biểu quyết."
+        if denominator <= 0
+        else f"Số tán thành phải từ 0 đến {denominator} (tổng số đảng viên được tính, không phải số có mặt)."
+    )
+    return [Violation(RESOLUTION_MAJORITY.code, message, version.ref, field="approvals")]
 
 
 def check_regular_per_month(*, held_on: date, regular_already: bool, body_label: str) -> list[Violation]:

@@ -2,12 +2,12 @@
 
 Each drill-down takes the report context and the organization and returns a header and
 rows; a row's first cells may carry a link target (organization, member or hamlet). Lists
-that name people are audited by the selector that calls them (``stats.selectors``).
+that name people are audited by the selector that calls them (``stats.selectors``). The
+meeting indicators' lists are in ``stats.meeting_drills``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import Count, F
@@ -20,8 +20,10 @@ from dangbo.orgs.locality_versions import valid_on
 from dangbo.orgs.models import Locality, LocalityVersion, Org
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import targets as target_rules
+from dangbo.stats.drill_rows import Cell, Drill
 from dangbo.stats.figures import stocks
 from dangbo.stats.indicators import SECRETARY_ROLES, Context, grassroots_positions_on, hamlet_versions_on
+from dangbo.stats.meeting_drills import MEETING_DRILLS
 from dangbo.stats.models import OrgTally
 
 if TYPE_CHECKING:
@@ -36,21 +38,6 @@ class _HamletAnnotations(TypedDict):
 
 
 HamletVersion: TypeAlias = "WithAnnotations[LocalityVersion, _HamletAnnotations]"
-
-
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    org_id: object = None
-    member_id: object = None
-
-
-@dataclass(frozen=True)
-class Drill:
-    title: str
-    header: list[str]
-    rows: list[list[Cell]]
-    names_people: bool = False
 
 
 def _hamlets(ctx: Context, org: Org) -> list[HamletVersion]:
@@ -290,4 +277,5 @@ DRILLS = {
     "committee_below_theory": committee_below_theory,
     "grassroots_300": grassroots_300,
     "cells_needing_committee": cells_needing_committee,
+    **MEETING_DRILLS,
 }

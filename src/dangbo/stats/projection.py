@@ -43,13 +43,26 @@ class StatsTallies(TallyProjection):
         t.tally_localities_changed(pairs)
 
     def subtrees_moved(self, moves):
+        moves = [(org_id, list(before), list(after)) for org_id, before, after in moves]
+        t.meetings_moves_seen(moves)
         t.tally_subtrees_moved(moves)
 
     def hamlets_moved(self, locality_ids, *, old, new, at):
         t.tally_hamlets_moved(locality_ids, old=old, new=new, at=at)
 
     def rows_dropped(self, org_ids):
+        org_ids = list(org_ids)
         t.tally_rows_dropped(org_ids)
+        t.meetings_rows_kept(org_ids)  # after the drop: an emptied source's own meetings stay with it
 
     def fix_derived(self):
         return t.tally_fix_derived()
+
+    def meeting_counts(self, org_id, months):
+        return t.meeting_counts(org_id, months)
+
+    def meetings_changed(self, before):
+        t.tally_meetings_changed(before)
+
+    def attendance_changed(self, meeting, *, before, after):
+        t.tally_attendance_changed(meeting, before=before, after=after)

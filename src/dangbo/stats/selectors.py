@@ -11,7 +11,8 @@ from datetime import date
 from dangbo.audit.services import Action, audit_record
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope
-from dangbo.stats.drilldown import DRILLS, Drill
+from dangbo.stats.drill_rows import Drill
+from dangbo.stats.drilldown import DRILLS
 from dangbo.stats.frames import frame_for
 from dangbo.stats.indicators import BY_CODE, Context, Indicator, context_for
 

@@ -7,11 +7,16 @@ Each is here for speed, on both databases, and says why:
   the query);
 - ``tally_add``: add counts to ``OrgTally`` rows, creating them, one upsert per row
   (``INSERT … ON CONFLICT DO UPDATE``, which the ORM cannot say);
+- ``tally_add_under_paths``: add counts to the rows of an organization and of every one above
+  it, the organizations' ids read by the same statement (recording a cell's attendance is one
+  write to the counts, not a read and a write);
 - ``tally_move_subtree_counts``: a moved subtree's counts added to its new ancestors and taken
   from its old ones, in one ``INSERT … SELECT … ON CONFLICT`` per 2,000 (source, target) pairs,
   whatever the subtrees' size;
 - ``tally_replace_all``: every tally row replaced by a recount, through one prepared INSERT
-  (building half a million model instances cost more than the database's own work).
+  (building half a million model instances cost more than the database's own work);
+  ``tally_replace_dimensions`` the same for some dimensions only (the meetings' after a bulk
+  load of meetings).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 
 from django.db import connections, router
 
+from dangbo.orgs.models import Org
 from dangbo.stats.models import OrgTally
 
 _FETCH_ROWS = 50_000
@@ -59,6 +65,32 @@ def tally_add(delta: Mapping[tuple[Any, str, str], int]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def tally_add_under_paths(org_paths: list[str], delta: Mapping[tuple[str, str], int]) -> None:
+    """Add each (dimension, value) count of ``delta`` to the row of every organization whose
+    path is in ``org_paths``, creating the rows: one ``INSERT … SELECT … ON CONFLICT``, in the
+    order of ``tally_add`` (organization, dimension, value) so two writers lock shared rows in
+    the same order."""
+    if not delta or not org_paths:
+        return
+    connection = connections[router.db_for_write(OrgTally)]
+    table = connection.ops.quote_name(OrgTally._meta.db_table)
+    orgs = connection.ops.quote_name(Org._meta.db_table)
+    values = ", ".join(["(%s, %s, %s)"] * len(delta))
+    params: list = [x for (dimension, value), n in sorted(delta.items()) for x in (dimension, value, n)]
+    params += list(org_paths)
+    # SQLite reads "ON CONFLICT" after a SELECT as a join unless the SELECT has a WHERE clause (it has)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH d(dimension, value, n) AS (VALUES {values}) "
+            f"INSERT INTO {table} (org_id, dimension, value, count) "
+            f"SELECT o.id, d.dimension, d.value, d.n FROM {orgs} o CROSS JOIN d "
+            f"WHERE o.path IN ({', '.join(['%s'] * len(org_paths))}) "
+            f"ORDER BY o.id, d.dimension, d.value "
+            f"ON CONFLICT (org_id, dimension, value) DO UPDATE SET count = {table}.count + excluded.count",
+            params,
+        )
 
 
 def tally_move_subtree_counts(mapping: list[tuple[object, object, int]], *, kept: tuple[str, ...]) -> None:
@@ -111,8 +143,11 @@ def tally_move_subtree_counts(mapping: list[tuple[object, object, int]], *, kept
             cursor.execute("RESET work_mem")
 
 
-def tally_replace_all(counts: Mapping[tuple[Any, str, str], int]) -> None:
-    """Delete every tally row and insert ``counts`` instead; the caller holds the transaction."""
+def tally_replace_all(
+    counts: Mapping[tuple[Any, str, str], int], *, dimensions: tuple[str, ...] = ()
+) -> None:
+    """Delete every tally row (of ``dimensions``, when given) and insert ``counts`` instead; the
+    caller holds the transaction."""
     connection = connections[router.db_for_write(OrgTally)]
     table = connection.ops.quote_name(OrgTally._meta.db_table)
     org_field = _org_id_field()
@@ -127,7 +162,13 @@ def tally_replace_all(counts: Mapping[tuple[Any, str, str], int]) -> None:
     # cost more than the database's own work.
     rows = [(org_value(org_id), dim, value, n) for (org_id, dim, value), n in counts.items()]
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")
+        if dimensions:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE dimension IN ({', '.join(['%s'] * len(dimensions))})",
+                list(dimensions),
+            )
+        else:
+            cursor.execute(f"DELETE FROM {table}")
         for start in range(0, len(rows), 20000):
             cursor.executemany(
                 f"INSERT INTO {table} (org_id, dimension, value, count) VALUES (%s, %s, %s, %s)",

@@ -5,7 +5,10 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
+from dangbo.core.kinds import MEETING_KINDS
+from dangbo.meetings.selectors import org_upcoming
 from dangbo.members.org_selectors import org_overview
 
 
@@ -17,7 +20,12 @@ def home(request: ScopedRequest) -> HttpResponse:
         return render(request, "web/no_role.html", status=403)
     if not scope.sees_orgs:
         return redirect("members:member_profile", member_id=scope.own_member_id)
-    return render(request, "web/home.html", {"overview": org_overview(actor=scope)})
+    # with each subtree, for a cell or grassroots committee, its next meetings (None: it holds none)
+    overview = [
+        (top, org_upcoming(actor=scope, org=top.root)[:2] if top.root.kind in MEETING_KINDS else None)
+        for top in org_overview(actor=scope)
+    ]
+    return render(request, "web/home.html", {"overview": overview, "today": clock.today()})
 
 
 def healthz(request: ScopedRequest) -> JsonResponse:

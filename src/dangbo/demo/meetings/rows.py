@@ -202,6 +202,7 @@ class OrgMeetings:
                 None,
                 None,
                 agenda,
+                stamp(created),  # posted when it was put on the calendar, around the 20th
                 presider,
                 recorder,
                 None,

@@ -45,6 +45,7 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
         "unable_in_person",
         "members_counted",
         "agenda",
+        "agenda_posted_at",
         "presided_by_id",
         "recorded_by_id",
         "created_by_id",

@@ -1,7 +1,8 @@
 """What falls due (the to-do list): members' own deadlines — the cell's review for recognition,
 transfers on either side, badges at the next award date — and those the apps of member work
 add through ``members.hooks.register_due_source`` (``candidates``: the admission decision and
-the ceremony). The to-do page, the ``dangbo todo`` command and the compliance checks of
+the ceremony; ``meetings``: the striking-off reviews of members absent without reason, which
+have no deadline and are listed as matters to consider, ``review``). The to-do page, the ``dangbo todo`` command and the compliance checks of
 overdue deadlines all read ``due_items``."""
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from dangbo.rules.probation import PROBATION_MONTHS, add_months, recognition_rev
 
 @dataclass(frozen=True)
 class DueItem:
-    kind: str  # "admission_decision" | "ceremony" | "recognition" | "badge", or one of TRANSFER_KINDS
+    # "admission_decision" | "ceremony" | "recognition" | "badge" | "strike_off_review" (meetings:
+    # absent without reason three months of a year), or one of TRANSFER_KINDS
+    kind: str
     title: str
     org: Org
     member: Member | None
@@ -39,6 +42,8 @@ class DueItem:
     note: str = ""
     # a person not yet a member (the admission steps: a candidates.Candidate, which members may not import)
     candidate: Any = None
+    # a matter to consider, with no deadline in the rules: never overdue; ``due_on`` is the day it arose
+    review: bool = False
 
     @property
     def person_name(self) -> str:

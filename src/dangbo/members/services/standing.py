@@ -361,6 +361,9 @@ def member_strike_off(
         violations += exit_rules.check_strike_off(ground, on, requests_made)
     refuse_if(violations)
     data = {"ground": ground, "ground_label": exit_rules.STRIKE_OFF_GROUNDS.get(ground, ground), **vote}
+    evidence = [e.data for e in hooks.strike_off_evidence(member, on=on) if e.ground == ground]
+    if evidence:  # the records behind the ground (meetings: the months of unexcused absence)
+        data["evidence"] = evidence
     if requests_made is not None:
         data["requests_made"] = requests_made
     if text.clean(note):

@@ -13,6 +13,8 @@ from dangbo.core.roles import COMMITTEE_ROLES
 from dangbo.members.models import MemberStatus
 from dangbo.orgs.models import Org
 from dangbo.reference.models import KINH_CODE, NO_RELIGION_CODE
+from dangbo.rules import exits as exit_rules
+from dangbo.rules import meetings as meeting_rules
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import targets as target_rules
 from dangbo.rules.base import Rule
@@ -28,6 +30,8 @@ from dangbo.stats.indicators.loads import (
     _totals_on,
     opening_day,
 )
+from dangbo.stats.indicators.meetings import figures as meeting_figures
+from dangbo.stats.indicators.meetings import span_of
 from dangbo.stats.tallies import keys as tally_keys
 
 
@@ -101,6 +105,32 @@ SECTION_ORGS = "Tổ chức đảng"
 SECTION_HAMLETS = "Thôn, tổ dân phố"
 SECTION_LEADERS = "Cấp ủy cơ sở"
 SECTION_FLOWS = "Phát triển đảng viên và biến động trong kỳ"
+SECTION_MEETINGS = "Sinh hoạt chi bộ"
+
+# The meeting indicators count whole months and quarters, and place each cell by the tree of the
+# period's last day (stats.indicators.meetings).
+MEETING_BASIS = (
+    "Tính theo tháng trọn: các tháng dương lịch kết thúc trong kỳ (tháng chưa hết chưa tính); chỉ tính buổi "
+    "sinh hoạt của chi bộ (không kể họp chi ủy, đảng ủy); mỗi chi bộ đặt theo cây tổ chức của ngày cuối kỳ "
+    "(hoặc ngày cuối cùng chi bộ còn hoạt động)."
+)
+MEETING_BASIS_QUARTERS = (
+    "Tính theo quý trọn: các quý kết thúc trong kỳ (quý chưa hết chưa tính); chỉ tính buổi sinh hoạt chuyên đề "
+    "của chi bộ; mỗi chi bộ đặt theo cây tổ chức của ngày cuối kỳ (hoặc ngày cuối cùng chi bộ còn hoạt động)."
+)
+
+
+def _meeting_value(numerator: str, denominator: str | None = None) -> Callable[[Context, Org], Value]:
+    """A meeting figure (stats.indicators.meetings.Figures) over another, or alone; no data when
+    the period holds no whole month."""
+
+    def compute(ctx: Context, org: Org) -> Value:
+        if span_of(ctx).months is None:
+            return Value(None, 0 if denominator else None)
+        found = meeting_figures(ctx, org)
+        return Value(getattr(found, numerator), getattr(found, denominator) if denominator else None)
+
+    return compute
 
 
 def _flow(kinds: tuple[str, ...]) -> Callable[[Context, Org], Value]:
@@ -441,6 +471,78 @@ INDICATORS: tuple[Indicator, ...] = (
         _flow(("restored",)),
         SECTION_FLOWS,
         flow=True,
+    ),
+    # cell meetings over the period
+    Indicator(
+        "meetings.monthly_held_share",
+        "Tỷ lệ chi bộ sinh hoạt thường kỳ đủ các tháng",
+        PERCENT,
+        "Chi bộ có buổi sinh hoạt thường kỳ trong mỗi tháng của kỳ mà chi bộ tồn tại trọn tháng (sinh hoạt "
+        "chuyên đề, bất thường không thay cho sinh hoạt thường kỳ)",
+        "Chi bộ trực thuộc và chi bộ cơ sở tồn tại trọn ít nhất một tháng của kỳ",
+        _meeting_value("held_months", "cells_months"),
+        SECTION_MEETINGS,
+        flow=True,
+        drill="meetings_monthly_gaps",
+        note=f"{meeting_rules.MONTHLY_REGULAR.title} ({meeting_rules.MONTHLY_REGULAR.versions[-1].citation}). "
+        "Quy định không đặt chỉ tiêu tỷ lệ: chỉ số để theo dõi, danh sách bên dưới nêu chi bộ và tháng còn thiếu.",
+        basis=MEETING_BASIS,
+    ),
+    Indicator(
+        "meetings.thematic_quarterly_share",
+        "Tỷ lệ chi bộ sinh hoạt chuyên đề đủ các quý",
+        PERCENT,
+        "Chi bộ có ít nhất một buổi sinh hoạt chuyên đề trong mỗi quý của kỳ mà chi bộ tồn tại trọn quý",
+        "Chi bộ trực thuộc và chi bộ cơ sở tồn tại trọn ít nhất một quý của kỳ",
+        _meeting_value("held_quarters", "cells_quarters"),
+        SECTION_MEETINGS,
+        flow=True,
+        drill="meetings_thematic_gaps",
+        note=f"{meeting_rules.THEMATIC_QUARTERLY.title} (chưa xác nhận văn bản quy định; "
+        "RULES.md §3 dẫn từ báo cáo của một chi bộ). Không có chỉ tiêu tỷ lệ.",
+        basis=MEETING_BASIS_QUARTERS,
+    ),
+    Indicator(
+        "meetings.attendance_rate",
+        "Tỷ lệ đảng viên dự sinh hoạt chi bộ",
+        PERCENT,
+        "Lượt đảng viên có mặt tại các buổi sinh hoạt thường kỳ và chuyên đề của chi bộ (kể cả đảng viên sinh "
+        "hoạt tạm thời tại chi bộ)",
+        "Lượt đảng viên đã điểm danh tại các buổi đó (có mặt, vắng có lý do, vắng không lý do), không kể lượt "
+        "vắng của đảng viên được miễn sinh hoạt đảng (có mặt thì vẫn tính)",
+        _meeting_value("present", "expected"),
+        SECTION_MEETINGS,
+        flow=True,
+        drill="meetings_attendance",
+        basis=MEETING_BASIS,
+    ),
+    Indicator(
+        "meetings.members_unexcused",
+        "Đảng viên vắng sinh hoạt chi bộ không lý do",
+        MEMBERS,
+        "Đảng viên vắng không lý do ít nhất một buổi sinh hoạt chi bộ trong kỳ (mỗi người tính một lần ở mỗi "
+        "chi bộ nơi vắng; người đã chuyển sinh hoạt và vắng ở hai chi bộ được tính ở cả hai)",
+        "",
+        _meeting_value("unexcused"),
+        SECTION_MEETINGS,
+        flow=True,
+        drill="meetings_members_unexcused",
+        note=f"Vắng sinh hoạt không lý do 3 tháng trong một năm thì chi bộ xem xét xóa tên "
+        f"({exit_rules.STRIKE_OFF_MISSED_MONTHS.versions[-1].citation}); "
+        "danh sách việc cần làm nêu từng trường hợp.",
+        basis=MEETING_BASIS,
+    ),
+    Indicator(
+        "meetings.higher_level_visits",
+        "Lượt cán bộ cấp trên dự sinh hoạt chi bộ",
+        EVENTS,
+        "Lượt cán bộ, đoàn công tác cấp trên được ghi dự các buổi sinh hoạt của chi bộ",
+        "",
+        _meeting_value("visitors"),
+        SECTION_MEETINGS,
+        flow=True,
+        drill="meetings_visited",
+        basis=MEETING_BASIS,
     ),
 )
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}

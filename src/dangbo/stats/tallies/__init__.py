@@ -14,6 +14,8 @@ What is counted, for every organization over its whole subtree:
   cell, those whose cell also covers other hamlets (``merged_cell``), and those whose head
   is a member today (the head's member record is probationary or full: a head who dies or
   leaves the Party stops counting the same day, through ``tally_members_changed``);
+- cell meetings (``meetings``): attendance, unexcused absences and visitors by month, and the
+  runs of months (quarters) in which a cell held its regular (thematic) meeting;
 - flags: cells that must elect a committee (``flag:cell_committee``) and grassroots
   committees of 300 members or more (``flag:large_grassroots``), the organization itself
   included.
@@ -33,7 +35,7 @@ sinh), the same way for today's figures and for past dates.
 
 Where the code is: ``keys`` (what is counted: dimensions, flags, the keys of a row),
 ``store`` (the one writer, deferral, the queue of a plan), ``members``, ``flows``,
-``localities``, ``organizations`` (each kind of change), ``moves`` (restructuring),
+``localities``, ``organizations``, ``meetings`` (each kind of change), ``moves`` (restructuring),
 ``recount`` (recount, rebuild, differences), ``reads`` (reading the stored counts); the SQL
 they need is in ``stats.sql``. The dimension names are read from ``keys``; the functions
 below are the package's public API.
@@ -48,6 +50,14 @@ from dangbo.stats.tallies.localities import (
     tally_hamlets_moved,
     tally_localities_changed,
     tally_locality_changed,
+)
+from dangbo.stats.tallies.meetings import (
+    meeting_counts,
+    meetings_moves_seen,
+    meetings_rows_kept,
+    tally_attendance_changed,
+    tally_meetings_changed,
+    tally_meetings_rebuild,
 )
 from dangbo.stats.tallies.members import open_positions, tally_member_changed, tally_members_changed
 from dangbo.stats.tallies.moves import restructuring_batched, tally_fix_derived, tally_subtrees_moved
@@ -66,11 +76,15 @@ __all__ = [
     "TallyDifference",
     "deferred",
     "locality_row",
+    "meeting_counts",
+    "meetings_moves_seen",
+    "meetings_rows_kept",
     "member_flows",
     "member_keys",
     "open_positions",
     "restructuring_batched",
     "tallies_deferred",
+    "tally_attendance_changed",
     "tally_differences",
     "tally_fix_derived",
     "tally_flows",
@@ -78,6 +92,8 @@ __all__ = [
     "tally_hamlets_moved",
     "tally_localities_changed",
     "tally_locality_changed",
+    "tally_meetings_changed",
+    "tally_meetings_rebuild",
     "tally_member_changed",
     "tally_members_changed",
     "tally_org_changed",

@@ -99,6 +99,28 @@ LOCALITY_FIELDS = ("id", "commune_path", "cell_id", "head_member__status", "diss
 
 MERGED_CELL = "merged_cell"
 
+# Cell meetings (``stats.tallies.meetings``): what an organization's chi bộ meetings add to it
+# and every organization above it. Values are months "YYYY-MM" or quarters "YYYY-Qn"; the
+# pairs "A|B" are a month or quarter and another (see that module).
+MEETING_PRESENT = "meet:present"  # value: month; attendance rows «có mặt» (regular, thematic)
+MEETING_EXPECTED = "meet:expected"  # value: month; rows less the absences of exempted members
+MEETING_VISITORS = "meet:visitors"  # value: month; higher-level officials attending
+MEETING_UNEXCUSED = "meet:unexcused"  # value "month|previous month" per member and cell
+MEETING_REGULAR_BIRTH = "meet:regular_b"  # value "first due month|last month" of a run
+MEETING_REGULAR_RUN = "meet:regular_r"  # value "first month|last month" of a run
+MEETING_THEMATIC_BIRTH = "meet:thematic_b"  # the same by quarter
+MEETING_THEMATIC_RUN = "meet:thematic_r"
+MEETING_DIMENSIONS = (
+    MEETING_PRESENT,
+    MEETING_EXPECTED,
+    MEETING_VISITORS,
+    MEETING_UNEXCUSED,
+    MEETING_REGULAR_BIRTH,
+    MEETING_REGULAR_RUN,
+    MEETING_THEMATIC_BIRTH,
+    MEETING_THEMATIC_RUN,
+)
+
 
 # What a restructuring does not move with a subtree but recounts (``tally_fix_derived``):
 # counts that depend on where organizations sit, not on what is under them.

@@ -36,6 +36,7 @@ from dangbo.stats.tallies.keys import (
     merged_hamlets,
     theory_value,
 )
+from dangbo.stats.tallies.meetings import recount_meetings
 from dangbo.stats.tallies.organizations import _count_structure, _org_table
 from dangbo.stats.tallies.store import _DEFERRED, deferred
 
@@ -55,7 +56,7 @@ def tallies_deferred() -> Iterator[None]:
 
 
 def tally_recount() -> dict[Key, int]:
-    """Every tally, recounted from the member, position and organization tables."""
+    """Every tally, recounted from the member, position, organization and meeting tables."""
     orgs, ancestors = _org_table()
     ids_by_path = {values[0]: org_id for org_id, values in orgs.items()}
     active = Member.objects.filter(status__in=ACTIVE_STATUSES).order_by()
@@ -111,6 +112,8 @@ def tally_recount() -> dict[Key, int]:
         for ancestor in _ancestor_ids(row["commune_path"], ids_by_path):
             counts[(ancestor, LOCALITIES, MERGED_CELL)] += 1
     for key, n in _recount_flows().items():
+        counts[key] += n
+    for key, n in recount_meetings(ancestors).items():
         counts[key] += n
     _count_structure(orgs, ancestors, own=counts, counts=counts)
     return {key: n for key, n in counts.items() if n}

@@ -1,0 +1,22 @@
+"""The shape of a drill-down (``stats.drilldown``): a title, a header and rows of cells, each
+cell possibly a link to an organization, a member or another page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    org_id: object = None
+    member_id: object = None
+    href: str = ""  # a page of an app above stats' view of it (a meeting), resolved by URL name
+
+
+@dataclass(frozen=True)
+class Drill:
+    title: str
+    header: list[str]
+    rows: list[list[Cell]]
+    names_people: bool = False
