@@ -303,3 +303,12 @@ def test_the_same_seed_gives_the_same_meetings(db, frozen_today):
     assert snapshots[0] == snapshots[1]
     assert snapshots[0][0] and snapshots[0][1]
     assert snapshots[0][1] != snapshots[2][1]  # another seed, another history
+
+
+def test_the_pre_aggregated_counts_include_the_meetings_and_equal_a_recount(built):
+    from dangbo.stats.tallies import tally_differences
+    from dangbo.stats.tallies.keys import MEETING_PRESENT
+    from dangbo.stats.tallies.recount import tally_stored
+
+    assert any(key[1] == MEETING_PRESENT for key in tally_stored())  # the meetings summary was rebuilt
+    assert tally_differences() == []
