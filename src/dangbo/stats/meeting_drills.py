@@ -16,8 +16,6 @@ an import; until the page exists the date is shown without a link.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db.models import Sum
 from django.db.models.functions import Substr
 from django.urls import NoReverseMatch, reverse
@@ -35,9 +33,9 @@ from dangbo.stats.indicators.meetings import (
     Span,
     _run_conditions,
     _tree_unchanged_since,
+    cell_period,
     cells_under,
     month_names,
-    owed,
     period_q,
     quarter_names,
     read_calendar,
@@ -74,19 +72,7 @@ def subtree_cells(ctx: Context, org: Org, parts: set[str]) -> list[CellPeriod]:
     for org_id, path, created_on, dissolved_on in rows.values_list(
         "id", "path", "created_on", "dissolved_on"
     ):
-        cell = CellPeriod(
-            org_id, path, min(span.end, dissolved_on - timedelta(days=1)) if dissolved_on else span.end, True
-        )
-        cell.owed_months = owed(
-            span.months,
-            mt.first_due_month(created_on),
-            mt.month_index(dissolved_on) - 1 if dissolved_on else None,
-        )
-        cell.owed_quarters = owed(
-            span.quarters,
-            mt.first_due_quarter(created_on),
-            mt.quarter_index(dissolved_on) - 1 if dissolved_on else None,
-        )
+        cell = cell_period(span, org_id, path, created_on, dissolved_on, True)
         cells[org_id] = (cell, dissolved_on)
     own = OrgTally.objects.filter(paths.subtree_q(org.path, "org__path"), org__kind__in=list(CELL_KINDS))
     first, last = mt.month_text(span.months[0]), mt.month_text(span.months[1])

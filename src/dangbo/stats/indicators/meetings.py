@@ -351,6 +351,20 @@ class CellPeriod:
 PARTS = frozenset({"calendar", "attendance", "unexcused", "visitors"})
 
 
+def cell_period(
+    span: Span, org_id, path: str, created_on: date, dissolved_on: date | None, is_cell: bool
+) -> CellPeriod:
+    """An organization in the period, with the months and quarters it owed if it is a cell."""
+    day = min(span.end, dissolved_on - timedelta(days=1)) if dissolved_on else span.end
+    cell = CellPeriod(org_id, path, day, is_cell)
+    if is_cell:
+        last_month = mt.month_index(dissolved_on) - 1 if dissolved_on else None
+        last_quarter = mt.quarter_index(dissolved_on) - 1 if dissolved_on else None
+        cell.owed_months = owed(span.months, mt.first_due_month(created_on), last_month)
+        cell.owed_quarters = owed(span.quarters, mt.first_due_quarter(created_on), last_quarter)
+    return cell
+
+
 def period_cells(span: Span, root_paths: list[str], parts=PARTS) -> list[CellPeriod]:
     """Every organization with chi bộ meetings in the period, or a cell then, whose path on its
     day (the period's last, or its own last) lay under one of ``root_paths`` (the root's
@@ -379,13 +393,9 @@ def period_cells(span: Span, root_paths: list[str], parts=PARTS) -> list[CellPer
         version = next((r for r in rows if r[0] <= day and (r[1] is None or day < r[1])), None)
         if version is None or day < start:
             continue
-        cell = CellPeriod(org_id, version[2], day, version[3] in CELL_KINDS)
-        if cell.is_cell:
-            last_month = mt.month_index(dissolved_on) - 1 if dissolved_on else None
-            last_quarter = mt.quarter_index(dissolved_on) - 1 if dissolved_on else None
-            cell.owed_months = owed(span.months, mt.first_due_month(created_on), last_month)
-            cell.owed_quarters = owed(span.quarters, mt.first_due_quarter(created_on), last_quarter)
-        cells[org_id] = cell
+        cells[org_id] = cell_period(
+            span, org_id, version[2], created_on, dissolved_on, version[3] in CELL_KINDS
+        )
     _read_period(span, cells, parts)
     return [c for c in cells.values() if any(c.path.startswith(p) for p in root_paths)]
 
