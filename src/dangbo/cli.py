@@ -97,7 +97,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             record.save(update_fields=["seconds"])
             _test_pause("demo-before-commit")
         print("Cập nhật thống kê của cơ sở dữ liệu ...", flush=True)
-        refresh_statistics(DEMO_TABLES)  # VACUUM cannot run inside the transaction
+        refresh_statistics(DEMO_TABLES)  # VACUUM ANALYZE now that the build is committed
         if timeline.plan_path:
             print(
                 f"Kế hoạch sắp xếp đã áp dụng: {timeline.plan_path} (xem, sửa và chạy lại bằng «dangbo restructure preview»)."

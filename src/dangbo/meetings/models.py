@@ -109,7 +109,10 @@ class AbsenceReason(models.TextChoices):
 
 
 class Attendance(UUIDModel):
-    meeting = models.ForeignKey(Meeting, models.PROTECT, related_name="attendance")
+    # Millions of rows in a province: no index beyond what the reads need. The unique
+    # (meeting, member) constraint serves every read by meeting, the member key's own index
+    # every read by member (a member's meetings, the strike-off review).
+    meeting = models.ForeignKey(Meeting, models.PROTECT, related_name="attendance", db_index=False)
     member = models.ForeignKey("members.Member", models.PROTECT, related_name="+", verbose_name="đảng viên")
     status = models.CharField("điểm danh", max_length=16, choices=AttendanceStatus.choices)
     reason = models.CharField("lý do vắng", max_length=16, choices=AbsenceReason.choices, blank=True)
@@ -121,7 +124,6 @@ class Attendance(UUIDModel):
         verbose_name = "điểm danh"
         verbose_name_plural = "điểm danh"
         ordering = ["meeting", "member"]
-        indexes = [models.Index(fields=["member"], name="attendance_member")]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_a_meeting"),
             models.CheckConstraint(

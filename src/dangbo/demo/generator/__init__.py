@@ -57,5 +57,5 @@ def build_demo(profile: Profile, *, seed: int = 2021, members: int | None = None
             data={"profile": profile.name, "seed": seed, "members": summary.members, "orgs": summary.orgs},
         )
     progress("Cập nhật thống kê của cơ sở dữ liệu ...")
-    refresh_statistics(DEMO_TABLES)  # nothing inside a caller's transaction (dangbo demo): it refreshes after
+    refresh_statistics(DEMO_TABLES)  # ANALYZE inside a caller's transaction; dangbo demo vacuums after
     return summary

@@ -92,9 +92,7 @@ def build_meetings(*, seed: int, progress=print) -> MeetingsSummary:
             action=Action.DEMO_GENERATED,
             data={"meetings": f"{start.isoformat()}..{end.isoformat()}", "seed": seed, **summary.counts},
         )
-    refresh_statistics(
-        MEETING_TABLES
-    )  # nothing inside a caller's transaction (dangbo demo): it refreshes after
+    refresh_statistics(MEETING_TABLES)  # ANALYZE inside a caller's transaction; dangbo demo vacuums after
     summary.seconds = time.monotonic() - started
     c = summary.counts
     progress(
