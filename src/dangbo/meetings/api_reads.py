@@ -1,7 +1,7 @@
 """Reads the API needs beyond ``meetings.selectors``, scoped the same way and built on it:
 
 - ``meeting_page``: ``selectors.meetings_in_period`` a page at a time, each meeting with its key
-  and its attendance counted (the counts ``selectors.meetings_with_counts`` gives, for the page's
+  and its attendance counted (``selectors.meeting_counts``, for the page's
   meetings only — a province's year is a hundred thousand meetings); the list read is audited.
 - ``members_in_reach``: which of the members named in a request the actor may read: the others
   are answered as unknown, never by name.
@@ -12,30 +12,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, Q
+from django.db.models import F
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.meetings.models import AttendanceStatus, Meeting
-from dangbo.meetings.selectors import meetings_in_period
+from dangbo.meetings.models import Meeting
+from dangbo.meetings.selectors import meeting_counts, meetings_in_period
 from dangbo.members.models import Member
 from dangbo.orgs.models import Org
 
 PER_PAGE = 100
 
-_PRESENT = Q(attendance__status=AttendanceStatus.PRESENT)
-_EXCUSED = Q(attendance__status=AttendanceStatus.ABSENT_EXCUSED)
-_UNEXCUSED = Q(attendance__status=AttendanceStatus.ABSENT_UNEXCUSED)
-# Each meeting as the API lists it: its fields and the counts of ``selectors.meetings_with_counts``.
-COLUMNS = {
-    "org_code": F("org__code"),
-    "org_name": F("org__name"),
-    "signed_at": F("minutes__signed_at"),
-    "present": Count("attendance", filter=_PRESENT, distinct=True),
-    "absent_excused": Count("attendance", filter=_EXCUSED, distinct=True),
-    "absent_unexcused": Count("attendance", filter=_UNEXCUSED, distinct=True),
-    "guests": Count("attendance", filter=_PRESENT & Q(attendance__guest=True), distinct=True),
-    "visits": Count("visitors", distinct=True),  # "visitors" is the relation's own name
+# Each meeting as the API lists it: its fields and ``selectors.meeting_counts`` under the
+# API's names ("visitors" is the relation's own name, so the count is renamed after the read).
+COUNT_NAMES = {
+    "n_present": "present",
+    "n_excused": "absent_excused",
+    "n_unexcused": "absent_unexcused",
+    "n_guests": "guests",
+    "n_visitors": "visitors",
 }
+COLUMNS = {"org_code": F("org__code"), "org_name": F("org__name"), "signed_at": F("minutes__signed_at")}
 FIELDS = ("id", "org_id", "body", "kind", "topic", "held_on", "mode")
 
 
@@ -57,9 +53,11 @@ def meeting_page(*, actor, org: Org, start: date, end: date, page: int) -> Meeti
     page = min(max(page, 1), pages)
     ids = list(meetings.values_list("id", flat=True)[(page - 1) * PER_PAGE : page * PER_PAGE])
     counted = {}
-    for row in Meeting.objects.filter(pk__in=ids).order_by().annotate(**COLUMNS).values(*FIELDS, *COLUMNS):
+    rows = Meeting.objects.filter(pk__in=ids).order_by().annotate(**COLUMNS, **meeting_counts())
+    for row in rows.values(*FIELDS, *COLUMNS, *COUNT_NAMES):
         row["minutes_signed"] = row.pop("signed_at") is not None
-        row["visitors"] = row.pop("visits")
+        for name, api_name in COUNT_NAMES.items():
+            row[api_name] = row.pop(name)
         counted[row["id"]] = row
     audit_record(
         action=Action.LIST_VIEWED,

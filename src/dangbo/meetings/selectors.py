@@ -192,23 +192,29 @@ def calendar_gaps(*, actor, org: Org, year: int, body: str = Body.CHI_BO) -> lis
     )
 
 
-def meetings_with_counts(*, actor, org: Org, start: date, end: date) -> list[dict]:
-    """``meetings_in_period`` as rows with each meeting's attendance counted (present, absent
-    with and without a reason, guests) and its visitors, in one query: counts only, no names."""
+def meeting_counts() -> dict:
+    """Each meeting's attendance (present, absent with and without a reason, guests present)
+    and its higher-level visitors, counted in the query that lists the meetings: the one
+    definition the calendar, ``dangbo meetings export`` and the API share. Counts only."""
     present = Q(attendance__status=AttendanceStatus.PRESENT)
+    return {
+        "n_present": Count("attendance", filter=present, distinct=True),
+        "n_excused": Count(
+            "attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT_EXCUSED), distinct=True
+        ),
+        "n_unexcused": Count(
+            "attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT_UNEXCUSED), distinct=True
+        ),
+        "n_guests": Count("attendance", filter=present & Q(attendance__guest=True), distinct=True),
+        "n_visitors": Count("visitors", distinct=True),
+    }
+
+
+def meetings_with_counts(*, actor, org: Org, start: date, end: date) -> list[dict]:
+    """``meetings_in_period`` as rows with each meeting's ``meeting_counts``, in one query."""
     return list(
         meetings_in_period(actor=actor, org=org, start=start, end=end)
-        .annotate(
-            n_present=Count("attendance", filter=present, distinct=True),
-            n_excused=Count(
-                "attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT_EXCUSED), distinct=True
-            ),
-            n_unexcused=Count(
-                "attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT_UNEXCUSED), distinct=True
-            ),
-            n_guests=Count("attendance", filter=present & Q(attendance__guest=True), distinct=True),
-            n_visitors=Count("visitors", distinct=True),
-        )
+        .annotate(**meeting_counts())
         .values(
             "held_on",
             "org__code",
@@ -217,11 +223,7 @@ def meetings_with_counts(*, actor, org: Org, start: date, end: date) -> list[dic
             "kind",
             "topic",
             "mode",
-            "n_present",
-            "n_excused",
-            "n_unexcused",
-            "n_guests",
-            "n_visitors",
+            *meeting_counts(),
             "minutes__signed_at",
         )
     )
@@ -231,13 +233,9 @@ def meetings_with_counts(*, actor, org: Org, start: date, end: date) -> list[dic
 
 
 def _with_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    absent = ~Q(attendance__status=AttendanceStatus.PRESENT)
     return meetings.annotate(
-        n_present=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT), distinct=True),
-        n_absent=Count("attendance", filter=~Q(attendance__status=AttendanceStatus.PRESENT), distinct=True),
-        n_unexcused=Count(
-            "attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT_UNEXCUSED), distinct=True
-        ),
-        n_visitors=Count("visitors", distinct=True),
+        **meeting_counts(), n_absent=Count("attendance", filter=absent, distinct=True)
     ).select_related("org", "minutes")
 
 
