@@ -170,8 +170,11 @@ def _database() -> dj_database_url.DBConfig:
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         config["OPTIONS"] = {
             # WAL lets readers work while one writer writes; IMMEDIATE takes the write
-            # lock at BEGIN so concurrent writers wait (busy timeout) instead of failing.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            # lock at BEGIN so concurrent writers wait (busy timeout) instead of failing. A
+            # bulk load (the demo's one transaction) grows the WAL to the database's size: the
+            # size limit gives that disk back once the WAL has been checkpointed.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA journal_size_limit=67108864;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
