@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dangbo.candidates",
     "dangbo.discipline",
     "dangbo.meetings",
+    "dangbo.dues",
     "dangbo.restructuring",
     "dangbo.stats",
     "dangbo.demo",

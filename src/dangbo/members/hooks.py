@@ -18,6 +18,11 @@ that app fills in its ``AppConfig.ready()``, as ``core.projections`` does for th
   unexcused absence from the cell's meetings, with the meetings. The striking-off page shows
   them beside the form and ``members.services.standing.member_strike_off`` records them in the
   event's data.
+* **Ledger listeners** (``register_ledger_listener``): a function ``(member_ids)`` called in the
+  transaction that appended events to those members' ledgers (``members.ledger.append_many``),
+  after their projection is written: ``dues`` rewrites their monthly dues accounts, which
+  follow the member's cell and membership. Bulk creation of new members (the demo, imports)
+  does not call it: those members have no accounts yet.
 * **Pending discipline** (``register_discipline_pending``): a function ``(member) -> bool``
   telling that a disciplinary matter against the member is under consideration, which bars
   resignation (RULES.md §2.6; ``members.services.standing.member_resign``). ``discipline`` adds
@@ -61,6 +66,20 @@ StrikeOffEvidenceSource = Callable[..., list[StrikeOffEvidence]]  # (member, *, 
 _due_sources: list[DueSource] = []
 _discipline_pending: list[DisciplinePending] = []
 _strike_off_evidence: list[StrikeOffEvidenceSource] = []
+LedgerListener = Callable[[list[Any]], None]  # (member_ids) -> None
+_ledger_listeners: list[LedgerListener] = []
+
+
+def register_ledger_listener(listener: LedgerListener) -> None:
+    """Call ``listener`` with the members whose ledger changed (from an ``AppConfig.ready()``)."""
+    if listener not in _ledger_listeners:
+        _ledger_listeners.append(listener)
+
+
+def ledger_changed(member_ids: list[Any]) -> None:
+    """Tell the listeners that ``member_ids``' ledgers changed (``members.ledger``)."""
+    for listener in _ledger_listeners:
+        listener(member_ids)
 
 
 def register_due_source(source: DueSource) -> None:

@@ -26,6 +26,12 @@ QD_69_FROM = date(2022, 7, 6)
 QD_296 = "Quy định 296-QĐ/TW ngày 30/5/2025"
 QD_296_FROM = date(2025, 5, 30)
 
+# Party dues (RULES.md §7). QĐ 01 is applied from 1/2/2026 by the reports of its text.
+QD_01_2026 = "Quy định 01-QĐ/TW ngày 3/2/2026 của Bộ Chính trị về chế độ đảng phí"
+QD_01_2026_FROM = date(2026, 2, 1)
+QD_342 = "Quyết định 342-QĐ/TW ngày 28/12/2010 của Bộ Chính trị (Quy định về chế độ đảng phí)"
+QD_342_FROM = date(2011, 1, 1)
+
 # Strategy targets (RULES.md §9; seeds 000 and 003).
 NQ_21 = "Nghị quyết 21-NQ/TW ngày 16/6/2022"
 NQ_21_FROM = date(2022, 6, 16)

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from dangbo.core import projections
 from dangbo.core.bulk import insert_many
+from dangbo.members import hooks
 from dangbo.members.ledger.state import LedgerError, PlacementSpan, PositionSpan, State
 from dangbo.members.ledger.transitions import replay
 from dangbo.members.models import (
@@ -168,6 +169,7 @@ def _append_chunk(groups: Sequence[tuple[Member, list[MemberEvent]]], *, single:
     if counting:
         projections.tallies().members_changed(tally_pairs)
         projections.tallies().flows_changed(flow_pairs)
+    hooks.ledger_changed(ids)  # the apps that follow a member's cell and membership (dues)
 
 
 def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size: int = 5000) -> None:

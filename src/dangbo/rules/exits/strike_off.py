@@ -6,11 +6,18 @@ from __future__ import annotations
 from datetime import date
 
 from dangbo.rules.base import Rule, RuleVersion, Violation, register
-from dangbo.rules.citations import CHARTER, CHARTER_ADOPTED, QD_24, QD_24_FROM, QD_294, QD_294_FROM
+from dangbo.rules.citations import (
+    CHARTER,
+    CHARTER_ADOPTED,
+    QD_01_2026,
+    QD_01_2026_FROM,
+    QD_24,
+    QD_24_FROM,
+    QD_294,
+    QD_294_FROM,
+)
 from dangbo.rules.probation import add_months
 
-_QD_01_2026 = "Quy định 01-QĐ/TW ngày 3/2/2026 (đảng phí)"
-_QD_01_2026_FROM = date(2026, 2, 3)
 _HD_12_2022 = "Hướng dẫn 12-HD/BTCTW ngày 18/1/2022 (nghiệp vụ công tác đảng viên)"
 _HD_12_2022_FROM = date(2022, 1, 18)
 
@@ -70,7 +77,7 @@ STRIKE_OFF_MISSED_MONTHS = register(
         versions=(
             RuleVersion(CHARTER_ADOPTED, 3, f"{CHARTER}, Điều 8"),
             RuleVersion(QD_24_FROM, 3, f"{CHARTER}, Điều 8; {QD_24}"),
-            RuleVersion(_QD_01_2026_FROM, 3, f"{CHARTER}, Điều 8; {_QD_01_2026}"),
+            RuleVersion(QD_01_2026_FROM, 3, f"{CHARTER}, Điều 8; {QD_01_2026}"),
         ),
     )
 )

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class DuesConfig(AppConfig):
+    name = "dangbo.dues"
+    label = "dues"
+    verbose_name = "Đảng phí"
+
+    def ready(self) -> None:
+        # A member's monthly dues account follows their cell and membership (members.hooks).
+        # In ready(): the module imports the models, which Django loads after this one.
+        from dangbo.dues.accounts import ledger_changed
+        from dangbo.members.hooks import register_ledger_listener
+
+        register_ledger_listener(ledger_changed)
