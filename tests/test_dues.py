@@ -342,3 +342,65 @@ def test_only_the_members_own_committee_records_their_dues(cell):
     role_grant(user=user, role=AccessRole.OFFICER, org=cell.commune)
     _basis(cell.member, actor=scope_for(user))
     assert DuesMonth.objects.filter(member=cell.member).exists()
+
+
+# --- the book and the summary ----------------------------------------------------------------------
+
+
+def test_the_book_lists_every_member_of_the_month_with_what_they_owe_and_paid(cell, make_member):
+    from dangbo.dues.selectors import org_book
+
+    payer, unknown = cell.member, make_member(cell.cell_b, admitted_on=date(2016, 3, 1))
+    _basis(payer, income=8_000_000, month=date(2026, 1, 1))
+    _pay(payer, date(2026, 1, 1), date(2026, 8, 1), 640_000, paid_on=date(2026, 8, 5))
+    book = org_book(actor=SYSTEM, org=cell.commune, month=date(2026, 8, 1))
+    lines = {line.member_id: line for line in book.lines}
+    assert set(lines) == {payer.pk, unknown.pk}
+    assert (lines[payer.pk].due, lines[payer.pk].paid, lines[payer.pk].collected) == (80_000, 80_000, 640_000)
+    assert lines[payer.pk].receipts == ["2026/1"] and lines[payer.pk].arrears_months == 0
+    assert lines[unknown.pk].due is None and lines[unknown.pk].category_label == "Chưa có căn cứ"
+    assert (book.due, book.collected, book.without_basis) == (80_000, 640_000, 1)
+    # September: nothing paid since; two unpaid months of the year by October
+    october = {
+        line.member_id: line
+        for line in org_book(actor=SYSTEM, org=cell.cell_a, month=date(2026, 10, 1)).lines
+    }
+    assert (october[payer.pk].collected, october[payer.pk].arrears_months, october[payer.pk].arrears) == (
+        0,
+        2,
+        160_000,
+    )
+    assert AuditEntry.objects.filter(subject_type="dues_book").count() == 2
+
+
+def test_the_summary_adds_up_from_cell_to_province(cell, make_member):
+    from dangbo.dues.selectors import org_summary
+
+    agency_member = make_member(cell.agency, admitted_on=date(2016, 3, 1))
+    b_member = make_member(cell.cell_b, admitted_on=date(2016, 3, 1))
+    for member, income in ((cell.member, 8_000_000), (agency_member, 10_000_000), (b_member, 4_000_000)):
+        _basis(member, income=income, month=date(2026, 1, 1))
+    _pay(cell.member, date(2026, 3, 1), date(2026, 3, 1), 80_000, paid_on=date(2026, 3, 9))
+    _pay(agency_member, date(2026, 3, 1), date(2026, 3, 1), 100_000, paid_on=date(2026, 3, 9))
+    march = date(2026, 3, 1)
+    province = org_summary(actor=SYSTEM, org=cell.province, month=march)
+    total = province.total
+    assert (total.members, total.due, total.paid, total.unpaid_members) == (3, 220_000, 180_000, 1)
+    assert total.collected == 180_000 and total.kept + total.remitted == total.collected
+    # shares (UNCONFIRMED defaults): the cell keeps 30 %, the commune 70 % of what reaches it, the
+    # district 50 %, the province 50 % and remits the rest
+    commune = org_summary(actor=SYSTEM, org=cell.commune, month=march)
+    cell_a = next(row for row in commune.rows if row.org == cell.cell_a)
+    assert (cell_a.collected, cell_a.kept, cell_a.remitted) == (80_000, 24_000, 56_000)
+    assert (commune.own.kept, commune.own.remitted) == (39_200, 16_800)
+    district = org_summary(actor=SYSTEM, org=cell.district, month=march)
+    by_org = {row.org: row for row in district.rows}
+    assert by_org[cell.commune].remitted == 16_800 and by_org[cell.agency].kept == 70_000
+    assert district.own.kept == (16_800 + 30_000) // 2
+    assert not province.shares.confirmed
+    # every level's rows add up to the level above
+    district_row = next(row for row in province.rows if row.org == cell.district)
+    assert (
+        district_row.collected == district.total.collected and district_row.remitted == district.own.remitted
+    )
+    assert district_row.due == district.total.due

@@ -113,6 +113,8 @@ class DuesPayment(UUIDModel):
         indexes = [
             models.Index(fields=["member", "first_month"], name="dues_payment_member"),
             models.Index(fields=["org", "paid_on"], name="dues_payment_org_paid_on"),
+            # a province's collections of a month, whatever the cell
+            models.Index(fields=["paid_on"], name="dues_payment_paid_on"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["org", "receipt_no"], name="dues_payment_receipt_once"),
@@ -150,7 +152,8 @@ class DuesMonth(UUIDModel):
 
     class Meta:
         ordering = ["member", "month"]
-        indexes = [models.Index(fields=["org", "month"], name="dues_month_org")]
+        # a month of one cell, of a subtree's cells, or of the whole province
+        indexes = [models.Index(fields=["month", "org"], name="dues_month_month_org")]
         constraints = [models.UniqueConstraint(fields=["member", "month"], name="dues_month_once")]
 
     @property
