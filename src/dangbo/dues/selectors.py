@@ -291,7 +291,7 @@ def org_summary(*, actor, org: Org, month: date) -> Summary:
         DuesMonth.objects.filter(paths.subtree_q(org.path, "org__path"), month=first, owed=True)
         .values("org_id")
         .annotate(
-            n=Count("id"), total_due=Sum("due"), total_paid=Sum("paid"), unpaid=Count("id", filter=UNPAID)
+            n=Count("id"), total_due=Sum("due"), total_paid=Sum("paid"), n_unpaid=Count("id", filter=UNPAID)
         )
         .order_by()
     )
