@@ -149,6 +149,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _check_aggregates(args: argparse.Namespace) -> int:
+    """The tallies against a recount, and the members' monthly dues accounts against a
+    recomputation (``dues.checks``); with ``--repair``, both rewritten where they differ."""
+    tallies_ok = _check_tallies(args)
+    dues_ok = _check_dues_accounts(args)
+    return 0 if tallies_ok and dues_ok else 1
+
+
+def _check_tallies(args: argparse.Namespace) -> bool:
     # after django.setup() (see the module docstring)
     from dangbo.orgs.models import Org
     from dangbo.stats.tallies import tally_differences, tally_rebuild
@@ -158,7 +166,7 @@ def _check_aggregates(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     if not differences:
         print(f"Số liệu tổng hợp sẵn khớp với đếm lại toàn bộ (đếm lại trong {seconds:.1f} giây).")
-        return 0
+        return True
     names = dict(Org.objects.filter(id__in={d.org_id for d in differences}).values_list("id", "name"))
     print(f"{len(differences)} số liệu tổng hợp sẵn khác với đếm lại:", file=sys.stderr)
     for d in differences[:50]:
@@ -169,9 +177,36 @@ def _check_aggregates(args: argparse.Namespace) -> int:
     if args.repair:
         run = tally_rebuild()
         print(f"Đã đếm lại và ghi {run.rows} dòng trong {run.seconds:.1f} giây.")
-        return 0
+        return True
     print("Chạy lại với --repair để ghi số đếm lại.", file=sys.stderr)
-    return 1
+    return False
+
+
+def _check_dues_accounts(args: argparse.Namespace) -> bool:
+    # after django.setup() (see the module docstring)
+    from dangbo.dues.checks import account_differences, accounts_repair
+    from dangbo.members.models import Member
+
+    started = time.perf_counter()
+    differences = account_differences()
+    seconds = time.perf_counter() - started
+    if not differences:
+        print(f"Sổ đảng phí từng tháng của đảng viên khớp với tính lại (tính lại trong {seconds:.1f} giây).")
+        return True
+    members = {d.member_id for d in differences}
+    print(
+        f"{len(differences)} sai khác trong sổ đảng phí từng tháng của {len(members)} đảng viên so với tính lại:",
+        file=sys.stderr,
+    )
+    names = {m.pk: m.full_name for m in Member.objects.filter(pk__in=list(members)[:50])}
+    for d in differences[:50]:
+        print(f"  {names.get(d.member_id, d.member_id)}: {d.describe()}", file=sys.stderr)
+    if args.repair:
+        rows = accounts_repair(differences)
+        print(f"Đã tính lại sổ đảng phí của {len(members)} đảng viên ({rows} tháng).")
+        return True
+    print("Chạy lại với --repair để ghi sổ tính lại.", file=sys.stderr)
+    return False
 
 
 def add_parsers(sub) -> None:

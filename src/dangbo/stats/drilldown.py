@@ -3,7 +3,8 @@
 Each drill-down takes the report context and the organization and returns a header and
 rows; a row's first cells may carry a link target (organization, member or hamlet). Lists
 that name people are audited by the selector that calls them (``stats.selectors``). The
-meeting indicators' lists are in ``stats.meeting_drills``.
+meeting indicators' lists are in ``stats.meeting_drills``, the dues indicators' in
+``stats.dues_drills``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dangbo.orgs.models import Locality, LocalityVersion, Org
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import targets as target_rules
 from dangbo.stats.drill_rows import Cell, Drill
+from dangbo.stats.dues_drills import DUES_DRILLS
 from dangbo.stats.figures import stocks
 from dangbo.stats.indicators import SECRETARY_ROLES, Context, grassroots_positions_on, hamlet_versions_on
 from dangbo.stats.meeting_drills import MEETING_DRILLS
@@ -278,4 +280,5 @@ DRILLS = {
     "grassroots_300": grassroots_300,
     "cells_needing_committee": cells_needing_committee,
     **MEETING_DRILLS,
+    **DUES_DRILLS,
 }

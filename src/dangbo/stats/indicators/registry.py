@@ -13,11 +13,13 @@ from dangbo.core.roles import COMMITTEE_ROLES
 from dangbo.members.models import MemberStatus
 from dangbo.orgs.models import Org
 from dangbo.reference.models import KINH_CODE, NO_RELIGION_CODE
+from dangbo.rules import dues as dues_rules
 from dangbo.rules import exits as exit_rules
 from dangbo.rules import meetings as meeting_rules
 from dangbo.rules import orgs as org_rules
 from dangbo.rules import targets as target_rules
 from dangbo.rules.base import Rule
+from dangbo.stats.indicators import dues as dues_figures
 from dangbo.stats.indicators.context import EVENTS, HAMLETS, MEMBERS, ORGS, PERCENT, Context, Value
 from dangbo.stats.indicators.loads import (
     SECRETARY_ROLES,
@@ -106,6 +108,7 @@ SECTION_HAMLETS = "Thôn, tổ dân phố"
 SECTION_LEADERS = "Cấp ủy cơ sở"
 SECTION_FLOWS = "Phát triển đảng viên và biến động trong kỳ"
 SECTION_MEETINGS = "Sinh hoạt chi bộ"
+SECTION_DUES = "Đảng phí"
 
 # The meeting indicators count whole months and quarters, and place each cell by the tree of the
 # period's last day (stats.indicators.meetings).
@@ -128,6 +131,31 @@ def _meeting_value(numerator: str, denominator: str | None = None) -> Callable[[
         if span_of(ctx).months is None:
             return Value(None, 0 if denominator else None)
         found = meeting_figures(ctx, org)
+        return Value(getattr(found, numerator), getattr(found, denominator) if denominator else None)
+
+    return compute
+
+
+# The dues indicators read the members' monthly accounts (stats.indicators.dues).
+DUES_BASIS = (
+    "Tính theo tháng trọn: các tháng dương lịch kết thúc trong kỳ (tháng chưa hết chưa tính); mỗi tháng tính ở chi "
+    "bộ nơi đảng viên được tính vào đảng số ngày cuối tháng, chi bộ đặt theo cây tổ chức của ngày báo cáo (hoặc ngày "
+    "cuối cùng chi bộ còn hoạt động). Số đã nộp theo sổ hiện tại: tháng nộp muộn (kể cả sau kỳ) được tính là đã nộp."
+)
+DUES_BASIS_LAST_MONTH = (
+    "Tính ở tháng trọn cuối cùng của kỳ: đảng viên được tính vào đảng số của một chi bộ ngày cuối tháng đó và "
+    "được miễn đóng đảng phí tháng đó; chi bộ đặt theo cây tổ chức của ngày báo cáo."
+)
+
+
+def _dues_value(numerator: str, denominator: str | None = None) -> Callable[[Context, Org], Value]:
+    """A dues figure (stats.indicators.dues.Figures) over another, or alone; no data when the
+    period holds no whole month."""
+
+    def compute(ctx: Context, org: Org) -> Value:
+        if not dues_figures.has_months(ctx):
+            return Value(None, 0 if denominator else None)
+        found = dues_figures.figures(ctx, org)
         return Value(getattr(found, numerator), getattr(found, denominator) if denominator else None)
 
     return compute
@@ -543,6 +571,53 @@ INDICATORS: tuple[Indicator, ...] = (
         flow=True,
         drill="meetings_visited",
         basis=MEETING_BASIS,
+    ),
+    # Party dues over the period
+    Indicator(
+        "dues.collected_share",
+        "Tỷ lệ đảng phí đã thu so với số phải nộp",
+        PERCENT,
+        "Số tiền đảng phí đã nộp cho các tháng đó (mỗi tháng tính đến mức phải nộp; phần nộp cao hơn tự nguyện "
+        "không tính)",
+        "Số tiền đảng phí phải nộp của các tháng trong kỳ mà đảng viên có căn cứ đóng (sau miễn, giảm; tháng được "
+        "cho chậm đóng vẫn tính); đảng viên chưa có căn cứ đóng không được tính",
+        _dues_value("paid", "due"),
+        SECTION_DUES,
+        flow=True,
+        drill="dues_collection_by_cell",
+        note=f"{dues_rules.RATES.title} ({dues_rules.RATES.versions[-1].citation}). Quy định không đặt chỉ tiêu "
+        "tỷ lệ; danh sách bên dưới nêu từng chi bộ và đảng viên chưa có căn cứ đóng.",
+        basis=DUES_BASIS,
+    ),
+    Indicator(
+        "dues.members_in_arrears",
+        "Đảng viên chưa nộp đủ đảng phí",
+        MEMBERS,
+        "Đảng viên còn ít nhất một tháng trong kỳ chưa nộp đủ số phải nộp, không được cho chậm đóng (mỗi người tính "
+        "một lần ở mỗi chi bộ nơi còn nợ; người đã chuyển sinh hoạt và còn nợ ở hai chi bộ được tính ở cả hai)",
+        "",
+        _dues_value("arrears"),
+        SECTION_DUES,
+        flow=True,
+        drill="dues_members_in_arrears",
+        note=f"Không đóng đảng phí 3 tháng trong một năm mà không có lý do chính đáng thì chi bộ xem xét xóa tên "
+        f"({exit_rules.STRIKE_OFF_MISSED_MONTHS.versions[-1].citation}); danh sách việc cần làm nêu từng trường hợp.",
+        basis=DUES_BASIS,
+    ),
+    Indicator(
+        "dues.exempted_members",
+        "Đảng viên được miễn đóng đảng phí",
+        MEMBERS,
+        "Đảng viên được miễn đóng đảng phí trong tháng trọn cuối cùng của kỳ, theo từng lý do (kể cả đủ 50 năm tuổi "
+        "đảng, hệ thống tự áp dụng theo hồ sơ)",
+        "",
+        _dues_value("exempted"),
+        SECTION_DUES,
+        flow=True,
+        drill="dues_exempted_members",
+        note=f"{dues_rules.RELIEF.title} ({dues_rules.RELIEF.versions[-1].citation}); "
+        f"{dues_rules.PARTY_AGE_EXEMPTION.title} (cách hiểu tháng bắt đầu miễn chưa được xác nhận).",
+        basis=DUES_BASIS_LAST_MONTH,
     ),
 )
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}

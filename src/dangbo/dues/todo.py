@@ -1,0 +1,239 @@
+"""Unpaid dues and striking off (RULES.md §7, §11 rule 12): the dues' part of the to-do list and
+of the striking-off page, registered through ``members.hooks`` in ``DuesConfig.ready()``.
+
+- ``dues_due_items`` (a due source) gives, for the members still active in the subtree:
+  * ``dues_arrears``: a member with months unpaid (owed, something due, not covered, not
+    deferred: ``DuesMonth.unpaid``) among the months of the year of the list's day and the
+    year before that are over by that day — the months and the amount named; overdue from the
+    end of the first of them;
+  * ``dues_strike_off_review``: three unpaid months in one of those years
+    (``rules.dues.unpaid_reviews``; a deferred or exempted month is not unpaid), a matter for
+    the cell to consider with the months and the citation, dated by the end of the month that
+    made the third, listed for a year — as ``meetings.todo`` does for absences;
+  * ``dues_no_basis``: a cell that keeps its dues book (some member has an account for the
+    month) and has members counted in it with no dues basis: one item per cell, the members
+    named, so the secretary records their basis. A cell that has not started its book is not
+    listed (an office starts its book when it starts using the system).
+- ``strike_off_evidence`` (the striking-off hook): a member's unpaid months of the year of the
+  striking off and the year before, for the ground «bỏ sinh hoạt đảng hoặc không đóng đảng phí
+  3 tháng trong năm», linking the member's dues page (``dues:member_dues``) when it is routed;
+  the striking-off event records them.
+
+Every read is of the unpaid months only (grouped by member in Python), or grouped per cell:
+a province's list does not read its millions of paid months.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db.models import F, Q
+
+from dangbo.core import paths
+from dangbo.core.formats import format_number
+from dangbo.dues.models import DuesBasis, DuesMonth
+from dangbo.dues.selectors import UNPAID
+from dangbo.members.hooks import EvidenceLink, StrikeOffEvidence
+from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
+from dangbo.members.selectors.todo import DueItem
+from dangbo.orgs.models import Org
+from dangbo.rules import dues as rules
+from dangbo.rules import exits as exit_rules
+from dangbo.rules.probation import add_months
+
+ARREARS_KIND = "dues_arrears"
+REVIEW_KIND = "dues_strike_off_review"
+NO_BASIS_KIND = "dues_no_basis"
+MEMBER_PAGE = "dues:member_dues"  # the member's dues page (URL name), linked when routed
+ARREARS_TITLE = "Đảng viên chưa nộp đủ đảng phí"
+REVIEW_TITLE = "Chi bộ xem xét xóa tên: không đóng đảng phí 3 tháng trong năm"
+NO_BASIS_TITLE = "Ghi căn cứ đóng đảng phí cho đảng viên chưa có"
+NAMES_IN_NOTE = 15
+CHUNK = 500
+
+
+def last_month_over(day: date) -> date:
+    """The first day of the last month that is over on ``day``."""
+    return add_months(day.replace(day=1), -1)
+
+
+def _money(amount: int) -> str:
+    return f"{format_number(amount)} đồng"
+
+
+def months_text(months: list[date]) -> str:
+    """ "02, 03, 05/2026; 11, 12/2025" — the months grouped by year, oldest year last."""
+    by_year: dict[int, list[int]] = defaultdict(list)
+    for month in sorted(months):
+        by_year[month.year].append(month.month)
+    return "; ".join(
+        ", ".join(f"{m:02d}" for m in by_year[year]) + f"/{year}" for year in sorted(by_year, reverse=True)
+    )
+
+
+def unpaid_months(*, first: date, last: date, subtree: str | None = None, member=None):
+    """(member id, month, amount short) of the unpaid months from ``first`` to ``last`` of the
+    members still active (of ``subtree``, or of one ``member``), oldest first."""
+    rows = DuesMonth.objects.filter(UNPAID, month__gte=first, month__lte=last)
+    if subtree is not None:
+        rows = rows.filter(paths.subtree_q(subtree, "org__path"), member__status__in=list(ACTIVE_STATUSES))
+    if member is not None:
+        rows = rows.filter(member=member)
+    return (
+        rows.annotate(short=F("due") - F("paid"))
+        .order_by("member_id", "month")
+        .values_list("member_id", "month", "short")
+    )
+
+
+def dues_due_items(actor, org, *, as_of: date, until: date, holidays) -> list[DueItem]:
+    """The dues items of ``org``'s subtree on ``as_of`` (a due source; ``due_items`` has checked
+    that ``actor`` may read ``org``)."""
+    last = last_month_over(as_of)
+    by_member: dict = defaultdict(list)
+    for member_id, month, short in unpaid_months(
+        first=date(as_of.year - 1, 1, 1), last=last, subtree=org.path
+    ):
+        by_member[member_id].append((month, short))
+    members: dict = {}
+    ids = list(by_member)
+    for start in range(0, len(ids), CHUNK):
+        members.update(Member.objects.select_related("org").in_bulk(ids[start : start + CHUNK]))
+    items = []
+    for member_id, rows in by_member.items():
+        member = members[member_id]
+        months = [month for month, _ in rows]
+        items.append(
+            DueItem(
+                kind=ARREARS_KIND,
+                title=ARREARS_TITLE,
+                org=member.org,
+                member=member,
+                due_on=add_months(months[0], 1),
+                citation=rules.RATES.at(months[-1]).ref,
+                overdue=True,
+                note=f"chưa nộp đủ các tháng {months_text(months)}: còn thiếu {_money(sum(s for _, s in rows))}",
+            )
+        )
+        items += _reviews(member, months, as_of=as_of)
+    return items + _no_basis_items(org, as_of=as_of)
+
+
+def _reviews(member: Member, months: list[date], *, as_of: date) -> list[DueItem]:
+    found = []
+    for year in (as_of.year - 1, as_of.year):
+        review = rules.unpaid_reviews(months, year=year)
+        if not review:
+            continue
+        rule = exit_rules.STRIKE_OFF_MISSED_MONTHS.at(date(year, 12, 31))
+        arose = add_months(review[rule.value - 1], 1)  # the day after the third month ended
+        if arose < as_of - timedelta(days=365):
+            continue
+        found.append(
+            DueItem(
+                kind=REVIEW_KIND,
+                title=REVIEW_TITLE,
+                org=member.org,
+                member=member,
+                due_on=arose,
+                citation=rule.ref,
+                overdue=False,
+                review=True,
+                note=(
+                    f"không đóng đảng phí các tháng {months_text(review)}, không có quyết định miễn, giảm hay cho "
+                    "chậm đóng; quy định không nêu thời hạn xem xét: chi bộ xem xét, nếu không có lý do chính đáng "
+                    "thì đề nghị xóa tên"
+                ),
+            )
+        )
+    return found
+
+
+def _no_basis_items(org: Org, *, as_of: date) -> list[DueItem]:
+    month = as_of.replace(day=1)
+    keeping = (
+        DuesMonth.objects.filter(paths.subtree_q(org.path, "org__path"), month=month)
+        .exclude(category="")
+        .values("org_id")
+    )
+    based = DuesBasis.objects.filter(valid_from__lte=month).values("member_id")
+    missing = (
+        Placement.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=as_of),
+            org_id__in=keeping,
+            counted=True,
+            status__in=list(ACTIVE_STATUSES),
+            valid_from__lte=as_of,
+        )
+        .exclude(member_id__in=based)
+        .values_list(
+            "org_id", "member__family_name", "member__middle_name", "member__given_name", "member__sort_key"
+        )
+    )
+    by_cell: dict = defaultdict(list)
+    for cell_id, family, middle, given, sort_key in missing:
+        by_cell[cell_id].append((sort_key, " ".join(p for p in (family, middle, given) if p)))
+    cells = Org.objects.in_bulk(list(by_cell))
+    items = []
+    for cell_id, people in by_cell.items():
+        people.sort()
+        names = ", ".join(name for _, name in people[:NAMES_IN_NOTE])
+        if len(people) > NAMES_IN_NOTE:
+            names += f" và {len(people) - NAMES_IN_NOTE} người khác"
+        items.append(
+            DueItem(
+                kind=NO_BASIS_KIND,
+                title=NO_BASIS_TITLE,
+                org=cells[cell_id],
+                member=None,
+                due_on=month,
+                citation=rules.RATES.at(month).ref,
+                overdue=False,
+                review=True,
+                note=f"{len(people)} đảng viên chưa có căn cứ đóng (đối tượng, thu nhập làm căn cứ): {names}",
+            )
+        )
+    return items
+
+
+def strike_off_evidence(member, *, on: date) -> list[StrikeOffEvidence]:
+    """``member``'s unpaid months in the year of ``on`` and the year before (the months over by
+    ``on``), one item per year with such months, saying whether they reach the rule's months."""
+    found = []
+    last = last_month_over(on)
+    for year in (on.year - 1, on.year):
+        if date(year, 1, 1) > last:
+            continue
+        rows = list(unpaid_months(first=date(year, 1, 1), last=min(last, date(year, 12, 1)), member=member))
+        if not rows:
+            continue
+        months = [month for _, month, _ in rows]
+        rule = exit_rules.STRIKE_OFF_MISSED_MONTHS.at(date(year, 12, 31))
+        reaches = bool(rules.unpaid_reviews(months, year=year))
+        short = sum(s for _, _, s in rows)
+        summary = (
+            f"Năm {year}: không đóng đảng phí {len(months)} tháng ({months_text(months)}, còn thiếu {_money(short)})"
+            + ("" if reaches else f"; chưa đủ {rule.value} tháng trong năm")
+            + "."
+        )
+        found.append(
+            StrikeOffEvidence(
+                ground=exit_rules.StrikeOffGround.MISSED_MEETINGS_OR_DUES,
+                summary=summary,
+                citation=rule.ref,
+                data={
+                    "source": "dues",
+                    "year": year,
+                    "months": [m.month for m in months],
+                    "unpaid": short,
+                    "reaches_rule": reaches,
+                },
+                links=(
+                    EvidenceLink(
+                        f"Sổ đảng phí của {member.full_name}", MEMBER_PAGE, (("member_id", str(member.pk)),)
+                    ),
+                ),
+            )
+        )
+    return found

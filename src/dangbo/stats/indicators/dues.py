@@ -1,0 +1,143 @@
+"""The figures behind the section «Đảng phí» (RULES.md §7, §11 rule 12), for the root of a
+report and each of its children, read from the members' monthly dues accounts
+(``dues.models.DuesMonth``) by grouped queries — never their rows.
+
+- **Which months.** As the meeting indicators: the whole months that end within the period (a
+  month not over yet is not counted: its dues may still be paid within it).
+- **Which cell.** A month counts where the member was counted on its last day (the account's
+  ``org``); that cell is placed by its version on the report's date (``as_of``), or on its own
+  last day if it ceased before — so the root and its children add up however the tree changed.
+- **What was paid.** The accounts as they stand: a month paid late counts as paid, whenever the
+  payment was recorded (the account does not keep when each month was covered); a payment above
+  the month's due (voluntary) counts up to the due only, so the share never passes 100 %.
+- **Members without a basis** have no amount due and are not counted; the drill-down lists them.
+
+Per-cell sums (one row per cell of the subtree, not per member) are all that reaches Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Least
+
+from dangbo.core import paths
+from dangbo.dues.models import DuesMonth
+from dangbo.dues.selectors import UNPAID
+from dangbo.orgs.models import Org, OrgVersion
+from dangbo.rules.dues import ReliefKind
+from dangbo.rules.probation import add_months
+from dangbo.stats.indicators.context import Context
+from dangbo.stats.indicators.meetings import Span, span_of
+from dangbo.stats.tallies import meetings as mt
+
+CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on query parameters
+WITH_BASIS = Q(owed=True) & ~Q(category="")
+EXEMPTED = Q(owed=True, relief_kind=ReliefKind.EXEMPTION)
+
+
+@dataclass
+class Figures:
+    due: int = 0  # owed months with a basis: the amount due after reliefs
+    paid: int = 0  # ... and paid for them, up to each month's due
+    months: int = 0  # owed months with a basis
+    arrears: int = 0  # (member, cell) pairs with an unpaid month in the period
+    exempted: int = 0  # members exempted in the period's last month
+
+    def add(self, other: Figures) -> None:
+        for name in ("due", "paid", "months", "arrears", "exempted"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def months_of(span: Span) -> tuple[date, date] | None:
+    """The first days of the first and the last whole month of the period."""
+    if span.months is None:
+        return None
+    return mt.month_first_day(span.months[0]), mt.month_first_day(span.months[1])
+
+
+def last_day(month: date) -> date:
+    return add_months(month, 1) - timedelta(days=1)
+
+
+def candidate_orgs(root_path: str, day: date):
+    """A subquery of the organizations that had a version under ``root_path`` by ``day``: every
+    organization that may stand in the subtree on ``day`` (``placed`` decides)."""
+    return OrgVersion.objects.filter(paths.subtree_q(root_path), valid_from__lte=day).values("org_id")
+
+
+def placed(org_ids, day: date) -> dict:
+    """Each organization's path on ``day``, or on its own last day if it ceased before."""
+    found: dict = {}
+    ids = list(org_ids)
+    for start in range(0, len(ids), CHUNK):
+        versions = (
+            OrgVersion.objects.filter(org_id__in=ids[start : start + CHUNK], valid_from__lte=day)
+            .order_by("org_id", "valid_from")
+            .values_list("org_id", "path")
+        )
+        for org_id, path in versions:
+            found[org_id] = path  # the latest version that began by the day
+    return found
+
+
+def cell_figures(span: Span, root_path: str, day: date) -> dict:
+    """The figures of every cell with accounts in the period under ``root_path`` (by its version
+    on ``day``): cell id → (its path, Figures). Two grouped queries."""
+    window = months_of(span)
+    if window is None:
+        return {}
+    first, last = window
+    rows = (
+        DuesMonth.objects.filter(
+            org_id__in=candidate_orgs(root_path, day), month__gte=first, month__lte=last, owed=True
+        )
+        .values("org_id")
+        .annotate(
+            due=Sum("due", filter=WITH_BASIS),
+            paid=Sum(Least("paid", "due"), filter=WITH_BASIS),
+            months=Count("id", filter=WITH_BASIS),
+            arrears=Count("member_id", distinct=True, filter=UNPAID),
+            exempted=Count("id", filter=EXEMPTED & Q(month=last)),
+        )
+        .order_by()
+    )
+    sums = {
+        r["org_id"]: Figures(
+            due=r["due"] or 0,
+            paid=r["paid"] or 0,
+            months=r["months"],
+            arrears=r["arrears"],
+            exempted=r["exempted"],
+        )
+        for r in rows
+    }
+    where = placed(sums, day)
+    return {
+        org_id: (where[org_id], figures)
+        for org_id, figures in sums.items()
+        if org_id in where and where[org_id].startswith(root_path)
+    }
+
+
+def figures(ctx: Context, org: Org) -> Figures:
+    """The dues figures of ``org`` (the root or a child) over the frame's period."""
+
+    def load() -> dict:
+        out: dict = defaultdict(Figures)
+        root_path = ctx.root_path
+        holders = {ctx.root.pk: root_path, **ctx.child_paths}
+        for path, cell in cell_figures(span_of(ctx), root_path, ctx.frame.as_of).values():
+            for holder, prefix in holders.items():
+                if path.startswith(prefix):
+                    out[holder].add(cell)
+        return out
+
+    return ctx.grouped("dues", load).get(org.pk, Figures())
+
+
+def has_months(ctx: Context) -> bool:
+    return span_of(ctx).months is not None
