@@ -97,21 +97,22 @@ def cell_figures(span: Span, root_path: str, day: date) -> dict:
         )
         .values("org_id")
         .annotate(
-            due=Sum("due", filter=WITH_BASIS),
-            paid=Sum(Least("paid", "due"), filter=WITH_BASIS),
-            months=Count("id", filter=WITH_BASIS),
-            arrears=Count("member_id", distinct=True, filter=UNPAID),
-            exempted=Count("id", filter=EXEMPTED & Q(month=last)),
+            # (named apart from the fields: an annotation "paid" would shadow F("paid"))
+            total_due=Sum("due", filter=WITH_BASIS),
+            total_paid=Sum(Least("paid", "due"), filter=WITH_BASIS),
+            n_months=Count("id", filter=WITH_BASIS),
+            n_arrears=Count("member_id", distinct=True, filter=UNPAID),
+            n_exempted=Count("id", filter=EXEMPTED & Q(month=last)),
         )
         .order_by()
     )
     sums = {
         r["org_id"]: Figures(
-            due=r["due"] or 0,
-            paid=r["paid"] or 0,
-            months=r["months"],
-            arrears=r["arrears"],
-            exempted=r["exempted"],
+            due=r["total_due"] or 0,
+            paid=r["total_paid"] or 0,
+            months=r["n_months"],
+            arrears=r["n_arrears"],
+            exempted=r["n_exempted"],
         )
         for r in rows
     }

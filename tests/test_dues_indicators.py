@@ -1,0 +1,322 @@
+"""The section «Đảng phí» of the indicator registry (issue 20): dues collected against dues due,
+members in arrears, members exempted by ground — on a small tree with known payments, equal to
+a recount of the accounts, over this year, another period, a past date and a tree changed
+during the period; the drill-downs' rows; the pages, the JSON report and scope; and the
+comparison of every stored monthly account with a recomputation (`dangbo check --aggregates`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import User
+
+from dangbo import cli
+from dangbo.accounts.models import AccessRole
+from dangbo.accounts.scope import SYSTEM
+from dangbo.accounts.services import role_grant
+from dangbo.audit.models import AuditEntry
+from dangbo.core.kinds import OrgKind, Sector
+from dangbo.dues import services
+from dangbo.dues.checks import account_differences
+from dangbo.dues.models import DuesMonth
+from dangbo.dues.services import PaymentRequest, ReliefRequest
+from dangbo.orgs import services as org_services
+from dangbo.restructuring.operations import org_move
+from dangbo.rules.dues import Category, ReliefGround, ReliefKind
+from dangbo.stats.drilldown import DRILLS
+from dangbo.stats.frames import frame_for
+from dangbo.stats.indicators import BY_CODE, SECTIONS, context_for, evaluate, report_dict
+from dangbo.stats.indicators.meetings import period_span
+
+TODAY = date(2026, 11, 20)
+CODES = ("dues.collected_share", "dues.members_in_arrears", "dues.exempted_members")
+DECISION = org_services.DecisionRef(number="12-QĐ/HU", on=date(2026, 6, 25), body="Huyện ủy")
+
+
+def _basis(member, income, category=Category.INSURED, month=date(2026, 1, 1)):
+    services.dues_basis_record(
+        actor=SYSTEM, member=member, category=category, income=income, valid_from=month, source="Bảng lương"
+    )
+
+
+def _pay(member, first, last, amount, paid_on):
+    services.dues_payment_record(
+        actor=SYSTEM,
+        member=member,
+        request=PaymentRequest(first_month=first, last_month=last, amount=amount, paid_on=paid_on),
+    )
+
+
+def _relief(member, kind, ground, first, last):
+    services.dues_relief_grant(
+        actor=SYSTEM,
+        member=member,
+        request=ReliefRequest(
+            kind=kind,
+            ground=ground,
+            first_month=first,
+            last_month=last,
+            percent=None,
+            decision_no="7-QĐ/ĐU",
+            decision_on=date(2026, 2, 20),
+            decision_body="Đảng ủy xã Một",
+        ),
+    )
+
+
+def m(month: int, year: int = 2026) -> date:
+    return date(year, month, 1)
+
+
+@pytest.fixture
+def book(tree, make_member, frozen_today):
+    """Cell A: An (1 % of 8,000,000: 80,000 a month) paid January to August, not September and
+    October; Bảo (party age from 15/03/1976, 0.5 % of a 6,000,000 pension: 30,000) paid January
+    and February, exempted from March at fifty years of party age; Cường has no basis.
+    Cell B: Dung (40,000) paid January to May, exempted as a poor household from June; Giang
+    (50,000) paid nothing, allowed to pay late from March to October. The agency: Hà (100,000)
+    did not pay March, June and July, and paid 50,000 more than due for October."""
+    frozen_today(TODAY)
+    tree.an = make_member(tree.cell_a, given_name="An")
+    tree.bao = make_member(
+        tree.cell_a, given_name="Bảo", admitted_on=date(1976, 3, 15), birth_date=date(1950, 1, 1)
+    )
+    tree.cuong = make_member(tree.cell_a, given_name="Cường")
+    tree.dung = make_member(tree.cell_b, given_name="Dung")
+    tree.giang = make_member(tree.cell_b, given_name="Giang")
+    tree.ha = make_member(tree.agency, given_name="Hà")
+    _basis(tree.an, 8_000_000)
+    _pay(tree.an, m(1), m(8), 640_000, date(2026, 8, 5))
+    _basis(tree.bao, 6_000_000, Category.PENSION)
+    _pay(tree.bao, m(1), m(2), 60_000, date(2026, 2, 5))
+    _basis(tree.dung, 4_000_000)
+    _pay(tree.dung, m(1), m(5), 200_000, date(2026, 5, 6))
+    _relief(tree.dung, ReliefKind.EXEMPTION, ReliefGround.POOR_HOUSEHOLD, m(6), m(12))
+    _basis(tree.giang, 5_000_000)
+    _relief(tree.giang, ReliefKind.DEFERRAL, ReliefGround.WORKING_AWAY, m(3), m(10))
+    _basis(tree.ha, 10_000_000)
+    _pay(tree.ha, m(1), m(2), 200_000, date(2026, 2, 10))
+    _pay(tree.ha, m(4), m(5), 200_000, date(2026, 5, 10))
+    _pay(tree.ha, m(8), m(10), 350_000, date(2026, 10, 10))
+    return tree
+
+
+def _ctx(root, **frame):
+    return context_for(frame_for(root=root, **frame))
+
+
+def _values(root, **frame) -> dict[str, tuple | int | None]:
+    ctx = _ctx(root, **frame)
+    out: dict[str, tuple | int | None] = {}
+    for code in CODES:
+        value = evaluate(ctx, BY_CODE[code], root).value
+        out[code] = (value.numerator, value.denominator) if value.denominator is not None else value.numerator
+    return out
+
+
+def _recount(root, first: date, last: date) -> dict[str, tuple | int]:
+    """The same figures counted one account row at a time (the tree unchanged: current paths)."""
+    due = paid = 0
+    arrears, exempted = set(), 0
+    for row in DuesMonth.objects.filter(month__gte=first, month__lte=last).select_related("org"):
+        if not row.org.path.startswith(root.path) or not row.owed:
+            continue
+        if row.category:
+            due += row.due
+            paid += min(row.paid, row.due)
+        if row.unpaid:
+            arrears.add((row.member_id, row.org_id))
+        if row.month == last and row.relief_kind == ReliefKind.EXEMPTION:
+            exempted += 1
+    return {
+        "dues.collected_share": (paid, due),
+        "dues.members_in_arrears": len(arrears),
+        "dues.exempted_members": exempted,
+    }
+
+
+def test_the_section_is_declared_with_its_definitions(db):
+    assert "Đảng phí" in SECTIONS
+    for code in CODES:
+        indicator = BY_CODE[code]
+        assert indicator.section == "Đảng phí" and indicator.drill in DRILLS and indicator.target is None
+        assert "tháng" in indicator.definition
+    assert "chưa có căn cứ" in BY_CODE["dues.collected_share"].definition
+    assert "Điều 8" in BY_CODE["dues.members_in_arrears"].note
+    assert "50 năm tuổi đảng" in BY_CODE["dues.exempted_members"].definition
+
+
+def test_values_over_this_year_equal_a_recount(book):
+    # January to October (November is not over)
+    expected = {
+        # An 800,000 due, 640,000 paid; Bảo 60,000 and 60,000 (nothing due from March); Dung
+        # 200,000 and 200,000; Giang 500,000 (deferred months stay due), nothing paid; Hà
+        # 1,000,000 due, 700,000 paid (the 50,000 above October's due is not counted)
+        "dues.collected_share": (1_600_000, 2_560_000),
+        # An (09, 10), Giang (01, 02: the deferred months are not arrears), Hà (03, 06, 07)
+        "dues.members_in_arrears": 3,
+        # in October: Bảo (party age) and Dung (poor household)
+        "dues.exempted_members": 2,
+    }
+    assert _values(book.province) == expected == _recount(book.province, m(1), m(10))
+    commune = _values(book.commune)
+    assert commune == _recount(book.commune, m(1), m(10))
+    assert commune == {
+        "dues.collected_share": (900_000, 1_560_000),
+        "dues.members_in_arrears": 2,
+        "dues.exempted_members": 2,
+    }
+    assert _values(book.agency)["dues.collected_share"] == (700_000, 1_000_000)
+    # the children of the report add up to the root
+    ctx = _ctx(book.district)
+    children = [evaluate(ctx, BY_CODE["dues.collected_share"], child).value for child in ctx.children]
+    assert (
+        sum(v.numerator or 0 for v in children)
+        == evaluate(ctx, BY_CODE["dues.collected_share"], book.district).value.numerator
+    )
+    # a subtree without accounts: no share (not 0 %), nobody in arrears
+    assert _values(book.district2) == {
+        "dues.collected_share": (0, 0),
+        "dues.members_in_arrears": 0,
+        "dues.exempted_members": 0,
+    }
+    result = evaluate(_ctx(book.district2), BY_CODE["dues.collected_share"], book.district2)
+    assert result.status == "no_data"
+
+
+def test_values_over_another_period_and_on_a_past_date(book):
+    first_half = {"start": date(2026, 1, 1), "end": date(2026, 6, 30)}
+    values = _values(book.province, **first_half)
+    assert values == _recount(book.province, m(1), m(6))
+    # Hà owes March and June; Giang January and February; An had paid every month by then
+    assert values == {
+        "dues.collected_share": (
+            480_000 + 60_000 + 200_000 + 400_000,
+            480_000 + 60_000 + 200_000 + 300_000 + 600_000,
+        ),
+        "dues.members_in_arrears": 2,
+        "dues.exempted_members": 2,  # June: Bảo and Dung
+    }
+    # on 15/04/2026 the period is January to March: Dung's exemption had not begun
+    past = _values(book.province, as_of=date(2026, 4, 15))
+    assert past == _recount(book.province, m(1), m(3))
+    assert past["dues.exempted_members"] == 1 and past["dues.members_in_arrears"] == 2
+    # a period without a whole month has no data
+    ctx = _ctx(book.province, start=date(2026, 11, 1), end=date(2026, 11, 20))
+    assert period_span(ctx.frame.start, ctx.frame.end).months is None
+    for code in CODES:
+        assert evaluate(ctx, BY_CODE[code], book.province).status == "no_data"
+
+
+def test_a_cell_moved_during_the_period_counts_where_it_stood_on_the_report_date(book):
+    commune2 = org_services.org_establish(
+        code="X2",
+        name="Đảng bộ xã Hai",
+        kind=OrgKind.GRASSROOTS_COMMITTEE,
+        parent=book.district2,
+        established_on=date(2015, 1, 1),
+        sector=Sector.COMMUNE,
+    )
+    org_move(org=book.cell_b, new_parent=commune2, effective_on=date(2026, 7, 1), decision=DECISION)
+    # today cell B stands under the second district: all its months of the year go with it
+    assert _values(book.district2)["dues.collected_share"] == (200_000, 700_000)
+    assert _values(book.commune)["dues.collected_share"] == (700_000, 860_000)
+    # on 30/06/2026 it still stood in the first commune
+    assert _values(book.commune, as_of=date(2026, 6, 30))["dues.members_in_arrears"] == 1  # Giang
+    assert _values(book.district2, as_of=date(2026, 6, 30))["dues.collected_share"] == (0, 0)
+    # the province is the same either way
+    assert _values(book.province)["dues.collected_share"] == (1_600_000, 2_560_000)
+
+
+def test_drill_downs_list_the_cells_the_members_and_their_months(book):
+    ctx = _ctx(book.province)
+    collection = DRILLS["dues_collection_by_cell"](ctx, book.province)
+    assert collection.names_people
+    assert [[c.text for c in row] for row in collection.rows] == [
+        ["Chi bộ thôn B", "Đảng bộ xã Một", "700.000 đồng", "200.000 đồng", "28,6 %", ""],
+        ["Chi bộ Cơ quan Một", "Huyện ủy Một", "1.000.000 đồng", "700.000 đồng", "70,0 %", ""],
+        [
+            "Chi bộ thôn A",
+            "Đảng bộ xã Một",
+            "860.000 đồng",
+            "700.000 đồng",
+            "81,4 %",
+            f"1: {book.cuong.full_name}",
+        ],
+    ]
+    arrears = DRILLS["dues_members_in_arrears"](ctx, book.province)
+    rows = {row[0].member_id: [c.text for c in row[1:]] for row in arrears.rows}
+    assert rows == {
+        book.an.pk: ["Chi bộ thôn A", "09/2026, 10/2026", "2", "160.000 đồng"],
+        book.giang.pk: ["Chi bộ thôn B", "01/2026, 02/2026", "2", "100.000 đồng"],
+        book.ha.pk: ["Chi bộ Cơ quan Một", "03/2026, 06/2026, 07/2026", "3", "300.000 đồng"],
+    }
+    assert len(arrears.rows) == _values(book.province)["dues.members_in_arrears"]
+    exempted = DRILLS["dues_exempted_members"](ctx, book.province)
+    assert [(r[0].member_id, r[2].text) for r in exempted.rows] == [
+        (book.bao.pk, "Từ đủ 50 năm tuổi đảng"),
+        (book.dung.pk, "Thuộc hộ nghèo"),
+    ]
+    assert "tháng 10/2026" in exempted.title and "thuộc hộ nghèo: 1" in exempted.title
+    # the commune's lists hold its own cells only; the second district's nothing
+    assert {
+        r[0].member_id for r in DRILLS["dues_members_in_arrears"](_ctx(book.commune), book.commune).rows
+    } == {
+        book.an.pk,
+        book.giang.pk,
+    }
+    for drill in ("dues_collection_by_cell", "dues_members_in_arrears", "dues_exempted_members"):
+        assert DRILLS[drill](_ctx(book.district2), book.district2).rows == []
+    # the first half of the year: An had paid every month by June
+    half = _ctx(book.province, start=date(2026, 1, 1), end=date(2026, 6, 30))
+    assert {r[0].member_id for r in DRILLS["dues_members_in_arrears"](half, book.province).rows} == {
+        book.giang.pk,
+        book.ha.pk,
+    }
+
+
+def test_the_pages_and_the_report_show_the_section_within_scope(client, book):
+    user = User.objects.create_user("lanh-dao", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.OFFICER, org=book.district)
+    client.force_login(user)
+    html = client.get(f"/to-chuc/{book.district.pk}/chi-tieu/").content.decode()
+    assert "Đảng phí" in html and "Tỷ lệ đảng phí đã thu so với số phải nộp" in html
+    response = client.get(f"/to-chuc/{book.district.pk}/chi-tieu/dues.members_in_arrears/")
+    page = response.content.decode()
+    assert response.status_code == 200 and book.ha.full_name in page and "03/2026, 06/2026, 07/2026" in page
+    assert AuditEntry.objects.filter(data__list="dues.members_in_arrears").exists()
+    # an officer of the sibling district sees none of it
+    other = User.objects.create_user("can-bo-khac", password="mat-khau-dai-du-1")
+    role_grant(user=other, role=AccessRole.OFFICER, org=book.district2)
+    client.force_login(other)
+    assert client.get(f"/to-chuc/{book.district.pk}/chi-tieu/dues.members_in_arrears/").status_code == 404
+    assert client.get(f"/to-chuc/{book.district.pk}/chi-tieu/").status_code == 404
+    own = client.get(f"/to-chuc/{book.district2.pk}/chi-tieu/dues.members_in_arrears/").content.decode()
+    assert book.ha.full_name not in own
+    found = {i["code"]: i for i in report_dict(_ctx(book.province))["indicators"]}
+    assert found["dues.collected_share"]["value"] == pytest.approx(1_600_000 / 2_560_000)
+    assert found["dues.members_in_arrears"]["value"] == 3
+
+
+def test_check_aggregates_compares_every_stored_account_with_a_recomputation(book, frozen_today, capsys):
+    assert account_differences() == []
+    assert cli.main(["check", "--aggregates"]) == 0
+    assert "Sổ đảng phí từng tháng của đảng viên khớp" in capsys.readouterr().out
+    # a month written behind the services' back
+    DuesMonth.objects.filter(member=book.an, month=m(9)).update(paid=80_000)
+    [difference] = account_differences()
+    assert (difference.member_id, difference.month, difference.field) == (book.an.pk, m(9), "paid")
+    assert (difference.stored, difference.recomputed) == (80_000, 0)
+    assert cli.main(["check", "--aggregates"]) == 1
+    err = capsys.readouterr().err
+    assert "1 sai khác trong sổ đảng phí" in err and "09/2026: paid lưu 80000, tính lại 0" in err
+    assert cli.main(["check", "--aggregates", "--repair"]) == 0
+    assert account_differences() == []
+    # a month begun since the accounts were written is missing until they are rewritten
+    frozen_today(date(2026, 12, 3))
+    missing = account_differences()
+    assert {(d.month, d.field, d.stored) for d in missing} == {(m(12), "row", None)}
+    assert len(missing) == 5  # every member with a basis (Cường has none)
+    assert cli.main(["check", "--aggregates", "--repair"]) == 0
+    assert account_differences() == []
