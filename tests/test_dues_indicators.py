@@ -229,6 +229,37 @@ def test_a_cell_moved_during_the_period_counts_where_it_stood_on_the_report_date
     assert _values(book.province)["dues.collected_share"] == (1_600_000, 2_560_000)
 
 
+@pytest.mark.parametrize(
+    "frame",
+    [{}, {"start": date(2026, 1, 1), "end": date(2026, 6, 30)}, {"as_of": date(2026, 4, 15)}],
+)
+def test_a_small_subtree_read_by_its_list_of_cells_gives_what_the_subquery_gives(book, monkeypatch, frame):
+    """A subtree small beside the whole is read organization by organization and month by month
+    (the index (month, org)); a large one whole, by a subquery: the same figures and rows."""
+    from dangbo.stats.indicators import dues as dues_figures
+
+    def read(root):
+        ctx = _ctx(root, **frame)
+        values = {code: evaluate(ctx, BY_CODE[code], org).value for code in CODES for org in ctx.orgs}
+        drills = {
+            code: [[c.text for c in r] for r in DRILLS[BY_CODE[code].drill](ctx, root).rows] for code in CODES
+        }
+        return values, drills
+
+    roots = (book.province, book.district, book.commune, book.cell_a)
+    by_subquery = {root.pk: read(root) for root in roots}
+    assert dues_figures.subtree_orgs(book.commune.path, TODAY) is None  # a tiny tree: read whole
+    monkeypatch.setattr(dues_figures, "list_limit", lambda: 100)
+    assert set(dues_figures.subtree_orgs(book.commune.path, TODAY) or {}) == {
+        book.commune.pk,
+        book.cell_a.pk,
+        book.cell_b.pk,
+    }
+    monkeypatch.setattr(dues_figures, "CHUNK", 3)  # several chunks of organizations
+    assert {root.pk: read(root) for root in roots} == by_subquery
+    assert by_subquery[book.province.pk][1]["dues.members_in_arrears"]  # not empty lists
+
+
 def test_drill_downs_list_the_cells_the_members_and_their_months(book):
     ctx = _ctx(book.province)
     collection = DRILLS["dues_collection_by_cell"](ctx, book.province)

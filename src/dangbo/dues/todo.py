@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from dangbo.core import paths
 from dangbo.core.formats import format_number
@@ -72,38 +72,46 @@ def months_text(months: list[date]) -> str:
     )
 
 
-def unpaid_months(*, first: date, last: date, subtree: str | None = None, member=None):
-    """(member id, month, amount short) of the unpaid months from ``first`` to ``last`` of the
-    members still active (of ``subtree``, or of one ``member``), oldest first."""
+def _unpaid(*, first: date, last: date, subtree: str | None = None, member=None):
     rows = DuesMonth.objects.filter(UNPAID, month__gte=first, month__lte=last)
     if subtree is not None:
         rows = rows.filter(paths.subtree_q(subtree, "org__path"), member__status__in=list(ACTIVE_STATUSES))
     if member is not None:
         rows = rows.filter(member=member)
-    return (
-        rows.annotate(short=F("due") - F("paid"))
-        .order_by("member_id", "month")
-        .values_list("member_id", "month", "short")
+    return rows.annotate(short=F("due") - F("paid")).order_by("member_id", "month")
+
+
+def unpaid_months(*, first: date, last: date, subtree: str | None = None, member=None):
+    """(member id, month, amount short) of the unpaid months from ``first`` to ``last`` of the
+    members still active (of ``subtree``, or of one ``member``), oldest first."""
+    return _unpaid(first=first, last=last, subtree=subtree, member=member).values_list(
+        "member_id", "month", "short"
     )
+
+
+# What an item shows of a member, read with the unpaid months (the rest loads on use, as .only()).
+_MEMBER_FIELDS = ("id", "family_name", "middle_name", "given_name", "sort_key", "org_id")
 
 
 def dues_due_items(actor, org, *, as_of: date, until: date, holidays) -> list[DueItem]:
     """The dues items of ``org``'s subtree on ``as_of`` (a due source; ``due_items`` has checked
-    that ``actor`` may read ``org``)."""
-    last = last_month_over(as_of)
+    that ``actor`` may read ``org``). One query for the unpaid months with their members' names
+    (through the partial index of unpaid months), one for their cells."""
     by_member: dict = defaultdict(list)
-    for member_id, month, short in unpaid_months(
-        first=date(as_of.year - 1, 1, 1), last=last, subtree=org.path
-    ):
-        by_member[member_id].append((month, short))
     members: dict = {}
-    ids = list(by_member)
-    for start in range(0, len(ids), CHUNK):
-        members.update(Member.objects.select_related("org").in_bulk(ids[start : start + CHUNK]))
+    rows = _unpaid(
+        first=date(as_of.year - 1, 1, 1), last=last_month_over(as_of), subtree=org.path
+    ).values_list("month", "short", *(f"member__{name}" for name in _MEMBER_FIELDS))
+    for month, short, *member in rows:
+        by_member[member[0]].append((month, short))
+        if member[0] not in members:
+            members[member[0]] = Member.from_db(rows.db, list(_MEMBER_FIELDS), member)
+    cells = Org.objects.in_bulk(list({member.org_id for member in members.values()}))
     items = []
-    for member_id, rows in by_member.items():
+    for member_id, found in by_member.items():
         member = members[member_id]
-        months = [month for month, _ in rows]
+        member.org = cells[member.org_id]
+        months = [month for month, _ in found]
         items.append(
             DueItem(
                 kind=ARREARS_KIND,
@@ -113,7 +121,7 @@ def dues_due_items(actor, org, *, as_of: date, until: date, holidays) -> list[Du
                 due_on=add_months(months[0], 1),
                 citation=rules.RATES.at(months[-1]).ref,
                 overdue=True,
-                note=f"chưa nộp đủ các tháng {months_text(months)}: còn thiếu {_money(sum(s for _, s in rows))}",
+                note=f"chưa nộp đủ các tháng {months_text(months)}: còn thiếu {_money(sum(s for _, s in found))}",
             )
         )
         items += _reviews(member, months, as_of=as_of)
@@ -157,7 +165,7 @@ def _no_basis_items(org: Org, *, as_of: date) -> list[DueItem]:
         .exclude(category="")
         .values("org_id")
     )
-    based = DuesBasis.objects.filter(valid_from__lte=month).values("member_id")
+    based = DuesBasis.objects.filter(member_id=OuterRef("member_id"), valid_from__lte=month)
     missing = (
         Placement.objects.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=as_of),
@@ -166,7 +174,7 @@ def _no_basis_items(org: Org, *, as_of: date) -> list[DueItem]:
             status__in=list(ACTIVE_STATUSES),
             valid_from__lte=as_of,
         )
-        .exclude(member_id__in=based)
+        .exclude(Exists(based))
         .values_list(
             "org_id", "member__family_name", "member__middle_name", "member__given_name", "member__sort_key"
         )

@@ -48,10 +48,10 @@ def _names(member_ids) -> dict:
     found: dict = {}
     ids = list(member_ids)
     for start in range(0, len(ids), CHUNK):
-        for member in Member.objects.filter(pk__in=ids[start : start + CHUNK]).only(
-            "family_name", "middle_name", "given_name", "sort_key"
-        ):
-            found[member.pk] = (member.sort_key, member.full_name)
+        for pk, family, middle, given, sort_key in Member.objects.filter(
+            pk__in=ids[start : start + CHUNK]
+        ).values_list("pk", "family_name", "middle_name", "given_name", "sort_key"):
+            found[pk] = (sort_key, " ".join(part for part in (family, middle, given) if part))
     return found
 
 
@@ -70,11 +70,13 @@ def _without_basis(ctx: Context, root_path: str, month) -> list[tuple]:
     """(member, cell) of the members counted in a cell of the subtree on ``month``'s last day
     who have no basis for it (no account with a category that month)."""
     day = last_day(month)
-    with_basis = DuesMonth.objects.filter(WITH_BASIS, month=month).values("member_id")
+    cells = candidate_orgs(root_path, ctx.frame.as_of)
+    # a member counted in a cell on the month's last day has that month's account there
+    with_basis = DuesMonth.objects.filter(WITH_BASIS, month=month, org_id__in=cells).values("member_id")
     counted = (
         Placement.objects.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=day),
-            org_id__in=candidate_orgs(root_path, ctx.frame.as_of),
+            org_id__in=cells,
             counted=True,
             status__in=list(ACTIVE_STATUSES),
             valid_from__lte=day,

@@ -35,6 +35,7 @@ from dangbo.stats.indicators.meetings import Span, span_of
 from dangbo.stats.tallies import meetings as mt
 
 CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on query parameters
+LISTED = 2000  # organizations of a subtree read by their list (above: by a subquery)
 WITH_BASIS = Q(owed=True) & ~Q(category="")
 EXEMPTED = Q(owed=True, relief_kind=ReliefKind.EXEMPTION)
 
@@ -84,37 +85,78 @@ def placed(org_ids, day: date) -> dict:
     return found
 
 
+def list_limit() -> int:
+    """How many organizations a subtree may have to be read by their list."""
+    return min(LISTED, Org.objects.count() // 10)
+
+
+def subtree_orgs(root_path: str, day: date) -> dict | None:
+    """The organizations standing under ``root_path`` on ``day`` (each on its own last day if it
+    ceased before): id → path; None when they are more than ``LISTED`` or a tenth of all
+    organizations (a province, a large district), whose accounts are better read whole by a
+    subquery than organization by organization."""
+    limit = list_limit()
+    ids = list(
+        candidate_orgs(root_path, day).distinct().order_by()[: limit + 1].values_list("org_id", flat=True)
+    )
+    if len(ids) > limit:
+        return None
+    return {org_id: path for org_id, path in placed(ids, day).items() if path.startswith(root_path)}
+
+
+def by_org(root_path: str, day: date, months: list[date], rows_of) -> dict:
+    """``rows_of(condition)`` (a grouped query of ``DuesMonth`` rows by ``org_id``) for the
+    organizations under ``root_path`` on ``day`` and ``months``, merged; org id → row. A small
+    subtree is read by its list of organizations and months, which the index (month, org)
+    answers month by month and organization by organization; a large one by a subquery, which
+    reads the months whole."""
+    listed = subtree_orgs(root_path, day)
+    if listed is None:
+        return {
+            row["org_id"]: row
+            for row in rows_of(Q(org_id__in=candidate_orgs(root_path, day), month__in=months))
+        }
+    ids, found = list(listed), {}
+    step = max(1, CHUNK // max(1, len(months)))
+    for start in range(0, len(ids), step):
+        for row in rows_of(Q(org_id__in=ids[start : start + step], month__in=months)):
+            found[row["org_id"]] = row
+    return found
+
+
 def cell_figures(span: Span, root_path: str, day: date) -> dict:
     """The figures of every cell with accounts in the period under ``root_path`` (by its version
-    on ``day``): cell id → (its path, Figures). Two grouped queries."""
+    on ``day``): cell id → (its path, Figures). One grouped query (a few for a small subtree)."""
     window = months_of(span)
     if window is None:
         return {}
-    first, last = window
-    rows = (
-        DuesMonth.objects.filter(
-            org_id__in=candidate_orgs(root_path, day), month__gte=first, month__lte=last, owed=True
+    last = window[1]
+    months = [mt.month_first_day(i) for i in range(span.months[0], span.months[1] + 1)] if span.months else []
+
+    def rows_of(where: Q):
+        return (
+            DuesMonth.objects.filter(where, owed=True)
+            .values("org_id")
+            .annotate(
+                # (named apart from the fields: an annotation "paid" would shadow F("paid"))
+                total_due=Sum("due", filter=WITH_BASIS),
+                total_paid=Sum(Least("paid", "due"), filter=WITH_BASIS),
+                n_months=Count("id", filter=WITH_BASIS),
+                n_arrears=Count("member_id", distinct=True, filter=UNPAID),
+                n_exempted=Count("id", filter=EXEMPTED & Q(month=last)),
+            )
+            .order_by()
         )
-        .values("org_id")
-        .annotate(
-            # (named apart from the fields: an annotation "paid" would shadow F("paid"))
-            total_due=Sum("due", filter=WITH_BASIS),
-            total_paid=Sum(Least("paid", "due"), filter=WITH_BASIS),
-            n_months=Count("id", filter=WITH_BASIS),
-            n_arrears=Count("member_id", distinct=True, filter=UNPAID),
-            n_exempted=Count("id", filter=EXEMPTED & Q(month=last)),
-        )
-        .order_by()
-    )
+
     sums = {
-        r["org_id"]: Figures(
+        org_id: Figures(
             due=r["total_due"] or 0,
             paid=r["total_paid"] or 0,
             months=r["n_months"],
             arrears=r["n_arrears"],
             exempted=r["n_exempted"],
         )
-        for r in rows
+        for org_id, r in by_org(root_path, day, months, rows_of).items()
     }
     where = placed(sums, day)
     return {
