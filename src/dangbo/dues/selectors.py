@@ -20,14 +20,14 @@ from dangbo.core import paths
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.violations import NotInScope
 from dangbo.dues.flows import Node, flow
-from dangbo.dues.models import DuesBasis, DuesMonth, DuesPayment, DuesRelief
+from dangbo.dues.models import UNPAID_ROWS, DuesBasis, DuesMonth, DuesPayment, DuesRelief
 from dangbo.dues.schedule import Applied, Settings
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.orgs.models import Org
 from dangbo.rules.dues import Category, ReliefGround, ReliefKind, Schedule, Shares
 from dangbo.rules.probation import add_months
 
-UNPAID = Q(owed=True, due__gt=F("paid")) & ~Q(relief_kind=ReliefKind.DEFERRAL)
+UNPAID = UNPAID_ROWS  # one definition, the partial index's condition (dues.models)
 
 
 def month_range(month: date) -> tuple[date, date]:

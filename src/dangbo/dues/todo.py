@@ -19,7 +19,8 @@ of the striking-off page, registered through ``members.hooks`` in ``DuesConfig.r
   3 tháng trong năm», linking the member's dues page (``dues:member_dues``) when it is routed;
   the striking-off event records them.
 
-Every read is of the unpaid months only (grouped by member in Python), or grouped per cell:
+On a past day the months are those over by then, paid as the accounts stand now (an account does
+not keep when a month was covered). Every read is of the unpaid months only (grouped by member in Python), or grouped per cell:
 a province's list does not read its millions of paid months.
 """
 
