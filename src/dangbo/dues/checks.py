@@ -3,14 +3,18 @@ gives now? What ``dangbo check --aggregates`` reports beside the tallies, and ``
 rewrites. Members are read and recomputed in batches (``accounts.BATCH``), so a province's
 accounts never sit in memory at once.
 
-A month that has begun since a member's account was last rewritten is reported as missing:
-the accounts are rewritten when something of the member changes, not as months pass.
+An account is rewritten when something of the member changes, and every account is extended
+month by month by the opening of a month (``accounts.extend``). So the months after a member's
+last stored month that no opening has covered yet (after ``accounts.opened_through()``) are
+*not opened*, counted apart, not differences; a month missing before them, or a stored month
+that a recomputation does not give or gives otherwise, is a difference.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
@@ -44,9 +48,15 @@ class AccountDifference:
 
     def describe(self) -> str:
         if self.field == "row":
-            what = "thiếu tháng (chưa được lập)" if self.stored is None else "thừa tháng (không còn phải có)"
+            what = "thiếu tháng" if self.stored is None else "thừa tháng (tính lại không có)"
             return f"{self.month:%m/%Y}: {what}"
         return f"{self.month:%m/%Y}: {self.field} lưu {self.stored}, tính lại {self.recomputed}"
+
+
+@dataclass
+class AccountCheck:
+    differences: list[AccountDifference] = field(default_factory=list)
+    unopened: Counter = field(default_factory=Counter)  # month → members whose month is not opened yet
 
 
 def members_with_accounts() -> list[UUID]:
@@ -57,34 +67,49 @@ def members_with_accounts() -> list[UUID]:
     return sorted(ids)
 
 
-def _compare(member_ids: Iterable[UUID], settings: Settings) -> list[AccountDifference]:
-    chunk = list(member_ids)
-    fresh = accounts.recompute(chunk, settings=settings)
+def _compare(member_ids: list[UUID], settings: Settings, opened: date | None, check: AccountCheck) -> None:
+    fresh = accounts.recompute(member_ids, settings=settings)
     stored: dict[tuple, DuesMonth] = {
-        (row.member_id, row.month): row for row in DuesMonth.objects.filter(member_id__in=chunk)
+        (row.member_id, row.month): row for row in DuesMonth.objects.filter(member_id__in=member_ids)
     }
-    found = []
-    for member_id in chunk:
+    last_stored: dict[UUID, date] = {}
+    for member_id, month in stored:
+        last_stored[member_id] = max(month, last_stored.get(member_id, month))
+    for member_id in member_ids:
         for row in fresh.get(member_id, []):
             kept = stored.pop((member_id, row.month), None)
             if kept is None:
-                found.append(AccountDifference(member_id, row.month, "row", None, True))
+                after_last = row.month > last_stored.get(member_id, date.min)
+                if after_last and (opened is None or row.month > opened):
+                    check.unopened[row.month] += 1
+                else:
+                    check.differences.append(AccountDifference(member_id, row.month, "row", None, True))
                 continue
             for name in FIELDS:
                 if getattr(kept, name) != getattr(row, name):
-                    found.append(
+                    check.differences.append(
                         AccountDifference(member_id, row.month, name, getattr(kept, name), getattr(row, name))
                     )
-    found += [AccountDifference(m, month, "row", True, None) for m, month in stored]
-    return found
+    check.differences += [AccountDifference(m, month, "row", True, None) for m, month in stored]
+
+
+def account_check(batch: int = accounts.BATCH) -> AccountCheck:
+    """The stored accounts against a recomputation: the differences by member and month, and the
+    months not opened yet."""
+    settings, ids, opened, check = (
+        Settings(),
+        members_with_accounts(),
+        accounts.opened_through(),
+        AccountCheck(),
+    )
+    for start in range(0, len(ids), batch):
+        _compare(ids[start : start + batch], settings, opened, check)
+    check.differences.sort(key=lambda d: (str(d.member_id), d.month, d.field))
+    return check
 
 
 def account_differences(batch: int = accounts.BATCH) -> list[AccountDifference]:
-    """Where the stored accounts differ from a recomputation, by member and month."""
-    settings, ids, found = Settings(), members_with_accounts(), []
-    for start in range(0, len(ids), batch):
-        found += _compare(ids[start : start + batch], settings)
-    return sorted(found, key=lambda d: (str(d.member_id), d.month, d.field))
+    return account_check(batch).differences
 
 
 def accounts_repair(differences: Iterable[AccountDifference]) -> int:

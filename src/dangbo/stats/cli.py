@@ -184,12 +184,18 @@ def _check_tallies(args: argparse.Namespace) -> bool:
 
 def _check_dues_accounts(args: argparse.Namespace) -> bool:
     # after django.setup() (see the module docstring)
-    from dangbo.dues.checks import account_differences, accounts_repair
+    from dangbo.dues.checks import account_check, accounts_repair
     from dangbo.members.models import Member
 
     started = time.perf_counter()
-    differences = account_differences()
+    check = account_check()
     seconds = time.perf_counter() - started
+    for month, count in sorted(check.unopened.items()):
+        print(
+            f"Sổ đảng phí tháng {month:%m/%Y} chưa mở cho {count} đảng viên (việc «Mở sổ đảng phí tháng» "
+            "mở sổ cho mọi đảng viên; không phải sai khác)."
+        )
+    differences = check.differences
     if not differences:
         print(f"Sổ đảng phí từng tháng của đảng viên khớp với tính lại (tính lại trong {seconds:.1f} giây).")
         return True
