@@ -28,6 +28,7 @@ from dangbo.stats.drilldown import DRILLS
 from dangbo.stats.frames import frame_for
 from dangbo.stats.indicators import BY_CODE, SECTIONS, context_for, evaluate, report_dict
 from dangbo.stats.indicators.meetings import period_span
+from dangbo.stats.tallies.meetings import month_first_day
 
 TODAY = date(2026, 11, 20)
 CODES = ("dues.collected_share", "dues.members_in_arrears", "dues.exempted_members")
@@ -258,6 +259,50 @@ def test_a_small_subtree_read_by_its_list_of_cells_gives_what_the_subquery_gives
     monkeypatch.setattr(dues_figures, "CHUNK", 3)  # several chunks of organizations
     assert {root.pk: read(root) for root in roots} == by_subquery
     assert by_subquery[book.province.pk][1]["dues.members_in_arrears"]  # not empty lists
+
+
+def test_random_payments_and_periods_give_what_a_recount_gives(book, monkeypatch):
+    """Payments of random months and amounts (short, exact, above the due), then random periods:
+    every figure equals the row-by-row recount, the arrears list has one row per member and cell
+    counted, and reading a subtree by its list of organizations changes nothing."""
+    import random
+
+    from dangbo.stats.indicators import dues as dues_figures
+
+    rng = random.Random(20)
+    for member in (book.an, book.dung, book.giang, book.ha):
+        for _ in range(3):
+            first = m(rng.randint(1, 10))
+            last = min(m(10), m(first.month + rng.randint(0, 2)))
+            _pay(
+                member,
+                first,
+                last,
+                rng.choice([10_000, 50_000, 80_000, 120_000]),
+                date(2026, 11, rng.randint(1, 19)),
+            )
+    periods = [{}]
+    for _ in range(5):
+        start = date(2026, rng.randint(1, 10), rng.randint(1, 28))
+        end = min(TODAY, date(2026, rng.randint(start.month, 11), 28))
+        periods.append({"start": start, "end": end})
+    checked = 0
+    for frame in periods:
+        ctx = _ctx(book.province, **frame)
+        span = period_span(ctx.frame.start, ctx.frame.end)
+        if span.months is None:
+            continue
+        checked += 1
+        first, last = month_first_day(span.months[0]), month_first_day(span.months[1])
+        for root in (book.province, book.commune, book.cell_b, book.agency):
+            values = _values(root, **frame)
+            assert values == _recount(root, first, last), (frame, root.code)
+            rows = DRILLS["dues_members_in_arrears"](_ctx(root, **frame), root).rows
+            assert len(rows) == values["dues.members_in_arrears"]
+        with monkeypatch.context() as patch:
+            patch.setattr(dues_figures, "list_limit", lambda: 100)
+            assert _values(book.commune, **frame) == _recount(book.commune, first, last)
+    assert checked >= 4
 
 
 def test_drill_downs_list_the_cells_the_members_and_their_months(book):
