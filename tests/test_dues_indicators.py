@@ -305,6 +305,26 @@ def test_random_payments_and_periods_give_what_a_recount_gives(book, monkeypatch
     assert checked >= 4
 
 
+def test_a_veteran_without_a_basis_counts_as_exempted_and_is_not_asked_for_one(book, make_member):
+    """Fifty years of party age exempt a member whether or not a basis was recorded: one who never
+    had one is counted exempted, listed by that ground, and not among those without a basis."""
+    quang = make_member(
+        book.cell_b, given_name="Quang", admitted_on=date(1970, 5, 2), birth_date=date(1945, 1, 1)
+    )
+    assert _values(book.province)["dues.exempted_members"] == 3  # Bảo, Dung and Quang in October
+    assert _values(book.agency)["dues.exempted_members"] == 0
+    ctx = _ctx(book.province)
+    exempted = {r[0].member_id: r[2].text for r in DRILLS["dues_exempted_members"](ctx, book.province).rows}
+    assert exempted[quang.pk] == "Từ đủ 50 năm tuổi đảng" and len(exempted) == 3
+    collection = {r[0].text: r[5].text for r in DRILLS["dues_collection_by_cell"](ctx, book.province).rows}
+    assert collection["Chi bộ thôn B"] == "" and quang.full_name not in collection["Chi bộ thôn A"]
+    # January 2026 was under QĐ 342, which exempted no one for party age: then he lacked a basis
+    january = {"start": date(2026, 1, 1), "end": date(2026, 1, 31)}
+    assert _values(book.province, **january)["dues.exempted_members"] == 0
+    rows = DRILLS["dues_collection_by_cell"](_ctx(book.province, **january), book.province).rows
+    assert {r[0].text: r[5].text for r in rows}["Chi bộ thôn B"] == f"1: {quang.full_name}"
+
+
 def test_drill_downs_list_the_cells_the_members_and_their_months(book):
     ctx = _ctx(book.province)
     collection = DRILLS["dues_collection_by_cell"](ctx, book.province)

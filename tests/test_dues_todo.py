@@ -159,6 +159,7 @@ def test_a_cell_keeping_its_book_is_asked_for_the_missing_bases(book, make_membe
     )
     # a cell that has not started its dues book is not listed
     make_member(book.cell_b, given_name="Long")
+    make_member(book.cell_b, given_name="Quang", admitted_on=date(1970, 5, 2), birth_date=date(1945, 1, 1))
     commune2 = org_services.org_establish(
         code="X9", name="Chi bộ mới", kind="cell", parent=book.commune, established_on=date(2026, 1, 1)
     )
@@ -166,6 +167,7 @@ def test_a_cell_keeping_its_book_is_asked_for_the_missing_bases(book, make_membe
     found = {i.org: i for i in _items(SYSTEM, book.province, "dues_no_basis")}
     assert set(found) == {book.cell_a, book.cell_b}
     assert "Long" in found[book.cell_b].note and "Giang" not in found[book.cell_b].note
+    assert "Quang" not in found[book.cell_b].note  # fifty years of party age: no basis needed
     _basis(book.cuong, 6_000_000, month=m(11))
     assert book.cell_a not in {i.org for i in _items(SYSTEM, book.province, "dues_no_basis")}
 

@@ -12,7 +12,8 @@ of the striking-off page, registered through ``members.hooks`` in ``DuesConfig.r
     made the third, listed for a year — as ``meetings.todo`` does for absences;
   * ``dues_no_basis``: a cell that keeps its dues book (some member has an account for the
     month) and has members counted in it with no dues basis: one item per cell, the members
-    named, so the secretary records their basis. A cell that has not started its book is not
+    named, so the secretary records their basis (not those whom fifty years of party age
+    exempt: they need none). A cell that has not started its book is not
     listed (an office starts its book when it starts using the system).
 - ``strike_off_evidence`` (the striking-off hook): a member's unpaid months of the year of the
   striking off and the year before, for the ground «bỏ sinh hoạt đảng hoặc không đóng đảng phí
@@ -34,6 +35,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from dangbo.core import paths
 from dangbo.core.formats import format_number
 from dangbo.dues.models import DuesBasis, DuesMonth
+from dangbo.dues.party_age import party_age_exempt_q
 from dangbo.dues.selectors import UNPAID
 from dangbo.members.hooks import EvidenceLink, StrikeOffEvidence
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
@@ -176,6 +178,7 @@ def _no_basis_items(org: Org, *, as_of: date) -> list[DueItem]:
             valid_from__lte=as_of,
         )
         .exclude(Exists(based))
+        .exclude(party_age_exempt_q(month, prefix="member__"))  # fifty years of party age: none needed
         .values_list(
             "org_id", "member__family_name", "member__middle_name", "member__given_name", "member__sort_key"
         )

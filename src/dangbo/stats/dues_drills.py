@@ -14,6 +14,7 @@ from django.db.models import F, Q
 
 from dangbo.core.formats import format_number, format_percent
 from dangbo.dues.models import DuesMonth
+from dangbo.dues.party_age import party_age_exempt_q
 from dangbo.dues.selectors import UNPAID
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.orgs.models import Org
@@ -29,6 +30,7 @@ from dangbo.stats.indicators.dues import (
     last_day,
     months_of,
     placed,
+    veterans_without_account,
 )
 from dangbo.stats.indicators.meetings import span_of
 
@@ -82,6 +84,7 @@ def _without_basis(ctx: Context, root_path: str, month) -> list[tuple]:
             valid_from__lte=day,
         )
         .exclude(member_id__in=with_basis)
+        .exclude(party_age_exempt_q(month, prefix="member__"))  # they need no basis
         .values_list("member_id", "org_id")
     )
     return _placed_rows(list(counted), root_path, ctx.frame.as_of)
@@ -185,7 +188,11 @@ def dues_exempted_members(ctx: Context, org: Org) -> Drill:
     rows_found = DuesMonth.objects.filter(
         EXEMPTED, org_id__in=candidate_orgs(root_path, ctx.frame.as_of), month=window[1]
     ).values_list("member_id", "org_id", "relief_ground")
-    found = _placed_rows(list(rows_found), root_path, ctx.frame.as_of)
+    veterans = [
+        (member_id, org_id, ReliefGround.PARTY_AGE)
+        for member_id, org_id in veterans_without_account(root_path, ctx.frame.as_of, window[1])
+    ]
+    found = _placed_rows([*rows_found, *veterans], root_path, ctx.frame.as_of)
     names, orgs = _names({m for m, _, _ in found}), _orgs({c for _, c, _ in found})
     grounds = list(ReliefGround.LABELS)
     found.sort(key=lambda r: (grounds.index(r[2]) if r[2] in grounds else len(grounds), names[r[0]][0]))

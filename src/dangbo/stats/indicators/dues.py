@@ -10,7 +10,8 @@ report and each of its children, read from the members' monthly dues accounts
 - **What was paid.** The accounts as they stand: a month paid late counts as paid, whenever the
   payment was recorded (the account does not keep when each month was covered); a payment above
   the month's due (voluntary) counts up to the due only, so the share never passes 100 %.
-- **Members without a basis** have no amount due and are not counted; the drill-down lists them.
+- **Members without a basis** have no amount due and are not counted; the drill-down lists them
+  (but for those whom fifty years of party age exempt: they need none, and are counted exempted).
 
 Per-cell sums (one row per cell of the subtree, not per member) are all that reaches Python. A
 subtree small beside the whole is read by its list of organizations and months (``by_org``),
@@ -25,12 +26,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Least
 
 from dangbo.core import paths
 from dangbo.dues.models import DuesMonth
+from dangbo.dues.party_age import party_age_exempt_q
 from dangbo.dues.selectors import UNPAID
+from dangbo.members.models import ACTIVE_STATUSES, Placement
 from dangbo.orgs.models import Org, OrgVersion
 from dangbo.rules.dues import ReliefKind
 from dangbo.rules.probation import add_months
@@ -128,6 +131,26 @@ def by_org(root_path: str, day: date, months: list[date], rows_of) -> dict:
     return found
 
 
+def veterans_without_account(root_path: str, day: date, month: date):
+    """(member, cell) of the members counted in a cell (by ``day``'s tree) on ``month``'s last
+    day whom fifty years of party age exempt and who have no account with a basis for the month:
+    exempted all the same (``dues.party_age``), though nothing was recorded for them."""
+    closing = last_day(month)
+    with_account = DuesMonth.objects.filter(member_id=OuterRef("member_id"), month=month).exclude(category="")
+    return (
+        Placement.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=closing),
+            party_age_exempt_q(month, prefix="member__"),
+            org_id__in=candidate_orgs(root_path, day),
+            counted=True,
+            status__in=list(ACTIVE_STATUSES),
+            valid_from__lte=closing,
+        )
+        .exclude(Exists(with_account))
+        .values_list("member_id", "org_id")
+    )
+
+
 def cell_figures(span: Span, root_path: str, day: date) -> dict:
     """The figures of every cell with accounts in the period under ``root_path`` (by its version
     on ``day``): cell id → (its path, Figures). One grouped query (a few for a small subtree)."""
@@ -152,7 +175,7 @@ def cell_figures(span: Span, root_path: str, day: date) -> dict:
             .order_by()
         )
 
-    sums = {
+    sums: dict = {
         org_id: Figures(
             due=r["total_due"] or 0,
             paid=r["total_paid"] or 0,
@@ -162,6 +185,8 @@ def cell_figures(span: Span, root_path: str, day: date) -> dict:
         )
         for org_id, r in by_org(root_path, day, months, rows_of).items()
     }
+    for _, org_id in veterans_without_account(root_path, day, last):
+        sums.setdefault(org_id, Figures()).exempted += 1
     where = placed(sums, day)
     return {
         org_id: (where[org_id], figures)
