@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
+from typing import cast
 from uuid import UUID
 
 from django.db import transaction
@@ -40,7 +41,7 @@ from dangbo.demo.dues.writing import PROVISIONAL, dues_writer, number_receipts
 from dangbo.demo.generator import DUES_TABLES
 from dangbo.demo.meetings import window
 from dangbo.demo.meetings.writing import Keys, Writer, indexes_set_aside
-from dangbo.dues.accounts import Inputs, derive
+from dangbo.dues.accounts import Inputs, allocate, derive
 from dangbo.dues.models import DuesBasis, DuesMonth, DuesPayment, DuesRelief
 from dangbo.dues.schedule import Applied, Settings
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
@@ -211,22 +212,30 @@ class _Load:
                 for r in reliefs
             ],
         )
-        owing = derive(member_id, inputs, through=self.today, settings=self.settings)
-        dues = [(m.month, m.due, m.relief_kind == ReliefKind.DEFERRAL) for m in owing if m.owed and m.due > 0]
+        months = derive(member_id, inputs, through=self.today, settings=self.settings)
+        dues = [
+            (m.month, m.due, m.relief_kind == ReliefKind.DEFERRAL) for m in months if m.owed and m.due > 0
+        ]
         payments = plan.payments(
             rng, member_plan, dues, today=self.today, active=active, rounds_up=rng.random() < 0.05
         )
-        inputs.payments = [
-            DuesPayment(
-                member_id=member_id,
-                first_month=p.first_month,
-                last_month=p.last_month,
-                amount=p.amount,
-                paid_on=p.paid_on,
-            )
-            for p in payments
-        ]
-        months = derive(member_id, inputs, through=self.today, settings=self.settings)
+        if payments and max(p.last_month for p in payments) > months[-1].month:
+            # paid ahead beyond the months derived: derive again, as the services would
+            inputs.payments = [
+                DuesPayment(
+                    member_id=member_id,
+                    first_month=p.first_month,
+                    last_month=p.last_month,
+                    amount=p.amount,
+                    paid_on=p.paid_on,
+                )
+                for p in payments
+            ]
+            months = derive(member_id, inputs, through=self.today, settings=self.settings)
+        else:
+            # every payment covers months already derived: spread them as ``derive`` would
+            # (``allocate`` reads the months and amount of each, which ``plan.Payment`` has)
+            allocate(months, cast(list[DuesPayment], payments))
         self._write(member_id, spans, bases, reliefs, payments, months)
         self._count("members")
         if member_plan.habit == "behind" and member_plan.behind_year is not None:

@@ -17,7 +17,7 @@ dues.
   members working away (they pay the months together when it ends); each with the grassroots
   committee's decision. Fifty years of party age needs nothing here: the account applies it.
 - **Payments** (``payments``), from the months the account says are owed: most members pay
-  each month on time, others by the quarter, some late (one to three months together, the
+  each month on time (two in five), others by the quarter (a third), some late (one to three months together, the
   month after), a few six months ahead; a few are three to five months behind in one year and
   never pay those months. Cash mostly, some by transfer or through the national public
   service portal (with its transaction code); a few round their payment up.
@@ -57,7 +57,7 @@ RELIEFS_FROM = date(2026, 2, 1)  # QĐ 01-QĐ/TW, Art. 5
 
 # member habits, by cumulative share
 HABITS = (
-    ("monthly", 0.58),
+    ("monthly", 0.42),
     ("quarterly", 0.78),
     ("late", 0.91),
     ("advance", 0.935),
