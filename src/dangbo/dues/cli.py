@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from datetime import date
 
 from dangbo.core.setup import django_setup as _setup
+from dangbo.dues.months import BadMonth, parse_month
 
 HEADER = (
     "Mã chi bộ",
@@ -41,18 +41,6 @@ TOTALS = ("due", "paid", "balance", "collected", "arrears")
 
 class BadInput(ValueError):
     """Input the command refuses, with its Vietnamese message."""
-
-
-def parse_month(text: str) -> date:
-    """``2026-10`` or ``10/2026`` → 1/10/2026."""
-    text = (text or "").strip()
-    found = re.fullmatch(r"(\d{4})-(\d{1,2})", text) or re.fullmatch(r"(\d{1,2})/(\d{4})", text)
-    if found:
-        a, b = found.groups()
-        year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
-        if 1 <= month <= 12 and 1900 <= year <= 2999:
-            return date(year, month, 1)
-    raise BadInput(f"Tháng không hợp lệ: «{text}» (viết dạng YYYY-MM, ví dụ 2026-10, hoặc 10/2026).")
 
 
 def book_report(*, org_code: str | None, month: date) -> dict:
@@ -145,7 +133,7 @@ def cmd_dues(args: argparse.Namespace) -> int:
         if args.format == "xlsx" and not args.output:
             raise BadInput("Xuất Excel cần --output TỆP.xlsx.")
         report = book_report(org_code=args.org, month=month)
-    except BadInput as error:
+    except (BadInput, BadMonth) as error:
         return refuse(str(error))
     audit_record(
         action=Action.EXPORTED if args.format == "xlsx" else Action.LIST_VIEWED,
