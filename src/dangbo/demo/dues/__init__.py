@@ -13,7 +13,8 @@ to ``dues.accounts.recompute`` (tests/test_demo_dues.py). Fifty years of party a
 itself, from the month it is reached.
 
 Memory stays bounded at any size: members are read and written a batch at a time
-(``writing``: COPY on PostgreSQL, executemany on SQLite); receipt numbers are given at the end.
+(``writing``: COPY on PostgreSQL, executemany on SQLite); receipt numbers are given at the end,
+when the payments move from their staging table to their own.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from dangbo.core.formats import format_number
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.demo import sql
 from dangbo.demo.dues import plan
-from dangbo.demo.dues.writing import PROVISIONAL, dues_writer, number_receipts
+from dangbo.demo.dues.writing import dues_writer, payments_staged
 from dangbo.demo.generator import DUES_TABLES
 from dangbo.demo.meetings import window
 from dangbo.demo.meetings.writing import Keys, Writer, indexes_set_aside
@@ -110,10 +111,11 @@ def _build(*, seed: int, today: date, start: date, progress) -> DuesSummary:
     progress(f"Tạo đảng phí {start:%m/%Y}–{today:%m/%Y} ...")
     load = _Load(seed=seed, today=today, start=start)
     with indexes_set_aside(DUES_TABLES):
-        for first in range(0, len(load.member_ids), MEMBERS_PER_BATCH):
-            load.batch(load.member_ids[first : first + MEMBERS_PER_BATCH])
-        load.writer.flush()
-        number_receipts()
+        with payments_staged():
+            for first in range(0, len(load.member_ids), MEMBERS_PER_BATCH):
+                load.batch(load.member_ids[first : first + MEMBERS_PER_BATCH])
+            load.writer.flush()
+            progress("  Đánh số biên lai ...")
         progress("  Lập chỉ mục ...")
     counts = load.counts
     counts["payments"] = load.writer.counts[DuesPayment]
@@ -131,7 +133,6 @@ class _Load:
         self.writer: Writer = dues_writer()
         self.keys = Keys(random.Random(f"dangbo.demo.dues.keys:{seed}"), _epoch_ms(start))
         self.counts: dict[str, int] = {}
-        self.receipts = 0
         orgs = {pk: (parent, name) for pk, parent, name in Org.objects.values_list("id", "parent_id", "name")}
         # the committee that decides a relief: the cell's grassroots organization
         self.deciding: dict[UUID, str] = {}
@@ -291,7 +292,6 @@ class _Load:
             self._count(f"relief_{r.ground}")
         for p in payments:
             cell = _cell_by(spans, p.paid_on) or _last_cell_by(spans, p.paid_on) or spans[-1][0]
-            self.receipts += 1
             self.writer.add(
                 DuesPayment,
                 (
@@ -304,7 +304,7 @@ class _Load:
                     p.paid_on.isoformat(),
                     p.method,
                     p.reference,
-                    f"{PROVISIONAL}{self.receipts}",
+                    "",  # numbered when every payment is written (writing.payments_staged)
                     None,
                     "",
                     None,

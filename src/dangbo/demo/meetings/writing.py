@@ -94,15 +94,18 @@ class Keys:
 
 class Writer:
     """Buffers rows of the models of ``columns`` (the meetings' by default; ``demo.dues`` passes
-    its own), written in the order of ``order``."""
+    its own), written in the order of ``order``, each to its model's table or to the table
+    ``tables`` names for it (a staging table)."""
 
     def __init__(
         self,
         columns: dict[type[models.Model], tuple[str, ...]] | None = None,
         order: tuple[type[models.Model], ...] | None = None,
+        tables: dict[type[models.Model], str] | None = None,
     ) -> None:
         self.columns = COLUMNS if columns is None else columns
         self.order = ORDER if order is None else order
+        self.tables = tables or {}
         self.postgres = connection.vendor == "postgresql"
         self.length = 25 if self.postgres else 19  # "YYYY-MM-DD HH:MM:SS" and "+00:00"
         for model, names in self.columns.items():
@@ -151,7 +154,7 @@ class Writer:
 
     def _write(self, cursor, model: type[models.Model], rows: list[tuple]) -> None:
         quote = connection.ops.quote_name
-        table = quote(model._meta.db_table)
+        table = quote(self.tables.get(model, model._meta.db_table))
         columns = ", ".join(quote(c) for c in self.columns[model])
         if self.postgres:
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
