@@ -255,3 +255,15 @@ def test_a_bad_month_is_refused_in_vietnamese(client, world):
     assert not AuditEntry.objects.filter(subject_type="dues_book").exists()
     # without a month: this month
     assert get(client, f"/api/orgs/{world.tree.commune.pk}/dues", world.key).json()["month"] == "2026-11"
+
+
+def test_a_member_reads_their_own_account_and_nothing_else(client, world):
+    insured, pensioner, *_ = world.members
+    user = User.objects.create_user("dangvien-lan", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.MEMBER, org=None, member=insured)
+    client.force_login(user)
+    own = client.get(f"/api/members/{insured.pk}/dues")
+    assert own.status_code == 200
+    assert own.json()["paid_total"] == 270_000 and own.json()["unpaid_months"] == ["2026-11"]
+    assert client.get(f"/api/members/{pensioner.pk}/dues").status_code == 404
+    assert client.get(f"/api/orgs/{world.tree.cell_a.pk}/dues").status_code == 404
