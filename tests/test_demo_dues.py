@@ -19,7 +19,7 @@ from dangbo.demo.meetings import window
 from dangbo.demo.profiles import PROFILES
 from dangbo.demo.timeline import build_province
 from dangbo.dues import accounts
-from dangbo.dues.models import DuesBasis, DuesMonth, DuesPayment, DuesRelief, PaymentMethod
+from dangbo.dues.models import DuesBasis, DuesMonth, DuesOpening, DuesPayment, DuesRelief, PaymentMethod
 from dangbo.dues.selectors import org_book, org_summary
 from dangbo.dues.services import (
     MAX_PAYMENT,
@@ -238,6 +238,15 @@ def _fifty_years_of_party_age_exempts_from_its_month(built):
         assert not DuesPayment.objects.filter(member=member, first_month__gte=first).exists()
 
 
+def _every_month_of_the_window_is_open(built):
+    assert accounts.opened_through() == TODAY.replace(day=1)
+    opened = dict(DuesOpening.objects.values_list("month", "members"))
+    assert sorted(opened) == rules.months_between(built.start, TODAY)
+    for month, members in opened.items():
+        assert members == DuesMonth.objects.filter(month=month).count() > 0
+    assert accounts.members_to_open(TODAY.replace(day=1)) == []  # nothing left for the monthly opening
+
+
 def _the_book_and_the_summary_read_the_demo(built):
     province = Org.objects.get(parent__isnull=True)
     month = date(2026, 10, 1)
@@ -263,6 +272,7 @@ def test_the_facts_accounts_and_receipts_are_what_the_services_would_have_writte
     _the_stored_accounts_equal_a_recomputation_for_every_member(built)
     _payments_are_what_the_services_would_have_taken(built)
     _receipts_are_numbered_per_cell_and_year_in_the_order_recorded(built)
+    _every_month_of_the_window_is_open(built)
 
 
 def test_arrears_reliefs_and_party_age_exemptions_are_there_and_the_books_read_them(built):
@@ -307,7 +317,7 @@ def _snapshot():
 
 
 def _rebuild_dues(seed: int):
-    for model in (DuesMonth, DuesPayment, DuesRelief, DuesBasis):
+    for model in (DuesMonth, DuesPayment, DuesRelief, DuesBasis, DuesOpening):
         model.objects.all().delete()
     build_dues(seed=seed, progress=quiet)
     return _snapshot()

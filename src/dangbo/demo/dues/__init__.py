@@ -43,11 +43,11 @@ from dangbo.demo.generator import DUES_TABLES
 from dangbo.demo.meetings import window
 from dangbo.demo.meetings.writing import Keys, Writer, indexes_set_aside
 from dangbo.dues.accounts import Inputs, allocate, derive
-from dangbo.dues.models import DuesBasis, DuesMonth, DuesPayment, DuesRelief
+from dangbo.dues.models import DuesBasis, DuesMonth, DuesOpening, DuesPayment, DuesRelief
 from dangbo.dues.schedule import Applied, Settings
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.orgs.models import Org
-from dangbo.rules.dues import ReliefKind, Schedule
+from dangbo.rules.dues import ReliefKind, Schedule, months_between
 
 __all__ = ["DUES_TABLES", "DuesSummary", "build_dues"]
 
@@ -117,6 +117,12 @@ def _build(*, seed: int, today: date, start: date, progress) -> DuesSummary:
             load.writer.flush()
             progress("  Đánh số biên lai ...")
         progress("  Lập chỉ mục ...")
+    # every month of the window is open for every member with an account (dues.accounts.extend
+    # would find nothing left to open): record it, as the monthly opening does
+    now = clock.now()
+    DuesOpening.objects.bulk_create(
+        DuesOpening(month=month, members=n, finished_at=now) for month, n in sorted(load.opened.items())
+    )
     counts = load.counts
     counts["payments"] = load.writer.counts[DuesPayment]
     counts["months"] = load.writer.counts[DuesMonth]
@@ -133,6 +139,7 @@ class _Load:
         self.writer: Writer = dues_writer()
         self.keys = Keys(random.Random(f"dangbo.demo.dues.keys:{seed}"), _epoch_ms(start))
         self.counts: dict[str, int] = {}
+        self.opened: dict[date, int] = dict.fromkeys(months_between(start, self.current), 0)
         orgs = {pk: (parent, name) for pk, parent, name in Org.objects.values_list("id", "parent_id", "name")}
         # the committee that decides a relief: the cell's grassroots organization
         self.deciding: dict[UUID, str] = {}
@@ -332,6 +339,8 @@ class _Load:
                 ),
             )
             unpaid += m.unpaid
+            if m.month in self.opened:
+                self.opened[m.month] += 1
             if m.relief_ground == "party_age_50" and m.month == self.current:
                 self._count("party_age_exempt")
         self._count("months_unpaid", unpaid)
