@@ -156,3 +156,28 @@ def test_bad_input_is_refused_in_vietnamese_with_status_2(book, capsys):
     assert dangbo(["dues", "--month", "2026-10", "--format", "xlsx"]) == 2
     assert "--output" in capsys.readouterr().err
     assert not AuditEntry.objects.filter(subject_type="dues_book").exists()
+
+
+def test_open_month_opens_this_months_accounts_once(book, capsys, frozen_today):
+    from dangbo.dues.accounts import opened_through
+    from dangbo.dues.models import DuesMonth
+
+    frozen_today(date(2026, 12, 2))
+    december = date(2026, 12, 1)
+    assert set(DuesMonth.objects.filter(month=december).values_list("member_id", flat=True)) == {
+        book.student.pk
+    }
+    assert dangbo(["dues", "open-month"]) == 0
+    assert "Đã mở sổ đảng phí tháng 12/2026 cho 3 đảng viên" in capsys.readouterr().out
+    opened = set(DuesMonth.objects.filter(month=december).values_list("member_id", flat=True))
+    assert opened == {
+        book.student.pk,
+        book.insured.pk,
+        book.pensioner.pk,
+        book.poor.pk,
+    }  # not the one without a basis
+    assert opened_through() == december
+    assert dangbo(["dues", "open-month"]) == 0
+    assert "cho 0 đảng viên" in capsys.readouterr().out
+    report = _json(capsys, "--org", book.cell_a.code)  # the month defaults to this one
+    assert report["month"] == "2026-12" and report["totals"]["due"] == 80_000 + 30_000

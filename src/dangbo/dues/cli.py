@@ -5,8 +5,11 @@ exemption or relief, what was received in the month and the arrears of the year;
 JSON (with totals equal to the sum of the lines) or an Excel file with typed numbers.
 
     dangbo dues [--org MÃ] [--month YYYY-MM] [--format text|json|xlsx] [--output TỆP]
+    dangbo dues open-month
 
-Without ``--org``, each top organization of the installation; without ``--month``, this
+``open-month`` opens this month's account for every member in the Party who has one
+(``dues.accounts.extend``; cron, on the first of each month, or the administrators' background
+job). Without ``--org``, each top organization of the installation; without ``--month``, this
 month (``10/2026`` is read as well). Exit status: 0 listed, 2 bad input (an unknown code, a
 bad month, Excel without a file).
 """
@@ -117,8 +120,25 @@ def _money(value: int | None) -> str:
     return "—" if value is None else format_number(value)
 
 
+def open_month() -> int:
+    from dangbo.core.formats import format_number
+    from dangbo.dues import accounts
+
+    def progress(done: int, total: int) -> None:
+        print(f"  {format_number(done)}/{format_number(total)} đảng viên", flush=True)
+
+    opening = accounts.extend(progress=progress)
+    print(
+        f"Đã mở sổ đảng phí tháng {opening.month:%m/%Y} cho {format_number(opening.members)} đảng viên "
+        "chưa có sổ tháng này."
+    )
+    return 0
+
+
 def cmd_dues(args: argparse.Namespace) -> int:
     _setup()
+    if args.action == "open-month":
+        return open_month()
     # after django.setup() (see book_report)
     from dangbo.audit.services import Action, audit_record
     from dangbo.core import clock
@@ -187,7 +207,15 @@ def cmd_dues(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub) -> None:
-    dues = sub.add_parser("dues", help="sổ thu nộp đảng phí của một tổ chức trong một tháng")
+    dues = sub.add_parser(
+        "dues", help="sổ thu nộp đảng phí của một tổ chức trong một tháng; open-month: mở sổ tháng này"
+    )
+    dues.add_argument(
+        "action",
+        nargs="?",
+        choices=("open-month",),
+        help="open-month: mở sổ đảng phí tháng này cho mọi đảng viên đã có sổ (chạy đầu mỗi tháng)",
+    )
     dues.add_argument("--org", metavar="MÃ", help="mã tổ chức (gồm các chi bộ trực thuộc; mặc định: toàn bộ)")
     dues.add_argument("--month", metavar="YYYY-MM", help="tháng, ví dụ 2026-10 (mặc định: tháng này)")
     dues.add_argument("--format", choices=("text", "json", "xlsx"), default="text")
