@@ -11,6 +11,7 @@ from dangbo.candidates.api import router as candidates_router
 from dangbo.core.apierrors import refusal, validation_refusal
 from dangbo.core.violations import NotInScope, RuleViolation
 from dangbo.discipline.api import router as discipline_router
+from dangbo.dues.api import router as dues_router
 from dangbo.meetings.api import router as meetings_router
 from dangbo.members.api import router as members_router
 from dangbo.members.org_api import router as orgs_router
@@ -38,6 +39,7 @@ api.add_router("/", discipline_router)
 api.add_router("/", transfer_router)
 api.add_router("/", stats_router)
 api.add_router("/", meetings_router)
+api.add_router("/", dues_router)
 
 
 @api.exception_handler(RuleViolation)

@@ -5,7 +5,8 @@ for a profile brought to today (``Profile.to_today``) it then simulates the memb
 month by month up to 30/6/2025 (``history.simulate_history``), applies the July 2025 reform
 as a restructuring plan (``reform.apply_reform``, effective 1/7/2025), and simulates on the
 new tree up to today. Whatever the profile, it ends with two years of the cells' meetings up
-to today (``meetings.build_meetings``). ``reform=True`` applies the reform to any profile (``dangbo demo
+to today (``meetings.build_meetings``) and the members' Party dues of the same two years
+(``dues.build_dues``). ``reform=True`` applies the reform to any profile (``dangbo demo
 --profile lao-cai-2021 --reform-2025``: the 2021 province, then the reform, no history).
 """
 
@@ -20,6 +21,7 @@ from django.db import transaction
 
 from dangbo.core import clock
 from dangbo.core.formats import format_number
+from dangbo.demo.dues import DuesSummary, build_dues
 from dangbo.demo.generator import Summary, build_demo
 from dangbo.demo.history import simulate_history
 from dangbo.demo.meetings import MeetingsSummary, build_meetings
@@ -39,6 +41,7 @@ class Timeline:
     reform: PlanReport | None = None
     plan_path: Path | None = None
     meetings: MeetingsSummary | None = None
+    dues: DuesSummary | None = None
 
 
 def build_province(
@@ -94,4 +97,6 @@ def _stages(
         )
     # last: the cells' meetings of the two years up to today, on the tree and rolls as they came out
     timeline.meetings = build_meetings(seed=seed, progress=progress)
+    # then the members' Party dues of the same two years, on the members' record as it came out
+    timeline.dues = build_dues(seed=seed, progress=progress)
     return timeline

@@ -126,11 +126,14 @@ def derive(member_id: UUID, inputs: Inputs, *, through: date, settings: Settings
             else:
                 row.due = row.full
         rows.append(row)
-    _allocate(rows, inputs.payments)
+    allocate(rows, inputs.payments)
     return rows
 
 
-def _allocate(rows: list[DuesMonth], payments: Iterable[DuesPayment]) -> None:
+def allocate(rows: list[DuesMonth], payments: Iterable[DuesPayment]) -> None:
+    """Spread ``payments`` (not reversed, in the order made) over ``rows`` (one member's months,
+    oldest first): each month its due in turn, the rest to the last month a payment covers.
+    ``derive`` ends with it; the demo uses it alone on months it has already derived."""
     by_month = {row.month: row for row in rows}
     for payment in payments:
         covered = [

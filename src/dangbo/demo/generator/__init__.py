@@ -20,16 +20,19 @@ from dangbo.core.bulk import refresh_statistics
 from dangbo.demo.generator.builder import Builder
 from dangbo.demo.generator.summary import Summary, summarize
 from dangbo.demo.profiles import Profile
+from dangbo.dues.models import DuesBasis, DuesMonth, DuesPayment, DuesRelief
 from dangbo.meetings.models import Attendance, Meeting, MeetingVisitor, Minutes, MinutesAmendment
 from dangbo.members.models import Member, MemberEvent, Placement, Position
 from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgVersion
 from dangbo.stats.tallies import deferred, tallies_deferred
 
-__all__ = ["DEMO_TABLES", "Summary", "build_demo", "summarize"]
+__all__ = ["DEMO_TABLES", "DUES_TABLES", "MEETING_TABLES", "Summary", "build_demo", "summarize"]
 
 # The tables a demo build fills, whose planner statistics are refreshed when it is committed
-# (the meetings' are filled by demo.timeline's last stage, demo.meetings).
+# (the meetings' and the dues' are filled by demo.timeline's last stages, demo.meetings and
+# demo.dues).
 MEETING_TABLES = (Meeting, Attendance, MeetingVisitor, Minutes, MinutesAmendment)
+DUES_TABLES = (DuesBasis, DuesRelief, DuesPayment, DuesMonth)
 DEMO_TABLES = (
     Org,
     OrgVersion,
@@ -40,6 +43,7 @@ DEMO_TABLES = (
     Placement,
     Position,
     *MEETING_TABLES,
+    *DUES_TABLES,
 )
 
 

@@ -93,17 +93,29 @@ class Keys:
 
 
 class Writer:
-    def __init__(self) -> None:
+    """Buffers rows of the models of ``columns`` (the meetings' by default; ``demo.dues`` passes
+    its own), written in the order of ``order``, each to its model's table or to the table
+    ``tables`` names for it (a staging table)."""
+
+    def __init__(
+        self,
+        columns: dict[type[models.Model], tuple[str, ...]] | None = None,
+        order: tuple[type[models.Model], ...] | None = None,
+        tables: dict[type[models.Model], str] | None = None,
+    ) -> None:
+        self.columns = COLUMNS if columns is None else columns
+        self.order = ORDER if order is None else order
+        self.tables = tables or {}
         self.postgres = connection.vendor == "postgresql"
         self.length = 25 if self.postgres else 19  # "YYYY-MM-DD HH:MM:SS" and "+00:00"
-        for model, columns in COLUMNS.items():
+        for model, names in self.columns.items():
             expected = {f.column for f in model._meta.concrete_fields}
-            if set(columns) != expected:
+            if set(names) != expected:
                 raise RuntimeError(
                     f"demo.meetings: the columns of {model.__name__} changed: {sorted(expected)}"
                 )
-        self.buffers: dict[type[models.Model], list[tuple]] = {model: [] for model in ORDER}
-        self.counts: dict[type[models.Model], int] = dict.fromkeys(ORDER, 0)
+        self.buffers: dict[type[models.Model], list[tuple]] = {model: [] for model in self.order}
+        self.counts: dict[type[models.Model], int] = dict.fromkeys(self.order, 0)
         self.pending = 0
 
     # --- values as the database stores them --------------------------------------------------
@@ -131,7 +143,7 @@ class Writer:
 
     def flush(self) -> None:
         with connection.cursor() as cursor:
-            for model in ORDER:
+            for model in self.order:
                 rows = self.buffers[model]
                 if not rows:
                     continue
@@ -142,14 +154,14 @@ class Writer:
 
     def _write(self, cursor, model: type[models.Model], rows: list[tuple]) -> None:
         quote = connection.ops.quote_name
-        table = quote(model._meta.db_table)
-        columns = ", ".join(quote(c) for c in COLUMNS[model])
+        table = quote(self.tables.get(model, model._meta.db_table))
+        columns = ", ".join(quote(c) for c in self.columns[model])
         if self.postgres:
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            placeholders = ", ".join(["%s"] * len(COLUMNS[model]))
+            placeholders = ", ".join(["%s"] * len(self.columns[model]))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
