@@ -86,6 +86,24 @@ def test_a_secretary_starts_at_the_book_of_their_cell(secretary, cell):
     assert "Đảng phí</a>" in page  # the menu item
 
 
+def test_an_officer_chooses_among_the_books_of_their_scope(client, cell):
+    client.force_login(_user("canbo-xa", AccessRole.OFFICER, cell.commune))
+    page = _page(client.get(reverse("dues:home")))
+    for org in (cell.commune, cell.cell_a, cell.cell_b):
+        assert reverse("dues:org_book", args=[org.pk]) in page
+    assert reverse("dues:org_summary", args=[cell.commune.pk]) in page
+    assert "Chi bộ Cơ quan Một" not in page  # the agency is outside the commune
+    # a district has no book of its own: its address leads to its summary
+    client.force_login(_user("canbo-huyen", AccessRole.OFFICER, cell.district))
+    response = client.get(reverse("dues:org_book", args=[cell.district.pk]))
+    assert response.status_code == 302 and response.url == reverse(
+        "dues:org_summary", args=[cell.district.pk]
+    )
+    client.force_login(User.objects.create_user("khach"))
+    assert client.get(reverse("dues:home")).status_code == 404
+    assert client.get(reverse("dues:my_dues")).status_code == 404
+
+
 def test_the_book_shows_each_members_basis_due_and_unpaid_months(secretary, cell):
     _pay(cell.paying, date(2026, 1, 1), date(2026, 10, 1), 800_000)
     page = _page(secretary.get(reverse("dues:org_book", args=[cell.cell_a.pk]) + "?thang=2026-11"))

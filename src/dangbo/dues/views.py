@@ -32,6 +32,7 @@ from dangbo.rules.probation import add_months
 BOOK_KINDS = CELL_KINDS | GRASSROOTS_KINDS
 HOME_LIST_LIMIT = 300
 FORMATS = ("xlsx", "csv", "pdf")
+MONTH_CHOICES = 36  # months offered by the picker, back from this one (older: «Tháng trước»)
 
 
 def month_of(request) -> date:
@@ -47,8 +48,12 @@ def month_of(request) -> date:
 def _nav(month: date) -> dict:
     today = clock.today().replace(day=1)
     later = add_months(month, 1)
+    choices = [add_months(today, -n) for n in range(MONTH_CHOICES)]
+    if month not in choices:
+        choices.append(month)
     return {
         "month": month,
+        "month_choices": [(f"{m:%Y-%m}", f"Tháng {m:%m/%Y}") for m in sorted(choices, reverse=True)],
         "month_param": f"{month:%Y-%m}",
         "previous": f"{add_months(month, -1):%Y-%m}",
         "next": f"{later:%Y-%m}" if later <= today else "",
