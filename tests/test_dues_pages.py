@@ -232,6 +232,9 @@ def test_a_reversal_needs_a_reason_and_a_confirmation_and_prints_as_such(secreta
     assert "Ghi nhầm người" in page
     original = _page(secretary.get(reverse("dues:receipt", args=[payment.pk])))
     assert "đã bị hủy bằng phiếu hủy số" in original and url not in original
+    book = _page(secretary.get(reverse("dues:org_book", args=[cell.cell_a.pk])))
+    assert f"Phiếu {reversal.receipt_no}</a> (phiếu hủy)" in book
+    assert f"Phiếu {payment.receipt_no}</a> (phiếu hủy)" not in book
     # neither is reversed twice
     assert secretary.post(url, {"reason": "Lần nữa", "confirm": "on"}).status_code == 400
     assert secretary.get(reverse("dues:payment_reverse", args=[reversal.pk])).status_code == 404

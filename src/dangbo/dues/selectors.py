@@ -363,14 +363,15 @@ def relief_get(*, actor, relief_id) -> DuesRelief:
     return relief
 
 
-def book_receipts(book: Book) -> dict[str, UUID]:
-    """The payments of the book's month by receipt number (to link the book to its receipts)."""
+def book_receipts(book: Book) -> dict[str, tuple[UUID, bool]]:
+    """The payments of the book's month by "<cell id>|<receipt number>": the payment's id and
+    whether it is a reversal (to link the book to its receipts)."""
     first, last = month_range(book.month)
     return {
-        f"{org_id}|{receipt}": pk
-        for org_id, receipt, pk in DuesPayment.objects.filter(
+        f"{org_id}|{receipt}": (pk, reverses is not None)
+        for org_id, receipt, pk, reverses in DuesPayment.objects.filter(
             org_id__in=list(book.cells), paid_on__gte=first, paid_on__lte=last
-        ).values_list("org_id", "receipt_no", "pk")
+        ).values_list("org_id", "receipt_no", "pk", "reverses_id")
     }
 
 

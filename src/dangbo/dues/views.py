@@ -225,7 +225,8 @@ def org_book(request: ScopedRequest, org_id) -> HttpResponseBase:
                 {
                     "cell": cell,
                     "lines": [
-                        (line, [(r, receipts.get(f"{cell_id}|{r}")) for r in line.receipts]) for line in lines
+                        (line, [(r, *receipts.get(f"{cell_id}|{r}", (None, False))) for r in line.receipts])
+                        for line in lines
                     ],
                     "due": sum(line.due or 0 for line in lines),
                     "paid": sum(line.paid for line in lines),
@@ -408,5 +409,6 @@ def receipt(request: ScopedRequest, payment_id) -> HttpResponse:
         "reversal": reversal,
         "single": payment.first_month == payment.last_month,
         "can_write": request.scope.can_write_member(payment.member),
+        "sees_book": request.scope.can_read_path(payment.org.path),
     }
     return render(request, "dues/receipt.html", context)
