@@ -83,12 +83,14 @@ def test_a_payment_recorded_from_the_book_on_a_phone(live_server, page, dues_cel
     _sign_in(page, live_server)
     page.get_by_role("link", name="Đảng phí", exact=True).click()
     page.get_by_role("heading", name="Sổ thu, nộp đảng phí tháng 11/2026").wait_for()
+    page.wait_for_load_state()  # the style sheet applied before measuring
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     assert page.get_by_text("1 đảng viên chưa có căn cứ đóng đảng phí").is_visible()
     _no_violations(page)
 
     page.get_by_role("link", name=f"Thu đảng phí: {members[0].full_name}").click()
     page.get_by_role("heading", name=f"Thu đảng phí: {members[0].full_name}").wait_for()
+    page.wait_for_load_state()
     assert page.get_by_label("Nộp cho tháng").input_value() == "01/2026"
     assert page.get_by_label("Số tiền (đồng)").input_value() == "880.000"  # eleven months of 80.000
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -110,6 +112,12 @@ def test_a_payment_recorded_from_the_book_on_a_phone(live_server, page, dues_cel
 
     page.get_by_role("link", name="Về sổ thu, nộp đảng phí").click()
     page.get_by_role("link", name="Phiếu 2026/1").wait_for()
+    page.get_by_role("link", name=members[0].full_name, exact=True).click()
+    page.get_by_role("heading", name=f"Đảng phí: {members[0].full_name}").wait_for()
+    page.wait_for_load_state()
+    assert page.get_by_text("Không còn tháng nào chưa nộp.").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    _no_violations(page)
 
 
 def test_a_reversal_and_the_summary_at_the_office(live_server, page, dues_cell, tree):
