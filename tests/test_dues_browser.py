@@ -152,6 +152,15 @@ def test_a_reversal_and_the_summary_at_the_office(live_server, page, dues_cell, 
     page.get_by_role("heading", name="Tổng hợp thu, nộp đảng phí tháng 11/2026").wait_for()
     assert page.get_by_text("CHƯA XÁC NHẬN").first.is_visible()
     _no_violations(page)
+    page.set_viewport_size({"width": 390, "height": 844})  # the same summary on a phone
+    page.reload()
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # one card per organization, each figure with its label instead of the column headings
+    assert page.locator(".summary-table thead").is_hidden()
+    assert page.locator('.summary-table td[data-label="Trích giữ lại"]').first.is_visible()
+    _no_violations(page)
+    page.set_viewport_size({"width": 1366, "height": 768})
     page.get_by_role("link", name="Chi bộ thôn A").click()
     page.get_by_role("heading", name="Sổ thu, nộp đảng phí tháng 11/2026").wait_for()
     _no_violations(page)
