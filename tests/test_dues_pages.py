@@ -404,3 +404,16 @@ def test_a_member_sees_their_own_dues_and_receipts_and_no_one_elses(client, cell
     assert AuditEntry.objects.filter(
         action=Action.MEMBER_HISTORY_VIEWED, subject_id=str(cell.paying.pk), data__history="dues_receipt"
     ).exists()
+
+
+def test_the_organization_page_and_the_profile_lead_to_the_dues_pages(client, cell):
+    client.force_login(_user("canbo-huyen", AccessRole.OFFICER, cell.district))
+    commune = _page(client.get(reverse("members:org_page", args=[cell.commune.pk])))
+    assert reverse("dues:org_book", args=[cell.commune.pk]) in commune
+    assert reverse("dues:org_summary", args=[cell.commune.pk]) in commune
+    district = _page(client.get(reverse("members:org_page", args=[cell.district.pk])))
+    assert reverse("dues:org_summary", args=[cell.district.pk]) in district
+    book = reverse("dues:org_book", args=[cell.district.pk])
+    assert f'href="{book}"' not in district  # no book above the grassroots level
+    profile = _page(client.get(reverse("members:member_profile", args=[cell.paying.pk])))
+    assert reverse("dues:member_dues", args=[cell.paying.pk]) in profile
