@@ -404,3 +404,33 @@ def test_the_summary_adds_up_from_cell_to_province(cell, make_member):
         district_row.collected == district.total.collected and district_row.remitted == district.own.remitted
     )
     assert district_row.due == district.total.due
+
+
+def test_a_new_month_is_opened_for_every_member_with_an_account(cell, make_member, frozen_today):
+    from dangbo.dues.accounts import extend, opened_through
+    from dangbo.dues.jobs import OPEN_MONTH_JOB
+    from dangbo.jobs.services import job_start
+
+    quiet = make_member(cell.cell_b, admitted_on=date(2016, 3, 1))
+    _basis(cell.member, month=date(2026, 1, 1))
+    _basis(quiet, income=4_000_000, month=date(2026, 1, 1))
+    frozen_today(date(2026, 12, 2))
+    _pay(cell.member, date(2026, 12, 1), date(2026, 12, 1), 80_000, paid_on=date(2026, 12, 2))
+    assert date(2026, 12, 1) in _months(cell.member) and date(2026, 12, 1) not in _months(quiet)
+    assert opened_through() is None
+    opening = extend()
+    assert (opening.month, opening.members) == (date(2026, 12, 1), 1)  # only the one without a row
+    december = _months(quiet)[date(2026, 12, 1)]
+    assert (december.due, december.paid, december.unpaid) == (40_000, 0, True)
+    assert opened_through() == date(2026, 12, 1)
+    assert extend().members == 0  # a second run has nothing left to do
+    # the background job does the same for an administrator, and refuses anyone else
+    admin = User.objects.create_superuser("quantri", password="mat-khau-dai-du-1")
+    job = job_start(kind=OPEN_MONTH_JOB, owner=admin, params={})
+    job.refresh_from_db()
+    assert job.state == "done" and "12/2026" in job.message
+    officer = User.objects.create_user("canbo-t", password="mat-khau-dai-du-1")
+    role_grant(user=officer, role=AccessRole.OFFICER, org=cell.province)
+    job = job_start(kind=OPEN_MONTH_JOB, owner=officer, params={})
+    job.refresh_from_db()
+    assert job.state == "failed" and "quản trị" in job.message

@@ -369,6 +369,14 @@ def test_drill_downs_name_the_cells_months_members_and_meetings(history):
         ("05/10/2026", "Chi bộ Cơ quan Một", "2"),
     ]
     assert "Lê Văn Tám, Phó Bí thư" in visited.rows[0][4].text
+    # each date links to its meeting's page (the URL reversed once and filled in)
+    from dangbo.meetings.models import Meeting
+
+    linked = {row[0].href for row in visited.rows}
+    assert linked == {
+        f"/sinh-hoat/{pk}/"
+        for pk in Meeting.objects.filter(visitors__isnull=False).values_list("pk", flat=True)
+    }
     attendance = DRILLS["meetings_attendance"](ctx, history.province)
     assert [r[0].text for r in attendance.rows] == ["Chi bộ thôn B", "Chi bộ thôn A"]  # lowest first
     # the commune's list holds only its own cells

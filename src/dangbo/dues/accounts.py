@@ -17,13 +17,15 @@ changes (``refresh``), in the transaction of the change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
+from django.db import transaction
+
 from dangbo.core import clock
-from dangbo.dues.models import DuesBasis, DuesMonth, DuesPayment, DuesRelief
+from dangbo.dues.models import DuesBasis, DuesMonth, DuesOpening, DuesPayment, DuesRelief
 from dangbo.dues.schedule import Settings
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.rules import dues as rules
@@ -203,3 +205,39 @@ def ledger_changed(member_ids: list[UUID]) -> None:
     having |= set(DuesPayment.objects.filter(member_id__in=member_ids).values_list("member_id", flat=True))
     if having:
         refresh(having)
+
+
+def members_to_open(month: date) -> list[UUID]:
+    """The members in the Party with a basis or a payment and no row yet for ``month``."""
+    having = set(DuesBasis.objects.values_list("member_id", flat=True).distinct())
+    having |= set(DuesPayment.objects.values_list("member_id", flat=True).distinct())
+    having -= set(DuesMonth.objects.filter(month=month).values_list("member_id", flat=True))
+    ids = sorted(having)
+    active: list[UUID] = []
+    for start in range(0, len(ids), 5000):
+        active += Member.objects.filter(
+            pk__in=ids[start : start + 5000], status__in=list(ACTIVE_STATUSES)
+        ).values_list("pk", flat=True)
+    return sorted(active)
+
+
+def extend(*, progress: Callable[[int, int], None] | None = None) -> DuesOpening:
+    """Open the current month: rewrite the account of every member in the Party who has none
+    for it yet, a batch at a time, each batch its own transaction (a run cut short is taken up
+    by the next), and record the opening."""
+    month = clock.today().replace(day=1)
+    ids = members_to_open(month)
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            refresh(ids[start : start + BATCH])
+        if progress is not None:
+            progress(min(start + BATCH, len(ids)), len(ids))
+    opening, _ = DuesOpening.objects.update_or_create(
+        month=month, defaults={"members": len(ids), "finished_at": clock.now()}
+    )
+    return opening
+
+
+def opened_through() -> date | None:
+    """The last month opened for every member (None before the first opening)."""
+    return DuesOpening.objects.order_by("-month").values_list("month", flat=True).first()

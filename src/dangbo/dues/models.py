@@ -196,3 +196,18 @@ class DuesSetting(UUIDModel):
         verbose_name_plural = "cấu hình đảng phí"
         ordering = ["code", "effective_from", "recorded_at"]
         constraints = [models.CheckConstraint(condition=Q(value__gte=0), name="dues_setting_value")]
+
+
+class DuesOpening(UUIDModel):
+    """A month whose accounts were opened for every member who has one (``dues.accounts.extend``,
+    on the first of the month by ``dangbo dues open-month`` or the background job): until then
+    only the members whose dues changed in the month have a row for it, and the books say so."""
+
+    month = models.DateField("tháng", unique=True)
+    members = models.PositiveIntegerField("số đảng viên được mở sổ", default=0)
+    finished_at = models.DateTimeField("hoàn thành lúc")
+
+    class Meta:
+        verbose_name = "mở sổ đảng phí tháng"
+        verbose_name_plural = "mở sổ đảng phí tháng"
+        ordering = ["-month"]

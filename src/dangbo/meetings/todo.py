@@ -22,6 +22,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+
 from dangbo.core import paths
 from dangbo.meetings.models import Attendance, AttendanceStatus, Body
 from dangbo.members.hooks import EvidenceLink, StrikeOffEvidence
@@ -60,16 +63,29 @@ def absence_review_items(actor, org, *, as_of: date, until: date, holidays) -> l
     ``as_of`` are left out."""
     items = []
     for year in (as_of.year - 1, as_of.year):
+        needed = exit_rules.STRIKE_OFF_MISSED_MONTHS.at(date(year, 12, 31)).value
+        absences = _absences(year=year, until=as_of, subtree=org.path)
+        # Only the members whose absences reach the rule's months are read in full: a province
+        # has a hundred thousand unexcused absences a year and a few hundred reviews.
+        reaching = (
+            absences.filter(member__status__in=list(ACTIVE_STATUSES))
+            .order_by()
+            .values("member_id")
+            .annotate(months=Count(TruncMonth("meeting__held_on"), distinct=True))
+            .filter(months__gte=needed)
+            .values_list("member_id", flat=True)
+        )
+        ids = list(reaching)
         by_member: dict = defaultdict(list)
-        for row in _absences(year=year, until=as_of, subtree=org.path).select_related("member"):
-            by_member[row.member_id].append(row)
+        for start in range(0, len(ids), 1000):
+            for row in absences.filter(member_id__in=ids[start : start + 1000]).select_related("member"):
+                by_member[row.member_id].append(row)
         pairs = [(member_id, row.meeting.held_on) for member_id, rows in by_member.items() for row in rows]
         for review in rules.unexcused_absence_reviews(pairs, year=year):
             rows = by_member[review.member_id]
             member = rows[0].member
             if member.status not in ACTIVE_STATUSES:
                 continue
-            needed = exit_rules.STRIKE_OFF_MISSED_MONTHS.at(date(year, 12, 31)).value
             months_seen: list[int] = []
             arose = rows[-1]
             for row in rows:

@@ -16,9 +16,12 @@ an import; until the page exists the date is shown without a link.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from uuid import UUID
+
 from django.db.models import Sum
 from django.db.models.functions import Substr
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from dangbo.core import paths
 from dangbo.core.formats import format_number, format_percent
@@ -49,12 +52,23 @@ from dangbo.stats.tallies import meetings as mt
 MEETING_PAGE = "meetings:meeting_detail"
 
 
-def meeting_href(meeting_id) -> str:
-    """The meeting's page, or "" while no such page is routed."""
+_PLACEHOLDER = UUID(int=0)
+
+
+@lru_cache(maxsize=8)
+def _meeting_href_template(prefix: str, urlconf) -> str:
+    """The meeting page's URL for the placeholder key (per script prefix and URLconf)."""
     try:
-        return reverse(MEETING_PAGE, kwargs={"meeting_id": meeting_id})
+        return reverse(MEETING_PAGE, kwargs={"meeting_id": _PLACEHOLDER})
     except NoReverseMatch:
         return ""
+
+
+def meeting_href(meeting_id) -> str:
+    """The meeting's page, or "" while no such page is routed. Reversed once and filled in: a
+    province's list has tens of thousands of meetings (``reverse`` took 4.7 s for 18,459)."""
+    template = _meeting_href_template(get_script_prefix(), get_urlconf())
+    return template.replace(str(_PLACEHOLDER), str(meeting_id)) if template else ""
 
 
 def subtree_cells(ctx: Context, org: Org, parts: set[str]) -> list[CellPeriod]:
