@@ -417,3 +417,20 @@ def test_the_organization_page_and_the_profile_lead_to_the_dues_pages(client, ce
     assert f'href="{book}"' not in district  # no book above the grassroots level
     profile = _page(client.get(reverse("members:member_profile", args=[cell.paying.pk])))
     assert reverse("dues:member_dues", args=[cell.paying.pk]) in profile
+
+
+def test_a_month_not_yet_opened_is_told_apart_from_a_missing_basis(secretary, cell, frozen_today):
+    from dangbo.dues import accounts
+
+    frozen_today(date(2026, 12, 3))  # December: the accounts were last written in November
+    secretary.force_login(User.objects.get(username="bithu-a"))  # the November session has expired
+    url = reverse("dues:org_book", args=[cell.cell_a.pk])
+    page = _page(secretary.get(url, {"thang": "2026-12"}))
+    assert "Sổ đảng phí tháng 12/2026 chưa được mở cho mọi đảng viên" in page
+    assert page.count("<strong>Chưa mở sổ tháng</strong>") == 2  # the two members with a basis
+    assert "1 đảng viên chưa có căn cứ đóng đảng phí" in page  # the one without stays flagged
+    accounts.extend()
+    page = _page(secretary.get(url, {"thang": "2026-12"}))
+    assert "chưa được mở" not in page and "Chưa mở sổ tháng" not in page
+    assert "80.000" in page and "30.000" in page
+    assert "1 đảng viên chưa có căn cứ đóng đảng phí" in page

@@ -408,3 +408,17 @@ def payment_proposal(*, member: Member, today: date) -> tuple[date, date, int | 
         return month, month, latest[1] if latest and latest[1] else None
     ahead = add_months(latest[0], 1)
     return ahead, ahead, latest[1] or None
+
+
+def members_with_basis(member_ids: list[UUID], month: date) -> set[UUID]:
+    """Of ``member_ids``, those with a basis in force in ``month``: in a book line without an
+    amount, a member whose account for the month is not opened yet (``accounts.extend``), not
+    a member without a basis."""
+    found: set[UUID] = set()
+    for start in range(0, len(member_ids), 2000):
+        found |= set(
+            DuesBasis.objects.filter(member_id__in=member_ids[start : start + 2000], valid_from__lte=month)
+            .values_list("member_id", flat=True)
+            .distinct()
+        )
+    return found

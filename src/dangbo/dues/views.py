@@ -19,7 +19,7 @@ from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS
 from dangbo.core.pages import in_scope_or_404, spreadsheet_download
 from dangbo.documents.tables import Table, TableDoc, tables_pdf, tables_xlsx
-from dangbo.dues import selectors
+from dangbo.dues import accounts, selectors
 from dangbo.dues.forms import parse_month
 from dangbo.dues.models import DuesPayment
 from dangbo.members import exports
@@ -217,6 +217,9 @@ def org_book(request: ScopedRequest, org_id) -> HttpResponseBase:
             filename=f"dang-phi-{org.code}-{month:%Y-%m}",
         )
     receipts = selectors.book_receipts(book)
+    unopened = selectors.members_with_basis(
+        [line.member_id for line in book.lines if line.due is None], month
+    )
     groups = []
     for cell_id, cell in book.cells.items():
         lines = [line for line in book.lines if line.org_id == cell_id]
@@ -240,6 +243,9 @@ def org_book(request: ScopedRequest, org_id) -> HttpResponseBase:
         "groups": groups,
         "grouped": len(book.cells) > 1,
         "unconfirmed": _unconfirmed(book),
+        "unopened": unopened,
+        "without_basis": sum(1 for line in book.lines if line.due is None and line.member_id not in unopened),
+        "opened_through": accounts.opened_through(),
         "unpaid_members": sum(1 for line in book.lines if line.arrears_months),
         "can_write": request.scope.can_write_path(org.path),
         "may_export": exports.may_export_people(request.scope, org.path),
