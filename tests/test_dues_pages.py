@@ -429,6 +429,9 @@ def test_a_month_not_yet_opened_is_told_apart_from_a_missing_basis(secretary, ce
     assert "Sổ đảng phí tháng 12/2026 chưa được mở cho mọi đảng viên" in page
     assert page.count("<strong>Chưa mở sổ tháng</strong>") == 2  # the two members with a basis
     assert "1 đảng viên chưa có căn cứ đóng đảng phí" in page  # the one without stays flagged
+    response = secretary.get(url, {"thang": "2026-12", "dinh-dang": "csv"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert text.count("Chưa mở sổ tháng") == 2 and text.count("Chưa có căn cứ") == 1
     accounts.extend()
     page = _page(secretary.get(url, {"thang": "2026-12"}))
     assert "chưa được mở" not in page and "Chưa mở sổ tháng" not in page

@@ -134,13 +134,13 @@ BOOK_HEADER = [
 ]
 
 
-def _book_rows(book) -> list[list]:
+def _book_rows(book, unopened: set) -> list[list]:
     return [
         [
             n,
             line.name,
             book.cells[line.org_id].name if line.org_id in book.cells else "",
-            line.category_label,
+            "Chưa mở sổ tháng" if line.member_id in unopened else line.category_label,
             line.income if line.category else None,
             line.due,
             line.relief_label,
@@ -179,6 +179,10 @@ def org_book(request: ScopedRequest, org_id) -> HttpResponseBase:
         return redirect("dues:org_summary", org_id=org.pk)
     month = month_of(request)
     book = selectors.org_book(actor=request.scope, org=org, month=month)
+    # members with a basis whose account for the month is not opened yet (not "without basis")
+    unopened = selectors.members_with_basis(
+        [line.member_id for line in book.lines if line.due is None], month
+    )
     file_format = request.GET.get("dinh-dang")
     if file_format in FORMATS:
         if not exports.may_export_people(request.scope, org.path):
@@ -194,7 +198,7 @@ def org_book(request: ScopedRequest, org_id) -> HttpResponseBase:
                 "format": file_format,
             },
         )
-        rows = _book_rows(book)
+        rows = _book_rows(book, unopened)
         total = ["", "Cộng", "", "", None, book.due, "", book.paid, book.collected, "", None, book.arrears]
         title = f"Sổ thu, nộp đảng phí tháng {month:%m/%Y} — {org.name}"
         doc = TableDoc(
@@ -217,12 +221,12 @@ def org_book(request: ScopedRequest, org_id) -> HttpResponseBase:
             filename=f"dang-phi-{org.code}-{month:%Y-%m}",
         )
     receipts = selectors.book_receipts(book)
-    unopened = selectors.members_with_basis(
-        [line.member_id for line in book.lines if line.due is None], month
-    )
+    by_cell: dict = {}
+    for line in book.lines:
+        by_cell.setdefault(line.org_id, []).append(line)
     groups = []
     for cell_id, cell in book.cells.items():
-        lines = [line for line in book.lines if line.org_id == cell_id]
+        lines = by_cell.get(cell_id, [])
         if lines:
             groups.append(
                 {
