@@ -272,3 +272,45 @@ def hold_meeting(cell, members, *, held_on: date, label: str):
     meeting_services.minutes_write(actor=SYSTEM, meeting=meeting, content=f"Biên bản {label}")
     meeting_services.minutes_sign(actor=SYSTEM, meeting=meeting)
     return meeting, document
+
+
+def keep_dues(member, *, note: str = ""):
+    """Dues of ``member`` as a cell keeps them: a basis from January 2026, a payment for
+    January and February (its receipt; ``note`` on it) and an exemption for March and April
+    with its decision. Returns (payment, relief)."""
+    from dangbo.accounts.scope import SYSTEM
+    from dangbo.dues import services as dues_services
+
+    dues_services.dues_basis_record(
+        actor=SYSTEM,
+        member=member,
+        category="insured",
+        income=8_000_000,
+        valid_from=date(2026, 1, 1),
+        source="Bảng lương",
+    )
+    payment = dues_services.dues_payment_record(
+        actor=SYSTEM,
+        member=member,
+        request=dues_services.PaymentRequest(
+            first_month=date(2026, 1, 1),
+            last_month=date(2026, 2, 1),
+            amount=160_000,
+            paid_on=date(2026, 2, 10),
+            note=note,
+        ),
+    )
+    relief = dues_services.dues_relief_grant(
+        actor=SYSTEM,
+        member=member,
+        request=dues_services.ReliefRequest(
+            kind="exemption",
+            ground="hardship",
+            first_month=date(2026, 3, 1),
+            last_month=date(2026, 4, 1),
+            decision_no="3-QĐ/ĐU",
+            decision_on=date(2026, 2, 20),
+            decision_body="Đảng ủy",
+        ),
+    )
+    return payment, relief

@@ -72,7 +72,7 @@ def accounts(tree, make_member) -> Accounts:
 def _one_url_per_route(tree, member, uploader) -> list[str]:
     from datetime import date
 
-    from tests.conftest import hold_meeting, identity
+    from tests.conftest import hold_meeting, identity, keep_dues
 
     from dangbo.candidates.services import candidate_add
     from dangbo.restructuring.plan_uploads import restructure_plan_upload
@@ -89,6 +89,7 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
         ).encode(),
     )
     meeting, document = hold_meeting(tree.cell_a, [member], held_on=date(2025, 3, 5), label="Họp")
+    payment, relief = keep_dues(member)
     urls = []
     for route in routes():
         if "<" not in route:
@@ -103,6 +104,8 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
             ("job_id", Job.objects.get(subject_id=str(plan.pk)).pk),
             ("meeting_id", meeting.pk),
             ("document_id", document.pk),
+            ("payment_id", payment.pk),
+            ("relief_id", relief.pk),
         )
         for name, pk in ids:
             if re.search(rf"<(uuid:)?{name}>", route):
@@ -143,6 +146,8 @@ def test_forged_identifiers_are_not_found_and_attempts_on_people_are_audited(
             "job_id",
             "meeting_id",
             "document_id",
+            "payment_id",
+            "relief_id",
         ):
             if not re.search(rf"<(uuid:)?{name}>", route):
                 continue

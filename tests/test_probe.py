@@ -25,7 +25,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.test import Client
-from tests.conftest import hold_meeting, identity
+from tests.conftest import hold_meeting, identity, keep_dues
 
 from dangbo.accounts.models import AccessRole, ApiToken, RoleAssignment
 from dangbo.accounts.scope import SYSTEM
@@ -37,6 +37,7 @@ from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.discipline.models import DisciplineCase
 from dangbo.discipline.services import discipline_open
+from dangbo.dues.models import DuesBasis, DuesMonth, DuesPayment, DuesRelief
 from dangbo.jobs.models import Job
 from dangbo.jobs.services import job_start
 from dangbo.meetings.models import (
@@ -162,6 +163,7 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
         org=cells[1],
         details=MeetingDetails(body=Body.CHI_BO, kind=MeetingKind.REGULAR, held_on=date(2025, 4, 5)),
     )
+    payment, relief = keep_dues(members[0], note=f"Phí{label}")
     orgs = list(Org.objects.filter(paths.subtree_q(root.path, "path")).order_by("path"))
     side = Side(
         root=root, orgs=orgs, cells=cells, members=members, accounts=[officer, secretary], label=label
@@ -177,6 +179,8 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
         "user_id": [officer.pk, secretary.pk],
         "meeting_id": [meeting.pk, open_meeting.pk],  # signed minutes; still open
         "document_id": [document.pk],
+        "payment_id": [payment.pk],
+        "relief_id": [relief.pk],
     }
     return side
 
@@ -269,6 +273,10 @@ def _snapshot(b: Side) -> dict:
         "meeting_vote": MeetingVote.objects.filter(meeting__org_id__in=org_ids),
         "minutes": Minutes.objects.filter(meeting__org_id__in=org_ids),
         "minutes_amendment": MinutesAmendment.objects.filter(minutes__meeting__org_id__in=org_ids),
+        "dues_basis": DuesBasis.objects.filter(member_id__in=member_ids),
+        "dues_relief": DuesRelief.objects.filter(member_id__in=member_ids),
+        "dues_payment": DuesPayment.objects.filter(Q(member_id__in=member_ids) | Q(org_id__in=org_ids)),
+        "dues_month": DuesMonth.objects.filter(Q(member_id__in=member_ids) | Q(org_id__in=org_ids)),
     }
     rows = {}
     for name, queryset in queries.items():
@@ -290,6 +298,7 @@ def _people_of(b: Side) -> list[str]:
         needles += [candidate.given_name, candidate.national_id]
     needles += [u.username for u in b.accounts]
     needles.append(f"Họp{b.label}")  # in the agenda, document, vote, minutes of B's meeting
+    needles.append(f"Phí{b.label}")  # the note on B's dues payment
     return [n for n in needles if n]
 
 

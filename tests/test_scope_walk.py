@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
-from tests.conftest import hold_meeting
+from tests.conftest import hold_meeting, keep_dues
 
 from conftest import Tree
 from dangbo.accounts.models import AccessRole
@@ -17,6 +17,7 @@ from dangbo.accounts.services import role_grant
 from dangbo.candidates.models import Candidate
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
+from dangbo.dues.models import DuesPayment, DuesRelief
 from dangbo.jobs.models import Job
 from dangbo.meetings.models import Meeting, MeetingDocument
 from dangbo.members.models import Member, TransferCase
@@ -48,6 +49,10 @@ def _urls(orgs, members) -> list[str]:
             urls += fill(route, "meeting_id", Meeting.objects.values_list("pk", flat=True))
         elif re.search(r"<(uuid:)?document_id>", route):
             urls += fill(route, "document_id", MeetingDocument.objects.values_list("pk", flat=True))
+        elif re.search(r"<(uuid:)?payment_id>", route):
+            urls += fill(route, "payment_id", DuesPayment.objects.values_list("pk", flat=True))
+        elif re.search(r"<(uuid:)?relief_id>", route):
+            urls += fill(route, "relief_id", DuesRelief.objects.values_list("pk", flat=True))
         elif re.search(r"<(int:)?user_id>", route):
             urls += fill(route, "user_id", User.objects.values_list("pk", flat=True))
         else:
@@ -172,6 +177,8 @@ def world(tree, make_member) -> World:
     )
     hold_meeting(tree.cell_a, outside[:1], held_on=date(2025, 3, 5), label="Họpngoài")
     hold_meeting(cell2, inside, held_on=date(2025, 3, 5), label="Họptrong")
+    keep_dues(outside[1], note="Phíngoài")
+    keep_dues(inside[0], note="Phítrong")
     return World(tree=tree, commune2=commune2, cell2=cell2, outside=outside, inside=inside)
 
 
@@ -229,9 +236,18 @@ def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
                 str(plan_out.pk),
                 "bithungoai",
                 "Họpngoài",
+                "Phíngoài",
                 *(
                     str(pk)
                     for pk in Meeting.objects.filter(org__in=out_orgs[:6]).values_list("pk", flat=True)
+                ),
+                *(
+                    str(pk)
+                    for pk in DuesPayment.objects.filter(member__in=outside).values_list("pk", flat=True)
+                ),
+                *(
+                    str(pk)
+                    for pk in DuesRelief.objects.filter(member__in=outside).values_list("pk", flat=True)
                 ),
             ],
         )
@@ -280,6 +296,7 @@ def test_member_sees_only_their_own_record(client, world):
                 "Cảmtìnhtrong",
                 "Phuongan",
                 "Họpngoài",
+                "Phíngoài",
             ],
         )
         >= 2
@@ -306,7 +323,15 @@ def test_a_user_with_no_role_sees_nothing(client, world):
     _walk(
         client,
         _urls(Org.objects.all(), Member.objects.all()),
-        [*_forbidden(everything, outside + inside), "Cảmtìnhngoài", "Cảmtìnhtrong", "Phuongan", "Họp"],
+        [
+            *_forbidden(everything, outside + inside),
+            "Cảmtìnhngoài",
+            "Cảmtìnhtrong",
+            "Phuongan",
+            "Họp",
+            "Phíngoài",
+            "Phítrong",
+        ],
     )
 
 

@@ -146,6 +146,7 @@ def tables_xlsx(doc: TableDoc) -> bytes:
             last += 1
         if table.note:
             sheet.write_string(last + 1, 0, neutralize(table.note))
+        sheet.freeze_panes(5, 0)  # the header stays in view
         sheet.set_column(0, 0, 42)
         sheet.set_column(1, max(1, len(table.header) - 1), 14)
     book.close()

@@ -327,3 +327,98 @@ def org_summary(*, actor, org: Org, month: date) -> Summary:
         shares=shares,
         schedule=settings.schedule(first),
     )
+
+
+# --- one payment or relief (the receipt, the reversal and revocation pages) --------------------
+
+
+def payment_get(*, actor, payment_id, for_edit: bool = False) -> DuesPayment:
+    """A payment (or reversal) of a member the actor reads (their own included), or may write
+    with ``for_edit``; audited as a read of the person's history (the receipt names them)."""
+    payment = (
+        DuesPayment.objects.select_related("member", "org", "reverses", "reversal")
+        .filter(pk=payment_id)
+        .first()
+    )
+    if payment is None:
+        raise NotInScope(payment_id)
+    allowed = actor.can_write_member(payment.member) if for_edit else actor.can_read_member(payment.member)
+    if not allowed:
+        raise NotInScope(payment_id)
+    if not for_edit:
+        audit_record(
+            action=Action.MEMBER_HISTORY_VIEWED,
+            subject_type="member",
+            subject_id=str(payment.member_id),
+            data={"history": "dues_receipt", "receipt": payment.receipt_no},
+        )
+    return payment
+
+
+def relief_get(*, actor, relief_id) -> DuesRelief:
+    """A relief of a member the actor may write (to revoke it)."""
+    relief = DuesRelief.objects.select_related("member").filter(pk=relief_id).first()
+    if relief is None or not actor.can_write_member(relief.member):
+        raise NotInScope(relief_id)
+    return relief
+
+
+def book_receipts(book: Book) -> dict[str, tuple[UUID, bool]]:
+    """The payments of the book's month by "<cell id>|<receipt number>": the payment's id and
+    whether it is a reversal (to link the book to its receipts)."""
+    first, last = month_range(book.month)
+    return {
+        f"{org_id}|{receipt}": (pk, reverses is not None)
+        for org_id, receipt, pk, reverses in DuesPayment.objects.filter(
+            org_id__in=list(book.cells), paid_on__gte=first, paid_on__lte=last
+        ).values_list("org_id", "receipt_no", "pk", "reverses_id")
+    }
+
+
+def payment_proposal(*, member: Member, today: date) -> tuple[date, date, int | None]:
+    """What a new payment of ``member`` most likely covers: their unpaid months (the first to
+    the last) and what remains of them; with none, the first month not yet covered from this
+    one on, and its amount (None when it is not known yet). The caller has checked scope."""
+    unpaid = list(
+        DuesMonth.objects.filter(UNPAID, member=member, month__lte=today.replace(day=1))
+        .order_by("month")
+        .values_list("month", "due", "paid")
+    )
+    if unpaid:
+        first, last = unpaid[0][0], unpaid[-1][0]
+        covered = DuesMonth.objects.filter(member=member, month__gte=first, month__lte=last)
+        owing = sum(max(0, due - paid) for due, paid in covered.values_list("due", "paid"))
+        return first, last, owing
+    month = today.replace(day=1)
+    row = (
+        DuesMonth.objects.filter(member=member, month__gte=month, paid__lt=F("due"))
+        .order_by("month")
+        .values_list("month", "due", "paid")
+        .first()
+    )
+    if row is not None:
+        return row[0], row[0], row[1] - row[2]
+    latest = (
+        DuesMonth.objects.filter(member=member, owed=True)
+        .order_by("-month")
+        .values_list("month", "due")
+        .first()
+    )
+    if latest is None or latest[0] < month:
+        return month, month, latest[1] if latest and latest[1] else None
+    ahead = add_months(latest[0], 1)
+    return ahead, ahead, latest[1] or None
+
+
+def members_with_basis(member_ids: list[UUID], month: date) -> set[UUID]:
+    """Of ``member_ids``, those with a basis in force in ``month``: in a book line without an
+    amount, a member whose account for the month is not opened yet (``accounts.extend``), not
+    a member without a basis."""
+    found: set[UUID] = set()
+    for start in range(0, len(member_ids), 2000):
+        found |= set(
+            DuesBasis.objects.filter(member_id__in=member_ids[start : start + 2000], valid_from__lte=month)
+            .values_list("member_id", flat=True)
+            .distinct()
+        )
+    return found
