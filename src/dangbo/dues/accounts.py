@@ -116,7 +116,7 @@ def derive(member_id: UUID, inputs: Inputs, *, through: date, settings: Settings
             applied = settings.schedule(month)
             row.category, row.income = basis.category, basis.income
             row.full = rules.month_due(applied.value, basis.category, basis.income)
-            row.rule_version = applied.citation[:200]
+            row.rule_version = applied.key
             kind, ground, percent = _relief_on(inputs, month)
             row.relief_kind, row.relief_ground = kind, ground
             if kind == ReliefKind.EXEMPTION:

@@ -1,7 +1,9 @@
 """Party dues (RULES.md §7): each member's dues basis, the reliefs granted them, the payments the
 cell records, and the month-by-month account (``DuesMonth``) derived from them.
 
-Money is integer đồng (``BigIntegerField``), never a float. Nothing here is edited after it is
+Money is integer đồng (``BigIntegerField``), never a float. A province holds millions of these
+rows, so no key has an index of its own where a composite index starting with it exists
+(the member's: ``(member, …)``; the collecting cell's: ``(org, paid_on)``). Nothing here is edited after it is
 written: a basis is superseded by a later one, a relief entered in error is revoked (kept, with
 who and why), a payment is reversed by a new negative entry pointing at it.
 """
@@ -24,7 +26,9 @@ class DuesBasis(UUIDModel):
     """What a member's dues are measured on from ``valid_from`` (the first day of a month) until
     the next basis: the category and the income figure, with where the figure comes from."""
 
-    member = models.ForeignKey("members.Member", models.PROTECT, related_name="+", verbose_name="đảng viên")
+    member = models.ForeignKey(
+        "members.Member", models.PROTECT, related_name="+", verbose_name="đảng viên", db_index=False
+    )
     category = models.CharField("đối tượng đóng", max_length=16, choices=CATEGORY_CHOICES)
     income = models.BigIntegerField("thu nhập làm căn cứ (đồng)", default=0)
     valid_from = models.DateField("áp dụng từ tháng")
@@ -49,7 +53,9 @@ class DuesRelief(UUIDModel, Decision):
     decision behind it (QĐ 01-QĐ/TW Art. 5). Fifty years of party age is not recorded here: it
     follows from the member's record."""
 
-    member = models.ForeignKey("members.Member", models.PROTECT, related_name="+", verbose_name="đảng viên")
+    member = models.ForeignKey(
+        "members.Member", models.PROTECT, related_name="+", verbose_name="đảng viên", db_index=False
+    )
     kind = models.CharField("hình thức", max_length=12, choices=RELIEF_KIND_CHOICES)
     ground = models.CharField("lý do", max_length=24, choices=RELIEF_GROUND_CHOICES)
     percent = models.PositiveSmallIntegerField("mức miễn, giảm (%)", default=100)
@@ -89,8 +95,12 @@ class DuesPayment(UUIDModel):
     advance covers months ahead; paying more than due is allowed), or, with a negative amount,
     the reversal of one such payment (``reverses``). Never edited, never deleted."""
 
-    member = models.ForeignKey("members.Member", models.PROTECT, related_name="+", verbose_name="đảng viên")
-    org = models.ForeignKey("orgs.Org", models.PROTECT, related_name="+", verbose_name="chi bộ thu")
+    member = models.ForeignKey(
+        "members.Member", models.PROTECT, related_name="+", verbose_name="đảng viên", db_index=False
+    )
+    org = models.ForeignKey(
+        "orgs.Org", models.PROTECT, related_name="+", verbose_name="chi bộ thu", db_index=False
+    )
     first_month = models.DateField("từ tháng")
     last_month = models.DateField("đến tháng")
     amount = models.BigIntegerField("số tiền (đồng)")
@@ -152,7 +162,8 @@ class DuesMonth(UUIDModel):
     relief_kind = models.CharField(max_length=12, choices=RELIEF_KIND_CHOICES, blank=True)
     relief_ground = models.CharField(max_length=24, choices=RELIEF_GROUND_CHOICES, blank=True)
     paid = models.BigIntegerField(default=0)  # the payments allocated to this month
-    rule_version = models.CharField(max_length=200, blank=True)
+    # which rule version (and committee settings) the due follows: ``dues.schedule.Applied.key``
+    rule_version = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["member", "month"]

@@ -38,6 +38,9 @@ class Applied(Generic[T]):
     citation: str
     confirmed: bool
     settings: tuple[str, ...] = ()  # the committee's settings that replaced a figure
+    # a short name of what applied (stored on every monthly account, so short): the rule
+    # version's date, and the dates of the committee's settings that replaced a figure
+    key: str = ""
 
 
 class Settings:
@@ -62,31 +65,51 @@ class Settings:
         schedule: Schedule = version.value
         rates = dict(schedule.rates)
         rounding, used = schedule.rounding, []
+        dates: list[date] = []
         for code, category in _RATE_CODES.items():
             row = self._latest(code, month, version.effective_from)
             if row is not None:
                 rates[category] = Rate(basis_points=row.value, confirmed=False)
+                dates.append(row.effective_from)
                 used.append(f"{DuesSetting.CODES[code]}: {row.source} (từ {row.effective_from:%d/%m/%Y})")
         row = self._latest("student_amount", month, version.effective_from)
         if row is not None:
             rates[Category.STUDENT] = Rate(fixed=row.value, confirmed=False)
+            dates.append(row.effective_from)
             used.append(f"{DuesSetting.CODES['student_amount']}: {row.source}")
         row = self._latest("rounding", month, version.effective_from)
         if row is not None:
             rounding = max(1, row.value)
+            dates.append(row.effective_from)
             used.append(f"{DuesSetting.CODES['rounding']}: {row.source}")
         value = replace(schedule, rates=rates, rounding=rounding)
         confirmed = version.confirmed and not used
-        return Applied(value, version.ref, confirmed, tuple(used))
+        return Applied(value, version.ref, confirmed, tuple(used), _key(version.effective_from, dates))
 
     def shares(self, month: date) -> Applied[Shares]:
         version = rules.SHARES.at(month)
         shares: Shares = version.value
         changes: dict[str, int] = {}
-        used = []
+        used: list[str] = []
+        dates: list[date] = []
         for code, field in _SHARE_CODES.items():
             row = self._latest(code, month, version.effective_from)
             if row is not None:
                 changes[field] = min(100, row.value)
+                dates.append(row.effective_from)
                 used.append(f"{DuesSetting.CODES[code]}: {row.source} (từ {row.effective_from:%d/%m/%Y})")
-        return Applied(replace(shares, **changes), version.ref, version.confirmed, tuple(used))  # type: ignore[arg-type]
+        return Applied(
+            replace(shares, **changes),  # type: ignore[arg-type]
+            version.ref,
+            version.confirmed,
+            tuple(used),
+            _key(version.effective_from, dates),
+        )
+
+
+def _key(effective_from: date, settings: list[date]) -> str:
+    """ "QĐ 2026-02-01", or with the committee's settings "QĐ 2026-02-01 + CH 2026-06-01"."""
+    key = f"QĐ {effective_from.isoformat()}"
+    if settings:
+        key += " + CH " + max(settings).isoformat()
+    return key
