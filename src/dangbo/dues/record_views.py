@@ -20,6 +20,7 @@ from dangbo.dues import selectors, services
 from dangbo.dues.forms import BasisForm, PaymentForm, ReasonForm, ReliefForm
 from dangbo.dues.views import month_of
 from dangbo.members.models import Member
+from dangbo.rules import dues as rules
 
 
 def _member(request: ScopedRequest, member_id) -> Member:
@@ -66,9 +67,18 @@ def basis_new(request: ScopedRequest, member_id) -> HttpResponse:
         title=f"Căn cứ đóng đảng phí: {member.full_name}",
         cancel_url=_back(request, member),
         subtitle=(
-            "Đối tượng và thu nhập làm căn cứ tính đảng phí hằng tháng (Quy định 01-QĐ/TW ngày 3/2/2026, Điều 3). "
+            f"Đối tượng và thu nhập làm căn cứ tính đảng phí hằng tháng ({rules.RATES.at(clock.today()).ref}). "
             "Căn cứ mới thay căn cứ cũ từ tháng áp dụng; không sửa căn cứ đã ghi."
         ),
+    )
+
+
+def _relief_hint() -> str:
+    version = rules.RELIEF.at(clock.today())
+    limits = version.value
+    return (
+        f"Phải có quyết định của cấp có thẩm quyền. Giảm {rules.percent_list(limits['reductions'])}; "
+        f"mỗi lần xét miễn, giảm tối đa {limits['hardship_months']} tháng ({version.ref})."
     )
 
 
@@ -92,10 +102,7 @@ def relief_new(request: ScopedRequest, member_id) -> HttpResponse:
         form,
         title=f"Miễn, giảm, cho chậm đóng đảng phí: {member.full_name}",
         cancel_url=_back(request, member),
-        subtitle=(
-            "Phải có quyết định của cấp có thẩm quyền. Giảm 30%, 50% hoặc 70%; mỗi lần xét tối đa 12 tháng "
-            "(Quy định 01-QĐ/TW ngày 3/2/2026, Điều 5)."
-        ),
+        subtitle=_relief_hint(),
         submit="Ghi miễn, giảm",
     )
 

@@ -203,7 +203,12 @@ def _relief_violations(member: Member, request: ReliefRequest) -> list[Violation
         )
     if request.kind == ReliefKind.REDUCTION and request.percent not in limits["reductions"]:
         violations.append(
-            Violation("dues.relief", "Mức giảm đảng phí là 30%, 50% hoặc 70%.", citation, field="percent")
+            Violation(
+                "dues.relief",
+                f"Mức giảm đảng phí là {rules.percent_list(limits['reductions'])}.",
+                citation,
+                field="percent",
+            )
         )
     if not request.decision_no.strip() or request.decision_on is None:
         violations.append(

@@ -101,6 +101,19 @@ class Schedule:
     rounding_confirmed: bool = True
 
 
+# What every version shares: 1 % of the insured salary or of the sick or maternity benefit, 0.5 % of
+# the pension (QĐ 342 and QĐ 01 alike); the rounding unit is nowhere stated (UNCONFIRMED).
+_PERCENT_RATES = {
+    Category.INSURED: Rate(basis_points=100),
+    Category.SICK_LEAVE: Rate(basis_points=100),
+    Category.PENSION: Rate(basis_points=50),
+}
+
+
+def _schedule(**rates: Rate) -> Schedule:
+    return Schedule(rates={**_PERCENT_RATES, **rates}, rounding=1, rounding_confirmed=False)
+
+
 RATES = register(
     Rule(
         code="dues.rates",
@@ -108,52 +121,31 @@ RATES = register(
         versions=(
             RuleVersion(
                 QD_342_FROM,
-                Schedule(
-                    rates={
-                        Category.INSURED: Rate(basis_points=100),
-                        Category.SICK_LEAVE: Rate(basis_points=100),
-                        Category.PENSION: Rate(basis_points=50),
-                        Category.STUDENT: Rate(fixed=3_000, confirmed=False),
-                        Category.OTHER: Rate(fixed=5_000, confirmed=False),
-                        Category.OTHER_ELDERLY: Rate(fixed=5_000, confirmed=False),
-                    },
-                    rounding=1,
-                    rounding_confirmed=False,
+                _schedule(
+                    student=Rate(fixed=3_000, confirmed=False),
+                    other=Rate(fixed=5_000, confirmed=False),
+                    other_elderly=Rate(fixed=5_000, confirmed=False),
                 ),
                 f"{QD_342}, mục 1",
                 confirmed=False,
             ),
             RuleVersion(
                 QD_01_2026_FROM,
-                Schedule(
-                    rates={
-                        Category.INSURED: Rate(basis_points=100),
-                        Category.SICK_LEAVE: Rate(basis_points=100),
-                        Category.PENSION: Rate(basis_points=50),
-                        Category.STUDENT: Rate(fixed=5_000),
-                        # one secondary source: 0.3 % (0.5 % from 2028) below retirement age,
-                        # 0.2 % (0.3 %) above it [S98]
-                        Category.OTHER: Rate(basis_points=30, confirmed=False),
-                        Category.OTHER_ELDERLY: Rate(basis_points=20, confirmed=False),
-                    },
-                    rounding=1,
-                    rounding_confirmed=False,
+                # the rate of other members: one secondary source gives 0.3 % (0.5 % from 2028) below
+                # retirement age, 0.2 % (0.3 %) above it [S98]
+                _schedule(
+                    student=Rate(fixed=5_000),
+                    other=Rate(basis_points=30, confirmed=False),
+                    other_elderly=Rate(basis_points=20, confirmed=False),
                 ),
                 f"{QD_01_2026}, Điều 3",
             ),
             RuleVersion(
                 date(2028, 1, 1),
-                Schedule(
-                    rates={
-                        Category.INSURED: Rate(basis_points=100),
-                        Category.SICK_LEAVE: Rate(basis_points=100),
-                        Category.PENSION: Rate(basis_points=50),
-                        Category.STUDENT: Rate(fixed=5_000),
-                        Category.OTHER: Rate(basis_points=50, confirmed=False),
-                        Category.OTHER_ELDERLY: Rate(basis_points=30, confirmed=False),
-                    },
-                    rounding=1,
-                    rounding_confirmed=False,
+                _schedule(
+                    student=Rate(fixed=5_000),
+                    other=Rate(basis_points=50, confirmed=False),
+                    other_elderly=Rate(basis_points=30, confirmed=False),
                 ),
                 f"{QD_01_2026}, Điều 3 (lộ trình từ năm 2028)",
                 confirmed=False,
@@ -241,6 +233,13 @@ RELIEF = register(
         ),
     )
 )
+
+
+def percent_list(percents) -> str:
+    """(30, 50, 70) → "30%, 50% hoặc 70%"."""
+    texts = [f"{p}%" for p in percents]
+    return ", ".join(texts[:-1]) + " hoặc " + texts[-1] if len(texts) > 1 else "".join(texts)
+
 
 PARTY_AGE_EXEMPTION = register(
     Rule(

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from dangbo.rules.dues import Category, ReliefGround, ReliefKind, month_start, months_between
+from dangbo.rules.dues import RELIEF, Category, ReliefGround, ReliefKind, month_start, months_between
 from dangbo.rules.probation import add_months
 
 INSURED_OCCUPATIONS = {
@@ -53,7 +53,7 @@ MINIMUM_WAGE = (
     (date(2024, 7, 1), (3_860_000, 3_450_000), "Nghị định 74/2024/NĐ-CP"),
     (date(2026, 1, 1), (4_140_000, 3_700_000), "Nghị định 293/2025/NĐ-CP"),
 )
-RELIEFS_FROM = date(2026, 2, 1)  # QĐ 01-QĐ/TW, Art. 5
+RELIEFS_FROM = RELIEF.versions[0].effective_from  # QĐ 01-QĐ/TW, Art. 5
 
 # member habits, by cumulative share
 HABITS = (
