@@ -18,8 +18,16 @@ from dangbo.demo.dues import build_dues, plan
 from dangbo.demo.meetings import window
 from dangbo.demo.profiles import PROFILES
 from dangbo.demo.timeline import build_province
-from dangbo.dues import accounts
-from dangbo.dues.models import DuesBasis, DuesMonth, DuesOpening, DuesPayment, DuesRelief, PaymentMethod
+from dangbo.dues import accounts, sums
+from dangbo.dues.models import (
+    DuesBasis,
+    DuesCellMonth,
+    DuesMonth,
+    DuesOpening,
+    DuesPayment,
+    DuesRelief,
+    PaymentMethod,
+)
 from dangbo.dues.selectors import org_book, org_summary
 from dangbo.dues.services import (
     MAX_PAYMENT,
@@ -118,6 +126,9 @@ def _the_stored_accounts_equal_a_recomputation_for_every_member(built):
     accounts.refresh(some)
     after = _stored()
     assert {pk: after[pk] for pk in some} == before
+    # the cells' monthly sums were written with them, and the refresh left them equal to a recount
+    assert DuesCellMonth.objects.filter(collected__gt=0).exists()
+    assert sums.differences() == []
 
 
 def _payments_are_what_the_services_would_have_taken(built):

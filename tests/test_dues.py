@@ -16,9 +16,9 @@ from dangbo.accounts.scope import SYSTEM, scope_for
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
 from dangbo.core.violations import NotInScope
-from dangbo.dues import services
+from dangbo.dues import services, sums
 from dangbo.dues.accounts import recompute
-from dangbo.dues.models import DuesMonth, DuesPayment, DuesSetting, PaymentMethod
+from dangbo.dues.models import DuesCellMonth, DuesMonth, DuesPayment, DuesSetting, PaymentMethod
 from dangbo.dues.schedule import Settings
 from dangbo.dues.services import PaymentRequest, ReliefRequest
 from dangbo.members.services.records import member_record_death
@@ -330,6 +330,15 @@ def test_the_account_follows_a_transfer(cell):
     assert [(r.month, r.org_id, r.due, r.paid) for r in fresh] == [
         (r.month, r.org_id, r.due, r.paid) for r in DuesMonth.objects.filter(member=member).order_by("month")
     ]
+    # the months moved with the member in the cells' monthly sums too
+    sums_by_cell = {
+        (row.org_id, row.month): (row.members, row.due)
+        for row in DuesCellMonth.objects.filter(month__in=[date(2026, 6, 1), date(2026, 7, 1)])
+    }
+    assert sums_by_cell[(cell.cell_a.pk, date(2026, 6, 1))] == (1, 80_000)
+    assert sums_by_cell.get((cell.cell_a.pk, date(2026, 7, 1)), (0, 0)) == (0, 0)
+    assert sums_by_cell[(cell.cell_b.pk, date(2026, 7, 1))] == (1, 80_000)
+    assert sums.differences() == []
 
 
 def test_only_the_members_own_committee_records_their_dues(cell):
@@ -406,6 +415,18 @@ def test_the_summary_adds_up_from_cell_to_province(cell, make_member):
         district_row.collected == district.total.collected and district_row.remitted == district.own.remitted
     )
     assert district_row.due == district.total.due
+    # a reversal is collected less in the month it is made, and the payment's month is unpaid again
+    payment = DuesPayment.objects.get(member=agency_member)
+    services.dues_payment_reverse(actor=SYSTEM, payment=payment, reason="Ghi nhầm người nộp")
+    province = org_summary(actor=SYSTEM, org=cell.province, month=march)
+    assert (province.total.paid, province.total.unpaid_members, province.total.collected) == (
+        80_000,
+        2,
+        180_000,
+    )
+    november = org_summary(actor=SYSTEM, org=cell.province, month=date(2026, 11, 1))
+    assert november.total.collected == -100_000
+    assert sums.differences() == []
 
 
 def test_a_new_month_is_opened_for_every_member_with_an_account(cell, make_member, frozen_today):

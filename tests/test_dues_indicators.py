@@ -17,9 +17,9 @@ from dangbo.accounts.scope import SYSTEM
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
 from dangbo.core.kinds import OrgKind, Sector
-from dangbo.dues import accounts, services
+from dangbo.dues import accounts, services, sums
 from dangbo.dues.checks import account_check, account_differences
-from dangbo.dues.models import DuesMonth
+from dangbo.dues.models import DuesCellMonth, DuesMonth, DuesPayment
 from dangbo.dues.services import PaymentRequest, ReliefRequest
 from dangbo.orgs import services as org_services
 from dangbo.restructuring.operations import org_move
@@ -50,7 +50,7 @@ def _pay(member, first, last, amount, paid_on):
 
 
 def _relief(member, kind, ground, first, last):
-    services.dues_relief_grant(
+    return services.dues_relief_grant(
         actor=SYSTEM,
         member=member,
         request=ReliefRequest(
@@ -395,6 +395,54 @@ def test_the_pages_and_the_report_show_the_section_within_scope(client, book):
     assert found["dues.members_in_arrears"]["value"] == 3
 
 
+def test_the_cells_monthly_sums_follow_every_change(book, frozen_today):
+    """The sums the summaries and indicators read are, after every kind of change (payments,
+    a reversal, a relief granted and revoked, a transfer, a member leaving, a month opened),
+    what a recount of the accounts and payments gives; and hold the book's own figures."""
+    from dangbo.members.services.transfers import member_transfer
+
+    def cell_month(org, month):
+        row = DuesCellMonth.objects.filter(org=org, month=month).first()
+        return {name: getattr(row, name) if row else 0 for name in sums.FIELDS}
+
+    # September in cell A: An owes 80,000 and paid nothing; Bảo exempted; Cường, without a basis
+    # or a payment, has no account to sum
+    assert cell_month(book.cell_a, m(9)) == {
+        "members": 2,
+        "with_basis": 2,
+        "due": 80_000,
+        "paid": 0,
+        "paid_capped": 0,
+        "unpaid": 1,
+        "exempted": 1,
+        "collected": 0,
+    }
+    assert cell_month(book.cell_a, m(8))["collected"] == 640_000  # An's payment, received in August
+    # Hà paid 50,000 more than due for October: paid counts it, paid up to the due does not
+    agency_october = cell_month(book.agency, m(10))
+    assert (agency_october["paid"], agency_october["paid_capped"]) == (150_000, 100_000)
+    assert sums.differences() == []
+    _pay(book.an, m(9), m(10), 160_000, date(2026, 11, 3))
+    after = cell_month(book.cell_a, m(9))
+    assert (after["paid"], after["unpaid"]) == (80_000, 0)
+    assert cell_month(book.cell_a, m(11))["collected"] == 160_000
+    payment = DuesPayment.objects.get(member=book.an, paid_on=date(2026, 11, 3))
+    services.dues_payment_reverse(actor=SYSTEM, payment=payment, reason="Nộp nhầm tháng")
+    assert cell_month(book.cell_a, m(11))["collected"] == 0
+    assert cell_month(book.cell_a, m(9))["unpaid"] == 1
+    relief = _relief(book.an, ReliefKind.EXEMPTION, ReliefGround.SERIOUS_ILLNESS, m(9), m(10))
+    assert cell_month(book.cell_a, m(9))["exempted"] == 2
+    services.dues_relief_revoke(actor=SYSTEM, relief=relief, reason="Quyết định bị thu hồi")
+    assert cell_month(book.cell_a, m(9))["exempted"] == 1
+    member_transfer(member=book.an, to_org=book.cell_b, effective_on=date(2026, 10, 5), decision=DECISION)
+    assert cell_month(book.cell_a, m(10))["members"] == 1 and cell_month(book.cell_b, m(10))["members"] == 3
+    assert sums.differences() == []
+    frozen_today(date(2026, 12, 3))
+    accounts.extend()
+    assert cell_month(book.cell_b, m(12))["members"] == 3
+    assert sums.differences() == []
+
+
 def test_check_aggregates_compares_every_stored_account_with_a_recomputation(book, frozen_today, capsys):
     assert account_differences() == []
     assert cli.main(["check", "--aggregates"]) == 0
@@ -422,3 +470,17 @@ def test_check_aggregates_compares_every_stored_account_with_a_recomputation(boo
     assert [(d.member_id, d.month, d.field) for d in account_differences()] == [(book.ha.pk, m(11), "row")]
     assert cli.main(["check", "--aggregates", "--repair"]) == 0
     assert account_differences() == []
+    assert sums.differences() == []
+    capsys.readouterr()
+    # a cell's monthly sum written behind the services' back
+    DuesCellMonth.objects.filter(org=book.cell_a, month=m(9)).update(due=1)
+    assert [(d.org_id, d.month, d.field, d.stored, d.recounted) for d in sums.differences()] == [
+        (book.cell_a.pk, m(9), "due", 1, 80_000)
+    ]
+    assert cli.main(["check", "--aggregates"]) == 1
+    err = capsys.readouterr().err
+    assert "1 số tổng hợp đảng phí" in err and "tháng 09/2026: due lưu 1, cộng lại 80000" in err
+    assert cli.main(["check", "--aggregates", "--repair"]) == 0
+    assert sums.differences() == []
+    assert cli.main(["check", "--aggregates"]) == 0
+    assert "Tổng hợp đảng phí từng chi bộ, từng tháng khớp" in capsys.readouterr().out

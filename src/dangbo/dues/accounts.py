@@ -25,6 +25,7 @@ from uuid import UUID
 from django.db import transaction
 
 from dangbo.core import clock
+from dangbo.dues import sums
 from dangbo.dues.models import DuesBasis, DuesMonth, DuesOpening, DuesPayment, DuesRelief
 from dangbo.dues.schedule import Settings
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
@@ -189,14 +190,17 @@ def recompute(member_ids: Sequence[UUID], *, settings: Settings | None = None) -
 
 
 def refresh(member_ids: Iterable[UUID]) -> int:
-    """Rewrite the accounts of ``member_ids`` (in the caller's transaction); the rows written."""
+    """Rewrite the accounts of ``member_ids`` (in the caller's transaction), and their cells'
+    monthly sums by the difference (``dues.sums``); the rows written."""
     ids = sorted(set(member_ids))
     settings, written = Settings(), 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         rows = [row for rows in recompute(chunk, settings=settings).values() for row in rows]
+        before = sums.of_members(chunk)
         DuesMonth.objects.filter(member_id__in=chunk).delete()
         DuesMonth.objects.bulk_create(rows, batch_size=2000)
+        sums.add(sums.difference(sums.of_members(chunk), before))
         written += len(rows)
     return written
 

@@ -187,6 +187,33 @@ class DuesMonth(UUIDModel):
         return self.owed and self.due > 0 and self.paid < self.due and self.relief_kind != ReliefKind.DEFERRAL
 
 
+class DuesCellMonth(models.Model):
+    """One cell's dues for one month: the sums of its members' accounts (``DuesMonth``) of the
+    month and of the payments it received in the month, kept with them (``dues.sums``) in the
+    transaction of every change, so a province's summary and indicators read one row per cell
+    instead of one per member. ``dangbo check --aggregates`` compares them with a recount."""
+
+    org = models.ForeignKey("orgs.Org", models.PROTECT, related_name="+", db_index=False)
+    month = models.DateField()
+    members = models.IntegerField(default=0)  # accounts owed in the month
+    with_basis = models.IntegerField(default=0)  # ... of which with a basis (an amount known)
+    due = models.BigIntegerField(default=0)  # their dues after relief
+    paid = models.BigIntegerField(default=0)  # the payments allocated to them
+    paid_capped = models.BigIntegerField(default=0)  # ... each month up to its due (no voluntary extra)
+    unpaid = models.IntegerField(default=0)  # accounts in arrears (``UNPAID_ROWS``)
+    exempted = models.IntegerField(default=0)  # accounts owed and exempted
+    collected = models.BigIntegerField(default=0)  # payments received in the month (reversals less)
+
+    class Meta:
+        verbose_name = "tổng hợp đảng phí chi bộ theo tháng"
+        verbose_name_plural = "tổng hợp đảng phí chi bộ theo tháng"
+        indexes = [models.Index(fields=["month", "org"], name="dues_cell_month_month_org")]
+        constraints = [models.UniqueConstraint(fields=["org", "month"], name="dues_cell_month_once")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%m/%Y}: {self.due} due, {self.paid} paid"
+
+
 class DuesSetting(UUIDModel):
     """A committee's own dated value for a figure RULES.md leaves UNCONFIRMED (the rate of other
     members, the fixed amounts, the rounding unit, the shares each level keeps), with the

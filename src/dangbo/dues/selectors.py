@@ -2,9 +2,10 @@
 a cell or grassroots organization for a month (sổ thu nộp đảng phí), and the summary of a
 higher level (what was owed, collected, kept and remitted, by sub-organization).
 
-The book and the summary read the monthly accounts (``DuesMonth``) and the payments of the
-month, never recompute them; the summary's kept and remitted come from ``dues.flows`` with
-the shares of the month (``dues.schedule``).
+The book reads the monthly accounts (``DuesMonth``) and the payments of the month, never
+recomputes them; the summary reads the cells' monthly sums (``DuesCellMonth``, ``dues.sums``),
+one row per cell, and its kept and remitted come from ``dues.flows`` with the shares of the
+month (``dues.schedule``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dangbo.core import paths
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.violations import NotInScope
 from dangbo.dues.flows import Node, flow
-from dangbo.dues.models import UNPAID_ROWS, DuesBasis, DuesMonth, DuesPayment, DuesRelief
+from dangbo.dues.models import UNPAID_ROWS, DuesBasis, DuesCellMonth, DuesMonth, DuesPayment, DuesRelief
 from dangbo.dues.schedule import Applied, Settings
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.orgs.models import Org
@@ -271,7 +272,7 @@ def org_summary(*, actor, org: Org, month: date) -> Summary:
     month, members unpaid, collected in the month, kept within each and remitted to ``org``; and
     what ``org`` keeps and remits upwards. Counts and sums only."""
     _require_read(actor, org)
-    first, last = month_range(month)
+    first, _ = month_range(month)
     settings = Settings()
     shares = settings.shares(first)
     orgs = list(Org.objects.filter(paths.subtree_q(org.path)).values_list("id", "parent_id", "kind", "path"))
@@ -287,31 +288,19 @@ def org_summary(*, actor, org: Org, month: date) -> Summary:
         top = top_of.get(org_id)
         return rows[top] if top is not None else own
 
-    months = (
-        DuesMonth.objects.filter(paths.subtree_q(org.path, "org__path"), month=first, owed=True)
-        .values("org_id")
-        .annotate(
-            n=Count("id"), total_due=Sum("due"), total_paid=Sum("paid"), n_unpaid=Count("id", filter=UNPAID)
-        )
-        .order_by()
+    collected: dict = {}
+    cells = DuesCellMonth.objects.filter(paths.subtree_q(org.path, "org__path"), month=first).values_list(
+        "org_id", "members", "due", "paid", "unpaid", "collected"
     )
-    for r in months:
-        row = row_of(r["org_id"])
-        row.members += r["n"]
-        row.due += r["total_due"] or 0
-        row.paid += r["total_paid"] or 0
-        row.unpaid_members += r["n_unpaid"]
-    collected = {
-        r["org_id"]: r["amount"]
-        for r in DuesPayment.objects.filter(
-            paths.subtree_q(org.path, "org__path"), paid_on__gte=first, paid_on__lte=last
-        )
-        .values("org_id")
-        .annotate(amount=Sum("amount"))
-        .order_by()
-    }
-    for org_id, amount in collected.items():
-        row_of(org_id).collected += amount
+    for org_id, members, due, paid, unpaid, received in cells:
+        row = row_of(org_id)
+        row.members += members
+        row.due += due
+        row.paid += paid
+        row.unpaid_members += unpaid
+        row.collected += received
+        if received:
+            collected[org_id] = received
     spread = flow(collected, nodes, shares.value)
     for org_id, kept in spread.kept.items():
         if org_id != org.pk:

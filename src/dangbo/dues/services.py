@@ -16,7 +16,7 @@ from django.db import transaction
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.violations import NotInScope, Violation, input_violation, refuse_if
-from dangbo.dues import accounts
+from dangbo.dues import accounts, sums
 from dangbo.dues.models import DuesBasis, DuesPayment, DuesRelief, PaymentMethod
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.orgs.models import Org
@@ -414,6 +414,7 @@ def dues_payment_record(*, actor, member: Member, request: PaymentRequest) -> Du
         note=request.note[:300],
         recorded_by_id=actor.user_id,
     )
+    sums.add_collected(org.pk, payment.paid_on, payment.amount)
     accounts.refresh([member.pk])
     _audit(
         Action.CREATED,
@@ -458,6 +459,7 @@ def dues_payment_reverse(*, actor, payment: DuesPayment, reason: str) -> DuesPay
         note=reason[:300],
         recorded_by_id=actor.user_id,
     )
+    sums.add_collected(org.pk, reversal.paid_on, reversal.amount)
     accounts.refresh([member.pk])
     _audit(Action.CREATED, "dues_payment", reversal.pk, member, reverses=payment.receipt_no, reason=reason)
     return reversal

@@ -153,7 +153,8 @@ def _check_aggregates(args: argparse.Namespace) -> int:
     recomputation (``dues.checks``); with ``--repair``, both rewritten where they differ."""
     tallies_ok = _check_tallies(args)
     dues_ok = _check_dues_accounts(args)
-    return 0 if tallies_ok and dues_ok else 1
+    sums_ok = _check_dues_sums(args)  # after the accounts: a repair of theirs moves the sums too
+    return 0 if tallies_ok and dues_ok and sums_ok else 1
 
 
 def _check_tallies(args: argparse.Namespace) -> bool:
@@ -212,6 +213,39 @@ def _check_dues_accounts(args: argparse.Namespace) -> bool:
         print(f"Đã tính lại sổ đảng phí của {len(members)} đảng viên ({rows} tháng).")
         return True
     print("Chạy lại với --repair để ghi sổ tính lại.", file=sys.stderr)
+    return False
+
+
+def _check_dues_sums(args: argparse.Namespace) -> bool:
+    # after django.setup() (see the module docstring)
+    from django.db import transaction
+
+    from dangbo.dues import sums
+    from dangbo.orgs.models import Org
+
+    started = time.perf_counter()
+    recounted = sums.recount()
+    differences = sums.differences(recounted)
+    seconds = time.perf_counter() - started
+    if not differences:
+        print(f"Tổng hợp đảng phí từng chi bộ, từng tháng khớp với cộng lại (trong {seconds:.1f} giây).")
+        return True
+    print(
+        f"{len(differences)} số tổng hợp đảng phí từng chi bộ, từng tháng khác với cộng lại:", file=sys.stderr
+    )
+    names = dict(Org.objects.filter(id__in={d.org_id for d in differences[:50]}).values_list("id", "name"))
+    for d in differences[:50]:
+        print(
+            f"  {names.get(d.org_id, d.org_id)} tháng {d.month:%m/%Y}: {d.field} lưu {d.stored}, "
+            f"cộng lại {d.recounted}",
+            file=sys.stderr,
+        )
+    if args.repair:
+        with transaction.atomic():
+            rows = sums.rebuild(recounted)
+        print(f"Đã cộng lại và ghi {rows} dòng tổng hợp đảng phí.")
+        return True
+    print("Chạy lại với --repair để ghi số cộng lại.", file=sys.stderr)
     return False
 
 

@@ -16,6 +16,7 @@ from dangbo.core.formats import format_number, format_percent
 from dangbo.dues.models import DuesMonth
 from dangbo.dues.party_age import party_age_exempt_q
 from dangbo.dues.selectors import UNPAID
+from dangbo.dues.sums import EXEMPTED, WITH_BASIS
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.orgs.models import Org
 from dangbo.rules.dues import ReliefGround
@@ -23,8 +24,6 @@ from dangbo.stats.drill_rows import Cell, Drill
 from dangbo.stats.indicators.context import Context
 from dangbo.stats.indicators.dues import (
     CHUNK,
-    EXEMPTED,
-    WITH_BASIS,
     candidate_orgs,
     cell_figures,
     last_day,

@@ -42,6 +42,7 @@ from dangbo.demo.dues.writing import dues_writer, payments_staged
 from dangbo.demo.generator import DUES_TABLES
 from dangbo.demo.meetings import window
 from dangbo.demo.meetings.writing import Keys, Writer, indexes_set_aside
+from dangbo.dues import sums
 from dangbo.dues.accounts import Inputs, allocate, derive
 from dangbo.dues.models import DuesBasis, DuesMonth, DuesOpening, DuesPayment, DuesRelief
 from dangbo.dues.schedule import Applied, Settings
@@ -117,6 +118,8 @@ def _build(*, seed: int, today: date, start: date, progress) -> DuesSummary:
             load.writer.flush()
             progress("  Đánh số biên lai ...")
         progress("  Lập chỉ mục ...")
+    progress("  Cộng sổ đảng phí từng chi bộ, từng tháng ...")
+    sums.rebuild()  # the cells' monthly sums, as dues.accounts.refresh keeps them
     # every month of the window is open for every member with an account (dues.accounts.extend
     # would find nothing left to open): record it, as the monthly opening does
     now = clock.now()

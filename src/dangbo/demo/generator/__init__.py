@@ -20,7 +20,7 @@ from dangbo.core.bulk import refresh_statistics
 from dangbo.demo.generator.builder import Builder
 from dangbo.demo.generator.summary import Summary, summarize
 from dangbo.demo.profiles import Profile
-from dangbo.dues.models import DuesBasis, DuesMonth, DuesPayment, DuesRelief
+from dangbo.dues.models import DuesBasis, DuesCellMonth, DuesMonth, DuesPayment, DuesRelief
 from dangbo.meetings.models import Attendance, Meeting, MeetingVisitor, Minutes, MinutesAmendment
 from dangbo.members.models import Member, MemberEvent, Placement, Position
 from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgVersion
@@ -32,7 +32,7 @@ __all__ = ["DEMO_TABLES", "DUES_TABLES", "MEETING_TABLES", "Summary", "build_dem
 # (the meetings' and the dues' are filled by demo.timeline's last stages, demo.meetings and
 # demo.dues).
 MEETING_TABLES = (Meeting, Attendance, MeetingVisitor, Minutes, MinutesAmendment)
-DUES_TABLES = (DuesBasis, DuesRelief, DuesPayment, DuesMonth)
+DUES_TABLES = (DuesBasis, DuesRelief, DuesPayment, DuesMonth, DuesCellMonth)
 DEMO_TABLES = (
     Org,
     OrgVersion,

@@ -13,11 +13,12 @@ report and each of its children, read from the members' monthly dues accounts
 - **Members without a basis** have no amount due and are not counted; the drill-down lists them
   (but for those whom fifty years of party age exempt: they need none, and are counted exempted).
 
-Per-cell sums (one row per cell of the subtree, not per member) are all that reaches Python. A
-subtree small beside the whole is read by its list of organizations and months (``by_org``),
-which the index (month, org) answers probe by probe; a large one by a subquery, reading its
-months whole. No tallies: measured in docs/architecture.md (a commune in tens of milliseconds,
-a province of 100,000 members in about a second).
+Due, paid, months and exempted are read from the cells' monthly sums (``DuesCellMonth``, kept
+with the accounts by ``dues.sums``): one row per cell and month. The members in arrears, who
+must be counted once however many of the period's months they owe, are counted from the unpaid
+accounts alone (a partial index holds them: a minority). Per-cell figures are all that reaches
+Python. A subtree small beside the whole is read by its list of organizations and months
+(``by_org``), which the indexes (month, org) answer probe by probe; a large one by a subquery.
 """
 
 from __future__ import annotations
@@ -27,15 +28,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import Least
 
 from dangbo.core import paths
-from dangbo.dues.models import DuesMonth
+from dangbo.dues.models import DuesCellMonth, DuesMonth
 from dangbo.dues.party_age import party_age_exempt_q
 from dangbo.dues.selectors import UNPAID
 from dangbo.members.models import ACTIVE_STATUSES, Placement
 from dangbo.orgs.models import Org, OrgVersion
-from dangbo.rules.dues import ReliefKind
 from dangbo.rules.probation import add_months
 from dangbo.stats.indicators.context import Context
 from dangbo.stats.indicators.meetings import Span, span_of
@@ -43,8 +42,6 @@ from dangbo.stats.tallies import meetings as mt
 
 CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on query parameters
 LISTED = 2000  # organizations of a subtree read by their list (above: by a subquery)
-WITH_BASIS = Q(owed=True) & ~Q(category="")
-EXEMPTED = Q(owed=True, relief_kind=ReliefKind.EXEMPTION)
 
 
 @dataclass
@@ -160,18 +157,24 @@ def cell_figures(span: Span, root_path: str, day: date) -> dict:
     last = window[1]
     months = [mt.month_first_day(i) for i in range(span.months[0], span.months[1] + 1)] if span.months else []
 
-    def rows_of(where: Q):
+    def sums_of(where: Q):
         return (
-            DuesMonth.objects.filter(where, owed=True)
+            DuesCellMonth.objects.filter(where)
             .values("org_id")
             .annotate(
-                # (named apart from the fields: an annotation "paid" would shadow F("paid"))
-                total_due=Sum("due", filter=WITH_BASIS),
-                total_paid=Sum(Least("paid", "due"), filter=WITH_BASIS),
-                n_months=Count("id", filter=WITH_BASIS),
-                n_arrears=Count("member_id", distinct=True, filter=UNPAID),
-                n_exempted=Count("id", filter=EXEMPTED & Q(month=last)),
+                total_due=Sum("due"),
+                total_paid=Sum("paid_capped"),
+                n_months=Sum("with_basis"),
+                n_exempted=Sum("exempted", filter=Q(month=last)),
             )
+            .order_by()
+        )
+
+    def arrears_of(where: Q):
+        return (
+            DuesMonth.objects.filter(where, UNPAID)
+            .values("org_id")
+            .annotate(n_arrears=Count("member_id", distinct=True))
             .order_by()
         )
 
@@ -179,12 +182,13 @@ def cell_figures(span: Span, root_path: str, day: date) -> dict:
         org_id: Figures(
             due=r["total_due"] or 0,
             paid=r["total_paid"] or 0,
-            months=r["n_months"],
-            arrears=r["n_arrears"],
-            exempted=r["n_exempted"],
+            months=r["n_months"] or 0,
+            exempted=r["n_exempted"] or 0,
         )
-        for org_id, r in by_org(root_path, day, months, rows_of).items()
+        for org_id, r in by_org(root_path, day, months, sums_of).items()
     }
+    for org_id, r in by_org(root_path, day, months, arrears_of).items():
+        sums.setdefault(org_id, Figures()).arrears = r["n_arrears"]
     for _, org_id in veterans_without_account(root_path, day, last):
         sums.setdefault(org_id, Figures()).exempted += 1
     where = placed(sums, day)
