@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "dangbo.discipline",
     "dangbo.meetings",
     "dangbo.dues",
+    "dangbo.ratings",
     "dangbo.restructuring",
     "dangbo.stats",
     "dangbo.demo",

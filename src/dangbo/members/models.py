@@ -219,6 +219,7 @@ class MemberEvent(UUIDModel, Decision):
         READMITTED = "readmitted", "Kết nạp lại"
         RESTORED = "restored", "Phục hồi đảng tịch"
         REHOMED = "rehomed", "Chuyển tổ chức đảng do sắp xếp tổ chức"
+        RATED = "rated", "Xếp loại chất lượng đảng viên"
 
     member = models.ForeignKey(Member, models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()  # order of recording for this member

@@ -73,8 +73,11 @@ class HistorySummary:
         return self.transferred_in + self.readmitted + self.restored
 
     def by_kind(self) -> dict[str, int]:
-        """Ledger events written, by ``MemberEvent.Kind`` (every kind but ``rehomed``, the reform's)."""
-        return {kind.value: getattr(self, kind.value) for kind in Kind if kind != Kind.REHOMED}
+        """Ledger events written, by ``MemberEvent.Kind`` (every kind but ``rehomed``, the reform's,
+        and ``rated``, which the demo's ratings write)."""
+        return {
+            kind.value: getattr(self, kind.value) for kind in Kind if kind not in (Kind.REHOMED, Kind.RATED)
+        }
 
 
 @dataclass

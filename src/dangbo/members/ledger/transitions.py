@@ -223,6 +223,13 @@ def _restored(state: State, event: MemberEvent, on: date) -> None:
     state._open_placement(left_on or on)
 
 
+def _rated(state: State, event: MemberEvent, on: date) -> None:
+    # A year's quality rating (or its correction), decided while the member was in the Party; it
+    # changes nothing of the member's state (the band is in the event's data and in ratings).
+    if state.status not in ACTIVE_STATUSES:
+        raise LedgerError("Chỉ xếp loại chất lượng đảng viên đang ở trong Đảng vào ngày quyết định.")
+
+
 Transition = Callable[[State, MemberEvent, date], None]
 
 TRANSITIONS: dict[str, Transition] = {
@@ -244,6 +251,7 @@ TRANSITIONS: dict[str, Transition] = {
     **dict.fromkeys(_LEFT_STATUS_OF_KIND, _left),
     Kind.READMITTED: _readmitted,
     Kind.RESTORED: _restored,
+    Kind.RATED: _rated,
 }
 
 

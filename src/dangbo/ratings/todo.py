@@ -1,0 +1,128 @@
+"""Two years running «not completed» and striking off (RULES.md §11 rule 15; Charter art. 8):
+the ratings' part of the to-do list and of the striking-off page, registered through
+``members.hooks`` in ``RatingsConfig.ready()``.
+
+- ``failed_years_items`` (a due source): every member still active whose decided yearly rating
+  was «not completed» in two consecutive years, the later of them the year of the list's day or
+  the one before — both years named, the rule cited. A matter to consider (``review``), never
+  overdue; its day is the decision that made the second year.
+- ``strike_off_evidence``: a member's yearly ratings «not completed» among the last years, for
+  the ground «hai năm liền vi phạm tư cách đảng viên», linked to the member's ratings page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from dangbo.core import paths
+from dangbo.members.hooks import EvidenceLink, StrikeOffEvidence
+from dangbo.members.models import ACTIVE_STATUSES, Member
+from dangbo.members.selectors.todo import DueItem
+from dangbo.orgs.models import Org
+from dangbo.ratings.models import MemberRating, Period
+from dangbo.rules import ratings as rules
+from dangbo.rules.exits import StrikeOffGround
+from dangbo.rules.ratings import Band
+
+REVIEW_KIND = "strike_off_review"
+REVIEW_TITLE = "Chi bộ xem xét xóa tên: hai năm liền xếp loại không hoàn thành nhiệm vụ"
+RATINGS_PAGE = "ratings:member_ratings"
+
+
+def _failed_years(rows) -> dict:
+    """member id → {year: decided band}, of yearly ratings."""
+    found: dict = defaultdict(dict)
+    for member_id, year, band in rows:
+        found[member_id][year] = band
+    return found
+
+
+def failed_years_items(actor, org, *, as_of: date, until: date, holidays) -> list[DueItem]:
+    """The striking-off reviews of ``org``'s subtree on ``as_of`` (``due_items`` has checked
+    that ``actor`` may read ``org``)."""
+    need = rules.FAILED_YEARS_REVIEW.value(as_of)
+    first_year = as_of.year - need
+    failed = MemberRating.objects.filter(
+        paths.subtree_q(org.path, "member__org_path"),
+        member__status__in=list(ACTIVE_STATUSES),
+        period=Period.YEAR,
+        band=Band.FAILED,
+        year__gte=first_year,
+        decided_on__lte=as_of,
+    )
+    ids = list(failed.values_list("member_id", flat=True).distinct())
+    items: list[DueItem] = []
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        years = _failed_years(failed.filter(member_id__in=chunk).values_list("member_id", "year", "band"))
+        members = {m.pk: m for m in Member.objects.filter(pk__in=chunk)}
+        cells = {m.org_id for m in members.values()}
+        orgs = {o.pk: o for o in Org.objects.filter(pk__in=cells)}
+        for member_id, by_year in years.items():
+            runs = [run for run in rules.failed_runs(by_year, on=as_of) if run[-1] >= as_of.year - 1]
+            if not runs:
+                continue
+            run = runs[-1]
+            member = members[member_id]
+            decided = (
+                MemberRating.objects.filter(member_id=member_id, year=run[-1], period=Period.YEAR)
+                .values_list("decided_on", flat=True)
+                .first()
+            )
+            items.append(
+                DueItem(
+                    kind=REVIEW_KIND,
+                    title=REVIEW_TITLE,
+                    org=orgs[member.org_id],
+                    member=member,
+                    due_on=decided or date(run[-1], 12, 31),
+                    citation=rules.FAILED_YEARS_REVIEW.at(as_of).ref,
+                    overdue=False,
+                    review=True,
+                    note=(
+                        f"xếp loại không hoàn thành nhiệm vụ các năm {', '.join(str(y) for y in run)}; "
+                        "quy định không nêu thời hạn xem xét: chi bộ xem xét, đề nghị xóa tên nếu đủ căn cứ"
+                    ),
+                )
+            )
+    return items
+
+
+def strike_off_evidence(member, *, on: date) -> list[StrikeOffEvidence]:
+    """``member``'s yearly ratings «not completed» decided by ``on`` in the last years."""
+    need = rules.FAILED_YEARS_REVIEW.value(on)
+    rows = list(
+        MemberRating.objects.filter(
+            member=member,
+            period=Period.YEAR,
+            band=Band.FAILED,
+            year__gte=on.year - need - 1,
+            decided_on__lte=on,
+        ).order_by("year")
+    )
+    if not rows:
+        return []
+    years = [r.year for r in rows]
+    runs = rules.failed_runs({r.year: r.band for r in rows}, on=on)
+    summary = (
+        f"Xếp loại không hoàn thành nhiệm vụ các năm {', '.join(str(y) for y in years)}"
+        + ("" if runs else f"; chưa đủ {need} năm liền")
+        + "."
+    )
+    return [
+        StrikeOffEvidence(
+            ground=StrikeOffGround.STANDING_VIOLATION_TWO_YEARS,
+            summary=summary,
+            citation=rules.FAILED_YEARS_REVIEW.at(on).ref,
+            data={"source": "ratings", "years": years, "reaches_rule": bool(runs)},
+            links=tuple(
+                EvidenceLink(
+                    f"Năm {r.year}: {r.band_label} (quyết định {r.decision_no}, {r.decided_on:%d/%m/%Y})",
+                    RATINGS_PAGE,
+                    (("member_id", str(member.pk)),),
+                )
+                for r in rows
+            ),
+        )
+    ]
