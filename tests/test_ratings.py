@@ -15,7 +15,7 @@ from dangbo.core.roles import Role
 from dangbo.core.violations import NotInScope
 from dangbo.discipline import services as discipline
 from dangbo.members import ledger
-from dangbo.members.models import MemberEvent
+from dangbo.members.models import Member, MemberEvent
 from dangbo.members.services.positions import member_position_start
 from dangbo.members.services.standing import member_standing_start
 from dangbo.orgs.services import DecisionRef
@@ -439,3 +439,54 @@ def test_two_years_not_completed_open_a_striking_off_review_with_both_years(revi
         actor=SYSTEM, grassroots=review.commune, verdicts=[Verdict(rating)], decision_no="9", decided_on=TODAY
     )
     assert not [i for i in due_items(actor=SYSTEM, org=review.commune, as_of=TODAY) if i.member == other]
+
+
+def test_progress_by_cell_the_cap_status_and_a_members_years(review):
+    from dangbo.ratings import selectors
+
+    _propose(review.b[0], Band.GOOD, 80)
+    services.member_self_assess(
+        actor=SYSTEM, rating=_rating(review.b[1]), form=MemberForm.OTHER, score=70, band=Band.GOOD
+    )
+    services.member_ratings_decide(
+        actor=SYSTEM,
+        grassroots=review.commune,
+        verdicts=[Verdict(_rating(review.b[0]))],
+        decision_no="50-QĐ/ĐU",
+        decided_on=TODAY,
+    )
+    total, cells = selectors.campaign_progress(actor=SYSTEM, campaign=review.campaign)
+    assert (total.listed, total.not_rated, total.to_rate, total.decided) == (15, 1, 14, 1)
+    by_cell = {p.org.pk: p for p in cells}
+    b = by_cell[review.cell_b.pk]
+    assert (b.listed, b.self_done, b.cell_done, b.decided, b.waiting) == (3, 1, 1, 1, 2)
+    assert b.bands == {Band.GOOD: 1}
+    cap = selectors.cap_status(actor=SYSTEM, grassroots=review.commune, year=2025)
+    assert (cap.excellent, cap.good, cap.allowed, cap.holds, cap.confirmed) == (0, 1, 0, True, False)
+    history = selectors.member_ratings(actor=SYSTEM, member=review.b[0])
+    [rating] = history.ratings
+    assert rating.band == Band.GOOD and [d.decision_no for d in history.decisions[rating.pk]] == ["50-QĐ/ĐU"]
+    sheet = selectors.cell_sheet(actor=SYSTEM, campaign=review.campaign, cell=review.cell_b)
+    assert [r.member_id for r in sheet] == sorted(
+        (m.pk for m in review.b), key=lambda pk: Member.objects.get(pk=pk).sort_key
+    )
+
+
+def test_a_campaign_opened_in_the_background_reports_its_list(review, django_user_model):
+    from dangbo.accounts.models import AccessRole
+    from dangbo.accounts.services import role_grant
+    from dangbo.jobs.services import job_start
+    from dangbo.ratings.jobs import OPEN_CAMPAIGN_JOB, campaign_params
+
+    officer = django_user_model.objects.create_user("canbo-cq", password="mat-khau-dai-du-1")
+    role_grant(user=officer, role=AccessRole.OFFICER, org=review.agency)
+    job = job_start(kind=OPEN_CAMPAIGN_JOB, owner=officer, params=campaign_params(review.agency, _request()))
+    job.refresh_from_db()
+    assert job.state == "done" and "2 đảng viên" in job.message
+    # outside the officer's subtree: refused, nothing opened
+    job = job_start(
+        kind=OPEN_CAMPAIGN_JOB, owner=officer, params=campaign_params(review.district2, _request())
+    )
+    job.refresh_from_db()
+    assert job.state == "failed"
+    assert not ReviewCampaign.objects.filter(org=review.district2).exists()
