@@ -30,7 +30,7 @@ def campaign_params(org: Org, request: CampaignRequest) -> dict:
 
 def run_open_campaign(run: JobRun) -> JobOutcome:
     params = run.params
-    org = Org.objects.filter(pk=params.get("org")).first()
+    org = Org.objects.filter(pk=str(params.get("org", ""))).first() if params.get("org") else None
     if org is None:
         raise NotInScope(params.get("org"))
     try:

@@ -228,7 +228,8 @@ def member_ratings(*, actor, member: Member) -> MemberHistory:
     )
     decisions: dict[UUID, list[RatingDecision]] = {}
     for decision in RatingDecision.objects.filter(member_rating__in=ratings).select_related("authority"):
-        decisions.setdefault(decision.member_rating_id, []).append(decision)
+        if decision.member_rating_id is not None:
+            decisions.setdefault(decision.member_rating_id, []).append(decision)
     audit_record(
         action=Action.MEMBER_HISTORY_VIEWED,
         subject_type="member",
