@@ -181,3 +181,48 @@ def test_open_month_opens_this_months_accounts_once(book, capsys, frozen_today):
     assert "cho 0 đảng viên" in capsys.readouterr().out
     report = _json(capsys, "--org", book.cell_a.code)  # the month defaults to this one
     assert report["month"] == "2026-12" and report["totals"]["due"] == 80_000 + 30_000
+
+
+def test_a_committee_setting_is_recorded_listed_and_every_account_follows_it(book, capsys):
+    from dangbo.dues import sums
+    from dangbo.dues.checks import account_differences
+    from dangbo.dues.models import DuesMonth, DuesSetting
+
+    assert dangbo(["dues", "setting"]) == 0
+    out = capsys.readouterr().out
+    assert "Chưa có cấu hình riêng" in out and "CHƯA XÁC NHẬN" in out
+    # bad input: an unknown code, a value out of range, not the first of a month, no source
+    for args, message in (
+        (
+            ["--code", "rate_x", "--value", "5", "--from", "2026-10-01", "--source", "CV 1"],
+            "Không có nội dung",
+        ),
+        (
+            ["--code", "share_cell", "--value", "120", "--from", "2026-10-01", "--source", "CV 1"],
+            "từ 0 đến 100",
+        ),
+        (
+            ["--code", "student_amount", "--value", "6000", "--from", "2026-10-15", "--source", "CV 1"],
+            "ngày đầu",
+        ),
+        (["--code", "student_amount", "--value", "6000", "--from", "2026-10-01"], "văn bản"),
+        (
+            ["--code", "student_amount", "--value", "sáu", "--from", "2026-10-01", "--source", "CV 1"],
+            "--value",
+        ),
+    ):
+        assert dangbo(["dues", "setting", *args]) == 2
+        assert message in capsys.readouterr().err
+    assert not DuesSetting.objects.exists()
+    october = DuesMonth.objects.get(member=book.student, month=OCTOBER)
+    assert october.due == 5_000
+    source = "Công văn 12-CV/TU ngày 20/9/2026"
+    args = ["--code", "student_amount", "--value", "6000", "--from", "2026-10-01", "--source", source]
+    assert dangbo(["dues", "setting", *args]) == 0
+    assert "Đã tính lại sổ đảng phí của 4 đảng viên" in capsys.readouterr().out
+    assert DuesMonth.objects.get(member=book.student, month=date(2026, 9, 1)).due == 5_000
+    october = DuesMonth.objects.get(member=book.student, month=OCTOBER)
+    assert october.due == 6_000 and "+ CH 2026-10-01" in october.rule_version
+    assert account_differences() == [] and sums.differences() == []
+    assert dangbo(["dues", "setting"]) == 0
+    assert "student_amount = 6000 từ 01/10/2026" in capsys.readouterr().out

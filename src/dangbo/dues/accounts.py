@@ -214,6 +214,22 @@ def ledger_changed(member_ids: list[UUID]) -> None:
         refresh(having)
 
 
+def refresh_everyone(*, progress: Callable[[int, int], None] | None = None) -> int:
+    """Rewrite every member's account (after a committee's setting changed what months owe), a
+    batch at a time, each batch its own transaction (a run cut short is finished by the next, or
+    by ``dangbo check --aggregates --repair``); the members rewritten."""
+    ids = sorted(
+        set(DuesBasis.objects.values_list("member_id", flat=True).distinct().order_by())
+        | set(DuesPayment.objects.values_list("member_id", flat=True).distinct().order_by())
+    )
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            refresh(ids[start : start + BATCH])
+        if progress is not None:
+            progress(min(start + BATCH, len(ids)), len(ids))
+    return len(ids)
+
+
 def members_to_open(month: date) -> list[UUID]:
     """The members in the Party with a basis or a payment and no row yet for ``month``."""
     having = set(DuesBasis.objects.values_list("member_id", flat=True).distinct())

@@ -6,8 +6,11 @@ JSON (with totals equal to the sum of the lines) or an Excel file with typed num
 
     dangbo dues [--org MÃ] [--month YYYY-MM] [--format text|json|xlsx] [--output TỆP]
     dangbo dues open-month
+    dangbo dues setting [--code MÃ --value SỐ --from YYYY-MM-DD --source "VĂN BẢN"]
 
-``open-month`` opens this month's account for every member in the Party who has one
+``setting`` lists the committee's own values for the figures RULES.md leaves UNCONFIRMED and
+what applies this month; with ``--code`` it records one (``dues.services.dues_setting_record``)
+and rewrites every account to follow it. ``open-month`` opens this month's account for every member in the Party who has one
 (``dues.accounts.extend``; cron, on the first of each month, or the administrators' background
 job). Without ``--org``, each top organization of the installation; without ``--month``, this
 month (``10/2026`` is read as well). Exit status: 0 listed, 2 bad input (an unknown code, a
@@ -135,10 +138,70 @@ def open_month() -> int:
     return 0
 
 
+def settings_command(args: argparse.Namespace) -> int:
+    """List the committee's settings and what applies this month; with ``--code``, record one
+    (as the system) and rewrite every account to follow it."""
+    from dangbo.accounts.scope import SYSTEM
+    from dangbo.core import clock
+    from dangbo.core.formats import format_number
+    from dangbo.core.violations import RuleViolation
+    from dangbo.dues import accounts, services
+    from dangbo.dues.models import DuesSetting
+    from dangbo.dues.schedule import Settings
+
+    if args.code is None:
+        rows = list(DuesSetting.objects.order_by("code", "effective_from", "recorded_at"))
+        if not rows:
+            print(
+                "Chưa có cấu hình riêng: đang áp dụng các mức của quy định (xem docs/users.md, «Đảng phí»)."
+            )
+        for row in rows:
+            print(
+                f"  {row.code} = {row.value} từ {row.effective_from:%d/%m/%Y} — {DuesSetting.CODES[row.code]}; {row.source}"
+            )
+        month = clock.today().replace(day=1)
+        schedule, shares = Settings().schedule(month), Settings().shares(month)
+        print(
+            f"Tháng {month:%m/%Y}: {schedule.citation}"
+            + ("" if schedule.confirmed else " (có mức CHƯA XÁC NHẬN hoặc theo cấu hình riêng)")
+        )
+        print(
+            f"Tỷ lệ trích giữ lại: {shares.citation}"
+            + ("" if shares.confirmed else " (CHƯA XÁC NHẬN hoặc theo cấu hình riêng)")
+        )
+        return 0
+    try:
+        effective_from = date.fromisoformat(args.effective_from or "")
+        value = int(args.value)
+    except (TypeError, ValueError):
+        print("Lỗi: cần --value SỐ và --from YYYY-MM-DD.", file=sys.stderr)
+        return 2
+    try:
+        setting = services.dues_setting_record(
+            actor=SYSTEM, code=args.code, value=value, effective_from=effective_from, source=args.source or ""
+        )
+    except RuleViolation as error:
+        for violation in error.violations:
+            print(f"Lỗi: {violation.message}", file=sys.stderr)
+        return 2
+
+    def progress(done: int, total: int) -> None:
+        print(f"  {format_number(done)}/{format_number(total)} đảng viên", flush=True)
+
+    print(
+        f"Đã ghi {DuesSetting.CODES[setting.code]} = {setting.value} từ {setting.effective_from:%d/%m/%Y}. Tính lại sổ đảng phí ..."
+    )
+    members = accounts.refresh_everyone(progress=progress)
+    print(f"Đã tính lại sổ đảng phí của {format_number(members)} đảng viên theo cấu hình mới.")
+    return 0
+
+
 def cmd_dues(args: argparse.Namespace) -> int:
     _setup()
     if args.action == "open-month":
         return open_month()
+    if args.action == "setting":
+        return settings_command(args)
     # after django.setup() (see book_report)
     from dangbo.audit.services import Action, audit_record
     from dangbo.core import clock
@@ -213,11 +276,22 @@ def add_parsers(sub) -> None:
     dues.add_argument(
         "action",
         nargs="?",
-        choices=("open-month",),
-        help="open-month: mở sổ đảng phí tháng này cho mọi đảng viên đã có sổ (chạy đầu mỗi tháng)",
+        choices=("open-month", "setting"),
+        help=(
+            "open-month: mở sổ đảng phí tháng này cho mọi đảng viên đã có sổ (chạy đầu mỗi tháng); "
+            "setting: xem hoặc ghi cấu hình riêng của cấp ủy cho các mức chưa xác nhận"
+        ),
     )
     dues.add_argument("--org", metavar="MÃ", help="mã tổ chức (gồm các chi bộ trực thuộc; mặc định: toàn bộ)")
     dues.add_argument("--month", metavar="YYYY-MM", help="tháng, ví dụ 2026-10 (mặc định: tháng này)")
     dues.add_argument("--format", choices=("text", "json", "xlsx"), default="text")
     dues.add_argument("--output", metavar="TỆP", help="tệp .xlsx để ghi (với --format xlsx)")
+    dues.add_argument("--code", help="setting: nội dung cấu hình (rate_other, share_cell, ...)")
+    dues.add_argument(
+        "--value", help="setting: giá trị (tỷ lệ tính bằng phần vạn; tỷ lệ trích giữ lại bằng %%)"
+    )
+    dues.add_argument(
+        "--from", dest="effective_from", metavar="YYYY-MM-DD", help="setting: áp dụng từ ngày đầu tháng"
+    )
+    dues.add_argument("--source", help="setting: văn bản làm căn cứ")
     dues.set_defaults(func=cmd_dues)

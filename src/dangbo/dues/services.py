@@ -17,7 +17,7 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.violations import NotInScope, Violation, input_violation, refuse_if
 from dangbo.dues import accounts, sums
-from dangbo.dues.models import DuesBasis, DuesPayment, DuesRelief, PaymentMethod
+from dangbo.dues.models import DuesBasis, DuesPayment, DuesRelief, DuesSetting, PaymentMethod
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.orgs.models import Org
 from dangbo.rules import dues as rules
@@ -463,3 +463,60 @@ def dues_payment_reverse(*, actor, payment: DuesPayment, reason: str) -> DuesPay
     accounts.refresh([member.pk])
     _audit(Action.CREATED, "dues_payment", reversal.pk, member, reverses=payment.receipt_no, reason=reason)
     return reversal
+
+
+# --- the committee's own values for what the rule leaves unconfirmed -------------------------
+
+SETTING_RANGES = {
+    "rate_other": (0, 10_000),  # basis points of the income
+    "rate_other_elderly": (0, 10_000),
+    "student_amount": (0, 1_000_000),  # đồng a month
+    "rounding": (1, 100_000),  # đồng
+    "share_cell": (0, 100),  # percent
+    "share_grassroots": (0, 100),
+    "share_upper": (0, 100),
+    "share_province": (0, 100),
+}
+
+
+@transaction.atomic
+def dues_setting_record(*, actor, code: str, value: int, effective_from: date, source: str) -> DuesSetting:
+    """Record the committee's own dated value for a figure RULES.md leaves UNCONFIRMED (the
+    installation's administrators only: it applies to every member). The accounts of the months
+    from ``effective_from`` follow it once rewritten (``accounts.refresh_everyone``), which the
+    caller runs after this transaction."""
+    if not actor.is_admin:
+        raise NotInScope(code)
+    source = " ".join((source or "").split())
+    violations: list[Violation] = []
+    if code not in SETTING_RANGES:
+        violations.append(input_violation("code", f"Không có nội dung cấu hình «{code}»."))
+    else:
+        low, high = SETTING_RANGES[code]
+        if not low <= value <= high:
+            violations.append(
+                input_violation("value", f"{DuesSetting.CODES[code]}: giá trị từ {low} đến {high}.")
+            )
+    if effective_from.day != 1:
+        violations.append(input_violation("effective_from", "Cấu hình áp dụng từ ngày đầu một tháng."))
+    if effective_from < rules.RATES.versions[0].effective_from:
+        violations.append(
+            input_violation("effective_from", "Chỉ áp dụng cho các tháng từ khi có quy định đảng phí.")
+        )
+    if not source:
+        violations.append(input_violation("source", "Ghi văn bản làm căn cứ (số, ngày, cơ quan ban hành)."))
+    refuse_if(violations)
+    setting = DuesSetting.objects.create(
+        code=code,
+        value=value,
+        effective_from=effective_from,
+        source=source[:300],
+        recorded_by_id=actor.user_id,
+    )
+    audit_record(
+        action=Action.CREATED,
+        subject_type="dues_setting",
+        subject_id=str(setting.pk),
+        data={"code": code, "value": value, "from": effective_from.isoformat(), "source": source},
+    )
+    return setting
