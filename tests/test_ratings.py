@@ -490,3 +490,71 @@ def test_a_campaign_opened_in_the_background_reports_its_list(review, django_use
     job.refresh_from_db()
     assert job.state == "failed"
     assert not ReviewCampaign.objects.filter(org=review.district2).exists()
+
+
+def test_a_committees_setting_replaces_an_unconfirmed_figure_from_its_date(review):
+    from dangbo.ratings.settings import RatingRules
+
+    with pytest.raises(RuleViolation) as refused:
+        services.rating_setting_record(
+            actor=SYSTEM, code="excellent_cap", value=150, effective_from=date(2025, 1, 1), source="CV 5"
+        )
+    assert ("input", "value") in refused_on(refused)
+    with pytest.raises(RuleViolation):
+        services.rating_setting_record(
+            actor=SYSTEM, code="excellent_cap", value=30, effective_from=date(2025, 1, 1), source=""
+        )
+    services.rating_setting_record(
+        actor=SYSTEM,
+        code="excellent_cap",
+        value=30,
+        effective_from=date(2025, 9, 1),
+        source="Hướng dẫn 5-HD/TU ngày 1/9/2025",
+    )
+    cap = RatingRules().cap(2025)
+    assert cap.value == 30 and not cap.confirmed and "5-HD/TU" in cap.citation
+    assert RatingRules().cap(2024).value == 20  # the year before keeps the rule's
+    # 3 excellent against 10 good now holds (30 %)
+    members = review.a[3:] + review.b
+    for m in members[:10]:
+        _propose(m, Band.GOOD, 80)
+    for m in members[10:]:
+        _propose(m, Band.EXCELLENT, 95)
+    _propose(review.a[2], Band.EXCELLENT, 96)
+    services.member_ratings_decide(
+        actor=SYSTEM,
+        grassroots=review.commune,
+        verdicts=[Verdict(_rating(m)) for m in [*members, review.a[2]]],
+        decision_no="60-QĐ/ĐU",
+        decided_on=TODAY,
+    )
+    assert MemberRating.objects.filter(band=Band.EXCELLENT, year=2025).count() == 3
+    # no cap at all; and a disqualifier the committee does not apply
+    services.rating_setting_record(
+        actor=SYSTEM, code="excellent_cap", value=-1, effective_from=date(2025, 10, 1), source="HD 6"
+    )
+    assert RatingRules().cap(2025).value is None
+    assert rules.check_band(year=2025, band=Band.GOOD, score=80, disqualifiers=[Disqualifier.DEGRADED]) != []
+    services.rating_setting_record(
+        actor=SYSTEM, code="disqualifier_degraded", value=0, effective_from=date(2025, 10, 1), source="HD 6"
+    )
+    applying = RatingRules().member_disqualifiers(2025).value
+    assert Disqualifier.DEGRADED not in applying and Disqualifier.DISCIPLINED in applying
+    assert (
+        rules.check_band(
+            year=2025, band=Band.GOOD, score=80, disqualifiers=[Disqualifier.DEGRADED], applying=applying
+        )
+        == []
+    )
+
+
+def test_probationary_members_are_not_rated_where_the_committee_says_so(tree, make_member, frozen_today):
+    frozen_today(TODAY)
+    probationary = make_member(tree.agency, admitted_on=date(2025, 6, 1), full=False)
+    full = make_member(tree.agency, admitted_on=date(2015, 6, 1))
+    services.rating_setting_record(
+        actor=SYSTEM, code="rate_probationary", value=0, effective_from=date(2025, 1, 1), source="HD 7"
+    )
+    services.campaign_open(actor=SYSTEM, org=tree.agency, request=_request())
+    assert _rating(probationary).not_rated == NotRated.PROBATIONARY
+    assert _rating(full).not_rated == ""

@@ -211,3 +211,34 @@ class RatingDecision(UUIDModel):
                 name="ratings_decision_level",
             ),
         ]
+
+
+class RatingSetting(UUIDModel):
+    """A committee's own dated value for what RULES.md leaves UNCONFIRMED in the rating (the cap
+    on «excellent», whether probationary members are rated, which disqualifiers apply), with the
+    document it follows. It applies from ``effective_from`` until a later setting or rule
+    version; ``ratings.settings`` merges it with ``rules.ratings``."""
+
+    NO_CAP = -1  # the cap's value meaning «no cap»
+    CODES = {
+        "excellent_cap": "Tỷ lệ tối đa đảng viên HTXSNV so với số HTTNV trong mỗi tổ chức cơ sở đảng (%; -1: không giới hạn)",
+        "rate_probationary": "Xếp loại đảng viên dự bị (1: có, 0: không)",
+        "disqualifier_degraded": "Suy thoái, «tự diễn biến», «tự chuyển hóa» là trường hợp KHTNV (1: có, 0: không)",
+        "disqualifier_tasks_under_half": "Hoàn thành dưới 50 % nhiệm vụ là trường hợp KHTNV (1: có, 0: không)",
+        "disqualifier_civil_servant_failed": "Công chức, viên chức xếp loại KHTNV là trường hợp KHTNV (1: có, 0: không)",
+    }
+
+    code = models.CharField("nội dung", max_length=40, choices=tuple(CODES.items()))
+    value = models.IntegerField("giá trị")
+    effective_from = models.DateField("áp dụng từ")
+    source = models.CharField("căn cứ (văn bản)", max_length=300)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "cấu hình xếp loại chất lượng"
+        verbose_name_plural = "cấu hình xếp loại chất lượng"
+        ordering = ["code", "effective_from", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.code} = {self.value} từ {self.effective_from:%d/%m/%Y}"

@@ -28,6 +28,7 @@ from dangbo.members.models import (
 )
 from dangbo.orgs.models import Org
 from dangbo.ratings.models import NotRated
+from dangbo.ratings.settings import RatingRules
 from dangbo.rules.ratings import WHO_IS_RATED, MemberForm, WhoIsRated
 
 Kind = MemberEvent.Kind
@@ -109,6 +110,7 @@ def members_listed(root: Org, day: date) -> Iterator[list[Listed]]:
         pk: path for path, (pk, kind) in orgs.items() if kind in CELL_KINDS and path.startswith(root.path)
     }
     who: WhoIsRated = WHO_IS_RATED.value(day)
+    probationary_rated = RatingRules().probationary_rated(day).value
     placements = (
         Placement.objects.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=day),
@@ -131,7 +133,7 @@ def members_listed(root: Org, day: date) -> Iterator[list[Listed]]:
             reason = ""
             if standing.get(member_id, "") in who.not_rated:
                 reason = NotRated(standing[member_id]).value
-            elif status == MemberStatus.PROBATIONARY and not who.probationary:
+            elif status == MemberStatus.PROBATIONARY and not probationary_rated:
                 reason = NotRated.PROBATIONARY
             grassroots = grassroots_of(orgs, cells[cell_id]) or cell_id
             form = MemberForm.LEADER if member_id in leaders else MemberForm.OTHER

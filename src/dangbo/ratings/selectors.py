@@ -21,7 +21,7 @@ from dangbo.core.violations import NotInScope
 from dangbo.members.models import Member
 from dangbo.orgs.models import Org
 from dangbo.ratings.models import MemberRating, OrgRating, RatingDecision, ReviewCampaign
-from dangbo.rules import ratings as rules
+from dangbo.ratings.settings import RatingRules
 from dangbo.rules.ratings import Band
 
 
@@ -171,15 +171,15 @@ def cap_status(*, actor, grassroots: Org, year: int, period: str = "year") -> Ca
             .order_by()
         )
     )
-    version = rules.EXCELLENT_CAP.at(rules.year_day(year))
+    cap = RatingRules().cap(year)
     return CapStatus(
         org=grassroots,
         year=year,
         excellent=counts[Band.EXCELLENT],
         good=counts[Band.GOOD],
-        percent=version.value,
-        confirmed=version.confirmed,
-        citation=version.ref,
+        percent=cap.value,
+        confirmed=cap.confirmed,
+        citation=cap.citation,
     )
 
 

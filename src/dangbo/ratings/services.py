@@ -32,7 +32,15 @@ from dangbo.members.models import Member, MemberEvent, Position
 from dangbo.members.services import append_event
 from dangbo.orgs.models import Org
 from dangbo.ratings import roster
-from dangbo.ratings.models import MemberRating, OrgRating, Period, RatingDecision, ReviewCampaign
+from dangbo.ratings.models import (
+    MemberRating,
+    OrgRating,
+    Period,
+    RatingDecision,
+    RatingSetting,
+    ReviewCampaign,
+)
+from dangbo.ratings.settings import RatingRules
 from dangbo.rules import ratings as rules
 from dangbo.rules.base import Violation, refuse_if
 from dangbo.rules.ratings import Band, Disqualifier, LegacyLevel, MemberForm
@@ -226,6 +234,11 @@ def disciplined_in_year(member_ids: Iterable, year: int) -> set:
     )
 
 
+def _applying(year: int) -> frozenset:
+    """The member disqualifiers in force for ``year`` (the rule's, or the committee's setting)."""
+    return RatingRules().member_disqualifiers(year).value
+
+
 def _with_ledger(disqualifiers: Iterable[str], disciplined: bool) -> list[str]:
     found = [d for d in Disqualifier.MEMBER if d in set(disqualifiers)]
     if disciplined and Disqualifier.DISCIPLINED not in found:
@@ -295,7 +308,9 @@ def member_cell_assess(
     if on > clock.today():
         violations.append(input_violation("on", "Ngày chi bộ đánh giá không thể sau hôm nay."))
     if not violations:
-        violations += rules.check_band(year=rating.year, band=band, score=score, disqualifiers=found)
+        violations += rules.check_band(
+            year=rating.year, band=band, score=score, disqualifiers=found, applying=_applying(rating.year)
+        )
     refuse_if(violations)
     rating.cell_score, rating.cell_band, rating.cell_disqualifiers, rating.cell_note = (
         score,
@@ -331,8 +346,14 @@ def _cap_violations(grassroots: Org, year: int, period: str, changes: dict) -> l
     )
     decided.update(changes)
     counts = Counter(decided.values())
+    cap = RatingRules().cap(year)
     return rules.check_excellent_cap(
-        year=year, excellent=counts[Band.EXCELLENT], good=counts[Band.GOOD], org_label=grassroots.name
+        year=year,
+        excellent=counts[Band.EXCELLENT],
+        good=counts[Band.GOOD],
+        org_label=grassroots.name,
+        percent=cap.value,
+        citation=cap.citation,
     )
 
 
@@ -445,7 +466,10 @@ def member_ratings_decide(
         if not band:
             violations.append(input_violation(None, f"{name}: chi bộ chưa đề xuất mức xếp loại."))
             continue
-        for v in rules.check_band(year=rating.year, band=band, score=score, disqualifiers=found):
+        applying = _applying(rating.year)
+        for v in rules.check_band(
+            year=rating.year, band=band, score=score, disqualifiers=found, applying=applying
+        ):
             violations.append(Violation(v.rule, f"{name}: {v.message}", v.citation, field=v.field))
         resolved.append((rating, Verdict(rating, band, score, found)))
     violations += _decision_violations(decision_no, decided_on, verdicts[0].rating.year)
@@ -489,7 +513,9 @@ def member_rating_correct(
     found = _with_ledger(
         disqualifiers, rating.member_id in disciplined_in_year([rating.member_id], rating.year)
     )
-    violations += rules.check_band(year=rating.year, band=band, score=score, disqualifiers=found)
+    violations += rules.check_band(
+        year=rating.year, band=band, score=score, disqualifiers=found, applying=_applying(rating.year)
+    )
     if not violations and band == Band.EXCELLENT:
         violations += _cap_violations(rating.grassroots, rating.year, rating.period, {rating.pk: band})
     refuse_if(violations)
@@ -712,3 +738,56 @@ def legacy_rating_record(
         authority_id=org_rating.authority_id,
         recorded_by_id=actor.user_id,
     )
+
+
+# --- the committee's own values for what the rule leaves unconfirmed -------------------------
+
+SETTING_RANGES = {
+    "excellent_cap": (RatingSetting.NO_CAP, 100),
+    "rate_probationary": (0, 1),
+    "disqualifier_degraded": (0, 1),
+    "disqualifier_tasks_under_half": (0, 1),
+    "disqualifier_civil_servant_failed": (0, 1),
+}
+
+
+@transaction.atomic
+def rating_setting_record(
+    *, actor, code: str, value: int, effective_from: date, source: str
+) -> RatingSetting:
+    """Record the committee's own dated value for a figure of the rating RULES.md leaves
+    UNCONFIRMED (the installation's administrators only: it applies to every review from its
+    date; decisions already taken stay as decided)."""
+    if not actor.is_admin:
+        raise NotInScope(code)
+    source = text.clean(source or "")
+    violations: list[Violation] = []
+    if code not in SETTING_RANGES:
+        violations.append(input_violation("code", f"Không có nội dung cấu hình «{code}»."))
+    else:
+        low, high = SETTING_RANGES[code]
+        if not low <= value <= high:
+            violations.append(
+                input_violation("value", f"{RatingSetting.CODES[code]}: giá trị từ {low} đến {high}.")
+            )
+    if effective_from.year < rules.FIRST_BANDED_YEAR:
+        violations.append(input_violation("effective_from", "Chỉ áp dụng cho các năm từ 2018."))
+    if not source:
+        violations.append(input_violation("source", "Ghi văn bản làm căn cứ (số, ngày, cơ quan ban hành)."))
+    refuse_if(violations)
+    setting = RatingSetting.objects.create(
+        code=code,
+        value=value,
+        effective_from=effective_from,
+        source=source[:300],
+        recorded_by_id=actor.user_id,
+    )
+    _audit(
+        "rating_setting",
+        setting.pk,
+        code=code,
+        value=value,
+        effective_from=effective_from.isoformat(),
+        source=source,
+    )
+    return setting

@@ -249,8 +249,9 @@ def year_day(year: int) -> date:
     return date(year, 12, 31)
 
 
-def best_allowed(disqualifiers, *, on: date, org: bool = False) -> str:
-    """The best band ``disqualifiers`` leave."""
+def best_allowed(disqualifiers, *, on: date, org: bool = False, applying=None) -> str:
+    """The best band ``disqualifiers`` leave (``applying``: the member disqualifiers in force,
+    when a committee's setting changed the rule's list)."""
     best = Band.EXCELLENT
     if org:
         caps = ORG_DISQUALIFIERS.value(on)
@@ -259,25 +260,35 @@ def best_allowed(disqualifiers, *, on: date, org: bool = False) -> str:
             if Band.rank(cap) > Band.rank(best):
                 best = cap
         return best
-    return Band.FAILED if set(disqualifiers) & MEMBER_DISQUALIFIERS.value(on) else best
+    applying = MEMBER_DISQUALIFIERS.value(on) if applying is None else applying
+    return Band.FAILED if set(disqualifiers) & set(applying) else best
 
 
 def worse(a: str, b: str) -> str:
     return a if Band.rank(a) > Band.rank(b) else b
 
 
-def expected_band(*, year: int, score: int | None, disqualifiers=(), org: bool = False) -> str | None:
+def expected_band(
+    *, year: int, score: int | None, disqualifiers=(), org: bool = False, applying=None
+) -> str | None:
     """The band a scored review of ``year`` must give: the score's band, lowered to what the
     disqualifiers allow; None when the scale of that year has no score."""
     on = year_day(year)
     scale: Scale = SCALE.value(on)
     if not scale.scored or score is None:
         return None
-    return worse(band_for_score(score, scale), best_allowed(disqualifiers, on=on, org=org))
+    return worse(band_for_score(score, scale), best_allowed(disqualifiers, on=on, org=org, applying=applying))
 
 
 def check_band(
-    *, year: int, band: str, score: int | None, disqualifiers=(), org: bool = False, field: str = "band"
+    *,
+    year: int,
+    band: str,
+    score: int | None,
+    disqualifiers=(),
+    org: bool = False,
+    field: str = "band",
+    applying=None,
 ) -> list[Violation]:
     """Does ``band`` stand for a review of ``year`` with ``score`` and ``disqualifiers``? It must
     be one of the four; under the 100-point scale the score is required (0–100) and the band is
@@ -300,7 +311,7 @@ def check_band(
                 field="score",
             )
         ]
-    best = best_allowed(disqualifiers, on=on, org=org)
+    best = best_allowed(disqualifiers, on=on, org=org, applying=applying)
     if Band.rank(band) < Band.rank(best):
         rule = ORG_DISQUALIFIERS if org else MEMBER_DISQUALIFIERS
         reasons = "; ".join(Disqualifier.LABELS[d] for d in disqualifiers if d in Disqualifier.LABELS)
@@ -312,7 +323,7 @@ def check_band(
                 field=field,
             )
         ]
-    expected = expected_band(year=year, score=score, disqualifiers=disqualifiers, org=org)
+    expected = expected_band(year=year, score=score, disqualifiers=disqualifiers, org=org, applying=applying)
     if expected is not None and band != expected:
         by_score = band_for_score(score or 0, scale)
         return [
@@ -332,11 +343,18 @@ def check_band(
     return []
 
 
-def check_excellent_cap(*, year: int, excellent: int, good: int, org_label: str) -> list[Violation]:
+_RULE_DEFAULT: object = object()
+
+
+def check_excellent_cap(
+    *, year: int, excellent: int, good: int, org_label: str, percent=_RULE_DEFAULT, citation: str = ""
+) -> list[Violation]:
     """The cap on «excellent» within one grassroots organization, on the ratings decided so far
-    with the one being decided counted."""
+    with the one being decided counted (``percent`` and ``citation``: a committee's setting in
+    place of the rule's; None: no cap)."""
     version = EXCELLENT_CAP.at(year_day(year))
-    percent = version.value
+    if percent is _RULE_DEFAULT:
+        percent, citation = version.value, version.ref
     if percent is None or excellent * 100 <= good * percent:
         return []
     allowed = good * percent // 100
@@ -345,7 +363,7 @@ def check_excellent_cap(*, year: int, excellent: int, good: int, org_label: str)
             EXCELLENT_CAP.code,
             f"{org_label}: {excellent} đảng viên hoàn thành xuất sắc nhiệm vụ, vượt {percent} % của {good} đảng viên "
             f"hoàn thành tốt nhiệm vụ (tối đa {allowed}).",
-            version.ref,
+            citation or version.ref,
             field="band",
         )
     ]
