@@ -558,3 +558,48 @@ def test_probationary_members_are_not_rated_where_the_committee_says_so(tree, ma
     services.campaign_open(actor=SYSTEM, org=tree.agency, request=_request())
     assert _rating(probationary).not_rated == NotRated.PROBATIONARY
     assert _rating(full).not_rated == ""
+
+
+def test_the_badge_list_shows_each_candidates_latest_rating_from_the_ledger(tree, make_member, frozen_today):
+    from dangbo.members.selectors.badges import badge_list, last_ratings
+
+    frozen_today(TODAY)
+    # thirty years of party age on 1/12/2025: due on the list of 3/2/2026
+    veteran = make_member(tree.agency, admitted_on=date(1995, 12, 1), birth_date=date(1965, 4, 2))
+    services.legacy_rating_record(
+        actor=SYSTEM,
+        member=veteran,
+        year=2016,
+        level=LegacyLevel.MEMBER_GOOD,
+        decision_no="3-TB/CB",
+        decided_on=date(2016, 12, 20),
+    )
+    services.campaign_open(actor=SYSTEM, org=tree.agency, request=_request())
+    rating = _rating(veteran)
+    services.member_cell_assess(actor=SYSTEM, rating=rating, band=Band.FULFILLED, score=60)
+    services.member_ratings_decide(
+        actor=SYSTEM,
+        grassroots=tree.agency,
+        verdicts=[Verdict(rating)],
+        decision_no="7-QĐ/CB",
+        decided_on=date(2025, 12, 18),
+    )
+    services.member_rating_correct(
+        actor=SYSTEM,
+        rating=_rating(veteran),
+        band=Band.FAILED,
+        score=45,
+        decision_no="8-QĐ/CB",
+        decided_on=date(2025, 12, 19),
+        reason="Tính lại điểm",
+    )
+    frozen_today(date(2026, 1, 20))
+    badges = badge_list(actor=SYSTEM, org=tree.agency, award_on=date(2026, 2, 3), audit=False)
+    [candidate] = [c for c in badges.due if c.member == veteran]
+    assert candidate.last_rating is not None
+    assert (candidate.last_rating.year, candidate.last_rating.failed) == (2025, True)  # the correction
+    assert candidate.last_rating.label == "Không hoàn thành nhiệm vụ"
+    # on the day of the first decision: that one; before 2025's: the old level of 2016
+    assert last_ratings([veteran.pk], by=date(2025, 12, 18))[veteran.pk].label == "Hoàn thành nhiệm vụ"
+    old = last_ratings([veteran.pk], by=date(2025, 1, 1))[veteran.pk]
+    assert (old.year, old.label, old.failed) == (2016, "Đủ tư cách, hoàn thành tốt nhiệm vụ", False)

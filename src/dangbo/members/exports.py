@@ -67,6 +67,7 @@ BADGE_HEADER = [
     "Huy hiệu (năm)",
     "Đủ tuổi đảng ngày",
     "Trường hợp",
+    "Xếp loại năm gần nhất",
 ]
 
 
@@ -93,6 +94,7 @@ def badge_rows(badges) -> Iterator[list[str]]:
                 str(c.years),
                 format_date(c.reached_on),
                 Ground.LABELS[c.ground],
+                f"{c.last_rating.year}: {c.last_rating.label}" if c.last_rating else "",
             ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import cast
 
@@ -10,10 +10,21 @@ from django.db.models import Q
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import paths
-from dangbo.members.models import ACTIVE_STATUSES, Member, MemberStatus
+from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus
 from dangbo.orgs.selectors import NotInScope
 from dangbo.rules import badges as rules
 from dangbo.rules.probation import add_months
+from dangbo.rules.ratings import Band, LegacyLevel
+
+
+@dataclass(frozen=True)
+class LastRating:
+    """A member's latest yearly quality rating, from the ``rated`` events of their ledger (the
+    committee weighs it with the badge; no rule bars a badge for it)."""
+
+    year: int
+    label: str
+    failed: bool
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,7 @@ class BadgeCandidate:
     years: int
     reached_on: date
     ground: str
+    last_rating: LastRating | None = None
 
 
 @dataclass(frozen=True)
@@ -92,13 +104,18 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
                 )
             )
     order = lambda c: (-c.years, c.member.sort_key)  # noqa: E731
+    ratings = last_ratings([c.member.pk for c in [*due, *early, *posthumous]], by=award_on)
+
+    def rated(candidates: list[BadgeCandidate]) -> list[BadgeCandidate]:
+        return sorted((replace(c, last_rating=ratings.get(c.member.pk)) for c in candidates), key=order)
+
     result = BadgeList(
         org=org,
         award_on=award_on,
         since=since,
-        due=sorted(due, key=order),
-        early=sorted(early, key=order),
-        posthumous=sorted(posthumous, key=order),
+        due=rated(due),
+        early=rated(early),
+        posthumous=rated(posthumous),
         citation=rules.BADGE_MILESTONES.at(award_on).ref,
     )
     if audit:
@@ -113,6 +130,35 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
             },
         )
     return result
+
+
+def last_ratings(member_ids: list, *, by: date) -> dict:
+    """Each member's latest yearly rating decided by ``by`` (a correction replaces the decision
+    it corrects): member id → ``LastRating``. Read from the ledger's ``rated`` events."""
+    found: dict = {}
+    for start in range(0, len(member_ids), 1000):
+        events = (
+            MemberEvent.objects.filter(
+                member_id__in=member_ids[start : start + 1000],
+                kind=MemberEvent.Kind.RATED,
+                effective_on__lte=by,
+                data__period="year",
+            )
+            .order_by("member_id", "effective_on", "seq")
+            .values_list("member_id", "data")
+        )
+        best: dict = {}
+        for member_id, data in events:
+            year = data.get("year")
+            if isinstance(year, int) and year >= best.get(member_id, (0, {}))[0]:
+                best[member_id] = (year, data)
+        for member_id, (year, data) in best.items():
+            band, legacy = data.get("band") or "", data.get("legacy_level") or ""
+            label = Band.LABELS.get(band) or LegacyLevel.LABELS.get(legacy, "")
+            found[member_id] = LastRating(
+                year, label, band == Band.FAILED or legacy == LegacyLevel.MEMBER_VIOLATED
+            )
+    return found
 
 
 def _years_before(day: date, years: int) -> date:
