@@ -603,3 +603,37 @@ def test_the_badge_list_shows_each_candidates_latest_rating_from_the_ledger(tree
     assert last_ratings([veteran.pk], by=date(2025, 12, 18))[veteran.pk].label == "Hoàn thành nhiệm vụ"
     old = last_ratings([veteran.pk], by=date(2025, 1, 1))[veteran.pk]
     assert (old.year, old.label, old.failed) == (2016, "Đủ tư cách, hoàn thành tốt nhiệm vụ", False)
+
+
+def test_the_campaigns_steps_are_on_the_to_do_list_by_their_deadlines(review, frozen_today):
+    from dangbo.members.selectors.todo import due_items
+
+    def steps(as_of):
+        return {
+            (i.kind, i.org.code): (i.overdue, i.note)
+            for i in due_items(actor=SYSTEM, org=review.commune, as_of=as_of, audit=False)
+            if i.kind.startswith("rating_")
+        }
+
+    frozen_today(date(2025, 12, 1))
+    # the cell's deadline (10/12) is within the horizon; cell A has 11 members to assess, B three
+    found = steps(date(2025, 12, 1))
+    assert found[("rating_cell_step", "X1A")] == (
+        False,
+        "còn 11 đảng viên chi bộ chưa đánh giá, đề xuất mức xếp loại",
+    )
+    assert found[("rating_cell_step", "X1B")][1].startswith("còn 3 ")
+    frozen_today(TODAY)
+    for member in review.b:
+        _propose(member, Band.GOOD, 80)
+    services.member_ratings_decide(
+        actor=SYSTEM,
+        grassroots=review.commune,
+        verdicts=[Verdict(_rating(m)) for m in review.b],
+        decision_no="70-QĐ/ĐU",
+        decided_on=TODAY,
+    )
+    found = steps(TODAY)
+    assert ("rating_cell_step", "X1B") not in found  # all assessed and decided
+    assert found[("rating_cell_step", "X1A")][0] is True  # 10/12 has passed
+    assert found[("rating_decision", "X1")] == (False, "còn 11 đảng viên chưa có quyết định xếp loại")

@@ -6,6 +6,11 @@ the ratings' part of the to-do list and of the striking-off page, registered thr
   was «not completed» in two consecutive years, the later of them the year of the list's day or
   the one before — both years named, the rule cited. A matter to consider (``review``), never
   overdue; its day is the decision that made the second year.
+- ``campaign_due_items`` (a due source): the steps of an open campaign not done by their
+  deadline, or due by the list's horizon — per cell, the members the cell has not assessed
+  (by ``cell_due_on``); per grassroots organization, the members not yet decided (by
+  ``decision_due_on``) — overdue once the deadline has passed. The deadlines are the campaign's
+  own (the rules fix none), so the citation is the campaign.
 - ``strike_off_evidence``: a member's yearly ratings «not completed» among the last years, for
   the ground «hai năm liền vi phạm tư cách đảng viên», linked to the member's ratings page.
 """
@@ -15,12 +20,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from django.db.models import Count
+
 from dangbo.core import paths
 from dangbo.members.hooks import EvidenceLink, StrikeOffEvidence
 from dangbo.members.models import ACTIVE_STATUSES, Member
 from dangbo.members.selectors.todo import DueItem
 from dangbo.orgs.models import Org
-from dangbo.ratings.models import MemberRating, Period
+from dangbo.ratings.models import MemberRating, Period, ReviewCampaign
 from dangbo.rules import ratings as rules
 from dangbo.rules.exits import StrikeOffGround
 from dangbo.rules.ratings import Band
@@ -86,6 +93,66 @@ def failed_years_items(actor, org, *, as_of: date, until: date, holidays) -> lis
                     ),
                 )
             )
+    return items
+
+
+CELL_STEP_KIND = "rating_cell_step"
+DECISION_STEP_KIND = "rating_decision"
+
+
+def campaign_due_items(actor, org, *, as_of: date, until: date, holidays) -> list[DueItem]:
+    """The campaign steps of ``org``'s subtree overdue on ``as_of`` or due by ``until``."""
+    items: list[DueItem] = []
+    open_rows = MemberRating.objects.filter(
+        paths.subtree_q(org.path, "cell__path"), campaign__isnull=False, not_rated="", band=""
+    ).filter(campaign__cutoff_on__lte=as_of)
+    cell_rows = (
+        open_rows.filter(cell_band="", campaign__cell_due_on__lte=until)
+        .values_list("campaign_id", "cell_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    decision_rows = (
+        open_rows.filter(campaign__decision_due_on__lte=until)
+        .values_list("campaign_id", "grassroots_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    cells, grassroots = list(cell_rows), list(decision_rows)
+    if not cells and not grassroots:
+        return []
+    campaigns = {
+        c.pk: c for c in ReviewCampaign.objects.filter(pk__in={c for c, _, _ in [*cells, *grassroots]})
+    }
+    orgs = {o.pk: o for o in Org.objects.filter(pk__in={o for _, o, _ in [*cells, *grassroots]})}
+    for campaign_id, cell_id, n in cells:
+        campaign = campaigns[campaign_id]
+        items.append(
+            DueItem(
+                kind=CELL_STEP_KIND,
+                title=f"Chi bộ đánh giá, đề xuất xếp loại chất lượng đảng viên ({campaign})",
+                org=orgs[cell_id],
+                member=None,
+                due_on=campaign.cell_due_on,
+                citation=f"Kế hoạch đợt kiểm điểm, đánh giá, xếp loại {campaign} của {campaign.org.name}",
+                overdue=campaign.cell_due_on < as_of,
+                note=f"còn {n} đảng viên chi bộ chưa đánh giá, đề xuất mức xếp loại",
+            )
+        )
+    for campaign_id, grassroots_id, n in grassroots:
+        campaign = campaigns[campaign_id]
+        items.append(
+            DueItem(
+                kind=DECISION_STEP_KIND,
+                title=f"Cấp ủy cơ sở quyết định xếp loại chất lượng đảng viên ({campaign})",
+                org=orgs[grassroots_id],
+                member=None,
+                due_on=campaign.decision_due_on,
+                citation=f"Kế hoạch đợt kiểm điểm, đánh giá, xếp loại {campaign} của {campaign.org.name}",
+                overdue=campaign.decision_due_on < as_of,
+                note=f"còn {n} đảng viên chưa có quyết định xếp loại",
+            )
+        )
     return items
 
 
