@@ -637,3 +637,13 @@ def test_the_campaigns_steps_are_on_the_to_do_list_by_their_deadlines(review, fr
     assert ("rating_cell_step", "X1B") not in found  # all assessed and decided
     assert found[("rating_cell_step", "X1A")][0] is True  # 10/12 has passed
     assert found[("rating_decision", "X1")] == (False, "còn 11 đảng viên chưa có quyết định xếp loại")
+
+
+def test_the_form_follows_the_members_position_and_occupation():
+    from dangbo.ratings.roster import form_for
+
+    assert form_for(leader=True, occupation="Nông dân") == MemberForm.LEADER
+    assert form_for(leader=False, occupation="Cán bộ, công chức") == MemberForm.CIVIL_SERVANT
+    assert form_for(leader=False, occupation="Viên chức giáo dục") == MemberForm.CIVIL_SERVANT
+    assert form_for(leader=False, occupation="Nông dân") == MemberForm.OTHER
+    assert form_for(leader=False, occupation="") == MemberForm.OTHER

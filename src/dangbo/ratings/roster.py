@@ -15,11 +15,12 @@ from uuid import UUID
 
 from django.db.models import Q
 
-from dangbo.core import paths
+from dangbo.core import paths, text
 from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS
 from dangbo.core.roles import COMMITTEE_ROLES
 from dangbo.members.models import (
     ACTIVE_STATUSES,
+    Member,
     MemberEvent,
     MemberStatus,
     Placement,
@@ -103,6 +104,21 @@ def leaders_on(member_ids: list[UUID], day: date) -> set[UUID]:
     )
 
 
+# words of an occupation that make a member a civil servant or public employee (form 2B)
+CIVIL_SERVANT_WORDS = ("cong chuc", "vien chuc", "can bo")
+
+
+def form_for(*, leader: bool, occupation: str) -> str:
+    """The self-assessment form a member most likely fills (the cell may change it): 2A for
+    the members of a committee, 2B for civil servants and public employees, 2C otherwise."""
+    if leader:
+        return MemberForm.LEADER
+    folded = text.fold(occupation)
+    if any(word in folded for word in CIVIL_SERVANT_WORDS):
+        return MemberForm.CIVIL_SERVANT
+    return MemberForm.OTHER
+
+
 def members_listed(root: Org, day: date) -> Iterator[list[Listed]]:
     """The members counted in a cell under ``root`` on ``day``, a batch at a time."""
     orgs = _orgs_around(root)
@@ -128,6 +144,7 @@ def members_listed(root: Org, day: date) -> Iterator[list[Listed]]:
         ids = [member_id for member_id, _, _ in chunk]
         standing = standings_on(ids, day)
         leaders = leaders_on(ids, day)
+        occupations = dict(Member.objects.filter(pk__in=ids).values_list("pk", "occupation"))
         batch = []
         for member_id, cell_id, status in chunk:
             reason = ""
@@ -136,7 +153,7 @@ def members_listed(root: Org, day: date) -> Iterator[list[Listed]]:
             elif status == MemberStatus.PROBATIONARY and not probationary_rated:
                 reason = NotRated.PROBATIONARY
             grassroots = grassroots_of(orgs, cells[cell_id]) or cell_id
-            form = MemberForm.LEADER if member_id in leaders else MemberForm.OTHER
+            form = form_for(leader=member_id in leaders, occupation=occupations.get(member_id, ""))
             batch.append(Listed(member_id, cell_id, grassroots, status, form, reason))
         yield batch
 
