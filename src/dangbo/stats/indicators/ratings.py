@@ -5,8 +5,9 @@ report and each of its children, read from ``ratings.models`` by grouped queries
 member's row.
 
 - **Which year.** A rating counts for the year it rates, and a report reads one year: the year
-  of the period's last day when a decision rating that year (a member or an organization of the
-  subtree) had been taken by the report's date, otherwise the year before — so from January to
+  of the period's last day (or of the report's date, if earlier) when a decision rating that year
+  (a member or an organization of the subtree) had been taken by the report's date, otherwise the
+  year before — so from January to
   the first decisions of December a dashboard shows last year's results, and a period of a past
   year (01/01/2024–31/12/2024, reported on any day after the decisions) shows that year's. Only
   yearly reviews count (``Period.YEAR``: quarterly and term reviews are apart), from 2018 (the
@@ -37,7 +38,7 @@ from datetime import date
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from dangbo.core import paths
+from dangbo.core import clock, paths
 from dangbo.core.kinds import GRASSROOTS_KINDS
 from dangbo.orgs.models import Org, OrgVersion
 from dangbo.ratings.models import MemberRating, OrgRating, Period, RatingDecision
@@ -124,9 +125,12 @@ def has_year(ctx: Context) -> bool:
 def stored_bands_hold(year: int, day: date) -> bool:
     """No decision rating ``year`` was taken after ``day``: the stored bands are those of the day
     (a review undecided by then has no band yet)."""
-    return not RatingDecision.objects.filter(
-        Q(member_rating__year=year) | Q(org_rating__year=year), decided_on__gt=day
-    ).exists()
+    if day >= clock.today():  # no decision is dated in the future (ratings.services)
+        return True
+    later = RatingDecision.objects.filter(decided_on__gt=day)
+    return not (
+        later.filter(member_rating__year=year).exists() or later.filter(org_rating__year=year).exists()
+    )
 
 
 def band_on(rows: QuerySet, day: date, *, subject: str, exact: bool):

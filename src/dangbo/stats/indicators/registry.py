@@ -166,7 +166,7 @@ def _dues_value(numerator: str, denominator: str | None = None) -> Callable[[Con
 
 # The rating indicators read the yearly reviews of one year (stats.indicators.ratings).
 RATINGS_BASIS = (
-    "Tính cho một năm đánh giá: năm của ngày cuối kỳ nếu đến ngày báo cáo đã có quyết định xếp loại năm đó trong "
+    "Tính cho một năm đánh giá: năm của ngày cuối kỳ (hoặc của ngày báo cáo nếu sớm hơn) nếu đến ngày báo cáo đã có quyết định xếp loại năm đó trong "
     "phạm vi, nếu chưa thì năm trước đó; chỉ tính đánh giá cả năm (không kể đánh giá quý, nhiệm kỳ). Mức xếp loại "
     "là mức đã quyết định đến ngày báo cáo (quyết định điều chỉnh sau ngày đó chưa tính). Mỗi đảng viên tính ở chi bộ "
     "ghi trong danh sách đánh giá (chi bộ ngày chốt danh sách), mỗi chi bộ, tổ chức cơ sở đảng đặt theo cây tổ chức "
