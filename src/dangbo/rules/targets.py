@@ -23,7 +23,8 @@ DE_AN_FROM = date(2019, 1, 1)
 class Target:
     """Reach ``value`` (a share 0..1, or a count) by the end of ``year``.
 
-    ``direction`` is "at_least" or "at_most"; ``high`` is the top of a range (3–4 %)."""
+    ``direction`` is "at_least", "above" (strictly more: "> 90 %") or "at_most"; ``high`` is the
+    top of a range (3–4 %)."""
 
     value: float
     year: int
@@ -32,6 +33,8 @@ class Target:
     wording: str = ""
 
     def met(self, value: float) -> bool:
+        if self.direction == "above":
+            return value > self.value
         return value >= self.value if self.direction == "at_least" else value <= self.value
 
 
@@ -120,6 +123,39 @@ ADMISSION_RATE = _target(
         Target(0.03, 2030, high=0.04, wording="3–4 % mỗi năm (giai đoạn 2025–2030, chưa xác nhận)"),
         f"{NQ_21}, mục III",
         confirmed=False,
+    ),
+)
+# Resolution 21-NQ/TW: "trên 90 % tổ chức cơ sở đảng và đảng viên được xếp loại hoàn thành tốt
+# nhiệm vụ trở lên hằng năm", for 2025 and again for 2030 (RULES.md §9). Read on each year's
+# ratings (stats.indicators.ratings), members and grassroots organizations alike.
+_GOOD_RATED_2025 = "trên 90 % {} được xếp loại hoàn thành tốt nhiệm vụ trở lên hằng năm (đến năm 2025)"
+_GOOD_RATED_2030 = "trên 90 % {} được xếp loại hoàn thành tốt nhiệm vụ trở lên hằng năm (đến năm 2030)"
+MEMBERS_RATED_GOOD = _target(
+    "members_rated_good",
+    "Trên 90 % đảng viên được xếp loại hoàn thành tốt nhiệm vụ trở lên hằng năm",
+    RuleVersion(
+        NQ_21_FROM,
+        Target(0.9, 2025, direction="above", wording=_GOOD_RATED_2025.format("đảng viên")),
+        f"{NQ_21}, mục III",
+    ),
+    RuleVersion(
+        date(2026, 1, 1),
+        Target(0.9, 2030, direction="above", wording=_GOOD_RATED_2030.format("đảng viên")),
+        f"{NQ_21}, mục III",
+    ),
+)
+GRASSROOTS_RATED_GOOD = _target(
+    "grassroots_rated_good",
+    "Trên 90 % tổ chức cơ sở đảng được xếp loại hoàn thành tốt nhiệm vụ trở lên hằng năm",
+    RuleVersion(
+        NQ_21_FROM,
+        Target(0.9, 2025, direction="above", wording=_GOOD_RATED_2025.format("tổ chức cơ sở đảng")),
+        f"{NQ_21}, mục III",
+    ),
+    RuleVersion(
+        date(2026, 1, 1),
+        Target(0.9, 2030, direction="above", wording=_GOOD_RATED_2030.format("tổ chức cơ sở đảng")),
+        f"{NQ_21}, mục III",
     ),
 )
 

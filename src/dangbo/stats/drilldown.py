@@ -4,7 +4,7 @@ Each drill-down takes the report context and the organization and returns a head
 rows; a row's first cells may carry a link target (organization, member or hamlet). Lists
 that name people are audited by the selector that calls them (``stats.selectors``). The
 meeting indicators' lists are in ``stats.meeting_drills``, the dues indicators' in
-``stats.dues_drills``.
+``stats.dues_drills``, the rating indicators' in ``stats.ratings_drills``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dangbo.stats.figures import stocks
 from dangbo.stats.indicators import SECRETARY_ROLES, Context, grassroots_positions_on, hamlet_versions_on
 from dangbo.stats.meeting_drills import MEETING_DRILLS
 from dangbo.stats.models import OrgTally
+from dangbo.stats.ratings_drills import RATINGS_DRILLS
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -281,4 +282,5 @@ DRILLS = {
     "cells_needing_committee": cells_needing_committee,
     **MEETING_DRILLS,
     **DUES_DRILLS,
+    **RATINGS_DRILLS,
 }

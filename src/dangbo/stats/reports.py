@@ -35,7 +35,7 @@ def target_text(result: Result) -> str:
     if target.high is not None:
         high = format_percent(target.high, 0) if unit == PERCENT else format_number(target.high)
         return f"{shown.replace(' %', '')}–{high}"
-    return ("≥ " if target.direction == "at_least" else "≤ ") + shown
+    return {"at_least": "≥ ", "above": "> "}.get(target.direction, "≤ ") + shown
 
 
 def fraction_text(result: Result) -> str:

@@ -17,9 +17,11 @@ from dangbo.rules import dues as dues_rules
 from dangbo.rules import exits as exit_rules
 from dangbo.rules import meetings as meeting_rules
 from dangbo.rules import orgs as org_rules
+from dangbo.rules import ratings as rating_rules
 from dangbo.rules import targets as target_rules
 from dangbo.rules.base import Rule
 from dangbo.stats.indicators import dues as dues_figures
+from dangbo.stats.indicators import ratings as rating_figures
 from dangbo.stats.indicators.context import EVENTS, HAMLETS, MEMBERS, ORGS, PERCENT, Context, Value
 from dangbo.stats.indicators.loads import (
     SECRETARY_ROLES,
@@ -109,6 +111,7 @@ SECTION_LEADERS = "Cấp ủy cơ sở"
 SECTION_FLOWS = "Phát triển đảng viên và biến động trong kỳ"
 SECTION_MEETINGS = "Sinh hoạt chi bộ"
 SECTION_DUES = "Đảng phí"
+SECTION_RATINGS = "Đánh giá, xếp loại chất lượng"
 
 # The meeting indicators count whole months and quarters, and place each cell by the tree of the
 # period's last day (stats.indicators.meetings).
@@ -159,6 +162,56 @@ def _dues_value(numerator: str, denominator: str | None = None) -> Callable[[Con
         return Value(getattr(found, numerator), getattr(found, denominator) if denominator else None)
 
     return compute
+
+
+# The rating indicators read the yearly reviews of one year (stats.indicators.ratings).
+RATINGS_BASIS = (
+    "Tính cho một năm đánh giá: năm của ngày cuối kỳ (hoặc của ngày báo cáo nếu sớm hơn) nếu đến ngày báo cáo đã có quyết định xếp loại năm đó trong "
+    "phạm vi, nếu chưa thì năm trước đó; chỉ tính đánh giá cả năm (không kể đánh giá quý, nhiệm kỳ). Mức xếp loại "
+    "là mức đã quyết định đến ngày báo cáo (quyết định điều chỉnh sau ngày đó chưa tính). Mỗi đảng viên tính ở chi bộ "
+    "ghi trong danh sách đánh giá (chi bộ ngày chốt danh sách), mỗi chi bộ, tổ chức cơ sở đảng đặt theo cây tổ chức "
+    "của ngày báo cáo."
+)
+
+
+def _rating_value(numerator: str, denominator: str | None = None) -> Callable[[Context, Org], Value]:
+    """A rating figure (stats.indicators.ratings.Figures) over another, or alone; no data before
+    the first year rated in bands (2018)."""
+
+    def compute(ctx: Context, org: Org) -> Value:
+        if not rating_figures.has_year(ctx):
+            return Value(None, 0 if denominator else None)
+        found = rating_figures.figures(ctx, org)
+        return Value(getattr(found, numerator), getattr(found, denominator) if denominator else None)
+
+    return compute
+
+
+def _band_value(band: str) -> Callable[[Context, Org], Value]:
+    def compute(ctx: Context, org: Org) -> Value:
+        if not rating_figures.has_year(ctx):
+            return Value(None)
+        return Value(rating_figures.figures(ctx, org).bands[band])
+
+    return compute
+
+
+_BAND = rating_rules.Band
+
+
+def _band_indicator(band: str, drill: str) -> Indicator:
+    return Indicator(
+        f"ratings.members_{band}",
+        f"Đảng viên xếp loại «{_BAND.LABELS[band].lower()}»",
+        MEMBERS,
+        f"Đảng viên được quyết định xếp loại {_BAND.LABELS[band].lower()} ({_BAND.SHORT[band]}) trong năm đánh giá",
+        "",
+        _band_value(band),
+        SECTION_RATINGS,
+        flow=True,
+        drill=drill,
+        basis=RATINGS_BASIS,
+    )
 
 
 def _flow(kinds: tuple[str, ...]) -> Callable[[Context, Org], Value]:
@@ -618,6 +671,58 @@ INDICATORS: tuple[Indicator, ...] = (
         note=f"{dues_rules.RELIEF.title} ({dues_rules.RELIEF.versions[-1].citation}); "
         f"{dues_rules.PARTY_AGE_EXEMPTION.title} (cách hiểu tháng bắt đầu miễn chưa được xác nhận).",
         basis=DUES_BASIS_LAST_MONTH,
+    ),
+    # the yearly review and quality rating
+    Indicator(
+        "ratings.members_good_share",
+        "Tỷ lệ đảng viên xếp loại hoàn thành tốt nhiệm vụ trở lên",
+        PERCENT,
+        "Đảng viên được quyết định xếp loại hoàn thành xuất sắc nhiệm vụ hoặc hoàn thành tốt nhiệm vụ",
+        "Đảng viên đã được quyết định xếp loại trong năm đánh giá (không kể người trong danh sách không xếp loại: "
+        "được miễn công tác và sinh hoạt, bị đình chỉ sinh hoạt...; không kể người chưa có quyết định)",
+        _rating_value("good", "rated"),
+        SECTION_RATINGS,
+        target=target_rules.MEMBERS_RATED_GOOD,
+        flow=True,
+        drill="ratings_cells_good_share",
+        note=f"{rating_rules.SCALE.title} ({rating_rules.SCALE.versions[-1].citation}). Danh sách bên dưới nêu "
+        "từng chi bộ, tỷ lệ thấp nhất trước.",
+        basis=RATINGS_BASIS,
+    ),
+    Indicator(
+        "ratings.orgs_good_share",
+        "Tỷ lệ tổ chức cơ sở đảng xếp loại hoàn thành tốt nhiệm vụ trở lên",
+        PERCENT,
+        "Tổ chức cơ sở đảng (đảng bộ cơ sở, chi bộ cơ sở) được cấp trên trực tiếp quyết định xếp loại hoàn thành "
+        "xuất sắc nhiệm vụ hoặc hoàn thành tốt nhiệm vụ",
+        "Tổ chức cơ sở đảng đã được quyết định xếp loại trong năm đánh giá (tổ chức chưa có quyết định không tính; "
+        "là tổ chức cơ sở đảng theo loại tổ chức cuối năm đánh giá)",
+        _rating_value("orgs_good", "orgs_rated"),
+        SECTION_RATINGS,
+        target=target_rules.GRASSROOTS_RATED_GOOD,
+        flow=True,
+        drill="ratings_grassroots_below",
+        basis=RATINGS_BASIS,
+    ),
+    _band_indicator(_BAND.EXCELLENT, "ratings_grassroots_bands"),
+    _band_indicator(_BAND.GOOD, "ratings_grassroots_bands"),
+    _band_indicator(_BAND.FULFILLED, "ratings_grassroots_bands"),
+    _band_indicator(_BAND.FAILED, "ratings_members_failed"),
+    Indicator(
+        "ratings.members_not_rated",
+        "Đảng viên trong danh sách đánh giá chưa được xếp loại",
+        MEMBERS,
+        "Đảng viên trong danh sách đánh giá của năm không được xếp loại (được miễn công tác và sinh hoạt đảng, bị "
+        "đình chỉ sinh hoạt, dự bị khi quy định không xếp loại, ...) hoặc chưa có quyết định xếp loại đến ngày báo "
+        "cáo",
+        "",
+        _rating_value("not_listed_rated"),
+        SECTION_RATINGS,
+        flow=True,
+        drill="ratings_members_not_rated",
+        note=f"{rating_rules.WHO_IS_RATED.title} ({rating_rules.WHO_IS_RATED.versions[-1].citation}). "
+        "Danh sách bên dưới nêu từng người và lý do, hoặc bước đánh giá đã làm.",
+        basis=RATINGS_BASIS,
     ),
 )
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
