@@ -500,7 +500,7 @@ def rating_decide(request, org_id: UUID, body: DecisionIn):
         decided_on=body.decided_on,
     )
     status = cap_status(actor=request.scope, grassroots=org, year=body.year, period=body.period)
-    by_rating = {r.pk: r for r in ratings.values()}
+    # one decision per verdict, in the verdicts' order (the service decides all or none)
     return Status(
         201,
         {
@@ -508,11 +508,11 @@ def rating_decide(request, org_id: UUID, body: DecisionIn):
             "org_code": org.code,
             "decided": [
                 {
-                    "member_id": by_rating[d.member_rating_id].member_id,
-                    "full_name": by_rating[d.member_rating_id].member.full_name,
+                    "member_id": v.rating.member_id,
+                    "full_name": v.rating.member.full_name,
                     "decision": _decision_out(d),
                 }
-                for d in decisions
+                for v, d in zip(verdicts, decisions, strict=True)
             ],
             "cap": {
                 "excellent": status.excellent,
