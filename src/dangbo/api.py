@@ -17,6 +17,7 @@ from dangbo.members.api import router as members_router
 from dangbo.members.org_api import router as orgs_router
 from dangbo.members.standing_api import router as standing_router
 from dangbo.members.transfer_api import router as transfer_router
+from dangbo.ratings.api import router as ratings_router
 from dangbo.stats.api import router as stats_router
 
 api = NinjaAPI(
@@ -40,6 +41,7 @@ api.add_router("/", transfer_router)
 api.add_router("/", stats_router)
 api.add_router("/", meetings_router)
 api.add_router("/", dues_router)
+api.add_router("/", ratings_router)
 
 
 @api.exception_handler(RuleViolation)

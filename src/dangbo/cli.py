@@ -546,6 +546,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_dues_parsers(sub)
 
+    from dangbo.ratings.cli import add_parsers as add_ratings_parsers
+
+    add_ratings_parsers(sub)
+
     manage = sub.add_parser("manage", help="chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("manage_args", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
