@@ -154,6 +154,7 @@ class _Tree:
         ):
             self.nodes[pk] = _Node(pk, parent_id, path, kind, name)
         self.by_path = {n.path: (n.pk, n.kind) for n in self.nodes.values()}
+        self._grassroots: dict[UUID, UUID] = {}
 
     def roots(self) -> list[_Node]:
         return [n for n in self.nodes.values() if n.parent_id is None]
@@ -162,7 +163,10 @@ class _Tree:
         return [n for n in self.nodes.values() if n.path.startswith(root.path)]
 
     def grassroots(self, cell: _Node) -> UUID:
-        return roster.grassroots_of(self.by_path, cell.path) or cell.pk
+        found = self._grassroots.get(cell.pk)
+        if found is None:
+            found = self._grassroots[cell.pk] = roster.grassroots_of(self.by_path, cell.path) or cell.pk
+        return found
 
 
 @dataclass

@@ -2,7 +2,7 @@
 year and the member or organization — no database here.
 
 - A member's **disposition** lasts over the years: about one in six is strong (often
-  «excellent»), one in forty struggles (often «not completed», so some fail two years running
+  «excellent»), one in fifty struggles (often «not completed», so some fail two years running
   and reach the striking-off review), the rest are ordinary (mostly «good»).
 - Each year a **band** is drawn from the disposition; being disciplined in the year makes it
   «not completed» with the disqualifier, whatever the criteria gave. Under the 100-point scale
@@ -31,13 +31,13 @@ STRUGGLING = "struggling"
 
 # share of each disposition (the rest are ordinary)
 STRONG_SHARE = 0.17
-STRUGGLING_SHARE = 0.025
+STRUGGLING_SHARE = 0.02
 
 # band weights by disposition, in Band.ORDER (excellent, good, fulfilled, failed)
 BAND_WEIGHTS = {
     STRONG: (0.55, 0.45, 0.0, 0.0),
-    ORDINARY: (0.035, 0.87, 0.09, 0.005),
-    STRUGGLING: (0.0, 0.10, 0.35, 0.55),
+    ORDINARY: (0.035, 0.872, 0.09, 0.003),
+    STRUGGLING: (0.0, 0.10, 0.40, 0.50),
 }
 ORG_WEIGHTS = (0.16, 0.74, 0.08, 0.02)
 SELF_BETTER = 0.12  # a self-assessment one band better than the cell's
