@@ -5,8 +5,9 @@ for a profile brought to today (``Profile.to_today``) it then simulates the memb
 month by month up to 30/6/2025 (``history.simulate_history``), applies the July 2025 reform
 as a restructuring plan (``reform.apply_reform``, effective 1/7/2025), and simulates on the
 new tree up to today. Whatever the profile, it ends with two years of the cells' meetings up
-to today (``meetings.build_meetings``) and the members' Party dues of the same two years
-(``dues.build_dues``). ``reform=True`` applies the reform to any profile (``dangbo demo
+to today (``meetings.build_meetings``), the members' Party dues of the same two years
+(``dues.build_dues``) and the annual reviews and quality ratings of 2023–2025
+(``ratings.build_ratings``). ``reform=True`` applies the reform to any profile (``dangbo demo
 --profile lao-cai-2021 --reform-2025``: the 2021 province, then the reform, no history).
 """
 
@@ -26,6 +27,7 @@ from dangbo.demo.generator import Summary, build_demo
 from dangbo.demo.history import simulate_history
 from dangbo.demo.meetings import MeetingsSummary, build_meetings
 from dangbo.demo.profiles import Profile
+from dangbo.demo.ratings import RatingsSummary, build_ratings
 from dangbo.demo.reform import apply_reform
 from dangbo.demo.reform2025 import EFFECTIVE_DATE
 from dangbo.stats.tallies import tallies_deferred
@@ -42,6 +44,7 @@ class Timeline:
     plan_path: Path | None = None
     meetings: MeetingsSummary | None = None
     dues: DuesSummary | None = None
+    ratings: RatingsSummary | None = None
 
 
 def build_province(
@@ -99,4 +102,6 @@ def _stages(
     timeline.meetings = build_meetings(seed=seed, progress=progress)
     # then the members' Party dues of the same two years, on the members' record as it came out
     timeline.dues = build_dues(seed=seed, progress=progress)
+    # and the yearly reviews, on the members' record and discipline as the history left them
+    timeline.ratings = build_ratings(seed=seed, progress=progress)
     return timeline

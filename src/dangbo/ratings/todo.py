@@ -58,7 +58,8 @@ def failed_years_items(actor, org, *, as_of: date, until: date, holidays) -> lis
         year__gte=first_year,
         decided_on__lte=as_of,
     )
-    ids = list(failed.values_list("member_id", flat=True).distinct())
+    # without the model's ordering, which DISTINCT would add to the columns (one row per year)
+    ids = list(failed.order_by().values_list("member_id", flat=True).distinct())
     items: list[DueItem] = []
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]

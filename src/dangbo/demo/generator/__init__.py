@@ -24,15 +24,25 @@ from dangbo.dues.models import DuesBasis, DuesCellMonth, DuesMonth, DuesPayment,
 from dangbo.meetings.models import Attendance, Meeting, MeetingVisitor, Minutes, MinutesAmendment
 from dangbo.members.models import Member, MemberEvent, Placement, Position
 from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgVersion
+from dangbo.ratings.models import MemberRating, OrgRating, RatingDecision, ReviewCampaign
 from dangbo.stats.tallies import deferred, tallies_deferred
 
-__all__ = ["DEMO_TABLES", "DUES_TABLES", "MEETING_TABLES", "Summary", "build_demo", "summarize"]
+__all__ = [
+    "DEMO_TABLES",
+    "DUES_TABLES",
+    "MEETING_TABLES",
+    "RATINGS_TABLES",
+    "Summary",
+    "build_demo",
+    "summarize",
+]
 
 # The tables a demo build fills, whose planner statistics are refreshed when it is committed
-# (the meetings' and the dues' are filled by demo.timeline's last stages, demo.meetings and
-# demo.dues).
+# (the meetings', the dues' and the ratings' are filled by demo.timeline's last stages,
+# demo.meetings, demo.dues and demo.ratings).
 MEETING_TABLES = (Meeting, Attendance, MeetingVisitor, Minutes, MinutesAmendment)
 DUES_TABLES = (DuesBasis, DuesRelief, DuesPayment, DuesMonth, DuesCellMonth)
+RATINGS_TABLES = (ReviewCampaign, OrgRating, MemberRating, RatingDecision)
 DEMO_TABLES = (
     Org,
     OrgVersion,
@@ -44,6 +54,7 @@ DEMO_TABLES = (
     Position,
     *MEETING_TABLES,
     *DUES_TABLES,
+    *RATINGS_TABLES,
 )
 
 
