@@ -58,7 +58,7 @@ from dangbo.ratings import roster
 from dangbo.ratings.models import MemberRating, NotRated, OrgRating, Period, RatingDecision, ReviewCampaign
 from dangbo.ratings.services import DISCIPLINE_KINDS, disciplined_in_year
 from dangbo.rules import ratings as rules
-from dangbo.rules.ratings import Band, MemberForm
+from dangbo.rules.ratings import Band
 
 __all__ = ["RATED_YEARS", "RATINGS_TABLES", "RatingsSummary", "build_ratings", "cutoff_of"]
 
@@ -181,6 +181,7 @@ class _Year:
         self.seed, self.year, self.tree, self.root = seed, year, tree, root
         self.writer, self.keys, self.counts = writer, keys, counts
         self.cutoff = cutoff_of(year)
+        self.occupations: dict[UUID, str] = {}
         on = rules.year_day(year)
         self.scale: rules.Scale = rules.SCALE.value(on)
         self.rule_version = rules.SCALE.at(on).ref
@@ -275,6 +276,7 @@ class _Year:
         ids = [row.member_id for rows in groups.values() for row in rows]
         standing = roster.standings_on(ids, self.cutoff)
         leaders = roster.leaders_on(ids, self.cutoff)
+        self.occupations = dict(Member.objects.filter(pk__in=ids).values_list("pk", "occupation"))
         disciplined = disciplined_in_year(ids, self.year)
         left: dict[UUID, date] = {}
         for member_id, on in (
@@ -344,7 +346,9 @@ class _Year:
         self.counts["demoted"] += sum(1 for r, _ in reviews.values() if r.demoted)
 
     def _row(self, campaign: str, row: _Listed, grassroots: UUID, leaders: set, key: str) -> list:
-        form = MemberForm.LEADER if row.member_id in leaders else MemberForm.OTHER
+        form = roster.form_for(
+            leader=row.member_id in leaders, occupation=self.occupations.get(row.member_id, "")
+        )
         return [
             key,
             None,  # self_score
