@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -314,3 +314,43 @@ def keep_dues(member, *, note: str = ""):
         ),
     )
     return payment, relief
+
+
+def review_members(org, *, note: str = ""):
+    """A review campaign of this year on ``org``'s subtree, its list cut today, and the first
+    member listed proposed «good» by the cell (``note`` as the cell's remark) and so decided by
+    their grassroots committee. Returns (campaign, that member's review)."""
+    from dangbo.accounts.scope import SYSTEM
+    from dangbo.core import clock
+    from dangbo.ratings import services as ratings_services
+    from dangbo.ratings.models import MemberRating
+
+    today = clock.today()
+    campaign = ratings_services.campaign_open(
+        actor=SYSTEM,
+        org=org,
+        request=ratings_services.CampaignRequest(
+            year=today.year,
+            cutoff_on=today,
+            self_due_on=today + timedelta(days=7),
+            cell_due_on=today + timedelta(days=14),
+            decision_due_on=today + timedelta(days=28),
+        ),
+    )
+    rating = (
+        MemberRating.objects.filter(campaign=campaign, not_rated="")
+        .select_related("grassroots")
+        .order_by("member__sort_key")
+        .first()
+    )
+    assert rating is not None, "no member to rate"
+    ratings_services.member_cell_assess(actor=SYSTEM, rating=rating, band="good", score=80, note=note)
+    ratings_services.member_ratings_decide(
+        actor=SYSTEM,
+        grassroots=rating.grassroots,
+        verdicts=[ratings_services.Verdict(rating)],
+        decision_no="7-QĐ/ĐU",
+        decided_on=today,
+    )
+    rating.refresh_from_db()
+    return campaign, rating

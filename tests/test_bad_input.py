@@ -72,7 +72,7 @@ def accounts(tree, make_member) -> Accounts:
 def _one_url_per_route(tree, member, uploader) -> list[str]:
     from datetime import date
 
-    from tests.conftest import hold_meeting, identity, keep_dues
+    from tests.conftest import hold_meeting, identity, keep_dues, review_members
 
     from dangbo.candidates.services import candidate_add
     from dangbo.restructuring.plan_uploads import restructure_plan_upload
@@ -90,10 +90,15 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
     )
     meeting, document = hold_meeting(tree.cell_a, [member], held_on=date(2025, 3, 5), label="Họp")
     payment, relief = keep_dues(member)
+    campaign, rating = review_members(tree.commune)
     urls = []
     for route in routes():
         if "<" not in route:
             urls.append("/" + route)
+        if re.search(r"<(uuid:)?campaign_id>", route):  # and the commune's part of it
+            for url in fill(route, "campaign_id", [campaign.pk]):
+                urls += fill(url[1:], "org_id", [tree.commune.pk]) if "org_id>" in url else [url]
+            continue
         ids = (
             ("org_id", tree.cell_a.pk),
             ("locality_id", Locality.objects.get().pk),
@@ -106,6 +111,7 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
             ("document_id", document.pk),
             ("payment_id", payment.pk),
             ("relief_id", relief.pk),
+            ("rating_id", rating.pk),
         )
         for name, pk in ids:
             if re.search(rf"<(uuid:)?{name}>", route):
@@ -148,6 +154,8 @@ def test_forged_identifiers_are_not_found_and_attempts_on_people_are_audited(
             "document_id",
             "payment_id",
             "relief_id",
+            "campaign_id",
+            "rating_id",
         ):
             if not re.search(rf"<(uuid:)?{name}>", route):
                 continue

@@ -25,7 +25,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.test import Client
-from tests.conftest import hold_meeting, identity, keep_dues
+from tests.conftest import hold_meeting, identity, keep_dues, review_members
 
 from dangbo.accounts.models import AccessRole, ApiToken, RoleAssignment
 from dangbo.accounts.scope import SYSTEM
@@ -57,6 +57,7 @@ from dangbo.members.services.standing import member_resign
 from dangbo.members.services.transfers import Trigger, transfer_issue
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, Org, OrgVersion
+from dangbo.ratings.models import MemberRating, RatingDecision, ReviewCampaign
 from dangbo.restructuring.models import RestructurePlan
 from dangbo.restructuring.plan_uploads import restructure_plan_upload
 from urlwalk import _expand, routes
@@ -164,6 +165,7 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
         details=MeetingDetails(body=Body.CHI_BO, kind=MeetingKind.REGULAR, held_on=date(2025, 4, 5)),
     )
     payment, relief = keep_dues(members[0], note=f"Phí{label}")
+    campaign, rating = review_members(commune, note=f"Xếploại{label}")
     orgs = list(Org.objects.filter(paths.subtree_q(root.path, "path")).order_by("path"))
     side = Side(
         root=root, orgs=orgs, cells=cells, members=members, accounts=[officer, secretary], label=label
@@ -181,6 +183,8 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
         "document_id": [document.pk],
         "payment_id": [payment.pk],
         "relief_id": [relief.pk],
+        "campaign_id": [campaign.pk],
+        "rating_id": [rating.pk],
     }
     return side
 
@@ -277,6 +281,9 @@ def _snapshot(b: Side) -> dict:
         "dues_relief": DuesRelief.objects.filter(member_id__in=member_ids),
         "dues_payment": DuesPayment.objects.filter(Q(member_id__in=member_ids) | Q(org_id__in=org_ids)),
         "dues_month": DuesMonth.objects.filter(Q(member_id__in=member_ids) | Q(org_id__in=org_ids)),
+        "review_campaign": ReviewCampaign.objects.filter(org_id__in=org_ids),
+        "member_rating": MemberRating.objects.filter(member_id__in=member_ids),
+        "rating_decision": RatingDecision.objects.filter(member_rating__member_id__in=member_ids),
     }
     rows = {}
     for name, queryset in queries.items():
@@ -299,6 +306,7 @@ def _people_of(b: Side) -> list[str]:
     needles += [u.username for u in b.accounts]
     needles.append(f"Họp{b.label}")  # in the agenda, document, vote, minutes of B's meeting
     needles.append(f"Phí{b.label}")  # the note on B's dues payment
+    needles.append(f"Xếploại{b.label}")  # the cell's remark on B's member's review
     return [n for n in needles if n]
 
 

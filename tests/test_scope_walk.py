@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
-from tests.conftest import hold_meeting, keep_dues
+from tests.conftest import hold_meeting, keep_dues, review_members
 
 from conftest import Tree
 from dangbo.accounts.models import AccessRole
@@ -23,6 +23,7 @@ from dangbo.meetings.models import Meeting, MeetingDocument
 from dangbo.members.models import Member, TransferCase
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, Org
+from dangbo.ratings.models import MemberRating, ReviewCampaign
 from dangbo.restructuring.models import RestructurePlan
 from urlwalk import fill, routes
 
@@ -31,7 +32,10 @@ def _urls(orgs, members) -> list[str]:
     """Every page and API endpoint, with every organization, locality and member id there is."""
     urls = []
     for route in routes():
-        if re.search(r"<(uuid:)?org_id>", route):
+        if re.search(r"<(uuid:)?campaign_id>", route):  # and an organization's part of it
+            for url in fill(route, "campaign_id", ReviewCampaign.objects.values_list("pk", flat=True)):
+                urls += fill(url[1:], "org_id", [org.pk for org in orgs]) if "org_id>" in url else [url]
+        elif re.search(r"<(uuid:)?org_id>", route):
             urls += fill(route, "org_id", [org.pk for org in orgs])
         elif re.search(r"<(uuid:)?locality_id>", route):
             urls += fill(route, "locality_id", Locality.objects.values_list("pk", flat=True))
@@ -53,6 +57,8 @@ def _urls(orgs, members) -> list[str]:
             urls += fill(route, "payment_id", DuesPayment.objects.values_list("pk", flat=True))
         elif re.search(r"<(uuid:)?relief_id>", route):
             urls += fill(route, "relief_id", DuesRelief.objects.values_list("pk", flat=True))
+        elif re.search(r"<(uuid:)?rating_id>", route):
+            urls += fill(route, "rating_id", MemberRating.objects.values_list("pk", flat=True))
         elif re.search(r"<(int:)?user_id>", route):
             urls += fill(route, "user_id", User.objects.values_list("pk", flat=True))
         else:
@@ -179,6 +185,8 @@ def world(tree, make_member) -> World:
     hold_meeting(cell2, inside, held_on=date(2025, 3, 5), label="Họptrong")
     keep_dues(outside[1], note="Phíngoài")
     keep_dues(inside[0], note="Phítrong")
+    review_members(tree.commune, note="Xếploạingoài")
+    review_members(commune2, note="Xếploạitrong")
     return World(tree=tree, commune2=commune2, cell2=cell2, outside=outside, inside=inside)
 
 
@@ -237,6 +245,15 @@ def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
                 "bithungoai",
                 "Họpngoài",
                 "Phíngoài",
+                "Xếploạingoài",
+                *(
+                    str(pk)
+                    for pk in ReviewCampaign.objects.filter(org=tree.commune).values_list("pk", flat=True)
+                ),
+                *(
+                    str(pk)
+                    for pk in MemberRating.objects.filter(member__in=outside).values_list("pk", flat=True)
+                ),
                 *(
                     str(pk)
                     for pk in Meeting.objects.filter(org__in=out_orgs[:6]).values_list("pk", flat=True)
@@ -297,6 +314,7 @@ def test_member_sees_only_their_own_record(client, world):
                 "Phuongan",
                 "Họpngoài",
                 "Phíngoài",
+                "Xếploạingoài",
             ],
         )
         >= 2
