@@ -29,7 +29,13 @@ def _slug_values() -> dict[str, list[str]]:
 
     # every indicator with a drill-down (each draws a different list) and one without
     codes = [i.code for i in INDICATORS if i.drill] + ["members.total", "admissions.rate_year"]
-    return {"action": list(ACTIONS), "kind": list(KINDS), "code": codes, "paper": list(PAPERS)}
+    return {
+        "action": list(ACTIONS),
+        "kind": list(KINDS),
+        "code": codes,
+        "paper": list(PAPERS),
+        "fmt": ["docx", "pdf", "xlsx"],  # the review's printed papers (ratings.org_urls)
+    }
 
 
 def _expand(url: str) -> list[str]:

@@ -1,10 +1,11 @@
 """Routes of ``ratings``: the campaigns of the annual review, a campaign's progress, a cell's
-sheet, a member's steps, the grassroots committee's decision, corrections and a member's years.
+sheet, a member's steps, the grassroots committee's decision, corrections and a member's years;
+and (``org_urls``) the organizations' ratings, the old levels and the printable documents.
 Included by ``dangbo.urls`` at the site root; names are ``ratings:<name>``."""
 
 from django.urls import path
 
-from dangbo.ratings import views
+from dangbo.ratings import org_urls, views
 
 app_name = "ratings"
 
@@ -21,3 +22,4 @@ urlpatterns = [
     path("danh-gia/xep-loai/<uuid:rating_id>/dieu-chinh/", views.correct, name="correct"),
     path("dang-vien/<uuid:member_id>/danh-gia/", views.member_ratings, name="member_ratings"),
 ]
+urlpatterns += org_urls.urlpatterns
