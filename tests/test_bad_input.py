@@ -17,6 +17,7 @@ from dangbo.audit.services import Action
 from dangbo.jobs.models import Job
 from dangbo.members.models import Member
 from dangbo.orgs.models import Locality, Org
+from dangbo.ratings.models import OrgRating
 from dangbo.restructuring.models import RestructurePlan
 from urlwalk import fill, routes
 
@@ -91,6 +92,7 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
     meeting, document = hold_meeting(tree.cell_a, [member], held_on=date(2025, 3, 5), label="Họp")
     payment, relief = keep_dues(member)
     campaign, rating = review_members(tree.commune)
+    org_rating = OrgRating.objects.filter(campaign=campaign).first()
     urls = []
     for route in routes():
         if "<" not in route:
@@ -115,7 +117,9 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
         )
         for name, pk in ids:
             if re.search(rf"<(uuid:)?{name}>", route):
-                urls += fill(route, name, [pk])
+                # an organization's review shares the parameter with a member's
+                extra = [org_rating.pk] if name == "rating_id" else []
+                urls += fill(route, name, [pk, *extra])
     return [url for url in urls if url != "/dang-xuat/"]
 
 

@@ -57,7 +57,7 @@ from dangbo.members.services.standing import member_resign
 from dangbo.members.services.transfers import Trigger, transfer_issue
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, Org, OrgVersion
-from dangbo.ratings.models import MemberRating, RatingDecision, ReviewCampaign
+from dangbo.ratings.models import MemberRating, OrgRating, RatingDecision, ReviewCampaign
 from dangbo.restructuring.models import RestructurePlan
 from dangbo.restructuring.plan_uploads import restructure_plan_upload
 from urlwalk import _expand, routes
@@ -184,7 +184,11 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
         "payment_id": [payment.pk],
         "relief_id": [relief.pk],
         "campaign_id": [campaign.pk],
-        "rating_id": [rating.pk],
+        # a member's review and an organization's (the organizations' pages share the parameter)
+        "rating_id": [
+            rating.pk,
+            *OrgRating.objects.filter(campaign=campaign).values_list("pk", flat=True)[:2],
+        ],
     }
     return side
 
@@ -283,7 +287,10 @@ def _snapshot(b: Side) -> dict:
         "dues_month": DuesMonth.objects.filter(Q(member_id__in=member_ids) | Q(org_id__in=org_ids)),
         "review_campaign": ReviewCampaign.objects.filter(org_id__in=org_ids),
         "member_rating": MemberRating.objects.filter(member_id__in=member_ids),
-        "rating_decision": RatingDecision.objects.filter(member_rating__member_id__in=member_ids),
+        "org_rating": OrgRating.objects.filter(Q(org_id__in=org_ids) | Q(authority_id__in=org_ids)),
+        "rating_decision": RatingDecision.objects.filter(
+            Q(member_rating__member_id__in=member_ids) | Q(org_rating__org_id__in=org_ids)
+        ),
     }
     rows = {}
     for name, queryset in queries.items():
@@ -418,7 +425,7 @@ def _page_urls(side: Side) -> list[str]:
         if route.startswith("api/") and route not in ("api/", "api/docs", "api/openapi.json"):
             continue  # the API: by its operations, below
         names = re.findall(r"<(?:\w+:)?(\w+)>", route)
-        plain = [n for n in names if n not in ("action", "kind", "code", "paper")]
+        plain = [n for n in names if n not in ("action", "kind", "code", "paper", "fmt")]
         assert all(n in side.ids for n in plain), f"the probe does not know the parameter of {route}"
         candidates = ["/" + route]
         for name in plain:

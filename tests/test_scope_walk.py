@@ -23,7 +23,7 @@ from dangbo.meetings.models import Meeting, MeetingDocument
 from dangbo.members.models import Member, TransferCase
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, Org
-from dangbo.ratings.models import MemberRating, ReviewCampaign
+from dangbo.ratings.models import MemberRating, OrgRating, ReviewCampaign
 from dangbo.restructuring.models import RestructurePlan
 from urlwalk import fill, routes
 
@@ -58,7 +58,14 @@ def _urls(orgs, members) -> list[str]:
         elif re.search(r"<(uuid:)?relief_id>", route):
             urls += fill(route, "relief_id", DuesRelief.objects.values_list("pk", flat=True))
         elif re.search(r"<(uuid:)?rating_id>", route):
-            urls += fill(route, "rating_id", MemberRating.objects.values_list("pk", flat=True))
+            urls += fill(
+                route,
+                "rating_id",
+                [
+                    *MemberRating.objects.values_list("pk", flat=True),
+                    *OrgRating.objects.values_list("pk", flat=True),
+                ],
+            )
         elif re.search(r"<(int:)?user_id>", route):
             urls += fill(route, "user_id", User.objects.values_list("pk", flat=True))
         else:

@@ -121,6 +121,24 @@ def cell_sheet(*, actor, campaign: ReviewCampaign, cell: Org) -> list[MemberRati
     return ratings
 
 
+def grassroots_sheet(*, actor, campaign: ReviewCampaign, grassroots: Org) -> list[MemberRating]:
+    """The members of ``grassroots``' cells on the campaign's list (what its committee decides),
+    by cell, then name; audited as one list."""
+    _require_read(actor, grassroots)
+    ratings = list(
+        MemberRating.objects.filter(campaign=campaign, grassroots=grassroots)
+        .select_related("member", "cell")
+        .order_by("cell__path", "member__sort_key")
+    )
+    audit_record(
+        action=Action.LIST_VIEWED,
+        subject_type="rating_sheet",
+        subject_id=str(grassroots.pk),
+        data={"org": grassroots.code, "year": campaign.year, "period": campaign.period, "rows": len(ratings)},
+    )
+    return ratings
+
+
 def rating_get(*, actor, rating_id, for_edit: bool = False) -> MemberRating:
     """A member's review; for the member themself, or within the actor's subtrees."""
     rating = (

@@ -71,7 +71,7 @@ class CampaignRequest:
     period: str = Period.YEAR
 
 
-def _campaign_violations(org: Org, request: CampaignRequest) -> list[Violation]:
+def campaign_violations(org: Org, request: CampaignRequest) -> list[Violation]:
     violations: list[Violation] = []
     today = clock.today()
     if request.period not in Period.values:
@@ -118,7 +118,7 @@ def campaign_open(*, actor, org: Org, request: CampaignRequest, progress=None) -
     grassroots organization standing. One transaction; ``progress(done, total)`` per batch."""
     if not actor.can_write_path(org.path):
         raise NotInScope(org.pk)
-    refuse_if(_campaign_violations(org, request))
+    refuse_if(campaign_violations(org, request))
     day = request.cutoff_on
     with transaction.atomic():
         campaign = ReviewCampaign.objects.create(

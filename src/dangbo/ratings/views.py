@@ -126,7 +126,7 @@ def campaign_new(request: ScopedRequest, org_id) -> HttpResponse:
         campaign_request = form.campaign_request()
         try:
             # the job checks again when it runs; checked here so that the form shows the refusal
-            refuse_if(services._campaign_violations(org, campaign_request))
+            refuse_if(services.campaign_violations(org, campaign_request))
         except RuleViolation as error:
             form.add_violations(error)
         else:
@@ -423,16 +423,10 @@ def decide(request: ScopedRequest, campaign_id, org_id) -> HttpResponse:
     grassroots = _org(request, org_id)
     campaign = _campaign_over(request, campaign_id, grassroots)
     scope = request.scope
-    _, cells = selectors.campaign_progress(actor=scope, campaign=campaign, org=grassroots)
     can_write = scope.can_write_path(grassroots.path)
     if request.method == "POST" and not can_write:
         raise Http404
-    ratings = []
-    for p in cells:
-        for r in selectors.cell_sheet(actor=scope, campaign=campaign, cell=p.org):
-            if r.grassroots_id == grassroots.pk:
-                r.cell = p.org
-                ratings.append(r)
+    ratings = selectors.grassroots_sheet(actor=scope, campaign=campaign, grassroots=grassroots)
     decidable = [r for r in ratings if r.cell_band and not r.decided and not r.not_rated]
     form = DecisionForm(
         request.POST if request.method == "POST" else None,
