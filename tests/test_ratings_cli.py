@@ -281,3 +281,35 @@ def test_bad_input_is_refused_in_vietnamese_with_status_2(rated, capsys, tmp_pat
     assert "Không có thư mục" in refused("--year", "2025", "--format", "xlsx", "--output", str(missing))
     assert not missing.exists()
     assert not AuditEntry.objects.filter(subject_type="rating_list").exists()
+
+
+def test_a_committee_setting_is_recorded_and_listed_from_the_command_line(db, capsys, frozen_today):
+    from datetime import date as day
+
+    from dangbo.cli import main as dangbo_main
+    from dangbo.ratings.models import RatingSetting
+
+    frozen_today(day(2025, 12, 1))
+    assert dangbo_main(["ratings", "setting"]) == 0
+    out = capsys.readouterr().out
+    assert "Chưa có cấu hình riêng" in out and "CHƯA XÁC NHẬN" in out
+    bad = [
+        "ratings",
+        "setting",
+        "--code",
+        "excellent_cap",
+        "--value",
+        "150",
+        "--from",
+        "2025-01-01",
+        "--source",
+        "HD 1",
+    ]
+    assert dangbo_main(bad) == 2 and "từ -1 đến 100" in capsys.readouterr().err
+    assert dangbo_main(["ratings", "setting", "--code", "excellent_cap", "--value", "ba"]) == 2
+    assert not RatingSetting.objects.exists()
+    good = ["ratings", "setting", "--code", "excellent_cap", "--value", "25", "--from", "2025-01-01"]
+    assert dangbo_main([*good, "--source", "Hướng dẫn 9-HD/TU"]) == 0
+    assert dangbo_main(["ratings", "setting"]) == 0
+    out = capsys.readouterr().out
+    assert "excellent_cap = 25 từ 01/01/2025" in out and "Hướng dẫn 9-HD/TU" in out

@@ -7,6 +7,11 @@ against the cap (said «chưa xác nhận» while the rule version is unconfirme
 
     dangbo ratings --year YYYY [--org MÃ] [--period year|q1|q2|q3|q4|term]
                    [--format text|json|xlsx] [--output TỆP]
+    dangbo ratings setting [--code MÃ --value SỐ --from YYYY-MM-DD --source "VĂN BẢN"]
+
+``setting`` lists the committee's own values for what RULES.md leaves UNCONFIRMED (the cap on
+«excellent», probationary members, the disqualifiers) and what applies this year; with
+``--code`` it records one (``ratings.services.rating_setting_record``).
 
 Without ``--org``, each top organization of the installation (the command acts as the
 installation, audited). A province lists 500,000 members: rows are read in batches
@@ -367,8 +372,56 @@ def _write_xlsx(path: str, title: str, subtitle: str, members, orgs, caps, total
 # --- the command -----------------------------------------------------------------------------
 
 
+def settings_command(args: argparse.Namespace) -> int:
+    """List the committee's settings and what applies to this year's review; with ``--code``,
+    record one (as the system). Decisions already taken stay as decided."""
+    from dangbo.accounts.scope import SYSTEM
+    from dangbo.core import clock
+    from dangbo.core.violations import RuleViolation
+    from dangbo.ratings import services
+    from dangbo.ratings.models import RatingSetting
+    from dangbo.ratings.settings import RatingRules
+
+    if args.code is None:
+        rows = list(RatingSetting.objects.order_by("code", "effective_from", "recorded_at"))
+        if not rows:
+            print("Chưa có cấu hình riêng: đang áp dụng các mức của quy định.")
+        for row in rows:
+            print(f"  {row} — {RatingSetting.CODES[row.code]}; {row.source}")
+        year = clock.today().year
+        rules = RatingRules()
+        for label, applied in (
+            ("Giới hạn hoàn thành xuất sắc", rules.cap(year)),
+            ("Xếp loại đảng viên dự bị", rules.probationary_rated(clock.today())),
+            ("Các trường hợp không hoàn thành nhiệm vụ", rules.member_disqualifiers(year)),
+        ):
+            note = "" if applied.confirmed else " (CHƯA XÁC NHẬN hoặc theo cấu hình riêng)"
+            print(f"Năm {year} — {label}: {applied.citation}{note}")
+        return 0
+    try:
+        effective_from = date.fromisoformat(args.effective_from or "")
+        value = int(args.value)
+    except (TypeError, ValueError):
+        print("Lỗi: cần --value SỐ và --from YYYY-MM-DD.", file=sys.stderr)
+        return 2
+    try:
+        setting = services.rating_setting_record(
+            actor=SYSTEM, code=args.code, value=value, effective_from=effective_from, source=args.source or ""
+        )
+    except RuleViolation as error:
+        for violation in error.violations:
+            print(f"Lỗi: {violation.message}", file=sys.stderr)
+        return 2
+    print(
+        f"Đã ghi {RatingSetting.CODES[setting.code]} = {setting.value} từ {setting.effective_from:%d/%m/%Y}."
+    )
+    return 0
+
+
 def cmd_ratings(args: argparse.Namespace) -> int:
     _setup()
+    if args.action == "setting":
+        return settings_command(args)
     # after django.setup(): the parser is built before it
     from dangbo.accounts.scope import SYSTEM
     from dangbo.audit.services import Action, audit_record
@@ -418,6 +471,12 @@ def add_parsers(sub) -> None:
         "ratings",
         help="kết quả đánh giá, xếp loại chất lượng đảng viên và tổ chức đảng của một năm",
     )
+    ratings.add_argument(
+        "action",
+        nargs="?",
+        choices=("setting",),
+        help="setting: xem hoặc ghi cấu hình riêng của cấp ủy cho các mức chưa xác nhận",
+    )
     ratings.add_argument("--year", metavar="NĂM", help="năm đánh giá, ví dụ 2025 (bắt buộc)")
     ratings.add_argument(
         "--org", metavar="MÃ", help="mã tổ chức (gồm các tổ chức trực thuộc; mặc định: toàn bộ)"
@@ -430,4 +489,12 @@ def add_parsers(sub) -> None:
     )
     ratings.add_argument("--format", metavar="DẠNG", default="text", help="text (mặc định), json hoặc xlsx")
     ratings.add_argument("--output", metavar="TỆP", help="tệp .xlsx để ghi (với --format xlsx)")
+    ratings.add_argument("--code", help="setting: excellent_cap, rate_probationary, disqualifier_...")
+    ratings.add_argument(
+        "--value", help="setting: giá trị (giới hạn: %%, -1 là không giới hạn; khác: 1 có, 0 không)"
+    )
+    ratings.add_argument(
+        "--from", dest="effective_from", metavar="YYYY-MM-DD", help="setting: áp dụng từ ngày"
+    )
+    ratings.add_argument("--source", help="setting: văn bản làm căn cứ")
     ratings.set_defaults(func=cmd_ratings)
