@@ -9,6 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 
+from conftest import review_members
 from dangbo.demo.generator import build_demo
 from dangbo.demo.profiles import PROFILES
 from dangbo.reference.loader import load_all
@@ -53,6 +54,7 @@ def _pages(admin: bool = False) -> list[str]:
     cell = Org.objects.filter(kind__in=CELL_KINDS, path__startswith=commune.path).order_by("path").first()
     member = Member.objects.filter(org=cell).order_by("sort_key").first()
     candidate = _a_candidate(cell)
+    campaign, rating = review_members(commune)  # a review of this year, one member decided
     return [
         "/",
         "/to-chuc/",
@@ -97,6 +99,13 @@ def _pages(admin: bool = False) -> list[str]:
         f"/to-chuc/{commune.pk}/dang-phi/",
         f"/to-chuc/{commune.pk}/dang-phi/tong-hop/",
         f"/dang-vien/{member.pk}/dang-phi/",
+        f"/to-chuc/{commune.pk}/danh-gia/",
+        f"/danh-gia/dot/{campaign.pk}/",
+        f"/danh-gia/dot/{campaign.pk}/chi-bo/{rating.cell_id}/",
+        f"/danh-gia/dot/{campaign.pk}/quyet-dinh/{rating.grassroots_id}/",
+        f"/danh-gia/dot/{campaign.pk}/to-chuc/",
+        f"/danh-gia/xep-loai/{rating.pk}/dieu-chinh/",
+        f"/dang-vien/{rating.member_id}/danh-gia/",
     ]
 
 
