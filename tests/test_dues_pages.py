@@ -169,6 +169,7 @@ def test_a_payment_proposes_the_unpaid_months_and_prints_a_receipt(secretary, ce
     receipt = _page(secretary.get(response.url))
     assert "PHIẾU THU ĐẢNG PHÍ" in receipt and "Số: 2026/1" in receipt
     assert "từ tháng 01/2026 đến tháng 11/2026" in receipt and "880.000 đồng" in receipt
+    assert "Tám trăm tám mươi nghìn đồng" in receipt  # the amount in words, as a receipt writes it
     assert "Người nộp" in receipt and "Người thu" in receipt and "Chi bộ thôn A" in receipt
     assert "Đã thu 880.000 đồng" in receipt
     book = _page(secretary.get(reverse("dues:org_book", args=[cell.cell_a.pk])))

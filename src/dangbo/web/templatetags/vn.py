@@ -20,3 +20,9 @@ def vn_number(value, decimals=0):
 @register.filter
 def vn_percent(value, decimals=1):
     return formats.format_percent(value or 0, int(decimals))
+
+
+@register.filter
+def vn_amount_words(value):
+    """An amount of đồng in words (receipts)."""
+    return formats.amount_in_words(int(value or 0))
