@@ -357,6 +357,83 @@ def _cap_violations(grassroots: Org, year: int, period: str, changes: dict) -> l
     )
 
 
+def _record(
+    rating: MemberRating | OrgRating,
+    *,
+    actor,
+    decision_no: str,
+    decided_on: date,
+    authority_id,
+    band: str = "",
+    score: int | None = None,
+    legacy_level: str = "",
+    disqualifiers=(),
+    corrects: RatingDecision | None = None,
+    reason: str = "",
+) -> RatingDecision:
+    """Write a decision (never changed afterwards) and keep its outcome on the rating, a member's
+    or an organization's; a band is judged by the scale of its year (an old level by none)."""
+    version = rules.SCALE.at(rules.year_day(rating.year)).ref if band else ""
+    subject: dict[str, MemberRating | OrgRating] = (
+        {"member_rating": rating} if isinstance(rating, MemberRating) else {"org_rating": rating}
+    )
+    decision = RatingDecision.objects.create(
+        **subject,
+        score=score,
+        band=band,
+        legacy_level=legacy_level,
+        disqualifiers=list(disqualifiers),
+        decision_no=decision_no,
+        decided_on=decided_on,
+        authority_id=authority_id,
+        corrects=corrects,
+        reason=reason,
+        rule_version=version,
+        recorded_by_id=actor.user_id,
+    )
+    rating.band, rating.score, rating.legacy_level = band, score, legacy_level
+    rating.disqualifiers, rating.decided_on = list(disqualifiers), decided_on
+    rating.decision_no, rating.rule_version = decision_no, version
+    rating.save(
+        update_fields=[
+            "band",
+            "score",
+            "legacy_level",
+            "disqualifiers",
+            "decided_on",
+            "decision_no",
+            "rule_version",
+        ]
+    )
+    return decision
+
+
+def _rated_event(rating: MemberRating, decision: RatingDecision, *, actor) -> None:
+    """The decision in the member's ledger: a ``rated`` event, which changes no state."""
+    member = Member.objects.select_for_update().get(pk=rating.member_id)
+    data = {"year": rating.year, "period": rating.period}
+    if decision.legacy_level:
+        data["legacy_level"] = decision.legacy_level
+    else:
+        data.update(band=decision.band, score=decision.score)
+    if decision.corrects_id:
+        data.update(corrects=str(decision.corrects_id), reason=decision.reason)
+    append_event(
+        member,
+        MemberEvent(
+            member=member,
+            kind=Kind.RATED,
+            effective_on=decision.decided_on,
+            decision_no=decision.decision_no,
+            decision_on=decision.decided_on,
+            authority_org_id=decision.authority_id,
+            recorded_by_id=actor.user_id,
+            rule_version=decision.rule_version,
+            data=data,
+        ),
+    )
+
+
 def _decide(
     rating: MemberRating,
     verdict: Verdict,
@@ -366,45 +443,20 @@ def _decide(
     actor,
     corrects=None,
     reason="",
-):
-    version = rules.SCALE.at(rules.year_day(rating.year)).ref
-    decision = RatingDecision.objects.create(
-        member_rating=rating,
-        score=verdict.score,
-        band=verdict.band,
-        disqualifiers=verdict.disqualifiers,
+) -> RatingDecision:
+    decision = _record(
+        rating,
+        actor=actor,
         decision_no=decision_no,
         decided_on=decided_on,
-        authority=rating.grassroots,
+        authority_id=rating.grassroots_id,
+        band=verdict.band,
+        score=verdict.score,
+        disqualifiers=verdict.disqualifiers,
         corrects=corrects,
         reason=reason,
-        rule_version=version,
-        recorded_by_id=actor.user_id,
     )
-    rating.band, rating.score, rating.disqualifiers = verdict.band, verdict.score, verdict.disqualifiers
-    rating.decided_on, rating.decision_no, rating.rule_version = decided_on, decision_no, version
-    rating.save(update_fields=["band", "score", "disqualifiers", "decided_on", "decision_no", "rule_version"])
-    member = Member.objects.select_for_update().get(pk=rating.member_id)
-    append_event(
-        member,
-        MemberEvent(
-            member=member,
-            kind=Kind.RATED,
-            effective_on=decided_on,
-            decision_no=decision_no,
-            decision_on=decided_on,
-            authority_org=rating.grassroots,
-            recorded_by_id=actor.user_id,
-            rule_version=version,
-            data={
-                "year": rating.year,
-                "period": rating.period,
-                "band": verdict.band,
-                "score": verdict.score,
-                **({"corrects": str(corrects.pk), "reason": reason} if corrects else {}),
-            },
-        ),
-    )
+    _rated_event(rating, decision, actor=actor)
     return decision
 
 
@@ -609,23 +661,18 @@ def org_rating_decide(
         violations.append(input_violation("reason", "Đã có quyết định xếp loại: ghi lý do điều chỉnh."))
     violations += rules.check_band(year=rating.year, band=band, score=score, disqualifiers=found, org=True)
     refuse_if(violations)
-    version = rules.SCALE.at(rules.year_day(rating.year)).ref
-    decision = RatingDecision.objects.create(
-        org_rating=rating,
-        score=score,
-        band=band,
-        disqualifiers=found,
+    decision = _record(
+        rating,
+        actor=actor,
         decision_no=decision_no,
         decided_on=decided_on,
-        authority=rating.authority,
+        authority_id=rating.authority_id,
+        band=band,
+        score=score,
+        disqualifiers=found,
         corrects=last,
         reason=reason,
-        rule_version=version,
-        recorded_by_id=actor.user_id,
     )
-    rating.band, rating.score, rating.disqualifiers = band, score, found
-    rating.decided_on, rating.decision_no, rating.rule_version = decided_on, decision_no, version
-    rating.save(update_fields=["band", "score", "disqualifiers", "decided_on", "decision_no", "rule_version"])
     _audit(
         "org_rating",
         rating.pk,
@@ -689,31 +736,16 @@ def legacy_rating_record(
             period=Period.YEAR,
             cell=member.org,
             grassroots_id=grassroots or member.org_id,
-            legacy_level=level,
-            decided_on=decided_on,
-            decision_no=decision_no,
         )
-        decision = RatingDecision.objects.create(
-            member_rating=rating,
-            legacy_level=level,
+        decision = _record(
+            rating,
+            actor=actor,
             decision_no=decision_no,
             decided_on=decided_on,
             authority_id=rating.grassroots_id,
-            recorded_by_id=actor.user_id,
+            legacy_level=level,
         )
-        append_event(
-            member,
-            MemberEvent(
-                member=member,
-                kind=Kind.RATED,
-                effective_on=decided_on,
-                decision_no=decision_no,
-                decision_on=decided_on,
-                authority_org_id=rating.grassroots_id,
-                recorded_by_id=actor.user_id,
-                data={"year": year, "period": Period.YEAR, "legacy_level": level},
-            ),
-        )
+        _rated_event(rating, decision, actor=actor)
         return decision
     assert org is not None
     if not actor.can_write_path(org.path):
@@ -722,21 +754,15 @@ def legacy_rating_record(
         violations.append(input_violation("year", f"Đã ghi xếp loại năm {year} của tổ chức này."))
     refuse_if(violations)
     org_rating = OrgRating.objects.create(
-        org=org,
-        year=year,
-        period=Period.YEAR,
-        authority_id=org.parent_id or org.pk,
-        legacy_level=level,
-        decided_on=decided_on,
-        decision_no=decision_no,
+        org=org, year=year, period=Period.YEAR, authority_id=org.parent_id or org.pk
     )
-    return RatingDecision.objects.create(
-        org_rating=org_rating,
-        legacy_level=level,
+    return _record(
+        org_rating,
+        actor=actor,
         decision_no=decision_no,
         decided_on=decided_on,
         authority_id=org_rating.authority_id,
-        recorded_by_id=actor.user_id,
+        legacy_level=level,
     )
 
 
