@@ -37,7 +37,7 @@ from dangbo.ratings.selectors import (
     member_ratings,
     rating_get,
 )
-from dangbo.rules.ratings import Band
+from dangbo.rules.ratings import FIRST_RECORDED_YEAR, Band
 
 router = Router(tags=["Đánh giá, xếp loại chất lượng"])
 
@@ -52,7 +52,7 @@ def _period_label(period: str) -> str:
 
 
 class YearQuery(Schema):
-    year: int = Field(..., ge=1930, le=2200, description="năm đánh giá")
+    year: int = Field(..., ge=FIRST_RECORDED_YEAR, le=2200, description="năm đánh giá")
     period: PeriodCode = Field("year", description="kỳ: year (cả năm), q1–q4 (quý), term (nhiệm kỳ)")
 
 
@@ -372,7 +372,7 @@ def ratings_of_member(request, member_id: UUID):
 
 
 class CellAssessmentIn(Schema):
-    year: int = Field(..., ge=1930, le=2200)
+    year: int = Field(..., ge=FIRST_RECORDED_YEAR, le=2200)
     period: PeriodCode = "year"
     score: int | None = Field(None, ge=-1_000_000, le=1_000_000, description="điểm chi bộ đánh giá, 0–100")
     band: str = Field(..., max_length=12, description=f"mức chi bộ đề xuất: {BANDS}")
@@ -428,7 +428,7 @@ class VerdictIn(Schema):
 
 
 class DecisionIn(Schema):
-    year: int = Field(..., ge=1930, le=2200)
+    year: int = Field(..., ge=FIRST_RECORDED_YEAR, le=2200)
     period: PeriodCode = "year"
     decision_no: str = Field(..., max_length=60)
     decided_on: date

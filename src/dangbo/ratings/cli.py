@@ -31,7 +31,6 @@ from pathlib import Path
 from dangbo.core.setup import django_setup as _setup
 
 FORMATS = ("text", "json", "xlsx")
-FIRST_YEAR = 1930  # the first ratings recorded (old levels), as ``services.legacy_rating_record``
 
 MEMBER_HEADER = (
     "Mã chi bộ",
@@ -100,6 +99,7 @@ def _arguments(args: argparse.Namespace):
     from dangbo.core import clock
     from dangbo.orgs.models import Org
     from dangbo.ratings.models import Period
+    from dangbo.rules.ratings import FIRST_RECORDED_YEAR as FIRST_YEAR
 
     this_year = clock.today().year
     if args.format not in FORMATS:

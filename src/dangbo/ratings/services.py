@@ -702,7 +702,7 @@ def legacy_rating_record(
     """Record a member's or an organization's rating of a year before 2018 in its old level."""
     violations: list[Violation] = []
     decision_no = text.clean(decision_no or "")[:60]
-    if year >= rules.FIRST_BANDED_YEAR or year < 1930:
+    if year >= rules.FIRST_BANDED_YEAR or year < rules.FIRST_RECORDED_YEAR:
         violations.append(input_violation("year", "Mức xếp loại cũ chỉ ghi cho các năm trước 2018."))
     levels = LegacyLevel.MEMBER if member is not None else LegacyLevel.ORG
     if level not in levels:

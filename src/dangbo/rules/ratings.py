@@ -29,6 +29,7 @@ QD_132_FROM = date(2018, 3, 8)
 HD_21_2019 = "Hướng dẫn 21-HD/BTCTW ngày 21/10/2019"
 HD_21_2019_FROM = date(2019, 10, 21)
 FIRST_BANDED_YEAR = 2018  # years before are recorded in the old levels (LegacyLevel)
+FIRST_RECORDED_YEAR = 1930  # the Party's founding: no rating is older
 
 
 class Band:
