@@ -77,7 +77,7 @@ def campaign_progress(
     cell: counts only, one grouped query."""
     org = org or campaign.org
     _require_read(actor, org)
-    rows = (
+    rows = list(  # grouped once; the cells are then read by their ids
         MemberRating.objects.filter(paths.subtree_q(org.path, "cell__path"), campaign=campaign)
         .values("cell_id", "band")
         .annotate(
@@ -89,7 +89,7 @@ def campaign_progress(
         .order_by()
     )
     by_cell: dict[UUID, Progress] = {}
-    cells = {c.pk: c for c in Org.objects.filter(paths.subtree_q(org.path), pk__in=rows.values("cell_id"))}
+    cells = {c.pk: c for c in Org.objects.filter(pk__in={row["cell_id"] for row in rows})}
     total = Progress(org=org)
     for row in rows:
         progress = by_cell.setdefault(row["cell_id"], Progress(org=cells[row["cell_id"]]))
