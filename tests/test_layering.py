@@ -25,8 +25,9 @@ LAYERS: list[set[str]] = [
     {"accounts"},  # users and roles held on organizations, optionally linked to a member
     {"candidates", "discipline", "meetings", "dues", "ratings"},
     {"restructuring"},
-    {"imports", "exchange"},
+    {"imports"},  # spreadsheets in: staging, then the register through members' and orgs' writers
     {"stats"},
+    {"exchange"},  # report packages between levels: exports what stats computes
     {"web"},
     {"demo"},
     {"urls", "api", "cli", "server", "settings", "wsgi", "asgi", "__init__"},  # the shell

@@ -68,7 +68,9 @@ INSTALLED_APPS = [
     "dangbo.dues",
     "dangbo.ratings",
     "dangbo.restructuring",
+    "dangbo.imports",
     "dangbo.stats",
+    "dangbo.exchange",
     "dangbo.demo",
     "dangbo.web",
 ]
