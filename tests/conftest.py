@@ -233,12 +233,17 @@ def fresh_cache():
 
 @pytest.fixture(autouse=True)
 def meeting_files(settings, tmp_path_factory):
-    """Documents posted for meetings go to the test run's temporary folder, not ``var/``."""
+    """Documents posted for meetings, and files uploaded for import, go to the test run's temporary
+    folder, not ``var/``."""
     settings.STORAGES = {
         **settings.STORAGES,
         "meetings": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": tmp_path_factory.getbasetemp() / "meetings"},
+        },
+        "imports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path_factory.getbasetemp() / "imports"},
         },
     }
 

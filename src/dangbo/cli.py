@@ -550,6 +550,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_ratings_parsers(sub)
 
+    from dangbo.imports.cli import add_parsers as add_import_parsers
+
+    add_import_parsers(sub)
+
     manage = sub.add_parser("manage", help="chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("manage_args", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

@@ -254,6 +254,11 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": VAR_DIR / "meetings"},
     },
+    # Files uploaded for import (dangbo.imports), kept while their rows are staged, then deleted.
+    "imports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "imports", "file_permissions_mode": 0o600},
+    },
 }
 # Days a finished job and its file are kept (`dangbo jobs purge`, run daily from cron: docs/operators.md).
 DANGBO_JOB_KEEP_DAYS = int(os.environ.get("DANGBO_JOB_KEEP_DAYS", "7"))

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("dangbo.meetings.urls")),
     path("", include("dangbo.dues.urls")),
     path("", include("dangbo.ratings.urls")),
+    path("", include("dangbo.imports.urls")),
     path("", include("dangbo.restructuring.urls")),
     path("", include("dangbo.stats.urls")),
     path("", include("dangbo.reference.urls")),

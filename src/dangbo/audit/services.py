@@ -63,6 +63,8 @@ class Action:
     AUDIT_SEARCHED = "audit_searched"
     LEDGER_EVENT = "ledger_event"
     DEMO_GENERATED = "demo_generated"
+    IMPORT_STAGED = "import_staged"
+    IMPORTED = "imported"
     SECOND_FACTOR_ENROLLED = "second_factor_enrolled"
     SECOND_FACTOR_VERIFIED = "second_factor_verified"
     SECOND_FACTOR_FAILED = "second_factor_failed"
@@ -100,6 +102,8 @@ ACTION_LABELS = {
     Action.AUDIT_SEARCHED: "Tra cứu nhật ký",
     Action.LEDGER_EVENT: "Ghi sự kiện sinh hoạt đảng",
     Action.DEMO_GENERATED: "Tạo dữ liệu mẫu",
+    Action.IMPORT_STAGED: "Tải tệp nhập dữ liệu",
+    Action.IMPORTED: "Nhập dữ liệu từ tệp",
     Action.SECOND_FACTOR_ENROLLED: "Đăng ký xác thực hai bước",
     Action.SECOND_FACTOR_VERIFIED: "Xác thực hai bước",
     Action.SECOND_FACTOR_FAILED: "Nhập sai mã xác thực",

@@ -42,8 +42,9 @@ def _input(name: str, message: str) -> Violation:
 def candidate_add(*, identity: Identity, cell: Org, listed_on: date, note: str = "", actor=None) -> Candidate:
     """Put a person on the cell's register of candidates."""
     values, violations = check_identity(identity)
-    values.pop("card_number", None)
-    violations = [v for v in violations if v.field != "card_number"]
+    for name in ("card_number", "history_number"):  # a member's numbers, given at admission
+        values.pop(name, None)
+    violations = [v for v in violations if v.field not in ("card_number", "history_number")]
     violations += check_holder_org(cell, listed_on)
     if listed_on > clock.today():
         violations.append(_input("listed_on", "Ngày đưa vào danh sách không thể sau hôm nay."))

@@ -123,6 +123,9 @@ class MemberProfileForm(VietnameseForm):
     card_number = forms.CharField(
         label="Số thẻ đảng viên", max_length=12, required=False, help_text="8 chữ số"
     )
+    history_number = forms.CharField(
+        label="Số lý lịch", max_length=14, required=False, help_text="6 chữ số và mã tỉnh, ví dụ 012345LC"
+    )
     ethnicity = forms.ChoiceField(label="Dân tộc")
     religion = forms.ChoiceField(label="Tôn giáo")
     birthplace = forms.CharField(label="Nơi sinh", max_length=255, required=False)
@@ -153,6 +156,7 @@ class MemberProfileForm(VietnameseForm):
             "birth_date": member.birth_date,
             "national_id": member.national_id or "",
             "card_number": member.card_number or "",
+            "history_number": member.history_number or "",
             "ethnicity": member.ethnicity_id,
             "religion": member.religion_id,
             "birthplace": member.birthplace,

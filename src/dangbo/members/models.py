@@ -123,6 +123,8 @@ class Person(models.Model):
 class Member(UUIDModel, Person):
     # Identity: the fields of Person, and the card
     card_number = models.CharField("số thẻ đảng viên", max_length=8, null=True, blank=True, unique=True)
+    # số lý lịch đảng viên (phiếu đảng viên 2-HSĐV): 6 digits and the provincial committee's code
+    history_number = models.CharField("số lý lịch", max_length=9, null=True, blank=True, unique=True)
 
     # Projection of the ledger (members.ledger writes these, nothing else does)
     status = models.CharField("tình trạng", max_length=16, choices=MemberStatus.choices)
@@ -220,6 +222,7 @@ class MemberEvent(UUIDModel, Decision):
         RESTORED = "restored", "Phục hồi đảng tịch"
         REHOMED = "rehomed", "Chuyển tổ chức đảng do sắp xếp tổ chức"
         RATED = "rated", "Xếp loại chất lượng đảng viên"
+        CORRECTED = "corrected", "Cập nhật hồ sơ từ tệp nhập"
 
     member = models.ForeignKey(Member, models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()  # order of recording for this member

@@ -22,6 +22,11 @@ from dangbo.reference.loader import read_list
 
 NATIONAL_ID_RE = re.compile(r"^\d{12}$")
 CARD_NUMBER_RE = re.compile(r"^\d{8}$")
+HISTORY_NUMBER_RE = re.compile(r"^\d{6}[A-Z]{1,3}$")
+HISTORY_NUMBER_CITATION = (
+    "Hướng dẫn khai phiếu đảng viên (mẫu 2-HSĐV): số lý lịch gồm 6 chữ số và mã 1–3 chữ của "
+    "đảng bộ tỉnh, thành phố (9 ô)"
+)
 
 NATIONAL_ID_CITATION = "Thông tư 07/2016/TT-BCA, Điều 7; Thông tư 59/2021/TT-BCA, Điều 12"
 CARD_NUMBER_CITATION = "Hướng dẫn khai phiếu đảng viên (mẫu 2-HSĐV): số thẻ đảng viên gồm 8 chữ số"
@@ -79,6 +84,18 @@ def check_card_number(value: str) -> list[IdentityProblem]:
             "card_number",
             f"Số thẻ đảng viên phải gồm đúng 8 chữ số (đã nhập {len(value)} ký tự: «{value}»).",
             CARD_NUMBER_CITATION,
+        )
+    ]
+
+
+def check_history_number(value: str) -> list[IdentityProblem]:
+    if HISTORY_NUMBER_RE.match(value):
+        return []
+    return [
+        IdentityProblem(
+            "history_number",
+            f"Số lý lịch đảng viên phải gồm 6 chữ số và mã 1–3 chữ của đảng bộ tỉnh (đã nhập «{value}»).",
+            HISTORY_NUMBER_CITATION,
         )
     ]
 

@@ -230,6 +230,13 @@ def _rated(state: State, event: MemberEvent, on: date) -> None:
         raise LedgerError("Chỉ xếp loại chất lượng đảng viên đang ở trong Đảng vào ngày quyết định.")
 
 
+def _corrected(state: State, event: MemberEvent, on: date) -> None:
+    # Identity fields corrected from an imported file (imports): the changes and the file are in
+    # the event's data; nothing of the member's standing changes.
+    if state.status is None:
+        raise LedgerError("Chỉ cập nhật hồ sơ của đảng viên đã có sự kiện kết nạp.")
+
+
 Transition = Callable[[State, MemberEvent, date], None]
 
 TRANSITIONS: dict[str, Transition] = {
@@ -252,6 +259,7 @@ TRANSITIONS: dict[str, Transition] = {
     Kind.READMITTED: _readmitted,
     Kind.RESTORED: _restored,
     Kind.RATED: _rated,
+    Kind.CORRECTED: _corrected,
 }
 
 

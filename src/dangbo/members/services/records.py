@@ -5,6 +5,7 @@ closed by death (``member_record_death``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,7 +17,13 @@ from dangbo.core.decisions import DecisionRef
 from dangbo.members.models import Gender, Member, MemberEvent, MemberStatus
 from dangbo.members.services import INPUT, append_event, check_holder_org
 from dangbo.orgs.models import Locality, Org
-from dangbo.reference.identity import check_card_number, check_national_id, mask_national_id, normalize_digits
+from dangbo.reference.identity import (
+    check_card_number,
+    check_history_number,
+    check_national_id,
+    mask_national_id,
+    normalize_digits,
+)
 from dangbo.reference.models import Ethnicity, GeneralEducation, ProfessionalLevel, Religion, TheoryLevel
 from dangbo.rules import admission as admission_rules
 from dangbo.rules.base import RuleViolation, Violation, refuse_if
@@ -37,6 +44,7 @@ class Identity:
     religion: str = "00"
     national_id: str = ""
     card_number: str = ""
+    history_number: str = ""
     birthplace: str = ""
     hometown: str = ""
     residence: str = ""
@@ -65,6 +73,7 @@ NUMBER_TAKEN = (
 )
 NATIONAL_ID_TAKEN = NUMBER_TAKEN.format(label="Số định danh cá nhân")
 CARD_NUMBER_TAKEN = NUMBER_TAKEN.format(label="Số thẻ đảng viên")
+HISTORY_NUMBER_TAKEN = NUMBER_TAKEN.format(label="Số lý lịch đảng viên")
 
 
 _TEXT_FIELDS = (
@@ -133,6 +142,16 @@ def check_identity(identity: Identity, *, member: Member | None = None) -> tuple
         if clash.exists():
             violations.append(Violation("input", CARD_NUMBER_TAKEN, INPUT, field="card_number"))
     values["card_number"] = card_number or None
+
+    history_number = re.sub(r"[\s.\-/]", "", identity.history_number or "").upper()
+    if history_number:
+        for problem in check_history_number(history_number):
+            violations.append(
+                Violation("identity.history_number", problem.message, problem.citation, field=problem.field)
+            )
+        if others.filter(history_number=history_number).exists():
+            violations.append(Violation("input", HISTORY_NUMBER_TAKEN, INPUT, field="history_number"))
+    values["history_number"] = history_number or None
     values["residence_locality"] = identity.residence_locality
     values["search_key"] = text.fold(
         text.full_name(values["family_name"], values["middle_name"], values["given_name"])
@@ -278,6 +297,7 @@ _AUDITED_FIELDS = (
     "birth_date",
     "national_id",
     "card_number",
+    "history_number",
     "ethnicity_id",
     "religion_id",
     "birthplace",
