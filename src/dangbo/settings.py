@@ -270,6 +270,10 @@ DANGBO_AUDIT_KEY_FILE = Path(os.environ.get("DANGBO_AUDIT_KEY_FILE") or VAR_DIR 
 DANGBO_UPLOAD_MAX_MB = int(os.environ.get("DANGBO_UPLOAD_MAX_MB", "20"))
 DANGBO_UPLOAD_MAX_UNCOMPRESSED_MB = int(os.environ.get("DANGBO_UPLOAD_MAX_UNCOMPRESSED_MB", "50"))
 DANGBO_UPLOAD_MAX_ROWS = int(os.environ.get("DANGBO_UPLOAD_MAX_ROWS", "50000"))
+# Imports of registers (dangbo.imports.reading, issue 22): a province's member book is larger than a plan.
+DANGBO_IMPORT_MAX_MB = int(os.environ.get("DANGBO_IMPORT_MAX_MB", "100"))
+DANGBO_IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("DANGBO_IMPORT_MAX_UNCOMPRESSED_MB", "1500"))
+DANGBO_IMPORT_MAX_ROWS = int(os.environ.get("DANGBO_IMPORT_MAX_ROWS", "300000"))
 FILE_UPLOAD_HANDLERS = [
     "dangbo.core.uploads.LimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
