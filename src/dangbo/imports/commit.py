@@ -12,7 +12,6 @@ Organizations and hamlets go through their services in file order. A row that no
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -97,9 +96,8 @@ def _orgs_or_hamlets(batch: ImportBatch, accepted, *, user, today: date) -> dict
 
 def _members(batch, accepted, *, user, today: date, source: dict, progress: Progress, total: int) -> dict:
     done = created = updated = 0
-    creates = accepted.filter(action=Action.CREATE).order_by("row_number")
-    rows = creates.values_list("row_number", "values").iterator(chunk_size=CHUNK)
-    while chunk := list(itertools.islice(rows, CHUNK)):
+    creates = accepted.filter(action=Action.CREATE).order_by("row_number").values_list("row_number", "values")
+    for chunk in _pages(creates):
         pairs = [_new_member(number, values, user=user, source=source) for number, values in chunk]
         try:
             with transaction.atomic():
@@ -111,14 +109,25 @@ def _members(batch, accepted, *, user, today: date, source: dict, progress: Prog
         created += len(pairs)
         done += len(pairs)
         progress(done, total)
-    for staged in accepted.filter(action=Action.UPDATE).order_by("row_number").iterator(chunk_size=500):
-        _update_member(staged, user=user, today=today, source=source)
-        updated += 1
-        done += 1
-        if done % 100 == 0:
-            progress(done, total)
+    updates = accepted.filter(action=Action.UPDATE).order_by("row_number")
+    for page in _pages(updates, key=lambda staged: staged.row_number):
+        for staged in page:
+            _update_member(staged, user=user, today=today, source=source)
+            updated += 1
+            done += 1
+        progress(done, total)
     progress(done, total)
     return {"created": created, "updated": updated}
+
+
+def _pages(rows, *, key=lambda row: row[0]):
+    """``rows`` (ordered by row number) a page at a time, each read after the last one's row
+    number: no server-side cursor is held open across the writes (one would not survive a
+    rollback of a savepoint on PostgreSQL)."""
+    last = 0
+    while page := list(rows.filter(row_number__gt=last)[:CHUNK]):
+        yield page
+        last = key(page[-1])
 
 
 def _identity_values(values: dict) -> dict:
@@ -131,7 +140,7 @@ def _identity_values(values: dict) -> dict:
         "national_id": values["national_id"] or None,
         "card_number": values["card_number"] or None,
         "history_number": values["history_number"] or None,
-        "residence_locality_id": values["hamlet"] or None,
+        "residence_locality_id": uuid.UUID(values["hamlet"]) if values["hamlet"] else None,
         **{name: values[name] for name in TEXT_FIELDS},
         **{f"{name}_id": values[name] or None for name in CODE_FIELDS},
     }
@@ -144,7 +153,8 @@ def _identity_values(values: dict) -> dict:
 
 def _new_member(number: int, values: dict, *, user, source: dict) -> tuple[Member, list[MemberEvent]]:
     admitted = date.fromisoformat(values["admitted_on"])
-    member = Member(id=uuid.uuid4(), org_id=values["cell"], **_identity_values(values))
+    cell = uuid.UUID(values["cell"])
+    member = Member(id=uuid.uuid4(), org_id=cell, **_identity_values(values))
     origin = {"import": {**source, "row": number}}
     events = [
         MemberEvent(
@@ -152,7 +162,7 @@ def _new_member(number: int, values: dict, *, user, source: dict) -> tuple[Membe
             kind=MemberEvent.Kind.ADMITTED,
             effective_on=admitted,
             decision_on=admitted,
-            to_org_id=values["cell"],
+            to_org_id=cell,
             recorded_by=user,
             rule_version=admission_rules.ADMISSION_AGE.at(admitted).ref,
             data=dict(origin),

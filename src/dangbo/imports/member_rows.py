@@ -314,10 +314,27 @@ def _decide_row(row: Parsed, ctx: ImportContext, seen: dict, register: dict) -> 
             continue
         if any(member[n] and row.values.get(n) and member[n] != row.values[n] for n in NUMBER_FIELDS):
             continue
+        same_admission = row.values["admitted_on"] == (member["admitted_on"].isoformat() if member["admitted_on"] else "")
+        if member["status"] in ACTIVE_STATUSES and same_admission and not _differences(row, member):
+            # the very record, as the file holds it (the same file again): nothing to do
+            row.outcome, row.action, row.target = Outcome.UNCHANGED, "", str(member["id"])
+            return
         row.outcome, row.action, row.target = Outcome.DUPLICATE, "", str(member["id"])
         row.refuse("Họ và tên", text.full_name(row.values["family_name"], row.values["middle_name"], row.values["given_name"]), "Có thể trùng với một đảng viên đã có trong hồ sơ (cùng họ tên, ngày sinh và thôn). Đối chiếu hai hồ sơ; nếu là hai người khác nhau, ghi số định danh cá nhân hoặc số thẻ vào tệp rồi nhập lại.")
         return
     row.outcome, row.action = Outcome.ACCEPTED, Action.CREATE
+
+
+def _differences(row: Parsed, member: dict) -> dict[str, list[str]]:
+    """What the row would change in the member's record: {field: [register, file]}."""
+    changes = {}
+    for name in COMPARED:
+        if name not in row.present:
+            continue  # an empty cell never erases the register
+        before, after = _register_value(member, name), row.values.get(name, "")
+        if before != after:
+            changes[name] = [before, after]
+    return changes
 
 
 def _compare(row: Parsed, member: dict) -> None:
@@ -331,13 +348,7 @@ def _compare(row: Parsed, member: dict) -> None:
         row.outcome, row.action = Outcome.REJECTED, ""
         row.refuse("Ngày vào Đảng", row.values["admitted_on"], f"Ngày vào Đảng trong tệp khác với hồ sơ ({registered_admitted}); ngày vào Đảng không sửa bằng nhập tệp.")
         return
-    changes = {}
-    for name in COMPARED:
-        if name not in row.present:
-            continue  # an empty cell never erases the register
-        before, after = _register_value(member, name), row.values.get(name, "")
-        if before != after:
-            changes[name] = [before, after]
+    changes = _differences(row, member)
     if "full_on" in changes:
         if member["status"] != MemberStatus.PROBATIONARY:
             row.outcome, row.action = Outcome.REJECTED, ""
