@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dangbo.core.legacy_text import ENCODINGS, to_unicode
 from dangbo.imports.cells import header_key
 from dangbo.imports.models import ImportKind
 
@@ -247,17 +248,20 @@ _INDEX = {kind: _index(kind) for kind in FIELDS}
 
 
 def match(kind: str, title: str, group: str = "") -> str | None:
-    """The field a column stands for, or None; ``""`` for a known column that is left out."""
+    """The field a column stands for, or None; ``""`` for a known column that is left out.
+    A header typed in a legacy font (TCVN3, VNI) is matched as it reads once converted: the
+    header is found before the file's encoding is known."""
     index = _INDEX[kind]
     candidates = [f"{group} {title}", title, group] if group else [title]
-    for candidate in candidates:
-        key = header_key(candidate)
-        if not key:
-            continue
-        if key in index:
-            return index[key]
-        if key in IGNORED:
-            return ""
+    for encoding in ENCODINGS:
+        for candidate in candidates:
+            key = header_key(to_unicode(candidate, encoding))
+            if not key:
+                continue
+            if key in index:
+                return index[key]
+            if key in IGNORED:
+                return ""
     return None
 
 

@@ -34,6 +34,7 @@ from dangbo.reference.identity import check_national_id
 from dangbo.rules import admission as admission_rules
 from dangbo.rules import probation as probation_rules
 
+NAME_FIELDS = frozenset({"full_name", "family_name", "middle_name", "given_name", "family_middle"})
 TEXT_FIELDS = ("birthplace", "hometown", "residence", "occupation", "workplace")
 CODE_FIELDS = {
     "ethnicity": "Dân tộc",
@@ -88,6 +89,10 @@ def parse(row_number: int, cells: dict, titles: dict, ctx: ImportContext) -> Par
 
     def read_text(name: str) -> str:
         value = to_unicode(parse_text(cells.get(name)), ctx.encoding)
+        if ctx.encoding == "tcvn3" and name in NAME_FIELDS:
+            # TCVN3 has no codes for most accented capitals (the .VnTimeH font drew them):
+            # a name's words start with a capital, as a person's name is written
+            value = " ".join(word[:1].upper() + word[1:] for word in value.split())
         if value:
             row.present.add(name)
         return value

@@ -83,6 +83,8 @@ def stage(batch: ImportBatch, data: bytes, *, progress: Progress | None = None, 
     texts = [value for _, cells in sample for value in cells if isinstance(value, str)]
     texts += [c["title"] for c in columns] + [c["group"] for c in columns if c["group"]]
     ctx.encoding = detect(texts)
+    for column in columns:  # shown as they read
+        column["title"], column["group"] = to_unicode(column["title"], ctx.encoding), to_unicode(column["group"], ctx.encoding)
     batch.reading = {
         "sheet": table.sheet,
         "header_row": table.header_row,
