@@ -89,6 +89,18 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
             f"doi_ten,{tree.cell_a.code},Chi bộ mới,01/07/2025,1-QĐ,20/06/2025,Đảng ủy\n"
         ).encode(),
     )
+    from dangbo.accounts.scope import SYSTEM
+    from dangbo.imports.services import import_stage, import_upload
+
+    batch = import_upload(
+        kind="members",
+        file_name="nhap.csv",
+        data="Họ và tên,Ngày sinh,Giới tính,Dân tộc,Tôn giáo,Ngày vào Đảng,Chi bộ\nLý Văn Nhập,01/01/1980,Nam,Kinh,Không,01/01/2010,X1A\n".encode(),
+        org=tree.commune,
+        actor=SYSTEM,
+        user=uploader,
+    )
+    import_stage(batch=batch)
     meeting, document = hold_meeting(tree.cell_a, [member], held_on=date(2025, 3, 5), label="Họp")
     payment, relief = keep_dues(member)
     campaign, rating = review_members(tree.commune)
@@ -114,6 +126,7 @@ def _one_url_per_route(tree, member, uploader) -> list[str]:
             ("payment_id", payment.pk),
             ("relief_id", relief.pk),
             ("rating_id", rating.pk),
+            ("batch_id", batch.pk),
         )
         for name, pk in ids:
             if re.search(rf"<(uuid:)?{name}>", route):
@@ -160,6 +173,7 @@ def test_forged_identifiers_are_not_found_and_attempts_on_people_are_audited(
             "relief_id",
             "campaign_id",
             "rating_id",
+            "batch_id",
         ):
             if not re.search(rf"<(uuid:)?{name}>", route):
                 continue

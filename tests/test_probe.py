@@ -152,6 +152,18 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
             header + f"doi_ten,{cells[1].code},Chi bộ {label} mới,01/07/2025,1-QĐ,20/06/2025,Huyện ủy\n"
         ).encode(),
     )
+    from dangbo.imports.services import import_stage, import_upload
+
+    columns = "Họ và tên,Ngày sinh,Giới tính,Dân tộc,Tôn giáo,Ngày vào Đảng,Chi bộ\n"
+    batch = import_upload(
+        kind="members",
+        file_name=f"Nhap{label}.csv",
+        data=(columns + f"Lý Văn Nhập{label},01/01/1980,Nam,Kinh,Không,01/01/2010,{cells[0].code}\n").encode(),
+        org=commune,
+        actor=SYSTEM,
+        user=officer,
+    )
+    import_stage(batch=batch)
     job = job_start(
         kind="members.export",
         owner=officer,
@@ -184,6 +196,7 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
         "payment_id": [payment.pk],
         "relief_id": [relief.pk],
         "campaign_id": [campaign.pk],
+        "batch_id": [batch.pk],
         # a member's review and an organization's (the organizations' pages share the parameter)
         "rating_id": [
             rating.pk,
@@ -425,7 +438,7 @@ def _page_urls(side: Side) -> list[str]:
         if route.startswith("api/") and route not in ("api/", "api/docs", "api/openapi.json"):
             continue  # the API: by its operations, below
         names = re.findall(r"<(?:\w+:)?(\w+)>", route)
-        plain = [n for n in names if n not in ("action", "kind", "code", "paper", "fmt")]
+        plain = [n for n in names if n not in ("action", "kind", "code", "paper", "fmt", "import_kind", "file_format")]
         assert all(n in side.ids for n in plain), f"the probe does not know the parameter of {route}"
         candidates = ["/" + route]
         for name in plain:

@@ -18,6 +18,7 @@ from dangbo.candidates.models import Candidate
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.dues.models import DuesPayment, DuesRelief
+from dangbo.imports.models import ImportBatch
 from dangbo.jobs.models import Job
 from dangbo.meetings.models import Meeting, MeetingDocument
 from dangbo.members.models import Member, TransferCase
@@ -66,6 +67,10 @@ def _urls(orgs, members) -> list[str]:
                     *OrgRating.objects.values_list("pk", flat=True),
                 ],
             )
+        elif re.search(r"<(uuid:)?batch_id>", route):
+            urls += fill(route, "batch_id", ImportBatch.objects.values_list("pk", flat=True))
+        elif "<str:import_kind>" in route:  # no id: the route for each kind of import
+            urls += fill(route, "no_id", [None])
         elif re.search(r"<(int:)?user_id>", route):
             urls += fill(route, "user_id", User.objects.values_list("pk", flat=True))
         else:
@@ -188,6 +193,17 @@ def world(tree, make_member) -> World:
         data=(header + f"doi_ten,X2A,,Chi bộ thôn Hai A mới,{decision}\n").encode(),
         actor=admin,
     )
+    # files being imported, staged on each side (a batch is its uploader's alone)
+    from dangbo.accounts.scope import SYSTEM
+    from dangbo.imports.services import import_stage, import_upload
+
+    columns = "Họ và tên,Ngày sinh,Giới tính,Dân tộc,Tôn giáo,Ngày vào Đảng,Chi bộ\n"
+    for org, cell, name in ((tree.commune, "X1A", "Nhậpngoài"), (commune2, "X2A", "Nhậptrong")):
+        row = f"Lý Văn {name},01/01/1980,Nam,Kinh,Không,01/01/2010,{cell}\n"
+        batch = import_upload(
+            kind="members", file_name=f"{name}.csv", data=(columns + row).encode(), org=org, actor=SYSTEM, user=admin
+        )
+        import_stage(batch=batch)
     hold_meeting(tree.cell_a, outside[:1], held_on=date(2025, 3, 5), label="Họpngoài")
     hold_meeting(cell2, inside, held_on=date(2025, 3, 5), label="Họptrong")
     keep_dues(outside[1], note="Phíngoài")

@@ -35,6 +35,8 @@ def _slug_values() -> dict[str, list[str]]:
         "code": codes,
         "paper": list(PAPERS),
         "fmt": ["docx", "pdf", "xlsx"],  # the review's printed papers (ratings.org_urls)
+        "import_kind": ["orgs", "hamlets", "members"],  # the import templates (imports.urls)
+        "file_format": ["csv", "xlsx"],  # an import's refused rows
     }
 
 

@@ -8,7 +8,7 @@ app_name = "imports"
 
 urlpatterns = [
     path("nhap-du-lieu/", views.import_home_view, name="home"),
-    path("nhap-du-lieu/mau/<str:kind>.xlsx", views.template_view, name="template"),
+    path("nhap-du-lieu/mau/<str:import_kind>.xlsx", views.template_view, name="template"),
     path("nhap-du-lieu/<uuid:batch_id>/", views.batch_view, name="batch"),
     path("nhap-du-lieu/<uuid:batch_id>/chon-cot/", views.batch_map_view, name="map"),
     path("nhap-du-lieu/<uuid:batch_id>/xac-nhan/", views.batch_commit_view, name="commit"),

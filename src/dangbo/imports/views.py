@@ -205,8 +205,9 @@ def batch_rejections_view(request: ScopedRequest, batch_id, file_format: str) ->
 
 @login_required
 @require_GET
-def template_view(request: ScopedRequest, kind: str) -> HttpResponse:
+def template_view(request: ScopedRequest, import_kind: str) -> HttpResponse:
     """The flat template of a kind of import (its header row), as XLSX."""
+    kind = import_kind
     if kind not in ImportKind.values:
         raise Http404
     if not _may_import(request):
