@@ -1,12 +1,16 @@
-"""Fast inserts of many new rows: one prepared INSERT run with ``executemany``; the pieces of
-the statement by which each app rewrites its own materialized paths when subtrees move
-(``path_prefix_cases``); the planner's statistics after a bulk load.
+"""Fast inserts of many new rows: ``COPY … FROM STDIN`` on PostgreSQL, one prepared INSERT
+run with ``executemany`` on SQLite; the pieces of the statement by which each app rewrites its
+own materialized paths when subtrees move (``path_prefix_cases``); the planner's statistics
+after a bulk load.
 
 Django's ``bulk_create`` compiles SQL with a placeholder per value for every batch,
 which costs more than the database's own work when generating or importing hundreds
 of thousands of rows. This writes the same columns through the same field
 conversions (``get_db_prep_save``), without signals or ``save()``; callers are the
-ledger's bulk writer and imports, which own the rows they write.
+ledger's bulk writer and imports, which own the rows they write. On PostgreSQL an import
+of 200,000 members must run at half the speed of a plain COPY of its rows (issue 22), which
+a prepared INSERT per row cannot: the rows go through psycopg's ``cursor.copy`` instead
+(``bench/bulk_copy.py`` measures both).
 """
 
 from __future__ import annotations
@@ -21,10 +25,23 @@ from dangbo.core import paths
 # how many moved subtrees one path-rewriting UPDATE handles (a province merge moves thousands)
 PATH_MOVES_PER_STATEMENT = 200
 
+# COPY's format on PostgreSQL: binary, measured faster than text for the ledger's rows
+# (bench/results/bulk_copy.md). Binary needs each column's type (``copy.set_types``), read
+# from the catalog.
+COPY_BINARY = True
+
 
 def insert_many(
     model: type[models.Model], objects: Sequence[models.Model], *, batch_size: int = 5000
 ) -> None:
+    """Insert ``objects`` (new, with their keys set unless the key is an AutoField) as rows
+    of ``model``'s table, filling auto_now fields left empty and marking them saved.
+
+    On PostgreSQL one COPY carries all the rows (converted ``batch_size`` at a time, so the
+    converted values of a whole import are never all in memory); on SQLite each batch of
+    ``batch_size`` rows is one ``executemany``. A failure raises Django's database error
+    (``IntegrityError`` for a duplicate) and leaves the rows to the caller's transaction.
+    """
     if not objects:
         return
     # A database-generated key (AutoField) is left to the database.
@@ -37,17 +54,71 @@ def insert_many(
                 if getattr(obj, field.attname) is None:
                     field.pre_save(obj, add=True)
     connection = connections[DEFAULT_DB_ALIAS]  # the real wrapper, not the per-access proxy
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), batch_size):
-            rows = _rows(objects[start : start + batch_size], fields, connection)
-            cursor.executemany(sql, rows)
+    batches = (
+        _rows(objects[start : start + batch_size], fields, connection)
+        for start in range(0, len(objects), batch_size)
+    )
+    table, columns = model._meta.db_table, [f.column for f in fields]
+    if connection.vendor == "postgresql":
+        _copy(connection, table, columns, (row for batch in batches for row in batch))
+    else:
+        quote = connection.ops.quote_name
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = (
+            f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({placeholders})"
+        )
+        with connection.cursor() as cursor:
+            for rows in batches:
+                cursor.executemany(sql, rows)
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Write ``rows``, already in the database's form (what ``get_db_prep_save`` gives), into
+    ``columns`` of ``table`` with one COPY; how many rows were written. PostgreSQL only: the
+    yardstick an import is measured against, and a writer for rows made without models."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        raise ValueError(f"COPY needs PostgreSQL, not {connection.vendor}")
+    return _copy(connection, table, list(columns), rows)
+
+
+def _copy(connection, table: str, columns: list[str], rows: Iterable[Sequence]) -> int:
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    written = 0
+    with connection.cursor() as cursor:
+        # Django's wrapper has no ``copy``: the psycopg cursor under it, in the same
+        # connection and transaction; its errors become Django's as for any statement.
+        raw = cursor.cursor
+        with connection.wrap_database_errors:
+            types = _column_types(raw, quote(table), columns) if COPY_BINARY else None
+            with raw.copy(sql + " (FORMAT BINARY)" if COPY_BINARY else sql) as copy:
+                if types is not None:
+                    copy.set_types(types)
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+                    written += 1
+    return written
+
+
+def _column_types(raw_cursor, table: str, columns: list[str]) -> list[int]:
+    """The type (OID) of each of ``columns`` of ``table`` (quoted), in that order, as binary
+    COPY needs: psycopg then dumps each value by its column's type, not its Python type."""
+    raw_cursor.execute(
+        "SELECT attname, atttypid FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+        [table],
+    )
+    oids = {name: int(oid) for name, oid in raw_cursor.fetchall()}
+    missing = [c for c in columns if c not in oids]
+    if missing:
+        raise ValueError(f"{table} has no column {', '.join(missing)}")
+    return [oids[c] for c in columns]
 
 
 def _identity(value, connection):
