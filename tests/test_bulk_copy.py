@@ -252,3 +252,17 @@ def test_copy_rows_is_refused_off_postgresql():
         pytest.skip("SQLite's refusal")
     with pytest.raises(ValueError, match="PostgreSQL"):
         bulk.copy_rows("members_position", ["id"], [(uuid.uuid4(),)])
+
+
+def test_binary_copy_names_a_value_of_the_wrong_type(member, tree, copy_format):
+    """A date given as text, which an INSERT (SQLite, or COPY's text format) casts, is
+    refused by binary COPY with the table and each column's type named; nothing is left."""
+    position = Position(member=member, org=tree.cell_b, role=Role.SECRETARY, started_on="2021-01-02")
+    if connection.vendor != "postgresql" or copy_format == "text":
+        bulk.insert_many(Position, [position])
+        assert Position.objects.get(pk=position.pk).started_on == date(2021, 1, 2)
+        return
+    with pytest.raises(TypeError, match="started_on=str") as raised, transaction.atomic():
+        bulk.insert_many(Position, [position])
+    assert "members_position: row 1" in str(raised.value)
+    assert not Position.objects.filter(pk=position.pk).exists()

@@ -90,8 +90,8 @@ def _copy(connection, table: str, columns: list[str], rows: Iterable[Sequence]) 
     sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     written = 0
     with connection.cursor() as cursor:
-        # Django's wrapper has no ``copy``: the psycopg cursor under it, in the same
-        # connection and transaction; its errors become Django's as for any statement.
+        # The psycopg cursor under Django's wrapper, in the same connection and transaction
+        # (the wrapper does not wrap ``copy``); its errors become Django's as for any statement.
         raw = cursor.cursor
         with connection.wrap_database_errors:
             types = _column_types(raw, quote(table), columns) if COPY_BINARY else None
@@ -100,7 +100,16 @@ def _copy(connection, table: str, columns: list[str], rows: Iterable[Sequence]) 
                     copy.set_types(types)
                 write = copy.write_row
                 for row in rows:
-                    write(row)
+                    try:
+                        write(row)
+                    except (TypeError, ValueError, OverflowError) as error:
+                        # binary COPY dumps by the column's type: "2024-01-01" for a date or
+                        # "5" for an integer, which an INSERT would cast, cannot be written
+                        raise TypeError(
+                            f"{table}: row {written + 1} cannot be written by binary COPY "
+                            f"({error}); each value must have its column's Python type: "
+                            + ", ".join(f"{c}={type(v).__name__}" for c, v in zip(columns, row, strict=False))
+                        ) from error
                     written += 1
     return written
 
