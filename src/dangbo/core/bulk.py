@@ -1,17 +1,23 @@
-"""Fast inserts of many new rows: one prepared INSERT run with ``executemany``; the pieces of
-the statement by which each app rewrites its own materialized paths when subtrees move
-(``path_prefix_cases``); the planner's statistics after a bulk load.
+"""Fast inserts of many new rows: ``COPY … FROM STDIN`` on PostgreSQL, one prepared INSERT
+run with ``executemany`` on SQLite; the pieces of the statement by which each app rewrites its
+own materialized paths when subtrees move (``path_prefix_cases``); the planner's statistics
+after a bulk load.
 
 Django's ``bulk_create`` compiles SQL with a placeholder per value for every batch,
 which costs more than the database's own work when generating or importing hundreds
 of thousands of rows. This writes the same columns through the same field
 conversions (``get_db_prep_save``), without signals or ``save()``; callers are the
-ledger's bulk writer and imports, which own the rows they write.
+ledger's bulk writer and imports, which own the rows they write. On PostgreSQL an import
+of 200,000 members must run at half the speed of a plain COPY of its rows (issue 22), which
+a prepared INSERT per row cannot: the rows go through psycopg's ``cursor.copy`` instead
+(``bench/bulk_copy.py`` measures both).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
+from operator import attrgetter
 from typing import cast
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -21,10 +27,23 @@ from dangbo.core import paths
 # how many moved subtrees one path-rewriting UPDATE handles (a province merge moves thousands)
 PATH_MOVES_PER_STATEMENT = 200
 
+# COPY's format on PostgreSQL: binary, measured faster than text for the ledger's rows
+# (bench/results/bulk_copy.md). Binary needs each column's type (``copy.set_types``), read
+# from the catalog.
+COPY_BINARY = True
+
 
 def insert_many(
     model: type[models.Model], objects: Sequence[models.Model], *, batch_size: int = 5000
 ) -> None:
+    """Insert ``objects`` (new, with their keys set unless the key is an AutoField) as rows
+    of ``model``'s table, filling auto_now fields left empty and marking them saved.
+
+    On PostgreSQL one COPY carries all the rows (converted ``batch_size`` at a time, so the
+    converted values of a whole import are never all in memory); on SQLite each batch of
+    ``batch_size`` rows is one ``executemany``. A failure raises Django's database error
+    (``IntegrityError`` for a duplicate) and leaves the rows to the caller's transaction.
+    """
     if not objects:
         return
     # A database-generated key (AutoField) is left to the database.
@@ -37,17 +56,77 @@ def insert_many(
                 if getattr(obj, field.attname) is None:
                     field.pre_save(obj, add=True)
     connection = connections[DEFAULT_DB_ALIAS]  # the real wrapper, not the per-access proxy
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), batch_size):
-            rows = _rows(objects[start : start + batch_size], fields, connection)
-            cursor.executemany(sql, rows)
+    batches = (
+        _rows(objects[start : start + batch_size], fields, connection)
+        for start in range(0, len(objects), batch_size)
+    )
+    table, columns = model._meta.db_table, [f.column for f in fields]
+    if connection.vendor == "postgresql":
+        _copy(connection, table, columns, (row for batch in batches for row in batch))
+    else:
+        quote = connection.ops.quote_name
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES ({placeholders})"
+        with connection.cursor() as cursor:
+            for rows in batches:
+                cursor.executemany(sql, rows)
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Write ``rows``, already in the database's form (what ``get_db_prep_save`` gives), into
+    ``columns`` of ``table`` with one COPY; how many rows were written. PostgreSQL only: the
+    yardstick an import is measured against, and a writer for rows made without models."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        raise ValueError(f"COPY needs PostgreSQL, not {connection.vendor}")
+    return _copy(connection, table, list(columns), rows)
+
+
+def _copy(connection, table: str, columns: list[str], rows: Iterable[Sequence]) -> int:
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    written = 0
+    with connection.cursor() as cursor:
+        # The psycopg cursor under Django's wrapper, in the same connection and transaction
+        # (the wrapper does not wrap ``copy``); its errors become Django's as for any statement.
+        raw = cursor.cursor
+        with connection.wrap_database_errors:
+            types = _column_types(raw, quote(table), columns) if COPY_BINARY else None
+            with raw.copy(sql + " (FORMAT BINARY)" if COPY_BINARY else sql) as copy:
+                if types is not None:
+                    copy.set_types(types)
+                write = copy.write_row
+                for row in rows:
+                    try:
+                        write(row)
+                    except (TypeError, ValueError, OverflowError) as error:
+                        # binary COPY dumps by the column's type: "2024-01-01" for a date or
+                        # "5" for an integer, which an INSERT would cast, cannot be written
+                        raise TypeError(
+                            f"{table}: row {written + 1} cannot be written by binary COPY "
+                            f"({error}); each value must have its column's Python type: "
+                            + ", ".join(f"{c}={type(v).__name__}" for c, v in zip(columns, row, strict=False))
+                        ) from error
+                    written += 1
+    return written
+
+
+def _column_types(raw_cursor, table: str, columns: list[str]) -> list[int]:
+    """The type (OID) of each of ``columns`` of ``table`` (quoted), in that order, as binary
+    COPY needs: psycopg then dumps each value by its column's type, not its Python type."""
+    raw_cursor.execute(
+        "SELECT attname, atttypid FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+        [table],
+    )
+    oids = {name: int(oid) for name, oid in raw_cursor.fetchall()}
+    missing = [c for c in columns if c not in oids]
+    if missing:
+        raise ValueError(f"{table} has no column {', '.join(missing)}")
+    return [oids[c] for c in columns]
 
 
 def _identity(value, connection):
@@ -59,18 +138,35 @@ def _converter(field: models.Field, connection):
 
     Django's per-value conversion was most of the demo's write time (4 million calls).
     The shortcuts give the same values: text, numbers and booleans go as they are,
-    dates through the backend's adapter, UUIDs as the backend stores them.
+    dates and aware datetimes through the backend's adapter (on PostgreSQL the value itself,
+    which psycopg adapts), UUIDs as the backend stores them. ``_identity`` marks a value
+    taken as it is, which ``_rows`` then does not call at all.
     """
     target = cast(models.ForeignKey, field).target_field if field.is_relation else field
     if type(target).get_db_prep_save is not models.Field.get_db_prep_save:
         return field.get_db_prep_save
+    postgres = connection.vendor == "postgresql"
     if isinstance(target, models.UUIDField):
         if connection.features.has_native_uuid_field:
             return _identity
         return lambda value, connection: value.hex if value is not None else None
     if type(target) is models.DateField:
+        if postgres:
+            return _identity
         adapt = connection.ops.adapt_datefield_value
         return lambda value, connection: adapt(value)
+    if type(target) is models.DateTimeField:
+        # an aware datetime is what get_prep_value returns unchanged; anything else (naive,
+        # a string, None) takes Django's way, warning and all
+        adapt_moment = connection.ops.adapt_datetimefield_value
+        to_db = field.get_db_prep_save
+
+        def moment(value, connection):
+            if type(value) is datetime and value.tzinfo is not None:
+                return value if postgres else adapt_moment(value)
+            return to_db(value, connection)
+
+        return moment
     if isinstance(
         target, (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
     ) and (
@@ -86,9 +182,30 @@ def _converter(field: models.Field, connection):
     return field.get_db_prep_save
 
 
-def _rows(objects: Iterable[models.Model], fields, connection) -> list[tuple]:
-    prep = [(f.attname, _converter(f, connection)) for f in fields]
-    return [tuple(to_db(getattr(obj, attname), connection) for attname, to_db in prep) for obj in objects]
+def _rows(objects: Iterable[models.Model], fields, connection) -> list[Sequence]:
+    """Each object's values of ``fields``, in the database's form. The values are read with
+    one ``attrgetter`` and only those that need converting are converted (on PostgreSQL,
+    the JSON and a few others of a member's 45 columns)."""
+    converters = [_converter(f, connection) for f in fields]
+    attnames = [f.attname for f in fields]
+    if len(attnames) == 1:
+        only = attnames[0]
+
+        def values(obj):
+            return (getattr(obj, only),)
+
+    else:
+        values = attrgetter(*attnames)
+    converted = [(i, to_db) for i, to_db in enumerate(converters) if to_db is not _identity]
+    if not converted:
+        return [values(obj) for obj in objects]
+    rows: list[Sequence] = []
+    for obj in objects:
+        row = list(values(obj))
+        for i, to_db in converted:
+            row[i] = to_db(row[i], connection)
+        rows.append(row)
+    return rows
 
 
 def refresh_statistics(models_: Iterable[type[models.Model]]) -> None:
