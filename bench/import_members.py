@@ -98,6 +98,10 @@ ETHNIC = ["Kinh"] * 8 + ["Tày", "Thái", "Mường", "Mông", "Dao", "Nùng"]
 def write_book(path: Path, members: int, cells, rng: random.Random) -> None:
     import xlsxwriter
 
+    from dangbo.reference.models import BirthProvince
+
+    provinces = sorted(BirthProvince.objects.values_list("code", flat=True))
+
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = book.add_worksheet("Danh sách")
     sheet.write(0, 0, "DANH SÁCH ĐẢNG VIÊN")
@@ -115,7 +119,7 @@ def write_book(path: Path, members: int, cells, rng: random.Random) -> None:
         full = date(admitted.year + 1, admitted.month, admitted.day) if admitted < today - timedelta(days=370) else None
         name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE_F if female else MIDDLE_M)} {rng.choice(GIVEN_F if female else GIVEN_M)}"
         century = 2 * ((born.year - 1900) // 100) + (1 if female else 0)
-        national_id = f"0{rng.randrange(1, 96):02d}{century}{born.year % 100:02d}{n:06d}"
+        national_id = f"{rng.choice(provinces)}{century}{born.year % 100:02d}{n:06d}"
         row = 3 + n
         sheet.write_number(row, 0, n + 1)
         sheet.write_string(row, 1, name)

@@ -36,6 +36,11 @@ class TallyProjection:
         written together."""
         return nullcontext()
 
+    def recounted(self) -> AbstractContextManager[None]:
+        """A block of bulk work (a large import) in which changes leave the counts alone and
+        after which they are recounted once, in the same transaction."""
+        return nullcontext()
+
     # members
     def open_positions(self, member_id: Any) -> list[tuple[Any, str]]:
         return []

@@ -18,6 +18,9 @@ class StatsTallies(TallyProjection):
     def batched(self):
         return t.restructuring_batched()
 
+    def recounted(self):
+        return t.tallies_deferred()
+
     def open_positions(self, member_id):
         return t.open_positions(member_id)
 

@@ -11,7 +11,7 @@ from uuid import UUID
 from django.db import transaction
 
 from dangbo.core import projections
-from dangbo.core.bulk import insert_many
+from dangbo.core.bulk import insert_many, new_instances
 from dangbo.members import hooks
 from dangbo.members.ledger.state import LedgerError, PlacementSpan, PositionSpan, State
 from dangbo.members.ledger.transitions import replay
@@ -44,15 +44,19 @@ def _projection_fields(state: State, org_paths: dict[UUID, str]) -> dict:
     }
 
 
+_new_position = new_instances(Position)  # built without Model.__init__: a bulk write makes
+_new_placement = new_instances(Placement)  # hundreds of thousands (core.bulk.new_instances)
+
+
 def _rows(member_id: UUID, state: State) -> tuple[list[Position], list[Placement]]:
     positions = [
-        Position(
+        _new_position(
             member_id=member_id, org_id=p.org_id, role=p.role, started_on=p.started_on, ended_on=p.ended_on
         )
         for p in state.positions
     ]
     placements = [
-        Placement(
+        _new_placement(
             member_id=member_id,
             org_id=p.org_id,
             valid_from=p.valid_from,
