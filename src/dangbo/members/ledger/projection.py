@@ -188,6 +188,7 @@ def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size:
     all_positions: list[Position] = []
     all_placements: list[Placement] = []
     tally_rows, flows = [], []
+    counting = not projections.tallies().deferred()  # else recounted at the end of the bulk work
     for member, events in pairs:
         state = replay(events)
         for name, value in _projection_fields(state, paths).items():
@@ -199,11 +200,13 @@ def bulk_write(pairs: Sequence[tuple[Member, list[MemberEvent]]], *, batch_size:
         positions, placements = _rows(member.pk, state)
         all_positions.extend(positions)
         all_placements.extend(placements)
-        tally_rows.append((None, _tally_row(member, state.open_positions)))
-        flows.append(((), projections.tallies().member_flows(events, state.placements)))
+        if counting:
+            tally_rows.append((None, _tally_row(member, state.open_positions)))
+            flows.append(((), projections.tallies().member_flows(events, state.placements)))
     insert_many(Member, [m for m, _ in pairs], batch_size=batch_size)
-    projections.tallies().members_changed(tally_rows)
-    projections.tallies().flows_changed(flows)
+    if counting:
+        projections.tallies().members_changed(tally_rows)
+        projections.tallies().flows_changed(flows)
     insert_many(MemberEvent, all_events, batch_size=batch_size)
     insert_many(Position, all_positions, batch_size=batch_size)
     insert_many(Placement, all_placements, batch_size=batch_size)
