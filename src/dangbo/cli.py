@@ -550,6 +550,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_ratings_parsers(sub)
 
+    from dangbo.exchange.cli import add_parsers as add_exchange_parsers
+
+    add_exchange_parsers(sub)
+
     manage = sub.add_parser("manage", help="chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("manage_args", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
