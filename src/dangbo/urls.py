@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("dangbo.ratings.urls")),
     path("", include("dangbo.restructuring.urls")),
     path("", include("dangbo.stats.urls")),
+    path("", include("dangbo.exchange.urls")),
     path("", include("dangbo.reference.urls")),
     path("api/", api.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from dangbo.core.models import UUIDModel
+from dangbo.exchange.package import KIND_LABELS
 
 
 class ExchangePeer(UUIDModel):
@@ -69,3 +70,7 @@ class SubmittedReport(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.org_id} {self.as_of}"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind) + (f" {self.form}" if self.form else "")

@@ -153,12 +153,16 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".replace(".", ",")
 
 
+def too_large(size: int, max_bytes: int) -> PackageRefused:
+    return PackageRefused(
+        f"Tệp quá lớn ({_mb(size)} MB); giới hạn là {_mb(max_bytes)} MB (DANGBO_EXCHANGE_MAX_MB)."
+    )
+
+
 def package_parse(data: bytes, *, max_bytes: int) -> Package:
     """The package in ``data``, its shape checked (not yet its checksum or signature)."""
     if len(data) > max_bytes:
-        raise PackageRefused(
-            f"Tệp quá lớn ({_mb(len(data))} MB); giới hạn là {_mb(max_bytes)} MB (DANGBO_EXCHANGE_MAX_MB)."
-        )
+        raise too_large(len(data), max_bytes)
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

@@ -47,8 +47,17 @@ def peers_list(*, actor) -> QuerySet[ExchangePeer]:
     return peers.filter(reduce(or_, (paths.subtree_q(root, "org__path") for root in actor.grant_paths)))
 
 
+def may_manage_keys(*, actor, org: Org) -> bool:
+    """Administrators, and officers of a level above ``org`` (an office does not vouch for its
+    own key: the level that receives its reports does)."""
+    if actor.is_admin:
+        return True
+    parent = org.parent
+    return parent is not None and actor.can_grant_path(parent.path)
+
+
 def peer_get(*, actor, peer_id) -> ExchangePeer:
-    peer = ExchangePeer.objects.select_related("org").filter(pk=peer_id).first()
-    if peer is None or not actor.can_grant_path(peer.org.path):
+    peer = ExchangePeer.objects.select_related("org", "org__parent").filter(pk=peer_id).first()
+    if peer is None or not may_manage_keys(actor=actor, org=peer.org):
         raise NotInScope(peer_id)
     return peer

@@ -32,7 +32,9 @@ from dangbo.exchange.package import (
     package_build,
     package_check_integrity,
     package_parse,
+    too_large,
 )
+from dangbo.exchange.selectors import may_manage_keys
 from dangbo.orgs.models import Org
 from dangbo.stats.frames import ReportInputError
 from dangbo.stats.selectors import report_context
@@ -150,17 +152,30 @@ def _check(package: Package, *, actor) -> tuple[Org, Org, ExchangePeer]:
     return producer, org, peer
 
 
+def _refused(refusal: PackageRefused, size: int) -> None:
+    audit_record(
+        action=Action.REFUSED,
+        subject_type="exchange_package",
+        data={"reason": str(refusal)[:300], "bytes": size},
+    )
+
+
+def upload_bytes(upload) -> bytes:
+    """An uploaded file's bytes, refused (``PackageRefused``) above the limit before it is read."""
+    if upload.size > max_bytes():
+        refusal = too_large(upload.size, max_bytes())
+        _refused(refusal, upload.size)
+        raise refusal
+    return upload.read()
+
+
 def package_import(*, actor, user, data: bytes) -> Imported:
     """Check and store a package received from below. Raises ``PackageRefused``."""
     try:
         package = package_parse(data, max_bytes=max_bytes())
         producer, org, peer = _check(package, actor=actor)
     except PackageRefused as refusal:
-        audit_record(
-            action=Action.REFUSED,
-            subject_type="exchange_package",
-            data={"reason": str(refusal)[:300], "bytes": len(data)},
-        )
+        _refused(refusal, len(data))
         raise
     existing = SubmittedReport.objects.filter(package_id=package.package_id).first()
     if existing is not None:
@@ -226,7 +241,7 @@ def report_compare(*, actor, report: SubmittedReport):
 
 def peer_trust(*, actor, user, org: Org, public_key: str) -> ExchangePeer:
     """Register ``org``'s public key. Administrators, and officers above ``org``."""
-    if not actor.can_grant_path(org.path):
+    if not may_manage_keys(actor=actor, org=org):
         raise NotInScope(org.pk)
     try:
         key = keys.public_key_check(public_key)
@@ -251,7 +266,7 @@ def peer_trust(*, actor, user, org: Org, public_key: str) -> ExchangePeer:
 
 
 def peer_revoke(*, actor, user, peer: ExchangePeer) -> ExchangePeer:
-    if not actor.can_grant_path(peer.org.path):
+    if not may_manage_keys(actor=actor, org=peer.org):
         raise NotInScope(peer.pk)
     if peer.revoked_at is not None:
         return peer
