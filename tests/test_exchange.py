@@ -125,6 +125,8 @@ def test_a_changed_manifest_breaks_the_signature(world):
     document = json.loads(_export(tree.commune))
     document["manifest"]["report"]["as_of"] = "2026-10-01"
     assert "Chữ ký của gói không đúng" in _refused(officer, json.dumps(document).encode())
+    refusal = AuditEntry.objects.filter(action="refused", subject_type="exchange_package").last()
+    assert "Chữ ký" in refusal.data["reason"]
 
 
 def test_a_package_signed_with_a_key_not_registered_here_is_refused(world, settings, tmp_path):

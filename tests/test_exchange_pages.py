@@ -144,3 +144,13 @@ def test_keys_are_registered_and_revoked_above_the_organization(client, populate
     assert client.post("/trao-doi/khoa/", {"revoke": str(peer.pk)}).status_code == 302
     peer.refresh_from_db()
     assert peer.revoked_at is not None and peer.revoked_by == people["officer"]
+
+
+def test_a_date_the_report_cannot_have_ends_the_job_with_the_reason_and_no_file(client, people):
+    client.force_login(people["secretary"])
+    response = client.post(
+        "/trao-doi/gui-len/", {"org_code": "X1", "report": "statform:Mẫu 1-TCTW", "ngay": "01/01/2999"}
+    )
+    job = Job.objects.get()
+    assert response.status_code == 302 and job.state == "failed" and not job.result
+    assert "ở tương lai" in job.message
