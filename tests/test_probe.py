@@ -38,6 +38,7 @@ from dangbo.core.kinds import OrgKind, Sector
 from dangbo.discipline.models import DisciplineCase
 from dangbo.discipline.services import discipline_open
 from dangbo.dues.models import DuesBasis, DuesMonth, DuesPayment, DuesRelief
+from dangbo.exchange.models import ExchangePeer, SubmittedReport
 from dangbo.jobs.models import Job
 from dangbo.jobs.services import job_start
 from dangbo.meetings.models import (
@@ -179,6 +180,13 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
     payment, relief = keep_dues(members[0], note=f"Phí{label}")
     campaign, rating = review_members(commune, note=f"Xếploại{label}")
     orgs = list(Org.objects.filter(paths.subtree_q(root.path, "path")).order_by("path"))
+    # a report the commune sent up, received by the installation (exchange)
+    from dangbo.exchange import keys as exchange_keys
+    from dangbo.exchange.services import package_export, package_import, peer_trust
+
+    peer_trust(actor=SYSTEM, user=None, org=commune, public_key=exchange_keys.public_key_text())
+    package = package_export(actor=SYSTEM, org=commune, kind="member_counts")
+    report = package_import(actor=SYSTEM, user=None, data=package.to_bytes()).report
     side = Side(
         root=root, orgs=orgs, cells=cells, members=members, accounts=[officer, secretary], label=label
     )
@@ -202,6 +210,7 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
             rating.pk,
             *OrgRating.objects.filter(campaign=campaign).values_list("pk", flat=True)[:2],
         ],
+        "report_id": [report.pk],
     }
     return side
 
@@ -304,6 +313,8 @@ def _snapshot(b: Side) -> dict:
         "rating_decision": RatingDecision.objects.filter(
             Q(member_rating__member_id__in=member_ids) | Q(org_rating__org_id__in=org_ids)
         ),
+        "submitted_report": SubmittedReport.objects.filter(org_id__in=org_ids),
+        "exchange_peer": ExchangePeer.objects.filter(org_id__in=org_ids),
     }
     rows = {}
     for name, queryset in queries.items():

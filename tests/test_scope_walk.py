@@ -19,6 +19,7 @@ from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.dues.models import DuesPayment, DuesRelief
 from dangbo.imports.models import ImportBatch
+from dangbo.exchange.models import SubmittedReport
 from dangbo.jobs.models import Job
 from dangbo.meetings.models import Meeting, MeetingDocument
 from dangbo.members.models import Member, TransferCase
@@ -58,6 +59,8 @@ def _urls(orgs, members) -> list[str]:
             urls += fill(route, "payment_id", DuesPayment.objects.values_list("pk", flat=True))
         elif re.search(r"<(uuid:)?relief_id>", route):
             urls += fill(route, "relief_id", DuesRelief.objects.values_list("pk", flat=True))
+        elif re.search(r"<(uuid:)?report_id>", route):
+            urls += fill(route, "report_id", SubmittedReport.objects.values_list("pk", flat=True))
         elif re.search(r"<(uuid:)?rating_id>", route):
             urls += fill(
                 route,
@@ -210,6 +213,15 @@ def world(tree, make_member) -> World:
     keep_dues(inside[0], note="Phítrong")
     review_members(tree.commune, note="Xếploạingoài")
     review_members(commune2, note="Xếploạitrong")
+    # a report each commune sent up, received by the installation (its rows name the cells)
+    from dangbo.accounts.scope import SYSTEM
+    from dangbo.exchange import keys as exchange_keys
+    from dangbo.exchange.services import package_export, package_import, peer_trust
+
+    for commune in (tree.commune, commune2):
+        peer_trust(actor=SYSTEM, user=None, org=commune, public_key=exchange_keys.public_key_text())
+        package = package_export(actor=SYSTEM, org=commune, kind="member_counts")
+        package_import(actor=SYSTEM, user=None, data=package.to_bytes())
     return World(tree=tree, commune2=commune2, cell2=cell2, outside=outside, inside=inside)
 
 
@@ -289,6 +301,10 @@ def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
                     str(pk)
                     for pk in DuesRelief.objects.filter(member__in=outside).values_list("pk", flat=True)
                 ),
+                *(
+                    str(pk)
+                    for pk in SubmittedReport.objects.filter(org=tree.commune).values_list("pk", flat=True)
+                ),
             ],
         )
         > 10
@@ -306,6 +322,8 @@ def test_officer_of_a_sibling_subtree_sees_nothing_of_the_others(client, world):
     assert client.get(f"/tai-khoan/{inside_account.pk}/").status_code == 200
     assert User.objects.get(username="bithutrong").is_active  # the walk's empty POSTs changed nothing
     assert client.get(f"/to-chuc/{tree.district.pk}/").status_code == 404
+    own_report = SubmittedReport.objects.get(org=world.commune2)
+    assert cell2.name in client.get(f"/trao-doi/bao-cao/{own_report.pk}/").content.decode()
 
 
 def test_member_sees_only_their_own_record(client, world):

@@ -553,6 +553,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dangbo.imports.cli import add_parsers as add_import_parsers
 
     add_import_parsers(sub)
+    from dangbo.exchange.cli import add_parsers as add_exchange_parsers
+
+    add_exchange_parsers(sub)
 
     manage = sub.add_parser("manage", help="chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("manage_args", nargs=argparse.REMAINDER)

@@ -266,6 +266,13 @@ DANGBO_JOB_KEEP_DAYS = int(os.environ.get("DANGBO_JOB_KEEP_DAYS", "7"))
 # or a file generated once. Production keeps it off the database host and out of its backups.
 DANGBO_AUDIT_KEY = os.environ.get("DANGBO_AUDIT_KEY", "")
 DANGBO_AUDIT_KEY_FILE = Path(os.environ.get("DANGBO_AUDIT_KEY_FILE") or VAR_DIR / "audit_key")
+# Report packages between levels (dangbo.exchange, docs/exchange.md): this installation's signing key
+# (a file created once, mode 0600), the largest package accepted, and the name put in its packages.
+DANGBO_EXCHANGE_KEY_FILE = Path(
+    os.environ.get("DANGBO_EXCHANGE_KEY_FILE") or VAR_DIR / "keys" / "exchange_ed25519"
+)
+DANGBO_EXCHANGE_MAX_MB = float(os.environ.get("DANGBO_EXCHANGE_MAX_MB", "10"))
+DANGBO_INSTALLATION_NAME = os.environ.get("DANGBO_INSTALLATION_NAME", "")
 # Uploads (dangbo.core.uploads): a request's body, a spreadsheet unpacked, rows of a sheet or CSV.
 DANGBO_UPLOAD_MAX_MB = int(os.environ.get("DANGBO_UPLOAD_MAX_MB", "20"))
 DANGBO_UPLOAD_MAX_UNCOMPRESSED_MB = int(os.environ.get("DANGBO_UPLOAD_MAX_UNCOMPRESSED_MB", "50"))

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("dangbo.imports.urls")),
     path("", include("dangbo.restructuring.urls")),
     path("", include("dangbo.stats.urls")),
+    path("", include("dangbo.exchange.urls")),
     path("", include("dangbo.reference.urls")),
     path("api/", api.urls),
     path("healthz", views.healthz, name="healthz"),
