@@ -70,19 +70,37 @@ def build_tree():
     from dangbo.orgs.services import org_establish
 
     on = date(2000, 1, 1)
-    province = org_establish(code="T", name="Đảng bộ tỉnh Thử", kind=OrgKind.PROVINCE, parent=None, established_on=on)
+    province = org_establish(
+        code="T", name="Đảng bộ tỉnh Thử", kind=OrgKind.PROVINCE, parent=None, established_on=on
+    )
     cells = []
     for d in range(10):
         district = org_establish(
-            code=f"H{d}", name=f"Đảng bộ huyện {d}", kind=OrgKind.UPPER, parent=province, established_on=on, sector=Sector.TERRITORIAL
+            code=f"H{d}",
+            name=f"Đảng bộ huyện {d}",
+            kind=OrgKind.UPPER,
+            parent=province,
+            established_on=on,
+            sector=Sector.TERRITORIAL,
         )
         for c in range(20):
             commune = org_establish(
-                code=f"H{d}X{c}", name=f"Đảng bộ xã {d}-{c}", kind=OrgKind.GRASSROOTS_COMMITTEE, parent=district, established_on=on, sector=Sector.COMMUNE
+                code=f"H{d}X{c}",
+                name=f"Đảng bộ xã {d}-{c}",
+                kind=OrgKind.GRASSROOTS_COMMITTEE,
+                parent=district,
+                established_on=on,
+                sector=Sector.COMMUNE,
             )
             for k in range(5):
                 cells.append(
-                    org_establish(code=f"H{d}X{c}C{k}", name=f"Chi bộ thôn {d}-{c}-{k}", kind=OrgKind.CELL, parent=commune, established_on=on)
+                    org_establish(
+                        code=f"H{d}X{c}C{k}",
+                        name=f"Chi bộ thôn {d}-{c}-{k}",
+                        kind=OrgKind.CELL,
+                        parent=commune,
+                        established_on=on,
+                    )
                 )
     return province, cells
 
@@ -90,8 +108,38 @@ def build_tree():
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
 MIDDLE_M = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Công", "Xuân"]
 MIDDLE_F = ["Thị", "Thu", "Ngọc", "Thanh", "Kim", "Mai"]
-GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khoa", "Long", "Nam", "Phong", "Quân", "Sơn", "Tuấn", "Việt"]
-GIVEN_F = ["Anh", "Chi", "Dung", "Giang", "Hà", "Hương", "Lan", "Linh", "Mai", "Nga", "Oanh", "Phương", "Thảo", "Yến"]
+GIVEN_M = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hải",
+    "Hùng",
+    "Khoa",
+    "Long",
+    "Nam",
+    "Phong",
+    "Quân",
+    "Sơn",
+    "Tuấn",
+    "Việt",
+]
+GIVEN_F = [
+    "Anh",
+    "Chi",
+    "Dung",
+    "Giang",
+    "Hà",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Nga",
+    "Oanh",
+    "Phương",
+    "Thảo",
+    "Yến",
+]
 ETHNIC = ["Kinh"] * 8 + ["Tày", "Thái", "Mường", "Mông", "Dao", "Nùng"]
 
 
@@ -105,8 +153,21 @@ def write_book(path: Path, members: int, cells, rng: random.Random) -> None:
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = book.add_worksheet("Danh sách")
     sheet.write(0, 0, "DANH SÁCH ĐẢNG VIÊN")
-    header = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Tôn giáo", "Số CCCD", "Số thẻ đảng viên",
-              "Quê quán", "Nghề nghiệp", "Ngày vào Đảng", "Ngày chính thức", "Chi bộ"]
+    header = [
+        "STT",
+        "Họ và tên",
+        "Ngày sinh",
+        "Giới tính",
+        "Dân tộc",
+        "Tôn giáo",
+        "Số CCCD",
+        "Số thẻ đảng viên",
+        "Quê quán",
+        "Nghề nghiệp",
+        "Ngày vào Đảng",
+        "Ngày chính thức",
+        "Chi bộ",
+    ]
     for col, title in enumerate(header):
         sheet.write_string(2, col, title)
     today = date(2026, 6, 1)
@@ -116,7 +177,11 @@ def write_book(path: Path, members: int, cells, rng: random.Random) -> None:
         admitted = date(born.year + 19 + rng.randrange(0, 25), rng.randrange(1, 13), rng.randrange(1, 28))
         if admitted >= today:
             admitted = today - timedelta(days=400)
-        full = date(admitted.year + 1, admitted.month, admitted.day) if admitted < today - timedelta(days=370) else None
+        full = (
+            date(admitted.year + 1, admitted.month, admitted.day)
+            if admitted < today - timedelta(days=370)
+            else None
+        )
         name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE_F if female else MIDDLE_M)} {rng.choice(GIVEN_F if female else GIVEN_M)}"
         century = 2 * ((born.year - 1900) // 100) + (1 if female else 0)
         national_id = f"{rng.choice(provinces)}{century}{born.year % 100:02d}{n:06d}"
@@ -219,7 +284,9 @@ def main() -> None:
     rss_before = peak_mb()
     times = {}
     started = time.perf_counter()
-    batch = services.import_upload(kind="members", file_name="dang-vien.xlsx", data=data, org=province, actor=SYSTEM, user=None)
+    batch = services.import_upload(
+        kind="members", file_name="dang-vien.xlsx", data=data, org=province, actor=SYSTEM, user=None
+    )
     del data
     times["upload_s"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -232,7 +299,11 @@ def main() -> None:
     total = sum(times.values())
     print(f"written: {written}; {times}", flush=True)
     after = table_counts()
-    grown = sorted(t for t, n in after.items() if n > before.get(t, 0) and not t.startswith(("imports_", "audit_", "django_", "jobs_")))
+    grown = sorted(
+        t
+        for t, n in after.items()
+        if n > before.get(t, 0) and not t.startswith(("imports_", "audit_", "django_", "jobs_"))
+    )
     written_rows = {t: after[t] - before.get(t, 0) for t in grown}
     copy_seconds, copied = plain_copy(grown)
     result = {

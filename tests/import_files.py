@@ -55,7 +55,7 @@ def member_book(rows: list[list], *, title: str = "SỔ DANH SÁCH ĐẢNG VIÊN
         sheet.write_number(line, 0, number)
         for col, value in enumerate(values, start=1):
             if isinstance(value, (date, datetime)):
-                sheet.write_datetime(line, col, datetime(value.year, value.month, value.day), dates)
+                sheet.write_datetime(line, col, value, dates)
             elif isinstance(value, (int, float)):
                 sheet.write_number(line, col, value)
             elif value not in (None, ""):

@@ -45,10 +45,28 @@ def test_an_officer_imports_the_communes_book(live_server, transactional_db, pag
     book = tmp_path / "so-dang-vien.csv"
     book.write_bytes(
         csv_bytes(
-            ["Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Tôn giáo", "Ngày vào Đảng", "Ngày chính thức", "Chi bộ"],
+            [
+                "Họ và tên",
+                "Ngày sinh",
+                "Giới tính",
+                "Dân tộc",
+                "Tôn giáo",
+                "Ngày vào Đảng",
+                "Ngày chính thức",
+                "Chi bộ",
+            ],
             [
                 ["Lê Văn Nam", "20/01/1990", "Nam", "Kinh", "Không", "01/09/2015", "01/09/2016", "X1A"],
-                ["Hà Thị Mai", "03/03/1992", "Nữ", "Mường", "Không", "01/09/2020", "01/09/2021", "Chi bộ thôn B"],
+                [
+                    "Hà Thị Mai",
+                    "03/03/1992",
+                    "Nữ",
+                    "Mường",
+                    "Không",
+                    "01/09/2020",
+                    "01/09/2021",
+                    "Chi bộ thôn B",
+                ],
                 ["Ngô Văn Lỗi", "03/03/1992", "Nam", "Kinh", "Không", "31/02/2020", "", "X1A"],
             ],
         )

@@ -5,9 +5,10 @@ corrected file that updates what changed through ledger events, duplicates never
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 
 import pytest
+from tests.import_files import csv_bytes, member_book
 
 from dangbo.accounts.scope import SYSTEM
 from dangbo.cli import main as dangbo
@@ -17,7 +18,6 @@ from dangbo.imports.models import BatchState, ImportBatch, Outcome, StagedRow
 from dangbo.members.models import Member, MemberEvent, MemberStatus
 from dangbo.orgs.models import Locality
 from dangbo.orgs.services import locality_create
-from tests.import_files import csv_bytes, member_book
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +36,20 @@ def book_rows():
     return [
         # name, birth, sex/ethnicity/religion, admitted, full, card, history, national ID, cell, hamlet
         # 1: a full member; the ID and the card lost their leading zeros in Excel
-        ["Trần Thị Hương", "12/04/1985", "Nữ - Kinh - Không", "15/03/2010", "15/03/2011", 1234567.0, "12345-LC", 1185012345.0, "Chi bộ thôn A", "Thôn A"],
+        [
+            "Trần Thị Hương",
+            "12/04/1985",
+            "Nữ - Kinh - Không",
+            "15/03/2010",
+            "15/03/2011",
+            1234567.0,
+            "12345-LC",
+            1185012345.0,
+            "Chi bộ thôn A",
+            "Thôn A",
+        ],
         # 2: probationary; the birth date an Excel date, the admission an Excel serial (2025-09-01)
-        ["Lê Văn Nam", datetime(1990, 1, 20), "Nam, Kinh, Phật giáo", 45901.0, "", "", "", "", "X1B", "Thôn B"],
+        ["Lê Văn Nam", date(1990, 1, 20), "Nam, Kinh, Phật giáo", 45901.0, "", "", "", "", "X1B", "Thôn B"],
         # 3: an impossible date
         ["Phạm Văn Ba", "31/02/1990", "Nam, Kinh, Không", "01/01/2015", "01/01/2016", "", "", "", "X1A", ""],
         # 4: admitted at 16
@@ -46,7 +57,18 @@ def book_rows():
         # 5: the same national ID as row 1
         ["Trần Hương", "12/04/1985", "Nữ, Kinh, Không", "15/03/2010", "", "", "", "001185012345", "X1A", ""],
         # 6: a cell that is not there
-        ["Đỗ Văn Sáu", "05/05/1980", "Nam, Kinh, Không", "05/05/2005", "05/05/2006", "", "", "", "Chi bộ Z", ""],
+        [
+            "Đỗ Văn Sáu",
+            "05/05/1980",
+            "Nam, Kinh, Không",
+            "05/05/2005",
+            "05/05/2006",
+            "",
+            "",
+            "",
+            "Chi bộ Z",
+            "",
+        ],
     ]
 
 
@@ -62,7 +84,14 @@ def test_a_7_hsdv_book_is_staged_row_by_row_then_written_on_confirmation(commune
     assert code == 0
     assert report["reading"]["header_row"] == 3
     outcomes = {row["row"]: row["outcome"] for row in report["rows"]}
-    assert outcomes == {6: "accepted", 7: "accepted", 8: "rejected", 9: "rejected", 10: "duplicate", 11: "rejected"}
+    assert outcomes == {
+        6: "accepted",
+        7: "accepted",
+        8: "rejected",
+        9: "rejected",
+        10: "duplicate",
+        11: "rejected",
+    }
     reasons = {row["row"]: row["reasons"] for row in report["rows"]}
     assert "31/02/1990" in reasons[8][0]["value"] and reasons[8][0]["column"] == "Ngày sinh"
     assert any("18" in r["message"] for r in reasons[9])  # the admission age, with its rule
@@ -80,7 +109,11 @@ def test_a_7_hsdv_book_is_staged_row_by_row_then_written_on_confirmation(commune
     assert huong.org.code == "X1A" and huong.residence_locality.code == "TA"
     assert (huong.admitted_on, huong.full_on) == (date(2010, 3, 15), date(2011, 3, 15))
     nam = Member.objects.get(given_name="Nam")
-    assert (nam.birth_date, nam.admitted_on, nam.status) == (date(1990, 1, 20), date(2025, 9, 1), MemberStatus.PROBATIONARY)
+    assert (nam.birth_date, nam.admitted_on, nam.status) == (
+        date(1990, 1, 20),
+        date(2025, 9, 1),
+        MemberStatus.PROBATIONARY,
+    )
     assert nam.religion.name == "Phật giáo" and nam.org.code == "X1B"
     events = list(MemberEvent.objects.filter(member=huong).order_by("seq"))
     assert [e.kind for e in events] == ["admitted", "recognized"]
@@ -118,6 +151,7 @@ def test_a_corrected_file_updates_only_what_changed_through_ledger_events(commun
     rows[1][4] = ""
     path.write_bytes(member_book(rows))
     code, report = run(capsys, "members", str(path), "--org", "X1")
+    assert code == 0
     by_row = {row["row"]: row for row in report["rows"]}
     assert by_row[7]["outcome"] == "accepted" and by_row[7]["action"] == "update"
     assert by_row[7]["changes"] == {"given_name": ["Nam", "Năm"]}
@@ -129,31 +163,82 @@ def test_a_corrected_file_updates_only_what_changed_through_ledger_events(commun
     assert corrected.data["import"]["row"] == 7
 
 
-def test_a_member_matched_by_name_birth_and_hamlet_is_a_suspected_duplicate_never_merged(commune, make_member, tmp_path, capsys):
+def test_a_member_matched_by_name_birth_and_hamlet_is_a_suspected_duplicate_never_merged(
+    commune, make_member, tmp_path, capsys
+):
     hamlet = Locality.objects.get(code="TA")
-    existing = make_member(commune.cell_a, family_name="Trần", middle_name="Thị", given_name="Hương", gender="F", birth_date=date(1985, 4, 12), residence_locality=hamlet)
+    existing = make_member(
+        commune.cell_a,
+        family_name="Trần",
+        middle_name="Thị",
+        given_name="Hương",
+        gender="F",
+        birth_date=date(1985, 4, 12),
+        residence_locality=hamlet,
+    )
     path = tmp_path / "so.csv"
-    header = ["Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Tôn giáo", "Ngày vào Đảng", "Ngày chính thức", "Chi bộ", "Thôn"]
-    path.write_bytes(csv_bytes(header, [["Trần Thị Hương", "12/04/1985", "Nữ", "Kinh", "Không", "15/03/2010", "15/03/2011", "X1A", "Thôn A"]]))
+    header = [
+        "Họ và tên",
+        "Ngày sinh",
+        "Giới tính",
+        "Dân tộc",
+        "Tôn giáo",
+        "Ngày vào Đảng",
+        "Ngày chính thức",
+        "Chi bộ",
+        "Thôn",
+    ]
+    path.write_bytes(
+        csv_bytes(
+            header,
+            [
+                [
+                    "Trần Thị Hương",
+                    "12/04/1985",
+                    "Nữ",
+                    "Kinh",
+                    "Không",
+                    "15/03/2010",
+                    "15/03/2011",
+                    "X1A",
+                    "Thôn A",
+                ]
+            ],
+        )
+    )
     code, report = run(capsys, "members", str(path), "--org", "X1")
     assert code == 0
     assert report["rows"][0]["outcome"] == "duplicate"
     assert "cùng họ tên, ngày sinh và thôn" in report["rows"][0]["reasons"][0]["message"]
     assert Member.objects.count() == 1
     # staged (not yet dropped), the page shows the row beside the register's record
-    batch = services.import_upload(kind="members", file_name="so.csv", data=path.read_bytes(), org=commune.commune, actor=SYSTEM, user=None)
+    batch = services.import_upload(
+        kind="members",
+        file_name="so.csv",
+        data=path.read_bytes(),
+        org=commune.commune,
+        actor=SYSTEM,
+        user=None,
+    )
     services.import_stage(batch=batch)
     [(row, member)] = selectors.duplicates_side_by_side(batch)
     assert row.outcome == Outcome.DUPLICATE and member == existing
 
 
-def test_a_row_with_a_number_of_a_member_outside_the_subtree_is_refused_without_naming_them(tree, frozen_today, make_member, tmp_path, capsys):
+def test_a_row_with_a_number_of_a_member_outside_the_subtree_is_refused_without_naming_them(
+    tree, frozen_today, make_member, tmp_path, capsys
+):
     frozen_today(TODAY)
     make_member(tree.agency, national_id="001185012345", gender="F", birth_date=date(1985, 4, 12))
     path = tmp_path / "so.csv"
     header = ["Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Tôn giáo", "Ngày vào Đảng", "Số CCCD"]
-    path.write_bytes(csv_bytes(header, [["Trần Thị Hương", "12/04/1985", "Nữ", "Kinh", "Không", "15/03/2010", "001185012345"]]))
+    path.write_bytes(
+        csv_bytes(
+            header, [["Trần Thị Hương", "12/04/1985", "Nữ", "Kinh", "Không", "15/03/2010", "001185012345"]]
+        )
+    )
     code, report = run(capsys, "members", str(path), "--org", "X1A")
+    assert code == 0  # the exit status is 0 when the rows that could be accepted were written
     row = report["rows"][0]
     assert row["outcome"] == "rejected"
     assert "ngoài phạm vi" in row["reasons"][0]["message"]
@@ -163,7 +248,9 @@ def test_a_row_with_a_number_of_a_member_outside_the_subtree_is_refused_without_
 def test_missing_columns_are_named_and_a_mapping_fixes_them(commune, tmp_path, capsys):
     path = tmp_path / "so.csv"
     header = ["Họ và tên", "Sinh nhật", "Giới tính", "Dân tộc", "Tôn giáo", "Ngày vào Đảng", "Chi bộ"]
-    path.write_bytes(csv_bytes(header, [["Lê Văn Nam", "20/01/1990", "Nam", "Kinh", "Không", "01/09/2025", "X1B"]]))
+    path.write_bytes(
+        csv_bytes(header, [["Lê Văn Nam", "20/01/1990", "Nam", "Kinh", "Không", "01/09/2025", "X1B"]])
+    )
     assert dangbo(["import", "members", str(path), "--org", "X1"]) == 2
     err = capsys.readouterr().err
     assert "Ngày sinh" in err and "«Sinh nhật»" in err
@@ -173,7 +260,14 @@ def test_missing_columns_are_named_and_a_mapping_fixes_them(commune, tmp_path, c
 
 def test_a_file_that_is_not_a_spreadsheet_is_refused_and_nothing_is_kept(commune):
     with pytest.raises(RuleViolation) as refused:
-        services.import_upload(kind="members", file_name="so.xlsx", data=b"%PDF-1.7 not a book", org=commune.commune, actor=SYSTEM, user=None)
+        services.import_upload(
+            kind="members",
+            file_name="so.xlsx",
+            data=b"%PDF-1.7 not a book",
+            org=commune.commune,
+            actor=SYSTEM,
+            user=None,
+        )
     assert "không phải" in refused.value.violations[0].message.lower()
     assert not ImportBatch.objects.exists()
 
@@ -181,10 +275,14 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_and_nothing_is_kept(commune
 def test_an_import_outside_the_users_scope_is_refused(commune, django_user_model):
     from dangbo.accounts.scope import Scope
 
-    sibling = Scope(user_id=1, username="h2", write_paths=(commune.district2.path,), read_paths=(commune.district2.path,))
+    sibling = Scope(
+        user_id=1, username="h2", write_paths=(commune.district2.path,), read_paths=(commune.district2.path,)
+    )
     data = csv_bytes(["Họ và tên"], [["A"]])
     with pytest.raises(NotInScope):
-        services.import_upload(kind="members", file_name="so.csv", data=data, org=commune.commune, actor=sibling, user=None)
+        services.import_upload(
+            kind="members", file_name="so.csv", data=data, org=commune.commune, actor=sibling, user=None
+        )
     assert not ImportBatch.objects.exists()
 
 
@@ -193,7 +291,14 @@ def test_a_commit_cut_short_leaves_the_register_as_before_and_can_run_again(comm
 
     path = tmp_path / "so.xlsx"
     path.write_bytes(member_book(book_rows()[:2]))
-    batch = services.import_upload(kind="members", file_name="so.xlsx", data=path.read_bytes(), org=commune.commune, actor=SYSTEM, user=None)
+    batch = services.import_upload(
+        kind="members",
+        file_name="so.xlsx",
+        data=path.read_bytes(),
+        org=commune.commune,
+        actor=SYSTEM,
+        user=None,
+    )
     services.import_stage(batch=batch)
     monkeypatch.setattr(committing, "CHUNK", 1)
     calls = []

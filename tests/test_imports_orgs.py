@@ -9,12 +9,12 @@ import unicodedata
 from datetime import date
 
 import pytest
+from tests.import_files import csv_bytes
 
 from dangbo.cli import main as dangbo
 from dangbo.core.legacy_text import TCVN3_TABLE
 from dangbo.members.models import Member
 from dangbo.orgs.models import Locality, Org, OrgVersion
-from tests.import_files import csv_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,9 @@ def to_tcvn3(text: str) -> str:
     return "".join(out)
 
 
-def test_organizations_are_established_in_file_order_and_a_rerun_changes_nothing(tree, frozen_today, tmp_path, capsys):
+def test_organizations_are_established_in_file_order_and_a_rerun_changes_nothing(
+    tree, frozen_today, tmp_path, capsys
+):
     frozen_today(date(2026, 6, 1))
     rows = [
         ["X2", "Đảng bộ xã Hai", "Đảng bộ cơ sở", "H1", "01/01/2020", "Xã"],
@@ -51,7 +53,14 @@ def test_organizations_are_established_in_file_order_and_a_rerun_changes_nothing
     code, report = run(capsys, "orgs", str(path), "--org", "H1")
     assert code == 0
     outcome = {row["row"]: row["outcome"] for row in report["rows"]}
-    assert outcome == {2: "accepted", 3: "accepted", 4: "accepted", 5: "rejected", 6: "rejected", 7: "rejected"}
+    assert outcome == {
+        2: "accepted",
+        3: "accepted",
+        4: "accepted",
+        5: "rejected",
+        6: "rejected",
+        7: "rejected",
+    }
     by_row = {row["row"]: row for row in report["rows"]}
     assert all(reason["rule"] for reason in by_row[5]["reasons"])
     assert "Ngoài phạm vi" not in json.dumps(by_row[7]) or "H2" in json.dumps(by_row[7], ensure_ascii=False)
@@ -86,7 +95,10 @@ def test_hamlets_in_tcvn3_are_converted_and_recorded_for_the_commune(tree, froze
     recorded = {loc.name: loc for loc in Locality.objects.filter(commune=tree.commune)}
     assert set(recorded) == set(names)
     assert recorded["Tổ dân phố Số 1"].kind == Locality.Kind.TO_DAN_PHO
-    assert recorded["Thôn Bản Lầu"].cell == tree.cell_a and recorded["Thôn Bản Lầu"].head_name == "Nguyễn Văn Đức"
+    assert (
+        recorded["Thôn Bản Lầu"].cell == tree.cell_a
+        and recorded["Thôn Bản Lầu"].head_name == "Nguyễn Văn Đức"
+    )
     assert dangbo(["import", "hamlets", str(path), "--org", "X1"]) == 0
     assert "3 không thay đổi" in capsys.readouterr().out
     assert Locality.objects.filter(commune=tree.commune).count() == 3
@@ -97,7 +109,15 @@ def test_members_in_tcvn3_get_their_names_in_unicode(tree, frozen_today, tmp_pat
     header = ["Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Tôn giáo", "Ngày vào Đảng", "Chi bộ"]
     rows = [
         [to_tcvn3("Nguyễn Văn Đức"), "17/05/1990", "Nam", "Kinh", to_tcvn3("Không"), "01/02/2015", "X1A"],
-        [to_tcvn3("Ánh Thị Ước"), "01/01/1988", to_tcvn3("Nữ"), to_tcvn3("Tày"), to_tcvn3("Không"), "01/02/2015", "X1A"],
+        [
+            to_tcvn3("Ánh Thị Ước"),
+            "01/01/1988",
+            to_tcvn3("Nữ"),
+            to_tcvn3("Tày"),
+            to_tcvn3("Không"),
+            "01/02/2015",
+            "X1A",
+        ],
     ]
     path = tmp_path / "dv.csv"
     path.write_bytes(csv_bytes([to_tcvn3(h) for h in header], rows, encoding="cp1252"))

@@ -12,17 +12,26 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from tests.import_files import csv_bytes
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
 from dangbo.imports.models import BatchState, ImportBatch, StagedRow
 from dangbo.members.models import Member, MemberEvent
-from tests.import_files import csv_bytes
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Tôn giáo", "Ngày vào Đảng", "Ngày chính thức", "Chi bộ"]
+HEADER = [
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Dân tộc",
+    "Tôn giáo",
+    "Ngày vào Đảng",
+    "Ngày chính thức",
+    "Chi bộ",
+]
 ROWS = [
     ["Lê Văn Nam", "20/01/1990", "Nam", "Kinh", "Không", "01/09/2020", "01/09/2021", "X1A"],
     ["Hà Thị Mai", "03/03/1992", "Nữ", "Mường", "Không", "01/09/2020", "", "Chi bộ thôn B"],
@@ -56,7 +65,9 @@ def test_upload_check_confirm(client, officer):
     assert response.status_code == 302 and response["Location"] == reverse("imports:batch", args=[batch.pk])
     page = client.get(response["Location"]).content.decode()
     batch.refresh_from_db()
-    assert batch.state == BatchState.STAGED and batch.counts["accepted"] == 2 and batch.counts["rejected"] == 1
+    assert (
+        batch.state == BatchState.STAGED and batch.counts["accepted"] == 2 and batch.counts["rejected"] == 1
+    )
     assert "ngày 40 tháng 2 năm 2020" in page and "Xác nhận nhập" in page
     assert Member.objects.count() == 0  # nothing before confirmation
 

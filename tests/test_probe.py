@@ -159,7 +159,9 @@ def _side(tree, make_member, *, root, commune, cells, prefix, names, label) -> S
     batch = import_upload(
         kind="members",
         file_name=f"Nhap{label}.csv",
-        data=(columns + f"Lý Văn Nhập{label},01/01/1980,Nam,Kinh,Không,01/01/2010,{cells[0].code}\n").encode(),
+        data=(
+            columns + f"Lý Văn Nhập{label},01/01/1980,Nam,Kinh,Không,01/01/2010,{cells[0].code}\n"
+        ).encode(),
         org=commune,
         actor=SYSTEM,
         user=officer,
@@ -449,7 +451,11 @@ def _page_urls(side: Side) -> list[str]:
         if route.startswith("api/") and route not in ("api/", "api/docs", "api/openapi.json"):
             continue  # the API: by its operations, below
         names = re.findall(r"<(?:\w+:)?(\w+)>", route)
-        plain = [n for n in names if n not in ("action", "kind", "code", "paper", "fmt", "import_kind", "file_format")]
+        plain = [
+            n
+            for n in names
+            if n not in ("action", "kind", "code", "paper", "fmt", "import_kind", "file_format")
+        ]
         assert all(n in side.ids for n in plain), f"the probe does not know the parameter of {route}"
         candidates = ["/" + route]
         for name in plain:

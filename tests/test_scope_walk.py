@@ -18,8 +18,8 @@ from dangbo.candidates.models import Candidate
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.dues.models import DuesPayment, DuesRelief
-from dangbo.imports.models import ImportBatch
 from dangbo.exchange.models import SubmittedReport
+from dangbo.imports.models import ImportBatch
 from dangbo.jobs.models import Job
 from dangbo.meetings.models import Meeting, MeetingDocument
 from dangbo.members.models import Member, TransferCase
@@ -204,7 +204,12 @@ def world(tree, make_member) -> World:
     for org, cell, name in ((tree.commune, "X1A", "Nhậpngoài"), (commune2, "X2A", "Nhậptrong")):
         row = f"Lý Văn {name},01/01/1980,Nam,Kinh,Không,01/01/2010,{cell}\n"
         batch = import_upload(
-            kind="members", file_name=f"{name}.csv", data=(columns + row).encode(), org=org, actor=SYSTEM, user=admin
+            kind="members",
+            file_name=f"{name}.csv",
+            data=(columns + row).encode(),
+            org=org,
+            actor=SYSTEM,
+            user=admin,
         )
         import_stage(batch=batch)
     hold_meeting(tree.cell_a, outside[:1], held_on=date(2025, 3, 5), label="Họpngoài")

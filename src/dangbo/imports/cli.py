@@ -26,7 +26,12 @@ KINDS = ("orgs", "hamlets", "members")
 def _progress(label: str):
     def show(done: int, total: int | None) -> None:
         shown = f"{done:,}".replace(",", ".")
-        print(f"\r{label}: {shown} dòng" + (f" / {total:,}".replace(",", ".") if total else ""), end="", file=sys.stderr, flush=True)
+        print(
+            f"\r{label}: {shown} dòng" + (f" / {total:,}".replace(",", ".") if total else ""),
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return show
 
@@ -44,13 +49,19 @@ def _mapping(batch, pairs: list[str]) -> dict[str, str] | str:
     from dangbo.imports.cells import header_key
     from dangbo.imports.layouts import FIELDS
 
-    labels = {header_key(f.label): f.name for f in FIELDS[batch.kind]} | {f.name: f.name for f in FIELDS[batch.kind]}
+    labels = {header_key(f.label): f.name for f in FIELDS[batch.kind]} | {
+        f.name: f.name for f in FIELDS[batch.kind]
+    }
     mapping: dict[str, str] = {}
     for pair in pairs:
         title, _, field = pair.partition("=")
         wanted = header_key(title)
         column = next(
-            (c for c in batch.reading.get("columns", []) if header_key(c["title"]) == wanted or header_key(f"{c['group']} {c['title']}") == wanted),
+            (
+                c
+                for c in batch.reading.get("columns", [])
+                if header_key(c["title"]) == wanted or header_key(f"{c['group']} {c['title']}") == wanted
+            ),
             None,
         )
         if column is None:
@@ -121,7 +132,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"Lỗi: không có tài khoản «{args.user}».", file=sys.stderr)
             return 2
     try:
-        batch = services.import_upload(kind=args.kind, file_name=path.name, data=path.read_bytes(), org=org, actor=SYSTEM, user=user)
+        batch = services.import_upload(
+            kind=args.kind, file_name=path.name, data=path.read_bytes(), org=org, actor=SYSTEM, user=user
+        )
     except RuleViolation as error:
         for violation in error.violations:
             print(f"Lỗi: {violation.message}", file=sys.stderr)
@@ -139,13 +152,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     rows = StagedRow.objects.filter(batch=batch).order_by("row_number")
     if batch.state == BatchState.REFUSED or batch.reading.get("missing"):
         why = batch.refusal or (
-            "Thiếu cột: " + ", ".join(batch.reading["missing"]) + ". Các cột chưa nhận ra: "
+            "Thiếu cột: "
+            + ", ".join(batch.reading["missing"])
+            + ". Các cột chưa nhận ra: "
             + ", ".join(f"«{c['title']}»" for c in batch.reading.get("columns", []) if c["field"] is None)
-            + ". Dùng --map \"Tiêu đề=Trường\"."
+            + '. Dùng --map "Tiêu đề=Trường".'
         )
         services.import_cancel(batch=batch, user=user) if batch.state != BatchState.REFUSED else None
         if args.format == "json":
-            print(json.dumps({**report_json(batch, []), "error": why}, ensure_ascii=False, indent=1, default=str))
+            print(
+                json.dumps(
+                    {**report_json(batch, []), "error": why}, ensure_ascii=False, indent=1, default=str
+                )
+            )
         else:
             print(f"Lỗi: {why}", file=sys.stderr)
         return 2
@@ -163,7 +182,14 @@ def cmd_import(args: argparse.Namespace) -> int:
                 print(f"Lỗi: {violation.message}", file=sys.stderr)
             return 1
     if args.format == "json":
-        print(json.dumps({**report_json(batch, rows.iterator()), "written": written}, ensure_ascii=False, indent=1, default=str))
+        print(
+            json.dumps(
+                {**report_json(batch, rows.iterator()), "written": written},
+                ensure_ascii=False,
+                indent=1,
+                default=str,
+            )
+        )
     else:
         _print_text(batch, rows, written=written, earlier=earlier, dry_run=args.dry_run)
     if nothing_new or args.dry_run:
@@ -175,7 +201,9 @@ def _print_text(batch, rows, *, written, earlier, dry_run) -> None:
     from dangbo.core.formats import format_number as n
 
     reading, counts = batch.reading, batch.counts
-    print(f"Tệp {batch.file_name} (trang «{reading.get('sheet')}», tiêu đề ở dòng {reading.get('header_row')}).")
+    print(
+        f"Tệp {batch.file_name} (trang «{reading.get('sheet')}», tiêu đề ở dòng {reading.get('header_row')})."
+    )
     if reading.get("text_encoding", "unicode") != "unicode":
         print(f"Phông chữ cũ {reading['text_encoding'].upper()} đã được chuyển sang Unicode, ví dụ:")
         for before, after in reading.get("converted_examples", []):
@@ -193,7 +221,10 @@ def _print_text(batch, rows, *, written, earlier, dry_run) -> None:
             value = f" «{reason['value']}»" if reason["value"] else ""
             print(f"  dòng {row.row_number}, cột «{reason['column']}»{value}: {reason['message']}")
     if not counts.get("accepted"):
-        print("Không có gì mới để nhập" + (f" (tệp này đã được nhập ngày {earlier.committed_at:%d/%m/%Y})." if earlier else "."))
+        print(
+            "Không có gì mới để nhập"
+            + (f" (tệp này đã được nhập ngày {earlier.committed_at:%d/%m/%Y})." if earlier else ".")
+        )
     elif dry_run:
         print("Chạy thử (--dry-run): chưa ghi gì vào hồ sơ.")
     elif written is not None:
@@ -201,13 +232,17 @@ def _print_text(batch, rows, *, written, earlier, dry_run) -> None:
 
 
 def add_parsers(sub) -> None:
-    parser = sub.add_parser("import", help="nhập tổ chức đảng, thôn và tổ dân phố, đảng viên từ tệp Excel/CSV")
+    parser = sub.add_parser(
+        "import", help="nhập tổ chức đảng, thôn và tổ dân phố, đảng viên từ tệp Excel/CSV"
+    )
     parser.add_argument("kind", choices=(*KINDS, "template"), help="loại dữ liệu (template: ghi tệp mẫu)")
     parser.add_argument("file", help="tệp .xlsx, .xls, .ods hoặc .csv (với template: loại dữ liệu)")
     parser.add_argument("--org", metavar="MÃ", help="tổ chức mà dữ liệu thuộc về (mặc định: tổ chức gốc)")
     parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi vào hồ sơ")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--map", action="append", metavar="TIÊU ĐỀ=TRƯỜNG", help="cột chưa nhận ra chứa trường nào")
+    parser.add_argument(
+        "--map", action="append", metavar="TIÊU ĐỀ=TRƯỜNG", help="cột chưa nhận ra chứa trường nào"
+    )
     parser.add_argument("--user", metavar="TÊN", help="tài khoản ghi nhận (mặc định: hệ thống)")
     parser.add_argument("--output", metavar="TỆP", help="template: tệp .xlsx để ghi")
     parser.set_defaults(func=cmd_import)

@@ -99,7 +99,9 @@ class CodeLists:
             for code, label in model._default_manager.values_list("code", "name"):
                 table[fold(label)] = code
                 table[fold(code)] = code
-            table.update({key: value for key, value in _SHORT_FORMS.get(name, {}).items() if value in table.values()})
+            table.update(
+                {key: value for key, value in _SHORT_FORMS.get(name, {}).items() if value in table.values()}
+            )
             lists[name] = table
         return cls(lists)
 

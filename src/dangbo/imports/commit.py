@@ -13,8 +13,8 @@ Organizations and hamlets go through their services in file order. A row that no
 from __future__ import annotations
 
 import uuid
-from contextlib import nullcontext
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -43,9 +43,7 @@ from dangbo.rules import admission as admission_rules
 CHUNK = 2000
 RECOUNT_FROM = 5000  # accepted rows from which the counts are recounted once, not moved row by row
 Progress = Callable[[int, int | None], None]
-CHANGED_SINCE = (
-    "Hồ sơ đã thay đổi từ lúc kiểm tra tệp (dòng {row}); hãy kiểm tra lại tệp rồi xác nhận nhập."
-)
+CHANGED_SINCE = "Hồ sơ đã thay đổi từ lúc kiểm tra tệp (dòng {row}); hãy kiểm tra lại tệp rồi xác nhận nhập."
 
 
 def commit(batch: ImportBatch, *, user, today: date, progress: Progress | None = None) -> dict:
@@ -60,7 +58,9 @@ def commit(batch: ImportBatch, *, user, today: date, progress: Progress | None =
         total = accepted.count()
         source = {**batch.source(), "user": getattr(user, "username", "") or "dòng lệnh"}
         if batch.kind == ImportKind.MEMBERS:
-            written = _members(batch, accepted, user=user, today=today, source=source, progress=progress, total=total)
+            written = _members(
+                batch, accepted, user=user, today=today, source=source, progress=progress, total=total
+            )
         else:
             written = _orgs_or_hamlets(batch, accepted, user=user, today=today)
             progress(total, total)
@@ -106,7 +106,9 @@ def _members(batch, accepted, *, user, today: date, source: dict, progress: Prog
     counting = projections.tallies().recounted() if total >= RECOUNT_FROM else nullcontext()
     with counting:
         for chunk in _pages(creates):
-            pairs = [_new_member(number, values, user=user, source=source, now=now) for number, values in chunk]
+            pairs = [
+                _new_member(number, values, user=user, source=source, now=now) for number, values in chunk
+            ]
             try:
                 with transaction.atomic():
                     ledger.bulk_write(pairs)
@@ -156,7 +158,9 @@ def _identity_values(values: dict) -> dict:
     fields["religion_id"] = fields["religion_id"] or "00"
     full = text.full_name(fields["family_name"], fields["middle_name"], fields["given_name"])
     fields["search_key"] = text.fold(full)
-    fields["sort_key"] = text.name_sort_key(fields["family_name"], fields["middle_name"], fields["given_name"])
+    fields["sort_key"] = text.name_sort_key(
+        fields["family_name"], fields["middle_name"], fields["given_name"]
+    )
     return fields
 
 
@@ -167,7 +171,9 @@ _new_event_row = new_instances(MemberEvent)
 def _new_member(number: int, values: dict, *, user, source: dict, now) -> tuple[Member, list[MemberEvent]]:
     admitted = date.fromisoformat(values["admitted_on"])
     cell = uuid.UUID(values["cell"])
-    member = _new_member_row(id=uuid.uuid4(), org_id=cell, created_at=now, updated_at=now, **_identity_values(values))
+    member = _new_member_row(
+        id=uuid.uuid4(), org_id=cell, created_at=now, updated_at=now, **_identity_values(values)
+    )
     origin = {"import": {**source, "row": number}}
     user_id = getattr(user, "pk", None)
     events = [
@@ -226,7 +232,10 @@ def _update_member(staged: StagedRow, *, user, today: date, source: dict) -> Non
         )
     if "full_on" in changes:
         event = member_recognize(
-            member=member, decision=DecisionRef(), full_on=date.fromisoformat(changes["full_on"][1]), actor=user
+            member=member,
+            decision=DecisionRef(),
+            full_on=date.fromisoformat(changes["full_on"][1]),
+            actor=user,
         )
         _note_origin(event, origin)
     if "cell" in changes:

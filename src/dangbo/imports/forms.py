@@ -27,7 +27,10 @@ class ImportUploadForm(VietnameseForm):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.fields["data_file"].error_messages.update(
-            required="Chưa chọn tệp.", empty="Tệp trống.", missing="Chưa chọn tệp.", invalid="Không đọc được tệp gửi lên."
+            required="Chưa chọn tệp.",
+            empty="Tệp trống.",
+            missing="Chưa chọn tệp.",
+            invalid="Không đọc được tệp gửi lên.",
         )
 
     def clean_org_code(self) -> Org:

@@ -14,7 +14,11 @@ COMMIT_JOB = "imports.commit"
 
 
 def _batch(run: JobRun) -> ImportBatch:
-    batch = ImportBatch.objects.select_related("org").filter(pk=run.params.get("batch"), owner=run.owner).first()
+    batch = (
+        ImportBatch.objects.select_related("org")
+        .filter(pk=str(run.params.get("batch", "")), owner=run.owner)
+        .first()
+    )
     if batch is None:
         raise NotInScope(run.params.get("batch"))
     return batch
@@ -28,12 +32,15 @@ def _link(batch: ImportBatch) -> str:
 
 def run_stage(run: JobRun) -> JobOutcome:
     batch = services.import_stage(
-        batch=_batch(run), progress=lambda done, total: run.progress(done, total, "Đang đọc và kiểm tra các dòng")
+        batch=_batch(run),
+        progress=lambda done, total: run.progress(done, total, "Đang đọc và kiểm tra các dòng"),
     )
     if batch.state == BatchState.REFUSED:
         return JobOutcome(message=batch.refusal, refused=True, link=_link(batch))
     if batch.reading.get("missing"):
-        return JobOutcome(message="Cần chọn cột cho: " + ", ".join(batch.reading["missing"]) + ".", link=_link(batch))
+        return JobOutcome(
+            message="Cần chọn cột cho: " + ", ".join(batch.reading["missing"]) + ".", link=_link(batch)
+        )
     counts = batch.counts
     return JobOutcome(
         message=(

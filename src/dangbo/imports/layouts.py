@@ -28,7 +28,7 @@ class Field:
     required: bool = False  # a column the import cannot do without
     help: str = ""  # what the template's reader should write there
 
-    def keys(self) -> set[str]:
+    def header_keys(self) -> set[str]:
         return {header_key(self.label), *(header_key(alias) for alias in self.aliases)}
 
 
@@ -36,7 +36,13 @@ MEMBER_FIELDS = (
     Field(
         "full_name",
         "Họ và tên",
-        ("Họ tên", "Họ và tên đảng viên", "Họ tên đảng viên", "Họ và tên khai sinh", "Họ và tên khai sinh đảng viên"),
+        (
+            "Họ tên",
+            "Họ và tên đảng viên",
+            "Họ tên đảng viên",
+            "Họ và tên khai sinh",
+            "Họ và tên khai sinh đảng viên",
+        ),
         help="Họ, tên đệm và tên trong một ô; hoặc dùng ba cột Họ, Tên đệm, Tên.",
     ),
     Field("family_name", "Họ"),
@@ -91,19 +97,41 @@ MEMBER_FIELDS = (
     Field(
         "hamlet",
         "Thôn, tổ dân phố",
-        ("Thôn", "Tổ dân phố", "Thôn/Tổ dân phố", "Thôn, bản", "Thôn, xóm", "Bản", "Ấp", "Khu phố", "Thôn, tổ"),
+        (
+            "Thôn",
+            "Tổ dân phố",
+            "Thôn/Tổ dân phố",
+            "Thôn, bản",
+            "Thôn, xóm",
+            "Bản",
+            "Ấp",
+            "Khu phố",
+            "Thôn, tổ",
+        ),
         help="tên thôn, tổ dân phố nơi cư trú, như trong danh mục của xã",
     ),
     Field(
         "general_education",
         "Giáo dục phổ thông",
-        ("Trình độ văn hóa", "Văn hóa", "Trình độ giáo dục phổ thông", "GDPT", "Học vấn", "Giáo dục phổ thông (lớp)"),
+        (
+            "Trình độ văn hóa",
+            "Văn hóa",
+            "Trình độ giáo dục phổ thông",
+            "GDPT",
+            "Học vấn",
+            "Giáo dục phổ thông (lớp)",
+        ),
         help="ví dụ 12/12, 9/12, Trung học phổ thông",
     ),
     Field(
         "professional_level",
         "Chuyên môn nghiệp vụ",
-        ("Chuyên môn", "Trình độ chuyên môn", "Trình độ chuyên môn nghiệp vụ", "Giáo dục nghề nghiệp, đại học"),
+        (
+            "Chuyên môn",
+            "Trình độ chuyên môn",
+            "Trình độ chuyên môn nghiệp vụ",
+            "Giáo dục nghề nghiệp, đại học",
+        ),
     ),
     Field(
         "theory_level",
@@ -114,7 +142,13 @@ MEMBER_FIELDS = (
     Field(
         "workplace",
         "Nơi làm việc",
-        ("Đơn vị công tác", "Cơ quan, đơn vị", "Chức vụ, đơn vị công tác", "Cơ quan công tác", "Nơi công tác"),
+        (
+            "Đơn vị công tác",
+            "Cơ quan, đơn vị",
+            "Chức vụ, đơn vị công tác",
+            "Cơ quan công tác",
+            "Nơi công tác",
+        ),
     ),
     Field(
         "admitted_on",
@@ -154,7 +188,14 @@ MEMBER_FIELDS = (
     Field(
         "cell",
         "Chi bộ",
-        ("Chi bộ sinh hoạt", "Tên chi bộ", "Mã chi bộ", "Sinh hoạt tại chi bộ", "Tổ chức đảng", "Nơi sinh hoạt đảng"),
+        (
+            "Chi bộ sinh hoạt",
+            "Tên chi bộ",
+            "Mã chi bộ",
+            "Sinh hoạt tại chi bộ",
+            "Tổ chức đảng",
+            "Nơi sinh hoạt đảng",
+        ),
         help="mã hoặc tên chi bộ; để trống khi nhập cho một chi bộ",
     ),
 )
@@ -176,7 +217,9 @@ ORG_FIELDS = (
         help="mã (hoặc tên) của tổ chức cấp trên trực tiếp; trong phạm vi đã chọn hoặc ở dòng trên",
     ),
     Field("established_on", "Ngày thành lập", ("Thành lập", "Ngày thành lập tổ chức"), required=True),
-    Field("sector", "Loại hình", ("Loại hình cơ sở", "Khối"), help="Xã, Phường, Cơ quan, Doanh nghiệp nhà nước…"),
+    Field(
+        "sector", "Loại hình", ("Loại hình cơ sở", "Khối"), help="Xã, Phường, Cơ quan, Doanh nghiệp nhà nước…"
+    ),
     Field("decision_no", "Số quyết định thành lập", ("Quyết định thành lập", "Số quyết định")),
 )
 
@@ -239,7 +282,7 @@ def field_names(kind: str) -> set[str]:
 def _index(kind: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for field in FIELDS[kind]:
-        for key in field.keys():
+        for key in field.header_keys():
             found.setdefault(key, field.name)
     return found
 
@@ -278,7 +321,9 @@ def score(kind: str):
 NAME_SETS = ({"full_name"}, {"family_name", "given_name"}, {"family_middle", "given_name"})
 
 
-def missing(kind: str, mapped: set[str], *, cell_known: bool = False, commune_known: bool = False) -> list[str]:
+def missing(
+    kind: str, mapped: set[str], *, cell_known: bool = False, commune_known: bool = False
+) -> list[str]:
     """The labels of fields the mapped columns lack (empty when the import can go on)."""
     fields = {field.name: field for field in FIELDS[kind]}
     lacking = [field.label for field in FIELDS[kind] if field.required and field.name not in mapped]
@@ -298,5 +343,7 @@ def missing(kind: str, mapped: set[str], *, cell_known: bool = False, commune_kn
 
 def template_header(kind: str) -> list[str]:
     """The flat template's header row (``dangbo import template``, the page's download)."""
-    skip = {"full_name", "gender_ethnicity_religion", "family_middle"} if kind == ImportKind.MEMBERS else set()
+    skip = (
+        {"full_name", "gender_ethnicity_religion", "family_middle"} if kind == ImportKind.MEMBERS else set()
+    )
     return [field.label for field in FIELDS[kind] if field.name not in skip]

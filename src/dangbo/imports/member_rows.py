@@ -63,7 +63,11 @@ COMPARED = (
     "cell",
     "full_on",
 )
-_REGISTER_FIELDS = {"hamlet": "residence_locality_id", "cell": "org_id", **{c: f"{c}_id" for c in CODE_FIELDS}}
+_REGISTER_FIELDS = {
+    "hamlet": "residence_locality_id",
+    "cell": "org_id",
+    **{c: f"{c}_id" for c in CODE_FIELDS},
+}
 _SPLIT = re.compile(r"\s*[,;/\n]\s*|\s+-\s+")
 NUMBER_TAKEN = (
     "{label} «{value}» đã có trong hồ sơ của một đảng viên ngoài phạm vi được nhập. "
@@ -107,7 +111,11 @@ def parse(row_number: int, cells: dict, titles: dict, ctx: ImportContext) -> Par
         family, middle, given = read_text("family_name"), read_text("middle_name"), read_text("given_name")
     values.update(family_name=family, middle_name=middle, given_name=given)
     if not family or not given:
-        row.refuse(title("full_name" if "full_name" in cells else "given_name"), f"{family} {middle} {given}".strip(), "Chưa có đủ họ và tên.")
+        row.refuse(
+            title("full_name" if "full_name" in cells else "given_name"),
+            f"{family} {middle} {given}".strip(),
+            "Chưa có đủ họ và tên.",
+        )
     else:
         row.present |= {"family_name", "middle_name", "given_name"}
 
@@ -158,12 +166,20 @@ def parse(row_number: int, cells: dict, titles: dict, ctx: ImportContext) -> Par
     # numbers
     for name, widths in (("national_id", (12,)), ("card_number", (8,))):
         try:
-            values[name] = parse_digits(cells.get(name), widths=widths, label=NUMBER_LABELS[name]) if cells.get(name) not in (None, "") else ""
+            values[name] = (
+                parse_digits(cells.get(name), widths=widths, label=NUMBER_LABELS[name])
+                if cells.get(name) not in (None, "")
+                else ""
+            )
         except CellError as error:
             row.refuse(title(name), cells.get(name), str(error))
             values[name] = ""
     try:
-        values["history_number"] = parse_history_number(cells.get("history_number")) if cells.get("history_number") not in (None, "") else ""
+        values["history_number"] = (
+            parse_history_number(cells.get("history_number"))
+            if cells.get("history_number") not in (None, "")
+            else ""
+        )
     except CellError as error:
         row.refuse(title("history_number"), cells.get("history_number"), str(error))
         values["history_number"] = ""
@@ -209,13 +225,22 @@ def _check_rules(row: Parsed, titles: dict, ctx: ImportContext) -> None:
     full = date.fromisoformat(values["full_on"]) if values["full_on"] else None
     if values["national_id"] and values.get("gender"):
         for problem in check_national_id(values["national_id"], gender=values["gender"], birth_date=birth):
-            row.refuse(titles.get("national_id", "national_id"), values["national_id"], problem.message, problem.citation)
+            row.refuse(
+                titles.get("national_id", "national_id"),
+                values["national_id"],
+                problem.message,
+                problem.citation,
+            )
     if birth and admitted:
         if admitted <= birth:
-            row.refuse(titles.get("admitted_on", ""), values["admitted_on"], "Ngày vào Đảng phải sau ngày sinh.")
+            row.refuse(
+                titles.get("admitted_on", ""), values["admitted_on"], "Ngày vào Đảng phải sau ngày sinh."
+            )
         else:
             for violation in admission_rules.check_admission_age(birth_date=birth, vote_on=admitted):
-                row.refuse(titles.get("admitted_on", ""), _vn(admitted), violation.message, violation.citation)
+                row.refuse(
+                    titles.get("admitted_on", ""), _vn(admitted), violation.message, violation.citation
+                )
     if admitted and full:
         end = probation_rules.probation_end(admitted)
         if full < end.on:
@@ -248,18 +273,41 @@ def _register_matches(rows: list[Parsed]) -> dict:
             numbers[name].add(value)
         weak = row.weak_key()
         if weak:
-            names.add(text.fold(text.full_name(row.values["family_name"], row.values["middle_name"], row.values["given_name"])))
+            names.add(
+                text.fold(
+                    text.full_name(
+                        row.values["family_name"], row.values["middle_name"], row.values["given_name"]
+                    )
+                )
+            )
             births.add(weak[1])
     wanted = Q(pk__in=[])
     for name, values in numbers.items():
         if values:
             wanted |= Q(**{f"{name}__in": sorted(values)})
-    columns = ("id", "org_path", "status", "search_key", "admitted_on", "ceremony_on", "full_on", *(_REGISTER_FIELDS.get(c, c) for c in COMPARED))
+    columns = (
+        "id",
+        "org_path",
+        "status",
+        "search_key",
+        "admitted_on",
+        "ceremony_on",
+        "full_on",
+        *(_REGISTER_FIELDS.get(c, c) for c in COMPARED),
+    )
     strong = list(Member.objects.filter(wanted).values(*dict.fromkeys(columns)))
-    weak = list(Member.objects.filter(search_key__in=sorted(names), birth_date__in=sorted(births)).values(*dict.fromkeys(columns))) if names else []
+    weak_members = (
+        list(
+            Member.objects.filter(search_key__in=sorted(names), birth_date__in=sorted(births)).values(
+                *dict.fromkeys(columns)
+            )
+        )
+        if names
+        else []
+    )
     by_number = {(name, m[name]): m for m in strong for name in NUMBER_FIELDS if m[name]}
     by_weak: dict[tuple, list[dict]] = {}
-    for m in weak:
+    for m in weak_members:
         key = (m["search_key"], m["birth_date"].isoformat(), str(m["residence_locality_id"] or ""))
         by_weak.setdefault(key, []).append(m)
     return {"numbers": by_number, "weak": by_weak}
@@ -280,14 +328,25 @@ def _decide_row(row: Parsed, ctx: ImportContext, seen: dict, register: dict) -> 
         earlier = seen.get((name, value))
         if earlier:
             row.outcome, row.action = Outcome.DUPLICATE, ""
-            row.refuse(NUMBER_LABELS[name], value, f"Trùng {NUMBER_LABELS[name].lower()} với dòng {earlier} của tệp.")
+            row.refuse(
+                NUMBER_LABELS[name], value, f"Trùng {NUMBER_LABELS[name].lower()} với dòng {earlier} của tệp."
+            )
             return
     weak = row.weak_key()
     if weak and weak in seen:
         earlier_row, earlier_numbers = seen[weak]
-        if not any(earlier_numbers.get(n) and row.values.get(n) and earlier_numbers[n] != row.values[n] for n in NUMBER_FIELDS):
+        if not any(
+            earlier_numbers.get(n) and row.values.get(n) and earlier_numbers[n] != row.values[n]
+            for n in NUMBER_FIELDS
+        ):
             row.outcome, row.action = Outcome.DUPLICATE, ""
-            row.refuse("Họ và tên", text.full_name(row.values["family_name"], row.values["middle_name"], row.values["given_name"]), f"Trùng họ tên, ngày sinh và thôn với dòng {earlier_row} của tệp.")
+            row.refuse(
+                "Họ và tên",
+                text.full_name(
+                    row.values["family_name"], row.values["middle_name"], row.values["given_name"]
+                ),
+                f"Trùng họ tên, ngày sinh và thôn với dòng {earlier_row} của tệp.",
+            )
             return
     for key in row.strong_keys():
         seen[key] = row.row_number
@@ -302,13 +361,21 @@ def _decide_row(row: Parsed, ctx: ImportContext, seen: dict, register: dict) -> 
             matched[member["id"]] = (member, name)
     if len(matched) > 1:
         row.outcome, row.action = Outcome.REJECTED, ""
-        row.refuse("Số định danh, số thẻ, số lý lịch", "", "Các số của dòng này khớp với hồ sơ của những đảng viên khác nhau; hãy kiểm tra lại.")
+        row.refuse(
+            "Số định danh, số thẻ, số lý lịch",
+            "",
+            "Các số của dòng này khớp với hồ sơ của những đảng viên khác nhau; hãy kiểm tra lại.",
+        )
         return
     if matched:
         member, by = next(iter(matched.values()))
         if not member["org_path"].startswith(ctx.root.path):
             row.outcome, row.action = Outcome.REJECTED, ""
-            row.refuse(NUMBER_LABELS[by], row.values[by], NUMBER_TAKEN.format(label=NUMBER_LABELS[by], value=row.values[by]))
+            row.refuse(
+                NUMBER_LABELS[by],
+                row.values[by],
+                NUMBER_TAKEN.format(label=NUMBER_LABELS[by], value=row.values[by]),
+            )
             return
         _compare(row, member)
         return
@@ -319,13 +386,19 @@ def _decide_row(row: Parsed, ctx: ImportContext, seen: dict, register: dict) -> 
             continue
         if any(member[n] and row.values.get(n) and member[n] != row.values[n] for n in NUMBER_FIELDS):
             continue
-        same_admission = row.values["admitted_on"] == (member["admitted_on"].isoformat() if member["admitted_on"] else "")
+        same_admission = row.values["admitted_on"] == (
+            member["admitted_on"].isoformat() if member["admitted_on"] else ""
+        )
         if member["status"] in ACTIVE_STATUSES and same_admission and not _differences(row, member):
             # the very record, as the file holds it (the same file again): nothing to do
             row.outcome, row.action, row.target = Outcome.UNCHANGED, "", str(member["id"])
             return
         row.outcome, row.action, row.target = Outcome.DUPLICATE, "", str(member["id"])
-        row.refuse("Họ và tên", text.full_name(row.values["family_name"], row.values["middle_name"], row.values["given_name"]), "Có thể trùng với một đảng viên đã có trong hồ sơ (cùng họ tên, ngày sinh và thôn). Đối chiếu hai hồ sơ; nếu là hai người khác nhau, ghi số định danh cá nhân hoặc số thẻ vào tệp rồi nhập lại.")
+        row.refuse(
+            "Họ và tên",
+            text.full_name(row.values["family_name"], row.values["middle_name"], row.values["given_name"]),
+            "Có thể trùng với một đảng viên đã có trong hồ sơ (cùng họ tên, ngày sinh và thôn). Đối chiếu hai hồ sơ; nếu là hai người khác nhau, ghi số định danh cá nhân hoặc số thẻ vào tệp rồi nhập lại.",
+        )
         return
     row.outcome, row.action = Outcome.ACCEPTED, Action.CREATE
 
@@ -346,24 +419,41 @@ def _compare(row: Parsed, member: dict) -> None:
     row.target = str(member["id"])
     if member["status"] not in ACTIVE_STATUSES:
         row.outcome, row.action = Outcome.REJECTED, ""
-        row.refuse("Họ và tên", "", "Hồ sơ của đảng viên này đã đóng (ra khỏi Đảng hoặc từ trần); không cập nhật từ tệp.")
+        row.refuse(
+            "Họ và tên",
+            "",
+            "Hồ sơ của đảng viên này đã đóng (ra khỏi Đảng hoặc từ trần); không cập nhật từ tệp.",
+        )
         return
     registered_admitted = member["admitted_on"].isoformat() if member["admitted_on"] else ""
     if row.values["admitted_on"] and registered_admitted and row.values["admitted_on"] != registered_admitted:
         row.outcome, row.action = Outcome.REJECTED, ""
-        row.refuse("Ngày vào Đảng", row.values["admitted_on"], f"Ngày vào Đảng trong tệp khác với hồ sơ ({registered_admitted}); ngày vào Đảng không sửa bằng nhập tệp.")
+        row.refuse(
+            "Ngày vào Đảng",
+            row.values["admitted_on"],
+            f"Ngày vào Đảng trong tệp khác với hồ sơ ({registered_admitted}); ngày vào Đảng không sửa bằng nhập tệp.",
+        )
         return
     changes = _differences(row, member)
     if "full_on" in changes:
         if member["status"] != MemberStatus.PROBATIONARY:
             row.outcome, row.action = Outcome.REJECTED, ""
-            row.refuse("Ngày chính thức", row.values["full_on"], f"Ngày chính thức trong tệp khác với hồ sơ ({changes['full_on'][0]}); không sửa bằng nhập tệp.")
+            row.refuse(
+                "Ngày chính thức",
+                row.values["full_on"],
+                f"Ngày chính thức trong tệp khác với hồ sơ ({changes['full_on'][0]}); không sửa bằng nhập tệp.",
+            )
             return
         # recognized from the file: the day is the end of probation, as by hand (member_recognize)
         due = probation_rules.probation_end(member["ceremony_on"] or member["admitted_on"])
         if row.values["full_on"] != due.on.isoformat():
             row.outcome, row.action = Outcome.REJECTED, ""
-            row.refuse("Ngày chính thức", row.values["full_on"], f"Ngày chính thức phải là ngày hết 12 tháng dự bị ({_vn(due.on)}).", due.rule_ref)
+            row.refuse(
+                "Ngày chính thức",
+                row.values["full_on"],
+                f"Ngày chính thức phải là ngày hết 12 tháng dự bị ({_vn(due.on)}).",
+                due.rule_ref,
+            )
             return
     if not changes:
         row.outcome, row.action = Outcome.UNCHANGED, ""

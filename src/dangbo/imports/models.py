@@ -50,7 +50,9 @@ class ImportBatch(UUIDModel):
     stored_name = models.CharField(max_length=255, blank=True)
     org = models.ForeignKey("orgs.Org", models.PROTECT, related_name="+", verbose_name="trong phạm vi")
     # who uploaded it; none for a file imported from the command line (the installation)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     state = models.CharField(max_length=12, choices=BatchState.choices, default=BatchState.READING)
     # what reading found: the sheet, the header row, the layout recognised, the text encoding
@@ -98,3 +100,6 @@ class StagedRow(models.Model):
     class Meta:
         ordering = ["row_number"]
         indexes = [models.Index(fields=["batch", "outcome", "row_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} dòng {self.row_number}"

@@ -17,8 +17,8 @@ from django.db import transaction
 
 from dangbo.core import text
 from dangbo.core.decisions import DecisionRef
-from dangbo.core.legacy_text import to_unicode
 from dangbo.core.kinds import CELL_KINDS, COMMUNE_LEVEL_KINDS
+from dangbo.core.legacy_text import to_unicode
 from dangbo.core.violations import RuleViolation, Violation, input_violation
 from dangbo.imports import codes
 from dangbo.imports.cells import CellError, parse_date, parse_text
@@ -46,16 +46,28 @@ class OrgDecider:
             row.values[name] = _text(cells, name, self.ctx)
         for name in ("code", "name"):
             if not row.values[name]:
-                row.refuse(titles.get(name, name), "", "Chưa có " + ("mã tổ chức." if name == "code" else "tên tổ chức."))
+                row.refuse(
+                    titles.get(name, name),
+                    "",
+                    "Chưa có " + ("mã tổ chức." if name == "code" else "tên tổ chức."),
+                )
         raw_kind = _text(cells, "kind", self.ctx)
         kind = codes.org_kind(raw_kind)
         if kind is None:
-            row.refuse(titles.get("kind", "kind"), raw_kind, f"Loại tổ chức «{raw_kind}» không rõ (Đảng bộ cơ sở, Chi bộ cơ sở, Đảng bộ bộ phận, Chi bộ trực thuộc…).")
+            row.refuse(
+                titles.get("kind", "kind"),
+                raw_kind,
+                f"Loại tổ chức «{raw_kind}» không rõ (Đảng bộ cơ sở, Chi bộ cơ sở, Đảng bộ bộ phận, Chi bộ trực thuộc…).",
+            )
         row.values["kind"] = kind or ""
         raw_sector = _text(cells, "sector", self.ctx)
         sector = codes.sector(raw_sector)
         if sector is None:
-            row.refuse(titles.get("sector", "sector"), raw_sector, f"Loại hình «{raw_sector}» không có trong danh mục.")
+            row.refuse(
+                titles.get("sector", "sector"),
+                raw_sector,
+                f"Loại hình «{raw_sector}» không có trong danh mục.",
+            )
         row.values["sector"] = sector or ""
         try:
             day = parse_date(cells.get("established_on"), today=self.ctx.today)
@@ -103,7 +115,13 @@ def _run(rows: list[Parsed], apply, *, dry: bool) -> None:
                 raise RuleViolation(_row_violations(row)) from None
         except RuleViolation as error:
             for violation in error.violations:
-                _refuse(row, titles.get(violation.field or "", violation.field or ""), "", violation.message, violation.citation)
+                _refuse(
+                    row,
+                    titles.get(violation.field or "", violation.field or ""),
+                    "",
+                    violation.message,
+                    violation.citation,
+                )
             if not dry:
                 raise RuleViolation(_row_violations(row)) from None
 
@@ -134,7 +152,12 @@ def _apply_org(row: Parsed, ctx: ImportContext, made: dict, *, actor, on: date) 
     existing = Org.objects.filter(code=values["code"]).first()
     if existing is not None:
         if not existing.path.startswith(ctx.root.path):
-            raise _refuse(row, titles.get("code", "code"), values["code"], f"Mã tổ chức «{values['code']}» đã được dùng.")
+            raise _refuse(
+                row,
+                titles.get("code", "code"),
+                values["code"],
+                f"Mã tổ chức «{values['code']}» đã được dùng.",
+            )
         row.target = str(existing.pk)
         different = []
         if existing.kind != values["kind"]:
@@ -233,11 +256,20 @@ def _apply_hamlet(row: Parsed, ctx: ImportContext, *, on: date) -> None:
     if values["code"]:
         existing = Locality.objects.filter(code=values["code"]).select_related("commune").first()
         if existing is not None and existing.commune_id != commune.pk:
-            raise _refuse(row, titles.get("code", "code"), values["code"], f"Mã «{values['code']}» đã dùng cho thôn, tổ dân phố của xã khác.")
+            raise _refuse(
+                row,
+                titles.get("code", "code"),
+                values["code"],
+                f"Mã «{values['code']}» đã dùng cho thôn, tổ dân phố của xã khác.",
+            )
     if existing is None:
         key = text.fold(values["name"])
         existing = next(
-            (loc for loc in Locality.objects.filter(commune=commune, dissolved_on__isnull=True) if text.fold(loc.name) == key),
+            (
+                loc
+                for loc in Locality.objects.filter(commune=commune, dissolved_on__isnull=True)
+                if text.fold(loc.name) == key
+            ),
             None,
         )
     if existing is not None:

@@ -31,7 +31,9 @@ class Parsed:
     def weak_key(self) -> tuple[str, str, str] | None:
         if not self.values.get("birth_date"):
             return None
-        name = text.fold(text.full_name(self.values["family_name"], self.values["middle_name"], self.values["given_name"]))
+        name = text.fold(
+            text.full_name(self.values["family_name"], self.values["middle_name"], self.values["given_name"])
+        )
         return (name, self.values["birth_date"], self.values.get("hamlet") or "")
 
 
@@ -41,5 +43,3 @@ def shown(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-

@@ -69,7 +69,13 @@ def import_upload(*, kind: str, file_name: str, data: bytes, org: Org, actor, us
             action=AuditAction.IMPORT_STAGED,
             subject_type="import",
             subject_id=str(batch.pk),
-            data={"kind": kind, "file": batch.file_name, "sha256": batch.sha256, "size": batch.size, "org": org.code},
+            data={
+                "kind": kind,
+                "file": batch.file_name,
+                "sha256": batch.sha256,
+                "size": batch.size,
+                "org": org.code,
+            },
         )
     return batch
 
@@ -126,7 +132,12 @@ def import_cancel(*, batch: ImportBatch, user) -> ImportBatch:
         StagedRow.objects.filter(batch=batch).delete()
         batch.state = BatchState.CANCELLED
         batch.save(update_fields=["state"])
-        audit_record(action=AuditAction.UPDATED, subject_type="import", subject_id=str(batch.pk), data={"cancelled": True})
+        audit_record(
+            action=AuditAction.UPDATED,
+            subject_type="import",
+            subject_id=str(batch.pk),
+            data={"cancelled": True},
+        )
     _drop_file(batch)
     return batch
 
@@ -141,7 +152,9 @@ def _drop_file(batch: ImportBatch) -> None:
 def earlier_import(batch: ImportBatch) -> ImportBatch | None:
     """The same file (by content) imported before into the same organization's subtree."""
     return (
-        ImportBatch.objects.filter(sha256=batch.sha256, kind=batch.kind, org=batch.org, state=BatchState.COMMITTED)
+        ImportBatch.objects.filter(
+            sha256=batch.sha256, kind=batch.kind, org=batch.org, state=BatchState.COMMITTED
+        )
         .exclude(pk=batch.pk)
         .order_by("-committed_at")
         .first()

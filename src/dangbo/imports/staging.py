@@ -20,10 +20,10 @@ from dangbo.core import bulk
 from dangbo.core.legacy_text import detect, to_unicode
 from dangbo.core.uploads import UploadRefused
 from dangbo.imports import layouts, member_rows, org_rows
+from dangbo.imports.cells import parse_text
 from dangbo.imports.context import ImportContext
 from dangbo.imports.models import BatchState, ImportBatch, ImportKind, Outcome, StagedRow
 from dangbo.imports.reading import Table, open_table
-from dangbo.imports.cells import parse_text
 
 CHUNK = 2000
 SAMPLE_ROWS = 300
@@ -63,7 +63,11 @@ def _field_columns(columns: list[dict]) -> dict[str, int]:
 
 
 def _header_text(column: dict) -> str:
-    return f"{column['group']} — {column['title']}" if column["group"] and column["title"] != column["group"] else column["title"]
+    return (
+        f"{column['group']} — {column['title']}"
+        if column["group"] and column["title"] != column["group"]
+        else column["title"]
+    )
 
 
 def stage(batch: ImportBatch, data: bytes, *, progress: Progress | None = None, today: date) -> ImportBatch:
@@ -84,7 +88,10 @@ def stage(batch: ImportBatch, data: bytes, *, progress: Progress | None = None, 
     texts += [c["title"] for c in columns] + [c["group"] for c in columns if c["group"]]
     ctx.encoding = detect(texts)
     for column in columns:  # shown as they read
-        column["title"], column["group"] = to_unicode(column["title"], ctx.encoding), to_unicode(column["group"], ctx.encoding)
+        column["title"], column["group"] = (
+            to_unicode(column["title"], ctx.encoding),
+            to_unicode(column["group"], ctx.encoding),
+        )
     batch.reading = {
         "sheet": table.sheet,
         "header_row": table.header_row,
@@ -93,13 +100,18 @@ def stage(batch: ImportBatch, data: bytes, *, progress: Progress | None = None, 
         "columns": columns,
         "missing": lacking,
         # a field given by two columns: the first is read, the others are shown as left out
-        "duplicated_fields": sorted({c["field"] for c in columns if c["field"] and fields[c["field"]] != c["index"]}),
+        "duplicated_fields": sorted(
+            {c["field"] for c in columns if c["field"] and fields[c["field"]] != c["index"]}
+        ),
     }
     if lacking:
         batch.state, batch.counts = BatchState.STAGED, {}
         batch.save(update_fields=["reading", "state", "counts"])
         raise NeedsMapping(lacking)
-    titles = {field: _header_text(next(c for c in columns if c["index"] == index)) for field, index in fields.items()}
+    titles = {
+        field: _header_text(next(c for c in columns if c["index"] == index))
+        for field, index in fields.items()
+    }
     examples = _examples(batch.kind, sample, fields, ctx)
     if examples:
         batch.reading["converted_examples"] = examples
@@ -108,7 +120,12 @@ def stage(batch: ImportBatch, data: bytes, *, progress: Progress | None = None, 
     done = 0
     decider = _decider(batch.kind, ctx)
     for chunk in _chunks(itertools.chain(sample, rows)):
-        parsed = [decider.parse(number, {f: cells[i] if i < len(cells) else None for f, i in fields.items()}, dict(titles)) for number, cells in chunk]
+        parsed = [
+            decider.parse(
+                number, {f: cells[i] if i < len(cells) else None for f, i in fields.items()}, dict(titles)
+            )
+            for number, cells in chunk
+        ]
         decider.decide(parsed)
         with transaction.atomic():
             bulk.insert_many(
@@ -148,7 +165,11 @@ def _examples(kind: str, sample, fields: dict[str, int], ctx: ImportContext) -> 
     if ctx.encoding == "unicode":
         return []
     shown = []
-    wanted = [i for f, i in fields.items() if f in ("full_name", "family_name", "given_name", "name", "hometown", "residence", "cell")]
+    wanted = [
+        i
+        for f, i in fields.items()
+        if f in ("full_name", "family_name", "given_name", "name", "hometown", "residence", "cell")
+    ]
     for _, cells in sample:
         for index in wanted:
             raw = parse_text(cells[index]) if index < len(cells) else ""
@@ -161,7 +182,8 @@ def _examples(kind: str, sample, fields: dict[str, int], ctx: ImportContext) -> 
 
 class _MemberDecider:
     def __init__(self, ctx: ImportContext) -> None:
-        self.ctx, self.seen = ctx, {}
+        self.ctx = ctx
+        self.seen: dict = {}  # keys of the rows before, across chunks
 
     def parse(self, number, cells, titles):
         return member_rows.parse(number, cells, titles, self.ctx)

@@ -13,5 +13,9 @@ urlpatterns = [
     path("nhap-du-lieu/<uuid:batch_id>/chon-cot/", views.batch_map_view, name="map"),
     path("nhap-du-lieu/<uuid:batch_id>/xac-nhan/", views.batch_commit_view, name="commit"),
     path("nhap-du-lieu/<uuid:batch_id>/huy/", views.batch_cancel_view, name="cancel"),
-    path("nhap-du-lieu/<uuid:batch_id>/tu-choi.<str:file_format>", views.batch_rejections_view, name="rejections"),
+    path(
+        "nhap-du-lieu/<uuid:batch_id>/tu-choi.<str:file_format>",
+        views.batch_rejections_view,
+        name="rejections",
+    ),
 ]

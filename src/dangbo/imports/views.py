@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -88,7 +88,12 @@ def _import_home(request: ScopedRequest) -> HttpResponse:
         except RuleViolation as error:
             form.add_error("data_file", "; ".join(v.message for v in error.violations))
         else:
-            job_start(kind=STAGE_JOB, owner=request.user, params={"batch": str(batch.pk)}, subject=(SUBJECT, batch.pk))
+            job_start(
+                kind=STAGE_JOB,
+                owner=request.user,
+                params={"batch": str(batch.pk)},
+                subject=(SUBJECT, str(batch.pk)),
+            )
             return redirect("imports:batch", batch_id=batch.pk)
     context = {
         "form": form,
@@ -121,7 +126,10 @@ def batch_view(request: ScopedRequest, batch_id) -> HttpResponse:
         "updated_rows": selectors.rows_updated(batch)[:FIRST_ROWS],
         "duplicates": selectors.duplicates_side_by_side(batch),
         "earlier": services.earlier_import(batch),
-        "may_commit": batch.state == BatchState.STAGED and not needs_mapping and not working and batch.counts.get("accepted"),
+        "may_commit": batch.state == BatchState.STAGED
+        and not needs_mapping
+        and not working
+        and batch.counts.get("accepted"),
         "outcomes": Outcome,
         "field_labels": {f.name: f.label for f in FIELDS[batch.kind]},
     }
@@ -140,7 +148,12 @@ def batch_map_view(request: ScopedRequest, batch_id) -> HttpResponse:
             for violation in error.violations:
                 messages.error(request, violation.message)
         else:
-            job_start(kind=STAGE_JOB, owner=request.user, params={"batch": str(batch.pk)}, subject=(SUBJECT, batch.pk))
+            job_start(
+                kind=STAGE_JOB,
+                owner=request.user,
+                params={"batch": str(batch.pk)},
+                subject=(SUBJECT, str(batch.pk)),
+            )
     return redirect("imports:batch", batch_id=batch.pk)
 
 
@@ -152,7 +165,12 @@ def batch_commit_view(request: ScopedRequest, batch_id) -> HttpResponse:
     if batch.state != BatchState.STAGED or (job is not None and not job.finished):
         messages.error(request, "Lần nhập này không ở trạng thái chờ xác nhận.")
     else:
-        job_start(kind=COMMIT_JOB, owner=request.user, params={"batch": str(batch.pk)}, subject=(SUBJECT, batch.pk))
+        job_start(
+            kind=COMMIT_JOB,
+            owner=request.user,
+            params={"batch": str(batch.pk)},
+            subject=(SUBJECT, str(batch.pk)),
+        )
     return redirect("imports:batch", batch_id=batch.pk)
 
 
@@ -174,7 +192,7 @@ REJECTION_HEADER = ["Dòng", "Kết quả", "Cột", "Giá trị", "Lý do", "C�
 
 @login_required
 @require_GET
-def batch_rejections_view(request: ScopedRequest, batch_id, file_format: str) -> HttpResponse:
+def batch_rejections_view(request: ScopedRequest, batch_id, file_format: str) -> HttpResponseBase:
     """Every row not accepted, one line per reason, as CSV or XLSX (audited: it holds people's data)."""
     if file_format not in ("csv", "xlsx"):
         raise Http404
@@ -185,7 +203,14 @@ def batch_rejections_view(request: ScopedRequest, batch_id, file_format: str) ->
     def lines():
         for row in rows.iterator(chunk_size=2000):
             for reason in row.reasons or [{"column": "", "value": "", "message": "", "rule": ""}]:
-                yield [row.row_number, labels[row.outcome], reason["column"], reason["value"], reason["message"], reason["rule"]]
+                yield [
+                    row.row_number,
+                    labels[row.outcome],
+                    reason["column"],
+                    reason["value"],
+                    reason["message"],
+                    reason["rule"],
+                ]
 
     audit_record(
         action=AuditAction.EXPORTED,
@@ -205,7 +230,7 @@ def batch_rejections_view(request: ScopedRequest, batch_id, file_format: str) ->
 
 @login_required
 @require_GET
-def template_view(request: ScopedRequest, import_kind: str) -> HttpResponse:
+def template_view(request: ScopedRequest, import_kind: str) -> HttpResponseBase:
     """The flat template of a kind of import (its header row), as XLSX."""
     kind = import_kind
     if kind not in ImportKind.values:
