@@ -321,3 +321,31 @@ def test_a_commit_cut_short_leaves_the_register_as_before_and_can_run_again(comm
     assert Member.objects.count() == 2
     batch.refresh_from_db()
     assert batch.state == BatchState.COMMITTED
+
+
+def test_the_same_person_twice_in_the_file_by_name_birth_and_hamlet(commune, tmp_path, capsys):
+    header = [
+        "Họ và tên",
+        "Ngày sinh",
+        "Giới tính",
+        "Dân tộc",
+        "Tôn giáo",
+        "Ngày vào Đảng",
+        "Chi bộ",
+        "Thôn",
+        "Số CCCD",
+    ]
+    base = ["Trần Thị Hương", "12/04/1985", "Nữ", "Kinh", "Không", "15/03/2010", "X1A", "Thôn A"]
+    rows = [
+        [*base, ""],
+        [*base, ""],  # the same person again: a suspected duplicate of row 2
+        [*base[:-1], "Thôn B", ""],  # another hamlet: another person
+        [*base, "001185012345"],  # a number row 2 has not: nothing tells them apart, suspected
+    ]
+    path = tmp_path / "so.csv"
+    path.write_bytes(csv_bytes(header, rows))
+    code, report = run(capsys, "members", str(path), "--org", "X1", "--dry-run")
+    assert code == 0
+    outcome = {row["row"]: row["outcome"] for row in report["rows"]}
+    assert outcome == {2: "accepted", 3: "duplicate", 4: "accepted", 5: "duplicate"}
+    assert "dòng 2" in report["rows"][1]["reasons"][0]["message"]

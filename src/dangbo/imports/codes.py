@@ -58,6 +58,7 @@ _SHORT_FORMS: dict[str, dict[str, str]] = {
         "khong": "none",
     },
 }
+_UNSEEN = object()
 _GRADE = re.compile(r"^(\d{1,2})\s*/\s*(10|12)$")
 
 _ORG_KINDS = {
@@ -84,6 +85,7 @@ class CodeLists:
     """The reference lists of one import, folded name (and code) → code."""
 
     lists: dict[str, dict[str, str]] = field(default_factory=dict)
+    seen: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> CodeLists:
@@ -106,7 +108,16 @@ class CodeLists:
         return cls(lists)
 
     def code(self, name: str, value: str) -> str | None:
-        """The code of ``value`` in list ``name``; None when it is not there."""
+        """The code of ``value`` in list ``name``; None when it is not there. A book repeats a
+        few values (Kinh, Không, 12/12) on every row: each is looked up once."""
+        remembered = self.seen.get((name, value), _UNSEEN)
+        if remembered is not _UNSEEN:
+            return remembered  # type: ignore[return-value]
+        found = self._code(name, value)
+        self.seen[(name, value)] = found
+        return found
+
+    def _code(self, name: str, value: str) -> str | None:
         key = fold(value)
         if name == "ethnicity" and key.startswith("dan toc "):
             key = key.removeprefix("dan toc ")

@@ -32,14 +32,21 @@ class OrgIndex:
 
     by_code: dict[str, Org] = field(default_factory=dict)
     by_name: dict[str, list[Org]] = field(default_factory=lambda: defaultdict(list))
+    found: dict[str, tuple[Org | None, str]] = field(default_factory=dict)  # each value looked up once
 
     def add(self, org: Org) -> None:
         self.by_code[fold(org.code)] = org
         for key in _name_keys(org.name):
             self.by_name[key].append(org)
+        self.found.clear()
 
     def find(self, value: str) -> tuple[Org | None, str]:
         """The organization ``value`` names, or None and why not."""
+        if value not in self.found:
+            self.found[value] = self._find(value)
+        return self.found[value]
+
+    def _find(self, value: str) -> tuple[Org | None, str]:
         key = fold(value)
         if key in self.by_code:
             return self.by_code[key], ""
