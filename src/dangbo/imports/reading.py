@@ -144,8 +144,8 @@ def open_table(
         tried.append(table)
     found = "; ".join(tried) or "tệp không có dữ liệu"
     raise UploadRefused(
-        f"Không tìm thấy dòng tiêu đề cột (như «Họ và tên», «Ngày sinh») trong {HEADER_ROWS} dòng đầu. "
-        f"Đã đọc: {found}."
+        f"Không tìm thấy dòng tiêu đề cột trong {HEADER_ROWS} dòng đầu (hãy dùng đúng mẫu, giữ nguyên "
+        f"tên các cột). Đã đọc: {found}."
     )
 
 
