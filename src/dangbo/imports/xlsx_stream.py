@@ -24,7 +24,7 @@ from datetime import datetime, time, timedelta
 from pathlib import PurePosixPath
 from typing import IO, Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs not installed
 
 from dangbo.core.uploads import UploadRefused
 
