@@ -5,7 +5,17 @@ The whole import must stay under 500 MB; the read is only its first part. The fi
 once in the temporary folder (xlsxwriter in constant memory), then each is read in a fresh
 child process, which reports the time of the read and its peak memory (ru_maxrss):
 
-    .venv/bin/python bench/import_read.py [case …]
+    .venv/bin/python bench/import_read.py [--src DIR] [case …]
+
+``--src DIR`` reads with the code of another checkout (its ``src`` folder, put first on the
+child's path), e.g. the commit before the streamed .xlsx reader, for a before/after on the same
+machine at the same time:
+
+    git archive 59229ec src | tar -x -C /tmp/before && \
+        .venv/bin/python bench/import_read.py --src /tmp/before/src xlsx-book
+
+An .xlsx/.xlsm is read in a stream by ``imports.xlsx_stream`` (lxml); before it, by
+python-calamine, which loads the sheet whole. The child says which reader read the file.
 
 Cases (200,000 rows × 20 columns under a title row, a two-row header and a row of numbers):
   xlsx-unique     every text cell different (the worst case for memory: no shared string
@@ -58,8 +68,11 @@ for number, values in table.rows:
     cells += sum(value is not None for value in values)
 seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+import dangbo.imports.reading as reading
+streamed = hasattr(reading, "_xlsx_sheets") and table.encoding in ("xlsx", "xlsm")
+reader = "lxml stream" if streamed else ("python-calamine" if table.encoding in ("xlsx", "xlsm", "xls", "ods") else "csv")
 print(f"  header row {table.header_row}, {len(table.columns)} columns, {rows:,} rows, {cells:,} cells "
-      f"({table.encoding}); read in {seconds:.1f} s; peak memory {peak / 1024:.0f} MB "
+      f"({table.encoding}, {reader}); read in {seconds:.1f} s; peak memory {peak / 1024:.0f} MB "
       f"(before the read {base / 1024:.0f} MB)")
 """
 
@@ -177,6 +190,9 @@ CASES = {
 
 
 def main(names: list[str]) -> int:
+    src = None
+    if names[:1] == ["--src"]:
+        src, names = names[1], names[2:]
     folder = Path(tempfile.gettempdir()) / "dangbo-import-read"
     folder.mkdir(exist_ok=True)
     failed = 0
@@ -189,6 +205,8 @@ def main(names: list[str]) -> int:
             f"{name}: {path.name}, {path.stat().st_size / 1024 / 1024:.1f} MB, read from {mode}", flush=True
         )
         env = {"DANGBO_VAR_DIR": str(folder / "var"), "PATH": "/usr/bin:/bin"}
+        if src:
+            env["PYTHONPATH"] = src
         failed |= subprocess.run(
             [sys.executable, "-c", READ, str(path), mode], env=env, check=False
         ).returncode

@@ -399,8 +399,10 @@ def test_check_spreadsheet_tells_the_kind_by_content_and_keeps_its_old_answers(s
         check_spreadsheet(_ods([["a"], ["b"], ["c"]]), "a.ods")
 
 
-def test_a_workbook_of_two_cells_far_apart_is_refused_before_python_calamine_builds_its_grid():
-    """A1 and XFD1048576: 17 billion cells for python-calamine, which aborts the process."""
+def test_a_workbook_of_two_cells_far_apart_is_read_in_a_stream_without_a_grid():
+    """A1 and XFD1048576: 17 billion cells for python-calamine, which aborted the process. The
+    .xlsx is now streamed (imports.xlsx_stream): no grid is built, the row limit refuses it;
+    cells far to the right are read, then trimmed to the header's width."""
 
     def build(book):
         sheet = book.add_worksheet()
@@ -409,8 +411,16 @@ def test_a_workbook_of_two_cells_far_apart_is_refused_before_python_calamine_bui
 
     data = _xlsx(build)
     assert len(data) < 10_000
-    with pytest.raises(UploadRefused, match=r"dữ liệu trải từ dòng 1 đến dòng 1048576, qua 16384 cột"):
+    with pytest.raises(UploadRefused, match=r"Trang tính có hơn [0-9.]+ dòng, quá giới hạn"):
         open_table(data, "a.xlsx", score=score)
+
+    def far_right(book):
+        sheet = book.add_worksheet()
+        sheet.write_row("A1", ["STT", "Họ và tên"])
+        sheet.write_row("A2", [1, "An"])
+        sheet.write("XFD2", "x")
+
+    assert rows(open_table(_xlsx(far_right), "a.xlsx", score=score)) == [(2, [1.0, "An"])]
 
     def formatted(book):  # formatted empty cells far away are no data: the file is read
         sheet = book.add_worksheet()

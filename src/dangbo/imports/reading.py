@@ -26,6 +26,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -126,7 +127,9 @@ def open_table(
         max_rows=limits.max_rows,
         max_uncompressed_mb=limits.max_uncompressed_mb,
         max_mb=limits.max_mb,
-        max_cells=limits.max_cells,
+        # the area of a sheet's cells bounds the grid python-calamine builds (.xls, .ods); an
+        # .xlsx is streamed, without a grid: the scan for it (a quarter of the read) is spared
+        max_cells=None if _is_xlsx(source) else limits.max_cells,
     )
     if kind is None:
         raise UploadRefused(
@@ -159,6 +162,16 @@ def open_table(
         f"Không tìm thấy dòng tiêu đề cột trong {HEADER_ROWS} dòng đầu (hãy dùng đúng mẫu, giữ nguyên "
         f"tên các cột). Đã đọc: {found}."
     )
+
+
+def _is_xlsx(source: bytes | Path) -> bool:
+    """Whether ``source`` is a zip holding an .xlsx/.xlsm workbook (its directory only is read;
+    a damaged or other file is for ``check_spreadsheet`` to tell)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as book:
+            return "xl/workbook.xml" in book.NameToInfo
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
 
 
 # -- the header ------------------------------------------------------------------------------

@@ -242,7 +242,9 @@ class XlsxBook:
                     # the hot loop (4 million cells for 200,000 rows): few calls into lxml per
                     # cell; the value is the last child (<f> comes before <v>), found otherwise
                     # only when it is not
-                    if not len(cell):  # a formatted empty cell
+                    try:
+                        last = cell[-1]
+                    except IndexError:  # a formatted empty cell
                         if cell.get("r") is None:
                             column += 1
                         continue
@@ -253,13 +255,12 @@ class XlsxBook:
                         found = columns.get(reference[:cut] if cut else reference.rstrip("0123456789"))
                         column = found if found is not None else column_index(reference.rstrip("0123456789"))
                     kind = cell.get("t")
-                    last = cell[-1]
                     value: object
                     if kind == "inlineStr":
                         if last.tag != inline_tag and (last := cell.find(inline_tag)) is None:
                             continue
-                        if len(last) == 1 and last[0].tag == text_tag:
-                            text = last[0].text or ""
+                        if len(last) == 1 and (first := last[0]).tag == text_tag:
+                            text = first.text or ""
                         else:
                             text = _runs(last, text_tag, run_tag)
                         if not text.strip():
