@@ -312,3 +312,20 @@ def test_the_book_bench_row_shape_reads_as_before(tmp_path, as_path):
         source.write_bytes(data)
     table = open_table(source, "a.xlsx", score=score)
     assert list(table.rows) == [(2, [1.0, "Nguyễn Văn An", date(1980, 1, 2), "Xã An Bình & <Phú Lộc>"])]
+
+
+def test_merged_cells_are_found_across_the_chunks_the_sheet_is_read_in(monkeypatch):
+    import dangbo.imports.xlsx_stream as xlsx_stream
+
+    def build(book):
+        sheet = book.add_worksheet()
+        for row in range(0, 40, 2):
+            sheet.merge_range(row, 0, row, 1 + row % 5, f"Nhóm {row}")
+
+    data = _xlsx(build)
+    book = XlsxBook(io.BytesIO(data))
+    expected = {row: {0: 1 + row % 5} for row in range(0, 40, 2)}
+    assert book.merges(book.sheets[0].part) == expected
+    for size in (7, 33, 64, 100):  # a <mergeCell ref="…"/> cut anywhere
+        monkeypatch.setattr(xlsx_stream, "_CHUNK", size)
+        assert book.merges(book.sheets[0].part) == expected

@@ -187,21 +187,24 @@ class XlsxBook:
         column of their first cell; None when it has none. ``<mergeCells>`` comes after the
         rows in the XML: a quick pass over the bytes finds it before the rows are read."""
         merges: dict[int, dict[int, int]] = {}
-        columns = _columns()
         tail = b""
-        with self.zip.open(part) as file:
-            while chunk := file.read(_CHUNK):
-                text = tail + chunk
-                tail = text[-200:]
-                if b"mergeCell" not in text:
-                    continue
-                for first, row, last, _ in _MERGE.findall(text[:-200] if len(chunk) == _CHUNK else text):
-                    merges.setdefault(int(row) - 1, {})[columns[first.decode()]] = columns[last.decode()]
-                if len(chunk) < _CHUNK:
-                    tail = b""
-            if tail:
+        try:
+            with self.zip.open(part) as file:
+                while chunk := file.read(_CHUNK):
+                    text = tail + chunk
+                    # a tag cut in two is read whole with the next chunk; a long run after the
+                    # last "<" is a text's content, no tag of interest
+                    cut = text.rfind(b"<")
+                    text, tail = (
+                        (text[:cut], text[cut:]) if cut >= 0 and len(text) - cut < 4096 else (text, b"")
+                    )
+                    if b"mergeCell" in text:
+                        for first, row, last, _ in _MERGE.findall(text):
+                            _merge(merges, first, row, last)
                 for first, row, last, _ in _MERGE.findall(tail):
-                    merges.setdefault(int(row) - 1, {})[columns[first.decode()]] = columns[last.decode()]
+                    _merge(merges, first, row, last)
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError) as error:  # a damaged member
+            raise UploadRefused(f"Trang tính bị hỏng, không đọc được ({error}).") from error
         return merges or None
 
     # -- the rows --------------------------------------------------------------------------
@@ -308,6 +311,10 @@ class XlsxBook:
                     if number > max_rows:  # formatted empty rows below do not count, as in Excel's
                         raise too_many()
                     yield number, cells
+
+
+def _merge(merges: dict[int, dict[int, int]], first: bytes, row: bytes, last: bytes) -> None:
+    merges.setdefault(int(row) - 1, {})[column_index(first.decode())] = column_index(last.decode())
 
 
 def _runs(text: Any, text_tag: str, run_tag: str) -> str:
