@@ -329,3 +329,29 @@ def test_merged_cells_are_found_across_the_chunks_the_sheet_is_read_in(monkeypat
     for size in (7, 33, 64, 100):  # a <mergeCell ref="…"/> cut anywhere
         monkeypatch.setattr(xlsx_stream, "_CHUNK", size)
         assert book.merges(book.sheets[0].part) == expected
+
+
+def test_a_large_shared_strings_table_is_kept_packed_and_reads_the_same(monkeypatch):
+    """Above LIST_STRINGS the table is packed in blocks; a text cut at a block's edge, an empty
+    one and one of spaces only read as from a list."""
+    import dangbo.imports.xlsx_stream as xlsx_stream
+
+    def build(book):
+        sheet = book.add_worksheet()
+        sheet.write_row("A1", ["STT", "Họ và tên"])
+        for number in range(1, 40):
+            sheet.write_row(
+                number, 0, [f"Số {number}", f"Người thứ {number} ở xã Phú Lộc" if number % 7 else "  "]
+            )
+
+    data = _xlsx(build)
+    as_list = _stream(data)
+    monkeypatch.setattr(xlsx_stream, "LIST_STRINGS", 0)
+    monkeypatch.setattr(xlsx_stream, "_BLOCK", 5)
+    book = XlsxBook(io.BytesIO(data))
+    strings = book.strings()
+    assert isinstance(strings, xlsx_stream.SharedStrings) and len(strings.blocks) > 5
+    assert _stream(data) == as_list
+    assert as_list[7] == (8, ["Số 7"]) and as_list[8] == (9, ["Số 8", "Người thứ 8 ở xã Phú Lộc"])
+    with pytest.raises(IndexError):
+        strings[len(strings)]
