@@ -320,6 +320,8 @@ def _xlsx_sheets(
                 lambda part=part: book.merges(part),  # type: ignore[misc]
             )
     finally:
+        # when open_table returns, this generator is closed: the zip too, but a member already
+        # opened (the rows of the table found) stays readable (zipfile counts its users)
         book.close()
 
 
