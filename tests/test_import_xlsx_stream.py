@@ -355,3 +355,44 @@ def test_a_large_shared_strings_table_is_kept_packed_and_reads_the_same(monkeypa
     assert as_list[7] == (8, ["Số 7"]) and as_list[8] == (9, ["Số 8", "Người thứ 8 ở xã Phú Lộc"])
     with pytest.raises(IndexError):
         strings[len(strings)]
+
+
+def _strings_xml(items: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main" count="9" uniqueCount="9">{items}</sst>'
+    ).encode()
+
+
+@pytest.mark.parametrize("chunk", [1024 * 1024, 16])
+def test_plain_shared_strings_are_read_without_the_parser_and_the_same(monkeypatch, chunk):
+    """A table of plain texts is read by a regular expression: entities, character references,
+    line ends, empty items and spaces come as lxml gives them; rich text goes to lxml."""
+    import dangbo.imports.xlsx_stream as xlsx_stream
+
+    def build(book):
+        book.add_worksheet().write_row("A1", ["a", "b", "c", "d", "e", "f", "g", "h", "i"])
+
+    items = (
+        "<si><t>Nguyễn Văn An</t></si><si><t>A &amp; B &lt;c&gt; &quot;d&quot;</t></si>"
+        '<si><t xml:space="preserve"> Ph&#7841;m </t></si><si><t>dòng 1\r\ndòng 2</t></si><si><t/></si>'
+        "<si><t>   </t></si><si><t>&#x1EA1;</t></si><si><t>x</t></si><si><t>y</t></si>"
+    )
+    data = _rewrite(_xlsx(build), "xl/sharedStrings.xml", lambda _: _strings_xml(items * 100))  # 20 KB
+    monkeypatch.setattr(xlsx_stream, "_CHUNK", chunk)
+    book = XlsxBook(io.BytesIO(data))
+    simple = book._simple_strings()
+    assert simple is not None
+    expected = ["Nguyễn Văn An", 'A & B <c> "d"', " Phạm ", "dòng 1\ndòng 2", None, None, "ạ", "x", "y"]
+    assert [simple[index] for index in range(len(simple))] == expected * 100
+    parsed = book._parsed_strings()
+    assert [parsed[index] for index in range(len(parsed))] == expected * 100
+    assert _stream(data) == [
+        (1, ["Nguyễn Văn An", 'A & B <c> "d"', " Phạm ", "dòng 1\ndòng 2", None, None, "ạ", "x", "y"])
+    ]
+
+    rich = items.replace("<si><t>x</t></si>", "<si><r><t>x</t></r><r><rPr><b/></rPr><t>z</t></r></si>")
+    data = _rewrite(data, "xl/sharedStrings.xml", lambda _: _strings_xml(items * 50 + rich))
+    book = XlsxBook(io.BytesIO(data))
+    assert book._simple_strings() is None
+    assert book.strings()[450 + 7] == "xz"
