@@ -396,3 +396,26 @@ def test_plain_shared_strings_are_read_without_the_parser_and_the_same(monkeypat
     book = XlsxBook(io.BytesIO(data))
     assert book._simple_strings() is None
     assert book.strings()[450 + 7] == "xz"
+
+
+def test_sheets_found_by_absolute_or_relative_targets_and_chart_sheets_left_out():
+    """Some tools write the relationships' targets from the package's root (/xl/…)."""
+
+    def build(book):
+        book.add_worksheet("DS").write_row("A1", ["STT", "Họ và tên"])
+        book.worksheets()[0].write_row("A2", [1, "An"])
+        chart = book.add_chart({"type": "line"})
+        chart.add_series({"values": "=DS!$A$2:$A$2"})
+        book.add_chartsheet("Biểu đồ").set_chart(chart)
+
+    data = _rewrite(
+        _xlsx(build),
+        "xl/_rels/workbook.xml.rels",
+        lambda xml: xml.replace(b'Target="worksheets/', b'Target="/xl/worksheets/').replace(
+            b'Target="sharedStrings.xml"', b'Target="../xl/./sharedStrings.xml"'
+        ),
+    )
+    book = XlsxBook(io.BytesIO(data))
+    assert [(sheet.name, sheet.part) for sheet in book.sheets] == [("DS", "xl/worksheets/sheet1.xml")]
+    assert book.strings_part == "xl/sharedStrings.xml"
+    assert list(open_table(data, "a.xlsx", score=score).rows) == [(2, [1.0, "An"])]

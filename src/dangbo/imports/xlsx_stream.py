@@ -1,6 +1,6 @@
 """An .xlsx/.xlsm sheet read in a stream (issue 22): a 200,000-row book must import in under
 500 MB, and python-calamine 0.9 builds a sheet whole (32 bytes a cell, every text its own
-string: 270–435 MB for 200,000 × 20), with no streaming API. Here the sheet's XML is parsed by
+string: 270–525 MB for 200,000 × 20), with no streaming API. Here the sheet's XML is parsed by
 lxml's ``iterparse`` one ``<row>`` at a time, each cleared once read: memory is the shared
 strings table and one row (bench/results/import_read.md).
 
@@ -11,7 +11,8 @@ None, formulas as their cached value, and a number whose style's format is a dat
 ``[h]:mm:ss``), in the 1900 date system (its fake 29 February 1900 read as the 28th) or 1904.
 
 The zip was checked before by ``core.uploads.check_spreadsheet`` (entries, unpacked size,
-ratio, rows, the area of the cells); the parsers resolve no entities and load no DTD.
+ratio, rows); no grid is built, so the cells' area needs no bound; the parsers resolve no
+entities and load no DTD.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from pathlib import PurePosixPath
 from typing import IO, Any
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs not installed
@@ -56,7 +56,7 @@ _PARSER_OPTIONS: dict[str, Any] = {"resolve_entities": False, "no_network": True
 DATE, DURATION = 1, 2
 # Shared strings up to this many are kept as a list of str (~110 bytes each with its pointer, in
 # Vietnamese): ~55 MB; more, packed (~45 bytes each): a book whose every text differs, saved by
-# Excel, has millions (3.2 million for 200,000 rows × 16 texts: 360 MB as a list).
+# Excel, has millions (3.6 million for 200,000 rows × 20 columns: 520 MB as a list, 170 packed).
 LIST_STRINGS = 500_000
 _BLOCK = 1024  # texts joined in one str by SharedStrings
 # the opening of a shared strings table in the default namespace, and a plain text item of it
@@ -67,7 +67,7 @@ _SIMPLE_SI = re.compile(rb'<si><t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)</
 
 
 def column_index(letters: str) -> int:
-    """ "A" → 0, "AB" → 27."""
+    """Column letters to an index from 0: "A" → 0, "AB" → 27."""
     number = 0
     for letter in letters:
         number = number * 26 + ord(letter) - 64
@@ -142,18 +142,13 @@ class XlsxBook:
             kind, target = targets.get(sheet.get(f"{{{rel_ns}}}id", ""), ("", ""))
             if not kind.endswith(_WORKSHEET) or not target:
                 continue
-            part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-            part = _normalise(part)
+            part = _normalise(target)
             if part in self.names:
                 self.sheets.append(
                     SheetPart(sheet.get("name", ""), part, sheet.get("state", "visible") == "visible")
                 )
         self.strings_part = next(
-            (
-                _normalise(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
-                for kind, target in targets.values()
-                if kind.endswith("/sharedStrings")
-            ),
+            (_normalise(target) for kind, target in targets.values() if kind.endswith("/sharedStrings")),
             "xl/sharedStrings.xml",
         )
 
@@ -210,7 +205,7 @@ class XlsxBook:
                 if len(pending) == _BLOCK:
                     packed.close()
                     pending = packed.pending
-                item.clear(keep_tail=True)  # _forget, inlined
+                item.clear(keep_tail=True)  # the tree kept empty: the element read, and those before it
                 if table is None:
                     table = item.getparent()
                 while item.getprevious() is not None:
@@ -220,10 +215,9 @@ class XlsxBook:
 
     def _simple_strings(self) -> SharedStrings | None:
         """The shared strings table read by a regular expression when every item is a plain
-        text (``<si><t>…</t></si>``, as Excel writes all but rich text), 3–4× faster than
-        lxml, which took 11 s for the 3.6 million of a book whose every text differs; None at
-        the first item of another form (rich text, a prefix, spaces between tags, not UTF-8):
-        the table is then parsed."""
+        text (``<si><t>…</t></si>``, as Excel writes all but rich text): 1.7 s for the 3.6
+        million of a book whose every text differs, lxml 11 s. None at the first item of
+        another form (rich text, a prefix, spaces inside, not UTF-8): the table is then parsed."""
         packed = SharedStrings()
         with self.zip.open(self.strings_part) as file:
             head = file.read(4096)
@@ -392,7 +386,7 @@ class XlsxBook:
                     else:  # cells out of order: Excel never writes them, others might
                         cells[column] = value
                     filled = True
-                row.clear(keep_tail=True)  # _forget, inlined
+                row.clear(keep_tail=True)  # the tree kept empty: the element read, and those before it
                 while row.getprevious() is not None:
                     del sheet_data[0]
                 if filled:
@@ -458,18 +452,11 @@ def _runs(text: Any, text_tag: str, run_tag: str) -> str:
     )
 
 
-def _forget(element: Any) -> None:
-    """An element read: cleared, and the siblings before it dropped, so the tree stays empty."""
-    element.clear(keep_tail=True)
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
-
-
-def _normalise(part: str) -> str:
-    parts: list[str] = []
-    for piece in part.split("/"):
+def _normalise(target: str) -> str:
+    """A relationship's target as a path in the zip: from the package's root when it starts
+    with "/", else from xl/ (where workbook.xml is)."""
+    parts: list[str] = [] if target.startswith("/") else ["xl"]
+    for piece in target.split("/"):
         if piece == "..":
             if parts:
                 parts.pop()
