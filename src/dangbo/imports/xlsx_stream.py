@@ -398,17 +398,14 @@ class XlsxBook:
 class SharedStrings(Sequence[str | None]):
     """A workbook's shared strings packed: every ``_BLOCK`` texts joined in one str, with the
     end of each in an array, so that a text costs its characters and 4 bytes instead of a str
-    object and a pointer (~70 bytes more). A text of spaces only reads as None."""
+    object and a pointer (~70 bytes more). A text of spaces only reads as None. The readers
+    append to ``pending`` themselves (millions of texts: one call fewer each), "" for a text of
+    spaces, and ``close()`` it every ``_BLOCK`` texts and at the end."""
 
     def __init__(self) -> None:
         self.blocks: list[str] = []
         self.ends = array("I")  # where each text ends in its block
         self.pending: list[str] = []
-
-    def append(self, text: str) -> None:
-        self.pending.append(text if text.strip() else "")
-        if len(self.pending) == _BLOCK:
-            self.close()
 
     def close(self) -> None:
         """Join the texts appended since the last block into one."""
