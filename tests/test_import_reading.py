@@ -189,7 +189,7 @@ ODS_NS = (
 )
 
 
-def _ods(table: list[list[object]], trailing: int = 0) -> bytes:
+def _ods(table: list[list[object]], trailing: int = 0, raw: str = "") -> bytes:
     """A minimal OpenDocument spreadsheet, as LibreOffice writes its parts, with ``trailing``
     empty rows written as one repeated row (as LibreOffice does for formatted rows)."""
 
@@ -209,6 +209,7 @@ def _ods(table: list[list[object]], trailing: int = 0) -> bytes:
             f'<table:table-row table:number-rows-repeated="{trailing}">'
             '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
         )
+    body += raw
     content = (
         f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NS} office:version="1.2">'
         f'<office:body><office:spreadsheet><table:table table:name="DS">{body}</table:table>'
@@ -398,8 +399,10 @@ def test_check_spreadsheet_tells_the_kind_by_content_and_keeps_its_old_answers(s
         check_spreadsheet(_ods([["a"], ["b"], ["c"]]), "a.ods")
 
 
-def test_a_workbook_of_two_cells_far_apart_is_refused_before_python_calamine_builds_its_grid():
-    """A1 and XFD1048576: 17 billion cells for python-calamine, which aborts the process."""
+def test_a_workbook_of_two_cells_far_apart_is_read_in_a_stream_without_a_grid():
+    """A1 and XFD1048576: 17 billion cells for python-calamine, which aborted the process. The
+    .xlsx is now streamed (imports.xlsx_stream): no grid is built, the row limit refuses it;
+    cells far to the right are read, then trimmed to the header's width."""
 
     def build(book):
         sheet = book.add_worksheet()
@@ -408,8 +411,16 @@ def test_a_workbook_of_two_cells_far_apart_is_refused_before_python_calamine_bui
 
     data = _xlsx(build)
     assert len(data) < 10_000
-    with pytest.raises(UploadRefused, match=r"dữ liệu trải từ dòng 1 đến dòng 1048576, qua 16384 cột"):
+    with pytest.raises(UploadRefused, match=r"Trang tính có hơn [0-9.]+ dòng, quá giới hạn"):
         open_table(data, "a.xlsx", score=score)
+
+    def far_right(book):
+        sheet = book.add_worksheet()
+        sheet.write_row("A1", ["STT", "Họ và tên"])
+        sheet.write_row("A2", [1, "An"])
+        sheet.write("XFD2", "x")
+
+    assert rows(open_table(_xlsx(far_right), "a.xlsx", score=score)) == [(2, [1.0, "An"])]
 
     def formatted(book):  # formatted empty cells far away are no data: the file is read
         sheet = book.add_worksheet()
@@ -418,3 +429,33 @@ def test_a_workbook_of_two_cells_far_apart_is_refused_before_python_calamine_bui
         sheet.write_blank("XFD1048576", None, book.add_format({"bold": True}))
 
     assert rows(open_table(_xlsx(formatted), "a.xlsx", score=score)) == [(2, [1.0, "An"])]
+
+
+def test_an_xls_of_two_cells_far_apart_is_refused_before_python_calamine_builds_its_grid():
+    """tests/fixtures/imports/hai-o-xa-nhau.xls: 6 KB, cells at A1 and IV65536, 1 GB for
+    python-calamine; its cell records are read first."""
+    with pytest.raises(UploadRefused, match=r"từ dòng 1 đến dòng 65536, qua 256 cột"):
+        open_table(FIXTURES / "hai-o-xa-nhau.xls", "a.xls", score=score)
+    with pytest.raises(UploadRefused, match="bị hỏng"):
+        open_table(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "a.xls", score=score)
+
+
+def test_an_ods_whose_repeated_cells_make_a_huge_grid_is_refused():
+    """One row of 100 cells said repeated a million times: 1 KB, 100 million cells."""
+    bomb = _ods(
+        [["STT", "Họ và tên"]],
+        raw='<table:table-row table:number-rows-repeated="1000000"><table:table-cell '
+        'table:number-columns-repeated="100" office:value-type="string"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row>",
+    )
+    assert len(bomb) < 2000
+    with pytest.raises(UploadRefused, match=r"từ dòng 1 đến dòng 1000001, qua 100 cột"):
+        open_table(bomb, "a.ods", score=score)
+    # repeated a few times, as LibreOffice writes identical neighbours: read
+    few = _ods(
+        [["STT", "Họ và tên"]],
+        raw='<table:table-row table:number-rows-repeated="3"><table:table-cell office:value-type="float" '
+        'office:value="1"><text:p>1</text:p></table:table-cell><table:table-cell office:value-type="string">'
+        "<text:p>An</text:p></table:table-cell></table:table-row>",
+    )
+    assert rows(open_table(few, "a.ods", score=score)) == [(n, [1.0, "An"]) for n in (2, 3, 4)]

@@ -29,8 +29,10 @@ from __future__ import annotations
 import io
 import os
 import re
+import struct
 import zipfile
 from pathlib import Path
+from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -42,7 +44,8 @@ RATIO_FROM = 1024 * 1024
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")  # <row> of .xlsx
 _ODS_ROW = re.compile(rb"<table:table-row[\s>/]")
 # an .xlsx cell with a value (not <c r="B2" s="1"/>, a formatted empty cell): its column, its row
-_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*?(?<!/)>')
+# (attribute values of a cell hold no "/": r, s, t, cm, vm)
+_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>/]*?\br="([A-Z]{1,3})(\d{1,7})"[^>/]*>')
 _CHUNK = 1024 * 1024
 
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -135,8 +138,8 @@ def check_spreadsheet(
 
     The limits default to the ``DANGBO_UPLOAD_*`` settings; ``max_mb`` (the file's size) is
     checked only when given, the request's body being limited already by the upload handler;
-    ``max_cells`` (the area of an .xlsx sheet's data, first to last cell) only when given, for
-    a reader that builds a sheet as one grid.
+    ``max_cells`` (the area of a sheet's data, first to last cell, in .xlsx, .ods and .xls)
+    only when given, for a reader that builds a sheet as one grid.
     """
     rows = max_rows if max_rows is not None else _upload_max_rows()
     unpacked_mb = (
@@ -153,7 +156,14 @@ def check_spreadsheet(
     if kind == "zip":
         return check_zip(data, max_rows=rows, max_uncompressed_mb=unpacked_mb, max_cells=max_cells)
     if kind == "xls":
-        return "xls"  # records are stored as they are: the size bounds what a reader builds
+        if max_cells is not None:  # records are stored as they are: the size bounds them, not the grid
+            try:
+                _check_xls(data if isinstance(data, bytes) else Path(data).read_bytes(), max_cells)
+            except (struct.error, IndexError, ValueError) as error:
+                if isinstance(error, UploadRefused):
+                    raise
+                raise UploadRefused("Tệp Excel (.xls) bị hỏng, không đọc được.") from error
+        return "xls"
     if kind == "csv":
         lines = _lines(data)
         if lines > rows:
@@ -209,7 +219,10 @@ def check_zip(data: Source, *, max_rows: int, max_uncompressed_mb: int, max_cell
                 if entry.filename.endswith(".xml"):
                     _check_rows(book, entry, _ROW, max_rows, max_cells)
             elif kind == "ods" and entry.filename == "content.xml":
-                _check_rows(book, entry, _ODS_ROW, max_rows)
+                if max_cells is None:
+                    _check_rows(book, entry, _ODS_ROW, max_rows)
+                else:
+                    _check_ods(book, entry, max_rows, max_cells)
         # .xlsb: binary records, counted by the reader as it goes
     return kind
 
@@ -266,8 +279,9 @@ def _check_rows(
 def _extend(extent: list[int], cells: list[tuple[bytes, bytes]], max_cells: int) -> None:
     if not cells:
         return
-    rows = [int(row) for _, row in cells]
-    columns = [_column_number(letters) for letters in {letters for letters, _ in cells}]
+    # a sheet's cells share few columns and rows: sets first
+    rows = [int(row) for row in {row for _, row in cells}]
+    columns = [_column_number(column) for column in {column for column, _ in cells}]
     found = [min(rows), max(rows), min(columns), max(columns)]
     if extent:
         found = [
@@ -278,11 +292,7 @@ def _extend(extent: list[int], cells: list[tuple[bytes, bytes]], max_cells: int)
         ]
     extent[:] = found
     if (found[1] - found[0] + 1) * (found[3] - found[2] + 1) > max_cells:
-        raise UploadRefused(
-            f"Trang tính có dữ liệu trải từ dòng {found[0]} đến dòng {found[1]}, qua {found[3] - found[2] + 1} "
-            f"cột: quá {_count(max_cells)} ô, quá giới hạn. Hãy xóa các ô thừa ở xa bảng (Ctrl+End cho thấy ô "
-            "cuối cùng) hoặc chép bảng sang tệp mới."
-        )
+        raise _too_many_cells(found[0], found[1], found[3] - found[2] + 1, max_cells)
 
 
 def _column_number(letters: bytes) -> int:
@@ -290,6 +300,184 @@ def _column_number(letters: bytes) -> int:
     for letter in letters:
         number = number * 26 + letter - 64
     return number
+
+
+def _too_many_cells(first_row: int, last_row: int, columns: int, max_cells: int) -> UploadRefused:
+    return UploadRefused(
+        f"Trang tính có dữ liệu trải từ dòng {first_row} đến dòng {last_row}, qua {columns} "
+        f"cột: quá {_count(max_cells)} ô, quá giới hạn. Hãy xóa các ô thừa ở xa bảng (Ctrl+End cho thấy ô "
+        "cuối cùng) hoặc chép bảng sang tệp mới."
+    )
+
+
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def _check_ods(book: zipfile.ZipFile, entry: zipfile.ZipInfo, max_rows: int, max_cells: int) -> None:
+    """An .ods sheet's rows and grid, read with expat in a stream. A row or a cell may say it is
+    repeated (``number-rows-repeated="1000000"``): 1 KB can describe a billion cells, which
+    python-calamine would build; the repeats are counted, not expanded."""
+    row_tag, cell_tag = f"{_ODS_TABLE} table-row", f"{_ODS_TABLE} table-cell"
+    covered_tag, table_tag = f"{_ODS_TABLE} covered-table-cell", f"{_ODS_TABLE} table"
+    rows_repeated, columns_repeated = (
+        f"{_ODS_TABLE} number-rows-repeated",
+        f"{_ODS_TABLE} number-columns-repeated",
+    )
+    value_type = f"{_ODS_OFFICE} value-type"
+    # per table: rows so far, first and end of the rows with a value, widest row; per row: repeats, column
+    state = {
+        "elements": 0,
+        "row": 0,
+        "first": -1,
+        "end": 0,
+        "width": 0,
+        "repeat": 1,
+        "column": 0,
+        "valued": 0,
+    }
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        if name == table_tag:
+            state.update(row=0, first=-1, end=0, width=0)
+        elif name == row_tag:
+            state["elements"] += 1
+            if state["elements"] > max_rows:
+                raise UploadRefused(
+                    f"Trang tính có hơn {_count(max_rows)} dòng, quá giới hạn; hãy chia thành nhiều tệp."
+                )
+            state.update(repeat=_repeats(attributes.get(rows_repeated)), column=0, valued=0)
+        elif name in (cell_tag, covered_tag):
+            state["column"] += _repeats(attributes.get(columns_repeated))
+            if value_type in attributes:
+                state["valued"] = state["column"]
+        elif name.startswith("urn:oasis:names:tc:opendocument:xmlns:text:1.0 ") and state["column"]:
+            state["valued"] = state["column"]  # text in a cell without a type
+
+    def end(name: str) -> None:
+        if name != row_tag:
+            return
+        if state["valued"]:
+            if state["first"] < 0:
+                state["first"] = state["row"]
+            state["end"] = state["row"] + state["repeat"]
+            state["width"] = max(state["width"], state["valued"])
+            if (state["end"] - state["first"]) * state["width"] > max_cells:
+                raise _too_many_cells(state["first"] + 1, state["end"], state["width"], max_cells)
+        state["row"] += state["repeat"]
+
+    def doctype(*_: object) -> None:
+        raise UploadRefused("Tệp bảng tính có khai báo DTD, không đọc tệp này.")
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = doctype
+    try:
+        with book.open(entry) as content:
+            while chunk := content.read(_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except expat.ExpatError as error:
+        raise UploadRefused("Tệp bảng tính (.ods) bị hỏng, không đọc được.") from error
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise UploadRefused("Tệp bảng tính bị hỏng, không đọc được.") from error
+
+
+def _repeats(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 1
+
+
+# BIFF records of an .xls cell with a value: LABELSST, NUMBER, RK, FORMULA, BOOLERR, LABEL,
+# RSTRING; MULRK holds several (its last column at its end). BLANK and MULBLANK are formats only.
+_XLS_CELLS = {0x00FD, 0x0203, 0x027E, 0x0006, 0x0205, 0x0204, 0x00D6}
+_XLS_MULRK, _XLS_BOF, _XLS_EOF = 0x00BD, 0x0809, 0x000A
+
+
+def _check_xls(data: bytes, max_cells: int) -> None:
+    """An .xls sheet's grid, from its cell records: python-calamine builds a sheet as one grid,
+    and two cells, at A1 and IV65536, make a grid of 16 million cells (1 GB) from 6 KB."""
+    stream = _ole_stream(data, ("Workbook", "Book"))
+    extent: list[int] = []
+    position = 0
+    while position + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, position)
+        body = position + 4
+        position = body + length
+        if kind in (_XLS_BOF, _XLS_EOF):
+            extent = []
+        elif (kind in _XLS_CELLS and length >= 4) or (kind == _XLS_MULRK and length >= 6):
+            row, column = struct.unpack_from("<HH", stream, body)
+            last = struct.unpack_from("<H", stream, position - 2)[0] if kind == _XLS_MULRK else column
+            found = [row, row, min(column, last), max(column, last)]
+            if extent:
+                found = [
+                    min(extent[0], row),
+                    max(extent[1], row),
+                    min(extent[2], found[2]),
+                    max(extent[3], found[3]),
+                ]
+            extent = found
+            columns = found[3] - found[2] + 1
+            if (found[1] - found[0] + 1) * columns > max_cells:
+                raise _too_many_cells(found[0] + 1, found[1] + 1, columns, max_cells)
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes:
+    """A stream of an OLE compound file (MS-CFB), enough of the format to find the workbook."""
+    damaged = UploadRefused("Tệp Excel (.xls) bị hỏng, không đọc được.")
+    if len(data) < 512:
+        raise damaged
+    sector = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    mini = 1 << struct.unpack_from("<H", data, 0x20)[0]
+    fats, directory, _, cutoff, mini_fat, _, difat_next, difats = struct.unpack_from("<8I", data, 0x2C)
+    if sector not in (512, 4096) or mini != 64:
+        raise damaged
+    count = (len(data) - 1) // sector  # sectors in the file: no chain is longer
+
+    def read(number: int) -> bytes:
+        start = (number + 1) * sector
+        if number >= count or start >= len(data):
+            raise damaged
+        return data[start : start + sector]
+
+    fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
+    for _ in range(difats):
+        if difat_next >= count:
+            break
+        block = struct.unpack(f"<{sector // 4}I", read(difat_next))
+        fat_sectors += block[:-1]
+        difat_next = block[-1]
+    fat: list[int] = []
+    for number in fat_sectors[:fats]:
+        fat += struct.unpack(f"<{sector // 4}I", read(number))
+
+    def chain(first: int, table: list[int], limit: int) -> list[int]:
+        numbers: list[int] = []
+        while first < 0xFFFFFFFA:
+            if len(numbers) > limit or first >= len(table):
+                raise damaged
+            numbers.append(first)
+            first = table[first]
+        return numbers
+
+    entries = b"".join(read(number) for number in chain(directory, fat, count))
+    root_start = struct.unpack_from("<I", entries, 0x74)[0]
+    for offset in range(0, len(entries) - 127, 128):
+        size_of_name = min(struct.unpack_from("<H", entries, offset + 0x40)[0], 64)
+        name = entries[offset : offset + size_of_name].decode("utf-16-le", "replace").rstrip("\x00")
+        if name not in names or entries[offset + 0x42] != 2:
+            continue
+        start, size = struct.unpack_from("<II", entries, offset + 0x74)
+        if size >= cutoff:
+            return b"".join(read(number) for number in chain(start, fat, count))[:size]
+        minifat: list[int] = []
+        for number in chain(mini_fat, fat, count):
+            minifat += struct.unpack(f"<{sector // 4}I", read(number))
+        ministream = b"".join(read(number) for number in chain(root_start, fat, count))
+        pieces = [ministream[number * 64 : number * 64 + 64] for number in chain(start, minifat, count * 8)]
+        return b"".join(pieces)[:size]
+    raise damaged
 
 
 class LimitedUploadHandler(FileUploadHandler):

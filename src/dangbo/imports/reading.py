@@ -9,8 +9,11 @@ which row is the header (the caller's ``score`` says how many columns it recogni
 candidate), what each column is called, and the rows under it, as the cells' values. What
 the columns mean and how a cell is parsed are the importer's.
 
-Workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods) are read by python-calamine (Rust): formulas
-come as their cached values, dates as ``date``/``datetime``. A CSV is decoded as its bytes
+An .xlsx/.xlsm is read in a stream (``imports.xlsx_stream``: one row in memory at a time, and
+when only the header is wanted, as at the upload, only the first rows are parsed); .xls and
+.ods by python-calamine (Rust), which loads a sheet whole, bounded by the cell limit; .xlsb
+(binary, not checked for bombs) is refused. Either way formulas come as their cached values,
+dates as ``date``/``datetime``, numbers as python-calamine gives them. A CSV is decoded as its bytes
 say (a BOM, else UTF-8 if valid, else cp1252, which legacy TCVN3/VNI text is then converted
 from by the importer) and read in a stream. Before any parser runs, ``core.uploads`` checks
 the file's kind by its content and the import limits (``import_limits``), larger than other
@@ -23,6 +26,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -34,6 +38,7 @@ from django.conf import settings
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from dangbo.core.uploads import HEAD, UploadRefused, check_spreadsheet
+from dangbo.imports.xlsx_stream import XlsxBook
 
 HEADER_ROWS = 30  # the header is looked for among the first 30 non-blank rows
 # python-calamine builds a sheet as one grid from its first to its last cell holding a value,
@@ -42,6 +47,7 @@ GRID_COLUMNS = 32
 Cell = object  # str, float, int, bool, date, datetime, time, timedelta, or None when empty
 NumberedRow = tuple[int, list[Cell]]  # (the row's number as Excel shows it, its cells)
 Merges = dict[int, dict[int, int]]  # row (0-based) → first column → last column of merged cells
+MergesOf = Callable[[], "Merges | None"]  # a sheet's merges, looked for only when a header needs them
 _COLUMN_NUMBER = re.compile(r"\(?\s*(\d{1,3})\s*\)?\.?")
 _CSV_DELIMITERS = (",", ";", "\t")
 _C1 = "imports.c1"
@@ -121,18 +127,27 @@ def open_table(
         max_rows=limits.max_rows,
         max_uncompressed_mb=limits.max_uncompressed_mb,
         max_mb=limits.max_mb,
-        max_cells=limits.max_cells,
+        # the area of a sheet's cells bounds the grid python-calamine builds (.xls, .ods); an
+        # .xlsx is streamed, without a grid: the scan for it (a quarter of the read) is spared
+        max_cells=None if _is_xlsx(source) else limits.max_cells,
     )
     if kind is None:
         raise UploadRefused(
             "Tệp không phải bảng tính Excel hoặc CSV (.xlsx, .xls, .ods, .csv); "
             "hãy mở tệp bằng Excel và lưu lại đúng định dạng."
         )
+    if kind == "xlsb":
+        raise UploadRefused(
+            "Tệp Excel dạng nhị phân (.xlsb) không được nhận; hãy mở tệp bằng Excel, chọn "
+            "«Lưu thành» (Save As) kiểu «Sổ làm việc Excel (.xlsx)» rồi gửi lại."
+        )
+    sheets: Iterable[tuple[str, Iterator[NumberedRow], MergesOf]]
     if kind == "csv":
         codec, label = _csv_encoding(source)
-        sheets: Iterable[tuple[str, Iterator[NumberedRow], Merges | None]] = [
-            (Path(file_name).stem, _csv_rows(source, codec, limits.max_rows), None)
-        ]
+        sheets = [(Path(file_name).stem, _csv_rows(source, codec, limits.max_rows), lambda: None)]
+    elif kind in ("xlsx", "xlsm"):
+        label = kind
+        sheets = _xlsx_sheets(source, sheet, limits.max_rows)
     else:
         label = kind
         sheets = _workbook_sheets(source, sheet, limits.max_rows)
@@ -144,9 +159,19 @@ def open_table(
         tried.append(table)
     found = "; ".join(tried) or "tệp không có dữ liệu"
     raise UploadRefused(
-        f"Không tìm thấy dòng tiêu đề cột (như «Họ và tên», «Ngày sinh») trong {HEADER_ROWS} dòng đầu. "
-        f"Đã đọc: {found}."
+        f"Không tìm thấy dòng tiêu đề cột trong {HEADER_ROWS} dòng đầu (hãy dùng đúng mẫu, giữ nguyên "
+        f"tên các cột). Đã đọc: {found}."
     )
+
+
+def _is_xlsx(source: bytes | Path) -> bool:
+    """Whether ``source`` is a zip holding an .xlsx/.xlsm workbook (its directory only is read;
+    a damaged or other file is for ``check_spreadsheet`` to tell)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as book:
+            return "xl/workbook.xml" in book.NameToInfo
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
 
 
 # -- the header ------------------------------------------------------------------------------
@@ -155,12 +180,19 @@ def open_table(
 def _find_table(
     sheet: str,
     rows: Iterator[NumberedRow],
-    merges: Merges | None,
+    merges_of: MergesOf,
     score: Callable[[list[Column]], int],
     encoding: str,
 ) -> Table | str:
     """The table of one sheet, or what its first rows hold (for the message) if no candidate
     header scores above 0."""
+    found: list[Merges | None] = []
+
+    def merges() -> Merges | None:
+        if not found:
+            found.append(merges_of())
+        return found[0]
+
     head: list[NumberedRow] = []
     for row in rows:
         head.append(row)
@@ -171,7 +203,8 @@ def _find_table(
     for position, (number, cells) in enumerate(head[:HEADER_ROWS]):
         candidates = [(0, _columns(cells, None, None))]
         if position + 1 < len(head) and head[position + 1][0] == number + 1:
-            row_merges = merges.get(number - 1, {}) if merges is not None else None
+            sheet_merges = merges()
+            row_merges = sheet_merges.get(number - 1, {}) if sheet_merges is not None else None
             candidates.append((1, _columns(cells, head[position + 1][1], row_merges)))
         for double, columns in candidates:
             points = score(columns) if columns else 0
@@ -270,11 +303,50 @@ def _describe(sheet: str, head: list[NumberedRow]) -> str:
 # -- workbooks -------------------------------------------------------------------------------
 
 
+def _xlsx_sheets(
+    source: bytes | Path, wanted: str | None, max_rows: int
+) -> Iterator[tuple[str, Iterator[NumberedRow], MergesOf]]:
+    """The sheets of an .xlsx/.xlsm to look into, each read in a stream: the one named, or the
+    visible worksheets and then the hidden ones."""
+    book = XlsxBook(str(source) if isinstance(source, Path) else io.BytesIO(source))
+    try:
+        parts = {sheet.name: sheet for sheet in book.sheets}
+        names = _sheet_order([(sheet.name, sheet.visible) for sheet in book.sheets], wanted)
+        for name in names:
+            part = parts[name].part
+            yield (
+                name,
+                book.rows(part, max_rows, lambda: _too_many_rows(max_rows)),
+                lambda part=part: book.merges(part),  # type: ignore[misc]
+            )
+    finally:
+        # when open_table returns, this generator is closed: the zip too, but a member already
+        # opened (the rows of the table found) stays readable (zipfile counts its users)
+        book.close()
+
+
+def _sheet_order(sheets: list[tuple[str, bool]], wanted: str | None) -> list[str]:
+    """The sheet named (any case), or the visible ones then the hidden ones."""
+    if wanted is not None:
+        names = [name for name, _ in sheets if name.strip().lower() == wanted.strip().lower()]
+        if not names:
+            listed = ", ".join(f"«{name}»" for name, _ in sheets)
+            raise UploadRefused(f"Tệp không có trang tính «{wanted}»; các trang tính: {listed}.")
+        return names
+    return [name for name, visible in sheets if visible] + [name for name, visible in sheets if not visible]
+
+
+def _too_many_rows(max_rows: int) -> UploadRefused:
+    return UploadRefused(
+        f"Trang tính có hơn {_count(max_rows)} dòng, quá giới hạn; hãy chia thành nhiều tệp."
+    )
+
+
 def _workbook_sheets(
     source: bytes | Path, wanted: str | None, max_rows: int
-) -> Iterator[tuple[str, Iterator[NumberedRow], Merges | None]]:
-    """The sheets to look into, one loaded at a time: the one named, or the visible
-    worksheets and then the hidden ones."""
+) -> Iterator[tuple[str, Iterator[NumberedRow], MergesOf]]:
+    """The sheets of an .xls or .ods to look into, one loaded at a time by python-calamine:
+    the one named, or the visible worksheets and then the hidden ones."""
     try:
         book = (
             CalamineWorkbook.from_path(str(source))
@@ -286,20 +358,14 @@ def _workbook_sheets(
     except (CalamineError, ValueError, OSError) as error:
         raise UploadRefused(f"Tệp bảng tính bị hỏng, không đọc được ({error}).") from error
     sheets = [meta for meta in book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
-    if wanted is not None:
-        names = [meta.name for meta in sheets if meta.name.strip().lower() == wanted.strip().lower()]
-        if not names:
-            listed = ", ".join(f"«{meta.name}»" for meta in sheets)
-            raise UploadRefused(f"Tệp không có trang tính «{wanted}»; các trang tính: {listed}.")
-    else:
-        names = [meta.name for meta in sheets if meta.visible == SheetVisibleEnum.Visible]
-        names += [meta.name for meta in sheets if meta.visible != SheetVisibleEnum.Visible]
+    names = _sheet_order([(meta.name, meta.visible == SheetVisibleEnum.Visible) for meta in sheets], wanted)
     for name in names:
         try:
             sheet = book.get_sheet_by_name(name)
         except (CalamineError, ValueError, OSError) as error:
             raise UploadRefused(f"Trang tính «{name}» bị hỏng, không đọc được ({error}).") from error
-        yield name, _sheet_rows(sheet.iter_rows(), sheet.start, max_rows), _merges(sheet.merged_cell_ranges)
+        merges = _merges(sheet.merged_cell_ranges)
+        yield name, _sheet_rows(sheet.iter_rows(), sheet.start, max_rows), lambda merges=merges: merges  # type: ignore[misc]
 
 
 def _merges(ranges: list[tuple[tuple[int, int], tuple[int, int]]] | None) -> Merges | None:
@@ -321,9 +387,7 @@ def _sheet_rows(
     for index, values in enumerate(rows):
         number = index + 1
         if number > max_rows:
-            raise UploadRefused(
-                f"Trang tính có hơn {_count(max_rows)} dòng, quá giới hạn; hãy chia thành nhiều tệp."
-            )
+            raise _too_many_rows(max_rows)
         cells: list[Cell] = [
             None if value == "" or (isinstance(value, str) and not value.strip()) else value
             for value in values
