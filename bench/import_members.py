@@ -289,13 +289,16 @@ def main() -> None:
     )
     del data
     times["upload_s"] = time.perf_counter() - started
+    peaks = {"after_upload_mb": peak_mb()}
     started = time.perf_counter()
     batch = services.import_stage(batch=batch)
     times["stage_s"] = time.perf_counter() - started
+    peaks["after_stage_mb"] = peak_mb()
     print(f"staged: {batch.counts} in {times['stage_s']:.1f}s", flush=True)
     started = time.perf_counter()
     written = services.import_commit(batch=batch, user=None)
     times["commit_s"] = time.perf_counter() - started
+    peaks["after_commit_mb"] = peak_mb()
     total = sum(times.values())
     print(f"written: {written}; {times}", flush=True)
     after = table_counts()
@@ -324,6 +327,7 @@ def main() -> None:
         "plain_copy_rows_per_s": round(copied / copy_seconds),
         "throughput_ratio": round((sum(written_rows.values()) / total) / (copied / copy_seconds), 3),
         "peak_rss_mb": peak_mb(),
+        **peaks,
         "rss_before_import_mb": rss_before,
     }
     print(json.dumps(result, ensure_ascii=False, indent=1), flush=True)

@@ -21,6 +21,7 @@ Each is here for speed, on both databases, and says why:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -159,8 +160,9 @@ def tally_replace_all(
         return prepared[org_id]
 
     # Plain tuples through one prepared INSERT: building half a million model instances
-    # cost more than the database's own work.
-    rows = [(org_value(org_id), dim, value, n) for (org_id, dim, value), n in counts.items()]
+    # cost more than the database's own work. Made 20,000 at a time: a province's million
+    # tallies as one list of rows cost as much memory again as the counts themselves.
+    pending = ((org_value(org_id), dim, value, n) for (org_id, dim, value), n in counts.items())
     with connection.cursor() as cursor:
         if dimensions:
             cursor.execute(
@@ -169,8 +171,8 @@ def tally_replace_all(
             )
         else:
             cursor.execute(f"DELETE FROM {table}")
-        for start in range(0, len(rows), 20000):
+        while rows := list(itertools.islice(pending, 20000)):
             cursor.executemany(
                 f"INSERT INTO {table} (org_id, dimension, value, count) VALUES (%s, %s, %s, %s)",
-                rows[start : start + 20000],
+                rows,
             )
