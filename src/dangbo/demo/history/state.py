@@ -74,9 +74,11 @@ class HistorySummary:
 
     def by_kind(self) -> dict[str, int]:
         """Ledger events written, by ``MemberEvent.Kind`` (every kind but ``rehomed``, the reform's,
-        and ``rated``, which the demo's ratings write)."""
+        ``rated``, which the demo's ratings write, and ``corrected``, which only imports write)."""
         return {
-            kind.value: getattr(self, kind.value) for kind in Kind if kind not in (Kind.REHOMED, Kind.RATED)
+            kind.value: getattr(self, kind.value)
+            for kind in Kind
+            if kind not in (Kind.REHOMED, Kind.RATED, Kind.CORRECTED)
         }
 
 
