@@ -291,8 +291,9 @@ def test_the_history_writes_every_event_kind_by_the_rules(db, monkeypatch):
     build_demo(PROFILES["tiny"], seed=6, progress=quiet)
     summary = simulate_history(start=START, end=LONG_END, seed=6, progress=quiet)
     kinds = set(_window().values_list("kind", flat=True))
-    # every kind but the reform's re-homing and the yearly ratings (not the history's to write)
-    others = {Kind.REHOMED, Kind.RATED}
+    # every kind but the reform's re-homing, the yearly ratings and an import's corrections
+    # (not the history's to write)
+    others = {Kind.REHOMED, Kind.RATED, Kind.CORRECTED}
     assert kinds == set(Kind.values) - others, set(Kind.values) - kinds - others
     for kind, count in summary.by_kind().items():
         assert _window().filter(kind=kind).count() == count, kind

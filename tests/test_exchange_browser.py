@@ -41,10 +41,16 @@ def browser_type_launch_args():
 
 
 @pytest.fixture
-def sent(live_server, transactional_db, settings, tmp_path, populated, frozen_today):
+def code_lists(transactional_db):
+    """The code lists, loaded before any member is made: an earlier transactional test's flush
+    may have emptied them."""
+    load_all()
+
+
+@pytest.fixture
+def sent(live_server, code_lists, settings, tmp_path, populated, frozen_today):
     """The commune's member counts, packaged and signed; its key registered here; the district's
     officer."""
-    load_all()  # an earlier transactional test's flush may have emptied the code lists
     frozen_today()
     settings.DANGBO_EXCHANGE_KEY_FILE = tmp_path / "keys" / "exchange_ed25519"
     peer_trust(actor=SYSTEM, user=None, org=populated.commune, public_key=keys.public_key_text())
