@@ -7,10 +7,27 @@ from dangbo.core.formats import format_number as n
 from dangbo.core.violations import NotInScope
 from dangbo.imports import services
 from dangbo.imports.models import BatchState, ImportBatch
+from dangbo.jobs.models import Job
 from dangbo.jobs.registry import JobKind, JobOutcome, JobRun
+from dangbo.jobs.services import job_start
 
 STAGE_JOB = "imports.stage"
 COMMIT_JOB = "imports.commit"
+SUBJECT = "import_batch"  # the jobs' subject, by which the batch's page finds its latest job
+
+
+def _start(kind: str, batch: ImportBatch, user) -> Job:
+    return job_start(kind=kind, owner=user, params={"batch": str(batch.pk)}, subject=(SUBJECT, str(batch.pk)))
+
+
+def stage_start(*, batch: ImportBatch, user) -> Job:
+    """Queue the reading of the batch's file into its staged rows (again, after a mapping)."""
+    return _start(STAGE_JOB, batch, user)
+
+
+def commit_start(*, batch: ImportBatch, user) -> Job:
+    """Queue the writing of the batch's accepted rows (one transaction)."""
+    return _start(COMMIT_JOB, batch, user)
 
 
 def _batch(run: JobRun) -> ImportBatch:

@@ -21,14 +21,12 @@ from dangbo.core.pages import in_scope_or_404, spreadsheet_download
 from dangbo.core.violations import RuleViolation
 from dangbo.imports import selectors, services
 from dangbo.imports.forms import ImportUploadForm, MappingForm
-from dangbo.imports.jobs import COMMIT_JOB, STAGE_JOB
+from dangbo.imports.jobs import SUBJECT, commit_start, stage_start
 from dangbo.imports.layouts import FIELDS, template_header
 from dangbo.imports.models import BatchState, ImportKind, Outcome
 from dangbo.jobs.models import JobState
 from dangbo.jobs.selectors import latest_job_for
-from dangbo.jobs.services import job_start
 
-SUBJECT = "import_batch"
 FIRST_ROWS = 50
 
 
@@ -88,12 +86,7 @@ def _import_home(request: ScopedRequest) -> HttpResponse:
         except RuleViolation as error:
             form.add_error("data_file", "; ".join(v.message for v in error.violations))
         else:
-            job_start(
-                kind=STAGE_JOB,
-                owner=request.user,
-                params={"batch": str(batch.pk)},
-                subject=(SUBJECT, str(batch.pk)),
-            )
+            stage_start(batch=batch, user=request.user)
             return redirect("imports:batch", batch_id=batch.pk)
     context = {
         "form": form,
@@ -148,12 +141,7 @@ def batch_map_view(request: ScopedRequest, batch_id) -> HttpResponse:
             for violation in error.violations:
                 messages.error(request, violation.message)
         else:
-            job_start(
-                kind=STAGE_JOB,
-                owner=request.user,
-                params={"batch": str(batch.pk)},
-                subject=(SUBJECT, str(batch.pk)),
-            )
+            stage_start(batch=batch, user=request.user)
     return redirect("imports:batch", batch_id=batch.pk)
 
 
@@ -165,12 +153,7 @@ def batch_commit_view(request: ScopedRequest, batch_id) -> HttpResponse:
     if batch.state != BatchState.STAGED or (job is not None and not job.finished):
         messages.error(request, "Lần nhập này không ở trạng thái chờ xác nhận.")
     else:
-        job_start(
-            kind=COMMIT_JOB,
-            owner=request.user,
-            params={"batch": str(batch.pk)},
-            subject=(SUBJECT, str(batch.pk)),
-        )
+        commit_start(batch=batch, user=request.user)
     return redirect("imports:batch", batch_id=batch.pk)
 
 
