@@ -46,7 +46,7 @@ def test_organizations_are_established_in_file_order_and_a_rerun_changes_nothing
         ["X2B", "Chi bộ thôn Hai B", "Chi bộ", "Đảng bộ xã Hai", "02/01/2020", ""],  # by name
         ["X2C", "Chi bộ thôn Hai C", "Tổ đảng", "H1", "02/01/2020", ""],  # a group under a district: refused
         ["", "Không mã", "Chi bộ trực thuộc", "X2", "02/01/2020", ""],
-        ["X9", "Ngoài phạm vi", "Chi bộ trực thuộc", "H2", "02/01/2020", ""],  # H2 is outside H1
+        ["X9", "Không rõ cấp trên", "Chi bộ trực thuộc", "H9", "02/01/2020", ""],  # no H9 anywhere
     ]
     path = tmp_path / "to-chuc.csv"
     path.write_bytes(csv_bytes(ORG_HEADER, rows))
@@ -63,7 +63,7 @@ def test_organizations_are_established_in_file_order_and_a_rerun_changes_nothing
     }
     by_row = {row["row"]: row for row in report["rows"]}
     assert all(reason["rule"] for reason in by_row[5]["reasons"])
-    assert "Ngoài phạm vi" not in json.dumps(by_row[7]) or "H2" in json.dumps(by_row[7], ensure_ascii=False)
+    assert "Không có tổ chức «H9»" in by_row[7]["reasons"][0]["message"]
     assert report["written"] == {"created": 3, "updated": 0}
     x2 = Org.objects.get(code="X2")
     assert x2.parent == tree.district and x2.sector == "commune"
@@ -125,3 +125,36 @@ def test_members_in_tcvn3_get_their_names_in_unicode(tree, frozen_today, tmp_pat
     names = sorted(m.full_name for m in Member.objects.all())
     assert names == ["Nguyễn Văn Đức", "Ánh Thị Ước"]
     assert Member.objects.get(given_name="Ước").ethnicity.name == "Tày"
+
+
+def test_an_organizations_file_longer_than_a_chunk_names_parents_from_any_row_above(
+    tree, frozen_today, tmp_path, capsys, monkeypatch
+):
+    from dangbo.imports import staging
+
+    monkeypatch.setattr(staging, "CHUNK", 2)  # rows 2–3, 4–5, …: each cell's commune in another chunk
+    frozen_today(date(2026, 6, 1))
+    rows = [["X5", "Đảng bộ xã Năm", "Đảng bộ cơ sở", "H1", "01/01/2020", "Xã"]]
+    rows += [
+        [f"X5{n}", f"Chi bộ thôn Năm {n}", "Chi bộ trực thuộc", "X5", "02/01/2020", ""] for n in range(5)
+    ]
+    path = tmp_path / "to-chuc.csv"
+    path.write_bytes(csv_bytes(ORG_HEADER, rows))
+    code, report = run(capsys, "orgs", str(path), "--org", "H1")
+    assert code == 0 and [row["outcome"] for row in report["rows"]] == ["accepted"] * 6
+    assert Org.objects.filter(parent__code="X5").count() == 5
+
+
+def test_an_organizations_file_naming_a_superior_outside_the_subtree_is_refused_whole(
+    tree, frozen_today, tmp_path, capsys
+):
+    frozen_today(date(2026, 6, 1))
+    rows = [
+        ["X6", "Đảng bộ xã Sáu", "Đảng bộ cơ sở", "H1", "01/01/2020", "Xã"],
+        ["X7", "Đảng bộ xã Bảy", "Đảng bộ cơ sở", "H2", "01/01/2020", "Xã"],  # H2 is outside H1
+    ]
+    path = tmp_path / "to-chuc.csv"
+    path.write_bytes(csv_bytes(ORG_HEADER, rows))
+    assert dangbo(["import", "orgs", str(path), "--org", "H1"]) == 2
+    assert "dòng 3 («H2»)" in capsys.readouterr().err
+    assert not Org.objects.filter(code__in=["X6", "X7"]).exists()

@@ -127,9 +127,14 @@ def test_bad_files_are_refused_with_a_message_and_nothing_kept(client, officer, 
 def test_rows_outside_the_subtree_and_organizations_outside_the_scope(client, officer):
     response = _upload(client, csv_bytes(HEADER, ROWS), org="H2")
     assert response.status_code == 400 and "phạm vi" in response.content.decode()
-    _upload(client, csv_bytes(HEADER, [[*ROWS[0][:-1], "CQ1"]]), org="X1")
+    # a row naming the agency's cell, which lies outside the commune: the file is refused whole
+    _upload(client, csv_bytes(HEADER, [ROWS[0], [*ROWS[1][:-1], "CQ1"]]), org="X1")
     batch = ImportBatch.objects.get()
-    assert batch.counts["rejected"] == 1  # the agency's cell lies outside the commune
+    assert batch.state == BatchState.REFUSED and not StagedRow.objects.exists()
+    assert "dòng 3 («CQ1»)" in batch.refusal
+    page = client.get(reverse("imports:batch", args=[batch.pk])).content.decode()
+    assert "không thuộc phạm vi" in page and "Xác nhận nhập" not in page
+    assert Member.objects.count() == 0
 
 
 def test_another_office_never_sees_a_batch(client, officer):

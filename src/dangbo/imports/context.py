@@ -8,6 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Q
+
+from dangbo.core import text
 from dangbo.core.kinds import CELL_KINDS, COMMUNE_LEVEL_KINDS
 from dangbo.core.paths import subtree_q
 from dangbo.core.text import fold
@@ -71,6 +74,8 @@ class ImportContext:
     holders: OrgIndex = field(default_factory=OrgIndex)  # the cells members may belong to
     orgs: OrgIndex = field(default_factory=OrgIndex)  # every organization of the subtree
     communes: OrgIndex = field(default_factory=OrgIndex)
+    outside: dict[str, bool] = field(default_factory=dict)  # value → names one outside the subtree
+    outside_rows: list[tuple[int, str]] = field(default_factory=list)  # rows that name one
     # hamlets by folded name (with and without their kind), each with its commune's path
     hamlets: dict[str, list[tuple[Locality, str]]] = field(default_factory=lambda: defaultdict(list))
 
@@ -89,6 +94,26 @@ class ImportContext:
             ).select_related("commune"):
                 ctx.add_hamlet(locality)
         return ctx
+
+    def locate(self, index: OrgIndex, value: str, row_number: int) -> tuple[Org | None, str]:
+        """The organization of ``index`` that ``value`` names; one that lies outside the subtree
+        is noted with its row (the file is then refused as a whole)."""
+        org, why = index.find(value)
+        if org is None and self._outside(value):
+            self.outside_rows.append((row_number, value))
+            why = f"«{value}» không thuộc phạm vi được nhập."
+        return org, why
+
+    def _outside(self, value: str) -> bool:
+        """Whether ``value`` is the code or the name of an organization outside the subtree
+        (asked of the database once per value: the whole tree is not loaded)."""
+        if value not in self.outside:
+            names = {value, text.clean(value)}
+            named = Q(code__in=names) | Q(name__in=names)
+            for prefix in ("Chi bộ ", "Đảng bộ "):
+                named |= Q(name__in={prefix + name for name in names})
+            self.outside[value] = Org.objects.filter(named).exclude(subtree_q(self.root.path)).exists()
+        return self.outside[value]
 
     def add_hamlet(self, locality: Locality) -> None:
         keys = {fold(locality.name), fold(locality.code)}

@@ -193,7 +193,7 @@ def parse(row_number: int, cells: dict, titles: dict, ctx: ImportContext) -> Par
     cell_text = read_text("cell")
     cell = None
     if cell_text:
-        cell, why = ctx.holders.find(cell_text)
+        cell, why = ctx.locate(ctx.holders, cell_text, row_number)
         if cell is None:
             row.refuse(title("cell"), cell_text, why)
     elif ctx.root.pk in {org.pk for org in ctx.holders.by_code.values()}:

@@ -145,7 +145,7 @@ def _apply_org(row: Parsed, ctx: ImportContext, made: dict, *, actor, on: date) 
     if values["parent"]:
         parent = made.get(text.fold(values["parent"]))
         if parent is None:
-            parent, why = ctx.orgs.find(values["parent"])
+            parent, why = ctx.locate(ctx.orgs, values["parent"], row.row_number)
             if parent is None:
                 raise _refuse(row, titles.get("parent", "parent"), values["parent"], why)
     assert parent is not None
@@ -240,7 +240,7 @@ def apply_hamlets(rows: list[Parsed], ctx: ImportContext, *, actor, on: date, dr
 def _apply_hamlet(row: Parsed, ctx: ImportContext, *, on: date) -> None:
     values, titles = row.values, row.values.get("titles", {})
     if values["commune"]:
-        commune, why = ctx.communes.find(values["commune"])
+        commune, why = ctx.locate(ctx.communes, values["commune"], row.row_number)
         if commune is None:
             raise _refuse(row, titles.get("commune", "commune"), values["commune"], why)
     elif ctx.root.pk in {org.pk for org in ctx.communes.by_code.values()}:
@@ -249,7 +249,7 @@ def _apply_hamlet(row: Parsed, ctx: ImportContext, *, on: date) -> None:
         raise _refuse(row, titles.get("commune", "commune"), "", "Chưa ghi đảng bộ xã, phường của thôn.")
     cell = None
     if values["cell"]:
-        cell, why = ctx.holders.find(values["cell"])
+        cell, why = ctx.locate(ctx.holders, values["cell"], row.row_number)
         if cell is None:
             raise _refuse(row, titles.get("cell", "cell"), values["cell"], why)
     existing = None

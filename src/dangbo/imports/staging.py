@@ -24,6 +24,7 @@ from dangbo.imports.cells import parse_text
 from dangbo.imports.context import ImportContext
 from dangbo.imports.models import BatchState, ImportBatch, ImportKind, Outcome, StagedRow
 from dangbo.imports.reading import Table, open_table
+from dangbo.imports.rows import Parsed
 
 CHUNK = 2000
 SAMPLE_ROWS = 300
@@ -119,14 +120,24 @@ def stage(batch: ImportBatch, data: bytes, *, progress: Progress | None = None, 
     total = batch.reading.get("rows_estimate")
     done = 0
     decider = _decider(batch.kind, ctx)
-    for chunk in _chunks(itertools.chain(sample, rows)):
-        parsed = [
+
+    def parse(chunk) -> list[Parsed]:
+        return [
             decider.parse(
                 number, {f: cells[i] if i < len(cells) else None for f, i in fields.items()}, dict(titles)
             )
             for number, cells in chunk
         ]
-        decider.decide(parsed)
+
+    if decider.streams:  # members: decided chunk by chunk, memory flat
+        chunks: Iterator[list[Parsed]] = (
+            _decided(decider, parse(chunk)) for chunk in _chunks(itertools.chain(sample, rows))
+        )
+    else:  # organizations, hamlets: a row may name one established rows above, in any chunk
+        everything = parse(list(itertools.chain(sample, rows)))
+        decider.decide(everything)
+        chunks = (everything[start : start + CHUNK] for start in range(0, len(everything), CHUNK))
+    for parsed in chunks:
         with transaction.atomic():
             bulk.insert_many(
                 StagedRow,
@@ -148,11 +159,29 @@ def stage(batch: ImportBatch, data: bytes, *, progress: Progress | None = None, 
             counts[row.outcome] += 1
             if row.action:
                 counts[row.action] += 1
-        done += len(chunk)
+        done += len(parsed)
         progress(done, total)
+    if ctx.outside_rows:
+        # rows naming organizations outside the subtree: the file is refused as a whole
+        StagedRow.objects.filter(batch=batch).delete()
+        raise UploadRefused(outside_message(ctx.outside_rows))
     batch.counts, batch.state = counts, BatchState.STAGED
     batch.save(update_fields=["reading", "counts", "state"])
     return batch
+
+
+def _decided(decider, parsed: list[Parsed]) -> list[Parsed]:
+    decider.decide(parsed)
+    return parsed
+
+
+def outside_message(rows: list[tuple[int, str]]) -> str:
+    shown = "; ".join(f"dòng {number} («{value}»)" for number, value in rows[:20])
+    more = f" và {len(rows) - 20} dòng khác" if len(rows) > 20 else ""
+    return (
+        f"Tệp có {len(rows)} dòng ghi tổ chức không thuộc phạm vi được nhập: {shown}{more}. "
+        "Không nhập tệp này; hãy tách các dòng đó ra, hoặc chọn đúng tổ chức mà dữ liệu thuộc về."
+    )
 
 
 def _chunks(rows: Iterator) -> Iterator[list]:
@@ -181,6 +210,8 @@ def _examples(kind: str, sample, fields: dict[str, int], ctx: ImportContext) -> 
 
 
 class _MemberDecider:
+    streams = True
+
     def __init__(self, ctx: ImportContext) -> None:
         self.ctx = ctx
         self.seen: dict = {}  # keys of the rows before, across chunks
