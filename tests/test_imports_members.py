@@ -349,3 +349,37 @@ def test_the_same_person_twice_in_the_file_by_name_birth_and_hamlet(commune, tmp
     outcome = {row["row"]: row["outcome"] for row in report["rows"]}
     assert outcome == {2: "accepted", 3: "duplicate", 4: "accepted", 5: "duplicate"}
     assert "dòng 2" in report["rows"][1]["reasons"][0]["message"]
+
+
+def test_a_list_with_the_birth_date_under_nam_or_nu(commune, tmp_path, capsys):
+    """Old lists write the birth date in a «Nam» or a «Nữ» column under «Ngày sinh»."""
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.merge_range(0, 0, 1, 0, "Họ và tên")
+    sheet.merge_range(0, 1, 0, 2, "Ngày, tháng, năm sinh")
+    sheet.write(1, 1, "Nam")
+    sheet.write(1, 2, "Nữ")
+    for col, title in enumerate(["Dân tộc", "Tôn giáo", "Ngày vào Đảng", "Chi bộ"], start=3):
+        sheet.merge_range(0, col, 1, col, title)
+    sheet.write_row(2, 0, ["Lê Văn Nam", "20/01/1990", "", "Kinh", "Không", "01/09/2020", "X1A"])
+    sheet.write_row(3, 0, ["Hà Thị Mai", "", "03/03/1992", "Mường", "Không", "01/09/2020", "X1A"])
+    sheet.write_row(4, 0, ["Ngô Văn Hai", "03/03/1992", "03/03/1992", "Kinh", "Không", "01/09/2020", "X1A"])
+    book.close()
+    path = tmp_path / "danh-sach.xlsx"
+    path.write_bytes(out.getvalue())
+    code, report = run(capsys, "members", str(path), "--org", "X1")
+    assert code == 0
+    assert [row["outcome"] for row in report["rows"]] == ["accepted", "accepted", "rejected"]
+    assert "cả cột Nam và cột Nữ" in report["rows"][2]["reasons"][0]["message"]
+    nam, mai = Member.objects.get(given_name="Nam"), Member.objects.get(given_name="Mai")
+    assert (nam.gender, nam.birth_date, mai.gender, mai.birth_date) == (
+        "M",
+        date(1990, 1, 20),
+        "F",
+        date(1992, 3, 3),
+    )

@@ -57,6 +57,23 @@ MEMBER_FIELDS = (
         help="ngày/tháng/năm, ví dụ 05/03/1980",
     ),
     Field("gender", "Giới tính", ("Nam/Nữ", "Nam, nữ", "Giới"), help="Nam hoặc Nữ"),
+    # lists that write the birth date under «Nam» or «Nữ» (a group «Ngày sinh» over two columns)
+    Field(
+        "birth_date_male",
+        "Ngày sinh (Nam)",
+        (
+            "Ngày sinh Nam",
+            "Năm sinh Nam",
+            "Ngày tháng năm sinh Nam",
+            "Ngày, tháng, năm sinh Nam",
+            "Sinh ngày Nam",
+        ),
+    ),
+    Field(
+        "birth_date_female",
+        "Ngày sinh (Nữ)",
+        ("Ngày sinh Nữ", "Năm sinh Nữ", "Ngày tháng năm sinh Nữ", "Ngày, tháng, năm sinh Nữ", "Sinh ngày Nữ"),
+    ),
     Field("ethnicity", "Dân tộc", help="tên dân tộc theo danh mục 54 dân tộc, ví dụ Kinh, Tày"),
     Field("religion", "Tôn giáo", help="Không, hoặc tên tôn giáo"),
     Field(
@@ -326,13 +343,18 @@ def missing(
 ) -> list[str]:
     """The labels of fields the mapped columns lack (empty when the import can go on)."""
     fields = {field.name: field for field in FIELDS[kind]}
-    lacking = [field.label for field in FIELDS[kind] if field.required and field.name not in mapped]
+    by_sex = {"birth_date_male", "birth_date_female"} <= mapped  # the date under «Nam» or «Nữ»
+    lacking = [
+        field.label
+        for field in FIELDS[kind]
+        if field.required and field.name not in mapped and not (field.name == "birth_date" and by_sex)
+    ]
     if kind == ImportKind.MEMBERS:
         if not any(names <= mapped for names in NAME_SETS):
             lacking.insert(0, "Họ và tên (hoặc Họ, Tên đệm, Tên)")
         combined = "gender_ethnicity_religion" in mapped
         for name in ("gender", "ethnicity", "religion"):
-            if name not in mapped and not combined:
+            if name not in mapped and not combined and not (name == "gender" and by_sex):
                 lacking.append(fields[name].label)
         if "cell" not in mapped and not cell_known:
             lacking.append(fields["cell"].label)
@@ -344,6 +366,8 @@ def missing(
 def template_header(kind: str) -> list[str]:
     """The flat template's header row (``dangbo import template``, the page's download)."""
     skip = (
-        {"full_name", "gender_ethnicity_religion", "family_middle"} if kind == ImportKind.MEMBERS else set()
+        {"full_name", "gender_ethnicity_religion", "family_middle", "birth_date_male", "birth_date_female"}
+        if kind == ImportKind.MEMBERS
+        else set()
     )
     return [field.label for field in FIELDS[kind] if field.name not in skip]

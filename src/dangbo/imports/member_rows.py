@@ -127,6 +127,23 @@ def parse(row_number: int, cells: dict, titles: dict, ctx: ImportContext) -> Par
         for name, value in zip(("gender", "ethnicity", "religion"), combined, strict=False):
             parts[name] = value
             titles.setdefault(name, title("gender_ethnicity_religion"))
+    # lists that write the birth date in a «Nam» or a «Nữ» column under «Ngày sinh»: the column
+    # gives the sex
+    if "birth_date_male" in cells or "birth_date_female" in cells:
+        dated = [
+            (column, sex)
+            for column, sex in (("birth_date_male", "Nam"), ("birth_date_female", "Nữ"))
+            if cells.get(column) not in (None, "")
+        ]
+        if len(dated) == 2:
+            row.refuse(title("birth_date_male"), "", "Ngày sinh ghi ở cả cột Nam và cột Nữ.")
+        elif dated:
+            column, sex = dated[0]
+            cells = {**cells, "birth_date": cells[column]}
+            titles["birth_date"] = title(column)
+            if parse_text(parts["gender"]) == "":
+                parts["gender"] = sex
+                titles["gender"] = title(column)
     raw_gender = to_unicode(parse_text(parts["gender"]), ctx.encoding)
     try:
         values["gender"] = parse_gender(raw_gender)
