@@ -383,3 +383,43 @@ def test_a_list_with_the_birth_date_under_nam_or_nu(commune, tmp_path, capsys):
         "F",
         date(1992, 3, 3),
     )
+
+
+def test_the_7_hsdv_cell_of_education_profession_and_theory(commune, tmp_path, capsys):
+    header = [
+        "Họ và tên",
+        "Ngày sinh",
+        "Giới tính, dân tộc, tôn giáo",
+        "Trình độ giáo dục phổ thông, chuyên môn, lý luận chính trị, ngoại ngữ",
+        "Ngày vào Đảng",
+        "Chi bộ",
+    ]
+    rows = [
+        [
+            "Lê Văn Nam",
+            "20/01/1990",
+            "Nam, Kinh, Không",
+            "12/12, Đại học, Trung cấp, Anh B",
+            "01/09/2020",
+            "X1A",
+        ],
+        ["Hà Thị Mai", "03/03/1992", "Nữ, Mường, Không", "9/12; -; Sơ cấp", "01/09/2020", "X1A"],
+        ["Ngô Văn Ba", "03/03/1992", "Nam, Kinh, Không", "12/12, Phó giáo sư", "01/09/2020", "X1A"],
+    ]
+    path = tmp_path / "so.csv"
+    path.write_bytes(csv_bytes(header, rows))
+    code, report = run(capsys, "members", str(path), "--org", "X1")
+    assert code == 0
+    assert [row["outcome"] for row in report["rows"]] == ["accepted", "accepted", "rejected"]
+    assert "Phó giáo sư" in report["rows"][2]["reasons"][0]["value"]
+    nam, mai = Member.objects.get(given_name="Nam"), Member.objects.get(given_name="Mai")
+    assert (nam.general_education_id, nam.professional_level_id, nam.theory_level_id) == (
+        "upper_secondary",
+        "bachelor",
+        "intermediate",
+    )
+    assert (mai.general_education_id, mai.professional_level_id, mai.theory_level_id) == (
+        "lower_secondary",
+        None,
+        "elementary",
+    )

@@ -141,6 +141,19 @@ MEMBER_FIELDS = (
         help="ví dụ 12/12, 9/12, Trung học phổ thông",
     ),
     Field(
+        "education_combined",
+        "Trình độ (giáo dục phổ thông, chuyên môn, lý luận chính trị, ngoại ngữ)",
+        (
+            "Trình độ giáo dục phổ thông, chuyên môn, lý luận chính trị, ngoại ngữ",
+            "Giáo dục phổ thông, chuyên môn nghiệp vụ, lý luận chính trị, ngoại ngữ",
+            "Trình độ văn hóa, chuyên môn, lý luận chính trị, ngoại ngữ",
+            "Trình độ văn hóa, chuyên môn, lý luận, ngoại ngữ",
+            "Trình độ GDPT, CM, LLCT, NN",
+            "Văn hóa, chuyên môn, lý luận, ngoại ngữ",
+        ),
+        help="một ô như sổ 7-HSĐV: «12/12, Đại học, Trung cấp, Anh B» theo đúng thứ tự đó",
+    ),
+    Field(
         "professional_level",
         "Chuyên môn nghiệp vụ",
         (
@@ -366,7 +379,14 @@ def missing(
 def template_header(kind: str) -> list[str]:
     """The flat template's header row (``dangbo import template``, the page's download)."""
     skip = (
-        {"full_name", "gender_ethnicity_religion", "family_middle", "birth_date_male", "birth_date_female"}
+        {
+            "full_name",
+            "gender_ethnicity_religion",
+            "family_middle",
+            "birth_date_male",
+            "birth_date_female",
+            "education_combined",
+        }
         if kind == ImportKind.MEMBERS
         else set()
     )

@@ -69,6 +69,7 @@ _REGISTER_FIELDS = {
     "cell": "org_id",
     **{c: f"{c}_id" for c in CODE_FIELDS},
 }
+_LEVELS = re.compile(r"\s*[,;\n]\s*")  # «12/12, Đại học, Trung cấp»: «/» belongs to the grade
 _SPLIT = re.compile(r"\s*[,;/\n]\s*|\s+-\s+")
 NUMBER_TAKEN = (
     "{label} «{value}» đã có trong hồ sơ của một đảng viên ngoài phạm vi được nhập. "
@@ -150,6 +151,15 @@ def parse(row_number: int, cells: dict, titles: dict, ctx: ImportContext) -> Par
         row.present.add("gender")
     except CellError as error:
         row.refuse(title("gender"), raw_gender, str(error))
+    # the 7-HSĐV book's one cell for general education, profession, political theory, languages
+    if "education_combined" in cells:
+        levels = _LEVELS.split(read_text("education_combined"))
+        for name, value in zip(
+            ("general_education", "professional_level", "theory_level"), levels, strict=False
+        ):
+            if value.strip(" -–") and name not in cells:
+                parts[name] = value.strip()
+                titles.setdefault(name, title("education_combined"))
     for name, label in CODE_FIELDS.items():
         raw = to_unicode(parse_text(parts.get(name, cells.get(name))), ctx.encoding)
         if not raw:
