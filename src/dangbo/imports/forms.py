@@ -9,7 +9,7 @@ from dangbo.imports.layouts import FIELDS
 from dangbo.imports.models import ImportKind
 from dangbo.orgs.models import Org
 
-ACCEPT = ".xlsx,.xls,.xlsm,.xlsb,.ods,.csv"
+ACCEPT = ".xlsx,.xls,.xlsm,.ods,.csv"
 
 
 class ImportUploadForm(VietnameseForm):
