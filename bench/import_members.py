@@ -251,12 +251,27 @@ def plain_copy(tables: list[str]) -> tuple[float, int]:
     return seconds, rows
 
 
+def profiled(folder: Path | None, name: str, function, **kwargs):
+    """``function(**kwargs)``, under cProfile when ``folder`` is given (stats in folder/name.prof)."""
+    if folder is None:
+        return function(**kwargs)
+    import cProfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    profiler = cProfile.Profile()
+    try:
+        return profiler.runcall(function, **kwargs)
+    finally:
+        profiler.dump_stats(folder / f"{name}.prof")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=22)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--profile", type=Path, help="write cProfile stats of staging and commit here")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     recreate_database()
@@ -291,12 +306,12 @@ def main() -> None:
     times["upload_s"] = time.perf_counter() - started
     peaks = {"after_upload_mb": peak_mb()}
     started = time.perf_counter()
-    batch = services.import_stage(batch=batch)
+    batch = profiled(args.profile, "stage", services.import_stage, batch=batch)
     times["stage_s"] = time.perf_counter() - started
     peaks["after_stage_mb"] = peak_mb()
     print(f"staged: {batch.counts} in {times['stage_s']:.1f}s", flush=True)
     started = time.perf_counter()
-    written = services.import_commit(batch=batch, user=None)
+    written = profiled(args.profile, "commit", services.import_commit, batch=batch, user=None)
     times["commit_s"] = time.perf_counter() - started
     peaks["after_commit_mb"] = peak_mb()
     total = sum(times.values())

@@ -18,6 +18,7 @@ from dangbo.imports.models import BatchState, ImportBatch, Outcome, StagedRow
 from dangbo.members.models import Member, MemberEvent, MemberStatus
 from dangbo.orgs.models import Locality
 from dangbo.orgs.services import locality_create
+from dangbo.stats.tallies import tally_differences
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +120,7 @@ def test_a_7_hsdv_book_is_staged_row_by_row_then_written_on_confirmation(commune
     assert [e.kind for e in events] == ["admitted", "recognized"]
     source = events[0].data["import"]
     assert source["file"] == "so-dang-vien.xlsx" and source["row"] == 6 and len(source["sha256"]) == 64
+    assert tally_differences() == []  # the counts moved with the import (summed at its end)
 
 
 def test_the_same_file_again_adds_nothing_and_says_so(commune, tmp_path, capsys):

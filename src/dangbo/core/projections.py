@@ -36,9 +36,9 @@ class TallyProjection:
         written together."""
         return nullcontext()
 
-    def recounted(self) -> AbstractContextManager[None]:
-        """A block of bulk work (a large import) in which changes leave the counts alone and
-        after which they are recounted once, in the same transaction."""
+    def spooled(self) -> AbstractContextManager[None]:
+        """A block of bulk work (an import) whose changes to the counts are summed and applied
+        once at its end, in the same transaction, rather than row by row."""
         return nullcontext()
 
     # members

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from contextlib import nullcontext
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -41,7 +40,6 @@ from dangbo.orgs.models import Locality, Org
 from dangbo.rules import admission as admission_rules
 
 CHUNK = 2000
-RECOUNT_FROM = 5000  # accepted rows from which the counts are recounted once, not moved row by row
 Progress = Callable[[int, int | None], None]
 CHANGED_SINCE = "Hồ sơ đã thay đổi từ lúc kiểm tra tệp (dòng {row}); hãy kiểm tra lại tệp rồi xác nhận nhập."
 
@@ -101,10 +99,9 @@ def _members(batch, accepted, *, user, today: date, source: dict, progress: Prog
     done = created = updated = 0
     creates = accepted.filter(action=Action.CREATE).order_by("row_number").values_list("row_number", "values")
     now = timezone.now()
-    # many new members: the pre-aggregated counts are recounted once at the end rather than
-    # moved member by member (cheaper past a few thousand rows; same result)
-    counting = projections.tallies().recounted() if total >= RECOUNT_FROM else nullcontext()
-    with counting:
+    # the counts' changes are summed and applied once, at the end (never a recount of the
+    # province: its cost would grow with the register, not with the file)
+    with projections.tallies().spooled():
         for chunk in _pages(creates):
             pairs = [
                 _new_member(number, values, user=user, source=source, now=now) for number, values in chunk

@@ -18,8 +18,8 @@ class StatsTallies(TallyProjection):
     def batched(self):
         return t.restructuring_batched()
 
-    def recounted(self):
-        return t.tallies_deferred()
+    def spooled(self):
+        return t.tallies_spooled()
 
     def open_positions(self, member_id):
         return t.open_positions(member_id)

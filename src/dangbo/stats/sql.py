@@ -16,17 +16,23 @@ Each is here for speed, on both databases, and says why:
 - ``tally_replace_all``: every tally row replaced by a recount, through one prepared INSERT
   (building half a million model instances cost more than the database's own work);
   ``tally_replace_dimensions`` the same for some dimensions only (the meetings' after a bulk
-  load of meetings).
+  load of meetings);
+- ``spool_*``: a scratch table of count changes (``tallies.spool``): written as bulk work
+  goes (COPY on PostgreSQL), summed and added to ``OrgTally`` at its end in one
+  ``INSERT … SELECT … GROUP BY … ON CONFLICT``, so the changes of a 200,000-member import
+  are never all in memory.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.db import connections, router
 
+from dangbo.core.bulk import copy_rows
 from dangbo.orgs.models import Org
 from dangbo.stats.models import OrgTally
 
@@ -176,3 +182,75 @@ def tally_replace_all(
                 f"INSERT INTO {table} (org_id, dimension, value, count) VALUES (%s, %s, %s, %s)",
                 rows,
             )
+
+
+def spool_create() -> str:
+    """A new scratch table for count changes (temporary: this connection's only, gone with
+    it); its name."""
+    connection = connections[router.db_for_write(OrgTally)]
+    name = f"tally_spool_{uuid.uuid4().hex[:12]}"
+    org_type = "uuid" if connection.vendor == "postgresql" else "char(32)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {name} (org_id {org_type} NOT NULL, dimension varchar(32) NOT NULL, "
+            "value varchar(120) NOT NULL, n integer NOT NULL)"
+        )
+    return name
+
+
+def spool_write(name: str, delta: Mapping[tuple[Any, str, str], int]) -> None:
+    """Append ``delta``'s changes to the scratch table ``name`` (no summing yet)."""
+    connection = connections[router.db_for_write(OrgTally)]
+    org_field = _org_id_field()
+    rows: Iterable[tuple] = (
+        (org_field.get_db_prep_value(org_id, connection), dimension, value, n)
+        for (org_id, dimension, value), n in delta.items()
+    )
+    if connection.vendor == "postgresql":
+        copy_rows(name, ["org_id", "dimension", "value", "n"], rows)
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {name} (org_id, dimension, value, n) VALUES (%s, %s, %s, %s)", rows)
+
+
+def spool_apply(name: str) -> None:
+    """Add the summed changes of the scratch table ``name`` to the counts, creating rows: one
+    statement, in key order (as ``tally_add``: writers lock shared rows in the same order)."""
+    connection = connections[router.db_for_write(OrgTally)]
+    table = connection.ops.quote_name(OrgTally._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        # SQLite reads "ON CONFLICT" after a SELECT as a join unless the SELECT has a WHERE clause
+        cursor.execute(
+            f"INSERT INTO {table} (org_id, dimension, value, count) "
+            f"SELECT org_id, dimension, value, SUM(n) FROM {name} WHERE n <> 0 "
+            "GROUP BY org_id, dimension, value HAVING SUM(n) <> 0 ORDER BY org_id, dimension, value "
+            f"ON CONFLICT (org_id, dimension, value) DO UPDATE SET count = {table}.count + excluded.count"
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("RESET work_mem")
+
+
+def spool_sums(name: str, dimensions: Iterable[str]) -> dict[tuple[Any, str, str], int]:
+    """The summed, non-zero changes of ``dimensions`` in the scratch table ``name``."""
+    connection = connections[router.db_for_write(OrgTally)]
+    org_field = _org_id_field()
+    dimensions = list(dimensions)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT org_id, dimension, value, SUM(n) FROM {name} "
+            f"WHERE dimension IN ({', '.join(['%s'] * len(dimensions))}) "
+            "GROUP BY org_id, dimension, value HAVING SUM(n) <> 0",
+            dimensions,
+        )
+        return {
+            (org_field.to_python(org_id), dimension, value): int(n)
+            for org_id, dimension, value, n in cursor.fetchall()
+        }
+
+
+def spool_drop(name: str) -> None:
+    connection = connections[router.db_for_write(OrgTally)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {name}")

@@ -36,7 +36,7 @@ sinh), the same way for today's figures and for past dates.
 Where the code is: ``keys`` (what is counted: dimensions, flags, the keys of a row),
 ``store`` (the one writer, deferral, the queue of a plan), ``members``, ``flows``,
 ``localities``, ``organizations``, ``meetings`` (each kind of change), ``moves`` (restructuring),
-``recount`` (recount, rebuild, differences), ``reads`` (reading the stored counts); the SQL
+``recount`` (recount, rebuild, differences), ``spool`` (bulk changes summed at their end), ``reads`` (reading the stored counts); the SQL
 they need is in ``stats.sql``. The dimension names are read from ``keys``; the functions
 below are the package's public API.
 """
@@ -70,6 +70,7 @@ from dangbo.stats.tallies.recount import (
     tally_rebuild,
     tally_recount,
 )
+from dangbo.stats.tallies.spool import tallies_spooled
 from dangbo.stats.tallies.store import deferred, tally_rows_dropped
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "open_positions",
     "restructuring_batched",
     "tallies_deferred",
+    "tallies_spooled",
     "tally_attendance_changed",
     "tally_differences",
     "tally_fix_derived",

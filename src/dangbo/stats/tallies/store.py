@@ -1,6 +1,7 @@
 """Writing the tallies (``stats.tallies``): every count reaches ``OrgTally`` through ``_apply``
 (one upsert per row, ``stats.sql.tally_add``), unless the tallies are deferred (bulk work,
-recounted at its end) or a restructuring plan has queued subtree moves that must be applied
+recounted at its end), spooled (bulk work whose changes are summed at its end: ``spool``) or a
+restructuring plan has queued subtree moves that must be applied
 first (``_settle``; the queue itself is filled in ``moves``)."""
 
 from __future__ import annotations
@@ -15,6 +16,13 @@ from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies.keys import DERIVED_DIMENSIONS, Key
 
 _DEFERRED: ContextVar[bool] = ContextVar("tallies_deferred", default=False)
+_SPOOL: ContextVar[str | None] = ContextVar("tallies_spool", default=None)  # its scratch table
+
+
+def spooling() -> bool:
+    """True inside ``spool.tallies_spooled``: changes are written to its scratch table, and what
+    is judged from the stored counts (flags, hamlets with members) is judged at its end."""
+    return _SPOOL.get() is not None
 
 
 def deferred() -> bool:
@@ -71,6 +79,10 @@ def _apply(delta: dict[Key, int]) -> None:
     """Add each count to its row, creating the row when it is new (one upsert per row,
     in key order so two writers lock shared ancestor rows in the same order)."""
     if not delta or deferred():
+        return
+    spool = _SPOOL.get()
+    if spool is not None:
+        sql.spool_write(spool, delta)
         return
     _settle(writes={org_id for org_id, _, _ in delta})
     sql.tally_add(delta)
