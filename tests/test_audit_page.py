@@ -216,14 +216,14 @@ def test_the_search_itself_is_recorded(admin, admin_user, db):
 
 def test_unfiltered_list_counts_every_row_and_pages_by_fifty(admin, db):
     for n in range(60):
-        audit_record(action=Action.SEARCHED, data={"n": n})
+        audit_record(action=Action.SEARCHED, data={"rows": n})
     total = AuditEntry.objects.count()
     html = admin.get("/nhat-ky/").content.decode()
     assert f"Kết quả: {total} dòng nhật ký" in html and f"Trang 1 / {(total + 49) // 50}" in html
     assert html.count("<tr>") == 1 + 50  # the header and fifty rows
-    assert html.index("n: 59") < html.index("n: 58")  # newest first
+    assert html.index("Số dòng: 59") < html.index("Số dòng: 58")  # newest first
     second = admin.get("/nhat-ky/", {"trang": 2}).content.decode()
-    assert "n: 9<" in second and "n: 59<" not in second
+    assert "Số dòng: 9<" in second and "Số dòng: 59<" not in second
     assert admin.get("/nhat-ky/", {"trang": "abc"}).status_code == 200
 
 

@@ -183,12 +183,47 @@ def test_home_shows_the_scope_figures(client, tree, officer, make_member):
     assert "<dd>2</dd>" in html and "50,0 %" in html
 
 
-def test_member_account_goes_to_its_own_record(client, tree, make_member):
-    own = make_member(tree.cell_a)
+def test_a_members_overview_is_what_is_next_for_them(client, tree, make_member, frozen_today):
+    frozen_today(date(2026, 6, 1))
+    own = make_member(tree.cell_a, admitted_on=date(1996, 3, 1), birth_date=date(1970, 5, 17))
     user = User.objects.create_user("dv", password="mat-khau-dai-du-1")
     role_grant(user=user, role=AccessRole.MEMBER, member=own)
     client.force_login(user)
     response = client.get("/")
-    assert response.status_code == 302 and response["Location"] == f"/dang-vien/{own.pk}/"
+    html = response.content.decode()
+    assert response.status_code == 200 and f"Chào đồng chí {own.full_name}" in html
+    assert "Tuổi đảng: <strong>30 năm</strong>" in html
+    assert "Huy hiệu tiếp theo: <strong>30 năm tuổi đảng</strong>, đã đủ tuổi đảng từ 01/03/2026" in html
+    assert "Chưa có buổi sinh hoạt nào sắp tới." in html
+    assert f'href="/dang-vien/{own.pk}/"' in html  # the profile is its own page
+    # the header names the member, the role and the cell; no API keys, no organization pages
+    assert "Đảng viên · Chi bộ thôn A" in html and "Khóa API" not in html
+    assert "Sắp xếp tổ chức" not in html and "Cây tổ chức" not in html
     assert client.get("/dang-vien/").status_code == 200  # search shows only their own record
     assert client.get("/to-chuc/").status_code == 403
+
+
+def test_a_cell_secretary_keeps_the_cell_but_does_not_reshape_the_tree(client, tree, make_member):
+    make_member(tree.cell_a)
+    user = User.objects.create_user("bithu", first_name="Hà", last_name="Lê", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.SECRETARY, org=tree.cell_a)
+    client.force_login(user)
+    page = client.get(f"/to-chuc/{tree.cell_a.pk}/").content.decode()
+    assert "Bầu, chỉ định chức vụ" in page  # the cell's records are theirs
+    for offered in ("Thành lập tổ chức trực thuộc", "Chuyển trực thuộc", "Chia tách", "Giải thể", "Hợp nhất"):
+        assert offered not in page
+    assert "Sắp xếp tổ chức</a>" not in page and "Nhập dữ liệu" not in page
+    assert "Bí thư chi bộ · Chi bộ thôn A" in page  # the header: name, role, unit
+    for url in (
+        f"/to-chuc/{tree.cell_a.pk}/giai-the/",
+        f"/to-chuc/{tree.cell_a.pk}/chia-tach/",
+        f"/to-chuc/{tree.cell_a.pk}/thanh-lap/",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/sap-xep-to-chuc/").status_code in (403, 404)
+    assert client.get("/nhap-du-lieu/").status_code in (403, 404)
+
+
+def test_the_header_names_the_officer_their_role_and_unit(client, tree, officer):
+    html = client.get("/").content.decode()
+    assert "<strong>canbo</strong> · Cán bộ tổ chức · Huyện ủy Một" in html

@@ -50,6 +50,8 @@ class Scope:
     export_paths: tuple[str, ...] = ()
     # Readable subtree roots as (code, name), for the audit trail and the page header.
     root_labels: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # The organization a member-only user belongs to (their cell's name), for the page header.
+    own_unit: str = field(default="", compare=False)
 
     # --- filters for selectors -------------------------------------------------------
     def orgs_q(self, field_name: str = "path") -> Q:
@@ -80,6 +82,18 @@ class Scope:
     def can_export_personal_path(self, path: str) -> bool:
         return self.is_admin or any(path.startswith(root) for root in self.export_paths)
 
+    def can_organize_path(self, path: str) -> bool:
+        """The organization work of the organization committee's officers: establishing,
+        moving, merging, splitting and dissolving organizations, and importing data. It is the
+        upper committee's decision, carried out by its officers (or an administrator); a cell
+        secretary writes the cell's records but does not reshape the tree."""
+        return self.can_grant_path(path)
+
+    @property
+    def organizes(self) -> bool:
+        """Whether the user does organization work anywhere (``can_organize_path``)."""
+        return self.is_admin or bool(self.grant_paths)
+
     @property
     def manages_accounts(self) -> bool:
         """Administrators, and officers within their subtrees (accounts.services)."""
@@ -106,6 +120,17 @@ class Scope:
         return ", ".join(AccessRole(role).label for role in self.roles) or "chưa được phân quyền"
 
     @property
+    def unit_label(self) -> str:
+        """The unit the user works for, as the page header shows it: the organizations their
+        roles are held on (the first two named), or their own cell."""
+        if self.is_admin:
+            return "Toàn hệ thống"
+        names = [name for _, name in self.root_labels]
+        if len(names) > 2:
+            return f"{names[0]}, {names[1]} và {len(names) - 2} tổ chức khác"
+        return ", ".join(names) or self.own_unit
+
+    @property
     def label(self) -> str:
         """Who and over what, as the audit trail records it."""
         if self.is_admin:
@@ -126,7 +151,9 @@ def scope_for(user) -> Scope:
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     assignments = list(
-        user.role_assignments.filter(revoked_at__isnull=True).select_related("org").order_by("role")
+        user.role_assignments.filter(revoked_at__isnull=True)
+        .select_related("org", "member__org")
+        .order_by("role")
     )
     roles = sorted({a.role for a in assignments} | ({AccessRole.ADMIN} if user.is_superuser else set()))
     is_admin = AccessRole.ADMIN in roles
@@ -137,7 +164,8 @@ def scope_for(user) -> Scope:
     export = _roots(
         [a.org.path for a in live if a.org and (a.role in WRITING_ROLES or a.may_export_personal)]
     )
-    own = next((a.member_id for a in live if a.role == AccessRole.MEMBER), None)
+    own_role = next((a for a in live if a.role == AccessRole.MEMBER and a.member_id), None)
+    own = own_role.member_id if own_role else None
     labels = tuple(
         (a.org.code, a.org.name)
         for a in sorted(live, key=lambda a: a.org.path if a.org else "")
@@ -154,4 +182,5 @@ def scope_for(user) -> Scope:
         grant_paths=grant,
         export_paths=export,
         root_labels=labels,
+        own_unit=own_role.member.org.name if own_role and own_role.member.org_id else "",
     )

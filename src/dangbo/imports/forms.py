@@ -36,7 +36,7 @@ class ImportUploadForm(VietnameseForm):
     def clean_org_code(self) -> Org:
         code = self.cleaned_data["org_code"].strip()
         org = Org.objects.filter(code=code).first()
-        if org is None or not self.actor.can_write_path(org.path):
+        if org is None or not self.actor.can_organize_path(org.path):
             raise forms.ValidationError(f"Không có tổ chức mã «{code}» trong phạm vi anh/chị được sửa.")
         return org
 

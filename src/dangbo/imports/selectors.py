@@ -46,7 +46,8 @@ def duplicates_side_by_side(batch: ImportBatch, *, limit: int = 50) -> list[tupl
 
 
 def writable_roots(*, actor) -> list[Org]:
-    """The organizations at the top of the actor's writable subtrees (the upload form's default)."""
+    """The organizations at the top of the subtrees the actor imports into (an officer's; the
+    upload form's default)."""
     if actor.is_admin:
         return list(Org.objects.filter(parent__isnull=True).order_by("path"))
-    return list(Org.objects.filter(path__in=actor.write_paths).order_by("path"))
+    return list(Org.objects.filter(path__in=actor.grant_paths).order_by("path"))

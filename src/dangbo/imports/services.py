@@ -39,7 +39,7 @@ def _storage():
 
 
 def _check_scope(actor, org: Org) -> None:
-    if actor is None or not actor.can_write_path(org.path):
+    if actor is None or not actor.can_organize_path(org.path):
         raise NotInScope(org.pk)
 
 

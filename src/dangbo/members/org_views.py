@@ -80,6 +80,7 @@ def org_page_view(request: ScopedRequest, org_id) -> HttpResponse:
         "figures": figures,
         "members_page": members_page,
         "can_edit": request.scope.can_write_path(org.path) and org.dissolved_on is None,
+        "can_restructure": request.scope.can_organize_path(org.path) and org.dissolved_on is None,
         "holds_localities": org.kind in COMMUNE_LEVEL_KINDS,
         "hosted": hosted_members(actor=request.scope, org=org) if org.kind in CELL_KINDS else [],
         "history": org_history(actor=request.scope, org=org),

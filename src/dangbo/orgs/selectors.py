@@ -107,6 +107,15 @@ def org_for_edit(*, actor, org_id) -> Org:
     return org
 
 
+def org_for_restructure(*, actor, org_id) -> Org:
+    """A live organization the actor may reshape (establish under, move, merge, split,
+    dissolve): an administrator's or an officer's (``Scope.can_organize_path``)."""
+    org = org_get(actor=actor, org_id=org_id)
+    if org.dissolved_on is not None or not actor.can_organize_path(org.path):
+        raise NotInScope(org_id)
+    return org
+
+
 def locality_get(*, actor, locality_id, for_edit: bool = False) -> Locality:
     try:
         locality = Locality.objects.select_related("commune", "cell").get(pk=locality_id)
@@ -186,9 +195,11 @@ def org_nodes_on(*, actor, day: date, parent: Org | None = None) -> list[DatedNo
 # code that does not exist are not told apart.
 
 
-def org_writable_by_code(*, actor, code: str) -> Org:
-    """The live organization with this code, if the actor may change it."""
+def org_writable_by_code(*, actor, code: str, organize: bool = False) -> Org:
+    """The live organization with this code, if the actor may change it (``organize``: reshape
+    it, ``Scope.can_organize_path``)."""
     org = Org.objects.filter(code=(code or "").strip(), dissolved_on__isnull=True).first()
-    if org is None or not actor.can_write_path(org.path):
+    allowed = actor.can_organize_path if organize else actor.can_write_path
+    if org is None or not allowed(org.path):
         raise NotInScope(code)
     return org

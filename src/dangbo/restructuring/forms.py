@@ -31,7 +31,7 @@ class RestructureForm(DecisionFields):
 
     def writable_org(self, code: str) -> Org:
         try:
-            return org_writable_by_code(actor=self.actor, code=code)
+            return org_writable_by_code(actor=self.actor, code=code, organize=True)
         except NotInScope:
             raise forms.ValidationError(OUT_OF_REACH.format(code=code)) from None
 

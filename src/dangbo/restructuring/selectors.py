@@ -17,8 +17,9 @@ from dangbo.restructuring.plans import PlanError, read_plan_bytes
 
 
 def may_restructure(*, actor) -> bool:
-    """Whether the actor may change any organization at all (the plan page is theirs)."""
-    return actor.is_admin or bool(actor.write_paths)
+    """Whether the actor reshapes organizations anywhere (the plan page is theirs):
+    administrators and officers (``Scope.can_organize_path``), not cell secretaries."""
+    return actor.organizes
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class SplitItems:
 
 
 def org_split_items(*, actor, org: Org) -> SplitItems:
-    if not actor.can_write_path(org.path):
+    if not actor.can_organize_path(org.path):
         raise NotInScope(org.pk)
     return SplitItems(
         members=list(Member.objects.filter(org=org, status__in=ACTIVE_STATUSES).order_by("sort_key", "id")),
@@ -60,7 +61,7 @@ def plan_codes_outside_scope(*, actor, rows) -> list[str]:
     return [
         code
         for code in named
-        if not (actor.can_write_path(existing[code]) if code in existing else code in established)
+        if not (actor.can_organize_path(existing[code]) if code in existing else code in established)
     ]
 
 

@@ -20,9 +20,8 @@ from dangbo.jobs.models import JobState
 from dangbo.jobs.selectors import latest_job_for
 from dangbo.members.selectors.search import members_by_numbers
 from dangbo.orgs.forms import OrgEstablishForm
-from dangbo.orgs.selectors import org_breadcrumbs
+from dangbo.orgs.selectors import org_breadcrumbs, org_for_restructure
 from dangbo.orgs.services import org_establish
-from dangbo.orgs.views import editable_or_404
 from dangbo.restructuring.forms import (
     OrgDissolveForm,
     OrgMergeForm,
@@ -109,7 +108,7 @@ def _restructure_page(
 
 @login_required
 def org_move_view(request: ScopedRequest, org_id) -> HttpResponse:
-    org = editable_or_404(request, org_id)
+    org = in_scope_or_404(org_for_restructure, actor=request.scope, org_id=org_id)
     form = OrgMoveForm(request.POST or None, actor=request.scope)
 
     def run(data):
@@ -135,7 +134,7 @@ def org_move_view(request: ScopedRequest, org_id) -> HttpResponse:
 
 @login_required
 def org_merge_view(request: ScopedRequest, org_id) -> HttpResponse:
-    into = editable_or_404(request, org_id)
+    into = in_scope_or_404(org_for_restructure, actor=request.scope, org_id=org_id)
     form = OrgMergeForm(request.POST or None, actor=request.scope)
 
     def run(data):
@@ -167,7 +166,7 @@ def org_merge_view(request: ScopedRequest, org_id) -> HttpResponse:
 
 @login_required
 def org_split_view(request: ScopedRequest, org_id) -> HttpResponse:
-    source = editable_or_404(request, org_id)
+    source = in_scope_or_404(org_for_restructure, actor=request.scope, org_id=org_id)
     form = OrgSplitForm(
         request.POST or None, actor=request.scope, items=org_split_items(actor=request.scope, org=source)
     )
@@ -201,7 +200,7 @@ def org_split_view(request: ScopedRequest, org_id) -> HttpResponse:
 
 @login_required
 def org_dissolve_view(request: ScopedRequest, org_id) -> HttpResponse:
-    org = editable_or_404(request, org_id)
+    org = in_scope_or_404(org_for_restructure, actor=request.scope, org_id=org_id)
     form = OrgDissolveForm(request.POST or None, actor=request.scope)
 
     def run(data):
@@ -311,7 +310,7 @@ def plan_apply_view(request: ScopedRequest, plan_id) -> HttpResponse:
 
 @login_required
 def org_create_view(request: ScopedRequest, org_id) -> HttpResponse:
-    parent = editable_or_404(request, org_id)
+    parent = in_scope_or_404(org_for_restructure, actor=request.scope, org_id=org_id)
     form = OrgEstablishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

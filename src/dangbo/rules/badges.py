@@ -90,6 +90,16 @@ def reached_on(party_age_from: date, years: int) -> date:
     return add_months(party_age_from, 12 * years)
 
 
+def next_milestone(party_age_from: date, badge_years: int | None, on: date) -> tuple[int, date] | None:
+    """The next badge a member may be considered for (``BADGE_MILESTONES``): the smallest
+    milestone above the last badge awarded, and the day the member reaches it (in the past
+    when it is due and not yet awarded). None past the last milestone."""
+    above = [years for years in BADGE_MILESTONES.at(on).value if years > (badge_years or 0)]
+    if not above:
+        return None
+    return above[0], reached_on(party_age_from, above[0])
+
+
 def party_age_years(party_age_from: date, on: date) -> int:
     """Whole years of party age on ``on`` (for a member in the Party throughout)."""
     years = on.year - party_age_from.year

@@ -202,10 +202,10 @@ def spool_write(name: str, delta: Mapping[tuple[Any, str, str], int]) -> None:
     """Append ``delta``'s changes to the scratch table ``name`` (no summing yet)."""
     connection = connections[router.db_for_write(OrgTally)]
     org_field = _org_id_field()
-    rows: Iterable[tuple] = (
+    rows = [
         (org_field.get_db_prep_value(org_id, connection), dimension, value, n)
         for (org_id, dimension, value), n in delta.items()
-    )
+    ]
     if connection.vendor == "postgresql":
         copy_rows(name, ["org_id", "dimension", "value", "n"], rows)
         return

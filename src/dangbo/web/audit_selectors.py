@@ -18,30 +18,23 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from dangbo.accounts.models import AccessRole
 from dangbo.audit.models import AuditEntry
 from dangbo.audit.services import ACTION_LABELS, Action, audit_record, audit_seal_if_free
 from dangbo.core import text
 from dangbo.core.formats import format_date, format_number
-from dangbo.core.kinds import OrgKind
 from dangbo.core.pagination import CappedPaginator
-from dangbo.members.models import Gender, Member, MemberEvent, MemberStatus
+from dangbo.members.models import Member
 from dangbo.orgs.models import Locality, Org
 from dangbo.orgs.selectors import NotInScope
 from dangbo.restructuring.models import RestructurePlan
+from dangbo.stats.indicators.registry import INDICATORS
+from dangbo.web.audit_labels import KEY_LABELS, SUBJECT_LABELS, VALUE_LABELS
 
 PER_PAGE = 50
 # A subject typed as text resolves to at most this many members and organizations.
 SUBJECT_LIMIT = 200
 ORG_LIMIT = 50
 
-SUBJECT_LABELS = {
-    "member": "Đảng viên",
-    "org": "Tổ chức đảng",
-    "locality": "Thôn, tổ dân phố",
-    "user": "Tài khoản",
-    "restructure_plan": "Kế hoạch sắp xếp tổ chức",
-}
 _NOTHING = Q(pk__in=[])
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -156,67 +149,6 @@ def _chain_head() -> int:
 
 # --- How a row is shown (page and export) ----------------------------------------------
 
-_KEY_LABELS = {
-    "filters": "Điều kiện",
-    "rows": "Số dòng",
-    "rows_capped": "Còn nhiều hơn số dòng đếm",
-    "page": "Trang",
-    "format": "Định dạng",
-    "reason": "Lý do",
-    "changes": "Thay đổi",
-    "code": "Mã",
-    "name": "Tên",
-    "kind": "Loại",
-    "parent": "Trực thuộc",
-    "effective_on": "Ngày hiệu lực",
-    "decision": "Quyết định",
-    "commune": "Xã",
-    "cell": "Chi bộ",
-    "via": "Qua",
-    "list": "Danh sách",
-    "role": "Vai trò",
-    "org": "Tổ chức",
-    "member": "Đảng viên",
-    "assignment": "Phân quyền",
-    "token": "Khóa API",
-    "days": "Số ngày",
-    "username": "Tên đăng nhập",
-    "seq": "Số thứ tự",
-    "profile": "Bộ mẫu",
-    "seed": "Hạt giống",
-    "members": "Số đảng viên",
-    "orgs": "Số tổ chức",
-    "note": "Ghi chú",
-    # filters of member and audit searches
-    "q": "Từ khóa",
-    "status": "Tình trạng",
-    "gender": "Giới tính",
-    "ethnicity": "Dân tộc",
-    "religion": "Tôn giáo",
-    "theory_level": "Lý luận chính trị",
-    "age_min": "Tuổi từ",
-    "age_max": "Tuổi đến",
-    "subject": "Đối tượng",
-    "actor": "Người thực hiện",
-    "action": "Hành động",
-    "date_from": "Từ ngày",
-    "date_to": "Đến ngày",
-}
-_VALUE_LABELS = {
-    "reason": {
-        "out_of_scope": "ngoài phạm vi được giao",
-        "read_only": "chỉ có quyền xem",
-        "not_admin": "không phải quản trị hệ thống",
-    },
-    "page": {"audit_search": "tra cứu nhật ký", "audit_export": "xuất nhật ký"},
-    "list": {"org_members": "đảng viên của tổ chức", "audit_trail": "nhật ký truy cập"},
-    "action": ACTION_LABELS,
-    "kind": {**dict(Locality.Kind.choices), **dict(OrgKind.choices), **dict(MemberEvent.Kind.choices)},
-    "status": dict(MemberStatus.choices),
-    "gender": dict(Gender.choices),
-    "role": dict(AccessRole.choices),
-}
-
 
 def _field_labels() -> dict[str, str]:
     labels = {}
@@ -239,17 +171,29 @@ def _plain(value) -> str:
         except ValueError:
             return value
     if isinstance(value, dict):
-        return "; ".join(f"{_KEY_LABELS.get(k, k)}: {_value(k, v)}" for k, v in value.items())
+        return "; ".join(_line(k, v) for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(_plain(item) for item in value)
     return str(value)
 
 
 def _value(key: str, value) -> str:
-    labels = _VALUE_LABELS.get(key)
+    labels = VALUE_LABELS.get(key)
     if labels and isinstance(value, str) and value in labels:
         return labels[value]
+    if key == "list" and isinstance(value, str) and value in _indicator_names():
+        return f"danh sách của chỉ tiêu «{_indicator_names()[value]}»"  # a drill-down's list
     return _plain(value)
+
+
+def _line(key: str, value) -> str:
+    """«Label: value»; a key without a label shows its value alone (never an English word)."""
+    label = KEY_LABELS.get(key)
+    return f"{label}: {_value(key, value)}" if label else _value(key, value)
+
+
+def _indicator_names() -> dict[str, str]:
+    return {indicator.code: indicator.name for indicator in INDICATORS}
 
 
 def audit_details(data: dict, *, field_labels: dict[str, str] | None = None) -> list[str]:
@@ -263,9 +207,10 @@ def audit_details(data: dict, *, field_labels: dict[str, str] | None = None) -> 
         if key == "changes" and isinstance(value, dict):
             for name, change in value.items():
                 old, new = ([*change, "", ""])[:2] if isinstance(change, list) else ("", change)
-                lines.append(f"{field_labels.get(name, name)}: {_plain(old)} → {_plain(new)}")
+                label = field_labels.get(name) or KEY_LABELS.get(name) or "Thông tin khác"
+                lines.append(f"{label}: {_plain(old)} → {_plain(new)}")
         else:
-            lines.append(f"{_KEY_LABELS.get(key, key)}: {_value(key, value)}")
+            lines.append(_line(key, value))
     return lines
 
 

@@ -3,23 +3,26 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import MEETING_KINDS
+from dangbo.core.pages import in_scope_or_404
 from dangbo.meetings.selectors import org_upcoming
 from dangbo.members.org_selectors import org_overview
+from dangbo.web.overview import member_overview
 
 
 @login_required
 def home(request: ScopedRequest) -> HttpResponse:
-    """The user's subtrees at a glance; a member goes to their own record."""
+    """The user's subtrees at a glance; a member's own overview (what is next for them)."""
     scope = request.scope
     if scope.is_empty:
         return render(request, "web/no_role.html", status=403)
     if not scope.sees_orgs:
-        return redirect("members:member_profile", member_id=scope.own_member_id)
+        own = in_scope_or_404(member_overview, actor=scope)
+        return render(request, "web/member_home.html", {"overview": own, "today": clock.today()})
     # with each subtree, for a cell or grassroots committee, its next meetings (None: it holds none)
     overview = [
         (top, org_upcoming(actor=scope, org=top.root)[:2] if top.root.kind in MEETING_KINDS else None)
