@@ -44,6 +44,7 @@ from dangbo.stats.reports import (
 )
 from dangbo.stats.selectors import indicator_drill, indicator_get, report_context
 from dangbo.stats.statforms import build_forms
+from dangbo.stats.statforms.web import form_tables
 
 
 def _org_or_404(request: ScopedRequest, org_id):
@@ -290,8 +291,9 @@ DRILL_PAGE_ROWS = 500
 @login_required
 @require_GET
 def forms_view(request: ScopedRequest, org_id) -> HttpResponseBase:
-    """The basic statistical forms for a date and a period, with their cross-checks; a figure
-    that fails a check is marked, never hidden. Their XLSX and PDF are written by a
+    """The basic statistical forms for a date and a period, then their cross-checks; a figure
+    that fails a check is marked, never hidden. A form of many organizations shows its total,
+    its rows behind a disclosure (``statforms.web``). Their XLSX and PDF are written by a
     background job (``forms_file_view``)."""
     org = _org_or_404(request, org_id)
     form, ctx = _context_or_errors(request, org, with_children=False)
@@ -299,19 +301,12 @@ def forms_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     if ctx is None:
         return render(request, "stats/forms.html", base, status=400)
     report = build_forms(ctx.frame)
-    tables = []
-    for stat_form in report.forms:
-        rows = [
-            (row.label, [(format_number(v), i in row.flagged) for i, v in enumerate(row.values)])
-            for row in [*stat_form.rows, stat_form.total]
-        ]
-        tables.append((stat_form, rows))
     context = {
         **base,
         "ctx": ctx,
         "frame_text": frame_text(ctx.frame),
         "report": report,
-        "tables": tables,
+        "tables": form_tables(report),
         "query": form.query(),
     }
     return render(request, "stats/forms.html", context)

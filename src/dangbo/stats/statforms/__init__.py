@@ -110,7 +110,7 @@ from __future__ import annotations
 
 from dangbo.stats.frames import Frame
 from dangbo.stats.statforms.checks import check_forms
-from dangbo.stats.statforms.period import _admissions, _movement
+from dangbo.stats.statforms.period import _admissions, _balances, _movement
 from dangbo.stats.statforms.shapes import (
     FORM_ADMISSIONS,
     FORM_AGE_GENDER,
@@ -131,10 +131,11 @@ from dangbo.stats.statforms.stock import (
     _occupations,
     _qualifications,
     _sectors,
+    _Stock,
     _stock,
     _units,
 )
-from dangbo.stats.statforms.tree import _period_tree, _placements_on
+from dangbo.stats.statforms.tree import _period_tree, _placements_on, _subtree_on
 
 __all__ = [
     "FORM_ADMISSIONS",
@@ -157,9 +158,10 @@ __all__ = [
 def build_forms(frame: Frame) -> FormReport:
     """Every form for ``frame``, with the cross-checks run (``report.checks``)."""
     tree = _period_tree(frame)
+    balances = _balances(frame, tree)
     stock = _stock(frame)
     forms = [
-        _movement(frame, tree),
+        _movement(frame, tree, balances),
         _admissions(frame, tree),
         _qualifications(frame, stock),
         _ethnicity_religion(frame, stock),
@@ -170,8 +172,19 @@ def build_forms(frame: Frame) -> FormReport:
     ]
     counts = {}
     for day in sorted({frame.as_of, frame.end}):
-        counts[day] = _placements_on(day).filter(org_id__in=frame.org_ids_on(day)).count()
+        counts[day] = _members_on(frame, day, balances, stock)
     root_name = stock.layout.root_name if stock.layout.root_path else frame.root.name
     report = FormReport(frame=frame, forms=forms, checks=[], root_name=root_name, placement_counts=counts)
     check_forms(report)
     return report
+
+
+def _members_on(frame: Frame, day, balances, stock: _Stock) -> int:
+    """The counted placements in the root's subtree on ``day``, for check B: on the period's
+    last day, the closing counts of the organizations of the subtree that day, counted by the
+    database per organization (``_balances``), not from the forms' rows; on another report
+    date, counted on their own."""
+    if day != frame.end:
+        return _placements_on(day).filter(org_id__in=frame.org_ids_on(day)).count()
+    in_subtree = stock.versions if day == frame.as_of else _subtree_on(frame, day)
+    return sum(balances[org_id][1] for org_id in in_subtree if org_id in balances)

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from dangbo.core.formats import format_date
 from dangbo.members.models import Gender, MemberEvent, Placement
@@ -30,7 +30,7 @@ from dangbo.stats.statforms.shapes import (
     _Columns,
     _form,
 )
-from dangbo.stats.statforms.tree import _as_date, _PeriodTree, _placements_on, _raw_key
+from dangbo.stats.statforms.tree import _as_date, _by_raw_key, _PeriodTree
 
 Kind = MemberEvent.Kind
 
@@ -73,7 +73,35 @@ class _Homes:
         return self.orgs[member_id][i - 1] if i else None
 
 
-def _movement(frame: Frame, tree: _PeriodTree) -> StatForm:
+def _balances(frame: Frame, tree: _PeriodTree) -> dict[object, tuple[int, int]]:
+    """Counted placements per organization of the period's tree on the day before the period
+    and on its last day: (opening, closing). One pass over the placements that overlap the
+    period, counted twice by the database, rather than two passes."""
+    before, end = frame.start - timedelta(days=1), frame.end
+    query = (
+        Placement.objects.filter(counted=True, org_id__in=tree.org_ids, valid_from__lte=end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=before))
+        .values_list("org_id")
+        .annotate(
+            opening=Count("id", filter=Q(valid_from__lte=before)),
+            closing=Count("id", filter=Q(valid_to__isnull=True) | Q(valid_to__gt=end)),
+        )
+        .order_by()
+    )
+    org_of_raw = _by_raw_key(query.db, ((org_id, org_id) for org_id in tree.bucket))
+    balances: dict[object, tuple[int, int]] = {}
+    for chunk in driver_rows(query):
+        for raw, opening, closing in chunk:
+            org_id = org_of_raw.get(raw)
+            if org_id is not None:  # else outside the root on its last day in the period: not counted
+                balances[org_id] = (opening, closing)
+    return balances
+
+
+def _movement(
+    frame: Frame, tree: _PeriodTree, balances: dict[object, tuple[int, int]] | None = None
+) -> StatForm:
+    """``balances``: ``_balances(frame, tree)``, when the caller has them already."""
     start, end = frame.start, frame.end
     layout, bucket, org_ids = tree.layout, tree.bucket, tree.org_ids
     cols = _Columns()
@@ -98,16 +126,11 @@ def _movement(frame: Frame, tree: _PeriodTree) -> StatForm:
         total[column] += n
 
     before = start - timedelta(days=1)
-    for column, day in ((OPENING, before), (CLOSING, end)):
-        counts = (
-            _placements_on(day)
-            .filter(org_id__in=org_ids)
-            .values_list("org_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for org_id, n in counts:
-            add(org_id, column, n)
+    if balances is None:
+        balances = _balances(frame, tree)
+    for org_id, (opening, closing) in balances.items():
+        add(org_id, OPENING, opening)
+        add(org_id, CLOSING, closing)
 
     in_period = MemberEvent.objects.filter(effective_on__gte=start, effective_on__lte=end)
     # Increases and transfers carry their organizations: counted per organization in the database.
@@ -138,12 +161,19 @@ def _movement(frame: Frame, tree: _PeriodTree) -> StatForm:
 
     # Decreases are placed where the member was just before (module docstring): one by one.
     leaving = in_period.filter(kind__in=tuple(_DECREASE_COLUMN))
+    # whether the member left a counted placement in the tree during the period: asked per
+    # event (a few per organization), not as the list of every such member (a scan of the
+    # placements of every organization of the tree)
     touched = Placement.objects.filter(
-        counted=True, org_id__in=org_ids, valid_to__gte=start, valid_to__lte=end
-    ).values("member_id")
+        member_id=OuterRef("member_id"),
+        counted=True,
+        org_id__in=org_ids,
+        valid_to__gte=start,
+        valid_to__lte=end,
+    )
     decreases = list(
         leaving.filter(
-            Q(from_org_id__in=org_ids) | Q(member_id__in=touched) | Q(member__org_id__in=org_ids)
+            Q(from_org_id__in=org_ids) | Q(Exists(touched)) | Q(member__org_id__in=org_ids)
         ).values_list("member_id", "seq", "kind", "effective_on", "from_org_id", "member__org_id")
     )
     restorations = list(
@@ -249,7 +279,7 @@ def _admissions(frame: Frame, tree: _PeriodTree) -> StatForm:
     counts: Counter = Counter()
     for chunk in driver_rows(query):
         counts.update(chunk)
-    bucket_raw = {_raw_key(query.db, org_id): row for org_id, row in bucket.items()}
+    bucket_raw = _by_raw_key(query.db, bucket.items())
     for (kind, org_raw, on, gender, ethnicity, religion, born, school), n in counts.items():
         if org_raw not in bucket_raw:
             continue

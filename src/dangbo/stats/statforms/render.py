@@ -287,55 +287,172 @@ def _page_heading(pdf: FPDF, report: FormReport, code: str, title: str, basis: s
     pdf.ln(3)
 
 
-def _form_page(pdf: FPDF, report: FormReport, form: StatForm) -> None:
-    _page_heading(pdf, report, form.code, form.title, form.basis)
-    number_w, label_w = 8.0, 48.0
-    figure_w = min((pdf.epw - number_w - label_w) / max(len(form.columns), 1), MAX_FIGURE_MM)
-    widths = (number_w, label_w, *([figure_w] * len(form.columns)))
-    grouped = {c for _, a, b in form.groups for c in range(a, b + 1)}
-    starts = {a: (heading, b - a + 1) for heading, a, b in form.groups}
-    headers = form.headers or form.columns
-    two_rows = bool(form.groups)
-    heading_style = FontFace(emphasis="BOLD", fill_color=GREY)
-    flag_style = FontFace(emphasis="BOLD", color=RED)
-    total_style = FontFace(emphasis="BOLD")
-    pdf.set_font(FAMILY, "", TABLE_PT)
-    with pdf.table(
-        col_widths=widths,
-        width=min(sum(widths), pdf.epw),
-        text_align="CENTER",
-        line_height=LINE_MM,
-        num_heading_rows=2 if two_rows else 1,
-        headings_style=heading_style,
-        first_row_as_headings=True,
-        repeat_headings=1,
-        padding=0.6,
-    ) as table:
-        top = table.row()
-        span = 2 if two_rows else 1
-        top.cell("STT", rowspan=span)
-        top.cell(form.row_heading, rowspan=span)
+PAD_MM = 0.6  # inside each cell, on every side
+
+
+class _FormTable:
+    """A form's table, drawn cell by cell: the grouped headings on two rows (repeated at the
+    top of every page the table runs on), one row per organization, the total row in bold and
+    a figure that failed a cross-check in red with an asterisk.
+
+    Drawn with rectangles and single text lines rather than fpdf2's ``table()``, which lays
+    out every cell as a paragraph (twice: once to measure it): a province's forms have
+    thousands of figures, and that layout took most of the file's time. Only the headings and
+    the organizations' names wrap; the lines are measured once per text, width and style."""
+
+    def __init__(self, pdf: FPDF, report: FormReport, form: StatForm) -> None:
+        self.pdf, self.report, self.form = pdf, report, form
+        number_w, label_w = 8.0, 48.0
+        figure_w = min((pdf.epw - number_w - label_w) / max(len(form.columns), 1), MAX_FIGURE_MM)
+        self.widths = [number_w, label_w, *([figure_w] * len(form.columns))]
+        left = pdf.l_margin + (pdf.epw - sum(self.widths)) / 2  # centred, as fpdf2's tables are
+        self.lefts = [left + sum(self.widths[:i]) for i in range(len(self.widths))]
+        self.style = ("", (0, 0, 0))
+        self._lines: dict[tuple[str, str, float], list[str]] = {}
+        self.heading = self._heading_cells()
+
+    # -- text -------------------------------------------------------------------------------
+
+    def _set_style(self, emphasis: str, color: tuple[int, int, int] = (0, 0, 0)) -> None:
+        if (emphasis, color) != self.style:
+            self.pdf.set_font(FAMILY, emphasis, TABLE_PT)
+            self.pdf.set_text_color(*color)
+            self.style = (emphasis, color)
+
+    def _wrap(self, text: str, width: float) -> list[str]:
+        """``text`` broken into lines no wider than ``width`` (between words; a word wider than
+        the column is broken between letters), in the current style."""
+        key = (self.style[0], text, width)
+        if key not in self._lines:
+            measure = self.pdf.get_string_width
+            lines: list[str] = []
+            line = ""
+            for word in text.split():
+                while measure(word) > width and len(word) > 1:
+                    cut = len(word) - 1
+                    while cut > 1 and measure(word[:cut]) > width:
+                        cut -= 1
+                    if line:
+                        lines.append(line)
+                        line = ""
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                candidate = f"{line} {word}" if line else word
+                if line and measure(candidate) > width:
+                    lines.append(line)
+                    line = word
+                else:
+                    line = candidate
+            self._lines[key] = [*lines, line] if line or not lines else lines
+        return self._lines[key]
+
+    def _text(self, lines: list[str], x: float, y: float, w: float, h: float, align: str) -> None:
+        """Lines centred vertically in the cell at (x, y, w, h), aligned L, C or R."""
+        pdf = self.pdf
+        top = y + (h - len(lines) * LINE_MM) / 2
+        for i, line in enumerate(lines):
+            if not line:
+                continue
+            if align == "L":
+                at = x + PAD_MM
+            else:
+                width = pdf.get_string_width(line)
+                at = x + w - PAD_MM - width if align == "R" else x + (w - width) / 2
+            pdf.text(at, top + i * LINE_MM + LINE_MM / 2 + 0.3 * pdf.font_size, line)
+
+    def _height(self, lines: int) -> float:
+        return max(lines, 1) * LINE_MM + 2 * PAD_MM
+
+    # -- the headings -----------------------------------------------------------------------
+
+    def _heading_cells(self) -> tuple[list[tuple[int, int, int, int, str]], float, float]:
+        """The heading cells (first column, columns, first row, rows, text) and the heights of
+        the two heading rows (the second is 0 without groups)."""
+        form = self.form
+        headers = form.headers or form.columns
+        starts = {a: (heading, b - a + 1) for heading, a, b in form.groups}
+        grouped = {c for _, a, b in form.groups for c in range(a, b + 1)}
+        rows = 2 if form.groups else 1
+        cells = [(0, 1, 0, rows, "STT"), (1, 1, 0, rows, form.row_heading)]
         for c in range(len(form.columns)):
             if c in starts:
-                heading, width = starts[c]
-                top.cell(heading, colspan=width)
+                heading, span = starts[c]
+                cells.append((c + 2, span, 0, 1, heading))
+                cells += [(g + 2, 1, 1, 1, headers[g]) for g in range(c, c + span)]
             elif c not in grouped:
-                top.cell(headers[c], rowspan=span)
-        if two_rows:
-            sub = table.row()
-            for c in range(len(form.columns)):
-                if c in grouped:
-                    sub.cell(headers[c])
+                cells.append((c + 2, 1, 0, rows, headers[c]))
+        self._set_style("B")
+        heights = [0.0, 0.0]
+        for first, span, row, row_span, text in cells:
+            if row_span == 1:
+                height = self._height(len(self._wrap(text, self._width(first, span) - 2 * PAD_MM)))
+                heights[row] = max(heights[row], height)
+        for first, span, _, row_span, text in cells:
+            if row_span == 2:  # a heading over both rows: the second row grows if it needs room
+                height = self._height(len(self._wrap(text, self._width(first, span) - 2 * PAD_MM)))
+                heights[1] = max(heights[1], height - heights[0])
+        if rows == 1:
+            heights = [max(heights[0], self._height(1)), 0.0]
+        return cells, heights[0], heights[1]
+
+    def _width(self, first: int, span: int) -> float:
+        return sum(self.widths[first : first + span])
+
+    def _draw_heading(self) -> None:
+        pdf = self.pdf
+        cells, top_h, sub_h = self.heading
+        y = pdf.get_y()
+        self._set_style("B")
+        pdf.set_fill_color(*GREY)
+        for first, span, row, row_span, text in cells:
+            x, w = self.lefts[first], self._width(first, span)
+            cell_y = y + (top_h if row == 1 else 0)
+            h = top_h + sub_h if row_span == 2 else (top_h if row == 0 else sub_h)
+            pdf.rect(x, cell_y, w, h, style="DF")
+            self._text(self._wrap(text, w - 2 * PAD_MM), x, cell_y, w, h, "C")
+        pdf.set_y(y + top_h + sub_h)
+
+    # -- the table --------------------------------------------------------------------------
+
+    def draw(self) -> None:
+        pdf, form = self.pdf, self.form
+        pdf.set_font(FAMILY, "", TABLE_PT)
+        pdf.set_line_width(0.2)
+        self.style = ("", (0, 0, 0))
+        self._draw_heading()
+        label_w = self.widths[1] - 2 * PAD_MM
         for index, row in [*enumerate(form.rows, start=1), (0, form.total)]:
-            style = total_style if index == 0 else None
-            line = table.row()
-            line.cell(str(index) if index else "", style=style)
-            line.cell(row.label if index else f"{row.label} ({report.root_name})", align="LEFT", style=style)
+            emphasis = "" if index else "B"
+            self._set_style(emphasis)
+            label = row.label if index else f"{row.label} ({self.report.root_name})"
+            lines = self._wrap(label, label_w)
+            h = self._height(len(lines))
+            if pdf.get_y() + h > pdf.page_break_trigger:
+                pdf.add_page()
+                self._set_style("B")  # a new page starts without a font on it
+                self._draw_heading()
+                self._set_style(emphasis)
+            y = pdf.get_y()
+            for x, w in zip(self.lefts, self.widths, strict=True):
+                pdf.rect(x, y, w, h)
+            self._text([str(index) if index else ""], self.lefts[0], y, self.widths[0], h, "C")
+            self._text(lines, self.lefts[1], y, self.widths[1], h, "L")
             for c, value in enumerate(row.values):
                 if c in row.flagged:
-                    line.cell(f"{format_number(value)}*", align="RIGHT", style=flag_style)
+                    self._set_style("B", RED)
+                    text = f"{format_number(value)}*"
                 else:
-                    line.cell(format_number(value), align="RIGHT", style=style)
+                    self._set_style(emphasis)
+                    text = format_number(value)
+                self._text([text], self.lefts[c + 2], y, self.widths[c + 2], h, "R")
+            pdf.set_y(y + h)
+        self._set_style("")
+        pdf.set_x(pdf.l_margin)
+
+
+def _form_page(pdf: FPDF, report: FormReport, form: StatForm) -> None:
+    _page_heading(pdf, report, form.code, form.title, form.basis)
+    _FormTable(pdf, report, form).draw()
     pdf.ln(2)
     pdf.set_font(FAMILY, "", 8)
     if _flagged(form):

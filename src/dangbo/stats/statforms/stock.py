@@ -46,10 +46,10 @@ from dangbo.stats.statforms.shapes import (
 )
 from dangbo.stats.statforms.tree import (
     _VERSION_FIELDS,
+    _by_raw_key,
     _Layout,
     _layout,
     _placements_on,
-    _raw_key,
     _subtree_on,
     _valid_on,
     _Version,
@@ -140,7 +140,7 @@ def _stock(frame: Frame) -> _Stock:
         .values_list("org_id", *_DIMENSIONS.values())
         .order_by()
     )
-    org_of_raw = {_raw_key(query.db, org_id): org_id for org_id in versions}
+    org_of_raw = _by_raw_key(query.db, ((org_id, org_id) for org_id in versions))
     row_of = {raw: layout.bucket(versions[org_id].path) for raw, org_id in org_of_raw.items()}
     by_raw_org: Counter = Counter()
     # (row, value) → members; row None: an organization of the subtree under no row (check C)

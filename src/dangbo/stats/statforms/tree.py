@@ -5,13 +5,15 @@ The stock forms (Mẫu 3–8) are drawn on the root's subtree as it stood on the
 members. The period forms (Mẫu 1–2) use one tree for the whole period, the tree on its last
 day, with the organizations that ended during the period placed by their last version
 (``_period_tree``; the package docstring says why). Also here: the counted placements of a day
-and the driver-level helpers the forms count raw rows with (``_raw_key``, ``_as_date``)."""
+and the driver-level helpers the forms count raw rows with (``_by_raw_key``, ``_as_date``)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import connections
 from django.db.models import Q
@@ -33,9 +35,11 @@ def _placements_on(day: date):
     return Placement.objects.filter(_valid_on(day), counted=True)
 
 
-def _raw_key(alias: str, org_id):
-    """An organization id as the driver returns it (text on SQLite, a UUID on PostgreSQL)."""
-    return _ORG_ID_FIELD.get_db_prep_value(org_id, connections[alias])
+def _by_raw_key(alias: str, items: Iterable[tuple[object, Any]]) -> dict:
+    """``{raw key: value}`` for (organization id, value) pairs, the raw key being the id as the
+    driver returns it (text on SQLite, a UUID on PostgreSQL)."""
+    connection, prep = connections[alias], _ORG_ID_FIELD.get_db_prep_value
+    return {prep(org_id, connection): value for org_id, value in items}
 
 
 def _as_date(value) -> date:

@@ -7,3 +7,16 @@ document.addEventListener("click", function (event) {
   event.preventDefault();
   window.print();
 });
+// Printing shows what a disclosure (<details>) holds, as the page's «In» promises the whole
+// page: closed ones are opened for the printout, and closed again afterwards.
+var openedForPrint = [];
+window.addEventListener("beforeprint", function () {
+  openedForPrint = Array.prototype.filter.call(document.querySelectorAll("details:not([open]):not(.no-print)"), function (details) {
+    details.open = true;
+    return true;
+  });
+});
+window.addEventListener("afterprint", function () {
+  openedForPrint.forEach(function (details) { details.open = false; });
+  openedForPrint = [];
+});
