@@ -75,18 +75,26 @@ How the figures are drawn (the choices, and why)
   organization that holds them (the root included when it is one), Mẫu 8 under each row (the
   root itself not counted). A group (tổ đảng) and the levels above grassroots are not counted.
 
-Cost: a fixed number of queries whatever the size. The stock is one pass over the counted
-placements joined to the members, read raw in chunks (``stats.sql.driver_rows``) and counted per (row, attribute value) in C
-(``collections.Counter``); increases and transfers are counted per organization in the database;
-only the period's decreases and restorations are read one by one. About 12 s for 500,000
-members on SQLite on a busy two-core machine (bench figure, not a test), most of it SQLite's join.
+Cost: a fixed number of queries whatever the size, each computed once per report and shared by
+the forms that need it. The stock is one pass over the counted placements joined to the members,
+read raw in chunks (``stats.sql.driver_rows``) and counted per (row, attribute value) in C
+(``collections.Counter``); the opening and closing figures are one pass over the placements
+that overlap the period, counted per organization by the database (``period._balances``);
+increases and transfers are counted per organization in the database; only the period's
+decreases and restorations are read one by one (whether a member left a placement of the tree
+is asked per event). About 12 s for 500,000 members on SQLite on a busy two-core machine (bench
+figure, not a test), most of it SQLite's join; the demo province (59,000 members) about 0.8 s
+of CPU (bench/results/statforms.md).
 
 Cross-checks (``check_forms``), run with every report and returned with it
 --------------------------------------------------------------------------
 A  Mẫu 1: đầu kỳ + tổng tăng − tổng giảm = cuối kỳ, in every row and the total.
 B  each form's member total on its date equals the count of counted placements that day
    (Mẫu 1's closing against ``frame.end``; the stock forms against ``frame.as_of``), so the forms
-   agree with each other.
+   agree with each other. The count is not taken from the forms' rows: on the period's last day
+   it is the database's per-organization closing counts summed over the organizations of the
+   subtree that day (the same counts feed Mẫu 1's rows, placed by the period's tree); on another
+   report date, a count of its own.
 C  the total row equals the sum of the rows (children and the root's own members).
 D  within a row, components add up to their whole (tăng = the increase columns, Kinh + thiểu
    số = tổng, …) and a "trong đó" column never exceeds its whole.
@@ -103,6 +111,7 @@ Where the code is
 ``stock``   Mẫu 3–8.
 ``checks``  the cross-checks A–E (``check_forms``).
 ``render``  the report as XLSX and PDF (``forms_xlsx``, ``forms_pdf``).
+``web``     the forms as HTML tables for the forms page (``form_tables``).
 This module composes them: ``build_forms``.
 """
 

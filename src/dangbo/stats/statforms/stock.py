@@ -148,7 +148,7 @@ def _stock(frame: Frame) -> _Stock:
     for chunk in driver_rows(query):
         columns = list(zip(*chunk, strict=False))
         by_raw_org.update(columns[0])
-        rows_of_chunk = [row_of.get(raw) for raw in columns[0]]
+        rows_of_chunk = list(map(row_of.get, columns[0]))
         for i, dimension in enumerate(_DIMENSIONS, start=1):
             pairs[dimension].update(zip(rows_of_chunk, columns[i], strict=False))
 
