@@ -1,19 +1,31 @@
-"""A member's overview (the home page of a member-only account): what is next for them — their
-cell's next meeting, the dues they still owe, their party age and the next Party badge — with
-links to the pages that hold the details. Read through the apps' own selectors, in scope."""
+"""The overview (home page): for a member-only account, what is next for them — their cell's next
+meeting, the dues they still owe, their party age and the next Party badge (``member_overview``);
+for a leader, officer or secretary, how each of their subtrees is doing (``scope_panels``). Read
+through the apps' own selectors, in scope; links lead to the pages that hold the details."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from django.urls import reverse
+
 from dangbo.core import clock
-from dangbo.dues.selectors import member_account
+from dangbo.core.formats import format_number
+from dangbo.core.kinds import CELL_KINDS, MEETING_KINDS
+from dangbo.dues.selectors import SummaryRow, member_account, org_summary
 from dangbo.meetings.models import Meeting
-from dangbo.meetings.selectors import member_meetings
+from dangbo.meetings.selectors import member_meetings, org_upcoming
 from dangbo.members.models import ACTIVE_STATUSES, Member
+from dangbo.members.org_selectors import ScopeOverview, org_overview
 from dangbo.members.selectors.profile import member_profile
+from dangbo.members.selectors.todo import DueItem, due_items
 from dangbo.rules.badges import next_milestone, party_age_years
+from dangbo.stats.charts import Bar, bar_chart
+from dangbo.stats.indicators.results import MET, NOT_MET, STATUS_LABELS, evaluate_all
+from dangbo.stats.reports import target_text, value_text
+from dangbo.stats.selectors import report_context
+from dangbo.stats.trends import YearPoint, member_trend, recent_changes
 
 
 @dataclass(frozen=True)
@@ -54,3 +66,115 @@ def member_overview(*, actor) -> MemberOverview:
         party_age=party_age,
         next_badge=badge,
     )
+
+
+# --- a leader's, officer's or secretary's overview of each of their subtrees ------------------
+
+TODO_LABELS = {
+    "admission_decision": "Quyết định kết nạp",
+    "ceremony": "Lễ kết nạp",
+    "recognition": "Xét công nhận đảng viên chính thức",
+    "badge": "Xét tặng Huy hiệu Đảng",
+    "transfer": "Chuyển sinh hoạt đảng",
+    "transfer_letter_late": "Chuyển sinh hoạt: nộp giấy giới thiệu trễ hạn",
+    "transfer_arrival_late": "Chuyển sinh hoạt: đến trễ hạn",
+    "cell_below_minimum": "Chi bộ dưới 3 đảng viên chính thức",
+    "strike_off_review": "Vắng sinh hoạt không lý do, xem xét xóa tên",
+    "dues_arrears": "Nợ đảng phí",
+    "dues_strike_off_review": "Không đóng đảng phí, xem xét xóa tên",
+    "dues_no_basis": "Chưa có căn cứ tính đảng phí",
+}
+
+
+@dataclass(frozen=True)
+class TodoCount:
+    label: str
+    count: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class ScopePanel:
+    """One subtree of the user's on their overview."""
+
+    top: ScopeOverview
+    is_cell: bool
+    targets: list[dict]  # the indicators with a target: name, status, status label, value, link
+    targets_met: int
+    targets_not_met: int
+    todo: list[TodoCount]
+    next_items: list[DueItem]  # a cell's: the first items due
+    trend: list[YearPoint]
+    trend_chart: str
+    recent: list[tuple[str, int]]
+    upcoming: list[Meeting] | None  # a cell's or grassroots committee's next meetings
+    dues: SummaryRow | None  # a cell's dues this month
+
+
+def _targets(actor, org) -> list[dict]:
+    ctx = report_context(actor=actor, org=org, with_children=False)
+    rows = []
+    for result in evaluate_all(ctx):
+        if result.target is None:
+            continue
+        rows.append(
+            {
+                "name": result.indicator.name,
+                "status": result.status,
+                "status_label": STATUS_LABELS[result.status],
+                "value": value_text(result),
+                "target": target_text(result),
+                "url": reverse("stats:indicator", args=[org.pk, result.indicator.code]),
+            }
+        )
+    return rows
+
+
+def _todo(items: list[DueItem]) -> list[TodoCount]:
+    counts: dict[str, list] = {}
+    for item in items:
+        label = TODO_LABELS.get(item.kind, item.title)
+        entry = counts.setdefault(label, [0, 0])
+        entry[0] += 1
+        entry[1] += 1 if item.overdue else 0
+    return [TodoCount(label, n, late) for label, (n, late) in counts.items()]
+
+
+def _trend_chart(trend: list[YearPoint]) -> str:
+    return bar_chart(
+        [Bar(str(point.year), point.admitted, format_number(point.admitted)) for point in trend],
+        title="Kết nạp đảng viên theo năm",
+    )
+
+
+def scope_panels(*, actor) -> list[ScopePanel]:
+    """The overview of each subtree the user reads: its figures and targets, what is due by
+    kind, members and admissions by year, the last month's changes; for a cell, its members,
+    the next items due, its meetings and its dues this month."""
+    today = clock.today()
+    panels = []
+    for top in org_overview(actor=actor):
+        root = top.root
+        is_cell = root.kind in CELL_KINDS
+        items = due_items(actor=actor, org=root, as_of=today, audit=False)
+        trend = member_trend(actor=actor, org=root, today=today)
+        targets = [] if is_cell else _targets(actor, root)
+        panels.append(
+            ScopePanel(
+                top=top,
+                is_cell=is_cell,
+                targets=targets,
+                targets_met=sum(1 for row in targets if row["status"] == MET),
+                targets_not_met=sum(1 for row in targets if row["status"] == NOT_MET),
+                todo=_todo(items),
+                next_items=items[:5] if is_cell else [],
+                trend=trend,
+                trend_chart=_trend_chart(trend),
+                recent=recent_changes(actor=actor, org=root, today=today),
+                upcoming=org_upcoming(actor=actor, org=root)[:3] if root.kind in MEETING_KINDS else None,
+                dues=(
+                    org_summary(actor=actor, org=root, month=today.replace(day=1)).total if is_cell else None
+                ),
+            )
+        )
+    return panels
