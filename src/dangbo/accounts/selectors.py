@@ -154,8 +154,8 @@ EXPORT_HEADER = (
 )
 
 
-def role_export_rows(*, actor: Scope, filters: RoleFilters, file_format: str) -> Iterator[tuple[str, ...]]:
-    """Every row of the list (no page), as text cells; the export is audited."""
+def role_export_rows(*, actor: Scope, filters: RoleFilters, file_format: str) -> Iterator[tuple]:
+    """Every row of the list (no page): text cells and the date granted; the export is audited."""
     audit_record(
         action=Action.EXPORTED,
         subject_type="role_list",
@@ -170,7 +170,7 @@ def role_export_rows(*, actor: Scope, filters: RoleFilters, file_format: str) ->
             AccessRole(a.role).label,
             code,
             name,
-            f"{granted:%d/%m/%Y}",
+            granted.date(),
             a.granted_by.username if a.granted_by else "",
             "đang hoạt động" if a.user.is_active else "đã khóa",
         )

@@ -17,8 +17,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import in_scope_or_404, spreadsheet_download
+from dangbo.core.spreadsheet import list_title
 from dangbo.core.violations import NotInScope, RuleViolation
 from dangbo.exchange import keys, selectors, services
 from dangbo.exchange.contents import Difference
@@ -183,7 +185,11 @@ def report_page(request: ScopedRequest, report_id) -> HttpResponseBase:
             (_cells(d) for d in differences),
             file_format=file_format,
             filename=f"doi-chieu-{report.org.code}-{report.as_of:%Y%m%d}.{file_format}",
-            title="Đối chiếu",
+            title=list_title(
+                f"Đối chiếu số liệu báo cáo gửi lên ngày {report.as_of:%d/%m/%Y} với số liệu cấp này",
+                report.org.name,
+                clock.today(),
+            ),
         )
     differing = [d for d in differences or [] if d.differs]
     matching = [d for d in differences or [] if not d.differs]

@@ -18,6 +18,7 @@ from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS, MEETING_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
+from dangbo.core.spreadsheet import list_title
 from dangbo.core.violations import RuleViolation
 from dangbo.meetings import selectors, services
 from dangbo.meetings.forms import AgendaForm, DocumentForm, MeetingForm
@@ -111,7 +112,7 @@ def org_meetings(request: ScopedRequest, org_id) -> HttpResponseBase:
             _calendar_rows(meetings),
             file_format=file_format,
             filename=f"sinh-hoat-{org.code}-{year}.{file_format}",
-            title=f"Lịch sinh hoạt {org.name} năm {year}",
+            title=list_title(f"Lịch sinh hoạt năm {year}", org.name, today),
         )
     body = Body.CHI_BO if org.kind in CELL_KINDS else Body.DANG_UY_CO_SO
     context = {

@@ -12,6 +12,13 @@ class Cell:
     org_id: object = None
     member_id: object = None
     href: str = ""  # a page of an app above stats' view of it (a meeting), resolved by URL name
+    # what a spreadsheet writes instead of ``text``: a count, a date, a core.spreadsheet.Share
+    value: object = None
+
+    @property
+    def typed(self) -> object:
+        """The value the export writes: ``value`` when given, else the text."""
+        return self.text if self.value is None else self.value
 
 
 @dataclass(frozen=True)

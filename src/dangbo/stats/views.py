@@ -17,6 +17,7 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core.formats import format_number, format_percent
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import in_scope_or_404, spreadsheet_download
+from dangbo.core.spreadsheet import list_title
 from dangbo.documents.tables import tables_pdf, tables_xlsx
 from dangbo.jobs.services import job_start
 from dangbo.members import exports
@@ -239,13 +240,13 @@ def indicator_view(request: ScopedRequest, org_id, code: str) -> HttpResponseBas
             subject_id=str(org.pk),
             data={"list": indicator.code, "rows": len(drill.rows), "format": file_format},
         )
-        rows = ([str(n)] + [cell.text for cell in row] for n, row in enumerate(drill.rows, start=1))
+        rows = ([n] + [cell.typed for cell in row] for n, row in enumerate(drill.rows, start=1))
         return spreadsheet_download(
             ["STT", *drill.header],
             rows,
             file_format=file_format,
             filename=f"{indicator.code}-{org.code}-{ctx.frame.as_of:%Y%m%d}.{file_format}",
-            title=f"{drill.title} — {org.name}, ngày {ctx.frame.as_of:%d/%m/%Y}",
+            title=list_title(drill.title, org.name, ctx.frame.as_of),
         )
     is_share = indicator.unit == PERCENT
     chart = (

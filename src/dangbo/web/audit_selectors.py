@@ -232,6 +232,7 @@ class AuditRow:
     ip: str = ""
     request_id: str = ""
     client_request_id: str = ""  # the X-Request-ID the client sent, kept apart from the server's
+    at: datetime | None = None  # the moment itself (local time), for a spreadsheet's date cell
 
     @property
     def subject_type_label(self) -> str:
@@ -311,6 +312,7 @@ def _rows(entries: list[AuditEntry], field_labels: dict[str, str]) -> list[Audit
             ip=entry.ip,
             request_id=entry.request_id,
             client_request_id=entry.client_request_id,
+            at=timezone.localtime(entry.at),
         )
         for entry in entries
     ]
@@ -363,11 +365,12 @@ EXPORT_HEADER = (
 )
 
 
-def audit_export_cells(row: AuditRow) -> list[str]:
-    """One row of the export (core.spreadsheet neutralises every cell when it writes them)."""
+def audit_export_cells(row: AuditRow) -> list:
+    """One row of the export: the number and the moment typed, the rest text (core.spreadsheet
+    neutralises every text cell when it writes them)."""
     return [
-        str(row.seq),
-        row.when,
+        row.seq,
+        row.at or row.when,
         row.actor_name,
         row.actor_role,
         row.scope,
