@@ -22,7 +22,7 @@ from dangbo.documents.tables import tables_pdf, tables_xlsx
 from dangbo.jobs.services import job_start
 from dangbo.members import exports
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
-from dangbo.stats.charts import Bar, bar_chart
+from dangbo.stats.charts import COUNT, Bar, bar_chart
 from dangbo.stats.forms import ReportFrameForm
 from dangbo.stats.frames import ReportInputError
 from dangbo.stats.indicators import (
@@ -111,9 +111,19 @@ def dashboard_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     sections = [(section, [r for r in results if r.indicator.section == section]) for section in SECTIONS]
     targeted = [r for r in results if r.target is not None and r.indicator.unit == PERCENT]
     progress = bar_chart(
-        [Bar(r.indicator.name, r.value.value or 0, value_text(r), r.value.value is None) for r in targeted],
-        title="Các chỉ tiêu có mục tiêu: giá trị hiện tại (thang 0–100 %)",
-        scale_max=1.0,
+        [
+            Bar(
+                r.indicator.name,
+                r.value.value or 0,
+                value_text(r),
+                r.value.value is None,
+                status=r.status,
+                target=r.target.value if r.target is not None else None,
+            )
+            for r in targeted
+        ],
+        title="Các chỉ tiêu có mục tiêu: giá trị hiện tại và mục tiêu (thang 0–100 %)",
+        unit=PERCENT,
     )
     columns = [i for i in INDICATORS if i.code in CHILD_COLUMNS]
     suffix = f"?{form.query()}" if form.query() else ""
@@ -161,7 +171,7 @@ def structure_view(request: ScopedRequest, org_id) -> HttpResponse:
             for _, label, n in categories
         ]
         chart = (
-            bar_chart([Bar(label, n, text) for label, text, _, n in rows], title=breakdown.name)
+            bar_chart([Bar(label, n, text) for label, text, _, n in rows], title=breakdown.name, unit=COUNT)
             if categories
             else None
         )
@@ -257,14 +267,13 @@ def indicator_view(request: ScopedRequest, org_id, code: str) -> HttpResponseBas
                     row["result"].value.value or 0,
                     row["value"],
                     row["result"].value.value is None,
+                    status=row["status"],
                 )
                 for child, row in children
             ],
             title=f"{indicator.name} theo tổ chức trực thuộc",
-            scale_max=1.0 if is_share else None,
-            target=result.target.value
-            if result.target is not None and is_share and result.target.value > 0
-            else None,
+            unit=PERCENT if is_share else COUNT,
+            target=result.target.value if result.target is not None and result.target.value > 0 else None,
             target_text=f"mục tiêu {target_text(result)}" if result.target is not None else "",
         )
         if children
