@@ -81,3 +81,31 @@ def test_a_secretarys_overview_is_their_cell(client, history):
     html = client.get("/").content.decode()
     assert "Chi bộ thôn B" in html and "Đảng phí tháng này" in html and "Sinh hoạt chi bộ" in html
     assert "Chỉ tiêu có mục tiêu" not in html and "Tổ chức cơ sở đảng" not in html
+
+
+def test_the_targets_and_the_to_do_come_after_the_page_within_scope(client, history):
+    user = User.objects.create_user("canbo", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.OFFICER, org=history.district)
+    client.force_login(user)
+    home = client.get("/").content.decode()
+    targets_url, todo_url = (
+        f"/tong-quan/{history.district.pk}/chi-tieu/",
+        f"/tong-quan/{history.district.pk}/viec-can-lam/",
+    )
+    assert f'hx-get="{targets_url}"' in home and f'hx-get="{todo_url}"' in home
+    targets = client.get(targets_url).content.decode()
+    assert "Đạt " in targets and "chưa đạt" in targets and "Tỷ lệ" in targets and "Tất cả chỉ tiêu" in targets
+    todo = client.get(todo_url).content.decode()
+    assert "Việc cần làm" in todo and "Xem việc cần làm" in todo
+    # another district's subtree is not theirs
+    assert client.get(f"/tong-quan/{history.district2.pk}/chi-tieu/").status_code == 404
+    assert client.get(f"/tong-quan/{history.district2.pk}/viec-can-lam/").status_code == 404
+
+
+def test_a_cells_to_do_lists_its_next_items(client, history, make_member):
+    probationary = make_member(history.cell_b, admitted_on=date(2025, 5, 1), full=False)
+    user = User.objects.create_user("bithu", password="mat-khau-dai-du-1")
+    role_grant(user=user, role=AccessRole.SECRETARY, org=history.cell_b)
+    client.force_login(user)
+    todo = client.get(f"/tong-quan/{history.cell_b.pk}/viec-can-lam/").content.decode()
+    assert "Xét công nhận đảng viên chính thức" in todo and probationary.full_name in todo

@@ -22,6 +22,7 @@ from dangbo.members.selectors.profile import member_profile
 from dangbo.members.selectors.todo import DueItem, due_items
 from dangbo.rules.badges import next_milestone, party_age_years
 from dangbo.stats.charts import Bar, bar_chart
+from dangbo.stats.indicators.registry import INDICATORS
 from dangbo.stats.indicators.results import MET, NOT_MET, STATUS_LABELS, evaluate_all
 from dangbo.stats.reports import target_text, value_text
 from dangbo.stats.selectors import report_context
@@ -99,11 +100,6 @@ class ScopePanel:
 
     top: ScopeOverview
     is_cell: bool
-    targets: list[dict]  # the indicators with a target: name, status, status label, value, link
-    targets_met: int
-    targets_not_met: int
-    todo: list[TodoCount]
-    next_items: list[DueItem]  # a cell's: the first items due
     trend: list[YearPoint]
     trend_chart: str
     recent: list[tuple[str, int]]
@@ -111,10 +107,38 @@ class ScopePanel:
     dues: SummaryRow | None  # a cell's dues this month
 
 
-def _targets(actor, org) -> list[dict]:
+@dataclass(frozen=True)
+class TargetsPanel:
+    """The indicators with a target, for the overview (loaded after the page: a province's take
+    most of a second)."""
+
+    rows: list[dict]  # name, status, status label, value, target, link
+
+    @property
+    def met(self) -> int:
+        return sum(1 for row in self.rows if row["status"] == MET)
+
+    @property
+    def not_met(self) -> int:
+        return sum(1 for row in self.rows if row["status"] == NOT_MET)
+
+
+@dataclass(frozen=True)
+class TodoPanel:
+    """What is due in a subtree, by kind (loaded after the page: a province's to-do reads every
+    member's deadlines, seconds on the default demo); a cell's first items."""
+
+    counts: list[TodoCount]
+    next_items: list[DueItem]
+
+
+TARGETED = [indicator for indicator in INDICATORS if indicator.target is not None]
+
+
+def targets_panel(*, actor, org) -> TargetsPanel:
     ctx = report_context(actor=actor, org=org, with_children=False)
     rows = []
-    for result in evaluate_all(ctx):
+    for result in evaluate_all(ctx, indicators=TARGETED):
         if result.target is None:
             continue
         rows.append(
@@ -127,7 +151,12 @@ def _targets(actor, org) -> list[dict]:
                 "url": reverse("stats:indicator", args=[org.pk, result.indicator.code]),
             }
         )
-    return rows
+    return TargetsPanel(rows)
+
+
+def todo_panel(*, actor, org) -> TodoPanel:
+    items = due_items(actor=actor, org=org, as_of=clock.today(), audit=False)
+    return TodoPanel(_todo(items), items[:5] if org.kind in CELL_KINDS else [])
 
 
 def _todo(items: list[DueItem]) -> list[TodoCount]:
@@ -148,26 +177,19 @@ def _trend_chart(trend: list[YearPoint]) -> str:
 
 
 def scope_panels(*, actor) -> list[ScopePanel]:
-    """The overview of each subtree the user reads: its figures and targets, what is due by
-    kind, members and admissions by year, the last month's changes; for a cell, its members,
-    the next items due, its meetings and its dues this month."""
+    """The overview of each subtree the user reads: its figures, members and admissions by year,
+    the last month's changes; for a cell, its meetings and its dues this month. Its targets and
+    what is due by kind come after the page (``targets_panel``, ``todo_panel``)."""
     today = clock.today()
     panels = []
     for top in org_overview(actor=actor):
         root = top.root
         is_cell = root.kind in CELL_KINDS
-        items = due_items(actor=actor, org=root, as_of=today, audit=False)
         trend = member_trend(actor=actor, org=root, today=today)
-        targets = [] if is_cell else _targets(actor, root)
         panels.append(
             ScopePanel(
                 top=top,
                 is_cell=is_cell,
-                targets=targets,
-                targets_met=sum(1 for row in targets if row["status"] == MET),
-                targets_not_met=sum(1 for row in targets if row["status"] == NOT_MET),
-                todo=_todo(items),
-                next_items=items[:5] if is_cell else [],
                 trend=trend,
                 trend_chart=_trend_chart(trend),
                 recent=recent_changes(actor=actor, org=root, today=today),

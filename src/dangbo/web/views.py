@@ -8,7 +8,8 @@ from django.shortcuts import render
 from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import in_scope_or_404
-from dangbo.web.overview import member_overview, scope_panels
+from dangbo.orgs.selectors import org_get
+from dangbo.web.overview import member_overview, scope_panels, targets_panel, todo_panel
 
 
 @login_required
@@ -21,6 +22,22 @@ def home(request: ScopedRequest) -> HttpResponse:
         own = in_scope_or_404(member_overview, actor=scope)
         return render(request, "web/member_home.html", {"overview": own, "today": clock.today()})
     return render(request, "web/home.html", {"panels": scope_panels(actor=scope), "today": clock.today()})
+
+
+@login_required
+def home_targets(request: ScopedRequest, org_id) -> HttpResponse:
+    """The overview's targets of one subtree (fetched by the page after it is shown)."""
+    org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
+    panel = in_scope_or_404(targets_panel, actor=request.scope, org=org)
+    return render(request, "web/_home_targets.html", {"org": org, "panel": panel})
+
+
+@login_required
+def home_todo(request: ScopedRequest, org_id) -> HttpResponse:
+    """The overview's to-do counts of one subtree (fetched by the page after it is shown)."""
+    org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
+    panel = in_scope_or_404(todo_panel, actor=request.scope, org=org)
+    return render(request, "web/_home_todo.html", {"org": org, "panel": panel})
 
 
 def healthz(request: ScopedRequest) -> JsonResponse:
