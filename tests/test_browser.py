@@ -84,7 +84,7 @@ def test_secretary_finds_a_member_by_unaccented_name_and_is_refused_another_cell
     assert own.national_id not in page.content()
     page.get_by_role("button", name="Hiện số đầy đủ").click()
     page.get_by_text(own.national_id).wait_for()
-    assert page.get_by_text("Quá trình sinh hoạt đảng").is_visible()
+    assert page.get_by_role("heading", name="Quá trình sinh hoạt đảng").is_visible()
 
     response = page.goto(f"{live_server.url}/dang-vien/{other.pk}/")
     assert response.status == 404 and other.full_name not in page.content()
