@@ -79,5 +79,7 @@ def demo_logins() -> list[DemoLogin]:
             if role != AccessRole.ADMIN:
                 role_grant(user=user, role=role, org=org, member=member)
         scope = org.name if org else (f"hồ sơ của {member.full_name}" if member else "toàn hệ thống")
+        if org is not None and org.kind in CELL_KINDS and org.parent is not None:
+            scope += f" ({org.parent.name})"  # a cell's name alone may be its ward's «Tổ dân phố số 1»
         logins.append(DemoLogin(username, password, role.label, scope))
     return logins
