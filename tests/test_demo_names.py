@@ -101,6 +101,17 @@ def test_a_committee_names_its_cells_apart(unit, sector):
     assert not _bad(names)
 
 
+def test_a_committee_names_its_cells_as_its_kind_does():
+    assert units.departments("Văn phòng Tỉnh ủy", Sector.AGENCY, 3)[0] != "Văn phòng"
+    assert units.departments("Trường Mầm non Hoa Mai", Sector.PUBLIC_UNIT, 2) == [
+        "Tổ Nhà trẻ",
+        "Tổ Mẫu giáo bé",
+    ]
+    assert units.departments("Phòng Chính trị", Sector.MILITARY, 1) == ["Ban Tổ chức"]
+    assert units.departments("Phòng Tham mưu", Sector.POLICE, 3) == ["Đội Tổng hợp", "Đội 1", "Đội 2"]
+    assert units.departments("Đồn Biên phòng Y Tý", Sector.MILITARY, 2)[1] == "Đội Vũ trang"
+
+
 def test_hamlet_names_never_repeat_their_kind_nor_another_hamlet():
     import random
 

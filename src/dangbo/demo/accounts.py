@@ -24,6 +24,10 @@ class DemoLogin:
 
 
 def _pick_orgs():
+    """The province (the leader's), the first live upper-level committee in it (the officer's:
+    after the 2025 reform dissolved the district committees, the agencies-and-enterprises bloc;
+    in the 2021 province, the city of Lào Cai), the first cell with members under that (the
+    secretary's) and that cell's first member by name."""
     top = Org.objects.filter(parent__isnull=True, dissolved_on__isnull=True).order_by("path").first()
     if top is None:
         return None

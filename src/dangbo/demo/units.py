@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from dangbo.core.kinds import Sector
 from dangbo.demo.geography import Commune, District
@@ -319,23 +320,28 @@ APATIT_UNITS = (
     "Xí nghiệp Sửa chữa ô tô",
 )
 
+
 # The cells of a grassroots committee other than a commune's: its departments, named as the
 # kind of organization names them (a hospital's wards, a school's teaching groups, a post's
 # teams), then numbered units where such units are numbered (a police department's «Đội 3», a
-# mine's «Công trường 2»). Each: words that pick it in the committee's name (or a sector), the
-# named departments, the numbered ones.
-_AGENCY_DEPARTMENTS = (
-    "Văn phòng",
-    "Phòng Tổ chức - Hành chính",
-    "Phòng Kế hoạch - Tài chính",
-    "Phòng Tổng hợp",
-    "Thanh tra",
-    "Phòng Pháp chế",
-    "Phòng Quản lý",
-    "Phòng Kiểm tra",
-)
-DEPARTMENTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
-    (
+# mine's «Công trường 2»). The first entry that fits the committee is taken: words of its name
+# (any, or none given) and its sector (any of ``sectors``, or none given).
+@dataclass(frozen=True)
+class _Cells:
+    keys: tuple[str, ...]
+    named: tuple[str, ...]
+    numbered: str  # «Đội {n}»
+    sectors: tuple[str, ...] = ()
+
+    def fits(self, unit_name: str, sector: str) -> bool:
+        return (not self.sectors or sector in self.sectors) and (
+            not self.keys or any(key in unit_name for key in self.keys)
+        )
+
+
+_ARMED = (Sector.POLICE, Sector.MILITARY)
+DEPARTMENTS = (
+    _Cells(
         ("Cơ quan Huyện ủy", "Cơ quan Thị ủy", "Cơ quan Thành ủy"),
         (
             "Văn phòng",
@@ -347,7 +353,7 @@ DEPARTMENTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
         ),
         "Tổ công tác {n}",
     ),
-    (
+    _Cells(
         ("Cơ quan Ủy ban nhân dân",),
         (
             "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân",
@@ -365,7 +371,7 @@ DEPARTMENTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
         ),
         "Tổ công tác {n}",
     ),
-    (
+    _Cells(
         ("Cơ quan Mặt trận",),
         (
             "Ủy ban Mặt trận Tổ quốc",
@@ -376,7 +382,7 @@ DEPARTMENTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
         ),
         "Tổ công tác {n}",
     ),
-    (
+    _Cells(
         ("Bệnh viện", "Trung tâm Y tế"),
         (
             "Khoa Khám bệnh",
@@ -400,7 +406,8 @@ DEPARTMENTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
         ),
         "Trạm Y tế số {n}",
     ),
-    (
+    _Cells(("Trường Quân sự",), ("Khoa Quân sự", "Khoa Chính trị", "Phòng Đào tạo"), "Đại đội {n}"),
+    _Cells(
         ("Trường Chính trị",),
         (
             "Khoa Lý luận cơ sở",
@@ -411,7 +418,7 @@ DEPARTMENTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
         ),
         "Tổ bộ môn {n}",
     ),
-    (
+    _Cells(
         ("Trường Cao đẳng",),
         (
             "Khoa Sư phạm",
@@ -426,8 +433,13 @@ DEPARTMENTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
         ),
         "Tổ bộ môn {n}",
     ),
-    (("Trường Quân sự",), ("Khoa Quân sự", "Khoa Chính trị", "Phòng Đào tạo"), "Đại đội {n}"),
-    (
+    _Cells(
+        ("Trường Mầm non",),
+        ("Tổ Nhà trẻ", "Tổ Mẫu giáo bé", "Tổ Mẫu giáo nhỡ", "Tổ Mẫu giáo lớn", "Tổ Văn phòng"),
+        "Tổ chuyên môn {n}",
+    ),
+    _Cells(("Trường Tiểu học",), ("Tổ Văn phòng",), "Tổ khối {n}"),
+    _Cells(
         ("Trường", "Trung tâm Giáo dục"),
         (
             "Tổ Toán - Tin",
@@ -440,7 +452,19 @@ DEPARTMENTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
         ),
         "Tổ chuyên môn {n}",
     ),
-    (
+    _Cells(
+        ("Tòa án",),
+        (
+            "Văn phòng",
+            "Tòa Hình sự",
+            "Tòa Dân sự",
+            "Tòa Hành chính",
+            "Tòa Kinh tế",
+            "Tòa Gia đình và người chưa thành niên",
+        ),
+        "Tổ công tác {n}",
+    ),
+    _Cells(
         ("Đồn Biên phòng",),
         (
             "Đội Tham mưu - Hành chính",
@@ -452,9 +476,9 @@ DEPARTMENTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
         ),
         "Trạm Kiểm soát Biên phòng số {n}",
     ),
-    (("Trung đoàn",), ("Cơ quan Trung đoàn",), "Tiểu đoàn {n}"),
-    (("Tiểu đoàn",), ("Cơ quan Tiểu đoàn",), "Đại đội {n}"),
-    (
+    _Cells(("Trung đoàn",), ("Cơ quan Trung đoàn",), "Tiểu đoàn {n}"),
+    _Cells(("Tiểu đoàn",), ("Cơ quan Tiểu đoàn",), "Đại đội {n}"),
+    _Cells(
         ("Công an huyện", "Công an thị xã", "Công an thành phố"),
         (
             "Đội Tham mưu - Tổng hợp",
@@ -469,26 +493,68 @@ DEPARTMENTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
         ),
         "Đội công tác số {n}",
     ),
-    (("Ban Chỉ huy Quân sự",), ("Cơ quan Ban Chỉ huy",), "Trung đội {n}"),
-    ((Sector.POLICE,), ("Đội Tổng hợp",), "Đội {n}"),
-    ((Sector.MILITARY,), ("Ban Tham mưu", "Ban Chính trị", "Ban Hậu cần - Kỹ thuật"), "Đại đội {n}"),
-    (
+    _Cells(("Ban Chỉ huy Quân sự",), ("Cơ quan Ban Chỉ huy",), "Trung đội {n}"),
+    _Cells(
+        ("Phòng Tham mưu",),
+        (
+            "Ban Tác chiến",
+            "Ban Quân lực",
+            "Ban Quân huấn",
+            "Ban Dân quân tự vệ",
+            "Ban Thông tin",
+            "Ban Cơ yếu",
+        ),
+        "Ban Nghiệp vụ {n}",
+        sectors=(Sector.MILITARY,),
+    ),
+    _Cells(
+        ("Phòng Chính trị",),
+        (
+            "Ban Tổ chức",
+            "Ban Cán bộ",
+            "Ban Tuyên huấn",
+            "Ban Chính sách",
+            "Ban Dân vận",
+            "Ban Bảo vệ an ninh",
+        ),
+        "Ban Nghiệp vụ {n}",
+        sectors=(Sector.MILITARY,),
+    ),
+    _Cells(
+        ("Phòng Hậu cần", "Phòng Kỹ thuật"),
+        ("Ban Quân nhu", "Ban Quân y", "Ban Doanh trại", "Ban Xe máy", "Ban Quân khí", "Ban Vận tải"),
+        "Ban Nghiệp vụ {n}",
+        sectors=(Sector.MILITARY,),
+    ),
+    _Cells((), ("Đội Tổng hợp",), "Đội {n}", sectors=(Sector.POLICE,)),
+    _Cells((), ("Ban Tổng hợp",), "Đại đội {n}", sectors=(Sector.MILITARY,)),
+    _Cells(
         ("Mỏ",),
         ("Phòng Kỹ thuật", "Phòng Kế hoạch - Vật tư", "Phân xưởng Cơ điện", "Phân xưởng Vận tải"),
         "Công trường {n}",
     ),
-    (
+    _Cells(
         ("Xí nghiệp",),
         ("Phòng Kỹ thuật", "Phòng Kế hoạch - Vật tư", "Phân xưởng Sửa chữa", "Phân xưởng Cơ điện"),
         "Phân xưởng Sản xuất số {n}",
     ),
-    (
+    _Cells(
         ("Ngân hàng",),
         ("Phòng Kế hoạch - Kinh doanh", "Phòng Kế toán - Ngân quỹ", "Phòng Tổng hợp", "Phòng Khách hàng"),
         "Phòng Giao dịch số {n}",
     ),
-    (
-        (Sector.STATE_ENTERPRISE, Sector.PRIVATE_ENTERPRISE, Sector.COOPERATIVE),
+    _Cells(
+        ("Văn phòng",),  # an office's own departments: not a «Chi bộ Văn phòng» of the office
+        (
+            "Phòng Tổng hợp",
+            "Phòng Hành chính - Tổ chức",
+            "Phòng Quản trị - Tài vụ",
+            "Phòng Công nghệ thông tin",
+        ),
+        "Phòng Nghiệp vụ {n}",
+    ),
+    _Cells(
+        (),
         (
             "Văn phòng",
             "Phòng Tổ chức - Hành chính",
@@ -498,21 +564,32 @@ DEPARTMENTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
             "Phòng Dịch vụ khách hàng",
         ),
         "Đội Sản xuất số {n}",
+        sectors=(Sector.STATE_ENTERPRISE, Sector.PRIVATE_ENTERPRISE, Sector.COOPERATIVE),
     ),
-    ((), _AGENCY_DEPARTMENTS, "Phòng Nghiệp vụ {n}"),  # any other: an agency, a public unit
+    _Cells(("Tỉnh ủy",), ("Văn phòng", "Phòng Tổng hợp"), "Phòng Nghiệp vụ {n}"),  # its Ban's, Committee's
+    _Cells(
+        (),  # any other: an agency, a public unit
+        (
+            "Văn phòng",
+            "Phòng Tổ chức - Hành chính",
+            "Phòng Kế hoạch - Tài chính",
+            "Phòng Tổng hợp",
+            "Thanh tra",
+            "Phòng Pháp chế",
+            "Phòng Quản lý",
+            "Phòng Kiểm tra",
+        ),
+        "Phòng Nghiệp vụ {n}",
+    ),
 )
 
 
 def departments(unit_name: str, sector: str, count: int) -> list[str]:
     """``count`` names of the cells of the grassroots committee ``unit_name`` (without «Chi bộ»),
     all different: its named departments, then its numbered ones."""
-    named, numbered = next(
-        (named, numbered)
-        for keys, named, numbered in DEPARTMENTS
-        if not keys or sector in keys or any(key in unit_name for key in keys)
-    )
-    names = list(named[:count])
-    names += [numbered.format(n=n) for n in range(1, count - len(names) + 1)]
+    cells = next(cells for cells in DEPARTMENTS if cells.fits(unit_name, sector))
+    names = list(cells.named[:count])
+    names += [cells.numbered.format(n=n) for n in range(1, count - len(names) + 1)]
     return names
 
 
