@@ -12,7 +12,13 @@ from dangbo.core.roles import Role
 from dangbo.members.models import Position
 from dangbo.members.selectors.figures import member_figures, members_under
 from dangbo.orgs.models import Org
-from dangbo.orgs.selectors import org_grassroots_count, org_kind_counts, org_roots, org_visible
+from dangbo.orgs.selectors import (
+    org_direct_children_count,
+    org_grassroots_count,
+    org_kind_counts,
+    org_roots,
+    org_visible,
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ def org_overview(*, actor) -> list[ScopeOverview]:
                 root=root,
                 kinds=[(OrgKind(kind).label, n) for kind, n in kinds.items() if n],
                 grassroots=org_grassroots_count(root=root),
-                direct_children=root.children.filter(dissolved_on__isnull=True).count(),
+                direct_children=org_direct_children_count(root=root),
                 members=member_figures(path=root.path),
             )
         )

@@ -26,6 +26,11 @@ def org_subtree(*, root: Org, include_dissolved: bool = False) -> QuerySet[Org]:
     return queryset
 
 
+def org_direct_children_count(*, root: Org) -> int:
+    """Live organizations directly under ``root``, as its page lists them (dissolved ones are not)."""
+    return Org.objects.filter(parent=root, dissolved_on__isnull=True).count()
+
+
 def org_top_level() -> QuerySet[Org]:
     return Org.objects.filter(parent__isnull=True, dissolved_on__isnull=True)
 
