@@ -15,7 +15,7 @@ from dangbo.members.models import Member, MemberEvent
 from dangbo.members.services.records import check_identity
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality
-from dangbo.stats.tallies import keys, tally_differences, tally_read, tallies_spooled
+from dangbo.stats.tallies import keys, tallies_spooled, tally_differences, tally_read
 
 pytestmark = pytest.mark.django_db
 

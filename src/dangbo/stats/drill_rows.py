@@ -12,6 +12,9 @@ class Cell:
     org_id: object = None
     member_id: object = None
     href: str = ""  # a page of an app above stats' view of it (a meeting), resolved by URL name
+    # An organization's cell as the page shows it (``orgs.labels.OrgLabel``, set by the view for
+    # the rows shown): what it belongs to, and its code on hover.
+    label: object = None
 
 
 @dataclass(frozen=True)
