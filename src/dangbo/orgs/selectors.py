@@ -237,9 +237,10 @@ def org_pick(
     cells_only: bool = False,
     limit: int = PICK_LIMIT,
 ) -> list[Org]:
-    """Live organizations within the actor's scope (``within``) whose code or name holds every
-    word typed, without regard to accents or case ("duong quy" finds «Chi bộ Dương Quỳ», "x1a"
-    the code "X1A"): the code typed exactly first, then in Vietnamese order of the name."""
+    """Live organizations within the actor's scope (``within``) where every word typed begins a
+    word of the code or the name, without regard to accents or case ("duong quy" finds «Chi bộ
+    Dương Quỳ», "x1" the code "X1A"): the code typed exactly first, then in Vietnamese order of
+    the name."""
     words = fold(query).split()[:8]
     if not words:
         return []
@@ -256,7 +257,7 @@ def org_pick(
     if cells_only:
         queryset = queryset.filter(kind__in=list(CELL_KINDS))
     exact = list(queryset.filter(code__iexact=clean(query))[:1])
-    for word in words:
-        queryset = queryset.filter(search_key__contains=word)
+    for word in words:  # the key is "code name", folded: a word begins it or follows a space
+        queryset = queryset.filter(Q(search_key__startswith=word) | Q(search_key__contains=f" {word}"))
     found = exact + [org for org in queryset.order_by("sort_key", "path")[:limit] if org not in exact]
     return found[:limit]

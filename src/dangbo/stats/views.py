@@ -157,7 +157,7 @@ def dashboard_view(request: ScopedRequest, org_id) -> HttpResponseBase:
 
 @login_required
 @require_GET
-def structure_view(request: ScopedRequest, org_id) -> HttpResponse:
+def structure_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     """The structure of membership and organizations (the registry's breakdowns), each as a
     chart with its table beside it."""
     org = _org_or_404(request, org_id)
