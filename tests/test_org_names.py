@@ -201,7 +201,10 @@ def test_the_picker_finds_by_name_without_accents_and_by_code_in_any_case(client
         ("KT-01", "Đảng bộ phường Kim Tân"),
     ]
     block = _pick(client, "to dan pho so")[2]
-    assert (block["code"], block["context"]) == ("KT-K1-02", "Đảng bộ bộ phận Khối 1 · Đảng bộ phường Kim Tân")
+    assert (block["code"], block["context"]) == (
+        "KT-K1-02",
+        "Đảng bộ bộ phận Khối 1 · Đảng bộ phường Kim Tân",
+    )
     assert _pick(client, "an pho") == []  # not inside a word
     assert found[1]["label"] == "Chi bộ Tổ dân phố số 1 · Đảng bộ phường Kim Tân"
     assert found[1]["name"] == "Chi bộ Tổ dân phố số 1" and found[1]["kind"] == "Chi bộ trực thuộc"

@@ -132,6 +132,8 @@ def test_without_javascript_a_code_in_lower_case_still_chooses(live_server, brow
         page.goto(f"{live_server.url}/to-chuc/{tree.district.pk}/chi-tieu/")
         page.get_by_label("Tổ chức", exact=True).fill("kt")
         page.get_by_role("button", name="Xem").click()
-        page.get_by_role("heading", name="Chỉ tiêu xây dựng tổ chức cơ sở đảng và đảng viên — Đảng bộ phường Kim Tân").wait_for()
+        page.get_by_role(
+            "heading", name="Chỉ tiêu xây dựng tổ chức cơ sở đảng và đảng viên — Đảng bộ phường Kim Tân"
+        ).wait_for()
     finally:
         context.close()

@@ -39,12 +39,16 @@ class RestructureForm(DecisionFields):
         """The codes typed in ``text`` (commas, semicolons or new lines between them, each once),
         the organizations among them the user may change, and an error for each other code."""
         codes = list(dict.fromkeys(c for c in re.split(r"[\s,;]+", text or "") if c))
-        orgs, errors = [], []
+        orgs: list[Org] = []
+        errors = []
         for code in codes:
             try:
-                orgs.append(self.writable_org(code))
+                org = self.writable_org(code)
             except forms.ValidationError as error:
                 errors.append(error)
+            else:
+                if org not in orgs:  # "x1a" and "X1A" name one organization
+                    orgs.append(org)
         return codes, orgs, errors
 
 
