@@ -463,7 +463,8 @@ def test_indicator_and_compliance_api(client, tree, province, officer):
         by_code["hamlets.with_cell_share"]["numerator"] == 1
         and by_code["hamlets.with_cell_share"]["status"] == "not_met"
     )
-    assert [c["code"] for c in body["children"]] == ["X1", "CQ1"]
+    # in Vietnamese order of the names: «Chi bộ Cơ quan Một», «Đảng bộ xã Một»
+    assert [c["code"] for c in body["children"]] == ["CQ1", "X1"]
     response = client.get(f"/api/orgs/{tree.district.pk}/indicators", {"as_of": "2999-01-01"})
     assert response.status_code == 422 and "ở tương lai" in response.json()["detail"]
     response = client.get(

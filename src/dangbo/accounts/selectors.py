@@ -24,6 +24,7 @@ from dangbo.core.models import is_uuid
 from dangbo.core.text import clean, fold
 from dangbo.members.models import Member
 from dangbo.orgs.models import Org
+from dangbo.orgs.selectors import org_find_code
 
 _NOTHING = Q(pk__in=[])
 
@@ -55,7 +56,7 @@ def _managed_q(actor: Scope) -> Q:
 
 def managed_org(*, actor: Scope, code: str) -> Org:
     """The organization of code ``code`` if the actor may grant roles on it."""
-    org = Org.objects.filter(code=clean(code)).first()
+    org = org_find_code(code)
     if org is None or not actor.manages_accounts or not actor.can_grant_path(org.path):
         raise NotManaged(code)
     return org

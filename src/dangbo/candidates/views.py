@@ -26,6 +26,7 @@ from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
 from dangbo.core.spreadsheet import list_title
 from dangbo.members import exports
 from dangbo.members.forms import add_absent_exempted
+from dangbo.orgs.labels import org_labels_attach
 from dangbo.orgs.selectors import org_breadcrumbs, org_get
 from dangbo.reference.workdays import holidays_between
 from dangbo.rules.base import RuleViolation
@@ -108,6 +109,7 @@ def candidate_list_view(request: ScopedRequest, org_id) -> HttpResponseBase:
             filename=f"cam-tinh-dang-{org.code}-{clock.today():%Y%m%d}.{file_format}",
             title=list_title("Danh sách quần chúng cảm tình Đảng", org.name, clock.today()),
         )
+    org_labels_attach(actor=request.scope, orgs=[r["candidate"].cell for r in rows])
     context = {
         "org": org,
         "rows": rows,

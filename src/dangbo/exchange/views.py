@@ -29,7 +29,7 @@ from dangbo.exchange.jobs import EXPORT_JOB, export_params
 from dangbo.exchange.package import PackageRefused
 from dangbo.jobs.services import job_start
 from dangbo.orgs.models import Org
-from dangbo.orgs.selectors import org_roots
+from dangbo.orgs.selectors import org_find_code, org_roots
 
 LIST_LIMIT = 200
 SHOWN_MATCHING = 500  # matching figures shown on the page; the export has them all
@@ -44,7 +44,7 @@ def _readers_only(request: ScopedRequest) -> None:
 def _org_in_scope(request: ScopedRequest, code: str, *, keys_of: bool = False) -> Org | None:
     """The organization of ``code`` if the user reads it (or, ``keys_of``, manages its keys);
     None otherwise — an organization outside the scope is the same as none."""
-    org = Org.objects.filter(code=(code or "").strip()).first()
+    org = org_find_code(code)
     if org is None:
         return None
     allowed = (

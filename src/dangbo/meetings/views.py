@@ -23,6 +23,7 @@ from dangbo.core.violations import RuleViolation
 from dangbo.meetings import selectors, services
 from dangbo.meetings.forms import AgendaForm, DocumentForm, MeetingForm
 from dangbo.meetings.models import Body, Meeting, MeetingDocument, Minutes
+from dangbo.orgs.labels import org_labels_attach, org_tree_sorted
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import org_breadcrumbs, org_for_edit, org_get
 
@@ -55,7 +56,9 @@ def meetings_home(request: ScopedRequest) -> HttpResponse:
         and not scope.is_admin
     ):
         return redirect("meetings:org_meetings", org_id=written[0].pk)
-    orgs = list(meeting_orgs.select_related("parent").order_by("path")[: HOME_LIST_LIMIT + 1])
+    orgs = list(meeting_orgs.order_by("path")[: HOME_LIST_LIMIT + 1])
+    org_labels_attach(actor=scope, orgs=orgs)
+    orgs = org_tree_sorted(orgs[:HOME_LIST_LIMIT]) + orgs[HOME_LIST_LIMIT:]
     return render(
         request,
         "meetings/home.html",

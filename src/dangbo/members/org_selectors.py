@@ -29,12 +29,12 @@ class OrgNode:
 
 
 def org_children(*, actor, org: Org, member_counts: dict[str, int] | None = None) -> list[OrgNode]:
-    """Live sub-organizations with their member counts: from ``member_counts`` (child path →
+    """Live sub-organizations, in Vietnamese order of their names, with their member counts: from ``member_counts`` (child path →
     count, as ``members.selectors.figures.member_figures_with_children`` gives) or one index range
     count each."""
     return org_nodes(
         actor=actor,
-        orgs=org_visible(actor=actor).filter(parent=org).order_by("path"),
+        orgs=org_visible(actor=actor).filter(parent=org).order_by("sort_key", "path"),
         member_counts=member_counts,
     )
 

@@ -56,6 +56,7 @@ from dangbo.members.services.positions import member_position_end, member_positi
 from dangbo.members.services.recognition import member_recognize
 from dangbo.members.services.records import member_update_identity
 from dangbo.members.standing_views import actions_for
+from dangbo.orgs.labels import org_labels_attach
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
 from dangbo.reference.identity import mask_national_id
 from dangbo.rules.badges import party_age_years
@@ -85,6 +86,7 @@ def member_search_view(request: ScopedRequest) -> HttpResponse:
         form.add_error(None, "Điều kiện tìm kiếm quá dài.")
     elif form.is_valid():
         page = member_search_page(actor=request.scope, filters=form.filters(), page=_page_number(request))
+        org_labels_attach(actor=request.scope, orgs=[member.org for member in page])
     query = request.GET.copy()
     query.pop("trang", None)
     context = {"form": form, "page": page, "org": form.org, "query": query.urlencode()}
@@ -240,6 +242,9 @@ def badge_list_view(request: ScopedRequest, org_id) -> HttpResponseBase:
         if not exports.may_export_people(request.scope, org.path):
             return exports.export_refused(request, what="badges", org=org)
         return _badge_export(badges, file_format)
+    org_labels_attach(
+        actor=request.scope, orgs=[c.member.org for c in (*badges.due, *badges.early, *badges.posthumous)]
+    )
     context = {
         "org": org,
         "form": form,
@@ -461,6 +466,7 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
             filename=f"viec-can-lam-{as_of:%Y%m%d}.{file_format}",
             title=list_title("Việc cần làm", "; ".join(o.name for o in orgs), as_of),
         )
+    org_labels_attach(actor=request.scope, orgs=[item.org for _, items in sections for item in items])
     context = {
         "form": form,
         "sections": sections,

@@ -27,6 +27,7 @@ from dangbo.core.spreadsheet import list_title
 from dangbo.core.violations import NotInScope, RuleViolation
 from dangbo.jobs.services import job_start
 from dangbo.members.models import Member
+from dangbo.orgs.labels import org_labels_attach
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import org_breadcrumbs, org_get, org_roots
 from dangbo.ratings import selectors, services
@@ -214,6 +215,7 @@ def campaign_page(request: ScopedRequest, campaign_id) -> HttpResponseBase:
             title=list_title(f"Tiến độ đánh giá, xếp loại {campaign}", org.name, clock.today()),
         )
     today = clock.today()
+    org_labels_attach(actor=request.scope, orgs=[p.org for p in cells])
     context = {
         "campaign": campaign,
         "org": org,

@@ -17,6 +17,7 @@ from dangbo.core.pages import in_scope_or_404, spreadsheet_download
 from dangbo.core.spreadsheet import list_title
 from dangbo.members import exports
 from dangbo.members.views import _page_number
+from dangbo.orgs.labels import org_labels_attach
 from dangbo.orgs.selectors import org_breadcrumbs, org_get
 from dangbo.stats.compliance import (
     CHECK_TITLES,
@@ -66,6 +67,7 @@ def compliance_page(request: ScopedRequest, org_id) -> HttpResponseBase:
         subject_id=str(org.pk),
         data={"list": "compliance", "check": check, "rows": len(shown), "page": page.number},
     )
+    org_labels_attach(actor=request.scope, orgs=[f.org for f in page.object_list])
     context = {
         "org": org,
         "today": today,

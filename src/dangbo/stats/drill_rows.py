@@ -14,6 +14,9 @@ class Cell:
     href: str = ""  # a page of an app above stats' view of it (a meeting), resolved by URL name
     # what a spreadsheet writes instead of ``text``: a count, a date, a core.spreadsheet.Share
     value: object = None
+    # An organization's cell as the page shows it (``orgs.labels.OrgLabel``, set by the view for
+    # the rows shown): what it belongs to, and its code on hover.
+    label: object = None
 
     @property
     def typed(self) -> object:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 
@@ -21,8 +22,10 @@ from dangbo.core.spreadsheet import list_title
 from dangbo.documents.tables import tables_pdf, tables_xlsx
 from dangbo.jobs.services import job_start
 from dangbo.members import exports
+from dangbo.orgs.labels import org_labels
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
 from dangbo.stats.charts import COUNT, Bar, bar_chart
+from dangbo.stats.drill_rows import Cell
 from dangbo.stats.forms import ReportFrameForm
 from dangbo.stats.frames import ReportInputError
 from dangbo.stats.indicators import (
@@ -53,7 +56,7 @@ def _org_or_404(request: ScopedRequest, org_id):
 
 def _context_or_errors(request: ScopedRequest, org, *, with_children: bool = True):
     """(form, ctx): ctx is None when the parameters are wrong (the form then says why)."""
-    form = ReportFrameForm(request.GET)
+    form = ReportFrameForm(request.GET, actor=request.scope)
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
@@ -72,6 +75,15 @@ def _context_or_errors(request: ScopedRequest, org, *, with_children: bool = Tru
     except NotInScope:
         raise Http404 from None
     return form, ctx
+
+
+def _moved(form: ReportFrameForm, org, name: str, *args) -> HttpResponseBase | None:
+    """The same page for the organization chosen in «Tổ chức» (the report's scope), with the
+    day and period kept; None when none other was chosen."""
+    other = form.chosen_org()
+    if other is None or other.pk == org.pk:
+        return None
+    return redirect(reverse(name, args=[other.pk, *args]) + (f"?{form.query()}" if form.query() else ""))
 
 
 def _file(data: bytes, filename: str, content_type: str) -> HttpResponseBase:
@@ -97,6 +109,8 @@ def dashboard_home_view(request: ScopedRequest) -> HttpResponse:
 def dashboard_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     org = _org_or_404(request, org_id)
     form, ctx = _context_or_errors(request, org)
+    if moved := _moved(form, org, "stats:dashboard"):
+        return moved
     base = {"org": org, "form": form, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)}
     if ctx is None:
         return render(request, "stats/dashboard.html", base, status=400)
@@ -154,11 +168,13 @@ def dashboard_view(request: ScopedRequest, org_id) -> HttpResponseBase:
 
 @login_required
 @require_GET
-def structure_view(request: ScopedRequest, org_id) -> HttpResponse:
+def structure_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     """The structure of membership and organizations (the registry's breakdowns), each as a
     chart with its table beside it."""
     org = _org_or_404(request, org_id)
     form, ctx = _context_or_errors(request, org, with_children=False)
+    if moved := _moved(form, org, "stats:structure"):
+        return moved
     base = {"org": org, "form": form, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)}
     if ctx is None:
         return render(request, "stats/structure.html", base, status=400)
@@ -229,6 +245,8 @@ def indicator_view(request: ScopedRequest, org_id, code: str) -> HttpResponseBas
     org = _org_or_404(request, org_id)
     indicator = in_scope_or_404(indicator_get, code=code)
     form, ctx = _context_or_errors(request, org)
+    if moved := _moved(form, org, "stats:indicator", indicator.code):
+        return moved
     base = {
         "org": org,
         "indicator": indicator,
@@ -287,7 +305,7 @@ def indicator_view(request: ScopedRequest, org_id, code: str) -> HttpResponseBas
         "children": children,
         "chart": chart,
         "drill": drill,
-        "drill_rows": drill.rows[:DRILL_PAGE_ROWS] if drill else [],
+        "drill_rows": _labelled(request, drill.rows[:DRILL_PAGE_ROWS]) if drill else [],
         "query": form.query(),
     }
     return render(request, "stats/indicator.html", context)
@@ -295,6 +313,21 @@ def indicator_view(request: ScopedRequest, org_id, code: str) -> HttpResponseBas
 
 # Rows shown on the page; the export holds them all.
 DRILL_PAGE_ROWS = 500
+
+
+def _labelled(request: ScopedRequest, rows: list[list[Cell]]) -> list[list[Cell]]:
+    """The drill-down's rows with every organization labelled (what it belongs to, its code):
+    many cells share a name. The name stays the row's (a past day's list names it as it was)."""
+    labels = org_labels(actor=request.scope, org_ids=[cell.org_id for row in rows for cell in row])
+    return [
+        [
+            dataclasses.replace(cell, label=dataclasses.replace(labels[cell.org_id], name=cell.text))
+            if cell.org_id in labels
+            else cell
+            for cell in row
+        ]
+        for row in rows
+    ]
 
 
 @login_required
@@ -305,6 +338,8 @@ def forms_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     background job (``forms_file_view``)."""
     org = _org_or_404(request, org_id)
     form, ctx = _context_or_errors(request, org, with_children=False)
+    if moved := _moved(form, org, "stats:stat_forms"):
+        return moved
     base = {"org": org, "form": form, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)}
     if ctx is None:
         return render(request, "stats/forms.html", base, status=400)
