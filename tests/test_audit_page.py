@@ -103,8 +103,12 @@ def test_an_organization_is_found_by_its_name_and_linked(admin, officer, tree):
     assert officer.get(f"/to-chuc/{tree.cell_b.pk}/").status_code == 200
     html = admin.get("/nhat-ky/", {"subject": "chi bộ thôn a", "action": Action.ORG_VIEWED}).content.decode()
     assert "Kết quả: 1 dòng nhật ký" in html
+    # named with the commune it belongs to, its code on hover (many cells share a name)
     assert (
-        f'<a href="/to-chuc/{tree.cell_a.pk}/">Chi bộ thôn A</a>' in html and str(tree.cell_b.pk) not in html
+        f'<a href="/to-chuc/{tree.cell_a.pk}/" title="Mã X1A">Chi bộ thôn A</a>'
+        '<span class="org-context"> · Đảng bộ xã Một</span>'
+        in html
+        and str(tree.cell_b.pk) not in html
     )
     assert (
         "Kết quả: 0 dòng nhật ký"

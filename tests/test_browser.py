@@ -84,7 +84,7 @@ def test_secretary_finds_a_member_by_unaccented_name_and_is_refused_another_cell
     assert own.national_id not in page.content()
     page.get_by_role("button", name="Hiện số đầy đủ").click()
     page.get_by_text(own.national_id).wait_for()
-    assert page.get_by_text("Quá trình sinh hoạt đảng").is_visible()
+    assert page.get_by_role("heading", name="Quá trình sinh hoạt đảng").is_visible()
 
     response = page.goto(f"{live_server.url}/dang-vien/{other.pk}/")
     assert response.status == 404 and other.full_name not in page.content()
@@ -329,12 +329,21 @@ def test_leader_reads_the_dashboard_drills_down_and_picks_a_date(live_server, pa
     page.get_by_role("link", name="Chỉ tiêu", exact=True).click()
     page.get_by_role("heading", name="Tiến độ các chỉ tiêu có mục tiêu").wait_for()
     assert page.locator("svg.chart").first.is_visible()
+    progress = _charts_read_on_a_laptop_and_a_phone(page)
+    assert "Đạt mục tiêu" in progress and "Mục tiêu của từng chỉ tiêu" in progress
+    dashboard = page.url
+    page.get_by_role("link", name="Cơ cấu đảng viên và tổ chức").click()
+    page.get_by_role("heading", name="Đảng viên theo giới tính").wait_for()
+    _charts_read_on_a_laptop_and_a_phone(page)
+    page.goto(dashboard)
     # down the tree: a child organization's dashboard, then the hamlets behind a gap
     page.locator("table.list tbody th a").first.click()
     page.get_by_role("link", name="Tỷ lệ thôn, tổ dân phố có chi bộ").first.click()
     page.get_by_role("heading", name="Theo tổ chức trực thuộc").or_(
         page.get_by_role("heading", name="Thôn, tổ dân phố chưa có chi bộ")
     ).first.wait_for()
+    if page.locator("svg.chart").count():  # the children against one target
+        _charts_read_on_a_laptop_and_a_phone(page)
     live = Locality.objects.filter(dissolved_on__isnull=True)
     shared = {
         cell
@@ -349,3 +358,61 @@ def test_leader_reads_the_dashboard_drills_down_and_picks_a_date(live_server, pa
     page.get_by_label("Số liệu ngày").fill("01/01/2999")
     page.get_by_role("button", name="Xem").click()
     assert "ở tương lai" in page.get_by_role("alert").first.inner_text()
+
+
+# What a chart's texts measure as drawn: size (font size × the SVG's scale), and boxes relative
+# to the chart, for every bar's label, value and target tick.
+_CHART_GEOMETRY = """() => [...document.querySelectorAll('svg.chart')].map(svg => {
+  const box = svg.getBoundingClientRect();
+  const rect = el => { const r = el.getBoundingClientRect();
+    return {left: r.left - box.left, right: r.right - box.left, top: r.top - box.top, bottom: r.bottom - box.top}; };
+  return {
+    width: box.width, right: box.right, page: document.documentElement.clientWidth,
+    texts: [...svg.querySelectorAll('text')].map(t => ({
+      text: t.textContent, ...rect(t),
+      size: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a})),
+    bars: [...svg.querySelectorAll('g:not(.axis)')].map(g => ({
+      title: g.querySelector('title').textContent,
+      label: rect(g.querySelector('text.label')), value: rect(g.querySelector('text.value')),
+      targets: [...g.querySelectorAll('line.target')].map(rect)})),
+    legend: [...(svg.parentElement.querySelectorAll('.chart-legend li'))].map(li => ({
+      text: li.textContent, size: parseFloat(getComputedStyle(li).fontSize)})),
+  };
+})"""
+
+
+def _overlap(a, b) -> bool:
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    )
+
+
+def _charts_read_on_a_laptop_and_a_phone(page) -> str:
+    """At 1366×768 and 390×844: every text of every chart on the page is at least 12 px as
+    drawn and inside the chart, no value or target tick lies over a label, the chart fits the
+    page; returns the legends' text."""
+    legends = ""
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        charts = page.evaluate(_CHART_GEOMETRY)
+        assert charts
+        for chart in charts:
+            assert chart["right"] <= chart["page"], chart  # no sideways scrolling for a chart
+            for text in chart["texts"]:
+                assert text["size"] >= 12, (width, text)
+                assert text["left"] >= -0.5 and text["right"] <= chart["width"] + 0.5, (width, text)
+            for item in chart["legend"]:
+                assert item["size"] >= 12, (width, item)
+            labels = [bar["label"] for bar in chart["bars"]]
+            for bar in chart["bars"]:
+                assert bar["title"].split(":")[0].strip()  # the full name, on hover
+                for label in labels:
+                    assert not _overlap(bar["value"], label), (width, bar)
+                    assert not any(_overlap(tick, label) for tick in bar["targets"]), (width, bar)
+                assert not any(_overlap(bar["value"], tick) for tick in bar["targets"]), (width, bar)
+            legends += " ".join(item["text"] for item in chart["legend"])
+    page.set_viewport_size({"width": 1366, "height": 768})
+    return legends

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from dangbo import cli
 from dangbo.demo.models import DemoDataset
@@ -28,7 +29,10 @@ def test_demo_builds_once_and_reuses_it(db, capsys):
     first = capsys.readouterr().out
     assert "Tạo dữ liệu mẫu" in first and "quantri" in first
     assert cli.main(["demo", "--profile", "tiny", "--members", "60", "--no-serve"]) == 0
-    assert "Dùng lại dữ liệu mẫu" in capsys.readouterr().out
+    again = capsys.readouterr().out
+    # when it was built, on the installation's clock (Asia/Ho_Chi_Minh), not UTC
+    built_at = timezone.localtime(DemoDataset.objects.get().created_at)
+    assert f"Dùng lại dữ liệu mẫu «tiny» đã tạo lúc {built_at:%d/%m/%Y %H:%M}." in again
     assert DemoDataset.objects.count() == 1
     assert Member.objects.filter(status__in=["full", "probationary"]).count() == 60
 
@@ -40,6 +44,12 @@ def test_demo_reform_2025_restructures_the_2021_province(db, capsys, settings, t
     assert cli.main(["demo", "--profile", "tiny", "--reform-2025", "--no-serve"]) == 0
     out = capsys.readouterr().out
     assert "Sắp xếp tổ chức theo Nghị quyết 1673/NQ-UBTVQH15" in out and "đảng viên trước 300, sau 300" in out
+    # the figures printed are the pages': the dissolved district is not a direct child any more
+    province = Org.objects.get(code="LCI")
+    live = Org.objects.filter(parent=province, dissolved_on__isnull=True).count()
+    assert live < Org.objects.filter(parent=province).count()
+    [done] = [line for line in out.splitlines() if line.startswith("Xong trong")]
+    assert f": {live} tổ chức trực thuộc, 1 tổ chức cơ sở đảng, 300 đảng viên" in done
     assert (tmp_path / "ke-hoach-sap-xep-2025.csv").exists()
     district = Org.objects.get(code="LCI-SP")
     assert district.dissolved_on is not None

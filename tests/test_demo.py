@@ -101,6 +101,11 @@ def test_demo_logins_give_one_account_per_role_each_in_its_scope(db):
     build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
     logins = {login.username: login for login in demo_logins()}
     assert set(logins) == {"quantri", "lanhdao", "canbo", "bithu", "dangvien"}
+    # a cell is printed with its grassroots organization: «Chi bộ Thôn …» alone says not where
+    assert (
+        logins["bithu"].scope.endswith("(Đảng bộ xã Tả Van)")
+        and logins["canbo"].scope == "Đảng bộ thị xã Sa Pa"
+    )
     assert demo_logins()  # a second run resets passwords and keeps one assignment per account
     scopes = {}
     for name, login in logins.items():

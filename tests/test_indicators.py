@@ -2,6 +2,7 @@
 status, drill-downs, the command line and the dashboard pages, and bad input."""
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,6 +22,7 @@ from dangbo.members.services.records import Identity, member_record_death, membe
 from dangbo.members.services.transfers import member_transfer
 from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality
+from dangbo.stats.charts import COLOURS
 from dangbo.stats.drilldown import DRILLS
 from dangbo.stats.frames import ReportInputError, frame_for
 from dangbo.stats.indicators import (
@@ -349,6 +351,11 @@ def test_dashboard_page_shows_values_targets_charts_and_children(client, tree, p
     html = response.content.decode()
     assert "Tỷ lệ thôn, tổ dân phố có chi bộ" in html and "50,0 %" in html and "Chưa đạt" in html
     assert "<svg" in html and 'role="img"' in html
+    # the progress chart: bars coloured by status, a legend, each indicator's target ticked
+    chart = html[html.index('<figure class="chart">') : html.index("</figure>")]
+    assert 'class="chart-legend"' in chart and "Chưa đạt mục tiêu" in chart
+    assert f'fill="{COLOURS["not_achieved"]}"' in chart and 'class="target"' in chart
+    assert "<title>Tỷ lệ thôn, tổ dân phố có chi bộ riêng: 50,0 % — chưa đạt</title>" in chart
     assert "Đảng bộ xã Một" in html and f"/to-chuc/{tree.commune.pk}/chi-tieu/" in html
     assert "Nghị quyết 21-NQ/TW" in html
     # outside the officer's scope: not found, not a leak
@@ -377,6 +384,11 @@ def test_drill_down_page_lists_the_secretaries_and_is_audited(client, tree, prov
     html = response.content.decode()
     assert response.status_code == 200
     assert province.people["a2"].full_name in html and province.people["b1"].full_name not in html
+    # the children against the one target: its caption in the legend, its tick across each bar
+    chart = html[html.index('<figure class="chart">') : html.index("</figure>")]
+    assert "Mục tiêu ≥ 90 %</li>" in chart and chart.count('class="target"') == 2
+    assert "<title>Đảng bộ xã Một: 50,0 % — chưa đạt</title>" in chart
+    assert "<title>Chi bộ Cơ quan Một: chưa có số liệu</title>" in chart
     assert AuditEntry.objects.filter(
         action="list_viewed", data__list="secretaries.theory_intermediate_share"
     ).exists()
@@ -395,6 +407,9 @@ def test_structure_page_draws_each_breakdown_with_its_table(client, tree, provin
     assert "Đảng viên theo giới tính" in html and "Đảng viên theo tuổi đời" in html
     assert html.count("<svg") >= 10
     assert ">Nữ<" in html and ">Nam<" in html
+    # counts on their own scale: no percentage in a breakdown's chart (the shares are in its table)
+    charts = re.findall(r'<svg class="chart".*?</svg>', html)
+    assert charts and not any(re.search(r">[^<]*%<", chart) for chart in charts)
     assert client.get(f"/to-chuc/{tree.commune.pk}/co-cau/", {"ngay": "01/01/1990"}).status_code == 400
     assert client.get(f"/to-chuc/{tree.district2.pk}/co-cau/").status_code == 404
 
@@ -448,7 +463,8 @@ def test_indicator_and_compliance_api(client, tree, province, officer):
         by_code["hamlets.with_cell_share"]["numerator"] == 1
         and by_code["hamlets.with_cell_share"]["status"] == "not_met"
     )
-    assert [c["code"] for c in body["children"]] == ["X1", "CQ1"]
+    # in Vietnamese order of the names: «Chi bộ Cơ quan Một», «Đảng bộ xã Một»
+    assert [c["code"] for c in body["children"]] == ["CQ1", "X1"]
     response = client.get(f"/api/orgs/{tree.district.pk}/indicators", {"as_of": "2999-01-01"})
     assert response.status_code == 422 and "ở tương lai" in response.json()["detail"]
     response = client.get(

@@ -302,7 +302,7 @@ def test_the_calendar_exports_and_nothing_leaks_to_a_sibling(secretary, cell):
     )
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert "2026-11-05,Chi bộ,Sinh hoạt thường kỳ" in body
+    assert "05/11/2026,Chi bộ,Sinh hoạt thường kỳ" in body  # the date as Vietnamese write it
     client.force_login(_user("bithu-b", AccessRole.SECRETARY, cell.cell_b))
     for url in (
         reverse("meetings:org_meetings", args=[cell.cell_a.pk]),

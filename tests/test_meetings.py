@@ -15,6 +15,7 @@ from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import SYSTEM, scope_for
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
+from dangbo.core import clock
 from dangbo.core.violations import NotInScope
 from dangbo.meetings import selectors, services
 from dangbo.meetings.models import (
@@ -535,7 +536,10 @@ def test_the_command_line_lists_meetings_with_their_counts(cell, capsys, tmp_pat
     out = tmp_path / "sinh-hoat.xlsx"
     assert dangbo(["meetings", "--from", "1/1/2026", "--format", "xlsx", "--output", str(out)]) == 0
     sheet = load_workbook(out).active
-    assert sheet["A3"].value == "Ngày" and sheet["A4"].value == "05/10/2026"
+    assert sheet["A3"].value == "Ngày" and sheet["A4"].value.date() == date(2026, 10, 5)  # a real date
+    assert sheet["A4"].number_format == "dd/mm/yyyy" and sheet["H4"].value == 1  # present: a number
+    today = f"{clock.today():%d/%m/%Y}"
+    assert sheet["A1"].value == f"Các buổi sinh hoạt từ 01/01/2026 đến {today} — ngày {today}"
     assert sheet.max_row == 3 + 3
     assert AuditEntry.objects.filter(action="exported", subject_type="meeting_list").exists()
     assert AuditEntry.objects.filter(action="list_viewed", subject_type="meeting_list").count() == 2

@@ -98,7 +98,7 @@ def test_export_csv_and_xlsx_neutralise_formulas(client, tree, officer, make_mem
     assert response["Content-Disposition"].startswith("attachment")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:2] == ["STT", "Họ và tên"] and len(rows) == 2
-    assert rows[1][1] == "Nguyễn Văn Đức" and rows[1][14].startswith("'=HYPERLINK")
+    assert rows[1][1] == "Nguyễn Văn Đức" and rows[1][rows[0].index("Nơi làm việc")].startswith("'=HYPERLINK")
     entry = last_audit(Action.EXPORTED)
     assert entry.data == {"filters": {"q": "duc"}, "rows": 1, "format": "csv"}
 

@@ -35,6 +35,7 @@ from dangbo.candidates.services import StepInput, candidate_add, candidate_recor
 from dangbo.core import paths
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
+from dangbo.core.text import fold
 from dangbo.discipline.models import DisciplineCase
 from dangbo.discipline.services import discipline_open
 from dangbo.dues.models import DuesBasis, DuesMonth, DuesPayment, DuesRelief
@@ -484,7 +485,15 @@ def _queries(side: Side, b: Side) -> list[str]:
                 f"/dang-vien/xuat/?{urlencode({'q': q, 'dinh-dang': 'csv'})}",
             ]
     urls += [f"/nhat-ky/?subject={b.members[0].pk}", f"/tai-khoan/?q={b.accounts[0].username}"]
+    # the organization pickers, asked for B's organizations by name (without accents) and code
+    for org in b.orgs:
+        for within in ("doc", "sua", "quan-ly"):
+            urls.append(f"{PICKER}?{urlencode({'q': fold(org.name), 'pham-vi': within})}")
+        urls.append(f"{PICKER}?{urlencode({'q': org.code.lower(), 'loai': 'chi-bo'})}")
     return urls
+
+
+PICKER = "/to-chuc/chon/"  # its answers name organizations: none of B's may appear
 
 
 # --- the API: every operation of the OpenAPI schema ------------------------------------------
@@ -646,7 +655,7 @@ def _probe(world: World, actor: str, phase: str) -> int:
     for url in _page_urls(b) + _queries(a, b) if phase == "pages" else []:
         own_url = _page_urls_of_a.get(url)
         response = client.get(url)
-        _check(response, f"GET {url}", people + (own if url in b_urls else []))
+        _check(response, f"GET {url}", people + (own if url in b_urls or url.startswith(PICKER) else []))
         html = _text(admin.get(own_url)) if own_url else ""
         body = _aimed_at(_form_fields(html), b) if html else {}
         response = client.post(url, body)

@@ -1,6 +1,8 @@
 """Merge, split, change of kind and upper-level rights: all-or-nothing, members re-homed by
 ledger events carrying the decision, counts exact on both sides of the date."""
 
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -369,6 +371,9 @@ def test_member_lists_of_a_past_day_are_drawn_on_that_days_tree(client, two_comm
         else export.content.decode("utf-8-sig")
     )
     assert body.count("Chi bộ thôn") == 3 and "Chi bộ thôn B" in body
+    rows = list(csv.reader(io.StringIO(body)))
+    grassroots = {row[rows[0].index("Tổ chức cơ sở đảng")] for row in rows[1:]}
+    assert grassroots == {"Đảng bộ xã Một"}  # the committee above the cells that day, not the merged one
     future = client.get("/dang-vien/", {"ngay": "01/01/2999"})
     assert future.status_code == 400 and "Ngày không thể sau hôm nay" in future.content.decode()
 

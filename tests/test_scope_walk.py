@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
@@ -17,6 +18,7 @@ from dangbo.accounts.services import role_grant
 from dangbo.candidates.models import Candidate
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.kinds import OrgKind, Sector
+from dangbo.core.text import fold
 from dangbo.dues.models import DuesPayment, DuesRelief
 from dangbo.exchange.models import SubmittedReport
 from dangbo.imports.models import ImportBatch
@@ -100,6 +102,12 @@ def _urls(orgs, members) -> list[str]:
     for subject in [org.pk for org in orgs] + [m.pk for m in members]:
         urls += [f"/nhat-ky/?subject={subject}", f"/nhat-ky/xuat/?subject={subject}&dinh-dang=csv"]
     urls += ["/nhat-ky/?subject=nguyen", "/nhat-ky/xuat/?dinh-dang=csv", "/nhat-ky/xuat/?dinh-dang=xlsx"]
+    # the organization pickers, asked for every organization by its name without accents and by
+    # its code in lower case, within each kind of scope
+    for org in orgs:
+        for within in ("doc", "sua", "quan-ly"):
+            urls.append(f"/to-chuc/chon/?{urlencode({'q': fold(org.name), 'pham-vi': within})}")
+        urls += [f"/to-chuc/chon/?q={org.code.lower()}", f"/to-chuc/chon/?q={org.code.lower()}&loai=chi-bo"]
     return urls
 
 

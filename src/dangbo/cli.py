@@ -36,8 +36,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from django.db import transaction
 
     from dangbo.core.bulk import refresh_statistics
-    from dangbo.core.formats import format_number, format_percent
-    from dangbo.demo.generator import DEMO_TABLES, summarize
+    from dangbo.core.formats import format_datetime, format_number
+    from dangbo.demo.generator import DEMO_TABLES, describe, summarize
     from dangbo.demo.geography import DemoDependencyMissing, vietnam_provinces_package
     from dangbo.demo.models import DemoDataset
     from dangbo.demo.profiles import PROFILES
@@ -87,11 +87,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 plan_dir=settings.VAR_DIR,
                 progress=lambda line: print(line, flush=True),
             )
-            summary = (
-                summarize(profile, args.seed, Org.objects.get(code="LCI"))
-                if timeline.reform
-                else timeline.built
-            )
+            # counted at the end, as the pages count (live organizations only): the reform
+            # and the history after it change the tree the build started from
+            summary = summarize(profile, args.seed, Org.objects.get(code="LCI"))
             summary.seconds = time.monotonic() - started
             record.seconds = summary.seconds
             record.save(update_fields=["seconds"])
@@ -102,25 +100,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(
                 f"Kế hoạch sắp xếp đã áp dụng: {timeline.plan_path} (xem, sửa và chạy lại bằng «dangbo restructure preview»)."
             )
-        print(
-            f"Xong trong {summary.seconds:.0f} giây: {summary.direct_children} tổ chức trực thuộc, "
-            f"{summary.grassroots} tổ chức cơ sở đảng, {format_number(summary.members)} đảng viên "
-            f"({format_percent(summary.women_share)} nữ, {format_percent(summary.ethnic_minority_share)} dân tộc thiểu số), "
-            f"{format_number(summary.admissions_10y)} đảng viên kết nạp trong 10 năm; "
-            f"{summary.localities} thôn, tổ dân phố ({summary.localities_without_cell} chưa có chi bộ, "
-            f"{summary.heads_not_members} trưởng thôn chưa là đảng viên).",
-            flush=True,
-        )
+        print(describe(summary), flush=True)
     elif (existing.profile, existing.seed, existing.members) != (dataset_name, args.seed, members):
         print(
-            f"Cơ sở dữ liệu đang chứa dữ liệu mẫu «{existing.profile}» (seed {existing.seed}, {existing.members} đảng viên). "
+            f"Cơ sở dữ liệu đang chứa dữ liệu mẫu «{existing.profile}» (seed {existing.seed}, "
+            f"{format_number(existing.members)} đảng viên). "
             "Thêm --reset để tạo lại theo tham số mới.",
             file=sys.stderr,
         )
         return 2
     else:
         print(
-            f"Dùng lại dữ liệu mẫu «{existing.profile}» đã tạo lúc {existing.created_at:%d/%m/%Y %H:%M}.",
+            f"Dùng lại dữ liệu mẫu «{existing.profile}» đã tạo lúc {format_datetime(existing.created_at)}.",
             flush=True,
         )
     from dangbo.demo.accounts import demo_logins

@@ -12,6 +12,8 @@ from dangbo.accounts.selectors import NotManaged, RoleFilters, managed_member, m
 from dangbo.accounts.services import OFFICER_GRANTS
 from dangbo.core.forms import VietnameseForm
 from dangbo.core.text import clean
+from dangbo.orgs.forms import OrgPickerInput
+from dangbo.orgs.selectors import PickScope
 
 
 def role_choices(actor: Scope, *, blank: str | None = None) -> list[tuple[str, str]]:
@@ -34,7 +36,12 @@ class _ActorForm(VietnameseForm):
 
 
 class RoleFilterForm(_ActorForm):
-    org = forms.CharField(label="Mã tổ chức (cả các tổ chức trực thuộc)", max_length=40, required=False)
+    org = forms.CharField(
+        label="Mã tổ chức (cả các tổ chức trực thuộc)",
+        max_length=40,
+        required=False,
+        widget=OrgPickerInput(within=PickScope.GRANT),
+    )
     role = forms.ChoiceField(label="Vai trò", required=False)
     q = forms.CharField(label="Tên đăng nhập hoặc họ tên", max_length=100, required=False)
 
@@ -58,7 +65,8 @@ class RoleTargetForm(_ActorForm):
         label="Mã tổ chức",
         max_length=40,
         required=False,
-        help_text="Cho cán bộ tổ chức, lãnh đạo, bí thư chi bộ (bí thư: mã một chi bộ). Quyền áp dụng cho cả các tổ chức trực thuộc.",
+        help_text="Cho cán bộ tổ chức, lãnh đạo, bí thư chi bộ (bí thư: mã một chi bộ). Quyền áp dụng cho cả các tổ chức trực thuộc. Gõ tên hoặc mã để chọn.",
+        widget=OrgPickerInput(within=PickScope.GRANT),
     )
     member = forms.CharField(
         label="Đảng viên (số thẻ hoặc mã hồ sơ)",

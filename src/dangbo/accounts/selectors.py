@@ -24,6 +24,7 @@ from dangbo.core.models import is_uuid
 from dangbo.core.text import clean, fold
 from dangbo.members.models import Member
 from dangbo.orgs.models import Org
+from dangbo.orgs.selectors import org_find_code
 
 _NOTHING = Q(pk__in=[])
 
@@ -55,7 +56,7 @@ def _managed_q(actor: Scope) -> Q:
 
 def managed_org(*, actor: Scope, code: str) -> Org:
     """The organization of code ``code`` if the actor may grant roles on it."""
-    org = Org.objects.filter(code=clean(code)).first()
+    org = org_find_code(code)
     if org is None or not actor.manages_accounts or not actor.can_grant_path(org.path):
         raise NotManaged(code)
     return org
@@ -154,8 +155,8 @@ EXPORT_HEADER = (
 )
 
 
-def role_export_rows(*, actor: Scope, filters: RoleFilters, file_format: str) -> Iterator[tuple[str, ...]]:
-    """Every row of the list (no page), as text cells; the export is audited."""
+def role_export_rows(*, actor: Scope, filters: RoleFilters, file_format: str) -> Iterator[tuple]:
+    """Every row of the list (no page): text cells and the date granted; the export is audited."""
     audit_record(
         action=Action.EXPORTED,
         subject_type="role_list",
@@ -170,7 +171,7 @@ def role_export_rows(*, actor: Scope, filters: RoleFilters, file_format: str) ->
             AccessRole(a.role).label,
             code,
             name,
-            f"{granted:%d/%m/%Y}",
+            granted.date(),
             a.granted_by.username if a.granted_by else "",
             "đang hoạt động" if a.user.is_active else "đã khóa",
         )

@@ -30,6 +30,7 @@ from dangbo.core.http import ScopedRequest
 from dangbo.core.models import is_uuid
 from dangbo.core.pages import spreadsheet_download
 from dangbo.core.pagination import CappedPaginator
+from dangbo.core.spreadsheet import list_title, scope_name
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -197,7 +198,7 @@ def account_export_view(request: ScopedRequest) -> HttpResponseBase:
         rows,
         file_format=file_format,
         filename=f"tai-khoan-phan-quyen-{today:%Y%m%d}.{file_format}",
-        title=f"Tài khoản và phân quyền (xuất ngày {today:%d/%m/%Y})",
+        title=list_title("Tài khoản và phân quyền", scope_name(request.scope), today),
         sheet_name="Phân quyền",
         widths=[(0, 1, 24), (2, 2, 18), (3, 3, 14), (4, 4, 40), (5, 7, 16)],
     )

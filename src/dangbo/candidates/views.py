@@ -23,8 +23,10 @@ from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
+from dangbo.core.spreadsheet import list_title
 from dangbo.members import exports
 from dangbo.members.forms import add_absent_exempted
+from dangbo.orgs.labels import org_labels_attach
 from dangbo.orgs.selectors import org_breadcrumbs, org_get
 from dangbo.reference.workdays import holidays_between
 from dangbo.rules.base import RuleViolation
@@ -88,14 +90,14 @@ def candidate_list_view(request: ScopedRequest, org_id) -> HttpResponseBase:
         )
         cells = (
             [
-                str(n),
+                n,
                 r["candidate"].full_name,
-                r["candidate"].birth_date.strftime("%d/%m/%Y"),
+                r["candidate"].birth_date,
                 r["candidate"].get_gender_display(),
                 r["candidate"].cell.name,
-                r["candidate"].listed_on.strftime("%d/%m/%Y"),
+                r["candidate"].listed_on,
                 Step(r["candidate"].stage).label if r["candidate"].stage else "",
-                r["candidate"].stage_on.strftime("%d/%m/%Y") if r["candidate"].stage_on else "",
+                r["candidate"].stage_on,
                 r["next_label"],
             ]
             for n, r in enumerate(rows, start=1)
@@ -105,8 +107,9 @@ def candidate_list_view(request: ScopedRequest, org_id) -> HttpResponseBase:
             cells,
             file_format=file_format,
             filename=f"cam-tinh-dang-{org.code}-{clock.today():%Y%m%d}.{file_format}",
-            title=f"Danh sách quần chúng cảm tình Đảng — {org.name} (ngày {clock.today():%d/%m/%Y})",
+            title=list_title("Danh sách quần chúng cảm tình Đảng", org.name, clock.today()),
         )
+    org_labels_attach(actor=request.scope, orgs=[r["candidate"].cell for r in rows])
     context = {
         "org": org,
         "rows": rows,

@@ -9,6 +9,13 @@ def format_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+def format_datetime(value: datetime | None) -> str:
+    """An instant as the installation's clock reads it (settings.TIME_ZONE): 31/12/2024 14:05."""
+    from django.utils import timezone
+
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
 def parse_date(text: str) -> date:
     """Accept dd/mm/yyyy (what people type) and yyyy-mm-dd (what programs send)."""
     text = text.strip()

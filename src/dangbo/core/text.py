@@ -12,6 +12,8 @@ Everything that compares, searches or orders Vietnamese text goes through here
   The PostgreSQL test suite checks it against the ``vi-x-icu`` collation.
 * ``name_sort_key`` — given name first, then family and middle names, as
   Vietnamese lists are ordered.
+* ``org_sort_key`` — an organization's name in Vietnamese order, its numbers by
+  value ("Chi bộ Tổ dân phố số 2" before "số 10"), as officers list them.
 
 Keys are made of digits only, so they sort the same under any database
 collation; the columns that hold them still use a binary collation
@@ -174,6 +176,19 @@ def name_sort_key(family_name: str, middle_name: str, given_name: str) -> str:
     """Order by given name, then family and middle names, in Vietnamese order."""
     rest = " ".join(part for part in (clean(family_name), clean(middle_name)) if part)
     return collation_key(given_name) + collation_key(rest)
+
+
+_NUMBER = re.compile(r"\d+")
+# Numbers in names are compared on this many digits (longer ones as they are).
+_NUMBER_WIDTH = 6
+
+
+def org_sort_key(name: str | None) -> str:
+    """An organization's name in Vietnamese order (``collation_key``), with every number
+    compared by its value: "số 2" before "số 10", where ICU (and ``collation_key``) would put
+    "số 10" first. The key is at most about 800 digits (``Org.sort_key``)."""
+    padded = _NUMBER.sub(lambda m: m.group(0).rjust(_NUMBER_WIDTH, "0"), clean(name))
+    return collation_key(padded[:255])
 
 
 def full_name(family_name: str, middle_name: str, given_name: str) -> str:

@@ -24,6 +24,10 @@ class DemoLogin:
 
 
 def _pick_orgs():
+    """The province (the leader's), the first live upper-level committee in it (the officer's:
+    after the 2025 reform dissolved the district committees, the agencies-and-enterprises bloc;
+    in the 2021 province, the city of Lào Cai), the first cell with members under that (the
+    secretary's) and that cell's first member by name."""
     top = Org.objects.filter(parent__isnull=True, dissolved_on__isnull=True).order_by("path").first()
     if top is None:
         return None
@@ -79,5 +83,7 @@ def demo_logins() -> list[DemoLogin]:
             if role != AccessRole.ADMIN:
                 role_grant(user=user, role=role, org=org, member=member)
         scope = org.name if org else (f"hồ sơ của {member.full_name}" if member else "toàn hệ thống")
+        if org is not None and org.kind in CELL_KINDS and org.parent is not None:
+            scope += f" ({org.parent.name})"  # a cell's name alone may be its ward's «Tổ dân phố số 1»
         logins.append(DemoLogin(username, password, role.label, scope))
     return logins

@@ -53,13 +53,33 @@ class District:
     communes: tuple[Commune, ...]
 
     @property
+    def level(self) -> str:
+        """«huyện», «thị xã» or «thành phố», as a name writes it after «Ủy ban nhân dân»."""
+        for level in ("Thành phố", "Thị xã", "Huyện"):
+            if self.name.startswith(level + " "):
+                return level.lower()
+        return ""
+
+    @property
+    def short_name(self) -> str:
+        """«Bát Xát», «Sa Pa», «Lào Cai»."""
+        level = self.level
+        return self.name[len(level) + 1 :] if level else self.name
+
+    @property
+    def place(self) -> str:
+        """«huyện Bát Xát», «thị xã Sa Pa», «thành phố Lào Cai»: what qualifies its agencies' names."""
+        return f"{self.level} {self.short_name}".strip()
+
+    @property
+    def committee(self) -> str:
+        """Its Party committee: «Huyện ủy Bát Xát», «Thị ủy Sa Pa», «Thành ủy Lào Cai»."""
+        word = {"thành phố": "Thành ủy", "thị xã": "Thị ủy"}.get(self.level, "Huyện ủy")
+        return f"{word} {self.short_name}"
+
+    @property
     def party_name(self) -> str:
-        _kind, _, rest = self.name.partition(" ")
-        if self.name.startswith("Thành phố"):
-            return "Đảng bộ thành phố " + self.name[len("Thành phố ") :]
-        if self.name.startswith("Thị xã"):
-            return "Đảng bộ thị xã " + self.name[len("Thị xã ") :]
-        return "Đảng bộ huyện " + rest
+        return "Đảng bộ " + self.place
 
 
 MISSING_PACKAGE_MESSAGE = (

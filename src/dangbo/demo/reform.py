@@ -8,12 +8,17 @@ From the official mapping of old communes to new ones (``reform2025``, generated
 2. merges the committees of the old communes into it (``hop_nhat``): their village and
    agency cells move with their members, their hamlets pass to it, their committees'
    positions end;
-3. moves the other grassroots organizations of each district (agencies, schools, health
-   centres ...) to the provincial agencies-and-enterprises bloc (``chuyen``) — a
+3. renames the cells that would otherwise share a name in their new committee (``doi_ten``):
+   the residential groups numbered from 1 in each old ward, «Chi bộ Tổ dân phố số 1 (phường
+   Cốc Lếu cũ)»; the hamlets of those names are renamed alike, after the plan
+   (``locality_update``: a plan carries no hamlet renames);
+4. moves the other grassroots organizations of each district to the provincial police
+   (the district police), the provincial military (the district military command) or the
+   agencies-and-enterprises bloc (agencies, schools, health centres ...) (``chuyen``) — a
    simplification: in the real reform they went to the new communes' committees or to
    the provincial committees of agencies, case by case, by decisions the seeds do not give;
-4. dissolves the district committees (``giai_the``), whose positions end;
-5. gives every new commune committee its leaders on the same day, as the real reform did:
+5. dissolves the district committees (``giai_the``), whose positions end;
+6. gives every new commune committee its leaders on the same day, as the real reform did:
    a secretary, deputy secretaries, standing and committee members appointed by the
    provincial standing committee from the members of the merged communes' committees,
    whose positions there ended on the day (``appoint_new_committees``).
@@ -32,13 +37,15 @@ from django.db import transaction
 
 from dangbo.core import paths
 from dangbo.core.decisions import DecisionRef
+from dangbo.core.formats import format_number
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.roles import Role
 from dangbo.demo.profiles import Profile
 from dangbo.demo.reform2025 import EFFECTIVE_DATE, RESOLUTION_NUMBER, new_commune_sector, old_to_new
 from dangbo.members import ledger
 from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus, Position
-from dangbo.orgs.models import Org
+from dangbo.orgs.models import Locality, Org
+from dangbo.orgs.services import locality_update
 from dangbo.restructuring.cli import describe
 from dangbo.restructuring.plans import plan_run, rows_from_dicts, write_plan_csv
 from dangbo.rules import positions as position_rules
@@ -47,6 +54,8 @@ from dangbo.rules.orgs import GRASSROOTS_COMMITTEE_THRESHOLD
 DECIDED_ON = date(2025, 6, 30)
 BODY = "Ban Thường vụ Tỉnh ủy"
 BLOC_CODE = "LCI-KCQ"
+# where a district's organization of a sector goes, when the profile has that upper organization
+RECEIVER_BY_SECTOR: dict[str, str] = {Sector.POLICE: "LCI-CA", Sector.MILITARY: "LCI-QS"}
 COMMUNE_SECTORS = (Sector.COMMUNE, Sector.WARD, Sector.TOWNLET)
 
 
@@ -67,21 +76,56 @@ def _commune_name(org: Org) -> str:
     return rest
 
 
-def reform_plan_rows(profile: Profile) -> list[dict[str, str]]:
-    """The plan for the province as it stands (the demo of ``profile``, possibly after years of
-    simulated history), in the columns of ``orgs.plans``."""
-    province = Org.objects.get(code="LCI")
-    on = EFFECTIVE_DATE.strftime("%d/%m/%Y")
-    decided = DECIDED_ON.strftime("%d/%m/%Y")
+def _former(old: Org) -> str:
+    """«Đảng bộ phường Cốc Lếu» → «phường Cốc Lếu cũ», as the place is named after it merged."""
+    return old.name.removeprefix("Đảng bộ ") + " cũ"
+
+
+def twin_cells(olds: list[Org]) -> list[tuple[Org, str]]:
+    """The live cells of the committees ``olds`` (merged into one) whose name another of them
+    also uses, each with its name qualified by its old commune: «Chi bộ Tổ dân phố số 1
+    (phường Cốc Lếu cũ)»."""
+    found: dict[str, list[tuple[Org, Org]]] = {}
+    for old in olds:
+        for cell in Org.objects.filter(parent=old, dissolved_on__isnull=True).order_by("path"):
+            found.setdefault(cell.name, []).append((cell, old))
+    return [
+        (cell, f"{name} ({_former(old)})")
+        for name, pairs in found.items()
+        if len({old.pk for _, old in pairs}) > 1
+        for cell, old in pairs
+    ]
+
+
+def twin_hamlets(olds: list[Org]) -> list[tuple[Locality, str]]:
+    """The live hamlets of the committees ``olds`` (merged into one) whose kind and name
+    another of them also has, each with its name qualified by its old commune: «số 1
+    (phường Cốc Lếu cũ)», read «Tổ dân phố số 1 (phường Cốc Lếu cũ)»."""
+    found: dict[tuple[str, str], list[tuple[Locality, Org]]] = {}
+    for old in olds:
+        for hamlet in Locality.objects.filter(commune=old, dissolved_on__isnull=True).order_by("code"):
+            found.setdefault((hamlet.kind, hamlet.name), []).append((hamlet, old))
+    return [
+        (hamlet, f"{name} ({_former(old)})")
+        for (_kind, name), pairs in found.items()
+        if len({old.pk for _, old in pairs}) > 1
+        for hamlet, old in pairs
+    ]
+
+
+def _merged_sources(profile: Profile) -> tuple[dict[str, list[Org]], list[Org]]:
+    """The old commune committees by the new commune they merge into, and the districts' other
+    organizations, from the province as it stands."""
     mapping = old_to_new()
-    districts = [spec for spec in profile.uppers if spec.district]
     sources: dict[str, list[Org]] = {}
     others: list[Org] = []
-    for spec in districts:
+    for spec in profile.uppers:
+        if not spec.district:
+            continue
         district = Org.objects.get(code=spec.code)
         for child in Org.objects.filter(parent=district, dissolved_on__isnull=True).order_by("path"):
             if child.kind == OrgKind.GRASSROOTS_COMMITTEE and child.sector in COMMUNE_SECTORS:
-                key = (spec.district or "", _commune_name(child))  # every spec here has a district
+                key = (spec.district, _commune_name(child))
                 if key not in mapping:
                     raise ReformError(
                         f"«{child.name}» ({spec.district}) không có trong Nghị quyết {RESOLUTION_NUMBER}."
@@ -89,6 +133,17 @@ def reform_plan_rows(profile: Profile) -> list[dict[str, str]]:
                 sources.setdefault(mapping[key], []).append(child)
             else:
                 others.append(child)
+    return sources, others
+
+
+def reform_plan_rows(profile: Profile) -> list[dict[str, str]]:
+    """The plan for the province as it stands (the demo of ``profile``, possibly after years of
+    simulated history), in the columns of ``orgs.plans``."""
+    province = Org.objects.get(code="LCI")
+    on = EFFECTIVE_DATE.strftime("%d/%m/%Y")
+    decided = DECIDED_ON.strftime("%d/%m/%Y")
+    districts = [spec for spec in profile.uppers if spec.district]
+    sources, others = _merged_sources(profile)
     rows: list[dict[str, str]] = []
     number = 100
 
@@ -129,9 +184,17 @@ def reform_plan_rows(profile: Profile) -> list[dict[str, str]]:
             merge["van_ban_dong_y"] = "Văn bản đồng ý của Ban Thường vụ Tỉnh ủy (dữ liệu mẫu)"
         for old in sources[new_name]:
             rows.append({"thao_tac": "hop_nhat", "ma_to_chuc": old.code, "ma_dich": codes[new_name], **merge})
+    twins = [pair for new_name in sorted(sources) for pair in twin_cells(sources[new_name])]
+    if twins:
+        rename = decision()
+        for cell, name in twins:
+            rows.append({"thao_tac": "doi_ten", "ma_to_chuc": cell.code, "ten": name, **rename})
+    uppers = {spec.code for spec in profile.uppers}
     move = decision()
     for org in others:
-        rows.append({"thao_tac": "chuyen", "ma_to_chuc": org.code, "ma_dich": BLOC_CODE, **move})
+        receiver = RECEIVER_BY_SECTOR.get(org.sector, BLOC_CODE)
+        receiver = receiver if receiver in uppers else BLOC_CODE
+        rows.append({"thao_tac": "chuyen", "ma_to_chuc": org.code, "ma_dich": receiver, **move})
     for spec in districts:
         rows.append({"thao_tac": "giai_the", "ma_to_chuc": spec.code, **decision()})
     return rows
@@ -216,12 +279,31 @@ def apply_reform(profile: Profile, *, plan_path=None, progress=print):
     rows = reform_plan_rows(profile)
     if plan_path is not None:
         write_plan_csv(rows, plan_path)
+    sources, _ = _merged_sources(profile)
+    hamlets = [pair for olds in sources.values() for pair in twin_hamlets(olds)]
     with transaction.atomic():
         report = plan_run(rows_from_dicts(rows), apply=True)
         if not report.ok:
             raise ReformError("\n".join(describe(report)))
         appointed = appoint_new_committees(rows)
+        for hamlet, name in hamlets:
+            hamlet = Locality.objects.get(pk=hamlet.pk)
+            locality_update(
+                locality=hamlet,
+                expected_version=hamlet.version,
+                kind=hamlet.kind,
+                name=name,
+                cell=hamlet.cell,
+                head_member=hamlet.head_member,
+                head_name=hamlet.head_name,
+                effective_on=EFFECTIVE_DATE,
+                note=f"Trùng tên trong đơn vị hành chính mới sau sắp xếp theo Nghị quyết {RESOLUTION_NUMBER}",
+            )
+    if hamlets:
+        progress(
+            f"  {format_number(len(hamlets))} thôn, tổ dân phố trùng tên trong xã, phường mới được ghi kèm tên cũ."
+        )
     progress(
-        f"  {appointed} chức vụ trong cấp ủy các đảng bộ xã, phường mới (chỉ định từ ngày {EFFECTIVE_DATE:%d/%m/%Y})."
+        f"  {format_number(appointed)} chức vụ trong cấp ủy các đảng bộ xã, phường mới (chỉ định từ ngày {EFFECTIVE_DATE:%d/%m/%Y})."
     )
     return report

@@ -88,7 +88,7 @@ def _stages(
         timeline.reform = apply_reform(profile, plan_path=timeline.plan_path, progress=progress)
         totals = timeline.reform.totals()
         progress(
-            f"  {totals['operations']} thao tác; đảng viên trước {format_number(timeline.reform.members_before)}, "
+            f"  {format_number(totals['operations'])} thao tác; đảng viên trước {format_number(timeline.reform.members_before)}, "
             f"sau {format_number(timeline.reform.members_after)}."
         )
     if profile.to_today and reform and today >= EFFECTIVE_DATE:

@@ -299,7 +299,7 @@ def org_summary(*, actor, org: Org, month: date) -> Summary:
     orgs = list(Org.objects.filter(paths.subtree_q(org.path)).values_list("id", "parent_id", "kind", "path"))
     nodes = {pk: Node(pk, parent, kind, paths.depth(path)) for pk, parent, kind, path in orgs}
     width = len(org.path) + paths.SEGMENT_WIDTH + 1
-    children = {c.pk: c for c in Org.objects.filter(parent=org).order_by("path")}
+    children = {c.pk: c for c in Org.objects.filter(parent=org).order_by("sort_key", "path")}
     by_path = {c.path: c.pk for c in children.values()}
     top_of = {pk: by_path.get(path[:width]) for pk, _, _, path in orgs}  # None: org itself
     rows = {pk: SummaryRow(org=child) for pk, child in children.items()}

@@ -24,6 +24,7 @@ from dangbo.dues.forms import parse_month
 from dangbo.dues.models import DuesPayment
 from dangbo.members import exports
 from dangbo.members.models import Member
+from dangbo.orgs.labels import org_labels_attach, org_tree_sorted
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import org_breadcrumbs, org_get
 from dangbo.rules.dues import Category
@@ -98,7 +99,9 @@ def dues_home(request: ScopedRequest) -> HttpResponse:
         and not scope.is_admin
     ):
         return redirect("dues:org_book", org_id=written[0].pk)
-    orgs = list(book_orgs.select_related("parent").order_by("path")[: HOME_LIST_LIMIT + 1])
+    orgs = list(book_orgs.order_by("path")[: HOME_LIST_LIMIT + 1])
+    org_labels_attach(actor=scope, orgs=orgs)
+    orgs = org_tree_sorted(orgs[:HOME_LIST_LIMIT]) + orgs[HOME_LIST_LIMIT:]
     tops = (
         Org.objects.filter(parent__isnull=True)
         if scope.is_admin

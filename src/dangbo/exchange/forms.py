@@ -7,6 +7,7 @@ from django import forms
 from dangbo.core.forms import VietnameseDateField, VietnameseForm
 from dangbo.exchange.contents import FORM_CODES
 from dangbo.exchange.package import KIND_LABELS
+from dangbo.orgs.forms import PICKER_HINT, OrgPickerInput
 
 REPORT_CHOICES = [
     ("member_counts", KIND_LABELS["member_counts"] + " (đối chiếu sổ danh sách đảng viên hằng quý)"),
@@ -25,7 +26,9 @@ def _file_messages(field: forms.Field) -> None:
 
 
 class SendForm(VietnameseForm):
-    org_code = forms.CharField(label="Mã tổ chức báo cáo", max_length=40)
+    org_code = forms.CharField(
+        label="Mã tổ chức báo cáo", max_length=40, help_text=PICKER_HINT, widget=OrgPickerInput()
+    )
     report = forms.ChoiceField(label="Báo cáo", choices=REPORT_CHOICES)
     ngay = VietnameseDateField(label="Số liệu ngày", required=False, help_text="mặc định: hôm nay")
     tu = VietnameseDateField(
@@ -50,7 +53,9 @@ class ReceiveForm(VietnameseForm):
 
 
 class TrustForm(VietnameseForm):
-    org_code = forms.CharField(label="Mã tổ chức cấp dưới", max_length=40)
+    org_code = forms.CharField(
+        label="Mã tổ chức cấp dưới", max_length=40, help_text=PICKER_HINT, widget=OrgPickerInput()
+    )
     public_key = forms.CharField(
         label="Khóa công khai",
         max_length=200,

@@ -17,8 +17,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import in_scope_or_404, spreadsheet_download
+from dangbo.core.spreadsheet import list_title
 from dangbo.core.violations import NotInScope, RuleViolation
 from dangbo.exchange import keys, selectors, services
 from dangbo.exchange.contents import Difference
@@ -27,7 +29,7 @@ from dangbo.exchange.jobs import EXPORT_JOB, export_params
 from dangbo.exchange.package import PackageRefused
 from dangbo.jobs.services import job_start
 from dangbo.orgs.models import Org
-from dangbo.orgs.selectors import org_roots
+from dangbo.orgs.selectors import org_find_code, org_roots
 
 LIST_LIMIT = 200
 SHOWN_MATCHING = 500  # matching figures shown on the page; the export has them all
@@ -42,7 +44,7 @@ def _readers_only(request: ScopedRequest) -> None:
 def _org_in_scope(request: ScopedRequest, code: str, *, keys_of: bool = False) -> Org | None:
     """The organization of ``code`` if the user reads it (or, ``keys_of``, manages its keys);
     None otherwise — an organization outside the scope is the same as none."""
-    org = Org.objects.filter(code=(code or "").strip()).first()
+    org = org_find_code(code)
     if org is None:
         return None
     allowed = (
@@ -183,7 +185,11 @@ def report_page(request: ScopedRequest, report_id) -> HttpResponseBase:
             (_cells(d) for d in differences),
             file_format=file_format,
             filename=f"doi-chieu-{report.org.code}-{report.as_of:%Y%m%d}.{file_format}",
-            title="Đối chiếu",
+            title=list_title(
+                f"Đối chiếu số liệu báo cáo gửi lên ngày {report.as_of:%d/%m/%Y} với số liệu cấp này",
+                report.org.name,
+                clock.today(),
+            ),
         )
     differing = [d for d in differences or [] if d.differs]
     matching = [d for d in differences or [] if not d.differs]

@@ -7,7 +7,9 @@ from django import forms
 from dangbo.core.forms import VietnameseForm
 from dangbo.imports.layouts import FIELDS
 from dangbo.imports.models import ImportKind
+from dangbo.orgs.forms import PICKER_HINT, OrgPickerInput
 from dangbo.orgs.models import Org
+from dangbo.orgs.selectors import PickScope, org_find_code
 
 ACCEPT = ".xlsx,.xls,.xlsm,.ods,.csv"
 
@@ -17,7 +19,8 @@ class ImportUploadForm(VietnameseForm):
     org_code = forms.CharField(
         label="Thuộc tổ chức (mã)",
         max_length=40,
-        help_text="Mọi dòng của tệp phải thuộc tổ chức này hoặc các tổ chức trực thuộc.",
+        help_text=f"Mọi dòng của tệp phải thuộc tổ chức này hoặc các tổ chức trực thuộc; {PICKER_HINT}.",
+        widget=OrgPickerInput(within=PickScope.WRITE),
     )
     data_file = forms.FileField(
         label="Tệp (.xlsx, .xls, .ods hoặc .csv)", widget=forms.ClearableFileInput(attrs={"accept": ACCEPT})
@@ -35,7 +38,7 @@ class ImportUploadForm(VietnameseForm):
 
     def clean_org_code(self) -> Org:
         code = self.cleaned_data["org_code"].strip()
-        org = Org.objects.filter(code=code).first()
+        org = org_find_code(code)
         if org is None or not self.actor.can_organize_path(org.path):
             raise forms.ValidationError(f"Không có tổ chức mã «{code}» trong phạm vi anh/chị được sửa.")
         return org

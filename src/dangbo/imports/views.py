@@ -16,8 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.audit.services import Action as AuditAction
 from dangbo.audit.services import audit_record
+from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import in_scope_or_404, spreadsheet_download
+from dangbo.core.spreadsheet import NUMBER, TEXT, list_title
 from dangbo.core.violations import RuleViolation
 from dangbo.imports import selectors, services
 from dangbo.imports.forms import ImportUploadForm, MappingForm
@@ -206,8 +208,16 @@ def batch_rejections_view(request: ScopedRequest, batch_id, file_format: str) ->
         lines(),
         file_format=file_format,
         filename=f"nhap-du-lieu-dong-bi-tu-choi.{file_format}",
-        title=f"Các dòng không được nhận — tệp {batch.file_name}",
+        title=list_title(f"Các dòng không được nhận — tệp {batch.file_name}", batch.org.name, clock.today()),
         widths=[(0, 1, 12), (2, 3, 24), (4, 4, 80), (5, 5, 40)],
+        types=[
+            NUMBER,
+            TEXT,
+            TEXT,
+            TEXT,
+            TEXT,
+            TEXT,
+        ],  # a value as it stood in the file: a card number keeps its zeros
     )
 
 

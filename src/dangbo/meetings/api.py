@@ -25,8 +25,7 @@ from dangbo.meetings.selectors import meeting_get, meeting_roll, member_attendan
 from dangbo.members.api import ErrorOut
 from dangbo.members.selectors.profile import member_profile
 from dangbo.members.standing_api import writable_org
-from dangbo.orgs.models import Org
-from dangbo.orgs.selectors import org_get
+from dangbo.orgs.selectors import org_find_code, org_get
 from dangbo.rules import meetings as rules
 
 router = Router(tags=["Sinh hoạt chi bộ"])
@@ -410,7 +409,7 @@ def visitor_create(request, meeting_id: UUID, body: VisitorIn):
     meeting = _meeting_to_change(request, meeting_id)
     above = None
     if body.org_code.strip():
-        above = Org.objects.filter(code=body.org_code.strip()).first()
+        above = org_find_code(body.org_code)
         if (
             above is None
             or above.path == meeting.org.path

@@ -76,9 +76,9 @@ def meeting_rows(*, org_code: str | None, start: date, end: date) -> list[dict]:
 
 
 def _cells(row: dict) -> list:
-    day = date.fromisoformat(row["date"])
+    """One meeting's row for the spreadsheet: the date a date, the counts numbers."""
     return [
-        f"{day:%d/%m/%Y}",
+        date.fromisoformat(row["date"]),
         row["org_code"],
         row["org"],
         row["body"],
@@ -100,7 +100,7 @@ def cmd_meetings(args: argparse.Namespace) -> int:
     from dangbo.audit.services import Action, audit_record
     from dangbo.core import clock
     from dangbo.core.formats import format_date, parse_date
-    from dangbo.core.spreadsheet import xlsx_file
+    from dangbo.core.spreadsheet import list_title, xlsx_file
     from dangbo.orgs.models import Org
 
     today = clock.today()
@@ -127,7 +127,8 @@ def cmd_meetings(args: argparse.Namespace) -> int:
         return 0
     period = f"từ {format_date(start)} đến {format_date(end)}"
     if args.format == "xlsx":
-        title = f"Các buổi sinh hoạt {period}" + (f" — tổ chức mã {args.org}" if args.org else "")
+        where = Org.objects.get(code=args.org).name if args.org else ""  # meeting_rows found it
+        title = list_title(f"Các buổi sinh hoạt {period}", where, today)
         with xlsx_file(HEADER, (_cells(r) for r in rows), title=title, sheet_name="Sinh hoạt") as out:
             out.seek(0)
             with open(args.output, "wb") as target:

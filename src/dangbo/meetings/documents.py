@@ -12,7 +12,6 @@ besides what ``selectors.meeting_get`` has loaded.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from django.utils import timezone
@@ -33,6 +32,7 @@ from dangbo.meetings.models import (
 from dangbo.meetings.selectors import meeting_roll
 from dangbo.members.models import Member, Position
 from dangbo.members.selectors.votes import committee_roll
+from dangbo.orgs.heading import committee_name, place_of
 from dangbo.orgs.models import Org, OrgVersion
 from dangbo.orgs.selectors import org_versions_on
 from dangbo.rules import meetings as rules
@@ -45,24 +45,6 @@ class NoDocument(Exception):
 # --- the organization as it stood on the day --------------------------------------------------
 
 _ON_BEHALF: dict[str, str] = {Body.CHI_BO: "T/M CHI BỘ", Body.CHI_UY: "T/M CHI ỦY"}
-_TERRITORIAL = {"commune", "ward", "townlet", "special_zone", "territorial"}
-_NAME_PREFIX = re.compile(r"^(Đảng bộ|Đảng ủy|Chi bộ|Huyện ủy|Thị ủy|Thành ủy|Tỉnh ủy)\s+", re.IGNORECASE)
-_PLACE_PREFIX = re.compile(
-    r"^(xã|phường|thị trấn|đặc khu|huyện|thị xã|thành phố|tỉnh|cơ sở)\s+", re.IGNORECASE
-)
-
-
-def place_name(org_name: str) -> str:
-    """ "Đảng bộ xã Bảo Thắng" → "Bảo Thắng" (the place in the date line)."""
-    return _PLACE_PREFIX.sub("", _NAME_PREFIX.sub("", org_name.strip())).strip()
-
-
-def committee_name(org_name: str) -> str:
-    """The committee of an organization: "Đảng bộ xã X" → "Đảng ủy xã X"."""
-    name = org_name.strip()
-    if name.lower().startswith("đảng bộ "):
-        return "Đảng ủy " + name[len("đảng bộ ") :]
-    return name
 
 
 def _lineage(org: Org, on: date) -> list[OrgVersion | Org]:
@@ -78,13 +60,12 @@ def _lineage(org: Org, on: date) -> list[OrgVersion | Org]:
 
 def _issuer(meeting: Meeting, lineage: list, signer_name: str) -> doc.Issuer:
     org, parent = lineage[-1], (lineage[-2] if len(lineage) > 1 else None)
-    territorial = next((o for o in reversed(lineage) if o.sector in _TERRITORIAL), lineage[0])
     committee = meeting.body == Body.DANG_UY_CO_SO
     on_behalf = _ON_BEHALF.get(meeting.body, "T/M ĐẢNG ỦY")
     return doc.Issuer(
         superior_name=parent.name.upper() if parent else "",
         name=(committee_name(org.name) if committee else org.name).upper(),
-        place=place_name(territorial.name),
+        place=place_of(lineage),
         signer_title="BÍ THƯ",
         signer_on_behalf=on_behalf,
         signer_name=signer_name,

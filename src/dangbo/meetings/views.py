@@ -18,10 +18,12 @@ from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS, MEETING_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
+from dangbo.core.spreadsheet import list_title
 from dangbo.core.violations import RuleViolation
 from dangbo.meetings import selectors, services
 from dangbo.meetings.forms import AgendaForm, DocumentForm, MeetingForm
 from dangbo.meetings.models import Body, Meeting, MeetingDocument, Minutes
+from dangbo.orgs.labels import org_labels_attach, org_tree_sorted
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import org_breadcrumbs, org_for_edit, org_get
 
@@ -54,7 +56,9 @@ def meetings_home(request: ScopedRequest) -> HttpResponse:
         and not scope.is_admin
     ):
         return redirect("meetings:org_meetings", org_id=written[0].pk)
-    orgs = list(meeting_orgs.select_related("parent").order_by("path")[: HOME_LIST_LIMIT + 1])
+    orgs = list(meeting_orgs.order_by("path")[: HOME_LIST_LIMIT + 1])
+    org_labels_attach(actor=scope, orgs=orgs)
+    orgs = org_tree_sorted(orgs[:HOME_LIST_LIMIT]) + orgs[HOME_LIST_LIMIT:]
     return render(
         request,
         "meetings/home.html",
@@ -111,7 +115,7 @@ def org_meetings(request: ScopedRequest, org_id) -> HttpResponseBase:
             _calendar_rows(meetings),
             file_format=file_format,
             filename=f"sinh-hoat-{org.code}-{year}.{file_format}",
-            title=f"Lịch sinh hoạt {org.name} năm {year}",
+            title=list_title(f"Lịch sinh hoạt năm {year}", org.name, today),
         )
     body = Body.CHI_BO if org.kind in CELL_KINDS else Body.DANG_UY_CO_SO
     context = {

@@ -8,13 +8,11 @@ signer) are left to be written in Word or by hand.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from dangbo.core import paths
-from dangbo.core.kinds import GRASSROOTS_KINDS
 from dangbo.documents import data as doc
 from dangbo.members.models import Member, MemberEvent, TransferCase
+from dangbo.orgs.heading import grassroots_heading
 from dangbo.orgs.models import Org
 from dangbo.rules.citations import (
     HD_01_2016,
@@ -61,48 +59,15 @@ def _grounds(on: date) -> tuple[str, ...]:
     )
 
 
-_NAME_PREFIX = re.compile(r"^(Đảng bộ|Đảng ủy|Chi bộ|Huyện ủy|Thị ủy|Thành ủy|Tỉnh ủy)\s+", re.IGNORECASE)
-_PLACE_PREFIX = re.compile(
-    r"^(xã|phường|thị trấn|đặc khu|huyện|thị xã|thành phố|tỉnh|cơ sở)\s+", re.IGNORECASE
-)
-
-
-def _place(name: str) -> str:
-    """ "Đảng bộ xã Bảo Thắng" → "Bảo Thắng" (the place in the date line)."""
-    rest = _PLACE_PREFIX.sub("", _NAME_PREFIX.sub("", name.strip()))
-    return rest.strip()
-
-
-def _committee_name(org: Org) -> str:
-    """The committee that signs for an organization: "Đảng bộ xã X" → "ĐẢNG ỦY XÃ X"."""
-    name = org.name.strip()
-    if name.lower().startswith("đảng bộ "):
-        name = "Đảng ủy " + name[len("đảng bộ ") :]
-    return name.upper()
-
-
-_TERRITORIAL = {"commune", "ward", "townlet", "special_zone", "territorial"}
-
-
 def _issuer(cell: Org) -> doc.Issuer:
     """The grassroots committee above ``cell`` issues; the place in the date line is that of
     the nearest territorial organization (a commune, a district, the province)."""
-    ancestors = [
-        o
-        for o in (Org.objects.filter(path=p).first() for p in paths.ancestor_paths(cell.path))
-        if o is not None
-    ]
-    grassroots = next((o for o in reversed(ancestors) if o.kind in GRASSROOTS_KINDS), cell)
-    territorial = next(
-        (o for o in reversed(ancestors) if o.sector in _TERRITORIAL or o.parent_id is None),
-        grassroots,
-    )
-    superior = grassroots.parent
+    head = grassroots_heading(cell)
     return doc.Issuer(
-        superior_name=superior.name.upper() if superior else "",
-        name=_committee_name(grassroots),
-        place=_place(territorial.name),
-        signer_on_behalf="T/M ĐẢNG ỦY" if grassroots.kind == "grassroots_committee" else "T/M CHI BỘ",
+        superior_name=head.superior_name,
+        name=head.issuer_name,
+        place=head.place,
+        signer_on_behalf=head.on_behalf,
     )
 
 

@@ -10,16 +10,16 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.core.formats import format_date
-from dangbo.core.spreadsheet import neutralize
+from dangbo.core.spreadsheet import DATE, TEXT
 from dangbo.members.models import Member, MemberStatus
 from dangbo.rules.badges import Ground
 
 COLUMNS = (
     ("STT", None),
     ("Họ và tên", lambda m: m.full_name),
+    ("Số thẻ đảng viên", lambda m: m.card_number or ""),  # text: its leading zeros are kept
     ("Giới tính", lambda m: m.get_gender_display()),
-    ("Ngày sinh", lambda m: format_date(m.birth_date)),
+    ("Ngày sinh", lambda m: m.birth_date),
     ("Dân tộc", lambda m: m.ethnicity.name),
     ("Tôn giáo", lambda m: m.religion.name),
     (
@@ -32,8 +32,10 @@ COLUMNS = (
         "Chi bộ",
         lambda m: getattr(m, "cell_then", None) or m.org.name,
     ),  # a past day's list: the cell of that day
-    ("Ngày vào Đảng", lambda m: format_date(m.admitted_on)),
-    ("Ngày chính thức", lambda m: format_date(m.full_on)),
+    # the grassroots organization above the cell (member_export_rows sets it), or the cell itself
+    ("Tổ chức cơ sở đảng", lambda m: getattr(m, "grassroots_name", "")),
+    ("Ngày vào Đảng", lambda m: m.admitted_on),
+    ("Ngày chính thức", lambda m: m.full_on),
     ("Giáo dục phổ thông", lambda m: m.general_education.name if m.general_education else ""),
     ("Chuyên môn", lambda m: m.professional_level.name if m.professional_level else ""),
     ("Lý luận chính trị", lambda m: m.theory_level.name if m.theory_level else ""),
@@ -42,18 +44,36 @@ COLUMNS = (
     ("Nơi cư trú", lambda m: m.residence),
 )
 HEADER = [label for label, _ in COLUMNS]
+# What each column holds, for the XLSX: dates are dates, the card number text, the rest as typed.
+MEMBER_TYPES = [
+    {"Ngày sinh": DATE, "Ngày vào Đảng": DATE, "Ngày chính thức": DATE, "Số thẻ đảng viên": TEXT}.get(label)
+    for label in HEADER
+]
 
 
-def _cells(number: int, member: Member) -> list[str]:
-    return [str(number)] + [neutralize(get(member)) for _, get in COLUMNS[1:]]
+def _cells(number: int, member: Member) -> list:
+    """One row: the number, then each column's value (dates as dates; core.spreadsheet writes
+    them as Excel dates or dd/mm/yyyy text, and neutralises the text)."""
+    return [number] + [get(member) for _, get in COLUMNS[1:]]
 
 
-def member_cells(rows: Iterable[Member]) -> Iterator[list[str]]:
+def member_cells(rows: Iterable[Member]) -> Iterator[list]:
     """The member list's rows, numbered, for web.pages.spreadsheet_download."""
     return (_cells(number, member) for number, member in enumerate(rows, start=1))
 
 
-MEMBER_XLSX_WIDTHS = [(1, 1, 28), (2, len(HEADER) - 1, 16)]
+MEMBER_XLSX_WIDTHS = [
+    (0, 0, 6),
+    (1, 1, 26),
+    (2, 2, 11),
+    (3, 3, 8),
+    (4, 4, 11),
+    (5, 7, 12),
+    (8, 9, 26),
+    (10, 11, 11),
+    (12, 14, 14),
+    (15, 17, 24),
+]
 
 
 BADGE_HEADER = [
@@ -71,8 +91,9 @@ BADGE_HEADER = [
 ]
 
 
-def badge_rows(badges) -> Iterator[list[str]]:
-    """The badge lists (due, early for illness, posthumous) as rows for core.spreadsheet."""
+def badge_rows(badges) -> Iterator[list]:
+    """The badge lists (due, early for illness, posthumous) as rows for core.spreadsheet
+    (dates and years typed)."""
     sections = (
         ("Đến hạn", badges.due),
         ("Tặng sớm nếu bệnh nặng", badges.early),
@@ -84,15 +105,15 @@ def badge_rows(badges) -> Iterator[list[str]]:
             number += 1
             m = c.member
             yield [
-                str(number),
+                number,
                 label,
                 m.full_name,
-                format_date(m.birth_date),
+                m.birth_date,
                 m.org.name,
-                format_date(m.admitted_on),
-                format_date(m.party_age_from),
-                str(c.years),
-                format_date(c.reached_on),
+                m.admitted_on,
+                m.party_age_from,
+                c.years,
+                c.reached_on,
                 Ground.LABELS[c.ground],
                 f"{c.last_rating.year}: {c.last_rating.label}" if c.last_rating else "",
             ]

@@ -15,9 +15,9 @@ from dangbo.members.models import Gender, Member, MemberStatus, Standing
 from dangbo.members.selectors.search import MemberFilters
 from dangbo.members.services.records import Identity
 from dangbo.members.services.transfers import Trigger
-from dangbo.orgs.forms import DecisionFields
+from dangbo.orgs.forms import PICKER_HINT, DecisionFields, OrgPickerInput
 from dangbo.orgs.models import Org
-from dangbo.orgs.selectors import NotInScope, org_get
+from dangbo.orgs.selectors import NotInScope, org_find_code, org_get
 from dangbo.reference.identity import mask_national_id
 from dangbo.reference.models import Ethnicity, GeneralEducation, ProfessionalLevel, Religion, TheoryLevel
 from dangbo.rules import badges as badge_rules
@@ -25,8 +25,8 @@ from dangbo.rules import transfers as transfer_rules
 
 
 def org_by_code(code: str):
-    """The live organization with this code, or a Vietnamese ValidationError."""
-    org = Org.objects.filter(code=code.strip(), dissolved_on__isnull=True).first()
+    """The live organization with this code (in any case), or a Vietnamese ValidationError."""
+    org = org_find_code(code, live=True)
     if org is None:
         raise forms.ValidationError("Không có tổ chức đảng nào mang mã này.")
     return org
@@ -397,7 +397,8 @@ class TransferIssueForm(DecisionFields):
     to_code = forms.CharField(
         label="Mã tổ chức nơi chuyển đến",
         max_length=40,
-        help_text="mã chi bộ nơi đến, do cấp ủy nơi đến cung cấp",
+        help_text=f"mã chi bộ nơi đến, do cấp ủy nơi đến cung cấp; trong phạm vi của mình: {PICKER_HINT}",
+        widget=OrgPickerInput(cells_only=True),
     )
     trigger_kind = forms.ChoiceField(
         label="Căn cứ chuyển sinh hoạt", choices=[("", "— chọn —"), *list(transfer_rules.TRIGGER_KINDS)]

@@ -19,18 +19,25 @@ from dangbo.jobs.registry import JobKind, JobOutcome, JobRun
 from dangbo.members import exports
 from dangbo.members.forms import MemberSearchForm
 from dangbo.members.selectors.search import member_export_rows, member_search_exceeds
+from dangbo.orgs.models import Org
 
 EXPORT_JOB = "members.export"
 # Longer lists are written by the worker: a province's list takes minutes to write.
 EXPORT_IN_REQUEST_MAX = 2_000
 
 
-def export_title(filters) -> tuple[str, str]:
-    """(title, file name stem) of a member list exported with ``filters``."""
+def export_title(filters, actor=None) -> tuple[str, str]:
+    """(title, file name stem) of a member list exported with ``filters``: «Danh sách đảng viên
+    — Đảng bộ xã X — ngày 05/12/2026», the organization filtered on, or else the ones the
+    ``actor`` reads (an administrator's whole installation names none)."""
     day = filters.past_day or clock.today()
-    title = (
-        "Danh sách đảng viên" + (f" — {filters.org.name}" if filters.org else "") + f" (ngày {day:%d/%m/%Y})"
-    )
+    if filters.org is not None:
+        where = filters.org.name
+    elif getattr(actor, "is_admin", False):  # the whole installation: its top organizations
+        where = "; ".join(Org.objects.filter(parent=None, dissolved_on=None).values_list("name", flat=True))
+    else:
+        where = "; ".join(name for _, name in getattr(actor, "root_labels", ()))
+    title = "Danh sách đảng viên" + (f" — {where}" if where else "") + f" — ngày {day:%d/%m/%Y}"
     return title, f"danh-sach-dang-vien-{day:%Y%m%d}"
 
 
@@ -60,12 +67,14 @@ def run_export(run: JobRun) -> JobOutcome:
         actor=run.actor, filters=filters, file_format=file_format, purpose=purpose
     )
     run.progress(0, count, "Đang đọc danh sách")
-    title, stem = export_title(filters)
+    title, stem = export_title(filters, run.actor)
     rows = exports.member_cells(_counted(members, count, run))
     if file_format == "csv":
         file, content_type = spreadsheet.csv_file(exports.HEADER, rows), spreadsheet.CSV_TYPE
     else:
-        file = spreadsheet.xlsx_file(exports.HEADER, rows, title=title, widths=exports.MEMBER_XLSX_WIDTHS)
+        file = spreadsheet.xlsx_file(
+            exports.HEADER, rows, title=title, widths=exports.MEMBER_XLSX_WIDTHS, types=exports.MEMBER_TYPES
+        )
         content_type = spreadsheet.XLSX_TYPE
     return JobOutcome(
         message=f"Đã tạo danh sách {format_number(count)} đảng viên.",

@@ -12,7 +12,13 @@ from dangbo.core.roles import Role
 from dangbo.members.models import Position
 from dangbo.members.selectors.figures import member_figures, members_under
 from dangbo.orgs.models import Org
-from dangbo.orgs.selectors import org_grassroots_count, org_kind_counts, org_roots, org_visible
+from dangbo.orgs.selectors import (
+    org_direct_children_count,
+    org_grassroots_count,
+    org_kind_counts,
+    org_roots,
+    org_visible,
+)
 
 
 @dataclass(frozen=True)
@@ -23,12 +29,12 @@ class OrgNode:
 
 
 def org_children(*, actor, org: Org, member_counts: dict[str, int] | None = None) -> list[OrgNode]:
-    """Live sub-organizations with their member counts: from ``member_counts`` (child path →
+    """Live sub-organizations, in Vietnamese order of their names, with their member counts: from ``member_counts`` (child path →
     count, as ``members.selectors.figures.member_figures_with_children`` gives) or one index range
     count each."""
     return org_nodes(
         actor=actor,
-        orgs=org_visible(actor=actor).filter(parent=org).order_by("path"),
+        orgs=org_visible(actor=actor).filter(parent=org).order_by("sort_key", "path"),
         member_counts=member_counts,
     )
 
@@ -77,7 +83,7 @@ def org_overview(*, actor) -> list[ScopeOverview]:
                 root=root,
                 kinds=[(OrgKind(kind).label, n) for kind, n in kinds.items() if n],
                 grassroots=org_grassroots_count(root=root),
-                direct_children=root.children.filter(dissolved_on__isnull=True).count(),
+                direct_children=org_direct_children_count(root=root),
                 members=member_figures(path=root.path),
             )
         )

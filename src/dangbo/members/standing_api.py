@@ -19,8 +19,7 @@ from dangbo.members.selectors.profile import member_for_edit
 from dangbo.members.services import standing as services
 from dangbo.members.services.records import member_record_death
 from dangbo.members.standing_forms import HOST_OUT_OF_REACH, READMISSION_OUT_OF_REACH
-from dangbo.orgs.models import Org
-from dangbo.orgs.selectors import NotInScope, org_get, org_writable_by_code
+from dangbo.orgs.selectors import NotInScope, org_find_code, org_get, org_writable_by_code
 from dangbo.rules.base import RuleViolation, Violation
 
 router = Router(tags=["Quy trình đảng viên"])
@@ -53,7 +52,7 @@ def writable_org(request, org_id):
 
 def org_by_code(code: str):
     """A live organization named by its code (a destination, a host), or a 422 on ``org_code``."""
-    org = Org.objects.filter(code=code.strip(), dissolved_on__isnull=True).first()
+    org = org_find_code(code, live=True)
     if org is None:
         raise RuleViolation(
             [

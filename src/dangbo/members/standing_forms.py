@@ -11,8 +11,8 @@ from dangbo.core.forms import VietnameseDateField, VietnameseForm
 from dangbo.members.forms import MemberProfileForm
 from dangbo.members.models import MemberStatus
 from dangbo.members.services.records import Identity
-from dangbo.orgs.forms import DecisionFields
-from dangbo.orgs.selectors import NotInScope, org_writable_by_code
+from dangbo.orgs.forms import PICKER_HINT, DecisionFields, OrgPickerInput
+from dangbo.orgs.selectors import NotInScope, PickScope, org_writable_by_code
 from dangbo.rules import exits as exit_rules
 from dangbo.rules.badges import BADGE_MILESTONES
 
@@ -53,7 +53,11 @@ class ExemptionForm(DatedDecisionForm):
 class TempTransferForm(DecisionFields):
     purpose = forms.ChoiceField(label="Lý do", choices=[])
     host_code = forms.CharField(
-        label="Mã tổ chức nơi sinh hoạt tạm thời (trong hệ thống)", max_length=40, required=False
+        label="Mã tổ chức nơi sinh hoạt tạm thời (trong hệ thống)",
+        max_length=40,
+        required=False,
+        help_text=PICKER_HINT,
+        widget=OrgPickerInput(within=PickScope.WRITE, cells_only=True),
     )
     host_name = forms.CharField(
         label="hoặc tên tổ chức đảng nơi đến (ngoài hệ thống)", max_length=255, required=False
@@ -162,7 +166,12 @@ def writable_destination(actor, code: str, message: str):
 
 
 class ReadmitForm(DecisionFields):
-    cell_code = forms.CharField(label="Mã chi bộ kết nạp lại", max_length=40)
+    cell_code = forms.CharField(
+        label="Mã chi bộ kết nạp lại",
+        max_length=40,
+        help_text=PICKER_HINT,
+        widget=OrgPickerInput(within=PickScope.WRITE, cells_only=True),
+    )
     vote_on = VietnameseDateField(label="Ngày chi bộ biểu quyết")
     provincial_consent = forms.CharField(
         label="Văn bản đồng ý của Ban Thường vụ tỉnh ủy",

@@ -29,6 +29,7 @@ from dangbo.members.services.transfers import (
     transfer_confirm_arrival,
     transfer_issue,
 )
+from dangbo.orgs.labels import org_labels_attach
 from dangbo.orgs.selectors import org_breadcrumbs, org_get
 from dangbo.reference.workdays import holidays_between
 from dangbo.rules.base import RuleViolation
@@ -111,6 +112,7 @@ def org_transfers_view(request: ScopedRequest, org_id) -> HttpResponse:
     late = transfer_case_late_list(actor=request.scope, org=org)
     earliest = min([c.trigger_on or c.issued_on for c in listed + late], default=clock.today())
     holidays = holidays_between(earliest, clock.today() + timedelta(days=200))
+    org_labels_attach(actor=request.scope, orgs=[o for c in listed + late for o in (c.from_org, c.to_org)])
     return render(
         request,
         "members/transfers.html",

@@ -22,6 +22,7 @@ from dangbo.core.formats import format_number
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
+from dangbo.core.spreadsheet import list_title
 from dangbo.documents import render as document_render
 from dangbo.jobs.services import job_start
 from dangbo.members import exports
@@ -55,6 +56,7 @@ from dangbo.members.services.positions import member_position_end, member_positi
 from dangbo.members.services.recognition import member_recognize
 from dangbo.members.services.records import member_update_identity
 from dangbo.members.standing_views import actions_for
+from dangbo.orgs.labels import org_labels_attach
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
 from dangbo.reference.identity import mask_national_id
 from dangbo.rules.badges import party_age_years
@@ -84,6 +86,7 @@ def member_search_view(request: ScopedRequest) -> HttpResponse:
         form.add_error(None, "Điều kiện tìm kiếm quá dài.")
     elif form.is_valid():
         page = member_search_page(actor=request.scope, filters=form.filters(), page=_page_number(request))
+        org_labels_attach(actor=request.scope, orgs=[member.org for member in page])
     query = request.GET.copy()
     query.pop("trang", None)
     context = {"form": form, "page": page, "org": form.org, "query": query.urlencode()}
@@ -127,7 +130,7 @@ def member_export_view(request: ScopedRequest) -> HttpResponseBase:
                     "format": file_format,
                     "purpose": purpose_form.cleaned_data["purpose"],
                 },
-                title=f"{export_title(filters)[0]}: {format_number(count)} đảng viên ({file_format.upper()})",
+                title=f"{export_title(filters, request.scope)[0]}: {format_number(count)} đảng viên ({file_format.upper()})",
             )
             return redirect("jobs:job", job_id=job.pk)
         context = {
@@ -140,7 +143,7 @@ def member_export_view(request: ScopedRequest) -> HttpResponseBase:
         }
         return render(request, "members/export_job.html", context, status=400 if purpose_form.errors else 200)
     _, rows = member_export_rows(actor=request.scope, filters=filters, file_format=file_format)
-    title, stem = export_title(filters)
+    title, stem = export_title(filters, request.scope)
     return spreadsheet_download(
         exports.HEADER,
         exports.member_cells(rows),
@@ -148,6 +151,7 @@ def member_export_view(request: ScopedRequest) -> HttpResponseBase:
         title=title,
         filename=f"{stem}.{file_format}",
         widths=exports.MEMBER_XLSX_WIDTHS,
+        types=exports.MEMBER_TYPES,
     )
 
 
@@ -238,6 +242,9 @@ def badge_list_view(request: ScopedRequest, org_id) -> HttpResponseBase:
         if not exports.may_export_people(request.scope, org.path):
             return exports.export_refused(request, what="badges", org=org)
         return _badge_export(badges, file_format)
+    org_labels_attach(
+        actor=request.scope, orgs=[c.member.org for c in (*badges.due, *badges.early, *badges.posthumous)]
+    )
     context = {
         "org": org,
         "form": form,
@@ -267,7 +274,7 @@ def _badge_export(badges, file_format: str) -> HttpResponseBase:
         exports.badge_rows(badges),
         file_format=file_format,
         filename=f"huy-hieu-dang-{badges.org.code}-{badges.award_on:%Y%m%d}.{file_format}",
-        title=f"Danh sách xét tặng Huy hiệu Đảng đợt {badges.award_on:%d/%m/%Y} — {badges.org.name}",
+        title=list_title("Danh sách xét tặng Huy hiệu Đảng", badges.org.name, badges.award_on),
     )
 
 
@@ -441,11 +448,11 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
         )
         rows = (
             [
-                str(n),
+                n,
                 item.title,
                 item.org.name,
                 item.person_name,
-                item.due_on.strftime("%d/%m/%Y"),
+                item.due_on,
                 "quá hạn" if item.overdue else ("cần xem xét" if item.review else "sắp đến hạn"),
                 item.note,
                 item.citation,
@@ -457,8 +464,9 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
             rows,
             file_format=file_format,
             filename=f"viec-can-lam-{as_of:%Y%m%d}.{file_format}",
-            title=f"Việc cần làm, ngày {as_of:%d/%m/%Y}",
+            title=list_title("Việc cần làm", "; ".join(o.name for o in orgs), as_of),
         )
+    org_labels_attach(actor=request.scope, orgs=[item.org for _, items in sections for item in items])
     context = {
         "form": form,
         "sections": sections,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from dangbo.core import clock, paths
@@ -13,6 +15,42 @@ from dangbo.core.forms import VietnameseDateField, VietnameseForm
 from dangbo.core.kinds import CELL_KINDS, OrgKind, Sector
 from dangbo.core.text import fold
 from dangbo.orgs.models import Locality, Org
+from dangbo.orgs.selectors import PickScope
+
+PICKER_HINT = "gõ tên (có dấu hay không đều được) hoặc mã để chọn"
+
+
+class OrgPickerInput(forms.TextInput):
+    """A field that takes an organization's code and, with JavaScript, suggests the
+    organizations of the user's scope as they type a name or a code (``orgpicker.js``, served
+    by ``orgs.views.org_pick_view``). Without JavaScript it is the plain code field; codes
+    typed by hand are matched without regard to case (``orgs.selectors.org_find_code``).
+    ``multiple``: the field holds several codes separated by commas."""
+
+    def __init__(
+        self,
+        *,
+        within: PickScope = PickScope.READ,
+        cells_only: bool = False,
+        multiple: bool = False,
+        attrs=None,
+    ):
+        super().__init__(attrs)
+        self.within, self.cells_only, self.multiple = within, cells_only, multiple
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        query = {"pham-vi": self.within.value} | ({"loai": "chi-bo"} if self.cells_only else {})
+        context["widget"]["attrs"].update(
+            {
+                "data-org-picker": f"{reverse('orgs:org_pick')}?{urlencode(query)}",
+                "autocomplete": "off",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+            }
+            | ({"data-org-picker-multi": ""} if self.multiple else {})
+        )
+        return context
 
 
 class DecisionFields(VietnameseForm):

@@ -15,6 +15,7 @@ from django.db import models
 from dangbo.core.fields import BinaryCharField
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.models import Decision, UUIDModel
+from dangbo.core.text import fold, org_sort_key
 
 
 class Org(UUIDModel):
@@ -34,16 +35,38 @@ class Org(UUIDModel):
     formation_approval = models.CharField("văn bản đồng ý của cấp trên", max_length=200, blank=True)
     dissolved_on = models.DateField("ngày giải thể", null=True, blank=True)
     version = models.PositiveIntegerField(default=1)  # optimistic locking
+    # Written with the name and code (``Org.keys``, by ``orgs.services``): the name in
+    # Vietnamese order, numbers by value (``core.text.org_sort_key``), and the code and name
+    # folded for the organization pickers (``core.text.fold``: no accents, lower case).
+    sort_key = BinaryCharField(max_length=800, default="")
+    search_key = BinaryCharField(max_length=320, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # What a list shows after the name: the grassroots organization this one belongs to (and
+    # any organization between), as far as the reader may see. Set in bulk for a list by
+    # ``orgs.labels.org_labels_attach``; None when not set (the name is shown alone).
+    label_context: str | None = None
 
     class Meta:
         verbose_name = "tổ chức đảng"
         verbose_name_plural = "tổ chức đảng"
         ordering = ["path"]
+        indexes = [models.Index(fields=["parent", "sort_key"], name="org_children_order")]
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def keys(*, code: str, name: str) -> dict[str, str]:
+        """The ``sort_key`` and ``search_key`` of an organization with this code and name."""
+        return {"sort_key": org_sort_key(name), "search_key": fold(f"{code} {name}")}
+
+    @property
+    def label(self) -> str:
+        """The name and, when labelled (``label_context``), what it belongs to: «Chi bộ Tổ dân
+        phố số 1 · Đảng bộ phường Kim Tân»."""
+        return f"{self.name} · {self.label_context}" if self.label_context else self.name
 
     @property
     def is_active(self) -> bool:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
 from dangbo.core import paths
-from dangbo.core.kinds import OrgKind
+from dangbo.core.kinds import CELL_KINDS, OrgKind
+from dangbo.core.text import clean, fold, org_sort_key
 from dangbo.core.violations import NotInScope
 from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
 
@@ -26,8 +30,13 @@ def org_subtree(*, root: Org, include_dissolved: bool = False) -> QuerySet[Org]:
     return queryset
 
 
+def org_direct_children_count(*, root: Org) -> int:
+    """Live organizations directly under ``root``, as its page lists them (dissolved ones are not)."""
+    return Org.objects.filter(parent=root, dissolved_on__isnull=True).count()
+
+
 def org_top_level() -> QuerySet[Org]:
-    return Org.objects.filter(parent__isnull=True, dissolved_on__isnull=True)
+    return Org.objects.filter(parent__isnull=True, dissolved_on__isnull=True).order_by("sort_key", "path")
 
 
 def org_kind_counts(*, root: Org) -> dict[str, int]:
@@ -80,7 +89,9 @@ def org_roots(*, actor) -> QuerySet[Org]:
     """The tops of the actor's scope: the top-level organizations for an administrator."""
     if actor.is_admin:
         return org_top_level()
-    return Org.objects.filter(path__in=actor.read_paths, dissolved_on__isnull=True).order_by("path")
+    return Org.objects.filter(path__in=actor.read_paths, dissolved_on__isnull=True).order_by(
+        "sort_key", "path"
+    )
 
 
 def org_breadcrumbs(*, actor, org: Org) -> list[Org]:
@@ -171,7 +182,7 @@ class DatedNode:
 
 def org_nodes_on(*, actor, day: date, parent: Org | None = None) -> list[DatedNode]:
     """The tree of ``day``: the actor's roots as they stood then (``parent`` None), or the
-    organizations directly under ``parent`` on that day."""
+    organizations directly under ``parent`` on that day, in Vietnamese order of their names then."""
     on_day = OrgVersion.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day)
     if parent is None:
         versions = on_day.filter(org_id__in=list(org_roots(actor=actor).values_list("pk", flat=True)))
@@ -179,7 +190,8 @@ def org_nodes_on(*, actor, day: date, parent: Org | None = None) -> list[DatedNo
         if not actor.can_read_path(parent.path):
             raise NotInScope(parent.pk)
         versions = on_day.filter(parent=parent)
-    found = list(versions.order_by("path"))
+    # the names of that day, in Vietnamese order (a day's names are not the keys of today's)
+    found = sorted(versions, key=lambda v: (org_sort_key(v.name), v.path))
     children = dict(
         on_day.filter(parent_id__in=[v.org_id for v in found])
         .values_list("parent_id")
@@ -196,10 +208,72 @@ def org_nodes_on(*, actor, day: date, parent: Org | None = None) -> list[DatedNo
 
 
 def org_writable_by_code(*, actor, code: str, organize: bool = False) -> Org:
-    """The live organization with this code, if the actor may change it (``organize``: reshape
-    it, ``Scope.can_organize_path``)."""
-    org = Org.objects.filter(code=(code or "").strip(), dissolved_on__isnull=True).first()
+    """The live organization with this code (in any case), if the actor may change it
+    (``organize``: reshape it, ``Scope.can_organize_path``)."""
+    org = org_find_code(code, live=True)
     allowed = actor.can_organize_path if organize else actor.can_write_path
     if org is None or not allowed(org.path):
         raise NotInScope(code)
     return org
+
+
+def org_find_code(code: str | None, *, live: bool = False) -> Org | None:
+    """The organization with the code typed: exactly as stored, else the one code that differs
+    only in case ("x1a" finds "X1A"); None when there is none (or two that differ only in case).
+    ``live``: dissolved organizations are not found. Unscoped: the caller checks the scope."""
+    code = clean(code)
+    if not code:
+        return None
+    queryset = Org.objects.filter(dissolved_on__isnull=True) if live else Org.objects.all()
+    found = queryset.filter(code=code).first()
+    if found is None:
+        matches = list(queryset.filter(code__iexact=code)[:2])
+        found = matches[0] if len(matches) == 1 else None
+    return found
+
+
+# --- The organization pickers: every field that takes an organization --------------------
+
+PICK_LIMIT = 20
+
+
+class PickScope(StrEnum):
+    """Which of the actor's organizations a field may take."""
+
+    READ = "doc"  # what they read: a report's organization, a transfer's destination
+    WRITE = "sua"  # what they change: restructuring, imports, readmission
+    GRANT = "quan-ly"  # where they give accounts' roles
+
+
+def org_pick(
+    *,
+    actor,
+    query: str,
+    within: PickScope = PickScope.READ,
+    cells_only: bool = False,
+    limit: int = PICK_LIMIT,
+) -> list[Org]:
+    """Live organizations within the actor's scope (``within``) where every word typed begins a
+    word of the code or the name, without regard to accents or case ("duong quy" finds «Chi bộ
+    Dương Quỳ», "x1" the code "X1A"): the code typed exactly first, then in Vietnamese order of
+    the name."""
+    words = fold(query).split()[:8]
+    if not words:
+        return []
+    roots = {
+        PickScope.READ: actor.read_paths,
+        PickScope.WRITE: actor.write_paths,
+        PickScope.GRANT: actor.grant_paths,
+    }[within]
+    queryset = Org.objects.filter(dissolved_on__isnull=True)
+    if not actor.is_admin:
+        if not roots:
+            return []
+        queryset = queryset.filter(reduce(or_, (paths.subtree_q(root) for root in roots)))
+    if cells_only:
+        queryset = queryset.filter(kind__in=list(CELL_KINDS))
+    exact = list(queryset.filter(code__iexact=clean(query))[:1])
+    for word in words:  # the key is "code name", folded: a word begins it or follows a space
+        queryset = queryset.filter(Q(search_key__startswith=word) | Q(search_key__contains=f" {word}"))
+    found = exact + [org for org in queryset.order_by("sort_key", "path")[:limit] if org not in exact]
+    return found[:limit]

@@ -3,11 +3,14 @@ its editing forms, and restructuring (move, merge, dissolve; uploaded plans), ea
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import COMMUNE_LEVEL_KINDS
@@ -16,10 +19,13 @@ from dangbo.orgs.forms import (
     LocalityForm,
     OrgRenameForm,
 )
+from dangbo.orgs.labels import org_labels_attach
 from dangbo.orgs.selectors import (
+    PickScope,
     locality_get,
     org_for_edit,
     org_get,
+    org_pick,
 )
 from dangbo.orgs.services import locality_create, locality_update, org_rename
 from dangbo.rules.base import RuleViolation
@@ -143,3 +149,35 @@ def locality_edit_view(request: ScopedRequest, locality_id) -> HttpResponse:
 
 
 # --- Restructuring plans (CSV, XLSX) ----------------------------------------------------------
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@login_required
+@require_GET
+def org_pick_view(request: ScopedRequest) -> JsonResponse:
+    """The organization pickers' matches (``orgpicker.js``), as JSON: the live organizations of
+    the user's scope (``pham-vi``: doc, sua, quan-ly; ``loai=chi-bo``: cells only) whose code or
+    name holds what was typed (``q``), accents and case aside. Nothing outside the scope."""
+    query = _CONTROL.sub(" ", request.GET.get("q", ""))[:100]
+    try:
+        within = PickScope(request.GET.get("pham-vi", PickScope.READ))
+    except ValueError:
+        within = PickScope.READ
+    orgs = org_pick(
+        actor=request.scope, query=query, within=within, cells_only=request.GET.get("loai") == "chi-bo"
+    )
+    org_labels_attach(actor=request.scope, orgs=orgs)
+    results = [
+        {
+            "code": org.code,
+            "name": org.name,
+            "context": org.label_context or "",
+            "label": org.label,
+            "kind": org.get_kind_display(),
+        }
+        for org in orgs
+    ]
+    # the names as they are (not \u escapes): what the scope tests look for is what is sent
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})

@@ -23,7 +23,7 @@ from docx import Document as new_document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm, Pt
 
-from dangbo.core import clock, paths
+from dangbo.core import clock
 from dangbo.core.formats import format_date
 from dangbo.core.kinds import GRASSROOTS_KINDS, OrgKind
 from dangbo.core.roles import Role
@@ -34,6 +34,7 @@ from dangbo.documents import word as party_word
 from dangbo.documents.content import Layout, Para, Signature, Span, date_line, long_date, nfc
 from dangbo.documents.tables import Table, TableDoc, tables_pdf, tables_xlsx
 from dangbo.members.models import Position
+from dangbo.orgs.heading import committee_name, lineage, place_of
 from dangbo.orgs.models import Org
 from dangbo.ratings.models import MemberRating, OrgRating, Period
 from dangbo.rules import ratings as rules
@@ -48,39 +49,20 @@ SHORT_DOTS = "." * 20
 
 # --- the organization in the heading ------------------------------------------------------------
 
-_TERRITORIAL = {"commune", "ward", "townlet", "special_zone", "territorial"}
-_NAME_PREFIX = re.compile(r"^(Đảng bộ|Đảng ủy|Chi bộ|Huyện ủy|Thị ủy|Thành ủy|Tỉnh ủy)\s+", re.IGNORECASE)
-_PLACE_PREFIX = re.compile(
-    r"^(xã|phường|thị trấn|đặc khu|huyện|thị xã|thành phố|tỉnh|cơ sở)\s+", re.IGNORECASE
-)
-
-
-def _lineage(org: Org) -> list[Org]:
-    """``org``'s ancestors, root first, and ``org`` last (one query)."""
-    above = Org.objects.filter(path__in=paths.ancestor_paths(org.path)).exclude(pk=org.pk).order_by("path")
-    return [*above, org]
-
-
-def _place(lineage: list[Org]) -> str:
-    """The place in the date line: the nearest territorial organization's name without its
-    prefixes ("Đảng bộ xã Bảo Thắng" → "Bảo Thắng")."""
-    territorial = next((o for o in reversed(lineage) if o.sector in _TERRITORIAL), lineage[0])
-    return _PLACE_PREFIX.sub("", _NAME_PREFIX.sub("", territorial.name.strip())).strip()
-
 
 def _committee(org: Org) -> str:
     """A grassroots committee's body: "Đảng bộ xã X" → "Đảng ủy xã X"; a cell keeps its name."""
     name = org.name.strip()
     if org.kind == OrgKind.GRASSROOTS_COMMITTEE and name.lower().startswith("đảng bộ "):
-        return "Đảng ủy " + name[len("đảng bộ ") :]
+        return committee_name(name)
     return name
 
 
 def _heading(org: Org) -> tuple[str, str, str]:
     """(the superior's name, the issuing body's name, the place) for papers of ``org``."""
-    lineage = _lineage(org)
-    parent = lineage[-2] if len(lineage) > 1 else None
-    return (parent.name.upper() if parent else "", _committee(org).upper(), _place(lineage))
+    orgs = lineage(org)
+    parent = orgs[-2] if len(orgs) > 1 else None
+    return (parent.name.upper() if parent else "", _committee(org).upper(), place_of(orgs))
 
 
 def period_label(year: int, period: str) -> str:

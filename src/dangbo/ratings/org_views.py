@@ -35,6 +35,7 @@ from dangbo.core.pages import form_page, in_scope_or_404
 from dangbo.core.violations import NotInScope, RuleViolation
 from dangbo.members import exports
 from dangbo.members.selectors.profile import member_for_edit
+from dangbo.orgs.labels import org_labels_attach
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import org_breadcrumbs, org_get
 from dangbo.ratings import documents, selectors, services
@@ -108,6 +109,7 @@ def org_ratings(request: ScopedRequest, campaign_id) -> HttpResponse:
         }
         for r in page.object_list
     ]
+    org_labels_attach(actor=actor, orgs=[org for r in page.object_list for org in (r.org, r.authority)])
     context = {
         "campaign": campaign,
         "authority": authority,

@@ -23,9 +23,11 @@ from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
+from dangbo.core.spreadsheet import list_title
 from dangbo.core.violations import NotInScope, RuleViolation
 from dangbo.jobs.services import job_start
 from dangbo.members.models import Member
+from dangbo.orgs.labels import org_labels_attach
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import org_breadcrumbs, org_get, org_roots
 from dangbo.ratings import selectors, services
@@ -210,9 +212,10 @@ def campaign_page(request: ScopedRequest, campaign_id) -> HttpResponseBase:
             rows,
             file_format=file_format,
             filename=f"danh-gia-{org.code}-{campaign.year}-{campaign.period}.{file_format}",
-            title=f"Tiến độ đánh giá, xếp loại {campaign} — {org.name}",
+            title=list_title(f"Tiến độ đánh giá, xếp loại {campaign}", org.name, clock.today()),
         )
     today = clock.today()
+    org_labels_attach(actor=request.scope, orgs=[p.org for p in cells])
     context = {
         "campaign": campaign,
         "org": org,

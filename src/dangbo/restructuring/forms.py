@@ -7,9 +7,9 @@ import re
 from django import forms
 
 from dangbo.core.forms import VietnameseDateField, VietnameseForm
-from dangbo.orgs.forms import DecisionFields
+from dangbo.orgs.forms import PICKER_HINT, DecisionFields, OrgPickerInput
 from dangbo.orgs.models import Org
-from dangbo.orgs.selectors import NotInScope, org_writable_by_code
+from dangbo.orgs.selectors import NotInScope, PickScope, org_writable_by_code
 from dangbo.restructuring.operations import Share
 from dangbo.restructuring.plans import PlanError, read_plan_bytes
 from dangbo.restructuring.selectors import plan_codes_outside_scope
@@ -39,12 +39,16 @@ class RestructureForm(DecisionFields):
         """The codes typed in ``text`` (commas, semicolons or new lines between them, each once),
         the organizations among them the user may change, and an error for each other code."""
         codes = list(dict.fromkeys(c for c in re.split(r"[\s,;]+", text or "") if c))
-        orgs, errors = [], []
+        orgs: list[Org] = []
+        errors = []
         for code in codes:
             try:
-                orgs.append(self.writable_org(code))
+                org = self.writable_org(code)
             except forms.ValidationError as error:
                 errors.append(error)
+            else:
+                if org not in orgs:  # "x1a" and "X1A" name one organization
+                    orgs.append(org)
         return codes, orgs, errors
 
 
@@ -52,7 +56,8 @@ class OrgMoveForm(RestructureForm):
     parent_code = forms.CharField(
         label="Mã tổ chức cấp trên mới",
         max_length=40,
-        help_text="mã ghi trên trang của tổ chức sẽ trực thuộc",
+        help_text=f"mã ghi trên trang của tổ chức sẽ trực thuộc; {PICKER_HINT}",
+        widget=OrgPickerInput(within=PickScope.WRITE),
     )
     field_order = ["parent_code", "effective_on", "decision_no", "decision_on", "decision_body"]
 
@@ -66,8 +71,8 @@ class OrgMergeForm(RestructureForm):
     source_codes = forms.CharField(
         label="Mã các tổ chức được hợp nhất, sáp nhập vào tổ chức này",
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="cách nhau bằng dấu phẩy hoặc xuống dòng",
+        widget=OrgPickerInput(within=PickScope.WRITE, multiple=True),
+        help_text=f"cách nhau bằng dấu phẩy; {PICKER_HINT} từng tổ chức",
     )
     approval = forms.CharField(
         label="Văn bản đồng ý của cấp trên",
@@ -100,8 +105,8 @@ class OrgSplitForm(RestructureForm):
     target_codes = forms.CharField(
         label="Mã các tổ chức nhận",
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="tổ chức đã thành lập trước; cách nhau bằng dấu phẩy hoặc xuống dòng",
+        widget=OrgPickerInput(within=PickScope.WRITE, multiple=True),
+        help_text=f"tổ chức đã thành lập trước; cách nhau bằng dấu phẩy; {PICKER_HINT} từng tổ chức",
     )
     keep_source = forms.BooleanField(
         label="Giữ lại tổ chức này (tách một phần)",

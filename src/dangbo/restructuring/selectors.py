@@ -40,7 +40,7 @@ def org_split_items(*, actor, org: Org) -> SplitItems:
         hamlets=list(
             Locality.objects.filter(Q(commune=org) | Q(cell=org), dissolved_on__isnull=True).order_by("name")
         ),
-        children=list(Org.objects.filter(parent=org, dissolved_on__isnull=True).order_by("name")),
+        children=list(Org.objects.filter(parent=org, dissolved_on__isnull=True).order_by("sort_key", "path")),
     )
 
 

@@ -14,8 +14,10 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import in_scope_or_404, spreadsheet_download
+from dangbo.core.spreadsheet import list_title
 from dangbo.members import exports
 from dangbo.members.views import _page_number
+from dangbo.orgs.labels import org_labels_attach
 from dangbo.orgs.selectors import org_breadcrumbs, org_get
 from dangbo.stats.compliance import (
     CHECK_TITLES,
@@ -55,7 +57,7 @@ def compliance_page(request: ScopedRequest, org_id) -> HttpResponseBase:
             compliance_rows(shown),
             file_format=file_format,
             filename=f"kiem-tra-tuan-thu-{org.code}-{today:%Y%m%d}.{file_format}",
-            title=f"Kiểm tra tuân thủ quy định — {org.name}, ngày {today:%d/%m/%Y}",
+            title=list_title("Kiểm tra tuân thủ quy định", org.name, today),
             widths=WIDTHS,
         )
     page = Paginator(shown, PER_PAGE).get_page(_page_number(request))
@@ -65,6 +67,7 @@ def compliance_page(request: ScopedRequest, org_id) -> HttpResponseBase:
         subject_id=str(org.pk),
         data={"list": "compliance", "check": check, "rows": len(shown), "page": page.number},
     )
+    org_labels_attach(actor=request.scope, orgs=[f.org for f in page.object_list])
     context = {
         "org": org,
         "today": today,

@@ -12,6 +12,16 @@ class Cell:
     org_id: object = None
     member_id: object = None
     href: str = ""  # a page of an app above stats' view of it (a meeting), resolved by URL name
+    # what a spreadsheet writes instead of ``text``: a count, a date, a core.spreadsheet.Share
+    value: object = None
+    # An organization's cell as the page shows it (``orgs.labels.OrgLabel``, set by the view for
+    # the rows shown): what it belongs to, and its code on hover.
+    label: object = None
+
+    @property
+    def typed(self) -> object:
+        """The value the export writes: ``value`` when given, else the text."""
+        return self.text if self.value is None else self.value
 
 
 @dataclass(frozen=True)

@@ -234,8 +234,8 @@ def _orgs_by_count(
             [
                 Cell(o.name, org_id=o.pk),
                 Cell(OrgKind(o.kind).label),
-                Cell(str(n)),
-                Cell(str(committees.get(o.pk, 0))),
+                Cell(str(n), value=n),
+                Cell(str(committees.get(o.pk, 0)), value=committees.get(o.pk, 0)),
             ]
             for o, n in found
         ],

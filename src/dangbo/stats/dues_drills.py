@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from django.db.models import F, Q
 
 from dangbo.core.formats import format_number, format_percent
+from dangbo.core.spreadsheet import Share
 from dangbo.dues.models import DuesMonth
 from dangbo.dues.party_age import party_age_exempt_q
 from dangbo.dues.selectors import UNPAID
@@ -129,9 +130,12 @@ def dues_collection_by_cell(ctx: Context, org: Org) -> Drill:
         rows.append(
             [
                 *_cell_cells(orgs[cell_id]),
-                Cell(_money(figures.due if figures else 0)),
-                Cell(_money(figures.paid if figures else 0)),
-                Cell(format_percent(rate) if rate is not None else "—"),
+                Cell(_money(figures.due if figures else 0), value=figures.due if figures else 0),
+                Cell(_money(figures.paid if figures else 0), value=figures.paid if figures else 0),
+                Cell(
+                    format_percent(rate) if rate is not None else "—",
+                    value=Share(rate) if rate is not None else None,
+                ),
                 Cell(f"{len(people)}: {text}" if people else ""),
             ]
         )
@@ -166,8 +170,8 @@ def dues_members_in_arrears(ctx: Context, org: Org) -> Drill:
             Cell(names[member_id][1], member_id=member_id),
             Cell(orgs[cell_id].name, org_id=cell_id),
             Cell(", ".join(f"{month:%m/%Y}" for month, _ in sorted(months))),
-            Cell(str(len(months))),
-            Cell(_money(sum(short for _, short in months))),
+            Cell(str(len(months)), value=len(months)),
+            Cell(_money(sum(short for _, short in months)), value=sum(short for _, short in months)),
         ]
         for (member_id, cell_id), months in sorted(
             by_pair.items(), key=lambda p: (names[p[0][0]][0], orgs[p[0][1]].path)

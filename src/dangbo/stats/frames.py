@@ -16,6 +16,7 @@ from django.db.models import Min, Q
 
 from dangbo.core import clock, paths
 from dangbo.orgs.models import Org, OrgVersion
+from dangbo.orgs.selectors import org_find_code
 
 
 class ReportInputError(ValueError):
@@ -77,7 +78,7 @@ def first_record_on(root: Org, *, on_or_after: date | None = None) -> date:
 
 def org_by_code(code: str) -> Org:
     code = (code or "").strip()
-    org = Org.objects.filter(code=code).first() if code else None
+    org = org_find_code(code)
     if org is None:
         raise ReportInputError(f"Không có tổ chức đảng mã «{code}».")
     return org

@@ -26,6 +26,7 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from dangbo.core import paths
 from dangbo.core.formats import format_number, format_percent
 from dangbo.core.kinds import CELL_KINDS
+from dangbo.core.spreadsheet import Share
 from dangbo.meetings.models import Body, MeetingVisitor
 from dangbo.members.models import Member
 from dangbo.orgs.models import Org
@@ -206,9 +207,9 @@ def meetings_attendance(ctx: Context, org: Org) -> Drill:
     rows = [
         [
             *_cell_cells(orgs[c.org_id]),
-            Cell(format_number(c.present)),
-            Cell(format_number(c.expected)),
-            Cell(format_percent(c.present / c.expected)),
+            Cell(format_number(c.present), value=c.present),
+            Cell(format_number(c.expected), value=c.expected),
+            Cell(format_percent(c.present / c.expected), value=Share(c.present / c.expected)),
         ]
         for c in counted
     ]
@@ -230,7 +231,7 @@ def meetings_members_unexcused(ctx: Context, org: Org) -> Drill:
             Cell(members[member_id].full_name, member_id=member_id),
             Cell(orgs[c.org_id].name, org_id=c.org_id),
             Cell(month_names(sorted(months))),
-            Cell(str(len(months))),
+            Cell(str(len(months)), value=len(months)),
         ]
         for member_id, c, months in pairs
     ]
@@ -268,10 +269,10 @@ def meetings_visited(ctx: Context, org: Org) -> Drill:
             )
             rows.append(
                 [
-                    Cell(f"{meeting.held_on:%d/%m/%Y}", href=meeting_href(meeting.pk)),
+                    Cell(f"{meeting.held_on:%d/%m/%Y}", href=meeting_href(meeting.pk), value=meeting.held_on),
                     Cell(meeting.org.name, org_id=meeting.org_id),
                     Cell(meeting.get_kind_display()),
-                    Cell(str(len(people))),
+                    Cell(str(len(people)), value=len(people)),
                     Cell(who),
                 ]
             )

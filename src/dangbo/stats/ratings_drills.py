@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from django.db.models import Q
 
 from dangbo.core.formats import format_percent
+from dangbo.core.spreadsheet import Share
 from dangbo.members.models import Member
 from dangbo.orgs.models import Org
 from dangbo.ratings.models import NotRated
@@ -62,8 +63,12 @@ def _share(figures: Figures) -> str:
     return format_percent(figures.share) if figures.share is not None else "—"
 
 
+def _share_cell(figures: Figures) -> Cell:
+    return Cell(_share(figures), value=Share(figures.share) if figures.share is not None else None)
+
+
 def _band_counts(counts: Counter) -> list[Cell]:
-    return [Cell(str(counts[band])) for band in Band.ORDER]
+    return [Cell(str(counts[band]), value=counts[band]) for band in Band.ORDER]
 
 
 BAND_HEADER = [Band.SHORT[band] for band in Band.ORDER]
@@ -107,11 +112,11 @@ def ratings_cells_good_share(ctx: Context, org: Org) -> Drill:
         [
             Cell(orgs[cell_id].name, org_id=cell_id),
             Cell(orgs[cell_id].parent.name if orgs[cell_id].parent else "", org_id=orgs[cell_id].parent_id),
-            Cell(str(row.figures.rated)),
+            Cell(str(row.figures.rated), value=row.figures.rated),
             *_band_counts(row.figures.bands),
-            Cell(_share(row.figures)),
-            Cell(str(row.figures.not_rated)),
-            Cell(str(row.figures.undecided)),
+            _share_cell(row.figures),
+            Cell(str(row.figures.not_rated), value=row.figures.not_rated),
+            Cell(str(row.figures.undecided), value=row.figures.undecided),
         ]
         for cell_id, row in listed
     ]
@@ -188,7 +193,7 @@ def ratings_members_failed(ctx: Context, org: Org) -> Drill:
             [
                 Cell(names[member_id][1], member_id=member_id),
                 Cell(orgs[cell_id].name, org_id=cell_id),
-                Cell(str(score) if current and score is not None else ""),
+                Cell(str(score) if current and score is not None else "", value=score if current else None),
                 Cell(", ".join(Disqualifier.LABELS.get(d, d) for d in disqualifiers) if current else ""),
                 Cell(f"{decision_no}, {decided_on:%d/%m/%Y}" if current and decided_on else ""),
             ]
@@ -268,9 +273,9 @@ def ratings_grassroots_below(ctx: Context, org: Org) -> Drill:
                 orgs[g.org_id].parent.name if orgs[g.org_id].parent else "", org_id=orgs[g.org_id].parent_id
             ),
             Cell(Band.LABELS[g.band] if g.band else UNDECIDED),
-            Cell(str(g.score) if g.score is not None else ""),
+            Cell(str(g.score) if g.score is not None else "", value=g.score),
             Cell(f"{g.decision_no}, {g.decided_on:%d/%m/%Y}" if g.decided_on else ""),
-            Cell(_share(members[g.org_id])),
+            _share_cell(members[g.org_id]),
         ]
         for g in below
     ]

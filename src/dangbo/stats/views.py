@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 
@@ -17,11 +18,14 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core.formats import format_number, format_percent
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import in_scope_or_404, spreadsheet_download
+from dangbo.core.spreadsheet import list_title
 from dangbo.documents.tables import tables_pdf, tables_xlsx
 from dangbo.jobs.services import job_start
 from dangbo.members import exports
+from dangbo.orgs.labels import org_labels
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
-from dangbo.stats.charts import Bar, bar_chart
+from dangbo.stats.charts import COUNT, Bar, bar_chart
+from dangbo.stats.drill_rows import Cell
 from dangbo.stats.forms import ReportFrameForm
 from dangbo.stats.frames import ReportInputError
 from dangbo.stats.indicators import (
@@ -53,7 +57,7 @@ def _org_or_404(request: ScopedRequest, org_id):
 
 def _context_or_errors(request: ScopedRequest, org, *, with_children: bool = True):
     """(form, ctx): ctx is None when the parameters are wrong (the form then says why)."""
-    form = ReportFrameForm(request.GET)
+    form = ReportFrameForm(request.GET, actor=request.scope)
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
@@ -72,6 +76,15 @@ def _context_or_errors(request: ScopedRequest, org, *, with_children: bool = Tru
     except NotInScope:
         raise Http404 from None
     return form, ctx
+
+
+def _moved(form: ReportFrameForm, org, name: str, *args) -> HttpResponseBase | None:
+    """The same page for the organization chosen in «Tổ chức» (the report's scope), with the
+    day and period kept; None when none other was chosen."""
+    other = form.chosen_org()
+    if other is None or other.pk == org.pk:
+        return None
+    return redirect(reverse(name, args=[other.pk, *args]) + (f"?{form.query()}" if form.query() else ""))
 
 
 def _file(data: bytes, filename: str, content_type: str) -> HttpResponseBase:
@@ -97,6 +110,8 @@ def dashboard_home_view(request: ScopedRequest) -> HttpResponse:
 def dashboard_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     org = _org_or_404(request, org_id)
     form, ctx = _context_or_errors(request, org)
+    if moved := _moved(form, org, "stats:dashboard"):
+        return moved
     base = {"org": org, "form": form, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)}
     if ctx is None:
         return render(request, "stats/dashboard.html", base, status=400)
@@ -111,9 +126,19 @@ def dashboard_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     sections = [(section, [r for r in results if r.indicator.section == section]) for section in SECTIONS]
     targeted = [r for r in results if r.target is not None and r.indicator.unit == PERCENT]
     progress = bar_chart(
-        [Bar(r.indicator.name, r.value.value or 0, value_text(r), r.value.value is None) for r in targeted],
-        title="Các chỉ tiêu có mục tiêu: giá trị hiện tại (thang 0–100 %)",
-        scale_max=1.0,
+        [
+            Bar(
+                r.indicator.name,
+                r.value.value or 0,
+                value_text(r),
+                r.value.value is None,
+                status=r.status,
+                target=r.target.value if r.target is not None else None,
+            )
+            for r in targeted
+        ],
+        title="Các chỉ tiêu có mục tiêu: giá trị hiện tại và mục tiêu (thang 0–100 %)",
+        unit=PERCENT,
     )
     columns = [i for i in INDICATORS if i.code in CHILD_COLUMNS]
     suffix = f"?{form.query()}" if form.query() else ""
@@ -144,11 +169,13 @@ def dashboard_view(request: ScopedRequest, org_id) -> HttpResponseBase:
 
 @login_required
 @require_GET
-def structure_view(request: ScopedRequest, org_id) -> HttpResponse:
+def structure_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     """The structure of membership and organizations (the registry's breakdowns), each as a
     chart with its table beside it."""
     org = _org_or_404(request, org_id)
     form, ctx = _context_or_errors(request, org, with_children=False)
+    if moved := _moved(form, org, "stats:structure"):
+        return moved
     base = {"org": org, "form": form, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)}
     if ctx is None:
         return render(request, "stats/structure.html", base, status=400)
@@ -161,7 +188,7 @@ def structure_view(request: ScopedRequest, org_id) -> HttpResponse:
             for _, label, n in categories
         ]
         chart = (
-            bar_chart([Bar(label, n, text) for label, text, _, n in rows], title=breakdown.name)
+            bar_chart([Bar(label, n, text) for label, text, _, n in rows], title=breakdown.name, unit=COUNT)
             if categories
             else None
         )
@@ -219,6 +246,8 @@ def indicator_view(request: ScopedRequest, org_id, code: str) -> HttpResponseBas
     org = _org_or_404(request, org_id)
     indicator = in_scope_or_404(indicator_get, code=code)
     form, ctx = _context_or_errors(request, org)
+    if moved := _moved(form, org, "stats:indicator", indicator.code):
+        return moved
     base = {
         "org": org,
         "indicator": indicator,
@@ -240,13 +269,13 @@ def indicator_view(request: ScopedRequest, org_id, code: str) -> HttpResponseBas
             subject_id=str(org.pk),
             data={"list": indicator.code, "rows": len(drill.rows), "format": file_format},
         )
-        rows = ([str(n)] + [cell.text for cell in row] for n, row in enumerate(drill.rows, start=1))
+        rows = ([n] + [cell.typed for cell in row] for n, row in enumerate(drill.rows, start=1))
         return spreadsheet_download(
             ["STT", *drill.header],
             rows,
             file_format=file_format,
             filename=f"{indicator.code}-{org.code}-{ctx.frame.as_of:%Y%m%d}.{file_format}",
-            title=f"{drill.title} — {org.name}, ngày {ctx.frame.as_of:%d/%m/%Y}",
+            title=list_title(drill.title, org.name, ctx.frame.as_of),
         )
     is_share = indicator.unit == PERCENT
     chart = (
@@ -257,14 +286,13 @@ def indicator_view(request: ScopedRequest, org_id, code: str) -> HttpResponseBas
                     row["result"].value.value or 0,
                     row["value"],
                     row["result"].value.value is None,
+                    status=row["status"],
                 )
                 for child, row in children
             ],
             title=f"{indicator.name} theo tổ chức trực thuộc",
-            scale_max=1.0 if is_share else None,
-            target=result.target.value
-            if result.target is not None and is_share and result.target.value > 0
-            else None,
+            unit=PERCENT if is_share else COUNT,
+            target=result.target.value if result.target is not None and result.target.value > 0 else None,
             target_text=f"mục tiêu {target_text(result)}" if result.target is not None else "",
         )
         if children
@@ -278,7 +306,7 @@ def indicator_view(request: ScopedRequest, org_id, code: str) -> HttpResponseBas
         "children": children,
         "chart": chart,
         "drill": drill,
-        "drill_rows": drill.rows[:DRILL_PAGE_ROWS] if drill else [],
+        "drill_rows": _labelled(request, drill.rows[:DRILL_PAGE_ROWS]) if drill else [],
         "query": form.query(),
     }
     return render(request, "stats/indicator.html", context)
@@ -286,6 +314,21 @@ def indicator_view(request: ScopedRequest, org_id, code: str) -> HttpResponseBas
 
 # Rows shown on the page; the export holds them all.
 DRILL_PAGE_ROWS = 500
+
+
+def _labelled(request: ScopedRequest, rows: list[list[Cell]]) -> list[list[Cell]]:
+    """The drill-down's rows with every organization labelled (what it belongs to, its code):
+    many cells share a name. The name stays the row's (a past day's list names it as it was)."""
+    labels = org_labels(actor=request.scope, org_ids=[cell.org_id for row in rows for cell in row])
+    return [
+        [
+            dataclasses.replace(cell, label=dataclasses.replace(labels[cell.org_id], name=cell.text))
+            if cell.org_id in labels
+            else cell
+            for cell in row
+        ]
+        for row in rows
+    ]
 
 
 @login_required
@@ -297,6 +340,8 @@ def forms_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     background job (``forms_file_view``)."""
     org = _org_or_404(request, org_id)
     form, ctx = _context_or_errors(request, org, with_children=False)
+    if moved := _moved(form, org, "stats:stat_forms"):
+        return moved
     base = {"org": org, "form": form, "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org)}
     if ctx is None:
         return render(request, "stats/forms.html", base, status=400)

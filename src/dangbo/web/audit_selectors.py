@@ -18,12 +18,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from dangbo.accounts.scope import SYSTEM
 from dangbo.audit.models import AuditEntry
 from dangbo.audit.services import ACTION_LABELS, Action, audit_record, audit_seal_if_free
 from dangbo.core import text
 from dangbo.core.formats import format_date, format_number
 from dangbo.core.pagination import CappedPaginator
 from dangbo.members.models import Member
+from dangbo.orgs.labels import OrgLabel, org_labels
 from dangbo.orgs.models import Locality, Org
 from dangbo.orgs.selectors import NotInScope
 from dangbo.restructuring.models import RestructurePlan
@@ -229,9 +231,12 @@ class AuditRow:
     subject_id: str
     subject_name: str  # the subject's current name, "" when unknown
     details: list[str] = field(default_factory=list)
+    # An organization subject as lists show it (what it belongs to, its code on hover)
+    subject_org: OrgLabel | None = None
     ip: str = ""
     request_id: str = ""
     client_request_id: str = ""  # the X-Request-ID the client sent, kept apart from the server's
+    at: datetime | None = None  # the moment itself (local time), for a spreadsheet's date cell
 
     @property
     def subject_type_label(self) -> str:
@@ -259,22 +264,22 @@ def _uuids(values: Iterable[str]) -> list[uuid.UUID]:
     return found
 
 
-def _subject_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
-    """Current names of the subjects on a page: one query per kind of subject, not per row."""
+def _subject_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str | OrgLabel]:
+    """Current names of the subjects on a page: one query per kind of subject, not per row.
+    An organization's is its label (``orgs.labels``: many cells share a name); the trail is
+    read by administrators only, so the label names everything above it."""
     wanted: dict[str, set[str]] = {}
     for entry in entries:
         if entry.subject_type and entry.subject_id:
             wanted.setdefault(entry.subject_type, set()).add(entry.subject_id)
-    names: dict[tuple[str, str], str] = {}
+    names: dict[tuple[str, str], str | OrgLabel] = {}
     if ids := _uuids(wanted.get("member", ())):
         for member in Member.objects.filter(pk__in=ids).only(
             "id", "family_name", "middle_name", "given_name"
         ):
             names["member", str(member.pk)] = member.full_name
     if ids := _uuids(wanted.get("org", ())):
-        names.update(
-            {("org", str(pk)): name for pk, name in Org.objects.filter(pk__in=ids).values_list("pk", "name")}
-        )
+        names.update({("org", str(pk)): label for pk, label in org_labels(actor=SYSTEM, org_ids=ids).items()})
     if ids := _uuids(wanted.get("locality", ())):
         names.update(
             {
@@ -295,6 +300,10 @@ def _subject_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
 
 def _rows(entries: list[AuditEntry], field_labels: dict[str, str]) -> list[AuditRow]:
     names = _subject_names(entries)
+
+    def subject(entry: AuditEntry) -> str | OrgLabel:
+        return names.get((entry.subject_type, entry.subject_id), "")
+
     return [
         AuditRow(
             seq=entry.seq,
@@ -306,11 +315,13 @@ def _rows(entries: list[AuditEntry], field_labels: dict[str, str]) -> list[Audit
             action_label=ACTION_LABELS.get(entry.action, entry.action),
             subject_type=entry.subject_type,
             subject_id=entry.subject_id,
-            subject_name=names.get((entry.subject_type, entry.subject_id), ""),
+            subject_name=str(subject(entry)),
+            subject_org=found if isinstance(found := subject(entry), OrgLabel) else None,
             details=audit_details(entry.data, field_labels=field_labels),
             ip=entry.ip,
             request_id=entry.request_id,
             client_request_id=entry.client_request_id,
+            at=timezone.localtime(entry.at),
         )
         for entry in entries
     ]
@@ -363,11 +374,12 @@ EXPORT_HEADER = (
 )
 
 
-def audit_export_cells(row: AuditRow) -> list[str]:
-    """One row of the export (core.spreadsheet neutralises every cell when it writes them)."""
+def audit_export_cells(row: AuditRow) -> list:
+    """One row of the export: the number and the moment typed, the rest text (core.spreadsheet
+    neutralises every text cell when it writes them)."""
     return [
-        str(row.seq),
-        row.when,
+        row.seq,
+        row.at or row.when,
         row.actor_name,
         row.actor_role,
         row.scope,

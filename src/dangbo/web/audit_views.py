@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
 from dangbo.core.pages import spreadsheet_download
+from dangbo.core.spreadsheet import list_title, scope_name
 from dangbo.orgs.selectors import NotInScope
 from dangbo.web.audit_forms import AuditSearchForm
 from dangbo.web.audit_selectors import (
@@ -84,7 +85,7 @@ def audit_export_view(request: ScopedRequest) -> HttpResponseBase:
         cells,
         file_format=file_format,
         filename=f"nhat-ky-truy-cap-{today:%Y%m%d}.{file_format}",
-        title=f"Nhật ký truy cập (xuất ngày {today:%d/%m/%Y})",
+        title=list_title("Nhật ký truy cập", scope_name(request.scope), today),
         sheet_name="Nhật ký",
         widths=[(1, 1, 20), (2, 5, 18), (6, 6, 30), (8, 8, 50), (9, 10, 18)],
     )

@@ -1,19 +1,32 @@
-"""A member's overview (the home page of a member-only account): what is next for them — their
-cell's next meeting, the dues they still owe, their party age and the next Party badge — with
-links to the pages that hold the details. Read through the apps' own selectors, in scope."""
+"""The overview (home page): for a member-only account, what is next for them — their cell's next
+meeting, the dues they still owe, their party age and the next Party badge (``member_overview``);
+for a leader, officer or secretary, how each of their subtrees is doing (``scope_panels``). Read
+through the apps' own selectors, in scope; links lead to the pages that hold the details."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from django.urls import reverse
+
 from dangbo.core import clock
-from dangbo.dues.selectors import member_account
+from dangbo.core.formats import format_number
+from dangbo.core.kinds import CELL_KINDS, MEETING_KINDS
+from dangbo.dues.selectors import SummaryRow, member_account, org_summary
 from dangbo.meetings.models import Meeting
-from dangbo.meetings.selectors import member_meetings
+from dangbo.meetings.selectors import member_meetings, org_upcoming
 from dangbo.members.models import ACTIVE_STATUSES, Member
+from dangbo.members.org_selectors import ScopeOverview, org_overview
 from dangbo.members.selectors.profile import member_profile
+from dangbo.members.selectors.todo import DueItem, due_items
 from dangbo.rules.badges import next_milestone, party_age_years
+from dangbo.stats.charts import Bar, bar_chart
+from dangbo.stats.indicators.registry import INDICATORS
+from dangbo.stats.indicators.results import MET, NOT_MET, STATUS_LABELS, evaluate_all
+from dangbo.stats.reports import target_text, value_text
+from dangbo.stats.selectors import report_context
+from dangbo.stats.trends import YearPoint, member_trend, recent_changes
 
 
 @dataclass(frozen=True)
@@ -54,3 +67,136 @@ def member_overview(*, actor) -> MemberOverview:
         party_age=party_age,
         next_badge=badge,
     )
+
+
+# --- a leader's, officer's or secretary's overview of each of their subtrees ------------------
+
+TODO_LABELS = {
+    "admission_decision": "Quyết định kết nạp",
+    "ceremony": "Lễ kết nạp",
+    "recognition": "Xét công nhận đảng viên chính thức",
+    "badge": "Xét tặng Huy hiệu Đảng",
+    "transfer": "Chuyển sinh hoạt đảng",
+    "transfer_letter_late": "Chuyển sinh hoạt: nộp giấy giới thiệu trễ hạn",
+    "transfer_arrival_late": "Chuyển sinh hoạt: đến trễ hạn",
+    "cell_below_minimum": "Chi bộ dưới 3 đảng viên chính thức",
+    "strike_off_review": "Vắng sinh hoạt không lý do, xem xét xóa tên",
+    "dues_arrears": "Nợ đảng phí",
+    "dues_strike_off_review": "Không đóng đảng phí, xem xét xóa tên",
+    "dues_no_basis": "Chưa có căn cứ tính đảng phí",
+}
+
+
+@dataclass(frozen=True)
+class TodoCount:
+    label: str
+    count: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class ScopePanel:
+    """One subtree of the user's on their overview."""
+
+    top: ScopeOverview
+    is_cell: bool
+    trend: list[YearPoint]
+    trend_chart: str
+    recent: list[tuple[str, int]]
+    upcoming: list[Meeting] | None  # a cell's or grassroots committee's next meetings
+    dues: SummaryRow | None  # a cell's dues this month
+
+
+@dataclass(frozen=True)
+class TargetsPanel:
+    """The indicators with a target, for the overview (loaded after the page: a province's take
+    most of a second)."""
+
+    rows: list[dict]  # name, status, status label, value, target, link
+
+    @property
+    def met(self) -> int:
+        return sum(1 for row in self.rows if row["status"] == MET)
+
+    @property
+    def not_met(self) -> int:
+        return sum(1 for row in self.rows if row["status"] == NOT_MET)
+
+
+@dataclass(frozen=True)
+class TodoPanel:
+    """What is due in a subtree, by kind (loaded after the page: a province's to-do reads every
+    member's deadlines, seconds on the default demo); a cell's first items."""
+
+    counts: list[TodoCount]
+    next_items: list[DueItem]
+
+
+TARGETED = [indicator for indicator in INDICATORS if indicator.target is not None]
+
+
+def targets_panel(*, actor, org) -> TargetsPanel:
+    ctx = report_context(actor=actor, org=org, with_children=False)
+    rows = []
+    for result in evaluate_all(ctx, indicators=TARGETED):
+        if result.target is None:
+            continue
+        rows.append(
+            {
+                "name": result.indicator.name,
+                "status": result.status,
+                "status_label": STATUS_LABELS[result.status],
+                "value": value_text(result),
+                "target": target_text(result),
+                "url": reverse("stats:indicator", args=[org.pk, result.indicator.code]),
+            }
+        )
+    return TargetsPanel(rows)
+
+
+def todo_panel(*, actor, org) -> TodoPanel:
+    items = due_items(actor=actor, org=org, as_of=clock.today(), audit=False)
+    return TodoPanel(_todo(items), items[:5] if org.kind in CELL_KINDS else [])
+
+
+def _todo(items: list[DueItem]) -> list[TodoCount]:
+    counts: dict[str, list] = {}
+    for item in items:
+        label = TODO_LABELS.get(item.kind, item.title)
+        entry = counts.setdefault(label, [0, 0])
+        entry[0] += 1
+        entry[1] += 1 if item.overdue else 0
+    return [TodoCount(label, n, late) for label, (n, late) in counts.items()]
+
+
+def _trend_chart(trend: list[YearPoint]) -> str:
+    return bar_chart(
+        [Bar(str(point.year), point.admitted, format_number(point.admitted)) for point in trend],
+        title="Kết nạp đảng viên theo năm",
+    )
+
+
+def scope_panels(*, actor) -> list[ScopePanel]:
+    """The overview of each subtree the user reads: its figures, members and admissions by year,
+    the last month's changes; for a cell, its meetings and its dues this month. Its targets and
+    what is due by kind come after the page (``targets_panel``, ``todo_panel``)."""
+    today = clock.today()
+    panels = []
+    for top in org_overview(actor=actor):
+        root = top.root
+        is_cell = root.kind in CELL_KINDS
+        trend = member_trend(actor=actor, org=root, today=today)
+        panels.append(
+            ScopePanel(
+                top=top,
+                is_cell=is_cell,
+                trend=trend,
+                trend_chart=_trend_chart(trend),
+                recent=recent_changes(actor=actor, org=root, today=today),
+                upcoming=org_upcoming(actor=actor, org=root)[:3] if root.kind in MEETING_KINDS else None,
+                dues=(
+                    org_summary(actor=actor, org=root, month=today.replace(day=1)).total if is_cell else None
+                ),
+            )
+        )
+    return panels

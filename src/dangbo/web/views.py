@@ -7,11 +7,9 @@ from django.shortcuts import render
 
 from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
-from dangbo.core.kinds import MEETING_KINDS
 from dangbo.core.pages import in_scope_or_404
-from dangbo.meetings.selectors import org_upcoming
-from dangbo.members.org_selectors import org_overview
-from dangbo.web.overview import member_overview
+from dangbo.orgs.selectors import org_get
+from dangbo.web.overview import member_overview, scope_panels, targets_panel, todo_panel
 
 
 @login_required
@@ -23,12 +21,23 @@ def home(request: ScopedRequest) -> HttpResponse:
     if not scope.sees_orgs:
         own = in_scope_or_404(member_overview, actor=scope)
         return render(request, "web/member_home.html", {"overview": own, "today": clock.today()})
-    # with each subtree, for a cell or grassroots committee, its next meetings (None: it holds none)
-    overview = [
-        (top, org_upcoming(actor=scope, org=top.root)[:2] if top.root.kind in MEETING_KINDS else None)
-        for top in org_overview(actor=scope)
-    ]
-    return render(request, "web/home.html", {"overview": overview, "today": clock.today()})
+    return render(request, "web/home.html", {"panels": scope_panels(actor=scope), "today": clock.today()})
+
+
+@login_required
+def home_targets(request: ScopedRequest, org_id) -> HttpResponse:
+    """The overview's targets of one subtree (fetched by the page after it is shown)."""
+    org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
+    panel = in_scope_or_404(targets_panel, actor=request.scope, org=org)
+    return render(request, "web/_home_targets.html", {"org": org, "panel": panel})
+
+
+@login_required
+def home_todo(request: ScopedRequest, org_id) -> HttpResponse:
+    """The overview's to-do counts of one subtree (fetched by the page after it is shown)."""
+    org = in_scope_or_404(org_get, actor=request.scope, org_id=org_id)
+    panel = in_scope_or_404(todo_panel, actor=request.scope, org=org)
+    return render(request, "web/_home_todo.html", {"org": org, "panel": panel})
 
 
 def healthz(request: ScopedRequest) -> JsonResponse:

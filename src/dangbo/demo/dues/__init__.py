@@ -102,7 +102,7 @@ def build_dues(*, seed: int, progress=print) -> DuesSummary:
         f"  Đảng phí của {format_number(c.get('members', 0))} đảng viên: {format_number(c.get('payments', 0))} "
         f"phiếu thu, {format_number(c.get('months', 0))} tháng ({format_number(c.get('months_unpaid', 0))} "
         f"tháng chưa nộp), {format_number(c.get('reliefs', 0))} quyết định miễn, giảm, cho chậm đóng "
-        f"trong {summary.seconds:.0f} giây."
+        f"trong {format_number(summary.seconds)} giây."
     )
     return summary
 

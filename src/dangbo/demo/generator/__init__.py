@@ -18,7 +18,7 @@ from dangbo.audit.context import bulk_operation
 from dangbo.audit.services import Action, audit_record
 from dangbo.core.bulk import refresh_statistics
 from dangbo.demo.generator.builder import Builder
-from dangbo.demo.generator.summary import Summary, summarize
+from dangbo.demo.generator.summary import Summary, describe, summarize
 from dangbo.demo.profiles import Profile
 from dangbo.dues.models import DuesBasis, DuesCellMonth, DuesMonth, DuesPayment, DuesRelief
 from dangbo.meetings.models import Attendance, Meeting, MeetingVisitor, Minutes, MinutesAmendment
@@ -34,6 +34,7 @@ __all__ = [
     "RATINGS_TABLES",
     "Summary",
     "build_demo",
+    "describe",
     "summarize",
 ]
 

@@ -55,6 +55,10 @@ class Builder(TreeMixin, MembersMixin):
         self.recent_left = round(members * profile.admissions_10y / profile.members)
         self.active_left = members
         self._head_queue: list[tuple[Locality, str, Member | None]] = []
+        # names given so far in the province: grassroots organizations' (a school named after a
+        # person once) and hamlets' (no two alike, so the communes merged in 2025 hold no twins)
+        self.unit_names_taken: set[str] = set()
+        self.hamlet_names_taken: set[str] = set()
 
     def _build_unit(self, unit: Unit) -> None:
         grassroots = self._grassroots(unit)

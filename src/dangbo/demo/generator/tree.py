@@ -94,7 +94,7 @@ class TreeMixin:
                             COMMUNE_WEIGHT * spec.weight,
                         )
                     )
-            names = unit_names.other_units(spec, by_name.get(spec.district or ""), self.rng)
+            names = unit_names.other_units(spec, by_name.get(spec.district or ""), self.unit_names_taken)
             for base_name, sector in names:
                 units.append(Unit(upper, spec, base_name, sector, None, spec.weight))
         for unit in units:
@@ -135,11 +135,12 @@ class TreeMixin:
             return self._commune_cells(unit, grassroots)
         count = max(2, round(unit.members / 18))
         sizes = self._split(unit.members, count)
+        names = unit_names.departments(unit.base_name, unit.sector, count)
         plans = []
-        for i, size in enumerate(sizes, start=1):
+        for i, (size, name) in enumerate(zip(sizes, names, strict=True), start=1):
             cell = self._establish(
                 code=f"{grassroots.code}-{i:02d}",
-                name=f"Chi bộ {unit_names.department(self.rng, i)}",
+                name=f"Chi bộ {name}",
                 kind=OrgKind.CELL,
                 parent=grassroots,
                 sector=unit.sector,
@@ -155,7 +156,7 @@ class TreeMixin:
             if commune.sector != Sector.COMMUNE
             else self.rng.choice([Locality.Kind.THON, Locality.Kind.THON, Locality.Kind.BAN])
         )
-        hamlet_names = unit_names.hamlets(self.rng, commune, hamlet_kind)
+        hamlet_names = unit_names.hamlets(self.rng, commune, hamlet_kind, self.hamlet_names_taken)
         localities = [
             org_services.locality_create(
                 code=f"{commune_org.code}-T{i:02d}",
@@ -178,13 +179,11 @@ class TreeMixin:
         )
         parent = commune_org
         plans: list[CellPlan] = []
+        others = f" và các {Locality.Kind(hamlet_kind).label.lower()} khác"  # «và các bản khác»
         for i in range(hamlet_cells):
-            group = covered[i::hamlet_cells]
-            name = (
-                "Chi bộ "
-                + " - ".join(str(loc) for loc in group[:2])
-                + (" và các thôn khác" if len(group) > 2 else "")
-            )
+            # neighbouring hamlets share a cell: «Chi bộ Tổ dân phố số 3 - Tổ dân phố số 4»
+            group = covered[len(covered) * i // hamlet_cells : len(covered) * (i + 1) // hamlet_cells]
+            name = "Chi bộ " + " - ".join(str(loc) for loc in group[:2]) + (others if len(group) > 2 else "")
             cell = self._establish(
                 code=f"{commune_org.code}-{i + 1:02d}",
                 name=name,

@@ -97,9 +97,9 @@ def simulate_history(
     refresh_statistics([Member, MemberEvent, Placement, Position])
     summary.seconds = time.monotonic() - started
     progress(
-        f"Xong trong {summary.seconds:.0f} giây: kết nạp {format_number(summary.admitted)}, công nhận chính thức "
+        f"Xong trong {format_number(summary.seconds)} giây: kết nạp {format_number(summary.admitted)}, công nhận chính thức "
         f"{format_number(summary.recognized)}, chuyển sinh hoạt {format_number(summary.transferred)}, từ trần "
-        f"{format_number(summary.died)}, ra khỏi Đảng {format_number(summary.exits)} (xóa tên {summary.struck_off}, "
-        f"khai trừ {summary.expelled}, xin ra {summary.resigned}); {format_number(summary.members_after)} đảng viên."
+        f"{format_number(summary.died)}, ra khỏi Đảng {format_number(summary.exits)} (xóa tên {format_number(summary.struck_off)}, "
+        f"khai trừ {format_number(summary.expelled)}, xin ra {format_number(summary.resigned)}); {format_number(summary.members_after)} đảng viên."
     )
     return summary

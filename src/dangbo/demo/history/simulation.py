@@ -101,7 +101,7 @@ class _History(LoadingMixin, FlowsMixin, LifecycleMixin, DeparturesMixin, Succes
         self.load()
         self.progress(
             f"Mô phỏng biến động đảng viên {_month_year(self.start)}–{_month_year(self.end)} "
-            f"({format_number(self.summary.members_before)} đảng viên, {len(self.cells)} chi bộ) ..."
+            f"({format_number(self.summary.members_before)} đảng viên, {format_number(len(self.cells))} chi bộ) ..."
         )
         if self.summary.overdue_probation:
             self.progress(

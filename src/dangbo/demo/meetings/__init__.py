@@ -99,7 +99,7 @@ def build_meetings(*, seed: int, progress=print) -> MeetingsSummary:
         f"  {format_number(c.get('meetings', 0))} buổi sinh hoạt, {format_number(c.get('attendance', 0))} lượt "
         f"điểm danh, {format_number(c.get('visitors', 0))} lượt cán bộ cấp trên dự, "
         f"{format_number(c.get('minutes', 0))} biên bản ({format_number(c.get('unsigned', 0))} chưa ký) "
-        f"trong {summary.seconds:.0f} giây."
+        f"trong {format_number(summary.seconds)} giây."
     )
     return summary
 

@@ -107,7 +107,7 @@ def build_ratings(*, seed: int, progress=print) -> RatingsSummary:
         f"  Xếp loại chất lượng các năm {', '.join(str(y) for y in years) or '(chưa đến kỳ)'}: "
         f"{format_number(c.get('rated', 0))} lượt đảng viên được xếp loại ({share} % hoàn thành tốt "
         f"nhiệm vụ trở lên), {format_number(c.get('not_rated', 0))} lượt không xếp loại, "
-        f"{format_number(c.get('orgs', 0))} lượt tổ chức đảng trong {summary.seconds:.0f} giây."
+        f"{format_number(c.get('orgs', 0))} lượt tổ chức đảng trong {format_number(summary.seconds)} giây."
     )
     return summary
 

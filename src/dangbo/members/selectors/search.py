@@ -4,15 +4,18 @@ people is audited here, so no caller can forget it."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock, paths, text
+from dangbo.core.kinds import GRASSROOTS_KINDS
 from dangbo.core.pagination import CappedPaginator
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.orgs.models import Org, OrgVersion
@@ -215,7 +218,45 @@ def member_export_rows(
     rows = queryset.select_related(
         "org", "ethnicity", "religion", "theory_level", "general_education", "professional_level"
     )
-    return count, _as_of_day(rows, filters).iterator(chunk_size=2000)
+    return count, _with_grassroots(_as_of_day(rows, filters).iterator(chunk_size=2000), filters.past_day)
+
+
+def _nearest_grassroots(path: str, names: dict[str, str | None]) -> str:
+    """The name of the grassroots organization at or above ``path`` (``names``: path → name of a
+    grassroots organization, None for another kind), "" when there is none."""
+    for ancestor in reversed(paths.ancestor_paths(path)):
+        if name := names.get(ancestor):
+            return name
+    return ""
+
+
+def _placed_org(member: Member) -> uuid.UUID | None:
+    """The organization of a past day's placement (``_as_of_day``; SQLite gives it as text)."""
+    value = getattr(member, "placed_org", None)
+    return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _with_grassroots(members: Iterator[Member], day: date | None, chunk: int = 2000) -> Iterator[Member]:
+    """Each member with ``grassroots_name``: the grassroots organization (đảng bộ cơ sở, chi bộ
+    cơ sở) above their cell, or their organization itself when it is one; on a past ``day``, as
+    the tree stood then (``placed_org``, from ``_as_of_day``). A chunk of rows at a time, one
+    or two queries each; what was found is kept for the next chunks."""
+    names: dict[str, str | None] = {}  # path → grassroots name, None for another kind
+    placed: dict[object, str] = {}  # on a past day: organization id → its path that day
+    versions = org_versions_on(day=day or clock.today())
+    grassroots: QuerySet = (versions if day is not None else Org.objects).filter(kind__in=GRASSROOTS_KINDS)
+    while batch := list(islice(members, chunk)):
+        if day is not None:
+            wanted_ids = {_placed_org(m) for m in batch} - placed.keys() - {None}
+            placed.update(versions.filter(org_id__in=wanted_ids).values_list("org_id", "path"))
+        own = {m.pk: placed.get(_placed_org(m), "") if day is not None else m.org_path for m in batch}
+        wanted = {a for path in own.values() if path for a in paths.ancestor_paths(path)} - names.keys()
+        if wanted:
+            names.update(dict.fromkeys(wanted))
+            names.update(grassroots.filter(path__in=wanted).values_list("path", "name"))
+        for member in batch:
+            setattr(member, "grassroots_name", _nearest_grassroots(own[member.pk], names))  # noqa: B010
+            yield member
 
 
 def member_list_of_org(*, actor, org, page: int = 1, per_page: int = 50):

@@ -140,6 +140,7 @@ def org_establish(
         parent=parent,
         path=path,
         depth=paths.depth(path),
+        **Org.keys(code=code, name=name),
     )
     event = OrgEvent.objects.create(
         kind=OrgEvent.Kind.ESTABLISHED,
@@ -190,8 +191,10 @@ def org_rename(
         raise RuleViolation([_input_violation("name", "Tên mới trùng với tên hiện tại.")])
     old_name = org.name
     org.name = name
+    for field, key in Org.keys(code=org.code, name=name).items():
+        setattr(org, field, key)
     org.version += 1
-    org.save(update_fields=["name", "version", "updated_at"])
+    org.save(update_fields=["name", "sort_key", "search_key", "version", "updated_at"])
     event = OrgEvent.objects.create(
         kind=OrgEvent.Kind.RENAMED,
         org=org,

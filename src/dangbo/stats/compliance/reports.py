@@ -65,15 +65,16 @@ def _rule_title(code: str) -> str:
     return rule.title if rule is not None else code
 
 
-def compliance_rows(findings: Iterable[Finding]) -> Iterator[list[str]]:
-    """The findings as spreadsheet rows under ``HEADER`` (for web.pages.spreadsheet_download)."""
+def compliance_rows(findings: Iterable[Finding]) -> Iterator[list]:
+    """The findings as spreadsheet rows under ``HEADER`` (for web.pages.spreadsheet_download):
+    the number and the date typed (a date not known stays as its text)."""
     for number, f in enumerate(findings, start=1):
         person = f.person_name
         if f.candidate is not None and f.member is None:
             person += " (người vào Đảng)"
         org_name = f"{f.org.name} — {f.locality}" if f.locality is not None else f.org.name
         yield [
-            str(number),
+            number,
             f.title,
             org_name,
             f.org.code,
@@ -81,7 +82,7 @@ def compliance_rows(findings: Iterable[Finding]) -> Iterator[list[str]]:
             f.message,
             _rule_title(f.rule),
             f.citation,
-            f.since_text,
+            f.since or f.since_text,
         ]
 
 

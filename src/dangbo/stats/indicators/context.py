@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from django.db.models import Q
 
+from dangbo.core.text import org_sort_key
 from dangbo.orgs.models import Org, OrgVersion
 from dangbo.stats import tallies
 from dangbo.stats.figures import Stock, stocks
@@ -155,21 +156,21 @@ class _LazyDims(dict):
 
 
 def children_on(frame: Frame) -> list[Org]:
-    """The root's direct children on the frame's date, in path order."""
+    """The root's direct children on the frame's date, in Vietnamese order of their names
+    (``Org.sort_key``; a past day's by the names of that day)."""
     if frame.is_today:
-        return list(Org.objects.filter(parent=frame.root, dissolved_on__isnull=True).order_by("path"))
+        return list(
+            Org.objects.filter(parent=frame.root, dissolved_on__isnull=True).order_by("sort_key", "path")
+        )
     day = frame.as_of
     root_path = frame.root_path_on(day)
     if root_path is None:
         return []
-    ids = (
-        OrgVersion.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, parent=frame.root
-        )
-        .order_by("path")
-        .values_list("org_id", flat=True)
-    )
-    by_id = Org.objects.in_bulk(list(ids))
+    versions = OrgVersion.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day, parent=frame.root
+    ).values_list("org_id", "name", "path")
+    ids = [pk for pk, _, _ in sorted(versions, key=lambda v: (org_sort_key(v[1]), v[2]))]
+    by_id = Org.objects.in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
 
 
