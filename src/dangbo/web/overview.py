@@ -71,7 +71,8 @@ def member_overview(*, actor) -> MemberOverview:
 
 # --- a leader's, officer's or secretary's overview of each of their subtrees ------------------
 
-TODO_LABELS = {
+# what each kind of due item (members.selectors.todo.DueItem.kind) is called in the overview
+DUE_KIND_LABELS = {
     "admission_decision": "Quyết định kết nạp",
     "ceremony": "Lễ kết nạp",
     "recognition": "Xét công nhận đảng viên chính thức",
@@ -162,7 +163,7 @@ def todo_panel(*, actor, org) -> TodoPanel:
 def _todo(items: list[DueItem]) -> list[TodoCount]:
     counts: dict[str, list] = {}
     for item in items:
-        label = TODO_LABELS.get(item.kind, item.title)
+        label = DUE_KIND_LABELS.get(item.kind, item.title)
         entry = counts.setdefault(label, [0, 0])
         entry[0] += 1
         entry[1] += 1 if item.overdue else 0
