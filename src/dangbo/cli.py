@@ -171,6 +171,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _setup()
     from django.core.management import call_command
 
+    from dangbo.audit.services import audit_seal_in_background
+
+    audit_seal_in_background()  # and sweep what other processes left unsealed (audit.sealer)
     call_command("db_worker", *args.worker_args)
     return 0
 

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "dangbo.jobs.middleware.SingleWriterMiddleware",  # SQLite: writes answered at once during a long one
     "dangbo.audit.middleware.AuditContextMiddleware",
     "dangbo.accounts.middleware.ScopeMiddleware",
+    "dangbo.accounts.middleware.HashingBusyMiddleware",  # 503 when password hashing is saturated
     "dangbo.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor given
     "dangbo.accounts.middleware.SessionLifetimeMiddleware",
@@ -191,10 +192,17 @@ def _database() -> dj_database_url.DBConfig:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2id with measured parameters; at most DANGBO_HASH_CONCURRENCY hashes at once per process
+# (default: half the cores, at least one, so pages keep a core), a request waiting at most
+# DANGBO_HASH_WAIT_SECONDS for a slot before a 503 (accounts.hashers, docs/operators.md).
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "dangbo.accounts.hashers.BoundedArgon2PasswordHasher",
+    "dangbo.accounts.hashers.BoundedPBKDF2PasswordHasher",
 ]
+DANGBO_HASH_CONCURRENCY = int(os.environ.get("DANGBO_HASH_CONCURRENCY", 0)) or max(
+    1, (os.cpu_count() or 2) // 2
+)
+DANGBO_HASH_WAIT_SECONDS = float(os.environ.get("DANGBO_HASH_WAIT_SECONDS", 3))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -209,15 +217,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
-# Sessions end after DANGBO_SESSION_IDLE_MINUTES without a request (each request renews
-# the period), and when the browser closes.
+# Sessions end after DANGBO_SESSION_IDLE_MINUTES without a request, and when the browser closes.
+# A request renews the period only when it was last renewed a while ago (a tenth of it, at most
+# 5 minutes: accounts.middleware.SessionLifetimeMiddleware), so a page view does not write the
+# session: the period ends between that while and the full period after the last request.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("DANGBO_SESSION_IDLE_MINUTES", 60))
 # ... and DANGBO_SESSION_MAX_HOURS after signing in, however active (accounts.middleware).
 DANGBO_SESSION_MAX_HOURS = float(os.environ.get("DANGBO_SESSION_MAX_HOURS", 10))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Sessions in files, not in the one-writer database: saving the session on every request
-    # must not wait while the worker applies a restructuring plan (jobs.middleware).
+    # Sessions in files, not in the one-writer database: renewing a session must not wait while
+    # the worker applies a restructuring plan (jobs.middleware).
     SESSION_ENGINE = "django.contrib.sessions.backends.file"
     SESSION_FILE_PATH = str(VAR_DIR / "sessions")
     Path(SESSION_FILE_PATH).mkdir(parents=True, exist_ok=True)
@@ -269,6 +279,9 @@ DANGBO_JOB_KEEP_DAYS = int(os.environ.get("DANGBO_JOB_KEEP_DAYS", "7"))
 # or a file generated once. Production keeps it off the database host and out of its backups.
 DANGBO_AUDIT_KEY = os.environ.get("DANGBO_AUDIT_KEY", "")
 DANGBO_AUDIT_KEY_FILE = Path(os.environ.get("DANGBO_AUDIT_KEY_FILE") or VAR_DIR / "audit_key")
+# A serving process seals the rows its requests wrote every DANGBO_AUDIT_SEAL_SECONDS, in a thread
+# of its own (dangbo.audit.sealer); requests never wait for the sealing lock.
+DANGBO_AUDIT_SEAL_SECONDS = float(os.environ.get("DANGBO_AUDIT_SEAL_SECONDS", 2))
 # Report packages between levels (dangbo.exchange, docs/exchange.md): this installation's signing key
 # (a file created once, mode 0600), the largest package accepted, and the name put in its packages.
 DANGBO_EXCHANGE_KEY_FILE = Path(

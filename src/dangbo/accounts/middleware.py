@@ -6,7 +6,11 @@
   change page until they do. The obligation is ``Account.must_change_password``, set and cleared
   only by ``accounts.services``; checking it is one primary-key lookup per signed-in request.
 - ``SessionLifetimeMiddleware``: a session ends DANGBO_SESSION_MAX_HOURS after the sign-in,
-  however active (the idle timeout is the session cookie's age, renewed by each request).
+  however active; and after DANGBO_SESSION_IDLE_MINUTES without a request (the session's age,
+  SESSION_COOKIE_AGE, counted from its last save). A request saves the session only when it
+  was last renewed more than ``renew_every()`` ago, so page views do not write it.
+- ``HashingBusyMiddleware``: a request that could not hash a password because hashing is
+  saturated (``accounts.hashers``) is answered 503 with Retry-After, not 500.
 - ``SecondFactorMiddleware``: until the second factor is given (or, for a user who must have
   one, enrolled), every page redirects to the code page (or the enrolment page); the API's
   session authentication refuses such a session itself (``api_auth.SessionWithScope``).
@@ -20,10 +24,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
+from dangbo.accounts.hashers import RETRY_AFTER_SECONDS, HashingBusy
 from dangbo.accounts.scope import scope_for
 from dangbo.accounts.services import AccountState, account_state, must_change_password
 from dangbo.accounts.twofactor import ENROL, VERIFY, second_factor_pending
@@ -43,6 +49,11 @@ _SECOND_FACTOR_OPEN = ("logout", "login", "accounts:second_factor", "accounts:en
 _PASSWORD_PAGES = ("password_change", "password_change_done")
 # Where the sign-in time is kept in the session (an ISO timestamp).
 SIGNED_IN_AT = "dangbo_signed_in_at"
+# When the idle period was last renewed (the session last saved for it; an ISO timestamp).
+RENEWED_AT = "dangbo_renewed_at"
+# The most a session goes without renewal while in use: the idle timeout ends at most this much
+# before the full period after the last request.
+RENEW_AT_MOST_EVERY = timedelta(minutes=5)
 
 
 @cache
@@ -74,6 +85,28 @@ class ScopeMiddleware:
         return self.get_response(request)
 
 
+HASHING_BUSY_MESSAGE = "Hệ thống đang bận, vui lòng thử lại sau ít giây."
+
+
+class HashingBusyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, HashingBusy):
+            return None
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"detail": HASHING_BUSY_MESSAGE}, status=503)
+        else:
+            context = {"message": HASHING_BUSY_MESSAGE, "retry_url": request.get_full_path()}
+            response = render(request, "accounts/busy.html", context, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+
 class PasswordChangeRequiredMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -100,14 +133,31 @@ def _state(request, user) -> AccountState:
 
 def session_started(request) -> None:
     """Note the sign-in time in the new session (called when the user signs in)."""
-    request.session[SIGNED_IN_AT] = clock.now().isoformat()
+    request.session[SIGNED_IN_AT] = request.session[RENEWED_AT] = clock.now().isoformat()
+
+
+def renew_every() -> timedelta:
+    """How often a session in use is saved to renew its idle period: a tenth of the period, at
+    most ``RENEW_AT_MOST_EVERY``. With the default hour, every 5 minutes: a user is signed out
+    between 55 and 60 minutes after their last request, and their session written at most 12
+    times an hour instead of at every request."""
+    return min(timedelta(seconds=settings.SESSION_COOKIE_AGE) / 10, RENEW_AT_MOST_EVERY)
+
+
+def _renew_if_due(request, now: datetime) -> None:
+    """Mark the session changed (Django's SessionMiddleware then saves it, which starts its idle
+    period again) when it was last renewed ``renew_every()`` ago or more."""
+    renewed = request.session.get(RENEWED_AT)
+    if renewed is None or now - _parse(renewed) >= renew_every():
+        request.session[RENEWED_AT] = now.isoformat()
 
 
 class SessionLifetimeMiddleware:
     """Ends a session DANGBO_SESSION_MAX_HOURS after its sign-in (ASVS 5.0 7.3.2), and a session
     signed in before an administrator or officer ended the user's sessions (``sessions_end``,
     ASVS 5.0 7.4.5). A session without a sign-in time (made before this check existed) is given
-    one now, unless the user's sessions have been ended since."""
+    one now, unless the user's sessions have been ended since. A session that goes on has its
+    idle period renewed when due (``renew_every``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -130,6 +180,7 @@ class SessionLifetimeMiddleware:
                     data={"signed_in_at": started},
                 )
                 return self._end(request, "hethan")
+            _renew_if_due(request, now)
         return self.get_response(request)
 
     def _end(self, request, why: str):

@@ -8,10 +8,12 @@ Chaining happens afterwards, in ``audit_seal``: in a short transaction of its ow
 the one lock of the trail (a PostgreSQL transaction-level advisory lock; SQLite's write
 lock, every transaction here beginning IMMEDIATE), it takes the committed rows not yet
 sealed, in the order they were written, and gives each the next place in the chain
-(``chain_seq``), the previous link's hash and its own. ``audit_record`` arranges for it to
-run when the caller's transaction commits; ``dangbo audit seal``, ``dangbo audit verify``
-and the audit pages run it too, so a row left unsealed (a process that died between its
-commit and the seal) is sealed by the next of these. Rows are chained in the order their
+(``chain_seq``), the previous link's hash and its own. In a process that serves pages or
+runs the worker, a thread seals every few seconds (``audit.sealer``: a request never waits
+for the lock); elsewhere ``audit_record`` arranges for the seal to run when the caller's
+transaction commits. ``dangbo audit seal``, ``dangbo audit verify`` and the audit pages run
+it too, so a row left unsealed (a process that died between its commit and the seal) is
+sealed by the next of these. Rows are chained in the order their
 transactions committed, as far as sealing can see it: a row committed after another row
 was sealed always comes after it in the chain; rows that became visible to the same seal
 are chained in the order they were written.
@@ -27,6 +29,7 @@ from django.db import connection, transaction
 from dangbo.audit import chain
 from dangbo.audit.context import AuditContext, current, in_bulk_operation
 from dangbo.audit.models import GENESIS_HASH, AuditEntry
+from dangbo.audit.sealer import Sealer
 from dangbo.audit.spool import spool_delete, spool_flush, spool_write
 from dangbo.core import clock, locks
 
@@ -117,21 +120,24 @@ ACTION_LABELS = {
 }
 
 
-def _lock(*, own_transaction: bool) -> None:
-    """The sealing lock (only the sealing takes it). On SQLite the transaction's write lock,
-    taken at BEGIN IMMEDIATE, already serialises it.
+def _lock(*, own_transaction: bool, wait: bool = True) -> bool:
+    """Take the sealing lock (only the sealing takes it); False when ``wait`` is off and another
+    seal holds it. On SQLite the transaction's write lock, taken at BEGIN IMMEDIATE, already
+    serialises it.
 
     On PostgreSQL, when the seal runs in a transaction of its own, its commit does not wait
     for the WAL to reach the disk (``synchronous_commit`` off, for that transaction only):
     the rows it chains are already durable, and a seal lost in a server crash is the end of
     the WAL, so those rows are simply unsealed again and the next seal chains them."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            if own_transaction:
-                sql = "SELECT pg_advisory_xact_lock(%s), set_config('synchronous_commit', 'off', true)"
-            else:
-                sql = "SELECT pg_advisory_xact_lock(%s)"
-            cursor.execute(sql, [_LOCK_KEY])
+    if connection.vendor != "postgresql":
+        return True
+    function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+    sql = f"SELECT {function}(%s)::text"  # pg_advisory_xact_lock returns void: ""
+    if own_transaction:
+        sql += ", set_config('synchronous_commit', 'off', true)"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_LOCK_KEY])
+        return cursor.fetchone()[0] != "false"
 
 
 def audit_record(
@@ -175,6 +181,8 @@ def audit_record(
             if not locks.database_locked(error):
                 raise
             spool_write(entry)
+            if sealer.enabled:
+                sealer.note()  # the seal flushes the spool
             return entry
     else:
         entry.save(force_insert=True)
@@ -182,53 +190,73 @@ def audit_record(
     return entry
 
 
-def audit_seal_if_free() -> int:
-    """``audit_seal``, except that on SQLite it waits only briefly for the write lock: a long
-    writer holding it (the worker applying a plan) seals what is waiting when it commits, and
-    so does the next seal. Returns how many rows were sealed (0 when the lock was held)."""
-    if not locks.single_writer():
-        return audit_seal()
+def audit_seal_if_free() -> int | None:
+    """``audit_seal`` without waiting for the lock: on PostgreSQL it seals only if no other seal
+    holds the lock; on SQLite it waits only briefly for the write lock (a long writer holding it,
+    the worker applying a plan, seals what is waiting when it commits, and so does the next
+    seal). Returns how many rows were sealed, None when the lock was held."""
     try:
         with locks.short_wait():
-            return audit_seal()
+            return audit_seal(wait=False)
     except Exception as error:
         if not locks.database_locked(error):
             raise
         logger.info("audit: database busy, rows left for the next seal")
-        return 0
+        return None
+
+
+# In a process that serves pages or runs the worker, the seal's own thread (audit.sealer).
+sealer = Sealer(seal=lambda: audit_seal_if_free())
+
+
+def audit_seal_in_background() -> None:
+    """From now on this process seals in a thread of its own, not after each commit (called by
+    ``dangbo.wsgi`` and ``dangbo worker``)."""
+    sealer.enable()
 
 
 def _seal_committed() -> None:
     audit_seal_if_free()
 
 
+def _note_committed() -> None:
+    sealer.note()
+
+
 def _seal_after_commit() -> None:
-    """Seal when the current transaction commits: once per transaction, however many rows
-    it writes. A failed seal does not fail the caller (its change is committed and its
-    rows are safe); it is logged, and the next seal takes the rows."""
-    if connection.in_atomic_block and any(
-        callback[1] is _seal_committed for callback in connection.run_on_commit
-    ):
+    """Seal when the current transaction commits (or, with the background sealer, tell it a row
+    waits): once per transaction, however many rows it writes. A failed seal does not fail the
+    caller (its change is committed and its rows are safe); it is logged, and the next seal
+    takes the rows."""
+    callback = _note_committed if sealer.enabled else _seal_committed
+    if connection.in_atomic_block and any(entry[1] is callback for entry in connection.run_on_commit):
         return
-    transaction.on_commit(_seal_committed, robust=True)
+    if sealer.enabled and not connection.in_atomic_block:
+        sealer.note()  # no transaction to wait for: no on_commit bookkeeping either
+        return
+    transaction.on_commit(callback, robust=True)
 
 
-def audit_seal(*, batch_size: int = SEAL_BATCH) -> int:
+def audit_seal(*, batch_size: int = SEAL_BATCH, wait: bool = True) -> int | None:
     """Chain every committed row not yet sealed; return how many were sealed.
 
     Each batch is one short transaction under the sealing lock. Call it outside a
-    transaction: inside one, the lock is held until that transaction ends.
+    transaction: inside one, the lock is held until that transaction ends. Without ``wait``
+    (PostgreSQL), return None at once when another seal holds the lock, and stop where the
+    lock is taken between batches.
     """
     total = 0
     own_transaction = not connection.in_atomic_block
     with transaction.atomic():
-        _lock(own_transaction=own_transaction)
+        if not _lock(own_transaction=own_transaction, wait=wait):
+            return None
         spooled = spool_flush()  # rows that could not wait for the lock (audit.spool), first
     if spooled:
         transaction.on_commit(lambda: spool_delete(spooled))  # at once outside a transaction
     while True:
         with transaction.atomic():
-            _lock(own_transaction=own_transaction)
+            if not _lock(own_transaction=own_transaction, wait=wait):
+                break
             sealed = _seal_batch(batch_size)
         total += sealed
         if sealed < batch_size:

@@ -343,7 +343,7 @@ def audit_search_page(
 ) -> AuditSearchResult:
     """One page of the trail, newest first; the search is recorded with its filters and row count."""
     audit_require_admin(actor=actor, page="audit_search")
-    audit_seal_if_free()  # what the page shows is chained (normally done already, after each commit)
+    audit_seal_if_free()  # what the page shows is chained (normally done already, in the background)
     queryset, truncated = _entries(filters)
     paginator = CappedPaginator(queryset, per_page, known_count=_known_count(filters))
     page_obj = paginator.get_page(page)
