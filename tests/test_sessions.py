@@ -99,3 +99,66 @@ def test_a_manager_ends_every_session_of_an_account(db, settings, frozen_today):
     assert dangbo(["user", "end-sessions", "--all"]) == 0
     assert admin.get(reverse("accounts:security")).status_code == 302
     assert office.get(reverse("accounts:security")).status_code == 302
+
+
+# --- the idle period is renewed every few minutes, not at every request (issue 24) ---------------
+
+DB_SESSIONS = "django.contrib.sessions.backends.db"
+
+
+def counted_saves(monkeypatch, settings) -> list[str]:
+    """The session keys saved from now on, by the configured session engine."""
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    saves: list[str] = []
+    save = store.save
+
+    def counting(self, *args, **kwargs):
+        saves.append(self.session_key or "")
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(store, "save", counting)
+    return saves
+
+
+def test_page_views_do_not_save_the_session(client, db, settings, frozen_today, monkeypatch):
+    start = datetime(2026, 11, 20, 7, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    frozen_today(start)
+    User.objects.create_user("canbo", password=PASSWORD)
+    client.post(reverse("login"), {"username": "canbo", "password": PASSWORD})
+    saves = counted_saves(monkeypatch, settings)
+    for minute in range(5):  # the default hour: renewed every 5 minutes
+        frozen_today(start + timedelta(minutes=minute, seconds=30))
+        response = client.get(reverse("accounts:security"))
+        assert response.status_code == 200 and settings.SESSION_COOKIE_NAME not in response.cookies
+    assert saves == []
+    frozen_today(start + timedelta(minutes=5, seconds=1))
+    assert client.get(reverse("accounts:security")).status_code == 200
+    assert len(saves) == 1  # renewed
+
+
+def test_an_idle_session_still_ends(client, db, settings, frozen_today):
+    settings.SESSION_ENGINE = DB_SESSIONS  # its expiry follows the frozen clock (files: the real one)
+    start = datetime(2026, 11, 20, 7, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    frozen_today(start)
+    User.objects.create_user("canbo", password=PASSWORD)
+    client.post(reverse("login"), {"username": "canbo", "password": PASSWORD})
+    frozen_today(start + timedelta(minutes=4))  # not renewed: within the 5 minutes
+    assert client.get(reverse("accounts:security")).status_code == 200
+    frozen_today(start + timedelta(minutes=60, seconds=1))  # an hour after the last renewal
+    response = client.get(reverse("accounts:security"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_activity_keeps_a_session_past_the_idle_period(client, db, settings, frozen_today):
+    settings.SESSION_ENGINE = DB_SESSIONS
+    start = datetime(2026, 11, 20, 7, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    frozen_today(start)
+    User.objects.create_user("canbo", password=PASSWORD)
+    client.post(reverse("login"), {"username": "canbo", "password": PASSWORD})
+    for minutes in range(3, 181, 3):  # three hours, a page every 3 minutes
+        frozen_today(start + timedelta(minutes=minutes))
+        assert client.get(reverse("accounts:security")).status_code == 200, minutes
+    frozen_today(start + timedelta(minutes=180 + 54))  # idle 54 minutes: within the hour
+    assert client.get(reverse("accounts:security")).status_code == 200
