@@ -86,11 +86,11 @@ class _Bounded:
 
     def encode(self, *args, **kwargs):
         with hashing_gate().held():
-            return super().encode(*args, **kwargs)  # type: ignore[misc]
+            return super().encode(*args, **kwargs)
 
     def verify(self, *args, **kwargs):
         with hashing_gate().held():
-            return super().verify(*args, **kwargs)  # type: ignore[misc]
+            return super().verify(*args, **kwargs)
 
 
 class BoundedArgon2PasswordHasher(_Bounded, Argon2PasswordHasher):
