@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from typing import cast
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from dangbo.audit import chain
@@ -211,8 +212,10 @@ sealer = Sealer(seal=lambda: audit_seal_if_free())
 
 def audit_seal_in_background() -> None:
     """From now on this process seals in a thread of its own, not after each commit (called by
-    ``dangbo.wsgi`` and ``dangbo worker``)."""
-    sealer.enable()
+    ``dangbo.wsgi`` and ``dangbo worker``). ``DANGBO_AUDIT_SEAL_SECONDS=0`` keeps the seal after
+    each commit (as before issue 24; for comparison)."""
+    if settings.DANGBO_AUDIT_SEAL_SECONDS > 0:
+        sealer.enable()
 
 
 def _seal_committed() -> None:
