@@ -224,6 +224,20 @@ def second_factor_not_required(settings):
 
 
 @pytest.fixture(autouse=True)
+def audit_sealed_at_commit(settings):
+    """Rows are sealed when their transaction commits, as in a command: a test that runs the server
+    or the worker in-process does not start the background sealer (``audit.sealer``), whose thread
+    would work on the test database beside the test. ``tests/test_audit_background_seal.py``
+    enables it itself."""
+    from dangbo.audit.services import sealer
+
+    settings.DANGBO_AUDIT_SEAL_SECONDS = 0
+    yield
+    if sealer.enabled:
+        sealer.disable()
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """The API's rate counters (Django's cache) start at zero in every test."""
     from django.core.cache import cache
