@@ -191,14 +191,15 @@ def audit_record(
     return entry
 
 
-def audit_seal_if_free() -> int | None:
-    """``audit_seal`` without waiting for the lock: on PostgreSQL it seals only if no other seal
-    holds the lock; on SQLite it waits only briefly for the write lock (a long writer holding it,
-    the worker applying a plan, seals what is waiting when it commits, and so does the next
-    seal). Returns how many rows were sealed, None when the lock was held."""
+def audit_seal_if_free(*, wait: bool = True) -> int | None:
+    """``audit_seal``, except that on SQLite it waits only briefly for the write lock (a long
+    writer holding it, the worker applying a plan, seals what is waiting when it commits, and
+    so does the next seal), and on PostgreSQL, without ``wait``, not at all for the sealing lock
+    (the background sealer, which tries again). Returns how many rows were sealed, None when
+    the lock was held."""
     try:
         with locks.short_wait():
-            return audit_seal(wait=False)
+            return audit_seal(wait=wait)
     except Exception as error:
         if not locks.database_locked(error):
             raise
@@ -207,7 +208,7 @@ def audit_seal_if_free() -> int | None:
 
 
 # In a process that serves pages or runs the worker, the seal's own thread (audit.sealer).
-sealer = Sealer(seal=lambda: audit_seal_if_free())
+sealer = Sealer(seal=lambda: audit_seal_if_free(wait=False))
 
 
 def audit_seal_in_background() -> None:
