@@ -49,9 +49,13 @@ def free_port() -> int:
 
 def query(env: dict, code: str) -> str:
     """Run ``code`` in a Django shell of the bench's database; its printed output."""
-    return subprocess.run(
-        [*DANGBO, "manage", "shell", "-c", code], env=env, check=True, capture_output=True, text=True
-    ).stdout.strip().splitlines()[-1]
+    return (
+        subprocess.run(
+            [*DANGBO, "manage", "shell", "-c", code], env=env, check=True, capture_output=True, text=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
 
 def member_ids(env: dict) -> list[str]:
