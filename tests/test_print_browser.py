@@ -3,32 +3,16 @@ the Party document heading and signature block, not the menu, the web title or t
 profile becomes the member sheet. Lists keep every column on paper (the phone layout hides
 some, on screens only)."""
 
-import os
 from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, sign_in
 
 from dangbo.members.models import Member
 from dangbo.reference.loader import load_all
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    }
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -39,11 +23,7 @@ def signed_in(live_server, page, transactional_db, tree, make_member, frozen_tod
         make_member(cell, admitted_on=date(2016, 3, 1))
     User.objects.create_superuser("quantri", password="mat-khau-thu-1")
     page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("quantri")
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("heading", name="Tổng quan").wait_for()
+    sign_in(page, live_server.url, "quantri")
     return live_server.url
 
 
