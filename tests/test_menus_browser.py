@@ -1,6 +1,7 @@
 """Every page of every role's menu, in Chromium at an office's 1366×768 and on a 390×844 phone
 (issue 23): the demo's administrator, officer, leader, cell secretary and member each sign in and
-open every page their menu and header offer. Each answers 200, does not scroll sideways, shows
+open every page their menu and header offer, and the pages those link to (one of each route: the
+same route with another id is the same page). Each answers 200, does not scroll sideways, shows
 no text under 12 px in the main content and no internal key (a snake_case identifier such as
 ``as_of`` or ``transfer_case``, or an indicator's code); the header names the user, their role
 and their unit. A secretary is offered no establishing, moving, merging, splitting, dissolving
@@ -69,6 +70,21 @@ _READ_TEXT = """() => {
   }
   return parts.join(' ');
 }"""
+_LINKS = """() => [...document.querySelectorAll('main a[href]')]
+  .filter(a => a.origin === location.origin && !a.hasAttribute('download') && !a.hasAttribute('data-print'))
+  .map(a => a.pathname + a.search)"""
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_NOT_PAGES = re.compile(r"dinh-dang=|\.(csv|xlsx|docx|pdf|json)$|^/api/|/tai-lieu/|/tai-ve/")  # files, not pages
+PER_ROLE = 40  # the pages beyond the menu a role's walk opens at most
+
+
+def _kind(url: str) -> str:
+    """A page's route: its path with ids blanked, and the names of its query's parameters."""
+    path, _, query = url.partition("?")
+    names = sorted(part.split("=")[0] for part in query.split("&") if part)
+    return _UUID.sub("<id>", path) + "?" + "&".join(names)
+
+
 _OFFERED = """() => [...document.querySelectorAll('header.top a')].map(a => [a.textContent.trim(), a.pathname + a.search])"""
 
 
@@ -100,6 +116,35 @@ def _page_problems(page, label: str, width: int) -> list[str]:
     return problems
 
 
+def _walk(page, base: str, username: str, menu: list[str]) -> list[str]:
+    """Open the menu's pages, then one page of each route they link to, at both sizes."""
+    problems: list[str] = []
+    kinds = {_kind(path) for path in menu}
+    queue = list(menu)
+    for n, path in enumerate(queue):
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            response = page.goto(base + path, wait_until="networkidle")
+            if response.status != 200:
+                problems.append(f"{path} {width}: answered {response.status}")
+                break
+            problems += _page_problems(page, path, width)
+        else:
+            links = page.evaluate(_LINKS)
+            if username == "bithu":
+                problems += [f"{path}: a link to {link}" for link in links if ORGANIZING.search(link)]
+            if n < len(menu):  # the pages the menu's pages link to, not further
+                for link in links:
+                    if (
+                        not _NOT_PAGES.search(link)
+                        and _kind(link) not in kinds
+                        and len(queue) < len(menu) + PER_ROLE
+                    ):
+                        kinds.add(_kind(link))
+                        queue.append(link)
+    return problems
+
+
 def test_every_roles_menu_pages_read_on_a_laptop_and_a_phone(live_server, page, transactional_db):
     load_all()  # an earlier transactional test's flush may have emptied the code lists
     build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
@@ -116,28 +161,26 @@ def test_every_roles_menu_pages_read_on_a_laptop_and_a_phone(live_server, page, 
         names = " | ".join(name for name, _ in offered)
         if username == "bithu":
             problems += [f"bithu: offered «{word}»" for word in ORGANIZING_WORDS if word in names]
-        if username == "dangvien" and (
-            "Khóa API" in names or any("/khoa-api/" in href for _, href in offered)
-        ):
+        if username == "dangvien" and ("Khóa API" in names or any("/khoa-api/" in h for _, h in offered)):
             problems.append("dangvien: offered API keys")
-        pages = list(dict.fromkeys(href for _, href in offered))
-        assert len(pages) >= 4, offered
-        for path in pages:
-            for width, height in SIZES:
-                page.set_viewport_size({"width": width, "height": height})
-                response = page.goto(live_server.url + path, wait_until="networkidle")
-                if response.status != 200:
-                    problems.append(f"{username} {path} {width}: answered {response.status}")
-                    continue
-                problems += [f"{username} {p}" for p in _page_problems(page, path, width)]
-                if username == "bithu":
-                    links = page.evaluate(
-                        "() => [...document.querySelectorAll('main a')].map(a => a.pathname)"
-                    )
-                    problems += [
-                        f"bithu {path}: a link to {link}" for link in links if ORGANIZING.search(link)
-                    ]
+        menu = list(dict.fromkeys(href for _, href in offered))
+        assert len(menu) >= 4, offered
+        problems += [f"{username} {p}" for p in _walk(page, live_server.url, username, menu)]
         page.set_viewport_size({"width": 1366, "height": 768})
         page.get_by_role("button", name="Đăng xuất").click()
         page.get_by_role("heading", name="Đăng nhập").wait_for()
     assert not problems, "\n".join(problems)
+
+    # the probes find what they look for: small text, an internal key, a page wider than the phone
+    sign_in(page, live_server.url, "quantri", logins["quantri"].password)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("""() => {
+      const small = Object.assign(document.createElement('p'), {textContent: 'Tính đến as_of'});
+      small.style.fontSize = '10px';
+      const wide = Object.assign(document.createElement('div'), {textContent: 'rộng'});
+      wide.style.width = '900px';
+      document.querySelector('main').append(small, wide);
+    }""")
+    found = "\n".join(_page_problems(page, "/", 390))
+    assert "text p 10.0px «Tính đến as_of»" in found and "internal keys ['as_of']" in found, found
+    assert re.search(r"/ 390: 9\d\dpx wide", found), found
