@@ -1,11 +1,11 @@
 """Every page of every role's menu, in Chromium at an office's 1366×768 and on a 390×844 phone
 (issue 23): the demo's administrator, officer, leader, cell secretary and member each sign in and
-open every page their menu and header offer, and the pages those link to (one of each route: the
-same route with another id is the same page). Each answers 200, does not scroll sideways, shows
-no text under 12 px in the main content and no internal key (a snake_case identifier such as
-``as_of`` or ``transfer_case``, or an indicator's code); the header names the user, their role
-and their unit. A secretary is offered no establishing, moving, merging, splitting, dissolving
-or importing; a member no API keys."""
+open every page their menu and header offer, and, two links deep, the pages those lead to (one
+of each route: the same route with another id is the same page). Each answers 200, does not
+scroll sideways, shows no text under 12 px in the main content and no internal key (a snake_case
+identifier such as ``as_of`` or ``transfer_case``, or an indicator's code); the header names the
+user, their role and their unit. A secretary is offered no establishing, moving, merging,
+splitting, dissolving or importing; a member no API keys."""
 
 from __future__ import annotations
 
@@ -74,13 +74,10 @@ _LINKS = """() => [...document.querySelectorAll('main a[href]')]
   .filter(a => a.origin === location.origin && !a.hasAttribute('download') && !a.hasAttribute('data-print'))
   .map(a => a.pathname + a.search)"""
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_NOT_PAGES = re.compile(
-    r"dinh-dang=|\.(csv|xlsx|docx|pdf|json)$|^/api/|/tai-lieu/|/tai-ve/"
-)  # files, not pages
-PER_ROLE = 45  # the pages beyond the menu a role's walk opens at most
-
-
+# files to download, not pages
+_NOT_PAGES = re.compile(r"dinh-dang=|\.(csv|xlsx|docx|pdf|json)$|^/api/|/tai-lieu/|/tai-ve/")
 _CODE = re.compile(r"/[a-z_]+\.[a-z0-9_]+/")  # an indicator's page: one route for every indicator
+PER_ROLE = 45  # the pages beyond the menu a role's walk opens at most
 
 
 def _kind(url: str) -> str:
