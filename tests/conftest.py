@@ -191,6 +191,14 @@ def make_member():
     return admit
 
 
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """pytest-playwright launches Debian's Chromium (tests/browser.py), for every browser test."""
+    from tests.browser import LAUNCH_ARGS  # only when a browser test runs: it loads axe
+
+    return LAUNCH_ARGS
+
+
 @pytest.fixture
 def populated(tree, make_member):
     """``tree`` with members: two in cell A, one in cell B, one in the agency; hamlet «Thôn A»

@@ -3,46 +3,17 @@ Chromium: axe-core (shipped inside the axe-playwright-python test package, never
 users) checks labels, names, contrast, landmarks and ARIA; the layout must not scroll sideways;
 the keyboard reaches the skip link first."""
 
-import os
-
-import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, axe_violations, sideways_scroll
 
 from conftest import review_members
 from dangbo.demo.generator import build_demo
 from dangbo.demo.profiles import PROFILES
 from dangbo.reference.loader import load_all
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = BROWSER
 
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
 SIZES = {"laptop": (1366, 768), "phone": (375, 740)}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-        ],
-    }
 
 
 def _pages(admin: bool = False) -> list[str]:
@@ -146,12 +117,9 @@ def _check(page, url: str, label: str) -> list[str]:
         if response is None or response.status not in (200, 400):  # 400: a form showing its errors
             problems.append(f"{label} {size}: answered {response.status if response else 'nothing'}")
             continue
-        results = Axe().run(page, options=WCAG_21_AA)
-        if results.violations_count:
-            problems.append(f"{label} {size}: {results.generate_report()}")
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        if report := axe_violations(page):
+            problems.append(f"{label} {size}: {report}")
+        overflow = sideways_scroll(page)
         if overflow > 0:
             problems.append(f"{label} {size}: the page scrolls sideways by {overflow}px")
     return problems

@@ -138,3 +138,14 @@ def test_keys_are_revoked_whatever_sets_the_password(officer):
     officer.set_password(NEW_PASSWORD)
     officer.save()
     assert _revoked_for_password(officer)
+
+
+def test_a_member_is_not_offered_api_keys_on_the_security_page(client, officer, tree, make_member):
+    client.force_login(officer)
+    assert reverse("accounts:api_tokens") in client.get(reverse("accounts:security")).content.decode()
+    member = User.objects.create_user("dangvien", password=PASSWORD)
+    role_grant(user=member, role=AccessRole.MEMBER, member=make_member(tree.cell_a))
+    client.force_login(member)
+    page = client.get(reverse("accounts:security")).content.decode()
+    assert reverse("password_change") in page and reverse("accounts:api_tokens") not in page
+    assert "khóa API" not in page.split("<main", 1)[1]

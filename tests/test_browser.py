@@ -1,38 +1,14 @@
 """Pages in a real browser: Debian's Chromium driven by Playwright."""
 
-import os
-
-import pytest
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, sign_in
 
 from dangbo.core import clock
 from dangbo.demo.generator import build_demo
 from dangbo.demo.profiles import PROFILES
 from dangbo.reference.loader import load_all
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-        ],
-    }
+pytestmark = BROWSER
 
 
 def test_sign_in_and_see_the_province_overview(live_server, page, transactional_db):
@@ -53,13 +29,6 @@ def test_sign_in_and_see_the_province_overview(live_server, page, transactional_
     page.get_by_role("heading", name="Đăng nhập").wait_for()
 
 
-def _sign_in(page, url, username, password):
-    page.goto(url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-
-
 def test_secretary_finds_a_member_by_unaccented_name_and_is_refused_another_cell(
     live_server, page, transactional_db
 ):
@@ -75,7 +44,7 @@ def test_secretary_finds_a_member_by_unaccented_name_and_is_refused_another_cell
     own = Member.objects.filter(scope.members_q()).exclude(national_id=None).order_by("sort_key").first()
     other = Member.objects.exclude(org_path__startswith=scope.read_paths[0]).order_by("sort_key").first()
 
-    _sign_in(page, live_server.url, "bithu", logins["bithu"].password)
+    sign_in(page, live_server.url, "bithu", logins["bithu"].password, landing=None)
     page.get_by_role("link", name="Tìm đảng viên").click()
     page.get_by_label("Họ tên, số thẻ hoặc số định danh").fill(fold(own.full_name))
     page.get_by_role("button", name="Tìm").click()
@@ -105,7 +74,7 @@ def test_tree_branches_open_on_demand(live_server, page, transactional_db):
     load_all()
     build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
     logins = {login.username: login for login in demo_logins()}
-    _sign_in(page, live_server.url, "lanhdao", logins["lanhdao"].password)
+    sign_in(page, live_server.url, "lanhdao", logins["lanhdao"].password, landing=None)
     page.get_by_role("link", name="Cây tổ chức").click()
     toggle = page.locator("button.toggle").first
     branch = page.locator(".sub").first
@@ -126,7 +95,7 @@ def test_officer_edits_a_field_and_sees_it_in_the_history(live_server, page, tra
     build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
     logins = {login.username: login for login in demo_logins()}
     member = Member.objects.order_by("sort_key").first()
-    _sign_in(page, live_server.url, "canbo", logins["canbo"].password)
+    sign_in(page, live_server.url, "canbo", logins["canbo"].password, landing=None)
     page.goto(f"{live_server.url}/dang-vien/{member.pk}/")
     page.get_by_role("link", name="Sửa hồ sơ").click()
     page.get_by_label("Nơi làm việc").fill("Trường Tiểu học Bản Vược")
@@ -160,7 +129,7 @@ def test_official_transfer_seen_from_both_sides(live_server, page, transactional
     role_grant(user=receiver, role=AccessRole.OFFICER, org=cells[1])
     issued = (clock.today() - timedelta(days=3)).strftime("%d/%m/%Y")
 
-    _sign_in(page, live_server.url, "noidi", "mat-khau-dai-du-1")
+    sign_in(page, live_server.url, "noidi", "mat-khau-dai-du-1", landing=None)
     page.goto(f"{live_server.url}/dang-vien/{member.pk}/")
     page.get_by_role("link", name="Chuyển sinh hoạt đảng").click()
     page.get_by_label("Mã tổ chức nơi chuyển đến").fill(cells[1].code)
@@ -178,7 +147,7 @@ def test_official_transfer_seen_from_both_sides(live_server, page, transactional
     assert "chuyển đi" in row.inner_text() and "Xác nhận tiếp nhận" not in row.inner_text()
     page.get_by_role("button", name="Đăng xuất").click()
 
-    _sign_in(page, live_server.url, "noiden", "mat-khau-dai-du-1")
+    sign_in(page, live_server.url, "noiden", "mat-khau-dai-du-1", landing=None)
     soon = (clock.today() + timedelta(days=20)).strftime("%d/%m/%Y")
     page.goto(f"{live_server.url}/viec-can-lam/?ngay={soon}")  # the letter falls due within 30 days of then
     assert member.full_name in page.content()
@@ -229,7 +198,7 @@ def test_candidate_taken_from_the_register_to_full_member(live_server, page, tra
     d = lambda day: day.strftime("%d/%m/%Y")  # noqa: E731
     vote_on = ceremony - timedelta(days=40)
 
-    _sign_in(page, live_server.url, "chiuy", "mat-khau-dai-du-1")
+    sign_in(page, live_server.url, "chiuy", "mat-khau-dai-du-1", landing=None)
     page.goto(f"{live_server.url}/to-chuc/{cell.pk}/")
     page.get_by_role("link", name="Quần chúng cảm tình Đảng").click()
     page.get_by_role("link", name="Thêm người vào danh sách").click()
@@ -325,7 +294,7 @@ def test_leader_reads_the_dashboard_drills_down_and_picks_a_date(live_server, pa
     load_all()
     build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
     logins = {login.username: login for login in demo_logins()}
-    _sign_in(page, live_server.url, "lanhdao", logins["lanhdao"].password)
+    sign_in(page, live_server.url, "lanhdao", logins["lanhdao"].password, landing=None)
     page.get_by_role("link", name="Chỉ tiêu", exact=True).click()
     page.get_by_role("heading", name="Tiến độ các chỉ tiêu có mục tiêu").wait_for()
     assert page.locator("svg.chart").first.is_visible()

@@ -3,10 +3,8 @@ load and work without one violation (no inline script, style or eval is blocked)
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, sign_in
 
 from dangbo.demo.generator import build_demo
 from dangbo.demo.profiles import PROFILES
@@ -14,12 +12,7 @@ from dangbo.members.models import Member
 from dangbo.orgs.models import Org
 from dangbo.reference.loader import load_all
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"không có Chromium tại {CHROMIUM}"),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+pytestmark = BROWSER
 
 COLLECT = """
 window.__csp = [];
@@ -27,11 +20,6 @@ document.addEventListener("securitypolicyviolation", function (e) {
   window.__csp.push(e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber);
 });
 """
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {"executable_path": CHROMIUM, "args": ["--no-sandbox", "--disable-gpu", "--no-first-run"]}
 
 
 def test_main_pages_raise_no_csp_violation(live_server, page, transactional_db):
@@ -44,11 +32,7 @@ def test_main_pages_raise_no_csp_violation(live_server, page, transactional_db):
     page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
     page.add_init_script(COLLECT)
 
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("quantri")
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("heading", name="Tổng quan").wait_for()
+    sign_in(page, live_server.url, "quantri")
 
     seen: dict[str, list[str]] = {}
     paths = [

@@ -3,12 +3,11 @@ the menu, records a member's payment from their line (the unpaid months proposed
 receipt; at the office's 1366 px a payment is reversed from its receipt, and the summary of the
 commune drills into a cell's book. Every page accessible (WCAG 2.1 AA)."""
 
-import os
 from datetime import date
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, axe_violations, sign_in
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import SYSTEM
@@ -19,28 +18,7 @@ from dangbo.dues.services import PaymentRequest
 from dangbo.reference.loader import load_all
 from dangbo.rules.dues import Category
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    }
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -64,29 +42,16 @@ def dues_cell(live_server, transactional_db, tree, make_member, frozen_today):
     return members
 
 
-def _sign_in(page, live_server, username="bithu-a"):
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("heading", name="Tổng quan").wait_for()
-
-
-def _no_violations(page):
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, results.generate_report()
-
-
 def test_a_payment_recorded_from_the_book_on_a_phone(live_server, page, dues_cell):
     members = dues_cell
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, live_server)
+    sign_in(page, live_server.url, "bithu-a")
     page.get_by_role("link", name="Đảng phí", exact=True).click()
     page.get_by_role("heading", name="Sổ thu, nộp đảng phí tháng 11/2026").wait_for()
     page.wait_for_load_state()  # the style sheet applied before measuring
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     assert page.get_by_text("1 đảng viên chưa có căn cứ đóng đảng phí").is_visible()
-    _no_violations(page)
+    assert not axe_violations(page)
 
     page.get_by_role("link", name=f"Thu đảng phí: {members[0].full_name}").click()
     page.get_by_role("heading", name=f"Thu đảng phí: {members[0].full_name}").wait_for()
@@ -94,7 +59,7 @@ def test_a_payment_recorded_from_the_book_on_a_phone(live_server, page, dues_cel
     assert page.get_by_label("Nộp cho tháng").input_value() == "01/2026"
     assert page.get_by_label("Số tiền (đồng)").input_value() == "880.000"  # eleven months of 80.000
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    _no_violations(page)
+    assert not axe_violations(page)
     page.get_by_label("Số tiền (đồng)").fill("-5")
     page.get_by_role("button", name="Ghi phiếu thu").click()
     page.get_by_text("Nhập số tiền bằng số đồng nguyên dương").wait_for()
@@ -105,7 +70,7 @@ def test_a_payment_recorded_from_the_book_on_a_phone(live_server, page, dues_cel
     page.get_by_role("heading", name="PHIẾU THU ĐẢNG PHÍ").wait_for()
     assert page.get_by_text("Số: 2026/1").is_visible()
     assert page.get_by_text("từ tháng 01/2026 đến tháng 11/2026").is_visible()
-    _no_violations(page)
+    assert not axe_violations(page)
     payment = DuesPayment.objects.get()
     assert payment.member_id == members[0].pk and payment.amount == 880_000
     assert not DuesMonth.objects.filter(member=members[0], owed=True, paid__lt=80_000).exists()
@@ -117,7 +82,7 @@ def test_a_payment_recorded_from_the_book_on_a_phone(live_server, page, dues_cel
     page.wait_for_load_state()
     assert page.get_by_text("Không còn tháng nào chưa nộp.").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    _no_violations(page)
+    assert not axe_violations(page)
 
 
 def test_a_reversal_and_the_summary_at_the_office(live_server, page, dues_cell, tree):
@@ -133,7 +98,7 @@ def test_a_reversal_and_the_summary_at_the_office(live_server, page, dues_cell, 
         ),
     )
     page.set_viewport_size({"width": 1366, "height": 768})
-    _sign_in(page, live_server)
+    sign_in(page, live_server.url, "bithu-a")
     page.goto(f"{live_server.url}/dang-phi/phieu-thu/{payment.pk}/")
     page.get_by_role("link", name="Hủy phiếu thu (ghi nhầm)").click()
     page.get_by_label("Lý do hủy").fill("Ghi nhầm số tiền")
@@ -143,15 +108,15 @@ def test_a_reversal_and_the_summary_at_the_office(live_server, page, dues_cell, 
     page.get_by_label("Tôi xác nhận hủy").check()
     page.get_by_role("button", name="Hủy phiếu thu").click()
     page.get_by_role("heading", name="PHIẾU HỦY PHIẾU THU ĐẢNG PHÍ").wait_for()
-    _no_violations(page)
+    assert not axe_violations(page)
     assert DuesPayment.objects.get(reverses=payment).amount == -80_000
 
     page.context.clear_cookies()
-    _sign_in(page, live_server, "canbo-xa")
+    sign_in(page, live_server.url, "canbo-xa")
     page.goto(f"{live_server.url}/to-chuc/{tree.commune.pk}/dang-phi/tong-hop/?thang=2026-11")
     page.get_by_role("heading", name="Tổng hợp thu, nộp đảng phí tháng 11/2026").wait_for()
     assert page.get_by_text("CHƯA XÁC NHẬN").first.is_visible()
-    _no_violations(page)
+    assert not axe_violations(page)
     page.set_viewport_size({"width": 390, "height": 844})  # the same summary on a phone
     page.reload()
     page.wait_for_load_state()
@@ -159,8 +124,8 @@ def test_a_reversal_and_the_summary_at_the_office(live_server, page, dues_cell, 
     # one card per organization, each figure with its label instead of the column headings
     assert page.locator(".summary-table thead").is_hidden()
     assert page.locator('.summary-table td[data-label="Trích giữ lại"]').first.is_visible()
-    _no_violations(page)
+    assert not axe_violations(page)
     page.set_viewport_size({"width": 1366, "height": 768})
     page.get_by_role("link", name="Chi bộ thôn A").click()
     page.get_by_role("heading", name="Sổ thu, nộp đảng phí tháng 11/2026").wait_for()
-    _no_violations(page)
+    assert not axe_violations(page)

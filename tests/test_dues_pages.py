@@ -401,6 +401,10 @@ def test_a_member_sees_their_own_dues_and_receipts_and_no_one_elses(client, cell
     assert client.get(reverse("dues:receipt", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("dues:member_dues", args=[cell.retired.pk])).status_code == 404
     assert client.get(reverse("dues:org_book", args=[cell.cell_a.pk])).status_code == 404
+    # reached from their profile, their own page does not lead to the cell's book they may not read
+    through_profile = _page(client.get(reverse("dues:member_dues", args=[cell.paying.pk])))
+    assert "Sinh hoạt tại:" in through_profile
+    assert reverse("dues:org_book", args=[cell.cell_a.pk]) not in through_profile
     assert client.get(reverse("dues:payment_new", args=[cell.paying.pk])).status_code == 404
     assert AuditEntry.objects.filter(
         action=Action.MEMBER_HISTORY_VIEWED, subject_id=str(cell.paying.pk), data__history="dues_receipt"
@@ -418,6 +422,8 @@ def test_the_organization_page_and_the_profile_lead_to_the_dues_pages(client, ce
     assert f'href="{book}"' not in district  # no book above the grassroots level
     profile = _page(client.get(reverse("members:member_profile", args=[cell.paying.pk])))
     assert reverse("dues:member_dues", args=[cell.paying.pk]) in profile
+    dues = _page(client.get(reverse("dues:member_dues", args=[cell.paying.pk])))
+    assert reverse("dues:org_book", args=[cell.cell_a.pk]) in dues  # the officer reads the book
 
 
 def test_a_month_not_yet_opened_is_told_apart_from_a_missing_basis(secretary, cell, frozen_today):

@@ -2,12 +2,11 @@
 menu, uploads a package a commune sent up, and reads the report's page — every figure matching,
 then, after a member is recorded here, the difference highlighted first. Accessible (WCAG 2.1 AA)."""
 
-import os
 from datetime import date
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, axe_violations, sign_in
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import SYSTEM
@@ -16,28 +15,7 @@ from dangbo.exchange import keys
 from dangbo.exchange.services import package_export, peer_trust
 from dangbo.reference.loader import load_all
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    }
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -61,33 +39,24 @@ def sent(live_server, code_lists, settings, tmp_path, populated, frozen_today):
     return target
 
 
-def _no_violations(page):
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, results.generate_report()
-
-
 def test_the_officer_receives_a_package_and_reads_the_differences(
     live_server, page, sent, populated, make_member
 ):
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("canbo-huyen")
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("heading", name="Tổng quan").wait_for()
+    sign_in(page, live_server.url, "canbo-huyen")
     page.get_by_role("link", name="Báo cáo giữa các cấp", exact=True).click()
     page.get_by_role("heading", name="Báo cáo giữa các cấp").wait_for()
-    _no_violations(page)
+    assert not axe_violations(page)
     page.get_by_role("link", name="Nhận báo cáo của cấp dưới").click()
     page.get_by_role("heading", name="Nhận báo cáo của cấp dưới").wait_for()
-    _no_violations(page)
+    assert not axe_violations(page)
     page.get_by_label("Tệp gói báo cáo (.json)").set_input_files(str(sent))
     page.get_by_role("button", name="Nhận và đối chiếu").click()
     page.get_by_role("heading", name=f"Đối chiếu báo cáo của {populated.commune.name} (X1)").wait_for()
     page.get_by_text("Mọi số liệu gửi lên đều khớp").wait_for()
-    _no_violations(page)
+    assert not axe_violations(page)
     make_member(populated.cell_b, admitted_on=date(2016, 3, 1))
     page.reload()
     page.get_by_role("heading", name="Số liệu khác nhau (6)").wait_for()
     first = page.locator("tr.late").first
     assert "X1" in first.inner_text() and "-1" in first.inner_text()
-    _no_violations(page)
+    assert not axe_violations(page)

@@ -1,12 +1,10 @@
 """The hamlet form and the organization page's hamlet table in a real browser: the head is
 picked from the commune's members by typing part of a name, or typed as a non-member."""
 
-import os
 from datetime import date
 
-import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, axe_violations, sign_in
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
@@ -16,34 +14,7 @@ from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality
 from dangbo.reference.loader import load_all
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-        ],
-    }
+pytestmark = BROWSER
 
 
 def test_an_officer_picks_a_member_as_head_then_the_page_shows_when_the_head_died(
@@ -66,11 +37,7 @@ def test_an_officer_picks_a_member_as_head_then_the_page_shows_when_the_head_die
     )
     officer = User.objects.create_user("canbo-xa", password="mat-khau-thu-1")
     role_grant(user=officer, role=AccessRole.OFFICER, org=tree.commune)
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("canbo-xa")
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("heading", name="Tổng quan").wait_for()
+    sign_in(page, live_server.url, "canbo-xa")
 
     page.goto(f"{live_server.url}/to-chuc/{tree.commune.pk}/")
     hamlets = page.locator("section", has=page.get_by_role("heading", name="Thôn, tổ dân phố (1)"))
@@ -84,7 +51,7 @@ def test_an_officer_picks_a_member_as_head_then_the_page_shows_when_the_head_die
         value.startswith("Lý Thị Mỷ — sinh")
         for value in suggestions.evaluate_all("os => os.map(o => o.value)")
     )
-    assert Axe().run(page, options=WCAG_21_AA).violations_count == 0
+    assert not axe_violations(page)
     box.fill("ly thi my")  # typed without accents: the one member of the commune with that name
     page.get_by_label("Hoặc: họ tên trưởng thôn, tổ trưởng không phải đảng viên").fill("")
     page.get_by_role("button", name="Lưu").click()

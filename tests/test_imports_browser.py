@@ -1,12 +1,10 @@
 """Importing members in a real browser (issue 22): an officer uploads the commune's book, reads
 the refused row and its reason, confirms, and finds the members; the pages pass axe (WCAG 2.1 AA)."""
 
-import os
 from datetime import date
 
-import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, axe_violations, sign_in
 from tests.import_files import csv_bytes
 
 from dangbo.accounts.models import AccessRole
@@ -14,28 +12,7 @@ from dangbo.accounts.services import role_grant
 from dangbo.members.models import Member
 from dangbo.reference.loader import load_all
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-    }
+pytestmark = BROWSER
 
 
 def test_an_officer_imports_the_communes_book(live_server, transactional_db, page, tree, tmp_path):
@@ -71,23 +48,19 @@ def test_an_officer_imports_the_communes_book(live_server, transactional_db, pag
             ],
         )
     )
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("canbo-xa")
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("heading", name="Tổng quan").wait_for()
+    sign_in(page, live_server.url, "canbo-xa")
 
     page.get_by_role("link", name="Nhập dữ liệu").click()
     page.get_by_role("heading", name="Nhập dữ liệu từ tệp").wait_for()
     assert page.get_by_label("Thuộc tổ chức (mã)").input_value() == "X1"
-    assert Axe().run(page, options=WCAG_21_AA).violations_count == 0
+    assert not axe_violations(page)
     page.get_by_label("Tệp (.xlsx, .xls, .ods hoặc .csv)").set_input_files(str(book))
     page.get_by_role("button", name="Tải lên và kiểm tra").click()
     page.get_by_role("heading", name="Kết quả kiểm tra").wait_for()
     table = page.get_by_role("region", name="Các dòng không được nhận (đầu danh sách)")
     assert "31/02/2020" in table.inner_text()
     assert Member.objects.count() == 0
-    assert Axe().run(page, options=WCAG_21_AA).violations_count == 0
+    assert not axe_violations(page)
 
     page.get_by_role("button", name="Xác nhận nhập").click()
     page.get_by_text("Đã nhập: 2 thêm mới, 0 cập nhật.").wait_for()

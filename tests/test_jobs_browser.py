@@ -3,12 +3,11 @@ progress by itself, and shows the result when the job ends; the jobs pages are a
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, axe_violations, sign_in
 from tests.test_restructure_pages import GOOD_PLAN, _csv
 
 from dangbo.audit.context import acting, system_context
@@ -19,26 +18,9 @@ from dangbo.orgs.models import Locality
 from dangbo.reference.loader import load_all
 from dangbo.restructuring.plan_uploads import restructure_plan_upload
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+pytestmark = BROWSER
 
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {"executable_path": CHROMIUM, "args": ["--no-sandbox", "--disable-gpu", "--no-first-run"]}
 
 
 @pytest.fixture
@@ -52,28 +34,19 @@ def populated(live_server, transactional_db, tree, make_member):
     return tree
 
 
-def _violations(page) -> str:
-    results = Axe().run(page, options=WCAG_21_AA)
-    return results.generate_report() if results.violations_count else ""
-
-
 def test_the_plan_page_follows_its_preview_until_the_result_shows(live_server, page, populated, settings):
     settings.TASKS = DATABASE_TASKS  # queued, not run: the test plays the worker
     admin = User.objects.create_superuser("quantri", password="mat-khau-thu-1")
     with acting(system_context("test")):
         plan = restructure_plan_upload(file_name="phuong-an.csv", data=_csv(GOOD_PLAN), actor=admin)
     job = Job.objects.get()
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("quantri")
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("heading", name="Tổng quan").wait_for()
+    sign_in(page, live_server.url, "quantri")
 
     page.goto(f"{live_server.url}/sap-xep-to-chuc/{plan.pk}/")
     page.get_by_text("Đang chờ").wait_for()
     assert page.get_by_text("Phương án đang được xem trước").is_visible()
     assert page.get_by_role("button", name="Áp dụng phương án").count() == 0
-    assert not _violations(page)
+    assert not axe_violations(page)
 
     assert job_run(str(job.pk)) == JobState.DONE  # the worker's turn
     # the status box polls every two seconds; when the job has ended the page reloads itself
@@ -85,4 +58,4 @@ def test_the_plan_page_follows_its_preview_until_the_result_shows(live_server, p
     page.get_by_role("link", name="Xem trước phương án «phuong-an.csv»").click()
     page.get_by_role("heading", name="Xem trước phương án «phuong-an.csv»").wait_for()
     assert page.get_by_text("Đã xong").is_visible()
-    assert not _violations(page)
+    assert not axe_violations(page)

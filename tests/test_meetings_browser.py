@@ -2,12 +2,11 @@
 when the connection drops and sent when it returns, nothing lost on a reload; and the
 calendar and meeting pages at the office's 1366 px, accessible (WCAG 2.1 AA)."""
 
-import os
 from datetime import date
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, axe_violations, sign_in
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import SYSTEM
@@ -17,28 +16,7 @@ from dangbo.meetings.models import Attendance, Body, MeetingKind
 from dangbo.meetings.services import MeetingDetails
 from dangbo.reference.loader import load_all
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    }
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -55,14 +33,6 @@ def cell_meeting(live_server, transactional_db, tree, make_member):
     return meeting, members
 
 
-def _sign_in(page, live_server):
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("bithu-a")
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("heading", name="Tổng quan").wait_for()
-
-
 def _row(page, member):
     return page.locator(f'fieldset[data-member="{member.pk}"]')
 
@@ -70,11 +40,11 @@ def _row(page, member):
 def test_attendance_on_a_phone_survives_a_lost_connection(live_server, page, cell_meeting):
     meeting, members = cell_meeting
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, live_server)
+    sign_in(page, live_server.url, "bithu-a")
     page.goto(f"{live_server.url}/sinh-hoat/{meeting.pk}/diem-danh/")
     page.get_by_role("heading", name="Điểm danh ngày 05/03/2025").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
-    assert Axe().run(page, options=WCAG_21_AA).violations_count == 0
+    assert not axe_violations(page)
 
     _row(page, members[0]).get_by_label("Có mặt").check()
     _row(page, members[1]).get_by_label("Vắng không lý do").check()
@@ -102,7 +72,7 @@ def test_attendance_on_a_phone_survives_a_lost_connection(live_server, page, cel
 def test_taps_not_yet_saved_come_back_after_a_reload(live_server, page, cell_meeting):
     meeting, members = cell_meeting
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, live_server)
+    sign_in(page, live_server.url, "bithu-a")
     url = f"{live_server.url}/sinh-hoat/{meeting.pk}/diem-danh/"
     page.goto(url)
     _row(page, members[3]).get_by_label("Vắng không lý do").check()
@@ -119,14 +89,14 @@ def test_taps_not_yet_saved_come_back_after_a_reload(live_server, page, cell_mee
 
 def test_the_calendar_and_meeting_pages_at_the_office(live_server, page, cell_meeting, tree):
     page.set_viewport_size({"width": 1366, "height": 768})
-    _sign_in(page, live_server)
+    sign_in(page, live_server.url, "bithu-a")
     page.get_by_role("link", name="Sinh hoạt chi bộ").click()
     page.get_by_role("heading", name="Lịch sinh hoạt: Chi bộ thôn A").wait_for()
-    assert Axe().run(page, options=WCAG_21_AA).violations_count == 0
+    assert not axe_violations(page)
     page.goto(f"{live_server.url}/to-chuc/{tree.cell_a.pk}/sinh-hoat/?nam=2025")
     page.get_by_role("link", name="05/03/2025").click()
     page.get_by_role("heading", name="Sinh hoạt thường kỳ ngày 05/03/2025").wait_for()
-    assert Axe().run(page, options=WCAG_21_AA).violations_count == 0
+    assert not axe_violations(page)
     page.get_by_role("link", name="Ghi biên bản").click()
     page.get_by_label("Diễn biến buổi sinh hoạt").fill(
         "Chi bộ kiểm điểm công tác tháng 2.\nPhương hướng tháng 3."

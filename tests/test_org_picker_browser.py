@@ -3,11 +3,9 @@ officer types a name without accents, chooses with the keyboard or a tap, and th
 code; a field of several codes takes one more; the matches pass axe and do not widen the page;
 without JavaScript the field is a plain code field, matched in any case."""
 
-import os
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, PASSWORD, axe_violations, sideways_scroll, sign_in
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
@@ -15,36 +13,9 @@ from dangbo.core.kinds import OrgKind, Sector
 from dangbo.orgs import services as org_services
 from dangbo.reference.loader import load_all
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+pytestmark = BROWSER
 
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
 SIZES = {"laptop": (1366, 768), "phone": (390, 800)}
-PASSWORD = "mat-khau-thu-1"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-        ],
-    }
 
 
 @pytest.fixture
@@ -72,18 +43,10 @@ def officer(live_server, transactional_db, tree):
     return user
 
 
-def _sign_in(page, live_server):
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("canbo-tinh")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("heading", name="Tổng quan").wait_for()
-
-
 def _clean(page, where: str) -> None:
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert not results.violations_count, f"{where}: {results.generate_report()}"
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    report = axe_violations(page)
+    assert not report, f"{where}: {report}"
+    overflow = sideways_scroll(page)
     assert overflow <= 0, f"{where}: the page scrolls sideways by {overflow}px"
 
 
@@ -91,7 +54,7 @@ def _clean(page, where: str) -> None:
 def test_an_officer_picks_organizations_by_name(live_server, page, tree, officer, size):
     width, height = SIZES[size]
     page.set_viewport_size({"width": width, "height": height})
-    _sign_in(page, live_server)
+    sign_in(page, live_server.url, "canbo-tinh")
 
     # one code: the new parent of a move, found by a name typed without accents
     page.goto(f"{live_server.url}/to-chuc/{tree.commune.pk}/chuyen-truc-thuoc/")
@@ -128,7 +91,7 @@ def test_without_javascript_a_code_in_lower_case_still_chooses(live_server, brow
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1366, "height": 768})
     page = context.new_page()
     try:
-        _sign_in(page, live_server)
+        sign_in(page, live_server.url, "canbo-tinh")
         page.goto(f"{live_server.url}/to-chuc/{tree.district.pk}/chi-tieu/")
         page.get_by_label("Tổ chức", exact=True).fill("kt")
         page.get_by_role("button", name="Xem").click()

@@ -11,6 +11,12 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import User
 
+from conftest import review_members
+from dangbo.accounts.scope import SYSTEM
+from dangbo.candidates.services import candidate_add
+from dangbo.meetings import services as meetings
+from dangbo.meetings.models import Body, MeetingKind, Minutes
+from dangbo.members.services.records import Identity
 from dangbo.orgs.heading import committee_name, grassroots_heading, heading, place_name
 
 DAY = date(2026, 3, 5)
@@ -141,3 +147,99 @@ def test_every_printed_list_has_the_party_heading(officer_client, populated, url
 def test_a_list_over_the_whole_scope_is_headed_by_the_users_root(officer_client, populated):
     head = _print_head(officer_client.get("/viec-can-lam/").content.decode())
     assert "TỈNH ỦY MẪU" in head and "ĐẢNG CỘNG SẢN VIỆT NAM" in head
+
+
+@pytest.fixture
+def cell_papers(officer_client, populated):
+    """A review of this year on the commune, a meeting of cell A with its minutes, and a
+    candidate of cell A: what the remaining printable pages list."""
+    campaign, _ = review_members(populated.commune)
+    meeting = meetings.meeting_schedule(
+        actor=SYSTEM,
+        org=populated.cell_a,
+        details=meetings.MeetingDetails(body=Body.CHI_BO, kind=MeetingKind.REGULAR, held_on=date(2026, 3, 2)),
+    )
+    meetings.minutes_write(actor=SYSTEM, meeting=meeting, content="Chi bộ họp thường kỳ tháng 3.")
+    candidate = candidate_add(
+        identity=Identity(
+            family_name="Giàng",
+            middle_name="A",
+            given_name="Páo",
+            gender="M",
+            birth_date=date(1999, 1, 5),
+            ethnicity="01",
+            general_education="lower_secondary",
+        ),
+        cell=populated.cell_a,
+        listed_on=date(2025, 1, 6),
+    )
+    return {
+        "commune": populated.commune.pk,
+        "cell": populated.cell_a.pk,
+        "campaign": campaign.pk,
+        "meeting": meeting.pk,
+        "candidate": candidate.pk,
+    }
+
+
+COMMUNE_HEAD = ("HUYỆN ỦY MỘT", "ĐẢNG ỦY XÃ MỘT")
+CELL_HEAD = ("ĐẢNG BỘ XÃ MỘT", "CHI BỘ THÔN A")
+
+
+@pytest.mark.parametrize(
+    ("url", "issuer", "title", "subtitle", "sign"),
+    [
+        ("/to-chuc/{cell}/dang-phi/?thang=2026-03", CELL_HEAD, "SỔ THU, NỘP ĐẢNG PHÍ", "Tháng 03/2026",
+         ("NGƯỜI LẬP SỔ", "T/M CHI BỘ", "BÍ THƯ")),
+        ("/to-chuc/{commune}/dang-phi/?thang=2026-03", COMMUNE_HEAD, "SỔ THU, NỘP ĐẢNG PHÍ", "Tháng 03/2026",
+         ("NGƯỜI LẬP SỔ", "T/M ĐẢNG ỦY")),
+        ("/to-chuc/{commune}/dang-phi/tong-hop/?thang=2026-03", COMMUNE_HEAD, "TỔNG HỢP THU, NỘP ĐẢNG PHÍ",
+         "Tháng 03/2026", ("NGƯỜI LẬP BIỂU", "T/M ĐẢNG ỦY")),
+        ("/danh-gia/dot/{campaign}/", COMMUNE_HEAD, "TIẾN ĐỘ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN", "2026",
+         ("NGƯỜI LẬP BIỂU", "T/M ĐẢNG ỦY")),
+        ("/danh-gia/dot/{campaign}/chi-bo/{cell}/", CELL_HEAD, "DANH SÁCH ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN",
+         "2026", ("NGƯỜI LẬP BIỂU", "T/M CHI BỘ")),
+        ("/danh-gia/dot/{campaign}/quyet-dinh/{commune}/", COMMUNE_HEAD, "DANH SÁCH XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN",
+         "2026", ("NGƯỜI LẬP BIỂU", "T/M ĐẢNG ỦY")),
+        ("/danh-gia/dot/{campaign}/to-chuc/", COMMUNE_HEAD, "DANH SÁCH XẾP LOẠI CHẤT LƯỢNG TỔ CHỨC ĐẢNG", "2026",
+         ("NGƯỜI LẬP BIỂU", "T/M ĐẢNG ỦY")),
+        ("/to-chuc/{cell}/sinh-hoat/?nam=2026", CELL_HEAD, "DANH SÁCH CÁC BUỔI SINH HOẠT NĂM 2026", None,
+         ("NGƯỜI LẬP BIỂU", "T/M CHI BỘ")),
+        ("/sinh-hoat/{meeting}/", CELL_HEAD, "BIÊN BẢN SINH HOẠT", "ngày 02/03/2026", ("THƯ KÝ", "CHỦ TRÌ")),
+        ("/to-chuc/{cell}/cam-tinh-dang/", CELL_HEAD, "DANH SÁCH QUẦN CHÚNG CẢM TÌNH ĐẢNG", "Đang bồi dưỡng, xem xét",
+         ("NGƯỜI LẬP BIỂU", "T/M CHI BỘ")),
+        ("/cam-tinh-dang/{candidate}/", CELL_HEAD, "QUÁ TRÌNH XEM XÉT KẾT NẠP ĐẢNG VIÊN", "Giàng A Páo",
+         ("NGƯỜI LẬP BIỂU", "T/M CHI BỘ")),
+    ],
+)  # fmt: skip
+def test_dues_ratings_meetings_and_candidates_print_as_party_papers(
+    officer_client, cell_papers, url, issuer, title, subtitle, sign
+):
+    response = officer_client.get(url.format(**cell_papers))
+    assert response.status_code == 200
+    html = response.content.decode()
+    head = _print_head(html)
+    superior, own = issuer
+    assert f"<span>{superior}</span>" in head and f"<strong>{own}</strong>" in head
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in head and DATE_LINE in head
+    assert f'<p class="doc-title">{title}</p>' in head
+    if subtitle:
+        assert subtitle in re.search(r'<p class="doc-subtitle">(.*?)</p>', head).group(1)
+    signature = _print_sign(html)
+    positions = [signature.index(f"<strong>{line}</strong>") for line in sign]
+    assert positions == sorted(positions), signature
+    assert "print-only signatures" not in html  # the old, undated block is gone
+    assert html.count('class="print-only doc-head"') == 1 and html.count('class="print-only doc-sign"') == 1
+
+
+def test_minutes_are_signed_in_person_by_the_secretary_and_the_chair(officer_client, cell_papers):
+    signature = _print_sign(officer_client.get(f"/sinh-hoat/{cell_papers['meeting']}/").content.decode())
+    assert "T/M" not in signature  # the chair signs the minutes in person, not on behalf of the cell
+    assert "(Ký, ghi rõ họ tên)" in signature
+
+
+def test_a_meeting_without_minutes_prints_without_a_signature(officer_client, cell_papers):
+    Minutes.objects.filter(meeting_id=cell_papers["meeting"]).delete()
+    html = officer_client.get(f"/sinh-hoat/{cell_papers['meeting']}/").content.decode()
+    assert '<p class="doc-title">SINH HOẠT THƯỜNG KỲ NGÀY 02/03/2026</p>' in _print_head(html)
+    assert "doc-sign" not in html

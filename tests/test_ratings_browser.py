@@ -4,12 +4,11 @@ give); at the office's 1366 px the commune's officer ticks the members and decid
 with the numbers when «excellent» passes the cap, and decides within it. Every page accessible
 (WCAG 2.1 AA)."""
 
-import os
 from datetime import date
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, axe_violations, sign_in
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import SYSTEM
@@ -20,28 +19,7 @@ from dangbo.ratings.services import CampaignRequest
 from dangbo.reference.loader import load_all
 from dangbo.rules.ratings import Band
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    }
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -73,19 +51,6 @@ def review(live_server, transactional_db, tree, make_member, frozen_today):
     return members
 
 
-def _sign_in(page, live_server, username):
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("heading", name="Tổng quan").wait_for()
-
-
-def _no_violations(page):
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, results.generate_report()
-
-
 def _fits_the_phone(page):
     page.wait_for_load_state()  # the style sheet applied before measuring
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -97,20 +62,20 @@ def test_a_secretary_proposes_on_a_phone_and_the_officer_decides_within_the_cap(
     members = review
     last = members[6]
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, live_server, "bithu-a")
+    sign_in(page, live_server.url, "bithu-a")
     page.get_by_role("link", name="Đánh giá, xếp loại", exact=True).click()
     page.get_by_role("heading", name="Đánh giá, xếp loại chất lượng").wait_for()
     _fits_the_phone(page)
-    _no_violations(page)
+    assert not axe_violations(page)
     page.get_by_role("link", name="Danh sách chi bộ").click()
     page.get_by_role("heading", name="Đánh giá, xếp loại Cả năm 2025").wait_for()
     _fits_the_phone(page)
-    _no_violations(page)
+    assert not axe_violations(page)
 
     page.get_by_role("link", name=f"Chi bộ đánh giá: {last.full_name}").click()
     page.get_by_role("heading", name=f"Chi bộ đánh giá, đề xuất xếp loại: {last.full_name}").wait_for()
     _fits_the_phone(page)
-    _no_violations(page)
+    assert not axe_violations(page)
     page.get_by_label("Điểm chi bộ đánh giá").fill("85")
     page.get_by_label("Chi bộ đề xuất xếp loại").select_option(Band.EXCELLENT)
     page.get_by_role("button", name="Ghi đề xuất của chi bộ").click()
@@ -126,12 +91,12 @@ def test_a_secretary_proposes_on_a_phone_and_the_officer_decides_within_the_cap(
     # the commune's officer at the office: two «excellent» against five «good» pass the cap
     page.context.clear_cookies()
     page.set_viewport_size({"width": 1366, "height": 768})
-    _sign_in(page, live_server, "canbo-xa")
+    sign_in(page, live_server.url, "canbo-xa")
     campaign_id = rating.campaign_id
     page.goto(f"{live_server.url}/danh-gia/dot/{campaign_id}/quyet-dinh/{tree.commune.pk}/")
     page.get_by_role("heading", name="Quyết định xếp loại chất lượng đảng viên Cả năm 2025").wait_for()
     assert page.get_by_text("CHƯA XÁC NHẬN").first.is_visible()
-    _no_violations(page)
+    assert not axe_violations(page)
     for member in members:
         page.get_by_label(f"Quyết định xếp loại: {member.full_name}").check()
     page.get_by_label("Số quyết định (hoặc thông báo kết quả)").fill("30-QĐ/ĐU")
@@ -140,7 +105,7 @@ def test_a_secretary_proposes_on_a_phone_and_the_officer_decides_within_the_cap(
     refusal.wait_for()
     assert "2 đảng viên hoàn thành xuất sắc nhiệm vụ" in refusal.inner_text()
     assert not RatingDecision.objects.exists()
-    _no_violations(page)
+    assert not axe_violations(page)
     page.get_by_label(f"Quyết định xếp loại: {last.full_name}").uncheck()
     page.get_by_role("button", name="Quyết định xếp loại các đảng viên đã chọn").click()
     page.get_by_text("Đã quyết định xếp loại 6 đảng viên (30-QĐ/ĐU)").wait_for()

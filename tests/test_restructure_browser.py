@@ -1,12 +1,11 @@
 """Restructuring in a real browser: an officer moves a commune, sees the preview, confirms."""
 
-import os
 import re
 from datetime import date
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, axe_violations, sideways_scroll, sign_in
 from tests.conftest import admit
 
 from dangbo.accounts.models import AccessRole
@@ -17,34 +16,7 @@ from dangbo.orgs import services as org_services
 from dangbo.orgs.models import Locality, Org, OrgEvent
 from dangbo.reference.loader import load_all
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-        ],
-    }
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -62,11 +34,7 @@ def test_an_officer_previews_then_confirms_moving_a_commune(live_server, page, p
     tree = populated
     officer = User.objects.create_user("canbo-tinh", password="mat-khau-thu-1")
     role_grant(user=officer, role=AccessRole.OFFICER, org=tree.province)
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("canbo-tinh")
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("heading", name="Tổng quan").wait_for()
+    sign_in(page, live_server.url, "canbo-tinh")
 
     page.goto(f"{live_server.url}/to-chuc/{tree.commune.pk}/")
     page.get_by_role("heading", name="Sắp xếp tổ chức").wait_for()
@@ -85,8 +53,7 @@ def test_an_officer_previews_then_confirms_moving_a_commune(live_server, page, p
     figures = page.locator(".figures").inner_text()
     assert "Đảng viên theo chi bộ chuyển cùng nhánh\n3" in figures and "Thôn, tổ dân phố\n1" in figures
     assert Org.objects.get(pk=tree.commune.pk).parent_id == tree.district.pk  # nothing changed yet
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert not results.violations_count, results.generate_report()
+    assert not axe_violations(page)
 
     page.get_by_role("button", name="Xác nhận chuyển").click()
     page.get_by_text("Đã áp dụng: Chuyển «Đảng bộ xã Một» về trực thuộc «Huyện ủy Hai»").wait_for()
@@ -104,12 +71,9 @@ def _accessible(page, label: str) -> list[str]:
     problems = []
     for width, height in ((1366, 768), (375, 740)):
         page.set_viewport_size({"width": width, "height": height})
-        results = Axe().run(page, options=WCAG_21_AA)
-        if results.violations_count:
-            problems.append(f"{label} {width}: {results.generate_report()}")
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        if report := axe_violations(page):
+            problems.append(f"{label} {width}: {report}")
+        overflow = sideways_scroll(page)
         if overflow > 0:
             problems.append(f"{label} {width}: the page scrolls sideways by {overflow}px")
     page.set_viewport_size({"width": 1366, "height": 768})
@@ -121,11 +85,7 @@ def test_the_restructuring_pages_are_accessible_and_a_plan_uploads_from_the_brow
 ):
     tree = populated
     User.objects.create_superuser("quantri", password="mat-khau-thu-1")
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("quantri")
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("heading", name="Tổng quan").wait_for()
+    sign_in(page, live_server.url, "quantri")
 
     problems = []
     page.goto(f"{live_server.url}/to-chuc/{tree.commune.pk}/hop-nhat/")

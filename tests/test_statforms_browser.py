@@ -4,53 +4,19 @@ disclosure, so the page stays short; the wide forms scroll inside their own regi
 page; the disclosure opens on a click, and every disclosure opens for printing and closes
 after; axe finds no WCAG 2.1 AA violation with the disclosures closed or open."""
 
-import os
-
-import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, axe_violations, sideways_scroll, sign_in
 
 from dangbo.demo.generator import build_demo
 from dangbo.demo.profiles import PROFILES
 from dangbo.reference.loader import load_all
 from dangbo.stats.statforms import web
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-        ],
-    }
+pytestmark = BROWSER
 
 
 def _height(page) -> int:
     return page.evaluate("document.documentElement.scrollHeight")
-
-
-def _overflow(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 def test_forms_of_many_organizations_stay_short_open_on_a_click_and_for_printing(
@@ -65,11 +31,7 @@ def test_forms_of_many_organizations_stay_short_open_on_a_click_and_for_printing
         Org.objects.filter(children__isnull=False, parent__parent__isnull=False).order_by("path").first()
     )
     url = f"{live_server.url}/to-chuc/{commune.pk}/bieu-thong-ke/"
-    page.goto(live_server.url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("quantri")
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("heading", name="Tổng quan").wait_for()
+    sign_in(page, live_server.url, "quantri")
 
     for width, height in ((1366, 768), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
@@ -84,20 +46,18 @@ def test_forms_of_many_organizations_stay_short_open_on_a_click_and_for_printing
         assert count >= 2, count
         short = _height(page)
         assert short < full * 0.75, (width, short, full)  # the rows no longer lengthen the page
-        assert _overflow(page) <= 0  # wide forms scroll in their own region, not the page
+        assert sideways_scroll(page) <= 0  # wide forms scroll in their own region, not the page
         first = disclosures.first
         assert not first.locator("table").is_visible()
         total = page.locator(".total-only").first
         assert total.is_visible() and "Tổng cộng" in total.inner_text()
-        violations = Axe().run(page, options=WCAG_21_AA)
-        assert not violations.violations_count, violations.generate_report()
+        assert not axe_violations(page)
 
         first.locator("summary").click()
         assert first.locator("table").is_visible()
         assert first.locator("tbody tr").count() > 3
-        assert _overflow(page) <= 0
-        violations = Axe().run(page, options=WCAG_21_AA)
-        assert not violations.violations_count, violations.generate_report()
+        assert sideways_scroll(page) <= 0
+        assert not axe_violations(page)
         first.locator("summary").click()
 
         # printing: every disclosure opens (print.js), the total is not printed twice; after

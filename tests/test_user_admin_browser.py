@@ -2,46 +2,17 @@
 user is made to change the password at the first sign-in; every page passes axe (WCAG 2.1 AA)
 at a laptop's and a phone's width."""
 
-import os
-
-import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from tests.browser import BROWSER, axe_violations, sideways_scroll, sign_in
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.reference.loader import load_all
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"không có Chromium tại {CHROMIUM} (.ci/run cài bằng apt-get install chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = BROWSER
 
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
 SIZES = {"laptop": (1366, 768), "phone": (375, 740)}
 PASSWORD = "mat-khau-thu-dai-1"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-        ],
-    }
 
 
 def _axe(page, label: str) -> list[str]:
@@ -49,23 +20,13 @@ def _axe(page, label: str) -> list[str]:
     problems = []
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
-        results = Axe().run(page, options=WCAG_21_AA)
-        if results.violations_count:
-            problems.append(f"{label} {size}: {results.generate_report()}")
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        if report := axe_violations(page):
+            problems.append(f"{label} {size}: {report}")
+        overflow = sideways_scroll(page)
         if overflow > 0:
             problems.append(f"{label} {size}: the page scrolls sideways by {overflow}px")
     page.set_viewport_size({"width": 1366, "height": 768})
     return problems
-
-
-def _sign_in(page, url, username, password):
-    page.goto(url + "/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def test_an_officer_creates_an_account_and_the_user_changes_the_password(
@@ -80,7 +41,7 @@ def test_an_officer_creates_an_account_and_the_user_changes_the_password(
     url = live_server.url
     problems = []
 
-    _sign_in(page, url, "canbo", PASSWORD)
+    sign_in(page, url, "canbo", PASSWORD, landing=None)
     page.get_by_role("heading", name="Tổng quan").wait_for()
     page.get_by_role("link", name="Tài khoản", exact=True).click()
     page.get_by_role("heading", name="Tài khoản và phân quyền").wait_for()
@@ -112,7 +73,7 @@ def test_an_officer_creates_an_account_and_the_user_changes_the_password(
     page.get_by_role("link", name="Hủy").click()
 
     page.get_by_role("button", name="Đăng xuất").click()
-    _sign_in(page, url, "bithub", initial)
+    sign_in(page, url, "bithub", initial, landing=None)
     page.get_by_role("heading", name="Đổi mật khẩu").wait_for()
     assert page.get_by_text("Hãy đổi mật khẩu trước khi dùng phần mềm.").is_visible()
     problems += _axe(page, "forced password change")

@@ -402,6 +402,8 @@ def _member_page(request, member: Member, *, own: bool) -> HttpResponse:
         "months": account.months[:24],
         "reversed_ids": reversed_ids,
         "can_write": (not own or request.scope.sees_orgs) and request.scope.can_write_member(member),
+        # a member reading their own page through their profile sees no cell's book
+        "sees_book": member.org is not None and request.scope.can_read_path(member.org.path),
         "categories": Category.SHORT,
     }
     return render(request, "dues/member.html", context)
