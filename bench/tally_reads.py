@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, os.environ.get("BENCH_SRC") or str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangbo.settings")
+os.environ.setdefault("DANGBO_REQUIRE_2FA", "0")  # the demo's accounts, as `dangbo demo` serves them
 
 import django  # noqa: E402
 

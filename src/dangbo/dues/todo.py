@@ -217,39 +217,42 @@ def _no_basis_items(org: Org, *, as_of: date) -> list[DueItem]:
 
 
 def dues_due_counts(actor, org, *, as_of: date, until: date, holidays) -> dict[tuple[str, bool], int]:
-    """``dues_due_items`` counted by (kind, overdue) with aggregates: the members with unpaid
-    months; per year, those with the rule's number of unpaid months whose review arose within
-    the year before ``as_of`` (the month that made the number ended after ``review_from``); the
-    cells with members lacking a basis."""
+    """``dues_due_items`` counted by (kind, overdue) in one pass over the unpaid months,
+    grouped by member and summed by the database: the members with unpaid months and, per
+    year, those with the rule's number of unpaid months whose review arose within the year
+    before ``as_of``; and the cells with members lacking a basis."""
     last = last_month_over(as_of)
-    unpaid = _unpaid(first=date(as_of.year - 1, 1, 1), last=last, subtree=org.path).order_by()
-    counts = {
-        (ARREARS_KIND, True): unpaid.values("member_id").distinct().count(),
-        (NO_BASIS_KIND, False): _no_basis(org, as_of=as_of).order_by().values("org_id").distinct().count(),
-    }
-    reviews = 0
     arisen_since = as_of - timedelta(days=365)
+    per_member: dict = {}  # what each member's unpaid months make, by year
+    reviews: dict = {}  # the members of a year's reviews
     for year in (as_of.year - 1, as_of.year):
         if date(year, 1, 1) > last:
             continue
         needed = exit_rules.STRIKE_OFF_MISSED_MONTHS.at(date(year, 12, 31)).value
-        # a review arises the day after its ``needed``-th month ends: those of months before
-        # ``recent`` arose too long ago
+        # a review arises the day after its ``needed``-th month ends: one whose months before
+        # ``recent`` already make the number arose more than a year ago
         recent = next(
             (date(year, m, 1) for m in range(1, 13) if add_months(date(year, m, 1), 1) >= arisen_since),
             date(year + 1, 1, 1),
         )
-        reviews += (
-            unpaid.filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 1))
-            .values("member_id")
-            .annotate(
-                months=Count("month", distinct=True),
-                early=Count("month", distinct=True, filter=Q(month__lt=recent)),
-            )
-            .filter(months__gte=needed, early__lt=needed)
-            .count()
+        in_year = Q(month__gte=date(year, 1, 1), month__lte=date(year, 12, 1))
+        per_member[f"months_{year}"] = Count("month", distinct=True, filter=in_year)
+        per_member[f"early_{year}"] = Count("month", distinct=True, filter=in_year & Q(month__lt=recent))
+        reviews[f"reviews_{year}"] = Count(
+            "member_id", filter=Q(**{f"months_{year}__gte": needed, f"early_{year}__lt": needed})
         )
-    counts[(REVIEW_KIND, False)] = reviews
+    totals = (
+        _unpaid(first=date(as_of.year - 1, 1, 1), last=last, subtree=org.path)
+        .order_by()
+        .values("member_id")
+        .annotate(**per_member)
+        .aggregate(arrears=Count("member_id"), **reviews)
+    )
+    counts = {
+        (ARREARS_KIND, True): totals["arrears"],
+        (REVIEW_KIND, False): sum(totals[name] for name in reviews),
+        (NO_BASIS_KIND, False): _no_basis(org, as_of=as_of).order_by().values("org_id").distinct().count(),
+    }
     return {key: n for key, n in counts.items() if n}
 
 
