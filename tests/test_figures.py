@@ -91,3 +91,18 @@ def test_tally_figures_equal_live_counts_for_every_organization_of_a_demo(db):
     _assert_tallies_equal_live_counts(orgs)
     root = min(orgs, key=lambda o: len(o.path))
     assert member_figures(path=root.path).total > 100
+
+
+def test_without_tallies_the_pages_count_live_and_find_the_same(tree, make_member, monkeypatch):
+    from dangbo.core.projections import TallyProjection
+    from dangbo.members import org_selectors
+    from dangbo.members.selectors import figures
+
+    make_member(tree.cell_a, gender="F")
+    make_member(tree.agency, full=False, ethnicity="03")
+    orgs = list(Org.objects.all())
+    stored = (member_figures_of(orgs), member_totals(orgs), _structure_of(orgs))
+    assert stored[0][tree.province.pk].total == 2
+    monkeypatch.setattr(figures, "tallies", TallyProjection)  # what a site without stats has
+    monkeypatch.setattr(org_selectors, "tallies", TallyProjection)
+    assert (member_figures_of(orgs), member_totals(orgs), _structure_of(orgs)) == stored
