@@ -381,3 +381,19 @@ def review_members(org, *, note: str = ""):
     )
     rating.refresh_from_db()
     return campaign, rating
+
+
+def assert_due_counts_equal_the_list(*, actor, org, as_of: date) -> dict:
+    """The to-do counts (``members.selectors.todo_counts.due_counts``, what the overview shows)
+    equal the to-do list (``due_items``) counted by kind and lateness; returns them."""
+    from dangbo.members.selectors.todo import due_items
+    from dangbo.members.selectors.todo_counts import due_counts
+
+    listed: dict[str, list[int]] = {}
+    for item in due_items(actor=actor, org=org, as_of=as_of, audit=False):
+        entry = listed.setdefault(item.kind, [0, 0])
+        entry[0] += 1
+        entry[1] += 1 if item.overdue else 0
+    counted = {row.kind: [row.count, row.overdue] for row in due_counts(actor=actor, org=org, as_of=as_of)}
+    assert counted == listed, (org.code, as_of)
+    return counted

@@ -10,6 +10,7 @@ import pytest
 from django.db import transaction
 from django.db.models import Q
 
+from conftest import assert_due_counts_equal_the_list
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.roles import Role
 from dangbo.demo.generator import build_demo
@@ -391,6 +392,14 @@ def test_the_day_the_history_ends_has_work_in_flight(db):
         steps = list(CandidateStep.objects.filter(candidate=candidate).order_by("done_on"))
         assert [s.kind for s in steps] == list(CANDIDATE_STEPS[: len(steps)])
         assert steps[-1].kind == candidate.stage and steps[-1].done_on == candidate.stage_on <= end
+    # the overview's counts equal the list, for the province, its districts and communes, on
+    # the day and on days around it (past and coming deadlines, the badge day in and out)
+    orgs = Org.objects.filter(kind__in=["province", "upper", "grassroots_committee"]).order_by("path")[:12]
+    for org in orgs:
+        assert_due_counts_equal_the_list(actor=_system_scope(), org=org, as_of=end)
+    province = Org.objects.get(code="LCI")
+    for day in (date(2023, 6, 30), date(2023, 8, 1), date(2023, 9, 5)):
+        assert_due_counts_equal_the_list(actor=_system_scope(), org=province, as_of=day)
 
 
 def test_secretaries_are_replaced_one_at_a_time(db, monkeypatch):

@@ -16,6 +16,7 @@ from datetime import date
 import pytest
 from django.db import transaction
 
+from conftest import assert_due_counts_equal_the_list
 from dangbo.accounts.scope import SYSTEM
 from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS
 from dangbo.core.violations import RuleViolation
@@ -374,3 +375,11 @@ def test_a_year_not_yet_decided_is_left_out_and_the_timeline_runs_the_stage(db, 
     assert set(ReviewCampaign.objects.values_list("year", flat=True)) == {2023, 2024}
     assert not MemberRating.objects.filter(year=2025).exists()
     assert MemberRating.objects.exclude(band="").count() == built.ratings["rated"] > 250
+
+
+def test_the_overviews_counts_equal_the_list(built):
+    root = _root()
+    for org in [root, *Org.objects.filter(parent=root).order_by("path")[:3]]:
+        for day in (TODAY, date(2026, 1, 10), date(2027, 1, 5)):
+            assert_due_counts_equal_the_list(actor=SYSTEM, org=org, as_of=day)
+    assert assert_due_counts_equal_the_list(actor=SYSTEM, org=root, as_of=TODAY)["strike_off_review"][0] > 0

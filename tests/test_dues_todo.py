@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from conftest import assert_due_counts_equal_the_list
 from dangbo import cli
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import SYSTEM, scope_for
@@ -267,3 +268,20 @@ def test_the_striking_off_form_shows_the_months_and_links_the_dues_page(client, 
     assert book.ha.status == MemberStatus.STRUCK_OFF
     event = MemberEvent.objects.get(member=book.ha, kind=MemberEvent.Kind.STRUCK_OFF)
     assert event.data["evidence"][0]["months"] == [3, 6, 7]
+
+
+def test_the_overviews_counts_equal_the_list_on_every_day_around_the_reviews(book):
+    # the review of November 2025 drops out on 01/12/2026 (its month ended more than a year before)
+    days = [
+        date(2026, 7, 15),
+        TODAY,
+        date(2026, 11, 30),
+        date(2026, 12, 1),
+        date(2026, 12, 2),
+        date(2027, 1, 5),
+    ]
+    for day in days:
+        for org in (book.province, book.commune, book.cell_a, book.agency):
+            assert_due_counts_equal_the_list(actor=SYSTEM, org=org, as_of=day)
+    counted = assert_due_counts_equal_the_list(actor=SYSTEM, org=book.province, as_of=TODAY)
+    assert counted["dues_arrears"] == [4, 4] and counted["dues_strike_off_review"] == [2, 0]

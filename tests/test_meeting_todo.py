@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import User
 
+from conftest import assert_due_counts_equal_the_list
 from dangbo import cli
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import SYSTEM, scope_for
@@ -189,3 +190,20 @@ def test_the_striking_off_form_shows_the_months_and_the_meetings(client, absence
     assert absences.binh.status == MemberStatus.STRUCK_OFF
     event = MemberEvent.objects.get(member=absences.binh, kind=MemberEvent.Kind.STRUCK_OFF)
     assert event.data["evidence"][0]["months"] == [2, 3, 5]
+
+
+def test_the_overviews_counts_equal_the_list_on_every_day_around_the_reviews(absences):
+    days = [
+        date(2026, 4, 30),
+        date(2026, 5, 10),
+        TODAY,
+        date(2026, 12, 7),
+        date(2026, 12, 8),
+        date(2026, 12, 9),
+    ]
+    for day in days:
+        for org in (absences.province, absences.cell_a, absences.cell_b):
+            assert_due_counts_equal_the_list(actor=SYSTEM, org=org, as_of=day)
+    assert assert_due_counts_equal_the_list(actor=SYSTEM, org=absences.province, as_of=TODAY) == {
+        "strike_off_review": [2, 0]
+    }

@@ -163,3 +163,21 @@ def test_administrators_edit_the_holiday_calendar(client, tree, officer):
     client.post("/ngay-nghi/?nam=2026", {"action": "remove", "day": "2026-01-02"})
     assert not Holiday.objects.exists()
     assert AuditEntry.objects.filter(subject_type="holiday", subject_id="2026-01-02").count() == 2
+
+
+def test_the_todo_page_shows_a_page_of_each_section_and_the_export_all(
+    client, tree, officer, cases, monkeypatch
+):
+    from dangbo.members import views
+
+    monkeypatch.setattr(views, "TODO_PAGE_SIZE", 1)
+    client.force_login(officer)
+    first = client.get("/viec-can-lam/", {"ngay": "20/11/2026"}).content.decode()
+    second = client.get("/viec-can-lam/", {"ngay": "20/11/2026", "trang": "2"}).content.decode()
+    assert "Quáhạn" in first and "Sắpđến" not in first and "(2 việc)" in first and "Trang 1 / 2" in first
+    assert "Sắpđến" in second and "Quáhạn" not in second and "Trang 2 / 2" in second
+    assert "ngay=20/11/2026&amp;trang=2" in first  # the pager keeps the day
+    csv = b"".join(
+        client.get("/viec-can-lam/", {"ngay": "20/11/2026", "dinh-dang": "csv"}).streaming_content
+    ).decode()
+    assert "Quáhạn" in csv and "Sắpđến" in csv

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.candidates.models import Candidate, CandidateStep
@@ -122,22 +122,56 @@ def candidate_next_due(
     return None
 
 
+def _waiting(org) -> QuerySet[Candidate]:
+    """Candidates of ``org``'s subtree waiting for the admission decision or the ceremony."""
+    return Candidate.objects.filter(
+        paths.subtree_q(org.path, "cell_path"),
+        state=Candidate.State.ACTIVE,
+        stage__in=[Step.CELL_VOTE, Step.GRASSROOTS_RESOLUTION, Step.DECISION],
+    )
+
+
+def _last_done(kind: str) -> Subquery:
+    """The day of a candidate's last step of ``kind`` (as ``candidate_next_due`` reads it)."""
+    steps = CandidateStep.objects.filter(candidate=OuterRef("pk"), kind=kind)
+    return Subquery(steps.order_by("-done_on", "-recorded_at").values("done_on")[:1])
+
+
+def candidate_due_counts(actor, org, *, as_of: date, until: date, holidays) -> dict[tuple[str, bool], int]:
+    """``candidate_due_items`` counted by (kind, overdue): the waiting candidates grouped by
+    their stage and the day their deadline runs from, one deadline computed per group."""
+    groups = (
+        _waiting(org)
+        .annotate(vote_on=_last_done(Step.CELL_VOTE), decision_on=_last_done(Step.DECISION))
+        .values_list("stage", "vote_on", "decision_on")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[tuple[str, bool], int] = {}
+    for stage, vote_on, decision_on, n in groups:
+        if stage == Step.DECISION:  # the ceremony is next
+            if decision_on is None:
+                continue
+            due, _ = admission_rules.ceremony_due(decision_on, holidays=holidays)
+            kind = "ceremony"
+        else:  # the grassroots resolution or the decision is next
+            if vote_on is None:
+                continue
+            due, _, _ = admission_rules.decision_due(vote_on, holidays=holidays)
+            kind = "admission_decision"
+        if due <= until:
+            key = (kind, due < as_of)
+            counts[key] = counts.get(key, 0) + n
+    return counts
+
+
 def candidate_due_items(actor, org, *, as_of: date, until: date, holidays) -> list[DueItem]:
     """The to-do list's admission deadlines in ``org``'s subtree (a due source, registered in
     ``CandidatesConfig.ready()`` through ``members.hooks``): the decision within 60 working
     days of the cell's vote, the ceremony within 30 of the decision (RULES.md §2.2). The to-do
     list has checked that ``actor`` may read ``org``."""
-    waiting = Candidate.objects.filter(
-        paths.subtree_q(org.path, "cell_path"),
-        state=Candidate.State.ACTIVE,
-        stage__in=[
-            CandidateStep.Kind.CELL_VOTE,
-            CandidateStep.Kind.GRASSROOTS_RESOLUTION,
-            CandidateStep.Kind.DECISION,
-        ],
-    ).select_related("cell")
     items = []
-    for candidate in waiting:
+    for candidate in _waiting(org).select_related("cell"):
         due = candidate_next_due(candidate, holidays=holidays)
         if due is None or due.due_on > until:
             continue

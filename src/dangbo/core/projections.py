@@ -9,7 +9,9 @@ through this interface instead, and ``stats`` registers its implementation in
 ``StatsConfig.ready()``.
 
 The default does nothing and keeps nothing: without ``stats`` installed no counts exist to
-follow. ``deferred()`` is True then, so callers skip preparing the rows they would pass.
+follow. ``deferred()`` is True then, so callers skip preparing the rows they would pass, and
+``counts()`` is None, so pages below ``stats`` that read today's counts (the organization page,
+the overview) count live instead.
 """
 
 from __future__ import annotations
@@ -99,6 +101,14 @@ class TallyProjection:
         """Attendance at ``meeting`` changed from ``before`` to ``after`` (member id → (status,
         reason)); members absent from ``after`` were left as they were. The caller holds the
         lock of the meeting's organization row (changes at one cell are counted in turn)."""
+        return None
+
+    # reads (pages read today's counts here rather than counting a subtree's members)
+    def counts(self, org_ids: Iterable[Any], dimensions: Iterable[str]) -> Mapping[Any, Any] | None:
+        """The stored counts of each of ``org_ids``' subtrees in ``dimensions`` (names from
+        ``stats.tallies.keys``: ``total``, ``status``, ``gender``, ``org_kind`` ...): org id →
+        dimension → value → count, zeros left out. None when no counts are kept: the caller
+        counts live."""
         return None
 
     # conveniences over the above

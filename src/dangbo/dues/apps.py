@@ -13,7 +13,7 @@ class DuesConfig(AppConfig):
         # In ready(): the modules import the models, which Django loads after this one.
         from dangbo.dues.accounts import ledger_changed
         from dangbo.dues.jobs import KINDS
-        from dangbo.dues.todo import dues_due_items, strike_off_evidence
+        from dangbo.dues.todo import dues_due_counts, dues_due_items, strike_off_evidence
         from dangbo.jobs import registry
         from dangbo.members.hooks import (
             register_due_source,
@@ -22,7 +22,7 @@ class DuesConfig(AppConfig):
         )
 
         register_ledger_listener(ledger_changed)
-        register_due_source(dues_due_items)
+        register_due_source(dues_due_items, counter=dues_due_counts)
         register_strike_off_evidence(strike_off_evidence)
         for kind in KINDS:  # opening a month's accounts runs in the background
             registry.register(kind)

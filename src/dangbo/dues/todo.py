@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from dangbo.core import paths
 from dangbo.core.formats import format_number
@@ -161,7 +161,9 @@ def _reviews(member: Member, months: list[date], *, as_of: date) -> list[DueItem
     return found
 
 
-def _no_basis_items(org: Org, *, as_of: date) -> list[DueItem]:
+def _no_basis(org: Org, *, as_of: date):
+    """The placements counted today in the cells of ``org``'s subtree that keep their dues
+    book this month, of members with no dues basis (and not exempted by party age)."""
     month = as_of.replace(day=1)
     keeping = (
         DuesMonth.objects.filter(paths.subtree_q(org.path, "org__path"), month=month)
@@ -179,9 +181,14 @@ def _no_basis_items(org: Org, *, as_of: date) -> list[DueItem]:
         )
         .exclude(Exists(based))
         .exclude(party_age_exempt_q(month, prefix="member__"))  # fifty years of party age: none needed
-        .values_list(
-            "org_id", "member__family_name", "member__middle_name", "member__given_name", "member__sort_key"
-        )
+    )
+    return missing
+
+
+def _no_basis_items(org: Org, *, as_of: date) -> list[DueItem]:
+    month = as_of.replace(day=1)
+    missing = _no_basis(org, as_of=as_of).values_list(
+        "org_id", "member__family_name", "member__middle_name", "member__given_name", "member__sort_key"
     )
     by_cell: dict = defaultdict(list)
     for cell_id, family, middle, given, sort_key in missing:
@@ -207,6 +214,46 @@ def _no_basis_items(org: Org, *, as_of: date) -> list[DueItem]:
             )
         )
     return items
+
+
+def dues_due_counts(actor, org, *, as_of: date, until: date, holidays) -> dict[tuple[str, bool], int]:
+    """``dues_due_items`` counted by (kind, overdue) in one pass over the unpaid months,
+    grouped by member and summed by the database: the members with unpaid months and, per
+    year, those with the rule's number of unpaid months whose review arose within the year
+    before ``as_of``; and the cells with members lacking a basis."""
+    last = last_month_over(as_of)
+    arisen_since = as_of - timedelta(days=365)
+    per_member: dict = {}  # what each member's unpaid months make, by year
+    reviews: dict = {}  # the members of a year's reviews
+    for year in (as_of.year - 1, as_of.year):
+        if date(year, 1, 1) > last:
+            continue
+        needed = exit_rules.STRIKE_OFF_MISSED_MONTHS.at(date(year, 12, 31)).value
+        # a review arises the day after its ``needed``-th month ends: one whose months before
+        # ``recent`` already make the number arose more than a year ago
+        recent = next(
+            (date(year, m, 1) for m in range(1, 13) if add_months(date(year, m, 1), 1) >= arisen_since),
+            date(year + 1, 1, 1),
+        )
+        in_year = Q(month__gte=date(year, 1, 1), month__lte=date(year, 12, 1))
+        per_member[f"months_{year}"] = Count("month", distinct=True, filter=in_year)
+        per_member[f"early_{year}"] = Count("month", distinct=True, filter=in_year & Q(month__lt=recent))
+        reviews[f"reviews_{year}"] = Count(
+            "member_id", filter=Q(**{f"months_{year}__gte": needed, f"early_{year}__lt": needed})
+        )
+    totals = (
+        _unpaid(first=date(as_of.year - 1, 1, 1), last=last, subtree=org.path)
+        .order_by()
+        .values("member_id")
+        .annotate(**per_member)
+        .aggregate(arrears=Count("member_id"), **reviews)
+    )
+    counts = {
+        (ARREARS_KIND, True): totals["arrears"],
+        (REVIEW_KIND, False): sum(totals[name] for name in reviews),
+        (NO_BASIS_KIND, False): _no_basis(org, as_of=as_of).order_by().values("org_id").distinct().count(),
+    }
+    return {key: n for key, n in counts.items() if n}
 
 
 def strike_off_evidence(member, *, on: date) -> list[StrikeOffEvidence]:

@@ -111,7 +111,9 @@ class AbsenceReason(models.TextChoices):
 class Attendance(UUIDModel):
     # Millions of rows in a province: no index beyond what the reads need. The unique
     # (meeting, member) constraint serves every read by meeting, the member key's own index
-    # every read by member (a member's meetings, the strike-off review).
+    # every read by member (a member's meetings, the strike-off review); a partial index holds
+    # the few unexcused absences, which the to-do list and its counts read for a whole subtree
+    # (``meetings.todo``) without walking every attendance row of the year.
     meeting = models.ForeignKey(Meeting, models.PROTECT, related_name="attendance", db_index=False)
     member = models.ForeignKey("members.Member", models.PROTECT, related_name="+", verbose_name="đảng viên")
     status = models.CharField("điểm danh", max_length=16, choices=AttendanceStatus.choices)
@@ -131,6 +133,13 @@ class Attendance(UUIDModel):
                 | (~Q(status="absent_excused") & Q(reason="")),
                 name="attendance_reason_when_excused",
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["meeting", "member"],
+                condition=Q(status="absent_unexcused"),
+                name="attendance_unexcused",
+            )
         ]
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from dangbo.core import paths
@@ -115,6 +115,32 @@ def absence_review_items(actor, org, *, as_of: date, until: date, holidays) -> l
                 )
             )
     return items
+
+
+def absence_review_counts(actor, org, *, as_of: date, until: date, holidays) -> dict[tuple[str, bool], int]:
+    """``absence_review_items`` counted (never overdue) by one aggregate per year: the active
+    members absent without reason in the rule's months by ``as_of`` and not already by a year
+    before it (a review arises on the absence that makes the months, and older ones are left
+    out — exactly when the absences before that day already make them)."""
+    arisen_since = as_of - timedelta(days=365)
+    reviews = 0
+    for year in (as_of.year - 1, as_of.year):
+        needed = exit_rules.STRIKE_OFF_MISSED_MONTHS.at(date(year, 12, 31)).value
+        month = TruncMonth("meeting__held_on")
+        reviews += (
+            _absences(year=year, until=as_of, subtree=org.path)
+            .filter(member__status__in=list(ACTIVE_STATUSES))
+            .select_related(None)
+            .order_by()
+            .values("member_id")
+            .annotate(
+                months=Count(month, distinct=True),
+                early=Count(month, distinct=True, filter=Q(meeting__held_on__lt=arisen_since)),
+            )
+            .filter(months__gte=needed, early__lt=needed)
+            .count()
+        )
+    return {(REVIEW_KIND, False): reviews} if reviews else {}
 
 
 def strike_off_evidence(member, *, on: date) -> list[StrikeOffEvidence]:

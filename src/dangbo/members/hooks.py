@@ -11,7 +11,10 @@ that app fills in its ``AppConfig.ready()``, as ``core.projections`` does for th
   loaded once for every source). ``members.selectors.todo.due_items`` — the to-do page, the
   ``dangbo todo`` command and the compliance checks of overdue deadlines — adds them to members'
   own (recognition, transfers, badges). ``candidates`` adds the admission decision and the
-  ceremony.
+  ceremony. A source may come with a **counter**, the same signature returning
+  ``{(kind, overdue): number}`` of the items it would give, counted by SQL aggregates over the
+  subtree rather than item by item: ``members.selectors.todo_counts.due_counts`` (the overview's
+  to-do panel) uses it, and counts the items of a source that has none.
 * **Evidence for striking off** (``register_strike_off_evidence``): a function ``(member, *, on)
   -> list[StrikeOffEvidence]`` giving the facts the records hold behind a ground of striking off
   (RULES.md §2.6), for the year of ``on`` and the one before: ``meetings`` adds the months of
@@ -39,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 DueSource = Callable[..., list[Any]]  # (actor, org, *, as_of, until, holidays) -> list[DueItem]
+DueCounter = Callable[..., dict[tuple[str, bool], int]]  # same arguments -> {(kind, overdue): n}
 DisciplinePending = Callable[[Any], bool]  # (member) -> bool
 
 
@@ -64,6 +68,7 @@ class StrikeOffEvidence:
 StrikeOffEvidenceSource = Callable[..., list[StrikeOffEvidence]]  # (member, *, on) -> list
 
 _due_sources: list[DueSource] = []
+_due_counters: dict[DueSource, DueCounter] = {}
 _discipline_pending: list[DisciplinePending] = []
 _strike_off_evidence: list[StrikeOffEvidenceSource] = []
 LedgerListener = Callable[[list[Any]], None]  # (member_ids) -> None
@@ -82,14 +87,22 @@ def ledger_changed(member_ids: list[Any]) -> None:
         listener(member_ids)
 
 
-def register_due_source(source: DueSource) -> None:
-    """Add ``source``'s deadlines to the to-do list (from an ``AppConfig.ready()``)."""
+def register_due_source(source: DueSource, *, counter: DueCounter | None = None) -> None:
+    """Add ``source``'s deadlines to the to-do list (from an ``AppConfig.ready()``), and
+    ``counter``, which counts them by kind and lateness without listing them."""
     if source not in _due_sources:
         _due_sources.append(source)
+    if counter is not None:
+        _due_counters[source] = counter
 
 
 def due_sources() -> tuple[DueSource, ...]:
     return tuple(_due_sources)
+
+
+def due_counter(source: DueSource) -> DueCounter | None:
+    """The counter registered with ``source`` (None: count its items)."""
+    return _due_counters.get(source)
 
 
 def register_discipline_pending(check: DisciplinePending) -> None:

@@ -14,7 +14,7 @@ from dangbo.core.decisions import DecisionRef
 from dangbo.core.roles import Role
 from dangbo.members.org_selectors import org_children, org_committee, org_nodes
 from dangbo.members.selectors.badges import badge_list
-from dangbo.members.selectors.figures import member_figures_with_children
+from dangbo.members.selectors.figures import org_member_figures
 from dangbo.members.selectors.positions import org_committee_gaps, org_position, position_candidates
 from dangbo.members.services.positions import member_position_end, member_position_start
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_localities, org_roots
@@ -110,7 +110,7 @@ def page(request, org_id: UUID):
     actor = request.scope
     org = org_get(actor=actor, org_id=org_id)
     audit_record(action=Action.ORG_VIEWED, subject_type="org", subject_id=str(org.pk), data={"via": "api"})
-    figures, child_counts = member_figures_with_children(path=org.path)
+    figures = org_member_figures(org)
     return {
         "org": OrgOut.of(org),
         "breadcrumbs": [OrgOut.of(o) for o in org_breadcrumbs(actor=actor, org=org)],
@@ -127,7 +127,7 @@ def page(request, org_id: UUID):
             }
             for p in org_committee(actor=actor, org=org)
         ],
-        "children": _nodes(org_children(actor=actor, org=org, member_counts=child_counts)),
+        "children": _nodes(org_children(actor=actor, org=org)),
         "localities": [
             {
                 "id": loc.pk,

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from dangbo.core.kinds import OrgKind
+from dangbo.core.kinds import GRASSROOTS_KINDS, OrgKind
+from dangbo.core.projections import tallies
 from dangbo.core.roles import Role
 from dangbo.members.models import Position
-from dangbo.members.selectors.figures import member_figures, members_under
+from dangbo.members.selectors.figures import member_figures_of, member_totals
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import (
     org_direct_children_count,
@@ -28,31 +29,22 @@ class OrgNode:
     children: int
 
 
-def org_children(*, actor, org: Org, member_counts: dict[str, int] | None = None) -> list[OrgNode]:
-    """Live sub-organizations, in Vietnamese order of their names, with their member counts: from ``member_counts`` (child path →
-    count, as ``members.selectors.figures.member_figures_with_children`` gives) or one index range
-    count each."""
+def org_children(*, actor, org: Org) -> list[OrgNode]:
+    """Live sub-organizations, in Vietnamese order of their names, with their member counts."""
     return org_nodes(
-        actor=actor,
-        orgs=org_visible(actor=actor).filter(parent=org).order_by("sort_key", "path"),
-        member_counts=member_counts,
+        actor=actor, orgs=org_visible(actor=actor).filter(parent=org).order_by("sort_key", "path")
     )
 
 
-def org_nodes(*, actor, orgs, member_counts: dict[str, int] | None = None) -> list[OrgNode]:
+def org_nodes(*, actor, orgs) -> list[OrgNode]:
+    """``orgs`` with the active members under each (from the tallies: ``member_totals``) and
+    their live sub-organizations the actor sees."""
     orgs = list(orgs)
     grandchildren = dict(
         org_visible(actor=actor).filter(parent__in=orgs).values_list("parent").annotate(n=Count("id"))
     )
-
-    def members(org: Org) -> int:
-        return (
-            member_counts.get(org.path, 0)
-            if member_counts is not None
-            else members_under(path=org.path).count()
-        )
-
-    return [OrgNode(org, members(org), grandchildren.get(org.pk, 0)) for org in orgs]
+    members = member_totals(orgs)
+    return [OrgNode(org, members[org.pk], grandchildren.get(org.pk, 0)) for org in orgs]
 
 
 def org_committee(*, actor, org: Org):
@@ -75,16 +67,53 @@ class ScopeOverview:
 
 def org_overview(*, actor) -> list[ScopeOverview]:
     """The actor's subtrees at a glance: organizations by kind, members by status, gender, minority."""
+    roots = list(org_roots(actor=actor))
+    members = member_figures_of(roots)
+    structure = _structure_of(roots)
     overview = []
-    for root in org_roots(actor=actor):
-        kinds = org_kind_counts(root=root)
+    for root in roots:
+        kinds, grassroots, direct_children = structure[root.pk]
         overview.append(
             ScopeOverview(
                 root=root,
                 kinds=[(OrgKind(kind).label, n) for kind, n in kinds.items() if n],
-                grassroots=org_grassroots_count(root=root),
-                direct_children=org_direct_children_count(root=root),
-                members=member_figures(path=root.path),
+                grassroots=grassroots,
+                direct_children=direct_children,
+                members=members[root.pk],
             )
         )
     return overview
+
+
+# What ``_structure_of`` reads from the tallies (the dimensions of ``stats.tallies.keys``):
+# live organizations strictly below by kind, grassroots ones by sector, live direct children.
+ORG_KIND, GRASSROOTS_SECTOR, ORG_DIRECT = "org_kind", "grassroots_sector", "org_direct"
+
+
+def _structure_of(roots: list[Org]) -> dict:
+    """Root id → (live organizations of the subtree by kind, grassroots organizations, live
+    direct children), as ``orgs.selectors`` counts them, read from the tallies (which count
+    what lies strictly below: the root itself is added here)."""
+    stored = tallies().counts([root.pk for root in roots], [ORG_KIND, GRASSROOTS_SECTOR, ORG_DIRECT])
+    if stored is None:
+        return {
+            root.pk: (
+                org_kind_counts(root=root),
+                org_grassroots_count(root=root),
+                org_direct_children_count(root=root),
+            )
+            for root in roots
+        }
+    result = {}
+    for root in roots:
+        counts = stored.get(root.pk, {})
+        live = root.dissolved_on is None
+        kinds = dict.fromkeys(OrgKind.values, 0)
+        kinds.update(counts.get(ORG_KIND, {}))
+        if live:
+            kinds[root.kind] += 1
+        grassroots = sum(counts.get(GRASSROOTS_SECTOR, {}).values())
+        if live and root.kind in GRASSROOTS_KINDS and not root.has_upper_rights:
+            grassroots += 1
+        result[root.pk] = (kinds, grassroots, counts.get(ORG_DIRECT, {}).get("", 0))
+    return result

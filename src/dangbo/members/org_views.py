@@ -12,7 +12,7 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS, COMMUNE_LEVEL_KINDS, MEETING_KINDS
 from dangbo.members.org_selectors import org_children, org_committee, org_nodes
-from dangbo.members.selectors.figures import member_figures_with_children
+from dangbo.members.selectors.figures import org_member_figures
 from dangbo.members.selectors.positions import org_committee_gaps
 from dangbo.members.selectors.search import member_list_of_org
 from dangbo.members.selectors.transfers import hosted_members
@@ -69,11 +69,11 @@ def org_page_view(request: ScopedRequest, org_id) -> HttpResponse:
     members_page = None
     if org.kind in CELL_KINDS or request.GET.get("trang"):
         members_page = member_list_of_org(actor=request.scope, org=org, page=_page_number(request))
-    figures, child_counts = member_figures_with_children(path=org.path)
+    figures = org_member_figures(org)
     context = {
         "org": org,
         "breadcrumbs": org_breadcrumbs(actor=request.scope, org=org),
-        "children": org_children(actor=request.scope, org=org, member_counts=child_counts),
+        "children": org_children(actor=request.scope, org=org),
         "localities": org_localities(actor=request.scope, org=org),
         "committee": org_committee(actor=request.scope, org=org),
         "committee_gaps": org_committee_gaps(actor=request.scope, org=org),

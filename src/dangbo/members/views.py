@@ -10,6 +10,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -409,6 +410,9 @@ def position_end_view(request: ScopedRequest, org_id) -> HttpResponse:
 DUE_LIST_HEADER = ["STT", "Việc", "Tổ chức", "Đảng viên", "Hạn", "Tình trạng", "Ghi chú", "Căn cứ"]
 
 
+TODO_PAGE_SIZE = 100  # items of a to-do section on one page
+
+
 @login_required
 @require_GET
 def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
@@ -466,10 +470,14 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
             filename=f"viec-can-lam-{as_of:%Y%m%d}.{file_format}",
             title=list_title("Việc cần làm", "; ".join(o.name for o in orgs), as_of),
         )
-    org_labels_attach(actor=request.scope, orgs=[item.org for _, items in sections for item in items])
+    # a province's list runs to tens of thousands of items: each section shows a page of them
+    # (the export above holds every one)
+    number = _page_number(request)
+    pages = [(org, Paginator(items, TODO_PAGE_SIZE).get_page(number)) for org, items in sections]
+    org_labels_attach(actor=request.scope, orgs=[item.org for _, page in pages for item in page])
     context = {
         "form": form,
-        "sections": sections,
+        "sections": pages,
         "as_of": as_of,
         "org": orgs[0] if org_id else None,
         "query": f"ngay={as_of:%d/%m/%Y}",

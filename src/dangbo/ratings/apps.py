@@ -13,9 +13,14 @@ class RatingsConfig(AppConfig):
         from dangbo.jobs import registry
         from dangbo.members.hooks import register_due_source, register_strike_off_evidence
         from dangbo.ratings.jobs import KINDS
-        from dangbo.ratings.todo import campaign_due_items, failed_years_items, strike_off_evidence
+        from dangbo.ratings.todo import (
+            campaign_due_items,
+            failed_years_counts,
+            failed_years_items,
+            strike_off_evidence,
+        )
 
-        register_due_source(failed_years_items)
+        register_due_source(failed_years_items, counter=failed_years_counts)
         register_due_source(campaign_due_items)
         register_strike_off_evidence(strike_off_evidence)
         for kind in KINDS:  # a campaign's list is drawn in the background

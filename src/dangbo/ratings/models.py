@@ -147,6 +147,19 @@ class MemberRating(UUIDModel, Steps):
             models.Index(fields=["grassroots", "year", "band"], name="ratings_member_grassroots"),
             models.Index(fields=["member", "year"], name="ratings_member_year"),
             models.Index(fields=["year", "cell"], name="ratings_member_cell"),
+            # the few rows the to-do list and its counts read for a whole subtree
+            # (``ratings.todo``): yearly ratings «not completed», and the open campaigns'
+            # rows not yet decided (none once a campaign is over)
+            models.Index(
+                fields=["member", "year"],
+                condition=Q(band="failed", period="year"),
+                name="ratings_member_failed",
+            ),
+            models.Index(
+                fields=["campaign", "cell"],
+                condition=Q(campaign__isnull=False, not_rated="", band=""),
+                name="ratings_member_open",
+            ),
         ]
 
 

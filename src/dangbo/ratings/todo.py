@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from dangbo.core import paths
 from dangbo.members.hooks import EvidenceLink, StrikeOffEvidence
@@ -45,12 +45,12 @@ def _failed_years(rows) -> dict:
     return found
 
 
-def failed_years_items(actor, org, *, as_of: date, until: date, holidays) -> list[DueItem]:
-    """The striking-off reviews of ``org``'s subtree on ``as_of`` (``due_items`` has checked
-    that ``actor`` may read ``org``)."""
+def _failed(org, *, as_of: date):
+    """Yearly ratings «not completed» decided by ``as_of`` in ``org``'s subtree, of active
+    members, in the years a review listed on ``as_of`` can name."""
     need = rules.FAILED_YEARS_REVIEW.value(as_of)
     first_year = as_of.year - need
-    failed = MemberRating.objects.filter(
+    return MemberRating.objects.filter(
         paths.subtree_q(org.path, "member__org_path"),
         member__status__in=list(ACTIVE_STATUSES),
         period=Period.YEAR,
@@ -58,6 +58,34 @@ def failed_years_items(actor, org, *, as_of: date, until: date, holidays) -> lis
         year__gte=first_year,
         decided_on__lte=as_of,
     )
+
+
+def failed_years_counts(actor, org, *, as_of: date, until: date, holidays) -> dict[tuple[str, bool], int]:
+    """``failed_years_items`` counted by one aggregate: the members «not completed» in each of
+    the rule's number of consecutive years ending last year or this year."""
+    need = rules.FAILED_YEARS_REVIEW.value(as_of)
+    counted = (
+        _failed(org, as_of=as_of)
+        .order_by()
+        .values("member_id")
+        .annotate(
+            last=Count(
+                "year", distinct=True, filter=Q(year__gte=as_of.year - need, year__lte=as_of.year - 1)
+            ),
+            this=Count(
+                "year", distinct=True, filter=Q(year__gte=as_of.year - need + 1, year__lte=as_of.year)
+            ),
+        )
+        .filter(Q(last__gte=need) | Q(this__gte=need))
+        .count()
+    )
+    return {(REVIEW_KIND, False): counted} if counted else {}
+
+
+def failed_years_items(actor, org, *, as_of: date, until: date, holidays) -> list[DueItem]:
+    """The striking-off reviews of ``org``'s subtree on ``as_of`` (``due_items`` has checked
+    that ``actor`` may read ``org``)."""
+    failed = _failed(org, as_of=as_of)
     # without the model's ordering, which DISTINCT would add to the columns (one row per year)
     ids = list(failed.order_by().values_list("member_id", flat=True).distinct())
     items: list[DueItem] = []

@@ -69,3 +69,6 @@ class StatsTallies(TallyProjection):
 
     def attendance_changed(self, meeting, *, before, after):
         t.tally_attendance_changed(meeting, before=before, after=after)
+
+    def counts(self, org_ids, dimensions):
+        return t.tally_read(org_ids, dimensions)

@@ -20,6 +20,7 @@ from dangbo.members.models import ACTIVE_STATUSES, Member
 from dangbo.members.org_selectors import ScopeOverview, org_overview
 from dangbo.members.selectors.profile import member_profile
 from dangbo.members.selectors.todo import DueItem, due_items
+from dangbo.members.selectors.todo_counts import DueCount, due_counts
 from dangbo.rules.badges import next_milestone, party_age_years
 from dangbo.stats.charts import Bar, bar_chart
 from dangbo.stats.indicators.registry import INDICATORS
@@ -85,6 +86,8 @@ DUE_KIND_LABELS = {
     "dues_arrears": "Nợ đảng phí",
     "dues_strike_off_review": "Không đóng đảng phí, xem xét xóa tên",
     "dues_no_basis": "Chưa có căn cứ tính đảng phí",
+    "rating_cell_step": "Chi bộ đánh giá, đề xuất xếp loại đảng viên",
+    "rating_decision": "Cấp ủy cơ sở quyết định xếp loại đảng viên",
 }
 
 
@@ -126,8 +129,8 @@ class TargetsPanel:
 
 @dataclass(frozen=True)
 class TodoPanel:
-    """What is due in a subtree, by kind (loaded after the page: a province's to-do reads every
-    member's deadlines, seconds on the default demo); a cell's first items."""
+    """What is due in a subtree, by kind (loaded after the page; counted, not listed:
+    ``members.selectors.todo_counts``); a cell's first items."""
 
     counts: list[TodoCount]
     next_items: list[DueItem]
@@ -156,18 +159,21 @@ def targets_panel(*, actor, org) -> TargetsPanel:
 
 
 def todo_panel(*, actor, org) -> TodoPanel:
-    items = due_items(actor=actor, org=org, as_of=clock.today(), audit=False)
-    return TodoPanel(_todo(items), items[:5] if org.kind in CELL_KINDS else [])
+    today = clock.today()
+    counts = due_counts(actor=actor, org=org, as_of=today)
+    items = due_items(actor=actor, org=org, as_of=today, audit=False) if org.kind in CELL_KINDS else []
+    return TodoPanel(_by_label(counts), items[:5])
 
 
-def _todo(items: list[DueItem]) -> list[TodoCount]:
-    counts: dict[str, list] = {}
-    for item in items:
-        label = DUE_KIND_LABELS.get(item.kind, item.title)
-        entry = counts.setdefault(label, [0, 0])
-        entry[0] += 1
-        entry[1] += 1 if item.overdue else 0
-    return [TodoCount(label, n, late) for label, (n, late) in counts.items()]
+def _by_label(counts: list[DueCount]) -> list[TodoCount]:
+    """The counts by label (kinds that share one are added up), in the order of the labels."""
+    order = {kind: rank for rank, kind in enumerate(DUE_KIND_LABELS)}
+    totals: dict[str, list] = {}
+    for row in sorted(counts, key=lambda row: order.get(row.kind, len(order))):
+        entry = totals.setdefault(DUE_KIND_LABELS.get(row.kind, row.kind), [0, 0])
+        entry[0] += row.count
+        entry[1] += row.overdue
+    return [TodoCount(label, n, late) for label, (n, late) in totals.items()]
 
 
 def _trend_chart(trend: list[YearPoint]) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import cast
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import paths
@@ -61,48 +61,26 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
         raise NotInScope(org.pk)
     since, _ = rules.award_days_around(award_on)
     milestones = rules.BADGE_MILESTONES.value(award_on)
-    subtree = Member.objects.filter(paths.subtree_q(org.path, "org_path"), party_age_from__isnull=False)
-    # Not before the deferral after discipline has run out (6, 9 or 12 months, RULES.md §6).
-    active = subtree.filter(status__in=ACTIVE_STATUSES).filter(
-        Q(badge_deferred_until__isnull=True) | Q(badge_deferred_until__lt=award_on)
-    )
-    due, early = [], []
+    due = [
+        BadgeCandidate(m, years, rules.reached_on(cast(date, m.party_age_from), years), rules.Ground.REGULAR)
+        for years, rows in _due_rows(org, award_on=award_on, since=since, milestones=milestones)
+        for m in rows.select_related("org")
+    ]
+    early = []
     for years in milestones:
-        not_yet = Q(badge_years__isnull=True) | Q(badge_years__lt=years)
-        window_start, window_end = _years_before(since, years), _years_before(award_on, years)
-        rows = active.filter(not_yet, party_age_from__gt=window_start, party_age_from__lte=window_end)
-        due += [
-            BadgeCandidate(
-                m, years, rules.reached_on(cast(date, m.party_age_from), years), rules.Ground.REGULAR
-            )
-            for m in rows.select_related("org")
-        ]
+        window_end = _years_before(award_on, years)
         months = rules.illness_early_months(years, award_on)
         early_end = _years_before(_months_after(award_on, months), years)
-        rows = active.filter(not_yet, party_age_from__gt=window_end, party_age_from__lte=early_end)
+        rows = _active(org, award_on).filter(
+            _not_yet(years), party_age_from__gt=window_end, party_age_from__lte=early_end
+        )
         early += [
             BadgeCandidate(
                 m, years, rules.reached_on(cast(date, m.party_age_from), years), rules.Ground.ILLNESS
             )
             for m in rows.select_related("org")
         ]
-    posthumous = []
-    grace = rules.BADGE_POSTHUMOUS_EARLY.value(award_on)
-    for member in subtree.filter(
-        status=MemberStatus.DIED, died_on__gt=since, died_on__lte=award_on
-    ).select_related("org"):
-        # both dates are set: the queries above filter on them
-        party_age_from, died_on = cast(date, member.party_age_from), cast(date, member.died_on)
-        reachable = [
-            y for y in milestones if rules.reached_on(party_age_from, y) <= _months_after(died_on, grace)
-        ]
-        if reachable and max(reachable) > (member.badge_years or 0):
-            years = max(reachable)
-            posthumous.append(
-                BadgeCandidate(
-                    member, years, rules.reached_on(party_age_from, years), rules.Ground.POSTHUMOUS
-                )
-            )
+    posthumous = _posthumous(org, award_on=award_on, since=since, milestones=milestones)
     order = lambda c: (-c.years, c.member.sort_key)  # noqa: E731
     ratings = last_ratings([c.member.pk for c in [*due, *early, *posthumous]], by=award_on)
 
@@ -130,6 +108,73 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
             },
         )
     return result
+
+
+def badge_due_count(*, org, award_on: date) -> int:
+    """How many of ``badge_list``'s due and posthumous candidates there are (the to-do list's
+    badges), counted in SQL per milestone: the deceased since the last award date are few."""
+    since, _ = rules.award_days_around(award_on)
+    milestones = rules.BADGE_MILESTONES.value(award_on)
+    due = sum(
+        rows.count() for _, rows in _due_rows(org, award_on=award_on, since=since, milestones=milestones)
+    )
+    return due + len(_posthumous(org, award_on=award_on, since=since, milestones=milestones))
+
+
+def _subtree(org):
+    return Member.objects.filter(paths.subtree_q(org.path, "org_path"), party_age_from__isnull=False)
+
+
+def _active(org, award_on: date):
+    """Members in the Party, not before the deferral after discipline has run out (6, 9 or 12
+    months, RULES.md §6)."""
+    return (
+        _subtree(org)
+        .filter(status__in=ACTIVE_STATUSES)
+        .filter(Q(badge_deferred_until__isnull=True) | Q(badge_deferred_until__lt=award_on))
+    )
+
+
+def _not_yet(years: int) -> Q:
+    return Q(badge_years__isnull=True) | Q(badge_years__lt=years)
+
+
+def _due_rows(org, *, award_on: date, since: date, milestones) -> list[tuple[int, QuerySet[Member]]]:
+    """Per milestone, the members who reached it after ``since`` and up to ``award_on``."""
+    return [
+        (
+            years,
+            _active(org, award_on).filter(
+                _not_yet(years),
+                party_age_from__gt=_years_before(since, years),
+                party_age_from__lte=_years_before(award_on, years),
+            ),
+        )
+        for years in milestones
+    ]
+
+
+def _posthumous(org, *, award_on: date, since: date, milestones) -> list[BadgeCandidate]:
+    posthumous = []
+    grace = rules.BADGE_POSTHUMOUS_EARLY.value(award_on)
+    for member in (
+        _subtree(org)
+        .filter(status=MemberStatus.DIED, died_on__gt=since, died_on__lte=award_on)
+        .select_related("org")
+    ):
+        # both dates are set: the queries above filter on them
+        party_age_from, died_on = cast(date, member.party_age_from), cast(date, member.died_on)
+        reachable = [
+            y for y in milestones if rules.reached_on(party_age_from, y) <= _months_after(died_on, grace)
+        ]
+        if reachable and max(reachable) > (member.badge_years or 0):
+            years = max(reachable)
+            posthumous.append(
+                BadgeCandidate(
+                    member, years, rules.reached_on(party_age_from, years), rules.Ground.POSTHUMOUS
+                )
+            )
+    return posthumous
 
 
 def last_ratings(member_ids: list, *, by: date) -> dict:

@@ -1,5 +1,7 @@
-"""Counts of members. Today's figures use the projection (``org_path`` range); past dates use
-``Placement`` joined to the organization versions of that date (DESIGN.md: core data)."""
+"""Counts of members. Today's figures for pages are read from the tallies (``stats.tallies``,
+through ``core.projections``: ``member_figures_of``, ``member_totals``), which equal a count of
+the projection (``org_path`` range: ``member_figures``); past dates use ``Placement`` joined to
+the organization versions of that date (DESIGN.md: core data)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
 
 from dangbo.core import paths
+from dangbo.core.projections import tallies
 from dangbo.members.models import ACTIVE_STATUSES, Gender, Member, MemberStatus, Placement
 from dangbo.orgs.selectors import org_versions_on
 from dangbo.reference.models import KINH_CODE
@@ -53,26 +55,47 @@ def member_figures(*, path: str) -> MemberFigures:
     return MemberFigures(**members_under(path=path).aggregate(**_FIGURES))
 
 
-def member_figures_with_children(*, path: str) -> tuple[MemberFigures, dict[str, int]]:
-    """The subtree's figures and the active members under each direct child (by the child's
-    path), in one pass over the subtree instead of one for the figures and one per child: a
-    province page counts its 500,000 members once."""
-    child_width = len(path) + paths.SEGMENT_WIDTH + 1
-    groups = (
-        members_under(path=path)
-        .annotate(branch=Substr("org_path", 1, child_width))
-        .values("branch")
-        .annotate(**_FIGURES)
-        .order_by()
-    )
-    totals = dict.fromkeys(_FIGURES, 0)
-    per_child: dict[str, int] = {}
-    for group in groups:
-        for name in _FIGURES:
-            totals[name] += group[name]
-        if group["branch"] != path:  # members of the organization itself, not of a child
-            per_child[group["branch"]] = group["total"]
-    return MemberFigures(**totals), per_child
+# What ``member_figures_of`` reads from the tallies (the dimensions of ``stats.tallies.keys``).
+TOTAL, STATUS, GENDER, ETHNICITY = "total", "status", "gender", "ethnicity"
+
+
+def member_figures_of(orgs) -> dict:
+    """Today's figures of each of ``orgs``' subtrees (org id → ``MemberFigures``), read from the
+    tallies (one index read, whatever the subtree's size); equal to ``member_figures`` of each
+    organization's path, which counts them live when no tallies are kept."""
+    orgs = list(orgs)
+    stored = tallies().counts([org.pk for org in orgs], [TOTAL, STATUS, GENDER, ETHNICITY])
+    if stored is None:
+        return {org.pk: member_figures(path=org.path) for org in orgs}
+    figures = {}
+    for org in orgs:
+        counts = stored.get(org.pk, {})
+        total = counts.get(TOTAL, {}).get("", 0)
+        status = counts.get(STATUS, {})
+        figures[org.pk] = MemberFigures(
+            total=total,
+            full=status.get(MemberStatus.FULL, 0),
+            probationary=status.get(MemberStatus.PROBATIONARY, 0),
+            women=counts.get(GENDER, {}).get(Gender.FEMALE, 0),
+            # no ethnicity recorded counts as a minority, as ``~Q(ethnicity_id=KINH_CODE)`` does
+            ethnic_minority=total - counts.get(ETHNICITY, {}).get(KINH_CODE, 0),
+        )
+    return figures
+
+
+def org_member_figures(org) -> MemberFigures:
+    """Today's figures of ``org``'s subtree, from the tallies (``member_figures_of``)."""
+    return member_figures_of([org])[org.pk]
+
+
+def member_totals(orgs) -> dict:
+    """Today's active members under each of ``orgs`` (org id → count), from the tallies (or
+    one index range count each when no tallies are kept)."""
+    orgs = list(orgs)
+    stored = tallies().counts([org.pk for org in orgs], [TOTAL])
+    if stored is None:
+        return {org.pk: members_under(path=org.path).count() for org in orgs}
+    return {org.pk: stored.get(org.pk, {}).get(TOTAL, {}).get("", 0) for org in orgs}
 
 
 def member_placements_on(*, day: date, root_path: str) -> QuerySet[Placement]:

@@ -59,6 +59,24 @@ class DueItem:
 DUE_HORIZON_DAYS = 30
 
 
+def recognition_candidates(org, *, until: date):
+    """Probationary members of ``org``'s subtree whose review for recognition may fall due by
+    ``until``: a review falls due after probation ends, so only ceremonies at least the
+    probation (12 months) before ``until``."""
+    return Member.objects.filter(
+        paths.subtree_q(org.path, "org_path"),
+        status=MemberStatus.PROBATIONARY,
+        ceremony_on__lte=add_months(until, -PROBATION_MONTHS.value(until)),
+    )
+
+
+def deadline_holidays(ceremonies: list[date], *, as_of: date, until: date) -> set[date]:
+    """The holidays every deadline of a to-do list needs, loaded once (from the earliest of
+    ``ceremonies``, the recognition candidates' ceremonies, or a year before ``as_of``)."""
+    earliest = min([*ceremonies, as_of - timedelta(days=366)])
+    return holidays_between(earliest, until + timedelta(days=200))
+
+
 def due_items(
     *, actor, org, as_of: date | None = None, horizon_days: int = DUE_HORIZON_DAYS, audit: bool = True
 ) -> list[DueItem]:
@@ -74,18 +92,9 @@ def due_items(
     as_of = as_of or clock.today()
     until = as_of + timedelta(days=horizon_days)
     items: list[DueItem] = []
-    # A review falls due after probation ends, so only ceremonies at least the probation
-    # (12 months) before ``until`` can be due.
-    probationary = list(
-        Member.objects.filter(
-            paths.subtree_q(org.path, "org_path"),
-            status=MemberStatus.PROBATIONARY,
-            ceremony_on__lte=add_months(until, -PROBATION_MONTHS.value(until)),
-        ).select_related("org")
-    )
+    probationary = list(recognition_candidates(org, until=until).select_related("org"))
     # ceremony_on is set on every member the filter on it returned
-    earliest = min([cast(date, m.ceremony_on) for m in probationary] + [as_of - timedelta(days=366)])
-    holidays = holidays_between(earliest, until + timedelta(days=200))  # once, for every deadline below
+    holidays = deadline_holidays([cast(date, m.ceremony_on) for m in probationary], as_of=as_of, until=until)
     for member in probationary:
         ends, due, ref = recognition_review_due(cast(date, member.ceremony_on), holidays=holidays)
         if due <= until:
@@ -204,9 +213,14 @@ def _transfer_due_items(actor, org, *, as_of: date, until: date, holidays) -> li
                     ),
                 )
             )
-    # Cells a transfer was confirmed to leave below the minimum, while they stay below it
-    # (counting the full members still on their way out); compliance check 1 reports the same
-    # rule over every cell from today's counts.
+    return items + below_minimum_items(org, as_of=as_of)
+
+
+def below_minimum_items(org, *, as_of: date) -> list[DueItem]:
+    """Cells a transfer was confirmed to leave below the minimum, while they stay below it
+    (counting the full members still on their way out); compliance check 1 reports the same
+    rule over every cell from today's counts. Read per cell warned, not per member."""
+    items: list[DueItem] = []
     warned = (
         TransferCase.objects.filter(
             paths.subtree_q(org.path, "from_org__path"), leaves_below_minimum=True, issued_on__lte=as_of
