@@ -277,7 +277,7 @@ def figures(records: list[list], seconds: float) -> dict:
         kinds[kind] = summarise([r[1] for r in rows], sum(1 for r in rows if not r[2]))
     pages = [r for r in records if r[0] not in SIGN_IN_KINDS]
     overall = summarise([r[1] for r in pages], sum(1 for r in pages if not r[2]))
-    starts = [r[4] for r in records if len(r) > 4 and r[4]]
+    starts = [r[4] for r in records if len(r) > 4 and r[4] is not None]
     if len(starts) > 1:
         seconds = max(starts) - min(starts)
     overall["per_second"] = round(len(pages) / seconds, 1) if seconds else 0.0
