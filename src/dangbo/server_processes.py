@@ -70,8 +70,9 @@ def close_database_connections() -> None:
 
     for connection in connections.all(initialized_only=True):
         connection.close()
-        if connection.settings_dict.get("OPTIONS", {}).get("pool"):
-            connection.close_pool()
+        close_pool = getattr(connection, "close_pool", None)  # PostgreSQL's backend only
+        if close_pool and connection.settings_dict.get("OPTIONS", {}).get("pool"):
+            close_pool()
 
 
 def serve_processes(host: str, port: int, *, workers: int, threads: int, worker: bool = False) -> int:
