@@ -289,6 +289,22 @@ def figures(records: list[list], seconds: float) -> dict:
     return {"kinds": kinds, "overall": overall, "error_kinds": errors}
 
 
+def server_times(log_path: Path) -> dict:
+    """The server's own time for the pages (the duration_ms of its request log lines, sign-in
+    excluded): beside the time seen by the users, it tells the work from the queueing."""
+    times = []
+    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if '"event": "request"' not in line:
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("path", "").startswith(("/dang-vien/", "/to-chuc/")) and "duration_ms" in entry:
+            times.append(float(entry["duration_ms"]))
+    return summarise(times, 0)
+
+
 class LoadSampler(threading.Thread):
     """The machine's 1-minute load average every 5 s while the test runs."""
 
@@ -351,6 +367,12 @@ def write_results(run: dict) -> None:
         f"- overall (pages, sign-in excluded): {o.get('requests', 0)} requests, {o['per_second']} requests/s, "
         f"p50 {o.get('p50_ms')} ms, p95 {o.get('p95_ms')} ms, p99 {o.get('p99_ms')} ms, errors {o['errors']}"
         + (f"; target p95 ≤ {run['target_p95_ms']:.0f} ms: {'met' if run['met'] else 'NOT met'}"),
+        (
+            f"- the server's own time for the same pages (its request log): p50 {st.get('p50_ms')} ms, "
+            f"p95 {st.get('p95_ms')} ms, p99 {st.get('p99_ms')} ms"
+            if (st := run.get("server_side")) and st.get("requests")
+            else "- the server's own time: not known (an external server)"
+        ),
         f"- load average (1 min) before {run['load_before']}, during: mean {run['load_mean']}, max {run['load_max']}"
         f" ({run['machine']}, shared with other work)",
     ]
@@ -441,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
         if server:
             stop_server(server)
     records = json.loads(records_path.read_text(encoding="utf-8"))
+    server_side = server_times(work / "server.log") if server else {}
     result = figures(records, seconds)
     target = TARGETS_MS.get(engine, 150.0)
     o = result["overall"]
@@ -462,6 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         "met": bool(o.get("p95_ms") is not None and o["p95_ms"] <= target and o["errors"] == 0),
         "note": args.note,
         "figures": result,
+        "server_side": server_side,
     }
     print(json.dumps(run, ensure_ascii=False, indent=1), flush=True)
     if server:
