@@ -34,6 +34,7 @@ import json
 import os
 import platform
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -305,6 +306,37 @@ def server_times(log_path: Path) -> dict:
     return summarise(times, 0)
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by the server started (the process and its
+    children: gunicorn's workers) and by the PostgreSQL backends serving its connections (found
+    by the client ports of its connections to port 5432; a local PostgreSQL only)."""
+    import psutil
+
+    root = psutil.Process(pid)
+    app, ports = 0.0, set()
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+            app += times.user + times.system
+            ports |= {
+                c.laddr.port for c in process.net_connections(kind="tcp") if c.raddr and c.raddr.port == 5432
+            }
+        except psutil.Error:
+            continue
+    db = 0.0
+    if ports:
+        tags = {f"({port})" for port in ports}
+        for process in psutil.process_iter(["cmdline"]):
+            command = " ".join(process.info["cmdline"] or [])
+            if command.startswith("postgres:") and any(tag in command for tag in tags):
+                try:
+                    times = process.cpu_times()
+                except psutil.Error:
+                    continue
+                db += times.user + times.system
+    return app, db
+
+
 class LoadSampler(threading.Thread):
     """The machine's 1-minute load average every 5 s while the test runs."""
 
@@ -372,6 +404,13 @@ def write_results(run: dict) -> None:
             f"p95 {st.get('p95_ms')} ms, p99 {st.get('p99_ms')} ms"
             if (st := run.get("server_side")) and st.get("requests")
             else "- the server's own time: not known (an external server)"
+        ),
+        (
+            f"- CPU: server {c['server_s']} s, its PostgreSQL backends {c['database_s']} s, "
+            f"{c['ms_per_page']} ms per page (sign-ins included): two cores to themselves would serve about "
+            f"{c['two_core_pages_per_second']} pages/s; the locust client used {c['client_s']} s"
+            if "ms_per_page" in (c := run.get("cpu") or {})
+            else f"- CPU: the locust client used {c.get('client_s')} s"
         ),
         f"- load average (1 min) before {run['load_before']}, during: mean {run['load_mean']}, max {run['load_max']}"
         f" ({run['machine']}, shared with other work)",
@@ -455,8 +494,13 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ, DANGBO_LOAD_PLAN=str(plan_path), DANGBO_LOAD_RECORDS=str(records_path))
     print(f"locust: {args.users} users for {args.duration} s against {url} ...", flush=True)
     started = time.monotonic()
+    cpu_before = cpu_seconds(server.pid) if server else None
+    cpu_after = None
     try:
         subprocess.run(command, env=env, check=False, stdout=subprocess.DEVNULL)
+        client_usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # locust's, the server not yet waited for
+        if server:
+            cpu_after = cpu_seconds(server.pid)
     finally:
         seconds = time.monotonic() - started
         sampler.stop.set()
@@ -465,6 +509,15 @@ def main(argv: list[str] | None = None) -> int:
     records = json.loads(records_path.read_text(encoding="utf-8"))
     server_side = server_times(work / "server.log") if server else {}
     result = figures(records, seconds)
+    pages = result["overall"].get("requests", 0)
+    cpu = {"client_s": round(client_usage.ru_utime + client_usage.ru_stime, 1)}
+    if cpu_before and cpu_after and pages:
+        cpu["server_s"] = round(cpu_after[0] - cpu_before[0], 1)
+        cpu["database_s"] = round(cpu_after[1] - cpu_before[1], 1)
+        per_request = (cpu["server_s"] + cpu["database_s"]) / pages
+        cpu["ms_per_page"] = round(1000 * per_request, 1)
+        # what two cores would serve if the server and its database had them to themselves
+        cpu["two_core_pages_per_second"] = round(2 / per_request, 1) if per_request else None
     target = TARGETS_MS.get(engine, 150.0)
     o = result["overall"]
     run = {
@@ -486,6 +539,7 @@ def main(argv: list[str] | None = None) -> int:
         "note": args.note,
         "figures": result,
         "server_side": server_side,
+        "cpu": cpu,
     }
     print(json.dumps(run, ensure_ascii=False, indent=1), flush=True)
     if server:
