@@ -406,7 +406,9 @@ def write_results(run: dict) -> None:
             else "- the server's own time: not known (an external server)"
         ),
         (
-            f"- CPU: server {c['server_s']} s, its PostgreSQL backends {c['database_s']} s, "
+            f"- CPU: server {c['server_s']} s"
+            + (f", its PostgreSQL backends {c['database_s']} s" if run["engine"] == "postgresql" else "")
+            + ", "
             f"{c['ms_per_page']} ms per page (sign-ins included): two cores to themselves would serve about "
             f"{c['two_core_pages_per_second']} pages/s; the locust client used {c['client_s']} s"
             if "ms_per_page" in (c := run.get("cpu") or {})
