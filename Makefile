@@ -7,7 +7,7 @@ PORT   ?= 8000
 
 # Two installations into the one .venv, each redone when the pins or the package metadata change:
 #  - the developer's: the package with the demo data, the tests and the quality gates
-#    (extras demo, test, check), for `make install`, `test`, `check` and `bench`;
+#    (extras demo, test, check, bench), for `make install`, `test`, `check` and `bench`;
 #  - the demo's: the package and the demo data only (extra demo), for `make demo` from a fresh
 #    clone. When the developer's installation is there, `make demo` uses it instead.
 DEV_STAMP  := $(VENV)/.installed-dev
@@ -33,7 +33,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(DEV_STAMP): pyproject.toml constraints.txt | $(BIN)/python
-	$(PIP) -e ".[demo,test,check]"
+	$(PIP) -e ".[demo,test,check,bench]"
 	@touch $@
 
 $(DEMO_STAMP): pyproject.toml constraints.txt | $(BIN)/python

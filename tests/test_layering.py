@@ -30,7 +30,7 @@ LAYERS: list[set[str]] = [
     {"exchange"},  # report packages between levels: exports what stats computes
     {"web"},
     {"demo"},
-    {"urls", "api", "cli", "server", "settings", "wsgi", "asgi", "__init__"},  # the shell
+    {"urls", "api", "cli", "server", "server_processes", "settings", "wsgi", "asgi", "__init__"},  # the shell
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}
 SHELL = RANK["urls"]

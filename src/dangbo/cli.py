@@ -161,10 +161,33 @@ def _test_pause(point: str) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from dangbo import server_processes
+
+    if args.workers and not server_processes.available():
+        print(
+            "--workers cần gunicorn, chỉ chạy trên Linux (và các hệ Unix khác); "
+            "trên Windows, chạy «dangbo serve» không có --workers (waitress).",
+            file=sys.stderr,
+        )
+        return 2
     _setup()
     if not args.no_migrate:
         server.migrate()
+    if args.workers:
+        return server_processes.serve_processes(
+            args.host, args.port, workers=args.workers, threads=args.threads, worker=args.worker
+        )
     return server.serve(args.host, args.port, threads=args.threads, worker=args.worker)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"không phải số nguyên: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("phải từ 1 trở lên")
+    return number
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -453,10 +476,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="chạy ứng dụng")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=port)
-    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument(
+        "--threads", type=_positive, default=8, help="số luồng (của mỗi tiến trình khi có --workers)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="phục vụ bằng N tiến trình (gunicorn, chỉ trên Linux/Unix) thay cho một tiến trình waitress; "
+        "xem docs/operators.md",
+    )
     serve.add_argument("--no-migrate", action="store_true", help="không tự cập nhật cấu trúc cơ sở dữ liệu")
     serve.add_argument(
-        "--worker", action="store_true", help="chạy kèm một tiến trình xử lý nền (cho cài đặt nhỏ, một máy)"
+        "--worker",
+        action="store_true",
+        help="chạy kèm một tiến trình xử lý nền (cho cài đặt nhỏ, một máy; chỉ một, kể cả khi có --workers)",
     )
     serve.set_defaults(func=cmd_serve)
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("DANGBO_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -171,6 +172,13 @@ TEMPLATES = [
 def _database() -> dj_database_url.DBConfig:
     url = os.environ.get("DANGBO_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'dangbo.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=60 if url.startswith("postgres") else 0)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        pool = postgres_pool(os.environ.get("DANGBO_DB_POOL_SIZE", ""))
+        if pool:
+            # Django's pool (psycopg_pool) hands each request a connection and takes it back:
+            # persistent connections (CONN_MAX_AGE) are refused beside it.
+            config["OPTIONS"] = {**config.get("OPTIONS", {}), "pool": pool}
+            config["CONN_MAX_AGE"] = 0
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         config["OPTIONS"] = {
@@ -187,6 +195,28 @@ def _database() -> dj_database_url.DBConfig:
             "timeout": 20,
         }
     return config
+
+
+def postgres_pool(size: str) -> dict | None:
+    """The connection pool of each server process on PostgreSQL, from DANGBO_DB_POOL_SIZE (its
+    largest number of connections; empty or 0: no pool, one persistent connection per thread).
+    Each process of `dangbo serve --workers` has its own pool: size × processes stays under
+    PostgreSQL's max_connections (docs/operators.md, "Phục vụ nhiều tiến trình")."""
+    size = size.strip()
+    if not size:
+        return None
+    try:
+        max_size = int(size)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"DANGBO_DB_POOL_SIZE phải là một số nguyên, không phải {size!r}."
+        ) from None
+    if max_size < 0:
+        raise ImproperlyConfigured("DANGBO_DB_POOL_SIZE không được âm.")
+    if max_size == 0:
+        return None
+    # min_size: connections kept open while idle; timeout: seconds a request waits for one
+    return {"min_size": min(2, max_size), "max_size": max_size, "timeout": 10}
 
 
 DATABASES = {"default": _database()}
