@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dangbo.core import clock
+from dangbo.core.bulk import new_instances
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.formats import format_number
 from dangbo.core.kinds import OrgKind, Sector
@@ -27,7 +28,7 @@ from dangbo.demo.national.plan import ESTABLISHED_ON, NATIONAL_MEMBERS, CellPlan
 from dangbo.demo.national.provinces import PROVINCES, Province
 from dangbo.demo.people import Person, PersonFactory
 from dangbo.members import ledger
-from dangbo.members.models import MemberEvent
+from dangbo.members.models import Member, MemberEvent
 from dangbo.orgs.models import Org
 from dangbo.orgs.services.bulk import orgs_establish_bulk
 
@@ -42,6 +43,8 @@ COMMUNE_TERM_START = date(2025, 7, 1)  # the new communes' committees, appointed
 UPPER_TERM_START = date(2025, 8, 1)
 PROVINCE_TERM_START = date(2025, 10, 1)
 HELD_FOR_LEADERS = 400  # rows of an upper committee kept until its leaders are chosen
+
+_new_event = new_instances(MemberEvent)  # without Model.__init__: millions are made
 
 Rows = list[tuple[Person, list[MemberEvent], date]]
 
@@ -59,7 +62,13 @@ class _Cards:
 
 class _Factory(PersonFactory):
     def __init__(self, rng, *, as_of, province_code, women_share, cards: _Cards):
-        super().__init__(rng, as_of=as_of, province_code=province_code, women_share=women_share)
+        super().__init__(
+            rng,
+            as_of=as_of,
+            province_code=province_code,
+            women_share=women_share,
+            make_member=new_instances(Member),
+        )
         self.cards = cards
 
     def _card(self) -> str:
@@ -240,10 +249,10 @@ class NationalBuilder(MembersMixin):
             hometown=plan.residence,
         )
         events = [
-            MemberEvent(
+            _new_event(
                 kind=Kind.ADMITTED,
                 effective_on=person.admitted_on,
-                to_org=plan.org,
+                to_org_id=plan.org.pk,
                 data={"ceremony_on": person.ceremony_on.isoformat()},
                 decision_no=f"{rng.randrange(1, 999)}-QĐ/ĐU",
                 decision_on=person.admitted_on,
@@ -253,7 +262,7 @@ class NationalBuilder(MembersMixin):
         ]
         if person.full_on:
             events.append(
-                MemberEvent(
+                _new_event(
                     kind=Kind.RECOGNIZED,
                     effective_on=person.full_on,
                     decision_no=f"{rng.randrange(1, 999)}-QĐ/ĐU",
