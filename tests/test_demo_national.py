@@ -57,3 +57,34 @@ def test_every_cell_and_grassroots_org_has_one_secretary_and_the_tallies_equal_a
         held = Position.objects.filter(org=org, role=Role.SECRETARY, ended_on__isnull=True).count()
         assert held == 1, org.name
     assert tally_differences() == []
+
+
+def test_bulk_establishing_needs_deferred_tallies_and_keeps_the_child_kind_rule(db):
+    from datetime import date
+
+    from dangbo.core import paths
+    from dangbo.core.decisions import DecisionRef
+    from dangbo.core.violations import RuleViolation
+    from dangbo.orgs.services.bulk import orgs_establish_bulk
+    from dangbo.stats.tallies import tallies_deferred
+
+    root = Org(code="T99", name="Đảng bộ tỉnh Thử", kind=OrgKind.PROVINCE, path=paths.segment(1), depth=1)
+    root.created_on = date(2000, 1, 1)
+    cell = Org(
+        code="T99-1",
+        name="Chi bộ Thử",
+        kind=OrgKind.CELL,
+        parent=root,
+        path=paths.child_path(root.path, 1),
+        depth=2,
+        created_on=date(2000, 1, 1),
+    )
+    with pytest.raises(RuntimeError):
+        orgs_establish_bulk([root], established_on=date(2000, 1, 1), decision=DecisionRef())
+    with tallies_deferred(), pytest.raises(RuleViolation):
+        orgs_establish_bulk([root, cell], established_on=date(2000, 1, 1), decision=DecisionRef())
+    assert not Org.objects.exists()
+    with tallies_deferred():
+        orgs_establish_bulk([root], established_on=date(2000, 1, 1), decision=DecisionRef())
+    assert OrgVersion.objects.get(org=root).path == root.path
+    assert tally_differences() == []

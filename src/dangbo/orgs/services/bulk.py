@@ -26,13 +26,13 @@ def orgs_establish_bulk(orgs: Sequence[Org], *, established_on: date, decision: 
     before children or already stored) with their events and first versions."""
     if not projections.tallies().deferred():
         raise RuntimeError("orgs_establish_bulk needs the tallies deferred (recounted at the end)")
-    kinds = {o.pk: (o.kind, o.has_upper_rights) for o in orgs}
-    pairs = set()
+    kinds: dict = {o.pk: (o.kind, o.has_upper_rights) for o in orgs}
+    pairs: set[tuple[tuple[str, bool] | None, str]] = set()
     for org in orgs:
         parent = kinds.get(org.parent_id) if org.parent_id else None
         if org.parent_id and parent is None:
-            stored = Org.objects.filter(pk=org.parent_id).values_list("kind", "has_upper_rights").first()
-            parent = kinds[org.parent_id] = stored
+            parent = Org.objects.filter(pk=org.parent_id).values_list("kind", "has_upper_rights").get()
+            kinds[org.parent_id] = parent
         pairs.add((parent, org.kind))
     for parent, kind in pairs:
         refuse_if(
