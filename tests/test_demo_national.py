@@ -88,3 +88,19 @@ def test_bulk_establishing_needs_deferred_tallies_and_keeps_the_child_kind_rule(
         orgs_establish_bulk([root], established_on=date(2000, 1, 1), decision=DecisionRef())
     assert OrgVersion.objects.get(org=root).path == root.path
     assert tally_differences() == []
+
+
+def test_dangbo_demo_builds_the_national_profile_once_and_reuses_it(db, capsys):
+    from dangbo import cli
+    from dangbo.demo.models import DemoDataset
+
+    assert cli.main(["demo", "--profile", "vietnam", "--members", "2000", "--no-serve"]) == 0
+    out = capsys.readouterr().out
+    assert "Tạo dữ liệu mẫu «Toàn quốc: 34 đảng bộ tỉnh, thành phố" in out
+    assert "Xong trong" in out and "34 đảng bộ tỉnh, thành phố" in out
+    assert "lanhdao" in out and "Đảng bộ thành phố Hà Nội" in out
+    record = DemoDataset.objects.get()
+    assert (record.profile, record.members) == ("vietnam", 2000)
+    assert cli.main(["demo", "--profile", "vietnam", "--members", "2000", "--no-serve"]) == 0
+    assert "Dùng lại dữ liệu mẫu «vietnam»" in capsys.readouterr().out
+    assert Org.objects.filter(parent__isnull=True).count() == 34
