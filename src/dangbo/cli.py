@@ -40,14 +40,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dangbo.demo.generator import DEMO_TABLES, describe, summarize
     from dangbo.demo.geography import DemoDependencyMissing, vietnam_provinces_package
     from dangbo.demo.models import DemoDataset
+    from dangbo.demo.national import NATIONAL_MEMBERS, NATIONAL_PROFILE
     from dangbo.demo.profiles import PROFILES
     from dangbo.demo.timeline import build_province
     from dangbo.orgs.models import Org
     from dangbo.reference.loader import ensure_loaded
 
-    profile = PROFILES[args.profile]
-    members = args.members or profile.members
-    dataset_name = profile.name + ("+reform-2025" if args.reform_2025 and not profile.to_today else "")
+    national = args.profile == NATIONAL_PROFILE  # demo.national: 34 provinces, built in bulk
+    profile = None if national else PROFILES[args.profile]
+    if profile is None:
+        members = args.members or NATIONAL_MEMBERS
+        dataset_name = NATIONAL_PROFILE
+    else:
+        members = args.members or profile.members
+        dataset_name = profile.name + ("+reform-2025" if args.reform_2025 and not profile.to_today else "")
     print("Chuẩn bị cơ sở dữ liệu ...", flush=True)
     server.migrate()
     existing = DemoDataset.objects.order_by("-created_at").first()
@@ -68,11 +74,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
             return 2
+        if national:
+            return _demo_national(args, members, serve_after=_demo_logins_and_serve)
         try:
             vietnam_provinces_package()  # optional (the `[demo]` extra): say so before building
         except DemoDependencyMissing as missing:
             print(missing, file=sys.stderr)
             return 2
+        assert profile is not None
         print(f"Tạo dữ liệu mẫu «{profile.title}» (seed {args.seed}) ...", flush=True)
         started = time.monotonic()
         # The province and the record saying it is a demo commit together: a build killed at any
@@ -114,6 +123,41 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"Dùng lại dữ liệu mẫu «{existing.profile}» đã tạo lúc {format_datetime(existing.created_at)}.",
             flush=True,
         )
+    return _demo_logins_and_serve(args)
+
+
+def _demo_national(args: argparse.Namespace, members: int, *, serve_after) -> int:
+    """``dangbo demo --profile vietnam``: the national demo (``demo.national``), built with its
+    record in one transaction as the other profiles are."""
+    from django.db import transaction
+
+    from dangbo.core.bulk import refresh_statistics
+    from dangbo.demo.models import DemoDataset
+    from dangbo.demo.national import (
+        NATIONAL_PROFILE,
+        NATIONAL_TABLES,
+        TITLE,
+        build_national,
+        describe_national,
+    )
+
+    print(f"Tạo dữ liệu mẫu «{TITLE}» (seed {args.seed}) ...", flush=True)
+    with transaction.atomic():
+        record = DemoDataset.objects.create(profile=NATIONAL_PROFILE, seed=args.seed, members=members)
+        summary = build_national(
+            seed=args.seed, members=members, progress=lambda line: print(line, flush=True)
+        )
+        record.seconds = summary.seconds
+        record.save(update_fields=["seconds"])
+    print("Cập nhật thống kê của cơ sở dữ liệu ...", flush=True)
+    refresh_statistics(NATIONAL_TABLES)  # VACUUM ANALYZE now that the build is committed
+    print(describe_national(summary), flush=True)
+    return serve_after(args)
+
+
+def _demo_logins_and_serve(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
     from dangbo.demo.accounts import demo_logins
 
     print("\nTài khoản dùng thử (mỗi vai trò một tài khoản):")
@@ -458,7 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
     port = int(os.environ.get("PORT", "8000"))
 
     demo = sub.add_parser("demo", help="tạo dữ liệu mẫu (một lần) và chạy ứng dụng")
-    demo.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
+    demo.add_argument("--profile", choices=sorted([*PROFILES, "vietnam"]), default=DEFAULT_PROFILE)
     demo.add_argument("--seed", type=int, default=2021)
     demo.add_argument("--members", type=int, help="số đảng viên (mặc định theo hồ sơ mẫu)")
     demo.add_argument("--reset", action="store_true", help="xóa dữ liệu và tạo lại")

@@ -6,6 +6,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dangbo.core import text
 from dangbo.core.kinds import Sector
@@ -63,6 +64,13 @@ def _professional_group(sector: str) -> str:
     return "residential"
 
 
+@lru_cache(maxsize=200_000)
+def _name_keys(family: str, middle: str, given: str) -> tuple[str, str]:
+    """The search and sort keys of a name: names repeat, and the keys cost more than the rest
+    of a person (the national demo makes millions)."""
+    return text.fold(text.full_name(family, middle, given)), text.name_sort_key(family, middle, given)
+
+
 @dataclass
 class Person:
     member: Member
@@ -72,8 +80,13 @@ class Person:
 
 
 class PersonFactory:
-    def __init__(self, rng: random.Random, *, as_of: date, province_code: int, women_share: float):
+    def __init__(
+        self, rng: random.Random, *, as_of: date, province_code: int, women_share: float, make_member=Member
+    ):
         self.rng = rng
+        # what makes the unsaved Member: its class, or ``core.bulk.new_instances(Member)``
+        # where millions are made (the national demo)
+        self.make_member = make_member
         self.names = NameGenerator(rng)
         self.as_of = as_of
         self.province_code = f"{province_code:03d}"
@@ -148,7 +161,8 @@ class PersonFactory:
         education = "upper_secondary"
         if group == "residential" and (ethnicity != "01" or birth.year < 1965):
             education = _pick(rng, (("primary", 8), ("lower_secondary", 40), ("upper_secondary", 52)))
-        member = Member(
+        search_key, sort_key = _name_keys(family, middle, given)
+        member = self.make_member(
             id=self.uuid(),
             family_name=family,
             middle_name=middle,
@@ -167,7 +181,7 @@ class PersonFactory:
             professional_level_id=_pick(rng, _PROFESSIONAL[group]),
             theory_level_id=_pick(rng, _THEORY),
             occupation=occupation,
-            search_key=text.fold(text.full_name(family, middle, given)),
-            sort_key=text.name_sort_key(family, middle, given),
+            search_key=search_key,
+            sort_key=sort_key,
         )
         return Person(member, admitted_on, ceremony_on, full_on)
