@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from dangbo.core import bulk
 from dangbo.core.bulk import refresh_statistics_after
 from dangbo.core.planner_stats import TableStatistics, tables_without_statistics
-from dangbo.members.models import Member, MemberEvent, Placement
+from dangbo.members.models import Member, MemberEvent
 from dangbo.reference.models import Ethnicity
 
 pytestmark = pytest.mark.django_db
@@ -33,17 +33,18 @@ def _analyzed(queries) -> set[str]:
 
 
 def test_a_small_change_schedules_nothing(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
-        with transaction.atomic():
-            assert refresh_statistics_after([Member], rows=bulk.BULK_ROWS - 1) is False
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        assert refresh_statistics_after([Member], rows=bulk.BULK_ROWS - 1) is False
     assert callbacks == []
 
 
 def test_a_bulk_change_refreshes_its_tables_once_it_commits(django_capture_on_commit_callbacks):
-    with CaptureQueriesContext(connection) as inside:
-        with django_capture_on_commit_callbacks() as callbacks:
-            with transaction.atomic():
-                assert refresh_statistics_after([Member, MemberEvent], rows=bulk.BULK_ROWS) is True
+    with (
+        CaptureQueriesContext(connection) as inside,
+        django_capture_on_commit_callbacks() as callbacks,
+        transaction.atomic(),
+    ):
+        assert refresh_statistics_after([Member, MemberEvent], rows=bulk.BULK_ROWS) is True
     assert _analyzed(inside.captured_queries) == set()  # nothing inside the transaction
     assert len(callbacks) == 1
     with CaptureQueriesContext(connection) as after:
@@ -52,20 +53,17 @@ def test_a_bulk_change_refreshes_its_tables_once_it_commits(django_capture_on_co
 
 
 def test_a_bulk_change_rolled_back_refreshes_nothing(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
-                refresh_statistics_after([Member], rows=10 * bulk.BULK_ROWS)
-                raise RuntimeError("rolled back")
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        refresh_statistics_after([Member], rows=10 * bulk.BULK_ROWS)
+        raise RuntimeError("rolled back")
     assert callbacks == []
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_the_refresh_after_the_commit_vacuums():
-    with CaptureQueriesContext(connection) as queries:
-        with transaction.atomic():
-            refresh_statistics_after([Ethnicity], rows=bulk.BULK_ROWS)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        refresh_statistics_after([Ethnicity], rows=bulk.BULK_ROWS)
     statements = [q["sql"] for q in queries.captured_queries]
     assert 'VACUUM ANALYZE "reference_ethnicity"' in statements
 
@@ -99,9 +97,8 @@ def test_a_members_import_refreshes_the_register_after_its_commit(
         user=None,
     )
     services.import_stage(batch=batch)
-    with CaptureQueriesContext(connection) as queries:
-        with django_capture_on_commit_callbacks(execute=True):
-            assert services.import_commit(batch=batch, user=None)["created"] == 1
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        assert services.import_commit(batch=batch, user=None)["created"] == 1
     assert {"members_member", "members_memberevent", "members_placement"} <= _analyzed(
         queries.captured_queries
     )
@@ -180,7 +177,7 @@ def probe_table():
     def fill(upto: int, start: int = 1) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {name} (id, note) VALUES (%s, %s)",  # noqa: S608
+                f"INSERT INTO {name} (id, note) VALUES (%s, %s)",
                 [(i, f"ghi chú số {i} " + "x" * 100) for i in range(start, upto + 1)],
             )
 
