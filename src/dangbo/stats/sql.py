@@ -155,6 +155,26 @@ def tally_replace_all(
 ) -> None:
     """Delete every tally row (of ``dimensions``, when given) and insert ``counts`` instead; the
     caller holds the transaction."""
+    tally_delete_all(dimensions=dimensions)
+    tally_insert(counts)
+
+
+def tally_delete_all(*, dimensions: tuple[str, ...] = ()) -> None:
+    """Delete every tally row (of ``dimensions``, when given); the caller holds the transaction."""
+    connection = connections[router.db_for_write(OrgTally)]
+    table = connection.ops.quote_name(OrgTally._meta.db_table)
+    with connection.cursor() as cursor:
+        if dimensions:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE dimension IN ({', '.join(['%s'] * len(dimensions))})",
+                list(dimensions),
+            )
+        else:
+            cursor.execute(f"DELETE FROM {table}")
+
+
+def tally_insert(counts: Mapping[tuple[Any, str, str], int]) -> None:
+    """Insert ``counts`` as new tally rows (none of them may be there)."""
     connection = connections[router.db_for_write(OrgTally)]
     table = connection.ops.quote_name(OrgTally._meta.db_table)
     org_field = _org_id_field()
@@ -170,13 +190,6 @@ def tally_replace_all(
     # tallies as one list of rows cost as much memory again as the counts themselves.
     pending = ((org_value(org_id), dim, value, n) for (org_id, dim, value), n in counts.items())
     with connection.cursor() as cursor:
-        if dimensions:
-            cursor.execute(
-                f"DELETE FROM {table} WHERE dimension IN ({', '.join(['%s'] * len(dimensions))})",
-                list(dimensions),
-            )
-        else:
-            cursor.execute(f"DELETE FROM {table}")
         while rows := list(itertools.islice(pending, 20000)):
             cursor.executemany(
                 f"INSERT INTO {table} (org_id, dimension, value, count) VALUES (%s, %s, %s, %s)",
