@@ -325,17 +325,22 @@ def stock_changes(*, day, root_path: str, length: int, statuses: Iterable[str]) 
     params += [*statuses, root_path, root_path + "~"]
     selects = []
     for sign, rows in ((-1, "now_rows"), (1, "then_rows")):
-        selects.append(f"SELECT {sign}, prefix, 'total', NULL, COUNT(*) FROM {rows} GROUP BY prefix")
+        # every value as text: the columns' types differ, and UNION needs one
+        selects.append(
+            f"SELECT {sign}, prefix, 'total', CAST(NULL AS text), COUNT(*) FROM {rows} GROUP BY prefix"
+        )
         for dimension, column in (
             ("status", "status"),
             ("birth_year", "birth_year"),
             *_STOCK_COLUMNS.items(),
         ):
             selects.append(
-                f"SELECT {sign}, prefix, '{dimension}', {column}, COUNT(*) FROM {rows} GROUP BY prefix, {column}"
+                f"SELECT {sign}, prefix, '{dimension}', CAST({column} AS text), COUNT(*) FROM {rows} "
+                f"GROUP BY prefix, {column}"
             )
         selects.append(
-            f"SELECT {sign}, substr(l.commune_path, 1, {length}), 'hamlet', r.locality, COUNT(*) FROM {rows} r "
+            f"SELECT {sign}, substr(l.commune_path, 1, {length}), 'hamlet', CAST(r.locality AS text), COUNT(*) "
+            f"FROM {rows} r "
             f"JOIN orgs_locality l ON l.id = r.locality GROUP BY substr(l.commune_path, 1, {length}), r.locality"
         )
     with connection.cursor() as cursor:
