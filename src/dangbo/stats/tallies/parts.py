@@ -30,7 +30,7 @@ from dangbo.stats.tallies.keys import Key, _ancestor_ids
 from dangbo.stats.tallies.organizations import _count_structure
 from dangbo.stats.tallies.recount import OrgTable, Part, count_part, org_table
 
-PART_MEMBERS = 50_000  # members of one run of subtrees (a district of a province, a few communes)
+PART_MEMBERS = 25_000  # members of one run of subtrees (a district of a province, a few communes)
 _STEP = paths.SEGMENT_WIDTH + 1
 
 
@@ -97,19 +97,17 @@ class Counted:
     hi: str | None = None
     upper_ids: tuple = ()
 
-    def stored(self) -> dict[Key, int]:
-        """The stored rows of the same organizations."""
+    def stored_rows(self) -> Iterator[tuple[Key, int]]:
+        """The stored rows of the same organizations, streamed."""
         rows = OrgTally.objects.exclude(count=0)
         if self.upper_ids:
             rows = rows.filter(org_id__in=list(self.upper_ids))
         elif self.lo is not None:
             rows = rows.filter(org__path__gte=self.lo, org__path__lt=self.hi)
-        return {
-            (org_id, dim, value): n
-            for org_id, dim, value, n in rows.values_list("org_id", "dimension", "value", "count").iterator(
-                chunk_size=20000
-            )
-        }
+        for org_id, dim, value, n in rows.values_list("org_id", "dimension", "value", "count").iterator(
+            chunk_size=20000
+        ):
+            yield (org_id, dim, value), n
 
 
 def recount_parts(limit: int = PART_MEMBERS) -> Iterator[Counted]:

@@ -277,11 +277,10 @@ def tally_differences() -> list[TallyDifference]:
 
     found = []
     for part in recount_parts():
-        recounted = part.counts
-        stored = part.stored()
-        found += [
-            TallyDifference(key[0], key[1], key[2], stored.get(key, 0), recounted.get(key, 0))
-            for key in set(stored) | set(recounted)
-            if stored.get(key, 0) != recounted.get(key, 0)
-        ]
+        recounted = part.counts  # emptied as the stored rows are read: held once, not twice
+        for key, stored in part.stored_rows():
+            n = recounted.pop(key, 0)
+            if n != stored:
+                found.append(TallyDifference(key[0], key[1], key[2], stored, n))
+        found += [TallyDifference(key[0], key[1], key[2], 0, n) for key, n in recounted.items()]
     return sorted(found, key=lambda d: (str(d.org_id), d.dimension, d.value))
