@@ -93,7 +93,10 @@ def main() -> None:
     rows = []
     for name, day in days.items():
         for what, action in (("page", page(day)), ("stocks", stocks(day))):
-            result = {"case": f"{what}, {name}" + (f" ({day:%d/%m/%Y})" if day else ""), **measure(action, args.runs)}
+            result = {
+                "case": f"{what}, {name}" + (f" ({day:%d/%m/%Y})" if day else ""),
+                **measure(action, args.runs),
+            }
             rows.append(result)
             print(result, flush=True)
     base = {r["case"].split(",")[0]: r for r in rows if r["case"].endswith("today")}

@@ -23,6 +23,7 @@ from uuid import UUID
 
 from django.db.models import Q
 
+from dangbo.core import paths
 from dangbo.members.models import ACTIVE_STATUSES, MemberEvent, Placement
 from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
 from dangbo.stats import sql
@@ -197,7 +198,20 @@ def _stocks_by_difference(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID
     """Today's tallies, less the members whose placements changed after ``day`` as they are
     today, plus the same members as they were placed on ``day`` (``stats.sql.stock_changes``:
     grouped in the database, whatever the number of members)."""
-    versions, wanted = _wanted_paths(day, frame, orgs)
+    root_path = frame.root_path_on(day)
+    versions = (
+        dict(
+            OrgVersion.objects.filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+                paths.subtree_q(root_path),
+                valid_from__lte=day,
+                org_id__in=[org.pk for org in orgs],
+            ).values_list("org_id", "path")
+        )
+        if root_path
+        else {}
+    )  # the asked organizations' paths on the day: not every organization's of the subtree
+    wanted = {versions[org.pk]: org.pk for org in orgs if org.pk in versions}
     if not wanted:
         return {org.pk: Stock() for org in orgs}
     counts: dict[UUID, dict[str, dict[str, int]]] = {
@@ -209,9 +223,7 @@ def _stocks_by_difference(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID
             for value, n in values.items():
                 counts[org_id][dimension][value] += n
     lengths = sorted({len(path) for path in wanted})
-    changes = sql.stock_changes(
-        day=day, root_path=frame.root_path_on(day), length=lengths[-1], statuses=ACTIVE_STATUSES
-    )
+    changes = sql.stock_changes(day=day, root_path=root_path, length=lengths[-1], statuses=ACTIVE_STATUSES)
     for sign, prefix, dimension, raw, n in changes:
         value = _stock_value(dimension, raw)
         for length in lengths:
