@@ -64,7 +64,7 @@ def statistics_warning() -> str | None:
     unit = "trang 8 kB" if connection.vendor == "postgresql" else "dòng"
     tables = ", ".join(
         f"{t.table} ({format_number(t.size)} {unit}, "
-        + ("chưa có thống kê" if t.missing else f"thống kê lấy khi còn {format_number(t.analyzed)}")
+        + ("chưa có thống kê" if t.analyzed is None else f"thống kê lấy khi còn {format_number(t.analyzed)}")
         + ")"
         for t in lacking
     )

@@ -212,7 +212,7 @@ def _stocks_by_difference(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID
         else {}
     )  # the asked organizations' paths on the day: not every organization's of the subtree
     wanted = {versions[org.pk]: org.pk for org in orgs if org.pk in versions}
-    if not wanted:
+    if not wanted or not root_path:
         return {org.pk: Stock() for org in orgs}
     counts: dict[UUID, dict[str, dict[str, int]]] = {
         org_id: defaultdict(lambda: defaultdict(int)) for org_id in wanted.values()

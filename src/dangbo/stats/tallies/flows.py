@@ -144,7 +144,7 @@ def flow_members(part) -> Q:
     return Q(member_id__in=placed) | Q(member_id__in=named)
 
 
-def recount_flows(orgs: Mapping, kept: Mapping[str, object], members: Q | None = None) -> dict[Key, int]:
+def recount_flows(orgs: Mapping, kept: dict, members: Q | None = None) -> dict[Key, int]:
     """Every member's flows (of ``members``: all by default), from the events and placements,
     under the organizations of ``kept`` (path → id) above each flow's organization. Streamed
     member by member: what is held is the counts and one batch of members' placements."""
@@ -169,9 +169,9 @@ def recount_flows(orgs: Mapping, kept: Mapping[str, object], members: Q | None =
         )
         for member_id, org_id, valid_from, valid_to, status in placements:
             spans[member_id].append(PlacementSpan(org_id, valid_from, status, valid_to, True))
-        for member_id, member_events in batch.items():
-            for dimension, day, org_id, other in member_flows(member_events, spans.get(member_id, [])):
-                targets = above(org_id)
+        for member, member_events in batch.items():
+            for dimension, day, flow_org, other in member_flows(member_events, spans.get(member, [])):
+                targets = above(flow_org)
                 if other is not None and targets:
                     skip = set(above(other))
                     targets = [a for a in targets if a not in skip]

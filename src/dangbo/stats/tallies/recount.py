@@ -122,7 +122,7 @@ class Part:
     def holds_commune(self, commune_path: str) -> bool:
         if self.rest:
             return commune_path in self.upper_paths
-        return self.lo is None or self.lo <= commune_path < self.hi
+        return self.lo is None or self.hi is None or self.lo <= commune_path < self.hi
 
 
 def count_part(
@@ -213,7 +213,7 @@ def count_part(
             members = flow_members(part)
         for key, n in recount_flows(table.orgs, kept if flows_kept is None else flows_kept, members).items():
             counts[key] += n
-    meeting_ancestors = {
+    meeting_ancestors: dict[object, list] = {
         org_id: ancestors(org_id)
         for org_id in Org.objects.filter(part.org_q("")).values_list("id", flat=True)
     }
@@ -224,7 +224,7 @@ def count_part(
     if structure:
         part_orgs = (
             orgs
-            if part.lo is None
+            if part.lo is None or part.hi is None
             else {org_id: orgs[org_id] for org_id in table.ids_in(part.lo, part.hi).values()}
         )
         _count_structure(
