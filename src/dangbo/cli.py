@@ -35,7 +35,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import transaction
 
-    from dangbo.core.bulk import refresh_statistics
+    from dangbo.core.bulk import refresh_statistics_after
     from dangbo.core.formats import format_datetime, format_number
     from dangbo.demo.generator import DEMO_TABLES, describe, summarize
     from dangbo.demo.geography import DemoDependencyMissing, vietnam_provinces_package
@@ -104,7 +104,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             record.save(update_fields=["seconds"])
             _test_pause("demo-before-commit")
         print("Cập nhật thống kê của cơ sở dữ liệu ...", flush=True)
-        refresh_statistics(DEMO_TABLES)  # VACUUM ANALYZE now that the build is committed
+        # VACUUM ANALYZE now that the build is committed (inside it, only ANALYZE can run)
+        refresh_statistics_after(DEMO_TABLES, rows=summary.members)
         if timeline.plan_path:
             print(
                 f"Kế hoạch sắp xếp đã áp dụng: {timeline.plan_path} (xem, sửa và chạy lại bằng «dangbo restructure preview»)."

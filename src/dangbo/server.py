@@ -6,6 +6,7 @@ inside these functions run then (this module is imported while the parser is bui
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import threading
@@ -43,6 +44,53 @@ def count_once() -> None:
     print(f"Xong trong {run.seconds:.0f} giây ({run.rows} dòng).", flush=True)
 
 
+log = logging.getLogger("dangbo.server")
+
+
+def statistics_warning() -> str | None:
+    """The warning (Vietnamese) for when the main tables are big and their planner statistics
+    missing or stale (``core.planner_stats``), or None when they are fine."""
+    from django.db import connection
+
+    from dangbo.core.formats import format_number
+    from dangbo.core.planner_stats import tables_without_statistics
+    from dangbo.members.models import Member, MemberEvent, Placement, Position
+    from dangbo.orgs.models import OrgVersion
+    from dangbo.stats.models import OrgTally
+
+    lacking = tables_without_statistics([Member, MemberEvent, Placement, Position, OrgVersion, OrgTally])
+    if not lacking:
+        return None
+    unit = "trang 8 kB" if connection.vendor == "postgresql" else "dòng"
+    tables = ", ".join(
+        f"{t.table} ({format_number(t.size)} {unit}, "
+        + ("chưa có thống kê" if t.analyzed is None else f"thống kê lấy khi còn {format_number(t.analyzed)}")
+        + ")"
+        for t in lacking
+    )
+    fix = (
+        "chạy «VACUUM ANALYZE;» trong psql và bật autovacuum"
+        if connection.vendor == "postgresql"
+        else "chạy «sqlite3 var/dangbo.sqlite3 ANALYZE» khi không ai dùng"
+    )
+    return (
+        f"Cảnh báo: cơ sở dữ liệu thiếu thống kê cho bộ lập kế hoạch truy vấn ở các bảng {tables}; "
+        f"tìm kiếm và các trang sẽ chậm. Hãy {fix} (xem docs/operators.md)."
+    )
+
+
+def warn_missing_statistics() -> None:
+    """Say at start (on stderr and in the log) when the planner's statistics are missing."""
+    try:
+        warning = statistics_warning()
+    except Exception:  # a check that fails must not stop the server
+        log.exception("checking the planner statistics failed")
+        return
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+        log.warning("planner statistics missing or stale: %s", warning)
+
+
 # The headers a trusted reverse proxy sets (docs/operators.md, "Sau proxy TLS"): the client's
 # address and the scheme it used. Host is passed through by the proxy as it came.
 PROXY_HEADERS = ("x-forwarded-for", "x-forwarded-proto")
@@ -72,6 +120,7 @@ def waitress_options(host: str, port: int, *, threads: int = 8) -> dict:
 def serve(host: str, port: int, *, threads: int = 8, worker: bool = False) -> int:
     from dangbo.wsgi import application  # sets Django up: imported only when serving
 
+    warn_missing_statistics()
     supervisor = WorkerSupervisor() if worker else None
     if supervisor:
         supervisor.start()

@@ -20,12 +20,16 @@ from datetime import datetime
 from operator import attrgetter
 from typing import cast
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from dangbo.core import paths
 
 # how many moved subtrees one path-rewriting UPDATE handles (a province merge moves thousands)
 PATH_MOVES_PER_STATEMENT = 200
+
+# rows a bulk change (an import, a restructuring plan, the demo) writes from which the planner's
+# statistics of its tables are refreshed once it commits (``refresh_statistics_after``)
+BULK_ROWS = 1000
 
 # COPY's format on PostgreSQL: binary, measured faster than text for the ledger's rows
 # (bench/results/bulk_copy.md). Binary needs each column's type (``copy.set_types``), read
@@ -262,6 +266,20 @@ def refresh_statistics(models_: Iterable[type[models.Model]]) -> None:
             # The load went through the WAL: copy it into the database and give its disk back
             # (1.4 GB after the default demo), rather than waiting for a quiet moment.
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def refresh_statistics_after(models_: Iterable[type[models.Model]], *, rows: int) -> bool:
+    """The one way a bulk change refreshes the planner's statistics of the tables it filled:
+    when it wrote ``rows`` >= ``BULK_ROWS``, ``refresh_statistics(models_)`` runs once the
+    current transaction commits (at once outside one), so PostgreSQL vacuums as well as
+    analyzes, and nothing runs if it rolls back. An ANALYZE that fails is logged, never the
+    change's failure (``robust``): the change is committed by then. Returns whether it was
+    scheduled."""
+    if rows < BULK_ROWS:
+        return False
+    tables = tuple(models_)
+    transaction.on_commit(lambda: refresh_statistics(tables), robust=True)
+    return True
 
 
 def path_prefix_cases(column: str, moves: Sequence[tuple[str, str]]) -> tuple[str, str, list]:

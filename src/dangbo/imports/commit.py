@@ -22,7 +22,7 @@ from django.utils import timezone
 from dangbo.audit.services import Action as AuditAction
 from dangbo.audit.services import audit_record
 from dangbo.core import projections, text
-from dangbo.core.bulk import new_instances, refresh_statistics
+from dangbo.core.bulk import new_instances, refresh_statistics_after
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.violations import RuleViolation, input_violation
 from dangbo.imports.context import ImportContext
@@ -40,7 +40,6 @@ from dangbo.orgs.models import Locality, Org
 from dangbo.rules import admission as admission_rules
 
 CHUNK = 2000
-ANALYZE_FROM = 1000  # members created from which the planner's statistics are refreshed
 Progress = Callable[[int, int | None], None]
 CHANGED_SINCE = "Hồ sơ đã thay đổi từ lúc kiểm tra tệp (dòng {row}); hãy kiểm tra lại tệp rồi xác nhận nhập."
 
@@ -71,10 +70,10 @@ def commit(batch: ImportBatch, *, user, today: date, progress: Progress | None =
             subject_id=str(batch.pk),
             data={"kind": batch.kind, "file": batch.file_name, "sha256": batch.sha256, **written},
         )
-    if written.get("created", 0) >= ANALYZE_FROM and batch.kind == ImportKind.MEMBERS:
+    if batch.kind == ImportKind.MEMBERS:
         # after the commit (VACUUM cannot run in a transaction): a register that grew by
         # thousands of rows is planned on real row counts, not the ones before the import
-        refresh_statistics([Member, MemberEvent, Placement])
+        refresh_statistics_after([Member, MemberEvent, Placement], rows=written.get("created", 0))
     return written
 
 

@@ -52,7 +52,7 @@ def cmd_restructure(args: argparse.Namespace) -> int:
     # after django.setup(): the root ``dangbo`` command imports this module to build its
     # parser before Django is set up, and the plans load models
     from dangbo.core.snapshot import sqlite_snapshot
-    from dangbo.restructuring.plans import PlanError, plan_run, read_plan
+    from dangbo.restructuring.plans import PlanError, plan_refresh_statistics, plan_run, read_plan
 
     try:
         rows = read_plan(args.plan)
@@ -67,6 +67,7 @@ def cmd_restructure(args: argparse.Namespace) -> int:
 
     if apply:
         report = plan_run(rows, apply=True, progress=progress)
+        plan_refresh_statistics(report)  # committed: at once
     else:
         with sqlite_snapshot():  # on SQLite, on a copy: a preview holds no lock on the database
             report = plan_run(rows, apply=False, progress=progress)

@@ -28,7 +28,13 @@ from dangbo.core.violations import INPUT_CITATION, RuleViolation, Violation
 from dangbo.jobs.models import FINISHED_STATES, Job
 from dangbo.jobs.services import job_start
 from dangbo.restructuring.models import RestructurePlan
-from dangbo.restructuring.plans import OPERATIONS, PlanReport, plan_run, read_plan_bytes
+from dangbo.restructuring.plans import (
+    OPERATIONS,
+    PlanReport,
+    plan_refresh_statistics,
+    plan_run,
+    read_plan_bytes,
+)
 
 SUBJECT = "restructure_plan"
 PREVIEW_JOB = "restructuring.plan_preview"
@@ -183,6 +189,7 @@ def restructure_plan_apply(*, plan: RestructurePlan, actor, progress=None) -> Pl
         plan.report, plan.reported_at = report_json(report), clock.now()
         if report.applied:
             plan.applied_at, plan.applied_by = plan.reported_at, actor
+            plan_refresh_statistics(report)  # when this transaction commits
         plan.save(update_fields=["report", "reported_at", "applied_at", "applied_by"])
         audit_record(
             action=Action.UPDATED,

@@ -43,14 +43,15 @@ from django.db import transaction
 from openpyxl import load_workbook
 
 from dangbo.core import clock, projections
+from dangbo.core.bulk import refresh_statistics_after
 from dangbo.core.decisions import DecisionRef
 from dangbo.core.formats import parse_date
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.text import clean
 from dangbo.core.uploads import UploadRefused, check_spreadsheet
-from dangbo.members.models import ACTIVE_STATUSES, Member
+from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, Placement, Position
 from dangbo.orgs import services
-from dangbo.orgs.models import Locality, Org
+from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgVersion
 from dangbo.restructuring import operations
 from dangbo.rules import orgs as org_rules
 from dangbo.rules.base import RuleViolation, Violation
@@ -462,6 +463,22 @@ def plan_run(rows: list[Row], *, apply: bool, actor=None, progress=None) -> Plan
     except _Rollback:
         pass
     return report
+
+
+# the tables an applied plan changes in bulk: their planner statistics are refreshed after it
+PLAN_TABLES = (Org, OrgVersion, Locality, LocalityVersion, Member, MemberEvent, Placement, Position)
+
+
+def plan_refresh_statistics(report: PlanReport) -> bool:
+    """After an applied plan that re-homed or changed many rows, refresh the planner's statistics
+    of ``PLAN_TABLES`` once its transaction commits (``core.bulk.refresh_statistics_after``):
+    a province's merge of communes rewrites the paths of hundreds of thousands of members, and
+    the pages after it should not be planned on the tree before it. Returns whether scheduled."""
+    if not report.applied:
+        return False
+    totals = report.totals()
+    rows = sum(totals[k] for k in ("operations", "organizations", "members_rehomed", "localities"))
+    return refresh_statistics_after(PLAN_TABLES, rows=rows)
 
 
 def _run_steps(planned, report: PlanReport, actor, progress) -> None:

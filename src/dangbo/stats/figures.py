@@ -23,11 +23,14 @@ from uuid import UUID
 
 from django.db.models import Q
 
-from dangbo.members.models import ACTIVE_STATUSES, Member, MemberEvent, Placement
+from dangbo.core import paths
+from dangbo.members.models import ACTIVE_STATUSES, MemberEvent, Placement
 from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
+from dangbo.stats import sql
 from dangbo.stats.frames import Frame
 from dangbo.stats.tallies import member_keys, tally_flows, tally_read
 from dangbo.stats.tallies.keys import (
+    _VALUE_WIDTH,
     DIMENSIONS,
     FLOW_DECREASES,
     FLOW_INCREASES,
@@ -126,7 +129,7 @@ class _Accumulator:
 
     def add(self, row: dict, sign: int) -> None:
         path = row["org_path"]
-        targets = [self.wanted[path[:n]] for n in self.lengths if path[:n] in self.wanted]
+        targets = [self.wanted[path[:n]] for n in self.lengths if len(path) >= n and path[:n] in self.wanted]
         keys = member_keys(row)
         for target in targets:
             counts = self.counts[target]
@@ -135,8 +138,8 @@ class _Accumulator:
         locality = row["residence_locality_id"]
         if locality is not None and keys:
             commune_path = self.communes.get(locality, "")
-            for n in self.lengths:
-                if commune_path[:n] in self.wanted:
+            for n in self.lengths:  # a commune's path is shorter than its cells': counted once
+                if len(commune_path) >= n and commune_path[:n] in self.wanted:
                     self.counts[self.wanted[commune_path[:n]]][HAMLET][str(locality)] += sign
 
     def stocks(self, orgs: list[Org]) -> dict[UUID, Stock]:
@@ -192,25 +195,56 @@ def _tree_unchanged_since(day: date) -> bool:
 
 
 def _stocks_by_difference(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID, Stock]:
-    versions, wanted = _wanted_paths(day, frame, orgs)
-    if not wanted:
+    """Today's tallies, less the members whose placements changed after ``day`` as they are
+    today, plus the same members as they were placed on ``day`` (``stats.sql.stock_changes``:
+    grouped in the database, whatever the number of members)."""
+    root_path = frame.root_path_on(day)
+    versions = (
+        dict(
+            OrgVersion.objects.filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+                paths.subtree_q(root_path),
+                valid_from__lte=day,
+                org_id__in=[org.pk for org in orgs],
+            ).values_list("org_id", "path")
+        )
+        if root_path
+        else {}
+    )  # the asked organizations' paths on the day: not every organization's of the subtree
+    wanted = {versions[org.pk]: org.pk for org in orgs if org.pk in versions}
+    if not wanted or not root_path:
         return {org.pk: Stock() for org in orgs}
-    acc = _Accumulator(wanted)
+    counts: dict[UUID, dict[str, dict[str, int]]] = {
+        org_id: defaultdict(lambda: defaultdict(int)) for org_id in wanted.values()
+    }
     stored = tally_read([org.pk for org in orgs if org.pk in versions], [*DIMENSIONS, HAMLET])
     for org_id, dims in stored.items():
         for dimension, values in dims.items():
             for value, n in values.items():
-                acc.counts[org_id][dimension][value] += n
-    changed = Placement.objects.filter(Q(valid_from__gt=day) | Q(valid_to__gt=day)).values("member_id")
-    today = Member.objects.filter(id__in=changed, status__in=ACTIVE_STATUSES).values(
-        "status", "standing", "org_path", *_MEMBER_FIELDS
-    )
-    for row in today.iterator(chunk_size=20000):
-        acc.add(row, -1)
-    then = Placement.objects.filter(_on(day), member_id__in=changed, org_id__in=list(versions))
-    for row in _placement_rows(then, versions):
-        acc.add(row, +1)
-    return acc.stocks(orgs)
+                counts[org_id][dimension][value] += n
+    lengths = sorted({len(path) for path in wanted})
+    changes = sql.stock_changes(day=day, root_path=root_path, length=lengths[-1], statuses=ACTIVE_STATUSES)
+    for sign, prefix, dimension, raw, n in changes:
+        value = _stock_value(dimension, raw)
+        for length in lengths:
+            if len(prefix) >= length and prefix[:length] in wanted:
+                counts[wanted[prefix[:length]]][dimension][value] += sign * n
+    result = {}
+    for org in orgs:
+        dims = counts.get(org.pk, {})
+        dims.pop("standing", None)  # not kept over time
+        kept = {dim: {v: n for v, n in values.items() if n} for dim, values in dims.items()}
+        result[org.pk] = Stock({dim: values for dim, values in kept.items() if values})
+    return result
+
+
+def _stock_value(dimension: str, raw) -> str:
+    """A value of ``stats.sql.stock_changes`` as ``tallies.member_keys`` writes it."""
+    if dimension == HAMLET:
+        return str(raw if isinstance(raw, UUID) else UUID(str(raw)))
+    if raw is None:
+        return ""
+    return str(raw)[:_VALUE_WIDTH]
 
 
 # --- flows over a period ----------------------------------------------------------------------

@@ -155,6 +155,26 @@ def tally_replace_all(
 ) -> None:
     """Delete every tally row (of ``dimensions``, when given) and insert ``counts`` instead; the
     caller holds the transaction."""
+    tally_delete_all(dimensions=dimensions)
+    tally_insert(counts)
+
+
+def tally_delete_all(*, dimensions: tuple[str, ...] = ()) -> None:
+    """Delete every tally row (of ``dimensions``, when given); the caller holds the transaction."""
+    connection = connections[router.db_for_write(OrgTally)]
+    table = connection.ops.quote_name(OrgTally._meta.db_table)
+    with connection.cursor() as cursor:
+        if dimensions:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE dimension IN ({', '.join(['%s'] * len(dimensions))})",
+                list(dimensions),
+            )
+        else:
+            cursor.execute(f"DELETE FROM {table}")
+
+
+def tally_insert(counts: Mapping[tuple[Any, str, str], int]) -> None:
+    """Insert ``counts`` as new tally rows (none of them may be there)."""
     connection = connections[router.db_for_write(OrgTally)]
     table = connection.ops.quote_name(OrgTally._meta.db_table)
     org_field = _org_id_field()
@@ -170,13 +190,6 @@ def tally_replace_all(
     # tallies as one list of rows cost as much memory again as the counts themselves.
     pending = ((org_value(org_id), dim, value, n) for (org_id, dim, value), n in counts.items())
     with connection.cursor() as cursor:
-        if dimensions:
-            cursor.execute(
-                f"DELETE FROM {table} WHERE dimension IN ({', '.join(['%s'] * len(dimensions))})",
-                list(dimensions),
-            )
-        else:
-            cursor.execute(f"DELETE FROM {table}")
         while rows := list(itertools.islice(pending, 20000)):
             cursor.executemany(
                 f"INSERT INTO {table} (org_id, dimension, value, count) VALUES (%s, %s, %s, %s)",
@@ -254,3 +267,82 @@ def spool_drop(name: str) -> None:
     connection = connections[router.db_for_write(OrgTally)]
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {name}")
+
+
+# The member columns a past day's stock is corrected by (``stock_changes``): dimension → column.
+_STOCK_COLUMNS = {
+    "gender": "gender",
+    "ethnicity": "ethnicity_id",
+    "religion": "religion_id",
+    "education": "general_education_id",
+    "professional": "professional_level_id",
+    "theory": "theory_level_id",
+    "occupation": "occupation",
+}
+
+
+def stock_changes(*, day, root_path: str, length: int, statuses: Iterable[str]) -> list[tuple]:
+    """What turns today's stock of a subtree into ``day``'s (``stats.figures``, when no
+    organization has moved since): for the members whose placements changed after ``day``,
+    their rows today (sign -1: wherever they are, as a hamlet counts its residents whatever their
+    cell) and their counted placements on ``day`` in the subtree at ``root_path`` (sign +1), grouped by
+    the first ``length`` characters of their organization's path (of ``day``'s version) and
+    by each dimension's value, in one statement. Rows (sign, path prefix, dimension, value,
+    count): ``total`` (value None), ``status``, ``birth_year`` (a year), the columns of
+    ``_STOCK_COLUMNS``, and ``hamlet`` (the residence's id, its prefix the commune's path).
+
+    Grouped in the database, a province's year of changes (tens of thousands of members) comes
+    back as a few thousand rows: counted in Python row by row, they took 1.9 s at 500,000
+    members (issue 24)."""
+    connection = connections[router.db_for_read(OrgTally)]
+    vendor = connection.vendor
+    length = int(length)  # written into the statement: the same expression in SELECT and GROUP BY
+    year = (
+        "CAST(EXTRACT(YEAR FROM m.birth_date) AS integer)"
+        if vendor == "postgresql"
+        else "CAST(strftime('%%Y', m.birth_date) AS integer)"
+    )
+    statuses = list(statuses)
+    marks = ", ".join(["%s"] * len(statuses))
+    columns = ", ".join(f"m.{column} AS {column}" for column in _STOCK_COLUMNS.values())
+    materialized = "MATERIALIZED "
+    sql = (
+        f"WITH changed AS {materialized}(SELECT DISTINCT member_id FROM members_placement "
+        "WHERE valid_from > %s OR valid_to > %s), "
+        f"now_rows AS {materialized}(SELECT substr(m.org_path, 1, {length}) AS prefix, m.status AS status, "
+        f"{columns}, {year} AS birth_year, m.residence_locality_id AS locality FROM members_member m "
+        f"WHERE m.id IN (SELECT member_id FROM changed) AND m.status IN ({marks})), "
+        f"then_rows AS {materialized}(SELECT substr(v.path, 1, {length}) AS prefix, p.status AS status, "
+        f"{columns}, {year} AS birth_year, m.residence_locality_id AS locality "
+        "FROM members_placement p JOIN members_member m ON m.id = p.member_id "
+        "JOIN orgs_orgversion v ON v.org_id = p.org_id AND v.valid_from <= %s "
+        "AND (v.valid_to IS NULL OR v.valid_to > %s) "
+        "WHERE p.counted = %s AND p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to > %s) "
+        f"AND p.status IN ({marks}) AND p.member_id IN (SELECT member_id FROM changed) "
+        "AND v.path >= %s AND v.path < %s)"
+    )
+    params: list = [day, day, *statuses, day, day, True, day, day]
+    params += [*statuses, root_path, root_path + "~"]
+    selects = []
+    for sign, rows in ((-1, "now_rows"), (1, "then_rows")):
+        # every value as text: the columns' types differ, and UNION needs one
+        selects.append(
+            f"SELECT {sign}, prefix, 'total', CAST(NULL AS text), COUNT(*) FROM {rows} GROUP BY prefix"
+        )
+        for dimension, column in (
+            ("status", "status"),
+            ("birth_year", "birth_year"),
+            *_STOCK_COLUMNS.items(),
+        ):
+            selects.append(
+                f"SELECT {sign}, prefix, '{dimension}', CAST({column} AS text), COUNT(*) FROM {rows} "
+                f"GROUP BY prefix, {column}"
+            )
+        selects.append(
+            f"SELECT {sign}, substr(l.commune_path, 1, {length}), 'hamlet', CAST(r.locality AS text), COUNT(*) "
+            f"FROM {rows} r "
+            f"JOIN orgs_locality l ON l.id = r.locality GROUP BY substr(l.commune_path, 1, {length}), r.locality"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " " + " UNION ALL ".join(selects), params)
+        return cursor.fetchall()

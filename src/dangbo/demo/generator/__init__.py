@@ -25,6 +25,7 @@ from dangbo.meetings.models import Attendance, Meeting, MeetingVisitor, Minutes,
 from dangbo.members.models import Member, MemberEvent, Placement, Position
 from dangbo.orgs.models import Locality, LocalityVersion, Org, OrgVersion
 from dangbo.ratings.models import MemberRating, OrgRating, RatingDecision, ReviewCampaign
+from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies import deferred, tallies_deferred
 
 __all__ = [
@@ -56,6 +57,7 @@ DEMO_TABLES = (
     *MEETING_TABLES,
     *DUES_TABLES,
     *RATINGS_TABLES,
+    OrgTally,
 )
 
 

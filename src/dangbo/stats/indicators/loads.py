@@ -281,25 +281,19 @@ def _orgs_with_members(
     def load():
         day = ctx.frame.as_of
 
-        versions = dict(
-            OrgVersion.objects.filter(
-                Q(valid_to__isnull=True) | Q(valid_to__gt=day),
-                paths.subtree_q(ctx.root_path),
-                valid_from__lte=day,
-            ).values_list("org_id", "path")
+        on_day = OrgVersion.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+            paths.subtree_q(ctx.root_path),
+            valid_from__lte=day,
         )
-        kinds_of = dict(
-            OrgVersion.objects.filter(
-                Q(valid_to__isnull=True) | Q(valid_to__gt=day),
-                paths.subtree_q(ctx.root_path),
-                valid_from__lte=day,
-            ).values_list("path", "kind")
-        )
+        versions, kinds_of = {}, {}
+        for org_id, path, kind in on_day.values_list("org_id", "path", "kind"):  # one read, not two
+            versions[org_id], kinds_of[path] = path, kind
         placements = Placement.objects.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=day),
             valid_from__lte=day,
             counted=True,
-            org_id__in=list(versions),
+            org_id__in=on_day.values("org_id"),  # a subquery, not thousands of parameters
         )
         if dimension == "status":
             placements = placements.filter(status=value)

@@ -5,9 +5,11 @@ over a period by ``reads.tally_flows``)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+
+from django.db.models import Q
 
 from dangbo.core import paths
 from dangbo.members.ledger import PlacementSpan
@@ -127,38 +129,63 @@ def _recount_transfer_flows() -> dict[Key, int]:
     return counts
 
 
-def _recount_flows() -> dict[Key, int]:
-    """Every member's flows, from the events and placements (streamed member by member)."""
-    events = (
-        MemberEvent.objects.filter(
-            kind__in=[*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", "transferred"]
+FLOW_EVENT_KINDS = (*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", "transferred")
+MEMBERS_AT_ONCE = 2000  # members whose placements are read in one query by ``recount_flows``
+
+
+def flow_members(part) -> Q:
+    """The members whose flows may count in the organizations of ``part`` (a ``recount.Part``):
+    those ever placed in one of them. Every flow is placed in an organization the member had a
+    placement in (an event's receiving or sending organization is one: the ledger places the
+    member there), so this is all of them. (Adding "or an event names one of them" made
+    PostgreSQL check every event against a list of two million: the recount never ended.)"""
+    in_part = Org.objects.filter(part.org_q("")).values("id")
+    return Q(member_id__in=Placement.objects.filter(org_id__in=in_part).values("member_id"))
+
+
+def recount_flows(orgs: Mapping, kept: dict, members: Q | None = None) -> dict[Key, int]:
+    """Every member's flows (of ``members``: all by default), from the events and placements,
+    under the organizations of ``kept`` (path → id) above each flow's organization. Streamed
+    member by member: what is held is the counts and one batch of members' placements."""
+    events = MemberEvent.objects.filter(kind__in=FLOW_EVENT_KINDS)
+    if members is not None:
+        events = events.filter(members)
+    rows = events.order_by("member_id").values_list(
+        "member_id", "kind", "effective_on", "to_org_id", "from_org_id"
+    )
+    counts: dict[Key, int] = defaultdict(int)
+    ancestors_cache: dict = {}
+
+    def above(org_id) -> list:
+        if org_id not in ancestors_cache:
+            ancestors_cache[org_id] = _ancestor_ids(orgs[org_id][0], kept)
+        return ancestors_cache[org_id]
+
+    def count(batch: dict[object, list[_EventRow]]) -> None:
+        spans: dict[object, list] = defaultdict(list)
+        placements = Placement.objects.filter(counted=True, member_id__in=list(batch)).values_list(
+            "member_id", "org_id", "valid_from", "valid_to", "status"
         )
-        .order_by("member_id")
-        .values_list("member_id", "kind", "effective_on", "to_org_id", "from_org_id")
-    )
-    placements = (
-        Placement.objects.filter(counted=True)
-        .order_by("member_id")
-        .values_list("member_id", "org_id", "valid_from", "valid_to", "status")
-    )
-    by_member: dict[object, list] = defaultdict(list)
-    for member_id, org_id, valid_from, valid_to, status in placements.iterator(chunk_size=20000):
-        by_member[member_id].append(PlacementSpan(org_id, valid_from, status, valid_to, True))
-    flows: list[Flow] = []
-    current = None
-    batch: list[_EventRow] = []
+        for member_id, org_id, valid_from, valid_to, status in placements:
+            spans[member_id].append(PlacementSpan(org_id, valid_from, status, valid_to, True))
+        for member, member_events in batch.items():
+            for dimension, day, flow_org, other in member_flows(member_events, spans.get(member, [])):
+                targets = above(flow_org)
+                if other is not None and targets:
+                    skip = set(above(other))
+                    targets = [a for a in targets if a not in skip]
+                for ancestor in targets:
+                    counts[(ancestor, dimension, day)] += 1
 
-    def flush():
-        if current is not None:
-            flows.extend(member_flows(batch, by_member.get(current, [])))
-
-    for member_id, kind, effective_on, to_org_id, from_org_id in events.iterator(chunk_size=20000):
-        if member_id != current:
-            flush()
-            current, batch = member_id, []
-        batch.append(_EventRow(kind, effective_on, to_org_id, from_org_id))
-    flush()
-    return _flow_delta([], flows)
+    batch: dict[object, list[_EventRow]] = {}
+    for member_id, kind, effective_on, to_org_id, from_org_id in rows.iterator(chunk_size=20000):
+        if member_id not in batch and len(batch) >= MEMBERS_AT_ONCE:
+            count(batch)
+            batch = {}
+        batch.setdefault(member_id, []).append(_EventRow(kind, effective_on, to_org_id, from_org_id))
+    if batch:
+        count(batch)
+    return counts
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ them alone.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
@@ -383,25 +383,33 @@ def meetings_rows_kept(org_ids: Iterable) -> None:
 # --- the recount ------------------------------------------------------------------------------
 
 
-def recount_meetings(ancestors: Mapping[object, list]) -> dict[Key, int]:
+def recount_meetings(
+    ancestors: Mapping[object, list], org_q: Callable[[str], Q] | None = None
+) -> dict[Key, int]:
     """Every organization's meeting counts from the tables, under each organization above it
-    (``ancestors``: org id → the ids of the organizations above it, itself included)."""
+    (``ancestors``: org id → the ids of the organizations above it, itself included). With
+    ``org_q`` (a field prefix → the condition on the organization there), only the meetings of
+    those organizations (``tallies.recount`` counts a province part by part)."""
     orgs: dict[object, OrgMeetings] = {}
-    created = dict(Org.objects.values_list("id", "created_on"))
+
+    def where(prefix: str) -> Q:
+        return org_q(prefix) if org_q is not None else Q()
+
+    created = dict(Org.objects.filter(where("")).values_list("id", "created_on"))
 
     def of(org_id) -> OrgMeetings:
         if org_id not in orgs:
             orgs[org_id] = OrgMeetings(created[org_id])
         return orgs[org_id]
 
-    calendar = Meeting.objects.filter(_chi_bo(""), kind__in=COUNTED_KINDS)
+    calendar = Meeting.objects.filter(_chi_bo(""), where("org__"), kind__in=COUNTED_KINDS)
     for org_id, kind, month in calendar.values_list("org_id", "kind", "month").distinct().order_by():
         if kind == MeetingKind.REGULAR:
             of(org_id).regular.add(month_index(month))
         else:
             of(org_id).thematic.add(quarter_index(month))
     attendance = (
-        Attendance.objects.filter(_chi_bo(), meeting__kind__in=COUNTED_KINDS)
+        Attendance.objects.filter(_chi_bo(), where("meeting__org__"), meeting__kind__in=COUNTED_KINDS)
         .values_list("meeting__org_id", "meeting__month")
         .annotate(present=Count("id", filter=_PRESENT_Q), expected=Count("id", filter=~_EXEMPTED_Q))
         .order_by()
@@ -410,7 +418,7 @@ def recount_meetings(ancestors: Mapping[object, list]) -> dict[Key, int]:
         of(org_id).present[month_index(month)] += present
         of(org_id).expected[month_index(month)] += expected
     visitors = (
-        Visitor.objects.filter(_chi_bo())
+        Visitor.objects.filter(_chi_bo(), where("meeting__org__"))
         .values_list("meeting__org_id", "meeting__month")
         .annotate(n=Count("id"))
         .order_by()
@@ -418,7 +426,9 @@ def recount_meetings(ancestors: Mapping[object, list]) -> dict[Key, int]:
     for org_id, month, n in visitors.iterator(chunk_size=20000):
         of(org_id).visitors[month_index(month)] += n
     absences = (
-        Attendance.objects.filter(_chi_bo(), status=AttendanceStatus.ABSENT_UNEXCUSED)
+        Attendance.objects.filter(
+            _chi_bo(), where("meeting__org__"), status=AttendanceStatus.ABSENT_UNEXCUSED
+        )
         .values_list("meeting__org_id", "member_id", "meeting__month")
         .distinct()
         .order_by()

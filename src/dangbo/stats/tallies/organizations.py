@@ -71,9 +71,9 @@ def tally_org_leaders_changed(*, before: Org, after: Org) -> None:
     _apply({key: n for key, n in delta.items() if n})
 
 
-def _org_table() -> tuple[dict, dict]:
+def _org_table(*, ancestors: bool = True) -> tuple[dict, dict]:
     """Every organization (id → path, kind, sector, upper rights, parent, live) and its
-    ancestors' ids (itself included)."""
+    ancestors' ids (itself included; not computed with ``ancestors=False``)."""
     orgs = {
         org_id: (path, kind, sector, upper, parent, live)
         for org_id, path, kind, sector, upper, parent, live in (
@@ -83,13 +83,19 @@ def _org_table() -> tuple[dict, dict]:
             )
         )
     }
+    if not ancestors:
+        return orgs, {}
     ids_by_path = {values[0]: org_id for org_id, values in orgs.items()}
     return orgs, {org_id: _ancestor_ids(values[0], ids_by_path) for org_id, values in orgs.items()}
 
 
-def _count_structure(orgs: dict, ancestors: dict, *, own: Mapping[Key, int], counts: dict[Key, int]) -> None:
+def _count_structure(
+    orgs: dict, ancestors: dict, *, own: Mapping[Key, int], counts: dict[Key, int], kept: set | None = None
+) -> None:
     """Organizations by kind, direct children, grassroots by sector, and the flags (judged on
-    each organization's own counts in ``own``), added to ``counts``."""
+    each organization's own counts in ``own``), added to ``counts``: for the organizations in
+    ``ancestors`` (pruned to those counted), and a parent only when it is in ``kept`` (all by
+    default)."""
     today = clock.today()
     for org_id, (_path, kind, sector, upper, parent, live) in orgs.items():
         if not live:
@@ -98,7 +104,7 @@ def _count_structure(orgs: dict, ancestors: dict, *, own: Mapping[Key, int], cou
             if ancestor != org_id:
                 for dimension, value in org_keys(kind, sector, upper):
                     counts[(ancestor, dimension, value)] += 1
-        if parent is not None:
+        if parent is not None and (kept is None or parent in kept):
             counts[(parent, ORG_DIRECT, "")] += 1
         for flag, spec in FLAGS.items():
             if kind in spec.kinds and own.get((org_id, spec.dimension, spec.value), 0) >= spec.rule.value(

@@ -1,0 +1,148 @@
+"""The full recount part by part, so that its memory does not grow with the province (issue 24:
+3.2 GB at 500,000 members when everything was counted at once).
+
+The organizations are cut into runs of sibling subtrees of at most ``PART_MEMBERS`` members
+each (``plan_parts``); a run is a range of paths, which every table is read by. The
+organizations above the runs (the province, a district too big for one run) are the "upper"
+ones: few, whatever the size. One pass per run counts everything its rows add to its own
+organizations (complete: nothing outside a subtree counts in it) and to the upper ones (a
+share, summed over the runs); a last pass adds the upper organizations' own rows, the flows
+of every member under them (a member moved between two runs must be counted once) and their
+structure. What is held at a time is one run's counts and the upper organizations' counts.
+
+``recount_parts`` yields each part's counts; ``tally_differences`` and ``tally_rebuild``
+(``recount``) compare or write them one part at a time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from dangbo.core import paths
+from dangbo.members.models import ACTIVE_STATUSES, Member
+from dangbo.stats.models import OrgTally
+from dangbo.stats.tallies.flows import recount_flows
+from dangbo.stats.tallies.keys import Key, _ancestor_ids
+from dangbo.stats.tallies.organizations import _count_structure
+from dangbo.stats.tallies.recount import OrgTable, Part, count_part, org_table
+
+PART_MEMBERS = 25_000  # members of one run of subtrees (a district of a province, a few communes)
+_STEP = paths.SEGMENT_WIDTH + 1
+
+
+@dataclass(frozen=True)
+class Plan:
+    ranges: list[tuple[str, str]]  # [lo, hi) of paths
+    upper: dict  # path → id of the organizations above the runs
+
+
+def plan_parts(table: OrgTable, limit: int = PART_MEMBERS) -> Plan:
+    """Runs of sibling subtrees of at most ``limit`` active members; a subtree bigger than that
+    is split into its children's, and its root is an upper organization."""
+    own = (
+        Member.objects.filter(status__in=ACTIVE_STATUSES)
+        .order_by()
+        .values_list("org_id")
+        .annotate(n=Count("id"))
+        .values_list("org_id", "n")
+    )
+    size: dict[str, int] = defaultdict(int)
+    for org_id, n in own:
+        org = table.orgs.get(org_id)
+        if org is not None:
+            for path in paths.ancestor_paths(org[0]):
+                size[path] += n
+    children: dict[str | None, list[str]] = defaultdict(list)
+    for path in table.sorted_paths:  # in order: each list of children is sorted
+        parent = path[:-_STEP]
+        children[parent if parent in table.ids_by_path else None].append(path)
+    ranges: list[tuple[str, str]] = []
+    upper: dict = {}
+
+    def split(siblings: list[str]) -> None:
+        run: list[str] = []
+        run_size = 0
+        for path in siblings:
+            n = size.get(path, 0)
+            if n > limit and children.get(path):
+                if run:
+                    ranges.append((run[0], run[-1] + paths.UPPER_BOUND))
+                    run, run_size = [], 0
+                upper[path] = table.ids_by_path[path]
+                split(children[path])
+                continue
+            if run and run_size + n > limit:
+                ranges.append((run[0], run[-1] + paths.UPPER_BOUND))
+                run, run_size = [], 0
+            run.append(path)
+            run_size += n
+        if run:
+            ranges.append((run[0], run[-1] + paths.UPPER_BOUND))
+
+    split(children[None])
+    return Plan(ranges, upper)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One part's counts: of the organizations whose paths are in [lo, hi), or (``upper_ids``)
+    of the upper organizations."""
+
+    counts: dict[Key, int]
+    lo: str | None = None
+    hi: str | None = None
+    upper_ids: tuple = ()
+
+    def stored_rows(self) -> Iterator[tuple[Key, int]]:
+        """The stored rows of the same organizations, streamed."""
+        rows = OrgTally.objects.exclude(count=0)
+        if self.upper_ids:
+            rows = rows.filter(org_id__in=list(self.upper_ids))
+        elif self.lo is not None:
+            rows = rows.filter(org__path__gte=self.lo, org__path__lt=self.hi)
+        for org_id, dim, value, n in rows.values_list("org_id", "dimension", "value", "count").iterator(
+            chunk_size=20000
+        ):
+            yield (org_id, dim, value), n
+
+
+def recount_parts(limit: int = PART_MEMBERS) -> Iterator[Counted]:
+    """Every tally, recounted part by part (see the module docstring); the parts' counts, each
+    of its own organizations, together equal ``tally_recount()``."""
+    table = org_table()
+    plan = plan_parts(table, limit)
+    if not plan.upper and len(plan.ranges) <= 1:  # one part: everything, read without ranges
+        counts = count_part(table, Part(), table.ids_by_path)
+        yield Counted({key: n for key, n in counts.items() if n})
+        return
+    upper_ids = set(plan.upper.values())
+    upper_counts: dict[Key, int] = defaultdict(int)
+    for lo, hi in plan.ranges:
+        inside = table.ids_in(lo, hi)
+        counts = count_part(table, Part(lo, hi), {**inside, **plan.upper}, flows_kept=inside)
+        own = {}
+        for key, n in counts.items():
+            if key[0] in upper_ids:
+                upper_counts[key] += n
+            elif n:
+                own[key] = n
+        del counts
+        yield Counted(own, lo=lo, hi=hi)
+    rest = Part(upper_ids=tuple(upper_ids), upper_paths=tuple(plan.upper), rest=True)
+    for key, n in count_part(table, rest, plan.upper, flows=False, structure=False).items():
+        upper_counts[key] += n
+    for key, n in recount_flows(table.orgs, plan.upper).items():
+        upper_counts[key] += n
+    upper_orgs = {org_id: table.orgs[org_id] for org_id in upper_ids}
+    _count_structure(
+        upper_orgs,
+        {org_id: _ancestor_ids(org[0], plan.upper) for org_id, org in upper_orgs.items()},
+        own=upper_counts,
+        counts=upper_counts,
+        kept=upper_ids,
+    )
+    yield Counted({key: n for key, n in upper_counts.items() if n}, upper_ids=tuple(upper_ids))
