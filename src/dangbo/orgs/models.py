@@ -72,6 +72,17 @@ class Org(UUIDModel):
     def is_active(self) -> bool:
         return self.dissolved_on is None
 
+    def version_state(self) -> dict:
+        """What a version (``OrgVersion``) keeps of the organization as it stands."""
+        return {
+            "parent_id": self.parent_id,
+            "path": self.path,
+            "name": self.name,
+            "kind": self.kind,
+            "sector": self.sector,
+            "has_upper_rights": self.has_upper_rights,
+        }
+
 
 class OrgEvent(UUIDModel, Decision):
     class Kind(models.TextChoices):

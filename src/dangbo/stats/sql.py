@@ -35,6 +35,7 @@ from django.db import connections, router
 from dangbo.core.bulk import copy_rows
 from dangbo.orgs.models import Org
 from dangbo.stats.models import OrgTally
+from dangbo.stats.tallies.keys import DIMENSIONS
 
 _FETCH_ROWS = 50_000
 
@@ -269,15 +270,11 @@ def spool_drop(name: str) -> None:
         cursor.execute(f"DROP TABLE {name}")
 
 
-# The member columns a past day's stock is corrected by (``stock_changes``): dimension → column.
+# The member columns a past day's stock is corrected by (``stock_changes``): dimension → column,
+# as the tallies count them (``tallies.keys.DIMENSIONS``).
 _STOCK_COLUMNS = {
-    "gender": "gender",
-    "ethnicity": "ethnicity_id",
-    "religion": "religion_id",
-    "education": "general_education_id",
-    "professional": "professional_level_id",
-    "theory": "theory_level_id",
-    "occupation": "occupation",
+    dimension: str(DIMENSIONS[dimension])
+    for dimension in ("gender", "ethnicity", "religion", "education", "professional", "theory", "occupation")
 }
 
 

@@ -50,12 +50,7 @@ def _new_version(org: Org, *, effective_on: date, event: OrgEvent, first: bool =
     return OrgVersion.objects.create(
         org=org,
         valid_from=effective_on,
-        parent_id=org.parent_id,
-        path=org.path,
-        name=org.name,
-        kind=org.kind,
-        sector=org.sector,
-        has_upper_rights=org.has_upper_rights,
+        **org.version_state(),
         event=event,
     )
 

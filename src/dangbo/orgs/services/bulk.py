@@ -58,12 +58,7 @@ def orgs_establish_bulk(orgs: Sequence[Org], *, established_on: date, decision: 
             new_version(
                 org_id=org.pk,
                 valid_from=established_on,
-                parent_id=org.parent_id,
-                path=org.path,
-                name=org.name,
-                kind=org.kind,
-                sector=org.sector,
-                has_upper_rights=org.has_upper_rights,
+                **org.version_state(),
                 event_id=event.pk,
             )
         )

@@ -50,12 +50,7 @@ def org_versions_renew(*, org_ids: list, effective_on: date, event) -> None:
             OrgVersion(
                 org=org,
                 valid_from=effective_on,
-                parent_id=org.parent_id,
-                path=org.path,
-                name=org.name,
-                kind=org.kind,
-                sector=org.sector,
-                has_upper_rights=org.has_upper_rights,
+                **org.version_state(),
                 event=event[org.pk] if isinstance(event, dict) else event,
             )
             for org in Org.objects.filter(id__in=part)
