@@ -8,6 +8,8 @@ import ast
 from pathlib import Path
 
 import dangbo
+from dangbo.meetings.models import Meeting
+from dangbo.rules.ratings import Band
 from dangbo.web.audit_labels import KEY_LABELS, LIST_LABELS, SUBJECT_LABELS, VALUE_LABELS
 from dangbo.web.audit_selectors import audit_details
 
@@ -35,6 +37,15 @@ def _recorded():
                 continue
             names = set()
             for call in ast.walk(function):
+                if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "_audit":
+                    # an app's own helper, ``_audit(action, subject, **data)``: its keywords are keys
+                    for keyword in call.keywords:
+                        if keyword.arg is not None:
+                            keys.add(keyword.arg)
+                            if isinstance(keyword.value, ast.Constant) and isinstance(
+                                keyword.value.value, str
+                            ):
+                                values.setdefault(keyword.arg, set()).add(keyword.value.value)
                 if (
                     isinstance(call, ast.Call)
                     and getattr(call.func, "id", getattr(call.func, "attr", "")) == "audit_record"
@@ -90,3 +101,28 @@ def test_details_read_as_vietnamese():
     ]
     assert audit_details({"unheard_of": "giá trị"}) == ["giá trị"]  # never the English key
     assert LIST_LABELS["org_members"] == "đảng viên của tổ chức"
+
+
+def test_coded_values_of_meetings_dues_and_ratings_read_as_vietnamese():
+    """Meetings, dues and ratings record codes (a meeting's body and mode, the fields changed, a
+    relief's ground, a band, a rating step): the page shows their names, never «chi_bo»,
+    «in_person» or «held_on»."""
+    lines = audit_details(
+        {
+            "body": "chi_bo",
+            "kind": "thematic",
+            "mode": "in_person",
+            "changed": ["held_on", "topic"],
+            "band": "excellent",
+            "step": "band_decided",
+        }
+    )
+    assert lines == [
+        "Cơ quan họp: Chi bộ",
+        "Loại: Sinh hoạt chuyên đề",
+        "Hình thức: Trực tiếp",
+        f"Nội dung sửa: {Meeting._meta.get_field('held_on').verbose_name}, {Meeting._meta.get_field('topic').verbose_name}",
+        f"Xếp loại: {Band.LABELS['excellent']}",
+        "Bước: cấp ủy quyết định xếp loại",
+    ]
+    assert not any("_" in line for line in lines)

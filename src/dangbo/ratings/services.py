@@ -676,7 +676,7 @@ def org_rating_decide(
     _audit(
         "org_rating",
         rating.pk,
-        step="decision",
+        step="band_decided",
         org=rating.org.code,
         band=band,
         score=score,

@@ -183,6 +183,10 @@ def _value(key: str, value) -> str:
     labels = VALUE_LABELS.get(key)
     if labels and isinstance(value, str) and value in labels:
         return labels[value]
+    if labels and isinstance(value, list):  # codes listed (a meeting's changed fields)
+        return ", ".join(
+            labels.get(item, _plain(item)) if isinstance(item, str) else _plain(item) for item in value
+        )
     if key == "list" and isinstance(value, str) and value in _indicator_names():
         return f"danh sách của chỉ tiêu «{_indicator_names()[value]}»"  # a drill-down's list
     return _plain(value)
