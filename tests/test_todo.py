@@ -170,7 +170,7 @@ def test_the_todo_page_shows_a_page_of_each_section_and_the_export_all(
 ):
     from dangbo.members import views
 
-    monkeypatch.setattr(views, "TODO_PAGE_SIZE", 1)
+    monkeypatch.setattr(views, "DUE_ITEMS_PER_PAGE", 1)
     client.force_login(officer)
     first = client.get("/viec-can-lam/", {"ngay": "20/11/2026"}).content.decode()
     second = client.get("/viec-can-lam/", {"ngay": "20/11/2026", "trang": "2"}).content.decode()

@@ -410,7 +410,7 @@ def position_end_view(request: ScopedRequest, org_id) -> HttpResponse:
 DUE_LIST_HEADER = ["STT", "Việc", "Tổ chức", "Đảng viên", "Hạn", "Tình trạng", "Ghi chú", "Căn cứ"]
 
 
-TODO_PAGE_SIZE = 100  # items of a to-do section on one page
+DUE_ITEMS_PER_PAGE = 100  # due items of one section of the to-do page, per page
 
 
 @login_required
@@ -473,7 +473,7 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
     # a province's list runs to tens of thousands of items: each section shows a page of them
     # (the export above holds every one)
     number = _page_number(request)
-    pages = [(org, Paginator(items, TODO_PAGE_SIZE).get_page(number)) for org, items in sections]
+    pages = [(org, Paginator(items, DUE_ITEMS_PER_PAGE).get_page(number)) for org, items in sections]
     org_labels_attach(actor=request.scope, orgs=[item.org for _, page in pages for item in page])
     context = {
         "form": form,
