@@ -28,7 +28,7 @@ a province's list does not read its millions of paid months.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 
@@ -39,7 +39,7 @@ from dangbo.dues.party_age import party_age_exempt_q
 from dangbo.dues.selectors import UNPAID
 from dangbo.members.hooks import EvidenceLink, StrikeOffEvidence
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
-from dangbo.members.selectors.todo import DueItem
+from dangbo.members.selectors.todo import REVIEW_LISTED_FOR, DueItem
 from dangbo.orgs.models import Org
 from dangbo.rules import dues as rules
 from dangbo.rules import exits as exit_rules
@@ -139,7 +139,7 @@ def _reviews(member: Member, months: list[date], *, as_of: date) -> list[DueItem
             continue
         rule = exit_rules.STRIKE_OFF_MISSED_MONTHS.at(date(year, 12, 31))
         arose = add_months(review[rule.value - 1], 1)  # the day after the third month ended
-        if arose < as_of - timedelta(days=365):
+        if arose < as_of - REVIEW_LISTED_FOR:
             continue
         found.append(
             DueItem(
@@ -222,7 +222,7 @@ def dues_due_counts(actor, org, *, as_of: date, until: date, holidays) -> dict[t
     year, those with the rule's number of unpaid months whose review arose within the year
     before ``as_of``; and the cells with members lacking a basis."""
     last = last_month_over(as_of)
-    arisen_since = as_of - timedelta(days=365)
+    arisen_since = as_of - REVIEW_LISTED_FOR
     per_member: dict = {}  # what each member's unpaid months make, by year
     reviews: dict = {}  # the members of a year's reviews
     for year in (as_of.year - 1, as_of.year):

@@ -20,7 +20,7 @@ themselves because they need each meeting's day and id, and only the absences up
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
@@ -29,7 +29,7 @@ from dangbo.core import paths
 from dangbo.meetings.models import Attendance, AttendanceStatus, Body
 from dangbo.members.hooks import EvidenceLink, StrikeOffEvidence
 from dangbo.members.models import ACTIVE_STATUSES
-from dangbo.members.selectors.todo import DueItem
+from dangbo.members.selectors.todo import REVIEW_LISTED_FOR, DueItem
 from dangbo.rules import exits as exit_rules
 from dangbo.rules import meetings as rules
 
@@ -94,7 +94,7 @@ def absence_review_items(actor, org, *, as_of: date, until: date, holidays) -> l
                 if len(months_seen) == needed:
                     arose = row
                     break
-            if arose.meeting.held_on < as_of - timedelta(days=365):
+            if arose.meeting.held_on < as_of - REVIEW_LISTED_FOR:
                 continue
             last = rows[-1].meeting
             items.append(
@@ -122,7 +122,7 @@ def absence_review_counts(actor, org, *, as_of: date, until: date, holidays) -> 
     members absent without reason in the rule's months by ``as_of`` and not already by a year
     before it (a review arises on the absence that makes the months, and older ones are left
     out — exactly when the absences before that day already make them)."""
-    arisen_since = as_of - timedelta(days=365)
+    arisen_since = as_of - REVIEW_LISTED_FOR
     reviews = 0
     for year in (as_of.year - 1, as_of.year):
         needed = exit_rules.STRIKE_OFF_MISSED_MONTHS.at(date(year, 12, 31)).value

@@ -27,6 +27,10 @@ from dangbo.rules import orgs as org_rules
 from dangbo.rules import transfers as transfer_rules
 from dangbo.rules.probation import PROBATION_MONTHS, add_months, recognition_review_due
 
+# A strike-off review (absences, unpaid dues) stays on the to-do list for a year after it arose;
+# the list and its counts (``todo_counts``) both read this.
+REVIEW_LISTED_FOR = timedelta(days=365)
+
 
 @dataclass(frozen=True)
 class DueItem:
