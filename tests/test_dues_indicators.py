@@ -6,6 +6,7 @@ comparison of every stored monthly account with a recomputation (`dangbo check -
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
@@ -19,15 +20,21 @@ from dangbo.audit.models import AuditEntry
 from dangbo.core.kinds import OrgKind, Sector
 from dangbo.dues import accounts, services, sums
 from dangbo.dues.checks import account_check, account_differences
-from dangbo.dues.models import DuesCellMonth, DuesMonth, DuesPayment
+from dangbo.dues.models import DuesCellMonth, DuesMonth, DuesPayment, DuesRelief
 from dangbo.dues.services import PaymentRequest, ReliefRequest
+from dangbo.members.services.transfers import member_transfer
 from dangbo.orgs import services as org_services
-from dangbo.restructuring.operations import org_move
+from dangbo.restructuring.operations import org_merge, org_move
 from dangbo.rules.dues import Category, ReliefGround, ReliefKind
+from dangbo.stats import sql
 from dangbo.stats.drilldown import DRILLS
 from dangbo.stats.frames import frame_for
 from dangbo.stats.indicators import BY_CODE, SECTIONS, context_for, evaluate, report_dict
+from dangbo.stats.indicators import dues as dues_figures
 from dangbo.stats.indicators.meetings import period_span
+from dangbo.stats.models import OrgTally
+from dangbo.stats.tallies import keys as k
+from dangbo.stats.tallies import tally_differences
 from dangbo.stats.tallies.meetings import month_first_day
 
 TODAY = date(2026, 11, 20)
@@ -484,3 +491,119 @@ def test_check_aggregates_compares_every_stored_account_with_a_recomputation(boo
     assert sums.differences() == []
     assert cli.main(["check", "--aggregates"]) == 0
     assert "Tổng hợp đảng phí từng chi bộ, từng tháng khớp" in capsys.readouterr().out
+
+
+# --- the figures kept in the tallies (issue 24) ----------------------------------------------------
+# Every change of the accounts (payments, reversals, reliefs, transfers, a merged or moved cell)
+# keeps the stored subtree sums and arrears chains equal to a recount (`dangbo check
+# --aggregates`); the figures read from them equal the live reading for every organization and
+# period; today's dashboard reads them, not the accounts.
+
+PERIODS = [
+    (date(2026, 1, 1), date(2026, 11, 20)),
+    (date(2026, 1, 1), date(2026, 6, 30)),
+    (date(2026, 3, 10), date(2026, 9, 30)),
+    (date(2026, 9, 1), date(2026, 10, 31)),
+    (date(2025, 12, 1), date(2026, 2, 28)),
+]
+
+
+def _both_ways(root) -> None:
+    """From the tallies and live, the same figures for ``root`` and each of its children."""
+    for start, end in PERIODS:
+        ctx = _ctx(root, start=start, end=end)
+        span = period_span(start, end)
+        holders = {root.pk: ctx.root_path, **ctx.child_paths}
+        stored = dues_figures.from_tallies(holders, ctx.root_path, span, TODAY)
+        read = dues_figures.live(holders, ctx.root_path, span, TODAY)
+        for org_id in holders:
+            assert stored[org_id] == read[org_id], (root.code, start, end, org_id)
+
+
+def _all_agree(tree) -> None:
+    assert tally_differences() == []
+    for root in (tree.province, tree.district, tree.commune, tree.cell_a, tree.agency):
+        _both_ways(root)
+
+
+def test_the_book_is_kept_in_the_tallies_and_read_the_same_both_ways(book):
+    _all_agree(book)
+    # the province's row holds every cell's months: An's 80,000 of January among them
+    january = OrgTally.objects.get(org=book.province, dimension=k.DUES_DUE, value="2026-01")
+    assert january.count == 80_000 + 30_000 + 40_000 + 50_000 + 100_000
+    # Hà (no payment for March, June, July) is one link per unpaid month, each with the one before
+    links = set(
+        OrgTally.objects.filter(org=book.agency, dimension=k.DUES_ARREARS).values_list("value", flat=True)
+    )
+    assert {"2026-03|0000-00", "2026-06|2026-03", "2026-07|2026-06"} <= links
+
+
+def test_payments_reversals_reliefs_and_transfers_keep_them_equal(book):
+    rng = random.Random(24)
+    for member in (book.an, book.dung, book.giang, book.ha):
+        for _ in range(3):
+            first = m(rng.randint(1, 10))
+            last = min(m(10), m(first.month + rng.randint(0, 2)))
+            _pay(member, first, last, rng.choice([10_000, 50_000, 80_000, 120_000]), date(2026, 11, 3))
+    _all_agree(book)
+    payment = DuesPayment.objects.filter(member=book.ha).order_by("paid_on").first()
+    services.dues_payment_reverse(actor=SYSTEM, payment=payment, reason="Ghi nhầm")
+    relief = DuesRelief.objects.get(member=book.giang)
+    services.dues_relief_revoke(actor=SYSTEM, relief=relief, reason="Đã về địa phương")
+    _relief(book.an, ReliefKind.EXEMPTION, ReliefGround.POOR_HOUSEHOLD, m(9), m(10))
+    _all_agree(book)
+    member_transfer(
+        member=book.an,
+        to_org=book.cell_b,
+        effective_on=date(2026, 7, 10),
+        decision=org_services.DecisionRef(number="5-QĐ/ĐU"),
+    )
+    _all_agree(book)
+
+
+def test_a_merged_and_a_moved_cell_keep_them_equal(book):
+    org_merge(sources=[book.cell_b], into=book.cell_a, effective_on=date(2026, 8, 1), decision=DECISION)
+    assert tally_differences() == []
+    # the province's months are the same whatever merged under it
+    assert _values(book.province)["dues.collected_share"] == (1_600_000, 2_560_000)
+    _pay(book.giang, m(1), m(2), 100_000, date(2026, 11, 5))
+    assert tally_differences() == []
+    assert _values(book.province)["dues.collected_share"] == (1_700_000, 2_560_000)
+    commune2 = org_services.org_establish(
+        code="X2",
+        name="Đảng bộ xã Hai",
+        kind=OrgKind.GRASSROOTS_COMMITTEE,
+        parent=book.district2,
+        established_on=date(2015, 1, 1),
+        sector=Sector.COMMUNE,
+    )
+    org_move(org=book.cell_a, new_parent=commune2, effective_on=date(2026, 9, 1), decision=DECISION)
+    assert tally_differences() == []
+    _pay(book.dung, m(6), m(6), 40_000, date(2026, 11, 6))
+    assert tally_differences() == []
+    assert _values(book.province)["dues.collected_share"] == (1_700_000, 2_560_000)
+
+
+def test_todays_dashboard_reads_the_tallies_and_a_changed_tree_reads_live(book, monkeypatch):
+    expected = _values(book.province)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("read live")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(dues_figures, "live", refused)
+        assert _values(book.province) == expected
+        assert _values(book.commune, start=date(2026, 1, 1), end=date(2026, 6, 30))
+    org_move(org=book.commune, new_parent=book.district2, effective_on=date(2026, 7, 1), decision=DECISION)
+    with monkeypatch.context() as patch:
+        patch.setattr(dues_figures, "live", refused)
+        with pytest.raises(AssertionError, match="read live"):
+            _values(book.province)
+    assert _values(book.province) == expected
+
+
+def test_a_province_sum_above_two_billion_is_kept(book):
+    """A province's month passes 2^31 đồng (about 50,000 members); the count column holds it."""
+    sql.tally_add({(book.province.pk, k.DUES_DUE, "2026-01"): 3_000_000_000})
+    row = OrgTally.objects.get(org=book.province, dimension=k.DUES_DUE, value="2026-01")
+    assert row.count == 3_000_000_000 + 300_000

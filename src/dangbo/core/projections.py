@@ -103,6 +103,16 @@ class TallyProjection:
         lock of the meeting's organization row (changes at one cell are counted in turn)."""
         return None
 
+    # dues (``dues.sums``: the change of cells' monthly sums and of the arrears chains)
+    def dues_changed(
+        self, sums: Mapping[tuple[Any, Any], Mapping[str, int]], arrears: Mapping[tuple[Any, Any, Any], int]
+    ) -> None:
+        """Cells' monthly dues sums changed by ``sums`` ((cell, month) → field → change, the
+        fields of ``dues.sums.FIELDS``) and the links of the members' arrears chains by
+        ``arrears`` ((cell, month, previous unpaid month or None) → change), in the caller's
+        transaction."""
+        return None
+
     # reads (pages read today's counts here rather than counting a subtree's members)
     def counts(self, org_ids: Iterable[Any], dimensions: Iterable[str]) -> Mapping[Any, Any] | None:
         """The stored counts of each of ``org_ids``' subtrees in ``dimensions`` (names from

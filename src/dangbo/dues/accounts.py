@@ -197,10 +197,13 @@ def refresh(member_ids: Iterable[UUID]) -> int:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         rows = [row for rows in recompute(chunk, settings=settings).values() for row in rows]
-        before = sums.of_members(chunk)
+        before, chains = sums.of_members(chunk), sums.arrears_of_members(chunk)
         DuesMonth.objects.filter(member_id__in=chunk).delete()
         DuesMonth.objects.bulk_create(rows, batch_size=2000)
-        sums.add(sums.difference(sums.of_members(chunk), before))
+        sums.add(
+            sums.difference(sums.of_members(chunk), before),
+            sums.arrears_difference(sums.arrears_of_members(chunk), chains),
+        )
         written += len(rows)
     return written
 

@@ -11,6 +11,13 @@ millions of accounts.
 - **The recount** (``recount``) is the same two queries over everything: ``dangbo check
   --aggregates`` compares it with the stored rows (``differences``), ``--repair`` and the
   demo's bulk load write it (``rebuild``).
+- **The arrears chains** (``arrears_chains``): for each member and cell, each unpaid month
+  with the member's previous unpaid month at that cell, counted by (cell, month, previous). The
+  members in arrears in months A..B are then the chains' links with A <= month <= B whose
+  previous month is before A: each (member, cell) once, however many months they owe, and the
+  links add up across cells. They are not stored here: ``add`` passes their change, with the
+  sums', to the counts kept per subtree (``core.projections``: ``stats.tallies`` keeps both
+  under every organization above the cell, which the dashboard reads).
 
 A row whose sums have all fallen to nothing stays (a cell whose only member moved away): the
 comparison reads a missing row as zeros.
@@ -27,6 +34,7 @@ from django.db import connections, router
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Least, TruncMonth
 
+from dangbo.core import projections
 from dangbo.dues.models import UNPAID_ROWS, DuesCellMonth, DuesMonth, DuesPayment
 from dangbo.rules.dues import ReliefKind
 
@@ -38,6 +46,7 @@ EXEMPTED = OWED & Q(relief_kind=ReliefKind.EXEMPTION)
 
 Key = tuple[UUID, date]  # (cell, first day of the month)
 Values = tuple[int, ...]  # in the order of FIELDS
+Link = tuple[UUID, date, date | None]  # (cell, unpaid month, the member's previous one there)
 
 
 def account_sums(months: QuerySet[DuesMonth]) -> dict[Key, Values]:
@@ -93,6 +102,34 @@ def of_members(member_ids: Sequence[UUID]) -> dict[Key, Values]:
     return account_sums(DuesMonth.objects.filter(member_id__in=list(member_ids)))
 
 
+def arrears_chains(months: QuerySet[DuesMonth]) -> dict[Link, int]:
+    """The links of the arrears chains of ``months``' unpaid accounts (see the module), counted;
+    read in order of member, cell and month, so memory holds the counts, not the rows."""
+    rows = (
+        months.filter(UNPAID_ROWS)
+        .order_by("member_id", "org_id", "month")
+        .values_list("member_id", "org_id", "month")
+    )
+    found: dict[Link, int] = {}
+    holder, previous = None, None
+    for member_id, org_id, month in rows.iterator(chunk_size=20000):
+        if (member_id, org_id) != holder:
+            holder, previous = (member_id, org_id), None
+        link = (org_id, month, previous)
+        found[link] = found.get(link, 0) + 1
+        previous = month
+    return found
+
+
+def arrears_of_members(member_ids: Sequence[UUID]) -> dict[Link, int]:
+    return arrears_chains(DuesMonth.objects.filter(member_id__in=list(member_ids)))
+
+
+def arrears_difference(after: Mapping[Link, int], before: Mapping[Link, int]) -> dict[Link, int]:
+    out = {link: after.get(link, 0) - before.get(link, 0) for link in after.keys() | before.keys()}
+    return {link: n for link, n in out.items() if n}
+
+
 def difference(after: Mapping[Key, Values], before: Mapping[Key, Values]) -> dict[Key, Values]:
     """``after`` less ``before``, key by key, without the keys that did not change."""
     zero = (0,) * len(FIELDS)
@@ -104,9 +141,14 @@ def difference(after: Mapping[Key, Values], before: Mapping[Key, Values]) -> dic
     return out
 
 
-def add(delta: Mapping[Key, Values]) -> None:
+def add(delta: Mapping[Key, Values], arrears: Mapping[Link, int] | None = None) -> None:
     """Add each key's values to its row, creating the row when it is new: one upsert per row,
-    in key order, so two writers lock shared rows in the same order."""
+    in key order, so two writers lock shared rows in the same order; then tell the counts kept
+    per subtree (``core.projections``) the change and that of the arrears chains."""
+    if delta or arrears:
+        projections.tallies().dues_changed(
+            {key: dict(zip(FIELDS, values, strict=True)) for key, values in delta.items()}, arrears or {}
+        )
     if not delta:
         return
     connection = connections[router.db_for_write(DuesCellMonth)]

@@ -151,9 +151,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _check_aggregates(args: argparse.Namespace) -> int:
     """The tallies against a recount, and the members' monthly dues accounts against a
     recomputation (``dues.checks``); with ``--repair``, both rewritten where they differ."""
-    tallies_ok = _check_tallies(args)
     dues_ok = _check_dues_accounts(args)
     sums_ok = _check_dues_sums(args)  # after the accounts: a repair of theirs moves the sums too
+    tallies_ok = _check_tallies(args)  # last: they hold the dues sums under every organization
     return 0 if tallies_ok and dues_ok and sums_ok else 1
 
 

@@ -17,7 +17,7 @@ class OrgTally(models.Model):
     org = models.ForeignKey("orgs.Org", models.CASCADE, related_name="+", db_index=False)
     dimension = models.CharField(max_length=32)
     value = models.CharField(max_length=120)
-    count = models.IntegerField(default=0)
+    count = models.BigIntegerField(default=0)  # dues amounts (VND) of a province pass 2^31
 
     class Meta:
         verbose_name = "số liệu tổng hợp sẵn"

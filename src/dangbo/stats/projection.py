@@ -56,6 +56,7 @@ class StatsTallies(TallyProjection):
     def rows_dropped(self, org_ids):
         org_ids = list(org_ids)
         t.tally_rows_dropped(org_ids)
+        t.dues_rows_kept(org_ids, t.moves_seen())  # after the drop: its own accounts stay with it
         t.meetings_rows_kept(org_ids)  # after the drop: an emptied source's own meetings stay with it
 
     def fix_derived(self):
@@ -69,6 +70,9 @@ class StatsTallies(TallyProjection):
 
     def attendance_changed(self, meeting, *, before, after):
         t.tally_attendance_changed(meeting, before=before, after=after)
+
+    def dues_changed(self, sums, arrears):
+        t.tally_dues_changed(sums, arrears)
 
     def counts(self, org_ids, dimensions):
         return t.tally_read(org_ids, dimensions)

@@ -207,7 +207,7 @@ def spool_create() -> str:
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {name} (org_id {org_type} NOT NULL, dimension varchar(32) NOT NULL, "
-            "value varchar(120) NOT NULL, n integer NOT NULL)"
+            "value varchar(120) NOT NULL, n bigint NOT NULL)"
         )
     return name
 

@@ -13,12 +13,22 @@ report and each of its children, read from the members' monthly dues accounts
 - **Members without a basis** have no amount due and are not counted; the drill-down lists them
   (but for those whom fifty years of party age exempt: they need none, and are counted exempted).
 
-Due, paid, months and exempted are read from the cells' monthly sums (``DuesCellMonth``, kept
-with the accounts by ``dues.sums``): one row per cell and month. The members in arrears, who
-must be counted once however many of the period's months they owe, are counted from the unpaid
-accounts alone (a partial index holds them: a minority). Per-cell figures are all that reaches
-Python. A subtree small beside the whole is read by its list of organizations and months
-(``by_org``), which the indexes (month, org) answer probe by probe; a large one by a subquery.
+Two ways, one answer (as the meeting indicators):
+
+- **from the tallies** (``stats.tallies.dues``), when no organization has moved, merged, split
+  or changed kind since the period began (so every cell stands where the tallies sum it): the
+  root's and its children's stored sums of the period's months and the links of their members'
+  arrears chains — a few grouped reads of a few hundred rows at any scale. This is what a
+  dashboard reads;
+- **live**, otherwise: due, paid, months and exempted from the cells' monthly sums
+  (``DuesCellMonth``, kept with the accounts by ``dues.sums``): one row per cell and month; the
+  members in arrears, who must be counted once however many of the period's months they owe,
+  from the unpaid accounts alone (a partial index holds them: a minority). Per-cell figures are
+  all that reaches Python. A subtree small beside the whole is read by its list of
+  organizations and months (``by_org``), which the indexes (month, org) answer probe by probe;
+  a large one by a subquery.
+
+Either way the veterans without an account (below) are read from the members: a minority.
 """
 
 from __future__ import annotations
@@ -27,17 +37,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, UUIDField
+from django.db.models.functions import Substr
 
 from dangbo.core import paths
 from dangbo.dues.models import DuesCellMonth, DuesMonth
 from dangbo.dues.party_age import party_age_exempt_q
 from dangbo.dues.selectors import UNPAID
-from dangbo.members.models import ACTIVE_STATUSES, Placement
+from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.orgs.models import Org, OrgVersion
 from dangbo.rules.probation import add_months
+from dangbo.stats.indicators import meetings as meeting_figures
 from dangbo.stats.indicators.context import Context
 from dangbo.stats.indicators.meetings import Span, span_of
+from dangbo.stats.models import OrgTally
+from dangbo.stats.tallies import keys as k
 from dangbo.stats.tallies import meetings as mt
 
 CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on query parameters
@@ -131,19 +145,34 @@ def by_org(root_path: str, day: date, months: list[date], rows_of) -> dict:
 def veterans_without_account(root_path: str, day: date, month: date):
     """(member, cell) of the members counted in a cell (by ``day``'s tree) on ``month``'s last
     day whom fifty years of party age exempt and who have no account with a basis for the month:
-    exempted all the same (``dues.party_age``), though nothing was recorded for them."""
+    exempted all the same (``dues.party_age``), though nothing was recorded for them.
+
+    A small subtree is read by its cells' placements (the index (org, valid_from)); a large one
+    (a province, a large district: ``subtree_orgs`` gives None) from the veterans, a minority of
+    the members (the index on ``party_age_from``), each with its cell on the month's last day —
+    rather than every placement of the subtree."""
     closing = last_day(month)
+    held = Q(Q(valid_to__isnull=True) | Q(valid_to__gt=closing), valid_from__lte=closing, counted=True)
+    held &= Q(status__in=list(ACTIVE_STATUSES))
+    listed = subtree_orgs(root_path, day)
+    if listed is None:
+        cell = (
+            Placement.objects.filter(held, member_id=OuterRef("pk")).order_by("-valid_from").values("org_id")
+        )
+        with_account = DuesMonth.objects.filter(member_id=OuterRef("pk"), month=month).exclude(category="")
+        return (
+            Member.objects.filter(party_age_exempt_q(month))
+            .exclude(Exists(with_account))
+            .annotate(cell=Subquery(cell[:1], output_field=UUIDField()))
+            .filter(cell__in=candidate_orgs(root_path, day))
+            .order_by()  # (the members' name order would lead SQLite to walk them all by name)
+            .values_list("pk", "cell")
+        )
     with_account = DuesMonth.objects.filter(member_id=OuterRef("member_id"), month=month).exclude(category="")
     return (
-        Placement.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=closing),
-            party_age_exempt_q(month, prefix="member__"),
-            org_id__in=candidate_orgs(root_path, day),
-            counted=True,
-            status__in=list(ACTIVE_STATUSES),
-            valid_from__lte=closing,
-        )
+        Placement.objects.filter(held, party_age_exempt_q(month, prefix="member__"), org_id__in=list(listed))
         .exclude(Exists(with_account))
+        .order_by()
         .values_list("member_id", "org_id")
     )
 
@@ -203,16 +232,65 @@ def figures(ctx: Context, org: Org) -> Figures:
     """The dues figures of ``org`` (the root or a child) over the frame's period."""
 
     def load() -> dict:
-        out: dict = defaultdict(Figures)
+        span, day = span_of(ctx), ctx.frame.as_of
         root_path = ctx.root_path
         holders = {ctx.root.pk: root_path, **ctx.child_paths}
-        for path, cell in cell_figures(span_of(ctx), root_path, ctx.frame.as_of).values():
-            for holder, prefix in holders.items():
-                if path.startswith(prefix):
-                    out[holder].add(cell)
-        return out
+        if span.months is not None and meeting_figures._tree_unchanged_since(min(span.first_day, day)):
+            return from_tallies(holders, root_path, span, day)
+        return live(holders, root_path, span, day)
 
     return ctx.grouped("dues", load).get(org.pk, Figures())
+
+
+def live(holders: dict, root_path: str, span: Span, day: date) -> dict:
+    """The figures of the organizations of ``holders`` (id → path on ``day``) read from the cells'
+    sums and the accounts, each cell placed by its version on ``day``."""
+    out: dict = defaultdict(Figures)
+    for path, cell in cell_figures(span, root_path, day).values():
+        for holder, prefix in holders.items():
+            if path.startswith(prefix):
+                out[holder].add(cell)
+    return out
+
+
+def from_tallies(holders: dict, root_path: str, span: Span, day: date) -> dict:
+    """The figures of the organizations of ``holders`` (id → path on ``day``: the root and its
+    children) from their stored subtree sums (``stats.tallies.dues``); the tree has not changed
+    since the period began, so each cell is summed where it stood on ``day``."""
+    out: dict = defaultdict(Figures)
+    if span.months is None:
+        return out
+    first, last = mt.month_text(span.months[0]), mt.month_text(span.months[1])
+    stored = OrgTally.objects.filter(org_id__in=list(holders))
+    names = {k.DUES_DUE: "due", k.DUES_PAID: "paid", k.DUES_MONTHS: "months"}
+    sums = (
+        stored.filter(dimension__in=list(names), value__gte=first, value__lte=last)
+        .values_list("org_id", "dimension")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for org_id, dimension, n in sums:
+        setattr(out[org_id], names[dimension], n or 0)
+    for org_id, n in stored.filter(dimension=k.DUES_EXEMPTED, value=last).values_list("org_id", "count"):
+        out[org_id].exempted += n
+    arrears = (
+        stored.filter(dimension=k.DUES_ARREARS, value__gte=first, value__lte=f"{last}|~")
+        .annotate(tail=Substr("value", 9, 7))
+        .filter(tail__lt=first)
+        .values_list("org_id")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for org_id, n in arrears.values_list("org_id", "n"):
+        out[org_id].arrears += n or 0
+    veterans = list(veterans_without_account(root_path, day, mt.month_first_day(span.months[1])))
+    if veterans:
+        where = dict(Org.objects.filter(pk__in={cell for _, cell in veterans}).values_list("pk", "path"))
+        for _, cell in veterans:
+            for holder, prefix in holders.items():
+                if where.get(cell, "~").startswith(prefix):
+                    out[holder].exempted += 1
+    return out
 
 
 def has_months(ctx: Context) -> bool:

@@ -16,6 +16,7 @@ What is counted, for every organization over its whole subtree:
   leaves the Party stops counting the same day, through ``tally_members_changed``);
 - cell meetings (``meetings``): attendance, unexcused absences and visitors by month, and the
   runs of months (quarters) in which a cell held its regular (thematic) meeting;
+- Party dues (``dues``): the cells' monthly dues sums and their members' arrears chains;
 - flags: cells that must elect a committee (``flag:cell_committee``) and grassroots
   committees of 300 members or more (``flag:large_grassroots``), the organization itself
   included.
@@ -35,7 +36,7 @@ sinh), the same way for today's figures and for past dates.
 
 Where the code is: ``keys`` (what is counted: dimensions, flags, the keys of a row),
 ``store`` (the one writer, deferral, the queue of a plan), ``members``, ``flows``,
-``localities``, ``organizations``, ``meetings`` (each kind of change), ``moves`` (restructuring),
+``localities``, ``organizations``, ``meetings``, ``dues`` (each kind of change), ``moves`` (restructuring),
 ``recount`` (recount, rebuild, differences), ``spool`` (bulk changes summed at their end), ``reads`` (reading the stored counts); the SQL
 they need is in ``stats.sql``. The dimension names are read from ``keys``; the functions
 below are the package's public API.
@@ -43,6 +44,7 @@ below are the package's public API.
 
 from __future__ import annotations
 
+from dangbo.stats.tallies.dues import dues_rows_kept, tally_dues_changed
 from dangbo.stats.tallies.flows import member_flows, tally_flows_changed
 from dangbo.stats.tallies.keys import member_keys
 from dangbo.stats.tallies.localities import (
@@ -55,6 +57,7 @@ from dangbo.stats.tallies.meetings import (
     meeting_counts,
     meetings_moves_seen,
     meetings_rows_kept,
+    moves_seen,
     tally_attendance_changed,
     tally_meetings_changed,
     tally_meetings_rebuild,
@@ -76,18 +79,21 @@ from dangbo.stats.tallies.store import deferred, tally_rows_dropped
 __all__ = [
     "TallyDifference",
     "deferred",
+    "dues_rows_kept",
     "locality_row",
     "meeting_counts",
     "meetings_moves_seen",
     "meetings_rows_kept",
     "member_flows",
     "member_keys",
+    "moves_seen",
     "open_positions",
     "restructuring_batched",
     "tallies_deferred",
     "tallies_spooled",
     "tally_attendance_changed",
     "tally_differences",
+    "tally_dues_changed",
     "tally_fix_derived",
     "tally_flows",
     "tally_flows_changed",

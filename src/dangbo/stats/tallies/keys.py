@@ -121,6 +121,22 @@ MEETING_DIMENSIONS = (
     MEETING_THEMATIC_RUN,
 )
 
+# Party dues (``stats.tallies.dues``): what a cell's members' monthly accounts add to it and
+# every organization above it, by month "YYYY-MM" (the sums of ``dues.sums``), and the links
+# "month|previous unpaid month" of each member's arrears chain at the cell.
+DUES_DUE = "dues:due"  # value: month; the amounts due of the months owed (after reliefs)
+DUES_PAID = "dues:paid"  # value: month; paid for them, up to each month's due
+DUES_MONTHS = "dues:months"  # value: month; months owed with a basis
+DUES_EXEMPTED = "dues:exempted"  # value: month; months owed with an exemption
+DUES_ARREARS = "dues:arrears"  # value "month|previous month" per member and cell (unpaid months)
+DUES_FIELDS = {
+    DUES_DUE: "due",
+    DUES_PAID: "paid_capped",
+    DUES_MONTHS: "with_basis",
+    DUES_EXEMPTED: "exempted",
+}
+DUES_DIMENSIONS = (*DUES_FIELDS, DUES_ARREARS)
+
 
 # What a restructuring does not move with a subtree but recounts (``tally_fix_derived``):
 # counts that depend on where organizations sit, not on what is under them.

@@ -355,6 +355,12 @@ def meetings_moves_seen(moves: list[tuple[object, Iterable, Iterable]]) -> None:
     _MOVED.set(seen)
 
 
+def moves_seen() -> dict:
+    """What ``meetings_moves_seen`` remembers (org id → its ancestors before, after), read
+    without forgetting it (``dues_rows_kept`` reads it before ``meetings_rows_kept``)."""
+    return dict(_MOVED.get() or {})
+
+
 def meetings_rows_kept(org_ids: Iterable) -> None:
     """After a merge drops the counts of a source it left empty (``tally_rows_dropped``): that
     source's own meetings stay where it is, so what they added, moved with its counts to the

@@ -20,6 +20,7 @@ from dangbo.members.models import ACTIVE_STATUSES, Member, Position
 from dangbo.orgs.models import Locality, Org
 from dangbo.stats import sql
 from dangbo.stats.models import OrgTally, TallyRun
+from dangbo.stats.tallies.dues import recount_dues
 from dangbo.stats.tallies.flows import flow_members, recount_flows
 from dangbo.stats.tallies.keys import (
     _VALUE_WIDTH,
@@ -218,6 +219,10 @@ def count_part(
         for org_id in Org.objects.filter(part.org_q("")).values_list("id", flat=True)
     }
     for key, n in recount_meetings(
+        meeting_ancestors, part.org_q if (part.lo is not None or part.rest) else None
+    ).items():
+        counts[key] += n
+    for key, n in recount_dues(
         meeting_ancestors, part.org_q if (part.lo is not None or part.rest) else None
     ).items():
         counts[key] += n
