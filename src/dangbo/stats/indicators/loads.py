@@ -333,7 +333,9 @@ def _totals_by_difference(ctx: Context, day) -> dict:
     today = ctx.frame.today
     stored = tallies.tally_read(list(orgs), ["total"])
     totals = {pk: stored.get(pk, {}).get("total", {}).get("", 0) for pk in orgs}
-    counted = Placement.objects.filter(counted=True, status__in=_ACTIVE)
+    # the subtree's placements only (no organization has moved since the day: today's paths)
+    root_path = orgs.get(ctx.root.pk, ctx.root.path)
+    counted = Placement.objects.filter(paths.subtree_q(root_path, "org__path"), counted=True, status__in=_ACTIVE)
     began = counted.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=today), valid_from__gt=day, valid_from__lte=today
     )
@@ -346,11 +348,18 @@ def _totals_by_difference(ctx: Context, day) -> dict:
             changes[org_id] = changes.get(org_id, 0) + sign * n
     if changes:
         where = dict(Org.objects.filter(pk__in=list(changes)).values_list("pk", "path"))
+        # a changed cell counts under the root and under the child whose path begins its own
+        children = {path: pk for pk, path in orgs.items() if pk != ctx.root.pk}
+        width = len(root_path) + paths.SEGMENT_WIDTH + 1
         for org_id, delta in changes.items():
             path = where.get(org_id, "")
-            for pk, prefix in orgs.items():
-                if path.startswith(prefix):
-                    totals[pk] += delta
+            if not path.startswith(root_path):
+                continue
+            if ctx.root.pk in totals:
+                totals[ctx.root.pk] += delta
+            child = children.get(path[:width])
+            if child is not None:
+                totals[child] += delta
     return totals
 
 
