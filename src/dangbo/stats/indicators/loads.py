@@ -335,7 +335,8 @@ def _totals_by_difference(ctx: Context, day) -> dict:
     totals = {pk: stored.get(pk, {}).get("total", {}).get("", 0) for pk in orgs}
     # the subtree's placements only (no organization has moved since the day: today's paths)
     root_path = orgs.get(ctx.root.pk, ctx.root.path)
-    counted = Placement.objects.filter(paths.subtree_q(root_path, "org__path"), counted=True, status__in=_ACTIVE)
+    subtree = Org.objects.filter(paths.subtree_q(root_path)).values("pk")  # (a list probed, not a join)
+    counted = Placement.objects.filter(org_id__in=subtree, counted=True, status__in=_ACTIVE)
     began = counted.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=today), valid_from__gt=day, valid_from__lte=today
     )
