@@ -21,6 +21,13 @@ def test_count_stops_at_the_cap_and_says_so(tree, make_member):
     assert (exact.count, exact.capped) == (7, False)
     known = CappedPaginator(members, 2, cap=5, known_count=7)
     assert (known.count, known.capped, known.num_pages) == (7, False, 4)
+    # the first cap + 1 rows read at once (a search's one pass): counted and paged without a query
+    head = list(members.values_list("pk", flat=True)[:6])
+    listed = CappedPaginator(head, 2, cap=5)
+    assert (listed.count, listed.capped, listed.num_pages) == (5, True, 3)
+    assert list(listed.page(2).object_list) == head[2:4]
+    few = CappedPaginator(head[:3], 2, cap=5)
+    assert (few.count, few.capped, few.num_pages) == (3, False, 2)
 
 
 def test_a_search_over_the_cap_says_more_than_and_audits_it(client, tree, make_member, monkeypatch):

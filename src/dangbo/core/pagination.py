@@ -35,7 +35,9 @@ class CappedPaginator(Paginator):
     def _counted(self) -> int:
         if self._known_count is not None:
             return self._known_count
-        # given a queryset (a list would have known_count): count at most cap + 1 rows
+        if isinstance(self.object_list, list):  # the first rows, read at most cap + 1 of them
+            return len(self.object_list)
+        # given a queryset: count at most cap + 1 rows
         return cast("QuerySet[Any]", self.object_list)[: self.cap + 1].count()
 
     @cached_property

@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.core import clock, paths, text
+from dangbo.core import clock, pagination, paths, text
 from dangbo.core.kinds import GRASSROOTS_KINDS
 from dangbo.core.pagination import CappedPaginator
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
@@ -169,9 +169,15 @@ def member_search_page(*, actor, filters: MemberFilters, page: int = 1, per_page
     # Two steps: the page's ids by a walk along the name order that reads only the index
     # (member_name_order_walk carries every searched column), then those 50 rows. Asking
     # for whole rows at once would visit every row the walk passes over.
-    paginator = CappedPaginator(
-        member_search(actor=actor, filters=filters).values_list("pk", flat=True), per_page
-    )
+    # The walk reads the first COUNT_CAP + 1 ids at once: they give the count (or "more than")
+    # and the page, in one pass where a count and a page would make two (a rare name's
+    # search reads every key either way, a common name's stops early).
+    ids_in_order = member_search(actor=actor, filters=filters).values_list("pk", flat=True)
+    cap = pagination.COUNT_CAP
+    if page * per_page <= cap:
+        paginator = CappedPaginator(list(ids_in_order[: cap + 1]), per_page)
+    else:
+        paginator = CappedPaginator(ids_in_order, per_page)
     page_obj = paginator.get_page(page)
     ids = list(page_obj.object_list)
     rows = _as_of_day(
