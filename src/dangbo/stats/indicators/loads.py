@@ -333,34 +333,33 @@ def _totals_by_difference(ctx: Context, day) -> dict:
     today = ctx.frame.today
     stored = tallies.tally_read(list(orgs), ["total"])
     totals = {pk: stored.get(pk, {}).get("total", {}).get("", 0) for pk in orgs}
-    # the subtree's placements only (no organization has moved since the day: today's paths)
+    # Counted by branch of the tree (the first segment below the root: a child's path) in the
+    # database, each placement's organization joined by its key: a few dozen rows, not one per
+    # cell. No organization has moved since the day: today's paths place them.
     root_path = orgs.get(ctx.root.pk, ctx.root.path)
-    subtree = Org.objects.filter(paths.subtree_q(root_path)).values("pk")  # (a list probed, not a join)
-    counted = Placement.objects.filter(org_id__in=subtree, counted=True, status__in=_ACTIVE)
+    width = len(root_path) + paths.SEGMENT_WIDTH + 1
+    counted = Placement.objects.filter(counted=True, status__in=_ACTIVE)
     began = counted.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=today), valid_from__gt=day, valid_from__lte=today
     )
     ended = counted.filter(valid_from__lte=day, valid_to__gt=day, valid_to__lte=today)
-    changes: dict = {}
+    children = {path: pk for pk, path in orgs.items() if pk != ctx.root.pk}
     for rows, sign in ((began, -1), (ended, 1)):  # counted today, not on the day; and the reverse
-        for org_id, n in (
-            rows.values_list("org_id").annotate(n=Count("id")).values_list("org_id", "n").order_by()
-        ):
-            changes[org_id] = changes.get(org_id, 0) + sign * n
-    if changes:
-        where = dict(Org.objects.filter(pk__in=list(changes)).values_list("pk", "path"))
-        # a changed cell counts under the root and under the child whose path begins its own
-        children = {path: pk for pk, path in orgs.items() if pk != ctx.root.pk}
-        width = len(root_path) + paths.SEGMENT_WIDTH + 1
-        for org_id, delta in changes.items():
-            path = where.get(org_id, "")
-            if not path.startswith(root_path):
+        by_branch = (
+            rows.annotate(branch=Substr("org__path", 1, width))
+            .values("branch")
+            .annotate(n=Count("id"))
+            .values_list("branch", "n")
+            .order_by()
+        )
+        for branch, n in by_branch:
+            if not branch.startswith(root_path):
                 continue
             if ctx.root.pk in totals:
-                totals[ctx.root.pk] += delta
-            child = children.get(path[:width])
+                totals[ctx.root.pk] += sign * n
+            child = children.get(branch)
             if child is not None:
-                totals[child] += delta
+                totals[child] += sign * n
     return totals
 
 
