@@ -62,6 +62,13 @@ class Context:
     def orgs(self) -> list[Org]:
         return [self.root, *self.children]
 
+    def is_child(self, org: Org) -> bool:
+        """Is ``org`` one of the root's children here (a set: a district's children table asks
+        thousands of times)."""
+        if "child_ids" not in self._cache:
+            self._cache["child_ids"] = {child.pk for child in self.children}
+        return org.pk in self._cache["child_ids"]
+
     def stock(self, org: Org) -> Stock:
         """The root's stock is read whole; on today's figures the children's are read one
         dimension at a time, for all children at once, as the indicators ask for them (a
@@ -70,7 +77,7 @@ class Context:
             return self._stocks[org.pk]
         if not self.frame.is_today:
             self._stocks.update(stocks(self.frame, self.orgs if not self._stocks else [org]))
-        elif org.pk == self.root.pk or all(org.pk != child.pk for child in self.children):
+        elif org.pk == self.root.pk or not self.is_child(org):
             self._stocks.update(stocks(self.frame, [org]))
         else:  # the first child asked for: every child's lazy stock at once
             shared = _ChildDims(self)

@@ -122,7 +122,7 @@ def _flows(ctx: Context, org: Org, kinds: tuple[str, ...]) -> dict[str, int]:
     """Flows of ``kinds`` over the period (stats.tallies.member_flows) for ``org``'s subtree:
     every kind of the root at once; for the children, the kinds asked for, for all children
     at once."""
-    if org.pk == ctx.root.pk or all(org.pk != child.pk for child in ctx.children):
+    if org.pk == ctx.root.pk or not ctx.is_child(org):
         counts = ctx.grouped(f"flows:{org.pk}", lambda: figures.flows(ctx.frame, [org.pk]))
     else:
         counts = ctx.grouped(

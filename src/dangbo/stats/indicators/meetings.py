@@ -204,10 +204,13 @@ def _cells_owed(by_id: dict[object, str], root_path: str, span: Span, out: dict[
             )
     rows = cells.annotate(branch=Substr("path", 1, width)).values("branch").annotate(**counts).order_by()
     ended_count = 0
+    # a branch (the first segment below the root) counts under the root and the child it is
+    holders_of = {prefix: [org_id] for org_id, prefix in by_id.items() if len(prefix) == width}
+    roots = [org_id for org_id, prefix in by_id.items() if len(prefix) < width]
     for row in rows:
         ended_count += row["ended"]
-        for org_id, prefix in by_id.items():
-            if row["branch"].startswith(prefix):
+        for org_id in [*roots, *holders_of.get(row["branch"], ())]:
+            if row["branch"].startswith(by_id[org_id]):
                 out[org_id].cells_months += row.get("months", 0)
                 out[org_id].cells_quarters += row.get("quarters", 0)
     if not ended_count:
