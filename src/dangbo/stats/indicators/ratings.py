@@ -45,7 +45,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from dangbo.core import clock, paths
@@ -338,18 +338,19 @@ def tallies_hold(year: int, day: date) -> bool:
 
 def _from_tallies(year: int, holders: dict) -> dict:
     """The figures of the organizations of ``holders`` (id → path: the root and its children)
-    from their stored counts of ``year``: one grouped read."""
+    from their stored counts of ``year``: one read of a few rows each."""
     out: dict = defaultdict(Figures)
     prefix = f"{year}|"
     rows = (
         OrgTally.objects.filter(
             org_id__in=list(holders),
             dimension__in=tally_keys.RATING_DIMENSIONS,
-            value__gte=prefix,
-            value__lt=f"{year}~",
+            # the year's few values, named: equal under any collation, read by the index
+            value__in=[
+                prefix + what for what in (*Band.ORDER, tally_ratings.NOT_RATED, tally_ratings.UNDECIDED)
+            ],
         )
-        .values_list("org_id", "dimension", "value")
-        .annotate(n=Sum("count"))
+        .values_list("org_id", "dimension", "value", "count")
         .order_by()
     )
     for org_id, dimension, value, n in rows:
