@@ -34,6 +34,10 @@ from dangbo.ratings.models import MemberRating, NotRated, OrgRating, RatingDecis
 from dangbo.ratings.todo import REVIEW_KIND, REVIEW_TITLE
 from dangbo.rules import ratings as rules
 from dangbo.rules.ratings import Band, Disqualifier
+from dangbo.stats.frames import frame_for
+from dangbo.stats.indicators import context_for
+from dangbo.stats.indicators import ratings as rating_figures
+from dangbo.stats.tallies import tally_differences
 
 TODAY = date(2026, 11, 20)
 SEED = 1  # a seed whose tiny province has members disciplined in the rated years
@@ -263,7 +267,8 @@ def test_members_failed_two_years_running_are_on_the_to_do_list(built):
         assert item.review and not item.overdue
 
 
-def test_the_services_work_on_the_demo_rows(built):
+def test_the_services_work_on_the_demo_rows(built, monkeypatch):
+    assert tally_differences() == []  # the reviews' bulk load is recounted at its end
     rating = (
         MemberRating.objects.filter(year=2025, band=Band.GOOD, member__status__in=["full", "probationary"])
         .select_related("grassroots")
@@ -312,6 +317,22 @@ def test_the_services_work_on_the_demo_rows(built):
     assert history is not None
     progress = selectors.campaign_progress(actor=SYSTEM, campaign=ReviewCampaign.objects.get(year=2025))
     assert progress
+    # the correction moved the tallies; today's figures read from them are the live ones
+    assert tally_differences() == []
+    ctx = context_for(frame_for(root=_root()))
+    year = rating_figures.rating_year(ctx)
+    assert year == 2025 and rating_figures.tallies_hold(year, TODAY)
+    stored = rating_figures._from_tallies(year, {ctx.root.pk: ctx.root_path, **ctx.child_paths})
+    monkeypatch.setattr(rating_figures, "tallies_hold", lambda year, day: False)
+    for org in ctx.orgs:
+        live, got = rating_figures.figures(ctx, org), stored[org.pk]
+        assert (live.bands, live.not_rated, live.undecided, live.orgs_rated, live.orgs_good) == (
+            got.bands,
+            got.not_rated,
+            got.undecided,
+            got.orgs_rated,
+            got.orgs_good,
+        )
 
 
 def test_a_disciplined_member_cannot_be_corrected_above_not_completed(built):

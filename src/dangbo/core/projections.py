@@ -113,6 +113,18 @@ class TallyProjection:
         transaction."""
         return None
 
+    # ratings (yearly reviews listed, decided, corrected; ``ratings.services``)
+    def rating_counts(
+        self, *, member_ratings: Iterable[Any] = (), org_ratings: Iterable[Any] = (), campaign: Any = None
+    ) -> Any:
+        """What the counts hold for the member and organization reviews given (ids), or every
+        review of ``campaign``, read before a change to them (their rows locked, or about to be
+        created); the change then passes it to ``ratings_changed``. None when deferred."""
+        return None
+
+    def ratings_changed(self, before: Any) -> None:
+        return None
+
     # reads (pages read today's counts here rather than counting a subtree's members)
     def counts(self, org_ids: Iterable[Any], dimensions: Iterable[str]) -> Mapping[Any, Any] | None:
         """The stored counts of each of ``org_ids``' subtrees in ``dimensions`` (names from

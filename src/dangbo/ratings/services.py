@@ -12,6 +12,9 @@
 A member's decision is also a ``rated`` event in their ledger (DESIGN decision 1). Being
 disciplined in the year is read from the ledger and added to the disqualifiers whatever the
 form says; an organization's committee member disciplined in the year, likewise.
+The lists and the decided bands are counted in the pre-aggregated tallies, which each change
+tells through ``core.projections`` (``rating_counts`` before it, ``ratings_changed`` after it)
+in its transaction.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from dangbo.audit.services import Action, audit_record
-from dangbo.core import clock, paths, text
+from dangbo.core import clock, paths, projections, text
 from dangbo.core.roles import COMMITTEE_ROLES
 from dangbo.core.violations import NotInScope, input_violation
 from dangbo.members.models import Member, MemberEvent, Position
@@ -132,6 +135,7 @@ def campaign_open(*, actor, org: Org, request: CampaignRequest, progress=None) -
             rule_version=rules.SCALE.at(rules.year_day(request.year)).ref,
             opened_by_id=actor.user_id,
         )
+        counted = projections.tallies().rating_counts(campaign=campaign.pk)  # the counts follow the lists
         taken = set(
             MemberRating.objects.filter(year=request.year, period=request.period).values_list(
                 "member_id", flat=True
@@ -178,6 +182,7 @@ def campaign_open(*, actor, org: Org, request: CampaignRequest, progress=None) -
             ],
             batch_size=1000,
         )
+        projections.tallies().ratings_changed(counted)
         campaign.members = MemberRating.objects.filter(campaign=campaign).count()
         campaign.save(update_fields=["members"])
         _audit(
@@ -531,7 +536,12 @@ def member_ratings_decide(
             grassroots, first.year, first.period, {r.pk: v.band for r, v in resolved}
         )
     refuse_if(violations)
-    return [_decide(r, v, decision_no=decision_no, decided_on=decided_on, actor=actor) for r, v in resolved]
+    counted = projections.tallies().rating_counts(member_ratings=[r.pk for r, _ in resolved])
+    decisions = [
+        _decide(r, v, decision_no=decision_no, decided_on=decided_on, actor=actor) for r, v in resolved
+    ]
+    projections.tallies().ratings_changed(counted)
+    return decisions
 
 
 @transaction.atomic
@@ -571,7 +581,8 @@ def member_rating_correct(
     if not violations and band == Band.EXCELLENT:
         violations += _cap_violations(rating.grassroots, rating.year, rating.period, {rating.pk: band})
     refuse_if(violations)
-    return _decide(
+    counted = projections.tallies().rating_counts(member_ratings=[rating.pk])
+    decision = _decide(
         rating,
         Verdict(rating, band, score, found),
         decision_no=decision_no,
@@ -580,6 +591,8 @@ def member_rating_correct(
         corrects=last,
         reason=reason,
     )
+    projections.tallies().ratings_changed(counted)
+    return decision
 
 
 # --- organizations ------------------------------------------------------------------------------
@@ -661,6 +674,7 @@ def org_rating_decide(
         violations.append(input_violation("reason", "Đã có quyết định xếp loại: ghi lý do điều chỉnh."))
     violations += rules.check_band(year=rating.year, band=band, score=score, disqualifiers=found, org=True)
     refuse_if(violations)
+    counted = projections.tallies().rating_counts(org_ratings=[rating.pk])
     decision = _record(
         rating,
         actor=actor,
@@ -673,6 +687,7 @@ def org_rating_decide(
         corrects=last,
         reason=reason,
     )
+    projections.tallies().ratings_changed(counted)
     _audit(
         "org_rating",
         rating.pk,

@@ -74,5 +74,11 @@ class StatsTallies(TallyProjection):
     def dues_changed(self, sums, arrears):
         t.tally_dues_changed(sums, arrears)
 
+    def rating_counts(self, *, member_ratings=(), org_ratings=(), campaign=None):
+        return t.rating_counts(member_ratings=member_ratings, org_ratings=org_ratings, campaign=campaign)
+
+    def ratings_changed(self, before):
+        t.tally_ratings_changed(before)
+
     def counts(self, org_ids, dimensions):
         return t.tally_read(org_ids, dimensions)

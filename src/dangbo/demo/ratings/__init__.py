@@ -32,6 +32,7 @@ import json
 import random
 import time
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
@@ -59,6 +60,7 @@ from dangbo.ratings.models import MemberRating, NotRated, OrgRating, Period, Rat
 from dangbo.ratings.services import DISCIPLINE_KINDS, disciplined_in_year
 from dangbo.rules import ratings as rules
 from dangbo.rules.ratings import Band
+from dangbo.stats.tallies import deferred, tallies_deferred
 
 __all__ = ["RATED_YEARS", "RATINGS_TABLES", "RatingsSummary", "build_ratings", "cutoff_of"]
 
@@ -85,14 +87,16 @@ def cutoff_of(year: int) -> date:
 
 def build_ratings(*, seed: int, progress=print) -> RatingsSummary:
     """Write the reviews of the years in ``RATED_YEARS`` decided by today (``clock``) in one
-    transaction, audited as one operation."""
+    transaction, audited as one operation; the tallies are recounted at the end unless the
+    caller recounts at its own."""
     started = time.monotonic()
     today = clock.today()
     years = [y for y in RATED_YEARS if date(y, 12, 31) <= today]
     summary = RatingsSummary(years=years)
+    recount = not deferred()
     if years:
         with transaction.atomic():
-            with bulk_operation("demo"):
+            with bulk_operation("demo"), tallies_deferred() if recount else nullcontext():
                 summary.counts = _build(seed=seed, years=years, progress=progress)
             audit_record(
                 action=Action.DEMO_GENERATED,

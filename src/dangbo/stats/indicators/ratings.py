@@ -25,8 +25,18 @@ member's row.
   grassroots organization's by its own version on that date, and it is counted as grassroots by
   its kind at the end of the year rated (what it was when its superior rated it).
 
-Per cell, one grouped row per (grassroots organization, band, reason not rated) reaches Python:
-a few rows per cell, however many members; per grassroots organization, one row.
+Two ways, one answer:
+
+- **from the tallies** (``stats.tallies.ratings``: each review counted under the organizations
+  above its cell, or above the organization rated), for today's figures — the stored bands are
+  the day's — when no organization has moved, merged, split or changed kind since the year's
+  lists were drawn (the earliest cut-off date of its campaigns, or the year's last day if
+  earlier): the tallies place each cell by its path today, and each organization by its kind
+  today, which are then where and what the live reading finds them. A few grouped reads of the
+  root's and the children's rows, whatever the size (``_from_tallies``);
+- **live**, otherwise (a past date, a tree changed since): per cell, one grouped row per
+  (grassroots organization, band, reason not rated) reaches Python — a few rows per cell,
+  however many members; per grassroots organization, one row.
 """
 
 from __future__ import annotations
@@ -35,17 +45,21 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from dangbo.core import clock, paths
 from dangbo.core.kinds import GRASSROOTS_KINDS
 from dangbo.orgs.models import Org, OrgVersion
-from dangbo.ratings.models import MemberRating, OrgRating, Period, RatingDecision
+from dangbo.ratings.models import MemberRating, OrgRating, Period, RatingDecision, ReviewCampaign
 from dangbo.rules import ratings as rating_rules
 from dangbo.rules.ratings import Band
 from dangbo.stats.indicators.context import Context
 from dangbo.stats.indicators.dues import CHUNK, candidate_orgs, placed, subtree_orgs
+from dangbo.stats.indicators.meetings import _tree_unchanged_since
+from dangbo.stats.models import OrgTally
+from dangbo.stats.tallies import keys as tally_keys
+from dangbo.stats.tallies import ratings as tally_ratings
 
 YEARLY = Period.YEAR
 
@@ -288,6 +302,8 @@ def figures(ctx: Context, org: Org) -> Figures:
             return out
         year, day, root_path = rating_year(ctx), ctx.frame.as_of, ctx.root_path
         holders = {ctx.root.pk: root_path, **ctx.child_paths}
+        if tallies_hold(year, day):
+            return _from_tallies(year, holders)
         for row in cell_rows(year, root_path, day).values():
             for holder, prefix in holders.items():
                 if row.path.startswith(prefix):
@@ -300,3 +316,54 @@ def figures(ctx: Context, org: Org) -> Figures:
         return out
 
     return ctx.grouped("ratings", load).get(org.pk, Figures())
+
+
+# --- from the tallies ---------------------------------------------------------------------------
+
+
+def lists_drawn_on(year: int) -> date:
+    """The day from which the tree must stand still for the tallies to read ``year``: the
+    earliest cut-off date of its yearly campaigns (no review of the year is listed before it),
+    or the year's last day (the day an organization's kind is read on) if earlier."""
+    first = ReviewCampaign.objects.filter(year=year, period=YEARLY).aggregate(first=Min("cutoff_on"))["first"]
+    last = rating_rules.year_day(year)
+    return min(first, last) if first is not None else date(year, 1, 1)
+
+
+def tallies_hold(year: int, day: date) -> bool:
+    """Do the tallies give the live figures of ``year`` on ``day``? Today's bands only, on a
+    tree unchanged since the year's lists were drawn (see the module's docstring)."""
+    return day >= clock.today() and _tree_unchanged_since(lists_drawn_on(year))
+
+
+def _from_tallies(year: int, holders: dict) -> dict:
+    """The figures of the organizations of ``holders`` (id → path: the root and its children)
+    from their stored counts of ``year``: one read of a few rows each."""
+    out: dict = defaultdict(Figures)
+    prefix = f"{year}|"
+    rows = (
+        OrgTally.objects.filter(
+            org_id__in=list(holders),
+            dimension__in=tally_keys.RATING_DIMENSIONS,
+            # the year's few values, named: equal under any collation, read by the index
+            value__in=[
+                prefix + what for what in (*Band.ORDER, tally_ratings.NOT_RATED, tally_ratings.UNDECIDED)
+            ],
+        )
+        .values_list("org_id", "dimension", "value", "count")
+        .order_by()
+    )
+    for org_id, dimension, value, n in rows:
+        if not n:
+            continue
+        figures, what = out[org_id], value[len(prefix) :]
+        if dimension == tally_keys.RATING_ORGS:
+            figures.orgs_rated += n
+            figures.orgs_good += n if what in Band.GOOD_OR_BETTER else 0
+        elif what == tally_ratings.NOT_RATED:
+            figures.not_rated += n
+        elif what == tally_ratings.UNDECIDED:
+            figures.undecided += n
+        else:
+            figures.bands[what] += n
+    return out

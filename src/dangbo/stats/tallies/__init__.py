@@ -17,6 +17,8 @@ What is counted, for every organization over its whole subtree:
 - cell meetings (``meetings``): attendance, unexcused absences and visitors by month, and the
   runs of months (quarters) in which a cell held its regular (thematic) meeting;
 - Party dues (``dues``): the cells' monthly dues sums and their members' arrears chains;
+- yearly reviews (``ratings``): members' reviews by band (or not rated, not yet decided) under
+  the cell that listed them, grassroots organizations' by band;
 - flags: cells that must elect a committee (``flag:cell_committee``) and grassroots
   committees of 300 members or more (``flag:large_grassroots``), the organization itself
   included.
@@ -36,7 +38,7 @@ sinh), the same way for today's figures and for past dates.
 
 Where the code is: ``keys`` (what is counted: dimensions, flags, the keys of a row),
 ``store`` (the one writer, deferral, the queue of a plan), ``members``, ``flows``,
-``localities``, ``organizations``, ``meetings``, ``dues`` (each kind of change), ``moves`` (restructuring),
+``localities``, ``organizations``, ``meetings``, ``dues``, ``ratings`` (each kind of change), ``moves`` (restructuring),
 ``recount`` (recount, rebuild, differences), ``spool`` (bulk changes summed at their end), ``reads`` (reading the stored counts); the SQL
 they need is in ``stats.sql``. The dimension names are read from ``keys``; the functions
 below are the package's public API.
@@ -65,6 +67,7 @@ from dangbo.stats.tallies.meetings import (
 from dangbo.stats.tallies.members import open_positions, tally_member_changed, tally_members_changed
 from dangbo.stats.tallies.moves import restructuring_batched, tally_fix_derived, tally_subtrees_moved
 from dangbo.stats.tallies.organizations import tally_org_changed, tally_org_leaders_changed
+from dangbo.stats.tallies.ratings import rating_counts, tally_ratings_changed, tally_ratings_rebuild
 from dangbo.stats.tallies.reads import tally_flows, tally_read
 from dangbo.stats.tallies.recount import (
     TallyDifference,
@@ -88,6 +91,7 @@ __all__ = [
     "member_keys",
     "moves_seen",
     "open_positions",
+    "rating_counts",
     "restructuring_batched",
     "tallies_deferred",
     "tallies_spooled",
@@ -106,6 +110,8 @@ __all__ = [
     "tally_members_changed",
     "tally_org_changed",
     "tally_org_leaders_changed",
+    "tally_ratings_changed",
+    "tally_ratings_rebuild",
     "tally_read",
     "tally_rebuild",
     "tally_recount",

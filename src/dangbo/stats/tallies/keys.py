@@ -140,7 +140,7 @@ DUES_DIMENSIONS = (*DUES_FIELDS, DUES_ARREARS)
 
 # What a restructuring does not move with a subtree but recounts (``tally_fix_derived``):
 # counts that depend on where organizations sit, not on what is under them.
-DERIVED_DIMENSIONS = (
+DERIVED_DIMENSIONS: tuple[str, ...] = (
     ORG_KIND,
     ORG_DIRECT,
     GRASSROOTS_SECTOR,
@@ -150,6 +150,14 @@ DERIVED_DIMENSIONS = (
     FLOW + TRANSFER_IN,
     FLOW + TRANSFER_OUT,
 )
+
+# Yearly reviews (``stats.tallies.ratings``), values "YEAR|BAND" (a decided band) and, for a
+# member on a list not decided, "YEAR|-not_rated" or "YEAR|-undecided"; years from 2018 only.
+RATING_MEMBERS = "rate:member"  # at the review's cell and every organization above it
+RATING_ORGS = "rate:org"  # a grassroots organization's decided band, at it and every one above
+RATING_DIMENSIONS = (RATING_MEMBERS, RATING_ORGS)
+# an organization's own band counts by its kind, so it is recounted with the tree (not moved)
+DERIVED_DIMENSIONS += (RATING_ORGS,)
 
 
 def _get(row, name: str):

@@ -16,6 +16,7 @@ from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies.flows import _recount_transfer_flows
 from dangbo.stats.tallies.keys import DERIVED_DIMENSIONS, FLAGS, HAMLET, HAMLETS_WITH_MEMBERS, Key
 from dangbo.stats.tallies.organizations import _count_structure, _org_table
+from dangbo.stats.tallies.ratings import recount_org_ratings
 from dangbo.stats.tallies.store import _BATCH, _apply, _move_queued, _PendingMoves, deferred
 
 
@@ -72,6 +73,8 @@ def tally_fix_derived() -> int:
     for org_id, n in with_members:
         counts[(org_id, HAMLETS_WITH_MEMBERS, "")] += n
     for key, n in _recount_transfer_flows().items():
+        counts[key] += n
+    for key, n in recount_org_ratings(ancestors).items():  # by kind: judged on the tree as it is
         counts[key] += n
     stored = {
         (o, d, v): n

@@ -40,6 +40,7 @@ from dangbo.stats.tallies.keys import (
 )
 from dangbo.stats.tallies.meetings import recount_meetings
 from dangbo.stats.tallies.organizations import _count_structure, _org_table
+from dangbo.stats.tallies.ratings import recount_ratings
 from dangbo.stats.tallies.store import _DEFERRED, deferred
 
 
@@ -58,7 +59,7 @@ def tallies_deferred() -> Iterator[None]:
 
 
 def tally_recount() -> dict[Key, int]:
-    """Every tally, recounted from the member, position, organization and meeting tables, in
+    """Every tally, recounted from the member, position, organization, meeting and rating tables, in
     memory at once (the tests' reference; ``dangbo check --aggregates`` and ``tally_rebuild``
     count part by part, ``tallies.parts``)."""
     table = org_table()
@@ -224,6 +225,10 @@ def count_part(
         counts[key] += n
     for key, n in recount_dues(
         meeting_ancestors, part.org_q if (part.lo is not None or part.rest) else None
+    ).items():
+        counts[key] += n
+    for key, n in recount_ratings(
+        ancestors, part.org_q if (part.lo is not None or part.rest) else None
     ).items():
         counts[key] += n
     if structure:
