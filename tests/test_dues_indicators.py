@@ -607,3 +607,17 @@ def test_a_province_sum_above_two_billion_is_kept(book):
     sql.tally_add({(book.province.pk, k.DUES_DUE, "2026-01"): 3_000_000_000})
     row = OrgTally.objects.get(org=book.province, dimension=k.DUES_DUE, value="2026-01")
     assert row.count == 3_000_000_000 + 300_000
+
+
+def test_an_upgraded_database_gets_its_dues_and_ratings_counted_after_migrate(book):
+    """A database of a version that did not keep the dues in the tallies: after `migrate` (the
+    upgrade's command) they are counted from the tables, once; a database with them is left alone."""
+    from django.core.management import call_command
+
+    from dangbo.stats.tallies.upgrade import fill_missing_tallies
+
+    OrgTally.objects.filter(dimension__in=k.DUES_DIMENSIONS).delete()
+    assert tally_differences() != []
+    call_command("migrate", verbosity=0)
+    assert tally_differences() == []
+    assert fill_missing_tallies() == []  # nothing missing: nothing recounted

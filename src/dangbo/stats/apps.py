@@ -1,4 +1,11 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _fill_missing_tallies(sender, verbosity: int = 1, **kwargs) -> None:
+    from dangbo.stats.tallies.upgrade import fill_missing_tallies
+
+    fill_missing_tallies(say=print if verbosity >= 1 else (lambda text: None))
 
 
 class StatsConfig(AppConfig):
@@ -12,6 +19,8 @@ class StatsConfig(AppConfig):
         from dangbo.stats.projection import StatsTallies
 
         register_tallies(StatsTallies())
+        # counts a new version keeps and an upgraded database lacks: filled once after migrate
+        post_migrate.connect(_fill_missing_tallies, sender=self)
 
         # The forms' files are written by background jobs; their kind is registered here.
         from dangbo.jobs import registry

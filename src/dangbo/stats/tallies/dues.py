@@ -28,14 +28,17 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 
 from dangbo.core import paths
 from dangbo.dues import sums as dues_sums
 from dangbo.dues.models import DuesCellMonth, DuesMonth
 from dangbo.orgs.models import Org
+from dangbo.stats import sql
 from dangbo.stats.tallies import meetings as mt
-from dangbo.stats.tallies.keys import DUES_ARREARS, DUES_FIELDS, Key
+from dangbo.stats.tallies.keys import DUES_ARREARS, DUES_DIMENSIONS, DUES_FIELDS, Key
+from dangbo.stats.tallies.organizations import _org_table
 from dangbo.stats.tallies.store import _apply, deferred
 
 OwnKey = tuple[str, str]  # (dimension, value)
@@ -138,3 +141,13 @@ def dues_rows_kept(org_ids: Iterable, moved: Mapping[object, tuple[set, set]]) -
             for ancestor in after - before:
                 delta[(ancestor, dimension, value)] -= n
     _apply({key: n for key, n in delta.items() if n})
+
+
+def tally_dues_rebuild() -> int:
+    """Replace the dues counts alone with a recount, in one transaction (a database whose other
+    counts are right: one upgraded to keep the dues in the tallies). Returns the rows written."""
+    _orgs, ancestors = _org_table()
+    counts = {key: n for key, n in recount_dues(ancestors).items() if n}
+    with transaction.atomic():
+        sql.tally_replace_all(counts, dimensions=DUES_DIMENSIONS)
+    return len(counts)

@@ -1,0 +1,44 @@
+"""Counts that a new version keeps in the tallies and an older one did not (the dues and the
+yearly reviews, issue 24), filled once from the tables after ``migrate``: otherwise an upgraded
+database's dashboard would read nothing for them until someone ran ``dangbo check --aggregates
+--repair``. Run after every migration (``StatsConfig``'s ``post_migrate``); it costs three
+existence checks when there is nothing to fill. Done with today's code on the migrated schema,
+not inside a migration, where the code of a later version could meet an older schema."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dangbo.dues.models import DuesCellMonth
+from dangbo.ratings.models import MemberRating, OrgRating
+from dangbo.stats.models import OrgTally
+from dangbo.stats.tallies.dues import tally_dues_rebuild
+from dangbo.stats.tallies.keys import DUES_DIMENSIONS, RATING_DIMENSIONS
+from dangbo.stats.tallies.ratings import tally_ratings_rebuild
+
+
+def _families() -> list[tuple[str, tuple[str, ...], Callable[[], bool], Callable[[], int]]]:
+    return [
+        ("đảng phí", DUES_DIMENSIONS, lambda: DuesCellMonth.objects.exists(), tally_dues_rebuild),
+        (
+            "đánh giá, xếp loại",
+            RATING_DIMENSIONS,
+            lambda: MemberRating.objects.exists() or OrgRating.objects.exists(),
+            tally_ratings_rebuild,
+        ),
+    ]
+
+
+def fill_missing_tallies(*, say: Callable[[str], None] = lambda text: None) -> list[str]:
+    """Recount each family of counts that has data in its tables and no row in the tallies; the
+    names of those filled."""
+    if not OrgTally.objects.exists():  # a new database, or one never counted: nothing to add to
+        return []
+    filled = []
+    for name, dimensions, has_data, rebuild in _families():
+        if has_data() and not OrgTally.objects.filter(dimension__in=dimensions).exists():
+            say(f"Đếm số liệu tổng hợp sẵn về {name} (lần đầu sau khi nâng cấp) ...")
+            rows = rebuild()
+            say(f"  {rows} dòng.")
+            filled.append(name)
+    return filled
