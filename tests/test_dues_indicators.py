@@ -330,6 +330,17 @@ def test_a_veteran_without_a_basis_counts_as_exempted_and_is_not_asked_for_one(b
     assert _values(book.province, **january)["dues.exempted_members"] == 0
     rows = DRILLS["dues_collection_by_cell"](_ctx(book.province, **january), book.province).rows
     assert {r[0].text: r[5].text for r in rows}["Chi bộ thôn B"] == f"1: {quang.full_name}"
+    # moved to the agency after October: still counted where he was on 31/10, both ways
+    member_transfer(
+        member=quang,
+        to_org=book.agency,
+        effective_on=date(2026, 11, 10),
+        decision=org_services.DecisionRef(number="9-QĐ/ĐU"),
+    )
+    assert _values(book.commune)["dues.exempted_members"] == 3  # Bảo, Dung and Quang
+    assert _values(book.agency)["dues.exempted_members"] == 0
+    assert _values(book.province)["dues.exempted_members"] == 3
+    _both_ways(book.province)
 
 
 def test_drill_downs_list_the_cells_the_members_and_their_months(book):
