@@ -194,3 +194,35 @@ def test_the_thread_seals_within_its_interval(transactional_db, settings):
         sealer.disable()
     report = audit_verify()
     assert report.ok and report.unsealed == 0
+
+
+def test_the_thread_stops_before_a_fork_and_its_connection_is_closed(transactional_db, settings):
+    """A pre-forking server's master loads the application, which starts the thread: before each
+    fork the thread is stopped and its database connection closed (a child must not inherit an
+    open SQLite file and SQLite's record of its locks), then started again in the parent; a child
+    starts its own on its first noted row."""
+    settings.DANGBO_AUDIT_SEAL_SECONDS = 0.05
+    audit_seal()
+    sealer.enable()
+    try:
+        audit_record(action=Action.SEARCHED, data={"n": 1})
+        deadline = time.monotonic() + 10
+        while AuditEntry.objects.filter(chain_seq__isnull=True).exists():  # the thread has a connection
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        thread = sealer._thread
+        assert thread is not None and thread.is_alive()
+        sealer.before_fork()
+        assert not thread.is_alive() and sealer._thread is None  # stopped: its finally closed the connection
+        sealer.after_fork_in_parent()
+        again = sealer._thread
+        assert again is not None and again.is_alive() and again is not thread
+        sealer.before_fork()  # the next fork, now as seen from the child
+        assert not again.is_alive()
+        sealer.after_fork_in_child()
+        assert sealer._thread is None  # the child's own starts when it notes a row
+        audit_record(action=Action.SEARCHED, data={"n": 2})
+        assert sealer._thread is not None and sealer._thread.is_alive()
+    finally:
+        sealer.disable()
+    assert audit_verify().ok

@@ -21,7 +21,14 @@ seal|verify`` and the audit pages seal too. Chaining keeps every guarantee of
 ``services.audit_seal``; only its moment moves, by a few seconds.
 
 Elsewhere (commands, tests, a shell) rows are sealed when their transaction commits, as before.
-The thread is started again in a process forked after it was started (a pre-forking server).
+
+**Forks.** A pre-forking server (gunicorn's master loads ``dangbo.wsgi``, so the thread starts
+there) must not hand the thread's open database connection to its children: SQLite's locks
+belong to a process, and a child that inherits the parent's open file and SQLite's record of
+its locks believes it holds locks it does not — it read pages a checkpoint was rewriting
+(«database disk image is malformed», «disk I/O error», seen under load with 2 processes). So
+the thread is stopped before every fork (its connection closed), started again after it in the
+parent, and started afresh in the child on its first noted row (``os.register_at_fork``).
 """
 
 from __future__ import annotations
@@ -57,12 +64,21 @@ class Sealer:
         self.pending = 0
         self.enabled = False
         self._last_sweep = 0.0
+        self._paused_for_fork = False
+        self._fork_hooks = False
 
     def enable(self, *, start_thread: bool = True) -> None:
         """Seal in the background from now on, in this process. ``start_thread=False`` (tests):
         nothing runs by itself, ``run_once`` does one round."""
         self.enabled, self._start_thread = True, start_thread
         if start_thread:
+            if not self._fork_hooks and hasattr(os, "register_at_fork"):  # (not on Windows)
+                os.register_at_fork(
+                    before=self.before_fork,
+                    after_in_parent=self.after_fork_in_parent,
+                    after_in_child=self.after_fork_in_child,
+                )
+                self._fork_hooks = True
             self._ensure_thread()
             if not getattr(self, "_atexit", False):
                 atexit.register(self.close)
@@ -115,6 +131,32 @@ class Sealer:
             self._seal()
         except Exception:
             logger.warning("audit: no seal at exit; the next seal takes the rows", exc_info=True)
+
+    # --- forks (see the module's docstring) ----------------------------------------------------
+
+    def before_fork(self) -> None:
+        """Stop this process's thread, which closes its connection, before the process forks."""
+        thread = self._thread
+        if thread is None or self._pid != os.getpid() or not thread.is_alive():
+            return
+        if thread is threading.current_thread():  # (a fork from the thread itself: nothing to do)
+            return
+        self._stop.set()
+        self._wake.set()
+        thread.join(10)
+        self._stop.clear()
+        self._thread, self._paused_for_fork = None, True
+
+    def after_fork_in_parent(self) -> None:
+        if self._paused_for_fork:
+            self._paused_for_fork = False
+            if self.enabled and self._start_thread:
+                self._ensure_thread()
+
+    def after_fork_in_child(self) -> None:
+        """The child starts its own thread on the first row it notes (``note``)."""
+        self._paused_for_fork = False
+        self._thread = None
 
     # --- the thread --------------------------------------------------------------------------
 
