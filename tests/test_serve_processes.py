@@ -26,7 +26,8 @@ def test_serve_without_workers_stays_on_waitress(calls):
     assert calls == [("waitress", ("127.0.0.1", 8123), {"threads": 8, "worker": False})]
 
 
-def test_serve_with_workers_runs_gunicorn_with_the_threads_per_process(calls):
+def test_serve_with_workers_runs_gunicorn_with_the_threads_per_process(calls, monkeypatch):
+    monkeypatch.setattr(server_processes, "single_process_database", lambda: False)  # PostgreSQL
     assert cli.main(["serve", "--no-migrate", "--workers", "3", "--threads", "4", "--worker"]) == 0
     assert calls == [("gunicorn", ("127.0.0.1", 8000), {"workers": 3, "threads": 4, "worker": True})]
 
@@ -39,6 +40,16 @@ def test_workers_and_threads_must_be_positive_whole_numbers(calls, bad, capsys):
         assert stopped.value.code == 2
     assert calls == []
     assert "phải từ 1 trở lên" in capsys.readouterr().err or bad == "two"
+
+
+def test_several_processes_are_refused_on_sqlite(calls, monkeypatch, capsys):
+    """Several processes writing one SQLite file broke it under load: one process, or PostgreSQL."""
+    monkeypatch.setattr(server_processes, "single_process_database", lambda: True)
+    assert cli.main(["serve", "--no-migrate", "--workers", "2"]) == 2
+    assert calls == []
+    assert "cần PostgreSQL" in capsys.readouterr().err
+    assert cli.main(["serve", "--no-migrate", "--workers", "1"]) == 0  # one process: allowed
+    assert calls == [("gunicorn", ("127.0.0.1", 8000), {"workers": 1, "threads": 8, "worker": False})]
 
 
 def test_workers_are_refused_where_gunicorn_cannot_run(calls, monkeypatch, capsys):
@@ -93,6 +104,16 @@ def test_the_master_runs_the_one_job_worker_and_forks_without_open_connections(m
     assert (FakeSupervisor.started, FakeSupervisor.stopped) == (1, 1)
     assert isinstance(ran["app"], server_processes.TrustedProxy)
     assert steps == ["close", "run"]  # no worker inherits the master's database connection
+    # nor a thread that opens one: the audit sealer runs in each worker, not in the master
+    from dangbo.audit.services import sealer
+
+    assert not sealer.enabled
+    settings.DANGBO_AUDIT_SEAL_SECONDS = 2
+    try:
+        cfg.post_fork(None, None)  # gunicorn calls it in each worker after the fork
+        assert sealer.enabled
+    finally:
+        sealer.disable()
 
 
 def _environ(remote: str, **headers) -> dict:

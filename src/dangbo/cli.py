@@ -216,6 +216,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return 2
     _setup()
+    if args.workers and args.workers > 1 and server_processes.single_process_database():
+        print(
+            "--workers lớn hơn 1 cần PostgreSQL: với SQLite, nhiều tiến trình cùng ghi vào một tệp đã "
+            "gây lỗi «disk I/O error» và làm hỏng tệp khi thử tải (bench/results/load.md). Chạy "
+            "«dangbo serve» không có --workers (một tiến trình, nhiều luồng), hoặc dùng PostgreSQL "
+            "(DANGBO_DATABASE_URL).",
+            file=sys.stderr,
+        )
+        return 2
     if not args.no_migrate:
         server.migrate()
     if args.workers:
