@@ -421,6 +421,6 @@ def test_the_drill_downs_read_from_the_tallies_list_what_a_live_reading_lists(hi
         }
 
     fast = {root.pk: rows(root) for root in (history.province, history.commune)}
-    monkeypatch.setattr(meeting_drills, "_tree_unchanged_since", lambda day: False)
+    monkeypatch.setattr(meeting_drills, "org_tree_unchanged_since", lambda day, kinds_too=False: False)
     assert fast == {root.pk: rows(root) for root in (history.province, history.commune)}
     assert fast[history.province.pk]["meetings.monthly_held_share"]  # not empty lists

@@ -13,7 +13,8 @@ from dangbo.core import clock
 from dangbo.core.kinds import OrgKind
 from dangbo.members.models import Placement
 from dangbo.orgs.models import Org
-from dangbo.stats.figures import _stocks_by_difference, _stocks_by_recount, _tree_unchanged_since
+from dangbo.orgs.selectors import org_tree_unchanged_since
+from dangbo.stats.figures import _stocks_by_difference, _stocks_by_recount
 from dangbo.stats.frames import frame_for
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_a_past_day_by_difference_equals_a_full_count_for_every_level(province):
     for root in (province, commune):
         orgs = [root, *Org.objects.filter(parent=root, dissolved_on__isnull=True)]
         for day in days:
-            if day < root.created_on or not _tree_unchanged_since(day):
+            if day < root.created_on or not org_tree_unchanged_since(day):
                 continue
             frame = frame_for(root=root, as_of=day)
             by_difference = _stocks_by_difference(day, frame, orgs)

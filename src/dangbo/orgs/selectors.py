@@ -58,6 +58,18 @@ def org_version_on(*, org: Org, day: date) -> OrgVersion | None:
     return org_versions_on(day=day).filter(org=org).first()
 
 
+def org_tree_unchanged_since(day: date, *, kinds_too: bool = False) -> bool:
+    """No organization has changed place in the tree after ``day`` (moved, merged, split), nor,
+    with ``kinds_too``, changed kind. A rename or a new organization moves no one's path. The
+    figures kept by organization (``stats.tallies``) hold today's tree: they answer for a past
+    period only while this is true since its first day; the figures that depend on an
+    organization's kind (meetings owed, dues, ratings) need ``kinds_too``."""
+    changes = [OrgEvent.Kind.MOVED, OrgEvent.Kind.MERGED, OrgEvent.Kind.SPLIT]
+    if kinds_too:
+        changes.append(OrgEvent.Kind.KIND_CHANGED)
+    return not OrgEvent.objects.filter(effective_on__gt=day, kind__in=changes).exists()
+
+
 def org_grassroots_count(*, root: Org) -> int:
     """Grassroots organizations in the subtree. A grassroots committee given upper-level
     rights acts as an upper committee and is counted with those, not here (as seed 001 counts)."""

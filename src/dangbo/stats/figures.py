@@ -25,7 +25,8 @@ from django.db.models import Q
 
 from dangbo.core import paths
 from dangbo.members.models import ACTIVE_STATUSES, MemberEvent, Placement
-from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
+from dangbo.orgs.models import Locality, Org, OrgVersion
+from dangbo.orgs.selectors import org_tree_unchanged_since
 from dangbo.stats import sql
 from dangbo.stats.frames import Frame
 from dangbo.stats.tallies import member_keys, tally_flows, tally_read
@@ -97,7 +98,7 @@ def _stocks_on(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID, Stock]:
     """A past day's stocks. When no organization has moved, merged or split since ``day``,
     today's tallies are corrected by the members whose placements changed after it (a year
     back, a tenth of a province); otherwise every counted placement of the day is counted."""
-    if _tree_unchanged_since(day):
+    if org_tree_unchanged_since(day):
         return _stocks_by_difference(day, frame, orgs)
     return _stocks_by_recount(day, frame, orgs)
 
@@ -187,13 +188,6 @@ def _stocks_by_recount(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID, S
     return acc.stocks(orgs)
 
 
-def _tree_unchanged_since(day: date) -> bool:
-    """No organization has changed place in the tree after ``day`` (a rename or a new
-    organization does not move anyone's path)."""
-    moves = (OrgEvent.Kind.MOVED, OrgEvent.Kind.MERGED, OrgEvent.Kind.SPLIT)
-    return not OrgEvent.objects.filter(effective_on__gt=day, kind__in=moves).exists()
-
-
 def _stocks_by_difference(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID, Stock]:
     """Today's tallies, less the members whose placements changed after ``day`` as they are
     today, plus the same members as they were placed on ``day`` (``stats.sql.stock_changes``:
@@ -253,7 +247,7 @@ def _stock_value(dimension: str, raw) -> str:
 def flows(frame: Frame, org_ids: list, *, kinds=None) -> dict[UUID, dict[str, int]]:
     """Flows from ``frame.start`` to ``frame.end`` for each organization's subtree: org id →
     kind → count (every kind, or ``kinds``)."""
-    if _tree_unchanged_since(frame.start):
+    if org_tree_unchanged_since(frame.start):
         return tally_flows(org_ids, frame.start, frame.end, kinds=kinds)
     return _flows_by_recount(frame.start, frame.end, org_ids, kinds)
 

@@ -16,6 +16,7 @@ from dangbo.core.kinds import GRASSROOTS_KINDS, OrgKind
 from dangbo.members.models import ACTIVE_STATUSES, MemberStatus, Placement, Position
 from dangbo.orgs.locality_versions import valid_on
 from dangbo.orgs.models import LocalityVersion, Org, OrgVersion
+from dangbo.orgs.selectors import org_tree_unchanged_since
 from dangbo.rules import targets as target_rules
 from dangbo.stats import figures, tallies
 from dangbo.stats.figures import Stock
@@ -318,7 +319,7 @@ def _totals_on(ctx: Context, day) -> dict:
     ``valid_from`` and ``valid_to`` indexes): the dashboard's default period, 1 January to
     today, costs a few milliseconds instead of a pass over every placement. Otherwise the
     placements valid that day are counted on that day's tree (``_totals_by_recount``)."""
-    if figures._tree_unchanged_since(day):
+    if org_tree_unchanged_since(day):
         return _totals_by_difference(ctx, day)
     return _totals_by_recount(ctx, day)
 

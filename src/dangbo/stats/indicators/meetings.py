@@ -33,7 +33,8 @@ from django.db.models.functions import Substr
 from dangbo.core import paths
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.meetings.models import Attendance, AttendanceStatus, Body, Meeting, MeetingKind, MeetingVisitor
-from dangbo.orgs.models import Org, OrgEvent, OrgVersion
+from dangbo.orgs.models import Org, OrgVersion
+from dangbo.orgs.selectors import org_tree_unchanged_since
 from dangbo.stats.indicators.context import Context
 from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies import keys as k
@@ -92,17 +93,11 @@ def figures(ctx: Context, org: Org) -> Figures:
         span = span_of(ctx)
         root_path = ctx.root_path  # (read once: it is a query)
         paths_by_id = {ctx.root.pk: root_path, **ctx.child_paths} if root_path else {}
-        if _tree_unchanged_since(min(span.first_day, ctx.frame.as_of)):
+        if org_tree_unchanged_since(min(span.first_day, ctx.frame.as_of), kinds_too=True):
             return _from_tallies(paths_by_id, root_path, span)
         return _live(ctx, span, paths_by_id)
 
     return ctx.grouped("meetings", load).get(org.pk, Figures())
-
-
-def _tree_unchanged_since(day: date) -> bool:
-    """No organization has changed place or kind after ``day``."""
-    moves = (OrgEvent.Kind.MOVED, OrgEvent.Kind.MERGED, OrgEvent.Kind.SPLIT, OrgEvent.Kind.KIND_CHANGED)
-    return not OrgEvent.objects.filter(effective_on__gt=day, kind__in=moves).exists()
 
 
 # --- from the tallies ---------------------------------------------------------------------------

@@ -51,12 +51,12 @@ from django.db.models.functions import Coalesce
 from dangbo.core import clock, paths
 from dangbo.core.kinds import GRASSROOTS_KINDS
 from dangbo.orgs.models import Org, OrgVersion
+from dangbo.orgs.selectors import org_tree_unchanged_since
 from dangbo.ratings.models import MemberRating, OrgRating, Period, RatingDecision, ReviewCampaign
 from dangbo.rules import ratings as rating_rules
 from dangbo.rules.ratings import Band
 from dangbo.stats.indicators.context import Context
 from dangbo.stats.indicators.dues import CHUNK, candidate_orgs, placed, subtree_orgs
-from dangbo.stats.indicators.meetings import _tree_unchanged_since
 from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies import keys as tally_keys
 from dangbo.stats.tallies import ratings as tally_ratings
@@ -333,7 +333,7 @@ def lists_drawn_on(year: int) -> date:
 def tallies_hold(year: int, day: date) -> bool:
     """Do the tallies give the live figures of ``year`` on ``day``? Today's bands only, on a
     tree unchanged since the year's lists were drawn (see the module's docstring)."""
-    return day >= clock.today() and _tree_unchanged_since(lists_drawn_on(year))
+    return day >= clock.today() and org_tree_unchanged_since(lists_drawn_on(year), kinds_too=True)
 
 
 def _from_tallies(year: int, holders: dict) -> dict:
