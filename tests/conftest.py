@@ -385,15 +385,26 @@ def review_members(org, *, note: str = ""):
 
 def assert_due_counts_equal_the_list(*, actor, org, as_of: date) -> dict:
     """The to-do counts (``members.selectors.todo_counts.due_counts``, what the overview shows)
-    equal the to-do list (``due_items``) counted by kind and lateness; returns them."""
+    equal the to-do list (``due_items``) counted by kind and lateness, and so do the counts by
+    child (``due_counts_by_branch``, a large subtree's to-do page) the list's items grouped by
+    the child of ``org`` they are listed under; returns the counts."""
+    from dangbo.core import paths
     from dangbo.members.selectors.todo import due_items
-    from dangbo.members.selectors.todo_counts import due_counts
+    from dangbo.members.selectors.todo_counts import due_counts, due_counts_by_branch
 
     listed: dict[str, list[int]] = {}
+    by_branch: dict[str, dict[str, list[int]]] = {}
+    child_len = paths.child_branch_length(org.path)
     for item in due_items(actor=actor, org=org, as_of=as_of, audit=False):
-        entry = listed.setdefault(item.kind, [0, 0])
-        entry[0] += 1
-        entry[1] += 1 if item.overdue else 0
+        for totals in (listed, by_branch.setdefault(item.org.path[:child_len], {})):
+            entry = totals.setdefault(item.kind, [0, 0])
+            entry[0] += 1
+            entry[1] += 1 if item.overdue else 0
     counted = {row.kind: [row.count, row.overdue] for row in due_counts(actor=actor, org=org, as_of=as_of)}
     assert counted == listed, (org.code, as_of)
+    branches = {
+        branch: {row.kind: [row.count, row.overdue] for row in rows}
+        for branch, rows in due_counts_by_branch(actor=actor, org=org, as_of=as_of).items()
+    }
+    assert branches == by_branch, (org.code, as_of)
     return counted

@@ -174,10 +174,63 @@ def test_the_todo_page_shows_a_page_of_each_section_and_the_export_all(
     client.force_login(officer)
     first = client.get("/viec-can-lam/", {"ngay": "20/11/2026"}).content.decode()
     second = client.get("/viec-can-lam/", {"ngay": "20/11/2026", "trang": "2"}).content.decode()
-    assert "Quáhạn" in first and "Sắpđến" not in first and "(2 việc)" in first and "Trang 1 / 2" in first
+    assert (
+        "Quáhạn" in first
+        and "Sắpđến" not in first
+        and "(2 việc, 1 quá hạn)" in first
+        and "Trang 1 / 2" in first
+    )
     assert "Sắpđến" in second and "Quáhạn" not in second and "Trang 2 / 2" in second
     assert "ngay=20/11/2026&amp;trang=2" in first  # the pager keeps the day
     csv = b"".join(
         client.get("/viec-can-lam/", {"ngay": "20/11/2026", "dinh-dang": "csv"}).streaming_content
     ).decode()
     assert "Quáhạn" in csv and "Sắpđến" in csv
+
+
+def test_a_subtree_with_too_many_items_is_counted_by_child(client, tree, officer, cases, monkeypatch):
+    from dangbo.members import views
+
+    monkeypatch.setattr(views, "DUE_ITEMS_LISTED_MAX", 1)
+    client.force_login(officer)
+    html = client.get("/viec-can-lam/", {"ngay": "20/11/2026"}).content.decode()
+    # two items: one overdue in cell A, one due soon in cell B; no names, a row per cell
+    assert "(2 việc, 1 quá hạn)" in html and "Quáhạn" not in html and "Sắpđến" not in html
+    assert "Xét công nhận đảng viên chính thức</th>" in html
+    row_a = html[html.index(f"/to-chuc/{tree.cell_a.pk}/viec-can-lam/?ngay=20/11/2026") :]
+    assert row_a.index("Chi bộ thôn A") < row_a.index('<td class="num">1 <span class="late">(1)</span></td>')
+    row_b = html[html.index(f"/to-chuc/{tree.cell_b.pk}/viec-can-lam/?ngay=20/11/2026") :]
+    assert '<td class="num">1</td>' in row_b[: row_b.index("</tr>")]
+    assert "Tổng cộng" in html and "Ngoài" not in html
+    # the child's own page lists its item
+    cell = client.get(f"/to-chuc/{tree.cell_a.pk}/viec-can-lam/", {"ngay": "20/11/2026"}).content.decode()
+    assert "Quáhạn" in cell and "Tổng cộng" not in cell
+
+
+def test_a_long_todo_export_is_written_by_a_job(client, tree, officer, cases, monkeypatch):
+    import csv
+    import io
+
+    from dangbo.audit.models import AuditEntry
+    from dangbo.jobs.models import Job, JobState
+    from dangbo.members import views
+
+    monkeypatch.setattr(views, "TODO_EXPORT_IN_REQUEST_MAX", 1)
+    client.force_login(officer)
+    url = f"/to-chuc/{tree.commune.pk}/viec-can-lam/?ngay=20/11/2026&dinh-dang=csv"
+    page = client.get(url)
+    assert page.status_code == 200 and "Tạo tệp</button>" in page.content.decode()
+    assert "<strong>2</strong> việc" in page.content.decode() and not Job.objects.exists()
+    response = client.post(url)
+    job = Job.objects.get()
+    assert response["Location"] == f"/cong-viec/{job.pk}/"
+    assert job.state == JobState.DONE and job.message == "Đã tạo danh sách 2 việc cần làm."
+    text = b"".join(client.get(f"/cong-viec/{job.pk}/tai-ve/").streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][1] == "Việc" and len(rows) == 3
+    assert [row[3].split()[-1] for row in rows[1:]] == ["Quáhạn", "Sắpđến"]
+    exported = AuditEntry.objects.filter(action="exported", subject_id=str(tree.commune.pk)).get()
+    assert exported.data == {"list": "todo", "as_of": "2026-11-20", "rows": 2, "format": "csv"}
+    # the page itself takes no POST; an organization out of scope is not found
+    assert client.post(f"/to-chuc/{tree.commune.pk}/viec-can-lam/?ngay=20/11/2026").status_code == 404
+    assert client.post(f"/to-chuc/{tree.agency.pk}/viec-can-lam/?dinh-dang=csv").status_code == 404

@@ -137,18 +137,21 @@ def _last_done(kind: str) -> Subquery:
     return Subquery(steps.order_by("-done_on", "-recorded_at").values("done_on")[:1])
 
 
-def candidate_due_counts(actor, org, *, as_of: date, until: date, holidays) -> dict[tuple[str, bool], int]:
-    """``candidate_due_items`` counted by (kind, overdue): the waiting candidates grouped by
-    their stage and the day their deadline runs from, one deadline computed per group."""
+def candidate_due_counts(
+    actor, org, *, as_of: date, until: date, holidays, branch_len: int
+) -> dict[tuple[str, bool, str], int]:
+    """``candidate_due_items`` counted by (kind, overdue, branch of the cell): the waiting
+    candidates grouped by their stage and the day their deadline runs from, one deadline
+    computed per group."""
     groups = (
         _waiting(org)
         .annotate(vote_on=_last_done(Step.CELL_VOTE), decision_on=_last_done(Step.DECISION))
-        .values_list("stage", "vote_on", "decision_on")
+        .values_list("stage", "vote_on", "decision_on", paths.branch("cell_path", branch_len))
         .annotate(n=Count("id"))
         .order_by()
     )
-    counts: dict[tuple[str, bool], int] = {}
-    for stage, vote_on, decision_on, n in groups:
+    counts: dict[tuple[str, bool, str], int] = {}
+    for stage, vote_on, decision_on, branch, n in groups:
         if stage == Step.DECISION:  # the ceremony is next
             if decision_on is None:
                 continue
@@ -160,7 +163,7 @@ def candidate_due_counts(actor, org, *, as_of: date, until: date, holidays) -> d
             due, _, _ = admission_rules.decision_due(vote_on, holidays=holidays)
             kind = "admission_decision"
         if due <= until:
-            key = (kind, due < as_of)
+            key = (kind, due < as_of, branch)
             counts[key] = counts.get(key, 0) + n
     return counts
 

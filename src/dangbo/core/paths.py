@@ -10,6 +10,7 @@ binary collation these columns use).
 from __future__ import annotations
 
 from django.db.models import Q
+from django.db.models.functions import Substr
 
 SEGMENT_WIDTH = 4
 _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -48,3 +49,15 @@ def ancestor_paths(path: str) -> list[str]:
     """The paths of every ancestor, root first, the path itself last."""
     step = SEGMENT_WIDTH + 1
     return [path[: i + step] for i in range(0, len(path), step)]
+
+
+def branch(field: str, length: int) -> Substr:
+    """The branch a row's path ``field`` falls in, in SQL: its first ``length`` characters (the
+    path of a subtree's root, to group the whole subtree as one; of the root's children, to
+    group by child: ``len(root.path) + SEGMENT_WIDTH + 1``)."""
+    return Substr(field, 1, length)
+
+
+def child_branch_length(path: str) -> int:
+    """The length of the paths of the children of the organization at ``path``."""
+    return len(path) + SEGMENT_WIDTH + 1

@@ -10,8 +10,8 @@ of the striking-off page, registered through ``members.hooks`` in ``DuesConfig.r
     (``rules.dues.unpaid_reviews``; a deferred or exempted month is not unpaid), a matter for
     the cell to consider with the months and the citation, dated by the end of the month that
     made the third, listed for a year — as ``meetings.todo`` does for absences;
-  * ``dues_no_basis``: a cell that keeps its dues book (some member has an account for the
-    month) and has members counted in it with no dues basis: one item per cell, the members
+  * ``dues_no_basis``: a cell that keeps its dues book (some member owes the month with a
+    basis recorded) and has members counted in it with no dues basis: one item per cell, the members
     named, so the secretary records their basis (not those whom fifty years of party age
     exempt: they need none). A cell that has not started its book is not
     listed (an office starts its book when it starts using the system).
@@ -27,14 +27,14 @@ a province's list does not read its millions of paid months.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from dangbo.core import paths
 from dangbo.core.formats import format_number
-from dangbo.dues.models import DuesBasis, DuesMonth
+from dangbo.dues.models import DuesBasis, DuesCellMonth, DuesMonth
 from dangbo.dues.party_age import party_age_exempt_q
 from dangbo.dues.selectors import UNPAID
 from dangbo.members.hooks import EvidenceLink, StrikeOffEvidence
@@ -163,13 +163,12 @@ def _reviews(member: Member, months: list[date], *, as_of: date) -> list[DueItem
 
 def _no_basis(org: Org, *, as_of: date):
     """The placements counted today in the cells of ``org``'s subtree that keep their dues
-    book this month, of members with no dues basis (and not exempted by party age)."""
+    book this month (some account of the month owed with a basis: the cell's sums), of members
+    with no dues basis (and not exempted by party age)."""
     month = as_of.replace(day=1)
-    keeping = (
-        DuesMonth.objects.filter(paths.subtree_q(org.path, "org__path"), month=month)
-        .exclude(category="")
-        .values("org_id")
-    )
+    keeping = DuesCellMonth.objects.filter(  # one row per cell and month (``dues.sums``)
+        paths.subtree_q(org.path, "org__path"), month=month, with_basis__gt=0
+    ).values("org_id")
     based = DuesBasis.objects.filter(member_id=OuterRef("member_id"), valid_from__lte=month)
     missing = (
         Placement.objects.filter(
@@ -216,15 +215,18 @@ def _no_basis_items(org: Org, *, as_of: date) -> list[DueItem]:
     return items
 
 
-def dues_due_counts(actor, org, *, as_of: date, until: date, holidays) -> dict[tuple[str, bool], int]:
-    """``dues_due_items`` counted by (kind, overdue) in one pass over the unpaid months,
-    grouped by member and summed by the database: the members with unpaid months and, per
-    year, those with the rule's number of unpaid months whose review arose within the year
-    before ``as_of``; and the cells with members lacking a basis."""
+def dues_due_counts(
+    actor, org, *, as_of: date, until: date, holidays, branch_len: int
+) -> dict[tuple[str, bool, str], int]:
+    """``dues_due_items`` counted by (kind, overdue, branch) in one pass over the unpaid
+    months, grouped by member in the database: the members with unpaid months and, per year,
+    those with the rule's number of unpaid months whose review arose within the year before
+    ``as_of``, in the branch of the member's cell; and the cells with members lacking a
+    basis."""
     last = last_month_over(as_of)
     arisen_since = as_of - REVIEW_LISTED_FOR
     per_member: dict = {}  # what each member's unpaid months make, by year
-    reviews: dict = {}  # the members of a year's reviews
+    needs: dict[int, int] = {}
     for year in (as_of.year - 1, as_of.year):
         if date(year, 1, 1) > last:
             continue
@@ -238,21 +240,28 @@ def dues_due_counts(actor, org, *, as_of: date, until: date, holidays) -> dict[t
         in_year = Q(month__gte=date(year, 1, 1), month__lte=date(year, 12, 1))
         per_member[f"months_{year}"] = Count("month", distinct=True, filter=in_year)
         per_member[f"early_{year}"] = Count("month", distinct=True, filter=in_year & Q(month__lt=recent))
-        reviews[f"reviews_{year}"] = Count(
-            "member_id", filter=Q(**{f"months_{year}__gte": needed, f"early_{year}__lt": needed})
-        )
-    totals = (
+        needs[year] = needed
+    members = (
         _unpaid(first=date(as_of.year - 1, 1, 1), last=last, subtree=org.path)
         .order_by()
-        .values("member_id")
+        .values("member_id", branch=paths.branch("member__org_path", branch_len))
         .annotate(**per_member)
-        .aggregate(arrears=Count("member_id"), **reviews)
+        .values_list("branch", *per_member)
     )
-    counts = {
-        (ARREARS_KIND, True): totals["arrears"],
-        (REVIEW_KIND, False): sum(totals[name] for name in reviews),
-        (NO_BASIS_KIND, False): _no_basis(org, as_of=as_of).order_by().values("org_id").distinct().count(),
-    }
+    counts: Counter = Counter()
+    for branch, *made in members:  # one row per member in arrears: tens of thousands at most
+        counts[ARREARS_KIND, True, branch] += 1
+        by_year = dict(zip(per_member, made, strict=True))
+        for year, needed in needs.items():
+            if by_year[f"months_{year}"] >= needed and by_year[f"early_{year}"] < needed:
+                counts[REVIEW_KIND, False, branch] += 1
+    cells = (
+        _no_basis(org, as_of=as_of)
+        .order_by()
+        .values_list(paths.branch("org__path", branch_len))
+        .annotate(n=Count("org_id", distinct=True))
+    )
+    counts.update({(NO_BASIS_KIND, False, branch): n for branch, n in cells})
     return {key: n for key, n in counts.items() if n}
 
 

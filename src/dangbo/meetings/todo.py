@@ -19,7 +19,7 @@ themselves because they need each meeting's day and id, and only the absences up
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 
 from django.db.models import Count, Q
@@ -117,30 +117,50 @@ def absence_review_items(actor, org, *, as_of: date, until: date, holidays) -> l
     return items
 
 
-def absence_review_counts(actor, org, *, as_of: date, until: date, holidays) -> dict[tuple[str, bool], int]:
+def absence_review_counts(
+    actor, org, *, as_of: date, until: date, holidays, branch_len: int
+) -> dict[tuple[str, bool, str], int]:
     """``absence_review_items`` counted (never overdue) by one aggregate per year: the active
     members absent without reason in the rule's months by ``as_of`` and not already by a year
     before it (a review arises on the absence that makes the months, and older ones are left
-    out — exactly when the absences before that day already make them)."""
+    out — exactly when the absences before that day already make them). Each is counted in
+    the branch of the cell of their last absence, where the item is listed: read for the
+    reviewed members only, a few hundred in a province."""
     arisen_since = as_of - REVIEW_LISTED_FOR
-    reviews = 0
+    counts: Counter = Counter()
     for year in (as_of.year - 1, as_of.year):
         needed = exit_rules.STRIKE_OFF_MISSED_MONTHS.at(date(year, 12, 31)).value
         month = TruncMonth("meeting__held_on")
-        reviews += (
+        absences = (
             _absences(year=year, until=as_of, subtree=org.path)
             .filter(member__status__in=list(ACTIVE_STATUSES))
             .select_related(None)
-            .order_by()
+        )
+        reviewed = list(
+            absences.order_by()
             .values("member_id")
             .annotate(
                 months=Count(month, distinct=True),
                 early=Count(month, distinct=True, filter=Q(meeting__held_on__lt=arisen_since)),
             )
             .filter(months__gte=needed, early__lt=needed)
-            .count()
+            .values_list("member_id", flat=True)
         )
-    return {(REVIEW_KIND, False): reviews} if reviews else {}
+        if len(org.path) >= branch_len:  # the subtree as one: no need to know where
+            counts[REVIEW_KIND, False, org.path[:branch_len]] += len(reviewed)
+            continue
+        for start in range(0, len(reviewed), 1000):
+            # by member first (their absences of the year, a few each), not by the subtree's
+            # meetings: the meetings outside the subtree are left out here
+            rows = sorted(
+                _absences(year=year, until=as_of, member=None)
+                .filter(member_id__in=reviewed[start : start + 1000])
+                .order_by()
+                .values_list("meeting__held_on", "meeting__created_at", "member_id", "meeting__org__path")
+            )
+            last_cell = {member_id: path for *_, member_id, path in rows if paths.is_within(path, org.path)}
+            counts.update((REVIEW_KIND, False, path[:branch_len]) for path in last_cell.values())
+    return {key: n for key, n in counts.items() if n}
 
 
 def strike_off_evidence(member, *, on: date) -> list[StrikeOffEvidence]:

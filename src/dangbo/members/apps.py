@@ -6,9 +6,11 @@ class MembersConfig(AppConfig):
     verbose_name = "Đảng viên"
 
     def ready(self) -> None:
-        # A long member list is exported by a background job; its kind is registered here.
+        # A long member list, or to-do list, is exported by a background job; their kinds are
+        # registered here.
         from dangbo.jobs import registry
         from dangbo.members.jobs import KINDS
+        from dangbo.members.todo_export import KINDS as TODO_KINDS
 
-        for kind in KINDS:
+        for kind in (*KINDS, *TODO_KINDS):
             registry.register(kind)

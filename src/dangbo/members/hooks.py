@@ -11,9 +11,11 @@ that app fills in its ``AppConfig.ready()``, as ``core.projections`` does for th
   loaded once for every source). ``members.selectors.todo.due_items`` — the to-do page, the
   ``dangbo todo`` command and the compliance checks of overdue deadlines — adds them to members'
   own (recognition, transfers, badges). ``candidates`` adds the admission decision and the
-  ceremony. A source may come with a **counter**, the same signature returning
-  ``{(kind, overdue): number}`` of the items it would give, counted by SQL aggregates over the
-  subtree rather than item by item: ``members.selectors.todo_counts.due_counts`` (the overview's
+  ceremony. A source may come with a **counter**, the same arguments and ``branch_len``,
+  returning ``{(kind, overdue, branch): number}`` of the items it would give, counted by SQL
+  aggregates over the subtree rather than item by item, where ``branch`` is the first
+  ``branch_len`` characters of the path of the organization the item is listed under
+  (``core.paths.branch``: the subtree as one, or by child): ``members.selectors.todo_counts.due_counts`` (the overview's
   to-do panel) uses it, and counts the items of a source that has none.
 * **Evidence for striking off** (``register_strike_off_evidence``): a function ``(member, *, on)
   -> list[StrikeOffEvidence]`` giving the facts the records hold behind a ground of striking off
@@ -42,7 +44,9 @@ from dataclasses import dataclass
 from typing import Any
 
 DueSource = Callable[..., list[Any]]  # (actor, org, *, as_of, until, holidays) -> list[DueItem]
-DueCounter = Callable[..., dict[tuple[str, bool], int]]  # same arguments -> {(kind, overdue): n}
+DueCounter = Callable[
+    ..., dict[tuple[str, bool, str], int]
+]  # same, branch_len -> {(kind, overdue, branch): n}
 DisciplinePending = Callable[[Any], bool]  # (member) -> bool
 
 

@@ -5,12 +5,13 @@ request with a form, call selectors and services, render."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -52,12 +53,23 @@ from dangbo.members.selectors.profile import (
 )
 from dangbo.members.selectors.search import member_export_rows, member_search_exceeds, member_search_page
 from dangbo.members.selectors.todo import due_items
+from dangbo.members.selectors.todo_counts import TodoSummary, todo_summary
 from dangbo.members.services.badges import member_award_badge
 from dangbo.members.services.positions import member_position_end, member_position_start
 from dangbo.members.services.recognition import member_recognize
 from dangbo.members.services.records import member_update_identity
 from dangbo.members.standing_views import actions_for
+from dangbo.members.todo_export import HEADER as TODO_HEADER
+from dangbo.members.todo_export import (
+    TODO_EXPORT_IN_REQUEST_MAX,
+    TODO_EXPORT_JOB,
+    record_todo_export,
+    todo_file_name,
+    todo_rows,
+    todo_title,
+)
 from dangbo.orgs.labels import org_labels_attach
+from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
 from dangbo.reference.identity import mask_national_id
 from dangbo.rules.badges import party_age_years
@@ -407,82 +419,106 @@ def position_end_view(request: ScopedRequest, org_id) -> HttpResponse:
 # --- What is due ---------------------------------------------------------------------------------
 
 
-DUE_LIST_HEADER = ["STT", "Việc", "Tổ chức", "Đảng viên", "Hạn", "Tình trạng", "Ghi chú", "Căn cứ"]
-
-
 DUE_ITEMS_PER_PAGE = 100  # due items of one section of the to-do page, per page
+# A subtree with more items than this is shown counted by child and by kind (``todo_summary``),
+# each child linking to its own list; the export holds every item.
+DUE_ITEMS_LISTED_MAX = 500
+
+
+@dataclass(frozen=True)
+class TodoSection:
+    """One subtree on the to-do page: its counts, and a page of its items (None: too many to
+    list, shown by child)."""
+
+    org: Org
+    summary: TodoSummary
+    page: Page | None
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
-    """Overdue and due within 30 days: for one organization, or for every subtree the user holds."""
+    """Overdue and due within 30 days: for one organization, or for every subtree the user
+    holds. A subtree with more than ``DUE_ITEMS_LISTED_MAX`` items shows its counts by child;
+    an export of more than ``TODO_EXPORT_IN_REQUEST_MAX`` is written by a background job
+    (started by POST from the page that asks)."""
     if org_id is not None:
         orgs = [in_scope_or_404(org_get, actor=request.scope, org_id=org_id)]
     else:
         if not request.scope.sees_orgs:
             return render(request, "web/no_role.html", status=403)
         orgs = list(org_roots(actor=request.scope))
+    one = orgs[0] if org_id else None
     form = BadgeListForm(request.GET)  # the same "ngay" field: the day the list is drawn for
     as_of = form.cleaned_data.get("ngay") if form.is_valid() else None
     if form.errors:
-        return render(
-            request,
-            "members/todo.html",
-            {"form": form, "sections": [], "org": orgs[0] if org_id else None},
-            status=400,
-        )
+        return render(request, "members/todo.html", {"form": form, "sections": [], "org": one}, status=400)
     as_of = as_of or clock.today()
-    sections = [(org, due_items(actor=request.scope, org=org, as_of=as_of)) for org in orgs]
+    summaries = [todo_summary(actor=request.scope, org=org, as_of=as_of) for org in orgs]
     file_format = request.GET.get("dinh-dang")
     if file_format in ("csv", "xlsx"):
-        one = orgs[0] if org_id else None
-        if not exports.may_export_people(request.scope, one.path if one is not None else None):
-            return exports.export_refused(request, what="todo", org=one)
-        audit_record(
-            action=Action.EXPORTED,
-            subject_type="org" if one is not None else "",
-            subject_id=str(one.pk) if one is not None else "",
-            data={
-                "list": "todo",
-                "as_of": as_of.isoformat(),
-                "rows": sum(len(items) for _, items in sections),
-                "format": file_format,
-            },
-        )
-        rows = (
-            [
-                n,
-                item.title,
-                item.org.name,
-                item.person_name,
-                item.due_on,
-                "quá hạn" if item.overdue else ("cần xem xét" if item.review else "sắp đến hạn"),
-                item.note,
-                item.citation,
-            ]
-            for n, item in enumerate((i for _, items in sections for i in items), start=1)
-        )
-        return spreadsheet_download(
-            DUE_LIST_HEADER,
-            rows,
-            file_format=file_format,
-            filename=f"viec-can-lam-{as_of:%Y%m%d}.{file_format}",
-            title=list_title("Việc cần làm", "; ".join(o.name for o in orgs), as_of),
-        )
-    # a province's list runs to tens of thousands of items: each section shows a page of them
-    # (the export above holds every one)
+        return _todo_export(request, orgs, one, summaries, as_of=as_of, file_format=file_format)
+    if request.method == "POST":
+        raise Http404
     number = _page_number(request)
-    pages = [(org, Paginator(items, DUE_ITEMS_PER_PAGE).get_page(number)) for org, items in sections]
-    org_labels_attach(actor=request.scope, orgs=[item.org for _, page in pages for item in page])
+    sections = [
+        TodoSection(
+            org,
+            summary,
+            None
+            if summary.count > DUE_ITEMS_LISTED_MAX
+            else Paginator(due_items(actor=request.scope, org=org, as_of=as_of), DUE_ITEMS_PER_PAGE).get_page(
+                number
+            ),
+        )
+        for org, summary in zip(orgs, summaries, strict=True)
+    ]
+    org_labels_attach(
+        actor=request.scope, orgs=[item.org for section in sections if section.page for item in section.page]
+    )
     context = {
         "form": form,
-        "sections": pages,
+        "sections": sections,
         "as_of": as_of,
-        "org": orgs[0] if org_id else None,
+        "org": one,
         "query": f"ngay={as_of:%d/%m/%Y}",
+        "listed_max": DUE_ITEMS_LISTED_MAX,
     }
     return render(request, "members/todo.html", context)
+
+
+def _todo_export(
+    request: ScopedRequest, orgs, one, summaries, *, as_of, file_format: str
+) -> HttpResponseBase:
+    if not exports.may_export_people(request.scope, one.path if one is not None else None):
+        return exports.export_refused(request, what="todo", org=one)
+    count = sum(summary.count for summary in summaries)
+    if count > TODO_EXPORT_IN_REQUEST_MAX:
+        if request.method == "POST":
+            job = job_start(
+                kind=TODO_EXPORT_JOB,
+                owner=request.user,
+                params={
+                    "org_id": str(one.pk) if one else "",
+                    "as_of": as_of.isoformat(),
+                    "format": file_format,
+                },
+                title=f"{todo_title(orgs, as_of)}: {format_number(count)} việc ({file_format.upper()})",
+            )
+            return redirect("jobs:job", job_id=job.pk)
+        context = {"count": count, "file_format": file_format, "org": one, "as_of": as_of}
+        return render(request, "members/todo_export_job.html", context)
+    if request.method == "POST":
+        raise Http404
+    items = [item for org in orgs for item in due_items(actor=request.scope, org=org, as_of=as_of)]
+    record_todo_export(one=one, as_of=as_of, rows=len(items), file_format=file_format)
+    return spreadsheet_download(
+        TODO_HEADER,
+        todo_rows(items),
+        file_format=file_format,
+        filename=todo_file_name(as_of, file_format),
+        title=todo_title(orgs, as_of),
+    )
 
 
 # --- Recognition as a full member ------------------------------------------------------------------

@@ -17,7 +17,7 @@ the ratings' part of the to-do list and of the striking-off page, registered thr
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 
 from django.db.models import Count, Q
@@ -60,14 +60,17 @@ def _failed(org, *, as_of: date):
     )
 
 
-def failed_years_counts(actor, org, *, as_of: date, until: date, holidays) -> dict[tuple[str, bool], int]:
-    """``failed_years_items`` counted by one aggregate: the members «not completed» in each of
-    the rule's number of consecutive years ending last year or this year."""
+def failed_years_counts(
+    actor, org, *, as_of: date, until: date, holidays, branch_len: int
+) -> dict[tuple[str, bool, str], int]:
+    """``failed_years_items`` counted by one aggregate, by the branch of the member's cell: the
+    members «not completed» in each of the rule's number of consecutive years ending last year
+    or this year."""
     need = rules.FAILED_YEARS_REVIEW.value(as_of)
     counted = (
         _failed(org, as_of=as_of)
         .order_by()
-        .values("member_id")
+        .values("member_id", branch=paths.branch("member__org_path", branch_len))
         .annotate(
             last=Count(
                 "year", distinct=True, filter=Q(year__gte=as_of.year - need, year__lte=as_of.year - 1)
@@ -77,9 +80,9 @@ def failed_years_counts(actor, org, *, as_of: date, until: date, holidays) -> di
             ),
         )
         .filter(Q(last__gte=need) | Q(this__gte=need))
-        .count()
+        .values_list("branch", flat=True)
     )
-    return {(REVIEW_KIND, False): counted} if counted else {}
+    return {(REVIEW_KIND, False, branch): n for branch, n in Counter(counted).items()}
 
 
 def failed_years_items(actor, org, *, as_of: date, until: date, holidays) -> list[DueItem]:

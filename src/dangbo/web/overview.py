@@ -20,7 +20,7 @@ from dangbo.members.models import ACTIVE_STATUSES, Member
 from dangbo.members.org_selectors import ScopeOverview, org_overview
 from dangbo.members.selectors.profile import member_profile
 from dangbo.members.selectors.todo import DueItem, due_items
-from dangbo.members.selectors.todo_counts import DueCount, due_counts
+from dangbo.members.selectors.todo_counts import LabelCount, by_label, due_counts
 from dangbo.rules.badges import next_milestone, party_age_years
 from dangbo.stats.charts import Bar, bar_chart
 from dangbo.stats.indicators.registry import INDICATORS
@@ -72,31 +72,6 @@ def member_overview(*, actor) -> MemberOverview:
 
 # --- a leader's, officer's or secretary's overview of each of their subtrees ------------------
 
-# what each kind of due item (members.selectors.todo.DueItem.kind) is called in the overview
-DUE_KIND_LABELS = {
-    "admission_decision": "Quyết định kết nạp",
-    "ceremony": "Lễ kết nạp",
-    "recognition": "Xét công nhận đảng viên chính thức",
-    "badge": "Xét tặng Huy hiệu Đảng",
-    "transfer": "Chuyển sinh hoạt đảng",
-    "transfer_letter_late": "Chuyển sinh hoạt: nộp giấy giới thiệu trễ hạn",
-    "transfer_arrival_late": "Chuyển sinh hoạt: đến trễ hạn",
-    "cell_below_minimum": "Chi bộ dưới 3 đảng viên chính thức",
-    "strike_off_review": "Vắng sinh hoạt không lý do, xem xét xóa tên",
-    "dues_arrears": "Nợ đảng phí",
-    "dues_strike_off_review": "Không đóng đảng phí, xem xét xóa tên",
-    "dues_no_basis": "Chưa có căn cứ tính đảng phí",
-    "rating_cell_step": "Chi bộ đánh giá, đề xuất xếp loại đảng viên",
-    "rating_decision": "Cấp ủy cơ sở quyết định xếp loại đảng viên",
-}
-
-
-@dataclass(frozen=True)
-class TodoCount:
-    label: str
-    count: int
-    overdue: int
-
 
 @dataclass(frozen=True)
 class ScopePanel:
@@ -132,7 +107,7 @@ class TodoPanel:
     """What is due in a subtree, by kind (loaded after the page; counted, not listed:
     ``members.selectors.todo_counts``); a cell's first items."""
 
-    counts: list[TodoCount]
+    counts: list[LabelCount]
     next_items: list[DueItem]
 
 
@@ -162,18 +137,7 @@ def todo_panel(*, actor, org) -> TodoPanel:
     today = clock.today()
     counts = due_counts(actor=actor, org=org, as_of=today)
     items = due_items(actor=actor, org=org, as_of=today, audit=False) if org.kind in CELL_KINDS else []
-    return TodoPanel(_by_label(counts), items[:5])
-
-
-def _by_label(counts: list[DueCount]) -> list[TodoCount]:
-    """The counts by label (kinds that share one are added up), in the order of the labels."""
-    order = {kind: rank for rank, kind in enumerate(DUE_KIND_LABELS)}
-    totals: dict[str, list] = {}
-    for row in sorted(counts, key=lambda row: order.get(row.kind, len(order))):
-        entry = totals.setdefault(DUE_KIND_LABELS.get(row.kind, row.kind), [0, 0])
-        entry[0] += row.count
-        entry[1] += row.overdue
-    return [TodoCount(label, n, late) for label, (n, late) in totals.items()]
+    return TodoPanel(by_label(counts), items[:5])
 
 
 def _trend_chart(trend: list[YearPoint]) -> str:

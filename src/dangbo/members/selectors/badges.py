@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import paths
@@ -110,15 +111,20 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
     return result
 
 
-def badge_due_count(*, org, award_on: date) -> int:
+def badge_due_counts(*, org, award_on: date, branch_len: int) -> Counter:
     """How many of ``badge_list``'s due and posthumous candidates there are (the to-do list's
-    badges), counted in SQL per milestone: the deceased since the last award date are few."""
+    badges), by branch (the first ``branch_len`` characters of the member's cell's path),
+    counted in SQL per milestone: the deceased since the last award date are few."""
     since, _ = rules.award_days_around(award_on)
     milestones = rules.BADGE_MILESTONES.value(award_on)
-    due = sum(
-        rows.count() for _, rows in _due_rows(org, award_on=award_on, since=since, milestones=milestones)
-    )
-    return due + len(_posthumous(org, award_on=award_on, since=since, milestones=milestones))
+    counts: Counter = Counter()
+    for _, rows in _due_rows(org, award_on=award_on, since=since, milestones=milestones):
+        counts.update(
+            dict(rows.values_list(paths.branch("org_path", branch_len)).annotate(n=Count("id")).order_by())
+        )
+    for found in _posthumous(org, award_on=award_on, since=since, milestones=milestones):
+        counts[found.member.org_path[:branch_len]] += 1
+    return counts
 
 
 def _subtree(org):

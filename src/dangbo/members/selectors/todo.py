@@ -62,6 +62,25 @@ class DueItem:
 
 DUE_HORIZON_DAYS = 30
 
+# what each kind of due item (``DueItem.kind``) is called in the overview's panel and in the counts
+# of a large subtree's to-do page, in this order (kinds that share a label are added up)
+DUE_KIND_LABELS = {
+    "admission_decision": "Quyết định kết nạp",
+    "ceremony": "Lễ kết nạp",
+    "recognition": "Xét công nhận đảng viên chính thức",
+    "badge": "Xét tặng Huy hiệu Đảng",
+    "transfer": "Chuyển sinh hoạt đảng",
+    "transfer_letter_late": "Chuyển sinh hoạt: nộp giấy giới thiệu trễ hạn",
+    "transfer_arrival_late": "Chuyển sinh hoạt: đến trễ hạn",
+    "cell_below_minimum": "Chi bộ dưới 3 đảng viên chính thức",
+    "strike_off_review": "Vắng sinh hoạt không lý do, xem xét xóa tên",
+    "dues_arrears": "Nợ đảng phí",
+    "dues_strike_off_review": "Không đóng đảng phí, xem xét xóa tên",
+    "dues_no_basis": "Chưa có căn cứ tính đảng phí",
+    "rating_cell_step": "Chi bộ đánh giá, đề xuất xếp loại đảng viên",
+    "rating_decision": "Cấp ủy cơ sở quyết định xếp loại đảng viên",
+}
+
 
 def recognition_candidates(org, *, until: date):
     """Probationary members of ``org``'s subtree whose review for recognition may fall due by
