@@ -143,7 +143,19 @@ def test_the_reader_uses_the_tallies_today_and_the_reviews_on_a_past_date(
     assert not calls
     assert today[rated.province.pk].good == 10 and today[rated.province.pk].orgs_rated == 2
     assert _values(rated.province) == _recount(rated.province)
-    # a past date reads the reviews
+    # a past date after which nothing was decided reads the tallies too
+    past = _ctx(rated.province, as_of=date(2025, 12, 19))
+    assert rating_figures.figures(past, rated.province).good == 10 and not calls
+    # one after which a decision was taken reads the reviews
+    services.member_rating_correct(
+        actor=SYSTEM,
+        rating=_rating(rated.b[0]),
+        band=Band.FULFILLED,
+        score=62,
+        decision_no="45-QĐ/ĐU",
+        decided_on=date(2025, 12, 20),
+        reason="Phát hiện chưa hoàn thành chỉ tiêu",
+    )
     past = _ctx(rated.province, as_of=date(2025, 12, 19))
     assert rating_figures.figures(past, rated.province).good == 10
     assert calls == {"cells": 1, "orgs": 1}
@@ -259,3 +271,41 @@ def test_a_bulk_load_is_recounted_and_the_parts_count_the_reviews(rated, monkeyp
     }
     assert tally_ratings_rebuild() > 0
     assert tally_differences() == []
+
+
+def test_a_past_day_reads_the_tallies_while_no_later_decision_or_move_differs(
+    rated, frozen_today, monkeypatch
+):
+    # decisions of 18/12/2025; read on 20/12/2025 from 2026: the stored bands are that day's
+    frozen_today(date(2026, 3, 2))
+    day = date(2025, 12, 20)
+    assert rating_figures.tallies_hold(2025, day)
+    for root in _roots(rated):
+        ctx = _ctx(root, as_of=day)
+        with monkeypatch.context() as patched:
+            patched.setattr(rating_figures, "tallies_hold", lambda year, day: False)
+            live_ctx = _ctx(root, as_of=day)
+            live = {org.pk: rating_figures.figures(live_ctx, org) for org in live_ctx.orgs}
+        for org in ctx.orgs:
+            got = rating_figures.figures(ctx, org)
+            assert (got.bands, got.not_rated, got.undecided, got.orgs_rated, got.orgs_good) == (
+                live[org.pk].bands,
+                live[org.pk].not_rated,
+                live[org.pk].undecided,
+                live[org.pk].orgs_rated,
+                live[org.pk].orgs_good,
+            ), (root.code, org.code)
+    # a correction dated after the day: that day's bands are not the stored ones any more
+    services.member_rating_correct(
+        actor=SYSTEM,
+        rating=_rating(rated.b[0]),
+        band=Band.FULFILLED,
+        score=62,
+        decision_no="45-QĐ/ĐU",
+        decided_on=date(2026, 1, 5),
+        reason="Phát hiện chưa hoàn thành chỉ tiêu",
+    )
+    assert not rating_figures.tallies_hold(2025, day)
+    assert rating_figures.tallies_hold(2025, date(2026, 1, 5))
+    assert _values(rated.province, as_of=day)["ratings.members_good_share"] == (10, 13)
+    assert _values(rated.province)["ratings.members_good_share"] == (9, 13)

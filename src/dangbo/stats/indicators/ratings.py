@@ -28,13 +28,14 @@ member's row.
 Two ways, one answer:
 
 - **from the tallies** (``stats.tallies.ratings``: each review counted under the organizations
-  above its cell, or above the organization rated), for today's figures — the stored bands are
-  the day's — when no organization has moved, merged, split or changed kind since the year's
-  lists were drawn (the earliest cut-off date of its campaigns, or the year's last day if
-  earlier): the tallies place each cell by its path today, and each organization by its kind
-  today, which are then where and what the live reading finds them. A few grouped reads of the
-  root's and the children's rows, whatever the size (``_from_tallies``);
-- **live**, otherwise (a past date, a tree changed since): per cell, one grouped row per
+  above its cell, or above the organization rated) when the stored bands are the day's (today,
+  or a past day after which no decision rating the year was taken) and no organization has
+  moved, merged, split or changed kind since the year's lists were drawn (the earliest cut-off
+  date of its campaigns, or the year's last day if earlier), or since the day if earlier: the
+  tallies place each cell by its path today, and each organization by its kind today, which
+  are then where and what the live reading finds them. A few grouped reads of the root's and
+  the children's rows, whatever the size (``_from_tallies``);
+- **live**, otherwise (a decision taken after the day, a tree changed since): per cell, one grouped row per
   (grassroots organization, band, reason not rated) reaches Python — a few rows per cell,
   however many members; per grassroots organization, one row.
 """
@@ -331,9 +332,12 @@ def lists_drawn_on(year: int) -> date:
 
 
 def tallies_hold(year: int, day: date) -> bool:
-    """Do the tallies give the live figures of ``year`` on ``day``? Today's bands only, on a
-    tree unchanged since the year's lists were drawn (see the module's docstring)."""
-    return day >= clock.today() and org_tree_unchanged_since(lists_drawn_on(year), kinds_too=True)
+    """Do the tallies give the live figures of ``year`` on ``day``? The stored bands must be
+    the day's, on a tree unchanged since the year's lists were drawn or the day, whichever is
+    earlier (see the module's docstring)."""
+    return org_tree_unchanged_since(min(day, lists_drawn_on(year)), kinds_too=True) and stored_bands_hold(
+        year, day
+    )
 
 
 def _from_tallies(year: int, holders: dict) -> dict:
