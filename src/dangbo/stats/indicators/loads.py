@@ -18,10 +18,11 @@ from dangbo.orgs.locality_versions import valid_on
 from dangbo.orgs.models import LocalityVersion, Org, OrgVersion
 from dangbo.orgs.selectors import org_tree_unchanged_since
 from dangbo.rules import targets as target_rules
-from dangbo.stats import figures, tallies
+from dangbo.stats import figures, sql, tallies
 from dangbo.stats.figures import Stock
 from dangbo.stats.frames import Frame
 from dangbo.stats.indicators.context import Context, Value
+from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies import keys as tally_keys
 
 
@@ -277,7 +278,9 @@ def _orgs_with_members(
     ctx: Context, kinds, dimension: str, value: str, minimum: int, name: str
 ) -> dict[str, int]:
     """How many organizations of ``kinds`` have at least ``minimum`` members counted in
-    (``dimension``, ``value``) on a past date, per branch (from that day's placements)."""
+    (``dimension``, ``value``) on a past date, per branch: from today's tallies corrected by the
+    members whose placements changed since when no organization has changed place or kind since
+    (``_member_counts_by_difference``), otherwise from that day's placements."""
 
     def load():
         day = ctx.frame.as_of
@@ -287,6 +290,12 @@ def _orgs_with_members(
             paths.subtree_q(ctx.root_path),
             valid_from__lte=day,
         )
+        if org_tree_unchanged_since(day, kinds_too=True):
+            counts = _member_counts_by_difference(
+                ctx.root_path, day, on_day.filter(kind__in=list(kinds)), dimension, value
+            )
+            rows = [(p, 1) for p, n in counts.items() if n >= minimum]
+            return {k: v[0] for k, v in _sum_by_prefix(ctx, rows).items()}
         versions, kinds_of = {}, {}
         for org_id, path, kind in on_day.values_list("org_id", "path", "kind"):  # one read, not two
             versions[org_id], kinds_of[path] = path, kind
@@ -309,6 +318,26 @@ def _orgs_with_members(
         return {k: v[0] for k, v in _sum_by_prefix(ctx, rows).items()}
 
     return ctx.grouped(name, load)
+
+
+def _member_counts_by_difference(root_path: str, day, versions, dimension: str, value: str) -> dict[str, int]:
+    """Members counted in (``dimension``, ``value``: "status" and a status, or "total") on
+    ``day`` under each organization of ``versions`` (that day's versions; path → count), on a
+    tree unchanged since: each one's tally today, less the members whose placements changed
+    after ``day`` as they are today, plus the same members as they were placed on ``day``
+    (``stats.sql.status_changes``). A few thousand rows, not every placement of the day."""
+    ids = dict(versions.values_list("org_id", "path"))
+    counts = dict.fromkeys(ids.values(), 0)
+    stored = OrgTally.objects.filter(org_id__in=versions.values("org_id"), dimension=dimension, value=value)
+    for org_id, n in stored.values_list("org_id", "count"):
+        counts[ids[org_id]] += n
+    for sign, path, status, n in sql.status_changes(day=day, root_path=root_path, statuses=ACTIVE_STATUSES):
+        if dimension == "status" and status != value:
+            continue
+        for ancestor in paths.ancestor_paths(path):
+            if ancestor in counts:
+                counts[ancestor] += sign * n
+    return counts
 
 
 def _totals_on(ctx: Context, day) -> dict:
