@@ -58,6 +58,7 @@ def test_a_past_days_member_counts_by_organization_by_difference_equal_a_full_co
 
     from dangbo.members.models import ACTIVE_STATUSES
     from dangbo.orgs.models import OrgVersion
+    from dangbo.stats import sql
     from dangbo.stats.indicators import loads
     from dangbo.stats.tallies.keys import FLAGS
 
@@ -84,7 +85,8 @@ def test_a_past_days_member_counts_by_organization_by_difference_equal_a_full_co
                 if status in ACTIVE_STATUSES and (dimension == "total" or status == value):
                     for ancestor in paths.ancestor_paths(path_of[org_id]):
                         expected[ancestor] += 1
-            got = loads._member_counts_by_difference(province.path, day, versions, dimension, value)
+            changes = sql.status_changes(day=day, root_path=province.path, statuses=ACTIVE_STATUSES)
+            got = loads._member_counts_by_difference(changes, versions, dimension, value)
             assert got == expected, (day, dimension, value)
             assert max(got.values()) > 0
         for flag, spec in FLAGS.items():  # at a low minimum, so that some organizations carry it

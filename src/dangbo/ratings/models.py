@@ -213,6 +213,8 @@ class RatingDecision(UUIDModel):
     class Meta:
         verbose_name = "quyết định xếp loại chất lượng"
         ordering = ["decided_on", "recorded_at"]
+        # "was anything decided after this day?" (a past day's report: stats.indicators.ratings)
+        indexes = [models.Index(fields=["decided_on"], name="ratings_decision_decided_on")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(member_rating__isnull=False) & Q(org_rating__isnull=True))

@@ -9,7 +9,7 @@ day sees the tree as it stood then.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Min, Q
@@ -30,6 +30,8 @@ class Frame:
     start: date
     end: date
     today: date
+    # the root's path by day, read once per frame (a page asks it dozens of times)
+    _paths: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def is_today(self) -> bool:
@@ -41,14 +43,15 @@ class Frame:
 
     def root_path_on(self, day: date) -> str | None:
         """The root's path on ``day`` (from its dated versions); None if it did not exist."""
-        version = (
-            OrgVersion.objects.filter(
-                Q(valid_to__isnull=True) | Q(valid_to__gt=day), org=self.root, valid_from__lte=day
+        if day not in self._paths:
+            self._paths[day] = (
+                OrgVersion.objects.filter(
+                    Q(valid_to__isnull=True) | Q(valid_to__gt=day), org=self.root, valid_from__lte=day
+                )
+                .values_list("path", flat=True)
+                .first()
             )
-            .values_list("path", flat=True)
-            .first()
-        )
-        return version
+        return self._paths[day]
 
     def org_ids_on(self, day: date):
         """A subquery of the organizations in the root's subtree on ``day``."""

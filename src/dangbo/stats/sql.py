@@ -278,6 +278,15 @@ _STOCK_COLUMNS = {
 }
 
 
+# The members whose placements began or ended after a day (two parameters: the day, twice). A
+# UNION of the two indexes' ranges: with "valid_from > %s OR valid_to > %s" SQLite walked every
+# placement (69 ms on the default demo, against 0.2 ms).
+CHANGED_SINCE = (
+    "SELECT member_id FROM members_placement WHERE valid_from > %s "
+    "UNION SELECT member_id FROM members_placement WHERE valid_to > %s"
+)
+
+
 def stock_changes(*, day, root_path: str, length: int, statuses: Iterable[str]) -> list[tuple]:
     """What turns today's stock of a subtree into ``day``'s (``stats.figures``, when no
     organization has moved since): for the members whose placements changed after ``day``,
@@ -304,8 +313,7 @@ def stock_changes(*, day, root_path: str, length: int, statuses: Iterable[str]) 
     columns = ", ".join(f"m.{column} AS {column}" for column in _STOCK_COLUMNS.values())
     materialized = "MATERIALIZED "
     sql = (
-        f"WITH changed AS {materialized}(SELECT DISTINCT member_id FROM members_placement "
-        "WHERE valid_from > %s OR valid_to > %s), "
+        f"WITH changed AS {materialized}({CHANGED_SINCE}), "
         f"now_rows AS {materialized}(SELECT substr(m.org_path, 1, {length}) AS prefix, m.status AS status, "
         f"{columns}, {year} AS birth_year, m.residence_locality_id AS locality FROM members_member m "
         f"WHERE m.id IN (SELECT member_id FROM changed) AND m.status IN ({marks})), "
@@ -356,8 +364,7 @@ def status_changes(*, day, root_path: str, statuses: Iterable[str]) -> list[tupl
     statuses = list(statuses)
     marks = ", ".join(["%s"] * len(statuses))
     sql = (
-        "WITH changed AS MATERIALIZED (SELECT DISTINCT member_id FROM members_placement "
-        "WHERE valid_from > %s OR valid_to > %s) "
+        f"WITH changed AS MATERIALIZED ({CHANGED_SINCE}) "
         "SELECT -1, m.org_path, m.status, COUNT(*) FROM members_member m "
         f"WHERE m.id IN (SELECT member_id FROM changed) AND m.status IN ({marks}) "
         "GROUP BY m.org_path, m.status "

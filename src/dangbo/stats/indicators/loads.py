@@ -29,12 +29,14 @@ from dangbo.stats.tallies import keys as tally_keys
 def _sum_by_prefix(ctx: Context, rows, key_index: int = 0) -> dict[str, list[int]]:
     """Add up rows (path, n1, n2, ...) under each of the context's paths that prefix them."""
     prefixes = {p for p in [ctx.root_path, *ctx.child_paths.values()] if p}
+    lengths = sorted({len(p) for p in prefixes})  # a path's prefixes are its first characters
     out: dict[str, list[int]] = {}
     for row in rows:
         path = row[key_index]
         values = [v for i, v in enumerate(row) if i != key_index]
-        for prefix in prefixes:
-            if path.startswith(prefix):
+        for length in lengths:
+            prefix = path[:length]
+            if prefix in prefixes and len(path) >= length:
                 acc = out.setdefault(prefix, [0] * len(values))
                 for i, v in enumerate(values):
                     acc[i] += v or 0
@@ -291,8 +293,12 @@ def _orgs_with_members(
             valid_from__lte=day,
         )
         if org_tree_unchanged_since(day, kinds_too=True):
+            changes = ctx.grouped(  # the same few thousand rows for every flag
+                "status_changes",
+                lambda: sql.status_changes(day=day, root_path=ctx.root_path, statuses=ACTIVE_STATUSES),
+            )
             counts = _member_counts_by_difference(
-                ctx.root_path, day, on_day.filter(kind__in=list(kinds)), dimension, value
+                changes, on_day.filter(kind__in=list(kinds)), dimension, value
             )
             rows = [(p, 1) for p, n in counts.items() if n >= minimum]
             return {k: v[0] for k, v in _sum_by_prefix(ctx, rows).items()}
@@ -320,18 +326,19 @@ def _orgs_with_members(
     return ctx.grouped(name, load)
 
 
-def _member_counts_by_difference(root_path: str, day, versions, dimension: str, value: str) -> dict[str, int]:
-    """Members counted in (``dimension``, ``value``: "status" and a status, or "total") on
-    ``day`` under each organization of ``versions`` (that day's versions; path → count), on a
+def _member_counts_by_difference(changes, versions, dimension: str, value: str) -> dict[str, int]:
+    """Members counted in (``dimension``, ``value``: "status" and a status, or "total") on a
+    past day under each organization of ``versions`` (that day's versions; path → count), on a
     tree unchanged since: each one's tally today, less the members whose placements changed
-    after ``day`` as they are today, plus the same members as they were placed on ``day``
-    (``stats.sql.status_changes``). A few thousand rows, not every placement of the day."""
+    after the day as they are today, plus the same members as they were placed on the day
+    (``changes``: ``stats.sql.status_changes`` of the day). A few thousand rows, not every
+    placement of the day."""
     ids = dict(versions.values_list("org_id", "path"))
     counts = dict.fromkeys(ids.values(), 0)
     stored = OrgTally.objects.filter(org_id__in=versions.values("org_id"), dimension=dimension, value=value)
     for org_id, n in stored.values_list("org_id", "count"):
         counts[ids[org_id]] += n
-    for sign, path, status, n in sql.status_changes(day=day, root_path=root_path, statuses=ACTIVE_STATUSES):
+    for sign, path, status, n in changes:
         if dimension == "status" and status != value:
             continue
         for ancestor in paths.ancestor_paths(path):
