@@ -338,6 +338,48 @@ def test_merging_an_emptied_cell_keeps_its_meetings_with_it(history, make_member
     assert tally_differences() == []
 
 
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {},
+        {"as_of": date(2026, 6, 30)},
+        {"start": date(2026, 1, 1), "end": date(2026, 8, 31)},
+        {"start": date(2025, 11, 1), "end": date(2026, 9, 30)},
+    ],
+)
+def test_a_period_across_restructurings_reads_each_organizations_own_tallies(history, make_member, frame):
+    """Across a move, a merge that empties a cell with meetings and a dissolution, the figures
+    read from each organization's own stored counts (its rows less its children's) equal the
+    meeting tables, for the root and every child."""
+    commune2 = org_services.org_establish(
+        code="X2",
+        name="Đảng bộ xã Hai",
+        kind=OrgKind.GRASSROOTS_COMMITTEE,
+        parent=history.district2,
+        established_on=date(2015, 1, 1),
+        sector=Sector.COMMUNE,
+    )
+    empty = _cell(history, "X1E", date(2015, 1, 1))
+    for month in (1, 2, 3):
+        meeting = _meeting(empty, date(2026, month, 9))
+    services.visitor_add(actor=SYSTEM, meeting=meeting, name="Hoàng Văn Năm")
+    org_move(org=history.cell_a, new_parent=commune2, effective_on=date(2026, 7, 1), decision=DECISION)
+    org_merge(sources=[empty], into=history.cell_b, effective_on=date(2026, 8, 1), decision=DECISION)
+    assert tally_differences() == []
+    checked = 0
+    for root in (history.province, history.district, history.district2, history.commune, commune2):
+        ctx = _ctx(root, **frame)
+        span = span_of(ctx)
+        if span.months is None or ctx.root_path is None:
+            continue
+        by_id = {root.pk: ctx.root_path, **ctx.child_paths}
+        own = _live(ctx, span, by_id)
+        for org in ctx.orgs:
+            assert own[org.pk] == live_figures(span, org), (root.code, org.code, frame)
+        checked += own[root.pk].cells_months > 0 and own[root.pk].present > 0
+    assert checked >= 3
+
+
 def test_drill_downs_name_the_cells_months_members_and_meetings(history):
     ctx = _ctx(history.province)
     gaps = DRILLS["meetings_monthly_gaps"](ctx, history.province)

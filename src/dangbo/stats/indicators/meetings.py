@@ -13,15 +13,17 @@ Two ways, one answer:
   the root and its children, the cells owed from the organization table, and the cells
   dissolved during the period judged on their own meetings (their stored runs cannot know
   the dissolution). This is what a dashboard reads: milliseconds at any scale;
-- **live** (``period_cells``), otherwise: the period's meetings, attendance and visitors read
-  from the tables, each organization placed by its version on the period's last day (or on its
-  own last day, if it ceased before). The drill-downs use the same reading, so their rows are
-  what the figures count.
+- **by organization** (``period_cells`` with ``own_tallies``), otherwise: each organization
+  placed by its version on the period's last day (or on its own last day, if it ceased
+  before), with its own stored counts (its tallies less its children's: ``_read_own_tallies``)
+  — a few thousand grouped rows for a province, whatever the restructurings since. The
+  drill-downs read the same organizations' meetings, attendance and visitors from the tables
+  (they name members and meetings), and the tests compare the two readings.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -336,6 +338,13 @@ class CellPeriod:
     expected: int = 0
     visitors: int = 0
     unexcused: dict = field(default_factory=lambda: defaultdict(set))  # member → months
+    # how many members were absent without reason, when read from the tallies (which keep the
+    # number, not the members: ``_read_own_tallies``); None: ``len(unexcused)``
+    unexcused_count: int | None = None
+
+    @property
+    def unexcused_members(self) -> int:
+        return len(self.unexcused) if self.unexcused_count is None else self.unexcused_count
 
     @property
     def missing_months(self) -> list[int]:
@@ -363,10 +372,14 @@ def cell_period(
     return cell
 
 
-def period_cells(span: Span, root_paths: list[str], parts=PARTS) -> list[CellPeriod]:
+def period_cells(
+    span: Span, root_paths: list[str], parts=PARTS, *, own_tallies: bool = False
+) -> list[CellPeriod]:
     """Every organization with chi bộ meetings in the period, or a cell then, whose path on its
     day (the period's last, or its own last) lay under one of ``root_paths`` (the root's
-    paths during the period), with its figures (``parts`` of them) read from the tables."""
+    paths during the period), with its figures (``parts`` of them) read from the tables, or,
+    with ``own_tallies``, every figure but the absent members themselves from each
+    organization's own stored counts (``_read_own_tallies``)."""
     start, end = span.first_day, span.end
     overlap = Q(valid_from__lte=end) & (Q(valid_to__isnull=True) | Q(valid_to__gt=start))
     under = Q(pk__in=[])
@@ -394,7 +407,10 @@ def period_cells(span: Span, root_paths: list[str], parts=PARTS) -> list[CellPer
         cells[org_id] = cell_period(
             span, org_id, version[2], created_on, dissolved_on, version[3] in CELL_KINDS
         )
-    _read_period(span, cells, parts)
+    if own_tallies:
+        _read_own_tallies(span, cells)
+    else:
+        _read_period(span, cells, parts)
     return [c for c in cells.values() if any(c.path.startswith(p) for p in root_paths)]
 
 
@@ -424,6 +440,107 @@ def _read_period(span: Span, cells: dict[object, CellPeriod], parts=PARTS) -> No
             cells[org_id].visitors = n
     if "unexcused" in parts:
         read_unexcused(period, cells)
+
+
+def _read_own_tallies(span: Span, cells: dict[object, CellPeriod]) -> None:
+    """What ``_read_period`` reads from the tables, read from the tallies: under an organization
+    they keep its own meetings' counts and those of every organization below it in today's
+    tree, so its own are its rows less its children's. Placed by the caller on the period's
+    tree, they give the figures of any period, however the tree changed since (a province's
+    year: a few thousand grouped rows instead of every meeting and attendance of the year).
+    The months (quarters) with a regular (thematic) meeting come from the stored runs: exact
+    for the months a cell owes, which is all the figures and the drill-downs look at."""
+    if not cells or (span.months is None and span.quarters is None):
+        return
+    ids = list(cells)
+    children: dict[object, list] = defaultdict(list)
+    for start in range(0, len(ids), _CHUNK):
+        for child_id, parent_id in Org.objects.filter(parent_id__in=ids[start : start + _CHUNK]).values_list(
+            "id", "parent_id"
+        ):
+            children[parent_id].append(child_id)
+    readable = ids + [child for found in children.values() for child in found]
+    rows: dict[object, dict] = defaultdict(lambda: defaultdict(int))  # org → (dimension, value) → n
+    runs = [k.MEETING_REGULAR_BIRTH, k.MEETING_REGULAR_RUN, k.MEETING_THEMATIC_BIRTH, k.MEETING_THEMATIC_RUN]
+    # the runs of the cells that owe meetings in the period, and of their children (a committee's
+    # runs are those of every cell below it: thousands of rows, not needed)
+    owing = [org_id for org_id, cell in cells.items() if cell.owed_months or cell.owed_quarters]
+    owing += [child for org_id in owing for child in children.get(org_id, ())]
+    for start in range(0, len(owing), _CHUNK):
+        for org_id, dimension, value, n in (
+            OrgTally.objects.filter(org_id__in=owing[start : start + _CHUNK])
+            .annotate(tail=Substr("value", 9, 7))
+            .filter(_runs_reaching(span))
+            .values_list("org_id", "dimension", "value", "count")
+        ):
+            rows[org_id][dimension, value] += n
+    for start in range(0, len(readable), _CHUNK):
+        chunk = OrgTally.objects.filter(org_id__in=readable[start : start + _CHUNK])
+        if span.months is not None:
+            first, last = mt.month_text(span.months[0]), mt.month_text(span.months[1])
+            dimensions = [k.MEETING_PRESENT, k.MEETING_EXPECTED, k.MEETING_VISITORS]
+            sums = (  # one row per organization
+                chunk.filter(dimension__in=dimensions, value__gte=first, value__lte=last)
+                .values_list("org_id")
+                .annotate(**{f"n{i}": Sum("count", filter=Q(dimension=d)) for i, d in enumerate(dimensions)})
+                .order_by()
+            )
+            for org_id, *found in sums:
+                for dimension, n in zip(dimensions, found, strict=True):
+                    rows[org_id][dimension, ""] += n or 0
+            unexcused = (
+                chunk.filter(dimension=k.MEETING_UNEXCUSED, value__gte=first, value__lte=f"{last}|~")
+                .annotate(tail=Substr("value", 9, 7))
+                .filter(tail__lt=first)
+            )
+            for org_id, n in unexcused.values_list("org_id").annotate(n=Sum("count")).order_by():
+                rows[org_id][k.MEETING_UNEXCUSED, ""] += n or 0
+    for holder, cell in cells.items():
+        own = Counter(rows.get(holder, {}))
+        for child in children.get(holder, ()):
+            own.subtract(rows.get(child, {}))
+        cell.present = own[k.MEETING_PRESENT, ""]
+        cell.expected = own[k.MEETING_EXPECTED, ""]
+        cell.visitors = own[k.MEETING_VISITORS, ""]
+        cell.unexcused_count = own[k.MEETING_UNEXCUSED, ""]
+        for (dimension, value), n in own.items():
+            if n <= 0 or dimension not in runs:
+                continue
+            if dimension in (k.MEETING_REGULAR_BIRTH, k.MEETING_REGULAR_RUN) and span.months is not None:
+                low, high = _text_month(value[:7]), _text_month(value[8:])
+                cell.regular.update(range(max(low, span.months[0]), min(high, span.months[1]) + 1))
+            elif (
+                dimension in (k.MEETING_THEMATIC_BIRTH, k.MEETING_THEMATIC_RUN) and span.quarters is not None
+            ):
+                low, high = _text_quarter(value[:7]), _text_quarter(value[8:])
+                cell.thematic.update(range(max(low, span.quarters[0]), min(high, span.quarters[1]) + 1))
+
+
+_CHUNK = 2000  # organizations per read (SQLite's bound parameters)
+
+
+def _runs_reaching(span: Span) -> Q:
+    """The stored runs of months (quarters) with a meeting that end within the period or after
+    it, and start before its end (annotated ``tail``: a run's last month or quarter)."""
+    found = Q(pk__in=[])
+    for period, text, dimensions in (
+        (span.months, mt.month_text, [k.MEETING_REGULAR_BIRTH, k.MEETING_REGULAR_RUN]),
+        (span.quarters, mt.quarter_text, [k.MEETING_THEMATIC_BIRTH, k.MEETING_THEMATIC_RUN]),
+    ):
+        if period is not None:
+            first, last = text(period[0]), text(period[1])
+            found |= Q(dimension__in=dimensions, value__lte=f"{last}|~", tail__gte=first)
+    return found
+
+
+def _text_month(text: str) -> int:
+    """``stats.tallies.meetings.month_text`` read back: "2025-07" → its month index."""
+    return int(text[:4]) * 12 + int(text[5:7]) - 1
+
+
+def _text_quarter(text: str) -> int:
+    """``stats.tallies.meetings.quarter_text`` read back: "2025-Q3" → its quarter index."""
+    return int(text[:4]) * 4 + int(text[6]) - 1
 
 
 def period_q(span: Span, org_ids: list) -> Q:
@@ -491,16 +608,30 @@ def cells_under(span: Span, org: Org, parts=PARTS) -> list[CellPeriod]:
 
 
 def _live(ctx: Context, span: Span, by_id: dict[object, str]) -> dict[object, Figures]:
-    """The figures of the root and the children (``by_id``) from ``period_cells``: a cell counts
-    under each whose path on the cell's day prefixes the cell's."""
+    """The figures of the root and the children (``by_id``) from ``period_cells`` read from each
+    organization's own tallies: a cell counts under each whose path on the cell's day prefixes
+    the cell's."""
     versions = _versions_of(list(by_id), span)
-    cells = period_cells(span, [p for _, _, p in versions.get(ctx.root.pk, [])])
-    out: dict[object, Figures] = {}
-    for org_id in by_id:
-        out[org_id] = Figures()
-        for cell in _placed(cells, versions.get(org_id, [])):
-            _add(out[org_id], cell)
+    cells = period_cells(span, [p for _, _, p in versions.get(ctx.root.pk, [])], own_tallies=True)
+    out: dict[object, Figures] = {org_id: Figures() for org_id in by_id}
+    holders_on: dict[date, dict[str, list]] = {}  # a cell's day → holder's path then → holders
+    for cell in cells:
+        if cell.day not in holders_on:
+            found: dict[str, list] = defaultdict(list)
+            for org_id in by_id:
+                path = _path_on(versions.get(org_id, []), cell.day)
+                if path is not None:
+                    found[path].append(org_id)
+            holders_on[cell.day] = found
+        holders = holders_on[cell.day]
+        for length in {len(path) for path in holders}:
+            for org_id in holders.get(cell.path[:length], ()) if len(cell.path) >= length else ():
+                _add(out[org_id], cell)
     return out
+
+
+def _path_on(versions: list[tuple[date, date | None, str]], day: date) -> str | None:
+    return next((p for f, t, p in versions if f <= day and (t is None or day < t)), None)
 
 
 def _add(figures: Figures, cell: CellPeriod) -> None:
@@ -513,7 +644,7 @@ def _add(figures: Figures, cell: CellPeriod) -> None:
     figures.present += cell.present
     figures.expected += cell.expected
     figures.visitors += cell.visitors
-    figures.unexcused += len(cell.unexcused)
+    figures.unexcused += cell.unexcused_members
 
 
 def live_figures(span: Span, org: Org) -> Figures:
