@@ -1,7 +1,8 @@
 """CPU time of the pages the load test weighs most (issue 24): the indicator dashboard of the
 province, of its largest bloc and of a grassroots organization, and member searches for a rare
-and a common name — each through the whole Django stack in this process (Django's test client,
-as the demo's provincial leader ``lanhdao``).
+and a common name; and the province's to-do page and the overview's to-do panel — each through
+the whole Django stack in this process (Django's test client, as the demo's provincial leader
+``lanhdao``).
 
 Usage (a generated province in the database; the page views write their audit rows, nothing else):
 
@@ -58,6 +59,10 @@ def main() -> None:
         f"dashboard, {grassroots.name}": f"/to-chuc/{grassroots.pk}/chi-tieu/",
         "search, a rare name («nguyen van duc»)": "/dang-vien/?q=nguyen+van+duc",
         "search, a common name («nguyen»)": "/dang-vien/?q=nguyen",
+        # not in the load test's mix, but a leader's daily page: the province's to-do page (counted
+        # by child) and the overview's to-do panel (counted by kind)
+        "to-do page, province": "/viec-can-lam/",
+        "overview's to-do panel, province": f"/tong-quan/{province.pk}/viec-can-lam/",
     }
 
     def get(url):
