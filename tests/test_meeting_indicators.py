@@ -303,8 +303,8 @@ def test_a_bulk_load_with_the_tallies_deferred_is_recounted_at_its_end(history):
     assert _values(history.cell_b)["meetings.monthly_held_share"] == (1, 1)
 
 
-def test_a_move_during_the_period_places_the_cell_by_the_tree_of_its_last_day(history):
-    commune2 = org_services.org_establish(
+def _second_commune(history):
+    return org_services.org_establish(
         code="X2",
         name="Đảng bộ xã Hai",
         kind=OrgKind.GRASSROOTS_COMMITTEE,
@@ -312,6 +312,10 @@ def test_a_move_during_the_period_places_the_cell_by_the_tree_of_its_last_day(hi
         established_on=date(2015, 1, 1),
         sector=Sector.COMMUNE,
     )
+
+
+def test_a_move_during_the_period_places_the_cell_by_the_tree_of_its_last_day(history):
+    commune2 = _second_commune(history)
     org_move(org=history.cell_a, new_parent=commune2, effective_on=date(2026, 7, 1), decision=DECISION)
     assert tally_differences() == []
     # this year: A sat under the second commune on the period's last day
@@ -351,14 +355,7 @@ def test_a_period_across_restructurings_reads_each_organizations_own_tallies(his
     """Across a move, a merge that empties a cell with meetings and a dissolution, the figures
     read from each organization's own stored counts (its rows less its children's) equal the
     meeting tables, for the root and every child."""
-    commune2 = org_services.org_establish(
-        code="X2",
-        name="Đảng bộ xã Hai",
-        kind=OrgKind.GRASSROOTS_COMMITTEE,
-        parent=history.district2,
-        established_on=date(2015, 1, 1),
-        sector=Sector.COMMUNE,
-    )
+    commune2 = _second_commune(history)
     empty = _cell(history, "X1E", date(2015, 1, 1))
     for month in (1, 2, 3):
         meeting = _meeting(empty, date(2026, month, 9))

@@ -58,6 +58,19 @@ def _same(root, monkeypatch) -> None:
         ), org_id
 
 
+def _correct_to_fulfilled(member, decided_on: date) -> None:
+    """A correction of ``member``'s 2025 review to «completed», decided on ``decided_on``."""
+    services.member_rating_correct(
+        actor=SYSTEM,
+        rating=_rating(member),
+        band=Band.FULFILLED,
+        score=62,
+        decision_no="45-QĐ/ĐU",
+        decided_on=decided_on,
+        reason="Phát hiện chưa hoàn thành chỉ tiêu",
+    )
+
+
 def _roots(tree) -> list:
     return [tree.province, tree.district, tree.commune, tree.cell_a, tree.cell_b, tree.agency, tree.district2]
 
@@ -94,15 +107,7 @@ def test_the_services_keep_the_tallies_equal_to_a_recount_and_to_the_live_figure
         decision_no="42-QĐ/ĐU",
         decided_on=date(2025, 12, 19),
     )
-    services.member_rating_correct(
-        actor=SYSTEM,
-        rating=_rating(rated.a[2]),
-        band=Band.FULFILLED,
-        score=62,
-        decision_no="45-QĐ/ĐU",
-        decided_on=date(2025, 12, 20),
-        reason="Phát hiện chưa hoàn thành chỉ tiêu",
-    )
+    _correct_to_fulfilled(rated.a[2], date(2025, 12, 20))
     services.org_rating_decide(
         actor=SYSTEM,
         rating=OrgRating.objects.get(org=rated.agency, year=2025),
@@ -147,15 +152,7 @@ def test_the_reader_uses_the_tallies_today_and_the_reviews_on_a_past_date(
     past = _ctx(rated.province, as_of=date(2025, 12, 19))
     assert rating_figures.figures(past, rated.province).good == 10 and not calls
     # one after which a decision was taken reads the reviews
-    services.member_rating_correct(
-        actor=SYSTEM,
-        rating=_rating(rated.b[0]),
-        band=Band.FULFILLED,
-        score=62,
-        decision_no="45-QĐ/ĐU",
-        decided_on=date(2025, 12, 20),
-        reason="Phát hiện chưa hoàn thành chỉ tiêu",
-    )
+    _correct_to_fulfilled(rated.b[0], date(2025, 12, 20))
     past = _ctx(rated.province, as_of=date(2025, 12, 19))
     assert rating_figures.figures(past, rated.province).good == 10
     assert calls == {"cells": 1, "orgs": 1}
@@ -296,15 +293,7 @@ def test_a_past_day_reads_the_tallies_while_no_later_decision_or_move_differs(
                 live[org.pk].orgs_good,
             ), (root.code, org.code)
     # a correction dated after the day: that day's bands are not the stored ones any more
-    services.member_rating_correct(
-        actor=SYSTEM,
-        rating=_rating(rated.b[0]),
-        band=Band.FULFILLED,
-        score=62,
-        decision_no="45-QĐ/ĐU",
-        decided_on=date(2026, 1, 5),
-        reason="Phát hiện chưa hoàn thành chỉ tiêu",
-    )
+    _correct_to_fulfilled(rated.b[0], date(2026, 1, 5))
     assert not rating_figures.tallies_hold(2025, day)
     assert rating_figures.tallies_hold(2025, date(2026, 1, 5))
     assert _values(rated.province, as_of=day)["ratings.members_good_share"] == (10, 13)
