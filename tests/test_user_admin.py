@@ -511,3 +511,11 @@ def test_every_change_made_by_a_page_names_its_actor():
     for call in calls:
         actor = next((k.value for k in call.keywords if k.arg == "actor"), None)
         assert actor is not None and ast.unparse(actor) == "request.scope", ast.unparse(call)
+
+
+def test_the_printed_account_list_is_dated_by_the_applications_clock(client, people, frozen_today):
+    from datetime import date
+
+    frozen_today(date(2026, 3, 5))
+    client.force_login(people.officer)
+    assert '<p class="print-only">In ngày 05/03/2026' in client.get("/tai-khoan/").content.decode()

@@ -4,7 +4,7 @@ organization in a list."""
 from django import template
 from django.utils.html import format_html
 
-from dangbo.core import formats
+from dangbo.core import clock, formats
 
 register = template.Library()
 
@@ -48,3 +48,10 @@ def org_label(org, link=""):
     if not context:
         return name
     return format_html('{}<span class="org-context"> · {}</span>', name, context)
+
+
+@register.simple_tag
+def today() -> str:
+    """Today by the application's clock (``core.clock``), «dd/mm/yyyy»: what a printed page says
+    it was printed on. ``{% now %}`` reads the machine's clock instead."""
+    return f"{clock.today():%d/%m/%Y}"
