@@ -312,13 +312,23 @@ def test_random_payments_and_periods_give_what_a_recount_gives(book, monkeypatch
     assert checked >= 4
 
 
-def test_a_veteran_without_a_basis_counts_as_exempted_and_is_not_asked_for_one(book, make_member):
+def test_a_veteran_without_a_basis_counts_as_exempted_and_is_not_asked_for_one(
+    book, make_member, monkeypatch
+):
     """Fifty years of party age exempt a member whether or not a basis was recorded: one who never
     had one is counted exempted, listed by that ground, and not among those without a basis."""
     quang = make_member(
         book.cell_b, given_name="Quang", admitted_on=date(1970, 5, 2), birth_date=date(1945, 1, 1)
     )
     assert _values(book.province)["dues.exempted_members"] == 3  # Bảo, Dung and Quang in October
+    # found through the accounts, or, the month opened, through the bases: the same veteran (the
+    # province is read from the veterans, not by its list of organizations)
+    assert dues_figures.subtree_orgs(book.province.path, date(2026, 11, 20)) is None
+    for opened in (None, m(10), m(11)):
+        monkeypatch.setattr(dues_figures, "opened_through", lambda opened=opened: opened)
+        found = dues_figures.veterans_without_account(book.province.path, date(2026, 11, 20), m(10))
+        assert list(found) == [(quang.pk, book.cell_b.pk)], opened
+    monkeypatch.undo()
     assert _values(book.agency)["dues.exempted_members"] == 0
     ctx = _ctx(book.province)
     exempted = {r[0].member_id: r[2].text for r in DRILLS["dues_exempted_members"](ctx, book.province).rows}

@@ -173,6 +173,12 @@ def _database() -> dj_database_url.DBConfig:
     url = os.environ.get("DANGBO_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'dangbo.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=60 if url.startswith("postgres") else 0)
     if config["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: PostgreSQL compiles a query whose estimated cost passes
+        # jit_above_cost, and for a page's query that is most of its time (the province's
+        # dashboard at 500,000 members: 608 ms of JIT in an 800 ms query). An operator's own
+        # "options" in the URL come after, so they can turn it back on.
+        given = config.get("OPTIONS", {}).get("options", "")
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), "options": f"-c jit=off {given}".strip()}
         pool = postgres_pool(os.environ.get("DANGBO_DB_POOL_SIZE", ""))
         if pool:
             # Django's pool (psycopg_pool) hands each request a connection and takes it back:
