@@ -172,7 +172,9 @@ def veterans_without_account(root_path: str, day: date, month: date, *, tree_unc
             # answers without reading the accounts (a third of the time at 500,000 members)
             with_account = DuesBasis.objects.filter(member_id=OuterRef("pk"), valid_from__lte=month)
         else:
-            with_account = DuesMonth.objects.filter(member_id=OuterRef("pk"), month=month).exclude(category="")
+            with_account = DuesMonth.objects.filter(member_id=OuterRef("pk"), month=month).exclude(
+                category=""
+            )
         veterans = Member.objects.filter(party_age_exempt_q(month))
         # counted on the month's last day: in the Party today (the index member_active_party_age),
         # or with a placement that ended since (a third of the veterans have died: not read)
