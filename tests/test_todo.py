@@ -215,7 +215,7 @@ def test_a_long_todo_export_is_written_by_a_job(client, tree, officer, cases, mo
     from dangbo.jobs.models import Job, JobState
     from dangbo.members import views
 
-    monkeypatch.setattr(views, "TODO_EXPORT_IN_REQUEST_MAX", 1)
+    monkeypatch.setattr(views, "DUE_LIST_EXPORT_IN_REQUEST_MAX", 1)
     client.force_login(officer)
     url = f"/to-chuc/{tree.commune.pk}/viec-can-lam/?ngay=20/11/2026&dinh-dang=csv"
     page = client.get(url)

@@ -10,7 +10,7 @@ class MembersConfig(AppConfig):
         # registered here.
         from dangbo.jobs import registry
         from dangbo.members.jobs import KINDS
-        from dangbo.members.todo_export import KINDS as TODO_KINDS
+        from dangbo.members.todo_export import KINDS as DUE_LIST_KINDS
 
-        for kind in (*KINDS, *TODO_KINDS):
+        for kind in (*KINDS, *DUE_LIST_KINDS):
             registry.register(kind)

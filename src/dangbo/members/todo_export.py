@@ -1,6 +1,6 @@
 """The to-do list as a spreadsheet: its columns, its rows, its title and the audit of the export,
 shared by the download during a request and the background job that writes a long one
-(``TODO_EXPORT_IN_REQUEST_MAX`` items: a province's list takes the worker tens of seconds)."""
+(``DUE_LIST_EXPORT_IN_REQUEST_MAX`` items: a province's list takes the worker tens of seconds)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from dangbo.members import exports
 from dangbo.members.selectors.todo import DueItem, due_items
 from dangbo.orgs.selectors import org_get, org_roots
 
-TODO_EXPORT_JOB = "members.todo_export"
+DUE_LIST_EXPORT_JOB = "members.todo_export"
 # Longer lists are written by the worker (counted first: ``todo_counts``).
-TODO_EXPORT_IN_REQUEST_MAX = 2_000
+DUE_LIST_EXPORT_IN_REQUEST_MAX = 2_000
 
 HEADER = ["STT", "Việc", "Tổ chức", "Đảng viên", "Hạn", "Tình trạng", "Ghi chú", "Căn cứ"]
 
@@ -95,4 +95,4 @@ def run_todo_export(run: JobRun) -> JobOutcome:
     )
 
 
-KINDS = (JobKind(TODO_EXPORT_JOB, "Xuất danh sách việc cần làm", run_todo_export),)
+KINDS = (JobKind(DUE_LIST_EXPORT_JOB, "Xuất danh sách việc cần làm", run_todo_export),)

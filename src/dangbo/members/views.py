@@ -59,15 +59,15 @@ from dangbo.members.services.positions import member_position_end, member_positi
 from dangbo.members.services.recognition import member_recognize
 from dangbo.members.services.records import member_update_identity
 from dangbo.members.standing_views import actions_for
-from dangbo.members.todo_export import HEADER as TODO_HEADER
 from dangbo.members.todo_export import (
-    TODO_EXPORT_IN_REQUEST_MAX,
-    TODO_EXPORT_JOB,
+    DUE_LIST_EXPORT_IN_REQUEST_MAX,
+    DUE_LIST_EXPORT_JOB,
     record_todo_export,
     todo_file_name,
     todo_rows,
     todo_title,
 )
+from dangbo.members.todo_export import HEADER as DUE_LIST_HEADER
 from dangbo.orgs.labels import org_labels_attach
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope, org_breadcrumbs, org_get, org_roots
@@ -440,7 +440,7 @@ class TodoSection:
 def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
     """Overdue and due within 30 days: for one organization, or for every subtree the user
     holds. A subtree with more than ``DUE_ITEMS_LISTED_MAX`` items shows its counts by child;
-    an export of more than ``TODO_EXPORT_IN_REQUEST_MAX`` is written by a background job
+    an export of more than ``DUE_LIST_EXPORT_IN_REQUEST_MAX`` is written by a background job
     (started by POST from the page that asks)."""
     if org_id is not None:
         orgs = [in_scope_or_404(org_get, actor=request.scope, org_id=org_id)]
@@ -493,10 +493,10 @@ def _todo_export(
     if not exports.may_export_people(request.scope, one.path if one is not None else None):
         return exports.export_refused(request, what="todo", org=one)
     count = sum(summary.count for summary in summaries)
-    if count > TODO_EXPORT_IN_REQUEST_MAX:
+    if count > DUE_LIST_EXPORT_IN_REQUEST_MAX:
         if request.method == "POST":
             job = job_start(
-                kind=TODO_EXPORT_JOB,
+                kind=DUE_LIST_EXPORT_JOB,
                 owner=request.user,
                 params={
                     "org_id": str(one.pk) if one else "",
@@ -513,7 +513,7 @@ def _todo_export(
     items = [item for org in orgs for item in due_items(actor=request.scope, org=org, as_of=as_of)]
     record_todo_export(one=one, as_of=as_of, rows=len(items), file_format=file_format)
     return spreadsheet_download(
-        TODO_HEADER,
+        DUE_LIST_HEADER,
         todo_rows(items),
         file_format=file_format,
         filename=todo_file_name(as_of, file_format),

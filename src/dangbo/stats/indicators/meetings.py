@@ -595,7 +595,7 @@ def _placed(cells: list[CellPeriod], versions: list[tuple[date, date | None, str
     """The cells whose path on their day lies under the root's path on that day."""
     placed = []
     for cell in cells:
-        path = next((p for f, t, p in versions if f <= cell.day and (t is None or cell.day < t)), None)
+        path = _path_on(versions, cell.day)
         if path is not None and cell.path.startswith(path):
             placed.append(cell)
     return placed
