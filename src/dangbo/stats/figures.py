@@ -321,6 +321,18 @@ def _flows_by_recount(start: date, end: date, org_ids: list, kinds=None) -> dict
             placed.append((TRANSFER_IN, day, to_org, from_org))
     involved = set(org_ids) | {p[2] for p in placed} | {p[3] for p in placed if p[3] is not None}
     tree = _Paths(involved, start, end)
+    roots_on: dict[date, dict[str, list]] = {}  # a day → the roots' paths that day → the roots
+
+    def roots(day: date) -> dict[str, list]:
+        if day not in roots_on:
+            found: dict[str, list] = defaultdict(list)
+            for root in org_ids:
+                root_path = tree.on(root, day)
+                if root_path:
+                    found[root_path].append(root)
+            roots_on[day] = found
+        return roots_on[day]
+
     counts: dict[UUID, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for kind, day, org_id, other in placed:
         if kind not in wanted:
@@ -328,12 +340,17 @@ def _flows_by_recount(start: date, end: date, org_ids: list, kinds=None) -> dict
         path, other_path = tree.on(org_id, day), tree.on(other, day) if other is not None else None
         if path is None:
             continue
-        for root in org_ids:
-            root_path = tree.on(root, day)
-            if (
-                root_path
-                and path.startswith(root_path)
-                and not (other_path and other_path.startswith(root_path))
-            ):
-                counts[root][kind] += 1
+        on_day = roots(day)
+        # the roots above the flow's organization that day, found by its ancestors' paths (a
+        # province's page asks for the root and every child at once)
+        for root_path in paths.ancestor_paths(path):
+            if root_path in on_day and not (other_path and other_path.startswith(root_path)):
+                for root in on_day[root_path]:
+                    counts[root][kind] += 1
     return {org_id: dict(by_kind) for org_id, by_kind in counts.items()}
+
+
+def flows_read_from_ledger(frame: Frame) -> bool:
+    """Are ``flows`` of ``frame`` recounted from the ledger (the tree changed in the period)?
+    Then one recount answers the root and its children together."""
+    return not org_tree_unchanged_since(frame.start)

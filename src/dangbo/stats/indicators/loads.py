@@ -125,8 +125,16 @@ def _hamlet_versions(ctx: Context) -> dict[str, dict[str, int]]:
 def _flows(ctx: Context, org: Org, kinds: tuple[str, ...]) -> dict[str, int]:
     """Flows of ``kinds`` over the period (stats.tallies.member_flows) for ``org``'s subtree:
     every kind of the root at once; for the children, the kinds asked for, for all children
-    at once."""
-    if org.pk == ctx.root.pk or not ctx.is_child(org):
+    at once. Recounted from the ledger (a period the tree changed in), every kind of the root
+    and the children at once: the recount reads the period's events whatever is asked."""
+    if (org.pk == ctx.root.pk or ctx.is_child(org)) and ctx.grouped(
+        "flows_from_ledger", lambda: figures.flows_read_from_ledger(ctx.frame)
+    ):
+        counts = ctx.grouped(
+            "flows:root_and_children",
+            lambda: figures.flows(ctx.frame, [ctx.root.pk, *(c.pk for c in ctx.children)]),
+        )
+    elif org.pk == ctx.root.pk or not ctx.is_child(org):
         counts = ctx.grouped(f"flows:{org.pk}", lambda: figures.flows(ctx.frame, [org.pk]))
     else:
         counts = ctx.grouped(
