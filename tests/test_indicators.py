@@ -513,10 +513,17 @@ def test_a_past_day_by_difference_equals_a_full_recount(tree, province, make_mem
     )
 
 
-def test_a_past_days_totals_by_difference_equal_a_recount(tree, province, make_member):
+@pytest.mark.parametrize("own_placements_max", [0, 2000], ids=["register's changes", "subtree's placements"])
+def test_a_past_days_totals_by_difference_equal_a_recount(
+    tree, province, make_member, monkeypatch, own_placements_max
+):
     """The opening totals of a period are today's corrected by the placements that changed
-    since; they must equal a count of every placement valid that day."""
+    since; they must equal a count of every placement valid that day, whether the changes are
+    read for the whole register (a large subtree) or through the subtree's organizations."""
+    from dangbo.stats.indicators import loads
     from dangbo.stats.indicators.loads import _totals_by_difference, _totals_by_recount
+
+    monkeypatch.setattr(loads, "_OWN_PLACEMENTS_MAX", own_placements_max)
 
     make_member(tree.cell_a, admitted_on=date(2022, 5, 1))
     newcomer = make_member(tree.cell_b, admitted_on=date(2023, 2, 1), full=False)

@@ -29,7 +29,7 @@ from dangbo.meetings.services import MeetingDetails
 from dangbo.orgs import services as org_services
 from dangbo.restructuring.operations import org_dissolve, org_merge, org_move
 from dangbo.stats.drilldown import DRILLS
-from dangbo.stats.frames import frame_for
+from dangbo.stats.frames import Frame, frame_for
 from dangbo.stats.indicators import BY_CODE, SECTIONS, context_for, evaluate, report_dict
 from dangbo.stats.indicators.meetings import _from_tallies, _live, live_figures, period_span, span_of
 from dangbo.stats.models import OrgTally
@@ -450,7 +450,6 @@ def test_the_pages_and_the_report_show_the_section(client, history):
 def test_the_drill_downs_read_from_the_tallies_list_what_a_live_reading_lists(history, monkeypatch, frame):
     """On an unchanged tree the lists start from each cell's tallies and read the tables only
     for the cells they list: the same rows as a live reading of the period."""
-    from dangbo.stats import meeting_drills
 
     def rows(root):
         ctx = _ctx(root, **frame)
@@ -460,6 +459,6 @@ def test_the_drill_downs_read_from_the_tallies_list_what_a_live_reading_lists(hi
         }
 
     fast = {root.pk: rows(root) for root in (history.province, history.commune)}
-    monkeypatch.setattr(meeting_drills, "org_tree_unchanged_since", lambda day, kinds_too=False: False)
+    monkeypatch.setattr(Frame, "tree_unchanged_since", lambda self, day, kinds_too=False: False)
     assert fast == {root.pk: rows(root) for root in (history.province, history.commune)}
     assert fast[history.province.pk]["meetings.monthly_held_share"]  # not empty lists

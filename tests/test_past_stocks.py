@@ -15,7 +15,7 @@ from dangbo.members.models import Placement
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import org_tree_unchanged_since
 from dangbo.stats.figures import _stocks_by_difference, _stocks_by_recount
-from dangbo.stats.frames import frame_for
+from dangbo.stats.frames import Frame, frame_for
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_a_past_days_member_counts_by_organization_by_difference_equal_a_full_co
             for minimum in (3, spec.rule.value(day)):
                 by_difference = _flagged_by_branch(province, day, flag, spec, minimum)
                 with monkeypatch.context() as patched:
-                    patched.setattr(loads, "org_tree_unchanged_since", lambda day, kinds_too=False: False)
+                    patched.setattr(Frame, "tree_unchanged_since", lambda self, day, kinds_too=False: False)
                     assert by_difference == _flagged_by_branch(province, day, flag, spec, minimum), (
                         day,
                         flag,

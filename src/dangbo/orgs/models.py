@@ -107,7 +107,12 @@ class OrgEvent(UUIDModel, Decision):
 
     class Meta:
         ordering = ["effective_on", "recorded_at"]
-        indexes = [models.Index(fields=["org", "effective_on"])]
+        indexes = [
+            models.Index(fields=["org", "effective_on"]),
+            # the tree's last change of place or kind (orgs.selectors.org_tree_last_change): the
+            # few events of those kinds, not every organization's establishment
+            models.Index(fields=["kind", "effective_on"], name="orgevent_kind_day"),
+        ]
 
 
 class OrgVersion(UUIDModel):

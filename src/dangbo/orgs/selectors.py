@@ -14,7 +14,7 @@ from functools import reduce
 from operator import or_
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from dangbo.core import paths
 from dangbo.core.kinds import CELL_KINDS, OrgKind
@@ -64,10 +64,18 @@ def org_tree_unchanged_since(day: date, *, kinds_too: bool = False) -> bool:
     figures kept by organization (``stats.tallies``) hold today's tree: they answer for a past
     period only while this is true since its first day; the figures that depend on an
     organization's kind (meetings owed, dues, ratings) need ``kinds_too``."""
+    last = org_tree_last_change(kinds_too=kinds_too)
+    return last is None or last <= day
+
+
+def org_tree_last_change(*, kinds_too: bool = False) -> date | None:
+    """The last day an organization changed place in the tree (moved, merged, split), or, with
+    ``kinds_too``, kind; None if none ever did (``org_tree_unchanged_since``). A page asking
+    about several days reads it once (``stats.frames.Frame.tree_unchanged_since``)."""
     changes = [OrgEvent.Kind.MOVED, OrgEvent.Kind.MERGED, OrgEvent.Kind.SPLIT]
     if kinds_too:
         changes.append(OrgEvent.Kind.KIND_CHANGED)
-    return not OrgEvent.objects.filter(effective_on__gt=day, kind__in=changes).exists()
+    return OrgEvent.objects.filter(kind__in=changes).aggregate(last=Max("effective_on"))["last"]
 
 
 def org_grassroots_count(*, root: Org) -> int:

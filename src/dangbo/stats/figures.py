@@ -26,7 +26,6 @@ from django.db.models import Q
 from dangbo.core import paths
 from dangbo.members.models import ACTIVE_STATUSES, MemberEvent, Placement
 from dangbo.orgs.models import Locality, Org, OrgVersion
-from dangbo.orgs.selectors import org_tree_unchanged_since
 from dangbo.stats import sql
 from dangbo.stats.frames import Frame
 from dangbo.stats.tallies import member_keys, tally_flows, tally_read
@@ -98,7 +97,7 @@ def _stocks_on(day: date, frame: Frame, orgs: list[Org]) -> dict[UUID, Stock]:
     """A past day's stocks. When no organization has moved, merged or split since ``day``,
     today's tallies are corrected by the members whose placements changed after it (a year
     back, a tenth of a province); otherwise every counted placement of the day is counted."""
-    if org_tree_unchanged_since(day):
+    if frame.tree_unchanged_since(day):
         return _stocks_by_difference(day, frame, orgs)
     return _stocks_by_recount(day, frame, orgs)
 
@@ -247,7 +246,7 @@ def _stock_value(dimension: str, raw) -> str:
 def flows(frame: Frame, org_ids: list, *, kinds=None) -> dict[UUID, dict[str, int]]:
     """Flows from ``frame.start`` to ``frame.end`` for each organization's subtree: org id →
     kind → count (every kind, or ``kinds``)."""
-    if org_tree_unchanged_since(frame.start):
+    if frame.tree_unchanged_since(frame.start):
         return tally_flows(org_ids, frame.start, frame.end, kinds=kinds)
     return _flows_by_recount(frame.start, frame.end, org_ids, kinds)
 
@@ -353,4 +352,4 @@ def _flows_by_recount(start: date, end: date, org_ids: list, kinds=None) -> dict
 def flows_read_from_ledger(frame: Frame) -> bool:
     """Are ``flows`` of ``frame`` recounted from the ledger (the tree changed in the period)?
     Then one recount answers the root and its children together."""
-    return not org_tree_unchanged_since(frame.start)
+    return not frame.tree_unchanged_since(frame.start)

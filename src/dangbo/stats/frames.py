@@ -16,7 +16,7 @@ from django.db.models import Min, Q
 
 from dangbo.core import clock, paths
 from dangbo.orgs.models import Org, OrgVersion
-from dangbo.orgs.selectors import org_find_code
+from dangbo.orgs.selectors import org_find_code, org_tree_last_change
 
 
 class ReportInputError(ValueError):
@@ -30,7 +30,8 @@ class Frame:
     start: date
     end: date
     today: date
-    # the root's path by day, read once per frame (a page asks it dozens of times)
+    # the root's path by day, and the tree's last change, read once per frame (a page asks
+    # them dozens of times)
     _paths: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
@@ -52,6 +53,15 @@ class Frame:
                 .first()
             )
         return self._paths[day]
+
+    def tree_unchanged_since(self, day: date, *, kinds_too: bool = False) -> bool:
+        """``orgs.selectors.org_tree_unchanged_since``, the tree's last change read once per
+        frame (a page asks it of several days)."""
+        key = ("last_change", kinds_too)
+        if key not in self._paths:
+            self._paths[key] = org_tree_last_change(kinds_too=kinds_too)
+        last = self._paths[key]
+        return last is None or last <= day
 
     def org_ids_on(self, day: date):
         """A subquery of the organizations in the root's subtree on ``day``."""

@@ -30,7 +30,6 @@ from dangbo.core.spreadsheet import Share
 from dangbo.meetings.models import Body, MeetingVisitor
 from dangbo.members.models import Member
 from dangbo.orgs.models import Org
-from dangbo.orgs.selectors import org_tree_unchanged_since
 from dangbo.stats.drill_rows import Cell, Drill
 from dangbo.stats.indicators.context import Context
 from dangbo.stats.indicators.meetings import (
@@ -78,7 +77,7 @@ def subtree_cells(ctx: Context, org: Org, parts: set[str]) -> list[CellPeriod]:
     span = span_of(ctx)
     if span.months is None:
         return []
-    if not org_tree_unchanged_since(min(span.first_day, ctx.frame.as_of), kinds_too=True):
+    if not ctx.frame.tree_unchanged_since(min(span.first_day, ctx.frame.as_of), kinds_too=True):
         return cells_under(span, org, frozenset(parts))
     cells = {}
     rows = Org.objects.filter(

@@ -47,7 +47,6 @@ from dangbo.dues.party_age import party_age_exempt_q
 from dangbo.dues.selectors import UNPAID
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.orgs.models import Org, OrgVersion
-from dangbo.orgs.selectors import org_tree_unchanged_since
 from dangbo.rules.probation import add_months
 from dangbo.stats.indicators.context import Context
 from dangbo.stats.indicators.meetings import Span, span_of
@@ -263,7 +262,9 @@ def figures(ctx: Context, org: Org) -> Figures:
         span, day = span_of(ctx), ctx.frame.as_of
         root_path = ctx.root_path
         holders = {ctx.root.pk: root_path, **ctx.child_paths}
-        if span.months is not None and org_tree_unchanged_since(min(span.first_day, day), kinds_too=True):
+        if span.months is not None and ctx.frame.tree_unchanged_since(
+            min(span.first_day, day), kinds_too=True
+        ):
             return from_tallies(holders, root_path, span, day)
         return live(holders, root_path, span, day)
 

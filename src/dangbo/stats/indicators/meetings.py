@@ -36,7 +36,6 @@ from dangbo.core import paths
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.meetings.models import Attendance, AttendanceStatus, Body, Meeting, MeetingKind, MeetingVisitor
 from dangbo.orgs.models import Org, OrgVersion
-from dangbo.orgs.selectors import org_tree_unchanged_since
 from dangbo.stats.indicators.context import Context
 from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies import keys as k
@@ -95,7 +94,7 @@ def figures(ctx: Context, org: Org) -> Figures:
         span = span_of(ctx)
         root_path = ctx.root_path  # (read once: it is a query)
         paths_by_id = {ctx.root.pk: root_path, **ctx.child_paths} if root_path else {}
-        if org_tree_unchanged_since(min(span.first_day, ctx.frame.as_of), kinds_too=True):
+        if ctx.frame.tree_unchanged_since(min(span.first_day, ctx.frame.as_of), kinds_too=True):
             return _from_tallies(paths_by_id, root_path, span)
         return _live(ctx, span, paths_by_id)
 
