@@ -56,7 +56,8 @@ class Frame:
 
     def tree_unchanged_since(self, day: date, *, kinds_too: bool = False) -> bool:
         """``orgs.selectors.org_tree_unchanged_since``, the tree's last change read once per
-        frame (a page asks it of several days)."""
+        frame (a page asks it of several days). A frame is one page's, one request's: a
+        restructuring made after the frame's first question is not seen by it."""
         key = ("last_change", kinds_too)
         if key not in self._paths:
             self._paths[key] = org_tree_last_change(kinds_too=kinds_too)
