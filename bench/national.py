@@ -1,0 +1,178 @@
+"""Pages at national scale (issue 24): the indicator dashboard of any subtree, the member search
+for common and rare names, with and without diacritics, and the organization page, on the
+national demo (``dangbo demo --profile vietnam``: 34 provinces, 5.6 million members).
+
+Usage (PostgreSQL; the database must hold the national demo, built once):
+
+    createdb -U postgres -h 127.0.0.1 national
+    DANGBO_DATABASE_URL=postgres://postgres@127.0.0.1:5432/national \\
+        .venv/bin/dangbo demo --profile vietnam --no-serve            # about an hour, see national.md
+    DANGBO_DATABASE_URL=postgres://postgres@127.0.0.1:5432/national \\
+        .venv/bin/python bench/national.py [--requests 200] [--seed 24]
+
+Each request goes through the whole Django stack in this process with Django's test client
+(middleware, session, scope, selectors, the audit row, the template), so the time is the
+server's for the page, without the network. The user is the demo's administrator (``quantri``),
+whose scope is the whole country: the widest search and every organization. Subtrees are drawn
+at random at each level (provinces, upper committees, grassroots organizations, cells); members
+are drawn with ``TABLESAMPLE`` (random pages of the table), and each search is classed by how
+many members bear the name: common (100 or more) or rare (fewer).
+
+Targets (issue 24): dashboard p95 <= 50 ms, search p95 <= 50 ms for common and rare names,
+organization page p95 <= 150 ms. Results are appended to bench/results/national.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangbo.settings")
+os.environ.setdefault("DANGBO_REQUIRE_2FA", "0")  # the demo's accounts sign in with a password
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from dangbo.core import text  # noqa: E402
+from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind  # noqa: E402
+from dangbo.members.models import ACTIVE_STATUSES, Member  # noqa: E402
+from dangbo.orgs.models import Org  # noqa: E402
+
+TARGETS = {"dashboard": 50.0, "search": 50.0, "org_page": 150.0}
+COMMON = 100  # a name borne by this many members or more is a common one
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def summary(case: str, times: list[float], target: float | None) -> dict:
+    return {
+        "case": case,
+        "requests": len(times),
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "max_ms": round(max(times), 1),
+        "target_ms": target,
+    }
+
+
+def timed(client: Client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return elapsed
+
+
+def random_orgs(rng: random.Random, kinds, n: int) -> list[Org]:
+    ids = list(Org.objects.filter(kind__in=list(kinds), dissolved_on__isnull=True).values_list("pk", flat=True))
+    return list(Org.objects.filter(pk__in=rng.sample(ids, min(n, len(ids)))))
+
+
+def random_members(n: int) -> list[Member]:
+    """About ``n`` active members from random pages of the table."""
+    total = Member.objects.count()
+    share = min(100.0, 100.0 * 3 * n / max(total, 1))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM members_member TABLESAMPLE SYSTEM ({share:.4f}) REPEATABLE (24)")
+        ids = [row[0] for row in cursor.fetchall()]
+    return list(Member.objects.filter(pk__in=ids, status__in=ACTIVE_STATUSES)[:n])
+
+
+def bearers(search_key: str) -> int:
+    return Member.objects.filter(search_key=search_key).count()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="requests per case (default 200)")
+    parser.add_argument("--seed", type=int, default=24)
+    parser.add_argument("--label", default="")
+    args = parser.parse_args()
+    settings.ALLOWED_HOSTS = ["*"]
+    rng = random.Random(args.seed)
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="quantri"))
+    n = args.requests
+    members_total = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
+    orgs_total = Org.objects.filter(dissolved_on__isnull=True).count()
+    levels = {
+        "province": random_orgs(rng, [OrgKind.PROVINCE], n),
+        "upper committee": random_orgs(rng, [OrgKind.UPPER], n),
+        "grassroots": random_orgs(rng, GRASSROOTS_KINDS, n),
+        "cell": random_orgs(rng, CELL_KINDS, n),
+    }
+    rows = []
+    for level, orgs in levels.items():
+        for org in orgs[:5]:  # warm: templates, the connection, the database's caches
+            timed(client, f"/to-chuc/{org.pk}/chi-tieu/")
+        times = [timed(client, f"/to-chuc/{rng.choice(orgs).pk}/chi-tieu/") for _ in range(n)]
+        rows.append(summary(f"dashboard, {level}", times, TARGETS["dashboard"]))
+        print(rows[-1], flush=True)
+    every = [org for orgs in levels.values() for org in orgs]
+    for org in every[:5]:
+        timed(client, f"/to-chuc/{org.pk}/")
+    times = [timed(client, f"/to-chuc/{rng.choice(every).pk}/") for _ in range(n)]
+    rows.append(summary("organization page, any level", times, TARGETS["org_page"]))
+    print(rows[-1], flush=True)
+
+    searches: dict[str, list[float]] = {}
+    sample = random_members(n)
+    for member in sample[:5]:
+        timed(client, "/dang-vien/?" + urlencode({"q": member.full_name}))
+    for member in sample:
+        common = bearers(member.search_key) >= COMMON
+        for accents, query in (("with diacritics", member.full_name), ("without", text.fold(member.full_name))):
+            case = f"search, {'common' if common else 'rare'} full name, {accents}"
+            searches.setdefault(case, []).append(timed(client, "/dang-vien/?" + urlencode({"q": query})))
+        given = text.fold(member.given_name)
+        searches.setdefault("search, a given name alone, without diacritics", []).append(
+            timed(client, "/dang-vien/?" + urlencode({"q": given}))
+        )
+    for case, times in sorted(searches.items()):
+        rows.append(summary(case, times, TARGETS["search"]))
+        print(rows[-1], flush=True)
+
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    server = connection.cursor().connection.info.server_version
+    lines = [
+        f"\n## {stamp} — PostgreSQL {server}, {members_total:,} active members, {orgs_total:,} live organizations"
+        + (f" — {args.label}" if args.label else ""),
+        "",
+        f"{platform.machine()}, {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; as `quantri` "
+        f"(the whole country); `bench/national.py --requests {n} --seed {args.seed}`.",
+        "",
+        "| case | requests | p50 ms | p95 ms | max ms | target p95 ms |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| {r['case']} | {r['requests']} | {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} | {r['target_ms']} |"
+            for r in rows
+        ),
+    ]
+    RESULTS.mkdir(exist_ok=True)
+    with (RESULTS / "national.md").open("a") as out:
+        out.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
