@@ -85,7 +85,9 @@ def timed(client: Client, url: str) -> float:
 
 
 def random_orgs(rng: random.Random, kinds, n: int) -> list[Org]:
-    ids = list(Org.objects.filter(kind__in=list(kinds), dissolved_on__isnull=True).values_list("pk", flat=True))
+    ids = list(
+        Org.objects.filter(kind__in=list(kinds), dissolved_on__isnull=True).values_list("pk", flat=True)
+    )
     return list(Org.objects.filter(pk__in=rng.sample(ids, min(n, len(ids)))))
 
 
@@ -142,7 +144,10 @@ def main() -> None:
         timed(client, "/dang-vien/?" + urlencode({"q": member.full_name}))
     for member in sample:
         common = bearers(member.search_key) >= COMMON
-        for accents, query in (("with diacritics", member.full_name), ("without", text.fold(member.full_name))):
+        for accents, query in (
+            ("with diacritics", member.full_name),
+            ("without", text.fold(member.full_name)),
+        ):
             case = f"search, {'common' if common else 'rare'} full name, {accents}"
             searches.setdefault(case, []).append(timed(client, "/dang-vien/?" + urlencode({"q": query})))
         given = text.fold(member.given_name)
