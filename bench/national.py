@@ -30,7 +30,6 @@ import platform
 import random
 import statistics
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -49,6 +48,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from pages import percentile, timed  # noqa: E402  (the page benchmark's helpers)
 
 from dangbo.core import text  # noqa: E402
 from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind  # noqa: E402
@@ -57,11 +57,6 @@ from dangbo.orgs.models import Org  # noqa: E402
 
 TARGETS = {"dashboard": 50.0, "search": 50.0, "org_page": 150.0}
 COMMON = 100  # a name borne by this many members or more is a common one
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def summary(case: str, times: list[float], target: float | None) -> dict:
@@ -75,15 +70,6 @@ def summary(case: str, times: list[float], target: float | None) -> dict:
     }
 
 
-def timed(client: Client, url: str) -> float:
-    started = time.perf_counter()
-    response = client.get(url)
-    elapsed = (time.perf_counter() - started) * 1000
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
-    return elapsed
-
-
 def random_orgs(rng: random.Random, kinds, n: int) -> list[Org]:
     ids = list(
         Org.objects.filter(kind__in=list(kinds), dissolved_on__isnull=True).values_list("pk", flat=True)
@@ -92,13 +78,18 @@ def random_orgs(rng: random.Random, kinds, n: int) -> list[Org]:
 
 
 def random_members(n: int) -> list[Member]:
-    """About ``n`` active members from random pages of the table."""
+    """``n`` active members (fewer only if the register holds fewer) from random pages of the
+    table, the sample widened until it holds enough."""
     total = Member.objects.count()
     share = min(100.0, 100.0 * 3 * n / max(total, 1))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM members_member TABLESAMPLE SYSTEM ({share:.4f}) REPEATABLE (24)")
-        ids = [row[0] for row in cursor.fetchall()]
-    return list(Member.objects.filter(pk__in=ids, status__in=ACTIVE_STATUSES)[:n])
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM members_member TABLESAMPLE SYSTEM ({share:.4f}) REPEATABLE (24)")
+            ids = [row[0] for row in cursor.fetchall()]
+        found = list(Member.objects.filter(pk__in=ids, status__in=ACTIVE_STATUSES)[:n])
+        if len(found) >= n or share >= 100.0:
+            return found
+        share = min(100.0, share * 4)
 
 
 def bearers(search_key: str) -> int:
