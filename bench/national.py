@@ -28,7 +28,6 @@ import argparse
 import os
 import platform
 import random
-import statistics
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +47,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from pages import percentile, timed  # noqa: E402  (the page benchmark's helpers)
+from pages import summarise, timed  # noqa: E402  (the page benchmark's helpers)
 
 from dangbo.core import text  # noqa: E402
 from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind  # noqa: E402
@@ -60,14 +59,7 @@ COMMON = 100  # a name borne by this many members or more is a common one
 
 
 def summary(case: str, times: list[float], target: float | None) -> dict:
-    return {
-        "case": case,
-        "requests": len(times),
-        "p50_ms": round(statistics.median(times), 1),
-        "p95_ms": round(percentile(times, 0.95), 1),
-        "max_ms": round(max(times), 1),
-        "target_ms": target,
-    }
+    return {**summarise(case, times), "target_ms": target}
 
 
 def random_orgs(rng: random.Random, kinds, n: int) -> list[Org]:
