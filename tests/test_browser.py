@@ -1,5 +1,7 @@
 """Pages in a real browser: Debian's Chromium driven by Playwright."""
 
+import re
+
 from django.contrib.auth.models import User
 from tests.browser import BROWSER, sign_in
 
@@ -48,6 +50,9 @@ def test_secretary_finds_a_member_by_unaccented_name_and_is_refused_another_cell
     page.get_by_role("link", name="Tìm đảng viên").click()
     page.get_by_label("Họ tên, số thẻ hoặc số định danh").fill(fold(own.full_name))
     page.get_by_role("button", name="Tìm").click()
+    # htmx swaps the results in, then pushes the search's address after its settle delay; a click on a
+    # result in between has its navigation cancelled by that pushState. A person cannot click that fast.
+    page.wait_for_url(re.compile(r"[?&]q=[^&]"))
     page.get_by_role("link", name=own.full_name).first.click()
     page.get_by_role("heading", name=own.full_name).wait_for()
     assert own.national_id not in page.content()
