@@ -39,6 +39,17 @@ def test_the_parts_together_are_the_recount_of_everything(province, limit):
     assert _together(limit) == tally_recount()
 
 
+def test_a_recount_of_many_parts_says_how_far_it_has_gone(province):
+    lines: list[str] = []
+    parts = list(recount_parts(7, progress=lines.append))
+    runs = len(parts) - 1  # the last part is the upper organizations'
+    assert runs >= 10
+    assert lines[-1].startswith("  các cấp trên")
+    tenths = lines[:-1]
+    assert len(tenths) == 10 and tenths[-1] == f"  đã đếm {runs}/{runs} phần (100%)"
+    assert [int(line.rsplit("(", 1)[1].rstrip("%)")) for line in tenths] == list(range(10, 101, 10))
+
+
 def test_one_part_when_everything_fits(province):
     [only] = list(recount_parts(10**9))
     assert only.lo is None and not only.upper_ids

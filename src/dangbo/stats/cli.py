@@ -162,8 +162,11 @@ def _check_tallies(args: argparse.Namespace) -> bool:
     from dangbo.orgs.models import Org
     from dangbo.stats.tallies import tally_differences, tally_rebuild
 
+    def say(line: str) -> None:  # a recount of many parts (a large province) says how far it has gone
+        print(line, file=sys.stderr, flush=True)
+
     started = time.perf_counter()
-    differences = tally_differences()
+    differences = tally_differences(say)
     seconds = time.perf_counter() - started
     if not differences:
         print(f"Số liệu tổng hợp sẵn khớp với đếm lại toàn bộ (đếm lại trong {seconds:.1f} giây).")
@@ -176,7 +179,7 @@ def _check_tallies(args: argparse.Namespace) -> bool:
             file=sys.stderr,
         )
     if args.repair:
-        run = tally_rebuild()
+        run = tally_rebuild(say)
         print(f"Đã đếm lại và ghi {run.rows} dòng trong {run.seconds:.1f} giây.")
         return True
     print("Chạy lại với --repair để ghi số đếm lại.", file=sys.stderr)

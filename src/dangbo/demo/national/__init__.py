@@ -33,7 +33,7 @@ def build_national(*, seed: int = 2021, members: int | None = None, progress=pri
     """Build the national demo in one transaction (the caller's, when it holds one)."""
     members = members or NATIONAL_MEMBERS
     with transaction.atomic():
-        with bulk_operation("demo"), tallies_deferred():
+        with bulk_operation("demo"), tallies_deferred(progress):
             summary = NationalBuilder(seed=seed, members=members, progress=progress).build()
             progress("Cập nhật thống kê của cơ sở dữ liệu ...")
             refresh_statistics(NATIONAL_TABLES)  # the recount plans its joins on real row counts

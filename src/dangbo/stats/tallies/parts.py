@@ -17,12 +17,13 @@ structure. What is held at a time is one run's counts and the upper organization
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count
 
 from dangbo.core import paths
+from dangbo.core.formats import format_number
 from dangbo.members.models import ACTIVE_STATUSES, Member
 from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies.flows import recount_flows
@@ -110,9 +111,13 @@ class Counted:
             yield (org_id, dim, value), n
 
 
-def recount_parts(limit: int = PART_MEMBERS) -> Iterator[Counted]:
+def recount_parts(
+    limit: int = PART_MEMBERS, progress: Callable[[str], object] | None = None
+) -> Iterator[Counted]:
     """Every tally, recounted part by part (see the module docstring); the parts' counts, each
-    of its own organizations, together equal ``tally_recount()``."""
+    of its own organizations, together equal ``tally_recount()``. ``progress`` is told, in
+    Vietnamese, how far the recount has gone (a national recount takes minutes)."""
+    say = progress or (lambda line: None)
     table = org_table()
     plan = plan_parts(table, limit)
     if not plan.upper and len(plan.ranges) <= 1:  # one part: everything, read without ranges
@@ -121,7 +126,8 @@ def recount_parts(limit: int = PART_MEMBERS) -> Iterator[Counted]:
         return
     upper_ids = set(plan.upper.values())
     upper_counts: dict[Key, int] = defaultdict(int)
-    for lo, hi in plan.ranges:
+    total, shown = len(plan.ranges), 0
+    for done, (lo, hi) in enumerate(plan.ranges, start=1):
         inside = table.ids_in(lo, hi)
         counts = count_part(table, Part(lo, hi), {**inside, **plan.upper}, flows_kept=inside)
         own = {}
@@ -132,6 +138,12 @@ def recount_parts(limit: int = PART_MEMBERS) -> Iterator[Counted]:
                 own[key] = n
         del counts
         yield Counted(own, lo=lo, hi=hi)
+        if done * 10 // total > shown:  # a line at each tenth
+            shown = done * 10 // total
+            say(f"  đã đếm {format_number(done)}/{format_number(total)} phần ({shown * 10}%)")
+    say(
+        f"  các cấp trên ({format_number(len(plan.upper))} tổ chức) và luồng vào, ra của đảng viên dưới chúng ..."
+    )
     rest = Part(upper_ids=tuple(upper_ids), upper_paths=tuple(plan.upper), rest=True)
     for key, n in count_part(table, rest, plan.upper, flows=False, structure=False).items():
         upper_counts[key] += n

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from uuid import UUID
@@ -45,17 +45,18 @@ from dangbo.stats.tallies.store import _DEFERRED, deferred
 
 
 @contextmanager
-def tallies_deferred() -> Iterator[None]:
+def tallies_deferred(progress: Callable[[str], object] | None = None) -> Iterator[None]:
     """Bulk work (the demo, an import) changes thousands of members and organizations; inside
-    this block the changes leave the tallies alone, and one recount at the end replaces them.
-    Nothing is recounted if the block fails (its transaction is rolled back anyway)."""
+    this block the changes leave the tallies alone, and one recount at the end replaces them
+    (``progress`` is told how far it has gone). Nothing is recounted if the block fails (its
+    transaction is rolled back anyway)."""
     token = _DEFERRED.set(True)
     try:
         yield
     finally:
         _DEFERRED.reset(token)
     if not deferred():  # inside another such block, its end recounts
-        tally_rebuild()
+        tally_rebuild(progress)
 
 
 def tally_recount() -> dict[Key, int]:
@@ -247,7 +248,7 @@ def count_part(
     return counts
 
 
-def tally_rebuild() -> TallyRun:
+def tally_rebuild(progress: Callable[[str], object] | None = None) -> TallyRun:
     """Replace every tally with a fresh recount (one transaction), written part by part
     (``tallies.parts``)."""
     from dangbo.stats.tallies.parts import recount_parts
@@ -256,7 +257,7 @@ def tally_rebuild() -> TallyRun:
     rows = 0
     with transaction.atomic():
         sql.tally_delete_all()
-        for part in recount_parts():
+        for part in recount_parts(progress=progress):
             sql.tally_insert(part.counts)
             rows += len(part.counts)
         return TallyRun.objects.create(seconds=time.perf_counter() - started, rows=rows)
@@ -280,13 +281,13 @@ def tally_stored() -> dict[Key, int]:
     }
 
 
-def tally_differences() -> list[TallyDifference]:
+def tally_differences(progress: Callable[[str], object] | None = None) -> list[TallyDifference]:
     """Every (organization, dimension, value) whose stored count differs from a recount,
     compared part by part (``tallies.parts``): the memory is one part's, not the province's."""
     from dangbo.stats.tallies.parts import recount_parts
 
     found = []
-    for part in recount_parts():
+    for part in recount_parts(progress=progress):
         recounted = part.counts  # emptied as the stored rows are read: held once, not twice
         for key, stored in part.stored_rows():
             n = recounted.pop(key, 0)
