@@ -167,6 +167,10 @@ TEMPLATES = [
         },
     },
 ]
+# Form widgets rendered by Jinja2 (Django's own widget templates for it): the template engine
+# rendered every <option> of a form's selects through an include, a fifth of the member search
+# page's CPU (issue 24).
+FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 
 def _database() -> dj_database_url.DBConfig:
