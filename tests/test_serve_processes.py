@@ -181,6 +181,38 @@ def test_the_pool_replaces_persistent_connections_on_postgresql_only(monkeypatch
     assert "pool" not in dangbo_settings._database()["OPTIONS"]
 
 
+@pytest.mark.parametrize(
+    ("given", "options"),
+    [
+        ("", {"server_side_binding": True, "prepare_threshold": 5}),
+        (" 3 ", {"server_side_binding": True, "prepare_threshold": 3}),
+        ("0", {}),
+    ],
+)
+def test_prepared_statements(given, options):
+    assert dangbo_settings.prepared_statements(given) == options
+
+
+@pytest.mark.parametrize("given", ["-1", "often", "2.5"])
+def test_a_wrong_prepare_threshold_stops_the_start(given):
+    with pytest.raises(ImproperlyConfigured, match="DANGBO_DB_PREPARE"):
+        dangbo_settings.prepared_statements(given)
+
+
+def test_prepared_statements_on_postgresql_only_and_turned_off_by_zero(monkeypatch):
+    monkeypatch.setenv("DANGBO_DATABASE_URL", "postgres://u@db.example:5432/dangbo")
+    monkeypatch.delenv("DANGBO_DB_PREPARE", raising=False)
+    options = dangbo_settings._database()["OPTIONS"]
+    assert options["server_side_binding"] is True and options["prepare_threshold"] == 5
+    assert options["options"].startswith("-c jit=off")
+    monkeypatch.setenv("DANGBO_DB_PREPARE", "0")
+    options = dangbo_settings._database()["OPTIONS"]
+    assert "server_side_binding" not in options and "prepare_threshold" not in options
+    monkeypatch.setenv("DANGBO_DATABASE_URL", "sqlite:////tmp/x/dangbo.sqlite3")
+    monkeypatch.delenv("DANGBO_DB_PREPARE", raising=False)
+    assert "server_side_binding" not in dangbo_settings._database()["OPTIONS"]
+
+
 @pytest.mark.postgres
 def test_a_pooled_connection_answers(settings, db):
     """The pool's settings as given to Django work with the installed psycopg_pool."""
@@ -198,3 +230,18 @@ def test_a_pooled_connection_answers(settings, db):
     finally:
         wrapper.close()
         wrapper.close_pool()
+
+
+@pytest.mark.postgres
+def test_a_query_run_often_is_prepared_on_its_connection(db):
+    """With the default settings a page's repeated queries are prepared after a few runs
+    (``settings.prepared_statements``): PostgreSQL then lists them for the connection."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    for _ in range(7):
+        list(User.objects.filter(username="ai-do").values_list("id", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "auth_user"' in statement and "$1" in statement for statement in prepared), prepared
