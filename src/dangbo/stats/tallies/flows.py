@@ -143,10 +143,23 @@ def flow_members(part) -> Q:
     return Q(member_id__in=Placement.objects.filter(org_id__in=in_part).values("member_id"))
 
 
-def recount_flows(orgs: Mapping, kept: dict, members: Q | None = None) -> dict[Key, int]:
+def recount_flows(
+    orgs: Mapping,
+    kept: dict,
+    members: Q | None = None,
+    *,
+    within: set | None = None,
+    spanning: set | None = None,
+) -> dict[Key, int]:
     """Every member's flows (of ``members``: all by default), from the events and placements,
     under the organizations of ``kept`` (path → id) above each flow's organization. Streamed
-    member by member: what is held is the counts and one batch of members' placements."""
+    member by member: what is held is the counts and one batch of members' placements.
+
+    With ``within`` (the ids of one run's organizations, ``tallies.parts``), a member whose
+    placements and events all lie within the run has their flows counted under every
+    organization of ``kept``; any other member only under those of ``within``, and their id
+    is added to ``spanning``: their flows above the runs are counted by one pass over such
+    members alone (a member moved between two runs is read by both, and must count once)."""
     events = MemberEvent.objects.filter(kind__in=FLOW_EVENT_KINDS)
     if members is not None:
         events = events.filter(members)
@@ -169,11 +182,17 @@ def recount_flows(orgs: Mapping, kept: dict, members: Q | None = None) -> dict[K
         for member_id, org_id, valid_from, valid_to, status in placements:
             spans[member_id].append(PlacementSpan(org_id, valid_from, status, valid_to, True))
         for member, member_events in batch.items():
-            for dimension, day, flow_org, other in member_flows(member_events, spans.get(member, [])):
+            member_spans = spans.get(member, [])
+            whole = within is None or _lies_within(member_events, member_spans, within)
+            if not whole and spanning is not None:
+                spanning.add(member)
+            for dimension, day, flow_org, other in member_flows(member_events, member_spans):
                 targets = above(flow_org)
                 if other is not None and targets:
                     skip = set(above(other))
                     targets = [a for a in targets if a not in skip]
+                if within is not None and not whole:
+                    targets = [a for a in targets if a in within]
                 for ancestor in targets:
                     counts[(ancestor, dimension, day)] += 1
 
@@ -185,6 +204,29 @@ def recount_flows(orgs: Mapping, kept: dict, members: Q | None = None) -> dict[K
         batch.setdefault(member_id, []).append(_EventRow(kind, effective_on, to_org_id, from_org_id))
     if batch:
         count(batch)
+    return counts
+
+
+def _lies_within(events: list[_EventRow], spans: list[PlacementSpan], within: set) -> bool:
+    """Every organization the member's flows can be placed in (their placements, the two sides
+    of their events) is one of ``within``."""
+    return all(span.org_id in within for span in spans) and all(
+        org_id is None or org_id in within
+        for event in events
+        for org_id in (event.to_org_id, event.from_org_id)
+    )
+
+
+def recount_flows_of(orgs: Mapping, kept: dict, member_ids: set) -> dict[Key, int]:
+    """``recount_flows`` of the members ``member_ids`` (the ones spanning runs), read
+    ``MEMBERS_AT_ONCE`` × 5 at a time."""
+    counts: dict[Key, int] = defaultdict(int)
+    ordered = sorted(member_ids, key=str)
+    step = MEMBERS_AT_ONCE * 5
+    for start in range(0, len(ordered), step):
+        chunk = ordered[start : start + step]
+        for key, n in recount_flows(orgs, kept, Q(member_id__in=chunk)).items():
+            counts[key] += n
     return counts
 
 

@@ -24,9 +24,9 @@ from django.db.models import Count
 
 from dangbo.core import paths
 from dangbo.core.formats import format_number
-from dangbo.members.models import ACTIVE_STATUSES, Member
+from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.stats.models import OrgTally
-from dangbo.stats.tallies.flows import recount_flows
+from dangbo.stats.tallies.flows import recount_flows_of
 from dangbo.stats.tallies.keys import Key, _ancestor_ids
 from dangbo.stats.tallies.organizations import _count_structure
 from dangbo.stats.tallies.recount import OrgTable, Part, count_part, org_table
@@ -127,9 +127,16 @@ def recount_parts(
     upper_ids = set(plan.upper.values())
     upper_counts: dict[Key, int] = defaultdict(int)
     total, shown = len(plan.ranges), 0
+    spanning: set = set()  # members placed in more than one run, or in an upper organization
     for done, (lo, hi) in enumerate(plan.ranges, start=1):
         inside = table.ids_in(lo, hi)
-        counts = count_part(table, Part(lo, hi), {**inside, **plan.upper}, flows_kept=inside)
+        counts = count_part(
+            table,
+            Part(lo, hi),
+            {**inside, **plan.upper},
+            flows_within=set(inside.values()),
+            spanning=spanning,
+        )
         own = {}
         for key, n in counts.items():
             if key[0] in upper_ids:
@@ -147,7 +154,12 @@ def recount_parts(
     rest = Part(upper_ids=tuple(upper_ids), upper_paths=tuple(plan.upper), rest=True)
     for key, n in count_part(table, rest, plan.upper, flows=False, structure=False).items():
         upper_counts[key] += n
-    for key, n in recount_flows(table.orgs, plan.upper).items():
+    # the flows above the runs of the members the runs did not count there: placed in several
+    # runs (a transfer between two), or in an upper organization itself
+    spanning.update(
+        Placement.objects.filter(org_id__in=list(upper_ids)).values_list("member_id", flat=True).distinct()
+    )
+    for key, n in recount_flows_of(table.orgs, plan.upper, spanning).items():
         upper_counts[key] += n
     upper_orgs = {org_id: table.orgs[org_id] for org_id in upper_ids}
     _count_structure(

@@ -133,13 +133,15 @@ def count_part(
     part: Part,
     kept: dict,
     *,
-    flows_kept: dict | None = None,
+    flows_within: set | None = None,
+    spanning: set | None = None,
     structure: bool = True,
     flows: bool = True,
 ) -> dict[Key, int]:
     """The counts the rows of ``part`` add to the organizations of ``kept`` (path → id): all of
-    them when both are everything (``tally_recount``). Flows go to ``flows_kept`` instead when
-    given; ``structure`` adds the organizations of the part (by kind, flags)."""
+    them when both are everything (``tally_recount``). With ``flows_within`` (a run's own
+    organizations), the flows of a member placed outside the run count only there, and the member
+    is added to ``spanning`` (``flows.recount_flows``); ``structure`` adds the organizations of the part (by kind, flags)."""
     orgs = table.orgs
     ancestors_cache: dict = {}
 
@@ -214,7 +216,8 @@ def count_part(
         members = None
         if part.lo is not None or part.rest:
             members = flow_members(part)
-        for key, n in recount_flows(table.orgs, kept if flows_kept is None else flows_kept, members).items():
+        flows_counted = recount_flows(table.orgs, kept, members, within=flows_within, spanning=spanning)
+        for key, n in flows_counted.items():
             counts[key] += n
     meeting_ancestors: dict[object, list] = {
         org_id: ancestors(org_id)
