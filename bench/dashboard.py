@@ -83,15 +83,14 @@ def main() -> None:
     client = Client()
     client.force_login(get_user_model().objects.get(username="lanhdao"))
     province = Org.objects.get(parent__isnull=True)
+    live = Org.objects.filter(dissolved_on__isnull=True)  # a dissolved one's dashboard is another page
     cases = {
         "province": [province],
-        "district or agency bloc": list(Org.objects.filter(parent=province)),
+        "district or agency bloc": list(live.filter(parent=province)),
         "grassroots": list(
-            Org.objects.filter(kind__in=[OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL]).order_by(
-                "?"
-            )[:200]
+            live.filter(kind__in=[OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL]).order_by("?")[:200]
         ),
-        "cell": list(Org.objects.filter(kind=OrgKind.CELL).order_by("?")[:200]),
+        "cell": list(live.filter(kind=OrgKind.CELL).order_by("?")[:200]),
     }
     members = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
     for orgs in cases.values():  # warm up: templates, connection, caches of the database
