@@ -26,7 +26,7 @@ from dangbo.core import paths
 from dangbo.core.formats import format_number
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.stats.models import OrgTally
-from dangbo.stats.tallies.flows import recount_flows_of
+from dangbo.stats.tallies.flows import recount_flows
 from dangbo.stats.tallies.keys import Key, _ancestor_ids
 from dangbo.stats.tallies.organizations import _count_structure
 from dangbo.stats.tallies.recount import OrgTable, Part, count_part, org_table
@@ -159,7 +159,7 @@ def recount_parts(
     spanning.update(
         Placement.objects.filter(org_id__in=list(upper_ids)).values_list("member_id", flat=True).distinct()
     )
-    for key, n in recount_flows_of(table.orgs, plan.upper, spanning).items():
+    for key, n in recount_flows(table.orgs, plan.upper, spanning).items():
         upper_counts[key] += n
     upper_orgs = {org_id: table.orgs[org_id] for org_id in upper_ids}
     _count_structure(

@@ -21,7 +21,7 @@ from dangbo.orgs.models import Locality, Org
 from dangbo.stats import sql
 from dangbo.stats.models import OrgTally, TallyRun
 from dangbo.stats.tallies.dues import recount_dues
-from dangbo.stats.tallies.flows import flow_members, recount_flows
+from dangbo.stats.tallies.flows import flow_member_ids, recount_flows
 from dangbo.stats.tallies.keys import (
     _VALUE_WIDTH,
     DIMENSIONS,
@@ -215,7 +215,7 @@ def count_part(
     if flows:
         members = None
         if part.lo is not None or part.rest:
-            members = flow_members(part)
+            members = flow_member_ids(part)
         flows_counted = recount_flows(table.orgs, kept, members, within=flows_within, spanning=spanning)
         for key, n in flows_counted.items():
             counts[key] += n
