@@ -90,11 +90,18 @@ def test_bulk_establishing_needs_deferred_tallies_and_keeps_the_child_kind_rule(
     assert tally_differences() == []
 
 
-def test_dangbo_demo_builds_the_national_profile_once_and_reuses_it(db, capsys):
+def test_dangbo_demo_builds_the_national_profile_once_and_reuses_it(db, capsys, monkeypatch):
     from dangbo import cli
+    from dangbo.core import bulk
     from dangbo.demo.models import DemoDataset
+    from dangbo.members.models import Member
+    from dangbo.stats.models import OrgTally
 
+    refreshed: list = []
+    monkeypatch.setattr(bulk, "refresh_statistics", lambda models: refreshed.append(set(models)))
     assert cli.main(["demo", "--profile", "vietnam", "--members", "2000", "--no-serve"]) == 0
+    # after the commit, the statistics of what the build wrote, the tallies the dashboards read too
+    assert {Member, OrgTally} <= refreshed[-1]
     out = capsys.readouterr().out
     assert "Tạo dữ liệu mẫu «Toàn quốc: 34 đảng bộ tỉnh, thành phố" in out
     assert "Xong trong" in out and "34 đảng bộ tỉnh, thành phố" in out
