@@ -642,3 +642,18 @@ def test_an_upgraded_database_gets_its_dues_and_ratings_counted_after_migrate(bo
     call_command("migrate", verbosity=0)
     assert tally_differences() == []
     assert fill_missing_tallies() == []  # nothing missing: nothing recounted
+
+
+def test_an_upgraded_database_gets_the_counted_members_changes_by_day_after_migrate(book):
+    """A database of a version that did not keep the counted members' changes by day (which the
+    opening totals of a period read): after `migrate` they are recounted from the placements."""
+    from django.core.management import call_command
+
+    from dangbo.stats.tallies.upgrade import fill_missing_tallies
+
+    assert OrgTally.objects.filter(dimension__in=k.STOCK_FLOW_DIMENSIONS).exists()
+    OrgTally.objects.filter(dimension__in=k.STOCK_FLOW_DIMENSIONS).delete()
+    assert tally_differences() != []
+    call_command("migrate", verbosity=0)
+    assert tally_differences() == []
+    assert fill_missing_tallies() == []

@@ -513,36 +513,55 @@ def test_a_past_day_by_difference_equals_a_full_recount(tree, province, make_mem
     )
 
 
-@pytest.mark.parametrize("own_placements_max", [0, 2000], ids=["register's changes", "subtree's placements"])
-def test_a_past_days_totals_by_difference_equal_a_recount(
-    tree, province, make_member, monkeypatch, own_placements_max
-):
-    """The opening totals of a period are today's corrected by the placements that changed
-    since; they must equal a count of every placement valid that day, whether the changes are
-    read for the whole register (a large subtree) or through the subtree's organizations."""
-    from dangbo.stats.indicators import loads
+def test_a_past_days_totals_by_difference_equal_a_recount(tree, province, make_member):
+    """The opening totals of a period are today's tallies less the counted members' changes kept
+    by day since; they must equal a count of every placement valid that day, through every kind
+    of change: admission, recognition (no change), transfers inside and across subtrees, a
+    temporary transfer (counted at home), death, an exit undone by restoration, readmission and a
+    move out of the installation."""
+    from dangbo.members.services import standing
+    from dangbo.rules import exits as exit_rules
     from dangbo.stats.indicators.loads import _totals_by_difference, _totals_by_recount
+    from dangbo.stats.tallies import tally_differences
 
-    monkeypatch.setattr(loads, "_OWN_PLACEMENTS_MAX", own_placements_max)
-
+    decision = org_services.DecisionRef(number="2-QĐ", on=date(2023, 8, 20))
     make_member(tree.cell_a, admitted_on=date(2022, 5, 1))
     newcomer = make_member(tree.cell_b, admitted_on=date(2023, 2, 1), full=False)
     member_transfer(
-        member=province.people["a1"],
-        to_org=tree.agency,
-        effective_on=date(2023, 9, 1),
-        decision=org_services.DecisionRef(number="2-QĐ", on=date(2023, 8, 20)),
+        member=province.people["a1"], to_org=tree.agency, effective_on=date(2023, 9, 1), decision=decision
+    )
+    member_transfer(
+        member=province.people["a2"], to_org=tree.cell_b, effective_on=date(2023, 9, 1), decision=decision
     )
     member_record_death(member=province.people["g1"], died_on=date(2024, 4, 2))
     member_recognize(member=newcomer, decision=org_services.DecisionRef(number="3-QĐ", on=date(2024, 2, 10)))
+    guest = make_member(tree.cell_a, admitted_on=date(2020, 1, 1))
+    standing.member_temp_transfer(
+        member=guest, purpose="work", starts_on=date(2024, 1, 1), until=date(2024, 12, 31), host=tree.agency
+    )
+    struck = make_member(tree.cell_b, admitted_on=date(2018, 1, 1))
+    standing.member_strike_off(
+        member=struck,
+        on=date(2023, 1, 10),
+        ground=exit_rules.StrikeOffGround.RETURNED_CARD,
+        decision=decision,
+    )
+    standing.member_restore(member=Member.objects.get(pk=struck.pk), on=date(2024, 2, 1), decision=decision)
+    gone = make_member(tree.agency, admitted_on=date(2016, 1, 1))
+    standing.member_move_away(
+        member=gone, on=date(2024, 6, 1), to_name="Đảng bộ tỉnh Khác", decision=decision
+    )
+    assert tally_differences() == []  # the kept changes by day equal a recount of them
     for day in (
         date(2019, 12, 31),
         date(2021, 6, 30),
         date(2022, 12, 31),
+        date(2023, 1, 10),
+        date(2023, 8, 31),
         date(2023, 9, 1),
         date(2024, 4, 1),
         date(2024, 12, 31),
     ):
-        for root in (tree.province, tree.district, tree.commune):
+        for root in (tree.province, tree.district, tree.commune, tree.agency):
             ctx = context_for(frame_for(root=root))
             assert _totals_by_difference(ctx, day) == _totals_by_recount(ctx, day), (root.code, day)

@@ -291,8 +291,8 @@ class Placement(UUIDModel):
         indexes = [
             models.Index(fields=["org", "valid_from"]),
             models.Index(fields=["member", "valid_from"]),
-            # the placements that began, or ended, after a past day: a past day's totals are
-            # today's corrected by them (stats.indicators.loads._totals_by_difference)
+            # the placements that began, or ended, after a past day: a past day's counts by
+            # organization are today's corrected by them (stats.sql.status_changes)
             models.Index(fields=["valid_from"], name="placement_valid_from"),
             models.Index(fields=["valid_to"], name="placement_valid_to"),
         ]

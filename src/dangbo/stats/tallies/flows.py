@@ -8,15 +8,18 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from dangbo.core import paths
 from dangbo.members.ledger import PlacementSpan
-from dangbo.members.models import MemberEvent, MemberStatus, Placement
+from dangbo.members.models import ACTIVE_STATUSES, MemberEvent, MemberStatus, Placement
 from dangbo.orgs.models import Org
 from dangbo.stats.tallies.keys import (
     FLOW,
     FLOW_DECREASES,
     FLOW_INCREASES,
+    STOCK_IN,
+    STOCK_OUT,
     TRANSFER_IN,
     TRANSFER_OUT,
     Flow,
@@ -31,7 +34,8 @@ def member_flows(events, placements) -> list[Flow]:
     decreases in the organization whose counted placement ended that day; recognition where
     the full member's placement began; an official transfer out of every organization above
     the sender but not the receiver, and into every one above the receiver but not the sender.
-    A restoration is counted on the day of the exit it undoes."""
+    A restoration is counted on the day of the exit it undoes. And the counted stock's changes
+    (``stock_changes``)."""
     counted = [p for p in placements if p.counted]
     ended = {p.valid_to: p.org_id for p in counted if p.valid_to is not None}
     became_full = {p.valid_from: p.org_id for p in counted if p.status == MemberStatus.FULL}
@@ -56,6 +60,26 @@ def member_flows(events, placements) -> list[Flow]:
         elif kind == "transferred" and event.from_org_id and event.to_org_id:
             flows.append((FLOW + TRANSFER_OUT, day.isoformat(), event.from_org_id, event.to_org_id))
             flows.append((FLOW + TRANSFER_IN, day.isoformat(), event.to_org_id, event.from_org_id))
+    flows.extend(stock_changes(counted))
+    return flows
+
+
+def stock_changes(counted) -> list[Flow]:
+    """The member's counted placements (probationary or full) that began or ended, by day and
+    organization, netted: +n is ``stock_in`` n times, −n ``stock_out``. Placed in every
+    organization above the one named, both sides of a move alike (not only where the two sides
+    differ, as transfers are): each organization's own changes then add up the same whatever
+    the tree above it, and move with its subtree in a restructuring as the stock does."""
+    net: dict[tuple[date, UUID], int] = defaultdict(int)
+    for span in counted:
+        if span.status not in ACTIVE_STATUSES:
+            continue
+        net[(span.valid_from, span.org_id)] += 1
+        if span.valid_to is not None:
+            net[(span.valid_to, span.org_id)] -= 1
+    flows: list[Flow] = []
+    for (day, org_id), n in net.items():
+        flows.extend([(FLOW + (STOCK_IN if n > 0 else STOCK_OUT), day.isoformat(), org_id, None)] * abs(n))
     return flows
 
 
@@ -166,6 +190,7 @@ def recount_flows(
     *,
     within: set | None = None,
     spanning: set | None = None,
+    only: Collection[str] | None = None,
 ) -> dict[Key, int]:
     """Every member's flows (of ``member_ids``: all by default), from the events and
     placements, under the organizations of ``kept`` (path → id) above each flow's organization.
@@ -175,7 +200,8 @@ def recount_flows(
     placements and events all lie within the run has their flows counted under every
     organization of ``kept``; any other member only under those of ``within``, and their id
     is added to ``spanning``: their flows above the runs are counted by one pass over such
-    members alone (a member moved between two runs is read by both, and must count once)."""
+    members alone (a member moved between two runs is read by both, and must count once).
+    With ``only``, the flows of those dimensions alone."""
     rows = _event_rows(member_ids)
     counts: dict[Key, int] = defaultdict(int)
     ancestors_cache: dict = {}
@@ -198,6 +224,8 @@ def recount_flows(
             if not whole and spanning is not None:
                 spanning.add(member)
             for dimension, day, flow_org, other in member_flows(member_events, member_spans):
+                if only is not None and dimension not in only:
+                    continue
                 targets = above(flow_org)
                 if other is not None and targets:
                     skip = set(above(other))

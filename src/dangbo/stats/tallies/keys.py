@@ -93,6 +93,15 @@ FLOW_DIMENSIONS = [
     for kind in (*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", TRANSFER_IN, TRANSFER_OUT)
 ]
 
+# The counted members (đảng số) by day: a member's counted placements that began (``stock_in``)
+# or ended (``stock_out``) in an organization that day, the two netted per organization (a
+# probationary member made full stays where they were: nothing). A past day's count is today's
+# less what came in since plus what went out (``stats.indicators.loads``): the same equation as
+# reading the placements that changed since, kept as the ledger changes them. Not in
+# ``FLOW_DIMENSIONS``: they are no event of the forms, only the stock's arithmetic.
+STOCK_IN, STOCK_OUT = "stock_in", "stock_out"
+STOCK_FLOW_DIMENSIONS = (FLOW + STOCK_IN, FLOW + STOCK_OUT)
+
 Flow = tuple[str, str, UUID, UUID | None]  # (dimension, ISO day, organization, organization not counted)
 
 LOCALITY_FIELDS = ("id", "commune_path", "cell_id", "head_member__status", "dissolved_on")

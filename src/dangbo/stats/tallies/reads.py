@@ -1,5 +1,6 @@
 """Reading the stored tallies: the stock dimensions of some organizations (``tally_read``) and
-their flows over a period (``tally_flows``)."""
+their flows over a period (``tally_flows``), the change of their counted members over one
+(``tally_stock_change``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from uuid import UUID
 from django.db.models import Sum
 
 from dangbo.stats.models import OrgTally
-from dangbo.stats.tallies.keys import FLOW, FLOW_DIMENSIONS, STOCK_DIMENSIONS
+from dangbo.stats.tallies.keys import FLOW, FLOW_DIMENSIONS, STOCK_DIMENSIONS, STOCK_IN, STOCK_OUT
 
 
 def tally_read(org_ids: Iterable, dimensions: Iterable[str] = ()) -> dict[UUID, dict[str, dict[str, int]]]:
@@ -49,3 +50,25 @@ def tally_flows(
         if n:
             result[org_id][dimension[len(FLOW) :]] = n
     return result
+
+
+def tally_stock_change(org_ids: Iterable, after: date, until: date) -> dict[UUID, int]:
+    """How many more members each organization's subtree counted on ``until`` than on
+    ``after`` (org id → change; absent: none), from the kept changes by day
+    (``keys.STOCK_IN``, ``keys.STOCK_OUT``): two ranges of the (org, dimension, value) index
+    per organization, at most a row a day each."""
+    result: dict[UUID, int] = defaultdict(int)
+    rows = (
+        OrgTally.objects.filter(
+            org_id__in=list(org_ids),
+            dimension__in=[FLOW + STOCK_IN, FLOW + STOCK_OUT],
+            value__gt=after.isoformat(),
+            value__lte=until.isoformat(),
+        )
+        .values_list("org_id", "dimension")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for org_id, dimension, n in rows:
+        result[org_id] += n if dimension == FLOW + STOCK_IN else -n
+    return dict(result)

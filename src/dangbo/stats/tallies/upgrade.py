@@ -1,5 +1,5 @@
-"""Counts that a new version keeps in the tallies and an older one did not (the dues and the
-yearly reviews, issue 24), filled once from the tables after ``migrate``: otherwise an upgraded
+"""Counts that a new version keeps in the tallies and an older one did not (the dues, the
+yearly reviews and the counted members' changes by day, issue 24), filled once from the tables after ``migrate``: otherwise an upgraded
 database's dashboard would read nothing for them until someone ran ``dangbo check --aggregates
 --repair``. Run after every migration (``StatsConfig``'s ``post_migrate``); it costs three
 existence checks when there is nothing to fill. Done with today's code on the migrated schema,
@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import transaction
+
 from dangbo.dues.models import DuesCellMonth
+from dangbo.members.models import Placement
 from dangbo.ratings.models import MemberRating, OrgRating
+from dangbo.stats import sql
 from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies.dues import tally_dues_rebuild
-from dangbo.stats.tallies.keys import DUES_DIMENSIONS, RATING_DIMENSIONS
+from dangbo.stats.tallies.flows import recount_flows
+from dangbo.stats.tallies.keys import DUES_DIMENSIONS, RATING_DIMENSIONS, STOCK_FLOW_DIMENSIONS
+from dangbo.stats.tallies.organizations import _org_table
 from dangbo.stats.tallies.ratings import tally_ratings_rebuild
 
 
@@ -26,7 +32,24 @@ def _families() -> list[tuple[str, tuple[str, ...], Callable[[], bool], Callable
             lambda: MemberRating.objects.exists() or OrgRating.objects.exists(),
             tally_ratings_rebuild,
         ),
+        (
+            "biến động đảng số theo ngày",
+            STOCK_FLOW_DIMENSIONS,
+            lambda: Placement.objects.filter(counted=True).exists(),
+            tally_stock_flows_rebuild,
+        ),
     ]
+
+
+def tally_stock_flows_rebuild() -> int:
+    """Replace the counted members' changes by day alone with a recount from the placements,
+    in one transaction; returns the rows written."""
+    orgs, _ancestors = _org_table(ancestors=False)
+    kept = {values[0]: org_id for org_id, values in orgs.items()}
+    counts = {key: n for key, n in recount_flows(orgs, kept, only=STOCK_FLOW_DIMENSIONS).items() if n}
+    with transaction.atomic():
+        sql.tally_replace_all(counts, dimensions=STOCK_FLOW_DIMENSIONS)
+    return len(counts)
 
 
 def fill_missing_tallies(*, say: Callable[[str], None] = lambda text: None) -> list[str]:
