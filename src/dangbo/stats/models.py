@@ -14,7 +14,10 @@ from django.db import models
 
 
 class OrgTally(models.Model):
-    org = models.ForeignKey("orgs.Org", models.CASCADE, related_name="+", db_index=False)
+    # No foreign key in the database: the rows are derived and rebuilt whole, organizations
+    # are never deleted, and a national recount writes 40 million rows whose deferred checks
+    # alone took a quarter of an hour at its COMMIT (bench/results/national.md).
+    org = models.ForeignKey("orgs.Org", models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     dimension = models.CharField(max_length=32)
     value = models.CharField(max_length=120)
     count = models.BigIntegerField(default=0)  # dues amounts (VND) of a province pass 2^31
