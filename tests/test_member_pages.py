@@ -68,6 +68,28 @@ def test_pagination(client, tree, officer, make_member):
     assert client.get("/dang-vien/", {"trang": "abc"}).status_code == 200
 
 
+def test_a_result_page_costs_the_same_queries_for_2_rows_as_for_50(client, tree, officer, make_member):
+    """The list reads only the columns it shows, with each member's cell, ethnicity and theory
+    level joined: no column it shows is read again row by row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(2):
+        make_member(tree.cell_a, family_name="Hà", middle_name="Văn", given_name=f"Ít{n}")
+    for n in range(50):
+        make_member(tree.cell_b, family_name="Đỗ", middle_name="Thị", given_name=f"Nhiều{n}", gender="F")
+    pages = {}
+    for q in ("ha van", "do thi"):
+        client.get("/dang-vien/", {"q": q})  # warm: the session, the scope
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/dang-vien/", {"q": q}).content.decode()
+        pages[q] = (len(queries), html)
+    assert pages["ha van"][0] == pages["do thi"][0]
+    many = pages["do thi"][1]
+    assert "Kết quả: 50 đảng viên" in many and "Đỗ Thị Nhiều0" in many
+    assert "Nữ" in many and "Chi bộ thôn B" in many and "Đảng viên chính thức" in many
+
+
 @pytest.mark.parametrize(
     "params, message",
     [
