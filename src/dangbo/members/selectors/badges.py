@@ -62,11 +62,7 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
         raise NotInScope(org.pk)
     since, _ = rules.award_days_around(award_on)
     milestones = rules.BADGE_MILESTONES.value(award_on)
-    due = [
-        BadgeCandidate(m, years, rules.reached_on(cast(date, m.party_age_from), years), rules.Ground.REGULAR)
-        for years, rows in _due_rows(org, award_on=award_on, since=since, milestones=milestones)
-        for m in rows.select_related("org")
-    ]
+    due, posthumous = badge_due(org, award_on=award_on)
     early = []
     for years in milestones:
         window_end = _years_before(award_on, years)
@@ -81,7 +77,6 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
             )
             for m in rows.select_related("org")
         ]
-    posthumous = _posthumous(org, award_on=award_on, since=since, milestones=milestones)
     order = lambda c: (-c.years, c.member.sort_key)  # noqa: E731
     ratings = last_ratings([c.member.pk for c in [*due, *early, *posthumous]], by=award_on)
 
@@ -109,6 +104,19 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
             },
         )
     return result
+
+
+def badge_due(org, *, award_on: date) -> tuple[list[BadgeCandidate], list[BadgeCandidate]]:
+    """``badge_list``'s due and posthumous candidates alone (no early ones, no last ratings):
+    what the to-do list shows. The caller has checked the scope."""
+    since, _ = rules.award_days_around(award_on)
+    milestones = rules.BADGE_MILESTONES.value(award_on)
+    due = [
+        BadgeCandidate(m, years, rules.reached_on(cast(date, m.party_age_from), years), rules.Ground.REGULAR)
+        for years, rows in _due_rows(org, award_on=award_on, since=since, milestones=milestones)
+        for m in rows.select_related("org")
+    ]
+    return due, _posthumous(org, award_on=award_on, since=since, milestones=milestones)
 
 
 def badge_due_counts(*, org, award_on: date, branch_len: int) -> Counter:

@@ -17,7 +17,7 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock, paths
 from dangbo.members import hooks
 from dangbo.members.models import Member, MemberStatus, TransferCase
-from dangbo.members.selectors.badges import badge_list
+from dangbo.members.selectors.badges import badge_due
 from dangbo.members.selectors.transfers import transfer_cases, transfer_cases_late
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import NotInScope
@@ -141,8 +141,9 @@ def due_items(
     for day, overdue in ((previous, True), (award_on, False)):
         if day > until:
             continue
-        badges = badge_list(actor=actor, org=org, award_on=day, audit=False)
-        for c in badges.due + badges.posthumous:
+        due, posthumous = badge_due(org, award_on=day)  # the scope was checked above
+        citation = badge_rules.BADGE_MILESTONES.at(day).ref
+        for c in due + posthumous:
             items.append(
                 DueItem(
                     kind="badge",
@@ -151,7 +152,7 @@ def due_items(
                     org=c.member.org,
                     member=c.member,
                     due_on=day,
-                    citation=badges.citation,
+                    citation=citation,
                     overdue=overdue,
                     note=f"đủ {c.years} năm tuổi đảng ngày {c.reached_on:%d/%m/%Y}"
                     + (f"; chưa ghi nhận tặng trong đợt {day:%d/%m/%Y}" if overdue else ""),
