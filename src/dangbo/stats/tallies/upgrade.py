@@ -1,9 +1,10 @@
 """Counts that a new version keeps in the tallies and an older one did not (the dues, the
-yearly reviews and the counted members' changes by day, issue 24), filled once from the tables after ``migrate``: otherwise an upgraded
-database's dashboard would read nothing for them until someone ran ``dangbo check --aggregates
---repair``. Run after every migration (``StatsConfig``'s ``post_migrate``); it costs three
-existence checks when there is nothing to fill. Done with today's code on the migrated schema,
-not inside a migration, where the code of a later version could meet an older schema."""
+yearly reviews and the counted members' changes by day, issue 24), filled once from the tables
+after ``migrate``: otherwise an upgraded database's dashboard would read nothing for them until
+someone ran ``dangbo check --aggregates --repair``. Run after every migration (``StatsConfig``'s
+``post_migrate``); it costs four existence checks when there is nothing to fill. Done with
+today's code on the migrated schema, not inside a migration, where the code of a later version
+could meet an older schema."""
 
 from __future__ import annotations
 
@@ -17,9 +18,8 @@ from dangbo.ratings.models import MemberRating, OrgRating
 from dangbo.stats import sql
 from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies.dues import tally_dues_rebuild
-from dangbo.stats.tallies.flows import recount_flows
 from dangbo.stats.tallies.keys import DUES_DIMENSIONS, RATING_DIMENSIONS, STOCK_FLOW_DIMENSIONS
-from dangbo.stats.tallies.organizations import _org_table
+from dangbo.stats.tallies.parts import recount_parts
 from dangbo.stats.tallies.ratings import tally_ratings_rebuild
 
 
@@ -42,14 +42,18 @@ def _families() -> list[tuple[str, tuple[str, ...], Callable[[], bool], Callable
 
 
 def tally_stock_flows_rebuild() -> int:
-    """Replace the counted members' changes by day alone with a recount from the placements,
-    in one transaction; returns the rows written."""
-    orgs, _ancestors = _org_table(ancestors=False)
-    kept = {values[0]: org_id for org_id, values in orgs.items()}
-    counts = {key: n for key, n in recount_flows(orgs, kept, only=STOCK_FLOW_DIMENSIONS).items() if n}
+    """Replace the counted members' changes by day alone with a recount, in one transaction;
+    returns the rows written. Counted part by part as the full recount is (``tallies.parts``),
+    so memory stays that of one part whatever the size: held whole, a country's changes by day
+    would not fit in a gigabyte."""
+    rows = 0
     with transaction.atomic():
-        sql.tally_replace_all(counts, dimensions=STOCK_FLOW_DIMENSIONS)
-    return len(counts)
+        sql.tally_delete_all(dimensions=STOCK_FLOW_DIMENSIONS)
+        for part in recount_parts():
+            kept = {key: n for key, n in part.counts.items() if n and key[1] in STOCK_FLOW_DIMENSIONS}
+            sql.tally_insert(kept)
+            rows += len(kept)
+    return rows
 
 
 def fill_missing_tallies(*, say: Callable[[str], None] = lambda text: None) -> list[str]:
