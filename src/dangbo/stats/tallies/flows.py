@@ -190,7 +190,6 @@ def recount_flows(
     *,
     within: set | None = None,
     spanning: set | None = None,
-    only: Collection[str] | None = None,
 ) -> dict[Key, int]:
     """Every member's flows (of ``member_ids``: all by default), from the events and
     placements, under the organizations of ``kept`` (path → id) above each flow's organization.
@@ -200,8 +199,7 @@ def recount_flows(
     placements and events all lie within the run has their flows counted under every
     organization of ``kept``; any other member only under those of ``within``, and their id
     is added to ``spanning``: their flows above the runs are counted by one pass over such
-    members alone (a member moved between two runs is read by both, and must count once).
-    With ``only``, the flows of those dimensions alone."""
+    members alone (a member moved between two runs is read by both, and must count once)."""
     rows = _event_rows(member_ids)
     counts: dict[Key, int] = defaultdict(int)
     ancestors_cache: dict = {}
@@ -224,8 +222,6 @@ def recount_flows(
             if not whole and spanning is not None:
                 spanning.add(member)
             for dimension, day, flow_org, other in member_flows(member_events, member_spans):
-                if only is not None and dimension not in only:
-                    continue
                 targets = above(flow_org)
                 if other is not None and targets:
                     skip = set(above(other))
