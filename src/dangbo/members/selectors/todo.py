@@ -141,9 +141,9 @@ def due_items(
     for day, overdue in ((previous, True), (award_on, False)):
         if day > until:
             continue
-        due, posthumous = badge_due(org, award_on=day)  # the scope was checked above
+        regular, posthumous = badge_due(org, award_on=day)  # the scope was checked above
         citation = badge_rules.BADGE_MILESTONES.at(day).ref
-        for c in due + posthumous:
+        for c in regular + posthumous:
             items.append(
                 DueItem(
                     kind="badge",
