@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 from django.db.models import Sum
@@ -54,21 +54,7 @@ def tally_flows(
 
 def tally_stock_change(org_ids: Iterable, after: date, until: date) -> dict[UUID, int]:
     """How many more members each organization's subtree counted on ``until`` than on
-    ``after`` (org id → change; absent: none), from the kept changes by day
-    (``keys.STOCK_IN``, ``keys.STOCK_OUT``): two ranges of the (org, dimension, value) index
-    per organization, at most a row a day each."""
-    result: dict[UUID, int] = defaultdict(int)
-    rows = (
-        OrgTally.objects.filter(
-            org_id__in=list(org_ids),
-            dimension__in=[FLOW + STOCK_IN, FLOW + STOCK_OUT],
-            value__gt=after.isoformat(),
-            value__lte=until.isoformat(),
-        )
-        .values_list("org_id", "dimension")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    for org_id, dimension, n in rows:
-        result[org_id] += n if dimension == FLOW + STOCK_IN else -n
-    return dict(result)
+    ``after`` (org id → change; absent: none): the kept changes by day (``keys.STOCK_IN``,
+    ``keys.STOCK_OUT``) read as flows of the days after ``after``."""
+    flows = tally_flows(org_ids, after + timedelta(days=1), until, kinds=[STOCK_IN, STOCK_OUT])
+    return {org_id: kinds.get(STOCK_IN, 0) - kinds.get(STOCK_OUT, 0) for org_id, kinds in flows.items()}
