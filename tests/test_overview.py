@@ -14,7 +14,7 @@ from dangbo.accounts.services import role_grant
 from dangbo.members.models import Placement
 from dangbo.members.services.records import member_record_death
 from dangbo.members.services.transfers import member_transfer
-from dangbo.stats.trends import member_trend, recent_changes
+from dangbo.stats.trends import member_trend, member_trends, recent_changes, recent_changes_of
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 6, 15)
@@ -109,3 +109,51 @@ def test_a_cells_to_do_lists_its_next_items(client, history, make_member):
     client.force_login(user)
     todo = client.get(f"/tong-quan/{history.cell_b.pk}/viec-can-lam/").content.decode()
     assert "Xét công nhận đảng viên chính thức" in todo and probationary.full_name in todo
+
+
+def test_several_organizations_trends_at_once_are_each_ones_counted_placements(history):
+    orgs = [history.province, history.commune, history.cell_a, history.cell_b, history.agency]
+    trends = member_trends(actor=SYSTEM, orgs=orgs, today=TODAY, years=6)
+    recent = recent_changes_of(actor=SYSTEM, orgs=orgs, today=TODAY)
+    for org in orgs:
+        for point in trends[org.pk]:
+            day = TODAY if point.year == TODAY.year else date(point.year, 12, 31)
+            assert point.members == _counted_on(org, day), (org.name, point.year)
+    assert [p.admitted for p in trends[history.cell_a.pk]] == [0, 1, 1, 0, 0, 0]
+    assert [p.admitted for p in trends[history.agency.pk]] == [0, 0, 0, 1, 0, 0]
+    assert recent[history.cell_b.pk] == [("Kết nạp mới", 1)] and recent[history.cell_a.pk] == []
+
+
+def test_the_overviews_reads_do_not_grow_with_its_panels(client, history):
+    """Each panel's members and admissions by year and its last month's changes are read for all
+    the panels at once (a national officer has 34)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangbo.core.kinds import OrgKind
+    from dangbo.orgs import services as org_services
+
+    others = [
+        org_services.org_establish(
+            code=f"HX{n}",
+            name=f"Huyện ủy {n}",
+            kind=OrgKind.UPPER,
+            parent=history.province,
+            established_on=date(2015, 1, 1),
+            sector=history.district.sector,
+        )
+        for n in (2, 3)
+    ]
+
+    def queries(*orgs) -> int:
+        user = User.objects.create_user(f"canbo{len(orgs)}", password="mat-khau-dai-du-1")
+        for org in orgs:
+            role_grant(user=user, role=AccessRole.OFFICER, org=org)
+        client.force_login(user)
+        client.get("/")  # the session and the user's first reads
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get("/").content.decode()
+        assert html.count("Đảng viên và kết nạp theo năm") == len(orgs)
+        return len(captured)
+
+    assert queries(history.district) == queries(history.district, *others)

@@ -27,7 +27,7 @@ from dangbo.stats.indicators.registry import INDICATORS
 from dangbo.stats.indicators.results import MET, NOT_MET, STATUS_LABELS, evaluate_all
 from dangbo.stats.reports import target_text, value_text
 from dangbo.stats.selectors import report_context
-from dangbo.stats.trends import YearPoint, member_trend, recent_changes
+from dangbo.stats.trends import YearPoint, member_trends, recent_changes_of
 
 
 @dataclass(frozen=True)
@@ -153,17 +153,21 @@ def scope_panels(*, actor) -> list[ScopePanel]:
     what is due by kind come after the page (``targets_panel``, ``todo_panel``)."""
     today = clock.today()
     panels = []
-    for top in org_overview(actor=actor):
+    tops = org_overview(actor=actor)
+    roots = [top.root for top in tops]
+    trends = member_trends(actor=actor, orgs=roots, today=today)
+    recent = recent_changes_of(actor=actor, orgs=roots, today=today)
+    for top in tops:
         root = top.root
         is_cell = root.kind in CELL_KINDS
-        trend = member_trend(actor=actor, org=root, today=today)
+        trend = trends[root.pk]
         panels.append(
             ScopePanel(
                 top=top,
                 is_cell=is_cell,
                 trend=trend,
                 trend_chart=_trend_chart(trend),
-                recent=recent_changes(actor=actor, org=root, today=today),
+                recent=recent[root.pk],
                 upcoming=org_upcoming(actor=actor, org=root)[:3] if root.kind in MEETING_KINDS else None,
                 dues=(
                     org_summary(actor=actor, org=root, month=today.replace(day=1)).total if is_cell else None

@@ -68,7 +68,7 @@ from dangbo.stats.tallies.members import open_positions, tally_member_changed, t
 from dangbo.stats.tallies.moves import restructuring_batched, tally_fix_derived, tally_subtrees_moved
 from dangbo.stats.tallies.organizations import tally_org_changed, tally_org_leaders_changed
 from dangbo.stats.tallies.ratings import rating_counts, tally_ratings_changed, tally_ratings_rebuild
-from dangbo.stats.tallies.reads import tally_flows, tally_read, tally_stock_change
+from dangbo.stats.tallies.reads import tally_flows, tally_flows_by_year, tally_read, tally_stock_change
 from dangbo.stats.tallies.recount import (
     TallyDifference,
     tallies_deferred,
@@ -100,6 +100,7 @@ __all__ = [
     "tally_dues_changed",
     "tally_fix_derived",
     "tally_flows",
+    "tally_flows_by_year",
     "tally_flows_changed",
     "tally_hamlets_moved",
     "tally_localities_changed",

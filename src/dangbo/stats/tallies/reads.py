@@ -1,5 +1,5 @@
 """Reading the stored tallies: the stock dimensions of some organizations (``tally_read``) and
-their flows over a period (``tally_flows``), the change of their counted members over one
+their flows over a period (``tally_flows``) or by year (``tally_flows_by_year``), the change of their counted members over one
 (``tally_stock_change``)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from django.db.models import Sum
+from django.db.models.functions import Substr
 
 from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies.keys import FLOW, FLOW_DIMENSIONS, STOCK_DIMENSIONS, STOCK_IN, STOCK_OUT
@@ -49,6 +50,32 @@ def tally_flows(
     for org_id, dimension, n in rows:
         if n:
             result[org_id][dimension[len(FLOW) :]] = n
+    return result
+
+
+def tally_flows_by_year(
+    org_ids: Iterable, start: date, end: date, *, kinds: Iterable[str] | None = None
+) -> dict[UUID, dict[int, dict[str, int]]]:
+    """``tally_flows`` of each calendar year from ``start`` to ``end`` (both included), in one
+    grouped query for all of ``org_ids``: org id → year → kind → count. The rows read are the
+    same as a query per year and organization; the round trips (ten years of a country's 34
+    provinces: 340) are not."""
+    result: dict[UUID, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    rows = (
+        OrgTally.objects.filter(
+            org_id__in=list(org_ids),
+            dimension__in=FLOW_DIMENSIONS if kinds is None else [FLOW + kind for kind in kinds],
+            value__gte=start.isoformat(),
+            value__lte=end.isoformat(),
+        )
+        .annotate(year=Substr("value", 1, 4))
+        .values_list("org_id", "dimension", "year")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for org_id, dimension, year, n in rows:
+        if n:
+            result[org_id][int(year)][dimension[len(FLOW) :]] = n
     return result
 
 
