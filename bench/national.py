@@ -19,7 +19,8 @@ are drawn with ``TABLESAMPLE`` (random pages of the table), and each search is c
 many members bear the name: common (100 or more) or rare (fewer).
 
 Targets (issue 24): dashboard p95 <= 50 ms, search p95 <= 50 ms for common and rare names,
-organization page p95 <= 150 ms. Results are appended to bench/results/national.md.
+organization page p95 <= 150 ms; the overview (the home page of the whole country: a panel per
+province) has none of its own. Results are appended to bench/results/national.md.
 """
 
 from __future__ import annotations
@@ -119,6 +120,12 @@ def main() -> None:
         timed(client, f"/to-chuc/{org.pk}/")
     times = [timed(client, f"/to-chuc/{rng.choice(every).pk}/") for _ in range(n)]
     rows.append(summary("organization page, any level", times, TARGETS["org_page"]))
+    print(rows[-1], flush=True)
+    for _ in range(3):
+        timed(client, "/")
+    times = [timed(client, "/") for _ in range(max(5, n // 4))]  # one page, repeated: fewer
+    provinces = Org.objects.filter(parent__isnull=True, dissolved_on__isnull=True).count()
+    rows.append(summary(f"overview (home), the whole country: {provinces} panels", times, None))
     print(rows[-1], flush=True)
 
     searches: dict[str, list[float]] = {}

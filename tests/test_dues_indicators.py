@@ -657,3 +657,18 @@ def test_an_upgraded_database_gets_the_counted_members_changes_by_day_after_migr
     call_command("migrate", verbosity=0)
     assert tally_differences() == []
     assert fill_missing_tallies() == []
+
+
+def test_an_upgraded_database_gets_the_flows_by_year_after_migrate(book):
+    """A database of a version that kept the flows by day only (the overview's years read them
+    by year): after `migrate` they are recounted from the ledger, transfers included."""
+    from django.core.management import call_command
+
+    from dangbo.stats.tallies.upgrade import fill_missing_tallies
+
+    assert OrgTally.objects.filter(dimension__in=k.YEAR_FLOW_DIMENSIONS).exists()
+    OrgTally.objects.filter(dimension__in=k.YEAR_FLOW_DIMENSIONS).delete()
+    assert tally_differences() != []
+    call_command("migrate", verbosity=0)
+    assert tally_differences() == []
+    assert fill_missing_tallies() == []

@@ -245,3 +245,31 @@ def test_a_query_run_often_is_prepared_on_its_connection(db):
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "auth_user"' in statement and "$1" in statement for statement in prepared), prepared
+
+
+@pytest.mark.postgres
+def test_the_tallies_range_reads_are_planned_for_their_parameters(db):
+    """A generic plan of the flows' read walks every row of the organizations (core.prepared):
+    run as often as a busy page runs it, it is still not prepared, while the connection goes on
+    preparing other repeated queries, and returns to its threshold afterwards."""
+    from datetime import date
+
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from dangbo.core.prepared import planned_each_time
+    from dangbo.orgs.models import Org
+    from dangbo.stats.tallies import tally_flows
+
+    for _ in range(8):
+        tally_flows(list(Org.objects.values_list("pk", flat=True)[:3]), date(2026, 1, 1), date(2026, 12, 31))
+        list(User.objects.filter(username="ai-do").values_list("id", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert not any('"stats_orgtally"' in statement for statement in prepared), prepared
+    assert any('FROM "auth_user"' in statement for statement in prepared), prepared
+    threshold = connection.connection.prepare_threshold
+    with planned_each_time():
+        assert connection.connection.prepare_threshold is None
+    assert connection.connection.prepare_threshold == threshold == 5

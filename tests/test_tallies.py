@@ -221,3 +221,49 @@ def test_the_tallies_hold_no_foreign_key_whose_checks_a_recount_would_pay(db):
         keys = connection.introspection.get_constraints(cursor, OrgTally._meta.db_table)
     assert not [name for name, c in keys.items() if c["foreign_key"]]
     assert OrgTally._meta.get_field("org").related_model.__name__ == "Org"  # still a relation in Django
+
+
+def test_flows_by_year_are_the_days_flows_of_each_year(tree, make_member):
+    """The kept years (``keys.YEAR_FLOW``) answer as the days do, for every kind, a transfer
+    across two subtrees, a restoration, and a year read up to a day before its end."""
+    from dangbo.rules.exits import StrikeOffGround
+    from dangbo.stats.tallies import tally_fix_derived, tally_flows, tally_flows_by_year
+
+    first = make_member(tree.cell_a, admitted_on=date(2019, 4, 1))
+    second = make_member(tree.cell_b, admitted_on=date(2020, 2, 1))
+    make_member(tree.agency, admitted_on=date(2023, 11, 20))
+    member_transfer(member=first, to_org=tree.agency, effective_on=date(2023, 5, 2))
+    standing_services.member_strike_off(
+        member=second,
+        on=date(2023, 3, 1),
+        ground=StrikeOffGround.RETURNED_CARD,
+        decision=DecisionRef(number="5-QĐ", on=date(2023, 3, 1), body="Đảng ủy"),
+    )
+    standing_services.member_restore(
+        member=second,
+        on=date(2024, 6, 1),
+        decision=DecisionRef(number="6-QĐ", on=date(2024, 6, 1), body="Tỉnh ủy"),
+    )
+    orgs = [
+        tree.province.pk,
+        tree.district.pk,
+        tree.commune.pk,
+        tree.cell_a.pk,
+        tree.cell_b.pk,
+        tree.agency.pk,
+    ]
+    end = date(2023, 10, 31)  # the admission of 2023-11-20 is after it
+    by_year = tally_flows_by_year(orgs, 2018, end)
+    for org_id in orgs:
+        for year in range(2018, 2024):
+            days = tally_flows([org_id], date(year, 1, 1), min(date(year, 12, 31), end)).get(org_id, {})
+            assert by_year.get(org_id, {}).get(year, {}) == days, (org_id, year)
+    assert by_year[tree.commune.pk][2023] == {"struck_off": 1, "restored": 1, "transfer_out": 1}
+    assert by_year[tree.province.pk][2023] == {"struck_off": 1, "restored": 1}
+    assert 2023 not in tally_flows_by_year([tree.agency.pk], 2023, date(2023, 5, 1)).get(tree.agency.pk, {})
+    assert tally_flows_by_year([tree.agency.pk], 2023, date(2023, 12, 31))[tree.agency.pk][2023] == {
+        "transfer_in": 1,
+        "admitted": 1,
+    }
+    assert tally_differences() == []
+    assert tally_fix_derived() == 0  # a restructuring's recount of the transfers, by day and by year, agrees

@@ -61,7 +61,7 @@ def member_trends(*, actor, orgs: list[Org], today: date, years: int = 10) -> di
     ids = [org.pk for org in orgs]
     totals = tally_read(ids, ["total"])
     first = today.year - years + 1
-    flows = tally_flows_by_year(ids, date(first, 1, 1), today)
+    flows = tally_flows_by_year(ids, first, today)
     trends = {}
     for org_id in ids:
         by_year = flows.get(org_id, {})

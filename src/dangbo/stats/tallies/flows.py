@@ -22,6 +22,7 @@ from dangbo.stats.tallies.keys import (
     STOCK_OUT,
     TRANSFER_IN,
     TRANSFER_OUT,
+    YEAR_FLOW,
     Flow,
     Key,
     _ancestor_ids,
@@ -34,8 +35,8 @@ def member_flows(events, placements) -> list[Flow]:
     decreases in the organization whose counted placement ended that day; recognition where
     the full member's placement began; an official transfer out of every organization above
     the sender but not the receiver, and into every one above the receiver but not the sender.
-    A restoration is counted on the day of the exit it undoes. And the counted stock's changes
-    (``stock_changes``)."""
+    A restoration is counted on the day of the exit it undoes. Each of these again by year
+    (``keys.YEAR_FLOW``). And the counted stock's changes (``stock_changes``)."""
     counted = [p for p in placements if p.counted]
     ended = {p.valid_to: p.org_id for p in counted if p.valid_to is not None}
     became_full = {p.valid_from: p.org_id for p in counted if p.status == MemberStatus.FULL}
@@ -60,6 +61,9 @@ def member_flows(events, placements) -> list[Flow]:
         elif kind == "transferred" and event.from_org_id and event.to_org_id:
             flows.append((FLOW + TRANSFER_OUT, day.isoformat(), event.from_org_id, event.to_org_id))
             flows.append((FLOW + TRANSFER_IN, day.isoformat(), event.to_org_id, event.from_org_id))
+    flows.extend(
+        [(YEAR_FLOW + dimension[len(FLOW) :], day[:4], org, other) for dimension, day, org, other in flows]
+    )
     flows.extend(stock_changes(counted))
     return flows
 
@@ -124,7 +128,7 @@ def tally_flows_changed(pairs: Iterable[tuple[Iterable[Flow], Iterable[Flow]]]) 
 
 def _recount_transfer_flows() -> dict[Key, int]:
     """Transfers out of every organization above the sender but not the receiver, and into
-    every one above the receiver but not the sender (as ``member_flows``), counted per pair
+    every one above the receiver but not the sender (as ``member_flows``), by day and by year, counted per pair
     of organizations rather than per event: a province has tens of thousands of transfers
     between a few thousand pairs."""
     by_pair: dict[tuple, Counter] = defaultdict(Counter)
@@ -146,8 +150,10 @@ def _recount_transfer_flows() -> dict[Key, int]:
         for day, n in days.items():
             for org_id in out_of:
                 counts[(org_id, FLOW + TRANSFER_OUT, day)] += n
+                counts[(org_id, YEAR_FLOW + TRANSFER_OUT, day[:4])] += n
             for org_id in into:
                 counts[(org_id, FLOW + TRANSFER_IN, day)] += n
+                counts[(org_id, YEAR_FLOW + TRANSFER_IN, day[:4])] += n
     return counts
 
 

@@ -93,6 +93,13 @@ FLOW_DIMENSIONS = [
     for kind in (*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", TRANSFER_IN, TRANSFER_OUT)
 ]
 
+# The same flows by calendar year: "flowy:<kind>", value the year "YYYY" — kept beside the days
+# (``flows.member_flows`` gives both), so that ten years of a subtree's flows (the overview's
+# members and admissions by year) read ten rows per kind, not a row per day with any: a
+# province's ten years are some 50,000 day rows, the country's 34 provinces more than a million.
+YEAR_FLOW = "flowy:"
+YEAR_FLOW_DIMENSIONS = [YEAR_FLOW + dimension[len(FLOW) :] for dimension in FLOW_DIMENSIONS]
+
 # The counted members (đảng số) by day: a member's counted placements that began (``stock_in``)
 # or ended (``stock_out``) in an organization that day, the two netted per organization (a
 # probationary member made full stays where they were: nothing). A past day's count is today's
@@ -158,6 +165,8 @@ DERIVED_DIMENSIONS: tuple[str, ...] = (
     HAMLETS_WITH_MEMBERS,
     FLOW + TRANSFER_IN,
     FLOW + TRANSFER_OUT,
+    YEAR_FLOW + TRANSFER_IN,
+    YEAR_FLOW + TRANSFER_OUT,
 )
 
 # Yearly reviews (``stats.tallies.ratings``), values "YEAR|BAND" (a decided band) and, for a

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from django.db.models import Sum
-from django.db.models.functions import Substr
 
+from dangbo.core.prepared import planned_each_time
 from dangbo.stats.models import OrgTally
-from dangbo.stats.tallies.keys import FLOW, FLOW_DIMENSIONS, STOCK_DIMENSIONS, STOCK_IN, STOCK_OUT
+from dangbo.stats.tallies.keys import FLOW, FLOW_DIMENSIONS, STOCK_DIMENSIONS, STOCK_IN, STOCK_OUT, YEAR_FLOW
 
 
 def tally_read(org_ids: Iterable, dimensions: Iterable[str] = ()) -> dict[UUID, dict[str, dict[str, int]]]:
@@ -36,7 +36,7 @@ def tally_flows(
     """Flows from ``start`` to ``end`` (both included): org id → kind → count (every kind, or
     ``kinds``)."""
     result: dict[UUID, dict[str, int]] = defaultdict(dict)
-    rows = (
+    query = (
         OrgTally.objects.filter(
             org_id__in=list(org_ids),
             dimension__in=FLOW_DIMENSIONS if kinds is None else [FLOW + kind for kind in kinds],
@@ -47,6 +47,8 @@ def tally_flows(
         .annotate(n=Sum("count"))
         .order_by()
     )
+    with planned_each_time():  # a generic plan reads every row of the organizations (core.prepared)
+        rows = list(query)
     for org_id, dimension, n in rows:
         if n:
             result[org_id][dimension[len(FLOW) :]] = n
@@ -54,29 +56,42 @@ def tally_flows(
 
 
 def tally_flows_by_year(
-    org_ids: Iterable, start: date, end: date, *, kinds: Iterable[str] | None = None
+    org_ids: Iterable, first_year: int, end: date, *, kinds: Iterable[str] | None = None
 ) -> dict[UUID, dict[int, dict[str, int]]]:
-    """``tally_flows`` of each calendar year from ``start`` to ``end`` (both included), in one
-    grouped query for all of ``org_ids``: org id → year → kind → count. The rows read are the
-    same as a query per year and organization; the round trips (ten years of a country's 34
-    provinces: 340) are not."""
+    """``tally_flows`` of each calendar year from ``first_year`` to ``end``'s, the last up to
+    ``end`` (included): org id → year → kind → count. The years' kept totals
+    (``keys.YEAR_FLOW``), less the days of ``end``'s year after it: a dozen rows per
+    organization and year, however many days had flows."""
+    ids = list(org_ids)
+    names = FLOW_DIMENSIONS if kinds is None else [FLOW + kind for kind in kinds]
     result: dict[UUID, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    rows = (
-        OrgTally.objects.filter(
-            org_id__in=list(org_ids),
-            dimension__in=FLOW_DIMENSIONS if kinds is None else [FLOW + kind for kind in kinds],
-            value__gte=start.isoformat(),
-            value__lte=end.isoformat(),
-        )
-        .annotate(year=Substr("value", 1, 4))
-        .values_list("org_id", "dimension", "year")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
+    query = OrgTally.objects.filter(
+        org_id__in=ids,
+        dimension__in=[YEAR_FLOW + name[len(FLOW) :] for name in names],
+        value__gte=f"{first_year:04d}",
+        value__lte=f"{end.year:04d}",
+    ).values_list("org_id", "dimension", "value", "count")
+    with planned_each_time():
+        rows = list(query)
     for org_id, dimension, year, n in rows:
         if n:
-            result[org_id][int(year)][dimension[len(FLOW) :]] = n
-    return result
+            result[org_id][int(year)][dimension[len(YEAR_FLOW) :]] = n
+    year_end = date(end.year, 12, 31)
+    if end < year_end and first_year <= end.year:
+        later = tally_flows(
+            ids, end + timedelta(days=1), year_end, kinds=[name[len(FLOW) :] for name in names]
+        )
+        for org_id, flows in later.items():
+            last = result[org_id][end.year]
+            for kind, n in flows.items():
+                last[kind] = last.get(kind, 0) - n
+    out: dict[UUID, dict[int, dict[str, int]]] = {}
+    for org_id, years in result.items():
+        kept = {y: {k: n for k, n in f.items() if n} for y, f in years.items()}
+        kept = {y: f for y, f in kept.items() if f}
+        if kept:
+            out[org_id] = kept
+    return out
 
 
 def tally_stock_change(org_ids: Iterable, after: date, until: date) -> dict[UUID, int]:
