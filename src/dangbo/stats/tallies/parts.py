@@ -8,7 +8,8 @@ ones: few, whatever the size. One pass per run counts everything its rows add to
 organizations (complete: nothing outside a subtree counts in it) and to the upper ones (a
 share, summed over the runs); a last pass adds the upper organizations' own rows, the flows
 of every member under them (a member moved between two runs must be counted once) and their
-structure. What is held at a time is one run's counts and the upper organizations' counts.
+structure. What is held at a time is one run's counts and the upper organizations' counts
+(compactly, ``_UpperCounts``), which are given one organization at a time.
 
 ``recount_parts`` yields each part's counts; ``tally_differences`` and ``tally_rebuild``
 (``recount``) compare or write them one part at a time.
@@ -16,8 +17,9 @@ structure. What is held at a time is one run's counts and the upper organization
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count
@@ -27,7 +29,7 @@ from dangbo.core.formats import format_number
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies.flows import recount_flows
-from dangbo.stats.tallies.keys import Key, _ancestor_ids
+from dangbo.stats.tallies.keys import FLAGS, Key, _ancestor_ids
 from dangbo.stats.tallies.organizations import _count_structure
 from dangbo.stats.tallies.recount import OrgTable, Part, count_part, org_table
 
@@ -111,6 +113,39 @@ class Counted:
             yield (org_id, dim, value), n
 
 
+class _UpperCounts:
+    """The upper organizations' counts while the runs add their shares: per (organization,
+    dimension), value → count, each value string interned. Held as (org, dimension, value) keys
+    they were most of a national recount's peak: 57 organizations × three flows by day × some
+    20,000 days, each key a tuple and its own day string (about 170 bytes; here about 60)."""
+
+    def __init__(self) -> None:
+        self._by: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(self, items: Iterable[tuple[Key, int]]) -> None:
+        for (org_id, dimension, value), n in items:
+            self._by[(org_id, dimension)][sys.intern(value)] += n
+
+    def flags_own(self) -> dict[Key, int]:
+        """The counts the flags are judged on (``keys.FLAGS``), as keys."""
+        wanted = {(spec.dimension, spec.value) for spec in FLAGS.values()}
+        return {
+            (org_id, dimension, value): n
+            for (org_id, dimension), values in self._by.items()
+            for value, n in values.items()
+            if (dimension, value) in wanted
+        }
+
+    def pop_org(self, org_id) -> dict[Key, int]:
+        """One organization's counts (not zero), removed from here."""
+        out: dict[Key, int] = {}
+        for pair in [pair for pair in self._by if pair[0] == org_id]:
+            for value, n in self._by.pop(pair).items():
+                if n:
+                    out[(org_id, pair[1], value)] = n
+        return out
+
+
 def recount_parts(
     limit: int = PART_MEMBERS, progress: Callable[[str], object] | None = None
 ) -> Iterator[Counted]:
@@ -125,7 +160,7 @@ def recount_parts(
         yield Counted({key: n for key, n in counts.items() if n})
         return
     upper_ids = set(plan.upper.values())
-    upper_counts: dict[Key, int] = defaultdict(int)
+    upper_counts = _UpperCounts()
     total, shown = len(plan.ranges), 0
     spanning: set = set()  # members placed in more than one run, or in an upper organization
     for done, (lo, hi) in enumerate(plan.ranges, start=1):
@@ -137,12 +172,8 @@ def recount_parts(
             flows_within=set(inside.values()),
             spanning=spanning,
         )
-        own = {}
-        for key, n in counts.items():
-            if key[0] in upper_ids:
-                upper_counts[key] += n
-            elif n:
-                own[key] = n
+        own = {key: n for key, n in counts.items() if n and key[0] not in upper_ids}
+        upper_counts.add((key, n) for key, n in counts.items() if key[0] in upper_ids)
         del counts
         yield Counted(own, lo=lo, hi=hi)
         if done * 10 // total > shown:  # a line at each tenth
@@ -152,21 +183,23 @@ def recount_parts(
         f"  các cấp trên ({format_number(len(plan.upper))} tổ chức) và luồng vào, ra của đảng viên dưới chúng ..."
     )
     rest = Part(upper_ids=tuple(upper_ids), upper_paths=tuple(plan.upper), rest=True)
-    for key, n in count_part(table, rest, plan.upper, flows=False, structure=False).items():
-        upper_counts[key] += n
+    upper_counts.add(count_part(table, rest, plan.upper, flows=False, structure=False).items())
     # the flows above the runs of the members the runs did not count there: placed in several
     # runs (a transfer between two), or in an upper organization itself
     spanning.update(
         Placement.objects.filter(org_id__in=list(upper_ids)).values_list("member_id", flat=True).distinct()
     )
-    for key, n in recount_flows(table.orgs, plan.upper, spanning).items():
-        upper_counts[key] += n
+    upper_counts.add(recount_flows(table.orgs, plan.upper, spanning).items())
+    del spanning
     upper_orgs = {org_id: table.orgs[org_id] for org_id in upper_ids}
+    structure: dict[Key, int] = defaultdict(int)
     _count_structure(
         upper_orgs,
         {org_id: _ancestor_ids(org[0], plan.upper) for org_id, org in upper_orgs.items()},
-        own=upper_counts,
-        counts=upper_counts,
+        own=upper_counts.flags_own(),
+        counts=structure,
         kept=upper_ids,
     )
-    yield Counted({key: n for key, n in upper_counts.items() if n}, upper_ids=tuple(upper_ids))
+    upper_counts.add(structure.items())
+    for org_id in sorted(upper_ids, key=str):  # one organization at a time: never all as keys
+        yield Counted(upper_counts.pop_org(org_id), upper_ids=(org_id,))
