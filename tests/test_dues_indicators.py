@@ -672,3 +672,40 @@ def test_an_upgraded_database_gets_the_flows_by_year_after_migrate(book):
     call_command("migrate", verbosity=0)
     assert tally_differences() == []
     assert fill_missing_tallies() == []
+
+
+def test_a_subtrees_veterans_are_the_same_read_by_its_organizations_or_from_the_veterans(
+    book, make_member, monkeypatch
+):
+    """The tree unchanged, a subtree of ``VETERANS_LISTED`` organizations or more is read from
+    the veterans (the faster way there), a smaller one by its organizations: the same members
+    either way, and the dashboard's figure the same."""
+    quang = make_member(
+        book.cell_b, given_name="Quang", admitted_on=date(1970, 5, 2), birth_date=date(1945, 1, 1)
+    )
+    monkeypatch.setattr(dues_figures, "list_limit", lambda: 100)  # this small register read by lists
+    day, month = date(2026, 11, 20), m(10)
+    for root in (book.province, book.district, book.commune, book.cell_b, book.agency):
+        assert dues_figures.subtree_orgs(root.path, day, limit=dues_figures.VETERANS_LISTED) is not None
+        listed = sorted(dues_figures.veterans_without_account(root.path, day, month, tree_unchanged=True))
+        exempted = _values(root)["dues.exempted_members"]
+        monkeypatch.setattr(dues_figures, "VETERANS_LISTED", 0)
+        assert dues_figures.subtree_orgs(root.path, day, limit=dues_figures.VETERANS_LISTED) is None
+        large = sorted(dues_figures.veterans_without_account(root.path, day, month, tree_unchanged=True))
+        assert listed == large, root.code
+        assert _values(root)["dues.exempted_members"] == exempted, root.code
+        assert ((quang.pk, book.cell_b.pk) in large) == book.cell_b.path.startswith(root.path), root.code
+        monkeypatch.setattr(dues_figures, "VETERANS_LISTED", 200)
+    assert sorted(
+        dues_figures.veterans_without_account(book.commune.path, day, month, tree_unchanged=True)
+    ) == [(quang.pk, book.cell_b.pk)]
+    limits: list = []
+    real = dues_figures.subtree_orgs
+    monkeypatch.setattr(
+        dues_figures, "subtree_orgs", lambda *a, **kw: limits.append(kw.get("limit")) or real(*a, **kw)
+    )
+    list(dues_figures.veterans_without_account(book.commune.path, day, month, tree_unchanged=True))
+    list(
+        dues_figures.veterans_without_account(book.commune.path, day, month)
+    )  # the tree moved: every veteran
+    assert limits == [dues_figures.VETERANS_LISTED, None]
