@@ -51,13 +51,17 @@ def _net(flows: dict[str, int]) -> int:
     return sum(flows.get(kind, 0) for kind in INCREASES) - sum(flows.get(kind, 0) for kind in DECREASES)
 
 
+def _readable(actor, orgs: list[Org]) -> None:
+    for org in orgs:
+        if not actor.can_read_path(org.path):
+            raise NotInScope(org.pk)
+
+
 def member_trends(*, actor, orgs: list[Org], today: date, years: int = 10) -> dict[UUID, list[YearPoint]]:
     """The last ``years`` years (the current one included), oldest first, of each of ``orgs``
     (org id → points): their totals in one read and their flows by year in one grouped query,
     however many organizations (the overview of a national officer has 34 panels)."""
-    for org in orgs:
-        if not actor.can_read_path(org.path):
-            raise NotInScope(org.pk)
+    _readable(actor, orgs)
     ids = [org.pk for org in orgs]
     totals = tally_read(ids, ["total"])
     first = today.year - years + 1
@@ -86,9 +90,7 @@ def recent_changes_of(
 ) -> dict[UUID, list[tuple[str, int]]]:
     """The changes of the last ``days`` days (today included) of each of ``orgs``, by kind, as
     (label, count), in the order of ``CHANGE_LABELS``; kinds with none are left out. One query."""
-    for org in orgs:
-        if not actor.can_read_path(org.path):
-            raise NotInScope(org.pk)
+    _readable(actor, orgs)
     flows = tally_flows([org.pk for org in orgs], today - timedelta(days=days - 1), today)
     return {
         org.pk: [

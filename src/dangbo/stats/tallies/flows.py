@@ -128,9 +128,9 @@ def tally_flows_changed(pairs: Iterable[tuple[Iterable[Flow], Iterable[Flow]]]) 
 
 def _recount_transfer_flows() -> dict[Key, int]:
     """Transfers out of every organization above the sender but not the receiver, and into
-    every one above the receiver but not the sender (as ``member_flows``), by day and by year, counted per pair
-    of organizations rather than per event: a province has tens of thousands of transfers
-    between a few thousand pairs."""
+    every one above the receiver but not the sender (as ``member_flows``), by day and by year,
+    counted per pair of organizations rather than per event: a province has tens of thousands
+    of transfers between a few thousand pairs."""
     by_pair: dict[tuple, Counter] = defaultdict(Counter)
     rows = MemberEvent.objects.filter(kind="transferred", from_org__isnull=False, to_org__isnull=False)
     for day, from_org, to_org in rows.values_list("effective_on", "from_org_id", "to_org_id").iterator(

@@ -1,6 +1,6 @@
-"""Reading the stored tallies: the stock dimensions of some organizations (``tally_read``) and
-their flows over a period (``tally_flows``) or by year (``tally_flows_by_year``), the change of their counted members over one
-(``tally_stock_change``)."""
+"""Reading the stored tallies: the stock dimensions of some organizations (``tally_read``),
+their flows over a period (``tally_flows``) or by year (``tally_flows_by_year``), and the
+change of their counted members over one (``tally_stock_change``)."""
 
 from __future__ import annotations
 
