@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -34,6 +37,29 @@ def pytest_collection_modifyitems(config, items):
 # The day ``frozen_today()`` fixes when called without one: a weekday, after every date the
 # fixtures and tests write, and the day the to-do and compliance tests take as "today".
 FROZEN_DAY = date(2026, 11, 20)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file (one per xdist worker), as in production, not
+    Django's shared in-memory database. With the in-memory one the live server's request threads
+    share the test's own connection (pytest-django's ``live_server``), so a page still loading
+    its panels after a test had moved on and the next test's setup met on that one connection:
+    «database table is locked», at once and without the busy timeout (CI, SQLite leg, twice). On
+    a file each thread has its own connection, WAL and the 20-second busy timeout."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    # In memory where the machine has a memory file system: the file's syncs cost nothing there.
+    folder = Path(
+        tempfile.mkdtemp(prefix="dangbo-test-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None)
+    )
+    database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

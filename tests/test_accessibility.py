@@ -135,8 +135,7 @@ def test_every_page_meets_wcag_21_aa_on_a_laptop_and_a_phone(
     build_demo(PROFILES["tiny"], seed=5, progress=lambda line: None)
     logins = {login.username: login for login in demo_logins()}
     # The pages' data is written before the browser asks for anything: the overview loads its
-    # panels after the page, and SQLite's shared in-memory test database refuses a write to a
-    # table the live server is reading («database table is locked») instead of waiting.
+    # panels after the page, and a write beside them would wait on SQLite's one writer.
     paths = _pages()
 
     problems = _check(page, live_server.url + "/dang-nhap/", "/dang-nhap/")
