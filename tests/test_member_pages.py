@@ -8,12 +8,16 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
 from dangbo.audit.services import Action
+from dangbo.members.services.positions import member_position_start
+from dangbo.members.services.transfers import member_transfer
 
 
 @pytest.fixture
@@ -144,6 +148,26 @@ def test_profile_masks_the_national_id_and_reveal_is_audited(client, tree, offic
     assert "001090012345" in revealed
     assert last_audit(Action.NATIONAL_ID_REVEALED).subject_id == str(member.pk)
     assert client.get(f"/dang-vien/{member.pk}/so-dinh-danh/").status_code == 405
+
+
+def test_the_history_names_its_organizations_in_the_same_queries_however_long(
+    client, tree, officer, make_member
+):
+    """The timeline names the cells moved between and the organization of a position (the
+    history reads those names with the events, not one query per event)."""
+    member = make_member(tree.cell_a, admitted_on=date(2016, 3, 1))
+    url = f"/dang-vien/{member.pk}/"
+    with CaptureQueriesContext(connection) as short:
+        assert client.get(url).status_code == 200
+    member_position_start(member=member, org=tree.cell_a, role="secretary", started_on=date(2018, 1, 2))
+    member_transfer(member=member, to_org=tree.cell_b, effective_on=date(2020, 6, 1))
+    member_transfer(member=member, to_org=tree.cell_a, effective_on=date(2022, 6, 1))
+    with CaptureQueriesContext(connection) as long:
+        html = client.get(url).content.decode()
+    assert f"từ {tree.cell_a.name} đến {tree.cell_b.name}" in html
+    assert f"từ {tree.cell_b.name} đến {tree.cell_a.name}" in html
+    assert f"Bí thư, {tree.cell_a.name}" in html
+    assert len(long.captured_queries) == len(short.captured_queries)
 
 
 def test_refused_profile_of_a_real_member_is_audited(client, tree, make_member):

@@ -61,6 +61,7 @@ def test_member_sees_only_their_own_record(tree, make_member):
     assert list(Member.objects.filter(scope.members_q())) == [own]
     assert not Org.objects.filter(scope.orgs_q()).exists()
     assert scope.can_read_member(own) and not scope.can_read_member(other) and not scope.can_write_member(own)
+    assert scope.own_member_id == own.pk and scope.unit_label == tree.cell_a.name  # the header's unit
 
 
 def test_roles_that_need_a_target_refuse_without_one(tree):
@@ -87,6 +88,19 @@ def test_nested_assignments_collapse_to_the_outer_subtree(tree):
     scope = scope_for(account)
     assert scope.read_paths == (tree.district.path,)
     assert scope.write_paths == (tree.cell_a.path,)
+    assert scope.grant_paths == (tree.cell_a.path,) and scope.export_paths == (tree.cell_a.path,)
+    assert scope.roles == ("leader", "officer")
+    assert scope.root_labels == ((tree.district.code, tree.district.name),)  # the reading roots only
+
+
+def test_a_role_on_a_dissolved_organization_gives_nothing(tree):
+    account = user("giai-the")
+    role_grant(user=account, role=AccessRole.OFFICER, org=tree.cell_b)
+    role_grant(user=account, role=AccessRole.LEADER, org=tree.commune)
+    Org.objects.filter(pk=tree.cell_b.pk).update(dissolved_on=tree.cell_b.created_on)
+    scope = scope_for(account)
+    assert scope.read_paths == (tree.commune.path,) and scope.write_paths == ()
+    assert scope.roles == ("leader", "officer")  # still held, on nothing that stands
 
 
 def test_superuser_and_admin_role_see_everything(tree):

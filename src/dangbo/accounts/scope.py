@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
+from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -146,30 +147,57 @@ ANONYMOUS = Scope(user_id=None, username="")
 SYSTEM = Scope(user_id=None, username="hệ thống", roles=(AccessRole.ADMIN.value,), is_admin=True)
 
 
+class _Held(NamedTuple):
+    """One open role assignment, as the scope reads it."""
+
+    role: str
+    member_id: uuid.UUID | None
+    may_export_personal: bool
+    org_id: uuid.UUID | None
+    org_path: str | None
+    org_dissolved_on: object
+    org_code: str | None
+    org_name: str | None
+    member_org_name: str | None
+
+
 def scope_for(user) -> Scope:
     """The user's scope from their open role assignments (a superuser is an administrator)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
-    assignments = list(
-        user.role_assignments.filter(revoked_at__isnull=True)
-        .select_related("org", "member__org")
+    # Every request asks (accounts.middleware): the columns the scope needs, not three tables'
+    # rows as models, cost twice the CPU (bench/results/load.md, "Per-request work").
+    assignments = [
+        _Held(*row)
+        for row in user.role_assignments.filter(revoked_at__isnull=True)
         .order_by("role")
-    )
+        .values_list(
+            "role",
+            "member_id",
+            "may_export_personal",
+            "org_id",
+            "org__path",
+            "org__dissolved_on",
+            "org__code",
+            "org__name",
+            "member__org__name",
+        )
+    ]
     roles = sorted({a.role for a in assignments} | ({AccessRole.ADMIN} if user.is_superuser else set()))
     is_admin = AccessRole.ADMIN in roles
-    live = [a for a in assignments if a.org is None or a.org.dissolved_on is None]
-    read = _roots(a.org.path for a in live if a.role in READING_ROLES and a.org)
-    write = _roots(a.org.path for a in live if a.role in WRITING_ROLES and a.org)
-    grant = _roots(a.org.path for a in live if a.role == AccessRole.OFFICER and a.org)
+    live = [a for a in assignments if a.org_id is None or a.org_dissolved_on is None]
+    read = _roots(a.org_path for a in live if a.role in READING_ROLES and a.org_path)
+    write = _roots(a.org_path for a in live if a.role in WRITING_ROLES and a.org_path)
+    grant = _roots(a.org_path for a in live if a.role == AccessRole.OFFICER and a.org_path)
     export = _roots(
-        [a.org.path for a in live if a.org and (a.role in WRITING_ROLES or a.may_export_personal)]
+        [a.org_path for a in live if a.org_path and (a.role in WRITING_ROLES or a.may_export_personal)]
     )
     own_role = next((a for a in live if a.role == AccessRole.MEMBER and a.member_id), None)
     own = own_role.member_id if own_role else None
     labels = tuple(
-        (a.org.code, a.org.name)
-        for a in sorted(live, key=lambda a: a.org.path if a.org else "")
-        if a.org and a.org.path in read
+        (a.org_code or "", a.org_name or "")
+        for a in sorted(live, key=lambda a: a.org_path or "")
+        if a.org_path and a.org_path in read
     )
     return Scope(
         user_id=user.pk,
@@ -182,5 +210,5 @@ def scope_for(user) -> Scope:
         grant_paths=grant,
         export_paths=export,
         root_labels=labels,
-        own_unit=own_role.member.org.name if own_role and own_role.member.org_id else "",
+        own_unit=(own_role.member_org_name or "") if own_role else "",
     )

@@ -71,37 +71,48 @@ def member_org_changes(member: Member) -> list[OrgChange]:
     """The moves, merges and splits that placed the member's cell under another organization
     during the member's time in it, from the cell's dated versions and their events."""
     kinds = [OrgEvent.Kind.MOVED, OrgEvent.Kind.MERGED, OrgEvent.Kind.SPLIT]
-    changes = []
-    for placement in Placement.objects.filter(member=member, counted=True):
-        versions = OrgVersion.objects.filter(
-            org_id=placement.org_id, valid_from__gt=placement.valid_from, event__kind__in=kinds
+    changes: list[OrgChange] = []
+    within = Q()  # a version begun while the member was in its cell: one query for every placement
+    for org_id, since, until in Placement.objects.filter(member=member, counted=True).values_list(
+        "org_id", "valid_from", "valid_to"
+    ):
+        placed = Q(org_id=org_id, valid_from__gt=since)
+        within |= placed if until is None else placed & Q(valid_from__lt=until)
+    if not within:
+        return changes
+    versions = OrgVersion.objects.filter(within, event__kind__in=kinds).order_by("valid_from", "org_id")
+    for version in versions.select_related("event"):
+        parent = (
+            (
+                OrgVersion.objects.filter(org_id=version.parent_id, valid_from__lte=version.valid_from)
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=version.valid_from))
+                .values_list("name", flat=True)
+                .first()
+            )
+            if version.parent_id
+            else ""
         )
-        if placement.valid_to is not None:
-            versions = versions.filter(valid_from__lt=placement.valid_to)
-        for version in versions.select_related("event"):
-            parent = (
-                (
-                    OrgVersion.objects.filter(org_id=version.parent_id, valid_from__lte=version.valid_from)
-                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=version.valid_from))
-                    .values_list("name", flat=True)
-                    .first()
-                )
-                if version.parent_id
-                else ""
+        event = cast(OrgEvent, version.event)  # filtered on its kind above
+        changes.append(
+            OrgChange(
+                effective_on=version.valid_from,
+                kind_label=event.get_kind_display(),
+                cell_name=version.name,
+                parent_name=parent or "",
+                decision_no=event.decision_no,
+                decision_on=event.decision_on,
+                decision_body=event.decision_body,
             )
-            event = cast(OrgEvent, version.event)  # filtered on its kind above
-            changes.append(
-                OrgChange(
-                    effective_on=version.valid_from,
-                    kind_label=event.get_kind_display(),
-                    cell_name=version.name,
-                    parent_name=parent or "",
-                    decision_no=event.decision_no,
-                    decision_on=event.decision_on,
-                    decision_body=event.decision_body,
-                )
-            )
+        )
     return changes
+
+
+HISTORY_FIELDS = (
+    *(f.attname for f in MemberEvent._meta.concrete_fields),
+    "from_org__name",
+    "to_org__name",
+    "position_org__name",
+)
 
 
 def member_history(*, actor, member: Member) -> list:
@@ -109,9 +120,11 @@ def member_history(*, actor, member: Member) -> list:
     cell (``OrgChange``), oldest first."""
     if not actor.can_read_member(member):
         raise NotInScope(member.pk)
+    # Of the organizations named, the history shows the names (members/_event.html, the API).
     events = list(
         MemberEvent.objects.filter(member=member)
-        .select_related("from_org", "to_org", "position_org", "authority_org", "recorded_by")
+        .select_related("from_org", "to_org", "position_org")
+        .only(*HISTORY_FIELDS)
         .order_by("effective_on", "seq")
     )
     changes = member_org_changes(member)
