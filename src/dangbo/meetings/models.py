@@ -75,7 +75,18 @@ class Meeting(UUIDModel):
         verbose_name = "buổi sinh hoạt"
         verbose_name_plural = "buổi sinh hoạt"
         ordering = ["held_on", "created_at"]
-        indexes = [models.Index(fields=["org", "held_on"], name="meeting_org_held_on")]
+        indexes = [
+            models.Index(fields=["org", "held_on"], name="meeting_org_held_on"),
+            # A year's cell meetings, read without the table (PostgreSQL): the unexcused absences
+            # of a subtree (meetings.todo, the to-do list's striking-off reviews) join them by id;
+            # the whole table was read for them (84 of 150 ms at 57,000 members).
+            models.Index(
+                fields=["held_on"],
+                include=["id", "org"],
+                condition=Q(body="chi_bo"),
+                name="meeting_cell_held_on",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["org", "body", "month"],
