@@ -97,6 +97,14 @@ def test_admin_finds_the_views_of_a_profile_by_the_unaccented_name(admin, office
     assert "Kết quả: 1 dòng nhật ký" in by_id and f'<a href="/dang-vien/{hoa.pk}/">Trần Thị Hoa</a>' in by_id
     assert str(duc.pk) not in by_id
 
+    # the words of the name in any order; letters inside a word are not a name
+    viewed = {"action": Action.MEMBER_VIEWED}
+    assert (
+        "Kết quả: 1 dòng nhật ký"
+        in admin.get("/nhat-ky/", {"subject": "duc nguyen", **viewed}).content.decode()
+    )
+    assert "Kết quả: 0 dòng nhật ký" in admin.get("/nhat-ky/", {"subject": "uc", **viewed}).content.decode()
+
 
 def test_an_organization_is_found_by_its_name_and_linked(admin, officer, tree):
     assert officer.get(f"/to-chuc/{tree.cell_a.pk}/").status_code == 200

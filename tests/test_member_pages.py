@@ -44,6 +44,30 @@ def test_unaccented_search_finds_the_accented_name(client, tree, officer, make_m
     assert str(duc.pk) in client.get("/dang-vien/", {"q": "đức"}).content.decode()
 
 
+def test_each_word_typed_begins_a_word_of_the_name_in_any_order(client, tree, officer, make_member):
+    """«huong» is the given name Hương, not the ending of Phương or Thương; words may be left out
+    or typed in another order, as an officer recalls a name."""
+    make_member(tree.cell_a, family_name="Nguyễn", middle_name="Thị", given_name="Hương", gender="F")
+    make_member(tree.cell_a, family_name="Trần", middle_name="Thị", given_name="Phương", gender="F")
+    make_member(tree.cell_b, family_name="Lê", middle_name="Thương", given_name="Hoài", gender="F")
+    make_member(tree.cell_b, family_name="Nguyễn", middle_name="Văn", given_name="Đức")
+
+    def found(q):
+        html = client.get("/dang-vien/", {"q": q}).content.decode()
+        html = html[html.index("<h2>Kết quả") :]  # the hint above the form names an example
+        names = ("Nguyễn Thị Hương", "Trần Thị Phương", "Lê Thương Hoài", "Nguyễn Văn Đức")
+        return {name for name in names if name in html}
+
+    assert found("huong") == {"Nguyễn Thị Hương"}
+    assert found("Hương") == {"Nguyễn Thị Hương"}
+    assert found("thuong") == {"Lê Thương Hoài"}
+    assert found("nguyen duc") == found("duc nguyen") == {"Nguyễn Văn Đức"}
+    assert found("ngu") == {"Nguyễn Thị Hương", "Nguyễn Văn Đức"}  # the start of a word, as typed
+    assert found("thi") == {"Nguyễn Thị Hương", "Trần Thị Phương"}
+    assert found("uong") == set()
+    assert found("nguyen phuong") == set()
+
+
 def test_filters_and_vietnamese_name_order(client, tree, officer, make_member):
     make_member(tree.cell_a, family_name="Lò", middle_name="Văn", given_name="Ánh", ethnicity="10")
     make_member(tree.cell_a, family_name="Nguyễn", middle_name="Thị", given_name="Anh", gender="F")

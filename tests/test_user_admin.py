@@ -451,6 +451,8 @@ def test_the_list_filters_by_subtree_role_and_name_and_pages(people, client):
     Account.objects.create(user=people.secretary, search_key=services.search_key("bithu", "Lò Văn Sính"))
     page = client.get("/tai-khoan/", {"q": "lo van sinh"}).content.decode()
     assert ">bithu<" in page and ">canbo<" not in page
+    assert ">bithu<" in client.get("/tai-khoan/", {"q": "sinh lo"}).content.decode()  # words in any order
+    assert ">bithu<" not in client.get("/tai-khoan/", {"q": "inh"}).content.decode()  # not inside a word
     for n in range(50):
         role_grant(user=User.objects.create_user(f"u{n:02}"), role=AccessRole.LEADER, org=people.tree.agency)
     first = client.get("/tai-khoan/").content.decode()

@@ -21,7 +21,8 @@ from dangbo.accounts.services import can_manage
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import paths
 from dangbo.core.models import is_uuid
-from dangbo.core.text import clean, fold
+from dangbo.core.text import clean
+from dangbo.core.words import query_words, word_starts_q
 from dangbo.members.models import Member
 from dangbo.orgs.models import Org
 from dangbo.orgs.selectors import org_find_code
@@ -91,7 +92,7 @@ def role_list(*, actor: Scope, filters: RoleFilters) -> QuerySet[RoleAssignment]
         # the folded key (accounts made here); user name and full name as typed (accounts made by
         # `dangbo createuser` or the demo, which have no key)
         rows = rows.filter(
-            Q(user__account__search_key__contains=fold(q))
+            word_starts_q("user__account__search_key", query_words(q))
             | Q(user__username__icontains=q)
             | Q(user__first_name__icontains=q)
         )

@@ -18,8 +18,9 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from dangbo.core import paths
 from dangbo.core.kinds import CELL_KINDS, OrgKind
-from dangbo.core.text import clean, fold, org_sort_key
+from dangbo.core.text import clean, org_sort_key
 from dangbo.core.violations import NotInScope
+from dangbo.core.words import query_words, word_starts_q
 from dangbo.orgs.models import Locality, Org, OrgEvent, OrgVersion
 
 
@@ -277,7 +278,7 @@ def org_pick(
     word of the code or the name, without regard to accents or case ("duong quy" finds «Chi bộ
     Dương Quỳ», "x1" the code "X1A"): the code typed exactly first, then in Vietnamese order of
     the name."""
-    words = fold(query).split()[:8]
+    words = query_words(query)
     if not words:
         return []
     roots = {
@@ -293,7 +294,6 @@ def org_pick(
     if cells_only:
         queryset = queryset.filter(kind__in=list(CELL_KINDS))
     exact = list(queryset.filter(code__iexact=clean(query))[:1])
-    for word in words:  # the key is "code name", folded: a word begins it or follows a space
-        queryset = queryset.filter(Q(search_key__startswith=word) | Q(search_key__contains=f" {word}"))
+    queryset = queryset.filter(word_starts_q("search_key", words))  # the key is "code name", folded
     found = exact + [org for org in queryset.order_by("sort_key", "path")[:limit] if org not in exact]
     return found[:limit]

@@ -24,6 +24,7 @@ from dangbo.audit.services import ACTION_LABELS, Action, audit_record, audit_sea
 from dangbo.core import text
 from dangbo.core.formats import format_date, format_number
 from dangbo.core.pagination import CappedPaginator
+from dangbo.core.words import query_words, word_starts_q
 from dangbo.members.models import Member
 from dangbo.orgs.labels import OrgLabel, org_labels
 from dangbo.orgs.models import Locality, Org
@@ -76,24 +77,25 @@ class _SubjectMatch:
 
 
 def _subject_match(subject: str) -> _SubjectMatch:
-    """An id matches that subject; text matches members by their folded name and
-    organizations by name or code, at most SUBJECT_LIMIT of them."""
+    """An id matches that subject; text matches members by the words of their name and
+    organizations by the words of their code and name or by their code (``core.words``), at
+    most SUBJECT_LIMIT of them."""
     value = text.clean(subject)
     try:
         return _SubjectMatch(Q(subject_id=str(uuid.UUID(value))))
     except ValueError:
         pass
+    words = query_words(value)
     org_ids = list(
-        Org.objects.filter(Q(name__icontains=value) | Q(code__iexact=value))
+        Org.objects.filter(word_starts_q("search_key", words) | Q(code__iexact=value))
         .order_by("path")
         .values_list("pk", flat=True)[: ORG_LIMIT + 1]
     )
     truncated = len(org_ids) > ORG_LIMIT
     org_ids = org_ids[:ORG_LIMIT]
     room = SUBJECT_LIMIT - len(org_ids)
-    folded = text.fold(value)
     member_ids = list(
-        Member.objects.filter(search_key__contains=folded)
+        Member.objects.filter(word_starts_q("search_key", words))
         .order_by("sort_key", "id")
         .values_list("pk", flat=True)[: room + 1]
     )

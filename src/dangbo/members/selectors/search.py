@@ -17,6 +17,7 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock, pagination, paths, text
 from dangbo.core.kinds import GRASSROOTS_KINDS
 from dangbo.core.pagination import CappedPaginator
+from dangbo.core.words import query_words, word_starts_q
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.orgs.models import Org, OrgVersion
 from dangbo.orgs.selectors import NotInScope, org_version_on, org_versions_on
@@ -87,7 +88,9 @@ def member_search(*, actor, filters: MemberFilters, today: date | None = None) -
     With a past ``as_of``: the members counted that day in the organization as it stood then
     (the tree of that day: a commune merged since still lists its members of that day),
     their status and age of that day.
-    The name query is folded like the stored key, so "nguyen van duc" finds "Nguyễn Văn Đức";
+    The name query is folded like the stored key and each of its words must begin a word of the
+    name, in any order (``core.words``): "nguyen van duc" and "nguyen duc" find "Nguyễn Văn Đức",
+    "huong" finds "Hương" but not "Phương";
     a query of 8 or 12 digits looks up the card number or the national ID instead.
     """
     today = today or clock.today()
@@ -118,7 +121,7 @@ def member_search(*, actor, filters: MemberFilters, today: date | None = None) -
     elif digits.isdigit() and len(digits) == 8:
         queryset = queryset.filter(card_number=digits)
     elif q:
-        queryset = queryset.filter(search_key__contains=text.fold(q))
+        queryset = queryset.filter(word_starts_q("search_key", query_words(q)))
     return queryset.order_by("sort_key", "id")
 
 
