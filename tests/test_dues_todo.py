@@ -18,13 +18,17 @@ from dangbo import cli
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import SYSTEM, scope_for
 from dangbo.accounts.services import role_grant
+from dangbo.core import paths
+from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.violations import NotInScope
 from dangbo.dues import services
 from dangbo.dues.models import DuesRelief
 from dangbo.dues.services import PaymentRequest, ReliefRequest
 from dangbo.members.models import MemberEvent, MemberStatus
 from dangbo.members.selectors.todo import due_items
+from dangbo.members.selectors.todo_counts import todo_summary
 from dangbo.members.services.standing import member_strike_off
+from dangbo.members.services.transfers import member_transfer
 from dangbo.orgs import services as org_services
 from dangbo.rules import exits as exit_rules
 from dangbo.rules.dues import Category, ReliefGround, ReliefKind
@@ -190,6 +194,38 @@ def test_the_officer_above_sees_the_cells_a_sibling_sees_nothing(book):
     assert [
         i for i in due_items(actor=scope_for(sibling), org=book.district2) if i.kind.startswith("dues_")
     ] == []
+
+
+def test_a_member_who_moved_brings_the_months_owed_to_the_cell_that_keeps_them_now(book):
+    """Hà owes March, June and July in the agency of district 1 and moves to a cell of district 2:
+    the cell she is in now lists her arrears and the review (the months of both cells), district
+    1 lists her no more — nor names district 2's cell, on its list or in its counts by child."""
+    cell2 = org_services.org_establish(
+        code="CQ2",
+        name="Chi bộ Cơ quan Hai",
+        kind=OrgKind.GRASSROOTS_CELL,
+        parent=book.district2,
+        established_on=date(2015, 1, 1),
+        sector=Sector.AGENCY,
+    )
+    member_transfer(member=book.ha, to_org=cell2, effective_on=date(2026, 11, 1))
+
+    left = [i for i in due_items(actor=SYSTEM, org=book.district) if i.kind.startswith("dues_")]
+    assert book.ha not in {i.member for i in left} and {i.org for i in left} <= {
+        book.cell_a,
+        book.cell_b,
+        book.agency,
+    }
+    summary = todo_summary(actor=SYSTEM, org=book.district)
+    assert cell2 not in {row.org for row in summary.rows}
+    assert all(paths.is_within(row.org.path, book.district.path) for row in summary.rows)
+
+    now = _items(SYSTEM, book.district2, "dues_arrears")
+    assert [(i.member, i.org) for i in now] == [(book.ha, cell2)]
+    assert "03, 06, 07/2026" in now[0].note
+    assert [i.member for i in _items(SYSTEM, book.district2, "dues_strike_off_review")] == [book.ha]
+    for org in (book.province, book.district, book.district2, cell2, book.agency):
+        assert_due_counts_equal_the_list(actor=SYSTEM, org=org, as_of=TODAY)
 
 
 def test_the_items_are_not_overdue_deadlines_of_the_compliance_checks(book):

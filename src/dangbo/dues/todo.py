@@ -1,7 +1,10 @@
 """Unpaid dues and striking off (RULES.md §7, §11 rule 12): the dues' part of the to-do list and
 of the striking-off page, registered through ``members.hooks`` in ``DuesConfig.ready()``.
 
-- ``dues_due_items`` (a due source) gives, for the members still active in the subtree:
+- ``dues_due_items`` (a due source) gives, for the members active in the subtree today (in a
+  cell of it now), from their months in whatever cell they were then — a member who moved
+  brings the months they owe to the cell that keeps them now, the one that can consider
+  striking them off, and the cell they left lists them no more:
   * ``dues_arrears``: a member with months unpaid (owed, something due, not covered, not
     deferred: ``DuesMonth.unpaid``) among the months of the year of the list's day and the
     year before that are over by that day — the months and the amount named; overdue from the
@@ -77,8 +80,10 @@ def months_text(months: list[date]) -> str:
 
 def _unpaid(*, first: date, last: date, subtree: str | None = None, member=None):
     rows = DuesMonth.objects.filter(UNPAID, month__gte=first, month__lte=last)
-    if subtree is not None:
-        rows = rows.filter(paths.subtree_q(subtree, "org__path"), member__status__in=list(ACTIVE_STATUSES))
+    if subtree is not None:  # the members in the subtree now, with their months in any cell
+        rows = rows.filter(
+            paths.subtree_q(subtree, "member__org_path"), member__status__in=list(ACTIVE_STATUSES)
+        )
     if member is not None:
         rows = rows.filter(member=member)
     return rows.annotate(short=F("due") - F("paid")).order_by("member_id", "month")
@@ -86,7 +91,7 @@ def _unpaid(*, first: date, last: date, subtree: str | None = None, member=None)
 
 def unpaid_months(*, first: date, last: date, subtree: str | None = None, member=None):
     """(member id, month, amount short) of the unpaid months from ``first`` to ``last`` of the
-    members still active (of ``subtree``, or of one ``member``), oldest first."""
+    members active in ``subtree`` now (or of one ``member``), oldest first."""
     return _unpaid(first=first, last=last, subtree=subtree, member=member).values_list(
         "member_id", "month", "short"
     )
@@ -238,8 +243,10 @@ def dues_due_counts(
             date(year + 1, 1, 1),
         )
         in_year = Q(month__gte=date(year, 1, 1), month__lte=date(year, 12, 1))
-        per_member[f"months_{year}"] = Count("month", distinct=True, filter=in_year)
-        per_member[f"early_{year}"] = Count("month", distinct=True, filter=in_year & Q(month__lt=recent))
+        # a member has one account a month (``dues_month_once``): rows are months, and counting
+        # them needs no sort by month, nor (on PostgreSQL) the rows: the index dues_month_unpaid has them
+        per_member[f"months_{year}"] = Count("month", filter=in_year)
+        per_member[f"early_{year}"] = Count("month", filter=in_year & Q(month__lt=recent))
         needs[year] = needed
     members = (
         _unpaid(first=date(as_of.year - 1, 1, 1), last=last, subtree=org.path)
