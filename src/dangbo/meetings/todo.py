@@ -2,11 +2,14 @@
 to-do list and of the striking-off page, registered through ``members.hooks`` in
 ``MeetingsConfig.ready()``.
 
-- ``absence_review_items`` (a due source): every member still active who, in the year of the
-  list's day or the year before, was absent without reason from the cell's meetings in the
-  rule's number of distinct months (3) by that day — the months named, the rule cited. The
-  rules give the cell no deadline to consider it, so the item is a matter to consider
-  (``review``), never overdue; its day is the meeting that made the third month.
+- ``absence_review_items`` (a due source): every member active in the subtree today who, in the
+  year of the list's day or the year before, was absent without reason from the meetings of
+  their cell — of any cell they were in that year — in the rule's number of distinct months (3)
+  by that day: the months named, the rule cited, listed under the cell the member is in now,
+  the one that can consider striking them off (a member who moved takes the matter along; the
+  cell they left lists them no more). The rules give the cell no deadline to consider it, so
+  the item is a matter to consider (``review``), never overdue; its day is the meeting that
+  made the third month.
 - ``strike_off_evidence`` (the striking-off hook): a member's months of unexcused absence in
   the year of the striking off and the year before, with the meetings behind them, for the
   ground «bỏ sinh hoạt đảng … 3 tháng trong năm»; the page links each meeting and the
@@ -46,8 +49,10 @@ def _absences(*, year: int, until: date, subtree: str | None = None, member=None
         meeting__held_on__gte=date(year, 1, 1),
         meeting__held_on__lte=min(until, date(year, 12, 31)),
     )
-    if subtree is not None:
-        rows = rows.filter(paths.subtree_q(subtree, "meeting__org__path"))
+    if subtree is not None:  # the members in the subtree now, with their absences in any cell
+        rows = rows.filter(
+            paths.subtree_q(subtree, "member__org_path"), member__status__in=list(ACTIVE_STATUSES)
+        )
     if member is not None:
         rows = rows.filter(member=member)
     return rows.select_related("meeting", "meeting__org").order_by("meeting__held_on", "meeting__created_at")
@@ -68,8 +73,7 @@ def absence_review_items(actor, org, *, as_of: date, until: date, holidays) -> l
         # Only the members whose absences reach the rule's months are read in full: a province
         # has a hundred thousand unexcused absences a year and a few hundred reviews.
         reaching = (
-            absences.filter(member__status__in=list(ACTIVE_STATUSES))
-            .order_by()
+            absences.order_by()
             .values("member_id")
             .annotate(months=Count(TruncMonth("meeting__held_on"), distinct=True))
             .filter(months__gte=needed)
@@ -78,7 +82,9 @@ def absence_review_items(actor, org, *, as_of: date, until: date, holidays) -> l
         ids = list(reaching)
         by_member: dict = defaultdict(list)
         for start in range(0, len(ids), 1000):
-            for row in absences.filter(member_id__in=ids[start : start + 1000]).select_related("member"):
+            for row in absences.filter(member_id__in=ids[start : start + 1000]).select_related(
+                "member", "member__org"
+            ):
                 by_member[row.member_id].append(row)
         pairs = [(member_id, row.meeting.held_on) for member_id, rows in by_member.items() for row in rows]
         for review in rules.unexcused_absence_reviews(pairs, year=year):
@@ -101,7 +107,7 @@ def absence_review_items(actor, org, *, as_of: date, until: date, holidays) -> l
                 DueItem(
                     kind=REVIEW_KIND,
                     title=REVIEW_TITLE,
-                    org=last.org,
+                    org=member.org,
                     member=member,
                     due_on=arose.meeting.held_on,
                     citation=review.rule_ref,
@@ -120,46 +126,29 @@ def absence_review_items(actor, org, *, as_of: date, until: date, holidays) -> l
 def absence_review_counts(
     actor, org, *, as_of: date, until: date, holidays, branch_len: int
 ) -> dict[tuple[str, bool, str], int]:
-    """``absence_review_items`` counted (never overdue) by one aggregate per year: the active
-    members absent without reason in the rule's months by ``as_of`` and not already by a year
-    before it (a review arises on the absence that makes the months, and older ones are left
-    out — exactly when the absences before that day already make them). Each is counted in
-    the branch of the cell of their last absence, where the item is listed: read for the
-    reviewed members only, a few hundred in a province."""
+    """``absence_review_items`` counted (never overdue) by one aggregate per year: the members
+    active in the subtree absent without reason in the rule's months by ``as_of`` and not
+    already by a year before it (a review arises on the absence that makes the months, and
+    older ones are left out — exactly when the absences before that day already make them),
+    each in the branch of the cell they are in now, where the item is listed."""
     arisen_since = as_of - REVIEW_LISTED_FOR
     counts: Counter = Counter()
     for year in (as_of.year - 1, as_of.year):
         needed = exit_rules.STRIKE_OFF_MISSED_MONTHS.at(date(year, 12, 31)).value
         month = TruncMonth("meeting__held_on")
-        absences = (
+        reviewed = (
             _absences(year=year, until=as_of, subtree=org.path)
-            .filter(member__status__in=list(ACTIVE_STATUSES))
             .select_related(None)
-        )
-        reviewed = list(
-            absences.order_by()
-            .values("member_id")
+            .order_by()
+            .values("member_id", branch=paths.branch("member__org_path", branch_len))
             .annotate(
                 months=Count(month, distinct=True),
                 early=Count(month, distinct=True, filter=Q(meeting__held_on__lt=arisen_since)),
             )
             .filter(months__gte=needed, early__lt=needed)
-            .values_list("member_id", flat=True)
+            .values_list("branch", flat=True)
         )
-        if len(org.path) >= branch_len:  # the subtree as one: no need to know where
-            counts[REVIEW_KIND, False, org.path[:branch_len]] += len(reviewed)
-            continue
-        for start in range(0, len(reviewed), 1000):
-            # by member first (their absences of the year, a few each), not by the subtree's
-            # meetings: the meetings outside the subtree are left out here
-            rows = sorted(
-                _absences(year=year, until=as_of, member=None)
-                .filter(member_id__in=reviewed[start : start + 1000])
-                .order_by()
-                .values_list("meeting__held_on", "meeting__created_at", "member_id", "meeting__org__path")
-            )
-            last_cell = {member_id: path for *_, member_id, path in rows if paths.is_within(path, org.path)}
-            counts.update((REVIEW_KIND, False, path[:branch_len]) for path in last_cell.values())
+        counts.update((REVIEW_KIND, False, branch) for branch in reviewed)
     return {key: n for key, n in counts.items() if n}
 
 
