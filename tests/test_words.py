@@ -41,8 +41,12 @@ def test_words_begin_words_of_the_name_in_any_order(named):
     assert found("uong") == set()
 
 
-@pytest.mark.parametrize("typed", ["(", "duc)", "[a", "a.*", "h'", "\\", "+", "^", "$", "|"])
+@pytest.mark.parametrize(
+    "typed",
+    ["(", "duc)", "[a", "a.*", "h'", "\\", "+", "^", "$", "|", "nguyen (", "bia h'", "nguyen .*", "ksor |"],
+)
 def test_what_is_typed_is_matched_as_typed_never_as_a_pattern(named, typed):
-    """Punctuation is literal on both databases (PostgreSQL's regular expression is escaped)."""
-    expected = {"Bia"} if typed == "h'" else set()
+    """Punctuation is literal on both databases, one word or several (on PostgreSQL, several
+    words are regular expressions: escaped)."""
+    expected = {"Bia"} if "h'" in typed else set()
     assert found(typed) == expected
