@@ -168,6 +168,20 @@ def tree(db) -> Tree:
     )
 
 
+@pytest.fixture
+def agency2(tree) -> Org:
+    """A grassroots cell of an agency under ``tree.district2``: where a member of district 1 moves
+    to, in tests of what each side sees afterwards."""
+    return org_services.org_establish(
+        code="CQ2",
+        name="Chi bộ Cơ quan Hai",
+        kind=OrgKind.GRASSROOTS_CELL,
+        parent=tree.district2,
+        established_on=date(2015, 1, 1),
+        sector=Sector.AGENCY,
+    )
+
+
 def refused_on(refused) -> list[tuple[str, str | None]]:
     """The (rule code, field) of each violation of a refusal: what a test compares, rather than
     the wording. ``refused``: what ``pytest.raises(RuleViolation)`` gives, a RuleViolation, or

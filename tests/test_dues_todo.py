@@ -19,7 +19,6 @@ from dangbo.accounts.models import AccessRole
 from dangbo.accounts.scope import SYSTEM, scope_for
 from dangbo.accounts.services import role_grant
 from dangbo.core import paths
-from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.violations import NotInScope
 from dangbo.dues import services
 from dangbo.dues.models import DuesRelief
@@ -196,18 +195,11 @@ def test_the_officer_above_sees_the_cells_a_sibling_sees_nothing(book):
     ] == []
 
 
-def test_a_member_who_moved_brings_the_months_owed_to_the_cell_that_keeps_them_now(book):
+def test_a_member_who_moved_brings_the_months_owed_to_the_cell_that_keeps_them_now(book, agency2):
     """Hà owes March, June and July in the agency of district 1 and moves to a cell of district 2:
     the cell she is in now lists her arrears and the review (the months of both cells), district
     1 lists her no more — nor names district 2's cell, on its list or in its counts by child."""
-    cell2 = org_services.org_establish(
-        code="CQ2",
-        name="Chi bộ Cơ quan Hai",
-        kind=OrgKind.GRASSROOTS_CELL,
-        parent=book.district2,
-        established_on=date(2015, 1, 1),
-        sector=Sector.AGENCY,
-    )
+    cell2 = agency2
     member_transfer(member=book.ha, to_org=cell2, effective_on=date(2026, 11, 1))
 
     left = [i for i in due_items(actor=SYSTEM, org=book.district) if i.kind.startswith("dues_")]

@@ -18,7 +18,6 @@ from dangbo.accounts.scope import SYSTEM, scope_for
 from dangbo.accounts.services import role_grant
 from dangbo.audit.models import AuditEntry
 from dangbo.core import paths
-from dangbo.core.kinds import OrgKind, Sector
 from dangbo.core.violations import NotInScope
 from dangbo.meetings import services
 from dangbo.meetings.models import AbsenceReason, AttendanceStatus, Body, MeetingKind
@@ -28,7 +27,6 @@ from dangbo.members.selectors.todo import due_items
 from dangbo.members.selectors.todo_counts import todo_summary
 from dangbo.members.services.standing import member_strike_off
 from dangbo.members.services.transfers import member_transfer
-from dangbo.orgs import services as org_services
 from dangbo.orgs.services import DecisionRef
 from dangbo.rules import exits as exit_rules
 from dangbo.stats.compliance import compliance_run
@@ -116,7 +114,7 @@ def test_the_officer_above_sees_both_cells_a_sibling_cell_sees_only_its_own(abse
     assert _reviews(SYSTEM, absences.district2) == []
 
 
-def test_the_cell_a_member_is_in_now_considers_the_months_of_every_cell_of_the_year(absences):
+def test_the_cell_a_member_is_in_now_considers_the_months_of_every_cell_of_the_year(absences, agency2):
     """Chi, absent in February and March in cell A, moves to cell B and misses October there: a
     review at cell B with the three months. Bình moves to a cell of district 2: district 2 lists
     him there; district 1 lists him no more, nor names district 2's cell in its counts by child."""
@@ -126,14 +124,7 @@ def test_the_cell_a_member_is_in_now_considers_the_months_of_every_cell_of_the_y
     assert chi.org == absences.cell_b and "02, 03, 10/2026" in chi.note
     assert absences.chi not in {i.member for i in _reviews(SYSTEM, absences.cell_a)}
 
-    cell2 = org_services.org_establish(
-        code="CQ2",
-        name="Chi bộ Cơ quan Hai",
-        kind=OrgKind.GRASSROOTS_CELL,
-        parent=absences.district2,
-        established_on=date(2015, 1, 1),
-        sector=Sector.AGENCY,
-    )
+    cell2 = agency2
     member_transfer(member=absences.binh, to_org=cell2, effective_on=date(2026, 11, 1))
     assert [(i.member, i.org) for i in _reviews(SYSTEM, absences.district2)] == [(absences.binh, cell2)]
     assert absences.binh not in {i.member for i in _reviews(SYSTEM, absences.district)}
