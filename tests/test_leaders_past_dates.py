@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.db.models import Q
 
-from dangbo.core.kinds import GRASSROOTS_KINDS, OrgKind, Sector
+from dangbo.core.kinds import GRASSROOTS_KINDS
 from dangbo.core.roles import COMMITTEE_ROLES, Role
 from dangbo.members.models import Position
 from dangbo.members.services.positions import member_position_start
@@ -54,18 +54,11 @@ def _recount(root, roles, day) -> tuple[int, int]:
 
 
 @pytest.fixture
-def bloc(tree, make_member):
+def bloc(tree, make_member, agency2):
     """A grassroots cell in the second district (the «bloc») with its secretary since 2020;
     the commune committee of the first district with a secretary and a committee member since
     2021, moved into the bloc on 1/7/2025."""
-    agency = org_services.org_establish(
-        code="CQ2",
-        name="Chi bộ Cơ quan Hai",
-        kind=OrgKind.GRASSROOTS_CELL,
-        parent=tree.district2,
-        established_on=date(2015, 1, 1),
-        sector=Sector.AGENCY,
-    )
+    agency = agency2
     staff = [make_member(agency, theory_level="intermediate") for _ in range(3)]
     commune = [make_member(tree.cell_a) for _ in range(3)]
     member_position_start(member=staff[0], org=agency, role=Role.SECRETARY, started_on=date(2020, 1, 1))

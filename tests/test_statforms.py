@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from dangbo.core.decisions import DecisionRef
-from dangbo.core.kinds import OrgKind, Sector
+from dangbo.core.kinds import OrgKind
 from dangbo.discipline import services as discipline_services
 from dangbo.members.models import MemberStatus
 from dangbo.members.selectors.figures import member_count_on
@@ -66,7 +66,7 @@ def _d(number: str, on: date) -> DecisionRef:
 
 
 @pytest.fixture
-def history(tree, make_member):
+def history(tree, make_member, agency2):
     """Two districts: H1 (commune X1 with cells A and B; agency cell CQ1) and H2 (agency cell CQ2).
 
     In 2024: an admission (CQ1), a readmission (cell B), a transfer A → CQ2 across the districts
@@ -74,14 +74,7 @@ def history(tree, make_member):
     restored in the year), a resignation, an expulsion, a move to outside (CQ2), a recognition and a
     temporary transfer (neither changes a count). A restoration in 2024 of a 2023 exit, and an
     admission in 2025, fall outside the 2024 figures."""
-    cq2 = org_services.org_establish(
-        code="CQ2",
-        name="Chi bộ Cơ quan Hai",
-        kind=OrgKind.GRASSROOTS_CELL,
-        parent=tree.district2,
-        established_on=date(2015, 1, 1),
-        sector=Sector.AGENCY,
-    )
+    cq2 = agency2
     m = {}
     m["transferred_out"] = make_member(tree.cell_a, admitted_on=date(2020, 3, 1))
     m["transferred_inside"] = make_member(tree.cell_a, admitted_on=date(2020, 4, 1))
