@@ -234,3 +234,32 @@ def test_a_long_todo_export_is_written_by_a_job(client, tree, officer, cases, mo
     # the page itself takes no POST; an organization out of scope is not found
     assert client.post(f"/to-chuc/{tree.commune.pk}/viec-can-lam/?ngay=20/11/2026").status_code == 404
     assert client.post(f"/to-chuc/{tree.agency.pk}/viec-can-lam/?dinh-dang=csv").status_code == 404
+
+
+@pytest.mark.postgres
+def test_the_to_do_reads_are_planned_for_their_parameters_every_time(tree, monkeypatch):
+    """With prepared statements on, PostgreSQL may keep a generic plan of a query after its fifth
+    run, and for the to-do list's aggregates that plan is slow (the overview's to-do panel of the
+    57,000-member demo: 360 ms for its first two views, 1.2 s from the third on). They are sent
+    unprepared (``core.prepared.planned_each_time``), the connection's setting restored after."""
+    from django.db import connection
+
+    from dangbo.accounts.scope import SYSTEM
+    from dangbo.members.selectors import todo, todo_counts
+
+    connection.ensure_connection()
+    preparing = connection.connection.prepare_threshold
+    assert preparing is not None  # the test settings prepare, as production does
+    seen = []
+
+    def record(*args, **kwargs):
+        seen.append(connection.connection.prepare_threshold)
+        return {} if "branch_len" in kwargs else []
+
+    monkeypatch.setattr(todo_counts, "badge_due_counts", record)
+    monkeypatch.setattr(todo, "_transfer_due_items", record)
+    todo_counts.due_counts(actor=SYSTEM, org=tree.province)
+    todo_counts.todo_summary(actor=SYSTEM, org=tree.province)
+    todo.due_items(actor=SYSTEM, org=tree.province)
+    assert seen and all(threshold is None for threshold in seen)
+    assert connection.connection.prepare_threshold == preparing

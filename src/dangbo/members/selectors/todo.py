@@ -15,6 +15,7 @@ from django.db.models import Count, Max
 
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock, paths
+from dangbo.core.prepared import planned_each_time
 from dangbo.members import hooks
 from dangbo.members.models import Member, MemberStatus, TransferCase
 from dangbo.members.selectors.badges import badge_due
@@ -100,6 +101,7 @@ def deadline_holidays(ceremonies: list[date], *, as_of: date, until: date) -> se
     return holidays_between(earliest, until + timedelta(days=200))
 
 
+@planned_each_time()  # a generic plan of these aggregates is slow (core.prepared, bench/results/page_cpu.md)
 def due_items(
     *, actor, org, as_of: date | None = None, horizon_days: int = DUE_HORIZON_DAYS, audit: bool = True
 ) -> list[DueItem]:

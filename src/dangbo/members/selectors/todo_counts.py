@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from django.db.models import Case, Count, Min, When
 
 from dangbo.core import clock, paths
+from dangbo.core.prepared import planned_each_time
 from dangbo.members import hooks
 from dangbo.members.selectors.badges import badge_due_counts
 from dangbo.members.selectors.todo import (
@@ -102,6 +103,7 @@ def _by_kind(counts: Counts) -> list[DueCount]:
     return [DueCount(kind, n, late) for kind, (n, late) in by_kind.items()]
 
 
+@planned_each_time()  # a generic plan of these aggregates is slow (core.prepared, bench/results/page_cpu.md)
 def _counts(*, actor, org, as_of: date | None, horizon_days: int, branch_len: int) -> Counts:
     if not actor.can_read_path(org.path):
         raise NotInScope(org.pk)
