@@ -12,3 +12,9 @@ class CoreConfig(AppConfig):
         from dangbo.core.lengths import guard_text_lengths
 
         pre_save.connect(guard_text_lengths, dispatch_uid="dangbo.core.lengths")
+        from django.db import models
+
+        from dangbo.core.lookups import AnyOf
+
+        for field in (models.UUIDField, models.ForeignKey):
+            field.register_lookup(AnyOf)

@@ -112,7 +112,7 @@ class Context:
                 OrgVersion.objects.filter(
                     Q(valid_to__isnull=True) | Q(valid_to__gt=self.frame.as_of),
                     valid_from__lte=self.frame.as_of,
-                    org_id__in=[c.pk for c in self.children],
+                    org_id__any=[c.pk for c in self.children],
                 ).values_list("org_id", "path")
             )
         return self._cache["child_paths"]

@@ -204,7 +204,7 @@ def veterans_without_account(root_path: str, day: date, month: date, *, tree_unc
         return found
     accounts = DuesMonth.objects.filter(member_id=OuterRef("member_id"), month=month).exclude(category="")
     return (
-        Placement.objects.filter(held, party_age_exempt_q(month, prefix="member__"), org_id__in=list(listed))
+        Placement.objects.filter(held, party_age_exempt_q(month, prefix="member__"), org_id__any=list(listed))
         .exclude(Exists(accounts))
         .order_by()
         .values_list("member_id", "org_id")
@@ -297,7 +297,7 @@ def from_tallies(holders: dict, root_path: str, span: Span, day: date) -> dict:
     if span.months is None:
         return out
     first, last = mt.month_text(span.months[0]), mt.month_text(span.months[1])
-    stored = OrgTally.objects.filter(org_id__in=list(holders))
+    stored = OrgTally.objects.filter(org_id__any=list(holders))
     names = {k.DUES_DUE: "due", k.DUES_PAID: "paid", k.DUES_MONTHS: "months"}
     sums = (
         stored.filter(dimension__in=list(names), value__gte=first, value__lte=last)

@@ -386,7 +386,7 @@ def _totals_by_recount(ctx: Context, day) -> dict:
         OrgVersion.objects.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=day),
             valid_from__lte=day,
-            org_id__in=[o.pk for o in ctx.orgs],
+            org_id__any=[o.pk for o in ctx.orgs],
         ).values_list("org_id", "path")
     )
     root_path = wanted.get(ctx.root.pk)

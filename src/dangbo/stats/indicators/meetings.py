@@ -126,7 +126,7 @@ def _from_tallies(by_id: dict[object, str], root_path: str, span: Span) -> dict[
         first, last = mt.month_text(span.months[0]), mt.month_text(span.months[1])
         sums = (
             OrgTally.objects.filter(
-                org_id__in=list(by_id),
+                org_id__any=list(by_id),
                 dimension__in=[k.MEETING_PRESENT, k.MEETING_EXPECTED, k.MEETING_VISITORS],
                 value__gte=first,
                 value__lte=last,
@@ -137,7 +137,7 @@ def _from_tallies(by_id: dict[object, str], root_path: str, span: Span) -> dict[
         )
         unexcused = (
             OrgTally.objects.filter(
-                org_id__in=list(by_id),
+                org_id__any=list(by_id),
                 dimension=k.MEETING_UNEXCUSED,
                 value__gte=first,
                 value__lte=f"{last}|~",
@@ -159,7 +159,7 @@ def _from_tallies(by_id: dict[object, str], root_path: str, span: Span) -> dict[
     if span.months is None and span.quarters is None:
         return out
     covered = (
-        OrgTally.objects.filter(org_id__in=list(by_id))
+        OrgTally.objects.filter(org_id__any=list(by_id))
         .annotate(tail=Substr("value", 9, 7))
         .filter(_run_conditions(span))
         .values_list("org_id", "dimension")
@@ -248,7 +248,7 @@ def _calendars(org_ids) -> dict:
     """Each organization's months with a regular chi bộ meeting and quarters with a thematic one."""
     found: dict = defaultdict(lambda: (set(), set()))
     rows = Meeting.objects.filter(
-        org_id__in=list(org_ids), body=Body.CHI_BO, kind__in=[MeetingKind.REGULAR, MeetingKind.THEMATIC]
+        org_id__any=list(org_ids), body=Body.CHI_BO, kind__in=[MeetingKind.REGULAR, MeetingKind.THEMATIC]
     )
     for org_id, kind, month in rows.values_list("org_id", "kind", "month").distinct().order_by():
         regular, thematic = found[org_id]
@@ -565,7 +565,7 @@ def read_unexcused(period: Q, cells: Mapping[Any, CellPeriod]) -> None:
 def read_calendar(span: Span, cells: dict[object, CellPeriod]) -> None:
     """Each cell's months (quarters) of the period with a regular (thematic) meeting."""
     meetings = Meeting.objects.filter(
-        org_id__in=list(cells),
+        org_id__any=list(cells),
         body=Body.CHI_BO,
         kind__in=[MeetingKind.REGULAR, MeetingKind.THEMATIC],
         month__gte=span.first_day,
@@ -583,7 +583,7 @@ def _versions_of(org_ids, span: Span) -> dict[object, list[tuple[date, date | No
     found: dict[object, list[tuple[date, date | None, str]]] = defaultdict(list)
     for org_id, valid_from, valid_to, path in OrgVersion.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=span.first_day),
-        org_id__in=list(org_ids),
+        org_id__any=list(org_ids),
         valid_from__lte=span.end,
     ).values_list("org_id", "valid_from", "valid_to", "path"):
         found[org_id].append((valid_from, valid_to, path))

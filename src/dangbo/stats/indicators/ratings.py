@@ -347,7 +347,7 @@ def _from_tallies(year: int, holders: dict) -> dict:
     prefix = f"{year}|"
     rows = (
         OrgTally.objects.filter(
-            org_id__in=list(holders),
+            org_id__any=list(holders),
             dimension__in=tally_keys.RATING_DIMENSIONS,
             # the year's few values, named: equal under any collation, read by the index
             value__in=[

@@ -23,7 +23,7 @@ def tally_read(org_ids: Iterable, dimensions: Iterable[str] = ()) -> dict[UUID, 
     database read each as a range of the (org, dimension, value) index."""
     result: dict[UUID, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     rows = OrgTally.objects.filter(
-        org_id__in=list(org_ids), dimension__in=list(dimensions or STOCK_DIMENSIONS), count__gt=0
+        org_id__any=list(org_ids), dimension__in=list(dimensions or STOCK_DIMENSIONS), count__gt=0
     )
     for org_id, dim, value, n in rows.values_list("org_id", "dimension", "value", "count"):
         result[org_id][dim][value] = n
@@ -38,7 +38,7 @@ def tally_flows(
     result: dict[UUID, dict[str, int]] = defaultdict(dict)
     query = (
         OrgTally.objects.filter(
-            org_id__in=list(org_ids),
+            org_id__any=list(org_ids),
             dimension__in=FLOW_DIMENSIONS if kinds is None else [FLOW + kind for kind in kinds],
             value__gte=start.isoformat(),
             value__lte=end.isoformat(),
@@ -66,7 +66,7 @@ def tally_flows_by_year(
     names = FLOW_DIMENSIONS if kinds is None else [FLOW + kind for kind in kinds]
     result: dict[UUID, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     query = OrgTally.objects.filter(
-        org_id__in=ids,
+        org_id__any=ids,
         dimension__in=[YEAR_FLOW + name[len(FLOW) :] for name in names],
         value__gte=f"{first_year:04d}",
         value__lte=f"{end.year:04d}",
