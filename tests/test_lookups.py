@@ -43,3 +43,8 @@ def test_one_parameter_on_postgresql_one_a_value_elsewhere(tree):
         assert "= ANY(" in sql
     else:
         assert " IN (" in sql
+
+
+def test_a_subquery_is_refused_not_read_into_a_list(tree):
+    with pytest.raises(TypeError, match="field__in"):
+        Org.objects.filter(pk__any=Org.objects.values("pk"))

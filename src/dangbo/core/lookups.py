@@ -20,6 +20,9 @@ class AnyOf(Lookup):
     prepare_rhs = False
 
     def get_prep_lookup(self):
+        if hasattr(self.rhs, "resolve_expression"):
+            # a subquery stays one (``__in``); reading it into a list here would hold every row
+            raise TypeError("field__any takes a list of values; a subquery goes to field__in.")
         values = []
         seen = set()
         for value in self.rhs:
