@@ -51,6 +51,7 @@ from django.db.models.functions import Coalesce
 
 from dangbo.core import clock, paths
 from dangbo.core.kinds import GRASSROOTS_KINDS
+from dangbo.core.prepared import planned_each_time
 from dangbo.orgs.models import Org, OrgVersion
 from dangbo.orgs.selectors import org_tree_unchanged_since
 from dangbo.ratings.models import MemberRating, OrgRating, Period, RatingDecision, ReviewCampaign
@@ -103,6 +104,7 @@ class Figures:
 # --- the year ------------------------------------------------------------------------------------
 
 
+@planned_each_time()  # a generic plan walked the subtree's organizations (core.prepared)
 def decided_by(root_path: str, day: date, year: int) -> bool:
     """Was a decision rating ``year`` taken by ``day`` for a member or an organization of the
     subtree?"""
