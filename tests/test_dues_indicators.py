@@ -24,6 +24,7 @@ from dangbo.dues.models import DuesCellMonth, DuesMonth, DuesPayment, DuesRelief
 from dangbo.dues.services import PaymentRequest, ReliefRequest
 from dangbo.members.services.transfers import member_transfer
 from dangbo.orgs import services as org_services
+from dangbo.orgs.models import Org
 from dangbo.restructuring.operations import org_merge, org_move
 from dangbo.rules.dues import Category, ReliefGround, ReliefKind
 from dangbo.stats import sql
@@ -709,3 +710,52 @@ def test_a_subtrees_veterans_are_the_same_read_by_its_organizations_or_from_the_
         dues_figures.veterans_without_account(book.commune.path, day, month)
     )  # the tree moved: every veteran
     assert limits == [dues_figures.VETERANS_LISTED, None]
+
+
+def test_the_veterans_counted_by_organization_are_those_of_the_month_end_whatever_happened_since(
+    book, make_member, monkeypatch
+):
+    """The dashboard's count of veterans without an account (``veterans_under``) takes those
+    whose placements did not change since the month's end where they are today, grouped by
+    branch, and reads the others one by one: a veteran who moved to the agency or died after
+    31/10 is still counted in cell B for October, one who came in after it nowhere; the same
+    counts as placing each veteran's cell of the month's end, for every root and child."""
+    from dangbo.members.services.records import member_record_death
+
+    day, month = date(2026, 11, 20), m(10)
+    old = {"admitted_on": date(1970, 5, 2), "birth_date": date(1945, 1, 1)}
+    make_member(book.cell_a, given_name="Lâm", **old)  # steady
+    make_member(book.cell_b, given_name="Minh", **old)  # steady
+    moved = make_member(book.cell_b, given_name="Nam", **old)
+    died = make_member(book.cell_b, given_name="Oanh", **old)
+    came = make_member(book.cell_a, given_name="Phúc", **old)
+    member_transfer(
+        member=moved,
+        to_org=book.agency,
+        effective_on=date(2026, 11, 10),
+        decision=org_services.DecisionRef(number="10-QĐ/ĐU"),
+    )
+    member_record_death(member=died, died_on=date(2026, 11, 5))
+    member_transfer(
+        member=came,
+        to_org=book.agency,
+        effective_on=date(2026, 11, 12),
+        decision=org_services.DecisionRef(number="11-QĐ/ĐU"),
+    )
+    expected = {
+        book.province: 5,  # Lâm, Minh, Nam, Oanh in their cells; Phúc in cell A on 31/10
+        book.commune: 5,
+        book.cell_a: 2,  # Lâm, Phúc
+        book.cell_b: 3,  # Minh, Nam, Oanh
+        book.agency: 0,  # Nam and Phúc came after the month's end
+    }
+    for read_by_list in (False, True):
+        monkeypatch.setattr(dues_figures, "VETERANS_LISTED", 200 if read_by_list else 0)
+        for root, n in expected.items():
+            holders = {root.pk: root.path}
+            holders |= {child.pk: child.path for child in Org.objects.filter(parent=root, dissolved_on=None)}
+            counted = dues_figures.veterans_under(holders, root.path, day, month)
+            pairs = dues_figures.veterans_without_account(root.path, day, month, tree_unchanged=True)
+            assert +counted == +dues_figures._counted_under(holders, pairs), (root.code, read_by_list)
+            assert counted[root.pk] == n, (root.code, read_by_list)
+        assert _values(book.cell_b)["dues.exempted_members"] == 4  # Dung (poor household) and three

@@ -392,7 +392,7 @@ def period_cells(
         spans[org_id].append((valid_from, valid_to, path, kind))
     lives = {
         org_id: (created_on, dissolved_on)
-        for org_id, created_on, dissolved_on in Org.objects.filter(pk__in=list(spans)).values_list(
+        for org_id, created_on, dissolved_on in Org.objects.filter(pk__any=list(spans)).values_list(
             "id", "created_on", "dissolved_on"
         )
     }
