@@ -759,3 +759,16 @@ def test_the_veterans_counted_by_organization_are_those_of_the_month_end_whateve
             assert +counted == +dues_figures._counted_under(holders, pairs), (root.code, read_by_list)
             assert counted[root.pk] == n, (root.code, read_by_list)
         assert _values(book.cell_b)["dues.exempted_members"] == 4  # Dung (poor household) and three
+
+
+def test_the_organizations_limit_is_counted_once_in_a_while(book, django_assert_num_queries):
+    """``list_limit`` only chooses how a subtree is read: counted once, then kept in the
+    process's cache (``LIMIT_KEPT`` seconds), not counted again by every dashboard."""
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_num_queries(1):
+        first = dues_figures.list_limit()
+    with django_assert_num_queries(0):
+        again = dues_figures.list_limit()
+    assert again == first == Org.objects.count() // 10
