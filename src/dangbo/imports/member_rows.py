@@ -15,7 +15,9 @@ import hashlib
 import re
 from datetime import date
 
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from dangbo.core import text
 from dangbo.core.legacy_text import to_unicode
@@ -295,20 +297,16 @@ def decide(rows: list[Parsed], ctx: ImportContext, seen: dict) -> None:
 
 def _register_matches(rows: list[Parsed]) -> dict:
     numbers: dict[str, set[str]] = {name: set() for name in NUMBER_FIELDS}
-    names, births = set(), set()
+    pairs: set[tuple[str, str]] = set()  # (folded name, ISO birth date)
     for row in rows:
         for name, value in row.strong_keys():
             numbers[name].add(value)
         weak = row.weak_key()
         if weak:
-            names.add(
-                text.fold(
-                    text.full_name(
-                        row.values["family_name"], row.values["middle_name"], row.values["given_name"]
-                    )
-                )
+            folded = text.fold(
+                text.full_name(row.values["family_name"], row.values["middle_name"], row.values["given_name"])
             )
-            births.add(weak[1])
+            pairs.add((folded, weak[1]))
     wanted = Q(pk__in=[])
     for name, values in numbers.items():
         if values:
@@ -325,13 +323,7 @@ def _register_matches(rows: list[Parsed]) -> dict:
     )
     strong = list(Member.objects.filter(wanted).values(*dict.fromkeys(columns)))
     weak_members = (
-        list(
-            Member.objects.filter(search_key__in=sorted(names), birth_date__in=sorted(births)).values(
-                *dict.fromkeys(columns)
-            )
-        )
-        if names
-        else []
+        list(Member.objects.filter(_named_and_born(pairs)).values(*dict.fromkeys(columns))) if pairs else []
     )
     by_number = {(name, m[name]): m for m in strong for name in NUMBER_FIELDS if m[name]}
     by_weak: dict[tuple, list[dict]] = {}
@@ -339,6 +331,23 @@ def _register_matches(rows: list[Parsed]) -> dict:
         key = (m["search_key"], m["birth_date"].isoformat(), str(m["residence_locality_id"] or ""))
         by_weak.setdefault(key, []).append(m)
     return {"numbers": by_number, "weak": by_weak}
+
+
+def _named_and_born(pairs: set[tuple[str, str]]) -> Q:
+    """The members bearing one of ``pairs`` (folded name, ISO birth date). On PostgreSQL the
+    pairs are joined to the index of names and birth dates (``member_name_birth``), a probe a
+    pair: asked as two lists, names × dates, the planner read the whole register for each chunk
+    of a file (170 ms at 600,000 members). Elsewhere the two lists, read by that index's names."""
+    if connection.vendor != "postgresql":
+        return Q(search_key__in=sorted({n for n, _ in pairs}), birth_date__in=sorted({b for _, b in pairs}))
+    ordered = sorted(pairs)
+    matched = RawSQL(
+        f"SELECT m.id FROM {Member._meta.db_table} m"
+        " JOIN unnest(%s::text[], %s::date[]) AS p(name, born)"
+        " ON m.search_key = p.name AND m.birth_date = p.born",
+        ([name for name, _ in ordered], [born for _, born in ordered]),
+    )
+    return Q(pk__in=matched)
 
 
 def _register_value(member: dict, name: str) -> str:

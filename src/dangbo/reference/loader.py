@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from django.apps import apps as django_apps
@@ -28,8 +28,9 @@ class CodeList:
     source: str
     rows: tuple[dict, ...]
 
-    @property
+    @cached_property
     def codes(self) -> frozenset[str]:
+        # read once per list: an import checks every row's national ID against it
         return frozenset(row["code"] for row in self.rows)
 
 
