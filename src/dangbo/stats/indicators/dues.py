@@ -292,9 +292,13 @@ def veterans_under(holders: dict, root_path: str, day: date, month: date) -> Cou
                 counts[children[branch]] += n
             if length == min(lengths):  # every veteran of the subtree, once
                 counts.update({holder: n for holder, path in holders.items() if path == root_path})
-    # (their ids first: a condition «in the one or the other» would walk every veteran)
-    changed = Member.objects.filter(party_age_exempt_q(month), pk__any=list({*began, *ended}))
-    counts.update(_counted_under(holders, _veterans_with_cells(changed, root_path, day, month)))
+    # those read one by one: a veteran in both sets is the same member, counted once; each set
+    # asked alone (a condition «in the one or the other» walked every veteran of the country)
+    changed: dict = {}
+    for since in (began, ended):
+        veterans = Member.objects.filter(party_age_exempt_q(month), pk__in=since)
+        changed.update(_veterans_with_cells(veterans, root_path, day, month))
+    counts.update(_counted_under(holders, list(changed.items())))
     return counts
 
 
