@@ -50,6 +50,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from pages import summarise, timed  # noqa: E402  (the page benchmark's helpers)
 
+from dangbo.audit.services import audit_seal_in_background  # noqa: E402
 from dangbo.core import text  # noqa: E402
 from dangbo.core.kinds import CELL_KINDS, GRASSROOTS_KINDS, OrgKind  # noqa: E402
 from dangbo.members.models import ACTIVE_STATUSES, Member  # noqa: E402
@@ -89,25 +90,8 @@ def bearers(search_key: str) -> int:
     return Member.objects.filter(search_key=search_key).count()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=200, help="requests per case (default 200)")
-    parser.add_argument("--seed", type=int, default=24)
-    parser.add_argument("--label", default="")
-    args = parser.parse_args()
-    settings.ALLOWED_HOSTS = ["*"]
-    rng = random.Random(args.seed)
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="quantri"))
-    n = args.requests
-    members_total = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
-    orgs_total = Org.objects.filter(dissolved_on__isnull=True).count()
-    levels = {
-        "province": random_orgs(rng, [OrgKind.PROVINCE], n),
-        "upper committee": random_orgs(rng, [OrgKind.UPPER], n),
-        "grassroots": random_orgs(rng, GRASSROOTS_KINDS, n),
-        "cell": random_orgs(rng, CELL_KINDS, n),
-    }
+def page_rows(client, rng: random.Random, levels: dict[str, list[Org]], n: int) -> list[dict]:
+    """The dashboards of each level, the organization page and the overview."""
     rows = []
     for level, orgs in levels.items():
         for org in orgs[:5]:  # warm: templates, the connection, the database's caches
@@ -127,7 +111,16 @@ def main() -> None:
     provinces = Org.objects.filter(parent__isnull=True, dissolved_on__isnull=True).count()
     rows.append(summary(f"overview (home), the whole country: {provinces} panels", times, None))
     print(rows[-1], flush=True)
+    return rows
 
+
+def search_rows(client, n: int) -> list[dict]:
+    """Searches for the names of ``n`` members drawn at random: their full name (common or
+    rare, with and without diacritics), and their given name alone over the whole country and
+    within their province."""
+    provinces = dict(
+        Org.objects.filter(kind=OrgKind.PROVINCE, dissolved_on__isnull=True).values_list("path", "pk")
+    )
     searches: dict[str, list[float]] = {}
     sample = random_members(n)
     for member in sample[:5]:
@@ -144,9 +137,40 @@ def main() -> None:
         searches.setdefault("search, a given name alone, without diacritics", []).append(
             timed(client, "/dang-vien/?" + urlencode({"q": given}))
         )
+        province = next((pk for path, pk in provinces.items() if member.org_path.startswith(path)), None)
+        if province is not None:
+            searches.setdefault("search, a given name alone, in the member's province", []).append(
+                timed(client, "/dang-vien/?" + urlencode({"q": given, "org": province}))
+            )
+    rows = []
     for case, times in sorted(searches.items()):
         rows.append(summary(case, times, TARGETS["search"]))
         print(rows[-1], flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="requests per case (default 200)")
+    parser.add_argument("--seed", type=int, default=24)
+    parser.add_argument("--label", default="")
+    parser.add_argument("--only-search", action="store_true", help="the member search's cases alone")
+    args = parser.parse_args()
+    settings.ALLOWED_HOSTS = ["*"]
+    audit_seal_in_background()  # as a serving process does (dangbo.wsgi), not after each request
+    rng = random.Random(args.seed)
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="quantri"))
+    n = args.requests
+    members_total = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
+    orgs_total = Org.objects.filter(dissolved_on__isnull=True).count()
+    levels = {
+        "province": random_orgs(rng, [OrgKind.PROVINCE], n),
+        "upper committee": random_orgs(rng, [OrgKind.UPPER], n),
+        "grassroots": random_orgs(rng, GRASSROOTS_KINDS, n),
+        "cell": random_orgs(rng, CELL_KINDS, n),
+    }
+    rows = ([] if args.only_search else page_rows(client, rng, levels, n)) + search_rows(client, n)
 
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     server = connection.cursor().connection.info.server_version
@@ -155,7 +179,8 @@ def main() -> None:
         + (f" — {args.label}" if args.label else ""),
         "",
         f"{platform.machine()}, {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; as `quantri` "
-        f"(the whole country); `bench/national.py --requests {n} --seed {args.seed}`.",
+        f"(the whole country); `bench/national.py --requests {n} --seed {args.seed}"
+        + (" --only-search`." if args.only_search else "`."),
         "",
         "| case | requests | p50 ms | p95 ms | max ms | target p95 ms |",
         "|---|---|---|---|---|---|",

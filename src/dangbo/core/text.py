@@ -178,6 +178,40 @@ def name_sort_key(family_name: str, middle_name: str, given_name: str) -> str:
     return collation_key(given_name) + collation_key(rest)
 
 
+MAX_PREFIXES = 36
+
+
+def _folded_codes() -> dict[str, list[str]]:
+    """The codes of the letters a folded character stands for (``fold`` drops the marks that
+    ``collation_key`` reads as other letters: ă, â, đ, ê, ô, ơ, ư), and of the digits and
+    joiners a name may hold."""
+    codes: dict[str, list[str]] = {}
+    for letter, code in _LETTER_CODE.items():
+        codes.setdefault(fold(letter), []).append(code)
+    codes.update({digit: [code] for digit, code in _DIGIT_CODE.items()})
+    codes.update({"-": [_HYPHEN], "'": [_APOSTROPHE], "’": [_APOSTROPHE]})
+    return codes
+
+
+_FOLDED_CODES = _folded_codes()
+
+
+def given_name_prefixes(word: str) -> list[str] | None:
+    """The beginnings of ``name_sort_key`` of every name whose given name begins with the
+    folded ``word`` ("yen" → the keys of «Yên», «Yến», «Yểng» ...): one for each way of writing
+    the word's letters back (a → a, ă, â; d → d, đ; e → e, ê; o → o, ô, ơ; u → u, ư), so the
+    names are a few contiguous ranges of the name order, each ``[prefix, prefix + ":")``.
+    None when the word holds a character the key spells another way, or has too many
+    readings to be worth reading as ranges (``MAX_PREFIXES``)."""
+    prefixes = [""]
+    for char in word:
+        codes = _FOLDED_CODES.get(char)
+        if codes is None or len(prefixes) * len(codes) > MAX_PREFIXES:
+            return None
+        prefixes = [prefix + code for prefix in prefixes for code in codes]
+    return prefixes if word else None
+
+
 _NUMBER = re.compile(r"\d+")
 # Numbers in names are compared on this many digits (longer ones as they are).
 _NUMBER_WIDTH = 6

@@ -19,6 +19,7 @@ from dangbo.core.kinds import GRASSROOTS_KINDS
 from dangbo.core.pagination import CappedPaginator
 from dangbo.core.words import query_words, word_starts_q
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
+from dangbo.members.selectors import one_word
 from dangbo.orgs.models import Org, OrgVersion
 from dangbo.orgs.selectors import NotInScope, org_version_on, org_versions_on
 from dangbo.reference.identity import mask_national_id
@@ -93,6 +94,20 @@ def member_search(*, actor, filters: MemberFilters, today: date | None = None) -
     "huong" finds "Hương" but not "Phương";
     a query of 8 or 12 digits looks up the card number or the national ID instead.
     """
+    queryset = _unnamed_search(actor=actor, filters=filters, today=today)
+    q = text.clean(filters.q)
+    digits = q.replace(" ", "")
+    if digits.isdigit() and len(digits) == 12:
+        queryset = queryset.filter(national_id=digits)
+    elif digits.isdigit() and len(digits) == 8:
+        queryset = queryset.filter(card_number=digits)
+    elif q:
+        queryset = queryset.filter(word_starts_q("search_key", query_words(q)))
+    return queryset
+
+
+def _unnamed_search(*, actor, filters: MemberFilters, today: date | None = None) -> QuerySet[Member]:
+    """``member_search`` without its name or number query."""
     today = today or clock.today()
     queryset = Member.objects.filter(actor.members_q())
     if filters.past_day:
@@ -114,15 +129,13 @@ def member_search(*, actor, filters: MemberFilters, today: date | None = None) -
         queryset = queryset.filter(birth_date__lte=_years_ago(today, filters.age_min))
     if filters.age_max is not None:
         queryset = queryset.filter(birth_date__gt=_years_ago(today, filters.age_max + 1))
-    q = text.clean(filters.q)
-    digits = q.replace(" ", "")
-    if digits.isdigit() and len(digits) == 12:
-        queryset = queryset.filter(national_id=digits)
-    elif digits.isdigit() and len(digits) == 8:
-        queryset = queryset.filter(card_number=digits)
-    elif q:
-        queryset = queryset.filter(word_starts_q("search_key", query_words(q)))
     return queryset.order_by("sort_key", "id")
+
+
+def _is_number(query: str) -> bool:
+    """A query ``member_search`` reads as a national ID or card number."""
+    digits = text.clean(query).replace(" ", "")
+    return digits.isdigit() and len(digits) in (8, 12)
 
 
 def _placed_on(filters: MemberFilters) -> QuerySet[Placement]:
@@ -194,10 +207,15 @@ def member_search_page(*, actor, filters: MemberFilters, page: int = 1, per_page
     # The walk reads the first COUNT_CAP + 1 ids at once: they give the count (or "more than")
     # and the page, in one pass where a count and a page would make two (a rare name's
     # search reads every key either way, a common name's stops early).
+    # A one-word search over a large register is read in two parts instead (one_word: a
+    # given name late in the alphabet would make the walk read most of the register).
     ids_in_order = member_search(actor=actor, filters=filters).values_list("pk", flat=True)
     cap = pagination.COUNT_CAP
     if page * per_page <= cap:
-        paginator = CappedPaginator(list(ids_in_order[: cap + 1]), per_page)
+        first = None
+        if filters.past_day is None and not _is_number(filters.q):
+            first = one_word.first_ids(_unnamed_search(actor=actor, filters=filters), filters.q, cap + 1)
+        paginator = CappedPaginator(list(ids_in_order[: cap + 1]) if first is None else first, per_page)
     else:
         paginator = CappedPaginator(ids_in_order, per_page)
     page_obj = paginator.get_page(page)

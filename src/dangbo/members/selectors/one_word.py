@@ -1,0 +1,118 @@
+"""A search by one word over a large register, read in two parts rather than by walking the
+name order (PostgreSQL only).
+
+The search's page reads the name order (``member_name_order_walk``) until it has its first
+``COUNT_CAP + 1`` matches. The order begins with the given name, so a word that begins a given
+name late in the alphabet («yen», «tuan») is found only after nearly every key before it has
+been read: 135–312 ms for «yen» over the 600,000 members of the national profile, a p95 of
+2.7 s for a given name alone at 5.6 million (bench/results/national.md). The members the word finds are instead:
+
+- those whose given name begins with it: a few contiguous ranges of the name order, one for
+  each way of writing the word's letters back (``core.text.given_name_prefixes``), each read
+  in order and only as far as the page needs;
+- those with another word of the name beginning with it (family name, middle names, a given
+  name's later word), from the table of those words in their name order (``members_name_word``,
+  kept by the database: migration 0018), when they are few there (``RARE_WORDS``);
+
+merged in the name order: the same ids, in the same order, as the walk («yen» 6 ms, «trang»
+6 ms, «huong» 7 ms against 139, 123 and 55 ms walked, on the same register). A smaller subtree is better walked (PostgreSQL then reads its
+members by their path), and so is a word common among family and middle names («nguyen»,
+«van», whose matches lie everywhere along the order): for those ``first_ids`` answers None.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from dangbo.core import text
+from dangbo.core.words import query_words, word_starts_q
+from dangbo.members.models import Member
+
+# A subtree of fewer members (as PostgreSQL estimates them) is walked: PostgreSQL then reads its
+# members by their path, which costs what the subtree holds, where the split reads the word's
+# share of the whole register. Measured on the national profile of 600,000 members (the best of
+# three, bench/results/national.md): provinces of 16,000–27,000 members took 6–29 ms walked and
+# 8–21 ms split, of 47,000–75,000 members 9–33 ms walked and 7–16 ms split.
+SPLIT_FROM = 50_000
+# The most members the other words may find for the split to read them all (each one is then
+# looked up by its id); a word found more often than this is common enough to be met early
+# along the name order.
+RARE_WORDS = 5_000
+WORDS_TABLE = "members_name_word"
+
+
+def first_ids(queryset: QuerySet[Member], query: str, limit: int) -> list[uuid.UUID] | None:
+    """The first ``limit`` ids, in name order, of the members of ``queryset`` (a search without
+    its name, ordered by name) that ``query`` finds when it is one word; None when the search
+    is better walked (another database, several words, a small subtree, a common word)."""
+    words = query_words(query)
+    if connection.vendor != "postgresql" or len(words) != 1:
+        return None
+    word = words[0]
+    prefixes = text.given_name_prefixes(word)
+    if prefixes is None or _estimated_rows(queryset) < SPLIT_FROM:
+        return None
+    after = word[:-1] + chr(ord(word[-1]) + 1)  # the first text after every one beginning with word
+    if _other_words_count(word, after, RARE_WORDS + 1) > RARE_WORDS:
+        return None
+    # Every part is read in the name order and merged (PostgreSQL's Merge Append), so each is
+    # read only as far as the first ``limit`` of all need: the given names' ranges from the
+    # name-order index, the other words' members from the table of words in their name order,
+    # each looked up (its filters, and its name once more) only when the merge reaches it.
+    # The given names' ranges are left out of the other words: no member comes twice.
+    parts: list[str] = []
+    params: list = []
+    outside: list[str] = []
+    for prefix in prefixes:
+        sql, part_params = _sql(queryset.filter(sort_key__gte=prefix, sort_key__lt=prefix + ":"))
+        parts.append(f"({sql})")
+        params += part_params
+        outside.append("NOT (sort_key >= %s AND sort_key < %s)")
+    named = queryset.filter(word_starts_q("search_key", words), id=RawSQL("found_word.member_id", ()))
+    # LATERAL and its LIMIT keep the look-up one member at a time: as a join, PostgreSQL may
+    # choose to read every member the word begins a name of (a bitmap of the name's key) first.
+    member, member_params = named.order_by().values("id")[:1].query.sql_with_params()
+    parts.append(
+        "(SELECT found_word.sort_key, found_word.member_id FROM ("
+        f" SELECT sort_key, member_id FROM {WORDS_TABLE} WHERE word >= %s AND word < %s AND {' AND '.join(outside)}"
+        " ORDER BY sort_key, member_id LIMIT %s) AS found_word"
+        f" CROSS JOIN LATERAL ({member}) AS found_member ORDER BY found_word.sort_key, found_word.member_id)"
+    )
+    params += [word, after, *(v for p in prefixes for v in (p, p + ":")), RARE_WORDS, *member_params]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM ({' UNION ALL '.join(parts)}) AS found ORDER BY sort_key, id LIMIT %s",
+            [*params, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _sql(queryset: QuerySet[Member]) -> tuple[str, tuple]:
+    """The statement of ``queryset``'s (name order key, id) in the name order."""
+    return queryset.values_list("sort_key", "id").order_by("sort_key", "id").query.sql_with_params()
+
+
+def _estimated_rows(queryset: QuerySet[Member]) -> float:
+    """How many members PostgreSQL expects ``queryset`` to hold (its plan's estimate: a choice
+    of how to read, never an answer)."""
+    sql, params = queryset.order_by().values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return plan[0]["Plan"]["Plan Rows"]
+
+
+def _other_words_count(word: str, after: str, at_most: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {WORDS_TABLE} WHERE word >= %s AND word < %s LIMIT %s) AS w",
+            (word, after, at_most),
+        )
+        return cursor.fetchone()[0]
