@@ -56,6 +56,8 @@ NAMES = [
     ("Trịnh", "Văn", "An"),
     ("Hà", "Thị", "Oanh"),
     ("Lý", "Thị", "Yên"),
+    ("Vi", "Viết", "Hoa"),
+    ("Vi", "Văn", "Vinh"),
 ]
 WORDS = [
     "yen",
@@ -80,6 +82,8 @@ WORDS = [
     "tuan",
     "van",
     "ha",
+    "vi",
+    "v",
     "xyz",
 ]
 

@@ -64,7 +64,8 @@ def first_ids(queryset: QuerySet[Member], query: str, limit: int) -> list[uuid.U
     # read only as far as the first ``limit`` of all need: the given names' ranges from the
     # name-order index, the other words' members from the table of words in their name order,
     # each looked up (its filters, and its name once more) only when the merge reaches it.
-    # The given names' ranges are left out of the other words: no member comes twice.
+    # The given names' ranges are left out of the other words, and a member two of whose other
+    # words begin with the word («vi»: Vi Viết Hoa) is taken once: no member comes twice.
     parts: list[str] = []
     params: list = []
     outside: list[str] = []
@@ -79,7 +80,8 @@ def first_ids(queryset: QuerySet[Member], query: str, limit: int) -> list[uuid.U
     member, member_params = named.order_by().values("id")[:1].query.sql_with_params()
     parts.append(
         "(SELECT found_word.sort_key, found_word.member_id FROM ("
-        f" SELECT sort_key, member_id FROM {WORDS_TABLE} WHERE word >= %s AND word < %s AND {' AND '.join(outside)}"
+        f" SELECT DISTINCT sort_key, member_id FROM {WORDS_TABLE}"
+        f" WHERE word >= %s AND word < %s AND {' AND '.join(outside)}"
         " ORDER BY sort_key, member_id LIMIT %s) AS found_word"
         f" CROSS JOIN LATERAL ({member}) AS found_member ORDER BY found_word.sort_key, found_word.member_id)"
     )
