@@ -19,8 +19,9 @@ are drawn with ``TABLESAMPLE`` (random pages of the table), and each search is c
 many members bear the name: common (100 or more) or rare (fewer).
 
 Targets (issue 24): dashboard p95 <= 50 ms, search p95 <= 50 ms for common and rare names,
-organization page p95 <= 150 ms; the overview (the home page of the whole country: a panel per
-province) has none of its own. Results are appended to bench/results/national.md.
+organization page (and a province's to-do list) p95 <= 150 ms; the overview (the home page of the whole country: a panel per
+province) and the whole country's to-do list have none of their own. Results are appended to
+bench/results/national.md.
 """
 
 from __future__ import annotations
@@ -111,6 +112,23 @@ def page_rows(client, rng: random.Random, levels: dict[str, list[Org]], n: int) 
     provinces = Org.objects.filter(parent__isnull=True, dissolved_on__isnull=True).count()
     rows.append(summary(f"overview (home), the whole country: {provinces} panels", times, None))
     print(rows[-1], flush=True)
+    rows += todo_rows(client, rng, levels["province"], n)
+    return rows
+
+
+def todo_rows(client, rng: random.Random, provinces: list[Org], n: int) -> list[dict]:
+    """The to-do list of a province (counted by child) and of the whole country (the
+    administrator's: counted by province)."""
+    rows = []
+    for org in provinces[:3]:
+        timed(client, f"/to-chuc/{org.pk}/viec-can-lam/")
+    times = [timed(client, f"/to-chuc/{rng.choice(provinces).pk}/viec-can-lam/") for _ in range(n)]
+    rows.append(summary("to-do list, province", times, TARGETS["org_page"]))
+    print(rows[-1], flush=True)
+    timed(client, "/viec-can-lam/")
+    times = [timed(client, "/viec-can-lam/") for _ in range(max(5, n // 8))]  # one page, repeated: fewer
+    rows.append(summary("to-do list, the whole country", times, None))
+    print(rows[-1], flush=True)
     return rows
 
 
@@ -155,6 +173,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=24)
     parser.add_argument("--label", default="")
     parser.add_argument("--only-search", action="store_true", help="the member search's cases alone")
+    parser.add_argument("--only-todo", action="store_true", help="the to-do lists' cases alone")
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     audit_seal_in_background()  # as a serving process does (dangbo.wsgi), not after each request
@@ -170,7 +189,10 @@ def main() -> None:
         "grassroots": random_orgs(rng, GRASSROOTS_KINDS, n),
         "cell": random_orgs(rng, CELL_KINDS, n),
     }
-    rows = ([] if args.only_search else page_rows(client, rng, levels, n)) + search_rows(client, n)
+    if args.only_todo:
+        rows = todo_rows(client, rng, levels["province"], n)
+    else:
+        rows = ([] if args.only_search else page_rows(client, rng, levels, n)) + search_rows(client, n)
 
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     server = connection.cursor().connection.info.server_version
@@ -180,7 +202,7 @@ def main() -> None:
         "",
         f"{platform.machine()}, {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; as `quantri` "
         f"(the whole country); `bench/national.py --requests {n} --seed {args.seed}"
-        + (" --only-search`." if args.only_search else "`."),
+        + (" --only-search`." if args.only_search else " --only-todo`." if args.only_todo else "`."),
         "",
         "| case | requests | p50 ms | p95 ms | max ms | target p95 ms |",
         "|---|---|---|---|---|---|",

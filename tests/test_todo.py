@@ -263,3 +263,64 @@ def test_the_to_do_reads_are_planned_for_their_parameters_every_time(tree, monke
     todo.due_items(actor=SYSTEM, org=tree.province)
     assert seen and all(threshold is None for threshold in seen)
     assert connection.connection.prepare_threshold == preparing
+
+
+@pytest.fixture
+def second_province(tree, make_member):
+    """A second top-level organization with a cell and a member whose review for recognition is
+    overdue, beside ``tree``'s province."""
+    from dangbo.core.kinds import OrgKind, Sector
+    from dangbo.orgs import services as org_services
+
+    on = date(2015, 1, 1)
+    province = org_services.org_establish(
+        code="T2", name="Đảng bộ tỉnh Hai", kind=OrgKind.PROVINCE, parent=None, established_on=on
+    )
+    commune = org_services.org_establish(
+        code="T2X",
+        name="Đảng bộ xã Tỉnh Hai",
+        kind=OrgKind.GRASSROOTS_COMMITTEE,
+        parent=province,
+        established_on=on,
+        sector=Sector.COMMUNE,
+    )
+    cell = org_services.org_establish(
+        code="T2XA",
+        name="Chi bộ thôn Tỉnh Hai",
+        kind=OrgKind.CELL,
+        parent=commune,
+        established_on=on,
+        sector=Sector.RESIDENTIAL,
+    )
+    make_member(cell, full=False, admitted_on=date(2025, 6, 2), given_name="Tỉnhhai")
+    return province
+
+
+def test_an_administrators_to_do_counts_every_top_level_organization_in_one_table(
+    client, tree, cases, second_province
+):
+    """An administrator holds every top-level organization: one table, a row each with what
+    its own page counts, and no items listed (34 provinces of the national profile were 34
+    sections, 1,888 queries and 5.2 s; bench/results/national.md)."""
+    from dangbo.accounts.scope import SYSTEM
+    from dangbo.members.selectors.todo_counts import todo_summary
+
+    admin = User.objects.create_superuser("quantri", password="mat-khau-dai-du-1")
+    client.force_login(admin)
+    html = client.get("/viec-can-lam/", {"ngay": "20/11/2026"}).content.decode()
+    assert html.count('<section class="card">') == 1 and "Tất cả tổ chức đảng" in html
+    assert "Quáhạn" not in html and "Tỉnhhai" not in html  # counted, not listed
+    for province in (tree.province, second_province):
+        own = todo_summary(actor=SYSTEM, org=province, as_of=date(2026, 11, 20))
+        link = f'<a href="/to-chuc/{province.pk}/viec-can-lam/?ngay=20/11/2026">{province.name}</a>'
+        row = html[html.index(link) :]
+        row = row[: row.index("</tr>")]
+        total = f"{own.count}" + (f' <span class="late">({own.overdue})</span>' if own.overdue else "")
+        assert own.count and row.endswith(f'<td class="num">{total}</td>\n    '), row
+    # the first province: «Quáhạn» and «Ngoài» overdue, «Sắpđến» due soon; the second: «Tỉnhhai» overdue
+    assert "Tất cả tổ chức đảng (4 việc, 3 quá hạn)" in html
+    # the export has every item of both
+    csv = b"".join(
+        client.get("/viec-can-lam/", {"ngay": "20/11/2026", "dinh-dang": "csv"}).streaming_content
+    ).decode()
+    assert "Quáhạn" in csv and "Tỉnhhai" in csv and "Ngoài" in csv

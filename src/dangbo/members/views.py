@@ -53,7 +53,7 @@ from dangbo.members.selectors.profile import (
 )
 from dangbo.members.selectors.search import member_export_rows, member_search_exceeds, member_search_page
 from dangbo.members.selectors.todo import due_items
-from dangbo.members.selectors.todo_counts import TodoSummary, todo_summary
+from dangbo.members.selectors.todo_counts import TodoSummary, todo_summary, whole_register
 from dangbo.members.services.badges import member_award_badge
 from dangbo.members.services.positions import member_position_end, member_position_start
 from dangbo.members.services.recognition import member_recognize
@@ -454,7 +454,13 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
     if form.errors:
         return render(request, "members/todo.html", {"form": form, "sections": [], "org": one}, status=400)
     as_of = as_of or clock.today()
-    summaries = [todo_summary(actor=request.scope, org=org, as_of=as_of) for org in orgs]
+    # An administrator's many top-level organizations: counted in one pass, a row each.
+    whole = org_id is None and request.scope.is_admin and len(orgs) > 1
+    summaries = (
+        [todo_summary(actor=request.scope, org=whole_register(), as_of=as_of)]
+        if whole
+        else [todo_summary(actor=request.scope, org=org, as_of=as_of) for org in orgs]
+    )
     file_format = request.GET.get("dinh-dang")
     if file_format in ("csv", "xlsx"):
         return _todo_export(request, orgs, one, summaries, as_of=as_of, file_format=file_format)
@@ -463,15 +469,15 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
     number = _page_number(request)
     sections = [
         TodoSection(
-            org,
+            summary.org,
             summary,
             None
-            if summary.count > DUE_ITEMS_LISTED_MAX
-            else Paginator(due_items(actor=request.scope, org=org, as_of=as_of), DUE_ITEMS_PER_PAGE).get_page(
-                number
-            ),
+            if whole or summary.count > DUE_ITEMS_LISTED_MAX
+            else Paginator(
+                due_items(actor=request.scope, org=summary.org, as_of=as_of), DUE_ITEMS_PER_PAGE
+            ).get_page(number),
         )
-        for org, summary in zip(orgs, summaries, strict=True)
+        for summary in summaries
     ]
     org_labels_attach(
         actor=request.scope, orgs=[item.org for section in sections if section.page for item in section.page]
