@@ -111,10 +111,12 @@ def badge_due(org, *, award_on: date) -> tuple[list[BadgeCandidate], list[BadgeC
     what the to-do list shows. The caller has checked the scope."""
     since, _ = rules.award_days_around(award_on)
     milestones = rules.BADGE_MILESTONES.value(award_on)
+    windows = _windows(milestones, since=since, award_on=award_on)
     due = [
         BadgeCandidate(m, years, rules.reached_on(cast(date, m.party_age_from), years), rules.Ground.REGULAR)
-        for years, rows in _due_rows(org, award_on=award_on, since=since, milestones=milestones)
-        for m in rows.select_related("org")
+        for m in _due_rows(org, award_on=award_on, since=since, milestones=milestones).select_related("org")
+        for years, after, until in windows
+        if after < cast(date, m.party_age_from) <= until and (m.badge_years or 0) < years
     ]
     return due, _posthumous(org, award_on=award_on, since=since, milestones=milestones)
 
@@ -125,11 +127,10 @@ def badge_due_counts(*, org, award_on: date, branch_len: int) -> Counter:
     counted in SQL per milestone: the deceased since the last award date are few."""
     since, _ = rules.award_days_around(award_on)
     milestones = rules.BADGE_MILESTONES.value(award_on)
-    counts: Counter = Counter()
-    for _, rows in _due_rows(org, award_on=award_on, since=since, milestones=milestones):
-        counts.update(
-            dict(rows.values_list(paths.branch("org_path", branch_len)).annotate(n=Count("id")).order_by())
-        )
+    rows = _due_rows(org, award_on=award_on, since=since, milestones=milestones)
+    counts: Counter = Counter(
+        dict(rows.values_list(paths.branch("org_path", branch_len)).annotate(n=Count("id")).order_by())
+    )
     for found in _posthumous(org, award_on=award_on, since=since, milestones=milestones):
         counts[found.member.org_path[:branch_len]] += 1
     return counts
@@ -153,19 +154,28 @@ def _not_yet(years: int) -> Q:
     return Q(badge_years__isnull=True) | Q(badge_years__lt=years)
 
 
-def _due_rows(org, *, award_on: date, since: date, milestones) -> list[tuple[int, QuerySet[Member]]]:
-    """Per milestone, the members who reached it after ``since`` and up to ``award_on``."""
-    return [
-        (
-            years,
-            _active(org, award_on).filter(
-                _not_yet(years),
-                party_age_from__gt=_years_before(since, years),
-                party_age_from__lte=_years_before(award_on, years),
-            ),
+def _due_rows(org, *, award_on: date, since: date, milestones) -> QuerySet[Member]:
+    """The members who reached a milestone after ``since`` and up to ``award_on`` without its
+    badge, read at once: the milestones' windows of party age are years apart, so each member
+    reached at most one (``_windows`` tells which). A read per milestone made a
+    province's to-do list read its members a dozen times."""
+    if not milestones:
+        return Member.objects.none()
+    reached = Q()
+    for years in milestones:
+        reached |= Q(
+            _not_yet(years),
+            party_age_from__gt=_years_before(since, years),
+            party_age_from__lte=_years_before(award_on, years),
         )
-        for years in milestones
-    ]
+    return _active(org, award_on).filter(reached)
+
+
+def _windows(milestones, *, since: date, award_on: date) -> list[tuple[int, date, date]]:
+    """(years, after, until) for each milestone: a member whose party age began after ``after``
+    and by ``until`` reached it after ``since`` and by ``award_on`` (what ``_due_rows`` asks of
+    each milestone, told apart per member)."""
+    return [(years, _years_before(since, years), _years_before(award_on, years)) for years in milestones]
 
 
 def _posthumous(org, *, award_on: date, since: date, milestones) -> list[BadgeCandidate]:

@@ -120,8 +120,12 @@ def due_items(
     probationary = list(recognition_candidates(org, until=until).select_related("org"))
     # ceremony_on is set on every member the filter on it returned
     holidays = deadline_holidays([cast(date, m.ceremony_on) for m in probationary], as_of=as_of, until=until)
+    deadlines: dict[date, tuple[date, date, str]] = {}  # one per ceremony day, shared by its members
     for member in probationary:
-        ends, due, ref = recognition_review_due(cast(date, member.ceremony_on), holidays=holidays)
+        ceremony_on = cast(date, member.ceremony_on)
+        if ceremony_on not in deadlines:
+            deadlines[ceremony_on] = recognition_review_due(ceremony_on, holidays=holidays)
+        ends, due, ref = deadlines[ceremony_on]
         if due <= until:
             items.append(
                 DueItem(
