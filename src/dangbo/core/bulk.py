@@ -244,6 +244,20 @@ def _rows(objects: Iterable[models.Model], fields, connection) -> list[Sequence]
     return rows
 
 
+def statistics_tables(models_: Iterable[type[models.Model]]) -> list[str]:
+    """The tables of ``models_``, each followed on PostgreSQL by the tables the database keeps
+    from it by triggers (a model's ``TABLES_KEPT_BY_TRIGGERS``: the members' name words): a bulk
+    load fills those too, and their index-only reads need the same statistics and visibility
+    map."""
+    postgresql = connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+    tables = []
+    for model in models_:
+        tables.append(model._meta.db_table)
+        if postgresql:
+            tables += getattr(model, "TABLES_KEPT_BY_TRIGGERS", ())
+    return tables
+
+
 def refresh_statistics(models_: Iterable[type[models.Model]]) -> None:
     """After a bulk load, bring the planner's statistics up to date for ``models_``' tables.
 
@@ -259,9 +273,8 @@ def refresh_statistics(models_: Iterable[type[models.Model]]) -> None:
     vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model in models_:
-            table = quote(model._meta.db_table)
-            cursor.execute(f"VACUUM ANALYZE {table}" if vacuum else f"ANALYZE {table}")
+        for table in statistics_tables(models_):
+            cursor.execute(f"VACUUM ANALYZE {quote(table)}" if vacuum else f"ANALYZE {quote(table)}")
         if connection.vendor == "sqlite" and not connection.in_atomic_block:
             # The load went through the WAL: copy it into the database and give its disk back
             # (1.4 GB after the default demo), rather than waiting for a quiet moment.

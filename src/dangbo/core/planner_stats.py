@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
+from dangbo.core.bulk import statistics_tables
+
 # a table smaller than this is planned well enough without statistics
 MIN_ROWS = 10_000
 MIN_PAGES = 128  # PostgreSQL: 1 MB of 8 kB pages
@@ -46,7 +48,7 @@ def tables_without_statistics(
     """The tables of ``models_`` big enough to need planner statistics that have none, or whose
     statistics were taken when the table was less than half its size now."""
     connection = connections[DEFAULT_DB_ALIAS]
-    tables = [model._meta.db_table for model in models_]
+    tables = statistics_tables(models_)
     if connection.vendor == "postgresql":
         found = [_postgresql(connection, table) for table in tables]
         floor = min_pages

@@ -121,6 +121,10 @@ class Person(models.Model):
 
 
 class Member(UUIDModel, Person):
+    # Kept from this table by the database's triggers (PostgreSQL, migration 0018: the words of
+    # the names for the one-word search): refreshed with it after a bulk load (core.bulk).
+    TABLES_KEPT_BY_TRIGGERS = ("members_name_word",)
+
     # Identity: the fields of Person, and the card
     card_number = models.CharField("số thẻ đảng viên", max_length=8, null=True, blank=True, unique=True)
     # số lý lịch đảng viên (phiếu đảng viên 2-HSĐV): 6 digits and the provincial committee's code
