@@ -272,26 +272,24 @@ def second_province(tree, make_member):
     from dangbo.core.kinds import OrgKind, Sector
     from dangbo.orgs import services as org_services
 
-    on = date(2015, 1, 1)
-    province = org_services.org_establish(
-        code="T2", name="Đảng bộ tỉnh Hai", kind=OrgKind.PROVINCE, parent=None, established_on=on
-    )
-    commune = org_services.org_establish(
-        code="T2X",
-        name="Đảng bộ xã Tỉnh Hai",
-        kind=OrgKind.GRASSROOTS_COMMITTEE,
-        parent=province,
-        established_on=on,
-        sector=Sector.COMMUNE,
-    )
-    cell = org_services.org_establish(
-        code="T2XA",
-        name="Chi bộ thôn Tỉnh Hai",
-        kind=OrgKind.CELL,
-        parent=commune,
-        established_on=on,
-        sector=Sector.RESIDENTIAL,
-    )
+    made: list = []
+    for code, name, kind, sector in (
+        ("T2", "Đảng bộ tỉnh Hai", OrgKind.PROVINCE, ""),
+        ("T2X", "Đảng bộ xã Tỉnh Hai", OrgKind.GRASSROOTS_COMMITTEE, Sector.COMMUNE),
+        ("T2XA", "Chi bộ thôn Tỉnh Hai", OrgKind.CELL, Sector.RESIDENTIAL),
+    ):
+        extra = {"sector": sector} if sector else {}
+        made.append(
+            org_services.org_establish(
+                code=code,
+                name=name,
+                kind=kind,
+                parent=made[-1] if made else None,
+                **extra,
+                established_on=date(2015, 1, 1),
+            )
+        )
+    province, cell = made[0], made[-1]
     make_member(cell, full=False, admitted_on=date(2025, 6, 2), given_name="Tỉnhhai")
     return province
 
