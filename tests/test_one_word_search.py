@@ -219,6 +219,18 @@ def test_the_search_page_reads_the_split_and_shows_the_same_page(register, monke
 
 @pytest.mark.postgres
 @pytest.mark.django_db
+def test_a_scope_holding_no_one_is_walked_and_finds_no_one(register, monkeypatch):
+    """A user without a role searches nothing (found by tests/test_scope_walk.py: the estimate
+    of an empty scope cannot be asked of PostgreSQL)."""
+    monkeypatch.setattr(one_word, "SPLIT_FROM", 0)
+    nobody = Scope(user_id=None, username="không vai trò")
+    assert one_word.first_ids(_unnamed_search(actor=nobody, filters=MemberFilters()), "yen", 1001) is None
+    page = member_search_page(actor=nobody, filters=MemberFilters(q="yen"))
+    assert page.paginator.count == 0 and list(page.object_list) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
 def test_a_small_register_a_common_word_or_several_words_are_walked(register, monkeypatch):
     queryset = _unnamed_search(actor=ADMIN, filters=MemberFilters())
     assert one_word.first_ids(queryset, "yen", 1001) is None  # 40 members: far below SPLIT_FROM

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import uuid
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -55,7 +56,8 @@ def first_ids(queryset: QuerySet[Member], query: str, limit: int) -> list[uuid.U
         return None
     word = words[0]
     prefixes = text.given_name_prefixes(word)
-    if prefixes is None or _estimated_rows(queryset) < SPLIT_FROM:
+    estimated = _estimated_rows(queryset)
+    if prefixes is None or estimated is None or estimated < SPLIT_FROM:
         return None
     after = word[:-1] + chr(ord(word[-1]) + 1)  # the first text after every one beginning with word
     if _other_words_count(word, after, RARE_WORDS + 1) > RARE_WORDS:
@@ -99,10 +101,13 @@ def _sql(queryset: QuerySet[Member]) -> tuple[str, tuple]:
     return queryset.values_list("sort_key", "id").order_by("sort_key", "id").query.sql_with_params()
 
 
-def _estimated_rows(queryset: QuerySet[Member]) -> float:
+def _estimated_rows(queryset: QuerySet[Member]) -> float | None:
     """How many members PostgreSQL expects ``queryset`` to hold (its plan's estimate: a choice
-    of how to read, never an answer)."""
-    sql, params = queryset.order_by().values("id").query.sql_with_params()
+    of how to read, never an answer); None when it can hold no one."""
+    try:
+        sql, params = queryset.order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:  # a scope holding nothing (a user without a role): nothing to read
+        return None
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
