@@ -40,9 +40,9 @@ from dangbo.members.models import Member
 # three, bench/results/national.md): provinces of 16,000–27,000 members took 6–29 ms walked and
 # 8–21 ms split, of 47,000–75,000 members 9–33 ms walked and 7–16 ms split.
 SPLIT_FROM = 50_000
-# The most members the other words may find for the split to read them all (each one is then
-# looked up by its id); a word found more often than this is common enough to be met early
-# along the name order.
+# The most rows of the words' table the word may begin for the split to read them (sorted in
+# the name order before the merge looks their members up); a word found more often than this
+# is common enough to be met early along the name order.
 RARE_WORDS = 5_000
 WORDS_TABLE = "members_name_word"
 
@@ -56,8 +56,10 @@ def first_ids(queryset: QuerySet[Member], query: str, limit: int) -> list[uuid.U
         return None
     word = words[0]
     prefixes = text.given_name_prefixes(word)
+    if prefixes is None:
+        return None
     estimated = _estimated_rows(queryset)
-    if prefixes is None or estimated is None or estimated < SPLIT_FROM:
+    if estimated is None or estimated < SPLIT_FROM:
         return None
     after = word[:-1] + chr(ord(word[-1]) + 1)  # the first text after every one beginning with word
     if _other_words_count(word, after, RARE_WORDS + 1) > RARE_WORDS:

@@ -94,16 +94,16 @@ def member_search(*, actor, filters: MemberFilters, today: date | None = None) -
     "huong" finds "Hương" but not "Phương";
     a query of 8 or 12 digits looks up the card number or the national ID instead.
     """
-    queryset = _unnamed_search(actor=actor, filters=filters, today=today)
-    q = text.clean(filters.q)
-    digits = q.replace(" ", "")
-    if digits.isdigit() and len(digits) == 12:
-        queryset = queryset.filter(national_id=digits)
-    elif digits.isdigit() and len(digits) == 8:
-        queryset = queryset.filter(card_number=digits)
-    elif q:
-        queryset = queryset.filter(word_starts_q("search_key", query_words(q)))
-    return queryset
+    return _named(_unnamed_search(actor=actor, filters=filters, today=today), filters.q)
+
+
+def _named(queryset: QuerySet[Member], query: str) -> QuerySet[Member]:
+    """``queryset`` narrowed by the name or number query of a search."""
+    number = _number(query)
+    if number is not None:
+        return queryset.filter(**{number[0]: number[1]})
+    q = text.clean(query)
+    return queryset.filter(word_starts_q("search_key", query_words(q))) if q else queryset
 
 
 def _unnamed_search(*, actor, filters: MemberFilters, today: date | None = None) -> QuerySet[Member]:
@@ -132,10 +132,12 @@ def _unnamed_search(*, actor, filters: MemberFilters, today: date | None = None)
     return queryset.order_by("sort_key", "id")
 
 
-def _is_number(query: str) -> bool:
-    """A query ``member_search`` reads as a national ID or card number."""
+def _number(query: str) -> tuple[str, str] | None:
+    """(field, digits) of a query read as a national ID (12 digits) or a card number (8)."""
     digits = text.clean(query).replace(" ", "")
-    return digits.isdigit() and len(digits) in (8, 12)
+    if digits.isdigit() and len(digits) in (8, 12):
+        return ("national_id" if len(digits) == 12 else "card_number", digits)
+    return None
 
 
 def _placed_on(filters: MemberFilters) -> QuerySet[Placement]:
@@ -209,12 +211,13 @@ def member_search_page(*, actor, filters: MemberFilters, page: int = 1, per_page
     # search reads every key either way, a common name's stops early).
     # A one-word search over a large register is read in two parts instead (one_word: a
     # given name late in the alphabet would make the walk read most of the register).
-    ids_in_order = member_search(actor=actor, filters=filters).values_list("pk", flat=True)
+    unnamed = _unnamed_search(actor=actor, filters=filters)
+    ids_in_order = _named(unnamed, filters.q).values_list("pk", flat=True)
     cap = pagination.COUNT_CAP
     if page * per_page <= cap:
         first = None
-        if filters.past_day is None and not _is_number(filters.q):
-            first = one_word.first_ids(_unnamed_search(actor=actor, filters=filters), filters.q, cap + 1)
+        if filters.past_day is None and _number(filters.q) is None:
+            first = one_word.first_ids(unnamed, filters.q, cap + 1)
         paginator = CappedPaginator(list(ids_in_order[: cap + 1]) if first is None else first, per_page)
     else:
         paginator = CappedPaginator(ids_in_order, per_page)
