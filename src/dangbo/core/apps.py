@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_migrate, pre_save
 
 
 class CoreConfig(AppConfig):
@@ -12,6 +12,10 @@ class CoreConfig(AppConfig):
         from dangbo.core.lengths import guard_text_lengths
 
         pre_save.connect(guard_text_lengths, dispatch_uid="dangbo.core.lengths")
+        from dangbo.core.data_version import install
+
+        # the register's version (core.data_version): its triggers on every table, new ones too
+        post_migrate.connect(install, sender=self, dispatch_uid="dangbo.core.data_version")
         from django.db import models
 
         from dangbo.core.lookups import AnyOf

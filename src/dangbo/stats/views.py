@@ -15,8 +15,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from dangbo.audit.services import Action, audit_record
+from dangbo.core.clock import today
 from dangbo.core.formats import format_number, format_percent
 from dangbo.core.http import ScopedRequest
+from dangbo.core.kept import kept
 from dangbo.core.pages import in_scope_or_404, spreadsheet_download
 from dangbo.core.spreadsheet import list_title
 from dangbo.documents.tables import tables_pdf, tables_xlsx
@@ -122,7 +124,15 @@ def dashboard_view(request: ScopedRequest, org_id) -> HttpResponseBase:
         if file_format == "xlsx":
             return _file(tables_xlsx(doc), name, XLSX)
         return _file(tables_pdf(doc), name, "application/pdf")
-    results = evaluate_all(ctx)
+    columns = [i for i in INDICATORS if i.code in CHILD_COLUMNS]
+    suffix = f"?{form.query()}" if form.query() else ""
+    frame = ctx.frame
+    # kept while the register is unchanged (core.kept): officers of a province read its
+    # dashboard over and over between two changes of its figures
+    results, children = kept(
+        ("stats:dashboard", org.pk, suffix, frame.as_of, frame.start, frame.end, today()),
+        lambda: (evaluate_all(ctx), _children_rows(ctx, columns, suffix)),
+    )
     sections = [(section, [r for r in results if r.indicator.section == section]) for section in SECTIONS]
     targeted = [r for r in results if r.target is not None and r.indicator.unit == PERCENT]
     progress = bar_chart(
@@ -140,10 +150,7 @@ def dashboard_view(request: ScopedRequest, org_id) -> HttpResponseBase:
         title="Các chỉ tiêu có mục tiêu: giá trị hiện tại và mục tiêu (thang 0–100 %)",
         unit=PERCENT,
     )
-    columns = [i for i in INDICATORS if i.code in CHILD_COLUMNS]
-    suffix = f"?{form.query()}" if form.query() else ""
     columns_head = [(i.name, reverse("stats:indicator", args=[org.pk, i.code]) + suffix) for i in columns]
-    children = _children_rows(ctx, columns, suffix)
     context = {
         **base,
         "ctx": ctx,
