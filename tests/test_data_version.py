@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import psycopg
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,11 +14,16 @@ from tests.conftest import admit
 
 from dangbo.accounts.models import AccessRole
 from dangbo.accounts.services import role_grant
+from dangbo.audit.models import AuditEntry
+from dangbo.audit.services import Action
 from dangbo.core import kept as kept_module
 from dangbo.core.data_version import TABLE, data_version, install, unwatched_tables
+from dangbo.core.decisions import DecisionRef
 from dangbo.core.kept import kept
+from dangbo.members.services.recognition import member_recognize
 from dangbo.orgs.models import Org
 from dangbo.reference.loader import ensure_loaded
+from dangbo.reference.models import Holiday
 
 User = get_user_model()
 
@@ -145,3 +152,37 @@ def _members_total(html: str) -> int:
     value = row[row.index('<td class="num">') + len('<td class="num">') :]
     value = value[: value.index("<")]
     return int(value.replace(".", "").strip())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_to_do_list_is_the_users_own_is_audited_at_every_view_and_follows_the_register(client, tree):
+    kept_module.forget()
+    ensure_loaded()
+    Holiday.objects.all().delete()
+    late = admit(tree.cell_a, full=False, admitted_on=date(2025, 6, 2), given_name="Quáhạn")
+    admit(tree.cell_b, full=False, admitted_on=date(2025, 10, 20), given_name="Sắpđến")
+    commune = User.objects.create_user("canbo", password="mat-khau-dai-du-1")
+    role_grant(user=commune, role=AccessRole.OFFICER, org=tree.commune)
+    cell_b = User.objects.create_user("bithu", password="mat-khau-dai-du-1")
+    role_grant(user=cell_b, role=AccessRole.OFFICER, org=tree.cell_b)
+    viewed = AuditEntry.objects.filter(action=Action.LIST_VIEWED)
+    client.force_login(commune)
+    day = {"ngay": "20/11/2026"}
+    with CaptureQueriesContext(connection) as first:
+        html = client.get("/viec-can-lam/", day).content.decode()
+    assert "Quáhạn" in html and "Sắpđến" in html
+    with CaptureQueriesContext(connection) as second:
+        again = client.get("/viec-can-lam/", day).content.decode()
+    assert "Quáhạn" in again and "Sắpđến" in again
+    assert len(second.captured_queries) < len(first.captured_queries)  # served kept
+    assert viewed.count() == 2  # the people listed: each view is in the audit trail
+    # another user's list is computed for its own scope, not served from the first one's
+    client.force_login(cell_b)
+    html = client.get("/viec-can-lam/", day).content.decode()
+    assert "Sắpđến" in html and "Quáhạn" not in html
+    # the overdue member recognized: gone from the list at the next view
+    client.force_login(commune)
+    member_recognize(member=late, decision=DecisionRef(number="7-QĐ/ĐU", on=date(2026, 6, 20)))
+    html = client.get("/viec-can-lam/", day).content.decode()
+    assert "Quáhạn" not in html and "Sắpđến" in html

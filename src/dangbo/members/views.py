@@ -22,6 +22,7 @@ from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.formats import format_number
 from dangbo.core.http import ScopedRequest
+from dangbo.core.kept import kept
 from dangbo.core.kinds import CELL_KINDS
 from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
 from dangbo.core.spreadsheet import list_title
@@ -52,7 +53,7 @@ from dangbo.members.selectors.profile import (
     member_profile_changes,
 )
 from dangbo.members.selectors.search import member_export_rows, member_search_exceeds, member_search_page
-from dangbo.members.selectors.todo import due_items
+from dangbo.members.selectors.todo import due_items, due_items_viewed
 from dangbo.members.selectors.todo_counts import TodoSummary, todo_summary, whole_register
 from dangbo.members.services.badges import member_award_badge
 from dangbo.members.services.positions import member_position_end, member_position_start
@@ -456,10 +457,14 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
     as_of = as_of or clock.today()
     # An administrator's many top-level organizations: counted in one pass, a row each.
     whole = org_id is None and request.scope.is_admin and len(orgs) > 1
-    summaries = (
-        [todo_summary(actor=request.scope, org=whole_register(), as_of=as_of)]
-        if whole
-        else [todo_summary(actor=request.scope, org=org, as_of=as_of) for org in orgs]
+    # kept while the register is unchanged (core.kept), per user: the lists follow the scope
+    summaries = kept(
+        ("members:todo", request.user.pk, tuple(org.pk for org in orgs), as_of, clock.today()),
+        lambda: (
+            [todo_summary(actor=request.scope, org=whole_register(), as_of=as_of)]
+            if whole
+            else [todo_summary(actor=request.scope, org=org, as_of=as_of) for org in orgs]
+        ),
     )
     file_format = request.GET.get("dinh-dang")
     if file_format in ("csv", "xlsx"):
@@ -473,9 +478,7 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
             summary,
             None
             if whole or summary.count > DUE_ITEMS_LISTED_MAX
-            else Paginator(
-                due_items(actor=request.scope, org=summary.org, as_of=as_of), DUE_ITEMS_PER_PAGE
-            ).get_page(number),
+            else Paginator(_due_items(request, summary.org, as_of), DUE_ITEMS_PER_PAGE).get_page(number),
         )
         for summary in summaries
     ]
@@ -491,6 +494,17 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
         "listed_max": DUE_ITEMS_LISTED_MAX,
     }
     return render(request, "members/todo.html", context)
+
+
+def _due_items(request: ScopedRequest, org, as_of: date) -> list:
+    """``org``'s to-do items, kept for the user while the register is unchanged (an officer
+    pages through a list of hundreds); each view is written to the audit trail."""
+    items = kept(
+        ("members:todo:items", request.user.pk, org.pk, as_of, clock.today()),
+        lambda: due_items(actor=request.scope, org=org, as_of=as_of, audit=False),
+    )
+    due_items_viewed(org=org, as_of=as_of, rows=len(items))
+    return items
 
 
 def _todo_export(

@@ -166,13 +166,18 @@ def due_items(
             )
     items.sort(key=lambda i: (i.due_on, i.kind, i.sort_name))
     if audit:
-        audit_record(
-            action=Action.LIST_VIEWED,
-            subject_type="org",
-            subject_id=str(org.pk),
-            data={"list": "todo", "as_of": as_of.isoformat(), "rows": len(items)},
-        )
+        due_items_viewed(org=org, as_of=as_of, rows=len(items))
     return items
+
+
+def due_items_viewed(*, org, as_of: date, rows: int) -> None:
+    """The audit row of a to-do list read (it names people): every view, computed or kept."""
+    audit_record(
+        action=Action.LIST_VIEWED,
+        subject_type="org",
+        subject_id=str(org.pk),
+        data={"list": "todo", "as_of": as_of.isoformat(), "rows": rows},
+    )
 
 
 # due_items' kinds for transfers: open (the letter not yet presented), recorded late and not
