@@ -278,6 +278,7 @@ def veterans_under(holders: dict, root_path: str, day: date, month: date) -> Cou
     )
     counts: Counter = Counter()
     children = {path: holder for holder, path in holders.items() if path != root_path}
+    roots = [holder for holder, path in holders.items() if path == root_path]
     lengths = {len(path) for path in children} or {len(root_path)}
     for length in sorted(lengths):
         grouped = (
@@ -291,7 +292,8 @@ def veterans_under(holders: dict, root_path: str, day: date, month: date) -> Cou
             if branch in children:
                 counts[children[branch]] += n
             if length == min(lengths):  # every veteran of the subtree, once
-                counts.update({holder: n for holder, path in holders.items() if path == root_path})
+                for holder in roots:
+                    counts[holder] += n
     # those read one by one: a veteran in both sets is the same member, counted once; each set
     # asked alone (a condition «in the one or the other» walked every veteran of the country)
     changed: dict = {}
