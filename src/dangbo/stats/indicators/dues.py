@@ -295,9 +295,18 @@ def veterans_under(holders: dict, root_path: str, day: date, month: date) -> Cou
                 for holder in roots:
                     counts[holder] += n
     # those read one by one: a veteran in both sets is the same member, counted once; each set
-    # asked alone (a condition «in the one or the other» walked every veteran of the country)
+    # asked alone (a condition «in the one or the other» walked every veteran of the country).
+    # Only the changes in the subtree's organizations: a veteran counted here on the month's
+    # last day held a placement here that ended since, one here today whose placement began
+    # since began it here, and one whose changes all lie outside was outside on both days (the
+    # steady count above excludes every change: a hashed set, cheaper there). The largest upper
+    # committee of the national profile: 1,148 members of the country's changes looked up, 11 ms.
+    here = Placement.objects.filter(org_id__in=candidate_orgs(root_path, day)).order_by()
     changed: dict = {}
-    for since in (began, ended):
+    for since in (
+        here.filter(valid_from__gt=closing).values_list("member_id", flat=True),
+        here.filter(valid_to__gt=closing).values_list("member_id", flat=True),
+    ):
         veterans = Member.objects.filter(party_age_exempt_q(month), pk__in=since)
         changed.update(_veterans_with_cells(veterans, root_path, day, month))
     counts.update(_counted_under(holders, list(changed.items())))
