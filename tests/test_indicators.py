@@ -565,3 +565,16 @@ def test_a_past_days_totals_by_difference_equal_a_recount(tree, province, make_m
         for root in (tree.province, tree.district, tree.commune, tree.agency):
             ctx = context_for(frame_for(root=root))
             assert _totals_by_difference(ctx, day) == _totals_by_recount(ctx, day), (root.code, day)
+
+
+def test_a_dashboard_reads_its_dues_meetings_and_ratings_for_the_root_alone(tree, province):
+    """The dashboard prints no child's dues, meetings or ratings: they are read for the root
+    alone, and equal what the grouped read of the root and every child gives the root."""
+    frame = frame_for(root=tree.district)
+    alone = context_for(frame)
+    values = [(r.indicator.code, r.value) for r in evaluate_all(alone)]
+    assert "child_paths" not in alone._cache  # no child's path read, so no child's figures
+    grouped = context_for(frame)
+    evaluate_all(grouped, grouped.children[0])  # a child first: every child's at once
+    assert "child_paths" in grouped._cache
+    assert [(r.indicator.code, r.value) for r in evaluate_all(grouped)] == values

@@ -91,6 +91,21 @@ class Context:
             self._cache[name] = load()
         return self._cache[name]
 
+    def holders_of(self, name: str, org: Org, load: Callable[[dict], dict], default: _V) -> _V:
+        """``org``'s figures from a per-branch ``load(holders)`` (holders: id → path, the root's
+        and its children's), read for the root alone while only the root is asked: a dashboard
+        prints no child's dues, meetings or ratings, and a large upper committee's 258 children
+        cost their tallies' probes and their paths' read. The first child asked loads them all
+        at once (the indicator's own page, the JSON report with its children)."""
+        if name not in self._cache and org.pk == self.root.pk:
+            alone = f"{name}:root"
+            if alone not in self._cache:
+                self._cache[alone] = load({self.root.pk: self.root_path})
+            return self._cache[alone].get(org.pk, default)
+        if name not in self._cache:
+            self._cache[name] = load({self.root.pk: self.root_path, **self.child_paths})
+        return self._cache[name].get(org.pk, default)
+
     def branch(self, org: Org) -> str | None:
         """The path prefix that selects ``org``'s rows in a grouped load: the root's own path
         for the root (its whole subtree), the child's for a child."""
@@ -119,6 +134,7 @@ class Context:
 
 
 _T = TypeVar("_T")
+_V = TypeVar("_V")
 
 
 class _ChildDims:

@@ -382,17 +382,16 @@ def cell_figures(span: Span, root_path: str, day: date) -> dict:
 def figures(ctx: Context, org: Org) -> Figures:
     """The dues figures of ``org`` (the root or a child) over the frame's period."""
 
-    def load() -> dict:
+    def load(holders: dict) -> dict:
         span, day = span_of(ctx), ctx.frame.as_of
         root_path = ctx.root_path
-        holders = {ctx.root.pk: root_path, **ctx.child_paths}
         if span.months is not None and ctx.frame.tree_unchanged_since(
             min(span.first_day, day), kinds_too=True
         ):
             return from_tallies(holders, root_path, span, day)
         return live(holders, root_path, span, day)
 
-    return ctx.grouped("dues", load).get(org.pk, Figures())
+    return ctx.holders_of("dues", org, load, Figures())
 
 
 def live(holders: dict, root_path: str, span: Span, day: date) -> dict:

@@ -90,15 +90,15 @@ class Figures:
 def figures(ctx: Context, org: Org) -> Figures:
     """The meeting figures of ``org`` (the root or a child) over the frame's period."""
 
-    def load() -> dict[object, Figures]:
+    def load(holders: dict) -> dict[object, Figures]:
         span = span_of(ctx)
         root_path = ctx.root_path  # (read once: it is a query)
-        paths_by_id = {ctx.root.pk: root_path, **ctx.child_paths} if root_path else {}
+        paths_by_id = holders if root_path else {}
         if ctx.frame.tree_unchanged_since(min(span.first_day, ctx.frame.as_of), kinds_too=True):
             return _from_tallies(paths_by_id, root_path, span)
         return _live(ctx, span, paths_by_id)
 
-    return ctx.grouped("meetings", load).get(org.pk, Figures())
+    return ctx.holders_of("meetings", org, load, Figures())
 
 
 # --- from the tallies ---------------------------------------------------------------------------

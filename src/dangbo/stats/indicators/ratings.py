@@ -299,12 +299,11 @@ def grassroots_rows(year: int, root_path: str, day: date) -> list[GrassrootsRow]
 def figures(ctx: Context, org: Org) -> Figures:
     """The rating figures of ``org`` (the root or a child) for the report's year."""
 
-    def load() -> dict:
+    def load(holders: dict) -> dict:
         out: dict = defaultdict(Figures)
         if not has_year(ctx):
             return out
         year, day, root_path = rating_year(ctx), ctx.frame.as_of, ctx.root_path
-        holders = {ctx.root.pk: root_path, **ctx.child_paths}
         if tallies_hold(year, day):
             return _from_tallies(year, holders)
         for row in cell_rows(year, root_path, day).values():
@@ -318,7 +317,7 @@ def figures(ctx: Context, org: Org) -> Figures:
                     out[holder].orgs_good += g.band in Band.GOOD_OR_BETTER
         return out
 
-    return ctx.grouped("ratings", load).get(org.pk, Figures())
+    return ctx.holders_of("ratings", org, load, Figures())
 
 
 # --- from the tallies ---------------------------------------------------------------------------
