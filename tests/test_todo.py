@@ -322,3 +322,31 @@ def test_an_administrators_to_do_counts_every_top_level_organization_in_one_tabl
         client.get("/viec-can-lam/", {"ngay": "20/11/2026", "dinh-dang": "csv"}).streaming_content
     ).decode()
     assert "Quáhạn" in csv and "Tỉnhhai" in csv and "Ngoài" in csv
+
+
+def test_the_to_do_reads_as_many_queries_for_many_members_as_for_few(tree, officer, cases, make_member):
+    """The badges' and the recognitions' members are read with their organizations in a fixed
+    number of queries (names and party age only: no profile field read member by member)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangbo.accounts.scope import scope_for
+    from dangbo.members.selectors.todo import due_items
+
+    actor, day = scope_for(officer), date(2027, 1, 10)
+
+    def listed() -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            items = due_items(actor=actor, org=tree.commune, as_of=day)
+            names = sorted(f"{i.kind} {i.person_name} {i.org.name}" for i in items)
+        return len(queries.captured_queries), names
+
+    few, before = listed()
+    for n in range(4):
+        make_member(
+            tree.cell_a, admitted_on=date(1996, 12, 2), birth_date=date(1960, 1, 1), given_name=f"Huy{n}"
+        )
+        make_member(tree.cell_b, full=False, admitted_on=date(2025, 11, 20), given_name=f"Dựbị{n}")
+    many, after = listed()
+    assert many == few
+    assert len(after) == len(before) + 8 and any("Huy3" in name and "Xét" not in name for name in after)

@@ -109,16 +109,33 @@ def badge_list(*, actor, org, award_on: date, audit: bool = True) -> BadgeList:
     return result
 
 
-def badge_due(org, *, award_on: date) -> tuple[list[BadgeCandidate], list[BadgeCandidate]]:
+# What the to-do list prints of a badge's member (``badge_due(..., listed=True)``): a province's
+# list reads hundreds of members, each otherwise a whole profile row.
+LISTED_FIELDS = (
+    "id",
+    "family_name",
+    "middle_name",
+    "given_name",
+    "sort_key",
+    "party_age_from",
+    "badge_years",
+    "org",
+)
+
+
+def badge_due(
+    org, *, award_on: date, listed: bool = False
+) -> tuple[list[BadgeCandidate], list[BadgeCandidate]]:
     """``badge_list``'s due and posthumous candidates alone (no early ones, no last ratings):
-    what the to-do list shows. The caller has checked the scope."""
+    what the to-do list shows (``listed``: the due members' names, party age and organization
+    only). The caller has checked the scope."""
     since, _ = rules.award_days_around(award_on)
     milestones = rules.BADGE_MILESTONES.value(award_on)
     windows = _windows(milestones, since=since, award_on=award_on)
     due = [
         BadgeCandidate(m, years, rules.reached_on(cast(date, m.party_age_from), years), rules.Ground.REGULAR)
         for rows in _due_rows(org, award_on=award_on, since=since, milestones=milestones)
-        for m in rows.select_related("org")
+        for m in (rows.select_related("org").only(*LISTED_FIELDS) if listed else rows.select_related("org"))
         for years, after, until in windows
         if after < cast(date, m.party_age_from) <= until and (m.badge_years or 0) < years
     ]
