@@ -124,53 +124,15 @@ def dashboard_view(request: ScopedRequest, org_id) -> HttpResponseBase:
         if file_format == "xlsx":
             return _file(tables_xlsx(doc), name, XLSX)
         return _file(tables_pdf(doc), name, "application/pdf")
-    columns = [i for i in INDICATORS if i.code in CHILD_COLUMNS]
     suffix = f"?{form.query()}" if form.query() else ""
     frame = ctx.frame
     # kept while the register is unchanged (core.kept): officers of a province read its
     # dashboard over and over between two changes of its figures
-    results, children = kept(
+    parts = kept(
         ("stats:dashboard", org.pk, suffix, frame.as_of, frame.start, frame.end, today()),
-        lambda: (evaluate_all(ctx), _children_rows(ctx, columns, suffix)),
+        lambda: _dashboard_parts(ctx, org, suffix),
     )
-    sections = [(section, [r for r in results if r.indicator.section == section]) for section in SECTIONS]
-    targeted = [r for r in results if r.target is not None and r.indicator.unit == PERCENT]
-    progress = bar_chart(
-        [
-            Bar(
-                r.indicator.name,
-                r.value.value or 0,
-                value_text(r),
-                r.value.value is None,
-                status=r.status,
-                target=r.target.value if r.target is not None else None,
-            )
-            for r in targeted
-        ],
-        title="Các chỉ tiêu có mục tiêu: giá trị hiện tại và mục tiêu (thang 0–100 %)",
-        unit=PERCENT,
-    )
-    columns_head = [(i.name, reverse("stats:indicator", args=[org.pk, i.code]) + suffix) for i in columns]
-    context = {
-        **base,
-        "ctx": ctx,
-        "frame_text": frame_text(ctx.frame),
-        "sections": [
-            (
-                name,
-                [
-                    {**_row(r), "url": reverse("stats:indicator", args=[org.pk, r.indicator.code]) + suffix}
-                    for r in rs
-                ],
-            )
-            for name, rs in sections
-        ],
-        "targeted": [_row(r) for r in targeted],
-        "progress": progress,
-        "columns": columns_head,
-        "children": children,
-        "query": form.query(),
-    }
+    context = {**base, **parts, "ctx": ctx, "frame_text": frame_text(ctx.frame), "query": form.query()}
     return render(request, "stats/dashboard.html", context)
 
 
@@ -210,18 +172,60 @@ def structure_view(request: ScopedRequest, org_id) -> HttpResponseBase:
     return render(request, "stats/structure.html", context)
 
 
+def _dashboard_parts(ctx, org, suffix: str) -> dict:
+    """What the dashboard prints of its indicators: their sections, the progress chart and the
+    children's table (``suffix``: the frame's query, kept on every address)."""
+    results = evaluate_all(ctx)
+    columns = [i for i in INDICATORS if i.code in CHILD_COLUMNS]
+    sections = [(section, [r for r in results if r.indicator.section == section]) for section in SECTIONS]
+    targeted = [r for r in results if r.target is not None and r.indicator.unit == PERCENT]
+    progress = bar_chart(
+        [
+            Bar(
+                r.indicator.name,
+                r.value.value or 0,
+                value_text(r),
+                r.value.value is None,
+                status=r.status,
+                target=r.target.value if r.target is not None else None,
+            )
+            for r in targeted
+        ],
+        title="Các chỉ tiêu có mục tiêu: giá trị hiện tại và mục tiêu (thang 0–100 %)",
+        unit=PERCENT,
+    )
+    return {
+        "sections": [
+            (
+                name,
+                [
+                    {**_row(r), "url": reverse("stats:indicator", args=[org.pk, r.indicator.code]) + suffix}
+                    for r in rs
+                ],
+            )
+            for name, rs in sections
+        ],
+        "targeted": [_row(r) for r in targeted],
+        "progress": progress,
+        "columns": [(i.name, reverse("stats:indicator", args=[org.pk, i.code]) + suffix) for i in columns],
+        "children": _children_rows(ctx, columns, suffix),
+    }
+
+
 def _children_rows(ctx, columns, suffix: str) -> str:
     """The children table's body, one row per child organization. Written here rather than in
     the template: a district has dozens of children and eight figures each, and the template
     engine spent more time on those cells than the database on the whole page."""
     rows = []
+    # one address reversed, each child's made from it (a large committee has hundreds)
+    template = reverse("stats:dashboard", args=[ctx.root.pk])
     for child in ctx.children:
         cells = []
         for indicator in columns:
             result = evaluate(ctx, indicator, child)
             late = " late" if result.status == "not_met" else ""
             cells.append(f'<td class="num{late}">{html.escape(value_text(result))}</td>')
-        url = html.escape(reverse("stats:dashboard", args=[child.pk]) + suffix)
+        url = html.escape(template.replace(str(ctx.root.pk), str(child.pk)) + suffix)
         rows.append(
             f'<tr><th scope="row"><a href="{url}">{html.escape(child.name)}</a></th>{"".join(cells)}</tr>'
         )
