@@ -16,7 +16,7 @@ from django.db.models import Min, Q
 
 from dangbo.core import clock, paths
 from dangbo.orgs.models import Org, OrgVersion
-from dangbo.orgs.selectors import org_find_code, org_tree_last_change
+from dangbo.orgs.selectors import org_find_code, org_tree_last_changes
 
 
 class ReportInputError(ValueError):
@@ -58,10 +58,10 @@ class Frame:
         """``orgs.selectors.org_tree_unchanged_since``, the tree's last change read once per
         frame (a page asks it of several days). A frame is one page's, one request's: a
         restructuring made after the frame's first question is not seen by it."""
-        key = ("last_change", kinds_too)
-        if key not in self._paths:
-            self._paths[key] = org_tree_last_change(kinds_too=kinds_too)
-        last = self._paths[key]
+        if "last_changes" not in self._paths:  # both kinds of change in one read
+            self._paths["last_changes"] = org_tree_last_changes()
+        place, kind = self._paths["last_changes"]
+        last = max((d for d in (place, kind) if d is not None), default=None) if kinds_too else place
         return last is None or last <= day
 
     def org_ids_on(self, day: date):

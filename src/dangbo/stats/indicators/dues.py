@@ -204,9 +204,13 @@ def _held_on(closing: date) -> Q:
     return held & Q(status__in=list(ACTIVE_STATUSES))
 
 
-def _has_account(month: date) -> Exists:
-    """The member (``OuterRef("pk")``) has an account with a basis for ``month``."""
-    opened = opened_through()
+_UNREAD = object()
+
+
+def _has_account(month: date, opened=_UNREAD) -> Exists:
+    """The member (``OuterRef("pk")``) has an account with a basis for ``month`` (``opened``:
+    ``opened_through()`` when the caller has read it)."""
+    opened = opened_through() if opened is _UNREAD else opened
     if opened is not None and opened >= month:
         # the month is open: every member in the Party then has its account, with a basis
         # exactly when a basis began by the month (dues.accounts.derive); the bases' index
@@ -215,7 +219,9 @@ def _has_account(month: date) -> Exists:
     return Exists(DuesMonth.objects.filter(member_id=OuterRef("pk"), month=month).exclude(category=""))
 
 
-def _veterans_with_cells(members: QuerySet, root_path: str, day: date, month: date) -> list[tuple]:
+def _veterans_with_cells(
+    members: QuerySet, root_path: str, day: date, month: date, opened=_UNREAD
+) -> list[tuple]:
     """(member, cell) of the veterans of ``members`` without an account for ``month``, each with
     the cell it was counted in on the month's last day, kept when that cell may stand under
     ``root_path`` on ``day``."""
@@ -225,7 +231,7 @@ def _veterans_with_cells(members: QuerySet, root_path: str, day: date, month: da
         .values("org_id")
     )
     return list(
-        members.exclude(_has_account(month))
+        members.exclude(_has_account(month, opened))
         .annotate(cell=Subquery(cell[:1], output_field=UUIDField()))
         .filter(cell__in=candidate_orgs(root_path, day))
         .order_by()  # (the members' name order would lead SQLite to walk them all by name)
@@ -263,6 +269,7 @@ def veterans_under(holders: dict, root_path: str, day: date, month: date) -> Cou
     if listed is not None:
         return _counted_under(holders, _veterans_of_cells(list(listed), month))
     closing = last_day(month)
+    opened = opened_through()  # read once for the three reads below
     placements = Placement.objects.order_by()
     began = placements.filter(valid_from__gt=closing).values_list("member_id", flat=True)
     ended = placements.filter(valid_to__gt=closing).values_list("member_id", flat=True)
@@ -274,7 +281,7 @@ def veterans_under(holders: dict, root_path: str, day: date, month: date) -> Cou
         )
         .exclude(pk__in=began)
         .exclude(pk__in=ended)
-        .exclude(_has_account(month))
+        .exclude(_has_account(month, opened))
     )
     counts: Counter = Counter()
     children = {path: holder for holder, path in holders.items() if path != root_path}
@@ -308,7 +315,7 @@ def veterans_under(holders: dict, root_path: str, day: date, month: date) -> Cou
         here.filter(valid_to__gt=closing).values_list("member_id", flat=True),
     ):
         veterans = Member.objects.filter(party_age_exempt_q(month), pk__in=since)
-        changed.update(_veterans_with_cells(veterans, root_path, day, month))
+        changed.update(_veterans_with_cells(veterans, root_path, day, month, opened))
     counts.update(_counted_under(holders, list(changed.items())))
     return counts
 

@@ -304,7 +304,7 @@ def figures(ctx: Context, org: Org) -> Figures:
         if not has_year(ctx):
             return out
         year, day, root_path = rating_year(ctx), ctx.frame.as_of, ctx.root_path
-        if tallies_hold(year, day):
+        if tallies_hold(year, day, unchanged_since=ctx.frame.tree_unchanged_since):
             return _from_tallies(year, holders)
         for row in cell_rows(year, root_path, day).values():
             for holder, prefix in holders.items():
@@ -332,13 +332,12 @@ def lists_drawn_on(year: int) -> date:
     return min(first, last) if first is not None else date(year, 1, 1)
 
 
-def tallies_hold(year: int, day: date) -> bool:
+def tallies_hold(year: int, day: date, *, unchanged_since=org_tree_unchanged_since) -> bool:
     """Do the tallies give the live figures of ``year`` on ``day``? The stored bands must be
     the day's, on a tree unchanged since the year's lists were drawn or the day, whichever is
-    earlier (see the module's docstring)."""
-    return org_tree_unchanged_since(min(day, lists_drawn_on(year)), kinds_too=True) and stored_bands_hold(
-        year, day
-    )
+    earlier (see the module's docstring). ``unchanged_since``: a page's frame answers it from
+    the tree's last change read once (``stats.frames.Frame.tree_unchanged_since``)."""
+    return unchanged_since(min(day, lists_drawn_on(year)), kinds_too=True) and stored_bands_hold(year, day)
 
 
 def _from_tallies(year: int, holders: dict) -> dict:
