@@ -323,7 +323,7 @@ def test_the_services_work_on_the_demo_rows(built, monkeypatch):
     year = rating_figures.rating_year(ctx)
     assert year == 2025 and rating_figures.tallies_hold(year, TODAY)
     stored = rating_figures._from_tallies(year, {ctx.root.pk: ctx.root_path, **ctx.child_paths})
-    monkeypatch.setattr(rating_figures, "tallies_hold", lambda year, day: False)
+    monkeypatch.setattr(rating_figures, "tallies_hold", lambda year, day, **_: False)
     for org in ctx.orgs:
         live, got = rating_figures.figures(ctx, org), stored[org.pk]
         assert (live.bands, live.not_rated, live.undecided, live.orgs_rated, live.orgs_good) == (

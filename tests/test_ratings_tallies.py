@@ -39,7 +39,7 @@ def _from_tallies(root) -> dict:
 
 def _live(root, monkeypatch) -> dict:
     with monkeypatch.context() as patched:
-        patched.setattr(rating_figures, "tallies_hold", lambda year, day: False)
+        patched.setattr(rating_figures, "tallies_hold", lambda year, day, **_: False)
         ctx = _ctx(root)
         return {org.pk: rating_figures.figures(ctx, org) for org in ctx.orgs}
 
@@ -280,7 +280,7 @@ def test_a_past_day_reads_the_tallies_while_no_later_decision_or_move_differs(
     for root in _roots(rated):
         ctx = _ctx(root, as_of=day)
         with monkeypatch.context() as patched:
-            patched.setattr(rating_figures, "tallies_hold", lambda year, day: False)
+            patched.setattr(rating_figures, "tallies_hold", lambda year, day, **_: False)
             live_ctx = _ctx(root, as_of=day)
             live = {org.pk: rating_figures.figures(live_ctx, org) for org in live_ctx.orgs}
         for org in ctx.orgs:
