@@ -76,7 +76,12 @@ def org_tree_last_change(*, kinds_too: bool = False) -> date | None:
     """The last day an organization changed place in the tree (moved, merged, split), or, with
     ``kinds_too``, kind; None if none ever did (``org_tree_unchanged_since``). A page asking
     about several days reads it once (``stats.frames.Frame.tree_unchanged_since``)."""
-    place, kind = org_tree_last_changes()
+    return last_change_of(org_tree_last_changes(), kinds_too=kinds_too)
+
+
+def last_change_of(changes: tuple[date | None, date | None], *, kinds_too: bool) -> date | None:
+    """From ``org_tree_last_changes``'s pair: the last change of place, or of place or kind."""
+    place, kind = changes
     return max((d for d in (place, kind) if d is not None), default=None) if kinds_too else place
 
 

@@ -16,7 +16,7 @@ from django.db.models import Min, Q
 
 from dangbo.core import clock, paths
 from dangbo.orgs.models import Org, OrgVersion
-from dangbo.orgs.selectors import org_find_code, org_tree_last_changes
+from dangbo.orgs.selectors import last_change_of, org_find_code, org_tree_last_changes
 
 
 class ReportInputError(ValueError):
@@ -60,8 +60,7 @@ class Frame:
         restructuring made after the frame's first question is not seen by it."""
         if "last_changes" not in self._paths:  # both kinds of change in one read
             self._paths["last_changes"] = org_tree_last_changes()
-        place, kind = self._paths["last_changes"]
-        last = max((d for d in (place, kind) if d is not None), default=None) if kinds_too else place
+        last = last_change_of(self._paths["last_changes"], kinds_too=kinds_too)
         return last is None or last <= day
 
     def org_ids_on(self, day: date):
