@@ -103,13 +103,23 @@ def _flow_delta(flows_before: Iterable[Flow], flows_after: Iterable[Flow]) -> di
             path__in={a for p in org_paths.values() for a in paths.ancestor_paths(p)}
         ).values_list("path", "id")
     )
+    # the organizations a flow reaches, once per (organization, other): a chunk's thousands of
+    # flows name a few hundred organizations
+    reached: dict[tuple, list] = {}
+
+    def reach(org_id, other) -> list:
+        found = reached.get((org_id, other))
+        if found is None:
+            found = _ancestor_ids(org_paths[org_id], ids_by_path)
+            if other is not None:
+                skip = set(_ancestor_ids(org_paths[other], ids_by_path))
+                found = [a for a in found if a not in skip]
+            reached[(org_id, other)] = found
+        return found
+
     delta: dict[Key, int] = defaultdict(int)
     for (dimension, day, org_id, other), n in changes.items():
-        above = _ancestor_ids(org_paths[org_id], ids_by_path)
-        if other is not None:
-            skip = set(_ancestor_ids(org_paths[other], ids_by_path))
-            above = [a for a in above if a not in skip]
-        for ancestor in above:
+        for ancestor in reach(org_id, other):
             delta[(ancestor, dimension, day)] += n
     return {key: n for key, n in delta.items() if n}
 
