@@ -169,6 +169,7 @@ def _recount_transfer_flows() -> dict[Key, int]:
 
 FLOW_EVENT_KINDS = (*FLOW_INCREASES, *FLOW_DECREASES, "recognized", "restored", "transferred")
 MEMBERS_AT_ONCE = 2000  # members whose placements are read in one query by ``recount_flows``
+SUMMED_AT_MOST = 200_000  # distinct flows summed by ``recount_flows`` before they are spread
 
 
 def flow_member_ids(part) -> list:
@@ -225,6 +226,23 @@ def recount_flows(
             ancestors_cache[org_id] = _ancestor_ids(orgs[org_id][0], kept)
         return ancestors_cache[org_id]
 
+    # The members' flows are summed first, then each distinct flow spread over the organizations
+    # above it: members admitted to one cell in one year share their year's flow, and a flow is
+    # spread once rather than once per member (the spreading was most of a recount's flows).
+    summed: Counter = Counter()  # ((dimension, day, organization, other), whole) → members
+
+    def spread() -> None:
+        for ((dimension, day, flow_org, other), whole), n in summed.items():
+            targets = above(flow_org)
+            if other is not None and targets:
+                skip = set(above(other))
+                targets = [a for a in targets if a not in skip]
+            if not whole and within is not None:
+                targets = [a for a in targets if a in within]
+            for ancestor in targets:
+                counts[(ancestor, dimension, day)] += n
+        summed.clear()
+
     def count(batch: dict[object, list[_EventRow]]) -> None:
         spans: dict[object, list] = defaultdict(list)
         placements = Placement.objects.filter(counted=True, member_id__in=list(batch)).values_list(
@@ -237,15 +255,9 @@ def recount_flows(
             whole = within is None or _lies_within(member_events, member_spans, within)
             if not whole and spanning is not None:
                 spanning.add(member)
-            for dimension, day, flow_org, other in member_flows(member_events, member_spans):
-                targets = above(flow_org)
-                if other is not None and targets:
-                    skip = set(above(other))
-                    targets = [a for a in targets if a not in skip]
-                if within is not None and not whole:
-                    targets = [a for a in targets if a in within]
-                for ancestor in targets:
-                    counts[(ancestor, dimension, day)] += 1
+            summed.update((flow, whole) for flow in member_flows(member_events, member_spans))
+        if len(summed) > SUMMED_AT_MOST:
+            spread()
 
     batch: dict[object, list[_EventRow]] = {}
     for member_id, kind, effective_on, to_org_id, from_org_id in rows:
@@ -255,6 +267,7 @@ def recount_flows(
         batch.setdefault(member_id, []).append(_EventRow(kind, effective_on, to_org_id, from_org_id))
     if batch:
         count(batch)
+    spread()
     return counts
 
 
