@@ -10,6 +10,7 @@ from dangbo.cli import main
 from dangbo.members.models import MemberEvent
 from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies import tally_differences, tally_rebuild, tally_recount
+from dangbo.stats.tallies.parallel import recount_workers
 from dangbo.stats.tallies.parts import plan_parts, recount_parts
 from dangbo.stats.tallies.recount import org_table
 
@@ -87,3 +88,50 @@ def test_the_check_finds_a_wrong_count_in_a_run_and_in_an_upper_organization_and
             "org_id", "dimension", "value", "count"
         )
     } == tally_recount()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_runs_counted_by_worker_processes_give_the_same_counts(capsys, settings):
+    """On committed data (the workers read through connections of their own), the runs counted
+    by two worker processes are the same parts as counted in this process; the check finds a
+    wrong count through them and the rebuild mends it."""
+    assert main(["demo", "--no-serve", "--members", "120", "--profile", "tiny"]) == 0
+    capsys.readouterr()
+    settings.DANGBO_RECOUNT_WORKERS = 2
+    assert recount_workers() == 2
+    here = [(part.lo, part.hi, part.upper_ids, part.counts) for part in recount_parts(7)]
+    lines: list[str] = []
+    by_workers = [
+        (part.lo, part.hi, part.upper_ids, part.counts)
+        for part in recount_parts(7, progress=lines.append, workers=2)
+    ]
+    assert len(here) > 10 and by_workers == here
+    assert lines[-1].startswith("  các cấp trên") and "(100%)" in lines[-2]
+    row = OrgTally.objects.filter(dimension="total").order_by("org__path").last()
+    OrgTally.objects.filter(pk=row.pk).update(count=row.count + 5)
+    [difference] = tally_differences()
+    assert (difference.org_id, difference.stored, difference.recounted) == (
+        row.org_id,
+        row.count + 5,
+        row.count,
+    )
+    tally_rebuild()
+    assert tally_differences() == []
+
+
+@pytest.mark.postgres
+def test_no_workers_inside_a_transaction_nor_on_request(settings):
+    """Inside a transaction the workers could not see its changes: the recount stays here. And
+    ``DANGBO_RECOUNT_WORKERS=1`` keeps it here everywhere."""
+    assert recount_workers() == 1  # the test runs in a transaction
+    settings.DANGBO_RECOUNT_WORKERS = 1
+    assert recount_workers() == 1
+
+
+def test_a_worker_that_could_not_start_says_so_at_its_first_run(monkeypatch):
+    from dangbo.stats import recount_worker
+
+    monkeypatch.setattr(recount_worker, "_failed", ValueError("no database"))
+    with pytest.raises(RuntimeError, match="no database"):
+        recount_worker.count(("0001", "0002"))

@@ -337,6 +337,11 @@ STORAGES = {
         "OPTIONS": {"location": VAR_DIR / "imports", "file_permissions_mode": 0o600},
     },
 }
+# Processes that count a full recount's runs on PostgreSQL (stats.tallies.parallel; docs/operators.md):
+# unset, the machine's cores (at most 4); 1 counts in the asking process alone.
+DANGBO_RECOUNT_WORKERS = (
+    int(os.environ["DANGBO_RECOUNT_WORKERS"]) if os.environ.get("DANGBO_RECOUNT_WORKERS") else None
+)
 # Days a finished job and its file are kept (`dangbo jobs purge`, run daily from cron: docs/operators.md).
 DANGBO_JOB_KEEP_DAYS = int(os.environ.get("DANGBO_JOB_KEEP_DAYS", "7"))
 # The key of the audit trail's hash chain (dangbo.audit.chain, docs/operators.md): DANGBO_AUDIT_KEY,

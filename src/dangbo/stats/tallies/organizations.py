@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from datetime import date
 
 from dangbo.core import clock, paths
 from dangbo.members.models import ACTIVE_STATUSES, Position
@@ -90,13 +91,19 @@ def _org_table(*, ancestors: bool = True) -> tuple[dict, dict]:
 
 
 def _count_structure(
-    orgs: dict, ancestors: dict, *, own: Mapping[Key, int], counts: dict[Key, int], kept: set | None = None
+    orgs: dict,
+    ancestors: dict,
+    *,
+    own: Mapping[Key, int],
+    counts: dict[Key, int],
+    kept: set | None = None,
+    today: date | None = None,
 ) -> None:
     """Organizations by kind, direct children, grassroots by sector, and the flags (judged on
     each organization's own counts in ``own``), added to ``counts``: for the organizations in
     ``ancestors`` (pruned to those counted), and a parent only when it is in ``kept`` (all by
-    default)."""
-    today = clock.today()
+    default); the flags by the rules of ``today`` (the clock's by default)."""
+    today = today or clock.today()
     for org_id, (_path, kind, sector, upper, parent, live) in orgs.items():
         if not live:
             continue

@@ -24,13 +24,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from dangbo.core import paths
+from dangbo.core import clock, paths
 from dangbo.core.formats import format_number
 from dangbo.members.models import ACTIVE_STATUSES, Member, Placement
 from dangbo.stats.models import OrgTally
 from dangbo.stats.tallies.flows import recount_flows
 from dangbo.stats.tallies.keys import FLAGS, Key, _ancestor_ids
 from dangbo.stats.tallies.organizations import _count_structure
+from dangbo.stats.tallies.parallel import counted_runs
 from dangbo.stats.tallies.recount import OrgTable, Part, count_part, org_table
 
 PART_MEMBERS = 25_000  # members of one run of subtrees (a district of a province, a few communes)
@@ -147,31 +148,32 @@ class _UpperCounts:
 
 
 def recount_parts(
-    limit: int = PART_MEMBERS, progress: Callable[[str], object] | None = None
+    limit: int = PART_MEMBERS, progress: Callable[[str], object] | None = None, *, workers: int = 1
 ) -> Iterator[Counted]:
     """Every tally, recounted part by part (see the module docstring); the parts' counts, each
     of its own organizations, together equal ``tally_recount()``. ``progress`` is told, in
-    Vietnamese, how far the recount has gone (a national recount takes minutes)."""
+    Vietnamese, how far the recount has gone (a national recount takes minutes). With
+    ``workers`` above 1 the runs are counted by that many processes (``tallies.parallel``: only
+    where the recount reads nothing uncommitted)."""
     say = progress or (lambda line: None)
+    today = clock.today()
     table = org_table()
     plan = plan_parts(table, limit)
     if not plan.upper and len(plan.ranges) <= 1:  # one part: everything, read without ranges
-        counts = count_part(table, Part(), table.ids_by_path)
+        counts = count_part(table, Part(), table.ids_by_path, today=today)
         yield Counted({key: n for key, n in counts.items() if n})
         return
     upper_ids = set(plan.upper.values())
     upper_counts = _UpperCounts()
     total, shown = len(plan.ranges), 0
     spanning: set = set()  # members placed in more than one run, or in an upper organization
-    for done, (lo, hi) in enumerate(plan.ranges, start=1):
-        inside = table.ids_in(lo, hi)
-        counts = count_part(
-            table,
-            Part(lo, hi),
-            {**inside, **plan.upper},
-            flows_within=set(inside.values()),
-            spanning=spanning,
-        )
+    runs = (
+        counted_runs(plan.ranges, plan.upper, today, workers)
+        if workers > 1 and total > 1
+        else (_count_run(table, plan.upper, lo, hi, today) for lo, hi in plan.ranges)
+    )
+    for done, ((lo, hi), (counts, spanned)) in enumerate(zip(plan.ranges, runs, strict=True), start=1):
+        spanning |= spanned
         own = {key: n for key, n in counts.items() if n and key[0] not in upper_ids}
         upper_counts.add((key, n) for key, n in counts.items() if key[0] in upper_ids)
         del counts
@@ -183,7 +185,7 @@ def recount_parts(
         f"  các cấp trên ({format_number(len(plan.upper))} tổ chức) và luồng vào, ra của đảng viên dưới chúng ..."
     )
     rest = Part(upper_ids=tuple(upper_ids), upper_paths=tuple(plan.upper), rest=True)
-    upper_counts.add(count_part(table, rest, plan.upper, flows=False, structure=False).items())
+    upper_counts.add(count_part(table, rest, plan.upper, flows=False, structure=False, today=today).items())
     # the flows above the runs of the members the runs did not count there: placed in several
     # runs (a transfer between two), or in an upper organization itself
     spanning.update(
@@ -199,7 +201,24 @@ def recount_parts(
         own=upper_counts.flags_own(),
         counts=structure,
         kept=upper_ids,
+        today=today,
     )
     upper_counts.add(structure.items())
     for org_id in sorted(upper_ids, key=str):  # one organization at a time: never all as keys
         yield Counted(upper_counts.pop_org(org_id), upper_ids=(org_id,))
+
+
+def _count_run(table: OrgTable, upper: dict, lo: str, hi: str, today) -> tuple[dict[Key, int], set]:
+    """One run's counts (its own organizations' and its shares of the upper ones') and the
+    members it found placed in more than one run, counted in this process."""
+    inside = table.ids_in(lo, hi)
+    spanning: set = set()
+    counts = count_part(
+        table,
+        Part(lo, hi),
+        {**inside, **upper},
+        flows_within=set(inside.values()),
+        spanning=spanning,
+        today=today,
+    )
+    return counts, spanning

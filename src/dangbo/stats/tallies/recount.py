@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 from django.db import transaction
@@ -40,6 +41,7 @@ from dangbo.stats.tallies.keys import (
 )
 from dangbo.stats.tallies.meetings import recount_meetings
 from dangbo.stats.tallies.organizations import _count_structure, _org_table
+from dangbo.stats.tallies.parallel import recount_workers
 from dangbo.stats.tallies.ratings import recount_ratings
 from dangbo.stats.tallies.store import _DEFERRED, deferred
 
@@ -137,6 +139,7 @@ def count_part(
     spanning: set | None = None,
     structure: bool = True,
     flows: bool = True,
+    today: date | None = None,
 ) -> dict[Key, int]:
     """The counts the rows of ``part`` add to the organizations of ``kept`` (path → id): all of
     them when both are everything (``tally_recount``). With ``flows_within`` (a run's own
@@ -247,6 +250,7 @@ def count_part(
             own=counts,
             counts=counts,
             kept=set(kept.values()),
+            today=today,
         )
     return counts
 
@@ -258,9 +262,10 @@ def tally_rebuild(progress: Callable[[str], object] | None = None) -> TallyRun:
 
     started = time.perf_counter()
     rows = 0
+    workers = recount_workers()  # read outside the transaction: workers when it is our own
     with transaction.atomic():
         sql.tally_delete_all()
-        for part in recount_parts(progress=progress):
+        for part in recount_parts(progress=progress, workers=workers):
             sql.tally_insert(part.counts)
             rows += len(part.counts)
         return TallyRun.objects.create(seconds=time.perf_counter() - started, rows=rows)
@@ -290,7 +295,7 @@ def tally_differences(progress: Callable[[str], object] | None = None) -> list[T
     from dangbo.stats.tallies.parts import recount_parts
 
     found = []
-    for part in recount_parts(progress=progress):
+    for part in recount_parts(progress=progress, workers=recount_workers()):
         recounted = part.counts  # emptied as the stored rows are read: held once, not twice
         for key, stored in part.stored_rows():
             n = recounted.pop(key, 0)
