@@ -197,7 +197,7 @@ def _event_rows(member_ids: Collection | None) -> Iterator[tuple]:
     ids = list(member_ids)
     for start in range(0, len(ids), MEMBERS_AT_ONCE):
         chunk = ids[start : start + MEMBERS_AT_ONCE]
-        yield from events.filter(member_id__in=chunk).order_by("member_id").values_list(*fields)
+        yield from events.filter(member_id__any=chunk).order_by("member_id").values_list(*fields)
 
 
 def recount_flows(
@@ -245,7 +245,7 @@ def recount_flows(
 
     def count(batch: dict[object, list[_EventRow]]) -> None:
         spans: dict[object, list] = defaultdict(list)
-        placements = Placement.objects.filter(counted=True, member_id__in=list(batch)).values_list(
+        placements = Placement.objects.filter(counted=True, member_id__any=list(batch)).values_list(
             "member_id", "org_id", "valid_from", "valid_to", "status"
         )
         for member_id, org_id, valid_from, valid_to, status in placements:
