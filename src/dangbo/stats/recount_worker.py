@@ -39,7 +39,7 @@ def start(database: dict, upper: dict, today: date) -> None:
 def count(run: tuple[str, str]) -> tuple[dict, set]:
     """One run's counts (not the zeros) and the members it found spanning runs."""
     if _failed is not None:
-        raise RuntimeError(f"recount worker did not start: {_failed!r}") from _failed
+        raise RuntimeError(f"Tiến trình phụ đếm lại không khởi động được: {_failed!r}") from _failed
     from dangbo.stats.tallies.parts import _count_run
 
     counts, spanning = _count_run(_table, _upper, *run, _today)  # type: ignore[arg-type]

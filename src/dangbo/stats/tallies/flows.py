@@ -5,7 +5,7 @@ over a period by ``reads.tally_flows``)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -103,25 +103,31 @@ def _flow_delta(flows_before: Iterable[Flow], flows_after: Iterable[Flow]) -> di
             path__in={a for p in org_paths.values() for a in paths.ancestor_paths(p)}
         ).values_list("path", "id")
     )
-    # the organizations a flow reaches, once per (organization, other): a chunk's thousands of
-    # flows name a few hundred organizations
+    # worked out once per (organization, other): a chunk's thousands of flows name a few
+    # hundred organizations
     reached: dict[tuple, list] = {}
 
-    def reach(org_id, other) -> list:
-        found = reached.get((org_id, other))
-        if found is None:
-            found = _ancestor_ids(org_paths[org_id], ids_by_path)
-            if other is not None:
-                skip = set(_ancestor_ids(org_paths[other], ids_by_path))
-                found = [a for a in found if a not in skip]
-            reached[(org_id, other)] = found
-        return found
+    def above(org_id) -> list:
+        return _ancestor_ids(org_paths[org_id], ids_by_path)
 
     delta: dict[Key, int] = defaultdict(int)
     for (dimension, day, org_id, other), n in changes.items():
-        for ancestor in reach(org_id, other):
+        if (org_id, other) not in reached:
+            reached[(org_id, other)] = _reached(above, org_id, other)
+        for ancestor in reached[(org_id, other)]:
             delta[(ancestor, dimension, day)] += n
     return {key: n for key, n in delta.items() if n}
+
+
+def _reached(above: Callable[[object], list], org_id, other) -> list:
+    """The organizations a flow placed in ``org_id`` counts in (``above``: an organization →
+    those above it, itself included): all of them, less, for a transfer's flow, those above the
+    ``other`` side too (``member_flows``)."""
+    targets = above(org_id)
+    if other is not None and targets:
+        skip = set(above(other))
+        targets = [a for a in targets if a not in skip]
+    return targets
 
 
 def tally_flows_changed(pairs: Iterable[tuple[Iterable[Flow], Iterable[Flow]]]) -> None:
@@ -233,10 +239,7 @@ def recount_flows(
 
     def spread() -> None:
         for ((dimension, day, flow_org, other), whole), n in summed.items():
-            targets = above(flow_org)
-            if other is not None and targets:
-                skip = set(above(other))
-                targets = [a for a in targets if a not in skip]
+            targets = _reached(above, flow_org, other)
             if not whole and within is not None:
                 targets = [a for a in targets if a in within]
             for ancestor in targets:

@@ -15,8 +15,8 @@ transaction) reads members that are not committed yet: it counts in its own proc
 The workers are started fresh (``spawn``, not ``fork``: a forked child would share the parent's
 database socket), are given the parent's database settings (the tests' database has its own
 name) and its day (the flags are judged on the day's rules, and tests move the day), and each
-reads the organizations once (``stats.recount_worker``). ``DANGBO_RECOUNT_WORKERS`` sets how many (default: the machine's
-cores, at most 4; 1 counts in the asking process).
+reads the organizations once (``stats.recount_worker``). ``DANGBO_RECOUNT_WORKERS`` sets how
+many (default: the machine's cores, at most 4; 1 counts in the asking process).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def counted_runs(
         initializer=recount_worker.start,
         initargs=(_database_settings(), upper, today),
     ) as pool:
-        # at most one run waiting per worker beyond those being counted: a run's counts are
+        # at most two runs asked of each worker at a time: a run's counts are
         # held until they are written, so the parent's memory stays a few runs' whatever the
         # number of runs (``Pool.imap`` would queue every finished run)
         pending: deque = deque()
