@@ -1,6 +1,7 @@
 """The indicator registry: values from the ledger (today and on past dates), targets and their
 status, drill-downs, the command line and the dashboard pages, and bad input."""
 
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -8,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from openpyxl import load_workbook
 
 from conftest import FROZEN_DAY
 from dangbo import cli
@@ -361,6 +363,49 @@ def test_dashboard_page_shows_values_targets_charts_and_children(client, tree, p
     # outside the officer's scope: not found, not a leak
     assert client.get(f"/to-chuc/{tree.province.pk}/chi-tieu/").status_code == 404
     assert client.get(f"/to-chuc/{tree.district2.pk}/chi-tieu/").status_code == 404
+
+
+def _children_rows(html: str) -> list[str]:
+    """The rows of a dashboard's children table, as printed."""
+    table = html[html.index('id="truc-thuoc"') :]
+    body = table[table.index("<tbody>") + len("<tbody>") : table.index("</tbody>")]
+    return re.findall(r"<tr>.*?</tr>", body)
+
+
+def test_dashboard_children_table_is_paged_and_its_rows_are_those_of_the_whole_table(
+    client, tree, province, officer, monkeypatch
+):
+    from dangbo.core.kept import forget
+    from dangbo.stats import views
+
+    client.force_login(officer)
+    url = f"/to-chuc/{tree.district.pk}/chi-tieu/"
+    whole = _children_rows(client.get(url).content.decode())
+    assert len(whole) >= 2 and "Trang 1 /" not in client.get(url).content.decode()
+    monkeypatch.setattr(views, "CHILDREN_PER_PAGE", 1)
+    forget()
+    pages = []
+    for number in range(1, len(whole) + 1):
+        html = client.get(url, {"trang": number}).content.decode()
+        assert f"Theo tổ chức trực thuộc ({len(whole)})" in html
+        assert f"Trang {number} / {len(whole)}" in html
+        pages += _children_rows(html)
+    # each page's row is the whole table's row at its place: same child, same figures
+    assert pages == whole
+    # a number beyond the last, or not a number: the last page, the first
+    assert _children_rows(client.get(url, {"trang": 99}).content.decode()) == whole[-1:]
+    assert _children_rows(client.get(url, {"trang": "x"}).content.decode()) == whole[:1]
+    # the frame's dates are carried to the next page
+    html = client.get(url, {"ngay": "01/01/2024"}).content.decode()
+    assert "ngay=01/01/2024&amp;trang=2" in html
+    # the spreadsheet holds every child
+    response = client.get(url, {"dinh-dang": "xlsx"})
+    data = b"".join(response.streaming_content)
+
+    names = {
+        c.value for ws in load_workbook(io.BytesIO(data)).worksheets for row in ws.iter_rows() for c in row
+    }
+    assert {"Đảng bộ xã Một", "Chi bộ Cơ quan Một"} <= names
 
 
 def test_dashboard_page_bad_dates_and_exports(client, tree, province, officer):

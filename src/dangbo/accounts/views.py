@@ -28,7 +28,7 @@ from dangbo.core import clock
 from dangbo.core.forms import VietnameseForm
 from dangbo.core.http import ScopedRequest
 from dangbo.core.models import is_uuid
-from dangbo.core.pages import spreadsheet_download
+from dangbo.core.pages import page_number, spreadsheet_download
 from dangbo.core.pagination import CappedPaginator
 from dangbo.core.spreadsheet import list_title, scope_name
 
@@ -145,11 +145,6 @@ def managed_account(view):
     return wrapped
 
 
-def _page_number(request: ScopedRequest) -> int:
-    value = request.GET.get("trang", "1")
-    return int(value) if value.isdigit() and len(value) < 7 else 1
-
-
 @managers_only
 @require_GET
 def account_list_view(request: ScopedRequest) -> HttpResponse:
@@ -165,7 +160,7 @@ def account_list_view(request: ScopedRequest) -> HttpResponse:
     else:
         filters = form.filters() if form.is_bound else selectors.RoleFilters()
         paginator = CappedPaginator(selectors.role_list(actor=request.scope, filters=filters), PER_PAGE)
-        page = paginator.get_page(_page_number(request))
+        page = paginator.get_page(page_number(request))
         selectors.role_list_viewed(filters=filters, page=page.number)
     rows = []
     if page is not None:

@@ -15,6 +15,13 @@ from dangbo.core.violations import NotInScope
 T = TypeVar("T")
 
 
+def page_number(request: HttpRequest) -> int:
+    """The page asked for by «?trang=N» (1 when absent or not a reasonable number: a pager
+    clamps what lies beyond the last page)."""
+    value = request.GET.get("trang", "1")
+    return int(value) if value.isdigit() and len(value) < 7 else 1
+
+
 def form_page(
     request: HttpRequest, form, *, title: str, cancel_url: str, submit: str = "Lưu", subtitle: str = ""
 ) -> HttpResponse:

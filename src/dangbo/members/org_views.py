@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET
 from dangbo.audit.services import Action, audit_record
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kinds import CELL_KINDS, COMMUNE_LEVEL_KINDS, MEETING_KINDS
+from dangbo.core.pages import page_number
 from dangbo.members.org_selectors import org_children, org_committee, org_nodes
 from dangbo.members.selectors.figures import org_member_figures
 from dangbo.members.selectors.positions import org_committee_gaps
 from dangbo.members.selectors.search import member_list_of_org
 from dangbo.members.selectors.transfers import hosted_members
-from dangbo.members.views import _page_number
 from dangbo.orgs.forms import TreeDayForm
 from dangbo.orgs.selectors import org_breadcrumbs, org_history, org_localities, org_nodes_on, org_roots
 from dangbo.orgs.views import org_or_404
@@ -68,7 +68,7 @@ def org_page_view(request: ScopedRequest, org_id) -> HttpResponse:
     audit_record(action=Action.ORG_VIEWED, subject_type="org", subject_id=str(org.pk))
     members_page = None
     if org.kind in CELL_KINDS or request.GET.get("trang"):
-        members_page = member_list_of_org(actor=request.scope, org=org, page=_page_number(request))
+        members_page = member_list_of_org(actor=request.scope, org=org, page=page_number(request))
     figures = org_member_figures(org)
     context = {
         "org": org,

@@ -24,7 +24,7 @@ from dangbo.core.formats import format_number
 from dangbo.core.http import ScopedRequest
 from dangbo.core.kept import kept
 from dangbo.core.kinds import CELL_KINDS
-from dangbo.core.pages import form_page, in_scope_or_404, spreadsheet_download
+from dangbo.core.pages import form_page, in_scope_or_404, page_number, spreadsheet_download
 from dangbo.core.spreadsheet import list_title
 from dangbo.documents import render as document_render
 from dangbo.jobs.services import job_start
@@ -83,11 +83,6 @@ MAX_QUERY_STRING = 2000
 REVEALED_SESSION_KEY = "revealed_national_ids"
 
 
-def _page_number(request: ScopedRequest) -> int:
-    value = request.GET.get("trang", "1")
-    return int(value) if value.isdigit() and len(value) < 7 else 1
-
-
 @login_required
 @require_GET
 def member_search_view(request: ScopedRequest) -> HttpResponse:
@@ -99,7 +94,7 @@ def member_search_view(request: ScopedRequest) -> HttpResponse:
         form.is_valid()
         form.add_error(None, "Điều kiện tìm kiếm quá dài.")
     elif form.is_valid():
-        page = member_search_page(actor=request.scope, filters=form.filters(), page=_page_number(request))
+        page = member_search_page(actor=request.scope, filters=form.filters(), page=page_number(request))
         org_labels_attach(actor=request.scope, orgs=[member.org for member in page])
     query = request.GET.copy()
     query.pop("trang", None)
@@ -471,7 +466,7 @@ def todo_view(request: ScopedRequest, org_id=None) -> HttpResponseBase:
         return _todo_export(request, orgs, one, summaries, as_of=as_of, file_format=file_format)
     if request.method == "POST":
         raise Http404
-    number = _page_number(request)
+    number = page_number(request)
     sections = [
         TodoSection(
             summary.org,

@@ -13,10 +13,9 @@ from django.views.decorators.http import require_GET
 from dangbo.audit.services import Action, audit_record
 from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
-from dangbo.core.pages import in_scope_or_404, spreadsheet_download
+from dangbo.core.pages import in_scope_or_404, page_number, spreadsheet_download
 from dangbo.core.spreadsheet import list_title
 from dangbo.members import exports
-from dangbo.members.views import _page_number
 from dangbo.orgs.labels import org_labels_attach
 from dangbo.orgs.selectors import org_breadcrumbs, org_get
 from dangbo.stats.compliance import (
@@ -60,7 +59,7 @@ def compliance_page(request: ScopedRequest, org_id) -> HttpResponseBase:
             title=list_title("Kiểm tra tuân thủ quy định", org.name, today),
             widths=WIDTHS,
         )
-    page = Paginator(shown, PER_PAGE).get_page(_page_number(request))
+    page = Paginator(shown, PER_PAGE).get_page(page_number(request))
     audit_record(
         action=Action.LIST_VIEWED,
         subject_type="org",

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from dangbo.core import clock
 from dangbo.core.http import ScopedRequest
-from dangbo.core.pages import spreadsheet_download
+from dangbo.core.pages import page_number, spreadsheet_download
 from dangbo.core.spreadsheet import list_title, scope_name
 from dangbo.orgs.selectors import NotInScope
 from dangbo.web.audit_forms import AuditSearchForm
@@ -25,11 +25,6 @@ from dangbo.web.audit_selectors import (
 
 MAX_QUERY_STRING = 2000
 FORMATS = ("xlsx", "csv")
-
-
-def _page_number(request: ScopedRequest) -> int:
-    value = request.GET.get("trang", "1")
-    return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
 def _refused(request: ScopedRequest, page: str) -> HttpResponse | None:
@@ -51,7 +46,7 @@ def audit_search_view(request: ScopedRequest) -> HttpResponse:
         form.is_valid()
         form.add_error(None, "Điều kiện tìm kiếm quá dài.")
     elif form.is_valid():
-        result = audit_search_page(actor=request.scope, filters=form.filters(), page=_page_number(request))
+        result = audit_search_page(actor=request.scope, filters=form.filters(), page=page_number(request))
     query = request.GET.copy()
     query.pop("trang", None)
     context = {

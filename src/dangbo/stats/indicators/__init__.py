@@ -35,6 +35,8 @@ from dangbo.stats.indicators.context import (
     UNIT_LABELS,
     Context,
     Value,
+    children_on,
+    children_page,
     context_for,
 )
 from dangbo.stats.indicators.loads import (
@@ -82,6 +84,8 @@ __all__ = [
     "Result",
     "Value",
     "age_band",
+    "children_on",
+    "children_page",
     "context_for",
     "evaluate",
     "evaluate_all",
