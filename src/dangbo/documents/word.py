@@ -8,6 +8,7 @@ finds what they would have typed and can still edit it.
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import datetime
 
 from docx import Document as new_document
@@ -47,6 +48,24 @@ def render(layout: Layout, *, issued_on: datetime | None = None) -> bytes:
 
     out = io.BytesIO()
     document.save(out)
+    return _without_clock(out.getvalue())
+
+
+# The date every part of the file is stamped with in the archive: the earliest a ZIP holds.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _without_clock(data: bytes) -> bytes:
+    """The same Word file with every part stamped ``_ZIP_EPOCH``: python-docx stamps each with
+    the clock (to two seconds), so the same document rendered twice could differ by a byte and
+    its checksum with it. The document's own dates are in its properties."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            stamped = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
+            stamped.compress_type = info.compress_type
+            stamped.external_attr = info.external_attr
+            target.writestr(stamped, source.read(info))
     return out.getvalue()
 
 
