@@ -38,12 +38,10 @@ def query_words(query: str | None) -> list[str]:
     return fold(query).split()[:MAX_WORDS]
 
 
-def word_starts_q(field: str, words: list[str], *, plain: bool = False) -> Q:
-    """Rows whose ``field`` (a folded key) has a word beginning with each of ``words``. On
-    PostgreSQL several words are asked as regular expressions (the trigram index answers each as
-    one condition), unless ``plain``: rows already read check LIKE far faster."""
+def word_starts_q(field: str, words: list[str]) -> Q:
+    """Rows whose ``field`` (a folded key) has a word beginning with each of ``words``."""
     condition = Q()
-    expressions = connection.vendor == "postgresql" and len(words) > 1 and not plain
+    expressions = connection.vendor == "postgresql" and len(words) > 1
     for word in words:
         if expressions:
             condition &= Q(**{f"{field}__regex": "(^| )" + _SPECIAL.sub(r"\\\1", word)})

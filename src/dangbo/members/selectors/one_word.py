@@ -1,5 +1,5 @@
-"""A search by one word, or by a few (a full name), over a large register, read in two parts
-rather than by walking the name order (PostgreSQL only).
+"""A search by one word over a large register, read in two parts rather than by walking the
+name order (PostgreSQL only).
 
 The search's page reads the name order (``member_name_order_walk``) until it has its first
 ``COUNT_CAP + 1`` matches. The order begins with the given name, so a word that begins a given
@@ -22,14 +22,12 @@ members by their path), and so is a word common among family and middle names (�
 
 from __future__ import annotations
 
-import functools
 import json
-import operator
 import uuid
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from dangbo.core import text
@@ -49,114 +47,58 @@ RARE_WORDS = 5_000
 # A word that begins at least one in DENSE of the words' table's rows (as many as a fifth of
 # the members' names) is common enough to be met early along the name order: walked.
 DENSE = 50
-# The most rows of the words' table the rarest of several words may begin (PostgreSQL's
-# estimate): each is checked against the other words, by probes of the table's key.
-RARE_AMONG_SEVERAL = 20_000
-# The most rows a search by several words may expect to read: the rarest word's rows and the
-# given names' ranges of all its words.
-SEVERAL_BUDGET = 20_000
-# The most words of the words' table beginning with the rarest word (its forms: «huong»,
-# «huongg») read each in the name order and merged; a word of more forms («ng») has its rows
-# sorted instead, when they are few enough (RARE_WORDS).
+# The most words of the words' table beginning with the word (its forms: «huong», «huongg»)
+# read each in the name order and merged; a word of more forms («ng») has its rows sorted
+# instead, when they are few enough (RARE_WORDS).
 MAX_FORMS = 16
-# The most ranges of the name order a query may read (the readings of all its words): beyond,
-# the search is walked.
-MAX_RANGES = 48
 WORDS_TABLE = "members_name_word"
 
 
 def first_ids(queryset: QuerySet[Member], query: str, limit: int) -> list[uuid.UUID] | None:
     """The first ``limit`` ids, in name order, of the members of ``queryset`` (a search without
-    its name, ordered by name) that ``query`` finds; None when the search is better walked
-    (another database, a small subtree, a word common among family and middle names).
+    its name, ordered by name) that ``query`` finds when it is one word; None when the search
+    is better walked (another database, several words, a small subtree, a word common among
+    family and middle names).
 
-    Several words (a full name) are read the same way: a member whose given name begins with
-    one of the words lies in that word's ranges of the name order, where the other words are
-    checked on the index's own copy of the key; one whose given name begins with none of them
-    has every word among its other words, so among the rarest word's rows of the words' table.
-    The trigram index, or the walk, read far more: at 600,000 members «nguyen thi huong» took
-    24 ms by the trigram index, which grows with the register."""
+    Several words (a full name) are left to the trigram index: read the same way (each word's
+    given names' ranges, the rarest word's rows checked against the others), a full name took
+    60–157 ms at 5.6 million members, no less than the trigram index (bench/results/national.md)."""
     words = query_words(query)
-    if connection.vendor != "postgresql" or not words:
+    if connection.vendor != "postgresql" or len(words) != 1:
         return None
-    readings: list[list[str]] = []
-    for word in words:
-        prefixes = text.given_name_prefixes(word)
-        if prefixes is None:
-            return None
-        readings.append(prefixes)
-    if sum(len(prefixes) for prefixes in readings) > MAX_RANGES:
+    word = words[0]
+    prefixes = text.given_name_prefixes(word)
+    if prefixes is None:
         return None
     estimated = _estimated_rows(queryset)
     if estimated is None or estimated < SPLIT_FROM:
         return None
-    # how many rows of the words' table each word begins (PostgreSQL's estimate: a choice of
-    # how to read, never an answer)
-    shares = {word: _estimated_word_rows(word) for word in words}
-    if len(words) == 1 and shares[words[0]] * DENSE >= (_estimated_rows(Member.objects.all()) or 0):
+    # how many rows of the words' table the word begins (PostgreSQL's estimate: a choice of how
+    # to read, never an answer)
+    if _estimated_word_rows(word) * DENSE >= (_estimated_rows(Member.objects.all()) or 0):
         return None  # a word common among family and middle names: the walk meets it early
-    # the rarest word among the other words: every member found outside the given names'
-    # ranges has it there (one word: itself)
-    rare = min(words, key=lambda word: shares[word])
-    if len(words) > 1:
-        # each of the rarest word's rows is checked, and the given names' ranges are read to
-        # their end when the words find fewer than ``limit``: beyond a budget, the trigram
-        # index reads less («ha thi xuan»: the ranges of Hà, Hải, Hạnh, Hào ...)
-        in_ranges = _estimated_rows(
-            queryset.filter(
-                functools.reduce(
-                    operator.or_,
-                    (Q(sort_key__gte=p, sort_key__lt=p + ":") for prefixes in readings for p in prefixes),
-                )
-            )
-        )
-        if shares[rare] > RARE_AMONG_SEVERAL or shares[rare] + (in_ranges or 0) > SEVERAL_BUDGET:
-            return None
-    forms = _forms_of(rare, MAX_FORMS + 1)
-    if len(forms) > MAX_FORMS and _other_words_count(rare, RARE_WORDS + 1) > RARE_WORDS:
+    forms = _forms_of(word, MAX_FORMS + 1)
+    if len(forms) > MAX_FORMS and _other_words_count(word, RARE_WORDS + 1) > RARE_WORDS:
         return None
-    # the other words, checked in the words' table before a member is looked up (a probe of
-    # its key for each of their forms; a word of many forms is left to the look-up)
-    others = [_forms_of(word, MAX_FORMS + 1) for word in dict.fromkeys(words) if word != rare]
-    checks = [found_forms for found_forms in others if len(found_forms) <= MAX_FORMS]
-    exists = "".join(
-        f" AND EXISTS (SELECT 1 FROM {WORDS_TABLE} AS e WHERE e.word = ANY(%s)"
-        " AND e.sort_key = t.sort_key AND e.member_id = t.member_id)"
-        for _ in checks
-    )
-    named = queryset.filter(word_starts_q("search_key", words))
     # Every part is read in the name order and merged (PostgreSQL's Merge Append), so each is
     # read only as far as the first ``limit`` of all need: the given names' ranges from the
     # name-order index, the other words' members from the table of words in their name order,
     # each looked up (its filters, and its name once more) only when the merge reaches it.
-    # A range is read once, whichever words share it, and left out of the other words' part;
-    # a member two of whose other words begin with the word («vi»: Vi Viết Hoa) is taken once:
-    # no member comes twice.
+    # The given names' ranges are left out of the other words, and a member two of whose other
+    # words begin with the word («vi»: Vi Viết Hoa) is taken once: no member comes twice.
     parts: list[str] = []
     params: list = []
-    taken: list[str] = []
-    # one word needs no check in its own ranges (the given name begins with it)
-    ranged = queryset.filter(word_starts_q("search_key", words, plain=True)) if len(words) > 1 else queryset
-    for prefixes in readings:
-        earlier = list(taken)  # one word's own ranges never overlap: they are as long, and differ
-        for prefix in prefixes:
-            if prefix in taken:
-                continue
-            part = ranged.filter(sort_key__gte=prefix, sort_key__lt=prefix + ":")
-            for other in earlier:  # a range within another word's («huong» after «hu») is empty
-                part = part.exclude(sort_key__gte=other, sort_key__lt=other + ":")
-            sql, part_params = _sql(part)
-            parts.append(f"({sql})")
-            params += part_params
-            taken.append(prefix)
-    outside = " AND ".join(["NOT (sort_key >= %s AND sort_key < %s)"] * len(taken)) or "TRUE"
-    outside_params = [v for p in taken for v in (p, p + ":")]
-    if not forms or not all(others):  # no member has every word among its other words
+    for prefix in prefixes:
+        sql, part_params = _sql(queryset.filter(sort_key__gte=prefix, sort_key__lt=prefix + ":"))
+        parts.append(f"({sql})")
+        params += part_params
+    outside = " AND ".join(["NOT (sort_key >= %s AND sort_key < %s)"] * len(prefixes))
+    outside_params = [v for p in prefixes for v in (p, p + ":")]
+    if not forms:  # no member has the word but as a given name's first
         found: str | None = None
     elif len(forms) <= MAX_FORMS:
-        # each word of the table that begins with ``rare`` read in the name order, merged: read
-        # only as far as the page needs, however common the word; a member with two such words
-        # is taken from the first only
+        # each form read in the name order, merged: read only as far as the page needs, however
+        # many rows the word begins; a member with two of the forms is taken from the first
         streams = []
         for n, form in enumerate(forms):
             again = (
@@ -167,25 +109,21 @@ def first_ids(queryset: QuerySet[Member], query: str, limit: int) -> list[uuid.U
             )
             streams.append(
                 f"(SELECT sort_key, member_id FROM {WORDS_TABLE} AS t"
-                f" WHERE word = %s AND {outside}{again}{exists} ORDER BY sort_key, member_id)"
+                f" WHERE word = %s AND {outside}{again} ORDER BY sort_key, member_id)"
             )
-            params += [form, *outside_params, *([forms[:n]] if n else []), *checks]
+            params += [form, *outside_params, *([forms[:n]] if n else [])]
         found = " UNION ALL ".join(streams)
     else:  # a short word of many forms («ng»): its rows, few enough (RARE_WORDS), sorted
         found = (
-            f"SELECT DISTINCT sort_key, member_id FROM {WORDS_TABLE} AS t"
-            f" WHERE word >= %s AND word < %s AND {outside}{exists} ORDER BY sort_key, member_id LIMIT %s"
+            f"SELECT DISTINCT sort_key, member_id FROM {WORDS_TABLE}"
+            f" WHERE word >= %s AND word < %s AND {outside} ORDER BY sort_key, member_id LIMIT %s"
         )
-        params += [rare, _after(rare), *outside_params, *checks, RARE_WORDS]
+        params += [word, _after(word), *outside_params, RARE_WORDS]
     if found is not None:
-        # LATERAL and its LIMIT keep the look-up one member at a time: as a join, PostgreSQL may
-        # choose to read every member the word begins a name of (a bitmap of the name's key) first.
-        member, member_params = (
-            named.filter(id=RawSQL("found_word.member_id", ()))
-            .order_by()
-            .values("id")[:1]
-            .query.sql_with_params()
-        )
+        # LATERAL and its LIMIT keep the look-up one member at a time: as a join, PostgreSQL
+        # may choose to read every member the word begins a name of (a bitmap of the key) first.
+        named = queryset.filter(word_starts_q("search_key", words), id=RawSQL("found_word.member_id", ()))
+        member, member_params = named.order_by().values("id")[:1].query.sql_with_params()
         parts.append(
             f"(SELECT found_word.sort_key, found_word.member_id FROM ({found}) AS found_word"
             " CROSS JOIN LATERAL"
