@@ -231,6 +231,16 @@ class Member(UUIDModel, Person):
                 ),
                 name="member_veterans_by_path",
             ),
+            # The members who died, by the day: those a posthumous badge may be due to since the
+            # last award day (members.selectors.badges._posthumous), found among the deaths of
+            # the window rather than among every entry of a province (Hà Nội of the national
+            # profile: 38 ms to find none, every to-do list).
+            models.Index(
+                fields=["died_on"],
+                include=["org_path"],
+                condition=models.Q(status="died"),
+                name="member_died_on",
+            ),
             # The probationary members by subtree and ceremony day: whose review for recognition
             # falls due (members.selectors.todo.recognition_candidates), counted on every to-do
             # list and overview; without it each count read the whole subtree's rows (the whole
