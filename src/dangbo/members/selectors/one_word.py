@@ -12,7 +12,8 @@ been read: 135–312 ms for «yen» over the 600,000 members of the national pro
   in order and only as far as the page needs;
 - those with another word of the name beginning with it (family name, middle names, a given
   name's later word), from the table of those words in their name order (``members_name_word``,
-  kept by the database: migration 0018), when they are few there (``RARE_WORDS``);
+  kept by the database: migration 0018), each form of the word («huong», «huongg») read in
+  the name order and merged, so only as far as the page needs;
 
 merged in the name order: the same ids, in the same order, as the walk («yen» 6 ms, «trang»
 6 ms, «huong» 7 ms against 139, 123 and 55 ms walked, on the same register). A smaller subtree is better walked (PostgreSQL then reads its
@@ -40,12 +41,11 @@ from dangbo.members.models import Member
 # three, bench/results/national.md): provinces of 16,000–27,000 members took 6–29 ms walked and
 # 8–21 ms split, of 47,000–75,000 members 9–33 ms walked and 7–16 ms split.
 SPLIT_FROM = 50_000
-# The most rows of the words' table the word may begin for the split to read them (sorted in
-# the name order before the merge looks their members up); a word found more often than this
-# is common enough to be met early along the name order.
+# The most rows of the words' table a word of more than MAX_FORMS forms may begin for the
+# split to read them (sorted in the name order before the merge looks their members up).
 RARE_WORDS = 5_000
-# A word that begins at least one in DENSE of the words' table's rows (as many as a fifth of
-# the members' names) is common enough to be met early along the name order: walked.
+# A word that begins as many of the words' table's rows as one in DENSE of the members
+# («van», «nguyen», «duc») is common enough to be met early along the name order: walked.
 DENSE = 50
 # The most words of the words' table beginning with the word (its forms: «huong», «huongg»)
 # read each in the name order and merged; a word of more forms («ng») has its rows sorted
