@@ -226,3 +226,38 @@ def test_the_thread_stops_before_a_fork_and_its_connection_is_closed(transaction
     finally:
         sealer.disable()
     assert audit_verify().ok
+
+
+@pytest.mark.postgres
+def test_a_seal_of_its_own_reads_the_unsealed_rows_by_index_scan(
+    background_sealer, transactional_db, monkeypatch
+):
+    """The sealer's own transaction reads the unsealed rows with bitmap scans off: only an index
+    scan marks the entries of rows sealed since the last VACUUM dead as it passes them (a bitmap
+    scan would read every one of them at every seal, on a server whose autovacuum is off). The
+    setting is the transaction's own: the connection has it back afterwards."""
+    from dangbo.audit import services
+
+    seen = []
+    seal_batch = services._seal_batch
+
+    def spying(batch_size):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_bitmapscan")
+            setting = cursor.fetchone()[0]
+            cursor.execute(
+                "EXPLAIN SELECT seq FROM audit_entry WHERE chain_seq IS NULL ORDER BY seq LIMIT 500"
+            )
+            plan = " ".join(row[0] for row in cursor.fetchall())
+        seen.append((setting, "Bitmap" in plan))
+        return seal_batch(batch_size)
+
+    monkeypatch.setattr(services, "_seal_batch", spying)
+    audit_record(action=Action.SEARCHED, data={"n": 1})
+    assert background_sealer.run_once() >= 1
+    assert seen and all(entry == ("off", False) for entry in seen)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_bitmapscan")
+        assert cursor.fetchone()[0] == "on"
+    assert not AuditEntry.objects.filter(chain_seq__isnull=True).exists()
+    assert audit_verify().ok

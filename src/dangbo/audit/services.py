@@ -129,13 +129,20 @@ def _lock(*, own_transaction: bool, wait: bool = True) -> bool:
     On PostgreSQL, when the seal runs in a transaction of its own, its commit does not wait
     for the WAL to reach the disk (``synchronous_commit`` off, for that transaction only):
     the rows it chains are already durable, and a seal lost in a server crash is the end of
-    the WAL, so those rows are simply unsealed again and the next seal chains them."""
+    the WAL, so those rows are simply unsealed again and the next seal chains them.
+
+    In that transaction the unsealed rows are also read by a plain index scan, never a bitmap
+    scan (``enable_bitmapscan`` off): the partial index ``audit_entry_unsealed`` keeps an entry
+    for every row sealed since the table was last vacuumed, and only an index scan marks those
+    entries dead as it passes them, so the next seal skips them. A bitmap scan reads them all,
+    every time: 30 ms a seal after 123,000 page views on a server whose autovacuum was off
+    (bench/results/load.md, 2026-12-07), the sealer's read growing with every page viewed."""
     if connection.vendor != "postgresql":
         return True
     function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
     sql = f"SELECT {function}(%s)::text"  # pg_advisory_xact_lock returns void: ""
     if own_transaction:
-        sql += ", set_config('synchronous_commit', 'off', true)"
+        sql += ", set_config('synchronous_commit', 'off', true), set_config('enable_bitmapscan', 'off', true)"
     with connection.cursor() as cursor:
         cursor.execute(sql, [_LOCK_KEY])
         return cursor.fetchone()[0] != "false"
