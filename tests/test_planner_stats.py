@@ -83,6 +83,51 @@ def test_on_postgresql_the_refresh_after_the_commit_vacuums():
     assert 'VACUUM ANALYZE "reference_ethnicity"' in statements
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_table_rewritten_by_a_long_transaction_is_compacted():
+    """Every row updated three times in one transaction leaves three dead versions of it;
+    ``compact_tables`` (after the demo's commit) gives the table and its indexes back their
+    size, every row kept as it was."""
+    name = f"compact_probe_{next(_names)}"
+
+    class Probe:
+        class _meta:
+            db_table = name
+
+    def sizes() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_table_size(%s), pg_indexes_size(%s)", [name, name])
+            return cursor.fetchone()
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"CREATE TABLE {name} (id integer PRIMARY KEY, note varchar(200))")
+            cursor.execute(f"CREATE INDEX {name}_note ON {name} (note)")
+            cursor.execute(f"INSERT INTO {name} SELECT i, 'ghi chú ' || i FROM generate_series(1, 5000) AS i")
+            for round_ in range(3):
+                cursor.execute(f"UPDATE {name} SET note = note || %s", [str(round_)])
+        rows, indexes = sizes()
+        with transaction.atomic():
+            assert bulk.compact_tables([Probe]) is False  # VACUUM cannot run in a transaction
+        assert bulk.compact_tables([Probe]) is True
+        rows_after, indexes_after = sizes()
+        assert rows_after * 3 < rows and indexes_after * 2 < indexes
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE note = 'ghi chú ' || id || '012') FROM {name}"
+            )
+            assert cursor.fetchone() == (5000, 5000)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def test_compacting_is_for_postgresql_alone():
+    """On SQLite (free pages are reused) and inside a transaction it does nothing."""
+    assert bulk.compact_tables([Member]) is False
+
+
 # --- the bulk changes -------------------------------------------------------------------------
 
 

@@ -35,9 +35,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import transaction
 
-    from dangbo.core.bulk import refresh_statistics_after
+    from dangbo.core.bulk import compact_tables, refresh_statistics_after
     from dangbo.core.formats import format_datetime, format_number
-    from dangbo.demo.generator import DEMO_TABLES, describe, summarize
+    from dangbo.demo.generator import DEMO_TABLES, REWRITTEN_TABLES, describe, summarize
     from dangbo.demo.geography import DemoDependencyMissing, vietnam_provinces_package
     from dangbo.demo.models import DemoDataset
     from dangbo.demo.national import NATIONAL_MEMBERS, NATIONAL_PROFILE
@@ -104,7 +104,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             record.save(update_fields=["seconds"])
             _test_pause("demo-before-commit")
         print("Cập nhật thống kê của cơ sở dữ liệu ...", flush=True)
-        # VACUUM ANALYZE now that the build is committed (inside it, only ANALYZE can run)
+        # The tables the simulated history rewrote, without their dead rows (PostgreSQL), then
+        # VACUUM ANALYZE, now that the build is committed (inside it, only ANALYZE can run)
+        transaction.on_commit(lambda: compact_tables(REWRITTEN_TABLES), robust=True)
         refresh_statistics_after(DEMO_TABLES, rows=summary.members)
         if timeline.plan_path:
             print(

@@ -281,6 +281,29 @@ def refresh_statistics(models_: Iterable[type[models.Model]]) -> None:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def compact_tables(models_: Iterable[type[models.Model]]) -> bool:
+    """Rewrite ``models_``' tables and their indexes without the dead rows a long transaction
+    left behind (PostgreSQL ``VACUUM (FULL, ANALYZE)``); returns whether it ran.
+
+    A transaction that updates most rows of a table several times (the demo's simulated
+    history) leaves a dead version of each row for every update, and nothing can reclaim them
+    while it runs: after ``dangbo demo --members 500000`` the members' table held 1,467 MB of
+    rows and 1,080 MB of indexes for 639,393 members, 302 MB and 300 MB once rewritten (22 s
+    for the members and placements), and a search by one word read its index 53 → 22 ms
+    (bench/results/load.md, 2026-12-07). A register kept over years is vacuumed between its
+    changes and never gets there. The rewrite locks each table while it runs, so it is only for
+    a build no one uses yet; only on PostgreSQL (SQLite reuses its free pages) and outside a
+    transaction (VACUUM cannot run in one)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in statistics_tables(models_):
+            cursor.execute(f"VACUUM (FULL, ANALYZE) {quote(table)}")
+    return True
+
+
 def refresh_statistics_after(models_: Iterable[type[models.Model]], *, rows: int) -> bool:
     """The one way a bulk change refreshes the planner's statistics of the tables it filled:
     when it wrote ``rows`` >= ``BULK_ROWS``, ``refresh_statistics(models_)`` runs once the
